@@ -1,0 +1,60 @@
+"""Entry point of the ``cutproof`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cutproof.cli._common import console, workspace
+from cutproof.errors import USER_ERRORS
+from cutproof.settings import DEFAULT_HOME
+from cutproof.workspace import Workspace
+
+app = typer.Typer(
+    name="cutproof",
+    help="Make AI edits to film and TV footage, and prove them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # never print locals: they may hold key material
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    home: Annotated[
+        Path, typer.Option("--home", envvar="CUTPROOF_HOME", help="Workspace directory (database, keys, blobs).")
+    ] = DEFAULT_HOME,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="CUTPROOF_DB", help="SQLAlchemy database URL (default: SQLite in --home)."),
+    ] = None,
+) -> None:
+    ctx.obj = Workspace(home, db)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the workspace: database schema, key directory and blob store (safe to run again)."""
+    ws = workspace(ctx)
+    created = ws.init()
+    console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
+
+
+def _safe_url(ws: Workspace) -> str:
+    """The database URL with any password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(ws.db_url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    """Run the CLI; errors of the components become one line on stderr and exit status 2."""
+    try:
+        app()
+    except USER_ERRORS as exc:
+        print(f"cutproof: error: {exc}", file=sys.stderr)
+        sys.exit(2)

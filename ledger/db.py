@@ -1,0 +1,43 @@
+"""Opening a database for the ledger (and the rest of the workspace) with durability on.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (every commit is fsynced) and a generous busy timeout so that
+several processes can share one file; PostgreSQL runs with ``synchronous_commit=on``. Any SQLAlchemy URL works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def open_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with the ledger's durability settings applied to every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql"):
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _pg_durable(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("SET synchronous_commit TO on")
+            cur.close()
+            dbapi_conn.commit()
+
+        return engine
+    return create_engine(url, **kwargs)
