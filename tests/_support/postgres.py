@@ -44,16 +44,26 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(data, user="postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data / "db"), "-U", "cutproof", "--auth=trust"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "initdb"), "-D", str(data / "db"), "-U", "cutproof", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
     opts = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={data} -c max_connections=200"
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l", str(data / "log"), "-w",
-                    "-o", opts, "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l", str(data / "log"), "-w", "-o", opts, "start"],
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run([*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "cutproof",
-                        "cutproof_test"], check=True, capture_output=True)
+        subprocess.run(
+            [*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "cutproof", "cutproof_test"],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql+psycopg://cutproof@127.0.0.1:{port}/cutproof_test"
     finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(data, ignore_errors=True)

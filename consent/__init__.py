@@ -1,0 +1,1 @@
+"""Performer consent registry: performers, grants, revocations, suspensions, documents. Knows nothing of video."""
