@@ -1,1 +1,4 @@
-"""Signed, append-only, Merkle-proven transparency log (RFC 6962, C2SP checkpoints, receipts, tlog-tiles). Knows nothing of film."""
+"""Signed, append-only, Merkle-proven transparency log.
+
+RFC 6962 Merkle tree, C2SP checkpoints and receipts, tlog-tiles storage. Knows nothing of film.
+"""
