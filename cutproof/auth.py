@@ -1,9 +1,10 @@
 """Users, roles, project membership and API tokens.
 
-Tokens are 256-bit random strings shown once at creation (``cpt_<id>_<secret>``); only the SHA-256 of the
-secret is stored, so a database leak does not leak usable tokens. A token belongs to a user, expires, and can be
-revoked. Roles are per project membership: ``admin`` (manage members and tokens), ``editor`` (submit edits),
-``legal`` (performers, consents, reviews, audit) and ``qc`` (verify deliverables).
+Tokens are 256-bit random strings shown once at creation (``cpt_<id>_<secret>``); only an HMAC-SHA256 of the
+secret under the server's ``secret_key`` is stored, so a database leak does not leak usable tokens. A token
+belongs to a user, expires, and can be revoked. Roles are per project membership: ``admin`` (manage members),
+``editor`` (submit edits), ``legal`` (performers, consents, reviews, audit) and ``qc`` (verify deliverables).
+Roles are held explicitly: an admin is not a legal reviewer unless also given that role.
 """
 
 from __future__ import annotations
@@ -123,6 +124,10 @@ def create_schema(engine: Any) -> None:
     metadata.create_all(engine)
 
 
+def _hash_secret(secret: str, pepper: bytes) -> str:
+    return hmac.new(pepper, secret.encode(), hashlib.sha256).hexdigest()
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -173,7 +178,9 @@ def grant_role(engine: Any, username: str, project: str, role: Role | str) -> No
             )
 
 
-def issue_token(engine: Any, username: str, *, label: str = "", days: int = DEFAULT_TOKEN_DAYS) -> IssuedToken:
+def issue_token(
+    engine: Any, username: str, *, pepper: bytes, label: str = "", days: int = DEFAULT_TOKEN_DAYS
+) -> IssuedToken:
     """Create a token for ``username``, valid for ``days`` days. The returned secret is not stored.
 
     Raises:
@@ -191,7 +198,7 @@ def issue_token(engine: Any, username: str, *, label: str = "", days: int = DEFA
             insert(tokens_table).values(
                 token_id=token_id,
                 username=username,
-                secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                secret_sha256=_hash_secret(secret, pepper),
                 label=label,
                 created_at=now,
                 expires_at=expires,
@@ -215,7 +222,7 @@ def revoke_token(engine: Any, token_id: str) -> None:
             conn.execute(update(tokens_table).where(tokens_table.c.token_id == token_id).values(revoked_at=_now()))
 
 
-def authenticate(engine: Any, token: str, *, at: datetime | None = None) -> Principal:
+def authenticate(engine: Any, token: str, *, pepper: bytes, at: datetime | None = None) -> Principal:
     """Resolve a bearer token to the calling principal.
 
     Raises:
@@ -230,7 +237,7 @@ def authenticate(engine: Any, token: str, *, at: datetime | None = None) -> Prin
         row = conn.execute(select(tokens_table).where(tokens_table.c.token_id == token_id)).first()
         if row is None:
             raise InvalidTokenError("invalid or expired token")
-        digest = hashlib.sha256(secret.encode()).hexdigest()
+        digest = _hash_secret(secret, pepper)
         if not hmac.compare_digest(digest, row.secret_sha256):
             raise InvalidTokenError("invalid or expired token")
         if row.revoked_at is not None or _aware(row.expires_at) <= now:

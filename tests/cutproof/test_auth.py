@@ -9,6 +9,8 @@ from cutproof import auth
 from cutproof.auth import AuthError, InvalidTokenError, Role
 from cutproof.workspace import Workspace
 
+PEPPER = b"test-pepper"
+
 
 @pytest.fixture
 def engine(workspace: Workspace):  # type: ignore[no-untyped-def]
@@ -20,8 +22,8 @@ def test_token_round_trip_and_roles(engine) -> None:  # type: ignore[no-untyped-
     auth.add_user(engine, "alice")
     auth.grant_role(engine, "alice", "film-a", Role.LEGAL)
     auth.grant_role(engine, "alice", "film-a", "legal")  # idempotent
-    issued = auth.issue_token(engine, "alice", label="laptop")
-    p = auth.authenticate(engine, issued.token)
+    issued = auth.issue_token(engine, pepper=PEPPER, username="alice", label="laptop")
+    p = auth.authenticate(engine, pepper=PEPPER, token=issued.token)
     assert p.username == "alice" and p.identity == "api:alice"
     assert p.has_role("film-a", Role.LEGAL)
     assert not p.has_role("film-a", Role.EDITOR)
@@ -30,7 +32,7 @@ def test_token_round_trip_and_roles(engine) -> None:  # type: ignore[no-untyped-
 
 def test_secret_is_not_stored(engine) -> None:  # type: ignore[no-untyped-def]
     auth.add_user(engine, "bob")
-    issued = auth.issue_token(engine, "bob")
+    issued = auth.issue_token(engine, pepper=PEPPER, username="bob")
     secret = issued.token.split("_", 2)[2]
     with engine.connect() as conn:
         rows = [tuple(map(str, r)) for r in conn.execute(select(auth.tokens_table))]
@@ -48,33 +50,33 @@ def test_secret_is_not_stored(engine) -> None:  # type: ignore[no-untyped-def]
 )
 def test_bad_tokens_rejected(engine, mangle) -> None:  # type: ignore[no-untyped-def]
     auth.add_user(engine, "carol")
-    issued = auth.issue_token(engine, "carol")
+    issued = auth.issue_token(engine, pepper=PEPPER, username="carol")
     with pytest.raises(InvalidTokenError):
-        auth.authenticate(engine, mangle(issued.token))
+        auth.authenticate(engine, pepper=PEPPER, token=mangle(issued.token))
 
 
 def test_expiry_and_revocation(engine) -> None:  # type: ignore[no-untyped-def]
     auth.add_user(engine, "dan")
-    issued = auth.issue_token(engine, "dan", days=1)
+    issued = auth.issue_token(engine, pepper=PEPPER, username="dan", days=1)
     later = datetime.now(UTC) + timedelta(days=2)
     with pytest.raises(InvalidTokenError):
-        auth.authenticate(engine, issued.token, at=later)
+        auth.authenticate(engine, pepper=PEPPER, token=issued.token, at=later)
     auth.revoke_token(engine, issued.token_id)
     with pytest.raises(InvalidTokenError):
-        auth.authenticate(engine, issued.token)
+        auth.authenticate(engine, pepper=PEPPER, token=issued.token)
 
 
 def test_bad_requests(engine) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AuthError, match="invalid username"):
         auth.add_user(engine, "Bad Name")
     with pytest.raises(AuthError, match="unknown user"):
-        auth.issue_token(engine, "nobody")
+        auth.issue_token(engine, pepper=PEPPER, username="nobody")
     auth.add_user(engine, "erin")
     with pytest.raises(AuthError, match="already exists"):
         auth.add_user(engine, "erin")
     with pytest.raises(AuthError, match="unknown role"):
         auth.grant_role(engine, "erin", "p", "janitor")
     with pytest.raises(AuthError, match="lifetime"):
-        auth.issue_token(engine, "erin", days=0)
+        auth.issue_token(engine, pepper=PEPPER, username="erin", days=0)
     with pytest.raises(AuthError, match="no token"):
         auth.revoke_token(engine, "ffffffffffffffff")
