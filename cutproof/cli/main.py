@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import access, serve
 from cutproof.cli import project as project_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
@@ -23,6 +24,10 @@ app = typer.Typer(
 )
 
 app.add_typer(project_cli.app, name="project")
+app.add_typer(access.user_app, name="user")
+app.add_typer(access.member_app, name="member")
+app.add_typer(access.token_app, name="token")
+app.command("serve")(serve.serve)
 
 
 @app.callback()
