@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 def create_all_schemas(engine: Engine) -> None:
     """Create the tables of every component (each package owns and creates its own)."""
     # Each component registers its schema creation here, in dependency order (ledger first).
-    from cutproof import auth, projects
+    from cutproof import auth, jobs, projects
 
     projects.create_schema(engine)
     auth.create_schema(engine)
+    jobs.create_schema(engine)
