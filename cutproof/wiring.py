@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from cutproof import auth, jobs, projects
+from ledger.storage import create_schema as create_ledger_schema
+
 
 def create_all_schemas(engine: Engine) -> None:
-    """Create the tables of every component (each package owns and creates its own)."""
-    # Each component registers its schema creation here, in dependency order (ledger first).
-    from cutproof import auth, jobs, projects
-
+    """Create the tables of every component (each package owns and creates its own), ledger first."""
+    create_ledger_schema(engine)
     projects.create_schema(engine)
     auth.create_schema(engine)
     jobs.create_schema(engine)

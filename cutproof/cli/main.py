@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
@@ -42,6 +43,9 @@ def _global_options(
     ] = None,
 ) -> None:
     ctx.obj = Workspace(home, db)
+
+
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @app.command()
