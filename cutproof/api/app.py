@@ -82,9 +82,11 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     app.state.settings = settings
     app.state.workspace = ws
 
-    @app.exception_handler(USER_ERRORS)  # type: ignore[arg-type]
     async def _user_error(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=_status_for(exc))
+
+    for error_type in USER_ERRORS:
+        app.add_exception_handler(error_type, _user_error)
 
     from cutproof.api.routes import ledger, projects
 
