@@ -150,3 +150,76 @@ def reference_roots_vector() -> tuple[list[bytes], dict[int, str]]:
         8: "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
     }
     return leaves, roots
+
+
+# -- c2sp.org/signed-note, independently of ledger.note ----------------------------------------------------------
+
+
+def open_note_reference(note: str, vkey: str) -> str:
+    """Verify ``note`` against one Ed25519 verifier key string, straight from c2sp.org/signed-note; return the text.
+
+    Raises:
+        ValueError: malformed note or key, or no valid signature by that key.
+    """
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    name, hex_id, b64 = vkey.split("+", 2)  # standard base64 may itself contain '+'
+    raw = base64.b64decode(b64, validate=True)
+    if raw[0] != 0x01 or len(raw) != 33:
+        raise ValueError("not an Ed25519 verifier key")
+    kid = hashlib.sha256(name.encode() + b"\n\x01" + raw[1:]).digest()[:4]
+    if kid.hex() != hex_id:
+        raise ValueError("key id does not match the key")
+    text, sep, block = note.rpartition("\n\n")
+    if not sep or not note.endswith("\n"):
+        raise ValueError("no blank line before the signatures")
+    text += "\n"
+    found = False
+    for line in block.splitlines():
+        if not line.startswith("\u2014 "):
+            raise ValueError("signature line does not start with an em dash")
+        sig_name, sig_b64 = line[2:].split(" ")
+        sig = base64.b64decode(sig_b64, validate=True)
+        if sig_name != name or sig[:4] != kid:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(raw[1:]).verify(sig[4:], text.encode())
+        except InvalidSignature:
+            raise ValueError("signature by the trusted key does not verify") from None
+        found = True
+    if not found:
+        raise ValueError("no signature by the trusted key")
+    return text
+
+
+def parse_checkpoint_reference(text: str) -> tuple[str, int, bytes]:
+    """``(origin, size, root)`` of a c2sp.org/tlog-checkpoint body (or a whole signed note)."""
+    import base64
+
+    lines = text.split("\n")
+    origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True)
+    if len(root) != 32 or str(size) != lines[1]:
+        raise ValueError("malformed checkpoint body")
+    return origin, size, root
+
+
+def parse_receipt_reference(receipt: str) -> tuple[int, list[bytes], str]:
+    """``(index, proof hashes, signed checkpoint)`` of a c2sp.org/tlog-proof@v1 receipt."""
+    import base64
+
+    head, sep, checkpoint = receipt.partition("\n\n")
+    if not sep:
+        raise ValueError("receipt has no blank line before the checkpoint")
+    lines = head.split("\n")
+    if lines[0] != "c2sp.org/tlog-proof@v1":
+        raise ValueError("not a c2sp.org/tlog-proof@v1 receipt")
+    rest = lines[1:]
+    if rest and rest[0].startswith("extra "):
+        rest = rest[1:]
+    if not rest or not rest[0].startswith("index "):
+        raise ValueError("receipt has no index line")
+    index = int(rest[0][len("index ") :])
+    return index, [base64.b64decode(h, validate=True) for h in rest[1:]], checkpoint
