@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import ledger as ledger_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
@@ -34,6 +35,9 @@ def _global_options(
     ] = None,
 ) -> None:
     ctx.obj = Workspace(home, db)
+
+
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @app.command()
