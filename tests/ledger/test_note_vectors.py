@@ -6,9 +6,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger.note import Signer, Verifier, open_note, sign_note
 
 from ledger.errors import NoteError
+from ledger.note import Signer, Verifier, open_note, sign_note
 from tests.ledger.reference import open_note_reference
 
 VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"

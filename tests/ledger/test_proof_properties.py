@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from ledger.errors import CorruptionError, ProofError
 from ledger.merkle import (
     EMPTY_ROOT,
     Subtree,
@@ -24,8 +26,6 @@ from ledger.merkle import (
     verify_inclusion,
 )
 from ledger.tiles import TILE_WIDTH, RightEdge, make_hash_reader
-
-from ledger.errors import CorruptionError, ProofError
 from tests.ledger.reference import ReferenceTree, expected_inclusion_length, leaf_hash
 
 N_EXHAUSTIVE = 300
