@@ -1,0 +1,140 @@
+"""What the evaluator hands back: the decision, its reasons, what it relied on and the labeler's obligations.
+
+Also the review sign-off (data) and ``effective_outcome``, the pure function that combines a ``review``
+decision with a legal user's sign-off. Writing either to the ledger is the application's job
+(``Decision.ledger_entry()`` / ``ReviewSignoff.ledger_entry()`` give the entry bodies).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from policies._hashing import canonical_json, sha256_hex
+from policies.errors import ReviewError
+
+Outcome = Literal["allow", "deny", "review"]
+SEVERITY: dict[str, int] = {"allow": 0, "review": 1, "deny": 2}
+DECISION_SCHEMA = "policy.decided/1"
+SIGNOFF_SCHEMA = "review.signed/1"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(_Out):
+    """One fired rule: which, where it comes from, and why, in one sentence."""
+
+    rule_id: str
+    pack_id: str
+    effect: Outcome
+    citation: str
+    wording: Literal["read", "reported"]
+    explanation: str
+    performer_id: str | None = None
+
+
+class Reliance(_Out):
+    """A consent grant or an exemption an allowing (or reviewing) rule relied on."""
+
+    kind: Literal["consent", "exemption"]
+    rule_id: str
+    performer_id: str | None = None
+    grant_id: str | None = None
+    ledger_index: int | None = None
+    exemption: str | None = None
+    justification: str | None = None
+
+
+class Obligations(_Out):
+    """What the labeler must do with the output: marking layers and disclosure forms (empty lists: none)."""
+
+    marking: list[Literal["c2pa_metadata", "watermark"]] = Field(default_factory=list)
+    disclosure: list[Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]] = Field(
+        default_factory=list
+    )
+    icon_variant: Literal["partially_modified", "fully_generated"] | None = None
+
+    def summary(self) -> str:
+        """``marking: …; disclosure: …`` with ``none`` for empty parts."""
+        marking = ", ".join(self.marking) or "none"
+        disclosure = ", ".join(self.disclosure) or "none"
+        icon = f" ({self.icon_variant} icon)" if self.icon_variant else ""
+        return f"marking: {marking}; disclosure: {disclosure}{icon}"
+
+
+class PackRef(_Out):
+    """Which pack (and which exact content) took part in a decision."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+class Decision(_Out):
+    """The gate's answer for one edit request; deny beats review beats allow, every reason is kept."""
+
+    schema_: Literal["policy.decided/1"] = Field(default=DECISION_SCHEMA, alias="schema")
+    outcome: Outcome
+    reasons: list[Reason]
+    relied_on: list[Reliance]
+    obligations: Obligations
+    inputs_hash: str
+    policy_set_hash: str
+    packs: list[PackRef]
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def decision_id(self) -> str:
+        """SHA-256 of the decision's canonical JSON: what a review sign-off refers to."""
+        return sha256_hex(canonical_json(self.model_dump(mode="json", by_alias=True)))
+
+    def deciding_reasons(self) -> list[Reason]:
+        """The reasons whose effect equals the outcome (the rules that decided it)."""
+        return [r for r in self.reasons if r.effect == self.outcome]
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """The ``policy.decided/1`` ledger entry body (performer ids only, no personal data)."""
+        body = self.model_dump(mode="json", by_alias=True)
+        body.pop("schema")
+        return {"kind": DECISION_SCHEMA, "decision_id": self.decision_id, **body}
+
+
+class ReviewSignoff(BaseModel):
+    """A legal user's sign-off on a ``review`` decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    decision_id: str = Field(pattern=r"^[0-9a-f]{64}$")
+    reviewer: str = Field(min_length=1)
+    verdict: Literal["approve", "reject"]
+    note: str = Field(min_length=1)
+    time: AwareDatetime
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """The ``review.signed/1`` ledger entry body."""
+        return {"kind": SIGNOFF_SCHEMA, **self.model_dump(mode="json")}
+
+
+def effective_outcome(decision: Decision, signoff: ReviewSignoff | None = None) -> Outcome:
+    """The outcome that governs the edit: a review decision becomes allow/deny once signed off.
+
+    Raises:
+        ReviewError: a sign-off is given for a decision that is not awaiting review, or for another decision.
+    """
+    if signoff is None:
+        return decision.outcome
+    if decision.outcome != "review":
+        raise ReviewError(
+            f"decision {decision.decision_id[:12]} is {decision.outcome!r}, not awaiting review; "
+            "only review decisions can be signed off"
+        )
+    if signoff.decision_id != decision.decision_id:
+        raise ReviewError(
+            f"the sign-off refers to decision {signoff.decision_id[:12]}, not {decision.decision_id[:12]}; "
+            "sign off the decision you reviewed"
+        )
+    return "allow" if signoff.verdict == "approve" else "deny"
