@@ -1,7 +1,7 @@
 """YAML policy packs and the evaluator that turns (edit request, consent state) into a decision.
 
-    from policies import PolicySet, EditRequest, ConsentState
-    decision = PolicySet.load().evaluate(request, state)   # allow | deny | review, reasons, obligations, hashes
+from policies import PolicySet, EditRequest, ConsentState
+decision = PolicySet.load().evaluate(request, state)   # allow | deny | review, reasons, obligations, hashes
 """
 
 from policies.decision import (

@@ -55,20 +55,31 @@ def AllOf(parts: list[Condition]) -> Condition:
     """Holds when every part holds; an empty AllOf is an error (it would hold vacuously)."""
     if not parts:
         raise ValueError("AllOf needs at least one condition")
-    checks = tuple(p.evaluate for p in parts)
-    if len(checks) == 1:
+    if len(parts) == 1:
         return parts[0]
     desc = f"all({', '.join(p.description for p in parts)})"
-    return Condition(lambda f: all(c(f) for c in checks), desc, _scope(parts))
+    return Condition(_chain([p.evaluate for p in parts], conjunction=True), desc, _scope(parts))
 
 
 def AnyOf(parts: list[Condition]) -> Condition:
     """Holds when at least one part holds; an empty AnyOf is an error."""
     if not parts:
         raise ValueError("AnyOf needs at least one condition")
-    checks = tuple(p.evaluate for p in parts)
+    if len(parts) == 1:
+        return parts[0]
     desc = f"any({', '.join(p.description for p in parts)})"
-    return Condition(lambda f: any(c(f) for c in checks), desc, _scope(parts))
+    return Condition(_chain([p.evaluate for p in parts], conjunction=False), desc, _scope(parts))
+
+
+def _chain(checks: list[Check], *, conjunction: bool) -> Check:
+    """Short-circuiting and/or of closures, nested pairwise (faster than a generator per call)."""
+    head, *rest = checks
+    if not rest:
+        return head
+    tail = _chain(rest, conjunction=conjunction)
+    if conjunction:
+        return lambda f: head(f) and tail(f)
+    return lambda f: head(f) or tail(f)
 
 
 def Not(part: Condition) -> Condition:
@@ -249,3 +260,23 @@ def _show(value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+_MISSING = object()
+
+
+def memoized(cond: Condition, key: object) -> Condition:
+    """``cond`` evaluated at most once per facts dict (named conditions are used by many rules).
+
+    The result is stored in the facts dict under ``key`` (a tuple, never a fact name); facts dicts are private
+    to one evaluation.
+    """
+    inner = cond.evaluate
+
+    def evaluate(f: Facts) -> bool:
+        v = f.get(key, _MISSING)  # type: ignore[call-overload]
+        if v is _MISSING:
+            v = f[key] = inner(f)  # type: ignore[index]
+        return v  # type: ignore[return-value]
+
+    return Condition(evaluate, cond.description, cond.scope)

@@ -7,12 +7,13 @@ decision with a legal user's sign-off. Writing either to the ledger is the appli
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from policies._hashing import canonical_json, sha256_hex
-from policies.errors import ReviewError
+from policies.errors import PolicyError, ReviewError
 
 Outcome = Literal["allow", "deny", "review"]
 SEVERITY: dict[str, int] = {"allow": 0, "review": 1, "deny": 2}
@@ -20,11 +21,8 @@ DECISION_SCHEMA = "policy.decided/1"
 SIGNOFF_SCHEMA = "review.signed/1"
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Reason(_Out):
+@dataclass(frozen=True, slots=True)
+class Reason:
     """One fired rule: which, where it comes from, and why, in one sentence."""
 
     rule_id: str
@@ -36,7 +34,8 @@ class Reason(_Out):
     performer_id: str | None = None
 
 
-class Reliance(_Out):
+@dataclass(frozen=True, slots=True)
+class Reliance:
     """A consent grant or an exemption an allowing (or reviewing) rule relied on."""
 
     kind: Literal["consent", "exemption"]
@@ -48,13 +47,12 @@ class Reliance(_Out):
     justification: str | None = None
 
 
-class Obligations(_Out):
-    """What the labeler must do with the output: marking layers and disclosure forms (empty lists: none)."""
+@dataclass(frozen=True, slots=True)
+class Obligations:
+    """What the labeler must do with the output: marking layers and disclosure forms (empty tuples: none)."""
 
-    marking: list[Literal["c2pa_metadata", "watermark"]] = Field(default_factory=list)
-    disclosure: list[Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]] = Field(
-        default_factory=list
-    )
+    marking: tuple[Literal["c2pa_metadata", "watermark"], ...] = ()
+    disclosure: tuple[Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"], ...] = ()
     icon_variant: Literal["partially_modified", "fully_generated"] | None = None
 
     def summary(self) -> str:
@@ -65,7 +63,8 @@ class Obligations(_Out):
         return f"marking: {marking}; disclosure: {disclosure}{icon}"
 
 
-class PackRef(_Out):
+@dataclass(frozen=True, slots=True)
+class PackRef:
     """Which pack (and which exact content) took part in a decision."""
 
     id: str
@@ -73,34 +72,58 @@ class PackRef(_Out):
     sha256: str
 
 
-class Decision(_Out):
-    """The gate's answer for one edit request; deny beats review beats allow, every reason is kept."""
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The gate's answer for one edit request; deny beats review beats allow, every reason is kept.
 
-    schema_: Literal["policy.decided/1"] = Field(default=DECISION_SCHEMA, alias="schema")
+    A plain frozen dataclass (built on the hot path without validation); ``to_json``/``from_json`` convert it
+    for the ledger and the CLI, ``from_json`` validating every field.
+    """
+
     outcome: Outcome
-    reasons: list[Reason]
-    relied_on: list[Reliance]
+    reasons: tuple[Reason, ...]
+    relied_on: tuple[Reliance, ...]
     obligations: Obligations
     inputs_hash: str
     policy_set_hash: str
-    packs: list[PackRef]
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    packs: tuple[PackRef, ...]
 
     @property
     def decision_id(self) -> str:
         """SHA-256 of the decision's canonical JSON: what a review sign-off refers to."""
-        return sha256_hex(canonical_json(self.model_dump(mode="json", by_alias=True)))
+        return sha256_hex(canonical_json(self.to_json()))
 
     def deciding_reasons(self) -> list[Reason]:
         """The reasons whose effect equals the outcome (the rules that decided it)."""
         return [r for r in self.reasons if r.effect == self.outcome]
 
+    def to_json(self) -> dict[str, Any]:
+        """JSON-compatible form (``schema: policy.decided/1``)."""
+        return {"schema": DECISION_SCHEMA, **_DECISION_ADAPTER.dump_python(self, mode="json")}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Decision:
+        """Parse and validate a decision from its JSON form (e.g. read back from the ledger).
+
+        Raises:
+            PolicyError: the data is not a valid ``policy.decided/1`` decision.
+        """
+        if not isinstance(data, dict) or data.get("schema", data.get("kind")) != DECISION_SCHEMA:
+            raise PolicyError(f"not a {DECISION_SCHEMA} decision")
+        body = {k: v for k, v in data.items() if k not in ("schema", "kind", "decision_id", "ledger")}
+        try:
+            return _DECISION_ADAPTER.validate_python(body)
+        except ValidationError as exc:
+            raise PolicyError(f"invalid {DECISION_SCHEMA} decision: {exc.errors()[0]['msg']}") from None
+
     def ledger_entry(self) -> dict[str, Any]:
         """The ``policy.decided/1`` ledger entry body (performer ids only, no personal data)."""
-        body = self.model_dump(mode="json", by_alias=True)
+        body = self.to_json()
         body.pop("schema")
         return {"kind": DECISION_SCHEMA, "decision_id": self.decision_id, **body}
+
+
+_DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
 
 
 class ReviewSignoff(BaseModel):

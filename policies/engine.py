@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policies._facts import ConsentIndex, Facts, performer_facts, request_facts
-from policies._hashing import canonical_json, sha256_hex
+from policies._hashing import canonical_json, canonical_model_json, sha256_hex
 from policies.decision import SEVERITY, Decision, Obligations, Outcome, PackRef, Reason, Reliance
 from policies.errors import PackError, PolicyError, UnknownPerformerError
 from policies.models import ConsentState, EditRequest
@@ -55,7 +55,7 @@ class PolicySet:
                 {"engine": ENGINE_VERSION, "packs": [{"id": p.id, "document": p.document} for p in self.packs]}
             )
         )
-        self._refs = [PackRef(id=p.id, version=p.spec.version, sha256=p.sha256) for p in self.packs]
+        self._refs = tuple(PackRef(id=p.id, version=p.spec.version, sha256=p.sha256) for p in self.packs)
         self._index_cache: tuple[ConsentState, ConsentIndex] | None = None
 
     @classmethod
@@ -125,8 +125,8 @@ class PolicySet:
         outcome: Outcome = max((r.effect for r in reasons), key=SEVERITY.__getitem__)
         return Decision(
             outcome=outcome,
-            reasons=reasons,
-            relied_on=reliances,
+            reasons=tuple(reasons),
+            relied_on=tuple(reliances),
             obligations=_obligations(r for r, _ in fired),
             inputs_hash=inputs_hash(request, state),
             policy_set_hash=self.hash,
@@ -176,7 +176,8 @@ class PolicySet:
 
 def inputs_hash(request: EditRequest, state: ConsentState) -> str:
     """SHA-256 of the RFC 8785 canonical JSON ``{"consent": <state>, "request": <request>}``."""
-    body = b'{"consent":' + state.canonical() + b',"request":' + canonical_json(request.model_dump(mode="json")) + b"}"
+    request_bytes = canonical_model_json(request.model_dump(mode="json"))
+    body = b'{"consent":' + state.canonical() + b',"request":' + request_bytes + b"}"
     return sha256_hex(body)
 
 
@@ -215,6 +216,8 @@ def _obligations(rules: Iterable[Rule]) -> Obligations:
         if ob.icon_variant:
             variants.add(ob.icon_variant)
     variant = "fully_generated" if "fully_generated" in variants else ("partially_modified" if variants else None)
-    return Obligations.model_validate(
-        {"marking": sorted(marking), "disclosure": sorted(disclosure), "icon_variant": variant}
+    return Obligations(
+        marking=tuple(sorted(marking)),
+        disclosure=tuple(sorted(disclosure)),
+        icon_variant=variant,  # values checked at pack load
     )

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from policies._hashing import canonical_json
+from policies._hashing import canonical_model_json
 
 EDIT_KINDS: tuple[str, ...] = ("relight", "eyeline", "background", "dialogue")
 CONTRACT_EDITIONS: tuple[str, ...] = ("sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026")
@@ -211,7 +211,7 @@ class ConsentState(_Input):
     def canonical(self) -> bytes:
         """RFC 8785 canonical JSON of this state (computed once; the model is frozen)."""
         if self._canonical is None:
-            self._canonical = canonical_json(self.model_dump(mode="json"))
+            self._canonical = canonical_model_json(self.model_dump(mode="json"))
         return self._canonical
 
 

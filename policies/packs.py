@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from policies._facts import Facts
 from policies._hashing import canonical_json, sha256_hex
-from policies._language import ALWAYS, Condition, LanguageError, Template, compile_condition
+from policies._language import ALWAYS, Condition, LanguageError, Template, compile_condition, memoized
 from policies._yaml import Marks, YamlSyntaxError, load_yaml
 from policies.errors import PackError
 
@@ -188,7 +188,8 @@ def _compile(spec: PackSpec, document: Any, marks: Marks, source: str) -> Pack:
         for name, node in spec.conditions.items():
             if not re.match(r"^[a-z][a-z0-9_]*$", name):
                 raise LanguageError(("conditions", name), f"condition name {name!r} must be a lower-case identifier")
-            defs[name] = compile_condition(node, ("conditions", name), "performer", defs)
+            cond = compile_condition(node, ("conditions", name), "performer", defs)
+            defs[name] = memoized(cond, ("condition", spec.id, name))
         aw = spec.applies_when
         applies = ALWAYS if aw is None else compile_condition(aw, ("applies_when",), "request", defs)
         for i, rule in enumerate(spec.rules):
