@@ -10,6 +10,7 @@ Unknown keys are errors here (typos in a what-if case must not pass silently).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from policies.models import ConsentState, EditRequest
 
 REQUEST_SCHEMA = "cutproof.edit-request/1"
 _TOP = ("schema", "request", "consent")
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,7 @@ def _validate(model: type[BaseModel], value: Any, root: str, marks: Marks, sourc
         return model.model_validate(value, context={"strict_keys": True})
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [
-            p
-            for p in err["loc"]
-            if not (isinstance(p, str) and (p.startswith(("function-", "literal[")) or p in ("list[str]", "str")))
-        ]
+        loc = [p for p in err["loc"] if isinstance(p, int) or _FIELD.match(p)]  # drop union branch labels
         field = ".".join([root, *(f"[{p}]" if isinstance(p, int) else str(p) for p in loc)]).replace(".[", "[")
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
