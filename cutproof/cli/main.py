@@ -10,6 +10,7 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import ledger as ledger_cli
+from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
+app.add_typer(policy_cli.app, name="policy")
 
 app.add_typer(project_cli.app, name="project")
 app.add_typer(access.user_app, name="user")
