@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+import editor
 from cutproof import auth, jobs, projects
 from ledger.storage import create_schema as create_ledger_schema
 
@@ -14,8 +15,4 @@ def create_all_schemas(engine: Engine) -> None:
     projects.create_schema(engine)
     auth.create_schema(engine)
     jobs.create_schema(engine)
-    """Create the tables of every component (each package owns and creates its own)."""
-    # Each component registers its schema creation here, in dependency order (ledger first).
-    import editor
-
     editor.create_schema(engine)
