@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import console, workspace
+from cutproof.cli.consent import consent_app, performer_app
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -20,6 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
+
+app.add_typer(performer_app, name="performer")
+app.add_typer(consent_app, name="consent")
 
 
 @app.callback()
