@@ -146,11 +146,13 @@ class Suspension(_Record):
         return self.start <= at and (self.end is None or at < self.end)
 
 
-def _scope(value: str | list[str], what: str) -> str | list[str]:
+def _scope(value: object, what: str) -> str | list[str]:
     if isinstance(value, str):
         if value != ALL:
             raise ValueError(f"{what} must be 'all' or a list of {what} names, not {value!r}")
         return value
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be 'all' or a list of {what} names")
     names = [v.strip() for v in value]
     if not names:
         raise ValueError(f"empty {what} list; name at least one, or use 'all'")
@@ -216,14 +218,14 @@ class ConsentGrant(_Record):
             raise ValueError("duplicate purposes")
         return value
 
-    @field_validator("shots")
+    @field_validator("shots", mode="before")
     @classmethod
-    def _shots(cls, value: str | list[str]) -> str | list[str]:
+    def _shots(cls, value: object) -> str | list[str]:
         return _scope(value, "shots")
 
-    @field_validator("scenes")
+    @field_validator("scenes", mode="before")
     @classmethod
-    def _scenes(cls, value: str | list[str]) -> str | list[str]:
+    def _scenes(cls, value: object) -> str | list[str]:
         return _scope(value, "scenes")
 
     @field_validator("governing_law")

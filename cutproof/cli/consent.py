@@ -80,6 +80,14 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _table(*headers: str) -> Table:
+    """A table whose cells wrap rather than truncate (ids and hashes must stay whole)."""
+    table = Table()
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    return table
+
+
 def _emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
@@ -135,7 +143,7 @@ def performer_list(ctx: typer.Context, project: ProjectOpt, as_json: JsonOpt = F
     if as_json:
         _emit([p.model_dump(mode="json") for p in performers])
         return
-    table = Table("performer id", "name", "kind", "guild", "flags", "representative")
+    table = _table("performer id", "name", "kind", "guild", "flags", "representative")
     for p in performers:
         flags = ", ".join(f for f, on in (("minor", p.minor), ("deceased", p.deceased)) if on)
         guild = f"{p.guild} {p.guild_id or ''}".strip() if p.guild_member else "-"
@@ -298,13 +306,14 @@ def consent_show(
         )
         return
     names = {p.performer_id: p.name for p in state.performers}
-    table = Table("grant", "performer", "category", "edits", "purposes", "shots", "valid", "status", "ledger")
+    table = _table("grant", "performer", "scope", "valid", "status", "ledger")
     for g in state.grants:
         window = f"{g.valid_from:%Y-%m-%d}…{g.valid_until:%Y-%m-%d}" if g.valid_until else f"{g.valid_from:%Y-%m-%d}…"
         shots = g.shots if isinstance(g.shots, str) else ", ".join(g.shots)
+        scope = f"{g.category}: {', '.join(g.edit_kinds)} for {', '.join(g.purposes)}; shots {shots}"
         table.add_row(
-            g.grant_id, names.get(g.performer_id, g.performer_id), g.category, ", ".join(g.edit_kinds),
-            ", ".join(g.purposes), shots, window, _status(g, state.at), str(g.ledger_index),
+            g.grant_id, names.get(g.performer_id, g.performer_id), scope, window, _status(g, state.at),
+            str(g.ledger_index),
         )  # fmt: skip
     console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
     console.print(table)
@@ -324,7 +333,7 @@ def consent_history(
     if as_json:
         _emit([e.model_dump(mode="json") for e in events])
         return
-    table = Table("ledger", "event", "effective", "end", "recorded", "by", "reason")
+    table = _table("ledger", "event", "effective", "end", "recorded", "by", "reason")
     for e in events:
         table.add_row(
             str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",

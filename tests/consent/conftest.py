@@ -82,5 +82,7 @@ def footprint(engine: Engine, log: Log, blobs_root: Any) -> dict[str, int]:
             for tbl in (t.performers, t.grants, t.events, t.documents, t.pending)
         }
     counts["ledger"] = log.size()
-    counts["blobs"] = sum(1 for p in (blobs_root / "sha256").rglob("*") if p.is_file()) if (blobs_root / "sha256").exists() else 0
+    counts["blobs"] = (
+        sum(1 for p in (blobs_root / "sha256").rglob("*") if p.is_file()) if (blobs_root / "sha256").exists() else 0
+    )
     return counts
