@@ -1,28 +1,25 @@
 """``cutproof performer …`` and ``cutproof consent …``: the consent registry from the command line.
 
-Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``). Times are ISO 8601
+Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``; default: the workspace's only
+project). Times are ISO 8601
 (``2026-11-23``, ``2026-11-23T10:00:00+01:00``); a time without a zone is taken as UTC.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
 
 from consent import ConsentGrant, ConsentRegistry
 from consent.models import Category, ContractEdition, PerformerKind, Representation, Signer
-from cutproof.cli._common import console, ready_workspace
-
-if TYPE_CHECKING:
-    from cutproof.workspace import Workspace
-    from ledger import Log
+from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.projects import get_project, project_log
 
 performer_app = typer.Typer(help="Register and list the performers of a project.", no_args_is_help=True)
 consent_app = typer.Typer(
@@ -31,34 +28,19 @@ consent_app = typer.Typer(
 )
 
 ProjectOpt = Annotated[
-    str, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (its ledger log is the record).")
+    str | None,
+    typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the workspace's only one)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 EXIT_NOT_COVERED = 3
 
 
-def project_log(ws: Workspace, slug: str) -> Log:
-    """The project's ledger log. (One place to swap for ``cutproof.projects`` when it lands.)"""
-    from ledger import Ledger
-    from ledger.errors import UnknownLogError
-
-    try:
-        return Ledger(ws.engine, ws.keys_dir).open_log(f"cutproof.local/{slug}")
-    except UnknownLogError:
-        raise typer.BadParameter(
-            f"no project {slug!r} in this workspace (no ledger log cutproof.local/{slug}); create the project first",
-            param_hint="--project",
-        ) from None
-
-
-def _registry(ctx: typer.Context, project: str) -> ConsentRegistry:
+def _registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
+    """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
     ws = ready_workspace(ctx)
-    return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project), project=project)
-
-
-def _identity() -> str:
-    return f"cli:{getpass.getuser()}"
+    proj = get_project(ws, project)
+    return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
@@ -98,7 +80,6 @@ def _emit(data: Any) -> None:
 @performer_app.command("add")
 def performer_add(
     ctx: typer.Context,
-    project: ProjectOpt,
     name: Annotated[str, typer.Option(help="Full name (kept in the registry, never in the ledger).")],
     kind: Annotated[str, typer.Option(help="principal, background, stunt or stand_in.")] = "principal",
     guild: Annotated[str | None, typer.Option(help="Guild the performer belongs to, e.g. SAG-AFTRA.")] = None,
@@ -114,6 +95,7 @@ def performer_add(
     ] = None,
     representation: Annotated[str, typer.Option(help="counsel, union or none (in negotiating consent).")] = "none",
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Register a performer (ledger entry performer.registered/1, with no personal data in it)."""
     reg = _registry(ctx, project)
@@ -128,7 +110,7 @@ def performer_add(
         representative_name=representative,
         representative_document=representative_document,
         representation=cast(Representation, representation),
-        identity=_identity(),
+        identity=cli_identity(),
     )
     if as_json:
         _emit(p.model_dump(mode="json"))
@@ -137,7 +119,7 @@ def performer_add(
 
 
 @performer_app.command("list")
-def performer_list(ctx: typer.Context, project: ProjectOpt, as_json: JsonOpt = False) -> None:
+def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List the project's performers."""
     performers = _registry(ctx, project).performers()
     if as_json:
@@ -159,7 +141,6 @@ def performer_list(ctx: typer.Context, project: ProjectOpt, as_json: JsonOpt = F
 @consent_app.command("grant")
 def consent_grant(
     ctx: typer.Context,
-    project: ProjectOpt,
     performer: Annotated[str, typer.Option(help="Performer id (see `cutproof performer list`).")],
     category: Annotated[str, typer.Option(help="digital_alteration, ebdr, icdr or background_replica.")],
     edit_kind: Annotated[
@@ -180,6 +161,7 @@ def consent_grant(
     compensation_ref: Annotated[str | None, typer.Option(help="Reference of the compensation agreed.")] = None,
     language: Annotated[list[str] | None, typer.Option(help="Language covered for dubbing (repeat), e.g. fr.")] = None,
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Record a consent grant for one specific use (ledger entry consent.granted/1)."""
     reg = _registry(ctx, project)
@@ -203,7 +185,7 @@ def consent_grant(
         governing_law=law,
         compensation_ref=compensation_ref,
         languages=language or None,
-        identity=_identity(),
+        identity=cli_identity(),
     )
     if as_json:
         _emit(g.model_dump(mode="json"))
@@ -216,14 +198,14 @@ def consent_grant(
 @consent_app.command("revoke")
 def consent_revoke(
     ctx: typer.Context,
-    project: ProjectOpt,
     grant_id: Annotated[str, typer.Argument(help="The grant to revoke.")],
     reason: Annotated[str, typer.Option(help="Why (kept in the registry, never in the ledger).")],
     effective_at: Annotated[str, typer.Option(help="When the revocation takes effect.")] = "now",
+    project: ProjectOpt = None,
 ) -> None:
     """Revoke a grant (ledger entry consent.revoked/1); the grant itself is never changed."""
     ev = _registry(ctx, project).revoke(
-        grant_id, reason=reason, effective_at=parse_time(effective_at, "--effective-at"), identity=_identity()
+        grant_id, reason=reason, effective_at=parse_time(effective_at, "--effective-at"), identity=cli_identity()
     )
     console.print(
         f"Revoked {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
@@ -233,12 +215,12 @@ def consent_revoke(
 @consent_app.command("suspend")
 def consent_suspend(
     ctx: typer.Context,
-    project: ProjectOpt,
     reason: Annotated[str, typer.Option(help="Why, e.g. 'SAG-AFTRA strike'.")],
     performer: Annotated[str | None, typer.Option(help="Suspend this performer's consents.")] = None,
     all_performers: Annotated[bool, typer.Option("--all", help="Suspend every consent of the project.")] = False,
     start: Annotated[str, typer.Option(help="Start of the suspension.")] = "now",
     end: Annotated[str | None, typer.Option(help="End, if known (else lift it later).")] = None,
+    project: ProjectOpt = None,
 ) -> None:
     """Suspend consent for one performer or production-wide (ledger entry consent.suspended/1)."""
     if (performer is None) == (not all_performers):
@@ -248,7 +230,7 @@ def consent_suspend(
         reason=reason,
         start=parse_time(start, "--start"),
         end=parse_time(end, "--end"),
-        identity=_identity(),
+        identity=cli_identity(),
     )
     console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")
 
@@ -256,14 +238,14 @@ def consent_suspend(
 @consent_app.command("lift")
 def consent_lift(
     ctx: typer.Context,
-    project: ProjectOpt,
     suspension_id: Annotated[str, typer.Argument(help="The suspension to lift.")],
     reason: Annotated[str, typer.Option(help="Why, e.g. 'strike ended'.")],
     end: Annotated[str, typer.Option(help="When it ends.")] = "now",
+    project: ProjectOpt = None,
 ) -> None:
     """End a suspension (ledger entry consent.suspension_lifted/1)."""
     ev = _registry(ctx, project).lift_suspension(
-        suspension_id, reason=reason, end=parse_time(end, "--end"), identity=_identity()
+        suspension_id, reason=reason, end=parse_time(end, "--end"), identity=cli_identity()
     )
     console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
 
@@ -286,11 +268,11 @@ def _status(g: ConsentGrant, at: datetime) -> str:
 @consent_app.command("show")
 def consent_show(
     ctx: typer.Context,
-    project: ProjectOpt,
     performer: Annotated[list[str] | None, typer.Option(help="Only this performer (repeat).")] = None,
     at: Annotated[str, typer.Option(help="Evaluate the state at this time.")] = "now",
     known_at: Annotated[str | None, typer.Option(help="Only count what was recorded by then.")] = None,
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Consent state at a time: grants with revocation/suspension state; --json adds ledger receipts."""
     reg = _registry(ctx, project)
@@ -324,9 +306,9 @@ def consent_show(
 @consent_app.command("history")
 def consent_history(
     ctx: typer.Context,
-    project: ProjectOpt,
     grant_id: Annotated[str, typer.Argument(help="The grant.")],
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Everything recorded about a grant, in ledger order."""
     events = _registry(ctx, project).history(grant_id)
@@ -345,7 +327,6 @@ def consent_history(
 @consent_app.command("covers")
 def consent_covers(
     ctx: typer.Context,
-    project: ProjectOpt,
     performer: Annotated[str, typer.Option(help="Performer id.")],
     edit_kind: Annotated[str, typer.Option(help="relight, eyeline, background or dialogue.")],
     purpose: Annotated[str, typer.Option(help="Purpose of the edit, e.g. continuity.")],
@@ -355,6 +336,7 @@ def consent_covers(
     known_at: Annotated[str | None, typer.Option(help="Only count what was recorded by then.")] = None,
     language: Annotated[str | None, typer.Option(help="Target language (dubbing).")] = None,
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """What consent covered a performer for a use at a time, with receipts. Exit 0 covered, 3 not covered."""
     cov = _registry(ctx, project).covering(
@@ -378,9 +360,9 @@ def consent_covers(
 @consent_app.command("document")
 def consent_document(
     ctx: typer.Context,
-    project: ProjectOpt,
     sha256: Annotated[str, typer.Argument(help="Document hash (from a grant or performer).")],
     out: Annotated[Path, typer.Option(help="Where to write the document.")],
+    project: ProjectOpt = None,
 ) -> None:
     """Export a signed document recorded in the project (checked against its hash)."""
     data = _registry(ctx, project).document(sha256)
@@ -391,9 +373,9 @@ def consent_document(
 @consent_app.command("check")
 def consent_check(
     ctx: typer.Context,
-    project: ProjectOpt,
     repair: Annotated[bool, typer.Option("--repair", help="Complete interrupted writes.")] = False,
     as_json: JsonOpt = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Check the registry against the ledger (rows without entries, entries without rows). Exit 1 on problems."""
     report = _registry(ctx, project).reconcile(repair=repair)

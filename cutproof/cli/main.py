@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import access, serve
+from cutproof.cli import ledger as ledger_cli
+from cutproof.cli import project as project_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
 from cutproof.errors import USER_ERRORS
@@ -22,6 +25,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
 
+app.add_typer(project_cli.app, name="project")
+app.add_typer(access.user_app, name="user")
+app.add_typer(access.member_app, name="member")
+app.add_typer(access.token_app, name="token")
+app.command("serve")(serve.serve)
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 
@@ -38,6 +46,9 @@ def _global_options(
     ] = None,
 ) -> None:
     ctx.obj = Workspace(home, db)
+
+
+app.add_typer(ledger_cli.app, name="ledger")
 
 
 @app.command()

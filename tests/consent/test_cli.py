@@ -12,17 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
+from cutproof.projects import create_project, get_project, project_log
 from cutproof.workspace import Workspace
-from ledger import Ledger, verify_receipt
+from ledger import verify_receipt
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def home(workspace: Workspace) -> Path:
-    ledger = Ledger(workspace.engine, workspace.keys_dir)
-    ledger.create_schema()
-    ledger.create_log("cutproof.local/night-shift")
+    create_project(workspace, "night-shift", identity="test")
     return workspace.home
 
 
@@ -91,16 +90,17 @@ def test_errors_are_one_line_and_write_nothing(home: Path, tmp_path: Path) -> No
         return subprocess.run([sys.executable, "-m", "cutproof", "--home", str(home), *args],
                               cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
 
-    proc = run("consent", "grant", "--performer", "prf_00000000deadbeef", "--category", "ebdr", "--edit-kind",
-               "dialogue", "--purpose", "dubbing", "--use", "x", "--document", str(tmp_path / "missing.pdf"))  # fmt: skip
+    proc = run("consent", "grant", "--performer", "prf_00000000deadbeef", "--category", "ebdr",
+               "--edit-kind", "dialogue", "--purpose", "dubbing", "--use", "x",
+               "--document", str(tmp_path / "missing.pdf"))  # fmt: skip
     assert proc.returncode == 2
     assert "cutproof: error: no performer 'prf_00000000deadbeef' in project night-shift" in proc.stderr
     proc = run("consent", "show", "--project", "no-such-film")
-    assert proc.returncode == 2 and "no project 'no-such-film'" in proc.stderr
+    assert proc.returncode == 2 and "unknown project 'no-such-film'" in proc.stderr
     proc = run("consent", "show", "--at", "yesterday-ish")
     assert proc.returncode == 2 and "not an ISO 8601 date" in proc.stderr
     ws = Workspace(home)
-    assert Ledger(ws.engine, ws.keys_dir).open_log("cutproof.local/night-shift").size() == 0
+    assert project_log(ws, get_project(ws, "night-shift")).size() == 1  # just project.created/1
 
 
 def test_suspend_needs_exactly_one_target(home: Path) -> None:
