@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 import editor
+from consent import create_schema as create_consent_schema
 from cutproof import auth, jobs, projects
 from ledger.storage import create_schema as create_ledger_schema
 
@@ -15,4 +16,5 @@ def create_all_schemas(engine: Engine) -> None:
     projects.create_schema(engine)
     auth.create_schema(engine)
     jobs.create_schema(engine)
+    create_consent_schema(engine)
     editor.create_schema(engine)

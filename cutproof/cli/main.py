@@ -13,6 +13,7 @@ from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli._common import console, workspace
+from cutproof.cli.consent import consent_app, performer_app
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -31,6 +32,8 @@ app.add_typer(access.user_app, name="user")
 app.add_typer(access.member_app, name="member")
 app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
+app.add_typer(performer_app, name="performer")
+app.add_typer(consent_app, name="consent")
 
 
 @app.callback()
