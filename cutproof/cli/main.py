@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import identity as identity_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
@@ -42,6 +43,9 @@ def init(ctx: typer.Context) -> None:
     ws = workspace(ctx)
     created = ws.init()
     console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
+
+
+app.add_typer(identity_cli.app, name="identity")
 
 
 def _safe_url(ws: Workspace) -> str:
