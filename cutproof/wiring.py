@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from ledger.storage import create_schema as create_ledger_schema
+
 
 def create_all_schemas(engine: Engine) -> None:
     """Create the tables of every component (each package owns and creates its own)."""
     # Each component registers its schema creation here, in dependency order (ledger first).
-    _ = engine
+    create_ledger_schema(engine)
