@@ -11,3 +11,6 @@ def create_all_schemas(engine: Engine) -> None:
     """Create the tables of every component (each package owns and creates its own)."""
     # Each component registers its schema creation here, in dependency order (ledger first).
     create_ledger_schema(engine)
+    from cutproof.labeling import create_schema as create_labeling_schema  # app_watermark_keys
+
+    create_labeling_schema(engine)

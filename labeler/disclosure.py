@@ -229,6 +229,9 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
             "corner": str(req.badge.corner),
             "variant": str(req.badge.variant),
             "rect": [x, y, bw, bh],
+            "frame": [width, height],
+            "height": str(req.badge.height),
+            "margin": str(req.badge.margin),
             "from": npt(badge_span[0]),
             "to": npt(badge_span[-1] + 1 / rate),
         }

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import identity as identity_cli
+from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
@@ -46,6 +47,7 @@ def init(ctx: typer.Context) -> None:
 
 
 app.add_typer(identity_cli.app, name="identity")
+app.add_typer(qc_cli.app, name="qc")
 
 
 def _safe_url(ws: Workspace) -> str:

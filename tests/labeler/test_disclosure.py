@@ -83,6 +83,9 @@ def test_apply_all_forms_keeps_audio_and_appends_the_card(render: Path, tmp_path
         "corner": "top_right",
         "variant": "partially_modified",
         "rect": [568, 18, 54, 36],
+        "frame": [640, 360],
+        "height": "1/12",
+        "margin": "1/20",
         "from": "0.000",
         "to": "2.000",
     }
