@@ -157,6 +157,23 @@ def label_output(
     variant = IconVariant(obligations.icon_variant) if obligations.icon_variant else IconVariant.PARTIALLY_MODIFIED
     spec = badge or BadgeSpec(variant=variant)
     receipt = log.prove(edit.index)
+
+    def manifest_label(algorithm: str | None) -> EditLabel:
+        return EditLabel(
+            title=output.name,
+            source=facts.source,
+            action=facts.action,
+            operation=facts.operation,
+            time_range=facts.time_range,
+            region=facts.region,
+            model_id=facts.model_id,
+            training_manifest_sha256=facts.training_manifest_sha256,
+            ledger=LedgerRef(log.origin, edit.index, edit.leaf_hash_hex, edit.checkpoint, receipt),
+            watermark=WatermarkRef(algorithm, key) if algorithm else None,
+            plate=facts.plate,
+        )
+
+    build_manifest(manifest_label(None), redact_terms)  # privacy guard before any expensive step
     work = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.stem}.label-"))
     try:
         current = render
@@ -176,20 +193,9 @@ def label_output(
             marked = work / f"marked{output.suffix}"
             wm["embed_video"](current, marked, int(key, 16))
             current, algorithm = marked, str(wm["ALGORITHM_ID"])
-        label = EditLabel(
-            title=output.name,
-            source=facts.source,
-            action=facts.action,
-            operation=facts.operation,
-            time_range=facts.time_range,
-            region=facts.region,
-            model_id=facts.model_id,
-            training_manifest_sha256=facts.training_manifest_sha256,
-            ledger=LedgerRef(log.origin, edit.index, edit.leaf_hash_hex, edit.checkpoint, receipt),
-            watermark=WatermarkRef(algorithm, key) if algorithm else None,
-            plate=facts.plate,
+        signed = sign_video(
+            current, work / f"signed{output.suffix}", build_manifest(manifest_label(algorithm), redact_terms), identity
         )
-        signed = sign_video(current, work / f"signed{output.suffix}", build_manifest(label, redact_terms), identity)
         digest = ws.blobs.put_bytes(signed.manifest_store)
         assert digest == signed.manifest_sha256
         output_sha = sha256_file(signed.path)

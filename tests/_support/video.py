@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 
@@ -22,8 +23,11 @@ def make_clip(
     """Encode a textured, moving test clip (and a 440 Hz tone) to ``path``; the container follows the suffix."""
     rng = np.random.default_rng(seed)
     w, h = size
-    texture = rng.integers(0, 255, (h // 8 + 1, w // 8 + 1, 3), dtype=np.uint8)
-    texture = np.kron(texture, np.ones((8, 8, 1), dtype=np.uint8))[:h, :w]
+    # smooth, natural-looking texture (blurred noise): blocky synthetic patterns are nothing like camera footage
+    noise = rng.normal(0, 1, (h + 64, w + 64, 3)).astype(np.float32)
+    noise = cv2.GaussianBlur(noise, (0, 0), 6)
+    noise = (noise - noise.min()) / (noise.max() - noise.min())
+    big = (noise * 255).astype(np.uint8)
     _yy, xx = np.mgrid[0:h, 0:w]
     with av.open(str(path), "w") as out:
         vs = out.add_stream(codec, rate=fps)
@@ -31,7 +35,9 @@ def make_clip(
         vs.options = {"crf": "18", "preset": "veryfast"} if codec == "libx264" else {}
         as_ = out.add_stream("aac", rate=48000, layout="mono") if audio else None
         for i in range(seconds * fps):
-            grad = ((xx + 3 * i) % 256).astype(np.uint8)
+            dx, dy = (2 * i) % 64, i % 64
+            texture = big[dy : dy + h, dx : dx + w]
+            grad = (xx * 128 // w + 64).astype(np.uint8)
             img = (texture // 2 + grad[..., None] // 2).astype(np.uint8)
             cx = (i * 7) % max(1, w - 60)
             img[h // 3 : h // 3 + 60, cx : cx + 60] = (230, 200, 160)
