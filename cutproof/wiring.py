@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 import editor
 from consent import create_schema as create_consent_schema
-from cutproof import auth, jobs, projects
+from cutproof import auth, jobs, labeling, projects
 from ledger.storage import create_schema as create_ledger_schema
 
 
@@ -18,3 +18,4 @@ def create_all_schemas(engine: Engine) -> None:
     jobs.create_schema(engine)
     create_consent_schema(engine)
     editor.create_schema(engine)
+    labeling.create_schema(engine)

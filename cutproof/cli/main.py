@@ -12,6 +12,8 @@ from cutproof.cli import access, serve
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
+from cutproof.cli import identity as identity_cli
+from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
 from cutproof.errors import USER_ERRORS
@@ -59,6 +61,10 @@ def init(ctx: typer.Context) -> None:
     ws = workspace(ctx)
     created = ws.init()
     console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
+
+
+app.add_typer(identity_cli.app, name="identity")
+app.add_typer(qc_cli.app, name="qc")
 
 
 def _safe_url(ws: Workspace) -> str:
