@@ -1,0 +1,125 @@
+"""Per-frame matting: difference key against the clean plate → trimap → guided-filter matting.
+
+1. **Difference key.** RGB distance between the (lightly blurred) frame and the clean plate, mapped to [0, 1]
+   by a smoothstep between ``low`` and ``high``; thresholds default to multiples of the plate's measured noise.
+   Where the plate was never observed (see :mod:`editor.background.plate`), the performer's static silhouette
+   decides instead.
+2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
+   definite background; the band between them (``band`` pixels either side of the edge) is unknown.
+3. **Matting.** In the unknown band the soft key is filtered by the colour guided filter steered by the frame, so
+   the alpha follows image edges (hair, collars); known regions stay exactly 0 or 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from editor.background._guided import fast_guided_filter
+from editor.background.errors import BackgroundError
+from editor.background.plate import CleanPlate
+
+F32 = NDArray[np.float32]
+U8 = NDArray[np.uint8]
+Bool = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class MatteParams:
+    """Matting parameters. Sizes are fractions of the frame's shorter side so one setting suits every resolution.
+
+    Attributes:
+        key_low: Key distance (RGB, [0,1] units) at and below which a pixel is background; ``None`` = 4× noise,
+            at least 0.04.
+        key_high: Distance at and above which a pixel is foreground; ``None`` = ``key_low + 0.10``.
+        band: Half-width of the trimap's unknown band, as a fraction of the shorter side.
+        radius: Guided-filter radius, as a fraction of the shorter side.
+        eps: Guided-filter regularisation.
+        subsample: Fast guided filter sub-sampling factor (1 = exact filter).
+    """
+
+    key_low: float | None = None
+    key_high: float | None = None
+    band: float = 0.012
+    radius: float = 0.02
+    eps: float = 1e-3
+    subsample: int = 2
+
+    def __post_init__(self) -> None:
+        if self.key_low is not None and not 0 <= self.key_low < 1:
+            raise BackgroundError(f"key_low must be in [0, 1), got {self.key_low}")
+        if self.key_high is not None and not 0 < self.key_high <= 2:
+            raise BackgroundError(f"key_high must be in (0, 2], got {self.key_high}")
+        if self.key_low is not None and self.key_high is not None and self.key_high <= self.key_low:
+            raise BackgroundError(f"key_high ({self.key_high}) must be above key_low ({self.key_low})")
+        if not 0 < self.band <= 0.2 or not 0 < self.radius <= 0.2:
+            raise BackgroundError("band and radius are fractions of the frame's shorter side in (0, 0.2]")
+        if not self.eps > 0 or self.subsample < 1:
+            raise BackgroundError("eps must be > 0 and subsample >= 1")
+
+    def resolved(self, plate: CleanPlate) -> MatteParams:
+        """These parameters with the automatic key thresholds fixed from the plate's noise."""
+        low = self.key_low if self.key_low is not None else round(max(0.04, 4.0 * plate.noise), 4)
+        high = self.key_high if self.key_high is not None else round(low + 0.10, 4)
+        return MatteParams(low, high, self.band, self.radius, self.eps, self.subsample)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FrameMatte:
+    """The matte of one frame: ``alpha`` in [0, 1] and the trimap's ``unknown`` band."""
+
+    alpha: F32
+    unknown: Bool
+
+
+def _px(frac: float, shape: tuple[int, ...]) -> int:
+    return max(1, round(frac * min(shape[0], shape[1])))
+
+
+def _disk(r: int) -> U8:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
+    """Soft foreground probability from the difference key (and the static segmentation where unknown)."""
+    if params.key_low is None or params.key_high is None:
+        raise BackgroundError("matte parameters must be resolved against the plate first (MatteParams.resolved)")
+    blurred = cv2.GaussianBlur(frame, (3, 3), 0)
+    dist = np.sqrt(((blurred - plate.image) ** 2).sum(axis=-1))
+    t = np.clip((dist - params.key_low) / (params.key_high - params.key_low), 0.0, 1.0)
+    key = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+    if not plate.known.all():
+        # Where the background was never seen, an inpainted plate cannot decide: the performer's static
+        # silhouette does (its edge is then refined by the trimap band and the guided filter).
+        key = np.where(plate.known, key, plate.performer.astype(np.float32))
+    return key
+
+
+def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
+    """Definite foreground and definite background masks from the soft key."""
+    binary = (key > 0.5).astype(np.uint8)
+    clean = _px(0.004, key.shape)
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, _disk(clean))
+    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, _disk(2 * clean))
+    band = _disk(_px(params.band, key.shape))
+    fg = cv2.erode(binary, band) > 0
+    bg = cv2.erode(1 - binary, band) > 0
+    return fg, bg
+
+
+def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatte:
+    """Matte one frame (RGB float32 in [0, 1]) against ``plate`` with resolved ``params``."""
+    key = soft_key(frame, plate, params)
+    fg, bg = trimap(key, params)
+    unknown = ~(fg | bg)
+    p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), key)).astype(np.float32)
+    q = fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample)
+    alpha = np.where(unknown, np.clip(q, 0.0, 1.0), p).astype(np.float32)
+    return FrameMatte(alpha=alpha, unknown=unknown)
