@@ -161,7 +161,7 @@ def _seed_mask(shape: tuple[int, int], motion: Bool) -> U8:
 
 def _largest_components(fg: Bool, seed: Bool) -> Bool:
     """Keep the connected components of ``fg`` that touch ``seed`` (the performer), fill their holes."""
-    n, labels = cv2.connectedComponents(fg.astype(np.uint8), connectivity=8)
+    _, labels = cv2.connectedComponents(fg.astype(np.uint8), connectivity=8)
     keep = np.unique(labels[seed & fg])
     keep = keep[keep != 0]
     out = np.isin(labels, keep) if len(keep) else fg
