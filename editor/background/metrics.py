@@ -9,8 +9,8 @@ reference, both in [0, 1], over N pixels of a frame and averaged over frames,
 
 Warping error (Lai et al., ECCV 2018): for consecutive frames, the mean squared difference between frame t and
 frame t+1 warped back to t with optical flow, over non-occluded pixels (forward–backward check), averaged over t.
-Flow is computed once on the *source* and applied to both source and result, so ``result / source`` isolates the
-flicker the edit adds.
+``source_flows`` computes the flows of a video; pass a video's own flows, or the source's flows to apply the
+source's motion to a result (Lai et al.'s protocol, which assumes both show the same scene).
 """
 
 from __future__ import annotations
@@ -63,8 +63,15 @@ def source_flows(frames: Sequence[U8]) -> list[tuple[F32, NDArray[np.bool_]]]:
     return out
 
 
-def warping_error(frames: Sequence[U8], flows: Sequence[tuple[F32, NDArray[np.bool_]]]) -> float:
-    """Lai et al. warping error of ``frames`` (RGB uint8) under precomputed ``flows`` (×1e3, [0,1] units)."""
+def warping_error(
+    frames: Sequence[U8],
+    flows: Sequence[tuple[F32, NDArray[np.bool_]]],
+    region: Sequence[NDArray[np.bool_]] | None = None,
+) -> float:
+    """Lai et al. warping error of ``frames`` (RGB uint8) under precomputed ``flows`` (×1e3, [0,1] units).
+
+    ``region`` (one mask per pair) restricts the mean further, e.g. to the matte's edge band.
+    """
     if len(flows) != len(frames) - 1:
         raise ValueError(f"need {len(frames) - 1} flows for {len(frames)} frames, got {len(flows)}")
     errs = []
@@ -72,6 +79,7 @@ def warping_error(frames: Sequence[U8], flows: Sequence[tuple[F32, NDArray[np.bo
         cur = frames[t].astype(np.float32) / 255.0
         nxt = warp(frames[t + 1].astype(np.float32) / 255.0, flow)
         sq = ((cur - nxt) ** 2).mean(axis=-1)
-        if visible.any():
-            errs.append(float(sq[visible].mean()))
+        mask = visible if region is None else visible & region[t]
+        if mask.any():
+            errs.append(float(sq[mask].mean()))
     return float(np.mean(errs) * 1e3) if errs else 0.0
