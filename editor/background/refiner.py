@@ -141,7 +141,7 @@ def train_refiner(
             opt.zero_grad()
             loss.backward()
             opt.step()
-            last = float(loss)
+            last = float(loss.detach())
             first = last if step == 0 else first
             if progress is not None:
                 progress(step + 1, config.steps, last)
