@@ -8,4 +8,6 @@ from sqlalchemy import Engine
 def create_all_schemas(engine: Engine) -> None:
     """Create the tables of every component (each package owns and creates its own)."""
     # Each component registers its schema creation here, in dependency order (ledger first).
-    _ = engine
+    import editor
+
+    editor.create_schema(engine)
