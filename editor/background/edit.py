@@ -33,7 +33,7 @@ F32 = NDArray[np.float32]
 U8 = NDArray[np.uint8]
 KIND = "background"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".exr", ".dpx", ".webp"})
-_METRIC_PAIRS = 24
+_METRIC_PAIRS = 12
 
 
 @dataclass(frozen=True)
