@@ -71,22 +71,43 @@ def base_consent() -> dict[str, Any]:
     kid (minor); grants: g-mara-perf (eyeline/relight performance change in 12A/12B), g-ada-estate."""
     return {
         "performers": [
-            {"performer_id": "mara", "kind": "principal", "guild_member": True, "guild": "SAG-AFTRA",
-             "representation": "union"},
-            {"performer_id": "nia", "kind": "stunt", "guild_member": True, "guild": "SAG-AFTRA",
-             "representation": "union"},
+            {
+                "performer_id": "mara",
+                "kind": "principal",
+                "guild_member": True,
+                "guild": "SAG-AFTRA",
+                "representation": "union",
+            },
+            {
+                "performer_id": "nia",
+                "kind": "stunt",
+                "guild_member": True,
+                "guild": "SAG-AFTRA",
+                "representation": "union",
+            },
             {"performer_id": "theo", "kind": "background", "guild_member": True, "representation": "union"},
-            {"performer_id": "ada", "kind": "principal", "guild_member": True, "deceased": True,
-             "representative": {"name": "Estate of Ada Quill", "authority_document_sha256": AUTH},
-             "representation": "counsel"},
-            {"performer_id": "kid", "kind": "principal", "guild_member": True, "minor": True,
-             "representative": {"name": "Parent of Kid", "authority_document_sha256": AUTH},
-             "representation": "union"},
+            {
+                "performer_id": "ada",
+                "kind": "principal",
+                "guild_member": True,
+                "deceased": True,
+                "representative": {"name": "Estate of Ada Quill", "authority_document_sha256": AUTH},
+                "representation": "counsel",
+            },
+            {
+                "performer_id": "kid",
+                "kind": "principal",
+                "guild_member": True,
+                "minor": True,
+                "representative": {"name": "Parent of Kid", "authority_document_sha256": AUTH},
+                "representation": "union",
+            },
         ],
         "grants": [
             grant("g-mara-perf", "mara"),
-            grant("g-ada-estate", "ada", edit_kinds=["dialogue"], shots="all", signed_by="representative",
-                  ledger_index=9),
+            grant(
+                "g-ada-estate", "ada", edit_kinds=["dialogue"], shots="all", signed_by="representative", ledger_index=9
+            ),
         ],
         "suspensions": [],
     }
