@@ -103,6 +103,7 @@ def request_facts(req: EditRequest) -> Facts:
     target = e.target_language
     language_change = target is not None and target != p.original_language
     replica = e.replica
+    category: str
     if replica is not None:
         category = replica.category
     elif language_change:

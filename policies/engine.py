@@ -20,7 +20,7 @@ from policies._hashing import canonical_json, canonical_model_json, sha256_hex
 from policies.decision import SEVERITY, Decision, Obligations, Outcome, PackRef, Reason, Reliance
 from policies.errors import PackError, PolicyError, UnknownPerformerError
 from policies.models import ConsentState, EditRequest
-from policies.packs import Pack, Rule, load_pack, shipped_pack_paths
+from policies.packs import Disclosure, IconVariant, MarkingLayer, Pack, Rule, load_pack, shipped_pack_paths
 
 ENGINE_VERSION = "cutproof.policies/1"
 _ENGINE_CITATION = "Cutproof policy engine safety net (no pack rule decided this)"
@@ -204,8 +204,8 @@ def _reliance(rule: Rule, facts: Facts, request: EditRequest) -> Reliance | None
 
 
 def _obligations(rules: Iterable[Rule]) -> Obligations:
-    marking: set[str] = set()
-    disclosure: set[str] = set()
+    marking: set[MarkingLayer] = set()
+    disclosure: set[Disclosure] = set()
     variants: set[str] = set()
     for rule in rules:
         ob = rule.spec.obligations
@@ -215,7 +215,9 @@ def _obligations(rules: Iterable[Rule]) -> Obligations:
         disclosure.update(ob.disclosure)
         if ob.icon_variant:
             variants.add(ob.icon_variant)
-    variant = "fully_generated" if "fully_generated" in variants else ("partially_modified" if variants else None)
+    variant: IconVariant | None = None
+    if variants:
+        variant = "fully_generated" if "fully_generated" in variants else "partially_modified"
     return Obligations(
         marking=tuple(sorted(marking)),
         disclosure=tuple(sorted(disclosure)),

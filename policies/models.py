@@ -136,7 +136,7 @@ class ProductionSuspension(Suspension):
     """
 
     performer_id: str | None = None
-    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])  # type: ignore[arg-type]
     strike: bool = False
 
     def applies_to(self, performer_id: str, category: str) -> bool:

@@ -48,6 +48,7 @@ EXAMPLE_PACKS_DIR = PACKS_DIR / "examples"
 Effect = Literal["allow", "deny", "review"]
 MarkingLayer = Literal["c2pa_metadata", "watermark"]
 Disclosure = Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]
+IconVariant = Literal["partially_modified", "fully_generated"]
 _ID = r"^[a-z0-9][a-z0-9.\-_]*$"
 
 
@@ -60,7 +61,7 @@ class ObligationsSpec(_Spec):
 
     marking: list[MarkingLayer] = Field(default_factory=list)
     disclosure: list[Disclosure] = Field(default_factory=list)
-    icon_variant: Literal["partially_modified", "fully_generated"] | None = None
+    icon_variant: IconVariant | None = None
 
 
 class RuleSpec(_Spec):
