@@ -191,14 +191,21 @@ def _reliance(rule: Rule, facts: Facts, request: EditRequest) -> Reliance | None
             grant_id=facts["consent.grant_id"],
             ledger_index=facts["consent.ledger_index"],
         )
-    if spec.relies_on == "exemption":
+    if spec.relies_on == "exemption" and request.edit.claimed_exemption is not None:
         claimed = request.edit.claimed_exemption
         return Reliance(
             kind="exemption",
             rule_id=spec.id,
             performer_id=facts.get("performer.id"),
-            exemption=claimed.kind if claimed is not None else f"purpose:{request.edit.purpose}",
-            justification=claimed.justification if claimed is not None else None,
+            exemption=claimed.kind,
+            justification=claimed.justification,
+        )
+    if spec.relies_on == "purpose":
+        return Reliance(
+            kind="exemption",
+            rule_id=spec.id,
+            performer_id=facts.get("performer.id"),
+            exemption=f"purpose:{request.edit.purpose}",
         )
     return None
 

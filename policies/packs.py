@@ -18,7 +18,7 @@ Pack format (``schema: cutproof.policy-pack/1``)::
         when: CONDITION                       # optional; omitted: always
         effect: deny                          # allow | deny | review
         explain: "No consent covers {performer.id}: {consent.why_not}."
-        relies_on: consent                    # none (default) | consent | exemption
+        relies_on: consent                    # none (default) | consent | exemption (claimed) | purpose (listed)
         obligations:                          # optional, for the labeler
           marking: [c2pa_metadata, watermark]
           disclosure: [on_screen_icon, end_credit, sidecar, spoken_disclaimer]
@@ -75,7 +75,7 @@ class RuleSpec(_Spec):
     when: dict[str, Any] | None = None
     effect: Effect
     explain: str = Field(min_length=3)
-    relies_on: Literal["none", "consent", "exemption"] = "none"
+    relies_on: Literal["none", "consent", "exemption", "purpose"] = "none"
     obligations: ObligationsSpec | None = None
 
 

@@ -152,7 +152,19 @@ THEO_BG_GRANT = grant(
 
 CASES: list[Case] = [
     # --- digital alteration, SAG-AFTRA 2023 --------------------------------------------------------------
-    Case("continuity-relight-no-consent", "allow", "sag2023.alteration.exempt-purpose", who("nia")),
+    Case(
+        "continuity-relight-no-consent",
+        "allow",
+        "sag2023.alteration.exempt-purpose",
+        who("nia"),
+        relied=("purpose:continuity",),
+    ),
+    Case(
+        "background-replacement-behind-performer",
+        "allow",
+        "sag2023.alteration.exempt-purpose",
+        all_of(who("nia"), edit(kind="background", purpose="background_replacement")),
+    ),
     Case(
         "ratings-dialogue-adjustment-no-consent",
         "allow",
@@ -274,6 +286,7 @@ CASES: list[Case] = [
                 },
             ),
         ),
+        relied=("substantially_as_performed",),
     ),
     Case(
         "substantially-as-performed-unjustified",
@@ -617,6 +630,7 @@ CASES: list[Case] = [
         ),
         marking=(),
         disclosure=(),
+        relied=("standard_editing", "purpose:continuity"),
     ),
     Case(
         "eu-standard-editing-claim-for-dialogue",
@@ -705,7 +719,8 @@ def test_scenario(case: Case, shipped: PolicySet, with_studio: PolicySet) -> Non
         assert decision.obligations.disclosure == tuple(sorted(case.disclosure))
     if case.icon is not None:
         assert decision.obligations.icon_variant == case.icon
-    for grant_id in case.relied:
-        assert grant_id in {x.grant_id for x in decision.relied_on}
+    relied = {x.grant_id for x in decision.relied_on} | {x.exemption for x in decision.relied_on}
+    for item in case.relied:
+        assert item in relied, decision.relied_on
     for reason in decision.reasons:
         assert reason.citation and reason.explanation and "{" not in reason.explanation
