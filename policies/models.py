@@ -11,6 +11,7 @@ All models are frozen: an input that was hashed cannot change afterwards.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from typing import Any, Literal
 
@@ -195,13 +196,10 @@ class ConsentState(_Input):
     @model_validator(mode="after")
     def _unique(self) -> ConsentState:
         ids = [p.performer_id for p in self.performers]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"performer {sorted(dup)[0]!r} is listed twice")
-        gids = [g.grant_id for g in self.grants]
-        dup = {i for i in gids if gids.count(i) > 1}
-        if dup:
-            raise ValueError(f"grant {sorted(dup)[0]!r} is listed twice")
+        for what, values in (("performer", ids), ("grant", [g.grant_id for g in self.grants])):
+            dup = sorted(v for v, n in Counter(values).items() if n > 1)
+            if dup:
+                raise ValueError(f"{what} {dup[0]!r} is listed twice")
         known = set(ids)
         for g in self.grants:
             if g.performer_id not in known:

@@ -13,7 +13,15 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console
-from policies import Decision, PolicySet, load_pack, load_request_file, resolve_pack_refs, shipped_pack_paths
+from policies import (
+    Decision,
+    PolicySet,
+    UnknownPerformerError,
+    load_pack,
+    load_request_file,
+    resolve_pack_refs,
+    shipped_pack_paths,
+)
 
 app = typer.Typer(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
 
@@ -61,7 +69,10 @@ def evaluate(
         paths = [*paths, *resolve_pack_refs(add_packs)]
     policy_set = PolicySet.load(paths)
     parsed = load_request_file(request_file)
-    decision = policy_set.evaluate(parsed.request, parsed.consent)
+    try:
+        decision = policy_set.evaluate(parsed.request, parsed.consent)
+    except UnknownPerformerError as exc:
+        raise UnknownPerformerError(exc.field, exc.problem, file=str(request_file)) from None
     if as_json:
         print(json.dumps({"decision_id": decision.decision_id, **decision.to_json()}, indent=2, ensure_ascii=False))
     else:

@@ -75,6 +75,9 @@ def test_decision_round_trips_through_its_ledger_entry(policy_set: PolicySet) ->
         Decision.from_json({"kind": "policy.decided/1", "outcome": "perhaps"})
     with pytest.raises(PolicyError):
         Decision.from_json({"kind": "edit.applied/1"})
+    tampered = {**entry, "outcome": "allow"}
+    with pytest.raises(PolicyError, match="altered"):
+        Decision.from_json(tampered)
 
 
 def test_replay_shows_the_decision_identical(policy_set: PolicySet) -> None:
