@@ -66,6 +66,7 @@ FACTS: dict[str, FactType] = {
     "performer.guild": _t("str", True, "performer"),
     "performer.minor": _t("bool", scope="performer"),
     "performer.deceased": _t("bool", scope="performer"),
+    "performer.years_since_death": _t("int", True, "performer"),
     "performer.has_representative": _t("bool", scope="performer"),
     "performer.representation": _t("str", scope="performer"),
     "performer.declared": _t("bool", scope="performer"),
@@ -210,14 +211,13 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
             flags["revoked"] = True
             misses.append(f"{g.grant_id} was revoked at {g.revoked_at.isoformat()}")
             continue
-        active = [s.reason for s in g.suspensions if s.active_at(when)]
-        for s in index.state.suspensions:
-            if s.applies_to(performer_id, g.category) and s.active_at(when):
-                active.append(s.reason)
-                flags["strike"] = flags["strike"] or s.strike
+        active = [s for s in g.suspensions if s.active_at(when)]
+        active += [s for s in index.state.suspensions if s.applies_to(performer_id, g.category) and s.active_at(when)]
         if active:
             flags["suspended"] = True
-            misses.append(f"{g.grant_id} is suspended ({'; '.join(active)})")
+            flags["strike"] = flags["strike"] or any(s.strike for s in active)
+            reasons = "; ".join(dict.fromkeys(s.reason for s in active))  # the registry may list one in both places
+            misses.append(f"{g.grant_id} is suspended ({reasons})")
             continue
         covering.append(g)
     covering.sort(key=lambda g: (not g.separately_signed, _SIGNER_RANK[g.signed_by], g.grant_id))
@@ -239,6 +239,7 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
         "performer.guild": perf.guild,
         "performer.minor": perf.minor,
         "performer.deceased": perf.deceased,
+        "performer.years_since_death": _whole_years(perf.died_at, when) if perf.died_at is not None else None,
         "performer.has_representative": perf.representative is not None,
         "performer.representation": perf.representation,
         "performer.declared": declared,
@@ -269,3 +270,12 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
 def utc_midnight(d: Any) -> datetime:
     """The instant a calendar date starts in UTC."""
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def _whole_years(start: datetime, end: datetime) -> int:
+    """Whole years from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    a, b = start.astimezone(UTC), end.astimezone(UTC)
+    years = b.year - a.year
+    if (b.month, b.day, b.time()) < (a.month, a.day, a.time()):
+        years -= 1
+    return years

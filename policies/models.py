@@ -107,16 +107,18 @@ class Performer(_Input):
     guild: str | None = None
     minor: bool = False
     deceased: bool = False
+    died_at: AwareDatetime | None = None
     representative: Representative | None = None
     representation: Representation = "none"
 
 
 class Suspension(_Input):
-    """A period during which a grant may not be relied on (e.g. a strike)."""
+    """A period during which a grant may not be relied on; ``strike`` marks one caused by a strike."""
 
     start: AwareDatetime
     end: AwareDatetime | None = None
     reason: str = Field(min_length=1)
+    strike: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Suspension:
@@ -133,12 +135,11 @@ class ProductionSuspension(Suspension):
     """A suspension recorded for the production, e.g. a strike suspending all replica consents.
 
     ``performer_id`` None means every performer; ``categories`` lists the grant categories suspended (``["*"]``:
-    all); ``strike`` marks a suspension caused by a strike (2026 agreement).
+    all).
     """
 
     performer_id: str | None = None
     categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])  # type: ignore[arg-type]
-    strike: bool = False
 
     def applies_to(self, performer_id: str, category: str) -> bool:
         """Whether this suspension affects a grant of ``performer_id`` in ``category``."""

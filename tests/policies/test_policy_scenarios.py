@@ -27,6 +27,7 @@ class Case:
     disclosure: tuple[str, ...] | None = None
     icon: str | None = None
     also: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
     studio: bool = False
     relied: tuple[str, ...] = field(default_factory=tuple)
 
@@ -398,6 +399,44 @@ CASES: list[Case] = [
             g("g-ada-estate", category="ebdr"),
         ),
     ),
+    Case(
+        "deceased-replica-outside-70-year-window",
+        "deny",
+        "sag2023.replica.consent-required",
+        all_of(
+            who("ada"),
+            perf("ada", died_at="1950-01-01T00:00:00Z"),
+            edit(kind="dialogue", purpose="new_line", replica={"category": "ebdr", "source_project": "harbor-lights"}),
+        ),
+        absent=("us.ca.cc3344-1.deceased-no-consent", "us.ny.post-mortem.deceased-no-consent"),
+    ),
+    Case(
+        "deceased-replica-inside-window-dated",
+        "deny",
+        "us.ca.cc3344-1.deceased-no-consent",
+        all_of(
+            who("ada"),
+            perf("ada", died_at="1970-01-01T00:00:00Z"),
+            edit(kind="dialogue", purpose="new_line", replica={"category": "ebdr", "source_project": "harbor-lights"}),
+        ),
+        absent=("us.ny.post-mortem.deceased-no-consent",),
+    ),
+    Case(
+        "strike-recorded-on-the-grant",
+        "deny",
+        "sag2026.strike.replica-consents-suspended",
+        all_of(
+            REPLICA,
+            add(
+                {
+                    **EBDR_GRANT,
+                    "contract_edition": "sag-aftra-tv-theatrical-2026",
+                    "suspensions": [{"start": "2026-11-01T00:00:00Z", "reason": "SAG-AFTRA strike", "strike": True}],
+                }
+            ),
+            proj(agreement="sag-aftra-tv-theatrical-2026"),
+        ),
+    ),
     # --- replicas and state law ------------------------------------------------------------------------
     Case("replica-without-consent", "deny", "sag2023.replica.consent-required", REPLICA),
     Case("replica-with-consent-union", "allow", "sag2023.replica.consented", all_of(REPLICA, add(EBDR_GRANT))),
@@ -713,6 +752,8 @@ def test_scenario(case: Case, shipped: PolicySet, with_studio: PolicySet) -> Non
     fired = {x.rule_id for x in decision.reasons}
     for rule in case.also:
         assert rule in fired, summary
+    for rule in case.absent:
+        assert rule not in fired, summary
     if case.marking is not None:
         assert decision.obligations.marking == tuple(sorted(case.marking))
     if case.disclosure is not None:
