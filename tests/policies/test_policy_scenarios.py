@@ -711,6 +711,15 @@ CASES: list[Case] = [
         marking=(),
         disclosure=(),
     ),
+    Case(
+        "eu-continuity-relight-undeclared-is-not-asked",
+        "allow",
+        "eu.art50.2.marking",
+        EU,
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=(),
+        absent=("eu.art50.4.deep-fake-undeclared",),
+    ),
     # --- a studio's own pack ---------------------------------------------------------------------------
     Case(
         "studio-dialogue-legal-review",
