@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_policies_imports_no_sibling_package() -> None:
     code = (
         "import sys, policies, policies.engine, policies.request_file\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'consent', 'cutproof', 'editor', 'labeler', 'ledger'})\n"
+        "ours = {'consent', 'cutproof', 'editor', 'labeler', 'ledger'}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ours)\n"
         "print(','.join(bad))\n"
     )
     done = subprocess.run(
