@@ -12,10 +12,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import console
+from cutproof.cli._common import console, ready_workspace
 from policies import (
+    ConsentState,
     Decision,
+    EditRequest,
     PolicySet,
+    RequestError,
     UnknownPerformerError,
     load_pack,
     load_request_file,
@@ -52,6 +55,7 @@ def check(
 
 @app.command("evaluate")
 def evaluate(
+    ctx: typer.Context,
     request_file: Annotated[Path, typer.Argument(help="REQUEST.yaml: the edit request, optionally with consent.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     packs: Annotated[
@@ -62,15 +66,31 @@ def evaluate(
         list[str] | None,
         typer.Option("--add-pack", help="Add a pack to the selection (e.g. a studio pack); repeatable."),
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            envvar="CUTPROOF_PROJECT",
+            help="Evaluate against this project's consent registry when the file inlines no consent (read only).",
+        ),
+    ] = None,
 ) -> None:
-    """Decide an edit request: allow (exit 0), deny (exit 3) or review (exit 4), with reasons and obligations."""
+    """Decide an edit request: allow (exit 0), deny (exit 3) or review (exit 4), with reasons and obligations.
+
+    The consent state is the one inlined in the file (a what-if case; no registry touched) or, when the file has
+    no ``consent`` section and ``--project`` is given, the project's registry state at the request's time.
+    Nothing is written: recording decisions in the ledger is the edit flow's job.
+    """
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     if add_packs:
         paths = [*paths, *resolve_pack_refs(add_packs)]
     policy_set = PolicySet.load(paths)
     parsed = load_request_file(request_file)
+    state = parsed.consent
+    if not parsed.consent_inline and project is not None:
+        state = _registry_state(ctx, project, parsed.request)
     try:
-        decision = policy_set.evaluate(parsed.request, parsed.consent)
+        decision = policy_set.evaluate(parsed.request, state)
     except UnknownPerformerError as exc:
         raise UnknownPerformerError(exc.field, exc.problem, file=str(request_file)) from None
     if as_json:
@@ -78,6 +98,27 @@ def evaluate(
     else:
         _print(decision)
     raise typer.Exit(EXIT_STATUS[decision.outcome])
+
+
+def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> ConsentState:
+    """The project's consent state for the performers the request touches, at the request's time.
+
+    Raises:
+        RequestError: the request names another project than ``--project``.
+    """
+    from consent import ConsentRegistry
+    from cutproof.projects import get_project, project_log
+
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, slug)
+    if request.project.name != proj.slug:
+        raise RequestError(
+            "request.project.name",
+            f"the request is for project {request.project.name!r} but --project is {proj.slug!r}",
+        )
+    registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
+    record = registry.state_at(request.touched(), at=request.time)
+    return ConsentState.model_validate(record.model_dump())
 
 
 def _print(decision: Decision) -> None:
