@@ -119,9 +119,9 @@ class PolicySet:
                 reliances.append(reliance)
         for pf in per_performer:
             if pf["performer.id"] not in spoken:
-                reasons.append(self._net("engine.performer-not-evaluated", pf["performer.id"]))
+                reasons.append(self._net("engine.performer-not-evaluated", pf["performer.id"], request))
         if not reasons:
-            reasons.append(self._net("engine.no-applicable-rule", None))
+            reasons.append(self._net("engine.no-applicable-rule", None, request))
         outcome: Outcome = max((r.effect for r in reasons), key=SEVERITY.__getitem__)
         return Decision(
             outcome=outcome,
@@ -157,11 +157,12 @@ class PolicySet:
         return index
 
     @staticmethod
-    def _net(rule_id: str, performer_id: str | None) -> Reason:
+    def _net(rule_id: str, performer_id: str | None, request: EditRequest) -> Reason:
+        agreement = request.project.agreement
+        subject = f"performer {performer_id}" if performer_id else "this request"
         text = (
-            f"No rule of the selected packs decided anything about performer {performer_id}; legal must review."
-            if performer_id
-            else "No rule of the selected packs applies to this request; legal must review."
+            f"No rule of the selected packs decided anything about {subject} (agreement {agreement!r}); "
+            "check the agreement and the pack selection, or have legal review."
         )
         return Reason(
             rule_id=rule_id,
