@@ -38,11 +38,18 @@ def check(
         list[str] | None,
         typer.Argument(help="Pack files, directories or shipped pack ids (default: the shipped packs)."),
     ] = None,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="Also list every rule: id, effect, wording, citation.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print packs and rules as JSON.")] = False,
 ) -> None:
     """Validate policy packs (and that they combine into one policy set); exit 2 on the first problem."""
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     loaded = [load_pack(p) for p in paths]
     policy_set = PolicySet(loaded)
+    if as_json:
+        print(json.dumps(_set_json(policy_set), indent=2, ensure_ascii=False))
+        return
     table = Table(title="Policy packs", show_lines=False)
     for col in ("pack", "version", "rules", "reported", "file"):
         table.add_column(col)
@@ -50,7 +57,34 @@ def check(
         reported = sum(1 for r in pack.rules if r.spec.wording == "reported")
         table.add_row(pack.id, pack.spec.version, str(len(pack.rules)), str(reported), pack.source)
     console.print(table)
+    if rules:
+        listing = Table(title="Rules", show_lines=False)
+        for col in ("pack", "rule", "scope", "effect", "citation"):
+            listing.add_column(col, overflow="fold")
+        for pack in policy_set.packs:
+            for rule in pack.rules:
+                spec = rule.spec
+                citation = spec.citation + (" [reported]" if spec.wording == "reported" else "")
+                listing.add_row(pack.id, spec.id, spec.for_each, spec.effect, citation)
+        console.print(listing)
     console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
+
+
+def _set_json(policy_set: PolicySet) -> dict[str, object]:
+    keys = ("id", "effect", "for_each", "wording", "citation")
+    return {
+        "policy_set_hash": policy_set.hash,
+        "packs": [
+            {
+                "id": pack.id,
+                "version": pack.spec.version,
+                "sha256": pack.sha256,
+                "file": pack.source,
+                "rules": [{k: getattr(r.spec, k) for k in keys} for r in pack.rules],
+            }
+            for pack in policy_set.packs
+        ],
+    }
 
 
 @app.command("evaluate")

@@ -60,6 +60,12 @@ def test_check_lists_packs() -> None:
     result = runner.invoke(app, ["policy", "check"])
     assert result.exit_code == 0, result.output
     assert "5 pack(s) valid" in " ".join(result.output.split())
+    listed = runner.invoke(app, ["policy", "check", "--rules"])
+    assert listed.exit_code == 0 and "Rules" in listed.output and listed.output.count("cutproof-core") >= 4
+    body = json.loads(runner.invoke(app, ["policy", "check", "--json"]).output)
+    rules = {r["id"]: r for p in body["packs"] for r in p["rules"]}
+    assert rules["sag2026.dubbing.replica-consent-required"]["wording"] == "reported"
+    assert len(body["policy_set_hash"]) == 64 and len(body["packs"]) == 5
     studio = runner.invoke(app, ["policy", "check", "studio-legal-review"])
     assert studio.exit_code == 0 and "1 pack(s) valid" in " ".join(studio.output.split())
 
