@@ -98,8 +98,10 @@ def _territory_is_eu(code: str) -> bool:
     return code == "EU" or code.split("-", 1)[0] in EU_MEMBER_STATES
 
 
-def request_facts(req: EditRequest) -> Facts:
-    """Facts about the request itself (shared by every rule)."""
+def request_facts(req: EditRequest, touched: list[str] | None = None) -> Facts:
+    """Facts about the request itself (shared by every rule); ``touched`` is ``req.touched()`` if known."""
+    if touched is None:
+        touched = req.touched()
     p, e = req.project, req.edit
     target = e.target_language
     language_change = target is not None and target != p.original_language
@@ -140,8 +142,8 @@ def request_facts(req: EditRequest) -> Facts:
         "edit.replica_from_other_project": replica is not None and replica.source_project != p.name,
         "edit.consent_category": category,
         "time": req.time,
-        "request.performers": req.touched(),
-        "request.performer_count": len(req.touched()),
+        "request.performers": touched,
+        "request.performer_count": len(touched),
         "request.undeclared_performers": undeclared,
         "request.undeclared_count": len(undeclared),
         "request.unidentified_faces": req.unidentified_faces,

@@ -82,9 +82,10 @@ class PolicySet:
                         f"performer {pid!r} is not registered in the consent state; register the performer "
                         "(or list them under consent.performers) before evaluating",
                     )
-        rf = request_facts(request)
+        touched = request.touched()
+        rf = request_facts(request, touched)
         declared = set(request.performers)
-        per_performer: list[Facts] = [performer_facts(index, pid, rf, pid in declared) for pid in request.touched()]
+        per_performer: list[Facts] = [performer_facts(index, pid, rf, pid in declared) for pid in touched]
         reasons: list[Reason] = []
         reliances: list[Reliance] = []
         fired: list[tuple[Rule, Facts]] = []
