@@ -32,7 +32,7 @@ def _t(base: str, optional: bool = False, scope: str = "request") -> FactType:
 FACTS: dict[str, FactType] = {
     "project.name": _t("str"),
     "project.agreement": _t("str"),
-    "project.principal_photography_start": _t("date"),
+    "project.principal_photography_start": _t("date", True),
     "project.territories": _t("list"),
     "project.eu_distribution": _t("bool"),
     "project.us_distribution": _t("bool"),

@@ -219,7 +219,7 @@ class ProjectContext(_Input):
 
     name: str = Field(min_length=1)
     agreement: str = Field(min_length=1, description="contract edition, e.g. sag-aftra-tv-theatrical-2026, or none")
-    principal_photography_start: date
+    principal_photography_start: date | None = None
     distribution_territories: list[str] = Field(min_length=1)
     evidently_artistic: bool
     output_role: Literal["intermediate", "distribution_master"]

@@ -537,6 +537,13 @@ CASES: list[Case] = [
         all_of(DUB_2026, proj(principal_photography_start="2027-07-01")),
     ),
     Case(
+        "dubbing-start-of-photography-unknown",
+        "review",
+        "sag2026.dubbing.start-unknown",
+        all_of(DUB_2026, proj(principal_photography_start=None)),
+        absent=("sag2026.dubbing.replica-consent-required", "sag2026.dubbing.before-effective-line"),
+    ),
+    Case(
         "dubbing-2023-agreement",
         "allow",
         "sag2023.dubbing.no-replica-rule",
