@@ -48,7 +48,9 @@ def grant(grant_id: str, performer_id: str, **over: Any) -> dict[str, Any]:
         "purposes": ["performance_change"],
         "shots": ["12A", "12B"],
         "scenes": "all",
-        "use_description": "Adjust the eyeline and key light of the performer in scene 12 to change the beat of the reaction.",
+        "use_description": (
+            "Adjust the eyeline and key light of the performer in scene 12 to change the beat of the reaction."
+        ),
         "separately_signed": True,
         "signed_by": "performer",
         "document_sha256": DOC,

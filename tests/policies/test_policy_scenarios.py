@@ -27,6 +27,7 @@ class Case:
     disclosure: tuple[str, ...] | None = None
     icon: str | None = None
     also: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
     studio: bool = False
     relied: tuple[str, ...] = field(default_factory=tuple)
 
@@ -152,7 +153,19 @@ THEO_BG_GRANT = grant(
 
 CASES: list[Case] = [
     # --- digital alteration, SAG-AFTRA 2023 --------------------------------------------------------------
-    Case("continuity-relight-no-consent", "allow", "sag2023.alteration.exempt-purpose", who("nia")),
+    Case(
+        "continuity-relight-no-consent",
+        "allow",
+        "sag2023.alteration.exempt-purpose",
+        who("nia"),
+        relied=("purpose:continuity",),
+    ),
+    Case(
+        "background-replacement-behind-performer",
+        "allow",
+        "sag2023.alteration.exempt-purpose",
+        all_of(who("nia"), edit(kind="background", purpose="background_replacement")),
+    ),
     Case(
         "ratings-dialogue-adjustment-no-consent",
         "allow",
@@ -274,6 +287,7 @@ CASES: list[Case] = [
                 },
             ),
         ),
+        relied=("substantially_as_performed",),
     ),
     Case(
         "substantially-as-performed-unjustified",
@@ -385,6 +399,44 @@ CASES: list[Case] = [
             g("g-ada-estate", category="ebdr"),
         ),
     ),
+    Case(
+        "deceased-replica-outside-70-year-window",
+        "deny",
+        "sag2023.replica.consent-required",
+        all_of(
+            who("ada"),
+            perf("ada", died_at="1950-01-01T00:00:00Z"),
+            edit(kind="dialogue", purpose="new_line", replica={"category": "ebdr", "source_project": "harbor-lights"}),
+        ),
+        absent=("us.ca.cc3344-1.deceased-no-consent", "us.ny.post-mortem.deceased-no-consent"),
+    ),
+    Case(
+        "deceased-replica-inside-window-dated",
+        "deny",
+        "us.ca.cc3344-1.deceased-no-consent",
+        all_of(
+            who("ada"),
+            perf("ada", died_at="1970-01-01T00:00:00Z"),
+            edit(kind="dialogue", purpose="new_line", replica={"category": "ebdr", "source_project": "harbor-lights"}),
+        ),
+        absent=("us.ny.post-mortem.deceased-no-consent",),
+    ),
+    Case(
+        "strike-recorded-on-the-grant",
+        "deny",
+        "sag2026.strike.replica-consents-suspended",
+        all_of(
+            REPLICA,
+            add(
+                {
+                    **EBDR_GRANT,
+                    "contract_edition": "sag-aftra-tv-theatrical-2026",
+                    "suspensions": [{"start": "2026-11-01T00:00:00Z", "reason": "SAG-AFTRA strike", "strike": True}],
+                }
+            ),
+            proj(agreement="sag-aftra-tv-theatrical-2026"),
+        ),
+    ),
     # --- replicas and state law ------------------------------------------------------------------------
     Case("replica-without-consent", "deny", "sag2023.replica.consent-required", REPLICA),
     Case("replica-with-consent-union", "allow", "sag2023.replica.consented", all_of(REPLICA, add(EBDR_GRANT))),
@@ -483,6 +535,13 @@ CASES: list[Case] = [
         "deny",
         "sag2026.dubbing.replica-consent-required",
         all_of(DUB_2026, proj(principal_photography_start="2027-07-01")),
+    ),
+    Case(
+        "dubbing-start-of-photography-unknown",
+        "review",
+        "sag2026.dubbing.start-unknown",
+        all_of(DUB_2026, proj(principal_photography_start=None)),
+        absent=("sag2026.dubbing.replica-consent-required", "sag2026.dubbing.before-effective-line"),
     ),
     Case(
         "dubbing-2023-agreement",
@@ -617,6 +676,7 @@ CASES: list[Case] = [
         ),
         marking=(),
         disclosure=(),
+        relied=("standard_editing", "purpose:continuity"),
     ),
     Case(
         "eu-standard-editing-claim-for-dialogue",
@@ -657,6 +717,15 @@ CASES: list[Case] = [
         all_of(PERF_CHANGE, edit(is_deep_fake=True)),
         marking=(),
         disclosure=(),
+    ),
+    Case(
+        "eu-continuity-relight-undeclared-is-not-asked",
+        "allow",
+        "eu.art50.2.marking",
+        EU,
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=(),
+        absent=("eu.art50.4.deep-fake-undeclared",),
     ),
     # --- a studio's own pack ---------------------------------------------------------------------------
     Case(
@@ -699,13 +768,16 @@ def test_scenario(case: Case, shipped: PolicySet, with_studio: PolicySet) -> Non
     fired = {x.rule_id for x in decision.reasons}
     for rule in case.also:
         assert rule in fired, summary
+    for rule in case.absent:
+        assert rule not in fired, summary
     if case.marking is not None:
         assert decision.obligations.marking == tuple(sorted(case.marking))
     if case.disclosure is not None:
         assert decision.obligations.disclosure == tuple(sorted(case.disclosure))
     if case.icon is not None:
         assert decision.obligations.icon_variant == case.icon
-    for grant_id in case.relied:
-        assert grant_id in {x.grant_id for x in decision.relied_on}
+    relied = {x.grant_id for x in decision.relied_on} | {x.exemption for x in decision.relied_on}
+    for item in case.relied:
+        assert item in relied, decision.relied_on
     for reason in decision.reasons:
         assert reason.citation and reason.explanation and "{" not in reason.explanation
