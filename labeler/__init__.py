@@ -4,7 +4,15 @@ Public API (C2PA side): ``ensure_identity``/``load_identity``/``import_identity`
 ``EditLabel`` + ``build_definition`` (manifest content), ``sign_video``/``read_manifest`` (the c2pa adapter).
 """
 
-from labeler.c2pa_adapter import ManifestReport, SignedAsset, StatusCode, ValidationState, read_manifest, sign_video
+from labeler.c2pa_adapter import (
+    ManifestReport,
+    SignedAsset,
+    StatusCode,
+    ValidationState,
+    read_manifest,
+    read_manifest_store,
+    sign_video,
+)
 from labeler.identity import SigningIdentity, ensure_identity, import_identity, load_identity
 from labeler.manifest import (
     EditAction,
@@ -37,5 +45,6 @@ __all__ = [
     "import_identity",
     "load_identity",
     "read_manifest",
+    "read_manifest_store",
     "sign_video",
 ]

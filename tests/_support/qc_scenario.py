@@ -45,6 +45,7 @@ def build(
     disclosure: tuple[str, ...] = ("on_screen_icon", "sidecar"),
     origin: str = ORIGIN,
     name: str = "shot-12.mp4",
+    credit_seconds: Fraction = Fraction(1),
 ) -> Scenario:
     ledger = Ledger(ws.engine, ws.keys_dir)
     log = ledger.open_log(origin) if origin in ledger.origins() else ledger.create_log(origin)
@@ -107,6 +108,7 @@ def build(
         facts=facts,
         obligations=Obligations.from_mapping(obligations(disclosure)),
         redact_terms=[PERFORMER_NAME],
+        credit_seconds=credit_seconds,
     )
     log.append([result.ledger_entry()], identity="labeler")
     return Scenario(ws, log, result, edit.index, decision.index, grant.index)

@@ -43,7 +43,7 @@ def _reason(report, name: str) -> str:
 def _package_copy(scenario: Scenario, video: Path, dest_dir: Path) -> Path:
     """Put ``video`` into a delivery folder under the deliverable's name, with the sidecars beside it."""
     dest_dir.mkdir(exist_ok=True)
-    target = dest_dir / scenario.result.path.name
+    target = dest_dir / (scenario.result.path.stem + video.suffix)
     shutil.copy(video, target)
     for s in scenario.result.sidecars:
         shutil.copy(s, dest_dir / s.name)
@@ -119,6 +119,38 @@ def test_crf28_transcode_is_recovered_from_the_watermark(scenario: Scenario, tmp
     assert report.recovered_via_watermark
     assert report.verdict == "pass", [c.to_json() for c in report.failures()]
     assert _status(report, "disclosure") == "pass"  # the badge survives the transcode
+
+
+def test_transcode_to_mkv_validates_the_stored_manifest_on_its_own(scenario: Scenario, tmp_path: Path) -> None:
+    mkv = _package_copy(scenario, transcode(scenario.result.path, tmp_path / "x.mkv", crf=23), tmp_path / "pkg")
+    report = verify_deliverable(scenario.ws, mkv)
+    assert report.recovered_via_watermark
+    assert any("cannot carry C2PA" in n for n in report.notes)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+
+
+@pytest.mark.parametrize(
+    "clip",
+    [
+        "crema-d_1001_DFA_NEU_XX.flv",
+        pytest.param("obama-weekly-address_a-bad-situation.mp4", marks=pytest.mark.slow),  # 720p: ~45 s on 2 cores
+    ],
+)
+def test_real_footage_labelled_then_reencoded(footage_dir: Path, tmp_path: Path, clip: str) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = transcode(
+        footage_dir / "obama-weekly-address_a-bad-situation.mp4", tmp_path / "r.mp4", crf=18, max_seconds=2
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    sc = build(ws, render, out, disclosure=("on_screen_icon", "end_credit", "sidecar"))
+    report = verify_deliverable(ws, sc.result.path)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert "end_credit" in next(c for c in report.checks if c.name == "disclosure").evidence["found"]
+    crf28 = _package_copy(sc, transcode(sc.result.path, tmp_path / "crf28.mp4", crf=28), tmp_path / "pkg")
+    report = verify_deliverable(ws, crf28)
+    assert report.recovered_via_watermark and report.verdict == "pass", [c.to_json() for c in report.failures()]
 
 
 def test_unmarked_clip_has_no_key(scenario: Scenario, tmp_path: Path) -> None:
