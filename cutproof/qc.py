@@ -154,9 +154,10 @@ def _require_video(path: Path) -> None:
 def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
     if detector is None:
         try:
-            from labeler.watermark import detect_video as detector
+            from labeler.watermark import detect_video
         except ImportError:
             return None, None
+        detector = detect_video
     try:
         return detector(path), None
     except LabelerError as exc:
