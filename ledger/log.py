@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,11 +288,65 @@ class Log:
             return []
         return self._append_bytes(datas)
 
-    def _append_bytes(self, datas: Sequence[bytes], extra_signers: Sequence[Signer] = ()) -> list[Appended]:
+    def rotate_key(self, retire_old: bool = True, identity: str = "ledger") -> str:
+        """Add a new signing key; returns its verifier key string.
+
+        The rotation is itself an entry (``key.rotated/1``) whose checkpoint is signed by the old *and* the new
+        keys, so a verifier that trusts only the old key can see the new one endorsed. With ``retire_old`` the old
+        keys stop signing afterwards (their public keys stay in ``verifier_keys()`` so old checkpoints verify and
+        their private key files are deleted); without it, checkpoints carry both signatures until the next rotation.
+
+        Raises:
+            SigningKeyError: the new key cannot be written or an old one cannot be loaded.
+        """
+        with self._engine.connect() as conn:
+            old_signers = self._active_signers(conn)
+        signer = generate_key(self._ledger.key_dir, self.origin)
+        new_vkey = signer.verifier.vkey
+        entry = {
+            "kind": "key.rotated/1",
+            "new_vkey": new_vkey,
+            "previous_vkeys": [s.verifier.vkey for s in old_signers],
+            "retired": retire_old,
+        }
+        datas = canonical_batch([entry], identity)
+        now = now_rfc3339()
+
+        def register(conn: Any) -> None:
+            if retire_old:
+                conn.execute(
+                    update(st.keys)
+                    .where((st.keys.c.log_id == self._id) & st.keys.c.active)
+                    .values(active=False, retired_at=now)
+                )
+            conn.execute(
+                insert(st.keys).values(
+                    log_id=self._id, key_id=signer.key_id.hex(), vkey=new_vkey, active=True, created_at=now
+                )
+            )
+
+        self._signers[signer.key_id.hex()] = signer
+        try:
+            self._append_bytes(datas, extra_signers=old_signers, before_sign=register)
+        except BaseException:
+            key_path(self._ledger.key_dir, self.origin, signer.key_id).unlink(missing_ok=True)
+            raise
+        if retire_old:
+            for old in old_signers:
+                key_path(self._ledger.key_dir, self.origin, old.key_id).unlink(missing_ok=True)
+                self._signers.pop(old.key_id.hex(), None)
+        return new_vkey
+
+    def _append_bytes(
+        self,
+        datas: Sequence[bytes],
+        extra_signers: Sequence[Signer] = (),
+        before_sign: Callable[[Any], None] | None = None,
+    ) -> list[Appended]:
         hashes = [leaf_hash(d) for d in datas]
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self._try_append(datas, hashes, extra_signers)
+                return self._try_append(datas, hashes, extra_signers, before_sign)
             except (_Lost, IntegrityError):
                 pass
             except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
@@ -304,9 +358,15 @@ class Log:
         )
 
     def _try_append(
-        self, datas: Sequence[bytes], hashes: Sequence[bytes], extra_signers: Sequence[Signer]
+        self,
+        datas: Sequence[bytes],
+        hashes: Sequence[bytes],
+        extra_signers: Sequence[Signer],
+        before_sign: Callable[[Any], None] | None,
     ) -> list[Appended]:
         with st.write_transaction(self._engine) as conn:
+            if before_sign is not None:
+                before_sign(conn)
             old = int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
             edge = RightEdge.load(old, lambda keys: st.fetch_tiles(conn, self._id, keys))
             changed = edge.extend(hashes)
