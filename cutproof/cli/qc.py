@@ -12,6 +12,7 @@ import typer
 
 from cutproof.cli._common import console, err_console, ready_workspace
 from cutproof.errors import USER_ERRORS
+from cutproof.projects import get_project
 from cutproof.qc import QcInputError, QcReport, verify_deliverable
 
 app = typer.Typer(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
@@ -29,8 +30,8 @@ def verify(
 ) -> None:
     """Check manifest, hard binding, watermark, ledger proof, decision, consent and disclosure of FILE."""
     ws = ready_workspace(ctx)
-    origin = f"cutproof.local/{project}" if project else None
     try:
+        origin = get_project(ws, project).origin if project else None
         report = verify_deliverable(ws, file, origin=origin)
     except QcInputError as exc:
         err_console.print(f"cutproof: could not check: {exc}")

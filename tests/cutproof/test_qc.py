@@ -90,6 +90,10 @@ def test_cli_pass_json_and_html(scenario: Scenario, tmp_path: Path) -> None:
     assert json.loads(res.output)["verdict"] == "pass"
     page = html.read_text()
     assert "PASSED" in page and "Content Credentials" in page and "<script" not in page
+    home = ["--home", str(scenario.ws.home), "qc", "verify", str(scenario.result.path)]
+    assert CliRunner().invoke(app, [*home, "--project", "the-film"]).exit_code == 0
+    other = CliRunner().invoke(app, [*home, "--project", "nope"])
+    assert other.exit_code == 2 and "unknown project" in other.output
 
 
 def test_one_flipped_byte_fails_as_tampered(scenario: Scenario, tmp_path: Path) -> None:
@@ -249,6 +253,11 @@ def test_review_consent_and_disclosure_outcomes(tmp_path: Path) -> None:
     rep = verify_deliverable(ws, approved.result.path)
     assert _status(rep, "consent_at_edit") == "pass"
     assert _status(rep, "consent_current") == "fail" and "withdrawn since the edit" in _reason(rep, "consent_current")
+    # a project-wide suspension, later lifted, does not hold the deliverable; one still in force does
+    approved.log.append([{"kind": "consent.suspended/1", "suspension_id": "s-1", "scope": "project"}], identity="legal")
+    assert "consent suspended" in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
+    approved.log.append([{"kind": "consent.suspension_lifted/1", "suspension_id": "s-1"}], identity="legal")
+    assert "suspended" not in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
     # a required sidecar missing from the delivery folder
     approved.result.sidecars[0].unlink()
     assert "sidecar" in _reason(verify_deliverable(ws, approved.result.path), "disclosure")
