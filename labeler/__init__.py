@@ -1,9 +1,12 @@
 """Labeler: invisible watermark, C2PA manifests, disclosure overlays and verification of a deliverable.
 
-Public API (C2PA side): ``ensure_identity``/``load_identity``/``import_identity`` (signing identity),
-``EditLabel`` + ``build_definition`` (manifest content), ``sign_video``/``read_manifest`` (the c2pa adapter).
+Public API: ``ensure_identity``/``load_identity``/``import_identity`` (signing identity), ``EditLabel`` +
+``build_definition`` (manifest content), ``sign_video``/``read_manifest``/``read_manifest_store`` (the c2pa
+adapter), ``DisclosureRequest`` + ``apply_disclosure`` (badge, end-credit card, sidecars), ``Check`` and the
+``check_*`` functions of ``labeler.verify``; the watermark lives in ``labeler.watermark``.
 """
 
+from labeler._badge import BadgeSpec, Corner, IconVariant
 from labeler.c2pa_adapter import (
     ManifestReport,
     SignedAsset,
@@ -13,6 +16,7 @@ from labeler.c2pa_adapter import (
     read_manifest_store,
     sign_video,
 )
+from labeler.disclosure import DisclosureForm, DisclosureRecord, DisclosureRequest, apply_disclosure
 from labeler.identity import SigningIdentity, ensure_identity, import_identity, load_identity
 from labeler.manifest import (
     EditAction,
@@ -25,26 +29,51 @@ from labeler.manifest import (
     build_definition,
     check_public,
 )
+from labeler.sidecar import AlteredShot
+from labeler.verify import (
+    Check,
+    Status,
+    check_hard_binding,
+    check_ledger_receipt,
+    check_manifest,
+    check_watermark,
+    watermark_key_for_leaf,
+)
 
 __all__ = [
+    "AlteredShot",
+    "BadgeSpec",
+    "Check",
+    "Corner",
+    "DisclosureForm",
+    "DisclosureRecord",
+    "DisclosureRequest",
     "EditAction",
     "EditLabel",
+    "IconVariant",
     "IngredientRef",
     "LedgerRef",
     "ManifestReport",
     "Region",
     "SignedAsset",
     "SigningIdentity",
+    "Status",
     "StatusCode",
     "TimeRange",
     "ValidationState",
     "WatermarkRef",
+    "apply_disclosure",
     "build_definition",
+    "check_hard_binding",
+    "check_ledger_receipt",
+    "check_manifest",
     "check_public",
+    "check_watermark",
     "ensure_identity",
     "import_identity",
     "load_identity",
     "read_manifest",
     "read_manifest_store",
     "sign_video",
+    "watermark_key_for_leaf",
 ]
