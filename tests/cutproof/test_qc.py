@@ -304,3 +304,14 @@ def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Pa
             facts=facts,
             obligations=Obligations(),
         )
+
+
+def test_deliverable_of_another_project_or_workspace(scenario: Scenario, tmp_path: Path) -> None:
+    report = verify_deliverable(scenario.ws, scenario.result.path, origin="cutproof.local/other-film")
+    assert "belongs to cutproof.local/the-film" in _reason(report, "ledger_entry")
+    elsewhere = Workspace(tmp_path / "elsewhere")
+    elsewhere.init()
+    report = verify_deliverable(elsewhere, scenario.result.path)
+    assert report.verdict == "fail"
+    assert "foreign signer" in _reason(report, "c2pa_manifest")  # another workspace's CA is not trusted here
+    assert "does not hold" in _reason(report, "ledger_entry")
