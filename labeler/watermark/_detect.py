@@ -88,6 +88,19 @@ class Accumulator:
         return FrameDetection(None, 0.0, self.frames, None, best[0], best[1])
 
 
+    def bit_accuracy(self, key: int) -> float:
+        """Diagnostic for benchmarks: share of raw (pre-BCH) hard bits equal to ``key``'s codeword, at the best
+        of the hypotheses the decoder tries."""
+        if self._sum is None:
+            return 0.0
+        want = encode_key(key)
+        best = 0.0
+        for scale in _scale_candidates(self._sum):
+            for _, tile in _shift_candidates(_fold(_rescale(self._sum, scale), TILE * DET_PX)):
+                best = max(best, float(np.mean((_soft_bits(tile) < 0).astype(np.uint8) == want)))
+        return best
+
+
 def _rescale(acc: npt.NDArray[np.float32], s: float) -> npt.NDArray[np.float32]:
     h, w = acc.shape
     n = TILE * DET_PX
