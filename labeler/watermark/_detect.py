@@ -3,13 +3,14 @@
 1. Every frame's luma goes to the detector grid (fixed height, aspect kept) and is high-passed; the views are
    summed (soft-decision aggregation: the pattern adds up coherently, coding noise does not).
 2. Scale: the pattern is periodic (one tile), so the autocorrelation of the sum peaks at lags of one tile period;
-   the zoom (crops make content larger on the fixed-height grid) whose period scores best is kept, with 1.0.
+   the zooms (crops make content larger on the fixed-height grid) whose period scores best are kept, with the
+   untouched geometries of both chip layouts (1.0 and 1.5).
 3. Shift: at each candidate scale the sum is resampled so chips are ``DET_PX`` px again and folded modulo one tile
    (which collects every, even partial, tile of the frame); for every cyclic shift the energy of the per-bit
    correlations plus the signed sync correlation is computed by FFT (it uses all chips, whatever the bits).
 4. At the best few (scale, shift) hypotheses, per-bit soft values are hard-decided and decoded (BCH t=12 +
-   CRC-16). At most ``SCALE_CANDIDATES + 1`` × ``SHIFT_CANDIDATES`` attempts are made, so the false-key
-   probability on unmarked video stays below 8 × 2^-51.8 ≈ 2^-48.8.
+   CRC-16). At most (``SCALE_CANDIDATES`` + 2) × ``SHIFT_CANDIDATES`` = 12 attempts are made, so the false-key
+   probability on unmarked video stays below 12 × 2^-51.8 ≈ 2^-48.2.
 """
 
 from __future__ import annotations
@@ -23,10 +24,20 @@ import numpy.typing as npt
 
 from labeler.watermark._codec import CODE_BITS, decode_bits, encode_key
 from labeler.watermark._detect_view import detector_view
-from labeler.watermark._pattern import BIT_OF_CHIP, DET_PX, IS_SYNC, PN, TILE, template_ffts
+from labeler.watermark._pattern import (
+    BIT_OF_CHIP,
+    CHIP_ROWS,
+    DET_PX,
+    IS_SYNC,
+    PN,
+    SMALL_CHIP_ROWS,
+    TILE,
+    template_ffts,
+)
 
-SCALES = np.exp(np.arange(np.log(0.9), np.log(1.6), np.log(1.004)))
-SCALE_CANDIDATES = 3  # best autocorrelation scales tried (plus 1.0, the untouched geometry)
+SCALES = np.exp(np.arange(np.log(0.9), np.log(2.1), np.log(1.004)))
+FIXED_SCALES = (1.0, CHIP_ROWS / SMALL_CHIP_ROWS)  # untouched geometry of the two chip layouts
+SCALE_CANDIDATES = 4  # best autocorrelation scales tried besides FIXED_SCALES
 SHIFT_CANDIDATES = 2  # best shifts tried per scale; every try is one BCH+CRC decoding attempt
 
 
@@ -125,12 +136,12 @@ def _scale_candidates(acc: npt.NDArray[np.float32]) -> list[float]:
     lags = TILE * DET_PX * SCALES
     score = np.interp(lags, np.arange(w), auto[0, :w]) + np.interp(lags, np.arange(h), auto[:h, 0])
     order = np.argsort(score)[::-1]
-    out = [1.0]
+    out = list(FIXED_SCALES)
     for i in order:
         s = float(SCALES[i])
         if all(abs(np.log(s / o)) > 0.006 for o in out):
             out.append(s)
-        if len(out) > SCALE_CANDIDATES:
+        if len(out) >= SCALE_CANDIDATES + len(FIXED_SCALES):
             break
     return out
 

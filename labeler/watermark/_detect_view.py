@@ -18,9 +18,9 @@ NORM_FLOOR = 1.0  # 8-bit code values: floor of the local RMS (flat areas are no
 CLIP = 3.0
 
 
-def det_size(width: int, height: int) -> tuple[int, int]:
-    """(width, height) of the detector grid for a ``width``×``height`` frame (height fixed, aspect kept)."""
-    return max(1, round(width * DET_ROWS / height)), DET_ROWS
+def det_size(width: int, height: int, rows: int = DET_ROWS) -> tuple[int, int]:
+    """(width, height) of a ``rows``-high detector grid for a ``width``×``height`` frame (aspect kept)."""
+    return max(1, round(width * rows / height)), rows
 
 
 def high_pass(img: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -20,14 +20,15 @@ import numpy.typing as npt
 from labeler.watermark._codec import CODE_BITS, encode_key
 from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms, to_chips
 from labeler.watermark._pattern import (
-    CHIP_ROWS,
     CHIPS_PER_BIT,
+    DET_PX,
     SYNC_CHIPS,
     IS_SYNC,
     PN,
     RENDER_PX,
     TILE,
     chip_grid_cols,
+    chip_rows_for,
     chip_stats,
     chip_tile,
     tiled,
@@ -38,12 +39,13 @@ DEFAULT_STRENGTH = 1.8  # RMS of the added pattern in 8-bit code values (PSNR â‰
 GAIN_MIN, GAIN_MAX = 0.3, 4.0
 MARGIN = 1.4  # informed target, in units of the median unit-gain bit response
 MASK_FLOOR = 3.0
+MASK_GAMMA = -0.25
 
 
 def _mask(render_luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     mean = cv2.blur(render_luma, (5, 5))
     var = np.maximum(cv2.blur(render_luma * render_luma, (5, 5)) - mean * mean, 0.0)
-    m = np.sqrt(np.sqrt(var + MASK_FLOOR * MASK_FLOOR))  # (local std)^0.5: shaped, yet detector-friendly
+    m = np.power(var + MASK_FLOOR * MASK_FLOOR, MASK_GAMMA / 2)  # (local std)^Î³: shaped, yet detector-friendly
     m = np.minimum(m, 2.5 * float(np.median(m[::4, ::4])))
     headroom = np.clip(np.minimum(render_luma - 4.0, 251.0 - render_luma) / 24.0, 0.15, 1.0)
     return (m * headroom).astype(np.float32)
@@ -68,26 +70,27 @@ class FrameEmbedder:
     def pattern(self, luma8: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The pattern to add to an 8-bit-scaled float luma plane of shape (H, W), at full resolution."""
         h, w = luma8.shape
-        cols = chip_grid_cols(w, h)
-        rw, rh = max(1, round(w * CHIP_ROWS * RENDER_PX / h)), CHIP_ROWS * RENDER_PX
+        rows = chip_rows_for(h)
+        cols = chip_grid_cols(w, h, rows)
+        rw, rh = max(1, round(w * rows * RENDER_PX / h)), rows * RENDER_PX
         small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA)
         mask = _mask(small)
-        gains = self._gains(small, mask, cols) if self.informed else None
-        chips = tiled(chip_tile(self.bits, gains), CHIP_ROWS, cols)
+        gains = self._gains(small, mask, rows, cols) if self.informed else None
+        chips = tiled(chip_tile(self.bits, gains), rows, cols)
         pat = upsample(chips, RENDER_PX)[:rh, :rw] * mask
         rms = float(np.sqrt(np.mean(pat * pat)))
         pat *= self.strength / max(rms, 1e-6)
         return cv2.resize(pat, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def _gains(self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], cols: int) -> npt.NDArray:
+    def _gains(self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], rows: int, cols: int) -> npt.NDArray:
         rh, rw = small.shape
-        dsize = det_size(rw, rh)
-        unit = upsample(tiled(chip_tile(self.bits), CHIP_ROWS, cols), RENDER_PX)[:rh, :rw] * mask
+        dsize = det_size(rw, rh, rows * DET_PX)
+        unit = upsample(tiled(chip_tile(self.bits), rows, cols), RENDER_PX)[:rh, :rw] * mask
         unit *= self.strength / max(float(np.sqrt(np.mean(unit * unit))), 1e-6)
         host_hp = high_pass(cv2.resize(small, dsize, interpolation=cv2.INTER_AREA))
         norm = local_rms(host_hp)
-        host = chip_stats(to_chips(np.clip(host_hp / norm, -CLIP, CLIP), CHIP_ROWS, cols))
-        sig = chip_stats(to_chips(high_pass(cv2.resize(unit, dsize, interpolation=cv2.INTER_AREA)) / norm, CHIP_ROWS, cols))
+        host = chip_stats(to_chips(np.clip(host_hp / norm, -CLIP, CLIP), rows, cols))
+        sig = chip_stats(to_chips(high_pass(cv2.resize(unit, dsize, interpolation=cv2.INTER_AREA)) / norm, rows, cols))
         h_b, d_b = self._signs * host[:CODE_BITS], self._signs * sig[:CODE_BITS]
         d_b = np.maximum(d_b, 1e-3 * max(float(np.median(np.abs(d_b))), 1e-6))
         target = MARGIN * float(np.median(d_b))

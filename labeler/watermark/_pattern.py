@@ -1,8 +1,10 @@
 """The fixed geometry of the ``cutproof-wm/1`` pattern: chip grid, tile, pseudo-noise and chip→bit assignment.
 
-The watermark lives on a *chip grid* anchored at the frame's top-left corner whose height is always
-``CHIP_ROWS`` chips, whatever the frame's resolution (1080p: ~11 px per chip; 360p: ~3.75 px per chip), so footage of
-any size behaves alike and a downscale leaves the chip grid where it was. The grid is tiled with a
+The watermark lives on a *chip grid* anchored at the frame's top-left corner whose height is a fixed number of
+chips, whatever the frame's resolution: ``CHIP_ROWS`` (96; 1080p: ~11 px per chip) for frames of at least
+``SMALL_FRAME_ROWS`` lines, ``SMALL_CHIP_ROWS`` (64; 360p: ~5.6 px per chip) below, so small footage keeps
+chips large enough to survive a further 0.5× downscale. A downscale leaves the grid where it was; the detector
+works on the 96-row grid, where the 64-row layout simply looks like a 1.5× zoom that its scale search finds. The grid is tiled with a
 ``TILE``×``TILE``-chip tile; every tile carries the whole codeword, so a crop keeps whole (cyclic) tiles. Inside a
 tile, ``SYNC_CHIPS`` chips carry a known synchronisation pattern (used to recover scale and shift) and the rest
 carry the codeword bits, ``CHIPS_PER_BIT`` chips each, spread pseudo-randomly and multiplied by a ±1 pseudo-noise.
@@ -19,7 +21,9 @@ import numpy.typing as npt
 from labeler.watermark._codec import CODE_BITS
 
 ALGORITHM_ID = "cutproof-wm/1"
-CHIP_ROWS = 96  # chip-grid height of every frame
+CHIP_ROWS = 96  # chip-grid height of frames of SMALL_FRAME_ROWS lines or more (and of the detector's grid)
+SMALL_CHIP_ROWS = 64  # chip-grid height of smaller frames
+SMALL_FRAME_ROWS = 400
 TILE = 32  # tile side, in chips
 CHIPS_PER_BIT = (TILE * TILE) // CODE_BITS  # 5
 SYNC_CHIPS = TILE * TILE - CHIPS_PER_BIT * CODE_BITS  # 164
@@ -44,9 +48,14 @@ def chip_tile(bits: npt.NDArray[np.uint8], gains: npt.NDArray[np.float32] | None
     return (PN * vals).astype(np.float32)
 
 
-def chip_grid_cols(width: int, height: int) -> int:
-    """Chip columns needed to cover a ``width``×``height`` frame."""
-    return int(np.ceil(width * CHIP_ROWS / height)) + 1
+def chip_rows_for(height: int) -> int:
+    """Chip-grid height used when embedding into frames of ``height`` lines."""
+    return CHIP_ROWS if height >= SMALL_FRAME_ROWS else SMALL_CHIP_ROWS
+
+
+def chip_grid_cols(width: int, height: int, rows: int = CHIP_ROWS) -> int:
+    """Chip columns needed to cover a ``width``×``height`` frame with a ``rows``-row chip grid."""
+    return int(np.ceil(width * rows / height)) + 1
 
 
 def tiled(tile: npt.NDArray[np.float32], rows: int, cols: int) -> npt.NDArray[np.float32]:
