@@ -67,13 +67,13 @@ class FrameEmbedder:
         self.informed = informed
         self._signs = (1.0 - 2.0 * self.bits.astype(np.float64))
 
-    def pattern(self, luma8: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """The pattern to add to an 8-bit-scaled float luma plane of shape (H, W), at full resolution."""
+    def pattern(self, luma8: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
+        """The pattern to add to an 8-bit luma plane (uint8, or float scaled to 0..255) of shape (H, W)."""
         h, w = luma8.shape
         rows = chip_rows_for(h)
         cols = chip_grid_cols(w, h, rows)
         rw, rh = max(1, round(w * rows * RENDER_PX / h)), rows * RENDER_PX
-        small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA).astype(np.float32)
         mask = _mask(small)
         gains = self._gains(small, mask, rows, cols) if self.informed else None
         chips = tiled(chip_tile(self.bits, gains), rows, cols)
@@ -103,7 +103,7 @@ class FrameEmbedder:
     def embed(self, luma: npt.NDArray[np.generic], max_value: int = 255) -> npt.NDArray[np.generic]:
         """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples)."""
         if max_value == 255 and luma.dtype == np.uint8:
-            return cv2.add(luma, self.pattern(luma.astype(np.float32)), dtype=cv2.CV_8U)  # rounds, saturates
+            return cv2.add(luma, self.pattern(luma), dtype=cv2.CV_8U)  # rounds, saturates
         scale = max_value / 255.0
         y = luma.astype(np.float32)
         out = np.rint(y + self.pattern(y / scale) * scale)
