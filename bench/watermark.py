@@ -196,6 +196,9 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="smoke test: 2 clips, 4 attacks, fewer segments")
     ap.add_argument("--methods", default="cutproof,dwtDctSvd,rivaGan", help="comma-separated subset")
     ap.add_argument("--segments", type=int, default=None, help="unmarked segments for the false-key test")
+    ap.add_argument("--clips", type=int, default=None, help="use only the first N clips of the selection")
+    ap.add_argument("--attacks", default=None, help="comma-separated attack names (default: all / quick set)")
+    ap.add_argument("--speed-frames", type=int, default=None, help="1080p frames for the speed metric")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     cv2.setNumThreads(2)
@@ -205,6 +208,13 @@ def main() -> int:
     all_clips = sorted(p for p in FOOTAGE.iterdir() if p.suffix in (".mp4", ".flv", ".mpg"))
     clips = [FOOTAGE / c for c in QUICK_CLIPS] if args.quick else all_clips
     attacks = [a for a in ATTACKS if a.name in QUICK_ATTACKS] if args.quick else ATTACKS
+    if args.attacks:
+        wanted = args.attacks.split(",")
+        unknown = set(wanted) - {a.name for a in ATTACKS}
+        if unknown:
+            ap.error(f"unknown attacks: {', '.join(sorted(unknown))}")
+        attacks = [a for a in ATTACKS if a.name in wanted]
+    clips = clips[: args.clips] if args.clips else clips
     methods = args.methods.split(",")
     emit(metric="config", quick=args.quick, clips=[c.name for c in clips], attacks=[a.name for a in attacks],
          detect_seconds=DETECT_SECONDS, methods=methods, note="measured on a shared 2-core machine under contention")  # fmt: skip
@@ -213,7 +223,7 @@ def main() -> int:
         work = Path(tmp)
         if "cutproof" in methods:
             ours = Ours()
-            speed_1080p(ours, FOOTAGE / QUICK_CLIPS[1], work, 20 if args.quick else 60)
+            speed_1080p(ours, FOOTAGE / QUICK_CLIPS[1], work, args.speed_frames or (20 if args.quick else 60))
             results["cutproof"] = summarise(ours, run_method(ours, clips, attacks, work))
             n_seg = args.segments or (200 if args.quick else 1200)
             fk = false_key_run(all_clips, n_seg, work)

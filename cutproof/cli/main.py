@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import console, workspace
+from cutproof.cli.watermark import app as watermark_app
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -20,6 +21,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
+app.add_typer(watermark_app, name="watermark")
 
 
 @app.callback()
