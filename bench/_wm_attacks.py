@@ -57,7 +57,7 @@ def remux(src: Path, dst: Path) -> None:
 
 
 def _even(x: float) -> int:
-    return max(2, int(round(x / 2)) * 2)
+    return max(2, round(x / 2) * 2)
 
 
 def transform(yuv: np.ndarray, w: int, h: int, a: Attack) -> tuple[np.ndarray, int, int]:

@@ -17,8 +17,8 @@ from typing import Any
 import av
 import cv2
 import numpy as np
-
 from _wm_attacks import ATTACKS, apply
+
 from labeler.watermark import detect_video
 from labeler.watermark._detect import detect_frames
 
@@ -53,13 +53,19 @@ TRANSFORMS: dict[str, Transform] = {
     "hflip": lambda y: y[:, ::-1],
     "vflip": lambda y: y[::-1],
     "rot180": lambda y: y[::-1, ::-1],
-    **{f"crop{int(f * 100)}{'_corner' if c else ''}": _crop(f, c) for f in (0.05, 0.1, 0.25, 0.4) for c in (False, True)},
+    **{
+        f"crop{int(f * 100)}{'_corner' if c else ''}": _crop(f, c)
+        for f in (0.05, 0.1, 0.25, 0.4)
+        for c in (False, True)
+    },
     **{f"scale{s}": _scale(s) for s in (0.5, 0.75, 1.5)},
-    "brightness+20": _levels(1.2, 0), "brightness-20": _levels(0.8, 0), "contrast0.8": _levels(0.8, 25.6),
+    "brightness+20": _levels(1.2, 0),
+    "brightness-20": _levels(0.8, 0),
+    "contrast0.8": _levels(0.8, 25.6),
     "blur": lambda y: cv2.GaussianBlur(y, (0, 0), 1.5),
     **{f"jpeg{q}": _jpeg(q) for q in (30, 50, 70, 90)},
     "noise": lambda y: np.clip(y + _rng.normal(0, 4, y.shape), 0, 255).astype(np.uint8),
-}  # fmt: skip
+}
 
 
 def _frames(clip: Path) -> tuple[list[np.ndarray], float]:

@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-
 from _wm_attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E402
 from _wm_unmarked import false_key_run  # noqa: E402
-from labeler.watermark import embed_video  # noqa: E402
+
 from labeler.watermark import _av as wav  # noqa: E402
+from labeler.watermark import embed_video  # noqa: E402
 from labeler.watermark._detect import Accumulator  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
@@ -149,8 +149,16 @@ def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> 
             out = apply(src, work / f"{tag}-{a.name}.mp4", a)
             exact, bit_acc, wrong = m.detect(out)
             stats["attacks"][a.name].append((exact, bit_acc, wrong))
-            emit(metric="attack", method=m.name, clip=clip.name, attack=a.name, exact=exact,
-                 bit_accuracy=round(bit_acc, 4), wrong_key=wrong, seconds=round(time.perf_counter() - t0, 1))  # fmt: skip
+            emit(
+                metric="attack",
+                method=m.name,
+                clip=clip.name,
+                attack=a.name,
+                exact=exact,
+                bit_accuracy=round(bit_acc, 4),
+                wrong_key=wrong,
+                seconds=round(time.perf_counter() - t0, 1),
+            )
     return stats
 
 
@@ -159,7 +167,11 @@ def summarise(m: Any, s: dict[str, Any]) -> dict[str, Any]:
     for name, res in s["attacks"].items():
         if not res:
             continue
-        rows[name] = {"exact_rate": float(np.mean([r[0] for r in res])), "bit_accuracy": float(np.mean([r[1] for r in res])), "n": len(res)}  # fmt: skip
+        rows[name] = {
+            "exact_rate": float(np.mean([r[0] for r in res])),
+            "bit_accuracy": float(np.mean([r[1] for r in res])),
+            "n": len(res),
+        }
         emit(metric="attack_summary", method=m.name, payload_bits=m.payload_bits, attack=name, **rows[name])
     summary = {
         "psnr_y": float(np.mean(s["psnr"])),
@@ -167,7 +179,12 @@ def summarise(m: Any, s: dict[str, Any]) -> dict[str, Any]:
         "exact_rate_all": float(np.mean([r["exact_rate"] for r in rows.values()])) if rows else 0.0,
         "bit_accuracy_all": float(np.mean([r["bit_accuracy"] for r in rows.values()])) if rows else 0.0,
     }
-    emit(metric="method_summary", method=m.name, payload_bits=m.payload_bits, **{k: round(v, 4) for k, v in summary.items()})
+    emit(
+        metric="method_summary",
+        method=m.name,
+        payload_bits=m.payload_bits,
+        **{k: round(v, 4) for k, v in summary.items()},
+    )
     return {"rows": rows, **summary}
 
 
@@ -186,8 +203,16 @@ def speed_1080p(m: Any, clip: Path, work: Path, frames: int) -> float:
                 out.mux(st.encode(vf))
             out.mux(st.encode(None))
     _, ms = m.embed(src, work / f"{m.name.replace('/', '_')}-1080p-out.mp4")
-    emit(metric="embed_ms_per_1080p_frame", method=m.name, clip=clip.name, frames=frames, ms_per_frame=round(ms, 1),
-         target_ms=40, cv2_threads=cv2.getNumThreads(), cpus=os.cpu_count())  # fmt: skip
+    emit(
+        metric="embed_ms_per_1080p_frame",
+        method=m.name,
+        clip=clip.name,
+        frames=frames,
+        ms_per_frame=round(ms, 1),
+        target_ms=40,
+        cv2_threads=cv2.getNumThreads(),
+        cpus=os.cpu_count(),
+    )
     return ms
 
 
@@ -216,8 +241,15 @@ def main() -> int:
         attacks = [a for a in ATTACKS if a.name in wanted]
     clips = clips[: args.clips] if args.clips else clips
     methods = args.methods.split(",")
-    emit(metric="config", quick=args.quick, clips=[c.name for c in clips], attacks=[a.name for a in attacks],
-         detect_seconds=DETECT_SECONDS, methods=methods, note="measured on a shared 2-core machine under contention")  # fmt: skip
+    emit(
+        metric="config",
+        quick=args.quick,
+        clips=[c.name for c in clips],
+        attacks=[a.name for a in attacks],
+        detect_seconds=DETECT_SECONDS,
+        methods=methods,
+        note="measured on a shared 2-core machine under contention",
+    )
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
         work = Path(tmp)
@@ -241,12 +273,17 @@ def main() -> int:
         for name, r in results.items():
             if name == "cutproof":
                 continue
-            emit(metric="ratio", vs=name,
-                 exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
-                 bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
-                 ms_per_frame_peer_over_ours=round(r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2),
-                 psnr_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
-                 note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)")  # fmt: skip
+            emit(
+                metric="ratio",
+                vs=name,
+                exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
+                bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
+                ms_per_frame_peer_over_ours=round(
+                    r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2
+                ),
+                psnr_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
+                note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
+            )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -86,10 +87,8 @@ def writable_copy(frame: Any) -> tuple[Any, npt.NDArray[np.generic], int]:
         _plane(out, i)[...] = _plane(src, i)
     out.pts, out.time_base = frame.pts, frame.time_base
     for attr in COLOR_ATTRS:
-        try:
+        with contextlib.suppress(AttributeError, ValueError, TypeError):
             setattr(out, attr, getattr(frame, attr))
-        except (AttributeError, ValueError, TypeError):
-            pass
     if src.format.name.startswith("yuvj"):
         out.color_range = 2  # JPEG / full range
     return out, _plane(out, 0), PLANAR_MAX[fmt]

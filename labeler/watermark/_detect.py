@@ -98,7 +98,6 @@ class Accumulator:
                 return FrameDetection(decoded.key, conf, self.frames, decoded.bit_errors_corrected, score, scale)
         return FrameDetection(None, 0.0, self.frames, None, best[0], best[1])
 
-
     def bit_accuracy(self, key: int) -> float:
         """Diagnostic for benchmarks: share of raw (pre-BCH) hard bits equal to ``key``'s codeword, at the best
         of the hypotheses the decoder tries."""

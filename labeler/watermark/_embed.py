@@ -22,10 +22,10 @@ from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms,
 from labeler.watermark._pattern import (
     CHIPS_PER_BIT,
     DET_PX,
-    SYNC_CHIPS,
     IS_SYNC,
     PN,
     RENDER_PX,
+    SYNC_CHIPS,
     TILE,
     chip_grid_cols,
     chip_rows_for,
@@ -65,7 +65,7 @@ class FrameEmbedder:
         self.bits = encode_key(key)
         self.strength = float(strength)
         self.informed = informed
-        self._signs = (1.0 - 2.0 * self.bits.astype(np.float64))
+        self._signs = 1.0 - 2.0 * self.bits.astype(np.float64)
 
     def pattern(self, luma8: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
         """The pattern to add to an 8-bit luma plane (uint8, or float scaled to 0..255) of shape (H, W)."""
@@ -82,7 +82,9 @@ class FrameEmbedder:
         pat *= self.strength / max(rms, 1e-6)
         return cv2.resize(pat, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def _gains(self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], rows: int, cols: int) -> npt.NDArray:
+    def _gains(
+        self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], rows: int, cols: int
+    ) -> npt.NDArray:
         rh, rw = small.shape
         dsize = det_size(rw, rh, rows * DET_PX)
         unit = upsample(tiled(chip_tile(self.bits), rows, cols), RENDER_PX)[:rh, :rw] * mask

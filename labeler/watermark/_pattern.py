@@ -4,10 +4,11 @@ The watermark lives on a *chip grid* anchored at the frame's top-left corner who
 chips, whatever the frame's resolution: ``CHIP_ROWS`` (96; 1080p: ~11 px per chip) for frames of at least
 ``SMALL_FRAME_ROWS`` lines, ``SMALL_CHIP_ROWS`` (64; 360p: ~5.6 px per chip) below, so small footage keeps
 chips large enough to survive a further 0.5× downscale. A downscale leaves the grid where it was; the detector
-works on the 96-row grid, where the 64-row layout simply looks like a 1.5× zoom that its scale search finds. The grid is tiled with a
-``TILE``×``TILE``-chip tile; every tile carries the whole codeword, so a crop keeps whole (cyclic) tiles. Inside a
-tile, ``SYNC_CHIPS`` chips carry a known synchronisation pattern (used to recover scale and shift) and the rest
-carry the codeword bits, ``CHIPS_PER_BIT`` chips each, spread pseudo-randomly and multiplied by a ±1 pseudo-noise.
+works on the 96-row grid, where the 64-row layout simply looks like a 1.5× zoom that its scale search finds.
+The grid is tiled with a ``TILE``×``TILE``-chip tile; every tile carries the whole codeword, so a crop keeps
+whole (cyclic) tiles. Inside a tile, ``SYNC_CHIPS`` chips carry a known synchronisation pattern (a signed pilot
+for the shift search) and the rest carry the codeword bits, ``CHIPS_PER_BIT`` chips each, spread
+pseudo-randomly and multiplied by a ±1 pseudo-noise.
 """
 
 from __future__ import annotations

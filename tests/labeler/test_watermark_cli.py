@@ -18,9 +18,19 @@ runner = CliRunner()
 def test_embed_then_detect_json_and_exit_codes(footage_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "marked.mov"
     res = runner.invoke(
-        app, ["--home", str(tmp_path / "nohome"), "watermark", "embed", str(footage_dir / "grid_pwij3p.mpg"),
-              str(out), "--key", "00112233445566FF", "--json"],
-    )  # fmt: skip
+        app,
+        [
+            "--home",
+            str(tmp_path / "nohome"),
+            "watermark",
+            "embed",
+            str(footage_dir / "grid_pwij3p.mpg"),
+            str(out),
+            "--key",
+            "00112233445566FF",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
     assert report["key"] == "00112233445566ff" and report["frames"] == 75 and report["psnr_y"] >= 42
@@ -57,16 +67,36 @@ def test_errors_exit_2_and_write_nothing(footage_dir: Path, tmp_path: Path) -> N
 
 
 def test_bench_quick_json_shape(footage_dir: Path) -> None:
-    cmd = [sys.executable, str(REPO / "bench" / "watermark.py"), "--quick", "--methods", "cutproof", "--clips", "1",
-           "--attacks", "h264_crf28", "--segments", "8", "--speed-frames", "3"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        str(REPO / "bench" / "watermark.py"),
+        "--quick",
+        "--methods",
+        "cutproof",
+        "--clips",
+        "1",
+        "--attacks",
+        "h264_crf28",
+        "--segments",
+        "8",
+        "--speed-frames",
+        "3",
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     by = {}
     for line in lines:
         by.setdefault(line["metric"], []).append(line)
-    assert set(by) >= {"config", "embed_ms_per_1080p_frame", "embed", "attack", "attack_summary", "method_summary",
-                       "false_keys"}  # fmt: skip
+    assert set(by) >= {
+        "config",
+        "embed_ms_per_1080p_frame",
+        "embed",
+        "attack",
+        "attack_summary",
+        "method_summary",
+        "false_keys",
+    }
     attack = by["attack"][0]
     assert attack["attack"] == "h264_crf28" and isinstance(attack["exact"], bool)
     assert 0.0 <= attack["bit_accuracy"] <= 1.0
