@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from _wm_attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E402
-from _wm_unmarked import false_key_run  # noqa: E402
+from _wm.attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E402
+from _wm.unmarked import false_key_run  # noqa: E402
 
 from labeler.watermark import _av as wav  # noqa: E402
 from labeler.watermark import embed_video  # noqa: E402

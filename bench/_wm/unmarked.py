@@ -3,7 +3,7 @@
 Segments are built from the 8 unmarked clips: a 2-s window (every 2nd frame) at several start offsets, each under
 one transform: identity, horizontal/vertical flip, rotate 180°, centre and corner crops (5–40 %), rescales
 (0.5×, 0.75×, 1.5×), brightness/contrast changes, Gaussian blur, JPEG re-compression (q 30–90), or additive
-noise; in the full run, the clips also go through every real-encoder attack of ``_wm_attacks`` (H.264/H.265
+noise; in the full run, the clips also go through every real-encoder attack of ``_wm.attacks`` (H.264/H.265
 re-encodes, crops, scaling, levels, 24→25 fps, re-wraps).
 """
 
@@ -17,10 +17,11 @@ from typing import Any
 import av
 import cv2
 import numpy as np
-from _wm_attacks import ATTACKS, apply
 
 from labeler.watermark import detect_video
 from labeler.watermark._detect import detect_frames
+
+from .attacks import ATTACKS, apply
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
