@@ -12,9 +12,9 @@ import numpy.typing as npt
 from labeler.watermark._pattern import CHIP_ROWS, DET_PX
 
 DET_ROWS = CHIP_ROWS * DET_PX
-HP_SIGMA = 1.5  # detector-grid pixels: Gaussian prediction of the host
+HP_SIGMA = 2.0  # detector-grid pixels: Gaussian prediction of the host
 NORM_SIGMA = 1.0  # detector-grid pixels: neighbourhood of the local-energy normalisation
-NORM_FLOOR = 1.0  # 8-bit code values: floor of the local RMS (flat areas are not amplified beyond this)
+NORM_FLOOR = 0.2  # 8-bit code values: floor of the local RMS (flat areas are not amplified beyond this)
 CLIP = 3.0
 
 
