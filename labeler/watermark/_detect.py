@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
 from labeler.watermark._codec import CODE_BITS, decode_bits, encode_key
 from labeler.watermark._detect_view import detector_view
@@ -34,6 +33,7 @@ from labeler.watermark._pattern import (
     TILE,
     template_ffts,
 )
+from labeler.watermark._types import Array
 
 SCALES = np.exp(np.arange(np.log(0.9), np.log(2.1), np.log(1.004)))
 FIXED_SCALES = (1.0, CHIP_ROWS / SMALL_CHIP_ROWS)  # untouched geometry of the two chip layouts
@@ -66,10 +66,10 @@ class Accumulator:
     """Sums detector views of frames of one geometry; ``result()`` runs the search and decoding."""
 
     def __init__(self) -> None:
-        self._sum: npt.NDArray[np.float32] | None = None
+        self._sum: Array | None = None
         self.frames = 0
 
-    def add(self, luma: npt.NDArray[np.generic], scale_to_8bit: float = 1.0) -> None:
+    def add(self, luma: Array, scale_to_8bit: float = 1.0) -> None:
         """Add one luma plane (frames of a different size than the first are ignored)."""
         view = detector_view(luma, scale_to_8bit)
         if self._sum is None:
@@ -111,14 +111,14 @@ class Accumulator:
         return best
 
 
-def _rescale(acc: npt.NDArray[np.float32], s: float) -> npt.NDArray[np.float32]:
+def _rescale(acc: Array, s: float) -> Array:
     h, w = acc.shape
     n = TILE * DET_PX
     size = (max(n, round(w / s)), max(n, round(h / s)))
     return cv2.resize(acc, size, interpolation=cv2.INTER_AREA if s > 1 else cv2.INTER_LINEAR)
 
 
-def _fold(img: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
+def _fold(img: Array, n: int) -> Array:
     h, w = img.shape
     ph, pw = -(-h // n) * n, -(-w // n) * n
     pad = np.zeros((ph, pw), np.float32)
@@ -126,7 +126,7 @@ def _fold(img: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
     return pad.reshape(ph // n, n, pw // n, n).sum(axis=(0, 2))
 
 
-def _scale_candidates(acc: npt.NDArray[np.float32]) -> list[float]:
+def _scale_candidates(acc: Array) -> list[float]:
     """1.0, then the zooms whose tile period best matches the autocorrelation peaks of the accumulated view."""
     h, w = acc.shape
     spec = np.fft.rfft2(acc, s=(2 * h, 2 * w))
@@ -145,7 +145,7 @@ def _scale_candidates(acc: npt.NDArray[np.float32]) -> list[float]:
     return out
 
 
-def _shift_candidates(folded: npt.NDArray[np.float32]) -> list[tuple[float, npt.NDArray[np.float32]]]:
+def _shift_candidates(folded: Array) -> list[tuple[float, Array]]:
     """Best cyclic shifts of a folded tile by bit-energy + sync correlation, as (z-score, aligned tile)."""
     n = TILE * DET_PX
     corr = np.fft.irfft2(np.fft.rfft2(folded)[None] * template_ffts(), s=(n, n))
@@ -158,13 +158,13 @@ def _shift_candidates(folded: npt.NDArray[np.float32]) -> list[tuple[float, npt.
     return out
 
 
-def _soft_bits(tile: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+def _soft_bits(tile: Array) -> Array:
     chips = tile.reshape(TILE, DET_PX, TILE, DET_PX).mean(axis=(1, 3)) * PN
     soft = np.bincount(BIT_OF_CHIP[~IS_SYNC], weights=chips[~IS_SYNC], minlength=CODE_BITS)
     return soft / (float(np.std(soft)) + 1e-12)
 
 
-def detect_frames(frames: Iterable[npt.NDArray[np.generic]]) -> FrameDetection:
+def detect_frames(frames: Iterable[Array]) -> FrameDetection:
     """Detect the key in a sequence of luma planes (uint8, or uint16 10-bit) of one video.
 
     Raises:

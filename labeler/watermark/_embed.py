@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
 from labeler.watermark._codec import CODE_BITS, encode_key
 from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms, to_chips
@@ -34,6 +33,7 @@ from labeler.watermark._pattern import (
     tiled,
     upsample,
 )
+from labeler.watermark._types import Array
 
 DEFAULT_STRENGTH = 1.8  # RMS of the added pattern in 8-bit code values (PSNR ≈ 43 dB)
 GAIN_MIN, GAIN_MAX = 0.3, 4.0
@@ -42,7 +42,7 @@ MASK_FLOOR = 3.0
 MASK_GAMMA = -0.25
 
 
-def _mask(render_luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _mask(render_luma: Array) -> Array:
     mean = cv2.blur(render_luma, (5, 5))
     var = np.maximum(cv2.blur(render_luma * render_luma, (5, 5)) - mean * mean, 0.0)
     m = np.power(var + MASK_FLOOR * MASK_FLOOR, MASK_GAMMA / 2)  # (local std)^γ: shaped, yet detector-friendly
@@ -67,7 +67,7 @@ class FrameEmbedder:
         self.informed = informed
         self._signs = 1.0 - 2.0 * self.bits.astype(np.float64)
 
-    def pattern(self, luma8: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
+    def pattern(self, luma8: Array) -> Array:
         """The pattern to add to an 8-bit luma plane (uint8, or float scaled to 0..255) of shape (H, W)."""
         h, w = luma8.shape
         rows = chip_rows_for(h)
@@ -82,9 +82,7 @@ class FrameEmbedder:
         pat *= self.strength / max(rms, 1e-6)
         return cv2.resize(pat, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def _gains(
-        self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], rows: int, cols: int
-    ) -> npt.NDArray:
+    def _gains(self, small: Array, mask: Array, rows: int, cols: int) -> Array:
         rh, rw = small.shape
         dsize = det_size(rw, rh, rows * DET_PX)
         unit = upsample(tiled(chip_tile(self.bits), rows, cols), RENDER_PX)[:rh, :rw] * mask
@@ -102,7 +100,7 @@ class FrameEmbedder:
             gains = np.clip((target - h_b) * r / d_b, GAIN_MIN, GAIN_MAX)
         return gains.astype(np.float32)
 
-    def embed(self, luma: npt.NDArray[np.generic], max_value: int = 255) -> npt.NDArray[np.generic]:
+    def embed(self, luma: Array, max_value: int = 255) -> Array:
         """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples)."""
         if max_value == 255 and luma.dtype == np.uint8:
             return cv2.add(luma, self.pattern(luma), dtype=cv2.CV_8U)  # rounds, saturates
@@ -112,7 +110,7 @@ class FrameEmbedder:
         return np.clip(out, 0, max_value).astype(luma.dtype)
 
 
-def embed_frame(luma: npt.NDArray[np.generic], key: int, *, strength: float = DEFAULT_STRENGTH) -> npt.NDArray:
+def embed_frame(luma: Array, key: int, *, strength: float = DEFAULT_STRENGTH) -> Array:
     """Mark one luma plane (H×W uint8, or the Y plane of a YUV frame) with ``key``; returns the marked copy.
 
     Raises:
