@@ -63,3 +63,19 @@ def audio_packets(path: Path) -> list[bytes]:
     """Payload bytes of every audio packet, in order."""
     with av.open(str(path)) as c:
         return [bytes(p) for p in c.demux(c.streams.audio[0]) if p.size]
+
+
+def prores_source(src: Path, dst: Path, *, frames: int = 20) -> Path:
+    """A 10-bit 4:2:2 ProRes MOV (prores_ks) made from the first ``frames`` frames of a real clip."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        vin = inp.streams.video[0]
+        st = out.add_stream("prores_ks", rate=25)
+        st.width, st.height, st.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv422p10le"
+        for n, f in enumerate(inp.decode(vin)):
+            if n >= frames:
+                break
+            g = f.reformat(format="yuv422p10le")
+            g.pts, g.time_base = n, Fraction(1, 25)
+            out.mux(st.encode(g))
+        out.mux(st.encode(None))
+    return dst

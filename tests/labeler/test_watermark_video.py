@@ -19,7 +19,7 @@ from labeler.watermark import (
     embed_frame,
     embed_video,
 )
-from tests.labeler._wm_media import audio_packets, reencode, tagged_source
+from tests.labeler._wm_media import audio_packets, prores_source, reencode, tagged_source
 
 KEY = 0x0123456789ABCDEF
 GRID = "grid_pwij3p.mpg"  # MPEG-1 360×288 25 fps + MP2 audio, 3 s
@@ -76,6 +76,17 @@ def test_audio_timecode_and_colour_tags_preserved(footage_dir: Path, tmp_path: P
         assert [f.pts for f in a.decode(va)] == [f.pts for f in b.decode(vb)]
     assert audio_packets(dst) == audio_packets(src)  # remuxed bit for bit, not re-encoded
     assert detect_video(dst).key == KEY
+
+
+def test_prores_10bit_stays_prores(footage_dir: Path, tmp_path: Path) -> None:
+    src = prores_source(footage_dir / CREMA, tmp_path / "master.mov")
+    report = embed_video(src, tmp_path / "marked.mov", KEY)
+    assert report.encoder == "prores_ks" and report.psnr_y >= 42.0
+    with av.open(str(tmp_path / "marked.mov")) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.name, cc.pix_fmt) == ("prores", "yuv422p10le")
+    assert detect_video(tmp_path / "marked.mov").key == KEY
+    assert detect_video(src).key is None
 
 
 def test_frame_level_api_survives_crop_and_downscale(footage_dir: Path) -> None:
