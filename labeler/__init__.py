@@ -3,7 +3,9 @@
 Public API: ``ensure_identity``/``load_identity``/``import_identity`` (signing identity), ``EditLabel`` +
 ``build_definition`` (manifest content), ``sign_video``/``read_manifest``/``read_manifest_store`` (the c2pa
 adapter), ``DisclosureRequest`` + ``apply_disclosure`` (badge, end-credit card, sidecars), ``Check`` and the
-``check_*`` functions of ``labeler.verify``; the watermark lives in ``labeler.watermark``.
+``check_*`` functions of ``labeler.verify``. Watermark side (``cutproof-wm/1``): ``embed_video``/``detect_video``
+(files), ``embed_frame``/``detect_frames`` (luma planes), ``EmbedReport``, ``Detection``, ``WatermarkError``; more in
+``labeler.watermark``.
 """
 
 from labeler._badge import BadgeSpec, Corner, IconVariant
@@ -39,17 +41,28 @@ from labeler.verify import (
     check_watermark,
     watermark_key_for_leaf,
 )
+from labeler.watermark import (
+    Detection,
+    EmbedReport,
+    WatermarkError,
+    detect_frames,
+    detect_video,
+    embed_frame,
+    embed_video,
+)
 
 __all__ = [
     "AlteredShot",
     "BadgeSpec",
     "Check",
     "Corner",
+    "Detection",
     "DisclosureForm",
     "DisclosureRecord",
     "DisclosureRequest",
     "EditAction",
     "EditLabel",
+    "EmbedReport",
     "IconVariant",
     "IngredientRef",
     "LedgerRef",
@@ -61,6 +74,7 @@ __all__ = [
     "StatusCode",
     "TimeRange",
     "ValidationState",
+    "WatermarkError",
     "WatermarkRef",
     "apply_disclosure",
     "build_definition",
@@ -69,6 +83,10 @@ __all__ = [
     "check_manifest",
     "check_public",
     "check_watermark",
+    "detect_frames",
+    "detect_video",
+    "embed_frame",
+    "embed_video",
     "ensure_identity",
     "import_identity",
     "load_identity",
