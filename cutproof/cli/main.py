@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import audit as audit_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
@@ -35,6 +36,7 @@ app.add_typer(access.user_app, name="user")
 app.add_typer(access.member_app, name="member")
 app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
+app.command("audit")(audit_cli.audit)
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
