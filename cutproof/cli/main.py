@@ -15,6 +15,7 @@ from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli import qc as qc_cli
+from cutproof.cli import requests as requests_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
 from cutproof.cli.watermark import app as watermark_app
@@ -37,6 +38,8 @@ app.add_typer(access.member_app, name="member")
 app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
 app.command("audit")(audit_cli.audit)
+app.add_typer(requests_cli.request_app, name="request")
+app.add_typer(requests_cli.jobs_app, name="jobs")
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")

@@ -114,3 +114,42 @@ def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ign
     report = verify_deliverable(workspace, Path(rec.deliverable or ""), origin=project.origin)
     assert report.passed, [c.to_json() for c in report.failures()]
     assert report.edit_index == rec.edit_index
+
+
+def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cutproof.cli.main import app
+
+    _project, performer, clips = film
+    runner = CliRunner()
+    base = ["--home", str(workspace.home)]
+    r = runner.invoke(
+        app,
+        [
+            *base,
+            "request",
+            "submit",
+            clips[CLIP].short_id,
+            "--kind",
+            "background",
+            "--purpose",
+            "continuity",
+            "--performer",
+            performer.performer_id,
+            "--end",
+            "8",
+            "--param",
+            f"plate={clips[PLATE].short_id}",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 4, r.output  # review: a face the gate cannot identify
+    rid = json.loads(r.output.strip().splitlines()[-1])["request_id"]
+    r = runner.invoke(app, [*base, "request", "review", rid, "--approve", "--note", "background only"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "jobs", "run"])
+    assert r.exit_code == 0 and "succeeded" in r.output, r.output
+    assert RequestStore(workspace.engine).get(rid, "film").state == "delivered"
+    bad = runner.invoke(app, [*base, "request", "submit", "nope", "--kind", "background", "--purpose", "continuity"])
+    assert bad.exit_code != 0
