@@ -139,32 +139,60 @@ _LOWER = np.array([0.0, 0.0, 0.0, -0.5, -0.5, -0.5, 0.2, 0.2, 0.2, 0.0])
 _UPPER = np.array([4.0, 4.0, 4.0, 0.5, 0.5, 0.5, 5.0, 5.0, 5.0, 4.0])
 
 
-def fit_pairs(src: np.ndarray, dst: np.ndarray, *, max_samples: int = 20000, seed: int = 0) -> Cdl:
-    """Least-squares CDL taking ``src`` pixels to the corresponding ``dst`` pixels (both float RGB, same shape)."""
+def fit_pairs(src: np.ndarray, dst: np.ndarray, *, max_samples: int = 4000, seed: int = 0) -> Cdl:
+    """CDL taking ``src`` pixels to the corresponding ``dst`` pixels (both float RGB, same shape): closed-form
+    per-channel slope/offset/power and saturation, then a short least-squares refinement of all ten values."""
     s, d = _sample(src, dst, max_samples, seed)
+    slope, offset, power = _fit_channels(s.astype(np.float64), np.clip(d, 0, 1).astype(np.float64))
+    base = Cdl.from_vector(np.array([*slope, *offset, *power, 1.0])).apply(s)
+    luma = (base @ LUMA_709)[:, None]
+    chroma = base - luma
+    den = float((chroma**2).sum())
+    sat = float(np.clip(((d - luma) * chroma).sum() / den, 0.0, 4.0)) if den > 1e-9 else 1.0
+    start = np.clip(np.array([*slope, *offset, *power, sat]), _LOWER, _UPPER)
 
     def residual(v: np.ndarray) -> np.ndarray:
         return (Cdl.from_vector(np.clip(v, _LOWER, _UPPER)).apply(s) - d).ravel()
 
-    res = least_squares(residual, Cdl().as_vector(), bounds=(_LOWER, _UPPER), diff_step=1e-4, max_nfev=200)
+    res = least_squares(residual, start, bounds=(_LOWER, _UPPER), diff_step=1e-4, max_nfev=40)
     return Cdl.from_vector(res.x)
 
 
+def _fit_channels(x: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float], list[float]]:
+    """Per channel, the power p (from a grid) and closed-form slope/offset with ``(s·x + o)^p ≈ y``."""
+    slope, offset, power = [], [], []
+    for c in range(3):
+        xc, yc = x[:, c], y[:, c]
+        t = yc[None, :] ** (1.0 / _POWERS[:, None])  # (P, K): targets of the linear part
+        xm, tm = xc.mean(), t.mean(axis=1)
+        var = max(float(((xc - xm) ** 2).sum()), 1e-9)
+        a = np.clip(((xc - xm)[None, :] * (t - tm[:, None])).sum(axis=1) / var, _LOWER[c], _UPPER[c])
+        b = np.clip(tm - a * xm, _LOWER[3 + c], _UPPER[3 + c])
+        pred = np.clip(a[:, None] * xc[None, :] + b[:, None], 0.0, 1.0) ** _POWERS[:, None]
+        k = int(np.argmin(((pred - yc[None, :]) ** 2).sum(axis=1)))
+        slope.append(float(a[k]))
+        offset.append(float(b[k]))
+        power.append(float(_POWERS[k]))
+    return slope, offset, power
+
+
+_POWERS = np.exp(np.linspace(np.log(0.3), np.log(3.5), 48))
+
+
 def fit_match(src: np.ndarray, ref: np.ndarray, *, quantiles: int = 33) -> Cdl:
-    """CDL making ``src``'s per-channel distribution and saturation match ``ref``'s (no pixel correspondence):
-    least squares between the channels' quantiles, then saturation from the chroma spread ratio."""
+    """CDL making ``src``'s per-channel distribution and saturation match ``ref``'s (no pixel correspondence).
+
+    Per channel, for each candidate power p the slope/offset solving ``(s·q_src + o) ≈ q_ref^(1/p)`` in least
+    squares are closed-form; the p with the smallest error in the output domain wins. Saturation then comes from
+    the ratio of the chroma spreads. ~1 ms, so it can run per training sample.
+    """
     qs = np.linspace(0.02, 0.98, quantiles)
     s = np.asarray(src, dtype=np.float32).reshape(-1, 3)
     r = np.asarray(ref, dtype=np.float32).reshape(-1, 3)
-    qsrc = np.quantile(s, qs, axis=0).astype(np.float32)
-    qref = np.quantile(r, qs, axis=0).astype(np.float32)
-
-    def residual(v: np.ndarray) -> np.ndarray:
-        c = Cdl.from_vector(np.concatenate([np.clip(v, _LOWER[:9], _UPPER[:9]), [1.0]]))
-        return (c.apply(qsrc) - qref).ravel()
-
-    res = least_squares(residual, Cdl().as_vector()[:9], bounds=(_LOWER[:9], _UPPER[:9]), diff_step=1e-4)
-    base = Cdl.from_vector(np.concatenate([res.x, [1.0]]))
+    qsrc = np.quantile(s, qs, axis=0).astype(np.float64)  # (Q, 3)
+    qref = np.clip(np.quantile(r, qs, axis=0).astype(np.float64), 0.0, 1.0)
+    slope, offset, power = _fit_channels(qsrc, qref)
+    base = Cdl.from_vector(np.array([*slope, *offset, *power, 1.0]))
     chroma = _chroma_spread(base.apply(s))
     sat = float(np.clip(_chroma_spread(r) / chroma, 0.0, 4.0)) if chroma > 1e-6 else 1.0
     return Cdl(base.slope, base.offset, base.power, round(sat, 6))

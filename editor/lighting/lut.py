@@ -69,13 +69,30 @@ class Lut3D:
         return np.clip(out, 0.0, 1.0).reshape(shape)
 
     def expand_8bit(self) -> np.ndarray:
-        """The 256³ uint8 table (index ``r<<16 | g<<8 | b``) holding this LUT's value at every 8-bit code."""
-        codes = np.arange(256, dtype=np.float32) / 255.0
+        """The 256³ uint8 table (index ``r<<16 | g<<8 | b``) holding this LUT's value at every 8-bit code.
+
+        Trilinear interpolation is a tensor product of linear interpolations, so the table is built exactly by
+        interpolating along r, then g, then b (in slabs of r), which is ~100× faster than 16.7 M lookups.
+        """
+        n = self.size
+        pos = np.arange(256, dtype=np.float64) * (n - 1) / 255.0
+        i0 = np.minimum(pos.astype(np.int64), n - 2)
+        f = (pos - i0).astype(np.float32)
+
+        def along(t: np.ndarray, axis: int, idx: slice | None = None) -> np.ndarray:
+            lo = np.take(t, i0 if idx is None else i0[idx], axis=axis)
+            hi = np.take(t, (i0 if idx is None else i0[idx]) + 1, axis=axis)
+            shape = [1] * t.ndim
+            shape[axis] = -1
+            w = (f if idx is None else f[idx]).reshape(shape)
+            return lo + (hi - lo) * w
+
+        t_r = along(self.table, 0)  # (256, n, n, 3)
+        t_rg = along(t_r, 1)  # (256, 256, n, 3)
         out = np.empty((256, 256, 256, 3), dtype=np.uint8)
-        g, b = np.meshgrid(codes, codes, indexing="ij")
-        for r in range(256):
-            rgb = np.stack([np.full_like(g, codes[r]), g, b], axis=-1)
-            out[r] = np.rint(self.apply(rgb) * 255.0).astype(np.uint8)
+        for r0 in range(0, 256, 32):
+            slab = along(t_rg[r0 : r0 + 32], 2)  # (32, 256, 256, 3)
+            out[r0 : r0 + 32] = np.rint(np.clip(slab, 0.0, 1.0) * 255.0).astype(np.uint8)
         return out.reshape(-1, 3)
 
     def to_cube(self, title: str = "Cutproof") -> str:

@@ -3,9 +3,9 @@
 A few learnable basis LUTs (17³, the first initialised to the identity) and a tiny CNN that looks at the shot
 (already CDL-matched to the reference, see ``cdl.fit_match``) and the reference look (both 64×64 thumbnails,
 6 channels) and predicts the basis weights: the LUT refines what the CDL cannot express (tone curves, hue
-twists). No normalisation layers: they would erase the very colour statistics the weights depend on. The output LUT is the
-weighted sum, applied by trilinear interpolation. Training adds the paper's smoothness and monotonicity
-regularisers so the learned LUTs stay well-behaved (and exportable).
+twists). No normalisation layers: they would erase the very colour statistics the weights depend on.
+The output LUT is the weighted sum, applied by trilinear interpolation. Training adds the paper's smoothness
+and monotonicity regularisers so the learned LUTs stay well-behaved (and exportable).
 """
 
 from __future__ import annotations

@@ -22,11 +22,11 @@ import cv2
 import numpy as np
 
 from editor.errors import EditParameterError
-from editor.lighting.cdl import Cdl, fit_pairs
+from editor.lighting.cdl import Cdl, fit_match, fit_pairs
 from editor.lighting.grades import Adjustments
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import matte_weights, rectangle_weights, support_region
-from editor.lighting.metrics import delta_e76
+from editor.lighting.metrics import delta_e76, to_lab
 from editor.lighting.model import THUMB, AdaptiveLutNet
 from editor.results import EditResult, FrameRange, OutputMedia, Region
 from editor.video_io import MediaInfo, iter_frames, read_frame, render, sample_indices
@@ -64,6 +64,13 @@ class RelightPlan:
     frames: FrameRange
     basis_weights: tuple[float, ...]
     cdl_residual_delta_e: float
+    stage: str  # "cdl" or "cdl+lut": whether the learned refinement was used
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Distance between two pixel sets' colour distributions: mean |ΔLab| over 17 quantiles per channel."""
+    qs = np.linspace(0.02, 0.98, 17)
+    return float(np.abs(np.quantile(to_lab(a), qs, axis=0) - np.quantile(to_lab(b), qs, axis=0)).mean())
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
@@ -122,17 +129,33 @@ def plan_relight(
             ref_frames = [a for _, a in iter_frames(ref_info, indices=sample_indices(ref_info.frame_count, SAMPLES))]  # type: ignore[misc]
     else:
         ref_frames = [_crop(f, declared) for f in src_frames]  # type: ignore[arg-type]
-    ref_thumbs = np.stack([_thumb(adjustments.apply(f)) for f in ref_frames])
-    n = max(len(src_thumbs), len(ref_thumbs))
-    src_t = np.resize(src_thumbs, (n, THUMB, THUMB, 3))
-    ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3))
-    lut, w = model.net.lut_for(src_t.astype(np.float32), ref_t.astype(np.float32), 33)
+    ref_adjusted = [adjustments.apply(f) for f in ref_frames]
+    ref_thumbs = np.stack([_thumb(f) for f in ref_adjusted])
     pixels = np.concatenate([_crop(f, declared).reshape(-1, 3) for f in src_frames])  # type: ignore[arg-type]
-    graded = lut.apply(pixels)
-    cdl = fit_pairs(pixels, graded)
     sample = np.random.default_rng(0).choice(len(pixels), min(len(pixels), 20000), replace=False)
-    residual = delta_e76(cdl.apply(pixels[sample]), graded[sample])
-    return RelightPlan(lut, cdl, weights, declared, frames, tuple(float(round(v, 6)) for v in w), round(residual, 4))
+    pixels = pixels[sample]
+    ref_pixels = np.concatenate([f.reshape(-1, 3) for f in ref_adjusted])
+    ref_pixels = ref_pixels[np.random.default_rng(1).choice(len(ref_pixels), min(len(ref_pixels), 20000))]
+    match = fit_match(pixels, ref_pixels)  # stage 1: CDL matching the target look's distribution
+    n = max(len(src_thumbs), len(ref_thumbs))
+    src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
+    ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
+    refine, w = model.net.lut_for(src_t, ref_t, 33)  # stage 2: the learned LUT refining the CDL match
+    cdl_only = Lut3D.from_function(match.apply, 33)
+    full = Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33)
+    # Keep the learned refinement only where it brings the shot closer to the target look (the notes' rule:
+    # a CDL first, a LUT if the residual is too high).
+    stage = (
+        "cdl+lut"
+        if _distance(full.apply(pixels), ref_pixels) < _distance(cdl_only.apply(pixels), ref_pixels)
+        else "cdl"
+    )
+    lut = full if stage == "cdl+lut" else cdl_only
+    graded = lut.apply(pixels)
+    cdl = fit_pairs(pixels, graded) if stage == "cdl+lut" else match
+    residual = delta_e76(cdl.apply(pixels), graded)
+    basis = tuple(float(round(v, 6)) for v in w)
+    return RelightPlan(lut, cdl, weights, declared, frames, basis, round(residual, 4), stage)
 
 
 def relight(
@@ -209,6 +232,7 @@ def relight(
         metrics={
             "mean_delta_e_in_region": round(float(np.mean(changes)) if changes else 0.0, 4),
             "cdl_residual_delta_e": plan.cdl_residual_delta_e,
+            "learned_refinement_used": plan.stage == "cdl+lut",
             "edited_frames": report.edited_frames,
         },
     )

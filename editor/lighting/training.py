@@ -158,6 +158,8 @@ def _batch(
         else:
             c, f = flat[int(rng.integers(len(flat)))]
             c2, g = flat[int(rng.integers(len(flat)))]
+            if rng.random() < 0.7:  # mostly another frame of the same clip: the same scene under another grade
+                c2, g = c, int(rng.integers(len(frames[c])))
             a = None if rng.random() < 0.34 else random_look(rng, 0.6)
             b = random_look(rng)
             src, other = frames[c][f], frames[c2][g]
