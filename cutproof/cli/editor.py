@@ -344,7 +344,8 @@ def edit_relight(
     s = args.pop("shot")
     result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
     _export(plan, cdl, cube, s.info.path.stem)
-    _record(ws, slug, [{"kind": "edit.applied/1", **result.as_json()}])
+    body = result.as_json()
+    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(result.as_json(), sort_keys=True))
     else:
