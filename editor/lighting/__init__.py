@@ -8,7 +8,7 @@ from editor.lighting.grades import Adjustments, Look, random_look
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.metrics import delta_e76, psnr
 from editor.lighting.model import AdaptiveLutNet, deserialise
-from editor.lighting.relight import LoadedModel, RelightPlan, Shot, plan_relight, relight
+from editor.lighting.relight import Grade, LoadedModel, RelightPlan, Shot, match_grade, plan_relight, relight
 from editor.lighting.training import MODEL_FORMAT, LightingConfig, TrainedModel, TrainingClip, train_lighting
 from editor.manifest import TrainingManifest
 from editor.models import ModelRegistry
@@ -32,6 +32,7 @@ __all__ = [
     "AdaptiveLutNet",
     "Adjustments",
     "Cdl",
+    "Grade",
     "LightingConfig",
     "LoadedModel",
     "Look",
@@ -45,6 +46,7 @@ __all__ = [
     "fit_match",
     "fit_pairs",
     "load_model",
+    "match_grade",
     "plan_relight",
     "psnr",
     "random_look",

@@ -81,6 +81,45 @@ def _crop(rgb: np.ndarray, r: Region) -> np.ndarray:
     return rgb[r.y : r.y + r.height, r.x : r.x + r.width]
 
 
+@dataclass(frozen=True)
+class Grade:
+    """The grade taking a shot to a target look: one LUT for the shot, its CDL approximation, and which stages."""
+
+    lut: Lut3D
+    cdl: Cdl
+    stage: str
+    basis_weights: tuple[float, ...]
+    cdl_residual_delta_e: float
+
+
+def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames: list[np.ndarray]) -> Grade:
+    """Grade taking ``src_frames`` (float RGB) to the look of ``target_frames`` (reference, adjusted).
+
+    Stage 1 fits a CDL matching the distributions; stage 2 lets the learned model refine it with a LUT; the
+    refinement is kept only if it brings the shot closer to the target look. One LUT per shot.
+    """
+    src_thumbs = np.stack([_thumb(f) for f in src_frames])
+    ref_thumbs = np.stack([_thumb(f) for f in target_frames])
+    pixels = np.concatenate([f.reshape(-1, 3) for f in src_frames])
+    pixels = pixels[np.random.default_rng(0).choice(len(pixels), min(len(pixels), 20000), replace=False)]
+    ref_pixels = np.concatenate([f.reshape(-1, 3) for f in target_frames])
+    ref_pixels = ref_pixels[np.random.default_rng(1).choice(len(ref_pixels), min(len(ref_pixels), 20000))]
+    match = fit_match(pixels, ref_pixels)
+    n = max(len(src_thumbs), len(ref_thumbs))
+    src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
+    ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
+    refine, w = net.lut_for(src_t, ref_t, 33)
+    cdl_only = Lut3D.from_function(match.apply, 33)
+    full = Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33)
+    better = _distance(full.apply(pixels), ref_pixels) < _distance(cdl_only.apply(pixels), ref_pixels)
+    stage = "cdl+lut" if better else "cdl"
+    lut = full if better else cdl_only
+    graded = lut.apply(pixels)
+    cdl = fit_pairs(pixels, graded) if better else match
+    residual = round(delta_e76(cdl.apply(pixels), graded), 4)
+    return Grade(lut, cdl, stage, tuple(float(round(v, 6)) for v in w), residual)
+
+
 def plan_relight(
     shot: Shot,
     model: LoadedModel,
@@ -116,7 +155,6 @@ def plan_relight(
         raise EditParameterError("nothing to do: give a --reference shot/frame or at least one adjustment")
     idx = sample_indices(info.frame_count, SAMPLES, start=start, end=end)
     src_frames = [a for _, a in iter_frames(info, start=start, end=end, indices=idx)]
-    src_thumbs = np.stack([_thumb(_crop(f, declared)) for f in src_frames])  # type: ignore[arg-type]
     if reference is not None:
         ref_info = reference.info
         if reference_frame is not None:
@@ -129,33 +167,10 @@ def plan_relight(
             ref_frames = [a for _, a in iter_frames(ref_info, indices=sample_indices(ref_info.frame_count, SAMPLES))]  # type: ignore[misc]
     else:
         ref_frames = [_crop(f, declared) for f in src_frames]  # type: ignore[arg-type]
-    ref_adjusted = [adjustments.apply(f) for f in ref_frames]
-    ref_thumbs = np.stack([_thumb(f) for f in ref_adjusted])
-    pixels = np.concatenate([_crop(f, declared).reshape(-1, 3) for f in src_frames])  # type: ignore[arg-type]
-    sample = np.random.default_rng(0).choice(len(pixels), min(len(pixels), 20000), replace=False)
-    pixels = pixels[sample]
-    ref_pixels = np.concatenate([f.reshape(-1, 3) for f in ref_adjusted])
-    ref_pixels = ref_pixels[np.random.default_rng(1).choice(len(ref_pixels), min(len(ref_pixels), 20000))]
-    match = fit_match(pixels, ref_pixels)  # stage 1: CDL matching the target look's distribution
-    n = max(len(src_thumbs), len(ref_thumbs))
-    src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
-    ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
-    refine, w = model.net.lut_for(src_t, ref_t, 33)  # stage 2: the learned LUT refining the CDL match
-    cdl_only = Lut3D.from_function(match.apply, 33)
-    full = Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33)
-    # Keep the learned refinement only where it brings the shot closer to the target look (the notes' rule:
-    # a CDL first, a LUT if the residual is too high).
-    stage = (
-        "cdl+lut"
-        if _distance(full.apply(pixels), ref_pixels) < _distance(cdl_only.apply(pixels), ref_pixels)
-        else "cdl"
-    )
-    lut = full if stage == "cdl+lut" else cdl_only
-    graded = lut.apply(pixels)
-    cdl = fit_pairs(pixels, graded) if stage == "cdl+lut" else match
-    residual = delta_e76(cdl.apply(pixels), graded)
-    basis = tuple(float(round(v, 6)) for v in w)
-    return RelightPlan(lut, cdl, weights, declared, frames, basis, round(residual, 4), stage)
+    src_crops = [_crop(f, declared) for f in src_frames]  # type: ignore[arg-type]
+    grade = match_grade(model.net, src_crops, [adjustments.apply(f) for f in ref_frames])
+    lut, cdl, stage, w, residual = grade.lut, grade.cdl, grade.stage, grade.basis_weights, grade.cdl_residual_delta_e
+    return RelightPlan(lut, cdl, weights, declared, frames, w, residual, stage)
 
 
 def relight(
