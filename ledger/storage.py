@@ -139,8 +139,13 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
 
 
 def store_entries(conn: Connection, log_id: int, start: int, datas: Sequence[bytes]) -> None:
-    """Insert entries ``start, start+1, …`` (executemany)."""
-    conn.execute(insert(entries), [{"log_id": log_id, "idx": start + i, "data": d} for i, d in enumerate(datas)])
+    """Insert entries ``start, start+1, …`` (one driver-level executemany, no per-row ORM/Core processing)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO ledger_entries (log_id, idx, data) VALUES ({mark}, {mark}, {mark})"
+    if conn.dialect.paramstyle not in ("qmark", "format", "pyformat"):
+        conn.execute(insert(entries), [{"log_id": log_id, "idx": start + i, "data": d} for i, d in enumerate(datas)])
+        return
+    conn.exec_driver_sql(sql, [(log_id, start + i, d) for i, d in enumerate(datas)])
 
 
 def log_row(conn: Connection, origin: str) -> Any:
