@@ -1,4 +1,4 @@
-"""The ledger: many signed, append-only logs in one database.
+"""One signed, append-only log: reading, proving, appending in batches, key rotation.
 
 Appending a batch is one write transaction: read the latest size, extend the right edge of the tile tree with the
 new leaf hashes, sign the new checkpoint with every active key, then compare-and-swap the log row
@@ -14,28 +14,28 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger import storage as st
-from ledger.checkpoint import Checkpoint, check_origin
+from ledger.checkpoint import Checkpoint
 from ledger.entries import canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
     ConflictError,
     IndexOutOfRangeError,
-    LogExistsError,
     NoCheckpointError,
     NoteError,
-    UnknownLogError,
 )
 from ledger.keys import generate_key, key_path, load_key
-from ledger.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import consistency_proof, inclusion_proof, leaf_hash
 from ledger.note import Signer, Verifier
 from ledger.receipt import format_receipt
 from ledger.tiles import RightEdge, make_hash_reader
+
+if TYPE_CHECKING:
+    from ledger.registry import Ledger
 
 MAX_ATTEMPTS = 50
 
@@ -55,78 +55,6 @@ class Appended:
 
 class _Lost(Exception):
     """The compare-and-swap found another writer's checkpoint."""
-
-
-class Ledger:
-    """All logs in one database; signing keys in ``key_dir``."""
-
-    def __init__(self, engine: Engine, key_dir: Path | str) -> None:
-        self.engine = engine
-        self.key_dir = Path(key_dir)
-
-    def create_schema(self) -> None:
-        """Create the ledger tables (idempotent)."""
-        st.create_schema(self.engine)
-
-    def origins(self) -> list[str]:
-        """Origins of every log, sorted."""
-        with self.engine.connect() as conn:
-            return list(conn.execute(select(st.logs.c.origin).order_by(st.logs.c.origin)).scalars())
-
-    def create_log(self, origin: str) -> Log:
-        """Create a log with a fresh Ed25519 key and its signed empty checkpoint.
-
-        Raises:
-            NoteError: the origin is not a valid checkpoint origin.
-            LogExistsError: a log with this origin exists.
-            SigningKeyError: the key cannot be written.
-        """
-        check_origin(origin)
-        with self.engine.connect() as conn:
-            if st.log_row(conn, origin) is not None:
-                raise LogExistsError(f"a log {origin} already exists; open it instead")
-        signer = generate_key(self.key_dir, origin)
-        now = now_rfc3339()
-        note = Checkpoint(origin, 0, EMPTY_ROOT).sign([signer])
-        try:
-            with st.write_transaction(self.engine) as conn:
-                log_id = conn.execute(
-                    insert(st.logs).values(origin=origin, size=0, root_hash=EMPTY_ROOT, checkpoint=note, created_at=now)
-                ).inserted_primary_key[0]
-                conn.execute(
-                    insert(st.keys).values(
-                        log_id=log_id,
-                        key_id=signer.key_id.hex(),
-                        vkey=signer.verifier.vkey,
-                        active=True,
-                        created_at=now,
-                    )
-                )
-                conn.execute(
-                    insert(st.checkpoints).values(
-                        log_id=log_id, size=0, root_hash=EMPTY_ROOT, note=note, created_at=now
-                    )
-                )
-        except IntegrityError:
-            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
-            raise LogExistsError(f"a log {origin} already exists; open it instead") from None
-        except BaseException:
-            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
-            raise
-        return Log(self, int(log_id), origin)
-
-    def open_log(self, origin: str) -> Log:
-        """Open an existing log.
-
-        Raises:
-            UnknownLogError: no log has this origin.
-        """
-        with self.engine.connect() as conn:
-            row = st.log_row(conn, origin)
-        if row is None:
-            known = ", ".join(self.origins()) or "none yet"
-            raise UnknownLogError(f"no log {origin!r} in this database (logs: {known}); create it first")
-        return Log(self, int(row.id), origin)
 
 
 class Log:
