@@ -10,6 +10,7 @@ import typer
 
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli._common import console, workspace
+from cutproof.demo import demo as demo_command
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -38,6 +39,7 @@ def _global_options(
 
 
 app.add_typer(ledger_cli.app, name="ledger")
+app.command(name="demo")(demo_command)
 
 
 @app.command()
