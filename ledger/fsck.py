@@ -19,8 +19,9 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, LargeBinary, cast, select
 
 from ledger import storage as st
 from ledger.checkpoint import Checkpoint
@@ -52,6 +53,21 @@ class _Corrupt(Exception):
     pass
 
 
+def _raw(conn: Connection, column: Any) -> Any:
+    """Select a TEXT column as bytes on SQLite, where disk corruption can leave invalid UTF-8 that the driver
+    would refuse to decode (PostgreSQL never stores invalid UTF-8 in text)."""
+    return cast(column, LargeBinary) if conn.dialect.name == "sqlite" else column
+
+
+def _text(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Corrupt(f"{where} is not valid UTF-8 (byte {exc.start})") from None
+
+
 def fsck(engine: Engine, origins: Sequence[str] | None = None) -> list[FsckResult]:
     """Check the given logs (default: all) and report per log.
 
@@ -74,7 +90,10 @@ def _check_log(engine: Engine, log_id: int, origin: str) -> FsckResult:
     start = time.perf_counter()
     size = 0
     with engine.connect() as conn, conn.begin():  # one read snapshot
-        row = conn.execute(select(st.logs).where(st.logs.c.id == log_id)).one()
+        lc = st.logs.c
+        row = conn.execute(
+            select(lc.size, lc.root_hash, _raw(conn, lc.checkpoint).label("checkpoint")).where(lc.id == log_id)
+        ).one()
         size = int(row.size)
         try:
             levels = _check_entries_and_tiles(conn, log_id, size)
@@ -203,18 +222,18 @@ def _check_checkpoints(conn: Connection, log_id: int, origin: str, row: object, 
     root = tree_hash(size, reader) if size else EMPTY_ROOT
     if bytes(row.root_hash) != root:  # type: ignore[attr-defined]
         raise _Corrupt(f"ledger_logs: stored root hash of size {size} does not match the recomputed root")
-    vkeys = conn.execute(select(st.keys.c.vkey).where(st.keys.c.log_id == log_id)).scalars().all()
+    vkeys = conn.execute(select(_raw(conn, st.keys.c.vkey)).where(st.keys.c.log_id == log_id)).scalars().all()
     try:
-        verifiers = [Verifier.from_vkey(v) for v in vkeys]
+        verifiers = [Verifier.from_vkey(_text(v, "ledger_keys: a verifier key")) for v in vkeys]
     except NoteError as exc:
         raise _Corrupt(f"ledger_keys: a verifier key of this log is malformed ({exc})") from None
-    latest = str(row.checkpoint)  # type: ignore[attr-defined]
+    latest = _text(row.checkpoint, "ledger_logs: latest checkpoint")  # type: ignore[attr-defined]
     _check_note(latest, verifiers, origin, size, root, "ledger_logs: latest checkpoint")
     c = st.checkpoints.c
-    stored_latest = conn.execute(select(c.note).where((c.log_id == log_id) & (c.size == size))).scalar()
-    if stored_latest != latest:
+    stored_latest = conn.execute(select(_raw(conn, c.note)).where((c.log_id == log_id) & (c.size == size))).scalar()
+    if stored_latest is None or _text(stored_latest, f"ledger_checkpoints: checkpoint at size {size}") != latest:
         raise _Corrupt(f"ledger_checkpoints: the checkpoint at size {size} differs from the latest in ledger_logs")
-    result = conn.execute(select(c.size, c.root_hash, c.note).where(c.log_id == log_id).order_by(c.size))
+    result = conn.execute(select(c.size, c.root_hash, _raw(conn, c.note)).where(c.log_id == log_id).order_by(c.size))
     for cp_size, cp_root, note in result:
         where = f"ledger_checkpoints: checkpoint at size {cp_size}"
         if cp_size > size:
@@ -222,7 +241,7 @@ def _check_checkpoints(conn: Connection, log_id: int, origin: str, row: object, 
         want = tree_hash(int(cp_size), reader) if cp_size else EMPTY_ROOT
         if bytes(cp_root) != want:
             raise _Corrupt(f"{where}: stored root is not the root of the first {cp_size} entries (inconsistent)")
-        _check_note(str(note), verifiers, origin, int(cp_size), want, where)
+        _check_note(_text(note, where), verifiers, origin, int(cp_size), want, where)
 
 
 def _check_note(note: str, verifiers: list[Verifier], origin: str, size: int, root: bytes, where: str) -> None:

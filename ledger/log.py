@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from ledger.checkpoint import Checkpoint
 from ledger.entries import canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
     ConflictError,
+    CorruptionError,
     IndexOutOfRangeError,
     NoCheckpointError,
     NoteError,
@@ -53,6 +55,17 @@ class Appended:
         return self.leaf_hash.hex()
 
 
+@contextmanager
+def _undecodable(table: str) -> Iterator[None]:
+    """SQLite refuses to return TEXT that disk corruption turned into invalid UTF-8: report it as corruption."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "decode" not in str(exc.orig):
+            raise
+        raise CorruptionError(f"{table}: a stored checkpoint is not valid UTF-8; run `cutproof ledger fsck`") from None
+
+
 class _Lost(Exception):
     """The compare-and-swap found another writer's checkpoint."""
 
@@ -72,17 +85,19 @@ class Log:
 
     # -- reading -----------------------------------------------------------------------------------------------
 
-    def _row(self) -> Any:
-        with self._engine.connect() as conn:
-            return conn.execute(select(st.logs).where(st.logs.c.id == self._id)).one()
-
     def size(self) -> int:
         """The size of the latest signed checkpoint."""
-        return int(self._row().size)
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
 
     def checkpoint(self) -> str:
-        """The latest signed checkpoint, verbatim."""
-        return str(self._row().checkpoint)
+        """The latest signed checkpoint, verbatim.
+
+        Raises:
+            CorruptionError: the stored checkpoint is not valid UTF-8 (run fsck).
+        """
+        with _undecodable("ledger_logs"), self._engine.connect() as conn:
+            return str(conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == self._id)).scalar_one())
 
     def checkpoint_at(self, size: int) -> str:
         """The signed checkpoint published at ``size``.
@@ -91,7 +106,7 @@ class Log:
             IndexOutOfRangeError: beyond the log's size.
             NoCheckpointError: no checkpoint was published at that size (sizes are batch boundaries).
         """
-        with self._engine.connect() as conn:
+        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
             note = conn.execute(
                 select(st.checkpoints.c.note).where(
                     (st.checkpoints.c.log_id == self._id) & (st.checkpoints.c.size == size)

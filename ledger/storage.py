@@ -149,5 +149,5 @@ def store_entries(conn: Connection, log_id: int, start: int, datas: Sequence[byt
 
 
 def log_row(conn: Connection, origin: str) -> Any:
-    """The ``ledger_logs`` row of an origin, or None."""
-    return conn.execute(select(logs).where(logs.c.origin == origin)).first()
+    """The id, origin and size of the ``ledger_logs`` row of an origin, or None."""
+    return conn.execute(select(logs.c.id, logs.c.origin, logs.c.size).where(logs.c.origin == origin)).first()
