@@ -21,7 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger import storage as st
-from ledger.checkpoint import Checkpoint
+from ledger.checkpoint import Checkpoint, checkpoint_text_of
 from ledger.entries import canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
     ConflictError,
@@ -168,11 +168,17 @@ class Log:
             IndexOutOfRangeError: index or size beyond the log.
             NoCheckpointError: no checkpoint was published at ``size``.
         """
-        note = self.checkpoint() if size is None else self.checkpoint_at(size)
-        cp_size = Checkpoint.parse(note[: note.rfind("\n\n") + 1]).size
-        if not 0 <= index < cp_size:
-            raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
-        with self._engine.connect() as conn:
+        lc, cc = st.logs.c, st.checkpoints.c
+        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
+            if size is None:
+                note = conn.execute(select(lc.checkpoint).where(lc.id == self._id)).scalar_one()
+            else:
+                note = conn.execute(select(cc.note).where((cc.log_id == self._id) & (cc.size == size))).scalar()
+                if note is None:
+                    self.checkpoint_at(size)  # raises the precise error
+            cp_size = Checkpoint.parse(checkpoint_text_of(note)).size
+            if not 0 <= index < cp_size:
+                raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
             proof = inclusion_proof(index, cp_size, self._reader(conn))
         return format_receipt(index, proof, note)
 
