@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import text
 
@@ -90,3 +92,28 @@ def test_latest_checkpoint_altered(ledger: Ledger, filled: Log) -> None:
 def test_entry_beyond_size(ledger: Ledger, filled: Log) -> None:
     _flip(ledger, "INSERT INTO ledger_entries (log_id, idx, data) VALUES (1, 656, x'7b7d')")
     assert _problem(ledger, filled) == "ledger_entries: entry 656 exists beyond the log size 656"
+
+
+def test_parallel_scan_finds_corruption_in_a_worker_chunk(
+    ledger: Ledger, filled: Log, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ledger.fsck as fsck_module
+
+    monkeypatch.setattr(fsck_module, "CHUNK_TILES", 1)  # 256-entry chunks: 3 chunks, the first two in workers
+    calls: list[int] = []
+    real = fsck_module._scan_parallel
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        got = real(*args, **kwargs)
+        calls.append(0 if got is None else len(got))
+        return got
+
+    monkeypatch.setattr(fsck_module, "_scan_parallel", spy)
+    [clean] = fsck(ledger.engine, [filled.origin])
+    assert clean.ok, clean.problem
+    data = bytearray(filled.entry(260))
+    data[-3] ^= 0x02
+    _flip(ledger, "UPDATE ledger_entries SET data=:d WHERE idx=260", d=bytes(data))
+    assert "ledger_entries index 260" in _problem(ledger, filled)
+    if (os.cpu_count() or 1) > 1:
+        assert calls == [2, 2]  # both runs used worker processes for the two immutable chunks
