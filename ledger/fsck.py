@@ -124,11 +124,12 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     if ranges:
         results.append(_scan_chunk(conn, log_id, *ranges[-1]))
     levels: list[bytearray] = [bytearray(), bytearray()]
-    for leaves, roots, problem in results:
+    for i, (leaves, roots, problem) in enumerate(results):
         if problem:
             raise _Corrupt(problem)
         levels[0] += leaves
         levels[1] += roots
+        results[i] = (b"", b"", None)  # keep the peak memory at one copy of the leaf hashes
     # Upper levels: compare the stored tiles of each level, then its full tiles' roots form the next level.
     level = 1
     while levels[level]:
