@@ -1,0 +1,75 @@
+"""Several processes appending to one log at once, on one SQLite file and on one PostgreSQL database.
+
+Every process appends random batches and records what was acknowledged. Afterwards there must be one gap-free
+history that fsck accepts, every acknowledged entry present exactly once with the acknowledged bytes, every batch
+whole and contiguous, and every published checkpoint signed, consistent with the entries and with each other.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.db import open_engine
+from tests.ledger._qa import Acks, Auditor, spawn_appender
+
+ORIGIN = "cutproof.test/concurrent"
+
+
+def _run_writers(url: str, keys: Path, tmp_path: Path, writers: int, batches: int) -> None:
+    engine = open_engine(url)
+    ledger = Ledger(engine, keys)
+    ledger.create_schema()
+    ledger.create_log(ORIGIN)
+    engine.dispose()
+
+    outs = [tmp_path / f"writer-{w}.jsonl" for w in range(writers)]
+    children = []
+    for w, out in enumerate(outs):
+        with out.open("wb") as f:
+            children.append(spawn_appender(url, keys, ORIGIN, f"w{w}", 100 + w, batches, f))
+    for child in children:
+        try:
+            child.wait(timeout=300)
+        except subprocess.TimeoutExpired:  # pragma: no cover - reported as a failure
+            for c in children:
+                c.kill()
+            pytest.fail("concurrent appenders did not finish within 5 minutes (deadlock?)")
+        err = child.stderr.read().decode() if child.stderr else ""
+        assert child.returncode == 0, f"appender failed ({child.returncode}): {err[-3000:]}"
+
+    acks = Acks()
+    for out in outs:
+        acks.read(out.read_bytes())
+    auditor = Auditor(url, keys, ORIGIN)
+    size = auditor.audit(acks)
+    # Every batch of every writer was acknowledged, so the log holds exactly the acknowledged entries.
+    assert size == len(acks.entries)
+    assert sorted(a["index"] for a in acks.entries) == list(range(size))
+    per_worker = auditor.check_batches()
+    assert per_worker == {f"w{w}": sum(1 for a in acks.entries if a["worker"] == f"w{w}") for w in range(writers)}
+    assert len(acks.checkpoints) == writers * batches  # one new checkpoint per batch, none shared
+    assert len(set(acks.checkpoints)) == writers * batches
+
+
+def test_concurrent_appenders_sqlite(tmp_path: Path) -> None:
+    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=3, batches=25)
+
+
+@pytest.mark.postgres
+def test_concurrent_appenders_postgres(postgres_db: str, tmp_path: Path) -> None:
+    _run_writers(postgres_db, tmp_path / "keys", tmp_path, writers=3, batches=12)
+
+
+@pytest.mark.slow
+def test_concurrent_appenders_sqlite_many(tmp_path: Path) -> None:
+    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=6, batches=200)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_concurrent_appenders_postgres_many(postgres_db: str, tmp_path: Path) -> None:
+    _run_writers(postgres_db, tmp_path / "keys", tmp_path, writers=8, batches=150)
