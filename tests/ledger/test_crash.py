@@ -86,15 +86,6 @@ def test_sigkill_during_appends_many_times(tmp_path: Path) -> None:
     _crash_loop(tmp_path, iterations=200, seed=2)
 
 
-CLI_FEEDER = r"""
-import json, sys
-start, n = int(sys.argv[1]), int(sys.argv[2])
-for i in range(n):
-    sys.stdout.write(json.dumps({"kind": "test.append/1", "worker": sys.argv[3], "seq": start + i,
-                                 "batch": [start, n]}) + "\n")
-"""
-
-
 @pytest.mark.slow
 def test_sigkill_cli_append(tmp_path: Path) -> None:
     """The same through `cutproof ledger append`: each invocation is one batch; acknowledged lines survive kills."""
@@ -102,9 +93,7 @@ def test_sigkill_cli_append(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     cli = [sys.executable, "-m", "cutproof", "--home", str(home)]
     subprocess.run([*cli, "init"], check=True, cwd=REPO_ROOT, env=env, capture_output=True)
-    subprocess.run(
-        [*cli, "ledger", "create", "--log", ORIGIN], check=False, cwd=REPO_ROOT, env=env, capture_output=True
-    )
+    subprocess.run([*cli, "ledger", "create", ORIGIN], check=True, cwd=REPO_ROOT, env=env, capture_output=True)
     url = f"sqlite:///{(home / 'cutproof.db').resolve()}"
     auditor = Auditor(url, home / "keys", ORIGIN)
     acks = Acks()
@@ -129,7 +118,9 @@ def test_sigkill_cli_append(tmp_path: Path) -> None:
         child.stdin.close()
         time.sleep(rng.uniform(0.0, 1.5))
         child.send_signal(signal.SIGKILL)
-        out, err = child.communicate()
+        child.wait()
+        assert child.stdout is not None and child.stderr is not None
+        out, err = child.stdout.read(), child.stderr.read()
         assert child.returncode in (0, -signal.SIGKILL), err.decode()[-2000:]
         got = [json.loads(x) for x in out.decode()[: out.decode().rfind("\n") + 1].splitlines()]
         for i, ack in enumerate(got):
