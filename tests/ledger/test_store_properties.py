@@ -256,3 +256,24 @@ def test_regression_non_ascii_in_a_receipt_is_a_receipt_error(built: Built, line
     lines[line] = lines[line][:5] + "\u00e9" + lines[line][6:]
     with pytest.raises(ReceiptError):
         verify_receipt("\n".join(lines), built.log.entry(300), built.vkeys)
+
+
+def test_rfc6962_reference_roots_in_a_real_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CT test leaves stored as raw entry bytes (through the log's internal raw-bytes append path, since the
+    public ``append`` stamps JSON) yield the published RFC 6962 roots in the signed checkpoints."""
+    from tests.ledger.reference import reference_roots_vector
+
+    home = tmp_path_factory.mktemp("rfc")
+    ledger = Ledger(open_engine(f"sqlite:///{home / 'ledger.db'}"), home / "keys")
+    ledger.create_schema()
+    log = ledger.create_log("cutproof.test/rfc6962")
+    entries, roots = reference_roots_vector()
+    for e in entries:
+        log._append_bytes([e])
+    (vkey,) = log.verifier_keys()
+    for size, root in roots.items():
+        _, cp_size, cp_root = parse_checkpoint_reference(open_note_reference(log.checkpoint_at(size), vkey))
+        assert (cp_size, cp_root.hex()) == (size, root)
+    for index, e in enumerate(entries):
+        assert log.entry(index) == e
+        verify_receipt(log.prove(index), e, [vkey])
