@@ -19,6 +19,7 @@ import typer
 
 from cutproof.cli._common import ready_workspace
 from cutproof.errors import CutproofError
+from cutproof.projects import open_ledger
 from ledger import Ledger, Log, verify_receipt
 from ledger.errors import EntryError, LedgerError, ReceiptError
 from ledger.export import export_tiles
@@ -48,8 +49,7 @@ def _user_errors() -> Iterator[None]:
 
 
 def _ledger(ctx: typer.Context) -> Ledger:
-    ws = ready_workspace(ctx)
-    return Ledger(ws.engine, ws.keys_dir)
+    return open_ledger(ready_workspace(ctx))
 
 
 def _log(ctx: typer.Context, origin: str) -> Log:
