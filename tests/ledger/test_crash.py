@@ -2,7 +2,7 @@
 
 After every kill the log must pass fsck, hold every acknowledged entry with identical bytes, keep every checkpoint
 it ever published unchanged and consistent with the entries, and contain only whole batches. The default run
-kills two dozen children (well under a minute) on SQLite and ten on PostgreSQL; ``-m slow`` runs hundreds, and a
+kills two dozen children (well under a minute) on SQLite and six on PostgreSQL; ``-m slow`` runs hundreds, and a
 variant through the CLI.
 """
 
@@ -123,7 +123,7 @@ def test_sigkill_fresh_interpreters(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_sigkill_during_appends_postgres(postgres_db: str, tmp_path: Path) -> None:
     """A killed client's open transaction is rolled back by the server: nothing half-written, nothing lost."""
-    _crash_loop(tmp_path, iterations=10, seed=4, url=postgres_db)
+    _crash_loop(tmp_path, iterations=6, seed=4, url=postgres_db)
 
 
 @pytest.mark.slow
