@@ -11,7 +11,8 @@ Public API::
     verify_receipt(receipt, log.entry(appended[0].index), log.verifier_keys())
 """
 
-from ledger.log import Appended, Ledger, Log
+from ledger.log import Appended, Log
 from ledger.receipt import VerifiedReceipt, verify_receipt
+from ledger.registry import Ledger
 
 __all__ = ["Appended", "Ledger", "Log", "VerifiedReceipt", "verify_receipt"]

@@ -9,13 +9,14 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
-from cutproof.cli import identity as identity_cli
 from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
+from cutproof.demo import demo as demo_command
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -53,6 +54,7 @@ def _global_options(
 
 
 app.add_typer(ledger_cli.app, name="ledger")
+app.command(name="demo")(demo_command)
 
 
 @app.command()
