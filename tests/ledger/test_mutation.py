@@ -251,3 +251,41 @@ def test_invalid_utf8_in_a_stored_checkpoint_is_reported(
     ledger, _ = _open(db, pristine)
     problem = _fsck_problem(ledger)
     assert table in problem, problem
+
+
+@pytest.mark.slow
+def test_bit_flips_in_a_log_big_enough_for_parallel_fsck(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """fsck scans immutable 65,536-entry chunks in worker processes once a log has more than three of them; the
+    corruption must be found and placed just the same there (first chunks) as in the last chunk."""
+    home = tmp_path_factory.mktemp("large")
+    db = home / "ledger.db"
+    engine = open_engine(f"sqlite:///{db}")
+    ledger = Ledger(engine, home / "keys")
+    ledger.create_schema()
+    log = ledger.create_log(ORIGIN)
+    size = 4 * 65_536 + 1_000
+    for lo in range(0, size, 8192):
+        log.append([{"kind": "test.entry/1", "seq": i} for i in range(lo, min(size, lo + 8192))], identity="t:big")
+    engine.dispose()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    big = Pristine(db, home / "keys", [], {})
+    (result,) = fsck(_open(_copy(big, tmp_path_factory.mktemp("c")), big)[0].engine, [ORIGIN])
+    assert result.ok, result.problem
+    rng = random.Random(9)
+    for index in (5, 70_000, 140_000, size - 3):
+        copy = _copy(big, tmp_path_factory.mktemp("m"))
+        _mutate(copy, "ledger_entries", "data", "idx = ?", (index,), rng)
+        problem = _fsck_problem(_open(copy, big)[0])
+        assert f"ledger_entries index {index}" in problem, problem
+    for level, tindex in ((0, 3), (0, 300), (1, 0), (2, 0)):
+        copy = _copy(big, tmp_path_factory.mktemp("t"))
+        with sqlite3.connect(copy) as conn:
+            (blob,) = conn.execute(
+                "SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?", (level, tindex)
+            ).fetchone()
+            b = bytearray(blob)
+            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+            conn.execute("UPDATE ledger_tiles SET hashes = ? WHERE level = ? AND idx = ?", (bytes(b), level, tindex))
+        problem = _fsck_problem(_open(copy, big)[0])
+        assert tile_path(level, tindex) in problem, problem
