@@ -9,6 +9,7 @@ variant through the CLI.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import random
@@ -93,7 +94,7 @@ def _crash_loop(tmp_path: Path, iterations: int, seed: int, url: str | None = No
             if rng.random() < 0.2:
                 time.sleep(rng.uniform(0.0, 0.3))  # anywhere, start-up included
             else:
-                _wait_for_output(out, lambda child=child: children.alive(child))  # mid-append: sequencing batches
+                _wait_for_output(out, functools.partial(children.alive, child))  # mid-append: sequencing batches
                 time.sleep(rng.uniform(0.0, 0.2))
             children.kill(child)
             before = len(acks.entries)

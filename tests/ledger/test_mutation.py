@@ -14,9 +14,11 @@ bytes); see ``test_meaning_preserving_flips_are_the_only_ones_not_reported``.
 
 from __future__ import annotations
 
+import functools
 import random
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -59,17 +61,19 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     readers: dict[tuple[int, int, int], list[int]] = {}
     for leaf in range(SIZE):
         wanted: list[Subtree] = []
-
-        def record(subtrees: list[Subtree], wanted: list[Subtree] = wanted) -> list[bytes]:
-            wanted.extend(subtrees)
-            return [b"\0" * 32 for _ in subtrees]
-
+        record = functools.partial(_record_reads, wanted)
         inclusion_proof(leaf, SIZE, record)
         for s in wanted:
             (level, index), first, count = tile_key_for(s)
             for pos in range(first, first + count):
                 readers.setdefault((level, index, pos), []).append(leaf)
     return Pristine(db, home / "keys", vkeys, readers)
+
+
+def _record_reads(wanted: list[Subtree], subtrees: Sequence[Subtree]) -> list[bytes]:
+    """A hash reader that records which subtrees a proof reads (and answers zeros)."""
+    wanted.extend(subtrees)
+    return [b"\0" * 32 for _ in subtrees]
 
 
 def _copy(pristine: Pristine, tmp_path: Path) -> Path:
