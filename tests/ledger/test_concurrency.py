@@ -3,18 +3,23 @@
 Every process appends random batches and records what was acknowledged. Afterwards there must be one gap-free
 history that fsck accepts, every acknowledged entry present exactly once with the acknowledged bytes, every batch
 whole and contiguous, and every published checkpoint signed, consistent with the entries and with each other.
+The same holds when writers are SIGKILLed at random while the others keep appending.
 """
 
 from __future__ import annotations
 
+import os
+import random
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from ledger import Ledger
 from ledger.db import open_engine
-from tests.ledger._qa import Acks, Auditor, spawn_appender
+from tests.ledger._qa import Acks, Auditor, Zygote, spawn_appender
 
 ORIGIN = "cutproof.test/concurrent"
 
@@ -56,7 +61,7 @@ def _run_writers(url: str, keys: Path, tmp_path: Path, writers: int, batches: in
 
 
 def test_concurrent_appenders_sqlite(tmp_path: Path) -> None:
-    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=3, batches=25)
+    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=3, batches=15)
 
 
 @pytest.mark.postgres
@@ -73,3 +78,55 @@ def test_concurrent_appenders_sqlite_many(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_concurrent_appenders_postgres_many(postgres_db: str, tmp_path: Path) -> None:
     _run_writers(postgres_db, tmp_path / "keys", tmp_path, writers=8, batches=150)
+
+
+def _writers_with_kills(url: str, keys: Path, tmp_path: Path, writers: int, rounds: int, seed: int) -> None:
+    """Writers append concurrently while one of them is SIGKILLed and replaced every round."""
+    engine = open_engine(url)
+    ledger = Ledger(engine, keys)
+    ledger.create_schema()
+    ledger.create_log(ORIGIN)
+    engine.dispose()
+    rng = random.Random(seed)
+    outs: list[Path] = []
+    with Zygote() as zygote:
+
+        def start() -> int:
+            out = tmp_path / f"writer-{len(outs)}.jsonl"
+            outs.append(out)
+            return zygote.spawn(out, url, keys, ORIGIN, f"w{len(outs) - 1}", seed * 100 + len(outs))
+
+        running = [start() for _ in range(writers)]
+        for _ in range(rounds):
+            time.sleep(rng.uniform(0.05, 0.4))
+            victim = running.pop(rng.randrange(len(running)))
+            os.kill(victim, signal.SIGKILL)
+            assert zygote.reap(victim)["signal"] == signal.SIGKILL
+            running.append(start())
+        time.sleep(0.3)
+        for pid in running:
+            os.kill(pid, signal.SIGKILL)
+            assert zygote.reap(pid)["signal"] == signal.SIGKILL
+    acks = Acks()
+    for out in outs:
+        acks.read(out.read_bytes() if out.exists() else b"")
+    auditor = Auditor(url, keys, ORIGIN)
+    size = auditor.audit(acks)
+    assert size >= len(acks.entries) > 0
+    per_worker = auditor.check_batches()  # whole batches only, each worker's entries gap-free and in order
+    for w in range(len(outs)):
+        assert per_worker.get(f"w{w}", 0) >= sum(1 for a in acks.entries if a["worker"] == f"w{w}")
+
+
+def test_concurrent_appenders_with_kills_sqlite(tmp_path: Path) -> None:
+    _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 3, rounds=8, seed=1)
+
+
+@pytest.mark.postgres
+def test_concurrent_appenders_with_kills_postgres(postgres_db: str, tmp_path: Path) -> None:
+    _writers_with_kills(postgres_db, tmp_path / "keys", tmp_path, 3, rounds=6, seed=2)
+
+
+@pytest.mark.slow
+def test_concurrent_appenders_with_kills_sqlite_long(tmp_path: Path) -> None:
+    _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 5, rounds=80, seed=3)
