@@ -97,6 +97,10 @@ def _writers_with_kills(url: str, keys: Path, tmp_path: Path, writers: int, roun
             return zygote.spawn(out, url, keys, ORIGIN, f"w{len(outs) - 1}", seed * 100 + len(outs))
 
         running = [start() for _ in range(writers)]
+        deadline = time.monotonic() + 60
+        while not any(o.exists() and o.stat().st_size for o in outs):  # kill only once appends are flowing
+            assert time.monotonic() < deadline, "no writer acknowledged anything within a minute"
+            time.sleep(0.01)
         for _ in range(rounds):
             time.sleep(rng.uniform(0.05, 0.4))
             victim = running.pop(rng.randrange(len(running)))
