@@ -134,3 +134,41 @@ def test_concurrent_appenders_with_kills_postgres(postgres_db: str, tmp_path: Pa
 @pytest.mark.slow
 def test_concurrent_appenders_with_kills_sqlite_long(tmp_path: Path) -> None:
     _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 5, rounds=80, seed=3)
+
+
+def _fsck_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> None:
+    """An auditor runs fsck on a live log: it must never report corruption that is only concurrent growth."""
+    from ledger.fsck import fsck
+
+    engine = open_engine(url)
+    ledger = Ledger(engine, keys)
+    ledger.create_schema()
+    ledger.create_log(ORIGIN)
+    outs = [tmp_path / f"live-{w}.jsonl" for w in range(2)]
+    with Zygote() as zygote:
+        pids = [zygote.spawn(out, url, keys, ORIGIN, f"w{w}", 50 + w) for w, out in enumerate(outs)]
+        try:
+            deadline = time.monotonic() + 60
+            while not all(o.exists() and o.stat().st_size for o in outs):
+                assert time.monotonic() < deadline, "writers did not start appending within a minute"
+                time.sleep(0.01)
+            sizes = []
+            for _ in range(checks):
+                (result,) = fsck(engine, [ORIGIN])
+                assert result.ok, f"fsck of a healthy, growing log reported: {result.problem}"
+                sizes.append(result.size)
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+                zygote.reap(pid)
+    assert sizes == sorted(sizes)
+    engine.dispose()
+
+
+def test_fsck_while_appending_sqlite(tmp_path: Path) -> None:
+    _fsck_while_appending(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, checks=15)
+
+
+@pytest.mark.postgres
+def test_fsck_while_appending_postgres(postgres_db: str, tmp_path: Path) -> None:
+    _fsck_while_appending(postgres_db, tmp_path / "keys", tmp_path, checks=15)
