@@ -124,11 +124,12 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     if ranges:
         results.append(_scan_chunk(conn, log_id, *ranges[-1]))
     levels: list[bytearray] = [bytearray(), bytearray()]
-    for leaves, roots, problem in results:
+    for i, (leaves, roots, problem) in enumerate(results):
         if problem:
             raise _Corrupt(problem)
         levels[0] += leaves
         levels[1] += roots
+        results[i] = (b"", b"", None)  # keep the peak memory at one copy of the leaf hashes
     # Upper levels: compare the stored tiles of each level, then its full tiles' roots form the next level.
     level = 1
     while levels[level]:
@@ -151,7 +152,7 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
         select(t.idx).where((t.log_id == log_id) & (t.level == 0) & (t.idx > last0)).limit(1)
     ).scalar()
     if top is not None or level0_beyond is not None:
-        where = tile_path(*top) if top is not None else tile_path(0, int(level0_beyond))
+        where = tile_path(*top) if top is not None else tile_path(0, int(level0_beyond or 0))
         raise _Corrupt(f"ledger_tiles: tile {where} lies beyond the tree of size {size}")
     return levels
 
@@ -179,7 +180,7 @@ def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes,
     leaves = b"".join(map(_DIGEST, map(_SHA256, map(b"\x00".__add__, datas))))
     first, last = lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH
     q = select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == 0) & t.idx.between(first, last))
-    tiles = dict(conn.execute(q).all())
+    tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in conn.execute(q)}
     try:
         for n in range(first, last + 1):
             want = leaves[(n * TILE_WIDTH - lo) * HASH_SIZE : ((n + 1) * TILE_WIDTH - lo) * HASH_SIZE]

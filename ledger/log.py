@@ -296,7 +296,7 @@ class Log:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._try_append(datas, hashes, extra_signers, before_sign)
-            except (_Lost, IntegrityError):
+            except _Lost:
                 pass
             except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
                 if "lock" not in str(exc).lower() and "serializ" not in str(exc).lower():
@@ -331,11 +331,17 @@ class Log:
             ).rowcount
             if swapped != 1:
                 raise _Lost
-            st.store_entries(conn, self._id, old, datas)
-            st.store_tiles(conn, self._id, changed)
-            conn.execute(
-                insert(st.checkpoints).values(
-                    log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
+            try:  # we hold the log row now: no other writer can be inserting these rows
+                st.store_entries(conn, self._id, old, datas)
+                st.store_tiles(conn, self._id, changed)
+                conn.execute(
+                    insert(st.checkpoints).values(
+                        log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
+                    )
                 )
-            )
+            except IntegrityError:
+                raise CorruptionError(
+                    f"log {self.origin} already stores entries or a checkpoint beyond its size {old}; nothing was "
+                    "appended; run `cutproof ledger fsck`"
+                ) from None
         return [Appended(old + i, h, note) for i, h in enumerate(hashes)]

@@ -49,7 +49,7 @@ class Ledger:
         note = Checkpoint(origin, 0, EMPTY_ROOT).sign([signer])
         try:
             with st.write_transaction(self.engine) as conn:
-                log_id = conn.execute(
+                log_id = conn.execute(  # type: ignore[index]
                     insert(st.logs).values(origin=origin, size=0, root_hash=EMPTY_ROOT, checkpoint=note, created_at=now)
                 ).inserted_primary_key[0]
                 conn.execute(

@@ -149,11 +149,9 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
     rows = [{"log_id": log_id, "level": k[0], "idx": k[1], "hashes": v} for k, v in changed.items()]
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        stmt = dialect_insert(tiles)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        stmt: Any = sqlite.insert(tiles) if dialect == "sqlite" else postgresql.insert(tiles)
         stmt = stmt.on_conflict_do_update(
             index_elements=[tiles.c.log_id, tiles.c.level, tiles.c.idx], set_={"hashes": stmt.excluded.hashes}
         )

@@ -15,7 +15,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=150)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_fast_path_matches_rfc8785(obj: dict) -> None:
     fast = _fast_canonical(obj)

@@ -117,3 +117,12 @@ def test_parallel_scan_finds_corruption_in_a_worker_chunk(
     assert "ledger_entries index 260" in _problem(ledger, filled)
     if (os.cpu_count() or 1) > 1:
         assert calls == [2, 2]  # both runs used worker processes for the two immutable chunks
+
+
+def test_append_refuses_to_overwrite_stray_rows(ledger: Ledger, filled: Log) -> None:
+    from ledger.errors import CorruptionError
+
+    _flip(ledger, "INSERT INTO ledger_entries (log_id, idx, data) VALUES (1, 656, x'7b7d')")
+    with pytest.raises(CorruptionError, match="beyond its size 656"):
+        filled.append([{"kind": "t/1"}], identity="t")
+    assert filled.size() == 656

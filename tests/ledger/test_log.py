@@ -22,6 +22,8 @@ from ledger.errors import (
     ReceiptError,
     UnknownLogError,
 )
+from ledger.export import export_tiles
+from ledger.fsck import fsck
 from ledger.merkle import EMPTY_ROOT, leaf_hash, root_of_leaf_hashes, verify_consistency
 from ledger.note import Verifier
 
@@ -168,7 +170,7 @@ def test_reopen_in_new_engine_recomputes_nothing(tmp_path: Path, ledger: Ledger,
 
 
 @pytest.mark.postgres
-def test_postgres_smoke(postgres_db: str, tmp_path: Path) -> None:
+def test_postgres_smoke(postgres_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     led = Ledger(open_engine(postgres_db), tmp_path / "keys")
     led.create_schema()
     log = led.create_log("cutproof.local/pg")
@@ -178,3 +180,17 @@ def test_postgres_smoke(postgres_db: str, tmp_path: Path) -> None:
     verify_receipt(log.prove(256), log.entry(256), log.verifier_keys())
     hashes = [leaf_hash(log.entry(i)) for i in range(303)]
     assert _root(log.checkpoint()) == root_of_leaf_hashes(hashes)
+    log.rotate_key()
+    log.append([{"kind": "t/1", "n": i} for i in range(300)], identity="t")
+    verify_receipt(log.prove(300), log.entry(300), log.verifier_keys())
+    import ledger.fsck as fsck_module
+
+    monkeypatch.setattr(fsck_module, "CHUNK_TILES", 1)  # 3 chunks: two scanned by worker processes
+    [result] = fsck(led.engine)
+    assert result.ok and result.size == 604, result.problem
+    with led.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_entries SET data = :d WHERE idx = 5"), {"d": b'{"kind":"x/1"}'})
+    [result] = fsck(led.engine)
+    assert not result.ok and "ledger_entries index 5" in (result.problem or "")
+    stats = export_tiles(log, tmp_path / "static")
+    assert stats.size == 604
