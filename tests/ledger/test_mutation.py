@@ -293,3 +293,25 @@ def test_bit_flips_in_a_log_big_enough_for_parallel_fsck(tmp_path_factory: pytes
             conn.execute("UPDATE ledger_tiles SET hashes = ? WHERE level = ? AND idx = ?", (bytes(b), level, tindex))
         problem = _fsck_problem(_open(copy, big)[0])
         assert tile_path(level, tindex) in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("table", "where", "expect"),
+    [
+        ("ledger_entries", "idx = 300", "entry 300 is missing"),
+        ("ledger_tiles", "level = 0 AND idx = 1", "tile/0/001"),
+        ("ledger_tiles", "level = 1 AND idx = 0", "tile/1/000"),
+        ("ledger_checkpoints", f"size = {SIZE}", f"size {SIZE}"),
+    ],
+)
+def test_lost_rows_are_reported(pristine: Pristine, tmp_path: Path, table: str, where: str, expect: str) -> None:
+    """A lost page can drop rows as well as flip bits: a missing entry, tile or latest checkpoint is corruption."""
+    db = _copy(pristine, tmp_path)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(f"DELETE FROM {table} WHERE {where}").rowcount == 1
+    ledger, log = _open(db, pristine)
+    problem = _fsck_problem(ledger)
+    assert table in problem and expect in problem, problem
+    if table == "ledger_entries":
+        with pytest.raises(LedgerError):
+            log.entry(300)
