@@ -289,6 +289,13 @@ def bench_proofs(cache: Path, size: int, rounds: int) -> None:
                 "ratio",
                 size=size,
             )
+    emit(
+        "open_log_and_first_inclusion_proof_ms",
+        (ours["open_s"] + ours["inclusion_cold_s"]) * 1000,
+        "ms",
+        size=size,
+        note="fresh process after imports: engine, open_log, size, vkeys, then the first proof",
+    )
     emit("receipt_p50_ms", ours["receipt_p50_s"] * 1000, "ms", size=size, note="log.prove: proof + signed checkpoint")
     emit("fsck_leaves_per_s", size / ours["fsck_s"], "leaves/s", size=size, target=1_000_000)
 
