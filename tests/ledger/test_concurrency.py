@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from ledger import Ledger
+from ledger import Ledger, verify_receipt
 from ledger.db import open_engine
+from ledger.merkle import EMPTY_ROOT, verify_consistency
 from tests.ledger._qa import Acks, Auditor, Zygote, spawn_appender
+from tests.ledger.reference import open_note_reference, parse_checkpoint_reference
 
 ORIGIN = "cutproof.test/concurrent"
 
@@ -136,15 +138,19 @@ def test_concurrent_appenders_with_kills_sqlite_long(tmp_path: Path) -> None:
     _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 5, rounds=80, seed=3)
 
 
-def _fsck_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> None:
-    """An auditor runs fsck on a live log: it must never report corruption that is only concurrent growth."""
+def _audit_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> None:
+    """A monitor works against a live log, as auditors and witnesses do: fsck must never report concurrent growth
+    as corruption, receipts served meanwhile must verify, and each new checkpoint must be provably consistent with
+    the one seen before."""
     from ledger.fsck import fsck
 
     engine = open_engine(url)
     ledger = Ledger(engine, keys)
     ledger.create_schema()
-    ledger.create_log(ORIGIN)
+    log = ledger.create_log(ORIGIN)
+    vkeys = log.verifier_keys()
     outs = [tmp_path / f"live-{w}.jsonl" for w in range(2)]
+    rng = random.Random(5)
     with Zygote() as zygote:
         pids = [zygote.spawn(out, url, keys, ORIGIN, f"w{w}", 50 + w) for w, out in enumerate(outs)]
         try:
@@ -152,11 +158,19 @@ def _fsck_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> 
             while not all(o.exists() and o.stat().st_size for o in outs):
                 assert time.monotonic() < deadline, "writers did not start appending within a minute"
                 time.sleep(0.01)
+            seen = (0, EMPTY_ROOT)
             sizes = []
             for _ in range(checks):
                 (result,) = fsck(engine, [ORIGIN])
                 assert result.ok, f"fsck of a healthy, growing log reported: {result.problem}"
                 sizes.append(result.size)
+                note = log.checkpoint()
+                _, size, root = parse_checkpoint_reference(open_note_reference(note, vkeys[0]))
+                verify_consistency(seen[0], size, seen[1], root, log.consistency_proof(seen[0], size))
+                seen = (size, root)
+                index = rng.randrange(size)
+                verified = verify_receipt(log.prove(index, size), log.entry(index), vkeys)
+                assert (verified.size, verified.root_hash) == (size, root)
         finally:
             for pid in pids:
                 os.kill(pid, signal.SIGKILL)
@@ -165,10 +179,10 @@ def _fsck_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> 
     engine.dispose()
 
 
-def test_fsck_while_appending_sqlite(tmp_path: Path) -> None:
-    _fsck_while_appending(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, checks=15)
+def test_audit_while_appending_sqlite(tmp_path: Path) -> None:
+    _audit_while_appending(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, checks=15)
 
 
 @pytest.mark.postgres
-def test_fsck_while_appending_postgres(postgres_db: str, tmp_path: Path) -> None:
-    _fsck_while_appending(postgres_db, tmp_path / "keys", tmp_path, checks=15)
+def test_audit_while_appending_postgres(postgres_db: str, tmp_path: Path) -> None:
+    _audit_while_appending(postgres_db, tmp_path / "keys", tmp_path, checks=15)
