@@ -19,7 +19,7 @@ from typing import Any
 import rfc8785
 
 from consent._tables import format_utc
-from consent.models import ConsentGrant, Performer
+from consent.models import ConsentGrant, Performer, Suspension
 
 PERFORMER_REGISTERED = "performer.registered/1"
 CONSENT_GRANTED = "consent.granted/1"
@@ -113,25 +113,19 @@ def revoked_entry(
     }
 
 
-def suspended_entry(
-    project: str,
-    suspension_id: str,
-    performer_id: str | None,
-    start: datetime,
-    end: datetime | None,
-    reason: str,
-    salt: str,
-) -> dict[str, Any]:
+def suspended_entry(project: str, s: Suspension, salt: str) -> dict[str, Any]:
     """The ``consent.suspended/1`` entry (``scope`` is ``performer`` or ``project``)."""
     return {
         "kind": CONSENT_SUSPENDED,
         "project": project,
-        "suspension_id": suspension_id,
-        "scope": "project" if performer_id is None else "performer",
-        "performer_id": performer_id,
-        "start": _t(start),
-        "end": _t(end),
-        "record_sha256": commitment(salt, event_record(suspension_id, reason)),
+        "suspension_id": s.suspension_id,
+        "scope": "project" if s.performer_id is None else "performer",
+        "performer_id": s.performer_id,
+        "categories": list(s.categories),
+        "strike": s.strike,
+        "start": _t(s.start),
+        "end": _t(s.end),
+        "record_sha256": commitment(salt, event_record(s.suspension_id, s.reason)),
     }
 
 

@@ -84,12 +84,12 @@ class RegistryReader:
                 select(t.events).where(t.events.c.project == self.project).order_by(t.events.c.ledger_index)
             ).all()
         want = set(performer_ids) if performer_ids is not None else None
-        prow = [r._mapping for r in p if want is None or r.performer_id in want]
-        grow = [r._mapping for r in g if want is None or r.performer_id in want]
+        prow = [dict(r._mapping) for r in p if want is None or r.performer_id in want]
+        grow = [dict(r._mapping) for r in g if want is None or r.performer_id in want]
         return (
             _state.known(prow, known_at),
             _state.known(grow, known_at),
-            _state.known([r._mapping for r in e], known_at),
+            _state.known([dict(r._mapping) for r in e], known_at),
         )
 
     def grants(
@@ -241,7 +241,8 @@ class RegistryReader:
         """
         state = self.state_at([performer_id], at, known_at=known_at)
         prow = self._load([performer_id], known_at)[0][0]
-        covering, not_covering = [], []
+        covering: list[CandidateGrant] = []
+        not_covering: list[CandidateGrant] = []
         for grant in state.grants:
             why = _state.shortfalls(
                 grant, edit_kind=edit_kind, purpose=purpose, shot=shot, scene=scene, at=state.at, category=category,

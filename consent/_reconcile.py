@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, select
 
 from consent import _entries as en
 from consent import _tables as t
-from consent._rows import grant_from_row, performer_from_row
+from consent._rows import grant_from_row, performer_from_row, suspension_from_row
 from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending
 from consent.models import now_utc
 
@@ -57,9 +57,7 @@ def _expected_entry(project: str, table: str, row: dict[str, Any]) -> dict[str, 
             project, row["event_id"], row["grant_id"], row["performer_id"], row["effective_at"], row["reason"], salt
         )
     if kind == "suspended":
-        return en.suspended_entry(
-            project, row["event_id"], row["performer_id"], row["effective_at"], row["end_at"], row["reason"], salt
-        )
+        return en.suspended_entry(project, suspension_from_row(row, end=row["end_at"]), salt)
     return en.lifted_entry(project, row["event_id"], row["suspension_id"], row["effective_at"], row["reason"], salt)
 
 

@@ -131,6 +131,8 @@ events = Table(
     Column("suspension_id", String(_ID)),
     Column("effective_at", UTCText, nullable=False),
     Column("end_at", UTCText),
+    Column("categories", JSON),  # suspensions: the grant categories suspended (["*"]: all)
+    Column("strike", Boolean),  # suspensions: caused by a strike
     Column("reason", Text, nullable=False),
     Column("salt", String(64), nullable=False),
     Column("recorded_at", UTCText, nullable=False),

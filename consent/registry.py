@@ -184,8 +184,8 @@ class ConsentRegistry(RegistryReader):
                 category=category,
                 edit_kinds=list(edit_kinds),
                 purposes=list(purposes),
-                shots=shots if isinstance(shots, str) else list(shots),
-                scenes=scenes if isinstance(scenes, str) else list(scenes),
+                shots=shots if isinstance(shots, str) else list(shots),  # type: ignore[arg-type]  # checked
+                scenes=scenes if isinstance(scenes, str) else list(scenes),  # type: ignore[arg-type]  # checked
                 use_description=use_description,
                 separately_signed=separately_signed,
                 signed_by=signed_by,
@@ -249,9 +249,13 @@ class ConsentRegistry(RegistryReader):
         reason: str,
         start: datetime | None = None,
         end: datetime | None = None,
+        categories: Sequence[str] | None = None,
+        strike: bool = False,
         identity: str = "consent",
     ) -> Suspension:
         """Suspend one performer's consents, or every consent of the project (``performer_id=None``, e.g. a strike).
+
+        ``categories`` limits it to grants of those categories (default: all); ``strike`` marks a strike suspension.
 
         Raises:
             UnknownPerformerError: no such performer in this project.
@@ -265,13 +269,18 @@ class ConsentRegistry(RegistryReader):
         sid = new_id("sus")
         suspension = build(
             "suspension",
-            lambda: Suspension(suspension_id=sid, performer_id=performer_id, start=begin, end=end, reason=reason),
-        )
+            lambda: Suspension(
+                suspension_id=sid, performer_id=performer_id, start=begin, end=end, reason=reason,
+                categories=list(categories) if categories is not None else ["*"],  # type: ignore[arg-type]
+                strike=strike,
+            ),
+        )  # fmt: skip
         salt = en.new_salt()
-        entry = en.suspended_entry(self.project, sid, performer_id, suspension.start, suspension.end, reason, salt)
+        entry = en.suspended_entry(self.project, suspension, salt)
         values = self._event_values(sid, "suspended", salt, reason, suspension.start, performer_id=performer_id)
-        values["end_at"] = suspension.end
-        values["suspension_id"] = sid
+        values.update(
+            end_at=suspension.end, suspension_id=sid, categories=list(suspension.categories), strike=suspension.strike
+        )
         write(self.engine, self.blobs, self.log, self.project, Operation(sid, entry, [(t.events, values)]), identity)
         return suspension
 
@@ -337,5 +346,5 @@ class ConsentRegistry(RegistryReader):
         return {
             "event_id": event_id, "project": self.project, "event_kind": kind, "grant_id": grant_id,
             "performer_id": performer_id, "suspension_id": None, "effective_at": effective_at, "end_at": None,
-            "reason": reason, "salt": salt,
+            "categories": None, "strike": None, "reason": reason, "salt": salt,
         }  # fmt: skip

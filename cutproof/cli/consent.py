@@ -220,6 +220,10 @@ def consent_suspend(
     all_performers: Annotated[bool, typer.Option("--all", help="Suspend every consent of the project.")] = False,
     start: Annotated[str, typer.Option(help="Start of the suspension.")] = "now",
     end: Annotated[str | None, typer.Option(help="End, if known (else lift it later).")] = None,
+    category: Annotated[
+        list[str] | None, typer.Option(help="Only grants of this category (repeat), e.g. ebdr; default all.")
+    ] = None,
+    strike: Annotated[bool, typer.Option("--strike", help="The suspension is caused by a strike.")] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Suspend consent for one performer or production-wide (ledger entry consent.suspended/1)."""
@@ -230,6 +234,8 @@ def consent_suspend(
         reason=reason,
         start=parse_time(start, "--start"),
         end=parse_time(end, "--end"),
+        categories=category or None,
+        strike=strike,
         identity=cli_identity(),
     )
     console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")

@@ -217,3 +217,33 @@ def test_registries_of_two_projects_are_separate(
     with pytest.raises(UnknownPerformerError):
         other.grant(alice.performer_id, **grant_kwargs())
     assert other_log.size() == 0
+
+
+def test_strike_limited_to_replica_categories(
+    registry: ConsentRegistry, log: Log, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    alteration = make_grant(alice.performer_id)
+    replica = make_grant(alice.performer_id, category="ebdr")
+    s = registry.suspend(None, reason="2026 strike: replica consents suspended", start=ts("2026-07-14"),
+                         categories=["ebdr", "icdr"], strike=True)  # fmt: skip
+    entry = log.entry_json(log.size() - 1)
+    assert entry["categories"] == ["ebdr", "icdr"] and entry["strike"] is True
+    state = registry.state_at(None, ts("2026-08-01"))
+    by = {g.grant_id: g for g in state.grants}
+    assert by[alteration.grant_id].in_force(state.at)
+    assert not by[replica.grant_id].in_force(state.at)
+    assert state.suspensions[0].strike and state.suspensions[0].suspension_id == s.suspension_id
+    assert registry.reconcile().ok
+
+
+def test_state_converts_to_the_policy_engines_models(
+    registry: ConsentRegistry, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    """The contract with ``policies``: its models accept our records as plain data."""
+    policies_models = pytest.importorskip("policies.models", reason="policies not merged into this branch yet")
+    make_grant(alice.performer_id)
+    registry.suspend(None, reason="strike", start=ts("2026-07-14"), strike=True)
+    state = registry.state_at(None, ts("2026-08-01"))
+    theirs = policies_models.ConsentState.model_validate(state.model_dump())
+    assert theirs.grants[0].grant_id == state.grants[0].grant_id
+    assert theirs.suspensions[0].strike is True
