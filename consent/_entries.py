@@ -5,8 +5,8 @@ registry record: SHA-256 of a random per-record salt followed by the RFC 8785 ca
 guild ids, representatives, the use description, compensation references and free-text reasons stay in the
 registry; an auditor handed the record and its salt can open the commitment, nobody else can guess it.
 
-Entry kinds (versioned): ``performer.registered/1``, ``consent.granted/1``, ``consent.revoked/1``,
-``consent.suspended/1``, ``consent.suspension_lifted/1``.
+Entry kinds (versioned): ``performer.registered/1``, ``performer.amended/1``, ``consent.granted/1``,
+``consent.revoked/1``, ``consent.suspended/1``, ``consent.suspension_lifted/1``.
 """
 
 from __future__ import annotations
@@ -22,11 +22,19 @@ from consent._tables import format_utc
 from consent.models import ConsentGrant, Performer, Suspension
 
 PERFORMER_REGISTERED = "performer.registered/1"
+PERFORMER_AMENDED = "performer.amended/1"
 CONSENT_GRANTED = "consent.granted/1"
 CONSENT_REVOKED = "consent.revoked/1"
 CONSENT_SUSPENDED = "consent.suspended/1"
 SUSPENSION_LIFTED = "consent.suspension_lifted/1"
-ENTRY_KINDS = (PERFORMER_REGISTERED, CONSENT_GRANTED, CONSENT_REVOKED, CONSENT_SUSPENDED, SUSPENSION_LIFTED)
+ENTRY_KINDS = (
+    PERFORMER_REGISTERED,
+    PERFORMER_AMENDED,
+    CONSENT_GRANTED,
+    CONSENT_REVOKED,
+    CONSENT_SUSPENDED,
+    SUSPENSION_LIFTED,
+)
 
 _GRANT_STATE_FIELDS = {"ledger_index", "recorded_at", "revoked_at", "suspensions"}
 
@@ -70,6 +78,21 @@ def performer_entry(project: str, performer: Performer, salt: str) -> dict[str, 
         "performer_kind": performer.kind,
         "representative_document_sha256": rep.authority_document_sha256 if rep else None,
         "record_sha256": commitment(salt, performer_record(performer)),
+    }
+
+
+def amended_entry(project: str, event_id: str, performer: Performer, reason: str, salt: str) -> dict[str, Any]:
+    """The ``performer.amended/1`` entry: the performer's record changed (e.g. death, a representative appointed)."""
+    rep = performer.representative
+    record = {"event_id": event_id, "performer": performer_record(performer), "reason": reason}
+    return {
+        "kind": PERFORMER_AMENDED,
+        "project": project,
+        "event_id": event_id,
+        "performer_id": performer.performer_id,
+        "performer_kind": performer.kind,
+        "representative_document_sha256": rep.authority_document_sha256 if rep else None,
+        "record_sha256": commitment(salt, record),
     }
 
 
@@ -152,6 +175,6 @@ def entry_record_id(entry: dict[str, Any]) -> str | None:
         return entry.get("grant_id")
     if kind == CONSENT_SUSPENDED:
         return entry.get("suspension_id")
-    if kind in (CONSENT_REVOKED, SUSPENSION_LIFTED):
+    if kind in (CONSENT_REVOKED, SUSPENSION_LIFTED, PERFORMER_AMENDED):
         return entry.get("event_id")
     return None

@@ -12,7 +12,6 @@ from sqlalchemy import Engine, select
 from consent import _state
 from consent import _tables as t
 from consent._reconcile import ReconcileReport, reconcile
-from consent._rows import performer_from_row
 from consent._validate import aware
 from consent._writer import leaf_hash_hex
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
@@ -35,31 +34,24 @@ class RegistryReader:
 
     # ------------------------------------------------------------------ reads
 
-    def performers(self) -> list[Performer]:
-        """Every performer registered in this project, in registration order."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.performers).where(t.performers.c.project == self.project).order_by(t.performers.c.ledger_index)
-            ).all()
-        return [performer_from_row(r) for r in rows]
+    def performers(self, *, known_at: datetime | None = None) -> list[Performer]:
+        """Every performer registered in this project, in registration order, as amended (as known at
+        ``known_at``)."""
+        prow, _, erow = self._load(None, known_at)
+        return _state.amend(prow, erow)
 
-    def performer(self, performer_id: str) -> Performer:
-        """One performer.
+    def performer(self, performer_id: str, *, known_at: datetime | None = None) -> Performer:
+        """One performer, as amended (as known at ``known_at``).
 
         Raises:
             UnknownPerformerError: not registered in this project.
         """
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.performers).where(
-                    t.performers.c.project == self.project, t.performers.c.performer_id == performer_id
-                )
-            ).first()
-        if row is None:
+        prow, _, erow = self._load([performer_id], known_at)
+        if not prow:
             raise UnknownPerformerError(
                 f"no performer {performer_id!r} in project {self.project}; `cutproof performer list` shows them"
             )
-        return performer_from_row(row)
+        return _state.amend(prow, erow)[0]
 
     def _grant_row(self, grant_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -76,7 +68,9 @@ class RegistryReader:
         self, performer_ids: Sequence[str] | None, known_at: datetime | None
     ) -> tuple[list[Any], list[Any], list[Any]]:
         with self.engine.connect() as conn:
-            p = conn.execute(select(t.performers).where(t.performers.c.project == self.project)).all()
+            p = conn.execute(
+                select(t.performers).where(t.performers.c.project == self.project).order_by(t.performers.c.ledger_index)
+            ).all()
             g = conn.execute(
                 select(t.grants).where(t.grants.c.project == self.project).order_by(t.grants.c.ledger_index)
             ).all()
@@ -127,7 +121,7 @@ class RegistryReader:
             project=self.project,
             at=when,
             known_at=known_at,
-            performers=[performer_from_row(dict(r)) for r in prow],
+            performers=_state.amend(prow, erow),
             grants=[_state.grant_at(r, revoked, susp, when) for r in grow],
             suspensions=[s for s in susp if s.performer_id is None and s.active_at(when)],
         )
@@ -192,20 +186,11 @@ class RegistryReader:
         )
 
     def state_proofs(self, state: ConsentState) -> list[Proof]:
-        """Receipts for everything a consent state rests on: the performers' registrations, each grant's
-        history (grant, revocation, suspensions and lifts), and the production-wide suspensions."""
+        """Receipts for everything a consent state rests on: the performers' registrations and amendments, each
+        grant's history (grant, revocation, suspensions and lifts), and the production-wide suspensions."""
         indices: set[int] = set()
-        with self.engine.connect() as conn:
-            ids = [p.performer_id for p in state.performers]
-            if ids:
-                indices.update(
-                    r[0]
-                    for r in conn.execute(
-                        select(t.performers.c.ledger_index).where(
-                            t.performers.c.project == self.project, t.performers.c.performer_id.in_(ids)
-                        )
-                    )
-                )
+        for p in state.performers:
+            indices.update(self._performer_indices(p.performer_id, state.known_at))
         for g in state.grants:
             indices.update(e.ledger_index for e in self.history(g.grant_id) if self._known(e, state.known_at))
         ids_susp = {s.suspension_id for s in state.suspensions}
@@ -213,6 +198,16 @@ class RegistryReader:
             if e["suspension_id"] in ids_susp:
                 indices.add(e["ledger_index"])
         return [self.proof(i) for i in sorted(indices)]
+
+    def _performer_indices(self, performer_id: str, known_at: datetime | None) -> list[int]:
+        """Ledger indices of a performer's registration and amendments (as known at ``known_at``)."""
+        prow, _, erow = self._load([performer_id], known_at)
+        amendments = [
+            e["ledger_index"]
+            for e in erow
+            if e["event_kind"] == "performer_amended" and e["performer_id"] == performer_id
+        ]
+        return [r["ledger_index"] for r in prow] + amendments
 
     @staticmethod
     def _known(event: ConsentEvent, known_at: datetime | None) -> bool:
@@ -240,7 +235,6 @@ class RegistryReader:
             UnknownPerformerError: the performer is not registered in this project.
         """
         state = self.state_at([performer_id], at, known_at=known_at)
-        prow = self._load([performer_id], known_at)[0][0]
         covering: list[CandidateGrant] = []
         not_covering: list[CandidateGrant] = []
         for grant in state.grants:
@@ -257,15 +251,15 @@ class RegistryReader:
                 proofs=[self.proof(e.ledger_index) for e in events],
             )
             (covering if not why else not_covering).append(cand)
-        active = [
-            s for s in _state.applicable(self.suspensions(known_at=known_at), performer_id) if s.active_at(state.at)
-        ]
+        susp = _state.applicable(self.suspensions(known_at=known_at), performer_id)
+        active = [s for s in susp if s.active_at(state.at)]
+        performer_proofs = [self.proof(i) for i in self._performer_indices(performer_id, known_at)]
         return Coverage(
             project=self.project, origin=self.log.origin, performer_id=performer_id, edit_kind=edit_kind,
             purpose=purpose, shot=shot, scene=scene, category=category, language=language, at=state.at,
             known_at=known_at, covered=bool(covering), covering=covering, not_covering=not_covering,
-            suspensions=active, performer_proof=self.proof(prow["ledger_index"]), checkpoint=self.log.checkpoint(),
-            verifier_keys=self.log.verifier_keys(),
+            suspensions=active, performer_proofs=performer_proofs,
+            checkpoint=self.log.checkpoint(), verifier_keys=self.log.verifier_keys(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ integrity

@@ -19,7 +19,7 @@ from consent import _entries as en
 from consent import _tables as t
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
 from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending
-from consent.models import now_utc
+from consent.models import Performer, now_utc
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -52,6 +52,8 @@ def _expected_entry(project: str, table: str, row: dict[str, Any]) -> dict[str, 
     if table == "consent_grants":
         return en.grant_entry(grant_from_row(row), salt)
     kind = row["event_kind"]
+    if kind == "performer_amended":
+        return en.amended_entry(project, row["event_id"], Performer.model_validate(row["record"]), row["reason"], salt)
     if kind == "revoked":
         return en.revoked_entry(
             project, row["event_id"], row["grant_id"], row["performer_id"], row["effective_at"], row["reason"], salt

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from consent._rows import grant_from_row, suspension_from_row
-from consent.models import ALL, WILDCARD, ConsentGrant, Suspension
+from consent._rows import grant_from_row, performer_from_row, suspension_from_row
+from consent.models import ALL, WILDCARD, ConsentGrant, Performer, Suspension
 
 Rowish = Mapping[str, Any]
 
@@ -22,6 +22,20 @@ Rowish = Mapping[str, Any]
 def known(rows: Iterable[Rowish], known_at: datetime | None) -> list[Rowish]:
     """The rows recorded by ``known_at`` (all of them when it is None)."""
     return [r for r in rows if known_at is None or r["recorded_at"] <= known_at]
+
+
+def amend(performers: Iterable[Rowish], events: Iterable[Rowish]) -> list[Performer]:
+    """The performers as amended by the ``performer_amended`` events among ``events`` (the latest one wins)."""
+    latest: dict[str, Rowish] = {}
+    for e in sorted(events, key=lambda e: e["ledger_index"]):
+        if e["event_kind"] == "performer_amended":
+            latest[e["performer_id"]] = e
+    return [
+        Performer.model_validate(latest[p["performer_id"]]["record"])
+        if p["performer_id"] in latest
+        else performer_from_row(dict(p))
+        for p in performers
+    ]
 
 
 def suspensions(events: Iterable[Rowish]) -> list[Suspension]:

@@ -133,6 +133,7 @@ events = Table(
     Column("end_at", UTCText),
     Column("categories", JSON),  # suspensions: the grant categories suspended (["*"]: all)
     Column("strike", Boolean),  # suspensions: caused by a strike
+    Column("record", JSON),  # performer amendments: the performer's full record after the amendment
     Column("reason", Text, nullable=False),
     Column("salt", String(64), nullable=False),
     Column("recorded_at", UTCText, nullable=False),

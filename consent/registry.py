@@ -139,6 +139,67 @@ class ConsentRegistry(RegistryReader):
         write(self.engine, self.blobs, self.log, self.project, op, identity)
         return performer
 
+    def amend_performer(
+        self,
+        performer_id: str,
+        *,
+        reason: str,
+        name: str | None = None,
+        deceased: bool | None = None,
+        died_at: datetime | None = None,
+        minor: bool | None = None,
+        representative_name: str | None = None,
+        representative_document: DocumentInput | None = None,
+        representation: Representation | None = None,
+        identity: str = "consent",
+    ) -> Performer:
+        """Record a change to a performer (``performer.amended/1``): a death, a representative appointed or
+        replaced, coming of age, a corrected name. Arguments left None are unchanged. Earlier grants are untouched
+        and are judged against the performer as they were when signed.
+
+        Raises:
+            UnknownPerformerError: no such performer in this project.
+            InvalidRecordError: empty reason, no change, or the amended record is invalid.
+            DocumentError: a representative named without a readable authority document (or vice versa).
+        """
+        reason = nonblank("reason for the amendment", reason)
+        aware("died_at", died_at)
+        current = self.performer(performer_id)
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in (("name", name), ("deceased", deceased), ("died_at", died_at), ("minor", minor),
+                         ("representation", representation))
+            if v is not None
+        }  # fmt: skip
+        if died_at is not None:
+            changes["deceased"] = True
+        docs: list[Document] = []
+        if representative_name is not None or representative_document is not None:
+            if representative_name is None or not representative_name.strip():
+                raise InvalidRecordError("a representative's authority document was given without their name")
+            doc = load_document("representative's authority document", representative_document)
+            docs.append(doc)
+            changes["representative"] = {"name": representative_name, "authority_document_sha256": doc.sha256}
+        merged = current.model_dump(mode="json") | {
+            k: v.isoformat() if isinstance(v, datetime) else v for k, v in changes.items()
+        }
+        amended = build("performer", lambda: Performer.model_validate(merged))
+        if amended == current:
+            raise InvalidRecordError(f"nothing to amend: performer {performer_id} already has these values")
+        event_id, salt = new_id("amd"), en.new_salt()
+        entry = en.amended_entry(self.project, event_id, amended, reason, salt)
+        values = self._event_values(event_id, "performer_amended", salt, reason, now_utc(), performer_id=performer_id)
+        values["record"] = amended.model_dump(mode="json")
+        write(
+            self.engine,
+            self.blobs,
+            self.log,
+            self.project,
+            Operation(event_id, entry, [(t.events, values)], docs),
+            identity,
+        )
+        return amended
+
     def grant(
         self,
         performer_id: str,
@@ -346,5 +407,5 @@ class ConsentRegistry(RegistryReader):
         return {
             "event_id": event_id, "project": self.project, "event_kind": kind, "grant_id": grant_id,
             "performer_id": performer_id, "suspension_id": None, "effective_at": effective_at, "end_at": None,
-            "categories": None, "strike": None, "reason": reason, "salt": salt,
+            "categories": None, "strike": None, "record": None, "reason": reason, "salt": salt,
         }  # fmt: skip

@@ -118,6 +118,40 @@ def performer_add(
         console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
 
 
+@performer_app.command("amend")
+def performer_amend(
+    ctx: typer.Context,
+    performer_id: Annotated[str, typer.Argument(help="The performer to amend.")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'death certificate received'.")],
+    name: Annotated[str | None, typer.Option(help="Corrected name.")] = None,
+    died_at: Annotated[str | None, typer.Option(help="Date of death (marks the performer deceased).")] = None,
+    minor: Annotated[bool | None, typer.Option("--minor/--adult", help="Now a minor / now of age.")] = None,
+    representative: Annotated[str | None, typer.Option(help="New authorised representative.")] = None,
+    representative_document: Annotated[
+        Path | None, typer.Option(help="Document proving the new representative's authority.")
+    ] = None,
+    representation: Annotated[str | None, typer.Option(help="counsel, union or none.")] = None,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Record a change to a performer (ledger entry performer.amended/1): death, representative, age, name."""
+    p = _registry(ctx, project).amend_performer(
+        performer_id,
+        reason=reason,
+        name=name,
+        died_at=parse_time(died_at, "--died-at"),
+        minor=minor,
+        representative_name=representative,
+        representative_document=representative_document,
+        representation=cast(Representation | None, representation),
+        identity=cli_identity(),
+    )
+    if as_json:
+        _emit(p.model_dump(mode="json"))
+    else:
+        console.print(f"Amended {p.performer_id}")
+
+
 @performer_app.command("list")
 def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List the project's performers."""

@@ -247,3 +247,34 @@ def test_state_converts_to_the_policy_engines_models(
     theirs = policies_models.ConsentState.model_validate(state.model_dump())
     assert theirs.grants[0].grant_id == state.grants[0].grant_id
     assert theirs.suspensions[0].strike is True
+
+
+def test_performer_dies_during_production_and_the_estate_consents(
+    registry: ConsentRegistry, log: Log, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    from consent import SignerError
+
+    own = make_grant(alice.performer_id, signed_at=ts("2026-03-01"))
+    amended = registry.amend_performer(
+        alice.performer_id, reason="death certificate received", died_at=ts("2026-06-10"),
+        representative_name="Estate of Alice Marchetti", representative_document=b"letters testamentary",
+    )  # fmt: skip
+    assert amended.deceased and amended.representative is not None
+    assert registry.performer(alice.performer_id) == amended
+    assert log.entry_json(log.size() - 1)["kind"] == "performer.amended/1"
+    assert "Marchetti" not in log.entry(log.size() - 1).decode()
+    with pytest.raises(SignerError, match="on or after their death"):
+        make_grant(alice.performer_id, signed_at=ts("2026-07-01"), valid_from=ts("2026-07-01"))
+    estate = make_grant(alice.performer_id, signed_by="representative", category="icdr", valid_from=ts("2026-07-01"))
+    # a consent the performer signed before death, recorded after the amendment, is accepted
+    late_recorded = make_grant(alice.performer_id, signed_at=ts("2026-05-01"), edit_kinds=["relight"])
+    state = registry.state_at([alice.performer_id], ts("2026-08-01"))
+    assert {g.grant_id for g in state.grants} == {own.grant_id, estate.grant_id, late_recorded.grant_id}
+    assert state.performers == [amended]
+    # as known before the amendment, the performer was alive
+    before = registry.state_at([alice.performer_id], ts("2026-08-01"), known_at=own.recorded_at)
+    assert before.performers == [alice]
+    cov = registry.covering(alice.performer_id, "eyeline", "continuity", "12A", at=ts("2026-08-01"))
+    assert [p.kind for p in cov.performer_proofs] == ["performer.registered/1", "performer.amended/1"]
+    assert cov.verify(log.verifier_keys()) == len(cov.proofs())
+    assert registry.reconcile().ok
