@@ -137,24 +137,7 @@ class RegistryReader:
         Raises:
             UnknownGrantError: no such grant in this project.
         """
-        g = self._grant_row(grant_id)
-        out = [
-            ConsentEvent(
-                event_id=grant_id, kind="granted", grant_id=grant_id, performer_id=g["performer_id"],
-                effective_at=g["valid_from"], end=g["valid_until"], recorded_at=g["recorded_at"],
-                identity=g["identity"], ledger_index=g["ledger_index"],
-            )
-        ]  # fmt: skip
-        erow = self._load([], None)[2]
-        susp_ids = {
-            e["event_id"]
-            for e in erow
-            if e["event_kind"] == "suspended" and e["performer_id"] in (None, g["performer_id"])
-        }
-        for e in erow:
-            if e["grant_id"] == grant_id or e["event_id"] in susp_ids or e["suspension_id"] in susp_ids:
-                out.append(_event(e))
-        return sorted(out, key=lambda ev: ev.ledger_index)
+        return _history(self._grant_row(grant_id), self._load([], None)[2])
 
     def document(self, sha256: str) -> bytes:
         """The bytes of a signed document recorded in this project (checked against its hash).
@@ -191,10 +174,13 @@ class RegistryReader:
         indices: set[int] = set()
         for p in state.performers:
             indices.update(self._performer_indices(p.performer_id, state.known_at))
-        for g in state.grants:
-            indices.update(e.ledger_index for e in self.history(g.grant_id) if self._known(e, state.known_at))
+        _, grow, erow = self._load([p.performer_id for p in state.performers], state.known_at)
+        wanted = {g.grant_id for g in state.grants}
+        for g in grow:
+            if g["grant_id"] in wanted:
+                indices.update(e.ledger_index for e in _history(g, erow))
         ids_susp = {s.suspension_id for s in state.suspensions}
-        for e in self._load([], state.known_at)[2]:
+        for e in erow:
             if e["suspension_id"] in ids_susp:
                 indices.add(e["ledger_index"])
         return [self.proof(i) for i in sorted(indices)]
@@ -208,10 +194,6 @@ class RegistryReader:
             if e["event_kind"] == "performer_amended" and e["performer_id"] == performer_id
         ]
         return [r["ledger_index"] for r in prow] + amendments
-
-    @staticmethod
-    def _known(event: ConsentEvent, known_at: datetime | None) -> bool:
-        return known_at is None or event.recorded_at <= known_at
 
     def covering(
         self,
@@ -235,6 +217,8 @@ class RegistryReader:
             UnknownPerformerError: the performer is not registered in this project.
         """
         state = self.state_at([performer_id], at, known_at=known_at)
+        _, grow, erow = self._load([performer_id], known_at)
+        grows = {g["grant_id"]: g for g in grow}
         covering: list[CandidateGrant] = []
         not_covering: list[CandidateGrant] = []
         for grant in state.grants:
@@ -242,7 +226,7 @@ class RegistryReader:
                 grant, edit_kind=edit_kind, purpose=purpose, shot=shot, scene=scene, at=state.at, category=category,
                 language=language,
             )  # fmt: skip
-            events = [e for e in self.history(grant.grant_id) if known_at is None or e.recorded_at <= known_at]
+            events = _history(grows[grant.grant_id], erow)
             cand = CandidateGrant(
                 grant=grant,
                 covers=not why,
@@ -272,6 +256,28 @@ class RegistryReader:
         ``consent._reconcile``.
         """
         return reconcile(self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after)
+
+
+def _history(g: dict[str, Any], erow: list[dict[str, Any]]) -> list[ConsentEvent]:
+    """A grant's history from its row and the project's event rows (already limited to what is known)."""
+    out = [
+        ConsentEvent(
+            event_id=g["grant_id"], kind="granted", grant_id=g["grant_id"], performer_id=g["performer_id"],
+            effective_at=g["valid_from"], end=g["valid_until"], recorded_at=g["recorded_at"],
+            identity=g["identity"], ledger_index=g["ledger_index"],
+        )
+    ]  # fmt: skip
+    susp_ids = {
+        e["event_id"]
+        for e in erow
+        if e["event_kind"] == "suspended"
+        and e["performer_id"] in (None, g["performer_id"])
+        and (not e["categories"] or "*" in e["categories"] or g["category"] in e["categories"])
+    }
+    for e in erow:
+        if e["grant_id"] == g["grant_id"] or (e["suspension_id"] in susp_ids and e["event_kind"] != "revoked"):
+            out.append(_event(e))
+    return sorted(out, key=lambda ev: ev.ledger_index)
 
 
 def _event(e: Any) -> ConsentEvent:

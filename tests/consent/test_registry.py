@@ -233,6 +233,8 @@ def test_strike_limited_to_replica_categories(
     assert by[alteration.grant_id].in_force(state.at)
     assert not by[replica.grant_id].in_force(state.at)
     assert state.suspensions[0].strike and state.suspensions[0].suspension_id == s.suspension_id
+    assert [e.kind for e in registry.history(alteration.grant_id)] == ["granted"]
+    assert [e.kind for e in registry.history(replica.grant_id)] == ["granted", "suspended"]
     assert registry.reconcile().ok
 
 
