@@ -1,4 +1,50 @@
 """Per-project editing engine: dailies, training manifests, models and edits on video.
 
-Knows nothing of law or ledger.
+Knows nothing of law or ledger: every operation returns a typed result (``Clip``, ``ModelRecord``,
+``EditResult``) that the application records. ``editor.video_io`` is the only module that touches PyAV.
 """
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from sqlalchemy import Engine
+
+from editor.catalogue import Catalogue, Clip
+from editor.dailies import FileOutcome, IngestReport, content_hash, ingest_folder
+from editor.manifest import ModelId, TrainingInput, TrainingManifest, code_version
+from editor.models import ModelRecord, ModelRegistry
+from editor.results import EditResult, FrameRange, OutputMedia, Region
+from editor.slate import Slate, parse_name
+
+__all__ = [
+    "Catalogue",
+    "Clip",
+    "EditResult",
+    "FileOutcome",
+    "FrameRange",
+    "IngestReport",
+    "ModelId",
+    "ModelRecord",
+    "ModelRegistry",
+    "OutputMedia",
+    "Region",
+    "Slate",
+    "TrainingInput",
+    "TrainingManifest",
+    "__version__",
+    "code_version",
+    "content_hash",
+    "create_schema",
+    "ingest_folder",
+    "parse_name",
+]
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the engine's tables (``editor_clips``, ``editor_models``) on a SQLAlchemy engine (idempotent)."""
+    from editor.catalogue import metadata as clips_metadata
+    from editor.models import metadata as models_metadata
+
+    clips_metadata.create_all(engine)
+    models_metadata.create_all(engine)

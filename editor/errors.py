@@ -1,7 +1,23 @@
 """Errors raised by the editing engine.
 
-Every error of this package derives from ``EditorError``; specific subclasses are added beside the code that
-raises them and listed here. Messages say what was wrong and what to do about it.
+    EditorError
+    ├── MediaError                  a file cannot be used as a clip
+    │   ├── UnreadableMediaError    not a media file PyAV can open, or no video stream (text renamed .mov, ...)
+    │   ├── CorruptMediaError       the file opens but its packets/frames do not decode (corrupt or truncated)
+    │   ├── UnsupportedMediaError   a codec/container/pixel format the engine cannot handle
+    │   └── AbsurdMediaError        frame size, frame rate or frame count outside sane limits (16k×16k, 0 frames)
+    ├── RenderError                 writing an output clip failed (nothing is left at the output path)
+    ├── CatalogueError              the dailies catalogue refused an operation
+    │   └── ClipNotFoundError       no clip matches the reference (hash prefix, file name or scene/shot/take)
+    ├── ManifestError               a training manifest is malformed or inconsistent
+    ├── ModelError                  a model cannot be stored, found or loaded
+    │   ├── ModelNotFoundError      no model with that id
+    │   └── ModelMismatchError      the model file does not match its manifest (or the manifest its id)
+    ├── TrainingError               training cannot start or continue (bad clips, bad frame ranges, checkpoint)
+    │   └── TrainingInterrupted     training stopped on request; a checkpoint was saved and can be resumed
+    └── EditParameterError          an edit's parameters are invalid (region outside the frame, bad range, ...)
+
+Messages say what was wrong and what to do about it.
 """
 
 from __future__ import annotations
@@ -9,3 +25,63 @@ from __future__ import annotations
 
 class EditorError(Exception):
     """Base class of every error raised by the editing engine."""
+
+
+class MediaError(EditorError):
+    """A file cannot be used as a clip."""
+
+
+class UnreadableMediaError(MediaError):
+    """Not a media file that can be opened, or it has no video stream."""
+
+
+class CorruptMediaError(MediaError):
+    """The file opens but does not decode (corrupt or truncated)."""
+
+
+class UnsupportedMediaError(MediaError):
+    """A codec, container or pixel format the engine cannot handle."""
+
+
+class AbsurdMediaError(MediaError):
+    """Frame size, frame rate or frame count outside sane limits."""
+
+
+class RenderError(EditorError):
+    """Writing an output clip failed; nothing was left at the output path."""
+
+
+class CatalogueError(EditorError):
+    """The dailies catalogue refused an operation."""
+
+
+class ClipNotFoundError(CatalogueError):
+    """No clip matches the reference."""
+
+
+class ManifestError(EditorError):
+    """A training manifest is malformed or inconsistent."""
+
+
+class ModelError(EditorError):
+    """A model cannot be stored, found or loaded."""
+
+
+class ModelNotFoundError(ModelError):
+    """No model with that id."""
+
+
+class ModelMismatchError(ModelError):
+    """The model file does not match its training manifest."""
+
+
+class TrainingError(EditorError):
+    """Training cannot start or continue."""
+
+
+class TrainingInterrupted(TrainingError):
+    """Training stopped on request; a checkpoint was saved and training can be resumed."""
+
+
+class EditParameterError(EditorError):
+    """An edit's parameters are invalid."""

@@ -1,0 +1,1 @@
+"""Background replacement: clean plate, difference key, trimap, guided-filter matting, temporal stabilisation."""

@@ -1,0 +1,238 @@
+"""The background-replacement edit: source clip + new plate → output clip + a true ``EditResult``.
+
+Steps: build the clean plate (supplied clean-plate shot, or estimated from the take) → fit the per-shot re-grade
+of the performer towards the new plate → render every frame through ``video_io.render`` in the source's codec
+family (audio and timecode carried), matting each frame in order (key → trimap → guided filter → optional refiner
+→ flow stabilisation) and compositing over the new plate. The declared region is the bounding box of every pixel
+whose 8-bit value the edit changed; pixels outside it are copied from the source planes, so they differ from the
+source only by codec noise. Deterministic: same source, plate, model and parameters → same output bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from editor.background.composite import Regrade, composite, fit_plate
+from editor.background.errors import BackgroundError, EmptyClipError, PlateError
+from editor.background.metrics import source_flows, warping_error
+from editor.background.pipeline import BackgroundParams, ShotMatter
+from editor.background.plate import CleanPlate, estimate_plate, plate_from_shot
+from editor.background.refiner import RefinerNet
+from editor.dailies import content_hash
+from editor.errors import EditParameterError, MediaError
+from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
+from editor.video_io import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
+
+F32 = NDArray[np.float32]
+U8 = NDArray[np.uint8]
+KIND = "background"
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".exr", ".dpx", ".webp"})
+_METRIC_PAIRS = 12
+
+
+@dataclass(frozen=True)
+class Plate:
+    """The new background: a still image, or one frame of another shot of the production."""
+
+    path: Path
+    kind: str  # "image" | "shot"
+    frame: int
+    content_hash: str
+    image: F32
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "content_hash": self.content_hash, "frame": self.frame, "name": self.path.name}
+
+
+def load_plate(path: Path, *, frame: int = 0) -> Plate:
+    """Load a replacement plate: an image file (PNG, JPEG, TIFF, ...; 8 or 16 bit) or a frame of a video clip.
+
+    Raises:
+        PlateError: The file is missing, is neither an image nor a video clip, or the frame is outside the clip.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PlateError(f"plate {path} does not exist; give an image file or a clip of this production")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+        if raw is None or raw.ndim not in (2, 3) or raw.size == 0:
+            raise PlateError(f"plate {path.name} is not a readable image; use PNG, JPEG or TIFF")
+        scale = 65535.0 if raw.dtype == np.uint16 else (1.0 if raw.dtype.kind == "f" else 255.0)
+        img = raw.astype(np.float32) / np.float32(scale)
+        if img.ndim == 2:
+            img = np.repeat(img[..., None], 3, axis=2)
+        img = cv2.cvtColor(img[..., :3], cv2.COLOR_BGR2RGB)  # an alpha channel in the plate is ignored
+        return Plate(path, "image", 0, content_hash(path), np.clip(img, 0, 1).astype(np.float32))
+    try:
+        info = probe(path)
+    except MediaError as exc:
+        raise PlateError(f"plate {path.name} is neither an image nor a usable video clip: {exc}") from None
+    if not 0 <= frame < info.frame_count:
+        raise PlateError(f"plate frame {frame} is outside {path.name} (frames 0–{info.frame_count - 1})")
+    img = read_frame(info, frame, "float")
+    return Plate(path, "shot", frame, content_hash(path), np.asarray(img, np.float32))
+
+
+def _frames_u8(info: MediaInfo, indices: list[int]) -> list[U8]:
+    out = []
+    for _i, arr in iter_frames(info, indices=indices, fmt="rgb24"):
+        assert isinstance(arr, np.ndarray)
+        out.append(arr)
+    return out
+
+
+def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, clean: MediaInfo | None) -> CleanPlate:
+    """The shot's clean plate: from the supplied clean-plate clip, else estimated from the shot's own frames."""
+    size = (info.height, info.width)
+    if clean is not None:
+        samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
+        return plate_from_shot(samples, size, max_samples=params.plate_samples)
+    samples = _frames_u8(
+        info, sample_indices(info.frame_count, params.plate_samples, start=frames.start, end=frames.stop)
+    )
+    return estimate_plate(samples, max_samples=params.plate_samples)
+
+
+def replace_background(
+    source: Path,
+    plate: Plate,
+    out_path: Path,
+    *,
+    params: BackgroundParams | None = None,
+    clean_plate: Path | None = None,
+    refiner: tuple[str, str, RefinerNet] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    overwrite: bool = False,
+) -> EditResult:
+    """Replace the background of ``source`` with ``plate`` and write ``out_path``.
+
+    Args:
+        source: The shot (any clip ``video_io`` accepts).
+        plate: The new background (:func:`load_plate`).
+        out_path: Output file; its extension must suit the source's codec family (``.mov``/``.mp4``).
+        params: Settings (defaults: :class:`BackgroundParams`).
+        clean_plate: A clip of the same set-up without performers; estimated from the shot when absent.
+        refiner: ``(model id, model file hash, network)`` of a trained per-shot refiner, or None.
+        start: First frame to edit (default 0); frames outside ``start``–``end`` pass through unchanged.
+        end: One past the last frame to edit (default: the clip's length).
+        overwrite: Replace an existing output file.
+
+    Returns:
+        The edit's result: hashes, model, resolved parameters, frame range, changed region, metrics, output.
+
+    Raises:
+        MediaError: The source or clean-plate clip is unreadable, corrupt or absurd (e.g. has no frames).
+        PlateError: The plate is unusable.
+        EmptyClipError: The frame range selects no frames.
+        EditParameterError: The frame range is outside the clip.
+        RenderError: The output cannot be written (nothing is left at ``out_path``).
+    """
+    params = params or BackgroundParams()
+    if not isinstance(plate, Plate):
+        raise PlateError(f"the plate must be loaded with load_plate (an image or a clip), got {type(plate).__name__}")
+    info = probe(Path(source))
+    if info.frame_count < 1:
+        raise EmptyClipError(f"{info.path.name} has no video frames to edit")
+    first, last = start or 0, info.frame_count if end is None else end
+    if not 0 <= first < last <= info.frame_count:
+        raise EditParameterError(f"frame range {first}–{last} is outside {info.path.name} (0–{info.frame_count})")
+    clean = probe(Path(clean_plate)) if clean_plate is not None else None
+    frames = range(first, last)
+    cplate = build_clean_plate(info, frames, params, clean)
+    params = params.resolved(cplate)
+    new_bg = fit_plate(plate.image, (info.height, info.width))
+    net = refiner[2] if refiner is not None else None
+    # Per-shot regrade, fitted once on a few frames' single-frame mattes so it cannot flicker.
+    probe_idx = sample_indices(info.frame_count, 6, start=first, end=last)
+    probe_frames = [f.astype(np.float32) / 255.0 for f in _frames_u8(info, probe_idx)]
+    probe_matter = ShotMatter(cplate, params, net)
+    regrade = Regrade.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
+
+    matter = ShotMatter(cplate, params, net)
+    changed = np.zeros((info.height, info.width), bool)
+    measured = set(sample_indices(last - first - 1, _METRIC_PAIRS)) if last - first > 1 else set()
+    pairs: dict[int, tuple[U8, U8]] = {}
+    coverage: list[float] = []
+
+    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        frame = np.asarray(rgb, np.float32)
+        alpha = matter.step(frame)
+        out = composite(regrade.apply(frame), alpha, new_bg)
+        src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
+        out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
+        support = (out8 != src8).any(axis=-1)
+        changed[support] = True
+        coverage.append(float(1.0 - alpha.mean()))
+        k = index - first
+        if k in measured or k - 1 in measured:
+            pairs[k] = (src8, out8)
+        return np.where(support[..., None], out8.astype(np.float32) / 255.0, frame), support
+
+    report = render(info, Path(out_path), edit, frames=frames, overwrite=overwrite)
+    try:
+        region = region_of_mask(changed)
+        if region is None:
+            raise BackgroundError("the edit changed no pixel: the plate equals the background; nothing was written")
+        metrics = _temporal_metrics(pairs, measured)
+        metrics.update(
+            {
+                "background_fraction": round(float(np.mean(coverage)), 6),
+                "clean_plate_known_fraction": round(cplate.known_fraction, 6),
+                "clean_plate_noise": round(cplate.noise, 6),
+            }
+        )
+    except BaseException:
+        Path(out_path).unlink(missing_ok=True)
+        raise
+    parameters = {
+        **params.as_dict(),
+        "plate": plate.describe(),
+        "clean_plate": {"source": cplate.source, "content_hash": content_hash(clean.path) if clean else None},
+        "regrade_lab": {"gain": list(regrade.gain), "shift": list(regrade.shift), "mean": list(regrade.mean)},
+    }
+    return EditResult(
+        kind=KIND,
+        source_hash=content_hash(info.path),
+        output=OutputMedia(
+            report.path, content_hash(report.path), report.codec, report.container, report.timecode, report.audio
+        ),
+        model_id=refiner[0] if refiner else None,
+        model_file_hash=refiner[1] if refiner else None,
+        parameters=parameters,
+        frames=FrameRange(first, last, info.frame_rate),
+        region=region,
+        frame_size=(info.width, info.height),
+        metrics=metrics,
+    )
+
+
+def _temporal_metrics(pairs: dict[int, tuple[U8, U8]], measured: set[int]) -> dict[str, float]:
+    """Warping error (Lai et al.) of source and result over the sampled consecutive frame pairs, and the ratio.
+
+    Each video is warped with its own optical flow: the result's background is another scene, for which the
+    source's flow (noise-driven drift in flat backdrops) would be wrong.
+    """
+    usable = sorted(k for k in measured if k in pairs and k + 1 in pairs)
+    if not usable:
+        return {}
+    src_errs, out_errs = [], []
+    for k in usable:
+        src_pair, out_pair = [pairs[k][0], pairs[k + 1][0]], [pairs[k][1], pairs[k + 1][1]]
+        src_errs.append(warping_error(src_pair, source_flows(src_pair)))
+        out_errs.append(warping_error(out_pair, source_flows(out_pair)))
+    src, out = float(np.mean(src_errs)), float(np.mean(out_errs))
+    metrics = {
+        "warping_error_source_x1e3": round(src, 6),
+        "warping_error_result_x1e3": round(out, 6),
+        "warping_error_pairs": float(len(usable)),
+    }
+    if src > 0:  # a perfectly still source has no error to compare against
+        metrics["warping_error_ratio"] = round(out / src, 6)
+    return metrics

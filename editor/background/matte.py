@@ -1,0 +1,156 @@
+"""Per-frame matting: difference key against the clean plate → trimap → guided-filter matting.
+
+1. **Difference key.** RGB distance between the (lightly blurred) frame and the clean plate, mapped to [0, 1]
+   by a smoothstep between ``low`` and ``high``; thresholds default to multiples of the plate's measured noise.
+   Where the plate was never observed (see :mod:`editor.background.plate`), the performer's static silhouette
+   decides instead.
+2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
+   definite background; the band between them (``band`` pixels either side of the edge) is unknown.
+3. **Matting.** In the unknown band the soft key is filtered by the colour guided filter steered by the frame, so
+   the alpha follows image edges (hair, collars); known regions stay exactly 0 or 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from editor.background._guided import fast_guided_filter
+from editor.background.errors import BackgroundError
+from editor.background.plate import CleanPlate
+
+F32 = NDArray[np.float32]
+U8 = NDArray[np.uint8]
+Bool = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class MatteParams:
+    """Matting parameters. Sizes are fractions of the frame's shorter side so one setting suits every resolution.
+
+    Attributes:
+        key_low: Key distance (RGB, [0,1] units) at and below which a pixel is background; ``None`` = 4× noise,
+            at least 0.04.
+        key_high: Distance at and above which a pixel is foreground; ``None`` = ``key_low + 0.10``.
+        band: Half-width of the trimap's unknown band, as a fraction of the shorter side.
+        radius: Guided-filter radius, as a fraction of the shorter side.
+        eps: Guided-filter regularisation.
+        subsample: Fast guided filter sub-sampling factor (1 = exact filter).
+        detail: Where the compositing equation is well-posed, the weight of its per-pixel answer against the
+            guided filter's (1 = per-pixel only, 0 = filter only).
+    """
+
+    key_low: float | None = None
+    key_high: float | None = None
+    band: float = 0.012
+    radius: float = 0.02
+    eps: float = 1e-3
+    subsample: int = 2
+    detail: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.key_low is not None and not 0 <= self.key_low < 1:
+            raise BackgroundError(f"key_low must be in [0, 1), got {self.key_low}")
+        if self.key_high is not None and not 0 < self.key_high <= 2:
+            raise BackgroundError(f"key_high must be in (0, 2], got {self.key_high}")
+        if self.key_low is not None and self.key_high is not None and self.key_high <= self.key_low:
+            raise BackgroundError(f"key_high ({self.key_high}) must be above key_low ({self.key_low})")
+        if not 0 < self.band <= 0.2 or not 0 < self.radius <= 0.2:
+            raise BackgroundError("band and radius are fractions of the frame's shorter side in (0, 0.2]")
+        if not self.eps > 0 or self.subsample < 1 or not 0 <= self.detail <= 1:
+            raise BackgroundError("eps must be > 0, subsample >= 1 and detail in [0, 1]")
+
+    def resolved(self, plate: CleanPlate) -> MatteParams:
+        """These parameters with the automatic key thresholds fixed from the plate's noise."""
+        low = self.key_low if self.key_low is not None else round(max(0.04, 4.0 * plate.noise), 4)
+        high = self.key_high if self.key_high is not None else round(low + 0.10, 4)
+        return replace(self, key_low=low, key_high=high)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FrameMatte:
+    """The matte of one frame: ``alpha`` in [0, 1], the trimap's ``unknown`` band and the filter input ``p``."""
+
+    alpha: F32
+    unknown: Bool
+    p: F32
+
+
+def _px(frac: float, shape: tuple[int, ...]) -> int:
+    return max(1, round(frac * min(shape[0], shape[1])))
+
+
+def _disk(r: int) -> U8:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
+    """Soft foreground probability from the difference key (and the static segmentation where unknown)."""
+    if params.key_low is None or params.key_high is None:
+        raise BackgroundError("matte parameters must be resolved against the plate first (MatteParams.resolved)")
+    blurred = cv2.GaussianBlur(frame, (3, 3), 0)
+    dist = np.sqrt(((blurred - plate.image) ** 2).sum(axis=-1))
+    t = np.clip((dist - params.key_low) / (params.key_high - params.key_low), 0.0, 1.0)
+    key = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+    if not plate.known.all():
+        # Where the background was never seen, an inpainted plate cannot decide: the performer's static
+        # silhouette does (its edge is then refined by the trimap band and the guided filter).
+        key = np.where(plate.known, key, plate.performer.astype(np.float32))
+    return key
+
+
+def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
+    """Definite foreground and definite background masks from the soft key.
+
+    Definite foreground is where the key is saturated (≥ 0.98), definite background where it is ~0 (≤ 0.02),
+    each cleaned of specks and pulled ``band`` pixels away from the edge; everything else is unknown, so soft
+    regions wider than the band (hair, motion blur) stay unknown in full.
+    """
+    clean = _disk(_px(0.004, key.shape))
+    solid = cv2.morphologyEx((key >= 0.98).astype(np.uint8), cv2.MORPH_OPEN, clean)
+    solid = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, clean)
+    touched = cv2.morphologyEx((key > 0.02).astype(np.uint8), cv2.MORPH_OPEN, clean)
+    band = _disk(_px(params.band, key.shape))
+    fg = cv2.erode(solid, band) > 0
+    bg = cv2.erode(1 - touched, band) > 0
+    return fg, bg
+
+
+def _projected_alpha(
+    frame: F32, plate: CleanPlate, fg: Bool, unknown: Bool, key: F32, params: MatteParams
+) -> tuple[F32, Bool]:
+    """Alpha in the unknown band from the compositing equation ``I = αF + (1−α)B`` with ``B`` the plate and ``F``
+    estimated by normalised convolution of the nearby definite foreground; the key where that is ill-posed.
+    Also returns where the projection was well-posed."""
+    sigma = 2.0 * _px(params.band, frame.shape) + 1.0
+    w = fg.astype(np.float32)
+    den = cv2.GaussianBlur(w, (0, 0), sigma)
+    num = cv2.GaussianBlur(frame * w[..., None], (0, 0), sigma)
+    f_hat = num / np.maximum(den, 1e-6)[..., None]
+    d = f_hat - plate.image
+    d2 = (d * d).sum(axis=-1)
+    proj = ((frame - plate.image) * d).sum(axis=-1) / np.maximum(d2, 1e-6)
+    ok = unknown & plate.known & (den > 1e-3) & (d2 > 0.01)
+    return np.where(ok, np.clip(proj, 0.0, 1.0), key).astype(np.float32), ok
+
+
+def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatte:
+    """Matte one frame (RGB float32 in [0, 1]) against ``plate`` with resolved ``params``."""
+    key = soft_key(frame, plate, params)
+    fg, bg = trimap(key, params)
+    unknown = ~(fg | bg)
+    soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
+    p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
+    q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
+    # Where the compositing equation was solvable its answer stands, lightly denoised by the filter; elsewhere
+    # (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges.
+    mix = np.float32(params.detail)
+    alpha = np.where(unknown, np.where(posed, mix * p + (1 - mix) * q, q), p).astype(np.float32)
+    return FrameMatte(alpha=alpha, unknown=unknown, p=p)

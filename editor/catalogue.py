@@ -1,0 +1,265 @@
+"""The dailies catalogue: one row per ingested clip, keyed by the SHA-256 of the file's bytes.
+
+Table ``editor_clips`` (owned by this package). A clip is referred to by its content hash (or a unique prefix of at
+least 8 hex digits), its file name, or its slate label ``scene/shot/take`` (e.g. ``012/A/3``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+
+from editor.errors import CatalogueError, ClipNotFoundError
+from editor.slate import Slate
+from editor.video_io import AudioTrack, ColourTags, MediaInfo
+
+metadata = MetaData()
+
+clips_table = Table(
+    "editor_clips",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("project", String(128), nullable=True, index=True),
+    Column("path", Text, nullable=False),
+    Column("file_name", String(512), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("container", String(64), nullable=False),
+    Column("codec", String(64), nullable=False),
+    Column("profile", String(64), nullable=True),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("pix_fmt", String(32), nullable=False),
+    Column("bit_depth", Integer, nullable=False),
+    Column("rate_num", Integer, nullable=False),
+    Column("rate_den", Integer, nullable=False),
+    Column("frame_count", Integer, nullable=False),
+    Column("timecode", String(32), nullable=True),
+    Column("colour_json", Text, nullable=False),
+    Column("audio_json", Text, nullable=False),
+    Column("scene", String(32), nullable=True),
+    Column("shot", String(32), nullable=True),
+    Column("take", Integer, nullable=True),
+    Column("camera_roll", String(16), nullable=True),
+    Column("camera_clip", String(16), nullable=True),
+    Column("slate_source", String(16), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A catalogued clip: its content hash, where it was found, what it is, and its slate."""
+
+    content_hash: str
+    project: str | None
+    path: Path
+    size_bytes: int
+    info: MediaInfo
+    slate: Slate
+    ingested_at: datetime
+
+    @property
+    def short_id(self) -> str:
+        return self.content_hash[:12]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "content_hash": self.content_hash,
+            "project": self.project,
+            "path": str(self.path),
+            "file_name": self.path.name,
+            "size_bytes": self.size_bytes,
+            **self.info.as_dict(),
+            "scene": self.slate.scene,
+            "shot": self.slate.shot,
+            "take": self.slate.take,
+            "camera_roll": self.slate.camera_roll,
+            "camera_clip": self.slate.camera_clip,
+            "slate_source": self.slate.source,
+            "ingested_at": self.ingested_at.isoformat(),
+        }
+
+
+class Catalogue:
+    """The dailies catalogue on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> None:
+        """Create ``editor_clips`` if it does not exist (idempotent)."""
+        metadata.create_all(self.engine, tables=[clips_table])
+
+    def add(self, content_hash: str, info: MediaInfo, slate: Slate, size_bytes: int, project: str | None) -> Clip:
+        """Record a probed clip; returns the existing row if this content is already catalogued.
+
+        Raises:
+            CatalogueError: the hash is not a SHA-256 hex digest.
+        """
+        if len(content_hash) != 64 or any(c not in "0123456789abcdef" for c in content_hash):
+            raise CatalogueError(f"content hash {content_hash!r} is not a lower-case SHA-256 hex digest")
+        existing = self._get(content_hash)
+        if existing is not None:
+            return existing
+        now = datetime.now(UTC)
+        row = {
+            "content_hash": content_hash,
+            "project": project,
+            "path": str(info.path.resolve()),
+            "file_name": info.path.name,
+            "size_bytes": size_bytes,
+            "container": info.container,
+            "codec": info.codec,
+            "profile": info.profile,
+            "width": info.width,
+            "height": info.height,
+            "pix_fmt": info.pix_fmt,
+            "bit_depth": info.bit_depth,
+            "rate_num": info.frame_rate.numerator,
+            "rate_den": info.frame_rate.denominator,
+            "frame_count": info.frame_count,
+            "timecode": info.timecode,
+            "colour_json": json.dumps(info.colour.as_dict(), sort_keys=True),
+            "audio_json": json.dumps([a.as_dict() for a in info.audio], sort_keys=True),
+            **_slate_columns(slate),
+            "ingested_at": now,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(insert(clips_table).values(**row))
+        clip = self._get(content_hash)
+        assert clip is not None
+        return clip
+
+    def list(self, project: str | None = None) -> list[Clip]:
+        """Every clip (of ``project`` if given), ordered by scene, shot, take, then file name."""
+        q = select(clips_table)
+        if project is not None:
+            q = q.where(clips_table.c.project == project)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        clips = [_clip(r) for r in rows]
+        return sorted(clips, key=lambda c: (c.slate.scene or "~", c.slate.shot or "", c.slate.take or 0, c.path.name))
+
+    def get(self, ref: str, project: str | None = None) -> Clip:
+        """Resolve a clip reference: content hash or unique prefix (≥ 8 hex), file name, or ``scene/shot/take``.
+
+        Raises:
+            ClipNotFoundError: nothing, or more than one clip, matches.
+        """
+        matches = self._match(ref.strip(), project)
+        if not matches:
+            raise ClipNotFoundError(
+                f"no catalogued clip matches {ref!r}; use a content hash (prefix of 8+ hex digits), a file name "
+                "or scene/shot/take as shown by `cutproof dailies list`"
+            )
+        if len(matches) > 1:
+            names = ", ".join(f"{c.path.name} ({c.short_id})" for c in matches[:5])
+            raise ClipNotFoundError(f"{ref!r} matches {len(matches)} clips ({names}); use a content hash prefix")
+        return matches[0]
+
+    def set_slate(
+        self,
+        ref: str,
+        *,
+        scene: str | None = None,
+        shot: str | None = None,
+        take: int | None = None,
+        project: str | None = None,
+    ) -> Clip:
+        """Set scene/shot/take of a clip by hand (values not given are kept).
+
+        Raises:
+            ClipNotFoundError: the reference matches no clip or several.
+            CatalogueError: a value is invalid.
+        """
+        clip = self.get(ref, project)
+        try:
+            slate = clip.slate.with_user(scene=scene, shot=shot, take=take)
+        except ValueError as exc:
+            raise CatalogueError(f"cannot set the slate of {clip.path.name}: {exc}") from None
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(clips_table)
+                .where(clips_table.c.content_hash == clip.content_hash)
+                .values(**_slate_columns(slate))
+            )
+        updated = self._get(clip.content_hash)
+        assert updated is not None
+        return updated
+
+    def find(self, content_hash: str) -> Clip | None:
+        """The clip with exactly this content hash, or None."""
+        return self._get(content_hash)
+
+    def _get(self, content_hash: str) -> Clip | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(clips_table).where(clips_table.c.content_hash == content_hash)).mappings().first()
+        return None if row is None else _clip(row)
+
+    def _match(self, ref: str, project: str | None) -> list[Clip]:
+        clips = self.list(project)
+        low = ref.lower()
+        if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):
+            by_hash = [c for c in clips if c.content_hash.startswith(low)]
+            if by_hash:
+                return by_hash
+        by_name = [c for c in clips if c.path.name == ref or c.path.stem == ref]
+        if by_name:
+            return by_name
+        return [c for c in clips if c.slate.label is not None and c.slate.label.lower() == low]
+
+
+def _slate_columns(slate: Slate) -> dict[str, Any]:
+    return {
+        "scene": slate.scene,
+        "shot": slate.shot,
+        "take": slate.take,
+        "camera_roll": slate.camera_roll,
+        "camera_clip": slate.camera_clip,
+        "slate_source": slate.source,
+    }
+
+
+def _clip(r: Any) -> Clip:
+    colour = ColourTags(**json.loads(r["colour_json"]))
+    audio = tuple(AudioTrack(**a) for a in json.loads(r["audio_json"]))
+    path = Path(r["path"])
+    info = MediaInfo(
+        path=path,
+        container=r["container"],
+        codec=r["codec"],
+        profile=r["profile"],
+        width=r["width"],
+        height=r["height"],
+        pix_fmt=r["pix_fmt"],
+        bit_depth=r["bit_depth"],
+        frame_rate=Fraction(r["rate_num"], r["rate_den"]),
+        frame_count=r["frame_count"],
+        timecode=r["timecode"],
+        colour=colour,
+        audio=audio,
+    )
+    slate = Slate(r["scene"], r["shot"], r["take"], r["camera_roll"], r["camera_clip"], r["slate_source"])
+    ingested = r["ingested_at"]
+    if ingested.tzinfo is None:
+        ingested = ingested.replace(tzinfo=UTC)
+    return Clip(r["content_hash"], r["project"], path, r["size_bytes"], info, slate, ingested)
