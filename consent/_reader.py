@@ -3,6 +3,7 @@ ledger receipts, and the integrity check against the ledger."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -162,7 +163,7 @@ class RegistryReader:
         data = self.log.entry(ledger_index)
         return Proof(
             ledger_index=ledger_index,
-            kind=self.log.entry_json(ledger_index)["kind"],
+            kind=json.loads(data)["kind"],
             entry=data.decode(),
             leaf_hash=leaf_hash_hex(data),
             receipt=self.log.prove(ledger_index),
