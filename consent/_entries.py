@@ -111,6 +111,7 @@ def grant_entry(grant: ConsentGrant, salt: str) -> dict[str, Any]:
         "separately_signed": grant.separately_signed,
         "signed_by": grant.signed_by,
         "signed_at": _t(grant.signed_at),
+        "notice_given_at": _t(grant.notice_given_at),
         "document_sha256": grant.document_sha256,
         "governing_law": grant.governing_law,
         "contract_edition": grant.contract_edition,

@@ -71,6 +71,7 @@ _GRANT_FIELDS = (
     "separately_signed",
     "signed_by",
     "signed_at",
+    "notice_given_at",
     "document_sha256",
     "governing_law",
     "contract_edition",

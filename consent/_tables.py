@@ -103,6 +103,7 @@ grants = Table(
     Column("separately_signed", Boolean, nullable=False),
     Column("signed_by", String(16), nullable=False),
     Column("signed_at", UTCText, nullable=False),
+    Column("notice_given_at", UTCText),
     Column("document_sha256", String(64), nullable=False),
     Column("governing_law", String(16)),
     Column("contract_edition", String(64), nullable=False),

@@ -193,6 +193,7 @@ class ConsentGrant(_Record):
     separately_signed: bool
     signed_by: Signer
     signed_at: UTCDateTime
+    notice_given_at: UTCDateTime | None = None
     document_sha256: Sha256Hex
     governing_law: str | None = None
     contract_edition: ContractEdition

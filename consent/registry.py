@@ -213,6 +213,7 @@ class ConsentRegistry(RegistryReader):
         contract_edition: ContractEdition,
         valid_from: datetime,
         signed_at: datetime | None = None,
+        notice_given_at: datetime | None = None,
         valid_until: datetime | None = None,
         shots: Sequence[str] | Literal["all"] = "all",
         scenes: Sequence[str] | Literal["all"] = "all",
@@ -224,7 +225,8 @@ class ConsentRegistry(RegistryReader):
     ) -> ConsentGrant:
         """Record a consent grant for one specific use, with its signed document (``consent.granted/1``).
 
-        ``signed_at`` (when the writing was signed) defaults to ``valid_from``.
+        ``signed_at`` (when the writing was signed) defaults to ``valid_from``, or now if that is later;
+        ``notice_given_at`` records when the performer was notified (e.g. 48 hours before a replica session).
 
         Raises:
             UnknownPerformerError: the performer is not registered in this project.
@@ -232,7 +234,10 @@ class ConsentRegistry(RegistryReader):
             SignerError: the signer does not fit the performer (see ``check_signer``).
             DocumentError: the signed document is missing, empty or unreadable.
         """
-        for name, value in (("valid_from", valid_from), ("valid_until", valid_until), ("signed_at", signed_at)):
+        for name, value in (
+            ("valid_from", valid_from), ("valid_until", valid_until), ("signed_at", signed_at),
+            ("notice_given_at", notice_given_at),
+        ):  # fmt: skip
             aware(name, value)
         performer = self.performer(performer_id)
         doc = load_document("signed consent document", document)
@@ -250,7 +255,8 @@ class ConsentRegistry(RegistryReader):
                 use_description=use_description,
                 separately_signed=separately_signed,
                 signed_by=signed_by,
-                signed_at=signed_at or valid_from,
+                signed_at=signed_at or min(valid_from, now_utc()),
+                notice_given_at=notice_given_at,
                 document_sha256=doc.sha256,
                 governing_law=governing_law,
                 contract_edition=contract_edition,

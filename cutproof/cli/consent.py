@@ -187,7 +187,10 @@ def consent_grant(
     edition: Annotated[str, typer.Option(help="Contract edition.")] = "sag-aftra-tv-theatrical-2023",
     valid_from: Annotated[str, typer.Option(help="Start of validity.")] = "now",
     valid_until: Annotated[str | None, typer.Option(help="End of validity (exclusive).")] = None,
-    signed_at: Annotated[str | None, typer.Option(help="When the writing was signed (default: --valid-from).")] = None,
+    signed_at: Annotated[
+        str | None, typer.Option(help="When the writing was signed (default: --valid-from, or now if later).")
+    ] = None,
+    notice_at: Annotated[str | None, typer.Option(help="When the performer was given notice of the use.")] = None,
     shot: Annotated[list[str] | None, typer.Option(help="Shot covered (repeat); default all shots.")] = None,
     scene: Annotated[list[str] | None, typer.Option(help="Scene covered (repeat); default all scenes.")] = None,
     separately_signed: Annotated[bool, typer.Option(help="Signed as a separate writing, not buried in terms.")] = True,
@@ -213,6 +216,7 @@ def consent_grant(
         valid_from=start,
         valid_until=parse_time(valid_until, "--valid-until"),
         signed_at=parse_time(signed_at, "--signed-at"),
+        notice_given_at=parse_time(notice_at, "--notice-at"),
         shots=shot or "all",
         scenes=scene or "all",
         separately_signed=separately_signed,

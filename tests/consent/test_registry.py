@@ -41,7 +41,9 @@ def test_every_write_is_one_ledger_entry_of_the_right_kind(
 def test_grant_reads_back_identically_and_document_is_content_addressed(
     registry: ConsentRegistry, workspace: Workspace, alice: Performer, make_grant: Callable[..., ConsentGrant]
 ) -> None:
-    g = make_grant(alice.performer_id, languages=["fr"], valid_until=ts("2027-03-01"))
+    g = make_grant(
+        alice.performer_id, languages=["fr"], valid_until=ts("2027-03-01"), notice_given_at=ts("2026-02-26T09:00")
+    )
     (back,) = registry.grants(alice.performer_id, at=ts("2026-04-01"))
     assert back == g
     assert registry.document(g.document_sha256) == SIGNED
@@ -280,3 +282,12 @@ def test_performer_dies_during_production_and_the_estate_consents(
     assert [p.kind for p in cov.performer_proofs] == ["performer.registered/1", "performer.amended/1"]
     assert cov.verify(log.verifier_keys()) == len(cov.proofs())
     assert registry.reconcile().ok
+
+
+def test_grant_for_a_future_use_is_signed_now_by_default(registry: ConsentRegistry, alice: Performer) -> None:
+    from consent.models import now_utc
+
+    start = now_utc() + timedelta(days=30)
+    g = registry.grant(alice.performer_id, **grant_kwargs(valid_from=start))
+    assert g.signed_at <= now_utc() < g.valid_from
+    assert not registry.grants(alice.performer_id)[0].in_window(now_utc())
