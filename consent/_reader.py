@@ -256,7 +256,9 @@ class RegistryReader:
         back), consent entries in the ledger with no rows, and interrupted writes (intent rows). See
         ``consent._reconcile``.
         """
-        return reconcile(self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after)
+        return reconcile(
+            self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after, blobs=self.blobs
+        )
 
 
 def _history(g: dict[str, Any], erow: list[dict[str, Any]]) -> list[ConsentEvent]:
