@@ -28,6 +28,7 @@ from cutproof import _qc_ledger as lq
 from cutproof._qc_disclosure import check_disclosure
 from cutproof.errors import CutproofError
 from cutproof.labeling import lookup_watermark_key
+from cutproof.projects import open_ledger
 from cutproof.workspace import Workspace
 from labeler._bmff import is_complete_bmff
 from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest
@@ -114,7 +115,7 @@ def verify_deliverable(
     _require_video(path)
     report = QcReport(str(path), sha256_file(path), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     anchors = load_identity(ws.keys_dir).trust_anchors_pem
-    ledger = Ledger(ws.engine, ws.keys_dir)
+    ledger = open_ledger(ws)
     manifest: ManifestReport | None = None
     try:
         manifest = read_manifest(path, anchors) if path.suffix.lower() in FORMATS else None

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
-from cutproof.cli import identity as identity_cli
 from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
