@@ -67,25 +67,31 @@ class RegistryReader:
 
     def _load(
         self, performer_ids: Sequence[str] | None, known_at: datetime | None
-    ) -> tuple[list[Any], list[Any], list[Any]]:
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rows of the performers (None: all), their grants, and the events that can concern them (their own and
+        project-wide ones), as known at ``known_at``, in ledger order."""
+        pq = select(t.performers).where(t.performers.c.project == self.project)
+        gq = select(t.grants).where(t.grants.c.project == self.project)
+        if performer_ids is not None:
+            pq = pq.where(t.performers.c.performer_id.in_(list(performer_ids)))
+            gq = gq.where(t.grants.c.performer_id.in_(list(performer_ids)))
         with self.engine.connect() as conn:
-            p = conn.execute(
-                select(t.performers).where(t.performers.c.project == self.project).order_by(t.performers.c.ledger_index)
-            ).all()
-            g = conn.execute(
-                select(t.grants).where(t.grants.c.project == self.project).order_by(t.grants.c.ledger_index)
-            ).all()
-            e = conn.execute(
-                select(t.events).where(t.events.c.project == self.project).order_by(t.events.c.ledger_index)
-            ).all()
-        want = set(performer_ids) if performer_ids is not None else None
-        prow = [dict(r._mapping) for r in p if want is None or r.performer_id in want]
-        grow = [dict(r._mapping) for r in g if want is None or r.performer_id in want]
+            p = conn.execute(pq.order_by(t.performers.c.ledger_index)).all()
+            g = conn.execute(gq.order_by(t.grants.c.ledger_index)).all()
         return (
-            _state.known(prow, known_at),
-            _state.known(grow, known_at),
-            _state.known([dict(r._mapping) for r in e], known_at),
+            _state.known([dict(r._mapping) for r in p], known_at),
+            _state.known([dict(r._mapping) for r in g], known_at),
+            self._events(performer_ids, known_at),
         )
+
+    def _events(self, performer_ids: Sequence[str] | None, known_at: datetime | None) -> list[dict[str, Any]]:
+        """Event rows of the performers (None: every event of the project) and project-wide ones, as known."""
+        q = select(t.events).where(t.events.c.project == self.project)
+        if performer_ids is not None:
+            q = q.where(t.events.c.performer_id.in_(list(performer_ids)) | t.events.c.performer_id.is_(None))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(t.events.c.ledger_index)).all()
+        return _state.known([dict(r._mapping) for r in rows], known_at)
 
     def grants(
         self, performer_id: str | None = None, *, at: datetime | None = None, known_at: datetime | None = None
@@ -129,7 +135,7 @@ class RegistryReader:
 
     def suspensions(self, *, known_at: datetime | None = None) -> list[Suspension]:
         """Every suspension of the project (past, present and future), with ends as lifted."""
-        return _state.suspensions(self._load([], known_at)[2])
+        return _state.suspensions(self._events(None, known_at))
 
     def history(self, grant_id: str) -> list[ConsentEvent]:
         """Everything recorded about a grant, in ledger order: the grant, its revocation, and the suspensions
@@ -138,7 +144,8 @@ class RegistryReader:
         Raises:
             UnknownGrantError: no such grant in this project.
         """
-        return _history(self._grant_row(grant_id), self._load([], None)[2])
+        g = self._grant_row(grant_id)
+        return _history(g, self._events([g["performer_id"]], None))
 
     def document(self, sha256: str) -> bytes:
         """The bytes of a signed document recorded in this project (checked against its hash).

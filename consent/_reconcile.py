@@ -9,6 +9,7 @@ dropped when it is not and they are older than ``abandon_after`` (a younger one 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -108,9 +109,12 @@ def reconcile(
     check every signed document the rows name is stored and intact."""
     size = log.size()
     ours: dict[str, tuple[int, dict[str, Any]]] = {}
+    raw: dict[int, bytes] = {}
     for i in range(size):
-        entry = log.entry_json(i)
+        data = log.entry(i)
+        entry = json.loads(data)
         if entry.get("kind") in en.ENTRY_KINDS and entry.get("project") == project:
+            raw[i] = data
             rid = en.entry_record_id(entry)
             if rid is not None:
                 ours.setdefault(rid, (i, entry))
@@ -159,11 +163,11 @@ def reconcile(
                 if index >= size:
                     problems.append(f"{table.name} {rid}: ledger index {index} is beyond the log (size {size})")
                     continue
-                data = log.entry(index)
+                data = raw[index] if index in raw else log.entry(index)
                 if leaf_hash_hex(data) != row["leaf_hash"]:
                     problems.append(f"{table.name} {rid}: the ledger entry at {index} does not match its leaf hash")
                     continue
-                actual = {k: v for k, v in log.entry_json(index).items() if k != "ledger"}
+                actual = {k: v for k, v in json.loads(data).items() if k != "ledger"}
                 if actual != _expected_entry(project, table.name, row):
                     problems.append(
                         f"{table.name} {rid}: the row differs from the ledger entry at {index} that recorded it "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
 from consent.models import ALL, WILDCARD, ConsentGrant, Performer, Suspension
@@ -19,7 +19,10 @@ from consent.models import ALL, WILDCARD, ConsentGrant, Performer, Suspension
 Rowish = Mapping[str, Any]
 
 
-def known(rows: Iterable[Rowish], known_at: datetime | None) -> list[Rowish]:
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def known(rows: Iterable[R], known_at: datetime | None) -> list[R]:
     """The rows recorded by ``known_at`` (all of them when it is None)."""
     return [r for r in rows if known_at is None or r["recorded_at"] <= known_at]
 
