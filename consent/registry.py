@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 
@@ -37,9 +37,6 @@ from consent.models import (
     Suspension,
     now_utc,
 )
-
-if TYPE_CHECKING:
-    pass
 
 DocumentInput = bytes | str | Path
 
@@ -305,7 +302,7 @@ class ConsentRegistry(RegistryReader):
         )
         return ConsentEvent(
             event_id=event_id, kind="revoked", grant_id=grant_id, performer_id=row["performer_id"],
-            effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
             ledger_index=written.ledger_index,
         )  # fmt: skip
 
@@ -395,7 +392,7 @@ class ConsentRegistry(RegistryReader):
         )
         return ConsentEvent(
             event_id=event_id, kind="suspension_lifted", performer_id=s["performer_id"], suspension_id=suspension_id,
-            effective_at=until, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            effective_at=until, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
             ledger_index=written.ledger_index,
         )  # fmt: skip
 
