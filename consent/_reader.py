@@ -160,7 +160,7 @@ class RegistryReader:
                 )
             ).first()
         if row is None:
-            raise DocumentError(f"no document {sha256} recorded in project {self.project}")
+            raise DocumentError(f"no document {sha256!r} recorded in project {self.project}")
         return self.blobs.read_bytes(sha256)
 
     # ------------------------------------------------------------------ proofs

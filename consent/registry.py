@@ -369,7 +369,7 @@ class ConsentRegistry(RegistryReader):
             ).all()
         susp = [r._mapping for r in rows if r.event_kind == "suspended"]
         if not susp:
-            raise UnknownSuspensionError(f"no suspension {suspension_id} in project {self.project}")
+            raise UnknownSuspensionError(f"no suspension {suspension_id!r} in project {self.project}")
         lifted = [r._mapping for r in rows if r.event_kind == "suspension_lifted"]
         if lifted:
             raise AlreadyLiftedError(

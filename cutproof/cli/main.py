@@ -16,6 +16,7 @@ from cutproof.cli import project as project_cli
 from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
+from cutproof.cli.watermark import app as watermark_app
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -36,6 +37,7 @@ app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
+app.add_typer(watermark_app, name="watermark")
 
 
 @app.callback()
