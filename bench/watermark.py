@@ -5,6 +5,11 @@ Prints one JSON line per metric / attack / method, then summary lines with ratio
     python bench/watermark.py            # full run (all clips, all attacks, false-key test, peers)
     python bench/watermark.py --quick    # smoke test: 2 clips, 4 attacks, 200 unmarked segments
     python bench/watermark.py --quick --methods cutproof
+    python bench/watermark.py --compare ours.jsonl dwt.jsonl riva.jsonl   # table + ratios from per-method runs
+
+A full run of all three methods in one process takes over an hour on a loaded 2-core machine (rivaGan needs
+~10 s per 720p frame to embed and as much to decode), so the methods can also be run as concurrent processes
+(same machine load for all) and combined with ``--compare``.
 
 Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 CRF 16 MP4;
 peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
