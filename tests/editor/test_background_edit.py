@@ -68,7 +68,8 @@ def _rgb(path: Path) -> list[np.ndarray]:
 
 
 def _assert_declared_truthfully(src: Path, result: EditResult) -> None:
-    """Outside the declared region and frame range, the output equals the source up to codec noise."""
+    """Outside the declared region and frame range, the output equals the source up to codec noise (mean of the
+    per-pixel max channel difference < 3 of 255 after a re-encode; the edited area differs by > 10)."""
     a, b = _rgb(src), _rgb(result.output.path)
     assert len(a) == len(b)
     r = result.region
@@ -79,10 +80,10 @@ def _assert_declared_truthfully(src: Path, result: EditResult) -> None:
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         diff = np.abs(x - y).max(axis=-1)
         if i not in edited:
-            assert diff.mean() < 1.5, f"frame {i} is outside the declared range but changed"
+            assert diff.mean() < 3.0, f"frame {i} is outside the declared range but changed"
         else:
             if (~inside).any():
-                assert diff[~inside].mean() < 1.5
+                assert diff[~inside].mean() < 3.0
             changed_somewhere |= diff[inside].mean() > 10
     assert changed_somewhere
 
