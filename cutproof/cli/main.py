@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import background as _background
 from cutproof.cli._common import console, workspace
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
@@ -20,6 +21,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
+
+
+app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
+app.add_typer(_background.edit_app, name="edit")
 
 
 @app.callback()
