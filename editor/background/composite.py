@@ -96,3 +96,14 @@ def composite(foreground: F32, alpha: F32, plate: F32) -> F32:
     """``α·F + (1 − α)·B`` in the footage's own (display-referred) encoding, as dailies composites are done."""
     a = alpha[..., None]
     return (a * foreground + (1.0 - a) * plate).astype(np.float32)
+
+
+def regraded_composite(frame: F32, alpha: F32, plate: F32, regrade: Regrade) -> F32:
+    """Composite ``frame`` re-graded by ``regrade`` over ``plate``; the grade is computed only where ``α > 0``."""
+    out = plate.copy()
+    rows, cols = np.flatnonzero(alpha.max(axis=1) > 0), np.flatnonzero(alpha.max(axis=0) > 0)
+    if len(rows) == 0:
+        return out
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    out[box] = composite(regrade.apply(frame[box]), alpha[box], plate[box])
+    return out

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from editor.background.composite import Regrade, composite, fit_plate
+from editor.background.composite import Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
 from editor.background.pipeline import BackgroundParams, ShotMatter
@@ -164,7 +164,7 @@ def replace_background(
     def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         frame = np.asarray(rgb, np.float32)
         alpha = matter.step(frame)
-        out = composite(regrade.apply(frame), alpha, new_bg)
+        out = regraded_composite(frame, alpha, new_bg, regrade)
         src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support = (out8 != src8).any(axis=-1)
