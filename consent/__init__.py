@@ -1,1 +1,61 @@
-"""Performer consent registry: performers, grants, revocations, suspensions, documents. Knows nothing of video."""
+"""Performer consent registry: performers, grants, revocations, suspensions, documents. Knows nothing of video.
+
+registry = ConsentRegistry(workspace.engine, workspace.blobs, log)   # log: the project's ledger.Log
+alice = registry.register_performer(name="Alice Doe", kind="principal", guild="SAG-AFTRA", guild_id="123")
+g = registry.grant(alice.performer_id, category="digital_alteration", edit_kinds=["eyeline"], ...)
+registry.covering(alice.performer_id, "eyeline", "performance_change", shot="12A", at=t).verify()
+"""
+
+from consent._reconcile import ReconcileReport
+from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
+from consent.errors import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    ConsentError,
+    DocumentError,
+    DuplicatePerformerError,
+    InvalidRecordError,
+    RegistryIntegrityError,
+    SignerError,
+    UnknownGrantError,
+    UnknownPerformerError,
+    UnknownSuspensionError,
+)
+from consent.models import (
+    EDIT_KINDS,
+    KNOWN_PURPOSES,
+    ConsentGrant,
+    ConsentState,
+    Performer,
+    Representative,
+    Suspension,
+)
+from consent.registry import ConsentRegistry, create_schema
+
+__all__ = [
+    "EDIT_KINDS",
+    "KNOWN_PURPOSES",
+    "AlreadyLiftedError",
+    "AlreadyRevokedError",
+    "CandidateGrant",
+    "ConsentError",
+    "ConsentEvent",
+    "ConsentGrant",
+    "ConsentRegistry",
+    "ConsentState",
+    "Coverage",
+    "DocumentError",
+    "DuplicatePerformerError",
+    "InvalidRecordError",
+    "Performer",
+    "Proof",
+    "ReconcileReport",
+    "RegistryIntegrityError",
+    "Representative",
+    "SignerError",
+    "Suspension",
+    "UnknownGrantError",
+    "UnknownPerformerError",
+    "UnknownSuspensionError",
+    "create_schema",
+]

@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path("cutproof-data")
+DEFAULT_SECRET = "changethis"
 
 
 class Settings(BaseSettings):
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
         home: workspace directory holding the database (SQLite by default), keys and content-addressed blobs.
         db: any SQLAlchemy URL; ``None`` means the embedded SQLite file ``<home>/cutproof.db``.
         environment: ``local`` for a workstation; ``staging``/``production`` make unsafe defaults an error.
+        secret_key: HMAC key under which API token hashes are stored; must be set outside local use.
+        max_request_bytes: largest request body the API accepts (uploads stream to the blob store up to this).
+        public_ledger: serve the ledger's read-only face (checkpoints, proofs, tiles) without a token.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -28,3 +32,23 @@ class Settings(BaseSettings):
     home: Path = Field(default=DEFAULT_HOME)
     db: str | None = None
     environment: Literal["local", "staging", "production"] = "local"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    max_request_bytes: int = Field(default=2 * 1024**3, gt=0)
+    public_ledger: bool = False
+
+    def check_safe(self) -> Settings:
+        """Return self, or raise if a default or weak secret is used outside local use.
+
+        Raises:
+            SettingsError: ``secret_key`` is the default or shorter than 32 characters while not local.
+        """
+        from cutproof.errors import SettingsError
+
+        key = self.secret_key.get_secret_value()
+        if self.environment != "local" and (key == DEFAULT_SECRET or len(key) < 32):
+            raise SettingsError(
+                f"CUTPROOF_SECRET_KEY is the default or too short for environment {self.environment!r}; "
+                "set it to a random string of at least 32 characters (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`)"
+            )
+        return self

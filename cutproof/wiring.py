@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+import editor
+from consent import create_schema as create_consent_schema
+from cutproof import auth, jobs, labeling, projects, requests
+from ledger.storage import create_schema as create_ledger_schema
+
 
 def create_all_schemas(engine: Engine) -> None:
-    """Create the tables of every component (each package owns and creates its own)."""
-    # Each component registers its schema creation here, in dependency order (ledger first).
-    import editor
-
+    """Create the tables of every component (each package owns and creates its own), ledger first."""
+    create_ledger_schema(engine)
+    projects.create_schema(engine)
+    auth.create_schema(engine)
+    jobs.create_schema(engine)
+    requests.create_schema(engine)
+    create_consent_schema(engine)
     editor.create_schema(engine)
+    labeling.create_schema(engine)

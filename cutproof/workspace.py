@@ -4,7 +4,7 @@ Layout::
 
     <home>/workspace.json     marker with the layout version (written last by ``init``)
     <home>/cutproof.db        embedded SQLite database (unless --db names another database)
-    <home>/keys/              private keys, directory 0700, files 0600
+    <home>/keys/              private keys, directory 0700, files 0600 (keys/c2pa/: C2PA signing identity)
     <home>/blobs/             content-addressed store (documents, models, renders, manifests)
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from cutproof.errors import WorkspaceError
+from labeler.identity import ensure_identity
 from ledger.blobs import BlobStore
 from ledger.db import open_engine
 
@@ -69,6 +70,7 @@ class Workspace:
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.keys_dir, 0o700)
         self.blobs_dir.mkdir(exist_ok=True)
+        ensure_identity(self.keys_dir)  # the project's C2PA signing identity (keys/c2pa/), kept if present
         self.create_schema()
         if not existed:
             tmp = self.home / (MARKER + ".tmp")

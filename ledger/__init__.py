@@ -1,1 +1,17 @@
-"""Signed, append-only, Merkle-proven transparency log (RFC 6962, C2SP checkpoints, receipts, tlog-tiles). Knows nothing of film."""
+"""Signed, append-only, Merkle-proven transparency log (RFC 6962, C2SP notes, receipts, tlog-tiles).
+
+Knows nothing of film.
+
+Public API::
+
+    ledger = Ledger(engine, key_dir); ledger.create_schema()
+    log = ledger.create_log("cutproof.local/my-film")      # or ledger.open_log(origin)
+    appended = log.append([{"kind": "consent.granted/1", ...}], identity="cli:alice")
+    receipt = log.prove(appended[0].index)
+    verify_receipt(receipt, log.entry(appended[0].index), log.verifier_keys())
+"""
+
+from ledger.log import Appended, Ledger, Log
+from ledger.receipt import VerifiedReceipt, verify_receipt
+
+__all__ = ["Appended", "Ledger", "Log", "VerifiedReceipt", "verify_receipt"]

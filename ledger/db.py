@@ -2,6 +2,11 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (every commit is fsynced) and a generous busy timeout so that
 several processes can share one file; PostgreSQL runs with ``synchronous_commit=on``. Any SQLAlchemy URL works.
+
+SQLite transactions are begun by SQLAlchemy itself (the driver's own implicit BEGIN is switched off, as in the
+SQLAlchemy "serializable isolation / savepoints" recipe). A connection with the execution option
+``sqlite_begin="IMMEDIATE"`` starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so two writers never
+deadlock upgrading read locks (the ledger's appends use it); other transactions start with a plain ``BEGIN``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            mode = conn.get_execution_options().get("sqlite_begin", "")
+            if mode not in ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+                raise ValueError(f"unknown sqlite_begin mode {mode!r}")
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
         return engine
     if url.startswith("postgresql"):

@@ -5,6 +5,7 @@
     ├── LogExistsError          a log with that origin already exists
     ├── EntryError              an entry is not acceptable (not a JSON object, too large, reserved key, ...)
     ├── IndexOutOfRangeError    an index or tree size beyond the log's current size
+    ├── NoCheckpointError       no signed checkpoint was published at the requested tree size
     ├── ProofError              an inclusion or consistency proof does not verify
     ├── NoteError               a signed note or checkpoint is malformed or its signatures do not verify
     ├── ReceiptError            a c2sp.org/tlog-proof receipt is malformed or does not verify
@@ -33,11 +34,19 @@ class LogExistsError(LedgerError):
 
 
 class EntryError(LedgerError):
-    """An entry is not acceptable."""
+    """An entry is not acceptable. ``position`` is its 0-based place in the submitted batch (if known)."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 class IndexOutOfRangeError(LedgerError):
     """An index or tree size beyond the log's current size."""
+
+
+class NoCheckpointError(LedgerError):
+    """No signed checkpoint was published at the requested tree size."""
 
 
 class ProofError(LedgerError):

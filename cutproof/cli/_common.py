@@ -22,3 +22,15 @@ def workspace(ctx: typer.Context) -> Workspace:
 def ready_workspace(ctx: typer.Context) -> Workspace:
     """The selected workspace, which must have been initialised with ``cutproof init``."""
     return workspace(ctx).require()
+
+
+def cli_identity() -> str:
+    """The submitting identity of CLI actions: ``cli:<user>@<host>``."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no user database entry
+        user = "unknown"
+    return f"cli:{user}@{socket.gethostname()}"

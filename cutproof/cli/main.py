@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import access, serve
 from cutproof.cli import background as _background
+from cutproof.cli import identity as identity_cli
+from cutproof.cli import ledger as ledger_cli
+from cutproof.cli import policy as policy_cli
+from cutproof.cli import project as project_cli
+from cutproof.cli import qc as qc_cli
 from cutproof.cli._common import console, workspace
+from cutproof.cli.consent import consent_app, performer_app
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -21,6 +28,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
+app.add_typer(policy_cli.app, name="policy")
+
+app.add_typer(project_cli.app, name="project")
+app.add_typer(access.user_app, name="user")
+app.add_typer(access.member_app, name="member")
+app.add_typer(access.token_app, name="token")
+app.command("serve")(serve.serve)
+app.add_typer(performer_app, name="performer")
+app.add_typer(consent_app, name="consent")
 
 
 app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
@@ -41,12 +57,19 @@ def _global_options(
     ctx.obj = Workspace(home, db)
 
 
+app.add_typer(ledger_cli.app, name="ledger")
+
+
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the workspace: database schema, key directory and blob store (safe to run again)."""
     ws = workspace(ctx)
     created = ws.init()
     console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
+
+
+app.add_typer(identity_cli.app, name="identity")
+app.add_typer(qc_cli.app, name="qc")
 
 
 def _safe_url(ws: Workspace) -> str:

@@ -23,7 +23,7 @@ def test_init_creates_layout_and_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_require_names_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(WorkspaceError, match="cutproof .*init"):
+    with pytest.raises(WorkspaceError, match=r"cutproof .*init"):
         Workspace(tmp_path / "nowhere").require()
 
 

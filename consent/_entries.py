@@ -1,0 +1,163 @@
+"""The ledger entries the registry writes, and the salted commitments that keep personal data out of them.
+
+An entry carries ids, scope, dates and document hashes in clear, and a ``record_sha256`` commitment to the whole
+registry record: SHA-256 of a random per-record salt followed by the RFC 8785 canonical JSON of the record. Names,
+guild ids, representatives, the use description, compensation references and free-text reasons stay in the
+registry; an auditor handed the record and its salt can open the commitment, nobody else can guess it.
+
+Entry kinds (versioned): ``performer.registered/1``, ``consent.granted/1``, ``consent.revoked/1``,
+``consent.suspended/1``, ``consent.suspension_lifted/1``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+
+from consent._tables import format_utc
+from consent.models import ConsentGrant, Performer
+
+PERFORMER_REGISTERED = "performer.registered/1"
+CONSENT_GRANTED = "consent.granted/1"
+CONSENT_REVOKED = "consent.revoked/1"
+CONSENT_SUSPENDED = "consent.suspended/1"
+SUSPENSION_LIFTED = "consent.suspension_lifted/1"
+ENTRY_KINDS = (PERFORMER_REGISTERED, CONSENT_GRANTED, CONSENT_REVOKED, CONSENT_SUSPENDED, SUSPENSION_LIFTED)
+
+_GRANT_STATE_FIELDS = {"ledger_index", "recorded_at", "revoked_at", "suspensions"}
+
+
+def new_salt() -> str:
+    """A fresh 128-bit salt, hex."""
+    return secrets.token_hex(16)
+
+
+def commitment(salt: str, record: dict[str, Any]) -> str:
+    """SHA-256 hex of ``salt`` bytes followed by the canonical JSON of ``record``."""
+    return hashlib.sha256(bytes.fromhex(salt) + rfc8785.dumps(record)).hexdigest()
+
+
+def performer_record(performer: Performer) -> dict[str, Any]:
+    """The committed form of a performer (every field, JSON mode)."""
+    return performer.model_dump(mode="json")
+
+
+def grant_record(grant: ConsentGrant) -> dict[str, Any]:
+    """The committed form of a grant: every field except its evaluated state and where it was recorded."""
+    return grant.model_dump(mode="json", exclude=_GRANT_STATE_FIELDS)
+
+
+def event_record(event_id: str, reason: str) -> dict[str, Any]:
+    """The committed form of an event's private part."""
+    return {"event_id": event_id, "reason": reason}
+
+
+def _t(value: datetime | None) -> str | None:
+    return None if value is None else format_utc(value)
+
+
+def performer_entry(project: str, performer: Performer, salt: str) -> dict[str, Any]:
+    """The ``performer.registered/1`` entry for a performer."""
+    rep = performer.representative
+    return {
+        "kind": PERFORMER_REGISTERED,
+        "project": project,
+        "performer_id": performer.performer_id,
+        "performer_kind": performer.kind,
+        "representative_document_sha256": rep.authority_document_sha256 if rep else None,
+        "record_sha256": commitment(salt, performer_record(performer)),
+    }
+
+
+def grant_entry(grant: ConsentGrant, salt: str) -> dict[str, Any]:
+    """The ``consent.granted/1`` entry for a grant (scope and dates in clear, text committed)."""
+    return {
+        "kind": CONSENT_GRANTED,
+        "project": grant.project,
+        "grant_id": grant.grant_id,
+        "performer_id": grant.performer_id,
+        "category": grant.category,
+        "edit_kinds": list(grant.edit_kinds),
+        "purposes": list(grant.purposes),
+        "shots": grant.shots if isinstance(grant.shots, str) else list(grant.shots),
+        "scenes": grant.scenes if isinstance(grant.scenes, str) else list(grant.scenes),
+        "separately_signed": grant.separately_signed,
+        "signed_by": grant.signed_by,
+        "signed_at": _t(grant.signed_at),
+        "document_sha256": grant.document_sha256,
+        "governing_law": grant.governing_law,
+        "contract_edition": grant.contract_edition,
+        "valid_from": _t(grant.valid_from),
+        "valid_until": _t(grant.valid_until),
+        "languages": list(grant.languages) if grant.languages is not None else None,
+        "record_sha256": commitment(salt, grant_record(grant)),
+    }
+
+
+def revoked_entry(
+    project: str, event_id: str, grant_id: str, performer_id: str, effective_at: datetime, reason: str, salt: str
+) -> dict[str, Any]:
+    """The ``consent.revoked/1`` entry."""
+    return {
+        "kind": CONSENT_REVOKED,
+        "project": project,
+        "event_id": event_id,
+        "grant_id": grant_id,
+        "performer_id": performer_id,
+        "effective_at": _t(effective_at),
+        "record_sha256": commitment(salt, event_record(event_id, reason)),
+    }
+
+
+def suspended_entry(
+    project: str,
+    suspension_id: str,
+    performer_id: str | None,
+    start: datetime,
+    end: datetime | None,
+    reason: str,
+    salt: str,
+) -> dict[str, Any]:
+    """The ``consent.suspended/1`` entry (``scope`` is ``performer`` or ``project``)."""
+    return {
+        "kind": CONSENT_SUSPENDED,
+        "project": project,
+        "suspension_id": suspension_id,
+        "scope": "project" if performer_id is None else "performer",
+        "performer_id": performer_id,
+        "start": _t(start),
+        "end": _t(end),
+        "record_sha256": commitment(salt, event_record(suspension_id, reason)),
+    }
+
+
+def lifted_entry(
+    project: str, event_id: str, suspension_id: str, end: datetime, reason: str, salt: str
+) -> dict[str, Any]:
+    """The ``consent.suspension_lifted/1`` entry."""
+    return {
+        "kind": SUSPENSION_LIFTED,
+        "project": project,
+        "event_id": event_id,
+        "suspension_id": suspension_id,
+        "end": _t(end),
+        "record_sha256": commitment(salt, event_record(event_id, reason)),
+    }
+
+
+def entry_record_id(entry: dict[str, Any]) -> str | None:
+    """The registry id an entry of ours records (performer, grant, suspension or event id), or None."""
+    kind = entry.get("kind")
+    if kind == PERFORMER_REGISTERED:
+        return entry.get("performer_id")
+    if kind == CONSENT_GRANTED:
+        return entry.get("grant_id")
+    if kind == CONSENT_SUSPENDED:
+        return entry.get("suspension_id")
+    if kind in (CONSENT_REVOKED, SUSPENSION_LIFTED):
+        return entry.get("event_id")
+    return None

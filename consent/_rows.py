@@ -1,0 +1,117 @@
+"""Conversions between registry records (pydantic models) and table rows, and JSON-safe row payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Table
+
+from consent import _tables as t
+from consent._tables import UTCText, format_utc, parse_utc
+from consent.models import ConsentGrant, Performer, Representative
+
+TABLES: dict[str, Table] = {tbl.name: tbl for tbl in (t.performers, t.grants, t.events)}
+
+
+def performer_values(project: str, performer: Performer, salt: str) -> dict[str, Any]:
+    """Row values of a performer (without the ledger columns)."""
+    rep = performer.representative
+    return {
+        "performer_id": performer.performer_id,
+        "project": project,
+        "name": performer.name,
+        "kind": performer.kind,
+        "guild_member": performer.guild_member,
+        "guild": performer.guild,
+        "guild_id": performer.guild_id,
+        "minor": performer.minor,
+        "deceased": performer.deceased,
+        "died_at": performer.died_at,
+        "representative_name": rep.name if rep else None,
+        "representative_document_sha256": rep.authority_document_sha256 if rep else None,
+        "representation": performer.representation,
+        "salt": salt,
+    }
+
+
+def performer_from_row(row: Row[Any] | dict[str, Any]) -> Performer:
+    """The performer a row holds."""
+    m = dict(row._mapping) if isinstance(row, Row) else row
+    rep = None
+    if m["representative_name"] is not None:
+        rep = Representative(
+            name=m["representative_name"], authority_document_sha256=m["representative_document_sha256"]
+        )
+    return Performer(
+        performer_id=m["performer_id"],
+        name=m["name"],
+        kind=m["kind"],
+        guild_member=m["guild_member"],
+        guild=m["guild"],
+        guild_id=m["guild_id"],
+        minor=m["minor"],
+        deceased=m["deceased"],
+        died_at=m["died_at"],
+        representative=rep,
+        representation=m["representation"],
+    )
+
+
+_GRANT_FIELDS = (
+    "grant_id",
+    "project",
+    "performer_id",
+    "category",
+    "edit_kinds",
+    "purposes",
+    "shots",
+    "scenes",
+    "use_description",
+    "separately_signed",
+    "signed_by",
+    "signed_at",
+    "document_sha256",
+    "governing_law",
+    "contract_edition",
+    "valid_from",
+    "valid_until",
+    "compensation_ref",
+    "languages",
+)
+
+
+def grant_values(grant: ConsentGrant, salt: str) -> dict[str, Any]:
+    """Row values of a grant (without the ledger columns)."""
+    values = {f: getattr(grant, f) for f in _GRANT_FIELDS}
+    for f in ("edit_kinds", "purposes", "languages"):
+        values[f] = None if values[f] is None else list(values[f])
+    for f in ("shots", "scenes"):
+        values[f] = values[f] if isinstance(values[f], str) else list(values[f])
+    values["salt"] = salt
+    return values
+
+
+def grant_from_row(row: Row[Any] | dict[str, Any], **state: Any) -> ConsentGrant:
+    """The grant a row holds, with the evaluated ``state`` (revoked_at, suspensions) given."""
+    m = dict(row._mapping) if isinstance(row, Row) else row
+    fields = {f: m[f] for f in _GRANT_FIELDS}
+    return ConsentGrant(**fields, ledger_index=m["ledger_index"], recorded_at=m["recorded_at"], **state)
+
+
+def to_json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Values with datetimes as text, for the write-ahead ``consent_pending.rows``."""
+    out = {}
+    for k, v in values.items():
+        out[k] = format_utc(v) if isinstance(v, datetime) else v
+    _ = table
+    return out
+
+
+def from_json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Inverse of ``to_json_row``: text back to datetimes for the table's time columns."""
+    out = dict(values)
+    for col in table.columns:
+        if isinstance(col.type, UTCText) and isinstance(out.get(col.name), str):
+            out[col.name] = parse_utc(out[col.name])
+    return out

@@ -1,0 +1,341 @@
+"""``ConsentRegistry``: one project's performers and consent, recorded in its tables and its ledger log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Engine, select
+
+from consent import _entries as en
+from consent import _tables
+from consent import _tables as t
+from consent._reader import RegistryReader
+from consent._rows import grant_values, performer_values
+from consent._validate import aware, build, check_signer, load_document, nonblank
+from consent._writer import Document, Operation, write
+from consent.coverage import ConsentEvent
+from consent.errors import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    DuplicatePerformerError,
+    InvalidRecordError,
+    UnknownSuspensionError,
+)
+from consent.models import (
+    Category,
+    ConsentGrant,
+    ContractEdition,
+    Performer,
+    PerformerKind,
+    Representation,
+    Representative,
+    Signer,
+    Suspension,
+    now_utc,
+)
+
+if TYPE_CHECKING:
+    pass
+
+DocumentInput = bytes | str | Path
+
+
+def new_id(prefix: str) -> str:
+    """A fresh registry id, e.g. ``prf_3f2a…`` (prefix + 32 hex digits)."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the registry's tables (idempotent)."""
+    _tables.create_schema(engine)
+
+
+class ConsentRegistry(RegistryReader):
+    """The consent registry of one project.
+
+    Args:
+        engine: the workspace database.
+        blobs: the workspace's content-addressed store, where signed documents are kept.
+        log: the project's ledger log; every registration, grant, revocation, suspension and lift is one entry.
+        project: the project's slug; defaults to the last path segment of the log's origin.
+    """
+
+    # ------------------------------------------------------------------ writes
+
+    def register_performer(
+        self,
+        *,
+        name: str,
+        kind: PerformerKind,
+        guild: str | None = None,
+        guild_id: str | None = None,
+        minor: bool = False,
+        deceased: bool = False,
+        died_at: datetime | None = None,
+        representative_name: str | None = None,
+        representative_document: DocumentInput | None = None,
+        representation: Representation = "none",
+        identity: str = "consent",
+    ) -> Performer:
+        """Register a performer for this project (``performer.registered/1``; no personal data in the entry).
+
+        Raises:
+            InvalidRecordError: a field is invalid (the message names it).
+            DocumentError: a representative was named without a readable authority document (or vice versa).
+            DuplicatePerformerError: a performer with this guild id is already registered in the project.
+        """
+        aware("died_at", died_at)
+        docs: list[Document] = []
+        rep = None
+        if representative_name is not None or representative_document is not None:
+            if representative_name is None or not representative_name.strip():
+                raise InvalidRecordError("a representative's authority document was given without their name")
+            doc = load_document("representative's authority document", representative_document)
+            docs.append(doc)
+            rep = build(
+                "representative", lambda: Representative(name=representative_name, authority_document_sha256=doc.sha256)
+            )
+        performer = build(
+            "performer",
+            lambda: Performer(
+                performer_id=new_id("prf"),
+                name=name,
+                kind=kind,
+                guild_member=guild is not None,
+                guild=guild,
+                guild_id=guild_id,
+                minor=minor,
+                deceased=deceased or died_at is not None,
+                died_at=died_at,
+                representative=rep,
+                representation=representation,
+            ),
+        )
+        if performer.guild_id is not None:
+            with self.engine.connect() as conn:
+                clash = conn.execute(
+                    select(t.performers.c.performer_id).where(
+                        t.performers.c.project == self.project,
+                        t.performers.c.guild == performer.guild,
+                        t.performers.c.guild_id == performer.guild_id,
+                    )
+                ).first()
+            if clash is not None:
+                raise DuplicatePerformerError(
+                    f"{performer.guild} member {performer.guild_id} is already registered in project "
+                    f"{self.project} as {clash[0]}; use that performer id"
+                )
+        salt = en.new_salt()
+        op = Operation(
+            op_id=performer.performer_id,
+            entry=en.performer_entry(self.project, performer, salt),
+            rows=[(t.performers, performer_values(self.project, performer, salt))],
+            documents=docs,
+        )
+        write(self.engine, self.blobs, self.log, self.project, op, identity)
+        return performer
+
+    def grant(
+        self,
+        performer_id: str,
+        *,
+        category: Category,
+        edit_kinds: Sequence[str],
+        purposes: Sequence[str],
+        use_description: str,
+        document: DocumentInput | None,
+        signed_by: Signer,
+        contract_edition: ContractEdition,
+        valid_from: datetime,
+        signed_at: datetime | None = None,
+        valid_until: datetime | None = None,
+        shots: Sequence[str] | Literal["all"] = "all",
+        scenes: Sequence[str] | Literal["all"] = "all",
+        separately_signed: bool = True,
+        governing_law: str | None = None,
+        compensation_ref: str | None = None,
+        languages: Sequence[str] | None = None,
+        identity: str = "consent",
+    ) -> ConsentGrant:
+        """Record a consent grant for one specific use, with its signed document (``consent.granted/1``).
+
+        ``signed_at`` (when the writing was signed) defaults to ``valid_from``.
+
+        Raises:
+            UnknownPerformerError: the performer is not registered in this project.
+            InvalidRecordError: a field is invalid (empty use description, window ending before it starts, ...).
+            SignerError: the signer does not fit the performer (see ``check_signer``).
+            DocumentError: the signed document is missing, empty or unreadable.
+        """
+        for name, value in (("valid_from", valid_from), ("valid_until", valid_until), ("signed_at", signed_at)):
+            aware(name, value)
+        performer = self.performer(performer_id)
+        doc = load_document("signed consent document", document)
+        grant = build(
+            "consent grant",
+            lambda: ConsentGrant(
+                grant_id=new_id("cg"),
+                performer_id=performer_id,
+                project=self.project,
+                category=category,
+                edit_kinds=list(edit_kinds),
+                purposes=list(purposes),
+                shots=shots if isinstance(shots, str) else list(shots),
+                scenes=scenes if isinstance(scenes, str) else list(scenes),
+                use_description=use_description,
+                separately_signed=separately_signed,
+                signed_by=signed_by,
+                signed_at=signed_at or valid_from,
+                document_sha256=doc.sha256,
+                governing_law=governing_law,
+                contract_edition=contract_edition,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                compensation_ref=compensation_ref,
+                languages=list(languages) if languages is not None else None,
+            ),
+        )
+        check_signer(performer, grant)
+        salt = en.new_salt()
+        op = Operation(grant.grant_id, en.grant_entry(grant, salt), [(t.grants, grant_values(grant, salt))], [doc])
+        written = write(self.engine, self.blobs, self.log, self.project, op, identity)
+        return grant.model_copy(update={"ledger_index": written.ledger_index, "recorded_at": written.recorded_at})
+
+    def revoke(
+        self, grant_id: str, *, reason: str, effective_at: datetime | None = None, identity: str = "consent"
+    ) -> ConsentEvent:
+        """Revoke a grant from ``effective_at`` (default now) — an event; the grant itself is never changed.
+
+        Raises:
+            UnknownGrantError: no such grant in this project.
+            AlreadyRevokedError: the grant has been revoked already.
+            InvalidRecordError: empty reason or a naive time.
+        """
+        reason = nonblank("revocation reason", reason)
+        effective = aware("effective_at", effective_at) or now_utc()
+        row = self._grant_row(grant_id)
+        with self.engine.connect() as conn:
+            prior = conn.execute(
+                select(t.events.c.event_id, t.events.c.effective_at).where(
+                    t.events.c.grant_id == grant_id, t.events.c.event_kind == "revoked"
+                )
+            ).first()
+        if prior is not None:
+            raise AlreadyRevokedError(
+                f"grant {grant_id} was already revoked with effect from {prior[1].isoformat()} ({prior[0]}); "
+                "a revocation is final — record a new grant if consent is given again"
+            )
+        event_id, salt = new_id("rev"), en.new_salt()
+        entry = en.revoked_entry(self.project, event_id, grant_id, row["performer_id"], effective, reason, salt)
+        values = self._event_values(event_id, "revoked", salt, reason, effective, grant_id=grant_id)
+        values["performer_id"] = row["performer_id"]
+        written = write(
+            self.engine, self.blobs, self.log, self.project, Operation(event_id, entry, [(t.events, values)]), identity
+        )
+        return ConsentEvent(
+            event_id=event_id, kind="revoked", grant_id=grant_id, performer_id=row["performer_id"],
+            effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            ledger_index=written.ledger_index,
+        )  # fmt: skip
+
+    def suspend(
+        self,
+        performer_id: str | None,
+        *,
+        reason: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        identity: str = "consent",
+    ) -> Suspension:
+        """Suspend one performer's consents, or every consent of the project (``performer_id=None``, e.g. a strike).
+
+        Raises:
+            UnknownPerformerError: no such performer in this project.
+            InvalidRecordError: empty reason, naive times, or an end not after the start.
+        """
+        reason = nonblank("suspension reason", reason)
+        begin = aware("start", start) or now_utc()
+        aware("end", end)
+        if performer_id is not None:
+            self.performer(performer_id)
+        sid = new_id("sus")
+        suspension = build(
+            "suspension",
+            lambda: Suspension(suspension_id=sid, performer_id=performer_id, start=begin, end=end, reason=reason),
+        )
+        salt = en.new_salt()
+        entry = en.suspended_entry(self.project, sid, performer_id, suspension.start, suspension.end, reason, salt)
+        values = self._event_values(sid, "suspended", salt, reason, suspension.start, performer_id=performer_id)
+        values["end_at"] = suspension.end
+        values["suspension_id"] = sid
+        write(self.engine, self.blobs, self.log, self.project, Operation(sid, entry, [(t.events, values)]), identity)
+        return suspension
+
+    def lift_suspension(
+        self, suspension_id: str, *, reason: str, end: datetime | None = None, identity: str = "consent"
+    ) -> ConsentEvent:
+        """End a suspension at ``end`` (default now); recorded as its own event.
+
+        Raises:
+            UnknownSuspensionError: no such suspension in this project.
+            AlreadyLiftedError: it has been lifted already.
+            InvalidRecordError: empty reason, naive time, or an end not after the start or not before a set end.
+        """
+        reason = nonblank("reason for lifting", reason)
+        until = aware("end", end) or now_utc()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.events).where(
+                    t.events.c.project == self.project,
+                    (t.events.c.event_id == suspension_id) | (t.events.c.suspension_id == suspension_id),
+                )
+            ).all()
+        susp = [r._mapping for r in rows if r.event_kind == "suspended"]
+        if not susp:
+            raise UnknownSuspensionError(f"no suspension {suspension_id} in project {self.project}")
+        lifted = [r._mapping for r in rows if r.event_kind == "suspension_lifted"]
+        if lifted:
+            raise AlreadyLiftedError(
+                f"suspension {suspension_id} was already lifted "
+                f"with effect from {lifted[0]['effective_at'].isoformat()}"
+            )
+        s = susp[0]
+        if until <= s["effective_at"]:
+            raise InvalidRecordError(f"lift time {until.isoformat()} is not after the suspension's start")
+        if s["end_at"] is not None and until >= s["end_at"]:
+            raise InvalidRecordError(
+                f"suspension {suspension_id} already ends at {s['end_at'].isoformat()}; a lift can only end it earlier"
+            )
+        event_id, salt = new_id("lift"), en.new_salt()
+        entry = en.lifted_entry(self.project, event_id, suspension_id, until, reason, salt)
+        values = self._event_values(event_id, "suspension_lifted", salt, reason, until, performer_id=s["performer_id"])
+        values["suspension_id"] = suspension_id
+        written = write(
+            self.engine, self.blobs, self.log, self.project, Operation(event_id, entry, [(t.events, values)]), identity
+        )
+        return ConsentEvent(
+            event_id=event_id, kind="suspension_lifted", performer_id=s["performer_id"], suspension_id=suspension_id,
+            effective_at=until, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            ledger_index=written.ledger_index,
+        )  # fmt: skip
+
+    def _event_values(
+        self,
+        event_id: str,
+        kind: str,
+        salt: str,
+        reason: str,
+        effective_at: datetime,
+        *,
+        grant_id: str | None = None,
+        performer_id: str | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "event_id": event_id, "project": self.project, "event_kind": kind, "grant_id": grant_id,
+            "performer_id": performer_id, "suspension_id": None, "effective_at": effective_at, "end_at": None,
+            "reason": reason, "salt": salt,
+        }  # fmt: skip

@@ -1,0 +1,120 @@
+"""QC check that the disclosure the gate required is present in (and beside) the deliverable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from labeler._badge import BadgeSpec, Corner, badge_contrast
+from labeler.errors import DisclosureError
+from labeler.sidecar import parse_webvtt_ranges
+from labeler.verify import Check, Status
+
+BADGE_MIN_CONTRAST = 3.0  # WCAG AA for large text; the badge renders at > 14 and keeps > 5 after CRF 28
+
+
+def check_disclosure(path: Path, decision: Mapping[str, Any] | None, label: Mapping[str, Any] | None) -> Check:
+    """Every disclosure form the decision's obligations require is present and as recorded."""
+    required = sorted(set(((decision or {}).get("obligations") or {}).get("disclosure") or []))
+    if decision is None:
+        return Check("disclosure", Status.SKIP, {}, "no decision to read the required disclosure from")
+    if not required:
+        return Check("disclosure", Status.PASS, {"required": [], "note": "the gate required no disclosure"})
+    record = (label or {}).get("disclosure") or {}
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for form in required:
+        ok, evidence = _FORMS.get(form, _unknown)(path, record)
+        (found if ok else {})[form] = evidence
+        if not ok:
+            missing.append(f"{form}: {evidence}")
+    evidence_all = {"required": required, "found": found}
+    if missing:
+        return Check("disclosure", Status.FAIL, evidence_all, "required disclosure missing — " + "; ".join(missing))
+    return Check("disclosure", Status.PASS, evidence_all)
+
+
+def _badge(path: Path, record: Mapping[str, Any]) -> tuple[bool, str]:
+    badge = record.get("badge")
+    if not isinstance(badge, Mapping):
+        return False, "the label record has no on-screen badge"
+    start, end = Fraction(badge["from"]), Fraction(badge["to"])
+    frames = _frames_between(path, start, end, want=5)
+    if not frames:
+        return False, f"no frames between {badge['from']} s and {badge['to']} s"
+    spec = BadgeSpec(corner=Corner(badge["corner"]), height=Fraction(badge["height"]), margin=Fraction(badge["margin"]))
+    scores = [badge_contrast(f, spec) for f in frames]
+    best = float(np.median(scores))
+    if best < BADGE_MIN_CONTRAST:
+        return False, f"no legible AI badge at the recorded place (contrast {best:.1f}:1)"
+    return True, f"AI badge {badge['corner']} {badge['from']}–{badge['to']} s, contrast {best:.1f}:1"
+
+
+def _credit(path: Path, record: Mapping[str, Any]) -> tuple[bool, str]:
+    card = record.get("end_credit")
+    if not isinstance(card, Mapping):
+        return False, "the label record has no end-credit card"
+    start = Fraction(card["start"])
+    frames = _frames_between(path, start + Fraction(1, 2), start + Fraction(card["seconds_per_page"]), want=3)
+    if not frames:
+        return False, f"the video ends before the end-credit card ({card['start']} s)"
+    dark = [float((f < 40).mean()) for f in frames]
+    text = [bool((f > 180).any()) for f in frames]
+    if min(dark) < 0.8 or not all(text):
+        return False, f"no disclosure card at {card['start']} s (frames are not a text card)"
+    return True, f"end-credit card from {card['start']} s, {card['pages']} page(s)"
+
+
+def _sidecar(path: Path, record: Mapping[str, Any]) -> tuple[bool, str]:
+    json_path, vtt_path = path.with_suffix(".disclosure.json"), path.with_suffix(".vtt")
+    if not json_path.is_file() or not vtt_path.is_file():
+        return False, f"sidecars {json_path.name} / {vtt_path.name} not found next to the file"
+    recorded = record.get("sidecars") or {}
+    for p in (json_path, vtt_path):
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        expected = next((v for k, v in recorded.items() if k.endswith(p.name.removeprefix(path.stem))), None)
+        if expected is not None and expected != digest:
+            return False, f"{p.name} differs from the sidecar recorded in the ledger"
+    try:
+        doc = json.loads(json_path.read_text())
+        cues = parse_webvtt_ranges(vtt_path.read_text())
+        ranges = [(Fraction(a["start"]), Fraction(a["end"])) for a in doc["altered"]]
+    except (ValueError, KeyError, TypeError, DisclosureError) as exc:
+        return False, f"sidecar unreadable: {exc}"
+    if sorted(ranges) != sorted(cues):
+        return False, "the WebVTT cues do not match the JSON's altered ranges"
+    return True, f"{json_path.name} + {vtt_path.name}, {len(ranges)} altered range(s)"
+
+
+def _unknown(path: Path, record: Mapping[str, Any]) -> tuple[bool, str]:
+    return False, "a disclosure form QC cannot check automatically; check by hand"
+
+
+_FORMS = {"on_screen_icon": _badge, "end_credit": _credit, "sidecar": _sidecar}
+
+
+def _frames_between(path: Path, start: Fraction, end: Fraction, want: int) -> list[np.ndarray]:
+    out: list[tuple[Fraction, np.ndarray]] = []
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        first = None
+        for frame in c.decode(v):
+            if frame.pts is None:
+                continue
+            first = frame.pts if first is None else first
+            t = Fraction(frame.pts - first) * v.time_base
+            if t >= end:
+                break
+            if t >= start:
+                out.append((t, frame.to_ndarray(format="bgr24")))
+    if len(out) <= want:
+        return [f for _, f in out]
+    step = len(out) / want
+    return [out[int(i * step)][1] for i in range(want)]

@@ -1,0 +1,101 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cutproof import __version__
+from cutproof.errors import USER_ERRORS
+from cutproof.settings import Settings
+from cutproof.workspace import Workspace
+from ledger.errors import BlobTooLargeError, IndexOutOfRangeError, UnknownLogError
+
+API_PREFIX = "/api/v1"
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length and by counting what streams in."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._reject(send)
+                return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BlobTooLargeError(f"request body exceeds the limit of {self.limit} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _reject(self, send: Send) -> None:
+        body = f'{{"detail":"request body exceeds the limit of {self.limit} bytes"}}'.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _status_for(exc: Exception) -> int:
+    if isinstance(exc, BlobTooLargeError):
+        return 413
+    if isinstance(exc, UnknownLogError | IndexOutOfRangeError):
+        return 404
+    return 422
+
+
+def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
+    """Build the API for a workspace.
+
+    Raises:
+        SettingsError: unsafe settings outside local use (e.g. the default secret key).
+        WorkspaceError: the workspace is not initialised.
+    """
+    settings = (settings or Settings()).check_safe()
+    ws = (workspace or Workspace(settings.home, settings.db)).require()
+    app = FastAPI(
+        title="Cutproof",
+        version=__version__,
+        description="Gated AI edits for film and TV: consent, policy, signed ledger, C2PA and watermark labels, QC.",
+    )
+    app.state.settings = settings
+    app.state.workspace = ws
+
+    async def _user_error(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=_status_for(exc))
+
+    for error_type in USER_ERRORS:
+        app.add_exception_handler(error_type, _user_error)
+
+    from cutproof.api.routes import ledger, projects
+
+    app.include_router(projects.router, prefix=API_PREFIX)
+    app.include_router(ledger.router, prefix=API_PREFIX)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    return app

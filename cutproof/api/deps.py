@@ -1,0 +1,96 @@
+"""Dependencies shared by the routes: workspace, caller, and project authorization.
+
+Authorization is a dependency on every route: no or bad token → 401; a project the caller is not a member of
+(or that does not exist) → 404, so foreign projects are indistinguishable from missing ones; a member without
+the required role → 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cutproof import auth
+from cutproof.auth import InvalidTokenError, Principal, Role
+from cutproof.projects import Project, ProjectError, get_project
+from cutproof.settings import Settings
+from cutproof.workspace import Workspace
+
+
+def get_workspace(request: Request) -> Workspace:
+    return request.app.state.workspace  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `cutproof token create`.")
+
+
+def get_principal(
+    ws: WorkspaceDep, settings: SettingsDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    unauthorized = {"WWW-Authenticate": "Bearer"}
+    if creds is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers=unauthorized)
+    try:
+        return auth.authenticate(ws.engine, creds.credentials, pepper=settings.secret_key.get_secret_value().encode())
+    except InvalidTokenError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), headers=unauthorized) from None
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """A project the caller may act on, with the caller."""
+
+    project: Project
+    principal: Principal
+
+
+def project_access(*roles: Role) -> object:
+    """Dependency: the ``{project}`` path parameter as a project the caller holds one of ``roles`` in.
+
+    With no roles, any membership suffices.
+    """
+
+    def dependency(
+        ws: WorkspaceDep,
+        principal: CurrentUser,
+        project: Annotated[str, Path(description="Project slug.", max_length=63)],
+    ) -> ProjectAccess:
+        if not principal.is_member(project):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found")
+        try:
+            p = get_project(ws, project)
+        except ProjectError:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found") from None
+        if roles and not any(principal.has_role(project, r) for r in roles):
+            needed = " or ".join(r.value for r in roles)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this action needs the {needed} role in {project!r}")
+        return ProjectAccess(p, principal)
+
+    return Depends(dependency)
+
+
+def require_superuser(principal: CurrentUser) -> Principal:
+    if not principal.is_superuser:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this action needs a workspace administrator")
+    return principal
+
+
+Superuser = Annotated[Principal, Depends(require_superuser)]
+AnyMember = Annotated[ProjectAccess, project_access()]
+AdminOf = Annotated[ProjectAccess, project_access(Role.ADMIN)]
+EditorOf = Annotated[ProjectAccess, project_access(Role.EDITOR)]
+LegalOf = Annotated[ProjectAccess, project_access(Role.LEGAL)]
+QcOf = Annotated[ProjectAccess, project_access(Role.QC)]

@@ -1,0 +1,393 @@
+"""``cutproof performer …`` and ``cutproof consent …``: the consent registry from the command line.
+
+Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``; default: the workspace's only
+project). Times are ISO 8601
+(``2026-11-23``, ``2026-11-23T10:00:00+01:00``); a time without a zone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import typer
+from rich.table import Table
+
+from consent import ConsentGrant, ConsentRegistry
+from consent.models import Category, ContractEdition, PerformerKind, Representation, Signer
+from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.projects import get_project, project_log
+
+performer_app = typer.Typer(help="Register and list the performers of a project.", no_args_is_help=True)
+consent_app = typer.Typer(
+    help="Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
+    no_args_is_help=True,
+)
+
+ProjectOpt = Annotated[
+    str | None,
+    typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the workspace's only one)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+EXIT_NOT_COVERED = 3
+
+
+def _registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
+    """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, project)
+    return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
+
+
+def parse_time(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 date or datetime (``now`` for the current time); no zone means UTC.
+
+    Raises:
+        typer.BadParameter: not a date/time.
+    """
+    if text is None:
+        return None
+    if text == "now":
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 date or time (e.g. 2026-11-23T10:00Z)", param_hint=option
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _table(*headers: str) -> Table:
+    """A table whose cells wrap rather than truncate (ids and hashes must stay whole)."""
+    table = Table()
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    return table
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------- performers
+
+
+@performer_app.command("add")
+def performer_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Full name (kept in the registry, never in the ledger).")],
+    kind: Annotated[str, typer.Option(help="principal, background, stunt or stand_in.")] = "principal",
+    guild: Annotated[str | None, typer.Option(help="Guild the performer belongs to, e.g. SAG-AFTRA.")] = None,
+    guild_id: Annotated[str | None, typer.Option(help="Membership id in that guild.")] = None,
+    minor: Annotated[bool, typer.Option("--minor", help="The performer is a minor.")] = False,
+    deceased: Annotated[bool, typer.Option("--deceased", help="The performer is deceased.")] = False,
+    died_at: Annotated[str | None, typer.Option(help="Date of death (implies --deceased).")] = None,
+    representative: Annotated[
+        str | None, typer.Option(help="Authorised representative (estate, guardian); needs --representative-document.")
+    ] = None,
+    representative_document: Annotated[
+        Path | None, typer.Option(help="Document proving the representative's authority (stored content-addressed).")
+    ] = None,
+    representation: Annotated[str, typer.Option(help="counsel, union or none (in negotiating consent).")] = "none",
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Register a performer (ledger entry performer.registered/1, with no personal data in it)."""
+    reg = _registry(ctx, project)
+    p = reg.register_performer(
+        name=name,
+        kind=cast(PerformerKind, kind),
+        guild=guild,
+        guild_id=guild_id,
+        minor=minor,
+        deceased=deceased,
+        died_at=parse_time(died_at, "--died-at"),
+        representative_name=representative,
+        representative_document=representative_document,
+        representation=cast(Representation, representation),
+        identity=cli_identity(),
+    )
+    if as_json:
+        _emit(p.model_dump(mode="json"))
+    else:
+        console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
+
+
+@performer_app.command("list")
+def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List the project's performers."""
+    performers = _registry(ctx, project).performers()
+    if as_json:
+        _emit([p.model_dump(mode="json") for p in performers])
+        return
+    table = _table("performer id", "name", "kind", "guild", "flags", "representative")
+    for p in performers:
+        flags = ", ".join(f for f, on in (("minor", p.minor), ("deceased", p.deceased)) if on)
+        guild = f"{p.guild} {p.guild_id or ''}".strip() if p.guild_member else "-"
+        table.add_row(
+            p.performer_id, p.name, p.kind, guild, flags or "-", p.representative.name if p.representative else "-"
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------------------------------- grants
+
+
+@consent_app.command("grant")
+def consent_grant(
+    ctx: typer.Context,
+    performer: Annotated[str, typer.Option(help="Performer id (see `cutproof performer list`).")],
+    category: Annotated[str, typer.Option(help="digital_alteration, ebdr, icdr or background_replica.")],
+    edit_kind: Annotated[
+        list[str], typer.Option(help="Edit kind covered (repeat): relight, eyeline, background, dialogue, or '*'.")
+    ],
+    purpose: Annotated[list[str], typer.Option(help="Purpose covered (repeat), e.g. continuity, dubbing, or '*'.")],
+    use: Annotated[str, typer.Option(help="The reasonably specific description of the intended use.")],
+    document: Annotated[Path, typer.Option(help="The signed consent document (required; stored content-addressed).")],
+    signed_by: Annotated[str, typer.Option(help="performer, representative or union.")] = "performer",
+    edition: Annotated[str, typer.Option(help="Contract edition.")] = "sag-aftra-tv-theatrical-2023",
+    valid_from: Annotated[str, typer.Option(help="Start of validity.")] = "now",
+    valid_until: Annotated[str | None, typer.Option(help="End of validity (exclusive).")] = None,
+    signed_at: Annotated[str | None, typer.Option(help="When the writing was signed (default: --valid-from).")] = None,
+    shot: Annotated[list[str] | None, typer.Option(help="Shot covered (repeat); default all shots.")] = None,
+    scene: Annotated[list[str] | None, typer.Option(help="Scene covered (repeat); default all scenes.")] = None,
+    separately_signed: Annotated[bool, typer.Option(help="Signed as a separate writing, not buried in terms.")] = True,
+    law: Annotated[str | None, typer.Option("--law", help="Governing law, e.g. US-CA, US-NY.")] = None,
+    compensation_ref: Annotated[str | None, typer.Option(help="Reference of the compensation agreed.")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Language covered for dubbing (repeat), e.g. fr.")] = None,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Record a consent grant for one specific use (ledger entry consent.granted/1)."""
+    reg = _registry(ctx, project)
+    start = parse_time(valid_from, "--valid-from")
+    assert start is not None
+    g = reg.grant(
+        performer,
+        category=cast(Category, category),
+        edit_kinds=edit_kind,
+        purposes=purpose,
+        use_description=use,
+        document=document,
+        signed_by=cast(Signer, signed_by),
+        contract_edition=cast(ContractEdition, edition),
+        valid_from=start,
+        valid_until=parse_time(valid_until, "--valid-until"),
+        signed_at=parse_time(signed_at, "--signed-at"),
+        shots=shot or "all",
+        scenes=scene or "all",
+        separately_signed=separately_signed,
+        governing_law=law,
+        compensation_ref=compensation_ref,
+        languages=language or None,
+        identity=cli_identity(),
+    )
+    if as_json:
+        _emit(g.model_dump(mode="json"))
+    else:
+        console.print(
+            f"Granted {g.grant_id} for {performer} (ledger index {g.ledger_index}, document {g.document_sha256})"
+        )
+
+
+@consent_app.command("revoke")
+def consent_revoke(
+    ctx: typer.Context,
+    grant_id: Annotated[str, typer.Argument(help="The grant to revoke.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the registry, never in the ledger).")],
+    effective_at: Annotated[str, typer.Option(help="When the revocation takes effect.")] = "now",
+    project: ProjectOpt = None,
+) -> None:
+    """Revoke a grant (ledger entry consent.revoked/1); the grant itself is never changed."""
+    ev = _registry(ctx, project).revoke(
+        grant_id, reason=reason, effective_at=parse_time(effective_at, "--effective-at"), identity=cli_identity()
+    )
+    console.print(
+        f"Revoked {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
+    )
+
+
+@consent_app.command("suspend")
+def consent_suspend(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'SAG-AFTRA strike'.")],
+    performer: Annotated[str | None, typer.Option(help="Suspend this performer's consents.")] = None,
+    all_performers: Annotated[bool, typer.Option("--all", help="Suspend every consent of the project.")] = False,
+    start: Annotated[str, typer.Option(help="Start of the suspension.")] = "now",
+    end: Annotated[str | None, typer.Option(help="End, if known (else lift it later).")] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Suspend consent for one performer or production-wide (ledger entry consent.suspended/1)."""
+    if (performer is None) == (not all_performers):
+        raise typer.BadParameter("give exactly one of --performer ID or --all", param_hint="--performer/--all")
+    s = _registry(ctx, project).suspend(
+        performer,
+        reason=reason,
+        start=parse_time(start, "--start"),
+        end=parse_time(end, "--end"),
+        identity=cli_identity(),
+    )
+    console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")
+
+
+@consent_app.command("lift")
+def consent_lift(
+    ctx: typer.Context,
+    suspension_id: Annotated[str, typer.Argument(help="The suspension to lift.")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'strike ended'.")],
+    end: Annotated[str, typer.Option(help="When it ends.")] = "now",
+    project: ProjectOpt = None,
+) -> None:
+    """End a suspension (ledger entry consent.suspension_lifted/1)."""
+    ev = _registry(ctx, project).lift_suspension(
+        suspension_id, reason=reason, end=parse_time(end, "--end"), identity=cli_identity()
+    )
+    console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
+
+
+# ---------------------------------------------------------------------------------------------- queries
+
+
+def _status(g: ConsentGrant, at: datetime) -> str:
+    if g.revoked_at is not None:
+        return "revoked"
+    if g.suspensions:
+        return "suspended"
+    if at < g.valid_from:
+        return "not yet valid"
+    if g.valid_until is not None and at >= g.valid_until:
+        return "expired"
+    return "in force"
+
+
+@consent_app.command("show")
+def consent_show(
+    ctx: typer.Context,
+    performer: Annotated[list[str] | None, typer.Option(help="Only this performer (repeat).")] = None,
+    at: Annotated[str, typer.Option(help="Evaluate the state at this time.")] = "now",
+    known_at: Annotated[str | None, typer.Option(help="Only count what was recorded by then.")] = None,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Consent state at a time: grants with revocation/suspension state; --json adds ledger receipts."""
+    reg = _registry(ctx, project)
+    state = reg.state_at(performer or None, parse_time(at, "--at"), known_at=parse_time(known_at, "--known-at"))
+    if as_json:
+        _emit(
+            {
+                "state": state.model_dump(mode="json"),
+                "proofs": [p.model_dump(mode="json") for p in reg.state_proofs(state)],
+                "checkpoint": reg.log.checkpoint(),
+                "verifier_keys": reg.log.verifier_keys(),
+            }
+        )
+        return
+    names = {p.performer_id: p.name for p in state.performers}
+    table = _table("grant", "performer", "scope", "valid", "status", "ledger")
+    for g in state.grants:
+        window = f"{g.valid_from:%Y-%m-%d}…{g.valid_until:%Y-%m-%d}" if g.valid_until else f"{g.valid_from:%Y-%m-%d}…"
+        shots = g.shots if isinstance(g.shots, str) else ", ".join(g.shots)
+        scope = f"{g.category}: {', '.join(g.edit_kinds)} for {', '.join(g.purposes)}; shots {shots}"
+        table.add_row(
+            g.grant_id, names.get(g.performer_id, g.performer_id), scope, window, _status(g, state.at),
+            str(g.ledger_index),
+        )  # fmt: skip
+    console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
+    console.print(table)
+    for s in state.suspensions:
+        console.print(f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {s.reason}")
+
+
+@consent_app.command("history")
+def consent_history(
+    ctx: typer.Context,
+    grant_id: Annotated[str, typer.Argument(help="The grant.")],
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Everything recorded about a grant, in ledger order."""
+    events = _registry(ctx, project).history(grant_id)
+    if as_json:
+        _emit([e.model_dump(mode="json") for e in events])
+        return
+    table = _table("ledger", "event", "effective", "end", "recorded", "by", "reason")
+    for e in events:
+        table.add_row(
+            str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",
+            e.recorded_at.isoformat(), e.identity, e.reason or "-",
+        )  # fmt: skip
+    console.print(table)
+
+
+@consent_app.command("covers")
+def consent_covers(
+    ctx: typer.Context,
+    performer: Annotated[str, typer.Option(help="Performer id.")],
+    edit_kind: Annotated[str, typer.Option(help="relight, eyeline, background or dialogue.")],
+    purpose: Annotated[str, typer.Option(help="Purpose of the edit, e.g. continuity.")],
+    shot: Annotated[str | None, typer.Option(help="Shot of the edit.")] = None,
+    scene: Annotated[str | None, typer.Option(help="Scene of the edit.")] = None,
+    at: Annotated[str, typer.Option(help="Time of the edit.")] = "now",
+    known_at: Annotated[str | None, typer.Option(help="Only count what was recorded by then.")] = None,
+    language: Annotated[str | None, typer.Option(help="Target language (dubbing).")] = None,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """What consent covered a performer for a use at a time, with receipts. Exit 0 covered, 3 not covered."""
+    cov = _registry(ctx, project).covering(
+        performer, edit_kind, purpose, shot, scene, parse_time(at, "--at"),
+        known_at=parse_time(known_at, "--known-at"), language=language,
+    )  # fmt: skip
+    if as_json:
+        _emit(cov.model_dump(mode="json"))
+    else:
+        verdict = "[green]COVERED[/]" if cov.covered else "[red]NOT COVERED[/]"
+        console.print(f"{verdict}: {performer} for {edit_kind}/{purpose} shot {shot or '-'} at {cov.at.isoformat()}")
+        for c in cov.covering:
+            console.print(f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {c.grant.use_description}")
+        for c in cov.not_covering:
+            console.print(f"  {c.grant.grant_id} does not cover it: {'; '.join(c.shortfalls)}")
+        console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
+    if not cov.covered:
+        raise typer.Exit(EXIT_NOT_COVERED)
+
+
+@consent_app.command("document")
+def consent_document(
+    ctx: typer.Context,
+    sha256: Annotated[str, typer.Argument(help="Document hash (from a grant or performer).")],
+    out: Annotated[Path, typer.Option(help="Where to write the document.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Export a signed document recorded in the project (checked against its hash)."""
+    data = _registry(ctx, project).document(sha256)
+    out.write_bytes(data)
+    console.print(f"Wrote {len(data)} bytes to {out}")
+
+
+@consent_app.command("check")
+def consent_check(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option("--repair", help="Complete interrupted writes.")] = False,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Check the registry against the ledger (rows without entries, entries without rows). Exit 1 on problems."""
+    report = _registry(ctx, project).reconcile(repair=repair)
+    if as_json:
+        _emit(report.model_dump(mode="json") | {"ok": report.ok})
+    else:
+        console.print(
+            f"{report.rows_checked} rows and {report.entries_checked} ledger entries checked "
+            f"(log size {report.log_size}); completed {len(report.completed)}, dropped {len(report.abandoned)}"
+        )
+        for line in report.pending + report.problems:
+            console.print(f"  [red]•[/] {line}")
+        console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,50 @@
+"""``cutproof identity``: show or replace the workspace's C2PA signing identity (certificate chain + key)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cutproof.cli._common import console, ready_workspace
+from labeler.errors import IdentityImportError
+from labeler.identity import import_identity, load_identity
+
+app = typer.Typer(help="The C2PA signing identity deliverables are signed with.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show the signing certificate, its issuer and the trust anchor verifiers need (never the key)."""
+    facts = load_identity(ready_workspace(ctx).keys_dir).describe()
+    if as_json:
+        print(json.dumps(facts, indent=2))
+        return
+    for name, value in facts.items():
+        console.print(f"[bold]{name.replace('_', ' ')}[/bold]: {value}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    chain: Annotated[Path, typer.Argument(help="PEM chain: signing certificate first, then intermediates.")],
+    key: Annotated[Path, typer.Argument(help="PEM private key of the signing certificate (unencrypted).")],
+    anchors: Annotated[
+        Path | None, typer.Option("--trust-anchor", help="PEM root certificate(s), if not at the end of CHAIN.")
+    ] = None,
+) -> None:
+    """Replace the project CA with the production's own certificate chain and key (validated first)."""
+    ws = ready_workspace(ctx)
+    try:
+        chain_pem = chain.read_bytes()
+        key_pem = key.read_bytes()
+        anchors_pem = anchors.read_bytes() if anchors is not None else None
+    except OSError as exc:
+        raise IdentityImportError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    facts = import_identity(ws.keys_dir, chain_pem, key_pem, anchors_pem).describe()
+    console.print(f"Imported signing identity {facts['signer_subject']} (trust anchor: {facts['trust_anchors']})")

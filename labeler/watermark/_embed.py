@@ -1,0 +1,122 @@
+"""Frame-level embedding: perceptually shaped, informed spread-spectrum pattern added to luma.
+
+Per frame (all on small grids except one final upsample-and-add):
+
+1. The luma is reduced to the render grid (``RENDER_PX`` px per chip) and a perceptual mask is computed there:
+   local contrast (stronger in texture, weaker in flat areas), lowered near black and white to avoid clipping.
+2. Informed embedding: the detector's view of the host and of the unit-gain pattern are computed; each bit gets
+   a gain so that the detector measures at least a common margin for it despite the host's own interference,
+   within [``GAIN_MIN``, ``GAIN_MAX``].
+3. The pattern is rescaled to the requested RMS (``strength``, in 8-bit luma code values, so PSNR ≈
+   20·log10(255/strength)), upsampled to the frame and added with rounding and saturation.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from labeler.watermark._codec import CODE_BITS, encode_key
+from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms, to_chips
+from labeler.watermark._pattern import (
+    CHIP_ROWS,
+    CHIPS_PER_BIT,
+    SYNC_CHIPS,
+    IS_SYNC,
+    PN,
+    RENDER_PX,
+    TILE,
+    chip_grid_cols,
+    chip_stats,
+    chip_tile,
+    tiled,
+    upsample,
+)
+
+DEFAULT_STRENGTH = 1.8  # RMS of the added pattern in 8-bit code values (PSNR ≈ 43 dB)
+GAIN_MIN, GAIN_MAX = 0.3, 4.0
+MARGIN = 1.4  # informed target, in units of the median unit-gain bit response
+MASK_FLOOR = 3.0
+
+
+def _mask(render_luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    mean = cv2.blur(render_luma, (5, 5))
+    var = np.maximum(cv2.blur(render_luma * render_luma, (5, 5)) - mean * mean, 0.0)
+    m = np.sqrt(np.sqrt(var + MASK_FLOOR * MASK_FLOOR))  # (local std)^0.5: shaped, yet detector-friendly
+    m = np.minimum(m, 2.5 * float(np.median(m)))
+    headroom = np.clip(np.minimum(render_luma - 4.0, 251.0 - render_luma) / 24.0, 0.15, 1.0)
+    return (m * headroom).astype(np.float32)
+
+
+class FrameEmbedder:
+    """Embeds one key into luma planes; reusable across frames of any size (caches per-size work)."""
+
+    def __init__(self, key: int, strength: float = DEFAULT_STRENGTH, informed: bool = True) -> None:
+        """Prepare the codeword for ``key``.
+
+        Raises:
+            ValueError: ``key`` is not in [0, 2^64) or ``strength`` is not in (0, 20].
+        """
+        if not 0.0 < strength <= 20.0:
+            raise ValueError(f"strength must be in (0, 20] luma code values RMS, got {strength}")
+        self.bits = encode_key(key)
+        self.strength = float(strength)
+        self.informed = informed
+        self._signs = (1.0 - 2.0 * self.bits.astype(np.float64))
+
+    def pattern(self, luma8: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The pattern to add to an 8-bit-scaled float luma plane of shape (H, W), at full resolution."""
+        h, w = luma8.shape
+        cols = chip_grid_cols(w, h)
+        rw, rh = max(1, round(w * CHIP_ROWS * RENDER_PX / h)), CHIP_ROWS * RENDER_PX
+        small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA)
+        mask = _mask(small)
+        gains = self._gains(small, mask, cols) if self.informed else None
+        chips = tiled(chip_tile(self.bits, gains), CHIP_ROWS, cols)
+        pat = upsample(chips, RENDER_PX)[:rh, :rw] * mask
+        rms = float(np.sqrt(np.mean(pat * pat)))
+        pat *= self.strength / max(rms, 1e-6)
+        return cv2.resize(pat, (w, h), interpolation=cv2.INTER_LINEAR)
+
+    def _gains(self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], cols: int) -> npt.NDArray:
+        rh, rw = small.shape
+        dsize = det_size(rw, rh)
+        unit = upsample(tiled(chip_tile(self.bits), CHIP_ROWS, cols), RENDER_PX)[:rh, :rw] * mask
+        unit *= self.strength / max(float(np.sqrt(np.mean(unit * unit))), 1e-6)
+        host_hp = high_pass(cv2.resize(small, dsize, interpolation=cv2.INTER_AREA))
+        norm = local_rms(host_hp)
+        host = chip_stats(to_chips(np.clip(host_hp / norm, -CLIP, CLIP), CHIP_ROWS, cols))
+        sig = chip_stats(to_chips(high_pass(cv2.resize(unit, dsize, interpolation=cv2.INTER_AREA)) / norm, CHIP_ROWS, cols))
+        h_b, d_b = self._signs * host[:CODE_BITS], self._signs * sig[:CODE_BITS]
+        d_b = np.maximum(d_b, 1e-3 * max(float(np.median(np.abs(d_b))), 1e-6))
+        target = MARGIN * float(np.median(d_b))
+        gains = np.ones(CODE_BITS)
+        for _ in range(3):  # the final RMS normalisation shrinks every gain by r: solve h + g·d/r ≥ target
+            r = np.sqrt((SYNC_CHIPS + CHIPS_PER_BIT * float(np.sum(gains * gains))) / (TILE * TILE))
+            gains = np.clip((target - h_b) * r / d_b, GAIN_MIN, GAIN_MAX)
+        return gains.astype(np.float32)
+
+    def embed(self, luma: npt.NDArray[np.generic], max_value: int = 255) -> npt.NDArray[np.generic]:
+        """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples)."""
+        scale = max_value / 255.0
+        y = luma.astype(np.float32)
+        pat = self.pattern(y / scale if scale != 1.0 else y)
+        out = np.rint(y + pat * scale)
+        return np.clip(out, 0, max_value).astype(luma.dtype)
+
+
+def embed_frame(luma: npt.NDArray[np.generic], key: int, *, strength: float = DEFAULT_STRENGTH) -> npt.NDArray:
+    """Mark one luma plane (H×W uint8, or the Y plane of a YUV frame) with ``key``; returns the marked copy.
+
+    Raises:
+        ValueError: bad key or strength, or ``luma`` is not a 2-D uint8/uint16 array.
+    """
+    arr = np.asarray(luma)
+    if arr.ndim != 2 or arr.dtype not in (np.uint8, np.uint16) or min(arr.shape) < 16:
+        raise ValueError("embed_frame expects a 2-D uint8 or uint16 luma plane of at least 16×16 pixels")
+    max_value = 255 if arr.dtype == np.uint8 else 1023
+    return FrameEmbedder(key, strength).embed(arr, max_value)
+
+
+__all__ = ["DEFAULT_STRENGTH", "IS_SYNC", "PN", "TILE", "FrameEmbedder", "embed_frame"]

@@ -1,0 +1,89 @@
+"""The fixed geometry of the ``cutproof-wm/1`` pattern: chip grid, tile, pseudo-noise and chip→bit assignment.
+
+The watermark lives on a *chip grid* anchored at the frame's top-left corner whose height is always
+``CHIP_ROWS`` chips, whatever the frame's resolution (1080p: ~11 px per chip; 360p: ~3.75 px per chip), so footage of
+any size behaves alike and a downscale leaves the chip grid where it was. The grid is tiled with a
+``TILE``×``TILE``-chip tile; every tile carries the whole codeword, so a crop keeps whole (cyclic) tiles. Inside a
+tile, ``SYNC_CHIPS`` chips carry a known synchronisation pattern (used to recover scale and shift) and the rest
+carry the codeword bits, ``CHIPS_PER_BIT`` chips each, spread pseudo-randomly and multiplied by a ±1 pseudo-noise.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from labeler.watermark._codec import CODE_BITS
+
+ALGORITHM_ID = "cutproof-wm/1"
+CHIP_ROWS = 96  # chip-grid height of every frame
+TILE = 32  # tile side, in chips
+CHIPS_PER_BIT = (TILE * TILE) // CODE_BITS  # 5
+SYNC_CHIPS = TILE * TILE - CHIPS_PER_BIT * CODE_BITS  # 164
+RENDER_PX = 4  # pixels per chip of the embedder's render grid (height CHIP_ROWS * RENDER_PX)
+DET_PX = 2  # pixels per chip of the detector's grid (height CHIP_ROWS * DET_PX)
+SYNC = -1  # bit index of a sync chip
+
+_rng = np.random.default_rng(0xC07_9200F)
+PN: npt.NDArray[np.float32] = (_rng.integers(0, 2, (TILE, TILE)) * 2 - 1).astype(np.float32)
+_perm = _rng.permutation(TILE * TILE)
+_assign = np.full(TILE * TILE, SYNC, dtype=np.int32)
+_assign[_perm[: CHIPS_PER_BIT * CODE_BITS]] = np.arange(CHIPS_PER_BIT * CODE_BITS) % CODE_BITS
+BIT_OF_CHIP: npt.NDArray[np.int32] = _assign.reshape(TILE, TILE)
+IS_SYNC: npt.NDArray[np.bool_] = BIT_OF_CHIP == SYNC
+
+
+def chip_tile(bits: npt.NDArray[np.uint8], gains: npt.NDArray[np.float32] | None = None) -> npt.NDArray[np.float32]:
+    """The tile of chip values for a codeword: ``PN × (+1 for sync, ±1 for bit 0/1) × gain of its bit``."""
+    signs = 1.0 - 2.0 * bits.astype(np.float32)
+    g = np.ones(CODE_BITS, np.float32) if gains is None else gains
+    vals = np.where(IS_SYNC, np.float32(1.0), (signs * g)[np.maximum(BIT_OF_CHIP, 0)])
+    return (PN * vals).astype(np.float32)
+
+
+def chip_grid_cols(width: int, height: int) -> int:
+    """Chip columns needed to cover a ``width``×``height`` frame."""
+    return int(np.ceil(width * CHIP_ROWS / height)) + 1
+
+
+def tiled(tile: npt.NDArray[np.float32], rows: int, cols: int) -> npt.NDArray[np.float32]:
+    """``tile`` repeated to ``rows``×``cols`` chips, anchored at the top-left corner."""
+    reps = (-(-rows // TILE), -(-cols // TILE))
+    return np.tile(tile, reps)[:rows, :cols]
+
+
+def upsample(chips: npt.NDArray[np.float32], px: int) -> npt.NDArray[np.float32]:
+    """Render a chip grid at ``px`` pixels per chip with smooth (bicubic) interpolation."""
+    h, w = chips.shape
+    return cv2.resize(chips, (w * px, h * px), interpolation=cv2.INTER_CUBIC)
+
+
+@lru_cache(maxsize=1)
+def template_ffts() -> npt.NDArray[np.complex64]:
+    """Conjugate spectra of each bit's chips (``CODE_BITS`` of them), then of the sync chips, as the detector sees
+    them: one tile at ``DET_PX`` px per chip, PN where the chip belongs to the bit, 0 elsewhere."""
+    n = TILE * DET_PX
+    out = np.empty((CODE_BITS + 1, n, n // 2 + 1), np.complex64)
+    owner = np.where(IS_SYNC, CODE_BITS, BIT_OF_CHIP)
+    for b in range(CODE_BITS + 1):
+        sel = np.where(owner == b, PN, 0.0).astype(np.float32)
+        one = upsample(np.tile(sel, (3, 3)), DET_PX)[n : 2 * n, n : 2 * n]
+        out[b] = np.conj(np.fft.rfft2(one))
+    return out
+
+
+@lru_cache(maxsize=16)
+def frame_maps(rows: int, cols: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:
+    """For a chip grid of ``rows``×``cols``: the PN of every chip and its bit index (``CODE_BITS`` for sync)."""
+    pn = tiled(PN, rows, cols)
+    bit = tiled(np.where(IS_SYNC, CODE_BITS, BIT_OF_CHIP).astype(np.float32), rows, cols).astype(np.int32)
+    return pn, bit
+
+
+def chip_stats(chip_values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Per-bit correlations (``CODE_BITS`` values, then the sync correlation) of a chip-value grid at zero shift."""
+    pn, bit = frame_maps(*chip_values.shape)
+    return np.bincount(bit.ravel(), weights=(pn * chip_values).ravel(), minlength=CODE_BITS + 1)

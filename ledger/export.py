@@ -1,0 +1,107 @@
+"""Export a log as a static c2sp.org/tlog-tiles directory that any tlog-tiles client can serve and verify.
+
+Layout (for the latest checkpoint, size N)::
+
+    DIR/checkpoint                      the signed checkpoint, verbatim
+    DIR/tile/<L>/<N>[.p/<W>]            hash tiles, full ones and the partial right edge of every level
+    DIR/tile/entries/<N>[.p/<W>]        entry bundles (uint16 big-endian length ‖ entry bytes, …)
+
+The directory is built next to DIR and renamed into place, so a failed export leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from ledger import storage as st
+from ledger.checkpoint import Checkpoint, checkpoint_text_of
+from ledger.errors import CorruptionError, LedgerError
+from ledger.merkle import HASH_SIZE
+from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, bundle_entries, entries_path, tile_path, tile_width
+
+if TYPE_CHECKING:
+    from ledger.log import Log
+
+
+@dataclass(frozen=True)
+class ExportStats:
+    """What an export wrote."""
+
+    size: int
+    tiles: int
+    bundles: int
+
+
+def export_tiles(log: Log, directory: Path | str) -> ExportStats:
+    """Write the static tlog-tiles directory for the log's latest checkpoint.
+
+    Raises:
+        LedgerError: ``directory`` exists and is not empty, or it cannot be written.
+        CorruptionError: a stored tile is shorter than the checkpoint requires.
+    """
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise LedgerError(f"export directory {target} exists and is not empty; choose a new directory")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        stats = _write(log, tmp)
+        if target.exists():
+            target.rmdir()
+        os.replace(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise LedgerError(f"cannot write export to {target}: {exc.strerror}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return stats
+
+
+def _write(log: Log, root: Path) -> ExportStats:
+    engine, log_id = log._engine, log._id
+    with engine.connect() as conn, conn.begin():
+        note = conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == log_id)).scalar_one()
+        size = Checkpoint.parse(checkpoint_text_of(note)).size
+        (root / "checkpoint").write_text(note)
+        t = st.tiles.c
+        n_tiles = 0
+        level = 0
+        while size >> (TILE_HEIGHT * level):
+            rows = conn.execute(
+                select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == level)).order_by(t.idx)
+            )
+            for idx, blob in rows:
+                width = tile_width(level, int(idx), size)
+                if width == 0:
+                    continue  # grown after our checkpoint snapshot
+                if len(blob) < width * HASH_SIZE:
+                    raise CorruptionError(f"tile {tile_path(level, idx)} is shorter than {width} hashes")
+                _put(root / tile_path(level, int(idx), width), bytes(blob[: width * HASH_SIZE]))
+                n_tiles += 1
+            level += 1
+        e = st.entries.c
+        n_bundles = 0
+        for first in range(0, size, TILE_WIDTH):
+            last = min(size, first + TILE_WIDTH)
+            datas = conn.execute(
+                select(e.data).where((e.log_id == log_id) & (e.idx >= first) & (e.idx < last)).order_by(e.idx)
+            ).scalars()
+            blobs = [bytes(d) for d in datas]
+            if len(blobs) != last - first:
+                raise CorruptionError(f"entries {first}..{last - 1} are incomplete; run `cutproof ledger fsck`")
+            _put(root / entries_path(first // TILE_WIDTH, last - first), bundle_entries(blobs))
+            n_bundles += 1
+    return ExportStats(size, n_tiles, n_bundles)
+
+
+def _put(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -1,0 +1,392 @@
+"""The ledger: many signed, append-only logs in one database.
+
+Appending a batch is one write transaction: read the latest size, extend the right edge of the tile tree with the
+new leaf hashes, sign the new checkpoint with every active key, then compare-and-swap the log row
+(``UPDATE ledger_logs SET size=:new … WHERE id=:log AND size=:old``) and insert entries, changed tiles and the
+checkpoint. If the swap touches no row another writer won the race: the transaction is rolled back and the whole
+batch is retried on the new state, so concurrent processes produce one gap-free history and never sign two
+inconsistent checkpoints. On SQLite the transaction starts with ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ledger import storage as st
+from ledger.checkpoint import Checkpoint, check_origin
+from ledger.entries import canonical_batch, now_rfc3339, parse_entry
+from ledger.errors import (
+    ConflictError,
+    IndexOutOfRangeError,
+    LogExistsError,
+    NoCheckpointError,
+    NoteError,
+    UnknownLogError,
+)
+from ledger.keys import generate_key, key_path, load_key
+from ledger.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash
+from ledger.note import Signer, Verifier
+from ledger.receipt import format_receipt
+from ledger.tiles import RightEdge, make_hash_reader
+
+MAX_ATTEMPTS = 50
+
+
+@dataclass(frozen=True)
+class Appended:
+    """One appended entry: its index, leaf hash and the signed checkpoint that first includes it."""
+
+    index: int
+    leaf_hash: bytes
+    checkpoint: str
+
+    @property
+    def leaf_hash_hex(self) -> str:
+        return self.leaf_hash.hex()
+
+
+class _Lost(Exception):
+    """The compare-and-swap found another writer's checkpoint."""
+
+
+class Ledger:
+    """All logs in one database; signing keys in ``key_dir``."""
+
+    def __init__(self, engine: Engine, key_dir: Path | str) -> None:
+        self.engine = engine
+        self.key_dir = Path(key_dir)
+
+    def create_schema(self) -> None:
+        """Create the ledger tables (idempotent)."""
+        st.create_schema(self.engine)
+
+    def origins(self) -> list[str]:
+        """Origins of every log, sorted."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(st.logs.c.origin).order_by(st.logs.c.origin)).scalars())
+
+    def create_log(self, origin: str) -> Log:
+        """Create a log with a fresh Ed25519 key and its signed empty checkpoint.
+
+        Raises:
+            NoteError: the origin is not a valid checkpoint origin.
+            LogExistsError: a log with this origin exists.
+            SigningKeyError: the key cannot be written.
+        """
+        check_origin(origin)
+        with self.engine.connect() as conn:
+            if st.log_row(conn, origin) is not None:
+                raise LogExistsError(f"a log {origin} already exists; open it instead")
+        signer = generate_key(self.key_dir, origin)
+        now = now_rfc3339()
+        note = Checkpoint(origin, 0, EMPTY_ROOT).sign([signer])
+        try:
+            with st.write_transaction(self.engine) as conn:
+                log_id = conn.execute(
+                    insert(st.logs).values(origin=origin, size=0, root_hash=EMPTY_ROOT, checkpoint=note, created_at=now)
+                ).inserted_primary_key[0]
+                conn.execute(
+                    insert(st.keys).values(
+                        log_id=log_id,
+                        key_id=signer.key_id.hex(),
+                        vkey=signer.verifier.vkey,
+                        active=True,
+                        created_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(st.checkpoints).values(
+                        log_id=log_id, size=0, root_hash=EMPTY_ROOT, note=note, created_at=now
+                    )
+                )
+        except IntegrityError:
+            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
+            raise LogExistsError(f"a log {origin} already exists; open it instead") from None
+        except BaseException:
+            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
+            raise
+        return Log(self, int(log_id), origin)
+
+    def open_log(self, origin: str) -> Log:
+        """Open an existing log.
+
+        Raises:
+            UnknownLogError: no log has this origin.
+        """
+        with self.engine.connect() as conn:
+            row = st.log_row(conn, origin)
+        if row is None:
+            known = ", ".join(self.origins()) or "none yet"
+            raise UnknownLogError(f"no log {origin!r} in this database (logs: {known}); create it first")
+        return Log(self, int(row.id), origin)
+
+
+class Log:
+    """One append-only log. Obtain it from ``Ledger.create_log`` / ``Ledger.open_log``."""
+
+    def __init__(self, ledger: Ledger, log_id: int, origin: str) -> None:
+        self._ledger = ledger
+        self._engine = ledger.engine
+        self._id = log_id
+        self.origin = origin
+        self._signers: dict[str, Signer] = {}
+
+    def __repr__(self) -> str:
+        return f"Log({self.origin!r})"
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def _row(self) -> Any:
+        with self._engine.connect() as conn:
+            return conn.execute(select(st.logs).where(st.logs.c.id == self._id)).one()
+
+    def size(self) -> int:
+        """The size of the latest signed checkpoint."""
+        return int(self._row().size)
+
+    def checkpoint(self) -> str:
+        """The latest signed checkpoint, verbatim."""
+        return str(self._row().checkpoint)
+
+    def checkpoint_at(self, size: int) -> str:
+        """The signed checkpoint published at ``size``.
+
+        Raises:
+            IndexOutOfRangeError: beyond the log's size.
+            NoCheckpointError: no checkpoint was published at that size (sizes are batch boundaries).
+        """
+        with self._engine.connect() as conn:
+            note = conn.execute(
+                select(st.checkpoints.c.note).where(
+                    (st.checkpoints.c.log_id == self._id) & (st.checkpoints.c.size == size)
+                )
+            ).scalar()
+        if note is None:
+            current = self.size()
+            if size > current or size < 0:
+                raise IndexOutOfRangeError(f"tree size {size} is beyond log {self.origin} (size {current})")
+            raise NoCheckpointError(
+                f"log {self.origin} published no checkpoint at size {size}; use a size from `checkpoint_sizes` "
+                "or the latest checkpoint"
+            )
+        return str(note)
+
+    def checkpoint_sizes(self) -> list[int]:
+        """Every tree size at which a signed checkpoint was published, ascending."""
+        with self._engine.connect() as conn:
+            q = select(st.checkpoints.c.size).where(st.checkpoints.c.log_id == self._id).order_by(st.checkpoints.c.size)
+            return [int(s) for s in conn.execute(q).scalars()]
+
+    def entry(self, index: int) -> bytes:
+        """The exact stored bytes of entry ``index``.
+
+        Raises:
+            IndexOutOfRangeError: no such entry.
+        """
+        with self._engine.connect() as conn:
+            size = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
+            data = None
+            if 0 <= index < size:
+                data = conn.execute(
+                    select(st.entries.c.data).where((st.entries.c.log_id == self._id) & (st.entries.c.idx == index))
+                ).scalar()
+        if data is None:
+            raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} (size {size})")
+        return bytes(data)
+
+    def entry_json(self, index: int) -> dict[str, Any]:
+        """Entry ``index`` parsed as JSON."""
+        return parse_entry(self.entry(index))
+
+    def verifier_keys(self) -> list[str]:
+        """Verifier key strings of every key this log ever signed with (active and retired), oldest first."""
+        with self._engine.connect() as conn:
+            q = select(st.keys.c.vkey).where(st.keys.c.log_id == self._id).order_by(st.keys.c.created_at)
+            return [str(v) for v in conn.execute(q).scalars()]
+
+    def verifiers(self) -> list[Verifier]:
+        return [Verifier.from_vkey(v) for v in self.verifier_keys()]
+
+    def _reader(self, conn: Any) -> Any:
+        return make_hash_reader(lambda keys: st.fetch_tiles(conn, self._id, keys))
+
+    def prove(self, index: int, size: int | None = None) -> str:
+        """A c2sp.org/tlog-proof@v1 receipt for entry ``index`` against the checkpoint at ``size`` (default latest).
+
+        Raises:
+            IndexOutOfRangeError: index or size beyond the log.
+            NoCheckpointError: no checkpoint was published at ``size``.
+        """
+        note = self.checkpoint() if size is None else self.checkpoint_at(size)
+        cp_size = Checkpoint.parse(note[: note.rfind("\n\n") + 1]).size
+        if not 0 <= index < cp_size:
+            raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
+        with self._engine.connect() as conn:
+            proof = inclusion_proof(index, cp_size, self._reader(conn))
+        return format_receipt(index, proof, note)
+
+    def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
+        """RFC 6962 consistency proof from size ``old`` to ``new`` (default: the latest size).
+
+        Raises:
+            IndexOutOfRangeError: ``old``/``new`` beyond the log or ``old > new``.
+        """
+        with self._engine.connect() as conn:
+            size = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
+            new = size if new is None else new
+            if not 0 <= old <= new <= size:
+                raise IndexOutOfRangeError(
+                    f"need 0 <= old <= new <= {size} for log {self.origin}, got old={old} new={new}"
+                )
+            return consistency_proof(old, new, self._reader(conn))
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """Raw RFC 6962 inclusion proof of ``index`` in the tree of ``size`` leaves (any size ≤ the log's)."""
+        with self._engine.connect() as conn:
+            current = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
+            if not 0 <= index < size <= current:
+                raise IndexOutOfRangeError(f"need 0 <= index < size <= {current}, got index={index} size={size}")
+            return inclusion_proof(index, size, self._reader(conn))
+
+    # -- writing -----------------------------------------------------------------------------------------------
+
+    def _active_signers(self, conn: Any) -> list[Signer]:
+        ids = list(
+            conn.execute(
+                select(st.keys.c.key_id)
+                .where((st.keys.c.log_id == self._id) & st.keys.c.active)
+                .order_by(st.keys.c.created_at)
+            ).scalars()
+        )
+        out: list[Signer] = []
+        for kid in ids:
+            if kid not in self._signers:
+                self._signers[kid] = load_key(self._ledger.key_dir, self.origin, bytes.fromhex(kid))
+            out.append(self._signers[kid])
+        if not out:
+            raise NoteError(f"log {self.origin} has no active signing key; run `cutproof ledger rotate-key`")
+        return out
+
+    def append(self, entries: Sequence[Mapping[str, Any]], identity: str) -> list[Appended]:
+        """Append a batch atomically: all entries, one transaction, one newly signed checkpoint.
+
+        Raises:
+            EntryError: an entry is not acceptable (nothing is written); ``.position`` names it.
+            ConflictError: other writers kept winning the compare-and-swap for too long.
+            SigningKeyError: the log's signing key cannot be loaded.
+        """
+        datas = canonical_batch(entries, identity)
+        if not datas:
+            return []
+        return self._append_bytes(datas)
+
+    def rotate_key(self, retire_old: bool = True, identity: str = "ledger") -> str:
+        """Add a new signing key; returns its verifier key string.
+
+        The rotation is itself an entry (``key.rotated/1``) whose checkpoint is signed by the old *and* the new
+        keys, so a verifier that trusts only the old key can see the new one endorsed. With ``retire_old`` the old
+        keys stop signing afterwards (their public keys stay in ``verifier_keys()`` so old checkpoints verify and
+        their private key files are deleted); without it, checkpoints carry both signatures until the next rotation.
+
+        Raises:
+            SigningKeyError: the new key cannot be written or an old one cannot be loaded.
+        """
+        with self._engine.connect() as conn:
+            old_signers = self._active_signers(conn)
+        signer = generate_key(self._ledger.key_dir, self.origin)
+        new_vkey = signer.verifier.vkey
+        entry = {
+            "kind": "key.rotated/1",
+            "new_vkey": new_vkey,
+            "previous_vkeys": [s.verifier.vkey for s in old_signers],
+            "retired": retire_old,
+        }
+        datas = canonical_batch([entry], identity)
+        now = now_rfc3339()
+
+        def register(conn: Any) -> None:
+            if retire_old:
+                conn.execute(
+                    update(st.keys)
+                    .where((st.keys.c.log_id == self._id) & st.keys.c.active)
+                    .values(active=False, retired_at=now)
+                )
+            conn.execute(
+                insert(st.keys).values(
+                    log_id=self._id, key_id=signer.key_id.hex(), vkey=new_vkey, active=True, created_at=now
+                )
+            )
+
+        self._signers[signer.key_id.hex()] = signer
+        try:
+            self._append_bytes(datas, extra_signers=old_signers, before_sign=register)
+        except BaseException:
+            key_path(self._ledger.key_dir, self.origin, signer.key_id).unlink(missing_ok=True)
+            raise
+        if retire_old:
+            for old in old_signers:
+                key_path(self._ledger.key_dir, self.origin, old.key_id).unlink(missing_ok=True)
+                self._signers.pop(old.key_id.hex(), None)
+        return new_vkey
+
+    def _append_bytes(
+        self,
+        datas: Sequence[bytes],
+        extra_signers: Sequence[Signer] = (),
+        before_sign: Callable[[Any], None] | None = None,
+    ) -> list[Appended]:
+        hashes = [leaf_hash(d) for d in datas]
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._try_append(datas, hashes, extra_signers, before_sign)
+            except (_Lost, IntegrityError):
+                pass
+            except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
+                if "lock" not in str(exc).lower() and "serializ" not in str(exc).lower():
+                    raise
+            time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 7))) * random.random())
+        raise ConflictError(
+            f"could not append to {self.origin}: other writers won {MAX_ATTEMPTS} times in a row; retry the batch"
+        )
+
+    def _try_append(
+        self,
+        datas: Sequence[bytes],
+        hashes: Sequence[bytes],
+        extra_signers: Sequence[Signer],
+        before_sign: Callable[[Any], None] | None,
+    ) -> list[Appended]:
+        with st.write_transaction(self._engine) as conn:
+            if before_sign is not None:
+                before_sign(conn)
+            old = int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
+            edge = RightEdge.load(old, lambda keys: st.fetch_tiles(conn, self._id, keys))
+            changed = edge.extend(hashes)
+            new = old + len(hashes)
+            root = edge.root()
+            signers = self._active_signers(conn)
+            signers += [s for s in extra_signers if s.key_id not in {x.key_id for x in signers}]
+            note = Checkpoint(self.origin, new, root).sign(signers)
+            swapped = conn.execute(
+                update(st.logs)
+                .where((st.logs.c.id == self._id) & (st.logs.c.size == old))
+                .values(size=new, root_hash=root, checkpoint=note)
+            ).rowcount
+            if swapped != 1:
+                raise _Lost
+            st.store_entries(conn, self._id, old, datas)
+            st.store_tiles(conn, self._id, changed)
+            conn.execute(
+                insert(st.checkpoints).values(
+                    log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
+                )
+            )
+        return [Appended(old + i, h, note) for i, h in enumerate(hashes)]

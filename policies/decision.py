@@ -1,0 +1,163 @@
+"""What the evaluator hands back: the decision, its reasons, what it relied on and the labeler's obligations.
+
+Also the review sign-off (data) and ``effective_outcome``, the pure function that combines a ``review``
+decision with a legal user's sign-off. Writing either to the ledger is the application's job
+(``Decision.ledger_entry()`` / ``ReviewSignoff.ledger_entry()`` give the entry bodies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from policies._hashing import canonical_json, sha256_hex
+from policies.errors import PolicyError, ReviewError
+
+Outcome = Literal["allow", "deny", "review"]
+SEVERITY: dict[str, int] = {"allow": 0, "review": 1, "deny": 2}
+DECISION_SCHEMA = "policy.decided/1"
+SIGNOFF_SCHEMA = "review.signed/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One fired rule: which, where it comes from, and why, in one sentence."""
+
+    rule_id: str
+    pack_id: str
+    effect: Outcome
+    citation: str
+    wording: Literal["read", "reported"]
+    explanation: str
+    performer_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reliance:
+    """A consent grant or an exemption an allowing (or reviewing) rule relied on."""
+
+    kind: Literal["consent", "exemption"]
+    rule_id: str
+    performer_id: str | None = None
+    grant_id: str | None = None
+    ledger_index: int | None = None
+    exemption: str | None = None
+    justification: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Obligations:
+    """What the labeler must do with the output: marking layers and disclosure forms (empty tuples: none)."""
+
+    marking: tuple[Literal["c2pa_metadata", "watermark"], ...] = ()
+    disclosure: tuple[Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"], ...] = ()
+    icon_variant: Literal["partially_modified", "fully_generated"] | None = None
+
+    def summary(self) -> str:
+        """``marking: …; disclosure: …`` with ``none`` for empty parts."""
+        marking = ", ".join(self.marking) or "none"
+        disclosure = ", ".join(self.disclosure) or "none"
+        icon = f" ({self.icon_variant} icon)" if self.icon_variant else ""
+        return f"marking: {marking}; disclosure: {disclosure}{icon}"
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    """Which pack (and which exact content) took part in a decision."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The gate's answer for one edit request; deny beats review beats allow, every reason is kept.
+
+    A plain frozen dataclass (built on the hot path without validation); ``to_json``/``from_json`` convert it
+    for the ledger and the CLI, ``from_json`` validating every field.
+    """
+
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    relied_on: tuple[Reliance, ...]
+    obligations: Obligations
+    inputs_hash: str
+    policy_set_hash: str
+    packs: tuple[PackRef, ...]
+
+    @property
+    def decision_id(self) -> str:
+        """SHA-256 of the decision's canonical JSON: what a review sign-off refers to."""
+        return sha256_hex(canonical_json(self.to_json()))
+
+    def deciding_reasons(self) -> list[Reason]:
+        """The reasons whose effect equals the outcome (the rules that decided it)."""
+        return [r for r in self.reasons if r.effect == self.outcome]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-compatible form (``schema: policy.decided/1``)."""
+        return {"schema": DECISION_SCHEMA, **_DECISION_ADAPTER.dump_python(self, mode="json")}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Decision:
+        """Parse and validate a decision from its JSON form (e.g. read back from the ledger).
+
+        Raises:
+            PolicyError: the data is not a valid ``policy.decided/1`` decision.
+        """
+        if not isinstance(data, dict) or data.get("schema", data.get("kind")) != DECISION_SCHEMA:
+            raise PolicyError(f"not a {DECISION_SCHEMA} decision")
+        body = {k: v for k, v in data.items() if k not in ("schema", "kind", "decision_id", "ledger")}
+        try:
+            return _DECISION_ADAPTER.validate_python(body)
+        except ValidationError as exc:
+            raise PolicyError(f"invalid {DECISION_SCHEMA} decision: {exc.errors()[0]['msg']}") from None
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """The ``policy.decided/1`` ledger entry body (performer ids only, no personal data)."""
+        body = self.to_json()
+        body.pop("schema")
+        return {"kind": DECISION_SCHEMA, "decision_id": self.decision_id, **body}
+
+
+_DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
+
+
+class ReviewSignoff(BaseModel):
+    """A legal user's sign-off on a ``review`` decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    decision_id: str = Field(pattern=r"^[0-9a-f]{64}$")
+    reviewer: str = Field(min_length=1)
+    verdict: Literal["approve", "reject"]
+    note: str = Field(min_length=1)
+    time: AwareDatetime
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """The ``review.signed/1`` ledger entry body."""
+        return {"kind": SIGNOFF_SCHEMA, **self.model_dump(mode="json")}
+
+
+def effective_outcome(decision: Decision, signoff: ReviewSignoff | None = None) -> Outcome:
+    """The outcome that governs the edit: a review decision becomes allow/deny once signed off.
+
+    Raises:
+        ReviewError: a sign-off is given for a decision that is not awaiting review, or for another decision.
+    """
+    if signoff is None:
+        return decision.outcome
+    if decision.outcome != "review":
+        raise ReviewError(
+            f"decision {decision.decision_id[:12]} is {decision.outcome!r}, not awaiting review; "
+            "only review decisions can be signed off"
+        )
+    if signoff.decision_id != decision.decision_id:
+        raise ReviewError(
+            f"the sign-off refers to decision {signoff.decision_id[:12]}, not {decision.decision_id[:12]}; "
+            "sign off the decision you reviewed"
+        )
+    return "allow" if signoff.verdict == "approve" else "deny"

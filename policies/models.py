@@ -1,0 +1,277 @@
+"""Input models of the policy engine: the edit request and the consent state it is evaluated against.
+
+These are the *policy view* of the consent registry's records. Field names are shared with ``consent`` so the
+application converts a record with ``Performer.model_validate(record.model_dump())``; fields the policy engine
+does not need (names, guild ids, …) are ignored there. Request files written by hand are validated strictly
+(unknown keys are errors) through ``policies.request_file``.
+
+All models are frozen: an input that was hashed cannot change afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+
+from policies._hashing import canonical_model_json
+
+EDIT_KINDS: tuple[str, ...] = ("relight", "eyeline", "background", "dialogue")
+CONTRACT_EDITIONS: tuple[str, ...] = ("sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026")
+EU_MEMBER_STATES: frozenset[str] = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+_TERRITORY = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
+_TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+PerformerKind = Literal["principal", "background", "stunt", "stand_in"]
+Representation = Literal["counsel", "union", "none"]
+Category = Literal["digital_alteration", "ebdr", "icdr", "background_replica"]
+EditKind = Literal["relight", "eyeline", "background", "dialogue"]
+Signer = Literal["performer", "representative", "union"]
+ExemptionKind = Literal[
+    "substantially_as_performed", "standard_editing", "no_substantial_alteration", "first_amendment"
+]
+
+
+class _Input(BaseModel):
+    """Frozen base; with validation context ``{"strict_keys": True}`` unknown keys are rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and info.context and info.context.get("strict_keys"):
+            unknown = sorted(str(k) for k in data if k not in cls.model_fields)
+            if unknown:
+                allowed = ", ".join(cls.model_fields)
+                raise ValueError(f"unknown field {unknown[0]!r} (allowed: {allowed})")
+        return data
+
+
+def _wildcard_or_tokens(values: list[str], what: str) -> list[str]:
+    if not values:
+        raise ValueError(f"{what} must not be empty (use ['*'] for any)")
+    if "*" in values and len(values) > 1:
+        raise ValueError(f"{what}: '*' must stand alone")
+    for v in values:
+        if v != "*" and not _TOKEN.match(v):
+            raise ValueError(f"{what}: {v!r} is not a lower-case token like 'continuity'")
+    return values
+
+
+class Representative(_Input):
+    """The estate or authorised representative of a performer, and the document proving the authority."""
+
+    name: str = Field(min_length=1)
+    authority_document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Performer(_Input):
+    """A performer as the policies see them (no personal data beyond what a rule needs)."""
+
+    performer_id: str = Field(min_length=1)
+    kind: PerformerKind
+    guild_member: bool
+    guild: str | None = None
+    minor: bool = False
+    deceased: bool = False
+    representative: Representative | None = None
+    representation: Representation = "none"
+
+
+class Suspension(_Input):
+    """A period during which a grant may not be relied on (e.g. a strike)."""
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Suspension:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("suspension end must be after its start")
+        return self
+
+    def active_at(self, when: Any) -> bool:
+        """Whether the suspension covers the instant ``when``."""
+        return self.start <= when and (self.end is None or when < self.end)
+
+
+class ProductionSuspension(Suspension):
+    """A suspension recorded for the production, e.g. a strike suspending all replica consents.
+
+    ``performer_id`` None means every performer; ``categories`` lists the grant categories suspended (``["*"]``:
+    all); ``strike`` marks a suspension caused by a strike (2026 agreement).
+    """
+
+    performer_id: str | None = None
+    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])
+    strike: bool = False
+
+    def applies_to(self, performer_id: str, category: str) -> bool:
+        """Whether this suspension affects a grant of ``performer_id`` in ``category``."""
+        return (self.performer_id is None or self.performer_id == performer_id) and (
+            "*" in self.categories or category in self.categories
+        )
+
+
+class ConsentGrant(_Input):
+    """One consent for one specific use, plus its state (revocation, suspensions)."""
+
+    grant_id: str = Field(min_length=1)
+    performer_id: str = Field(min_length=1)
+    project: str = Field(min_length=1)
+    category: Category
+    edit_kinds: list[EditKind | Literal["*"]]
+    purposes: list[str]
+    shots: list[str] | Literal["all"]
+    scenes: list[str] | Literal["all"]
+    use_description: str = Field(min_length=1)
+    separately_signed: bool
+    signed_by: Signer
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    governing_law: str | None = None
+    contract_edition: str
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime | None = None
+    compensation_ref: str | None = None
+    languages: list[str] | None = None
+    ledger_index: int | None = Field(default=None, ge=0)
+    revoked_at: AwareDatetime | None = None
+    suspensions: list[Suspension] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConsentGrant:
+        _wildcard_or_tokens(list(self.edit_kinds), "edit_kinds")
+        _wildcard_or_tokens(self.purposes, "purposes")
+        for name in ("shots", "scenes"):
+            value = getattr(self, name)
+            if isinstance(value, list) and not value:
+                raise ValueError(f"{name} must list at least one entry or be 'all'")
+        if self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class ConsentState(_Input):
+    """Everything the policies know about consent at the time of an edit."""
+
+    performers: list[Performer] = Field(default_factory=list)
+    grants: list[ConsentGrant] = Field(default_factory=list)
+    suspensions: list[ProductionSuspension] = Field(default_factory=list)
+    _canonical: bytes | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ConsentState:
+        ids = [p.performer_id for p in self.performers]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"performer {sorted(dup)[0]!r} is listed twice")
+        gids = [g.grant_id for g in self.grants]
+        dup = {i for i in gids if gids.count(i) > 1}
+        if dup:
+            raise ValueError(f"grant {sorted(dup)[0]!r} is listed twice")
+        known = set(ids)
+        for g in self.grants:
+            if g.performer_id not in known:
+                raise ValueError(f"grant {g.grant_id!r} names performer {g.performer_id!r}, who is not listed")
+        return self
+
+    def canonical(self) -> bytes:
+        """RFC 8785 canonical JSON of this state (computed once; the model is frozen)."""
+        if self._canonical is None:
+            self._canonical = canonical_model_json(self.model_dump(mode="json"))
+        return self._canonical
+
+
+class ProjectContext(_Input):
+    """The production the edit belongs to."""
+
+    name: str = Field(min_length=1)
+    agreement: str = Field(min_length=1, description="contract edition, e.g. sag-aftra-tv-theatrical-2026, or none")
+    principal_photography_start: date
+    distribution_territories: list[str] = Field(min_length=1)
+    evidently_artistic: bool
+    output_role: Literal["intermediate", "distribution_master"]
+    original_language: str | None = None
+
+    @model_validator(mode="after")
+    def _territories(self) -> ProjectContext:
+        for t in self.distribution_territories:
+            if not _TERRITORY.match(t):
+                raise ValueError(f"distribution territory {t!r} is not an ISO 3166 code (e.g. US, DE, US-CA) or EU")
+        return self
+
+
+class ClaimedExemption(_Input):
+    """An exemption the requester claims, with the reason in words."""
+
+    kind: ExemptionKind
+    justification: str = ""
+
+
+class ReplicaUse(_Input):
+    """The edit renders a digital replica of the touched performers (not just alters recorded footage)."""
+
+    category: Literal["ebdr", "icdr", "background_replica"]
+    source_project: str = Field(min_length=1)
+
+
+class Edit(_Input):
+    """What the edit does and why."""
+
+    kind: EditKind
+    purpose: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    target_language: str | None = None
+    claimed_exemption: ClaimedExemption | None = None
+    is_deep_fake: bool | None = None
+    generation: Literal["partially_modified", "fully_generated"] = "partially_modified"
+    replica: ReplicaUse | None = None
+
+
+class EditRequest(_Input):
+    """One requested edit of one shot, and who it touches."""
+
+    project: ProjectContext
+    shot: str = Field(min_length=1)
+    scene: str = Field(min_length=1)
+    edit: Edit
+    performers: list[str] = Field(default_factory=list)
+    detected_performers: list[str] = Field(default_factory=list)
+    unidentified_faces: int = Field(default=0, ge=0)
+    time: AwareDatetime
+
+    def touched(self) -> list[str]:
+        """Performers the edit touches: declared first, then those only the editor detected (no duplicates)."""
+        return list(dict.fromkeys([*self.performers, *self.detected_performers]))

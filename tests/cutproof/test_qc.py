@@ -1,0 +1,265 @@
+"""Delivery QC end to end: real ledger, real c2pa, real watermark, real encoded video and real attacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cutproof.cli.main import app
+from cutproof.labeling import lookup_watermark_key
+from cutproof.qc import RECOVERED_NOTE, QcInputError, verify_deliverable
+from cutproof.workspace import Workspace
+from labeler.c2pa_adapter import read_manifest, sign_video
+from labeler.identity import ensure_identity
+from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef, build_definition
+from labeler.watermark import embed_video
+from tests._support.qc_scenario import PERFORMER_NAME, Scenario, build
+from tests._support.video import flip_byte_in_media_data, make_clip, remux, transcode
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    d = tmp_path_factory.mktemp("qc")
+    ws = Workspace(d / "home")
+    ws.init()
+    render = make_clip(d / "render.mp4", seconds=2, size=(640, 360))
+    (d / "out").mkdir()
+    return build(ws, render, d / "out")
+
+
+def _status(report, name: str) -> str:
+    return next(str(c.status) for c in report.checks if c.name == name)
+
+
+def _reason(report, name: str) -> str:
+    return next(c.reason for c in report.checks if c.name == name)
+
+
+def _package_copy(scenario: Scenario, video: Path, dest_dir: Path) -> Path:
+    """Put ``video`` into a delivery folder under the deliverable's name, with the sidecars beside it."""
+    dest_dir.mkdir(exist_ok=True)
+    target = dest_dir / scenario.result.path.name
+    shutil.copy(video, target)
+    for s in scenario.result.sidecars:
+        shutil.copy(s, dest_dir / s.name)
+    return target
+
+
+def test_labelled_deliverable_passes_every_check(scenario: Scenario) -> None:
+    report = verify_deliverable(scenario.ws, scenario.result.path)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert {c.name for c in report.checks} == {
+        "c2pa_manifest",
+        "hard_binding",
+        "watermark",
+        "ledger_entry",
+        "ledger_receipt",
+        "ledger_consistency",
+        "label_recorded",
+        "decision",
+        "consent_at_edit",
+        "consent_current",
+        "disclosure",
+    }
+    assert all(str(c.status) == "pass" for c in report.checks)
+    assert not report.recovered_via_watermark
+    assert report.edit_index == scenario.edit_index
+    row = lookup_watermark_key(scenario.ws.engine, scenario.result.watermark_key)
+    assert row is not None and row["edit_index"] == scenario.edit_index
+
+
+def test_manifest_and_ledger_carry_no_performer_data(scenario: Scenario) -> None:
+    manifest = read_manifest(scenario.result.path, None)
+    text = json.dumps(dict(manifest.assertions)) + json.dumps(list(manifest.ingredients))
+    assert PERFORMER_NAME not in text and "perf-1" not in text and "g-1" not in text
+    assert PERFORMER_NAME.encode() not in scenario.result.path.read_bytes()
+
+
+def test_cli_pass_json_and_html(scenario: Scenario, tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    res = CliRunner().invoke(
+        app,
+        ["--home", str(scenario.ws.home), "qc", "verify", str(scenario.result.path), "--json", "--html", str(html)],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["verdict"] == "pass"
+    page = html.read_text()
+    assert "PASSED" in page and "Content Credentials" in page and "<script" not in page
+
+
+def test_one_flipped_byte_fails_as_tampered(scenario: Scenario, tmp_path: Path) -> None:
+    tampered = _package_copy(scenario, scenario.result.path, tmp_path / "t")
+    flip_byte_in_media_data(tampered)
+    report = verify_deliverable(scenario.ws, tampered)
+    assert report.verdict == "fail"
+    assert _status(report, "hard_binding") == "fail"
+    assert "tampered" in _reason(report, "hard_binding")
+    res = CliRunner().invoke(app, ["--home", str(scenario.ws.home), "qc", "verify", str(tampered)])
+    assert res.exit_code == 1
+    assert "hard_binding" in res.output
+
+
+def test_stripped_manifest_is_recovered_from_the_watermark(scenario: Scenario, tmp_path: Path) -> None:
+    stripped = _package_copy(scenario, remux(scenario.result.path, tmp_path / "remuxed.mp4"), tmp_path / "pkg")
+    report = verify_deliverable(scenario.ws, stripped)
+    assert RECOVERED_NOTE in report.notes and report.recovered_via_watermark
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert _status(report, "hard_binding") == "skip"
+    assert _status(report, "watermark") == "pass"
+
+
+def test_crf28_transcode_is_recovered_from_the_watermark(scenario: Scenario, tmp_path: Path) -> None:
+    crf28 = _package_copy(scenario, transcode(scenario.result.path, tmp_path / "crf28.mp4", crf=28), tmp_path / "pkg")
+    report = verify_deliverable(scenario.ws, crf28)
+    assert report.recovered_via_watermark
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert _status(report, "disclosure") == "pass"  # the badge survives the transcode
+
+
+def test_unmarked_clip_has_no_key(scenario: Scenario, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "unmarked.mp4", seed=7)
+    report = verify_deliverable(scenario.ws, clip)
+    assert report.verdict == "fail"
+    assert "no watermark key" in _reason(report, "c2pa_manifest")
+    assert _status(report, "watermark") == "fail"
+
+
+def test_key_not_in_ledger(scenario: Scenario, tmp_path: Path) -> None:
+    marked = tmp_path / "foreign-key.mp4"
+    embed_video(make_clip(tmp_path / "c.mp4", seed=3), marked, 0x0123456789ABCDEF)
+    report = verify_deliverable(scenario.ws, marked)
+    assert report.verdict == "fail"
+    assert "0123456789abcdef is not in the ledger" in _reason(report, "c2pa_manifest")
+
+
+def _resign(scenario: Scenario, tmp_path: Path, identity, receipt: str) -> Path:
+    """Strip the deliverable and sign it again with ``identity`` and a ledger reference carrying ``receipt``."""
+    edit = scenario.log.entry(scenario.edit_index)
+    import hashlib
+
+    leaf = hashlib.sha256(b"\x00" + edit).hexdigest()
+    label = EditLabel(
+        title="shot-12.mp4",
+        source=IngredientRef("A003C012.mov", "video/quicktime", "1" * 64),
+        action=EditAction.EDITED,
+        operation="relight",
+        time_range=TimeRange(Fraction(1, 2), Fraction(3, 2)),
+        region=None,
+        model_id="relight-m7",
+        training_manifest_sha256="2" * 64,
+        ledger=LedgerRef(scenario.log.origin, scenario.edit_index, leaf, "checkpoint", receipt),
+        watermark=WatermarkRef("cutproof-wm/1", scenario.result.watermark_key or ""),
+    )
+    stripped = remux(scenario.result.path, tmp_path / "stripped.mp4")
+    out = tmp_path / "resigned" / "shot-12.mp4"
+    out.parent.mkdir()
+    sign_video(stripped, out, build_definition(label), identity)
+    return out
+
+
+def test_foreign_signer_fails(scenario: Scenario, tmp_path: Path) -> None:
+    foreign = ensure_identity(tmp_path / "foreign", organisation="Pirate Post")[0]
+    out = _resign(scenario, tmp_path, foreign, scenario.log.prove(scenario.edit_index))
+    report = verify_deliverable(scenario.ws, out)
+    assert report.verdict == "fail"
+    assert "foreign signer" in _reason(report, "c2pa_manifest")
+
+
+def test_manifest_whose_ledger_proof_fails(scenario: Scenario, tmp_path: Path) -> None:
+    from labeler.identity import load_identity
+
+    wrong = scenario.log.prove(scenario.decision_index)  # a valid receipt, but for another entry
+    out = _resign(scenario, tmp_path, load_identity(scenario.ws.keys_dir), wrong)
+    report = verify_deliverable(scenario.ws, out)
+    assert report.verdict == "fail"
+    assert _status(report, "c2pa_manifest") == "pass"
+    assert "ledger proof fails" in _reason(report, "ledger_receipt")
+    assert "label_recorded" in {c.name for c in report.failures()}  # this manifest was never recorded
+
+
+@pytest.mark.parametrize("damage", ["truncated", "text", "missing"])
+def test_unreadable_input_exits_2_and_writes_nothing(scenario: Scenario, tmp_path: Path, damage: str) -> None:
+    bad = tmp_path / "bad.mp4"
+    data = scenario.result.path.read_bytes()
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    elif damage == "text":
+        bad.write_text("subtitles, not video\n")
+    html = tmp_path / "report.html"
+    res = CliRunner().invoke(
+        app, ["--home", str(scenario.ws.home), "qc", "verify", str(bad), "--html", str(html), "--json"]
+    )
+    assert res.exit_code == 2
+    assert "could not check" in res.output
+    assert not html.exists()
+    with pytest.raises(QcInputError):
+        verify_deliverable(scenario.ws, bad)
+
+
+def test_review_consent_and_disclosure_outcomes(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = make_clip(tmp_path / "render.mp4", seconds=2, size=(640, 360), seed=5)
+    out = tmp_path / "out"
+    out.mkdir()
+    approved = build(ws, render, out, outcome="review", review="approved", name="approved.mp4")
+    rejected = build(ws, render, out, outcome="review", review="rejected", name="rejected.mp4")
+    rep = verify_deliverable(ws, approved.result.path)
+    assert _status(rep, "decision") == "pass"
+    assert _status(verify_deliverable(ws, rejected.result.path), "decision") == "fail"
+    # consent revoked after the edit: QC holds the deliverable and says why
+    approved.log.append([{"kind": "consent.revoked/1", "performer_id": "perf-1", "grant_id": "g-1"}], identity="legal")
+    rep = verify_deliverable(ws, approved.result.path)
+    assert _status(rep, "consent_at_edit") == "pass"
+    assert _status(rep, "consent_current") == "fail" and "withdrawn since the edit" in _reason(rep, "consent_current")
+    # a required sidecar missing from the delivery folder
+    approved.result.sidecars[0].unlink()
+    assert "sidecar" in _reason(verify_deliverable(ws, approved.result.path), "disclosure")
+
+
+def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Path) -> None:
+    from cutproof.labeling import EditFacts, Obligations, label_output
+    from labeler.errors import LabelerError, ManifestContentError
+
+    edit = scenario.log.append([{"kind": "edit.applied/1", "decision_index": scenario.decision_index}], identity="e")[0]
+    facts = EditFacts(
+        shot="shot 4",
+        source=IngredientRef("A.mov", "video/quicktime", "1" * 64),
+        action=EditAction.EDITED,
+        operation=f"relight {PERFORMER_NAME}",
+        time_range=TimeRange(Fraction(0), Fraction(1)),
+        region=None,
+        model_id="m",
+        training_manifest_sha256="2" * 64,
+    )
+    out = tmp_path / "o"
+    out.mkdir()
+    render = scenario.result.path.parent.parent / "render.mp4"
+    with pytest.raises(ManifestContentError):
+        label_output(
+            scenario.ws,
+            scenario.log,
+            render=render,
+            output=out / "x.mp4",
+            edit=edit,
+            facts=facts,
+            obligations=Obligations.from_mapping({"marking": ["watermark"], "disclosure": ["sidecar"]}),
+            redact_terms=[PERFORMER_NAME],
+        )
+    assert list(out.iterdir()) == []
+    assert lookup_watermark_key(scenario.ws.engine, edit.leaf_hash[:8].hex()) is None
+    with pytest.raises(LabelerError, match="already exists"):
+        label_output(
+            scenario.ws,
+            scenario.log,
+            render=render,
+            output=scenario.result.path,
+            edit=edit,
+            facts=facts,
+            obligations=Obligations(),
+        )
