@@ -125,7 +125,9 @@ def test_grid_shot_over_a_generated_still(grid_edit: tuple[Path, EditResult, Pat
 
 def test_rerunning_reproduces_the_output(grid_edit: tuple[Path, EditResult, Path], tmp_path: Path) -> None:
     src, first, plate = grid_edit
-    again = replace_background(src, load_plate(plate), tmp_path / "again.mp4", end=30)
+    seen: list[float] = []
+    again = replace_background(src, load_plate(plate), tmp_path / "again.mp4", end=30, progress=seen.append)
+    assert seen[-1] == 1.0 and len(seen) == 30
     assert again.output_hash == first.output_hash
     assert again.recipe_hash == first.recipe_hash
     assert again.region == first.region and again.parameters == first.parameters
@@ -160,6 +162,9 @@ def test_bad_inputs_raise_editor_errors_and_write_nothing(footage_dir: Path, tmp
     fake_png.write_bytes(b"\x89PNG not really")
     with pytest.raises(PlateError, match="not a readable image"):
         load_plate(fake_png)
+    blob = tmp_path / "0123abcd"  # an upload stored by content hash, without an extension
+    blob.write_bytes(_still(tmp_path / "s.png").read_bytes())
+    assert load_plate(blob).kind == "image"
     with pytest.raises(PlateError, match="does not exist"):
         load_plate(tmp_path / "missing.png")
     with pytest.raises(PlateError, match="outside"):
