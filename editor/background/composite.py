@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.errors import BackgroundError, PlateError
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 def fit_plate(plate: F32, size: tuple[int, int]) -> F32:

@@ -17,7 +17,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.composite import Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
@@ -30,8 +29,8 @@ from editor.errors import EditParameterError, MediaError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.video_io import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
 
-F32 = NDArray[np.float32]
-U8 = NDArray[np.uint8]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
 KIND = "background"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".exr", ".dpx", ".webp"})
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
@@ -81,8 +80,8 @@ def load_plate(path: Path, *, frame: int = 0) -> Plate:
         img = raw.astype(np.float32) / np.float32(scale)
         if img.ndim == 2:
             img = np.repeat(img[..., None], 3, axis=2)
-        img = cv2.cvtColor(img[..., :3], cv2.COLOR_BGR2RGB)  # an alpha channel in the plate is ignored
-        return Plate(path, "image", 0, content_hash(path), np.clip(img, 0, 1).astype(np.float32))
+        rgb = cv2.cvtColor(img[..., :3], cv2.COLOR_BGR2RGB)  # an alpha channel in the plate is ignored
+        return Plate(path, "image", 0, content_hash(path), np.clip(rgb, 0, 1).astype(np.float32))
     try:
         info = probe(path)
     except MediaError as exc:

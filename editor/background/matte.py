@@ -18,15 +18,14 @@ from typing import Any
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background._guided import fast_guided_filter
 from editor.background.errors import BackgroundError
 from editor.background.plate import CleanPlate
 
-F32 = NDArray[np.float32]
-U8 = NDArray[np.uint8]
-Bool = NDArray[np.bool_]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
+Bool = np.ndarray  # bool
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def _bbox(mask: Bool, margin: int) -> tuple[slice, slice] | None:
     )
 
 
-def _erode(mask: NDArray[np.uint8], r: int) -> NDArray[np.uint8]:
+def _erode(mask: U8, r: int) -> U8:
     """Erosion by a disk of radius ``r`` via the distance transform (cost independent of ``r``)."""
     if r < 3:
         return cv2.erode(mask, _disk(r))
@@ -117,13 +116,13 @@ def _erode(mask: NDArray[np.uint8], r: int) -> NDArray[np.uint8]:
     return (dist > r).astype(np.uint8)
 
 
-def _dilate(mask: NDArray[np.uint8], r: int) -> NDArray[np.uint8]:
+def _dilate(mask: U8, r: int) -> U8:
     if r < 3:
         return cv2.dilate(mask, _disk(r))
     return 1 - _erode(1 - mask, r)
 
 
-def _close(mask: NDArray[np.uint8], r: int) -> NDArray[np.uint8]:
+def _close(mask: U8, r: int) -> U8:
     return _erode(_dilate(mask, r), r)
 
 
@@ -169,7 +168,7 @@ def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
     clean = _disk(_px(0.004, key.shape))
     solid = cv2.morphologyEx((key > 0.5).astype(np.uint8), cv2.MORPH_OPEN, clean)
     solid = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, clean)
-    touched = cv2.morphologyEx((key > 0.02).astype(np.uint8), cv2.MORPH_OPEN, clean) | solid
+    touched = np.maximum(cv2.morphologyEx((key > 0.02).astype(np.uint8), cv2.MORPH_OPEN, clean), solid)
     saturated = cv2.morphologyEx((key >= 0.98).astype(np.uint8), cv2.MORPH_OPEN, clean)
     r = _px(params.band, key.shape)
     fg = (_erode(saturated, r) > 0) | (_erode(solid, 2 * r) > 0)
