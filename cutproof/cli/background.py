@@ -64,6 +64,7 @@ def train_background_command(
     frames: Annotated[str | None, typer.Option("--frames", help="Frame range START-END of every clip.")] = None,
     steps: Annotated[int, typer.Option(help="Refiner training steps.")] = 300,
     seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+    sample_frames: Annotated[int, typer.Option(help="Frames per clip matted into pseudo-labels.")] = 8,
     project: ProjectOpt = None,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
@@ -77,7 +78,10 @@ def train_background_command(
     with Progress(*columns, TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn()) as bar:
         task = bar.add_task("train", total=config.steps, loss="-")
         manifest, model_file, metrics = train_background(
-            inputs, config=config, progress=lambda i, n, loss: bar.update(task, completed=i, loss=f"{loss:.4f}")
+            inputs,
+            config=config,
+            frames_per_clip=sample_frames,
+            progress=lambda i, n, loss: bar.update(task, completed=i, loss=f"{loss:.4f}"),
         )
     record = registry.register(manifest, model_file, metrics=metrics, project=project)
     console.print(f"model {record.model_id}  (background, file {record.model_file_hash[:12]})")

@@ -190,7 +190,7 @@ def replace_background(
             progress((k + 1) / (last - first))
         if k in measured or k - 1 in measured:
             pairs[k] = (src8, out8)
-        return np.where(support[..., None], out8.astype(np.float32) / 255.0, frame), support
+        return np.where(support[..., None], out, frame), support  # full precision for 10-bit sources
 
     report = render(info, Path(out_path), edit, frames=frames, overwrite=overwrite)
     try:

@@ -21,7 +21,21 @@ def test_train_then_edit_with_the_model(workspace: Workspace, footage_dir: Path,
     home = ["--home", str(workspace.home)]
     shot = str(footage_dir / GRID)
     trained = runner.invoke(
-        app, [*home, "model", "train", "background", "--clips", shot, "--frames", "0-10", "--steps", "5"]
+        app,
+        [
+            *home,
+            "model",
+            "train",
+            "background",
+            "--clips",
+            shot,
+            "--frames",
+            "0-10",
+            "--steps",
+            "5",
+            "--sample-frames",
+            "2",
+        ],
     )
     assert trained.exit_code == 0, trained.output
     (record,) = ModelRegistry(workspace.engine, workspace.blobs).list(kind="background")
