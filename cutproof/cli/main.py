@@ -11,6 +11,7 @@ import typer
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
 from cutproof.cli import editor as editor_cli
+from cutproof.cli import background as _background
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
@@ -45,6 +46,10 @@ app.add_typer(requests_cli.jobs_app, name="jobs")
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
+
+
+app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
+app.add_typer(_background.edit_app, name="edit")
 
 
 @app.callback()
