@@ -10,8 +10,8 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
-from cutproof.cli import editor as editor_cli
 from cutproof.cli import background as _background
+from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
