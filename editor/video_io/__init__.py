@@ -17,6 +17,7 @@ from editor.video_io._probe import (
     probe,
 )
 from editor.video_io._read import PixelFormat, iter_frames, read_frame, sample_indices
+from editor.video_io._transcode import transcode
 from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_encode, render
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "probe",
     "read_frame",
     "render",
+    "transcode",
     "sample_indices",
 ]

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, status
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from consent import ConsentGrant, ConsentRegistry, Coverage, Performer
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, QcOf, SettingsDep, WorkspaceDep
+from cutproof.audit import build_audit
+from cutproof.audit_report import to_csv, to_html
 from cutproof.projects import project_log
 from cutproof.qc import verify_deliverable
 from cutproof.uploads import record_upload, resolve_upload
@@ -215,3 +218,17 @@ def qc_verify(ws: WorkspaceDep, access: QcOf, body: QcCreate) -> dict[str, Any]:
     path = resolve_upload(ws, access.project.slug, body.file)
     report = verify_deliverable(ws, path, origin=access.project.origin)
     return report.to_json()
+
+
+@router.get("/projects/{project}/audit", tags=["audit"], response_model=None)
+def audit(
+    ws: WorkspaceDep, access: LegalOf, format: Literal["json", "csv", "html"] = "json"
+) -> dict[str, Any] | Response:
+    """The legal audit per shot (legal). HTML links every claim to its receipt through this API."""
+    report = build_audit(ws, access.project)
+    if format == "json":
+        return report.as_json()
+    if format == "csv":
+        return Response(to_csv(report), media_type="text/csv")
+    base = f"/api/v1/projects/{access.project.slug}/ledger/entries"
+    return HTMLResponse(to_html(report, lambda i: f"{base}/{i}/receipt?size={report.log_size}"))
