@@ -36,6 +36,6 @@ __all__ = [
     "probe",
     "read_frame",
     "render",
-    "transcode",
     "sample_indices",
+    "transcode",
 ]
