@@ -45,6 +45,11 @@ class FlowError(CutproofError):
     """An edit request cannot move on (wrong state, not approved, …)."""
 
 
+def job_handlers(ws: Workspace) -> dict[str, Any]:
+    """The job kinds this application runs, bound to a workspace (for the embedded worker pool)."""
+    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload)}
+
+
 def deliverables_dir(ws: Workspace, project: str) -> Path:
     """Where labelled deliverables of a project are delivered."""
     return ws.home / "deliverables" / project
@@ -155,7 +160,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
 
     rendered = ctx.step("render", render)
     res = rendered["result"]
-    reliances = [r for r in req.decision.get("reliances", [])]
+    reliances = list(req.decision.get("relied_on", []))
     edit_entry = {
         "kind": EDIT_KIND,
         "request_id": req.request_id,

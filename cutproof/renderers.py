@@ -17,6 +17,7 @@ from typing import Any
 
 from cutproof.errors import CutproofError
 from cutproof.projects import Project
+from cutproof.uploads import resolve_upload
 from cutproof.workspace import Workspace
 from editor import Catalogue, Clip, EditResult, ModelRegistry
 
@@ -35,11 +36,7 @@ def _source_suffix(clip: Clip) -> str:
 def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
     """A catalogue clip ref, or ``blob:<sha256>`` of an upload."""
     if ref.startswith("blob:"):
-        digest = ref.removeprefix("blob:")
-        path = ws.blobs.path_for(digest)
-        if not path.is_file():
-            raise RenderParameterError(f"no uploaded file {digest}; upload it first")
-        return path
+        return resolve_upload(ws, project.slug, ref)
     return Catalogue(ws.engine).get(ref, project=project.slug).path
 
 
