@@ -103,6 +103,9 @@ def edit_background_command(
     start: Annotated[int | None, typer.Option(help="First frame to edit.")] = None,
     end: Annotated[int | None, typer.Option(help="One past the last frame to edit.")] = None,
     regrade: Annotated[float, typer.Option(help="Re-grade of the performer towards the plate, 0–1.")] = 0.3,
+    regrade_method: Annotated[
+        str, typer.Option(help="lab (Lab mean/std transfer) or cdl (the lighting model's ASC CDL match).")
+    ] = "lab",
     stabilise: Annotated[float, typer.Option(help="Temporal stabilisation of the matte, 0–<1.")] = 0.6,
     band: Annotated[float, typer.Option(help="Trimap band, fraction of the shorter side.")] = 0.012,
     as_json: JsonOpt = False,
@@ -118,7 +121,9 @@ def edit_background_command(
         plate_path = _clip_path(catalogue, plate, slug)
     clean = _clip_path(catalogue, clean_plate, slug) if clean_plate else None
     refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), model) if model else None
-    params = BackgroundParams(matte=MatteParams(band=band), stabilise=stabilise, regrade=regrade)
+    params = BackgroundParams(
+        matte=MatteParams(band=band), stabilise=stabilise, regrade=regrade, regrade_method=regrade_method
+    )
     with console.status("replacing background…"):
         result = replace_background(
             source,

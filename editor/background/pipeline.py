@@ -24,7 +24,9 @@ class BackgroundParams:
         matte: Keying, trimap and guided-filter settings.
         stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off).
         stabilise_tolerance: Photometric error at which that weight has decayed by e.
-        regrade: How far (0–1) the performer's Lab statistics move towards the new plate's.
+        regrade: How far (0–1) the performer's colour moves towards the new plate's.
+        regrade_method: ``"lab"`` (mean/std transfer in CIE Lab) or ``"cdl"`` (the lighting model's ASC CDL match,
+            exportable for a colourist).
         plate_samples: Frames sampled to build or estimate the clean plate.
     """
 
@@ -32,6 +34,7 @@ class BackgroundParams:
     stabilise: float = 0.6
     stabilise_tolerance: float = 0.04
     regrade: float = 0.3
+    regrade_method: str = "lab"
     plate_samples: int = 24
 
     def __post_init__(self) -> None:
@@ -39,6 +42,8 @@ class BackgroundParams:
             raise BackgroundError(f"stabilise must be in [0, 1), got {self.stabilise}")
         if not self.stabilise_tolerance > 0:
             raise BackgroundError(f"stabilise_tolerance must be > 0, got {self.stabilise_tolerance}")
+        if self.regrade_method not in ("lab", "cdl"):
+            raise BackgroundError(f"regrade_method must be 'lab' or 'cdl', got {self.regrade_method!r}")
         if not 0 <= self.regrade <= 1:
             raise BackgroundError(f"regrade must be in [0, 1], got {self.regrade}")
         if not 3 <= self.plate_samples <= 200:

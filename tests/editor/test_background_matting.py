@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from editor.background.composite import Regrade, composite, fit_plate
+from editor.background.composite import CdlRegrade, Regrade, composite, fit_plate
 from editor.background.errors import BackgroundError, PlateError
 from editor.background.matte import MatteParams
 from editor.background.metrics import dtssd, mad, mse, source_flows, warping_error
@@ -98,6 +98,11 @@ def test_regrade_moves_foreground_towards_the_plate_and_identity_at_zero() -> No
     graded = Regrade.fit([fg], [alpha], plate, 0.5).apply(fg)
     assert plate.mean() < graded.mean() < fg.mean()
     np.testing.assert_allclose(composite(fg, alpha * 0, plate), plate)
+    # The lighting model's CDL route: identity at 0, towards the plate in between, a valid ASC CDL.
+    assert CdlRegrade.fit([fg], [alpha], plate, 0.0).is_identity
+    cdl = CdlRegrade.fit([fg], [alpha], plate, 0.5)
+    assert plate.mean() < cdl.apply(fg).mean() < fg.mean()
+    assert cdl.as_json()["method"] == "cdl" and len(cdl.as_json()["slope"]) == 3
 
 
 def test_metrics_definitions() -> None:
