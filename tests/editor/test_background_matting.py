@@ -137,3 +137,15 @@ def test_refiner_trains_reproducibly_and_round_trips(synthetic) -> None:
     assert metrics["loss_final"] >= 0
     with pytest.raises(BackgroundError, match="not a background refiner"):
         load_refiner(b'{"format": "other"}\n')
+
+
+def test_reduced_working_resolution_stays_close_to_full_resolution() -> None:
+    frames, alphas, bg = shot(3, h=360, w=640, drift=2.0)
+    plate = plate_from_shot([bg], frames[0].shape[:2])
+    full = _mattes(frames, ShotMatter(plate, BackgroundParams(work_width=0)))
+    half = _mattes(frames, ShotMatter(plate, BackgroundParams(work_width=320)))
+    assert half[0].shape == alphas[0].shape and half[0].dtype == np.float32
+    assert mad(half, alphas) < 1.5 * mad(full, alphas) + 2.0
+    assert (half[0][alphas[0] == 0] < 0.05).mean() > 0.99  # upsampling does not bleed into the background
+    with pytest.raises(BackgroundError, match="work_width"):
+        BackgroundParams(work_width=100)
