@@ -10,6 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consent import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    DuplicatePerformerError,
+    UnknownGrantError,
+    UnknownPerformerError,
+    UnknownSuspensionError,
+)
 from cutproof import __version__
 from cutproof.errors import USER_ERRORS
 from cutproof.flow import FlowError, job_handlers
@@ -71,7 +79,9 @@ def _status_for(exc: Exception) -> int:
         exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
     ):
         return 404
-    if isinstance(exc, FlowError | ReviewError):
+    if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
+        return 404
+    if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
     return 422
 
@@ -114,12 +124,13 @@ def create_app(
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
 
-    from cutproof.api.routes import edits, ledger, projects, resources
+    from cutproof.api.routes import consent, edits, ledger, projects, resources
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
     app.include_router(edits.router, prefix=API_PREFIX)
     app.include_router(resources.router, prefix=API_PREFIX)
+    app.include_router(consent.router, prefix=API_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

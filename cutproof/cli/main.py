@@ -21,6 +21,7 @@ from cutproof.cli import requests as requests_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
 from cutproof.cli.watermark import app as watermark_app
+from cutproof.demo import demo as demo_command
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -62,6 +63,7 @@ def _global_options(
 
 
 app.add_typer(ledger_cli.app, name="ledger")
+app.command(name="demo")(demo_command)
 
 
 @app.command()

@@ -44,6 +44,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", P + "/consents"): "legal",
     ("POST", P + "/consents/{grant_id}/revoke"): "legal",
     ("GET", P + "/coverage"): "legal",
+    ("POST", P + "/performers/{performer_id}/amendments"): "legal",
+    ("GET", P + "/suspensions"): "legal",
+    ("POST", P + "/suspensions"): "legal",
+    ("POST", P + "/suspensions/{suspension_id}/lift"): "legal",
+    ("GET", P + "/consents/{grant_id}/history"): "legal",
+    ("GET", P + "/consent-state"): "legal",
+    ("GET", P + "/consent-check"): "legal",
+    ("GET", P + "/consent-documents/{sha256}"): "legal",
     ("GET", P + "/dailies"): "member",
     ("POST", P + "/dailies"): "editor",
     ("GET", P + "/models"): "member",
@@ -77,6 +85,9 @@ def _url(path: str, project: str) -> str:
         .replace("{request_id}", "0" * 32)
         .replace("{job_id}", "0" * 32)
         .replace("{grant_id}", "grt_unknown")
+        .replace("{performer_id}", "prf_00000000unknown")
+        .replace("{suspension_id}", "sus_00000000unknown")
+        .replace("{sha256}", "0" * 64)
     )
 
 
