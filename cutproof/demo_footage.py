@@ -15,12 +15,24 @@ RATE = Fraction(25)
 SIZE = (640, 360)
 
 
+def _texture(seed: int) -> np.ndarray:
+    """Photo-like detail: noise summed over several scales (what a real set has; a flat set carries no mark)."""
+    import cv2
+
+    h, w = SIZE[1], SIZE[0]
+    rng = np.random.default_rng(seed)
+    out = np.zeros((h, w), np.float32)
+    for sigma, weight in ((1.0, 0.35), (3.0, 0.35), (9.0, 0.3)):
+        n = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), sigma)
+        out += weight * n / (n.std() + 1e-6)
+    return out * 0.5
+
+
 def _frame(t: int, seed: int) -> np.ndarray:
     """A locked-off set (static texture) with one moving figure (a disc standing in for a performer)."""
     h, w = SIZE[1], SIZE[0]
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    rng = np.random.default_rng(seed)
-    texture = rng.random((h // 6 + 1, w // 6 + 1)).repeat(6, 0).repeat(6, 1)[:h, :w]
+    texture = _texture(seed)
     r = 0.45 + 0.25 * np.sin(x / (17 + seed)) + 0.2 * texture
     g = 0.45 + 0.25 * np.cos(y / (23 + seed)) + 0.15 * texture
     b = 0.4 + 0.2 * np.sin((x + y) / 29) + 0.15 * texture
