@@ -12,21 +12,34 @@ import av
 import numpy as np
 
 RATE = Fraction(25)
-SIZE = (320, 240)
+SIZE = (640, 360)
+
+
+def _texture(seed: int) -> np.ndarray:
+    """Photo-like detail: noise summed over several scales (what a real set has; a flat set carries no mark)."""
+    import cv2
+
+    h, w = SIZE[1], SIZE[0]
+    rng = np.random.default_rng(seed)
+    out = np.zeros((h, w), np.float32)
+    for sigma, weight in ((1.0, 0.35), (3.0, 0.35), (9.0, 0.3)):
+        n = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), sigma)
+        out += weight * n / (n.std() + 1e-6)
+    return out * 0.5
 
 
 def _frame(t: int, seed: int) -> np.ndarray:
+    """A locked-off set (static texture) with one moving figure (a disc standing in for a performer)."""
     h, w = SIZE[1], SIZE[0]
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    rng = np.random.default_rng(seed)
-    texture = rng.random((h // 8 + 1, w // 8 + 1)).repeat(8, 0).repeat(8, 1)[:h, :w]
-    r = 0.5 + 0.3 * np.sin((x + 2 * t) / (17 + seed)) + 0.15 * texture
-    g = 0.45 + 0.3 * np.cos((y - t) / (23 + seed)) + 0.1 * texture
-    b = 0.4 + 0.25 * np.sin((x + y + 3 * t) / 29) + 0.1 * texture
-    cx, cy = int(w / 2 + 40 * np.sin(t / 12)), int(h / 2)
-    disc = (x - cx) ** 2 + (y - cy) ** 2 < 40**2
+    texture = _texture(seed)
+    r = 0.45 + 0.25 * np.sin(x / (17 + seed)) + 0.2 * texture
+    g = 0.45 + 0.25 * np.cos(y / (23 + seed)) + 0.15 * texture
+    b = 0.4 + 0.2 * np.sin((x + y) / 29) + 0.15 * texture
+    cx, cy = int(w / 2 + 0.15 * w * np.sin(t / 12)), int(0.6 * h)
+    figure = ((x - cx) / (0.12 * w)) ** 2 + ((y - cy) / (0.3 * h)) ** 2 < 1
     rgb = np.stack([r, g, b], -1)
-    rgb[disc] = (0.85, 0.65, 0.55)
+    rgb[figure] = (0.85, 0.62, 0.52)
     return (np.clip(rgb, 0, 1) * 255).astype(np.uint8)
 
 
