@@ -105,3 +105,44 @@ def _write(log: Log, root: Path) -> ExportStats:
 def _put(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def read_tile_path(log: Log, path: str) -> bytes:
+    """Serve one path of the log's tlog-tiles view (``checkpoint``, a tile or an entry bundle) from the database,
+    so a tlog-tiles client can audit the live log without an export.
+
+    Raises:
+        IndexOutOfRangeError: the path is malformed, or the tile is wider than the log has grown.
+    """
+    from ledger.errors import IndexOutOfRangeError
+    from ledger.tiles import parse_tile_path
+
+    if path == "checkpoint":
+        return log.checkpoint().encode()
+    try:
+        level, index, width = parse_tile_path(path)
+    except ValueError as exc:
+        raise IndexOutOfRangeError(str(exc)) from None
+    engine, log_id = log._engine, log._id
+    with st.snapshot(engine) as conn:
+        note = conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == log_id)).scalar_one()
+        size = Checkpoint.parse(checkpoint_text_of(note)).size
+        if width > tile_width(level or 0, index, size):
+            raise IndexOutOfRangeError(f"{path} is beyond the log's current size {size}")
+        if level is not None:
+            t = st.tiles.c
+            blob = conn.execute(
+                select(t.hashes).where((t.log_id == log_id) & (t.level == level) & (t.idx == index))
+            ).scalar_one_or_none()
+            if blob is None or len(blob) < width * HASH_SIZE:
+                raise CorruptionError(f"tile {path} is missing or short; run `cutproof ledger fsck`")
+            return bytes(blob[: width * HASH_SIZE])
+        e = st.entries.c
+        first = index * TILE_WIDTH
+        datas = conn.execute(
+            select(e.data).where((e.log_id == log_id) & (e.idx >= first) & (e.idx < first + width)).order_by(e.idx)
+        ).scalars()
+        blobs = [bytes(d) for d in datas]
+        if len(blobs) != width:
+            raise CorruptionError(f"entries of {path} are incomplete; run `cutproof ledger fsck`")
+        return bundle_entries(blobs)

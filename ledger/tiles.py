@@ -9,6 +9,7 @@ the right edge is rewritten with more hashes as the log grows, and its prefix ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -44,6 +45,27 @@ def encode_index(n: int) -> str:
         groups.append(f"x{n % 1000:03d}")
         n //= 1000
     return "/".join(reversed(groups))
+
+
+_TILE_PATH = re.compile(r"^tile/(entries|\d{1,2})/((?:x\d{3}/)*\d{3})(?:\.p/(\d{1,3}))?$")
+
+
+def parse_tile_path(path: str) -> tuple[int | None, int, int]:
+    """``(level, index, width)`` of a tlog-tiles path; level None for an entry bundle.
+
+    Raises:
+        ValueError: not a well-formed tile path (non-canonical groups, width outside 1..255, ...).
+    """
+    m = _TILE_PATH.match(path)
+    if not m:
+        raise ValueError(f"not a tlog-tiles path: {path!r}")
+    kind, groups, width = m.groups()
+    parts = groups.split("/")
+    index = int("".join(p.removeprefix("x") for p in parts))
+    w = TILE_WIDTH if width is None else int(width)
+    if not 1 <= w <= TILE_WIDTH or (width is not None and w == TILE_WIDTH) or encode_index(index) != groups:
+        raise ValueError(f"not a canonical tlog-tiles path: {path!r}")
+    return (None if kind == "entries" else int(kind)), index, w
 
 
 def tile_width(level: int, index: int, size: int) -> int:

@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", P + "/ledger/entries/{index}"): "member",
     ("GET", P + "/ledger/entries/{index}/receipt"): "member",
     ("GET", P + "/ledger/consistency"): "member",
+    ("GET", P + "/ledger/tlog/{path}"): "member",
     ("POST", P + "/edits"): "editor",
     ("GET", P + "/edits"): "member",
     ("GET", P + "/edits/{request_id}"): "member",
@@ -85,6 +86,7 @@ def _url(path: str, project: str) -> str:
         .replace("{request_id}", "0" * 32)
         .replace("{job_id}", "0" * 32)
         .replace("{grant_id}", "grt_unknown")
+        .replace("{path}", "checkpoint")
         .replace("{performer_id}", "prf_00000000unknown")
         .replace("{suspension_id}", "sus_00000000unknown")
         .replace("{sha256}", "0" * 64)

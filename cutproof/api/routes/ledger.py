@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from cutproof.api.deps import SettingsDep, WorkspaceDep, get_principal
 from cutproof.projects import Project, ProjectError, get_project, project_log
 from ledger import Log
+from ledger.export import read_tile_path
 
 router = APIRouter(tags=["ledger"])
 
@@ -82,3 +83,12 @@ def consistency(
     """A consistency proof from tree size ``old`` to ``new`` (default: the latest), one base64 hash per line."""
     proof = log.consistency_proof(old, new)
     return PlainTextResponse("".join(base64.b64encode(h).decode() + "\n" for h in proof), media_type=TEXT)
+
+
+@router.get("/projects/{project}/ledger/tlog/{path:path}")
+def tlog_tiles(log: LogDep, path: str) -> Response:
+    """The log as a tlog-tiles server (``checkpoint``, ``tile/<L>/<N>[.p/<W>]``, ``tile/entries/<N>[.p/<W>]``)."""
+    data = read_tile_path(log, path)
+    return Response(
+        data, media_type="text/plain; charset=utf-8" if path == "checkpoint" else "application/octet-stream"
+    )
