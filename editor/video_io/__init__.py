@@ -7,6 +7,7 @@
   timecode and colour tags, atomically.
 """
 
+from editor.video_io._audio import AudioClip, AudioOverride, read_audio, resample
 from editor.video_io._probe import (
     DEFAULT_LIMITS,
     AudioTrack,
@@ -21,6 +22,8 @@ from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_enc
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AudioClip",
+    "AudioOverride",
     "AudioTrack",
     "CodecFamily",
     "ColourTags",
@@ -33,7 +36,9 @@ __all__ = [
     "iter_frames",
     "plan_encode",
     "probe",
+    "read_audio",
     "read_frame",
     "render",
+    "resample",
     "sample_indices",
 ]
