@@ -25,7 +25,6 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from consent import _tables as t
 from consent._rows import TABLES, from_json_row, to_json_row
-from consent._tables import parse_utc
 from consent.errors import RegistryIntegrityError
 from consent.models import now_utc
 from ledger.blobs import BlobStore
@@ -180,8 +179,3 @@ def complete(
 def leaf_hash_hex(entry_bytes: bytes) -> str:
     """RFC 6962 leaf hash of stored entry bytes."""
     return hashlib.sha256(b"\x00" + entry_bytes).hexdigest()
-
-
-def parse_time(text: str) -> datetime:
-    """Parse a stored UTC time."""
-    return parse_utc(text)

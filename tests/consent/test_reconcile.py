@@ -143,3 +143,16 @@ def test_clean_registry_reconciles(
     registry.lift_suspension(s.suspension_id, reason="resolved")
     report = registry.reconcile(repair=repair)
     assert report.ok and report.rows_checked == 5 and report.entries_checked == 5
+
+
+def test_a_missing_or_corrupt_document_is_found(
+    registry: ConsentRegistry, workspace: Workspace, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    g = make_grant(alice.performer_id)
+    path = workspace.blobs.path_for(g.document_sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"a different document")
+    (problem,) = registry.reconcile().problems
+    assert problem.startswith(f"document {g.document_sha256}:") and "corrupt" in problem
+    path.unlink()
+    assert "no blob" in registry.reconcile().problems[0]
