@@ -310,10 +310,10 @@ def _paste_face(target: np.ndarray, src: np.ndarray, track: FaceTrack, i: int, j
         return target, np.zeros(target.shape[:2], bool)
     a, b = _face_area(track, i, target.shape[:2]), _face_area(track, j, target.shape[:2])
     x0, y0, x1, y1 = min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
-    alpha = np.zeros(target.shape[:2], np.float32)
-    alpha[y0:y1, x0:x1] = 1.0
+    box = np.zeros(target.shape[:2], np.float32)
+    box[y0:y1, x0:x1] = 1.0
     feather = max(3, (x1 - x0) // 12) | 1
-    alpha = cv2.GaussianBlur(alpha, (2 * feather + 1, 2 * feather + 1), 0)
+    alpha = np.asarray(cv2.GaussianBlur(box, (2 * feather + 1, 2 * feather + 1), 0), np.float32)
     alpha[: max(0, y0 - 2 * feather)] = 0
     out = np.clip(np.rint(target + alpha[..., None] * (src.astype(np.float32) - target)), 0, 255).astype(np.uint8)
     return out, (out != target).any(-1)

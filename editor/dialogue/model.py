@@ -116,8 +116,7 @@ class DialogueModel:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez_compressed(
-            buf,
+        arrays: dict[str, Any] = dict(
             performer=np.array(self.performer),
             crops=self.crops,
             descriptors=self.descriptors,
@@ -130,6 +129,7 @@ class DialogueModel:
             metrics_values=np.array(list(self.metrics.values()), np.float64),
             **state_arrays(self.sync),
         )
+        np.savez_compressed(buf, **arrays)
         return buf.getvalue()
 
     @classmethod

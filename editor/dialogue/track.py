@@ -138,6 +138,6 @@ def face_signature(frames: list[np.ndarray], track: FaceTrack, samples: int = 8)
     for k in picks:
         face = crop(frames[k], track.boxes[k], (SIG_SIZE, SIG_SIZE))
         gray = cv2.equalizeHist(cv2.cvtColor(face, cv2.COLOR_RGB2GRAY))
-        acc.append(hog.compute(gray).ravel())
+        acc.append(np.asarray(hog.compute(gray), np.float32).ravel())
     v = np.mean(acc, axis=0)
     return (v / (np.linalg.norm(v) + 1e-9)).astype(np.float32)
