@@ -169,23 +169,24 @@ def dub(
 
 
 def dtw_path(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
-    """Dynamic time warping of feature sequences ``a`` (n, D) and ``b`` (m, D): the path ``(k, 2)`` and its mean
-    step cost."""
+    """Subsequence dynamic time warping: all of ``a`` (n, D) against the best-matching stretch of ``b`` (m, D)
+    (free start and end in ``b``, so a line need not cover the whole original range). Returns the path
+    ``(k, 2)`` of (i in a, j in b) and its mean step cost."""
     cost = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(-1))
     n, m = cost.shape
     acc = np.full((n + 1, m + 1), np.inf)
-    acc[0, 0] = 0.0
+    acc[0, :] = 0.0  # free start anywhere in b
     for i in range(1, n + 1):
         row = cost[i - 1]
         diag = np.minimum(acc[i - 1, :-1], acc[i - 1, 1:])  # from (i-1, j-1) or (i-1, j)
         cur = acc[i]
         for j in range(1, m + 1):
             cur[j] = row[j - 1] + min(diag[j - 1], cur[j - 1])
-    i, j = n, m
+    i, j = n, int(np.argmin(acc[n, 1:])) + 1  # free end
     path = [(i - 1, j - 1)]
-    while i > 1 or j > 1:
+    while i > 1:
         steps = [(acc[i - 1, j - 1], i - 1, j - 1), (acc[i - 1, j], i - 1, j), (acc[i, j - 1], i, j - 1)]
-        _, i, j = min((s for s in steps if s[1] >= 1 and s[2] >= 1), key=lambda s: s[0])
+        _, i, j = min((s for s in steps if s[2] >= 1), key=lambda s: s[0])
         path.append((i - 1, j - 1))
     p = np.array(path[::-1])
     return p, float(cost[p[:, 0], p[:, 1]].mean())
@@ -243,9 +244,14 @@ def retime(
     orig = utterance_features(sync.samples[a0:a1], sync.rate)
     path, dtw_cost = dtw_path(_pool(line.feats), _pool(orig))
     t_new, t_orig = path[:, 0] * 2.0, path[:, 1] * 2.0  # 100 Hz frames
-    stretch, offset = np.polyfit(t_new, t_orig, 1)
+    # Fit on speech only: in silences DTW's path runs along plateaus that say nothing about timing.
+    energy = _pool(line.feats)[:, -1]
+    speech = energy[path[:, 0]] > 0.0
+    if speech.sum() < 10:
+        speech = np.ones(len(path), bool)
+    stretch, offset = np.polyfit(t_new[speech], t_orig[speech], 1)
     stretch = float(np.clip(stretch, 0.5, 2.0))
-    offset = float(np.mean(t_orig - stretch * t_new))
+    offset = float(np.median(t_orig[speech] - stretch * t_new[speech]))
     last = first + n_out
     centres = (np.arange(n_out) + 0.5) / float(fps) * FEATURE_RATE
     mapped = first + np.floor((offset + stretch * centres) / FEATURE_RATE * float(fps)).astype(int)
