@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, select
 from consent import _entries as en
 from consent import _tables as t
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
-from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending
+from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending, write_transaction
 from consent.models import Performer, now_utc
 from ledger.blobs import BlobStore
 from ledger.errors import LedgerError
@@ -136,14 +136,14 @@ def reconcile(
                 index = found[0]
                 rows, docs = rows_from_pending(intent["rows"])
                 written = Written.at(log, index, leaf_hash_hex(log.entry(index)))
-                with engine.begin() as conn:
+                with write_transaction(engine) as conn:
                     complete(conn, project, op_id, rows, docs, written)
                 completed.append(op_id)
             else:
                 unfinished.append(f"{op_id}: in the ledger at index {found[0]} but its rows are missing")
         elif now_utc() - intent["created_at"] >= abandon_after:
             if repair:
-                with engine.begin() as conn:
+                with write_transaction(engine) as conn:
                     conn.execute(delete(t.pending).where(t.pending.c.op_id == op_id))
                 abandoned.append(op_id)
             else:

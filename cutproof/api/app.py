@@ -10,6 +10,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consent import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    DuplicatePerformerError,
+    UnknownGrantError,
+    UnknownPerformerError,
+    UnknownSuspensionError,
+)
 from cutproof import __version__
 from cutproof.errors import USER_ERRORS
 from cutproof.flow import FlowError, job_handlers
@@ -71,7 +79,9 @@ def _status_for(exc: Exception) -> int:
         exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
     ):
         return 404
-    if isinstance(exc, FlowError | ReviewError):
+    if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
+        return 404
+    if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
     return 422
 

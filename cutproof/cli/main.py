@@ -10,8 +10,8 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
-from cutproof.cli import editor as editor_cli
 from cutproof.cli import background as _background
+from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
@@ -48,10 +48,6 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
 
 
-app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
-app.add_typer(_background.edit_app, name="edit")
-
-
 @app.callback()
 def _global_options(
     ctx: typer.Context,
@@ -83,6 +79,7 @@ app.add_typer(qc_cli.app, name="qc")
 app.add_typer(editor_cli.dailies_app, name="dailies")
 app.add_typer(editor_cli.model_app, name="model")
 app.add_typer(editor_cli.edit_app, name="edit")
+_background.register(editor_cli.train_app, editor_cli.edit_app)
 
 
 def _safe_url(ws: Workspace) -> str:

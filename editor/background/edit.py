@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from editor.background.composite import Regrade, fit_plate, regraded_composite
+from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
 from editor.background.pipeline import BackgroundParams, ShotMatter
@@ -168,7 +168,8 @@ def replace_background(
     probe_idx = sample_indices(info.frame_count, 6, start=first, end=last)
     probe_frames = [f.astype(np.float32) / 255.0 for f in _frames_u8(info, probe_idx)]
     probe_matter = ShotMatter(cplate, params, net)
-    regrade = Regrade.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
+    grader = CdlRegrade if params.regrade_method == "cdl" else Regrade
+    regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
 
     matter = ShotMatter(cplate, params, net)
     changed = np.zeros((info.height, info.width), bool)
@@ -212,7 +213,7 @@ def replace_background(
         **params.as_dict(),
         "plate": plate.describe(),
         "clean_plate": {"source": cplate.source, "content_hash": content_hash(clean.path) if clean else None},
-        "regrade_lab": {"gain": list(regrade.gain), "shift": list(regrade.shift), "mean": list(regrade.mean)},
+        "regrade_fitted": regrade.as_json(),
     }
     return EditResult(
         kind=KIND,

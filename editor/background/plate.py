@@ -193,6 +193,11 @@ def estimate_plate(frames: Sequence[U8], *, max_samples: int = 24, work_width: i
     motion: Bool = np.asarray(moving_small.any(axis=0))
     median_small = cv2.resize((median * 255).round().astype(np.uint8), motion.shape[::-1], interpolation=cv2.INTER_AREA)
     seeds = _seed_mask(motion.shape, motion)
+    if not (seeds == cv2.GC_BGD).any():
+        raise PlateError(
+            "the take has no still background at its top and side borders (everything moves), so no clean plate "
+            "can be estimated from it; supply a clean-plate shot of the same set-up"
+        )
     cv2.setRNGSeed(0)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     gc = seeds.copy()

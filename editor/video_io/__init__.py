@@ -43,6 +43,6 @@ __all__ = [
     "read_frame",
     "render",
     "resample",
-    "transcode",
     "sample_indices",
+    "transcode",
 ]

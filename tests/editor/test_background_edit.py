@@ -136,7 +136,9 @@ def test_rerunning_reproduces_the_output(grid_edit: tuple[Path, EditResult, Path
 def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tmp_path: Path) -> None:
     src = _prores_from(footage_dir / CREMA, tmp_path / "012A_T01.mov", 24)
     plate = load_plate(footage_dir / OBAMA, frame=5)
-    result = replace_background(src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5))
+    result = replace_background(
+        src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5, regrade_method="cdl")
+    )
     out, info = probe(result.output.path), probe(src)
     assert out.codec == "prores" and out.profile == info.profile
     assert out.timecode == info.timecode == "10:00:00:00"
@@ -148,6 +150,7 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
         "frame": 5,
         "name": OBAMA,
     }
+    assert result.parameters["regrade_fitted"]["method"] == "cdl"
     _assert_declared_truthfully(src, result)
 
 
