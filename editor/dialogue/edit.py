@@ -269,7 +269,7 @@ def retime(
         target, src = frames[index - lo], frames[j - lo]
         out, support = _paste_face(target, src, track, index, j)
         changed[support] = True
-        out_crops[k] = crop(out, track.mouth_box(index))
+        out_crops[k] = crop(out, track.mouth_box(j))  # the pasted mouth is where it was in frame j
         base = np.asarray(rgb, np.float32)
         return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
 
