@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(PY) -m cutproof demo
 
 test: $(DEV_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # first: bench/ledger.py must not shadow the ledger package
 
 import av  # noqa: E402
 import cv2  # noqa: E402

@@ -39,7 +39,8 @@ def format_utc(value: datetime) -> str:
     """Fixed-width UTC text of an aware datetime."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    return value.astimezone(UTC).strftime(_FMT)
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}" + utc.strftime(_FMT[2:])  # %Y is not zero-padded below year 1000 on every platform
 
 
 def parse_utc(text: str) -> datetime:

@@ -104,11 +104,19 @@ def _policy_set(packs: tuple[str, ...]) -> PolicySet:
 
 def who_is_there(clip: Clip, submission: EditSubmission) -> Presence:
     """Faces in the edited region and range; unmatched faces are counted as unidentified."""
-    info = probe(clip.path)
-    region = Region.parse(submission.region) if submission.region else None
+    return _scan_presence(clip.path, clip.content_hash, submission.region, submission.start, submission.end)
+
+
+@lru_cache(maxsize=256)
+def _scan_presence(
+    path: Any, content_hash: str, region_text: str | None, start_at: int | None, end_at: int | None
+) -> Presence:
+    """The face scan of one (clip content, region, range): deterministic, so repeated requests reuse it."""
+    info = probe(path)
+    region = Region.parse(region_text) if region_text else None
     if region is not None and not region.fits(info.width, info.height):
-        raise SubmissionError(f"region {submission.region} does not fit the {info.width}x{info.height} frame")
-    start, end = submission.start or 0, submission.end or info.frame_count
+        raise SubmissionError(f"region {region_text} does not fit the {info.width}x{info.height} frame")
+    start, end = start_at or 0, end_at or info.frame_count
     if not 0 <= start < end <= info.frame_count:
         raise SubmissionError(f"frame range {start}-{end} is outside the shot (frames 0-{info.frame_count})")
     scan = scan_faces(info, start=start, end=end, region=region)

@@ -208,13 +208,7 @@ class Log:
     # -- writing -----------------------------------------------------------------------------------------------
 
     def _active_signers(self, conn: Any) -> list[Signer]:
-        ids = list(
-            conn.execute(
-                select(st.keys.c.key_id)
-                .where((st.keys.c.log_id == self._id) & st.keys.c.active)
-                .order_by(st.keys.c.created_at)
-            ).scalars()
-        )
+        ids = st.active_key_ids(conn, self._id)
         out: list[Signer] = []
         for kid in ids:
             if kid not in self._signers:
@@ -316,7 +310,7 @@ class Log:
         with st.write_transaction(self._engine) as conn:
             if before_sign is not None:
                 before_sign(conn)
-            old = int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
+            old = st.current_size(conn, self._id)
             edge = RightEdge.load(old, lambda keys: st.fetch_tiles(conn, self._id, keys))
             changed = edge.extend(hashes)
             new = old + len(hashes)
@@ -324,21 +318,12 @@ class Log:
             signers = self._active_signers(conn)
             signers += [s for s in extra_signers if s.key_id not in {x.key_id for x in signers}]
             note = Checkpoint(self.origin, new, root).sign(signers)
-            swapped = conn.execute(
-                update(st.logs)
-                .where((st.logs.c.id == self._id) & (st.logs.c.size == old))
-                .values(size=new, root_hash=root, checkpoint=note)
-            ).rowcount
-            if swapped != 1:
+            if not st.swap_head(conn, self._id, old, new, root, note):
                 raise _Lost
             try:  # we hold the log row now: no other writer can be inserting these rows
                 st.store_entries(conn, self._id, old, datas)
                 st.store_tiles(conn, self._id, changed)
-                conn.execute(
-                    insert(st.checkpoints).values(
-                        log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
-                    )
-                )
+                st.store_checkpoint(conn, self._id, new, root, note, now_rfc3339())
             except IntegrityError:
                 raise CorruptionError(
                     f"log {self.origin} already stores entries or a checkpoint beyond its size {old}; nothing was "

@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
     tuple_,
     union_all,
+    update,
 )
 
 from ledger.tiles import TileKey
@@ -79,6 +80,7 @@ checkpoints = Table(
     Column("root_hash", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 keys = Table(
@@ -103,6 +105,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A write transaction; on SQLite it starts with ``BEGIN IMMEDIATE`` (see ``ledger.db``)."""
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         yield conn
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one consistent state of the database throughout.
+
+    SQLite read transactions are snapshots already; PostgreSQL needs REPEATABLE READ (its default READ COMMITTED
+    would let every statement see newer commits, e.g. a checkpoint beyond the size read a moment earlier).
+    """
+    conn = engine.connect()
+    try:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+    finally:
+        conn.close()
 
 
 def fetch_tiles(conn: Connection, log_id: int, wanted: Sequence[TileKey]) -> dict[TileKey, bytes]:
@@ -148,6 +167,14 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
         return
     rows = [{"log_id": log_id, "level": k[0], "idx": k[1], "hashes": v} for k, v in changed.items()]
     dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql") and _placeholder(conn) is not None:
+        sql = (
+            "INSERT INTO ledger_tiles (log_id, level, idx, hashes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = excluded.hashes"
+        )
+        mark = _placeholder(conn) or "?"
+        conn.exec_driver_sql(sql.replace("?", mark), [(log_id, k[0], k[1], v) for k, v in changed.items()])
+        return
     if dialect in ("sqlite", "postgresql"):
         from sqlalchemy.dialects import postgresql, sqlite
 
@@ -170,6 +197,55 @@ def store_entries(conn: Connection, log_id: int, start: int, datas: Sequence[byt
         return
     sql = f"INSERT INTO ledger_entries (log_id, idx, data) VALUES ({mark}, {mark}, {mark})"
     conn.exec_driver_sql(sql, [(log_id, start + i, d) for i, d in enumerate(datas)])
+
+
+# -- the append path's statements as plain driver SQL (SQLAlchemy Core statement construction costs more CPU than
+# the statements themselves at small batch sizes); each falls back to Core on drivers without a positional style.
+
+
+def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
+    mark = _placeholder(conn)
+    assert mark is not None
+    return conn.exec_driver_sql(sql.replace("?", mark), params)
+
+
+def current_size(conn: Connection, log_id: int) -> int:
+    """The log's latest published size."""
+    if _placeholder(conn) is None:
+        return int(conn.execute(select(logs.c.size).where(logs.c.id == log_id)).scalar_one())
+    return int(_run(conn, "SELECT size FROM ledger_logs WHERE id = ?", (log_id,)).scalar_one())
+
+
+def active_key_ids(conn: Connection, log_id: int) -> list[str]:
+    """Hex key ids of the keys that sign new checkpoints, oldest first."""
+    if _placeholder(conn) is None:
+        q = select(keys.c.key_id).where((keys.c.log_id == log_id) & keys.c.active).order_by(keys.c.created_at)
+        return [str(k) for k in conn.execute(q).scalars()]
+    sql = "SELECT key_id FROM ledger_keys WHERE log_id = ? AND active ORDER BY created_at"
+    return [str(k) for k in _run(conn, sql, (log_id,)).scalars()]
+
+
+def swap_head(conn: Connection, log_id: int, old: int, new: int, root: bytes, note: str) -> bool:
+    """Compare-and-swap the log's head from size ``old`` to ``new``; False if another writer moved it first."""
+    if _placeholder(conn) is None:
+        stmt = (
+            update(logs)
+            .where((logs.c.id == log_id) & (logs.c.size == old))
+            .values(size=new, root_hash=root, checkpoint=note)
+        )
+        return bool(conn.execute(stmt).rowcount == 1)
+    sql = "UPDATE ledger_logs SET size = ?, root_hash = ?, checkpoint = ? WHERE id = ? AND size = ?"
+    return bool(_run(conn, sql, (new, root, note, log_id, old)).rowcount == 1)
+
+
+def store_checkpoint(conn: Connection, log_id: int, size: int, root: bytes, note: str, created_at: str) -> None:
+    """Keep a newly signed checkpoint."""
+    if _placeholder(conn) is None:
+        values = {"log_id": log_id, "size": size, "root_hash": root, "note": note, "created_at": created_at}
+        conn.execute(insert(checkpoints).values(**values))
+        return
+    sql = "INSERT INTO ledger_checkpoints (log_id, size, root_hash, note, created_at) VALUES (?, ?, ?, ?, ?)"
+    _run(conn, sql, (log_id, size, root, note, created_at))
 
 
 def log_row(conn: Connection, origin: str) -> Any:

@@ -59,8 +59,19 @@ def _setup(ws: Workspace, footage: Path, tmp: Path) -> dict[str, str]:
 
 
 def test_submit_review_render_download(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
+    _flow_through_http(workspace, footage_dir, tmp_path)
+
+
+@pytest.mark.postgres
+def test_submit_review_render_download_postgres(postgres_db: str, footage_dir: Path, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    _flow_through_http(ws, footage_dir, tmp_path, db=postgres_db)
+
+
+def _flow_through_http(workspace: Workspace, footage_dir: Path, tmp_path: Path, db: str | None = None) -> None:
     s = _setup(workspace, footage_dir, tmp_path)
-    with running_server(workspace.home, secret=SECRET) as base:
+    with running_server(workspace.home, secret=SECRET, db=db) as base:
         ed = httpx.Client(
             base_url=base + "/api/v1/projects/film", headers={"Authorization": f"Bearer {s['ed']}"}, timeout=60
         )

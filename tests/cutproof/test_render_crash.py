@@ -26,13 +26,31 @@ from tests._support.footage import CLIP, PLATE
 REPO = Path(__file__).resolve().parents[2]
 WORKER = textwrap.dedent(
     """
-    import sys
+    import os, signal, sys
     from datetime import timedelta
-    from cutproof.flow import job_handlers
+    import cutproof.flow as flow
     from cutproof.jobs import JobQueue, WorkerPool
     from cutproof.workspace import Workspace
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    crash_at = sys.argv[2]
+    if crash_at == "after-render":  # the render finished, its step not yet saved
+        real_render = flow.render_edit
+        flow.render_edit = lambda *a, **k: (real_render(*a, **k), die())[0]
+    elif crash_at == "after-label":  # labelled into staging, label.applied not yet appended
+        real_label = flow.label_output
+        flow.label_output = lambda *a, **k: (real_label(*a, **k), die())[0]
+    elif crash_at == "mid-delivery":  # the video moved into the output folder, its receipt not yet written
+        real_replace = os.replace
+        def replace_then_die(src, dst):
+            real_replace(src, dst)
+            if str(dst).endswith(".mp4"):
+                die()
+        flow.os.replace = replace_then_die
     ws = Workspace(sys.argv[1])
-    WorkerPool(JobQueue(ws.engine, lease=timedelta(seconds=1)), job_handlers(ws)).run_one()
+    WorkerPool(JobQueue(ws.engine, lease=timedelta(seconds=1)), flow.job_handlers(ws)).run_one()
     """
 )
 
@@ -41,8 +59,10 @@ def _kinds(log) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(log.entry_json(i)["kind"]) for i in range(log.size())]
 
 
-@pytest.mark.parametrize("kill_at", [pytest.param("rendering", marks=pytest.mark.slow), "labelling", "delivering"])
-def test_kill_during_render_job(workspace: Workspace, film, kill_at: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "crash_at", [pytest.param("after-render", marks=pytest.mark.slow), "after-label", "mid-delivery"]
+)
+def test_kill_during_render_job(workspace: Workspace, film, crash_at: str) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
     sub = EditSubmission(
         shot=clips[CLIP].short_id,
@@ -58,14 +78,9 @@ def test_kill_during_render_job(workspace: Workspace, film, kill_at: str) -> Non
     assert job is not None
     queue = JobQueue(workspace.engine)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen([sys.executable, "-c", WORKER, str(workspace.home)], env=env)
-    deadline = time.monotonic() + 240
-    while queue.get(job.job_id).message != kill_at:
-        assert child.poll() is None or queue.get(job.job_id).message == kill_at, "worker ended before the kill"
-        assert time.monotonic() < deadline, queue.get(job.job_id)
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
+    crashed = subprocess.run([sys.executable, "-c", WORKER, str(workspace.home), crash_at], env=env)
+    assert crashed.returncode == -signal.SIGKILL, "the worker was meant to die at " + crash_at
+    assert queue.get(job.job_id).state == "running"
 
     # After the crash: nothing unlabelled in the output folder, the ledger is intact.
     out = deliverables_dir(workspace, "film")
@@ -75,7 +90,7 @@ def test_kill_during_render_job(workspace: Workspace, film, kill_at: str) -> Non
 
     # Restart: the job is claimed again after its lease and finishes; each entry exists exactly once.
     time.sleep(1.2)
-    subprocess.run([sys.executable, "-c", WORKER, str(workspace.home)], env=env, check=True)
+    subprocess.run([sys.executable, "-c", WORKER, str(workspace.home), "never"], env=env, check=True)
     done = queue.get(job.job_id)
     assert done.state == "succeeded", done.error
     kinds = _kinds(project_log(workspace, project))
