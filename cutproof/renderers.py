@@ -10,6 +10,10 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
   ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain``, ``feather``, and ``model``
   (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
 
+- ``dialogue``: ``performer`` (whose line), ``audio`` (``blob:<sha256>`` of the uploaded WAV of the new line),
+  ``retime_only`` (bool, default false: slip the picture instead of re-syncing the mouth), ``model`` (a trained
+  dialogue model id; default the performer's newest; optional for re-time only).
+
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 """
 
@@ -121,7 +125,64 @@ def _relight(
     return result
 
 
-RENDERERS: dict[str, Renderer] = {"background": _background, "relight": _relight}
+def _dialogue_model(ws: Workspace, project: Project, ref: str | None, performer: str) -> tuple[Any, Any] | None:
+    from editor.dialogue import load_dialogue
+
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    if ref is None:
+        models = [
+            r
+            for r in registry.list(kind="dialogue", project=project.slug)
+            if r.manifest.hyperparameters.get("performer") == performer
+        ]
+        if not models:
+            return None
+        ref = models[0].model_id
+    record, model_file = registry.load(ref)
+    return (record.model_id, record.model_file_hash), load_dialogue(model_file)
+
+
+def _dialogue(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from editor.dialogue import dub, retime
+
+    params = dict(submission.params)
+    performer = str(params.get("performer") or "")
+    if not performer:
+        raise RenderParameterError("a dialogue edit needs params.performer: whose line is replaced")
+    if not str(params.get("audio", "")).startswith("blob:"):
+        raise RenderParameterError("a dialogue edit needs params.audio: blob:<sha256> of the uploaded WAV")
+    audio = _resolve_media(ws, project, str(params["audio"]))
+    loaded = _dialogue_model(ws, project, str(params["model"]) if params.get("model") else None, performer)
+    out = work / f"render{_source_suffix(clip)}"
+    progress(0.0)
+    if params.get("retime_only"):
+        ref, model = loaded if loaded is not None else (None, None)
+        result = retime(
+            clip.path,
+            audio,
+            out,
+            performer=performer,
+            model=model,
+            model_ref=ref,
+            start=submission.start,
+            end=submission.end,
+        )
+    else:
+        if loaded is None:
+            raise RenderParameterError(
+                f"no dialogue model for performer {performer!r} in this project; train one or ask for retime_only"
+            )
+        ref, model = loaded
+        result = dub(
+            clip.path, model, audio, out, performer=performer, model_ref=ref, start=submission.start, end=submission.end
+        )
+    progress(1.0)
+    return result
+
+
+RENDERERS: dict[str, Renderer] = {"background": _background, "relight": _relight, "dialogue": _dialogue}
 
 
 def supported_kinds() -> list[str]:

@@ -417,3 +417,128 @@ def _export(plan: Any, cdl: Path | None, cube: Path | None, name: str) -> None:
     if cube is not None:
         plan.lut.write_cube(cube, f"Cutproof {name}")
         console.print(f"wrote {cube}")
+
+
+@train_app.command("dialogue")
+def train_dialogue_cmd(
+    ctx: typer.Context,
+    performer: Annotated[str, typer.Option("--performer", help="Whose mouth bank this is (performer id).")],
+    clips: Annotated[
+        list[str],
+        typer.Option(
+            "--clips",
+            help="The performer's sync takes (repeat or comma-separate); the last one "
+            "is held out to measure the sync scorer.",
+        ),
+    ],
+    steps: Annotated[int, typer.Option(help="Sync-scorer training steps.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed + clips + code → same model).")] = 0,
+    project: ProjectOpt = None,
+) -> None:
+    """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
+    from editor.dialogue import train_dialogue
+
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    catalogue = Catalogue(ws.engine)
+    picked = [catalogue.get(r.strip()) for arg in clips for r in arg.split(",") if r.strip()]
+    manifest, model_file, model = train_dialogue([c.path for c in picked], performer, steps=steps, seed=seed)
+    record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=model.metrics, project=slug)
+    _record(
+        ws,
+        slug,
+        [
+            {
+                "kind": "model.trained/1",
+                "model_id": record.model_id,
+                "model_kind": "dialogue",
+                "model_file_hash": record.model_file_hash,
+                "training_manifest": manifest.as_json(),
+            }
+        ],
+    )
+    m = model.metrics
+    held = (
+        f"held-out AV offset residual ≤ {m['heldout_av_offset_residual_max_frames']:.0f} frames "
+        f"({'meets' if m['heldout_av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target)"
+        if "heldout_av_offset_target_met" in m
+        else "no held-out take (give ≥ 2 takes to measure the scorer)"
+    )
+    console.print(
+        f"model {record.model_id} (dialogue, {performer}), file {record.model_file_hash[:16]}…, "
+        f"{int(m['bank_frames'])} bank frames; {held}"
+    )
+
+
+def _dialogue_model_pair(ws: Workspace, ref: str | None, project: str | None, performer: str) -> Any:
+    """``((model id, file hash), DialogueModel)`` — the given model, or the performer's newest."""
+    from editor.dialogue import load_dialogue
+
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    if ref is None:
+        models = [
+            r
+            for r in registry.list(kind="dialogue", project=project)
+            if r.manifest.hyperparameters.get("performer") == performer
+        ]
+        if not models:
+            raise ModelNotFoundError(
+                f"no dialogue model for performer {performer!r}; run `cutproof model train dialogue` first"
+            )
+        ref = models[0].model_id
+    record, model_file = registry.load(ref)
+    return (record.model_id, record.model_file_hash), load_dialogue(model_file)
+
+
+@edit_app.command("dialogue")
+def edit_dialogue(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Shot to edit (clip reference).")],
+    performer: Annotated[str, typer.Option("--performer", help="Whose line it is.")],
+    audio: Annotated[Path, typer.Option("--audio", help="The new line (WAV, 16–192 kHz).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.mov for ProRes/DNxHR, .mp4/.mov otherwise).")],
+    start: Annotated[int, typer.Option(help="First frame of the line.")] = 0,
+    end: Annotated[int | None, typer.Option(help="Frame after the line (default: start + the line's length).")] = None,
+    retime_only: Annotated[
+        bool, typer.Option("--retime-only", help="Only slip the picture to the line's timing (no mouth synthesis).")
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="Dialogue model id (default: the performer's newest).")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
+    from editor.dialogue import dub, retime
+
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    clip = Catalogue(ws.engine).get(shot)
+    if retime_only:
+        loaded = None
+        ref = None
+        if model is not None or ModelRegistry(ws.engine, ws.blobs).list(kind="dialogue", project=slug):
+            try:
+                ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
+            except ModelNotFoundError:
+                if model is not None:
+                    raise
+        result = retime(clip.path, audio, out, performer=performer, model=loaded, model_ref=ref, start=start, end=end)
+    else:
+        ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
+        result = dub(clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end)
+    body = result.as_json()
+    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    if as_json:
+        print(json.dumps(body, sort_keys=True))
+        return
+    r, m = result.region, result.metrics
+    sync = (
+        f"AV offset {m['before_av_offset_frames']:+.0f} → {m['after_av_offset_frames']:+.0f} frames "
+        f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target), LSE-D {m['after_lse_d']}, "
+        f"LSE-C {m['after_lse_c']}"
+        if "after_av_offset_frames" in m
+        else "sync not scored (no dialogue model)"
+    )
+    console.print(
+        f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio)}); frames "
+        f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
+    )

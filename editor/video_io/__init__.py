@@ -4,9 +4,12 @@
   audio tracks), rejecting unreadable, corrupt, truncated and absurd files.
 - ``iter_frames(info, start=, end=, fmt=)`` / ``read_frame`` → numpy RGB (uint8/uint16/float) or YUV planes.
 - ``render(info, out, edit, frames=)`` → writes the clip through an edit in the source's codec family with audio,
-  timecode and colour tags, atomically.
+  timecode and colour tags, atomically; ``audio_override=AudioOverride(...)`` lays new samples into a time span of
+  every audio track (written losslessly), the rest of the soundtrack untouched.
+- ``read_audio(path)`` → ``AudioClip`` (float32 samples, rate); ``resample`` (polyphase).
 """
 
+from editor.video_io._audio import AudioClip, AudioOverride, read_audio, resample
 from editor.video_io._probe import (
     DEFAULT_LIMITS,
     AudioTrack,
@@ -22,6 +25,8 @@ from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_enc
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AudioClip",
+    "AudioOverride",
     "AudioTrack",
     "CodecFamily",
     "ColourTags",
@@ -34,8 +39,10 @@ __all__ = [
     "iter_frames",
     "plan_encode",
     "probe",
+    "read_audio",
     "read_frame",
     "render",
+    "resample",
     "sample_indices",
     "transcode",
 ]

@@ -19,6 +19,7 @@ import av
 import numpy as np
 
 from editor.errors import EditorError, RenderError
+from editor.video_io._audio import AudioOverride, encode_track, read_audio, splice
 from editor.video_io._probe import MediaInfo, _reason, open_input, video_stream
 from editor.video_io._read import conversion_matrix, conversion_range, frame_planes, frame_to_rgb
 
@@ -96,10 +97,19 @@ class RenderReport:
 
 
 def render(
-    info: MediaInfo, out_path: Path, edit: FrameEdit, *, frames: range | None = None, overwrite: bool = False
+    info: MediaInfo,
+    out_path: Path,
+    edit: FrameEdit,
+    *,
+    frames: range | None = None,
+    overwrite: bool = False,
+    audio_override: AudioOverride | None = None,
 ) -> RenderReport:
     """Write every frame of ``info``'s clip to ``out_path``, passing the frames in ``frames`` (all if None) through
     ``edit``; the others are copied unchanged.
+
+    With ``audio_override``, every audio track is decoded, the override's span replaced by the new samples (the
+    rest untouched) and written losslessly (PCM in MOV, ALAC in MP4); a clip without audio gets one mono track.
 
     Raises:
         RenderError: the output path is unusable, the container cannot hold the codec, or encoding failed
@@ -121,7 +131,8 @@ def render(
         raise RenderError(f"{out_path.parent} is not a directory; create it first")
     tmp = out_path.with_name(f".{out_path.stem}.partial-{os.getpid()}{out_path.suffix}")
     try:
-        report = _write(info, tmp, fmt, plan, edit, frames if frames is not None else range(info.frame_count))
+        span = frames if frames is not None else range(info.frame_count)
+        report = _write(info, tmp, fmt, plan, edit, span, audio_override)
         os.replace(tmp, out_path)
     except EditorError:
         tmp.unlink(missing_ok=True)
@@ -135,7 +146,15 @@ def render(
     return RenderReport(out_path, *report)
 
 
-def _write(info: MediaInfo, tmp: Path, fmt: str, plan: EncodePlan, edit: FrameEdit, frames: range) -> tuple[Any, ...]:
+def _write(
+    info: MediaInfo,
+    tmp: Path,
+    fmt: str,
+    plan: EncodePlan,
+    edit: FrameEdit,
+    frames: range,
+    override: AudioOverride | None = None,
+) -> tuple[Any, ...]:
     matrix, crange = conversion_matrix(info), conversion_range(info)
     with open_input(info.path) as src, open_input(info.path) as audio_src:
         out = av.open(str(tmp), mode="w", format=fmt, options={"fflags": "+bitexact"})
@@ -152,7 +171,9 @@ def _write(info: MediaInfo, tmp: Path, fmt: str, plan: EncodePlan, edit: FrameEd
             if info.timecode:
                 out.metadata["timecode"] = info.timecode
                 vout.metadata["timecode"] = info.timecode
-            audio = _AudioCarrier(audio_src, out, fmt)
+            audio: _AudioCarrier | _AudioReplacer = (
+                _AudioCarrier(audio_src, out, fmt) if override is None else _AudioReplacer(info, out, fmt, override)
+            )
             n = edited = 0
             for frame in src.decode(vin):
                 work = _to_working(frame, plan.pix_fmt, matrix, crange)
@@ -284,3 +305,34 @@ class _AudioCarrier:
         self._samples[o.index] = done + frame.samples
         for packet in o.encode(frame):
             self.out.mux(packet)
+
+
+class _AudioReplacer:
+    """Every audio track decoded, the override's span spliced in, re-encoded losslessly, interleaved by time."""
+
+    def __init__(self, info: MediaInfo, out: Any, fmt: str, override: AudioOverride) -> None:
+        self.out = out
+        self._queue: list[Any] = []
+        modes = []
+        tracks = [(read_audio(info.path, stream=t.index).samples, t.sample_rate) for t in info.audio]
+        if not tracks:  # a picture-only clip gets one mono track: silence with the new line in its span
+            rate = 48000
+            tracks = [(np.zeros((round(info.duration * rate), 1), np.float32), rate)]
+        for samples, rate in tracks:
+            stream, packets = encode_track(out, splice(samples, rate, override), rate, fmt)
+            self._queue.extend(packets)
+            modes.append(f"replaced:{stream.codec_context.codec.name}")
+        self._queue.sort(key=lambda p: (p.pts or 0) * p.time_base if p.time_base is not None else 0)
+        self._next = 0
+        self.modes = tuple(modes)
+
+    def mux_until(self, t: Fraction) -> None:
+        while self._next < len(self._queue):
+            p = self._queue[self._next]
+            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + Fraction(1, 2):
+                return
+            self.out.mux(p)
+            self._next += 1
+
+    def finish(self) -> None:
+        self.mux_until(Fraction(10**9))

@@ -1,0 +1,325 @@
+"""The dialogue edits: ``dub`` (re-sync the mouth to a new line) and ``retime`` (slip the picture to its timing).
+
+``dub``: validate the line and the range → track the face over the range (its mouth boxes) → check that the face
+is the model's performer → choose bank mouths for the line by unit selection → align, colour-match and blend each
+into its frame → render in the source's codec family with the line laid into exactly the range's audio span (the
+rest of the soundtrack untouched). The region is the bounding box of every changed pixel (inside the union of the
+mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture
+(before) and the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame.
+
+``retime``: align the new line's features to the original take's sync sound by DTW, fit offset + stretch, and
+show for each output frame the face area of the source frame at the mapped time (feathered, so only the face
+area changes); the line is laid into the output range. Lighter: no model needed, no synthesis.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from editor.dailies import content_hash
+from editor.dialogue.blend import place_mouth
+from editor.dialogue.errors import DialogueModelError, LineLengthError, NoFaceError
+from editor.dialogue.features import FEATURE_RATE, selection_descriptors, utterance_features
+from editor.dialogue.line import Line, fit_range, load_line
+from editor.dialogue.model import DialogueModel
+from editor.dialogue.select import select_units
+from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
+from editor.dialogue.track import FaceTrack, crop, face_signature, mouth_crops, read_range, track_face
+from editor.errors import EditParameterError
+from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
+from editor.video_io import AudioOverride, MediaInfo, probe, read_audio, render
+
+ModelRef = tuple[str, str]  # (model id, model file hash)
+
+
+def _range_start(info: MediaInfo, start: int | None) -> int:
+    first = start or 0
+    if not 0 <= first < info.frame_count:
+        raise EditParameterError(f"start frame {first} is outside {info.path.name} (frames 0–{info.frame_count - 1})")
+    return first
+
+
+def _sync(model: DialogueModel | None, crops: np.ndarray, line: Line, fps: Fraction) -> SyncScore | None:
+    if model is None or len(crops) < 3:
+        return None
+    return score(model.sync, SyncTake(grey_mouths(crops), line.feats, fps))
+
+
+def _sync_metrics(before: SyncScore | None, after: SyncScore | None) -> dict[str, float]:
+    if after is None:
+        return {}
+    metrics = {**(before.as_metrics("before_") if before else {}), **after.as_metrics("after_")}
+    metrics["av_offset_target_frames"] = 1.0
+    metrics["av_offset_target_met"] = float(abs(after.offset_frames) <= 1)
+    return metrics
+
+
+def _result(
+    kind: str,
+    info: MediaInfo,
+    report: object,
+    model_ref: ModelRef | None,
+    params: dict,
+    first: int,
+    last: int,
+    changed: np.ndarray,
+    metrics: dict[str, float],
+    out_path: Path,
+) -> EditResult:
+    region = region_of_mask(changed)
+    if region is None:
+        Path(out_path).unlink(missing_ok=True)
+        raise NoFaceError("the edit changed no pixel (no mouth could be placed); nothing was written")
+    r = report
+    return EditResult(
+        kind=kind,
+        source_hash=content_hash(info.path),
+        output=OutputMedia(r.path, content_hash(r.path), r.codec, r.container, r.timecode, r.audio),  # type: ignore[attr-defined]
+        model_id=model_ref[0] if model_ref else None,
+        model_file_hash=model_ref[1] if model_ref else None,
+        parameters=params,
+        frames=FrameRange(first, last, info.frame_rate),
+        region=region,
+        frame_size=(info.width, info.height),
+        metrics=metrics,
+    )
+
+
+def dub(
+    source: Path,
+    model: DialogueModel,
+    audio: Path,
+    out_path: Path,
+    *,
+    performer: str,
+    model_ref: ModelRef | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    exclude_take: str | None = None,
+    overwrite: bool = False,
+) -> EditResult:
+    """Replace the line in ``start``–``end`` with ``audio`` and re-sync the performer's mouth to it.
+
+    Args:
+        source: The shot.
+        model: The performer's dialogue model (``load_dialogue``).
+        audio: The new line (WAV, 16–192 kHz).
+        out_path: Output clip (``.mov``/``.mp4`` as the source's codec family allows).
+        performer: Whose line it is; must be the model's performer and the face in the shot.
+        model_ref: ``(model id, model file hash)`` recorded in the result.
+        start: First frame (default 0). end: One past the last (default: start + the line's length).
+        exclude_take: Content hash of a bank take not to draw mouths from (rebuild-a-take experiments).
+        overwrite: Replace an existing output.
+
+    Raises:
+        UnreadableLineError, LineRateError, LineLengthError, SilentLineError: the line is unusable.
+        DialogueModelError: the model is for another performer.
+        NoFaceError: no face in the range. PerformerNotInShotError: the face is someone else's.
+        EditParameterError: the range is outside the clip. RenderError: the output cannot be written.
+    """
+    if performer != model.performer:
+        raise DialogueModelError(
+            f"this dialogue model is for performer {model.performer!r}, not {performer!r}; train one for them"
+        )
+    info = probe(Path(source))
+    line = load_line(Path(audio))
+    first, last = fit_range(line, info.frame_rate, info.frame_count, _range_start(info, start), end)
+    frames = read_range(info, first, last)
+    track = track_face(frames, first)
+    distance = model.check_performer(face_signature(frames, track), info.path.name)
+    query = selection_descriptors(line.feats, info.frame_rate, last - first)
+    exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
+    sel = select_units(query, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=exclude)
+    changed = np.zeros((info.height, info.width), bool)
+    edited_crops: dict[int, np.ndarray] = {}
+
+    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = index - first
+        box = track.mouth_box(index)
+        out, support = place_mouth(frames[k], model.crops[sel.indices[k]], box)
+        changed[support] = True
+        edited_crops[k] = crop(out, box)
+        base = np.asarray(rgb, np.float32)
+        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
+
+    override = AudioOverride(
+        line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
+    )
+    report = render(info, Path(out_path), edit, frames=range(first, last), overwrite=overwrite, audio_override=override)
+    try:
+        after_crops = np.stack([edited_crops[k] for k in range(last - first)])
+        before = _sync(model, mouth_crops(frames, track), line, info.frame_rate)
+        after = _sync(model, after_crops, line, info.frame_rate)
+        metrics = {**sel.as_metrics(), **_sync_metrics(before, after), "performer_distance": round(distance, 4)}
+        params = {
+            "performer": performer,
+            "audio": line.describe(),
+            "retime_only": False,
+            "exclude_take": exclude_take,
+            "face_detections": track.detections,
+        }
+        return _result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+    except BaseException:
+        Path(out_path).unlink(missing_ok=True)
+        raise
+
+
+def dtw_path(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+    """Subsequence dynamic time warping: all of ``a`` (n, D) against the best-matching stretch of ``b`` (m, D)
+    (free start and end in ``b``, so a line need not cover the whole original range). Returns the path
+    ``(k, 2)`` of (i in a, j in b) and its mean step cost."""
+    cost = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(-1))
+    n, m = cost.shape
+    acc = np.full((n + 1, m + 1), np.inf)
+    acc[0, :] = 0.0  # free start anywhere in b
+    for i in range(1, n + 1):
+        row = cost[i - 1]
+        diag = np.minimum(acc[i - 1, :-1], acc[i - 1, 1:])  # from (i-1, j-1) or (i-1, j)
+        cur = acc[i]
+        for j in range(1, m + 1):
+            cur[j] = row[j - 1] + min(diag[j - 1], cur[j - 1])
+    i, j = n, int(np.argmin(acc[n, 1:])) + 1  # free end
+    path = [(i - 1, j - 1)]
+    while i > 1:
+        steps = [(acc[i - 1, j - 1], i - 1, j - 1), (acc[i - 1, j], i - 1, j), (acc[i, j - 1], i, j - 1)]
+        _, i, j = min((s for s in steps if s[2] >= 1), key=lambda s: s[0])
+        path.append((i - 1, j - 1))
+    p = np.array(path[::-1])
+    return p, float(cost[p[:, 0], p[:, 1]].mean())
+
+
+def _pool(feats: np.ndarray, k: int = 2) -> np.ndarray:
+    n = len(feats) // k * k
+    return feats[:n].reshape(-1, k, feats.shape[1]).mean(1) if n else feats
+
+
+def retime(
+    source: Path,
+    audio: Path,
+    out_path: Path,
+    *,
+    performer: str,
+    model: DialogueModel | None = None,
+    model_ref: ModelRef | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    overwrite: bool = False,
+) -> EditResult:
+    """Slip the picture of ``start``–``end`` to the timing of the new line and lay the line in.
+
+    The original take's sync sound over ``start``–``end`` is aligned to the line by DTW; offset and stretch are
+    fitted by least squares over the path; output frame ``start + k`` shows the face area of the source frame at
+    the mapped time. The line's own length sets the output range (``start`` + its frames).
+
+    Raises:
+        UnreadableLineError, LineRateError, SilentLineError: the line is unusable.
+        LineLengthError: the line runs past the end of the clip.
+        NoFaceError: no face in the range. PerformerNotInShotError: a model is given and the face is not its
+            performer's. DialogueModelError: the model is for another performer.
+        EditParameterError: the range is outside the clip. RenderError: the output cannot be written.
+    """
+    if model is not None and performer != model.performer:
+        raise DialogueModelError(f"this dialogue model is for performer {model.performer!r}, not {performer!r}")
+    info = probe(Path(source))
+    line = load_line(Path(audio))
+    fps = info.frame_rate
+    first = _range_start(info, start)
+    orig_end = info.frame_count if end is None else end
+    if not first < orig_end <= info.frame_count:
+        raise EditParameterError(f"frame range {first}–{orig_end} is outside {info.path.name} (0–{info.frame_count})")
+    n_out = line.frames(fps)
+    if first + n_out > info.frame_count:
+        raise LineLengthError(
+            f"the new line lasts {float(line.duration):.3f} s ({n_out} frames) but only {info.frame_count - first} "
+            f"frames follow frame {first}; start earlier or trim the line"
+        )
+    if not info.audio:
+        raise LineLengthError(f"{info.path.name} has no sync sound to re-time against; use a dub with a model")
+    sync = read_audio(info.path)
+    a0, a1 = round(Fraction(first) / fps * sync.rate), round(Fraction(orig_end) / fps * sync.rate)
+    orig = utterance_features(sync.samples[a0:a1], sync.rate)
+    path, dtw_cost = dtw_path(_pool(line.feats), _pool(orig))
+    t_new, t_orig = path[:, 0] * 2.0, path[:, 1] * 2.0  # 100 Hz frames
+    # Fit on speech only: in silences DTW's path runs along plateaus that say nothing about timing.
+    energy = _pool(line.feats)[:, -1]
+    speech = energy[path[:, 0]] > 0.0
+    if speech.sum() < 10:
+        speech = np.ones(len(path), bool)
+    stretch, offset = np.polyfit(t_new[speech], t_orig[speech], 1)
+    stretch = float(np.clip(stretch, 0.5, 2.0))
+    offset = float(np.median(t_orig[speech] - stretch * t_new[speech]))
+    last = first + n_out
+    centres = (np.arange(n_out) + 0.5) / float(fps) * FEATURE_RATE
+    mapped = first + np.floor((offset + stretch * centres) / FEATURE_RATE * float(fps)).astype(int)
+    mapped = np.clip(mapped, 0, info.frame_count - 1)
+    lo, hi = int(min(first, mapped.min())), int(max(last, mapped.max() + 1))
+    frames = read_range(info, lo, hi)
+    track = track_face(frames, lo)
+    distance = model.check_performer(face_signature(frames, track), info.path.name) if model is not None else None
+    changed = np.zeros((info.height, info.width), bool)
+    out_crops: dict[int, np.ndarray] = {}
+
+    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        k = index - first
+        j = int(mapped[k])
+        target, src = frames[index - lo], frames[j - lo]
+        out, support = _paste_face(target, src, track, index, j)
+        changed[support] = True
+        out_crops[k] = crop(out, track.mouth_box(j))  # the pasted mouth is where it was in frame j
+        base = np.asarray(rgb, np.float32)
+        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
+
+    override = AudioOverride(line.samples, line.rate, Fraction(first) / fps, Fraction(last) / fps)
+    report = render(info, Path(out_path), edit, frames=range(first, last), overwrite=overwrite, audio_override=override)
+    try:
+        metrics: dict[str, float] = {
+            "retime_offset_frames": round(offset / FEATURE_RATE * float(fps), 3),
+            "retime_stretch": round(stretch, 4),
+            "retime_dtw_cost": round(dtw_cost, 4),
+        }
+        if model is not None:
+            before = _sync(
+                model,
+                np.stack([crop(frames[first + k - lo], track.mouth_box(first + k)) for k in range(n_out)]),
+                line,
+                fps,
+            )
+            after = _sync(model, np.stack([out_crops[k] for k in range(n_out)]), line, fps)
+            metrics.update(_sync_metrics(before, after))
+            metrics["performer_distance"] = round(float(distance or 0.0), 4)
+        params = {
+            "performer": performer,
+            "audio": line.describe(),
+            "retime_only": True,
+            "source_range": [first, orig_end],
+            "face_detections": track.detections,
+        }
+        return _result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+    except BaseException:
+        Path(out_path).unlink(missing_ok=True)
+        raise
+
+
+def _face_area(track: FaceTrack, frame: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    x, y, w, h = track.boxes[frame - track.start]
+    H, W = shape
+    return max(0, int(x - 0.1 * w)), max(0, int(y)), min(W, int(x + 1.1 * w)), min(H, int(y + 1.25 * h))
+
+
+def _paste_face(target: np.ndarray, src: np.ndarray, track: FaceTrack, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """``target`` with the face area of ``src`` (union of both frames' face areas) feathered in."""
+    if i == j:
+        return target, np.zeros(target.shape[:2], bool)
+    a, b = _face_area(track, i, target.shape[:2]), _face_area(track, j, target.shape[:2])
+    x0, y0, x1, y1 = min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+    box = np.zeros(target.shape[:2], np.float32)
+    box[y0:y1, x0:x1] = 1.0
+    feather = max(3, (x1 - x0) // 12) | 1
+    alpha = np.asarray(cv2.GaussianBlur(box, (2 * feather + 1, 2 * feather + 1), 0), np.float32)
+    alpha[: max(0, y0 - 2 * feather)] = 0
+    out = np.clip(np.rint(target + alpha[..., None] * (src.astype(np.float32) - target)), 0, 255).astype(np.uint8)
+    return out, (out != target).any(-1)

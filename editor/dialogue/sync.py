@@ -1,0 +1,196 @@
+"""SyncNet-style audio/mouth embeddings trained on the project's own sync takes, and sync scoring.
+
+Two small encoders map (a) five consecutive grey mouth crops and (b) 200 ms of MFCC + energy to L2-normalised
+64-d embeddings. Training is contrastive over time offsets (multi-way, as in Chung & Zisserman's "Perfect
+Match"): for a video window at frame t, the audio window at t is the positive and the windows shifted by
+±1..±``max_shift`` frames of the same take are the negatives (softmax over negative distances).
+
+Scoring a clip: for each offset o in ±``search`` frames, the mean distance between the video window at t and the
+audio window at t + o. The minimising o is the AV offset (positive = the audio is late by o frames); LSE-D is the
+mean distance at that offset and LSE-C the median over offsets minus it (as SyncNet's evaluation reports them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from editor.dialogue.features import DIM, FEATURE_RATE, SYNC_OFFSETS, frame_centre, windows
+
+VIDEO_FRAMES = 5
+GREY_W, GREY_H = 48, 32
+EMBED = 64
+
+
+class SyncNet(nn.Module):
+    """Mouth (5 grey crops) and audio (14×20 MFCC window) encoders into one 64-d space."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.video = nn.Sequential(
+            nn.Conv2d(VIDEO_FRAMES, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d((2, 3)),
+            nn.Flatten(),
+            nn.Linear(32 * 6, EMBED),
+        )
+        self.audio = nn.Sequential(
+            nn.Conv1d(DIM, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(32, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(32, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(32 * 5, EMBED),
+        )
+
+    def embed_video(self, v: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(self.video(v), dim=-1)
+
+    def embed_audio(self, a: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(self.audio(a), dim=-1)
+
+
+def grey_mouths(crops: np.ndarray) -> np.ndarray:
+    """RGB mouth crops → standardised grey ``(n, GREY_H, GREY_W)`` float32."""
+    out = np.empty((len(crops), GREY_H, GREY_W), np.float32)
+    for i, c in enumerate(crops):
+        g = cv2.resize(cv2.cvtColor(c, cv2.COLOR_RGB2GRAY), (GREY_W, GREY_H), interpolation=cv2.INTER_AREA)
+        g = g.astype(np.float32)
+        out[i] = (g - g.mean()) / (g.std() + 1e-3)
+    return out
+
+
+def video_windows(grey: np.ndarray) -> np.ndarray:
+    """Stacks of ``VIDEO_FRAMES`` consecutive grey crops centred on each frame (edge-padded)."""
+    half = VIDEO_FRAMES // 2
+    idx = np.clip(np.arange(len(grey))[:, None] + np.arange(-half, half + 1)[None, :], 0, len(grey) - 1)
+    return grey[idx]
+
+
+def audio_windows(feats: np.ndarray, fps: Fraction, frames: np.ndarray) -> np.ndarray:
+    """The 200 ms feature window centred on each (possibly shifted) video frame index: ``(n, DIM, 20)``."""
+    centres = np.array([frame_centre(int(f), fps) for f in frames])
+    return np.ascontiguousarray(windows(feats, centres, SYNC_OFFSETS).transpose(0, 2, 1))
+
+
+@dataclass(frozen=True)
+class SyncTake:
+    """One take for training or scoring: grey mouth crops per frame and the take's 100 Hz features."""
+
+    grey: np.ndarray
+    feats: np.ndarray
+    fps: Fraction
+
+
+@dataclass(frozen=True)
+class SyncScore:
+    """AV offset (frames; positive = audio late), LSE-D (distance at the best offset), LSE-C (confidence)."""
+
+    offset_frames: int
+    lse_d: float
+    lse_c: float
+    curve: tuple[float, ...]
+
+    def as_metrics(self, prefix: str) -> dict[str, float]:
+        return {
+            f"{prefix}av_offset_frames": float(self.offset_frames),
+            f"{prefix}lse_d": round(self.lse_d, 4),
+            f"{prefix}lse_c": round(self.lse_c, 4),
+        }
+
+
+def train_sync(takes: list[SyncTake], *, steps: int = 300, max_shift: int = 6, seed: int = 0) -> tuple[SyncNet, float]:
+    """Train a SyncNet on the takes; returns the network and the final training accuracy (offset 0 ranked first)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny batches: one thread is fastest, and fair to a shared machine
+    try:
+        return _train(takes, steps, max_shift, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(takes: list[SyncTake], steps: int, max_shift: int, seed: int) -> tuple[SyncNet, float]:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    net = SyncNet()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    vids = [video_windows(t.grey) for t in takes]
+    shifts = np.arange(-max_shift, max_shift + 1)
+    target = int(np.where(shifts == 0)[0][0])
+    acc = 0.0
+    batch = 32
+    for step in range(steps):
+        ti = rng.integers(0, len(takes), batch)
+        v_list, a_list = [], []
+        for k in ti:
+            take = takes[k]
+            t = int(rng.integers(0, len(take.grey)))
+            v = vids[k][t]
+            dx, dy = rng.integers(-2, 3, 2)
+            v = np.roll(v, (int(dy), int(dx)), axis=(1, 2)) * rng.uniform(0.85, 1.15)
+            v_list.append(v)
+            a_list.append(audio_windows(take.feats, take.fps, t + shifts))
+        v_t = torch.from_numpy(np.stack(v_list).astype(np.float32))
+        a_t = torch.from_numpy(np.stack(a_list).astype(np.float32)).reshape(-1, DIM, len(SYNC_OFFSETS))
+        ev = net.embed_video(v_t)
+        ea = net.embed_audio(a_t).reshape(batch, len(shifts), EMBED)
+        dist = ((ev[:, None, :] - ea) ** 2).sum(-1)
+        logits = -dist * 5.0
+        loss = nn.functional.cross_entropy(logits, torch.full((batch,), target))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step >= steps - 20:
+            acc += float((logits.argmax(1) == target).float().mean()) / 20
+    net.eval()
+    return net, acc
+
+
+@torch.no_grad()
+def score(net: SyncNet, take: SyncTake, *, search: int = 15, frames: slice | None = None) -> SyncScore:
+    """Score a take's sync: distance curve over offsets ±``search`` frames, AV offset, LSE-D and LSE-C."""
+    n = len(take.grey)
+    idx = np.arange(n)[frames] if frames is not None else np.arange(n)
+    ev = net.embed_video(torch.from_numpy(video_windows(take.grey)[idx]))
+    curve = []
+    for o in range(-search, search + 1):
+        ea = net.embed_audio(torch.from_numpy(audio_windows(take.feats, take.fps, idx + o)))
+        curve.append(float(torch.linalg.vector_norm(ev - ea, dim=-1).mean()))
+    arr = np.array(curve)
+    best = int(arr.argmin())
+    return SyncScore(
+        best - search, float(arr[best]), float(np.median(arr) - arr[best]), tuple(round(c, 4) for c in curve)
+    )
+
+
+def state_arrays(net: SyncNet) -> dict[str, np.ndarray]:
+    """The network's weights as named numpy arrays (for the model file)."""
+    return {f"sync/{k}": v.detach().cpu().numpy() for k, v in net.state_dict().items()}
+
+
+def from_arrays(arrays: Any) -> SyncNet:
+    """Rebuild a network from ``state_arrays`` output."""
+    net = SyncNet()
+    state = {k.removeprefix("sync/"): torch.from_numpy(np.array(arrays[k])) for k in arrays if k.startswith("sync/")}
+    net.load_state_dict(state)
+    net.eval()
+    return net
+
+
+def shift_features(feats: np.ndarray, frames: int, fps: Fraction) -> np.ndarray:
+    """The features as if the audio were ``frames`` video frames late (positive) or early (negative), edge-padded."""
+    k = round(Fraction(frames) / fps * FEATURE_RATE)
+    idx = np.clip(np.arange(len(feats)) - k, 0, len(feats) - 1)
+    return feats[idx]

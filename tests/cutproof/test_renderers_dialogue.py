@@ -1,0 +1,72 @@
+"""The ``dialogue`` renderer of gated edits: its parameters are checked before any work, and a re-time-only edit
+renders through the engine from an uploaded WAV blob."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cutproof.gate import EditSubmission
+from cutproof.projects import create_project
+from cutproof.renderers import RenderParameterError, check_supported, render_edit
+from cutproof.uploads import UploadNotFoundError, record_upload
+from cutproof.workspace import Workspace
+from editor import Catalogue, ingest_folder
+from tests.editor._dialogue_media import line_from
+
+NEU = "crema-d_1001_DFA_NEU_XX.flv"
+
+
+def _setup(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> tuple:
+    project = create_project(workspace, "film", identity="test")
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / NEU).write_bytes((footage_dir / NEU).read_bytes())
+    ingest_folder(card, Catalogue(workspace.engine), project=project.slug)
+    clip = Catalogue(workspace.engine).get(NEU, project=project.slug)
+    return project, clip
+
+
+def _upload(workspace: Workspace, wav: Path) -> str:
+    digest = workspace.blobs.put_file(wav)
+    record_upload(workspace, "film", digest, size=wav.stat().st_size, filename=wav.name, by="test")
+    return digest
+
+
+def test_dialogue_params_are_checked(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
+    check_supported("dialogue")
+    project, clip = _setup(workspace, footage_dir, tmp_path)
+    for params, message in [
+        ({"audio": "blob:" + "0" * 64}, "params.performer"),
+        ({"performer": "p1"}, "params.audio"),
+        ({"performer": "p1", "audio": "blob:" + "0" * 64}, "upload it first"),  # never uploaded
+    ]:
+        sub = EditSubmission(shot=NEU, kind="dialogue", purpose="adr", params=params)
+        with pytest.raises((RenderParameterError, UploadNotFoundError), match=message):
+            render_edit(workspace, project, clip, sub, tmp_path, lambda _p: None)
+    wav = line_from(footage_dir / NEU, tmp_path / "l.wav", seconds=0.5)
+    digest = _upload(workspace, wav)
+    sub = EditSubmission(
+        shot=NEU, kind="dialogue", purpose="adr", params={"performer": "p1", "audio": f"blob:{digest}"}
+    )
+    with pytest.raises(RenderParameterError, match="no dialogue model for performer 'p1'"):
+        render_edit(workspace, project, clip, sub, tmp_path, lambda _p: None)
+
+
+def test_retime_only_renders_from_a_blob(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
+    project, clip = _setup(workspace, footage_dir, tmp_path)
+    wav = line_from(footage_dir / NEU, tmp_path / "l.wav", seconds=1.0, delay_s=0.1)
+    digest = _upload(workspace, wav)
+    sub = EditSubmission(
+        shot=NEU,
+        kind="dialogue",
+        purpose="adr",
+        start=5,
+        params={"performer": "p1", "audio": f"blob:{digest}", "retime_only": True},
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    result = render_edit(workspace, project, clip, sub, work, lambda _p: None)
+    assert result.kind == "dialogue" and result.parameters["retime_only"] is True
+    assert (result.frames.start, result.frames.end) == (5, 35) and result.output.path.is_file()

@@ -1,0 +1,43 @@
+"""Helpers for the dialogue tests and bench: WAV lines cut from the footage's own sync sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+
+from editor.video_io import read_audio, resample
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """Write mono float samples in [-1, 1] as a 16-bit PCM WAV."""
+    pcm = np.clip(np.rint(np.asarray(samples, np.float64) * 32767.0), -32768, 32767).astype(np.int16)
+    out = av.open(str(path), "w", format="wav")
+    stream = out.add_stream("pcm_s16le", rate=rate, layout="mono")
+    frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+    frame.sample_rate = rate
+    frame.pts = 0
+    for p in stream.encode(frame):
+        out.mux(p)
+    for p in stream.encode(None):
+        out.mux(p)
+    out.close()
+    return path
+
+
+def line_from(
+    clip: Path, path: Path, *, start_s: float = 0.0, seconds: float, rate: int = 48000, delay_s: float = 0.0
+) -> Path:
+    """A WAV of ``seconds`` of ``clip``'s sync sound from ``start_s``, at ``rate``, optionally delayed by
+    ``delay_s`` of silence (the total length stays ``seconds``)."""
+    audio = read_audio(clip)
+    x = resample(audio.mono(), audio.rate, rate)
+    x = x[int(start_s * rate) :]
+    if delay_s:
+        x = np.concatenate([np.zeros(int(delay_s * rate), np.float32), x])
+    n = round(seconds * rate)
+    x = x[:n]
+    if len(x) < n:
+        x = np.concatenate([x, np.zeros(n - len(x), np.float32)])
+    return write_wav(path, x, rate)

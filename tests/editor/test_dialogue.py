@@ -1,0 +1,186 @@
+"""Dialogue matching (ADR re-sync) end to end on the CREMA-D takes: the dub, re-time only, the sync scorer, and
+bad inputs (no face, performer not in shot, wrong rate/length, silent line) → clear errors and no output."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from editor.dailies import content_hash
+from editor.dialogue import (
+    DialogueModel,
+    LineLengthError,
+    LineRateError,
+    NoFaceError,
+    PerformerNotInShotError,
+    SilentLineError,
+    UnreadableLineError,
+    dub,
+    load_dialogue,
+    retime,
+    score,
+    train_dialogue,
+)
+from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
+from editor.models import ModelRegistry, unpack_model
+from editor.results import EditResult
+from editor.video_io import iter_frames, probe, read_audio, render
+from tests.editor._dialogue_media import line_from, write_wav
+from tests.editor._media import write_clip
+
+ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
+GRID = "grid_pwij3p.mpg"
+PERFORMER = "actor-1001"
+
+
+@pytest.fixture(scope="module")
+def trained(footage_dir: Path) -> tuple[object, bytes, DialogueModel]:
+    """A dialogue model of CREMA-D actor 1001 from the angry and sad takes, the neutral take held out."""
+    return train_dialogue([footage_dir / ANG, footage_dir / SAD, footage_dir / NEU], PERFORMER, steps=150)
+
+
+@pytest.fixture(scope="module")
+def model(trained: tuple[object, bytes, DialogueModel]) -> DialogueModel:
+    return trained[2]
+
+
+def _rgb(path: Path) -> list[np.ndarray]:
+    return [np.asarray(a, np.int16) for _, a in iter_frames(probe(path), fmt="rgb24")]
+
+
+def test_model_registers_and_round_trips(trained: tuple, registry: ModelRegistry) -> None:
+    manifest, model_file, model = trained
+    record = registry.register(manifest, model_file, metrics=model.metrics)
+    assert record.kind == "dialogue" and record.manifest.hyperparameters["performer"] == PERFORMER
+    _, loaded_file = registry.load(record.model_id)
+    loaded = load_dialogue(loaded_file)
+    assert loaded.performer == PERFORMER and np.array_equal(loaded.crops, model.crops)
+    assert loaded.metrics == model.metrics
+    assert unpack_model(model_file).model_id == manifest.model_id
+    assert {"heldout_av_offset_residual_max_frames", "heldout_av_offset_target_met"} <= set(model.metrics)
+
+
+def test_scorer_finds_known_shifts_on_held_out_take(footage_dir: Path, model: DialogueModel) -> None:
+    from editor.dialogue.features import utterance_features
+
+    info = probe(footage_dir / NEU)
+    grey = grey_mouths(model.crops[model.take_ids == model.take_hashes.index(content_hash(info.path))])
+    audio = read_audio(info.path)
+    feats = utterance_features(audio.samples, audio.rate)
+    for shift in (-5, 4):
+        got = score(model.sync, SyncTake(grey, shift_features(feats, shift, info.frame_rate), info.frame_rate))
+        assert abs(got.offset_frames - shift) <= 1, (shift, got)
+        assert got.lse_c > 0
+
+
+def test_dub_end_to_end(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
+    src = footage_dir / NEU
+    line = line_from(footage_dir / SAD, tmp_path / "adr.wav", start_s=0.3, seconds=1.0)
+    out = tmp_path / "dubbed.mov"
+    result = dub(src, model, line, out, performer=PERFORMER, start=10, model_ref=("a" * 64, "b" * 64))
+    assert isinstance(result, EditResult) and result.kind == "dialogue"
+    assert (result.frames.start, result.frames.end) == (10, 40)  # 1.0 s at 29.97 fps → 30 frames
+    assert result.output.codec == "libx264" and result.output.audio == ("replaced:pcm_s16le",)
+    info = probe(out)
+    assert info.codec_family == "h264" and info.frame_count == probe(src).frame_count
+    # Audio: exactly the line in the range's span, the source's sound elsewhere.
+    got, orig, new = read_audio(out), read_audio(src), read_audio(line)
+    rate = got.rate
+    a, b = round(Fraction(10) / info.frame_rate * rate), round(Fraction(40) / info.frame_rate * rate)
+    from editor.video_io import resample
+
+    expect = resample(new.samples, new.rate, rate)[:, 0]
+    expect = np.concatenate([expect, np.zeros(max(0, b - a - len(expect)), np.float32)])[: b - a]  # 1 s in 1.001 s
+    np.testing.assert_allclose(got.samples[a:b, 0], expect, atol=1.0 / 32767 + 1e-6)
+    np.testing.assert_allclose(got.samples[:a, 0], orig.samples[:a, 0], atol=1.0 / 32767 + 1e-6)
+    np.testing.assert_allclose(got.samples[b : len(orig.samples), 0], orig.samples[b:, 0], atol=1.0 / 32767 + 1e-6)
+    # Picture: only the declared (mouth) region of the range changed, compared with an unedited render of the same
+    # encoder (x264 noise: mean per-pixel max channel difference < 2 of 255; the mouth differs by > 5).
+    ref = tmp_path / "identity.mov"
+    render(probe(src), ref, lambda i, x: None)
+    r = result.region
+    assert r.width < 0.25 * info.width and r.height < 0.25 * info.height
+    inside = np.zeros((info.height, info.width), bool)
+    inside[r.y : r.y + r.height, r.x : r.x + r.width] = True
+    changed = 0.0
+    for i, (x, y) in enumerate(zip(_rgb(ref), _rgb(out), strict=True)):
+        diff = np.abs(x - y).max(axis=-1)
+        assert diff[~inside].mean() < 2.0, f"frame {i} changed outside the mouth region"
+        if i not in result.frames.as_range():
+            assert diff.mean() < 2.0, f"frame {i} is outside the range but changed"
+        else:
+            changed = max(changed, float(diff[inside].mean()))
+    assert changed > 5.0
+    for key in ("after_av_offset_frames", "after_lse_d", "after_lse_c", "av_offset_target_met"):
+        assert key in result.metrics
+
+
+def test_retime_only_finds_the_slip(footage_dir: Path, tmp_path: Path) -> None:
+    """The neutral take's own line, 0.2 s late: re-timing slips the picture by −6 frames (±1) and lays the line in."""
+    src = footage_dir / NEU
+    line = line_from(src, tmp_path / "late.wav", seconds=1.8, delay_s=0.2)
+    out = tmp_path / "retimed.mp4"
+    result = retime(src, line, out, performer=PERFORMER)
+    assert abs(result.metrics["retime_offset_frames"] + 6) <= 1, result.metrics
+    assert abs(result.metrics["retime_stretch"] - 1.0) < 0.15
+    assert result.output.audio == ("replaced:alac",) and probe(out).codec_family == "h264"
+    assert (result.frames.start, result.frames.end) == (0, 54)
+    r = result.region
+    assert r.width < 0.6 * 480 and r.height < 0.8 * 360
+
+
+@pytest.mark.parametrize(
+    ("case", "error"),
+    [
+        ("rate", LineRateError),
+        ("silent", SilentLineError),
+        ("length", LineLengthError),
+        ("too-long", LineLengthError),
+        ("not-audio", UnreadableLineError),
+    ],
+)
+def test_bad_lines_are_refused_without_output(
+    case: str, error: type[Exception], footage_dir: Path, model: DialogueModel, tmp_path: Path
+) -> None:
+    src = footage_dir / NEU
+    end = None
+    if case == "rate":
+        line = line_from(footage_dir / SAD, tmp_path / "l.wav", seconds=1.0, rate=8000)
+    elif case == "silent":
+        line = write_wav(tmp_path / "l.wav", np.zeros(48000, np.float32), 48000)
+    elif case == "length":
+        line, end = line_from(footage_dir / SAD, tmp_path / "l.wav", seconds=1.0), 50
+    elif case == "too-long":
+        line = line_from(footage_dir / ANG, tmp_path / "l.wav", seconds=2.2)
+    else:
+        line = tmp_path / "l.wav"
+        line.write_text("not audio")
+    out = tmp_path / "out.mov"
+    with pytest.raises(error):
+        dub(src, model, line, out, performer=PERFORMER, end=end)
+    if case != "length":  # re-timing takes a line of any length that fits the clip
+        with pytest.raises(error):
+            retime(src, line, out, performer=PERFORMER)
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_no_face_and_wrong_performer(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
+    line = line_from(footage_dir / SAD, tmp_path / "l.wav", seconds=0.4)
+    blank = write_clip(tmp_path / "blank.mp4", frames=24, width=160, height=96)
+    with pytest.raises(NoFaceError, match="no face"):
+        dub(blank, model, line, tmp_path / "a.mp4", performer=PERFORMER)
+    with pytest.raises(PerformerNotInShotError, match="does not match performer"):
+        dub(footage_dir / GRID, model, line, tmp_path / "b.mp4", performer=PERFORMER)
+    assert not (tmp_path / "a.mp4").exists() and not (tmp_path / "b.mp4").exists()
+
+
+@pytest.mark.slow
+def test_exclude_take_rebuilds_from_the_other_takes(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
+    src = footage_dir / NEU
+    line = line_from(src, tmp_path / "own.wav", start_s=0.5, seconds=0.5)
+    result = dub(src, model, line, tmp_path / "r.mov", performer=PERFORMER, start=15, exclude_take=content_hash(src))
+    assert result.parameters["exclude_take"] == content_hash(src)
+    assert result.metrics["selection_target_cost"] > 0.01  # its own frames (cost ≈ 0) were not available
