@@ -25,7 +25,14 @@ def test_served_paths_equal_the_export(tmp_path: Path) -> None:
     for f in files:
         rel = f.relative_to(tmp_path / "out").as_posix()
         assert read_tile_path(log, rel) == f.read_bytes(), rel
-    for bad in ("tile/0/3", "tile/0/x000/001", "tile/0/000.p/256", "tile/9/x1/000", "../etc/passwd", "tile/0/002.p/200"):
+    for bad in (
+        "tile/0/3",
+        "tile/0/x000/001",
+        "tile/0/000.p/256",
+        "tile/9/x1/000",
+        "../etc/passwd",
+        "tile/0/002.p/200",
+    ):
         with pytest.raises(IndexOutOfRangeError):
             read_tile_path(log, bad)
 
