@@ -122,8 +122,7 @@ def main() -> None:
         "dE",
         target="<=3",
         held_out_frames=n,
-        learned_refinement_used=stages.count("cdl+lut"),
-        of=len(stages),
+        stages={k: stages.count(k) for k in sorted(set(stages))},
     )
     emit("psnr_mean", np.mean(per["model_psnr"]), "dB", held_out_frames=n)
     emit("delta_e76_exported_cdl", np.mean(per["cdl_de"]), "dE", note="the .cdl export alone")

@@ -15,6 +15,7 @@ through the project's learned model — then render it and account for it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +65,30 @@ class RelightPlan:
     frames: FrameRange
     basis_weights: tuple[float, ...]
     cdl_residual_delta_e: float
-    stage: str  # "cdl" or "cdl+lut": whether the learned refinement was used
+    stage: str  # "cdl", "cdl+curves" or "cdl+lut" (the learned refinement): what brought the shot closest
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
     """Distance between two pixel sets' colour distributions: mean |ΔLab| over 17 quantiles per channel."""
     qs = np.linspace(0.02, 0.98, 17)
     return float(np.abs(np.quantile(to_lab(a), qs, axis=0) - np.quantile(to_lab(b), qs, axis=0)).mean())
+
+
+def _tone_curves(src: np.ndarray, ref: np.ndarray, n: int = 65) -> Callable[[np.ndarray], np.ndarray]:
+    """Per-channel monotone tone curves taking ``src``'s channel distributions onto ``ref``'s (quantile mapping):
+    what a CDL cannot express — toe, shoulder, S-curves."""
+    qs = np.linspace(0.002, 0.998, n)
+    qsrc = np.quantile(src, qs, axis=0)
+    qref = np.maximum.accumulate(np.quantile(ref, qs, axis=0), axis=0)
+    qsrc = np.maximum.accumulate(qsrc, axis=0) + np.arange(n)[:, None] * 1e-6  # strictly increasing for interp
+
+    def apply(p: np.ndarray) -> np.ndarray:
+        out = np.empty_like(p)
+        for c in range(3):
+            out[..., c] = np.interp(p[..., c], qsrc[:, c], qref[:, c])
+        return out
+
+    return apply
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
@@ -95,8 +113,9 @@ class Grade:
 def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames: list[np.ndarray]) -> Grade:
     """Grade taking ``src_frames`` (float RGB) to the look of ``target_frames`` (reference, adjusted).
 
-    Stage 1 fits a CDL matching the distributions; stage 2 lets the learned model refine it with a LUT; the
-    refinement is kept only if it brings the shot closer to the target look. One LUT per shot.
+    Stage 1 fits a CDL matching the distributions; stage 2 refines it either with per-channel tone curves
+    (quantile mapping) or with the learned model's LUT; of the three, the one bringing the shot closest to the
+    target look's distribution is kept. One LUT per shot.
     """
     src_thumbs = np.stack([_thumb(f) for f in src_frames])
     ref_thumbs = np.stack([_thumb(f) for f in target_frames])
@@ -109,13 +128,17 @@ def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames
     src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
     ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
     refine, w = net.lut_for(src_t, ref_t, 33)
-    cdl_only = Lut3D.from_function(match.apply, 33)
-    full = Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33)
-    better = _distance(full.apply(pixels), ref_pixels) < _distance(cdl_only.apply(pixels), ref_pixels)
-    stage = "cdl+lut" if better else "cdl"
-    lut = full if better else cdl_only
+    curves = _tone_curves(match.apply(pixels), ref_pixels)
+    candidates = {
+        "cdl": Lut3D.from_function(match.apply, 33),
+        "cdl+curves": Lut3D.from_function(lambda p: curves(match.apply(p)), 33),
+        "cdl+lut": Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33),
+    }
+    scores = {k: _distance(v.apply(pixels), ref_pixels) for k, v in candidates.items()}
+    stage = min(scores, key=lambda k: (scores[k], k))
+    lut = candidates[stage]
     graded = lut.apply(pixels)
-    cdl = fit_pairs(pixels, graded) if better else match
+    cdl = match if stage == "cdl" else fit_pairs(pixels, graded)
     residual = round(delta_e76(cdl.apply(pixels), graded), 4)
     return Grade(lut, cdl, stage, tuple(float(round(v, 6)) for v in w), residual)
 
@@ -247,7 +270,7 @@ def relight(
         metrics={
             "mean_delta_e_in_region": round(float(np.mean(changes)) if changes else 0.0, 4),
             "cdl_residual_delta_e": plan.cdl_residual_delta_e,
-            "learned_refinement_used": plan.stage == "cdl+lut",
+            "grade_stage": plan.stage,
             "edited_frames": report.edited_frames,
         },
     )
