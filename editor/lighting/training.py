@@ -10,8 +10,9 @@ Training data, per step, is a batch of triplets (shot frame, reference frame, ta
   third of the samples. Parametric adjustments are mixed into both reference and target, so the model learns to
   follow a target look however it was produced.
 
-Frames are sub-sampled (``frames_per_clip`` evenly spaced per clip, decoded once and shrunk to 64×64: a grade is a
-colour mapping, resolution adds nothing), so 5 minutes of 1080p costs the same steps as 5 seconds.
+Frames are sub-sampled: ``frames_per_clip`` key frames spread evenly over each clip's range, decoding only key
+frames (every frame of intra codecs like ProRes/DNxHR), shrunk to 64×64 — a grade is a colour mapping,
+resolution adds nothing — so 5 minutes of 1080p costs the same steps as 5 seconds, plus a demux pass.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from editor.lighting.grades import Adjustments, random_look
 from editor.lighting.model import THUMB, AdaptiveLutNet, serialise
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import MediaInfo, iter_frames, read_frame, sample_indices
+from editor.video_io import MediaInfo, sample_keyframes
 
 MODEL_FORMAT = "cutproof.lighting.adaptive-lut/1"
 IMG = 64
@@ -119,11 +120,7 @@ def _load_frames(clips: Sequence[TrainingClip], n: int) -> list[np.ndarray]:
             raise TrainingError(
                 f"frames {c.start}–{c.stop} are outside {c.info.path.name} (0–{c.info.frame_count}); fix --frames"
             )
-        idx = sample_indices(c.info.frame_count, n, start=c.start, end=c.stop)
-        if c.stop - c.start > 600:  # long clip: seek to each sample instead of decoding everything
-            frames = [read_frame(c.info, i) for i in idx]
-        else:
-            frames = [a for _, a in iter_frames(c.info, start=c.start, end=c.stop, indices=idx)]  # type: ignore[misc]
+        frames = [a for _, a in sample_keyframes(c.info, n, start=c.start, end=c.stop)]
         out.append(np.stack([cv2.resize(f, (IMG, IMG), interpolation=cv2.INTER_AREA) for f in frames]))
     return out
 

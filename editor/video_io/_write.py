@@ -239,7 +239,9 @@ class _AudioCarrier:
                 self.streams[s.index] = (o, s, resampler)
                 modes.append(f"re-encoded:{codec}")
         self.modes = tuple(modes)
-        self._packets: Iterator[Any] = iter(src.demux(*[s for s in src.streams.audio if s.index in self.streams]))
+        carried = [s for s in src.streams.audio if s.index in self.streams]
+        # demux() with no streams would demux every stream, video included: only demux when there is audio.
+        self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
         self._pending: Any = None
         self._samples: dict[int, int] = {}
 

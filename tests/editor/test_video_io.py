@@ -260,3 +260,10 @@ def test_audio_the_container_cannot_hold_is_reencoded(footage_dir: Path, tmp_pat
     a, b = decode_audio(src.path), decode_audio(report.path)
     assert abs(a.shape[1] - b.shape[1]) < 0.02 * a.shape[1]
     assert abs(np.sqrt((a**2).mean()) - np.sqrt((b**2).mean())) < 0.1 * np.sqrt((a**2).mean())
+
+
+def test_clip_without_audio(tmp_path: Path) -> None:
+    src = probe(write_clip(tmp_path / "silent.mov", codec="prores_ks", pix_fmt="yuv422p10le", audio=None, frames=3))
+    report = render(src, tmp_path / "out.mov", _brighten_box)
+    got = probe(report.path)
+    assert report.audio == () and got.audio == () and got.frame_count == 3 and got.timecode == src.timecode
