@@ -9,14 +9,19 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import audit as audit_cli
+from cutproof.cli import background as _background
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli import qc as qc_cli
+from cutproof.cli import requests as requests_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
+from cutproof.cli.watermark import app as watermark_app
+from cutproof.demo import demo as demo_command
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -35,8 +40,16 @@ app.add_typer(access.user_app, name="user")
 app.add_typer(access.member_app, name="member")
 app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
+app.command("audit")(audit_cli.audit)
+app.add_typer(requests_cli.request_app, name="request")
+app.add_typer(requests_cli.jobs_app, name="jobs")
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
+app.add_typer(watermark_app, name="watermark")
+
+
+app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
+app.add_typer(_background.edit_app, name="edit")
 
 
 @app.callback()
@@ -54,6 +67,7 @@ def _global_options(
 
 
 app.add_typer(ledger_cli.app, name="ledger")
+app.command(name="demo")(demo_command)
 
 
 @app.command()

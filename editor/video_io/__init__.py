@@ -17,6 +17,7 @@ from editor.video_io._probe import (
     probe,
 )
 from editor.video_io._read import PixelFormat, iter_frames, read_frame, sample_indices, sample_keyframes
+from editor.video_io._transcode import transcode
 from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_encode, render
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "render",
     "sample_indices",
     "sample_keyframes",
+    "transcode",
 ]
