@@ -417,3 +417,13 @@ def _export(plan: Any, cdl: Path | None, cube: Path | None, name: str) -> None:
     if cube is not None:
         plan.lut.write_cube(cube, f"Cutproof {name}")
         console.print(f"wrote {cube}")
+
+
+def _adopt_background_commands() -> None:
+    """`model train background` and `edit background` live in ``cutproof.cli.background``; attach them here."""
+    from cutproof.cli import background
+
+    background.register(train_app, edit_app)
+
+
+_adopt_background_commands()

@@ -10,7 +10,6 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
-from cutproof.cli import background as _background
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
@@ -48,8 +47,6 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
 
 
-app.add_typer(_background.model_app, name="model")  # until the editor CLI owns `model`/`edit`
-app.add_typer(_background.edit_app, name="edit")
 
 
 @app.callback()
