@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -214,7 +215,7 @@ def train_lighting(
             return
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         tmp = ckpt.with_suffix(".tmp")
-        state = {"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state}
+        state: dict[str, Any] = {"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state}
         state |= {"torch_rng": torch.get_rng_state(), "step": step, "losses": losses}
         torch.save(state, tmp)
         tmp.replace(ckpt)
@@ -265,7 +266,7 @@ def train_lighting(
     return TrainedModel(manifest, model_file, metrics)
 
 
-def _progress(enabled: bool) -> object | None:
+def _progress(enabled: bool) -> Any:
     if not enabled:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

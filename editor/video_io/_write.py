@@ -142,7 +142,7 @@ def _write(info: MediaInfo, tmp: Path, fmt: str, plan: EncodePlan, edit: FrameEd
         try:
             vin = video_stream(src, info.path)
             vin.thread_type = "AUTO"
-            vout = out.add_stream(plan.codec, rate=info.frame_rate, options=dict(plan.options))
+            vout: Any = out.add_stream(plan.codec, rate=info.frame_rate, options=dict(plan.options))
             vout.width, vout.height, vout.pix_fmt = info.width, info.height, plan.pix_fmt
             vout.codec_context.flags |= av.codec.context.Flags.bitexact
             cc = vout.codec_context
@@ -213,7 +213,7 @@ def _pool_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     sy, sx = -(-h // ph), -(-w // pw)
     padded = np.zeros((ph * sy, pw * sx), dtype=bool)
     padded[:h, :w] = mask
-    return padded.reshape(ph, sy, pw, sx).any(axis=(1, 3))
+    return np.asarray(padded.reshape(ph, sy, pw, sx).any(axis=(1, 3)), dtype=bool)
 
 
 class _AudioCarrier:
