@@ -15,7 +15,6 @@ through the project's learned model — then render it and account for it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 
 from editor.errors import EditParameterError
 from editor.lighting.cdl import Cdl, fit_match, fit_pairs
-from editor.lighting.grades import Adjustments
+from editor.lighting.grades import Adjustments, tone_curves
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76, to_lab
@@ -65,30 +64,13 @@ class RelightPlan:
     frames: FrameRange
     basis_weights: tuple[float, ...]
     cdl_residual_delta_e: float
-    stage: str  # "cdl", "cdl+curves" or "cdl+lut" (the learned refinement): what brought the shot closest
+    stage: str  # "cdl", "cdl+curves" or "cdl+curves+lut" (the learned refinement): what came closest
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
     """Distance between two pixel sets' colour distributions: mean |ΔLab| over 17 quantiles per channel."""
     qs = np.linspace(0.02, 0.98, 17)
     return float(np.abs(np.quantile(to_lab(a), qs, axis=0) - np.quantile(to_lab(b), qs, axis=0)).mean())
-
-
-def _tone_curves(src: np.ndarray, ref: np.ndarray, n: int = 65) -> Callable[[np.ndarray], np.ndarray]:
-    """Per-channel monotone tone curves taking ``src``'s channel distributions onto ``ref``'s (quantile mapping):
-    what a CDL cannot express — toe, shoulder, S-curves."""
-    qs = np.linspace(0.002, 0.998, n)
-    qsrc = np.quantile(src, qs, axis=0)
-    qref = np.maximum.accumulate(np.quantile(ref, qs, axis=0), axis=0)
-    qsrc = np.maximum.accumulate(qsrc, axis=0) + np.arange(n)[:, None] * 1e-6  # strictly increasing for interp
-
-    def apply(p: np.ndarray) -> np.ndarray:
-        out = np.empty_like(p)
-        for c in range(3):
-            out[..., c] = np.interp(p[..., c], qsrc[:, c], qref[:, c])
-        return out
-
-    return apply
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
@@ -113,9 +95,9 @@ class Grade:
 def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames: list[np.ndarray]) -> Grade:
     """Grade taking ``src_frames`` (float RGB) to the look of ``target_frames`` (reference, adjusted).
 
-    Stage 1 fits a CDL matching the distributions; stage 2 refines it either with per-channel tone curves
-    (quantile mapping) or with the learned model's LUT; of the three, the one bringing the shot closest to the
-    target look's distribution is kept. One LUT per shot.
+    Stage 1 fits a CDL matching the distributions, stage 2 per-channel tone curves (quantile mapping), stage 3
+    the learned model's LUT (cross-channel corrections: saturation, hue twists); of the three cumulative
+    results, the one bringing the shot closest to the target look's distribution is kept. One LUT per shot.
     """
     src_thumbs = np.stack([_thumb(f) for f in src_frames])
     ref_thumbs = np.stack([_thumb(f) for f in target_frames])
@@ -127,12 +109,13 @@ def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames
     n = max(len(src_thumbs), len(ref_thumbs))
     src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
     ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
+    curves = tone_curves(match.apply(pixels), ref_pixels)
+    src_t = np.stack([curves(t) for t in src_t]).astype(np.float32)
     refine, w = net.lut_for(src_t, ref_t, 33)
-    curves = _tone_curves(match.apply(pixels), ref_pixels)
     candidates = {
         "cdl": Lut3D.from_function(match.apply, 33),
         "cdl+curves": Lut3D.from_function(lambda p: curves(match.apply(p)), 33),
-        "cdl+lut": Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33),
+        "cdl+curves+lut": Lut3D.from_function(lambda p: refine.apply(curves(match.apply(p))), 33),
     }
     scores = {k: _distance(v.apply(pixels), ref_pixels) for k, v in candidates.items()}
     stage = min(scores, key=lambda k: (scores[k], k))

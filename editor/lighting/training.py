@@ -31,7 +31,7 @@ import torch.nn.functional as F
 
 from editor.errors import TrainingError, TrainingInterrupted
 from editor.lighting.cdl import fit_match
-from editor.lighting.grades import Adjustments, random_look
+from editor.lighting.grades import Adjustments, random_look, tone_curves
 from editor.lighting.model import THUMB, AdaptiveLutNet, serialise
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
@@ -80,6 +80,7 @@ class LightingConfig:
             "image_size": IMG,
             "thumb_size": THUMB,
             "loss": "mse+1e-4*smooth+10*mono",
+            "input": "cdl+curves matched",
             "pairing": "built-looks",
             "device": device,
         }
@@ -166,7 +167,8 @@ def _batch(
         if rng.random() < 0.3:
             adj = _random_adjust(rng)
             ref, y = adj.apply(ref), adj.apply(y)
-        x = fit_match(x, ref, quantiles=17).apply(x)  # the model refines the CDL match (as at apply time)
+        x = fit_match(x, ref, quantiles=17).apply(x)  # the model refines CDL + tone-curve match, as at apply
+        x = tone_curves(x, ref)(x)
         xs.append(x)
         refs.append(ref)
         ys.append(y)
