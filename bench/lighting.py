@@ -16,9 +16,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# Run as a script, bench/ is sys.path[0] and bench/ledger.py would shadow the ledger package: put the repo first.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cv2
 import numpy as np

@@ -10,6 +10,7 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
+from cutproof.cli import dailies as dailies_cli
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
@@ -47,8 +48,6 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
 
 
-
-
 @app.callback()
 def _global_options(
     ctx: typer.Context,
@@ -77,7 +76,7 @@ def init(ctx: typer.Context) -> None:
 
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(qc_cli.app, name="qc")
-app.add_typer(editor_cli.dailies_app, name="dailies")
+app.add_typer(dailies_cli.dailies_app, name="dailies")
 app.add_typer(editor_cli.model_app, name="model")
 app.add_typer(editor_cli.edit_app, name="edit")
 
