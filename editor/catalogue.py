@@ -6,6 +6,7 @@ least 8 hex digits), its file name, or its slate label ``scene/shot/take`` (e.g.
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -149,7 +150,7 @@ class Catalogue:
         assert clip is not None
         return clip
 
-    def list(self, project: str | None = None) -> list[Clip]:
+    def list(self, project: str | None = None) -> builtins.list[Clip]:
         """Every clip (of ``project`` if given), ordered by scene, shot, take, then file name."""
         q = select(clips_table)
         if project is not None:
@@ -215,7 +216,7 @@ class Catalogue:
             row = conn.execute(select(clips_table).where(clips_table.c.content_hash == content_hash)).mappings().first()
         return None if row is None else _clip(row)
 
-    def _match(self, ref: str, project: str | None) -> list[Clip]:
+    def _match(self, ref: str, project: str | None) -> builtins.list[Clip]:
         clips = self.list(project)
         low = ref.lower()
         if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):

@@ -131,7 +131,7 @@ class EditResult:
     frames: FrameRange
     region: Region
     frame_size: tuple[int, int]
-    metrics: Mapping[str, float] = field(default_factory=dict)
+    metrics: Mapping[str, float | int | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.region.fits(*self.frame_size):

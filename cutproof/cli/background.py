@@ -16,7 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli.editor import JsonOpt, ProjectOpt, _parse_clip_refs, _project_slug, _record
+from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug, record
+from cutproof.cli.editor import _parse_clip_refs
 from editor.background import (
     BackgroundParams,
     MatteParams,
@@ -59,7 +60,7 @@ def train_background_command(
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     picked = _parse_clip_refs(Catalogue(ws.engine), clips, frames)
     for clip, _s, _e in picked:
         if content_hash(clip.path) != clip.content_hash:
@@ -84,7 +85,7 @@ def train_background_command(
         "model_file_hash": record.model_file_hash,
         "training_manifest": manifest.as_json(),
     }
-    _record(ws, slug, [entry])
+    record(ws, slug, [entry])
     console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
     for k, v in metrics.items():
         console.print(f"  {k}: {v}")
@@ -113,7 +114,7 @@ def edit_background_command(
 ) -> None:
     """Replace the background behind the performers of SHOT with a plate (another shot's frame, or a still)."""
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     catalogue = Catalogue(ws.engine)
     source = _clip_path(catalogue, shot, slug)
     plate_path = Path(plate)
@@ -136,7 +137,7 @@ def edit_background_command(
             end=end,
         )
     body = result.as_json()
-    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

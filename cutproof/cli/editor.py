@@ -14,143 +14,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
+from cutproof.cli._common import console, ready_workspace
+from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug, record
 from cutproof.workspace import Workspace
 from editor.catalogue import Catalogue, Clip
-from editor.dailies import ingest_folder
 from editor.errors import EditParameterError, ModelNotFoundError, TrainingError
 from editor.models import ModelRegistry
 from editor.results import Region
 
-dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
 model_app = typer.Typer(help="Train and list the project's models.", no_args_is_help=True)
 train_app = typer.Typer(help="Train a model from catalogued clips.", no_args_is_help=True)
 edit_app = typer.Typer(help="Apply edits with the project's models.", no_args_is_help=True)
 model_app.add_typer(train_app, name="train")
-
-ProjectOpt = Annotated[
-    str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
-
-
-def _record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> str | None:
-    """Append entries to the project's log if there is a project; returns its origin (None when none)."""
-    from cutproof.projects import ProjectError, get_project, project_log
-
-    try:
-        project = get_project(ws, slug)
-    except ProjectError:
-        if slug is not None:
-            raise
-        return None
-    log = project_log(ws, project)
-    log.append(entries, identity=cli_identity())
-    return project.origin
-
-
-def _project_slug(ws: Workspace, slug: str | None) -> str | None:
-    from cutproof.projects import ProjectError, get_project
-
-    try:
-        return get_project(ws, slug).slug
-    except ProjectError:
-        if slug is not None:
-            raise
-        return None
-
-
-# --- dailies ---------------------------------------------------------------------------------------------------
-@dailies_app.command("ingest")
-def dailies_ingest(
-    ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder of camera files (searched recursively).")],
-    project: ProjectOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Verify, hash and catalogue every camera file in FOLDER; bad files are reported and left out."""
-    ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
-    report = ingest_folder(folder, Catalogue(ws.engine), project=slug)
-    if report.added:
-        _record(
-            ws,
-            slug,
-            [
-                {
-                    "kind": "dailies.ingested/1",
-                    "content_hash": c.content_hash,
-                    "file_name": c.path.name,
-                    "media": c.info.as_dict(),
-                    "slate": {"scene": c.slate.scene, "shot": c.slate.shot, "take": c.slate.take},
-                }
-                for c in report.added
-            ],
-        )
-    for f in report.files:
-        if as_json:
-            print(
-                json.dumps(
-                    {
-                        "file": str(f.path),
-                        "outcome": f.outcome,
-                        "reason": f.reason,
-                        "content_hash": f.clip.content_hash if f.clip else None,
-                    },
-                    sort_keys=True,
-                )
-            )
-        elif f.outcome == "rejected":
-            err_console.print(f"[red]rejected[/] {f.path.name}: {f.reason}")
-        else:
-            assert f.clip is not None
-            console.print(f"{f.outcome:>18} {f.path.name}  {f.clip.short_id}  {f.clip.slate.label or ''}")
-    if not as_json:
-        console.print(
-            f"{len(report.added)} added, {len(report.files) - len(report.added) - len(report.rejected)} "
-            f"already catalogued, {len(report.rejected)} rejected"
-        )
-    if report.rejected:
-        raise typer.Exit(1)
-
-
-@dailies_app.command("list")
-def dailies_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """List the catalogued clips."""
-    ws = ready_workspace(ctx)
-    clips = Catalogue(ws.engine).list(project)
-    if as_json:
-        for c in clips:
-            print(json.dumps(c.as_dict(), sort_keys=True))
-        return
-    table = Table("clip", "file", "scene/shot/take", "codec", "size", "fps", "frames", "timecode", "audio")
-    for c in clips:
-        i = c.info
-        table.add_row(
-            c.short_id,
-            c.path.name,
-            c.slate.label or "—",
-            i.codec,
-            f"{i.width}×{i.height}",
-            f"{i.frame_rate}",
-            str(i.frame_count),
-            i.timecode or "—",
-            str(len(i.audio)),
-        )
-    console.print(table)
-
-
-@dailies_app.command("set")
-def dailies_set(
-    ctx: typer.Context,
-    clip: Annotated[str, typer.Argument(help="Clip: content hash prefix, file name or scene/shot/take.")],
-    scene: Annotated[str | None, typer.Option(help="Scene (e.g. 012).")] = None,
-    shot: Annotated[str | None, typer.Option(help="Shot/set-up (e.g. A).")] = None,
-    take: Annotated[int | None, typer.Option(help="Take number.")] = None,
-) -> None:
-    """Set a clip's scene/shot/take by hand."""
-    c = Catalogue(ready_workspace(ctx).engine).set_slate(clip, scene=scene, shot=shot, take=take)
-    console.print(f"{c.path.name}: {c.slate.label or (c.slate.scene, c.slate.shot, c.slate.take)}")
 
 
 # --- models ----------------------------------------------------------------------------------------------------
@@ -190,7 +65,7 @@ def train_lighting_cmd(
     from editor.lighting import LightingConfig, TrainingClip, train_lighting
 
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     catalogue = Catalogue(ws.engine)
     picked = _parse_clip_refs(catalogue, clips, frames)
     for p in pair or []:
@@ -214,24 +89,24 @@ def train_lighting_cmd(
         checkpoint_dir=ws.home / "checkpoints",
         progress=not quiet,
     )
-    record = ModelRegistry(ws.engine, ws.blobs).register(
+    model = ModelRegistry(ws.engine, ws.blobs).register(
         trained.manifest, trained.model_file, metrics=trained.metrics, project=slug
     )
-    _record(
+    record(
         ws,
         slug,
         [
             {
                 "kind": "model.trained/1",
-                "model_id": record.model_id,
+                "model_id": model.model_id,
                 "model_kind": "lighting",
-                "model_file_hash": record.model_file_hash,
+                "model_file_hash": model.model_file_hash,
                 "training_manifest": trained.manifest.as_json(),
             }
         ],
     )
     console.print(
-        f"model {record.model_id} (lighting), file {record.model_file_hash[:16]}…, "
+        f"model {model.model_id} (lighting), file {model.model_file_hash[:16]}…, "
         f"{trained.metrics['steps']} steps, loss {trained.metrics['final_loss']}, "
         f"{trained.metrics['train_seconds']} s on {trained.metrics['device']}"
     )
@@ -325,7 +200,7 @@ def edit_relight(
 
     _check_exports(cdl, cube)
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     args = _relight_args(
         ws,
         shot,
@@ -345,7 +220,7 @@ def edit_relight(
     result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
     _export(plan, cdl, cube, s.info.path.stem)
     body = result.as_json()
-    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(result.as_json(), sort_keys=True))
     else:
@@ -396,7 +271,7 @@ def edit_export_grade(
         gamma=gamma,
         gain=gain,
     )
-    loaded = _lighting_model(ws, model, _project_slug(ws, project))
+    loaded = _lighting_model(ws, model, project_slug(ws, project))
     s = args.pop("shot")
     plan = plan_relight(s, loaded, **args)
     _export(plan, cdl, cube, s.info.path.stem)
@@ -439,12 +314,12 @@ def train_dialogue_cmd(
     from editor.dialogue import train_dialogue
 
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     catalogue = Catalogue(ws.engine)
     picked = [catalogue.get(r.strip()) for arg in clips for r in arg.split(",") if r.strip()]
     manifest, model_file, model = train_dialogue([c.path for c in picked], performer, steps=steps, seed=seed)
     record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=model.metrics, project=slug)
-    _record(
+    record(
         ws,
         slug,
         [
@@ -510,7 +385,7 @@ def edit_dialogue(
     from editor.dialogue import dub, retime
 
     ws = ready_workspace(ctx)
-    slug = _project_slug(ws, project)
+    slug = project_slug(ws, project)
     clip = Catalogue(ws.engine).get(shot)
     if retime_only:
         loaded = None
@@ -526,7 +401,7 @@ def edit_dialogue(
         ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
         result = dub(clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end)
     body = result.as_json()
-    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return
@@ -542,3 +417,13 @@ def edit_dialogue(
         f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio)}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
+
+
+def _adopt_background_commands() -> None:
+    """`model train background` and `edit background` live in ``cutproof.cli.background``; attach them here."""
+    from cutproof.cli import background
+
+    background.register(train_app, edit_app)
+
+
+_adopt_background_commands()

@@ -10,7 +10,7 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
-from cutproof.cli import background as _background
+from cutproof.cli import dailies as dailies_cli
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
@@ -76,10 +76,9 @@ def init(ctx: typer.Context) -> None:
 
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(qc_cli.app, name="qc")
-app.add_typer(editor_cli.dailies_app, name="dailies")
+app.add_typer(dailies_cli.dailies_app, name="dailies")
 app.add_typer(editor_cli.model_app, name="model")
 app.add_typer(editor_cli.edit_app, name="edit")
-_background.register(editor_cli.train_app, editor_cli.edit_app)
 
 
 def _safe_url(ws: Workspace) -> str:

@@ -49,8 +49,8 @@ class Cdl:
 
     @classmethod
     def from_vector(cls, v: np.ndarray) -> Cdl:
-        v = [float(round(x, 6)) for x in v]
-        return cls(tuple(v[0:3]), tuple(v[3:6]), tuple(v[6:9]), v[9])  # type: ignore[arg-type]
+        f = [float(round(x, 6)) for x in v]
+        return cls(tuple(f[0:3]), tuple(f[3:6]), tuple(f[6:9]), f[9])  # type: ignore[arg-type]
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from editor.errors import EditParameterError
@@ -144,14 +145,21 @@ class ShotLut:
 
     def __init__(self, lut: Lut3D) -> None:
         self.lut = lut
-        self._table8: np.ndarray | None = None
+        self._packed: np.ndarray | None = None
+
+    def apply_u8(self, rgb: np.ndarray) -> np.ndarray:
+        """Apply to uint8 RGB (H, W, 3): one gather per pixel in a packed 256³ table."""
+        if self._packed is None:
+            t = self.lut.expand_8bit().astype(np.uint32)
+            self._packed = t[:, 0] | (t[:, 1] << 8) | (t[:, 2] << 16)
+        idx = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+        out = np.take(self._packed, idx)
+        return out.view(np.uint8).reshape(*rgb.shape[:-1], 4)[..., :3]
 
     def apply(self, rgb: np.ndarray, *, exact_8bit: bool) -> np.ndarray:
         """Apply to float RGB; ``exact_8bit`` says the values are k/255 codes (then a single gather is used)."""
         if not exact_8bit:
             return self.lut.apply(rgb)
-        if self._table8 is None:
-            self._table8 = self.lut.expand_8bit()
-        codes = np.rint(rgb * 255.0).astype(np.uint32)
-        idx = (codes[..., 0] << 16) | (codes[..., 1] << 8) | codes[..., 2]
-        return self._table8[idx].astype(np.float32) * np.float32(1 / 255)
+        codes = cv2.convertScaleAbs(np.ascontiguousarray(rgb, dtype=np.float32), alpha=255.0)
+        out = self.apply_u8(codes)
+        return out.astype(np.float32) * np.float32(1 / 255)

@@ -47,10 +47,10 @@ def matte_weights(path: Path, width: int, height: int, feather: int) -> np.ndarr
         raise EditParameterError(f"matte {path} cannot be read as an image; give a greyscale PNG/TIFF")
     if img.shape != (height, width):
         raise EditParameterError(f"matte {Path(path).name} is {img.shape[1]}×{img.shape[0]}, the shot {width}×{height}")
-    w = img.astype(np.float32) / float(np.iinfo(img.dtype).max)
+    w = img.astype(np.float32) / (65535.0 if img.dtype == np.uint16 else 255.0)
     if feather > 0:
         inside = w > 0
-        w = cv2.GaussianBlur(w, (0, 0), feather / 2) * inside
+        w = (cv2.GaussianBlur(w, (0, 0), feather / 2) * inside).astype(np.float32)
     if not (w > 0).any():
         raise EditParameterError(f"matte {Path(path).name} is empty: nothing to edit")
     return w

@@ -23,7 +23,7 @@ import numpy as np
 
 from editor.errors import EditParameterError
 from editor.lighting.cdl import Cdl, fit_match, fit_pairs
-from editor.lighting.grades import Adjustments
+from editor.lighting.grades import Adjustments, tone_curves
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76, to_lab
@@ -64,7 +64,7 @@ class RelightPlan:
     frames: FrameRange
     basis_weights: tuple[float, ...]
     cdl_residual_delta_e: float
-    stage: str  # "cdl" or "cdl+lut": whether the learned refinement was used
+    stage: str  # "cdl", "cdl+curves" or "cdl+curves+lut" (the learned refinement): what came closest
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -95,8 +95,9 @@ class Grade:
 def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames: list[np.ndarray]) -> Grade:
     """Grade taking ``src_frames`` (float RGB) to the look of ``target_frames`` (reference, adjusted).
 
-    Stage 1 fits a CDL matching the distributions; stage 2 lets the learned model refine it with a LUT; the
-    refinement is kept only if it brings the shot closer to the target look. One LUT per shot.
+    Stage 1 fits a CDL matching the distributions, stage 2 per-channel tone curves (quantile mapping), stage 3
+    the learned model's LUT (cross-channel corrections: saturation, hue twists); of the three cumulative
+    results, the one bringing the shot closest to the target look's distribution is kept. One LUT per shot.
     """
     src_thumbs = np.stack([_thumb(f) for f in src_frames])
     ref_thumbs = np.stack([_thumb(f) for f in target_frames])
@@ -108,14 +109,19 @@ def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames
     n = max(len(src_thumbs), len(ref_thumbs))
     src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
     ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
+    curves = tone_curves(match.apply(pixels), ref_pixels)
+    src_t = np.stack([curves(t) for t in src_t]).astype(np.float32)
     refine, w = net.lut_for(src_t, ref_t, 33)
-    cdl_only = Lut3D.from_function(match.apply, 33)
-    full = Lut3D.from_function(lambda p: refine.apply(match.apply(p)), 33)
-    better = _distance(full.apply(pixels), ref_pixels) < _distance(cdl_only.apply(pixels), ref_pixels)
-    stage = "cdl+lut" if better else "cdl"
-    lut = full if better else cdl_only
+    candidates = {
+        "cdl": Lut3D.from_function(match.apply, 33),
+        "cdl+curves": Lut3D.from_function(lambda p: curves(match.apply(p)), 33),
+        "cdl+curves+lut": Lut3D.from_function(lambda p: refine.apply(curves(match.apply(p))), 33),
+    }
+    scores = {k: _distance(v.apply(pixels), ref_pixels) for k, v in candidates.items()}
+    stage = min(scores, key=lambda k: (scores[k], k))
+    lut = candidates[stage]
     graded = lut.apply(pixels)
-    cdl = fit_pairs(pixels, graded) if better else match
+    cdl = match if stage == "cdl" else fit_pairs(pixels, graded)
     residual = round(delta_e76(cdl.apply(pixels), graded), 4)
     return Grade(lut, cdl, stage, tuple(float(round(v, 6)) for v in w), residual)
 
@@ -247,7 +253,7 @@ def relight(
         metrics={
             "mean_delta_e_in_region": round(float(np.mean(changes)) if changes else 0.0, 4),
             "cdl_residual_delta_e": plan.cdl_residual_delta_e,
-            "learned_refinement_used": plan.stage == "cdl+lut",
+            "grade_stage": plan.stage,
             "edited_frames": report.edited_frames,
         },
     )

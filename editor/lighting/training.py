@@ -10,8 +10,9 @@ Training data, per step, is a batch of triplets (shot frame, reference frame, ta
   third of the samples. Parametric adjustments are mixed into both reference and target, so the model learns to
   follow a target look however it was produced.
 
-Frames are sub-sampled (``frames_per_clip`` evenly spaced per clip, decoded once and shrunk to 64×64: a grade is a
-colour mapping, resolution adds nothing), so 5 minutes of 1080p costs the same steps as 5 seconds.
+Frames are sub-sampled: ``frames_per_clip`` key frames spread evenly over each clip's range, decoding only key
+frames (every frame of intra codecs like ProRes/DNxHR), shrunk to 64×64 — a grade is a colour mapping,
+resolution adds nothing — so 5 minutes of 1080p costs the same steps as 5 seconds, plus a demux pass.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,11 +31,11 @@ import torch.nn.functional as F
 
 from editor.errors import TrainingError, TrainingInterrupted
 from editor.lighting.cdl import fit_match
-from editor.lighting.grades import Adjustments, random_look
+from editor.lighting.grades import Adjustments, random_look, tone_curves
 from editor.lighting.model import THUMB, AdaptiveLutNet, serialise
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import MediaInfo, iter_frames, read_frame, sample_indices
+from editor.video_io import MediaInfo, sample_keyframes
 
 MODEL_FORMAT = "cutproof.lighting.adaptive-lut/1"
 IMG = 64
@@ -78,6 +80,7 @@ class LightingConfig:
             "image_size": IMG,
             "thumb_size": THUMB,
             "loss": "mse+1e-4*smooth+10*mono",
+            "input": "cdl+curves matched",
             "pairing": "built-looks",
             "device": device,
         }
@@ -119,11 +122,7 @@ def _load_frames(clips: Sequence[TrainingClip], n: int) -> list[np.ndarray]:
             raise TrainingError(
                 f"frames {c.start}–{c.stop} are outside {c.info.path.name} (0–{c.info.frame_count}); fix --frames"
             )
-        idx = sample_indices(c.info.frame_count, n, start=c.start, end=c.stop)
-        if c.stop - c.start > 600:  # long clip: seek to each sample instead of decoding everything
-            frames = [read_frame(c.info, i) for i in idx]
-        else:
-            frames = [a for _, a in iter_frames(c.info, start=c.start, end=c.stop, indices=idx)]  # type: ignore[misc]
+        frames = [a for _, a in sample_keyframes(c.info, n, start=c.start, end=c.stop)]
         out.append(np.stack([cv2.resize(f, (IMG, IMG), interpolation=cv2.INTER_AREA) for f in frames]))
     return out
 
@@ -168,7 +167,8 @@ def _batch(
         if rng.random() < 0.3:
             adj = _random_adjust(rng)
             ref, y = adj.apply(ref), adj.apply(y)
-        x = fit_match(x, ref, quantiles=17).apply(x)  # the model refines the CDL match (as at apply time)
+        x = fit_match(x, ref, quantiles=17).apply(x)  # the model refines CDL + tone-curve match, as at apply
+        x = tone_curves(x, ref)(x)
         xs.append(x)
         refs.append(ref)
         ys.append(y)
@@ -217,7 +217,7 @@ def train_lighting(
             return
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         tmp = ckpt.with_suffix(".tmp")
-        state = {"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state}
+        state: dict[str, Any] = {"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state}
         state |= {"torch_rng": torch.get_rng_state(), "step": step, "losses": losses}
         torch.save(state, tmp)
         tmp.replace(ckpt)
@@ -268,7 +268,7 @@ def train_lighting(
     return TrainedModel(manifest, model_file, metrics)
 
 
-def _progress(enabled: bool) -> object | None:
+def _progress(enabled: bool) -> Any:
     if not enabled:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

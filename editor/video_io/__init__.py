@@ -19,7 +19,7 @@ from editor.video_io._probe import (
     MediaLimits,
     probe,
 )
-from editor.video_io._read import PixelFormat, iter_frames, read_frame, sample_indices
+from editor.video_io._read import PixelFormat, iter_frames, read_frame, sample_indices, sample_keyframes
 from editor.video_io._transcode import transcode
 from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_encode, render
 
@@ -44,5 +44,6 @@ __all__ = [
     "render",
     "resample",
     "sample_indices",
+    "sample_keyframes",
     "transcode",
 ]

@@ -105,6 +105,43 @@ def iter_frames(
             raise CorruptMediaError(f"{info.path.name}: frame {index} does not decode ({_reason(exc)})") from None
 
 
+def sample_keyframes(
+    info: MediaInfo, n: int, *, start: int = 0, end: int | None = None
+) -> list[tuple[int, np.ndarray]]:
+    """Up to ``n`` key frames spread evenly over ``start``–``end``, as float RGB, decoding *only* key frames
+    (``skip_frame=NONKEY``): the cheap way to sub-sample long dailies for training. Falls back to evenly spaced
+    ordinary frames when the range holds fewer than ``n`` key frames.
+
+    Raises:
+        EditParameterError: the range is empty or outside the clip.
+        CorruptMediaError: a frame fails to decode.
+    """
+    end = info.frame_count if end is None else end
+    if not (0 <= start < end <= info.frame_count):
+        raise EditParameterError(f"frame range {start}–{end} is outside {info.path.name} (0–{info.frame_count})")
+    keys: list[tuple[int, Any]] = []
+    with open_input(info.path) as container:
+        stream = video_stream(container, info.path)
+        stream.codec_context.skip_frame = "NONKEY"
+        rate = frame_rate_of(stream) or info.frame_rate
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    break
+                i = _index_of(frame, stream, rate)
+                if i >= end:
+                    break
+                if i >= start:
+                    keys.append((i, frame))
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{info.path.name}: a key frame does not decode ({_reason(exc)})") from None
+        if len(keys) >= n:
+            picks = [keys[k] for k in sample_indices(len(keys), n)]
+            return [(i, frame_to_rgb(f, info, "float")) for i, f in picks]
+    idx = sample_indices(info.frame_count, n, start=start, end=end)
+    return [(i, a) for i, a in iter_frames(info, start=start, end=end, indices=idx)]  # type: ignore[misc]
+
+
 def read_frame(info: MediaInfo, index: int, fmt: PixelFormat = "float") -> np.ndarray:
     """One frame as an array.
 

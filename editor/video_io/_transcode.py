@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -29,11 +30,11 @@ def transcode(src: Path, dst: Path, *, crf: int = 28, codec: str = "libx264", sc
             rate = vin.average_rate or Fraction(25)
             width = max(2, int(vin.codec_context.width * scale) // 2 * 2)
             height = max(2, int(vin.codec_context.height * scale) // 2 * 2)
-            vs = out.add_stream(codec, rate=rate)
+            vs: Any = out.add_stream(codec, rate=rate)
             vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
             vs.options = {"crf": str(crf), "preset": "veryfast"}
             ain = inp.streams.audio[0] if inp.streams.audio else None
-            aout = out.add_stream("aac", rate=ain.codec_context.sample_rate) if ain is not None else None
+            aout: Any = out.add_stream("aac", rate=ain.codec_context.sample_rate) if ain is not None else None
             streams = [vin] + ([ain] if ain is not None else [])
             n = 0
             for packet in inp.demux(streams):

@@ -161,7 +161,7 @@ def _write(
         try:
             vin = video_stream(src, info.path)
             vin.thread_type = "AUTO"
-            vout = out.add_stream(plan.codec, rate=info.frame_rate, options=dict(plan.options))
+            vout: Any = out.add_stream(plan.codec, rate=info.frame_rate, options=dict(plan.options))
             vout.width, vout.height, vout.pix_fmt = info.width, info.height, plan.pix_fmt
             vout.codec_context.flags |= av.codec.context.Flags.bitexact
             cc = vout.codec_context
@@ -234,7 +234,7 @@ def _pool_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     sy, sx = -(-h // ph), -(-w // pw)
     padded = np.zeros((ph * sy, pw * sx), dtype=bool)
     padded[:h, :w] = mask
-    return padded.reshape(ph, sy, pw, sx).any(axis=(1, 3))
+    return np.asarray(padded.reshape(ph, sy, pw, sx).any(axis=(1, 3)), dtype=bool)
 
 
 class _AudioCarrier:
@@ -260,7 +260,9 @@ class _AudioCarrier:
                 self.streams[s.index] = (o, s, resampler)
                 modes.append(f"re-encoded:{codec}")
         self.modes = tuple(modes)
-        self._packets: Iterator[Any] = iter(src.demux(*[s for s in src.streams.audio if s.index in self.streams]))
+        carried = [s for s in src.streams.audio if s.index in self.streams]
+        # demux() with no streams would demux every stream, video included: only demux when there is audio.
+        self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
         self._pending: Any = None
         self._samples: dict[int, int] = {}
 

@@ -97,8 +97,12 @@ def write_y4m_header(path: Path, width: int, height: int, rate: str = "25:1") ->
 
 
 def decode_audio(path: Path) -> np.ndarray:
-    """All samples of the first audio track as float32 (channels × samples)."""
+    """All samples of the first audio track as float32 in [-1, 1] (channels × samples)."""
     with av.open(str(path)) as c:
-        chunks = [f.to_ndarray().astype(np.float32) for f in c.decode(audio=0)]
+        chunks = []
+        for f in c.decode(audio=0):
+            a = f.to_ndarray()
+            scale = 1.0 / (np.iinfo(a.dtype).max + 1) if np.issubdtype(a.dtype, np.integer) else 1.0
+            chunks.append(a.astype(np.float32) * np.float32(scale))
     arr = np.concatenate(chunks, axis=1)
     return arr if arr.shape[0] <= 2 else arr.reshape(2, -1)

@@ -162,3 +162,25 @@ def test_bad_edit_parameters_write_nothing(clip_dir: Path, tmp_path: Path, loade
     with pytest.raises(EditParameterError, match="past the last frame"):
         relight(shot, loaded, tmp_path / "o.mp4", adjustments=Adjustments(exposure=1), end=99)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_matte_region(clip_dir: Path, tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    import cv2
+
+    from editor.lighting import plan_relight
+
+    matte = np.zeros((96, 160), np.uint8)
+    cv2.circle(matte, (80, 48), 20, 255, -1)
+    path = tmp_path / "matte.png"
+    cv2.imwrite(str(path), matte)
+    plan = plan_relight(_shot(clip_dir / "sc12_sh3_tk2.mp4"), loaded, adjustments=Adjustments(gain=1.3), matte=path)
+    assert plan.region == Region(60, 28, 42, 42)
+    assert (plan.weights[matte == 0] == 0).all() and plan.weights[48, 80] > 0.9
+    with pytest.raises(EditParameterError, match="either"):
+        plan_relight(
+            _shot(clip_dir / "sc12_sh3_tk2.mp4"),
+            loaded,
+            adjustments=Adjustments(gain=1.3),
+            matte=path,
+            region=Region(0, 0, 10, 10),
+        )

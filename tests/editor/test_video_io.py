@@ -248,3 +248,22 @@ def test_codec_family_round_trip(
     assert got.codec_family == family and got.pix_fmt == src.pix_fmt and got.timecode == "10:00:00:12"
     assert profile is None or got.profile == profile
     assert got.frame_count == 4 and report.audio == ("remuxed",) and got.audio[0].codec == src.audio[0].codec
+
+
+def test_audio_the_container_cannot_hold_is_reencoded(footage_dir: Path, tmp_path: Path) -> None:
+    """MPEG-1 video with MP2 audio → H.264 MP4: MP2 is not carried in MP4 here, so it is re-encoded to AAC."""
+    src = probe(footage_dir / "grid_pwij3p.mpg")
+    report = render(src, tmp_path / "grid.mp4", lambda n, rgb: None)
+    assert report.audio == ("re-encoded:aac",)
+    got = probe(report.path)
+    assert got.audio[0].codec == "aac" and got.audio[0].sample_rate == 44100 and got.audio[0].channels == 2
+    a, b = decode_audio(src.path), decode_audio(report.path)
+    assert abs(a.shape[1] - b.shape[1]) < 0.02 * a.shape[1]
+    assert abs(np.sqrt((a**2).mean()) - np.sqrt((b**2).mean())) < 0.1 * np.sqrt((a**2).mean())
+
+
+def test_clip_without_audio(tmp_path: Path) -> None:
+    src = probe(write_clip(tmp_path / "silent.mov", codec="prores_ks", pix_fmt="yuv422p10le", audio=None, frames=3))
+    report = render(src, tmp_path / "out.mov", _brighten_box)
+    got = probe(report.path)
+    assert report.audio == () and got.audio == () and got.frame_count == 3 and got.timecode == src.timecode

@@ -1,0 +1,146 @@
+"""``cutproof dailies …``: ingest and catalogue camera files; shared helpers of the editing-engine CLI.
+
+App layer: when the workspace has a project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), the
+editing commands append their ledger entries (``dailies.ingested/1``, ``model.trained/1``, ``edit.applied/1``)
+to that project's log through ``record``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
+from cutproof.workspace import Workspace
+from editor.catalogue import Catalogue
+from editor.dailies import ingest_folder
+
+dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
+
+ProjectOpt = Annotated[
+    str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
+
+
+def record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> str | None:
+    """Append entries to the project's log if there is a project; returns its origin (None when none)."""
+    from cutproof.projects import ProjectError, get_project, project_log
+
+    try:
+        project = get_project(ws, slug)
+    except ProjectError:
+        if slug is not None:
+            raise
+        return None
+    log = project_log(ws, project)
+    log.append(entries, identity=cli_identity())
+    return project.origin
+
+
+def project_slug(ws: Workspace, slug: str | None) -> str | None:
+    from cutproof.projects import ProjectError, get_project
+
+    try:
+        return get_project(ws, slug).slug
+    except ProjectError:
+        if slug is not None:
+            raise
+        return None
+
+
+# --- dailies ---------------------------------------------------------------------------------------------------
+@dailies_app.command("ingest")
+def dailies_ingest(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder of camera files (searched recursively).")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify, hash and catalogue every camera file in FOLDER; bad files are reported and left out."""
+    ws = ready_workspace(ctx)
+    slug = project_slug(ws, project)
+    report = ingest_folder(folder, Catalogue(ws.engine), project=slug)
+    if report.added:
+        record(
+            ws,
+            slug,
+            [
+                {
+                    "kind": "dailies.ingested/1",
+                    "content_hash": c.content_hash,
+                    "file_name": c.path.name,
+                    "media": c.info.as_dict(),
+                    "slate": {"scene": c.slate.scene, "shot": c.slate.shot, "take": c.slate.take},
+                }
+                for c in report.added
+            ],
+        )
+    for f in report.files:
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "file": str(f.path),
+                        "outcome": f.outcome,
+                        "reason": f.reason,
+                        "content_hash": f.clip.content_hash if f.clip else None,
+                    },
+                    sort_keys=True,
+                )
+            )
+        elif f.outcome == "rejected":
+            err_console.print(f"[red]rejected[/] {f.path.name}: {f.reason}")
+        else:
+            assert f.clip is not None
+            console.print(f"{f.outcome:>18} {f.path.name}  {f.clip.short_id}  {f.clip.slate.label or ''}")
+    if not as_json:
+        console.print(
+            f"{len(report.added)} added, {len(report.files) - len(report.added) - len(report.rejected)} "
+            f"already catalogued, {len(report.rejected)} rejected"
+        )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@dailies_app.command("list")
+def dailies_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List the catalogued clips."""
+    ws = ready_workspace(ctx)
+    clips = Catalogue(ws.engine).list(project)
+    if as_json:
+        for c in clips:
+            print(json.dumps(c.as_dict(), sort_keys=True))
+        return
+    table = Table("clip", "file", "scene/shot/take", "codec", "size", "fps", "frames", "timecode", "audio")
+    for c in clips:
+        i = c.info
+        table.add_row(
+            c.short_id,
+            c.path.name,
+            c.slate.label or "—",
+            i.codec,
+            f"{i.width}×{i.height}",
+            f"{i.frame_rate}",
+            str(i.frame_count),
+            i.timecode or "—",
+            str(len(i.audio)),
+        )
+    console.print(table)
+
+
+@dailies_app.command("set")
+def dailies_set(
+    ctx: typer.Context,
+    clip: Annotated[str, typer.Argument(help="Clip: content hash prefix, file name or scene/shot/take.")],
+    scene: Annotated[str | None, typer.Option(help="Scene (e.g. 012).")] = None,
+    shot: Annotated[str | None, typer.Option(help="Shot/set-up (e.g. A).")] = None,
+    take: Annotated[int | None, typer.Option(help="Take number.")] = None,
+) -> None:
+    """Set a clip's scene/shot/take by hand."""
+    c = Catalogue(ready_workspace(ctx).engine).set_slate(clip, scene=scene, shot=shot, take=take)
+    console.print(f"{c.path.name}: {c.slate.label or (c.slate.scene, c.slate.shot, c.slate.take)}")
