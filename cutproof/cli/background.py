@@ -16,7 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug, record
+from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
+from cutproof.cli.dailies import record as record_entries
 from cutproof.cli.editor import _parse_clip_refs
 from editor.background import (
     BackgroundParams,
@@ -85,7 +86,7 @@ def train_background_command(
         "model_file_hash": record.model_file_hash,
         "training_manifest": manifest.as_json(),
     }
-    record(ws, slug, [entry])
+    record_entries(ws, slug, [entry])
     console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
     for k, v in metrics.items():
         console.print(f"  {k}: {v}")
@@ -137,7 +138,7 @@ def edit_background_command(
             end=end,
         )
     body = result.as_json()
-    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug, record
+from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
+from cutproof.cli.dailies import record as record_entries
 from cutproof.workspace import Workspace
 from editor.catalogue import Catalogue, Clip
 from editor.errors import EditParameterError, ModelNotFoundError, TrainingError
@@ -92,7 +93,7 @@ def train_lighting_cmd(
     model = ModelRegistry(ws.engine, ws.blobs).register(
         trained.manifest, trained.model_file, metrics=trained.metrics, project=slug
     )
-    record(
+    record_entries(
         ws,
         slug,
         [
@@ -220,7 +221,7 @@ def edit_relight(
     result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
     _export(plan, cdl, cube, s.info.path.stem)
     body = result.as_json()
-    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(result.as_json(), sort_keys=True))
     else:
@@ -319,7 +320,7 @@ def train_dialogue_cmd(
     picked = [catalogue.get(r.strip()) for arg in clips for r in arg.split(",") if r.strip()]
     manifest, model_file, model = train_dialogue([c.path for c in picked], performer, steps=steps, seed=seed)
     record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=model.metrics, project=slug)
-    record(
+    record_entries(
         ws,
         slug,
         [
@@ -401,7 +402,7 @@ def edit_dialogue(
         ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
         result = dub(clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end)
     body = result.as_json()
-    record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return
