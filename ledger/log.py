@@ -175,7 +175,7 @@ class Log:
             else:
                 note = conn.execute(select(cc.note).where((cc.log_id == self._id) & (cc.size == size))).scalar()
                 if note is None:
-                    self.checkpoint_at(size)  # raises the precise error
+                    note = self.checkpoint_at(size)  # raises the precise error (or it appeared meanwhile)
             cp_size = Checkpoint.parse(checkpoint_text_of(note)).size
             if not 0 <= index < cp_size:
                 raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")

@@ -79,6 +79,7 @@ checkpoints = Table(
     Column("root_hash", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 keys = Table(
