@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.cutproof-installed
 DEV_STAMP := $(VENV)/.cutproof-dev-installed
+BENCH_STAMP := $(VENV)/.cutproof-bench-installed
 
 .PHONY: demo test lint bench install dev clean-demo
 
@@ -31,5 +32,10 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(DEV_STAMP)
+# The bench group (watermark peers) is installed without dependencies: see pyproject.toml.
+$(BENCH_STAMP): $(DEV_STAMP)
+	$(PY) -m pip install --quiet --no-deps $$($(PY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))")
+	@touch $@
+
+bench: $(BENCH_STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -109,7 +109,7 @@ def _frames_between(path: Path, start: Fraction, end: Fraction, want: int) -> li
             if frame.pts is None:
                 continue
             first = frame.pts if first is None else first
-            t = Fraction(frame.pts - first) * v.time_base
+            t = Fraction(frame.pts - first) * (v.time_base or Fraction(1, 90000))
             if t >= end:
                 break
             if t >= start:

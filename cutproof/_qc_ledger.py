@@ -8,6 +8,7 @@ index it rests on so a reader can pull the receipt.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,7 +23,9 @@ DECISION_KIND = "policy.decided/1"
 REVIEW_KIND = "review.signed/1"
 LABEL_KIND = "label.applied/1"
 GRANT_KIND = "consent.granted/1"
-WITHDRAW_KINDS = ("consent.revoked/1", "consent.suspended/1")
+REVOKED_KIND = "consent.revoked/1"
+SUSPENDED_KIND = "consent.suspended/1"
+LIFTED_KIND = "consent.suspension_lifted/1"
 
 
 def entries_after(log: Log, index: int) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -145,60 +148,79 @@ def check_decision(log: Log, edit_index: int, edit: Mapping[str, Any]) -> tuple[
 def check_consent(
     log: Log, edit_index: int, decision: Mapping[str, Any] | None, edit: Mapping[str, Any]
 ) -> list[Check]:
-    """Consent relied on was granted before the edit (valid at edit time) and has not been withdrawn since."""
-    relied = list((decision or {}).get("relied_on") or edit.get("consent_refs") or [])
+    """Consent relied on was in force at edit time and has not been revoked or suspended since.
+
+    Reads the ``consent.*`` entries the consent registry writes (``grant_id``, ``performer_id``, ``valid_from`` /
+    ``valid_until``; revocations by grant; suspensions by performer or for the whole project, until lifted).
+    """
     if decision is None:
         return [Check("consent_at_edit", Status.SKIP, {}, "no valid decision to read the consent basis from")]
+    relied = list(decision.get("relied_on") or edit.get("consent_refs") or [])
     if not relied:
         return [Check("consent_at_edit", Status.PASS, {"basis": "none required (no performer in the edited region)"})]
+    edit_time = _when(_time(log.entry_json(edit_index)))
     at_edit: list[str] = []
     problems: list[str] = []
-    withdrawn: list[str] = []
+    later: list[str] = []
     for r in relied:
         if r.get("kind") == "exemption":
-            at_edit.append(f"exemption {r.get('exemption')}")
+            at_edit.append(f"exemption {r.get('exemption')} ({r.get('justification') or 'no justification'})")
             continue
         gi, grant_id, performer = r.get("ledger_index"), r.get("grant_id"), r.get("performer_id")
-        if not isinstance(gi, int) or gi >= edit_index:
-            problems.append(f"grant {grant_id}: no grant entry before the edit")
+        name = f"grant {grant_id or gi}"
+        grant = _entry(log, gi) if isinstance(gi, int) and gi < edit_index else None
+        if grant is None or grant.get("kind") != GRANT_KIND:
+            problems.append(f"{name}: no consent.granted entry before the edit (entry {gi})")
             continue
-        try:
-            grant = log.entry_json(gi)
-        except LedgerError:
-            problems.append(f"grant {grant_id}: ledger entry {gi} missing")
+        start, until = _when(grant.get("valid_from")), _when(grant.get("valid_until"))
+        if edit_time and ((start and start > edit_time) or (until and until < edit_time)):
+            problems.append(f"{name} (entry {gi}) was not in force at the edit ({grant.get('valid_from')}–{until})")
             continue
-        if grant.get("kind") != GRANT_KIND:
-            problems.append(f"entry {gi} is not a consent grant")
-            continue
-        until = grant.get("valid_until") or grant.get("expires")
-        edit_time = _time(log.entry_json(edit_index))
-        if isinstance(until, str) and edit_time and until < edit_time:
-            problems.append(f"grant {grant_id} (entry {gi}) expired {until}, before the edit")
-            continue
-        at_edit.append(f"grant {grant_id or gi} (entry {gi})")
-        for i, e in entries_after(log, gi):
-            if e.get("kind") in WITHDRAW_KINDS and (
-                (grant_id and e.get("grant_id") == grant_id) or (not grant_id and e.get("performer_id") == performer)
-            ):
-                when = "after" if i > edit_index else "before"
-                withdrawn.append(f"grant {grant_id or gi}: {e.get('kind')} at entry {i} ({when} the edit)")
-                if i < edit_index:
-                    problems.append(f"grant {grant_id or gi} was withdrawn at entry {i}, before the edit")
+        at_edit.append(f"{name} (entry {gi})")
+        for i, _e, kind in _withdrawals(log, gi, grant_id or grant.get("grant_id"), performer):
+            if i < edit_index:
+                problems.append(f"{name}: {kind} at entry {i}, before the edit")
+            else:
+                later.append(f"{name}: {kind} at entry {i}, after the edit")
     checks = [
         Check("consent_at_edit", Status.FAIL if problems else Status.PASS, {"basis": at_edit}, "; ".join(problems))
     ]
-    later = [w for w in withdrawn if "after the edit" in w]
+    reason = "consent withdrawn since the edit — hold distribution for legal review: " + "; ".join(later)
     checks.append(
-        Check(
-            "consent_current",
-            Status.FAIL if later else Status.PASS,
-            {"withdrawals": withdrawn},
-            "consent withdrawn since the edit — hold distribution for legal review: " + "; ".join(later)
-            if later
-            else "",
-        )
+        Check("consent_current", Status.FAIL if later else Status.PASS, {"withdrawals": later}, reason if later else "")
     )
     return checks
+
+
+def _withdrawals(log: Log, after: int, grant_id: Any, performer: Any) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """Revocations of the grant and suspensions covering the performer (not lifted), after entry ``after``."""
+    events = list(entries_after(log, after))
+    lifted = {e.get("suspension_id") for _, e in events if e.get("kind") == LIFTED_KIND}
+    for i, e in events:
+        kind = e.get("kind")
+        if kind == REVOKED_KIND and e.get("grant_id") == grant_id:
+            yield i, e, "consent revoked"
+            continue
+        covers = e.get("scope") == "project" or e.get("performer_id") == performer
+        if kind == SUSPENDED_KIND and covers and e.get("suspension_id") not in lifted:
+            yield i, e, "consent suspended"
+
+
+def _entry(log: Log, index: int) -> dict[str, Any] | None:
+    try:
+        return log.entry_json(index)
+    except LedgerError:
+        return None
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def _get(d: Mapping[str, Any], *path: str) -> Any:

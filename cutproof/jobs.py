@@ -76,6 +76,10 @@ class JobError(CutproofError):
     """A job request is invalid or refers to an unknown job."""
 
 
+class JobNotFoundError(JobError):
+    """No job with that id (in that project)."""
+
+
 class JobCancelled(Exception):
     """Raised inside a handler when cancellation was requested."""
 
@@ -180,7 +184,7 @@ class JobQueue:
         with self.engine.connect() as conn:
             row = conn.execute(q).first()
         if row is None:
-            raise JobError(f"no job {job_id!r}" + (f" in project {project!r}" if project else ""))
+            raise JobNotFoundError(f"no job {job_id!r}" + (f" in project {project!r}" if project else ""))
         return _to_job(row)
 
     def list(self, project: str, *, state: str | None = None, limit: int = 100) -> list[Job]:

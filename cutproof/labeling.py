@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,7 @@ def label_output(
     redact_terms: Iterable[str] = (),
     badge: BadgeSpec | None = None,
     title: str | None = None,
+    credit_seconds: Fraction = Fraction(4),
 ) -> LabelResult:
     """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``.
 
@@ -185,6 +187,7 @@ def label_output(
                 shots=(AlteredShot(facts.shot, facts.time_range.start, facts.time_range.end, facts.operation),),
                 title=title or output.stem,
                 badge=spec,
+                credit_seconds=credit_seconds,
             )
             record = apply_disclosure(current, disclosed, request)
             current = disclosed

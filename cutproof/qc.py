@@ -28,9 +28,10 @@ from cutproof import _qc_ledger as lq
 from cutproof._qc_disclosure import check_disclosure
 from cutproof.errors import CutproofError
 from cutproof.labeling import lookup_watermark_key
+from cutproof.projects import open_ledger
 from cutproof.workspace import Workspace
 from labeler._bmff import is_complete_bmff
-from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest
+from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
 from labeler.identity import load_identity
 from labeler.verify import (
@@ -114,7 +115,7 @@ def verify_deliverable(
     _require_video(path)
     report = QcReport(str(path), sha256_file(path), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     anchors = load_identity(ws.keys_dir).trust_anchors_pem
-    ledger = Ledger(ws.engine, ws.keys_dir)
+    ledger = open_ledger(ws)
     manifest: ManifestReport | None = None
     try:
         manifest = read_manifest(path, anchors) if path.suffix.lower() in FORMATS else None
@@ -154,9 +155,10 @@ def _require_video(path: Path) -> None:
 def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
     if detector is None:
         try:
-            from labeler.watermark import detect_video as detector
+            from labeler.watermark import detect_video
         except ImportError:
             return None, None
+        detector = detect_video
     try:
         return detector(path), None
     except LabelerError as exc:
@@ -198,7 +200,10 @@ def _recover(
     report.notes.append(RECOVERED_NOTE)
     store = ws.blobs.read_bytes(digest)
     try:
-        return read_manifest(path, anchors, manifest_store=store)
+        if path.suffix.lower() in FORMATS:
+            return read_manifest(path, anchors, manifest_store=store)
+        report.notes.append(f"{path.suffix} cannot carry C2PA: the stored manifest was validated on its own")
+        return read_manifest_store(store, anchors)
     except LabelerError as exc:
         report.checks.append(Check("c2pa_manifest", Status.FAIL, {"watermark_key": key}, f"stored manifest: {exc}"))
         return None

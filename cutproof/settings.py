@@ -25,6 +25,7 @@ class Settings(BaseSettings):
         secret_key: HMAC key under which API token hashes are stored; must be set outside local use.
         max_request_bytes: largest request body the API accepts (uploads stream to the blob store up to this).
         public_ledger: serve the ledger's read-only face (checkpoints, proofs, tiles) without a token.
+        workers: render-job worker threads the API server runs (0: none, e.g. when a separate engine runs jobs).
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     max_request_bytes: int = Field(default=2 * 1024**3, gt=0)
     public_ledger: bool = False
+    workers: int = Field(default=1, ge=0, le=64)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 import editor
 from consent import create_schema as create_consent_schema
-from cutproof import auth, jobs, labeling, projects
+from cutproof import auth, jobs, labeling, projects, requests, uploads
 from ledger.storage import create_schema as create_ledger_schema
 
 
@@ -16,6 +16,8 @@ def create_all_schemas(engine: Engine) -> None:
     projects.create_schema(engine)
     auth.create_schema(engine)
     jobs.create_schema(engine)
+    requests.create_schema(engine)
+    uploads.create_schema(engine)
     create_consent_schema(engine)
     editor.create_schema(engine)
     labeling.create_schema(engine)

@@ -9,6 +9,7 @@ chain reads ``Trusted``, one signed by anybody else at best ``Valid`` with ``sig
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -187,6 +188,41 @@ def read_manifest(path: Path, trust_anchors_pem: str | None, manifest_store: byt
     path = Path(path)
     fmt = media_type(path)
     _require_whole(path)
+    store = manifest_store if manifest_store is not None else embedded_manifest_store(path)
+    with open(path, "rb") as fh:
+        return _read(fmt, fh, manifest_store, trust_anchors_pem, path.name, store, embedded=manifest_store is None)
+
+
+def read_manifest_store(manifest_store: bytes, trust_anchors_pem: str | None) -> ManifestReport:
+    """Validate a stored manifest store on its own (signature, trust, assertions; no asset to bind to).
+
+    Used when the deliverable was transcoded into a container without C2PA support: its hard binding necessarily
+    reports a mismatch, everything else is checked as usual.
+
+    Raises:
+        ManifestInvalidError: the bytes are not a C2PA manifest store.
+    """
+    return _read(
+        "application/c2pa",
+        io.BytesIO(manifest_store),
+        None,
+        trust_anchors_pem,
+        "stored manifest",
+        manifest_store,
+        embedded=False,
+    )
+
+
+def _read(
+    fmt: str,
+    stream: Any,
+    manifest_data: bytes | None,
+    trust_anchors_pem: str | None,
+    name: str,
+    store: bytes | None,
+    *,
+    embedded: bool,
+) -> ManifestReport:
     settings: dict[str, Any] = {"verify": {"verify_trust": trust_anchors_pem is not None}}
     if trust_anchors_pem is not None:
         settings["trust"] = {"trust_anchors": trust_anchors_pem}
@@ -195,24 +231,22 @@ def read_manifest(path: Path, trust_anchors_pem: str | None, manifest_store: byt
     except c2pa.C2paError as exc:
         raise C2paError(f"the trust anchors were rejected by the C2PA library: {_message(exc)}") from None
     try:
-        with open(path, "rb") as fh:
-            reader = c2pa.Reader(fmt, fh, manifest_store, context=ctx)
-            try:
-                state = reader.get_validation_state() or "Invalid"
-                results = reader.get_validation_results() or {}
-                manifest = reader.get_active_manifest()
-            finally:
-                reader.close()
+        reader = c2pa.Reader(fmt, stream, manifest_data, context=ctx)
+        try:
+            state = reader.get_validation_state() or "Invalid"
+            results = reader.get_validation_results() or {}
+            manifest = reader.get_active_manifest()
+        finally:
+            reader.close()
     except c2pa.C2paError as exc:
         if isinstance(exc, c2pa.C2paError.ManifestNotFound) or "ManifestNotFound" in _message(exc):
-            raise ManifestNotFoundError(f"{path.name} carries no C2PA manifest") from None
-        raise ManifestInvalidError(f"the C2PA manifest of {path.name} cannot be read: {_message(exc)}") from None
+            raise ManifestNotFoundError(f"{name} carries no C2PA manifest") from None
+        raise ManifestInvalidError(f"the C2PA manifest of {name} cannot be read: {_message(exc)}") from None
     finally:
         ctx.close()
     if manifest is None:
-        raise ManifestNotFoundError(f"{path.name} carries no active C2PA manifest")
+        raise ManifestNotFoundError(f"{name} carries no active C2PA manifest")
     active = results.get("activeManifest", {}) if isinstance(results, dict) else {}
-    store = manifest_store if manifest_store is not None else embedded_manifest_store(path)
     sig = manifest.get("signature_info", {}) or {}
     return ManifestReport(
         state=ValidationState(state) if state in ValidationState._value2member_map_ else ValidationState.INVALID,
@@ -225,7 +259,7 @@ def read_manifest(path: Path, trust_anchors_pem: str | None, manifest_store: byt
         signer_issuer=str(sig.get("issuer", "")),
         signer_common_name=str(sig.get("common_name", "")),
         manifest_sha256=hashlib.sha256(store).hexdigest() if store is not None else None,
-        embedded=manifest_store is None,
+        embedded=embedded,
     )
 
 

@@ -167,6 +167,7 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
         codec = "libx265" if vin.codec_context.name == "hevc" else "libx264"
         with av.open(str(out_path), "w") as out:
             vs = out.add_stream(codec, rate=rate)
+            assert isinstance(vs, av.VideoStream)
             vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
             vs.time_base = tb
             vs.options = {"crf": str(req.crf), "preset": "veryfast"}
@@ -187,7 +188,7 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
                 except av.FFmpegError as exc:
                     raise UnreadableAssetError(f"{src.name} cannot be decoded ({exc}); re-export the render") from None
                 for frame in decoded:
-                    if frame.pts is None:
+                    if not isinstance(frame, av.VideoFrame) or frame.pts is None:
                         continue
                     first_pts = frame.pts if first_pts is None else first_pts
                     t = Fraction(frame.pts - first_pts) * tb

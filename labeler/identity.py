@@ -22,6 +22,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,6 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from labeler.errors import IdentityError, IdentityImportError, IdentityMissingError
 
 SUBDIR = "c2pa"
+_E = TypeVar("_E", bound=x509.ExtensionType)
 # EKUs a C2PA claim signer may carry (C2PA 2.x §14.5.1): emailProtection, documentSigning, C2PA claim signing.
 _C2PA_EKUS = {
     ExtendedKeyUsageOID.EMAIL_PROTECTION,
@@ -232,7 +234,7 @@ def import_identity(
 def _validate_chain(chain: list[x509.Certificate], roots: list[x509.Certificate], key: object) -> None:
     leaf = chain[0]
     bc = _ext(leaf, x509.BasicConstraints)
-    if isinstance(bc, x509.BasicConstraints) and bc.ca:
+    if bc is not None and bc.ca:
         raise IdentityImportError("the first certificate is a CA certificate; the signing (leaf) one must come first")
     if not isinstance(key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):
         raise IdentityImportError("the private key must be an EC (P-256/384/521) or Ed25519 key for C2PA signing")
@@ -292,7 +294,7 @@ def _check_ca(cert: x509.Certificate) -> None:
         raise IdentityImportError(f"issuer {cert.subject.rfc4514_string()} is not a CA certificate with keyCertSign")
 
 
-def _ext(cert: x509.Certificate, kind: type) -> object | None:
+def _ext(cert: x509.Certificate, kind: type[_E]) -> _E | None:
     try:
         return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:

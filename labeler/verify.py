@@ -100,7 +100,8 @@ def check_manifest(report: ManifestReport | None, *, recovered: bool = False) ->
     if report.state is ValidationState.TRUSTED or (recovered and not other):
         return Check("c2pa_manifest", Status.PASS, evidence)
     if binding:  # signature and trust fine, binding broken: reported by the hard-binding check
-        return Check("c2pa_manifest", Status.PASS, {**evidence, "note": "signature and trust valid"})
+        evidence["state"] = "signature valid and trusted; the content binding is reported under hard_binding"
+        return Check("c2pa_manifest", Status.PASS, evidence)
     return Check("c2pa_manifest", Status.FAIL, evidence, f"validation state {report.state}, not Trusted")
 
 

@@ -12,7 +12,7 @@ Public API::
 """
 
 from ledger.export import ExportStats, export_tiles
-from ledger.fsck import FsckResult, fsck
+from ledger.fsck import FsckResult  # fsck itself: `from ledger.fsck import fsck` (keeps the module name free)
 from ledger.log import Appended, Log
 from ledger.receipt import VerifiedReceipt, verify_receipt
 from ledger.registry import Ledger
@@ -25,6 +25,5 @@ __all__ = [
     "Log",
     "VerifiedReceipt",
     "export_tiles",
-    "fsck",
     "verify_receipt",
 ]

@@ -67,7 +67,7 @@ def export_tiles(log: Log, directory: Path | str) -> ExportStats:
 
 def _write(log: Log, root: Path) -> ExportStats:
     engine, log_id = log._engine, log._id
-    with engine.connect() as conn, conn.begin():
+    with st.snapshot(engine) as conn:
         note = conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == log_id)).scalar_one()
         size = Checkpoint.parse(checkpoint_text_of(note)).size
         (root / "checkpoint").write_text(note)

@@ -94,7 +94,7 @@ def fsck(engine: Engine, origins: Sequence[str] | None = None) -> list[FsckResul
 def _check_log(engine: Engine, log_id: int, origin: str) -> FsckResult:
     start = time.perf_counter()
     size = 0
-    with engine.connect() as conn, conn.begin():  # one read snapshot
+    with st.snapshot(engine) as conn:
         lc = st.logs.c
         row = conn.execute(
             select(lc.size, lc.root_hash, _raw(conn, lc.checkpoint).label("checkpoint")).where(lc.id == log_id)

@@ -106,6 +106,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one consistent state of the database throughout.
+
+    SQLite read transactions are snapshots already; PostgreSQL needs REPEATABLE READ (its default READ COMMITTED
+    would let every statement see newer commits, e.g. a checkpoint beyond the size read a moment earlier).
+    """
+    conn = engine.connect()
+    try:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+    finally:
+        conn.close()
+
+
 def fetch_tiles(conn: Connection, log_id: int, wanted: Sequence[TileKey]) -> dict[TileKey, bytes]:
     """The stored tiles among ``wanted``: one query, a primary-key lookup per tile.
 

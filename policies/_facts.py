@@ -32,7 +32,7 @@ def _t(base: str, optional: bool = False, scope: str = "request") -> FactType:
 FACTS: dict[str, FactType] = {
     "project.name": _t("str"),
     "project.agreement": _t("str"),
-    "project.principal_photography_start": _t("date"),
+    "project.principal_photography_start": _t("date", True),
     "project.territories": _t("list"),
     "project.eu_distribution": _t("bool"),
     "project.us_distribution": _t("bool"),
@@ -66,6 +66,7 @@ FACTS: dict[str, FactType] = {
     "performer.guild": _t("str", True, "performer"),
     "performer.minor": _t("bool", scope="performer"),
     "performer.deceased": _t("bool", scope="performer"),
+    "performer.years_since_death": _t("int", True, "performer"),
     "performer.has_representative": _t("bool", scope="performer"),
     "performer.representation": _t("str", scope="performer"),
     "performer.declared": _t("bool", scope="performer"),
@@ -97,12 +98,15 @@ def _territory_is_eu(code: str) -> bool:
     return code == "EU" or code.split("-", 1)[0] in EU_MEMBER_STATES
 
 
-def request_facts(req: EditRequest) -> Facts:
-    """Facts about the request itself (shared by every rule)."""
+def request_facts(req: EditRequest, touched: list[str] | None = None) -> Facts:
+    """Facts about the request itself (shared by every rule); ``touched`` is ``req.touched()`` if known."""
+    if touched is None:
+        touched = req.touched()
     p, e = req.project, req.edit
     target = e.target_language
     language_change = target is not None and target != p.original_language
     replica = e.replica
+    category: str
     if replica is not None:
         category = replica.category
     elif language_change:
@@ -138,8 +142,8 @@ def request_facts(req: EditRequest) -> Facts:
         "edit.replica_from_other_project": replica is not None and replica.source_project != p.name,
         "edit.consent_category": category,
         "time": req.time,
-        "request.performers": req.touched(),
-        "request.performer_count": len(req.touched()),
+        "request.performers": touched,
+        "request.performer_count": len(touched),
         "request.undeclared_performers": undeclared,
         "request.undeclared_count": len(undeclared),
         "request.unidentified_faces": req.unidentified_faces,
@@ -209,14 +213,13 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
             flags["revoked"] = True
             misses.append(f"{g.grant_id} was revoked at {g.revoked_at.isoformat()}")
             continue
-        active = [s.reason for s in g.suspensions if s.active_at(when)]
-        for s in index.state.suspensions:
-            if s.applies_to(performer_id, g.category) and s.active_at(when):
-                active.append(s.reason)
-                flags["strike"] = flags["strike"] or s.strike
+        active = [s for s in g.suspensions if s.active_at(when)]
+        active += [s for s in index.state.suspensions if s.applies_to(performer_id, g.category) and s.active_at(when)]
         if active:
             flags["suspended"] = True
-            misses.append(f"{g.grant_id} is suspended ({'; '.join(active)})")
+            flags["strike"] = flags["strike"] or any(s.strike for s in active)
+            reasons = "; ".join(dict.fromkeys(s.reason for s in active))  # the registry may list one in both places
+            misses.append(f"{g.grant_id} is suspended ({reasons})")
             continue
         covering.append(g)
     covering.sort(key=lambda g: (not g.separately_signed, _SIGNER_RANK[g.signed_by], g.grant_id))
@@ -238,6 +241,7 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
         "performer.guild": perf.guild,
         "performer.minor": perf.minor,
         "performer.deceased": perf.deceased,
+        "performer.years_since_death": _whole_years(perf.died_at, when) if perf.died_at is not None else None,
         "performer.has_representative": perf.representative is not None,
         "performer.representation": perf.representation,
         "performer.declared": declared,
@@ -268,3 +272,12 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
 def utc_midnight(d: Any) -> datetime:
     """The instant a calendar date starts in UTC."""
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def _whole_years(start: datetime, end: datetime) -> int:
+    """Whole years from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    a, b = start.astimezone(UTC), end.astimezone(UTC)
+    years = b.year - a.year
+    if (b.month, b.day, b.time()) < (a.month, a.day, a.time()):
+        years -= 1
+    return years

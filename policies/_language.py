@@ -262,9 +262,6 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-_MISSING = object()
-
-
 def memoized(cond: Condition, key: object) -> Condition:
     """``cond`` evaluated at most once per facts dict (named conditions are used by many rules).
 
@@ -274,9 +271,10 @@ def memoized(cond: Condition, key: object) -> Condition:
     inner = cond.evaluate
 
     def evaluate(f: Facts) -> bool:
-        v = f.get(key, _MISSING)  # type: ignore[call-overload]
-        if v is _MISSING:
+        try:
+            return f[key]  # type: ignore[index,no-any-return]
+        except KeyError:
             v = f[key] = inner(f)  # type: ignore[index]
-        return v  # type: ignore[return-value]
+            return v
 
     return Condition(evaluate, cond.description, cond.scope)

@@ -81,7 +81,10 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
             _walk(item, (*path, i), lines)
 
 
-class _Loader(yaml.SafeLoader):
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available, same results
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     """Safe loader that keeps timestamps as strings (pydantic parses them; hashing needs JSON values)."""
 
 

@@ -112,9 +112,13 @@ class Decision:
             raise PolicyError(f"not a {DECISION_SCHEMA} decision")
         body = {k: v for k, v in data.items() if k not in ("schema", "kind", "decision_id", "ledger")}
         try:
-            return _DECISION_ADAPTER.validate_python(body)
+            decision = _DECISION_ADAPTER.validate_python(body)
         except ValidationError as exc:
             raise PolicyError(f"invalid {DECISION_SCHEMA} decision: {exc.errors()[0]['msg']}") from None
+        recorded = data.get("decision_id")
+        if recorded is not None and recorded != decision.decision_id:
+            raise PolicyError("the recorded decision_id does not match the decision's content; it was altered")
+        return decision
 
     def ledger_entry(self) -> dict[str, Any]:
         """The ``policy.decided/1`` ledger entry body (performer ids only, no personal data)."""

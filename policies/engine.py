@@ -20,7 +20,7 @@ from policies._hashing import canonical_json, canonical_model_json, sha256_hex
 from policies.decision import SEVERITY, Decision, Obligations, Outcome, PackRef, Reason, Reliance
 from policies.errors import PackError, PolicyError, UnknownPerformerError
 from policies.models import ConsentState, EditRequest
-from policies.packs import Pack, Rule, load_pack, shipped_pack_paths
+from policies.packs import Disclosure, IconVariant, MarkingLayer, Pack, Rule, load_pack, shipped_pack_paths
 
 ENGINE_VERSION = "cutproof.policies/1"
 _ENGINE_CITATION = "Cutproof policy engine safety net (no pack rule decided this)"
@@ -82,9 +82,10 @@ class PolicySet:
                         f"performer {pid!r} is not registered in the consent state; register the performer "
                         "(or list them under consent.performers) before evaluating",
                     )
-        rf = request_facts(request)
+        touched = request.touched()
+        rf = request_facts(request, touched)
         declared = set(request.performers)
-        per_performer: list[Facts] = [performer_facts(index, pid, rf, pid in declared) for pid in request.touched()]
+        per_performer: list[Facts] = [performer_facts(index, pid, rf, pid in declared) for pid in touched]
         reasons: list[Reason] = []
         reliances: list[Reliance] = []
         fired: list[tuple[Rule, Facts]] = []
@@ -119,9 +120,9 @@ class PolicySet:
                 reliances.append(reliance)
         for pf in per_performer:
             if pf["performer.id"] not in spoken:
-                reasons.append(self._net("engine.performer-not-evaluated", pf["performer.id"]))
+                reasons.append(self._net("engine.performer-not-evaluated", pf["performer.id"], request))
         if not reasons:
-            reasons.append(self._net("engine.no-applicable-rule", None))
+            reasons.append(self._net("engine.no-applicable-rule", None, request))
         outcome: Outcome = max((r.effect for r in reasons), key=SEVERITY.__getitem__)
         return Decision(
             outcome=outcome,
@@ -157,11 +158,12 @@ class PolicySet:
         return index
 
     @staticmethod
-    def _net(rule_id: str, performer_id: str | None) -> Reason:
+    def _net(rule_id: str, performer_id: str | None, request: EditRequest) -> Reason:
+        agreement = request.project.agreement
+        subject = f"performer {performer_id}" if performer_id else "this request"
         text = (
-            f"No rule of the selected packs decided anything about performer {performer_id}; legal must review."
-            if performer_id
-            else "No rule of the selected packs applies to this request; legal must review."
+            f"No rule of the selected packs decided anything about {subject} (agreement {agreement!r}); "
+            "check the agreement and the pack selection, or have legal review."
         )
         return Reason(
             rule_id=rule_id,
@@ -191,21 +193,28 @@ def _reliance(rule: Rule, facts: Facts, request: EditRequest) -> Reliance | None
             grant_id=facts["consent.grant_id"],
             ledger_index=facts["consent.ledger_index"],
         )
-    if spec.relies_on == "exemption":
+    if spec.relies_on == "exemption" and request.edit.claimed_exemption is not None:
         claimed = request.edit.claimed_exemption
         return Reliance(
             kind="exemption",
             rule_id=spec.id,
             performer_id=facts.get("performer.id"),
-            exemption=claimed.kind if claimed is not None else f"purpose:{request.edit.purpose}",
-            justification=claimed.justification if claimed is not None else None,
+            exemption=claimed.kind,
+            justification=claimed.justification,
+        )
+    if spec.relies_on == "purpose":
+        return Reliance(
+            kind="exemption",
+            rule_id=spec.id,
+            performer_id=facts.get("performer.id"),
+            exemption=f"purpose:{request.edit.purpose}",
         )
     return None
 
 
 def _obligations(rules: Iterable[Rule]) -> Obligations:
-    marking: set[str] = set()
-    disclosure: set[str] = set()
+    marking: set[MarkingLayer] = set()
+    disclosure: set[Disclosure] = set()
     variants: set[str] = set()
     for rule in rules:
         ob = rule.spec.obligations
@@ -215,7 +224,9 @@ def _obligations(rules: Iterable[Rule]) -> Obligations:
         disclosure.update(ob.disclosure)
         if ob.icon_variant:
             variants.add(ob.icon_variant)
-    variant = "fully_generated" if "fully_generated" in variants else ("partially_modified" if variants else None)
+    variant: IconVariant | None = None
+    if variants:
+        variant = "fully_generated" if "fully_generated" in variants else "partially_modified"
     return Obligations(
         marking=tuple(sorted(marking)),
         disclosure=tuple(sorted(disclosure)),

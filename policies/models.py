@@ -11,6 +11,7 @@ All models are frozen: an input that was hashed cannot change afterwards.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from typing import Any, Literal
 
@@ -106,16 +107,18 @@ class Performer(_Input):
     guild: str | None = None
     minor: bool = False
     deceased: bool = False
+    died_at: AwareDatetime | None = None
     representative: Representative | None = None
     representation: Representation = "none"
 
 
 class Suspension(_Input):
-    """A period during which a grant may not be relied on (e.g. a strike)."""
+    """A period during which a grant may not be relied on; ``strike`` marks one caused by a strike."""
 
     start: AwareDatetime
     end: AwareDatetime | None = None
     reason: str = Field(min_length=1)
+    strike: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Suspension:
@@ -132,12 +135,11 @@ class ProductionSuspension(Suspension):
     """A suspension recorded for the production, e.g. a strike suspending all replica consents.
 
     ``performer_id`` None means every performer; ``categories`` lists the grant categories suspended (``["*"]``:
-    all); ``strike`` marks a suspension caused by a strike (2026 agreement).
+    all).
     """
 
     performer_id: str | None = None
-    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])
-    strike: bool = False
+    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])  # type: ignore[arg-type]
 
     def applies_to(self, performer_id: str, category: str) -> bool:
         """Whether this suspension affects a grant of ``performer_id`` in ``category``."""
@@ -195,13 +197,10 @@ class ConsentState(_Input):
     @model_validator(mode="after")
     def _unique(self) -> ConsentState:
         ids = [p.performer_id for p in self.performers]
-        dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"performer {sorted(dup)[0]!r} is listed twice")
-        gids = [g.grant_id for g in self.grants]
-        dup = {i for i in gids if gids.count(i) > 1}
-        if dup:
-            raise ValueError(f"grant {sorted(dup)[0]!r} is listed twice")
+        for what, values in (("performer", ids), ("grant", [g.grant_id for g in self.grants])):
+            dup = sorted(v for v, n in Counter(values).items() if n > 1)
+            if dup:
+                raise ValueError(f"{what} {dup[0]!r} is listed twice")
         known = set(ids)
         for g in self.grants:
             if g.performer_id not in known:
@@ -220,7 +219,7 @@ class ProjectContext(_Input):
 
     name: str = Field(min_length=1)
     agreement: str = Field(min_length=1, description="contract edition, e.g. sag-aftra-tv-theatrical-2026, or none")
-    principal_photography_start: date
+    principal_photography_start: date | None = None
     distribution_territories: list[str] = Field(min_length=1)
     evidently_artistic: bool
     output_role: Literal["intermediate", "distribution_master"]

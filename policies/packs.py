@@ -18,7 +18,7 @@ Pack format (``schema: cutproof.policy-pack/1``)::
         when: CONDITION                       # optional; omitted: always
         effect: deny                          # allow | deny | review
         explain: "No consent covers {performer.id}: {consent.why_not}."
-        relies_on: consent                    # none (default) | consent | exemption
+        relies_on: consent                    # none (default) | consent | exemption (claimed) | purpose (listed)
         obligations:                          # optional, for the labeler
           marking: [c2pa_metadata, watermark]
           disclosure: [on_screen_icon, end_credit, sidecar, spoken_disclaimer]
@@ -48,6 +48,7 @@ EXAMPLE_PACKS_DIR = PACKS_DIR / "examples"
 Effect = Literal["allow", "deny", "review"]
 MarkingLayer = Literal["c2pa_metadata", "watermark"]
 Disclosure = Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]
+IconVariant = Literal["partially_modified", "fully_generated"]
 _ID = r"^[a-z0-9][a-z0-9.\-_]*$"
 
 
@@ -60,7 +61,7 @@ class ObligationsSpec(_Spec):
 
     marking: list[MarkingLayer] = Field(default_factory=list)
     disclosure: list[Disclosure] = Field(default_factory=list)
-    icon_variant: Literal["partially_modified", "fully_generated"] | None = None
+    icon_variant: IconVariant | None = None
 
 
 class RuleSpec(_Spec):
@@ -74,7 +75,7 @@ class RuleSpec(_Spec):
     when: dict[str, Any] | None = None
     effect: Effect
     explain: str = Field(min_length=3)
-    relies_on: Literal["none", "consent", "exemption"] = "none"
+    relies_on: Literal["none", "consent", "exemption", "purpose"] = "none"
     obligations: ObligationsSpec | None = None
 
 

@@ -32,6 +32,7 @@ class RequestFile:
 
     request: EditRequest
     consent: ConsentState
+    consent_inline: bool = True
 
 
 def load_request_file(path: str | Path) -> RequestFile:
@@ -71,7 +72,7 @@ def parse_request(text: str, source: str = "<string>") -> RequestFile:
         raise RequestError("request", "missing: the file must hold the edit request under 'request'", file=source)
     request = _validate(EditRequest, data["request"], "request", marks, source)
     consent = _validate(ConsentState, data.get("consent") or {}, "consent", marks, source)
-    return RequestFile(request=request, consent=consent)
+    return RequestFile(request=request, consent=consent, consent_inline="consent" in data)
 
 
 def _validate(model: type[BaseModel], value: Any, root: str, marks: Marks, source: str) -> Any:

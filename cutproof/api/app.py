@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consent import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    DuplicatePerformerError,
+    UnknownGrantError,
+    UnknownPerformerError,
+    UnknownSuspensionError,
+)
 from cutproof import __version__
 from cutproof.errors import USER_ERRORS
+from cutproof.flow import FlowError, job_handlers
+from cutproof.jobs import JobNotFoundError, JobQueue, WorkerPool
+from cutproof.requests import RequestNotFoundError
 from cutproof.settings import Settings
+from cutproof.uploads import UploadNotFoundError
 from cutproof.workspace import Workspace
 from ledger.errors import BlobTooLargeError, IndexOutOfRangeError, UnknownLogError
+from policies import ReviewError
 
 API_PREFIX = "/api/v1"
 
@@ -60,13 +75,21 @@ class BodySizeLimit:
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, BlobTooLargeError):
         return 413
-    if isinstance(exc, UnknownLogError | IndexOutOfRangeError):
+    if isinstance(
+        exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
+    ):
         return 404
+    if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
+        return 404
+    if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
+        return 409
     return 422
 
 
-def create_app(settings: Settings | None = None, workspace: Workspace | None = None) -> FastAPI:
-    """Build the API for a workspace.
+def create_app(
+    settings: Settings | None = None, workspace: Workspace | None = None, *, run_workers: bool = True
+) -> FastAPI:
+    """Build the API for a workspace; with ``run_workers`` its render jobs run in a worker pool in this process.
 
     Raises:
         SettingsError: unsafe settings outside local use (e.g. the default secret key).
@@ -74,7 +97,20 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     """
     settings = (settings or Settings()).check_safe()
     ws = (workspace or Workspace(settings.home, settings.db)).require()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pool = WorkerPool(JobQueue(ws.engine), job_handlers(ws), workers=settings.workers) if run_workers else None
+        if pool:
+            pool.start()
+        try:
+            yield
+        finally:
+            if pool:
+                pool.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Cutproof",
         version=__version__,
         description="Gated AI edits for film and TV: consent, policy, signed ledger, C2PA and watermark labels, QC.",
@@ -88,10 +124,13 @@ def create_app(settings: Settings | None = None, workspace: Workspace | None = N
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
 
-    from cutproof.api.routes import ledger, projects
+    from cutproof.api.routes import consent, edits, ledger, projects, resources
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
+    app.include_router(edits.router, prefix=API_PREFIX)
+    app.include_router(resources.router, prefix=API_PREFIX)
+    app.include_router(consent.router, prefix=API_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

@@ -12,8 +12,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import console
-from policies import Decision, PolicySet, load_pack, load_request_file, resolve_pack_refs, shipped_pack_paths
+from cutproof.cli._common import console, ready_workspace
+from policies import (
+    ConsentState,
+    Decision,
+    EditRequest,
+    PolicySet,
+    RequestError,
+    UnknownPerformerError,
+    load_pack,
+    load_request_file,
+    resolve_pack_refs,
+    shipped_pack_paths,
+)
 
 app = typer.Typer(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
 
@@ -27,11 +38,18 @@ def check(
         list[str] | None,
         typer.Argument(help="Pack files, directories or shipped pack ids (default: the shipped packs)."),
     ] = None,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="Also list every rule: id, effect, wording, citation.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print packs and rules as JSON.")] = False,
 ) -> None:
     """Validate policy packs (and that they combine into one policy set); exit 2 on the first problem."""
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     loaded = [load_pack(p) for p in paths]
     policy_set = PolicySet(loaded)
+    if as_json:
+        print(json.dumps(_set_json(policy_set), indent=2, ensure_ascii=False))
+        return
     table = Table(title="Policy packs", show_lines=False)
     for col in ("pack", "version", "rules", "reported", "file"):
         table.add_column(col)
@@ -39,11 +57,39 @@ def check(
         reported = sum(1 for r in pack.rules if r.spec.wording == "reported")
         table.add_row(pack.id, pack.spec.version, str(len(pack.rules)), str(reported), pack.source)
     console.print(table)
+    if rules:
+        listing = Table(title="Rules", show_lines=False)
+        for col in ("pack", "rule", "scope", "effect", "citation"):
+            listing.add_column(col, overflow="fold")
+        for pack in policy_set.packs:
+            for rule in pack.rules:
+                spec = rule.spec
+                citation = spec.citation + (" [reported]" if spec.wording == "reported" else "")
+                listing.add_row(pack.id, spec.id, spec.for_each, spec.effect, citation)
+        console.print(listing)
     console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
+
+
+def _set_json(policy_set: PolicySet) -> dict[str, object]:
+    keys = ("id", "effect", "for_each", "wording", "citation")
+    return {
+        "policy_set_hash": policy_set.hash,
+        "packs": [
+            {
+                "id": pack.id,
+                "version": pack.spec.version,
+                "sha256": pack.sha256,
+                "file": pack.source,
+                "rules": [{k: getattr(r.spec, k) for k in keys} for r in pack.rules],
+            }
+            for pack in policy_set.packs
+        ],
+    }
 
 
 @app.command("evaluate")
 def evaluate(
+    ctx: typer.Context,
     request_file: Annotated[Path, typer.Argument(help="REQUEST.yaml: the edit request, optionally with consent.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     packs: Annotated[
@@ -54,19 +100,59 @@ def evaluate(
         list[str] | None,
         typer.Option("--add-pack", help="Add a pack to the selection (e.g. a studio pack); repeatable."),
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            envvar="CUTPROOF_PROJECT",
+            help="Evaluate against this project's consent registry when the file inlines no consent (read only).",
+        ),
+    ] = None,
 ) -> None:
-    """Decide an edit request: allow (exit 0), deny (exit 3) or review (exit 4), with reasons and obligations."""
+    """Decide an edit request: allow (exit 0), deny (exit 3) or review (exit 4), with reasons and obligations.
+
+    The consent state is the one inlined in the file (a what-if case; no registry touched) or, when the file has
+    no ``consent`` section and ``--project`` is given, the project's registry state at the request's time.
+    Nothing is written: recording decisions in the ledger is the edit flow's job.
+    """
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     if add_packs:
         paths = [*paths, *resolve_pack_refs(add_packs)]
     policy_set = PolicySet.load(paths)
     parsed = load_request_file(request_file)
-    decision = policy_set.evaluate(parsed.request, parsed.consent)
+    state = parsed.consent
+    if not parsed.consent_inline and project is not None:
+        state = _registry_state(ctx, project, parsed.request)
+    try:
+        decision = policy_set.evaluate(parsed.request, state)
+    except UnknownPerformerError as exc:
+        raise UnknownPerformerError(exc.field, exc.problem, file=str(request_file)) from None
     if as_json:
         print(json.dumps({"decision_id": decision.decision_id, **decision.to_json()}, indent=2, ensure_ascii=False))
     else:
         _print(decision)
     raise typer.Exit(EXIT_STATUS[decision.outcome])
+
+
+def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> ConsentState:
+    """The project's consent state for the performers the request touches, at the request's time.
+
+    Raises:
+        RequestError: the request names another project than ``--project``.
+    """
+    from consent import ConsentRegistry
+    from cutproof.projects import get_project, project_log
+
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, slug)
+    if request.project.name != proj.slug:
+        raise RequestError(
+            "request.project.name",
+            f"the request is for project {request.project.name!r} but --project is {proj.slug!r}",
+        )
+    registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
+    record = registry.state_at(request.touched(), at=request.time)
+    return ConsentState.model_validate(record.model_dump())
 
 
 def _print(decision: Decision) -> None:

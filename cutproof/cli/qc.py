@@ -12,6 +12,7 @@ import typer
 
 from cutproof.cli._common import console, err_console, ready_workspace
 from cutproof.errors import USER_ERRORS
+from cutproof.projects import get_project
 from cutproof.qc import QcInputError, QcReport, verify_deliverable
 
 app = typer.Typer(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
@@ -29,8 +30,8 @@ def verify(
 ) -> None:
     """Check manifest, hard binding, watermark, ledger proof, decision, consent and disclosure of FILE."""
     ws = ready_workspace(ctx)
-    origin = f"cutproof.local/{project}" if project else None
     try:
+        origin = get_project(ws, project).origin if project else None
         report = verify_deliverable(ws, file, origin=origin)
     except QcInputError as exc:
         err_console.print(f"cutproof: could not check: {exc}")
@@ -65,7 +66,7 @@ def write_html(report: QcReport, dest: Path) -> None:
         loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
-    text = env.get_template("qc_report.html.j2").render(r=report.to_json(), explain=EXPLAIN)
+    text = env.get_template("qc_report.html.j2").render(r=report.to_json(), explain=EXPLAIN, titles=TITLES)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
@@ -73,7 +74,7 @@ def write_html(report: QcReport, dest: Path) -> None:
 
 
 EXPLAIN = {
-    "c2pa_manifest": "Content Credentials (C2PA): a signed statement inside the file saying it was edited with AI, "
+    "c2pa_manifest": "A signed statement inside the file saying it was edited with AI, "
     "signed by this production's certificate.",
     "hard_binding": "The signature covers the file's exact bytes: any change after delivery is detected.",
     "watermark": "An invisible mark in the pictures that survives re-encoding and points back to the edit record.",
@@ -85,4 +86,18 @@ EXPLAIN = {
     "consent_at_edit": "The performers' consent relied on was in force when the edit was made.",
     "consent_current": "No consent relied on has been revoked or suspended since the edit.",
     "disclosure": "The AI disclosure required for this release (on-screen badge, end credits, sidecar) is present.",
+}
+
+TITLES = {
+    "c2pa_manifest": "Content Credentials (C2PA)",
+    "hard_binding": "File unchanged since signing",
+    "watermark": "Invisible watermark",
+    "ledger_entry": "Edit record in the ledger",
+    "ledger_receipt": "Ledger receipt",
+    "ledger_consistency": "Ledger consistency",
+    "label_recorded": "Label recorded",
+    "decision": "Gate decision",
+    "consent_at_edit": "Consent at the time of the edit",
+    "consent_current": "Consent still in force",
+    "disclosure": "AI disclosure",
 }

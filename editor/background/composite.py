@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.errors import BackgroundError, PlateError
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 def fit_plate(plate: F32, size: tuple[int, int]) -> F32:
@@ -96,3 +95,14 @@ def composite(foreground: F32, alpha: F32, plate: F32) -> F32:
     """``α·F + (1 − α)·B`` in the footage's own (display-referred) encoding, as dailies composites are done."""
     a = alpha[..., None]
     return (a * foreground + (1.0 - a) * plate).astype(np.float32)
+
+
+def regraded_composite(frame: F32, alpha: F32, plate: F32, regrade: Regrade) -> F32:
+    """Composite ``frame`` re-graded by ``regrade`` over ``plate``; the grade is computed only where ``α > 0``."""
+    out = plate.copy()
+    rows, cols = np.flatnonzero(alpha.max(axis=1) > 0), np.flatnonzero(alpha.max(axis=0) > 0)
+    if len(rows) == 0:
+        return out
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    out[box] = composite(regrade.apply(frame[box]), alpha[box], plate[box])
+    return out

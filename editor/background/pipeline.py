@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.errors import BackgroundError
 from editor.background.matte import MatteParams, matte_frame
@@ -14,7 +13,7 @@ from editor.background.plate import CleanPlate
 from editor.background.refiner import RefinerNet, refine
 from editor.background.temporal import Stabiliser
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -10,8 +11,8 @@ from typing import Any
 
 import av
 import numpy as np
-import numpy.typing as npt
 
+from labeler.watermark._types import Array
 from labeler.watermark.errors import UnreadableVideoError, VideoWriteError
 
 # Planar YUV formats whose Y plane is marked in place; others are converted to yuv420p first.
@@ -59,7 +60,7 @@ def open_input(path: str | Path) -> Iterator[Any]:
         container.close()
 
 
-def luma(frame: Any) -> tuple[npt.NDArray[np.generic], int]:
+def luma(frame: Any) -> tuple[Array, int]:
     """Read-only Y plane of a decoded frame (H×W, uint8 or uint16) and its maximum code value."""
     fmt = frame.format.name
     if fmt not in PLANAR_MAX:
@@ -67,14 +68,14 @@ def luma(frame: Any) -> tuple[npt.NDArray[np.generic], int]:
     return _plane(frame, 0), PLANAR_MAX[fmt]
 
 
-def _plane(frame: Any, i: int) -> npt.NDArray[np.generic]:
+def _plane(frame: Any, i: int) -> Array:
     p = frame.planes[i]
     dtype = np.uint16 if PLANAR_MAX.get(frame.format.name, 255) > 255 else np.uint8
     arr = np.frombuffer(p, dtype=dtype)
     return arr.reshape(p.height, p.line_size // arr.itemsize)[:, : p.width]
 
 
-def writable_copy(frame: Any) -> tuple[Any, npt.NDArray[np.generic], int]:
+def writable_copy(frame: Any) -> tuple[Any, Array, int]:
     """A new frame (planar YUV) with the pixels, timing and colour tags of ``frame``; plus its writable Y plane.
 
     Decoded frames may be the decoder's reference pictures, so they are never modified in place.
@@ -86,10 +87,8 @@ def writable_copy(frame: Any) -> tuple[Any, npt.NDArray[np.generic], int]:
         _plane(out, i)[...] = _plane(src, i)
     out.pts, out.time_base = frame.pts, frame.time_base
     for attr in COLOR_ATTRS:
-        try:
+        with contextlib.suppress(AttributeError, ValueError, TypeError):
             setattr(out, attr, getattr(frame, attr))
-        except (AttributeError, ValueError, TypeError):
-            pass
     if src.format.name.startswith("yuvj"):
         out.color_range = 2  # JPEG / full range
     return out, _plane(out, 0), PLANAR_MAX[fmt]

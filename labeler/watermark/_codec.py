@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import bchlib
 import numpy as np
-import numpy.typing as npt
+
+from labeler.watermark._types import Array
 
 BCH_T = 12
 BCH_M = 8
@@ -48,7 +49,7 @@ def check_key(key: int) -> int:
     return key
 
 
-def encode_key(key: int) -> npt.NDArray[np.uint8]:
+def encode_key(key: int) -> Array:
     """The scrambled codeword bits (``CODE_BITS`` values in {0, 1}) that carry ``key``.
 
     Raises:
@@ -63,12 +64,12 @@ def encode_key(key: int) -> npt.NDArray[np.uint8]:
     return bits ^ _SCRAMBLE
 
 
-def decode_bits(bits: npt.ArrayLike) -> Decoded | None:
+def decode_bits(bits: Array) -> Decoded | None:
     """Recover the key from ``CODE_BITS`` hard bits, or ``None`` when BCH fails or the CRC does not match."""
-    arr = np.asarray(bits, dtype=np.uint8).reshape(-1)
-    if arr.size != CODE_BITS:
-        raise ValueError(f"expected {CODE_BITS} bits, got {arr.size}")
-    arr = (arr & 1) ^ _SCRAMBLE
+    raw: Array = np.asarray(bits, dtype=np.uint8).reshape(-1)
+    if raw.size != CODE_BITS:
+        raise ValueError(f"expected {CODE_BITS} bits, got {raw.size}")
+    arr: Array = (raw & 1) ^ _SCRAMBLE
     data = bytearray(np.packbits(arr[:DATA_BITS]).tobytes())
     ecc = bytearray(np.packbits(arr[DATA_BITS:]).tobytes())  # packbits pads the last byte with zeros
     nerr = _BCH.decode(data, ecc)

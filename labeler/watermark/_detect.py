@@ -3,13 +3,14 @@
 1. Every frame's luma goes to the detector grid (fixed height, aspect kept) and is high-passed; the views are
    summed (soft-decision aggregation: the pattern adds up coherently, coding noise does not).
 2. Scale: the pattern is periodic (one tile), so the autocorrelation of the sum peaks at lags of one tile period;
-   the zoom (crops make content larger on the fixed-height grid) whose period scores best is kept, with 1.0.
+   the zooms (crops make content larger on the fixed-height grid) whose period scores best are kept, with the
+   untouched geometries of both chip layouts (1.0 and 1.5).
 3. Shift: at each candidate scale the sum is resampled so chips are ``DET_PX`` px again and folded modulo one tile
    (which collects every, even partial, tile of the frame); for every cyclic shift the energy of the per-bit
    correlations plus the signed sync correlation is computed by FFT (it uses all chips, whatever the bits).
 4. At the best few (scale, shift) hypotheses, per-bit soft values are hard-decided and decoded (BCH t=12 +
-   CRC-16). At most ``SCALE_CANDIDATES + 1`` × ``SHIFT_CANDIDATES`` attempts are made, so the false-key
-   probability on unmarked video stays below 8 × 2^-51.8 ≈ 2^-48.8.
+   CRC-16). At most (``SCALE_CANDIDATES`` + 2) × ``SHIFT_CANDIDATES`` = 12 attempts are made, so the false-key
+   probability on unmarked video stays below 12 × 2^-51.8 ≈ 2^-48.2.
 """
 
 from __future__ import annotations
@@ -19,14 +20,24 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
 from labeler.watermark._codec import CODE_BITS, decode_bits, encode_key
 from labeler.watermark._detect_view import detector_view
-from labeler.watermark._pattern import BIT_OF_CHIP, DET_PX, IS_SYNC, PN, TILE, template_ffts
+from labeler.watermark._pattern import (
+    BIT_OF_CHIP,
+    CHIP_ROWS,
+    DET_PX,
+    IS_SYNC,
+    PN,
+    SMALL_CHIP_ROWS,
+    TILE,
+    template_ffts,
+)
+from labeler.watermark._types import Array
 
-SCALES = np.exp(np.arange(np.log(0.9), np.log(1.6), np.log(1.004)))
-SCALE_CANDIDATES = 3  # best autocorrelation scales tried (plus 1.0, the untouched geometry)
+SCALES = np.exp(np.arange(np.log(0.9), np.log(2.1), np.log(1.004)))
+FIXED_SCALES = (1.0, CHIP_ROWS / SMALL_CHIP_ROWS)  # untouched geometry of the two chip layouts
+SCALE_CANDIDATES = 4  # best autocorrelation scales tried besides FIXED_SCALES
 SHIFT_CANDIDATES = 2  # best shifts tried per scale; every try is one BCH+CRC decoding attempt
 
 
@@ -55,10 +66,10 @@ class Accumulator:
     """Sums detector views of frames of one geometry; ``result()`` runs the search and decoding."""
 
     def __init__(self) -> None:
-        self._sum: npt.NDArray[np.float32] | None = None
+        self._sum: Array | None = None
         self.frames = 0
 
-    def add(self, luma: npt.NDArray[np.generic], scale_to_8bit: float = 1.0) -> None:
+    def add(self, luma: Array, scale_to_8bit: float = 1.0) -> None:
         """Add one luma plane (frames of a different size than the first are ignored)."""
         view = detector_view(luma, scale_to_8bit)
         if self._sum is None:
@@ -87,15 +98,27 @@ class Accumulator:
                 return FrameDetection(decoded.key, conf, self.frames, decoded.bit_errors_corrected, score, scale)
         return FrameDetection(None, 0.0, self.frames, None, best[0], best[1])
 
+    def bit_accuracy(self, key: int) -> float:
+        """Diagnostic for benchmarks: share of raw (pre-BCH) hard bits equal to ``key``'s codeword, at the best
+        of the hypotheses the decoder tries."""
+        if self._sum is None:
+            return 0.0
+        want = encode_key(key)
+        best = 0.0
+        for scale in _scale_candidates(self._sum):
+            for _, tile in _shift_candidates(_fold(_rescale(self._sum, scale), TILE * DET_PX)):
+                best = max(best, float(np.mean((_soft_bits(tile) < 0).astype(np.uint8) == want)))
+        return best
 
-def _rescale(acc: npt.NDArray[np.float32], s: float) -> npt.NDArray[np.float32]:
+
+def _rescale(acc: Array, s: float) -> Array:
     h, w = acc.shape
     n = TILE * DET_PX
     size = (max(n, round(w / s)), max(n, round(h / s)))
     return cv2.resize(acc, size, interpolation=cv2.INTER_AREA if s > 1 else cv2.INTER_LINEAR)
 
 
-def _fold(img: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
+def _fold(img: Array, n: int) -> Array:
     h, w = img.shape
     ph, pw = -(-h // n) * n, -(-w // n) * n
     pad = np.zeros((ph, pw), np.float32)
@@ -103,7 +126,7 @@ def _fold(img: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
     return pad.reshape(ph // n, n, pw // n, n).sum(axis=(0, 2))
 
 
-def _scale_candidates(acc: npt.NDArray[np.float32]) -> list[float]:
+def _scale_candidates(acc: Array) -> list[float]:
     """1.0, then the zooms whose tile period best matches the autocorrelation peaks of the accumulated view."""
     h, w = acc.shape
     spec = np.fft.rfft2(acc, s=(2 * h, 2 * w))
@@ -112,17 +135,17 @@ def _scale_candidates(acc: npt.NDArray[np.float32]) -> list[float]:
     lags = TILE * DET_PX * SCALES
     score = np.interp(lags, np.arange(w), auto[0, :w]) + np.interp(lags, np.arange(h), auto[:h, 0])
     order = np.argsort(score)[::-1]
-    out = [1.0]
+    out = list(FIXED_SCALES)
     for i in order:
         s = float(SCALES[i])
         if all(abs(np.log(s / o)) > 0.006 for o in out):
             out.append(s)
-        if len(out) > SCALE_CANDIDATES:
+        if len(out) >= SCALE_CANDIDATES + len(FIXED_SCALES):
             break
     return out
 
 
-def _shift_candidates(folded: npt.NDArray[np.float32]) -> list[tuple[float, npt.NDArray[np.float32]]]:
+def _shift_candidates(folded: Array) -> list[tuple[float, Array]]:
     """Best cyclic shifts of a folded tile by bit-energy + sync correlation, as (z-score, aligned tile)."""
     n = TILE * DET_PX
     corr = np.fft.irfft2(np.fft.rfft2(folded)[None] * template_ffts(), s=(n, n))
@@ -135,13 +158,13 @@ def _shift_candidates(folded: npt.NDArray[np.float32]) -> list[tuple[float, npt.
     return out
 
 
-def _soft_bits(tile: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+def _soft_bits(tile: Array) -> Array:
     chips = tile.reshape(TILE, DET_PX, TILE, DET_PX).mean(axis=(1, 3)) * PN
     soft = np.bincount(BIT_OF_CHIP[~IS_SYNC], weights=chips[~IS_SYNC], minlength=CODE_BITS)
     return soft / (float(np.std(soft)) + 1e-12)
 
 
-def detect_frames(frames: Iterable[npt.NDArray[np.generic]]) -> FrameDetection:
+def detect_frames(frames: Iterable[Array]) -> FrameDetection:
     """Detect the key in a sequence of luma planes (uint8, or uint16 10-bit) of one video.
 
     Raises:

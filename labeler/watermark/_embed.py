@@ -15,36 +15,38 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
 from labeler.watermark._codec import CODE_BITS, encode_key
 from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms, to_chips
 from labeler.watermark._pattern import (
-    CHIP_ROWS,
     CHIPS_PER_BIT,
-    SYNC_CHIPS,
+    DET_PX,
     IS_SYNC,
     PN,
     RENDER_PX,
+    SYNC_CHIPS,
     TILE,
     chip_grid_cols,
+    chip_rows_for,
     chip_stats,
     chip_tile,
     tiled,
     upsample,
 )
+from labeler.watermark._types import Array
 
 DEFAULT_STRENGTH = 1.8  # RMS of the added pattern in 8-bit code values (PSNR ≈ 43 dB)
 GAIN_MIN, GAIN_MAX = 0.3, 4.0
 MARGIN = 1.4  # informed target, in units of the median unit-gain bit response
 MASK_FLOOR = 3.0
+MASK_GAMMA = -0.25
 
 
-def _mask(render_luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _mask(render_luma: Array) -> Array:
     mean = cv2.blur(render_luma, (5, 5))
     var = np.maximum(cv2.blur(render_luma * render_luma, (5, 5)) - mean * mean, 0.0)
-    m = np.sqrt(np.sqrt(var + MASK_FLOOR * MASK_FLOOR))  # (local std)^0.5: shaped, yet detector-friendly
-    m = np.minimum(m, 2.5 * float(np.median(m)))
+    m = np.power(var + MASK_FLOOR * MASK_FLOOR, MASK_GAMMA / 2)  # (local std)^γ: shaped, yet detector-friendly
+    m = np.minimum(m, 2.5 * float(np.median(m[::4, ::4])))
     headroom = np.clip(np.minimum(render_luma - 4.0, 251.0 - render_luma) / 24.0, 0.15, 1.0)
     return (m * headroom).astype(np.float32)
 
@@ -63,31 +65,32 @@ class FrameEmbedder:
         self.bits = encode_key(key)
         self.strength = float(strength)
         self.informed = informed
-        self._signs = (1.0 - 2.0 * self.bits.astype(np.float64))
+        self._signs = 1.0 - 2.0 * self.bits.astype(np.float64)
 
-    def pattern(self, luma8: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """The pattern to add to an 8-bit-scaled float luma plane of shape (H, W), at full resolution."""
+    def pattern(self, luma8: Array) -> Array:
+        """The pattern to add to an 8-bit luma plane (uint8, or float scaled to 0..255) of shape (H, W)."""
         h, w = luma8.shape
-        cols = chip_grid_cols(w, h)
-        rw, rh = max(1, round(w * CHIP_ROWS * RENDER_PX / h)), CHIP_ROWS * RENDER_PX
-        small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA)
+        rows = chip_rows_for(h)
+        cols = chip_grid_cols(w, h, rows)
+        rw, rh = max(1, round(w * rows * RENDER_PX / h)), rows * RENDER_PX
+        small = cv2.resize(luma8, (rw, rh), interpolation=cv2.INTER_AREA).astype(np.float32)
         mask = _mask(small)
-        gains = self._gains(small, mask, cols) if self.informed else None
-        chips = tiled(chip_tile(self.bits, gains), CHIP_ROWS, cols)
+        gains = self._gains(small, mask, rows, cols) if self.informed else None
+        chips = tiled(chip_tile(self.bits, gains), rows, cols)
         pat = upsample(chips, RENDER_PX)[:rh, :rw] * mask
         rms = float(np.sqrt(np.mean(pat * pat)))
         pat *= self.strength / max(rms, 1e-6)
         return cv2.resize(pat, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def _gains(self, small: npt.NDArray[np.float32], mask: npt.NDArray[np.float32], cols: int) -> npt.NDArray:
+    def _gains(self, small: Array, mask: Array, rows: int, cols: int) -> Array:
         rh, rw = small.shape
-        dsize = det_size(rw, rh)
-        unit = upsample(tiled(chip_tile(self.bits), CHIP_ROWS, cols), RENDER_PX)[:rh, :rw] * mask
+        dsize = det_size(rw, rh, rows * DET_PX)
+        unit = upsample(tiled(chip_tile(self.bits), rows, cols), RENDER_PX)[:rh, :rw] * mask
         unit *= self.strength / max(float(np.sqrt(np.mean(unit * unit))), 1e-6)
         host_hp = high_pass(cv2.resize(small, dsize, interpolation=cv2.INTER_AREA))
         norm = local_rms(host_hp)
-        host = chip_stats(to_chips(np.clip(host_hp / norm, -CLIP, CLIP), CHIP_ROWS, cols))
-        sig = chip_stats(to_chips(high_pass(cv2.resize(unit, dsize, interpolation=cv2.INTER_AREA)) / norm, CHIP_ROWS, cols))
+        host = chip_stats(to_chips(np.clip(host_hp / norm, -CLIP, CLIP), rows, cols))
+        sig = chip_stats(to_chips(high_pass(cv2.resize(unit, dsize, interpolation=cv2.INTER_AREA)) / norm, rows, cols))
         h_b, d_b = self._signs * host[:CODE_BITS], self._signs * sig[:CODE_BITS]
         d_b = np.maximum(d_b, 1e-3 * max(float(np.median(np.abs(d_b))), 1e-6))
         target = MARGIN * float(np.median(d_b))
@@ -97,16 +100,17 @@ class FrameEmbedder:
             gains = np.clip((target - h_b) * r / d_b, GAIN_MIN, GAIN_MAX)
         return gains.astype(np.float32)
 
-    def embed(self, luma: npt.NDArray[np.generic], max_value: int = 255) -> npt.NDArray[np.generic]:
+    def embed(self, luma: Array, max_value: int = 255) -> Array:
         """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples)."""
+        if max_value == 255 and luma.dtype == np.uint8:
+            return cv2.add(luma, self.pattern(luma), dtype=cv2.CV_8U)  # rounds, saturates
         scale = max_value / 255.0
         y = luma.astype(np.float32)
-        pat = self.pattern(y / scale if scale != 1.0 else y)
-        out = np.rint(y + pat * scale)
+        out = np.rint(y + self.pattern(y / scale) * scale)
         return np.clip(out, 0, max_value).astype(luma.dtype)
 
 
-def embed_frame(luma: npt.NDArray[np.generic], key: int, *, strength: float = DEFAULT_STRENGTH) -> npt.NDArray:
+def embed_frame(luma: Array, key: int, *, strength: float = DEFAULT_STRENGTH) -> Array:
     """Mark one luma plane (H×W uint8, or the Y plane of a YUV frame) with ``key``; returns the marked copy.
 
     Raises:

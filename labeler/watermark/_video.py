@@ -27,7 +27,11 @@ _FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
 
 @dataclass(frozen=True, slots=True)
 class EmbedReport:
-    """What ``embed_video`` did: output, encoder, frames, quality (PSNR of luma, before encoding) and speed."""
+    """What ``embed_video`` did: output, encoder, frames, quality (PSNR of luma, before encoding) and speed.
+
+    ``ms_per_frame`` is wall-clock time of the marking step per frame (copy + pattern + add; decoding and encoding
+    excluded); ``cpu_ms_per_frame`` is the process CPU time it used (all threads), which contention does not inflate.
+    """
 
     output: Path
     key: int
@@ -35,6 +39,7 @@ class EmbedReport:
     frames: int
     psnr_y: float
     ms_per_frame: float
+    cpu_ms_per_frame: float
     encoder: str
     width: int
     height: int
@@ -140,28 +145,35 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
     try:
         vout, encoder, pix_fmt = _video_stream(inp, vin, out)
         audio_map, audio_desc = _audio_streams(inp, out)
-        frames, sq_err, embed_s = 0, 0.0, 0.0
+        frames, sq_err, embed_s, embed_cpu = 0, 0.0, 0.0, 0.0
+        first_t: Fraction | None = None
+        last_t = Fraction(0)
         streams = [vin, *audio_map]
         for packet in inp.demux(*streams):
             if packet.stream is vin:
                 for frame in _decode(packet, src):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     marked, y, max_value = _av.writable_copy(frame)
                     orig = y.copy()
                     y[...] = embedder.embed(orig, max_value)
                     embed_s += time.perf_counter() - t0
+                    embed_cpu += time.process_time() - c0
                     sq_err += float(np.mean(np.square((y.astype(np.float32) - orig) * (255.0 / max_value))))
                     if marked.format.name != pix_fmt:
                         marked = marked.reformat(format=pix_fmt)
                     _mux(out, vout.encode(marked), tmp)
                     frames += 1
+                    if frame.pts is not None:
+                        last_t = Fraction(frame.pts) * frame.time_base
+                        first_t = last_t if first_t is None else first_t
             else:
                 _audio_packet(packet, audio_map[packet.stream], out, src, tmp)
         _mux(out, vout.encode(None), tmp)
         for target, transcode in audio_map.values():
             if transcode:
                 _mux(out, target.encode(None), tmp)
-        _check_complete(vin, frames, src)
+        span = last_t - first_t + 1 / _av.frame_rate(vin) if first_t is not None else None
+        _check_complete(inp, vin, frames, span, src)
     except (av.error.FFmpegError, ValueError) as exc:
         raise _av.write_error(tmp, exc) from exc
     finally:
@@ -172,6 +184,7 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
         "frames": frames,
         "psnr_y": float("inf") if mse == 0 else 10.0 * float(np.log10(255.0**2 / mse)),
         "ms_per_frame": 1000.0 * embed_s / max(frames, 1),
+        "cpu_ms_per_frame": 1000.0 * embed_cpu / max(frames, 1),
         "encoder": encoder,
         "width": vin.codec_context.width,
         "height": vin.codec_context.height,
@@ -245,12 +258,18 @@ def _mux(out: Any, packets: Any, tmp: Path) -> None:
         raise VideoWriteError(f"could not write the marked video: {exc}") from exc
 
 
-def _check_complete(vin: Any, frames: int, src: Path) -> None:
+def _check_complete(inp: Any, vin: Any, frames: int, span: Fraction | None, src: Path) -> None:
+    """Refuse output from a damaged source: no frames, fewer frames than indexed, or a shorter span than declared."""
     if frames == 0:
         raise UnreadableVideoError(f"{src}: no decodable video frames (the file is empty or damaged)")
     expected = vin.frames or 0
     if expected and frames < 0.9 * expected:
         raise UnreadableVideoError(f"{src}: truncated: decoded {frames} of {expected} frames")
+    declared = Fraction(inp.duration, 1_000_000) if inp.duration else None
+    if declared and span is not None and span < Fraction(9, 10) * declared:
+        raise UnreadableVideoError(
+            f"{src}: truncated: decoded {float(span):.2f} s of video, the file declares {float(declared):.2f} s"
+        )
 
 
 def detect_video(path: str | Path, *, max_seconds: float | Fraction = DEFAULT_MAX_SECONDS) -> Detection:

@@ -1,10 +1,10 @@
 """Errors of the watermark tools.
 
-    LabelerError
-    └── WatermarkError            base of every watermark error
-        ├── UnreadableVideoError  the input is missing, not a video, truncated or cannot be decoded
-        ├── VideoWriteError       the marked output could not be encoded or written (nothing is left behind)
-        └── InvalidKeyError       a key is not 16 hex digits / an integer in [0, 2^64)
+LabelerError
+└── WatermarkError            base of every watermark error
+    ├── UnreadableVideoError  the input is missing, not a video, truncated or cannot be decoded
+    ├── VideoWriteError       the marked output could not be encoded or written (nothing is left behind)
+    └── InvalidKeyError       a key is not 16 hex digits / an integer in [0, 2^64)
 """
 
 from __future__ import annotations

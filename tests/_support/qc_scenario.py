@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from cutproof.labeling import EditFacts, LabelResult, Obligations, label_output
+from cutproof.projects import create_project, get_project, list_projects, project_log
 from cutproof.workspace import Workspace
 from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
-from ledger import Ledger, Log
+from ledger import Log
 from ledger.blobs import sha256_file
 
 PERFORMER_NAME = "Dana Quill"
@@ -45,9 +46,12 @@ def build(
     disclosure: tuple[str, ...] = ("on_screen_icon", "sidecar"),
     origin: str = ORIGIN,
     name: str = "shot-12.mp4",
+    credit_seconds: Fraction = Fraction(1),
 ) -> Scenario:
-    ledger = Ledger(ws.engine, ws.keys_dir)
-    log = ledger.open_log(origin) if origin in ledger.origins() else ledger.create_log(origin)
+    slug = origin.rsplit("/", 1)[1]
+    if slug not in {p.slug for p in list_projects(ws)}:
+        create_project(ws, slug, identity="cli:admin")
+    log = project_log(ws, get_project(ws, slug))
     grant = log.append(
         [{"kind": "consent.granted/1", "performer_id": "perf-1", "grant_id": "g-1", "scope": ["relight"]}],
         identity="cli:legal",
@@ -107,6 +111,7 @@ def build(
         facts=facts,
         obligations=Obligations.from_mapping(obligations(disclosure)),
         redact_terms=[PERFORMER_NAME],
+        credit_seconds=credit_seconds,
     )
     log.append([result.ledger_entry()], identity="labeler")
     return Scenario(ws, log, result, edit.index, decision.index, grant.index)

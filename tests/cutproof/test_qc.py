@@ -43,7 +43,7 @@ def _reason(report, name: str) -> str:
 def _package_copy(scenario: Scenario, video: Path, dest_dir: Path) -> Path:
     """Put ``video`` into a delivery folder under the deliverable's name, with the sidecars beside it."""
     dest_dir.mkdir(exist_ok=True)
-    target = dest_dir / scenario.result.path.name
+    target = dest_dir / (scenario.result.path.stem + video.suffix)
     shutil.copy(video, target)
     for s in scenario.result.sidecars:
         shutil.copy(s, dest_dir / s.name)
@@ -90,6 +90,10 @@ def test_cli_pass_json_and_html(scenario: Scenario, tmp_path: Path) -> None:
     assert json.loads(res.output)["verdict"] == "pass"
     page = html.read_text()
     assert "PASSED" in page and "Content Credentials" in page and "<script" not in page
+    home = ["--home", str(scenario.ws.home), "qc", "verify", str(scenario.result.path)]
+    assert CliRunner().invoke(app, [*home, "--project", "the-film"]).exit_code == 0
+    other = CliRunner().invoke(app, [*home, "--project", "nope"])
+    assert other.exit_code == 2 and "unknown project" in other.output
 
 
 def test_one_flipped_byte_fails_as_tampered(scenario: Scenario, tmp_path: Path) -> None:
@@ -119,6 +123,38 @@ def test_crf28_transcode_is_recovered_from_the_watermark(scenario: Scenario, tmp
     assert report.recovered_via_watermark
     assert report.verdict == "pass", [c.to_json() for c in report.failures()]
     assert _status(report, "disclosure") == "pass"  # the badge survives the transcode
+
+
+def test_transcode_to_mkv_validates_the_stored_manifest_on_its_own(scenario: Scenario, tmp_path: Path) -> None:
+    mkv = _package_copy(scenario, transcode(scenario.result.path, tmp_path / "x.mkv", crf=23), tmp_path / "pkg")
+    report = verify_deliverable(scenario.ws, mkv)
+    assert report.recovered_via_watermark
+    assert any("cannot carry C2PA" in n for n in report.notes)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+
+
+@pytest.mark.parametrize(
+    "clip",
+    [
+        "crema-d_1001_DFA_NEU_XX.flv",
+        pytest.param("obama-weekly-address_a-bad-situation.mp4", marks=pytest.mark.slow),  # 720p: ~45 s on 2 cores
+    ],
+)
+def test_real_footage_labelled_then_reencoded(footage_dir: Path, tmp_path: Path, clip: str) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = transcode(
+        footage_dir / "obama-weekly-address_a-bad-situation.mp4", tmp_path / "r.mp4", crf=18, max_seconds=2
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    sc = build(ws, render, out, disclosure=("on_screen_icon", "end_credit", "sidecar"))
+    report = verify_deliverable(ws, sc.result.path)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert "end_credit" in next(c for c in report.checks if c.name == "disclosure").evidence["found"]
+    crf28 = _package_copy(sc, transcode(sc.result.path, tmp_path / "crf28.mp4", crf=28), tmp_path / "pkg")
+    report = verify_deliverable(ws, crf28)
+    assert report.recovered_via_watermark and report.verdict == "pass", [c.to_json() for c in report.failures()]
 
 
 def test_unmarked_clip_has_no_key(scenario: Scenario, tmp_path: Path) -> None:
@@ -217,6 +253,11 @@ def test_review_consent_and_disclosure_outcomes(tmp_path: Path) -> None:
     rep = verify_deliverable(ws, approved.result.path)
     assert _status(rep, "consent_at_edit") == "pass"
     assert _status(rep, "consent_current") == "fail" and "withdrawn since the edit" in _reason(rep, "consent_current")
+    # a project-wide suspension, later lifted, does not hold the deliverable; one still in force does
+    approved.log.append([{"kind": "consent.suspended/1", "suspension_id": "s-1", "scope": "project"}], identity="legal")
+    assert "consent suspended" in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
+    approved.log.append([{"kind": "consent.suspension_lifted/1", "suspension_id": "s-1"}], identity="legal")
+    assert "suspended" not in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
     # a required sidecar missing from the delivery folder
     approved.result.sidecars[0].unlink()
     assert "sidecar" in _reason(verify_deliverable(ws, approved.result.path), "disclosure")
@@ -263,3 +304,14 @@ def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Pa
             facts=facts,
             obligations=Obligations(),
         )
+
+
+def test_deliverable_of_another_project_or_workspace(scenario: Scenario, tmp_path: Path) -> None:
+    report = verify_deliverable(scenario.ws, scenario.result.path, origin="cutproof.local/other-film")
+    assert "belongs to cutproof.local/the-film" in _reason(report, "ledger_entry")
+    elsewhere = Workspace(tmp_path / "elsewhere")
+    elsewhere.init()
+    report = verify_deliverable(elsewhere, scenario.result.path)
+    assert report.verdict == "fail"
+    assert "foreign signer" in _reason(report, "c2pa_manifest")  # another workspace's CA is not trusted here
+    assert "does not hold" in _reason(report, "ledger_entry")

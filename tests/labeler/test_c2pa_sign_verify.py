@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labeler import (
@@ -208,3 +208,43 @@ def test_edit_label_validates() -> None:
         WatermarkRef("cutproof.wm/1", "xyz")
     with pytest.raises(ManifestContentError, match="placed"):
         EditLabel(**{**_label().__dict__, "action": EditAction.PLACED})
+
+
+def test_adapter_maps_a_broken_identity_to_a_signing_error_without_key_material(
+    clips: dict[str, Path], identity, foreign_identity, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from labeler.errors import C2paSigningError
+
+    mismatched = replace(identity, key_pem=foreign_identity.key_pem)  # chain of one CA, key of another
+    with pytest.raises(C2paSigningError) as info:
+        sign_video(clips["mp4"], tmp_path / "x.mp4", build_definition(_label()), mismatched)
+    assert "PRIVATE KEY" not in str(info.value) and foreign_identity.key_pem[40:80] not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    start_ms=st.integers(0, 10**6),
+    length_ms=st.integers(1, 10**5),
+    action=st.sampled_from(list(EditAction)),
+    operation=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40),
+)
+def test_any_valid_label_builds_a_public_definition(
+    start_ms: int, length_ms: int, action: EditAction, operation: str
+) -> None:
+    label = EditLabel(
+        **{
+            **_label(action).__dict__,
+            "operation": operation,
+            "time_range": TimeRange(Fraction(start_ms, 1000), Fraction(start_ms + length_ms, 1000)),
+        }
+    )
+    definition = build_definition(label)
+    edit = definition["assertions"][0]["data"]["actions"][1]
+    assert edit["action"] == str(action)
+    t = edit["changes"][0]["region"][0]["time"]
+    assert Fraction(t["start"]) == Fraction(start_ms, 1000) and Fraction(t["end"]) == Fraction(
+        start_ms + length_ms, 1000
+    )

@@ -48,7 +48,9 @@ def grant(grant_id: str, performer_id: str, **over: Any) -> dict[str, Any]:
         "purposes": ["performance_change"],
         "shots": ["12A", "12B"],
         "scenes": "all",
-        "use_description": "Adjust the eyeline and key light of the performer in scene 12 to change the beat of the reaction.",
+        "use_description": (
+            "Adjust the eyeline and key light of the performer in scene 12 to change the beat of the reaction."
+        ),
         "separately_signed": True,
         "signed_by": "performer",
         "document_sha256": DOC,
@@ -71,22 +73,43 @@ def base_consent() -> dict[str, Any]:
     kid (minor); grants: g-mara-perf (eyeline/relight performance change in 12A/12B), g-ada-estate."""
     return {
         "performers": [
-            {"performer_id": "mara", "kind": "principal", "guild_member": True, "guild": "SAG-AFTRA",
-             "representation": "union"},
-            {"performer_id": "nia", "kind": "stunt", "guild_member": True, "guild": "SAG-AFTRA",
-             "representation": "union"},
+            {
+                "performer_id": "mara",
+                "kind": "principal",
+                "guild_member": True,
+                "guild": "SAG-AFTRA",
+                "representation": "union",
+            },
+            {
+                "performer_id": "nia",
+                "kind": "stunt",
+                "guild_member": True,
+                "guild": "SAG-AFTRA",
+                "representation": "union",
+            },
             {"performer_id": "theo", "kind": "background", "guild_member": True, "representation": "union"},
-            {"performer_id": "ada", "kind": "principal", "guild_member": True, "deceased": True,
-             "representative": {"name": "Estate of Ada Quill", "authority_document_sha256": AUTH},
-             "representation": "counsel"},
-            {"performer_id": "kid", "kind": "principal", "guild_member": True, "minor": True,
-             "representative": {"name": "Parent of Kid", "authority_document_sha256": AUTH},
-             "representation": "union"},
+            {
+                "performer_id": "ada",
+                "kind": "principal",
+                "guild_member": True,
+                "deceased": True,
+                "representative": {"name": "Estate of Ada Quill", "authority_document_sha256": AUTH},
+                "representation": "counsel",
+            },
+            {
+                "performer_id": "kid",
+                "kind": "principal",
+                "guild_member": True,
+                "minor": True,
+                "representative": {"name": "Parent of Kid", "authority_document_sha256": AUTH},
+                "representation": "union",
+            },
         ],
         "grants": [
             grant("g-mara-perf", "mara"),
-            grant("g-ada-estate", "ada", edit_kinds=["dialogue"], shots="all", signed_by="representative",
-                  ledger_index=9),
+            grant(
+                "g-ada-estate", "ada", edit_kinds=["dialogue"], shots="all", signed_by="representative", ledger_index=9
+            ),
         ],
         "suspensions": [],
     }

@@ -1,0 +1,214 @@
+"""The gate: an edit submission → who is in the region → consent state → policy decision → ledger.
+
+Steps 1–3 of the edit flow (see ``cutproof/flow.py`` for the rest):
+
+1. find the shot in the project's catalogue and ask the editor who is in the edited region and time range
+   (faces found there; without a trained cast model every face is unidentified, so declaring nobody does not
+   make a face disappear);
+2. take the consent state of every declared or detected performer from the registry as of now;
+3. evaluate the project's policy packs and append ``policy.decided/1`` with the inputs hash, policy-set hash,
+   outcome, reasons, reliances and obligations; the request row points at that entry.
+
+Nothing is written for a submission that fails validation (unknown shot, unknown performer, bad region, …).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from consent import ConsentRegistry
+from cutproof.errors import CutproofError
+from cutproof.projects import Project, project_log
+from cutproof.renderers import check_supported
+from cutproof.requests import RequestStore
+from cutproof.workspace import Workspace
+from editor import Catalogue, Clip
+from editor.faces import scan_faces
+from editor.results import Region
+from editor.video_io import probe
+from policies import ClaimedExemption, ConsentState, Decision, Edit, EditRequest, PolicySet
+from policies import ProjectContext as PolicyProject
+
+EditKind = Literal["relight", "eyeline", "background", "dialogue"]
+
+
+class SubmissionError(CutproofError):
+    """An edit submission is invalid (nothing was recorded)."""
+
+
+class EditSubmission(BaseModel):
+    """What an editor submits: the shot, the edit, why, and who they say it touches."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shot: str = Field(min_length=1, max_length=200, description="Catalogue clip id (prefix) or shot name.")
+    kind: EditKind
+    purpose: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="e.g. continuity, performance_change")
+    performers: tuple[str, ...] = Field(default=(), description="Performer ids the editor declares.")
+    region: str | None = Field(default=None, description="x,y,w,h in pixels; default the whole frame.")
+    start: int | None = Field(default=None, ge=0, description="First frame (default 0).")
+    end: int | None = Field(default=None, ge=1, description="One past the last frame (default: clip end).")
+    params: dict[str, Any] = Field(default_factory=dict, description="Kind-specific render parameters.")
+    target_language: str | None = None
+    claimed_exemption: ClaimedExemption | None = None
+    is_deep_fake: bool | None = None
+    output_role: Literal["intermediate", "distribution_master"] = "distribution_master"
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is not None:
+            Region.parse(v)
+        return v
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who the editor found in the edited region and time range."""
+
+    detected: tuple[str, ...]
+    unidentified_faces: int
+    method: str
+    evidence: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "detected": list(self.detected),
+            "unidentified_faces": self.unidentified_faces,
+            "method": self.method,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The recorded decision for a submission."""
+
+    request_id: str
+    decision: Decision
+    decision_index: int
+    clip: Clip
+    presence: Presence
+
+
+@lru_cache(maxsize=16)
+def _policy_set(packs: tuple[str, ...]) -> PolicySet:
+    return PolicySet.load(list(packs) or None)
+
+
+def who_is_there(clip: Clip, submission: EditSubmission) -> Presence:
+    """Faces in the edited region and range; unmatched faces are counted as unidentified."""
+    info = probe(clip.path)
+    region = Region.parse(submission.region) if submission.region else None
+    if region is not None and not region.fits(info.width, info.height):
+        raise SubmissionError(f"region {submission.region} does not fit the {info.width}x{info.height} frame")
+    start, end = submission.start or 0, submission.end or info.frame_count
+    if not 0 <= start < end <= info.frame_count:
+        raise SubmissionError(f"frame range {start}-{end} is outside the shot (frames 0-{info.frame_count})")
+    scan = scan_faces(info, start=start, end=end, region=region)
+    return Presence(
+        detected=(),
+        unidentified_faces=scan.max_faces_per_frame,
+        method="haar-face-scan/1 (no cast model: faces are not matched to performers)",
+        evidence=scan.as_json(),
+    )
+
+
+def _policy_project(project: Project, output_role: str) -> PolicyProject:
+    ctx = project.context
+    if ctx.principal_photography_start is None:
+        raise SubmissionError(
+            f"project {project.slug!r} has no start of principal photography; the SAG-AFTRA rules depend on it — "
+            "recreate the project with --principal-photography YYYY-MM-DD"
+        )
+    return PolicyProject(
+        name=project.slug,  # consent grants name the project by slug
+        agreement=ctx.agreement,
+        principal_photography_start=ctx.principal_photography_start,
+        distribution_territories=list(ctx.distribution_territories),
+        evidently_artistic=ctx.evidently_artistic,
+        output_role=output_role,
+    )
+
+
+def evaluate(
+    ws: Workspace,
+    project: Project,
+    submission: EditSubmission,
+    *,
+    identity: str,
+    presence: Presence | None = None,
+    at: datetime | None = None,
+) -> GateResult:
+    """Decide a submission and record the decision (``policy.decided/1``) and the request row.
+
+    Raises:
+        SubmissionError: unknown shot, bad region/range, project without the dates the rules need.
+        ConsentError: a declared performer is not registered in the project.
+        PolicyError: the project's packs are malformed.
+    """
+    when = at or datetime.now(UTC)
+    check_supported(submission.kind)
+    try:
+        clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
+    except Exception as exc:  # the catalogue's own error names the shot and how to list clips
+        raise SubmissionError(str(exc)) from None
+    presence = presence or who_is_there(clip, submission)
+    performer_ids = sorted(set(submission.performers) | set(presence.detected))
+    log = project_log(ws, project)
+    registry = ConsentRegistry(ws.engine, ws.blobs, log)
+    state = registry.state_at(performer_ids, when) if performer_ids else None
+    policy_state = ConsentState.model_validate(state.model_dump()) if state else ConsentState()
+    request = EditRequest(
+        project=_policy_project(project, submission.output_role),
+        shot=clip.slate.shot or clip.short_id,
+        scene=clip.slate.scene or "unknown",
+        edit=Edit(
+            kind=submission.kind,
+            purpose=submission.purpose,
+            target_language=submission.target_language,
+            claimed_exemption=submission.claimed_exemption,
+            is_deep_fake=submission.is_deep_fake,
+        ),
+        performers=list(submission.performers),
+        detected_performers=list(presence.detected),
+        unidentified_faces=presence.unidentified_faces,
+        time=when,
+    )
+    decision = _policy_set(tuple(project.context.policy_packs)).evaluate(request, policy_state)
+    request_id = uuid.uuid4().hex
+    entry = {
+        **decision.ledger_entry(),
+        "request": {
+            "id": request_id,
+            "project": project.slug,
+            "clip": clip.content_hash,
+            "scene": request.scene,
+            "shot": request.shot,
+            "edit": {"kind": submission.kind, "purpose": submission.purpose},
+            "region": submission.region,
+            "frames": [submission.start or 0, submission.end],
+            "declared": list(submission.performers),
+            "detected": list(presence.detected),
+            "unidentified_faces": presence.unidentified_faces,
+            "detection_method": presence.method,
+        },
+    }
+    appended = log.append([entry], identity=identity)[0]
+    RequestStore(ws.engine).create(
+        request_id=request_id,
+        project=project.slug,
+        clip_hash=clip.content_hash,
+        submission=submission.model_dump(mode="json"),
+        decision=decision.to_json(),
+        decision_index=appended.index,
+        submitted_by=identity,
+        at=when,
+    )
+    return GateResult(request_id, decision, appended.index, clip, presence)

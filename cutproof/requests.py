@@ -1,0 +1,145 @@
+"""Edit requests as the application tracks them (the ledger holds the proof; this table holds the workflow).
+
+States: ``denied`` (final) · ``awaiting_review`` → ``approved`` | ``rejected`` · ``queued`` → ``rendering`` →
+``delivered`` | ``failed`` | ``cancelled``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select, update
+
+from cutproof.errors import CutproofError
+
+metadata = MetaData()
+requests_table = Table(
+    "app_edit_requests",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("project", String(63), nullable=False, index=True),
+    Column("clip_hash", String(64), nullable=False, index=True),
+    Column("submission", JSON, nullable=False),
+    Column("decision", JSON, nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("decision_index", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("review", JSON, nullable=True),
+    Column("review_index", Integer, nullable=True),
+    Column("job_id", String(32), nullable=True),
+    Column("edit_index", Integer, nullable=True),
+    Column("label_index", Integer, nullable=True),
+    Column("deliverable", String(1000), nullable=True),
+    Column("submitted_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+INITIAL_STATE = {"allow": "queued", "deny": "denied", "review": "awaiting_review"}
+
+
+class RequestNotFoundError(CutproofError):
+    """No edit request with that id in that project."""
+
+
+class EditRequestRecord(BaseModel):
+    """One edit request and where it stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str
+    project: str
+    clip_hash: str
+    submission: dict[str, Any]
+    decision: dict[str, Any]
+    outcome: str
+    decision_index: int
+    state: str
+    review: dict[str, Any] | None
+    review_index: int | None
+    job_id: str | None
+    edit_index: int | None
+    label_index: int | None
+    deliverable: str | None
+    submitted_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def _record(row: Any) -> EditRequestRecord:
+    data = dict(row._mapping)
+    for k in ("created_at", "updated_at"):
+        if data[k].tzinfo is None:
+            data[k] = data[k].replace(tzinfo=UTC)
+    return EditRequestRecord.model_validate(data)
+
+
+class RequestStore:
+    """The ``app_edit_requests`` table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(
+        self,
+        *,
+        request_id: str,
+        project: str,
+        clip_hash: str,
+        submission: dict[str, Any],
+        decision: dict[str, Any],
+        decision_index: int,
+        submitted_by: str,
+        at: datetime,
+    ) -> EditRequestRecord:
+        outcome = str(decision["outcome"])
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(requests_table).values(
+                    request_id=request_id,
+                    project=project,
+                    clip_hash=clip_hash,
+                    submission=submission,
+                    decision=decision,
+                    outcome=outcome,
+                    decision_index=decision_index,
+                    state=INITIAL_STATE[outcome],
+                    submitted_by=submitted_by,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        return self.get(request_id, project)
+
+    def get(self, request_id: str, project: str) -> EditRequestRecord:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(requests_table).where(
+                    requests_table.c.request_id == request_id, requests_table.c.project == project
+                )
+            ).first()
+        if row is None:
+            raise RequestNotFoundError(f"no edit request {request_id!r} in project {project!r}")
+        return _record(row)
+
+    def list(self, project: str, *, state: str | None = None) -> list[EditRequestRecord]:
+        q = select(requests_table).where(requests_table.c.project == project)
+        if state:
+            q = q.where(requests_table.c.state == state)
+        with self.engine.connect() as conn:
+            return [_record(r) for r in conn.execute(q.order_by(requests_table.c.created_at))]
+
+    def update(self, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any) -> bool:
+        """Update a request; with ``expect_state`` only if it is still in that state (compare-and-swap)."""
+        q = update(requests_table).where(requests_table.c.request_id == request_id)
+        if expect_state is not None:
+            states = (expect_state,) if isinstance(expect_state, str) else expect_state
+            q = q.where(requests_table.c.state.in_(states))
+        with self.engine.begin() as conn:
+            return bool(conn.execute(q.values(updated_at=datetime.now(UTC), **values)).rowcount)

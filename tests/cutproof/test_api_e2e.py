@@ -1,0 +1,127 @@
+"""The edit flow through the HTTP API of a real server on loopback (real SQLite file)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from consent import ConsentRegistry
+from cutproof import auth
+from cutproof.projects import ProjectContext, create_project, project_log
+from cutproof.workspace import Workspace
+from editor import Catalogue, ingest_folder
+from ledger import verify_receipt
+from tests._support.server import running_server
+
+SECRET = "e2e-secret-" + "x" * 32
+
+
+def _setup(ws: Workspace, footage: Path, tmp: Path) -> dict[str, str]:
+    project = create_project(
+        ws, "film", "Film", ProjectContext(principal_photography_start=date(2026, 9, 1)), identity="test:lead"
+    )
+    dailies = tmp / "dailies"
+    dailies.mkdir()
+    for name in ("grid_pwij3p.mpg", "grid_id2_vcd_swwp2s.mpg"):
+        (dailies / name).symlink_to(footage / name)
+    ingest_folder(dailies, Catalogue(ws.engine), project="film")
+    reg = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project))
+    p = reg.register_performer(name="Grid Talker", kind="principal", guild="SAG-AFTRA", guild_id="G-1")
+    doc = tmp / "consent.pdf"
+    doc.write_bytes(b"%PDF signed: background replacement, continuity")
+    reg.grant(
+        p.performer_id,
+        category="digital_alteration",
+        edit_kinds=["background"],
+        purposes=["continuity"],
+        use_description="Replace the background of the grid take for continuity",
+        document=doc,
+        signed_by="performer",
+        contract_edition="sag-aftra-tv-theatrical-2026",
+        valid_from=datetime.now(UTC) - timedelta(days=1),
+    )
+    tokens = {}
+    for user, role in (("ed", "editor"), ("lee", "legal"), ("quinn", "qc")):
+        auth.add_user(ws.engine, user)
+        auth.grant_role(ws.engine, user, "film", role)
+        tokens[user] = auth.issue_token(ws.engine, user, pepper=SECRET.encode()).token
+    clips = {c.path.name: c.short_id for c in Catalogue(ws.engine).list(project="film")}
+    return {
+        **tokens,
+        "performer": p.performer_id,
+        "shot": clips["grid_pwij3p.mpg"],
+        "plate": clips["grid_id2_vcd_swwp2s.mpg"],
+    }
+
+
+def test_submit_review_render_download(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
+    s = _setup(workspace, footage_dir, tmp_path)
+    with running_server(workspace.home, secret=SECRET) as base:
+        ed = httpx.Client(
+            base_url=base + "/api/v1/projects/film", headers={"Authorization": f"Bearer {s['ed']}"}, timeout=60
+        )
+        lee = httpx.Client(
+            base_url=base + "/api/v1/projects/film", headers={"Authorization": f"Bearer {s['lee']}"}, timeout=60
+        )
+        body = {
+            "shot": s["shot"],
+            "kind": "background",
+            "purpose": "continuity",
+            "performers": [s["performer"]],
+            "params": {"plate": s["plate"]},
+            "end": 12,
+        }
+        assert lee.post("/edits", json=body).status_code == 403  # legal cannot submit edits
+        r = ed.post("/edits", json=body)
+        assert r.status_code == 201, r.text
+        decision = r.json()
+        assert decision["outcome"] == "review" and decision["unidentified_faces"] >= 1
+        rid = decision["request_id"]
+        assert ed.post(f"/edits/{rid}/review", json={"approve": True, "note": "x"}).status_code == 403
+        r = lee.post(f"/edits/{rid}/review", json={"approve": True, "note": "Background only, performer intact"})
+        assert r.status_code == 200, r.text
+        job_id = r.json()["job_id"]
+        deadline = time.monotonic() + 300
+        while (job := ed.get(f"/jobs/{job_id}").json())["state"] not in ("succeeded", "failed", "cancelled"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.5)
+        assert job["state"] == "succeeded", job
+        rec = ed.get(f"/edits/{rid}").json()
+        assert rec["state"] == "delivered"
+        video = ed.get(f"/edits/{rid}/deliverable")
+        assert video.status_code == 200 and len(video.content) > 10_000
+        receipt = ed.get(f"/edits/{rid}/receipt").text
+        entry = ed.get(f"/ledger/entries/{rec['label_index']}").content
+        vkeys = ed.get("/ledger/vkeys").text.split()
+        assert verify_receipt(receipt, entry, vkeys).index == rec["label_index"]
+        # a second review of the same request is a conflict, not a second ledger entry
+        assert lee.post(f"/edits/{rid}/review", json={"approve": False, "note": "late"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"shot": "nope", "kind": "background", "purpose": "continuity"},
+        {"shot": "x", "kind": "teleport", "purpose": "continuity"},
+        {"shot": "x", "kind": "background", "purpose": "Not A Token"},
+    ],
+)
+def test_bad_submissions_are_4xx_and_write_nothing(
+    workspace: Workspace, footage_dir: Path, tmp_path: Path, bad: dict[str, str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from cutproof.api import create_app
+    from cutproof.settings import Settings
+
+    s = _setup(workspace, footage_dir, tmp_path)
+    log = project_log(workspace, next(iter([__import__("cutproof.projects").projects.get_project(workspace, "film")])))
+    size = log.size()
+    client = TestClient(create_app(Settings(home=workspace.home, secret_key=SECRET), workspace, run_workers=False))
+    r = client.post("/api/v1/projects/film/edits", json=bad, headers={"Authorization": f"Bearer {s['ed']}"})
+    assert 400 <= r.status_code < 500, r.text
+    assert log.size() == size

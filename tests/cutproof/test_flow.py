@@ -1,0 +1,155 @@
+"""The edit flow end to end on real footage: gate → review → render → ledger → label → deliverable → QC."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cutproof.flow import RENDER_JOB, deliverables_dir, run_render_job, sign_review, submit
+from cutproof.gate import EditSubmission, SubmissionError
+from cutproof.jobs import JobQueue, WorkerPool
+from cutproof.projects import project_log
+from cutproof.requests import RequestStore
+from cutproof.workspace import Workspace
+from ledger import verify_receipt
+from tests._support.footage import CLIP, PLATE
+
+
+def _pool(ws: Workspace) -> WorkerPool:
+    return WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)})
+
+
+def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    project, performer, clips = film
+    sub = EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose="continuity",
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+        end=12,
+    )
+    gate, job = submit(workspace, project, sub, identity="test:editor")
+    log = project_log(workspace, project)
+    decided = log.entry_json(gate.decision_index)
+    assert decided["kind"] == "policy.decided/1"
+    assert decided["request"]["unidentified_faces"] >= 1
+    if gate.decision.outcome == "review":
+        assert job is None
+        record, job = sign_review(
+            workspace,
+            project,
+            gate.request_id,
+            approve=True,
+            note="Background only; performer untouched",
+            reviewer="api:legal-lee",
+        )
+        assert record.state == "queued" and record.review_index is not None and job is not None
+    assert gate.decision.outcome in ("review", "allow"), gate.decision.to_json()
+    done = _pool(workspace).run_one()
+    assert done is not None and done.state == "succeeded", done.error if done else None
+    rec = RequestStore(workspace.engine).get(gate.request_id, "film")
+    assert rec.state == "delivered" and rec.edit_index is not None and rec.label_index is not None
+    edit = log.entry_json(rec.edit_index)
+    assert edit["kind"] == "edit.applied/1" and edit["decision_index"] == gate.decision_index
+    assert log.entry_json(rec.label_index)["kind"] == "label.applied/1"
+    out = Path(rec.deliverable or "")
+    assert out.parent == deliverables_dir(workspace, "film") and out.is_file()
+    receipt = (out.parent / (out.name + ".tlog-proof")).read_text()
+    assert verify_receipt(receipt, log.entry(rec.label_index), log.verifier_keys()).index == rec.label_index
+    assert not (workspace.home / "renders" / gate.request_id).exists()
+
+
+def test_denied_renders_nothing(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    project, performer, clips = film
+    sub = EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose="performance_change",
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+    )
+    gate, job = submit(workspace, project, sub, identity="test:editor")
+    assert gate.decision.outcome == "deny", json.dumps(gate.decision.to_json())[:500]
+    assert job is None
+    assert JobQueue(workspace.engine).list("film") == []
+    assert not deliverables_dir(workspace, "film").exists()
+
+
+def test_bad_submission_writes_nothing(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    project, _performer, clips = film
+    log = project_log(workspace, project)
+    size = log.size()
+    for sub in (
+        EditSubmission(shot="no-such-shot", kind="background", purpose="continuity"),
+        EditSubmission(shot=clips[CLIP].short_id, kind="background", purpose="continuity", region="0,0,9999,10"),
+        EditSubmission(shot=clips[CLIP].short_id, kind="background", purpose="continuity", start=5, end=500),
+    ):
+        with pytest.raises(SubmissionError):
+            submit(workspace, project, sub, identity="t")
+    assert log.size() == size
+    assert RequestStore(workspace.engine).list("film") == []
+
+
+def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    from cutproof.qc import verify_deliverable
+
+    project, performer, clips = film
+    sub = EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose="continuity",
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+        end=50,
+    )
+    gate, job = submit(workspace, project, sub, identity="test:editor")
+    if job is None:
+        sign_review(workspace, project, gate.request_id, approve=True, note="ok", reviewer="api:legal")
+    done = _pool(workspace).run_one()
+    assert done is not None and done.state == "succeeded", done.error if done else None
+    rec = RequestStore(workspace.engine).get(gate.request_id, "film")
+    report = verify_deliverable(workspace, Path(rec.deliverable or ""), origin=project.origin)
+    assert report.passed, [c.to_json() for c in report.failures()]
+    assert report.edit_index == rec.edit_index
+
+
+def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cutproof.cli.main import app
+
+    _project, performer, clips = film
+    runner = CliRunner()
+    base = ["--home", str(workspace.home)]
+    r = runner.invoke(
+        app,
+        [
+            *base,
+            "request",
+            "submit",
+            clips[CLIP].short_id,
+            "--kind",
+            "background",
+            "--purpose",
+            "continuity",
+            "--performer",
+            performer.performer_id,
+            "--end",
+            "8",
+            "--param",
+            f"plate={clips[PLATE].short_id}",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 4, r.output  # review: a face the gate cannot identify
+    rid = json.loads(r.output.strip().splitlines()[-1])["request_id"]
+    r = runner.invoke(app, [*base, "request", "review", rid, "--approve", "--note", "background only"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "jobs", "run"])
+    assert r.exit_code == 0 and "succeeded" in r.output, r.output
+    assert RequestStore(workspace.engine).get(rid, "film").state == "delivered"
+    bad = runner.invoke(app, [*base, "request", "submit", "nope", "--kind", "background", "--purpose", "continuity"])
+    assert bad.exit_code != 0
