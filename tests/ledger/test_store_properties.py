@@ -310,3 +310,16 @@ def test_postgres_store_matches_the_reference(postgres_db: str, tmp_path_factory
         old = rng.randrange(1, size + 1)
         assert log.consistency_proof(old, size) == ref.consistency_proof(old, size)
     ledger.engine.dispose()
+
+
+def test_receipt_extra_line_is_unauthenticated_but_must_be_base64(built: Built) -> None:
+    """c2sp.org/tlog-proof: the optional ``extra`` line is not covered by anything, so any valid base64 there leaves
+    the proof valid; anything else there is a malformed receipt."""
+    receipt = built.log.prove(7)
+    head, rest = receipt.split("\n", 1)
+    entry = built.log.entry(7)
+    for extra in ("", "AAAA", base64.b64encode(b"anything the submitter wants").decode()):
+        verify_receipt(f"{head}\nextra {extra}\n{rest}", entry, built.vkeys)
+    for bad in ("not base64!", "AAA", "é"):
+        with pytest.raises(ReceiptError):
+            verify_receipt(f"{head}\nextra {bad}\n{rest}", entry, built.vkeys)
