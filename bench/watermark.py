@@ -281,6 +281,9 @@ def emit_ratios(results: dict[str, Any]) -> None:
             exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
             bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
             ms_per_frame_peer_over_ours=round(r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2),
+            cpu_ms_per_frame_peer_over_ours=round(
+                r.get("cpu_ms_per_frame_native", 0.0) / max(ours_r.get("cpu_ms_per_frame_native", 0.0), 1e-9), 2
+            ),
             psnr_y_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
             psnr_bgr_ours_minus_peer_db=round(ours_r.get("psnr_bgr", 0.0) - r.get("psnr_bgr", 0.0), 2),
             note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
@@ -289,25 +292,43 @@ def emit_ratios(results: dict[str, Any]) -> None:
 
 def compare(paths: list[str]) -> int:
     """Side-by-side table and ratios from JSON-line outputs of runs of this script (e.g. one per method, run
-    concurrently so all methods share the same machine load)."""
-    results: dict[str, Any] = {}
-    per_attack: dict[str, dict[str, Any]] = {}
+    concurrently so all methods share the same machine load). Summaries are recomputed from the per-clip lines,
+    so an interrupted run still contributes what it measured (flagged ``partial``)."""
+    attacks: dict[str, dict[str, list[tuple[bool, float]]]] = {}
+    embeds: dict[str, list[dict[str, Any]]] = {}
+    finished: set[str] = set()
     for path in paths:
         for line in Path(path).read_text().splitlines():
             d = json.loads(line)
-            key = "cutproof" if d.get("method", "").startswith("cutproof") else d.get("method", "").split("-")[-1]
-            if d["metric"] == "method_summary":
-                results[key] = d
-            elif d["metric"] == "attack_summary":
-                per_attack.setdefault(d["attack"], {})[key] = d
-    for attack, by in per_attack.items():
-        emit(
-            metric="side_by_side",
-            attack=attack,
-            **{f"{k}_exact_rate": round(v["exact_rate"], 3) for k, v in by.items()},
-            **{f"{k}_bit_accuracy": round(v["bit_accuracy"], 4) for k, v in by.items()},
-            **{f"{k}_n": v["n"] for k, v in by.items()},
-        )
+            method = d.get("method", "")
+            key = "cutproof" if method.startswith("cutproof") else method.split("-")[-1]
+            if d["metric"] == "attack":
+                attacks.setdefault(key, {}).setdefault(d["attack"], []).append((d["exact"], d["bit_accuracy"]))
+            elif d["metric"] == "embed":
+                embeds.setdefault(key, []).append(d)
+            elif d["metric"] == "method_summary":
+                finished.add(key)
+    results: dict[str, Any] = {}
+    for key, rows in attacks.items():
+        rates = {a: float(np.mean([r[0] for r in v])) for a, v in rows.items()}
+        accs = {a: float(np.mean([r[1] for r in v])) for a, v in rows.items()}
+        results[key] = {
+            "exact_rate_all": float(np.mean(list(rates.values()))),
+            "bit_accuracy_all": float(np.mean(list(accs.values()))),
+            "psnr_y": float(np.mean([e["psnr_y"] for e in embeds[key]])),
+            "psnr_bgr": float(np.mean([e.get("psnr_bgr", 0.0) for e in embeds[key]])),
+            "ms_per_frame_native": float(np.mean([e["ms_per_frame"] for e in embeds[key]])),
+            "cpu_ms_per_frame_native": float(np.mean([e.get("cpu_ms_per_frame", 0.0) for e in embeds[key]])),
+        }
+        emit(metric="compare_summary", method=key, partial=key not in finished, clips=len(embeds[key]),
+             **{k: round(v, 4) for k, v in results[key].items()})  # fmt: skip
+    for attack in sorted({a for rows in attacks.values() for a in rows}):
+        cols: dict[str, Any] = {}
+        for key, rows in attacks.items():
+            if attack in rows:
+                cols[f"{key}_exact"] = f"{sum(r[0] for r in rows[attack])}/{len(rows[attack])}"
+                cols[f"{key}_bit_accuracy"] = round(float(np.mean([r[1] for r in rows[attack]])), 4)
+        emit(metric="side_by_side", attack=attack, **cols)
     if "cutproof" in results:
         emit_ratios(results)
     return 0
