@@ -15,7 +15,10 @@ Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the
 peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
 the first 2.5 s through real PyAV encoders and the first 2 s are decoded for detection. Ours reads every frame of
 those 2 s (soft aggregation); peers decode sampled frames (dwtDctSvd 10, rivaGan 3: ~10 s per 720p frame) and
-take the per-bit majority. For 24→25 fps each method marks the clip re-timed to 24 fps first. Payloads: ours
+take the per-bit majority (frames under imwatermark's 256-px minimum, i.e. 0.5× of the 360p/288p clips, are
+upscaled back to the marked size first). For 24→25 fps each method marks the clip re-timed to 24 fps first.
+PSNR: ``psnr_y`` on luma (the target metric; imwatermark marks chroma, so its luma barely changes) and
+``psnr_bgr`` on all colour channels (ours: first 20 frames marked with ``embed_frame`` on BT.601 Y). Payloads: ours
 64-bit key (172-bit BCH codeword), dwtDctSvd 64 bits, rivaGan 32 bits (its only size). rivaGan embeds only the
 first 0.5 s of frames (its encoder takes ~10 s per 720p frame here) and runs on 3 clips in the full run.
 """
@@ -44,7 +47,7 @@ from _wm.attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E
 from _wm.unmarked import false_key_run  # noqa: E402
 
 from labeler.watermark import _av as wav  # noqa: E402
-from labeler.watermark import embed_video  # noqa: E402
+from labeler.watermark import embed_frame, embed_video  # noqa: E402
 from labeler.watermark._detect import Accumulator  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
@@ -64,9 +67,22 @@ class Ours:
 
     cpu_ms = 0.0
 
+    psnr_bgr = 0.0
+
     def embed(self, src: Path, dst: Path) -> tuple[float, float]:
         r = embed_video(src, dst, KEY)
         self.cpu_ms = r.cpu_ms_per_frame
+        sq, n = 0.0, 0
+        with av.open(str(src)) as c:
+            for f in c.decode(video=0):
+                if n >= 20:
+                    break
+                bgr = f.to_ndarray(format="bgr24")
+                ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
+                ycc[:, :, 0] = embed_frame(np.ascontiguousarray(ycc[:, :, 0]), KEY)
+                sq += float(np.mean((cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR).astype(np.float32) - bgr) ** 2))
+                n += 1
+        self.psnr_bgr = float(10 * np.log10(255**2 / max(sq / max(n, 1), 1e-12)))
         return r.psnr_y, r.ms_per_frame
 
     def detect(self, path: Path) -> tuple[bool, float, bool]:
@@ -83,6 +99,8 @@ class Ours:
 
 class Peer:
     cpu_ms = 0.0
+    psnr_bgr = 0.0
+    marked_size: tuple[int, int] | None = None
 
     def __init__(self, method: str, bits: int, decode_frames: int, embed_seconds: float) -> None:
         from imwatermark import WatermarkDecoder, WatermarkEncoder
@@ -97,7 +115,7 @@ class Peer:
         self.dec = WatermarkDecoder("bits", bits)
 
     def embed(self, src: Path, dst: Path) -> tuple[float, float]:
-        sq, n, t, cpu = 0.0, 0, 0.0, 0.0
+        sq, sq_bgr, n, t, cpu = 0.0, 0.0, 0, 0.0, 0.0
         with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
             vin = inp.streams.video[0]
             rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
@@ -114,8 +132,10 @@ class Peer:
                 y0 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV)[:, :, 0].astype(np.float32)
                 y1 = cv2.cvtColor(marked, cv2.COLOR_BGR2YUV)[:, :, 0].astype(np.float32)
                 sq += float(np.mean((y1 - y0) ** 2))
+                sq_bgr += float(np.mean((marked.astype(np.float32) - bgr) ** 2))
                 if n == 0:
                     st.width, st.height, st.pix_fmt = w, h, "yuv420p"
+                    self.marked_size = (w, h)
                 vf = av.VideoFrame.from_ndarray(marked, format="bgr24").reformat(format="yuv420p")
                 vf.pts = n
                 out.mux(st.encode(vf))
@@ -123,7 +143,15 @@ class Peer:
             out.mux(st.encode(None))
         mse = sq / max(n, 1)
         self.cpu_ms = 1000 * cpu / max(n, 1)
+        self.psnr_bgr = float(10 * np.log10(255**2 / max(sq_bgr / max(n, 1), 1e-12)))
         return (10 * np.log10(255**2 / mse) if mse else float("inf")), 1000 * t / max(n, 1)
+
+    def _decodable(self, frame: Any) -> np.ndarray:
+        """BGR pixels; frames under imwatermark's 256-px minimum are upscaled (bicubic) to the marked size."""
+        if min(frame.width, frame.height) < 256 and self.marked_size is not None:
+            w, h = self.marked_size
+            return frame.reformat(width=w, height=h, format="bgr24", interpolation="BICUBIC").to_ndarray()
+        return frame.to_ndarray(format="bgr24")
 
     def detect(self, path: Path) -> tuple[bool, float, bool]:
         frames = []
@@ -133,25 +161,27 @@ class Peer:
                     break
                 frames.append(f)
         pick = np.linspace(0, len(frames) - 1, min(self.decode_frames, len(frames))).round().astype(int)
-        votes = [np.array(self.dec.decode(frames[i].to_ndarray(format="bgr24"), self.method), float) for i in pick]
+        votes = [np.array(self.dec.decode(self._decodable(frames[i]), self.method), float) for i in pick]
         bits = (np.mean(votes, axis=0) > 0.5).astype(int)
         acc = float(np.mean(bits == np.array(self.bits)))
         return acc == 1.0, acc, False
 
 
 def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> dict[str, Any]:
-    stats: dict[str, Any] = {"psnr": [], "ms": [], "attacks": {a.name: [] for a in attacks}}
+    stats: dict[str, Any] = {"psnr": [], "psnr_bgr": [], "ms": [], "attacks": {a.name: [] for a in attacks}}
     for clip in clips:
         tag = f"{m.name.replace('/', '_')}-{clip.stem}"
         marked = work / f"{tag}.mp4"
         psnr, ms = m.embed(clip, marked)
         stats["psnr"].append(psnr)
+        stats["psnr_bgr"].append(m.psnr_bgr)
         stats["ms"].append(ms)
         emit(
             metric="embed",
             method=m.name,
             clip=clip.name,
             psnr_y=round(psnr, 2),
+            psnr_bgr=round(m.psnr_bgr, 2),
             ms_per_frame=round(ms, 1),
             cpu_ms_per_frame=round(m.cpu_ms, 1),
         )
@@ -194,6 +224,7 @@ def summarise(m: Any, s: dict[str, Any]) -> dict[str, Any]:
         emit(metric="attack_summary", method=m.name, payload_bits=m.payload_bits, attack=name, **rows[name])
     summary = {
         "psnr_y": float(np.mean(s["psnr"])),
+        "psnr_bgr": float(np.mean(s["psnr_bgr"])),
         "ms_per_frame_native": float(np.mean(s["ms"])),
         "exact_rate_all": float(np.mean([r["exact_rate"] for r in rows.values()])) if rows else 0.0,
         "bit_accuracy_all": float(np.mean([r["bit_accuracy"] for r in rows.values()])) if rows else 0.0,
@@ -218,7 +249,7 @@ def speed_1080p(m: Any, clip: Path, work: Path, frames: int) -> float:
                 if n >= frames:
                     break
                 vf = f.reformat(width=1920, height=1080, format="yuv420p", interpolation="BICUBIC")
-                vf.pts = n
+                vf.pts, vf.time_base = n, Fraction(1, 25)
                 out.mux(st.encode(vf))
             out.mux(st.encode(None))
     _, ms = m.embed(src, work / f"{m.name.replace('/', '_')}-1080p-out.mp4")
@@ -250,32 +281,54 @@ def emit_ratios(results: dict[str, Any]) -> None:
             exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
             bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
             ms_per_frame_peer_over_ours=round(r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2),
-            psnr_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
+            cpu_ms_per_frame_peer_over_ours=round(
+                r.get("cpu_ms_per_frame_native", 0.0) / max(ours_r.get("cpu_ms_per_frame_native", 0.0), 1e-9), 2
+            ),
+            psnr_y_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
+            psnr_bgr_ours_minus_peer_db=round(ours_r.get("psnr_bgr", 0.0) - r.get("psnr_bgr", 0.0), 2),
             note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
         )
 
 
 def compare(paths: list[str]) -> int:
     """Side-by-side table and ratios from JSON-line outputs of runs of this script (e.g. one per method, run
-    concurrently so all methods share the same machine load)."""
-    results: dict[str, Any] = {}
-    per_attack: dict[str, dict[str, Any]] = {}
+    concurrently so all methods share the same machine load). Summaries are recomputed from the per-clip lines,
+    so an interrupted run still contributes what it measured (flagged ``partial``)."""
+    attacks: dict[str, dict[str, list[tuple[bool, float]]]] = {}
+    embeds: dict[str, list[dict[str, Any]]] = {}
+    finished: set[str] = set()
     for path in paths:
         for line in Path(path).read_text().splitlines():
             d = json.loads(line)
-            key = "cutproof" if d.get("method", "").startswith("cutproof") else d.get("method", "").split("-")[-1]
-            if d["metric"] == "method_summary":
-                results[key] = d
-            elif d["metric"] == "attack_summary":
-                per_attack.setdefault(d["attack"], {})[key] = d
-    for attack, by in per_attack.items():
-        emit(
-            metric="side_by_side",
-            attack=attack,
-            **{f"{k}_exact_rate": round(v["exact_rate"], 3) for k, v in by.items()},
-            **{f"{k}_bit_accuracy": round(v["bit_accuracy"], 4) for k, v in by.items()},
-            **{f"{k}_n": v["n"] for k, v in by.items()},
-        )
+            method = d.get("method", "")
+            key = "cutproof" if method.startswith("cutproof") else method.split("-")[-1]
+            if d["metric"] == "attack":
+                attacks.setdefault(key, {}).setdefault(d["attack"], []).append((d["exact"], d["bit_accuracy"]))
+            elif d["metric"] == "embed":
+                embeds.setdefault(key, []).append(d)
+            elif d["metric"] == "method_summary":
+                finished.add(key)
+    results: dict[str, Any] = {}
+    for key, rows in attacks.items():
+        rates = {a: float(np.mean([r[0] for r in v])) for a, v in rows.items()}
+        accs = {a: float(np.mean([r[1] for r in v])) for a, v in rows.items()}
+        results[key] = {
+            "exact_rate_all": float(np.mean(list(rates.values()))),
+            "bit_accuracy_all": float(np.mean(list(accs.values()))),
+            "psnr_y": float(np.mean([e["psnr_y"] for e in embeds[key]])),
+            "psnr_bgr": float(np.mean([e.get("psnr_bgr", 0.0) for e in embeds[key]])),
+            "ms_per_frame_native": float(np.mean([e["ms_per_frame"] for e in embeds[key]])),
+            "cpu_ms_per_frame_native": float(np.mean([e.get("cpu_ms_per_frame", 0.0) for e in embeds[key]])),
+        }
+        emit(metric="compare_summary", method=key, partial=key not in finished, clips=len(embeds[key]),
+             **{k: round(v, 4) for k, v in results[key].items()})  # fmt: skip
+    for attack in sorted({a for rows in attacks.values() for a in rows}):
+        cols: dict[str, Any] = {}
+        for key, rows in attacks.items():
+            if attack in rows:
+                cols[f"{key}_exact"] = f"{sum(r[0] for r in rows[attack])}/{len(rows[attack])}"
+                cols[f"{key}_bit_accuracy"] = round(float(np.mean([r[1] for r in rows[attack]])), 4)
+        emit(metric="side_by_side", attack=attack, **cols)
     if "cutproof" in results:
         emit_ratios(results)
     return 0

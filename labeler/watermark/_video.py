@@ -266,7 +266,7 @@ def _check_complete(inp: Any, vin: Any, frames: int, span: Fraction | None, src:
     if expected and frames < 0.9 * expected:
         raise UnreadableVideoError(f"{src}: truncated: decoded {frames} of {expected} frames")
     declared = Fraction(inp.duration, 1_000_000) if inp.duration else None
-    if declared and span is not None and span < Fraction(9, 10) * declared:
+    if declared and span is not None and declared - span > max(Fraction(1, 2), declared / 10):
         raise UnreadableVideoError(
             f"{src}: truncated: decoded {float(span):.2f} s of video, the file declares {float(declared):.2f} s"
         )
