@@ -5,6 +5,8 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
 - ``background``: ``plate`` (catalogue clip ref, or ``blob:<sha256>`` of an uploaded still/clip),
   ``plate_frame`` (frame of a plate clip, default 0), ``clean_plate`` (catalogue ref, optional), ``model``
   (id of a trained background refiner, optional).
+- ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
+  right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 """
@@ -73,7 +75,34 @@ def _background(
     return result
 
 
-RENDERERS: dict[str, Renderer] = {"background": _background}
+def _eyeline(ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress) -> EditResult:
+    from cutproof.eyeline import eyeline_edit
+
+    params = dict(submission.params)
+    shift = params.get("shift")
+    if not params.get("performer") or not isinstance(shift, list | tuple) or len(shift) != 2:
+        raise RenderParameterError("an eyeline edit needs params.performer and params.shift: [dx, dy] in degrees")
+    try:
+        dx, dy = float(shift[0]), float(shift[1])
+    except (TypeError, ValueError):
+        raise RenderParameterError(f"params.shift {shift!r} must be two numbers of degrees") from None
+    progress(0.0)
+    result = eyeline_edit(
+        ws,
+        project,
+        clip,
+        work / f"render{_source_suffix(clip)}",
+        performer=str(params["performer"]),
+        shift=(dx, dy),
+        start=submission.start,
+        end=submission.end,
+        model=str(params["model"]) if params.get("model") else None,
+    )
+    progress(1.0)
+    return result
+
+
+RENDERERS: dict[str, Renderer] = {"background": _background, "eyeline": _eyeline}
 
 
 def supported_kinds() -> list[str]:

@@ -156,3 +156,6 @@ def register_eyeline(target: typer.Typer) -> None:
 
     target.command("train-eyeline")(train_eyeline_cmd)
     target.command("eyeline")(edit_eyeline_cmd)
+
+
+register_eyeline(app)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import cast as cast_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
@@ -67,6 +68,7 @@ def init(ctx: typer.Context) -> None:
 
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(qc_cli.app, name="qc")
+app.add_typer(cast_cli.app, name="cast")
 
 
 def _safe_url(ws: Workspace) -> str:

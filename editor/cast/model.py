@@ -167,6 +167,7 @@ def train_cast(
         NoTagsError: no tags, or a tag names a clip not given.
         TagError: two tags put different performers on one face track.
     """
+    tags = sorted(tags, key=lambda t: (t.label, t.clip_hash, t.frame, t.box.x, t.box.y, t.box.width, t.box.height))
     if not tags:
         raise NoTagsError("no faces are tagged; tag a few frames per performer with `cutproof cast tag` first")
     missing = sorted({t.clip_hash for t in tags} - set(clips))
