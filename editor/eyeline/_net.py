@@ -22,14 +22,14 @@ SHIFT_SCALE = 10.0
 class WarpNet(nn.Module):
     """A small U-Net predicting flow (2) and lightness correction (1) for an eye patch."""
 
-    def __init__(self, width: int = 24) -> None:
+    def __init__(self, width: int = 12, inner: int = 16) -> None:
         super().__init__()
-        w = width
+        w, c = width, inner
         self.e1 = nn.Sequential(nn.Conv2d(7, w, 3, padding=1), nn.ReLU())
-        self.e2 = nn.Sequential(nn.Conv2d(w, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU())
-        self.e3 = nn.Sequential(nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU())
-        self.d2 = nn.Sequential(nn.Conv2d(64, 32, 3, padding=1), nn.ReLU())
-        self.d1 = nn.Sequential(nn.Conv2d(32 + w, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, 3, 3, padding=1))
+        self.e2 = nn.Sequential(nn.Conv2d(w, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+        self.e3 = nn.Sequential(nn.Conv2d(c, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+        self.d2 = nn.Sequential(nn.Conv2d(2 * c, c, 3, padding=1), nn.ReLU())
+        self.d1 = nn.Sequential(nn.Conv2d(c + w, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, 3, 3, padding=1))
         nn.init.zeros_(self.d1[-1].weight)
         nn.init.zeros_(self.d1[-1].bias)
 

@@ -5,6 +5,8 @@ of their gazes, each gaze the mean of both eyes' estimates under the stated eye 
 of each batch are identity pairs (shift 0 → the patch itself), which keeps a zero request a no-op. Loss: L1
 between the warped source patch and the real target patch, plus a small total-variation term on the flow.
 Held-out: the last 20 % of each clip's sampled frames never train; their pairs give the reported error.
+The shift range a model accepts is the 80th percentile of the training pairs' gaze differences per axis, clipped
+to 2°–10° (iris estimates on small eyes are noisy, so larger spreads are not trusted).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from editor.video_io import MediaInfo
 
 KIND = "eyeline"
 FORMAT = "eyeline-torch/1"
-MAX_SHIFT_DEG = 15.0
+MAX_SHIFT_DEG = 10.0
 MIN_RANGE_DEG = 2.0
 
 
@@ -40,8 +42,8 @@ class EyelineConfig:
     """Training settings (all recorded in the manifest)."""
 
     samples: int = 40
-    steps: int = 600
-    batch: int = 48
+    steps: int = 400
+    batch: int = 16
     lr: float = 2e-3
     seed: int = 0
     tv_weight: float = 0.02
@@ -80,7 +82,7 @@ class EyelineModel:
             geom = EyeGeometry((tuple(g["centres"][0]), tuple(g["centres"][1])), tuple(g["size"]), int(g["detections"]))  # type: ignore[arg-type]
             rng = meta["shift_range"]
             return cls(str(meta["performer"]), geom, (float(rng[0]), float(rng[1])), net.eval())
-        except (RuntimeError, KeyError, ValueError, TypeError, EOFError) as exc:
+        except Exception as exc:  # torch's unpickler raises many kinds on foreign bytes
             raise EyelineModelError(f"not an eyeline model payload: {exc}") from None
 
 
@@ -162,7 +164,7 @@ def train_eyeline(
     if len(pairs) < 8:
         raise EyelineModelError(f"only {len(pairs)} training pairs; give longer takes or more of them")
     spread = np.abs(phys[pairs[:, 1]] - phys[pairs[:, 0]])
-    shift_range = tuple(float(np.clip(np.percentile(spread[:, k], 95), MIN_RANGE_DEG, MAX_SHIFT_DEG)) for k in (0, 1))
+    shift_range = tuple(float(np.clip(np.percentile(spread[:, k], 80), MIN_RANGE_DEG, MAX_SHIFT_DEG)) for k in (0, 1))
     net = WarpNet()
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
