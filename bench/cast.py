@@ -55,7 +55,7 @@ def main() -> None:
     hashes = {n: content_hash(i.path) for n, i in infos.items()}
     tags = {p: tag_of(infos[takes[0]], p) for p, takes in TAKES.items()}
 
-    def train(people: list[str]):  # noqa: ANN202
+    def train(people: list[str]):
         chosen = [tags[p] for p in people]
         return train_cast({hashes[TAKES[p][0]]: infos[TAKES[p][0]] for p in people}, chosen, samples=args.samples)
 
@@ -85,7 +85,9 @@ def main() -> None:
                 seconds=round(time.perf_counter() - t, 2),
             )
     emit(metric="cast_closed_set_take_accuracy", value=round(correct / total, 4), correct=correct, takes=total)
-    wrong = sum(1 for n, r in reports.items() if any(lab not in [p for p, t in TAKES.items() if n in t] for lab in r.labels))
+    wrong = sum(
+        1 for n, r in reports.items() if any(lab not in [p for p, t in TAKES.items() if n in t] for lab in r.labels)
+    )
     emit(metric="cast_closed_set_wrong_identity_takes", value=wrong, takes=total)
 
     rejected, total = 0, 0
@@ -96,8 +98,14 @@ def main() -> None:
             ok = not rep.labels and rep.unidentified_faces >= 1
             rejected += ok
             total += 1
-            emit(metric="cast_open_set_take", take=name, left_out=left_out, found=list(rep.labels),
-                 unidentified=rep.unidentified_faces, rejected=ok)
+            emit(
+                metric="cast_open_set_take",
+                take=name,
+                left_out=left_out,
+                found=list(rep.labels),
+                unidentified=rep.unidentified_faces,
+                rejected=ok,
+            )
     emit(metric="cast_open_set_rejection_rate", value=round(rejected / total, 4), rejected=rejected, takes=total)
 
 

@@ -28,7 +28,9 @@ def train_project_eyeline(
     )
 
 
-def project_eyeline(ws: Workspace, project: Project, performer: str, ref: str | None = None) -> tuple[ModelRecord, EyelineModel]:
+def project_eyeline(
+    ws: Workspace, project: Project, performer: str, ref: str | None = None
+) -> tuple[ModelRecord, EyelineModel]:
     """``performer``'s eyeline model: ``ref`` if given, else the newest trained for them in the project.
 
     Raises:
@@ -36,7 +38,11 @@ def project_eyeline(ws: Workspace, project: Project, performer: str, ref: str | 
     """
     registry = ModelRegistry(ws.engine, ws.blobs)
     if ref is None:
-        records = [r for r in registry.list(kind=KIND, project=project.slug) if r.manifest.hyperparameters.get("performer") == performer]
+        records = [
+            r
+            for r in registry.list(kind=KIND, project=project.slug)
+            if r.manifest.hyperparameters.get("performer") == performer
+        ]
         if not records:
             raise EyelineSetupError(
                 f"no eyeline model for performer {performer!r} in project {project.slug!r}; train one with "

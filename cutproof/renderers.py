@@ -75,7 +75,9 @@ def _background(
     return result
 
 
-def _eyeline(ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress) -> EditResult:
+def _eyeline(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
     from cutproof.eyeline import eyeline_edit
 
     params = dict(submission.params)

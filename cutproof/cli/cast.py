@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -24,7 +23,9 @@ from editor import Catalogue
 from editor.cast import CastTags
 from editor.results import Region
 
-app = typer.Typer(help="Who is in the shot: tag performers' faces, train the cast model, match faces.", no_args_is_help=True)
+app = typer.Typer(
+    help="Who is in the shot: tag performers' faces, train the cast model, match faces.", no_args_is_help=True
+)
 
 ProjectOpt = Annotated[
     str | None,
@@ -62,7 +63,9 @@ def tag(
     shot, frame = _shot_frame(shot_frame)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
     recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box))
-    console.print(f"tagged {performer} at {clip.short_id}@{frame} box {box} ({recorded.box.width}x{recorded.box.height})")
+    console.print(
+        f"tagged {performer} at {clip.short_id}@{frame} box {box} ({recorded.box.width}x{recorded.box.height})"
+    )
 
 
 @app.command("tags")
@@ -119,7 +122,9 @@ def who_cmd(
     shot: Annotated[str, typer.Argument(help="Clip id prefix, file name or slate scene/shot/take.")],
     region: Annotated[str | None, typer.Option("--region", help="x,y,w,h (default: the whole frame).")] = None,
     start: Annotated[int | None, typer.Option("--start", min=0, help="First frame (default 0).")] = None,
-    end: Annotated[int | None, typer.Option("--end", min=1, help="One past the last frame (default: clip end).")] = None,
+    end: Annotated[
+        int | None, typer.Option("--end", min=1, help="One past the last frame (default: clip end).")
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,9 +132,7 @@ def who_cmd(
     ws = ready_workspace(ctx)
     proj = get_project(ws, project)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
-    report = who_in_clip(
-        ws, proj, clip, start=start or 0, end=end, region=Region.parse(region) if region else None
-    )
+    report = who_in_clip(ws, proj, clip, start=start or 0, end=end, region=Region.parse(region) if region else None)
     if as_json:
         _emit({"clip": clip.content_hash, **report.as_json()})
         return

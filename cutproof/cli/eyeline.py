@@ -37,7 +37,9 @@ def parse_shift(text: str) -> tuple[float, float]:
     try:
         dx, dy = (float(p) for p in text.split(","))
     except ValueError:
-        raise EyelineCliError(f"--shift {text!r} must be DX,DY in degrees (e.g. 4,0 = 4° towards image right)") from None
+        raise EyelineCliError(
+            f"--shift {text!r} must be DX,DY in degrees (e.g. 4,0 = 4° towards image right)"
+        ) from None
     return dx, dy
 
 
@@ -83,7 +85,9 @@ def edit_eyeline_cmd(
     shift: Annotated[str, typer.Option("--shift", help="DX,DY degrees (+x image right, +y down).")],
     out: Annotated[Path, typer.Option("--out", help="Output file (.mp4/.mov to suit the source).")],
     start: Annotated[int | None, typer.Option("--start", min=0, help="First frame (default 0).")] = None,
-    end: Annotated[int | None, typer.Option("--end", min=1, help="One past the last frame (default: clip end).")] = None,
+    end: Annotated[
+        int | None, typer.Option("--end", min=1, help="One past the last frame (default: clip end).")
+    ] = None,
     model: Annotated[str | None, typer.Option("--model", help="Eyeline model id (default: the newest).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
     project: ProjectOpt = None,
@@ -98,7 +102,9 @@ def edit_eyeline_cmd(
         ws, proj, clip, out, performer=performer, shift=dxdy, start=start, end=end, model=model, overwrite=overwrite
     )
     body = result.as_json()
-    project_log(ws, proj).append([{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}], identity=cli_identity())
+    project_log(ws, proj).append(
+        [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}], identity=cli_identity()
+    )
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from editor.cast._features import FEATURE_VERSION, F32, descriptors
+from editor.cast._features import F32, FEATURE_VERSION, descriptors
 from editor.cast.errors import CastModelError, NoTagsError, TagError
 from editor.cast.tags import CastTag
 from editor.cast.tracking import DEFAULT_SAMPLES, Track, iou, track_faces
@@ -65,7 +65,14 @@ class CastModel:
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         meta = json.dumps({"labels": list(self.labels), "feature_version": self.feature_version}).encode()
-        np.savez(buf, means=self.means, thresholds=self.thresholds, mu=self.mu, sd=self.sd, meta=np.frombuffer(meta, np.uint8))
+        np.savez(
+            buf,
+            means=self.means,
+            thresholds=self.thresholds,
+            mu=self.mu,
+            sd=self.sd,
+            meta=np.frombuffer(meta, np.uint8),
+        )
         return buf.getvalue()
 
     @classmethod
@@ -215,6 +222,8 @@ def train_cast(
         "tags": len(tags),
         "seeded_tracks": seeded,
         "observations": int(sum(len(x) for g in groups.values() for _, x in g)),
-        "calibration": {lab: {**held[lab], "threshold": round(float(t), 4)} for lab, t in zip(model.labels, thresholds)},
+        "calibration": {
+            lab: {**held[lab], "threshold": round(float(t), 4)} for lab, t in zip(model.labels, thresholds, strict=True)
+        },
     }
     return TrainedCast(model, manifest, pack_model(manifest.model_id, KIND, FORMAT, model.to_bytes()), metrics)

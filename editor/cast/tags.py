@@ -106,4 +106,7 @@ class CastTags:
             q = q.where(tags_table.c.project == project)
         with self.engine.connect() as conn:
             rows = conn.execute(q).mappings().all()
-        return [CastTag(r["clip_hash"], r["frame"], r["label"], Region(r["x"], r["y"], r["width"], r["height"])) for r in rows]
+        return [
+            CastTag(r["clip_hash"], r["frame"], r["label"], Region(r["x"], r["y"], r["width"], r["height"]))
+            for r in rows
+        ]

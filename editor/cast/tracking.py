@@ -139,4 +139,3 @@ def track_faces(
             track.features.append(np.stack(descriptors(rgb, _box(f), mirror=mirror)))
     done.extend(t for t, _ in live)
     return sorted(done, key=lambda t: t.track_id), seen
-

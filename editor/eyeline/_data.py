@@ -64,7 +64,9 @@ def performer_track(tracks: list[Track], performer: str, cast: CastModel | None,
         if dist[k] < cast.thresholds[k] and int(np.argmin(rel)) == k and (best is None or rel[k] < best[0]):
             best = (float(rel[k]), t)
     if best is None:
-        raise PerformerNotInShotError(f"{name}: {performer!r} is not identified in this range (faces seen: {len(tracks)})")
+        raise PerformerNotInShotError(
+            f"{name}: {performer!r} is not identified in this range (faces seen: {len(tracks)})"
+        )
     return best[1]
 
 

@@ -105,7 +105,7 @@ def iris_centre(patch: F32) -> tuple[float, float]:
     """The iris centre (x, y) in patch pixels: the darkest disc of the iris's expected radius, refined."""
     gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY) if patch.ndim == 3 else patch
     h, w = gray.shape
-    radius = max(2, int(round(w * 0.11)))
+    radius = max(2, round(w * 0.11))
     score = cv2.filter2D(gray.astype(np.float32), -1, _disc(radius), borderType=cv2.BORDER_REPLICATE)
     my, mx = int(h * 0.2), int(w * 0.18)
     inner = score[my : h - my, mx : w - mx]

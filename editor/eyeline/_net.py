@@ -26,14 +26,20 @@ class WarpNet(nn.Module):
         super().__init__()
         w, c = width, inner
         self.e1 = nn.Sequential(nn.Conv2d(7, w, 3, padding=1), nn.ReLU())
-        self.e2 = nn.Sequential(nn.Conv2d(w, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
-        self.e3 = nn.Sequential(nn.Conv2d(c, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+        self.e2 = nn.Sequential(
+            nn.Conv2d(w, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU()
+        )
+        self.e3 = nn.Sequential(
+            nn.Conv2d(c, c, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1), nn.ReLU()
+        )
         self.d2 = nn.Sequential(nn.Conv2d(2 * c, c, 3, padding=1), nn.ReLU())
         self.d1 = nn.Sequential(nn.Conv2d(c + w, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, 3, 3, padding=1))
         nn.init.zeros_(self.d1[-1].weight)
         nn.init.zeros_(self.d1[-1].bias)
 
-    def forward(self, patch: torch.Tensor, landmarks: torch.Tensor, shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, patch: torch.Tensor, landmarks: torch.Tensor, shift: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``patch`` (N,3,H,W) in 0..1, ``landmarks`` (N,2,H,W), ``shift`` (N,2) degrees → (flow px (N,2,H,W),
         lightness (N,1,H,W))."""
         n, _, h, w = patch.shape
@@ -56,7 +62,7 @@ def landmark_channels(iris: torch.Tensor, h: int = PATCH_H, w: int = PATCH_W) ->
 
 def warp(patch: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     """Resample ``patch`` (N,C,H,W) at ``pixel + flow`` (backward warp, flow in pixels), edges clamped."""
-    n, _, h, w = patch.shape
+    _n, _, h, w = patch.shape
     yy, xx = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij")
     gx = (xx[None] + flow[:, 0]) * 2 / (w - 1) - 1
     gy = (yy[None] + flow[:, 1]) * 2 / (h - 1) - 1

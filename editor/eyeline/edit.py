@@ -32,7 +32,7 @@ from editor.eyeline._data import performer_track
 from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of, iris_centre
 from editor.eyeline._net import landmark_channels
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.model import KIND, EyelineModel, apply_net
+from editor.eyeline.model import KIND, EyelineModel
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.video_io import probe, render
 
@@ -77,7 +77,9 @@ class _EyeWarper:
         self.shift = shift
         self.state: list[np.ndarray | None] = [None, None]
 
-    def __call__(self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         out = rgb.copy()
         support = np.zeros(rgb.shape[:2], bool)
         h_img, w_img = rgb.shape[:2]
@@ -98,17 +100,21 @@ class _EyeWarper:
             prev = self.state[k]
             field = field if prev is None else TEMPORAL_ALPHA * prev + (1 - TEMPORAL_ALPHA) * field
             self.state[k] = field
-            x0, y0 = max(0, int(math.floor(x))), max(0, int(math.floor(y)))
-            x1, y1 = min(w_img, int(math.ceil(x + w))), min(h_img, int(math.ceil(y + h)))
+            x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
+            x1, y1 = min(w_img, math.ceil(x + w)), min(h_img, math.ceil(y + h))
             if x1 - x0 < 4 or y1 - y0 < 4:
                 continue
             ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
             sxp, syp = w / PATCH_W, h / PATCH_H
             pu, pv = (xs + 0.5 - x) / sxp - 0.5, (ys + 0.5 - y) / syp - 0.5
             f = cv2.remap(field, pu, pv, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            warped = cv2.remap(rgb, xs + f[..., 0] * sxp, ys + f[..., 1] * syp, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            warped = cv2.remap(
+                rgb, xs + f[..., 0] * sxp, ys + f[..., 1] * syp, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+            )
             warped = np.clip(warped * f[..., 2:3], 0, 1)
-            r = np.sqrt(((pu - (PATCH_W - 1) / 2) / (PATCH_W / 2)) ** 2 + ((pv - (PATCH_H - 1) / 2) / (PATCH_H / 2)) ** 2)
+            r = np.sqrt(
+                ((pu - (PATCH_W - 1) / 2) / (PATCH_W / 2)) ** 2 + ((pv - (PATCH_H - 1) / 2) / (PATCH_H / 2)) ** 2
+            )
             m = np.clip((1.0 - r) / 0.3, 0, 1)[..., None] ** 2
             region = out[y0:y1, x0:x1]
             out[y0:y1, x0:x1] = m * warped + (1 - m) * region
@@ -183,7 +189,9 @@ def redirect_gaze(
     try:
         region = region_of_mask(changed)
         if region is None:
-            raise EyelineError("the edit changed no pixel (the eyes are too small or the shift too slight); nothing was written")
+            raise EyelineError(
+                "the edit changed no pixel (the eyes are too small or the shift too slight); nothing was written"
+            )
         metrics = _metrics(model, boxes, first, keep, (dx, dy))
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
@@ -200,7 +208,9 @@ def redirect_gaze(
     return EditResult(
         kind=KIND,
         source_hash=content_hash(info.path),
-        output=OutputMedia(report.path, content_hash(report.path), report.codec, report.container, report.timecode, report.audio),
+        output=OutputMedia(
+            report.path, content_hash(report.path), report.codec, report.container, report.timecode, report.audio
+        ),
         model_id=model_ref[0] if model_ref else None,
         model_file_hash=model_ref[1] if model_ref else None,
         parameters=parameters,
@@ -217,7 +227,9 @@ def _phys(patches: list[np.ndarray]) -> np.ndarray:
     return np.array([(g[0][0] - g[1][0]) / 2, (g[0][1] + g[1][1]) / 2])
 
 
-def _metrics(model: EyelineModel, boxes: np.ndarray, first: int, keep: dict, shift: tuple[float, float]) -> dict[str, float]:  # type: ignore[type-arg]
+def _metrics(
+    model: EyelineModel, boxes: np.ndarray, first: int, keep: dict, shift: tuple[float, float]
+) -> dict[str, float]:  # type: ignore[type-arg]
     achieved, requested = [], []
     for index, (src8, out8, _s, ramp) in sorted(keep.items()):
         face = tuple(float(v) for v in boxes[index - first])

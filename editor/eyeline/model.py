@@ -126,7 +126,9 @@ def _batch(patches, iris, phys, pairs, rows, identity: int):  # type: ignore[no-
     return src, dst, landmark_channels(lm), shift
 
 
-def apply_net(net: WarpNet, src: torch.Tensor, lm: torch.Tensor, shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def apply_net(
+    net: WarpNet, src: torch.Tensor, lm: torch.Tensor, shift: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     flow, light = net(src, lm, shift)
     return (warp(src, flow) * light).clamp(0, 1), flow, light
 
@@ -155,7 +157,7 @@ def train_eyeline(
     held_idx: list[int] = []
     for h, _info, obs in per_clip:
         batch = eye_samples(h, obs, geometry)
-        cut = max(1, int(round(len(batch) * 0.8)))
+        cut = max(1, round(len(batch) * 0.8))
         train_idx += list(range(len(samples), len(samples) + cut))
         held_idx += list(range(len(samples) + cut, len(samples) + len(batch)))
         samples += batch
@@ -181,8 +183,8 @@ def train_eyeline(
         losses.append(float(loss.detach()))
     net.eval()
     metrics: dict[str, Any] = {
-        "train_pairs": int(len(pairs)),
-        "held_out_pairs": int(len(held_pairs)),
+        "train_pairs": len(pairs),
+        "held_out_pairs": len(held_pairs),
         "final_loss": round(float(np.mean(losses[-20:])), 5),
         "shift_range_deg": [round(v, 3) for v in shift_range],
         "eye_detections": geometry.detections,
@@ -197,7 +199,10 @@ def train_eyeline(
     model = EyelineModel(performer, geometry, shift_range, net)  # type: ignore[arg-type]
     inputs = tuple(
         sorted(
-            {TrainingInput(h, obs[0].frame, obs[-1].frame + 1, info.frame_rate, role="performer") for h, info, obs in per_clip},
+            {
+                TrainingInput(h, obs[0].frame, obs[-1].frame + 1, info.frame_rate, role="performer")
+                for h, info, obs in per_clip
+            },
             key=lambda i: (i.content_hash, i.start),
         )
     )

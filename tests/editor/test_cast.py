@@ -137,7 +137,9 @@ def test_tag_store_validates_and_replaces(tmp_path: Path) -> None:
     assert [t.box.x for t in store.list("film")] == [12]
     assert store.list("other") == []
     with pytest.raises(TagError, match="outside the clip"):
-        store.add(CastTag(h, 10, "prf_1", Region(10, 10, 50, 50)), frame_size=(100, 100), frame_count=10, project="film")
+        store.add(
+            CastTag(h, 10, "prf_1", Region(10, 10, 50, 50)), frame_size=(100, 100), frame_count=10, project="film"
+        )
     with pytest.raises(TagError, match="outside the 100x100"):
         store.add(CastTag(h, 1, "prf_1", Region(60, 10, 50, 50)), frame_size=(100, 100), frame_count=10, project="film")
     with pytest.raises(TagError, match="too small"):

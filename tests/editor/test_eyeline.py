@@ -116,7 +116,7 @@ def test_eye_model_geometry() -> None:
 
     patch = np.full((32, 48, 3), 0.9, np.float32)
     dx = degrees_to_px(10.0, 48)
-    cv2.circle(patch, (int(round(23.5 + dx)), 16), 5, (0.1, 0.1, 0.1), -1)
+    cv2.circle(patch, (round(23.5 + dx), 16), 5, (0.1, 0.1, 0.1), -1)
     ix, iy = iris_centre(patch)
     assert abs(ix - (23.5 + dx)) < 1.0 and abs(iy - 16) < 1.0
     yaw, _pitch = gaze_of(patch)
