@@ -5,6 +5,11 @@ Prints one JSON line per metric / attack / method, then summary lines with ratio
     python bench/watermark.py            # full run (all clips, all attacks, false-key test, peers)
     python bench/watermark.py --quick    # smoke test: 2 clips, 4 attacks, 200 unmarked segments
     python bench/watermark.py --quick --methods cutproof
+    python bench/watermark.py --compare ours.jsonl dwt.jsonl riva.jsonl   # table + ratios from per-method runs
+
+A full run of all three methods in one process takes over an hour on a loaded 2-core machine (rivaGan needs
+~10 s per 720p frame to embed and as much to decode), so the methods can also be run as concurrent processes
+(same machine load for all) and combined with ``--compare``.
 
 Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 CRF 16 MP4;
 peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
@@ -231,6 +236,51 @@ def speed_1080p(m: Any, clip: Path, work: Path, frames: int) -> float:
     return ms
 
 
+def emit_ratios(results: dict[str, Any]) -> None:
+    """One ``ratio`` line per peer: our method's summary against the peer's."""
+    ours_r = results["cutproof"]
+    for name, r in results.items():
+        if name == "cutproof":
+            continue
+        emit(
+            metric="ratio",
+            vs=name,
+            exact_rate_ours=round(ours_r["exact_rate_all"], 4),
+            exact_rate_peer=round(r["exact_rate_all"], 4),
+            exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
+            bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
+            ms_per_frame_peer_over_ours=round(r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2),
+            psnr_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
+            note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
+        )
+
+
+def compare(paths: list[str]) -> int:
+    """Side-by-side table and ratios from JSON-line outputs of runs of this script (e.g. one per method, run
+    concurrently so all methods share the same machine load)."""
+    results: dict[str, Any] = {}
+    per_attack: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            d = json.loads(line)
+            key = "cutproof" if d.get("method", "").startswith("cutproof") else d.get("method", "").split("-")[-1]
+            if d["metric"] == "method_summary":
+                results[key] = d
+            elif d["metric"] == "attack_summary":
+                per_attack.setdefault(d["attack"], {})[key] = d
+    for attack, by in per_attack.items():
+        emit(
+            metric="side_by_side",
+            attack=attack,
+            **{f"{k}_exact_rate": round(v["exact_rate"], 3) for k, v in by.items()},
+            **{f"{k}_bit_accuracy": round(v["bit_accuracy"], 4) for k, v in by.items()},
+            **{f"{k}_n": v["n"] for k, v in by.items()},
+        )
+    if "cutproof" in results:
+        emit_ratios(results)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke test: 2 clips, 4 attacks, fewer segments")
@@ -239,7 +289,10 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=None, help="use only the first N clips of the selection")
     ap.add_argument("--attacks", default=None, help="comma-separated attack names (default: all / quick set)")
     ap.add_argument("--speed-frames", type=int, default=None, help="1080p frames for the speed metric")
+    ap.add_argument("--compare", nargs="+", metavar="JSONL", help="only combine earlier outputs: table + ratios")
     args = ap.parse_args()
+    if args.compare:
+        return compare(args.compare)
     warnings.filterwarnings("ignore")
     cv2.setNumThreads(2)
     if not FOOTAGE.is_dir():
@@ -286,21 +339,7 @@ def main() -> int:
             rattacks = attacks[:2] if args.quick else attacks
             results["rivaGan"] = summarise(peer, run_method(peer, rclips, rattacks, work))
     if "cutproof" in results:
-        ours_r = results["cutproof"]
-        for name, r in results.items():
-            if name == "cutproof":
-                continue
-            emit(
-                metric="ratio",
-                vs=name,
-                exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
-                bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
-                ms_per_frame_peer_over_ours=round(
-                    r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2
-                ),
-                psnr_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
-                note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
-            )
+        emit_ratios(results)
     return 0
 
 

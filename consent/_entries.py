@@ -5,8 +5,8 @@ registry record: SHA-256 of a random per-record salt followed by the RFC 8785 ca
 guild ids, representatives, the use description, compensation references and free-text reasons stay in the
 registry; an auditor handed the record and its salt can open the commitment, nobody else can guess it.
 
-Entry kinds (versioned): ``performer.registered/1``, ``consent.granted/1``, ``consent.revoked/1``,
-``consent.suspended/1``, ``consent.suspension_lifted/1``.
+Entry kinds (versioned): ``performer.registered/1``, ``performer.amended/1``, ``consent.granted/1``,
+``consent.revoked/1``, ``consent.suspended/1``, ``consent.suspension_lifted/1``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,22 @@ from typing import Any
 import rfc8785
 
 from consent._tables import format_utc
-from consent.models import ConsentGrant, Performer
+from consent.models import ConsentGrant, Performer, Suspension
 
 PERFORMER_REGISTERED = "performer.registered/1"
+PERFORMER_AMENDED = "performer.amended/1"
 CONSENT_GRANTED = "consent.granted/1"
 CONSENT_REVOKED = "consent.revoked/1"
 CONSENT_SUSPENDED = "consent.suspended/1"
 SUSPENSION_LIFTED = "consent.suspension_lifted/1"
-ENTRY_KINDS = (PERFORMER_REGISTERED, CONSENT_GRANTED, CONSENT_REVOKED, CONSENT_SUSPENDED, SUSPENSION_LIFTED)
+ENTRY_KINDS = (
+    PERFORMER_REGISTERED,
+    PERFORMER_AMENDED,
+    CONSENT_GRANTED,
+    CONSENT_REVOKED,
+    CONSENT_SUSPENDED,
+    SUSPENSION_LIFTED,
+)
 
 _GRANT_STATE_FIELDS = {"ledger_index", "recorded_at", "revoked_at", "suspensions"}
 
@@ -73,6 +81,21 @@ def performer_entry(project: str, performer: Performer, salt: str) -> dict[str, 
     }
 
 
+def amended_entry(project: str, event_id: str, performer: Performer, reason: str, salt: str) -> dict[str, Any]:
+    """The ``performer.amended/1`` entry: the performer's record changed (e.g. death, a representative appointed)."""
+    rep = performer.representative
+    record = {"event_id": event_id, "performer": performer_record(performer), "reason": reason}
+    return {
+        "kind": PERFORMER_AMENDED,
+        "project": project,
+        "event_id": event_id,
+        "performer_id": performer.performer_id,
+        "performer_kind": performer.kind,
+        "representative_document_sha256": rep.authority_document_sha256 if rep else None,
+        "record_sha256": commitment(salt, record),
+    }
+
+
 def grant_entry(grant: ConsentGrant, salt: str) -> dict[str, Any]:
     """The ``consent.granted/1`` entry for a grant (scope and dates in clear, text committed)."""
     return {
@@ -88,6 +111,7 @@ def grant_entry(grant: ConsentGrant, salt: str) -> dict[str, Any]:
         "separately_signed": grant.separately_signed,
         "signed_by": grant.signed_by,
         "signed_at": _t(grant.signed_at),
+        "notice_given_at": _t(grant.notice_given_at),
         "document_sha256": grant.document_sha256,
         "governing_law": grant.governing_law,
         "contract_edition": grant.contract_edition,
@@ -113,25 +137,19 @@ def revoked_entry(
     }
 
 
-def suspended_entry(
-    project: str,
-    suspension_id: str,
-    performer_id: str | None,
-    start: datetime,
-    end: datetime | None,
-    reason: str,
-    salt: str,
-) -> dict[str, Any]:
+def suspended_entry(project: str, s: Suspension, salt: str) -> dict[str, Any]:
     """The ``consent.suspended/1`` entry (``scope`` is ``performer`` or ``project``)."""
     return {
         "kind": CONSENT_SUSPENDED,
         "project": project,
-        "suspension_id": suspension_id,
-        "scope": "project" if performer_id is None else "performer",
-        "performer_id": performer_id,
-        "start": _t(start),
-        "end": _t(end),
-        "record_sha256": commitment(salt, event_record(suspension_id, reason)),
+        "suspension_id": s.suspension_id,
+        "scope": "project" if s.performer_id is None else "performer",
+        "performer_id": s.performer_id,
+        "categories": list(s.categories),
+        "strike": s.strike,
+        "start": _t(s.start),
+        "end": _t(s.end),
+        "record_sha256": commitment(salt, event_record(s.suspension_id, s.reason)),
     }
 
 
@@ -158,6 +176,6 @@ def entry_record_id(entry: dict[str, Any]) -> str | None:
         return entry.get("grant_id")
     if kind == CONSENT_SUSPENDED:
         return entry.get("suspension_id")
-    if kind in (CONSENT_REVOKED, SUSPENSION_LIFTED):
+    if kind in (CONSENT_REVOKED, SUSPENSION_LIFTED, PERFORMER_AMENDED):
         return entry.get("event_id")
     return None

@@ -3,6 +3,7 @@ ledger receipts, and the integrity check against the ledger."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,6 @@ from sqlalchemy import Engine, select
 from consent import _state
 from consent import _tables as t
 from consent._reconcile import ReconcileReport, reconcile
-from consent._rows import performer_from_row
 from consent._validate import aware
 from consent._writer import leaf_hash_hex
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
@@ -35,31 +35,24 @@ class RegistryReader:
 
     # ------------------------------------------------------------------ reads
 
-    def performers(self) -> list[Performer]:
-        """Every performer registered in this project, in registration order."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.performers).where(t.performers.c.project == self.project).order_by(t.performers.c.ledger_index)
-            ).all()
-        return [performer_from_row(r) for r in rows]
+    def performers(self, *, known_at: datetime | None = None) -> list[Performer]:
+        """Every performer registered in this project, in registration order, as amended (as known at
+        ``known_at``)."""
+        prow, _, erow = self._load(None, known_at)
+        return _state.amend(prow, erow)
 
-    def performer(self, performer_id: str) -> Performer:
-        """One performer.
+    def performer(self, performer_id: str, *, known_at: datetime | None = None) -> Performer:
+        """One performer, as amended (as known at ``known_at``).
 
         Raises:
             UnknownPerformerError: not registered in this project.
         """
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.performers).where(
-                    t.performers.c.project == self.project, t.performers.c.performer_id == performer_id
-                )
-            ).first()
-        if row is None:
+        prow, _, erow = self._load([performer_id], known_at)
+        if not prow:
             raise UnknownPerformerError(
                 f"no performer {performer_id!r} in project {self.project}; `cutproof performer list` shows them"
             )
-        return performer_from_row(row)
+        return _state.amend(prow, erow)[0]
 
     def _grant_row(self, grant_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -74,23 +67,31 @@ class RegistryReader:
 
     def _load(
         self, performer_ids: Sequence[str] | None, known_at: datetime | None
-    ) -> tuple[list[Any], list[Any], list[Any]]:
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rows of the performers (None: all), their grants, and the events that can concern them (their own and
+        project-wide ones), as known at ``known_at``, in ledger order."""
+        pq = select(t.performers).where(t.performers.c.project == self.project)
+        gq = select(t.grants).where(t.grants.c.project == self.project)
+        if performer_ids is not None:
+            pq = pq.where(t.performers.c.performer_id.in_(list(performer_ids)))
+            gq = gq.where(t.grants.c.performer_id.in_(list(performer_ids)))
         with self.engine.connect() as conn:
-            p = conn.execute(select(t.performers).where(t.performers.c.project == self.project)).all()
-            g = conn.execute(
-                select(t.grants).where(t.grants.c.project == self.project).order_by(t.grants.c.ledger_index)
-            ).all()
-            e = conn.execute(
-                select(t.events).where(t.events.c.project == self.project).order_by(t.events.c.ledger_index)
-            ).all()
-        want = set(performer_ids) if performer_ids is not None else None
-        prow = [r._mapping for r in p if want is None or r.performer_id in want]
-        grow = [r._mapping for r in g if want is None or r.performer_id in want]
+            p = conn.execute(pq.order_by(t.performers.c.ledger_index)).all()
+            g = conn.execute(gq.order_by(t.grants.c.ledger_index)).all()
         return (
-            _state.known(prow, known_at),
-            _state.known(grow, known_at),
-            _state.known([r._mapping for r in e], known_at),
+            _state.known([dict(r._mapping) for r in p], known_at),
+            _state.known([dict(r._mapping) for r in g], known_at),
+            self._events(performer_ids, known_at),
         )
+
+    def _events(self, performer_ids: Sequence[str] | None, known_at: datetime | None) -> list[dict[str, Any]]:
+        """Event rows of the performers (None: every event of the project) and project-wide ones, as known."""
+        q = select(t.events).where(t.events.c.project == self.project)
+        if performer_ids is not None:
+            q = q.where(t.events.c.performer_id.in_(list(performer_ids)) | t.events.c.performer_id.is_(None))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.order_by(t.events.c.ledger_index)).all()
+        return _state.known([dict(r._mapping) for r in rows], known_at)
 
     def grants(
         self, performer_id: str | None = None, *, at: datetime | None = None, known_at: datetime | None = None
@@ -127,14 +128,14 @@ class RegistryReader:
             project=self.project,
             at=when,
             known_at=known_at,
-            performers=[performer_from_row(dict(r)) for r in prow],
+            performers=_state.amend(prow, erow),
             grants=[_state.grant_at(r, revoked, susp, when) for r in grow],
             suspensions=[s for s in susp if s.performer_id is None and s.active_at(when)],
         )
 
     def suspensions(self, *, known_at: datetime | None = None) -> list[Suspension]:
         """Every suspension of the project (past, present and future), with ends as lifted."""
-        return _state.suspensions(self._load([], known_at)[2])
+        return _state.suspensions(self._events(None, known_at))
 
     def history(self, grant_id: str) -> list[ConsentEvent]:
         """Everything recorded about a grant, in ledger order: the grant, its revocation, and the suspensions
@@ -144,23 +145,7 @@ class RegistryReader:
             UnknownGrantError: no such grant in this project.
         """
         g = self._grant_row(grant_id)
-        out = [
-            ConsentEvent(
-                event_id=grant_id, kind="granted", grant_id=grant_id, performer_id=g["performer_id"],
-                effective_at=g["valid_from"], end=g["valid_until"], recorded_at=g["recorded_at"],
-                identity=g["identity"], ledger_index=g["ledger_index"],
-            )
-        ]  # fmt: skip
-        erow = self._load([], None)[2]
-        susp_ids = {
-            e["event_id"]
-            for e in erow
-            if e["event_kind"] == "suspended" and e["performer_id"] in (None, g["performer_id"])
-        }
-        for e in erow:
-            if e["grant_id"] == grant_id or e["event_id"] in susp_ids or e["suspension_id"] in susp_ids:
-                out.append(_event(e))
-        return sorted(out, key=lambda ev: ev.ledger_index)
+        return _history(g, self._events([g["performer_id"]], None))
 
     def document(self, sha256: str) -> bytes:
         """The bytes of a signed document recorded in this project (checked against its hash).
@@ -175,7 +160,7 @@ class RegistryReader:
                 )
             ).first()
         if row is None:
-            raise DocumentError(f"no document {sha256} recorded in project {self.project}")
+            raise DocumentError(f"no document {sha256!r} recorded in project {self.project}")
         return self.blobs.read_bytes(sha256)
 
     # ------------------------------------------------------------------ proofs
@@ -185,38 +170,38 @@ class RegistryReader:
         data = self.log.entry(ledger_index)
         return Proof(
             ledger_index=ledger_index,
-            kind=self.log.entry_json(ledger_index)["kind"],
+            kind=json.loads(data)["kind"],
             entry=data.decode(),
             leaf_hash=leaf_hash_hex(data),
             receipt=self.log.prove(ledger_index),
         )
 
     def state_proofs(self, state: ConsentState) -> list[Proof]:
-        """Receipts for everything a consent state rests on: the performers' registrations, each grant's
-        history (grant, revocation, suspensions and lifts), and the production-wide suspensions."""
+        """Receipts for everything a consent state rests on: the performers' registrations and amendments, each
+        grant's history (grant, revocation, suspensions and lifts), and the production-wide suspensions."""
         indices: set[int] = set()
-        with self.engine.connect() as conn:
-            ids = [p.performer_id for p in state.performers]
-            if ids:
-                indices.update(
-                    r[0]
-                    for r in conn.execute(
-                        select(t.performers.c.ledger_index).where(
-                            t.performers.c.project == self.project, t.performers.c.performer_id.in_(ids)
-                        )
-                    )
-                )
-        for g in state.grants:
-            indices.update(e.ledger_index for e in self.history(g.grant_id) if self._known(e, state.known_at))
+        for p in state.performers:
+            indices.update(self._performer_indices(p.performer_id, state.known_at))
+        _, grow, erow = self._load([p.performer_id for p in state.performers], state.known_at)
+        wanted = {g.grant_id for g in state.grants}
+        for g in grow:
+            if g["grant_id"] in wanted:
+                indices.update(e.ledger_index for e in _history(g, erow))
         ids_susp = {s.suspension_id for s in state.suspensions}
-        for e in self._load([], state.known_at)[2]:
+        for e in erow:
             if e["suspension_id"] in ids_susp:
                 indices.add(e["ledger_index"])
         return [self.proof(i) for i in sorted(indices)]
 
-    @staticmethod
-    def _known(event: ConsentEvent, known_at: datetime | None) -> bool:
-        return known_at is None or event.recorded_at <= known_at
+    def _performer_indices(self, performer_id: str, known_at: datetime | None) -> list[int]:
+        """Ledger indices of a performer's registration and amendments (as known at ``known_at``)."""
+        prow, _, erow = self._load([performer_id], known_at)
+        amendments = [
+            e["ledger_index"]
+            for e in erow
+            if e["event_kind"] == "performer_amended" and e["performer_id"] == performer_id
+        ]
+        return [r["ledger_index"] for r in prow] + amendments
 
     def covering(
         self,
@@ -240,14 +225,16 @@ class RegistryReader:
             UnknownPerformerError: the performer is not registered in this project.
         """
         state = self.state_at([performer_id], at, known_at=known_at)
-        prow = self._load([performer_id], known_at)[0][0]
-        covering, not_covering = [], []
+        _, grow, erow = self._load([performer_id], known_at)
+        grows = {g["grant_id"]: g for g in grow}
+        covering: list[CandidateGrant] = []
+        not_covering: list[CandidateGrant] = []
         for grant in state.grants:
             why = _state.shortfalls(
                 grant, edit_kind=edit_kind, purpose=purpose, shot=shot, scene=scene, at=state.at, category=category,
                 language=language,
             )  # fmt: skip
-            events = [e for e in self.history(grant.grant_id) if known_at is None or e.recorded_at <= known_at]
+            events = _history(grows[grant.grant_id], erow)
             cand = CandidateGrant(
                 grant=grant,
                 covers=not why,
@@ -256,15 +243,15 @@ class RegistryReader:
                 proofs=[self.proof(e.ledger_index) for e in events],
             )
             (covering if not why else not_covering).append(cand)
-        active = [
-            s for s in _state.applicable(self.suspensions(known_at=known_at), performer_id) if s.active_at(state.at)
-        ]
+        susp = _state.applicable(self.suspensions(known_at=known_at), performer_id)
+        active = [s for s in susp if s.active_at(state.at)]
+        performer_proofs = [self.proof(i) for i in self._performer_indices(performer_id, known_at)]
         return Coverage(
             project=self.project, origin=self.log.origin, performer_id=performer_id, edit_kind=edit_kind,
             purpose=purpose, shot=shot, scene=scene, category=category, language=language, at=state.at,
             known_at=known_at, covered=bool(covering), covering=covering, not_covering=not_covering,
-            suspensions=active, performer_proof=self.proof(prow["ledger_index"]), checkpoint=self.log.checkpoint(),
-            verifier_keys=self.log.verifier_keys(),
+            suspensions=active, performer_proofs=performer_proofs,
+            checkpoint=self.log.checkpoint(), verifier_keys=self.log.verifier_keys(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ integrity
@@ -276,7 +263,31 @@ class RegistryReader:
         back), consent entries in the ledger with no rows, and interrupted writes (intent rows). See
         ``consent._reconcile``.
         """
-        return reconcile(self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after)
+        return reconcile(
+            self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after, blobs=self.blobs
+        )
+
+
+def _history(g: dict[str, Any], erow: list[dict[str, Any]]) -> list[ConsentEvent]:
+    """A grant's history from its row and the project's event rows (already limited to what is known)."""
+    out = [
+        ConsentEvent(
+            event_id=g["grant_id"], kind="granted", grant_id=g["grant_id"], performer_id=g["performer_id"],
+            effective_at=g["valid_from"], end=g["valid_until"], recorded_at=g["recorded_at"],
+            identity=g["identity"], ledger_index=g["ledger_index"],
+        )
+    ]  # fmt: skip
+    susp_ids = {
+        e["event_id"]
+        for e in erow
+        if e["event_kind"] == "suspended"
+        and e["performer_id"] in (None, g["performer_id"])
+        and (not e["categories"] or "*" in e["categories"] or g["category"] in e["categories"])
+    }
+    for e in erow:
+        if e["grant_id"] == g["grant_id"] or (e["suspension_id"] in susp_ids and e["event_kind"] != "revoked"):
+            out.append(_event(e))
+    return sorted(out, key=lambda ev: ev.ledger_index)
 
 
 def _event(e: Any) -> ConsentEvent:

@@ -9,6 +9,7 @@ dropped when it is not and they are older than ``abandon_after`` (a younger one 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ from sqlalchemy import Engine, delete, select
 
 from consent import _entries as en
 from consent import _tables as t
-from consent._rows import grant_from_row, performer_from_row
-from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending
-from consent.models import now_utc
+from consent._rows import grant_from_row, performer_from_row, suspension_from_row
+from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending, write_transaction
+from consent.models import Performer, now_utc
+from ledger.blobs import BlobStore
+from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -52,24 +55,66 @@ def _expected_entry(project: str, table: str, row: dict[str, Any]) -> dict[str, 
     if table == "consent_grants":
         return en.grant_entry(grant_from_row(row), salt)
     kind = row["event_kind"]
+    if kind == "performer_amended":
+        return en.amended_entry(project, row["event_id"], Performer.model_validate(row["record"]), row["reason"], salt)
     if kind == "revoked":
         return en.revoked_entry(
             project, row["event_id"], row["grant_id"], row["performer_id"], row["effective_at"], row["reason"], salt
         )
     if kind == "suspended":
-        return en.suspended_entry(
-            project, row["event_id"], row["performer_id"], row["effective_at"], row["end_at"], row["reason"], salt
-        )
+        return en.suspended_entry(project, suspension_from_row(row, end=row["end_at"]), salt)
     return en.lifted_entry(project, row["event_id"], row["suspension_id"], row["effective_at"], row["reason"], salt)
 
 
-def reconcile(engine: Engine, log: Log, project: str, *, repair: bool, abandon_after: timedelta) -> ReconcileReport:
-    """Compare the project's registry rows with its ledger log (see the module docstring)."""
+def _check_documents(engine: Engine, project: str, blobs: BlobStore) -> list[str]:
+    """Every document a grant or representative names is recorded for the project, stored, and intact."""
+    problems = []
+    with engine.connect() as conn:
+        recorded = {r[0] for r in conn.execute(select(t.documents.c.sha256).where(t.documents.c.project == project))}
+        named = {
+            r[0]: f"grant {r[1]}"
+            for r in conn.execute(
+                select(t.grants.c.document_sha256, t.grants.c.grant_id).where(t.grants.c.project == project)
+            )
+        }
+        for r in conn.execute(
+            select(t.performers.c.representative_document_sha256, t.performers.c.performer_id).where(
+                t.performers.c.project == project, t.performers.c.representative_document_sha256.is_not(None)
+            )
+        ):
+            named.setdefault(r[0], f"performer {r[1]}")
+        for r in conn.execute(
+            select(t.events.c.record, t.events.c.performer_id).where(
+                t.events.c.project == project, t.events.c.event_kind == "performer_amended"
+            )
+        ):
+            rep = (r[0] or {}).get("representative")
+            if rep:
+                named.setdefault(rep["authority_document_sha256"], f"performer {r[1]} (amended)")
+    for digest, owner in sorted(named.items()):
+        if digest not in recorded:
+            problems.append(f"document {digest} of {owner} is not recorded in consent_documents")
+    for digest in sorted(recorded):
+        try:
+            blobs.read_bytes(digest)
+        except LedgerError as exc:
+            problems.append(f"document {digest}: {exc}")
+    return problems  # fmt: skip
+
+
+def reconcile(
+    engine: Engine, log: Log, project: str, *, repair: bool, abandon_after: timedelta, blobs: BlobStore | None = None
+) -> ReconcileReport:
+    """Compare the project's registry rows with its ledger log (see the module docstring); with ``blobs``, also
+    check every signed document the rows name is stored and intact."""
     size = log.size()
     ours: dict[str, tuple[int, dict[str, Any]]] = {}
+    raw: dict[int, bytes] = {}
     for i in range(size):
-        entry = log.entry_json(i)
+        data = log.entry(i)
+        entry = json.loads(data)
         if entry.get("kind") in en.ENTRY_KINDS and entry.get("project") == project:
+            raw[i] = data
             rid = en.entry_record_id(entry)
             if rid is not None:
                 ours.setdefault(rid, (i, entry))
@@ -91,14 +136,14 @@ def reconcile(engine: Engine, log: Log, project: str, *, repair: bool, abandon_a
                 index = found[0]
                 rows, docs = rows_from_pending(intent["rows"])
                 written = Written.at(log, index, leaf_hash_hex(log.entry(index)))
-                with engine.begin() as conn:
+                with write_transaction(engine) as conn:
                     complete(conn, project, op_id, rows, docs, written)
                 completed.append(op_id)
             else:
                 unfinished.append(f"{op_id}: in the ledger at index {found[0]} but its rows are missing")
         elif now_utc() - intent["created_at"] >= abandon_after:
             if repair:
-                with engine.begin() as conn:
+                with write_transaction(engine) as conn:
                     conn.execute(delete(t.pending).where(t.pending.c.op_id == op_id))
                 abandoned.append(op_id)
             else:
@@ -118,16 +163,18 @@ def reconcile(engine: Engine, log: Log, project: str, *, repair: bool, abandon_a
                 if index >= size:
                     problems.append(f"{table.name} {rid}: ledger index {index} is beyond the log (size {size})")
                     continue
-                data = log.entry(index)
+                data = raw[index] if index in raw else log.entry(index)
                 if leaf_hash_hex(data) != row["leaf_hash"]:
                     problems.append(f"{table.name} {rid}: the ledger entry at {index} does not match its leaf hash")
                     continue
-                actual = {k: v for k, v in log.entry_json(index).items() if k != "ledger"}
+                actual = {k: v for k, v in json.loads(data).items() if k != "ledger"}
                 if actual != _expected_entry(project, table.name, row):
                     problems.append(
                         f"{table.name} {rid}: the row differs from the ledger entry at {index} that recorded it "
                         "(edited after recording, or recorded without its entry)"
                     )
+    if blobs is not None:
+        problems.extend(_check_documents(engine, project, blobs))
     for rid, (index, entry) in sorted(ours.items(), key=lambda kv: kv[1][0]):
         if rid not in seen:
             problems.append(f"ledger entry {index} ({entry['kind']} {rid}) has no registry rows")

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Table
 
 from consent import _tables as t
 from consent._tables import UTCText, format_utc, parse_utc
-from consent.models import ConsentGrant, Performer, Representative
+from consent.models import ConsentGrant, Performer, Representative, Suspension
 
 TABLES: dict[str, Table] = {tbl.name: tbl for tbl in (t.performers, t.grants, t.events)}
 
@@ -71,6 +71,7 @@ _GRANT_FIELDS = (
     "separately_signed",
     "signed_by",
     "signed_at",
+    "notice_given_at",
     "document_sha256",
     "governing_law",
     "contract_edition",
@@ -97,6 +98,19 @@ def grant_from_row(row: Row[Any] | dict[str, Any], **state: Any) -> ConsentGrant
     m = dict(row._mapping) if isinstance(row, Row) else row
     fields = {f: m[f] for f in _GRANT_FIELDS}
     return ConsentGrant(**fields, ledger_index=m["ledger_index"], recorded_at=m["recorded_at"], **state)
+
+
+def suspension_from_row(row: dict[str, Any], *, end: datetime | None) -> Suspension:
+    """The suspension a ``suspended`` event row records, ending at ``end``."""
+    return Suspension(
+        suspension_id=row["event_id"],
+        performer_id=row["performer_id"],
+        start=row["effective_at"],
+        end=end,
+        reason=row["reason"],
+        categories=row["categories"] or ["*"],
+        strike=bool(row["strike"]),
+    )
 
 
 def to_json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:

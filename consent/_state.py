@@ -11,17 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from consent._rows import grant_from_row
-from consent.models import ALL, WILDCARD, ConsentGrant, Suspension
+from consent._rows import grant_from_row, performer_from_row, suspension_from_row
+from consent.models import ALL, WILDCARD, ConsentGrant, Performer, Suspension
 
 Rowish = Mapping[str, Any]
 
 
-def known(rows: Iterable[Rowish], known_at: datetime | None) -> list[Rowish]:
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def known(rows: Iterable[R], known_at: datetime | None) -> list[R]:
     """The rows recorded by ``known_at`` (all of them when it is None)."""
     return [r for r in rows if known_at is None or r["recorded_at"] <= known_at]
+
+
+def amend(performers: Iterable[Rowish], events: Iterable[Rowish]) -> list[Performer]:
+    """The performers as amended by the ``performer_amended`` events among ``events`` (the latest one wins)."""
+    latest: dict[str, Rowish] = {}
+    for e in sorted(events, key=lambda e: e["ledger_index"]):
+        if e["event_kind"] == "performer_amended":
+            latest[e["performer_id"]] = e
+    return [
+        Performer.model_validate(latest[p["performer_id"]]["record"])
+        if p["performer_id"] in latest
+        else performer_from_row(dict(p))
+        for p in performers
+    ]
 
 
 def suspensions(events: Iterable[Rowish]) -> list[Suspension]:
@@ -40,29 +57,37 @@ def suspensions(events: Iterable[Rowish]) -> list[Suspension]:
         lifted = lifts.get(e["event_id"])
         if lifted is not None:
             end = lifted if end is None else min(end, lifted)
-        out.append(
-            Suspension(
-                suspension_id=e["event_id"], performer_id=e["performer_id"], start=e["effective_at"], end=end,
-                reason=e["reason"],
-            )
-        )  # fmt: skip
+        out.append(suspension_from_row(dict(e), end=end))
     return sorted(out, key=lambda s: (s.start, s.suspension_id))
 
 
 def revocations(events: Iterable[Rowish]) -> dict[str, datetime]:
-    """Grant id -> effective time of its revocation."""
-    return {e["grant_id"]: e["effective_at"] for e in events if e["event_kind"] == "revoked"}
+    """Grant id -> effective time of its revocation (the earliest, should two writers have raced)."""
+    out: dict[str, datetime] = {}
+    for e in events:
+        if e["event_kind"] == "revoked":
+            prev = out.get(e["grant_id"])
+            out[e["grant_id"]] = e["effective_at"] if prev is None else min(prev, e["effective_at"])
+    return out
 
 
-def applicable(all_suspensions: Iterable[Suspension], performer_id: str) -> list[Suspension]:
-    """The suspensions that apply to a performer's grants: their own and production-wide ones."""
-    return [s for s in all_suspensions if s.performer_id is None or s.performer_id == performer_id]
+def applicable(
+    all_suspensions: Iterable[Suspension], performer_id: str, category: str | None = None
+) -> list[Suspension]:
+    """The suspensions that apply to a performer's grants (of ``category``, or of any category when None): their
+    own and production-wide ones."""
+    return [
+        s
+        for s in all_suspensions
+        if (s.performer_id is None or s.performer_id == performer_id)
+        and (category is None or "*" in s.categories or category in s.categories)
+    ]
 
 
 def grant_at(row: Rowish, revoked: dict[str, datetime], susp: list[Suspension], at: datetime) -> ConsentGrant:
     """A grant with its state at ``at``: ``revoked_at`` if the revocation is in force, active suspensions."""
     rev = revoked.get(row["grant_id"])
-    active = [s for s in applicable(susp, row["performer_id"]) if s.active_at(at)]
+    active = [s for s in applicable(susp, row["performer_id"], row["category"]) if s.active_at(at)]
     return grant_from_row(dict(row), revoked_at=rev if rev is not None and rev <= at else None, suspensions=active)
 
 

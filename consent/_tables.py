@@ -103,6 +103,7 @@ grants = Table(
     Column("separately_signed", Boolean, nullable=False),
     Column("signed_by", String(16), nullable=False),
     Column("signed_at", UTCText, nullable=False),
+    Column("notice_given_at", UTCText),
     Column("document_sha256", String(64), nullable=False),
     Column("governing_law", String(16)),
     Column("contract_edition", String(64), nullable=False),
@@ -131,6 +132,9 @@ events = Table(
     Column("suspension_id", String(_ID)),
     Column("effective_at", UTCText, nullable=False),
     Column("end_at", UTCText),
+    Column("categories", JSON),  # suspensions: the grant categories suspended (["*"]: all)
+    Column("strike", Boolean),  # suspensions: caused by a strike
+    Column("record", JSON),  # performer amendments: the performer's full record after the amendment
     Column("reason", Text, nullable=False),
     Column("salt", String(64), nullable=False),
     Column("recorded_at", UTCText, nullable=False),

@@ -17,6 +17,8 @@ is dropped. ``reconcile`` also finds rows without entries and entries without ro
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,13 +27,22 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from consent import _tables as t
 from consent._rows import TABLES, from_json_row, to_json_row
-from consent._tables import parse_utc
 from consent.errors import RegistryIntegrityError
 from consent.models import now_utc
 from ledger.blobs import BlobStore
 
 if TYPE_CHECKING:
     from ledger import Log
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction; on SQLite it begins IMMEDIATE (write lock up front), so concurrent writers wait for
+    each other instead of failing to upgrade a read lock ("database is locked")."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,7 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
             if doc.sha256 not in blobs:
                 created.append(blobs.put_bytes(doc.data))
         # 2. write-ahead intent
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             conn.execute(
                 insert(t.pending).values(
                     op_id=op.op_id,
@@ -105,7 +116,7 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
         try:
             appended = log.append([op.entry], identity=identity)[0]
         except BaseException:
-            with engine.begin() as conn:
+            with write_transaction(engine) as conn:
                 conn.execute(delete(t.pending).where(t.pending.c.op_id == op.op_id))
             raise
     except BaseException:
@@ -115,7 +126,7 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
     # 4. rows
     written = Written.at(log, appended.index, appended.leaf_hash_hex)
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             complete(conn, project, op.op_id, [(tbl, values) for tbl, values in op.rows], op.documents, written)
     except Exception as exc:
         raise RegistryIntegrityError(
@@ -180,8 +191,3 @@ def complete(
 def leaf_hash_hex(entry_bytes: bytes) -> str:
     """RFC 6962 leaf hash of stored entry bytes."""
     return hashlib.sha256(b"\x00" + entry_bytes).hexdigest()
-
-
-def parse_time(text: str) -> datetime:
-    """Parse a stored UTC time."""
-    return parse_utc(text)

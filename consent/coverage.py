@@ -89,13 +89,13 @@ class Coverage(_Answer):
     covering: list[CandidateGrant]
     not_covering: list[CandidateGrant]
     suspensions: list[Suspension] = Field(description="suspensions in force at `at` for this performer")
-    performer_proof: Proof
+    performer_proofs: list[Proof] = Field(description="the performer's registration, then any amendments")
     checkpoint: str
     verifier_keys: list[str]
 
     def proofs(self) -> list[Proof]:
         """Every proof in the answer (performer registration first), without duplicates."""
-        seen: dict[int, Proof] = {self.performer_proof.ledger_index: self.performer_proof}
+        seen: dict[int, Proof] = {p.ledger_index: p for p in self.performer_proofs}
         for cand in (*self.covering, *self.not_covering):
             for p in cand.proofs:
                 seen.setdefault(p.ledger_index, p)

@@ -134,6 +134,21 @@ class Suspension(_Record):
     start: UTCDateTime
     end: UTCDateTime | None = None
     reason: NonBlank
+    categories: list[Category | Literal["*"]] = Field(default_factory=lambda: [WILDCARD])  # type: ignore[arg-type]
+    strike: bool = False
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        if not value or (WILDCARD in value and len(value) > 1) or len(set(value)) != len(value):
+            raise ValueError("categories must be ['*'] or distinct grant categories, e.g. ['ebdr', 'icdr']")
+        return value
+
+    def applies_to(self, performer_id: str, category: str) -> bool:
+        """True if the suspension concerns grants of ``performer_id`` in ``category``."""
+        return (self.performer_id is None or self.performer_id == performer_id) and (
+            WILDCARD in self.categories or category in self.categories
+        )
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -178,6 +193,7 @@ class ConsentGrant(_Record):
     separately_signed: bool
     signed_by: Signer
     signed_at: UTCDateTime
+    notice_given_at: UTCDateTime | None = None
     document_sha256: Sha256Hex
     governing_law: str | None = None
     contract_edition: ContractEdition

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 
@@ -37,9 +37,6 @@ from consent.models import (
     Suspension,
     now_utc,
 )
-
-if TYPE_CHECKING:
-    pass
 
 DocumentInput = bytes | str | Path
 
@@ -139,6 +136,67 @@ class ConsentRegistry(RegistryReader):
         write(self.engine, self.blobs, self.log, self.project, op, identity)
         return performer
 
+    def amend_performer(
+        self,
+        performer_id: str,
+        *,
+        reason: str,
+        name: str | None = None,
+        deceased: bool | None = None,
+        died_at: datetime | None = None,
+        minor: bool | None = None,
+        representative_name: str | None = None,
+        representative_document: DocumentInput | None = None,
+        representation: Representation | None = None,
+        identity: str = "consent",
+    ) -> Performer:
+        """Record a change to a performer (``performer.amended/1``): a death, a representative appointed or
+        replaced, coming of age, a corrected name. Arguments left None are unchanged. Earlier grants are untouched
+        and are judged against the performer as they were when signed.
+
+        Raises:
+            UnknownPerformerError: no such performer in this project.
+            InvalidRecordError: empty reason, no change, or the amended record is invalid.
+            DocumentError: a representative named without a readable authority document (or vice versa).
+        """
+        reason = nonblank("reason for the amendment", reason)
+        aware("died_at", died_at)
+        current = self.performer(performer_id)
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in (("name", name), ("deceased", deceased), ("died_at", died_at), ("minor", minor),
+                         ("representation", representation))
+            if v is not None
+        }  # fmt: skip
+        if died_at is not None:
+            changes["deceased"] = True
+        docs: list[Document] = []
+        if representative_name is not None or representative_document is not None:
+            if representative_name is None or not representative_name.strip():
+                raise InvalidRecordError("a representative's authority document was given without their name")
+            doc = load_document("representative's authority document", representative_document)
+            docs.append(doc)
+            changes["representative"] = {"name": representative_name, "authority_document_sha256": doc.sha256}
+        merged = current.model_dump(mode="json") | {
+            k: v.isoformat() if isinstance(v, datetime) else v for k, v in changes.items()
+        }
+        amended = build("performer", lambda: Performer.model_validate(merged))
+        if amended == current:
+            raise InvalidRecordError(f"nothing to amend: performer {performer_id} already has these values")
+        event_id, salt = new_id("amd"), en.new_salt()
+        entry = en.amended_entry(self.project, event_id, amended, reason, salt)
+        values = self._event_values(event_id, "performer_amended", salt, reason, now_utc(), performer_id=performer_id)
+        values["record"] = amended.model_dump(mode="json")
+        write(
+            self.engine,
+            self.blobs,
+            self.log,
+            self.project,
+            Operation(event_id, entry, [(t.events, values)], docs),
+            identity,
+        )
+        return amended
+
     def grant(
         self,
         performer_id: str,
@@ -152,6 +210,7 @@ class ConsentRegistry(RegistryReader):
         contract_edition: ContractEdition,
         valid_from: datetime,
         signed_at: datetime | None = None,
+        notice_given_at: datetime | None = None,
         valid_until: datetime | None = None,
         shots: Sequence[str] | Literal["all"] = "all",
         scenes: Sequence[str] | Literal["all"] = "all",
@@ -163,7 +222,8 @@ class ConsentRegistry(RegistryReader):
     ) -> ConsentGrant:
         """Record a consent grant for one specific use, with its signed document (``consent.granted/1``).
 
-        ``signed_at`` (when the writing was signed) defaults to ``valid_from``.
+        ``signed_at`` (when the writing was signed) defaults to ``valid_from``, or now if that is later;
+        ``notice_given_at`` records when the performer was notified (e.g. 48 hours before a replica session).
 
         Raises:
             UnknownPerformerError: the performer is not registered in this project.
@@ -171,7 +231,10 @@ class ConsentRegistry(RegistryReader):
             SignerError: the signer does not fit the performer (see ``check_signer``).
             DocumentError: the signed document is missing, empty or unreadable.
         """
-        for name, value in (("valid_from", valid_from), ("valid_until", valid_until), ("signed_at", signed_at)):
+        for name, value in (
+            ("valid_from", valid_from), ("valid_until", valid_until), ("signed_at", signed_at),
+            ("notice_given_at", notice_given_at),
+        ):  # fmt: skip
             aware(name, value)
         performer = self.performer(performer_id)
         doc = load_document("signed consent document", document)
@@ -184,12 +247,13 @@ class ConsentRegistry(RegistryReader):
                 category=category,
                 edit_kinds=list(edit_kinds),
                 purposes=list(purposes),
-                shots=shots if isinstance(shots, str) else list(shots),
-                scenes=scenes if isinstance(scenes, str) else list(scenes),
+                shots=shots if isinstance(shots, str) else list(shots),  # type: ignore[arg-type]  # checked
+                scenes=scenes if isinstance(scenes, str) else list(scenes),  # type: ignore[arg-type]  # checked
                 use_description=use_description,
                 separately_signed=separately_signed,
                 signed_by=signed_by,
-                signed_at=signed_at or valid_from,
+                signed_at=signed_at or min(valid_from, now_utc()),
+                notice_given_at=notice_given_at,
                 document_sha256=doc.sha256,
                 governing_law=governing_law,
                 contract_edition=contract_edition,
@@ -238,7 +302,7 @@ class ConsentRegistry(RegistryReader):
         )
         return ConsentEvent(
             event_id=event_id, kind="revoked", grant_id=grant_id, performer_id=row["performer_id"],
-            effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
             ledger_index=written.ledger_index,
         )  # fmt: skip
 
@@ -249,9 +313,13 @@ class ConsentRegistry(RegistryReader):
         reason: str,
         start: datetime | None = None,
         end: datetime | None = None,
+        categories: Sequence[str] | None = None,
+        strike: bool = False,
         identity: str = "consent",
     ) -> Suspension:
         """Suspend one performer's consents, or every consent of the project (``performer_id=None``, e.g. a strike).
+
+        ``categories`` limits it to grants of those categories (default: all); ``strike`` marks a strike suspension.
 
         Raises:
             UnknownPerformerError: no such performer in this project.
@@ -265,13 +333,18 @@ class ConsentRegistry(RegistryReader):
         sid = new_id("sus")
         suspension = build(
             "suspension",
-            lambda: Suspension(suspension_id=sid, performer_id=performer_id, start=begin, end=end, reason=reason),
-        )
+            lambda: Suspension(
+                suspension_id=sid, performer_id=performer_id, start=begin, end=end, reason=reason,
+                categories=list(categories) if categories is not None else ["*"],  # type: ignore[arg-type]
+                strike=strike,
+            ),
+        )  # fmt: skip
         salt = en.new_salt()
-        entry = en.suspended_entry(self.project, sid, performer_id, suspension.start, suspension.end, reason, salt)
+        entry = en.suspended_entry(self.project, suspension, salt)
         values = self._event_values(sid, "suspended", salt, reason, suspension.start, performer_id=performer_id)
-        values["end_at"] = suspension.end
-        values["suspension_id"] = sid
+        values.update(
+            end_at=suspension.end, suspension_id=sid, categories=list(suspension.categories), strike=suspension.strike
+        )
         write(self.engine, self.blobs, self.log, self.project, Operation(sid, entry, [(t.events, values)]), identity)
         return suspension
 
@@ -296,7 +369,7 @@ class ConsentRegistry(RegistryReader):
             ).all()
         susp = [r._mapping for r in rows if r.event_kind == "suspended"]
         if not susp:
-            raise UnknownSuspensionError(f"no suspension {suspension_id} in project {self.project}")
+            raise UnknownSuspensionError(f"no suspension {suspension_id!r} in project {self.project}")
         lifted = [r._mapping for r in rows if r.event_kind == "suspension_lifted"]
         if lifted:
             raise AlreadyLiftedError(
@@ -319,7 +392,7 @@ class ConsentRegistry(RegistryReader):
         )
         return ConsentEvent(
             event_id=event_id, kind="suspension_lifted", performer_id=s["performer_id"], suspension_id=suspension_id,
-            effective_at=until, reason=reason, recorded_at=written.recorded_at, identity=identity,
+            effective_at=until, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
             ledger_index=written.ledger_index,
         )  # fmt: skip
 
@@ -337,5 +410,5 @@ class ConsentRegistry(RegistryReader):
         return {
             "event_id": event_id, "project": self.project, "event_kind": kind, "grant_id": grant_id,
             "performer_id": performer_id, "suspension_id": None, "effective_at": effective_at, "end_at": None,
-            "reason": reason, "salt": salt,
+            "categories": None, "strike": None, "record": None, "reason": reason, "salt": salt,
         }  # fmt: skip

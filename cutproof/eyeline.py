@@ -46,7 +46,7 @@ def project_eyeline(
         if not records:
             raise EyelineSetupError(
                 f"no eyeline model for performer {performer!r} in project {project.slug!r}; train one with "
-                "`cutproof cast train-eyeline --performer …`"
+                "`cutproof model train eyeline --performer …`"
             )
         ref = records[0].model_id
     record, model_file = registry.load(ref)

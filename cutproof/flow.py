@@ -160,7 +160,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
 
     rendered = ctx.step("render", render)
     res = rendered["result"]
-    reliances = [r for r in req.decision.get("reliances", [])]
+    reliances = list(req.decision.get("relied_on", []))
     edit_entry = {
         "kind": EDIT_KIND,
         "request_id": req.request_id,

@@ -147,7 +147,7 @@ def _policy_project(project: Project, output_role: str) -> PolicyProject:
             "recreate the project with --principal-photography YYYY-MM-DD"
         )
     return PolicyProject(
-        name=project.name,
+        name=project.slug,  # consent grants name the project by slug
         agreement=ctx.agreement,
         principal_photography_start=ctx.principal_photography_start,
         distribution_territories=list(ctx.distribution_territories),

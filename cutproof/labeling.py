@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select, update
 
 from cutproof.workspace import Workspace
 from labeler.c2pa_adapter import media_type, sign_video
@@ -265,4 +265,12 @@ def _index_key(engine: Engine, key: str, origin: str, index: int, manifest_sha25
         elif (existing.origin, existing.edit_index) != (origin, index):
             raise LabelerError(
                 f"watermark key {key} already identifies entry {existing.edit_index} of {existing.origin}"
+            )
+        elif (existing.manifest_sha256, existing.output_sha256) != (manifest_sha256, output_sha256):
+            # The same edit labelled again (a render job resumed after a crash before ``label.applied``):
+            # the key now leads to the manifest of the deliverable that is actually delivered.
+            conn.execute(
+                update(watermark_keys)
+                .where(watermark_keys.c.key_hex == key)
+                .values(manifest_sha256=manifest_sha256, output_sha256=output_sha256)
             )

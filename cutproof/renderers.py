@@ -7,6 +7,9 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
   (id of a trained background refiner, optional).
 - ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
   right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
+- ``relight``: ``reference`` (catalogue clip ref, optionally ``@FRAME``), adjustments ``exposure``,
+  ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain``, ``feather``, and ``model``
+  (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 """
@@ -19,6 +22,7 @@ from typing import Any
 
 from cutproof.errors import CutproofError
 from cutproof.projects import Project
+from cutproof.uploads import resolve_upload
 from cutproof.workspace import Workspace
 from editor import Catalogue, Clip, EditResult, ModelRegistry
 
@@ -37,11 +41,7 @@ def _source_suffix(clip: Clip) -> str:
 def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
     """A catalogue clip ref, or ``blob:<sha256>`` of an upload."""
     if ref.startswith("blob:"):
-        digest = ref.removeprefix("blob:")
-        path = ws.blobs.path_for(digest)
-        if not path.is_file():
-            raise RenderParameterError(f"no uploaded file {digest}; upload it first")
-        return path
+        return resolve_upload(ws, project.slug, ref)
     return Catalogue(ws.engine).get(ref, project=project.slug).path
 
 
@@ -104,7 +104,54 @@ def _eyeline(
     return result
 
 
-RENDERERS: dict[str, Renderer] = {"background": _background, "eyeline": _eyeline}
+_ADJUSTMENTS = ("exposure", "temperature", "tint", "contrast", "saturation", "lift", "gamma", "gain")
+
+
+def _relight(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from editor.lighting import Adjustments, Shot, load_model, relight
+    from editor.results import Region
+
+    params = dict(submission.params)
+    unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "feather", "model"})
+    if unknown:
+        raise RenderParameterError(f"unknown relight parameter(s) {', '.join(unknown)}")
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    ref = params.get("model")
+    if ref is None:
+        models = registry.list(kind="lighting", project=project.slug)
+        if not models:
+            raise RenderParameterError(
+                "no lighting model in this project; train one with `cutproof model train lighting --clips …`"
+            )
+        ref = models[0].model_id
+    model = load_model(registry, str(ref))
+    args: dict[str, Any] = {"adjustments": Adjustments(**{k: float(params[k]) for k in _ADJUSTMENTS if k in params})}
+    if params.get("reference"):
+        name, _, frame = str(params["reference"]).partition("@")
+        r = Catalogue(ws.engine).get(name, project=project.slug)
+        args["reference"] = Shot(r.info, r.content_hash)
+        if frame:
+            args["reference_frame"] = int(frame)
+    if submission.region:
+        args["region"] = Region.parse(submission.region)
+    if "feather" in params:
+        args["feather"] = int(params["feather"])
+    progress(0.0)
+    result, _plan = relight(
+        Shot(clip.info, clip.content_hash),
+        model,
+        work / f"render{_source_suffix(clip)}",
+        start=submission.start or 0,
+        end=submission.end,
+        **args,
+    )
+    progress(1.0)
+    return result
+
+
+RENDERERS: dict[str, Renderer] = {"background": _background, "eyeline": _eyeline, "relight": _relight}
 
 
 def supported_kinds() -> list[str]:

@@ -11,7 +11,20 @@ Public API::
     verify_receipt(receipt, log.entry(appended[0].index), log.verifier_keys())
 """
 
-from ledger.log import Appended, Ledger, Log
+from ledger.export import ExportStats, export_tiles
+from ledger.fsck import FsckResult, fsck
+from ledger.log import Appended, Log
 from ledger.receipt import VerifiedReceipt, verify_receipt
+from ledger.registry import Ledger
 
-__all__ = ["Appended", "Ledger", "Log", "VerifiedReceipt", "verify_receipt"]
+__all__ = [
+    "Appended",
+    "ExportStats",
+    "FsckResult",
+    "Ledger",
+    "Log",
+    "VerifiedReceipt",
+    "export_tiles",
+    "fsck",
+    "verify_receipt",
+]

@@ -70,7 +70,7 @@ class Checkpoint:
             raise NoteError(f"checkpoint size {size_s!r} is not a decimal number")
         try:
             root = base64.b64decode(root_s, validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: non-ASCII text
             raise NoteError("checkpoint root hash is not base64") from None
         if any(not e for e in ext):
             raise NoteError("checkpoint extension lines must not be empty")

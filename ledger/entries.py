@@ -66,10 +66,12 @@ def canonical_entry(entry: Mapping[str, Any], identity: str, time: str, position
     where = "" if position is None else f"entry #{position}: "
     stamped = dict(entry)
     stamped[RESERVED_KEY] = {"time": time, "identity": identity}
-    try:
-        data = rfc8785.dumps(stamped)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
-        raise EntryError(f"{where}not representable as canonical JSON ({exc})", position) from None
+    data = _fast_canonical(stamped)
+    if data is None:
+        try:
+            data = rfc8785.dumps(stamped)
+        except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
+            raise EntryError(f"{where}not representable as canonical JSON ({exc})", position) from None
     if len(data) > MAX_ENTRY_BYTES:
         raise EntryError(
             f"{where}canonical form is {len(data)} bytes; the limit is {MAX_ENTRY_BYTES} (store large content as a "
@@ -77,6 +79,47 @@ def canonical_entry(entry: Mapping[str, Any], identity: str, time: str, position
             position,
         )
     return data
+
+
+_MAX_SAFE_INT = 2**53 - 1
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+
+
+def _fast_canonical(obj: Any) -> bytes | None:
+    """RFC 8785 bytes via the C JSON encoder when that is provably identical, else None.
+
+    ``json`` with sorted keys, no ASCII escaping and compact separators emits exactly the JCS form for objects whose
+    keys are all ASCII (so code-point order equals UTF-16 order), whose numbers are integers within ±(2^53-1) and
+    whose strings are valid Unicode (same escapes: \\b \\f \\n \\r \\t, other controls as lowercase \\u00xx).
+    Anything else (floats, big integers, non-ASCII keys, lone surrogates) goes to the ``rfc8785`` package.
+    """
+    stack: list[Any] = [obj]
+    depth = 0
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            depth += 1
+            for k in v:
+                if type(k) is not str or not k.isascii():
+                    return None
+            stack.extend(v.values())
+        elif t is list:
+            depth += 1
+            stack.extend(v)
+        elif t is int:
+            if not -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+                return None
+        elif t is str or v is None or t is bool:
+            continue
+        else:
+            return None
+        if depth > 10_000:
+            return None
+    try:
+        return _dumps(obj).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError):
+        return None
 
 
 def canonical_batch(entries: Sequence[Mapping[str, Any]], identity: str, time: str | None = None) -> list[bytes]:

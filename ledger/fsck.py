@@ -16,11 +16,17 @@ Entries are read in large ordered chunks and hashed in bulk; every node of the t
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter, methodcaller
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, LargeBinary, cast, select
+from sqlalchemy.pool import NullPool
 
 from ledger import storage as st
 from ledger.checkpoint import Checkpoint
@@ -52,6 +58,21 @@ class _Corrupt(Exception):
     pass
 
 
+def _raw(conn: Connection, column: Any) -> Any:
+    """Select a TEXT column as bytes on SQLite, where disk corruption can leave invalid UTF-8 that the driver
+    would refuse to decode (PostgreSQL never stores invalid UTF-8 in text)."""
+    return cast(column, LargeBinary) if conn.dialect.name == "sqlite" else column
+
+
+def _text(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Corrupt(f"{where} is not valid UTF-8 (byte {exc.start})") from None
+
+
 def fsck(engine: Engine, origins: Sequence[str] | None = None) -> list[FsckResult]:
     """Check the given logs (default: all) and report per log.
 
@@ -74,7 +95,10 @@ def _check_log(engine: Engine, log_id: int, origin: str) -> FsckResult:
     start = time.perf_counter()
     size = 0
     with engine.connect() as conn, conn.begin():  # one read snapshot
-        row = conn.execute(select(st.logs).where(st.logs.c.id == log_id)).one()
+        lc = st.logs.c
+        row = conn.execute(
+            select(lc.size, lc.root_hash, _raw(conn, lc.checkpoint).label("checkpoint")).where(lc.id == log_id)
+        ).one()
         size = int(row.size)
         try:
             levels = _check_entries_and_tiles(conn, log_id, size)
@@ -90,63 +114,142 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     beyond = conn.execute(select(e.idx).where((e.log_id == log_id) & (e.idx >= size)).limit(1)).scalar()
     if beyond is not None:
         raise _Corrupt(f"ledger_entries: entry {beyond} exists beyond the log size {size}")
-    levels: list[bytearray] = [bytearray()]
-    sha = hashlib.sha256
     chunk = CHUNK_TILES * TILE_WIDTH
-    for lo in range(0, size, chunk):
-        hi = min(size, lo + chunk)
-        rows = conn.execute(
-            select(e.idx, e.data).where((e.log_id == log_id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
-        ).all()
-        if len(rows) != hi - lo:
-            have = {int(r[0]) for r in rows}
-            missing = next(i for i in range(lo, hi) if i not in have)
-            raise _Corrupt(f"ledger_entries: entry {missing} is missing")
-        leaves = b"".join([sha(b"\x00" + r[1]).digest() for r in rows])
-        tiles = dict(
-            conn.execute(
-                select(t.idx, t.hashes).where(
-                    (t.log_id == log_id)
-                    & (t.level == 0)
-                    & (t.idx >= lo // TILE_WIDTH)
-                    & (t.idx <= (hi - 1) // TILE_WIDTH)
-                )
-            ).all()
-        )
-        for n in range(lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH + 1):
-            want = leaves[(n * TILE_WIDTH - lo) * HASH_SIZE : ((n + 1) * TILE_WIDTH - lo) * HASH_SIZE]
-            _compare_tile(0, n, tiles.get(n), want, leaf_base=n * TILE_WIDTH)
+    ranges = [(lo, min(size, lo + chunk)) for lo in range(0, size, chunk)]
+    # Every chunk but the last is immutable (complete tiles below the snapshot's size): other processes may
+    # check those concurrently; the last one, with the growing right edge, is checked inside our snapshot.
+    results = _scan_parallel(conn, log_id, ranges[:-1]) if len(ranges) > 2 else None
+    if results is None:
+        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges[:-1]]
+    if ranges:
+        results.append(_scan_chunk(conn, log_id, *ranges[-1]))
+    levels: list[bytearray] = [bytearray(), bytearray()]
+    for i, (leaves, roots, problem) in enumerate(results):
+        if problem:
+            raise _Corrupt(problem)
         levels[0] += leaves
-    # Upper levels: each full tile's root is the next level's hash.
-    level = 0
-    while len(levels[level]) >= TILE_BYTES_FULL:
-        below = levels[level]
-        up = bytearray()
-        for off in range(0, len(below) - TILE_BYTES_FULL + 1, TILE_BYTES_FULL):
-            row = [bytes(below[i : i + HASH_SIZE]) for i in range(off, off + TILE_BYTES_FULL, HASH_SIZE)]
-            while len(row) > 1:
-                row = [sha(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row), 2)]
-            up += row[0]
-        level += 1
-        levels.append(up)
+        levels[1] += roots
+        results[i] = (b"", b"", None)  # keep the peak memory at one copy of the leaf hashes
+    # Upper levels: compare the stored tiles of each level, then its full tiles' roots form the next level.
+    level = 1
+    while levels[level]:
+        row = levels[level]
         stored = dict(conn.execute(select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == level))).all())
-        count = len(up) // HASH_SIZE
-        for n in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
-            _compare_tile(level, n, stored.get(n), bytes(up[n * TILE_BYTES_FULL : (n + 1) * TILE_BYTES_FULL]))
-        extra = sorted(set(stored) - set(range((count + TILE_WIDTH - 1) // TILE_WIDTH)))
+        count = (len(row) // HASH_SIZE + TILE_WIDTH - 1) // TILE_WIDTH
+        for n in range(count):
+            _compare_tile(level, n, stored.get(n), bytes(row[n * TILE_BYTES_FULL : (n + 1) * TILE_BYTES_FULL]))
+        extra = sorted(set(stored) - set(range(count)))
         if extra:
             raise _Corrupt(f"ledger_tiles: tile {tile_path(level, extra[0])} lies beyond the tree of size {size}")
+        levels.append(_tile_roots(bytes(row)))
+        level += 1
+    levels.pop()  # the empty row above the top
     top = conn.execute(
-        select(t.level, t.idx).where((t.log_id == log_id) & (t.level > level)).order_by(t.level, t.idx).limit(1)
+        select(t.level, t.idx).where((t.log_id == log_id) & (t.level >= level)).order_by(t.level, t.idx).limit(1)
     ).first()
     last0 = (size - 1) // TILE_WIDTH if size else -1
     level0_beyond = conn.execute(
         select(t.idx).where((t.log_id == log_id) & (t.level == 0) & (t.idx > last0)).limit(1)
     ).scalar()
     if top is not None or level0_beyond is not None:
-        where = tile_path(*top) if top is not None else tile_path(0, int(level0_beyond))
+        where = tile_path(*top) if top is not None else tile_path(0, int(level0_beyond or 0))
         raise _Corrupt(f"ledger_tiles: tile {where} lies beyond the tree of size {size}")
     return levels
+
+
+def _tile_roots(row: bytes) -> bytearray:
+    """The root of every full 256-hash tile in a row of concatenated hashes (bulk hashing, C-level loops)."""
+    out = bytearray()
+    for off in range(0, len(row) - TILE_BYTES_FULL + 1, TILE_BYTES_FULL):
+        hs = [row[i : i + HASH_SIZE] for i in range(off, off + TILE_BYTES_FULL, HASH_SIZE)]
+        while len(hs) > 1:
+            hs = list(map(_DIGEST, map(_SHA256, map(b"\x01".__add__, map(bytes.__add__, hs[0::2], hs[1::2])))))
+        out += hs[0]
+    return out
+
+
+def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes, bytes, str | None]:
+    """Leaf hashes of entries [lo, hi), checked against the level-0 tiles; plus the roots of the full tiles."""
+    e, t = st.entries.c, st.tiles.c
+    datas = _entry_bytes(conn, log_id, lo, hi)
+    if len(datas) != hi - lo:  # (log_id, idx) is the primary key: a short count means a gap
+        q = select(e.idx).where((e.log_id == log_id) & e.idx.between(lo, hi - 1))
+        have = {int(i) for i in conn.execute(q).scalars()}
+        missing = next(i for i in range(lo, hi) if i not in have)
+        return b"", b"", f"ledger_entries: entry {missing} is missing"
+    leaves = b"".join(map(_DIGEST, map(_SHA256, map(b"\x00".__add__, datas))))
+    first, last = lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH
+    q = select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == 0) & t.idx.between(first, last))
+    tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in conn.execute(q)}
+    try:
+        for n in range(first, last + 1):
+            want = leaves[(n * TILE_WIDTH - lo) * HASH_SIZE : ((n + 1) * TILE_WIDTH - lo) * HASH_SIZE]
+            _compare_tile(0, n, tiles.get(n), want, leaf_base=n * TILE_WIDTH)
+    except _Corrupt as exc:
+        return b"", b"", str(exc)
+    return leaves, bytes(_tile_roots(leaves)), None
+
+
+PARALLEL_MIN_CHUNKS = 2
+
+
+def _scan_parallel(
+    conn: Connection, log_id: int, ranges: list[tuple[int, int]]
+) -> list[tuple[bytes, bytes, str | None]] | None:
+    """Scan immutable chunks in worker processes (one per CPU), or None where that is not possible."""
+    url = conn.engine.url
+    workers = min(os.cpu_count() or 1, len(ranges))
+    if workers < 2 or len(ranges) < PARALLEL_MIN_CHUNKS or url.get_backend_name() not in ("sqlite", "postgresql"):
+        return None
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return None
+    url_text = url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges]))
+
+
+def _scan_worker(job: tuple[str, int, int, int]) -> tuple[bytes, bytes, str | None]:
+    url, log_id, lo, hi = job
+    engine = _worker_engine(url)
+    with engine.connect() as conn:
+        return _scan_chunk(conn, log_id, lo, hi)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _worker_engine(url: str) -> Engine:
+    from ledger.db import open_engine
+
+    if url not in _ENGINES:
+        _ENGINES[url] = open_engine(url, poolclass=NullPool)
+    return _ENGINES[url]
+
+
+_SHA256 = hashlib.sha256
+_DIGEST = methodcaller("digest")
+
+
+def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[bytes]:
+    """Entry bytes of indexes [lo, hi) in order, straight from the driver (no per-row SQLAlchemy processing)."""
+    mark = st._placeholder(conn)
+    if mark is None:
+        e = st.entries.c
+        q = select(e.data).where((e.log_id == log_id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
+        return [bytes(d) for d in conn.execute(q).scalars()]
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(
+            f"SELECT data FROM ledger_entries WHERE log_id = {mark} AND idx >= {mark} AND idx < {mark} ORDER BY idx",
+            (log_id, lo, hi),
+        )
+        return list(map(bytes, map(itemgetter(0), cur.fetchall())))
+    finally:
+        cur.close()
 
 
 def _compare_tile(level: int, index: int, stored: bytes | None, want: bytes, leaf_base: int | None = None) -> None:
@@ -203,18 +306,18 @@ def _check_checkpoints(conn: Connection, log_id: int, origin: str, row: object, 
     root = tree_hash(size, reader) if size else EMPTY_ROOT
     if bytes(row.root_hash) != root:  # type: ignore[attr-defined]
         raise _Corrupt(f"ledger_logs: stored root hash of size {size} does not match the recomputed root")
-    vkeys = conn.execute(select(st.keys.c.vkey).where(st.keys.c.log_id == log_id)).scalars().all()
+    vkeys = conn.execute(select(_raw(conn, st.keys.c.vkey)).where(st.keys.c.log_id == log_id)).scalars().all()
     try:
-        verifiers = [Verifier.from_vkey(v) for v in vkeys]
+        verifiers = [Verifier.from_vkey(_text(v, "ledger_keys: a verifier key")) for v in vkeys]
     except NoteError as exc:
         raise _Corrupt(f"ledger_keys: a verifier key of this log is malformed ({exc})") from None
-    latest = str(row.checkpoint)  # type: ignore[attr-defined]
+    latest = _text(row.checkpoint, "ledger_logs: latest checkpoint")  # type: ignore[attr-defined]
     _check_note(latest, verifiers, origin, size, root, "ledger_logs: latest checkpoint")
     c = st.checkpoints.c
-    stored_latest = conn.execute(select(c.note).where((c.log_id == log_id) & (c.size == size))).scalar()
-    if stored_latest != latest:
+    stored_latest = conn.execute(select(_raw(conn, c.note)).where((c.log_id == log_id) & (c.size == size))).scalar()
+    if stored_latest is None or _text(stored_latest, f"ledger_checkpoints: checkpoint at size {size}") != latest:
         raise _Corrupt(f"ledger_checkpoints: the checkpoint at size {size} differs from the latest in ledger_logs")
-    result = conn.execute(select(c.size, c.root_hash, c.note).where(c.log_id == log_id).order_by(c.size))
+    result = conn.execute(select(c.size, c.root_hash, _raw(conn, c.note)).where(c.log_id == log_id).order_by(c.size))
     for cp_size, cp_root, note in result:
         where = f"ledger_checkpoints: checkpoint at size {cp_size}"
         if cp_size > size:
@@ -222,7 +325,7 @@ def _check_checkpoints(conn: Connection, log_id: int, origin: str, row: object, 
         want = tree_hash(int(cp_size), reader) if cp_size else EMPTY_ROOT
         if bytes(cp_root) != want:
             raise _Corrupt(f"{where}: stored root is not the root of the first {cp_size} entries (inconsistent)")
-        _check_note(str(note), verifiers, origin, int(cp_size), want, where)
+        _check_note(_text(note, where), verifiers, origin, int(cp_size), want, where)
 
 
 def _check_note(note: str, verifiers: list[Verifier], origin: str, size: int, root: bytes, where: str) -> None:

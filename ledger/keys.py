@@ -97,7 +97,7 @@ def load_key(key_dir: Path, name: str, kid: bytes) -> Signer:
         raise bad
     try:
         raw = base64.b64decode(parts[4], validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text
         raise bad from None
     if len(raw) != 33 or raw[0] != ALG_ED25519:
         raise bad

@@ -1,4 +1,4 @@
-"""The ledger: many signed, append-only logs in one database.
+"""One signed, append-only log: reading, proving, appending in batches, key rotation.
 
 Appending a batch is one write transaction: read the latest size, extend the right edge of the tile tree with the
 new leaf hashes, sign the new checkpoint with every active key, then compare-and-swap the log row
@@ -12,30 +12,32 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger import storage as st
-from ledger.checkpoint import Checkpoint, check_origin
+from ledger.checkpoint import Checkpoint, checkpoint_text_of
 from ledger.entries import canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
     ConflictError,
+    CorruptionError,
     IndexOutOfRangeError,
-    LogExistsError,
     NoCheckpointError,
     NoteError,
-    UnknownLogError,
 )
 from ledger.keys import generate_key, key_path, load_key
-from ledger.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import consistency_proof, inclusion_proof, leaf_hash
 from ledger.note import Signer, Verifier
 from ledger.receipt import format_receipt
 from ledger.tiles import RightEdge, make_hash_reader
+
+if TYPE_CHECKING:
+    from ledger.registry import Ledger
 
 MAX_ATTEMPTS = 50
 
@@ -53,80 +55,19 @@ class Appended:
         return self.leaf_hash.hex()
 
 
+@contextmanager
+def _undecodable(table: str) -> Iterator[None]:
+    """SQLite refuses to return TEXT that disk corruption turned into invalid UTF-8: report it as corruption."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "decode" not in str(exc.orig):
+            raise
+        raise CorruptionError(f"{table}: a stored checkpoint is not valid UTF-8; run `cutproof ledger fsck`") from None
+
+
 class _Lost(Exception):
     """The compare-and-swap found another writer's checkpoint."""
-
-
-class Ledger:
-    """All logs in one database; signing keys in ``key_dir``."""
-
-    def __init__(self, engine: Engine, key_dir: Path | str) -> None:
-        self.engine = engine
-        self.key_dir = Path(key_dir)
-
-    def create_schema(self) -> None:
-        """Create the ledger tables (idempotent)."""
-        st.create_schema(self.engine)
-
-    def origins(self) -> list[str]:
-        """Origins of every log, sorted."""
-        with self.engine.connect() as conn:
-            return list(conn.execute(select(st.logs.c.origin).order_by(st.logs.c.origin)).scalars())
-
-    def create_log(self, origin: str) -> Log:
-        """Create a log with a fresh Ed25519 key and its signed empty checkpoint.
-
-        Raises:
-            NoteError: the origin is not a valid checkpoint origin.
-            LogExistsError: a log with this origin exists.
-            SigningKeyError: the key cannot be written.
-        """
-        check_origin(origin)
-        with self.engine.connect() as conn:
-            if st.log_row(conn, origin) is not None:
-                raise LogExistsError(f"a log {origin} already exists; open it instead")
-        signer = generate_key(self.key_dir, origin)
-        now = now_rfc3339()
-        note = Checkpoint(origin, 0, EMPTY_ROOT).sign([signer])
-        try:
-            with st.write_transaction(self.engine) as conn:
-                log_id = conn.execute(
-                    insert(st.logs).values(origin=origin, size=0, root_hash=EMPTY_ROOT, checkpoint=note, created_at=now)
-                ).inserted_primary_key[0]
-                conn.execute(
-                    insert(st.keys).values(
-                        log_id=log_id,
-                        key_id=signer.key_id.hex(),
-                        vkey=signer.verifier.vkey,
-                        active=True,
-                        created_at=now,
-                    )
-                )
-                conn.execute(
-                    insert(st.checkpoints).values(
-                        log_id=log_id, size=0, root_hash=EMPTY_ROOT, note=note, created_at=now
-                    )
-                )
-        except IntegrityError:
-            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
-            raise LogExistsError(f"a log {origin} already exists; open it instead") from None
-        except BaseException:
-            key_path(self.key_dir, origin, signer.key_id).unlink(missing_ok=True)
-            raise
-        return Log(self, int(log_id), origin)
-
-    def open_log(self, origin: str) -> Log:
-        """Open an existing log.
-
-        Raises:
-            UnknownLogError: no log has this origin.
-        """
-        with self.engine.connect() as conn:
-            row = st.log_row(conn, origin)
-        if row is None:
-            known = ", ".join(self.origins()) or "none yet"
-            raise UnknownLogError(f"no log {origin!r} in this database (logs: {known}); create it first")
-        return Log(self, int(row.id), origin)
 
 
 class Log:
@@ -144,17 +85,19 @@ class Log:
 
     # -- reading -----------------------------------------------------------------------------------------------
 
-    def _row(self) -> Any:
-        with self._engine.connect() as conn:
-            return conn.execute(select(st.logs).where(st.logs.c.id == self._id)).one()
-
     def size(self) -> int:
         """The size of the latest signed checkpoint."""
-        return int(self._row().size)
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
 
     def checkpoint(self) -> str:
-        """The latest signed checkpoint, verbatim."""
-        return str(self._row().checkpoint)
+        """The latest signed checkpoint, verbatim.
+
+        Raises:
+            CorruptionError: the stored checkpoint is not valid UTF-8 (run fsck).
+        """
+        with _undecodable("ledger_logs"), self._engine.connect() as conn:
+            return str(conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == self._id)).scalar_one())
 
     def checkpoint_at(self, size: int) -> str:
         """The signed checkpoint published at ``size``.
@@ -163,7 +106,7 @@ class Log:
             IndexOutOfRangeError: beyond the log's size.
             NoCheckpointError: no checkpoint was published at that size (sizes are batch boundaries).
         """
-        with self._engine.connect() as conn:
+        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
             note = conn.execute(
                 select(st.checkpoints.c.note).where(
                     (st.checkpoints.c.log_id == self._id) & (st.checkpoints.c.size == size)
@@ -225,11 +168,17 @@ class Log:
             IndexOutOfRangeError: index or size beyond the log.
             NoCheckpointError: no checkpoint was published at ``size``.
         """
-        note = self.checkpoint() if size is None else self.checkpoint_at(size)
-        cp_size = Checkpoint.parse(note[: note.rfind("\n\n") + 1]).size
-        if not 0 <= index < cp_size:
-            raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
-        with self._engine.connect() as conn:
+        lc, cc = st.logs.c, st.checkpoints.c
+        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
+            if size is None:
+                note = conn.execute(select(lc.checkpoint).where(lc.id == self._id)).scalar_one()
+            else:
+                note = conn.execute(select(cc.note).where((cc.log_id == self._id) & (cc.size == size))).scalar()
+                if note is None:
+                    note = self.checkpoint_at(size)  # raises the precise error (or it appeared meanwhile)
+            cp_size = Checkpoint.parse(checkpoint_text_of(note)).size
+            if not 0 <= index < cp_size:
+                raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
             proof = inclusion_proof(index, cp_size, self._reader(conn))
         return format_receipt(index, proof, note)
 
@@ -347,7 +296,7 @@ class Log:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._try_append(datas, hashes, extra_signers, before_sign)
-            except (_Lost, IntegrityError):
+            except _Lost:
                 pass
             except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
                 if "lock" not in str(exc).lower() and "serializ" not in str(exc).lower():
@@ -382,11 +331,17 @@ class Log:
             ).rowcount
             if swapped != 1:
                 raise _Lost
-            st.store_entries(conn, self._id, old, datas)
-            st.store_tiles(conn, self._id, changed)
-            conn.execute(
-                insert(st.checkpoints).values(
-                    log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
+            try:  # we hold the log row now: no other writer can be inserting these rows
+                st.store_entries(conn, self._id, old, datas)
+                st.store_tiles(conn, self._id, changed)
+                conn.execute(
+                    insert(st.checkpoints).values(
+                        log_id=self._id, size=new, root_hash=root, note=note, created_at=now_rfc3339()
+                    )
                 )
-            )
+            except IntegrityError:
+                raise CorruptionError(
+                    f"log {self.origin} already stores entries or a checkpoint beyond its size {old}; nothing was "
+                    "appended; run `cutproof ledger fsck`"
+                ) from None
         return [Appended(old + i, h, note) for i, h in enumerate(hashes)]

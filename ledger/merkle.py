@@ -33,7 +33,7 @@ class Subtree(NamedTuple):
     """A complete subtree: ``2**height`` leaves starting at leaf ``index * 2**height``."""
 
     height: int
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index; kept for a readable API
 
 
 HashReader = Callable[[Sequence[Subtree]], list[bytes]]

@@ -53,7 +53,7 @@ class Receipt:
         if pos < len(lines) and lines[pos].startswith("extra "):
             try:
                 extra = base64.b64decode(lines[pos][6:], validate=True)
-            except binascii.Error:
+            except (binascii.Error, ValueError):  # ValueError: non-ASCII text
                 raise ReceiptError("receipt 'extra' line is not base64") from None
             pos += 1
         if pos >= len(lines) or not lines[pos].startswith("index "):
@@ -65,7 +65,7 @@ class Receipt:
         for n, line in enumerate(lines[pos + 1 :], start=1):
             try:
                 h = base64.b64decode(line, validate=True)
-            except binascii.Error:
+            except (binascii.Error, ValueError):  # ValueError: non-ASCII text
                 raise ReceiptError(f"receipt proof hash #{n} is not base64") from None
             if len(h) != HASH_SIZE:
                 raise ReceiptError(f"receipt proof hash #{n} is {len(h)} bytes, not {HASH_SIZE}")

@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
+    union_all,
 )
 
 from ledger.tiles import TileKey
@@ -105,15 +106,40 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def fetch_tiles(conn: Connection, log_id: int, wanted: Sequence[TileKey]) -> dict[TileKey, bytes]:
-    """The stored tiles among ``wanted`` (one query)."""
+    """The stored tiles among ``wanted``: one query, a primary-key lookup per tile.
+
+    (A row-value ``(level, idx) IN (…)`` or an OR of pairs makes SQLite scan every tile of the log; one
+    ``level = ? AND idx IN (…)`` branch per level, joined with UNION ALL, stays on the primary key.)
+    """
     if not wanted:
         return {}
-    if len(wanted) == 1:
-        cond = (tiles.c.level == wanted[0][0]) & (tiles.c.idx == wanted[0][1])
-    else:
-        cond = tuple_(tiles.c.level, tiles.c.idx).in_([tuple(k) for k in wanted])
-    rows = conn.execute(select(tiles.c.level, tiles.c.idx, tiles.c.hashes).where((tiles.c.log_id == log_id) & cond))
-    return {(r[0], r[1]): bytes(r[2]) for r in rows}
+    by_level: dict[int, list[int]] = {}
+    for level, idx in wanted:
+        by_level.setdefault(level, []).append(idx)
+    mark = _placeholder(conn)
+    if mark is not None:  # hot path for proofs: plain driver SQL, no statement construction per call
+        sql_parts: list[str] = []
+        params: list[int] = []
+        for level, idxs in sorted(by_level.items()):
+            sql_parts.append(
+                f"SELECT level, idx, hashes FROM ledger_tiles WHERE log_id = {mark} AND level = {mark} "
+                f"AND idx IN ({', '.join([mark] * len(idxs))})"
+            )
+            params += [log_id, level, *idxs]
+        rows = conn.exec_driver_sql(" UNION ALL ".join(sql_parts), tuple(params))
+        return {(r[0], r[1]): bytes(r[2]) for r in rows}
+    cols = (tiles.c.level, tiles.c.idx, tiles.c.hashes)
+    parts = [
+        select(*cols).where((tiles.c.log_id == log_id) & (tiles.c.level == level) & tiles.c.idx.in_(idxs))
+        for level, idxs in sorted(by_level.items())
+    ]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {(r[0], r[1]): bytes(r[2]) for r in conn.execute(query)}
+
+
+def _placeholder(conn: Connection) -> str | None:
+    """The positional placeholder of the driver, or None when it has none we use."""
+    return {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
 
 
 def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes]) -> None:
@@ -123,11 +149,9 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
     rows = [{"log_id": log_id, "level": k[0], "idx": k[1], "hashes": v} for k, v in changed.items()]
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        stmt = dialect_insert(tiles)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        stmt: Any = sqlite.insert(tiles) if dialect == "sqlite" else postgresql.insert(tiles)
         stmt = stmt.on_conflict_do_update(
             index_elements=[tiles.c.log_id, tiles.c.level, tiles.c.idx], set_={"hashes": stmt.excluded.hashes}
         )
@@ -139,10 +163,15 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
 
 
 def store_entries(conn: Connection, log_id: int, start: int, datas: Sequence[bytes]) -> None:
-    """Insert entries ``start, start+1, …`` (executemany)."""
-    conn.execute(insert(entries), [{"log_id": log_id, "idx": start + i, "data": d} for i, d in enumerate(datas)])
+    """Insert entries ``start, start+1, …`` (one driver-level executemany, no per-row ORM/Core processing)."""
+    mark = _placeholder(conn)
+    if mark is None:
+        conn.execute(insert(entries), [{"log_id": log_id, "idx": start + i, "data": d} for i, d in enumerate(datas)])
+        return
+    sql = f"INSERT INTO ledger_entries (log_id, idx, data) VALUES ({mark}, {mark}, {mark})"
+    conn.exec_driver_sql(sql, [(log_id, start + i, d) for i, d in enumerate(datas)])
 
 
 def log_row(conn: Connection, origin: str) -> Any:
-    """The ``ledger_logs`` row of an origin, or None."""
-    return conn.execute(select(logs).where(logs.c.origin == origin)).first()
+    """The id, origin and size of the ``ledger_logs`` row of an origin, or None."""
+    return conn.execute(select(logs.c.id, logs.c.origin, logs.c.size).where(logs.c.origin == origin)).first()

@@ -9,7 +9,6 @@ the right edge is rewritten with more hashes as the log grows, and its prefix ne
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -142,31 +141,31 @@ class RightEdge:
         rows = self.rows
         if not rows:
             rows.append([])
-        sha = hashlib.sha256
-        for h in leaf_hashes:
-            level, node = 0, h
-            index = self.size >> TILE_HEIGHT  # tile index at level 0
-            self.size += 1
-            while True:
-                row = rows[level]
-                row.append(node)
-                touched.add((level, index))
-                if len(row) < TILE_WIDTH:
-                    break
-                full[(level, index)] = b"".join(row)
-                # 256 hashes complete a subtree of height 8(L+1): its root goes one level up.
-                while len(row) > 1:
-                    row = [sha(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row), 2)]
-                node = row[0]
+        pos, total = 0, len(leaf_hashes)
+        while pos < total:
+            row0 = rows[0]
+            take = min(TILE_WIDTH - len(row0), total - pos)
+            tile_index = self.size >> TILE_HEIGHT
+            row0.extend(leaf_hashes[pos : pos + take])
+            pos += take
+            self.size += take
+            touched.add((0, tile_index))
+            if len(row0) < TILE_WIDTH:
+                continue
+            # A full tile completes a subtree of height 8(L+1); its root is the next level's next hash.
+            level, tile, row = 0, tile_index, row0
+            while len(row) == TILE_WIDTH:
+                full[(level, tile)] = b"".join(row)
+                node = reduce_complete(row)
                 rows[level] = []
                 level += 1
-                index >>= TILE_HEIGHT
+                tile >>= TILE_HEIGHT
                 if len(rows) == level:
                     rows.append([])
-        out: dict[TileKey, bytes] = {}
-        for key in touched:
-            out[key] = full[key] if key in full else b"".join(rows[key[0]])
-        return out
+                row = rows[level]
+                row.append(node)
+                touched.add((level, tile))
+        return {key: full[key] if key in full else b"".join(rows[key[0]]) for key in touched}
 
     def subtree_hashes(self) -> list[bytes]:
         """Hashes of the complete subtrees making up the tree, left to right (fold right to left for the root)."""

@@ -94,12 +94,17 @@ def false_key_run(clips: list[Path], n_segments: int, work: Path, real_attacks: 
         kinds.add(tname)
         done += 1
     real = 0
+    skipped: list[str] = []
     if real_attacks if real_attacks is not None else n_segments >= 1000:
         for clip in clips:
             for a in ATTACKS:
                 if a.fps is not None:
                     continue
-                out = apply(clip, work / f"unmarked-{clip.stem}-{a.name}.mp4", a)
+                try:
+                    out = apply(clip, work / f"unmarked-{clip.stem}-{a.name}.mp4", a)
+                except (av.error.FFmpegError, ValueError):  # e.g. VP6/FLV packets cannot be re-wrapped into MOV
+                    skipped.append(f"{clip.name}:{a.name}")
+                    continue
                 r2 = detect_video(out, max_seconds=2)
                 false += r2.key is not None
                 max_z = max(max_z, r2.sync_score)
@@ -108,6 +113,7 @@ def false_key_run(clips: list[Path], n_segments: int, work: Path, real_attacks: 
         "segments": done + real,
         "in_memory_segments": done,
         "real_encoder_segments": real,
+        "real_encoder_skipped": skipped,
         "false_keys": false,
         "max_hypothesis_score": round(max_z, 2),
         "transforms": sorted(kinds),

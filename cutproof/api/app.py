@@ -10,12 +10,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from consent import (
+    AlreadyLiftedError,
+    AlreadyRevokedError,
+    DuplicatePerformerError,
+    UnknownGrantError,
+    UnknownPerformerError,
+    UnknownSuspensionError,
+)
 from cutproof import __version__
 from cutproof.errors import USER_ERRORS
 from cutproof.flow import FlowError, job_handlers
 from cutproof.jobs import JobNotFoundError, JobQueue, WorkerPool
 from cutproof.requests import RequestNotFoundError
 from cutproof.settings import Settings
+from cutproof.uploads import UploadNotFoundError
 from cutproof.workspace import Workspace
 from ledger.errors import BlobTooLargeError, IndexOutOfRangeError, UnknownLogError
 from policies import ReviewError
@@ -66,9 +75,13 @@ class BodySizeLimit:
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, BlobTooLargeError):
         return 413
-    if isinstance(exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError):
+    if isinstance(
+        exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
+    ):
         return 404
-    if isinstance(exc, FlowError | ReviewError):
+    if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
+        return 404
+    if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
     return 422
 
@@ -111,11 +124,13 @@ def create_app(
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
 
-    from cutproof.api.routes import edits, ledger, projects
+    from cutproof.api.routes import consent, edits, ledger, projects, resources
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
     app.include_router(edits.router, prefix=API_PREFIX)
+    app.include_router(resources.router, prefix=API_PREFIX)
+    app.include_router(consent.router, prefix=API_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

@@ -1,9 +1,7 @@
 """``cutproof cast …``: tag performers' faces, train the project's cast model, ask who is in a shot.
 
-Until ``cutproof model train …`` / ``cutproof edit …`` land (``cutproof/cli/editor.py``), training and the eyeline
-edit live here too: ``cutproof cast train`` (= ``model train cast``), ``cutproof cast train-eyeline``
-(= ``model train eyeline``) and ``cutproof cast eyeline`` (= ``edit eyeline``). The command functions are plain
-Typer callbacks so they can be registered under ``model train`` / ``edit`` with one line each.
+``cutproof cast train`` trains the cast model; ``register`` also adds it as ``cutproof model train cast``, with
+``cutproof model train eyeline`` and ``cutproof edit eyeline`` (``cutproof.cli.eyeline``).
 """
 
 from __future__ import annotations
@@ -153,12 +151,10 @@ def model_cmd(ctx: typer.Context, project: ProjectOpt = None) -> None:
     _emit(cast.record.as_dict())
 
 
-def register_eyeline(target: typer.Typer) -> None:
-    """Add ``train-eyeline`` and ``eyeline`` (see ``cutproof.cli.eyeline``) to ``target``."""
+def register(train_app: typer.Typer, edit_app: typer.Typer) -> None:
+    """Add ``model train cast``, ``model train eyeline`` and ``edit eyeline`` to the editor's command groups."""
     from cutproof.cli.eyeline import edit_eyeline_cmd, train_eyeline_cmd
 
-    target.command("train-eyeline")(train_eyeline_cmd)
-    target.command("eyeline")(edit_eyeline_cmd)
-
-
-register_eyeline(app)
+    train_app.command("cast")(train_cast_cmd)
+    train_app.command("eyeline")(train_eyeline_cmd)
+    edit_app.command("eyeline")(edit_eyeline_cmd)

@@ -118,6 +118,40 @@ def performer_add(
         console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
 
 
+@performer_app.command("amend")
+def performer_amend(
+    ctx: typer.Context,
+    performer_id: Annotated[str, typer.Argument(help="The performer to amend.")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. 'death certificate received'.")],
+    name: Annotated[str | None, typer.Option(help="Corrected name.")] = None,
+    died_at: Annotated[str | None, typer.Option(help="Date of death (marks the performer deceased).")] = None,
+    minor: Annotated[bool | None, typer.Option("--minor/--adult", help="Now a minor / now of age.")] = None,
+    representative: Annotated[str | None, typer.Option(help="New authorised representative.")] = None,
+    representative_document: Annotated[
+        Path | None, typer.Option(help="Document proving the new representative's authority.")
+    ] = None,
+    representation: Annotated[str | None, typer.Option(help="counsel, union or none.")] = None,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Record a change to a performer (ledger entry performer.amended/1): death, representative, age, name."""
+    p = _registry(ctx, project).amend_performer(
+        performer_id,
+        reason=reason,
+        name=name,
+        died_at=parse_time(died_at, "--died-at"),
+        minor=minor,
+        representative_name=representative,
+        representative_document=representative_document,
+        representation=cast(Representation | None, representation),
+        identity=cli_identity(),
+    )
+    if as_json:
+        _emit(p.model_dump(mode="json"))
+    else:
+        console.print(f"Amended {p.performer_id}")
+
+
 @performer_app.command("list")
 def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List the project's performers."""
@@ -153,7 +187,10 @@ def consent_grant(
     edition: Annotated[str, typer.Option(help="Contract edition.")] = "sag-aftra-tv-theatrical-2023",
     valid_from: Annotated[str, typer.Option(help="Start of validity.")] = "now",
     valid_until: Annotated[str | None, typer.Option(help="End of validity (exclusive).")] = None,
-    signed_at: Annotated[str | None, typer.Option(help="When the writing was signed (default: --valid-from).")] = None,
+    signed_at: Annotated[
+        str | None, typer.Option(help="When the writing was signed (default: --valid-from, or now if later).")
+    ] = None,
+    notice_at: Annotated[str | None, typer.Option(help="When the performer was given notice of the use.")] = None,
     shot: Annotated[list[str] | None, typer.Option(help="Shot covered (repeat); default all shots.")] = None,
     scene: Annotated[list[str] | None, typer.Option(help="Scene covered (repeat); default all scenes.")] = None,
     separately_signed: Annotated[bool, typer.Option(help="Signed as a separate writing, not buried in terms.")] = True,
@@ -179,6 +216,7 @@ def consent_grant(
         valid_from=start,
         valid_until=parse_time(valid_until, "--valid-until"),
         signed_at=parse_time(signed_at, "--signed-at"),
+        notice_given_at=parse_time(notice_at, "--notice-at"),
         shots=shot or "all",
         scenes=scene or "all",
         separately_signed=separately_signed,
@@ -220,6 +258,10 @@ def consent_suspend(
     all_performers: Annotated[bool, typer.Option("--all", help="Suspend every consent of the project.")] = False,
     start: Annotated[str, typer.Option(help="Start of the suspension.")] = "now",
     end: Annotated[str | None, typer.Option(help="End, if known (else lift it later).")] = None,
+    category: Annotated[
+        list[str] | None, typer.Option(help="Only grants of this category (repeat), e.g. ebdr; default all.")
+    ] = None,
+    strike: Annotated[bool, typer.Option("--strike", help="The suspension is caused by a strike.")] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Suspend consent for one performer or production-wide (ledger entry consent.suspended/1)."""
@@ -230,6 +272,8 @@ def consent_suspend(
         reason=reason,
         start=parse_time(start, "--start"),
         end=parse_time(end, "--end"),
+        categories=category or None,
+        strike=strike,
         identity=cli_identity(),
     )
     console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")

@@ -1,7 +1,4 @@
-"""Eyeline commands: ``train-eyeline`` (= ``model train eyeline``) and ``eyeline`` (= ``edit eyeline``).
-
-Registered under ``cutproof cast`` until ``cutproof model train …`` / ``cutproof edit …`` exist in this build.
-"""
+"""Eyeline commands: ``cutproof model train eyeline`` and ``cutproof edit eyeline`` (see ``cast.register``)."""
 
 from __future__ import annotations
 

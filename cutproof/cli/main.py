@@ -9,15 +9,20 @@ from typing import Annotated
 import typer
 
 from cutproof.cli import access, serve
+from cutproof.cli import audit as audit_cli
+from cutproof.cli import background as _background
 from cutproof.cli import cast as cast_cli
+from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
 from cutproof.cli import policy as policy_cli
 from cutproof.cli import project as project_cli
 from cutproof.cli import qc as qc_cli
+from cutproof.cli import requests as requests_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
 from cutproof.cli.watermark import app as watermark_app
+from cutproof.demo import demo as demo_command
 from cutproof.errors import USER_ERRORS
 from cutproof.settings import DEFAULT_HOME
 from cutproof.workspace import Workspace
@@ -36,6 +41,9 @@ app.add_typer(access.user_app, name="user")
 app.add_typer(access.member_app, name="member")
 app.add_typer(access.token_app, name="token")
 app.command("serve")(serve.serve)
+app.command("audit")(audit_cli.audit)
+app.add_typer(requests_cli.request_app, name="request")
+app.add_typer(requests_cli.jobs_app, name="jobs")
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
@@ -56,6 +64,7 @@ def _global_options(
 
 
 app.add_typer(ledger_cli.app, name="ledger")
+app.command(name="demo")(demo_command)
 
 
 @app.command()
@@ -69,6 +78,11 @@ def init(ctx: typer.Context) -> None:
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(qc_cli.app, name="qc")
 app.add_typer(cast_cli.app, name="cast")
+app.add_typer(editor_cli.dailies_app, name="dailies")
+app.add_typer(editor_cli.model_app, name="model")
+app.add_typer(editor_cli.edit_app, name="edit")
+_background.register(editor_cli.train_app, editor_cli.edit_app)
+cast_cli.register(editor_cli.train_app, editor_cli.edit_app)
 
 
 def _safe_url(ws: Workspace) -> str:

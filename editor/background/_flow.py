@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
-F32 = NDArray[np.float32]
-Bool = NDArray[np.bool_]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
+Bool = np.ndarray  # bool
 
 
-def grey(frame: F32) -> NDArray[np.uint8]:
+def grey(frame: F32) -> U8:
     """RGB float32 [0, 1] → 8-bit grey, the input DIS expects."""
     return cv2.cvtColor((np.clip(frame, 0, 1) * 255).round().astype(np.uint8), cv2.COLOR_RGB2GRAY)
 
 
-def dis_flow(src: NDArray[np.uint8], dst: NDArray[np.uint8], *, work_width: int = 640, preset: int = 1) -> F32:
+def dis_flow(src: U8, dst: U8, *, work_width: int = 640, preset: int = 1) -> F32:
     """Dense flow ``F`` with ``src(x) ≈ dst(x + F(x))`` (DIS, computed at ≤ ``work_width`` and rescaled).
 
     ``preset``: 0 ultrafast, 1 fast, 2 medium (``cv2.DISOPTICAL_FLOW_PRESET_*``). Single-threaded so results are
@@ -27,7 +27,7 @@ def dis_flow(src: NDArray[np.uint8], dst: NDArray[np.uint8], *, work_width: int 
         size = (round(w * scale), round(h * scale))
         src = cv2.resize(src, size, interpolation=cv2.INTER_AREA)
         dst = cv2.resize(dst, size, interpolation=cv2.INTER_AREA)
-    dis = cv2.DISOpticalFlow_create(preset)
+    dis = cv2.DISOpticalFlow_create(preset)  # type: ignore[attr-defined]
     flow = dis.calc(src, dst, None)
     if scale < 1.0:
         flow = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR) / scale

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 def box_mean(x: F32, r: int) -> F32:

@@ -1,9 +1,10 @@
 """Fitting the new plate to the frame, re-grading the foreground to it, and compositing.
 
 Re-grade: a colour transfer in CIE Lab (Reinhard et al. 2001) of the performer towards the new plate's
-statistics, applied partially (``strength``) because a full transfer would paint the performer the colour of the
-wall. Statistics are measured once per shot (over confidently foreground pixels of a few frames) so the grade is
-the same on every frame and cannot flicker.
+statistics, or the lighting model's ASC CDL match (``editor.lighting.cdl.fit_match``), applied partially
+(``strength``) because a full transfer would paint the performer the colour of the wall. Statistics are measured
+once per shot (over confidently foreground pixels of a few frames) so the grade is the same on every frame and
+cannot flicker.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.errors import BackgroundError, PlateError
+from editor.lighting.cdl import Cdl, fit_match
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 def fit_plate(plate: F32, size: tuple[int, int]) -> F32:
@@ -81,6 +82,9 @@ class Regrade:
     def is_identity(self) -> bool:
         return self.gain == (1.0, 1.0, 1.0) and self.shift == (0.0, 0.0, 0.0)
 
+    def as_json(self) -> dict[str, object]:
+        return {"method": "lab", "gain": list(self.gain), "shift": list(self.shift), "mean": list(self.mean)}
+
     def apply(self, rgb: F32) -> F32:
         """Apply the transfer to an RGB float32 image."""
         if self.is_identity:
@@ -96,3 +100,53 @@ def composite(foreground: F32, alpha: F32, plate: F32) -> F32:
     """``α·F + (1 − α)·B`` in the footage's own (display-referred) encoding, as dailies composites are done."""
     a = alpha[..., None]
     return (a * foreground + (1.0 - a) * plate).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class CdlRegrade:
+    """The re-grade through the lighting model's ASC CDL (``editor.lighting.cdl``): the CDL that matches the
+    performer's per-channel distribution to the plate's, moved ``strength`` of the way from identity (slope and
+    offset linearly, power and saturation geometrically). A colourist can take it over as a ``.cdl``."""
+
+    cdl: Cdl
+
+    @classmethod
+    def fit(cls, frames: Sequence[F32], alphas: Sequence[F32], plate: F32, strength: float) -> CdlRegrade:
+        """Raises:
+        BackgroundError: If ``strength`` is outside [0, 1]."""
+        if not 0 <= strength <= 1:
+            raise BackgroundError(f"regrade strength must be in [0, 1], got {strength}")
+        fg = np.concatenate([f[a > 0.95] for f, a in zip(frames, alphas, strict=True)]) if frames else np.zeros((0, 3))
+        if strength == 0 or len(fg) < 64:
+            return cls(Cdl())
+        full = fit_match(fg, plate.reshape(-1, 3))
+        k = strength
+        return cls(
+            Cdl(
+                tuple(round(1 + k * (v - 1), 6) for v in full.slope),  # type: ignore[arg-type]
+                tuple(round(k * v, 6) for v in full.offset),  # type: ignore[arg-type]
+                tuple(round(v**k, 6) for v in full.power),  # type: ignore[arg-type]
+                round(full.saturation**k, 6),
+            )
+        )
+
+    @property
+    def is_identity(self) -> bool:
+        return self.cdl == Cdl()
+
+    def apply(self, rgb: F32) -> F32:
+        return rgb if self.is_identity else self.cdl.apply(rgb).astype(np.float32)
+
+    def as_json(self) -> dict[str, object]:
+        return {"method": "cdl", **self.cdl.as_json()}
+
+
+def regraded_composite(frame: F32, alpha: F32, plate: F32, regrade: Regrade | CdlRegrade) -> F32:
+    """Composite ``frame`` re-graded by ``regrade`` over ``plate``; the grade is computed only where ``α > 0``."""
+    out = plate.copy()
+    rows, cols = np.flatnonzero(alpha.max(axis=1) > 0), np.flatnonzero(alpha.max(axis=0) > 0)
+    if len(rows) == 0:
+        return out
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    out[box] = composite(regrade.apply(frame[box]), alpha[box], plate[box])
+    return out

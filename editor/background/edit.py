@@ -10,15 +10,15 @@ source only by codec noise. Deterministic: same source, plate, model and paramet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
-from editor.background.composite import Regrade, composite, fit_plate
+from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
 from editor.background.pipeline import BackgroundParams, ShotMatter
@@ -29,10 +29,22 @@ from editor.errors import EditParameterError, MediaError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.video_io import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
 
-F32 = NDArray[np.float32]
-U8 = NDArray[np.uint8]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
 KIND = "background"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".exr", ".dpx", ".webp"})
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
+
+
+def _looks_like_image(path: Path) -> bool:
+    """By extension, or by magic bytes for suffix-less files (e.g. content-addressed uploads)."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return any(head.startswith(m) for m in _IMAGE_MAGIC)
+
+
 _METRIC_PAIRS = 12
 
 
@@ -51,7 +63,8 @@ class Plate:
 
 
 def load_plate(path: Path, *, frame: int = 0) -> Plate:
-    """Load a replacement plate: an image file (PNG, JPEG, TIFF, ...; 8 or 16 bit) or a frame of a video clip.
+    """Load a replacement plate: an image file (PNG, JPEG, TIFF, ...; 8 or 16 bit; recognised by extension or, for
+    files without one, by content) or a frame of a video clip.
 
     Raises:
         PlateError: The file is missing, is neither an image nor a video clip, or the frame is outside the clip.
@@ -59,7 +72,7 @@ def load_plate(path: Path, *, frame: int = 0) -> Plate:
     path = Path(path)
     if not path.is_file():
         raise PlateError(f"plate {path} does not exist; give an image file or a clip of this production")
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    if _looks_like_image(path):
         raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         if raw is None or raw.ndim not in (2, 3) or raw.size == 0:
             raise PlateError(f"plate {path.name} is not a readable image; use PNG, JPEG or TIFF")
@@ -67,8 +80,8 @@ def load_plate(path: Path, *, frame: int = 0) -> Plate:
         img = raw.astype(np.float32) / np.float32(scale)
         if img.ndim == 2:
             img = np.repeat(img[..., None], 3, axis=2)
-        img = cv2.cvtColor(img[..., :3], cv2.COLOR_BGR2RGB)  # an alpha channel in the plate is ignored
-        return Plate(path, "image", 0, content_hash(path), np.clip(img, 0, 1).astype(np.float32))
+        rgb = cv2.cvtColor(img[..., :3], cv2.COLOR_BGR2RGB)  # an alpha channel in the plate is ignored
+        return Plate(path, "image", 0, content_hash(path), np.clip(rgb, 0, 1).astype(np.float32))
     try:
         info = probe(path)
     except MediaError as exc:
@@ -110,6 +123,7 @@ def replace_background(
     start: int | None = None,
     end: int | None = None,
     overwrite: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> EditResult:
     """Replace the background of ``source`` with ``plate`` and write ``out_path``.
 
@@ -123,6 +137,7 @@ def replace_background(
         start: First frame to edit (default 0); frames outside ``start``–``end`` pass through unchanged.
         end: One past the last frame to edit (default: the clip's length).
         overwrite: Replace an existing output file.
+        progress: Called with the fraction of edited frames done (0–1) after each frame.
 
     Returns:
         The edit's result: hashes, model, resolved parameters, frame range, changed region, metrics, output.
@@ -153,7 +168,8 @@ def replace_background(
     probe_idx = sample_indices(info.frame_count, 6, start=first, end=last)
     probe_frames = [f.astype(np.float32) / 255.0 for f in _frames_u8(info, probe_idx)]
     probe_matter = ShotMatter(cplate, params, net)
-    regrade = Regrade.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
+    grader = CdlRegrade if params.regrade_method == "cdl" else Regrade
+    regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
 
     matter = ShotMatter(cplate, params, net)
     changed = np.zeros((info.height, info.width), bool)
@@ -164,16 +180,18 @@ def replace_background(
     def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         frame = np.asarray(rgb, np.float32)
         alpha = matter.step(frame)
-        out = composite(regrade.apply(frame), alpha, new_bg)
+        out = regraded_composite(frame, alpha, new_bg, regrade)
         src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support = (out8 != src8).any(axis=-1)
         changed[support] = True
         coverage.append(float(1.0 - alpha.mean()))
         k = index - first
+        if progress is not None:
+            progress((k + 1) / (last - first))
         if k in measured or k - 1 in measured:
             pairs[k] = (src8, out8)
-        return np.where(support[..., None], out8.astype(np.float32) / 255.0, frame), support
+        return np.where(support[..., None], out, frame), support  # full precision for 10-bit sources
 
     report = render(info, Path(out_path), edit, frames=frames, overwrite=overwrite)
     try:
@@ -195,7 +213,7 @@ def replace_background(
         **params.as_dict(),
         "plate": plate.describe(),
         "clean_plate": {"source": cplate.source, "content_hash": content_hash(clean.path) if clean else None},
-        "regrade_lab": {"gain": list(regrade.gain), "shift": list(regrade.shift), "mean": list(regrade.mean)},
+        "regrade_fitted": regrade.as_json(),
     }
     return EditResult(
         kind=KIND,

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background._flow import dis_flow, grey, non_occluded, warp
 
-F32 = NDArray[np.float32]
-U8 = NDArray[np.uint8]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+Bool = np.ndarray  # bool
+U8 = np.ndarray  # uint8
 
 
 def _check(est: Sequence[F32], ref: Sequence[F32]) -> None:
@@ -52,7 +52,7 @@ def dtssd(est: Sequence[F32], ref: Sequence[F32]) -> float:
     return float(np.mean(vals) * 1e2)
 
 
-def source_flows(frames: Sequence[U8]) -> list[tuple[F32, NDArray[np.bool_]]]:
+def source_flows(frames: Sequence[U8]) -> list[tuple[F32, Bool]]:
     """For each consecutive pair of source frames: flow t → t+1 and its non-occlusion mask."""
     greys = [grey(f.astype(np.float32) / 255.0) for f in frames]
     out = []
@@ -65,8 +65,8 @@ def source_flows(frames: Sequence[U8]) -> list[tuple[F32, NDArray[np.bool_]]]:
 
 def warping_error(
     frames: Sequence[U8],
-    flows: Sequence[tuple[F32, NDArray[np.bool_]]],
-    region: Sequence[NDArray[np.bool_]] | None = None,
+    flows: Sequence[tuple[F32, Bool]],
+    region: Sequence[Bool] | None = None,
 ) -> float:
     """Lai et al. warping error of ``frames`` (RGB uint8) under precomputed ``flows`` (×1e3, [0,1] units).
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import cv2
 import numpy as np
-from numpy.typing import NDArray
 
+from editor.background._guided import fast_guided_filter
 from editor.background.errors import BackgroundError
 from editor.background.matte import MatteParams, matte_frame
 from editor.background.plate import CleanPlate
 from editor.background.refiner import RefinerNet, refine
 from editor.background.temporal import Stabiliser
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,33 @@ class BackgroundParams:
         matte: Keying, trimap and guided-filter settings.
         stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off).
         stabilise_tolerance: Photometric error at which that weight has decayed by e.
-        regrade: How far (0–1) the performer's Lab statistics move towards the new plate's.
+        regrade: How far (0–1) the performer's colour moves towards the new plate's.
+        regrade_method: ``"lab"`` (mean/std transfer in CIE Lab) or ``"cdl"`` (the lighting model's ASC CDL match,
+            exportable for a colourist).
         plate_samples: Frames sampled to build or estimate the clean plate.
+        work_width: Frames wider than this are matted at this width and the matte is brought back to full
+            resolution by guided upsampling steered by the full frame (0 = always full resolution).
     """
 
     matte: MatteParams = field(default_factory=MatteParams)
     stabilise: float = 0.6
     stabilise_tolerance: float = 0.04
     regrade: float = 0.3
+    regrade_method: str = "lab"
     plate_samples: int = 24
+    work_width: int = 1280
 
     def __post_init__(self) -> None:
         if not 0 <= self.stabilise < 1:
             raise BackgroundError(f"stabilise must be in [0, 1), got {self.stabilise}")
         if not self.stabilise_tolerance > 0:
             raise BackgroundError(f"stabilise_tolerance must be > 0, got {self.stabilise_tolerance}")
+        if self.regrade_method not in ("lab", "cdl"):
+            raise BackgroundError(f"regrade_method must be 'lab' or 'cdl', got {self.regrade_method!r}")
         if not 0 <= self.regrade <= 1:
             raise BackgroundError(f"regrade must be in [0, 1], got {self.regrade}")
+        if self.work_width != 0 and not 320 <= self.work_width <= 8192:
+            raise BackgroundError(f"work_width must be 0 (off) or 320–8192, got {self.work_width}")
         if not 3 <= self.plate_samples <= 200:
             raise BackgroundError(f"plate_samples must be 3–200, got {self.plate_samples}")
 
@@ -56,24 +67,62 @@ class BackgroundParams:
         return replace(self.matte, subsample=1)
 
 
+def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
+    """The clean plate at ``(width, height)``."""
+    near = cv2.INTER_NEAREST
+    return CleanPlate(
+        image=cv2.resize(plate.image, size, interpolation=cv2.INTER_AREA).astype(np.float32),
+        known=cv2.resize(plate.known.astype(np.uint8), size, interpolation=near) > 0,
+        performer=cv2.resize(plate.performer.astype(np.uint8), size, interpolation=near) > 0,
+        noise=plate.noise,
+        source=plate.source,
+    )
+
+
 class ShotMatter:
-    """Mattes the frames of one shot in order: key → trimap → guided filter (→ refiner) → stabilisation."""
+    """Mattes the frames of one shot in order: key → trimap → guided filter (→ refiner) → stabilisation.
+
+    Frames wider than ``params.work_width`` are matted (and stabilised) at that width; the matte then returns to
+    full resolution through the fast guided filter with the full frame as guide, so its edges follow the
+    full-resolution image.
+    """
 
     def __init__(self, plate: CleanPlate, params: BackgroundParams, refiner: RefinerNet | None = None) -> None:
         if params.matte.key_low is None or params.matte.key_high is None:
             params = params.resolved(plate)
-        self.plate = plate
         self.params = params
         self.refiner = refiner
+        h, w = plate.image.shape[:2]
+        self._scale = params.work_width / w if 0 < params.work_width < w else 1.0
+        self._size = (w, h)
+        self._work = (round(w * self._scale), round(h * self._scale))
+        self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
         self._stabiliser = Stabiliser(params.stabilise, params.stabilise_tolerance)
+
+    def _down(self, frame: F32) -> F32:
+        return frame if self._scale == 1.0 else cv2.resize(frame, self._work, interpolation=cv2.INTER_AREA)
+
+    def _up(self, frame: F32, alpha: F32) -> F32:
+        if self._scale == 1.0:
+            return alpha
+        coarse = cv2.resize(alpha, self._size, interpolation=cv2.INTER_LINEAR)
+        k = max(2, round(1 / self._scale))
+        r = max(2, round(self.params.matte.radius * min(self._size) / 2))
+        q = np.clip(fast_guided_filter(frame, coarse, r, self.params.matte.eps, k), 0.0, 1.0)
+        solid = (coarse >= 1.0) | (coarse <= 0.0)  # definite regions stay exactly 0 / 1
+        return np.where(solid, coarse, q).astype(np.float32)
+
+    def _raw_work(self, small: F32) -> F32:
+        m = matte_frame(small, self.plate, self.params.matte)
+        if self.refiner is not None:
+            return refine(self.refiner, small, m.p, m.unknown)
+        return m.alpha
 
     def raw(self, frame: F32) -> F32:
         """The single-frame matte (no temporal state)."""
-        m = matte_frame(frame, self.plate, self.params.matte)
-        if self.refiner is not None:
-            return refine(self.refiner, frame, m.p, m.unknown)
-        return m.alpha
+        return self._up(frame, self._raw_work(self._down(frame)))
 
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
-        return self._stabiliser.step(frame, self.raw(frame))
+        small = self._down(frame)
+        return self._up(frame, self._stabiliser.step(small, self._raw_work(small)))

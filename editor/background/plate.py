@@ -22,13 +22,12 @@ from typing import Literal
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background.errors import PlateError
 
-F32 = NDArray[np.float32]
-U8 = NDArray[np.uint8]
-Bool = NDArray[np.bool_]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
+Bool = np.ndarray  # bool
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def plate_from_shot(frames: Sequence[U8], size: tuple[int, int], *, max_samples:
     )
 
 
-def _motion_masks(samples: Sequence[U8], scale: float) -> NDArray[np.bool_]:
+def _motion_masks(samples: Sequence[U8], scale: float) -> Bool:
     """Per-frame MOG2 foreground masks (``T×h×w`` at ``scale``): where the performer moves in each frame."""
     mog = cv2.createBackgroundSubtractorMOG2(history=len(samples), varThreshold=16.0, detectShadows=False)
     small = [cv2.resize(f, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for f in samples]
@@ -125,7 +124,7 @@ def _motion_masks(samples: Sequence[U8], scale: float) -> NDArray[np.bool_]:
     return np.stack([cv2.morphologyEx(mog.apply(f, learningRate=0), cv2.MORPH_OPEN, kernel) > 0 for f in small])
 
 
-def _masked_median(samples: Sequence[U8], moving: NDArray[np.bool_], region: Bool, min_seen: int) -> tuple[F32, Bool]:
+def _masked_median(samples: Sequence[U8], moving: Bool, region: Bool, min_seen: int) -> tuple[F32, Bool]:
     """Median over the frames in which each ``region`` pixel was *not* moving foreground.
 
     Returns the values (``K×3``, float32 [0, 1]) and which of the ``K`` region pixels were seen as background in
@@ -191,14 +190,20 @@ def estimate_plate(frames: Sequence[U8], *, max_samples: int = 24, work_width: i
     median = _median(samples)
     scale = min(1.0, work_width / w)
     moving_small = _motion_masks(samples, scale)
-    motion = moving_small.any(axis=0)
+    motion: Bool = np.asarray(moving_small.any(axis=0))
     median_small = cv2.resize((median * 255).round().astype(np.uint8), motion.shape[::-1], interpolation=cv2.INTER_AREA)
     seeds = _seed_mask(motion.shape, motion)
+    if not (seeds == cv2.GC_BGD).any():
+        raise PlateError(
+            "the take has no still background at its top and side borders (everything moves), so no clean plate "
+            "can be estimated from it; supply a clean-plate shot of the same set-up"
+        )
     cv2.setRNGSeed(0)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     gc = seeds.copy()
-    cv2.grabCut(cv2.cvtColor(median_small, cv2.COLOR_RGB2BGR), gc, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK)
-    performer_small = (gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)
+    bgr = cv2.cvtColor(median_small, cv2.COLOR_RGB2BGR)
+    cv2.grabCut(bgr, gc, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
+    performer_small: Bool = np.asarray((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD))
     performer_small = _largest_components(performer_small, motion if motion.any() else performer_small)
     # Everywhere the performer ever was (static silhouette ∪ motion), with a safety margin, is not yet known.
     margin = max(2, round(0.02 * motion.shape[0]))

@@ -20,13 +20,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from numpy.typing import NDArray
 from torch import nn
 
 from editor.background.errors import BackgroundError
 
-F32 = NDArray[np.float32]
-Bool = NDArray[np.bool_]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+Bool = np.ndarray  # bool
 FORMAT = "background-refiner/1"
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from editor.background._flow import dis_flow, grey, warp
 from editor.background.errors import BackgroundError
 
-F32 = NDArray[np.float32]
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+U8 = np.ndarray  # uint8
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Stabiliser:
 
     strength: float = 0.6
     tolerance: float = 0.04
-    _prev_grey: NDArray[np.uint8] | None = None
+    _prev_grey: U8 | None = None
     _prev_alpha: F32 | None = None
     _prev_frame: F32 | None = None
 

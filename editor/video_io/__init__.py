@@ -17,6 +17,7 @@ from editor.video_io._probe import (
     probe,
 )
 from editor.video_io._read import PixelFormat, iter_frames, read_frame, sample_indices
+from editor.video_io._transcode import transcode
 from editor.video_io._write import EncodePlan, FrameEdit, RenderReport, plan_encode, render
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "read_frame",
     "render",
     "sample_indices",
+    "transcode",
 ]

@@ -146,6 +146,8 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
         vout, encoder, pix_fmt = _video_stream(inp, vin, out)
         audio_map, audio_desc = _audio_streams(inp, out)
         frames, sq_err, embed_s, embed_cpu = 0, 0.0, 0.0, 0.0
+        first_t: Fraction | None = None
+        last_t = Fraction(0)
         streams = [vin, *audio_map]
         for packet in inp.demux(*streams):
             if packet.stream is vin:
@@ -161,13 +163,17 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
                         marked = marked.reformat(format=pix_fmt)
                     _mux(out, vout.encode(marked), tmp)
                     frames += 1
+                    if frame.pts is not None:
+                        last_t = Fraction(frame.pts) * frame.time_base
+                        first_t = last_t if first_t is None else first_t
             else:
                 _audio_packet(packet, audio_map[packet.stream], out, src, tmp)
         _mux(out, vout.encode(None), tmp)
         for target, transcode in audio_map.values():
             if transcode:
                 _mux(out, target.encode(None), tmp)
-        _check_complete(vin, frames, src)
+        span = last_t - first_t + 1 / _av.frame_rate(vin) if first_t is not None else None
+        _check_complete(inp, vin, frames, span, src)
     except (av.error.FFmpegError, ValueError) as exc:
         raise _av.write_error(tmp, exc) from exc
     finally:
@@ -252,12 +258,18 @@ def _mux(out: Any, packets: Any, tmp: Path) -> None:
         raise VideoWriteError(f"could not write the marked video: {exc}") from exc
 
 
-def _check_complete(vin: Any, frames: int, src: Path) -> None:
+def _check_complete(inp: Any, vin: Any, frames: int, span: Fraction | None, src: Path) -> None:
+    """Refuse output from a damaged source: no frames, fewer frames than indexed, or a shorter span than declared."""
     if frames == 0:
         raise UnreadableVideoError(f"{src}: no decodable video frames (the file is empty or damaged)")
     expected = vin.frames or 0
     if expected and frames < 0.9 * expected:
         raise UnreadableVideoError(f"{src}: truncated: decoded {frames} of {expected} frames")
+    declared = Fraction(inp.duration, 1_000_000) if inp.duration else None
+    if declared and span is not None and span < Fraction(9, 10) * declared:
+        raise UnreadableVideoError(
+            f"{src}: truncated: decoded {float(span):.2f} s of video, the file declares {float(declared):.2f} s"
+        )
 
 
 def detect_video(path: str | Path, *, max_seconds: float | Fraction = DEFAULT_MAX_SECONDS) -> Detection:

@@ -24,9 +24,9 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof.workspace import Workspace
-from ledger import Log
+from ledger import Ledger
 from ledger.errors import EntryError
-from tests.consent.conftest import footprint, grant_kwargs, ts
+from tests.consent.conftest import ORIGIN, footprint, grant_kwargs, ts
 
 NEW_DOC = b"%PDF-1.7 a document this store has never seen"
 
@@ -34,6 +34,7 @@ NEW_DOC = b"%PDF-1.7 a document this store has never seen"
 @dataclass
 class World:
     reg: ConsentRegistry
+    ws: Workspace
     alice: str  # living principal, SAG-AFTRA
     harold: str  # deceased 2025-02-02, no representative on file
     estate: str  # deceased, representative on file
@@ -44,9 +45,13 @@ class World:
     tmp: Path
 
 
-@pytest.fixture
-def world(registry: ConsentRegistry, tmp_path: Path) -> World:
-    r = registry
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """One populated registry shared by every case: each case must leave it exactly as it found it."""
+    ws = Workspace(tmp_path_factory.mktemp("bad-input") / "home")
+    ws.init()
+    ledger = Ledger(ws.engine, ws.keys_dir)
+    r = ConsentRegistry(ws.engine, ws.blobs, ledger.create_log(ORIGIN))
     alice = r.register_performer(name="Alice Marchetti", kind="principal", guild="SAG-AFTRA", guild_id="SAG-0042")
     harold = r.register_performer(name="Harold Okafor", kind="principal", died_at=ts("2025-02-02"))
     estate = r.register_performer(
@@ -60,8 +65,8 @@ def world(registry: ConsentRegistry, tmp_path: Path) -> World:
     lifted = r.suspend(None, reason="short strike", start=ts("2026-01-01"))
     r.lift_suspension(lifted.suspension_id, reason="over", end=ts("2026-01-05"))
     return World(
-        r, alice.performer_id, harold.performer_id, estate.performer_id, g.grant_id, rv.grant_id,
-        strike.suspension_id, lifted.suspension_id, tmp_path,
+        r, ws, alice.performer_id, harold.performer_id, estate.performer_id, g.grant_id, rv.grant_id,
+        strike.suspension_id, lifted.suspension_id, tmp_path_factory.mktemp("docs"),
     )  # fmt: skip
 
 
@@ -133,6 +138,15 @@ CASES: list[tuple[str, Callable[[World], Any], type[ConsentError], str]] = [
     ("empty name", _register(name=""), InvalidRecordError, "name: must not be empty"),
     ("union representation without guild", _register(representation="union"), InvalidRecordError,
      "representation 'union'"),
+    ("amend with no change", lambda w: w.reg.amend_performer(w.alice, reason="x", minor=False), InvalidRecordError,
+     "nothing to amend"),
+    ("amend without reason", lambda w: w.reg.amend_performer(w.alice, reason="", minor=True), InvalidRecordError,
+     "reason for the amendment is empty"),
+    ("amend unknown performer", lambda w: w.reg.amend_performer("prf_00000000deadbeef", reason="x", minor=True),
+     UnknownPerformerError, "no performer"),
+    ("amend: representative without document",
+     lambda w: w.reg.amend_performer(w.harold, reason="x", representative_name="Estate"), DocumentError,
+     "authority document is required"),
     ("duplicate guild id", _register(guild="SAG-AFTRA", guild_id="SAG-0042"), DuplicatePerformerError,
      "already registered"),
 ]  # fmt: skip
@@ -140,25 +154,23 @@ CASES: list[tuple[str, Callable[[World], Any], type[ConsentError], str]] = [
 
 @pytest.mark.parametrize(("action", "error", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_and_nothing_is_written(
-    world: World,
-    workspace: Workspace,
-    log: Log,
-    action: Callable[[World], Any],
-    error: type[ConsentError],
-    fragment: str,
+    world: World, action: Callable[[World], Any], error: type[ConsentError], fragment: str
 ) -> None:
-    before = footprint(workspace.engine, log, workspace.blobs_dir)
+    ws, log = world.ws, world.reg.log
+    before = footprint(ws.engine, log, ws.blobs_dir)
+    assert before["ledger"] == 9
     with pytest.raises(error) as info:
         action(world)
     assert fragment in str(info.value), str(info.value)
-    assert footprint(workspace.engine, log, workspace.blobs_dir) == before
+    assert footprint(ws.engine, log, ws.blobs_dir) == before
     assert world.reg.reconcile().ok
 
 
-def test_entry_refused_by_the_ledger_leaves_nothing_behind(world: World, workspace: Workspace, log: Log) -> None:
+def test_entry_refused_by_the_ledger_leaves_nothing_behind(world: World) -> None:
     """A grant whose entry is over the ledger's 64 KiB limit: the ledger refuses it, the document is removed."""
-    before = footprint(workspace.engine, log, workspace.blobs_dir)
+    ws, log = world.ws, world.reg.log
+    before = footprint(ws.engine, log, ws.blobs_dir)
     shots = [f"shot-{i:05d}-with-a-long-descriptive-name" for i in range(3000)]
     with pytest.raises(EntryError):
         world.reg.grant(world.alice, **grant_kwargs(document=NEW_DOC, shots=shots))
-    assert footprint(workspace.engine, log, workspace.blobs_dir) == before
+    assert footprint(ws.engine, log, ws.blobs_dir) == before

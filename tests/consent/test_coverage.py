@@ -29,7 +29,7 @@ def test_covering_grant_comes_with_receipts_that_verify_offline(
         assert verified.origin == log.origin and verified.index == proof.ledger_index
         assert proof.entry.encode() == log.entry(proof.ledger_index)
     assert cov.verify(keys) == 2  # registration + grant
-    assert cov.performer_proof.kind == "performer.registered/1"
+    assert [p.kind for p in cov.performer_proofs] == ["performer.registered/1"]
 
 
 def test_receipt_for_a_tampered_entry_fails(

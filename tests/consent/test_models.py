@@ -129,7 +129,7 @@ def test_a_lift_only_ever_shortens_a_suspension(end: int | None, lifts: list[int
         {
             "event_kind": "suspended", "event_id": "sus_0123456789abcdef", "suspension_id": "sus_0123456789abcdef",
             "performer_id": None, "effective_at": T0, "end_at": None if end is None else T0 + timedelta(days=end),
-            "reason": "strike",
+            "reason": "strike", "categories": None, "strike": True,
         }
     ]  # fmt: skip
     for i, day in enumerate(lifts):

@@ -33,3 +33,26 @@ def test_grant_revoke_suspend_cover_and_reconcile_on_postgres(postgres_db: str, 
     assert [e.kind for e in reg.history(g.grant_id)] == ["granted", "revoked", "suspended", "suspension_lifted"]
     assert reg.reconcile().ok
     ws.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_on_postgres(postgres_db: str, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    ledger = Ledger(ws.engine, ws.keys_dir)
+    log = ledger.create_log(ORIGIN)
+    reg = ConsentRegistry(ws.engine, ws.blobs, log)
+    alice = reg.register_performer(name="Alice Marchetti", kind="principal")
+
+    def work(i: int) -> str:
+        g = reg.grant(alice.performer_id, **grant_kwargs(shots=[f"{i}A"], document=f"doc {i}".encode()))
+        reg.revoke(g.grant_id, reason=f"r{i}")
+        return g.grant_id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(work, range(8)))
+    assert sorted(g.grant_id for g in reg.grants(alice.performer_id)) == sorted(ids)
+    assert log.size() == 17 and reg.reconcile().ok
+    ws.engine.dispose()

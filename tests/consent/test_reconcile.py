@@ -143,3 +143,36 @@ def test_clean_registry_reconciles(
     registry.lift_suspension(s.suspension_id, reason="resolved")
     report = registry.reconcile(repair=repair)
     assert report.ok and report.rows_checked == 5 and report.entries_checked == 5
+
+
+def test_a_missing_or_corrupt_document_is_found(
+    registry: ConsentRegistry, workspace: Workspace, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    g = make_grant(alice.performer_id)
+    path = workspace.blobs.path_for(g.document_sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"a different document")
+    (problem,) = registry.reconcile().problems
+    assert problem.startswith(f"document {g.document_sha256}:") and "corrupt" in problem
+    path.unlink()
+    assert "no blob" in registry.reconcile().problems[0]
+
+
+def test_concurrent_writers_keep_registry_and_ledger_in_step(
+    registry: ConsentRegistry, log: Log, alice: Performer
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.consent.conftest import grant_kwargs
+
+    def work(i: int) -> str:
+        g = registry.grant(alice.performer_id, **grant_kwargs(shots=[f"{i}A"], document=f"doc {i}".encode()))
+        registry.revoke(g.grant_id, reason=f"r{i}")
+        return g.grant_id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(work, range(8)))
+    assert log.size() == 1 + 16
+    assert sorted(g.grant_id for g in registry.grants(alice.performer_id)) == sorted(ids)
+    report = registry.reconcile()
+    assert report.ok and report.rows_checked == 17

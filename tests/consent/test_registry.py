@@ -41,7 +41,9 @@ def test_every_write_is_one_ledger_entry_of_the_right_kind(
 def test_grant_reads_back_identically_and_document_is_content_addressed(
     registry: ConsentRegistry, workspace: Workspace, alice: Performer, make_grant: Callable[..., ConsentGrant]
 ) -> None:
-    g = make_grant(alice.performer_id, languages=["fr"], valid_until=ts("2027-03-01"))
+    g = make_grant(
+        alice.performer_id, languages=["fr"], valid_until=ts("2027-03-01"), notice_given_at=ts("2026-02-26T09:00")
+    )
     (back,) = registry.grants(alice.performer_id, at=ts("2026-04-01"))
     assert back == g
     assert registry.document(g.document_sha256) == SIGNED
@@ -217,3 +219,75 @@ def test_registries_of_two_projects_are_separate(
     with pytest.raises(UnknownPerformerError):
         other.grant(alice.performer_id, **grant_kwargs())
     assert other_log.size() == 0
+
+
+def test_strike_limited_to_replica_categories(
+    registry: ConsentRegistry, log: Log, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    alteration = make_grant(alice.performer_id)
+    replica = make_grant(alice.performer_id, category="ebdr")
+    s = registry.suspend(None, reason="2026 strike: replica consents suspended", start=ts("2026-07-14"),
+                         categories=["ebdr", "icdr"], strike=True)  # fmt: skip
+    entry = log.entry_json(log.size() - 1)
+    assert entry["categories"] == ["ebdr", "icdr"] and entry["strike"] is True
+    state = registry.state_at(None, ts("2026-08-01"))
+    by = {g.grant_id: g for g in state.grants}
+    assert by[alteration.grant_id].in_force(state.at)
+    assert not by[replica.grant_id].in_force(state.at)
+    assert state.suspensions[0].strike and state.suspensions[0].suspension_id == s.suspension_id
+    assert [e.kind for e in registry.history(alteration.grant_id)] == ["granted"]
+    assert [e.kind for e in registry.history(replica.grant_id)] == ["granted", "suspended"]
+    assert registry.reconcile().ok
+
+
+def test_state_converts_to_the_policy_engines_models(
+    registry: ConsentRegistry, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    """The contract with ``policies``: its models accept our records as plain data."""
+    policies_models = pytest.importorskip("policies.models", reason="policies not merged into this branch yet")
+    make_grant(alice.performer_id)
+    registry.suspend(None, reason="strike", start=ts("2026-07-14"), strike=True)
+    state = registry.state_at(None, ts("2026-08-01"))
+    theirs = policies_models.ConsentState.model_validate(state.model_dump())
+    assert theirs.grants[0].grant_id == state.grants[0].grant_id
+    assert theirs.suspensions[0].strike is True
+
+
+def test_performer_dies_during_production_and_the_estate_consents(
+    registry: ConsentRegistry, log: Log, alice: Performer, make_grant: Callable[..., ConsentGrant]
+) -> None:
+    from consent import SignerError
+
+    own = make_grant(alice.performer_id, signed_at=ts("2026-03-01"))
+    amended = registry.amend_performer(
+        alice.performer_id, reason="death certificate received", died_at=ts("2026-06-10"),
+        representative_name="Estate of Alice Marchetti", representative_document=b"letters testamentary",
+    )  # fmt: skip
+    assert amended.deceased and amended.representative is not None
+    assert registry.performer(alice.performer_id) == amended
+    assert log.entry_json(log.size() - 1)["kind"] == "performer.amended/1"
+    assert "Marchetti" not in log.entry(log.size() - 1).decode()
+    with pytest.raises(SignerError, match="on or after their death"):
+        make_grant(alice.performer_id, signed_at=ts("2026-07-01"), valid_from=ts("2026-07-01"))
+    estate = make_grant(alice.performer_id, signed_by="representative", category="icdr", valid_from=ts("2026-07-01"))
+    # a consent the performer signed before death, recorded after the amendment, is accepted
+    late_recorded = make_grant(alice.performer_id, signed_at=ts("2026-05-01"), edit_kinds=["relight"])
+    state = registry.state_at([alice.performer_id], ts("2026-08-01"))
+    assert {g.grant_id for g in state.grants} == {own.grant_id, estate.grant_id, late_recorded.grant_id}
+    assert state.performers == [amended]
+    # as known before the amendment, the performer was alive
+    before = registry.state_at([alice.performer_id], ts("2026-08-01"), known_at=own.recorded_at)
+    assert before.performers == [alice]
+    cov = registry.covering(alice.performer_id, "eyeline", "continuity", "12A", at=ts("2026-08-01"))
+    assert [p.kind for p in cov.performer_proofs] == ["performer.registered/1", "performer.amended/1"]
+    assert cov.verify(log.verifier_keys()) == len(cov.proofs())
+    assert registry.reconcile().ok
+
+
+def test_grant_for_a_future_use_is_signed_now_by_default(registry: ConsentRegistry, alice: Performer) -> None:
+    from consent.models import now_utc
+
+    start = now_utc() + timedelta(days=30)
+    g = registry.grant(alice.performer_id, **grant_kwargs(valid_from=start))
+    assert g.signed_at <= now_utc() < g.valid_from
+    assert not registry.grants(alice.performer_id)[0].in_window(now_utc())

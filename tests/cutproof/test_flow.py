@@ -3,54 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from consent import ConsentRegistry
 from cutproof.flow import RENDER_JOB, deliverables_dir, run_render_job, sign_review, submit
 from cutproof.gate import EditSubmission, SubmissionError
 from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.projects import ProjectContext, create_project, project_log
+from cutproof.projects import project_log
 from cutproof.requests import RequestStore
 from cutproof.workspace import Workspace
-from editor import Catalogue, ingest_folder
 from ledger import verify_receipt
-
-CLIP = "grid_pwij3p.mpg"
-PLATE = "grid_id2_vcd_swwp2s.mpg"
-
-
-@pytest.fixture
-def film(workspace: Workspace, footage_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    ctx = ProjectContext(principal_photography_start=date(2026, 9, 1), distribution_territories=("US", "EU"))
-    project = create_project(workspace, "film", "Film", ctx, identity="test:lead")
-    shots = tmp_path / "dailies"
-    shots.mkdir()
-    for name in (CLIP, PLATE):
-        (shots / name).symlink_to(footage_dir / name)
-    report = ingest_folder(shots, Catalogue(workspace.engine), project="film")
-    assert len(report.added) == 2, report
-    registry = ConsentRegistry(workspace.engine, workspace.blobs, project_log(workspace, project))
-    performer = registry.register_performer(
-        name="Grid Talker", kind="principal", guild="SAG-AFTRA", guild_id="G-1", representation="union"
-    )
-    doc = tmp_path / "consent.pdf"
-    doc.write_bytes(b"%PDF-1.4 signed consent to background replacement for the grid shot")
-    registry.grant(
-        performer.performer_id,
-        category="digital_alteration",
-        edit_kinds=["background"],
-        purposes=["continuity"],
-        use_description="Replace the background of the talking shot with the other set-up's plate for continuity",
-        document=doc,
-        signed_by="performer",
-        contract_edition="sag-aftra-tv-theatrical-2026",
-        valid_from=datetime.now(UTC) - timedelta(days=1),
-    )
-    clips = {c.path.name: c for c in Catalogue(workspace.engine).list(project="film")}
-    return project, performer, clips
+from tests._support.footage import CLIP, PLATE
 
 
 def _pool(ws: Workspace) -> WorkerPool:
@@ -150,3 +114,42 @@ def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ign
     report = verify_deliverable(workspace, Path(rec.deliverable or ""), origin=project.origin)
     assert report.passed, [c.to_json() for c in report.failures()]
     assert report.edit_index == rec.edit_index
+
+
+def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cutproof.cli.main import app
+
+    _project, performer, clips = film
+    runner = CliRunner()
+    base = ["--home", str(workspace.home)]
+    r = runner.invoke(
+        app,
+        [
+            *base,
+            "request",
+            "submit",
+            clips[CLIP].short_id,
+            "--kind",
+            "background",
+            "--purpose",
+            "continuity",
+            "--performer",
+            performer.performer_id,
+            "--end",
+            "8",
+            "--param",
+            f"plate={clips[PLATE].short_id}",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 4, r.output  # review: a face the gate cannot identify
+    rid = json.loads(r.output.strip().splitlines()[-1])["request_id"]
+    r = runner.invoke(app, [*base, "request", "review", rid, "--approve", "--note", "background only"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*base, "jobs", "run"])
+    assert r.exit_code == 0 and "succeeded" in r.output, r.output
+    assert RequestStore(workspace.engine).get(rid, "film").state == "delivered"
+    bad = runner.invoke(app, [*base, "request", "submit", "nope", "--kind", "background", "--purpose", "continuity"])
+    assert bad.exit_code != 0

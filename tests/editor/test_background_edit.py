@@ -68,7 +68,8 @@ def _rgb(path: Path) -> list[np.ndarray]:
 
 
 def _assert_declared_truthfully(src: Path, result: EditResult) -> None:
-    """Outside the declared region and frame range, the output equals the source up to codec noise."""
+    """Outside the declared region and frame range, the output equals the source up to codec noise (mean of the
+    per-pixel max channel difference < 3 of 255 after a re-encode; the edited area differs by > 10)."""
     a, b = _rgb(src), _rgb(result.output.path)
     assert len(a) == len(b)
     r = result.region
@@ -79,10 +80,10 @@ def _assert_declared_truthfully(src: Path, result: EditResult) -> None:
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         diff = np.abs(x - y).max(axis=-1)
         if i not in edited:
-            assert diff.mean() < 1.5, f"frame {i} is outside the declared range but changed"
+            assert diff.mean() < 3.0, f"frame {i} is outside the declared range but changed"
         else:
             if (~inside).any():
-                assert diff[~inside].mean() < 1.5
+                assert diff[~inside].mean() < 3.0
             changed_somewhere |= diff[inside].mean() > 10
     assert changed_somewhere
 
@@ -124,7 +125,9 @@ def test_grid_shot_over_a_generated_still(grid_edit: tuple[Path, EditResult, Pat
 
 def test_rerunning_reproduces_the_output(grid_edit: tuple[Path, EditResult, Path], tmp_path: Path) -> None:
     src, first, plate = grid_edit
-    again = replace_background(src, load_plate(plate), tmp_path / "again.mp4", end=30)
+    seen: list[float] = []
+    again = replace_background(src, load_plate(plate), tmp_path / "again.mp4", end=30, progress=seen.append)
+    assert seen[-1] == 1.0 and len(seen) == 30
     assert again.output_hash == first.output_hash
     assert again.recipe_hash == first.recipe_hash
     assert again.region == first.region and again.parameters == first.parameters
@@ -133,7 +136,9 @@ def test_rerunning_reproduces_the_output(grid_edit: tuple[Path, EditResult, Path
 def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tmp_path: Path) -> None:
     src = _prores_from(footage_dir / CREMA, tmp_path / "012A_T01.mov", 24)
     plate = load_plate(footage_dir / OBAMA, frame=5)
-    result = replace_background(src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5))
+    result = replace_background(
+        src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5, regrade_method="cdl")
+    )
     out, info = probe(result.output.path), probe(src)
     assert out.codec == "prores" and out.profile == info.profile
     assert out.timecode == info.timecode == "10:00:00:00"
@@ -145,6 +150,7 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
         "frame": 5,
         "name": OBAMA,
     }
+    assert result.parameters["regrade_fitted"]["method"] == "cdl"
     _assert_declared_truthfully(src, result)
 
 
@@ -159,6 +165,9 @@ def test_bad_inputs_raise_editor_errors_and_write_nothing(footage_dir: Path, tmp
     fake_png.write_bytes(b"\x89PNG not really")
     with pytest.raises(PlateError, match="not a readable image"):
         load_plate(fake_png)
+    blob = tmp_path / "0123abcd"  # an upload stored by content hash, without an extension
+    blob.write_bytes(_still(tmp_path / "s.png").read_bytes())
+    assert load_plate(blob).kind == "image"
     with pytest.raises(PlateError, match="does not exist"):
         load_plate(tmp_path / "missing.png")
     with pytest.raises(PlateError, match="outside"):

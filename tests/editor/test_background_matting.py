@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from editor.background.composite import Regrade, composite, fit_plate
+from editor.background.composite import CdlRegrade, Regrade, composite, fit_plate
 from editor.background.errors import BackgroundError, PlateError
 from editor.background.matte import MatteParams
 from editor.background.metrics import dtssd, mad, mse, source_flows, warping_error
@@ -56,8 +56,8 @@ def test_stabilisation_reduces_temporal_error(synthetic) -> None:
     assert stable < still
 
 
-def test_estimated_plate_is_deterministic_and_marks_what_it_never_saw(synthetic) -> None:
-    frames, _alphas, bg = synthetic
+def test_estimated_plate_is_deterministic_and_marks_what_it_never_saw() -> None:
+    frames, _alphas, bg = shot(6, h=120, w=160, drift=2.0)
     a, b = estimate_plate(frames), estimate_plate(frames)
     np.testing.assert_array_equal(a.image, b.image)
     np.testing.assert_array_equal(a.known, b.known)
@@ -98,6 +98,11 @@ def test_regrade_moves_foreground_towards_the_plate_and_identity_at_zero() -> No
     graded = Regrade.fit([fg], [alpha], plate, 0.5).apply(fg)
     assert plate.mean() < graded.mean() < fg.mean()
     np.testing.assert_allclose(composite(fg, alpha * 0, plate), plate)
+    # The lighting model's CDL route: identity at 0, towards the plate in between, a valid ASC CDL.
+    assert CdlRegrade.fit([fg], [alpha], plate, 0.0).is_identity
+    cdl = CdlRegrade.fit([fg], [alpha], plate, 0.5)
+    assert plate.mean() < cdl.apply(fg).mean() < fg.mean()
+    assert cdl.as_json()["method"] == "cdl" and len(cdl.as_json()["slope"]) == 3
 
 
 def test_metrics_definitions() -> None:
@@ -119,10 +124,10 @@ def test_refiner_trains_reproducibly_and_round_trips(synthetic) -> None:
     frames, _alphas, bg = synthetic
     plate = plate_from_shot([bg], frames[0].shape[:2])
     params = BackgroundParams().resolved(plate)
-    fl = [f.astype(np.float32) / 255.0 for f in frames[:3]]
+    fl = [f.astype(np.float32) / 255.0 for f in frames[:2]]
     light = [matte_frame(f, plate, params.matte) for f in fl]
     heavy = [matte_frame(f, plate, params.pseudo_label_matte()) for f in fl]
-    cfg = RefinerConfig(steps=20, batch=4, crop=32)
+    cfg = RefinerConfig(steps=6, batch=2, crop=32)
     args = (fl, [m.p for m in light], [m.alpha for m in heavy], [m.unknown for m in light], cfg)
     net1, metrics = train_refiner(*args)
     net2, _ = train_refiner(*args)
@@ -132,3 +137,15 @@ def test_refiner_trains_reproducibly_and_round_trips(synthetic) -> None:
     assert metrics["loss_final"] >= 0
     with pytest.raises(BackgroundError, match="not a background refiner"):
         load_refiner(b'{"format": "other"}\n')
+
+
+def test_reduced_working_resolution_stays_close_to_full_resolution() -> None:
+    frames, alphas, bg = shot(3, h=360, w=640, drift=2.0)
+    plate = plate_from_shot([bg], frames[0].shape[:2])
+    full = _mattes(frames, ShotMatter(plate, BackgroundParams(work_width=0)))
+    half = _mattes(frames, ShotMatter(plate, BackgroundParams(work_width=320)))
+    assert half[0].shape == alphas[0].shape and half[0].dtype == np.float32
+    assert mad(half, alphas) < 1.5 * mad(full, alphas) + 2.0
+    assert (half[0][alphas[0] == 0] < 0.05).mean() > 0.99  # upsampling does not bleed into the background
+    with pytest.raises(BackgroundError, match="work_width"):
+        BackgroundParams(work_width=100)

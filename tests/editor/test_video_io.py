@@ -210,3 +210,41 @@ def test_render_refuses_existing_output(clip_dir: Path, tmp_path: Path) -> None:
     shutil.copy(src.path, tmp_path / "o.mp4")
     with pytest.raises(RenderError, match="already exists"):
         render(src, tmp_path / "o.mp4", lambda n, rgb: None)
+
+
+@pytest.mark.parametrize(
+    ("codec", "pix_fmt", "suffix", "audio", "options", "family", "profile"),
+    [
+        ("dnxhd", "yuv422p", ".mov", "pcm_s16le", {"profile": "dnxhr_sq"}, "dnxhd", "DNXHR SQ"),
+        ("libx265", "yuv420p", ".mp4", "aac", {"x265-params": "log-level=error"}, "hevc", None),
+        ("prores_ks", "yuv444p10le", ".mov", "pcm_s16le", {"profile": "4"}, "prores", "4444"),
+    ],
+)
+def test_codec_family_round_trip(
+    tmp_path: Path,
+    codec: str,
+    pix_fmt: str,
+    suffix: str,
+    audio: str,
+    options: dict[str, str],
+    family: str,
+    profile: str | None,
+) -> None:
+    src = probe(
+        write_clip(
+            tmp_path / f"src{suffix}",
+            codec=codec,
+            pix_fmt=pix_fmt,
+            width=320,
+            height=180,
+            audio=audio,
+            options=options,
+            frames=4,
+            timecode="10:00:00:12",
+        )
+    )
+    report = render(src, tmp_path / f"out{suffix}", _brighten_box, frames=range(1, 3))
+    got = probe(report.path, verify="full")
+    assert got.codec_family == family and got.pix_fmt == src.pix_fmt and got.timecode == "10:00:00:12"
+    assert profile is None or got.profile == profile
+    assert got.frame_count == 4 and report.audio == ("remuxed",) and got.audio[0].codec == src.audio[0].codec

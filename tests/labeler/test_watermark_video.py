@@ -113,6 +113,8 @@ def test_bad_input_raises_and_writes_nothing(footage_dir: Path, marked: Path, tm
     text.write_text("this is not a video\n")
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(marked.read_bytes()[: marked.stat().st_size // 3])
+    cut_flv = tmp_path / "cut.flv"  # no index: decoding stops on a damaged packet
+    cut_flv.write_bytes((footage_dir / CREMA).read_bytes()[:120_000])
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     for bad in (text, truncated, tmp_path / "missing.mp4", tmp_path):
@@ -121,6 +123,8 @@ def test_bad_input_raises_and_writes_nothing(footage_dir: Path, marked: Path, tm
         assert isinstance(info.value, LabelerError)
         with pytest.raises(UnreadableVideoError):
             detect_video(bad)
+    with pytest.raises(UnreadableVideoError, match="damaged or truncated"):
+        embed_video(cut_flv, out_dir / "x.mp4", KEY)
     _left_nothing(out_dir, set())
     with pytest.raises(VideoWriteError, match="must end in one of"):
         embed_video(footage_dir / GRID, out_dir / "x.avi", KEY)

@@ -1,10 +1,11 @@
 """Shared machinery of the ledger crash and concurrency tests: the appending child process and the audit.
 
-The child (:data:`APPENDER`) appends random batches to a log forever (or ``--batches`` times) and, after each
-``Log.append`` has returned, writes one JSON line per acknowledged entry plus one line with the checkpoint the batch
-was published in, with a single ``os.write`` on its stdout. Whatever the parent finds in that stream, up to the
-last complete line, was acknowledged. :class:`Auditor` then checks a log against the acknowledgements and against
-the RFC 6962 reference, incrementally, so that it can run after every kill.
+The appender (:data:`APPENDER` as a child process, or forked by :class:`Zygote`) appends random batches to a log
+forever (or a given number of batches) and, after each ``Log.append`` has returned, writes one JSON line per
+acknowledged entry plus one line with the checkpoint the batch was published in, with a single ``os.write``.
+Whatever the parent finds in that stream, up to the last complete line, was acknowledged. :class:`Auditor` then
+checks a log against the acknowledgements and against the RFC 6962 reference, incrementally, so that it can run
+after every kill.
 """
 
 from __future__ import annotations
@@ -24,48 +25,121 @@ from tests.ledger.reference import ReferenceTree, leaf_hash, open_note_reference
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-APPENDER = r"""
+_APPEND_LOOP = r"""
 import json, os, random, sys, time
 from ledger import Ledger
 from ledger.db import open_engine
 from ledger.errors import ConflictError
 
-url, keys, origin, worker, seed, batches = sys.argv[1:7]
-rng = random.Random(int(seed))
-log = Ledger(open_engine(url), keys).open_log(origin)
-sizes = [1, 1, 2, 3, 8, 17, 64, 200]
-seq, done = 0, 0
-while int(batches) < 0 or done < int(batches):
-    n = rng.choice(sizes)
-    batch = [{"kind": "test.append/1", "worker": worker, "seq": seq + i, "batch": [seq, n],
-              "pad": "x" * rng.randrange(0, 120)} for i in range(n)]
-    while True:
-        try:
-            acks = log.append(batch, identity="test:" + worker)
-            break
-        except ConflictError:
-            time.sleep(0.01 * rng.random())
-    lines = [json.dumps({"index": a.index, "leaf": a.leaf_hash_hex, "worker": worker, "seq": seq + i})
-             for i, a in enumerate(acks)]
-    lines.append(json.dumps({"checkpoint": acks[0].checkpoint}))
-    os.write(1, ("\n".join(lines) + "\n").encode())
-    seq += n
-    done += 1
+
+def run(url, keys, origin, worker, seed, batches, out=1):
+    rng = random.Random(int(seed))
+    log = Ledger(open_engine(url), keys).open_log(origin)
+    sizes = [1, 1, 2, 3, 8, 17, 64, 200]
+    seq, done = 0, 0
+    while int(batches) < 0 or done < int(batches):
+        n = rng.choice(sizes)
+        batch = [{"kind": "test.append/1", "worker": worker, "seq": seq + i, "batch": [seq, n],
+                  "pad": "x" * rng.randrange(0, 120)} for i in range(n)]
+        while True:
+            try:
+                acks = log.append(batch, identity="test:" + worker)
+                break
+            except ConflictError:
+                time.sleep(0.01 * rng.random())
+        lines = [json.dumps({"index": a.index, "leaf": a.leaf_hash_hex, "worker": worker, "seq": seq + i})
+                 for i, a in enumerate(acks)]
+        lines.append(json.dumps({"checkpoint": acks[0].checkpoint}))
+        os.write(out, ("\n".join(lines) + "\n").encode())
+        seq += n
+        done += 1
 """
+
+APPENDER = _APPEND_LOOP + "\nrun(*sys.argv[1:7])\n"
+"""A child process: ``python -c APPENDER url keys origin worker seed batches`` (batches < 0: until killed)."""
+
+# A clean process that has done the imports once and forks one appender per request, so that a crash test can
+# kill dozens of appenders without paying the interpreter start-up each time. It never opens the database itself.
+_ZYGOTE = (
+    _APPEND_LOOP
+    + r"""
+for line in sys.stdin:
+    cmd = json.loads(line)
+    if cmd["op"] == "spawn":
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                fd = os.open(cmd["out"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                run(*cmd["args"], out=fd)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        print(json.dumps({"pid": pid}), flush=True)
+    else:
+        _, status = os.waitpid(cmd["pid"], 0)
+        print(json.dumps({"signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                          "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None}), flush=True)
+"""
+)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
 def spawn_appender(
     url: str, keys: Path, origin: str, worker: str, seed: int, batches: int, stdout: Any
 ) -> subprocess.Popen[bytes]:
     """Start an appender child (``batches < 0``: until killed) writing its acknowledgements to ``stdout``."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.Popen(
         [sys.executable, "-c", APPENDER, url, str(keys), origin, worker, str(seed), str(batches)],
         stdout=stdout,
         stderr=subprocess.PIPE,
         cwd=REPO_ROOT,
-        env=env,
+        env=_env(),
     )
+
+
+class Zygote:
+    """Forks appender processes on request (see ``_ZYGOTE``); use as a context manager."""
+
+    def __enter__(self) -> Zygote:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _ZYGOTE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO_ROOT,
+            env=_env(),
+            text=True,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+    def _ask(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the appender zygote died (exit {self.proc.wait()})")
+        return dict(json.loads(line))
+
+    def spawn(self, out: Path, url: str, keys: Path, origin: str, worker: str, seed: int) -> int:
+        """Fork an appender that runs until killed, acknowledging into ``out``; return its pid."""
+        return int(
+            self._ask({"op": "spawn", "out": str(out), "args": [url, str(keys), origin, worker, seed, -1]})["pid"]
+        )
+
+    def reap(self, pid: int) -> dict[str, Any]:
+        """Wait for the appender to be gone; return how it ended (``signal`` / ``exit``)."""
+        return self._ask({"op": "reap", "pid": pid})
 
 
 @dataclass

@@ -14,9 +14,11 @@ bytes); see ``test_meaning_preserving_flips_are_the_only_ones_not_reported``.
 
 from __future__ import annotations
 
+import functools
 import random
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -59,17 +61,19 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     readers: dict[tuple[int, int, int], list[int]] = {}
     for leaf in range(SIZE):
         wanted: list[Subtree] = []
-
-        def record(subtrees: list[Subtree], wanted: list[Subtree] = wanted) -> list[bytes]:
-            wanted.extend(subtrees)
-            return [b"\0" * 32 for _ in subtrees]
-
+        record = functools.partial(_record_reads, wanted)
         inclusion_proof(leaf, SIZE, record)
         for s in wanted:
             (level, index), first, count = tile_key_for(s)
             for pos in range(first, first + count):
                 readers.setdefault((level, index, pos), []).append(leaf)
     return Pristine(db, home / "keys", vkeys, readers)
+
+
+def _record_reads(wanted: list[Subtree], subtrees: Sequence[Subtree]) -> list[bytes]:
+    """A hash reader that records which subtrees a proof reads (and answers zeros)."""
+    wanted.extend(subtrees)
+    return [b"\0" * 32 for _ in subtrees]
 
 
 def _copy(pristine: Pristine, tmp_path: Path) -> Path:
@@ -251,3 +255,63 @@ def test_invalid_utf8_in_a_stored_checkpoint_is_reported(
     ledger, _ = _open(db, pristine)
     problem = _fsck_problem(ledger)
     assert table in problem, problem
+
+
+@pytest.mark.slow
+def test_bit_flips_in_a_log_big_enough_for_parallel_fsck(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """fsck scans immutable 65,536-entry chunks in worker processes once a log has more than three of them; the
+    corruption must be found and placed just the same there (first chunks) as in the last chunk."""
+    home = tmp_path_factory.mktemp("large")
+    db = home / "ledger.db"
+    engine = open_engine(f"sqlite:///{db}")
+    ledger = Ledger(engine, home / "keys")
+    ledger.create_schema()
+    log = ledger.create_log(ORIGIN)
+    size = 4 * 65_536 + 1_000
+    for lo in range(0, size, 8192):
+        log.append([{"kind": "test.entry/1", "seq": i} for i in range(lo, min(size, lo + 8192))], identity="t:big")
+    engine.dispose()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    big = Pristine(db, home / "keys", [], {})
+    (result,) = fsck(_open(_copy(big, tmp_path_factory.mktemp("c")), big)[0].engine, [ORIGIN])
+    assert result.ok, result.problem
+    rng = random.Random(9)
+    for index in (5, 70_000, 140_000, size - 3):
+        copy = _copy(big, tmp_path_factory.mktemp("m"))
+        _mutate(copy, "ledger_entries", "data", "idx = ?", (index,), rng)
+        problem = _fsck_problem(_open(copy, big)[0])
+        assert f"ledger_entries index {index}" in problem, problem
+    for level, tindex in ((0, 3), (0, 300), (1, 0), (2, 0)):
+        copy = _copy(big, tmp_path_factory.mktemp("t"))
+        with sqlite3.connect(copy) as conn:
+            (blob,) = conn.execute(
+                "SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?", (level, tindex)
+            ).fetchone()
+            b = bytearray(blob)
+            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+            conn.execute("UPDATE ledger_tiles SET hashes = ? WHERE level = ? AND idx = ?", (bytes(b), level, tindex))
+        problem = _fsck_problem(_open(copy, big)[0])
+        assert tile_path(level, tindex) in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("table", "where", "expect"),
+    [
+        ("ledger_entries", "idx = 300", "entry 300 is missing"),
+        ("ledger_tiles", "level = 0 AND idx = 1", "tile/0/001"),
+        ("ledger_tiles", "level = 1 AND idx = 0", "tile/1/000"),
+        ("ledger_checkpoints", f"size = {SIZE}", f"size {SIZE}"),
+    ],
+)
+def test_lost_rows_are_reported(pristine: Pristine, tmp_path: Path, table: str, where: str, expect: str) -> None:
+    """A lost page can drop rows as well as flip bits: a missing entry, tile or latest checkpoint is corruption."""
+    db = _copy(pristine, tmp_path)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(f"DELETE FROM {table} WHERE {where}").rowcount == 1
+    ledger, log = _open(db, pristine)
+    problem = _fsck_problem(ledger)
+    assert table in problem and expect in problem, problem
+    if table == "ledger_entries":
+        with pytest.raises(LedgerError):
+            log.entry(300)

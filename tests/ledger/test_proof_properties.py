@@ -283,3 +283,23 @@ def test_missing_tile_is_reported_as_corruption(small: tuple[ReferenceTree, Read
     reader = make_hash_reader(lambda keys: {k: store[k] for k in keys if k in store})
     with pytest.raises(CorruptionError):
         inclusion_proof(3, N_EXHAUSTIVE, reader)
+
+
+def test_rfc6962_reference_roots_from_tiles_and_proofs() -> None:
+    """The published RFC 6962 roots for the CT test leaves, from ``RightEdge`` grown one leaf at a time."""
+    from tests.ledger.reference import reference_roots_vector
+
+    entries, roots = reference_roots_vector()
+    leaves = [leaf_hash(e) for e in entries]
+    edge = RightEdge(0)
+    for i, h in enumerate(leaves):
+        edge.extend([h])
+        if i + 1 in roots:
+            assert edge.root().hex() == roots[i + 1]
+    reader, _ = _tile_reader(leaves)
+    ref = ReferenceTree(leaves)
+    for size in range(1, 9):
+        for index in range(size):
+            assert inclusion_proof(index, size, reader) == ref.inclusion_proof(index, size)
+        for old in range(1, size + 1):
+            assert consistency_proof(old, size, reader) == ref.consistency_proof(old, size)

@@ -256,3 +256,57 @@ def test_regression_non_ascii_in_a_receipt_is_a_receipt_error(built: Built, line
     lines[line] = lines[line][:5] + "\u00e9" + lines[line][6:]
     with pytest.raises(ReceiptError):
         verify_receipt("\n".join(lines), built.log.entry(300), built.vkeys)
+
+
+def test_rfc6962_reference_roots_in_a_real_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CT test leaves stored as raw entry bytes (through the log's internal raw-bytes append path, since the
+    public ``append`` stamps JSON) yield the published RFC 6962 roots in the signed checkpoints."""
+    from tests.ledger.reference import reference_roots_vector
+
+    home = tmp_path_factory.mktemp("rfc")
+    ledger = Ledger(open_engine(f"sqlite:///{home / 'ledger.db'}"), home / "keys")
+    ledger.create_schema()
+    log = ledger.create_log("cutproof.test/rfc6962")
+    entries, roots = reference_roots_vector()
+    for e in entries:
+        log._append_bytes([e])
+    (vkey,) = log.verifier_keys()
+    for size, root in roots.items():
+        _, cp_size, cp_root = parse_checkpoint_reference(open_note_reference(log.checkpoint_at(size), vkey))
+        assert (cp_size, cp_root.hex()) == (size, root)
+    for index, e in enumerate(entries):
+        assert log.entry(index) == e
+        verify_receipt(log.prove(index), e, [vkey])
+
+
+@pytest.mark.postgres
+def test_postgres_store_matches_the_reference(postgres_db: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same proofs from a PostgreSQL database (its own SQL paths for tiles and entries)."""
+    home = tmp_path_factory.mktemp("pg")
+    ledger = Ledger(open_engine(postgres_db), home / "keys")
+    ledger.create_schema()
+    log = ledger.create_log("cutproof.test/pg-properties")
+    batches = [1, 1, 1, 2, 5, 30, 100, 150, 3, 7, 1, 300]
+    seq = 0
+    for n in batches:
+        log.append([{"kind": "test.entry/1", "seq": seq + i} for i in range(n)], identity="test:pg")
+        seq += n
+    ref = ReferenceTree.from_entries([log.entry(i) for i in range(seq)])
+    (vkey,) = log.verifier_keys()
+    sizes = log.checkpoint_sizes()
+    assert len(sizes) == len(batches) + 1
+    for s in sizes:
+        _, cp_size, root = parse_checkpoint_reference(open_note_reference(log.checkpoint_at(s), vkey))
+        assert (cp_size, root) == (s, ref.root(s))
+    rng = random.Random(11)
+    for index in {0, 1, 2, 255, 256, 257, 511, 512, seq - 1, *rng.sample(range(seq), 30)}:
+        receipt = log.prove(index)
+        assert parse_receipt_reference(receipt)[1] == ref.inclusion_proof(index, seq)
+        verify_receipt(receipt, log.entry(index), [vkey])
+    for _ in range(60):
+        size = rng.randrange(1, seq + 1)
+        index = rng.randrange(size)
+        assert log.inclusion_proof(index, size) == ref.inclusion_proof(index, size)
+        old = rng.randrange(1, size + 1)
+        assert log.consistency_proof(old, size) == ref.consistency_proof(old, size)
+    ledger.engine.dispose()

@@ -28,7 +28,7 @@ class DecisionPublic(BaseModel):
     state: str
     decision_index: int
     reasons: list[dict[str, Any]]
-    reliances: list[dict[str, Any]]
+    relied_on: list[dict[str, Any]]
     obligations: dict[str, Any]
     unidentified_faces: int
     job_id: str | None
@@ -59,7 +59,7 @@ def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) -> Decis
         state="queued" if job else ("awaiting_review" if gate.decision.outcome == "review" else "denied"),
         decision_index=gate.decision_index,
         reasons=d.get("reasons", []),
-        reliances=d.get("reliances", []),
+        relied_on=d.get("relied_on", []),
         obligations=d.get("obligations", {}),
         unidentified_faces=gate.presence.unidentified_faces,
         job_id=job.job_id if job else None,

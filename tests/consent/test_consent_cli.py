@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from consent import InvalidRecordError
 from cutproof.cli.main import app
 from cutproof.projects import create_project, get_project, project_log
 from cutproof.workspace import Workspace
@@ -95,10 +96,10 @@ def test_errors_are_one_line_and_write_nothing(home: Path, tmp_path: Path) -> No
                "--document", str(tmp_path / "missing.pdf"))  # fmt: skip
     assert proc.returncode == 2
     assert "cutproof: error: no performer 'prf_00000000deadbeef' in project night-shift" in proc.stderr
-    proc = run("consent", "show", "--project", "no-such-film")
-    assert proc.returncode == 2 and "unknown project 'no-such-film'" in proc.stderr
-    proc = run("consent", "show", "--at", "yesterday-ish")
-    assert proc.returncode == 2 and "not an ISO 8601 date" in proc.stderr
+    unknown = CliRunner().invoke(app, ["--home", str(home), "consent", "show", "--project", "no-such-film"])
+    assert "unknown project 'no-such-film'" in str(unknown.exception)
+    bad_time = cli(home, "consent", "show", "--at", "yesterday-ish", code=2)
+    assert "not an ISO 8601 date" in " ".join(bad_time.replace("│", " ").split())
     ws = Workspace(home)
     assert project_log(ws, get_project(ws, "night-shift")).size() == 1  # just project.created/1
 
@@ -106,3 +107,18 @@ def test_errors_are_one_line_and_write_nothing(home: Path, tmp_path: Path) -> No
 def test_suspend_needs_exactly_one_target(home: Path) -> None:
     out = cli(home, "consent", "suspend", "--reason", "strike", code=2)
     assert "exactly one of --performer ID or --all" in " ".join(out.replace("│", " ").split())
+
+
+def test_performer_amend(home: Path, tmp_path: Path) -> None:
+    letters = tmp_path / "letters.pdf"
+    letters.write_bytes(b"%PDF-1.7 letters testamentary")
+    pid = json.loads(cli(home, "performer", "add", "--name", "Harold Okafor", "--json"))["performer_id"]
+    cli(home, "performer", "amend", pid, "--reason", "death certificate", "--died-at", "2026-06-10",
+        "--representative", "Marguerite Okafor", "--representative-document", str(letters))  # fmt: skip
+    (p,) = json.loads(cli(home, "performer", "list", "--json"))
+    assert p["deceased"] is True and p["died_at"] == "2026-06-10T00:00:00Z"
+    assert p["representative"]["name"] == "Marguerite Okafor"
+    again = CliRunner().invoke(
+        app, ["--home", str(home), "performer", "amend", pid, "--reason", "again", "--died-at", "2026-06-10"]
+    )
+    assert isinstance(again.exception, InvalidRecordError) and "nothing to amend" in str(again.exception)

@@ -1,0 +1,58 @@
+"""``cutproof audit``: the legal audit per shot (HTML for lawyers, CSV, JSON), optionally over an OTIO timeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cutproof.audit import build_audit
+from cutproof.audit_report import FORMATS, to_csv, to_json, write_report
+from cutproof.cli._common import console, ready_workspace
+from cutproof.projects import get_project, project_log
+from cutproof.timeline import audit_timeline, mark_timeline, write_timeline
+
+
+def audit(
+    ctx: typer.Context,
+    timeline: Annotated[Path | None, typer.Option(help="OpenTimelineIO timeline: audit the clips it uses.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, csv or json.")] = "html",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Report file (default: audit/<project>.<format> in --home; csv/json go to stdout when --out is '-')."
+        ),
+    ] = None,
+    export_timeline: Annotated[
+        Path | None, typer.Option(help="Write the timeline back with markers on AI-altered ranges.")
+    ] = None,
+    project: Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")] = None,
+) -> None:
+    """Audit consent per shot: edits, performers, basis (with document hashes), sign-offs, labels, flags."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    if export_timeline and not timeline:
+        raise typer.BadParameter("--export-timeline needs --timeline")
+    ws = ready_workspace(ctx)
+    p = get_project(ws, project)
+    if timeline:
+        report, tl = audit_timeline(ws, p, timeline)
+    else:
+        report, tl = build_audit(ws, p), None
+    if out is not None and str(out) == "-" and fmt != "html":
+        print(to_csv(report) if fmt == "csv" else to_json(report), end="")
+        return
+    target = out or ws.home / "audit" / f"{p.slug}.{fmt}"
+    written = write_report(report, project_log(ws, p), fmt, target)
+    s = report.summary()
+    console.print(
+        f"Audit of [bold]{p.slug}[/]: {s['shots']} shots, {s['edit_requests']} edit requests, "
+        f"{s['delivered']} delivered, {s['denied']} denied, {s['awaiting_review']} awaiting review, "
+        f"[{'red' if s['flagged_shots'] else 'green'}]{s['flagged_shots']} shots flagged[/]"
+    )
+    console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
+    if tl is not None and export_timeline:
+        n = mark_timeline(tl, report)
+        write_timeline(tl, export_timeline)
+        console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")

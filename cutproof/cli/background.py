@@ -1,0 +1,159 @@
+"""CLI for background replacement: ``cutproof model train background`` and ``cutproof edit background``.
+
+The commands are registered into the editor CLI's ``model train`` and ``edit`` groups by :func:`register`. Like
+the other editor commands they take catalogue references, and with a project they append ``model.trained/1`` and
+``edit.applied/1`` entries to its ledger log.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cutproof.cli._common import console, ready_workspace
+from cutproof.cli.editor import JsonOpt, ProjectOpt, _parse_clip_refs, _project_slug, _record
+from editor.background import (
+    BackgroundParams,
+    MatteParams,
+    RefinerConfig,
+    TrainingClip,
+    load_background_model,
+    load_plate,
+    replace_background,
+    train_background,
+)
+from editor.background.edit import _looks_like_image
+from editor.catalogue import Catalogue
+from editor.dailies import content_hash
+from editor.errors import ClipNotFoundError
+from editor.models import ModelRegistry
+
+
+def _clip_path(catalogue: Catalogue, ref: str, project: str | None) -> Path:
+    """The file of a catalogued clip, checked to be unchanged since ingest."""
+    clip = catalogue.get(ref, project)
+    if not clip.path.is_file():
+        raise ClipNotFoundError(f"{ref!r} is catalogued at {clip.path}, which no longer exists; re-ingest it")
+    if content_hash(clip.path) != clip.content_hash:
+        raise ClipNotFoundError(f"{clip.path.name} changed since it was catalogued; re-ingest it")
+    return clip.path
+
+
+def train_background_command(
+    ctx: typer.Context,
+    clips: Annotated[
+        list[str],
+        typer.Option("--clips", help="Shots to train on (repeat or comma-separate; CLIP@START:END for a range)."),
+    ],
+    frames: Annotated[str | None, typer.Option("--frames", help="Frame range START:END for every clip.")] = None,
+    steps: Annotated[int, typer.Option(help="Refiner training steps.")] = 300,
+    seed: Annotated[int, typer.Option(help="Training seed (same seed + clips + code → same model).")] = 0,
+    sample_frames: Annotated[int, typer.Option(help="Frames per clip matted into pseudo-labels.")] = 8,
+    project: ProjectOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    picked = _parse_clip_refs(Catalogue(ws.engine), clips, frames)
+    for clip, _s, _e in picked:
+        if content_hash(clip.path) != clip.content_hash:
+            raise ClipNotFoundError(f"{clip.path.name} changed since it was catalogued; re-ingest it")
+    inputs = [TrainingClip(clip.path, clip.content_hash, start, end) for clip, start, end in picked]
+    config = RefinerConfig(steps=steps, seed=seed)
+    columns = (TextColumn("training background refiner"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    bar = Progress(*columns, TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    with bar:
+        task = bar.add_task("train", total=config.steps, loss="-", visible=not quiet)
+        manifest, model_file, metrics = train_background(
+            inputs,
+            config=config,
+            frames_per_clip=sample_frames,
+            progress=lambda i, n, loss: bar.update(task, completed=i, loss=f"{loss:.4f}"),
+        )
+    record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=metrics, project=slug)
+    entry = {
+        "kind": "model.trained/1",
+        "model_id": record.model_id,
+        "model_kind": "background",
+        "model_file_hash": record.model_file_hash,
+        "training_manifest": manifest.as_json(),
+    }
+    _record(ws, slug, [entry])
+    console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
+    for k, v in metrics.items():
+        console.print(f"  {k}: {v}")
+
+
+def edit_background_command(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Shot to edit (clip reference).")],
+    plate: Annotated[str, typer.Option("--plate", help="New background: another shot, or a still image file.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.mov/.mp4 to suit the source's codec).")],
+    plate_frame: Annotated[int, typer.Option(help="Which frame of a plate shot to use.")] = 0,
+    clean_plate: Annotated[
+        str | None, typer.Option("--clean-plate", help="A shot of the empty set (default: estimated from SHOT).")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Background refiner model id (or prefix).")] = None,
+    start: Annotated[int | None, typer.Option(help="First frame to edit.")] = None,
+    end: Annotated[int | None, typer.Option(help="One past the last frame to edit.")] = None,
+    regrade: Annotated[float, typer.Option(help="Re-grade of the performer towards the plate, 0–1.")] = 0.3,
+    regrade_method: Annotated[
+        str, typer.Option(help="lab (Lab mean/std transfer) or cdl (the lighting model's ASC CDL match).")
+    ] = "lab",
+    stabilise: Annotated[float, typer.Option(help="Temporal stabilisation of the matte, 0–<1.")] = 0.6,
+    band: Annotated[float, typer.Option(help="Trimap band, fraction of the shorter side.")] = 0.012,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Replace the background behind the performers of SHOT with a plate (another shot's frame, or a still)."""
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    catalogue = Catalogue(ws.engine)
+    source = _clip_path(catalogue, shot, slug)
+    plate_path = Path(plate)
+    if not (plate_path.is_file() and _looks_like_image(plate_path)):
+        plate_path = _clip_path(catalogue, plate, slug)
+    clean = _clip_path(catalogue, clean_plate, slug) if clean_plate else None
+    refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), model) if model else None
+    params = BackgroundParams(
+        matte=MatteParams(band=band), stabilise=stabilise, regrade=regrade, regrade_method=regrade_method
+    )
+    with console.status("replacing background…"):
+        result = replace_background(
+            source,
+            load_plate(plate_path, frame=plate_frame),
+            out,
+            params=params,
+            clean_plate=clean,
+            refiner=refiner,
+            start=start,
+            end=end,
+        )
+    body = result.as_json()
+    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    if as_json:
+        print(json.dumps(body, sort_keys=True))
+        return
+    table = Table(show_header=False, box=None)
+    r = result.region
+    table.add_row("output", f"{result.output.path} ({result.output.codec}, audio: {', '.join(result.output.audio)})")
+    table.add_row("source", result.source_hash)
+    table.add_row("output hash", result.output_hash)
+    table.add_row("model", result.model_id or "none (keyer only)")
+    table.add_row("frames", f"{result.frames.start}–{result.frames.end} @ {result.frames.frame_rate}")
+    table.add_row("region", f"{r.x},{r.y},{r.width},{r.height}")
+    for k, v in result.metrics.items():
+        table.add_row(k, f"{v:g}")
+    console.print(table)
+
+
+def register(train_app: typer.Typer, edit_app: typer.Typer) -> None:
+    """Add ``background`` to the ``model train`` and ``edit`` command groups."""
+    train_app.command("background")(train_background_command)
+    edit_app.command("background")(edit_background_command)

@@ -1,0 +1,419 @@
+"""``cutproof dailies|model|edit …``: the editing engine on the command line.
+
+App layer: the engine (``editor``) returns typed results; this module prints them and, when the workspace has a
+project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), appends ``dailies.ingested/1``,
+``model.trained/1`` and ``edit.applied/1`` entries to that project's ledger log.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
+from cutproof.workspace import Workspace
+from editor.catalogue import Catalogue, Clip
+from editor.dailies import ingest_folder
+from editor.errors import EditParameterError, ModelNotFoundError, TrainingError
+from editor.models import ModelRegistry
+from editor.results import Region
+
+dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
+model_app = typer.Typer(help="Train and list the project's models.", no_args_is_help=True)
+train_app = typer.Typer(help="Train a model from catalogued clips.", no_args_is_help=True)
+edit_app = typer.Typer(help="Apply edits with the project's models.", no_args_is_help=True)
+model_app.add_typer(train_app, name="train")
+
+ProjectOpt = Annotated[
+    str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
+
+
+def _record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> str | None:
+    """Append entries to the project's log if there is a project; returns its origin (None when none)."""
+    from cutproof.projects import ProjectError, get_project, project_log
+
+    try:
+        project = get_project(ws, slug)
+    except ProjectError:
+        if slug is not None:
+            raise
+        return None
+    log = project_log(ws, project)
+    log.append(entries, identity=cli_identity())
+    return project.origin
+
+
+def _project_slug(ws: Workspace, slug: str | None) -> str | None:
+    from cutproof.projects import ProjectError, get_project
+
+    try:
+        return get_project(ws, slug).slug
+    except ProjectError:
+        if slug is not None:
+            raise
+        return None
+
+
+# --- dailies ---------------------------------------------------------------------------------------------------
+@dailies_app.command("ingest")
+def dailies_ingest(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder of camera files (searched recursively).")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify, hash and catalogue every camera file in FOLDER; bad files are reported and left out."""
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    report = ingest_folder(folder, Catalogue(ws.engine), project=slug)
+    if report.added:
+        _record(
+            ws,
+            slug,
+            [
+                {
+                    "kind": "dailies.ingested/1",
+                    "content_hash": c.content_hash,
+                    "file_name": c.path.name,
+                    "media": c.info.as_dict(),
+                    "slate": {"scene": c.slate.scene, "shot": c.slate.shot, "take": c.slate.take},
+                }
+                for c in report.added
+            ],
+        )
+    for f in report.files:
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "file": str(f.path),
+                        "outcome": f.outcome,
+                        "reason": f.reason,
+                        "content_hash": f.clip.content_hash if f.clip else None,
+                    },
+                    sort_keys=True,
+                )
+            )
+        elif f.outcome == "rejected":
+            err_console.print(f"[red]rejected[/] {f.path.name}: {f.reason}")
+        else:
+            assert f.clip is not None
+            console.print(f"{f.outcome:>18} {f.path.name}  {f.clip.short_id}  {f.clip.slate.label or ''}")
+    if not as_json:
+        console.print(
+            f"{len(report.added)} added, {len(report.files) - len(report.added) - len(report.rejected)} "
+            f"already catalogued, {len(report.rejected)} rejected"
+        )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@dailies_app.command("list")
+def dailies_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List the catalogued clips."""
+    ws = ready_workspace(ctx)
+    clips = Catalogue(ws.engine).list(project)
+    if as_json:
+        for c in clips:
+            print(json.dumps(c.as_dict(), sort_keys=True))
+        return
+    table = Table("clip", "file", "scene/shot/take", "codec", "size", "fps", "frames", "timecode", "audio")
+    for c in clips:
+        i = c.info
+        table.add_row(
+            c.short_id,
+            c.path.name,
+            c.slate.label or "—",
+            i.codec,
+            f"{i.width}×{i.height}",
+            f"{i.frame_rate}",
+            str(i.frame_count),
+            i.timecode or "—",
+            str(len(i.audio)),
+        )
+    console.print(table)
+
+
+@dailies_app.command("set")
+def dailies_set(
+    ctx: typer.Context,
+    clip: Annotated[str, typer.Argument(help="Clip: content hash prefix, file name or scene/shot/take.")],
+    scene: Annotated[str | None, typer.Option(help="Scene (e.g. 012).")] = None,
+    shot: Annotated[str | None, typer.Option(help="Shot/set-up (e.g. A).")] = None,
+    take: Annotated[int | None, typer.Option(help="Take number.")] = None,
+) -> None:
+    """Set a clip's scene/shot/take by hand."""
+    c = Catalogue(ready_workspace(ctx).engine).set_slate(clip, scene=scene, shot=shot, take=take)
+    console.print(f"{c.path.name}: {c.slate.label or (c.slate.scene, c.slate.shot, c.slate.take)}")
+
+
+# --- models ----------------------------------------------------------------------------------------------------
+def _parse_clip_refs(catalogue: Catalogue, refs: list[str], frames: str | None) -> list[tuple[Clip, int, int | None]]:
+    out = []
+    for ref in [r for arg in refs for r in arg.split(",") if r.strip()]:
+        name, _, rng = ref.partition("@")
+        spec = rng or frames
+        start, end = 0, None
+        if spec:
+            try:
+                a, b = spec.split(":")
+                start, end = int(a or 0), (int(b) if b else None)
+            except ValueError:
+                raise EditParameterError(f"frame range {spec!r} must be START:END (e.g. 0:240)") from None
+        out.append((catalogue.get(name.strip()), start, end))
+    return out
+
+
+@train_app.command("lighting")
+def train_lighting_cmd(
+    ctx: typer.Context,
+    clips: Annotated[
+        list[str],
+        typer.Option(
+            "--clips", help="Clips to learn from (repeat or comma-separate; CLIP@START:END for a frame range)."
+        ),
+    ],
+    frames: Annotated[str | None, typer.Option("--frames", help="Frame range START:END for every clip.")] = None,
+    pair: Annotated[list[str] | None, typer.Option("--pair", help="ORIGINAL=GRADED real pair (repeat).")] = None,
+    steps: Annotated[int, typer.Option(help="Optimisation steps.")] = 800,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed + clips + code → same model).")] = 0,
+    project: ProjectOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
+    from editor.lighting import LightingConfig, TrainingClip, train_lighting
+
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    catalogue = Catalogue(ws.engine)
+    picked = _parse_clip_refs(catalogue, clips, frames)
+    for p in pair or []:
+        o, _, g = p.partition("=")
+        picked += [(catalogue.get(o), 0, None), (catalogue.get(g), 0, None)]
+    uniq: dict[tuple[str, int, int | None], Clip] = {(c.content_hash, s, e): c for c, s, e in picked}
+    keys = list(uniq)
+    tclips = [TrainingClip(uniq[k].info, k[0], k[1], k[2]) for k in keys]
+    pairs = []
+    for p in pair or []:
+        o, _, g = p.partition("=")
+        oi = next(i for i, k in enumerate(keys) if k[0] == catalogue.get(o).content_hash)
+        gi = next(i for i, k in enumerate(keys) if k[0] == catalogue.get(g).content_hash)
+        if tclips[oi].info.frame_count != tclips[gi].info.frame_count:
+            raise TrainingError(f"pair {p}: the clips have different frame counts; pairs must be the same take")
+        pairs.append((oi, gi))
+    trained = train_lighting(
+        tclips,
+        config=LightingConfig(steps=steps, seed=seed),
+        pairs=pairs,
+        checkpoint_dir=ws.home / "checkpoints",
+        progress=not quiet,
+    )
+    record = ModelRegistry(ws.engine, ws.blobs).register(
+        trained.manifest, trained.model_file, metrics=trained.metrics, project=slug
+    )
+    _record(
+        ws,
+        slug,
+        [
+            {
+                "kind": "model.trained/1",
+                "model_id": record.model_id,
+                "model_kind": "lighting",
+                "model_file_hash": record.model_file_hash,
+                "training_manifest": trained.manifest.as_json(),
+            }
+        ],
+    )
+    console.print(
+        f"model {record.model_id} (lighting), file {record.model_file_hash[:16]}…, "
+        f"{trained.metrics['steps']} steps, loss {trained.metrics['final_loss']}, "
+        f"{trained.metrics['train_seconds']} s on {trained.metrics['device']}"
+    )
+
+
+@model_app.command("list")
+def model_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List trained models with their training inputs."""
+    ws = ready_workspace(ctx)
+    records = ModelRegistry(ws.engine, ws.blobs).list(project=project)
+    if as_json:
+        for r in records:
+            print(json.dumps(r.as_dict(), sort_keys=True))
+        return
+    table = Table("model id", "kind", "inputs", "file hash", "loss", "created")
+    for r in records:
+        table.add_row(
+            r.model_id[:16],
+            r.kind,
+            str(len(r.manifest.inputs)),
+            r.model_file_hash[:16],
+            str(r.metrics.get("final_loss", "")),
+            r.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+
+
+# --- edits -----------------------------------------------------------------------------------------------------
+def _lighting_model(ws: Workspace, ref: str | None, project: str | None) -> Any:
+    from editor.lighting import load_model
+
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    if ref is None:
+        models = registry.list(kind="lighting", project=project)
+        if not models:
+            raise ModelNotFoundError("no lighting model yet; train one with `cutproof model train lighting --clips …`")
+        ref = models[0].model_id
+    return load_model(registry, ref)
+
+
+def _relight_args(ws: Workspace, shot: str, reference: str | None, region: str | None, **adj: float) -> dict[str, Any]:
+    from editor.lighting import Adjustments, Shot
+
+    cat = Catalogue(ws.engine)
+    s = cat.get(shot)
+    args: dict[str, Any] = {"adjustments": Adjustments(**adj)}
+    if reference:
+        name, _, frame = reference.partition("@")
+        r = cat.get(name)
+        args["reference"] = Shot(r.info, r.content_hash)
+        if frame:
+            if not frame.isdigit():
+                raise EditParameterError(f"reference frame {frame!r} must be a frame number (SHOT@FRAME)")
+            args["reference_frame"] = int(frame)
+    if region:
+        args["region"] = Region.parse(region)
+    args["shot"] = Shot(s.info, s.content_hash)
+    return args
+
+
+Exposure = Annotated[float, typer.Option(help="Exposure change in stops.")]
+
+
+@edit_app.command("relight")
+def edit_relight(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Shot to edit (clip reference).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file (.mov for ProRes/DNxHR, .mp4/.mov for H.264/5).")],
+    reference: Annotated[str | None, typer.Option(help="Reference SHOT or SHOT@FRAME to match.")] = None,
+    region: Annotated[str | None, typer.Option(help="Only this rectangle: x,y,w,h.")] = None,
+    matte: Annotated[Path | None, typer.Option(help="Only where this greyscale matte is white.")] = None,
+    feather: Annotated[int, typer.Option(help="Feather width in pixels (inside the region).")] = 16,
+    start: Annotated[int, typer.Option(help="First frame to change.")] = 0,
+    end: Annotated[int | None, typer.Option(help="Frame after the last to change.")] = None,
+    exposure: Exposure = 0.0,
+    temperature: Annotated[float, typer.Option(help="−1 cooler … +1 warmer.")] = 0.0,
+    tint: Annotated[float, typer.Option(help="−1 green … +1 magenta.")] = 0.0,
+    contrast: Annotated[float, typer.Option(help="Contrast factor.")] = 1.0,
+    saturation: Annotated[float, typer.Option(help="Saturation factor.")] = 1.0,
+    lift: Annotated[float, typer.Option(help="Lift (−0.2 … 0.2).")] = 0.0,
+    gamma: Annotated[float, typer.Option(help="Gamma (0.5 … 2).")] = 1.0,
+    gain: Annotated[float, typer.Option(help="Gain (0.5 … 2).")] = 1.0,
+    model: Annotated[str | None, typer.Option(help="Lighting model id (default: the newest).")] = None,
+    cdl: Annotated[Path | None, typer.Option(help="Also write the grade as ASC CDL (.cdl/.cc).")] = None,
+    cube: Annotated[Path | None, typer.Option(help="Also write the grade as a 33³ .cube LUT.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Match SHOT (or a region of it) to a reference and/or adjust it, through the project's lighting model."""
+    from editor.lighting import relight
+
+    _check_exports(cdl, cube)
+    ws = ready_workspace(ctx)
+    slug = _project_slug(ws, project)
+    args = _relight_args(
+        ws,
+        shot,
+        reference,
+        region,
+        exposure=exposure,
+        temperature=temperature,
+        tint=tint,
+        contrast=contrast,
+        saturation=saturation,
+        lift=lift,
+        gamma=gamma,
+        gain=gain,
+    )
+    loaded = _lighting_model(ws, model, slug)
+    s = args.pop("shot")
+    result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
+    _export(plan, cdl, cube, s.info.path.stem)
+    body = result.as_json()
+    _record(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    if as_json:
+        print(json.dumps(result.as_json(), sort_keys=True))
+    else:
+        r = result.region
+        console.print(
+            f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio) or 'none'}"
+            f", timecode {result.output.timecode or 'none'}); frames {result.frames.start}–{result.frames.end}, "
+            f"region {r.x},{r.y},{r.width},{r.height}; output {result.output_hash[:16]}…"
+        )
+
+
+@edit_app.command("export-grade")
+def edit_export_grade(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Shot the grade is for.")],
+    reference: Annotated[str | None, typer.Option(help="Reference SHOT or SHOT@FRAME to match.")] = None,
+    exposure: Exposure = 0.0,
+    temperature: Annotated[float, typer.Option()] = 0.0,
+    tint: Annotated[float, typer.Option()] = 0.0,
+    contrast: Annotated[float, typer.Option()] = 1.0,
+    saturation: Annotated[float, typer.Option()] = 1.0,
+    lift: Annotated[float, typer.Option()] = 0.0,
+    gamma: Annotated[float, typer.Option()] = 1.0,
+    gain: Annotated[float, typer.Option()] = 1.0,
+    model: Annotated[str | None, typer.Option(help="Lighting model id (default: the newest).")] = None,
+    cdl: Annotated[Path | None, typer.Option(help="Write ASC CDL (.cdl/.cc).")] = None,
+    cube: Annotated[Path | None, typer.Option(help="Write a 33³ .cube LUT.")] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Compute the grade relight would apply and export it for a colourist (no video is written)."""
+    from editor.lighting import plan_relight
+
+    if cdl is None and cube is None:
+        raise EditParameterError("give --cdl FILE and/or --cube FILE")
+    _check_exports(cdl, cube)
+    ws = ready_workspace(ctx)
+    args = _relight_args(
+        ws,
+        shot,
+        reference,
+        None,
+        exposure=exposure,
+        temperature=temperature,
+        tint=tint,
+        contrast=contrast,
+        saturation=saturation,
+        lift=lift,
+        gamma=gamma,
+        gain=gain,
+    )
+    loaded = _lighting_model(ws, model, _project_slug(ws, project))
+    s = args.pop("shot")
+    plan = plan_relight(s, loaded, **args)
+    _export(plan, cdl, cube, s.info.path.stem)
+    console.print(f"CDL residual against the full grade: ΔE {plan.cdl_residual_delta_e}")
+
+
+def _check_exports(cdl: Path | None, cube: Path | None) -> None:
+    if cdl is not None and cdl.suffix.lower() not in (".cdl", ".cc"):
+        raise EditParameterError(f"{cdl.name}: a CDL is written as .cdl or .cc")
+    if cube is not None and cube.suffix.lower() != ".cube":
+        raise EditParameterError(f"{cube.name}: a LUT is written as .cube")
+
+
+def _export(plan: Any, cdl: Path | None, cube: Path | None, name: str) -> None:
+    if cdl is not None:
+        plan.cdl.write(cdl, name)
+        console.print(f"wrote {cdl}")
+    if cube is not None:
+        plan.lut.write_cube(cube, f"Cutproof {name}")
+        console.print(f"wrote {cube}")

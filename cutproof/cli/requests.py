@@ -1,0 +1,159 @@
+"""``cutproof request …`` and ``cutproof jobs …``: the gated edit flow from the command line.
+
+The same path as the API: submit → decision (with reasons) → review → render job → labelled deliverable.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.flow import job_handlers, sign_review, submit
+from cutproof.gate import EditSubmission
+from cutproof.jobs import JobQueue, WorkerPool
+from cutproof.projects import get_project
+from cutproof.requests import RequestStore
+
+request_app = typer.Typer(help="Submit gated edit requests and review them.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Render jobs: run, list, cancel.", no_args_is_help=True)
+ProjectOpt = Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")]
+EXIT = {"allow": 0, "deny": 3, "review": 4}
+
+
+def _param(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise typer.BadParameter(f"--param {text!r} must be KEY=VALUE (VALUE may be JSON)")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _run_jobs(ws: Any, *, until_empty: bool = True) -> int:
+    pool = WorkerPool(JobQueue(ws.engine), job_handlers(ws))
+    n = 0
+    while (job := pool.run_one()) is not None:
+        n += 1
+        colour = "green" if job.state == "succeeded" else "red"
+        console.print(f"job {job.job_id[:12]} [{colour}]{job.state}[/] {job.error or ''}")
+        if job.result and job.result.get("deliverable"):
+            console.print(f"  deliverable: {job.result['deliverable']}")
+        if not until_empty:
+            break
+    return n
+
+
+@request_app.command("submit")
+def submit_cmd(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Catalogue clip id (prefix) or shot name.")],
+    kind: Annotated[str, typer.Option(help="relight, eyeline, background or dialogue.")],
+    purpose: Annotated[str, typer.Option(help="e.g. continuity, performance_change, dubbing.")],
+    performer: Annotated[list[str] | None, typer.Option(help="Performer id the edit touches (repeat).")] = None,
+    region: Annotated[str | None, typer.Option(help="x,y,w,h")] = None,
+    start: Annotated[int | None, typer.Option()] = None,
+    end: Annotated[int | None, typer.Option()] = None,
+    param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE render parameter (repeat).")] = None,
+    target_language: Annotated[str | None, typer.Option()] = None,
+    output_role: Annotated[str, typer.Option(help="distribution_master or intermediate")] = "distribution_master",
+    wait: Annotated[bool, typer.Option(help="Render an allowed edit now, in this process.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Submit an edit through the gate; exit 0 allow, 3 deny, 4 review."""
+    ws = ready_workspace(ctx)
+    p = get_project(ws, project)
+    sub = EditSubmission.model_validate({
+        "shot": shot, "kind": kind, "purpose": purpose, "performers": performer or [], "region": region,
+        "start": start, "end": end, "params": dict(_param(x) for x in param or []),
+        "target_language": target_language, "output_role": output_role,
+    })  # fmt: skip
+    gate, job = submit(ws, p, sub, identity=cli_identity())
+    d = gate.decision
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "request_id": gate.request_id,
+                    "decision_index": gate.decision_index,
+                    "job_id": job.job_id if job else None,
+                    **d.to_json(),
+                },
+                sort_keys=True,
+            )
+        )
+    else:
+        colour = {"allow": "green", "deny": "red", "review": "yellow"}[d.outcome]
+        console.print(f"request {gate.request_id}: [{colour} bold]{d.outcome}[/] (ledger entry {gate.decision_index})")
+        for r in d.reasons:
+            console.print(f"  {r.effect:6} {r.rule_id}: {r.explanation} [dim]({r.citation})[/]")
+        console.print(f"  obligations: {d.obligations.summary()}")
+    if job and wait:
+        _run_jobs(ws)
+    raise typer.Exit(EXIT[d.outcome])
+
+
+@request_app.command("review")
+def review_cmd(
+    ctx: typer.Context,
+    request_id: str,
+    note: Annotated[str, typer.Option(help="Why (recorded in the ledger).")],
+    approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
+    project: ProjectOpt = None,
+) -> None:
+    """Approve or reject an edit request awaiting legal review."""
+    ws = ready_workspace(ctx)
+    record, job = sign_review(
+        ws, get_project(ws, project), request_id, approve=approve, note=note, reviewer=cli_identity()
+    )
+    console.print(
+        f"request {request_id}: {record.state} (ledger entry {record.review_index})"
+        + (f"; render job {job.job_id} queued" if job else "")
+    )
+
+
+@request_app.command("list")
+def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt = None) -> None:
+    """List edit requests and where they stand."""
+    ws = ready_workspace(ctx)
+    table = Table("request", "shot clip", "edit", "decision", "state", "deliverable")
+    for r in RequestStore(ws.engine).list(get_project(ws, project).slug, state=state):
+        table.add_row(
+            r.request_id[:12],
+            r.clip_hash[:12],
+            f"{r.submission['kind']}/{r.submission['purpose']}",
+            r.outcome,
+            r.state,
+            (r.deliverable or "").rsplit("/", 1)[-1],
+        )
+    console.print(table)
+
+
+@jobs_app.command("run")
+def jobs_run(ctx: typer.Context) -> None:
+    """Run every queued render job now, in this process (the server does this in its worker pool)."""
+    n = _run_jobs(ready_workspace(ctx))
+    console.print(f"{n} job(s) run")
+
+
+@jobs_app.command("list")
+def jobs_list(ctx: typer.Context, project: ProjectOpt = None) -> None:
+    """List render jobs."""
+    ws = ready_workspace(ctx)
+    table = Table("job", "state", "progress", "message", "error")
+    for j in JobQueue(ws.engine).list(get_project(ws, project).slug):
+        table.add_row(j.job_id[:12], j.state, f"{j.progress:.0%}", j.message, j.error or "")
+    console.print(table)
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(ctx: typer.Context, job_id: str, project: ProjectOpt = None) -> None:
+    """Cancel a queued or running render job."""
+    ws = ready_workspace(ctx)
+    job = JobQueue(ws.engine).cancel(job_id, get_project(ws, project).slug)
+    console.print(f"job {job.job_id}: {job.state}{' (cancellation requested)' if job.cancel_requested else ''}")

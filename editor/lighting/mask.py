@@ -1,0 +1,64 @@
+"""Where an edit applies: a rectangle or a matte, feathered *inwards* so the support never leaves the region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from editor.errors import EditParameterError
+from editor.results import Region, region_of_mask
+
+
+def rectangle_weights(region: Region, width: int, height: int, feather: int) -> np.ndarray:
+    """Blend weights: 1 inside the rectangle, ramping linearly to 0 over ``feather`` px at its edges, 0 outside.
+
+    Raises:
+        EditParameterError: the rectangle is not inside the frame, or the feather is negative.
+    """
+    if not region.fits(width, height):
+        raise EditParameterError(
+            f"region {region.x},{region.y},{region.width},{region.height} does not fit the {width}×{height} frame"
+        )
+    if feather < 0:
+        raise EditParameterError("feather must be ≥ 0 pixels")
+    w = np.zeros((height, width), dtype=np.float32)
+    ys = np.arange(region.height, dtype=np.float32)
+    xs = np.arange(region.width, dtype=np.float32)
+    if feather > 0:
+        ry = np.minimum(np.minimum(ys + 1, region.height - ys) / (feather + 1), 1.0)
+        rx = np.minimum(np.minimum(xs + 1, region.width - xs) / (feather + 1), 1.0)
+    else:
+        ry, rx = np.ones_like(ys), np.ones_like(xs)
+    w[region.y : region.y + region.height, region.x : region.x + region.width] = ry[:, None] * rx[None, :]
+    return w
+
+
+def matte_weights(path: Path, width: int, height: int, feather: int) -> np.ndarray:
+    """Blend weights from a greyscale matte image (white = edit), softened by ``feather`` px and kept within the
+    matte's own extent.
+
+    Raises:
+        EditParameterError: unreadable matte, wrong size, or empty.
+    """
+    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_ANYDEPTH)
+    if img is None:
+        raise EditParameterError(f"matte {path} cannot be read as an image; give a greyscale PNG/TIFF")
+    if img.shape != (height, width):
+        raise EditParameterError(f"matte {Path(path).name} is {img.shape[1]}×{img.shape[0]}, the shot {width}×{height}")
+    w = img.astype(np.float32) / float(np.iinfo(img.dtype).max)
+    if feather > 0:
+        inside = w > 0
+        w = cv2.GaussianBlur(w, (0, 0), feather / 2) * inside
+    if not (w > 0).any():
+        raise EditParameterError(f"matte {Path(path).name} is empty: nothing to edit")
+    return w
+
+
+def support_region(weights: np.ndarray) -> Region:
+    """The declared region of a weight map (bounding box of its non-zero pixels, even-aligned)."""
+    r = region_of_mask(weights > 0)
+    if r is None:
+        raise EditParameterError("the edit region is empty")
+    return r

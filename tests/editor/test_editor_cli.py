@@ -1,0 +1,106 @@
+"""`cutproof dailies|model|edit` through the real CLI on a real workspace, with ledger entries in the project log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cutproof.cli.main import app
+from cutproof.projects import get_project, project_log
+from cutproof.workspace import Workspace
+from editor.lighting import Cdl, Lut3D
+from editor.video_io import probe
+
+
+def run(home: Path, *args: str, project: str | None = "film") -> tuple[int, str]:
+    env = {"CUTPROOF_PROJECT": project} if project else {}
+    result = CliRunner().invoke(app, ["--home", str(home), *args], env=env)
+    return result.exit_code, result.output + (repr(result.exception) if result.exception else "")
+
+
+def test_dailies_train_relight_export(clip_dir: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "init")[0] == 0
+    code, out = run(home, "project", "create", "film")
+    assert code == 0, out
+    card = tmp_path / "card"
+    card.mkdir()
+    for p in clip_dir.iterdir():
+        (card / p.name).write_bytes(p.read_bytes())
+    (card / "broken.mov").write_text("not video")
+    code, out = run(home, "dailies", "ingest", str(card), "--json")
+    assert code == 1, out  # one file rejected → non-zero exit, the others catalogued
+    lines = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
+    assert sorted(ln["outcome"] for ln in lines) == ["added", "added", "rejected"]
+    code, out = run(home, "dailies", "set", "sc12_sh3_tk2.mp4", "--scene", "12", "--shot", "B", "--take", "4")
+    assert code == 0 and "12/B/4" in out, out
+    code, out = run(home, "dailies", "list", "--json")
+    clips = [json.loads(ln) for ln in out.splitlines()]
+    assert {c["file_name"] for c in clips} == {"012A_T03.mov", "sc12_sh3_tk2.mp4"} and clips[0]["project"] == "film"
+    code, out = run(home, "model", "train", "lighting", "--clips", "012/A/3,12/B/4@0:10", "--steps", "4", "--quiet")
+    assert code == 0, out
+    code, out = run(home, "model", "list", "--json")
+    (model,) = [json.loads(ln) for ln in out.splitlines()]
+    assert model["kind"] == "lighting" and len(model["training_inputs"]) == 2
+    assert {tuple(i["frames"]) for i in model["training_inputs"]} == {(0, 12), (0, 10)}
+    out_file = tmp_path / "relit.mov"
+    cdl, cube = tmp_path / "shot.cdl", tmp_path / "shot.cube"
+    code, out = run(
+        home,
+        "edit",
+        "relight",
+        "012/A/3",
+        "--reference",
+        "12/B/4@3",
+        "--region",
+        "10,10,80,60",
+        "--start",
+        "2",
+        "--end",
+        "8",
+        "--exposure",
+        "0.5",
+        "--out",
+        str(out_file),
+        "--cdl",
+        str(cdl),
+        "--cube",
+        str(cube),
+        "--json",
+    )
+    assert code == 0, out
+    result = json.loads(out.splitlines()[-1])
+    assert result["kind"] == "lighting.relight" and result["model_id"] == model["model_id"]
+    assert result["frames"]["frames"] == [2, 8] and result["region"] == {"x": 10, "y": 10, "width": 80, "height": 60}
+    assert probe(out_file).codec == "prores" and Cdl.parse(cdl.read_text()) and Lut3D.parse_cube(cube.read_text())
+    code, out = run(home, "edit", "export-grade", "012/A/3", "--saturation", "1.4", "--cube", str(tmp_path / "s.cube"))
+    assert code == 0 and (tmp_path / "s.cube").is_file(), out
+    ws = Workspace(home)
+    log = project_log(ws, get_project(ws, "film"))
+    kinds = [log.entry_json(i)["kind"] for i in range(log.size())]
+    assert kinds.count("dailies.ingested/1") == 2 and "model.trained/1" in kinds and kinds[-1] == "edit.applied/1"
+    assert log.entry_json(log.size() - 1)["output"]["content_hash"] == result["output"]["content_hash"]
+
+
+def test_relight_with_bad_region_writes_nothing(clip_dir: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(home, "init", project=None)
+    run(home, "dailies", "ingest", str(clip_dir), project=None)
+    run(home, "model", "train", "lighting", "--clips", "012A_T03.mov", "--steps", "2", "--quiet", project=None)
+    code, out = run(
+        home,
+        "edit",
+        "relight",
+        "012/A/3",
+        "--exposure",
+        "1",
+        "--region",
+        "150,0,40,40",
+        "--out",
+        str(tmp_path / "o.mov"),
+        project=None,
+    )
+    assert code != 0 and "does not fit" in out
+    assert not (tmp_path / "o.mov").exists()

@@ -1,0 +1,164 @@
+"""Lighting model training (deterministic, resumable) and the relight edit end to end on real encoded clips."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from editor.errors import EditParameterError, ModelMismatchError, TrainingInterrupted
+from editor.lighting import (
+    Adjustments,
+    LightingConfig,
+    Lut3D,
+    Shot,
+    TrainingClip,
+    load_model,
+    relight,
+    train_lighting,
+)
+from editor.lighting.cdl import Cdl
+from editor.models import ModelRegistry
+from editor.results import Region
+from editor.video_io import iter_frames, probe
+from tests.editor._media import decode_audio
+
+TINY = LightingConfig(steps=6, batch=2, frames_per_clip=3, checkpoint_every=2)
+
+
+def _clips(clip_dir: Path) -> list[TrainingClip]:
+    out = []
+    for name in ("012A_T03.mov", "sc12_sh3_tk2.mp4"):
+        p = clip_dir / name
+        out.append(TrainingClip(probe(p), hashlib.sha256(p.read_bytes()).hexdigest()))
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(clip_dir: Path):  # type: ignore[no-untyped-def]
+    return train_lighting(_clips(clip_dir), config=TINY, progress=False)
+
+
+def test_training_is_deterministic(clip_dir: Path, trained) -> None:  # type: ignore[no-untyped-def]
+    again = train_lighting(_clips(clip_dir), config=TINY, progress=False)
+    assert again.manifest.model_id == trained.manifest.model_id
+    assert again.model_file == trained.model_file
+    assert {i.content_hash for i in trained.manifest.inputs} == {c.content_hash for c in _clips(clip_dir)}
+    assert trained.manifest.hyperparameters["steps"] == 6 and trained.manifest.seeds == {"torch": 0, "numpy": 0}
+
+
+def test_interrupted_training_resumes_to_the_same_model(clip_dir: Path, tmp_path: Path, trained) -> None:  # type: ignore[no-untyped-def]
+    def stop_at_3(step: int) -> None:
+        if step == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted, match="step 3/6"):
+        train_lighting(_clips(clip_dir), config=TINY, progress=False, checkpoint_dir=tmp_path, on_step=stop_at_3)
+    assert list(tmp_path.glob("*.ckpt"))
+    resumed = train_lighting(_clips(clip_dir), config=TINY, progress=False, checkpoint_dir=tmp_path)
+    assert resumed.model_file == trained.model_file
+    assert not list(tmp_path.glob("*.ckpt"))
+
+
+@pytest.fixture
+def loaded(registry: ModelRegistry, trained):  # type: ignore[no-untyped-def]
+    registry.register(trained.manifest, trained.model_file, metrics=trained.metrics)
+    return load_model(registry, trained.manifest.model_id)
+
+
+def test_model_refused_under_another_manifest(registry: ModelRegistry, trained) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    registry.register(trained.manifest, trained.model_file)
+    other = replace(trained.manifest, seeds={"torch": 1, "numpy": 1})
+    with pytest.raises(ModelMismatchError):
+        load_model(registry, trained.manifest.model_id, manifest=other)
+
+
+def _shot(path: Path) -> Shot:
+    return Shot(probe(path), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix", "codec"), [("012A_T03.mov", ".mov", "prores"), ("sc12_sh3_tk2.mp4", ".mp4", "h264")]
+)
+def test_relight_region_is_true_and_media_preserved(
+    clip_dir: Path,
+    tmp_path: Path,
+    loaded,
+    name: str,
+    suffix: str,
+    codec: str,  # type: ignore[no-untyped-def]
+) -> None:
+    shot, ref = _shot(clip_dir / name), _shot(clip_dir / "sc12_sh3_tk2.mp4")
+    region = Region(41, 21, 60, 40)  # odd origin: the declared region widens to cover touched chroma samples
+    out = tmp_path / f"relit{suffix}"
+    result, _plan = relight(
+        shot,
+        loaded,
+        out,
+        reference=ref,
+        reference_frame=4,
+        adjustments=Adjustments(exposure=0.8),
+        region=region,
+        feather=4,
+        start=3,
+        end=9,
+    )
+    r = result.region
+    assert (r.x, r.y) == (40, 20) and r.x + r.width >= 101 and r.y + r.height >= 61
+    assert result.frames.start == 3 and result.frames.end == 9 and result.frames.start_time == 3 / shot.info.frame_rate
+    assert result.source_hash == shot.content_hash
+    assert result.output_hash == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert result.model_id == loaded.model_id and result.metrics["edited_frames"] == 6
+    got = probe(out, verify="full")
+    assert got.codec == codec and got.timecode == shot.info.timecode and got.frame_count == shot.info.frame_count
+    assert got.frame_rate == shot.info.frame_rate and len(got.audio) == 1
+    a, b = decode_audio(shot.info.path), decode_audio(out)
+    n = min(a.shape[1], b.shape[1])
+    assert np.abs(a[:, :n] - b[:, :n]).max() < 1e-3
+    src = dict(iter_frames(shot.info))
+    dst = dict(iter_frames(got))
+    inside_changes = []
+    for i in range(shot.info.frame_count):
+        d = np.abs(src[i] - dst[i]).max(axis=-1)
+        outside = d.copy()
+        outside[r.y : r.y + r.height, r.x : r.x + r.width] = 0
+        assert outside.mean() < 0.01 and np.percentile(outside, 99.9) < 0.12, f"frame {i} changed outside the region"
+        inside_changes.append(d[r.y + 6 : r.y + r.height - 6, r.x + 6 : r.x + r.width - 6].mean())
+    edited = [c for i, c in enumerate(inside_changes) if 3 <= i < 9]
+    untouched = [c for i, c in enumerate(inside_changes) if not 3 <= i < 9]
+    assert min(edited) > 0.05 and max(untouched) < 0.02  # untouched frames: codec noise only
+
+
+def test_relight_is_reproducible(clip_dir: Path, tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    shot = _shot(clip_dir / "sc12_sh3_tk2.mp4")
+    a, _ = relight(shot, loaded, tmp_path / "a.mp4", adjustments=Adjustments(temperature=0.5, saturation=1.3))
+    b, _ = relight(shot, loaded, tmp_path / "b.mp4", adjustments=Adjustments(temperature=0.5, saturation=1.3))
+    assert a.output_hash == b.output_hash and a.recipe_hash == b.recipe_hash
+    assert a.region == Region(0, 0, 160, 96)
+
+
+def test_relight_exports_parse_back(clip_dir: Path, tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    shot = _shot(clip_dir / "sc12_sh3_tk2.mp4")
+    _, plan = relight(shot, loaded, tmp_path / "o.mp4", adjustments=Adjustments(exposure=-0.5))
+    cube = plan.lut.write_cube(tmp_path / "g.cube")
+    cdl = plan.cdl.write(tmp_path / "g.cdl", "sc12")
+    back = Lut3D.parse_cube(cube.read_text())
+    assert back.size == 33 and np.allclose(back.table, plan.lut.table, atol=1e-5)
+    assert Cdl.parse(cdl.read_text()) == plan.cdl
+
+
+def test_bad_edit_parameters_write_nothing(clip_dir: Path, tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    shot = _shot(clip_dir / "sc12_sh3_tk2.mp4")
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    with pytest.raises(EditParameterError, match="does not fit"):
+        relight(shot, loaded, tmp_path / "o.mp4", adjustments=Adjustments(exposure=1), region=Region(150, 0, 40, 10))
+    with pytest.raises(EditParameterError, match="nothing to do"):
+        relight(shot, loaded, tmp_path / "o.mp4")
+    with pytest.raises(EditParameterError, match="past the last frame"):
+        relight(shot, loaded, tmp_path / "o.mp4", adjustments=Adjustments(exposure=1), end=99)
+    assert list(tmp_path.iterdir()) == []
