@@ -64,12 +64,12 @@ def face_crop(rgb: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     m = np.array([[SIZE / iw, 0, -ix * SIZE / iw], [0, SIZE / ih, -iy * SIZE / ih]], np.float64)
     crop = cv2.warpAffine(gray, m, (SIZE, SIZE), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return cv2.equalizeHist(crop)
+    return np.asarray(cv2.equalizeHist(crop), np.uint8)
 
 
 def describe(crop: NDArray[np.uint8]) -> F32:
     """The L2-normalised descriptor of one 64×64 face crop."""
-    hog = _hog().compute(crop).ravel().astype(np.float32)
+    hog = np.asarray(_hog().compute(crop), np.float32).ravel()
     hog /= np.linalg.norm(hog) + 1e-6
     out = np.concatenate([hog, _lbp(crop)])
     return (out / (np.linalg.norm(out) + 1e-6)).astype(np.float32)

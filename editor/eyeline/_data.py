@@ -104,4 +104,4 @@ def eye_samples(clip: str, observations: list[Observation], geometry: EyeGeometr
 
 
 def grey(rgb: U8) -> U8:
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), np.uint8)

@@ -34,8 +34,10 @@ class WarpNet(nn.Module):
         )
         self.d2 = nn.Sequential(nn.Conv2d(2 * c, c, 3, padding=1), nn.ReLU())
         self.d1 = nn.Sequential(nn.Conv2d(c + w, w, 3, padding=1), nn.ReLU(), nn.Conv2d(w, 3, 3, padding=1))
-        nn.init.zeros_(self.d1[-1].weight)
-        nn.init.zeros_(self.d1[-1].bias)
+        last = self.d1[-1]
+        assert isinstance(last, nn.Conv2d) and last.bias is not None
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
 
     def forward(
         self, patch: torch.Tensor, landmarks: torch.Tensor, shift: torch.Tensor
