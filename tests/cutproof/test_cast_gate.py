@@ -103,3 +103,32 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     assert [p["label"] for p in report["performers"]] == [pid] and report["unidentified_faces"] == 0
     bad_ref = runner.invoke(app, ["--home", home, "cast", "tag", "nonsense", "--performer", pid, "--box", "1,1,40,40"])
     assert bad_ref.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"performer": "prf_1"}, {"performer": "prf_1", "shift": [1]}, {"performer": "prf_1", "shift": ["a", 0]}],
+)
+def test_eyeline_renderer_needs_performer_and_shift(workspace: Workspace, film, tmp_path: Path, params) -> None:  # type: ignore[no-untyped-def]
+    from cutproof.renderers import RenderParameterError, render_edit, supported_kinds
+
+    project, _pid, clips = film
+    assert "eyeline" in supported_kinds()
+    sub = EditSubmission(shot=clips[TAKE2].short_id, kind="eyeline", purpose="continuity", params=params)
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(RenderParameterError):
+        render_edit(workspace, project, clips[TAKE2], sub, work, lambda _p: None)
+    assert list(work.iterdir()) == []
+
+
+def test_eyeline_without_model_is_refused(workspace: Workspace, film, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cutproof.eyeline import EyelineSetupError
+    from cutproof.renderers import render_edit
+
+    project, pid, clips = film
+    sub = EditSubmission(
+        shot=clips[TAKE2].short_id, kind="eyeline", purpose="continuity", params={"performer": pid, "shift": [2, 0]}
+    )
+    with pytest.raises(EyelineSetupError, match="no eyeline model"):
+        render_edit(workspace, project, clips[TAKE2], sub, tmp_path / "work", lambda _p: None)
