@@ -5,21 +5,25 @@ one take (the middle frame's detected face, as a production would tag it), train
 take: a take is correct when exactly its performer is reported and no face is left unidentified. Open set: leave
 one person out of training and check that their held-out takes report nobody known (their faces unidentified).
 
-Run: ``PYTHONPATH=. python bench/cast.py [--footage /work/shared/footage] [--samples 16]``
+Run: ``python bench/cast.py [--footage /work/shared/footage] [--samples 16]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
-from editor.cast import CastTag, train_cast, who
-from editor.dailies import content_hash
-from editor.faces import detect_faces
-from editor.results import Region
-from editor.video_io import MediaInfo, probe, read_frame
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-named scripts (bench/ledger.py)
+
+from editor.cast import CastTag, train_cast, who  # noqa: E402
+from editor.dailies import content_hash  # noqa: E402
+from editor.faces import detect_faces  # noqa: E402
+from editor.results import Region  # noqa: E402
+from editor.video_io import MediaInfo, probe, read_frame  # noqa: E402
 
 TAKES = {
     "actor1001": ["crema-d_1001_DFA_NEU_XX.flv", "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv"],

@@ -8,13 +8,14 @@ Per performer with more than one take: train the eyeline model on the first take
    from a full edit of the take with a fixed request;
 3. warping error (Lai et al.) of the eye region in the edited take relative to the source's.
 
-Run: ``PYTHONPATH=. python bench/eyeline.py [--footage /work/shared/footage] [--steps 300] [--samples 32]``
+Run: ``python bench/eyeline.py [--footage /work/shared/footage] [--steps 300] [--samples 32]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from editor.eyeline import EyelineConfig, redirect_gaze, train_eyeline
-from editor.eyeline._data import eye_samples, observe
-from editor.eyeline.model import _batch, _pairs, _tensors, apply_net
-from editor.video_io import probe
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-named scripts (bench/ledger.py)
+
+from editor.eyeline import EyelineConfig, redirect_gaze, train_eyeline  # noqa: E402
+from editor.eyeline._data import eye_samples, observe  # noqa: E402
+from editor.eyeline.model import _batch, _pairs, _tensors, apply_net  # noqa: E402
+from editor.video_io import probe  # noqa: E402
 
 PEOPLE = {
     "grid": ["grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"],
