@@ -3,8 +3,8 @@
 Steps 1–3 of the edit flow (see ``cutproof/flow.py`` for the rest):
 
 1. find the shot in the project's catalogue and ask the editor who is in the edited region and time range
-   (faces found there; without a trained cast model every face is unidentified, so declaring nobody does not
-   make a face disappear);
+   (face tracks matched by the project's latest cast model; faces it cannot match — or every face, when no cast
+   model was trained — are unidentified, so declaring nobody does not make a face disappear);
 2. take the consent state of every declared or detected performer from the registry as of now;
 3. evaluate the project's policy packs and append ``policy.decided/1`` with the inputs hash, policy-set hash,
    outcome, reasons, reliances and obligations; the request row points at that entry.
@@ -23,12 +23,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from consent import ConsentRegistry
+from cutproof.cast import project_cast
 from cutproof.errors import CutproofError
 from cutproof.projects import Project, project_log
 from cutproof.renderers import check_supported
 from cutproof.requests import RequestStore
 from cutproof.workspace import Workspace
 from editor import Catalogue, Clip
+from editor.cast import who
 from editor.faces import scan_faces
 from editor.results import Region
 from editor.video_io import probe
@@ -102,16 +104,33 @@ def _policy_set(packs: tuple[str, ...]) -> PolicySet:
     return PolicySet.load(list(packs) or None)
 
 
-def who_is_there(clip: Clip, submission: EditSubmission) -> Presence:
-    """Faces in the edited region and range; unmatched faces are counted as unidentified."""
-    return _scan_presence(clip.path, clip.content_hash, submission.region, submission.start, submission.end)
-
-
-@lru_cache(maxsize=256)
-def _scan_presence(
-    path: Any, content_hash: str, region_text: str | None, start_at: int | None, end_at: int | None
+def who_is_there(
+    clip: Clip, submission: EditSubmission, *, ws: Workspace | None = None, project: Project | None = None
 ) -> Presence:
-    """The face scan of one (clip content, region, range): deterministic, so repeated requests reuse it."""
+    """Faces in the edited region and range, matched to the project's latest cast model when there is one.
+
+    Without a cast model (or without ``ws``/``project``) every face found is counted as unidentified; that scan is
+    deterministic per (clip content, region, range), so repeated requests reuse it.
+
+    Raises:
+        SubmissionError: the region or range do not fit the shot.
+    """
+    cast = project_cast(ws, project) if ws is not None and project is not None else None
+    if cast is None:
+        return _scan_presence(clip.path, clip.content_hash, submission.region, submission.start, submission.end)
+    info, region, start, end = _bounds(clip.path, submission.region, submission.start, submission.end)
+    report = who(info, cast.model, start=start, end=end, region=region, model_id=cast.record.model_id)
+    return Presence(
+        detected=report.labels,
+        unidentified_faces=report.unidentified_faces,
+        method=f"{report.method} (cast model {cast.record.model_id[:12]})",
+        evidence=report.as_json(),
+    )
+
+
+def _bounds(
+    path: Any, region_text: str | None, start_at: int | None, end_at: int | None
+) -> tuple[Any, Region | None, int, int]:
     info = probe(path)
     region = Region.parse(region_text) if region_text else None
     if region is not None and not region.fits(info.width, info.height):
@@ -119,6 +138,15 @@ def _scan_presence(
     start, end = start_at or 0, end_at or info.frame_count
     if not 0 <= start < end <= info.frame_count:
         raise SubmissionError(f"frame range {start}-{end} is outside the shot (frames 0-{info.frame_count})")
+    return info, region, start, end
+
+
+@lru_cache(maxsize=256)
+def _scan_presence(
+    path: Any, content_hash: str, region_text: str | None, start_at: int | None, end_at: int | None
+) -> Presence:
+    """The face scan of one (clip content, region, range) without a cast model."""
+    info, region, start, end = _bounds(path, region_text, start_at, end_at)
     scan = scan_faces(info, start=start, end=end, region=region)
     return Presence(
         detected=(),
@@ -167,7 +195,7 @@ def evaluate(
         clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
     except Exception as exc:  # the catalogue's own error names the shot and how to list clips
         raise SubmissionError(str(exc)) from None
-    presence = presence or who_is_there(clip, submission)
+    presence = presence or who_is_there(clip, submission, ws=ws, project=project)
     performer_ids = sorted(set(submission.performers) | set(presence.detected))
     log = project_log(ws, project)
     registry = ConsentRegistry(ws.engine, ws.blobs, log)

@@ -5,7 +5,8 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
 - ``background``: ``plate`` (catalogue clip ref, or ``blob:<sha256>`` of an uploaded still/clip),
   ``plate_frame`` (frame of a plate clip, default 0), ``clean_plate`` (catalogue ref, optional), ``model``
   (id of a trained background refiner, optional).
-
+- ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
+  right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
 - ``relight``: ``reference`` (catalogue clip ref, optionally ``@FRAME``), adjustments ``exposure``,
   ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain``, ``feather``, and ``model``
   (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
@@ -73,6 +74,35 @@ def _background(
         refiner=refiner,
         start=submission.start,
         end=submission.end,
+    )
+    progress(1.0)
+    return result
+
+
+def _eyeline(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from cutproof.eyeline import eyeline_edit
+
+    params = dict(submission.params)
+    shift = params.get("shift")
+    if not params.get("performer") or not isinstance(shift, list | tuple) or len(shift) != 2:
+        raise RenderParameterError("an eyeline edit needs params.performer and params.shift: [dx, dy] in degrees")
+    try:
+        dx, dy = float(shift[0]), float(shift[1])
+    except (TypeError, ValueError):
+        raise RenderParameterError(f"params.shift {shift!r} must be two numbers of degrees") from None
+    progress(0.0)
+    result = eyeline_edit(
+        ws,
+        project,
+        clip,
+        work / f"render{_source_suffix(clip)}",
+        performer=str(params["performer"]),
+        shift=(dx, dy),
+        start=submission.start,
+        end=submission.end,
+        model=str(params["model"]) if params.get("model") else None,
     )
     progress(1.0)
     return result
@@ -182,7 +212,12 @@ def _dialogue(
     return result
 
 
-RENDERERS: dict[str, Renderer] = {"background": _background, "relight": _relight, "dialogue": _dialogue}
+RENDERERS: dict[str, Renderer] = {
+    "background": _background,
+    "dialogue": _dialogue,
+    "eyeline": _eyeline,
+    "relight": _relight,
+}
 
 
 def supported_kinds() -> list[str]:

@@ -25,7 +25,7 @@ SCHEMA = "editor.training-manifest/1"
 ModelId = NewType("ModelId", str)
 """Lower-case hex SHA-256 of a training manifest's canonical JSON."""
 
-_KINDS = {"lighting", "background", "dialogue"}
+_KINDS = {"lighting", "background", "dialogue", "cast", "eyeline"}
 Scalar = str | int | float | bool | None
 _MAX_SAFE = 2**53 - 1
 

@@ -10,6 +10,8 @@ import typer
 
 from cutproof.cli import access, serve
 from cutproof.cli import audit as audit_cli
+from cutproof.cli import background as _background
+from cutproof.cli import cast as cast_cli
 from cutproof.cli import dailies as dailies_cli
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
@@ -79,6 +81,12 @@ app.add_typer(qc_cli.app, name="qc")
 app.add_typer(dailies_cli.dailies_app, name="dailies")
 app.add_typer(editor_cli.model_app, name="model")
 app.add_typer(editor_cli.edit_app, name="edit")
+app.add_typer(cast_cli.app, name="cast")
+app.add_typer(editor_cli.dailies_app, name="dailies")
+app.add_typer(editor_cli.model_app, name="model")
+app.add_typer(editor_cli.edit_app, name="edit")
+_background.register(editor_cli.train_app, editor_cli.edit_app)
+cast_cli.register(editor_cli.train_app, editor_cli.edit_app)
 
 
 def _safe_url(ws: Workspace) -> str:

@@ -1,0 +1,100 @@
+"""The project's cast: tags by consent performer id, training the cast model, and "who is in this range".
+
+The editor's cast model knows performers only as opaque labels; here the labels are the project's consent
+performer ids, so a tag naming someone who is not registered in the project is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consent import ConsentRegistry
+from cutproof.errors import CutproofError
+from cutproof.projects import Project, project_log
+from cutproof.workspace import Workspace
+from editor import Catalogue, Clip, ModelRecord, ModelRegistry
+from editor.cast import KIND, CastModel, CastReport, CastTag, CastTags, train_cast, who
+from editor.results import Region
+
+
+class CastTagError(CutproofError):
+    """A cast tag names a performer who is not registered in the project."""
+
+
+@dataclass(frozen=True)
+class ProjectCast:
+    """A project's latest cast model."""
+
+    record: ModelRecord
+    model: CastModel
+
+
+def tag_face(ws: Workspace, project: Project, clip: Clip, frame: int, performer_id: str, box: Region) -> CastTag:
+    """Record that ``performer_id`` (a consent performer of the project) is the face in ``box`` at ``frame``.
+
+    Raises:
+        CastTagError: the performer is not registered in the project.
+        TagError: the frame or box do not fit the clip.
+    """
+    registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project), project=project.slug)
+    known = {p.performer_id for p in registry.performers()}
+    if performer_id not in known:
+        raise CastTagError(
+            f"performer {performer_id!r} is not registered in project {project.slug!r}; "
+            "`cutproof performer list` shows the performers, `cutproof performer add` registers one"
+        )
+    tag = CastTag(clip.content_hash, frame, performer_id, box)
+    return CastTags(ws.engine).add(
+        tag, frame_size=(clip.info.width, clip.info.height), frame_count=clip.info.frame_count, project=project.slug
+    )
+
+
+def train_project_cast(ws: Workspace, project: Project, *, samples: int = 16) -> ModelRecord:
+    """Train the project's cast model from its tags and register it (kind ``cast``).
+
+    Raises:
+        NoTagsError: the project has no tags.
+    """
+    tags = CastTags(ws.engine).list(project.slug)
+    catalogue = Catalogue(ws.engine)
+    clips = {}
+    for h in sorted({t.clip_hash for t in tags}):
+        clip = catalogue.find(h)
+        if clip is not None:
+            clips[h] = clip.info
+    trained = train_cast(clips, tags, samples=samples)
+    return ModelRegistry(ws.engine, ws.blobs).register(
+        trained.manifest, trained.model_file, metrics=trained.metrics, project=project.slug
+    )
+
+
+def project_cast(ws: Workspace, project: Project) -> ProjectCast | None:
+    """The project's latest cast model, or None when none was trained."""
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    records = registry.list(kind=KIND, project=project.slug)
+    if not records:
+        return None
+    record, model_file = registry.load(records[0].model_id)
+    return ProjectCast(record, CastModel.from_bytes(model_file.payload))
+
+
+def who_in_clip(
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    region: Region | None = None,
+) -> CastReport:
+    """Performers and unidentified faces in a clip's range and region, with the project's latest cast model.
+
+    Raises:
+        CutproofError: the project has no cast model yet.
+    """
+    cast = project_cast(ws, project)
+    if cast is None:
+        raise CutproofError(
+            f"project {project.slug!r} has no cast model; tag faces with `cutproof cast tag` and train one"
+        )
+    return who(clip.info, cast.model, start=start, end=end, region=region, model_id=cast.record.model_id)

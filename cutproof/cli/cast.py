@@ -1,0 +1,160 @@
+"""``cutproof cast …``: tag performers' faces, train the project's cast model, ask who is in a shot.
+
+``cutproof cast train`` trains the cast model; ``register`` also adds it as ``cutproof model train cast``, with
+``cutproof model train eyeline`` and ``cutproof edit eyeline`` (``cutproof.cli.eyeline``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cutproof.cast import project_cast, tag_face, train_project_cast, who_in_clip
+from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.errors import CutproofError
+from cutproof.projects import get_project, project_log
+from editor import Catalogue
+from editor.cast import CastTags
+from editor.results import Region
+
+app = typer.Typer(
+    help="Who is in the shot: tag performers' faces, train the cast model, match faces.", no_args_is_help=True
+)
+
+ProjectOpt = Annotated[
+    str | None,
+    typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the workspace's only one)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class CastCliError(CutproofError):
+    """A ``cutproof cast`` argument is malformed."""
+
+
+def _shot_frame(text: str) -> tuple[str, int]:
+    shot, sep, frame = text.rpartition("@")
+    if not sep or not shot or not frame.isdigit():
+        raise CastCliError(f"{text!r} must be SHOT@FRAME (e.g. 012/A/3@48 or a clip id prefix @ frame number)")
+    return shot, int(frame)
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+@app.command("tag")
+def tag(
+    ctx: typer.Context,
+    shot_frame: Annotated[str, typer.Argument(metavar="SHOT@FRAME", help="Clip (id prefix, file or slate) and frame.")],
+    performer: Annotated[str, typer.Option("--performer", help="Consent performer id of the project.")],
+    box: Annotated[str, typer.Option("--box", help="Face box x,y,w,h in pixels.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Tag the face in BOX on SHOT@FRAME as PERFORMER (a registered performer of the project)."""
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, project)
+    shot, frame = _shot_frame(shot_frame)
+    clip = Catalogue(ws.engine).get(shot, project=proj.slug)
+    recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box))
+    console.print(
+        f"tagged {performer} at {clip.short_id}@{frame} box {box} ({recorded.box.width}x{recorded.box.height})"
+    )
+
+
+@app.command("tags")
+def tags(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List the project's face tags."""
+    ws = ready_workspace(ctx)
+    rows = CastTags(ws.engine).list(get_project(ws, project).slug)
+    if as_json:
+        _emit([t.as_json() for t in rows])
+        return
+    table = Table("performer", "clip", "frame", "box")
+    for t in rows:
+        b = t.box
+        table.add_row(t.label, t.clip_hash[:12], str(t.frame), f"{b.x},{b.y},{b.width},{b.height}")
+    console.print(table)
+
+
+def _model_trained(ws: Any, proj: Any, record: Any, kind: str) -> None:
+    project_log(ws, proj).append(
+        [
+            {
+                "kind": "model.trained/1",
+                "model_id": record.model_id,
+                "model_kind": kind,
+                "model_file_hash": record.model_file_hash,
+                "training_manifest": record.manifest.as_json(),
+            }
+        ],
+        identity=cli_identity(),
+    )
+
+
+@app.command("train")
+def train_cast_cmd(
+    ctx: typer.Context,
+    samples: Annotated[int, typer.Option(min=2, max=256, help="Frames sampled per tagged clip.")] = 16,
+    project: ProjectOpt = None,
+) -> None:
+    """Train the project's cast model from its tags (``model train cast``); records ``model.trained/1``."""
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, project)
+    record = train_project_cast(ws, proj, samples=samples)
+    _model_trained(ws, proj, record, "cast")
+    m = record.metrics
+    console.print(
+        f"model {record.model_id} (cast): {m['performers']} performers, {m['tags']} tags, "
+        f"{m['seeded_tracks']} tracks, {m['observations']} face observations"
+    )
+
+
+@app.command("who")
+def who_cmd(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Clip id prefix, file name or slate scene/shot/take.")],
+    region: Annotated[str | None, typer.Option("--region", help="x,y,w,h (default: the whole frame).")] = None,
+    start: Annotated[int | None, typer.Option("--start", min=0, help="First frame (default 0).")] = None,
+    end: Annotated[
+        int | None, typer.Option("--end", min=1, help="One past the last frame (default: clip end).")
+    ] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which performers are in SHOT's region and range, and which faces there match nobody."""
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, project)
+    clip = Catalogue(ws.engine).get(shot, project=proj.slug)
+    report = who_in_clip(ws, proj, clip, start=start or 0, end=end, region=Region.parse(region) if region else None)
+    if as_json:
+        _emit({"clip": clip.content_hash, **report.as_json()})
+        return
+    table = Table("performer", "frames seen", "confidence")
+    for p in report.performers:
+        table.add_row(p.label, ",".join(map(str, p.frames)), f"{p.confidence:.2f}")
+    console.print(table)
+    console.print(f"unidentified faces: {report.unidentified_faces}  (model {report.model_id}, {report.method})")
+
+
+@app.command("model")
+def model_cmd(ctx: typer.Context, project: ProjectOpt = None) -> None:
+    """Show the project's current cast model (the one the gate uses)."""
+    ws = ready_workspace(ctx)
+    cast = project_cast(ws, get_project(ws, project))
+    if cast is None:
+        raise CastCliError("no cast model yet; run `cutproof cast train`")
+    _emit(cast.record.as_dict())
+
+
+def register(train_app: typer.Typer, edit_app: typer.Typer) -> None:
+    """Add ``model train cast``, ``model train eyeline`` and ``edit eyeline`` to the editor's command groups."""
+    from cutproof.cli.eyeline import edit_eyeline_cmd, train_eyeline_cmd
+
+    train_app.command("cast")(train_cast_cmd)
+    train_app.command("eyeline")(train_eyeline_cmd)
+    edit_app.command("eyeline")(edit_eyeline_cmd)

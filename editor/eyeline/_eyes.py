@@ -1,0 +1,132 @@
+"""Eye geometry, eye patches, iris localisation and the eye model that turns iris offsets into degrees.
+
+- Eye boxes: OpenCV's Haar eye cascade in the upper half of each face box; per performer, the median eye
+  position and size *relative to the face box* is learnt from the dailies (``EyeGeometry``). Patches are cut at
+  that learnt place from the temporally smoothed face track, so they do not jitter with per-frame detections.
+- Landmarks: eye corners are taken at ± ``CORNER_SPREAD`` × patch width/2 from the patch centre (the eye cascade's
+  box is centred on the eye opening); the iris centre is the minimum of the patch's grey level convolved with a
+  disc of the iris's expected radius (darkest round blob), refined by a weighted centroid.
+- Eye model (stated): palpebral fissure (corner to corner) ``FISSURE_MM`` = 28 mm, eyeball radius
+  ``EYEBALL_MM`` = 12 mm. An iris offset ``d`` px from the eye centre on an eye whose corners are ``c`` px apart
+  is a rotation of ``asin(d / R)`` with ``R = c × 12 / 28`` px.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from editor.faces import _cascade
+
+F32 = NDArray[np.float32]
+Box = tuple[float, float, float, float]
+PATCH_W, PATCH_H = 48, 32
+EYEBALL_MM = 12.0
+FISSURE_MM = 28.0
+CORNER_SPREAD = 0.7
+DEFAULT_EYES = ((0.30, 0.38), (0.70, 0.38))
+DEFAULT_SIZE = (0.24, 0.16)
+
+
+@dataclass(frozen=True)
+class EyeGeometry:
+    """Where a performer's eyes sit in their face box: centres (x, y) and patch size (w, h), face-relative."""
+
+    centres: tuple[tuple[float, float], tuple[float, float]]
+    size: tuple[float, float]
+    detections: int
+
+    def patch_boxes(self, face: Box) -> list[Box]:
+        """The two eye patches (left then right in the image) for a face box, in frame pixels."""
+        x, y, w, h = face
+        pw, ph = self.size[0] * w, self.size[1] * w
+        return [(x + cx * w - pw / 2, y + cy * h - ph / 2, pw, ph) for cx, cy in self.centres]
+
+    def as_json(self) -> dict[str, object]:
+        return {"centres": [list(c) for c in self.centres], "size": list(self.size), "detections": self.detections}
+
+
+def eye_boxes(gray: NDArray[np.uint8], face: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """Haar eye detections in the upper part of a face (frame pixels)."""
+    x, y, w, h = face
+    top = gray[y : y + int(h * 0.6), x : x + w]
+    side = max(8, w // 8)
+    found = _cascade("haarcascade_eye.xml").detectMultiScale(top, scaleFactor=1.1, minNeighbors=4, minSize=(side, side))
+    return [(x + int(ex), y + int(ey), int(ew), int(eh)) for ex, ey, ew, eh in (found if len(found) else [])]
+
+
+def learn_geometry(observations: list[tuple[NDArray[np.uint8], tuple[int, int, int, int]]]) -> EyeGeometry:
+    """Median face-relative eye positions and size over (grey frame, face box) observations.
+
+    Sides with fewer than 3 detections fall back to typical frontal-face proportions.
+    """
+    sides: list[list[tuple[float, float, float]]] = [[], []]
+    for gray, face in observations:
+        x, y, w, h = face
+        for ex, ey, ew, eh in eye_boxes(gray, face):
+            cx, cy = (ex + ew / 2 - x) / w, (ey + eh / 2 - y) / h
+            if 0.15 < cy < 0.6:
+                sides[0 if cx < 0.5 else 1].append((cx, cy, ew / w))
+    centres = []
+    sizes = []
+    for k in (0, 1):
+        if len(sides[k]) >= 3:
+            arr = np.array(sides[k])
+            centres.append((float(np.median(arr[:, 0])), float(np.median(arr[:, 1]))))
+            sizes.append(float(np.median(arr[:, 2])))
+        else:
+            centres.append(DEFAULT_EYES[k])
+    pw = float(np.mean(sizes)) if sizes else DEFAULT_SIZE[0]
+    return EyeGeometry((centres[0], centres[1]), (pw, pw * PATCH_H / PATCH_W), len(sides[0]) + len(sides[1]))
+
+
+def cut_patch(rgb: F32, box: Box, size: tuple[int, int] = (PATCH_W, PATCH_H)) -> F32:
+    """The patch ``box`` of a float RGB frame, resampled to ``size`` (w, h) with sub-pixel accuracy."""
+    x, y, w, h = box
+    sx, sy = w / size[0], h / size[1]
+    m = np.array([[sx, 0, x + 0.5 * sx - 0.5], [0, sy, y + 0.5 * sy - 0.5]], np.float64)
+    return cv2.warpAffine(
+        rgb, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    ).astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _disc(radius: int) -> F32:
+    k = np.zeros((2 * radius + 1, 2 * radius + 1), np.float32)
+    cv2.circle(k, (radius, radius), radius, 1.0, -1)
+    return k / k.sum()
+
+
+def iris_centre(patch: F32) -> tuple[float, float]:
+    """The iris centre (x, y) in patch pixels: the darkest disc of the iris's expected radius, refined."""
+    gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY) if patch.ndim == 3 else patch
+    h, w = gray.shape
+    radius = max(2, round(w * 0.11))
+    score = cv2.filter2D(gray.astype(np.float32), -1, _disc(radius), borderType=cv2.BORDER_REPLICATE)
+    my, mx = int(h * 0.2), int(w * 0.18)
+    inner = score[my : h - my, mx : w - mx]
+    iy, ix = np.unravel_index(int(np.argmin(inner)), inner.shape)
+    cy, cx = iy + my, ix + mx
+    y0, y1, x0, x1 = max(0, cy - radius), min(h, cy + radius + 1), max(0, cx - radius), min(w, cx + radius + 1)
+    win = gray[y0:y1, x0:x1].astype(np.float64)
+    wts = np.clip(win.max() - win, 0, None) ** 2 + 1e-9
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    return float((wts * xx).sum() / wts.sum()), float((wts * yy).sum() / wts.sum())
+
+
+def gaze_of(patch: F32) -> tuple[float, float]:
+    """(yaw, pitch) in degrees of the eye in a patch under the stated eye model (positive = image right/down)."""
+    h, w = patch.shape[:2]
+    ix, iy = iris_centre(patch)
+    radius_px = CORNER_SPREAD * w * EYEBALL_MM / FISSURE_MM
+    dx, dy = (ix - (w - 1) / 2) / radius_px, (iy - (h - 1) / 2) / radius_px
+    return float(np.degrees(np.arcsin(np.clip(dx, -1, 1)))), float(np.degrees(np.arcsin(np.clip(dy, -1, 1))))
+
+
+def degrees_to_px(deg: float, patch_w: float) -> float:
+    """Iris displacement in patch pixels for a rotation of ``deg`` from straight ahead (small-angle inverse)."""
+    return float(np.sin(np.radians(deg)) * CORNER_SPREAD * patch_w * EYEBALL_MM / FISSURE_MM)
