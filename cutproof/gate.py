@@ -34,6 +34,7 @@ from editor.cast import who
 from editor.faces import scan_faces
 from editor.results import Region
 from editor.video_io import probe
+from ledger.group import group_committer
 from policies import ClaimedExemption, ConsentState, Decision, Edit, EditRequest, PolicySet
 from policies import ProjectContext as PolicyProject
 
@@ -236,7 +237,7 @@ def evaluate(
             "detection_method": presence.method,
         },
     }
-    appended = log.append([entry], identity=identity)[0]
+    appended = group_committer(log).append(entry, identity=identity)  # concurrent decisions share one batch
     RequestStore(ws.engine).create(
         request_id=request_id,
         project=project.slug,

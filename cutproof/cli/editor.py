@@ -418,13 +418,3 @@ def edit_dialogue(
         f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio)}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
-
-
-def _adopt_background_commands() -> None:
-    """`model train background` and `edit background` live in ``cutproof.cli.background``; attach them here."""
-    from cutproof.cli import background
-
-    background.register(train_app, edit_app)
-
-
-_adopt_background_commands()
