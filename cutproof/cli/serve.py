@@ -21,5 +21,5 @@ def serve(
     from cutproof.settings import Settings
 
     ws = ready_workspace(ctx)
-    settings = Settings(home=ws.home, db=ws._db_url)
+    settings = Settings(home=ws.home, db=ws.db_url)
     uvicorn.run(create_app(settings, ws), host=host, port=port, log_level="info")
