@@ -52,8 +52,8 @@ def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
 def _background(
     ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
 ) -> EditResult:
+    from editor.background import load_background_model
     from editor.background.edit import load_plate, replace_background
-    from editor.background.refiner import load_refiner
 
     params = dict(submission.params)
     if "plate" not in params:
@@ -63,8 +63,7 @@ def _background(
     clean = _resolve_media(ws, project, str(params["clean_plate"])) if params.get("clean_plate") else None
     refiner = None
     if params.get("model"):
-        record, model_file = ModelRegistry(ws.engine, ws.blobs).load(str(params["model"]))
-        refiner = (record.model_id, record.model_file_hash, load_refiner(model_file.payload))
+        refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), str(params["model"]))
     progress(0.0)
     result = replace_background(
         clip.path,
