@@ -7,7 +7,8 @@ Steps 1–3 of the edit flow (see ``cutproof/flow.py`` for the rest):
    model was trained — are unidentified, so declaring nobody does not make a face disappear);
 2. take the consent state of every declared or detected performer from the registry as of now;
 3. evaluate the project's policy packs and append ``policy.decided/1`` with the inputs hash, policy-set hash,
-   outcome, reasons, reliances and obligations; the request row points at that entry.
+   outcome, reasons, reliances and obligations; the request row points at that entry and commits in the same
+   transaction (one group commit: concurrent decisions share one fsync and one signed checkpoint).
 
 Nothing is written for a submission that fails validation (unknown shot, unknown performer, bad region, …).
 """
@@ -27,13 +28,14 @@ from cutproof.cast import project_cast
 from cutproof.errors import CutproofError
 from cutproof.projects import Project, project_log
 from cutproof.renderers import check_supported
-from cutproof.requests import RequestStore
+from cutproof.requests import insert_request
 from cutproof.workspace import Workspace
 from editor import Catalogue, Clip
 from editor.cast import who
 from editor.faces import scan_faces
 from editor.results import Region
 from editor.video_io import probe
+from ledger import Appended
 from ledger.group import group_committer
 from policies import ClaimedExemption, ConsentState, Decision, Edit, EditRequest, PolicySet
 from policies import ProjectContext as PolicyProject
@@ -237,15 +239,22 @@ def evaluate(
             "detection_method": presence.method,
         },
     }
-    appended = group_committer(log).append(entry, identity=identity)  # concurrent decisions share one batch
-    RequestStore(ws.engine).create(
-        request_id=request_id,
-        project=project.slug,
-        clip_hash=clip.content_hash,
-        submission=submission.model_dump(mode="json"),
-        decision=decision.to_json(),
-        decision_index=appended.index,
-        submitted_by=identity,
-        at=when,
-    )
+    submitted = submission.model_dump(mode="json")
+    decided = decision.to_json()
+
+    def record_request(conn: Any, appended: Appended) -> None:  # commits with the entry, in the same fsync
+        insert_request(
+            conn,
+            request_id=request_id,
+            project=project.slug,
+            clip_hash=clip.content_hash,
+            submission=submitted,
+            decision=decided,
+            decision_index=appended.index,
+            submitted_by=identity,
+            at=when,
+        )
+
+    # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
+    appended = group_committer(log).append(entry, identity=identity, also=record_request)
     return GateResult(request_id, decision, appended.index, clip, presence)

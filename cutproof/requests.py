@@ -80,6 +80,38 @@ def _record(row: Any) -> EditRequestRecord:
     return EditRequestRecord.model_validate(data)
 
 
+def insert_request(
+    conn: Any,
+    *,
+    request_id: str,
+    project: str,
+    clip_hash: str,
+    submission: dict[str, Any],
+    decision: dict[str, Any],
+    decision_index: int,
+    submitted_by: str,
+    at: datetime,
+) -> None:
+    """Insert a decided request's row on ``conn``, inside the caller's transaction (the gate's: the one that
+    appends the decision to the ledger, so the row and its ``policy.decided/1`` entry commit together)."""
+    outcome = str(decision["outcome"])
+    conn.execute(
+        insert(requests_table).values(
+            request_id=request_id,
+            project=project,
+            clip_hash=clip_hash,
+            submission=submission,
+            decision=decision,
+            outcome=outcome,
+            decision_index=decision_index,
+            state=INITIAL_STATE[outcome],
+            submitted_by=submitted_by,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+
+
 class RequestStore:
     """The ``app_edit_requests`` table."""
 
@@ -98,22 +130,18 @@ class RequestStore:
         submitted_by: str,
         at: datetime,
     ) -> EditRequestRecord:
-        outcome = str(decision["outcome"])
+        """Record a decided request in its own transaction and return it."""
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(requests_table).values(
-                    request_id=request_id,
-                    project=project,
-                    clip_hash=clip_hash,
-                    submission=submission,
-                    decision=decision,
-                    outcome=outcome,
-                    decision_index=decision_index,
-                    state=INITIAL_STATE[outcome],
-                    submitted_by=submitted_by,
-                    created_at=at,
-                    updated_at=at,
-                )
+            insert_request(
+                conn,
+                request_id=request_id,
+                project=project,
+                clip_hash=clip_hash,
+                submission=submission,
+                decision=decision,
+                decision_index=decision_index,
+                submitted_by=submitted_by,
+                at=at,
             )
         return self.get(request_id, project)
 

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 MAX_ATTEMPTS = 50
 
+AlsoWrite = Callable[[Any, list["Appended"]], None]
+"""Writes that commit with an appended batch: called with the open connection and where each entry landed."""
+
 
 @dataclass(frozen=True)
 class Appended:
@@ -218,8 +221,15 @@ class Log:
             raise NoteError(f"log {self.origin} has no active signing key; run `cutproof ledger rotate-key`")
         return out
 
-    def append(self, entries: Sequence[Mapping[str, Any]], identity: str) -> list[Appended]:
+    def append(
+        self, entries: Sequence[Mapping[str, Any]], identity: str, *, also: AlsoWrite | None = None
+    ) -> list[Appended]:
         """Append a batch atomically: all entries, one transaction, one newly signed checkpoint.
+
+        ``also`` runs inside that same write transaction once the entries are stored, with the connection and
+        where each entry landed: rows it writes (e.g. an application's record pointing at the entry) commit with
+        the entries, in the same fsync, or not at all. It may run more than once (a lost compare-and-swap retries
+        the whole transaction); an exception from it rolls the batch back and propagates.
 
         Raises:
             EntryError: an entry is not acceptable (nothing is written); ``.position`` names it.
@@ -229,7 +239,7 @@ class Log:
         datas = canonical_batch(entries, identity)
         if not datas:
             return []
-        return self._append_bytes(datas)
+        return self._append_bytes(datas, also=also)
 
     def rotate_key(self, retire_old: bool = True, identity: str = "ledger") -> str:
         """Add a new signing key; returns its verifier key string.
@@ -285,11 +295,12 @@ class Log:
         datas: Sequence[bytes],
         extra_signers: Sequence[Signer] = (),
         before_sign: Callable[[Any], None] | None = None,
+        also: AlsoWrite | None = None,
     ) -> list[Appended]:
         hashes = [leaf_hash(d) for d in datas]
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self._try_append(datas, hashes, extra_signers, before_sign)
+                return self._try_append(datas, hashes, extra_signers, before_sign, also)
             except _Lost:
                 pass
             except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
@@ -306,6 +317,7 @@ class Log:
         hashes: Sequence[bytes],
         extra_signers: Sequence[Signer],
         before_sign: Callable[[Any], None] | None,
+        also: AlsoWrite | None = None,
     ) -> list[Appended]:
         with st.write_transaction(self._engine) as conn:
             if before_sign is not None:
@@ -329,4 +341,7 @@ class Log:
                     f"log {self.origin} already stores entries or a checkpoint beyond its size {old}; nothing was "
                     "appended; run `cutproof ledger fsck`"
                 ) from None
-        return [Appended(old + i, h, note) for i, h in enumerate(hashes)]
+            appended = [Appended(old + i, h, note) for i, h in enumerate(hashes)]
+            if also is not None:
+                also(conn, appended)
+        return appended

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,23 +24,61 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``cutproof serve``: its base URL, process id and the file its output goes to."""
+
+    base: str
+    pid: int
+    log: Path
+
+
 @contextmanager
 def running_server(home: Path, *, secret: str, db: str | None = None, workers: int = 1) -> Iterator[str]:
     """Yield the base URL of ``cutproof serve`` for ``home``; the server is stopped afterwards."""
+    with server_process(home, secret=secret, db=db, workers=workers) as server:
+        yield server.base
+
+
+@contextmanager
+def server_process(
+    home: Path,
+    *,
+    secret: str,
+    db: str | None = None,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    wrapper: Sequence[str] = (),
+) -> Iterator[Server]:
+    """Run ``cutproof serve`` for ``home`` and yield it; the server is stopped afterwards.
+
+    Its output (uvicorn's log, one access line per request) goes to a file next to ``home``, never to an undrained
+    pipe: a full pipe would block the server's event loop after some hundred requests. ``wrapper`` is a command
+    that runs the server as its child (e.g. ``py-spy record -o OUT --``); it is stopped with SIGINT, and ``pid``
+    is then the server's own process id.
+    """
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "CUTPROOF_SECRET_KEY": secret, "CUTPROOF_WORKERS": str(workers)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "CUTPROOF_SECRET_KEY": secret,
+        "CUTPROOF_WORKERS": str(workers),
+        **(extra_env or {}),
+    }
     cmd = [sys.executable, "-m", "cutproof", "--home", str(home)]
     if db:
         cmd += ["--db", db]
-    proc = subprocess.Popen(
-        [*cmd, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log_path = home.parent / f"serve-{port}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [*wrapper, *cmd, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read() if proc.stdout else ''}")
+                raise RuntimeError(f"server exited: {log_path.read_text()}")
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
@@ -47,10 +87,18 @@ def running_server(home: Path, *, secret: str, db: str | None = None, workers: i
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
-        yield base
+        pid = proc.pid
+        if wrapper:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pid = int(children[0])
+        yield Server(base, pid, log_path)
     finally:
-        proc.terminate()
+        if wrapper:
+            proc.send_signal(signal.SIGINT)
+        else:
+            proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()

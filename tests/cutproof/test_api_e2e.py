@@ -3,59 +3,22 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from consent import ConsentRegistry
-from cutproof import auth
-from cutproof.projects import ProjectContext, create_project, project_log
+from cutproof.projects import project_log
 from cutproof.workspace import Workspace
-from editor import Catalogue, ingest_folder
 from ledger import verify_receipt
+from tests._support.gated_project import background_edit, setup_gated_project
 from tests._support.server import running_server
 
 SECRET = "e2e-secret-" + "x" * 32
 
 
 def _setup(ws: Workspace, footage: Path, tmp: Path) -> dict[str, str]:
-    project = create_project(
-        ws, "film", "Film", ProjectContext(principal_photography_start=date(2026, 9, 1)), identity="test:lead"
-    )
-    dailies = tmp / "dailies"
-    dailies.mkdir()
-    for name in ("grid_pwij3p.mpg", "grid_id2_vcd_swwp2s.mpg"):
-        (dailies / name).symlink_to(footage / name)
-    ingest_folder(dailies, Catalogue(ws.engine), project="film")
-    reg = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project))
-    p = reg.register_performer(name="Grid Talker", kind="principal", guild="SAG-AFTRA", guild_id="G-1")
-    doc = tmp / "consent.pdf"
-    doc.write_bytes(b"%PDF signed: background replacement, continuity")
-    reg.grant(
-        p.performer_id,
-        category="digital_alteration",
-        edit_kinds=["background"],
-        purposes=["continuity"],
-        use_description="Replace the background of the grid take for continuity",
-        document=doc,
-        signed_by="performer",
-        contract_edition="sag-aftra-tv-theatrical-2026",
-        valid_from=datetime.now(UTC) - timedelta(days=1),
-    )
-    tokens = {}
-    for user, role in (("ed", "editor"), ("lee", "legal"), ("quinn", "qc")):
-        auth.add_user(ws.engine, user)
-        auth.grant_role(ws.engine, user, "film", role)
-        tokens[user] = auth.issue_token(ws.engine, user, pepper=SECRET.encode()).token
-    clips = {c.path.name: c.short_id for c in Catalogue(ws.engine).list(project="film")}
-    return {
-        **tokens,
-        "performer": p.performer_id,
-        "shot": clips["grid_pwij3p.mpg"],
-        "plate": clips["grid_id2_vcd_swwp2s.mpg"],
-    }
+    return setup_gated_project(ws, footage, tmp, secret=SECRET, slug="film")
 
 
 def test_submit_review_render_download(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
@@ -78,14 +41,7 @@ def _flow_through_http(workspace: Workspace, footage_dir: Path, tmp_path: Path, 
         lee = httpx.Client(
             base_url=base + "/api/v1/projects/film", headers={"Authorization": f"Bearer {s['lee']}"}, timeout=60
         )
-        body = {
-            "shot": s["shot"],
-            "kind": "background",
-            "purpose": "continuity",
-            "performers": [s["performer"]],
-            "params": {"plate": s["plate"]},
-            "end": 12,
-        }
+        body = background_edit(s)
         assert lee.post("/edits", json=body).status_code == 403  # legal cannot submit edits
         r = ed.post("/edits", json=body)
         assert r.status_code == 201, r.text

@@ -55,3 +55,61 @@ def test_a_bad_entry_fails_only_its_caller(log) -> None:  # type: ignore[no-unty
         gc.append({"no": "kind"}, identity="t")
     assert gc.append({"kind": "t/1"}, identity="t").index == 0
     assert log.size() == 1
+
+
+def _side_table(log):  # type: ignore[no-untyped-def]
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    table = Table("test_side", MetaData(), Column("idx", Integer, primary_key=True), Column("note", String(20)))
+    table.metadata.create_all(log._engine)
+    return table
+
+
+def test_also_writes_commit_with_their_entry_in_shared_batches(log) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert, select
+
+    side = _side_table(log)
+    gc = GroupCommitter(log)
+    start = threading.Barrier(20)
+    got: dict[int, int] = {}
+
+    def worker(n: int) -> None:
+        start.wait()
+
+        def also(conn, appended) -> None:  # type: ignore[no-untyped-def]
+            conn.execute(insert(side).values(idx=appended.index, note=f"n{n}"))
+
+        got[n] = gc.append({"kind": "t/1", "n": n}, identity="t", also=also).index
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with log._engine.connect() as conn:
+        rows = dict(conn.execute(select(side.c.idx, side.c.note)).all())
+    assert rows == {index: f"n{n}" for n, index in got.items()}
+    for index, note in rows.items():
+        assert log.entry_json(index)["n"] == int(note[1:])
+
+
+def test_a_failing_also_write_rolls_back_its_entry_only(log) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert, select
+
+    side = _side_table(log)
+    gc = GroupCommitter(log)
+
+    def duplicate(conn, appended) -> None:  # type: ignore[no-untyped-def]
+        conn.execute(insert(side).values(idx=0, note="clash"))
+
+    def fine(conn, appended) -> None:  # type: ignore[no-untyped-def]
+        conn.execute(insert(side).values(idx=appended.index, note="ok"))
+
+    assert gc.append({"kind": "t/1"}, identity="t", also=fine).index == 0
+    with pytest.raises(Exception, match="UNIQUE"):
+        gc.append({"kind": "t/1"}, identity="t", also=duplicate)
+    assert log.size() == 1  # the entry whose row failed was not appended
+    assert gc.append({"kind": "t/1"}, identity="t", also=fine).index == 1
+    with log._engine.connect() as conn:
+        assert conn.execute(select(side.c.note).order_by(side.c.idx)).scalars().all() == ["ok", "ok"]
+    assert all(r.ok for r in fsck(log._engine))
