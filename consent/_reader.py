@@ -75,21 +75,27 @@ class RegistryReader:
         if performer_ids is not None:
             pq = pq.where(t.performers.c.performer_id.in_(list(performer_ids)))
             gq = gq.where(t.grants.c.performer_id.in_(list(performer_ids)))
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, conn.begin():  # one read transaction: one consistent state
             p = conn.execute(pq.order_by(t.performers.c.ledger_index)).all()
             g = conn.execute(gq.order_by(t.grants.c.ledger_index)).all()
+            e = self._events(performer_ids, known_at, conn)
         return (
             _state.known([dict(r._mapping) for r in p], known_at),
             _state.known([dict(r._mapping) for r in g], known_at),
-            self._events(performer_ids, known_at),
+            e,
         )
 
-    def _events(self, performer_ids: Sequence[str] | None, known_at: datetime | None) -> list[dict[str, Any]]:
+    def _events(
+        self, performer_ids: Sequence[str] | None, known_at: datetime | None, conn: Any = None
+    ) -> list[dict[str, Any]]:
         """Event rows of the performers (None: every event of the project) and project-wide ones, as known."""
         q = select(t.events).where(t.events.c.project == self.project)
         if performer_ids is not None:
             q = q.where(t.events.c.performer_id.in_(list(performer_ids)) | t.events.c.performer_id.is_(None))
-        with self.engine.connect() as conn:
+        if conn is None:
+            with self.engine.connect() as own:
+                rows = own.execute(q.order_by(t.events.c.ledger_index)).all()
+        else:
             rows = conn.execute(q.order_by(t.events.c.ledger_index)).all()
         return _state.known([dict(r._mapping) for r in rows], known_at)
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     insert,
     select,
     update,
@@ -233,8 +234,8 @@ def authenticate(engine: Any, token: str, *, pepper: bytes, at: datetime | None 
         raise InvalidTokenError("invalid or expired token")
     token_id, secret = m.groups()
     now = at or _now()
-    with engine.connect() as conn:
-        row = conn.execute(select(tokens_table).where(tokens_table.c.token_id == token_id)).first()
+    with engine.connect() as conn:  # checked on every request: a revoked token fails its very next request
+        row = conn.execute(_TOKEN_QUERY, {"token_id": token_id}).first()
         if row is None:
             raise InvalidTokenError("invalid or expired token")
         digest = _hash_secret(secret, pepper)
@@ -242,16 +243,33 @@ def authenticate(engine: Any, token: str, *, pepper: bytes, at: datetime | None 
             raise InvalidTokenError("invalid or expired token")
         if row.revoked_at is not None or _aware(row.expires_at) <= now:
             raise InvalidTokenError("invalid or expired token")
-        user = conn.execute(select(users_table).where(users_table.c.username == row.username)).one()
         roles: dict[str, set[Role]] = {}
-        for m_row in conn.execute(select(memberships_table).where(memberships_table.c.username == row.username)):
+        for m_row in conn.execute(_ROLES_QUERY, {"username": row.username}):
             roles.setdefault(m_row.project, set()).add(Role(m_row.role))
     return Principal(
         username=row.username,
         token_id=token_id,
-        is_superuser=bool(user.is_superuser),
+        is_superuser=bool(row.is_superuser),
         roles={p: frozenset(r) for p, r in roles.items()},
     )
+
+
+# Built once (statement construction costs more than running the query): the token with its user's flag, and
+# the user's memberships.
+_TOKEN_QUERY = (
+    select(
+        tokens_table.c.username,
+        tokens_table.c.secret_sha256,
+        tokens_table.c.expires_at,
+        tokens_table.c.revoked_at,
+        users_table.c.is_superuser,
+    )
+    .join(users_table, users_table.c.username == tokens_table.c.username)
+    .where(tokens_table.c.token_id == bindparam("token_id"))
+)
+_ROLES_QUERY = select(memberships_table.c.project, memberships_table.c.role).where(
+    memberships_table.c.username == bindparam("username")
+)
 
 
 def list_tokens(engine: Any, username: str | None = None) -> list[dict[str, Any]]:

@@ -70,11 +70,17 @@ def train_project_cast(ws: Workspace, project: Project, *, samples: int = 16) ->
 
 def project_cast(ws: Workspace, project: Project) -> ProjectCast | None:
     """The project's latest cast model, or None when none was trained."""
-    registry = ModelRegistry(ws.engine, ws.blobs)
-    records = registry.list(kind=KIND, project=project.slug)
-    if not records:
-        return None
-    record, model_file = registry.load(records[0].model_id)
+    model_id = ModelRegistry(ws.engine, ws.blobs).latest_id(KIND, project.slug)
+    return None if model_id is None else load_cast(ws, model_id)
+
+
+def load_cast(ws: Workspace, model_id: str) -> ProjectCast:
+    """A cast model by id, its file checked against its manifest.
+
+    Raises:
+        ModelNotFoundError, ModelMismatchError: as ``ModelRegistry.load``.
+    """
+    record, model_file = ModelRegistry(ws.engine, ws.blobs).load(model_id)
     return ProjectCast(record, CastModel.from_bytes(model_file.payload))
 
 

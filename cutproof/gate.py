@@ -15,7 +15,9 @@ Nothing is written for a submission that fails validation (unknown shot, unknown
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,13 +26,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from consent import ConsentRegistry
-from cutproof.cast import project_cast
+from cutproof.cast import load_cast
 from cutproof.errors import CutproofError
 from cutproof.projects import Project, project_log
 from cutproof.renderers import check_supported
 from cutproof.requests import insert_request
 from cutproof.workspace import Workspace
-from editor import Catalogue, Clip
+from editor import Catalogue, Clip, ModelRegistry
+from editor.cast import KIND as CAST_KIND
 from editor.cast import who
 from editor.faces import scan_faces
 from editor.results import Region
@@ -112,15 +115,40 @@ def who_is_there(
 ) -> Presence:
     """Faces in the edited region and range, matched to the project's latest cast model when there is one.
 
-    Without a cast model (or without ``ws``/``project``) every face found is counted as unidentified; that scan is
-    deterministic per (clip content, region, range), so repeated requests reuse it.
+    Without a cast model (or without ``ws``/``project``) every face found is counted as unidentified. Either
+    answer is deterministic per (clip content, region, range, cast model id), so repeated requests reuse it and
+    touch no video; which cast model is the latest is looked up on every call (one query), so a newly trained
+    model is used from the next request on.
 
     Raises:
         SubmissionError: the region or range do not fit the shot.
     """
-    cast = project_cast(ws, project) if ws is not None and project is not None else None
-    if cast is None:
+    model_id = None
+    if ws is not None and project is not None:
+        model_id = ModelRegistry(ws.engine, ws.blobs).latest_id(CAST_KIND, project.slug)
+    if model_id is None or ws is None:
         return _scan_presence(clip.path, clip.content_hash, submission.region, submission.start, submission.end)
+    key = (clip.content_hash, submission.region, submission.start, submission.end, model_id)
+    with _cast_lock:
+        found = _cast_presences.get(key)
+        if found is not None:
+            _cast_presences.move_to_end(key)
+            return found
+    presence = _cast_presence(ws, clip, submission, model_id)
+    with _cast_lock:
+        _cast_presences[key] = presence
+        while len(_cast_presences) > PRESENCE_CACHE_SIZE:
+            _cast_presences.popitem(last=False)
+    return presence
+
+
+PRESENCE_CACHE_SIZE = 256
+_cast_presences: OrderedDict[tuple[Any, ...], Presence] = OrderedDict()
+_cast_lock = threading.Lock()
+
+
+def _cast_presence(ws: Workspace, clip: Clip, submission: EditSubmission, model_id: str) -> Presence:
+    cast = load_cast(ws, model_id)
     info, region, start, end = _bounds(clip.path, submission.region, submission.start, submission.end)
     report = who(info, cast.model, start=start, end=end, region=region, model_id=cast.record.model_id)
     return Presence(

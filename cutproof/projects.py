@@ -9,6 +9,7 @@ writes a ``project.created/1`` ledger entry; the row in ``app_projects`` carries
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -186,13 +187,32 @@ def get_project(ws: Workspace, slug: str | None) -> Project:
 def project_log(ws: Workspace, project: Project) -> Log:
     """The ledger log of a project.
 
+    The log's row id never changes once created, so the handle is opened once per database engine and origin and
+    reused (every read and append still goes to the database; the handle also keeps the loaded signing keys).
+
     Raises:
         ProjectError: the project's log is missing from the database (the workspace is damaged).
     """
+    engine = ws.engine
+    with _logs_lock:
+        logs: dict[tuple[str, str], Log] | None = getattr(engine, _LOGS_ATTR, None)
+        if logs is None:
+            logs = {}
+            setattr(engine, _LOGS_ATTR, logs)
+        key = (str(ws.keys_dir.resolve()), project.origin)
+        log = logs.get(key)
+    if log is not None:
+        return log
     try:
-        return open_ledger(ws).open_log(project.origin)
+        log = open_ledger(ws).open_log(project.origin)
     except UnknownLogError:
         raise ProjectError(
             f"project {project.slug!r} has no ledger log {project.origin} in this database; "
             "check --db points at the project's database, then run `cutproof ledger fsck`"
         ) from None
+    with _logs_lock:
+        return logs.setdefault(key, log)
+
+
+_logs_lock = threading.Lock()
+_LOGS_ATTR = "_cutproof_project_logs"

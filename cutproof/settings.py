@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         max_request_bytes: largest request body the API accepts (uploads stream to the blob store up to this).
         public_ledger: serve the ledger's read-only face (checkpoints, proofs, tiles) without a token.
         workers: render-job worker threads the API server runs (0: none, e.g. when a separate engine runs jobs).
+        max_in_flight: API requests handled at once; past it the server answers 503 with ``Retry-After`` at once
+            (load shedding) instead of queueing without bound.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=2 * 1024**3, gt=0)
     public_ledger: bool = False
     workers: int = Field(default=1, ge=0, le=64)
+    max_in_flight: int = Field(default=64, ge=1, le=10_000)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

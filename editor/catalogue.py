@@ -100,6 +100,11 @@ class Clip:
         }
 
 
+def _order(c: Clip) -> tuple[str, str, int, str]:
+    """Catalogue order: scene, shot, take, then file name."""
+    return (c.slate.scene or "~", c.slate.shot or "", c.slate.take or 0, c.path.name)
+
+
 class Catalogue:
     """The dailies catalogue on a SQLAlchemy engine."""
 
@@ -157,8 +162,7 @@ class Catalogue:
             q = q.where(clips_table.c.project == project)
         with self.engine.connect() as conn:
             rows = conn.execute(q).mappings().all()
-        clips = [_clip(r) for r in rows]
-        return sorted(clips, key=lambda c: (c.slate.scene or "~", c.slate.shot or "", c.slate.take or 0, c.path.name))
+        return sorted((_clip(r) for r in rows), key=_order)
 
     def get(self, ref: str, project: str | None = None) -> Clip:
         """Resolve a clip reference: content hash or unique prefix (≥ 8 hex), file name, or ``scene/shot/take``.
@@ -217,8 +221,16 @@ class Catalogue:
         return None if row is None else _clip(row)
 
     def _match(self, ref: str, project: str | None) -> builtins.list[Clip]:
-        clips = self.list(project)
         low = ref.lower()
+        if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):  # hot path: an index lookup, not a scan
+            q = select(clips_table).where(clips_table.c.content_hash.like(low + "%"))
+            if project is not None:
+                q = q.where(clips_table.c.project == project)
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).mappings().all()
+            if rows:
+                return sorted((_clip(r) for r in rows), key=_order)
+        clips = self.list(project)
         if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):
             by_hash = [c for c in clips if c.content_hash.startswith(low)]
             if by_hash:

@@ -198,6 +198,17 @@ class ModelRegistry:
             ids = [r[0] for r in conn.execute(q)]
         return sorted((self.get(i) for i in ids), key=lambda r: r.created_at, reverse=True)
 
+    def latest_id(self, kind: str, project: str | None = None) -> str | None:
+        """The id of the newest registered model of ``kind`` (of ``project`` if given), or None: one query, no
+        manifest or file read (what a per-request caller needs to see a newly trained model at once)."""
+        q = select(models_table.c.model_id).where(models_table.c.kind == kind)
+        if project is not None:
+            q = q.where(models_table.c.project == project)
+        q = q.order_by(models_table.c.created_at.desc(), models_table.c.model_id).limit(1)
+        with self.engine.connect() as conn:
+            found = conn.execute(q).scalar()
+        return None if found is None else str(found)
+
     def load(self, ref: str, *, manifest: TrainingManifest | None = None) -> tuple[ModelRecord, ModelFile]:
         """Load a model file, checking it against its manifest (and against ``manifest`` if one is given).
 

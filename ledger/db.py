@@ -16,11 +16,17 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+SQLITE_POOL_SIZE = 48
 
 
 def open_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the ledger's durability settings applied to every connection."""
     if url.startswith("sqlite"):
+        if "poolclass" not in kwargs and ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            # Keep up to SQLITE_POOL_SIZE connections open: a connection past the default pool of 5 would be
+            # closed on return and reopened (with its pragmas) by the next request of a busy server.
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -19,6 +19,7 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof import __version__
+from cutproof.api.shedding import LoadShedding
 from cutproof.errors import USER_ERRORS
 from cutproof.flow import FlowError, job_handlers
 from cutproof.jobs import JobNotFoundError, JobQueue, WorkerPool
@@ -137,4 +138,5 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
     return app

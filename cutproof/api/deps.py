@@ -20,11 +20,12 @@ from cutproof.settings import Settings
 from cutproof.workspace import Workspace
 
 
-def get_workspace(request: Request) -> Workspace:
+# ``async`` so FastAPI calls these on the event loop: a sync dependency costs a round trip through the threadpool.
+async def get_workspace(request: Request) -> Workspace:
     return request.app.state.workspace  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -34,9 +35,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 _bearer = HTTPBearer(auto_error=False, description="API token from `cutproof token create`.")
 
 
-def get_principal(
-    ws: WorkspaceDep, settings: SettingsDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def get_principal(ws: WorkspaceDep, settings: SettingsDep, creds: BearerDep) -> Principal:
+    return _authenticate(ws, settings, creds)
+
+
+def _authenticate(ws: Workspace, settings: Settings, creds: HTTPAuthorizationCredentials | None) -> Principal:
     unauthorized = {"WWW-Authenticate": "Bearer"}
     if creds is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers=unauthorized)
@@ -65,9 +71,13 @@ def project_access(*roles: Role) -> object:
 
     def dependency(
         ws: WorkspaceDep,
-        principal: CurrentUser,
+        settings: SettingsDep,
+        creds: BearerDep,
         project: Annotated[str, Path(description="Project slug.", max_length=63)],
     ) -> ProjectAccess:
+        # The token is checked here rather than through ``CurrentUser``: each sync dependency is one more trip
+        # through the threadpool, and this one does both in one (401 still comes before 404 and 403).
+        principal = _authenticate(ws, settings, creds)
         if not principal.is_member(project):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found")
         try:
