@@ -179,7 +179,9 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 2)
 
 
-def latency(base: str, pid: int, s: dict[str, str], rates: list[int], seconds: float) -> None:
+def latency(
+    base: str, pid: int, s: dict[str, str], rates: list[int], seconds: float, server_path: str | None = None
+) -> None:
     import httpx
 
     from tests._support.gated_project import background_edit
@@ -218,6 +220,7 @@ def latency(base: str, pid: int, s: dict[str, str], rates: list[int], seconds: f
             loadgen_cpu_ms_per_request=round(res.cpu_s * 1000 / max(1, int(rate * seconds)), 3),
             connections=res.connections,
             load_average_1m_before=round(load0, 2),
+            server_extra_path=server_path,
             cores=os.cpu_count(),
             unit="ms",
             target="p99 <= 20 ms at 200 req/s",
@@ -264,6 +267,12 @@ def main() -> None:
     ap.add_argument("--renders", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="one low rate for 1 s and one render")
     ap.add_argument(
+        "--server-path",
+        metavar="DIR",
+        help="extra import path for the server process (e.g. a folder with uvloop and httptools, which uvicorn "
+        "then uses) — for comparing server set-ups; the JSON lines name it",
+    )
+    ap.add_argument(
         "--profile",
         metavar="OUT",
         help="run the server under py-spy (on PATH or $PY_SPY) and write its collapsed stacks (all threads) to OUT",
@@ -284,9 +293,10 @@ def main() -> None:
             if not spy:
                 sys.exit("--profile needs py-spy on PATH or PY_SPY=/path/to/py-spy")
             wrapper = [spy, "record", "--format", "raw", "--rate", "250", "--threads", "-o", args.profile, "--"]
-        with server_process(home, secret=SECRET, workers=0, wrapper=wrapper) as server:
+        env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{args.server_path}"} if args.server_path else None
+        with server_process(home, secret=SECRET, workers=0, wrapper=wrapper, extra_env=env) as server:
             print(f"# server pid {server.pid}, log {server.log}", file=sys.stderr, flush=True)
-            latency(server.base, server.pid, s, rates, seconds)
+            latency(server.base, server.pid, s, rates, seconds, args.server_path)
         if args.renders:
             renders(home, s, 1 if args.quick else args.renders)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from consent import _state
 from consent import _tables as t
@@ -70,14 +70,13 @@ class RegistryReader:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """Rows of the performers (None: all), their grants, and the events that can concern them (their own and
         project-wide ones), as known at ``known_at``, in ledger order."""
-        pq = select(t.performers).where(t.performers.c.project == self.project)
-        gq = select(t.grants).where(t.grants.c.project == self.project)
+        params: dict[str, Any] = {"project": self.project}
         if performer_ids is not None:
-            pq = pq.where(t.performers.c.performer_id.in_(list(performer_ids)))
-            gq = gq.where(t.grants.c.performer_id.in_(list(performer_ids)))
+            params["ids"] = list(performer_ids)
+        some = performer_ids is not None
         with self.engine.connect() as conn, conn.begin():  # one read transaction: one consistent state
-            p = conn.execute(pq.order_by(t.performers.c.ledger_index)).all()
-            g = conn.execute(gq.order_by(t.grants.c.ledger_index)).all()
+            p = conn.execute(_PERFORMERS_OF if some else _PERFORMERS, params).all()
+            g = conn.execute(_GRANTS_OF if some else _GRANTS, params).all()
             e = self._events(performer_ids, known_at, conn)
         return (
             _state.known([dict(r._mapping) for r in p], known_at),
@@ -89,14 +88,15 @@ class RegistryReader:
         self, performer_ids: Sequence[str] | None, known_at: datetime | None, conn: Any = None
     ) -> list[dict[str, Any]]:
         """Event rows of the performers (None: every event of the project) and project-wide ones, as known."""
-        q = select(t.events).where(t.events.c.project == self.project)
+        params: dict[str, Any] = {"project": self.project}
         if performer_ids is not None:
-            q = q.where(t.events.c.performer_id.in_(list(performer_ids)) | t.events.c.performer_id.is_(None))
+            params["ids"] = list(performer_ids)
+        q = _EVENTS if performer_ids is None else _EVENTS_OF
         if conn is None:
             with self.engine.connect() as own:
-                rows = own.execute(q.order_by(t.events.c.ledger_index)).all()
+                rows = own.execute(q, params).all()
         else:
-            rows = conn.execute(q.order_by(t.events.c.ledger_index)).all()
+            rows = conn.execute(q, params).all()
         return _state.known([dict(r._mapping) for r in rows], known_at)
 
     def grants(
@@ -302,3 +302,17 @@ def _event(e: Any) -> ConsentEvent:
         suspension_id=e["suspension_id"], effective_at=e["effective_at"], end=e["end_at"], reason=e["reason"],
         recorded_at=e["recorded_at"], identity=e["identity"], ledger_index=e["ledger_index"],
     )  # fmt: skip
+
+
+# The gate reads the consent state on every request: its statements are built once (building a statement costs
+# more than running it). ``ids`` expands to the performer ids asked for.
+_PERFORMERS = (
+    select(t.performers).where(t.performers.c.project == bindparam("project")).order_by(t.performers.c.ledger_index)
+)
+_PERFORMERS_OF = _PERFORMERS.where(t.performers.c.performer_id.in_(bindparam("ids", expanding=True)))
+_GRANTS = select(t.grants).where(t.grants.c.project == bindparam("project")).order_by(t.grants.c.ledger_index)
+_GRANTS_OF = _GRANTS.where(t.grants.c.performer_id.in_(bindparam("ids", expanding=True)))
+_EVENTS = select(t.events).where(t.events.c.project == bindparam("project")).order_by(t.events.c.ledger_index)
+_EVENTS_OF = _EVENTS.where(
+    t.events.c.performer_id.in_(bindparam("ids", expanding=True)) | t.events.c.performer_id.is_(None)
+)

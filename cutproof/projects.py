@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, bindparam, insert, select
 
 from cutproof.errors import CutproofError
 from cutproof.workspace import Workspace
@@ -162,6 +162,9 @@ def list_projects(ws: Workspace) -> list[Project]:
     return [_row_to_project(r) for r in rows]
 
 
+_PROJECT_BY_SLUG = select(projects_table).where(projects_table.c.slug == bindparam("slug"))  # built once: per request
+
+
 def get_project(ws: Workspace, slug: str | None) -> Project:
     """The project named ``slug``, or the workspace's only project when ``slug`` is None.
 
@@ -178,7 +181,7 @@ def get_project(ws: Workspace, slug: str | None) -> Project:
         names = ", ".join(p.slug for p in projects)
         raise ProjectError(f"several projects exist ({names}); choose one with --project or CUTPROOF_PROJECT")
     with ws.engine.connect() as conn:
-        row = conn.execute(select(projects_table).where(projects_table.c.slug == slug)).first()
+        row = conn.execute(_PROJECT_BY_SLUG, {"slug": slug}).first()
     if row is None:
         raise ProjectError(f"unknown project {slug!r}; `cutproof project list` shows the projects of this workspace")
     return _row_to_project(row)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, Table, Text, insert, select
+from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, Table, Text, bindparam, insert, select
 
 from editor.errors import ManifestError, ModelError, ModelMismatchError, ModelNotFoundError
 from editor.manifest import ModelId, TrainingManifest
@@ -201,12 +201,9 @@ class ModelRegistry:
     def latest_id(self, kind: str, project: str | None = None) -> str | None:
         """The id of the newest registered model of ``kind`` (of ``project`` if given), or None: one query, no
         manifest or file read (what a per-request caller needs to see a newly trained model at once)."""
-        q = select(models_table.c.model_id).where(models_table.c.kind == kind)
-        if project is not None:
-            q = q.where(models_table.c.project == project)
-        q = q.order_by(models_table.c.created_at.desc(), models_table.c.model_id).limit(1)
+        q, params = (_LATEST, {"kind": kind}) if project is None else (_LATEST_OF, {"kind": kind, "project": project})
         with self.engine.connect() as conn:
-            found = conn.execute(q).scalar()
+            found = conn.execute(q, params).scalar()
         return None if found is None else str(found)
 
     def load(self, ref: str, *, manifest: TrainingManifest | None = None) -> tuple[ModelRecord, ModelFile]:
@@ -252,3 +249,13 @@ class ModelRegistry:
         if len(rows) > 1:
             raise ModelNotFoundError(f"model prefix {ref!r} is ambiguous ({len(rows)} models); give more digits")
         return rows[0] if rows else None
+
+
+# Built once: the gate asks for the latest cast model on every request.
+_LATEST = (
+    select(models_table.c.model_id)
+    .where(models_table.c.kind == bindparam("kind"))
+    .order_by(models_table.c.created_at.desc(), models_table.c.model_id)
+    .limit(1)
+)
+_LATEST_OF = _LATEST.where(models_table.c.project == bindparam("project"))

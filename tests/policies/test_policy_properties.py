@@ -118,3 +118,31 @@ def test_inputs_hash_changes_with_any_input_and_fast_json_is_rfc8785(
     other = copy.deepcopy(r)
     other["scene"] = r["scene"] + "x"
     assert POLICY_SET.evaluate(request, state).inputs_hash != POLICY_SET.evaluate(*build(other, c)).inputs_hash
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_canonical_json_equals_rfc8785_for_any_json_value(value: Any) -> None:
+    from policies._hashing import canonical_json
+
+    try:
+        expected = rfc8785.dumps(value)
+    except Exception as exc:  # a value RFC 8785 refuses (e.g. a lone surrogate) is refused the same way
+        try:
+            canonical_json(value)
+        except Exception as mine:
+            assert type(mine) is type(exc)
+            return
+        raise AssertionError("canonical_json accepted a value rfc8785 refuses") from None
+    assert canonical_json(value) == expected
