@@ -96,20 +96,24 @@ def insert_request(
     appends the decision to the ledger, so the row and its ``policy.decided/1`` entry commit together)."""
     outcome = str(decision["outcome"])
     conn.execute(
-        insert(requests_table).values(
-            request_id=request_id,
-            project=project,
-            clip_hash=clip_hash,
-            submission=submission,
-            decision=decision,
-            outcome=outcome,
-            decision_index=decision_index,
-            state=INITIAL_STATE[outcome],
-            submitted_by=submitted_by,
-            created_at=at,
-            updated_at=at,
-        )
+        _INSERT,  # built once, values as parameters (columns left out stay NULL): this runs for every decision
+        {
+            "request_id": request_id,
+            "project": project,
+            "clip_hash": clip_hash,
+            "submission": submission,
+            "decision": decision,
+            "outcome": outcome,
+            "decision_index": decision_index,
+            "state": INITIAL_STATE[outcome],
+            "submitted_by": submitted_by,
+            "created_at": at,
+            "updated_at": at,
+        },
     )
+
+
+_INSERT = insert(requests_table)
 
 
 class RequestStore:

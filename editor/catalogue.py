@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     insert,
     select,
     update,
@@ -98,6 +99,11 @@ class Clip:
             "slate_source": self.slate.source,
             "ingested_at": self.ingested_at.isoformat(),
         }
+
+
+# Built once: the gate resolves the shot of every request by hash prefix.
+_BY_HASH_PREFIX = select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix")))
+_BY_HASH_PREFIX_OF = _BY_HASH_PREFIX.where(clips_table.c.project == bindparam("project"))
 
 
 def _order(c: Clip) -> tuple[str, str, int, str]:
@@ -223,11 +229,11 @@ class Catalogue:
     def _match(self, ref: str, project: str | None) -> builtins.list[Clip]:
         low = ref.lower()
         if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):  # hot path: an index lookup, not a scan
-            q = select(clips_table).where(clips_table.c.content_hash.like(low + "%"))
+            q, params = (_BY_HASH_PREFIX, {"prefix": low + "%"})
             if project is not None:
-                q = q.where(clips_table.c.project == project)
+                q, params = _BY_HASH_PREFIX_OF, {**params, "project": project}
             with self.engine.connect() as conn:
-                rows = conn.execute(q).mappings().all()
+                rows = conn.execute(q, params).mappings().all()
             if rows:
                 return sorted((_clip(r) for r in rows), key=_order)
         clips = self.list(project)
