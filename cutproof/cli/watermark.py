@@ -13,7 +13,7 @@ from labeler.watermark import DEFAULT_STRENGTH, WatermarkError, detect_video, em
 
 app = typer.Typer(
     name="watermark",
-    help="Embed or detect the invisible video watermark (cutproof-wm/1, 64-bit key).",
+    help="Embed or detect the invisible video watermark (cutproof-wm/2, 64-bit key; reads /1 marks too).",
     no_args_is_help=True,
 )
 
@@ -67,7 +67,7 @@ def detect(
         float, typer.Option("--max-seconds", min=0.1, help="Aggregate evidence over at most this many seconds.")
     ] = 5.0,
 ) -> None:
-    """Look for a cutproof-wm/1 key in FILE.
+    """Look for a cutproof-wm/2 (or /1) key in FILE.
 
     Exit status: 0 key found, 1 no key, 2 the file could not be read.
     """

@@ -273,7 +273,7 @@ def _check_complete(inp: Any, vin: Any, frames: int, span: Fraction | None, src:
 
 
 def detect_video(path: str | Path, *, max_seconds: float | Fraction = DEFAULT_MAX_SECONDS) -> Detection:
-    """Look for a ``cutproof-wm/1`` key in the first ``max_seconds`` of any video PyAV can open.
+    """Look for a ``cutproof-wm/2`` (or ``/1``) key in the first ``max_seconds`` of any video PyAV can open.
 
     Evidence is aggregated over all frames decoded (soft decisions), then scale and shift are searched and the
     codeword decoded (BCH + CRC); ``key`` is ``None`` when nothing decodes.
