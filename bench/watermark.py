@@ -254,6 +254,15 @@ def side_by_side(methods: dict[str, Any], stats: dict[str, Any]) -> None:
                 cols[f"{key}_exact"] = f"{sum(r[0] for r in res)}/{len(res)}"
                 cols[f"{key}_bit_accuracy"] = round(float(np.mean([r[1] for r in res])), 4)
         emit(metric="side_by_side", attack=attack, **cols)
+    summary: dict[str, Any] = {}
+    for key, st in stats.items():
+        r = summarise(methods[key], st)
+        for field in ("exact_rate_all", "bit_accuracy_all", "psnr_y", "psnr_y_min", "psnr_bgr"):
+            summary[f"{key}_{field}"] = round(r[field], 4)
+        summary[f"{key}_ms_per_frame"] = round(r["ms_per_frame_native"], 1)
+        summary[f"{key}_cpu_ms_per_frame"] = round(r["cpu_ms_per_frame_native"], 1)
+        summary[f"{key}_cases"] = len(st["cases"])
+    emit(metric="side_by_side_summary", **summary)
     if "cutproof" not in stats:
         return
     for key, st in stats.items():
@@ -268,7 +277,7 @@ def side_by_side(methods: dict[str, Any], stats: dict[str, Any]) -> None:
             clips=peer["clips"],
             exact_rate_ours=round(ours["exact_rate_all"], 4),
             exact_rate_peer=round(peer["exact_rate_all"], 4),
-            exact_rate_ours_over_peer=round(ours["exact_rate_all"] / max(peer["exact_rate_all"], 1e-9), 3),
+            exact_rate_ours_over_peer=_ratio(ours["exact_rate_all"], peer["exact_rate_all"]),
             bit_accuracy_ours=round(ours["bit_accuracy_all"], 4),
             bit_accuracy_peer=round(peer["bit_accuracy_all"], 4),
             bit_accuracy_ours_over_peer=round(ours["bit_accuracy_all"] / max(peer["bit_accuracy_all"], 1e-9), 3),
@@ -285,6 +294,11 @@ def side_by_side(methods: dict[str, Any], stats: dict[str, Any]) -> None:
             payload_bits_ours=methods["cutproof"].payload_bits,
             payload_bits_peer=methods[key].payload_bits,
         )
+
+
+def _ratio(a: float, b: float) -> float | None:
+    """``a / b`` rounded, or ``None`` (JSON null) where the peer scored 0."""
+    return round(a / b, 3) if b > 0 else None
 
 
 def peer_speed_1080p(m: Any, src: Path, work: Path) -> None:
