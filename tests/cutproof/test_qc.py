@@ -189,7 +189,7 @@ def _resign(scenario: Scenario, tmp_path: Path, identity, receipt: str) -> Path:
         model_id="relight-m7",
         training_manifest_sha256="2" * 64,
         ledger=LedgerRef(scenario.log.origin, scenario.edit_index, leaf, "checkpoint", receipt),
-        watermark=WatermarkRef("cutproof-wm/1", scenario.result.watermark_key or ""),
+        watermark=WatermarkRef("cutproof-wm/2", scenario.result.watermark_key or ""),
     )
     stripped = remux(scenario.result.path, tmp_path / "stripped.mp4")
     out = tmp_path / "resigned" / "shot-12.mp4"
