@@ -42,6 +42,8 @@ SCALES = np.exp(np.arange(np.log(0.9), np.log(2.8), np.log(1.004)))  # 25 % crop
 SCALE_CANDIDATES = 4  # best autocorrelation scales tried besides FIXED_SCALES
 SHIFT_CANDIDATES = 2  # best shifts tried per scale; every try is one BCH+CRC decoding attempt
 CHASE_BITS = 6  # least reliable bits whose flips the soft decoder tries at the anchored hypotheses
+FIXED_SCALES = LAYOUT_SCALES  # untouched geometry of the chip layouts, always tried, with the zero shift first
+MAX_ATTEMPTS = (SCALE_CANDIDATES + len(FIXED_SCALES)) * SHIFT_CANDIDATES + len(FIXED_SCALES) * ((1 << CHASE_BITS) - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,8 @@ class FrameDetection:
         key: the recovered 64-bit key, or ``None``.
         confidence: for a key, the share of soft evidence agreeing with its codeword (0..1); 0 otherwise.
         frames_used: frames aggregated.
-        bit_errors_corrected: hard-bit errors BCH corrected (``None`` when no key).
+        bit_errors_corrected: hard-decision bits that differ from the accepted codeword (BCH corrections plus any
+            Chase flips; ``None`` when no key).
         sync_score: z-score of the best (scale, shift) hypothesis' bit-energy peak.
         scale: recovered zoom of the content relative to the embedding (1.0 = untouched; crops give > 1).
     """
@@ -63,10 +66,6 @@ class FrameDetection:
     bit_errors_corrected: int | None
     sync_score: float
     scale: float
-
-
-FIXED_SCALES = LAYOUT_SCALES  # untouched geometry of the chip layouts
-MAX_ATTEMPTS = (SCALE_CANDIDATES + len(FIXED_SCALES)) * SHIFT_CANDIDATES + len(FIXED_SCALES) * ((1 << CHASE_BITS) - 1)
 
 
 class Accumulator:
