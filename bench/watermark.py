@@ -12,7 +12,7 @@ all methods) and ``ratio`` (per peer: ours restricted to the peer's cases vs the
     python bench/watermark.py --quick --methods cutproof
 
 Duration on the shared 2-core machine (load average 4–9): full run 34.6 min (ours incl. 1,282 false-key
-segments ~11 min, dwtDctSvd ~13 min, rivaGan ~10 min); ``--quick`` ~6 min.
+segments: ~10 + ~7 min, dwtDctSvd ~11 min, rivaGan ~7 min); ``--quick`` ~6 min.
 
 Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 CRF 16 MP4;
 peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
