@@ -209,6 +209,8 @@ def prepare(ws: Workspace, project: Project | None, spec: AnySpec, *, verify_con
         pairs: list[tuple[str, str]] = []
         for orig, graded in spec.pairs if isinstance(spec, LightingSpec) else []:
             o, g = (_resolve(cat, r, slug, verify=verify_content) for r in (orig, graded))
+            if o.content_hash == g.content_hash:
+                raise TrainingSetupError(f"pair {orig}={graded}: a pair is two different clips (original, graded)")
             if o.info.frame_count != g.info.frame_count:
                 raise TrainingSetupError(
                     f"pair {orig}={graded}: the clips have different frame counts; pairs must be the same take"

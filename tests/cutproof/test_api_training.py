@@ -242,3 +242,43 @@ def test_a_failing_training_job_fails_cleanly(workspace: Workspace, footage_dir:
     done = WorkerPool(JobQueue(workspace.engine), training_handlers(workspace)).run_one()
     assert done is not None and done.state == "failed" and "no longer exists" in (done.error or ""), done
     assert log.size() == size and ModelRegistry(workspace.engine, workspace.blobs).list() == []
+
+
+def _train_over_real_server(ws: Workspace, footage_dir: Path, db: str | None = None) -> None:
+    import httpx
+
+    from tests._support.server import running_server
+
+    create_project(ws, "film", "Film", ProjectContext(), identity="t")
+    tok = _users(ws)
+    reg = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, get_project(ws, "film")))
+    pid = reg.register_performer(name="Grid Talker", kind="principal").performer_id
+    with running_server(ws.home, secret=SECRET, db=db) as base:
+        ed = httpx.Client(base_url=base + "/api/v1/projects/film", headers=_h(tok["editor"]), timeout=60)
+        up = ed.post("/uploads", content=(footage_dir / PLATE).read_bytes(), headers={"X-Filename": PLATE})
+        r = ed.post("/dailies", json={"file": up.json()["ref"], "filename": PLATE})
+        assert r.status_code == 201, r.text
+        clip = r.json()["clip"]["content_hash"]
+        assert ed.post("/cast-tags", json={"performer_id": pid, "clip": clip, "frame": 30}).status_code == 201
+        r = ed.post("/trainings", json={"kind": "cast", "samples": 6})
+        assert r.status_code == 202, r.text
+        for _ in range(1200):
+            job = ed.get(f"/trainings/{r.json()['job_id']}").json()
+            if job["state"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.25)
+        assert job["state"] == "succeeded" and job["progress"] == 1.0, job
+        [model] = ed.get("/models?kind=cast").json()
+        assert model["model_id"] == job["model_id"] and model["dailies"][0]["content_hash"] == clip
+        assert ed.get("/ledger/entries/" + str(job["ledger_index"])).json()["model_id"] == job["model_id"]
+
+
+def test_train_over_a_real_server(workspace: Workspace, footage_dir: Path) -> None:
+    _train_over_real_server(workspace, footage_dir)
+
+
+@pytest.mark.postgres
+def test_train_over_a_real_server_postgres(postgres_db: str, footage_dir: Path, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    _train_over_real_server(ws, footage_dir, db=postgres_db)
