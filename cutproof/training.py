@@ -15,17 +15,46 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing import Any
 
 from cutproof.errors import CutproofError
 from cutproof.projects import Project, project_log
+from cutproof.training_specs import (
+    KINDS,
+    SPEC,
+    AnySpec,
+    BackgroundSpec,
+    CastSpec,
+    DialogueSpec,
+    EyelineSpec,
+    LightingSpec,
+    TrainingSpec,
+)
 from cutproof.workspace import Workspace
 from editor import Catalogue, Clip, ModelRecord, ModelRegistry, TrainingManifest
 from editor.dailies import content_hash
 from editor.errors import ClipNotFoundError, ModelNotFoundError
 from ledger import Log
+
+__all__ = [
+    "KINDS",
+    "MODEL_TRAINED",
+    "SPEC",
+    "AnySpec",
+    "BackgroundSpec",
+    "CastSpec",
+    "DialogueSpec",
+    "EyelineSpec",
+    "LightingSpec",
+    "PreparedTraining",
+    "TrainedModel",
+    "TrainingSetupError",
+    "TrainingSpec",
+    "prepare",
+    "record_model",
+    "run",
+    "train_model",
+]
 
 MODEL_TRAINED = "model.trained/1"
 Progress = Callable[[int, int, str], None]
@@ -34,77 +63,6 @@ Progress = Callable[[int, int, str], None]
 
 class TrainingSetupError(CutproofError):
     """The training request does not fit the project's dailies (nothing was written)."""
-
-
-ClipRef = Annotated[
-    str,
-    Field(min_length=1, max_length=300, description="Catalogue clip ref (hash prefix, file name, scene/shot/take)"),
-]
-RangedClipRef = Annotated[
-    str, Field(min_length=1, max_length=300, description="Catalogue clip ref, optionally REF@START:END (frames)")
-]
-PerformerId = Annotated[str, Field(min_length=1, max_length=128, description="Consent performer id of the project")]
-Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Same seed + dailies + code → the same model")]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class LightingSpec(_Spec):
-    """The project's image-adaptive 3D-LUT lighting model."""
-
-    kind: Literal["lighting"]
-    clips: list[RangedClipRef] = Field(min_length=1, max_length=64)
-    pairs: list[tuple[ClipRef, ClipRef]] = Field(
-        default_factory=list, max_length=32, description="[ORIGINAL, GRADED] real pairs of the same take"
-    )
-    steps: int = Field(800, ge=1, le=100_000)
-    seed: Seed = 0
-
-
-class BackgroundSpec(_Spec):
-    """A per-shot background refiner trained on the shots' own frames (keyer pseudo-labels)."""
-
-    kind: Literal["background"]
-    clips: list[RangedClipRef] = Field(min_length=1, max_length=64)
-    steps: int = Field(300, ge=1, le=100_000)
-    sample_frames: int = Field(8, ge=1, le=64, description="Frames per clip matted into pseudo-labels")
-    seed: Seed = 0
-
-
-class DialogueSpec(_Spec):
-    """A performer's mouth bank and sync scorer from their sync takes (the last take is held out)."""
-
-    kind: Literal["dialogue"]
-    performer: PerformerId
-    clips: list[ClipRef] = Field(min_length=1, max_length=16)
-    steps: int = Field(300, ge=1, le=20_000)
-    seed: Seed = 0
-
-
-class EyelineSpec(_Spec):
-    """A performer's gaze-warp model from their takes."""
-
-    kind: Literal["eyeline"]
-    performer: PerformerId
-    clips: list[ClipRef] = Field(min_length=1, max_length=16)
-    samples: int = Field(40, ge=8, le=256, description="Frames sampled per take")
-    steps: int = Field(600, ge=10, le=20_000)
-    seed: Seed = 0
-
-
-class CastSpec(_Spec):
-    """The project's cast (who-is-in-the-shot) model from its face tags."""
-
-    kind: Literal["cast"]
-    samples: int = Field(16, ge=2, le=256, description="Frames sampled per tagged clip")
-
-
-AnySpec = LightingSpec | BackgroundSpec | DialogueSpec | EyelineSpec | CastSpec
-TrainingSpec = Annotated[AnySpec, Field(discriminator="kind")]
-SPEC = TypeAdapter(TrainingSpec)
-KINDS = ("background", "cast", "dialogue", "eyeline", "lighting")
 
 
 @dataclass(frozen=True)
