@@ -25,13 +25,14 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *arg) {
         goto done;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (!PyBytes_Check(items[i])) {
-            PyErr_Format(PyExc_TypeError, "leaf_hashes(): item %zd is %.100s, not bytes", i,
-                         Py_TYPE(items[i])->tp_name);
+        PyObject *item = items[i];
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) >= 1) item = PyTuple_GET_ITEM(item, 0); /* a DB row */
+        if (!PyBytes_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "leaf_hashes(): item %zd is %.100s, not bytes", i, Py_TYPE(item)->tp_name);
             goto done;
         }
-        ptr[i] = (const unsigned char *)PyBytes_AS_STRING(items[i]);
-        len[i] = PyBytes_GET_SIZE(items[i]);
+        ptr[i] = (const unsigned char *)PyBytes_AS_STRING(item);
+        len[i] = PyBytes_GET_SIZE(item);
     }
     out = PyBytes_FromStringAndSize(NULL, n * HASH);
     if (out == NULL) goto done;
@@ -113,7 +114,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"leaf_hashes", leaf_hashes, METH_O,
-     "leaf_hashes(datas) -> bytes: SHA-256(0x00 || d) of every d, concatenated."},
+     "leaf_hashes(datas) -> bytes: SHA-256(0x00 || d) of every d (bytes, or a row whose first column is bytes), "
+     "concatenated."},
     {"subtree_roots", subtree_roots, METH_VARARGS,
      "subtree_roots(row, height) -> bytes: the root of every complete run of 2**height hashes in row."},
     {NULL, NULL, 0, NULL},

@@ -18,9 +18,17 @@ _SHA256 = hashlib.sha256
 _DIGEST = methodcaller("digest")
 
 
-def py_leaf_hashes(datas: Sequence[bytes]) -> bytes:
-    """SHA-256(0x00 ‖ d) for every entry d, concatenated (32 bytes each)."""
-    return b"".join(map(_DIGEST, map(_SHA256, map(b"\x00".__add__, datas))))
+def py_leaf_hashes(datas: Sequence[bytes] | Sequence[tuple[bytes, ...]]) -> bytes:
+    """SHA-256(0x00 ‖ d) for every entry d, concatenated (32 bytes each).
+
+    Each item is the entry's bytes, or a database row whose first column is (so that bulk readers need not copy
+    the rows into a new list first).
+    """
+    items = [row[0] if isinstance(row, tuple) else row for row in datas]
+    for i, d in enumerate(items):
+        if not isinstance(d, bytes):
+            raise TypeError(f"leaf_hashes(): item {i} is {type(d).__name__}, not bytes")
+    return b"".join(map(_DIGEST, map(_SHA256, map(b"\x00".__add__, items))))
 
 
 def py_subtree_roots(row: bytes, height: int) -> bytes:

@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, LargeBinary, cast, select
@@ -172,7 +171,11 @@ def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes,
         have = {int(i) for i in conn.execute(q).scalars()}
         missing = next(i for i in range(lo, hi) if i not in have)
         return b"", b"", f"ledger_entries: entry {missing} is missing"
-    leaves = leaf_hashes(datas)
+    try:
+        leaves = leaf_hashes(datas)
+    except TypeError:  # a value whose stored type is no longer a blob (the type byte of the record was altered)
+        bad = next(i for i, row in enumerate(datas) if not isinstance(row[0] if isinstance(row, tuple) else row, bytes))
+        return b"", b"", f"ledger_entries: entry {lo + bad} is not stored as bytes (its record was altered)"
     first, last = lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH
     q = select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == 0) & t.idx.between(first, last))
     tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in conn.execute(q)}
@@ -225,8 +228,8 @@ def _worker_engine(url: str) -> Engine:
     return _ENGINES[url]
 
 
-def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[bytes]:
-    """Entry bytes of indexes [lo, hi) in order, straight from the driver (no per-row SQLAlchemy processing)."""
+def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[Any]:
+    """Entry bytes (or one-column rows of them) of indexes [lo, hi) in order, straight from the driver."""
     mark = st._placeholder(conn)
     if mark is None:
         e = st.entries.c
@@ -238,7 +241,7 @@ def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[bytes]
             f"SELECT data FROM ledger_entries WHERE log_id = {mark} AND idx >= {mark} AND idx < {mark} ORDER BY idx",
             (log_id, lo, hi),
         )
-        return list(map(bytes, map(itemgetter(0), cur.fetchall())))
+        return cur.fetchall()  # rows of one bytes column: leaf_hashes takes them as they are
     finally:
         cur.close()
 
