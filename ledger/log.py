@@ -150,6 +150,31 @@ class Log:
         """Entry ``index`` parsed as JSON."""
         return parse_entry(self.entry(index))
 
+    def entries(self, start: int = 0, stop: int | None = None, chunk: int = 1024) -> Iterator[tuple[int, bytes]]:
+        """(index, exact stored bytes) of entries ``start … stop-1`` (default: to the size when called), in order,
+        read in chunks of ``chunk`` entries.
+
+        Raises:
+            IndexOutOfRangeError: the range is not within the log.
+            CorruptionError: an entry inside the published size is missing.
+        """
+        size = self.size()
+        stop = size if stop is None else stop
+        if not 0 <= start <= stop <= size:
+            raise IndexOutOfRangeError(f"need 0 <= start <= stop <= {size} for log {self.origin}, got {start}, {stop}")
+        e = st.entries.c
+        for lo in range(start, stop, chunk):
+            hi = min(stop, lo + chunk)
+            with self._engine.connect() as conn:
+                q = select(e.idx, e.data).where((e.log_id == self._id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
+                rows = conn.execute(q).all()
+            if len(rows) != hi - lo:
+                raise CorruptionError(
+                    f"entries {lo}…{hi - 1} of {self.origin} are incomplete; run `cutproof ledger fsck`"
+                )
+            for idx, data in rows:
+                yield int(idx), bytes(data)
+
     def verifier_keys(self) -> list[str]:
         """Verifier key strings of every key this log ever signed with (active and retired), oldest first."""
         with self._engine.connect() as conn:
