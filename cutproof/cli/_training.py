@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cutproof.cli._common import cli_identity, console
 from cutproof.projects import Project
-from cutproof.training import AnySpec, train_model
+from cutproof.training import SPEC, AnySpec, TrainingSetupError, prepare, record_model, run
 from cutproof.training import Progress as TrainProgress
 from cutproof.workspace import Workspace
 from editor import ModelRecord
+
+
+def build_spec(**fields: Any) -> AnySpec:
+    """A training spec from command-line options.
+
+    Raises:
+        TrainingSetupError: an option is out of range (the message names it).
+    """
+    try:
+        return SPEC.validate_python(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "spec"
+        raise TrainingSetupError(f"{fields.get('kind')} training: {where}: {first['msg']}") from None
 
 
 @contextmanager
@@ -36,6 +52,9 @@ def train_with_bar(
     quiet: bool = False,
     identity: str | None = None,
 ) -> ModelRecord:
-    """``cutproof.training.train_model`` with a progress bar; records ``model.trained/1`` as the CLI identity."""
+    """``cutproof.training.train_model`` (prepare → run → record) with a progress bar over the training; records
+    ``model.trained/1`` as the CLI identity."""
+    prepared = prepare(ws, project, spec, verify_content=True)  # bad input fails before the bar appears
     with training_bar(f"training {spec.kind} model", quiet=quiet) as report:
-        return train_model(ws, project, spec, identity=identity or cli_identity(), progress=report)
+        trained = run(ws, prepared, progress=report)
+    return record_model(ws, prepared.project, trained, identity=identity or cli_identity())

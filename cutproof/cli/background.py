@@ -55,15 +55,14 @@ def train_background_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
-    from cutproof.cli._training import train_with_bar
+    from cutproof.cli._training import build_spec, train_with_bar
     from cutproof.cli.editor import _project
-    from cutproof.training import BackgroundSpec
 
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     if frames:
         refs = [r if "@" in r else f"{r}@{frames}" for r in refs]
-    spec = BackgroundSpec(kind="background", clips=refs, steps=steps, seed=seed, sample_frames=sample_frames)
+    spec = build_spec(kind="background", clips=refs, steps=steps, seed=seed, sample_frames=sample_frames)
     record = train_with_bar(ws, _project(ws, project), spec, quiet=quiet)
     console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
     for k, v in record.metrics.items():

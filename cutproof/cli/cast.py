@@ -89,11 +89,10 @@ def train_cast_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train the project's cast model from its tags (``model train cast``); records ``model.trained/1``."""
-    from cutproof.cli._training import train_with_bar
-    from cutproof.training import CastSpec
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
-    record = train_with_bar(ws, get_project(ws, project), CastSpec(kind="cast", samples=samples))
+    record = train_with_bar(ws, get_project(ws, project), build_spec(kind="cast", samples=samples))
     m = record.metrics
     console.print(
         f"model {record.model_id} (cast): {m['performers']} performers, {m['tags']} tags, "

@@ -47,8 +47,7 @@ def train_lighting_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
-    from cutproof.cli._training import train_with_bar
-    from cutproof.training import LightingSpec
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     proj = _project(ws, project)
@@ -58,7 +57,7 @@ def train_lighting_cmd(
     pairs = [tuple(p.split("=", 1)) for p in pair or []]
     if any(len(p) != 2 for p in pairs):
         raise EditParameterError("--pair must be ORIGINAL=GRADED")
-    spec = LightingSpec(kind="lighting", clips=refs, pairs=pairs, steps=steps, seed=seed)
+    spec = build_spec(kind="lighting", clips=refs, pairs=pairs, steps=steps, seed=seed)
     model = train_with_bar(ws, proj, spec, quiet=quiet)
     m = model.metrics
     console.print(
@@ -274,12 +273,11 @@ def train_dialogue_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
-    from cutproof.cli._training import train_with_bar
-    from cutproof.training import DialogueSpec
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
-    spec = DialogueSpec(kind="dialogue", performer=performer, clips=refs, steps=steps, seed=seed)
+    spec = build_spec(kind="dialogue", performer=performer, clips=refs, steps=steps, seed=seed)
     record = train_with_bar(ws, _project(ws, project), spec)
     m = record.metrics
     held = (

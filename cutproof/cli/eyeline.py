@@ -49,12 +49,11 @@ def train_eyeline_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``."""
-    from cutproof.cli._training import train_with_bar
-    from cutproof.training import EyelineSpec
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]
-    spec = EyelineSpec(kind="eyeline", performer=performer, clips=refs, samples=samples, steps=steps, seed=seed)
+    spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples, steps=steps, seed=seed)
     record = train_with_bar(ws, get_project(ws, project), spec)
     m = record.metrics
     console.print(
