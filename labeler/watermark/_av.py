@@ -84,7 +84,6 @@ def writable_copy(frame: Any) -> tuple[Any, Array, int]:
     fmt = src.format.name.replace("yuvj", "yuv")  # same layout; the full range is kept as a colour tag instead
     out = av.VideoFrame(src.width, src.height, fmt)
     for i in range(len(src.planes)):
-        np.frombuffer(out.planes[i], np.uint8)[...] = 0  # row padding too: x264 reads it (else runs differ)
         _plane(out, i)[...] = _plane(src, i)
     out.pts, out.time_base = frame.pts, frame.time_base
     for attr in COLOR_ATTRS:
