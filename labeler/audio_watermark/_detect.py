@@ -77,8 +77,8 @@ def _chase(soft: Array) -> tuple[Decoded, int] | None:
     return None
 
 
-def detect_samples(samples: Array, sample_rate: int) -> SampleDetection:
-    """Look for a ``cutproof-awm/1`` key in planar samples (channels × n, or n).
+def hypotheses(samples: Array, sample_rate: int) -> tuple[list[tuple[float, Array]], float, float]:
+    """Alignment hypotheses, best sync first: (sync z-score, per-bit soft values); plus seconds and audible seconds.
 
     Raises:
         ValueError: bad sample rate or array shape.
@@ -89,8 +89,7 @@ def detect_samples(samples: Array, sample_rate: int) -> SampleDetection:
     if x.ndim not in (1, 2) or x.size == 0:
         raise ValueError(f"expected samples as n or channels × n, got shape {x.shape}")
     mono = to_rate(x if x.ndim == 1 else x.mean(axis=0), sample_rate)
-    seconds = x.shape[-1] / sample_rate
-    hypotheses: list[tuple[float, Array]] = []
+    found: list[tuple[float, Array]] = []
     audible = 0.0
     for offset in OFFSETS:
         spectra = stft(mono, offset)
@@ -105,14 +104,24 @@ def detect_samples(samples: Array, sample_rate: int) -> SampleDetection:
         for shift in np.argsort(-corr)[:SHIFT_CANDIDATES]:
             aligned = np.roll(fold, -int(shift), axis=0) * CHIPS
             soft = np.bincount(OWNER[_DATA], weights=aligned[_DATA], minlength=CODE_BITS)
-            hypotheses.append((float(z[shift]), soft))
-    hypotheses.sort(key=lambda h: -h[0])
-    for z_score, soft in hypotheses:
+            found.append((float(z[shift]), soft))
+    found.sort(key=lambda h: -h[0])
+    return found, x.shape[-1] / sample_rate, audible
+
+
+def detect_samples(samples: Array, sample_rate: int) -> SampleDetection:
+    """Look for a ``cutproof-awm/1`` key in planar samples (channels × n, or n).
+
+    Raises:
+        ValueError: bad sample rate or array shape.
+    """
+    hyps, seconds, audible = hypotheses(samples, sample_rate)
+    for z_score, soft in hyps:
         found = _chase(soft)
         if found is not None:
             decoded, flips = found
             signs = encode_key(decoded.key).astype(np.float64) * 2 - 1
             agree = float(np.sum(np.maximum(soft * signs, 0.0)) / max(np.sum(np.abs(soft)), 1e-12))
             return SampleDetection(decoded.key, agree, decoded.bit_errors_corrected + flips, z_score, seconds, audible)
-    best = hypotheses[0][0] if hypotheses else 0.0
+    best = hyps[0][0] if hyps else 0.0
     return SampleDetection(None, 0.0, None, best, seconds, audible)
