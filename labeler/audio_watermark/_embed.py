@@ -36,7 +36,7 @@ from labeler.watermark._codec import CODE_BITS, encode_key
 
 DEFAULT_STRENGTH = 0.15
 MAX_GAIN = 0.4
-MARGIN = 0.3
+MARGIN = 0.25
 _MODEL_ITERATIONS = 4
 _CLOSED_LOOPS = 3
 
