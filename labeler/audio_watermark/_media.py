@@ -48,14 +48,18 @@ class TrackReport:
         return f"{self.source_codec} → {self.encoder} (marked {self.algorithm}, SNR {self.snr_db:.1f} dB)"
 
 
-def choose_encoder(src_codec: str, output: Any) -> tuple[str, int | None]:
-    """The encoder of the source's family where it exists and the container takes it, else AAC."""
-    name, rate = _FAMILY.get(src_codec, _FALLBACK)
+def choose_encoder(src_codec: str, output: Any, sample_rate: int) -> tuple[str, int | None]:
+    """The encoder of the source's family where it exists, takes the sample rate and the container takes it;
+    else AAC (which takes every common rate up to 96 kHz)."""
+    name, bit_rate = _FAMILY.get(src_codec, _FALLBACK)
     try:
-        family = av.codec.Codec(name, "w").name
+        codec = av.codec.Codec(name, "w")
     except (av.error.FFmpegError, ValueError):
         return _FALLBACK
-    return (name, rate) if family in output.supported_codecs else _FALLBACK
+    rates = codec.audio_rates
+    if codec.name not in output.supported_codecs or (rates and sample_rate not in rates):
+        return _FALLBACK
+    return name, bit_rate
 
 
 class TrackMarker:
@@ -69,7 +73,7 @@ class TrackMarker:
         if self.sr <= 0:
             raise UnreadableAudioError(f"audio stream {ain.index} declares no sample rate")
         self.source_codec = cc.name
-        self.encoder, default_rate = choose_encoder(cc.name, output)
+        self.encoder, default_rate = choose_encoder(cc.name, output, self.sr)
         self.stream = output.add_stream(self.encoder, rate=self.sr)
         self.stream.layout = self.layout
         if default_rate is not None:
