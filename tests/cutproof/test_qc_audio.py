@@ -8,9 +8,10 @@ import pytest
 
 from cutproof.qc import AUDIO_RECOVERED_NOTE, RECOVERED_NOTE, verify_deliverable
 from cutproof.workspace import Workspace
-from labeler.audio_watermark import ALGORITHM_ID
+from labeler.audio_watermark import ALGORITHM_ID, AudioDetection, AudioStatus
 from labeler.c2pa_adapter import read_manifest
 from labeler.manifest import WATERMARK_ASSERTION
+from labeler.verify import check_audio_watermark
 from tests._support.qc_scenario import Scenario, build
 from tests._support.video import transcode
 from tests.labeler._awm_media import speech_render, swap_pictures
@@ -66,3 +67,18 @@ def test_pictures_only_transcode_has_audio_not_applicable(speech: tuple[Scenario
     audio = _check(report, "audio_watermark")
     assert str(audio.status) == "skip" and "not applicable" in audio.reason
     assert report.recovered_via_watermark and str(_check(report, "watermark").status) == "pass"
+
+
+def test_dialogue_carrying_another_key_fails_and_undecodable_audio_is_skipped(speech: tuple[Scenario, Path]) -> None:
+    sc, _ = speech
+    other = AudioDetection(AudioStatus.FOUND, 0x1111222233334444, 0.99, 3.0, 2.5, 0, 5.0)
+    report = verify_deliverable(sc.ws, sc.result.path, audio_detector=lambda _p: other)
+    assert report.verdict == "fail"
+    failed = _check(report, "audio_watermark")
+    assert (
+        str(failed.status) == "fail" and "1111222233334444" in failed.reason and "another deliverable" in failed.reason
+    )
+    nothing = AudioDetection(AudioStatus.NONE, None, 0.0, 3.0, 2.5, None, 1.0)
+    check = check_audio_watermark(nothing, read_manifest(sc.result.path, None))
+    assert str(check.status) == "skip" and "supporting evidence" in check.reason
+    assert check.evidence["manifest_audio_algorithm"] == ALGORITHM_ID
