@@ -78,7 +78,7 @@ EXPLAIN = {
     "signed by this production's certificate.",
     "hard_binding": "The signature covers the file's exact bytes: any change after delivery is detected.",
     "watermark": "An invisible mark in the pictures that survives re-encoding and points back to the edit record.",
-    "audio_watermark": "The same inaudible-by-design mark in the dialogue track: extra evidence, and a way back to "
+    "audio_watermark": "A mark in the dialogue track carrying the same key: extra evidence, and a way back to "
     "the edit record when the pictures lost theirs. Not applicable to files without sound.",
     "ledger_entry": "The edit is recorded in the production's tamper-evident log.",
     "ledger_receipt": "A cryptographic receipt in the file proves the log contains that record.",
