@@ -20,8 +20,10 @@ mark_audio=True)`` on the clip (video marked, audio marked in the same pass and 
 then an H.264 CRF 28 + AAC 128 kb/s transcode of the whole file, then ``detect_audio`` on the result. Detection
 reads at most the first ``DETECT_SECONDS`` = 3 s of what the attack left.
 
-Per attack: exact-recovery rate, bit accuracy (hard bits of the detector's best-synchronised hypothesis vs the
-codeword, before BCH), the number of clips, ms of detection per second of audio. Per clip: SNR, segSNR, LSD,
+Every clip is marked with each of two keys (the informed embedding depends on the key), so each attack has 16
+trials in the full run. Per attack: exact-recovery rate, bit accuracy (hard bits of the detector's
+best-synchronised hypothesis vs the codeword, before BCH), the number of trials, ms of detection per second of
+audio. Per clip: SNR, segSNR, LSD,
 embedding ms per second of audio (wall clock and process CPU). ``min_seconds``: the exact-recovery rate after AAC
 128 kb/s for windows of 1.0–3.0 s taken 0.3 s into each clip. ``false_keys``: unmarked segments (2 s windows of
 every clip, original and AAC 64 kb/s, hop 0.1 s; plus synthetic: mixtures of two clips at random offsets and
@@ -65,7 +67,7 @@ from labeler.watermark._codec import encode_key  # noqa: E402
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 CLIPS = sorted(p.name for p in FOOTAGE.glob("*") if p.suffix in {".flv", ".mpg", ".mp4"}) if FOOTAGE.is_dir() else []
 QUICK_CLIPS = ["crema-d_1001_DFA_NEU_XX.flv", "obama-weekly-address_but-heres-the-thing.mp4"]
-KEY = 0x5CA1AB1E0DDBA11
+KEYS = (0x5CA1AB1E0DDBA11, 0x9E3779B97F4A7C15)  # informed embedding depends on the key: every trial runs with each
 DETECT_SECONDS = 3.0
 Audio = tuple[np.ndarray, int]
 
@@ -191,11 +193,11 @@ def transcode_file(src: Path, dst: Path, crf: int = 28, audio_rate: int = 128_00
     return dst
 
 
-def bit_accuracy(x: np.ndarray, sr: int) -> float:
+def bit_accuracy(x: np.ndarray, sr: int, key: int) -> float:
     hyps, _, _ = hypotheses(x, sr)
     if not hyps:
         return 0.0
-    truth = encode_key(KEY).astype(bool)
+    truth = encode_key(key).astype(bool)
     return float(np.mean((hyps[0][1] > 0) == truth))
 
 
@@ -203,67 +205,73 @@ def first(x: np.ndarray, sr: int, seconds: float = DETECT_SECONDS) -> np.ndarray
     return x[:, : round(seconds * sr)]
 
 
-def run_attacks(clips: list[str], attacks: list[Attack], tmp: Path) -> None:
+def run_attacks(clips: list[str], attacks: list[Attack], tmp: Path, keys: tuple[int, ...]) -> None:
     per: dict[str, dict[str, list[float]]] = {a.name: {"exact": [], "bits": [], "ms": []} for a in attacks}
     for name in clips:
-        original = read_audio(FOOTAGE / name)
-        assert original is not None, name
-        x, sr = original
-        t0, c0 = time.perf_counter(), time.process_time()
-        marked = embed_samples(x, sr, KEY)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        secs = x.shape[1] / sr
-        emit(
-            metric="embed",
-            clip=name,
-            seconds=round(secs, 3),
-            channels=x.shape[0],
-            rate=sr,
-            snr_db=round(snr_db(x, marked), 2),
-            segsnr_db=round(segmental_snr_db(x, marked, sr), 2),
-            lsd_db=round(log_spectral_distance_db(x, marked, sr), 3),
-            ms_per_audio_second=round(1000 * wall / secs, 1),
-            cpu_ms_per_audio_second=round(1000 * cpu / secs, 1),
-        )
-        marked48: np.ndarray | None = None
-        for a in attacks:
-            if a.run is None:
-                m = tmp / f"{Path(name).stem}.marked.mp4"
-                embed_video(FOOTAGE / name, m, KEY, mark_audio=True)
-                t = transcode_file(m, tmp / f"{Path(name).stem}.crf28.mp4")
-                back = read_audio(t, max_seconds=DETECT_SECONDS)
-                assert back is not None
-                y, r = back
-                t0 = time.perf_counter()
-                ok = detect_audio(t, max_seconds=DETECT_SECONDS).key == KEY
-            else:
-                src = marked
-                if a.source_rate is not None and a.source_rate != sr:
-                    if marked48 is None:
-                        marked48 = embed_samples(resample_poly(x, 160, 147, axis=1), 48_000, KEY)
-                    src, src_sr = marked48, 48_000
-                else:
-                    src_sr = sr
-                y, r = a.run(src, src_sr)
-                y = first(y, r)
-                t0 = time.perf_counter()
-                ok = detect_samples(y, r).key == KEY
-            ms = 1000 * (time.perf_counter() - t0) / (y.shape[1] / r)
-            bits = bit_accuracy(first(y, r), r)
-            per[a.name]["exact"].append(float(ok))
-            per[a.name]["bits"].append(bits)
-            per[a.name]["ms"].append(ms)
-            emit(metric="attack_clip", attack=a.name, clip=name, exact=ok, bit_accuracy=round(bits, 4),
-                 seconds_used=round(y.shape[1] / r, 3))  # fmt: skip
+        for key in keys:
+            _one_clip(name, key, attacks, tmp, per)
     for a in attacks:
         d = per[a.name]
         n = len(d["exact"])
-        emit(metric="exact_recovery_rate", attack=a.name, value=round(float(np.mean(d["exact"])), 4), clips=n)
-        emit(metric="bit_accuracy", attack=a.name, value=round(float(np.mean(d["bits"])), 4), clips=n)
+        emit(metric="exact_recovery_rate", attack=a.name, value=round(float(np.mean(d["exact"])), 4), trials=n)
+        emit(metric="bit_accuracy", attack=a.name, value=round(float(np.mean(d["bits"])), 4), trials=n)
         emit(metric="detect_ms_per_audio_second", attack=a.name, value=round(float(np.median(d["ms"])), 1))
 
 
-def min_seconds(clips: list[str]) -> None:
+def _one_clip(name: str, key: int, attacks: list[Attack], tmp: Path, per: dict[str, dict[str, list[float]]]) -> None:
+    original = read_audio(FOOTAGE / name)
+    assert original is not None, name
+    x, sr = original
+    t0, c0 = time.perf_counter(), time.process_time()
+    marked = embed_samples(x, sr, key)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    secs = x.shape[1] / sr
+    emit(
+        metric="embed",
+        key=f"{key:016x}",
+        clip=name,
+        seconds=round(secs, 3),
+        channels=x.shape[0],
+        rate=sr,
+        snr_db=round(snr_db(x, marked), 2),
+        segsnr_db=round(segmental_snr_db(x, marked, sr), 2),
+        lsd_db=round(log_spectral_distance_db(x, marked, sr), 3),
+        ms_per_audio_second=round(1000 * wall / secs, 1),
+        cpu_ms_per_audio_second=round(1000 * cpu / secs, 1),
+    )
+    marked48: np.ndarray | None = None
+    for a in attacks:
+        if a.run is None:
+            m = tmp / f"{Path(name).stem}.marked.mp4"
+            embed_video(FOOTAGE / name, m, key, mark_audio=True)
+            t = transcode_file(m, tmp / f"{Path(name).stem}.crf28.mp4")
+            back = read_audio(t, max_seconds=DETECT_SECONDS)
+            assert back is not None
+            y, r = back
+            t0 = time.perf_counter()
+            ok = detect_audio(t, max_seconds=DETECT_SECONDS).key == key
+        else:
+            src = marked
+            if a.source_rate is not None and a.source_rate != sr:
+                if marked48 is None:
+                    marked48 = embed_samples(resample_poly(x, 160, 147, axis=1), 48_000, key)
+                src, src_sr = marked48, 48_000
+            else:
+                src_sr = sr
+            y, r = a.run(src, src_sr)
+            y = first(y, r)
+            t0 = time.perf_counter()
+            ok = detect_samples(y, r).key == key
+        ms = 1000 * (time.perf_counter() - t0) / (y.shape[1] / r)
+        bits = bit_accuracy(first(y, r), r, key)
+        per[a.name]["exact"].append(float(ok))
+        per[a.name]["bits"].append(bits)
+        per[a.name]["ms"].append(ms)
+        emit(metric="attack_clip", attack=a.name, clip=name, key=f"{key:016x}", exact=ok,
+             bit_accuracy=round(bits, 4), seconds_used=round(y.shape[1] / r, 3))  # fmt: skip
+
+
+def min_seconds(clips: list[str], keys: tuple[int, ...]) -> None:
     for window in (1.0, 1.5, 1.8, 2.0, 2.5, 3.0):
         hits, n = 0, 0
         for name in clips:
@@ -273,10 +281,11 @@ def min_seconds(clips: list[str]) -> None:
             start = int(0.3 * sr)
             if x.shape[1] - start < window * sr:
                 continue
-            y, r = aac(128_000)(embed_samples(x, sr, KEY)[:, start:], sr)
-            hits += detect_samples(first(y, r, window), r).key == KEY
-            n += 1
-        emit(metric="min_seconds", window_s=window, exact_recovery_rate=round(hits / n, 4) if n else None, clips=n)
+            for key in keys:
+                y, r = aac(128_000)(embed_samples(x, sr, key)[:, start:], sr)
+                hits += detect_samples(first(y, r, window), r).key == key
+                n += 1
+        emit(metric="min_seconds", window_s=window, exact_recovery_rate=round(hits / n, 4) if n else None, trials=n)
 
 
 def unmarked_segments(clips: list[str], target: int, rng: np.random.Generator) -> list[tuple[str, Audio]]:
@@ -338,17 +347,26 @@ def main() -> None:
     if not CLIPS:
         sys.exit(f"no footage under {FOOTAGE} (set CUTPROOF_FOOTAGE)")
     clips = QUICK_CLIPS if args.quick else CLIPS
+    keys = KEYS[:1] if args.quick else KEYS
     attacks = [a for a in ATTACKS if not args.quick or a.name in QUICK_ATTACKS]
     total = 0.0
     for name in clips:
         a = read_audio(FOOTAGE / name)
         total += a[0].shape[1] / a[1] if a else 0.0
-    emit(metric="config", algorithm=ALGORITHM_ID, clips=len(clips), audio_seconds=round(total, 2), key=f"{KEY:016x}",
-         detect_seconds=DETECT_SECONDS, attacks=[a.name for a in attacks], cpu_count=os.cpu_count())  # fmt: skip
+    emit(
+        metric="config",
+        algorithm=ALGORITHM_ID,
+        clips=len(clips),
+        audio_seconds=round(total, 2),
+        keys=[f"{k:016x}" for k in keys],
+        detect_seconds=DETECT_SECONDS,
+        attacks=[a.name for a in attacks],
+        cpu_count=os.cpu_count(),
+    )
     emit(metric="peer", value=None, reason="no classical audio watermark importable offline (see module docstring)")
     with tempfile.TemporaryDirectory() as d:
-        run_attacks(clips, attacks, Path(d))
-    min_seconds(clips)
+        run_attacks(clips, attacks, Path(d), keys)
+    min_seconds(clips, keys)
     false_keys(clips, args.segments or (60 if args.quick else 1000))
 
 

@@ -39,7 +39,7 @@ from labeler.audio_watermark._scheme import (
 from labeler.watermark._codec import CODE_BITS, encode_key
 
 DEFAULT_STRENGTH = 0.15
-MAX_GAIN = 0.4
+MAX_GAIN = 0.55
 MARGIN = 0.35
 ENERGY_TILT = 0.4
 _MODEL_ITERATIONS = 4

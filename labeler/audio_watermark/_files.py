@@ -41,11 +41,6 @@ class AudioDetection:
         """The key as 16 lower-case hex digits, or ``None``."""
         return None if self.key is None else f"{self.key:016x}"
 
-    @property
-    def frames_used(self) -> int:
-        """STFT frames (16 ms) examined: lets QC treat the audio result like a video ``Detection``."""
-        return round(self.seconds_used * 62.5)
-
     def to_json(self) -> dict[str, Any]:
         """JSON-ready summary (``key`` as 16 hex digits or null)."""
         return {
