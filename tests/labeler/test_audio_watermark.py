@@ -55,9 +55,9 @@ def test_marked_dialogue_decodes_and_quality_is_measured(dialogue: tuple[np.ndar
     found = detect_samples(marked, rate)
     assert found.key == KEY and found.bit_errors_corrected is not None and found.confidence > 0.9
     assert detect_samples(original, rate).key is None
-    assert 18.0 < snr_db(original, marked) < 40.0  # host-shaped: about 25 dB on this clip
+    assert 18.0 < snr_db(original, marked) < 40.0  # host-shaped: about 30 dB on this clip
     assert segmental_snr_db(original, marked, rate) > 15.0
-    assert 0.0 < log_spectral_distance_db(original, marked, rate) < 3.0
+    assert 0.0 < log_spectral_distance_db(original, marked, rate) < 4.0
 
 
 def test_survives_real_codecs_resampling_gain_trim_and_downmix(
