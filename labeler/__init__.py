@@ -35,6 +35,7 @@ from labeler.sidecar import AlteredShot
 from labeler.verify import (
     Check,
     Status,
+    check_audio_watermark,
     check_hard_binding,
     check_ledger_receipt,
     check_manifest,
@@ -78,6 +79,7 @@ __all__ = [
     "WatermarkRef",
     "apply_disclosure",
     "build_definition",
+    "check_audio_watermark",
     "check_hard_binding",
     "check_ledger_receipt",
     "check_manifest",

@@ -60,6 +60,7 @@ def test_labelled_deliverable_passes_every_check(scenario: Scenario) -> None:
         "c2pa_manifest",
         "hard_binding",
         "watermark",
+        "audio_watermark",
         "ledger_entry",
         "ledger_receipt",
         "ledger_consistency",
