@@ -12,6 +12,15 @@
 
 #define HASH 32
 
+static void digest_out(const SHA256_CTX *c, unsigned char *out) {
+    for (int k = 0; k < 8; k++) {
+        out[4 * k] = (unsigned char)(c->h[k] >> 24);
+        out[4 * k + 1] = (unsigned char)(c->h[k] >> 16);
+        out[4 * k + 2] = (unsigned char)(c->h[k] >> 8);
+        out[4 * k + 3] = (unsigned char)c->h[k];
+    }
+}
+
 static PyObject *leaf_hashes(PyObject *self, PyObject *arg) {
     PyObject *seq = PySequence_Fast(arg, "leaf_hashes() takes a sequence of bytes");
     if (seq == NULL) return NULL;
@@ -69,12 +78,7 @@ static void node_hash(const unsigned char *pair, unsigned char *out) {
     SHA256_Init(&c);
     SHA256_Transform(&c, block);
     SHA256_Transform(&c, block + 64);
-    for (int k = 0; k < 8; k++) {
-        out[4 * k] = (unsigned char)(c.h[k] >> 24);
-        out[4 * k + 1] = (unsigned char)(c.h[k] >> 16);
-        out[4 * k + 2] = (unsigned char)(c.h[k] >> 8);
-        out[4 * k + 3] = (unsigned char)c.h[k];
-    }
+    digest_out(&c, out);
 }
 
 static PyObject *subtree_roots(PyObject *self, PyObject *args) {

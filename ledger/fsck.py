@@ -118,11 +118,10 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     ranges = [(lo, min(size, lo + chunk)) for lo in range(0, size, chunk)]
     # Every chunk but the last is immutable (complete tiles below the snapshot's size): other processes may
     # check those concurrently; the last one, with the growing right edge, is checked inside our snapshot.
-    results = _scan_parallel(conn, log_id, ranges[:-1]) if len(ranges) > 2 else None
+    # The last chunk is scanned here while the workers scan the others.
+    results = _scan_parallel(conn, log_id, ranges[:-1], last=ranges[-1]) if len(ranges) > 2 else None
     if results is None:
-        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges[:-1]]
-    if ranges:
-        results.append(_scan_chunk(conn, log_id, *ranges[-1]))
+        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges]
     levels: list[bytearray] = [bytearray(), bytearray()]
     for i, (leaves, roots, problem) in enumerate(results):
         if problem:
@@ -192,9 +191,10 @@ PARALLEL_MIN_CHUNKS = 2
 
 
 def _scan_parallel(
-    conn: Connection, log_id: int, ranges: list[tuple[int, int]]
+    conn: Connection, log_id: int, ranges: list[tuple[int, int]], last: tuple[int, int]
 ) -> list[tuple[bytes, bytes, str | None]] | None:
-    """Scan immutable chunks in worker processes (one per CPU), or None where that is not possible."""
+    """Scan immutable chunks in worker processes (one per CPU) and, meanwhile, the ``last`` chunk on ``conn``;
+    the results of all of them in order, or None where that is not possible."""
     url = conn.engine.url
     workers = min(os.cpu_count() or 1, len(ranges))
     if workers < 2 or len(ranges) < PARALLEL_MIN_CHUNKS or url.get_backend_name() not in ("sqlite", "postgresql"):
@@ -207,7 +207,9 @@ def _scan_parallel(
         return None
     url_text = url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges]))
+        pending = pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges])
+        tail = _scan_chunk(conn, log_id, *last)
+        return [*pending, tail]
 
 
 def _scan_worker(job: tuple[str, int, int, int]) -> tuple[bytes, bytes, str | None]:
