@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.cutproof-bench-installed
 
 .PHONY: demo test lint bench install dev clean-demo
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py ledger/_chash.c
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

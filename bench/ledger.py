@@ -9,7 +9,7 @@ ratio ours/theirs. Not a test.
     python bench/ledger.py --quick    # a few seconds' smoke run (small sizes; numbers not meaningful)
 
 The proof logs are built once and cached under ``--cache-dir`` (default /tmp/cutproof-bench), keyed by size and a
-hash of the ledger's source (so a storage change rebuilds them). Proof times are measured in a fresh process that
+hash of the stored format (so a storage change rebuilds them). Proof times are measured in a fresh process that
 opens the cached log: the first proof of that process is reported as ``cold``, then the median of many.
 """
 
@@ -135,9 +135,20 @@ def bench_append(workdir: Path, quick: bool) -> None:
 
 
 def source_key() -> str:
+    """A key of the stored format: the tables' DDL, the tile width and the canonical bytes of a sample entry.
+
+    A change to any of these rebuilds the cached logs; code changes that keep the format reuse them."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from ledger import storage
+    from ledger.tiles import TILE_WIDTH
+
     h = hashlib.sha256()
-    for p in sorted((REPO / "ledger").glob("*.py")):
-        h.update(p.name.encode() + p.read_bytes())
+    for table in (storage.logs, storage.entries, storage.tiles, storage.checkpoints, storage.keys):
+        h.update(str(CreateTable(table).compile(dialect=sqlite.dialect())).encode())
+    h.update(str(TILE_WIDTH).encode())
+    h.update(canonical_batch([entry(0)], "bench", time="2026-01-01T00:00:00Z")[0])
     return h.hexdigest()[:12]
 
 

@@ -1,26 +1,30 @@
-"""Benchmark of the ``cutproof-wm/1`` video watermark against invisible-watermark's dwtDctSvd and rivaGan.
+"""Benchmark of the ``cutproof-wm/2`` video watermark against invisible-watermark's dwtDctSvd and rivaGan.
 
-Prints one JSON line per metric / attack / method, then summary lines with ratios. Run:
+One process runs ours, then dwtDctSvd, then rivaGan on the same clips and attacks, and prints one JSON line per
+metric: ``embed`` (PSNR, ms/frame per clip), ``attack`` (per clip and attack: exact recovery, bit accuracy and,
+for ours, the soft margin and raw pre-BCH bit errors against BCH's t = 12), ``attack_summary``/``method_summary``,
+``embed_1080p_wall_clock`` (ours at 1920×1080: marking step and whole pipeline, frames/s and ms/frame, threads),
+``embed_1080p`` (peers), ``false_keys`` (≥ 1,000 unmarked segments), then ``side_by_side`` (one line per attack,
+all methods) and ``ratio`` (per peer: ours restricted to the peer's cases vs the peer, ours/peer ratios).
 
-    python bench/watermark.py            # full run (all clips, all attacks, false-key test, peers)
+    python bench/watermark.py            # full run (all clips, all attacks, false-key test, both peers)
     python bench/watermark.py --quick    # smoke test: 2 clips, 4 attacks, 200 unmarked segments
     python bench/watermark.py --quick --methods cutproof
-    python bench/watermark.py --compare ours.jsonl dwt.jsonl riva.jsonl   # table + ratios from per-method runs
 
-A full run of all three methods in one process takes over an hour on a loaded 2-core machine (rivaGan needs
-~10 s per 720p frame to embed and as much to decode), so the methods can also be run as concurrent processes
-(same machine load for all) and combined with ``--compare``.
+Duration on the shared 2-core machine (load average 4–9): full run 34.6 min (ours incl. 1,282 false-key
+segments: ~10 + ~7 min, dwtDctSvd ~11 min, rivaGan ~7 min); ``--quick`` ~6 min.
 
 Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 CRF 16 MP4;
 peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
 the first 2.5 s through real PyAV encoders and the first 2 s are decoded for detection. Ours reads every frame of
-those 2 s (soft aggregation); peers decode sampled frames (dwtDctSvd 10, rivaGan 3: ~10 s per 720p frame) and
-take the per-bit majority (frames under imwatermark's 256-px minimum, i.e. 0.5× of the 360p/288p clips, are
-upscaled back to the marked size first). For 24→25 fps each method marks the clip re-timed to 24 fps first.
-PSNR: ``psnr_y`` on luma (the target metric; imwatermark marks chroma, so its luma barely changes) and
-``psnr_bgr`` on all colour channels (ours: first 20 frames marked with ``embed_frame`` on BT.601 Y). Payloads: ours
-64-bit key (172-bit BCH codeword), dwtDctSvd 64 bits, rivaGan 32 bits (its only size). rivaGan embeds only the
-first 0.5 s of frames (its encoder takes ~10 s per 720p frame here) and runs on 3 clips in the full run.
+those 2 s (soft aggregation); peers decode sampled frames (dwtDctSvd 10, rivaGan 3) and take the per-bit majority
+(frames under imwatermark's 256-px minimum, i.e. 0.5× of the 360p/288p clips, are upscaled back to the marked
+size first). For 24→25 fps each method marks the clip re-timed to 24 fps first. PSNR: ``psnr_y`` on luma (the
+target metric; imwatermark marks chroma, so its luma barely changes) and ``psnr_bgr`` on all colour channels
+(ours: first 20 frames marked with ``embed_frame`` on BT.601 Y). Payloads: ours 64-bit key (172-bit BCH
+codeword), dwtDctSvd 64 bits, rivaGan 32 bits (its only size). rivaGan's encoder and decoder take seconds per
+frame here, so it embeds only the first 0.5 s of frames and runs on ``--riva-clips`` clips (default 3: one of
+each source); its ratio line compares ours on exactly those clips and attacks.
 """
 
 from __future__ import annotations
@@ -44,11 +48,14 @@ import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from _wm.attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E402
+from _wm.speed import make_1080p, wall_clock_1080p  # noqa: E402
 from _wm.unmarked import false_key_run  # noqa: E402
 
 from labeler.watermark import _av as wav  # noqa: E402
 from labeler.watermark import embed_frame, embed_video  # noqa: E402
+from labeler.watermark._codec import BCH_T, CODE_BITS  # noqa: E402
 from labeler.watermark._detect import Accumulator  # noqa: E402
+from labeler.watermark._pattern import ALGORITHM_ID  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 QUICK_CLIPS = ["crema-d_1001_DFA_NEU_XX.flv", "obama-weekly-address_a-bad-situation.mp4"]
@@ -62,7 +69,7 @@ def emit(**kw: Any) -> None:
 
 
 class Ours:
-    name = "cutproof-wm/1"
+    name = ALGORITHM_ID
     payload_bits = 64
 
     cpu_ms = 0.0
@@ -85,7 +92,7 @@ class Ours:
         self.psnr_bgr = float(10 * np.log10(255**2 / max(sq / max(n, 1), 1e-12)))
         return r.psnr_y, r.ms_per_frame
 
-    def detect(self, path: Path) -> tuple[bool, float, bool]:
+    def detect(self, path: Path) -> tuple[bool, float, bool, dict[str, Any]]:
         acc = Accumulator()
         with av.open(str(path)) as c:
             for f in c.decode(video=0):
@@ -94,7 +101,15 @@ class Ours:
                 y, mx = wav.luma(f)
                 acc.add(y, 255.0 / mx)
         r = acc.result()
-        return r.key == KEY, acc.bit_accuracy(KEY), r.key is not None and r.key != KEY
+        margin, raw_errors = acc.margin(KEY)
+        extra = {
+            "soft_margin": round(margin, 2),  # mean/std of the codeword-signed soft bits (≈ per-bit SNR)
+            "raw_bit_errors": raw_errors,  # pre-BCH errors at the best hypothesis
+            "bch_t": BCH_T,  # hard-decision capacity; the Chase decoder may correct a few more
+            "bit_errors_corrected": r.bit_errors_corrected,
+            "frames": acc.frames,
+        }
+        return r.key == KEY, 1.0 - raw_errors / CODE_BITS, r.key is not None and r.key != KEY, extra
 
 
 class Peer:
@@ -153,7 +168,7 @@ class Peer:
             return frame.reformat(width=w, height=h, format="bgr24", interpolation="BICUBIC").to_ndarray()
         return frame.to_ndarray(format="bgr24")
 
-    def detect(self, path: Path) -> tuple[bool, float, bool]:
+    def detect(self, path: Path) -> tuple[bool, float, bool, dict[str, Any]]:
         frames = []
         with av.open(str(path)) as c:
             for f in c.decode(video=0):
@@ -164,27 +179,19 @@ class Peer:
         votes = [np.array(self.dec.decode(self._decodable(frames[i]), self.method), float) for i in pick]
         bits = (np.mean(votes, axis=0) > 0.5).astype(int)
         acc = float(np.mean(bits == np.array(self.bits)))
-        return acc == 1.0, acc, False
+        return acc == 1.0, acc, False, {"frames": len(pick)}
 
 
 def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> dict[str, Any]:
-    stats: dict[str, Any] = {"psnr": [], "psnr_bgr": [], "ms": [], "attacks": {a.name: [] for a in attacks}}
+    """Mark every clip, run every attack, detect; per-clip and per-(clip, attack) results."""
+    stats: dict[str, Any] = {"embed": {}, "cases": {}}
     for clip in clips:
         tag = f"{m.name.replace('/', '_')}-{clip.stem}"
         marked = work / f"{tag}.mp4"
         psnr, ms = m.embed(clip, marked)
-        stats["psnr"].append(psnr)
-        stats["psnr_bgr"].append(m.psnr_bgr)
-        stats["ms"].append(ms)
-        emit(
-            metric="embed",
-            method=m.name,
-            clip=clip.name,
-            psnr_y=round(psnr, 2),
-            psnr_bgr=round(m.psnr_bgr, 2),
-            ms_per_frame=round(ms, 1),
-            cpu_ms_per_frame=round(m.cpu_ms, 1),
-        )
+        stats["embed"][clip.name] = (psnr, m.psnr_bgr, ms, m.cpu_ms)
+        emit(metric="embed", method=m.name, clip=clip.name, psnr_y=round(psnr, 2), psnr_bgr=round(m.psnr_bgr, 2),
+             ms_per_frame=round(ms, 1), cpu_ms_per_frame=round(m.cpu_ms, 1))  # fmt: skip
         marked24 = None
         for a in attacks:
             if a.fps is not None:
@@ -196,142 +203,112 @@ def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> 
                 src = marked
             t0 = time.perf_counter()
             out = apply(src, work / f"{tag}-{a.name}.mp4", a)
-            exact, bit_acc, wrong = m.detect(out)
-            stats["attacks"][a.name].append((exact, bit_acc, wrong))
-            emit(
-                metric="attack",
-                method=m.name,
-                clip=clip.name,
-                attack=a.name,
-                exact=exact,
-                bit_accuracy=round(bit_acc, 4),
-                wrong_key=wrong,
-                seconds=round(time.perf_counter() - t0, 1),
-            )
+            exact, bit_acc, wrong, extra = m.detect(out)
+            stats["cases"][(clip.name, a.name)] = (exact, bit_acc, wrong)
+            emit(metric="attack", method=m.name, clip=clip.name, attack=a.name, exact=exact,
+                 bit_accuracy=round(bit_acc, 4), wrong_key=wrong, seconds=round(time.perf_counter() - t0, 1),
+                 **extra)  # fmt: skip
     return stats
 
 
-def summarise(m: Any, s: dict[str, Any]) -> dict[str, Any]:
-    rows = {}
-    for name, res in s["attacks"].items():
-        if not res:
-            continue
-        rows[name] = {
+def summarise(m: Any, s: dict[str, Any], only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Per-attack and overall figures, over all cases or over ``only`` (the cases a peer also ran)."""
+    cases = {k: v for k, v in s["cases"].items() if only is None or k in only}
+    clips = sorted({c for c, _ in cases})
+    rows: dict[str, dict[str, Any]] = {}
+    for attack in dict.fromkeys(a for _, a in cases):
+        res = [v for (_, a), v in cases.items() if a == attack]
+        rows[attack] = {
+            "exact": f"{sum(r[0] for r in res)}/{len(res)}",
             "exact_rate": float(np.mean([r[0] for r in res])),
             "bit_accuracy": float(np.mean([r[1] for r in res])),
-            "n": len(res),
+            "wrong_keys": int(sum(r[2] for r in res)),
         }
-        emit(metric="attack_summary", method=m.name, payload_bits=m.payload_bits, attack=name, **rows[name])
-    summary = {
-        "psnr_y": float(np.mean(s["psnr"])),
-        "psnr_bgr": float(np.mean(s["psnr_bgr"])),
-        "ms_per_frame_native": float(np.mean(s["ms"])),
-        "exact_rate_all": float(np.mean([r["exact_rate"] for r in rows.values()])) if rows else 0.0,
-        "bit_accuracy_all": float(np.mean([r["bit_accuracy"] for r in rows.values()])) if rows else 0.0,
+    emb = [s["embed"][c] for c in clips]
+    return {
+        "rows": rows,
+        "clips": clips,
+        "psnr_y": float(np.mean([e[0] for e in emb])),
+        "psnr_y_min": float(np.min([e[0] for e in emb])),
+        "psnr_bgr": float(np.mean([e[1] for e in emb])),
+        "ms_per_frame_native": float(np.mean([e[2] for e in emb])),
+        "cpu_ms_per_frame_native": float(np.mean([e[3] for e in emb])),
+        "exact_rate_all": float(np.mean([r[0] for r in cases.values()])),
+        "bit_accuracy_all": float(np.mean([r[1] for r in cases.values()])),
     }
-    emit(
-        metric="method_summary",
-        method=m.name,
-        payload_bits=m.payload_bits,
-        **{k: round(v, 4) for k, v in summary.items()},
-    )
-    return {"rows": rows, **summary}
 
 
-def speed_1080p(m: Any, clip: Path, work: Path, frames: int) -> float:
-    """Embedding ms per 1080p frame (the clip upscaled to 1920×1080, bicubic), 2 OpenCV threads."""
-    src = work / f"{clip.stem}-1080p-{frames}.mp4"
-    if not src.exists():
-        with av.open(str(clip)) as inp, av.open(str(src), "w") as out:
-            st = out.add_stream("libx264", rate=25, options={"crf": "14", "preset": "ultrafast"})
-            st.width, st.height, st.pix_fmt = 1920, 1080, "yuv420p"
-            for n, f in enumerate(inp.decode(video=0)):
-                if n >= frames:
-                    break
-                vf = f.reformat(width=1920, height=1080, format="yuv420p", interpolation="BICUBIC")
-                vf.pts, vf.time_base = n, Fraction(1, 25)
-                out.mux(st.encode(vf))
-            out.mux(st.encode(None))
-    _, ms = m.embed(src, work / f"{m.name.replace('/', '_')}-1080p-out.mp4")
-    emit(
-        metric="embed_ms_per_1080p_frame",
-        method=m.name,
-        clip=clip.name,
-        frames=frames,
-        ms_per_frame=round(ms, 1),
-        cpu_ms_per_frame=round(m.cpu_ms, 1),
-        target_ms=40,
-        cv2_threads=cv2.getNumThreads(),
-        cpus=os.cpu_count(),
-    )
-    return ms
+def emit_summary(name: str, bits: int, r: dict[str, Any]) -> None:
+    for attack, row in r["rows"].items():
+        emit(metric="attack_summary", method=name, payload_bits=bits, attack=attack, **row)
+    emit(metric="method_summary", method=name, payload_bits=bits, clips=len(r["clips"]),
+         **{k: round(v, 4) for k, v in r.items() if isinstance(v, float)})  # fmt: skip
 
 
-def emit_ratios(results: dict[str, Any]) -> None:
-    """One ``ratio`` line per peer: our method's summary against the peer's."""
-    ours_r = results["cutproof"]
-    for name, r in results.items():
-        if name == "cutproof":
+def side_by_side(methods: dict[str, Any], stats: dict[str, Any]) -> None:
+    """One line per attack with every method's exact-recovery count/rate and bit accuracy (same run), then one
+    line per peer with ours restricted to the peer's clips and attacks and the ratios ours/peer."""
+    attacks = dict.fromkeys(a for st in stats.values() for _, a in st["cases"])
+    for attack in attacks:
+        cols: dict[str, Any] = {}
+        for key, st in stats.items():
+            res = [v for (_, a), v in st["cases"].items() if a == attack]
+            if res:
+                cols[f"{key}_exact"] = f"{sum(r[0] for r in res)}/{len(res)}"
+                cols[f"{key}_bit_accuracy"] = round(float(np.mean([r[1] for r in res])), 4)
+        emit(metric="side_by_side", attack=attack, **cols)
+    summary: dict[str, Any] = {}
+    for key, st in stats.items():
+        r = summarise(methods[key], st)
+        for field in ("exact_rate_all", "bit_accuracy_all", "psnr_y", "psnr_y_min", "psnr_bgr"):
+            summary[f"{key}_{field}"] = round(r[field], 4)
+        summary[f"{key}_ms_per_frame"] = round(r["ms_per_frame_native"], 1)
+        summary[f"{key}_cpu_ms_per_frame"] = round(r["cpu_ms_per_frame_native"], 1)
+        summary[f"{key}_cases"] = len(st["cases"])
+    emit(metric="side_by_side_summary", **summary)
+    if "cutproof" not in stats:
+        return
+    for key, st in stats.items():
+        if key == "cutproof":
             continue
+        peer = summarise(methods[key], st)
+        ours = summarise(methods["cutproof"], stats["cutproof"], only=set(st["cases"]))
         emit(
             metric="ratio",
-            vs=name,
-            exact_rate_ours=round(ours_r["exact_rate_all"], 4),
-            exact_rate_peer=round(r["exact_rate_all"], 4),
-            exact_rate_ours_minus_peer=round(ours_r["exact_rate_all"] - r["exact_rate_all"], 4),
-            bit_accuracy_ours_over_peer=round(ours_r["bit_accuracy_all"] / max(r["bit_accuracy_all"], 1e-9), 3),
-            ms_per_frame_peer_over_ours=round(r["ms_per_frame_native"] / max(ours_r["ms_per_frame_native"], 1e-9), 2),
-            cpu_ms_per_frame_peer_over_ours=round(
-                r.get("cpu_ms_per_frame_native", 0.0) / max(ours_r.get("cpu_ms_per_frame_native", 0.0), 1e-9), 2
+            vs=methods[key].name,
+            same_cases=len(st["cases"]),
+            clips=peer["clips"],
+            exact_rate_ours=round(ours["exact_rate_all"], 4),
+            exact_rate_peer=round(peer["exact_rate_all"], 4),
+            exact_rate_ours_over_peer=_ratio(ours["exact_rate_all"], peer["exact_rate_all"]),
+            bit_accuracy_ours=round(ours["bit_accuracy_all"], 4),
+            bit_accuracy_peer=round(peer["bit_accuracy_all"], 4),
+            bit_accuracy_ours_over_peer=round(ours["bit_accuracy_all"] / max(peer["bit_accuracy_all"], 1e-9), 3),
+            psnr_y_ours=round(ours["psnr_y"], 2),
+            psnr_y_peer=round(peer["psnr_y"], 2),
+            psnr_y_ours_minus_peer_db=round(ours["psnr_y"] - peer["psnr_y"], 2),
+            psnr_bgr_ours_minus_peer_db=round(ours["psnr_bgr"] - peer["psnr_bgr"], 2),
+            ms_per_frame_ours=round(ours["ms_per_frame_native"], 1),
+            ms_per_frame_peer=round(peer["ms_per_frame_native"], 1),
+            ms_per_frame_ours_over_peer=round(ours["ms_per_frame_native"] / max(peer["ms_per_frame_native"], 1e-9), 4),
+            cpu_ms_per_frame_ours_over_peer=round(
+                ours["cpu_ms_per_frame_native"] / max(peer["cpu_ms_per_frame_native"], 1e-9), 4
             ),
-            psnr_y_ours_minus_peer_db=round(ours_r["psnr_y"] - r["psnr_y"], 2),
-            psnr_bgr_ours_minus_peer_db=round(ours_r.get("psnr_bgr", 0.0) - r.get("psnr_bgr", 0.0), 2),
-            note="per-attack rates are in attack_summary lines; peer clips/attacks may be a subset (see docstring)",
+            payload_bits_ours=methods["cutproof"].payload_bits,
+            payload_bits_peer=methods[key].payload_bits,
         )
 
 
-def compare(paths: list[str]) -> int:
-    """Side-by-side table and ratios from JSON-line outputs of runs of this script (e.g. one per method, run
-    concurrently so all methods share the same machine load). Summaries are recomputed from the per-clip lines,
-    so an interrupted run still contributes what it measured (flagged ``partial``)."""
-    attacks: dict[str, dict[str, list[tuple[bool, float]]]] = {}
-    embeds: dict[str, list[dict[str, Any]]] = {}
-    finished: set[str] = set()
-    for path in paths:
-        for line in Path(path).read_text().splitlines():
-            d = json.loads(line)
-            method = d.get("method", "")
-            key = "cutproof" if method.startswith("cutproof") else method.split("-")[-1]
-            if d["metric"] == "attack":
-                attacks.setdefault(key, {}).setdefault(d["attack"], []).append((d["exact"], d["bit_accuracy"]))
-            elif d["metric"] == "embed":
-                embeds.setdefault(key, []).append(d)
-            elif d["metric"] == "method_summary":
-                finished.add(key)
-    results: dict[str, Any] = {}
-    for key, rows in attacks.items():
-        rates = {a: float(np.mean([r[0] for r in v])) for a, v in rows.items()}
-        accs = {a: float(np.mean([r[1] for r in v])) for a, v in rows.items()}
-        results[key] = {
-            "exact_rate_all": float(np.mean(list(rates.values()))),
-            "bit_accuracy_all": float(np.mean(list(accs.values()))),
-            "psnr_y": float(np.mean([e["psnr_y"] for e in embeds[key]])),
-            "psnr_bgr": float(np.mean([e.get("psnr_bgr", 0.0) for e in embeds[key]])),
-            "ms_per_frame_native": float(np.mean([e["ms_per_frame"] for e in embeds[key]])),
-            "cpu_ms_per_frame_native": float(np.mean([e.get("cpu_ms_per_frame", 0.0) for e in embeds[key]])),
-        }
-        emit(metric="compare_summary", method=key, partial=key not in finished, clips=len(embeds[key]),
-             **{k: round(v, 4) for k, v in results[key].items()})  # fmt: skip
-    for attack in sorted({a for rows in attacks.values() for a in rows}):
-        cols: dict[str, Any] = {}
-        for key, rows in attacks.items():
-            if attack in rows:
-                cols[f"{key}_exact"] = f"{sum(r[0] for r in rows[attack])}/{len(rows[attack])}"
-                cols[f"{key}_bit_accuracy"] = round(float(np.mean([r[1] for r in rows[attack]])), 4)
-        emit(metric="side_by_side", attack=attack, **cols)
-    if "cutproof" in results:
-        emit_ratios(results)
-    return 0
+def _ratio(a: float, b: float) -> float | None:
+    """``a / b`` rounded, or ``None`` (JSON null) where the peer scored 0."""
+    return round(a / b, 3) if b > 0 else None
+
+
+def peer_speed_1080p(m: Any, src: Path, work: Path) -> None:
+    """A peer's embedding ms per 1080p frame (its encode call only), on the same 1080p file as ours."""
+    _, ms = m.embed(src, work / f"{m.name}-1080p-out.mp4")
+    emit(metric="embed_1080p", method=m.name, ms_per_frame=round(ms, 1), cpu_ms_per_frame=round(m.cpu_ms, 1),
+         cv2_threads=cv2.getNumThreads(), cpus=os.cpu_count())  # fmt: skip
 
 
 def main() -> int:
@@ -342,10 +319,8 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=None, help="use only the first N clips of the selection")
     ap.add_argument("--attacks", default=None, help="comma-separated attack names (default: all / quick set)")
     ap.add_argument("--speed-frames", type=int, default=None, help="1080p frames for the speed metric")
-    ap.add_argument("--compare", nargs="+", metavar="JSONL", help="only combine earlier outputs: table + ratios")
+    ap.add_argument("--riva-clips", type=int, default=None, help="clips for rivaGan (default 3; quick 1)")
     args = ap.parse_args()
-    if args.compare:
-        return compare(args.compare)
     warnings.filterwarnings("ignore")
     cv2.setNumThreads(2)
     if not FOOTAGE.is_dir():
@@ -362,37 +337,41 @@ def main() -> int:
         attacks = [a for a in ATTACKS if a.name in wanted]
     clips = clips[: args.clips] if args.clips else clips
     methods = args.methods.split(",")
-    emit(
-        metric="config",
-        quick=args.quick,
-        clips=[c.name for c in clips],
-        attacks=[a.name for a in attacks],
-        detect_seconds=DETECT_SECONDS,
-        methods=methods,
-        note="measured on a shared 2-core machine under contention",
-    )
-    results: dict[str, Any] = {}
+    riva_clips = [FOOTAGE / c for c in RIVA_CLIPS][: args.riva_clips or (1 if args.quick else 3)]
+    riva_clips = [c for c in riva_clips if c in clips] or clips[:1]
+    emit(metric="config", quick=args.quick, clips=[c.name for c in clips], attacks=[a.name for a in attacks],
+         detect_seconds=DETECT_SECONDS, methods=methods, rivagan_clips=[c.name for c in riva_clips],
+         loadavg_1min=round(os.getloadavg()[0], 2), cpus=os.cpu_count(),
+         note="one process; methods run one after the other on the same clips/attacks; shared machine")  # fmt: skip
+    started = time.perf_counter()
+    stats: dict[str, Any] = {}
+    objs: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
         work = Path(tmp)
+        hd = make_1080p(
+            FOOTAGE / QUICK_CLIPS[1], work / "speed-1080p.mp4", args.speed_frames or (20 if args.quick else 50)
+        )
         if "cutproof" in methods:
-            ours = Ours()
-            speed_1080p(ours, FOOTAGE / QUICK_CLIPS[1], work, args.speed_frames or (20 if args.quick else 60))
-            results["cutproof"] = summarise(ours, run_method(ours, clips, attacks, work))
+            objs["cutproof"] = ours = Ours()
+            emit(metric="embed_1080p_wall_clock", method=ours.name, **wall_clock_1080p(hd, work, KEY))
+            stats["cutproof"] = run_method(ours, clips, attacks, work)
+            emit_summary(ours.name, ours.payload_bits, summarise(ours, stats["cutproof"]))
             n_seg = args.segments or (200 if args.quick else 1200)
-            fk = false_key_run(all_clips, n_seg, work)
-            emit(metric="false_keys", method=ours.name, **fk)
+            emit(metric="false_keys", method=ours.name, **false_key_run(all_clips, n_seg, work))
         if "dwtDctSvd" in methods:
-            peer = Peer("dwtDctSvd", 64, 10, 2.5)
-            speed_1080p(peer, FOOTAGE / QUICK_CLIPS[1], work, 5 if args.quick else 20)
-            results["dwtDctSvd"] = summarise(peer, run_method(peer, clips, attacks, work))
+            objs["dwtDctSvd"] = peer = Peer("dwtDctSvd", 64, 10, 2.5)
+            peer_speed_1080p(peer, make_1080p(FOOTAGE / QUICK_CLIPS[1], work / "peer-1080p.mp4", 5), work)
+            stats["dwtDctSvd"] = run_method(peer, clips, attacks, work)
+            emit_summary(peer.name, peer.payload_bits, summarise(peer, stats["dwtDctSvd"]))
         if "rivaGan" in methods:
-            peer = Peer("rivaGan", 32, 3, 0.5)
-            speed_1080p(peer, FOOTAGE / QUICK_CLIPS[1], work, 2)
-            rclips = [FOOTAGE / c for c in (RIVA_CLIPS[:1] if args.quick else RIVA_CLIPS)]
-            rattacks = attacks[:2] if args.quick else attacks
-            results["rivaGan"] = summarise(peer, run_method(peer, rclips, rattacks, work))
-    if "cutproof" in results:
-        emit_ratios(results)
+            objs["rivaGan"] = peer = Peer("rivaGan", 32, 3, 0.5)
+            peer_speed_1080p(peer, make_1080p(FOOTAGE / QUICK_CLIPS[1], work / "riva-1080p.mp4", 2), work)
+            stats["rivaGan"] = run_method(peer, riva_clips, attacks[:2] if args.quick else attacks, work)
+            emit_summary(peer.name, peer.payload_bits, summarise(peer, stats["rivaGan"]))
+    side_by_side(objs, stats)
+    emit(
+        metric="run_seconds", seconds=round(time.perf_counter() - started, 1), loadavg_1min=round(os.getloadavg()[0], 2)
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from labeler.verify import Check, Status
 from ledger import Log
 from ledger.checkpoint import Checkpoint
+from ledger.entries import parse_entry
 from ledger.errors import LedgerError
 from ledger.merkle import verify_consistency
 
@@ -30,8 +31,8 @@ LIFTED_KIND = "consent.suspension_lifted/1"
 
 def entries_after(log: Log, index: int) -> Iterator[tuple[int, dict[str, Any]]]:
     """Entries ``index+1 .. size-1`` as (index, payload)."""
-    for i in range(index + 1, log.size()):
-        yield i, log.entry_json(i)
+    for i, data in log.entries(index + 1):
+        yield i, parse_entry(data)
 
 
 def check_edit_entry(log: Log, index: int) -> tuple[Check, dict[str, Any] | None]:
@@ -146,12 +147,21 @@ def check_decision(log: Log, edit_index: int, edit: Mapping[str, Any]) -> tuple[
 
 
 def check_consent(
-    log: Log, edit_index: int, decision: Mapping[str, Any] | None, edit: Mapping[str, Any]
+    log: Log,
+    edit_index: int,
+    decision: Mapping[str, Any] | None,
+    edit: Mapping[str, Any],
+    now: dt.datetime | None = None,
 ) -> list[Check]:
-    """Consent relied on was in force at edit time and has not been revoked or suspended since.
+    """Consent relied on was in force at edit time, and whether it has been withdrawn since.
 
-    Reads the ``consent.*`` entries the consent registry writes (``grant_id``, ``performer_id``, ``valid_from`` /
-    ``valid_until``; revocations by grant; suspensions by performer or for the whole project, until lifted).
+    Reads the ``consent.*`` entries the consent registry writes and applies the registry's own time rules to them:
+    a grant is in force from ``valid_from`` to ``valid_until``; a revocation takes effect at its ``effective_at``
+    (which may lie before the entry was recorded: a revocation recorded after the edit but effective before it
+    means the edit had no valid basis, though the gate could not have known); a suspension covers the performer
+    (or the whole project) and the grant's category from ``start`` (inclusive) to ``end`` (exclusive), shortened
+    by a ``consent.suspension_lifted/1`` entry's ``end``. Withdrawals in force now (at ``now``, default the
+    current time) but not at the edit hold the deliverable for legal review.
     """
     if decision is None:
         return [Check("consent_at_edit", Status.SKIP, {}, "no valid decision to read the consent basis from")]
@@ -159,6 +169,8 @@ def check_consent(
     if not relied:
         return [Check("consent_at_edit", Status.PASS, {"basis": "none required (no performer in the edited region)"})]
     edit_time = _when(_time(log.entry_json(edit_index)))
+    now = now or dt.datetime.now(dt.UTC)
+    events = _ConsentEvents(log)
     at_edit: list[str] = []
     problems: list[str] = []
     later: list[str] = []
@@ -166,22 +178,35 @@ def check_consent(
         if r.get("kind") == "exemption":
             at_edit.append(f"exemption {r.get('exemption')} ({r.get('justification') or 'no justification'})")
             continue
-        gi, grant_id, performer = r.get("ledger_index"), r.get("grant_id"), r.get("performer_id")
+        gi, grant_id = r.get("ledger_index"), r.get("grant_id")
         name = f"grant {grant_id or gi}"
         grant = _entry(log, gi) if isinstance(gi, int) and gi < edit_index else None
         if grant is None or grant.get("kind") != GRANT_KIND:
             problems.append(f"{name}: no consent.granted entry before the edit (entry {gi})")
             continue
+        grant_id = grant_id or grant.get("grant_id")
+        performer = r.get("performer_id") or grant.get("performer_id")
         start, until = _when(grant.get("valid_from")), _when(grant.get("valid_until"))
         if edit_time and ((start and start > edit_time) or (until and until < edit_time)):
             problems.append(f"{name} (entry {gi}) was not in force at the edit ({grant.get('valid_from')}–{until})")
             continue
         at_edit.append(f"{name} (entry {gi})")
-        for i, _e, kind in _withdrawals(log, gi, grant_id or grant.get("grant_id"), performer):
-            if i < edit_index:
-                problems.append(f"{name}: {kind} at entry {i}, before the edit")
+        if until and until < now:
+            later.append(f"{name}: expired {grant.get('valid_until')}")
+        for i, effective in events.revocations(grant_id):
+            recorded = "recorded before the edit" if i < edit_index else "recorded after the edit"
+            if edit_time is None or effective is None or effective <= edit_time:
+                problems.append(f"{name}: revoked effective {_iso(effective)} ({recorded}, entry {i})")
+            elif effective <= now:
+                later.append(f"{name}: revoked effective {_iso(effective)} (entry {i})")
             else:
-                later.append(f"{name}: {kind} at entry {i}, after the edit")
+                later.append(f"{name}: revocation takes effect {_iso(effective)} (entry {i})")
+        for i, s_start, s_end in events.suspensions(performer, grant.get("category")):
+            span = f"from {_iso(s_start)}" + (f" to {_iso(s_end)}" if s_end else "")
+            if edit_time is not None and _covers(s_start, s_end, edit_time):
+                problems.append(f"{name}: suspended at the edit ({span}, entry {i})")
+            elif _covers(s_start, s_end, now):
+                later.append(f"{name}: suspended {span} (entry {i})")
     checks = [
         Check("consent_at_edit", Status.FAIL if problems else Status.PASS, {"basis": at_edit}, "; ".join(problems))
     ]
@@ -192,18 +217,51 @@ def check_consent(
     return checks
 
 
-def _withdrawals(log: Log, after: int, grant_id: Any, performer: Any) -> Iterator[tuple[int, dict[str, Any], str]]:
-    """Revocations of the grant and suspensions covering the performer (not lifted), after entry ``after``."""
-    events = list(entries_after(log, after))
-    lifted = {e.get("suspension_id") for _, e in events if e.get("kind") == LIFTED_KIND}
-    for i, e in events:
-        kind = e.get("kind")
-        if kind == REVOKED_KIND and e.get("grant_id") == grant_id:
-            yield i, e, "consent revoked"
-            continue
-        covers = e.get("scope") == "project" or e.get("performer_id") == performer
-        if kind == SUSPENDED_KIND and covers and e.get("suspension_id") not in lifted:
-            yield i, e, "consent suspended"
+class _ConsentEvents:
+    """The log's revocation, suspension and lift entries, read once."""
+
+    def __init__(self, log: Log) -> None:
+        self.revoked: list[tuple[int, dict[str, Any]]] = []
+        self.suspended: list[tuple[int, dict[str, Any]]] = []
+        self.lifted: dict[Any, dt.datetime | None] = {}
+        for i, e in entries_after(log, -1):
+            kind = e.get("kind")
+            if kind == REVOKED_KIND:
+                self.revoked.append((i, e))
+            elif kind == SUSPENDED_KIND:
+                self.suspended.append((i, e))
+            elif kind == LIFTED_KIND:
+                sid, end = e.get("suspension_id"), _when(e.get("end")) or _when(_time(e))
+                prev = self.lifted.get(sid)
+                self.lifted[sid] = end if prev is None or end is None else min(prev, end)
+
+    def revocations(self, grant_id: Any) -> Iterator[tuple[int, dt.datetime | None]]:
+        for i, e in self.revoked:
+            if e.get("grant_id") == grant_id:
+                yield i, _when(e.get("effective_at")) or _when(_time(e))
+
+    def suspensions(
+        self, performer: Any, category: Any
+    ) -> Iterator[tuple[int, dt.datetime | None, dt.datetime | None]]:
+        for i, e in self.suspended:
+            if not (e.get("scope") == "project" or e.get("performer_id") == performer):
+                continue
+            cats = e.get("categories")
+            if isinstance(cats, list) and cats and "*" not in cats and category is not None and category not in cats:
+                continue
+            start, end = _when(e.get("start")) or _when(_time(e)), _when(e.get("end"))
+            if e.get("suspension_id") in self.lifted:
+                lift = self.lifted[e.get("suspension_id")]
+                end = lift if end is None or lift is None else min(end, lift)
+            yield i, start, end
+
+
+def _covers(start: dt.datetime | None, end: dt.datetime | None, t: dt.datetime) -> bool:
+    return (start is None or start <= t) and (end is None or t < end)
+
+
+def _iso(t: dt.datetime | None) -> str:
+    return t.isoformat().replace("+00:00", "Z") if t else "(time not recorded)"
 
 
 def _entry(log: Log, index: int) -> dict[str, Any] | None:

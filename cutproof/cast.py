@@ -12,8 +12,8 @@ from consent import ConsentRegistry
 from cutproof.errors import CutproofError
 from cutproof.projects import Project, project_log
 from cutproof.workspace import Workspace
-from editor import Catalogue, Clip, ModelRecord, ModelRegistry
-from editor.cast import KIND, CastModel, CastReport, CastTag, CastTags, train_cast, who
+from editor import Clip, ModelRecord, ModelRegistry
+from editor.cast import KIND, CastModel, CastReport, CastTag, CastTags, who
 from editor.results import Region
 
 
@@ -29,11 +29,14 @@ class ProjectCast:
     model: CastModel
 
 
-def tag_face(ws: Workspace, project: Project, clip: Clip, frame: int, performer_id: str, box: Region) -> CastTag:
-    """Record that ``performer_id`` (a consent performer of the project) is the face in ``box`` at ``frame``.
+def tag_face(
+    ws: Workspace, project: Project, clip: Clip, frame: int, performer_id: str, box: Region | None = None
+) -> CastTag:
+    """Record that ``performer_id`` (a consent performer of the project) is the face in ``box`` at ``frame``
+    (without ``box``: the one face detected on that frame).
 
     Raises:
-        CastTagError: the performer is not registered in the project.
+        CastTagError: the performer is not registered in the project, or no single face to tag on the frame.
         TagError: the frame or box do not fit the clip.
     """
     registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project), project=project.slug)
@@ -43,29 +46,45 @@ def tag_face(ws: Workspace, project: Project, clip: Clip, frame: int, performer_
             f"performer {performer_id!r} is not registered in project {project.slug!r}; "
             "`cutproof performer list` shows the performers, `cutproof performer add` registers one"
         )
-    tag = CastTag(clip.content_hash, frame, performer_id, box)
+    tag = CastTag(clip.content_hash, frame, performer_id, box or face_in_frame(clip, frame))
     return CastTags(ws.engine).add(
         tag, frame_size=(clip.info.width, clip.info.height), frame_count=clip.info.frame_count, project=project.slug
     )
 
 
-def train_project_cast(ws: Workspace, project: Project, *, samples: int = 16) -> ModelRecord:
-    """Train the project's cast model from its tags and register it (kind ``cast``).
+def train_project_cast(
+    ws: Workspace, project: Project, *, samples: int = 16, identity: str = "cutproof"
+) -> ModelRecord:
+    """Train the project's cast model from its tags and record it (``cutproof.training``, kind ``cast``).
 
     Raises:
-        NoTagsError: the project has no tags.
+        TrainingSetupError: the project has no tags, or a tagged clip is not catalogued.
     """
-    tags = CastTags(ws.engine).list(project.slug)
-    catalogue = Catalogue(ws.engine)
-    clips = {}
-    for h in sorted({t.clip_hash for t in tags}):
-        clip = catalogue.find(h)
-        if clip is not None:
-            clips[h] = clip.info
-    trained = train_cast(clips, tags, samples=samples)
-    return ModelRegistry(ws.engine, ws.blobs).register(
-        trained.manifest, trained.model_file, metrics=trained.metrics, project=project.slug
-    )
+    from cutproof.training import CastSpec, train_model
+
+    return train_model(ws, project, CastSpec(kind="cast", samples=samples), identity=identity)
+
+
+def face_in_frame(clip: Clip, frame: int) -> Region:
+    """The one face detected on ``frame`` of ``clip`` (for tagging a performer's reference footage).
+
+    Raises:
+        CastTagError: no face, or several, on that frame.
+    """
+    from editor.faces import detect_faces
+    from editor.video_io import read_frame
+
+    if not 0 <= frame < clip.info.frame_count:
+        raise CastTagError(f"frame {frame} is outside {clip.path.name} (frames 0–{clip.info.frame_count - 1})")
+    faces = detect_faces(read_frame(clip.info, frame, "rgb24"), frame)
+    if len(faces) != 1:
+        found = "no face" if not faces else f"{len(faces)} faces"
+        raise CastTagError(
+            f"{found} found on frame {frame} of {clip.path.name}; give the face's box (x,y,w,h) or pick a frame "
+            "that shows exactly one face"
+        )
+    f = faces[0]
+    return Region(f.x, f.y, f.width, f.height)
 
 
 def project_cast(ws: Workspace, project: Project) -> ProjectCast | None:

@@ -1,11 +1,18 @@
 """``cutproof demo``: the whole product end to end, on the embedded SQLite database, in a few minutes.
 
 A fresh workspace (``./demo-output`` unless ``--home``) → a project → the dailies in ``../shared/footage`` (or, when
-absent, clips the demo generates, and it says so) → performers and consents → a lighting model trained on the
-dailies → three gated edit requests: one allowed (a relight of a region with nobody in it), one denied (no
-consent), one that needs review and is approved by a legal user → render and label → QC on the deliverables
-(pass), on a tampered copy (fail) and on a metadata-stripped transcode (recovered via the watermark) → the legal
-audit → the ledger checked end to end (fsck, consistency, tiles export).
+absent, clips the demo generates, and it says so) → performers and consents → the models the edits use, trained
+only on these dailies through the same path as ``cutproof model train`` and ``POST /trainings``: the cast model
+(each performer's face tagged on a reference take they are not edited in) and the lighting model → three gated
+edit requests, each decided with the cast model identifying who is in the region: one allowed (background
+replacement of the performer who consented), one denied (the same edit of a performer without consent), one that
+needs review for a policy reason (an EU master relit for a performance change without saying whether it is a deep
+fake) and is approved by a legal user → render and label → QC on the deliverables (pass), on a tampered copy
+(fail) and on a metadata-stripped transcode (recovered via the watermark) → the legal audit → the ledger checked
+end to end (fsck, consistency, tiles export).
+
+Training settings (kept small so the demo stays fast): cast model 8 frames sampled per tagged take; lighting model
+150 steps (``--train-steps``) on three takes.
 """
 
 from __future__ import annotations
@@ -23,7 +30,10 @@ from rich.table import Table
 from consent import ConsentRegistry
 from cutproof.audit import build_audit
 from cutproof.audit_report import write_report
+from cutproof.cast import CastTagError, tag_face
 from cutproof.cli._common import console
+from cutproof.cli._training import train_with_bar
+from cutproof.dailies import ingest_dailies
 from cutproof.demo_footage import generate_footage
 from cutproof.flow import job_handlers, sign_review, submit
 from cutproof.gate import EditSubmission
@@ -31,8 +41,8 @@ from cutproof.jobs import JobQueue, WorkerPool
 from cutproof.projects import ProjectContext, create_project, project_log
 from cutproof.qc import verify_deliverable
 from cutproof.requests import RequestStore
+from cutproof.training import CastSpec, LightingSpec
 from cutproof.workspace import MARKER, Workspace
-from editor import Catalogue, ModelRegistry, ingest_folder
 from editor.video_io import transcode
 from ledger.export import export_tiles
 from ledger.fsck import fsck
@@ -40,6 +50,7 @@ from ledger.fsck import fsck
 DEMO_HOME = Path("demo-output")
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
 IDENTITY = "demo:editor@cutproof"
+CAST_SAMPLES = 8
 LEGAL = "demo:legal@cutproof"
 
 
@@ -50,6 +61,10 @@ class DemoResult:
     home: Path
     used_real_footage: bool
     outcomes: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    presence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # performer id → name (console only)
     deliverables: list[Path] = field(default_factory=list)
     qc: dict[str, str] = field(default_factory=dict)
     audit_html: Path | None = None
@@ -83,7 +98,7 @@ def _dailies(ws: Workspace, footage: Path | None) -> tuple[dict[str, Any], bool]
     else:
         console.print(f"[yellow]No footage at {footage}: generating synthetic clips instead (no real faces).[/]")
         generate_footage(src)
-    report = ingest_folder(src, Catalogue(ws.engine), project="demo-film")
+    report = ingest_dailies(ws, "demo-film", src, identity=IDENTITY)
     table = Table("clip", "codec", "size", "frames", "rate", "outcome")
     for f in report.files:
         info = f.clip.info if f.clip else None
@@ -122,28 +137,78 @@ def _consents(ws: Workspace, log: Any) -> dict[str, str]:
     doc.write_bytes(b"%PDF-1.4 demo: separately signed consent of the GRID talker to background replacement\n")
     grant = reg.grant(
         people["grid"].performer_id, category="digital_alteration", edit_kinds=["background"],
-        purposes=["continuity"], document=doc, signed_by="performer", contract_edition="sag-aftra-tv-theatrical-2026",
+        purposes=["story_change"], document=doc, signed_by="performer", contract_edition="sag-aftra-tv-theatrical-2026",
         use_description="Replace the background of the GRID talker's take with the plate of the other set-up, "
-                        "for continuity between the two takes", valid_from=now - timedelta(days=30), identity=LEGAL,
+                        "moving the scene to the other location", valid_from=now - timedelta(days=30), identity=LEGAL,
+    )  # fmt: skip
+    doc2 = docs / "speaker-relight-consent.pdf"
+    doc2.write_bytes(b"%PDF-1.4 demo: separately signed consent of the speaker to a mood relight of his address\n")
+    grant2 = reg.grant(
+        people["obama"].performer_id, category="digital_alteration", edit_kinds=["relight"],
+        purposes=["performance_change"], document=doc2, signed_by="performer",
+        contract_edition="sag-aftra-tv-theatrical-2026", valid_from=now - timedelta(days=30), identity=LEGAL,
+        use_description="Relight the speaker's close-up warmer and brighter to change the mood of the address",
     )  # fmt: skip
     table = Table("performer", "id", "consent on file")
-    table.add_row("GRID talker", people["grid"].performer_id, f"{grant.grant_id}: background / continuity")
+    table.add_row("GRID talker", people["grid"].performer_id, f"{grant.grant_id}: background / story_change")
     table.add_row("CREMA-D actor 1001", people["crema"].performer_id, "none")
-    table.add_row("Weekly-address speaker", people["obama"].performer_id, "none")
+    table.add_row(
+        "Weekly-address speaker", people["obama"].performer_id, f"{grant2.grant_id}: relight / performance_change"
+    )
     console.print(table)
     console.print("Each registration and grant is a ledger entry carrying ids and the document hash, no names.")
     return {k: p.performer_id for k, p in people.items()}
 
 
-def _train_lighting(ws: Workspace, clips: dict[str, Any], steps: int) -> str:
-    from cutproof.cli.main import app
+def _reference_takes(clips: dict[str, Any], people: dict[str, str]) -> dict[str, Any]:
+    """Each performer's reference footage (a take the demo does not edit) with the frame to tag."""
+    refs = {"grid": "grid_id2", "crema": "crema-d_1001_DFA_NEU", "obama": "obama-weekly-address_but"}
+    return {key: next((c for n, c in sorted(clips.items()) if n.startswith(refs[key])), None) for key in people}
 
-    names = sorted(clips)[:3]
-    args = ["--home", str(ws.home), "model", "train", "lighting", "--project", "demo-film", "--steps", str(steps)]
-    for n in names:
-        args += ["--clips", clips[n].short_id]
-    app(args, standalone_mode=False)
-    return ModelRegistry(ws.engine, ws.blobs).list(kind="lighting", project="demo-film")[0].model_id
+
+def _train_models(
+    ws: Workspace, project: Any, clips: dict[str, Any], people: dict[str, str], names: dict[str, str], steps: int
+) -> dict[str, str]:
+    """Train the models the demo's edits use, through the same path as the CLI and the API."""
+    models: dict[str, str] = {}
+    tagged = 0
+    for key, clip in _reference_takes(clips, people).items():
+        if clip is None:
+            continue
+        n = clip.info.frame_count
+        tag, why = None, ""
+        for frame in (n // 2, n // 3, (2 * n) // 3):  # a frame where the detector finds exactly one face
+            try:
+                tag = tag_face(ws, project, clip, frame, people[key])
+                break
+            except CastTagError as exc:
+                why = str(exc)
+        if tag is None:
+            console.print(f"  [yellow]no cast tag for {names[key]}[/]: {why}")
+            continue
+        tagged += 1
+        b = tag.box
+        console.print(
+            f"  tagged {names[key]} ({people[key]}) on {clip.path.name}@{tag.frame}, face {b.width}x{b.height}"
+        )
+    if tagged:
+        cast = train_with_bar(ws, project, CastSpec(kind="cast", samples=CAST_SAMPLES), identity=IDENTITY)
+        models["cast"] = cast.model_id
+        console.print(
+            f"cast model {cast.model_id[:16]}… ({cast.metrics['performers']} performers, "
+            f"{cast.metrics['observations']} face observations; {CAST_SAMPLES} frames sampled per tagged take)"
+        )
+    else:
+        console.print(
+            "[yellow]No faces to tag (generated footage): no cast model; the gate counts every face it finds in "
+            "an edited region as unidentified.[/]"
+        )
+    picked = sorted(clips)[:3]
+    light = LightingSpec(kind="lighting", clips=[clips[n].content_hash for n in picked], steps=steps)
+    lighting = train_with_bar(ws, project, light, identity=IDENTITY)
+    models["lighting"] = lighting.model_id
+    console.print(f"lighting model {lighting.model_id[:16]}… ({steps} steps on {len(picked)} takes)")
+    return models
 
 
 def _run_jobs(ws: Workspace) -> None:
@@ -161,9 +226,14 @@ def _decide(ws: Workspace, project: Any, label: str, sub: EditSubmission, result
         f"[bold]{label}[/]: {sub.kind} / {sub.purpose} on {sub.shot} → [{colour} bold]{d.outcome}[/] "
         f"(ledger entry {gate.decision_index})"
     )
-    for r in d.deciding_reasons()[:3]:
+    p = gate.presence
+    found = ", ".join(f"{result.names.get(i, '?')} ({i})" for i in p.detected) or "no known performer"
+    console.print(f"    in the region: {found}; unidentified faces: {p.unidentified_faces} — {p.method}")
+    for r in d.deciding_reasons()[:4]:
         console.print(f"    {r.rule_id}: {r.explanation}")
     result.outcomes[label] = d.outcome
+    result.reasons[label] = [r.rule_id for r in d.deciding_reasons()]
+    result.presence[label] = p.as_json()
     return gate
 
 
@@ -196,27 +266,27 @@ def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_st
     _step(3, "Performers and consent (legal)")
     people = _consents(ws, log)
 
-    _step(4, "Per-project model, trained only on these dailies")
-    model_id = _train_lighting(ws, clips, train_steps)
-    console.print(f"lighting model {model_id[:16]}… (its id is the hash of its training manifest)")
+    _step(4, "Per-project models, trained only on these dailies")
+    names = {"grid": "GRID talker", "crema": "CREMA-D actor 1001", "obama": "Weekly-address speaker"}
+    result.names = {people[k]: v for k, v in names.items()}
+    result.models = _train_models(ws, project, clips, people, names, train_steps)
 
     _step(5, "Gated edit requests")
-    names = sorted(clips)
-    wide = next((n for n in names if n.startswith("obama")), names[-1])
-    grid = next((n for n in names if n.startswith("grid_pwij")), names[0])
-    plate = next((n for n in names if n.startswith("grid_id2")), names[1])
-    crema = next((n for n in names if n.startswith("crema")), names[0])
-    w = clips[wide].info
-    corner = f"0,0,{w.width // 4},{w.height // 4}"
+    order = sorted(clips)
+    speaker = next((n for n in order if n.startswith("obama-weekly-address_a-bad")), order[-1])
+    grid = next((n for n in order if n.startswith("grid_pwij")), order[0])
+    plate = next((n for n in order if n.startswith("grid_id2")), order[1])
+    crema = next((n for n in order if n.startswith("crema-d_1001_DFA_ANG")), order[0])
     allowed = _decide(ws, project, "allowed", EditSubmission(
-        shot=clips[wide].short_id, kind="relight", purpose="continuity", region=corner, end=min(w.frame_count, 48),
-        params={"exposure": 0.4, "model": model_id}), result)  # fmt: skip
+        shot=clips[grid].short_id, kind="background", purpose="story_change", performers=(people["grid"],),
+        end=min(clips[grid].info.frame_count, 50), params={"plate": clips[plate].short_id}), result)  # fmt: skip
     _decide(ws, project, "denied", EditSubmission(
         shot=clips[crema].short_id, kind="background", purpose="story_change", performers=(people["crema"],),
         params={"plate": clips[plate].short_id}), result)  # fmt: skip
     reviewed = _decide(ws, project, "review", EditSubmission(
-        shot=clips[grid].short_id, kind="background", purpose="continuity", performers=(people["grid"],),
-        end=min(clips[grid].info.frame_count, 50), params={"plate": clips[plate].short_id}), result)  # fmt: skip
+        shot=clips[speaker].short_id, kind="relight", purpose="performance_change", performers=(people["obama"],),
+        end=min(clips[speaker].info.frame_count, 48),
+        params={"exposure": 0.3, "temperature": 0.3, "model": result.models["lighting"]}), result)  # fmt: skip
     if reviewed.decision.outcome == "review":
         record, _ = sign_review(
             ws,
@@ -224,7 +294,7 @@ def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_st
             reviewed.request_id,
             approve=True,
             reviewer=LEGAL,
-            note="Background only; the performer's picture is unchanged; consent on file.",
+            note="A warmer relight of a consented performance; not a deep fake; disclose as the decision requires.",
         )
         console.print(f"legal sign-off: approved (ledger entry {record.review_index})")
 

@@ -1,4 +1,5 @@
-"""The project's eyeline models (one per performer) and the eyeline edit with the project's cast model."""
+"""The project's eyeline models (one per performer; trained through ``cutproof.training``) and the eyeline edit
+with the project's cast model."""
 
 from __future__ import annotations
 
@@ -9,23 +10,11 @@ from cutproof.errors import CutproofError
 from cutproof.projects import Project
 from cutproof.workspace import Workspace
 from editor import Clip, EditResult, ModelRecord, ModelRegistry
-from editor.eyeline import KIND, EyelineConfig, EyelineModel, redirect_gaze, train_eyeline
+from editor.eyeline import KIND, EyelineModel, redirect_gaze
 
 
 class EyelineSetupError(CutproofError):
     """The project lacks what an eyeline edit needs (a model for the performer)."""
-
-
-def train_project_eyeline(
-    ws: Workspace, project: Project, performer: str, clips: list[Clip], config: EyelineConfig | None = None
-) -> ModelRecord:
-    """Train ``performer``'s eyeline model on ``clips`` (their face found with the project's cast model when
-    there is one) and register it under the project."""
-    cast = project_cast(ws, project)
-    trained = train_eyeline([c.info for c in clips], performer, cast=cast.model if cast else None, config=config)
-    return ModelRegistry(ws.engine, ws.blobs).register(
-        trained.manifest, trained.model_file, metrics=trained.metrics, project=project.slug
-    )
 
 
 def project_eyeline(

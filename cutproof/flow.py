@@ -47,7 +47,9 @@ class FlowError(CutproofError):
 
 def job_handlers(ws: Workspace) -> dict[str, Any]:
     """The job kinds this application runs, bound to a workspace (for the embedded worker pool)."""
-    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload)}
+    from cutproof.training_jobs import training_handlers
+
+    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload), **training_handlers(ws)}
 
 
 def deliverables_dir(ws: Workspace, project: str) -> Path:

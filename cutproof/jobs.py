@@ -18,7 +18,8 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -309,6 +310,32 @@ class JobContext:
     def check_cancelled(self) -> None:
         if self.queue.get(self.job.job_id).cancel_requested:
             raise JobCancelled(self.job.job_id)
+
+    @contextmanager
+    def keepalive(self, every: float | None = None) -> Iterator[None]:
+        """Renew the lease from a background thread while a long call that reports no progress runs.
+
+        Raises:
+            LeaseLost: another worker took the job over meanwhile (raised when the block ends).
+        """
+        period = every or max(0.2, self.queue.lease.total_seconds() / 3)
+        stop, lost = threading.Event(), threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(period):
+                if not self.queue._update(self.job.job_id, self.owner, lease_expires=_now() + self.queue.lease):
+                    lost.set()
+                    return
+
+        thread = threading.Thread(target=beat, daemon=True, name=f"cutproof-lease-{self.job.job_id[:8]}")
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+        if lost.is_set():
+            raise LeaseLost(self.job.job_id)
 
     def done(self, name: str) -> Any | None:
         """The saved output of step ``name`` if it already finished in an earlier attempt, else None."""

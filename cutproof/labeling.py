@@ -5,7 +5,9 @@ ledger entry that records the edit and the gate's obligations, and produces the 
 
 1. disclosure (badge / end-credit card / sidecars) as the obligations require — first, so the watermark and the
    signature cover exactly what the audience sees and the watermark suffers no second generation of coding;
-2. the invisible watermark carrying the 64-bit key of the ``edit.applied`` entry (first 8 bytes of its leaf hash);
+2. the invisible watermark carrying the 64-bit key of the ``edit.applied`` entry (first 8 bytes of its leaf hash),
+   in the pictures (``cutproof-wm/2``) and, when the render has an audio track, in the dialogue track
+   (``cutproof-awm/1``, same key, marked in the same PyAV pass; the audio is re-encoded in its codec family);
 3. the C2PA manifest (source ``parentOf``, AI edit action, model, ledger receipt, watermark), signed with the
    workspace identity into MP4/MOV;
 4. the signed manifest store goes to the blob store and the key into ``app_watermark_keys`` (key → entry), so QC
@@ -110,6 +112,7 @@ class LabelResult:
     edit_index: int
     disclosure: DisclosureRecord | None
     sidecars: tuple[Path, ...] = field(default=())
+    audio_watermark_algorithm: str | None = None
 
     def ledger_entry(self) -> dict[str, Any]:
         """The ``label.applied/1`` entry the caller appends to the project log."""
@@ -120,7 +123,13 @@ class LabelResult:
             "output_sha256": self.output_sha256,
             "manifest_sha256": self.manifest_sha256,
             "watermark": (
-                {"algorithm": self.watermark_algorithm, "key": self.watermark_key} if self.watermark_key else None
+                {
+                    "algorithm": self.watermark_algorithm,
+                    "key": self.watermark_key,
+                    **({"audio_algorithm": self.audio_watermark_algorithm} if self.audio_watermark_algorithm else {}),
+                }
+                if self.watermark_key
+                else None
             ),
             "disclosure": self.disclosure.to_json() if self.disclosure else None,
         }
@@ -160,7 +169,7 @@ def label_output(
     spec = badge or BadgeSpec(variant=variant)
     receipt = log.prove(edit.index)
 
-    def manifest_label(algorithm: str | None) -> EditLabel:
+    def manifest_label(algorithm: str | None, audio_algorithm: str | None = None) -> EditLabel:
         return EditLabel(
             title=output.name,
             source=facts.source,
@@ -171,7 +180,7 @@ def label_output(
             model_id=facts.model_id,
             training_manifest_sha256=facts.training_manifest_sha256,
             ledger=LedgerRef(log.origin, edit.index, edit.leaf_hash_hex, edit.checkpoint, receipt),
-            watermark=WatermarkRef(algorithm, key) if algorithm else None,
+            watermark=WatermarkRef(algorithm, key, audio_algorithm) if algorithm else None,
             plate=facts.plate,
         )
 
@@ -191,13 +200,18 @@ def label_output(
             )
             record = apply_disclosure(current, disclosed, request)
             current = disclosed
-        algorithm = None
+        algorithm = audio_algorithm = None
         if wm is not None:
             marked = work / f"marked{output.suffix}"
-            wm["embed_video"](current, marked, int(key, 16))
+            embedded = wm["embed_video"](current, marked, int(key, 16), mark_audio=True)
             current, algorithm = marked, str(wm["ALGORITHM_ID"])
+            marks = getattr(embedded, "audio_marks", ())
+            audio_algorithm = str(marks[0].algorithm) if marks else None
         signed = sign_video(
-            current, work / f"signed{output.suffix}", build_manifest(manifest_label(algorithm), redact_terms), identity
+            current,
+            work / f"signed{output.suffix}",
+            build_manifest(manifest_label(algorithm, audio_algorithm), redact_terms),
+            identity,
         )
         digest = ws.blobs.put_bytes(signed.manifest_store)
         assert digest == signed.manifest_sha256
@@ -229,6 +243,7 @@ def label_output(
         edit_index=edit.index,
         disclosure=record,
         sidecars=tuple(sidecars),
+        audio_watermark_algorithm=audio_algorithm,
     )
 
 

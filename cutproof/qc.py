@@ -4,9 +4,11 @@
 
 1. the file is a whole, decodable video (else ``QcInputError``: could not check);
 2. C2PA manifest present, valid and Trusted under the project's trust anchors; hard binding intact;
-3. watermark detected and equal to the key the manifest names;
+3. watermark detected and equal to the key the manifest names; the audio watermark of the dialogue track
+   (same key) as additional evidence — "not applicable" for a file without audio;
 4. with the manifest stripped (re-wrap, transcode): watermark key → ``app_watermark_keys`` / ledger scan → the
-   stored manifest from the blob store ("manifest stripped, recovered from watermark");
+   stored manifest from the blob store ("manifest stripped, recovered from watermark"); when the picture mark
+   is destroyed too, the key of the audio mark alone leads to the ledger entry (``AUDIO_RECOVERED_NOTE``);
 5. the ledger entry exists and the manifest's receipt verifies offline against the log's keys; its checkpoint is
    consistent with the latest; a ``label.applied`` entry records this manifest;
 6. the recorded decision was allow (or review approved) and the consent it relied on was valid at edit time and
@@ -37,6 +39,7 @@ from labeler.identity import load_identity
 from labeler.verify import (
     Check,
     Status,
+    check_audio_watermark,
     check_hard_binding,
     check_ledger_receipt,
     check_manifest,
@@ -49,6 +52,7 @@ from ledger.blobs import sha256_file
 from ledger.errors import LedgerError
 
 RECOVERED_NOTE = "manifest stripped, recovered from watermark"
+AUDIO_RECOVERED_NOTE = "no watermark in the pictures: the key was recovered from the audio watermark alone"
 
 
 class QcInputError(CutproofError):
@@ -98,7 +102,12 @@ Detector = Callable[[Path], Any]
 
 
 def verify_deliverable(
-    ws: Workspace, path: Path, *, origin: str | None = None, detector: Detector | None = None
+    ws: Workspace,
+    path: Path,
+    *,
+    origin: str | None = None,
+    detector: Detector | None = None,
+    audio_detector: Detector | None = None,
 ) -> QcReport:
     """Run delivery QC on ``path`` in workspace ``ws``.
 
@@ -107,6 +116,7 @@ def verify_deliverable(
         path: the deliverable.
         origin: the project log the file must belong to (``--project``); None accepts any log of the workspace.
         detector: watermark detector (default ``labeler.watermark.detect_video`` when installed).
+        audio_detector: audio watermark detector (default ``labeler.audio_watermark.detect_audio``).
 
     Raises:
         QcInputError: the file is missing, truncated or not a video — nothing could be checked.
@@ -125,8 +135,9 @@ def verify_deliverable(
         report.checks.append(Check("c2pa_manifest", Status.FAIL, {}, str(exc)))
         return report
     detection, wm_check_error = _detect(path, detector)
+    audio, audio_error = _detect_audio(path, audio_detector)
     if manifest is None:
-        manifest = _recover(ws, ledger, path, anchors, detection, report)
+        manifest = _recover(ws, ledger, path, anchors, detection, report, audio)
         if manifest is None:
             if wm_check_error:
                 report.checks.append(wm_check_error)
@@ -134,6 +145,7 @@ def verify_deliverable(
     report.checks.append(check_manifest(manifest, recovered=report.recovered_via_watermark))
     report.checks.append(check_hard_binding(manifest, recovered=report.recovered_via_watermark))
     report.checks.append(wm_check_error or check_watermark(detection, manifest))
+    report.checks.append(audio_error or check_audio_watermark(audio, manifest))
     _ledger_checks(ledger, manifest, origin, report)
     return report
 
@@ -165,13 +177,32 @@ def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
         return None, Check("watermark", Status.FAIL, {}, f"watermark detection failed: {exc}")
 
 
+def _detect_audio(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
+    if detector is None:
+        try:
+            from labeler.audio_watermark import detect_audio
+        except ImportError:
+            return None, None
+        detector = detect_audio
+    try:
+        return detector(path), None
+    except LabelerError as exc:
+        return None, Check("audio_watermark", Status.SKIP, {}, f"audio watermark detection failed: {exc}")
+
+
 def _recover(
-    ws: Workspace, ledger: Ledger, path: Path, anchors: str, detection: Any, report: QcReport
+    ws: Workspace, ledger: Ledger, path: Path, anchors: str, detection: Any, report: QcReport, audio: Any = None
 ) -> ManifestReport | None:
-    """No embedded manifest: find it again through the watermark key."""
+    """No embedded manifest: find it again through the watermark key (pictures first, else the audio mark)."""
     key = key_hex(getattr(detection, "key", None)) if detection is not None else None
+    audio_key = key_hex(getattr(audio, "key", None)) if audio is not None else None
+    from_audio = key is None and audio_key is not None
+    key = key or audio_key
     if key is None:
-        reason = "no C2PA manifest and no watermark key in the pictures: not a Cutproof deliverable, or unmarked"
+        reason = (
+            "no C2PA manifest and no watermark key in the pictures or the audio: not a Cutproof deliverable, "
+            "or unmarked"
+        )
         if detection is None:
             reason = "no C2PA manifest, and the watermark detector is not available to recover one"
         report.checks.append(Check("c2pa_manifest", Status.FAIL, {}, reason))
@@ -198,6 +229,8 @@ def _recover(
         return None
     report.recovered_via_watermark = True
     report.notes.append(RECOVERED_NOTE)
+    if from_audio:
+        report.notes.append(AUDIO_RECOVERED_NOTE)
     store = ws.blobs.read_bytes(digest)
     try:
         if path.suffix.lower() in FORMATS:

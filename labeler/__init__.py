@@ -3,7 +3,7 @@
 Public API: ``ensure_identity``/``load_identity``/``import_identity`` (signing identity), ``EditLabel`` +
 ``build_definition`` (manifest content), ``sign_video``/``read_manifest``/``read_manifest_store`` (the c2pa
 adapter), ``DisclosureRequest`` + ``apply_disclosure`` (badge, end-credit card, sidecars), ``Check`` and the
-``check_*`` functions of ``labeler.verify``. Watermark side (``cutproof-wm/1``): ``embed_video``/``detect_video``
+``check_*`` functions of ``labeler.verify``. Watermark side (``cutproof-wm/2``): ``embed_video``/``detect_video``
 (files), ``embed_frame``/``detect_frames`` (luma planes), ``EmbedReport``, ``Detection``, ``WatermarkError``; more in
 ``labeler.watermark``.
 """
@@ -35,6 +35,7 @@ from labeler.sidecar import AlteredShot
 from labeler.verify import (
     Check,
     Status,
+    check_audio_watermark,
     check_hard_binding,
     check_ledger_receipt,
     check_manifest,
@@ -78,6 +79,7 @@ __all__ = [
     "WatermarkRef",
     "apply_disclosure",
     "build_definition",
+    "check_audio_watermark",
     "check_hard_binding",
     "check_ledger_receipt",
     "check_manifest",

@@ -120,14 +120,21 @@ class LedgerRef:
 
 @dataclass(frozen=True)
 class WatermarkRef:
-    """Our invisible watermark: algorithm id and the 64-bit key (16 hex digits) it carries."""
+    """Our invisible watermark: algorithm id and the 64-bit key (16 hex digits) it carries.
+
+    ``audio_algorithm`` names the audio watermark carrying the same key in the dialogue track, when the
+    deliverable has audio and it was marked (``None`` otherwise).
+    """
 
     algorithm: str
     key_hex: str
+    audio_algorithm: str | None = None
 
     def __post_init__(self) -> None:
         if not self.algorithm or not _HEX16.match(self.key_hex):
             raise ManifestContentError("watermark reference needs an algorithm id and a 16-hex-digit key")
+        if self.audio_algorithm is not None and not self.audio_algorithm:
+            raise ManifestContentError("the audio watermark reference needs an algorithm id")
 
 
 @dataclass(frozen=True)
@@ -261,6 +268,11 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
                     "algorithm": label.watermark.algorithm,
                     "key": label.watermark.key_hex,
                     "note": "proprietary; not on the C2PA soft-binding algorithm list",
+                    **(
+                        {"audio": {"algorithm": label.watermark.audio_algorithm, "key": label.watermark.key_hex}}
+                        if label.watermark.audio_algorithm
+                        else {}
+                    ),
                 },
             }
         )

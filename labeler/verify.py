@@ -5,7 +5,9 @@ with the ledger-side checks it makes itself:
 
 1. ``check_manifest``: a C2PA manifest is present, valid, and Trusted under the project's trust anchors.
 2. ``check_hard_binding``: the manifest's hard binding (``c2pa.hash.bmff``) matches the file's bytes.
-3. ``check_watermark``: the watermark key detected in the pictures equals the key the manifest names.
+3. ``check_watermark``: the watermark key detected in the pictures equals the key the manifest names;
+   ``check_audio_watermark``: the same for the audio watermark in the dialogue track (additional evidence:
+   "not applicable" without an audio track, skipped when not decodable, failed only on a different key).
 4. ``check_ledger_receipt``: the manifest's ledger receipt proves, offline, that the ledger entry it names is in the
    log under a checkpoint signed by the project's log key (``ledger.verify_receipt``).
 """
@@ -148,6 +150,50 @@ def check_watermark(detection: DetectionLike | None, manifest: ManifestReport | 
             "watermark", Status.FAIL, evidence, f"watermark key {found} differs from the manifest's {expected}"
         )
     return Check("watermark", Status.PASS, evidence)
+
+
+def check_audio_watermark(detection: Any, manifest: ManifestReport | None) -> Check:
+    """The audio watermark key (``labeler.audio_watermark.detect_audio``) against the manifest's key.
+
+    Pass: equal keys. Fail: a *different* key (the dialogue comes from another deliverable). Skip: no audio
+    track ("not applicable"), detector unavailable, or no key decoded (audio is supporting evidence; short or
+    heavily processed dialogue may not decode, and a replaced dialogue track carries none).
+    """
+    if detection is None:
+        return Check("audio_watermark", Status.SKIP, {}, "audio watermark detector not available")
+    if str(getattr(detection, "status", "")) == "not_applicable":
+        return Check("audio_watermark", Status.SKIP, {"status": "not_applicable"}, "not applicable: no audio track")
+    found = key_hex(detection.key)
+    wm = (manifest.assertions.get(WATERMARK_ASSERTION) if manifest else None) or {}
+    expected = str(wm.get("key", "")).lower() or None
+    declared = (wm.get("audio") or {}).get("algorithm") if isinstance(wm.get("audio"), Mapping) else None
+    evidence: dict[str, Any] = {
+        "key": found,
+        "confidence": round(float(detection.confidence), 4),
+        "seconds_used": round(float(getattr(detection, "seconds_used", 0.0)), 3),
+        "algorithm": getattr(detection, "algorithm", None),
+        "manifest_key": expected,
+        "manifest_audio_algorithm": declared,
+    }
+    if found is None:
+        why = (
+            "the manifest records an audio watermark but none decoded (dialogue replaced, or too short or too "
+            "processed to decode); the audio is supporting evidence only"
+            if declared
+            else "no audio watermark in the dialogue track (the manifest records none)"
+        )
+        return Check("audio_watermark", Status.SKIP, evidence, why)
+    if expected is None:
+        return Check("audio_watermark", Status.FAIL, evidence, "the manifest names no watermark key to compare with")
+    if found != expected:
+        return Check(
+            "audio_watermark",
+            Status.FAIL,
+            evidence,
+            f"audio watermark key {found} differs from the manifest's {expected}: the dialogue track belongs to "
+            "another deliverable",
+        )
+    return Check("audio_watermark", Status.PASS, evidence)
 
 
 def ledger_reference(manifest: ManifestReport | None) -> Mapping[str, Any] | None:

@@ -22,13 +22,13 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from operator import itemgetter, methodcaller
 from typing import Any
 
 from sqlalchemy import Connection, Engine, LargeBinary, cast, select
 from sqlalchemy.pool import NullPool
 
 from ledger import storage as st
+from ledger._hashing import leaf_hashes, subtree_roots
 from ledger.checkpoint import Checkpoint
 from ledger.errors import NoteError
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Subtree, tree_hash
@@ -118,11 +118,10 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     ranges = [(lo, min(size, lo + chunk)) for lo in range(0, size, chunk)]
     # Every chunk but the last is immutable (complete tiles below the snapshot's size): other processes may
     # check those concurrently; the last one, with the growing right edge, is checked inside our snapshot.
-    results = _scan_parallel(conn, log_id, ranges[:-1]) if len(ranges) > 2 else None
+    # The last chunk is scanned here while the workers scan the others.
+    results = _scan_parallel(conn, log_id, ranges[:-1], last=ranges[-1]) if len(ranges) > 2 else None
     if results is None:
-        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges[:-1]]
-    if ranges:
-        results.append(_scan_chunk(conn, log_id, *ranges[-1]))
+        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges]
     levels: list[bytearray] = [bytearray(), bytearray()]
     for i, (leaves, roots, problem) in enumerate(results):
         if problem:
@@ -158,14 +157,8 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
 
 
 def _tile_roots(row: bytes) -> bytearray:
-    """The root of every full 256-hash tile in a row of concatenated hashes (bulk hashing, C-level loops)."""
-    out = bytearray()
-    for off in range(0, len(row) - TILE_BYTES_FULL + 1, TILE_BYTES_FULL):
-        hs = [row[i : i + HASH_SIZE] for i in range(off, off + TILE_BYTES_FULL, HASH_SIZE)]
-        while len(hs) > 1:
-            hs = list(map(_DIGEST, map(_SHA256, map(b"\x01".__add__, map(bytes.__add__, hs[0::2], hs[1::2])))))
-        out += hs[0]
-    return out
+    """The root of every full 256-hash tile in a row of concatenated hashes."""
+    return bytearray(subtree_roots(row, TILE_HEIGHT))
 
 
 def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes, bytes, str | None]:
@@ -177,7 +170,11 @@ def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes,
         have = {int(i) for i in conn.execute(q).scalars()}
         missing = next(i for i in range(lo, hi) if i not in have)
         return b"", b"", f"ledger_entries: entry {missing} is missing"
-    leaves = b"".join(map(_DIGEST, map(_SHA256, map(b"\x00".__add__, datas))))
+    try:
+        leaves = leaf_hashes(datas)
+    except TypeError:  # a value whose stored type is no longer a blob (the type byte of the record was altered)
+        bad = next(i for i, row in enumerate(datas) if not isinstance(row[0] if isinstance(row, tuple) else row, bytes))
+        return b"", b"", f"ledger_entries: entry {lo + bad} is not stored as bytes (its record was altered)"
     first, last = lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH
     q = select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == 0) & t.idx.between(first, last))
     tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in conn.execute(q)}
@@ -194,9 +191,10 @@ PARALLEL_MIN_CHUNKS = 2
 
 
 def _scan_parallel(
-    conn: Connection, log_id: int, ranges: list[tuple[int, int]]
+    conn: Connection, log_id: int, ranges: list[tuple[int, int]], last: tuple[int, int]
 ) -> list[tuple[bytes, bytes, str | None]] | None:
-    """Scan immutable chunks in worker processes (one per CPU), or None where that is not possible."""
+    """Scan immutable chunks in worker processes (one per CPU) and, meanwhile, the ``last`` chunk on ``conn``;
+    the results of all of them in order, or None where that is not possible."""
     url = conn.engine.url
     workers = min(os.cpu_count() or 1, len(ranges))
     if workers < 2 or len(ranges) < PARALLEL_MIN_CHUNKS or url.get_backend_name() not in ("sqlite", "postgresql"):
@@ -209,7 +207,9 @@ def _scan_parallel(
         return None
     url_text = url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges]))
+        pending = pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges])
+        tail = _scan_chunk(conn, log_id, *last)
+        return [*pending, tail]
 
 
 def _scan_worker(job: tuple[str, int, int, int]) -> tuple[bytes, bytes, str | None]:
@@ -230,12 +230,8 @@ def _worker_engine(url: str) -> Engine:
     return _ENGINES[url]
 
 
-_SHA256 = hashlib.sha256
-_DIGEST = methodcaller("digest")
-
-
-def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[bytes]:
-    """Entry bytes of indexes [lo, hi) in order, straight from the driver (no per-row SQLAlchemy processing)."""
+def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[Any]:
+    """Entry bytes (or one-column rows of them) of indexes [lo, hi) in order, straight from the driver."""
     mark = st._placeholder(conn)
     if mark is None:
         e = st.entries.c
@@ -247,7 +243,7 @@ def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[bytes]
             f"SELECT data FROM ledger_entries WHERE log_id = {mark} AND idx >= {mark} AND idx < {mark} ORDER BY idx",
             (log_id, lo, hi),
         )
-        return list(map(bytes, map(itemgetter(0), cur.fetchall())))
+        return cur.fetchall()  # rows of one bytes column: leaf_hashes takes them as they are
     finally:
         cur.close()
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger import storage as st
+from ledger._hashing import leaf_hashes
 from ledger.checkpoint import Checkpoint, checkpoint_text_of
 from ledger.entries import canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
@@ -31,7 +32,7 @@ from ledger.errors import (
     NoteError,
 )
 from ledger.keys import generate_key, key_path, load_key
-from ledger.merkle import consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import HASH_SIZE, consistency_proof, inclusion_proof
 from ledger.note import Signer, Verifier
 from ledger.receipt import format_receipt
 from ledger.tiles import RightEdge, make_hash_reader
@@ -152,6 +153,31 @@ class Log:
         """Entry ``index`` parsed as JSON."""
         return parse_entry(self.entry(index))
 
+    def entries(self, start: int = 0, stop: int | None = None, chunk: int = 1024) -> Iterator[tuple[int, bytes]]:
+        """(index, exact stored bytes) of entries ``start … stop-1`` (default: to the size when called), in order,
+        read in chunks of ``chunk`` entries.
+
+        Raises:
+            IndexOutOfRangeError: the range is not within the log.
+            CorruptionError: an entry inside the published size is missing.
+        """
+        size = self.size()
+        stop = size if stop is None else stop
+        if not 0 <= start <= stop <= size:
+            raise IndexOutOfRangeError(f"need 0 <= start <= stop <= {size} for log {self.origin}, got {start}, {stop}")
+        e = st.entries.c
+        for lo in range(start, stop, chunk):
+            hi = min(stop, lo + chunk)
+            with self._engine.connect() as conn:
+                q = select(e.idx, e.data).where((e.log_id == self._id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
+                rows = conn.execute(q).all()
+            if len(rows) != hi - lo:
+                raise CorruptionError(
+                    f"entries {lo}…{hi - 1} of {self.origin} are incomplete; run `cutproof ledger fsck`"
+                )
+            for idx, data in rows:
+                yield int(idx), bytes(data)
+
     def verifier_keys(self) -> list[str]:
         """Verifier key strings of every key this log ever signed with (active and retired), oldest first."""
         with self._engine.connect() as conn:
@@ -171,12 +197,11 @@ class Log:
             IndexOutOfRangeError: index or size beyond the log.
             NoCheckpointError: no checkpoint was published at ``size``.
         """
-        lc, cc = st.logs.c, st.checkpoints.c
         with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
             if size is None:
-                note = conn.execute(select(lc.checkpoint).where(lc.id == self._id)).scalar_one()
+                note = st.latest_checkpoint(conn, self._id)
             else:
-                note = conn.execute(select(cc.note).where((cc.log_id == self._id) & (cc.size == size))).scalar()
+                note = st.checkpoint_note(conn, self._id, size)
                 if note is None:
                     note = self.checkpoint_at(size)  # raises the precise error (or it appeared meanwhile)
             cp_size = Checkpoint.parse(checkpoint_text_of(note)).size
@@ -192,7 +217,7 @@ class Log:
             IndexOutOfRangeError: ``old``/``new`` beyond the log or ``old > new``.
         """
         with self._engine.connect() as conn:
-            size = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
+            size = st.current_size(conn, self._id)
             new = size if new is None else new
             if not 0 <= old <= new <= size:
                 raise IndexOutOfRangeError(
@@ -203,7 +228,7 @@ class Log:
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """Raw RFC 6962 inclusion proof of ``index`` in the tree of ``size`` leaves (any size ≤ the log's)."""
         with self._engine.connect() as conn:
-            current = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
+            current = st.current_size(conn, self._id)
             if not 0 <= index < size <= current:
                 raise IndexOutOfRangeError(f"need 0 <= index < size <= {current}, got index={index} size={size}")
             return inclusion_proof(index, size, self._reader(conn))
@@ -297,7 +322,8 @@ class Log:
         before_sign: Callable[[Any], None] | None = None,
         also: AlsoWrite | None = None,
     ) -> list[Appended]:
-        hashes = [leaf_hash(d) for d in datas]
+        joined = leaf_hashes(datas)
+        hashes = [joined[i : i + HASH_SIZE] for i in range(0, len(joined), HASH_SIZE)]
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._try_append(datas, hashes, extra_signers, before_sign, also)

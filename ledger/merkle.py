@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from ledger._hashing import subtree_roots
 from ledger.errors import ProofError
 
 HASH_SIZE = 32
@@ -63,12 +64,10 @@ def root_of_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
 
 def reduce_complete(hashes: Sequence[bytes]) -> bytes:
     """MTH of a power-of-two-length list of hashes (pairs combined level by level)."""
-    row = list(hashes)
-    if not row or len(row) & (len(row) - 1):
-        raise ValueError(f"reduce_complete needs a power-of-two number of hashes, got {len(row)}")
-    while len(row) > 1:
-        row = [_sha256(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row), 2)]
-    return row[0]
+    n = len(hashes)
+    if not n or n & (n - 1):
+        raise ValueError(f"reduce_complete needs a power-of-two number of hashes, got {n}")
+    return hashes[0] if n == 1 else subtree_roots(b"".join(hashes), n.bit_length() - 1)
 
 
 def _split(n: int) -> int:

@@ -135,18 +135,16 @@ def fetch_tiles(conn: Connection, log_id: int, wanted: Sequence[TileKey]) -> dic
     by_level: dict[int, list[int]] = {}
     for level, idx in wanted:
         by_level.setdefault(level, []).append(idx)
-    mark = _placeholder(conn)
-    if mark is not None:  # hot path for proofs: plain driver SQL, no statement construction per call
+    if _placeholder(conn) is not None:  # hot path for proofs: plain driver SQL, no statement construction per call
         sql_parts: list[str] = []
         params: list[int] = []
         for level, idxs in sorted(by_level.items()):
             sql_parts.append(
-                f"SELECT level, idx, hashes FROM ledger_tiles WHERE log_id = {mark} AND level = {mark} "
-                f"AND idx IN ({', '.join([mark] * len(idxs))})"
+                f"SELECT level, idx, hashes FROM ledger_tiles WHERE log_id = ? AND level = ? "
+                f"AND idx IN ({', '.join(['?'] * len(idxs))})"
             )
             params += [log_id, level, *idxs]
-        rows = conn.exec_driver_sql(" UNION ALL ".join(sql_parts), tuple(params))
-        return {(r[0], r[1]): bytes(r[2]) for r in rows}
+        return {(r[0], r[1]): bytes(r[2]) for r in _query(conn, " UNION ALL ".join(sql_parts), tuple(params))}
     cols = (tiles.c.level, tiles.c.idx, tiles.c.hashes)
     parts = [
         select(*cols).where((tiles.c.log_id == log_id) & (tiles.c.level == level) & tiles.c.idx.in_(idxs))
@@ -209,11 +207,52 @@ def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
     return conn.exec_driver_sql(sql.replace("?", mark), params)
 
 
+def _query(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Rows of a read statement (``?`` placeholders). On SQLite it runs on the driver connection itself: the same
+    connection and transaction as ``conn`` (SQLite transactions are per connection and SQLAlchemy issues BEGIN
+    itself, see ``ledger.db``), without SQLAlchemy's per-statement execution context — which costs more than a
+    primary-key lookup on the proof path."""
+    if conn.dialect.name == "sqlite":
+        cur = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+        try:
+            return cur.fetchall()
+        finally:
+            cur.close()
+    return list(_run(conn, sql, params).all())
+
+
 def current_size(conn: Connection, log_id: int) -> int:
     """The log's latest published size."""
     if _placeholder(conn) is None:
         return int(conn.execute(select(logs.c.size).where(logs.c.id == log_id)).scalar_one())
-    return int(_run(conn, "SELECT size FROM ledger_logs WHERE id = ?", (log_id,)).scalar_one())
+    return int(_one(_query(conn, "SELECT size FROM ledger_logs WHERE id = ?", (log_id,)), "ledger_logs row"))
+
+
+def _one(rows: list[Any], what: str) -> Any:
+    if len(rows) != 1:
+        from ledger.errors import CorruptionError
+
+        raise CorruptionError(f"expected exactly one {what}, found {len(rows)}; run `cutproof ledger fsck`")
+    return rows[0][0]
+
+
+def latest_checkpoint(conn: Connection, log_id: int) -> str:
+    """The log's latest signed checkpoint (signed note text)."""
+    if _placeholder(conn) is None:
+        return str(conn.execute(select(logs.c.checkpoint).where(logs.c.id == log_id)).scalar_one())
+    return str(_one(_query(conn, "SELECT checkpoint FROM ledger_logs WHERE id = ?", (log_id,)), "ledger_logs row"))
+
+
+def checkpoint_note(conn: Connection, log_id: int, size: int) -> str | None:
+    """The stored signed checkpoint at ``size``, or None if none was published at that size."""
+    if _placeholder(conn) is None:
+        c = checkpoints.c
+        note = conn.execute(select(c.note).where((c.log_id == log_id) & (c.size == size))).scalar()
+    else:
+        sql = "SELECT note FROM ledger_checkpoints WHERE log_id = ? AND size = ?"
+        rows = _query(conn, sql, (log_id, size))
+        note = rows[0][0] if rows else None
+    return None if note is None else str(note)
 
 
 def active_key_ids(conn: Connection, log_id: int) -> list[str]:

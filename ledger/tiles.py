@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ledger._hashing import subtree_roots
 from ledger.errors import CorruptionError
 from ledger.merkle import HASH_SIZE, Subtree, reduce_complete
 
@@ -117,8 +118,8 @@ def make_hash_reader(fetch: TileFetcher) -> Callable[[Sequence[Subtree]], list[b
                     f"tile {tile_path(*key)} is missing or too short for subtree height {s.height} index {s.index}; "
                     "run `cutproof ledger fsck`"
                 )
-            hashes = [blob[i : i + HASH_SIZE] for i in range(pos * HASH_SIZE, end, HASH_SIZE)]
-            out.append(hashes[0] if count == 1 else reduce_complete(hashes))
+            run = blob[pos * HASH_SIZE : end]
+            out.append(run if count == 1 else subtree_roots(run, count.bit_length() - 1))
         return out
 
     return read
@@ -177,8 +178,8 @@ class RightEdge:
             # A full tile completes a subtree of height 8(L+1); its root is the next level's next hash.
             level, tile, row = 0, tile_index, row0
             while len(row) == TILE_WIDTH:
-                full[(level, tile)] = b"".join(row)
-                node = reduce_complete(row)
+                blob = full[(level, tile)] = b"".join(row)
+                node = subtree_roots(blob, TILE_HEIGHT)
                 rows[level] = []
                 level += 1
                 tile >>= TILE_HEIGHT

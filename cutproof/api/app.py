@@ -127,13 +127,14 @@ def create_app(
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
 
-    from cutproof.api.routes import consent, edits, ledger, projects, resources
+    from cutproof.api.routes import consent, edits, ledger, models, projects, resources
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
     app.include_router(edits.router, prefix=API_PREFIX)
     app.include_router(resources.router, prefix=API_PREFIX)
     app.include_router(consent.router, prefix=API_PREFIX)
+    app.include_router(models.router, prefix=API_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

@@ -12,22 +12,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
 from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
 from cutproof.cli.dailies import record as record_entries
-from cutproof.cli.editor import _parse_clip_refs
 from editor.background import (
     BackgroundParams,
     MatteParams,
-    RefinerConfig,
-    TrainingClip,
     load_background_model,
     load_plate,
     replace_background,
-    train_background,
 )
 from editor.background.edit import _looks_like_image
 from editor.catalogue import Catalogue
@@ -60,35 +55,17 @@ def train_background_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
+    from cutproof.cli._training import build_spec, train_with_bar
+    from cutproof.cli.editor import _project
+
     ws = ready_workspace(ctx)
-    slug = project_slug(ws, project)
-    picked = _parse_clip_refs(Catalogue(ws.engine), clips, frames)
-    for clip, _s, _e in picked:
-        if content_hash(clip.path) != clip.content_hash:
-            raise ClipNotFoundError(f"{clip.path.name} changed since it was catalogued; re-ingest it")
-    inputs = [TrainingClip(clip.path, clip.content_hash, start, end) for clip, start, end in picked]
-    config = RefinerConfig(steps=steps, seed=seed)
-    columns = (TextColumn("training background refiner"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
-    bar = Progress(*columns, TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn())
-    with bar:
-        task = bar.add_task("train", total=config.steps, loss="-", visible=not quiet)
-        manifest, model_file, metrics = train_background(
-            inputs,
-            config=config,
-            frames_per_clip=sample_frames,
-            progress=lambda i, n, loss: bar.update(task, completed=i, loss=f"{loss:.4f}"),
-        )
-    record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=metrics, project=slug)
-    entry = {
-        "kind": "model.trained/1",
-        "model_id": record.model_id,
-        "model_kind": "background",
-        "model_file_hash": record.model_file_hash,
-        "training_manifest": manifest.as_json(),
-    }
-    record_entries(ws, slug, [entry])
+    refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
+    if frames:
+        refs = [r if "@" in r else f"{r}@{frames}" for r in refs]
+    spec = build_spec(kind="background", clips=refs, steps=steps, seed=seed, sample_frames=sample_frames)
+    record = train_with_bar(ws, _project(ws, project), spec, quiet=quiet)
     console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
-    for k, v in metrics.items():
+    for k, v in record.metrics.items():
         console.print(f"  {k}: {v}")
 
 

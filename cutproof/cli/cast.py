@@ -13,10 +13,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cutproof.cast import project_cast, tag_face, train_project_cast, who_in_clip
-from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cast import project_cast, tag_face, who_in_clip
+from cutproof.cli._common import console, ready_workspace
 from cutproof.errors import CutproofError
-from cutproof.projects import get_project, project_log
+from cutproof.projects import get_project
 from editor import Catalogue
 from editor.cast import CastTags
 from editor.results import Region
@@ -52,7 +52,9 @@ def tag(
     ctx: typer.Context,
     shot_frame: Annotated[str, typer.Argument(metavar="SHOT@FRAME", help="Clip (id prefix, file or slate) and frame.")],
     performer: Annotated[str, typer.Option("--performer", help="Consent performer id of the project.")],
-    box: Annotated[str, typer.Option("--box", help="Face box x,y,w,h in pixels.")],
+    box: Annotated[
+        str | None, typer.Option("--box", help="Face box x,y,w,h in pixels (default: the one face on the frame).")
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Tag the face in BOX on SHOT@FRAME as PERFORMER (a registered performer of the project)."""
@@ -60,10 +62,9 @@ def tag(
     proj = get_project(ws, project)
     shot, frame = _shot_frame(shot_frame)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
-    recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box))
-    console.print(
-        f"tagged {performer} at {clip.short_id}@{frame} box {box} ({recorded.box.width}x{recorded.box.height})"
-    )
+    recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box) if box else None)
+    b = recorded.box
+    console.print(f"tagged {performer} at {clip.short_id}@{frame} box {b.x},{b.y},{b.width},{b.height}")
 
 
 @app.command("tags")
@@ -81,21 +82,6 @@ def tags(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = Fals
     console.print(table)
 
 
-def _model_trained(ws: Any, proj: Any, record: Any, kind: str) -> None:
-    project_log(ws, proj).append(
-        [
-            {
-                "kind": "model.trained/1",
-                "model_id": record.model_id,
-                "model_kind": kind,
-                "model_file_hash": record.model_file_hash,
-                "training_manifest": record.manifest.as_json(),
-            }
-        ],
-        identity=cli_identity(),
-    )
-
-
 @app.command("train")
 def train_cast_cmd(
     ctx: typer.Context,
@@ -103,10 +89,10 @@ def train_cast_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train the project's cast model from its tags (``model train cast``); records ``model.trained/1``."""
+    from cutproof.cli._training import build_spec, train_with_bar
+
     ws = ready_workspace(ctx)
-    proj = get_project(ws, project)
-    record = train_project_cast(ws, proj, samples=samples)
-    _model_trained(ws, proj, record, "cast")
+    record = train_with_bar(ws, get_project(ws, project), build_spec(kind="cast", samples=samples))
     m = record.metrics
     console.print(
         f"model {record.model_id} (cast): {m['performers']} performers, {m['tags']} tags, "

@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
+from cutproof.dailies import ingest_dailies
 from cutproof.workspace import Workspace
 from editor.catalogue import Catalogue
-from editor.dailies import ingest_folder
 
 dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
 
@@ -64,22 +64,7 @@ def dailies_ingest(
     """Verify, hash and catalogue every camera file in FOLDER; bad files are reported and left out."""
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
-    report = ingest_folder(folder, Catalogue(ws.engine), project=slug)
-    if report.added:
-        record(
-            ws,
-            slug,
-            [
-                {
-                    "kind": "dailies.ingested/1",
-                    "content_hash": c.content_hash,
-                    "file_name": c.path.name,
-                    "media": c.info.as_dict(),
-                    "slate": {"scene": c.slate.scene, "shot": c.slate.shot, "take": c.slate.take},
-                }
-                for c in report.added
-            ],
-        )
+    report = ingest_dailies(ws, slug, folder, identity=cli_identity())
     for f in report.files:
         if as_json:
             print(

@@ -18,8 +18,8 @@ from cutproof.cli._common import console, ready_workspace
 from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
 from cutproof.cli.dailies import record as record_entries
 from cutproof.workspace import Workspace
-from editor.catalogue import Catalogue, Clip
-from editor.errors import EditParameterError, ModelNotFoundError, TrainingError
+from editor.catalogue import Catalogue
+from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
 from editor.results import Region
 
@@ -30,22 +30,6 @@ model_app.add_typer(train_app, name="train")
 
 
 # --- models ----------------------------------------------------------------------------------------------------
-def _parse_clip_refs(catalogue: Catalogue, refs: list[str], frames: str | None) -> list[tuple[Clip, int, int | None]]:
-    out = []
-    for ref in [r for arg in refs for r in arg.split(",") if r.strip()]:
-        name, _, rng = ref.partition("@")
-        spec = rng or frames
-        start, end = 0, None
-        if spec:
-            try:
-                a, b = spec.split(":")
-                start, end = int(a or 0), (int(b) if b else None)
-            except ValueError:
-                raise EditParameterError(f"frame range {spec!r} must be START:END (e.g. 0:240)") from None
-        out.append((catalogue.get(name.strip()), start, end))
-    return out
-
-
 @train_app.command("lighting")
 def train_lighting_cmd(
     ctx: typer.Context,
@@ -63,54 +47,31 @@ def train_lighting_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
-    from editor.lighting import LightingConfig, TrainingClip, train_lighting
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
-    slug = project_slug(ws, project)
-    catalogue = Catalogue(ws.engine)
-    picked = _parse_clip_refs(catalogue, clips, frames)
-    for p in pair or []:
-        o, _, g = p.partition("=")
-        picked += [(catalogue.get(o), 0, None), (catalogue.get(g), 0, None)]
-    uniq: dict[tuple[str, int, int | None], Clip] = {(c.content_hash, s, e): c for c, s, e in picked}
-    keys = list(uniq)
-    tclips = [TrainingClip(uniq[k].info, k[0], k[1], k[2]) for k in keys]
-    pairs = []
-    for p in pair or []:
-        o, _, g = p.partition("=")
-        oi = next(i for i, k in enumerate(keys) if k[0] == catalogue.get(o).content_hash)
-        gi = next(i for i, k in enumerate(keys) if k[0] == catalogue.get(g).content_hash)
-        if tclips[oi].info.frame_count != tclips[gi].info.frame_count:
-            raise TrainingError(f"pair {p}: the clips have different frame counts; pairs must be the same take")
-        pairs.append((oi, gi))
-    trained = train_lighting(
-        tclips,
-        config=LightingConfig(steps=steps, seed=seed),
-        pairs=pairs,
-        checkpoint_dir=ws.home / "checkpoints",
-        progress=not quiet,
-    )
-    model = ModelRegistry(ws.engine, ws.blobs).register(
-        trained.manifest, trained.model_file, metrics=trained.metrics, project=slug
-    )
-    record_entries(
-        ws,
-        slug,
-        [
-            {
-                "kind": "model.trained/1",
-                "model_id": model.model_id,
-                "model_kind": "lighting",
-                "model_file_hash": model.model_file_hash,
-                "training_manifest": trained.manifest.as_json(),
-            }
-        ],
-    )
+    proj = _project(ws, project)
+    refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
+    if frames:
+        refs = [r if "@" in r else f"{r}@{frames}" for r in refs]
+    pairs = [tuple(p.split("=", 1)) for p in pair or []]
+    if any(len(p) != 2 for p in pairs):
+        raise EditParameterError("--pair must be ORIGINAL=GRADED")
+    spec = build_spec(kind="lighting", clips=refs, pairs=pairs, steps=steps, seed=seed)
+    model = train_with_bar(ws, proj, spec, quiet=quiet)
+    m = model.metrics
     console.print(
         f"model {model.model_id} (lighting), file {model.model_file_hash[:16]}…, "
-        f"{trained.metrics['steps']} steps, loss {trained.metrics['final_loss']}, "
-        f"{trained.metrics['train_seconds']} s on {trained.metrics['device']}"
+        f"{m['steps']} steps, loss {m['final_loss']}, {m['train_seconds']} s on {m['device']}"
     )
+
+
+def _project(ws: Workspace, slug: str | None) -> Any:
+    """The selected project, or None in a workspace without projects (then nothing is recorded in a ledger)."""
+    from cutproof.projects import get_project
+
+    found = project_slug(ws, slug)
+    return get_project(ws, found) if found else None
 
 
 @model_app.command("list")
@@ -312,28 +273,13 @@ def train_dialogue_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
-    from editor.dialogue import train_dialogue
+    from cutproof.cli._training import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
-    slug = project_slug(ws, project)
-    catalogue = Catalogue(ws.engine)
-    picked = [catalogue.get(r.strip()) for arg in clips for r in arg.split(",") if r.strip()]
-    manifest, model_file, model = train_dialogue([c.path for c in picked], performer, steps=steps, seed=seed)
-    record = ModelRegistry(ws.engine, ws.blobs).register(manifest, model_file, metrics=model.metrics, project=slug)
-    record_entries(
-        ws,
-        slug,
-        [
-            {
-                "kind": "model.trained/1",
-                "model_id": record.model_id,
-                "model_kind": "dialogue",
-                "model_file_hash": record.model_file_hash,
-                "training_manifest": manifest.as_json(),
-            }
-        ],
-    )
-    m = model.metrics
+    refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
+    spec = build_spec(kind="dialogue", performer=performer, clips=refs, steps=steps, seed=seed)
+    record = train_with_bar(ws, _project(ws, project), spec)
+    m = record.metrics
     held = (
         f"held-out AV offset residual ≤ {m['heldout_av_offset_residual_max_frames']:.0f} frames "
         f"({'meets' if m['heldout_av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target)"

@@ -10,10 +10,9 @@ import typer
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.errors import CutproofError
-from cutproof.eyeline import eyeline_edit, train_project_eyeline
+from cutproof.eyeline import eyeline_edit
 from cutproof.projects import get_project, project_log
 from editor import Catalogue
-from editor.eyeline import EyelineConfig
 
 ProjectOpt = Annotated[
     str | None,
@@ -50,23 +49,12 @@ def train_eyeline_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``."""
+    from cutproof.cli._training import build_spec, train_with_bar
+
     ws = ready_workspace(ctx)
-    proj = get_project(ws, project)
-    catalogue = Catalogue(ws.engine)
-    picked = [catalogue.get(ref, project=proj.slug) for c in clips for ref in c.split(",") if ref]
-    record = train_project_eyeline(ws, proj, performer, picked, EyelineConfig(samples=samples, steps=steps, seed=seed))
-    project_log(ws, proj).append(
-        [
-            {
-                "kind": "model.trained/1",
-                "model_id": record.model_id,
-                "model_kind": "eyeline",
-                "model_file_hash": record.model_file_hash,
-                "training_manifest": record.manifest.as_json(),
-            }
-        ],
-        identity=cli_identity(),
-    )
+    refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]
+    spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples, steps=steps, seed=seed)
+    record = train_with_bar(ws, get_project(ws, project), spec)
     m = record.metrics
     console.print(
         f"model {record.model_id} (eyeline, {performer}): {m['train_pairs']} pairs, shift range "

@@ -78,6 +78,8 @@ EXPLAIN = {
     "signed by this production's certificate.",
     "hard_binding": "The signature covers the file's exact bytes: any change after delivery is detected.",
     "watermark": "An invisible mark in the pictures that survives re-encoding and points back to the edit record.",
+    "audio_watermark": "A mark in the dialogue track carrying the same key: extra evidence, and a way back to "
+    "the edit record when the pictures lost theirs. Not applicable to files without sound.",
     "ledger_entry": "The edit is recorded in the production's tamper-evident log.",
     "ledger_receipt": "A cryptographic receipt in the file proves the log contains that record.",
     "ledger_consistency": "The log has only grown since the receipt was issued: nothing was rewritten.",
@@ -92,6 +94,7 @@ TITLES = {
     "c2pa_manifest": "Content Credentials (C2PA)",
     "hard_binding": "File unchanged since signing",
     "watermark": "Invisible watermark",
+    "audio_watermark": "Audio watermark",
     "ledger_entry": "Edit record in the ledger",
     "ledger_receipt": "Ledger receipt",
     "ledger_consistency": "Ledger consistency",

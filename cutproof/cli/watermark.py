@@ -9,11 +9,15 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import console
+from labeler.audio_watermark import AudioStatus, detect_audio
 from labeler.watermark import DEFAULT_STRENGTH, WatermarkError, detect_video, embed_video, parse_key
 
 app = typer.Typer(
     name="watermark",
-    help="Embed or detect the invisible video watermark (cutproof-wm/1, 64-bit key).",
+    help=(
+        "Embed or detect the invisible watermark (video cutproof-wm/2, reads /1 too; audio cutproof-awm/1; one 64-bit"
+        " key)."
+    ),
     no_args_is_help=True,
 )
 
@@ -27,13 +31,21 @@ def embed(
         float, typer.Option("--strength", help="RMS of the pattern in 8-bit luma code values (PSNR ≈ 20·log10(255/s)).")
     ] = DEFAULT_STRENGTH,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    audio: Annotated[
+        bool,
+        typer.Option(
+            "--audio/--no-audio",
+            help="Also mark the first audio track with the same key (re-encoded in its codec family); "
+            "--no-audio copies the audio untouched.",
+        ),
+    ] = True,
 ) -> None:
-    """Mark every frame of INPUT with KEY and write OUTPUT (audio, timecode and colour tags kept).
+    """Mark every frame of INPUT (and its dialogue track) with KEY and write OUTPUT (timecode, colour tags kept).
 
     Exit status: 0 written, 2 bad key, unreadable input or output not writable (nothing is written).
     """
     try:
-        report = embed_video(input, output, parse_key(key), strength=strength)
+        report = embed_video(input, output, parse_key(key), strength=strength, mark_audio=audio)
     except WatermarkError as exc:
         typer.echo(f"cutproof: error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -46,6 +58,16 @@ def embed(
         "ms_per_frame": round(report.ms_per_frame, 1),
         "encoder": report.encoder,
         "audio": list(report.audio),
+        "audio_mark": (
+            {
+                "algorithm": report.audio_marks[0].algorithm,
+                "encoder": report.audio_marks[0].encoder,
+                "snr_db": round(report.audio_marks[0].snr_db, 2),
+                "seconds": round(report.audio_marks[0].seconds, 3),
+            }
+            if report.audio_marks
+            else None
+        ),
         "timecode": report.timecode,
     }
     if as_json:
@@ -67,9 +89,13 @@ def detect(
         float, typer.Option("--max-seconds", min=0.1, help="Aggregate evidence over at most this many seconds.")
     ] = 5.0,
 ) -> None:
-    """Look for a cutproof-wm/1 key in FILE.
+    """Look for the cutproof-wm/2 (or /1) key in FILE's pictures and the cutproof-awm/1 key in its audio.
 
-    Exit status: 0 key found, 1 no key, 2 the file could not be read.
+    JSON: the video fields at the top level (``key``, ``confidence``, ``frames_used``, ...) and an ``audio``
+    object: ``status`` (found / none / not_applicable when the file has no audio track / unreadable), ``key``,
+    ``confidence``, ``seconds_used``.
+
+    Exit status: 0 a key found (pictures or audio), 1 no key, 2 the file could not be read.
     """
     try:
         det = detect_video(file, max_seconds=max_seconds)
@@ -78,8 +104,12 @@ def detect(
             typer.echo(json.dumps({"key": None, "error": str(exc)}))
         typer.echo(f"cutproof: error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    try:
+        audio = detect_audio(file, max_seconds=max_seconds).to_json()
+    except WatermarkError as exc:
+        audio = {"status": "unreadable", "key": None, "error": str(exc)}
     if as_json:
-        typer.echo(json.dumps({"file": str(file), **det.to_json()}))
+        typer.echo(json.dumps({"file": str(file), **det.to_json(), "audio": audio}))
     elif det.key_hex is not None:
         console.print(
             f"Watermark found: key {det.key_hex} (confidence {det.confidence:.2f}, {det.frames_used} frames, "
@@ -89,4 +119,20 @@ def detect(
         )
     else:
         console.print(f"No watermark found ({det.frames_used} frames examined).", markup=False, highlight=False)
-    raise typer.Exit(0 if det.key is not None else 1)
+    if not as_json:
+        console.print(_audio_line(audio), markup=False, highlight=False)
+    raise typer.Exit(0 if det.key is not None or audio.get("key") is not None else 1)
+
+
+def _audio_line(audio: dict[str, object]) -> str:
+    status = audio.get("status")
+    if status == AudioStatus.FOUND:
+        return (
+            f"Audio watermark found: key {audio['key']} (confidence {audio['confidence']}, "
+            f"{audio['seconds_used']} s of audio)"
+        )
+    if status == AudioStatus.NOT_APPLICABLE:
+        return "Audio watermark: not applicable (the file has no audio track)."
+    if status == AudioStatus.NONE:
+        return f"No audio watermark found ({audio['seconds_used']} s of audio examined)."
+    return f"Audio watermark: could not read the audio ({audio.get('error')})."

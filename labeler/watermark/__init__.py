@@ -1,4 +1,5 @@
-"""Robust invisible video watermark ``cutproof-wm/1``: a 64-bit key (pointing to a ledger entry) in luma.
+"""Robust invisible video watermark ``cutproof-wm/2`` (reads ``/1`` marks too): a 64-bit key in luma that points
+to a ledger entry.
 
 Public API: ``embed_video`` / ``detect_video`` for files (PyAV), ``embed_frame`` / ``detect_frames`` for luma
 planes, ``parse_key`` for the 16-hex-digit key form, and the errors in ``labeler.watermark.errors``.

@@ -1,4 +1,4 @@
-"""Payload codec: a 64-bit key ⇄ a scrambled, error-corrected bit string (``cutproof-wm/1``).
+"""Payload codec: a 64-bit key ⇄ a scrambled, error-corrected bit string (``cutproof-wm/1`` and ``/2``).
 
 Layout: ``key`` (8 bytes, big-endian) ‖ CRC-16/CCITT of the key (2 bytes) = 80 data bits, protected by a binary BCH
 code over GF(2^8) correcting ``t = 12`` bit errors (92 parity bits), i.e. a 172-bit codeword. The codeword is XORed
@@ -62,6 +62,34 @@ def encode_key(key: int) -> Array:
         [np.unpackbits(np.frombuffer(data, np.uint8)), np.unpackbits(np.frombuffer(ecc, np.uint8))[:ECC_BITS]]
     )
     return bits ^ _SCRAMBLE
+
+
+def decode_soft(soft: Array, chase_bits: int = 0) -> Decoded | None:
+    """Recover the key from ``CODE_BITS`` soft values (negative = bit 1): the hard decision first, then (Chase-II)
+    the hard word with each non-empty subset of the ``chase_bits`` least reliable bits flipped, fewest flips first.
+
+    Every word tried is one full BCH + CRC acceptance test, so the false-key probability grows with the number of
+    tries (``2^chase_bits``), never with a looser test. ``bit_errors_corrected`` is the distance between the hard
+    decision and the accepted codeword.
+
+    Raises:
+        ValueError: ``soft`` does not hold ``CODE_BITS`` values or ``chase_bits`` is not in [0, 16].
+    """
+    s: Array = np.asarray(soft, dtype=np.float64).reshape(-1)
+    if s.size != CODE_BITS:
+        raise ValueError(f"expected {CODE_BITS} soft values, got {s.size}")
+    if not 0 <= chase_bits <= 16:
+        raise ValueError(f"chase_bits must be in [0, 16], got {chase_bits}")
+    hard = (s < 0).astype(np.uint8)
+    weakest = np.argsort(np.abs(s), kind="stable")[:chase_bits]
+    for mask in sorted(range(1 << chase_bits), key=lambda m: (m.bit_count(), m)):
+        word = hard.copy()
+        flips = [int(weakest[i]) for i in range(chase_bits) if mask >> i & 1]
+        word[flips] ^= 1
+        got = decode_bits(word)
+        if got is not None:
+            return Decoded(got.key, int(np.sum(encode_key(got.key) != hard)))
+    return None
 
 
 def decode_bits(bits: Array) -> Decoded | None:

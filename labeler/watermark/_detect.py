@@ -4,13 +4,17 @@
    summed (soft-decision aggregation: the pattern adds up coherently, coding noise does not).
 2. Scale: the pattern is periodic (one tile), so the autocorrelation of the sum peaks at lags of one tile period;
    the zooms (crops make content larger on the fixed-height grid) whose period scores best are kept, with the
-   untouched geometries of both chip layouts (1.0 and 1.5).
+   untouched geometries of the three chip layouts (``LAYOUT_SCALES``: 1.0, 1.5 and 2.0).
 3. Shift: at each candidate scale the sum is resampled so chips are ``DET_PX`` px again and folded modulo one tile
    (which collects every, even partial, tile of the frame); for every cyclic shift the energy of the per-bit
    correlations plus the signed sync correlation is computed by FFT (it uses all chips, whatever the bits).
 4. At the best few (scale, shift) hypotheses, per-bit soft values are hard-decided and decoded (BCH t=12 +
-   CRC-16). At most (``SCALE_CANDIDATES`` + 2) × ``SHIFT_CANDIDATES`` = 12 attempts are made, so the false-key
-   probability on unmarked video stays below 12 × 2^-51.8 ≈ 2^-48.2.
+   CRC-16). At the untouched layouts (scale 1.0 and 1.5) the zero shift is always among the shifts tried (the grid
+   is anchored at the top-left corner, so re-encodes and rescales keep it there even when the shift search is
+   fooled by weak evidence), and there the decoder is soft: Chase decoding also tries the hard word with every
+   subset of the ``CHASE_BITS`` least reliable bits flipped.
+   Every try is one BCH + CRC-16 acceptance test; ``MAX_ATTEMPTS`` bounds them (14 plain + 3 × 63 Chase = 203),
+   so the false-key probability on unmarked video stays below 203 × 2^-51.8 ≈ 2^-44.1 (≈ 5·10^-14) per detection.
 """
 
 from __future__ import annotations
@@ -21,24 +25,25 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from labeler.watermark._codec import CODE_BITS, decode_bits, encode_key
+from labeler.watermark._codec import CODE_BITS, decode_soft, encode_key
 from labeler.watermark._detect_view import detector_view
 from labeler.watermark._pattern import (
     BIT_OF_CHIP,
-    CHIP_ROWS,
     DET_PX,
     IS_SYNC,
+    LAYOUT_SCALES,
     PN,
-    SMALL_CHIP_ROWS,
     TILE,
     template_ffts,
 )
 from labeler.watermark._types import Array
 
-SCALES = np.exp(np.arange(np.log(0.9), np.log(2.1), np.log(1.004)))
-FIXED_SCALES = (1.0, CHIP_ROWS / SMALL_CHIP_ROWS)  # untouched geometry of the two chip layouts
+SCALES = np.exp(np.arange(np.log(0.9), np.log(2.8), np.log(1.004)))  # 25 % crop of the 48-row layout: 2.67
 SCALE_CANDIDATES = 4  # best autocorrelation scales tried besides FIXED_SCALES
 SHIFT_CANDIDATES = 2  # best shifts tried per scale; every try is one BCH+CRC decoding attempt
+CHASE_BITS = 6  # least reliable bits whose flips the soft decoder tries at the anchored hypotheses
+FIXED_SCALES = LAYOUT_SCALES  # untouched geometry of the chip layouts, always tried, with the zero shift first
+MAX_ATTEMPTS = (SCALE_CANDIDATES + len(FIXED_SCALES)) * SHIFT_CANDIDATES + len(FIXED_SCALES) * ((1 << CHASE_BITS) - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +54,8 @@ class FrameDetection:
         key: the recovered 64-bit key, or ``None``.
         confidence: for a key, the share of soft evidence agreeing with its codeword (0..1); 0 otherwise.
         frames_used: frames aggregated.
-        bit_errors_corrected: hard-bit errors BCH corrected (``None`` when no key).
+        bit_errors_corrected: hard-decision bits that differ from the accepted codeword (BCH corrections plus any
+            Chase flips; ``None`` when no key).
         sync_score: z-score of the best (scale, shift) hypothesis' bit-energy peak.
         scale: recovered zoom of the content relative to the embedding (1.0 = untouched; crops give > 1).
     """
@@ -80,35 +86,49 @@ class Accumulator:
             return
         self.frames += 1
 
+    def hypotheses(self) -> list[tuple[float, float, Array, int]]:
+        """Every (sync z-score, scale, soft bits, Chase bits) hypothesis the decoder tries, in order."""
+        out: list[tuple[float, float, Array, int]] = []
+        if self._sum is None:
+            return out
+        for scale in _scale_candidates(self._sum):
+            folded = _fold(_rescale(self._sum, scale), TILE * DET_PX)
+            anchored = scale in FIXED_SCALES
+            for i, (score, tile) in enumerate(_shift_candidates(folded, anchored)):
+                out.append((score, scale, _soft_bits(tile), CHASE_BITS if anchored and i == 0 else 0))
+        return out
+
     def result(self) -> FrameDetection:
         """Search scale and shift, decode the best hypotheses; ``key`` is ``None`` when nothing is found."""
         if self._sum is None:
             return FrameDetection(None, 0.0, 0, None, 0.0, 1.0)
         best: tuple[float, float] = (0.0, 1.0)
-        for scale in _scale_candidates(self._sum):
-            folded = _fold(_rescale(self._sum, scale), TILE * DET_PX)
-            for score, tile in _shift_candidates(folded):
-                best = max(best, (score, scale))
-                soft = _soft_bits(tile)
-                decoded = decode_bits((soft < 0).astype(np.uint8))
-                if decoded is None:
-                    continue
-                signs = 1.0 - 2.0 * encode_key(decoded.key).astype(np.float64)
-                conf = float(np.clip(np.sum(signs * soft) / max(float(np.sum(np.abs(soft))), 1e-12), 0.0, 1.0))
-                return FrameDetection(decoded.key, conf, self.frames, decoded.bit_errors_corrected, score, scale)
+        for score, scale, soft, chase in self.hypotheses():
+            best = max(best, (score, scale))
+            decoded = decode_soft(soft, chase)
+            if decoded is None:
+                continue
+            signs = 1.0 - 2.0 * encode_key(decoded.key).astype(np.float64)
+            conf = float(np.clip(np.sum(signs * soft) / max(float(np.sum(np.abs(soft))), 1e-12), 0.0, 1.0))
+            return FrameDetection(decoded.key, conf, self.frames, decoded.bit_errors_corrected, score, scale)
         return FrameDetection(None, 0.0, self.frames, None, best[0], best[1])
+
+    def margin(self, key: int) -> tuple[float, int]:
+        """Diagnostic for benchmarks: at the hypothesis that best matches ``key``'s codeword, the soft margin
+        (mean / std of the codeword-signed soft bits; ≈ the per-bit SNR) and the raw (pre-BCH) bit errors."""
+        signs = 1.0 - 2.0 * encode_key(key).astype(np.float64)
+        best = (float("-inf"), CODE_BITS)
+        for _, _, soft, _ in self.hypotheses():
+            v = signs * soft
+            best = max(best, (float(v.mean() / (v.std() + 1e-12)), int(np.sum(v < 0))), key=lambda t: (-t[1], t[0]))
+        return best
 
     def bit_accuracy(self, key: int) -> float:
         """Diagnostic for benchmarks: share of raw (pre-BCH) hard bits equal to ``key``'s codeword, at the best
         of the hypotheses the decoder tries."""
         if self._sum is None:
             return 0.0
-        want = encode_key(key)
-        best = 0.0
-        for scale in _scale_candidates(self._sum):
-            for _, tile in _shift_candidates(_fold(_rescale(self._sum, scale), TILE * DET_PX)):
-                best = max(best, float(np.mean((_soft_bits(tile) < 0).astype(np.uint8) == want)))
-        return best
+        return 1.0 - self.margin(key)[1] / CODE_BITS
 
 
 def _rescale(acc: Array, s: float) -> Array:
@@ -127,7 +147,8 @@ def _fold(img: Array, n: int) -> Array:
 
 
 def _scale_candidates(acc: Array) -> list[float]:
-    """1.0, then the zooms whose tile period best matches the autocorrelation peaks of the accumulated view."""
+    """``FIXED_SCALES``, then the zooms whose tile period best matches the autocorrelation peaks of the
+    accumulated view."""
     h, w = acc.shape
     spec = np.fft.rfft2(acc, s=(2 * h, 2 * w))
     auto = np.fft.irfft2(spec * np.conj(spec), s=(2 * h, 2 * w))
@@ -145,14 +166,18 @@ def _scale_candidates(acc: Array) -> list[float]:
     return out
 
 
-def _shift_candidates(folded: Array) -> list[tuple[float, Array]]:
-    """Best cyclic shifts of a folded tile by bit-energy + sync correlation, as (z-score, aligned tile)."""
+def _shift_candidates(folded: Array, anchored: bool = False) -> list[tuple[float, Array]]:
+    """Best cyclic shifts of a folded tile by bit-energy + sync correlation, as (z-score, aligned tile); with
+    ``anchored`` (an untouched layout: the grid still starts at the top-left corner) the zero shift comes first."""
     n = TILE * DET_PX
     corr = np.fft.irfft2(np.fft.rfft2(folded)[None] * template_ffts(), s=(n, n))
     energy = np.sum(corr[:CODE_BITS] ** 2, axis=0) + np.sign(corr[CODE_BITS]) * corr[CODE_BITS] ** 2
     z = (energy - energy.mean()) / (float(energy.std()) + 1e-12)
     out = []
-    for idx in np.argsort(z, axis=None)[::-1][:SHIFT_CANDIDATES]:
+    order = [int(i) for i in np.argsort(z, axis=None)[::-1][:SHIFT_CANDIDATES]]
+    if anchored:
+        order = [0, *[i for i in order if i != 0]][:SHIFT_CANDIDATES]
+    for idx in order:
         dy, dx = divmod(int(idx), n)
         out.append((float(z.flat[idx]), np.roll(folded, (-dy, -dx), axis=(0, 1))))
     return out

@@ -1,14 +1,19 @@
-"""The fixed geometry of the ``cutproof-wm/1`` pattern: chip grid, tile, pseudo-noise and chip→bit assignment.
+"""The fixed geometry of the ``cutproof-wm/2`` pattern: chip grid, tile, pseudo-noise and chip→bit assignment.
 
 The watermark lives on a *chip grid* anchored at the frame's top-left corner whose height is a fixed number of
 chips, whatever the frame's resolution: ``CHIP_ROWS`` (96; 1080p: ~11 px per chip) for frames of at least
-``SMALL_FRAME_ROWS`` lines, ``SMALL_CHIP_ROWS`` (64; 360p: ~5.6 px per chip) below, so small footage keeps
-chips large enough to survive a further 0.5× downscale. A downscale leaves the grid where it was; the detector
-works on the 96-row grid, where the 64-row layout simply looks like a 1.5× zoom that its scale search finds.
+``SMALL_FRAME_ROWS`` lines, ``SMALL_CHIP_ROWS`` (64; 360p: ~5.6 px per chip) down to ``TINY_FRAME_ROWS`` lines and
+``TINY_CHIP_ROWS`` (48; 288p: 6 px per chip) below, so small footage keeps chips large enough to survive a further
+0.5× downscale and strong compression. A downscale leaves the grid where it was; the detector works on the 96-row
+grid, where the 64- and 48-row layouts simply look like 1.5× and 2× zooms that it always tries (``LAYOUT_SCALES``).
 The grid is tiled with a ``TILE``×``TILE``-chip tile; every tile carries the whole codeword, so a crop keeps
 whole (cyclic) tiles. Inside a tile, ``SYNC_CHIPS`` chips carry a known synchronisation pattern (a signed pilot
 for the shift search) and the rest carry the codeword bits, ``CHIPS_PER_BIT`` chips each, spread
 pseudo-randomly and multiplied by a ±1 pseudo-noise.
+
+Versions: ``cutproof-wm/1`` used the 64-row layout for every frame under 400 lines (and a lower default strength);
+``cutproof-wm/2`` uses the 48-row layout under 300 lines. Everything else (codec, tile, PN, assignment) is shared,
+so the detector reads both.
 """
 
 from __future__ import annotations
@@ -21,10 +26,14 @@ import numpy as np
 from labeler.watermark._codec import CODE_BITS
 from labeler.watermark._types import Array
 
-ALGORITHM_ID = "cutproof-wm/1"
+ALGORITHM_ID = "cutproof-wm/2"
+READABLE_ALGORITHM_IDS = ("cutproof-wm/1", "cutproof-wm/2")  # the detector finds marks of both
 CHIP_ROWS = 96  # chip-grid height of frames of SMALL_FRAME_ROWS lines or more (and of the detector's grid)
-SMALL_CHIP_ROWS = 64  # chip-grid height of smaller frames
+SMALL_CHIP_ROWS = 64  # chip-grid height of frames of TINY_FRAME_ROWS..SMALL_FRAME_ROWS lines (all smaller in /1)
+TINY_CHIP_ROWS = 48  # chip-grid height of frames under TINY_FRAME_ROWS lines
 SMALL_FRAME_ROWS = 400
+TINY_FRAME_ROWS = 300
+LAYOUT_SCALES = (1.0, CHIP_ROWS / SMALL_CHIP_ROWS, CHIP_ROWS / TINY_CHIP_ROWS)  # as the detector's grid sees them
 TILE = 32  # tile side, in chips
 CHIPS_PER_BIT = (TILE * TILE) // CODE_BITS  # 5
 SYNC_CHIPS = TILE * TILE - CHIPS_PER_BIT * CODE_BITS  # 164
@@ -51,7 +60,9 @@ def chip_tile(bits: Array, gains: Array | None = None) -> Array:
 
 def chip_rows_for(height: int) -> int:
     """Chip-grid height used when embedding into frames of ``height`` lines."""
-    return CHIP_ROWS if height >= SMALL_FRAME_ROWS else SMALL_CHIP_ROWS
+    if height >= SMALL_FRAME_ROWS:
+        return CHIP_ROWS
+    return SMALL_CHIP_ROWS if height >= TINY_FRAME_ROWS else TINY_CHIP_ROWS
 
 
 def chip_grid_cols(width: int, height: int, rows: int = CHIP_ROWS) -> int:

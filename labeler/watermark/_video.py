@@ -46,6 +46,7 @@ class EmbedReport:
     frame_rate: Fraction
     audio: tuple[str, ...]
     timecode: str | None
+    audio_marks: tuple[Any, ...] = ()  # labeler.audio_watermark.TrackReport per marked track (mark_audio=True)
 
     @property
     def key_hex(self) -> str:
@@ -97,13 +98,20 @@ def parse_key(text: str) -> int:
     return int(t, 16)
 
 
-def embed_video(src: str | Path, dst: str | Path, key: int, *, strength: float = DEFAULT_STRENGTH) -> EmbedReport:
+def embed_video(
+    src: str | Path, dst: str | Path, key: int, *, strength: float = DEFAULT_STRENGTH, mark_audio: bool = False
+) -> EmbedReport:
     """Mark every frame of ``src`` with ``key`` and write ``dst`` (MP4, MOV or MKV, chosen by extension).
 
     The video is re-encoded in the source's codec family where PyAV can write it (H.264 → libx264 CRF 16,
     H.265 → libx265, ProRes → prores_ks, VP9 → libvpx-vp9; anything else → H.264); audio packets are copied
     unchanged where the container takes their codec, else transcoded to AAC; timecode, colour tags and frame
     timing are kept. The output is written to a temporary file renamed only on success.
+
+    With ``mark_audio`` the first audio track is instead decoded, marked with the same key by the audio watermark
+    (``labeler.audio_watermark``, ``cutproof-awm/1``) and re-encoded in the same pass, in the source's codec
+    family, sample rate and channel layout; other audio tracks are handled as above. No audio track: nothing to
+    mark, and ``audio_marks`` is empty.
 
     Raises:
         InvalidKeyError: ``key`` is not in [0, 2^64).
@@ -126,7 +134,7 @@ def embed_video(src: str | Path, dst: str | Path, key: int, *, strength: float =
     tmp = dst_p.with_name(f".{dst_p.name}.{uuid.uuid4().hex[:8]}.part")
     try:
         with _av.open_input(src_p) as inp:
-            report = _transcode(inp, src_p, tmp, fmt, embedder)
+            report = _transcode(inp, src_p, tmp, fmt, embedder, key if mark_audio else None)
         os.replace(tmp, dst_p)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -135,7 +143,9 @@ def embed_video(src: str | Path, dst: str | Path, key: int, *, strength: float =
     return EmbedReport(output=dst_p, key=key, **report)
 
 
-def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder) -> dict[str, Any]:
+def _transcode(
+    inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder, audio_key: int | None
+) -> dict[str, Any]:
     vin = inp.streams.video[0]
     vin.thread_type = "AUTO"
     try:
@@ -144,11 +154,12 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
         raise _av.write_error(tmp, exc) from exc
     try:
         vout, encoder, pix_fmt = _video_stream(inp, vin, out)
-        audio_map, audio_desc = _audio_streams(inp, out)
+        markers = _audio_markers(inp, out, audio_key)
+        audio_map, audio_desc = _audio_streams(inp, out, next(iter(markers), None))
         frames, sq_err, embed_s, embed_cpu = 0, 0.0, 0.0, 0.0
         first_t: Fraction | None = None
         last_t = Fraction(0)
-        streams = [vin, *audio_map]
+        streams = [vin, *markers, *audio_map]
         for packet in inp.demux(*streams):
             if packet.stream is vin:
                 for frame in _decode(packet, src):
@@ -166,12 +177,16 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
                     if frame.pts is not None:
                         last_t = Fraction(frame.pts) * frame.time_base
                         first_t = last_t if first_t is None else first_t
+            elif packet.stream in markers:
+                _mux(out, markers[packet.stream].feed(_decode(packet, src)), tmp)
             else:
                 _audio_packet(packet, audio_map[packet.stream], out, src, tmp)
         _mux(out, vout.encode(None), tmp)
         for target, transcode in audio_map.values():
             if transcode:
                 _mux(out, target.encode(None), tmp)
+        for marker in markers.values():
+            _mux(out, marker.flush(), tmp)
         span = last_t - first_t + 1 / _av.frame_rate(vin) if first_t is not None else None
         _check_complete(inp, vin, frames, span, src)
     except (av.error.FFmpegError, ValueError) as exc:
@@ -189,8 +204,12 @@ def _transcode(inp: Any, src: Path, tmp: Path, fmt: str, embedder: FrameEmbedder
         "width": vin.codec_context.width,
         "height": vin.codec_context.height,
         "frame_rate": _av.frame_rate(vin),
-        "audio": tuple(audio_desc),
+        "audio": tuple(
+            markers[a].report().describe() if a in markers else d
+            for a, d in zip(inp.streams.audio, audio_desc, strict=True)
+        ),
         "timecode": _av.timecode(inp),
+        "audio_marks": tuple(m.report() for m in markers.values()),
     }
 
 
@@ -214,10 +233,23 @@ def _video_stream(inp: Any, vin: Any, out: Any) -> tuple[Any, str, str]:
     return vout, encoder, pix_fmt
 
 
-def _audio_streams(inp: Any, out: Any) -> tuple[dict[Any, tuple[Any, bool]], list[str]]:
+def _audio_markers(inp: Any, out: Any, key: int | None) -> dict[Any, Any]:
+    """The first audio stream → its ``TrackMarker`` (marked with ``key``), or nothing without a key or audio."""
+    if key is None or not inp.streams.audio:
+        return {}
+    from labeler.audio_watermark import TrackMarker  # imported here: that package imports our payload codec
+
+    ain = inp.streams.audio[0]
+    return {ain: TrackMarker(ain, out, key)}
+
+
+def _audio_streams(inp: Any, out: Any, skip: Any = None) -> tuple[dict[Any, tuple[Any, bool]], list[str]]:
     mapping: dict[Any, tuple[Any, bool]] = {}
     desc: list[str] = []
     for ain in inp.streams.audio:
+        if ain is skip:
+            desc.append("")
+            continue
         name = ain.codec_context.name
         if name in out.supported_codecs:
             mapping[ain] = (out.add_stream_from_template(ain), False)
@@ -273,7 +305,7 @@ def _check_complete(inp: Any, vin: Any, frames: int, span: Fraction | None, src:
 
 
 def detect_video(path: str | Path, *, max_seconds: float | Fraction = DEFAULT_MAX_SECONDS) -> Detection:
-    """Look for a ``cutproof-wm/1`` key in the first ``max_seconds`` of any video PyAV can open.
+    """Look for a ``cutproof-wm/2`` (or ``/1``) key in the first ``max_seconds`` of any video PyAV can open.
 
     Evidence is aggregated over all frames decoded (soft decisions), then scale and shift are searched and the
     codeword decoded (BCH + CRC); ``key`` is ``None`` when nothing decodes.

@@ -53,7 +53,15 @@ def build(
         create_project(ws, slug, identity="cli:admin")
     log = project_log(ws, get_project(ws, slug))
     grant = log.append(
-        [{"kind": "consent.granted/1", "performer_id": "perf-1", "grant_id": "g-1", "scope": ["relight"]}],
+        [
+            {
+                "kind": "consent.granted/1",
+                "performer_id": "perf-1",
+                "grant_id": "g-1",
+                "category": "digital_alteration",
+                "edit_kinds": ["relight"],
+            }
+        ],
         identity="cli:legal",
     )[0]
     decision = log.append(

@@ -18,7 +18,7 @@ from cutproof.workspace import Workspace
 SECRET = "matrix-secret-" + "y" * 32
 P = "/api/v1/projects/{project}"
 
-# route → role required in the project ("member": any role; "superuser": workspace administrator)
+# route → role required in the project ("member": any role; "superuser": workspace administrator; "a|b": either)
 EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/projects"): "authenticated",
     ("POST", "/api/v1/projects"): "superuser",
@@ -56,6 +56,13 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", P + "/dailies"): "member",
     ("POST", P + "/dailies"): "editor",
     ("GET", P + "/models"): "member",
+    ("GET", P + "/models/{model_id}"): "member",
+    ("POST", P + "/trainings"): "editor|admin",
+    ("GET", P + "/trainings"): "member",
+    ("GET", P + "/trainings/{job_id}"): "member",
+    ("POST", P + "/trainings/{job_id}/cancel"): "editor|admin",
+    ("POST", P + "/cast-tags"): "editor|admin",
+    ("GET", P + "/cast-tags"): "member",
     ("POST", P + "/qc"): "qc",
     ("GET", P + "/audit"): "legal",
 }
@@ -90,6 +97,7 @@ def _url(path: str, project: str) -> str:
         .replace("{performer_id}", "prf_00000000unknown")
         .replace("{suspension_id}", "sus_00000000unknown")
         .replace("{sha256}", "0" * 64)
+        .replace("{model_id}", "0" * 64)
     )
 
 
@@ -123,7 +131,7 @@ def test_matrix(world, method: str, path: str) -> None:  # type: ignore[no-untyp
                 assert status == 404, (who, project, status)
                 continue
             else:
-                allowed = who == "superuser" or need == "member" or need == who
+                allowed = who == "superuser" or need == "member" or who in need.split("|")
             if allowed:
                 assert status not in (401, 403), (who, project, status)
                 if status == 404:

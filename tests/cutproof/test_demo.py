@@ -55,3 +55,14 @@ def test_full_demo_on_shared_footage(tmp_path: Path, footage_dir: Path) -> None:
     assert result.used_real_footage
     assert result.outcomes["review"] == "review"
     _check(tmp_path / "demo", result)
+    # Each decision for the right reason: the cast model identified the performer in every edited region ...
+    cast = result.models["cast"]
+    for label in ("allowed", "denied", "review"):
+        p = result.presence[label]
+        assert len(p["detected"]) == 1 and p["unidentified_faces"] == 0 and cast[:12] in p["method"], (label, p)
+    # ... the consenting one is allowed by their grant, the other denied for lack of one, and the review is a
+    # policy question (EU deep-fake declaration), not an unknown face.
+    assert "sag2023.alteration.consented" in result.reasons["allowed"]
+    assert result.reasons["denied"] == ["sag2023.alteration.consent-required"]
+    assert result.reasons["review"] == ["eu.art50.4.deep-fake-undeclared"]
+    assert len({result.presence[k]["detected"][0] for k in ("allowed", "denied", "review")}) == 3

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from consent._entries import lifted_entry, new_salt, revoked_entry, suspended_entry
+from consent.models import Suspension
 from cutproof.cli.main import app
 from cutproof.labeling import lookup_watermark_key
 from cutproof.qc import RECOVERED_NOTE, QcInputError, verify_deliverable
@@ -57,6 +60,7 @@ def test_labelled_deliverable_passes_every_check(scenario: Scenario) -> None:
         "c2pa_manifest",
         "hard_binding",
         "watermark",
+        "audio_watermark",
         "ledger_entry",
         "ledger_receipt",
         "ledger_consistency",
@@ -189,7 +193,7 @@ def _resign(scenario: Scenario, tmp_path: Path, identity, receipt: str) -> Path:
         model_id="relight-m7",
         training_manifest_sha256="2" * 64,
         ledger=LedgerRef(scenario.log.origin, scenario.edit_index, leaf, "checkpoint", receipt),
-        watermark=WatermarkRef("cutproof-wm/1", scenario.result.watermark_key or ""),
+        watermark=WatermarkRef("cutproof-wm/2", scenario.result.watermark_key or ""),
     )
     stripped = remux(scenario.result.path, tmp_path / "stripped.mp4")
     out = tmp_path / "resigned" / "shot-12.mp4"
@@ -248,16 +252,64 @@ def test_review_consent_and_disclosure_outcomes(tmp_path: Path) -> None:
     rep = verify_deliverable(ws, approved.result.path)
     assert _status(rep, "decision") == "pass"
     assert _status(verify_deliverable(ws, rejected.result.path), "decision") == "fail"
-    # consent revoked after the edit: QC holds the deliverable and says why
-    approved.log.append([{"kind": "consent.revoked/1", "performer_id": "perf-1", "grant_id": "g-1"}], identity="legal")
+    # A revocation recorded after the edit and effective after it: QC holds the deliverable and says why.
+    edit_time = datetime.fromisoformat(approved.log.entry_json(approved.edit_index)["ledger"]["time"])
+    revoke = revoked_entry("p", "ev-1", "g-1", "perf-1", edit_time + timedelta(seconds=1), "withdrawn", new_salt())
+    approved.log.append([revoke], identity="legal")
     rep = verify_deliverable(ws, approved.result.path)
     assert _status(rep, "consent_at_edit") == "pass"
     assert _status(rep, "consent_current") == "fail" and "withdrawn since the edit" in _reason(rep, "consent_current")
-    # a project-wide suspension, later lifted, does not hold the deliverable; one still in force does
-    approved.log.append([{"kind": "consent.suspended/1", "suspension_id": "s-1", "scope": "project"}], identity="legal")
-    assert "consent suspended" in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
-    approved.log.append([{"kind": "consent.suspension_lifted/1", "suspension_id": "s-1"}], identity="legal")
-    assert "suspended" not in _reason(verify_deliverable(ws, approved.result.path), "consent_current")
+    # A second revocation entry (two writers raced): by a letter dated before the edit, recorded only after it.
+    backdated = revoked_entry("p", "ev-2", "g-1", "perf-1", edit_time - timedelta(hours=1), "letter", new_salt())
+    approved.log.append([backdated], identity="legal")
+    rep = verify_deliverable(ws, approved.result.path)
+    assert _status(rep, "consent_at_edit") == "fail"
+    assert "revoked effective" in _reason(rep, "consent_at_edit")
+    assert "recorded after the edit" in _reason(rep, "consent_at_edit")
+
+
+def _suspension(sid: str, start: datetime, end: datetime | None, categories: list[str]) -> dict:
+    s = Suspension(suspension_id=sid, performer_id=None, reason="strike", start=start, end=end, categories=categories)
+    return suspended_entry("p", s, new_salt())
+
+
+def test_suspensions_follow_their_dates_categories_and_lifts(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = make_clip(tmp_path / "render.mp4", seconds=2, size=(640, 360), seed=6)
+    (tmp_path / "out").mkdir()
+    sc = build(ws, render, tmp_path / "out")
+    edit_time = datetime.fromisoformat(sc.log.entry_json(sc.edit_index)["ledger"]["time"])
+    day = timedelta(days=1)
+
+    def consent_checks() -> tuple[str, str, str]:
+        rep = verify_deliverable(ws, sc.result.path)
+        return _status(rep, "consent_at_edit"), _status(rep, "consent_current"), _reason(rep, "consent_current")
+
+    # Ended before the edit, or for another category of consent: no effect at all.
+    sc.log.append([_suspension("susp_oldoldold", edit_time - 3 * day, edit_time - 2 * day, ["*"])], identity="legal")
+    sc.log.append([_suspension("susp_backgroun", edit_time - day, None, ["background_replica"])], identity="legal")
+    assert consent_checks()[:2] == ("pass", "pass")
+    # Production-wide from tomorrow: not in force yet, so the deliverable is not held.
+    future = edit_time + 30 * day
+    sc.log.append([_suspension("susp_nextnext1", future, None, ["*"])], identity="legal")
+    assert consent_checks()[:2] == ("pass", "pass")
+    # In force since after the edit: held; lifted (effective now): released.
+    sc.log.append([_suspension("susp_nownownow", edit_time + timedelta(seconds=1), None, ["*"])], identity="legal")
+    at_edit, current, reason = consent_checks()
+    assert (at_edit, current) == ("pass", "fail") and "suspended from" in reason
+    lift = lifted_entry("p", "ev-9", "susp_nownownow", datetime.now(UTC), "strike over", new_salt())
+    sc.log.append([lift], identity="legal")
+    assert consent_checks()[:2] == ("pass", "pass")
+
+
+def test_disclosure_sidecar_missing_fails(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = make_clip(tmp_path / "render.mp4", seconds=2, size=(640, 360), seed=7)
+    out = tmp_path / "out"
+    out.mkdir()
+    approved = build(ws, render, out, outcome="review", review="approved", name="approved.mp4")
     # a required sidecar missing from the delivery folder
     approved.result.sidecars[0].unlink()
     assert "sidecar" in _reason(verify_deliverable(ws, approved.result.path), "disclosure")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,12 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     home = tmp_path / "home"
     _ingest(home, footage_dir, tmp_path, [ANG, SAD, NEU])
     code, out = run(home, "model", "train", "dialogue", "--performer", "p1", "--clips", f"{ANG},{NEU}", "--steps", "40")
-    assert code == 0 and "(dialogue, p1)" in out and "held-out AV offset residual" in out, out
+    assert code != 0 and "not registered" in out, out  # a dialogue model is for a registered performer
+    code, out = run(home, "performer", "add", "--name", "CREMA-D actor", "--kind", "principal")
+    assert code == 0, out
+    p1 = re.search(r"prf_[0-9a-f]+", out).group(0)  # type: ignore[union-attr]
+    code, out = run(home, "model", "train", "dialogue", "--performer", p1, "--clips", f"{ANG},{NEU}", "--steps", "40")
+    assert code == 0 and f"(dialogue, {p1})" in out and "held-out AV offset residual" in out, out
     line = line_from(footage_dir / SAD, tmp_path / "l.wav", start_s=0.3, seconds=1.0)
     dubbed, slipped = tmp_path / "d.mov", tmp_path / "r.mov"
     code, out = run(
@@ -57,7 +63,7 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
         "dialogue",
         NEU,
         "--performer",
-        "p1",
+        p1,
         "--audio",
         str(line),
         "--start",
@@ -71,7 +77,7 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     assert body["kind"] == "dialogue" and body["frames"]["frames"] == [5, 35] and dubbed.is_file()
     assert "av_offset_target_met" in body["metrics"]
     code, out = run(
-        home, "edit", "dialogue", NEU, "--performer", "p1", "--audio", str(line), "--retime-only", "--out", str(slipped)
+        home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--retime-only", "--out", str(slipped)
     )
     assert code == 0 and "wrote" in out, out
     ws = Workspace(home, None)

@@ -9,17 +9,21 @@ import av
 import numpy as np
 
 
-def reencode(src: Path, dst: Path, *, crf: int = 28, encoder: str = "libx264", seconds: float = 2.5) -> Path:
-    """Re-encode the video of ``src`` (first ``seconds``) at ``crf`` — a real distribution-style attack."""
+def reencode(
+    src: Path, dst: Path, *, crf: int = 28, encoder: str = "libx264", seconds: float = 2.5, scale: float = 1.0
+) -> Path:
+    """Re-encode the video of ``src`` (first ``seconds``) at ``crf``, optionally rescaled by ``scale`` (area
+    interpolation, even size) — a real distribution-style attack."""
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin = inp.streams.video[0]
         rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
         st = out.add_stream(encoder, rate=rate, options={"crf": str(crf), "preset": "fast"})
-        st.width, st.height, st.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        w, h = (round(vin.codec_context.width * scale / 2) * 2, round(vin.codec_context.height * scale / 2) * 2)
+        st.width, st.height, st.pix_fmt = w, h, "yuv420p"
         for n, f in enumerate(inp.decode(vin)):
             if f.time is not None and f.time >= seconds:
                 break
-            f = f.reformat(format="yuv420p")
+            f = f.reformat(width=w, height=h, format="yuv420p", interpolation="AREA")
             f.pts, f.time_base = n, 1 / rate
             out.mux(st.encode(f))
         out.mux(st.encode(None))

@@ -90,7 +90,7 @@ def test_bench_quick_json_shape(footage_dir: Path) -> None:
         by.setdefault(line["metric"], []).append(line)
     assert set(by) >= {
         "config",
-        "embed_ms_per_1080p_frame",
+        "embed_1080p_wall_clock",
         "embed",
         "attack",
         "attack_summary",
@@ -103,3 +103,7 @@ def test_bench_quick_json_shape(footage_dir: Path) -> None:
     assert by["embed"][0]["psnr_y"] >= 42
     assert by["false_keys"][0]["segments"] == 8 and by["false_keys"][0]["false_keys"] == 0
     assert by["method_summary"][0]["payload_bits"] == 64
+    assert attack["bch_t"] == 12 and 0 <= attack["raw_bit_errors"] <= 172 and attack["soft_margin"] > 0
+    speed = by["embed_1080p_wall_clock"][0]
+    assert (speed["width"], speed["height"], speed["cv2_threads"]) == (1920, 1080, 2)
+    assert speed["mark_ms_per_frame"] > 0 and speed["pipeline_fps"] > 0 and speed["frames"] == 9

@@ -116,7 +116,7 @@ def test_parallel_scan_finds_corruption_in_a_worker_chunk(
     _flip(ledger, "UPDATE ledger_entries SET data=:d WHERE idx=260", d=bytes(data))
     assert "ledger_entries index 260" in _problem(ledger, filled)
     if (os.cpu_count() or 1) > 1:
-        assert calls == [2, 2]  # both runs used worker processes for the two immutable chunks
+        assert calls == [3, 3]  # both runs: two immutable chunks in workers, the last one here meanwhile
 
 
 def test_append_refuses_to_overwrite_stray_rows(ledger: Ledger, filled: Log) -> None:
@@ -126,3 +126,11 @@ def test_append_refuses_to_overwrite_stray_rows(ledger: Ledger, filled: Log) -> 
     with pytest.raises(CorruptionError, match="beyond its size 656"):
         filled.append([{"kind": "t/1"}], identity="t")
     assert filled.size() == 656
+
+
+def test_entry_stored_as_another_type(ledger: Ledger, filled: Log) -> None:
+    # SQLite keeps a type per value: an altered record type byte turns the blob into text or an integer.
+    _flip(ledger, "UPDATE ledger_entries SET data=CAST(data AS TEXT) WHERE idx=400")
+    assert _problem(ledger, filled) == "ledger_entries: entry 400 is not stored as bytes (its record was altered)"
+    _flip(ledger, "UPDATE ledger_entries SET data=7 WHERE idx=400")
+    assert _problem(ledger, filled) == "ledger_entries: entry 400 is not stored as bytes (its record was altered)"

@@ -1,4 +1,4 @@
-"""Uploads, performers and consents (legal), dailies and models, and QC verification of an uploaded file (qc)."""
+"""Uploads, performers and consents (legal), dailies, and QC verification of an uploaded file (qc)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from consent import ConsentGrant, ConsentRegistry, Coverage, Performer
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, QcOf, SettingsDep, WorkspaceDep
 from cutproof.audit import build_audit
 from cutproof.audit_report import to_csv, to_html
+from cutproof.dailies import ingest_dailies
 from cutproof.projects import project_log
 from cutproof.qc import verify_deliverable
 from cutproof.uploads import record_upload, resolve_upload
-from editor import Catalogue, ModelRegistry
-from editor.dailies import ingest_folder
+from editor import Catalogue
 from ledger.errors import BlobTooLargeError
 
 router = APIRouter()
@@ -189,7 +189,7 @@ def ingest(ws: WorkspaceDep, access: EditorOf, body: IngestCreate) -> dict[str, 
             os.link(src, link)
         except OSError:
             shutil.copyfile(src, link)
-    report = ingest_folder(folder, Catalogue(ws.engine), project=access.project.slug, files=[link])
+    report = ingest_dailies(ws, access.project.slug, folder, identity=access.principal.identity, files=[link])
     outcome = report.files[0]
     if outcome.outcome == "rejected":
         link.unlink(missing_ok=True)
@@ -198,12 +198,6 @@ def ingest(ws: WorkspaceDep, access: EditorOf, body: IngestCreate) -> dict[str, 
         "reason": getattr(outcome, "reason", None),
         "clip": outcome.clip.as_dict() if outcome.clip else None,
     }
-
-
-@router.get("/projects/{project}/models", tags=["dailies"])
-def list_models(ws: WorkspaceDep, access: AnyMember) -> list[dict[str, Any]]:
-    """The project's trained models with their training manifests."""
-    return [m.as_dict() for m in ModelRegistry(ws.engine, ws.blobs).list(project=access.project.slug)]
 
 
 class QcCreate(BaseModel):
