@@ -16,9 +16,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-# Reads of the database file go through a memory map (SQLite caps it at 2 GiB): a proof touches a few pages spread
-# over the whole file, and a page read through the map costs no system call. Writes still go through the WAL.
-SQLITE_MMAP_BYTES = 2**31 - 2**16
 SQLITE_POOL_SIZE = 48
 
 
@@ -38,7 +35,6 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
             dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
