@@ -53,3 +53,11 @@ def test_accelerator_handles_large_batches_like_the_reference() -> None:
     assert _hashing.leaf_hashes(datas) == _hashing.py_leaf_hashes(datas)
     row = _hashing.leaf_hashes(datas[: 1 << 14])
     assert _hashing.subtree_roots(row, 8) == _hashing.py_subtree_roots(row, 8)
+
+
+@pytest.mark.parametrize(("name", "leaves", "roots"), IMPLEMENTATIONS, ids=[i[0] for i in IMPLEMENTATIONS])
+def test_leaf_hashes_take_database_rows_as_they_come(name: str, leaves, roots) -> None:
+    datas = [b"", b"a", b"x" * 300]
+    assert leaves([(d,) for d in datas]) == leaves(datas) == b"".join(leaf_hash(d) for d in datas)
+    with pytest.raises(TypeError, match="item 1"):
+        leaves([(b"ok",), ("text",)])
