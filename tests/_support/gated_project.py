@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from consent import ConsentRegistry
+from consent.models import Performer
 from cutproof import auth
-from cutproof.projects import ProjectContext, create_project, project_log
+from cutproof.projects import Project, ProjectContext, create_project, project_log
 from cutproof.workspace import Workspace
-from editor import Catalogue, ingest_folder
+from editor import Catalogue, IngestReport, ingest_folder
 from tests._support.footage import CLIP, PLATE
 
 DEFAULT_USERS = (("ed", "editor"), ("lee", "legal"), ("quinn", "qc"))
@@ -33,13 +34,29 @@ def setup_gated_project(
     project = create_project(
         ws, slug, slug.title(), ProjectContext(principal_photography_start=date(2026, 9, 1)), identity="test:lead"
     )
+    _report, p = add_grid_dailies_and_consent(ws, project, footage, scratch)
+    tokens = {}
+    for user, role in users:
+        auth.add_user(ws.engine, user)
+        auth.grant_role(ws.engine, user, slug, role)
+        tokens[user] = auth.issue_token(ws.engine, user, pepper=secret.encode()).token
+    clips = {c.path.name: c.short_id for c in Catalogue(ws.engine).list(project=slug)}
+    return {**tokens, "performer": p.performer_id, "shot": clips[CLIP], "plate": clips[PLATE]}
+
+
+def add_grid_dailies_and_consent(
+    ws: Workspace, project: Project, footage: Path, scratch: Path, **performer: Any
+) -> tuple[IngestReport, Performer]:
+    """Ingest the two GRID clips as ``project``'s dailies (symlinked under ``scratch/dailies``) and register the
+    GRID talker with a signed grant for background replacement for continuity (``performer``: extra
+    registration fields, e.g. ``representation``). Returns the ingest report and the performer."""
     dailies = scratch / "dailies"
     dailies.mkdir()
     for name in (CLIP, PLATE):
         (dailies / name).symlink_to(footage / name)
-    ingest_folder(dailies, Catalogue(ws.engine), project=slug)
+    report = ingest_folder(dailies, Catalogue(ws.engine), project=project.slug)
     reg = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project))
-    p = reg.register_performer(name="Grid Talker", kind="principal", guild="SAG-AFTRA", guild_id="G-1")
+    p = reg.register_performer(name="Grid Talker", kind="principal", guild="SAG-AFTRA", guild_id="G-1", **performer)
     doc = scratch / "consent.pdf"
     doc.write_bytes(b"%PDF signed: background replacement, continuity")
     reg.grant(
@@ -53,13 +70,7 @@ def setup_gated_project(
         contract_edition="sag-aftra-tv-theatrical-2026",
         valid_from=datetime.now(UTC) - timedelta(days=1),
     )
-    tokens = {}
-    for user, role in users:
-        auth.add_user(ws.engine, user)
-        auth.grant_role(ws.engine, user, slug, role)
-        tokens[user] = auth.issue_token(ws.engine, user, pepper=secret.encode()).token
-    clips = {c.path.name: c.short_id for c in Catalogue(ws.engine).list(project=slug)}
-    return {**tokens, "performer": p.performer_id, "shot": clips[CLIP], "plate": clips[PLATE]}
+    return report, p
 
 
 def background_edit(s: dict[str, str], *, end: int = 12) -> dict[str, Any]:
