@@ -60,12 +60,23 @@ def deliverables_dir(ws: Workspace, project: str) -> Path:
 def submit(
     ws: Workspace, project: Project, submission: EditSubmission, *, identity: str
 ) -> tuple[GateResult, Job | None]:
-    """Gate a submission; queue its render job when the decision is ``allow``."""
-    result = evaluate(ws, project, submission, identity=identity)
-    job = None
-    if result.decision.outcome == "allow":
-        job = _queue_render(ws, project.slug, result.request_id, identity)
-    return result, job
+    """Gate a submission; queue its render job when the decision is ``allow``.
+
+    The job is queued in the transaction that records the decision: an allowed request is never left without its
+    job, and one decision costs one commit.
+    """
+    queue = JobQueue(ws.engine)
+    queued: list[Job] = []
+
+    def queue_render(conn: Any, request_id: str, decision: Decision) -> dict[str, Any]:
+        if decision.outcome != "allow":
+            return {}
+        job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=identity)
+        queued.append(job)  # a retried batch runs this again; the last run is the one that committed
+        return {"state": "queued", "job_id": job.job_id}
+
+    result = evaluate(ws, project, submission, identity=identity, also=queue_render)
+    return result, (queued[-1] if result.decision.outcome == "allow" else None)
 
 
 def _queue_render(ws: Workspace, project: str, request_id: str, identity: str) -> Job:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -103,6 +104,11 @@ class GateResult:
     decision_index: int
     clip: Clip
     presence: Presence
+
+
+RecordHook = Callable[[Any, str, Decision], dict[str, Any]]
+"""Writes that commit with a decision: called with the open connection, the request id and the decision; returns
+values for the request row (``state``, ``job_id``), or ``{}``."""
 
 
 @lru_cache(maxsize=16)
@@ -212,8 +218,13 @@ def evaluate(
     identity: str,
     presence: Presence | None = None,
     at: datetime | None = None,
+    also: RecordHook | None = None,
 ) -> GateResult:
     """Decide a submission and record the decision (``policy.decided/1``) and the request row.
+
+    ``also`` runs inside the transaction that records them (e.g. to queue the render of an allowed edit), so what
+    it writes commits with the decision, in the same fsync, or not at all; it may run more than once (a retried
+    batch) and returns values for the request row (``state``, ``job_id``).
 
     Raises:
         SubmissionError: unknown shot, bad region/range, project without the dates the rules need.
@@ -271,6 +282,7 @@ def evaluate(
     decided = decision.to_json()
 
     def record_request(conn: Any, appended: Appended) -> None:  # commits with the entry, in the same fsync
+        extra = also(conn, request_id, decision) if also is not None else {}
         insert_request(
             conn,
             request_id=request_id,
@@ -281,6 +293,7 @@ def evaluate(
             decision_index=appended.index,
             submitted_by=identity,
             at=when,
+            **extra,
         )
 
     # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint

@@ -133,6 +133,9 @@ def _to_job(row: Any) -> Job:
     return Job.model_validate({k: v for k, v in data.items() if k in Job.model_fields})
 
 
+_INSERT_JOB = insert(jobs_table)  # built once: a job is queued with every allowed gate decision
+
+
 class JobQueue:
     """The durable job table."""
 
@@ -142,36 +145,47 @@ class JobQueue:
         self.max_attempts = max_attempts
 
     def submit(self, project: str, kind: str, payload: Mapping[str, Any], *, created_by: str) -> Job:
-        """Queue a job. The payload must be JSON-serialisable."""
+        """Queue a job. The payload must be JSON-serialisable.
+
+        Raises:
+            JobError: the payload is not JSON.
+        """
+        with self.engine.begin() as conn:
+            return self.insert(conn, project, kind, payload, created_by=created_by)
+
+    def insert(self, conn: Any, project: str, kind: str, payload: Mapping[str, Any], *, created_by: str) -> Job:
+        """Queue a job on ``conn``, inside the caller's transaction (e.g. the one that records the decision the job
+        carries out, so the two commit together or not at all); returns the job as stored.
+
+        Raises:
+            JobError: the payload is not JSON.
+        """
         try:
             body = json.loads(json.dumps(payload))
         except (TypeError, ValueError) as exc:
             raise JobError(f"job payload is not JSON: {exc}") from None
         now = _now()
-        job_id = uuid.uuid4().hex
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(jobs_table).values(
-                    job_id=job_id,
-                    project=project,
-                    kind=kind,
-                    payload=body,
-                    state="queued",
-                    progress=0.0,
-                    message="queued",
-                    steps={},
-                    result=None,
-                    error=None,
-                    cancel_requested=False,
-                    attempts=0,
-                    lease_owner=None,
-                    lease_expires=None,
-                    created_by=created_by,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        return self.get(job_id)
+        values: dict[str, Any] = {
+            "job_id": uuid.uuid4().hex,
+            "project": project,
+            "kind": kind,
+            "payload": body,
+            "state": "queued",
+            "progress": 0.0,
+            "message": "queued",
+            "steps": {},
+            "result": None,
+            "error": None,
+            "cancel_requested": False,
+            "attempts": 0,
+            "lease_owner": None,
+            "lease_expires": None,
+            "created_by": created_by,
+            "created_at": now,
+            "updated_at": now,
+        }
+        conn.execute(_INSERT_JOB, values)
+        return Job.model_validate({k: v for k, v in values.items() if k in Job.model_fields})
 
     def get(self, job_id: str, project: str | None = None) -> Job:
         """A job by id (optionally required to belong to ``project``).

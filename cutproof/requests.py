@@ -91,9 +91,15 @@ def insert_request(
     decision_index: int,
     submitted_by: str,
     at: datetime,
+    state: str | None = None,
+    job_id: str | None = None,
 ) -> None:
     """Insert a decided request's row on ``conn``, inside the caller's transaction (the gate's: the one that
-    appends the decision to the ledger, so the row and its ``policy.decided/1`` entry commit together)."""
+    appends the decision to the ledger, so the row and its ``policy.decided/1`` entry commit together).
+
+    ``state`` defaults to where the outcome leaves a request (``INITIAL_STATE``); a caller that queues the render
+    in the same transaction passes ``queued`` and the ``job_id``.
+    """
     outcome = str(decision["outcome"])
     conn.execute(
         _INSERT,  # built once, values as parameters (columns left out stay NULL): this runs for every decision
@@ -105,7 +111,8 @@ def insert_request(
             "decision": decision,
             "outcome": outcome,
             "decision_index": decision_index,
-            "state": INITIAL_STATE[outcome],
+            "state": state or INITIAL_STATE[outcome],
+            "job_id": job_id,
             "submitted_by": submitted_by,
             "created_at": at,
             "updated_at": at,

@@ -30,8 +30,11 @@ class Settings(BaseSettings):
             are short and CPU-bound, and fewer threads contend less for the interpreter lock (measured: same
             throughput, half the queueing latency at 8 than at 40); raise it if many long requests (QC of large
             files, audits) run at once.
-        max_in_flight: API requests handled at once; past it the server answers 503 with ``Retry-After`` at once
-            (load shedding) instead of queueing without bound.
+        max_in_flight: API requests handled at once per server process; past it the server answers 503 with
+            ``Retry-After`` at once (load shedding) instead of queueing without bound.
+        processes: API server processes sharing the port. One process runs Python on about one core (the
+            interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
+            the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -45,6 +48,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=0, le=64)
     threads: int = Field(default=8, ge=1, le=1024)
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
+    processes: int = Field(default=1, ge=1, le=64)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

@@ -7,10 +7,21 @@ SQLite transactions are begun by SQLAlchemy itself (the driver's own implicit BE
 SQLAlchemy "serializable isolation / savepoints" recipe). A connection with the execution option
 ``sqlite_begin="IMMEDIATE"`` starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so two writers never
 deadlock upgrading read locks (the ledger's appends use it); other transactions start with a plain ``BEGIN``.
+
+Writers to a SQLite file queue for it on a lock file next to it (``writer_lock``) before ``BEGIN IMMEDIATE``:
+threads and processes then wait in the kernel and take turns the moment the holder commits, where SQLite's own
+busy handler would poll with sleeps of 1, 2, 5, 10… ms (the tail latency of several server processes sharing one
+file).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -28,6 +39,9 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
             kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        db_file = sqlite_file(engine)
+        if db_file is not None:
+            setattr(engine, _WRITER_ATTR, _WriterLock(db_file.with_name(db_file.name + WRITER_LOCK_SUFFIX)))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -36,6 +50,9 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
+            pages = getattr(engine, _AUTOCHECKPOINT_ATTR, None)
+            if pages is not None:
+                cur.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
             cur.close()
             dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
 
@@ -44,7 +61,9 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             mode = conn.get_execution_options().get("sqlite_begin", "")
             if mode not in ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
                 raise ValueError(f"unknown sqlite_begin mode {mode!r}")
-            conn.exec_driver_sql(f"BEGIN {mode}".strip())
+            # straight to the driver: every transaction of the workspace (several per API request) begins here, and
+            # SQLAlchemy's execution path would cost more than the statement itself
+            conn.connection.dbapi_connection.execute(f"BEGIN {mode}".strip())
 
         return engine
     if url.startswith("postgresql"):
@@ -60,3 +79,60 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, **kwargs)
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The database file of a SQLite engine (None for other databases and in-memory ones)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).resolve()
+
+
+_AUTOCHECKPOINT_ATTR = "_ledger_wal_autocheckpoint"
+
+
+def set_autocheckpoint(engine: Engine, pages: int | None) -> None:
+    """Make the engine's connections checkpoint their write-ahead log at ``pages`` (None: SQLite's default of
+    1,000); the pooled connections are replaced, so every connection handed out from now on has it."""
+    setattr(engine, _AUTOCHECKPOINT_ATTR, pages)
+    engine.dispose()
+
+
+WRITER_LOCK_SUFFIX = "-writer.lock"
+_WRITER_ATTR = "_ledger_writer_lock"
+
+
+class _WriterLock:
+    """Mutual exclusion among the writers of one SQLite file: a thread lock within the process, ``flock`` on a lock
+    file across processes (the file descriptor is reopened after a fork, so parent and child never share it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._fd is None or self._pid != os.getpid():
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writer_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's writer lock (SQLite files opened by ``open_engine``; elsewhere there is nothing to hold:
+    the database server queues writers itself)."""
+    lock: _WriterLock | None = getattr(engine, _WRITER_ATTR, None)
+    if lock is None:
+        yield
+        return
+    with lock.held():
+        yield

@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 
+from ledger.db import writer_lock
 from ledger.tiles import TileKey
 
 metadata = MetaData()
@@ -102,8 +103,9 @@ def create_schema(engine: Engine) -> None:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A write transaction; on SQLite it starts with ``BEGIN IMMEDIATE`` (see ``ledger.db``)."""
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+    """A write transaction; on SQLite it waits for the file's writer lock, then starts with ``BEGIN IMMEDIATE`` (see
+    ``ledger.db``)."""
+    with writer_lock(engine), engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         yield conn
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof import __version__
+from cutproof.api.pool import LOCK_NAME, ElectedPool
 from cutproof.api.shedding import LoadShedding
 from cutproof.errors import USER_ERRORS
 from cutproof.flow import FlowError, job_handlers
@@ -29,6 +31,7 @@ from cutproof.settings import Settings
 from cutproof.uploads import UploadNotFoundError
 from cutproof.workspace import Workspace
 from ledger.errors import BlobTooLargeError, IndexOutOfRangeError, UnknownLogError
+from ledger.wal import WalCheckpointer
 from policies import ReviewError
 
 API_PREFIX = "/api/v1"
@@ -89,9 +92,19 @@ def _status_for(exc: Exception) -> int:
 
 
 def create_app(
-    settings: Settings | None = None, workspace: Workspace | None = None, *, run_workers: bool = True
+    settings: Settings | None = None,
+    workspace: Workspace | None = None,
+    *,
+    run_workers: bool = True,
+    elect_pool: bool = False,
+    freeze_heap: bool = False,
 ) -> FastAPI:
-    """Build the API for a workspace; with ``run_workers`` its render jobs run in a worker pool in this process.
+    """Build the API for a workspace; with ``run_workers`` its render jobs run in a worker pool in this process
+    (with ``elect_pool``, only while this process holds the workspace's job-pool lock: see ``cutproof.api.pool``).
+
+    ``freeze_heap`` (for a server process, not for tests that build many apps): at start-up, move everything
+    loaded so far out of the garbage collector's reach (``gc.freeze``). The imported libraries make some 300,000
+    long-lived objects, and a full collection over them stalls every request of the process for about 150 ms.
 
     Raises:
         SettingsError: unsafe settings outside local use (e.g. the default secret key).
@@ -103,14 +116,24 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        pool = WorkerPool(JobQueue(ws.engine), job_handlers(ws), workers=settings.workers) if run_workers else None
-        if pool:
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
+        checkpointer = WalCheckpointer(ws.engine).start()  # commits no longer checkpoint the SQLite log themselves
+        pool: WorkerPool | ElectedPool | None = None
+        if run_workers and settings.workers:
+
+            def make_pool() -> WorkerPool:
+                return WorkerPool(JobQueue(ws.engine), job_handlers(ws), workers=settings.workers)
+
+            pool = ElectedPool(ws.home / LOCK_NAME, make_pool) if elect_pool else make_pool()
             pool.start()
         try:
             yield
         finally:
             if pool:
                 pool.stop()
+            checkpointer.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -143,3 +166,13 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one of several server processes (``cutproof serve --processes N``): settings from the
+    ``CUTPROOF_*`` environment the parent set, one worker pool per workspace among the processes.
+
+    Raises:
+        SettingsError, WorkspaceError: as ``create_app``.
+    """
+    return create_app(Settings(), elect_pool=True, freeze_heap=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -13,6 +14,15 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port (default CUTPROOF_PROCESSES, else 1). One process runs Python on "
+            "about one core; use one per core for the most gate decisions per second.",
+        ),
+    ] = None,
 ) -> None:
     """Run the API server for this workspace."""
     import uvicorn
@@ -22,4 +32,19 @@ def serve(
 
     ws = ready_workspace(ctx)
     settings = Settings(home=ws.home, db=ws.db_url)
-    uvicorn.run(create_app(settings, ws), host=host, port=port, log_level="info")
+    n = processes or settings.processes
+    if n == 1:
+        uvicorn.run(create_app(settings, ws, freeze_heap=True), host=host, port=port, log_level="info")
+        return
+    settings.check_safe()  # refuse unsafe settings here, once, rather than in every child
+    # The children are fresh interpreters that build their app from the environment: point them at this workspace.
+    os.environ["CUTPROOF_HOME"] = str(ws.home.resolve())
+    os.environ["CUTPROOF_DB"] = ws.db_url
+    uvicorn.run(
+        "cutproof.api.app:create_app_from_environment",
+        factory=True,
+        workers=n,
+        host=host,
+        port=port,
+        log_level="info",
+    )

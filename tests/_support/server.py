@@ -47,6 +47,7 @@ def server_process(
     secret: str,
     db: str | None = None,
     workers: int = 1,
+    processes: int = 1,
     extra_env: dict[str, str] | None = None,
     wrapper: Sequence[str] = (),
 ) -> Iterator[Server]:
@@ -55,7 +56,8 @@ def server_process(
     Its output (uvicorn's log, one access line per request) goes to a file next to ``home``, never to an undrained
     pipe: a full pipe would block the server's event loop after some hundred requests. ``wrapper`` is a command
     that runs the server as its child (e.g. ``py-spy record -o OUT --``); it is stopped with SIGINT, and ``pid``
-    is then the server's own process id.
+    is then the server's own process id. With ``processes`` > 1, ``pid`` is uvicorn's supervisor (the server
+    processes are its children).
     """
     port = free_port()
     env = {
@@ -71,7 +73,10 @@ def server_process(
     log_path = home.parent / f"serve-{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [*wrapper, *cmd, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+            [*wrapper, *cmd, "serve", "--port", str(port), "--processes", str(processes)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -80,10 +85,11 @@ def server_process(
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited: {log_path.read_text()}")
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
+                up = httpx.get(base + "/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
+                up = False
+            if up and log_path.read_text().count("Application startup complete") >= processes:
+                break
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)

@@ -6,6 +6,7 @@ from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,9 +50,11 @@ def _get_request(ws: Any, project: str, request_id: str) -> EditRequestRecord:
 
 
 @router.post("/projects/{project}/edits", response_model=DecisionPublic, status_code=status.HTTP_201_CREATED)
-def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) -> DecisionPublic:
+async def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) -> DecisionPublic:
     """Submit an edit. The gate's decision comes back at once; an allowed edit is queued for rendering."""
-    gate, job = submit(ws, access.project, body, identity=access.principal.identity)
+    # ``async`` with the blocking gate in one trip through the threadpool: a sync route would cost a second trip,
+    # for FastAPI's check of the response model
+    gate, job = await run_in_threadpool(submit, ws, access.project, body, identity=access.principal.identity)
     d = gate.decision.to_json()
     return DecisionPublic(
         request_id=gate.request_id,

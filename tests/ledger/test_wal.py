@@ -1,0 +1,91 @@
+"""Background WAL checkpoints and the SQLite writer lock (``ledger.wal``, ``ledger.db``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from ledger import Ledger
+from ledger.db import WRITER_LOCK_SUFFIX, open_engine, writer_lock
+from ledger.storage import write_transaction
+from ledger.wal import SAFETY_NET_PAGES, WalCheckpointer
+
+
+def _autocheckpoint(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+
+def _wal_bytes(db: Path) -> int:
+    wal = db.with_name(db.name + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def test_checkpointer_takes_checkpoints_off_the_commit_path(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    engine = open_engine(f"sqlite:///{db}")
+    ledger = Ledger(engine, tmp_path / "keys")
+    ledger.create_schema()
+    log = ledger.create_log("example.org/wal")
+    base = log.size()
+    assert _autocheckpoint(engine) == 1000  # SQLite's default until a checkpointer runs
+    cp = WalCheckpointer(engine, interval=0.05).start()
+    try:
+        assert _autocheckpoint(engine) == SAFETY_NET_PAGES  # commits no longer checkpoint at 1,000 pages
+        for i in range(40):
+            log.append([{"kind": "t/1", "i": i, "pad": "x" * 2000}], identity="t")
+        deadline = time.monotonic() + 10
+        while cp.checkpoints == 0:
+            assert time.monotonic() < deadline, "no checkpoint within 10 s"
+            time.sleep(0.05)
+    finally:
+        cp.stop()
+    assert _autocheckpoint(engine) == 1000  # back to SQLite's default
+    assert log.size() == base + 40  # every entry readable after the checkpoints
+    assert log.entry_json(base + 39)["i"] == 39
+
+
+def test_checkpointer_is_a_no_op_without_a_sqlite_file() -> None:
+    engine = open_engine("sqlite://")
+    cp = WalCheckpointer(engine).start()
+    cp.stop()
+    assert cp.path is None and cp.checkpoints == 0
+
+
+def test_writer_lock_file_sits_next_to_the_database_and_serialises_writers(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    engine = open_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (i INTEGER)"))
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    def writer() -> None:
+        nonlocal inside, most
+        for _ in range(20):
+            with write_transaction(engine) as conn:
+                with guard:
+                    inside += 1
+                    most = max(most, inside)
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+                with guard:
+                    inside -= 1
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 1
+    assert (tmp_path / f"w.db{WRITER_LOCK_SUFFIX}").exists()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 80
+
+
+def test_writer_lock_is_nothing_to_hold_elsewhere() -> None:
+    with writer_lock(open_engine("sqlite://")):
+        pass
