@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consent import (
@@ -120,6 +121,7 @@ def create_app(
             gc.collect()
             gc.freeze()
         checkpointer = WalCheckpointer(ws.engine).start()  # commits no longer checkpoint the SQLite log themselves
+        _open_connections(ws.engine, settings.threads + 2)
         pool: WorkerPool | ElectedPool | None = None
         if run_workers and settings.workers:
 
@@ -166,6 +168,16 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
     return app
+
+
+def _open_connections(engine: Engine, n: int) -> None:
+    """Open ``n`` pooled database connections now, each with the schema read, so that the first burst of requests
+    (one connection per busy thread) does not pay for opening them (measured: the first 150 ms of a 200 requests/s
+    burst on a fresh server answered in up to 70 ms instead of 5-10 ms)."""
+    probe = "SELECT count(*) FROM sqlite_master" if engine.dialect.name == "sqlite" else "SELECT 1"
+    with ExitStack() as stack:
+        for _ in range(n):
+            stack.enter_context(engine.connect()).exec_driver_sql(probe).all()
 
 
 def create_app_from_environment() -> FastAPI:
