@@ -1,22 +1,26 @@
 """API benchmark: gate decisions through the HTTP API under open-loop load from a second process, and edits
 rendered per minute end to end. Prints one JSON line per metric.
 
-    python bench/api.py [--rates 50,200,500] [--seconds 5] [--renders 3] [--quick]
+    python bench/api.py [--rates 50,200,500] [--seconds 10] [--processes 2] [--renders 3] [--quick]
 
 Set-up (``tests/_support/gated_project.py``, shared with the end-to-end API tests): a fresh workspace (SQLite,
 durable) with one project, the GRID clips of ../shared/footage as dailies, a performer with a consent grant, and an
-editor token; ``cutproof serve`` runs in its own process on loopback with its worker pool off for the latency part
-(render excluded, as the target says), its access log on (written to a file). Each request is a real
-``POST /edits`` — the full gate: token check, catalogue lookup, who-is-there (face scan, cached per clip
-content/region/range after the first request), consent state, policy evaluation, and the ``policy.decided/1``
-ledger append (fsync, signed checkpoint; concurrent decisions share one group commit) plus the request row.
+editor token; ``cutproof serve --processes N`` (default 2, one per core) runs on loopback with its worker pool off
+for the latency part (render excluded, as the target says) and its access log on (written to a file). Each request
+is a real ``POST /edits`` — the full gate: token check, catalogue lookup, who-is-there (face scan, cached per clip
+content/region/range after the first request of each server process; the warm-up sends 8 per process, each on a
+new connection), consent state, policy evaluation, and the ``policy.decided/1`` ledger append (fsync, signed
+checkpoint; concurrent decisions of one process share one group commit; the processes take turns on the
+database's writer lock) plus the request row.
 
 The load generator is a separate process on the same 2 cores, so it is kept cheap: raw asyncio HTTP/1.1 on
-keep-alive connections (a new connection is opened only when every open one is busy), the request bytes built
-once. It is open loop: request ``i`` is due at ``start + i/rate`` whatever happened before, and its latency is
-measured from that due time (a slow server cannot slow the senders or hide its queueing). Each rate's line gives
-p50/p99 of the answered requests, the achieved rate of successful decisions, the shed (503) and failure counts,
-the server's CPU per request (from /proc) and the load generator's own CPU use.
+keep-alive connections (a new connection is opened only when every open one is busy; one idle for 4 s is dropped
+before the server's 5 s keep-alive ends), the request bytes built once, and no garbage collection during the run
+(it is forked from the set-up process and would otherwise pause ~150 ms to scan the objects it inherited). It is
+open loop: request ``i`` is due at ``start + i/rate`` whatever happened before, and its latency is measured from
+that due time (a slow server cannot slow the senders or hide its queueing). Each rate's line gives p50/p99 of the
+answered requests, the achieved rate of successful decisions, the shed (503) and failure counts, the server's CPU
+per request (all its processes, from /proc) and the load generator's own CPU use.
 
 No peer exists for this whole path, so no ratio is printed. Target: p99 ≤ 20 ms at 200 requests/s on 2 cores.
 """
@@ -293,7 +297,7 @@ def renders(home: Path, s: dict[str, str], n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", default="50,200,500")
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--renders", type=int, default=3)
     ap.add_argument(
         "--processes", type=int, default=2, help="server processes (`cutproof serve --processes`; default 2 = cores)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -77,6 +78,7 @@ def server_process(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopping it reaches every server process
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -99,12 +101,26 @@ def server_process(
             pid = int(children[0])
         yield Server(base, pid, log_path)
     finally:
-        if wrapper:
-            proc.send_signal(signal.SIGINT)
-        else:
-            proc.terminate()
+        _stop_group(proc, signal.SIGINT if wrapper else signal.SIGTERM)
+
+
+def _stop_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Stop the server's process group (uvicorn's supervisor and its server processes, or a wrapper and the
+    server under it): ``sig`` first, SIGKILL after 10 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the group's other processes may outlive its leader briefly
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)

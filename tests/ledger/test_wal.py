@@ -89,3 +89,38 @@ def test_writer_lock_file_sits_next_to_the_database_and_serialises_writers(tmp_p
 def test_writer_lock_is_nothing_to_hold_elsewhere() -> None:
     with writer_lock(open_engine("sqlite://")):
         pass
+
+
+def test_a_log_always_being_read_is_started_over(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ledger.wal
+
+    monkeypatch.setattr(ledger.wal, "RESTART_FRAMES", 50)
+    db = tmp_path / "r.db"
+    engine = open_engine(f"sqlite:///{db}")
+    ledger = Ledger(engine, tmp_path / "keys")
+    ledger.create_schema()
+    log = ledger.create_log("example.org/restart")
+    stop = threading.Event()
+
+    def reader() -> None:  # a reader in the log at nearly every moment, as on a busy server
+        while not stop.is_set():
+            with engine.connect() as conn, conn.begin():
+                conn.exec_driver_sql("SELECT count(*) FROM ledger_entries").all()
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    for t in readers:
+        t.start()
+    cp = WalCheckpointer(engine, interval=0.02).start()
+    try:
+        deadline = time.monotonic() + 20
+        i = 0
+        while cp.restarts < 2:
+            assert time.monotonic() < deadline, f"log not started over within 20 s ({_wal_bytes(db)} bytes)"
+            log.append([{"kind": "t/1", "i": i, "pad": "x" * 3000}], identity="t")
+            i += 1
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+        cp.stop()
+    assert log.entry_json(log.size() - 1)["i"] == i - 1
