@@ -7,11 +7,11 @@ Set-up (``tests/_support/gated_project.py``, shared with the end-to-end API test
 durable) with one project, the GRID clips of ../shared/footage as dailies, a performer with a consent grant, and an
 editor token; ``cutproof serve --processes N`` (default 2, one per core) runs on loopback with its worker pool off
 for the latency part (render excluded, as the target says) and its access log on (written to a file). Each request
-is a real ``POST /edits`` — the full gate: token check, catalogue lookup, who-is-there (face scan, cached per clip
-content/region/range after the first request of each server process; the warm-up sends 8 per process, each on a
-new connection), consent state, policy evaluation, and the ``policy.decided/1`` ledger append (fsync, signed
-checkpoint; concurrent decisions of one process share one group commit; the processes take turns on the
-database's writer lock) plus the request row.
+is a real ``POST /edits`` — the full gate: token check, catalogue lookup, who-is-there (the face scan of the
+first request is stored in the workspace per clip content/region/range/cast model and read by every process; the
+warm-up sends 8 requests per process, each on a new connection), consent state, policy evaluation, and the
+``policy.decided/1`` ledger append (fsync, signed checkpoint; concurrent decisions of one process share one group
+commit; the processes take turns on the database's writer lock) plus the request row.
 
 The load generator is a separate process on the same 2 cores, so it is kept cheap: raw asyncio HTTP/1.1 on
 keep-alive connections (a new connection is opened only when every open one is busy; one idle for 4 s is dropped

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from consent import ConsentRegistry
 from cutproof.cast import load_cast
 from cutproof.errors import CutproofError
+from cutproof.presence_store import PresenceStore, presence_key
 from cutproof.projects import Project, project_log
 from cutproof.renderers import check_supported
 from cutproof.requests import insert_request
@@ -94,6 +95,15 @@ class Presence:
             "evidence": self.evidence,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Presence:
+        return cls(
+            detected=tuple(data["detected"]),
+            unidentified_faces=int(data["unidentified_faces"]),
+            method=str(data["method"]),
+            evidence=dict(data["evidence"]),
+        )
+
 
 @dataclass(frozen=True)
 class GateResult:
@@ -122,9 +132,10 @@ def who_is_there(
     """Faces in the edited region and range, matched to the project's latest cast model when there is one.
 
     Without a cast model (or without ``ws``/``project``) every face found is counted as unidentified. Either
-    answer is deterministic per (clip content, region, range, cast model id), so repeated requests reuse it and
-    touch no video; which cast model is the latest is looked up on every call (one query), so a newly trained
-    model is used from the next request on.
+    answer is deterministic per (clip content, region, range, cast model id), so it is computed once per
+    workspace: kept in this process and in the workspace database (``cutproof.presence_store``, shared by every
+    server process and kept across restarts), repeated requests touch no video. Which cast model is the latest is
+    looked up on every call (one query), so a newly trained model is used from the next request on.
 
     Raises:
         SubmissionError: the region or range do not fit the shot.
@@ -132,25 +143,34 @@ def who_is_there(
     model_id = None
     if ws is not None and project is not None:
         model_id = ModelRegistry(ws.engine, ws.blobs).latest_id(CAST_KIND, project.slug)
-    if model_id is None or ws is None:
-        return _scan_presence(clip.path, clip.content_hash, submission.region, submission.start, submission.end)
     key = (clip.content_hash, submission.region, submission.start, submission.end, model_id)
-    with _cast_lock:
-        found = _cast_presences.get(key)
+    with _presence_lock:
+        found = _presences.get(key)
         if found is not None:
-            _cast_presences.move_to_end(key)
+            _presences.move_to_end(key)
             return found
-    presence = _cast_presence(ws, clip, submission, model_id)
-    with _cast_lock:
-        _cast_presences[key] = presence
-        while len(_cast_presences) > PRESENCE_CACHE_SIZE:
-            _cast_presences.popitem(last=False)
+    store = PresenceStore(ws.engine) if ws is not None else None
+    stored_key = presence_key(*key)
+    stored = store.get(stored_key) if store is not None else None
+    if stored is not None:
+        presence = Presence.from_json(stored)
+    else:
+        if ws is not None and model_id is not None:
+            presence = _cast_presence(ws, clip, submission, model_id)
+        else:
+            presence = _scan_presence(clip.path, submission.region, submission.start, submission.end)
+        if store is not None:
+            store.put(stored_key, presence.as_json())
+    with _presence_lock:
+        _presences[key] = presence
+        while len(_presences) > PRESENCE_CACHE_SIZE:
+            _presences.popitem(last=False)
     return presence
 
 
 PRESENCE_CACHE_SIZE = 256
-_cast_presences: OrderedDict[tuple[Any, ...], Presence] = OrderedDict()
-_cast_lock = threading.Lock()
+_presences: OrderedDict[tuple[Any, ...], Presence] = OrderedDict()
+_presence_lock = threading.Lock()
 
 
 def _cast_presence(ws: Workspace, clip: Clip, submission: EditSubmission, model_id: str) -> Presence:
@@ -178,10 +198,7 @@ def _bounds(
     return info, region, start, end
 
 
-@lru_cache(maxsize=256)
-def _scan_presence(
-    path: Any, content_hash: str, region_text: str | None, start_at: int | None, end_at: int | None
-) -> Presence:
+def _scan_presence(path: Any, region_text: str | None, start_at: int | None, end_at: int | None) -> Presence:
     """The face scan of one (clip content, region, range) without a cast model."""
     info, region, start, end = _bounds(path, region_text, start_at, end_at)
     scan = scan_faces(info, start=start, end=end, region=region)

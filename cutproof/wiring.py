@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 import editor
 from consent import create_schema as create_consent_schema
-from cutproof import auth, jobs, labeling, projects, requests, uploads
+from cutproof import auth, jobs, labeling, presence_store, projects, requests, uploads
 from ledger.storage import create_schema as create_ledger_schema
 
 
@@ -17,6 +17,7 @@ def create_all_schemas(engine: Engine) -> None:
     auth.create_schema(engine)
     jobs.create_schema(engine)
     requests.create_schema(engine)
+    presence_store.create_schema(engine)
     uploads.create_schema(engine)
     create_consent_schema(engine)
     editor.create_schema(engine)

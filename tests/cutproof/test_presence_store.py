@@ -1,0 +1,65 @@
+"""Who-is-there answers are computed once per workspace: another process (or a restart) reads the stored one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import cutproof.gate as gate
+from cutproof.gate import EditSubmission, who_is_there
+from cutproof.presence_store import PresenceStore, presence_key
+from cutproof.projects import ProjectContext, create_project
+from cutproof.workspace import Workspace
+from editor import Catalogue, ingest_folder
+
+TAKE = "grid_pwij3p.mpg"
+
+
+@pytest.fixture
+def shot(workspace: Workspace, footage_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    project = create_project(
+        workspace, "film", "Film", ProjectContext(principal_photography_start=date(2026, 9, 1)), identity="t"
+    )
+    dailies = tmp_path / "dailies"
+    dailies.mkdir()
+    (dailies / TAKE).symlink_to(footage_dir / TAKE)
+    ingest_folder(dailies, Catalogue(workspace.engine), project="film")
+    return project, Catalogue(workspace.engine).list(project="film")[0]
+
+
+def _forget_in_process() -> None:
+    with gate._presence_lock:
+        gate._presences.clear()
+
+
+def test_a_stored_answer_is_used_without_scanning_again(workspace: Workspace, shot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    project, clip = shot
+    sub = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,200,200", end=20)
+    _forget_in_process()
+    first = who_is_there(clip, sub, ws=workspace, project=project)
+    assert first.unidentified_faces == 1
+
+    def no_scan(*_a: object, **_k: object) -> None:
+        raise AssertionError("scanned the video again")
+
+    _forget_in_process()  # as a second server process, or this one after a restart
+    monkeypatch.setattr(gate, "_scan_presence", no_scan)
+    again = who_is_there(clip, sub, ws=Workspace(workspace.home), project=project)
+    assert again == first
+    other_range = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", end=10)
+    with pytest.raises(AssertionError, match="scanned"):  # another range is another answer
+        who_is_there(clip, other_range, ws=workspace, project=project)
+
+
+def test_a_workspace_made_before_the_store_gets_it_on_first_use(workspace: Workspace) -> None:
+    with workspace.engine.begin() as conn:
+        conn.execute(text("DROP TABLE app_presence_cache"))
+    store = PresenceStore(Workspace(workspace.home).engine)  # a new engine, as a process started later
+    key = presence_key("clip", None, 0, 10, None)
+    assert store.get(key) is None
+    store.put(key, {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}})
+    store.put(key, {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}})  # a second writer
+    assert store.get(key) == {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}}
