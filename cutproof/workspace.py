@@ -4,6 +4,8 @@ Layout::
 
     <home>/workspace.json     marker with the layout version (written last by ``init``)
     <home>/cutproof.db        embedded SQLite database (unless --db names another database)
+    <home>/cutproof.db-writer.lock   writers of the SQLite file take turns on it (``ledger.db.writer_lock``)
+    <home>/job-pool.lock      held by the server process that runs the render-job pool (``cutproof.api.pool``)
     <home>/keys/              private keys, directory 0700, files 0600 (keys/c2pa/: C2PA signing identity)
     <home>/blobs/             content-addressed store (documents, models, renders, manifests)
 """

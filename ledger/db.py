@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -105,25 +105,27 @@ _WRITER_ATTR = "_ledger_writer_lock"
 
 class _WriterLock:
     """Mutual exclusion among the writers of one SQLite file: a thread lock within the process, ``flock`` on a lock
-    file across processes (the file descriptor is reopened after a fork, so parent and child never share it)."""
+    file across processes (the file is reopened after a fork, so parent and child never share its lock; it is
+    closed when the engine is collected)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._thread_lock = threading.Lock()
-        self._fd: int | None = None
+        self._file: BinaryIO | None = None
         self._pid = 0
 
     @contextmanager
     def held(self) -> Iterator[None]:
         with self._thread_lock:
-            if self._fd is None or self._pid != os.getpid():
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if self._file is None or self._pid != os.getpid():
+                self._file = open(self.path, "ab")  # noqa: SIM115 - kept open for the engine's lifetime
                 self._pid = os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
+            fd = self._file.fileno()
+            fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
             try:
                 yield
             finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextmanager

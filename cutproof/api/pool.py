@@ -51,9 +51,10 @@ class ElectedPool:
                 except BlockingIOError:
                     self._stop.wait(POLL_SECONDS)
                     continue
-                self.pool = self._make_pool()
-                self.pool.start()
+                pool = self.pool = self._make_pool()
+                pool.start()
                 self._stop.wait()
-                self.pool.stop()
+                pool.stop()
+                self.pool = None
         finally:
             os.close(fd)  # releases the lock for the next process
