@@ -129,33 +129,6 @@ class RequestStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create(
-        self,
-        *,
-        request_id: str,
-        project: str,
-        clip_hash: str,
-        submission: dict[str, Any],
-        decision: dict[str, Any],
-        decision_index: int,
-        submitted_by: str,
-        at: datetime,
-    ) -> EditRequestRecord:
-        """Record a decided request in its own transaction and return it."""
-        with self.engine.begin() as conn:
-            insert_request(
-                conn,
-                request_id=request_id,
-                project=project,
-                clip_hash=clip_hash,
-                submission=submission,
-                decision=decision,
-                decision_index=decision_index,
-                submitted_by=submitted_by,
-                at=at,
-            )
-        return self.get(request_id, project)
-
     def get(self, request_id: str, project: str) -> EditRequestRecord:
         with self.engine.connect() as conn:
             row = conn.execute(
