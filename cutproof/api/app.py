@@ -22,6 +22,7 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof import __version__
+from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
 from cutproof.api.shedding import LoadShedding
 from cutproof.errors import USER_ERRORS
@@ -99,6 +100,7 @@ def create_app(
     run_workers: bool = True,
     elect_pool: bool = False,
     freeze_heap: bool = False,
+    gate_route: bool = True,
 ) -> FastAPI:
     """Build the API for a workspace; with ``run_workers`` its render jobs run in a worker pool in this process
     (with ``elect_pool``, only while this process holds the workspace's job-pool lock: see ``cutproof.api.pool``).
@@ -106,6 +108,9 @@ def create_app(
     ``freeze_heap`` (for a server process, not for tests that build many apps): at start-up, move everything
     loaded so far out of the garbage collector's reach (``gc.freeze``). The imported libraries make some 300,000
     long-lived objects, and a full collection over them stalls every request of the process for about 150 ms.
+
+    ``gate_route``: answer edit submissions by ``cutproof.api.gate_route`` (off only to compare it with the FastAPI
+    route it stands in front of).
 
     Raises:
         SettingsError: unsafe settings outside local use (e.g. the default secret key).
@@ -160,6 +165,8 @@ def create_app(
     app.include_router(resources.router, prefix=API_PREFIX)
     app.include_router(consent.router, prefix=API_PREFIX)
     app.include_router(models.router, prefix=API_PREFIX)
+    if gate_route:
+        GateRoute.install(app, API_PREFIX)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, Any]:

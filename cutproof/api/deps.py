@@ -29,13 +29,15 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+PROJECT_SLUG_MAX = 63  # the longest project slug a path accepts
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
-_bearer = HTTPBearer(auto_error=False, description="API token from `cutproof token create`.")
+bearer = HTTPBearer(auto_error=False, description="API token from `cutproof token create`.")
 
 
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def get_principal(ws: WorkspaceDep, settings: SettingsDep, creds: BearerDep) -> Principal:
@@ -73,23 +75,35 @@ def project_access(*roles: Role) -> object:
         ws: WorkspaceDep,
         settings: SettingsDep,
         creds: BearerDep,
-        project: Annotated[str, Path(description="Project slug.", max_length=63)],
+        project: Annotated[str, Path(description="Project slug.", max_length=PROJECT_SLUG_MAX)],
     ) -> ProjectAccess:
         # The token is checked here rather than through ``CurrentUser``: each sync dependency is one more trip
-        # through the threadpool, and this one does both in one (401 still comes before 404 and 403).
-        principal = _authenticate(ws, settings, creds)
-        if not principal.is_member(project):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found")
-        try:
-            p = get_project(ws, project)
-        except ProjectError:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found") from None
-        if roles and not any(principal.has_role(project, r) for r in roles):
-            needed = " or ".join(r.value for r in roles)
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this action needs the {needed} role in {project!r}")
-        return ProjectAccess(p, principal)
+        # through the threadpool, and this one does both in one.
+        return authorize(ws, settings, creds, project, roles)
 
     return Depends(dependency)
+
+
+def authorize(
+    ws: Workspace,
+    settings: Settings,
+    creds: HTTPAuthorizationCredentials | None,
+    project: str,
+    roles: tuple[Role, ...],
+) -> ProjectAccess:
+    """The caller's access to ``project`` with one of ``roles`` (none: any membership), checked in this order:
+    no or bad token → 401, not a member or no such project → 404, no such role → 403 (``HTTPException``)."""
+    principal = _authenticate(ws, settings, creds)
+    if not principal.is_member(project):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found")
+    try:
+        p = get_project(ws, project)
+    except ProjectError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project!r} not found") from None
+    if roles and not any(principal.has_role(project, r) for r in roles):
+        needed = " or ".join(r.value for r in roles)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this action needs the {needed} role in {project!r}")
+    return ProjectAccess(p, principal)
 
 
 def require_superuser(principal: CurrentUser) -> Principal:

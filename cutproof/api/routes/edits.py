@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, WorkspaceDep
 from cutproof.flow import deliverables_dir, sign_review, submit
-from cutproof.gate import EditSubmission
+from cutproof.gate import EditSubmission, GateResult
 from cutproof.jobs import Job, JobQueue
 from cutproof.projects import project_log
 from cutproof.requests import EditRequestRecord, RequestNotFoundError, RequestStore
@@ -49,12 +49,8 @@ def _get_request(ws: Any, project: str, request_id: str) -> EditRequestRecord:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no edit request {request_id}") from None
 
 
-@router.post("/projects/{project}/edits", response_model=DecisionPublic, status_code=status.HTTP_201_CREATED)
-async def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) -> DecisionPublic:
-    """Submit an edit. The gate's decision comes back at once; an allowed edit is queued for rendering."""
-    # ``async`` with the blocking gate in one trip through the threadpool: a sync route would cost a second trip,
-    # for FastAPI's check of the response model
-    gate, job = await run_in_threadpool(submit, ws, access.project, body, identity=access.principal.identity)
+def decision_public(gate: GateResult, job: Job | None) -> DecisionPublic:
+    """The answer to a submission: the decision with its reasons, and the render job of an allowed edit."""
     d = gate.decision.to_json()
     return DecisionPublic(
         request_id=gate.request_id,
@@ -67,6 +63,15 @@ async def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) ->
         unidentified_faces=gate.presence.unidentified_faces,
         job_id=job.job_id if job else None,
     )
+
+
+@router.post("/projects/{project}/edits", response_model=DecisionPublic, status_code=status.HTTP_201_CREATED)
+async def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) -> DecisionPublic:
+    """Submit an edit. The gate's decision comes back at once; an allowed edit is queued for rendering."""
+    # Well-formed submissions are answered by ``cutproof.api.gate_route`` (the same checks and answer, without
+    # FastAPI's per-request machinery); this route documents the operation and answers what that one hands over.
+    gate, job = await run_in_threadpool(submit, ws, access.project, body, identity=access.principal.identity)
+    return decision_public(gate, job)
 
 
 @router.get("/projects/{project}/edits", response_model=list[EditRequestRecord])
