@@ -34,9 +34,7 @@ VOLATILE = ("request_id", "decision_index", "job_id")  # differ from one decisio
 
 @pytest.fixture
 def pair(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> Iterator[tuple[TestClient, TestClient, dict]]:
-    s = setup_gated_project(
-        workspace, footage_dir, tmp_path, secret=SECRET, users=(("ed", "editor"), ("lee", "legal"))
-    )
+    s = setup_gated_project(workspace, footage_dir, tmp_path, secret=SECRET, users=(("ed", "editor"), ("lee", "legal")))
     settings = Settings(home=workspace.home, secret_key=SECRET)
     fast = create_app(settings, workspace, run_workers=False)
     plain = create_app(settings, workspace, run_workers=False, gate_route=False)
