@@ -44,8 +44,15 @@ def format_utc(value: datetime) -> str:
 
 
 def parse_utc(text: str) -> datetime:
-    """Inverse of ``format_utc``."""
-    return datetime.strptime(text, _FMT).replace(tzinfo=UTC)
+    """Inverse of ``format_utc`` (``fromisoformat`` reads the fixed-width form a dozen times faster than
+    ``strptime``, which showed in every gate decision; anything but that form is refused).
+
+    Raises:
+        ValueError: ``text`` is not in the form ``format_utc`` writes.
+    """
+    if len(text) != 27 or text[-1] != "Z" or text[10] != "T" or text[19] != ".":
+        raise ValueError(f"not a fixed-width UTC time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 class UTCText(TypeDecorator[datetime]):

@@ -149,6 +149,23 @@ def who_is_there(
         if found is not None:
             _presences.move_to_end(key)
             return found
+        computing = _computing.setdefault(key, threading.Lock())
+    # one thread per key computes (a burst of submissions on a new shot would otherwise scan it once per thread);
+    # the others wait for its answer
+    with computing:
+        try:
+            with _presence_lock:
+                found = _presences.get(key)
+            return found if found is not None else _presence_of(clip, submission, key, ws=ws, project=project)
+        finally:
+            with _presence_lock:
+                _computing.pop(key, None)
+
+
+def _presence_of(
+    clip: Clip, submission: EditSubmission, key: tuple[Any, ...], *, ws: Workspace | None, project: Project | None
+) -> Presence:
+    model_id = key[-1]
     store = PresenceStore(ws.engine) if ws is not None else None
     stored_key = presence_key(*key)
     stored = store.get(stored_key) if store is not None else None
@@ -171,6 +188,7 @@ def who_is_there(
 PRESENCE_CACHE_SIZE = 256
 _presences: OrderedDict[tuple[Any, ...], Presence] = OrderedDict()
 _presence_lock = threading.Lock()
+_computing: dict[tuple[Any, ...], threading.Lock] = {}  # keys being computed, each with the lock its thread holds
 
 
 def _cast_presence(ws: Workspace, clip: Clip, submission: EditSubmission, model_id: str) -> Presence:

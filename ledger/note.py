@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,12 +141,15 @@ def sign_note(text: str, signers: Sequence[Signer]) -> str:
     return text + "\n" + "".join(s.signature_line(text) for s in signers)
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # control characters other than newline
+
+
 def _check_text(text: str) -> None:
     if not text.endswith("\n"):
         raise NoteError("note text must end with a newline")
     if "\n\n" in text:
         raise NoteError("note text must not contain a blank line")
-    if any(ord(c) < 0x20 and c != "\n" for c in text):
+    if _CONTROL.search(text):
         raise NoteError("note text must not contain control characters other than newline")
 
 

@@ -12,6 +12,7 @@ export) and point reads (proofs) touch contiguous pages.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +38,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from ledger.db import writer_lock
 from ledger.tiles import TileKey
@@ -189,8 +191,7 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
             "INSERT INTO ledger_tiles (log_id, level, idx, hashes) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (log_id, level, idx) DO UPDATE SET hashes = excluded.hashes"
         )
-        mark = _placeholder(conn) or "?"
-        conn.exec_driver_sql(sql.replace("?", mark), [(log_id, k[0], k[1], v) for k, v in changed.items()])
+        _run(conn, sql, [(log_id, k[0], k[1], v) for k, v in changed.items()], many=True)
         return
     if dialect in ("sqlite", "postgresql"):
         from sqlalchemy.dialects import postgresql, sqlite
@@ -208,22 +209,35 @@ def store_tiles(conn: Connection, log_id: int, changed: Mapping[TileKey, bytes])
 
 def store_entries(conn: Connection, log_id: int, start: int, datas: Sequence[bytes]) -> None:
     """Insert entries ``start, start+1, …`` (one driver-level executemany, no per-row ORM/Core processing)."""
-    mark = _placeholder(conn)
-    if mark is None:
+    if _placeholder(conn) is None:
         conn.execute(insert(entries), [{"log_id": log_id, "idx": start + i, "data": d} for i, d in enumerate(datas)])
         return
-    sql = f"INSERT INTO ledger_entries (log_id, idx, data) VALUES ({mark}, {mark}, {mark})"
-    conn.exec_driver_sql(sql, [(log_id, start + i, d) for i, d in enumerate(datas)])
+    sql = "INSERT INTO ledger_entries (log_id, idx, data) VALUES (?, ?, ?)"
+    _run(conn, sql, [(log_id, start + i, d) for i, d in enumerate(datas)], many=True)
 
 
 # -- the append path's statements as plain driver SQL (SQLAlchemy Core statement construction costs more CPU than
 # the statements themselves at small batch sizes); each falls back to Core on drivers without a positional style.
 
 
-def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> Any:
+def _run(conn: Connection, sql: str, params: Any, *, many: bool = False) -> int:
+    """Run a write statement (``?`` placeholders; ``many``: a list of parameter tuples); returns the row count.
+
+    On SQLite it runs on the driver connection itself, as ``_query`` does: the same connection and transaction,
+    without SQLAlchemy's per-statement execution context (about 40 µs a statement, a fifth of a whole append)."""
+    if conn.dialect.name == "sqlite":
+        driver = conn.connection.driver_connection
+        try:
+            cur = driver.executemany(sql, params) if many else driver.execute(sql, params)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, OperationalError, …)
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+        try:
+            return int(cur.rowcount)
+        finally:
+            cur.close()
     mark = _placeholder(conn)
     assert mark is not None
-    return conn.exec_driver_sql(sql.replace("?", mark), params)
+    return int(conn.exec_driver_sql(sql.replace("?", mark), params).rowcount)
 
 
 def _query(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
@@ -232,12 +246,17 @@ def _query(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     itself, see ``ledger.db``), without SQLAlchemy's per-statement execution context — which costs more than a
     primary-key lookup on the proof path."""
     if conn.dialect.name == "sqlite":
-        cur = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+        try:
+            cur = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
         try:
             return cur.fetchall()
         finally:
             cur.close()
-    return list(_run(conn, sql, params).all())
+    mark = _placeholder(conn)
+    assert mark is not None
+    return list(conn.exec_driver_sql(sql.replace("?", mark), params).all())
 
 
 def current_size(conn: Connection, log_id: int) -> int:
@@ -280,7 +299,7 @@ def active_key_ids(conn: Connection, log_id: int) -> list[str]:
         q = select(keys.c.key_id).where((keys.c.log_id == log_id) & keys.c.active).order_by(keys.c.created_at)
         return [str(k) for k in conn.execute(q).scalars()]
     sql = "SELECT key_id FROM ledger_keys WHERE log_id = ? AND active ORDER BY created_at"
-    return [str(k) for k in _run(conn, sql, (log_id,)).scalars()]
+    return [str(row[0]) for row in _query(conn, sql, (log_id,))]
 
 
 def swap_head(conn: Connection, log_id: int, old: int, new: int, root: bytes, note: str) -> bool:
@@ -293,7 +312,7 @@ def swap_head(conn: Connection, log_id: int, old: int, new: int, root: bytes, no
         )
         return bool(conn.execute(stmt).rowcount == 1)
     sql = "UPDATE ledger_logs SET size = ?, root_hash = ?, checkpoint = ? WHERE id = ? AND size = ?"
-    return bool(_run(conn, sql, (new, root, note, log_id, old)).rowcount == 1)
+    return _run(conn, sql, (new, root, note, log_id, old)) == 1
 
 
 def store_checkpoint(conn: Connection, log_id: int, size: int, root: bytes, note: str, created_at: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -63,3 +66,33 @@ def test_a_workspace_made_before_the_store_gets_it_on_first_use(workspace: Works
     store.put(key, {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}})
     store.put(key, {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}})  # a second writer
     assert store.get(key) == {"detected": [], "unidentified_faces": 0, "method": "m", "evidence": {}}
+
+
+def test_a_burst_of_submissions_on_a_new_shot_scans_it_once(workspace: Workspace, shot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    project, clip = shot
+    sub = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,200,200", end=16)
+    _forget_in_process()
+    scans: list[int] = []
+    scan = gate._scan_presence
+
+    def counted(*args: object, **kwargs: object) -> object:
+        scans.append(threading.get_ident())
+        time.sleep(0.2)  # a scan long enough for every other thread to arrive while it runs
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "_scan_presence", counted)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: who_is_there(clip, sub, ws=workspace, project=project), range(8)))
+    assert len(scans) == 1
+    assert all(a == answers[0] for a in answers) and answers[0].unidentified_faces == 1
+    assert not gate._computing  # nothing left behind
+
+
+def test_a_failed_scan_leaves_nothing_behind(workspace: Workspace, shot) -> None:  # type: ignore[no-untyped-def]
+    project, clip = shot
+    outside = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,9999,9999")
+    _forget_in_process()
+    for _ in range(2):  # the second attempt fails the same way: no lock or answer was kept from the first
+        with pytest.raises(gate.SubmissionError, match="does not fit"):
+            who_is_there(clip, outside, ws=workspace, project=project)
+    assert not gate._computing
