@@ -180,11 +180,20 @@ def get_project(ws: Workspace, slug: str | None) -> Project:
             raise ProjectError("this workspace has no project yet; create one with `cutproof project create SLUG`")
         names = ", ".join(p.slug for p in projects)
         raise ProjectError(f"several projects exist ({names}); choose one with --project or CUTPROOF_PROJECT")
+    # A project never changes once created (nor is it deleted), so each engine keeps the ones it has read: the
+    # lookup runs on every API request. An unknown slug is not remembered: another process may create it.
+    known: dict[str, Project] = ws.engine.__dict__.setdefault(_PROJECTS_ATTR, {})
+    found = known.get(slug)
+    if found is not None:
+        return found
     with ws.engine.connect() as conn:
         row = conn.execute(_PROJECT_BY_SLUG, {"slug": slug}).first()
     if row is None:
         raise ProjectError(f"unknown project {slug!r}; `cutproof project list` shows the projects of this workspace")
-    return _row_to_project(row)
+    return known.setdefault(slug, _row_to_project(row))
+
+
+_PROJECTS_ATTR = "_cutproof_projects"
 
 
 def project_log(ws: Workspace, project: Project) -> Log:
