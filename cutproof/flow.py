@@ -29,7 +29,7 @@ from cutproof.jobs import Job, JobContext, JobQueue
 from cutproof.labeling import EditFacts, Obligations, label_output
 from cutproof.projects import Project, get_project, project_log
 from cutproof.renderers import render_edit
-from cutproof.requests import EditRequestRecord, RequestStore
+from cutproof.requests import EditRequestRecord, RequestStore, update_request
 from cutproof.workspace import Workspace
 from editor import Catalogue
 from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
@@ -79,16 +79,14 @@ def submit(
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
 
 
-def _queue_render(ws: Workspace, project: str, request_id: str, identity: str) -> Job:
-    job = JobQueue(ws.engine).submit(project, RENDER_JOB, {"request_id": request_id}, created_by=identity)
-    RequestStore(ws.engine).update(request_id, state="queued", job_id=job.job_id)
-    return job
-
-
 def sign_review(
     ws: Workspace, project: Project, request_id: str, *, approve: bool, note: str, reviewer: str
 ) -> tuple[EditRequestRecord, Job | None]:
     """Record a legal user's sign-off on a ``review`` decision; an approval queues the render.
+
+    The ledger entry (``review.signed/1``), the request's new state and the render job commit in one transaction:
+    a sign-off that loses the race to another leaves no entry, and an approval never leaves a request without its
+    job.
 
     Raises:
         FlowError: the request is not awaiting review.
@@ -107,18 +105,22 @@ def sign_review(
     )
     outcome = effective_outcome(decision, signoff)
     entry = {**signoff.ledger_entry(), "request_id": request_id, "decision_index": req.decision_index}
-    appended = project_log(ws, project).append([entry], identity=reviewer)[0]
-    new_state = "approved" if outcome == "allow" else "rejected"
-    if not store.update(
-        request_id,
-        expect_state="awaiting_review",
-        state=new_state,
-        review=json.loads(signoff.model_dump_json()),
-        review_index=appended.index,
-    ):
-        raise FlowError(f"edit request {request_id} was signed by someone else meanwhile")
-    job = _queue_render(ws, project.slug, request_id, reviewer) if outcome == "allow" else None
-    return store.get(request_id, project.slug), job
+    review = json.loads(signoff.model_dump_json())
+    queue = JobQueue(ws.engine)
+    queued: list[Job] = []
+
+    def record(conn: Any, appended: list[Appended]) -> None:  # commits with the sign-off's entry, or nothing does
+        queued.clear()  # a retried transaction runs this again
+        values: dict[str, Any] = {"state": "rejected", "review": review, "review_index": appended[0].index}
+        if outcome == "allow":
+            job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=reviewer)
+            queued.append(job)
+            values.update(state="queued", job_id=job.job_id)
+        if not update_request(conn, request_id, expect_state="awaiting_review", **values):
+            raise FlowError(f"edit request {request_id} was signed by someone else meanwhile; nothing was recorded")
+
+    project_log(ws, project).append([entry], identity=reviewer, also=record)
+    return store.get(request_id, project.slug), (queued[-1] if queued else None)
 
 
 def _append_once(ctx: JobContext, log: Log, step: str, entry: Mapping[str, Any], identity: str) -> dict[str, Any]:

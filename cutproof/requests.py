@@ -1,7 +1,7 @@
 """Edit requests as the application tracks them (the ledger holds the proof; this table holds the workflow).
 
-States: ``denied`` (final) · ``awaiting_review`` → ``approved`` | ``rejected`` · ``queued`` → ``rendering`` →
-``delivered`` | ``failed`` | ``cancelled``.
+States: ``denied`` (final) · ``awaiting_review`` → ``queued`` (approved: the sign-off queues the render) |
+``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``.
 """
 
 from __future__ import annotations
@@ -123,6 +123,18 @@ def insert_request(
 _INSERT = insert(requests_table)
 
 
+def update_request(
+    conn: Any, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any
+) -> bool:
+    """Update a request on ``conn``, inside the caller's transaction; with ``expect_state`` only if it is still in
+    that state (compare-and-swap). Returns whether the row was updated."""
+    q = update(requests_table).where(requests_table.c.request_id == request_id)
+    if expect_state is not None:
+        states = (expect_state,) if isinstance(expect_state, str) else expect_state
+        q = q.where(requests_table.c.state.in_(states))
+    return bool(conn.execute(q.values(updated_at=datetime.now(UTC), **values)).rowcount)
+
+
 class RequestStore:
     """The ``app_edit_requests`` table."""
 
@@ -149,9 +161,5 @@ class RequestStore:
 
     def update(self, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any) -> bool:
         """Update a request; with ``expect_state`` only if it is still in that state (compare-and-swap)."""
-        q = update(requests_table).where(requests_table.c.request_id == request_id)
-        if expect_state is not None:
-            states = (expect_state,) if isinstance(expect_state, str) else expect_state
-            q = q.where(requests_table.c.state.in_(states))
         with self.engine.begin() as conn:
-            return bool(conn.execute(q.values(updated_at=datetime.now(UTC), **values)).rowcount)
+            return update_request(conn, request_id, expect_state=expect_state, **values)

@@ -153,3 +153,50 @@ def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ign
     assert RequestStore(workspace.engine).get(rid, "film").state == "delivered"
     bad = runner.invoke(app, [*base, "request", "submit", "nope", "--kind", "background", "--purpose", "continuity"])
     assert bad.exit_code != 0
+
+
+def test_concurrent_sign_offs_record_one_review(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    """The sign-off's entry, the request's state and the render job commit together: of reviewers racing on one
+    request exactly one is recorded; the others get FlowError and leave no ledger entry and no job behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cutproof.flow import FlowError
+
+    project, performer, clips = film
+    sub = EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose="continuity",
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+        is_deep_fake=True,
+        end=12,
+    )
+    gate, _ = submit(workspace, project, sub, identity="test:editor")
+    assert gate.decision.outcome == "review", gate.decision.to_json()
+    log = project_log(workspace, project)
+    size = log.size()
+
+    def sign(i: int) -> str:
+        try:
+            record, job = sign_review(
+                workspace, project, gate.request_id, approve=i % 2 == 0, note=f"reviewer {i}", reviewer=f"api:r{i}"
+            )
+        except FlowError as exc:
+            return f"refused: {exc}"
+        return f"{record.state} {job.job_id if job else None}"
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(sign, range(6)))
+    recorded = [r for r in results if not r.startswith("refused")]
+    assert len(recorded) == 1, results
+    assert log.size() == size + 1
+    entry = log.entry_json(size)
+    assert entry["kind"] == "review.signed/1" and entry["request_id"] == gate.request_id
+    rec = RequestStore(workspace.engine).get(gate.request_id, "film")
+    assert rec.review_index == size and rec.review is not None
+    jobs = JobQueue(workspace.engine).list("film")
+    if entry["verdict"] == "approve":
+        assert rec.state == "queued" and [j.job_id for j in jobs] == [rec.job_id] and recorded[0].endswith(rec.job_id)
+    else:
+        assert rec.state == "rejected" and jobs == [] and recorded[0] == "rejected None"
