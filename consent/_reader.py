@@ -19,6 +19,7 @@ from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import DocumentError, UnknownGrantError, UnknownPerformerError
 from consent.models import Category, ConsentGrant, ConsentState, Performer, Suspension, now_utc
 from ledger.blobs import BlobStore
+from ledger.driver_select import DriverSelect
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -75,14 +76,10 @@ class RegistryReader:
             params["ids"] = list(performer_ids)
         some = performer_ids is not None
         with self.engine.connect() as conn, conn.begin():  # one read transaction: one consistent state
-            p = conn.execute(_PERFORMERS_OF if some else _PERFORMERS, params).all()
-            g = conn.execute(_GRANTS_OF if some else _GRANTS, params).all()
+            p = (_PERFORMERS_OF if some else _PERFORMERS).rows(conn, params)
+            g = (_GRANTS_OF if some else _GRANTS).rows(conn, params)
             e = self._events(performer_ids, known_at, conn)
-        return (
-            _state.known([dict(r._mapping) for r in p], known_at),
-            _state.known([dict(r._mapping) for r in g], known_at),
-            e,
-        )
+        return _state.known(p, known_at), _state.known(g, known_at), e
 
     def _events(
         self, performer_ids: Sequence[str] | None, known_at: datetime | None, conn: Any = None
@@ -94,10 +91,10 @@ class RegistryReader:
         q = _EVENTS if performer_ids is None else _EVENTS_OF
         if conn is None:
             with self.engine.connect() as own:
-                rows = own.execute(q, params).all()
+                rows = q.rows(own, params)
         else:
-            rows = conn.execute(q, params).all()
-        return _state.known([dict(r._mapping) for r in rows], known_at)
+            rows = q.rows(conn, params)
+        return _state.known(rows, known_at)
 
     def grants(
         self, performer_id: str | None = None, *, at: datetime | None = None, known_at: datetime | None = None
@@ -306,13 +303,20 @@ def _event(e: Any) -> ConsentEvent:
 
 # The gate reads the consent state on every request: its statements are built once (building a statement costs
 # more than running it). ``ids`` expands to the performer ids asked for.
-_PERFORMERS = (
+# Built once (each gate decision runs them): on SQLite they run on the driver (``ledger.driver_select``).
+_PERFORMERS = DriverSelect(
     select(t.performers).where(t.performers.c.project == bindparam("project")).order_by(t.performers.c.ledger_index)
 )
-_PERFORMERS_OF = _PERFORMERS.where(t.performers.c.performer_id.in_(bindparam("ids", expanding=True)))
-_GRANTS = select(t.grants).where(t.grants.c.project == bindparam("project")).order_by(t.grants.c.ledger_index)
-_GRANTS_OF = _GRANTS.where(t.grants.c.performer_id.in_(bindparam("ids", expanding=True)))
-_EVENTS = select(t.events).where(t.events.c.project == bindparam("project")).order_by(t.events.c.ledger_index)
-_EVENTS_OF = _EVENTS.where(
-    t.events.c.performer_id.in_(bindparam("ids", expanding=True)) | t.events.c.performer_id.is_(None)
+_PERFORMERS_OF = DriverSelect(_PERFORMERS.stmt.where(t.performers.c.performer_id.in_(bindparam("ids", expanding=True))))
+_GRANTS = DriverSelect(
+    select(t.grants).where(t.grants.c.project == bindparam("project")).order_by(t.grants.c.ledger_index)
+)
+_GRANTS_OF = DriverSelect(_GRANTS.stmt.where(t.grants.c.performer_id.in_(bindparam("ids", expanding=True))))
+_EVENTS = DriverSelect(
+    select(t.events).where(t.events.c.project == bindparam("project")).order_by(t.events.c.ledger_index)
+)
+_EVENTS_OF = DriverSelect(
+    _EVENTS.stmt.where(
+        t.events.c.performer_id.in_(bindparam("ids", expanding=True)) | t.events.c.performer_id.is_(None)
+    )
 )

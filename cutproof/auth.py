@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from cutproof.errors import CutproofError
+from ledger.driver_select import DriverSelect
 
 metadata = MetaData()
 
@@ -235,28 +236,29 @@ def authenticate(engine: Any, token: str, *, pepper: bytes, at: datetime | None 
     token_id, secret = m.groups()
     now = at or _now()
     with engine.connect() as conn:  # checked on every request: a revoked token fails its very next request
-        row = conn.execute(_TOKEN_QUERY, {"token_id": token_id}).first()
-        if row is None:
+        found = _TOKEN_QUERY.rows(conn, {"token_id": token_id})
+        if not found:
             raise InvalidTokenError("invalid or expired token")
+        row = found[0]
         digest = _hash_secret(secret, pepper)
-        if not hmac.compare_digest(digest, row.secret_sha256):
+        if not hmac.compare_digest(digest, row["secret_sha256"]):
             raise InvalidTokenError("invalid or expired token")
-        if row.revoked_at is not None or _aware(row.expires_at) <= now:
+        if row["revoked_at"] is not None or _aware(row["expires_at"]) <= now:
             raise InvalidTokenError("invalid or expired token")
         roles: dict[str, set[Role]] = {}
-        for m_row in conn.execute(_ROLES_QUERY, {"username": row.username}):
-            roles.setdefault(m_row.project, set()).add(Role(m_row.role))
+        for m_row in _ROLES_QUERY.rows(conn, {"username": row["username"]}):
+            roles.setdefault(m_row["project"], set()).add(Role(m_row["role"]))
     return Principal(
-        username=row.username,
+        username=row["username"],
         token_id=token_id,
-        is_superuser=bool(row.is_superuser),
+        is_superuser=bool(row["is_superuser"]),
         roles={p: frozenset(r) for p, r in roles.items()},
     )
 
 
 # Built once (statement construction costs more than running the query): the token with its user's flag, and
 # the user's memberships.
-_TOKEN_QUERY = (
+_TOKEN_QUERY = DriverSelect(  # on SQLite, run on the driver (``ledger.driver_select``): every request
     select(
         tokens_table.c.username,
         tokens_table.c.secret_sha256,
@@ -267,8 +269,10 @@ _TOKEN_QUERY = (
     .join(users_table, users_table.c.username == tokens_table.c.username)
     .where(tokens_table.c.token_id == bindparam("token_id"))
 )
-_ROLES_QUERY = select(memberships_table.c.project, memberships_table.c.role).where(
-    memberships_table.c.username == bindparam("username")
+_ROLES_QUERY = DriverSelect(
+    select(memberships_table.c.project, memberships_table.c.role).where(
+        memberships_table.c.username == bindparam("username")
+    )
 )
 
 

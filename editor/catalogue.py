@@ -33,6 +33,7 @@ from sqlalchemy import (
 from editor.errors import CatalogueError, ClipNotFoundError
 from editor.slate import Slate
 from editor.video_io import AudioTrack, ColourTags, MediaInfo
+from ledger.driver_select import DriverSelect
 
 metadata = MetaData()
 
@@ -102,8 +103,9 @@ class Clip:
 
 
 # Built once: the gate resolves the shot of every request by hash prefix.
-_BY_HASH_PREFIX = select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix")))
-_BY_HASH_PREFIX_OF = _BY_HASH_PREFIX.where(clips_table.c.project == bindparam("project"))
+# every gate decision resolves its shot this way: on SQLite the lookup runs on the driver (``ledger.driver_select``)
+_BY_HASH_PREFIX = DriverSelect(select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix"))))
+_BY_HASH_PREFIX_OF = DriverSelect(_BY_HASH_PREFIX.stmt.where(clips_table.c.project == bindparam("project")))
 
 
 def _order(c: Clip) -> tuple[str, str, int, str]:
@@ -233,7 +235,7 @@ class Catalogue:
             if project is not None:
                 q, params = _BY_HASH_PREFIX_OF, {**params, "project": project}
             with self.engine.connect() as conn:
-                rows = conn.execute(q, params).mappings().all()
+                rows = q.rows(conn, params)
             if rows:
                 return sorted((_clip(r) for r in rows), key=_order)
         clips = self.list(project)

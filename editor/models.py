@@ -20,6 +20,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, T
 from editor.errors import ManifestError, ModelError, ModelMismatchError, ModelNotFoundError
 from editor.manifest import ModelId, TrainingManifest
 from ledger.blobs import BlobStore
+from ledger.driver_select import DriverSelect
 
 MAGIC = b"CUTPROOF-MODEL/1\n"
 
@@ -203,8 +204,8 @@ class ModelRegistry:
         manifest or file read (what a per-request caller needs to see a newly trained model at once)."""
         q, params = (_LATEST, {"kind": kind}) if project is None else (_LATEST_OF, {"kind": kind, "project": project})
         with self.engine.connect() as conn:
-            found = conn.execute(q, params).scalar()
-        return None if found is None else str(found)
+            found = q.rows(conn, params)
+        return str(found[0]["model_id"]) if found else None
 
     def load(self, ref: str, *, manifest: TrainingManifest | None = None) -> tuple[ModelRecord, ModelFile]:
         """Load a model file, checking it against its manifest (and against ``manifest`` if one is given).
@@ -252,10 +253,10 @@ class ModelRegistry:
 
 
 # Built once: the gate asks for the latest cast model on every request.
-_LATEST = (
+_LATEST = DriverSelect(  # run on every gate decision: on SQLite, on the driver (``ledger.driver_select``)
     select(models_table.c.model_id)
     .where(models_table.c.kind == bindparam("kind"))
     .order_by(models_table.c.created_at.desc(), models_table.c.model_id)
     .limit(1)
 )
-_LATEST_OF = _LATEST.where(models_table.c.project == bindparam("project"))
+_LATEST_OF = DriverSelect(_LATEST.stmt.where(models_table.c.project == bindparam("project")))
