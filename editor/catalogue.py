@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import builtins
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -261,6 +263,32 @@ def _slate_columns(slate: Slate) -> dict[str, Any]:
 
 
 def _clip(r: Any) -> Clip:
+    """The clip of a row; the same row (every column equal) gives the same, immutable, object from a small cache:
+    each gate decision reads its shot's row, and building the clip from it cost more than the query."""
+    key = tuple(r.values())
+    try:
+        hash(key)
+    except TypeError:  # a driver that gives some column as an unhashable value: build it every time
+        return _build_clip(r)
+    with _built_lock:
+        found = _built.get(key)
+        if found is not None:
+            _built.move_to_end(key)
+            return found
+    clip = _build_clip(r)
+    with _built_lock:
+        _built[key] = clip
+        while len(_built) > _BUILT_SIZE:
+            _built.popitem(last=False)
+    return clip
+
+
+_BUILT_SIZE = 512
+_built: OrderedDict[tuple[Any, ...], Clip] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def _build_clip(r: Any) -> Clip:
     colour = ColourTags(**json.loads(r["colour_json"]))
     audio = tuple(AudioTrack(**a) for a in json.loads(r["audio_json"]))
     path = Path(r["path"])
