@@ -1,5 +1,6 @@
 """Each gated request is decided on the state of that moment: nothing about consent or tokens is cached across
-requests, so a revocation changes the very next decision (the face scan is the only thing reused)."""
+requests, so a revocation changes the very next decision (only the face scan, and projects, which never change, are
+reused)."""
 
 from __future__ import annotations
 
