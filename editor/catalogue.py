@@ -7,9 +7,8 @@ least 8 hex digits), its file name, or its slate label ``scene/shot/take`` (e.g.
 from __future__ import annotations
 
 import builtins
+import functools
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -265,27 +264,17 @@ def _slate_columns(slate: Slate) -> dict[str, Any]:
 def _clip(r: Any) -> Clip:
     """The clip of a row; the same row (every column equal) gives the same, immutable, object from a small cache:
     each gate decision reads its shot's row, and building the clip from it cost more than the query."""
-    key = tuple(r.values())
+    values = tuple(r.values())
     try:
-        hash(key)
+        hash(values)
     except TypeError:  # a driver that gives some column as an unhashable value: build it every time
         return _build_clip(r)
-    with _built_lock:
-        found = _built.get(key)
-        if found is not None:
-            _built.move_to_end(key)
-            return found
-    clip = _build_clip(r)
-    with _built_lock:
-        _built[key] = clip
-        while len(_built) > _BUILT_SIZE:
-            _built.popitem(last=False)
-    return clip
+    return _cached_clip(tuple(r.keys()), values)
 
 
-_BUILT_SIZE = 512
-_built: OrderedDict[tuple[Any, ...], Clip] = OrderedDict()
-_built_lock = threading.Lock()
+@functools.lru_cache(maxsize=512)
+def _cached_clip(names: tuple[str, ...], values: tuple[Any, ...]) -> Clip:
+    return _build_clip(dict(zip(names, values, strict=True)))
 
 
 def _build_clip(r: Any) -> Clip:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,20 +18,25 @@ from ledger import verify_receipt
 from tests._support.footage import CLIP, PLATE
 
 
+def _background(clips: dict[str, Any], performer: Any, **fields: Any) -> EditSubmission:
+    """A background replacement on the GRID take declaring the fixture's performer (``fields``: the rest)."""
+    base: dict[str, Any] = {
+        "shot": clips[CLIP].short_id,
+        "kind": "background",
+        "purpose": "continuity",
+        "performers": (performer.performer_id,),
+        "params": {"plate": clips[PLATE].short_id},
+    }
+    return EditSubmission(**{**base, **fields})
+
+
 def _pool(ws: Workspace) -> WorkerPool:
     return WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)})
 
 
 def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
-    sub = EditSubmission(
-        shot=clips[CLIP].short_id,
-        kind="background",
-        purpose="continuity",
-        performers=(performer.performer_id,),
-        params={"plate": clips[PLATE].short_id},
-        end=12,
-    )
+    sub = _background(clips, performer, end=12)
     gate, job = submit(workspace, project, sub, identity="test:editor")
     log = project_log(workspace, project)
     decided = log.entry_json(gate.decision_index)
@@ -64,13 +70,7 @@ def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  
 
 def test_denied_renders_nothing(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
-    sub = EditSubmission(
-        shot=clips[CLIP].short_id,
-        kind="background",
-        purpose="performance_change",
-        performers=(performer.performer_id,),
-        params={"plate": clips[PLATE].short_id},
-    )
+    sub = _background(clips, performer, purpose="performance_change")
     gate, job = submit(workspace, project, sub, identity="test:editor")
     assert gate.decision.outcome == "deny", json.dumps(gate.decision.to_json())[:500]
     assert job is None
@@ -97,14 +97,7 @@ def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ign
     from cutproof.qc import verify_deliverable
 
     project, performer, clips = film
-    sub = EditSubmission(
-        shot=clips[CLIP].short_id,
-        kind="background",
-        purpose="continuity",
-        performers=(performer.performer_id,),
-        params={"plate": clips[PLATE].short_id},
-        end=50,
-    )
+    sub = _background(clips, performer, end=50)
     gate, job = submit(workspace, project, sub, identity="test:editor")
     if job is None:
         sign_review(workspace, project, gate.request_id, approve=True, note="ok", reviewer="api:legal")
@@ -163,15 +156,7 @@ def test_concurrent_sign_offs_record_one_review(workspace: Workspace, film) -> N
     from cutproof.flow import FlowError
 
     project, performer, clips = film
-    sub = EditSubmission(
-        shot=clips[CLIP].short_id,
-        kind="background",
-        purpose="continuity",
-        performers=(performer.performer_id,),
-        params={"plate": clips[PLATE].short_id},
-        is_deep_fake=True,
-        end=12,
-    )
+    sub = _background(clips, performer, is_deep_fake=True, end=12)
     gate, _ = submit(workspace, project, sub, identity="test:editor")
     assert gate.decision.outcome == "review", gate.decision.to_json()
     log = project_log(workspace, project)
