@@ -63,6 +63,7 @@ from labeler.audio_watermark._detect import hypotheses  # noqa: E402
 from labeler.audio_watermark.quality import log_spectral_distance_db, segmental_snr_db, snr_db  # noqa: E402
 from labeler.watermark import embed_video  # noqa: E402
 from labeler.watermark._codec import encode_key  # noqa: E402
+from tests.labeler._awm_media import decode_audio, encode_audio  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 CLIPS = sorted(p.name for p in FOOTAGE.glob("*") if p.suffix in {".flv", ".mpg", ".mp4"}) if FOOTAGE.is_dir() else []
@@ -78,26 +79,10 @@ def emit(**kw: Any) -> None:
 
 def codec_roundtrip(x: np.ndarray, sr: int, codec: str, bit_rate: int, fmt: str) -> Audio:
     """Encode planar float samples with a real encoder (in memory) and decode them back."""
-    layout = "mono" if x.shape[0] == 1 else "stereo"
     buf = io.BytesIO()
-    with av.open(buf, "w", format=fmt) as out:
-        st = out.add_stream(codec, rate=sr)
-        st.layout, st.bit_rate = layout, bit_rate
-        for i in range(0, x.shape[1], 1024):
-            f = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(x[:, i : i + 1024], dtype=np.float32), format="fltp", layout=layout
-            )
-            f.sample_rate, f.pts, f.time_base = sr, i, Fraction(1, sr)
-            out.mux(st.encode(f))
-        out.mux(st.encode(None))
+    encode_audio(x, sr, buf, codec=codec, bit_rate=bit_rate, container=fmt)
     buf.seek(0)
-    with av.open(buf) as c:
-        s = c.streams.audio[0]
-        rate = s.codec_context.sample_rate
-        rs = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-        parts = [g.to_ndarray() for f in c.decode(s) for g in rs.resample(f)]
-        parts += [g.to_ndarray() for g in rs.resample(None)]
-    return np.concatenate(parts, axis=1).astype(np.float64), rate
+    return decode_audio(buf)
 
 
 def aac(bit_rate: int) -> Callable[[np.ndarray, int], Audio]:

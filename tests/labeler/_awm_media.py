@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import numpy as np
 
 
-def decode_audio(path: Path) -> tuple[np.ndarray, int]:
-    """First audio stream as float planar samples (channels × n) and its rate."""
-    with av.open(str(path)) as c:
+def decode_audio(src: Path | BinaryIO) -> tuple[np.ndarray, int]:
+    """First audio stream (of a file, or of an in-memory one) as float planar samples (channels × n) and its rate."""
+    with av.open(str(src) if isinstance(src, Path) else src) as c:
         s = c.streams.audio[0]
         rs = av.AudioResampler(format="fltp", layout=s.codec_context.layout.name, rate=s.codec_context.sample_rate)
         parts = [g.to_ndarray() for f in c.decode(s) for g in rs.resample(f)]
@@ -19,10 +20,19 @@ def decode_audio(path: Path) -> tuple[np.ndarray, int]:
         return np.concatenate(parts, axis=1).astype(np.float64), s.codec_context.sample_rate
 
 
-def encode_audio(samples: np.ndarray, rate: int, dst: Path, *, codec: str = "aac", bit_rate: int = 128_000) -> Path:
-    """Encode planar float samples into an audio-only file (container from the suffix)."""
+def encode_audio(
+    samples: np.ndarray,
+    rate: int,
+    dst: Path | BinaryIO,
+    *,
+    codec: str = "aac",
+    bit_rate: int = 128_000,
+    container: str | None = None,
+) -> Path | BinaryIO:
+    """Encode planar float samples into an audio-only file (container from the suffix), or into a buffer
+    (``container`` names the format)."""
     layout = "mono" if samples.shape[0] == 1 else "stereo"
-    with av.open(str(dst), "w") as out:
+    with av.open(str(dst) if isinstance(dst, Path) else dst, "w", format=container) as out:
         st = out.add_stream(codec, rate=rate)
         st.layout, st.bit_rate = layout, bit_rate
         for i in range(0, samples.shape[1], 1024):
