@@ -302,8 +302,8 @@ def _event(e: Any) -> ConsentEvent:
 
 
 # The gate reads the consent state on every request: its statements are built once (building a statement costs
-# more than running it). ``ids`` expands to the performer ids asked for.
-# Built once (each gate decision runs them): on SQLite they run on the driver (``ledger.driver_select``).
+# more than running it) and on SQLite run on the driver (``ledger.driver_select``). ``ids`` expands to the performer
+# ids asked for.
 _PERFORMERS = DriverSelect(
     select(t.performers).where(t.performers.c.project == bindparam("project")).order_by(t.performers.c.ledger_index)
 )
