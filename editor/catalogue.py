@@ -103,8 +103,8 @@ class Clip:
         }
 
 
-# Built once: the gate resolves the shot of every request by hash prefix.
-# every gate decision resolves its shot this way: on SQLite the lookup runs on the driver (``ledger.driver_select``)
+# Built once: the gate resolves the shot of every request by hash prefix (on SQLite, on the driver:
+# ``ledger.driver_select``).
 _BY_HASH_PREFIX = DriverSelect(select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix"))))
 _BY_HASH_PREFIX_OF = DriverSelect(_BY_HASH_PREFIX.stmt.where(clips_table.c.project == bindparam("project")))
 

@@ -252,8 +252,9 @@ class ModelRegistry:
         return rows[0] if rows else None
 
 
-# Built once: the gate asks for the latest cast model on every request.
-_LATEST = DriverSelect(  # run on every gate decision: on SQLite, on the driver (``ledger.driver_select``)
+# Built once: the gate asks for the latest cast model on every request (on SQLite, on the driver:
+# ``ledger.driver_select``).
+_LATEST = DriverSelect(
     select(models_table.c.model_id)
     .where(models_table.c.kind == bindparam("kind"))
     .order_by(models_table.c.created_at.desc(), models_table.c.model_id)
