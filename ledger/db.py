@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_POOL_SIZE = 48
@@ -79,6 +81,18 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, **kwargs)
+
+
+def sqlite_execute(conn: Connection, sql: str, params: Any, *, many: bool = False) -> sqlite3.Cursor:
+    """Run ``sql`` (``?`` placeholders; ``many``: a list of parameter tuples) on the SQLite driver connection under
+    ``conn``: the same connection and transaction, without SQLAlchemy's per-statement execution context (which
+    costs more than a primary-key lookup). Database errors are raised as SQLAlchemy raises them (``IntegrityError``,
+    ``OperationalError``, …). The caller closes the cursor."""
+    driver = conn.connection.driver_connection
+    try:
+        return driver.executemany(sql, params) if many else driver.execute(sql, params)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
 
 
 def sqlite_file(engine: Engine) -> Path | None:

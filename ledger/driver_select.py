@@ -14,13 +14,13 @@ most one ``expanding`` parameter (``IN`` list), given as a sequence.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+
+from ledger.db import sqlite_execute
 
 _Processor = Callable[[Any], Any] | None
 # SQL, bind names in order, the expanding one, fixed values of literal binds, column names, result processors
@@ -59,11 +59,7 @@ class DriverSelect:
                     raise ValueError(f"a value is required for bind parameter {name!r}") from None
         if expanding is not None:
             sql = sql.replace(f"__[POSTCOMPILE_{expanding}]", ", ".join("?" * len(params[expanding])))
-        driver = conn.connection.driver_connection
-        try:
-            cur = driver.execute(sql, args)  # type: ignore[union-attr]
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
+        cur = sqlite_execute(conn, sql, args)
         try:
             raw = cur.fetchall()
         finally:

@@ -12,7 +12,6 @@ export) and point reads (proofs) touch contiguous pages.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,9 +37,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.exc import DBAPIError
 
-from ledger.db import writer_lock
+from ledger.db import sqlite_execute, writer_lock
 from ledger.tiles import TileKey
 
 metadata = MetaData()
@@ -226,11 +224,7 @@ def _run(conn: Connection, sql: str, params: Any, *, many: bool = False) -> int:
     On SQLite it runs on the driver connection itself, as ``_query`` does: the same connection and transaction,
     without SQLAlchemy's per-statement execution context (about 40 µs a statement, a fifth of a whole append)."""
     if conn.dialect.name == "sqlite":
-        driver = conn.connection.driver_connection
-        try:
-            cur = driver.executemany(sql, params) if many else driver.execute(sql, params)  # type: ignore[union-attr]
-        except sqlite3.Error as exc:  # as SQLAlchemy would raise it (IntegrityError, OperationalError, …)
-            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+        cur = sqlite_execute(conn, sql, params, many=many)
         try:
             return int(cur.rowcount)
         finally:
@@ -246,10 +240,7 @@ def _query(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     itself, see ``ledger.db``), without SQLAlchemy's per-statement execution context — which costs more than a
     primary-key lookup on the proof path."""
     if conn.dialect.name == "sqlite":
-        try:
-            cur = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+        cur = sqlite_execute(conn, sql, params)
         try:
             return cur.fetchall()
         finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from ledger import Ledger
+from ledger import Ledger, Log
 from ledger.db import WRITER_LOCK_SUFFIX, open_engine, writer_lock
 from ledger.storage import write_transaction
 from ledger.wal import SAFETY_NET_PAGES, WalCheckpointer
@@ -19,6 +19,14 @@ def _autocheckpoint(engine: Engine) -> int:
         return int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
 
 
+def _new_log(db: Path, origin: str) -> tuple[Engine, Log]:
+    """A ledger in the SQLite file ``db`` (keys beside it) with one new log."""
+    engine = open_engine(f"sqlite:///{db}")
+    ledger = Ledger(engine, db.parent / "keys")
+    ledger.create_schema()
+    return engine, ledger.create_log(origin)
+
+
 def _wal_bytes(db: Path) -> int:
     wal = db.with_name(db.name + "-wal")
     return wal.stat().st_size if wal.exists() else 0
@@ -26,10 +34,7 @@ def _wal_bytes(db: Path) -> int:
 
 def test_checkpointer_takes_checkpoints_off_the_commit_path(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
-    engine = open_engine(f"sqlite:///{db}")
-    ledger = Ledger(engine, tmp_path / "keys")
-    ledger.create_schema()
-    log = ledger.create_log("example.org/wal")
+    engine, log = _new_log(db, "example.org/wal")
     base = log.size()
     assert _autocheckpoint(engine) == 1000  # SQLite's default until a checkpointer runs
     cp = WalCheckpointer(engine, interval=0.05).start()
@@ -96,10 +101,7 @@ def test_a_log_always_being_read_is_started_over(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setattr(ledger.wal, "RESTART_FRAMES", 50)
     db = tmp_path / "r.db"
-    engine = open_engine(f"sqlite:///{db}")
-    ledger = Ledger(engine, tmp_path / "keys")
-    ledger.create_schema()
-    log = ledger.create_log("example.org/restart")
+    engine, log = _new_log(db, "example.org/restart")
     stop = threading.Event()
 
     def reader() -> None:  # a reader in the log at nearly every moment, as on a busy server
