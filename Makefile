@@ -31,6 +31,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The bench group (watermark peers) is installed without dependencies: see pyproject.toml.
 $(BENCH_STAMP): $(DEV_STAMP)

@@ -60,7 +60,7 @@ def emit(**fields: Any) -> None:
 
 
 def prepare(home: Path) -> dict[str, str]:
-    from cutproof.workspace import Workspace
+    from cutproof.core.workspace import Workspace
     from tests._support.gated_project import setup_gated_project
 
     ws = Workspace(home)
@@ -265,11 +265,11 @@ def latency(
 
 def renders(home: Path, s: dict[str, str], n: int) -> None:
     """Edits rendered per minute end to end (submit → review → render → label → deliver), in process."""
-    from cutproof.flow import job_handlers, sign_review, submit
-    from cutproof.gate import EditSubmission
-    from cutproof.jobs import JobQueue, WorkerPool
-    from cutproof.projects import get_project
-    from cutproof.workspace import Workspace
+    from cutproof.core.jobs import JobQueue, WorkerPool
+    from cutproof.core.projects import get_project
+    from cutproof.core.workspace import Workspace
+    from cutproof.edits.flow import job_handlers, sign_review, submit
+    from cutproof.edits.submission import EditSubmission
     from tests._support.gated_project import background_edit
 
     ws = Workspace(home)

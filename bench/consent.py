@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from consent import ConsentRegistry
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)

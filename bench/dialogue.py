@@ -35,7 +35,7 @@ from editor.dialogue.features import selection_descriptors
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import crop, read_range, track_face
-from editor.video_io import probe
+from media import probe
 from tests.editor._dialogue_media import line_from
 
 GROUPS = {
@@ -93,7 +93,7 @@ def run_group(name: str, footage: Path, steps: int, tmp: Path) -> None:
     hid = model.take_hashes.index(content_hash(held))
     grey = grey_mouths(model.crops[model.take_ids == hid])
     from editor.dialogue.features import utterance_features
-    from editor.video_io import read_audio
+    from media import read_audio
 
     audio = read_audio(held)
     feats = utterance_features(audio.samples, audio.rate)
@@ -153,7 +153,7 @@ def run_group(name: str, footage: Path, steps: int, tmp: Path) -> None:
     pool = np.nonzero(model.take_ids != hid)[0]
     static_idx = pool[len(pool) // 2]
     from editor.dialogue.features import utterance_features as uf
-    from editor.video_io import read_audio as ra
+    from media import read_audio as ra
 
     own_audio = ra(own)
     q = selection_descriptors(uf(own_audio.samples, own_audio.rate), fps, n)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 from editor.eyeline import EyelineConfig, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import eye_samples, observe  # noqa: E402
 from editor.eyeline.model import _batch, _pairs, _tensors, apply_net  # noqa: E402
-from editor.video_io import probe  # noqa: E402
+from media import probe  # noqa: E402
 
 PEOPLE = {
     "grid": ["grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"],

@@ -37,10 +37,10 @@ sys.path.insert(0, str(REPO))
 
 from ledger import Ledger, verify_receipt  # noqa: E402
 from ledger.checkpoint import Checkpoint, checkpoint_text_of  # noqa: E402
-from ledger.db import open_engine  # noqa: E402
 from ledger.entries import canonical_batch  # noqa: E402
 from ledger.fsck import fsck  # noqa: E402
 from ledger.merkle import verify_consistency  # noqa: E402
+from store.db import open_engine  # noqa: E402
 
 ORIGIN = "cutproof.bench/ledger"
 PEER = "pymerkle 7.0.0 SqliteTree (WAL, synchronous=FULL; append_entries + get_root per batch, no signing)"
@@ -94,7 +94,7 @@ def bench_append(workdir: Path, quick: bool) -> None:
     plan = {1: 40, 64: 10, 1024: 3} if quick else {1: 400, 64: 150, 1024: 40}
     for batch, count in plan.items():
         d = Path(tempfile.mkdtemp(dir=workdir))
-        engine, log = new_ledger(d / "ledger.db")
+        engine, log = new_ledger(d / "store.db")
         mode = durability(engine)
         batches = [[entry(b * batch + i) for i in range(batch)] for b in range(count)]
         latencies = []
@@ -160,7 +160,7 @@ def build_cached(cache: Path, size: int) -> tuple[Path, Path, float, bool]:
     Returns (our db, pymerkle db, seconds our build took, whether it was built by an earlier run).
     """
     d = cache / f"log-{size}-{source_key()}"
-    ours, theirs, done = d / "ledger.db", d / "pymerkle.db", d / "complete"
+    ours, theirs, done = d / "store.db", d / "pymerkle.db", d / "complete"
     if done.exists():
         return ours, theirs, float(done.read_text()), True
     if d.exists():

@@ -40,7 +40,7 @@ from editor.lighting import (
 from editor.lighting.model import deserialise
 from editor.lighting.training import pick_device
 from editor.models import unpack_model
-from editor.video_io import probe, read_frame, render, sample_keyframes
+from media import probe, read_frame, render, sample_keyframes
 
 FOOTAGE = Path(__file__).resolve().parent.parent.parent / "shared" / "footage"
 TRAIN = [

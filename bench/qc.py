@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cutproof.qc import RECOVERED_NOTE, verify_deliverable  # noqa: E402
-from cutproof.workspace import Workspace  # noqa: E402
+from cutproof.core.workspace import Workspace  # noqa: E402
+from cutproof.qc.verify import RECOVERED_NOTE, verify_deliverable  # noqa: E402
 from tests._support.qc_scenario import build  # noqa: E402
 from tests._support.video import flip_byte_in_media_data, remux, transcode  # noqa: E402
 

@@ -18,8 +18,8 @@ from consent._writer import leaf_hash_hex
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import DocumentError, UnknownGrantError, UnknownPerformerError
 from consent.models import Category, ConsentGrant, ConsentState, Performer, Suspension, now_utc
-from ledger.blobs import BlobStore
-from ledger.driver_select import DriverSelect
+from store.blobs import BlobStore
+from store.driver_select import DriverSelect
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -302,7 +302,7 @@ def _event(e: Any) -> ConsentEvent:
 
 
 # The gate reads the consent state on every request: its statements are built once (building a statement costs
-# more than running it) and on SQLite run on the driver (``ledger.driver_select``). ``ids`` expands to the performer
+# more than running it) and on SQLite run on the driver (``store.driver_select``). ``ids`` expands to the performer
 # ids asked for.
 _PERFORMERS = DriverSelect(
     select(t.performers).where(t.performers.c.project == bindparam("project")).order_by(t.performers.c.ledger_index)

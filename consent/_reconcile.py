@@ -21,8 +21,8 @@ from consent import _tables as t
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
 from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending, write_transaction
 from consent.models import Performer, now_utc
-from ledger.blobs import BlobStore
-from ledger.errors import LedgerError
+from store.blobs import BlobStore
+from store.errors import StoreError
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -97,7 +97,7 @@ def _check_documents(engine: Engine, project: str, blobs: BlobStore) -> list[str
     for digest in sorted(recorded):
         try:
             blobs.read_bytes(digest)
-        except LedgerError as exc:
+        except StoreError as exc:
             problems.append(f"document {digest}: {exc}")
     return problems  # fmt: skip
 

@@ -29,7 +29,7 @@ from consent import _tables as t
 from consent._rows import TABLES, from_json_row, to_json_row
 from consent.errors import RegistryIntegrityError
 from consent.models import now_utc
-from ledger.blobs import BlobStore
+from store.blobs import BlobStore
 
 if TYPE_CHECKING:
     from ledger import Log

@@ -1,7 +1,7 @@
 """Per-project editing engine: dailies, training manifests, models and edits on video.
 
 Knows nothing of law or ledger: every operation returns a typed result (``Clip``, ``ModelRecord``,
-``EditResult``) that the application records. ``editor.video_io`` is the only module that touches PyAV.
+``EditResult``) that the application records. ``media`` is the only module that touches PyAV.
 """
 
 from __future__ import annotations

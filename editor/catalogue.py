@@ -33,8 +33,8 @@ from sqlalchemy import (
 
 from editor.errors import CatalogueError, ClipNotFoundError
 from editor.slate import Slate
-from editor.video_io import AudioTrack, ColourTags, MediaInfo
-from ledger.driver_select import DriverSelect
+from media import AudioTrack, ColourTags, MediaInfo
+from store.driver_select import DriverSelect
 
 metadata = MetaData()
 
@@ -104,7 +104,7 @@ class Clip:
 
 
 # Built once: the gate resolves the shot of every request by hash prefix (on SQLite, on the driver:
-# ``ledger.driver_select``).
+# ``store.driver_select``).
 _BY_HASH_PREFIX = DriverSelect(select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix"))))
 _BY_HASH_PREFIX_OF = DriverSelect(_BY_HASH_PREFIX.stmt.where(clips_table.c.project == bindparam("project")))
 

@@ -1,6 +1,6 @@
 """Ingesting dailies: a folder of camera files → verified, hashed, slated catalogue entries, reported per file.
 
-A file enters the catalogue only if it probes cleanly (see ``editor.video_io.probe``); everything else is listed in
+A file enters the catalogue only if it probes cleanly (see ``media.probe``); everything else is listed in
 the report with the reason, and nothing about it is stored.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 from editor.catalogue import Catalogue, Clip
-from editor.errors import MediaError
 from editor.slate import parse_metadata, parse_name
-from editor.video_io import DEFAULT_LIMITS, MediaLimits, probe
+from media import DEFAULT_LIMITS, MediaLimits, probe
+from media.errors import MediaError
 
 Outcome = Literal["added", "already-catalogued", "rejected"]
 _SKIP_SUFFIXES = {".md", ".txt", ".json", ".xml", ".ale", ".edl", ".cdl", ".cc", ".cube", ".csv", ".log"}

@@ -1,11 +1,6 @@
 """Errors raised by the editing engine.
 
     EditorError
-    ├── MediaError                  a file cannot be used as a clip
-    │   ├── UnreadableMediaError    not a media file PyAV can open, or no video stream (text renamed .mov, ...)
-    │   ├── CorruptMediaError       the file opens but its packets/frames do not decode (corrupt or truncated)
-    │   ├── UnsupportedMediaError   a codec/container/pixel format the engine cannot handle
-    │   └── AbsurdMediaError        frame size, frame rate or frame count outside sane limits (16k×16k, 0 frames)
     ├── RenderError                 writing an output clip failed (nothing is left at the output path)
     ├── CatalogueError              the dailies catalogue refused an operation
     │   └── ClipNotFoundError       no clip matches the reference (hash prefix, file name or scene/shot/take)
@@ -17,7 +12,8 @@
     │   └── TrainingInterrupted     training stopped on request; a checkpoint was saved and can be resumed
     └── EditParameterError          an edit's parameters are invalid (region outside the frame, bad range, ...)
 
-Messages say what was wrong and what to do about it.
+Reading and writing media raises ``media.errors.MediaError`` (the media layer's own tree). Messages say what was
+wrong and what to do about it.
 """
 
 from __future__ import annotations
@@ -25,26 +21,6 @@ from __future__ import annotations
 
 class EditorError(Exception):
     """Base class of every error raised by the editing engine."""
-
-
-class MediaError(EditorError):
-    """A file cannot be used as a clip."""
-
-
-class UnreadableMediaError(MediaError):
-    """Not a media file that can be opened, or it has no video stream."""
-
-
-class CorruptMediaError(MediaError):
-    """The file opens but does not decode (corrupt or truncated)."""
-
-
-class UnsupportedMediaError(MediaError):
-    """A codec, container or pixel format the engine cannot handle."""
-
-
-class AbsurdMediaError(MediaError):
-    """Frame size, frame rate or frame count outside sane limits."""
 
 
 class RenderError(EditorError):

@@ -16,7 +16,7 @@ import numpy as np
 
 from editor.errors import EditorError
 from editor.results import Region
-from editor.video_io import MediaInfo, iter_frames, sample_indices
+from media import MediaInfo, iter_frames, sample_indices
 
 DEFAULT_SAMPLES = 12
 _WORK_HEIGHT = 480

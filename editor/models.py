@@ -19,8 +19,8 @@ from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, T
 
 from editor.errors import ManifestError, ModelError, ModelMismatchError, ModelNotFoundError
 from editor.manifest import ModelId, TrainingManifest
-from ledger.blobs import BlobStore
-from ledger.driver_select import DriverSelect
+from store.blobs import BlobStore
+from store.driver_select import DriverSelect
 
 MAGIC = b"CUTPROOF-MODEL/1\n"
 
@@ -253,7 +253,7 @@ class ModelRegistry:
 
 
 # Built once: the gate asks for the latest cast model on every request (on SQLite, on the driver:
-# ``ledger.driver_select``).
+# ``store.driver_select``).
 _LATEST = DriverSelect(
     select(models_table.c.model_id)
     .where(models_table.c.kind == bindparam("kind"))

@@ -11,9 +11,7 @@
     ├── ReceiptError            a c2sp.org/tlog-proof receipt is malformed or does not verify
     ├── SigningKeyError         a signing key is missing, unreadable or has unsafe permissions
     ├── ConflictError           another writer published a checkpoint first (compare-and-swap lost); retry
-    ├── CorruptionError         stored data does not match what it must hash to (found by fsck or a read)
-    ├── BlobNotFoundError       no content-addressed blob with that digest
-    └── BlobTooLargeError       an upload went past its size cap
+    └── CorruptionError         stored data does not match what it must hash to (found by fsck or a read)
 
 Every message says what was wrong and what to do about it. Key material never appears in a message.
 """
@@ -71,11 +69,3 @@ class ConflictError(LedgerError):
 
 class CorruptionError(LedgerError):
     """Stored data does not match what it must hash to."""
-
-
-class BlobNotFoundError(LedgerError):
-    """No content-addressed blob with that digest."""
-
-
-class BlobTooLargeError(LedgerError):
-    """An upload went past its size cap."""

@@ -223,7 +223,7 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def _worker_engine(url: str) -> Engine:
-    from ledger.db import open_engine
+    from store.db import open_engine
 
     if url not in _ENGINES:
         _ENGINES[url] = open_engine(url, poolclass=NullPool)

@@ -38,8 +38,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.db import sqlite_execute, writer_lock
 from ledger.tiles import TileKey
+from store.db import sqlite_execute, writer_lock
 
 metadata = MetaData()
 
@@ -104,7 +104,7 @@ def create_schema(engine: Engine) -> None:
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A write transaction; on SQLite it waits for the file's writer lock, then starts with ``BEGIN IMMEDIATE`` (see
-    ``ledger.db``)."""
+    ``store.db``)."""
     with writer_lock(engine), engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         yield conn
 
@@ -237,7 +237,7 @@ def _run(conn: Connection, sql: str, params: Any, *, many: bool = False) -> int:
 def _query(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     """Rows of a read statement (``?`` placeholders). On SQLite it runs on the driver connection itself: the same
     connection and transaction as ``conn`` (SQLite transactions are per connection and SQLAlchemy issues BEGIN
-    itself, see ``ledger.db``), without SQLAlchemy's per-statement execution context — which costs more than a
+    itself, see ``store.db``), without SQLAlchemy's per-statement execution context — which costs more than a
     primary-key lookup on the proof path."""
     if conn.dialect.name == "sqlite":
         cur = sqlite_execute(conn, sql, params)

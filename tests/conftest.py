@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from tests._support.postgres import postgres_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

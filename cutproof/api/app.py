@@ -25,16 +25,17 @@ from cutproof import __version__
 from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
 from cutproof.api.shedding import LoadShedding
-from cutproof.errors import USER_ERRORS
-from cutproof.flow import FlowError, job_handlers
-from cutproof.jobs import JobNotFoundError, JobQueue, WorkerPool
-from cutproof.requests import RequestNotFoundError
-from cutproof.settings import Settings
-from cutproof.uploads import UploadNotFoundError
-from cutproof.workspace import Workspace
-from ledger.errors import BlobTooLargeError, IndexOutOfRangeError, UnknownLogError
-from ledger.wal import WalCheckpointer
+from cutproof.core.errors import USER_ERRORS
+from cutproof.core.jobs import JobNotFoundError, JobQueue, WorkerPool
+from cutproof.core.settings import Settings
+from cutproof.core.uploads import UploadNotFoundError
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import FlowError, job_handlers
+from cutproof.edits.requests import RequestNotFoundError
+from ledger.errors import IndexOutOfRangeError, UnknownLogError
 from policies import ReviewError
+from store.errors import BlobTooLargeError
+from store.wal import WalCheckpointer
 
 API_PREFIX = "/api/v1"
 

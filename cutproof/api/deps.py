@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from cutproof import auth
-from cutproof.auth import InvalidTokenError, Principal, Role
-from cutproof.projects import Project, ProjectError, get_project
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.auth import InvalidTokenError, Principal, Role
+from cutproof.core.projects import Project, ProjectError, get_project
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 
 
 # ``async`` so FastAPI calls these on the event loop: a sync dependency costs a round trip through the threadpool.

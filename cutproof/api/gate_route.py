@@ -33,12 +33,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from cutproof.api.deps import PROJECT_SLUG_MAX, authorize, bearer
 from cutproof.api.routes.edits import decision_public
-from cutproof.auth import Role
-from cutproof.flow import submit
-from cutproof.gate import EditSubmission, GateResult
-from cutproof.jobs import Job
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core.auth import Role
+from cutproof.core.jobs import Job
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import submit
+from cutproof.edits.gate import GateResult
+from cutproof.edits.submission import EditSubmission
 
 HANDED_OVER = "cutproof.gate_route.handed_over"  # scope key: dispatch past this route to the FastAPI one
 

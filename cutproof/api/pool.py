@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from cutproof.jobs import WorkerPool
+from cutproof.core.jobs import WorkerPool
 
 LOCK_NAME = "job-pool.lock"
 POLL_SECONDS = 0.5

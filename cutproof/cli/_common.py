@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
-from cutproof.workspace import Workspace
+from cutproof.core.console import console, err_console
+from cutproof.core.console import local_identity as cli_identity
+from cutproof.core.workspace import Workspace
 
-console = Console()
-err_console = Console(stderr=True)
+__all__ = ["cli_identity", "console", "err_console", "ready_workspace", "workspace"]
 
 
 def workspace(ctx: typer.Context) -> Workspace:
@@ -22,15 +22,3 @@ def workspace(ctx: typer.Context) -> Workspace:
 def ready_workspace(ctx: typer.Context) -> Workspace:
     """The selected workspace, which must have been initialised with ``cutproof init``."""
     return workspace(ctx).require()
-
-
-def cli_identity() -> str:
-    """The submitting identity of CLI actions: ``cli:<user>@<host>``."""
-    import getpass
-    import socket
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user database entry
-        user = "unknown"
-    return f"cli:{user}@{socket.gethostname()}"

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutproof import auth
 from cutproof.cli._common import console, ready_workspace
-from cutproof.projects import get_project
-from cutproof.settings import Settings
+from cutproof.core import auth
+from cutproof.core.projects import get_project
+from cutproof.core.settings import Settings
 
 user_app = typer.Typer(help="Manage API users.", no_args_is_help=True)
 member_app = typer.Typer(help="Give users roles in projects.", no_args_is_help=True)

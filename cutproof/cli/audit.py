@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from cutproof.audit import build_audit
-from cutproof.audit_report import FORMATS, to_csv, to_json, write_report
+from cutproof.audit.build import build_audit
+from cutproof.audit.report import FORMATS, to_csv, to_json, write_report
+from cutproof.audit.timeline import audit_timeline, mark_timeline, write_timeline
 from cutproof.cli._common import console, ready_workspace
-from cutproof.projects import get_project, project_log
-from cutproof.timeline import audit_timeline, mark_timeline, write_timeline
+from cutproof.core.projects import get_project, project_log
 
 
 def audit(

@@ -55,8 +55,8 @@ def train_background_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
-    from cutproof.cli._training import build_spec, train_with_bar
     from cutproof.cli.editor import _project
+    from cutproof.training.progress import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]

@@ -19,7 +19,7 @@ from rich.table import Table
 from consent import ConsentGrant, ConsentRegistry
 from consent.models import Category, ContractEdition, PerformerKind, Representation, Signer
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.projects import get_project, project_log
+from cutproof.core.projects import get_project, project_log
 
 performer_app = typer.Typer(help="Register and list the performers of a project.", no_args_is_help=True)
 consent_app = typer.Typer(

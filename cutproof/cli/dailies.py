@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
-from cutproof.dailies import ingest_dailies
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
+from cutproof.dailies.ingest import ingest_dailies
 from editor.catalogue import Catalogue
 
 dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
@@ -29,7 +29,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line 
 
 def record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> str | None:
     """Append entries to the project's log if there is a project; returns its origin (None when none)."""
-    from cutproof.projects import ProjectError, get_project, project_log
+    from cutproof.core.projects import ProjectError, get_project, project_log
 
     try:
         project = get_project(ws, slug)
@@ -43,7 +43,7 @@ def record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> st
 
 
 def project_slug(ws: Workspace, slug: str | None) -> str | None:
-    from cutproof.projects import ProjectError, get_project
+    from cutproof.core.projects import ProjectError, get_project
 
     try:
         return get_project(ws, slug).slug

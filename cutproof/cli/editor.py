@@ -17,7 +17,7 @@ from rich.table import Table
 from cutproof.cli._common import console, ready_workspace
 from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
 from cutproof.cli.dailies import record as record_entries
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from editor.catalogue import Catalogue
 from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
@@ -47,7 +47,7 @@ def train_lighting_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
-    from cutproof.cli._training import build_spec, train_with_bar
+    from cutproof.training.progress import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     proj = _project(ws, project)
@@ -68,7 +68,7 @@ def train_lighting_cmd(
 
 def _project(ws: Workspace, slug: str | None) -> Any:
     """The selected project, or None in a workspace without projects (then nothing is recorded in a ledger)."""
-    from cutproof.projects import get_project
+    from cutproof.core.projects import get_project
 
     found = project_slug(ws, slug)
     return get_project(ws, found) if found else None
@@ -273,7 +273,7 @@ def train_dialogue_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
-    from cutproof.cli._training import build_spec, train_with_bar
+    from cutproof.training.progress import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]

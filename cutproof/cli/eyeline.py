@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.errors import CutproofError
-from cutproof.eyeline import eyeline_edit
-from cutproof.projects import get_project, project_log
+from cutproof.core.errors import CutproofError
+from cutproof.core.projects import get_project, project_log
+from cutproof.edits.eyeline import eyeline_edit
 from editor import Catalogue
 
 ProjectOpt = Annotated[
@@ -49,7 +49,7 @@ def train_eyeline_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``."""
-    from cutproof.cli._training import build_spec, train_with_bar
+    from cutproof.training.progress import build_spec, train_with_bar
 
     ws = ready_workspace(ctx)
     refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]

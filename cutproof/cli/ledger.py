@@ -18,8 +18,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from cutproof.cli._common import ready_workspace
-from cutproof.errors import CutproofError
-from cutproof.projects import open_ledger
+from cutproof.core.errors import CutproofError
+from cutproof.core.projects import open_ledger
 from ledger import Ledger, Log, verify_receipt
 from ledger.errors import EntryError, LedgerError, ReceiptError
 from ledger.export import export_tiles

@@ -22,11 +22,11 @@ from cutproof.cli import qc as qc_cli
 from cutproof.cli import requests as requests_cli
 from cutproof.cli._common import console, workspace
 from cutproof.cli.consent import consent_app, performer_app
+from cutproof.cli.demo import demo as demo_command
 from cutproof.cli.watermark import app as watermark_app
-from cutproof.demo import demo as demo_command
-from cutproof.errors import USER_ERRORS
-from cutproof.settings import DEFAULT_HOME
-from cutproof.workspace import Workspace
+from cutproof.core.errors import USER_ERRORS
+from cutproof.core.settings import DEFAULT_HOME
+from cutproof.core.workspace import Workspace
 
 app = typer.Typer(
     name="cutproof",

@@ -141,7 +141,7 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
         RequestError: the request names another project than ``--project``.
     """
     from consent import ConsentRegistry
-    from cutproof.projects import get_project, project_log
+    from cutproof.core.projects import get_project, project_log
 
     ws = ready_workspace(ctx)
     proj = get_project(ws, slug)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.projects import ProjectContext, create_project, get_project, list_projects
+from cutproof.core.projects import ProjectContext, create_project, get_project, list_projects
 
 app = typer.Typer(help="Create and inspect projects.", no_args_is_help=True)
 

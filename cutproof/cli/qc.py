@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import console, err_console, ready_workspace
-from cutproof.errors import USER_ERRORS
-from cutproof.projects import get_project
-from cutproof.qc import QcInputError, QcReport, verify_deliverable
+from cutproof.core.errors import USER_ERRORS
+from cutproof.core.projects import get_project
+from cutproof.qc.verify import QcInputError, QcReport, verify_deliverable
 
 app = typer.Typer(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
 
@@ -59,11 +59,11 @@ def _print(report: QcReport) -> None:
 
 
 def write_html(report: QcReport, dest: Path) -> None:
-    """Render the report with ``cutproof/templates/qc_report.html.j2`` and write it atomically."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    """Render the report with ``cutproof/qc/templates/qc_report.html.j2`` and write it atomically."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
-        loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+        loader=PackageLoader("cutproof.qc", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
     text = env.get_template("qc_report.html.j2").render(r=report.to_json(), explain=EXPLAIN, titles=TITLES)

@@ -12,11 +12,11 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.flow import job_handlers, sign_review, submit
-from cutproof.gate import EditSubmission
-from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.projects import get_project
-from cutproof.requests import RequestStore
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.projects import get_project
+from cutproof.edits.flow import job_handlers, sign_review, submit
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
 
 request_app = typer.Typer(help="Submit gated edit requests and review them.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Render jobs: run, list, cancel.", no_args_is_help=True)

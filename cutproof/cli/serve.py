@@ -28,7 +28,7 @@ def serve(
     import uvicorn
 
     from cutproof.api import create_app
-    from cutproof.settings import Settings
+    from cutproof.core.settings import Settings
 
     ws = ready_workspace(ctx)
     settings = Settings(home=ws.home, db=ws.db_url)

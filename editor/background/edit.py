@@ -25,9 +25,10 @@ from editor.background.pipeline import BackgroundParams, ShotMatter
 from editor.background.plate import CleanPlate, estimate_plate, plate_from_shot
 from editor.background.refiner import RefinerNet
 from editor.dailies import content_hash
-from editor.errors import EditParameterError, MediaError
+from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from editor.video_io import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
+from media import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
+from media.errors import MediaError
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8

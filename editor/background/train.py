@@ -25,7 +25,7 @@ from editor.dailies import content_hash
 from editor.errors import ModelMismatchError, TrainingError
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import ModelRegistry, pack_model
-from editor.video_io import iter_frames, probe, sample_indices
+from media import iter_frames, probe, sample_indices
 
 KIND = "background"
 

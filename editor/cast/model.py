@@ -28,7 +28,7 @@ from editor.cast.tags import CastTag
 from editor.cast.tracking import DEFAULT_SAMPLES, Track, iou, track_faces
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import MediaInfo, read_frame
+from media import MediaInfo, read_frame
 
 KIND = "cast"
 FORMAT = "cast-npz/1"

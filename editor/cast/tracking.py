@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from editor.cast._features import F32, descriptors
+from editor.errors import EditParameterError
 from editor.faces import FaceBox, detect_faces
 from editor.results import Region
-from editor.video_io import MediaInfo, iter_frames, sample_indices
+from media import MediaInfo, iter_frames, sample_indices
 
 DEFAULT_SAMPLES = 16
 IOU_LINK = 0.3
@@ -97,6 +98,11 @@ def track_faces(
         EditParameterError: the range is outside the clip.
     """
     end = info.frame_count if end is None else end
+    if not 0 <= start < end <= info.frame_count:
+        raise EditParameterError(
+            f"frame range {start}–{end} is outside {info.path.name} (frames 0–{info.frame_count}); "
+            "give 0 ≤ start < end ≤ frame count"
+        )
     wanted = sorted(set(sample_indices(info.frame_count, samples, start=start, end=end)) | set(extra_frames))
     live: list[tuple[Track, int]] = []  # (track, samples since last seen)
     done: list[Track] = []

@@ -11,7 +11,7 @@ from editor.cast.model import CastModel
 from editor.cast.tracking import DEFAULT_SAMPLES, track_faces
 from editor.errors import EditParameterError
 from editor.results import Region
-from editor.video_io import MediaInfo
+from media import MediaInfo
 
 METHOD = "haar-track+hog-lbp-cast/1"
 

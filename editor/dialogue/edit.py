@@ -31,7 +31,7 @@ from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
 from editor.dialogue.track import FaceTrack, crop, face_signature, mouth_crops, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from editor.video_io import AudioOverride, MediaInfo, probe, read_audio, render
+from media import AudioOverride, MediaInfo, probe, read_audio, render
 
 ModelRef = tuple[str, str]  # (model id, model file hash)
 

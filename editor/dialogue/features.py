@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 from scipy.fft import dct
 
-from editor.video_io import resample
+from media import resample
 
 SR = 16000
 HOP = 160  # 10 ms → 100 feature frames per second

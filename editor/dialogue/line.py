@@ -11,8 +11,8 @@ import numpy as np
 from editor.dailies import content_hash
 from editor.dialogue.errors import LineLengthError, LineRateError, SilentLineError, UnreadableLineError
 from editor.dialogue.features import utterance_features
-from editor.errors import MediaError
-from editor.video_io import read_audio
+from media import read_audio
+from media.errors import MediaError
 
 MIN_RATE, MAX_RATE = 16000, 192000
 SILENCE_DBFS = -50.0

@@ -25,7 +25,7 @@ from editor.dialogue.sync import train_sync as _train_sync
 from editor.dialogue.track import face_signature, mouth_crops, read_range, track_face
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import probe, read_audio
+from media import probe, read_audio
 
 KIND = "dialogue"
 FORMAT = "dialogue-npz/1"

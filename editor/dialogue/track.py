@@ -16,7 +16,7 @@ import numpy as np
 
 from editor.dialogue.errors import NoFaceError
 from editor.faces import _cascade, detect_faces
-from editor.video_io import MediaInfo, iter_frames
+from media import MediaInfo, iter_frames
 
 CROP_W, CROP_H = 64, 40  # stored mouth crops (RGB)
 MOUTH = (0.5, 0.79, 0.58, 0.36)  # centre x, centre y, width, height as fractions of the face box

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from editor.cast import CastModel, Track, track_faces
 from editor.eyeline._eyes import F32, EyeGeometry, cut_patch, iris_centre
 from editor.eyeline.errors import NoFaceError, PerformerNotInShotError
-from editor.video_io import MediaInfo, iter_frames
+from media import MediaInfo, iter_frames
 
 U8 = NDArray[np.uint8]
 

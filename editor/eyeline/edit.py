@@ -34,7 +34,7 @@ from editor.eyeline._net import landmark_channels
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
 from editor.eyeline.model import KIND, EyelineModel
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from editor.video_io import probe, render
+from media import probe, render
 
 TEMPORAL_ALPHA = 0.5
 RAMP = 3

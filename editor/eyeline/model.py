@@ -29,7 +29,7 @@ from editor.eyeline._net import WarpNet, landmark_channels, warp
 from editor.eyeline.errors import EyelineModelError
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import MediaInfo
+from media import MediaInfo
 
 KIND = "eyeline"
 FORMAT = "eyeline-torch/1"

@@ -29,7 +29,7 @@ from editor.lighting.mask import matte_weights, rectangle_weights, support_regio
 from editor.lighting.metrics import delta_e76, to_lab
 from editor.lighting.model import THUMB, AdaptiveLutNet
 from editor.results import EditResult, FrameRange, OutputMedia, Region
-from editor.video_io import MediaInfo, iter_frames, read_frame, render, sample_indices
+from media import MediaInfo, iter_frames, read_frame, render, sample_indices
 
 KIND = "lighting.relight"
 SAMPLES = 8

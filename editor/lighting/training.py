@@ -35,7 +35,7 @@ from editor.lighting.grades import Adjustments, random_look, tone_curves
 from editor.lighting.model import THUMB, AdaptiveLutNet, serialise
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from editor.video_io import MediaInfo, sample_keyframes
+from media import MediaInfo, sample_keyframes
 
 MODEL_FORMAT = "cutproof.lighting.adaptive-lut/1"
 IMG = 64

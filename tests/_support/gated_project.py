@@ -9,9 +9,9 @@ from typing import Any
 
 from consent import ConsentRegistry
 from consent.models import Performer
-from cutproof import auth
-from cutproof.projects import Project, ProjectContext, create_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.projects import Project, ProjectContext, create_project, project_log
+from cutproof.core.workspace import Workspace
 from editor import Catalogue, IngestReport, ingest_folder
 from tests._support.footage import CLIP, PLATE
 

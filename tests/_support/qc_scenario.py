@@ -7,12 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cutproof.labeling import EditFacts, LabelResult, Obligations, label_output
-from cutproof.projects import create_project, get_project, list_projects, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import create_project, get_project, list_projects, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.label import EditFacts, LabelResult, Obligations, label_output
 from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
 from ledger import Log
-from ledger.blobs import sha256_file
+from store.blobs import sha256_file
 
 PERFORMER_NAME = "Dana Quill"
 ORIGIN = "cutproof.local/the-film"

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from consent import ConsentGrant, ConsentRegistry, Performer
 from consent import _tables as t
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger, Log
 
 ORIGIN = "cutproof.local/night-shift"

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.projects import create_project, get_project, project_log
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.projects import create_project, get_project, project_log
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 from ledger import verify_receipt
 
 SECRET = "c" * 40

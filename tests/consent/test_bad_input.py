@@ -23,7 +23,7 @@ from consent import (
     UnknownPerformerError,
     UnknownSuspensionError,
 )
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger
 from ledger.errors import EntryError
 from tests.consent.conftest import ORIGIN, footprint, grant_kwargs, ts

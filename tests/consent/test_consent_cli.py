@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from consent import InvalidRecordError
 from cutproof.cli.main import app
-from cutproof.projects import create_project, get_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import create_project, get_project, project_log
+from cutproof.core.workspace import Workspace
 from ledger import verify_receipt
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from consent import ConsentRegistry
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger
 from tests.consent.conftest import ORIGIN, grant_kwargs, ts
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from consent import ConsentGrant, ConsentRegistry, Performer
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Log
 from tests.consent.conftest import ORIGIN, footprint
 
@@ -27,7 +27,7 @@ from pathlib import Path
 from datetime import datetime, UTC
 import consent._writer as w
 from consent import ConsentRegistry
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger
 
 ws = Workspace(Path(sys.argv[1]))

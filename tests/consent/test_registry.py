@@ -10,7 +10,7 @@ import pytest
 
 from consent import ConsentGrant, ConsentRegistry, ConsentState, Performer
 from consent._entries import commitment, performer_record
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Log
 from tests.consent.conftest import SIGNED, T0, grant_kwargs, ts
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from consent import ConsentRegistry
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger import Ledger
 from tests.consent.conftest import ORIGIN, T0, grant_kwargs
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.projects import ProjectContext, create_project
-from cutproof.workspace import Workspace
+from cutproof.core.projects import ProjectContext, create_project
+from cutproof.core.workspace import Workspace
 from editor import Catalogue
 from tests._support.gated_project import add_grid_dailies_and_consent
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.errors import SettingsError
-from cutproof.projects import create_project
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.errors import SettingsError
+from cutproof.core.projects import create_project
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 from ledger import verify_receipt
 
 SECRET = "x" * 40

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cutproof.projects import project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import get_project, project_log
+from cutproof.core.workspace import Workspace
 from ledger import verify_receipt
 from tests._support.gated_project import background_edit, setup_gated_project
 from tests._support.server import running_server
@@ -83,10 +83,10 @@ def test_bad_submissions_are_4xx_and_write_nothing(
     from fastapi.testclient import TestClient
 
     from cutproof.api import create_app
-    from cutproof.settings import Settings
+    from cutproof.core.settings import Settings
 
     s = _setup(workspace, footage_dir, tmp_path)
-    log = project_log(workspace, next(iter([__import__("cutproof.projects").projects.get_project(workspace, "film")])))
+    log = project_log(workspace, get_project(workspace, "film"))
     size = log.size()
     client = TestClient(create_app(Settings(home=workspace.home, secret_key=SECRET), workspace, run_workers=False))
     r = client.post("/api/v1/projects/film/edits", json=bad, headers={"Authorization": f"Bearer {s['ed']}"})

@@ -10,12 +10,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from consent import ConsentRegistry
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.projects import get_project, project_log
-from cutproof.requests import RequestStore
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.projects import get_project, project_log
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
+from cutproof.edits.requests import RequestStore
 from tests._support.gated_project import background_edit, setup_gated_project
 
 SECRET = "fresh-state-" + "s" * 32

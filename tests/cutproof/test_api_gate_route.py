@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from cutproof.api import create_app
 from cutproof.api.gate_route import GateRoute
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 from tests._support.gated_project import background_edit, setup_gated_project
 
 SECRET = "gate-route-" + "s" * 32

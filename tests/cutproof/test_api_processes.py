@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from cutproof.api.pool import LOCK_NAME, ElectedPool
-from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.workspace import Workspace
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.workspace import Workspace
 from ledger.fsck import fsck
 from tests._support.gated_project import background_edit, setup_gated_project
 from tests._support.server import server_process

@@ -12,11 +12,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.projects import ProjectContext, create_project
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.projects import ProjectContext, create_project
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 
 SECRET = "schemathesis-" + "z" * 32
 _token: dict[str, str] = {}

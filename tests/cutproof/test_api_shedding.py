@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cutproof.api.shedding import LoadShedding
-from cutproof.settings import Settings
+from cutproof.core.settings import Settings
 
 
 async def _call(app: Any, path: str) -> tuple[int, dict[bytes, bytes]]:

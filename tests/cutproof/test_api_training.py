@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from consent import ConsentRegistry
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.projects import ProjectContext, create_project, get_project, project_log
-from cutproof.settings import Settings
-from cutproof.training import LightingSpec
-from cutproof.training_jobs import submit_training, training_handlers
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.projects import ProjectContext, create_project, get_project, project_log
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
+from cutproof.training.jobs import submit_training, training_handlers
+from cutproof.training.run import LightingSpec
 from editor import Catalogue, ModelRegistry, ingest_folder
 from tests._support.footage import CLIP, PLATE
 from tests._support.video import make_clip

@@ -13,15 +13,15 @@ import pytest
 from typer.testing import CliRunner
 
 from consent import ConsentRegistry
-from cutproof.audit import build_audit
-from cutproof.audit_report import to_csv, write_report
+from cutproof.audit.build import build_audit
+from cutproof.audit.report import to_csv, write_report
+from cutproof.audit.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
 from cutproof.cli.main import app
-from cutproof.flow import RENDER_JOB, run_render_job, sign_review, submit
-from cutproof.gate import EditSubmission
-from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.projects import project_log
-from cutproof.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
-from cutproof.workspace import Workspace
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.projects import project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import RENDER_JOB, run_render_job, sign_review, submit
+from cutproof.edits.submission import EditSubmission
 from ledger import verify_receipt
 from tests._support.footage import CLIP, PLATE
 

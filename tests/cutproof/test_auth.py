@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cutproof import auth
-from cutproof.auth import AuthError, InvalidTokenError, Role
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.auth import AuthError, InvalidTokenError, Role
+from cutproof.core.workspace import Workspace
 
 PEPPER = b"test-pepper"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from cutproof import auth
 from cutproof.api import create_app
-from cutproof.projects import create_project
-from cutproof.settings import Settings
-from cutproof.workspace import Workspace
+from cutproof.core import auth
+from cutproof.core.projects import create_project
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
 
 SECRET = "matrix-secret-" + "y" * 32
 P = "/api/v1/projects/{project}"

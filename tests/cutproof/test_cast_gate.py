@@ -10,16 +10,19 @@ import pytest
 from typer.testing import CliRunner
 
 from consent import ConsentRegistry
-from cutproof.cast import CastTagError, project_cast, tag_face, train_project_cast
+from cutproof.cast.presence import who_is_there
+from cutproof.cast.project import CastTagError, project_cast, tag_face
 from cutproof.cli.main import app
-from cutproof.gate import EditSubmission, evaluate, who_is_there
-from cutproof.projects import ProjectContext, create_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.gate import evaluate
+from cutproof.edits.submission import EditSubmission
+from cutproof.training.run import CastSpec, train_model
 from editor import Catalogue, ingest_folder
 from editor.cast import CastTags
 from editor.faces import detect_faces
 from editor.results import Region
-from editor.video_io import read_frame
+from media import read_frame
 
 TAKE1, TAKE2 = "grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"
 STRANGER = "crema-d_1001_DFA_NEU_XX.flv"
@@ -50,19 +53,21 @@ def _face(clip, frame: int) -> Region:  # type: ignore[no-untyped-def]
 def test_gate_uses_the_cast_model(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
     project, pid, clips = film
     sub = EditSubmission(shot=clips[TAKE2].short_id, kind="background", purpose="continuity", end=30)
-    before = who_is_there(clips[TAKE2], sub, ws=workspace, project=project)
+    before = who_is_there(clips[TAKE2], sub.region, sub.start, sub.end, ws=workspace, project=project)
     assert before.detected == () and before.unidentified_faces == 1 and "no cast model" in before.method
 
     tag_face(workspace, project, clips[TAKE1], 30, pid, _face(clips[TAKE1], 30))
-    record = train_project_cast(workspace, project, samples=8)
+    record = train_model(workspace, project, CastSpec(kind="cast", samples=8), identity="t")
     assert project_cast(workspace, project).record.model_id == record.model_id  # type: ignore[union-attr]
 
-    presence = who_is_there(clips[TAKE2], sub, ws=workspace, project=project)
+    presence = who_is_there(clips[TAKE2], sub.region, sub.start, sub.end, ws=workspace, project=project)
     assert presence.detected == (pid,) and presence.unidentified_faces == 0, presence.as_json()
     assert record.model_id[:12] in presence.method
 
     stranger = EditSubmission(shot=clips[STRANGER].short_id, kind="background", purpose="continuity", end=10)
-    unknown = who_is_there(clips[STRANGER], stranger, ws=workspace, project=project)
+    unknown = who_is_there(
+        clips[STRANGER], stranger.region, stranger.start, stranger.end, ws=workspace, project=project
+    )
     assert unknown.detected == () and unknown.unidentified_faces == 1, unknown.as_json()
 
     result = evaluate(workspace, project, sub, identity="test:editor", presence=presence)
@@ -110,7 +115,7 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     [{}, {"performer": "prf_1"}, {"performer": "prf_1", "shift": [1]}, {"performer": "prf_1", "shift": ["a", 0]}],
 )
 def test_eyeline_renderer_needs_performer_and_shift(workspace: Workspace, film, tmp_path: Path, params) -> None:  # type: ignore[no-untyped-def]
-    from cutproof.renderers import RenderParameterError, render_edit, supported_kinds
+    from cutproof.edits.render import RenderParameterError, render_edit, supported_kinds
 
     project, _pid, clips = film
     assert "eyeline" in supported_kinds()
@@ -123,8 +128,8 @@ def test_eyeline_renderer_needs_performer_and_shift(workspace: Workspace, film, 
 
 
 def test_eyeline_without_model_is_refused(workspace: Workspace, film, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from cutproof.eyeline import EyelineSetupError
-    from cutproof.renderers import render_edit
+    from cutproof.edits.eyeline import EyelineSetupError
+    from cutproof.edits.render import render_edit
 
     project, pid, clips = film
     sub = EditSubmission(

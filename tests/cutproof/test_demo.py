@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.demo import run_demo
-from cutproof.projects import open_ledger
-from cutproof.workspace import Workspace
+from cutproof.core.projects import open_ledger
+from cutproof.core.workspace import Workspace
+from cutproof.demo.run import run_demo
 from ledger import verify_receipt
 from ledger.fsck import fsck
 

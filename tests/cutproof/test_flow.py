@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from cutproof.flow import RENDER_JOB, deliverables_dir, run_render_job, sign_review, submit
-from cutproof.gate import EditSubmission, SubmissionError
-from cutproof.jobs import JobQueue, WorkerPool
-from cutproof.projects import project_log
-from cutproof.requests import RequestStore
-from cutproof.workspace import Workspace
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.projects import project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import RENDER_JOB, deliverables_dir, run_render_job, sign_review, submit
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission, SubmissionError
 from ledger import verify_receipt
 from tests._support.footage import CLIP, PLATE
 
@@ -94,7 +94,7 @@ def test_bad_submission_writes_nothing(workspace: Workspace, film) -> None:  # t
 
 
 def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
-    from cutproof.qc import verify_deliverable
+    from cutproof.qc.verify import verify_deliverable
 
     project, performer, clips = film
     sub = _background(clips, performer, end=50)
@@ -153,7 +153,7 @@ def test_concurrent_sign_offs_record_one_review(workspace: Workspace, film) -> N
     request exactly one is recorded; the others get FlowError and leave no ledger entry and no job behind."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from cutproof.flow import FlowError
+    from cutproof.edits.flow import FlowError
 
     project, performer, clips = film
     sub = _background(clips, performer, is_deep_fake=True, end=12)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cutproof import jobs
-from cutproof.jobs import JobContext, JobError, JobQueue, WorkerPool
-from ledger.db import open_engine
+from cutproof.core import jobs
+from cutproof.core.jobs import JobContext, JobError, JobQueue, WorkerPool
+from store.db import open_engine
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -87,8 +87,8 @@ _CHILD = textwrap.dedent(
     """
     import sys, time
     from datetime import timedelta
-    from cutproof.jobs import JobQueue, WorkerPool
-    from ledger.db import open_engine
+    from cutproof.core.jobs import JobQueue, WorkerPool
+    from store.db import open_engine
     engine = open_engine(sys.argv[1])
     calls = open(sys.argv[2], "a")
     def handler(ctx, payload):

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-import cutproof.gate as gate
-from cutproof.gate import EditSubmission, who_is_there
-from cutproof.presence_store import PresenceStore, presence_key
-from cutproof.projects import ProjectContext, create_project
-from cutproof.workspace import Workspace
+import cutproof.cast.presence as presence
+from cutproof.cast.presence import RegionError, who_is_there
+from cutproof.cast.store import PresenceStore, presence_key
+from cutproof.core.projects import ProjectContext, create_project
+from cutproof.core.workspace import Workspace
 from editor import Catalogue, ingest_folder
 
 TAKE = "grid_pwij3p.mpg"
@@ -34,27 +34,27 @@ def shot(workspace: Workspace, footage_dir: Path, tmp_path: Path):  # type: igno
 
 
 def _forget_in_process() -> None:
-    with gate._presence_lock:
-        gate._presences.clear()
+    with presence._presence_lock:
+        presence._presences.clear()
 
 
 def test_a_stored_answer_is_used_without_scanning_again(workspace: Workspace, shot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     project, clip = shot
-    sub = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,200,200", end=20)
+    sub = ("0,0,200,200", None, 20)
     _forget_in_process()
-    first = who_is_there(clip, sub, ws=workspace, project=project)
+    first = who_is_there(clip, *sub, ws=workspace, project=project)
     assert first.unidentified_faces == 1
 
     def no_scan(*_a: object, **_k: object) -> None:
         raise AssertionError("scanned the video again")
 
     _forget_in_process()  # as a second server process, or this one after a restart
-    monkeypatch.setattr(gate, "_scan_presence", no_scan)
-    again = who_is_there(clip, sub, ws=Workspace(workspace.home), project=project)
+    monkeypatch.setattr(presence, "_scan_presence", no_scan)
+    again = who_is_there(clip, *sub, ws=Workspace(workspace.home), project=project)
     assert again == first
-    other_range = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", end=10)
+    other_range = (None, None, 10)
     with pytest.raises(AssertionError, match="scanned"):  # another range is another answer
-        who_is_there(clip, other_range, ws=workspace, project=project)
+        who_is_there(clip, *other_range, ws=workspace, project=project)
 
 
 def test_a_workspace_made_before_the_store_gets_it_on_first_use(workspace: Workspace) -> None:
@@ -70,29 +70,29 @@ def test_a_workspace_made_before_the_store_gets_it_on_first_use(workspace: Works
 
 def test_a_burst_of_submissions_on_a_new_shot_scans_it_once(workspace: Workspace, shot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     project, clip = shot
-    sub = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,200,200", end=16)
+    sub = ("0,0,200,200", None, 16)
     _forget_in_process()
     scans: list[int] = []
-    scan = gate._scan_presence
+    scan = presence._scan_presence
 
     def counted(*args: object, **kwargs: object) -> object:
         scans.append(threading.get_ident())
         time.sleep(0.2)  # a scan long enough for every other thread to arrive while it runs
         return scan(*args, **kwargs)
 
-    monkeypatch.setattr(gate, "_scan_presence", counted)
+    monkeypatch.setattr(presence, "_scan_presence", counted)
     with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda _: who_is_there(clip, sub, ws=workspace, project=project), range(8)))
+        answers = list(pool.map(lambda _: who_is_there(clip, *sub, ws=workspace, project=project), range(8)))
     assert len(scans) == 1
     assert all(a == answers[0] for a in answers) and answers[0].unidentified_faces == 1
-    assert not gate._computing  # nothing left behind
+    assert not presence._computing  # nothing left behind
 
 
 def test_a_failed_scan_leaves_nothing_behind(workspace: Workspace, shot) -> None:  # type: ignore[no-untyped-def]
     project, clip = shot
-    outside = EditSubmission(shot=clip.short_id, kind="background", purpose="continuity", region="0,0,9999,9999")
+    outside = ("0,0,9999,9999", None, None)
     _forget_in_process()
     for _ in range(2):  # the second attempt fails the same way: no lock or answer was kept from the first
-        with pytest.raises(gate.SubmissionError, match="does not fit"):
-            who_is_there(clip, outside, ws=workspace, project=project)
-    assert not gate._computing
+        with pytest.raises(RegionError, match="does not fit"):
+            who_is_there(clip, *outside, ws=workspace, project=project)
+    assert not presence._computing

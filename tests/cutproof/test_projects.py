@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.projects import ProjectContext, ProjectError, create_project, get_project, list_projects, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import ProjectContext, ProjectError, create_project, get_project, list_projects, project_log
+from cutproof.core.workspace import Workspace
 
 
 def test_create_project_writes_ledger_entry(workspace: Workspace) -> None:

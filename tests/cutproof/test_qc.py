@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from consent._entries import lifted_entry, new_salt, revoked_entry, suspended_entry
 from consent.models import Suspension
 from cutproof.cli.main import app
-from cutproof.labeling import lookup_watermark_key
-from cutproof.qc import RECOVERED_NOTE, QcInputError, verify_deliverable
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
+from cutproof.edits.label import lookup_watermark_key
+from cutproof.qc.verify import RECOVERED_NOTE, QcInputError, verify_deliverable
 from labeler.c2pa_adapter import read_manifest, sign_video
 from labeler.identity import ensure_identity
 from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef, build_definition
@@ -316,7 +316,7 @@ def test_disclosure_sidecar_missing_fails(tmp_path: Path) -> None:
 
 
 def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Path) -> None:
-    from cutproof.labeling import EditFacts, Obligations, label_output
+    from cutproof.edits.label import EditFacts, Obligations, label_output
     from labeler.errors import LabelerError, ManifestContentError
 
     edit = scenario.log.append([{"kind": "edit.applied/1", "decision_index": scenario.decision_index}], identity="e")[0]

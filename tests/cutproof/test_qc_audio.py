@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.qc import AUDIO_RECOVERED_NOTE, RECOVERED_NOTE, verify_deliverable
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
+from cutproof.qc.verify import AUDIO_RECOVERED_NOTE, RECOVERED_NOTE, verify_deliverable
 from labeler.audio_watermark import ALGORITHM_ID, AudioDetection, AudioStatus
 from labeler.c2pa_adapter import read_manifest
 from labeler.manifest import WATERMARK_ASSERTION

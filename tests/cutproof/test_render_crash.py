@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.flow import deliverables_dir, sign_review, submit
-from cutproof.gate import EditSubmission
-from cutproof.jobs import JobQueue
-from cutproof.projects import project_log
-from cutproof.qc import verify_deliverable
-from cutproof.requests import RequestStore
-from cutproof.workspace import Workspace
+from cutproof.core.jobs import JobQueue
+from cutproof.core.projects import project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import deliverables_dir, sign_review, submit
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
+from cutproof.qc.verify import verify_deliverable
 from ledger.fsck import fsck
 from tests._support.footage import CLIP, PLATE
 
@@ -28,9 +28,9 @@ WORKER = textwrap.dedent(
     """
     import os, signal, sys
     from datetime import timedelta
-    import cutproof.flow as flow
-    from cutproof.jobs import JobQueue, WorkerPool
-    from cutproof.workspace import Workspace
+    import cutproof.edits.flow as flow
+    from cutproof.core.jobs import JobQueue, WorkerPool
+    from cutproof.core.workspace import Workspace
 
     def die():
         os.kill(os.getpid(), signal.SIGKILL)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.gate import EditSubmission
-from cutproof.projects import create_project
-from cutproof.renderers import RenderParameterError, check_supported, render_edit
-from cutproof.uploads import UploadNotFoundError, record_upload
-from cutproof.workspace import Workspace
+from cutproof.core.projects import create_project
+from cutproof.core.uploads import UploadNotFoundError, record_upload
+from cutproof.core.workspace import Workspace
+from cutproof.edits.render import RenderParameterError, check_supported, render_edit
+from cutproof.edits.submission import EditSubmission
 from editor import Catalogue, ingest_folder
 from tests.editor._dialogue_media import line_from
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.jobs import JobQueue
-from cutproof.projects import ProjectContext, create_project, project_log
-from cutproof.training import LightingSpec, registered
-from cutproof.training_jobs import submit_training
-from cutproof.workspace import Workspace
+from cutproof.core.jobs import JobQueue
+from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.training.jobs import submit_training
+from cutproof.training.run import LightingSpec, registered
 from editor import Catalogue, ModelRegistry, ingest_folder
 from ledger.fsck import fsck
 from tests._support.footage import CLIP
@@ -27,10 +27,10 @@ WORKER = textwrap.dedent(
     """
     import os, signal, sys
     from datetime import timedelta
-    import cutproof.training_jobs as tj
-    from cutproof.flow import job_handlers
-    from cutproof.jobs import JobQueue, WorkerPool
-    from cutproof.workspace import Workspace
+    import cutproof.training.jobs as tj
+    from cutproof.edits.flow import job_handlers
+    from cutproof.core.jobs import JobQueue, WorkerPool
+    from cutproof.core.workspace import Workspace
 
     def die():
         os.kill(os.getpid(), signal.SIGKILL)

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.errors import WorkspaceError
-from cutproof.workspace import Workspace
+from cutproof.core.errors import WorkspaceError
+from cutproof.core.workspace import Workspace
 
 
 def test_init_creates_layout_and_is_idempotent(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from editor.video_io import read_audio, resample
+from media import read_audio, resample
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:

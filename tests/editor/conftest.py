@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from editor.catalogue import Catalogue
 from editor.models import ModelRegistry
 from tests.editor._media import write_clip

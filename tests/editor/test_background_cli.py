@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from editor.models import ModelRegistry
 
 GRID = "grid_pwij3p.mpg"

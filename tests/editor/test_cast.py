@@ -24,8 +24,8 @@ from editor.errors import EditParameterError
 from editor.faces import detect_faces
 from editor.models import ModelRegistry, unpack_model
 from editor.results import Region
-from editor.video_io import MediaInfo, probe, read_frame
-from ledger.blobs import BlobStore
+from media import MediaInfo, probe, read_frame
+from store.blobs import BlobStore
 
 GRID = ("grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg")
 ACTOR = ("crema-d_1001_DFA_NEU_XX.flv", "crema-d_1001_DFA_ANG_XX.flv")

@@ -8,7 +8,7 @@ import pytest
 
 from editor.cast import train_cast, who
 from editor.dailies import content_hash
-from editor.video_io import probe
+from media import probe
 from tests.editor.test_cast import _tag
 
 TAKES = {

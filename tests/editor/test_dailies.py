@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from editor.catalogue import Catalogue
 from editor.dailies import ingest_folder
-from editor.errors import CatalogueError, ClipNotFoundError, MediaError
+from editor.errors import CatalogueError, ClipNotFoundError
 from editor.slate import parse_name
+from media.errors import MediaError
 from tests.editor._media import write_clip, write_y4m_header
 
 

@@ -27,7 +27,7 @@ from editor.dialogue import (
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.models import ModelRegistry, unpack_model
 from editor.results import EditResult
-from editor.video_io import iter_frames, probe, read_audio, render
+from media import iter_frames, probe, read_audio, render
 from tests.editor._dialogue_media import line_from, write_wav
 from tests.editor._media import write_clip
 
@@ -90,7 +90,7 @@ def test_dub_end_to_end(footage_dir: Path, model: DialogueModel, tmp_path: Path)
     got, orig, new = read_audio(out), read_audio(src), read_audio(line)
     rate = got.rate
     a, b = round(Fraction(10) / info.frame_rate * rate), round(Fraction(40) / info.frame_rate * rate)
-    from editor.video_io import resample
+    from media import resample
 
     expect = resample(new.samples, new.rate, rate)[:, 0]
     expect = np.concatenate([expect, np.zeros(max(0, b - a - len(expect)), np.float32)])[: b - a]  # 1 s in 1.001 s

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.projects import get_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import get_project, project_log
+from cutproof.core.workspace import Workspace
 from tests.editor._dialogue_media import line_from
 
 ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"

@@ -8,10 +8,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.projects import get_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import get_project, project_log
+from cutproof.core.workspace import Workspace
 from editor.lighting import Cdl, Lut3D
-from editor.video_io import probe
+from media import probe
 
 
 def run(home: Path, *args: str, project: str | None = "film") -> tuple[int, str]:

@@ -11,8 +11,8 @@ from editor.catalogue import Catalogue
 from editor.dailies import ingest_folder
 from editor.manifest import TrainingInput, TrainingManifest
 from editor.models import ModelRegistry, pack_model
-from ledger.blobs import BlobStore
-from ledger.db import open_engine
+from store.blobs import BlobStore
+from store.db import open_engine
 
 
 @pytest.mark.postgres

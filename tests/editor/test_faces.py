@@ -6,7 +6,7 @@ import numpy as np
 
 from editor.faces import detect_faces, scan_faces
 from editor.results import Region
-from editor.video_io import probe
+from media import probe
 
 
 def test_finds_the_speaker_in_every_clip(footage_dir: Path) -> None:

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.errors import (
+from media import iter_frames, plan_encode, probe, read_frame, render
+from media.errors import (
     AbsurdMediaError,
     CorruptMediaError,
-    EditParameterError,
+    EncodeError,
     MediaError,
-    RenderError,
+    MediaRangeError,
     UnreadableMediaError,
 )
-from editor.video_io import iter_frames, plan_encode, probe, read_frame, render
 from tests.editor._media import decode_audio, write_clip, write_y4m_header
 
 FOOTAGE = {
@@ -55,7 +55,7 @@ def test_frame_ranges_and_formats(clip_dir: Path) -> None:
     assert np.abs(f * 255 - got[2][1]).max() <= 1
     planes = dict(iter_frames(info, indices=[2], fmt="yuv"))[2]
     assert [p.shape for p in planes] == [(96, 160), (48, 80), (48, 80)]
-    with pytest.raises(EditParameterError, match="outside"):
+    with pytest.raises(MediaRangeError, match="outside"):
         list(iter_frames(info, start=10, end=20))
 
 
@@ -180,7 +180,7 @@ def test_vp6_source_becomes_h264_mp4_with_audio(footage_dir: Path, tmp_path: Pat
 
 def test_render_refuses_wrong_container_and_leaves_nothing(clip_dir: Path, tmp_path: Path) -> None:
     src = probe(clip_dir / "012A_T03.mov")
-    with pytest.raises(RenderError, match=r"\.mov"):
+    with pytest.raises(EncodeError, match=r"\.mov"):
         render(src, tmp_path / "x.mp4", lambda n, rgb: None)
     assert list(tmp_path.iterdir()) == []
 
@@ -208,7 +208,7 @@ def test_render_is_reproducible(clip_dir: Path, tmp_path: Path) -> None:
 def test_render_refuses_existing_output(clip_dir: Path, tmp_path: Path) -> None:
     src = probe(clip_dir / "sc12_sh3_tk2.mp4")
     shutil.copy(src.path, tmp_path / "o.mp4")
-    with pytest.raises(RenderError, match="already exists"):
+    with pytest.raises(EncodeError, match="already exists"):
         render(src, tmp_path / "o.mp4", lambda n, rgb: None)
 
 

@@ -14,7 +14,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from labeler.errors import IdentityImportError, IdentityMissingError
 from labeler.identity import ensure_identity, identity_dir, import_identity, load_identity
 

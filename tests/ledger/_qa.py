@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ledger import Ledger
-from ledger.db import open_engine
 from ledger.merkle import verify_consistency
+from store.db import open_engine
 from tests.ledger.reference import ReferenceTree, leaf_hash, open_note_reference, parse_checkpoint_reference
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _APPEND_LOOP = r"""
 import json, os, random, sys, time
 from ledger import Ledger
-from ledger.db import open_engine
+from store.db import open_engine
 from ledger.errors import ConflictError
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger, Log
-from ledger.db import open_engine
+from store.db import open_engine
 
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Ledger:
-    led = Ledger(open_engine(f"sqlite:///{tmp_path / 'ledger.db'}"), tmp_path / "keys")
+    led = Ledger(open_engine(f"sqlite:///{tmp_path / 'store.db'}"), tmp_path / "keys")
     led.create_schema()
     return led
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.blobs import BlobStore
-from ledger.errors import BlobNotFoundError, BlobTooLargeError, LedgerError
+from store.blobs import BlobStore
+from store.errors import BlobNotFoundError, BlobTooLargeError, StoreError
 
 
 @given(data=st.binary(max_size=4096))
@@ -33,11 +33,11 @@ def test_missing_and_corrupt(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
     with pytest.raises(BlobNotFoundError):
         store.read_bytes("0" * 64)
-    with pytest.raises(LedgerError, match="SHA-256"):
+    with pytest.raises(StoreError, match="SHA-256"):
         store.path_for("not-a-digest")
     digest = store.put_bytes(b"hello")
     path = store.path_for(digest)
     path.chmod(0o644)
     path.write_bytes(b"jello")
-    with pytest.raises(LedgerError, match="corrupt"):
+    with pytest.raises(StoreError, match="corrupt"):
         store.read_bytes(digest)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger, verify_receipt
-from ledger.db import open_engine
 from ledger.merkle import EMPTY_ROOT, verify_consistency
+from store.db import open_engine
 from tests.ledger._qa import Acks, Auditor, Zygote, spawn_appender
 from tests.ledger.reference import open_note_reference, parse_checkpoint_reference
 
@@ -63,7 +63,7 @@ def _run_writers(url: str, keys: Path, tmp_path: Path, writers: int, batches: in
 
 
 def test_concurrent_appenders_sqlite(tmp_path: Path) -> None:
-    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=3, batches=15)
+    _run_writers(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "keys", tmp_path, writers=3, batches=15)
 
 
 @pytest.mark.postgres
@@ -73,7 +73,7 @@ def test_concurrent_appenders_postgres(postgres_db: str, tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_concurrent_appenders_sqlite_many(tmp_path: Path) -> None:
-    _run_writers(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, writers=6, batches=200)
+    _run_writers(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "keys", tmp_path, writers=6, batches=200)
 
 
 @pytest.mark.slow
@@ -125,7 +125,7 @@ def _writers_with_kills(url: str, keys: Path, tmp_path: Path, writers: int, roun
 
 
 def test_concurrent_appenders_with_kills_sqlite(tmp_path: Path) -> None:
-    _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 3, rounds=8, seed=1)
+    _writers_with_kills(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "keys", tmp_path, 3, rounds=8, seed=1)
 
 
 @pytest.mark.postgres
@@ -135,7 +135,7 @@ def test_concurrent_appenders_with_kills_postgres(postgres_db: str, tmp_path: Pa
 
 @pytest.mark.slow
 def test_concurrent_appenders_with_kills_sqlite_long(tmp_path: Path) -> None:
-    _writers_with_kills(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, 5, rounds=80, seed=3)
+    _writers_with_kills(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "keys", tmp_path, 5, rounds=80, seed=3)
 
 
 def _audit_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) -> None:
@@ -180,7 +180,7 @@ def _audit_while_appending(url: str, keys: Path, tmp_path: Path, checks: int) ->
 
 
 def test_audit_while_appending_sqlite(tmp_path: Path) -> None:
-    _audit_while_appending(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path / "keys", tmp_path, checks=15)
+    _audit_while_appending(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "keys", tmp_path, checks=15)
 
 
 @pytest.mark.postgres

@@ -24,14 +24,14 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.db import open_engine
+from store.db import open_engine
 from tests.ledger._qa import REPO_ROOT, Acks, Auditor, Zygote, spawn_appender
 
 ORIGIN = "cutproof.test/crash"
 
 
 def _new_log(tmp_path: Path, url: str | None = None) -> tuple[str, Path]:
-    url = url or f"sqlite:///{tmp_path / 'ledger.db'}"
+    url = url or f"sqlite:///{tmp_path / 'store.db'}"
     keys = tmp_path / "keys"
     engine = open_engine(url)
     ledger = Ledger(engine, keys)

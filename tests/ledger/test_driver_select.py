@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 
-from ledger.db import open_engine
-from ledger.driver_select import DriverSelect
+from store.db import open_engine
+from store.driver_select import DriverSelect
 
 
 class Stamp(TypeDecorator[datetime]):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.db import open_engine
 from ledger.errors import EntryError
 from ledger.fsck import fsck
 from ledger.group import GroupCommitter, group_committer
+from store.db import open_engine
 
 
 @pytest.fixture

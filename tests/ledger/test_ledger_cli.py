@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
-from cutproof.workspace import Workspace
+from cutproof.core.workspace import Workspace
 from ledger.merkle import EMPTY_ROOT, leaf_hash
 
 ORIGIN = "cutproof.local/cli-film"

@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from ledger import Ledger, Log, verify_receipt
 from ledger.checkpoint import Checkpoint
-from ledger.db import open_engine
 from ledger.errors import (
     EntryError,
     IndexOutOfRangeError,
@@ -26,6 +25,7 @@ from ledger.export import export_tiles
 from ledger.fsck import fsck
 from ledger.merkle import EMPTY_ROOT, leaf_hash, root_of_leaf_hashes, verify_consistency
 from ledger.note import Verifier
+from store.db import open_engine
 
 
 def _root(note: str) -> bytes:
@@ -162,7 +162,7 @@ def test_prove_errors(log: Log) -> None:
 
 def test_reopen_in_new_engine_recomputes_nothing(tmp_path: Path, ledger: Ledger, log: Log) -> None:
     log.append([{"kind": "t/1", "n": i} for i in range(300)], identity="t")
-    again = Ledger(open_engine(f"sqlite:///{tmp_path / 'ledger.db'}"), tmp_path / "keys").open_log(log.origin)
+    again = Ledger(open_engine(f"sqlite:///{tmp_path / 'store.db'}"), tmp_path / "keys").open_log(log.origin)
     again.append([{"kind": "t/1"}], identity="t")
     assert again.size() == 301
     verify_receipt(again.prove(299), again.entry(299), again.verifier_keys())

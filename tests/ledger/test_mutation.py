@@ -24,12 +24,12 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger, Log, verify_receipt
-from ledger.db import open_engine
 from ledger.errors import LedgerError, NoteError, ReceiptError
 from ledger.fsck import fsck
 from ledger.merkle import Subtree, inclusion_proof
 from ledger.note import Verifier, open_note, parse_note
 from ledger.tiles import TILE_WIDTH, tile_key_for, tile_path
+from store.db import open_engine
 
 ORIGIN = "cutproof.test/mutation"
 BATCHES = [1, 1, 1, 2, 5, 30, 100, 200, 3, 150, 7, 64, 128, 1, 9]  # 702 entries: tiles 0/0-0/2 and 1/0.p/2
@@ -44,7 +44,7 @@ class Pristine:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     home = tmp_path_factory.mktemp("pristine")
-    db = home / "ledger.db"
+    db = home / "store.db"
     engine = open_engine(f"sqlite:///{db}")
     ledger = Ledger(engine, home / "keys")
     ledger.create_schema()
@@ -77,7 +77,7 @@ def _record_reads(wanted: list[Subtree], subtrees: Sequence[Subtree]) -> list[by
 
 
 def _copy(pristine: Pristine, tmp_path: Path) -> Path:
-    db = tmp_path / "ledger.db"
+    db = tmp_path / "store.db"
     shutil.copyfile(pristine.db, db)
     return db
 
@@ -262,7 +262,7 @@ def test_bit_flips_in_a_log_big_enough_for_parallel_fsck(tmp_path_factory: pytes
     """fsck scans immutable 65,536-entry chunks in worker processes once a log has more than three of them; the
     corruption must be found and placed just the same there (first chunks) as in the last chunk."""
     home = tmp_path_factory.mktemp("large")
-    db = home / "ledger.db"
+    db = home / "store.db"
     engine = open_engine(f"sqlite:///{db}")
     ledger = Ledger(engine, home / "keys")
     ledger.create_schema()

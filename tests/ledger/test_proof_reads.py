@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event
 
 from ledger import Ledger, Log
-from ledger.db import open_engine
+from store.db import open_engine
 
 
 def _log_with(tmp_path: Path, name: str, size: int) -> tuple[Log, list[int]]:

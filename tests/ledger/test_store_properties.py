@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger, Log, verify_receipt
-from ledger.db import open_engine
 from ledger.errors import IndexOutOfRangeError, NoCheckpointError, ReceiptError
+from store.db import open_engine
 from tests.ledger.reference import (
     ReferenceTree,
     leaf_hash,
@@ -40,7 +40,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     home = tmp_path_factory.mktemp("store")
-    ledger = Ledger(open_engine(f"sqlite:///{home / 'ledger.db'}"), home / "keys")
+    ledger = Ledger(open_engine(f"sqlite:///{home / 'store.db'}"), home / "keys")
     ledger.create_schema()
     log = ledger.create_log(ORIGIN)
     acks = []
@@ -264,7 +264,7 @@ def test_rfc6962_reference_roots_in_a_real_store(tmp_path_factory: pytest.TempPa
     from tests.ledger.reference import reference_roots_vector
 
     home = tmp_path_factory.mktemp("rfc")
-    ledger = Ledger(open_engine(f"sqlite:///{home / 'ledger.db'}"), home / "keys")
+    ledger = Ledger(open_engine(f"sqlite:///{home / 'store.db'}"), home / "keys")
     ledger.create_schema()
     log = ledger.create_log("cutproof.test/rfc6962")
     entries, roots = reference_roots_vector()

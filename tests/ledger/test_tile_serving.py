@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.db import open_engine
 from ledger.errors import IndexOutOfRangeError
 from ledger.export import export_tiles, read_tile_path
 from ledger.tiles import parse_tile_path
+from store.db import open_engine
 
 
 def test_served_paths_equal_the_export(tmp_path: Path) -> None:

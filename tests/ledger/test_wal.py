@@ -1,4 +1,4 @@
-"""Background WAL checkpoints and the SQLite writer lock (``ledger.wal``, ``ledger.db``)."""
+"""Background WAL checkpoints and the SQLite writer lock (``store.wal``, ``store.db``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from ledger import Ledger, Log
-from ledger.db import WRITER_LOCK_SUFFIX, open_engine, writer_lock
 from ledger.storage import write_transaction
-from ledger.wal import SAFETY_NET_PAGES, WalCheckpointer
+from store.db import WRITER_LOCK_SUFFIX, open_engine, writer_lock
+from store.wal import SAFETY_NET_PAGES, WalCheckpointer
 
 
 def _autocheckpoint(engine: Engine) -> int:
@@ -97,9 +97,9 @@ def test_writer_lock_is_nothing_to_hold_elsewhere() -> None:
 
 
 def test_a_log_always_being_read_is_started_over(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import ledger.wal
+    import store.wal
 
-    monkeypatch.setattr(ledger.wal, "RESTART_FRAMES", 50)
+    monkeypatch.setattr(store.wal, "RESTART_FRAMES", 50)
     db = tmp_path / "r.db"
     engine, log = _new_log(db, "example.org/restart")
     stop = threading.Event()

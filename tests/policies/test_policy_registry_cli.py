@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from consent import ConsentRegistry
 from cutproof.cli.main import app
-from cutproof.projects import create_project, project_log
-from cutproof.workspace import Workspace
+from cutproof.core.projects import create_project, project_log
+from cutproof.core.workspace import Workspace
 
 
 def test_evaluate_against_the_registry(workspace: Workspace, tmp_path: Path) -> None:

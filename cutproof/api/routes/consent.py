@@ -34,9 +34,9 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof.api.deps import LegalOf, ProjectAccess, WorkspaceDep
-from cutproof.projects import project_log
-from cutproof.uploads import resolve_upload
-from cutproof.workspace import Workspace
+from cutproof.core.projects import project_log
+from cutproof.core.uploads import resolve_upload
+from cutproof.core.workspace import Workspace
 
 router = APIRouter(tags=["consent"])
 

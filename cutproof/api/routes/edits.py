@@ -11,11 +11,12 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, WorkspaceDep
-from cutproof.flow import deliverables_dir, sign_review, submit
-from cutproof.gate import EditSubmission, GateResult
-from cutproof.jobs import Job, JobQueue
-from cutproof.projects import project_log
-from cutproof.requests import EditRequestRecord, RequestNotFoundError, RequestStore
+from cutproof.core.jobs import Job, JobQueue
+from cutproof.core.projects import project_log
+from cutproof.edits.flow import deliverables_dir, sign_review, submit
+from cutproof.edits.gate import GateResult
+from cutproof.edits.requests import EditRequestRecord, RequestNotFoundError, RequestStore
+from cutproof.edits.submission import EditSubmission
 
 router = APIRouter(tags=["edits"])
 

@@ -14,7 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from cutproof.api.deps import SettingsDep, WorkspaceDep, get_principal
-from cutproof.projects import Project, ProjectError, get_project, project_log
+from cutproof.core.projects import Project, ProjectError, get_project, project_log
 from ledger import Log
 from ledger.export import read_tile_path
 

@@ -1,7 +1,7 @@
 """Models over the API: train one from the project's dailies as a durable job, follow or cancel it, list and get
 models, and tag performers' faces for the cast model.
 
-Training runs through ``cutproof.training`` exactly as ``cutproof model train`` does (same checks, same engine
+Training runs through ``cutproof.training.run`` exactly as ``cutproof model train`` does (same checks, same engine
 calls, same ``model.trained/1`` entry); here it is queued as a ``train-model`` job for the server's worker pool.
 """
 
@@ -14,11 +14,11 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from cutproof.api.deps import AnyMember, ProjectAccess, WorkspaceDep, project_access
-from cutproof.auth import Role
-from cutproof.cast import tag_face
-from cutproof.jobs import Job, JobNotFoundError, JobQueue
-from cutproof.training import KINDS, TrainingSpec
-from cutproof.training_jobs import TRAIN_JOB, submit_training
+from cutproof.cast.project import tag_face
+from cutproof.core.auth import Role
+from cutproof.core.jobs import Job, JobNotFoundError, JobQueue
+from cutproof.training.jobs import TRAIN_JOB, submit_training
+from cutproof.training.run import KINDS, TrainingSpec
 from editor import Catalogue, ModelRecord, ModelRegistry
 from editor.cast import CastTags
 from editor.errors import ModelNotFoundError

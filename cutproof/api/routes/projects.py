@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from cutproof import auth
 from cutproof.api.deps import AdminOf, AnyMember, CurrentUser, Superuser, WorkspaceDep
-from cutproof.auth import Role
-from cutproof.projects import Project, ProjectContext, create_project, list_projects
+from cutproof.core import auth
+from cutproof.core.auth import Role
+from cutproof.core.projects import Project, ProjectContext, create_project, list_projects
 
 router = APIRouter(tags=["projects"])
 

@@ -15,14 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consent import ConsentGrant, ConsentRegistry, Coverage, Performer
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, QcOf, SettingsDep, WorkspaceDep
-from cutproof.audit import build_audit
-from cutproof.audit_report import to_csv, to_html
-from cutproof.dailies import ingest_dailies
-from cutproof.projects import project_log
-from cutproof.qc import verify_deliverable
-from cutproof.uploads import record_upload, resolve_upload
+from cutproof.audit.build import build_audit
+from cutproof.audit.report import to_csv, to_html
+from cutproof.core.projects import project_log
+from cutproof.core.uploads import record_upload, resolve_upload
+from cutproof.dailies.ingest import ingest_dailies
+from cutproof.qc.verify import verify_deliverable
 from editor import Catalogue
-from ledger.errors import BlobTooLargeError
+from store.errors import BlobTooLargeError
 
 router = APIRouter()
 

@@ -1,0 +1,263 @@
+"""The legal audit per shot: for every shot, what was done, on what basis, who signed off, and what is wrong now.
+
+Built from the project's ledger (the proof) plus the consent registry (the grants' documents and current state):
+for each shot (a catalogued clip, or each clip of an OpenTimelineIO timeline matched by source file and range)
+every edit request with its decision, the performers it touched, the consent grants or exemption relied on
+(with the signed document's hash), the sign-off, the edit and label entries — each with its ledger index, so
+the reports can link every claim to a receipt — and flags:
+
+- ``consent-revoked`` / ``consent-expired`` / ``consent-suspended``: a grant relied on is no longer valid now;
+- ``no-valid-basis``: an edit was applied without an allow decision or an approved review;
+- ``label-missing``: an edit was applied but no ``label.applied`` entry follows it;
+- ``unidentified-faces``: the gate saw faces it could not match to a performer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from consent import ConsentRegistry
+from consent.errors import ConsentError
+from cutproof.core.projects import Project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.requests import RequestStore
+from editor import Catalogue, Clip
+
+SCHEMA = "cutproof.audit.build/1"
+
+
+@dataclass
+class BasisRef:
+    """A consent grant or exemption an edit relied on, and its state now."""
+
+    kind: str
+    performer_id: str | None
+    grant_id: str | None = None
+    document_sha256: str | None = None
+    grant_index: int | None = None
+    exemption: str | None = None
+    justification: str | None = None
+    status_now: str = "valid"
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class EditAudit:
+    """One edit request on a shot, as the ledger proves it."""
+
+    request_id: str
+    kind: str
+    purpose: str
+    frames: list[int | None]
+    region: str | None
+    outcome: str
+    state: str
+    decision_index: int
+    performers: list[str]
+    unidentified_faces: int
+    basis: list[BasisRef] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    review: dict[str, Any] | None = None
+    review_index: int | None = None
+    edit_index: int | None = None
+    label_index: int | None = None
+    deliverable: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["basis"] = [b.as_json() for b in self.basis]
+        return data
+
+
+@dataclass
+class ShotAudit:
+    """Everything done to one shot (clip), optionally restricted to a timeline's range of it."""
+
+    clip_hash: str
+    file_name: str
+    scene: str | None
+    shot: str | None
+    take: int | None
+    edits: list[EditAudit] = field(default_factory=list)
+    timeline_ranges: list[list[int]] = field(default_factory=list)
+
+    @property
+    def flags(self) -> list[str]:
+        return sorted({f for e in self.edits for f in e.flags})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "clip_hash": self.clip_hash,
+            "file_name": self.file_name,
+            "scene": self.scene,
+            "shot": self.shot,
+            "take": self.take,
+            "timeline_ranges": self.timeline_ranges,
+            "flags": self.flags,
+            "edits": [e.as_json() for e in self.edits],
+        }
+
+
+@dataclass
+class AuditReport:
+    """The audit of one project at one moment, against one signed checkpoint."""
+
+    project: str
+    origin: str
+    generated_at: str
+    checkpoint: str
+    log_size: int
+    shots: list[ShotAudit]
+    timeline: str | None = None
+
+    @property
+    def flagged(self) -> list[ShotAudit]:
+        return [s for s in self.shots if s.flags]
+
+    def summary(self) -> dict[str, int]:
+        edits = [e for s in self.shots for e in s.edits]
+        return {
+            "shots": len(self.shots),
+            "shots_edited": sum(1 for s in self.shots if s.edits),
+            "edit_requests": len(edits),
+            "delivered": sum(1 for e in edits if e.state == "delivered"),
+            "denied": sum(1 for e in edits if e.outcome == "deny"),
+            "awaiting_review": sum(1 for e in edits if e.state == "awaiting_review"),
+            "flagged_shots": len(self.flagged),
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "project": self.project,
+            "origin": self.origin,
+            "generated_at": self.generated_at,
+            "log_size": self.log_size,
+            "checkpoint": self.checkpoint,
+            "timeline": self.timeline,
+            "summary": self.summary(),
+            "shots": [s.as_json() for s in self.shots],
+        }
+
+
+def _ledger_index(log: Any) -> dict[str, dict[str, Any]]:
+    """Entries of interest keyed by kind → request id (or grant id), with their index."""
+    by: dict[str, dict[str, Any]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
+    for index in range(log.size()):
+        e = log.entry_json(index)
+        kind = str(e.get("kind", ""))
+        if kind.startswith("review.signed/"):
+            by["review"][e.get("request_id")] = (index, e)
+        elif kind.startswith("edit.applied/"):
+            by["edit"][e.get("request_id")] = (index, e)
+        elif kind.startswith("label.applied/"):
+            by["label_by_edit"][e.get("edit_index")] = (index, e)
+        elif kind.startswith("consent.granted/"):
+            by["grant"][e.get("grant_id")] = (index, e)
+    return by
+
+
+def _basis(
+    registry: ConsentRegistry, reliances: list[dict[str, Any]], grants_idx: dict[str, Any], now: datetime
+) -> list[BasisRef]:
+    out: list[BasisRef] = []
+    for r in reliances:
+        if r.get("kind") == "exemption":
+            out.append(
+                BasisRef(
+                    "exemption",
+                    r.get("performer_id"),
+                    exemption=r.get("exemption"),
+                    justification=r.get("justification"),
+                )
+            )
+            continue
+        ref = BasisRef("consent", r.get("performer_id"), grant_id=r.get("grant_id"), grant_index=r.get("ledger_index"))
+        try:
+            grants = {g.grant_id: g for g in registry.grants(ref.performer_id, at=now)}
+        except ConsentError:
+            grants = {}
+        g = grants.get(ref.grant_id or "")
+        if g is None:
+            ref.status_now = "unknown"
+        else:
+            ref.document_sha256 = g.document_sha256
+            if g.revoked_at is not None and g.revoked_at <= now:
+                ref.status_now = "revoked"
+            elif g.valid_until is not None and g.valid_until <= now:
+                ref.status_now = "expired"
+            elif any(s.active_at(now) for s in g.suspensions):
+                ref.status_now = "suspended"
+        if ref.grant_index is None and ref.grant_id in grants_idx:
+            ref.grant_index = grants_idx[ref.grant_id][0]
+        out.append(ref)
+    return out
+
+
+def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = None) -> AuditReport:
+    """Audit every shot of the project (or the given clips)."""
+    now = datetime.now(UTC)
+    log = project_log(ws, project)
+    checkpoint = log.checkpoint()
+    size = log.size()
+    idx = _ledger_index(log)
+    registry = ConsentRegistry(ws.engine, ws.blobs, log)
+    requests = RequestStore(ws.engine).list(project.slug)
+    shots_clips = clips if clips is not None else Catalogue(ws.engine).list(project=project.slug)
+    shots: list[ShotAudit] = []
+    for clip in shots_clips:
+        shot = ShotAudit(clip.content_hash, clip.path.name, clip.slate.scene, clip.slate.shot, clip.slate.take)
+        for req in (r for r in requests if r.clip_hash == clip.content_hash and r.decision_index < size):
+            sub, dec = req.submission, req.decision
+            edit = EditAudit(
+                request_id=req.request_id,
+                kind=sub["kind"],
+                purpose=sub["purpose"],
+                frames=[sub.get("start") or 0, sub.get("end")],
+                region=sub.get("region"),
+                outcome=req.outcome,
+                state=req.state,
+                decision_index=req.decision_index,
+                performers=sorted(set(sub.get("performers") or [])),
+                unidentified_faces=0,
+                reasons=[
+                    {k: r.get(k) for k in ("rule_id", "effect", "citation", "explanation")}
+                    for r in dec.get("reasons", [])
+                ],
+            )
+            decided = log.entry_json(req.decision_index)
+            request_facts = decided.get("request", {})
+            edit.performers = sorted(set(edit.performers) | set(request_facts.get("detected", [])))
+            edit.unidentified_faces = int(request_facts.get("unidentified_faces", 0))
+            edit.basis = _basis(registry, dec.get("relied_on", []), idx["grant"], now)
+            if req.request_id in idx["review"]:
+                edit.review_index, review = idx["review"][req.request_id]
+                edit.review = {k: review.get(k) for k in ("reviewer", "verdict", "note", "time")}
+            if req.request_id in idx["edit"]:
+                edit.edit_index = idx["edit"][req.request_id][0]
+                label = idx["label_by_edit"].get(edit.edit_index)
+                edit.label_index = label[0] if label else None
+            edit.deliverable = req.deliverable
+            _flag(edit)
+            shot.edits.append(edit)
+        shots.append(shot)
+    return AuditReport(project.slug, project.origin, now.isoformat(timespec="seconds"), checkpoint, size, shots)
+
+
+def _flag(edit: EditAudit) -> None:
+    for b in edit.basis:
+        if b.status_now in ("revoked", "expired", "suspended"):
+            edit.flags.append(f"consent-{b.status_now}")
+    if edit.edit_index is not None:
+        approved = edit.outcome == "allow" or (edit.review or {}).get("verdict") == "approve"
+        if not approved:
+            edit.flags.append("no-valid-basis")
+        if edit.label_index is None:
+            edit.flags.append("label-missing")
+    if edit.unidentified_faces:
+        edit.flags.append("unidentified-faces")

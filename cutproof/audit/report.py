@@ -1,0 +1,105 @@
+"""Rendering the legal audit: JSON, CSV (one row per edit) and a printable HTML report for lawyers.
+
+In the HTML every claim (decision, sign-off, consent grant, edit, label) links to the receipt of the ledger entry
+that proves it: either receipt files written beside the report (``receipts/<index>.tlog-proof``) or API URLs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from cutproof.audit.build import AuditReport
+from ledger import Log
+
+FORMATS = ("html", "csv", "json")
+
+
+def to_json(report: AuditReport) -> str:
+    return json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
+
+
+def to_csv(report: AuditReport) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        [
+            "scene",
+            "shot",
+            "take",
+            "file",
+            "clip_sha256",
+            "request_id",
+            "edit",
+            "purpose",
+            "frames",
+            "region",
+            "decision",
+            "state",
+            "performers",
+            "basis",
+            "document_sha256",
+            "basis_status_now",
+            "signed_off_by",
+            "decision_entry",
+            "review_entry",
+            "edit_entry",
+            "label_entry",
+            "flags",
+        ]
+    )
+    for s in report.shots:
+        for e in s.edits:
+            w.writerow([
+                s.scene, s.shot, s.take, s.file_name, s.clip_hash, e.request_id, e.kind, e.purpose,
+                "-".join("" if f is None else str(f) for f in e.frames), e.region or "", e.outcome, e.state,
+                " ".join(e.performers),
+                " ".join(b.grant_id or f"exemption:{b.exemption}" for b in e.basis),
+                " ".join(b.document_sha256 or "" for b in e.basis),
+                " ".join(b.status_now for b in e.basis),
+                (e.review or {}).get("reviewer", ""),
+                e.decision_index, e.review_index if e.review_index is not None else "",
+                e.edit_index if e.edit_index is not None else "", e.label_index if e.label_index is not None else "",
+                " ".join(e.flags),
+            ])  # fmt: skip
+    return out.getvalue()
+
+
+def to_html(report: AuditReport, receipt_url: Callable[[int], str]) -> str:
+    env = Environment(loader=PackageLoader("cutproof.audit", "templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("audit.html.j2").render(r=report, summary=report.summary(), receipt=receipt_url)
+
+
+def write_report(report: AuditReport, log: Log, fmt: str, out: Path) -> list[Path]:
+    """Write the report as ``fmt`` to ``out`` (for HTML also every linked receipt); returns the files written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if fmt == "html":
+        receipts = out.parent / "receipts"
+        receipts.mkdir(exist_ok=True)
+        indices = sorted({i for s in report.shots for e in s.edits
+                          for i in (e.decision_index, e.review_index, e.edit_index, e.label_index,
+                                    *(b.grant_index for b in e.basis)) if i is not None})  # fmt: skip
+        for i in indices:
+            p = receipts / f"{i}.tlog-proof"
+            _atomic_write(p, log.prove(i, report.log_size))
+            written.append(p)
+        text = to_html(report, lambda i: f"receipts/{i}.tlog-proof")
+    elif fmt == "csv":
+        text = to_csv(report)
+    else:
+        text = to_json(report)
+    _atomic_write(out, text)
+    return [out, *written]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,230 @@
+"""Projects: one production, one ledger log, one policy context.
+
+A project is identified by a slug (``my-film``); its ledger log's origin is ``cutproof.local/<slug>``. The project
+context (contract edition, start of principal photography, distribution territories, whether the work is evidently
+artistic, the policy packs it selected) is what the gate evaluates every edit request against. Creating a project
+writes a ``project.created/1`` ledger entry; the row in ``app_projects`` carries that entry's index.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, bindparam, insert, select
+
+from cutproof.core.errors import CutproofError
+from cutproof.core.workspace import Workspace
+from ledger import Ledger, Log
+from ledger.errors import LogExistsError, UnknownLogError
+
+ORIGIN_HOST = "cutproof.local"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+metadata = MetaData()
+projects_table = Table(
+    "app_projects",
+    metadata,
+    Column("slug", String(63), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("origin", String(300), nullable=False, unique=True),
+    Column("context", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ledger_index", Integer, nullable=False),
+)
+
+
+class ProjectError(CutproofError):
+    """A project is unknown, exists already, or its definition is invalid."""
+
+
+class ProjectContext(BaseModel):
+    """What the gate needs to know about the production (the policy context of every edit request)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agreement: str = Field(default="sag-aftra-tv-theatrical-2026", description="Contract and edition in force.")
+    principal_photography_start: date | None = None
+    distribution_territories: tuple[str, ...] = ("US",)
+    evidently_artistic: bool = True
+    policy_packs: tuple[str, ...] = ()
+
+    @field_validator("distribution_territories")
+    @classmethod
+    def _upper(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t.strip().upper() for t in v if t.strip())
+
+
+class Project(BaseModel):
+    """A project as stored (immutable view)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    slug: str
+    name: str
+    origin: str
+    context: ProjectContext
+    created_at: datetime
+    ledger_index: int
+
+
+def origin_for(slug: str) -> str:
+    """The ledger origin of a project slug."""
+    return f"{ORIGIN_HOST}/{slug}"
+
+
+def check_slug(slug: str) -> str:
+    """Return ``slug`` if it is a valid project slug.
+
+    Raises:
+        ProjectError: the slug has characters other than a-z, 0-9 and '-' or is too long.
+    """
+    if not SLUG_RE.match(slug):
+        raise ProjectError(
+            f"invalid project slug {slug!r}: use 1-63 characters a-z, 0-9 and '-', starting with a letter or digit"
+        )
+    return slug
+
+
+def create_schema(engine: Any) -> None:
+    """Create the application's project table."""
+    metadata.create_all(engine)
+
+
+def open_ledger(ws: Workspace) -> Ledger:
+    """The workspace's ledger (all project logs live in the workspace database)."""
+    return Ledger(ws.engine, ws.keys_dir / "ledger")
+
+
+def create_project(
+    ws: Workspace, slug: str, name: str | None = None, context: ProjectContext | None = None, *, identity: str
+) -> Project:
+    """Create a project: its ledger log (with its own Ed25519 key), a ``project.created/1`` entry and the row.
+
+    Raises:
+        ProjectError: invalid slug, or a project with that slug exists.
+    """
+    check_slug(slug)
+    ctx = context or ProjectContext()
+    ws.require()
+    with ws.engine.connect() as conn:
+        if conn.execute(select(projects_table.c.slug).where(projects_table.c.slug == slug)).first():
+            raise ProjectError(f"project {slug!r} already exists; pick another slug or use it with --project {slug}")
+    ledger = open_ledger(ws)
+    origin = origin_for(slug)
+    try:
+        log = ledger.create_log(origin)
+    except LogExistsError:
+        # A previous attempt created the log and stopped before the row was written: adopt it.
+        log = ledger.open_log(origin)
+    entry = {
+        "kind": "project.created/1",
+        "project": slug,
+        "context": ctx.model_dump(mode="json"),
+    }
+    appended = log.append([entry], identity=identity)[0]
+    now = datetime.now(UTC)
+    with ws.engine.begin() as conn:
+        conn.execute(
+            insert(projects_table).values(
+                slug=slug,
+                name=name or slug,
+                origin=origin,
+                context=ctx.model_dump(mode="json"),
+                created_at=now,
+                ledger_index=appended.index,
+            )
+        )
+    return Project(
+        slug=slug, name=name or slug, origin=origin, context=ctx, created_at=now, ledger_index=appended.index
+    )
+
+
+def _row_to_project(row: Any) -> Project:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return Project(
+        slug=row.slug,
+        name=row.name,
+        origin=row.origin,
+        context=ProjectContext.model_validate(row.context),
+        created_at=created,
+        ledger_index=row.ledger_index,
+    )
+
+
+def list_projects(ws: Workspace) -> list[Project]:
+    """Every project of the workspace, by slug."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(projects_table).order_by(projects_table.c.slug)).all()
+    return [_row_to_project(r) for r in rows]
+
+
+_PROJECT_BY_SLUG = select(projects_table).where(projects_table.c.slug == bindparam("slug"))  # built once: per request
+
+
+def get_project(ws: Workspace, slug: str | None) -> Project:
+    """The project named ``slug``, or the workspace's only project when ``slug`` is None.
+
+    Raises:
+        ProjectError: unknown slug, or no slug given while the workspace has zero or several projects.
+    """
+    ws.require()
+    if slug is None:
+        projects = list_projects(ws)
+        if len(projects) == 1:
+            return projects[0]
+        if not projects:
+            raise ProjectError("this workspace has no project yet; create one with `cutproof project create SLUG`")
+        names = ", ".join(p.slug for p in projects)
+        raise ProjectError(f"several projects exist ({names}); choose one with --project or CUTPROOF_PROJECT")
+    # A project never changes once created (nor is it deleted), so each engine keeps the ones it has read: the
+    # lookup runs on every API request. An unknown slug is not remembered: another process may create it.
+    known: dict[str, Project] = ws.engine.__dict__.setdefault(_PROJECTS_ATTR, {})
+    found = known.get(slug)
+    if found is not None:
+        return found
+    with ws.engine.connect() as conn:
+        row = conn.execute(_PROJECT_BY_SLUG, {"slug": slug}).first()
+    if row is None:
+        raise ProjectError(f"unknown project {slug!r}; `cutproof project list` shows the projects of this workspace")
+    return known.setdefault(slug, _row_to_project(row))
+
+
+_PROJECTS_ATTR = "_cutproof_projects"
+
+
+def project_log(ws: Workspace, project: Project) -> Log:
+    """The ledger log of a project.
+
+    The log's row id never changes once created, so the handle is opened once per database engine and origin and
+    reused (every read and append still goes to the database; the handle also keeps the loaded signing keys).
+
+    Raises:
+        ProjectError: the project's log is missing from the database (the workspace is damaged).
+    """
+    engine = ws.engine
+    with _logs_lock:
+        logs: dict[tuple[str, str], Log] | None = getattr(engine, _LOGS_ATTR, None)
+        if logs is None:
+            logs = {}
+            setattr(engine, _LOGS_ATTR, logs)
+        key = (str(ws.keys_dir.resolve()), project.origin)
+        log = logs.get(key)
+    if log is not None:
+        return log
+    try:
+        log = open_ledger(ws).open_log(project.origin)
+    except UnknownLogError:
+        raise ProjectError(
+            f"project {project.slug!r} has no ledger log {project.origin} in this database; "
+            "check --db points at the project's database, then run `cutproof ledger fsck`"
+        ) from None
+    with _logs_lock:
+        return logs.setdefault(key, log)
+
+
+_logs_lock = threading.Lock()
+_LOGS_ATTR = "_cutproof_project_logs"

@@ -1,0 +1,95 @@
+"""The workspace: one directory (``--home``) holding the database, keys and content-addressed blobs.
+
+Layout::
+
+    <home>/workspace.json     marker with the layout version (written last by ``init``)
+    <home>/cutproof.db        embedded SQLite database (unless --db names another database)
+    <home>/cutproof.db-writer.lock   writers of the SQLite file take turns on it (``store.db.writer_lock``)
+    <home>/job-pool.lock      held by the server process that runs the render-job pool (``cutproof.api.pool``)
+    <home>/keys/              private keys, directory 0700, files 0600 (keys/c2pa/: C2PA signing identity)
+    <home>/blobs/             content-addressed store (documents, models, renders, manifests)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from cutproof.core.errors import WorkspaceError
+from labeler.identity import ensure_identity
+from store.blobs import BlobStore
+from store.db import open_engine
+
+LAYOUT_VERSION = 1
+MARKER = "workspace.json"
+
+
+class Workspace:
+    """A Cutproof workspace on disk plus the database it points at."""
+
+    def __init__(self, home: Path, db_url: str | None = None) -> None:
+        self.home = Path(home)
+        self._db_url = db_url
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL in use: ``--db`` if given, else the embedded SQLite file."""
+        return self._db_url or f"sqlite:///{(self.home / 'cutproof.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def is_initialised(self) -> bool:
+        return (self.home / MARKER).is_file()
+
+    def require(self) -> Workspace:
+        """Return self, or raise if ``cutproof init`` has not been run for this home.
+
+        Raises:
+            WorkspaceError: the workspace does not exist or is not initialised.
+        """
+        if not self.is_initialised:
+            raise WorkspaceError(
+                f"no Cutproof workspace at {self.home}; run `cutproof --home {self.home} init` first "
+                "or point --home / CUTPROOF_HOME at an existing workspace"
+            )
+        return self
+
+    def init(self) -> bool:
+        """Create the workspace (idempotent). Returns True if it was created now, False if it existed."""
+        existed = self.is_initialised
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.keys_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(self.keys_dir, 0o700)
+        self.blobs_dir.mkdir(exist_ok=True)
+        ensure_identity(self.keys_dir)  # the project's C2PA signing identity (keys/c2pa/), kept if present
+        self.create_schema()
+        if not existed:
+            tmp = self.home / (MARKER + ".tmp")
+            tmp.write_text(json.dumps({"layout": LAYOUT_VERSION}) + "\n")
+            os.replace(tmp, self.home / MARKER)
+        return not existed
+
+    def create_schema(self) -> None:
+        """Create every package's tables that do not exist yet."""
+        from cutproof.core.schema import create_all_schemas
+
+        create_all_schemas(self.engine)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return open_engine(self.db_url)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.blobs_dir)

@@ -1,0 +1,1 @@
+"""``cutproof demo``: the whole product end to end on the embedded database."""

@@ -1,0 +1,159 @@
+"""``cutproof demo``: a few-second tour of the signed ledger (later issues extend it to the full edit pipeline).
+
+It creates a workspace (``./demo-output`` unless ``--home`` is given), a log for a demo production, appends batches
+of entries shaped like the ones the app writes, then shows the signed checkpoint, an offline-verified receipt, a
+tampered receipt being rejected, a consistency proof, a key rotation, fsck and a static tlog-tiles export.
+Everything is computed live; the entries are demo data and say so (``"demo": true``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from cutproof.core.console import console
+from cutproof.core.projects import open_ledger
+from cutproof.core.workspace import MARKER, Workspace
+from ledger import Ledger, Log, verify_receipt
+from ledger.checkpoint import Checkpoint, checkpoint_text_of
+from ledger.errors import ReceiptError
+from ledger.export import export_tiles
+from ledger.fsck import fsck
+from ledger.merkle import verify_consistency
+
+DEMO_HOME = Path("demo-output")
+ORIGIN = "cutproof.local/demo-night-shoot"
+
+
+def fresh_demo_workspace(db_url: str | None = None) -> Workspace:
+    """A fresh ./demo-output workspace (only ever deleting a demo workspace).
+
+    Raises:
+        typer.BadParameter: ./demo-output exists and is not a Cutproof workspace.
+    """
+    if DEMO_HOME.exists():
+        if not (DEMO_HOME / MARKER).is_file():
+            raise typer.BadParameter(f"{DEMO_HOME} exists and is not a Cutproof workspace; move it or pass --home")
+        shutil.rmtree(DEMO_HOME)
+    return Workspace(DEMO_HOME, db_url)
+
+
+def _unique_origin(ledger: Ledger) -> str:
+    existing = set(ledger.origins())
+    n, origin = 1, ORIGIN
+    while origin in existing:
+        n += 1
+        origin = f"{ORIGIN}-{n}"
+    return origin
+
+
+def _sha(label: str) -> str:
+    return hashlib.sha256(label.encode()).hexdigest()
+
+
+def _batches() -> list[tuple[str, list[dict[str, Any]]]]:
+    performers = [("perf-ada", "Ada Okafor"), ("perf-ben", "Ben Laurent"), ("perf-chi", "Chiara Rossi")]
+    setup = [{"kind": "project.created/1", "demo": True, "slug": "night-shoot", "title": "Night Shoot (demo)"}]
+    setup += [{"kind": "performer.registered/1", "demo": True, "performer": p, "name": n} for p, n in performers]
+    setup += [
+        {"kind": "consent.granted/1", "demo": True, "performer": p, "uses": ["relight", "eyeline"],
+         "contract": "SAG-AFTRA 2023 TV/Theatrical §Digital Replica", "document_sha256": _sha(f"consent-{p}")}
+        for p, _ in performers
+    ]  # fmt: skip
+    dailies = [
+        {"kind": "dailies.ingested/1", "demo": True, "clip": f"A{roll:03d}C{take:03d}",
+         "sha256": _sha(f"{roll}/{take}"), "frames": 1440 + take, "rate": "24000/1001"}
+        for roll in range(1, 9) for take in range(1, 257)
+    ]  # fmt: skip
+    edit = [
+        {"kind": "model.trained/1", "demo": True, "model": "relight-v1", "manifest_sha256": _sha("manifest")},
+        {"kind": "policy.decided/1", "demo": True, "request": "edit-0001", "outcome": "allow",
+         "reasons": ["consent.granted covers relight"], "policy_set_sha256": _sha("policies")},
+        {"kind": "edit.applied/1", "demo": True, "request": "edit-0001", "shot": "A001C004", "operation": "relight",
+         "model": "relight-v1", "output_sha256": _sha("render-0001")},
+    ]  # fmt: skip
+    return [("project, performers, consent", setup), ("dailies ingest", dailies), ("model, decision, edit", edit)]
+
+
+def run_tour(ws: Workspace) -> None:
+    """Run the ledger tour in ``ws`` (created if needed)."""
+    ws.init()
+    ledger = open_ledger(ws)
+    log = ledger.create_log(_unique_origin(ledger))
+    console.rule(f"[bold]Cutproof ledger demo[/] — workspace {ws.home}")
+    console.print(f"Created log [cyan]{log.origin}[/] with verifier key\n  {log.verifier_keys()[0]}", soft_wrap=True)
+
+    table = Table("batch", "entries", "indexes", "time (one transaction, fsynced, signed)")
+    first_checkpoint = log.checkpoint()
+    edit_index = -1
+    for label, batch in _batches():
+        t0 = time.perf_counter()
+        appended = log.append(batch, identity="demo:cutproof")
+        ms = (time.perf_counter() - t0) * 1000
+        table.add_row(label, str(len(batch)), f"{appended[0].index}…{appended[-1].index}", f"{ms:.1f} ms")
+        edit_index = appended[-1].index
+        if label.startswith("project"):
+            first_checkpoint = appended[-1].checkpoint
+    console.print(table)
+    console.print(Panel(log.checkpoint().rstrip("\n"), title="latest signed checkpoint (C2SP signed note)"))
+
+    _receipts(ws, log, edit_index)
+    _consistency(log, first_checkpoint)
+
+    old_vkeys = log.verifier_keys()
+    old_receipt = log.prove(edit_index)
+    new_vkey = log.rotate_key(identity="demo:cutproof")
+    verify_receipt(old_receipt, log.entry(edit_index), old_vkeys)
+    console.print(
+        f"Rotated the signing key → {new_vkey.split('+')[1]}; the handover checkpoint is signed by old and new keys; "
+        "the old receipt still verifies with the old public key."
+    )
+
+    [result] = fsck(ws.engine, [log.origin])
+    status = "[green]clean[/]" if result.ok else f"[red]{result.problem}[/]"
+    console.print(f"fsck: {status} — re-derived {result.size} leaves, all tiles and checkpoints")
+    stats = export_tiles(log, ws.home / "tiles" / log.origin.replace("/", "_"))
+    console.print(
+        f"Exported a static tlog-tiles directory: {stats.tiles} tiles, {stats.bundles} entry bundles → "
+        f"{ws.home / 'tiles'}"
+    )
+    console.rule("[bold green]done")
+
+
+def _receipts(ws: Workspace, log: Log, index: int) -> None:
+    out = ws.home / "receipts"
+    out.mkdir(exist_ok=True)
+    receipt, entry, vkeys = log.prove(index), log.entry(index), log.verifier_keys()
+    (out / f"entry-{index}.tlog-proof").write_text(receipt)
+    (out / f"entry-{index}.json").write_bytes(entry)
+    got = verify_receipt(receipt, entry, vkeys)
+    console.print(Panel(receipt.rstrip("\n"), title=f"receipt for entry {index} (edit.applied) — {out}"))
+    console.print(
+        f"[green]✓[/] verified offline with only the entry bytes, the receipt and the vkey: entry {got.index} "
+        f"is in {got.origin} at tree size {got.size}"
+    )
+    tampered = entry.replace(b'"relight"', b'"reshape"')
+    try:
+        verify_receipt(receipt, tampered, vkeys)
+        console.print("[red]✗ a tampered entry verified — this must never happen[/]")
+    except ReceiptError as exc:
+        console.print(f"[green]✓[/] tampered entry rejected: {exc}")
+
+
+def _consistency(log: Log, first_checkpoint: str) -> None:
+    old = Checkpoint.parse(checkpoint_text_of(first_checkpoint))
+    new = Checkpoint.parse(checkpoint_text_of(log.checkpoint()))
+    proof = log.consistency_proof(old.size, new.size)
+    verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
+    lines = "\n".join(base64.b64encode(h).decode() for h in proof)
+    console.print(
+        Panel(lines, title=f"consistency proof {old.size} → {new.size}: the log only grew (verified)", expand=False)
+    )

@@ -1,0 +1,74 @@
+"""The project's eyeline models (one per performer; trained through ``cutproof.training.run``) and the eyeline edit
+with the project's cast model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cutproof.cast.project import project_cast
+from cutproof.core.errors import CutproofError
+from cutproof.core.projects import Project
+from cutproof.core.workspace import Workspace
+from editor import Clip, EditResult, ModelRecord, ModelRegistry
+from editor.eyeline import KIND, EyelineModel, redirect_gaze
+
+
+class EyelineSetupError(CutproofError):
+    """The project lacks what an eyeline edit needs (a model for the performer)."""
+
+
+def project_eyeline(
+    ws: Workspace, project: Project, performer: str, ref: str | None = None
+) -> tuple[ModelRecord, EyelineModel]:
+    """``performer``'s eyeline model: ``ref`` if given, else the newest trained for them in the project.
+
+    Raises:
+        EyelineSetupError: none was trained for the performer.
+    """
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    if ref is None:
+        records = [
+            r
+            for r in registry.list(kind=KIND, project=project.slug)
+            if r.manifest.hyperparameters.get("performer") == performer
+        ]
+        if not records:
+            raise EyelineSetupError(
+                f"no eyeline model for performer {performer!r} in project {project.slug!r}; train one with "
+                "`cutproof model train eyeline --performer …`"
+            )
+        ref = records[0].model_id
+    record, model_file = registry.load(ref)
+    if record.kind != KIND:
+        raise EyelineSetupError(f"model {ref} is a {record.kind} model, not an eyeline model")
+    return record, EyelineModel.from_bytes(model_file.payload)
+
+
+def eyeline_edit(
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    out: Path,
+    *,
+    performer: str,
+    shift: tuple[float, float],
+    start: int | None = None,
+    end: int | None = None,
+    model: str | None = None,
+    overwrite: bool = False,
+) -> EditResult:
+    """Run the eyeline edit on ``clip`` with the project's models."""
+    record, eyeline = project_eyeline(ws, project, performer, model)
+    cast = project_cast(ws, project)
+    return redirect_gaze(
+        clip.path,
+        out,
+        eyeline,
+        shift,
+        performer=performer,
+        cast=cast.model if cast else None,
+        model_ref=(record.model_id, record.model_file_hash),
+        start=start,
+        end=end,
+        overwrite=overwrite,
+    )

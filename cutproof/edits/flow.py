@@ -1,0 +1,260 @@
+"""The edit flow — one path whatever the entry point (API, CLI, demo).
+
+submit → who is in the region (editor) → gate decision (policies + consent) → ``policy.decided/1`` →
+[``review`` → legal sign-off → ``review.signed/1``] → render job (editor) → ``edit.applied/1`` → label
+(watermark keyed to that entry, C2PA manifest with its receipt, required disclosure) → ``label.applied/1`` →
+deliverable + receipt in the project's output folder.
+
+A denied request renders nothing. Nothing reaches the output folder unlabelled: renders live in the workspace's
+``renders/`` and ``staging/`` folders, and only the last step moves a labelled deliverable (with its sidecars
+and receipt) into ``deliverables/<project>/``. The render job runs as resumable steps (``cutproof.core.jobs``): a
+crash at any point resumes at the first unfinished step, and a ledger append interrupted by a crash is found
+again (by its job id) rather than appended twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cutproof.core.errors import CutproofError
+from cutproof.core.jobs import Job, JobContext, JobQueue
+from cutproof.core.projects import Project, get_project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.gate import GateResult, evaluate
+from cutproof.edits.label import EditFacts, Obligations, label_output
+from cutproof.edits.render import render_edit
+from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
+from cutproof.edits.submission import EditSubmission
+from cutproof.training.jobs import training_handlers
+from editor import Catalogue
+from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
+from ledger import Appended, Log
+from ledger.merkle import leaf_hash
+from policies import Decision, ReviewSignoff, effective_outcome
+
+RENDER_JOB = "render-edit"
+EDIT_KIND = "edit.applied/1"
+LABEL_KIND = "label.applied/1"
+
+
+class FlowError(CutproofError):
+    """An edit request cannot move on (wrong state, not approved, …)."""
+
+
+def job_handlers(ws: Workspace) -> dict[str, Any]:
+    """The job kinds this application runs, bound to a workspace (for the embedded worker pool)."""
+    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload), **training_handlers(ws)}
+
+
+def deliverables_dir(ws: Workspace, project: str) -> Path:
+    """Where labelled deliverables of a project are delivered."""
+    return ws.home / "deliverables" / project
+
+
+def submit(
+    ws: Workspace, project: Project, submission: EditSubmission, *, identity: str
+) -> tuple[GateResult, Job | None]:
+    """Gate a submission; queue its render job when the decision is ``allow``.
+
+    The job is queued in the transaction that records the decision: an allowed request is never left without its
+    job, and one decision costs one commit.
+    """
+    queue = JobQueue(ws.engine)
+    queued: list[Job] = []
+
+    def queue_render(conn: Any, request_id: str, decision: Decision) -> dict[str, Any]:
+        if decision.outcome != "allow":
+            return {}
+        job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=identity)
+        queued.append(job)  # a retried batch runs this again; the last run is the one that committed
+        return {"state": "queued", "job_id": job.job_id}
+
+    result = evaluate(ws, project, submission, identity=identity, also=queue_render)
+    return result, (queued[-1] if result.decision.outcome == "allow" else None)
+
+
+def sign_review(
+    ws: Workspace, project: Project, request_id: str, *, approve: bool, note: str, reviewer: str
+) -> tuple[EditRequestRecord, Job | None]:
+    """Record a legal user's sign-off on a ``review`` decision; an approval queues the render.
+
+    The ledger entry (``review.signed/1``), the request's new state and the render job commit in one transaction:
+    a sign-off that loses the race to another leaves no entry, and an approval never leaves a request without its
+    job.
+
+    Raises:
+        FlowError: the request is not awaiting review.
+    """
+    store = RequestStore(ws.engine)
+    req = store.get(request_id, project.slug)
+    if req.state != "awaiting_review":
+        raise FlowError(f"edit request {request_id} is {req.state}, not awaiting review; nothing to sign")
+    decision = Decision.from_json(req.decision)
+    signoff = ReviewSignoff(
+        decision_id=decision.decision_id,
+        reviewer=reviewer,
+        verdict="approve" if approve else "reject",
+        note=note,
+        time=datetime.now(UTC),
+    )
+    outcome = effective_outcome(decision, signoff)
+    entry = {**signoff.ledger_entry(), "request_id": request_id, "decision_index": req.decision_index}
+    review = json.loads(signoff.model_dump_json())
+    queue = JobQueue(ws.engine)
+    queued: list[Job] = []
+
+    def record(conn: Any, appended: list[Appended]) -> None:  # commits with the sign-off's entry, or nothing does
+        queued.clear()  # a retried transaction runs this again
+        values: dict[str, Any] = {"state": "rejected", "review": review, "review_index": appended[0].index}
+        if outcome == "allow":
+            job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=reviewer)
+            queued.append(job)
+            values.update(state="queued", job_id=job.job_id)
+        if not update_request(conn, request_id, expect_state="awaiting_review", **values):
+            raise FlowError(f"edit request {request_id} was signed by someone else meanwhile; nothing was recorded")
+
+    project_log(ws, project).append([entry], identity=reviewer, also=record)
+    return store.get(request_id, project.slug), (queued[-1] if queued else None)
+
+
+def _append_once(ctx: JobContext, log: Log, step: str, entry: Mapping[str, Any], identity: str) -> dict[str, Any]:
+    """Append ``entry`` exactly once across crashes: find it again by job id if an earlier attempt got it in."""
+    size_before = ctx.step(f"{step}:size-before", log.size)
+    job_id = ctx.job.job_id
+
+    def append() -> dict[str, Any]:
+        for index in range(size_before, log.size()):
+            found = log.entry_json(index)
+            if found.get("kind") == entry["kind"] and found.get("job_id") == job_id:
+                return {"index": index, "leaf_hash": _leaf_hex(log, index)}
+        a = log.append([{**entry, "job_id": job_id}], identity=identity)[0]
+        return {"index": a.index, "leaf_hash": a.leaf_hash_hex}
+
+    return dict(ctx.step(step, append))
+
+
+def _leaf_hex(log: Log, index: int) -> str:
+    return leaf_hash(log.entry(index)).hex()
+
+
+def _clean_dir(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The render job: render → ``edit.applied/1`` → label → ``label.applied/1`` → deliver."""
+    store = RequestStore(ws.engine)
+    project = get_project(ws, ctx.job.project)
+    req = store.get(str(payload["request_id"]), project.slug)
+    decision = Decision.from_json(req.decision)
+    if effective_outcome(decision, ReviewSignoff.model_validate(req.review) if req.review else None) != "allow":
+        raise FlowError(f"edit request {req.request_id} is not allowed ({req.state}); refusing to render")
+    store.update(req.request_id, state="rendering")
+    log = project_log(ws, project)
+    submission = EditSubmission.model_validate(req.submission)
+    clip = Catalogue(ws.engine).get(req.clip_hash, project=project.slug)
+    work = ws.home / "renders" / req.request_id
+
+    def render() -> dict[str, Any]:
+        _clean_dir(work)
+        ctx.progress(0.05, "rendering")
+        result = render_edit(
+            ws, project, clip, submission, work, progress=lambda f: ctx.progress(0.05 + 0.6 * f, "rendering")
+        )
+        return {"result": result.as_json(), "path": str(result.output.path)}
+
+    rendered = ctx.step("render", render)
+    res = rendered["result"]
+    reliances = list(req.decision.get("relied_on", []))
+    edit_entry = {
+        "kind": EDIT_KIND,
+        "request_id": req.request_id,
+        "decision_index": req.decision_index,
+        "review_index": req.review_index,
+        "consent": reliances,
+        "result": res,
+    }
+    edit_ref = _append_once(ctx, log, "edit.applied", edit_entry, req.submitted_by)
+    ctx.progress(0.7, "labelling")
+    stage = ws.home / "staging" / ctx.job.job_id
+    render_path = Path(rendered["path"])
+    out_name = f"{clip.slate.shot or clip.short_id}_{submission.kind}_{req.request_id[:8]}{render_path.suffix}"
+
+    def label() -> dict[str, Any]:
+        _clean_dir(stage)
+        appended = Appended(
+            index=edit_ref["index"], leaf_hash=bytes.fromhex(edit_ref["leaf_hash"]), checkpoint=log.checkpoint()
+        )
+        obligations = Obligations.from_mapping(req.decision.get("obligations") or {})
+        labelled = label_output(
+            ws,
+            log,
+            render=render_path,
+            output=stage / out_name,
+            edit=appended,
+            facts=_facts(clip, submission, res),
+            obligations=obligations,
+        )
+        return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
+
+    labelled = ctx.step("label", label)
+    label_ref = _append_once(ctx, log, "label.applied", labelled["entry"], req.submitted_by)
+    ctx.progress(0.95, "delivering")
+
+    def deliver() -> dict[str, Any]:
+        target = deliverables_dir(ws, project.slug)
+        target.mkdir(parents=True, exist_ok=True)
+        moved = []
+        for f in map(Path, labelled["files"]):
+            dest = target / f.name
+            if f.exists():
+                os.replace(f, dest)
+            moved.append(str(dest))
+        receipt = target / (out_name + ".tlog-proof")
+        tmp = receipt.with_suffix(".tmp")
+        tmp.write_text(log.prove(label_ref["index"]))
+        os.replace(tmp, receipt)
+        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+        return {"deliverable": moved[0], "files": [*moved, str(receipt)]}
+
+    delivered = ctx.step("deliver", deliver)
+    store.update(
+        req.request_id,
+        state="delivered",
+        edit_index=edit_ref["index"],
+        label_index=label_ref["index"],
+        deliverable=delivered["deliverable"],
+    )
+    return {
+        "request_id": req.request_id,
+        "edit_index": edit_ref["index"],
+        "label_index": label_ref["index"],
+        **delivered,
+    }
+
+
+def _facts(clip: Any, submission: EditSubmission, res: Mapping[str, Any]) -> EditFacts:
+    start_s, end_s = (Fraction(x) for x in res["frames"]["seconds"])
+    region = res.get("region")
+    action = {"dialogue": EditAction.DUBBED}.get(submission.kind, EditAction.EDITED)
+    fmt = "video/quicktime" if clip.path.suffix.lower() == ".mov" else "video/mp4"
+    return EditFacts(
+        shot=clip.slate.shot or clip.short_id,
+        source=IngredientRef(title=clip.path.name, format=fmt, sha256=clip.content_hash),
+        action=action,
+        operation=submission.kind,
+        time_range=TimeRange(start_s, end_s),
+        region=Region(region["x"], region["y"], region["width"], region["height"]) if region else None,
+        model_id=res.get("model_id") or "none",
+        training_manifest_sha256=res.get("training_manifest_hash") or res.get("model_id") or "0" * 64,
+    )

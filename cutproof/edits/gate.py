@@ -1,0 +1,172 @@
+"""The gate: an edit submission → who is in the region → consent state → policy decision → ledger.
+
+Steps 1–3 of the edit flow (see ``cutproof/edits/flow.py`` for the rest):
+
+1. find the shot in the project's catalogue and ask the editor who is in the edited region and time range
+   (face tracks matched by the project's latest cast model; faces it cannot match — or every face, when no cast
+   model was trained — are unidentified, so declaring nobody does not make a face disappear);
+2. take the consent state of every declared or detected performer from the registry as of now;
+3. evaluate the project's policy packs and append ``policy.decided/1`` with the inputs hash, policy-set hash,
+   outcome, reasons, reliances and obligations; the request row points at that entry and commits in the same
+   transaction (one group commit: concurrent decisions share one fsync and one signed checkpoint).
+
+Nothing is written for a submission that fails validation (unknown shot, unknown performer, bad region, …).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from consent import ConsentRegistry
+from cutproof.cast.presence import Presence, RegionError, who_is_there
+from cutproof.core.projects import Project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.render import check_supported
+from cutproof.edits.requests import insert_request
+from cutproof.edits.submission import EditSubmission, SubmissionError
+from editor import Catalogue, Clip
+from ledger import Appended
+from ledger.group import group_committer
+from policies import ConsentState, Decision, Edit, EditRequest, PolicySet
+from policies import ProjectContext as PolicyProject
+
+__all__ = ["EditSubmission", "GateResult", "SubmissionError", "evaluate"]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The recorded decision for a submission."""
+
+    request_id: str
+    decision: Decision
+    decision_index: int
+    clip: Clip
+    presence: Presence
+
+
+RecordHook = Callable[[Any, str, Decision], dict[str, Any]]
+"""Writes that commit with a decision: called with the open connection, the request id and the decision; returns
+values for the request row (``state``, ``job_id``), or ``{}``."""
+
+
+@lru_cache(maxsize=16)
+def _policy_set(packs: tuple[str, ...]) -> PolicySet:
+    return PolicySet.load(list(packs) or None)
+
+
+def _policy_project(project: Project, output_role: str) -> PolicyProject:
+    ctx = project.context
+    if ctx.principal_photography_start is None:
+        raise SubmissionError(
+            f"project {project.slug!r} has no start of principal photography; the SAG-AFTRA rules depend on it — "
+            "recreate the project with --principal-photography YYYY-MM-DD"
+        )
+    return PolicyProject(
+        name=project.slug,  # consent grants name the project by slug
+        agreement=ctx.agreement,
+        principal_photography_start=ctx.principal_photography_start,
+        distribution_territories=list(ctx.distribution_territories),
+        evidently_artistic=ctx.evidently_artistic,
+        output_role=output_role,
+    )
+
+
+def evaluate(
+    ws: Workspace,
+    project: Project,
+    submission: EditSubmission,
+    *,
+    identity: str,
+    presence: Presence | None = None,
+    at: datetime | None = None,
+    also: RecordHook | None = None,
+) -> GateResult:
+    """Decide a submission and record the decision (``policy.decided/1``) and the request row.
+
+    ``also`` runs inside the transaction that records them (e.g. to queue the render of an allowed edit), so what
+    it writes commits with the decision, in the same fsync, or not at all; it may run more than once (a retried
+    batch) and returns values for the request row (``state``, ``job_id``).
+
+    Raises:
+        SubmissionError: unknown shot, bad region/range, project without the dates the rules need.
+        ConsentError: a declared performer is not registered in the project.
+        PolicyError: the project's packs are malformed.
+    """
+    when = at or datetime.now(UTC)
+    check_supported(submission.kind)
+    try:
+        clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
+    except Exception as exc:  # the catalogue's own error names the shot and how to list clips
+        raise SubmissionError(str(exc)) from None
+    try:
+        presence = presence or who_is_there(
+            clip, submission.region, submission.start, submission.end, ws=ws, project=project
+        )
+    except RegionError as exc:
+        raise SubmissionError(str(exc)) from None
+    performer_ids = sorted(set(submission.performers) | set(presence.detected))
+    log = project_log(ws, project)
+    registry = ConsentRegistry(ws.engine, ws.blobs, log)
+    state = registry.state_at(performer_ids, when) if performer_ids else None
+    policy_state = ConsentState.model_validate(state.model_dump()) if state else ConsentState()
+    request = EditRequest(
+        project=_policy_project(project, submission.output_role),
+        shot=clip.slate.shot or clip.short_id,
+        scene=clip.slate.scene or "unknown",
+        edit=Edit(
+            kind=submission.kind,
+            purpose=submission.purpose,
+            target_language=submission.target_language,
+            claimed_exemption=submission.claimed_exemption,
+            is_deep_fake=submission.is_deep_fake,
+        ),
+        performers=list(submission.performers),
+        detected_performers=list(presence.detected),
+        unidentified_faces=presence.unidentified_faces,
+        time=when,
+    )
+    decision = _policy_set(tuple(project.context.policy_packs)).evaluate(request, policy_state)
+    request_id = uuid.uuid4().hex
+    entry = {
+        **decision.ledger_entry(),
+        "request": {
+            "id": request_id,
+            "project": project.slug,
+            "clip": clip.content_hash,
+            "scene": request.scene,
+            "shot": request.shot,
+            "edit": {"kind": submission.kind, "purpose": submission.purpose},
+            "region": submission.region,
+            "frames": [submission.start or 0, submission.end],
+            "declared": list(submission.performers),
+            "detected": list(presence.detected),
+            "unidentified_faces": presence.unidentified_faces,
+            "detection_method": presence.method,
+        },
+    }
+    submitted = submission.model_dump(mode="json")
+    decided = decision.to_json()
+
+    def record_request(conn: Any, appended: Appended) -> None:  # commits with the entry, in the same fsync
+        extra = also(conn, request_id, decision) if also is not None else {}
+        insert_request(
+            conn,
+            request_id=request_id,
+            project=project.slug,
+            clip_hash=clip.content_hash,
+            submission=submitted,
+            decision=decided,
+            decision_index=appended.index,
+            submitted_by=identity,
+            at=when,
+            **extra,
+        )
+
+    # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
+    appended = group_committer(log).append(entry, identity=identity, also=record_request)
+    return GateResult(request_id, decision, appended.index, clip, presence)

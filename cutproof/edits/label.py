@@ -1,0 +1,277 @@
+"""Label an edited render: disclosure → watermark → C2PA signature, then index the watermark key.
+
+``label_output`` is what the edit flow calls after appending ``edit.applied/1``. It takes the unsigned render, the
+ledger entry that records the edit and the gate's obligations, and produces the deliverable:
+
+1. disclosure (badge / end-credit card / sidecars) as the obligations require — first, so the watermark and the
+   signature cover exactly what the audience sees and the watermark suffers no second generation of coding;
+2. the invisible watermark carrying the 64-bit key of the ``edit.applied`` entry (first 8 bytes of its leaf hash),
+   in the pictures (``cutproof-wm/2``) and, when the render has an audio track, in the dialogue track
+   (``cutproof-awm/1``, same key, marked in the same PyAV pass; the audio is re-encoded in its codec family);
+3. the C2PA manifest (source ``parentOf``, AI edit action, model, ledger receipt, watermark), signed with the
+   workspace identity into MP4/MOV;
+4. the signed manifest store goes to the blob store and the key into ``app_watermark_keys`` (key → entry), so QC
+   can recover the manifest from the watermark when metadata was stripped.
+
+The caller then appends ``result.ledger_entry()`` (``label.applied/1``). Nothing is left at the output path
+unless every step succeeded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from cutproof.core.tables import watermark_keys
+from cutproof.core.workspace import Workspace
+from labeler.c2pa_adapter import media_type, sign_video
+from labeler.disclosure import (
+    AlteredShot,
+    BadgeSpec,
+    DisclosureForm,
+    DisclosureRecord,
+    DisclosureRequest,
+    IconVariant,
+    apply_disclosure,
+)
+from labeler.errors import LabelerError
+from labeler.identity import load_identity
+from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, Region, TimeRange, WatermarkRef
+from labeler.manifest import build_definition as build_manifest
+from labeler.verify import watermark_key_for_leaf
+from ledger import Appended, Log
+from store.blobs import sha256_file
+
+LABEL_KIND = "label.applied/1"
+
+
+@dataclass(frozen=True)
+class Obligations:
+    """The gate's labelling obligations (same vocabulary as ``policies`` ``Obligations``)."""
+
+    marking: frozenset[str] = frozenset({"c2pa_metadata", "watermark"})
+    disclosure: frozenset[str] = frozenset()
+    icon_variant: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Obligations:
+        """From a ``policy.decided`` payload's ``obligations`` object (or ``Obligations.model_dump()``)."""
+        return cls(
+            marking=frozenset(data.get("marking") or ()),
+            disclosure=frozenset(data.get("disclosure") or ()),
+            icon_variant=data.get("icon_variant"),
+        )
+
+
+@dataclass(frozen=True)
+class EditFacts:
+    """Public facts of the edit for the manifest and the disclosure (no performer data)."""
+
+    shot: str
+    source: IngredientRef
+    action: EditAction
+    operation: str
+    time_range: TimeRange
+    region: Region | None
+    model_id: str
+    training_manifest_sha256: str
+    plate: IngredientRef | None = None
+
+
+@dataclass(frozen=True)
+class LabelResult:
+    """The labelled deliverable and what the ``label.applied/1`` entry records."""
+
+    path: Path
+    manifest_sha256: str
+    watermark_key: str | None
+    watermark_algorithm: str | None
+    output_sha256: str
+    origin: str
+    edit_index: int
+    disclosure: DisclosureRecord | None
+    sidecars: tuple[Path, ...] = field(default=())
+    audio_watermark_algorithm: str | None = None
+
+    def ledger_entry(self) -> dict[str, Any]:
+        """The ``label.applied/1`` entry the caller appends to the project log."""
+        return {
+            "kind": LABEL_KIND,
+            "edit_index": self.edit_index,
+            "deliverable": self.path.name,
+            "output_sha256": self.output_sha256,
+            "manifest_sha256": self.manifest_sha256,
+            "watermark": (
+                {
+                    "algorithm": self.watermark_algorithm,
+                    "key": self.watermark_key,
+                    **({"audio_algorithm": self.audio_watermark_algorithm} if self.audio_watermark_algorithm else {}),
+                }
+                if self.watermark_key
+                else None
+            ),
+            "disclosure": self.disclosure.to_json() if self.disclosure else None,
+        }
+
+
+def label_output(
+    ws: Workspace,
+    log: Log,
+    *,
+    render: Path,
+    output: Path,
+    edit: Appended,
+    facts: EditFacts,
+    obligations: Obligations,
+    redact_terms: Iterable[str] = (),
+    badge: BadgeSpec | None = None,
+    title: str | None = None,
+    credit_seconds: Fraction = Fraction(4),
+) -> LabelResult:
+    """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``.
+
+    Raises:
+        UnsupportedFormatError: ``output`` is not MP4/MOV (C2PA cannot be embedded).
+        ManifestContentError: the manifest would carry personal data (see ``redact_terms``).
+        LabelerError: a required marking layer is unavailable, or a step failed (nothing is written).
+    """
+    render, output = Path(render), Path(output)
+    media_type(output)
+    if output.exists() or output.with_suffix(".vtt").exists() or output.with_suffix(".disclosure.json").exists():
+        raise LabelerError(f"{output} already exists; deliverables are never overwritten — choose a new name")
+    identity = load_identity(ws.keys_dir)
+    key = watermark_key_for_leaf(edit.leaf_hash)
+    want_wm = "watermark" in obligations.marking
+    wm = _watermark_api() if want_wm else None
+    forms = frozenset(DisclosureForm(f) for f in obligations.disclosure)
+    variant = IconVariant(obligations.icon_variant) if obligations.icon_variant else IconVariant.PARTIALLY_MODIFIED
+    spec = badge or BadgeSpec(variant=variant)
+    receipt = log.prove(edit.index)
+
+    def manifest_label(algorithm: str | None, audio_algorithm: str | None = None) -> EditLabel:
+        return EditLabel(
+            title=output.name,
+            source=facts.source,
+            action=facts.action,
+            operation=facts.operation,
+            time_range=facts.time_range,
+            region=facts.region,
+            model_id=facts.model_id,
+            training_manifest_sha256=facts.training_manifest_sha256,
+            ledger=LedgerRef(log.origin, edit.index, edit.leaf_hash_hex, edit.checkpoint, receipt),
+            watermark=WatermarkRef(algorithm, key, audio_algorithm) if algorithm else None,
+            plate=facts.plate,
+        )
+
+    build_manifest(manifest_label(None), redact_terms)  # privacy guard before any expensive step
+    work = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.stem}.label-"))
+    try:
+        current = render
+        record = None
+        if forms:
+            disclosed = work / output.name
+            request = DisclosureRequest(
+                forms=forms,
+                shots=(AlteredShot(facts.shot, facts.time_range.start, facts.time_range.end, facts.operation),),
+                title=title or output.stem,
+                badge=spec,
+                credit_seconds=credit_seconds,
+            )
+            record = apply_disclosure(current, disclosed, request)
+            current = disclosed
+        algorithm = audio_algorithm = None
+        if wm is not None:
+            marked = work / f"marked{output.suffix}"
+            embedded = wm["embed_video"](current, marked, int(key, 16), mark_audio=True)
+            current, algorithm = marked, str(wm["ALGORITHM_ID"])
+            marks = getattr(embedded, "audio_marks", ())
+            audio_algorithm = str(marks[0].algorithm) if marks else None
+        signed = sign_video(
+            current,
+            work / f"signed{output.suffix}",
+            build_manifest(manifest_label(algorithm, audio_algorithm), redact_terms),
+            identity,
+        )
+        digest = ws.blobs.put_bytes(signed.manifest_store)
+        assert digest == signed.manifest_sha256
+        output_sha = sha256_file(signed.path)
+        sidecars = [output.parent / name for name in (record.sidecars if record else ())]
+        signed.path.replace(output)
+        placed = [output]
+        try:
+            for target in sidecars:
+                (work / target.name).replace(target)
+                placed.append(target)
+            if algorithm:
+                _index_key(ws.engine, key, log.origin, edit.index, signed.manifest_sha256, output_sha)
+        except BaseException:
+            for p in placed:
+                p.unlink(missing_ok=True)
+            raise
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    return LabelResult(
+        path=output,
+        manifest_sha256=signed.manifest_sha256,
+        watermark_key=key if algorithm else None,
+        watermark_algorithm=algorithm,
+        output_sha256=output_sha,
+        origin=log.origin,
+        edit_index=edit.index,
+        disclosure=record,
+        sidecars=tuple(sidecars),
+        audio_watermark_algorithm=audio_algorithm,
+    )
+
+
+def lookup_watermark_key(engine: Engine, key_hex: str) -> dict[str, Any] | None:
+    """The row of ``app_watermark_keys`` for a key: origin, edit_index, manifest_sha256, output_sha256."""
+    with engine.connect() as conn:
+        row = conn.execute(select(watermark_keys).where(watermark_keys.c.key_hex == key_hex.lower())).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def _watermark_api() -> dict[str, Any]:
+    try:
+        from labeler.watermark import ALGORITHM_ID, embed_video
+    except ImportError:
+        raise LabelerError(
+            "the gate requires a watermark but the watermark embedder (labeler.watermark) is not installed"
+        ) from None
+    return {"embed_video": embed_video, "ALGORITHM_ID": ALGORITHM_ID}
+
+
+def _index_key(engine: Engine, key: str, origin: str, index: int, manifest_sha256: str, output_sha256: str) -> None:
+    with engine.begin() as conn:
+        existing = conn.execute(select(watermark_keys).where(watermark_keys.c.key_hex == key)).first()
+        if existing is None:
+            conn.execute(
+                insert(watermark_keys).values(
+                    key_hex=key,
+                    origin=origin,
+                    edit_index=index,
+                    manifest_sha256=manifest_sha256,
+                    output_sha256=output_sha256,
+                )
+            )
+        elif (existing.origin, existing.edit_index) != (origin, index):
+            raise LabelerError(
+                f"watermark key {key} already identifies entry {existing.edit_index} of {existing.origin}"
+            )
+        elif (existing.manifest_sha256, existing.output_sha256) != (manifest_sha256, output_sha256):
+            # The same edit labelled again (a render job resumed after a crash before ``label.applied``):
+            # the key now leads to the manifest of the deliverable that is actually delivered.
+            conn.execute(
+                update(watermark_keys)
+                .where(watermark_keys.c.key_hex == key)
+                .values(manifest_sha256=manifest_sha256, output_sha256=output_sha256)
+            )

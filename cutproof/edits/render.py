@@ -1,0 +1,239 @@
+"""From an approved edit submission to the editor call that renders it.
+
+Each edit kind maps to one editor entry point. The parameters a submission may carry per kind:
+
+- ``background``: ``plate`` (catalogue clip ref, or ``blob:<sha256>`` of an uploaded still/clip),
+  ``plate_frame`` (frame of a plate clip, default 0), ``clean_plate`` (catalogue ref, optional), ``model``
+  (id of a trained background refiner, optional).
+- ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
+  right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
+- ``relight``: ``reference`` (catalogue clip ref, optionally ``@FRAME``), adjustments ``exposure``,
+  ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain``, ``feather``, and ``model``
+  (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
+
+- ``dialogue``: ``performer`` (whose line), ``audio`` (``blob:<sha256>`` of the uploaded WAV of the new line),
+  ``retime_only`` (bool, default false: slip the picture instead of re-syncing the mouth), ``model`` (a trained
+  dialogue model id; default the performer's newest; optional for re-time only).
+
+Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cutproof.core.errors import CutproofError
+from cutproof.core.projects import Project
+from cutproof.core.uploads import resolve_upload
+from cutproof.core.workspace import Workspace
+from editor import Catalogue, Clip, EditResult, ModelRegistry
+
+Progress = Callable[[float], None]
+Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress], EditResult]
+
+
+class RenderParameterError(CutproofError):
+    """An edit's parameters are missing or wrong for its kind."""
+
+
+def _source_suffix(clip: Clip) -> str:
+    return ".mov" if clip.info.codec_family in ("prores", "dnxhd") else ".mp4"
+
+
+def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
+    """A catalogue clip ref, or ``blob:<sha256>`` of an upload."""
+    if ref.startswith("blob:"):
+        return resolve_upload(ws, project.slug, ref)
+    return Catalogue(ws.engine).get(ref, project=project.slug).path
+
+
+def _background(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from editor.background import load_background_model
+    from editor.background.edit import load_plate, replace_background
+
+    params = dict(submission.params)
+    if "plate" not in params:
+        raise RenderParameterError("a background edit needs params.plate: a clip of this production or blob:<hash>")
+    plate_path = _resolve_media(ws, project, str(params["plate"]))
+    plate = load_plate(plate_path, frame=int(params.get("plate_frame", 0)))
+    clean = _resolve_media(ws, project, str(params["clean_plate"])) if params.get("clean_plate") else None
+    refiner = None
+    if params.get("model"):
+        refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), str(params["model"]))
+    progress(0.0)
+    result = replace_background(
+        clip.path,
+        plate,
+        work / f"render{_source_suffix(clip)}",
+        clean_plate=clean,
+        refiner=refiner,
+        start=submission.start,
+        end=submission.end,
+    )
+    progress(1.0)
+    return result
+
+
+def _eyeline(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from cutproof.edits.eyeline import eyeline_edit
+
+    params = dict(submission.params)
+    shift = params.get("shift")
+    if not params.get("performer") or not isinstance(shift, list | tuple) or len(shift) != 2:
+        raise RenderParameterError("an eyeline edit needs params.performer and params.shift: [dx, dy] in degrees")
+    try:
+        dx, dy = float(shift[0]), float(shift[1])
+    except (TypeError, ValueError):
+        raise RenderParameterError(f"params.shift {shift!r} must be two numbers of degrees") from None
+    progress(0.0)
+    result = eyeline_edit(
+        ws,
+        project,
+        clip,
+        work / f"render{_source_suffix(clip)}",
+        performer=str(params["performer"]),
+        shift=(dx, dy),
+        start=submission.start,
+        end=submission.end,
+        model=str(params["model"]) if params.get("model") else None,
+    )
+    progress(1.0)
+    return result
+
+
+_ADJUSTMENTS = ("exposure", "temperature", "tint", "contrast", "saturation", "lift", "gamma", "gain")
+
+
+def _relight(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from editor.lighting import Adjustments, Shot, load_model, relight
+    from editor.results import Region
+
+    params = dict(submission.params)
+    unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "feather", "model"})
+    if unknown:
+        raise RenderParameterError(f"unknown relight parameter(s) {', '.join(unknown)}")
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    ref = params.get("model")
+    if ref is None:
+        models = registry.list(kind="lighting", project=project.slug)
+        if not models:
+            raise RenderParameterError(
+                "no lighting model in this project; train one with `cutproof model train lighting --clips …`"
+            )
+        ref = models[0].model_id
+    model = load_model(registry, str(ref))
+    args: dict[str, Any] = {"adjustments": Adjustments(**{k: float(params[k]) for k in _ADJUSTMENTS if k in params})}
+    if params.get("reference"):
+        name, _, frame = str(params["reference"]).partition("@")
+        r = Catalogue(ws.engine).get(name, project=project.slug)
+        args["reference"] = Shot(r.info, r.content_hash)
+        if frame:
+            args["reference_frame"] = int(frame)
+    if submission.region:
+        args["region"] = Region.parse(submission.region)
+    if "feather" in params:
+        args["feather"] = int(params["feather"])
+    progress(0.0)
+    result, _plan = relight(
+        Shot(clip.info, clip.content_hash),
+        model,
+        work / f"render{_source_suffix(clip)}",
+        start=submission.start or 0,
+        end=submission.end,
+        **args,
+    )
+    progress(1.0)
+    return result
+
+
+def _dialogue_model(ws: Workspace, project: Project, ref: str | None, performer: str) -> tuple[Any, Any] | None:
+    from editor.dialogue import load_dialogue
+
+    registry = ModelRegistry(ws.engine, ws.blobs)
+    if ref is None:
+        models = [
+            r
+            for r in registry.list(kind="dialogue", project=project.slug)
+            if r.manifest.hyperparameters.get("performer") == performer
+        ]
+        if not models:
+            return None
+        ref = models[0].model_id
+    record, model_file = registry.load(ref)
+    return (record.model_id, record.model_file_hash), load_dialogue(model_file)
+
+
+def _dialogue(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    from editor.dialogue import dub, retime
+
+    params = dict(submission.params)
+    performer = str(params.get("performer") or "")
+    if not performer:
+        raise RenderParameterError("a dialogue edit needs params.performer: whose line is replaced")
+    if not str(params.get("audio", "")).startswith("blob:"):
+        raise RenderParameterError("a dialogue edit needs params.audio: blob:<sha256> of the uploaded WAV")
+    audio = _resolve_media(ws, project, str(params["audio"]))
+    loaded = _dialogue_model(ws, project, str(params["model"]) if params.get("model") else None, performer)
+    out = work / f"render{_source_suffix(clip)}"
+    progress(0.0)
+    if params.get("retime_only"):
+        ref, model = loaded if loaded is not None else (None, None)
+        result = retime(
+            clip.path,
+            audio,
+            out,
+            performer=performer,
+            model=model,
+            model_ref=ref,
+            start=submission.start,
+            end=submission.end,
+        )
+    else:
+        if loaded is None:
+            raise RenderParameterError(
+                f"no dialogue model for performer {performer!r} in this project; train one or ask for retime_only"
+            )
+        ref, model = loaded
+        result = dub(
+            clip.path, model, audio, out, performer=performer, model_ref=ref, start=submission.start, end=submission.end
+        )
+    progress(1.0)
+    return result
+
+
+RENDERERS: dict[str, Renderer] = {
+    "background": _background,
+    "dialogue": _dialogue,
+    "eyeline": _eyeline,
+    "relight": _relight,
+}
+
+
+def supported_kinds() -> list[str]:
+    return sorted(RENDERERS)
+
+
+def check_supported(kind: str) -> None:
+    """Raise if this build cannot render ``kind``."""
+    if kind not in RENDERERS:
+        raise RenderParameterError(
+            f"edit kind {kind!r} cannot be rendered by this build (available: {', '.join(supported_kinds())})"
+        )
+
+
+def render_edit(
+    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+) -> EditResult:
+    """Render ``submission`` on ``clip`` into ``work`` with the project's models."""
+    check_supported(submission.kind)
+    return RENDERERS[submission.kind](ws, project, clip, submission, work, progress)

@@ -1,0 +1,139 @@
+"""Edit requests as the application tracks them (the ledger holds the proof; this table holds the workflow).
+
+States: ``denied`` (final) · ``awaiting_review`` → ``queued`` (approved: the sign-off queues the render) |
+``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Engine, insert, select, update
+
+from cutproof.core.errors import CutproofError
+from cutproof.core.tables import requests_table
+
+INITIAL_STATE = {"allow": "queued", "deny": "denied", "review": "awaiting_review"}
+
+
+class RequestNotFoundError(CutproofError):
+    """No edit request with that id in that project."""
+
+
+class EditRequestRecord(BaseModel):
+    """One edit request and where it stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str
+    project: str
+    clip_hash: str
+    submission: dict[str, Any]
+    decision: dict[str, Any]
+    outcome: str
+    decision_index: int
+    state: str
+    review: dict[str, Any] | None
+    review_index: int | None
+    job_id: str | None
+    edit_index: int | None
+    label_index: int | None
+    deliverable: str | None
+    submitted_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _record(row: Any) -> EditRequestRecord:
+    data = dict(row._mapping)
+    for k in ("created_at", "updated_at"):
+        if data[k].tzinfo is None:
+            data[k] = data[k].replace(tzinfo=UTC)
+    return EditRequestRecord.model_validate(data)
+
+
+def insert_request(
+    conn: Any,
+    *,
+    request_id: str,
+    project: str,
+    clip_hash: str,
+    submission: dict[str, Any],
+    decision: dict[str, Any],
+    decision_index: int,
+    submitted_by: str,
+    at: datetime,
+    state: str | None = None,
+    job_id: str | None = None,
+) -> None:
+    """Insert a decided request's row on ``conn``, inside the caller's transaction (the gate's: the one that
+    appends the decision to the ledger, so the row and its ``policy.decided/1`` entry commit together).
+
+    ``state`` defaults to where the outcome leaves a request (``INITIAL_STATE``); a caller that queues the render
+    in the same transaction passes ``queued`` and the ``job_id``.
+    """
+    outcome = str(decision["outcome"])
+    conn.execute(
+        _INSERT,  # built once, values as parameters (columns left out stay NULL): this runs for every decision
+        {
+            "request_id": request_id,
+            "project": project,
+            "clip_hash": clip_hash,
+            "submission": submission,
+            "decision": decision,
+            "outcome": outcome,
+            "decision_index": decision_index,
+            "state": state or INITIAL_STATE[outcome],
+            "job_id": job_id,
+            "submitted_by": submitted_by,
+            "created_at": at,
+            "updated_at": at,
+        },
+    )
+
+
+_INSERT = insert(requests_table)
+
+
+def update_request(
+    conn: Any, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any
+) -> bool:
+    """Update a request on ``conn``, inside the caller's transaction; with ``expect_state`` only if it is still in
+    that state (compare-and-swap). Returns whether the row was updated."""
+    q = update(requests_table).where(requests_table.c.request_id == request_id)
+    if expect_state is not None:
+        states = (expect_state,) if isinstance(expect_state, str) else expect_state
+        q = q.where(requests_table.c.state.in_(states))
+    return bool(conn.execute(q.values(updated_at=datetime.now(UTC), **values)).rowcount)
+
+
+class RequestStore:
+    """The ``app_edit_requests`` table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, request_id: str, project: str) -> EditRequestRecord:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(requests_table).where(
+                    requests_table.c.request_id == request_id, requests_table.c.project == project
+                )
+            ).first()
+        if row is None:
+            raise RequestNotFoundError(f"no edit request {request_id!r} in project {project!r}")
+        return _record(row)
+
+    def list(self, project: str, *, state: str | None = None) -> list[EditRequestRecord]:
+        q = select(requests_table).where(requests_table.c.project == project)
+        if state:
+            q = q.where(requests_table.c.state == state)
+        with self.engine.connect() as conn:
+            return [_record(r) for r in conn.execute(q.order_by(requests_table.c.created_at))]
+
+    def update(self, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any) -> bool:
+        """Update a request; with ``expect_state`` only if it is still in that state (compare-and-swap)."""
+        with self.engine.begin() as conn:
+            return update_request(conn, request_id, expect_state=expect_state, **values)

@@ -1,0 +1,43 @@
+"""What an editor submits: the shot, the edit, why, and who they say it touches (validated on arrival)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cutproof.core.errors import CutproofError
+from editor.results import Region
+from policies import ClaimedExemption
+
+EditKind = Literal["relight", "eyeline", "background", "dialogue"]
+
+
+class SubmissionError(CutproofError):
+    """An edit submission is invalid (nothing was recorded)."""
+
+
+class EditSubmission(BaseModel):
+    """What an editor submits: the shot, the edit, why, and who they say it touches."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shot: str = Field(min_length=1, max_length=200, description="Catalogue clip id (prefix) or shot name.")
+    kind: EditKind
+    purpose: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="e.g. continuity, performance_change")
+    performers: tuple[str, ...] = Field(default=(), description="Performer ids the editor declares.")
+    region: str | None = Field(default=None, description="x,y,w,h in pixels; default the whole frame.")
+    start: int | None = Field(default=None, ge=0, description="First frame (default 0).")
+    end: int | None = Field(default=None, ge=1, description="One past the last frame (default: clip end).")
+    params: dict[str, Any] = Field(default_factory=dict, description="Kind-specific render parameters.")
+    target_language: str | None = None
+    claimed_exemption: ClaimedExemption | None = None
+    is_deep_fake: bool | None = None
+    output_role: Literal["intermediate", "distribution_master"] = "distribution_master"
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is not None:
+            Region.parse(v)
+        return v

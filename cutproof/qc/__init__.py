@@ -1,0 +1,1 @@
+"""Stage 5: delivery QC — verify a deliverable before it leaves the building."""

@@ -1,0 +1,292 @@
+"""Delivery QC: verify a deliverable before it leaves the building.
+
+``verify_deliverable`` runs, and reports with evidence:
+
+1. the file is a whole, decodable video (else ``QcInputError``: could not check);
+2. C2PA manifest present, valid and Trusted under the project's trust anchors; hard binding intact;
+3. watermark detected and equal to the key the manifest names; the audio watermark of the dialogue track
+   (same key) as additional evidence — "not applicable" for a file without audio;
+4. with the manifest stripped (re-wrap, transcode): watermark key → ``app_watermark_keys`` / ledger scan → the
+   stored manifest from the blob store ("manifest stripped, recovered from watermark"); when the picture mark
+   is destroyed too, the key of the audio mark alone leads to the ledger entry (``AUDIO_RECOVERED_NOTE``);
+5. the ledger entry exists and the manifest's receipt verifies offline against the log's keys; its checkpoint is
+   consistent with the latest; a ``label.applied`` entry records this manifest;
+6. the recorded decision was allow (or review approved) and the consent it relied on was valid at edit time and
+   not withdrawn since;
+7. the disclosure the gate required is present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+
+from cutproof.core.errors import CutproofError
+from cutproof.core.projects import open_ledger
+from cutproof.core.workspace import Workspace
+from cutproof.edits.label import lookup_watermark_key
+from cutproof.qc import ledger_checks as lq
+from cutproof.qc.disclosure import check_disclosure
+from labeler._bmff import is_complete_bmff
+from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
+from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
+from labeler.identity import load_identity
+from labeler.verify import (
+    Check,
+    Status,
+    check_audio_watermark,
+    check_hard_binding,
+    check_ledger_receipt,
+    check_manifest,
+    check_watermark,
+    key_hex,
+    ledger_reference,
+)
+from ledger import Ledger, Log
+from ledger.errors import LedgerError
+from store.blobs import sha256_file
+
+RECOVERED_NOTE = "manifest stripped, recovered from watermark"
+AUDIO_RECOVERED_NOTE = "no watermark in the pictures: the key was recovered from the audio watermark alone"
+
+
+class QcInputError(CutproofError):
+    """The file cannot be checked at all (missing, truncated, not a video)."""
+
+
+@dataclass
+class QcReport:
+    """The QC verdict for one file: every check with its evidence, and how the manifest was found."""
+
+    file: str
+    file_sha256: str
+    checked_at: str
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    recovered_via_watermark: bool = False
+    origin: str | None = None
+    edit_index: int | None = None
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and not any(c.status is Status.FAIL for c in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "fail"
+
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if c.status is Status.FAIL]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "cutproof.qc.verify/1",
+            "file": self.file,
+            "file_sha256": self.file_sha256,
+            "checked_at": self.checked_at,
+            "verdict": self.verdict,
+            "recovered_via_watermark": self.recovered_via_watermark,
+            "origin": self.origin,
+            "edit_index": self.edit_index,
+            "notes": self.notes,
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+
+Detector = Callable[[Path], Any]
+
+
+def verify_deliverable(
+    ws: Workspace,
+    path: Path,
+    *,
+    origin: str | None = None,
+    detector: Detector | None = None,
+    audio_detector: Detector | None = None,
+) -> QcReport:
+    """Run delivery QC on ``path`` in workspace ``ws``.
+
+    Args:
+        ws: the initialised workspace (trust anchors, ledger, blob store).
+        path: the deliverable.
+        origin: the project log the file must belong to (``--project``); None accepts any log of the workspace.
+        detector: watermark detector (default ``labeler.watermark.detect_video`` when installed).
+        audio_detector: audio watermark detector (default ``labeler.audio_watermark.detect_audio``).
+
+    Raises:
+        QcInputError: the file is missing, truncated or not a video — nothing could be checked.
+    """
+    path = Path(path)
+    _require_video(path)
+    report = QcReport(str(path), sha256_file(path), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    anchors = load_identity(ws.keys_dir).trust_anchors_pem
+    ledger = open_ledger(ws)
+    manifest: ManifestReport | None = None
+    try:
+        manifest = read_manifest(path, anchors) if path.suffix.lower() in FORMATS else None
+    except ManifestNotFoundError:
+        manifest = None
+    except C2paError as exc:
+        report.checks.append(Check("c2pa_manifest", Status.FAIL, {}, str(exc)))
+        return report
+    detection, wm_check_error = _detect(path, detector)
+    audio, audio_error = _detect_audio(path, audio_detector)
+    if manifest is None:
+        manifest = _recover(ws, ledger, path, anchors, detection, report, audio)
+        if manifest is None:
+            if wm_check_error:
+                report.checks.append(wm_check_error)
+            return report
+    report.checks.append(check_manifest(manifest, recovered=report.recovered_via_watermark))
+    report.checks.append(check_hard_binding(manifest, recovered=report.recovered_via_watermark))
+    report.checks.append(wm_check_error or check_watermark(detection, manifest))
+    report.checks.append(audio_error or check_audio_watermark(audio, manifest))
+    _ledger_checks(ledger, manifest, origin, report)
+    return report
+
+
+def _require_video(path: Path) -> None:
+    if not path.is_file():
+        raise QcInputError(f"{path} does not exist or is not a file")
+    if path.suffix.lower() in FORMATS and not is_complete_bmff(path):
+        raise QcInputError(f"{path.name} is not a complete MP4/MOV file (truncated or not a video); nothing checked")
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.video:
+                raise QcInputError(f"{path.name} has no video stream; nothing checked")
+            next(iter(c.decode(video=0)))
+    except (av.FFmpegError, StopIteration, OSError, UnicodeDecodeError) as exc:
+        raise QcInputError(f"{path.name} is not a readable video ({type(exc).__name__}); nothing checked") from None
+
+
+def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
+    if detector is None:
+        try:
+            from labeler.watermark import detect_video
+        except ImportError:
+            return None, None
+        detector = detect_video
+    try:
+        return detector(path), None
+    except LabelerError as exc:
+        return None, Check("watermark", Status.FAIL, {}, f"watermark detection failed: {exc}")
+
+
+def _detect_audio(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
+    if detector is None:
+        try:
+            from labeler.audio_watermark import detect_audio
+        except ImportError:
+            return None, None
+        detector = detect_audio
+    try:
+        return detector(path), None
+    except LabelerError as exc:
+        return None, Check("audio_watermark", Status.SKIP, {}, f"audio watermark detection failed: {exc}")
+
+
+def _recover(
+    ws: Workspace, ledger: Ledger, path: Path, anchors: str, detection: Any, report: QcReport, audio: Any = None
+) -> ManifestReport | None:
+    """No embedded manifest: find it again through the watermark key (pictures first, else the audio mark)."""
+    key = key_hex(getattr(detection, "key", None)) if detection is not None else None
+    audio_key = key_hex(getattr(audio, "key", None)) if audio is not None else None
+    from_audio = key is None and audio_key is not None
+    key = key or audio_key
+    if key is None:
+        reason = (
+            "no C2PA manifest and no watermark key in the pictures or the audio: not a Cutproof deliverable, "
+            "or unmarked"
+        )
+        if detection is None:
+            reason = "no C2PA manifest, and the watermark detector is not available to recover one"
+        report.checks.append(Check("c2pa_manifest", Status.FAIL, {}, reason))
+        if detection is not None:
+            report.checks.append(check_watermark(detection, None))
+        return None
+    row = lookup_watermark_key(ws.engine, key)
+    digest = row["manifest_sha256"] if row else None
+    if row is None:  # not indexed here: scan the project logs for a label.applied entry with this key
+        for origin in ledger.origins():
+            found = lq.find_label_by_key(ledger.open_log(origin), key)
+            if found is not None:
+                digest = found[1].get("manifest_sha256")
+                break
+    if digest is None or digest not in ws.blobs:
+        report.checks.append(
+            Check(
+                "c2pa_manifest",
+                Status.FAIL,
+                {"watermark_key": key},
+                f"manifest stripped and watermark key {key} is not in the ledger: not issued by this project",
+            )
+        )
+        return None
+    report.recovered_via_watermark = True
+    report.notes.append(RECOVERED_NOTE)
+    if from_audio:
+        report.notes.append(AUDIO_RECOVERED_NOTE)
+    store = ws.blobs.read_bytes(digest)
+    try:
+        if path.suffix.lower() in FORMATS:
+            return read_manifest(path, anchors, manifest_store=store)
+        report.notes.append(f"{path.suffix} cannot carry C2PA: the stored manifest was validated on its own")
+        return read_manifest_store(store, anchors)
+    except LabelerError as exc:
+        report.checks.append(Check("c2pa_manifest", Status.FAIL, {"watermark_key": key}, f"stored manifest: {exc}"))
+        return None
+
+
+def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None, report: QcReport) -> None:
+    ref = ledger_reference(manifest)
+    if ref is None or not isinstance(ref.get("index"), int) or not isinstance(ref.get("origin"), str):
+        report.checks.append(Check("ledger_entry", Status.FAIL, {}, "the manifest names no ledger entry"))
+        return
+    report.origin, report.edit_index = ref["origin"], ref["index"]
+    if origin is not None and ref["origin"] != origin:
+        report.checks.append(
+            Check(
+                "ledger_entry",
+                Status.FAIL,
+                {"origin": ref["origin"]},
+                f"the file belongs to {ref['origin']}, not {origin}",
+            )
+        )
+        return
+    try:
+        log: Log = ledger.open_log(ref["origin"])
+    except LedgerError:
+        report.checks.append(
+            Check(
+                "ledger_entry",
+                Status.FAIL,
+                {"origin": ref["origin"]},
+                "the manifest names a log this workspace does not hold",
+            )
+        )
+        return
+    index = ref["index"]
+    entry_check, edit = lq.check_edit_entry(log, index)
+    report.checks.append(entry_check)
+    try:
+        entry_bytes = log.entry(index) if edit is not None else None
+    except LedgerError:
+        entry_bytes = None
+    receipt_check = check_ledger_receipt(manifest, entry_bytes, log.verifier_keys())
+    report.checks.append(receipt_check)
+    if receipt_check.status is Status.PASS:
+        ev = receipt_check.evidence
+        report.checks.append(lq.check_consistency(log, int(ev["checkpoint_size"]), str(ev["root_hash"])))
+    if edit is None:
+        return
+    label_check, label = lq.check_label_recorded(log, index, manifest.manifest_sha256)
+    report.checks.append(label_check)
+    decision_check, decision = lq.check_decision(log, index, edit)
+    report.checks.append(decision_check)
+    report.checks.extend(lq.check_consent(log, index, decision, edit))
+    report.checks.append(check_disclosure(Path(report.file), decision, label))

@@ -1,0 +1,176 @@
+"""Reading audio as numpy samples and laying new audio into a rendered clip's soundtrack.
+
+``read_audio`` decodes one audio stream (of a clip, or a WAV/other audio file) to float32 samples ``(n, channels)``
+in [-1, 1] at the stream's rate. ``AudioOverride`` describes new samples that replace a clip's soundtrack over
+``[start, end)`` seconds; ``render(..., audio_override=)`` decodes every source track, splices the new samples in
+exactly that span (the rest untouched) and writes the track losslessly (PCM in MOV, ALAC in MP4), so a decoder
+reads back exactly the samples that were laid in (to 16-bit quantisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from scipy.signal import resample_poly
+
+from media._probe import _reason
+from media.errors import CorruptMediaError, MediaError, MediaRangeError, UnreadableMediaError
+
+
+@dataclass(frozen=True)
+class AudioClip:
+    """Decoded audio: ``samples`` float32 ``(n, channels)`` in [-1, 1] at ``rate`` Hz."""
+
+    samples: np.ndarray
+    rate: int
+    codec: str
+
+    @property
+    def duration(self) -> Fraction:
+        return Fraction(len(self.samples), self.rate)
+
+    def mono(self) -> np.ndarray:
+        """The channels averaged into one float32 vector."""
+        return np.asarray(self.samples.mean(axis=1), np.float32)
+
+
+def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
+    """Polyphase resampling (scipy) along axis 0; returns float32. The identity when the rates agree."""
+    if rate == new_rate:
+        return np.asarray(samples, np.float32)
+    g = gcd(rate, new_rate)
+    return np.asarray(resample_poly(samples, new_rate // g, rate // g, axis=0), np.float32)
+
+
+def read_audio(path: Path, *, stream: int | None = None) -> AudioClip:
+    """Decode an audio stream (the first one, or the one with container index ``stream``) to float samples.
+
+    Raises:
+        MediaError: the file does not exist.
+        UnreadableMediaError: it is not media PyAV can open, or it has no audio stream.
+        CorruptMediaError: its audio does not decode.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file; check the path")
+    try:
+        container = av.open(str(path), mode="r")
+    except av.FFmpegError as exc:
+        raise UnreadableMediaError(f"{path.name}: not an audio file that can be opened ({_reason(exc)})") from None
+    try:
+        streams = [s for s in container.streams.audio if s.codec_context is not None]
+        if stream is not None:
+            streams = [s for s in streams if s.index == stream]
+        if not streams:
+            raise UnreadableMediaError(f"{path.name}: has no audio stream; give a WAV file with the new line")
+        s = streams[0]
+        rate = int(s.codec_context.sample_rate or 0)
+        if rate <= 0:
+            raise CorruptMediaError(f"{path.name}: the audio stream declares no sample rate")
+        chunks = []
+        try:
+            for frame in container.decode(s):
+                chunks.append(_planar_float(frame))
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{path.name}: its audio does not decode ({_reason(exc)})") from None
+        channels = int(s.codec_context.channels or 1)
+        codec = s.codec_context.codec.canonical_name
+    finally:
+        container.close()
+    samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
+    return AudioClip(np.ascontiguousarray(samples, np.float32), rate, codec)
+
+
+def _planar_float(frame: Any) -> np.ndarray:
+    """A decoded audio frame as float32 ``(channels, n)`` in [-1, 1], whatever its sample format."""
+    arr = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    if not frame.format.is_planar:
+        arr = arr.reshape(-1, channels).T
+    if arr.dtype.kind == "i":
+        arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max + 1)
+    elif arr.dtype.kind == "u":
+        arr = (arr.astype(np.float32) - 128.0) / 128.0
+    return np.asarray(arr, np.float32).reshape(channels, -1)
+
+
+@dataclass(frozen=True)
+class AudioOverride:
+    """New audio for ``[start, end)`` seconds of a clip: ``samples`` float32 ``(n,)`` or ``(n, ch)`` at ``rate``.
+
+    The samples are resampled to each track's rate and fitted to the span's exact sample count (the caller checks
+    that the line fits; at most a few samples are padded or trimmed by rounding).
+    """
+
+    samples: np.ndarray
+    rate: int
+    start: Fraction
+    end: Fraction
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise MediaRangeError(f"audio span {self.start}–{self.end} s is empty; give 0 ≤ start < end")
+        if self.rate <= 0 or self.samples.ndim not in (1, 2) or len(self.samples) == 0:
+            raise MediaRangeError("the new audio must be a non-empty sample array with a positive rate")
+
+    def span(self, rate: int) -> tuple[int, int]:
+        """First and one-past-last sample index of the span at ``rate`` (exact rounding of rational seconds)."""
+        return round(self.start * rate), round(self.end * rate)
+
+    def for_track(self, rate: int, channels: int) -> np.ndarray:
+        """The new samples at ``rate`` with ``channels`` channels, exactly the span's length, float32 ``(n, ch)``."""
+        x = self.samples if self.samples.ndim == 2 else self.samples[:, None]
+        x = resample(x, self.rate, rate)
+        if x.shape[1] != channels:
+            x = np.repeat(x.mean(axis=1, keepdims=True), channels, axis=1)
+        a, b = self.span(rate)
+        n = b - a
+        if len(x) < n:
+            x = np.concatenate([x, np.zeros((n - len(x), channels), np.float32)])
+        return np.clip(x[:n], -1.0, 1.0).astype(np.float32)
+
+
+def splice(track: np.ndarray, rate: int, override: AudioOverride) -> np.ndarray:
+    """``track`` (n, ch) with the override's span replaced (the track is extended with silence if it is short)."""
+    a, b = override.span(rate)
+    channels = track.shape[1] if track.ndim == 2 and track.shape[1] else 1
+    out = track.reshape(len(track), channels).copy()
+    if len(out) < b:
+        out = np.concatenate([out, np.zeros((b - len(out), channels), np.float32)])
+    out[a:b] = override.for_track(rate, channels)
+    return out
+
+
+def lossless_codec(container_fmt: str) -> tuple[str, str]:
+    """The lossless audio codec and its sample format for a container: PCM s16 in MOV, ALAC (s16p) in MP4."""
+    return ("pcm_s16le", "s16") if container_fmt == "mov" else ("alac", "s16p")
+
+
+def encode_track(out: Any, samples: np.ndarray, rate: int, container_fmt: str) -> tuple[Any, list[Any]]:
+    """Add a lossless audio stream to ``out`` and encode ``samples`` (n, ch); returns the stream and its packets
+    (to be muxed interleaved with the video by the caller)."""
+    codec, fmt = lossless_codec(container_fmt)
+    channels = samples.shape[1]
+    layout = "mono" if channels == 1 else ("stereo" if channels == 2 else f"{channels}c")
+    stream = out.add_stream(codec, rate=rate, layout=layout)
+    pcm = np.clip(np.rint(samples * 32767.0), -32768, 32767).astype(np.int16)
+    packets: list[Any] = []
+    block = 4096
+    for i in range(0, len(pcm), block):
+        chunk = pcm[i : i + block]
+        if fmt == "s16":
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.reshape(1, -1)), format="s16", layout=layout)
+        else:
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="s16p", layout=layout)
+        frame.sample_rate = rate
+        frame.pts = i
+        frame.time_base = Fraction(1, rate)
+        packets.extend(stream.encode(frame))
+    packets.extend(stream.encode(None))
+    return stream, packets

@@ -1,0 +1,334 @@
+"""Probing and validating a media file with PyAV: what it is, and whether it is sane enough to be a clip."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+
+from media.errors import (
+    AbsurdMediaError,
+    CorruptMediaError,
+    MediaError,
+    UnreadableMediaError,
+    UnsupportedMediaError,
+)
+
+CodecFamily = Literal["prores", "dnxhd", "h264", "hevc", "other"]
+_FAMILIES: dict[str, CodecFamily] = {"prores": "prores", "dnxhd": "dnxhd", "h264": "h264", "hevc": "hevc"}
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """What counts as a sane clip. Anything outside is rejected as absurd before a frame is decoded."""
+
+    min_dimension: int = 16
+    max_dimension: int = 8192  # 8K DCI is 8192×4320; 16k×16k is not a camera file
+    max_pixels: int = 8192 * 4320
+    min_rate: Fraction = Fraction(1)
+    max_rate: Fraction = Fraction(300)
+    max_duration_s: int = 24 * 3600
+
+
+DEFAULT_LIMITS = MediaLimits()
+
+
+@dataclass(frozen=True)
+class ColourTags:
+    """Colour description tags (FFmpeg/ITU-T H.273 code points; 2 = unspecified)."""
+
+    primaries: int = 2
+    transfer: int = 2
+    matrix: int = 2
+    range: int = 0  # 0 unspecified, 1 limited (MPEG), 2 full (JPEG)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"primaries": self.primaries, "transfer": self.transfer, "matrix": self.matrix, "range": self.range}
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """One audio stream of a clip."""
+
+    index: int
+    codec: str
+    sample_rate: int
+    channels: int
+    layout: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "codec": self.codec,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+            "layout": self.layout,
+        }
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What a probed clip is. ``frame_rate`` is the exact rational rate; ``frame_count`` is counted, not guessed."""
+
+    path: Path
+    container: str
+    codec: str
+    profile: str | None
+    width: int
+    height: int
+    pix_fmt: str
+    bit_depth: int
+    frame_rate: Fraction
+    frame_count: int
+    timecode: str | None
+    colour: ColourTags = field(default_factory=ColourTags)
+    audio: tuple[AudioTrack, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict, compare=False)  # container metadata (reel, scene, ...)
+
+    @property
+    def codec_family(self) -> CodecFamily:
+        return _FAMILIES.get(self.codec, "other")
+
+    @property
+    def duration(self) -> Fraction:
+        """Duration in seconds, exactly ``frame_count / frame_rate``."""
+        return Fraction(self.frame_count) / self.frame_rate
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "container": self.container,
+            "codec": self.codec,
+            "codec_family": self.codec_family,
+            "profile": self.profile,
+            "width": self.width,
+            "height": self.height,
+            "pix_fmt": self.pix_fmt,
+            "bit_depth": self.bit_depth,
+            "frame_rate": f"{self.frame_rate.numerator}/{self.frame_rate.denominator}",
+            "frame_count": self.frame_count,
+            "timecode": self.timecode,
+            "colour": self.colour.as_dict(),
+            "audio": [a.as_dict() for a in self.audio],
+        }
+
+
+@contextlib.contextmanager
+def open_input(path: Path) -> Iterator[Any]:
+    """Open ``path`` for reading, mapping PyAV's errors to ours.
+
+    Raises:
+        MediaError: the file does not exist.
+        UnreadableMediaError: PyAV cannot open it as media (wrong type, corrupt header, truncated index).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file; check the path")
+    try:
+        container = av.open(str(path), mode="r")
+    except av.FFmpegError as exc:
+        raise UnreadableMediaError(
+            f"{path.name}: not a media file that can be opened ({_reason(exc)}); it may be corrupt, truncated or not "
+            "video at all — re-copy it from the camera card"
+        ) from None
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def video_stream(container: Any, path: Path) -> Any:
+    """The first video stream of an open container.
+
+    Raises:
+        UnreadableMediaError: there is none.
+    """
+    streams = [s for s in container.streams.video if s.codec_context is not None]
+    if not streams:
+        raise UnreadableMediaError(f"{Path(path).name}: has no video stream; only video clips can be catalogued")
+    return streams[0]
+
+
+def frame_rate_of(stream: Any) -> Fraction | None:
+    """The exact rational frame rate FFmpeg reports for the stream (its guess, else the average)."""
+    for rate in (stream.guessed_rate, stream.average_rate, stream.base_rate):
+        if rate:
+            return Fraction(rate.numerator, rate.denominator)
+    return None
+
+
+def _timecode(container: Any, stream: Any) -> str | None:
+    candidates = [stream.metadata, *(s.metadata for s in container.streams if s.type == "data"), container.metadata]
+    for meta in candidates:
+        tc = meta.get("timecode")
+        if tc:
+            return str(tc)
+    return None
+
+
+def _colour(cc: Any) -> ColourTags:
+    return ColourTags(int(cc.color_primaries), int(cc.color_trc), int(cc.colorspace), int(cc.color_range))
+
+
+def _audio_tracks(container: Any) -> tuple[AudioTrack, ...]:
+    tracks = []
+    for s in container.streams.audio:
+        cc = s.codec_context
+        if cc is None:
+            continue
+        tracks.append(
+            AudioTrack(s.index, cc.codec.canonical_name, int(cc.sample_rate or 0), int(cc.channels), cc.layout.name)
+        )
+    return tuple(tracks)
+
+
+def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["quick", "full"] = "quick") -> MediaInfo:
+    """Describe a clip and check that it is usable.
+
+    ``quick`` verification demuxes every video packet (catching truncation and broken indexes), decodes the first
+    frame and the last group of pictures; ``full`` decodes every frame.
+
+    Raises:
+        MediaError: the file does not exist.
+        UnreadableMediaError: not media, or no video stream.
+        UnsupportedMediaError: no decoder for the video codec.
+        AbsurdMediaError: size, rate, frame count or duration outside ``limits``.
+        CorruptMediaError: packets or frames fail to decode, or fewer packets than the index promises.
+    """
+    path = Path(path)
+    with open_input(path) as container:
+        stream = video_stream(container, path)
+        cc = stream.codec_context
+        name = cc.codec.canonical_name if cc.codec else None
+        if not name:
+            raise UnsupportedMediaError(f"{path.name}: no decoder for its video codec; transcode it to ProRes first")
+        width, height = int(cc.width), int(cc.height)
+        _check_size(path.name, width, height, limits)
+        rate = frame_rate_of(stream)
+        if rate is None or not (limits.min_rate <= rate <= limits.max_rate):
+            shown = "unknown" if rate is None else f"{rate} ({float(rate):.3f} fps)"
+            raise AbsurdMediaError(
+                f"{path.name}: frame rate {shown} is outside {limits.min_rate}–{limits.max_rate} fps; "
+                "the header is damaged or this is not camera footage"
+            )
+        pix_fmt = cc.pix_fmt
+        if not pix_fmt:
+            raise CorruptMediaError(f"{path.name}: the video stream has no pixel format; the header is damaged")
+        bit_depth = max(c.bits for c in av.VideoFormat(pix_fmt).components)
+        declared = int(stream.frames or 0)
+        counted = _count_packets(container, stream, path)
+        if counted == 0:
+            raise AbsurdMediaError(f"{path.name}: the video stream has zero frames; nothing to catalogue")
+        if declared and counted < declared:
+            raise CorruptMediaError(
+                f"{path.name}: truncated — the index promises {declared} frames but only {counted} are present; "
+                "re-copy it from the camera card"
+            )
+        if Fraction(counted) / rate > limits.max_duration_s:
+            raise AbsurdMediaError(f"{path.name}: {counted} frames is longer than {limits.max_duration_s} s")
+        info = MediaInfo(
+            path=path,
+            container=container.format.name,
+            codec=name,
+            profile=cc.profile or None,
+            width=width,
+            height=height,
+            pix_fmt=pix_fmt,
+            bit_depth=int(bit_depth),
+            frame_rate=rate,
+            frame_count=counted,
+            timecode=_timecode(container, stream),
+            colour=_colour(cc),
+            audio=_audio_tracks(container),
+            tags={str(k): str(v) for k, v in container.metadata.items()},
+        )
+    _verify_decode(info, full=verify == "full")
+    return info
+
+
+def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None:
+    if (
+        width < limits.min_dimension
+        or height < limits.min_dimension
+        or width > limits.max_dimension
+        or height > limits.max_dimension
+        or width * height > limits.max_pixels
+    ):
+        raise AbsurdMediaError(
+            f"{name}: frame size {width}×{height} is outside the supported range "
+            f"({limits.min_dimension}–{limits.max_dimension} px a side, at most {limits.max_pixels} pixels); "
+            "the header is damaged or this is not camera footage"
+        )
+
+
+def _count_packets(container: Any, stream: Any, path: Path) -> int:
+    count = 0
+    try:
+        for packet in container.demux(stream):
+            if packet.size:
+                count += 1
+    except av.FFmpegError as exc:
+        raise CorruptMediaError(
+            f"{path.name}: cannot be read to the end after {count} frames ({_reason(exc)}); it is corrupt or "
+            "truncated — re-copy it from the camera card"
+        ) from None
+    return count
+
+
+def _verify_decode(info: MediaInfo, *, full: bool) -> None:
+    """Decode the first frame and the tail (or every frame) and check their size.
+
+    Raises:
+        CorruptMediaError: a frame fails to decode, has the wrong size, or far fewer frames decode than exist.
+    """
+    decoded = 0
+    with open_input(info.path) as container:
+        stream = video_stream(container, info.path)
+        stream.thread_type = "AUTO"
+        try:
+            for frame in container.decode(stream):
+                if (frame.width, frame.height) != (info.width, info.height):
+                    raise CorruptMediaError(
+                        f"{info.path.name}: frame {decoded} is {frame.width}×{frame.height}, not the "
+                        f"{info.width}×{info.height} the header declares; the file is corrupt"
+                    )
+                decoded += 1
+                if not full and decoded >= 1:
+                    break
+            if not full and info.frame_count > 1:
+                decoded += _decode_tail(container, stream, info)
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(
+                f"{info.path.name}: frame {decoded} does not decode ({_reason(exc)}); the file is corrupt or "
+                "truncated — re-copy it from the camera card"
+            ) from None
+    if decoded == 0 or (full and decoded * 10 < info.frame_count * 9):
+        raise CorruptMediaError(
+            f"{info.path.name}: only {decoded} of {info.frame_count} frames decode; the file is corrupt"
+        )
+
+
+def _decode_tail(container: Any, stream: Any, info: MediaInfo) -> int:
+    """Decode from the last seekable key frame to the end; returns how many frames came out."""
+    tb = stream.time_base
+    start = stream.start_time or 0
+    if tb is None:
+        return 0
+    end_s = info.duration
+    target = start + int(max(Fraction(0), end_s - Fraction(2)) / Fraction(tb.numerator, tb.denominator))
+    with contextlib.suppress(av.FFmpegError):
+        container.seek(target, stream=stream, backward=True, any_frame=False)
+    count = 0
+    for _frame in container.decode(stream):
+        count += 1
+    if count == 0:
+        raise CorruptMediaError(f"{info.path.name}: the last frames do not decode; the file is truncated")
+    return count

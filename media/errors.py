@@ -1,0 +1,42 @@
+"""Errors raised by the media layer.
+
+    MediaError
+    ├── UnreadableMediaError    not a media file PyAV can open, or no video stream (text renamed .mov, ...)
+    ├── CorruptMediaError       the file opens but its packets/frames do not decode (corrupt or truncated)
+    ├── UnsupportedMediaError   a codec/container/pixel format this layer cannot handle
+    ├── AbsurdMediaError        frame size, frame rate or frame count outside sane limits (16k×16k, 0 frames)
+    ├── MediaRangeError         a frame index, frame range or audio span outside the clip (or empty)
+    └── EncodeError             writing an output file failed (nothing is left at the output path)
+
+Messages say what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class MediaError(Exception):
+    """Base class of every error raised by the media layer."""
+
+
+class UnreadableMediaError(MediaError):
+    """Not a media file that can be opened, or it has no video stream."""
+
+
+class CorruptMediaError(MediaError):
+    """The file opens but does not decode (corrupt or truncated)."""
+
+
+class UnsupportedMediaError(MediaError):
+    """A codec, container or pixel format this layer cannot handle."""
+
+
+class AbsurdMediaError(MediaError):
+    """Frame size, frame rate or frame count outside sane limits."""
+
+
+class MediaRangeError(MediaError):
+    """A frame index, frame range or audio span outside the clip, or empty."""
+
+
+class EncodeError(MediaError):
+    """Writing an output file failed; nothing was left at the output path."""
