@@ -22,9 +22,17 @@ from sqlalchemy import select
 
 from ledger import storage as st
 from ledger.checkpoint import Checkpoint, checkpoint_text_of
-from ledger.errors import CorruptionError, LedgerError
+from ledger.errors import CorruptionError, IndexOutOfRangeError, LedgerError
 from ledger.merkle import HASH_SIZE
-from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, bundle_entries, entries_path, tile_path, tile_width
+from ledger.tiles import (
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    bundle_entries,
+    entries_path,
+    parse_tile_path,
+    tile_path,
+    tile_width,
+)
 
 if TYPE_CHECKING:
     from ledger.log import Log
@@ -114,8 +122,6 @@ def read_tile_path(log: Log, path: str) -> bytes:
     Raises:
         IndexOutOfRangeError: the path is malformed, or the tile is wider than the log has grown.
     """
-    from ledger.errors import IndexOutOfRangeError
-    from ledger.tiles import parse_tile_path
 
     if path == "checkpoint":
         return log.checkpoint().encode()

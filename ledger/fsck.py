@@ -30,10 +30,11 @@ from sqlalchemy.pool import NullPool
 from ledger import storage as st
 from ledger._hashing import leaf_hashes, subtree_roots
 from ledger.checkpoint import Checkpoint
-from ledger.errors import NoteError
+from ledger.errors import NoteError, UnknownLogError
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Subtree, tree_hash
 from ledger.note import Verifier, open_note
 from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tile_path
+from store.db import open_engine
 
 CHUNK_TILES = 256  # level-0 tiles per read: 65,536 entries
 TILE_BYTES_FULL = TILE_WIDTH * HASH_SIZE
@@ -79,8 +80,6 @@ def fsck(engine: Engine, origins: Sequence[str] | None = None) -> list[FsckResul
     Raises:
         UnknownLogError: an origin names no log.
     """
-    from ledger.errors import UnknownLogError
-
     with engine.connect() as conn:
         rows = conn.execute(select(st.logs.c.id, st.logs.c.origin).order_by(st.logs.c.origin)).all()
     by_origin = {r.origin: int(r.id) for r in rows}
@@ -223,8 +222,6 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def _worker_engine(url: str) -> Engine:
-    from store.db import open_engine
-
     if url not in _ENGINES:
         _ENGINES[url] = open_engine(url, poolclass=NullPool)
     return _ENGINES[url]

@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 
+from ledger.errors import CorruptionError
 from ledger.tiles import TileKey
 from store.db import sqlite_execute, writer_lock
 
@@ -259,8 +260,6 @@ def current_size(conn: Connection, log_id: int) -> int:
 
 def _one(rows: list[Any], what: str) -> Any:
     if len(rows) != 1:
-        from ledger.errors import CorruptionError
-
         raise CorruptionError(f"expected exactly one {what}, found {len(rows)}; run `cutproof ledger fsck`")
     return rows[0][0]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ledger._hashing import subtree_roots
 from ledger.errors import CorruptionError
-from ledger.merkle import HASH_SIZE, Subtree, reduce_complete
+from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Subtree, node_hash, reduce_complete
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT  # 256 hashes
@@ -204,8 +204,6 @@ class RightEdge:
 
     def root(self) -> bytes:
         """MTH of the tree."""
-        from ledger.merkle import EMPTY_ROOT, node_hash
-
         parts = self.subtree_hashes()
         if not parts:
             return EMPTY_ROOT

@@ -8,10 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from cutproof.core.workspace import Workspace
 from tests._support.postgres import postgres_server
+
+# No timed assertions: a property test's examples may take as long as a busy machine needs (hypothesis's default
+# 200 ms deadline per example failed tests on a loaded 2-core box without anything being wrong).
+settings.register_profile("cutproof", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cutproof")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FOOTAGE_DIR = REPO_ROOT.parent / "shared" / "footage"
