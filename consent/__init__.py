@@ -4,8 +4,12 @@ registry = ConsentRegistry(workspace.engine, workspace.blobs, log)   # log: the 
 alice = registry.register_performer(name="Alice Doe", kind="principal", guild="SAG-AFTRA", guild_id="123")
 g = registry.grant(alice.performer_id, category="digital_alteration", edit_kinds=["eyeline"], ...)
 registry.covering(alice.performer_id, "eyeline", "performance_change", shot="12A", at=t).verify()
+
+``consent.clock`` is the public module of pure rules every part of Cutproof judges consent with: validity windows,
+revocations, suspensions and lifts at a time (as known at a time), and capacity — who may sign for whom.
 """
 
+from consent import clock
 from consent._reconcile import ReconcileReport
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import (
@@ -26,6 +30,7 @@ from consent.models import (
     KNOWN_PURPOSES,
     ConsentGrant,
     ConsentState,
+    GrantCapacity,
     Performer,
     Representative,
     Suspension,
@@ -46,6 +51,7 @@ __all__ = [
     "Coverage",
     "DocumentError",
     "DuplicatePerformerError",
+    "GrantCapacity",
     "InvalidRecordError",
     "Performer",
     "Proof",
@@ -57,5 +63,6 @@ __all__ = [
     "UnknownGrantError",
     "UnknownPerformerError",
     "UnknownSuspensionError",
+    "clock",
     "create_schema",
 ]

@@ -125,15 +125,19 @@ class RegistryReader:
                     f"no performer {', '.join(missing)} in project {self.project}"
                     + (f" as known at {known_at.isoformat()}" if known_at else "")
                 )
-        susp = _state.suspensions(erow)
-        revoked = _state.revocations(erow)
+        hist = _state.history(erow)
+        performers = _state.amend(prow, erow)
+        now = {p.performer_id: p for p in performers}
+        grants = [
+            _state.grant_at(r, hist, when, _state.signer_facts(r, prow, erow, now[r["performer_id"]])) for r in grow
+        ]
         return ConsentState(
             project=self.project,
             at=when,
             known_at=known_at,
-            performers=_state.amend(prow, erow),
-            grants=[_state.grant_at(r, revoked, susp, when) for r in grow],
-            suspensions=[s for s in susp if s.performer_id is None and s.active_at(when)],
+            performers=performers,
+            grants=grants,
+            suspensions=[s for s in _state.suspensions(erow) if s.performer_id is None and s.active_at(when)],
         )
 
     def suspensions(self, *, known_at: datetime | None = None) -> list[Suspension]:

@@ -63,6 +63,11 @@ def _expected_entry(project: str, table: str, row: dict[str, Any]) -> dict[str, 
         )
     if kind == "suspended":
         return en.suspended_entry(project, suspension_from_row(row, end=row["end_at"]), salt)
+    if kind == "court_approved":
+        return en.court_approved_entry(
+            project, row["event_id"], row["grant_id"], row["performer_id"], row["effective_at"],
+            (row["record"] or {}).get("court_document_sha256", ""), row["reason"], salt,
+        )  # fmt: skip
     return en.lifted_entry(project, row["event_id"], row["suspension_id"], row["effective_at"], row["reason"], salt)
 
 
@@ -91,6 +96,12 @@ def _check_documents(engine: Engine, project: str, blobs: BlobStore) -> list[str
             rep = (r[0] or {}).get("representative")
             if rep:
                 named.setdefault(rep["authority_document_sha256"], f"performer {r[1]} (amended)")
+        for r in conn.execute(
+            select(t.events.c.record, t.events.c.grant_id).where(
+                t.events.c.project == project, t.events.c.event_kind == "court_approved"
+            )
+        ):
+            named.setdefault((r[0] or {}).get("court_document_sha256", ""), f"court approval of grant {r[1]}")
     for digest, owner in sorted(named.items()):
         if digest not in recorded:
             problems.append(f"document {digest} of {owner} is not recorded in consent_documents")

@@ -1,10 +1,6 @@
-"""Evaluating consent at a time: pure functions over registry rows (no database, no ledger).
-
-Two times are involved. ``at`` is the time the question is about (the edit); ``known_at`` (optional) limits the
-answer to what had been recorded in the registry by then. With ``known_at`` unset, everything recorded so far
-counts, including a revocation recorded later with an earlier effective date. Windows are half-open: a grant is
-valid from ``valid_from`` (inclusive) until ``valid_until`` (exclusive); a suspension is in force from ``start``
-until ``end``; a revocation is in force from its ``effective_at``.
+"""Consent state at a time from registry rows: pure functions that turn rows into the consent clock's inputs and
+the clock's answers back into records (no database, no ledger). Every comparison of times is the clock's
+(``consent.clock``, where the two time axes, ``at`` and ``known_at``, are explained).
 """
 
 from __future__ import annotations
@@ -13,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from consent._rows import grant_from_row, performer_from_row, suspension_from_row
-from consent.models import ALL, WILDCARD, ConsentGrant, Performer, Suspension
+from consent import clock
+from consent._rows import grant_from_row, performer_from_row
+from consent.models import ALL, WILDCARD, ConsentGrant, GrantCapacity, Performer, Suspension
 
 Rowish = Mapping[str, Any]
 
@@ -24,7 +21,7 @@ R = TypeVar("R", bound=Mapping[str, Any])
 
 def known(rows: Iterable[R], known_at: datetime | None) -> list[R]:
     """The rows recorded by ``known_at`` (all of them when it is None)."""
-    return [r for r in rows if known_at is None or r["recorded_at"] <= known_at]
+    return [r for r in rows if clock.is_known(r["recorded_at"], known_at)]
 
 
 def amend(performers: Iterable[Rowish], events: Iterable[Rowish]) -> list[Performer]:
@@ -41,34 +38,38 @@ def amend(performers: Iterable[Rowish], events: Iterable[Rowish]) -> list[Perfor
     ]
 
 
+def history(events: Iterable[Rowish]) -> clock.History:
+    """The clock's history from event rows: revocations, suspensions, lifts and court approvals."""
+    revocations, suspended, lifts, approvals = [], [], [], []
+    for e in events:
+        kind = e["event_kind"]
+        if kind == "revoked":
+            revocations.append(clock.Revocation(e["grant_id"], e["effective_at"], e.get("recorded_at")))
+        elif kind == "suspended":
+            suspended.append(
+                clock.SuspensionEvent(
+                    e["event_id"], e["performer_id"], e["effective_at"], e["end_at"],
+                    tuple(e["categories"] or [WILDCARD]), bool(e["strike"]), e["reason"], e.get("recorded_at"),
+                )
+            )  # fmt: skip
+        elif kind == "suspension_lifted":
+            lifts.append(clock.Lift(e["suspension_id"], e["effective_at"], e.get("recorded_at")))
+        elif kind == "court_approved":
+            approvals.append(clock.CourtApproval(e["grant_id"], e["effective_at"], e.get("recorded_at")))
+    return clock.History(tuple(revocations), tuple(suspended), tuple(lifts), tuple(approvals))
+
+
+def suspension_of(span: clock.SuspensionSpan) -> Suspension:
+    """The registry's record of a suspension the clock describes (its end as lifted)."""
+    return Suspension(
+        suspension_id=span.suspension_id, performer_id=span.performer_id, start=span.start, end=span.end,
+        reason=span.reason, categories=list(span.categories), strike=span.strike,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def suspensions(events: Iterable[Rowish]) -> list[Suspension]:
     """Every suspension the events describe, each with its end as shortened by any lift among the events."""
-    events = list(events)
-    lifts: dict[str, datetime] = {}
-    for e in events:
-        if e["event_kind"] == "suspension_lifted":
-            prev = lifts.get(e["suspension_id"])
-            lifts[e["suspension_id"]] = e["effective_at"] if prev is None else min(prev, e["effective_at"])
-    out = []
-    for e in events:
-        if e["event_kind"] != "suspended":
-            continue
-        end = e["end_at"]
-        lifted = lifts.get(e["event_id"])
-        if lifted is not None:
-            end = lifted if end is None else min(end, lifted)
-        out.append(suspension_from_row(dict(e), end=end))
-    return sorted(out, key=lambda s: (s.start, s.suspension_id))
-
-
-def revocations(events: Iterable[Rowish]) -> dict[str, datetime]:
-    """Grant id -> effective time of its revocation (the earliest, should two writers have raced)."""
-    out: dict[str, datetime] = {}
-    for e in events:
-        if e["event_kind"] == "revoked":
-            prev = out.get(e["grant_id"])
-            out[e["grant_id"]] = e["effective_at"] if prev is None else min(prev, e["effective_at"])
-    return out
+    return [suspension_of(span) for span in clock.spans(history(events))]
 
 
 def applicable(
@@ -84,11 +85,52 @@ def applicable(
     ]
 
 
-def grant_at(row: Rowish, revoked: dict[str, datetime], susp: list[Suspension], at: datetime) -> ConsentGrant:
-    """A grant with its state at ``at``: ``revoked_at`` if the revocation is in force, active suspensions."""
-    rev = revoked.get(row["grant_id"])
-    active = [s for s in applicable(susp, row["performer_id"], row["category"]) if s.active_at(at)]
-    return grant_from_row(dict(row), revoked_at=rev if rev is not None and rev <= at else None, suspensions=active)
+def signer_facts(
+    row: Rowish, performers: Iterable[Rowish], events: Iterable[Rowish], now: Performer
+) -> clock.SignerFacts:
+    """What capacity depends on for grant ``row``: the performer as the registry knew them when the grant was
+    recorded (minor, representative on record), and their death as known now (``now``)."""
+    then: Rowish | None = None
+    for p in performers:
+        if p["performer_id"] == row["performer_id"]:
+            then = p
+    for e in sorted(events, key=lambda e: e["ledger_index"]):
+        if (
+            e["event_kind"] == "performer_amended"
+            and e["performer_id"] == row["performer_id"]
+            and clock.is_known(e["recorded_at"], row["recorded_at"])
+        ):
+            then = e["record"]
+    if then is None:
+        minor, doc = now.minor, now.representative.authority_document_sha256 if now.representative else None
+    elif "representative" in then:  # an amendment's record (a Performer dump)
+        rep = then.get("representative")
+        minor, doc = bool(then.get("minor")), rep["authority_document_sha256"] if rep else None
+    else:  # a registration row
+        minor, doc = bool(then["minor"]), then["representative_document_sha256"]
+    return clock.SignerFacts(now.performer_id, minor, now.deceased, now.died_at, doc)
+
+
+def grant_at(row: Rowish, hist: clock.History, at: datetime, signer: clock.SignerFacts | None = None) -> ConsentGrant:
+    """A grant with its state at ``at``: the revocation and suspensions in force, the court approval in force and
+    (given ``signer``) the capacity of whoever signed it."""
+    terms = clock.GrantTerms(
+        row["grant_id"], row["performer_id"], row["category"], row["valid_from"], row["valid_until"],
+        row["recorded_at"],
+    )  # fmt: skip
+    approved = clock.court_approved_since(row["grant_id"], hist, at)
+    judged = None
+    if signer is not None:
+        judged = GrantCapacity.of(
+            clock.capacity(row["grant_id"], row["signed_by"], row["signed_at"], signer, row["governing_law"], approved)
+        )
+    return grant_from_row(
+        dict(row),
+        revoked_at=clock.revoked_since(row["grant_id"], hist, at),
+        suspensions=[suspension_of(s) for s in clock.suspended_by(terms, hist, at)],
+        court_approved_at=approved,
+        capacity=judged,
+    )
 
 
 def _listed(what: str, allowed: list[str] | str, value: str | None) -> str | None:
@@ -126,13 +168,7 @@ def shortfalls(
             why.append(reason)
     if language is not None and grant.languages is not None and language not in grant.languages:
         why.append(f"covers languages {', '.join(grant.languages)}, not {language}")
-    if at < grant.valid_from:
-        why.append(f"not yet valid at {at.isoformat()}: valid from {grant.valid_from.isoformat()}")
-    if grant.valid_until is not None and at >= grant.valid_until:
-        why.append(f"expired: valid until {grant.valid_until.isoformat()}")
-    if grant.revoked_at is not None:
-        why.append(f"revoked with effect from {grant.revoked_at.isoformat()}")
-    for s in grant.suspensions:
-        until = s.end.isoformat() if s.end else "further notice"
-        why.append(f"suspended from {s.start.isoformat()} until {until} ({s.reason})")
+    why.extend(grant.judge(at).why_not())
+    if grant.capacity is not None and not grant.capacity.ok and grant.capacity.problem:
+        why.append(grant.capacity.problem)
     return why

@@ -12,7 +12,7 @@ identically on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,27 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-_FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def format_utc(value: datetime) -> str:
-    """Fixed-width UTC text of an aware datetime."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime")
-    utc = value.astimezone(UTC)
-    return f"{utc.year:04d}" + utc.strftime(_FMT[2:])  # %Y is not zero-padded below year 1000 on every platform
-
-
-def parse_utc(text: str) -> datetime:
-    """Inverse of ``format_utc`` (``fromisoformat`` reads the fixed-width form a dozen times faster than
-    ``strptime``, which showed in every gate decision; anything but that form is refused).
-
-    Raises:
-        ValueError: ``text`` is not in the form ``format_utc`` writes.
-    """
-    if len(text) != 27 or text[-1] != "Z" or text[10] != "T" or text[19] != ".":
-        raise ValueError(f"not a fixed-width UTC time: {text!r}")
-    return datetime.fromisoformat(text)
+from records import format_utc, parse_utc  # the one fixed-width UTC form (also in ledger entries)
 
 
 class UTCText(TypeDecorator[datetime]):
@@ -133,7 +113,7 @@ events = Table(
     metadata,
     Column("event_id", String(_ID), primary_key=True),
     Column("project", String(200), nullable=False),
-    # revoked | suspended | suspension_lifted
+    # revoked | suspended | suspension_lifted | performer_amended | court_approved
     Column("event_kind", String(24), nullable=False),
     Column("grant_id", String(_ID), ForeignKey("consent_grants.grant_id")),
     Column("performer_id", String(_ID), ForeignKey("consent_performers.performer_id")),
@@ -142,7 +122,7 @@ events = Table(
     Column("end_at", UTCText),
     Column("categories", JSON),  # suspensions: the grant categories suspended (["*"]: all)
     Column("strike", Boolean),  # suspensions: caused by a strike
-    Column("record", JSON),  # performer amendments: the performer's full record after the amendment
+    Column("record", JSON),  # amendments: the performer's record after it; court approvals: the order's hash
     Column("reason", Text, nullable=False),
     Column("salt", String(64), nullable=False),
     Column("recorded_at", UTCText, nullable=False),

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from consent import clock
 from consent._writer import Document
 from consent.errors import DocumentError, InvalidRecordError, SignerError
 from consent.models import ConsentGrant, Performer, now_utc
@@ -118,7 +119,7 @@ def check_signer(performer: Performer, grant: ConsentGrant) -> None:
                 f"performer {pid} is recorded as deceased with no date of death, so a consent signed by the "
                 "performer cannot be placed before it; have the authorised representative (or the union) sign"
             )
-        if grant.signed_at >= performer.died_at:
+        if not clock.signed_in_life(grant.signed_at, performer.died_at):
             raise SignerError(
                 f"consent signed by performer {pid} on {grant.signed_at.isoformat()}, on or after their death on "
                 f"{performer.died_at.isoformat()}; a deceased performer's consent comes from the authorised "
@@ -140,7 +141,7 @@ def check_signer(performer: Performer, grant: ConsentGrant) -> None:
                 f"signed_by='union' but performer {pid} has an authorised representative on file "
                 f"({performer.representative.name}); the union signs only when no representative can be identified"
             )
-    if grant.signed_at > now_utc() + CLOCK_SKEW:
+    if clock.in_future(grant.signed_at, now_utc(), CLOCK_SKEW):
         raise InvalidRecordError(f"signed_at {grant.signed_at.isoformat()} is in the future; give the signing date")
     if grant.category == "background_replica" and performer.kind != "background":
         raise InvalidRecordError(

@@ -18,7 +18,7 @@ from consent.models import ConsentGrant, Suspension, UTCDateTime
 if TYPE_CHECKING:
     from ledger import VerifiedReceipt
 
-EventKind = Literal["registered", "granted", "revoked", "suspended", "suspension_lifted"]
+EventKind = Literal["registered", "granted", "revoked", "suspended", "suspension_lifted", "court_approved"]
 
 
 class _Answer(BaseModel):

@@ -1,8 +1,9 @@
 """The consent registry's records: performers, consent grants, suspensions and the consent state at a time.
 
-These are the plain data the policy engine consumes (``model_validate(record.model_dump())``); their field names
-are a contract with ``policies``. Every model validates itself in its constructor, so an invalid record never
-exists, and is frozen. All datetimes are timezone-aware and normalised to UTC; a naive datetime is refused.
+The application translates them into the policy engine's inputs at one seam (``cutproof.edits.consent_facts``),
+judging every grant with the consent clock (``consent.clock``) on the way. Every model validates itself in its
+constructor, so an invalid record never exists, and is frozen. All datetimes are timezone-aware and normalised to
+UTC; a naive datetime is refused.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from consent import clock
+from records import EDIT_KINDS
+
 PerformerKind = Literal["principal", "background", "stunt", "stand_in"]
 Representation = Literal["counsel", "union", "none"]
 Category = Literal["digital_alteration", "ebdr", "icdr", "background_replica"]
 Signer = Literal["performer", "representative", "union"]
 ContractEdition = Literal["sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026"]
-
-EDIT_KINDS: tuple[str, ...] = ("relight", "eyeline", "background", "dialogue")
-"""The edit kinds a grant can name (or ``["*"]`` for every kind)."""
 
 KNOWN_PURPOSES: tuple[str, ...] = (
     "continuity",
@@ -152,13 +153,38 @@ class Suspension(_Record):
 
     @model_validator(mode="after")
     def _window(self) -> Self:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"suspension end {self.end.isoformat()} is not after its start {self.start.isoformat()}")
+        clock.check_window(self.start, self.end, "suspension end")
         return self
 
+    def span(self) -> clock.SuspensionSpan:
+        """The suspension as the consent clock sees it (its end already as lifted)."""
+        return clock.SuspensionSpan(
+            self.suspension_id, self.performer_id, self.start, self.end, tuple(self.categories), self.strike,
+            self.reason,
+        )  # fmt: skip
+
     def active_at(self, at: datetime) -> bool:
-        """True if the suspension is in force at ``at`` (start inclusive, end exclusive)."""
-        return self.start <= at and (self.end is None or at < self.end)
+        """True if the suspension is in force at ``at`` (the consent clock's rule 3)."""
+        return self.span().active_at(at)
+
+
+class GrantCapacity(_Record):
+    """The consent clock's judgement of who signed a grant (``consent.clock.capacity``), as of a time."""
+
+    ok: bool
+    problem: str | None = None
+    court_approval: Literal["not_required", "on_record", "missing"] = "not_required"
+    court_approval_law: str | None = None
+
+    @classmethod
+    def of(cls, judged: clock.Capacity) -> GrantCapacity:
+        """From the clock's answer."""
+        return cls(
+            ok=judged.ok,
+            problem=judged.problem,
+            court_approval=judged.court_approval,
+            court_approval_law=judged.law.citation if judged.law else None,
+        )
 
 
 def _scope(value: object, what: str) -> str | list[str]:
@@ -179,7 +205,8 @@ def _scope(value: object, what: str) -> str | list[str]:
 
 
 class ConsentGrant(_Record):
-    """One consent, for one specific use, with its state (revocation, suspensions) as evaluated at a time."""
+    """One consent, for one specific use, with its state as evaluated at a time: the revocation and suspensions in
+    force, the court approval in force, and the capacity of its signer."""
 
     grant_id: RecordId
     performer_id: RecordId
@@ -205,6 +232,8 @@ class ConsentGrant(_Record):
     recorded_at: UTCDateTime | None = None
     revoked_at: UTCDateTime | None = None
     suspensions: list[Suspension] = Field(default_factory=list)
+    court_approved_at: UTCDateTime | None = None
+    capacity: GrantCapacity | None = None
 
     @field_validator("edit_kinds")
     @classmethod
@@ -263,23 +292,36 @@ class ConsentGrant(_Record):
 
     @model_validator(mode="after")
     def _window(self) -> Self:
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
-            raise ValueError(
-                f"valid_until {self.valid_until.isoformat()} is not after valid_from {self.valid_from.isoformat()}"
-            )
+        clock.check_window(self.valid_from, self.valid_until, "valid_until", "valid_from")
         return self
 
+    def terms(self) -> clock.GrantTerms:
+        """The grant as the consent clock sees it."""
+        return clock.GrantTerms(
+            self.grant_id, self.performer_id, self.category, self.valid_from, self.valid_until, self.recorded_at
+        )
+
+    def judge(self, at: datetime) -> clock.Judgement:
+        """The consent clock's judgement at ``at``, from the state the grant carries (its revocation and the
+        suspensions recorded with it)."""
+        history = clock.History(
+            revocations=() if self.revoked_at is None else (clock.Revocation(self.grant_id, self.revoked_at),),
+            suspensions=tuple(
+                clock.SuspensionEvent(
+                    s.suspension_id, s.performer_id, s.start, s.end, tuple(s.categories), s.strike, s.reason
+                )
+                for s in self.suspensions
+            ),
+        )
+        return clock.judge(self.terms(), history, at)
+
     def in_window(self, at: datetime) -> bool:
-        """True if ``at`` lies in the validity window (valid_from inclusive, valid_until exclusive)."""
-        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+        """True if ``at`` lies in the validity window (the consent clock's rule 1)."""
+        return clock.in_window(self.terms(), at)
 
     def in_force(self, at: datetime) -> bool:
         """True if the grant is valid, not revoked and not suspended at ``at`` (given the state it carries)."""
-        if not self.in_window(at):
-            return False
-        if self.revoked_at is not None and self.revoked_at <= at:
-            return False
-        return not any(s.active_at(at) for s in self.suspensions)
+        return self.judge(at).in_force
 
 
 class ConsentState(_Record):

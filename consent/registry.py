@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, select
 
 from consent import _entries as en
-from consent import _tables
+from consent import _tables, clock
 from consent import _tables as t
 from consent._reader import RegistryReader
 from consent._rows import grant_values, performer_values
@@ -29,6 +29,7 @@ from consent.models import (
     Category,
     ConsentGrant,
     ContractEdition,
+    GrantCapacity,
     Performer,
     PerformerKind,
     Representation,
@@ -252,7 +253,7 @@ class ConsentRegistry(RegistryReader):
                 use_description=use_description,
                 separately_signed=separately_signed,
                 signed_by=signed_by,
-                signed_at=signed_at or min(valid_from, now_utc()),
+                signed_at=signed_at or clock.earlier(valid_from, now_utc()),
                 notice_given_at=notice_given_at,
                 document_sha256=doc.sha256,
                 governing_law=governing_law,
@@ -267,7 +268,19 @@ class ConsentRegistry(RegistryReader):
         salt = en.new_salt()
         op = Operation(grant.grant_id, en.grant_entry(grant, salt), [(t.grants, grant_values(grant, salt))], [doc])
         written = write(self.engine, self.blobs, self.log, self.project, op, identity)
-        return grant.model_copy(update={"ledger_index": written.ledger_index, "recorded_at": written.recorded_at})
+        rep = performer.representative
+        signer = clock.SignerFacts(
+            performer_id, performer.minor, performer.deceased, performer.died_at,
+            rep.authority_document_sha256 if rep else None,
+        )  # fmt: skip
+        judged = clock.capacity(grant.grant_id, grant.signed_by, grant.signed_at, signer, grant.governing_law)
+        return grant.model_copy(
+            update={
+                "ledger_index": written.ledger_index,
+                "recorded_at": written.recorded_at,
+                "capacity": GrantCapacity.of(judged),
+            }
+        )
 
     def revoke(
         self, grant_id: str, *, reason: str, effective_at: datetime | None = None, identity: str = "consent"
@@ -303,6 +316,69 @@ class ConsentRegistry(RegistryReader):
         return ConsentEvent(
             event_id=event_id, kind="revoked", grant_id=grant_id, performer_id=row["performer_id"],
             effective_at=effective, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
+            ledger_index=written.ledger_index,
+        )  # fmt: skip
+
+    def approve_by_court(
+        self,
+        grant_id: str,
+        *,
+        document: DocumentInput | None,
+        approved_at: datetime,
+        reason: str,
+        identity: str = "consent",
+    ) -> ConsentEvent:
+        """Record a court's approval of a minor's consent contract (``consent.court_approved/1``), with the order.
+
+        Where the governing law makes court approval what binds a minor's entertainment contract (see
+        ``consent.clock.COURT_APPROVAL_LAWS``), the grant is relied on without review only from ``approved_at``.
+
+        Raises:
+            UnknownGrantError: no such grant in this project.
+            InvalidRecordError: empty reason (give the court and case), naive time, an approval dated before the
+                contract was signed, the performer is not a minor, or the grant was approved already.
+            DocumentError: the court's order is missing, empty or unreadable.
+        """
+        reason = nonblank("court and case reference", reason)
+        approved = aware("approved_at", approved_at)
+        assert approved is not None
+        row = self._grant_row(grant_id)
+        performer = self.performer(row["performer_id"])
+        if not performer.minor:
+            raise InvalidRecordError(
+                f"performer {performer.performer_id} is not recorded as a minor; court approval applies to a minor's "
+                "contract (amend the performer first if they are a minor)"
+            )
+        try:
+            clock.check_not_before(row["signed_at"], approved, "approved_at")
+        except clock.WindowError as exc:
+            raise InvalidRecordError(f"{exc}: a court approves a contract already signed") from None
+        with self.engine.connect() as conn:
+            prior = conn.execute(
+                select(t.events.c.event_id).where(
+                    t.events.c.grant_id == grant_id, t.events.c.event_kind == "court_approved"
+                )
+            ).first()
+        if prior is not None:
+            raise InvalidRecordError(f"grant {grant_id} already has a court approval on record ({prior[0]})")
+        doc = load_document("court's approval order", document)
+        event_id, salt = new_id("crt"), en.new_salt()
+        entry = en.court_approved_entry(
+            self.project, event_id, grant_id, row["performer_id"], approved, doc.sha256, reason, salt
+        )
+        values = self._event_values(event_id, "court_approved", salt, reason, approved, grant_id=grant_id)
+        values.update(performer_id=row["performer_id"], record={"court_document_sha256": doc.sha256})
+        written = write(
+            self.engine,
+            self.blobs,
+            self.log,
+            self.project,
+            Operation(event_id, entry, [(t.events, values)], [doc]),
+            identity,
+        )
+        return ConsentEvent(
+            event_id=event_id, kind="court_approved", grant_id=grant_id, performer_id=row["performer_id"],
+            effective_at=approved, reason=reason, recorded_at=written.recorded_at, identity=written.identity,
             ledger_index=written.ledger_index,
         )  # fmt: skip
 
@@ -377,12 +453,16 @@ class ConsentRegistry(RegistryReader):
                 f"with effect from {lifted[0]['effective_at'].isoformat()}"
             )
         s = susp[0]
-        if until <= s["effective_at"]:
-            raise InvalidRecordError(f"lift time {until.isoformat()} is not after the suspension's start")
-        if s["end_at"] is not None and until >= s["end_at"]:
+        try:
+            clock.check_window(s["effective_at"], until, "lift time")
+        except clock.WindowError:
+            raise InvalidRecordError(f"lift time {until.isoformat()} is not after the suspension's start") from None
+        try:
+            clock.check_window(until, s["end_at"], "suspension end")
+        except clock.WindowError:
             raise InvalidRecordError(
                 f"suspension {suspension_id} already ends at {s['end_at'].isoformat()}; a lift can only end it earlier"
-            )
+            ) from None
         event_id, salt = new_id("lift"), en.new_salt()
         entry = en.lifted_entry(self.project, event_id, suspension_id, until, reason, salt)
         values = self._event_values(event_id, "suspension_lifted", salt, reason, until, performer_id=s["performer_id"])

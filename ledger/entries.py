@@ -18,6 +18,9 @@ from ledger.errors import EntryError
 from ledger.tiles import MAX_ENTRY_BYTES
 
 RESERVED_KEY = "ledger"
+KEY_ROTATED = "key.rotated/1"
+LEDGER_KINDS = frozenset({KEY_ROTATED})
+"""Entry kinds the ledger writes itself (everything else is its clients' business)."""
 MAX_IDENTITY = 256
 MAX_KIND = 128
 

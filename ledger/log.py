@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ledger import storage as st
 from ledger._hashing import leaf_hashes
 from ledger.checkpoint import Checkpoint, checkpoint_text_of
-from ledger.entries import canonical_batch, now_rfc3339, parse_entry
+from ledger.entries import KEY_ROTATED, canonical_batch, now_rfc3339, parse_entry
 from ledger.errors import (
     ConflictError,
     CorruptionError,
@@ -282,7 +282,7 @@ class Log:
         signer = generate_key(self._ledger.key_dir, self.origin)
         new_vkey = signer.verifier.vkey
         entry = {
-            "kind": "key.rotated/1",
+            "kind": KEY_ROTATED,
             "new_vkey": new_vkey,
             "previous_vkeys": [s.verifier.vkey for s in old_signers],
             "retired": retire_old,

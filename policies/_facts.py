@@ -2,7 +2,9 @@
 
 ``FACTS`` is the schema (name → type, scope) that packs are validated against at load time; ``request_facts``
 and ``performer_facts`` compute the values. Consent matching lives here: which grant, if any, covers a performer
-for this edit at this time, and if none does, why not (revoked, suspended, expired, out of scope, ...).
+for this edit, and if none does, why not (out of scope, or — as the application judged it with the consent clock
+and handed over in each grant's ``standing`` — revoked, suspended, expired, not yet valid, signed by someone who
+could not consent). No consent time is compared here.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from policies.models import EU_MEMBER_STATES, ConsentGrant, ConsentState, EditRequest, Performer
+from policies.errors import RequestError
+from policies.models import EU_MEMBER_STATES, ConsentGrant, ConsentState, EditRequest, Performer, Standing
 
 Facts = dict[str, Any]
 
@@ -90,6 +93,12 @@ FACTS: dict[str, FactType] = {
     "consent.strike_suspended": _t("bool", scope="performer"),
     "consent.out_of_scope": _t("bool", scope="performer"),
     "consent.other_project_only": _t("bool", scope="performer"),
+    "consent.signer_without_capacity": _t("bool", scope="performer"),
+    "consent.incapable_grant_id": _t("str", True, "performer"),
+    "consent.incapable_signed_by": _t("str", True, "performer"),
+    "consent.capacity_problem": _t("str", True, "performer"),
+    "consent.court_approval_missing": _t("bool", True, "performer"),
+    "consent.court_approval_law": _t("str", True, "performer"),
     "consent.why_not": _t("str", scope="performer"),
 }
 
@@ -183,14 +192,24 @@ def _scope_miss(g: ConsentGrant, rf: Facts) -> str | None:
     return None
 
 
+def _standing(g: ConsentGrant) -> Standing:
+    if g.standing is None:
+        raise RequestError(
+            "consent.grants",
+            f"grant {g.grant_id!r} has not been judged by the consent clock; the application judges every grant "
+            "at the request's time (cutproof.edits.consent_facts) before the policies are evaluated",
+        )
+    return g.standing
+
+
 def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared: bool) -> Facts:
     """Facts about one touched performer and the consent that covers (or fails to cover) them."""
     perf = index.performers[performer_id]
-    when: datetime = rf["time"]
     covering: list[ConsentGrant] = []
     misses: list[str] = []
     flags = {"revoked": False, "expired": False, "not_yet_valid": False, "suspended": False, "strike": False}
     other_project = out_of_scope = 0
+    incapable: list[tuple[ConsentGrant, str]] = []
     grants = index.grants.get(performer_id, [])
     for g in grants:
         if g.project != rf["project.name"]:
@@ -201,28 +220,34 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
             out_of_scope += 1
             misses.append(miss)
             continue
-        if when < g.valid_from:
+        st = _standing(g)
+        if st.status == "not_yet_valid":
             flags["not_yet_valid"] = True
             misses.append(f"{g.grant_id} is valid only from {g.valid_from.isoformat()}")
-            continue
-        if g.valid_until is not None and when >= g.valid_until:
+        elif st.status == "expired":
             flags["expired"] = True
-            misses.append(f"{g.grant_id} expired at {g.valid_until.isoformat()}")
-            continue
-        if g.revoked_at is not None and g.revoked_at <= when:
+            misses.append(f"{g.grant_id} expired at {_iso(st.since)}")
+        elif st.status == "revoked":
             flags["revoked"] = True
-            misses.append(f"{g.grant_id} was revoked at {g.revoked_at.isoformat()}")
-            continue
-        active = [s for s in g.suspensions if s.active_at(when)]
-        active += [s for s in index.state.suspensions if s.applies_to(performer_id, g.category) and s.active_at(when)]
-        if active:
+            misses.append(f"{g.grant_id} was revoked at {_iso(st.since)}")
+        elif st.status == "suspended":
             flags["suspended"] = True
-            flags["strike"] = flags["strike"] or any(s.strike for s in active)
-            reasons = "; ".join(dict.fromkeys(s.reason for s in active))  # the registry may list one in both places
-            misses.append(f"{g.grant_id} is suspended ({reasons})")
-            continue
-        covering.append(g)
-    covering.sort(key=lambda g: (not g.separately_signed, _SIGNER_RANK[g.signed_by], g.grant_id))
+            flags["strike"] = flags["strike"] or st.strike
+            misses.append(f"{g.grant_id} is suspended ({'; '.join(dict.fromkeys(st.suspension_reasons))})")
+        elif not st.capacity_ok:
+            problem = st.capacity_problem or f"{g.grant_id} was signed by someone who could not consent"
+            incapable.append((g, problem))
+            misses.append(problem)
+        else:
+            covering.append(g)
+    covering.sort(
+        key=lambda g: (
+            not g.separately_signed,
+            _standing(g).court_approval == "missing",
+            _SIGNER_RANK[g.signed_by],
+            g.grant_id,
+        )
+    )
     best = covering[0] if covering else None
     if best is None:
         if not grants:
@@ -233,6 +258,7 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
             why = "; ".join(misses)
     else:
         why = ""
+    best_standing = _standing(best) if best is not None else None
     return {
         **rf,
         "performer.id": performer_id,
@@ -241,7 +267,7 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
         "performer.guild": perf.guild,
         "performer.minor": perf.minor,
         "performer.deceased": perf.deceased,
-        "performer.years_since_death": _whole_years(perf.died_at, when) if perf.died_at is not None else None,
+        "performer.years_since_death": perf.years_since_death,
         "performer.has_representative": perf.representative is not None,
         "performer.representation": perf.representation,
         "performer.declared": declared,
@@ -265,19 +291,20 @@ def performer_facts(index: ConsentIndex, performer_id: str, rf: Facts, declared:
         "consent.strike_suspended": flags["strike"],
         "consent.out_of_scope": out_of_scope > 0,
         "consent.other_project_only": bool(grants) and other_project == len(grants),
+        "consent.signer_without_capacity": bool(incapable),
+        "consent.incapable_grant_id": incapable[0][0].grant_id if incapable else None,
+        "consent.incapable_signed_by": incapable[0][0].signed_by if incapable else None,
+        "consent.capacity_problem": incapable[0][1] if incapable else None,
+        "consent.court_approval_missing": (best_standing.court_approval == "missing") if best_standing else None,
+        "consent.court_approval_law": best_standing.court_approval_law if best_standing else None,
         "consent.why_not": why,
     }
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else "an unrecorded time"
 
 
 def utc_midnight(d: Any) -> datetime:
     """The instant a calendar date starts in UTC."""
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
-
-
-def _whole_years(start: datetime, end: datetime) -> int:
-    """Whole years from ``start`` to ``end`` (negative when ``end`` is earlier)."""
-    a, b = start.astimezone(UTC), end.astimezone(UTC)
-    years = b.year - a.year
-    if (b.month, b.day, b.time()) < (a.month, a.day, a.time()):
-        years -= 1
-    return years

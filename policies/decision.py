@@ -1,8 +1,9 @@
 """What the evaluator hands back: the decision, its reasons, what it relied on and the labeler's obligations.
 
 Also the review sign-off (data) and ``effective_outcome``, the pure function that combines a ``review``
-decision with a legal user's sign-off. Writing either to the ledger is the application's job
-(``Decision.ledger_entry()`` / ``ReviewSignoff.ledger_entry()`` give the entry bodies).
+decision with a legal user's sign-off. Recording either in the ledger is the application's job: it translates
+them into the ``policy.decided`` / ``review.signed`` records at one seam (``cutproof.edits.decided``).
+``Obligations`` is the records' type (``records.Obligations``): one definition for the gate and the labeller.
 """
 
 from __future__ import annotations
@@ -14,11 +15,26 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, V
 
 from policies._hashing import canonical_json, sha256_hex
 from policies.errors import PolicyError, ReviewError
+from records import Obligations, Outcome, PolicyDecided, ReviewSigned
 
-Outcome = Literal["allow", "deny", "review"]
+__all__ = [
+    "DECISION_SCHEMA",
+    "SEVERITY",
+    "SIGNOFF_SCHEMA",
+    "Decision",
+    "Obligations",
+    "Outcome",
+    "PackRef",
+    "Reason",
+    "Reliance",
+    "ReviewSignoff",
+    "effective_outcome",
+]
+
 SEVERITY: dict[str, int] = {"allow": 0, "review": 1, "deny": 2}
-DECISION_SCHEMA = "policy.decided/1"
-SIGNOFF_SCHEMA = "review.signed/1"
+DECISION_SCHEMA = PolicyDecided.KIND
+"""The decision's format label (part of what ``decision_id`` hashes): the kind of the record it is written as."""
+SIGNOFF_SCHEMA = ReviewSigned.KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,22 +61,6 @@ class Reliance:
     ledger_index: int | None = None
     exemption: str | None = None
     justification: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Obligations:
-    """What the labeler must do with the output: marking layers and disclosure forms (empty tuples: none)."""
-
-    marking: tuple[Literal["c2pa_metadata", "watermark"], ...] = ()
-    disclosure: tuple[Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"], ...] = ()
-    icon_variant: Literal["partially_modified", "fully_generated"] | None = None
-
-    def summary(self) -> str:
-        """``marking: …; disclosure: …`` with ``none`` for empty parts."""
-        marking = ", ".join(self.marking) or "none"
-        disclosure = ", ".join(self.disclosure) or "none"
-        icon = f" ({self.icon_variant} icon)" if self.icon_variant else ""
-        return f"marking: {marking}; disclosure: {disclosure}{icon}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +120,6 @@ class Decision:
             raise PolicyError("the recorded decision_id does not match the decision's content; it was altered")
         return decision
 
-    def ledger_entry(self) -> dict[str, Any]:
-        """The ``policy.decided/1`` ledger entry body (performer ids only, no personal data)."""
-        body = self.to_json()
-        body.pop("schema")
-        return {"kind": DECISION_SCHEMA, "decision_id": self.decision_id, **body}
-
 
 _DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
 
@@ -140,10 +134,6 @@ class ReviewSignoff(BaseModel):
     verdict: Literal["approve", "reject"]
     note: str = Field(min_length=1)
     time: AwareDatetime
-
-    def ledger_entry(self) -> dict[str, Any]:
-        """The ``review.signed/1`` ledger entry body."""
-        return {"kind": SIGNOFF_SCHEMA, **self.model_dump(mode="json")}
 
 
 def effective_outcome(decision: Decision, signoff: ReviewSignoff | None = None) -> Outcome:

@@ -1,7 +1,9 @@
 """The evaluator: (edit request, consent state) → decision, against a loaded policy set.
 
 Evaluation steps:
-1. every performer the request touches (declared or detected) must be in the consent state;
+1. every performer the request touches (declared or detected) must be in the consent state, and the state must have
+   been judged by the application's consent clock at the request's time (``ConsentState.judged_at``): the engine
+   never compares consent times itself;
 2. request facts are derived once; per touched performer, consent facts (which grant covers, or why none);
 3. each pack whose ``applies_when`` holds runs its request rules once and its performer rules per performer;
 4. safety nets: a touched performer no rule spoke about, or a request no rule spoke about, gets ``review``;
@@ -18,7 +20,7 @@ from pathlib import Path
 from policies._facts import ConsentIndex, Facts, performer_facts, request_facts
 from policies._hashing import canonical_json, canonical_model_json, sha256_hex
 from policies.decision import SEVERITY, Decision, Obligations, Outcome, PackRef, Reason, Reliance
-from policies.errors import PackError, PolicyError, UnknownPerformerError
+from policies.errors import PackError, PolicyError, RequestError, UnknownPerformerError
 from policies.models import ConsentState, EditRequest
 from policies.packs import Disclosure, IconVariant, MarkingLayer, Pack, Rule, load_pack, shipped_pack_paths
 
@@ -72,7 +74,14 @@ class PolicySet:
 
         Raises:
             UnknownPerformerError: the request touches a performer the consent state does not list.
+            RequestError: the consent state was not judged at the request's time.
         """
+        if (state.performers or state.grants) and state.judged_at != request.time:
+            raise RequestError(
+                "consent",
+                "the consent state was not judged at the request's time; the application judges it with the "
+                "consent clock (cutproof.edits.consent_facts) before the policies are evaluated",
+            )
         index = self._index(state)
         for field in ("performers", "detected_performers"):
             for i, pid in enumerate(getattr(request, field)):

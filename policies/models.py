@@ -5,6 +5,11 @@ application converts a record with ``Performer.model_validate(record.model_dump(
 does not need (names, guild ids, …) are ignored there. Request files written by hand are validated strictly
 (unknown keys are errors) through ``policies.request_file``.
 
+The engine never compares consent times. Each grant carries its times as recorded (kept for the reader and the
+inputs hash) and, once the application has judged it with the consent clock at the request's time, its
+``standing``: in force or not and why, and whether its signer could consent. The application attaches it at one
+seam (``cutproof.edits.consent_facts``); a grant without it is refused by the engine.
+
 All models are frozen: an input that was hashed cannot change afterwards.
 """
 
@@ -13,13 +18,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from policies._hashing import canonical_model_json
+from records import EditKind  # the edit kinds are defined once, in records
 
-EDIT_KINDS: tuple[str, ...] = ("relight", "eyeline", "background", "dialogue")
 CONTRACT_EDITIONS: tuple[str, ...] = ("sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026")
 EU_MEMBER_STATES: frozenset[str] = frozenset(
     [
@@ -57,7 +62,6 @@ _TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
 PerformerKind = Literal["principal", "background", "stunt", "stand_in"]
 Representation = Literal["counsel", "union", "none"]
 Category = Literal["digital_alteration", "ebdr", "icdr", "background_replica"]
-EditKind = Literal["relight", "eyeline", "background", "dialogue"]
 Signer = Literal["performer", "representative", "union"]
 ExemptionKind = Literal[
     "substantially_as_performed", "standard_editing", "no_substantial_alteration", "first_amendment"
@@ -65,9 +69,11 @@ ExemptionKind = Literal[
 
 
 class _Input(BaseModel):
-    """Frozen base; with validation context ``{"strict_keys": True}`` unknown keys are rejected."""
+    """Frozen base; with validation context ``{"strict_keys": True}`` unknown keys are rejected, and so are the
+    ``JUDGED`` fields, which only the application's consent clock sets."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+    JUDGED: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -75,8 +81,14 @@ class _Input(BaseModel):
         if isinstance(data, dict) and info.context and info.context.get("strict_keys"):
             unknown = sorted(str(k) for k in data if k not in cls.model_fields)
             if unknown:
-                allowed = ", ".join(cls.model_fields)
+                allowed = ", ".join(n for n in cls.model_fields if n not in cls.JUDGED)
                 raise ValueError(f"unknown field {unknown[0]!r} (allowed: {allowed})")
+            judged = sorted(str(k) for k in data if k in cls.JUDGED)
+            if judged:
+                raise ValueError(
+                    f"{judged[0]!r} is the consent clock's judgement, made when the request is evaluated; give the "
+                    "recorded facts instead (dates, revocation, suspensions, court approval)"
+                )
         return data
 
 
@@ -99,7 +111,8 @@ class Representative(_Input):
 
 
 class Performer(_Input):
-    """A performer as the policies see them (no personal data beyond what a rule needs)."""
+    """A performer as the policies see them (no personal data beyond what a rule needs); ``years_since_death``
+    is judged by the application at the request's time."""
 
     performer_id: str = Field(min_length=1)
     kind: PerformerKind
@@ -110,25 +123,18 @@ class Performer(_Input):
     died_at: AwareDatetime | None = None
     representative: Representative | None = None
     representation: Representation = "none"
+    years_since_death: int | None = None
+    JUDGED: ClassVar[frozenset[str]] = frozenset({"years_since_death"})
 
 
 class Suspension(_Input):
-    """A period during which a grant may not be relied on; ``strike`` marks one caused by a strike."""
+    """A period during which a grant may not be relied on; ``strike`` marks one caused by a strike (as recorded;
+    whether it is in force at the request's time is the consent clock's judgement, in the grant's ``standing``)."""
 
     start: AwareDatetime
     end: AwareDatetime | None = None
     reason: str = Field(min_length=1)
     strike: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Suspension:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError("suspension end must be after its start")
-        return self
-
-    def active_at(self, when: Any) -> bool:
-        """Whether the suspension covers the instant ``when``."""
-        return self.start <= when and (self.end is None or when < self.end)
 
 
 class ProductionSuspension(Suspension):
@@ -141,11 +147,28 @@ class ProductionSuspension(Suspension):
     performer_id: str | None = None
     categories: list[Category | Literal["*"]] = Field(default_factory=lambda: ["*"])  # type: ignore[arg-type]
 
-    def applies_to(self, performer_id: str, category: str) -> bool:
-        """Whether this suspension affects a grant of ``performer_id`` in ``category``."""
-        return (self.performer_id is None or self.performer_id == performer_id) and (
-            "*" in self.categories or category in self.categories
-        )
+
+GrantStatus = Literal["in_force", "not_yet_valid", "expired", "revoked", "suspended"]
+
+
+class Standing(_Input):
+    """A grant as judged by the application with the consent clock at the request's time.
+
+    ``status``: in force, or the first reason it is not (not yet valid, expired, revoked, suspended), ``since``
+    when; ``strike`` and ``suspension_reasons`` for a suspension. ``capacity_ok`` False: the signer could not
+    consent for the performer (``capacity_problem`` says why), so the grant covers nothing. ``court_approval``:
+    whether the court approval the governing law asks for a minor's contract is on record (``court_approval_law``
+    cites the law).
+    """
+
+    status: GrantStatus
+    since: AwareDatetime | None = None
+    strike: bool = False
+    suspension_reasons: list[str] = Field(default_factory=list)
+    capacity_ok: bool = True
+    capacity_problem: str | None = None
+    court_approval: Literal["not_required", "on_record", "missing"] = "not_required"
+    court_approval_law: str | None = None
 
 
 class ConsentGrant(_Input):
@@ -165,6 +188,7 @@ class ConsentGrant(_Input):
     document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     governing_law: str | None = None
     contract_edition: str
+    signed_at: AwareDatetime | None = None
     valid_from: AwareDatetime
     valid_until: AwareDatetime | None = None
     compensation_ref: str | None = None
@@ -172,6 +196,9 @@ class ConsentGrant(_Input):
     ledger_index: int | None = Field(default=None, ge=0)
     revoked_at: AwareDatetime | None = None
     suspensions: list[Suspension] = Field(default_factory=list)
+    court_approved_at: AwareDatetime | None = None
+    standing: Standing | None = None
+    JUDGED: ClassVar[frozenset[str]] = frozenset({"standing"})
 
     @model_validator(mode="after")
     def _consistent(self) -> ConsentGrant:
@@ -181,17 +208,18 @@ class ConsentGrant(_Input):
             value = getattr(self, name)
             if isinstance(value, list) and not value:
                 raise ValueError(f"{name} must list at least one entry or be 'all'")
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from")
         return self
 
 
 class ConsentState(_Input):
-    """Everything the policies know about consent at the time of an edit."""
+    """Everything the policies know about consent at the time of an edit; ``judged_at`` is the instant the
+    application judged it for (every grant's ``Standing``, every performer's ``years_since_death``)."""
 
     performers: list[Performer] = Field(default_factory=list)
     grants: list[ConsentGrant] = Field(default_factory=list)
     suspensions: list[ProductionSuspension] = Field(default_factory=list)
+    judged_at: AwareDatetime | None = None
+    JUDGED: ClassVar[frozenset[str]] = frozenset({"judged_at"})
     _canonical: bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

@@ -40,15 +40,14 @@ from policies._hashing import canonical_json, sha256_hex
 from policies._language import ALWAYS, Condition, LanguageError, Template, compile_condition, memoized
 from policies._yaml import Marks, YamlSyntaxError, load_yaml
 from policies.errors import PackError
+from records import DisclosureForm, IconVariant, MarkingLayer, Outcome
 
 PACK_SCHEMA = "cutproof.policy-pack/1"
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 EXAMPLE_PACKS_DIR = PACKS_DIR / "examples"
 
-Effect = Literal["allow", "deny", "review"]
-MarkingLayer = Literal["c2pa_metadata", "watermark"]
-Disclosure = Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]
-IconVariant = Literal["partially_modified", "fully_generated"]
+Effect = Outcome
+Disclosure = DisclosureForm
 _ID = r"^[a-z0-9][a-z0-9.\-_]*$"
 
 

@@ -18,14 +18,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from consent import ConsentRegistry
+from consent import ConsentGrant, ConsentRegistry, clock
 from consent.errors import ConsentError
+from cutproof.core import recorded
+from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.requests import RequestStore
 from editor import Catalogue, Clip
+from records import ConsentGranted, EditApplied, LabelApplied, PolicyDecided, ReviewSigned
 
 SCHEMA = "cutproof.audit.build/1"
+
+
+class AuditError(CutproofError):
+    """The ledger does not hold what the audit needs to read (an entry that is not the record it must be)."""
 
 
 @dataclass
@@ -145,25 +152,55 @@ class AuditReport:
         }
 
 
-def _ledger_index(log: Any) -> dict[str, dict[str, Any]]:
-    """Entries of interest keyed by kind → request id (or grant id), with their index."""
-    by: dict[str, dict[str, Any]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
-    for index in range(log.size()):
-        e = log.entry_json(index)
-        kind = str(e.get("kind", ""))
-        if kind.startswith("review.signed/"):
-            by["review"][e.get("request_id")] = (index, e)
-        elif kind.startswith("edit.applied/"):
-            by["edit"][e.get("request_id")] = (index, e)
-        elif kind.startswith("label.applied/"):
-            by["label_by_edit"][e.get("edit_index")] = (index, e)
-        elif kind.startswith("consent.granted/"):
-            by["grant"][e.get("grant_id")] = (index, e)
+def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
+    """Records of interest keyed by kind → request id (or edit index, grant id), with their index.
+
+    Raises:
+        RecordError: an entry is not a record this release can read (the audit would be incomplete).
+    """
+    by: dict[str, dict[Any, tuple[int, Any]]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
+    for found in recorded.scan(log):
+        rec = found.record
+        if isinstance(rec, ReviewSigned):
+            by["review"][rec.request_id] = (found.index, rec)
+        elif isinstance(rec, EditApplied):
+            by["edit"][rec.request_id] = (found.index, rec)
+        elif isinstance(rec, LabelApplied):
+            by["label_by_edit"][rec.edit_index] = (found.index, rec)
+        elif isinstance(rec, ConsentGranted):
+            by["grant"][rec.grant_id] = (found.index, rec)
     return by
 
 
+def grant_judgement(
+    registry: ConsentRegistry, performer_id: str | None, grant_id: str | None, at: datetime
+) -> tuple[ConsentGrant | None, clock.Judgement | None]:
+    """A grant as the registry holds it at ``at``, and the consent clock's judgement of it then (None, None when
+    the registry does not hold it)."""
+    try:
+        grants = {g.grant_id: g for g in registry.grants(performer_id, at=at)}
+    except ConsentError:
+        return None, None
+    g = grants.get(grant_id or "")
+    return (g, g.judge(at)) if g is not None else (None, None)
+
+
+def status_of(judged: clock.Judgement) -> str:
+    """The audit's word for a grant's state: ``valid``, ``revoked``, ``expired``, ``suspended`` or
+    ``not-yet-valid`` (a revocation named first, as the strongest withdrawal)."""
+    if judged.revoked_since is not None:
+        return "revoked"
+    if judged.expired_since is not None:
+        return "expired"
+    if judged.suspensions:
+        return "suspended"
+    if judged.not_yet_valid:
+        return "not-yet-valid"
+    return "valid"
+
+
 def _basis(
-    registry: ConsentRegistry, reliances: list[dict[str, Any]], grants_idx: dict[str, Any], now: datetime
+    registry: ConsentRegistry, reliances: list[dict[str, Any]], grants_idx: dict[Any, Any], now: datetime
 ) -> list[BasisRef]:
     out: list[BasisRef] = []
     for r in reliances:
@@ -178,21 +215,12 @@ def _basis(
             )
             continue
         ref = BasisRef("consent", r.get("performer_id"), grant_id=r.get("grant_id"), grant_index=r.get("ledger_index"))
-        try:
-            grants = {g.grant_id: g for g in registry.grants(ref.performer_id, at=now)}
-        except ConsentError:
-            grants = {}
-        g = grants.get(ref.grant_id or "")
-        if g is None:
+        g, judged = grant_judgement(registry, ref.performer_id, ref.grant_id, now)
+        if g is None or judged is None:
             ref.status_now = "unknown"
         else:
             ref.document_sha256 = g.document_sha256
-            if g.revoked_at is not None and g.revoked_at <= now:
-                ref.status_now = "revoked"
-            elif g.valid_until is not None and g.valid_until <= now:
-                ref.status_now = "expired"
-            elif any(s.active_at(now) for s in g.suspensions):
-                ref.status_now = "suspended"
+            ref.status_now = status_of(judged)
         if ref.grant_index is None and ref.grant_id in grants_idx:
             ref.grant_index = grants_idx[ref.grant_id][0]
         out.append(ref)
@@ -200,7 +228,12 @@ def _basis(
 
 
 def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = None) -> AuditReport:
-    """Audit every shot of the project (or the given clips)."""
+    """Audit every shot of the project (or the given clips).
+
+    Raises:
+        RecordError: an entry of the project's log is not a record this release can read.
+        AuditError: the log and the request table disagree about a decision.
+    """
     now = datetime.now(UTC)
     log = project_log(ws, project)
     checkpoint = log.checkpoint()
@@ -230,14 +263,21 @@ def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = N
                     for r in dec.get("reasons", [])
                 ],
             )
-            decided = log.entry_json(req.decision_index)
-            request_facts = decided.get("request", {})
-            edit.performers = sorted(set(edit.performers) | set(request_facts.get("detected", [])))
-            edit.unidentified_faces = int(request_facts.get("unidentified_faces", 0))
+            decided = recorded.read(log, req.decision_index)
+            if decided is None or not isinstance(decided.record, PolicyDecided):
+                what = decided.record.kind if decided else "an entry of the ledger's own"
+                raise AuditError(
+                    f"entry {req.decision_index} of {log.origin} should record the decision on request "
+                    f"{req.request_id} but is {what}; the log and the request table disagree (run `cutproof "
+                    "ledger fsck`)"
+                )
+            gate_request = decided.record.request
+            edit.performers = sorted(set(edit.performers) | set(gate_request.detected))
+            edit.unidentified_faces = gate_request.unidentified_faces
             edit.basis = _basis(registry, dec.get("relied_on", []), idx["grant"], now)
             if req.request_id in idx["review"]:
                 edit.review_index, review = idx["review"][req.request_id]
-                edit.review = {k: review.get(k) for k in ("reviewer", "verdict", "note", "time")}
+                edit.review = review.model_dump(mode="json", include={"reviewer", "verdict", "note", "time"})
             if req.request_id in idx["edit"]:
                 edit.edit_index = idx["edit"][req.request_id][0]
                 label = idx["label_by_edit"].get(edit.edit_index)

@@ -2,7 +2,7 @@
 
 The commands are registered into the editor CLI's ``model train`` and ``edit`` groups by :func:`register`. Like
 the other editor commands they take catalogue references, and with a project they append ``model.trained/1`` and
-``edit.applied/1`` entries to its ledger log.
+``edit.direct/1`` entries (edits outside the gate) to its ledger log.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from editor.catalogue import Catalogue
 from editor.dailies import content_hash
 from editor.errors import ClipNotFoundError
 from editor.models import ModelRegistry
+from records import DirectEdit
 
 
 def _clip_path(catalogue: Catalogue, ref: str, project: str | None) -> Path:
@@ -115,7 +116,7 @@ def edit_background_command(
             end=end,
         )
     body = result.as_json()
-    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

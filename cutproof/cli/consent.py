@@ -250,6 +250,27 @@ def consent_revoke(
     )
 
 
+@consent_app.command("court-approve")
+def consent_court_approve(
+    ctx: typer.Context,
+    grant_id: Annotated[str, typer.Argument(help="The minor's grant the court approved.")],
+    document: Annotated[Path, typer.Option(help="The court's approval order (PDF or scan).")],
+    reason: Annotated[str, typer.Option(help="Court and case reference (kept in the registry, never in the ledger).")],
+    approved_at: Annotated[str, typer.Option(help="When the approval took effect.")] = "now",
+    project: ProjectOpt = None,
+) -> None:
+    """Record a court's approval of a minor's consent contract (ledger entry consent.court_approved/1)."""
+    when = parse_time(approved_at, "--approved-at")
+    assert when is not None
+    ev = _registry(ctx, project).approve_by_court(
+        grant_id, document=document, approved_at=when, reason=reason, identity=cli_identity()
+    )
+    console.print(
+        f"Court approval of {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index "
+        f"{ev.ledger_index})"
+    )
+
+
 @consent_app.command("suspend")
 def consent_suspend(
     ctx: typer.Context,
@@ -298,14 +319,20 @@ def consent_lift(
 
 
 def _status(g: ConsentGrant, at: datetime) -> str:
-    if g.revoked_at is not None:
+    """The grant's state at ``at`` in a word, from the consent clock's judgement."""
+    judged = g.judge(at)
+    if judged.revoked_since is not None:
         return "revoked"
-    if g.suspensions:
+    if judged.suspensions:
         return "suspended"
-    if at < g.valid_from:
+    if judged.not_yet_valid:
         return "not yet valid"
-    if g.valid_until is not None and at >= g.valid_until:
+    if judged.expired_since is not None:
         return "expired"
+    if g.capacity is not None and not g.capacity.ok:
+        return "signer without capacity"
+    if g.capacity is not None and g.capacity.court_approval == "missing":
+        return "in force (court approval missing)"
     return "in force"
 
 

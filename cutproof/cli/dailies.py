@@ -1,15 +1,16 @@
 """``cutproof dailies …``: ingest and catalogue camera files; shared helpers of the editing-engine CLI.
 
 App layer: when the workspace has a project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), the
-editing commands append their ledger entries (``dailies.ingested/1``, ``model.trained/1``, ``edit.applied/1``)
+editing commands append their ledger entries (``dailies.ingested/1``, ``model.trained/1``, ``edit.direct/1``)
 to that project's log through ``record``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,6 +19,7 @@ from cutproof.cli._common import cli_identity, console, err_console, ready_works
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.ingest import ingest_dailies
 from editor.catalogue import Catalogue
+from records import Record
 
 dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
 
@@ -27,8 +29,8 @@ ProjectOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
 
 
-def record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> str | None:
-    """Append entries to the project's log if there is a project; returns its origin (None when none)."""
+def record(ws: Workspace, slug: str | None, records: Sequence[Record]) -> str | None:
+    """Append records to the project's log if there is a project; returns its origin (None when none)."""
     from cutproof.core.projects import ProjectError, get_project, project_log
 
     try:
@@ -38,7 +40,7 @@ def record(ws: Workspace, slug: str | None, entries: list[dict[str, Any]]) -> st
             raise
         return None
     log = project_log(ws, project)
-    log.append(entries, identity=cli_identity())
+    log.append([r.entry() for r in records], identity=cli_identity())
     return project.origin
 
 

@@ -2,7 +2,7 @@
 
 App layer: the engine (``editor``) returns typed results; this module prints them and, when the workspace has a
 project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), appends ``dailies.ingested/1``,
-``model.trained/1`` and ``edit.applied/1`` entries to that project's ledger log.
+``model.trained/1`` and ``edit.direct/1`` entries to that project's ledger log.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from editor.catalogue import Catalogue
 from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
 from editor.results import Region
+from records import DirectEdit
 
 model_app = typer.Typer(help="Train and list the project's models.", no_args_is_help=True)
 train_app = typer.Typer(help="Train a model from catalogued clips.", no_args_is_help=True)
@@ -182,7 +183,7 @@ def edit_relight(
     result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
     _export(plan, cdl, cube, s.info.path.stem)
     body = result.as_json()
-    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:
         print(json.dumps(result.as_json(), sort_keys=True))
     else:
@@ -348,7 +349,7 @@ def edit_dialogue(
         ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
         result = dub(clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end)
     body = result.as_json()
-    record_entries(ws, slug, [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}])
+    record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

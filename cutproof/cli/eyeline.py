@@ -13,6 +13,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project, project_log
 from cutproof.edits.eyeline import eyeline_edit
 from editor import Catalogue
+from records import DirectEdit
 
 ProjectOpt = Annotated[
     str | None,
@@ -78,7 +79,7 @@ def edit_eyeline_cmd(
     project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the edit result as JSON.")] = False,
 ) -> None:
-    """Move PERFORMER's gaze in SHOT by DX,DY degrees; records ``edit.applied/1``."""
+    """Move PERFORMER's gaze in SHOT by DX,DY degrees; records ``edit.direct/1`` (an edit outside the gate)."""
     ws = ready_workspace(ctx)
     proj = get_project(ws, project)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
@@ -87,9 +88,7 @@ def edit_eyeline_cmd(
         ws, proj, clip, out, performer=performer, shift=dxdy, start=start, end=end, model=model, overwrite=overwrite
     )
     body = result.as_json()
-    project_log(ws, proj).append(
-        [{**body, "kind": "edit.applied/1", "edit_kind": body["kind"]}], identity=cli_identity()
-    )
+    project_log(ws, proj).append([DirectEdit.of(body).entry()], identity=cli_identity())
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return

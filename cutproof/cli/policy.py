@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
+from cutproof.edits.consent_facts import from_registry, judge_snapshot
 from policies import (
     ConsentState,
     Decision,
@@ -120,13 +121,16 @@ def evaluate(
         paths = [*paths, *resolve_pack_refs(add_packs)]
     policy_set = PolicySet.load(paths)
     parsed = load_request_file(request_file)
-    state = parsed.consent
-    if not parsed.consent_inline and project is not None:
-        state = _registry_state(ctx, project, parsed.request)
     try:
+        if not parsed.consent_inline and project is not None:
+            state = _registry_state(ctx, project, parsed.request)
+        else:
+            state = judge_snapshot(parsed.consent, parsed.request.time)
         decision = policy_set.evaluate(parsed.request, state)
     except UnknownPerformerError as exc:
         raise UnknownPerformerError(exc.field, exc.problem, file=str(request_file)) from None
+    except RequestError as exc:
+        raise RequestError(exc.field, exc.problem, file=str(request_file)) from None
     if as_json:
         print(json.dumps({"decision_id": decision.decision_id, **decision.to_json()}, indent=2, ensure_ascii=False))
     else:
@@ -135,7 +139,7 @@ def evaluate(
 
 
 def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> ConsentState:
-    """The project's consent state for the performers the request touches, at the request's time.
+    """The project's consent state for the performers the request touches, judged at the request's time.
 
     Raises:
         RequestError: the request names another project than ``--project``.
@@ -151,8 +155,7 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
             f"the request is for project {request.project.name!r} but --project is {proj.slug!r}",
         )
     registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
-    record = registry.state_at(request.touched(), at=request.time)
-    return ConsentState.model_validate(record.model_dump())
+    return from_registry(registry.state_at(request.touched(), at=request.time), request.time)
 
 
 def _print(decision: Decision) -> None:

@@ -4,9 +4,9 @@
     ├── WorkspaceError      the workspace (``--home``) is missing, not initialised, or unusable
     └── SettingsError       settings are unsafe or inconsistent (e.g. a default secret outside local use)
 
-Each package has its own base error (``StoreError``, ``MediaError``, ``LedgerError``, ``ConsentError``,
-``PolicyError``, ``EditorError``, ``LabelerError``); ``USER_ERRORS`` is the tuple of all of them, which the CLI
-turns into a one-line message and a non-zero exit, and the API into a 4xx answer.
+Each package has its own base error (``StoreError``, ``MediaError``, ``RecordError``, ``LedgerError``,
+``ConsentError``, ``PolicyError``, ``EditorError``, ``LabelerError``); ``USER_ERRORS`` is the tuple of all of them,
+which the CLI turns into a one-line message and a non-zero exit, and the API into a 4xx answer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from labeler.errors import LabelerError
 from ledger.errors import LedgerError
 from media.errors import MediaError
 from policies.errors import PolicyError
+from records.errors import RecordError
 from store.errors import StoreError
 
 
@@ -41,4 +42,5 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     LabelerError,
     MediaError,
     StoreError,
+    RecordError,
 )

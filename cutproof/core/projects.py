@@ -20,6 +20,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.workspace import Workspace
 from ledger import Ledger, Log
 from ledger.errors import LogExistsError, UnknownLogError
+from records import ProjectCreated, ProjectSettings
 
 ORIGIN_HOST = "cutproof.local"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -120,12 +121,8 @@ def create_project(
     except LogExistsError:
         # A previous attempt created the log and stopped before the row was written: adopt it.
         log = ledger.open_log(origin)
-    entry = {
-        "kind": "project.created/1",
-        "project": slug,
-        "context": ctx.model_dump(mode="json"),
-    }
-    appended = log.append([entry], identity=identity)[0]
+    record = ProjectCreated(project=slug, context=ProjectSettings.model_validate(ctx.model_dump(mode="json")))
+    appended = log.append([record.entry()], identity=identity)[0]
     now = datetime.now(UTC)
     with ws.engine.begin() as conn:
         conn.execute(

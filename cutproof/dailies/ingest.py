@@ -8,25 +8,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
 from editor import Catalogue, IngestReport, ingest_folder
+from media import MediaInfo
+from records import AudioTrackFacts, ColourFacts, DailiesIngested, MediaFacts, SlateFacts
 
-DAILIES_INGESTED = "dailies.ingested/1"
+
+def _media(info: MediaInfo) -> MediaFacts:
+    return MediaFacts(
+        container=info.container,
+        codec=info.codec,
+        codec_family=info.codec_family,
+        profile=info.profile,
+        width=info.width,
+        height=info.height,
+        pix_fmt=info.pix_fmt,
+        bit_depth=info.bit_depth,
+        frame_rate=f"{info.frame_rate.numerator}/{info.frame_rate.denominator}",
+        frame_count=info.frame_count,
+        timecode=info.timecode,
+        colour=ColourFacts(
+            primaries=info.colour.primaries,
+            transfer=info.colour.transfer,
+            matrix=info.colour.matrix,
+            range=info.colour.range,
+        ),
+        audio=tuple(
+            AudioTrackFacts(
+                index=a.index, codec=a.codec, sample_rate=a.sample_rate, channels=a.channels, layout=a.layout
+            )
+            for a in info.audio
+        ),
+    )
 
 
-def ingested_entries(report: IngestReport) -> list[dict[str, Any]]:
-    """The ``dailies.ingested/1`` entries of the clips an ingest added."""
+def ingested_records(report: IngestReport) -> list[DailiesIngested]:
+    """The ``dailies.ingested/1`` records of the clips an ingest added."""
     return [
-        {
-            "kind": DAILIES_INGESTED,
-            "content_hash": c.content_hash,
-            "file_name": c.path.name,
-            "media": c.info.as_dict(),
-            "slate": {"scene": c.slate.scene, "shot": c.slate.shot, "take": c.slate.take},
-        }
+        DailiesIngested(
+            content_hash=c.content_hash,
+            file_name=c.path.name,
+            media=_media(c.info),
+            slate=SlateFacts(scene=c.slate.scene, shot=c.slate.shot, take=c.slate.take),
+        )
         for c in report.added
     ]
 
@@ -44,5 +70,5 @@ def ingest_dailies(
     proj = get_project(ws, project) if project is not None else None
     report = ingest_folder(folder, Catalogue(ws.engine), project=project, files=list(files) if files else None)
     if report.added and proj is not None:
-        project_log(ws, proj).append(ingested_entries(report), identity=identity)
+        project_log(ws, proj).append([r.entry() for r in ingested_records(report)], identity=identity)
     return report

@@ -1,9 +1,10 @@
 """``cutproof demo``: a few-second tour of the signed ledger (later issues extend it to the full edit pipeline).
 
-It creates a workspace (``./demo-output`` unless ``--home`` is given), a log for a demo production, appends batches
-of entries shaped like the ones the app writes, then shows the signed checkpoint, an offline-verified receipt, a
-tampered receipt being rejected, a consistency proof, a key rotation, fsck and a static tlog-tiles export.
-Everything is computed live; the entries are demo data and say so (``"demo": true``).
+It creates a workspace (``./demo-output`` unless ``--home`` is given), a log of its own for the tour, appends
+batches of ``demo.tour/1`` records — each says in words which entry a real project would record at that point; no
+product record is ever faked — then shows the signed checkpoint, an offline-verified receipt, a tampered receipt
+being rejected, a consistency proof, a key rotation, fsck and a static tlog-tiles export. Everything is computed
+live.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ledger.errors import ReceiptError
 from ledger.export import export_tiles
 from ledger.fsck import fsck
 from ledger.merkle import verify_consistency
+from records import DemoTourEntry
 
 DEMO_HOME = Path("demo-output")
 ORIGIN = "cutproof.local/demo-night-shoot"
@@ -60,27 +62,35 @@ def _sha(label: str) -> str:
 
 
 def _batches() -> list[tuple[str, list[dict[str, Any]]]]:
-    performers = [("perf-ada", "Ada Okafor"), ("perf-ben", "Ben Laurent"), ("perf-chi", "Chiara Rossi")]
-    setup = [{"kind": "project.created/1", "demo": True, "slug": "night-shoot", "title": "Night Shoot (demo)"}]
-    setup += [{"kind": "performer.registered/1", "demo": True, "performer": p, "name": n} for p, n in performers]
+    """Batches of ``demo.tour/1`` records: each says in words what a real project would record at that point
+    (nothing here is a product record; the digests are of labels, not of any file)."""
+    performers = ["Ada Okafor", "Ben Laurent", "Chiara Rossi"]
+    setup = ["a project would be created here (project.created/1)"]
+    setup += [f"performer {n} would be registered here (performer.registered/1)" for n in performers]
     setup += [
-        {"kind": "consent.granted/1", "demo": True, "performer": p, "uses": ["relight", "eyeline"],
-         "contract": "SAG-AFTRA 2023 TV/Theatrical §Digital Replica", "document_sha256": _sha(f"consent-{p}")}
-        for p, _ in performers
-    ]  # fmt: skip
+        f"{n}'s signed relight and eyeline consent would be recorded here (consent.granted/1)" for n in performers
+    ]
     dailies = [
-        {"kind": "dailies.ingested/1", "demo": True, "clip": f"A{roll:03d}C{take:03d}",
-         "sha256": _sha(f"{roll}/{take}"), "frames": 1440 + take, "rate": "24000/1001"}
-        for roll in range(1, 9) for take in range(1, 257)
-    ]  # fmt: skip
+        f"camera file A{roll:03d}C{take:03d} would be catalogued here (dailies.ingested/1)"
+        for roll in range(1, 9)
+        for take in range(1, 257)
+    ]
     edit = [
-        {"kind": "model.trained/1", "demo": True, "model": "relight-v1", "manifest_sha256": _sha("manifest")},
-        {"kind": "policy.decided/1", "demo": True, "request": "edit-0001", "outcome": "allow",
-         "reasons": ["consent.granted covers relight"], "policy_set_sha256": _sha("policies")},
-        {"kind": "edit.applied/1", "demo": True, "request": "edit-0001", "shot": "A001C004", "operation": "relight",
-         "model": "relight-v1", "output_sha256": _sha("render-0001")},
-    ]  # fmt: skip
-    return [("project, performers, consent", setup), ("dailies ingest", dailies), ("model, decision, edit", edit)]
+        "a relight model trained on these dailies would be recorded here (model.trained/1)",
+        "the gate's decision on a relight request would be recorded here (policy.decided/1)",
+        "the relight of shot A001C004 would be recorded here (edit.applied/1)",
+    ]
+    batches = [("project, performers, consent", setup), ("dailies ingest", dailies), ("model, decision, edit", edit)]
+    return [
+        (
+            label,
+            [
+                DemoTourEntry(batch=label, sequence=i, says=says, digest=_sha(f"{label}/{i}")).entry()
+                for i, says in enumerate(lines)
+            ],
+        )
+        for label, lines in batches
+    ]
 
 
 def run_tour(ws: Workspace) -> None:
@@ -135,12 +145,12 @@ def _receipts(ws: Workspace, log: Log, index: int) -> None:
     (out / f"entry-{index}.tlog-proof").write_text(receipt)
     (out / f"entry-{index}.json").write_bytes(entry)
     got = verify_receipt(receipt, entry, vkeys)
-    console.print(Panel(receipt.rstrip("\n"), title=f"receipt for entry {index} (edit.applied) — {out}"))
+    console.print(Panel(receipt.rstrip("\n"), title=f"receipt for entry {index} (demo.tour) — {out}"))
     console.print(
         f"[green]✓[/] verified offline with only the entry bytes, the receipt and the vkey: entry {got.index} "
         f"is in {got.origin} at tree size {got.size}"
     )
-    tampered = entry.replace(b'"relight"', b'"reshape"')
+    tampered = entry.replace(b"relight", b"reshape")
     try:
         verify_receipt(receipt, tampered, vkeys)
         console.print("[red]✗ a tampered entry verified — this must never happen[/]")

@@ -23,12 +23,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from cutproof.core import recorded
 from cutproof.core.errors import CutproofError
 from cutproof.core.jobs import Job, JobContext, JobQueue
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
+from cutproof.edits.decided import review_record
 from cutproof.edits.gate import GateResult, evaluate
-from cutproof.edits.label import EditFacts, Obligations, label_output
+from cutproof.edits.label import EditFacts, label_output
 from cutproof.edits.render import render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
 from cutproof.edits.submission import EditSubmission
@@ -38,10 +40,9 @@ from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
 from ledger import Appended, Log
 from ledger.merkle import leaf_hash
 from policies import Decision, ReviewSignoff, effective_outcome
+from records import EditApplied, EditResultFacts, LabelApplied, Obligations
 
 RENDER_JOB = "render-edit"
-EDIT_KIND = "edit.applied/1"
-LABEL_KIND = "label.applied/1"
 
 
 class FlowError(CutproofError):
@@ -105,7 +106,7 @@ def sign_review(
         time=datetime.now(UTC),
     )
     outcome = effective_outcome(decision, signoff)
-    entry = {**signoff.ledger_entry(), "request_id": request_id, "decision_index": req.decision_index}
+    entry = review_record(signoff, request_id=request_id, decision_index=req.decision_index).entry()
     review = json.loads(signoff.model_dump_json())
     queue = JobQueue(ws.engine)
     queued: list[Job] = []
@@ -124,17 +125,20 @@ def sign_review(
     return store.get(request_id, project.slug), (queued[-1] if queued else None)
 
 
-def _append_once(ctx: JobContext, log: Log, step: str, entry: Mapping[str, Any], identity: str) -> dict[str, Any]:
-    """Append ``entry`` exactly once across crashes: find it again by job id if an earlier attempt got it in."""
+def _append_once(
+    ctx: JobContext, log: Log, step: str, record: EditApplied | LabelApplied, identity: str
+) -> dict[str, Any]:
+    """Append ``record`` (stamped with the job id) exactly once across crashes: find it again by job id if an
+    earlier attempt got it in."""
     size_before = ctx.step(f"{step}:size-before", log.size)
     job_id = ctx.job.job_id
 
     def append() -> dict[str, Any]:
-        for index in range(size_before, log.size()):
-            found = log.entry_json(index)
-            if found.get("kind") == entry["kind"] and found.get("job_id") == job_id:
-                return {"index": index, "leaf_hash": _leaf_hex(log, index)}
-        a = log.append([{**entry, "job_id": job_id}], identity=identity)[0]
+        for found in recorded.scan(log, size_before):
+            rec = found.record
+            if isinstance(rec, type(record)) and rec.job_id == job_id:
+                return {"index": found.index, "leaf_hash": _leaf_hex(log, found.index)}
+        a = log.append([record.model_copy(update={"job_id": job_id}).entry()], identity=identity)[0]
         return {"index": a.index, "leaf_hash": a.leaf_hash_hex}
 
     return dict(ctx.step(step, append))
@@ -174,16 +178,14 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
 
     rendered = ctx.step("render", render)
     res = rendered["result"]
-    reliances = list(req.decision.get("relied_on", []))
-    edit_entry = {
-        "kind": EDIT_KIND,
-        "request_id": req.request_id,
-        "decision_index": req.decision_index,
-        "review_index": req.review_index,
-        "consent": reliances,
-        "result": res,
-    }
-    edit_ref = _append_once(ctx, log, "edit.applied", edit_entry, req.submitted_by)
+    edit_record = EditApplied(
+        request_id=req.request_id,
+        decision_index=req.decision_index,
+        review_index=req.review_index,
+        consent=tuple(req.decision.get("relied_on", [])),
+        result=EditResultFacts.model_validate(res),
+    )
+    edit_ref = _append_once(ctx, log, "edit.applied", edit_record, req.submitted_by)
     ctx.progress(0.7, "labelling")
     stage = ws.home / "staging" / ctx.job.job_id
     render_path = Path(rendered["path"])
@@ -194,7 +196,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         appended = Appended(
             index=edit_ref["index"], leaf_hash=bytes.fromhex(edit_ref["leaf_hash"]), checkpoint=log.checkpoint()
         )
-        obligations = Obligations.from_mapping(req.decision.get("obligations") or {})
+        obligations = Obligations.model_validate(req.decision.get("obligations") or {})
         labelled = label_output(
             ws,
             log,
@@ -207,7 +209,8 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
 
     labelled = ctx.step("label", label)
-    label_ref = _append_once(ctx, log, "label.applied", labelled["entry"], req.submitted_by)
+    label_record = LabelApplied.model_validate(labelled["entry"])
+    label_ref = _append_once(ctx, log, "label.applied", label_record, req.submitted_by)
     ctx.progress(0.95, "delivering")
 
     def deliver() -> dict[str, Any]:

@@ -5,10 +5,12 @@ Steps 1–3 of the edit flow (see ``cutproof/edits/flow.py`` for the rest):
 1. find the shot in the project's catalogue and ask the editor who is in the edited region and time range
    (face tracks matched by the project's latest cast model; faces it cannot match — or every face, when no cast
    model was trained — are unidentified, so declaring nobody does not make a face disappear);
-2. take the consent state of every declared or detected performer from the registry as of now;
-3. evaluate the project's policy packs and append ``policy.decided/1`` with the inputs hash, policy-set hash,
-   outcome, reasons, reliances and obligations; the request row points at that entry and commits in the same
-   transaction (one group commit: concurrent decisions share one fsync and one signed checkpoint).
+2. take the consent state of every declared or detected performer from the registry as of now, judged by the
+   consent clock (``cutproof.edits.consent_facts``: the policies never compare consent times themselves);
+3. evaluate the project's policy packs and append ``policy.decided/1`` (translated from the decision at
+   ``cutproof.edits.decided``) with the inputs hash, policy-set hash, outcome, reasons, reliances, obligations and
+   the request; the request row points at that entry and commits in the same transaction (one group commit:
+   concurrent decisions share one fsync and one signed checkpoint).
 
 Nothing is written for a submission that fails validation (unknown shot, unknown performer, bad region, …).
 """
@@ -26,6 +28,8 @@ from consent import ConsentRegistry
 from cutproof.cast.presence import Presence, RegionError, who_is_there
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
+from cutproof.edits.consent_facts import from_registry
+from cutproof.edits.decided import decision_record
 from cutproof.edits.render import check_supported
 from cutproof.edits.requests import insert_request
 from cutproof.edits.submission import EditSubmission, SubmissionError
@@ -34,6 +38,7 @@ from ledger import Appended
 from ledger.group import group_committer
 from policies import ConsentState, Decision, Edit, EditRequest, PolicySet
 from policies import ProjectContext as PolicyProject
+from records import EditAsked, GateRequest
 
 __all__ = ["EditSubmission", "GateResult", "SubmissionError", "evaluate"]
 
@@ -113,7 +118,7 @@ def evaluate(
     log = project_log(ws, project)
     registry = ConsentRegistry(ws.engine, ws.blobs, log)
     state = registry.state_at(performer_ids, when) if performer_ids else None
-    policy_state = ConsentState.model_validate(state.model_dump()) if state else ConsentState()
+    policy_state = from_registry(state, when) if state else ConsentState()
     request = EditRequest(
         project=_policy_project(project, submission.output_role),
         shot=clip.slate.shot or clip.short_id,
@@ -132,23 +137,23 @@ def evaluate(
     )
     decision = _policy_set(tuple(project.context.policy_packs)).evaluate(request, policy_state)
     request_id = uuid.uuid4().hex
-    entry = {
-        **decision.ledger_entry(),
-        "request": {
-            "id": request_id,
-            "project": project.slug,
-            "clip": clip.content_hash,
-            "scene": request.scene,
-            "shot": request.shot,
-            "edit": {"kind": submission.kind, "purpose": submission.purpose},
-            "region": submission.region,
-            "frames": [submission.start or 0, submission.end],
-            "declared": list(submission.performers),
-            "detected": list(presence.detected),
-            "unidentified_faces": presence.unidentified_faces,
-            "detection_method": presence.method,
-        },
-    }
+    record = decision_record(
+        decision,
+        GateRequest(
+            id=request_id,
+            project=project.slug,
+            clip=clip.content_hash,
+            scene=request.scene,
+            shot=request.shot,
+            edit=EditAsked(kind=submission.kind, purpose=submission.purpose),
+            region=submission.region,
+            frames=(submission.start or 0, submission.end),
+            declared=tuple(submission.performers),
+            detected=tuple(presence.detected),
+            unidentified_faces=presence.unidentified_faces,
+            detection_method=presence.method,
+        ),
+    )
     submitted = submission.model_dump(mode="json")
     decided = decision.to_json()
 
@@ -168,5 +173,5 @@ def evaluate(
         )
 
     # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
-    appended = group_committer(log).append(entry, identity=identity, also=record_request)
+    appended = group_committer(log).append(record.entry(), identity=identity, also=record_request)
     return GateResult(request_id, decision, appended.index, clip, presence)

@@ -13,7 +13,7 @@ ledger entry that records the edit and the gate's obligations, and produces the 
 4. the signed manifest store goes to the blob store and the key into ``app_watermark_keys`` (key → entry), so QC
    can recover the manifest from the watermark when metadata was stripped.
 
-The caller then appends ``result.ledger_entry()`` (``label.applied/1``). Nothing is left at the output path
+The caller then appends ``result.record()`` (``label.applied/1``). Nothing is left at the output path
 unless every step succeeded.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -47,27 +47,8 @@ from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, Re
 from labeler.manifest import build_definition as build_manifest
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
+from records import DisclosureFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
-
-LABEL_KIND = "label.applied/1"
-
-
-@dataclass(frozen=True)
-class Obligations:
-    """The gate's labelling obligations (same vocabulary as ``policies`` ``Obligations``)."""
-
-    marking: frozenset[str] = frozenset({"c2pa_metadata", "watermark"})
-    disclosure: frozenset[str] = frozenset()
-    icon_variant: str | None = None
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Obligations:
-        """From a ``policy.decided`` payload's ``obligations`` object (or ``Obligations.model_dump()``)."""
-        return cls(
-            marking=frozenset(data.get("marking") or ()),
-            disclosure=frozenset(data.get("disclosure") or ()),
-            icon_variant=data.get("icon_variant"),
-        )
 
 
 @dataclass(frozen=True)
@@ -100,25 +81,26 @@ class LabelResult:
     sidecars: tuple[Path, ...] = field(default=())
     audio_watermark_algorithm: str | None = None
 
+    def record(self) -> LabelApplied:
+        """The ``label.applied/1`` record the caller appends to the project log."""
+        return LabelApplied(
+            edit_index=self.edit_index,
+            deliverable=self.path.name,
+            output_sha256=self.output_sha256,
+            manifest_sha256=self.manifest_sha256,
+            watermark=WatermarkFacts(
+                algorithm=self.watermark_algorithm or "",
+                key=self.watermark_key,
+                audio_algorithm=self.audio_watermark_algorithm,
+            )
+            if self.watermark_key
+            else None,
+            disclosure=DisclosureFacts.model_validate(self.disclosure.to_json()) if self.disclosure else None,
+        )
+
     def ledger_entry(self) -> dict[str, Any]:
-        """The ``label.applied/1`` entry the caller appends to the project log."""
-        return {
-            "kind": LABEL_KIND,
-            "edit_index": self.edit_index,
-            "deliverable": self.path.name,
-            "output_sha256": self.output_sha256,
-            "manifest_sha256": self.manifest_sha256,
-            "watermark": (
-                {
-                    "algorithm": self.watermark_algorithm,
-                    "key": self.watermark_key,
-                    **({"audio_algorithm": self.audio_watermark_algorithm} if self.audio_watermark_algorithm else {}),
-                }
-                if self.watermark_key
-                else None
-            ),
-            "disclosure": self.disclosure.to_json() if self.disclosure else None,
-        }
+        """The payload of ``record()``, as appended to the project log."""
+        return self.record().entry()
 
 
 def label_output(

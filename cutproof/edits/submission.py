@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from cutproof.core.errors import CutproofError
 from editor.results import Region
 from policies import ClaimedExemption
-
-EditKind = Literal["relight", "eyeline", "background", "dialogue"]
+from records import EditKind
 
 
 class SubmissionError(CutproofError):

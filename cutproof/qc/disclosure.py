@@ -12,22 +12,27 @@ from typing import Any
 import av
 import numpy as np
 
+from cutproof.core.recorded import Recorded
 from labeler._badge import BadgeSpec, Corner, badge_contrast
 from labeler.errors import DisclosureError
 from labeler.sidecar import parse_webvtt_ranges
 from labeler.verify import Check, Status
+from records import LabelApplied, PolicyDecided
 
 BADGE_MIN_CONTRAST = 3.0  # WCAG AA for large text; the badge renders at > 14 and keeps > 5 after CRF 28
 
 
-def check_disclosure(path: Path, decision: Mapping[str, Any] | None, label: Mapping[str, Any] | None) -> Check:
+def check_disclosure(
+    path: Path, decision: Recorded[PolicyDecided] | None, label: Recorded[LabelApplied] | None
+) -> Check:
     """Every disclosure form the decision's obligations require is present and as recorded."""
-    required = sorted(set(((decision or {}).get("obligations") or {}).get("disclosure") or []))
     if decision is None:
         return Check("disclosure", Status.SKIP, {}, "no decision to read the required disclosure from")
+    required = sorted(set(decision.record.obligations.disclosure))
     if not required:
         return Check("disclosure", Status.PASS, {"required": [], "note": "the gate required no disclosure"})
-    record = (label or {}).get("disclosure") or {}
+    applied = label.record.disclosure if label is not None else None
+    record: Mapping[str, Any] = applied.model_dump(mode="json") if applied is not None else {}
     found: dict[str, str] = {}
     missing: list[str] = []
     for form in required:

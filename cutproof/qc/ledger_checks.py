@@ -1,52 +1,62 @@
 """QC checks against the project's ledger: the edit entry, checkpoint consistency, the label record, the decision
 and the consent it relied on.
 
-Entry payloads are read defensively (the field names of ``edit.applied/1``, ``policy.decided/1``,
-``review.signed/1``, ``consent.*`` entries as described in the team brief), and every finding names the ledger
-index it rests on so a reader can pull the receipt.
+Entries are read as typed records (``records``, through ``cutproof.core.recorded``): an entry that is not the
+record it must be, or not a record this release can read, fails the check that needed it and says why. Consent is
+judged from the ledger's own consent entries (``consent.granted/1``, ``consent.revoked/1``, ``consent.suspended/1``,
+``consent.suspension_lifted/1``) by the consent clock (``consent.clock``), the same rules the gate and the audit
+use; every finding names the ledger index it rests on so a reader can pull the receipt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
+from consent import clock
+from cutproof.core import recorded
+from cutproof.core.recorded import Recorded
 from labeler.verify import Check, Status
 from ledger import Log
 from ledger.checkpoint import Checkpoint
-from ledger.entries import parse_entry
 from ledger.errors import LedgerError
 from ledger.merkle import verify_consistency
-
-EDIT_KIND = "edit.applied/1"
-DECISION_KIND = "policy.decided/1"
-REVIEW_KIND = "review.signed/1"
-LABEL_KIND = "label.applied/1"
-GRANT_KIND = "consent.granted/1"
-REVOKED_KIND = "consent.revoked/1"
-SUSPENDED_KIND = "consent.suspended/1"
-LIFTED_KIND = "consent.suspension_lifted/1"
-
-
-def entries_after(log: Log, index: int) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Entries ``index+1 .. size-1`` as (index, payload)."""
-    for i, data in log.entries(index + 1):
-        yield i, parse_entry(data)
+from records import (
+    AnyRecord,
+    ConsentGranted,
+    ConsentRevoked,
+    ConsentSuspended,
+    DecisionReliance,
+    EditApplied,
+    LabelApplied,
+    PolicyDecided,
+    RecordError,
+    ReviewSigned,
+    SuspensionLifted,
+)
 
 
-def check_edit_entry(log: Log, index: int) -> tuple[Check, dict[str, Any] | None]:
-    """The ledger entry the deliverable points to exists and records an edit."""
+def records_after(log: Log, index: int) -> Iterator[Recorded[AnyRecord]]:
+    """Records of entries ``index+1 .. size-1`` (the ledger's own entries left out).
+
+    Raises:
+        RecordError: an entry is not a record this release can read.
+    """
+    return recorded.scan(log, index + 1)
+
+
+def check_edit_entry(log: Log, index: int) -> tuple[Check, Recorded[EditApplied] | None]:
+    """The ledger entry the deliverable points to exists and records a gated edit."""
     try:
-        entry = log.entry_json(index)
-    except LedgerError as exc:
+        found = recorded.read(log, index)
+    except (LedgerError, RecordError) as exc:
         return Check("ledger_entry", Status.FAIL, {"origin": log.origin, "index": index}, str(exc)), None
-    evidence = {"origin": log.origin, "index": index, "kind": entry.get("kind"), "time": _time(entry)}
-    if entry.get("kind") != EDIT_KIND:
-        return Check(
-            "ledger_entry", Status.FAIL, evidence, f"entry {index} is a {entry.get('kind')!r}, not an edit"
-        ), None
-    return Check("ledger_entry", Status.PASS, evidence), entry
+    kind = found.record.kind if found else "ledger's own entry"
+    evidence = {"origin": log.origin, "index": index, "kind": kind, "time": _iso(found.time) if found else None}
+    if found is None or not isinstance(found.record, EditApplied):
+        return Check("ledger_entry", Status.FAIL, evidence, f"entry {index} is a {kind!r}, not a gated edit"), None
+    return Check("ledger_entry", Status.PASS, evidence), found  # type: ignore[return-value]  # narrowed above
 
 
 def check_consistency(log: Log, size: int, root_hash_hex: str) -> Check:
@@ -69,144 +79,228 @@ def check_consistency(log: Log, size: int, root_hash_hex: str) -> Check:
     )
 
 
-def find_label(log: Log, edit_index: int, manifest_sha256: str | None) -> tuple[int, dict[str, Any]] | None:
-    """The ``label.applied/1`` entry for this edit (and manifest, when known)."""
-    for i, e in entries_after(log, edit_index):
-        same_edit = e.get("kind") == LABEL_KIND and e.get("edit_index") == edit_index
-        if same_edit and (manifest_sha256 is None or e.get("manifest_sha256") == manifest_sha256):
-            return i, e
+def find_label(log: Log, edit_index: int, manifest_sha256: str | None) -> Recorded[LabelApplied] | None:
+    """The ``label.applied/1`` record for this edit (and manifest, when known).
+
+    Raises:
+        RecordError: an entry after the edit is not a record this release can read.
+    """
+    for found in records_after(log, edit_index):
+        rec = found.record
+        same_edit = isinstance(rec, LabelApplied) and rec.edit_index == edit_index
+        if same_edit and (manifest_sha256 is None or rec.manifest_sha256 == manifest_sha256):  # type: ignore[union-attr]
+            return found  # type: ignore[return-value]  # narrowed above
     return None
 
 
-def find_label_by_key(log: Log, key_hex: str) -> tuple[int, dict[str, Any]] | None:
-    """Scan for the ``label.applied/1`` entry whose watermark key is ``key_hex`` (when the index table lacks it)."""
-    for i, e in entries_after(log, -1):
-        wm = e.get("watermark") if e.get("kind") == LABEL_KIND else None
-        if isinstance(wm, Mapping) and str(wm.get("key", "")).lower() == key_hex:
-            return i, e
+def find_label_by_key(log: Log, key_hex: str) -> Recorded[LabelApplied] | None:
+    """The ``label.applied/1`` record whose watermark key is ``key_hex`` (when the index table lacks it).
+
+    Raises:
+        RecordError: an entry is not a record this release can read.
+    """
+    for found in records_after(log, -1):
+        rec = found.record
+        if isinstance(rec, LabelApplied) and rec.watermark is not None and rec.watermark.key == key_hex.lower():
+            return found  # type: ignore[return-value]  # narrowed above
     return None
 
 
-def check_label_recorded(log: Log, edit_index: int, manifest_sha256: str | None) -> tuple[Check, dict | None]:
-    found = find_label(log, edit_index, manifest_sha256)
+def check_label_recorded(
+    log: Log, edit_index: int, manifest_sha256: str | None
+) -> tuple[Check, Recorded[LabelApplied] | None]:
+    """A ``label.applied/1`` record of this project's labeller names this manifest."""
+    evidence = {"edit_index": edit_index, "manifest_sha256": manifest_sha256}
+    try:
+        found = find_label(log, edit_index, manifest_sha256)
+    except RecordError as exc:
+        return Check("label_recorded", Status.FAIL, evidence, str(exc)), None
     if found is None:
         return (
             Check(
                 "label_recorded",
                 Status.FAIL,
-                {"edit_index": edit_index, "manifest_sha256": manifest_sha256},
+                evidence,
                 "no label.applied entry records this manifest: it was not issued by this project's labeller",
             ),
             None,
         )
-    i, e = found
-    return Check("label_recorded", Status.PASS, {"index": i, "manifest_sha256": e.get("manifest_sha256")}), e
+    return Check("label_recorded", Status.PASS, {"index": found.index, "manifest_sha256": manifest_sha256}), found
 
 
-def _decision_index(edit: Mapping[str, Any]) -> int | None:
-    for candidate in (
-        edit.get("decision_index"),
-        _get(edit, "decision", "index"),
-        _get(edit, "decision", "ledger_index"),
-    ):
-        if isinstance(candidate, int):
-            return candidate
-    return None
-
-
-def check_decision(log: Log, edit_index: int, edit: Mapping[str, Any]) -> tuple[Check, dict[str, Any] | None]:
+def check_decision(
+    log: Log, edit_index: int, edit: Recorded[EditApplied]
+) -> tuple[Check, Recorded[PolicyDecided] | None]:
     """The gate allowed the edit, or asked for review and legal approved it before the edit."""
-    di = _decision_index(edit)
-    if di is None or di >= edit_index:
+    di = edit.record.decision_index
+    if di >= edit_index:
         return Check(
             "decision", Status.FAIL, {"edit_index": edit_index}, "the edit entry names no earlier gate decision"
         ), None
     try:
-        decision = log.entry_json(di)
-    except LedgerError as exc:
+        found = recorded.read(log, di)
+    except (LedgerError, RecordError) as exc:
         return Check("decision", Status.FAIL, {"decision_index": di}, str(exc)), None
-    outcome = decision.get("outcome") or _get(decision, "decision", "outcome")
-    evidence = {"decision_index": di, "outcome": outcome, "kind": decision.get("kind")}
-    if decision.get("kind") != DECISION_KIND:
-        return Check("decision", Status.FAIL, evidence, f"entry {di} is not a policy decision"), None
+    if found is None or not isinstance(found.record, PolicyDecided):
+        kind = found.record.kind if found else "ledger's own entry"
+        return Check(
+            "decision", Status.FAIL, {"decision_index": di, "kind": kind}, f"entry {di} is not a policy decision"
+        ), None
+    decision: Recorded[PolicyDecided] = found  # type: ignore[assignment]  # narrowed above
+    outcome = decision.record.outcome
+    evidence = {"decision_index": di, "outcome": outcome, "kind": decision.record.kind}
     if outcome == "allow":
         return Check("decision", Status.PASS, evidence), decision
     if outcome == "review":
-        for i, e in entries_after(log, di):
-            if i >= edit_index:
-                break
-            if e.get("kind") == REVIEW_KIND and e.get("decision_index") == di:
-                verdict = e.get("outcome") or e.get("verdict") or ("approved" if e.get("approved") is True else None)
-                if verdict in ("approve", "approved"):
-                    return Check("decision", Status.PASS, {**evidence, "review_index": i, "review": verdict}), decision
-                return Check("decision", Status.FAIL, {**evidence, "review_index": i}, f"legal review: {verdict}"), None
+        try:
+            for r in recorded.scan(log, di + 1, edit_index):
+                if isinstance(r.record, ReviewSigned) and r.record.decision_index == di:
+                    if r.record.verdict == "approve":
+                        return Check(
+                            "decision", Status.PASS, {**evidence, "review_index": r.index, "review": "approve"}
+                        ), decision
+                    return Check(
+                        "decision",
+                        Status.FAIL,
+                        {**evidence, "review_index": r.index},
+                        f"legal review: {r.record.verdict}",
+                    ), None
+        except RecordError as exc:
+            return Check("decision", Status.FAIL, evidence, str(exc)), None
         return Check(
             "decision", Status.FAIL, evidence, "the decision required legal review; no approval precedes the edit"
         ), None
     return Check("decision", Status.FAIL, evidence, f"the gate decided {outcome!r}: the edit should not exist"), None
 
 
+# ------------------------------------------------------------------------------------------------ consent
+
+
+@dataclass
+class LedgerConsent:
+    """A log's consent entries as the consent clock's inputs, each with the ledger index and time it was recorded
+    (the time the registry's rows carry too, so a ``known_at`` means the same here and there)."""
+
+    grants: dict[str, Recorded[ConsentGranted]] = field(default_factory=dict)
+    history: clock.History = field(default_factory=clock.History)
+    revocations: list[tuple[int, clock.Revocation]] = field(default_factory=list)
+    suspension_index: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, log: Log) -> LedgerConsent:
+        """Read the log's consent entries once.
+
+        Raises:
+            RecordError: an entry is not a record this release can read.
+        """
+        out = cls()
+        suspended: list[clock.SuspensionEvent] = []
+        lifts: list[clock.Lift] = []
+        for found in recorded.scan(log):
+            rec, t = found.record, found.time
+            if isinstance(rec, ConsentGranted):
+                out.grants.setdefault(rec.grant_id, found)  # type: ignore[arg-type]  # narrowed above
+            elif isinstance(rec, ConsentRevoked):
+                out.revocations.append((found.index, clock.Revocation(rec.grant_id, rec.effective_at, t)))
+            elif isinstance(rec, ConsentSuspended):
+                out.suspension_index[rec.suspension_id] = found.index
+                suspended.append(
+                    clock.SuspensionEvent(
+                        rec.suspension_id, rec.performer_id, rec.start, rec.end, tuple(rec.categories), rec.strike,
+                        "", t,
+                    )
+                )  # fmt: skip
+            elif isinstance(rec, SuspensionLifted):
+                lifts.append(clock.Lift(rec.suspension_id, rec.end, t))
+        out.history = clock.History(tuple(r for _, r in out.revocations), tuple(suspended), tuple(lifts))
+        return out
+
+    def terms(self, grant_id: str) -> clock.GrantTerms | None:
+        """The clock's view of a grant recorded in the log (None if none is)."""
+        found = self.grants.get(grant_id)
+        if found is None:
+            return None
+        g = found.record
+        return clock.GrantTerms(g.grant_id, g.performer_id, g.category, g.valid_from, g.valid_until, found.time)
+
+    def judge(self, grant_id: str, at: dt.datetime, known_at: dt.datetime | None = None) -> clock.Judgement | None:
+        """The clock's judgement of a grant at ``at`` from the ledger's entries (recorded by ``known_at``)."""
+        terms = self.terms(grant_id)
+        if terms is None or not clock.is_known(terms.recorded_at, known_at):
+            return None
+        return clock.judge(terms, self.history, at, known_at)
+
+
 def check_consent(
     log: Log,
     edit_index: int,
-    decision: Mapping[str, Any] | None,
-    edit: Mapping[str, Any],
+    decision: Recorded[PolicyDecided] | None,
+    edit: Recorded[EditApplied],
     now: dt.datetime | None = None,
 ) -> list[Check]:
     """Consent relied on was in force at edit time, and whether it has been withdrawn since.
 
-    Reads the ``consent.*`` entries the consent registry writes and applies the registry's own time rules to them:
-    a grant is in force from ``valid_from`` to ``valid_until``; a revocation takes effect at its ``effective_at``
-    (which may lie before the entry was recorded: a revocation recorded after the edit but effective before it
-    means the edit had no valid basis, though the gate could not have known); a suspension covers the performer
-    (or the whole project) and the grant's category from ``start`` (inclusive) to ``end`` (exclusive), shortened
-    by a ``consent.suspension_lifted/1`` entry's ``end``. Withdrawals in force now (at ``now``, default the
-    current time) but not at the edit hold the deliverable for legal review.
+    Judges each grant the decision relied on with the consent clock, from the ledger's consent entries, at the
+    edit's ledger time counting every entry recorded so far: a revocation recorded after the edit but effective
+    before it means the edit had no valid basis, though the gate could not have known. Withdrawals in force now
+    (at ``now``, default the current time) but not at the edit — or a revocation already recorded to take effect
+    later — hold the deliverable for legal review.
     """
     if decision is None:
         return [Check("consent_at_edit", Status.SKIP, {}, "no valid decision to read the consent basis from")]
-    relied = list(decision.get("relied_on") or edit.get("consent_refs") or [])
+    relied: tuple[DecisionReliance, ...] = decision.record.relied_on or edit.record.consent
     if not relied:
         return [Check("consent_at_edit", Status.PASS, {"basis": "none required (no performer in the edited region)"})]
-    edit_time = _when(_time(log.entry_json(edit_index)))
+    try:
+        ledger = LedgerConsent.read(log)
+    except RecordError as exc:
+        return [Check("consent_at_edit", Status.FAIL, {}, str(exc))]
+    edit_time = edit.time
     now = now or dt.datetime.now(dt.UTC)
-    events = _ConsentEvents(log)
     at_edit: list[str] = []
     problems: list[str] = []
     later: list[str] = []
     for r in relied:
-        if r.get("kind") == "exemption":
-            at_edit.append(f"exemption {r.get('exemption')} ({r.get('justification') or 'no justification'})")
+        if r.kind == "exemption":
+            at_edit.append(f"exemption {r.exemption} ({r.justification or 'no justification'})")
             continue
-        gi, grant_id = r.get("ledger_index"), r.get("grant_id")
-        name = f"grant {grant_id or gi}"
-        grant = _entry(log, gi) if isinstance(gi, int) and gi < edit_index else None
-        if grant is None or grant.get("kind") != GRANT_KIND:
+        gi, name = r.ledger_index, f"grant {r.grant_id or r.ledger_index}"
+        found = ledger.grants.get(r.grant_id or "")
+        if found is None or gi is None or found.index != gi or gi >= edit_index:
             problems.append(f"{name}: no consent.granted entry before the edit (entry {gi})")
             continue
-        grant_id = grant_id or grant.get("grant_id")
-        performer = r.get("performer_id") or grant.get("performer_id")
-        start, until = _when(grant.get("valid_from")), _when(grant.get("valid_until"))
-        if edit_time and ((start and start > edit_time) or (until and until < edit_time)):
-            problems.append(f"{name} (entry {gi}) was not in force at the edit ({grant.get('valid_from')}–{until})")
+        grant = found.record
+        judged = ledger.judge(grant.grant_id, edit_time)
+        assert judged is not None
+        if judged.status in ("not_yet_valid", "expired"):
+            until = _iso(grant.valid_until) if grant.valid_until else "open"
+            problems.append(f"{name} (entry {gi}) was not in force at the edit ({_iso(grant.valid_from)}–{until})")
             continue
         at_edit.append(f"{name} (entry {gi})")
-        if until and until < now:
-            later.append(f"{name}: expired {grant.get('valid_until')}")
-        for i, effective in events.revocations(grant_id):
-            recorded = "recorded before the edit" if i < edit_index else "recorded after the edit"
-            if edit_time is None or effective is None or effective <= edit_time:
-                problems.append(f"{name}: revoked effective {_iso(effective)} ({recorded}, entry {i})")
-            elif effective <= now:
-                later.append(f"{name}: revoked effective {_iso(effective)} (entry {i})")
-            else:
-                later.append(f"{name}: revocation takes effect {_iso(effective)} (entry {i})")
-        for i, s_start, s_end in events.suspensions(performer, grant.get("category")):
-            span = f"from {_iso(s_start)}" + (f" to {_iso(s_end)}" if s_end else "")
-            if edit_time is not None and _covers(s_start, s_end, edit_time):
-                problems.append(f"{name}: suspended at the edit ({span}, entry {i})")
-            elif _covers(s_start, s_end, now):
-                later.append(f"{name}: suspended {span} (entry {i})")
+        current = ledger.judge(grant.grant_id, now)
+        assert current is not None
+        if current.expired_since is not None:
+            later.append(f"{name}: expired {_iso(current.expired_since)}")
+        for i, rev in ledger.revocations:
+            if rev.grant_id != grant.grant_id:
+                continue
+            when = "recorded before the edit" if i < edit_index else "recorded after the edit"
+            if rev.effective_at == judged.revoked_since:
+                problems.append(f"{name}: revoked effective {_iso(rev.effective_at)} ({when}, entry {i})")
+            elif judged.revoked_since is not None:
+                continue  # an earlier revocation already decides it
+            elif rev.effective_at == current.revoked_since:
+                later.append(f"{name}: revoked effective {_iso(rev.effective_at)} (entry {i})")
+            elif current.revoked_since is None:
+                later.append(f"{name}: revocation takes effect {_iso(rev.effective_at)} (entry {i})")
+        at_edit_ids = {s.suspension_id for s in judged.suspensions}
+        for s in judged.suspensions:
+            problems.append(
+                f"{name}: suspended at the edit ({_span(s)}, entry {ledger.suspension_index[s.suspension_id]})"
+            )
+        for s in current.suspensions:
+            if s.suspension_id not in at_edit_ids:
+                later.append(f"{name}: suspended {_span(s)} (entry {ledger.suspension_index[s.suspension_id]})")
     checks = [
         Check("consent_at_edit", Status.FAIL if problems else Status.PASS, {"basis": at_edit}, "; ".join(problems))
     ]
@@ -217,79 +311,9 @@ def check_consent(
     return checks
 
 
-class _ConsentEvents:
-    """The log's revocation, suspension and lift entries, read once."""
-
-    def __init__(self, log: Log) -> None:
-        self.revoked: list[tuple[int, dict[str, Any]]] = []
-        self.suspended: list[tuple[int, dict[str, Any]]] = []
-        self.lifted: dict[Any, dt.datetime | None] = {}
-        for i, e in entries_after(log, -1):
-            kind = e.get("kind")
-            if kind == REVOKED_KIND:
-                self.revoked.append((i, e))
-            elif kind == SUSPENDED_KIND:
-                self.suspended.append((i, e))
-            elif kind == LIFTED_KIND:
-                sid, end = e.get("suspension_id"), _when(e.get("end")) or _when(_time(e))
-                prev = self.lifted.get(sid)
-                self.lifted[sid] = end if prev is None or end is None else min(prev, end)
-
-    def revocations(self, grant_id: Any) -> Iterator[tuple[int, dt.datetime | None]]:
-        for i, e in self.revoked:
-            if e.get("grant_id") == grant_id:
-                yield i, _when(e.get("effective_at")) or _when(_time(e))
-
-    def suspensions(
-        self, performer: Any, category: Any
-    ) -> Iterator[tuple[int, dt.datetime | None, dt.datetime | None]]:
-        for i, e in self.suspended:
-            if not (e.get("scope") == "project" or e.get("performer_id") == performer):
-                continue
-            cats = e.get("categories")
-            if isinstance(cats, list) and cats and "*" not in cats and category is not None and category not in cats:
-                continue
-            start, end = _when(e.get("start")) or _when(_time(e)), _when(e.get("end"))
-            if e.get("suspension_id") in self.lifted:
-                lift = self.lifted[e.get("suspension_id")]
-                end = lift if end is None or lift is None else min(end, lift)
-            yield i, start, end
-
-
-def _covers(start: dt.datetime | None, end: dt.datetime | None, t: dt.datetime) -> bool:
-    return (start is None or start <= t) and (end is None or t < end)
+def _span(s: clock.SuspensionSpan) -> str:
+    return f"from {_iso(s.start)}" + (f" to {_iso(s.end)}" if s.end else "")
 
 
 def _iso(t: dt.datetime | None) -> str:
     return t.isoformat().replace("+00:00", "Z") if t else "(time not recorded)"
-
-
-def _entry(log: Log, index: int) -> dict[str, Any] | None:
-    try:
-        return log.entry_json(index)
-    except LedgerError:
-        return None
-
-
-def _when(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
-
-
-def _get(d: Mapping[str, Any], *path: str) -> Any:
-    node: Any = d
-    for p in path:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(p)
-    return node
-
-
-def _time(entry: Mapping[str, Any]) -> str | None:
-    t = _get(entry, "ledger", "time")
-    return t if isinstance(t, str) else None

@@ -27,7 +27,7 @@ from typing import Any
 import av
 
 from cutproof.core.errors import CutproofError
-from cutproof.core.projects import open_ledger
+from cutproof.core.projects import list_projects, open_ledger, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.label import lookup_watermark_key
 from cutproof.qc import ledger_checks as lq
@@ -49,6 +49,7 @@ from labeler.verify import (
 )
 from ledger import Ledger, Log
 from ledger.errors import LedgerError
+from records import RecordError
 from store.blobs import sha256_file
 
 RECOVERED_NOTE = "manifest stripped, recovered from watermark"
@@ -212,10 +213,14 @@ def _recover(
     row = lookup_watermark_key(ws.engine, key)
     digest = row["manifest_sha256"] if row else None
     if row is None:  # not indexed here: scan the project logs for a label.applied entry with this key
-        for origin in ledger.origins():
-            found = lq.find_label_by_key(ledger.open_log(origin), key)
+        for project in list_projects(ws):
+            try:
+                found = lq.find_label_by_key(project_log(ws, project), key)
+            except RecordError as exc:
+                report.checks.append(Check("c2pa_manifest", Status.FAIL, {"watermark_key": key}, str(exc)))
+                return None
             if found is not None:
-                digest = found[1].get("manifest_sha256")
+                digest = found.record.manifest_sha256
                 break
     if digest is None or digest not in ws.blobs:
         report.checks.append(

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cutproof.core import recorded
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
@@ -35,6 +36,7 @@ from editor import Catalogue, Clip, ModelRecord, ModelRegistry, TrainingManifest
 from editor.dailies import content_hash
 from editor.errors import ClipNotFoundError, ModelNotFoundError
 from ledger import Log
+from records import ModelTrained, TrainingManifestFacts
 
 __all__ = [
     "KINDS",
@@ -56,7 +58,7 @@ __all__ = [
     "train_model",
 ]
 
-MODEL_TRAINED = "model.trained/1"
+MODEL_TRAINED = ModelTrained.KIND
 Progress = Callable[[int, int, str], None]
 """``(done, total, what)`` — called as training advances."""
 
@@ -299,26 +301,24 @@ def _background(prepared: PreparedTraining, spec: BackgroundSpec, report: Progre
 
 
 # --- record ----------------------------------------------------------------------------------------------------
-def trained_entry(trained: TrainedModel) -> dict[str, Any]:
-    """The ``model.trained/1`` ledger entry of a model (ids and hashes only; the full training manifest)."""
-    return {
-        "kind": MODEL_TRAINED,
-        "model_id": trained.model_id,
-        "model_kind": trained.manifest.model_kind,
-        "model_file_hash": trained.file_hash,
-        "training_manifest": trained.manifest.as_json(),
-    }
+def trained_record(trained: TrainedModel) -> ModelTrained:
+    """The ``model.trained/1`` record of a model (ids and hashes only; the full training manifest)."""
+    return ModelTrained(
+        model_id=trained.model_id,
+        model_kind=trained.manifest.model_kind,  # type: ignore[arg-type]  # checked by the manifest
+        model_file_hash=trained.file_hash,
+        training_manifest=TrainingManifestFacts.model_validate(trained.manifest.as_json()),
+    )
 
 
 def append_trained_entry(log: Log, trained: TrainedModel, *, identity: str, search_from: int | None = None) -> int:
     """Append ``model.trained/1``; with ``search_from``, first look for it in entries from there on (a resumed
     job whose earlier attempt got it in) so it is never appended twice. Returns the entry's index."""
     if search_from is not None:
-        for index in range(search_from, log.size()):
-            found = log.entry_json(index)
-            if found.get("kind") == MODEL_TRAINED and found.get("model_id") == trained.model_id:
-                return index
-    return log.append([trained_entry(trained)], identity=identity)[0].index
+        for found in recorded.scan(log, search_from):
+            if isinstance(found.record, ModelTrained) and found.record.model_id == trained.model_id:
+                return found.index
+    return log.append([trained_record(trained).entry()], identity=identity)[0].index
 
 
 def register_trained(ws: Workspace, project: Project | None, trained: TrainedModel) -> ModelRecord:

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from cutproof.core.projects import create_project, get_project, list_projects, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.label import EditFacts, LabelResult, Obligations, label_output
+from cutproof.edits.label import EditFacts, LabelResult, label_output
 from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
 from ledger import Log
+from records import (
+    ConsentGranted,
+    DecisionReliance,
+    EditApplied,
+    EditAsked,
+    EditResultFacts,
+    GateRequest,
+    Obligations,
+    PolicyDecided,
+    ReviewSigned,
+)
 from store.blobs import sha256_file
 
 PERFORMER_NAME = "Dana Quill"
+SIGNED = datetime(2026, 1, 5, tzinfo=UTC)
 ORIGIN = "cutproof.local/the-film"
 
 
@@ -54,52 +68,70 @@ def build(
     log = project_log(ws, get_project(ws, slug))
     grant = log.append(
         [
-            {
-                "kind": "consent.granted/1",
-                "performer_id": "perf-1",
-                "grant_id": "g-1",
-                "category": "digital_alteration",
-                "edit_kinds": ["relight"],
-            }
+            ConsentGranted(
+                project=slug, grant_id="g-1", performer_id="perf-1", category="digital_alteration",
+                edit_kinds=("relight",), purposes=("performance_change",), shots="all", scenes="all",
+                separately_signed=True, signed_by="performer", signed_at=SIGNED, notice_given_at=None,
+                document_sha256="d" * 64, governing_law=None, contract_edition="sag-aftra-tv-theatrical-2023",
+                valid_from=SIGNED, valid_until=None, languages=None, record_sha256="e" * 64,
+            ).entry()
         ],
         identity="cli:legal",
-    )[0]
+    )[0]  # fmt: skip
+    request_id = f"req-{name}"
+    reliance = DecisionReliance(
+        kind="consent", rule_id="sag-2023", performer_id="perf-1", grant_id="g-1", ledger_index=grant.index,
+        exemption=None, justification=None,
+    )  # fmt: skip
+    decision_id = hashlib.sha256(f"decision of {request_id}".encode()).hexdigest()
     decision = log.append(
         [
-            {
-                "kind": "policy.decided/1",
-                "outcome": outcome,
-                "relied_on": [
-                    {
-                        "kind": "consent",
-                        "rule_id": "sag-2023",
-                        "performer_id": "perf-1",
-                        "grant_id": "g-1",
-                        "ledger_index": grant.index,
-                    }
-                ],
-                "obligations": obligations(disclosure),
-            }
+            PolicyDecided(
+                decision_id=decision_id, outcome=outcome, reasons=(), relied_on=(reliance,),
+                obligations=Obligations.model_validate(obligations(disclosure)), inputs_hash="1" * 64,
+                policy_set_hash="2" * 64, packs=(),
+                request=GateRequest(
+                    id=request_id, project=slug, clip="3" * 64, scene="12", shot="12", edit=EditAsked(
+                        kind="relight", purpose="performance_change"), region=None, frames=(0, None),
+                    declared=("perf-1",), detected=("perf-1",), unidentified_faces=0, detection_method="test",
+                ),
+            ).entry()
         ],
         identity="gate",
-    )[0]
+    )[0]  # fmt: skip
+    review_index = None
     if review is not None:
-        log.append(
-            [{"kind": "review.signed/1", "decision_index": decision.index, "outcome": review}], identity="cli:legal"
-        )
+        review_index = log.append(
+            [
+                ReviewSigned(
+                    decision_id=decision_id, reviewer="cli:legal", note="for the QC tests",
+                    verdict={"approved": "approve", "rejected": "reject"}.get(review, review),  # type: ignore[arg-type]
+                    time=datetime.now(UTC), request_id=request_id, decision_index=decision.index,
+                ).entry()
+            ],
+            identity="cli:legal",
+        )[0].index  # fmt: skip
     source_sha = sha256_file(render)
+    result = EditResultFacts.model_validate(
+        {
+            "schema": "editor.edit-result/1", "kind": "lighting.relight", "source_hash": source_sha,
+            "output": {"path": str(render), "content_hash": source_sha, "codec": "libx264", "container": "mp4",
+                       "timecode": None, "audio": []},
+            "model_id": "4" * 64, "training_manifest_hash": "4" * 64, "model_file_hash": "5" * 64,
+            "parameters": {}, "frames": {"frames": [12, 36], "frame_rate": "24/1", "seconds": ["1/2", "3/2"]},
+            "region": {"x": 40, "y": 30, "width": 120, "height": 90}, "frame_size": {"width": 640, "height": 360},
+            "metrics": {},
+        }
+    )  # fmt: skip
     edit = log.append(
         [
-            {
-                "kind": "edit.applied/1",
-                "decision_index": decision.index,
-                "source_sha256": source_sha,
-                "model_id": "relight-m7",
-                "operation": "relight",
-            }
+            EditApplied(
+                request_id=request_id, decision_index=decision.index, review_index=review_index,
+                consent=(reliance,), result=result,
+            ).entry()
         ],
         identity="editor",
-    )[0]
+    )[0]  # fmt: skip
     facts = EditFacts(
         shot="shot 12",
         source=IngredientRef("A003C012.mov", "video/quicktime", source_sha),
@@ -117,7 +149,7 @@ def build(
         output=out_dir / name,
         edit=edit,
         facts=facts,
-        obligations=Obligations.from_mapping(obligations(disclosure)),
+        obligations=Obligations.model_validate(obligations(disclosure)),
         redact_terms=[PERFORMER_NAME],
         credit_seconds=credit_seconds,
     )

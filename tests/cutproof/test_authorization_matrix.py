@@ -44,6 +44,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", P + "/consents"): "legal",
     ("GET", P + "/consents"): "legal",
     ("POST", P + "/consents/{grant_id}/revoke"): "legal",
+    ("POST", P + "/consents/{grant_id}/court-approval"): "legal",
     ("GET", P + "/coverage"): "legal",
     ("POST", P + "/performers/{performer_id}/amendments"): "legal",
     ("GET", P + "/suspensions"): "legal",

@@ -319,7 +319,8 @@ def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Pa
     from cutproof.edits.label import EditFacts, Obligations, label_output
     from labeler.errors import LabelerError, ManifestContentError
 
-    edit = scenario.log.append([{"kind": "edit.applied/1", "decision_index": scenario.decision_index}], identity="e")[0]
+    again = {k: v for k, v in scenario.log.entry_json(scenario.edit_index).items() if k != "ledger"}
+    edit = scenario.log.append([{**again, "request_id": "again"}], identity="e")[0]  # a valid edit.applied/1
     facts = EditFacts(
         shot="shot 4",
         source=IngredientRef("A.mov", "video/quicktime", "1" * 64),
@@ -341,7 +342,7 @@ def test_label_output_leaves_nothing_on_failure(scenario: Scenario, tmp_path: Pa
             output=out / "x.mp4",
             edit=edit,
             facts=facts,
-            obligations=Obligations.from_mapping({"marking": ["watermark"], "disclosure": ["sidecar"]}),
+            obligations=Obligations.model_validate({"marking": ["watermark"], "disclosure": ["sidecar"]}),
             redact_terms=[PERFORMER_NAME],
         )
     assert list(out.iterdir()) == []

@@ -80,8 +80,8 @@ def test_dailies_train_relight_export(clip_dir: Path, tmp_path: Path) -> None:
     ws = Workspace(home)
     log = project_log(ws, get_project(ws, "film"))
     kinds = [log.entry_json(i)["kind"] for i in range(log.size())]
-    assert kinds.count("dailies.ingested/1") == 2 and "model.trained/1" in kinds and kinds[-1] == "edit.applied/1"
-    assert log.entry_json(log.size() - 1)["output"]["content_hash"] == result["output"]["content_hash"]
+    assert kinds.count("dailies.ingested/1") == 2 and "model.trained/1" in kinds and kinds[-1] == "edit.direct/1"
+    assert log.entry_json(log.size() - 1)["result"]["output"]["content_hash"] == result["output"]["content_hash"]
 
 
 def test_relight_with_bad_region_writes_nothing(clip_dir: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from cutproof.edits.consent_facts import judge_snapshot
 from policies import ConsentState, EditRequest
 
 DOC = "ab" * 32
@@ -116,9 +117,11 @@ def base_consent() -> dict[str, Any]:
 
 
 def build(request: dict[str, Any], consent: dict[str, Any]) -> tuple[EditRequest, ConsentState]:
-    """Validate the dicts strictly, as a request file would be."""
+    """Validate the dicts strictly, as a request file would be, and judge the consent at the request's time with
+    the consent clock, as the application does before evaluating (``cutproof.edits.consent_facts``)."""
     ctx = {"strict_keys": True}
-    return EditRequest.model_validate(request, context=ctx), ConsentState.model_validate(consent, context=ctx)
+    req = EditRequest.model_validate(request, context=ctx)
+    return req, judge_snapshot(ConsentState.model_validate(consent, context=ctx), req.time)
 
 
 def variant(base: dict[str, Any], **dotted: Any) -> dict[str, Any]:

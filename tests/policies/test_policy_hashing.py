@@ -11,7 +11,9 @@ from policies import PolicySet, inputs_hash
 from policies.engine import ENGINE_VERSION
 
 # Regenerate only on a deliberate change of the input models (it invalidates replay of recorded decisions).
-GOLDEN_INPUTS_HASH = "988f619654074bc3390627afeaae5ec550fe287f223307fd4d7e819dde6c7ff1"
+# Changed when the consent state became judged by the application's consent clock (grants carry ``standing``,
+# performers ``years_since_death``, the state ``judged_at``; grants also ``signed_at`` and ``court_approved_at``).
+GOLDEN_INPUTS_HASH = "5c946a5153e4b3a8e95fd118b71469bf36cf4dae69805fd1375b57e337465a9c"
 
 
 def test_inputs_hash_is_sha256_of_rfc8785_inputs() -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from policy_builders import base_consent, base_request, build
 
+from cutproof.edits.decided import decision_record, review_record
 from policies import Decision, PolicyError, PolicySet, ReviewError, ReviewSignoff, effective_outcome
+from records import EditAsked, GateRequest
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
@@ -61,13 +63,21 @@ def test_signoff_validation() -> None:
         ReviewSignoff(decision_id="a" * 64, reviewer="a", verdict="maybe", note="n", time=NOW)
     with pytest.raises(ValueError):
         ReviewSignoff(decision_id="a" * 64, reviewer="a", verdict="approve", note="n", time=datetime(2026, 1, 1))
-    entry = ReviewSignoff(decision_id="a" * 64, reviewer="a", verdict="reject", note="n", time=NOW).ledger_entry()
+    signoff = ReviewSignoff(decision_id="a" * 64, reviewer="a", verdict="reject", note="n", time=NOW)
+    entry = review_record(signoff, request_id="r-1", decision_index=4).entry()  # the app's seam to the ledger
     assert entry["kind"] == "review.signed/1" and entry["verdict"] == "reject"
+
+
+GATE_REQUEST = GateRequest(
+    id="r-1", project="harbor-lights", clip="c" * 64, scene="12", shot="12A",
+    edit=EditAsked(kind="relight", purpose="continuity"), region=None, frames=(0, None), declared=("mara",),
+    detected=("mara",), unidentified_faces=1, detection_method="test",
+)  # fmt: skip
 
 
 def test_decision_round_trips_through_its_ledger_entry(policy_set: PolicySet) -> None:
     decision = _decide(policy_set, unidentified_faces=1)
-    entry = decision.ledger_entry()
+    entry = decision_record(decision, GATE_REQUEST).entry()  # the app's seam to the ledger
     assert entry["kind"] == "policy.decided/1" and entry["decision_id"] == decision.decision_id
     again = Decision.from_json(entry)
     assert again == decision and again.decision_id == decision.decision_id

@@ -101,6 +101,14 @@ class RevokeCreate(BaseModel):
     effective_at: datetime | None = None
 
 
+class CourtApprovalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: str = Field(description="blob:<sha256> of the court's approval order")
+    approved_at: datetime
+    reason: str = Field(min_length=1, description="Court and case reference (kept in the registry only).")
+
+
 def _registry(ws: Any, access: Any) -> ConsentRegistry:
     return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, access.project))
 
@@ -145,6 +153,19 @@ def revoke(ws: WorkspaceDep, access: LegalOf, grant_id: str, body: RevokeCreate)
     """Revoke a grant (an event; the grant is never edited) (legal)."""
     event = _registry(ws, access).revoke(
         grant_id, reason=body.reason, effective_at=body.effective_at, identity=access.principal.identity
+    )
+    return event.model_dump(mode="json")
+
+
+@router.post("/projects/{project}/consents/{grant_id}/court-approval", status_code=201, tags=["consent"])
+def court_approval(ws: WorkspaceDep, access: LegalOf, grant_id: str, body: CourtApprovalCreate) -> dict[str, Any]:
+    """Record a court's approval of a minor's consent contract, with the order (legal)."""
+    event = _registry(ws, access).approve_by_court(
+        grant_id,
+        document=resolve_upload(ws, access.project.slug, body.document),
+        approved_at=body.approved_at,
+        reason=body.reason,
+        identity=access.principal.identity,
     )
     return event.model_dump(mode="json")
 
