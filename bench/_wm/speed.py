@@ -4,8 +4,8 @@ Two numbers, both wall-clock in one process with OpenCV limited to ``threads`` t
 
 * ``mark``: the marking step alone (``FrameEmbedder.embed`` on the Y plane of decoded 1080p frames held in memory:
   pattern, informed gains, add) — what the ≤ 40 ms / ≥ 25 fps target is about;
-* ``pipeline``: ``embed_video`` end to end on a 1080p H.264 file (decode → mark → libx264 CRF 16 ``fast`` encode,
-  FFmpeg threads on automatic), i.e. what a user waits for; the encoder dominates it.
+* ``pipeline``: ``embed_video`` end to end on a 1080p H.264 file (decode → mark → encode under ``media.plan_encode``:
+  libx264 CRF 8 ``fast``, FFmpeg threads on automatic), i.e. what a user waits for; the encoder dominates it.
 
 The machine's 1-minute load average before and after is printed with the numbers: on a shared machine the
 wall-clock figures include waiting for the CPU.

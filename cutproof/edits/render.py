@@ -114,7 +114,7 @@ def _relight(
     ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
 ) -> EditResult:
     from editor.lighting import Adjustments, Shot, load_model, relight
-    from editor.results import Region
+    from media import Region
 
     params = dict(submission.params)
     unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "feather", "model"})

@@ -10,8 +10,9 @@ from typing import Any
 from cutproof.core.projects import create_project, get_project, list_projects, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.label import EditFacts, LabelResult, Obligations, label_output
-from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
+from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Log
+from media import Region
 from store.blobs import sha256_file
 
 PERFORMER_NAME = "Dana Quill"
