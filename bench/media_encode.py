@@ -12,7 +12,8 @@ Methods (``policy`` is the product; the others are peers):
 - ``old_labeler``: the watermark pass before (``labeler/watermark/_av.py``): x264 CRF 16 fast, x265 CRF 18, ProRes
   always profile 3 (HQ), 10-bit kept where the encoder took it;
 - ``old_disclosure``: the disclosure pass before: x264 CRF 14 veryfast in 8-bit 4:2:0 whatever the source;
-- ``old_editor``: the editor's render before: x264/x265 CRF 12 fast (ProRes at the source's profile, as now).
+- ``old_editor``: the editor's render before: x264/x265 CRF 12 fast (ProRes at the source's profile, as now);
+- ``policy_crf10``: the policy one step less strict (CRF 10), to show where 48 dB stops holding.
 
 Material, reported separately: ``shared`` — the first frames of each clip of ../shared/footage (VP6, MPEG-1,
 H.264); ``held_out`` — clips made here and never used to pick the setting's neighbours on the shared clips:
@@ -47,11 +48,11 @@ sys.path.insert(0, str(ROOT))
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from media import MediaInfo, probe, render  # noqa: E402
+from media import MediaInfo, plan_encode, probe, render  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 TARGET_DB = 48.0
-METHODS = ("policy", "old_labeler", "old_disclosure", "old_editor")
+METHODS = ("policy", "policy_crf10", "old_labeler", "old_disclosure", "old_editor")
 PRORES_PROFILES = {"Proxy": "0", "LT": "1", "Standard": "2", "HQ": "3", "4444": "4", "4444XQ": "5"}
 
 
@@ -176,7 +177,11 @@ def _psnr(ref: list[np.ndarray], got: list[np.ndarray], peak: float) -> float:
 
 
 def _peer_settings(info: MediaInfo, method: str) -> tuple[str, dict[str, str], str]:
-    """(encoder, options, pixel format) the pre-unification code chose for this source."""
+    """(encoder, options, pixel format) the pre-unification code chose for this source (or the CRF 10 candidate)."""
+    if method == "policy_crf10":
+        plan = plan_encode(info)
+        crf = {"crf": "10"} if "crf" in plan.options else {}
+        return plan.codec, {**plan.options, **crf}, plan.pix_fmt
     src_pix = info.pix_fmt.replace("yuvj", "yuv")
     x26x = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le"}
     if method == "old_disclosure":
@@ -203,7 +208,7 @@ def _encode_peer(info: MediaInfo, dst: Path, n: int, method: str) -> Path:
             if i >= n:
                 break
             g = f.reformat(format=pix)
-            g.pts, g.time_base = i, 1 / info.frame_rate
+            g.pts, g.time_base, g.pict_type = i, 1 / info.frame_rate, 0  # the encoder picks frame types
             out.mux(st.encode(g))
         out.mux(st.encode())
     return dst

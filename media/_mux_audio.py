@@ -136,6 +136,8 @@ class AudioMux:
     ) -> None:
         self.out, self.path = out, info.path
         filters = dict(filters or {})
+        if filters and override is not None:
+            raise ValueError("give either an audio override (new samples laid in) or audio filters, not both")
         self._copied: dict[int, Any] = {}
         self._decoded: dict[int, _Decoded] = {}
         self._queue: list[Any] = []  # packets encoded up front (replaced tracks), in time order

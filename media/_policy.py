@@ -15,10 +15,12 @@ H.265                  libx265    CRF 8, preset fast                            
 H.264 and all others   libx264    CRF 8, preset fast                                  the source's where x264 takes it
 =====================  =========  ==================================================  ==============================
 
-Why CRF 8: a re-encode must be visually lossless — codec-only luma PSNR ≥ 48 dB (``bench/media_encode.py``). On
-held-out grainy material (synthetic grain σ 1–4 code values, a mirrored 1080p up-scale with grain, 10-bit grain)
-x264 CRF 12 gave 44.7–46.7 dB and CRF 10 46.4–47.8 dB; CRF 8 is the highest setting that held 48 dB on all of it.
-Mezzanine codecs are fixed-quality profiles: they keep the source's profile, never a lower one.
+Why CRF 8: a re-encode must be visually lossless — codec-only luma PSNR ≥ 48 dB (``bench/media_encode.py``). On the
+seven held-out x264 sources there (synthetic grain σ 1–4 code values, a mirrored 1080p up-scale with grain, a crop,
+10-bit 4:2:2 grain) CRF 8 gave 48.8–49.8 dB, CRF 10 46.5–48.8 dB (5 of 7 under 48) and CRF 12, the editor's old
+setting, 44.2–48.3 dB; CRF 8 is the least strict setting that held 48 dB on all of them (53.9–55.6 dB on the
+shared clips). Mezzanine codecs are fixed-quality profiles: they keep the source's profile, never a lower or a
+higher one (a ProRes HQ re-encode measured 63.4 dB, LT 57.7 dB).
 
 Audio, per track: copied bit for bit while untouched where the output container holds its codec; re-encoded (the
 watermark marks it, or the container cannot hold it) as:
@@ -233,9 +235,9 @@ def _pcm_format(codec: str) -> str:
 
 
 def _lossy_format(encoder: str) -> str:
-    """Planar float where the encoder takes it (no integer round trip of decoded samples), else its first format."""
-    names = [f.name for f in av.codec.Codec(encoder, "w").audio_formats or ()]
-    return "fltp" if "fltp" in names or not names else names[0]
+    """The encoder's native (first) sample format: what it is tuned on (LAME takes 32-bit integers)."""
+    formats = av.codec.Codec(encoder, "w").audio_formats or ()
+    return formats[0].name if formats else "fltp"
 
 
 def _takes_rate(encoder: str, rate: int) -> bool:

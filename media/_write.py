@@ -255,6 +255,7 @@ class _Job:
     def _encode(self, out: Any, vout: Any, work: Any) -> None:
         work.pts = self.first + self.count * self.step
         work.time_base = vout.codec_context.time_base
+        work.pict_type = 0  # a decoded frame keeps its source picture type, which x264 would obey: let the plan decide
         out.mux(vout.encode(work))
         self.count += 1
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from labeler.watermark import embed_video
 from labeler.watermark._embed import FrameEmbedder
+from media import plan_encode, probe
 
 
 def make_1080p(clip: Path, dst: Path, frames: int) -> Path:
@@ -77,7 +78,9 @@ def wall_clock_1080p(src: Path, work: Path, key: int, threads: int = 2, rounds: 
         "pipeline_frames": report.frames,
         "pipeline_fps": round(report.frames / pipe_s, 1),
         "pipeline_ms_per_frame": round(1000 * pipe_s / report.frames, 1),
-        "pipeline_encoder": f"{report.encoder} crf16 fast",
+        "pipeline_encoder": " ".join(
+            [report.encoder, *(f"{k}={v}" for k, v in plan_encode(probe(src)).options.items())]
+        ),
         "target_ms": 40,
         "target_fps": 25,
         "mark_meets_target": mark_ms <= 40,
