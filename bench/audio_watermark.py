@@ -58,11 +58,12 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.signal import resample_poly  # noqa: E402
 
-from labeler.audio_watermark import ALGORITHM_ID, detect_audio, detect_samples, embed_samples, read_audio  # noqa: E402
+from labeler._payload import encode_key  # noqa: E402
+from labeler.audio_watermark import ALGORITHM_ID, detect_audio, detect_samples, embed_samples  # noqa: E402
 from labeler.audio_watermark._detect import hypotheses  # noqa: E402
 from labeler.audio_watermark.quality import log_spectral_distance_db, segmental_snr_db, snr_db  # noqa: E402
 from labeler.watermark import embed_video  # noqa: E402
-from labeler.watermark._codec import encode_key  # noqa: E402
+from media import read_audio as media_read_audio  # noqa: E402
 from tests.labeler._awm_media import decode_audio, encode_audio  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
@@ -75,6 +76,12 @@ Audio = tuple[np.ndarray, int]
 
 def emit(**kw: Any) -> None:
     print(json.dumps(kw), flush=True)
+
+
+def read_audio(path: Path, *, max_seconds: float | None = None) -> Audio:
+    """The first audio track of ``path`` as planar float samples (channels × n) and its rate (``media.read_audio``)."""
+    clip = media_read_audio(path, max_seconds=max_seconds)
+    return np.ascontiguousarray(clip.samples.T), clip.rate
 
 
 def codec_roundtrip(x: np.ndarray, sr: int, codec: str, bit_rate: int, fmt: str) -> Audio:

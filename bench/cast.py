@@ -22,8 +22,7 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 from editor.cast import CastTag, train_cast, who  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
 from editor.faces import detect_faces  # noqa: E402
-from editor.results import Region  # noqa: E402
-from media import MediaInfo, probe, read_frame  # noqa: E402
+from media import MediaInfo, Region, probe, read_frame  # noqa: E402
 
 TAKES = {
     "actor1001": ["crema-d_1001_DFA_NEU_XX.flv", "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv"],

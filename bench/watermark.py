@@ -14,8 +14,9 @@ all methods) and ``ratio`` (per peer: ours restricted to the peer's cases vs the
 Duration on the shared 2-core machine (load average 4–9): full run 34.6 min (ours incl. 1,282 false-key
 segments: ~10 + ~7 min, dwtDctSvd ~11 min, rivaGan ~7 min); ``--quick`` ~6 min.
 
-Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 CRF 16 MP4;
-peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same H.264 CRF 16), then every attack re-encodes
+Protocol. Each clip of ../shared/footage is marked (ours: ``embed_video`` on the original file → H.264 MP4 under
+``media.plan_encode``, CRF 8; peers: per-frame ``WatermarkEncoder.encode`` on BGR frames → the same encoder and
+settings, taken from the same plan), then every attack re-encodes
 the first 2.5 s through real PyAV encoders and the first 2 s are decoded for detection. Ours reads every frame of
 those 2 s (soft aggregation); peers decode sampled frames (dwtDctSvd 10, rivaGan 3) and take the per-bit majority
 (frames under imwatermark's 256-px minimum, i.e. 0.5× of the 360p/288p clips, are upscaled back to the marked
@@ -51,11 +52,11 @@ from _wm.attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E
 from _wm.speed import make_1080p, wall_clock_1080p  # noqa: E402
 from _wm.unmarked import false_key_run  # noqa: E402
 
-from labeler.watermark import _av as wav  # noqa: E402
+from labeler._payload import BCH_T, CODE_BITS  # noqa: E402
 from labeler.watermark import embed_frame, embed_video  # noqa: E402
-from labeler.watermark._codec import BCH_T, CODE_BITS  # noqa: E402
 from labeler.watermark._detect import Accumulator  # noqa: E402
 from labeler.watermark._pattern import ALGORITHM_ID  # noqa: E402
+from media import iter_luma, plan_encode, probe  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 QUICK_CLIPS = ["crema-d_1001_DFA_NEU_XX.flv", "obama-weekly-address_a-bad-situation.mp4"]
@@ -94,12 +95,8 @@ class Ours:
 
     def detect(self, path: Path) -> tuple[bool, float, bool, dict[str, Any]]:
         acc = Accumulator()
-        with av.open(str(path)) as c:
-            for f in c.decode(video=0):
-                if f.time is not None and f.time >= DETECT_SECONDS:
-                    break
-                y, mx = wav.luma(f)
-                acc.add(y, 255.0 / mx)
+        for luma in iter_luma(path, seconds=Fraction(DETECT_SECONDS)):
+            acc.add(luma.plane, 255.0 / luma.max_value)
         r = acc.result()
         margin, raw_errors = acc.margin(KEY)
         extra = {
@@ -134,7 +131,8 @@ class Peer:
         with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
             vin = inp.streams.video[0]
             rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
-            st = out.add_stream("libx264", rate=rate, options={"crf": "16", "preset": "fast"})
+            plan = plan_encode(probe(src), "mp4")  # the encoder and settings ``embed_video`` uses
+            st = out.add_stream(plan.codec, rate=rate, options=dict(plan.options))
             for f in inp.decode(vin):
                 if f.time is not None and f.time >= self.embed_seconds:
                     break

@@ -14,7 +14,7 @@ from editor.catalogue import Catalogue, Clip
 from editor.dailies import FileOutcome, IngestReport, content_hash, ingest_folder
 from editor.manifest import ModelId, TrainingInput, TrainingManifest, code_version
 from editor.models import ModelRecord, ModelRegistry
-from editor.results import EditResult, FrameRange, OutputMedia, Region
+from editor.results import EditResult, FrameRange, OutputMedia
 from editor.slate import Slate, parse_name
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "ModelRecord",
     "ModelRegistry",
     "OutputMedia",
-    "Region",
     "Slate",
     "TrainingInput",
     "TrainingManifest",

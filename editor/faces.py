@@ -15,8 +15,7 @@ import cv2
 import numpy as np
 
 from editor.errors import EditorError
-from editor.results import Region
-from media import MediaInfo, iter_frames, sample_indices
+from media import MediaInfo, Region, iter_frames, sample_indices
 
 DEFAULT_SAMPLES = 12
 _WORK_HEIGHT = 480

@@ -19,6 +19,7 @@ from typing import Any
 import rfc8785
 
 from editor.errors import EditParameterError
+from media import Region
 
 SCHEMA = "editor.edit-result/1"
 
@@ -58,42 +59,6 @@ class FrameRange:
             "frame_rate": _rational(self.frame_rate),
             "seconds": [_rational(self.start_time), _rational(self.end_time)],
         }
-
-
-@dataclass(frozen=True)
-class Region:
-    """An axis-aligned pixel rectangle ``x, y, width, height`` (origin top-left)."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-    def __post_init__(self) -> None:
-        if self.x < 0 or self.y < 0 or self.width <= 0 or self.height <= 0:
-            raise EditParameterError(f"region {self.x},{self.y},{self.width},{self.height} must be x,y ≥ 0, w,h > 0")
-
-    @classmethod
-    def parse(cls, text: str) -> Region:
-        """``"x,y,w,h"`` → Region.
-
-        Raises:
-            EditParameterError: not four integers.
-        """
-        try:
-            x, y, w, h = (int(p) for p in text.split(","))
-        except ValueError:
-            raise EditParameterError(f"region {text!r} must be four integers x,y,w,h (e.g. 100,50,640,360)") from None
-        return cls(x, y, w, h)
-
-    def fits(self, width: int, height: int) -> bool:
-        return self.x + self.width <= width and self.y + self.height <= height
-
-    def is_full(self, width: int, height: int) -> bool:
-        return (self.x, self.y, self.width, self.height) == (0, 0, width, height)
-
-    def as_json(self) -> dict[str, int]:
-        return {"x": self.x, "y": self.y, "width": self.width, "height": self.height}
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,33 @@
 """Art. 50(4) disclosure: on-screen "AI" badge, end-credit card and sidecars, applied to a render.
 
-``apply_disclosure`` decodes the render frame by frame with PyAV, draws the badge while it is due, appends the
-end-credit card frames, re-encodes the video (same codec family, high quality) and copies the audio packets
-untouched; the result goes to a temporary file renamed over the output only on success. It returns a
+``apply_disclosure`` draws the badge into the frames while it is due and appends the end-credit card frames through
+``media.render``: the video is re-encoded under the one encode policy (``media.plan_encode``: the source's codec
+family, profile, pixel format and bit depth, colour tags and timecode), pixels outside the badge are carried from
+the decoded source planes, and the audio packets are copied untouched where the container holds them; the result
+goes to a temporary file renamed over the output only on success. It returns a
 ``DisclosureRecord`` — the form actually used — which the application records in the ledger (``label.applied/1``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from labeler._badge import BadgeSpec, Corner, IconVariant, draw_badge
 from labeler._credits import card_pages, render_card
 from labeler.errors import DisclosureError, UnreadableAssetError
 from labeler.sidecar import AlteredShot, dumps, npt, sidecar_document, webvtt, write_text_atomic
+from media import MediaError, probe, render
+from media.errors import EncodeError
 
 __all__ = [
     "AlteredShot",
@@ -58,7 +60,6 @@ class DisclosureRequest:
         title: programme/deliverable title for the sidecar.
         badge: badge placement, size, timing and icon variant.
         credit_seconds: seconds each end-credit card page is shown.
-        crf: x264/x265 quality of the re-encode (lower is better; 14 is visually lossless).
     """
 
     forms: frozenset[DisclosureForm]
@@ -66,7 +67,6 @@ class DisclosureRequest:
     title: str
     badge: BadgeSpec = field(default_factory=BadgeSpec)
     credit_seconds: Fraction = Fraction(4)
-    crf: int = 14
 
     def __post_init__(self) -> None:
         if DisclosureForm.SPOKEN_DISCLAIMER in self.forms:
@@ -78,8 +78,6 @@ class DisclosureRequest:
             raise DisclosureError("a disclosure needs at least one AI-altered shot")
         if not Fraction(1) <= self.credit_seconds <= Fraction(30):
             raise DisclosureError("credit_seconds must be between 1 and 30")
-        if not 0 <= self.crf <= 30:
-            raise DisclosureError("crf must be between 0 and 30 for a delivery master")
 
 
 @dataclass(frozen=True)
@@ -152,107 +150,74 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
     want_badge = DisclosureForm.ON_SCREEN_ICON in req.forms
     want_card = DisclosureForm.END_CREDIT in req.forms
     try:
-        inp = av.open(str(src))
-    except (av.FFmpegError, OSError) as exc:
+        info = probe(src)
+    except MediaError as exc:
         raise UnreadableAssetError(f"cannot open {src.name} as video: {exc}") from None
-    with inp:
-        if not inp.streams.video:
-            raise UnreadableAssetError(f"{src.name} has no video stream")
-        vin = inp.streams.video[0]
-        rate = Fraction(vin.average_rate or vin.guessed_rate or 24)
-        tb = vin.time_base or Fraction(1, 90000)
-        width, height = vin.codec_context.width, vin.codec_context.height
-        if want_badge:
-            req.badge.rect(width, height)  # fails early if the badge does not fit
-        codec = "libx265" if vin.codec_context.name == "hevc" else "libx264"
-        with av.open(str(out_path), "w") as out:
-            vs = out.add_stream(codec, rate=rate)
-            assert isinstance(vs, av.VideoStream)
-            vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
-            vs.time_base = tb
-            vs.options = {"crf": str(req.crf), "preset": "veryfast"}
-            _copy_colour_tags(vin, vs)
-            audio = {s.index: out.add_stream_from_template(s) for s in inp.streams.audio}
-            first_pts: int | None = None
-            last_t = Fraction(0)
-            badge_span: list[Fraction] = []
-            frames = 0
-            for packet in inp.demux([vin, *inp.streams.audio]):
-                if packet.stream.type == "audio":
-                    if packet.dts is not None:
-                        packet.stream = audio[packet.stream.index]
-                        out.mux(packet)
-                    continue
-                try:
-                    decoded = packet.decode()
-                except av.FFmpegError as exc:
-                    raise UnreadableAssetError(f"{src.name} cannot be decoded ({exc}); re-export the render") from None
-                for frame in decoded:
-                    if not isinstance(frame, av.VideoFrame) or frame.pts is None:
-                        continue
-                    first_pts = frame.pts if first_pts is None else first_pts
-                    t = Fraction(frame.pts - first_pts) * tb
-                    img = frame.to_ndarray(format="bgr24")
-                    if want_badge and req.badge.shown_at(t):
-                        draw_badge(img, req.badge)
-                        badge_span.append(t)
-                    _encode(out, vs, img, frame.pts - first_pts)
-                    last_t = max(last_t, t)
-                    frames += 1
-            if frames == 0:
-                raise UnreadableAssetError(f"{src.name} has no decodable video frames")
-            programme_end = last_t + 1 / rate
-            for s in req.shots:
-                if s.end > programme_end + Fraction(1, 1000):
-                    raise DisclosureError(
-                        f"altered shot {s.shot!r} ends at {npt(s.end)} s, after the video ({npt(programme_end)} s)"
-                    )
-            card = None
-            if want_card:
-                pages = card_pages(req.shots, height)
-                per_page = round(req.credit_seconds * rate)
-                step = round(1 / rate / tb)
-                pts = round(programme_end / tb)
-                for i, page in enumerate(pages, 1):
-                    img = render_card(width, height, page, rate, i, len(pages))
-                    for _ in range(per_page):
-                        _encode(out, vs, img, pts)
-                        pts += step
-                card = {"start": npt(programme_end), "pages": len(pages), "seconds_per_page": npt(req.credit_seconds)}
-            for p in vs.encode():
-                out.mux(p)
-    badge = None
+    width, height, rate = info.width, info.height, info.frame_rate
     if want_badge:
-        if not badge_span:
+        req.badge.rect(width, height)  # fails early if the badge does not fit
+    programme_end = Fraction(info.frame_count) / rate
+    for s in req.shots:
+        if s.end > programme_end + Fraction(1, 1000):
+            raise DisclosureError(
+                f"altered shot {s.shot!r} ends at {npt(s.end)} s, after the video ({npt(programme_end)} s)"
+            )
+    badge_frames: list[int] = []
+    pages = card_pages(req.shots, height) if want_card else []
+    per_page = round(req.credit_seconds * rate)
+
+    def badge(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if not req.badge.shown_at(Fraction(n) / rate):
+            return None
+        badge_frames.append(n)
+        return _with_badge(rgb, req.badge)
+
+    def card() -> Iterator[np.ndarray]:
+        for i, page in enumerate(pages, 1):
+            frame = np.ascontiguousarray(render_card(width, height, page, rate, i, len(pages))[..., ::-1])
+            for _ in range(per_page):
+                yield frame
+
+    try:
+        render(info, out_path, badge if want_badge else None, tail=card(), overwrite=True)
+    except EncodeError as exc:
+        raise DisclosureError(f"cannot write the disclosed deliverable: {exc}") from None
+    except MediaError as exc:
+        raise UnreadableAssetError(f"{src.name} cannot be decoded ({exc}); re-export the render") from None
+    card_record = None
+    if want_card:
+        card_record = {"start": npt(programme_end), "pages": len(pages), "seconds_per_page": npt(req.credit_seconds)}
+    badge_record = None
+    if want_badge:
+        if not badge_frames:
             raise DisclosureError("the badge's display window lies outside the video; adjust its start")
         x, y, bw, bh = req.badge.rect(width, height)
-        badge = {
+        badge_record = {
             "corner": str(req.badge.corner),
             "variant": str(req.badge.variant),
             "rect": [x, y, bw, bh],
             "frame": [width, height],
             "height": str(req.badge.height),
             "margin": str(req.badge.margin),
-            "from": npt(badge_span[0]),
-            "to": npt(badge_span[-1] + 1 / rate),
+            "from": npt(Fraction(badge_frames[0]) / rate),
+            "to": npt(Fraction(badge_frames[-1] + 1) / rate),
         }
-    return badge, card
+    return badge_record, card_record
 
 
-def _encode(out: av.container.OutputContainer, vs: av.VideoStream, img: np.ndarray, pts: int) -> None:
-    frame = av.VideoFrame.from_ndarray(img, format="bgr24").reformat(format="yuv420p")
-    frame.pts = pts
-    frame.time_base = vs.time_base
-    for p in vs.encode(frame):
-        out.mux(p)
-
-
-def _copy_colour_tags(vin: av.VideoStream, vs: av.VideoStream) -> None:
-    for attr in ("color_range", "color_primaries", "color_trc", "colorspace"):
-        value = getattr(vin.codec_context, attr, None)
-        if value is not None:
-            with contextlib.suppress(AttributeError, TypeError, ValueError):
-                setattr(vs.codec_context, attr, value)
+def _with_badge(rgb: np.ndarray, spec: BadgeSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The frame (float RGB) with the badge drawn on its plate rectangle, and that rectangle as the support."""
+    h, w = rgb.shape[:2]
+    x, y, bw, bh = spec.rect(w, h)
+    canvas = np.zeros((h, w, 3), np.uint8)  # draw_badge works on a BGR frame; only the plate is filled in
+    roi = (slice(y, y + bh), slice(x, x + bw))
+    canvas[roi] = np.clip(np.rint(rgb[roi][..., ::-1] * 255.0), 0, 255).astype(np.uint8)
+    draw_badge(canvas, spec)
+    out = rgb.copy()
+    out[roi] = canvas[roi][..., ::-1].astype(np.float32) / 255.0
+    support = np.zeros((h, w), bool)
+    support[roi] = True
+    return out, support
 
 
 def _sha256(path: Path) -> str:

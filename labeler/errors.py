@@ -14,7 +14,9 @@ and never contain key material::
     │   ├── ManifestNotFoundError   the file carries no C2PA manifest
     │   └── ManifestInvalidError    a manifest is present but cannot be parsed
     ├── ManifestContentError        a manifest definition is malformed or carries personal/contract data
-    └── DisclosureError             a disclosure (badge, credit card, sidecar) cannot be produced
+    ├── DisclosureError             a disclosure (badge, credit card, sidecar) cannot be produced
+    └── WatermarkError              the video or audio watermark (subclasses in ``labeler.watermark.errors`` and
+                                    ``labeler.audio_watermark.errors``)
 """
 
 from __future__ import annotations
@@ -66,3 +68,7 @@ class ManifestContentError(LabelerError):
 
 class DisclosureError(LabelerError):
     """A disclosure (on-screen badge, credit card, sidecar) could not be produced."""
+
+
+class WatermarkError(LabelerError):
+    """Base class of the watermark errors (video and audio)."""

@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from labeler.errors import ManifestContentError
+from media import Region
 
 COMPOSITE_TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 LEDGER_ASSERTION = "com.cutproof.ledger"
@@ -74,20 +75,6 @@ class TimeRange:
         """Normal Play Time seconds (RFC 2326) with millisecond precision."""
         ms = round(value * 1000)
         return f"{ms // 1000}.{ms % 1000:03d}"
-
-
-@dataclass(frozen=True)
-class Region:
-    """Edited rectangle in output pixels."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-    def __post_init__(self) -> None:
-        if min(self.x, self.y) < 0 or min(self.width, self.height) <= 0:
-            raise ManifestContentError(f"invalid region {self}: need x, y >= 0 and a positive size")
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,91 @@
-"""The PyAV adapter: the only place in the engine that touches ``av``; its errors become ``MediaError``s.
+"""The PyAV adapter: the one place where Cutproof reads and writes media with ``av`` (the demo's generator of
+synthetic camera footage aside); PyAV's errors become ``MediaError``s.
 
 - ``probe(path)`` → ``MediaInfo`` (codec, size, exact rational frame rate, counted frames, timecode, colour tags,
-  audio tracks), rejecting unreadable, corrupt, truncated and absurd files.
-- ``iter_frames(info, start=, end=, fmt=)`` / ``read_frame`` → numpy RGB (uint8/uint16/float) or YUV planes.
-- ``render(info, out, edit, frames=)`` → writes the clip through an edit in the source's codec family with audio,
-  timecode and colour tags, atomically; ``audio_override=AudioOverride(...)`` lays new samples into a time span of
-  every audio track (written losslessly), the rest of the soundtrack untouched.
+  audio tracks with sample format), rejecting unreadable, corrupt, truncated and absurd files.
+- ``iter_frames(info, start=, end=, fmt=)`` / ``read_frame`` → numpy RGB (uint8/uint16/float) or YUV planes;
+  ``iter_luma(path, seconds=)`` → the luma planes of the start of any file (no whole-file checks).
+- ``plan_encode(info, container)`` → ``EncodePlan``: the one encode policy (codec family and profile, pixel
+  format and bit depth, CRF, colour tags, timecode, frame rate, and per audio track codec, sample format and depth).
+- ``render(info, out, edit, …)`` → writes the clip under that plan through an RGB edit, an in-place plane edit,
+  audio filters, an audio override and appended frames, atomically (see ``media._write``).
 - ``read_audio(path)`` → ``AudioClip`` (float32 samples, rate); ``resample`` (polyphase).
+- ``transcode`` → a deliberately careless distribution re-encode (for robustness tests of the marks).
+- ``Region``: a pixel rectangle, the one definition shared by the editor, the labeler and the application.
+
+Only ``Region`` and the errors are imported eagerly; everything else loads PyAV, NumPy and SciPy on first use, so a
+command that names a region or catches a ``MediaError`` does not pay for them.
 """
 
-from media._audio import AudioClip, AudioOverride, read_audio, resample
-from media._probe import (
-    DEFAULT_LIMITS,
-    AudioTrack,
-    CodecFamily,
-    ColourTags,
-    MediaInfo,
-    MediaLimits,
-    probe,
-)
-from media._read import PixelFormat, iter_frames, read_frame, sample_indices, sample_keyframes
-from media._transcode import transcode
-from media._write import EncodePlan, FrameEdit, RenderReport, plan_encode, render
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from media.errors import MediaError
+from media.geometry import Region
+
+if TYPE_CHECKING:
+    from media._audio import AudioClip, AudioOverride, read_audio, resample
+    from media._mux_audio import AudioFilter
+    from media._policy import AudioPlan, EncodePlan, container_of, lossless_audio_plan, plan_audio, plan_encode
+    from media._probe import DEFAULT_LIMITS, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits, probe
+    from media._read import (
+        Luma,
+        PixelFormat,
+        iter_frames,
+        iter_luma,
+        read_frame,
+        sample_indices,
+        sample_keyframes,
+    )
+    from media._transcode import transcode
+    from media._write import FrameEdit, Picture, PlaneEdit, RenderReport, render
+
+_LAZY = {
+    "media._audio": ("AudioClip", "AudioOverride", "read_audio", "resample"),
+    "media._mux_audio": ("AudioFilter",),
+    "media._policy": ("AudioPlan", "EncodePlan", "container_of", "lossless_audio_plan", "plan_audio", "plan_encode"),
+    "media._probe": ("DEFAULT_LIMITS", "AudioTrack", "CodecFamily", "ColourTags", "MediaInfo", "MediaLimits", "probe"),
+    "media._read": (
+        "Luma",
+        "PixelFormat",
+        "iter_frames",
+        "iter_luma",
+        "read_frame",
+        "sample_indices",
+        "sample_keyframes",
+    ),
+    "media._transcode": ("transcode",),
+    "media._write": ("FrameEdit", "Picture", "PlaneEdit", "RenderReport", "render"),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "DEFAULT_LIMITS",
     "AudioClip",
+    "AudioFilter",
     "AudioOverride",
+    "AudioPlan",
     "AudioTrack",
     "CodecFamily",
     "ColourTags",
     "EncodePlan",
     "FrameEdit",
+    "Luma",
+    "MediaError",
     "MediaInfo",
     "MediaLimits",
+    "Picture",
     "PixelFormat",
+    "PlaneEdit",
+    "Region",
     "RenderReport",
+    "container_of",
     "iter_frames",
+    "iter_luma",
+    "lossless_audio_plan",
+    "plan_audio",
     "plan_encode",
     "probe",
     "read_audio",
@@ -47,3 +96,16 @@ __all__ = [
     "sample_keyframes",
     "transcode",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'media' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

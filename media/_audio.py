@@ -3,8 +3,9 @@
 ``read_audio`` decodes one audio stream (of a clip, or a WAV/other audio file) to float32 samples ``(n, channels)``
 in [-1, 1] at the stream's rate. ``AudioOverride`` describes new samples that replace a clip's soundtrack over
 ``[start, end)`` seconds; ``render(..., audio_override=)`` decodes every source track, splices the new samples in
-exactly that span (the rest untouched) and writes the track losslessly (PCM in MOV, ALAC in MP4), so a decoder
-reads back exactly the samples that were laid in (to 16-bit quantisation).
+exactly that span (the rest untouched) and writes the track losslessly (``lossless_audio_plan``: PCM in MOV, ALAC in
+MP4, at the track's bit depth), so a decoder reads back the samples that were laid in (to 16- or 24-bit
+quantisation).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from media._probe import _reason
-from media.errors import CorruptMediaError, MediaError, MediaRangeError, UnreadableMediaError
+from media.errors import CorruptMediaError, MediaError, MediaRangeError, NoAudioError, UnreadableMediaError
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,14 @@ def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
     return np.asarray(resample_poly(samples, new_rate // g, rate // g, axis=0), np.float32)
 
 
-def read_audio(path: Path, *, stream: int | None = None) -> AudioClip:
-    """Decode an audio stream (the first one, or the one with container index ``stream``) to float samples.
+def read_audio(path: Path, *, stream: int | None = None, max_seconds: Fraction | float | None = None) -> AudioClip:
+    """Decode an audio stream (the first one, or the one with container index ``stream``) to float samples: all of
+    it, or its first ``max_seconds``.
 
     Raises:
         MediaError: the file does not exist.
-        UnreadableMediaError: it is not media PyAV can open, or it has no audio stream.
+        UnreadableMediaError: it is not media PyAV can open.
+        NoAudioError: it has no audio stream (or none with index ``stream``).
         CorruptMediaError: its audio does not decode.
     """
     path = Path(path)
@@ -68,15 +71,20 @@ def read_audio(path: Path, *, stream: int | None = None) -> AudioClip:
         if stream is not None:
             streams = [s for s in streams if s.index == stream]
         if not streams:
-            raise UnreadableMediaError(f"{path.name}: has no audio stream; give a WAV file with the new line")
+            raise NoAudioError(f"{path.name}: has no audio stream; give a file with sound")
         s = streams[0]
         rate = int(s.codec_context.sample_rate or 0)
         if rate <= 0:
             raise CorruptMediaError(f"{path.name}: the audio stream declares no sample rate")
-        chunks = []
+        limit = None if max_seconds is None else round(Fraction(max_seconds) * rate)
+        chunks: list[np.ndarray] = []
+        got = 0
         try:
             for frame in container.decode(s):
                 chunks.append(_planar_float(frame))
+                got += chunks[-1].shape[1]
+                if limit is not None and got >= limit:
+                    break
         except av.FFmpegError as exc:
             raise CorruptMediaError(f"{path.name}: its audio does not decode ({_reason(exc)})") from None
         channels = int(s.codec_context.channels or 1)
@@ -84,6 +92,8 @@ def read_audio(path: Path, *, stream: int | None = None) -> AudioClip:
     finally:
         container.close()
     samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
+    if limit is not None:
+        samples = samples[:limit]
     return AudioClip(np.ascontiguousarray(samples, np.float32), rate, codec)
 
 
@@ -145,32 +155,3 @@ def splice(track: np.ndarray, rate: int, override: AudioOverride) -> np.ndarray:
         out = np.concatenate([out, np.zeros((b - len(out), channels), np.float32)])
     out[a:b] = override.for_track(rate, channels)
     return out
-
-
-def lossless_codec(container_fmt: str) -> tuple[str, str]:
-    """The lossless audio codec and its sample format for a container: PCM s16 in MOV, ALAC (s16p) in MP4."""
-    return ("pcm_s16le", "s16") if container_fmt == "mov" else ("alac", "s16p")
-
-
-def encode_track(out: Any, samples: np.ndarray, rate: int, container_fmt: str) -> tuple[Any, list[Any]]:
-    """Add a lossless audio stream to ``out`` and encode ``samples`` (n, ch); returns the stream and its packets
-    (to be muxed interleaved with the video by the caller)."""
-    codec, fmt = lossless_codec(container_fmt)
-    channels = samples.shape[1]
-    layout = "mono" if channels == 1 else ("stereo" if channels == 2 else f"{channels}c")
-    stream = out.add_stream(codec, rate=rate, layout=layout)
-    pcm = np.clip(np.rint(samples * 32767.0), -32768, 32767).astype(np.int16)
-    packets: list[Any] = []
-    block = 4096
-    for i in range(0, len(pcm), block):
-        chunk = pcm[i : i + block]
-        if fmt == "s16":
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.reshape(1, -1)), format="s16", layout=layout)
-        else:
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="s16p", layout=layout)
-        frame.sample_rate = rate
-        frame.pts = i
-        frame.time_base = Fraction(1, rate)
-        packets.extend(stream.encode(frame))
-    packets.extend(stream.encode(None))
-    return stream, packets

@@ -51,15 +51,41 @@ class ColourTags:
         return {"primaries": self.primaries, "transfer": self.transfer, "matrix": self.matrix, "range": self.range}
 
 
+_PCM_BITS = {"pcm_s16le": 16, "pcm_s16be": 16, "pcm_s24le": 24, "pcm_s24be": 24, "pcm_s32le": 32, "pcm_s32be": 32}
+_PCM_BITS |= {"pcm_f32le": 32, "pcm_f32be": 32, "pcm_f64le": 64, "pcm_f64be": 64, "pcm_s8": 8, "pcm_u8": 8}
+LOSSLESS_AUDIO = frozenset({"alac", "flac", *_PCM_BITS})
+
+
 @dataclass(frozen=True)
 class AudioTrack:
-    """One audio stream of a clip."""
+    """One audio stream of a clip.
+
+    ``sample_format`` is the decoder's sample format (``s16``, ``s32``, ``fltp``, …; empty when unknown, e.g. a
+    catalogue row written before it was recorded) and ``bit_rate`` the declared bit rate (0 when unknown).
+    """
 
     index: int
     codec: str
     sample_rate: int
     channels: int
     layout: str
+    sample_format: str = ""
+    bit_rate: int = 0
+
+    @property
+    def lossless(self) -> bool:
+        """PCM, ALAC or FLAC: every decoded sample is the recorded one."""
+        return self.codec in LOSSLESS_AUDIO
+
+    @property
+    def bit_depth(self) -> int:
+        """Bits per sample of a lossless track (PCM from its codec; ALAC/FLAC 16, or 24 when decoded to 32-bit
+        integers, also when unknown, so that a re-encode never loses depth); 0 for lossy codecs."""
+        if self.codec in _PCM_BITS:
+            return _PCM_BITS[self.codec]
+        if self.codec in LOSSLESS_AUDIO:
+            return 16 if self.sample_format.startswith("s16") else 24
+        return 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +94,8 @@ class AudioTrack:
             "sample_rate": self.sample_rate,
             "channels": self.channels,
             "layout": self.layout,
+            "sample_format": self.sample_format,
+            "bit_rate": self.bit_rate,
         }
 
 
@@ -185,7 +213,15 @@ def _audio_tracks(container: Any) -> tuple[AudioTrack, ...]:
         if cc is None:
             continue
         tracks.append(
-            AudioTrack(s.index, cc.codec.canonical_name, int(cc.sample_rate or 0), int(cc.channels), cc.layout.name)
+            AudioTrack(
+                s.index,
+                cc.codec.canonical_name,
+                int(cc.sample_rate or 0),
+                int(cc.channels),
+                cc.layout.name,
+                cc.format.name if cc.format is not None else "",
+                int(cc.bit_rate or 0),
+            )
         )
     return tuple(tracks)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Literal
 
 import av
@@ -188,3 +190,63 @@ def sample_indices(frame_count: int, n: int, *, start: int = 0, end: int | None 
     if span <= n:
         return list(range(start, end))
     return sorted({start + (k * (span - 1)) // max(n - 1, 1) for k in range(n)})
+
+
+# Planar formats whose first plane is luma at the format's bit depth; any other is converted to gray first.
+_LUMA_FIRST = {
+    "yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "gray", "yuv420p10le", "yuv422p10le",
+    "yuv444p10le", "yuv420p12le", "yuv422p12le", "yuv444p12le",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Luma:
+    """The luma plane of one decoded frame: ``plane`` (H×W uint8 or uint16, read-only), its largest code value,
+    and when the frame starts and ends in seconds from the first frame."""
+
+    index: int
+    start: Fraction
+    end: Fraction
+    plane: np.ndarray
+    max_value: int
+
+
+def iter_luma(path: Path, *, seconds: Fraction | None = None) -> Iterator[Luma]:
+    """The luma of every frame of ``path`` (or of its first ``seconds``), straight from the decoder — without the
+    whole-file checks of ``probe``, for readers that look at the start of any file (e.g. watermark detection).
+
+    Raises:
+        MediaError: the file does not exist.
+        UnreadableMediaError: not media, or no video stream.
+        CorruptMediaError: a frame does not decode (after the frames before it were yielded).
+    """
+    with open_input(path) as container:
+        stream = video_stream(container, path)
+        stream.thread_type = "AUTO"
+        rate = frame_rate_of(stream) or Fraction(25)
+        first: Fraction | None = None
+        n = 0
+        frames = container.decode(stream)
+        while True:
+            try:
+                frame = next(frames, None)
+            except av.FFmpegError as exc:
+                raise CorruptMediaError(
+                    f"{Path(path).name}: frame {n} does not decode ({_reason(exc)}); the file is damaged or truncated"
+                ) from None
+            if frame is None:
+                return
+            t = Fraction(frame.pts) * frame.time_base if frame.pts is not None and frame.time_base else n / rate
+            first = t if first is None else first
+            if seconds is not None and t - first >= seconds:
+                return
+            plane, max_value = _luma(frame)
+            yield Luma(n, t - first, t - first + 1 / rate, plane, max_value)
+            n += 1
+
+
+def _luma(frame: Any) -> tuple[np.ndarray, int]:
+    if frame.format.name not in _LUMA_FIRST:
+        frame = frame.reformat(format="gray")
+    bits = frame.format.components[0].bits
+    return frame_planes(frame)[0], (1 << bits) - 1

@@ -1,16 +1,28 @@
-"""Writing an edited clip in the source's codec family, with audio, timecode and colour tags carried over.
+"""Writing a clip again under the encode policy (``media._policy``), through any of three kinds of change.
 
-Every frame of the source is written (frames the edit leaves alone pass through), so the output has the source's
-length, timecode and audio sync. Unchanged pixels are copied from the decoded source planes, never round-tripped
-through RGB, so outside the edit's support they differ from the source only by the encoder's noise.
-The output is written to a temporary file beside the target and renamed into place only when complete.
+``render`` is the one writer of Cutproof: the editor's edits, the watermark pass and the disclosure pass all go
+through it, so every output of a source gets the same ``EncodePlan``. It takes, all optional:
+
+- ``edit``: a ``FrameEdit`` on float RGB with a support mask — samples outside the support are copied from the
+  decoded source planes, never round-tripped through RGB, so there the output differs from the source only by the
+  encoder's noise;
+- ``plane_edit``: a ``PlaneEdit`` that changes a frame's planes in place, in the encoder's pixel format at its bit
+  depth (the video watermark marks luma this way);
+- ``audio_filters`` / ``audio_override``: see ``media._mux_audio``;
+- ``tail``: RGB frames appended after the last source frame (the disclosure's end-credit card).
+
+Every frame of the source is written (frames outside ``frames`` pass through), so the output has the source's
+frame count, exact frame rate, time base, timecode and audio sync: frame ``n`` is stamped ``start + n / frame_rate``
+on the source's clock (``start`` the source's first frame), in the source's time base where a frame is a whole number
+of its ticks; the audio keeps its own timestamps. The output is
+written to a temporary file beside the target and renamed into place only when complete.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,73 +30,44 @@ from typing import Any
 import av
 import numpy as np
 
-from media._audio import AudioOverride, encode_track, read_audio, splice
+from media._audio import AudioOverride
+from media._mux_audio import AudioFilter, AudioMux
+from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason, open_input, video_stream
 from media._read import conversion_matrix, conversion_range, frame_planes, frame_to_rgb
-from media.errors import EncodeError
+from media.errors import CorruptMediaError, EncodeError
 
 FrameEdit = Callable[[int, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
 """``edit(index, rgb)`` gets a float32 RGB frame in [0, 1] and returns ``(edited rgb, support)`` — ``support`` a
 boolean H×W mask of every pixel the edit may have touched — or ``None`` to leave the frame untouched."""
 
-_PRORES_PROFILES = {"Proxy": 0, "LT": 1, "Standard": 2, "HQ": 3, "4444": 4, "4444XQ": 5}
-_DNXHR_PROFILES = {"DNXHR LB": "dnxhr_lb", "DNXHR SQ": "dnxhr_sq", "DNXHR HQ": "dnxhr_hq", "DNXHR HQX": "dnxhr_hqx"}
-_DNXHR_PROFILES["DNXHR 444"] = "dnxhr_444"
-_REMUX_OK = {
-    "mov": {"aac", "mp3", "mp2", "alac", "ac3", "eac3", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_s16be"},
-    "mp4": {"aac", "mp3", "alac", "ac3", "eac3", "opus", "flac"},
-}
-_CONTAINERS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4"}
-
 
 @dataclass(frozen=True)
-class EncodePlan:
-    """How an output is encoded: codec, pixel format, options, and the containers that may hold it."""
+class Picture:
+    """A frame about to be encoded: writable planes in the encoder's pixel format (uint8, or uint16 holding
+    ``bit_depth``-bit code values), the luma plane first."""
 
-    codec: str
-    pix_fmt: str
-    options: dict[str, str] = field(default_factory=dict)
-    containers: tuple[str, ...] = ("mov", "mp4")
-    profile: str | None = None
+    index: int
+    planes: list[np.ndarray]
+    bit_depth: int
 
     @property
-    def default_suffix(self) -> str:
-        return "." + self.containers[0]
+    def luma(self) -> np.ndarray:
+        return self.planes[0]
+
+    @property
+    def max_value(self) -> int:
+        """The largest code value (255 for 8-bit, 1023 for 10-bit)."""
+        return (1 << self.bit_depth) - 1
 
 
-def plan_encode(info: MediaInfo) -> EncodePlan:
-    """Choose the encoder that keeps the source's codec family (ProRes→ProRes, DNxHR→DNxHR, H.264→H.264,
-    H.265→H.265; anything else → H.264), at a high-quality intermediate setting."""
-    family = info.codec_family
-    deep = info.bit_depth > 8
-    chroma444 = "444" in info.pix_fmt
-    if family == "prores":
-        profile = _PRORES_PROFILES.get(info.profile or "", 4 if chroma444 else 3)
-        pix = "yuv444p10le" if profile >= 4 else "yuv422p10le"
-        return EncodePlan("prores_ks", pix, {"profile": str(profile), "vendor": "apl0"}, ("mov",), str(profile))
-    if family == "dnxhd":
-        prof = _DNXHR_PROFILES.get(info.profile or "", "dnxhr_hqx" if deep else "dnxhr_hq")
-        pix = "yuv422p10le" if prof == "dnxhr_hqx" else ("yuv444p10le" if prof == "dnxhr_444" else "yuv422p")
-        return EncodePlan("dnxhd", pix, {"profile": prof}, ("mov",), prof)
-    if family == "hevc":
-        pix = _pick(info.pix_fmt, ["yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le"])
-        opts = {"crf": "12", "preset": "fast", "x265-params": "log-level=error"}
-        return EncodePlan("libx265", pix, opts, ("mov", "mp4") if info.container.startswith("mov") else ("mp4", "mov"))
-    pix = "yuv420p"
-    if family == "h264":
-        pix = _pick(info.pix_fmt, ["yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le"])
-    containers = ("mov", "mp4") if family == "h264" and info.path.suffix.lower() == ".mov" else ("mp4", "mov")
-    return EncodePlan("libx264", pix, {"crf": "12", "preset": "fast"}, containers)
-
-
-def _pick(pix_fmt: str, allowed: list[str]) -> str:
-    base = pix_fmt.replace("yuvj", "yuv")
-    return base if base in allowed else "yuv420p"
+PlaneEdit = Callable[[Picture], None]
+"""``plane_edit(picture)`` changes ``picture.planes`` in place (they belong to a private copy of the frame)."""
 
 
 @dataclass(frozen=True)
 class RenderReport:
-    """What was written: frames, how each audio track was carried, timecode and codec."""
+    """What was written: frames, how each audio track was carried, timecode, codec and the plan itself."""
 
     path: Path
     frame_count: int
@@ -93,46 +76,60 @@ class RenderReport:
     pix_fmt: str
     container: str
     timecode: str | None
-    audio: tuple[str, ...]  # per source audio track: "remuxed" or "re-encoded:<codec>"
+    audio: tuple[str, ...]  # per source audio track: "remuxed", "re-encoded:<codec>", "filtered:…", "replaced:…"
+    plan: EncodePlan
 
 
 def render(
     info: MediaInfo,
     out_path: Path,
-    edit: FrameEdit,
+    edit: FrameEdit | None = None,
     *,
     frames: range | None = None,
     overwrite: bool = False,
     audio_override: AudioOverride | None = None,
+    plane_edit: PlaneEdit | None = None,
+    audio_filters: Mapping[int, AudioFilter] | None = None,
+    tail: Iterable[np.ndarray] = (),
 ) -> RenderReport:
-    """Write every frame of ``info``'s clip to ``out_path``, passing the frames in ``frames`` (all if None) through
-    ``edit``; the others are copied unchanged.
+    """Write every frame of ``info``'s clip to ``out_path`` under ``plan_encode(info, container of out_path)``,
+    passing the frames in ``frames`` (all if None) through ``edit`` and then ``plane_edit``; the others are copied.
 
     With ``audio_override``, every audio track is decoded, the override's span replaced by the new samples (the
-    rest untouched) and written losslessly (PCM in MOV, ALAC in MP4); a clip without audio gets one mono track.
+    rest untouched) and written losslessly; a clip without audio gets one mono track. ``audio_filters`` maps audio
+    stream indices (``info.audio[i].index``) to filters their samples pass through. ``tail`` frames (uint8 RGB,
+    the clip's size) are appended after the last source frame.
 
     Raises:
         EncodeError: the output path is unusable, the container cannot hold the codec, or encoding failed
             (nothing is left at ``out_path``).
-        Exception: whatever ``edit`` raised, unchanged (nothing is left at ``out_path``).
+        CorruptMediaError: a source frame or audio packet does not decode (nothing is left at ``out_path``).
+        Exception: whatever ``edit``, ``plane_edit`` or a filter raised, unchanged (nothing is left at ``out_path``).
     """
     out_path = Path(out_path)
-    plan = plan_encode(info)
-    fmt = _CONTAINERS.get(out_path.suffix.lower())
-    if fmt is None or fmt not in plan.containers:
-        allowed = ", ".join("." + c for c in plan.containers)
-        raise EncodeError(
-            f"{out_path.name}: a {info.codec_family} source is written as {plan.codec} in {allowed}; "
-            f"name the output with one of those extensions"
-        )
+    plan = plan_encode(info, container_of(out_path))
     if out_path.exists() and not overwrite:
         raise EncodeError(f"{out_path} already exists; choose another output path or remove it first")
     if not out_path.parent.is_dir():
         raise EncodeError(f"{out_path.parent} is not a directory; create it first")
+    if out_path.exists() and out_path.resolve() == info.path.resolve():
+        raise EncodeError(f"{out_path.name}: the output must not overwrite its own source")
     tmp = out_path.with_name(f".{out_path.stem}.partial-{os.getpid()}{out_path.suffix}")
+    span = frames if frames is not None else range(info.frame_count)
+    job = _Job(info, plan, edit, plane_edit, span)
     try:
-        span = frames if frames is not None else range(info.frame_count)
-        report = _write(info, tmp, fmt, plan, edit, span, audio_override)
+        with open_input(info.path) as src, open_input(info.path) as audio_src:
+            out = _open_output(tmp, plan.container)
+            try:
+                vout = _video_stream(out, plan, src, info)
+                start = _video_start(video_stream(src, info.path))
+                audio = AudioMux(
+                    audio_src, out, info, plan.audio, container=plan.container, video_start=start,
+                    filters=audio_filters, override=audio_override,
+                )  # fmt: skip
+                job.write(src, out, vout, audio, tail, start)
+            finally:
+                out.close()
         os.replace(tmp, out_path)
     except av.FFmpegError as exc:
         tmp.unlink(missing_ok=True)
@@ -140,56 +137,127 @@ def render(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return RenderReport(out_path, *report)
+    return RenderReport(
+        out_path, job.count, job.edited, plan.codec, plan.pix_fmt, plan.container, plan.timecode, audio.modes, plan
+    )
 
 
-def _write(
-    info: MediaInfo,
-    tmp: Path,
-    fmt: str,
-    plan: EncodePlan,
-    edit: FrameEdit,
-    frames: range,
-    override: AudioOverride | None = None,
-) -> tuple[Any, ...]:
-    matrix, crange = conversion_matrix(info), conversion_range(info)
-    with open_input(info.path) as src, open_input(info.path) as audio_src:
-        out = av.open(str(tmp), mode="w", format=fmt, options={"fflags": "+bitexact"})
-        try:
-            vin = video_stream(src, info.path)
-            vin.thread_type = "AUTO"
-            vout: Any = out.add_stream(plan.codec, rate=info.frame_rate, options=dict(plan.options))
-            vout.width, vout.height, vout.pix_fmt = info.width, info.height, plan.pix_fmt
-            vout.codec_context.flags |= av.codec.context.Flags.bitexact
-            cc = vout.codec_context
-            cc.color_primaries, cc.color_trc = info.colour.primaries, info.colour.transfer
-            cc.colorspace, cc.color_range = info.colour.matrix, info.colour.range
-            cc.time_base = Fraction(1) / info.frame_rate
-            if info.timecode:
-                out.metadata["timecode"] = info.timecode
-                vout.metadata["timecode"] = info.timecode
-            audio: _AudioCarrier | _AudioReplacer = (
-                _AudioCarrier(audio_src, out, fmt) if override is None else _AudioReplacer(info, out, fmt, override)
+def _open_output(tmp: Path, container: str) -> Any:
+    # bitexact: no encoder version strings, so the same input gives the same bytes
+    try:
+        return av.open(str(tmp), mode="w", format=container, options={"fflags": "+bitexact"})
+    except (av.FFmpegError, OSError) as exc:
+        raise EncodeError(f"cannot create {tmp.parent / tmp.name}: {exc}") from None
+
+
+def _video_stream(out: Any, plan: EncodePlan, src: Any, info: MediaInfo) -> Any:
+    vin = video_stream(src, info.path)
+    vout: Any = out.add_stream(plan.codec, rate=plan.frame_rate, options=dict(plan.options))
+    vout.width, vout.height, vout.pix_fmt = info.width, info.height, plan.pix_fmt
+    cc = vout.codec_context
+    cc.flags |= av.codec.context.Flags.bitexact
+    cc.color_primaries, cc.color_trc = plan.colour.primaries, plan.colour.transfer
+    cc.colorspace, cc.color_range = plan.colour.matrix, plan.colour.range
+    cc.time_base = _tick(plan.frame_rate, vin)
+    sar = vin.codec_context.sample_aspect_ratio
+    if sar and sar != 1:
+        cc.sample_aspect_ratio = sar
+    if plan.timecode:
+        out.metadata["timecode"] = plan.timecode
+        vout.metadata["timecode"] = plan.timecode
+    return vout
+
+
+def _tick(rate: Fraction, vin: Any) -> Fraction:
+    """The output's video time base: the source's where one frame is a whole number of its ticks (so timestamps and
+    time base come out as the source's), else ``1 / (numerator · k)`` with the smallest ``k`` that makes it at most
+    1/10000 s (one frame is a whole number of ticks; the start offset is kept to a tenth of a millisecond)."""
+    tb = vin.time_base
+    if tb is not None:
+        source = Fraction(tb.numerator, tb.denominator)
+        if (1 / (rate * source)).denominator == 1:
+            return source
+    k = -(-10_000 // rate.numerator)
+    return Fraction(1, rate.numerator * k)
+
+
+def _video_start(vin: Any) -> Fraction:
+    """When the source's first frame is shown (seconds); the output's frames are numbered from 0 instead."""
+    if vin.start_time is None or vin.time_base is None:
+        return Fraction(0)
+    return Fraction(vin.start_time) * Fraction(vin.time_base.numerator, vin.time_base.denominator)
+
+
+class _Job:
+    """The frame loop of one render."""
+
+    def __init__(
+        self, info: MediaInfo, plan: EncodePlan, edit: FrameEdit | None, plane_edit: PlaneEdit | None, span: range
+    ) -> None:
+        self.info, self.plan, self.edit, self.plane_edit, self.span = info, plan, edit, plane_edit, span
+        self.matrix, self.range = conversion_matrix(info), conversion_range(info)
+        self.count = self.edited = self.first = self.step = 0
+
+    def write(
+        self, src: Any, out: Any, vout: Any, audio: AudioMux, tail: Iterable[np.ndarray], start: Fraction
+    ) -> None:
+        tick = vout.codec_context.time_base
+        self.first, self.step = round(start / tick), int(1 / (self.plan.frame_rate * tick))
+        vin = video_stream(src, self.info.path)
+        vin.thread_type = "AUTO"
+        decoded = src.decode(vin)
+        while True:
+            try:
+                frame = next(decoded, None)
+            except av.FFmpegError as exc:
+                raise CorruptMediaError(
+                    f"{self.info.path.name}: frame {self.count} does not decode ({_reason(exc)}); the file is damaged "
+                    "or truncated — re-copy it from the camera card"
+                ) from None
+            if frame is None:
+                break
+            self._encode(out, vout, self._treat(frame))
+            audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)
+        for rgb in tail:
+            self._encode(out, vout, self._from_rgb(rgb))
+            audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)
+        out.mux(vout.encode())
+        audio.finish()
+
+    def _treat(self, frame: Any) -> Any:
+        n = self.count
+        work = _to_working(frame, self.plan.pix_fmt, self.matrix, self.range)
+        if n not in self.span or (self.edit is None and self.plane_edit is None):
+            return work
+        changed = False
+        if self.edit is not None:
+            result = self.edit(n, frame_to_rgb(frame, self.info, "float"))
+            if result is not None:
+                work = _composite(work, result, self.plan.pix_fmt, self.matrix, self.range, self.info)
+                changed = True
+        if self.plane_edit is not None:
+            if work is frame:  # decoded frames may be the decoder's reference pictures: never write into them
+                work = _copy(work)
+            self.plane_edit(Picture(n, frame_planes(work), self.plan.bit_depth))
+            changed = True
+        self.edited += changed
+        return work
+
+    def _from_rgb(self, rgb: np.ndarray) -> Any:
+        if rgb.shape != (self.info.height, self.info.width, 3) or rgb.dtype != np.uint8:
+            raise EncodeError(
+                f"an appended frame must be uint8 RGB of shape {(self.info.height, self.info.width, 3)}, "
+                f"got {rgb.dtype} {rgb.shape}"
             )
-            n = edited = 0
-            for frame in src.decode(vin):
-                work = _to_working(frame, plan.pix_fmt, matrix, crange)
-                result = edit(n, frame_to_rgb(frame, info, "float")) if n in frames else None
-                if result is not None:
-                    work = _composite(work, result, plan.pix_fmt, matrix, crange, info)
-                    edited += 1
-                work.pts = n
-                work.time_base = cc.time_base
-                for packet in vout.encode(work):
-                    out.mux(packet)
-                n += 1
-                audio.mux_until(Fraction(n) / info.frame_rate)
-            for packet in vout.encode():
-                out.mux(packet)
-            audio.finish()
-        finally:
-            out.close()
-    return n, edited, plan.codec, plan.pix_fmt, fmt, info.timecode, audio.modes
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        return frame.reformat(format=self.plan.pix_fmt, dst_colorspace=self.matrix, dst_color_range=self.range)
+
+    def _encode(self, out: Any, vout: Any, work: Any) -> None:
+        work.pts = self.first + self.count * self.step
+        work.time_base = vout.codec_context.time_base
+        work.pict_type = 0  # a decoded frame keeps its source picture type, which x264 would obey: let the plan decide
+        out.mux(vout.encode(work))
+        self.count += 1
 
 
 def _to_working(frame: Any, pix_fmt: str, matrix: str, crange: str) -> Any:
@@ -199,6 +267,14 @@ def _to_working(frame: Any, pix_fmt: str, matrix: str, crange: str) -> Any:
     return frame.reformat(
         format=pix_fmt, src_colorspace=matrix, dst_colorspace=matrix, src_color_range=crange, dst_color_range=crange
     )
+
+
+def _copy(frame: Any) -> Any:
+    """A new frame with the same format and samples."""
+    out = av.VideoFrame(frame.width, frame.height, frame.format.name)
+    for dst, src in zip(frame_planes(out), frame_planes(frame), strict=True):
+        dst[...] = src
+    return out
 
 
 def _composite(
@@ -232,106 +308,3 @@ def _pool_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     padded = np.zeros((ph * sy, pw * sx), dtype=bool)
     padded[:h, :w] = mask
     return np.asarray(padded.reshape(ph, sy, pw, sx).any(axis=(1, 3)), dtype=bool)
-
-
-class _AudioCarrier:
-    """Copies (or re-encodes) every audio track, interleaved with the video by time."""
-
-    def __init__(self, src: Any, out: Any, fmt: str) -> None:
-        self.out = out
-        self.streams: dict[int, tuple[Any, Any, Any]] = {}  # in index -> (out stream, decoder?, resampler?)
-        self.modes: tuple[str, ...] = ()
-        modes = []
-        for s in src.streams.audio:
-            cc = s.codec_context
-            if cc is None:
-                continue
-            if cc.codec.canonical_name in _REMUX_OK[fmt]:
-                self.streams[s.index] = (out.add_stream_from_template(s), None, None)
-                modes.append("remuxed")
-            else:
-                codec = "aac" if fmt == "mp4" else ("pcm_s24le" if "32" in str(cc.format.name) else "pcm_s16le")
-                o = out.add_stream(codec, rate=cc.sample_rate, layout=cc.layout.name)
-                fmt_name = "fltp" if codec == "aac" else ("s32" if codec == "pcm_s24le" else "s16")
-                resampler = av.AudioResampler(format=fmt_name, layout=cc.layout.name, rate=cc.sample_rate)
-                self.streams[s.index] = (o, s, resampler)
-                modes.append(f"re-encoded:{codec}")
-        self.modes = tuple(modes)
-        carried = [s for s in src.streams.audio if s.index in self.streams]
-        # demux() with no streams would demux every stream, video included: only demux when there is audio.
-        self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
-        self._pending: Any = None
-        self._samples: dict[int, int] = {}
-
-    def mux_until(self, t: Fraction) -> None:
-        """Mux audio packets that start before ``t`` seconds (plus half a second of slack)."""
-        while True:
-            if self._pending is None:
-                self._pending = next(self._packets, None)
-                if self._pending is None:
-                    return
-            p = self._pending
-            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + Fraction(1, 2):
-                return
-            self._pending = None
-            self._carry(p)
-
-    def finish(self) -> None:
-        self.mux_until(Fraction(10**9))
-        for o, decoder, resampler in self.streams.values():
-            if decoder is not None:
-                for frame in resampler.resample(None):
-                    self._encode(o, frame)
-                for packet in o.encode(None):
-                    self.out.mux(packet)
-
-    def _carry(self, packet: Any) -> None:
-        o, decoder, resampler = self.streams[packet.stream.index]
-        if decoder is None:
-            if packet.dts is None or not packet.size:
-                return
-            packet.stream = o
-            self.out.mux(packet)
-            return
-        for frame in packet.decode():
-            for rs in resampler.resample(frame):
-                self._encode(o, rs)
-
-    def _encode(self, o: Any, frame: Any) -> None:
-        done = self._samples.get(o.index, 0)
-        frame.pts = done
-        frame.time_base = Fraction(1, o.codec_context.sample_rate)
-        self._samples[o.index] = done + frame.samples
-        for packet in o.encode(frame):
-            self.out.mux(packet)
-
-
-class _AudioReplacer:
-    """Every audio track decoded, the override's span spliced in, re-encoded losslessly, interleaved by time."""
-
-    def __init__(self, info: MediaInfo, out: Any, fmt: str, override: AudioOverride) -> None:
-        self.out = out
-        self._queue: list[Any] = []
-        modes = []
-        tracks = [(read_audio(info.path, stream=t.index).samples, t.sample_rate) for t in info.audio]
-        if not tracks:  # a picture-only clip gets one mono track: silence with the new line in its span
-            rate = 48000
-            tracks = [(np.zeros((round(info.duration * rate), 1), np.float32), rate)]
-        for samples, rate in tracks:
-            stream, packets = encode_track(out, splice(samples, rate, override), rate, fmt)
-            self._queue.extend(packets)
-            modes.append(f"replaced:{stream.codec_context.codec.name}")
-        self._queue.sort(key=lambda p: (p.pts or 0) * p.time_base if p.time_base is not None else 0)
-        self._next = 0
-        self.modes = tuple(modes)
-
-    def mux_until(self, t: Fraction) -> None:
-        while self._next < len(self._queue):
-            p = self._queue[self._next]
-            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + Fraction(1, 2):
-                return
-            self.out.mux(p)
-            self._next += 1
-
-    def finish(self) -> None:
-        self.mux_until(Fraction(10**9))

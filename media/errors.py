@@ -2,10 +2,12 @@
 
     MediaError
     ├── UnreadableMediaError    not a media file PyAV can open, or no video stream (text renamed .mov, ...)
+    │   └── NoAudioError        the file has no audio stream (callers may treat that as "not applicable")
     ├── CorruptMediaError       the file opens but its packets/frames do not decode (corrupt or truncated)
     ├── UnsupportedMediaError   a codec/container/pixel format this layer cannot handle
     ├── AbsurdMediaError        frame size, frame rate or frame count outside sane limits (16k×16k, 0 frames)
     ├── MediaRangeError         a frame index, frame range or audio span outside the clip (or empty)
+    ├── RegionError             a pixel rectangle that is not one (negative origin, empty, unparsable)
     └── EncodeError             writing an output file failed (nothing is left at the output path)
 
 Messages say what was wrong and what to do about it.
@@ -34,8 +36,16 @@ class AbsurdMediaError(MediaError):
     """Frame size, frame rate or frame count outside sane limits."""
 
 
+class NoAudioError(UnreadableMediaError):
+    """The file has no audio stream."""
+
+
 class MediaRangeError(MediaError):
     """A frame index, frame range or audio span outside the clip, or empty."""
+
+
+class RegionError(MediaError, ValueError):
+    """A pixel rectangle that is not one: negative origin, zero or negative size, or not four integers."""
 
 
 class EncodeError(MediaError):

@@ -22,8 +22,7 @@ from editor import Clip, ModelRegistry
 from editor.cast import KIND as CAST_KIND
 from editor.cast import who
 from editor.faces import scan_faces
-from editor.results import Region
-from media import probe
+from media import Region, probe
 
 
 class RegionError(CutproofError):

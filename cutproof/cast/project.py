@@ -14,7 +14,7 @@ from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
 from editor import Clip, ModelRecord, ModelRegistry
 from editor.cast import KIND, CastModel, CastReport, CastTag, CastTags, who
-from editor.results import Region
+from media import Region
 
 
 class CastTagError(CutproofError):

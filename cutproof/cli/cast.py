@@ -19,7 +19,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
 from editor import Catalogue
 from editor.cast import CastTags
-from editor.results import Region
+from media import Region
 
 app = typer.Typer(
     help="Who is in the shot: tag performers' faces, train the cast model, match faces.", no_args_is_help=True

@@ -21,7 +21,7 @@ from cutproof.core.workspace import Workspace
 from editor.catalogue import Catalogue
 from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
-from editor.results import Region
+from media import Region
 from records import DirectEdit
 
 model_app = typer.Typer(help="Train and list the project's models.", no_args_is_help=True)

@@ -36,9 +36,10 @@ from cutproof.edits.requests import EditRequestRecord, RequestStore, update_requ
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.jobs import training_handlers
 from editor import Catalogue
-from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
+from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Appended, Log
 from ledger.merkle import leaf_hash
+from media import Region
 from policies import Decision, ReviewSignoff, effective_outcome
 from records import EditApplied, EditResultFacts, LabelApplied, Obligations
 

@@ -43,10 +43,11 @@ from labeler.disclosure import (
 )
 from labeler.errors import LabelerError
 from labeler.identity import load_identity
-from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, Region, TimeRange, WatermarkRef
+from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef
 from labeler.manifest import build_definition as build_manifest
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
+from media import Region
 from records import DisclosureFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
 

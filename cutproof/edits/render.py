@@ -29,6 +29,7 @@ from cutproof.core.projects import Project
 from cutproof.core.uploads import resolve_upload
 from cutproof.core.workspace import Workspace
 from editor import Catalogue, Clip, EditResult, ModelRegistry
+from media import plan_encode
 
 Progress = Callable[[float], None]
 Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress], EditResult]
@@ -39,7 +40,9 @@ class RenderParameterError(CutproofError):
 
 
 def _source_suffix(clip: Clip) -> str:
-    return ".mov" if clip.info.codec_family in ("prores", "dnxhd") else ".mp4"
+    """The render's container: the encode policy's first choice for the source (MOV for ProRes, DNxHR and MOV
+    sources, MP4 otherwise)."""
+    return plan_encode(clip.info).default_suffix
 
 
 def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
@@ -114,7 +117,7 @@ def _relight(
     ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
 ) -> EditResult:
     from editor.lighting import Adjustments, Shot, load_model, relight
-    from editor.results import Region
+    from media import Region
 
     params = dict(submission.params)
     unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "feather", "model"})

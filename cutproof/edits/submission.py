@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cutproof.core.errors import CutproofError
-from editor.results import Region
+from media import Region
 from policies import ClaimedExemption
 from records import EditKind
 

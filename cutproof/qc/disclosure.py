@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from cutproof.core.recorded import Recorded
@@ -17,6 +17,7 @@ from labeler._badge import BadgeSpec, Corner, badge_contrast
 from labeler.errors import DisclosureError
 from labeler.sidecar import parse_webvtt_ranges
 from labeler.verify import Check, Status
+from media import MediaError, iter_frames, probe, sample_indices
 from records import LabelApplied, PolicyDecided
 
 BADGE_MIN_CONTRAST = 3.0  # WCAG AA for large text; the badge renders at > 14 and keeps > 5 after CRF 28
@@ -106,20 +107,15 @@ _FORMS = {"on_screen_icon": _badge, "end_credit": _credit, "sidecar": _sidecar}
 
 
 def _frames_between(path: Path, start: Fraction, end: Fraction, want: int) -> list[np.ndarray]:
-    out: list[tuple[Fraction, np.ndarray]] = []
-    with av.open(str(path)) as c:
-        v = c.streams.video[0]
-        first = None
-        for frame in c.decode(v):
-            if frame.pts is None:
-                continue
-            first = frame.pts if first is None else first
-            t = Fraction(frame.pts - first) * (v.time_base or Fraction(1, 90000))
-            if t >= end:
-                break
-            if t >= start:
-                out.append((t, frame.to_ndarray(format="bgr24")))
-    if len(out) <= want:
-        return [f for _, f in out]
-    step = len(out) / want
-    return [out[int(i * step)][1] for i in range(want)]
+    """Up to ``want`` BGR frames evenly spread over ``[start, end)`` seconds from the first frame (none when the
+    file has no frames there or cannot be decoded)."""
+    try:
+        info = probe(path)
+        first = max(0, math.ceil(start * info.frame_rate))
+        last = min(info.frame_count, math.ceil(end * info.frame_rate))
+        if first >= last:
+            return []
+        picks = sample_indices(info.frame_count, want, start=first, end=last)
+        return [np.ascontiguousarray(rgb[..., ::-1]) for _, rgb in iter_frames(info, indices=picks, fmt="rgb24")]
+    except MediaError:
+        return []

@@ -21,10 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
-
-import av
 
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import list_projects, open_ledger, project_log
@@ -49,6 +48,7 @@ from labeler.verify import (
 )
 from ledger import Ledger, Log
 from ledger.errors import LedgerError
+from media import MediaError, iter_luma
 from records import RecordError
 from store.blobs import sha256_file
 
@@ -157,12 +157,10 @@ def _require_video(path: Path) -> None:
     if path.suffix.lower() in FORMATS and not is_complete_bmff(path):
         raise QcInputError(f"{path.name} is not a complete MP4/MOV file (truncated or not a video); nothing checked")
     try:
-        with av.open(str(path)) as c:
-            if not c.streams.video:
-                raise QcInputError(f"{path.name} has no video stream; nothing checked")
-            next(iter(c.decode(video=0)))
-    except (av.FFmpegError, StopIteration, OSError, UnicodeDecodeError) as exc:
-        raise QcInputError(f"{path.name} is not a readable video ({type(exc).__name__}); nothing checked") from None
+        if next(iter_luma(path, seconds=Fraction(1)), None) is None:
+            raise QcInputError(f"{path.name} has no decodable video frame; nothing checked")
+    except MediaError as exc:
+        raise QcInputError(f"{path.name} is not a readable video ({exc}); nothing checked") from None
 
 
 def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:

@@ -1,7 +1,7 @@
 """The background-replacement edit: source clip + new plate → output clip + a true ``EditResult``.
 
 Steps: build the clean plate (supplied clean-plate shot, or estimated from the take) → fit the per-shot re-grade
-of the performer towards the new plate → render every frame through ``video_io.render`` in the source's codec
+of the performer towards the new plate → render every frame through ``media.render`` in the source's codec
 family (audio and timecode carried), matting each frame in order (key → trimap → guided filter → optional refiner
 → flow stabilisation) and compositing over the new plate. The declared region is the bounding box of every pixel
 whose 8-bit value the edit changed; pixels outside it are copied from the source planes, so they differ from the
@@ -129,7 +129,7 @@ def replace_background(
     """Replace the background of ``source`` with ``plate`` and write ``out_path``.
 
     Args:
-        source: The shot (any clip ``video_io`` accepts).
+        source: The shot (any clip ``media`` accepts).
         plate: The new background (:func:`load_plate`).
         out_path: Output file; its extension must suit the source's codec family (``.mov``/``.mp4``).
         params: Settings (defaults: :class:`BackgroundParams`).

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, UniqueConstraint, insert, select
 
 from editor.cast.errors import TagError
-from editor.results import Region
+from media import Region
 
 metadata = MetaData()
 tags_table = Table(

@@ -17,8 +17,7 @@ import numpy as np
 from editor.cast._features import F32, descriptors
 from editor.errors import EditParameterError
 from editor.faces import FaceBox, detect_faces
-from editor.results import Region
-from media import MediaInfo, iter_frames, sample_indices
+from media import MediaInfo, Region, iter_frames, sample_indices
 
 DEFAULT_SAMPLES = 16
 IOU_LINK = 0.3

@@ -10,8 +10,7 @@ import numpy as np
 from editor.cast.model import CastModel
 from editor.cast.tracking import DEFAULT_SAMPLES, track_faces
 from editor.errors import EditParameterError
-from editor.results import Region
-from media import MediaInfo
+from media import MediaInfo, Region
 
 METHOD = "haar-track+hog-lbp-cast/1"
 

@@ -7,7 +7,7 @@
    over time (exponential, ``TEMPORAL_ALPHA``) so the eyes do not shimmer, and the requested shift eases in and
    out over ``RAMP`` frames at the range's ends. The flow is resampled to the real patch and applied to the frame
    (sampling real pixels), blended in with a feathered ellipse inside each eye patch.
-3. Only the eye patches change: every other pixel is copied from the source planes by ``video_io.render``; the
+3. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
 Metrics (in ``EditResult.metrics``): the iris displacement achieved vs requested (degrees, stated eye model),
 and the warping error of the eye region relative to the source's.

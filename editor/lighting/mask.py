@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from editor.errors import EditParameterError
-from editor.results import Region, region_of_mask
+from editor.results import region_of_mask
+from media import Region
 
 
 def rectangle_weights(region: Region, width: int, height: int, feather: int) -> np.ndarray:

@@ -28,8 +28,8 @@ from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76, to_lab
 from editor.lighting.model import THUMB, AdaptiveLutNet
-from editor.results import EditResult, FrameRange, OutputMedia, Region
-from media import MediaInfo, iter_frames, read_frame, render, sample_indices
+from editor.results import EditResult, FrameRange, OutputMedia
+from media import MediaInfo, Region, iter_frames, read_frame, render, sample_indices
 
 KIND = "lighting.relight"
 SAMPLES = 8

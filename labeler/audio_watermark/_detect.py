@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from labeler._payload import CODE_BITS, Decoded, decode_bits, encode_key
 from labeler.audio_watermark._scheme import (
     BLOCK_FRAMES,
     CHIPS,
@@ -30,7 +31,6 @@ from labeler.audio_watermark._scheme import (
     tile_energy,
     to_rate,
 )
-from labeler.watermark._codec import CODE_BITS, Decoded, decode_bits, encode_key
 
 OFFSETS = (0, HOP // 4, HOP // 2, 3 * HOP // 4)
 SHIFT_CANDIDATES = 3

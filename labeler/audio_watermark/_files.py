@@ -1,4 +1,4 @@
-"""File-level detection of ``cutproof-awm/1`` (any file PyAV opens), with "not applicable" for silent files."""
+"""File-level detection of ``cutproof-awm/1`` (any file the media layer reads), "not applicable" for silent files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from labeler.audio_watermark._detect import detect_samples
-from labeler.audio_watermark._media import read_audio
 from labeler.audio_watermark._scheme import ALGORITHM_ID
+from labeler.audio_watermark.errors import UnreadableAudioError
+from media import MediaError, read_audio
+from media.errors import NoAudioError
 
 DEFAULT_MAX_SECONDS = 5.0
 
@@ -66,11 +68,16 @@ def detect_audio(path: str | Path, *, max_seconds: float | None = DEFAULT_MAX_SE
     """
     if max_seconds is not None and not max_seconds > 0:
         raise ValueError(f"max_seconds must be positive, got {max_seconds}")
-    audio = read_audio(path, max_seconds=max_seconds)
-    if audio is None:
+    p = Path(path)
+    try:
+        clip = read_audio(p, max_seconds=max_seconds)
+    except NoAudioError:
         return AudioDetection(AudioStatus.NOT_APPLICABLE, None, 0.0, 0.0, 0.0, None, 0.0)
-    samples, rate = audio
-    r = detect_samples(samples, rate)
+    except MediaError as exc:
+        raise UnreadableAudioError(f"{p}: the audio cannot be read ({exc})") from exc
+    if len(clip.samples) == 0:
+        raise UnreadableAudioError(f"{p}: the audio track holds no decodable samples")
+    r = detect_samples(clip.samples.T, clip.rate)
     status = AudioStatus.FOUND if r.key is not None else AudioStatus.NONE
     return AudioDetection(
         status, r.key, r.confidence, r.seconds, r.evidence_seconds, r.bit_errors_corrected, r.sync_score

@@ -4,7 +4,7 @@ Everything happens on a mono downmix resampled to 16 kHz (so 44.1 kHz, 48 kHz, s
 grid): an STFT with 512-sample sqrt-Hann frames and a 256-sample hop (16 ms). The band 1–6 kHz is cut into
 tiles of 4 bins (125 Hz) × 1 frame: 40 tiles per frame. ``BLOCK_FRAMES`` = 96 frames (1.536 s) make one
 block of 3,840 tiles; 20 % of them carry a fixed sync pattern, the rest carry the 172 coded bits of the key
-(``labeler.watermark._codec``: key + CRC-16, BCH t = 12, scrambled), ≈ 18 tiles per bit, spread over the
+(``labeler._payload``: key + CRC-16, BCH t = 12, scrambled), ≈ 18 tiles per bit, spread over the
 whole block by a fixed permutation. Blocks repeat over the whole track, indexed by the absolute frame number,
 so any stretch of at least one block holds every tile at least once (in some cyclic order the detector finds).
 The layout is public and key-independent: the payload *is* the key.
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from scipy.ndimage import uniform_filter
 from scipy.signal import resample_poly
 
-from labeler.watermark._codec import CODE_BITS
+from labeler._payload import CODE_BITS
 
 Array = npt.NDArray[Any]
 

@@ -1,4 +1,4 @@
-"""Errors of the audio watermark (under ``labeler.watermark.errors.WatermarkError``).
+"""Errors of the audio watermark (under ``labeler.errors.WatermarkError``).
 
 WatermarkError
 ├── UnreadableAudioError  the input is missing, not a media file, or its audio cannot be decoded
@@ -7,7 +7,7 @@ WatermarkError
 
 from __future__ import annotations
 
-from labeler.watermark.errors import WatermarkError
+from labeler.errors import WatermarkError
 
 
 class UnreadableAudioError(WatermarkError):

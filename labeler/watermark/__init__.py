@@ -1,8 +1,9 @@
 """Robust invisible video watermark ``cutproof-wm/2`` (reads ``/1`` marks too): a 64-bit key in luma that points
 to a ledger entry.
 
-Public API: ``embed_video`` / ``detect_video`` for files (PyAV), ``embed_frame`` / ``detect_frames`` for luma
-planes, ``parse_key`` for the 16-hex-digit key form, and the errors in ``labeler.watermark.errors``.
+Public API: ``embed_video`` / ``detect_video`` for files (through ``media``, under its one encode policy),
+``embed_frame`` / ``detect_frames`` for luma planes, ``parse_key`` for the 16-hex-digit key form, and the errors in
+``labeler.watermark.errors``.
 """
 
 from labeler.watermark._detect import FrameDetection, detect_frames

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from labeler.watermark._codec import CODE_BITS, decode_soft, encode_key
+from labeler._payload import CODE_BITS, decode_soft, encode_key
 from labeler.watermark._detect_view import detector_view
 from labeler.watermark._pattern import (
     BIT_OF_CHIP,

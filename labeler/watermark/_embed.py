@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from labeler.watermark._codec import CODE_BITS, encode_key
+from labeler._payload import CODE_BITS, encode_key
 from labeler.watermark._detect_view import CLIP, det_size, high_pass, local_rms, to_chips
 from labeler.watermark._pattern import (
     CHIPS_PER_BIT,

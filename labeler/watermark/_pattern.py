@@ -23,7 +23,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from labeler.watermark._codec import CODE_BITS
+from labeler._payload import CODE_BITS
 from labeler.watermark._types import Array
 
 ALGORITHM_ID = "cutproof-wm/2"

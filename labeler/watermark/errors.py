@@ -1,4 +1,4 @@
-"""Errors of the watermark tools.
+"""Errors of the video watermark (``WatermarkError`` itself is in ``labeler.errors``, shared with the audio mark).
 
 LabelerError
 └── WatermarkError            base of every watermark error
@@ -9,11 +9,9 @@ LabelerError
 
 from __future__ import annotations
 
-from labeler.errors import LabelerError
+from labeler.errors import WatermarkError
 
-
-class WatermarkError(LabelerError):
-    """Base class of the watermark errors."""
+__all__ = ["InvalidKeyError", "UnreadableVideoError", "VideoWriteError", "WatermarkError"]
 
 
 class UnreadableVideoError(WatermarkError):

@@ -12,8 +12,9 @@ from typing import Any
 from cutproof.core.projects import create_project, get_project, list_projects, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.label import EditFacts, LabelResult, label_output
-from labeler.manifest import EditAction, IngredientRef, Region, TimeRange
+from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Log
+from media import Region
 from records import (
     ConsentGranted,
     DecisionReliance,

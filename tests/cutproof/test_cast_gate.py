@@ -21,8 +21,7 @@ from cutproof.training.run import CastSpec, train_model
 from editor import Catalogue, ingest_folder
 from editor.cast import CastTags
 from editor.faces import detect_faces
-from editor.results import Region
-from media import read_frame
+from media import Region, read_frame
 
 TAKE1, TAKE2 = "grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"
 STRANGER = "crema-d_1001_DFA_NEU_XX.flv"

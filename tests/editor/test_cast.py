@@ -23,8 +23,7 @@ from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.faces import detect_faces
 from editor.models import ModelRegistry, unpack_model
-from editor.results import Region
-from media import MediaInfo, probe, read_frame
+from media import MediaInfo, Region, probe, read_frame
 from store.blobs import BlobStore
 
 GRID = ("grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg")

@@ -21,8 +21,7 @@ from editor.eyeline import (
 )
 from editor.eyeline._eyes import degrees_to_px, gaze_of, iris_centre
 from editor.faces import detect_faces
-from editor.results import Region
-from media import iter_frames, probe, read_frame
+from media import Region, iter_frames, probe, read_frame
 from tests.editor._media import write_clip
 
 TAKE1, TAKE2 = "grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"

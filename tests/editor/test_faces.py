@@ -5,8 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from editor.faces import detect_faces, scan_faces
-from editor.results import Region
-from media import probe
+from media import Region, probe
 
 
 def test_finds_the_speaker_in_every_clip(footage_dir: Path) -> None:

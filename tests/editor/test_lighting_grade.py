@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from editor.errors import EditParameterError
 from editor.lighting import Adjustments, Cdl, Lut3D, ShotLut, delta_e76, fit_match, fit_pairs, psnr, random_look
 from editor.lighting.mask import rectangle_weights, support_region
-from editor.results import Region
+from media import Region
 
 RNG = np.random.default_rng(1)
 IMG = RNG.random((48, 64, 3), dtype=np.float32)

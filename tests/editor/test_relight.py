@@ -21,8 +21,7 @@ from editor.lighting import (
 )
 from editor.lighting.cdl import Cdl
 from editor.models import ModelRegistry
-from editor.results import Region
-from media import iter_frames, probe
+from media import Region, iter_frames, probe
 from tests.editor._media import decode_audio
 
 TINY = LightingConfig(steps=6, batch=2, frames_per_clip=3, checkpoint_every=2)

@@ -15,7 +15,6 @@ from labeler import (
     EditLabel,
     IngredientRef,
     LedgerRef,
-    Region,
     TimeRange,
     ValidationState,
     WatermarkRef,
@@ -32,6 +31,7 @@ from labeler.errors import (
     UnsupportedFormatError,
 )
 from labeler.manifest import COMPOSITE_TRAINED, LEDGER_ASSERTION, WATERMARK_ASSERTION
+from media import Region
 from tests._support.video import flip_byte_in_media_data, make_clip, remux, transcode
 
 PERFORMER = "Dana Quill"

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labeler._payload import BCH_T, CODE_BITS, MAX_KEY, decode_bits, encode_key
 from labeler.watermark import InvalidKeyError, parse_key
-from labeler.watermark._codec import BCH_T, CODE_BITS, MAX_KEY, decode_bits, encode_key
 
 keys = st.integers(min_value=0, max_value=MAX_KEY)
 

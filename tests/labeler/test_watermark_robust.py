@@ -9,8 +9,8 @@ import av
 import numpy as np
 import pytest
 
+from labeler._payload import BCH_T, CODE_BITS, decode_soft, encode_key
 from labeler.watermark import ALGORITHM_ID, _pattern, detect_frames, detect_video, embed_frame, embed_video
-from labeler.watermark._codec import BCH_T, CODE_BITS, decode_soft, encode_key
 from labeler.watermark._detect import MAX_ATTEMPTS
 from tests.labeler._wm_media import reencode
 

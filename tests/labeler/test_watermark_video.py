@@ -32,7 +32,7 @@ def marked(footage_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = embed_video(footage_dir / GRID, out, KEY)
     assert report.frames == 75 and report.encoder == "libx264"  # MPEG-1 → H.264 in MP4
     assert report.psnr_y >= 42.0
-    assert report.audio == ("mp2 (copied)",)
+    assert report.audio == ("mp2 → aac (re-encoded)",)  # MP4 does not carry MP2 (media's policy, as the editor)
     return out
 
 

@@ -22,7 +22,7 @@ from cutproof.training.run import KINDS, TrainingSpec
 from editor import Catalogue, ModelRecord, ModelRegistry
 from editor.cast import CastTags
 from editor.errors import ModelNotFoundError
-from editor.results import Region
+from media import Region
 
 router = APIRouter(tags=["models"])
 

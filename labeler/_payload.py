@@ -1,4 +1,6 @@
-"""Payload codec: a 64-bit key ⇄ a scrambled, error-corrected bit string (``cutproof-wm/1`` and ``/2``).
+"""Payload codec of both marks: a 64-bit key ⇄ a scrambled, error-corrected bit string (video ``cutproof-wm/1`` and
+``/2``, audio ``cutproof-awm/1``). It sits below ``labeler.watermark`` and ``labeler.audio_watermark`` so that
+neither imports the other for it.
 
 Layout: ``key`` (8 bytes, big-endian) ‖ CRC-16/CCITT of the key (2 bytes) = 80 data bits, protected by a binary BCH
 code over GF(2^8) correcting ``t = 12`` bit errors (92 parity bits), i.e. a 172-bit codeword. The codeword is XORed
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import binascii
 from dataclasses import dataclass
+from typing import Any
 
 import bchlib
 import numpy as np
+import numpy.typing as npt
 
-from labeler.watermark._types import Array
+Array = npt.NDArray[Any]
 
 BCH_T = 12
 BCH_M = 8

@@ -1,0 +1,249 @@
+"""The audio tracks of a render, muxed interleaved with the video by time.
+
+Each source track is written one of four ways, by its ``AudioPlan`` and what the caller asks:
+
+- ``remuxed``: its packets copied unchanged (the container holds the codec and nothing changes the samples);
+- ``re-encoded:<codec>``: decoded and encoded with the plan's codec (the container cannot hold the source codec);
+- ``filtered:<codec>``: decoded to planar float, passed through an ``AudioFilter`` (e.g. the audio watermark) and
+  encoded with the plan's codec — the source's family, sample rate, layout and bit depth;
+- ``replaced:<codec>``: decoded whole, an ``AudioOverride``'s span spliced in, encoded losslessly.
+
+Timestamps stay on the source's clock: copied packets keep theirs, decoded tracks start where the source track's
+first frame starts, replaced tracks where the source track starts (a new track where the video starts), so the
+source's audio/video offset is kept exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from typing import Any, Protocol
+
+import av
+import numpy as np
+
+from media._audio import AudioOverride, read_audio, splice
+from media._policy import AudioPlan, lossless_audio_plan
+from media._probe import MediaInfo, _reason
+from media.errors import CorruptMediaError
+
+_SLACK = Fraction(1, 2)  # audio is muxed up to half a second ahead of the video
+
+
+class AudioFilter(Protocol):
+    """Changes a track's samples as they stream past (e.g. ``labeler``'s audio watermark ``StreamMarker``)."""
+
+    def push(self, samples: np.ndarray) -> list[np.ndarray]:
+        """Planar float samples (channels × n, in [-1, 1]) in order; returns the blocks ready so far."""
+        ...
+
+    def flush(self) -> list[np.ndarray]:
+        """Returns the last blocks once the track has ended."""
+        ...
+
+
+class _Encoder:
+    """One output audio stream encoded with its plan; timestamps count samples from the track's start."""
+
+    def __init__(self, out: Any, plan: AudioPlan) -> None:
+        self.plan = plan
+        self.stream = out.add_stream(plan.codec, rate=plan.sample_rate, layout=plan.layout)
+        cc = self.stream.codec_context
+        cc.format = plan.sample_format
+        if plan.bit_rate:
+            cc.bit_rate = plan.bit_rate
+        self.stream.time_base = Fraction(1, plan.sample_rate)
+        self._next: int | None = None
+
+    def encode(self, frame: Any, start: int) -> list[Any]:
+        """Encode ``frame`` (any sample format; converted by PyAV) after the samples already written."""
+        if self._next is None:
+            self._next = start
+        frame.pts, frame.time_base = self._next, Fraction(1, self.plan.sample_rate)
+        self._next += frame.samples
+        return list(self.stream.encode(frame))
+
+    def encode_planar(self, block: np.ndarray, start: int) -> list[Any]:
+        """Encode planar float samples (channels × n)."""
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(block, dtype=np.float32), format="fltp", layout=self.plan.layout
+        )
+        frame.sample_rate = self.plan.sample_rate
+        return self.encode(frame, start)
+
+    def flush(self) -> list[Any]:
+        return list(self.stream.encode(None))
+
+
+class _Decoded:
+    """A source track that is decoded: re-encoded as it is, or through a filter first."""
+
+    def __init__(self, encoder: _Encoder, audio_filter: AudioFilter | None) -> None:
+        self.encoder = encoder
+        self.filter = audio_filter
+        self.start: int | None = None
+        self._planar = (
+            av.AudioResampler(format="fltp", layout=encoder.plan.layout, rate=encoder.plan.sample_rate)
+            if audio_filter is not None
+            else None
+        )
+
+    def feed(self, frames: list[Any]) -> list[Any]:
+        packets: list[Any] = []
+        for frame in frames:
+            if self.start is None:
+                at = frame.pts * frame.time_base if frame.pts is not None and frame.time_base is not None else 0
+                self.start = round(at * self.encoder.plan.sample_rate)
+            if self._planar is None:
+                packets += self.encoder.encode(frame, self.start)
+                continue
+            for planar in self._planar.resample(frame):
+                packets += self._filtered(self.filter.push(planar.to_ndarray()))  # type: ignore[union-attr]
+        return packets
+
+    def finish(self) -> list[Any]:
+        packets: list[Any] = []
+        if self._planar is not None:
+            for planar in self._planar.resample(None):
+                packets += self._filtered(self.filter.push(planar.to_ndarray()))  # type: ignore[union-attr]
+            packets += self._filtered(self.filter.flush())  # type: ignore[union-attr]
+        return packets + self.encoder.flush()
+
+    def _filtered(self, blocks: list[np.ndarray]) -> list[Any]:
+        packets: list[Any] = []
+        for block in blocks:
+            packets += self.encoder.encode_planar(block, self.start or 0)
+        return packets
+
+
+class AudioMux:
+    """Every audio track of one render, muxed as the video advances (``mux_until``), then ``finish``.
+
+    ``src`` is a second open input of the source (so the audio is demuxed independently of the video).
+    """
+
+    def __init__(
+        self,
+        src: Any,
+        out: Any,
+        info: MediaInfo,
+        plans: tuple[AudioPlan, ...],
+        *,
+        container: str,
+        video_start: Fraction,
+        filters: Mapping[int, AudioFilter] | None = None,
+        override: AudioOverride | None = None,
+    ) -> None:
+        self.out, self.path = out, info.path
+        filters = dict(filters or {})
+        if filters and override is not None:
+            raise ValueError("give either an audio override (new samples laid in) or audio filters, not both")
+        self._copied: dict[int, Any] = {}
+        self._decoded: dict[int, _Decoded] = {}
+        self._queue: list[Any] = []  # packets encoded up front (replaced tracks), in time order
+        modes: list[str] = []
+        if override is not None:
+            modes = self._replace(src, info, container, override, video_start)
+        for plan in plans if override is None else ():
+            if plan.copy and plan.index not in filters:
+                self._copied[plan.index] = out.add_stream_from_template(src.streams[plan.index])
+                modes.append("remuxed")
+                continue
+            audio_filter = filters.pop(plan.index, None)
+            self._decoded[plan.index] = _Decoded(_Encoder(out, plan), audio_filter)
+            modes.append(f"{'filtered' if audio_filter is not None else 're-encoded'}:{plan.codec}")
+        if filters:
+            raise ValueError(f"audio filters given for tracks {sorted(filters)} that the clip does not have")
+        self.modes = tuple(modes)
+        carried = [s for s in src.streams.audio if s.index in self._copied or s.index in self._decoded]
+        # demux() with no streams would demux every stream, video included: only demux when there is audio.
+        self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
+        self._pending: Any = None
+        self._next = 0
+
+    def _replace(
+        self, src: Any, info: MediaInfo, container: str, override: AudioOverride, video_start: Fraction
+    ) -> list[str]:
+        """Encode every track with the override spliced in, up front (a clip without audio gets a mono track)."""
+        tracks = [(t, read_audio(info.path, stream=t.index).samples) for t in info.audio] or [(None, None)]
+        modes = []
+        for track, samples in tracks:
+            plan = lossless_audio_plan(track, container)
+            if samples is None:  # a picture-only clip: silence with the new line in its span
+                samples = np.zeros((round(info.duration * plan.sample_rate), 1), np.float32)
+            begins = video_start if track is None else _start_of(src.streams[track.index])
+            start = round(begins * plan.sample_rate)
+            encoder = _Encoder(self.out, plan)
+            spliced = splice(samples, plan.sample_rate, override)
+            for i in range(0, len(spliced), 4096):
+                self._queue += encoder.encode(_lossless_frame(spliced[i : i + 4096], plan), start)
+            self._queue += encoder.flush()
+            modes.append(f"replaced:{plan.codec}")
+        self._queue.sort(key=lambda p: (p.pts or 0) * p.time_base if p.time_base is not None else 0)
+        return modes
+
+    def mux_until(self, t: Fraction) -> None:
+        """Mux the audio that starts before ``t`` seconds of output time (plus half a second of slack)."""
+        while self._next < len(self._queue):
+            p = self._queue[self._next]
+            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + _SLACK:
+                break
+            self.out.mux(p)
+            self._next += 1
+        while True:
+            if self._pending is None:
+                self._pending = self._read()
+                if self._pending is None:
+                    return
+            p = self._pending
+            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + _SLACK:
+                return
+            self._pending = None
+            self._carry(p)
+
+    def finish(self) -> None:
+        """Mux everything left and drain the encoders."""
+        self.mux_until(Fraction(10**9))
+        for track in self._decoded.values():
+            self.out.mux(track.finish())
+
+    def _read(self) -> Any:
+        try:
+            return next(self._packets, None)
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{self.path.name}: its audio cannot be read ({_reason(exc)})") from None
+
+    def _carry(self, packet: Any) -> None:
+        index = packet.stream.index
+        if index in self._copied:
+            if packet.dts is None or not packet.size:
+                return
+            packet.stream = self._copied[index]
+            self.out.mux(packet)
+            return
+        try:
+            frames = list(packet.decode())
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{self.path.name}: its audio does not decode ({_reason(exc)})") from None
+        self.out.mux(self._decoded[index].feed(frames))
+
+
+def _start_of(stream: Any) -> Fraction:
+    """When a stream starts on the source's clock, in seconds (0 when the container does not say)."""
+    if stream.start_time is None or stream.time_base is None:
+        return Fraction(0)
+    return Fraction(stream.start_time) * Fraction(stream.time_base.numerator, stream.time_base.denominator)
+
+
+def _lossless_frame(samples: np.ndarray, plan: AudioPlan) -> Any:
+    """(n, channels) float samples as a frame in the plan's integer format (16-bit: ×32767; 24-bit in s32)."""
+    if plan.bit_depth > 16:
+        pcm = (np.clip(np.rint(samples * 8388607.0), -8388608, 8388607).astype(np.int32) << 8).astype(np.int32)
+    else:
+        pcm = np.clip(np.rint(samples * 32767.0), -32768, 32767).astype(np.int16)
+    arr = np.ascontiguousarray(pcm.T if plan.sample_format.endswith("p") else pcm.reshape(1, -1))
+    channels = samples.shape[1]
+    layout = plan.layout if plan.layout else ("mono" if channels == 1 else "stereo")
+    frame = av.AudioFrame.from_ndarray(arr, format=plan.sample_format, layout=layout)
+    frame.sample_rate = plan.sample_rate
+    return frame
