@@ -7,6 +7,7 @@ registry.covering(alice.performer_id, "eyeline", "performance_change", shot="12A
 """
 
 from consent._reconcile import ReconcileReport
+from consent._tables import metadata
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import (
     AlreadyLiftedError,
@@ -58,4 +59,5 @@ __all__ = [
     "UnknownPerformerError",
     "UnknownSuspensionError",
     "create_schema",
+    "metadata",
 ]

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from cutproof.core.tables import watermark_keys
+from cutproof.core.models import WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
 from labeler.c2pa_adapter import media_type, sign_video
 from labeler.disclosure import (
@@ -50,6 +50,7 @@ from ledger import Appended, Log
 from store.blobs import sha256_file
 
 LABEL_KIND = "label.applied/1"
+watermark_keys = table_of(WatermarkKeyRow)
 
 
 @dataclass(frozen=True)
