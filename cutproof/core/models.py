@@ -31,7 +31,8 @@ from sqlmodel.main import SQLModelConfig
 
 class AppModel(SQLModel, registry=registry()):
     """Base of the application's models: their tables share one metadata of their own (not SQLModel's global
-    one, which any other library's models would also fill)."""
+    one, which any other library's models would also fill). Validators are built on a model's first use
+    (``defer_build``), which takes a third off the import of this module for commands that validate nothing."""
 
     model_config = SQLModelConfig(defer_build=True)
 
@@ -98,7 +99,7 @@ class ProjectRow(ProjectBase, table=True):
 class Project(ProjectBase):
     """A project as stored (immutable view)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SQLModelConfig(frozen=True)
     context: ProjectContext
 
 
@@ -143,7 +144,7 @@ class TokenRow(TokenBase, table=True):
 class TokenPublic(TokenBase):
     """A token's metadata as listed (no secret, no digest)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SQLModelConfig(frozen=True)
 
 
 # -- jobs -----------------------------------------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class JobRow(JobBase, table=True):
 class Job(JobBase):
     """A job as stored."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SQLModelConfig(frozen=True)
 
 
 # -- uploads --------------------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ class EditRequestRow(EditRequestBase, table=True):
 class EditRequestRecord(EditRequestBase):
     """One edit request and where it stands."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SQLModelConfig(frozen=True)
 
 
 class WatermarkKeyRow(AppModel, table=True):
