@@ -8,7 +8,8 @@ memberships, prebuilt statements run on SQLite's driver), the project read (``ge
 memory cleared, so the row is read and validated), a stored who-is-there answer read (``PresenceStore.get``), the
 request row and the render job written in the decision's transaction (``insert_request`` + ``JobQueue.insert``;
 ``calls`` of them in one transaction, rolled back, so no fsync is timed), and a request and a job read back as
-their public views (``RequestStore.get``, ``JobQueue.get``).
+their public views (``RequestStore.get``, ``JobQueue.get``); and, alone, the step from a job, a request and a
+project row as the database returns them to their public views (``model_validate``).
 
 With ``--baseline DIR`` (another checkout, e.g. the commit before the tables became SQLModel models) the same
 measurement runs in fresh processes for both trees, alternating, ``--runs`` times each, and each metric's line
@@ -49,12 +50,14 @@ def _timed(fn: Callable[[], None], rounds: int, calls: int) -> tuple[float, floa
 
 def measure(rounds: int, calls: int) -> dict[str, tuple[float, float]]:
     """Set up a workspace in a temporary folder and time each operation (imports the tree on ``sys.path``)."""
+    from sqlalchemy import select
+
     from cutproof.cast.store import PresenceStore, presence_key
     from cutproof.core import auth
-    from cutproof.core.jobs import JobQueue
-    from cutproof.core.projects import ProjectContext, create_project, get_project
+    from cutproof.core.jobs import Job, JobQueue, jobs_table
+    from cutproof.core.projects import Project, ProjectContext, create_project, get_project, projects_table
     from cutproof.core.workspace import Workspace
-    from cutproof.edits.requests import RequestStore, insert_request
+    from cutproof.edits.requests import EditRequestRecord, RequestStore, insert_request, requests_table
 
     out: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-app-tables-") as tmp:
@@ -127,7 +130,19 @@ def measure(rounds: int, calls: int) -> dict[str, tuple[float, float]]:
                 requests.get("f" * 32, "film")
                 queue.get(job.job_id)
 
+        with engine.connect() as conn:  # rows as the database returns them, for the row → public view step alone
+            job_row = dict(conn.execute(select(jobs_table)).mappings().first() or {})
+            request_row = dict(conn.execute(select(requests_table)).mappings().first() or {})
+            project_row = dict(conn.execute(select(projects_table)).mappings().first() or {})
+
+        def view_calls() -> None:
+            for _ in range(calls):
+                Job.model_validate(job_row)
+                EditRequestRecord.model_validate(request_row)
+                Project.model_validate(project_row)
+
         for name, fn in (
+            ("rows_to_views", view_calls),
             ("authenticate", auth_calls),
             ("project_read", project_calls),
             ("presence_read", presence_calls),
