@@ -19,7 +19,7 @@ models and the migrations agree.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
@@ -50,7 +50,11 @@ class PublicView(AppModel):
 
     model_config = SQLModelConfig(frozen=True)
     __init__ = BaseModel.__init__  # type: ignore[assignment]
-    model_validate = classmethod(BaseModel.model_validate.__func__)  # type: ignore[assignment,attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:  # type: ignore[override]
+        """``obj`` (a row's mapping, a dict) as a view: pydantic's ``BaseModel.model_validate``."""
+        return BaseModel.model_validate.__func__(cls, obj, **options)  # type: ignore[attr-defined,no-any-return]
 
 
 def _as_utc(value: datetime) -> datetime:
