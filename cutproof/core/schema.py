@@ -20,7 +20,8 @@ same migrations; nothing else creates tables in a workspace. Revisions::
 Every other use of the database goes through ``Workspace.engine``, which checks once per engine that the schema is
 the head this code was written for (``check``): a database that is behind, ahead, or not Cutproof's is refused with
 what to do, instead of failing later on a missing column. The check reads ``alembic_version`` directly; Alembic
-itself (a few hundred milliseconds of imports) is loaded only to migrate, or to list the revisions.
+itself (a few hundred milliseconds of imports) is loaded only to migrate, or to list the revisions. SQLAlchemy too
+is imported by the functions that touch a database: importing this module (the workspace does) loads neither.
 
 Errors::
 
@@ -36,13 +37,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 from cutproof.core.errors import WorkspaceError
-from store.db import writer_lock
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 BASELINE = "0001"
 """The revision of release 0.1.0's schema."""
@@ -145,6 +144,8 @@ class Upgrade:
 
 def state(conn: Connection) -> SchemaState:
     """Where the database behind ``conn`` stands (reads only)."""
+    from sqlalchemy import inspect, text
+
     names = set(inspect(conn).get_table_names())
     revision = None
     if VERSION_TABLE in names:
@@ -236,6 +237,10 @@ def _config(conn: Connection | None) -> Config:
 @contextmanager
 def _schema_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that holds the database's lock for schema changes (commits when the block ends)."""
+    from sqlalchemy import text
+
+    from store.db import writer_lock
+
     if engine.dialect.name == "sqlite":
         with writer_lock(engine), engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
             yield conn
