@@ -11,6 +11,7 @@ revocations, suspensions and lifts at a time (as known at a time), and capacity 
 
 from consent import clock
 from consent._reconcile import ReconcileReport
+from consent._tables import metadata
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import (
     AlreadyLiftedError,
@@ -65,4 +66,5 @@ __all__ = [
     "UnknownSuspensionError",
     "clock",
     "create_schema",
+    "metadata",
 ]

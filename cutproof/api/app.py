@@ -115,10 +115,12 @@ def create_app(
 
     Raises:
         SettingsError: unsafe settings outside local use (e.g. the default secret key).
-        WorkspaceError: the workspace is not initialised.
+        WorkspaceError: the workspace is not initialised, or its database's schema is not this release's
+            (``SchemaError``: run ``cutproof db upgrade``).
     """
     settings = (settings or Settings()).check_safe()
     ws = (workspace or Workspace(settings.home, settings.db)).require()
+    ws.engine  # noqa: B018 - checks the schema: a database not upgraded yet is refused now, not on a request
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -17,16 +17,12 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from cutproof.core.tables import presence_table
+from cutproof.core.models import PresenceRow, table_of
 
 KEY_VERSION = "presence/1"
 
+presence_table = table_of(PresenceRow)
 _INSERT = insert(presence_table)
-_READY = "_cutproof_presence_table"
-
-
-def create_schema(engine: Engine) -> None:
-    presence_table.create(engine, checkfirst=True)
 
 
 def presence_key(*parts: Any) -> str:
@@ -39,9 +35,6 @@ class PresenceStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        if not getattr(engine, _READY, False):  # a workspace made before this table existed gets it on first use
-            create_schema(engine)
-            setattr(engine, _READY, True)
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

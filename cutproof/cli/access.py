@@ -74,17 +74,17 @@ def token_list(
     rows = auth.list_tokens(ready_workspace(ctx).engine, username)
     if as_json:
         for r in rows:
-            print(json.dumps(r, default=str, sort_keys=True))
+            print(json.dumps(r.model_dump(), default=str, sort_keys=True))
         return
     table = Table("id", "user", "label", "created", "expires", "revoked")
     for r in rows:
         table.add_row(
-            r["token_id"],
-            r["username"],
-            r["label"],
-            f"{r['created_at']:%Y-%m-%d}",
-            f"{r['expires_at']:%Y-%m-%d}",
-            f"{r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "",
+            r.token_id,
+            r.username,
+            r.label,
+            f"{r.created_at:%Y-%m-%d}",
+            f"{r.expires_at:%Y-%m-%d}",
+            f"{r.revoked_at:%Y-%m-%d}" if r.revoked_at else "",
         )
     console.print(table)
 

@@ -13,6 +13,7 @@ from cutproof.cli import audit as audit_cli
 from cutproof.cli import background as _background
 from cutproof.cli import cast as cast_cli
 from cutproof.cli import dailies as dailies_cli
+from cutproof.cli import db as db_cli
 from cutproof.cli import editor as editor_cli
 from cutproof.cli import identity as identity_cli
 from cutproof.cli import ledger as ledger_cli
@@ -48,6 +49,7 @@ app.add_typer(requests_cli.jobs_app, name="jobs")
 app.add_typer(performer_app, name="performer")
 app.add_typer(consent_app, name="consent")
 app.add_typer(watermark_app, name="watermark")
+app.add_typer(db_cli.app, name="db")
 
 
 @app.callback()

@@ -31,6 +31,7 @@ def serve(
     from cutproof.core.settings import Settings
 
     ws = ready_workspace(ctx)
+    ws.engine  # noqa: B018 - checks the schema once, here, rather than in every server process
     settings = Settings(home=ws.home, db=ws.db_url)
     n = processes or settings.processes
     if n == 1:

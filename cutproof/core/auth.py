@@ -18,52 +18,15 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    MetaData,
-    String,
-    Table,
-    and_,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from cutproof.core.errors import CutproofError
+from cutproof.core.models import MembershipRow, TokenPublic, TokenRow, UserRow, table_of
 from store.driver_select import DriverSelect
 
-metadata = MetaData()
-
-users_table = Table(
-    "app_users",
-    metadata,
-    Column("username", String(64), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("is_superuser", Boolean, nullable=False, default=False),
-)
-memberships_table = Table(
-    "app_memberships",
-    metadata,
-    Column("username", String(64), ForeignKey("app_users.username"), primary_key=True),
-    Column("project", String(63), primary_key=True),
-    Column("role", String(16), primary_key=True),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
-)
-tokens_table = Table(
-    "app_tokens",
-    metadata,
-    Column("token_id", String(32), primary_key=True),
-    Column("username", String(64), ForeignKey("app_users.username"), nullable=False),
-    Column("secret_sha256", String(64), nullable=False),
-    Column("label", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-)
+users_table = table_of(UserRow)
+memberships_table = table_of(MembershipRow)
+tokens_table = table_of(TokenRow)
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 TOKEN_RE = re.compile(r"^cpt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
@@ -120,10 +83,6 @@ class IssuedToken(BaseModel):
     token: str
     username: str
     expires_at: datetime
-
-
-def create_schema(engine: Any) -> None:
-    metadata.create_all(engine)
 
 
 def _hash_secret(secret: str, pepper: bytes) -> str:
@@ -276,17 +235,10 @@ _ROLES_QUERY = DriverSelect(
 )
 
 
-def list_tokens(engine: Any, username: str | None = None) -> list[dict[str, Any]]:
+def list_tokens(engine: Any, username: str | None = None) -> list[TokenPublic]:
     """Token metadata (never secrets), newest first."""
-    q = select(
-        tokens_table.c.token_id,
-        tokens_table.c.username,
-        tokens_table.c.label,
-        tokens_table.c.created_at,
-        tokens_table.c.expires_at,
-        tokens_table.c.revoked_at,
-    ).order_by(tokens_table.c.created_at.desc())
+    q = select(*(tokens_table.c[name] for name in TokenPublic.model_fields)).order_by(tokens_table.c.created_at.desc())
     if username:
         q = q.where(tokens_table.c.username == username)
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        return [TokenPublic.model_validate(dict(r._mapping)) for r in conn.execute(q)]

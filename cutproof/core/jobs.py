@@ -23,50 +23,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from cutproof.core.errors import CutproofError
+from cutproof.core.models import Job, JobRow, table_of
 
-metadata = MetaData()
-jobs_table = Table(
-    "app_jobs",
-    metadata,
-    Column("job_id", String(32), primary_key=True),
-    Column("project", String(63), nullable=False, index=True),
-    Column("kind", String(64), nullable=False),
-    Column("payload", JSON, nullable=False),
-    Column("state", String(16), nullable=False, index=True),
-    Column("progress", Float, nullable=False, default=0.0),
-    Column("message", Text, nullable=False, default=""),
-    Column("steps", JSON, nullable=False),
-    Column("result", JSON, nullable=True),
-    Column("error", Text, nullable=True),
-    Column("cancel_requested", Boolean, nullable=False, default=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("lease_owner", String(128), nullable=True),
-    Column("lease_expires", DateTime(timezone=True), nullable=True),
-    Column("created_by", String(128), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
+jobs_table = table_of(JobRow)
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 LEASE = timedelta(seconds=30)
@@ -89,48 +51,15 @@ class LeaseLost(Exception):
     """Another worker took the job over (this one stalled past its lease)."""
 
 
-class Job(BaseModel):
-    """A job as stored."""
-
-    model_config = ConfigDict(frozen=True)
-
-    job_id: str
-    project: str
-    kind: str
-    payload: dict[str, Any]
-    state: str
-    progress: float
-    message: str
-    steps: dict[str, Any]
-    result: dict[str, Any] | None
-    error: str | None
-    cancel_requested: bool
-    attempts: int
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-
-
 Handler = Callable[["JobContext", Mapping[str, Any]], dict[str, Any]]
-
-
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def _to_job(row: Any) -> Job:
-    data = dict(row._mapping)
-    data["created_at"] = _aware(data["created_at"])
-    data["updated_at"] = _aware(data["updated_at"])
-    return Job.model_validate({k: v for k, v in data.items() if k in Job.model_fields})
+    return Job.model_validate(dict(row._mapping))
 
 
 _INSERT_JOB = insert(jobs_table)  # built once: a job is queued with every allowed gate decision
@@ -185,7 +114,7 @@ class JobQueue:
             "updated_at": now,
         }
         conn.execute(_INSERT_JOB, values)
-        return Job.model_validate({k: v for k, v in values.items() if k in Job.model_fields})
+        return Job.model_validate(values)
 
     def get(self, job_id: str, project: str | None = None) -> Job:
         """A job by id (optionally required to belong to ``project``).

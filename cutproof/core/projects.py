@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 
 from cutproof.core.errors import CutproofError
+from cutproof.core.models import Project, ProjectContext, ProjectRow, table_of
 from cutproof.core.workspace import Workspace
 from ledger import Ledger, Log
 from ledger.errors import LogExistsError, UnknownLogError
@@ -25,51 +25,11 @@ from records import ProjectCreated, ProjectSettings
 ORIGIN_HOST = "cutproof.local"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-metadata = MetaData()
-projects_table = Table(
-    "app_projects",
-    metadata,
-    Column("slug", String(63), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("origin", String(300), nullable=False, unique=True),
-    Column("context", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("ledger_index", Integer, nullable=False),
-)
+projects_table = table_of(ProjectRow)
 
 
 class ProjectError(CutproofError):
     """A project is unknown, exists already, or its definition is invalid."""
-
-
-class ProjectContext(BaseModel):
-    """What the gate needs to know about the production (the policy context of every edit request)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    agreement: str = Field(default="sag-aftra-tv-theatrical-2026", description="Contract and edition in force.")
-    principal_photography_start: date | None = None
-    distribution_territories: tuple[str, ...] = ("US",)
-    evidently_artistic: bool = True
-    policy_packs: tuple[str, ...] = ()
-
-    @field_validator("distribution_territories")
-    @classmethod
-    def _upper(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(t.strip().upper() for t in v if t.strip())
-
-
-class Project(BaseModel):
-    """A project as stored (immutable view)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    slug: str
-    name: str
-    origin: str
-    context: ProjectContext
-    created_at: datetime
-    ledger_index: int
 
 
 def origin_for(slug: str) -> str:
@@ -88,11 +48,6 @@ def check_slug(slug: str) -> str:
             f"invalid project slug {slug!r}: use 1-63 characters a-z, 0-9 and '-', starting with a letter or digit"
         )
     return slug
-
-
-def create_schema(engine: Any) -> None:
-    """Create the application's project table."""
-    metadata.create_all(engine)
 
 
 def open_ledger(ws: Workspace) -> Ledger:
@@ -141,15 +96,7 @@ def create_project(
 
 
 def _row_to_project(row: Any) -> Project:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    return Project(
-        slug=row.slug,
-        name=row.name,
-        origin=row.origin,
-        context=ProjectContext.model_validate(row.context),
-        created_at=created,
-        ledger_index=row.ledger_index,
-    )
+    return Project.model_validate(dict(row._mapping))
 
 
 def list_projects(ws: Workspace) -> list[Project]:

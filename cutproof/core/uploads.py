@@ -9,30 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import insert, select
 
 from cutproof.core.errors import CutproofError
+from cutproof.core.models import UploadRow, table_of
 from cutproof.core.workspace import Workspace
 
-metadata = MetaData()
-uploads_table = Table(
-    "app_uploads",
-    metadata,
-    Column("project", String(63), primary_key=True),
-    Column("sha256", String(64), primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("filename", String(255), nullable=False),
-    Column("uploaded_by", String(128), nullable=False),
-    Column("uploaded_at", DateTime(timezone=True), nullable=False),
-)
+uploads_table = table_of(UploadRow)
 
 
 class UploadNotFoundError(CutproofError):
     """A ``blob:`` reference names nothing uploaded to this project."""
-
-
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
 
 
 def record_upload(ws: Workspace, project: str, digest: str, *, size: int, filename: str, by: str) -> None:

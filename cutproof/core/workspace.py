@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from cutproof.core import schema
 from cutproof.core.errors import WorkspaceError
 from labeler.identity import ensure_identity
 from store.blobs import BlobStore
@@ -66,28 +67,54 @@ class Workspace:
         return self
 
     def init(self) -> bool:
-        """Create the workspace (idempotent). Returns True if it was created now, False if it existed."""
+        """Create the workspace (idempotent): directories, signing identity, and the database schema through the
+        migrations (an existing database is upgraded to the head revision). Returns True if it was created now,
+        False if it existed.
+
+        Raises:
+            SchemaError: the database cannot be upgraded (newer than this Cutproof, or not Cutproof's).
+        """
         existed = self.is_initialised
         self.home.mkdir(parents=True, exist_ok=True)
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.keys_dir, 0o700)
         self.blobs_dir.mkdir(exist_ok=True)
         ensure_identity(self.keys_dir)  # the project's C2PA signing identity (keys/c2pa/), kept if present
-        self.create_schema()
+        self.upgrade_schema()
         if not existed:
             tmp = self.home / (MARKER + ".tmp")
             tmp.write_text(json.dumps({"layout": LAYOUT_VERSION}) + "\n")
             os.replace(tmp, self.home / MARKER)
         return not existed
 
-    def create_schema(self) -> None:
-        """Create every package's tables that do not exist yet."""
-        from cutproof.core.schema import create_all_schemas
+    def upgrade_schema(self) -> schema.Upgrade:
+        """Create or upgrade every package's tables through the migrations (``cutproof.core.schema.upgrade``).
 
-        create_all_schemas(self.engine)
+        Raises:
+            SchemaError: the database is newer than this Cutproof, or has only some of Cutproof's tables.
+        """
+        result = schema.upgrade(self._database)
+        self.__dict__.pop("engine", None)  # checked again on next use
+        return result
+
+    def schema_state(self) -> schema.SchemaState:
+        """Where the database's schema stands (``cutproof db current``); changes nothing."""
+        with self._database.connect() as conn:
+            return schema.state(conn)
 
     @cached_property
     def engine(self) -> Engine:
+        """The workspace database, once its schema is checked to be the one this code needs (once per engine).
+
+        Raises:
+            SchemaError: the database is not at the head revision (e.g. made by 0.1.0 and not upgraded yet: run
+                ``cutproof db upgrade``), or is not a Cutproof database.
+        """
+        schema.check(self._database)
+        return self._database
+
+    @cached_property
+    def _database(self) -> Engine:
         return open_engine(self.db_url)
 
     @cached_property

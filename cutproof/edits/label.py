@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from cutproof.core.tables import watermark_keys
+from cutproof.core.models import WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
 from labeler.c2pa_adapter import media_type, sign_video
 from labeler.disclosure import (
@@ -51,6 +51,7 @@ from media import Region
 from records import DisclosureFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
 
+watermark_keys = table_of(WatermarkKeyRow)
 
 @dataclass(frozen=True)
 class EditFacts:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, insert, select, update
 
 from cutproof.core.errors import CutproofError
-from cutproof.core.tables import requests_table
+from cutproof.core.models import EditRequestRecord, EditRequestRow, table_of
+
+requests_table = table_of(EditRequestRow)
 
 INITIAL_STATE = {"allow": "queued", "deny": "denied", "review": "awaiting_review"}
 
@@ -22,36 +23,8 @@ class RequestNotFoundError(CutproofError):
     """No edit request with that id in that project."""
 
 
-class EditRequestRecord(BaseModel):
-    """One edit request and where it stands."""
-
-    model_config = ConfigDict(frozen=True)
-
-    request_id: str
-    project: str
-    clip_hash: str
-    submission: dict[str, Any]
-    decision: dict[str, Any]
-    outcome: str
-    decision_index: int
-    state: str
-    review: dict[str, Any] | None
-    review_index: int | None
-    job_id: str | None
-    edit_index: int | None
-    label_index: int | None
-    deliverable: str | None
-    submitted_by: str
-    created_at: datetime
-    updated_at: datetime
-
-
 def _record(row: Any) -> EditRequestRecord:
-    data = dict(row._mapping)
-    for k in ("created_at", "updated_at"):
-        if data[k].tzinfo is None:
-            data[k] = data[k].replace(tzinfo=UTC)
-    return EditRequestRecord.model_validate(data)
+    return EditRequestRecord.model_validate(dict(row._mapping))
 
 
 def insert_request(

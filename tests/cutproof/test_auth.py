@@ -14,7 +14,6 @@ PEPPER = b"test-pepper"
 
 @pytest.fixture
 def engine(workspace: Workspace):  # type: ignore[no-untyped-def]
-    auth.create_schema(workspace.engine)
     return workspace.engine
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cutproof.core import jobs
+from cutproof.core import schema
 from cutproof.core.jobs import JobContext, JobError, JobQueue, WorkerPool
 from store.db import open_engine
 
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
     e = open_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
-    jobs.create_schema(e)
+    schema.upgrade(e)
     return e
 
 

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 import cutproof.cast.presence as presence
 from cutproof.cast.presence import RegionError, who_is_there
@@ -57,9 +56,7 @@ def test_a_stored_answer_is_used_without_scanning_again(workspace: Workspace, sh
         who_is_there(clip, *other_range, ws=workspace, project=project)
 
 
-def test_a_workspace_made_before_the_store_gets_it_on_first_use(workspace: Workspace) -> None:
-    with workspace.engine.begin() as conn:
-        conn.execute(text("DROP TABLE app_presence_cache"))
+def test_an_answer_stored_meanwhile_by_another_process_is_kept(workspace: Workspace) -> None:
     store = PresenceStore(Workspace(workspace.home).engine)  # a new engine, as a process started later
     key = presence_key("clip", None, 0, 10, None)
     assert store.get(key) is None

@@ -1,0 +1,27 @@
+"""Every table of every package, as the SQLAlchemy metadata that declares it: what the migrations must build.
+
+Alembic's autogenerate compares a database with this list (``cutproof/core/migrations/env.py`` when a developer
+writes a new revision, and the test that checks the models and the migrations agree). Nothing on a command's path
+imports this module: it loads the editor's table modules, which bring OpenCV with them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+import consent
+import editor.cast.tags
+import editor.catalogue
+import editor.models
+import ledger.storage
+from cutproof.core import models
+
+TARGET_METADATA: tuple[MetaData, ...] = (
+    ledger.storage.metadata,
+    consent.metadata,
+    editor.catalogue.metadata,
+    editor.models.metadata,
+    editor.cast.tags.metadata,
+    models.metadata,
+)
+"""The ledger's, the consent registry's, the editor's (clips, models, cast tags) and the application's tables."""
