@@ -1,4 +1,4 @@
-"""Eyeline commands: ``cutproof model train eyeline`` and ``cutproof edit eyeline`` (see ``cast.register``)."""
+"""Eyeline commands: ``cutproof model train eyeline`` and ``cutproof edit eyeline`` (see ``cutproof.cli.editing``)."""
 
 from __future__ import annotations
 
