@@ -1,0 +1,215 @@
+"""CLI start-up benchmark: how long a ``cutproof`` command takes from a fresh process to its exit.
+
+Each metric is the median wall time of ``--runs`` cold starts (a new interpreter each time, the OS file cache
+warm: this is what an auditor scripting ``cutproof ledger prove`` over many entries waits per call), measured in the
+same run as the peer ``python -c pass`` (the interpreter's own start-up); every line carries the ratio to it. The
+commands run round-robin (one start of each, then the next round), so a noisy neighbour slows all metrics alike.
+
+Measured: ``cutproof --help``; ``cutproof ledger --help`` and every ``cutproof ledger SUB --help``; real runs of the
+ledger's read commands, ``append``, ``verify-receipt`` and ``fsck``; ``consent``, ``policy`` and ``audit`` help
+and real runs, on a small workspace this script makes first through the CLI (one project, two performers, three
+grants, a revocation, a few appended entries; no video). Target (issue 13): each of these ≤ 0.5 s.
+
+    PYTHONPATH=. python bench/cli.py                 # 7 starts per command
+    python bench/cli.py --repo /path/to/checkout     # measure another checkout's code (e.g. the branch point)
+    python bench/cli.py --runs 3 --quick             # a few commands only (smoke run; numbers not meaningful)
+
+One JSON line per metric: ``metric`` (the command line), ``median_s``, ``min_s``, ``max_s``, ``runs``,
+``ratio_to_python_pass``, ``code`` (the measured checkout's commit); then one ``summary`` line. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_S = 0.5
+LOG = "cutproof.local/bench-film"
+LEDGER_SUBCOMMANDS = (
+    "create",
+    "list",
+    "append",
+    "checkpoint",
+    "vkey",
+    "get",
+    "prove",
+    "consistency",
+    "verify-receipt",
+    "fsck",
+    "export-tiles",
+    "rotate-key",
+)
+
+
+class Runner:
+    """Runs ``cutproof`` of one checkout, in one workspace, as a fresh process per call."""
+
+    def __init__(self, repo: Path, home: Path) -> None:
+        self.repo = repo
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(repo),
+            "CUTPROOF_HOME": str(home),
+            "CUTPROOF_PROJECT": "bench-film",
+            "COLUMNS": "100",
+        }
+        self.env.pop("CUTPROOF_DB", None)
+
+    def argv(self, args: list[str]) -> list[str]:
+        return [sys.executable, "-m", "cutproof", *args]
+
+    def run(self, args: list[str], stdin: bytes = b"", ok: tuple[int, ...] = (0,)) -> bytes:
+        """Run once and return stdout; a status outside ``ok`` stops the benchmark with the command's stderr."""
+        done = subprocess.run(self.argv(args), input=stdin, capture_output=True, env=self.env, cwd=self.repo)
+        if done.returncode not in ok:
+            sys.exit(f"`cutproof {' '.join(args)}` exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
+        return done.stdout
+
+    def json(self, args: list[str]) -> dict:
+        return json.loads(self.run(args))
+
+
+def make_workspace(cli: Runner, work: Path) -> dict[str, str]:
+    """A small workspace made through the CLI; returns ids and files the measured commands need."""
+    cli.run(["init"])
+    cli.run(["project", "create", "bench-film", "--name", "Bench Film", "--principal-photography", "2026-03-02"])
+    (work / "ada.txt").write_text("consent document of Ada Example\n")
+    (work / "ben.txt").write_text("consent document of Ben Example\n")
+    ada = cli.json(["performer", "add", "--name", "Ada Example", "--guild", "SAG-AFTRA", "--guild-id", "1", "--json"])
+    ben = cli.json(["performer", "add", "--name", "Ben Example", "--json"])
+    grants = []
+    for who, doc, kinds in ((ada, "ada.txt", ["relight", "background"]), (ben, "ben.txt", ["relight"])):
+        scope = [a for k in kinds for a in ("--edit-kind", k)] + ["--purpose", "continuity", "--use", "Relight 1"]
+        grant = ["consent", "grant", "--performer", who["performer_id"], "--category", "digital_alteration", *scope]
+        signed = ["--document", str(work / doc), "--valid-from", "2026-01-01", "--json"]
+        grants.append(cli.json([*grant, *signed])["grant_id"])
+    cli.run(["consent", "revoke", grants[1], "--reason", "withdrawn by the performer"])
+    lines = b"".join(json.dumps({"kind": "bench.note/1", "seq": i}).encode() + b"\n" for i in range(5))
+    cli.run(["ledger", "append", "--log", LOG], stdin=lines)
+    (work / "entry-0").write_bytes(cli.run(["ledger", "get", "--log", LOG, "0"]))
+    (work / "receipt-0").write_bytes(cli.run(["ledger", "prove", "--log", LOG, "0"]))
+    (work / "vkeys").write_bytes(cli.run(["ledger", "vkey", "--log", LOG]))
+    return {"performer": ada["performer_id"], "grant": grants[0]}
+
+
+def commands(work: Path, ids: dict[str, str], quick: bool) -> list[tuple[list[str], bytes, tuple[int, ...]]]:
+    """(arguments, stdin, accepted exit statuses) of every measured command."""
+    append_line = json.dumps({"kind": "bench.note/1", "seq": "cold-start"}).encode() + b"\n"
+    request = REPO / "policies" / "examples" / "continuity-relight.yaml"
+    receipt = [str(work / "receipt-0"), "--entry", str(work / "entry-0"), "--vkey", str(work / "vkeys")]
+    covers = ["--performer", ids["performer"], "--edit-kind", "relight", "--purpose", "continuity", "--at", "2026-06"]
+    runs: list[tuple[list[str], bytes, tuple[int, ...]]] = [
+        (["--help"], b"", (0,)),
+        (["ledger", "--help"], b"", (0,)),
+        (["ledger", "prove", "--log", LOG, "0"], b"", (0,)),
+        (["consent", "show"], b"", (0,)),
+        (["policy", "check"], b"", (0,)),
+        (["audit", "--format", "json", "--out", "-"], b"", (0,)),
+    ]
+    if quick:
+        return runs
+    runs += [(["ledger", sub, "--help"], b"", (0,)) for sub in LEDGER_SUBCOMMANDS]
+    runs += [
+        (["ledger", "list"], b"", (0,)),
+        (["ledger", "checkpoint", "--log", LOG], b"", (0,)),
+        (["ledger", "vkey", "--log", LOG], b"", (0,)),
+        (["ledger", "get", "--log", LOG, "0"], b"", (0,)),
+        (["ledger", "consistency", "--log", LOG, "1"], b"", (0,)),
+        (["ledger", "append", "--log", LOG], append_line, (0,)),
+        (["ledger", "verify-receipt", *receipt], b"", (0,)),
+        (["ledger", "fsck"], b"", (0,)),
+        (["consent", "--help"], b"", (0,)),
+        (["consent", "show", "--json"], b"", (0,)),
+        (["consent", "history", ids["grant"]], b"", (0,)),
+        (["consent", "covers", *covers], b"", (0,)),
+        (["policy", "--help"], b"", (0,)),
+        (["policy", "evaluate", str(request)], b"", (0,)),
+        (["audit", "--help"], b"", (0,)),
+        (["audit"], b"", (0,)),
+    ]
+    return runs
+
+
+def timed(cli: Runner, args: list[str], stdin: bytes, ok: tuple[int, ...]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cli.argv(args), input=stdin, capture_output=True, env=cli.env, cwd=cli.repo)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok:
+        sys.exit(f"`cutproof {' '.join(args)}` exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def python_pass() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+def commit_of(repo: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="cold starts per command (median reported)")
+    parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose cutproof is measured")
+    parser.add_argument("--quick", action="store_true", help="only a few commands")
+    opts = parser.parse_args()
+    repo = opts.repo.resolve()
+    code = commit_of(repo)
+    with tempfile.TemporaryDirectory(prefix="cutproof-bench-cli-") as tmp:
+        work = Path(tmp)
+        cli = Runner(repo, work / "home")
+        ids = make_workspace(cli, work)
+        measured = commands(work, ids, opts.quick)
+        for args, stdin, ok in measured:  # warm-up: compiles .pyc files, fills the OS file cache
+            timed(cli, args, stdin, ok)
+        times: dict[str, list[float]] = {"python -c pass": []}
+        for _ in range(opts.runs):
+            times["python -c pass"].append(python_pass())
+            for args, stdin, ok in measured:
+                times.setdefault(" ".join(["cutproof", *args]), []).append(timed(cli, args, stdin, ok))
+    peer = statistics.median(times["python -c pass"])
+    worst = ("", 0.0)
+    for metric, values in times.items():
+        median = statistics.median(values)
+        if metric != "python -c pass" and median > worst[1]:
+            worst = (metric, median)
+        line = {
+            "metric": metric,
+            "median_s": round(median, 4),
+            "min_s": round(min(values), 4),
+            "max_s": round(max(values), 4),
+            "runs": len(values),
+            "ratio_to_python_pass": round(median / peer, 2),
+            "code": code,
+        }
+        print(json.dumps(line), flush=True)
+    summary = {
+        "metric": "summary",
+        "slowest": worst[0],
+        "slowest_median_s": round(worst[1], 4),
+        "target_s": TARGET_S,
+        "all_within_target": worst[1] <= TARGET_S,
+        "python_pass_median_s": round(peer, 4),
+        "commands": len(times) - 1,
+        "runs": opts.runs,
+        "code": code,
+    }
+    print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    main()
