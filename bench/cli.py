@@ -14,8 +14,10 @@ grants, a revocation, a few appended entries; no video). Target (issue 13): each
     python bench/cli.py --repo /path/to/checkout     # measure another checkout's code (e.g. the branch point)
     python bench/cli.py --runs 3 --quick             # a few commands only (smoke run; numbers not meaningful)
 
-One JSON line per metric: ``metric`` (the command line), ``median_s``, ``min_s``, ``max_s``, ``runs``,
-``ratio_to_python_pass``, ``code`` (the measured checkout's commit); then one ``summary`` line. Not a test.
+One JSON line per metric: ``metric`` (the command line), ``median_s``, ``min_s``, ``max_s`` (wall), ``cpu_median_s``
+(user + system CPU of the process: less disturbed than wall time when other work shares the cores), ``runs``,
+``ratio_to_python_pass`` (of the wall medians), ``code`` (the measured checkout's commit); then one ``summary`` line
+with the load average during the run. Not a test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -138,19 +141,23 @@ def commands(work: Path, ids: dict[str, str], quick: bool) -> list[tuple[list[st
     return runs
 
 
-def timed(cli: Runner, args: list[str], stdin: bytes, ok: tuple[int, ...]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cli.argv(args), input=stdin, capture_output=True, env=cli.env, cwd=cli.repo)
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(
+    argv: list[str], cli: Runner | None = None, stdin: bytes = b"", ok: tuple[int, ...] = (0,)
+) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of ``argv`` in a new process."""
+    cpu, start = children_cpu(), time.perf_counter()
+    done = subprocess.run(
+        argv, input=stdin, capture_output=True, env=cli.env if cli else None, cwd=cli.repo if cli else None
+    )
     elapsed = time.perf_counter() - start
     if done.returncode not in ok:
-        sys.exit(f"`cutproof {' '.join(args)}` exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
-    return elapsed
-
-
-def python_pass() -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True)
-    return time.perf_counter() - start
+        sys.exit(f"`{' '.join(argv)}` exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
+    return elapsed, children_cpu() - cpu
 
 
 def commit_of(repo: Path) -> str:
@@ -175,23 +182,27 @@ def main() -> None:
         ids = make_workspace(cli, work)
         measured = commands(work, ids, opts.quick)
         for args, stdin, ok in measured:  # warm-up: compiles .pyc files, fills the OS file cache
-            timed(cli, args, stdin, ok)
-        times: dict[str, list[float]] = {"python -c pass": []}
+            timed(cli.argv(args), cli, stdin, ok)
+        load = os.getloadavg()[0]
+        times: dict[str, list[tuple[float, float]]] = {"python -c pass": []}
         for _ in range(opts.runs):
-            times["python -c pass"].append(python_pass())
+            times["python -c pass"].append(timed([sys.executable, "-c", "pass"]))
             for args, stdin, ok in measured:
-                times.setdefault(" ".join(["cutproof", *args]), []).append(timed(cli, args, stdin, ok))
-    peer = statistics.median(times["python -c pass"])
+                times.setdefault(" ".join(["cutproof", *args]), []).append(timed(cli.argv(args), cli, stdin, ok))
+        load = max(load, os.getloadavg()[0])
+    peer = statistics.median(wall for wall, _ in times["python -c pass"])
     worst = ("", 0.0)
     for metric, values in times.items():
-        median = statistics.median(values)
+        walls = [wall for wall, _ in values]
+        median = statistics.median(walls)
         if metric != "python -c pass" and median > worst[1]:
             worst = (metric, median)
         line = {
             "metric": metric,
             "median_s": round(median, 4),
-            "min_s": round(min(values), 4),
-            "max_s": round(max(values), 4),
+            "min_s": round(min(walls), 4),
+            "max_s": round(max(walls), 4),
+            "cpu_median_s": round(statistics.median(cpu for _, cpu in values), 4),
             "runs": len(values),
             "ratio_to_python_pass": round(median / peer, 2),
             "code": code,
@@ -206,6 +217,8 @@ def main() -> None:
         "python_pass_median_s": round(peer, 4),
         "commands": len(times) - 1,
         "runs": opts.runs,
+        "load_average_1min": round(load, 2),
+        "cpus": os.cpu_count(),
         "code": code,
     }
     print(json.dumps(summary), flush=True)

@@ -17,6 +17,7 @@ from rich.table import Table
 from cutproof.cli._common import console, ready_workspace
 from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
+from cutproof.training.progress import build_spec, train_with_bar
 from editor.background import (
     BackgroundParams,
     MatteParams,
@@ -55,8 +56,6 @@ def train_background_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     if frames:

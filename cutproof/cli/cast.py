@@ -16,6 +16,7 @@ from cutproof.cast.project import project_cast, tag_face, who_in_clip
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
+from cutproof.training.progress import build_spec, train_with_bar
 from editor import Catalogue
 from editor.cast import CastTags
 from editor.results import Region
@@ -88,8 +89,6 @@ def train_cast_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train the project's cast model from its tags (``model train cast``); records ``model.trained/1``."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     record = train_with_bar(ws, get_project(ws, project), build_spec(kind="cast", samples=samples))
     m = record.metrics

@@ -18,6 +18,7 @@ from cutproof.cli._common import console, ready_workspace
 from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
 from cutproof.core.workspace import Workspace
+from cutproof.training.progress import build_spec, train_with_bar
 from editor.catalogue import Catalogue
 from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
@@ -41,8 +42,6 @@ def train_lighting_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     proj = optional_project(ws, project)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
@@ -255,8 +254,6 @@ def train_dialogue_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     spec = build_spec(kind="dialogue", performer=performer, clips=refs, steps=steps, seed=seed)

@@ -10,6 +10,7 @@ thousand; tests/cutproof/test_cli_startup.py keeps it so).
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import socket
@@ -192,8 +193,6 @@ def consistency(
     new: Annotated[int | None, typer.Argument(help="New tree size (default: latest).")] = None,
 ) -> None:
     """Print the RFC 6962 consistency proof from OLD to NEW, one base64 hash per line."""
-    import base64
-
     with _user_errors():
         proof = _log(ctx, log).consistency_proof(old, new)
     _out("".join(base64.b64encode(h).decode() + "\n" for h in proof))
