@@ -10,14 +10,17 @@ ledger's read commands, ``append``, ``verify-receipt`` and ``fsck``; ``consent``
 and real runs, on a small workspace this script makes first through the CLI (one project, two performers, three
 grants, a revocation, a few appended entries; no video). Target (issue 13): each of these ≤ 0.5 s.
 
-    PYTHONPATH=. python bench/cli.py                 # 7 starts per command
-    python bench/cli.py --repo /path/to/checkout     # measure another checkout's code (e.g. the branch point)
-    python bench/cli.py --runs 3 --quick             # a few commands only (smoke run; numbers not meaningful)
+    PYTHONPATH=. python bench/cli.py                    # 7 starts per command
+    python bench/cli.py --baseline /path/to/old/checkout  # the same commands of another checkout in the same rounds
+    python bench/cli.py --repo /path/to/checkout        # measure another checkout's code only
+    python bench/cli.py --runs 3 --quick                # a few commands only (smoke run; numbers not meaningful)
 
-One JSON line per metric: ``metric`` (the command line), ``median_s``, ``min_s``, ``max_s`` (wall), ``cpu_median_s``
-(user + system CPU of the process: less disturbed than wall time when other work shares the cores), ``runs``,
-``ratio_to_python_pass`` (of the wall medians), ``code`` (the measured checkout's commit); then one ``summary`` line
-with the load average during the run. Not a test.
+One JSON line per metric: ``metric`` (the command line; ``$WORK`` the scratch directory), ``median_s``, ``min_s``,
+``max_s`` (wall), ``cpu_median_s`` (user + system CPU of the process: less disturbed than wall time when other work
+shares the cores), ``runs``, ``ratio_to_python_pass`` (of the wall medians), ``code`` (the measured checkout's
+commit); with ``--baseline`` also ``baseline_median_s``, ``baseline_cpu_median_s``, ``baseline_ratio_to_python_pass``,
+``speedup`` (baseline median / median) and ``baseline_code``. Then one ``summary`` line with the load average during
+the run. Not a test.
 """
 
 from __future__ import annotations
@@ -103,13 +106,17 @@ def make_workspace(cli: Runner, work: Path) -> dict[str, str]:
     return {"performer": ada["performer_id"], "grant": grants[0]}
 
 
-def commands(work: Path, ids: dict[str, str], quick: bool) -> list[tuple[list[str], bytes, tuple[int, ...]]]:
-    """(arguments, stdin, accepted exit statuses) of every measured command."""
+Command = tuple[list[str], bytes, tuple[int, ...]]
+
+
+def commands(work: Path, ids: dict[str, str], quick: bool) -> dict[str, Command]:
+    """Every measured command by its label: (arguments, stdin, accepted exit statuses)."""
     append_line = json.dumps({"kind": "bench.note/1", "seq": "cold-start"}).encode() + b"\n"
     request = REPO / "policies" / "examples" / "continuity-relight.yaml"
     receipt = [str(work / "receipt-0"), "--entry", str(work / "entry-0"), "--vkey", str(work / "vkeys")]
-    covers = ["--performer", ids["performer"], "--edit-kind", "relight", "--purpose", "continuity", "--at", "2026-06"]
-    runs: list[tuple[list[str], bytes, tuple[int, ...]]] = [
+    covers = ["--performer", ids["performer"], "--edit-kind", "relight", "--purpose", "continuity"]
+    covers += ["--at", "2026-06-01"]
+    runs: list[Command] = [
         (["--help"], b"", (0,)),
         (["ledger", "--help"], b"", (0,)),
         (["ledger", "prove", "--log", LOG, "0"], b"", (0,)),
@@ -117,28 +124,28 @@ def commands(work: Path, ids: dict[str, str], quick: bool) -> list[tuple[list[st
         (["policy", "check"], b"", (0,)),
         (["audit", "--format", "json", "--out", "-"], b"", (0,)),
     ]
-    if quick:
-        return runs
-    runs += [(["ledger", sub, "--help"], b"", (0,)) for sub in LEDGER_SUBCOMMANDS]
-    runs += [
-        (["ledger", "list"], b"", (0,)),
-        (["ledger", "checkpoint", "--log", LOG], b"", (0,)),
-        (["ledger", "vkey", "--log", LOG], b"", (0,)),
-        (["ledger", "get", "--log", LOG, "0"], b"", (0,)),
-        (["ledger", "consistency", "--log", LOG, "1"], b"", (0,)),
-        (["ledger", "append", "--log", LOG], append_line, (0,)),
-        (["ledger", "verify-receipt", *receipt], b"", (0,)),
-        (["ledger", "fsck"], b"", (0,)),
-        (["consent", "--help"], b"", (0,)),
-        (["consent", "show", "--json"], b"", (0,)),
-        (["consent", "history", ids["grant"]], b"", (0,)),
-        (["consent", "covers", *covers], b"", (0,)),
-        (["policy", "--help"], b"", (0,)),
-        (["policy", "evaluate", str(request)], b"", (0,)),
-        (["audit", "--help"], b"", (0,)),
-        (["audit"], b"", (0,)),
-    ]
-    return runs
+    if not quick:
+        runs += [(["ledger", sub, "--help"], b"", (0,)) for sub in LEDGER_SUBCOMMANDS]
+        runs += [
+            (["ledger", "list"], b"", (0,)),
+            (["ledger", "checkpoint", "--log", LOG], b"", (0,)),
+            (["ledger", "vkey", "--log", LOG], b"", (0,)),
+            (["ledger", "get", "--log", LOG, "0"], b"", (0,)),
+            (["ledger", "consistency", "--log", LOG, "1"], b"", (0,)),
+            (["ledger", "append", "--log", LOG], append_line, (0,)),
+            (["ledger", "verify-receipt", *receipt], b"", (0,)),
+            (["ledger", "fsck"], b"", (0,)),
+            (["consent", "--help"], b"", (0,)),
+            (["consent", "show", "--json"], b"", (0,)),
+            (["consent", "history", ids["grant"]], b"", (0,)),
+            (["consent", "covers", *covers], b"", (0,)),
+            (["policy", "--help"], b"", (0,)),
+            (["policy", "evaluate", str(request)], b"", (0,)),
+            (["audit", "--help"], b"", (0,)),
+            (["audit"], b"", (0,)),
+        ]
+    named = {str(work): "$WORK", ids["performer"]: "PERFORMER", ids["grant"]: "GRANT"}
+    return {" ".join(["cutproof", *(named.get(a, a.replace(str(work), "$WORK")) for a in c[0])]): c for c in runs}
 
 
 def children_cpu() -> float:
@@ -168,45 +175,66 @@ def commit_of(repo: Path) -> str:
         return "unknown"
 
 
+def median_of(values: list[tuple[float, float]]) -> tuple[float, float]:
+    """(wall, CPU) medians."""
+    return statistics.median(w for w, _ in values), statistics.median(c for _, c in values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="cold starts per command (median reported)")
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose cutproof is measured")
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured in the same rounds")
     parser.add_argument("--quick", action="store_true", help="only a few commands")
     opts = parser.parse_args()
-    repo = opts.repo.resolve()
-    code = commit_of(repo)
+    repos = [opts.repo.resolve(), *([opts.baseline.resolve()] if opts.baseline else [])]
+    codes = [commit_of(r) for r in repos]
+    times: list[dict[str, list[tuple[float, float]]]] = [{} for _ in repos]
+    peer: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="cutproof-bench-cli-") as tmp:
-        work = Path(tmp)
-        cli = Runner(repo, work / "home")
-        ids = make_workspace(cli, work)
-        measured = commands(work, ids, opts.quick)
-        for args, stdin, ok in measured:  # warm-up: compiles .pyc files, fills the OS file cache
-            timed(cli.argv(args), cli, stdin, ok)
+        runners, measured = [], []
+        for n, repo in enumerate(repos):
+            work = Path(tmp) / str(n)
+            work.mkdir()
+            runners.append(Runner(repo, work / "home"))
+            measured.append(commands(work, make_workspace(runners[-1], work), opts.quick))
+        for cli, table in zip(runners, measured, strict=True):  # warm-up: compiles .pyc files, fills the file cache
+            for args, stdin, ok in table.values():
+                timed(cli.argv(args), cli, stdin, ok)
         load = os.getloadavg()[0]
-        times: dict[str, list[tuple[float, float]]] = {"python -c pass": []}
         for _ in range(opts.runs):
-            times["python -c pass"].append(timed([sys.executable, "-c", "pass"]))
-            for args, stdin, ok in measured:
-                times.setdefault(" ".join(["cutproof", *args]), []).append(timed(cli.argv(args), cli, stdin, ok))
+            peer.append(timed([sys.executable, "-c", "pass"]))
+            for label in measured[0]:
+                for n, cli in enumerate(runners):
+                    args, stdin, ok = measured[n][label]
+                    times[n].setdefault(label, []).append(timed(cli.argv(args), cli, stdin, ok))
         load = max(load, os.getloadavg()[0])
-    peer = statistics.median(wall for wall, _ in times["python -c pass"])
+    peer_wall, peer_cpu = median_of(peer)
+    emit = {"metric": "python -c pass", "median_s": round(peer_wall, 4), "cpu_median_s": round(peer_cpu, 4)}
+    print(json.dumps({**emit, "runs": len(peer), "ratio_to_python_pass": 1.0}), flush=True)
     worst = ("", 0.0)
-    for metric, values in times.items():
-        walls = [wall for wall, _ in values]
-        median = statistics.median(walls)
-        if metric != "python -c pass" and median > worst[1]:
-            worst = (metric, median)
+    for label, values in times[0].items():
+        wall, cpu = median_of(values)
+        worst = max(worst, (label, wall), key=lambda x: x[1])
         line = {
-            "metric": metric,
-            "median_s": round(median, 4),
-            "min_s": round(min(walls), 4),
-            "max_s": round(max(walls), 4),
-            "cpu_median_s": round(statistics.median(cpu for _, cpu in values), 4),
+            "metric": label,
+            "median_s": round(wall, 4),
+            "min_s": round(min(w for w, _ in values), 4),
+            "max_s": round(max(w for w, _ in values), 4),
+            "cpu_median_s": round(cpu, 4),
             "runs": len(values),
-            "ratio_to_python_pass": round(median / peer, 2),
-            "code": code,
+            "ratio_to_python_pass": round(wall / peer_wall, 2),
+            "code": codes[0],
         }
+        if len(repos) > 1:
+            base_wall, base_cpu = median_of(times[1][label])
+            line |= {
+                "baseline_median_s": round(base_wall, 4),
+                "baseline_cpu_median_s": round(base_cpu, 4),
+                "baseline_ratio_to_python_pass": round(base_wall / peer_wall, 2),
+                "speedup": round(base_wall / wall, 1),
+                "baseline_code": codes[1],
+            }
         print(json.dumps(line), flush=True)
     summary = {
         "metric": "summary",
@@ -214,12 +242,12 @@ def main() -> None:
         "slowest_median_s": round(worst[1], 4),
         "target_s": TARGET_S,
         "all_within_target": worst[1] <= TARGET_S,
-        "python_pass_median_s": round(peer, 4),
-        "commands": len(times) - 1,
+        "python_pass_median_s": round(peer_wall, 4),
+        "commands": len(times[0]),
         "runs": opts.runs,
         "load_average_1min": round(load, 2),
         "cpus": os.cpu_count(),
-        "code": code,
+        "code": codes[0],
     }
     print(json.dumps(summary), flush=True)
 

@@ -151,11 +151,15 @@ def test_ledger_consent_policy_and_audit_runs_load_no_heavy_library(tmp_path: Pa
     assert heavy(appended) == set()
 
 
-def test_offline_receipt_check_and_help_open_no_database(tmp_path: Path, small_workspace: dict) -> None:
+def test_database_and_rich_load_only_where_used(tmp_path: Path, small_workspace: dict) -> None:
+    """``verify-receipt`` (offline) and ``ledger --help`` open no database; the ledger's plain text needs no Rich."""
+    home = Path(small_workspace["home"])
     receipt = [str(tmp_path / "receipt"), "--entry", str(tmp_path / "entry"), "--vkey", str(tmp_path / "vkeys")]
-    assert "sqlalchemy" not in loaded_by(tmp_path, "ledger", "verify-receipt", *receipt)
+    offline = loaded_by(tmp_path, "ledger", "verify-receipt", *receipt)
+    assert {"sqlalchemy", "rich"} & {m.split(".")[0] for m in offline} == set()
     assert "sqlalchemy" not in loaded_by(tmp_path, "ledger", "--help")
-    assert "sqlalchemy" in loaded_by(tmp_path, "ledger", "list", home=Path(small_workspace["home"]))  # seen when used
+    proved = {m.split(".")[0] for m in loaded_by(tmp_path, "ledger", "prove", "--log", ORIGIN, "0", home=home)}
+    assert "sqlalchemy" in proved and "rich" not in proved  # the probe does see what a command uses
 
 
 # --- the static tables against the modules -------------------------------------------------------------------
