@@ -106,7 +106,8 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = _LazyCommands(self.table, self.commands)
+        self._lazy = _LazyCommands(self.table, self.commands)
+        self.commands = self._lazy
         self._listing_for_help = False
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -116,7 +117,7 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The sub-command, imported now; while the group's help is rendered, the table's stand-in."""
         if self._listing_for_help:
-            return self._lazy_commands().summary(cmd_name)
+            return self._lazy.summary(cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -126,10 +127,6 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing_for_help = False
-
-    def _lazy_commands(self) -> _LazyCommands:
-        assert isinstance(self.commands, _LazyCommands)
-        return self.commands
 
 
 def lazy_group(*table: LazyCommand) -> type[LazyGroup]:
