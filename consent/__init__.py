@@ -9,34 +9,73 @@ registry.covering(alice.performer_id, "eyeline", "performance_change", shot="12A
 revocations, suspensions and lifts at a time (as known at a time), and capacity — who may sign for whom.
 """
 
-from consent import clock
-from consent._reconcile import ReconcileReport
-from consent._tables import metadata
-from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
-from consent.errors import (
-    AlreadyLiftedError,
-    AlreadyRevokedError,
-    ConsentError,
-    DocumentError,
-    DuplicatePerformerError,
-    InvalidRecordError,
-    RegistryIntegrityError,
-    SignerError,
-    UnknownGrantError,
-    UnknownPerformerError,
-    UnknownSuspensionError,
-)
-from consent.models import (
-    EDIT_KINDS,
-    KNOWN_PURPOSES,
-    ConsentGrant,
-    ConsentState,
-    GrantCapacity,
-    Performer,
-    Representative,
-    Suspension,
-)
-from consent.registry import ConsentRegistry, create_schema
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from consent import clock
+    from consent._reconcile import ReconcileReport
+    from consent._tables import metadata
+    from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
+    from consent.errors import (
+        AlreadyLiftedError,
+        AlreadyRevokedError,
+        ConsentError,
+        DocumentError,
+        DuplicatePerformerError,
+        InvalidRecordError,
+        RegistryIntegrityError,
+        SignerError,
+        UnknownGrantError,
+        UnknownPerformerError,
+        UnknownSuspensionError,
+    )
+    from consent.models import (
+        EDIT_KINDS,
+        KNOWN_PURPOSES,
+        ConsentGrant,
+        ConsentState,
+        GrantCapacity,
+        Performer,
+        Representative,
+        Suspension,
+    )
+    from consent.registry import ConsentRegistry, create_schema
+
+# The public names load on first use, so that importing one module of the package (``consent.errors``, which
+# the application's CLI needs for its error tuple) loads neither SQLAlchemy nor pydantic.
+_LAZY = {
+    "consent._reconcile": ("ReconcileReport",),
+    "consent.coverage": ("CandidateGrant", "ConsentEvent", "Coverage", "Proof"),
+    "consent.errors": (
+        "AlreadyLiftedError",
+        "AlreadyRevokedError",
+        "ConsentError",
+        "DocumentError",
+        "DuplicatePerformerError",
+        "InvalidRecordError",
+        "RegistryIntegrityError",
+        "SignerError",
+        "UnknownGrantError",
+        "UnknownPerformerError",
+        "UnknownSuspensionError",
+    ),
+    "consent.models": (
+        "EDIT_KINDS",
+        "KNOWN_PURPOSES",
+        "ConsentGrant",
+        "ConsentState",
+        "GrantCapacity",
+        "Performer",
+        "Representative",
+        "Suspension",
+    ),
+    "consent.registry": ("ConsentRegistry", "create_schema"),
+    "consent._tables": ("metadata",),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "EDIT_KINDS",
@@ -68,3 +107,12 @@ __all__ = [
     "create_schema",
     "metadata",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use (PEP 562)."""
+    if name == "clock":
+        return importlib.import_module("consent.clock")
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)

@@ -8,14 +8,30 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from sqlalchemy import Engine
+import importlib
+from typing import TYPE_CHECKING
 
-from editor.catalogue import Catalogue, Clip
-from editor.dailies import FileOutcome, IngestReport, content_hash, ingest_folder
-from editor.manifest import ModelId, TrainingInput, TrainingManifest, code_version
-from editor.models import ModelRecord, ModelRegistry
-from editor.results import EditResult, FrameRange, OutputMedia
-from editor.slate import Slate, parse_name
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from editor.catalogue import Catalogue, Clip
+    from editor.dailies import FileOutcome, IngestReport, content_hash, ingest_folder
+    from editor.manifest import ModelId, TrainingInput, TrainingManifest, code_version
+    from editor.models import ModelRecord, ModelRegistry
+    from editor.results import EditResult, FrameRange, OutputMedia
+    from editor.slate import Slate, parse_name
+
+# The public names load on first use, so that importing one module of the package (``editor.errors``) does
+# not load PyAV, NumPy and SciPy through the catalogue.
+_LAZY = {
+    "editor.catalogue": ("Catalogue", "Clip"),
+    "editor.dailies": ("FileOutcome", "IngestReport", "content_hash", "ingest_folder"),
+    "editor.manifest": ("ModelId", "TrainingInput", "TrainingManifest", "code_version"),
+    "editor.models": ("ModelRecord", "ModelRegistry"),
+    "editor.results": ("EditResult", "FrameRange", "OutputMedia"),
+    "editor.slate": ("Slate", "parse_name"),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "Catalogue",
@@ -49,3 +65,10 @@ def create_schema(engine: Engine) -> None:
     clips_metadata.create_all(engine)
     models_metadata.create_all(engine)
     cast_metadata.create_all(engine)
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use (PEP 562)."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)

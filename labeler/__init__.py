@@ -8,48 +8,102 @@ adapter), ``DisclosureRequest`` + ``apply_disclosure`` (badge, end-credit card, 
 ``labeler.watermark``.
 """
 
-from labeler._badge import BadgeSpec, Corner, IconVariant
-from labeler.c2pa_adapter import (
-    ManifestReport,
-    SignedAsset,
-    StatusCode,
-    ValidationState,
-    read_manifest,
-    read_manifest_store,
-    sign_video,
-)
-from labeler.disclosure import DisclosureForm, DisclosureRecord, DisclosureRequest, apply_disclosure
-from labeler.identity import SigningIdentity, ensure_identity, import_identity, load_identity
-from labeler.manifest import (
-    EditAction,
-    EditLabel,
-    IngredientRef,
-    LedgerRef,
-    TimeRange,
-    WatermarkRef,
-    build_definition,
-    check_public,
-)
-from labeler.sidecar import AlteredShot
-from labeler.verify import (
-    Check,
-    Status,
-    check_audio_watermark,
-    check_hard_binding,
-    check_ledger_receipt,
-    check_manifest,
-    check_watermark,
-    watermark_key_for_leaf,
-)
-from labeler.watermark import (
-    Detection,
-    EmbedReport,
-    WatermarkError,
-    detect_frames,
-    detect_video,
-    embed_frame,
-    embed_video,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labeler._badge import BadgeSpec, Corner, IconVariant
+    from labeler.c2pa_adapter import (
+        ManifestReport,
+        SignedAsset,
+        StatusCode,
+        ValidationState,
+        read_manifest,
+        read_manifest_store,
+        sign_video,
+    )
+    from labeler.disclosure import DisclosureForm, DisclosureRecord, DisclosureRequest, apply_disclosure
+    from labeler.identity import SigningIdentity, ensure_identity, import_identity, load_identity
+    from labeler.manifest import (
+        EditAction,
+        EditLabel,
+        IngredientRef,
+        LedgerRef,
+        TimeRange,
+        WatermarkRef,
+        build_definition,
+        check_public,
+    )
+    from labeler.sidecar import AlteredShot
+    from labeler.verify import (
+        Check,
+        Status,
+        check_audio_watermark,
+        check_hard_binding,
+        check_ledger_receipt,
+        check_manifest,
+        check_watermark,
+        watermark_key_for_leaf,
+    )
+    from labeler.watermark import (
+        Detection,
+        EmbedReport,
+        WatermarkError,
+        detect_frames,
+        detect_video,
+        embed_frame,
+        embed_video,
+    )
+
+# The public names load on first use, so that importing one module of the package (``labeler.errors``,
+# ``labeler.identity``) does not load c2pa, OpenCV and PyAV.
+_LAZY = {
+    "labeler._badge": ("BadgeSpec", "Corner", "IconVariant"),
+    "labeler.c2pa_adapter": (
+        "ManifestReport",
+        "SignedAsset",
+        "StatusCode",
+        "ValidationState",
+        "read_manifest",
+        "read_manifest_store",
+        "sign_video",
+    ),
+    "labeler.disclosure": ("DisclosureForm", "DisclosureRecord", "DisclosureRequest", "apply_disclosure"),
+    "labeler.identity": ("SigningIdentity", "ensure_identity", "import_identity", "load_identity"),
+    "labeler.manifest": (
+        "EditAction",
+        "EditLabel",
+        "IngredientRef",
+        "LedgerRef",
+        "TimeRange",
+        "WatermarkRef",
+        "build_definition",
+        "check_public",
+    ),
+    "labeler.sidecar": ("AlteredShot",),
+    "labeler.verify": (
+        "Check",
+        "Status",
+        "check_audio_watermark",
+        "check_hard_binding",
+        "check_ledger_receipt",
+        "check_manifest",
+        "check_watermark",
+        "watermark_key_for_leaf",
+    ),
+    "labeler.watermark": (
+        "Detection",
+        "EmbedReport",
+        "WatermarkError",
+        "detect_frames",
+        "detect_video",
+        "embed_frame",
+        "embed_video",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "AlteredShot",
@@ -95,3 +149,10 @@ __all__ = [
     "sign_video",
     "watermark_key_for_leaf",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use (PEP 562)."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULE_OF[name]), name)

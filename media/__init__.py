@@ -13,8 +13,8 @@ synthetic camera footage aside); PyAV's errors become ``MediaError``s.
 - ``transcode`` → a deliberately careless distribution re-encode (for robustness tests of the marks).
 - ``Region``: a pixel rectangle, the one definition shared by the editor, the labeler and the application.
 
-Only ``Region`` and the errors are imported eagerly; everything else loads PyAV, NumPy and SciPy on first use, so a
-command that names a region or catches a ``MediaError`` does not pay for them.
+Only the errors are imported eagerly; ``Region`` loads on first use (a dataclass) and everything else loads PyAV,
+NumPy and SciPy on first use, so a command that names a region or catches a ``MediaError`` does not pay for them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from media.errors import MediaError
-from media.geometry import Region
 
 if TYPE_CHECKING:
     from media._audio import AudioClip, AudioOverride, read_audio, resample
@@ -41,8 +40,10 @@ if TYPE_CHECKING:
     )
     from media._transcode import transcode
     from media._write import FrameEdit, Picture, PlaneEdit, RenderReport, render
+    from media.geometry import Region
 
 _LAZY = {
+    "media.geometry": ("Region",),
     "media._audio": ("AudioClip", "AudioOverride", "read_audio", "resample"),
     "media._mux_audio": ("AudioFilter",),
     "media._policy": ("AudioPlan", "EncodePlan", "container_of", "lossless_audio_plan", "plan_audio", "plan_encode"),

@@ -1,4 +1,8 @@
-"""Probing and validating a media file with PyAV: what it is, and whether it is sane enough to be a clip."""
+"""Probing and validating a media file with PyAV: what it is, and whether it is sane enough to be a clip.
+
+The functions that open a file import PyAV themselves: the value types (``MediaInfo`` and its parts) are read from the
+catalogue by commands that never open a file (``cutproof audit``, ``dailies list``), which then start without it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
-
-import av
 
 from media.errors import (
     AbsurdMediaError,
@@ -153,6 +155,8 @@ def open_input(path: Path) -> Iterator[Any]:
         MediaError: the file does not exist.
         UnreadableMediaError: PyAV cannot open it as media (wrong type, corrupt header, truncated index).
     """
+    import av
+
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{path}: no such file; check the path")
@@ -239,6 +243,8 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
         AbsurdMediaError: size, rate, frame count or duration outside ``limits``.
         CorruptMediaError: packets or frames fail to decode, or fewer packets than the index promises.
     """
+    import av
+
     path = Path(path)
     with open_input(path) as container:
         stream = video_stream(container, path)
@@ -306,6 +312,8 @@ def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None
 
 
 def _count_packets(container: Any, stream: Any, path: Path) -> int:
+    import av
+
     count = 0
     try:
         for packet in container.demux(stream):
@@ -325,6 +333,8 @@ def _verify_decode(info: MediaInfo, *, full: bool) -> None:
     Raises:
         CorruptMediaError: a frame fails to decode, has the wrong size, or far fewer frames decode than exist.
     """
+    import av
+
     decoded = 0
     with open_input(info.path) as container:
         stream = video_stream(container, info.path)
@@ -354,6 +364,8 @@ def _verify_decode(info: MediaInfo, *, full: bool) -> None:
 
 def _decode_tail(container: Any, stream: Any, info: MediaInfo) -> int:
     """Decode from the last seekable key frame to the end; returns how many frames came out."""
+    import av
+
     tb = stream.time_base
     start = stream.start_time or 0
     if tb is None:

@@ -13,8 +13,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from cutproof.audit.build import AuditReport
 from ledger import Log
 
@@ -72,6 +70,8 @@ def to_csv(report: AuditReport) -> str:
 
 
 def to_html(report: AuditReport, receipt_url: Callable[[int], str]) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only the HTML report needs Jinja2
+
     env = Environment(loader=PackageLoader("cutproof.audit", "templates"), autoescape=select_autoescape(["html"]))
     return env.get_template("audit.html.j2").render(r=report, summary=report.summary(), receipt=receipt_url)
 

@@ -9,7 +9,6 @@ import typer
 
 from cutproof.audit.build import build_audit
 from cutproof.audit.report import FORMATS, to_csv, to_json, write_report
-from cutproof.audit.timeline import audit_timeline, mark_timeline, write_timeline
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.projects import get_project, project_log
 
@@ -37,6 +36,8 @@ def audit(
     ws = ready_workspace(ctx)
     p = get_project(ws, project)
     if timeline:
+        from cutproof.audit.timeline import audit_timeline  # OpenTimelineIO: only for an audit over a timeline
+
         report, tl = audit_timeline(ws, p, timeline)
     else:
         report, tl = build_audit(ws, p), None
@@ -53,6 +54,8 @@ def audit(
     )
     console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
     if tl is not None and export_timeline:
+        from cutproof.audit.timeline import mark_timeline, write_timeline
+
         n = mark_timeline(tl, report)
         write_timeline(tl, export_timeline)
         console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")

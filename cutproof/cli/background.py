@@ -15,8 +15,9 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
-from cutproof.cli.dailies import record as record_entries
+from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
+from cutproof.cli._project import record as record_entries
+from cutproof.training.progress import build_spec, train_with_bar
 from editor.background import (
     BackgroundParams,
     MatteParams,
@@ -56,15 +57,12 @@ def train_background_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a per-shot background refiner on the shots' own frames (pseudo-labels from the keyer)."""
-    from cutproof.cli.editor import _project
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     if frames:
         refs = [r if "@" in r else f"{r}@{frames}" for r in refs]
     spec = build_spec(kind="background", clips=refs, steps=steps, seed=seed, sample_frames=sample_frames)
-    record = train_with_bar(ws, _project(ws, project), spec, quiet=quiet)
+    record = train_with_bar(ws, optional_project(ws, project), spec, quiet=quiet)
     console.print(f"model {record.model_id} (background), file {record.model_file_hash[:16]}…")
     for k, v in record.metrics.items():
         console.print(f"  {k}: {v}")
@@ -131,9 +129,3 @@ def edit_background_command(
     for k, v in result.metrics.items():
         table.add_row(k, f"{v:g}")
     console.print(table)
-
-
-def register(train_app: typer.Typer, edit_app: typer.Typer) -> None:
-    """Add ``background`` to the ``model train`` and ``edit`` command groups."""
-    train_app.command("background")(train_background_command)
-    edit_app.command("background")(edit_background_command)

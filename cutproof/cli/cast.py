@@ -1,7 +1,6 @@
 """``cutproof cast …``: tag performers' faces, train the project's cast model, ask who is in a shot.
 
-``cutproof cast train`` trains the cast model; ``register`` also adds it as ``cutproof model train cast``, with
-``cutproof model train eyeline`` and ``cutproof edit eyeline`` (``cutproof.cli.eyeline``).
+``cutproof cast train`` trains the cast model; ``cutproof.cli.editing`` also lists it as ``cutproof model train cast``.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from cutproof.cast.project import project_cast, tag_face, who_in_clip
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
+from cutproof.training.progress import build_spec, train_with_bar
 from editor import Catalogue
 from editor.cast import CastTags
 from media import Region
@@ -89,8 +89,6 @@ def train_cast_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train the project's cast model from its tags (``model train cast``); records ``model.trained/1``."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     record = train_with_bar(ws, get_project(ws, project), build_spec(kind="cast", samples=samples))
     m = record.metrics
@@ -135,12 +133,3 @@ def model_cmd(ctx: typer.Context, project: ProjectOpt = None) -> None:
     if cast is None:
         raise CastCliError("no cast model yet; run `cutproof cast train`")
     _emit(cast.record.as_dict())
-
-
-def register(train_app: typer.Typer, edit_app: typer.Typer) -> None:
-    """Add ``model train cast``, ``model train eyeline`` and ``edit eyeline`` to the editor's command groups."""
-    from cutproof.cli.eyeline import edit_eyeline_cmd, train_eyeline_cmd
-
-    train_app.command("cast")(train_cast_cmd)
-    train_app.command("eyeline")(train_eyeline_cmd)
-    edit_app.command("eyeline")(edit_eyeline_cmd)

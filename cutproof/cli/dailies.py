@@ -1,14 +1,12 @@
-"""``cutproof dailies …``: ingest and catalogue camera files; shared helpers of the editing-engine CLI.
+"""``cutproof dailies …``: ingest and catalogue camera files.
 
-App layer: when the workspace has a project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), the
-editing commands append their ledger entries (``dailies.ingested/1``, ``model.trained/1``, ``edit.direct/1``)
-to that project's log through ``record``.
+App layer: when the workspace has a project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), ingest
+appends ``dailies.ingested/1`` entries to that project's log (``cutproof.dailies.ingest``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -16,43 +14,11 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
-from cutproof.core.workspace import Workspace
+from cutproof.cli._project import JsonOpt, ProjectOpt, project_slug
 from cutproof.dailies.ingest import ingest_dailies
 from editor.catalogue import Catalogue
-from records import Record
 
 dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
-
-ProjectOpt = Annotated[
-    str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
-
-
-def record(ws: Workspace, slug: str | None, records: Sequence[Record]) -> str | None:
-    """Append records to the project's log if there is a project; returns its origin (None when none)."""
-    from cutproof.core.projects import ProjectError, get_project, project_log
-
-    try:
-        project = get_project(ws, slug)
-    except ProjectError:
-        if slug is not None:
-            raise
-        return None
-    log = project_log(ws, project)
-    log.append([r.entry() for r in records], identity=cli_identity())
-    return project.origin
-
-
-def project_slug(ws: Workspace, slug: str | None) -> str | None:
-    from cutproof.core.projects import ProjectError, get_project
-
-    try:
-        return get_project(ws, slug).slug
-    except ProjectError:
-        if slug is not None:
-            raise
-        return None
 
 
 # --- dailies ---------------------------------------------------------------------------------------------------

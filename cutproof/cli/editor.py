@@ -1,8 +1,8 @@
-"""``cutproof dailies|model|edit …``: the editing engine on the command line.
+"""The lighting and dialogue commands of ``cutproof model …`` and ``cutproof edit …`` (see ``cutproof.cli.editing``).
 
 App layer: the engine (``editor``) returns typed results; this module prints them and, when the workspace has a
-project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), appends ``dailies.ingested/1``,
-``model.trained/1`` and ``edit.direct/1`` entries to that project's ledger log.
+project (``--project`` / ``CUTPROOF_PROJECT``, or the only project), appends ``model.trained/1`` and
+``edit.direct/1`` entries to that project's ledger log.
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli.dailies import JsonOpt, ProjectOpt, project_slug
-from cutproof.cli.dailies import record as record_entries
+from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
+from cutproof.cli._project import record as record_entries
 from cutproof.core.workspace import Workspace
+from cutproof.training.progress import build_spec, train_with_bar
 from editor.catalogue import Catalogue
 from editor.errors import EditParameterError, ModelNotFoundError
 from editor.models import ModelRegistry
 from media import Region
 from records import DirectEdit
 
-model_app = typer.Typer(help="Train and list the project's models.", no_args_is_help=True)
-train_app = typer.Typer(help="Train a model from catalogued clips.", no_args_is_help=True)
-edit_app = typer.Typer(help="Apply edits with the project's models.", no_args_is_help=True)
-model_app.add_typer(train_app, name="train")
-
 
 # --- models ----------------------------------------------------------------------------------------------------
-@train_app.command("lighting")
 def train_lighting_cmd(
     ctx: typer.Context,
     clips: Annotated[
@@ -48,10 +43,8 @@ def train_lighting_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train the project's lighting model (Ctrl-C saves a checkpoint; run again to resume)."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
-    proj = _project(ws, project)
+    proj = optional_project(ws, project)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     if frames:
         refs = [r if "@" in r else f"{r}@{frames}" for r in refs]
@@ -67,15 +60,6 @@ def train_lighting_cmd(
     )
 
 
-def _project(ws: Workspace, slug: str | None) -> Any:
-    """The selected project, or None in a workspace without projects (then nothing is recorded in a ledger)."""
-    from cutproof.core.projects import get_project
-
-    found = project_slug(ws, slug)
-    return get_project(ws, found) if found else None
-
-
-@model_app.command("list")
 def model_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List trained models with their training inputs."""
     ws = ready_workspace(ctx)
@@ -133,7 +117,6 @@ def _relight_args(ws: Workspace, shot: str, reference: str | None, region: str |
 Exposure = Annotated[float, typer.Option(help="Exposure change in stops.")]
 
 
-@edit_app.command("relight")
 def edit_relight(
     ctx: typer.Context,
     shot: Annotated[str, typer.Argument(help="Shot to edit (clip reference).")],
@@ -195,7 +178,6 @@ def edit_relight(
         )
 
 
-@edit_app.command("export-grade")
 def edit_export_grade(
     ctx: typer.Context,
     shot: Annotated[str, typer.Argument(help="Shot the grade is for.")],
@@ -257,7 +239,6 @@ def _export(plan: Any, cdl: Path | None, cube: Path | None, name: str) -> None:
         console.print(f"wrote {cube}")
 
 
-@train_app.command("dialogue")
 def train_dialogue_cmd(
     ctx: typer.Context,
     performer: Annotated[str, typer.Option("--performer", help="Whose mouth bank this is (performer id).")],
@@ -274,12 +255,10 @@ def train_dialogue_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Build a performer's dialogue model: mouth bank across their sync takes + a SyncNet-style sync scorer."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     refs = [r.strip() for arg in clips for r in arg.split(",") if r.strip()]
     spec = build_spec(kind="dialogue", performer=performer, clips=refs, steps=steps, seed=seed)
-    record = train_with_bar(ws, _project(ws, project), spec)
+    record = train_with_bar(ws, optional_project(ws, project), spec)
     m = record.metrics
     held = (
         f"held-out AV offset residual ≤ {m['heldout_av_offset_residual_max_frames']:.0f} frames "
@@ -313,7 +292,6 @@ def _dialogue_model_pair(ws: Workspace, ref: str | None, project: str | None, pe
     return (record.model_id, record.model_file_hash), load_dialogue(model_file)
 
 
-@edit_app.command("dialogue")
 def edit_dialogue(
     ctx: typer.Context,
     shot: Annotated[str, typer.Argument(help="Shot to edit (clip reference).")],

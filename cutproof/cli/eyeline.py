@@ -1,4 +1,4 @@
-"""Eyeline commands: ``cutproof model train eyeline`` and ``cutproof edit eyeline`` (see ``cast.register``)."""
+"""Eyeline commands: ``cutproof model train eyeline`` and ``cutproof edit eyeline`` (see ``cutproof.cli.editing``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project, project_log
 from cutproof.edits.eyeline import eyeline_edit
+from cutproof.training.progress import build_spec, train_with_bar
 from editor import Catalogue
 from records import DirectEdit
 
@@ -50,8 +51,6 @@ def train_eyeline_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``."""
-    from cutproof.training.progress import build_spec, train_with_bar
-
     ws = ready_workspace(ctx)
     refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]
     spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples, steps=steps, seed=seed)

@@ -2,10 +2,15 @@
 
 Machine-readable output goes to stdout exactly as documented (auditors script against it); messages go to stderr.
 Exit status: 0 success; 1 ``verify-receipt`` invalid or ``fsck`` found corruption; 2 bad input or unknown log.
+
+The log's storage (SQLAlchemy) is imported by the commands that open a log, not at the top: ``verify-receipt`` checks
+a receipt offline and ``--help`` reads nothing, so neither loads the database layer (auditors script them by the
+thousand; tests/cutproof/test_cli_startup.py keeps it so).
 """
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import socket
@@ -13,18 +18,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from cutproof.cli._common import ready_workspace
 from cutproof.core.errors import CutproofError
-from cutproof.core.projects import open_ledger
-from ledger import Ledger, Log, verify_receipt
 from ledger.errors import EntryError, LedgerError, ReceiptError
-from ledger.export import export_tiles
-from ledger.fsck import fsck
 from ledger.note import Verifier
+from ledger.receipt import verify_receipt
+
+if TYPE_CHECKING:
+    from ledger import Ledger, Log
 
 app = typer.Typer(
     help="Signed, append-only, Merkle-proven ledger: append, checkpoints, receipts, proofs, fsck, export.",
@@ -49,6 +54,8 @@ def _user_errors() -> Iterator[None]:
 
 
 def _ledger(ctx: typer.Context) -> Ledger:
+    from cutproof.core.projects import open_ledger  # the database layer: see the module docstring
+
     return open_ledger(ready_workspace(ctx))
 
 
@@ -186,8 +193,6 @@ def consistency(
     new: Annotated[int | None, typer.Argument(help="New tree size (default: latest).")] = None,
 ) -> None:
     """Print the RFC 6962 consistency proof from OLD to NEW, one base64 hash per line."""
-    import base64
-
     with _user_errors():
         proof = _log(ctx, log).consistency_proof(old, new)
     _out("".join(base64.b64encode(h).decode() + "\n" for h in proof))
@@ -233,6 +238,8 @@ def fsck_cmd(
     log: Annotated[str | None, typer.Option("--log", help="Check only this log (default: all).")] = None,
 ) -> None:
     """Re-derive every leaf, tile and root from storage and check all checkpoints; exit 1 on corruption."""
+    from ledger.fsck import fsck
+
     with _user_errors():
         ws = ready_workspace(ctx)
         results = fsck(ws.engine, [log] if log else None)
@@ -252,6 +259,8 @@ def export_tiles_cmd(
     ctx: typer.Context, log: LogOpt, directory: Annotated[Path, typer.Argument(help="New output directory.")]
 ) -> None:
     """Write a static c2sp.org/tlog-tiles directory (checkpoint, tiles, entry bundles)."""
+    from ledger.export import export_tiles
+
     with _user_errors():
         stats = export_tiles(_log(ctx, log), directory)
     _out(f"exported {stats.size} entries, {stats.tiles} tiles, {stats.bundles} entry bundles to {directory}\n")

@@ -1,4 +1,10 @@
-"""Entry point of the ``cutproof`` command line."""
+"""Entry point of the ``cutproof`` command line.
+
+The root group knows each top-level command from ``COMMANDS`` (name, module, one-line help) and imports a
+command's module only when that command is used (``cutproof.cli._lazy``): ``cutproof --help`` imports no command
+module, ``cutproof ledger prove`` only ``cutproof.cli.ledger``. The order of ``COMMANDS`` is the order of
+``cutproof --help``.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +14,72 @@ from typing import Annotated
 
 import typer
 
-from cutproof.cli import access, serve
-from cutproof.cli import audit as audit_cli
-from cutproof.cli import background as _background
-from cutproof.cli import cast as cast_cli
-from cutproof.cli import dailies as dailies_cli
-from cutproof.cli import db as db_cli
-from cutproof.cli import editor as editor_cli
-from cutproof.cli import identity as identity_cli
-from cutproof.cli import ledger as ledger_cli
-from cutproof.cli import policy as policy_cli
-from cutproof.cli import project as project_cli
-from cutproof.cli import qc as qc_cli
-from cutproof.cli import requests as requests_cli
-from cutproof.cli._common import console, workspace
-from cutproof.cli.consent import consent_app, performer_app
-from cutproof.cli.demo import demo as demo_command
-from cutproof.cli.watermark import app as watermark_app
+from cutproof.cli._lazy import LazyCommand, lazy_group
 from cutproof.core.errors import USER_ERRORS
-from cutproof.core.settings import DEFAULT_HOME
-from cutproof.core.workspace import Workspace
+from cutproof.core.workspace import DEFAULT_HOME, Workspace
+
+COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand("serve", "cutproof.cli.serve:serve", "Run the API server for this workspace."),
+    LazyCommand(
+        "audit",
+        "cutproof.cli.audit:audit",
+        "Audit consent per shot: edits, performers, basis (with document hashes), sign-offs, labels, flags.",
+    ),
+    LazyCommand(
+        "demo",
+        "cutproof.cli.demo:demo",
+        "Run the end-to-end demo in a fresh workspace (./demo-output unless --home is given).",
+    ),
+    LazyCommand(
+        "init",
+        "cutproof.cli.workspace:init",
+        "Create the workspace: database schema, key directory and blob store (safe to run again).",
+    ),
+    LazyCommand("policy", "cutproof.cli.policy:app", "Validate policy packs and evaluate edit requests."),
+    LazyCommand("project", "cutproof.cli.project:app", "Create and inspect projects."),
+    LazyCommand("user", "cutproof.cli.access:user_app", "Manage API users."),
+    LazyCommand("member", "cutproof.cli.access:member_app", "Give users roles in projects."),
+    LazyCommand("token", "cutproof.cli.access:token_app", "Create, list and revoke API tokens."),
+    LazyCommand("request", "cutproof.cli.requests:request_app", "Submit gated edit requests and review them."),
+    LazyCommand("jobs", "cutproof.cli.requests:jobs_app", "Render jobs: run, list, cancel."),
+    LazyCommand("performer", "cutproof.cli.consent:performer_app", "Register and list the performers of a project."),
+    LazyCommand(
+        "consent",
+        "cutproof.cli.consent:consent_app",
+        "Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
+    ),
+    LazyCommand(
+        "watermark",
+        "cutproof.cli.watermark:app",
+        "Embed or detect the invisible watermark (video cutproof-wm/2, reads /1 too; audio cutproof-awm/1; one 64-bit"
+        " key).",
+    ),
+    LazyCommand(
+        "ledger",
+        "cutproof.cli.ledger:app",
+        "Signed, append-only, Merkle-proven ledger: append, checkpoints, receipts, proofs, fsck, export.",
+    ),
+    LazyCommand("db", "cutproof.cli.db:app", "Upgrade the database schema and show where it stands."),
+    LazyCommand("identity", "cutproof.cli.identity:app", "The C2PA signing identity deliverables are signed with."),
+    LazyCommand("qc", "cutproof.cli.qc:app", "Delivery QC: verify a deliverable before distribution."),
+    LazyCommand("dailies", "cutproof.cli.dailies:dailies_app", "Ingest and catalogue dailies."),
+    LazyCommand("model", "cutproof.cli.editing:model_app", "Train and list the project's models."),
+    LazyCommand("edit", "cutproof.cli.editing:edit_app", "Apply edits with the project's models."),
+    LazyCommand(
+        "cast",
+        "cutproof.cli.cast:app",
+        "Who is in the shot: tag performers' faces, train the cast model, match faces.",
+    ),
+)
 
 app = typer.Typer(
     name="cutproof",
     help="Make AI edits to film and TV footage, and prove them.",
+    cls=lazy_group(*COMMANDS),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,  # never print locals: they may hold key material
 )
-app.add_typer(policy_cli.app, name="policy")
-
-app.add_typer(project_cli.app, name="project")
-app.add_typer(access.user_app, name="user")
-app.add_typer(access.member_app, name="member")
-app.add_typer(access.token_app, name="token")
-app.command("serve")(serve.serve)
-app.command("audit")(audit_cli.audit)
-app.add_typer(requests_cli.request_app, name="request")
-app.add_typer(requests_cli.jobs_app, name="jobs")
-app.add_typer(performer_app, name="performer")
-app.add_typer(consent_app, name="consent")
-app.add_typer(watermark_app, name="watermark")
-app.add_typer(db_cli.app, name="db")
 
 
 @app.callback()
@@ -64,35 +94,6 @@ def _global_options(
     ] = None,
 ) -> None:
     ctx.obj = Workspace(home, db)
-
-
-app.add_typer(ledger_cli.app, name="ledger")
-app.command(name="demo")(demo_command)
-
-
-@app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the workspace: database schema, key directory and blob store (safe to run again)."""
-    ws = workspace(ctx)
-    created = ws.init()
-    console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
-
-
-app.add_typer(identity_cli.app, name="identity")
-app.add_typer(qc_cli.app, name="qc")
-app.add_typer(dailies_cli.dailies_app, name="dailies")
-app.add_typer(editor_cli.model_app, name="model")
-app.add_typer(editor_cli.edit_app, name="edit")
-app.add_typer(cast_cli.app, name="cast")
-_background.register(editor_cli.train_app, editor_cli.edit_app)
-cast_cli.register(editor_cli.train_app, editor_cli.edit_app)
-
-
-def _safe_url(ws: Workspace) -> str:
-    """The database URL with any password masked."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(ws.db_url).render_as_string(hide_password=True)
 
 
 def main() -> None:

@@ -144,7 +144,7 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
     Raises:
         RequestError: the request names another project than ``--project``.
     """
-    from consent import ConsentRegistry
+    from consent import ConsentRegistry  # the database layer: only an evaluation against a project's registry
     from cutproof.core.projects import get_project, project_log
 
     ws = ready_workspace(ctx)

@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_HOME = Path("cutproof-data")
+from cutproof.core.workspace import DEFAULT_HOME
+
 DEFAULT_SECRET = "changethis"
 
 

@@ -16,17 +16,18 @@ import json
 import os
 from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from cutproof.core import schema
 from cutproof.core.errors import WorkspaceError
-from labeler.identity import ensure_identity
 from store.blobs import BlobStore
-from store.db import open_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 LAYOUT_VERSION = 1
 MARKER = "workspace.json"
+DEFAULT_HOME = Path("cutproof-data")
 
 
 class Workspace:
@@ -79,6 +80,8 @@ class Workspace:
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
         os.chmod(self.keys_dir, 0o700)
         self.blobs_dir.mkdir(exist_ok=True)
+        from labeler.identity import ensure_identity  # cryptography: loaded by the commands that write, not by all
+
         ensure_identity(self.keys_dir)  # the project's C2PA signing identity (keys/c2pa/), kept if present
         self.upgrade_schema()
         if not existed:
@@ -115,6 +118,8 @@ class Workspace:
 
     @cached_property
     def _database(self) -> Engine:
+        from store.db import open_engine  # SQLAlchemy: loaded by the commands that use the database, not by all
+
         return open_engine(self.db_url)
 
     @cached_property

@@ -53,6 +53,7 @@ from store.blobs import sha256_file
 
 watermark_keys = table_of(WatermarkKeyRow)
 
+
 @dataclass(frozen=True)
 class EditFacts:
     """Public facts of the edit for the manifest and the disclosure (no performer data)."""
