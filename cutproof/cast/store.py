@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cutproof.core.tables import presence_table
 
-KEY_VERSION = "presence/1"
+KEY_VERSION = "presence/2"  # /2: dlib detection to 40 px and the open-set identity model
 
 _INSERT = insert(presence_table)
 _READY = "_cutproof_presence_table"
