@@ -8,6 +8,8 @@ landmark error that view would have.
 
 ``chimeras(chips)``: for every pair of aligned chips of two *different* identities, the upper half (forehead,
 eyes, nose) of one over the lower half (mouth, chin) of the other, blended over a soft seam — and the reverse.
+Each chimera carries the two identities it is made of: it is an impostor only for the others (half of it *is*
+each of its two).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from editor.cast.detect import F32, FaceBox
 
 VIEWS = ("small40", "small60", "grade", "dark", "blur", "codec")
 SEAM = 0.58  # chip row (fraction) between the nose and the mouth
-MAX_CHIMERAS = 48
+MAX_CHIMERAS = 16
 
 
 def _variants(frame: NDArray[np.uint8], face: FaceBox) -> list[tuple[NDArray[np.uint8], float]]:
@@ -51,20 +53,24 @@ def views(frame: NDArray[np.uint8], face: FaceBox) -> list[F32]:
     return _mirror_mean(chips)
 
 
-def chimeras(chips: list[tuple[str, NDArray[np.uint8]]]) -> list[F32]:
-    """Identity vectors of chimeras between chips of different labels (at most ``MAX_CHIMERAS``, spread evenly)."""
-    pairs = [(a, b) for i, (la, a) in enumerate(chips) for j, (lb, b) in enumerate(chips) if la != lb and i != j]
+def chimeras(chips: list[tuple[str, NDArray[np.uint8]]]) -> list[tuple[frozenset[str], F32]]:
+    """(identities it is made of, identity vector) of chimeras between chips of different labels (at most
+    ``MAX_CHIMERAS``, spread evenly over the pairs)."""
+    pairs = [
+        (la, a, lb, b) for i, (la, a) in enumerate(chips) for j, (lb, b) in enumerate(chips) if la != lb and i != j
+    ]
     if not pairs:
         return []
     picks = np.unique(np.linspace(0, len(pairs) - 1, min(MAX_CHIMERAS, len(pairs))).astype(int))
     size = _dlib.CHIP
     rows = np.arange(size, dtype=np.float32)[:, None, None]
     alpha = np.clip((rows - SEAM * size) / (0.06 * size) + 0.5, 0, 1)  # 0 above the seam, 1 below
-    made = []
+    made, owners = [], []
     for p in picks:
-        top, bottom = pairs[p]
+        top_label, top, bottom_label, bottom = pairs[p]
         made.append(np.clip(top * (1 - alpha) + bottom * alpha + 0.5, 0, 255).astype(np.uint8))
-    return _mirror_mean(made)
+        owners.append(frozenset((top_label, bottom_label)))
+    return list(zip(owners, _mirror_mean(made), strict=True))
 
 
 def _mirror_mean(chips: list[NDArray[np.uint8]]) -> list[F32]:

@@ -5,10 +5,11 @@ call ``detect_faces`` (models: ``_dlib``).
 
 Detection of frame ``F`` (W×H):
 1. Large faces: dlib's HOG detector over the whole frame. Its 80-pixel window finds faces of about 80 px and up;
-   on a frame of at most ``SMALL_FRAME`` pixels the frame is upscaled ×2 first, which brings that down to 40 px.
-2. Small faces in a large frame: OpenCV's Haar cascades (frontal, and profile in both directions) propose boxes of
-   ``min_face``–``PROPOSE_MAX`` px cheaply; each proposal is verified by the HOG detector on a crop around it
-   upscaled so that the face fills the HOG window. Haar alone fires on shirts, leaves and lettering; a verified
+   a frame of at most ``SMALL_FRAME`` pixels is upscaled ×2 first, which brings that down to 40 px; a larger
+   frame is scanned downscaled, for faces of ``FULL_SCAN_MIN`` px and up (the cost of a 1080p scan falls 5×).
+2. Smaller faces in a large frame: OpenCV's Haar cascades (frontal, and profile in both directions) propose boxes
+   of ``min_face``–``PROPOSE_MAX`` px cheaply; each proposal is verified by the HOG detector on a crop around it
+   scaled so that the face fills the HOG window. Haar alone fires on shirts, leaves and lettering; a verified
    proposal is a face to the same detector as a large one.
 3. Overlapping detections are merged (non-maximum suppression on IoU ≥ 0.3, highest score kept); faces smaller
    than ``min_face`` are dropped.
@@ -41,9 +42,12 @@ U8 = NDArray[np.uint8]
 Box = tuple[int, int, int, int]
 MIN_FACE = 40
 SMALL_FRAME = 640 * 480
-PROPOSE_MAX = 110
+PROPOSE_MAX = 200
+PROPOSE_SIDE = 34
 NMS_IOU = 0.3
 VERIFY_THRESHOLD = -0.2  # HOG score a Haar proposal must reach (the whole-frame scan uses 0)
+VERIFY_FILL = 1.6  # a proposal's crop is scaled so the Haar box is this many HOG windows wide
+FULL_SCAN_MIN = 160  # in a large frame, the whole-frame HOG scan looks for faces from this size (px) up
 DEFAULT_SAMPLES = 12
 EYE_BOX = 3.0  # canonical face box side, in eye distances
 EYE_DROP = 0.25  # canonical box centre below the eye midpoint, in eye distances
@@ -170,20 +174,19 @@ def _as_u8(rgb: np.ndarray) -> U8:
 
 
 def _proposals(gray: U8, min_face: int) -> list[tuple[float, float, float, float]]:
-    """Haar boxes of ``min_face``–``PROPOSE_MAX`` px (frontal; profiles facing either way)."""
-    lo, hi = max(20, int(min_face * 0.8)), PROPOSE_MAX
-    out: list[tuple[float, float, float, float]] = []
-    kw = {"scaleFactor": 1.1, "minSize": (lo, lo), "maxSize": (hi, hi)}
-    for x, y, w, h in _found(
-        _cascade("haarcascade_frontalface_default.xml").detectMultiScale(gray, minNeighbors=3, **kw)
-    ):
-        out.append((x, y, w, h))
+    """Haar boxes of ``min_face``–``PROPOSE_MAX`` px (frontal; profiles facing either way), found on the frame
+    scaled so that a ``min_face`` face is about ``PROPOSE_SIDE`` px (the cascades' windows are 20–24 px)."""
+    s = min(1.0, PROPOSE_SIDE / (1.2 * min_face))
+    small = cv2.resize(gray, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else gray
+    lo, hi = max(20, int(PROPOSE_SIDE * 0.85)), int(PROPOSE_MAX * 1.2 * s)
+    kw = {"scaleFactor": 1.12, "minSize": (lo, lo), "maxSize": (hi, hi)}
+    found = _found(_cascade("haarcascade_frontalface_default.xml").detectMultiScale(small, minNeighbors=3, **kw))
     profile = _cascade("haarcascade_profileface.xml")
-    out.extend(_found(profile.detectMultiScale(gray, minNeighbors=4, **kw)))
-    width = gray.shape[1]
-    for x, y, w, h in _found(profile.detectMultiScale(np.ascontiguousarray(gray[:, ::-1]), minNeighbors=4, **kw)):
-        out.append((width - x - w, y, w, h))
-    return out
+    found += _found(profile.detectMultiScale(small, minNeighbors=4, **kw))
+    width = small.shape[1]
+    flipped = profile.detectMultiScale(np.ascontiguousarray(small[:, ::-1]), minNeighbors=4, **kw)
+    found += [(width - x - w, y, w, h) for x, y, w, h in _found(flipped)]
+    return [(x / s, y / s, w / s, h / s) for x, y, w, h in found]
 
 
 def _found(arr: Any) -> list[tuple[float, float, float, float]]:
@@ -198,7 +201,7 @@ def _verify(gray: U8, cand: tuple[float, float, float, float]) -> list[tuple[tup
     x1, y1 = min(gray.shape[1], int(x + w + pad)), min(gray.shape[0], int(y + h + pad))
     if x1 - x0 < 8 or y1 - y0 < 8:
         return []
-    scale = 1.25 * _dlib.HOG_WINDOW / max(w, 1.0)
+    scale = VERIFY_FILL * _dlib.HOG_WINDOW / max(w, 1.0)
     crop = cv2.resize(gray[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     out = []
     for r, score, _kind in _dlib.hog_faces(crop, threshold=VERIFY_THRESHOLD):
@@ -227,9 +230,14 @@ def find_faces(rgb: np.ndarray, *, min_face: int = MIN_FACE) -> list[tuple[tuple
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     h, w = gray.shape
     small = h * w <= SMALL_FRAME
+    if small:
+        scan, s = gray, 1.0
+    else:
+        s = min(1.0, _dlib.HOG_WINDOW / FULL_SCAN_MIN)
+        scan = cv2.resize(gray, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
     found = [
-        ((r.left() / 1.0, r.top() / 1.0, r.width() / 1.0, r.height() / 1.0), score)
-        for r, score, _k in _dlib.hog_faces(gray, upsample=1 if small else 0)
+        ((r.left() / s, r.top() / s, r.width() / s, r.height() / s), score)
+        for r, score, _k in _dlib.hog_faces(scan, upsample=1 if small else 0)
     ]
     if not small:
         for cand in _proposals(gray, min_face):

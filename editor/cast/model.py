@@ -13,7 +13,8 @@ learns, per performer:
 4. **Impostor distances** to the template: (a) every view of every other performer; (b) faces seen in the same
    frame as a tagged track but not tagged (someone else, since they are on screen together); (c) faces the
    project generates: *chimeras*, the upper half of one identity's aligned face over the lower half of
-   another's — faces of nobody in the project that share a performer's eyes or mouth.
+   another's — faces of nobody in the project (a chimera is an impostor for every performer but the two it is
+   made of).
 5. **Threshold** τ = min(``MAX_DISTANCE``, nearest impostor − ``SAFETY``). ``MAX_DISTANCE`` (0.5) is stricter than
    the 0.6 at which the descriptor's author measured 99.38 % on LFW; a per-project τ never exceeds it.
 6. **Refusal.** If another performer's views come so close that τ would reject more than half of the performer's
@@ -54,7 +55,7 @@ MARGIN = 0.1
 SAFETY = 0.04
 MIN_HELD_OUT_ACCEPT = 0.5
 TAG_IOU = 0.3
-AUGMENT_FRAMES = 4
+AUGMENT_FRAMES = 2
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def _held_out(s: list[_Seeded]) -> tuple[F32, F32]:
 
 
 def _calibrate(
-    groups: Mapping[str, list[_Seeded]], others: list[F32], generated: list[F32]
+    groups: Mapping[str, list[_Seeded]], others: list[F32], generated: list[tuple[frozenset[str], F32]]
 ) -> tuple[F32, F32, dict[str, Any]]:
     """Templates, thresholds and per-performer calibration figures (module docstring, steps 2–6)."""
     labels = sorted(groups)
@@ -269,11 +270,12 @@ def _calibrate(
     for i, lab in enumerate(labels):
         train, test = _held_out(groups[lab])
         genuine = _dist(test, train.mean(0))
+        made = [v for owners, v in generated if lab not in owners]
         nearest_other = {o: float(_dist(allv[o], templates[i]).min()) for o in labels if o != lab}
         sources = {
             **{f"performer {o}": d for o, d in nearest_other.items()},
             "faces on screen with them": float(_dist(np.stack(others), templates[i]).min()) if others else np.inf,
-            "generated chimeras": float(_dist(np.stack(generated), templates[i]).min()) if generated else np.inf,
+            "generated chimeras": float(_dist(np.stack(made), templates[i]).min()) if made else np.inf,
         }
         binding = min(sources, key=lambda k: sources[k])
         tau = float(min(MAX_DISTANCE, sources[binding] - SAFETY))

@@ -92,10 +92,12 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     shot = f"{clips[TAKE1].short_id}@30"
     bad = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--performer", "prf_x", "--box", "1,1,40,40"])
     assert isinstance(bad.exception, CastTagError)
-    ok = runner.invoke(
-        app,
-        ["--home", home, "cast", "tag", shot, "--performer", pid, "--box", f"{box.x},{box.y},{box.width},{box.height}"],
-    )
+    offered = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--json"])  # no --performer: the faces found
+    assert offered.exit_code == 0, offered.output
+    faces = json.loads(offered.output)
+    assert len(faces) == 1 and faces[0]["face"] == 0 and faces[0]["identified"] is None
+    assert abs(faces[0]["box"]["x"] - box.x) <= 2 and abs(faces[0]["box"]["width"] - box.width) <= 2
+    ok = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--performer", pid, "--face", "0"])
     assert ok.exit_code == 0, ok.output
     tags = json.loads(runner.invoke(app, ["--home", home, "cast", "tags", "--json"]).output)
     assert [t["label"] for t in tags] == [pid]
@@ -107,6 +109,12 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     assert who.exit_code == 0, who.output
     report = json.loads(who.output)
     assert [p["label"] for p in report["performers"]] == [pid] and report["unidentified_faces"] == 0
+    suggested = runner.invoke(
+        app, ["--home", home, "cast", "suggest", clips[TAKE2].short_id, "--samples", "4", "--json"]
+    )
+    assert suggested.exit_code == 0, suggested.output
+    proposals = json.loads(suggested.output)  # one untagged track, which the model already knows
+    assert [(p["identified"], p["face"]) for p in proposals] == [(pid, 0)], proposals
     bad_ref = runner.invoke(app, ["--home", home, "cast", "tag", "nonsense", "--performer", pid, "--box", "1,1,40,40"])
     assert bad_ref.exit_code != 0
 
@@ -184,3 +192,19 @@ def test_wrong_actor_in_a_consented_shot_is_not_allowed(
     result = evaluate(workspace, project, both, identity="t")
     assert set(result.presence.detected) == {pid, actor}, result.presence.as_json()
     assert result.decision.outcome != "allow", result.decision.to_json()
+
+
+def test_render_refuses_a_performer_the_gate_did_not_decide_on(workspace: Workspace, film, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cutproof.edits.render import GateFacts, RenderParameterError, render_edit
+
+    project, pid, clips = film
+    gate = GateFacts.from_entry({"declared": ["prf_b"], "detected": ["prf_a", "prf_b"], "cast_model": None})
+    assert gate.performers == ("prf_a", "prf_b")
+    sub = EditSubmission(
+        shot=clips[TAKE2].short_id, kind="eyeline", purpose="continuity", params={"performer": pid, "shift": [2, 0]}
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(RenderParameterError, match="not on performer"):
+        render_edit(workspace, project, clips[TAKE2], sub, work, lambda _p: None, gate)
+    assert list(work.iterdir()) == []
