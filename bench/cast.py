@@ -97,10 +97,13 @@ def _face_box(frames: fm.Frames) -> tuple[float, float, float, float]:
     return (f.x, f.y, f.width, f.height)
 
 
-def build(footage: Path, out: Path, n_frames: int) -> list[Clip]:
+def build(footage: Path, out: Path, n_frames: int, only: str | None = None) -> list[Clip]:
+    """The bench's clips (``only``: just those showing that person, for a leave-one-out run)."""
     clips: list[Clip] = []
     takes = {p: [fm.read_take(footage / t, n_frames) for t in names[1:]] for p, names in TAKES.items()}
     for person, names in TAKES.items():
+        if only is not None and person != only:
+            continue
         for k, (frames, rate) in enumerate(takes[person]):
             name = Path(names[k + 1]).stem
             clips.append(Clip(footage / names[k + 1], "shared", (person,), "untransformed"))
@@ -127,12 +130,16 @@ def build(footage: Path, out: Path, n_frames: int) -> list[Clip]:
     people = list(TAKES)
     for i, a in enumerate(people):
         b = people[(i + 1) % len(people)]
+        if only is not None and only not in (a, b):
+            continue
         fa, ra = takes[a][0]
         fb, _ = takes[b][-1]
         path = fm.write_clip(out / f"join-{a}-{b}.mp4", fm.join(fa[: n_frames // 2], fb[: n_frames // 2]), ra)
         clips.append(Clip(path, "held-out", (a, b), "joined"))
         path = fm.write_clip(out / f"twoshot-{a}-{b}.mp4", fm.side_by_side(fa, fb), ra)
         clips.append(Clip(path, "held-out", (a, b), "two-shot"))
+    if only is not None:
+        return clips
     for seed in range(6):
         size = (1280, 720) if seed % 2 else (640, 480)
         frames = fm.cartoon_clip(n_frames, size, seed, side=(120, 200, 80)[seed % 3])
@@ -250,19 +257,23 @@ def main() -> None:
     ap.add_argument("--footage", type=Path, default=Path("/work/shared/footage"))
     ap.add_argument("--frames", type=int, default=36, help="frames of each take used to build held-out clips")
     ap.add_argument("--samples", type=int, default=6, help="frames sampled per clip by `who`")
+    ap.add_argument("--left-out", choices=sorted(TAKES), help="only the leave-one-out run without this person")
     args = ap.parse_args()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        clips = build(args.footage, Path(tmp), args.frames)
+        clips = build(args.footage, Path(tmp), args.frames, args.left_out)
         emit(metric="cast_bench_clips", value=len(clips), held_out=sum(c.set == "held-out" for c in clips))
-        fps = speed(clips)
-        emit(metric="frames_per_second_1080p", new=round(fps["new"], 3), old=round(fps["old"], 3), note="2 cores")
-        for name, by_size in recall(clips, args.samples).items():
-            for side, (seen, total) in sorted(by_size.items()):
-                emit(metric=f"detection_recall_{side}px", engine=name, value=round(seen / total, 4), frames=total)
-        tallies: dict[tuple[str, str], Tally] = {}
         everyone = sorted(TAKES)
-        plans = [(everyone, None)] + [([p for p in everyone if p != out], out) for out in everyone]
+        if args.left_out is None:
+            fps = speed(clips)
+            emit(metric="frames_per_second_1080p", new=round(fps["new"], 3), old=round(fps["old"], 3), note="2 cores")
+            for name, by_size in recall(clips, args.samples).items():
+                for side, (seen, total) in sorted(by_size.items()):
+                    emit(metric=f"detection_recall_{side}px", engine=name, value=round(seen / total, 4), frames=total)
+            plans = [(everyone, None)] + [([p for p in everyone if p != out], out) for out in everyone]
+        else:
+            plans = [([p for p in everyone if p != args.left_out], args.left_out)]
+        tallies: dict[tuple[str, str], Tally] = {}
         for people, left_out in plans:
             t = time.perf_counter()
             runs = engines(args.footage, people, args.samples)
