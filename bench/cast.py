@@ -258,13 +258,19 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=36, help="frames of each take used to build held-out clips")
     ap.add_argument("--samples", type=int, default=6, help="frames sampled per clip by `who`")
     ap.add_argument("--left-out", choices=sorted(TAKES), help="only the leave-one-out run without this person")
+    ap.add_argument("--full-only", action="store_true", help="only the full cast's run (no speed, recall, left-out)")
+    ap.add_argument("--reverse", action="store_true", help="score the clips last to first (to split a run)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         clips = build(args.footage, Path(tmp), args.frames, args.left_out)
         emit(metric="cast_bench_clips", value=len(clips), held_out=sum(c.set == "held-out" for c in clips))
         everyone = sorted(TAKES)
-        if args.left_out is None:
+        if args.reverse:
+            clips.reverse()
+        if args.full_only:
+            plans = [(everyone, None)]
+        elif args.left_out is None:
             fps = speed(clips)
             emit(metric="frames_per_second_1080p", new=round(fps["new"], 3), old=round(fps["old"], 3), note="2 cores")
             for name, by_size in recall(clips, args.samples).items():
