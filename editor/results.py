@@ -97,6 +97,7 @@ class EditResult:
     region: Region
     frame_size: tuple[int, int]
     metrics: Mapping[str, float | int | str] = field(default_factory=dict)
+    performers: tuple[str, ...] = ()  # the performer labels the edit was decided on (set by the application)
 
     def __post_init__(self) -> None:
         if not self.region.fits(*self.frame_size):
@@ -127,6 +128,7 @@ class EditResult:
             "region": self.region.as_json(),
             "frame_size": {"width": self.frame_size[0], "height": self.frame_size[1]},
             "metrics": dict(self.metrics),
+            "performers": list(self.performers),
         }
 
     def canonical_bytes(self) -> bytes:

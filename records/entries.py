@@ -353,6 +353,11 @@ class GateRequest(Model):
     detected: tuple[str, ...]
     unidentified_faces: int
     detection_method: str
+    cast_model: str | None = None
+    """The cast model that identified ``detected`` (absent when the project had none, and in entries written
+    before it was recorded)."""
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"cast_model"})
 
 
 class PolicyDecided(Record):
@@ -431,6 +436,10 @@ class EditResultFacts(_Aliased):
     region: PixelRect
     frame_size: FrameSize
     metrics: JsonObject
+    performers: tuple[str, ...] | None = None
+    """The performers the gate decided the edit on (absent in results recorded before they were listed)."""
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"performers"})
 
 
 class EditApplied(Record):

@@ -20,8 +20,7 @@ from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from editor import Clip, ModelRegistry
 from editor.cast import KIND as CAST_KIND
-from editor.cast import who
-from editor.faces import scan_faces
+from editor.cast import scan_faces, who
 from media import Region, probe
 
 
@@ -159,6 +158,6 @@ def _scan_presence(path: Any, region_text: str | None, start_at: int | None, end
     return Presence(
         detected=(),
         unidentified_faces=scan.max_faces_per_frame,
-        method="haar-face-scan/1 (no cast model: faces are not matched to performers)",
+        method="dlib-face-scan/2 (no cast model: faces are not matched to performers)",
         evidence=scan.as_json(),
     )

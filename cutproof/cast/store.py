@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cutproof.core.models import PresenceRow, table_of
 
-KEY_VERSION = "presence/1"
+KEY_VERSION = "presence/2"  # /2: dlib detection to 40 px and the open-set identity model
 
 presence_table = table_of(PresenceRow)
 _INSERT = insert(presence_table)

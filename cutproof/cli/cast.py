@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cutproof.cast.project import project_cast, tag_face, who_in_clip
+from cutproof.cast.project import FaceSuggestion, project_cast, suggest_faces, suggest_tags, tag_face, who_in_clip
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
@@ -47,24 +47,71 @@ def _emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
+def _suggestions(rows: list[FaceSuggestion], title: str, shot: str) -> None:
+    table = Table("face", "frame", "box", "cast model says", "observations", title=title)
+    for r in rows:
+        b = r.box
+        says = r.identified or (f"unidentified (nearest {r.nearest}, {r.distance:.2f})" if r.nearest else "-")
+        table.add_row(str(r.face), str(r.frame), f"{b.x},{b.y},{b.width},{b.height}", says, str(r.observations))
+    console.print(table)
+    if rows:
+        r = rows[0]
+        console.print(f"tag one with: cutproof cast tag {shot}@{r.frame} --face {r.face} --performer PERFORMER_ID")
+
+
 @app.command("tag")
 def tag(
     ctx: typer.Context,
     shot_frame: Annotated[str, typer.Argument(metavar="SHOT@FRAME", help="Clip (id prefix, file or slate) and frame.")],
-    performer: Annotated[str, typer.Option("--performer", help="Consent performer id of the project.")],
+    performer: Annotated[
+        str | None,
+        typer.Option("--performer", help="Consent performer id of the project (without it: list the faces found)."),
+    ] = None,
+    face: Annotated[
+        int | None, typer.Option("--face", min=0, help="Which face found on the frame (the number the list shows).")
+    ] = None,
     box: Annotated[
-        str | None, typer.Option("--box", help="Face box x,y,w,h in pixels (default: the one face on the frame).")
+        str | None, typer.Option("--box", help="Face box x,y,w,h in pixels (default: the face found on the frame).")
     ] = None,
     project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Tag the face in BOX on SHOT@FRAME as PERFORMER (a registered performer of the project)."""
+    """Tag a face on SHOT@FRAME as PERFORMER; without --performer, list the faces found there to choose from."""
     ws = ready_workspace(ctx)
     proj = get_project(ws, project)
     shot, frame = _shot_frame(shot_frame)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
-    recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box) if box else None)
+    if performer is None:
+        found = suggest_faces(ws, proj, clip, frame)
+        if as_json:
+            _emit([f.as_json() for f in found])
+            return
+        _suggestions(found, f"faces on {clip.short_id}@{frame}", clip.short_id)
+        return
+    if box is not None and face is not None:
+        raise CastCliError("give --face or --box, not both")
+    recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box) if box else None, face=face)
     b = recorded.box
     console.print(f"tagged {performer} at {clip.short_id}@{frame} box {b.x},{b.y},{b.width},{b.height}")
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    shot: Annotated[str, typer.Argument(help="Clip id prefix, file name or slate scene/shot/take.")],
+    samples: Annotated[int, typer.Option(min=2, max=256, help="Frames sampled to track faces.")] = 16,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose tags from SHOT's face tracks: one face per untagged track, with who the cast model thinks it is."""
+    ws = ready_workspace(ctx)
+    proj = get_project(ws, project)
+    clip = Catalogue(ws.engine).get(shot, project=proj.slug)
+    found = suggest_tags(ws, proj, clip, samples=samples)
+    if as_json:
+        _emit([f.as_json() for f in found])
+        return
+    _suggestions(found, f"untagged face tracks in {clip.short_id}", clip.short_id)
 
 
 @app.command("tags")
@@ -96,6 +143,11 @@ def train_cast_cmd(
         f"model {record.model_id} (cast): {m['performers']} performers, {m['tags']} tags, "
         f"{m['seeded_tracks']} tracks, {m['observations']} face observations"
     )
+    for label, c in sorted(m.get("calibration", {}).items()):
+        console.print(
+            f"  {label}: threshold {c['threshold']:.3f} (bound by {c['bound_by']}), "
+            f"{c['held_out_accepted']:.0%} of {c['held_out_views']} held-out views accepted"
+        )
 
 
 @app.command("who")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cutproof.cast.project import project_cast
+from cutproof.cast.project import load_cast, project_cast
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
@@ -55,11 +55,13 @@ def eyeline_edit(
     start: int | None = None,
     end: int | None = None,
     model: str | None = None,
+    cast_model: str | None = None,
     overwrite: bool = False,
 ) -> EditResult:
-    """Run the eyeline edit on ``clip`` with the project's models."""
+    """Run the eyeline edit on ``clip`` with the project's models (``cast_model``: the cast model the gate used;
+    default the project's latest)."""
     record, eyeline = project_eyeline(ws, project, performer, model)
-    cast = project_cast(ws, project)
+    cast = load_cast(ws, cast_model) if cast_model else project_cast(ws, project)
     return redirect_gaze(
         clip.path,
         out,

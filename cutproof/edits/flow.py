@@ -31,7 +31,7 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
 from cutproof.edits.gate import GateResult, evaluate
 from cutproof.edits.label import EditFacts, label_output
-from cutproof.edits.render import render_edit
+from cutproof.edits.render import GateFacts, render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.jobs import training_handlers
@@ -168,12 +168,19 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
     submission = EditSubmission.model_validate(req.submission)
     clip = Catalogue(ws.engine).get(req.clip_hash, project=project.slug)
     work = ws.home / "renders" / req.request_id
+    gate = GateFacts.from_entry(log.entry_json(req.decision_index).get("request") or {})
 
     def render() -> dict[str, Any]:
         _clean_dir(work)
         ctx.progress(0.05, "rendering")
         result = render_edit(
-            ws, project, clip, submission, work, progress=lambda f: ctx.progress(0.05 + 0.6 * f, "rendering")
+            ws,
+            project,
+            clip,
+            submission,
+            work,
+            progress=lambda f: ctx.progress(0.05 + 0.6 * f, "rendering"),
+            gate=gate,
         )
         return {"result": result.as_json(), "path": str(result.output.path)}
 

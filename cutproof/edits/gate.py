@@ -152,6 +152,7 @@ def evaluate(
             detected=tuple(presence.detected),
             unidentified_faces=presence.unidentified_faces,
             detection_method=presence.method,
+            cast_model=presence.evidence.get("model_id"),
         ),
     )
     submitted = submission.model_dump(mode="json")

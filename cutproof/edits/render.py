@@ -16,11 +16,16 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
   dialogue model id; default the performer's newest; optional for re-time only).
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
+
+A render is told what the gate decided on (``GateFacts``: the performers and the cast model it identified them
+with). The eyeline and dialogue edits find their performer's face with that same cast model, refuse a performer
+the gate did not decide on, and every result lists exactly the gate's performers (``EditResult.performers``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +37,44 @@ from editor import Catalogue, Clip, EditResult, ModelRegistry
 from media import plan_encode
 
 Progress = Callable[[float], None]
-Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress], EditResult]
 
 
 class RenderParameterError(CutproofError):
     """An edit's parameters are missing or wrong for its kind."""
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    """What the gate decided an edit on: every performer it decided on (declared and detected) and the cast model
+    that identified the detected ones (None when the project had none)."""
+
+    performers: tuple[str, ...]
+    cast_model: str | None
+
+    @classmethod
+    def from_entry(cls, request: dict[str, Any]) -> GateFacts:
+        """From the ``request`` of a ``policy.decided/1`` ledger entry."""
+        people = set(request.get("declared") or []) | set(request.get("detected") or [])
+        return cls(tuple(sorted(people)), request.get("cast_model"))
+
+    def check_performer(self, performer: str) -> None:
+        """Raise ``RenderParameterError`` unless the gate decided on ``performer``."""
+        if performer not in self.performers:
+            decided = ", ".join(self.performers) or "nobody"
+            raise RenderParameterError(
+                f"the gate decided this edit on {decided}, not on performer {performer!r}; submit the edit again "
+                "naming them, so their consent is checked"
+            )
+
+    def cast(self, ws: Workspace, project: Project) -> Any:
+        """The cast model the gate used (the project's latest when the gate used none)."""
+        from cutproof.cast.project import load_cast, project_cast
+
+        found = load_cast(ws, self.cast_model) if self.cast_model else project_cast(ws, project)
+        return found.model if found is not None else None
+
+
+Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress, GateFacts | None], EditResult]
 
 
 def _source_suffix(clip: Clip) -> str:
@@ -53,7 +91,13 @@ def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
 
 
 def _background(
-    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: Any,
+    work: Path,
+    progress: Progress,
+    gate: GateFacts | None,
 ) -> EditResult:
     from editor.background import load_background_model
     from editor.background.edit import load_plate, replace_background
@@ -82,7 +126,13 @@ def _background(
 
 
 def _eyeline(
-    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: Any,
+    work: Path,
+    progress: Progress,
+    gate: GateFacts | None,
 ) -> EditResult:
     from cutproof.edits.eyeline import eyeline_edit
 
@@ -94,6 +144,8 @@ def _eyeline(
         dx, dy = float(shift[0]), float(shift[1])
     except (TypeError, ValueError):
         raise RenderParameterError(f"params.shift {shift!r} must be two numbers of degrees") from None
+    if gate is not None:
+        gate.check_performer(str(params["performer"]))
     progress(0.0)
     result = eyeline_edit(
         ws,
@@ -105,6 +157,7 @@ def _eyeline(
         start=submission.start,
         end=submission.end,
         model=str(params["model"]) if params.get("model") else None,
+        cast_model=gate.cast_model if gate is not None else None,
     )
     progress(1.0)
     return result
@@ -114,7 +167,13 @@ _ADJUSTMENTS = ("exposure", "temperature", "tint", "contrast", "saturation", "li
 
 
 def _relight(
-    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: Any,
+    work: Path,
+    progress: Progress,
+    gate: GateFacts | None,
 ) -> EditResult:
     from editor.lighting import Adjustments, Shot, load_model, relight
     from media import Region
@@ -175,7 +234,13 @@ def _dialogue_model(ws: Workspace, project: Project, ref: str | None, performer:
 
 
 def _dialogue(
-    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: Any,
+    work: Path,
+    progress: Progress,
+    gate: GateFacts | None,
 ) -> EditResult:
     from editor.dialogue import dub, retime
 
@@ -186,6 +251,9 @@ def _dialogue(
     if not str(params.get("audio", "")).startswith("blob:"):
         raise RenderParameterError("a dialogue edit needs params.audio: blob:<sha256> of the uploaded WAV")
     audio = _resolve_media(ws, project, str(params["audio"]))
+    if gate is not None:
+        gate.check_performer(performer)
+    cast = (gate or GateFacts((), None)).cast(ws, project)
     loaded = _dialogue_model(ws, project, str(params["model"]) if params.get("model") else None, performer)
     out = work / f"render{_source_suffix(clip)}"
     progress(0.0)
@@ -197,6 +265,7 @@ def _dialogue(
             out,
             performer=performer,
             model=model,
+            cast=cast,
             model_ref=ref,
             start=submission.start,
             end=submission.end,
@@ -208,7 +277,15 @@ def _dialogue(
             )
         ref, model = loaded
         result = dub(
-            clip.path, model, audio, out, performer=performer, model_ref=ref, start=submission.start, end=submission.end
+            clip.path,
+            model,
+            audio,
+            out,
+            performer=performer,
+            cast=cast,
+            model_ref=ref,
+            start=submission.start,
+            end=submission.end,
         )
     progress(1.0)
     return result
@@ -235,8 +312,16 @@ def check_supported(kind: str) -> None:
 
 
 def render_edit(
-    ws: Workspace, project: Project, clip: Clip, submission: Any, work: Path, progress: Progress
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: Any,
+    work: Path,
+    progress: Progress,
+    gate: GateFacts | None = None,
 ) -> EditResult:
-    """Render ``submission`` on ``clip`` into ``work`` with the project's models."""
+    """Render ``submission`` on ``clip`` into ``work`` with the project's models; with ``gate``, the result lists
+    the performers the gate decided on, and a performer edit must be one of them."""
     check_supported(submission.kind)
-    return RENDERERS[submission.kind](ws, project, clip, submission, work, progress)
+    result = RENDERERS[submission.kind](ws, project, clip, submission, work, progress, gate)
+    return replace(result, performers=gate.performers) if gate is not None else result

@@ -130,7 +130,7 @@ def _ref(clip: Clip, start: int, end: int | None) -> str:
 
 
 def _has_face(clip: Clip) -> bool:
-    from editor.faces import detect_faces
+    from editor.cast import detect_faces
     from media import read_frame
 
     n = clip.info.frame_count
@@ -236,11 +236,18 @@ def run(ws: Workspace, prepared: PreparedTraining, *, progress: Progress | None 
     if isinstance(spec, BackgroundSpec):
         return _background(prepared, spec, report)
     if isinstance(spec, DialogueSpec):
+        from cutproof.cast.project import project_cast
         from editor.dialogue import train_dialogue
 
+        assert prepared.project is not None
+        cast = project_cast(ws, prepared.project)
         report(0, 1, f"dialogue model for {spec.performer}: mouth bank + sync scorer")
         manifest, model_file, model = train_dialogue(
-            [c.path for c, _s, _e in prepared.inputs], spec.performer, steps=spec.steps, seed=spec.seed
+            [c.path for c, _s, _e in prepared.inputs],
+            spec.performer,
+            steps=spec.steps,
+            seed=spec.seed,
+            cast=cast.model if cast else None,
         )
         report(1, 1, "dialogue model trained")
         return TrainedModel(manifest, model_file, dict(model.metrics))

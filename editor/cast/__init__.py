@@ -1,14 +1,18 @@
-"""Who is in the shot: face tracks matched to a per-project identity model trained on the production's tags.
+"""Who is in the shot: the engine's one face path — detection, landmarks, tracking and open-set identity.
 
-``CastTags`` stores the tags (``editor_cast_tags``); ``train_cast`` grows each tag into a face track and learns
-the cast (``TrainingManifest`` kind ``cast``); ``who`` reports the performers and unidentified faces of a range.
+``detect_faces``/``scan_faces`` find faces (down to 40 px) with landmarks and identity vectors; ``track_faces``
+follows them through a take; ``CastTags`` stores the production's tags (``editor_cast_tags``); ``train_cast``
+learns the cast with calibrated thresholds (``TrainingManifest`` kind ``cast``); ``who`` reports the performers
+and unidentified faces of a range; ``performer_track`` tells an edit which face is its performer's. The eyeline
+and dialogue edits use these and nothing else to find faces, eyes and mouths.
 """
 
-from editor.cast.errors import CastError, CastModelError, NoTagsError, TagError
-from editor.cast.model import KIND, CastModel, TrainedCast, train_cast
+from editor.cast.detect import FaceBox, FaceScan, detect_faces, iou, scan_faces
+from editor.cast.errors import CastError, CastModelError, FaceModelError, InseparableCastError, NoTagsError, TagError
+from editor.cast.model import KIND, CastModel, Match, TrainedCast, train_cast
 from editor.cast.tags import CastTag, CastTags
-from editor.cast.tracking import Track, track_faces
-from editor.cast.who import METHOD, CastReport, PerformerPresence, who
+from editor.cast.tracking import Track, track_faces, track_frames
+from editor.cast.who import METHOD, CastReport, PerformerPresence, performer_track, who
 
 __all__ = [
     "KIND",
@@ -19,12 +23,22 @@ __all__ = [
     "CastReport",
     "CastTag",
     "CastTags",
+    "FaceBox",
+    "FaceModelError",
+    "FaceScan",
+    "InseparableCastError",
+    "Match",
     "NoTagsError",
     "PerformerPresence",
     "TagError",
     "Track",
     "TrainedCast",
+    "detect_faces",
+    "iou",
+    "performer_track",
+    "scan_faces",
     "track_faces",
+    "track_frames",
     "train_cast",
     "who",
 ]

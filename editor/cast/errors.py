@@ -4,7 +4,9 @@ EditorError
 └── CastError                   the cast cannot be tagged, learnt or matched
     ├── TagError                a tag is invalid (frame outside the clip, box outside the frame, empty label)
     ├── NoTagsError             training was asked for without enough tagged performers
-    └── CastModelError          a cast model file is malformed or of another kind
+    ├── InseparableCastError    the tags cannot tell two performers apart (training refuses)
+    ├── CastModelError          a cast model file is malformed or of another kind
+    └── FaceModelError          the face detector/landmark/identity models are not installed
 """
 
 from __future__ import annotations
@@ -26,3 +28,11 @@ class NoTagsError(CastError):
 
 class CastModelError(CastError):
     """A cast model file is malformed or of another kind."""
+
+
+class InseparableCastError(CastError):
+    """The tagged faces of two performers cannot be told apart, so no model could keep them from being confused."""
+
+
+class FaceModelError(CastError):
+    """The face models (dlib and face-recognition-models, OpenCV's cascades) are not installed."""

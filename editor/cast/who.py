@@ -1,25 +1,28 @@
-"""Who is in the shot: face tracks in an edited region and time range, matched to the project's cast model."""
+"""Who is in the shot: face tracks in an edited region and time range, matched to the project's cast model.
+
+``who`` answers the gate (through ``cutproof.cast.presence``) and ``cutproof cast who``; ``performer_track`` tells
+the eyeline and dialogue edits which track is the performer they edit. Both decide with
+``CastModel.identify_track``, so the gate and the render cannot disagree about who a face is.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from editor.cast.model import CastModel
-from editor.cast.tracking import DEFAULT_SAMPLES, track_faces
+from editor.cast.tracking import DEFAULT_SAMPLES, Track, track_faces
 from editor.errors import EditParameterError
 from media import MediaInfo, Region
 
-METHOD = "haar-track+hog-lbp-cast/1"
+METHOD = "dlib-face-track+resnet-open-set-cast/2"
 
 
 @dataclass(frozen=True)
 class PerformerPresence:
     """A performer seen in the range: the sampled ``frames`` where their face was found, and a confidence.
 
-    ``confidence`` is the relative margin of the best-matching track below the performer's acceptance threshold,
+    ``confidence`` is the relative margin of the best-matching track below the performer's threshold,
     ``(threshold − distance) / threshold``, in 0–1: 0 is on the threshold, 1 a perfect match.
     """
 
@@ -77,11 +80,12 @@ def who(
 ) -> CastReport:
     """Which performers appear in ``region`` over frames ``start``–``end``, and which faces there match nobody.
 
-    Each face track is matched as a whole (mean distance over its observations), so one blurred frame does not
-    turn a performer into a stranger or the reverse.
+    Each face track is matched as a whole (``CastModel.identify_track``), so one blurred frame does not turn a
+    performer into a stranger or the reverse; a track that is not clearly one performer is unidentified.
 
     Raises:
         EditParameterError: the range is outside the clip or the region outside the frame.
+        FaceModelError: the face models are missing.
     """
     end = info.frame_count if end is None else end
     if region is not None and not region.fits(info.width, info.height):
@@ -90,24 +94,48 @@ def who(
     found: dict[str, tuple[set[int], float]] = {}
     unidentified: list[dict[str, Any]] = []
     for track in tracks:
-        dist = model.distances(np.concatenate(track.features)).mean(axis=0)
-        ok = dist < model.thresholds
-        nearest = int(np.argmin(dist / model.thresholds))
-        if ok.any():
-            k = int(np.argmin(np.where(ok, dist / model.thresholds, np.inf)))
-            label = model.labels[k]
-            conf = float(round((model.thresholds[k] - dist[k]) / model.thresholds[k], 4))
-            frames, best = found.get(label, (set(), 0.0))
-            found[label] = (frames | set(track.frames), max(best, conf))
+        match = model.identify_track(track)
+        if match.label is not None:
+            frames, best = found.get(match.label, (set(), 0.0))
+            found[match.label] = (frames | set(track.frames), max(best, match.confidence))
         else:
             unidentified.append(
                 {
                     **track.summary(),
                     "frames_seen": list(track.frames),
-                    "nearest": model.labels[nearest],
-                    "distance": round(float(dist[nearest]), 4),
-                    "threshold": round(float(model.thresholds[nearest]), 4),
+                    "nearest": match.nearest,
+                    "distance": round(match.distance, 4),
+                    "threshold": round(match.threshold, 4),
+                    "margin": None if match.margin is None else round(match.margin, 4),
                 }
             )
     performers = tuple(PerformerPresence(lab, tuple(sorted(f)), c) for lab, (f, c) in sorted(found.items()))
     return CastReport(performers, tuple(unidentified), METHOD, model_id, tuple(seen))
+
+
+def performer_track(tracks: list[Track], performer: str, model: CastModel | None) -> tuple[Track | None, str]:
+    """The track an edit of ``performer`` should change, or None and why not.
+
+    With a cast model: the track identified as the performer (the longest, if the face was tracked in pieces).
+    Without one: the only face that is on screen for most of the range; several such faces are refused, as there
+    is nothing to tell which is the performer.
+    """
+    if not tracks:
+        return None, "no face was found in the range"
+    if model is None:
+        longest = max(len(t.frames) for t in tracks)
+        long = [t for t in tracks if len(t.frames) >= max(2, longest // 2)] or [
+            max(tracks, key=lambda t: len(t.frames))
+        ]
+        if len(long) > 1:
+            return None, (
+                f"{len(long)} faces are in the range and the project has no cast model to tell which is "
+                f"{performer!r}; tag and train the cast first (`cutproof cast tag`, `cutproof cast train`)"
+            )
+        return long[0], ""
+    if performer not in model.labels:
+        return None, f"{performer!r} is not in the project's cast model; tag them and retrain it"
+    theirs = [t for t in tracks if model.identify_track(t).label == performer]
+    if not theirs:
+        return None, f"{performer!r} is not identified in this range (faces seen: {len(tracks)})"
+    return max(theirs, key=lambda t: len(t.frames)), ""

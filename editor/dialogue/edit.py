@@ -1,11 +1,13 @@
 """The dialogue edits: ``dub`` (re-sync the mouth to a new line) and ``retime`` (slip the picture to its timing).
 
-``dub``: validate the line and the range → track the face over the range (its mouth boxes) → check that the face
-is the model's performer → choose bank mouths for the line by unit selection → align, colour-match and blend each
-into its frame → render in the source's codec family with the line laid into exactly the range's audio span (the
-rest of the soundtrack untouched). The region is the bounding box of every changed pixel (inside the union of the
-mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture
-(before) and the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame.
+``dub``: validate the line and the range → track the performer's face over the range (its mouth boxes) with the
+engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
+none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection →
+align, colour-match and blend each into its frame → render in the source's codec family with the line laid into
+exactly the range's audio span (the rest of the soundtrack untouched). The region is the bounding box of every
+changed pixel (inside the union of the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the
+new line against the original picture (before) and the edited picture (after); ``av_offset_target_met`` says
+whether |offset| ≤ 1 frame.
 
 ``retime``: align the new line's features to the original take's sync sound by DTW, fit offset + stretch, and
 show for each output frame the face area of the source frame at the mapped time (feathered, so only the face
@@ -20,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from editor.cast import CastModel
 from editor.dailies import content_hash
 from editor.dialogue.blend import place_mouth
 from editor.dialogue.errors import DialogueModelError, LineLengthError, NoFaceError
@@ -28,7 +31,7 @@ from editor.dialogue.line import Line, fit_range, load_line
 from editor.dialogue.model import DialogueModel
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
-from editor.dialogue.track import FaceTrack, crop, face_signature, mouth_crops, read_range, track_face
+from editor.dialogue.track import FaceTrack, crop, mouth_crops, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from media import AudioOverride, MediaInfo, probe, read_audio, render
@@ -96,6 +99,7 @@ def dub(
     out_path: Path,
     *,
     performer: str,
+    cast: CastModel | None = None,
     model_ref: ModelRef | None = None,
     start: int | None = None,
     end: int | None = None,
@@ -110,6 +114,7 @@ def dub(
         audio: The new line (WAV, 16–192 kHz).
         out_path: Output clip (``.mov``/``.mp4`` as the source's codec family allows).
         performer: Whose line it is; must be the model's performer and the face in the shot.
+        cast: The project's cast model: which face is the performer's (without it, the only face on screen).
         model_ref: ``(model id, model file hash)`` recorded in the result.
         start: First frame (default 0). end: One past the last (default: start + the line's length).
         exclude_take: Content hash of a bank take not to draw mouths from (rebuild-a-take experiments).
@@ -129,8 +134,7 @@ def dub(
     line = load_line(Path(audio))
     first, last = fit_range(line, info.frame_rate, info.frame_count, _range_start(info, start), end)
     frames = read_range(info, first, last)
-    track = track_face(frames, first)
-    distance = model.check_performer(face_signature(frames, track), info.path.name)
+    track = track_face(frames, first, performer=performer, cast=cast)
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
     sel = select_units(query, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=exclude)
@@ -154,7 +158,9 @@ def dub(
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
         before = _sync(model, mouth_crops(frames, track), line, info.frame_rate)
         after = _sync(model, after_crops, line, info.frame_rate)
-        metrics = {**sel.as_metrics(), **_sync_metrics(before, after), "performer_distance": round(distance, 4)}
+        metrics = {**sel.as_metrics(), **_sync_metrics(before, after)}
+        if track.distance is not None:
+            metrics["performer_distance"] = round(track.distance, 4)
         params = {
             "performer": performer,
             "audio": line.describe(),
@@ -204,6 +210,7 @@ def retime(
     *,
     performer: str,
     model: DialogueModel | None = None,
+    cast: CastModel | None = None,
     model_ref: ModelRef | None = None,
     start: int | None = None,
     end: int | None = None,
@@ -218,8 +225,8 @@ def retime(
     Raises:
         UnreadableLineError, LineRateError, SilentLineError: the line is unusable.
         LineLengthError: the line runs past the end of the clip.
-        NoFaceError: no face in the range. PerformerNotInShotError: a model is given and the face is not its
-            performer's. DialogueModelError: the model is for another performer.
+        NoFaceError: no face in the range. PerformerNotInShotError: the cast model finds no face of the performer
+            (or, without one, several faces). DialogueModelError: the model is for another performer.
         EditParameterError: the range is outside the clip. RenderError: the output cannot be written.
     """
     if model is not None and performer != model.performer:
@@ -258,8 +265,7 @@ def retime(
     mapped = np.clip(mapped, 0, info.frame_count - 1)
     lo, hi = int(min(first, mapped.min())), int(max(last, mapped.max() + 1))
     frames = read_range(info, lo, hi)
-    track = track_face(frames, lo)
-    distance = model.check_performer(face_signature(frames, track), info.path.name) if model is not None else None
+    track = track_face(frames, lo, performer=performer, cast=cast)
     changed = np.zeros((info.height, info.width), bool)
     out_crops: dict[int, np.ndarray] = {}
 
@@ -290,7 +296,8 @@ def retime(
             )
             after = _sync(model, np.stack([out_crops[k] for k in range(n_out)]), line, fps)
             metrics.update(_sync_metrics(before, after))
-            metrics["performer_distance"] = round(float(distance or 0.0), 4)
+        if track.distance is not None:
+            metrics["performer_distance"] = round(track.distance, 4)
         params = {
             "performer": performer,
             "audio": line.describe(),

@@ -17,25 +17,26 @@ from typing import Any
 import cv2
 import numpy as np
 
+from editor.cast import CastModel
 from editor.dailies import content_hash
-from editor.dialogue.errors import DialogueModelError, PerformerNotInShotError
+from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
 from editor.dialogue.sync import train_sync as _train_sync
-from editor.dialogue.track import face_signature, mouth_crops, read_range, track_face
+from editor.dialogue.track import mouth_crops, read_range, track_face
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import probe, read_audio
 
 KIND = "dialogue"
-FORMAT = "dialogue-npz/1"
-SIGNATURE_FLOOR = 0.085  # HOG cosine distance; same person across takes measured 0.01–0.07, others ≥ 0.10
+FORMAT = "dialogue-npz/2"
+READABLE = ("dialogue-npz/1", FORMAT)  # /1 also stored a HOG face signature, which is no longer used
 HELD_OUT_SHIFTS = (-6, -3, 0, 3, 6)
 
 
 @dataclass
 class TakeData:
-    """One analysed take: mouth crops, grey crops, features, face signature."""
+    """One analysed take: mouth crops and sync-sound features."""
 
     path: Path
     content_hash: str
@@ -43,24 +44,24 @@ class TakeData:
     frame_count: int
     crops: np.ndarray
     feats: np.ndarray
-    signature: np.ndarray
 
     def sync_take(self) -> SyncTake:
         return SyncTake(grey_mouths(self.crops), self.feats, self.fps)
 
 
-def analyse_take(path: Path) -> TakeData:
-    """Track the face and cut mouth crops + sync-sound features of a take.
+def analyse_take(path: Path, *, performer: str | None = None, cast: CastModel | None = None) -> TakeData:
+    """Track the performer's face and cut mouth crops + sync-sound features of a take.
 
     Raises:
         NoFaceError: no face in the take.
+        PerformerNotInShotError: the cast model finds no face of the performer (or, without one, several faces).
         MediaError: the clip or its audio is unusable.
     """
     info = probe(Path(path))
     if not info.audio:
         raise DialogueModelError(f"{info.path.name} has no sync sound; a dialogue model needs takes with audio")
     frames = read_range(info, 0, info.frame_count)
-    track = track_face(frames)
+    track = track_face(frames, performer=performer, cast=cast)
     audio = read_audio(info.path)
     return TakeData(
         info.path,
@@ -69,7 +70,6 @@ def analyse_take(path: Path) -> TakeData:
         info.frame_count,
         mouth_crops(frames, track),
         utterance_features(audio.samples, audio.rate),
-        face_signature(frames, track),
     )
 
 
@@ -83,8 +83,6 @@ class DialogueModel:
     take_ids: np.ndarray
     frame_ids: np.ndarray
     take_hashes: list[str]
-    signature: np.ndarray
-    signature_threshold: float
     sync: SyncNet
     metrics: dict[str, float] = field(default_factory=dict)
 
@@ -100,20 +98,6 @@ class DialogueModel:
             / 255.0
         )
 
-    def check_performer(self, signature: np.ndarray, shot: str) -> float:
-        """The face-signature distance of a shot's face to this performer's.
-
-        Raises:
-            PerformerNotInShotError: the face is not this performer's.
-        """
-        dist = float(1.0 - signature @ self.signature)
-        if dist > self.signature_threshold:
-            raise PerformerNotInShotError(
-                f"the face in {shot} does not match performer {self.performer!r} (appearance distance {dist:.3f} > "
-                f"{self.signature_threshold:.3f}); pick the shot where they speak or a model trained on them"
-            )
-        return dist
-
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         arrays: dict[str, Any] = dict(
@@ -123,8 +107,6 @@ class DialogueModel:
             take_ids=self.take_ids,
             frame_ids=self.frame_ids,
             take_hashes=np.array(self.take_hashes),
-            signature=self.signature,
-            signature_threshold=np.array(self.signature_threshold),
             metrics_keys=np.array(list(self.metrics)),
             metrics_values=np.array(list(self.metrics.values()), np.float64),
             **state_arrays(self.sync),
@@ -148,8 +130,6 @@ class DialogueModel:
                 z["take_ids"],
                 z["frame_ids"],
                 [str(h) for h in z["take_hashes"]],
-                z["signature"],
-                float(z["signature_threshold"]),
                 from_arrays({k: z[k] for k in z.files if k.startswith("sync/")}),
                 dict(zip([str(k) for k in z["metrics_keys"]], [float(v) for v in z["metrics_values"]], strict=True)),
             )
@@ -160,22 +140,23 @@ class DialogueModel:
 
 
 def train_dialogue(
-    takes: list[Path], performer: str, *, steps: int = 300, seed: int = 0
+    takes: list[Path], performer: str, *, steps: int = 300, seed: int = 0, cast: CastModel | None = None
 ) -> tuple[TrainingManifest, bytes, DialogueModel]:
-    """Build a performer's dialogue model from their sync takes.
+    """Build a performer's dialogue model from their sync takes (``cast``: the project's cast model, which tells
+    which face is the performer's when a take shows several).
 
     Returns:
         The training manifest, the packed model file (for ``ModelRegistry.register``) and the model.
 
     Raises:
         DialogueModelError: no takes, a take without audio, or a performer name that is empty.
-        NoFaceError: a take without a face.
+        NoFaceError: a take without a face. PerformerNotInShotError: a take without the performer's face.
     """
     if not takes:
         raise DialogueModelError("a dialogue model needs at least one sync take of the performer")
     if not performer.strip():
         raise DialogueModelError("name the performer the dialogue model is for")
-    data = [analyse_take(Path(p)) for p in takes]
+    data = [analyse_take(Path(p), performer=performer, cast=cast) for p in takes]
     hashes = [d.content_hash for d in data]
     if len(set(hashes)) != len(hashes):
         raise DialogueModelError("the same take was given twice; give each sync take once")
@@ -194,11 +175,6 @@ def train_dialogue(
         metrics["heldout_av_offset_residual_max_frames"] = float(max(residuals))
         metrics["heldout_av_offset_residual_mean_frames"] = round(float(np.mean(residuals)), 4)
         metrics["heldout_av_offset_target_met"] = float(max(residuals) <= 1)
-    sigs = np.stack([d.signature for d in data])
-    centre = sigs.mean(0)
-    centre /= np.linalg.norm(centre) + 1e-9
-    spread = float(max(1.0 - s @ centre for s in sigs))
-    threshold = max(SIGNATURE_FLOOR, 3.0 * spread)
     model = DialogueModel(
         performer=performer,
         crops=np.concatenate([d.crops for d in data]),
@@ -206,8 +182,6 @@ def train_dialogue(
         take_ids=np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(data)]),
         frame_ids=np.concatenate([np.arange(len(d.crops)) for d in data]),
         take_hashes=hashes,
-        signature=centre.astype(np.float32),
-        signature_threshold=threshold,
         sync=net,
         metrics=metrics,
     )
@@ -227,7 +201,7 @@ def load_dialogue(model_file: Any) -> DialogueModel:
     Raises:
         DialogueModelError: the file is not a dialogue model.
     """
-    if model_file.kind != KIND or model_file.format != FORMAT:
+    if model_file.kind != KIND or model_file.format not in READABLE:
         raise DialogueModelError(
             f"model {model_file.model_id[:12]} is a {model_file.kind} model ({model_file.format}), not a dialogue model"
         )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from editor.cast import CastModel, Track, track_faces
-from editor.eyeline._eyes import F32, EyeGeometry, cut_patch, iris_centre
+from editor.cast import CastModel, Track, performer_track, track_faces
+from editor.eyeline._eyes import F32, Box, EyeGeometry, cut_patch, iris_centre
 from editor.eyeline.errors import NoFaceError, PerformerNotInShotError
 from media import MediaInfo, iter_frames
 
@@ -18,10 +17,11 @@ U8 = NDArray[np.uint8]
 
 @dataclass(frozen=True)
 class Observation:
-    """One sampled frame of the performer: face box and the RGB frame (8-bit)."""
+    """One sampled frame of the performer: the landmark-derived face box, the eye corners and the RGB frame."""
 
     frame: int
-    face: tuple[int, int, int, int]
+    face: Box
+    eyes: tuple[F32, F32]
     rgb: U8
 
 
@@ -36,8 +36,8 @@ class EyeSample:
     gaze: F32  # (2, 2) degrees in each patch's own (mirrored) frame
 
 
-def performer_track(tracks: list[Track], performer: str, cast: CastModel | None, name: str) -> Track:
-    """The performer's face track: the one the cast model identifies as them, else the only face in the shot.
+def find_performer(tracks: list[Track], performer: str, cast: CastModel | None, name: str) -> Track:
+    """The performer's face track, as the engine's cast path decides it (``editor.cast.performer_track``).
 
     Raises:
         NoFaceError: no face was found.
@@ -46,41 +46,24 @@ def performer_track(tracks: list[Track], performer: str, cast: CastModel | None,
     """
     if not tracks:
         raise NoFaceError(f"{name}: no face was found in the range; eyeline needs a visible frontal face")
-    if cast is None:
-        long = [t for t in tracks if len(t.frames) >= max(2, max(len(u.frames) for u in tracks) // 2)]
-        if len(long) > 1:
-            raise PerformerNotInShotError(
-                f"{name}: {len(long)} faces are in the range and the project has no cast model to tell which is "
-                f"{performer!r}; tag and train the cast first (`cutproof cast tag`, `cutproof cast train`)"
-            )
-        return long[0]
-    if performer not in cast.labels:
-        raise PerformerNotInShotError(f"{performer!r} is not in the project's cast model; tag them and retrain it")
-    k = cast.labels.index(performer)
-    best: tuple[float, Track] | None = None
-    for t in tracks:
-        dist = cast.distances(np.concatenate(t.features)).mean(axis=0)
-        rel = dist / cast.thresholds
-        if dist[k] < cast.thresholds[k] and int(np.argmin(rel)) == k and (best is None or rel[k] < best[0]):
-            best = (float(rel[k]), t)
-    if best is None:
-        raise PerformerNotInShotError(
-            f"{name}: {performer!r} is not identified in this range (faces seen: {len(tracks)})"
-        )
-    return best[1]
+    track, why = performer_track(tracks, performer, cast)
+    if track is None:
+        raise PerformerNotInShotError(f"{name}: {why}")
+    return track
 
 
 def observe(
     info: MediaInfo, performer: str, cast: CastModel | None, *, samples: int, start: int = 0, end: int | None = None
 ) -> list[Observation]:
     """The performer's face on ``samples`` frames of the range, with the decoded frames."""
-    tracks, _ = track_faces(info, start=start, end=end, samples=samples)
-    track = performer_track(tracks, performer, cast, info.path.name)
-    boxes = dict(zip(track.frames, track.boxes, strict=True))
+    tracks, _ = track_faces(info, start=start, end=end, samples=samples, embed=cast is not None)
+    track = find_performer(tracks, performer, cast, info.path.name)
+    faces = {f.frame: f for f in track.faces}
     out = []
     for index, rgb in iter_frames(info, start=start, end=end, fmt="rgb24", indices=track.frames):
         assert isinstance(rgb, np.ndarray)
-        out.append(Observation(index, boxes[index], rgb))
+        face = faces[index]
+        out.append(Observation(index, face.canonical_box(), face.eye_corners(), rgb))
     return out
 
 
@@ -92,7 +75,7 @@ def eye_samples(clip: str, observations: list[Observation], geometry: EyeGeometr
     for ob in observations:
         rgb = ob.rgb.astype(np.float32) / 255.0
         patches, iris, gaze = [], [], []
-        for k, box in enumerate(geometry.patch_boxes(tuple(float(v) for v in ob.face))):  # type: ignore[arg-type]
+        for k, box in enumerate(geometry.patch_boxes(ob.face)):
             p = cut_patch(rgb, box)
             if k == 1:
                 p = np.ascontiguousarray(p[:, ::-1])
@@ -101,7 +84,3 @@ def eye_samples(clip: str, observations: list[Observation], geometry: EyeGeometr
             gaze.append(gaze_of(p))
         out.append(EyeSample(clip, ob.frame, np.stack(patches), np.array(iris, np.float32), np.array(gaze, np.float32)))
     return out
-
-
-def grey(rgb: U8) -> U8:
-    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), np.uint8)

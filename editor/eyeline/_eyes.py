@@ -1,11 +1,12 @@
 """Eye geometry, eye patches, iris localisation and the eye model that turns iris offsets into degrees.
 
-- Eye boxes: OpenCV's Haar eye cascade in the upper half of each face box; per performer, the median eye
-  position and size *relative to the face box* is learnt from the dailies (``EyeGeometry``). Patches are cut at
-  that learnt place from the temporally smoothed face track, so they do not jitter with per-frame detections.
-- Landmarks: eye corners are taken at ± ``CORNER_SPREAD`` × patch width/2 from the patch centre (the eye cascade's
-  box is centred on the eye opening); the iris centre is the minimum of the patch's grey level convolved with a
-  disc of the iris's expected radius (darkest round blob), refined by a weighted centroid.
+- Eye boxes: the engine's face landmarks (``editor.cast``: two corners per eye) on each observed face; per
+  performer, the median eye centre and corner-to-corner width *relative to the landmark-derived face box* is
+  learnt from the dailies (``EyeGeometry``). Patches are cut at that learnt place from the temporally smoothed
+  face track, so they do not jitter with per-frame landmarks.
+- Landmarks: a patch is ``corner distance / CORNER_SPREAD`` wide, so the eye corners sit at ± ``CORNER_SPREAD`` ×
+  patch width/2 from its centre; the iris centre is the minimum of the patch's grey level convolved with a disc
+  of the iris's expected radius (darkest round blob), refined by a weighted centroid.
 - Eye model (stated): palpebral fissure (corner to corner) ``FISSURE_MM`` = 28 mm, eyeball radius
   ``EYEBALL_MM`` = 12 mm. An iris offset ``d`` px from the eye centre on an eye whose corners are ``c`` px apart
   is a rotation of ``asin(d / R)`` with ``R = c × 12 / 28`` px.
@@ -20,16 +21,14 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from editor.faces import _cascade
-
 F32 = NDArray[np.float32]
 Box = tuple[float, float, float, float]
 PATCH_W, PATCH_H = 48, 32
 EYEBALL_MM = 12.0
 FISSURE_MM = 28.0
 CORNER_SPREAD = 0.7
-DEFAULT_EYES = ((0.30, 0.38), (0.70, 0.38))
-DEFAULT_SIZE = (0.24, 0.16)
+DEFAULT_EYES = ((1 / 3, 5 / 12), (2 / 3, 5 / 12))  # where the canonical face box puts the eyes
+DEFAULT_SIZE = (0.22, 0.22 * 32 / 48)
 
 
 @dataclass(frozen=True)
@@ -50,27 +49,19 @@ class EyeGeometry:
         return {"centres": [list(c) for c in self.centres], "size": list(self.size), "detections": self.detections}
 
 
-def eye_boxes(gray: NDArray[np.uint8], face: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
-    """Haar eye detections in the upper part of a face (frame pixels)."""
-    x, y, w, h = face
-    top = gray[y : y + int(h * 0.6), x : x + w]
-    side = max(8, w // 8)
-    found = _cascade("haarcascade_eye.xml").detectMultiScale(top, scaleFactor=1.1, minNeighbors=4, minSize=(side, side))
-    return [(x + int(ex), y + int(ey), int(ew), int(eh)) for ex, ey, ew, eh in (found if len(found) else [])]
+def learn_geometry(observations: list[tuple[Box, tuple[F32, F32]]]) -> EyeGeometry:
+    """Median face-relative eye centres and patch size over (face box, (left eye corners, right eye corners)).
 
-
-def learn_geometry(observations: list[tuple[NDArray[np.uint8], tuple[int, int, int, int]]]) -> EyeGeometry:
-    """Median face-relative eye positions and size over (grey frame, face box) observations.
-
-    Sides with fewer than 3 detections fall back to typical frontal-face proportions.
+    Each eye's corners are a 2×2 array (frame pixels, image-left eye first, as ``FaceBox.eye_corners``). With
+    fewer than 3 observations the geometry falls back to typical frontal-face proportions.
     """
     sides: list[list[tuple[float, float, float]]] = [[], []]
-    for gray, face in observations:
-        x, y, w, h = face
-        for ex, ey, ew, eh in eye_boxes(gray, face):
-            cx, cy = (ex + ew / 2 - x) / w, (ey + eh / 2 - y) / h
-            if 0.15 < cy < 0.6:
-                sides[0 if cx < 0.5 else 1].append((cx, cy, ew / w))
+    for (x, y, w, h), corners in observations:
+        for k, eye in enumerate(corners):
+            cx, cy = (float(eye[:, 0].mean()) - x) / w, (float(eye[:, 1].mean()) - y) / h
+            width = float(np.linalg.norm(eye[1] - eye[0])) / CORNER_SPREAD / w
+            if 0.1 < cy < 0.7 and 0.05 < width < 0.6:
+                sides[k].append((cx, cy, width))
     centres = []
     sizes = []
     for k in (0, 1):

@@ -25,10 +25,10 @@ import torch
 from scipy.ndimage import gaussian_filter1d
 
 from editor.background.metrics import source_flows, warping_error
-from editor.cast import CastModel, track_faces
+from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
-from editor.eyeline._data import performer_track
+from editor.eyeline._data import find_performer
 from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of, iris_centre
 from editor.eyeline._net import landmark_channels
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
@@ -62,10 +62,9 @@ def check_shift(model: EyelineModel, shift: tuple[float, float]) -> tuple[float,
     return dx, dy
 
 
-def _boxes(track_frames: list[int], track_boxes: list[tuple[int, int, int, int]], frames: range) -> np.ndarray:
-    arr = np.array(track_boxes, np.float64)
-    idx = np.array(frames, np.float64)
-    out = np.stack([np.interp(idx, track_frames, arr[:, k]) for k in range(4)], 1)
+def _boxes(track: Track, frames: range) -> np.ndarray:
+    """The track's landmark-derived face boxes on every frame of the range, smoothed over time (σ = 2 frames)."""
+    out = track.canonical_boxes(frames)
     return gaussian_filter1d(out, sigma=2.0, axis=0, mode="nearest") if len(out) > 1 else out
 
 
@@ -164,9 +163,9 @@ def redirect_gaze(
         raise EditParameterError(f"frame range {first}–{last} is outside {info.path.name} (0–{info.frame_count})")
     frames = range(first, last)
     samples = max(2, math.ceil((last - first) / DETECT_STRIDE) + 1)
-    tracks, _ = track_faces(info, start=first, end=last, samples=samples)
-    track = performer_track(tracks, performer, cast, info.path.name)
-    boxes = _boxes(track.frames, track.boxes, frames)
+    tracks, _ = track_faces(info, start=first, end=last, samples=samples, embed=cast is not None)
+    track = find_performer(tracks, performer, cast, info.path.name)
+    boxes = _boxes(track, frames)
     warper = _EyeWarper(model, (dx, dy))
     changed = np.zeros((info.height, info.width), bool)
     measured = set(np.linspace(first, last - 2, _METRIC_FRAMES).astype(int).tolist()) if last - first > 1 else set()

@@ -23,7 +23,7 @@ import torch
 
 from editor.cast import CastModel
 from editor.dailies import content_hash
-from editor.eyeline._data import EyeSample, eye_samples, grey, observe
+from editor.eyeline._data import EyeSample, eye_samples, observe
 from editor.eyeline._eyes import PATCH_H, PATCH_W, EyeGeometry, learn_geometry
 from editor.eyeline._net import WarpNet, landmark_channels, warp
 from editor.eyeline.errors import EyelineModelError
@@ -151,7 +151,7 @@ def train_eyeline(
     rng = np.random.default_rng(cfg.seed)
     t0 = time.perf_counter()
     per_clip = [(content_hash(info.path), info, observe(info, performer, cast, samples=cfg.samples)) for info in clips]
-    geometry = learn_geometry([(grey(o.rgb), o.face) for _, _, obs in per_clip for o in obs])
+    geometry = learn_geometry([(o.face, o.eyes) for _, _, obs in per_clip for o in obs])
     samples: list[EyeSample] = []
     train_idx: list[int] = []
     held_idx: list[int] = []

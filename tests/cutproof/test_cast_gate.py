@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +19,9 @@ from cutproof.edits.gate import evaluate
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.run import CastSpec, train_model
 from editor import Catalogue, ingest_folder
-from editor.cast import CastTags
-from editor.faces import detect_faces
+from editor.cast import CastTags, detect_faces
 from media import Region, read_frame
+from tests.editor import _faces_media as fm
 
 TAKE1, TAKE2 = "grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"
 STRANGER = "crema-d_1001_DFA_NEU_XX.flv"
@@ -72,7 +72,8 @@ def test_gate_uses_the_cast_model(workspace: Workspace, film) -> None:  # type: 
     result = evaluate(workspace, project, sub, identity="test:editor", presence=presence)
     entry = project_log(workspace, project).entry_json(result.decision_index)
     assert entry["request"]["detected"] == [pid] and entry["request"]["unidentified_faces"] == 0
-    assert entry["request"]["detection_method"].startswith("haar-track+hog-lbp-cast/1")
+    assert entry["request"]["detection_method"].startswith("dlib-face-track+resnet-open-set-cast/2")
+    assert entry["request"]["cast_model"] == record.model_id
 
 
 def test_tag_refuses_unregistered_performer(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
@@ -90,10 +91,12 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     shot = f"{clips[TAKE1].short_id}@30"
     bad = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--performer", "prf_x", "--box", "1,1,40,40"])
     assert isinstance(bad.exception, CastTagError)
-    ok = runner.invoke(
-        app,
-        ["--home", home, "cast", "tag", shot, "--performer", pid, "--box", f"{box.x},{box.y},{box.width},{box.height}"],
-    )
+    offered = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--json"])  # no --performer: the faces found
+    assert offered.exit_code == 0, offered.output
+    faces = json.loads(offered.output)
+    assert len(faces) == 1 and faces[0]["face"] == 0 and faces[0]["identified"] is None
+    assert abs(faces[0]["box"]["x"] - box.x) <= 2 and abs(faces[0]["box"]["width"] - box.width) <= 2
+    ok = runner.invoke(app, ["--home", home, "cast", "tag", shot, "--performer", pid, "--face", "0"])
     assert ok.exit_code == 0, ok.output
     tags = json.loads(runner.invoke(app, ["--home", home, "cast", "tags", "--json"]).output)
     assert [t["label"] for t in tags] == [pid]
@@ -105,6 +108,12 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     assert who.exit_code == 0, who.output
     report = json.loads(who.output)
     assert [p["label"] for p in report["performers"]] == [pid] and report["unidentified_faces"] == 0
+    suggested = runner.invoke(
+        app, ["--home", home, "cast", "suggest", clips[TAKE2].short_id, "--samples", "4", "--json"]
+    )
+    assert suggested.exit_code == 0, suggested.output
+    proposals = json.loads(suggested.output)  # one untagged track, which the model already knows
+    assert [(p["identified"], p["face"]) for p in proposals] == [(pid, 0)], proposals
     bad_ref = runner.invoke(app, ["--home", home, "cast", "tag", "nonsense", "--performer", pid, "--box", "1,1,40,40"])
     assert bad_ref.exit_code != 0
 
@@ -136,3 +145,65 @@ def test_eyeline_without_model_is_refused(workspace: Workspace, film, tmp_path: 
     )
     with pytest.raises(EyelineSetupError, match="no eyeline model"):
         render_edit(workspace, project, clips[TAKE2], sub, tmp_path / "work", lambda _p: None)
+
+
+def test_wrong_actor_in_a_consented_shot_is_not_allowed(
+    workspace: Workspace, film, footage_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: an edit of a performer who never consented must not pass on another performer's grant.
+
+    The GRID talker consented to background replacement; the CREMA-D actor is registered and tagged but gave no
+    consent. A two-shot of both (the actor's *other* take, never tagged) must not be allowed; the GRID take alone
+    is — so the test can fail."""
+    project, pid, clips = film
+    registry = ConsentRegistry(workspace.engine, workspace.blobs, project_log(workspace, project))
+    doc = tmp_path / "consent.pdf"
+    doc.write_bytes(b"%PDF signed: background replacement, continuity")
+    registry.grant(
+        pid,
+        category="digital_alteration",
+        edit_kinds=["background"],
+        purposes=["continuity"],
+        use_description="Replace the background of the grid takes for continuity",
+        document=doc,
+        signed_by="performer",
+        contract_edition="sag-aftra-tv-theatrical-2026",
+        valid_from=datetime.now(UTC) - timedelta(days=1),
+    )
+    actor = registry.register_performer(
+        name="Actor 1001", kind="principal", guild="SAG-AFTRA", guild_id="G-2", representation="union"
+    ).performer_id
+    grid, _ = fm.read_take(footage_dir / TAKE2, 24)
+    other_take, rate = fm.read_take(footage_dir / "crema-d_1001_DFA_ANG_XX.flv", 24)
+    shots = tmp_path / "more"
+    shots.mkdir()
+    fm.write_clip(shots / "twoshot.mp4", fm.side_by_side(grid, other_take), rate)
+    ingest_folder(shots, Catalogue(workspace.engine), project="film")
+    twoshot = next(c for c in Catalogue(workspace.engine).list(project="film") if c.path.name == "twoshot.mp4")
+
+    tag_face(workspace, project, clips[TAKE1], 30, pid, _face(clips[TAKE1], 30))
+    tag_face(workspace, project, clips[STRANGER], 20, actor, _face(clips[STRANGER], 20))
+    train_model(workspace, project, CastSpec(kind="cast", samples=8), identity="t")
+
+    alone = EditSubmission(shot=clips[TAKE2].short_id, kind="background", purpose="continuity", end=24)
+    assert evaluate(workspace, project, alone, identity="t").decision.outcome == "allow"
+    both = EditSubmission(shot=twoshot.short_id, kind="background", purpose="continuity", end=24)
+    result = evaluate(workspace, project, both, identity="t")
+    assert set(result.presence.detected) == {pid, actor}, result.presence.as_json()
+    assert result.decision.outcome != "allow", result.decision.to_json()
+
+
+def test_render_refuses_a_performer_the_gate_did_not_decide_on(workspace: Workspace, film, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cutproof.edits.render import GateFacts, RenderParameterError, render_edit
+
+    project, pid, clips = film
+    gate = GateFacts.from_entry({"declared": ["prf_b"], "detected": ["prf_a", "prf_b"], "cast_model": None})
+    assert gate.performers == ("prf_a", "prf_b")
+    sub = EditSubmission(
+        shot=clips[TAKE2].short_id, kind="eyeline", purpose="continuity", params={"performer": pid, "shift": [2, 0]}
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(RenderParameterError, match="not on performer"):
+        render_edit(workspace, project, clips[TAKE2], sub, work, lambda _p: None, gate)
+    assert list(work.iterdir()) == []

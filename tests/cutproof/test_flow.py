@@ -60,6 +60,8 @@ def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  
     assert rec.state == "delivered" and rec.edit_index is not None and rec.label_index is not None
     edit = log.entry_json(rec.edit_index)
     assert edit["kind"] == "edit.applied/1" and edit["decision_index"] == gate.decision_index
+    decided_on = sorted(set(decided["request"]["declared"]) | set(decided["request"]["detected"]))
+    assert edit["result"]["performers"] == decided_on == [performer.performer_id]  # exactly whom the gate decided on
     assert log.entry_json(rec.label_index)["kind"] == "label.applied/1"
     out = Path(rec.deliverable or "")
     assert out.parent == deliverables_dir(workspace, "film") and out.is_file()

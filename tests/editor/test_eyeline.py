@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from editor.cast import CastTag, train_cast
+from editor.cast import CastTag, detect_faces, train_cast
 from editor.dailies import content_hash
 from editor.eyeline import (
     EyelineConfig,
@@ -20,7 +20,6 @@ from editor.eyeline import (
     train_eyeline,
 )
 from editor.eyeline._eyes import degrees_to_px, gaze_of, iris_centre
-from editor.faces import detect_faces
 from media import Region, iter_frames, probe, read_frame
 from tests.editor._media import write_clip
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from editor.faces import detect_faces, scan_faces
+from editor.cast import detect_faces, scan_faces
 from media import Region, probe
 
 
