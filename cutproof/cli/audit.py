@@ -9,9 +9,10 @@ import typer
 
 from cutproof.audit.build import build_audit
 from cutproof.audit.report import FORMATS, to_csv, to_json, write_report
-from cutproof.audit.timeline import audit_timeline, mark_timeline, write_timeline
+from cutproof.audit.timeline import audit_timeline, footage_rate, mark_timeline, write_timeline
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.projects import get_project, project_log
+from editor import Catalogue
 
 
 def audit(
@@ -54,5 +55,5 @@ def audit(
     console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
     if tl is not None and export_timeline:
         n = mark_timeline(tl, report)
-        write_timeline(tl, export_timeline)
+        write_timeline(tl, export_timeline, rate=footage_rate(Catalogue(ws.engine).list(project=p.slug)))
         console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")
