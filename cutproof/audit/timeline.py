@@ -89,8 +89,13 @@ def load_timeline(path: Path, *, name: str | None = None, rate: float = 24.0) ->
         tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
     except Exception as exc:  # OTIO and its plugins raise many types; all mean "not a readable timeline"
         raise TimelineError(f"cannot read timeline {name or path.name} as {adapter}: {exc}") from None
+    if isinstance(tl, otio.schema.SerializableCollection):  # FCPXML: a library of events and projects
+        found = list(tl.find_children(descended_from_type=otio.schema.Timeline))
+        if len(found) != 1:
+            raise TimelineError(f"{name or path.name} holds {len(found)} timelines; export the one cut to audit")
+        tl = found[0]
     if not isinstance(tl, otio.schema.Timeline):
-        raise TimelineError(f"{path} holds a {type(tl).__name__}, not a timeline")
+        raise TimelineError(f"{name or path.name} holds a {type(tl).__name__}, not a timeline")
     return tl
 
 

@@ -18,6 +18,8 @@ from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.qc import history
 
+PAGE_MODULES = (home, legal, audit, editors, qc, ledger)
+
 
 def create_schema(engine: Engine) -> None:
     """The console's tables (sessions) and the QC history it keeps, where missing (idempotent)."""
@@ -28,7 +30,7 @@ def create_schema(engine: Engine) -> None:
 def install(app: FastAPI) -> FastAPI:
     """Add the console to an API app built by ``cutproof.api.create_app`` (its workspace and settings)."""
     create_schema(app.state.workspace.engine)
-    for module in (home, legal, audit, editors, qc, ledger):
+    for module in PAGE_MODULES:
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
     app.mount(STATIC, StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
 

@@ -51,6 +51,16 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
+
+
+def _with_names(text: str, names: dict[str, str]) -> str:
+    """A decision's sentence with each performer id the reader may see a name for replaced by that name."""
+    for pid, name in names.items():
+        text = text.replace(pid, name)
+    return text
+
+
+_env.filters["with_names"] = _with_names
 _env.globals.update(prefix=PREFIX, static=STATIC, version=__version__)
 
 

@@ -7,8 +7,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request, UploadFile, status
+from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from consent import ConsentError, ConsentRegistry
 from cutproof.console.access import PageAccess, roles_in

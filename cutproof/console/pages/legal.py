@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from consent import ConsentError, ConsentGrant, DocumentError, UnknownPerformerError
 from cutproof.api.routes.edits import ReviewCreate, post_review
 from cutproof.console.access import LegalAction, LegalPage, PageAccess
-from cutproof.console.pages._common import get_request, layout, registry, workspace
+from cutproof.console.pages._common import get_request, layout, registry, slate_text, workspace
 from cutproof.console.web import PREFIX, render
 from cutproof.core.auth import Role
 from cutproof.core.projects import project_log
@@ -89,6 +89,7 @@ def review_context(ws: Workspace, page: PageAccess, rec: EditRequestRecord) -> d
     return {
         "rec": rec,
         "clip": clip,
+        "shot_title": slate_text(clip) if clip else f"clip {rec.clip_hash[:12]}",
         "decided": decided,
         "region": parse_region(rec.submission.get("region")),
         "frames": frames,
