@@ -182,11 +182,6 @@ class SessionStore:
         with self.engine.begin() as conn:
             conn.execute(delete(sessions_table).where(sessions_table.c.session_sha256 == session_sha256))
 
-    def close_for_token(self, token_id: str) -> int:
-        """End every session opened with a token (e.g. after revoking it); returns how many."""
-        with self.engine.begin() as conn:
-            return int(conn.execute(delete(sessions_table).where(sessions_table.c.token_id == token_id)).rowcount)
-
 
 def csrf_matches(session: ConsoleSession, submitted: str | None) -> bool:
     """Whether a submitted CSRF token is the session's (constant-time)."""

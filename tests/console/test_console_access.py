@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from consent import ConsentRegistry
 from cutproof.console import create_app
 from cutproof.console.app import PAGE_MODULES
-from cutproof.console.web import PREFIX
 from cutproof.console.sessions import COOKIE, SessionStore
+from cutproof.console.web import PREFIX
 from cutproof.core import auth
 from cutproof.core.projects import create_project, get_project, project_log
 from cutproof.core.settings import Settings

@@ -228,7 +228,11 @@ def document(request: Request, page: LegalPage, sha256: Sha256) -> Response:
         return Response(
             data,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{sha256[:16]}.pdf"', "Content-Security-Policy": ""},
+            headers={
+                "Content-Disposition": f'inline; filename="{sha256[:16]}.pdf"',
+                # the browser's PDF viewer runs under no page policy; only framing by other sites is refused
+                "Content-Security-Policy": "frame-ancestors 'none'",
+            },
         )
     return Response(
         data,
