@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from cutproof.api.app import create_app as create_api_app
 from cutproof.console import sessions
@@ -22,9 +23,16 @@ PAGE_MODULES = (home, legal, audit, editors, qc, ledger)
 
 
 def create_schema(engine: Engine) -> None:
-    """The console's tables (sessions) and the QC history it keeps, where missing (idempotent)."""
-    sessions.create_schema(engine)
-    history.create_schema(engine)
+    """The console's tables (sessions) and the QC history it keeps, where missing (idempotent). Server processes
+    starting together may race to create them: the loser finds them made and checks again."""
+    for attempt in range(3):
+        try:
+            sessions.create_schema(engine)
+            history.create_schema(engine)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
 
 
 def install(app: FastAPI) -> FastAPI:

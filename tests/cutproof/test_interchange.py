@@ -14,7 +14,9 @@ from pathlib import Path
 import aaf2
 import opentimelineio as otio
 import pytest
+from fastapi.testclient import TestClient
 
+from cutproof.api import create_app
 from cutproof.audit.build import EditAudit
 from cutproof.audit.timeline import (
     TimelineError,
@@ -23,7 +25,9 @@ from cutproof.audit.timeline import (
     marked_suffix,
     write_timeline,
 )
+from cutproof.core import auth
 from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.ingest import ingest_dailies
 from cutproof.dailies.labels import LabelError, apply_ale, parse_ale, set_labels
@@ -253,3 +257,22 @@ def test_ale_in_the_card_folder_labels_the_ingested_clips(dailies) -> None:  # t
     entries = [log.entry_json(i) for i in range(log.size()) if log.entry_json(i)["kind"] == "dailies.ingested/1"]
     slates = {e["file_name"]: e["slate"] for e in entries}
     assert slates[CLIP] == {"scene": "12", "shot": "A", "take": 3}
+
+
+def test_label_routes_over_the_api(dailies) -> None:  # type: ignore[no-untyped-def]
+    ws, _project, card = dailies
+    ingest_dailies(ws, "cut", card, identity="test")
+    secret = "labels-" + "x" * 32
+    auth.add_user(ws.engine, "ed")
+    auth.grant_role(ws.engine, "ed", "cut", "editor")
+    token = auth.issue_token(ws.engine, "ed", pepper=secret.encode()).token
+    client = TestClient(create_app(Settings(home=ws.home, secret_key=secret), ws, run_workers=False))
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/api/v1/projects/cut"
+    r = client.post(f"{base}/dailies/{CLIP}/labels", json={"scene": "7", "shot": "c", "take": 2}, headers=headers)
+    assert r.status_code == 200 and (r.json()["scene"], r.json()["shot"], r.json()["take"]) == ("7", "C", 2)
+    bad = client.post(f"{base}/dailies/{CLIP}/labels", json={"camera_roll": "a b"}, headers=headers)
+    assert bad.status_code == 422
+    upload = client.post(f"{base}/uploads", content=ALE.encode(), headers={**headers, "X-Filename": "lab.ale"})
+    r = client.post(f"{base}/dailies/ale", json={"file": upload.json()["ref"]}, headers=headers)
+    assert r.status_code == 200 and r.json()["unmatched"] == ["A009C001.mov"] and len(r.json()["applied"]) == 2
