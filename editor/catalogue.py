@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from editor.errors import CatalogueError, ClipNotFoundError
-from editor.slate import Slate
+from editor.slate import Slate, SlateSource
 from media import AudioTrack, ColourTags, MediaInfo
 from store.driver_select import DriverSelect
 
@@ -198,8 +198,11 @@ class Catalogue:
         shot: str | None = None,
         take: int | None = None,
         project: str | None = None,
+        camera_roll: str | None = None,
+        source: SlateSource = "user",
     ) -> Clip:
-        """Set scene/shot/take of a clip by hand (values not given are kept).
+        """Set scene/shot/take (and camera roll) of a clip by hand, or from the lab's log with ``source="ale"``
+        (values not given are kept).
 
         Raises:
             ClipNotFoundError: the reference matches no clip or several.
@@ -207,7 +210,7 @@ class Catalogue:
         """
         clip = self.get(ref, project)
         try:
-            slate = clip.slate.with_user(scene=scene, shot=shot, take=take)
+            slate = clip.slate.with_user(scene=scene, shot=shot, take=take, camera_roll=camera_roll, source=source)
         except ValueError as exc:
             raise CatalogueError(f"cannot set the slate of {clip.path.name}: {exc}") from None
         with self.engine.begin() as conn:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-SlateSource = Literal["filename", "metadata", "user", "none"]
+SlateSource = Literal["filename", "metadata", "ale", "user", "none"]
 
 _SEP = r"[ _.\-]*"
 _SCENE_SHOT_TAKE = re.compile(
@@ -57,14 +57,27 @@ class Slate:
             return None
         return f"{self.scene}/{self.shot}/{self.take}"
 
-    def with_user(self, *, scene: str | None = None, shot: str | None = None, take: int | None = None) -> Slate:
-        """A copy with the user's values set (others kept); raises ValueError on invalid values."""
+    def with_user(
+        self,
+        *,
+        scene: str | None = None,
+        shot: str | None = None,
+        take: int | None = None,
+        camera_roll: str | None = None,
+        source: SlateSource = "user",
+    ) -> Slate:
+        """A copy with the given values set (others kept), marked as coming from ``source`` (the user by hand, or
+        the lab's ``ale`` log); raises ValueError on invalid values."""
+        roll = camera_roll
+        if roll is not None and (not roll or len(roll) > 16 or not roll.replace("-", "").replace("_", "").isalnum()):
+            raise ValueError(f"camera roll {roll!r} must be 1–16 letters, digits, dashes or underscores")
         return replace(
             self,
             scene=self.scene if scene is None else scene,
             shot=self.shot if shot is None else shot,
             take=self.take if take is None else take,
-            source="user",
+            camera_roll=self.camera_roll if camera_roll is None else camera_roll,
+            source=source,
         )
 
 

@@ -121,6 +121,11 @@ class AuditReport:
     log_size: int
     shots: list[ShotAudit]
     timeline: str | None = None
+    performers: dict[str, str] = field(default_factory=dict)  # registered name by performer id
+
+    def name(self, performer_id: str | None) -> str:
+        """A performer's registered name, or the id when the registry has no such performer."""
+        return self.performers.get(performer_id or "", performer_id or "")
 
     @property
     def flagged(self) -> list[ShotAudit]:
@@ -147,6 +152,7 @@ class AuditReport:
             "log_size": self.log_size,
             "checkpoint": self.checkpoint,
             "timeline": self.timeline,
+            "performers": dict(sorted(self.performers.items())),
             "summary": self.summary(),
             "shots": [s.as_json() for s in self.shots],
         }
@@ -286,7 +292,12 @@ def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = N
             _flag(edit)
             shot.edits.append(edit)
         shots.append(shot)
-    return AuditReport(project.slug, project.origin, now.isoformat(timespec="seconds"), checkpoint, size, shots)
+    try:
+        names = {p.performer_id: p.name for p in registry.performers()}
+    except ConsentError:
+        names = {}
+    generated = now.isoformat(timespec="seconds")
+    return AuditReport(project.slug, project.origin, generated, checkpoint, size, shots, performers=names)
 
 
 def _flag(edit: EditAudit) -> None:

@@ -41,6 +41,7 @@ def to_csv(report: AuditReport) -> str:
             "decision",
             "state",
             "performers",
+            "performer_names",
             "basis",
             "document_sha256",
             "basis_status_now",
@@ -57,7 +58,7 @@ def to_csv(report: AuditReport) -> str:
             w.writerow([
                 s.scene, s.shot, s.take, s.file_name, s.clip_hash, e.request_id, e.kind, e.purpose,
                 "-".join("" if f is None else str(f) for f in e.frames), e.region or "", e.outcome, e.state,
-                " ".join(e.performers),
+                " ".join(e.performers), "; ".join(report.name(p) for p in e.performers),
                 " ".join(b.grant_id or f"exemption:{b.exemption}" for b in e.basis),
                 " ".join(b.document_sha256 or "" for b in e.basis),
                 " ".join(b.status_now for b in e.basis),

@@ -1,9 +1,21 @@
-"""OpenTimelineIO adapter: match a timeline's clips to the catalogue, and mark AI-altered ranges on it.
+"""OpenTimelineIO adapter: read the cut as editors export it, match its clips to the catalogue, and mark the
+AI-altered ranges on it in the same format.
 
-The only module that imports ``opentimelineio``. A timeline clip matches a catalogued clip by its media file's
-name (``target_url``), or by a ``cutproof.content_hash`` entry in the clip's metadata; its source range gives the
-frames of the clip the timeline uses. Exporting adds a marker on every used range an AI edit touched (name
-``AI edit: <kind>``, red if the shot has audit flags, else orange) with the ledger indices in its metadata.
+Formats, by file suffix (OpenTimelineIO's own, and its adapter plugins pinned in ``pyproject.toml``)::
+
+    .otio .otioz .otiod   OpenTimelineIO                 read, write (markers with their metadata)
+    .edl                  CMX 3600 EDL (otio-cmx3600)    read, write (markers as ``* LOC:`` comments)
+    .xml                  Final Cut Pro 7 XML (otio-fcp) read, write (``<marker>``)
+    .fcpxml               FCPXML (otio-fcpx-xml)         read, write (``<marker>``)
+    .aaf                  AAF (otio-aaf)                 read; the adapter writes no markers, so the marked cut is
+                                                         written as ``.otio`` instead (``marked_suffix``)
+
+A CMX 3600 EDL does not state its frame rate: it is read at the rate of the project's footage. A timeline clip
+matches a catalogued clip by its media file's name (``target_url``: FCP's ``pathurl``, FCPXML's ``src``, the EDL's
+``* FROM CLIP:`` comment), or by a ``cutproof.content_hash`` entry in the clip's metadata; its source range gives
+the frames of the clip the timeline uses. Exporting adds a marker on every used range an AI edit touched (name
+``AI edit: <kind> (ledger <index>)`` — formats without marker metadata keep the index in the name — red if the
+edit has audit flags, else orange) with the ledger indices in its metadata.
 """
 
 from __future__ import annotations
@@ -33,15 +45,57 @@ class TimelineUse:
     ranges: list[list[int]]
 
 
-def load_timeline(path: Path) -> otio.schema.Timeline:
+ADAPTERS = {
+    ".otio": "otio_json",
+    ".otioz": "otioz",
+    ".otiod": "otiod",
+    ".edl": "cmx_3600",
+    ".xml": "fcp_xml",
+    ".fcpxml": "fcpx_xml",
+    ".aaf": "AAF",
+}
+NO_MARKER_WRITER = {".aaf"}  # the adapter reads markers but writes none
+
+
+def adapter_for(name: str) -> str:
+    """The OpenTimelineIO adapter for a file name.
+
+    Raises:
+        TimelineError: not a timeline format Cutproof reads.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in ADAPTERS:
+        raise TimelineError(f"{name}: not a timeline format Cutproof reads; give one of {', '.join(ADAPTERS)}")
+    return ADAPTERS[suffix]
+
+
+def marked_suffix(name: str) -> str:
+    """The suffix the marked cut is written with: the cut's own, or ``.otio`` where the format's writer drops
+    markers."""
+    suffix = Path(name).suffix.lower()
+    return ".otio" if suffix in NO_MARKER_WRITER else suffix
+
+
+def load_timeline(path: Path, *, name: str | None = None, rate: float = 24.0) -> otio.schema.Timeline:
+    """Read a timeline; the format comes from ``name`` (default: the path's own name). ``rate``: the frame rate
+    to read an EDL at (EDLs do not state theirs).
+
+    Raises:
+        TimelineError: an unknown format, or a file the format's adapter cannot read.
+    """
+    adapter = adapter_for(name or path.name)
+    kwargs = {"rate": rate} if adapter == "cmx_3600" else {}
     try:
-        tl = otio.adapters.read_from_file(str(path))
-    except Exception as exc:  # OTIO raises many types; all mean "not a readable timeline"
-        raise TimelineError(
-            f"cannot read timeline {path}: {exc}; give an .otio file (or another OTIO format)"
-        ) from None
+        tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
+    except Exception as exc:  # OTIO and its plugins raise many types; all mean "not a readable timeline"
+        raise TimelineError(f"cannot read timeline {name or path.name} as {adapter}: {exc}") from None
+    if isinstance(tl, otio.schema.SerializableCollection):  # FCPXML: a library of events and projects
+        found = list(tl.find_children(descended_from_type=otio.schema.Timeline))
+        if len(found) != 1:
+            raise TimelineError(f"{name or path.name} holds {len(found)} timelines; export the one cut to audit")
+        tl = found[0]
     if not isinstance(tl, otio.schema.Timeline):
-        raise TimelineError(f"{path} holds a {type(tl).__name__}, not a timeline")
+        raise TimelineError(f"{name or path.name} holds a {type(tl).__name__}, not a timeline")
     return tl
 
 
@@ -99,7 +153,7 @@ def mark_timeline(timeline: otio.schema.Timeline, report: AuditReport) -> int:
             if end <= start:
                 continue
             marker = otio.schema.Marker(
-                name=f"AI edit: {e.kind}",
+                name=f"AI edit: {e.kind} (ledger {e.edit_index})",
                 marked_range=otio.opentime.TimeRange(
                     otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(end - start, rate)
                 ),
@@ -121,20 +175,60 @@ def mark_timeline(timeline: otio.schema.Timeline, report: AuditReport) -> int:
     return added
 
 
-def write_timeline(timeline: otio.schema.Timeline, path: Path) -> None:
+def write_timeline(timeline: otio.schema.Timeline, path: Path, *, rate: float | None = None) -> None:
+    """Write a timeline in the format of ``path``'s suffix (``rate``: an EDL's frame rate).
+
+    Raises:
+        TimelineError: an unknown format, a format whose writer drops markers (AAF: write ``.otio``), or a
+            timeline the format cannot hold (e.g. an EDL of several video tracks).
+    """
+    adapter = adapter_for(path.name)
+    if path.suffix.lower() in NO_MARKER_WRITER:
+        raise TimelineError(f"{path.name}: the {adapter} writer drops markers; write the marked cut as .otio")
+    kwargs = {"rate": rate} if adapter == "cmx_3600" and rate else {}
     try:
-        otio.adapters.write_to_file(timeline, str(path))
+        otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter, **kwargs)
     except Exception as exc:
-        raise TimelineError(f"cannot write timeline {path}: {exc}") from None
+        raise TimelineError(f"cannot write timeline {path.name} as {adapter}: {exc}") from None
 
 
-def audit_timeline(ws: Workspace, project: Project, path: Path) -> tuple[AuditReport, otio.schema.Timeline]:
-    """Audit the clips a timeline uses (with the ranges it uses them at)."""
-    timeline = load_timeline(path)
-    uses = match_clips(timeline, Catalogue(ws.engine).list(project=project.slug))
+def write_timeline_string(timeline: otio.schema.Timeline, name: str, *, rate: float | None = None) -> str:
+    """The timeline as text in the format of ``name``'s suffix (not for the binary ``.otioz``/``.aaf``).
+
+    Raises:
+        TimelineError: as ``write_timeline``, or a binary format.
+    """
+    adapter = adapter_for(name)
+    if adapter in ("otioz", "otiod", "AAF"):
+        raise TimelineError(f"{name}: {adapter} is not written as text")
+    kwargs = {"rate": rate} if adapter == "cmx_3600" and rate else {}
+    try:
+        return str(otio.adapters.write_to_string(timeline, adapter_name=adapter, **kwargs))
+    except Exception as exc:
+        raise TimelineError(f"cannot write timeline {name} as {adapter}: {exc}") from None
+
+
+def footage_rate(clips: list[Clip]) -> float:
+    """The frame rate of most of the project's footage (24 when there is none): the rate an EDL is read at."""
+    rates = [float(c.info.frame_rate) for c in clips]
+    return max(set(rates), key=rates.count) if rates else 24.0
+
+
+def audit_timeline(
+    ws: Workspace, project: Project, path: Path, *, name: str | None = None
+) -> tuple[AuditReport, otio.schema.Timeline]:
+    """Audit the clips a timeline uses (with the ranges it uses them at); ``name`` gives the format when
+    ``path`` has none (an upload).
+
+    Raises:
+        TimelineError: unreadable, or none of its clips is in the catalogue.
+    """
+    catalogue = Catalogue(ws.engine).list(project=project.slug)
+    timeline = load_timeline(path, name=name, rate=footage_rate(catalogue))
+    uses = match_clips(timeline, catalogue)
     report = build_audit(ws, project, clips=[u.clip for u in uses])
     ranges = {u.clip.content_hash: u.ranges for u in uses}
     for shot in report.shots:
         shot.timeline_ranges = ranges.get(shot.clip_hash, [])
-    report.timeline = str(path)
+    report.timeline = name or str(path)
     return report, timeline

@@ -54,8 +54,9 @@ def audit(
     )
     console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
     if tl is not None and export_timeline:
-        from cutproof.audit.timeline import mark_timeline, write_timeline
+        from cutproof.audit.timeline import footage_rate, mark_timeline, write_timeline
+        from editor import Catalogue  # the footage's frame rate: only when a timeline is written
 
         n = mark_timeline(tl, report)
-        write_timeline(tl, export_timeline)
+        write_timeline(tl, export_timeline, rate=footage_rate(Catalogue(ws.engine).list(project=p.slug)))
         console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")

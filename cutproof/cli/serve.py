@@ -1,4 +1,4 @@
-"""``cutproof serve``: run the HTTP API (OpenAPI at /docs)."""
+"""``cutproof serve``: run the HTTP API (OpenAPI at /docs) and the web console (/console)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,20 @@ def serve(
             "about one core; use one per core for the most gate decisions per second.",
         ),
     ] = None,
+    console: Annotated[
+        bool, typer.Option("--console/--no-console", help="Serve the web console at /console (default on).")
+    ] = True,
 ) -> None:
-    """Run the API server for this workspace."""
+    """Run the API server (and the web console) for this workspace."""
     import uvicorn
 
-    from cutproof.api import create_app
     from cutproof.core.settings import Settings
+
+    if console:
+        from cutproof.console import create_app
+    else:
+        from cutproof.api import create_app
+    factory = "cutproof.console.app" if console else "cutproof.api.app"
 
     ws = ready_workspace(ctx)
     ws.engine  # noqa: B018 - checks the schema once, here, rather than in every server process
@@ -42,7 +50,7 @@ def serve(
     os.environ["CUTPROOF_HOME"] = str(ws.home.resolve())
     os.environ["CUTPROOF_DB"] = ws.db_url
     uvicorn.run(
-        "cutproof.api.app:create_app_from_environment",
+        f"{factory}:create_app_from_environment",
         factory=True,
         workers=n,
         host=host,

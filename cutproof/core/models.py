@@ -260,3 +260,39 @@ class PresenceRow(AppModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     presence: dict[str, Any] = Field(sa_type=JSON)
     created_at: UTCDateTime = _timestamp()
+
+
+# -- the console and delivery QC ------------------------------------------------------------------------------------
+
+
+class ConsoleSessionRow(AppModel, table=True):
+    """``app_console_sessions``: a signed-in browser — the digest of its cookie, the API token it acts with
+    (encrypted under a key only the cookie holds) and its CSRF token (``cutproof.console.sessions``)."""
+
+    __tablename__ = "app_console_sessions"
+    session_sha256: str = Field(primary_key=True, max_length=64)
+    token_id: str = Field(max_length=32, index=True)
+    username: str = Field(max_length=64)
+    aes_key_hex: str = Field(max_length=64)
+    csrf_token: str = Field(max_length=64)
+    created_at: UTCDateTime = _timestamp()
+    last_seen_at: UTCDateTime = _timestamp()
+    idle_expires_at: UTCDateTime = _timestamp()
+    expires_at: UTCDateTime = _timestamp()
+
+
+class QcResultRow(AppModel, table=True):
+    """``app_qc_results``: one delivery QC check of one file and its report (``cutproof.qc.history``)."""
+
+    __tablename__ = "app_qc_results"
+    check_id: str = Field(primary_key=True, max_length=32)
+    batch_id: str = Field(max_length=32, index=True)
+    project: str = Field(max_length=63, index=True)
+    file_name: str = Field(max_length=255)
+    file_sha256: str = Field(max_length=64, index=True)
+    origin: str | None = Field(default=None, max_length=300)
+    edit_index: int | None = None
+    verdict: str = Field(max_length=16)
+    report: dict[str, Any] = Field(sa_type=JSON)
+    checked_by: str = Field(max_length=128)
+    checked_at: UTCDateTime = _timestamp()

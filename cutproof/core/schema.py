@@ -5,6 +5,7 @@ upgrade a production's database: ``cutproof db upgrade``. ``cutproof init`` crea
 same migrations; nothing else creates tables in a workspace. Revisions::
 
     0001   the schema of release 0.1.0 (the baseline)
+    0002   the console's sessions and delivery QC's history of checks
 
 ``upgrade`` works in four steps, all in one transaction (a failed upgrade leaves the database as it was):
 
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 BASELINE = "0001"
 """The revision of release 0.1.0's schema."""
-HEAD = "0001"
+HEAD = "0002"
 """The newest revision, which this code reads and writes (a test checks it is the migrations' head)."""
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "cutproof.core:migrations"

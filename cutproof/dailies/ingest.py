@@ -7,10 +7,12 @@ as ``dailies.ingested/1`` (content hash, file name, media facts, slate) in the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
+from cutproof.dailies.labels import ale_files, apply_ale
 from editor import Catalogue, IngestReport, ingest_folder
 from media import MediaInfo
 from records import AudioTrackFacts, ColourFacts, DailiesIngested, MediaFacts, SlateFacts
@@ -69,6 +71,20 @@ def ingest_dailies(
     """
     proj = get_project(ws, project) if project is not None else None
     report = ingest_folder(folder, Catalogue(ws.engine), project=project, files=list(files) if files else None)
+    if project is not None and files is None:
+        for ale in ale_files(folder):  # the lab's log labels the clips before they are recorded
+            apply_ale(ws.engine, project, ale.read_text(encoding="utf-8", errors="replace"))
+        report = _relabelled(ws, report)
     if report.added and proj is not None:
         project_log(ws, proj).append([r.entry() for r in ingested_records(report)], identity=identity)
     return report
+
+
+def _relabelled(ws: Workspace, report: IngestReport) -> IngestReport:
+    """The report with each added clip as the catalogue now has it (labels applied from the folder's ALE)."""
+    catalogue = Catalogue(ws.engine)
+    outcomes = tuple(
+        replace(o, clip=catalogue.find(o.clip.content_hash) or o.clip) if o.clip is not None else o
+        for o in report.files
+    )
+    return replace(report, files=outcomes)

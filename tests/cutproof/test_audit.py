@@ -138,7 +138,7 @@ def test_timeline_audit_and_markers(
     out = tmp_path / "marked.otio"
     write_timeline(timeline, out)
     marker = otio.adapters.read_from_file(str(out)).find_clips()[0].markers[0]
-    assert marker.name == "AI edit: background" and marker.metadata["cutproof"]["request_id"] == rid
+    assert marker.name.startswith("AI edit: background (ledger ") and marker.metadata["cutproof"]["request_id"] == rid
     empty = tmp_path / "empty.otio"
     otio.adapters.write_to_file(otio.schema.Timeline(tracks=[otio.schema.Track()]), str(empty))
     with pytest.raises(TimelineError, match="no clip"):

@@ -56,6 +56,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", P + "/consent-documents/{sha256}"): "legal",
     ("GET", P + "/dailies"): "member",
     ("POST", P + "/dailies"): "editor",
+    ("POST", P + "/dailies/{clip}/labels"): "editor|legal",
+    ("POST", P + "/dailies/ale"): "editor|legal",
     ("GET", P + "/models"): "member",
     ("GET", P + "/models/{model_id}"): "member",
     ("POST", P + "/trainings"): "editor|admin",
@@ -99,6 +101,7 @@ def _url(path: str, project: str) -> str:
         .replace("{suspension_id}", "sus_00000000unknown")
         .replace("{sha256}", "0" * 64)
         .replace("{model_id}", "0" * 64)
+        .replace("{clip}", "0" * 12)
     )
 
 

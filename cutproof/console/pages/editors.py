@@ -1,0 +1,276 @@
+"""Editors: the project's shots with thumbnails, submitting an edit from a shot, the decision, live render progress
+(server-sent events), and the deliverable with its receipt.
+
+A submission is built as the API's ``EditSubmission`` and goes through ``flow.submit`` with the caller's
+identity, exactly as ``POST /edits``; downloads are the API's own route functions (``get_deliverable``,
+``get_receipt``) called with the caller's ``ProjectAccess``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from consent import KNOWN_PURPOSES
+from cutproof.api.deps import authorize
+from cutproof.api.routes.edits import get_deliverable, get_receipt
+from cutproof.api.routes.labels import LABEL_ROLES, LabelsUpdate, post_labels
+from cutproof.console.access import AnyPage, EditorAction, LabelAction, PageAccess
+from cutproof.console.frames import WIDTHS, FrameError, frame_jpeg
+from cutproof.console.pages._common import get_clip, get_request, layout, performer_names, store_upload, workspace
+from cutproof.console.web import PREFIX, render
+from cutproof.core.auth import Role
+from cutproof.core.jobs import JobNotFoundError, JobQueue
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import submit
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
+from editor import Catalogue
+from editor.cast.tags import CastTags
+
+router = APIRouter()
+
+ClipHash = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+FINAL_STATES = ("delivered", "failed", "cancelled", "denied", "rejected")
+EVENTS_SECONDS = 120  # one event stream at most this long; the browser reconnects (each stream holds a request slot)
+
+
+@router.get("/p/{project}/shots", response_class=HTMLResponse)
+def shots(request: Request, page: AnyPage) -> Response:
+    ws = workspace(request)
+    clips = Catalogue(ws.engine).list(project=page.project.slug)
+    edits: dict[str, int] = {}
+    for r in RequestStore(ws.engine).list(page.project.slug):
+        edits[r.clip_hash] = edits.get(r.clip_hash, 0) + 1
+    can_label = any(page.principal.has_role(page.project.slug, r) for r in LABEL_ROLES)
+    return render(request, "shots.html.j2", **layout(page, "shots"), clips=clips, edits=edits, can_label=can_label)
+
+
+@router.get("/p/{project}/shots/{clip_hash}/frames/{index}.jpg")
+def frame(
+    request: Request,
+    page: AnyPage,
+    clip_hash: ClipHash,
+    index: Annotated[int, Path(ge=0)],
+    w: Annotated[int, Query()] = 320,
+) -> Response:
+    ws = workspace(request)
+    clip = get_clip(ws, page, clip_hash)
+    try:
+        data = frame_jpeg(ws, clip, index, w if w in WIDTHS else 320)
+    except FrameError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _shot_context(ws: Workspace, page: PageAccess, clip_hash: str) -> dict[str, Any]:
+    clip = get_clip(ws, page, clip_hash)
+    slug = page.project.slug
+    catalogue = Catalogue(ws.engine).list(project=slug)
+    tagged = sorted({t.performer_id for t in CastTags(ws.engine).list(project=slug)})
+    return {
+        "clip": clip,
+        "others": [c for c in catalogue if c.content_hash != clip.content_hash],
+        "requests": [r for r in RequestStore(ws.engine).list(slug) if r.clip_hash == clip.content_hash],
+        "purposes": KNOWN_PURPOSES,
+        "tagged": tagged,
+        "names": performer_names(ws, page),
+        "can_edit": page.principal.has_role(slug, Role.EDITOR),
+        "can_label": any(page.principal.has_role(slug, r) for r in LABEL_ROLES),
+    }
+
+
+@router.get("/p/{project}/shots/{clip_hash}", response_class=HTMLResponse)
+def shot(request: Request, page: AnyPage, clip_hash: ClipHash) -> Response:
+    ws = workspace(request)
+    return render(request, "shot.html.j2", **layout(page, "shots"), **_shot_context(ws, page, clip_hash), form={})
+
+
+def _number(form: FormData, name: str) -> float | None:
+    value = str(form.get(name, "")).strip()
+    return float(value) if value else None
+
+
+async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form: FormData) -> EditSubmission:
+    """The API's ``EditSubmission`` from the shot page's form (uploads stored first, as ``POST /uploads`` does).
+
+    Raises:
+        ValueError, ValidationError: a field is missing or malformed.
+    """
+    kind = str(form.get("kind", ""))
+    params: dict[str, Any] = {}
+    if kind == "background":
+        still = form.get("plate_file")
+        if isinstance(still, UploadFile) and still.filename:
+            params["plate"] = await store_upload(ws, page, still)
+        elif form.get("plate"):
+            params["plate"] = str(form["plate"])
+        if (pf := _number(form, "plate_frame")) is not None:
+            params["plate_frame"] = int(pf)
+    elif kind == "relight":
+        if form.get("reference"):
+            ref_frame = _number(form, "reference_frame")
+            params["reference"] = str(form["reference"]) + (f"@{int(ref_frame)}" if ref_frame is not None else "")
+        for name in ("exposure", "temperature", "tint", "contrast", "saturation"):
+            if (v := _number(form, name)) is not None:
+                params[name] = v
+    elif kind == "eyeline":
+        params["performer"] = str(form.get("performer", "")).strip()
+        params["shift"] = [_number(form, "shift_x") or 0.0, _number(form, "shift_y") or 0.0]
+    elif kind == "dialogue":
+        params["performer"] = str(form.get("performer", "")).strip()
+        audio = form.get("audio_file")
+        if isinstance(audio, UploadFile) and audio.filename:
+            params["audio"] = await store_upload(ws, page, audio)
+        params["retime_only"] = form.get("retime_only") == "on"
+    declared = [p.strip() for p in str(form.get("performers", "")).replace(",", " ").split() if p.strip()]
+    region = str(form.get("region", "")).strip() or None
+    start, end = _number(form, "start"), _number(form, "end")
+    return EditSubmission(
+        shot=clip_hash,
+        kind=kind,  # type: ignore[arg-type]
+        purpose=str(form.get("purpose", "")).strip(),
+        performers=tuple(declared),
+        region=region,
+        start=int(start) if start is not None else None,
+        end=int(end) if end is not None else None,
+        params=params,
+        output_role="intermediate" if form.get("output_role") == "intermediate" else "distribution_master",
+    )
+
+
+@router.post("/p/{project}/shots/{clip_hash}/edits")
+async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash) -> Response:
+    ws = workspace(request)
+    form = await request.form()
+    try:
+        submission = await build_submission(ws, page, clip_hash, form)
+    except (ValidationError, ValueError) as exc:
+        errors = exc.errors() if isinstance(exc, ValidationError) else [{"loc": (), "msg": str(exc)}]
+        problems = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in errors]
+        ctx = await run_in_threadpool(_shot_context, ws, page, clip_hash)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return render(request, "shot.html.j2", 422, **layout(page, "shots"), **ctx, problems=problems, form=values)
+    gate, _job = await run_in_threadpool(submit, ws, page.project, submission, identity=page.principal.identity)
+    return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/edits/{gate.request_id}", status_code=303)
+
+
+@router.post("/p/{project}/shots/{clip_hash}/labels")
+async def labels(request: Request, page: LabelAction, clip_hash: ClipHash) -> Response:
+    form = await request.form()
+    take = str(form.get("take", "")).strip()
+    try:
+        body = LabelsUpdate(
+            scene=str(form.get("scene", "")).strip() or None,
+            shot=str(form.get("shot", "")).strip() or None,
+            take=int(take) if take else None,
+            camera_roll=str(form.get("camera_roll", "")).strip() or None,
+        )
+    except (ValidationError, ValueError) as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"invalid label: {exc}") from None
+    await run_in_threadpool(post_labels, workspace(request), page.access, clip_hash, body)
+    back = str(form.get("next", ""))
+    if not back.startswith(f"{PREFIX}/p/{page.project.slug}/"):
+        back = f"{PREFIX}/p/{page.project.slug}/shots/{clip_hash}"
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/p/{project}/edits", response_class=HTMLResponse)
+def edits(request: Request, page: AnyPage, state: str | None = None) -> Response:
+    ws = workspace(request)
+    rows = list(reversed(RequestStore(ws.engine).list(page.project.slug, state=state or None)))
+    clips = {c.content_hash: c for c in Catalogue(ws.engine).list(project=page.project.slug)}
+    return render(request, "edits.html.j2", **layout(page, "edits"), rows=rows, clips=clips, state=state)
+
+
+def _job_view(ws: Workspace, project: str, job_id: str | None) -> dict[str, Any] | None:
+    if not job_id:
+        return None
+    try:
+        job = JobQueue(ws.engine).get(job_id, project)
+    except JobNotFoundError:
+        return None
+    return {"state": job.state, "progress": job.progress, "message": job.message, "error": job.error}
+
+
+@router.get("/p/{project}/edits/{request_id}", response_class=HTMLResponse)
+def edit_request(request: Request, page: AnyPage, request_id: RequestId) -> Response:
+    ws = workspace(request)
+    rec = get_request(ws, page, request_id)
+    clip = Catalogue(ws.engine).find(rec.clip_hash)
+    region = [int(v) for v in rec.submission["region"].split(",")] if rec.submission.get("region") else None
+    return render(
+        request,
+        "edit.html.j2",
+        **layout(page, "edits"),
+        rec=rec,
+        clip=clip,
+        region=region,
+        job=_job_view(ws, page.project.slug, rec.job_id),
+        names=performer_names(ws, page),
+        final=rec.state in FINAL_STATES,
+        legal=page.principal.has_role(page.project.slug, Role.LEGAL),
+    )
+
+
+def _snapshot(request: Request, project: str, request_id: str, token: str) -> dict[str, Any]:
+    """Where a request stands, for the event stream — each time authorized again as a page view would be."""
+    ws = workspace(request)
+    access = authorize(
+        ws, request.app.state.settings, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token), project, ()
+    )
+    rec = RequestStore(ws.engine).get(request_id, access.project.slug)
+    job = _job_view(ws, project, rec.job_id)
+    return {"state": rec.state, "job": job, "final": rec.state in FINAL_STATES}
+
+
+@router.get("/p/{project}/edits/{request_id}/events")
+async def edit_events(request: Request, page: AnyPage, request_id: RequestId) -> StreamingResponse:
+    """Server-sent events: ``progress`` whenever the request's state or its job's progress changes, then ``done``
+    when it reaches a final state. The stream ends after ``EVENTS_SECONDS`` (the browser reconnects), and stops
+    when the session's token stops authorizing it."""
+    get_request(workspace(request), page, request_id)
+    slug, token = page.project.slug, page.session.token
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 1000\n\n"
+        last = None
+        deadline = time.monotonic() + EVENTS_SECONDS
+        while time.monotonic() < deadline and not await request.is_disconnected():
+            try:
+                snap = await run_in_threadpool(_snapshot, request, slug, request_id, token)
+            except HTTPException:
+                yield "event: ended\ndata: {}\n\n"
+                return
+            text = json.dumps(snap, sort_keys=True)
+            if text != last:
+                yield f"event: {'done' if snap['final'] else 'progress'}\ndata: {text}\n\n"
+                last = text
+            if snap["final"]:
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
+
+
+@router.get("/p/{project}/edits/{request_id}/deliverable")
+def deliverable(request: Request, page: AnyPage, request_id: RequestId) -> Response:
+    return get_deliverable(workspace(request), page.access, request_id)
+
+
+@router.get("/p/{project}/edits/{request_id}/receipt")
+def receipt(request: Request, page: AnyPage, request_id: RequestId) -> Response:
+    response = get_receipt(workspace(request), page.access, request_id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{request_id[:12]}.tlog-proof"'
+    return response
