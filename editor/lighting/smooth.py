@@ -43,7 +43,7 @@ MIX_MAX = 0.6
 _PRE = 3 * KNOTS
 _MAT = 9
 N_PARAMS = _PRE + _MAT + KNOTS
-_TABLE = 4096  # 1D lookup resolution for fast application (error < 2e-4, below a 12-bit code)
+_TABLE = 65536  # 1D lookup resolution for fast application (16-bit indices)
 
 
 def _curve_values(raw: torch.Tensor) -> torch.Tensor:
@@ -138,15 +138,20 @@ class SmoothGrade:
         return pre_t, mat.astype(np.float32), post_t, np.array([lo, hi], np.float32)
 
     def apply(self, rgb: np.ndarray) -> np.ndarray:
-        """Apply to float RGB (..., 3) in [0, 1]: 1D lookups and a 3×3 mix (fast at 1080p). Returns float32."""
+        """Apply to float RGB (..., 3) in [0, 1]: three 16-bit table look-ups, a 3×3 mix, three more look-ups
+        (within 2e-4 of :meth:`apply_exact`, below a 12-bit code). Returns float32."""
         pre_t, mat, post_t, (lo, hi) = self._tables
         shape = np.shape(rgb)
         x = np.ascontiguousarray(np.asarray(rgb, np.float32).reshape(-1, 1, 3))
-        q = np.clip(np.rint(x * (_TABLE - 1)), 0, _TABLE - 1).astype(np.int32)
-        c = np.stack([pre_t[k][q[..., k]] for k in range(3)], axis=-1)
+        top = float(_TABLE - 1)
+        q = cv2.multiply(x, (top, top, top), dtype=cv2.CV_16U)  # rounds and saturates
+        c = cv2.merge([np.take(pre_t[k], plane) for k, plane in enumerate(cv2.split(q))])
         m = cv2.transform(c, mat)
-        q2 = np.clip(np.rint((m - lo) * ((_TABLE - 1) / (hi - lo))), 0, _TABLE - 1).astype(np.int32)
-        return np.clip(post_t[q2], 0.0, 1.0).reshape(shape)
+        lo, hi = float(lo), float(hi)
+        k = top / (hi - lo)
+        idx = cv2.multiply(cv2.subtract(m, (lo, lo, lo, 0.0)), (k, k, k), dtype=cv2.CV_16U)
+        out = np.take(post_t, idx)
+        return np.clip(out, 0.0, 1.0).reshape(shape)
 
     def apply_exact(self, rgb: np.ndarray) -> np.ndarray:
         """The same mapping evaluated exactly (float64 interpolation; for LUT export and tests)."""
