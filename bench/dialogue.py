@@ -1,22 +1,30 @@
-"""Dialogue matching (ADR re-sync) benchmark on the shared footage. One JSON line per metric.
+"""Dialogue matching (ADR re-sync) benchmark. One JSON line per metric.
 
-Per performer (takes in SOURCES.md order; the last take is held out of the sync scorer's training):
-- ``heldout_av_offset``: the held-out take's audio shifted by known offsets (−8…+8 frames); the scorer's
-  recovered offset, residual per shift, and whether every residual is ≤ 1 frame (the target).
-- ``resync``: the held-out take's picture dubbed to another take's line (that take excluded from the bank, as a
-  real ADR line is not in it): AV offset / LSE-D / LSE-C of the line against the original picture and the result.
-- ``rebuild``: the held-out take rebuilt from the *other* takes' mouths using its own sync sound; mouth-region
-  PSNR/SSIM against the real take, next to two peers in the same run: a static mouth (one bank frame held) and
-  audio-nearest selection without the smoothness cost; ratio = ours / peer.
-- ``retime``: the held-out take's own line delayed by 0.2 s (6 frames at 29.97 fps); recovered slip.
-- speed: training seconds, seconds per dubbed frame.
+Per performer (takes in SOURCES.md order; the last take is held out of the model's training, and its mouths are
+excluded from the bank when it is rebuilt):
 
-Usage: ``PYTHONPATH=. python bench/dialogue.py [--footage DIR] [--performers crema,grid,obama] [--steps 300]``.
+- ``rebuild``: the held-out take rebuilt from the *other* takes' mouths using its own sync sound, scored against
+  the real take — mouth-region PSNR/SSIM (96×60 crops of the tracked mouth box) and the **sharpness ratio**: mean
+  gradient magnitude inside the lips' ellipse ÷ on the cheeks and nose of the same face, for the result ÷ the same
+  for the real take (1 = as sharp as the take around it; below 1 = a softer patch). Same run, same frames: ``new``
+  (this code), ``static_mouth`` (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection,
+  no smoothness cost, new blending), ``today`` (main 9a91bc4: the same selection blended by today's code from 64×40
+  crops, ``bench/_peers/blend_v1.py``).
+- ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
+  offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
+- ``heldout_av_offset``: the held-out take's audio shifted by known offsets; the scorer's residual.
+
+Splits: ``shared`` (the held-out take as shared) and ``heldout`` (versions of it the project never saw:
+``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes).
+``--png DIR`` writes mouth close-ups (real | new | static | today) of the middle frame.
+
+Usage: ``PYTHONPATH=. python bench/dialogue.py [--performers crema,grid,obama] [--variants crop,crf28,prores10]``
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
@@ -27,15 +35,19 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _heldout import FOOTAGE, make_variant
+from _peers import blend_v1
 
 from editor.dailies import content_hash
-from editor.dialogue import dub, retime, score, train_dialogue
-from editor.dialogue.blend import place_mouth
-from editor.dialogue.features import selection_descriptors
+from editor.dialogue import dub, score, train_dialogue
+from editor.dialogue.blend import inner_mask, place_mouth
+from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
-from editor.dialogue.track import crop, read_range, track_face
-from media import probe
+from editor.dialogue.track import FaceTrack, crop, read_range, track_face
+from media import probe, read_audio
 from tests.editor._dialogue_media import line_from
 
 GROUPS = {
@@ -47,11 +59,11 @@ GROUPS = {
         "obama-weekly-address_but-heres-the-thing.mp4",
     ],
 }
-SHIFTS = (-8, -6, -4, -2, 0, 2, 4, 6, 8)
+SHIFTS = (-8, -4, 0, 4, 8)
 
 
 def emit(**kw: object) -> None:
-    print(json.dumps(kw, sort_keys=True), flush=True)
+    print(json.dumps({"bench": "dialogue", **kw}, sort_keys=True), flush=True)
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -71,150 +83,124 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(m.mean())
 
 
-def mouth_quality(real: list[np.ndarray], fake: list[np.ndarray], boxes: list[np.ndarray]) -> tuple[float, float]:
-    p, s = [], []
-    for r, f, b in zip(real, fake, boxes, strict=True):
+def _gradient(rgb: np.ndarray) -> np.ndarray:
+    g = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+
+
+def sharpness(frame: np.ndarray, track: FaceTrack, k: int) -> float:
+    """Mean gradient inside the lips' ellipse ÷ mean gradient on the cheeks and nose (same face, same frame)."""
+    lips = _gradient(crop(frame, track.mouth_box(track.start + k), (128, 80)))[inner_mask() > 0.5].mean()
+    x, y, w, h = track.boxes[k]
+    cheeks = _gradient(crop(frame, np.array([x + 0.15 * w, y + 0.35 * h, 0.7 * w, 0.3 * h]), (128, 56))).mean()
+    return float(lips / max(cheeks, 1e-6))
+
+
+def quality(real: list[np.ndarray], fake: list[np.ndarray], track: FaceTrack) -> dict[str, float]:
+    p, s, sh = [], [], []
+    for k, (r, f) in enumerate(zip(real, fake, strict=True)):
+        b = track.mouth_box(track.start + k)
         cr, cf = crop(r, b, (96, 60)), crop(f, b, (96, 60))
         p.append(psnr(cr, cf))
         s.append(ssim(cr, cf))
-    return float(np.mean(p)), float(np.mean(s))
+        sh.append(sharpness(f, track, k) / max(sharpness(r, track, k), 1e-6))
+    return {"psnr": float(np.mean(p)), "ssim": float(np.mean(s)), "sharpness_ratio": float(np.mean(sh))}
 
 
-def run_group(name: str, footage: Path, steps: int, tmp: Path) -> None:
-    takes = [footage / f for f in GROUPS[name]]
+def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path | None) -> None:
+    takes = [FOOTAGE / f for f in GROUPS[name]]
     performer = f"{name}-performer"
     t0 = time.perf_counter()
-    _, _, model = train_dialogue(takes, performer, steps=steps)
+    manifest, model_file, model = train_dialogue(takes, performer, steps=steps)
+    ref = (manifest.model_id, hashlib.sha256(model_file).hexdigest())
     emit(group=name, metric="train_seconds", value=round(time.perf_counter() - t0, 2), takes=len(takes), steps=steps)
-    emit(group=name, metric="sync_train_accuracy", value=model.metrics["sync_train_accuracy"])
     held = takes[-1]
-    info = probe(held)
-    fps = info.frame_rate
     hid = model.take_hashes.index(content_hash(held))
-    grey = grey_mouths(model.crops[model.take_ids == hid])
-    from editor.dialogue.features import utterance_features
-    from media import read_audio
-
     audio = read_audio(held)
     feats = utterance_features(audio.samples, audio.rate)
     residuals = []
+    grey = grey_mouths(model.crops[model.take_ids == hid])
     for s in SHIFTS:
-        got = score(model.sync, SyncTake(grey, shift_features(feats, s, fps), fps))
-        residuals.append(abs(got.offset_frames - s))
-        emit(
-            group=name,
-            metric="heldout_av_offset",
-            shift=s,
-            found=got.offset_frames,
-            lse_d=round(got.lse_d, 4),
-            lse_c=round(got.lse_c, 4),
+        got = score(
+            model.sync, SyncTake(grey, shift_features(feats, s, probe(held).frame_rate), probe(held).frame_rate)
         )
-    emit(
-        group=name,
-        metric="heldout_av_offset_residual_max_frames",
-        value=max(residuals),
-        mean=round(float(np.mean(residuals)), 3),
-        target=1,
-        target_met=max(residuals) <= 1,
-    )
-
+        residuals.append(abs(got.offset_frames - s))
+    emit(group=name, metric="heldout_av_offset_residual_max_frames", value=max(residuals), target=1)
+    for variant in ["shared", *variants]:
+        src = held if variant == "shared" else make_variant(held, variant)
+        split = "shared" if variant == "shared" else "heldout"
+        info = probe(src)
+        n, fps = info.frame_count, info.frame_rate
+        own = line_from(held, tmp / f"{name}-{variant}-own.wav", seconds=float(n / fps) - 0.001)
+        t0 = time.perf_counter()
+        out = tmp / f"{name}-{variant}-rebuild.mov"
+        try:
+            rb = dub(src, model, own, out, performer=performer, model_ref=ref, end=n, exclude_take=content_hash(held))
+        except Exception as exc:
+            emit(group=name, variant=variant, split=split, metric="rebuild_refused", error=type(exc).__name__)
+            continue
+        dt = time.perf_counter() - t0
+        real = read_range(info, 0, n)
+        result = read_range(probe(rb.output.path), 0, n)
+        track = track_face(real)
+        boxes = [track.mouth_box(k) for k in range(n)]
+        own_audio = read_audio(own)
+        q = selection_descriptors(utterance_features(own_audio.samples, own_audio.rate), fps, n)
+        sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid)
+        greedy = select_units(
+            q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), beam=1, exclude_take=hid
+        ).indices
+        pool = np.nonzero(model.take_ids != hid)[0]
+        small = np.stack([cv2.resize(c, (64, 40), interpolation=cv2.INTER_AREA) for c in model.crops])
+        fakes = {
+            "new": result,
+            "static_mouth": [
+                place_mouth(real[k], model.crops[pool[len(pool) // 2]], boxes[k], seed=k)[0] for k in range(n)
+            ],
+            "nearest_audio": [place_mouth(real[k], model.crops[greedy[k]], boxes[k], seed=k)[0] for k in range(n)],
+            "today": [blend_v1.place_mouth(real[k], small[sel.indices[k]], boxes[k])[0] for k in range(n)],
+        }
+        ctx = {"group": name, "variant": variant, "split": split, "frames": n}
+        for method, fake in fakes.items():
+            for metric, value in quality(real, fake, track).items():
+                emit(metric=f"rebuild_mouth_{metric}", method=method, value=round(value, 4), **ctx)
+        m = rb.metrics
+        emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
+             after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
+        emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
+        if png is not None:
+            k = n // 2
+            tiles = [
+                crop(f[k], boxes[k], (192, 120)) for f in (real, fakes["new"], fakes["static_mouth"], fakes["today"])
+            ]
+            png.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(png / f"{name}_{variant}.png"), np.concatenate(tiles, axis=1)[..., ::-1])
     # Re-sync the held-out picture to another take's line (that take excluded from the bank).
     other = takes[0]
-    secs = min(float(info.duration), float(probe(other).duration)) - 0.15
+    secs = min(float(probe(held).duration), float(probe(other).duration)) - 0.15
     line = line_from(other, tmp / f"{name}-other.wav", seconds=secs)
-    t0 = time.perf_counter()
-    r = dub(held, model, line, tmp / f"{name}-resync.mov", performer=performer, exclude_take=content_hash(other))
-    dt = time.perf_counter() - t0
+    r = dub(held, model, line, tmp / f"{name}-resync.mov", performer=performer, model_ref=ref,
+            exclude_take=content_hash(other))  # fmt: skip
     m = r.metrics
-    emit(
-        group=name,
-        metric="resync",
-        before_av_offset=m.get("before_av_offset_frames"),
-        after_av_offset=m.get("after_av_offset_frames"),
-        before_lse_d=m.get("before_lse_d"),
-        after_lse_d=m.get("after_lse_d"),
-        before_lse_c=m.get("before_lse_c"),
-        after_lse_c=m.get("after_lse_c"),
-        target_met=bool(m.get("av_offset_target_met")),
-        frames=r.frames.end - r.frames.start,
-    )
-    emit(group=name, metric="dub_seconds_per_frame", value=round(dt / (r.frames.end - r.frames.start), 3))
-
-    # Rebuild the held-out take from the other takes with its own sound.
-    n = info.frame_count
-    own = line_from(held, tmp / f"{name}-own.wav", seconds=float(n / fps) - 0.001)
-    rb = dub(held, model, own, tmp / f"{name}-rebuild.mov", performer=performer, end=n, exclude_take=content_hash(held))
-    real = read_range(info, 0, n)
-    out = read_range(probe(rb.output.path), 0, n)
-    track = track_face(real)
-    boxes = [track.mouth_box(k) for k in range(n)]
-    ours = mouth_quality(real, out, boxes)
-    # Peers in the same run: a static mouth, and audio-nearest selection with no smoothness cost.
-    pool = np.nonzero(model.take_ids != hid)[0]
-    static_idx = pool[len(pool) // 2]
-    from editor.dialogue.features import utterance_features as uf
-    from media import read_audio as ra
-
-    own_audio = ra(own)
-    q = selection_descriptors(uf(own_audio.samples, own_audio.rate), fps, n)
-    greedy = select_units(
-        q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), beam=1, exclude_take=hid
-    ).indices
-    peers = {}
-    for peer, idx in (("static_mouth", [static_idx] * n), ("nearest_audio_no_smoothing", list(greedy))):
-        fake = [place_mouth(real[k], model.crops[idx[k]], boxes[k])[0] for k in range(n)]
-        peers[peer] = mouth_quality(real, fake, boxes)
-    emit(
-        group=name,
-        metric="rebuild_mouth_psnr_db",
-        value=round(ours[0], 3),
-        **{f"{p}_db": round(v[0], 3) for p, v in peers.items()},
-        **{f"ratio_vs_{p}": round(ours[0] / v[0], 4) for p, v in peers.items()},
-    )
-    emit(
-        group=name,
-        metric="rebuild_mouth_ssim",
-        value=round(ours[1], 4),
-        **{p: round(v[1], 4) for p, v in peers.items()},
-        **{f"ratio_vs_{p}": round(ours[1] / v[1], 4) for p, v in peers.items()},
-    )
-    emit(
-        group=name,
-        metric="rebuild_sync",
-        after_av_offset=rb.metrics.get("after_av_offset_frames"),
-        after_lse_d=rb.metrics.get("after_lse_d"),
-        after_lse_c=rb.metrics.get("after_lse_c"),
-        target_met=bool(rb.metrics.get("av_offset_target_met")),
-    )
-
-    # Re-time only: the held-out take's own line, 0.2 s late.
-    late = line_from(held, tmp / f"{name}-late.wav", seconds=float(n / fps) - 0.25, delay_s=0.2)
-    rt = retime(held, late, tmp / f"{name}-retime.mov", performer=performer, model=model)
-    expect = -0.2 * float(fps)
-    emit(
-        group=name,
-        metric="retime_offset_frames",
-        value=rt.metrics["retime_offset_frames"],
-        expected=round(expect, 2),
-        residual=round(abs(rt.metrics["retime_offset_frames"] - expect), 3),
-        target_met=abs(rt.metrics["retime_offset_frames"] - expect) <= 1,
-        stretch=rt.metrics["retime_stretch"],
-        after_av_offset=rt.metrics.get("after_av_offset_frames"),
-    )
+    emit(group=name, metric="resync", before_av_offset=m.get("before_av_offset_frames"),
+         after_av_offset=m.get("after_av_offset_frames"), before_lse_d=m.get("before_lse_d"),
+         after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")))  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--footage", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "footage")
-    ap.add_argument("--performers", default="crema,grid")
+    ap.add_argument("--performers", default="crema,grid,obama")
+    ap.add_argument("--variants", default="crop,crf28,prores10")
     ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--png", type=Path, default=None)
     args = ap.parse_args()
-    if not args.footage.is_dir():
-        emit(metric="skipped", reason=f"no footage at {args.footage}")
+    if not FOOTAGE.is_dir():
+        emit(metric="skipped", reason=f"no footage at {FOOTAGE}")
         return
+    variants = [v for v in args.variants.split(",") if v]
     with tempfile.TemporaryDirectory() as d:
         for name in args.performers.split(","):
-            run_group(name.strip(), args.footage, args.steps, Path(d))
+            run_group(name.strip(), variants, args.steps, Path(d), args.png)
 
 
 if __name__ == "__main__":

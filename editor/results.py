@@ -100,6 +100,8 @@ class EditResult:
     performers: tuple[str, ...] = ()  # the performer labels the edit was decided on (set by the application)
 
     def __post_init__(self) -> None:
+        if (self.model_id is None) != (self.model_file_hash is None) or self.model_id == "" or self.model_id == "none":
+            raise EditParameterError("an edit result names a model by id and file hash together, or no model at all")
         if not self.region.fits(*self.frame_size):
             raise EditParameterError(f"region {self.region.as_json()} lies outside the {self.frame_size} frame")
         object.__setattr__(self, "parameters", dict(self.parameters))
@@ -115,14 +117,24 @@ class EditResult:
         return self.model_id
 
     def as_json(self) -> dict[str, Any]:
+        """The record; ``model_id``, ``training_manifest_hash`` and ``model_file_hash`` appear only when a trained
+        model made the edit (absent, never a placeholder, when none did: ``trained_model`` says which)."""
+        model = (
+            {
+                "model_id": self.model_id,
+                "training_manifest_hash": self.training_manifest_hash,
+                "model_file_hash": self.model_file_hash,
+            }
+            if self.model_id is not None
+            else {}
+        )
         return {
             "schema": SCHEMA,
             "kind": self.kind,
             "source_hash": self.source_hash,
             "output": self.output.as_json(),
-            "model_id": self.model_id,
-            "training_manifest_hash": self.training_manifest_hash,
-            "model_file_hash": self.model_file_hash,
+            "trained_model": self.model_id is not None,
+            **model,
             "parameters": dict(self.parameters),
             "frames": self.frames.as_json(),
             "region": self.region.as_json(),

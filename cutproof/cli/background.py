@@ -123,7 +123,7 @@ def edit_background_command(
     table.add_row("output", f"{result.output.path} ({result.output.codec}, audio: {', '.join(result.output.audio)})")
     table.add_row("source", result.source_hash)
     table.add_row("output hash", result.output_hash)
-    table.add_row("model", result.model_id or "none (keyer only)")
+    table.add_row("model", result.model_id or "no trained model (difference key + guided filter)")
     table.add_row("frames", f"{result.frames.start}–{result.frames.end} @ {result.frames.frame_rate}")
     table.add_row("region", f"{r.x},{r.y},{r.width},{r.height}")
     for k, v in result.metrics.items():

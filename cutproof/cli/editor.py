@@ -94,7 +94,9 @@ def _lighting_model(ws: Workspace, ref: str | None, project: str | None) -> Any:
     return load_model(registry, ref)
 
 
-def _relight_args(ws: Workspace, shot: str, reference: str | None, region: str | None, **adj: float) -> dict[str, Any]:
+def _relight_args(
+    ws: Workspace, shot: str, reference: str | None, region: str | None, patch: str | None = None, **adj: float
+) -> dict[str, Any]:
     from editor.lighting import Adjustments, Shot
 
     cat = Catalogue(ws.engine)
@@ -110,6 +112,8 @@ def _relight_args(ws: Workspace, shot: str, reference: str | None, region: str |
             args["reference_frame"] = int(frame)
     if region:
         args["region"] = Region.parse(region)
+    if patch:
+        args["reference_region"] = Region.parse(patch)
     args["shot"] = Shot(s.info, s.content_hash)
     return args
 
@@ -123,8 +127,13 @@ def edit_relight(
     out: Annotated[Path, typer.Option("--out", help="Output file (.mov for ProRes/DNxHR, .mp4/.mov for H.264/5).")],
     reference: Annotated[str | None, typer.Option(help="Reference SHOT or SHOT@FRAME to match.")] = None,
     region: Annotated[str | None, typer.Option(help="Only this rectangle: x,y,w,h.")] = None,
+    reference_region: Annotated[
+        str | None, typer.Option(help="Match the region to this patch of the reference (x,y,w,h).")
+    ] = None,
     matte: Annotated[Path | None, typer.Option(help="Only where this greyscale matte is white.")] = None,
-    feather: Annotated[int, typer.Option(help="Feather width in pixels (inside the region).")] = 16,
+    feather: Annotated[
+        int | None, typer.Option(help="Feather width in pixels inside the region (default 8 % of its shorter side).")
+    ] = None,
     start: Annotated[int, typer.Option(help="First frame to change.")] = 0,
     end: Annotated[int | None, typer.Option(help="Frame after the last to change.")] = None,
     exposure: Exposure = 0.0,
@@ -152,6 +161,7 @@ def edit_relight(
         shot,
         reference,
         region,
+        reference_region,
         exposure=exposure,
         temperature=temperature,
         tint=tint,

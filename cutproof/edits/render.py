@@ -179,7 +179,7 @@ def _relight(
     from media import Region
 
     params = dict(submission.params)
-    unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "feather", "model"})
+    unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "reference_region", "feather", "model"})
     if unknown:
         raise RenderParameterError(f"unknown relight parameter(s) {', '.join(unknown)}")
     registry = ModelRegistry(ws.engine, ws.blobs)
@@ -201,6 +201,8 @@ def _relight(
             args["reference_frame"] = int(frame)
     if submission.region:
         args["region"] = Region.parse(submission.region)
+    if params.get("reference_region"):
+        args["reference_region"] = Region.parse(str(params["reference_region"]))
     if "feather" in params:
         args["feather"] = int(params["feather"])
     progress(0.0)

@@ -22,7 +22,13 @@ from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
 from editor.background.pipeline import BackgroundParams, ShotMatter
-from editor.background.plate import CleanPlate, estimate_plate, plate_from_shot
+from editor.background.plate import (
+    MIN_SET_RECOVERED,
+    CleanPlate,
+    estimate_plate,
+    plate_from_shot,
+    require_recoverable,
+)
 from editor.background.refiner import RefinerNet
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
@@ -102,15 +108,24 @@ def _frames_u8(info: MediaInfo, indices: list[int]) -> list[U8]:
 
 
 def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, clean: MediaInfo | None) -> CleanPlate:
-    """The shot's clean plate: from the supplied clean-plate clip, else estimated from the shot's own frames."""
+    """The shot's clean plate: from the supplied clean-plate clip, else estimated from the shot's own frames.
+
+    Raises:
+        PlateUnrecoverableError: the estimate recovered too little of the set, or found no performer.
+    """
     size = (info.height, info.width)
-    if clean is not None:
-        samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
-        return plate_from_shot(samples, size, max_samples=params.plate_samples)
     samples = _frames_u8(
         info, sample_indices(info.frame_count, params.plate_samples, start=frames.start, end=frames.stop)
     )
-    return estimate_plate(samples, max_samples=params.plate_samples)
+    estimate = estimate_plate(samples, max_samples=params.plate_samples)
+    if clean is not None:
+        # The supplied plate decides the key; the take's own analysis still says where the people certainly are.
+        clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
+        supplied = plate_from_shot(clean_samples, size, max_samples=params.plate_samples)
+        trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
+        return supplied.with_interior(estimate.interior if trusted else None)
+    require_recoverable(estimate, info.path.name)
+    return estimate
 
 
 def replace_background(
@@ -146,6 +161,8 @@ def replace_background(
     Raises:
         MediaError: The source or clean-plate clip is unreadable, corrupt or absurd (e.g. has no frames).
         PlateError: The plate is unusable.
+        PlateUnrecoverableError: No clean plate was supplied and none can be estimated from the shot (too little
+            of the set ever seen, or no performer found); nothing is written.
         EmptyClipError: The frame range selects no frames.
         EditParameterError: The frame range is outside the clip.
         RenderError: The output cannot be written (nothing is left at ``out_path``).
@@ -204,6 +221,7 @@ def replace_background(
             {
                 "background_fraction": round(float(np.mean(coverage)), 6),
                 "clean_plate_known_fraction": round(cplate.known_fraction, 6),
+                "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
             }
         )
@@ -213,7 +231,8 @@ def replace_background(
     parameters = {
         **params.as_dict(),
         "plate": plate.describe(),
-        "clean_plate": {"source": cplate.source, "content_hash": content_hash(clean.path) if clean else None},
+        "clean_plate": {**cplate.describe(), **({"content_hash": content_hash(clean.path)} if clean else {})},
+        "matte_method": "difference key + guided filter" + (" + trained per-shot refiner" if refiner else ""),
         "regrade_fitted": regrade.as_json(),
     }
     return EditResult(

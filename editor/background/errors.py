@@ -3,6 +3,7 @@
 EditorError
 └── BackgroundError         background replacement cannot run
     ├── PlateError          the replacement plate or clean plate is unusable (wrong type, empty, wrong size)
+    │   └── PlateUnrecoverableError  no clean plate can be estimated from the take: supply one
     └── EmptyClipError      the shot has no frames to matte
 """
 
@@ -21,3 +22,8 @@ class PlateError(BackgroundError):
 
 class EmptyClipError(BackgroundError):
     """The shot has no frames to matte."""
+
+
+class PlateUnrecoverableError(PlateError):
+    """No trustworthy clean plate can be estimated from the take: too little of the set was ever seen, or no
+    performer was found to tell from it. Shoot a clean plate and supply it."""

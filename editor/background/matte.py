@@ -3,7 +3,9 @@
 1. **Difference key.** RGB distance between the (lightly blurred) frame and the clean plate, mapped to [0, 1]
    by a smoothstep between ``low`` and ``high``; thresholds default to multiples of the plate's measured noise.
    Where the plate was never observed (see :mod:`editor.background.plate`), the performer's static silhouette
-   decides instead.
+   decides instead. The set in a person's shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed
+   as set, so shadows leave no grey halo; the people's interior (their silhouettes pulled in) is always kept,
+   so a shirt the colour of the set behind it is not cut out.
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
    definite background; the band between them (``band`` pixels either side of the edge) is unknown.
@@ -21,7 +23,7 @@ import numpy as np
 
 from editor.background._guided import fast_guided_filter
 from editor.background.errors import BackgroundError
-from editor.background.plate import CleanPlate
+from editor.background.plate import CleanPlate, shadow_mask
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
@@ -134,10 +136,17 @@ def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
     dist = np.sqrt(_channel_sum(cv2.multiply(blurred - plate.image, blurred - plate.image)))
     t = np.clip((dist - params.key_low) / (params.key_high - params.key_low), 0.0, 1.0)
     key = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+    # The set in a person's shadow is set: darker, same colour direction (never inside a person's interior).
+    shade = shadow_mask(blurred, plate.image, plate.noise)
+    if plate.interior is not None:
+        shade &= ~plate.interior
+    key = np.where(shade, np.float32(0.0), key)
     if not plate.known.all():
         # Where the background was never seen, an inpainted plate cannot decide: the performer's static
         # silhouette does (its edge is then refined by the trimap band and the guided filter).
         key = np.where(plate.known, key, plate.performer.astype(np.float32))
+    if plate.interior is not None:
+        key = np.maximum(key, plate.interior.astype(np.float32))
     return key
 
 

@@ -76,6 +76,12 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
         performer=cv2.resize(plate.performer.astype(np.uint8), size, interpolation=near) > 0,
         noise=plate.noise,
         source=plate.source,
+        set_recovered=plate.set_recovered,
+        faces=plate.faces,
+        presences=plate.presences,
+        interior=None
+        if plate.interior is None
+        else cv2.resize(plate.interior.astype(np.uint8), size, interpolation=near) > 0,
     )
 
 

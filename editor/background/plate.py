@@ -4,30 +4,55 @@ Two sources:
 
 * a **supplied** clean-plate shot (the set shot empty, same camera set-up): the temporal median of its frames,
   known everywhere;
-* an **estimate** from the take itself. Locked-off talking heads are the hard case: the performer barely moves,
-  so a temporal median still contains them. The estimate therefore (1) takes the temporal median of the take,
-  (2) finds where the performer moves with MOG2 (every pixel ever flagged as foreground), (3) segments the static
-  performer in the median with GrabCut, seeded with the frame border as background and the moving pixels plus the
-  body below them as probable foreground, and (4) keeps the median as the plate only where the background was
-  actually seen; the rest is filled by inpainting and marked *unknown*. The matte uses the difference key only
-  where the plate is known and falls back to the static segmentation elsewhere, so an inpainted guess never
-  decides on its own what is background.
+* an **estimate** from the take itself, for any number of people anywhere in frame:
+
+  1. the temporal median ``M`` of the sampled frames and the background's noise ``σ`` (robust MAD);
+  2. **where people are**: per frame, the pixels that differ from ``M`` by more than ``max(4σ, 0.04)`` and are not
+     the set in a person's shadow (``shadow_mask``), each moving blob closed and filled; and, for every face the
+     face path finds (``editor.faces``; every ``FACE_EVERY``-th sample), a person-shaped zone — head, then
+     shoulders sloping out to a few face widths, down to the frame's bottom edge (``body_zone``). Moving regions
+     that no face explains count as people for the whole take (an unidentified presence is never baked into the
+     plate);
+  3. **static silhouettes**: GrabCut on ``M`` — the set outside every zone certain background, the zones probable
+     foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
+     *unsure* (people and set about equally likely, ``UNSURE_RATIO``);
+  4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
+     silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
+     frames. The rest is *unknown* (inpainted only for display); there the silhouette decides the matte;
+  5. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
+     unsure) ÷ (the set), i.e. the share of the set that was either seen or told from the people with a clear
+     colour margin.
+
+The edit refuses an estimate that recovered less than ``MIN_SET_RECOVERED`` = 0.9 of the set, or that found no
+person at all (no face, nothing moving: the people cannot be told from the set) — ``require_recoverable``. Why 0.9:
+an unrecovered pixel is a coin toss between old set and performer, and in ``bench/background.py`` every case at or
+above 0.92 replaced ≥ 99.9 % of the set and kept ≥ 98.8 % of the people, while the case that came out at 0.74
+(five people shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old
+set around everyone); a tenth of the set guessed is already a visible patch in every frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from editor.background.errors import PlateError
+from editor.background.errors import PlateError, PlateUnrecoverableError
+from editor.faces import FaceBox, detect_faces
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
 Bool = np.ndarray  # bool
+
+MIN_SET_RECOVERED = 0.9
+MIN_SEEN = 3
+GRABCUT_ITERS = 4
+SHADOW_MIN = 0.45  # darker than this is a dark object, not a shadow
+UNSURE_RATIO = 4.0  # colour likelihood ratio (people vs set) below which the segmentation is a guess
+FACE_EVERY = 3  # faces are searched on every 3rd sampled frame
 
 
 @dataclass(frozen=True)
@@ -37,10 +62,16 @@ class CleanPlate:
     Attributes:
         image: ``H×W×3`` RGB float32 in [0, 1].
         known: Where the background was actually observed (``True``) rather than inpainted.
-        performer: The performer's static silhouette where the plate is unknown (decides the matte there); empty
+        performer: The performers' static silhouette where the plate is unknown (decides the matte there); empty
             for a supplied plate.
         noise: Estimated per-pixel temporal noise (RGB distance) of the background, in [0, 1] units.
         source: ``"supplied"`` or ``"estimated"``.
+        set_recovered: Share of the set (frame minus static silhouettes) whose background was observed.
+        faces: Faces the estimate found on the frames it searched (0 for a supplied plate).
+        presences: Moving regions no face explained, treated as people.
+        interior: The people's static silhouettes pulled in by a margin — certainly a person, whatever the key
+            says there (a shirt the colour of the set behind it, a dark sleeve that looks like a shadow); None when
+            no people were analysed.
     """
 
     image: F32
@@ -48,6 +79,10 @@ class CleanPlate:
     performer: Bool
     noise: float
     source: Literal["supplied", "estimated"]
+    set_recovered: float = 1.0
+    faces: int = 0
+    presences: int = 0
+    interior: Bool | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -55,11 +90,50 @@ class CleanPlate:
             raise PlateError(f"a clean plate must be H×W×3 RGB, got shape {self.image.shape}")
         if self.known.shape != (h, w) or self.performer.shape != (h, w):
             raise PlateError("clean plate masks do not match the plate size")
+        if self.interior is not None and self.interior.shape != (h, w):
+            raise PlateError("clean plate masks do not match the plate size")
+
+    def with_interior(self, interior: Bool | None) -> CleanPlate:
+        """This plate with the people's interior taken from another analysis of the take (e.g. a supplied clean
+        plate with the interior its take's estimate found)."""
+        return replace(self, interior=interior)
 
     @property
     def known_fraction(self) -> float:
         """Fraction of the frame where the background was observed."""
         return float(self.known.mean())
+
+    def describe(self) -> dict[str, object]:
+        """What the edit result records about the plate."""
+        return {
+            "source": self.source,
+            "known_fraction": round(self.known_fraction, 6),
+            "set_recovered": round(self.set_recovered, 6),
+            "faces_found": self.faces,
+            "unexplained_moving_regions": self.presences,
+        }
+
+
+def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
+    """Refuse an estimated plate that recovered too little of the set, or found no person.
+
+    Raises:
+        PlateUnrecoverableError: with what was measured and what to do.
+    """
+    if plate.source != "estimated":
+        return
+    if plate.faces == 0 and plate.presences == 0:
+        raise PlateUnrecoverableError(
+            f"no performer found in {what} (no face, nothing moving): the people cannot be told from the set, so "
+            "no clean plate can be estimated; shoot a clean plate of the set-up (the set empty) and supply it with "
+            "--clean-plate"
+        )
+    if plate.set_recovered < MIN_SET_RECOVERED:
+        raise PlateUnrecoverableError(
+            f"only {plate.set_recovered:.0%} of the set could be recovered from {what} (the performers never "
+            f"moved off the rest; at least {MIN_SET_RECOVERED:.0%} is needed for a matte that does not guess); "
+            "shoot a clean plate of the set-up (the set empty) and supply it with --clean-plate"
+        )
 
 
 def _samples(frames: Sequence[U8], max_samples: int) -> list[U8]:
@@ -114,65 +188,156 @@ def plate_from_shot(frames: Sequence[U8], size: tuple[int, int], *, max_samples:
     )
 
 
-def _motion_masks(samples: Sequence[U8], scale: float) -> Bool:
-    """Per-frame MOG2 foreground masks (``T×h×w`` at ``scale``): where the performer moves in each frame."""
-    mog = cv2.createBackgroundSubtractorMOG2(history=len(samples), varThreshold=16.0, detectShadows=False)
-    small = [cv2.resize(f, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for f in samples]
-    for f in small:  # learn the take's own background model, then ask it frame by frame
-        mog.apply(f, learningRate=-1)
-    kernel = np.ones((3, 3), np.uint8)
-    return np.stack([cv2.morphologyEx(mog.apply(f, learningRate=0), cv2.MORPH_OPEN, kernel) > 0 for f in small])
+def shadow_mask(frame: F32, plate: F32, noise: float) -> Bool:
+    """Where ``frame`` is ``plate`` in shadow (Horprasert et al. 1999): darker by a brightness ratio in
+    [SHADOW_MIN, 0.97], with the colour direction kept (chromaticity distortion within ``max(3σ, 0.02)`` of the
+    plate's brightness). Float RGB in [0, 1], same size."""
+    bb = _channel_sum(plate * plate)
+    ratio = _channel_sum(frame * plate) / np.maximum(bb, 1e-4)
+    dist = frame - ratio[..., None] * plate
+    chroma = np.sqrt(_channel_sum(dist * dist))
+    bright = np.sqrt(bb)
+    return (
+        (ratio >= SHADOW_MIN)
+        & (ratio <= 0.97)
+        & (chroma <= np.maximum(3 * noise, 0.02) + 0.05 * bright)
+        & (bright > 0.06)
+    )
 
 
-def _masked_median(samples: Sequence[U8], moving: Bool, region: Bool, min_seen: int) -> tuple[F32, Bool]:
-    """Median over the frames in which each ``region`` pixel was *not* moving foreground.
+def _channel_sum(x: F32) -> F32:
+    return cv2.transform(np.ascontiguousarray(x, np.float32), np.ones((1, 3), np.float32))
 
-    Returns the values (``K×3``, float32 [0, 1]) and which of the ``K`` region pixels were seen as background in
-    at least ``min_seen`` frames.
+
+def _fill(mask: Bool) -> Bool:
+    """``mask`` with every hole (a region not connected to the frame border) filled."""
+    inv = (~mask).astype(np.uint8)
+    _, labels = cv2.connectedComponents(inv, connectivity=4)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return mask | ((inv > 0) & ~np.isin(labels, border))
+
+
+def _blobs(diff: Bool, min_area: int) -> Bool:
+    """Moving blobs: components of ``diff`` closed and with holes filled, small specks dropped."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    m = cv2.morphologyEx(diff.astype(np.uint8), cv2.MORPH_CLOSE, k)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return _fill(keep[labels])
+
+
+def body_zone(
+    face: tuple[float, float, float, float], shape: tuple[int, int], reach: float = 1.6, grow: float = 1.0
+) -> Bool:
+    """Where a person whose face is ``(x, y, w, h)`` is likely to be: the head (±0.62 face widths, hair
+    included, scaled by ``grow``) and a torso that widens from the neck to ±``reach`` face widths, down to the
+    frame's bottom edge."""
+    x, y, w, h = face
+    hh, ww = shape
+    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
+    cx, cy = x + w / 2, y + h / 2
+    head = ((xx - cx) / (0.62 * grow * w)) ** 2 + ((yy - (cy - 0.15 * h)) / (0.8 * grow * h)) ** 2 <= 1.0
+    neck = cy + 0.45 * h
+    # Shoulders slope out steeply from the neck (a 4.5 w/h slope), then straight down.
+    half = np.clip(0.35 * grow * w + (yy - neck) * 4.5, 0.35 * grow * w, reach * w)
+    torso = (yy >= neck) & (np.abs(xx - cx) <= half)
+    return head | torso
+
+
+def _face_zones(
+    faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int], reach: float, grow: float
+) -> list[Bool]:
+    """Per sample, the union of body zones of the faces found nearest in time (searched samples only)."""
+    searched = [i for i, f in enumerate(faces) if f is not None]
+    out = []
+    for t in range(len(faces)):
+        zone = np.zeros(shape, bool)
+        if searched:
+            near = min(searched, key=lambda i: (abs(i - t), i))
+            for f in faces[near] or ():
+                zone |= body_zone((f.x * scale, f.y * scale, f.width * scale, f.height * scale), shape, reach, grow)
+        out.append(zone)
+    return out
+
+
+def _presence_zone(comp: Bool) -> Bool:
+    """Where an unexplained moving region's owner may be: its convex hull, and below it (bodies are cut by the
+    frame's bottom edge) the hull's widest extent down to the bottom."""
+    pts = cv2.findNonZero(comp.astype(np.uint8))
+    zone = np.zeros(comp.shape, np.uint8)
+    cv2.fillConvexPoly(zone, cv2.convexHull(pts), 1)
+    ys, xs = np.nonzero(zone)
+    zone[int(ys.mean()) :, xs.min() : xs.max() + 1] = 1
+    return zone > 0
+
+
+def _face_seeds(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int]) -> Bool:
+    """Certain foreground: the face cores and the neck/chest column under each face."""
+    cores = np.zeros(shape, bool)
+    for fl in faces:
+        for f in fl or ():
+            cx, cy = (f.x + f.width / 2) * scale, (f.y + f.height / 2) * scale
+            fw, fh = f.width * scale, f.height * scale
+            cores[
+                max(0, int(cy - 0.3 * fh)) : int(cy + 0.3 * fh), max(0, int(cx - 0.25 * fw)) : int(cx + 0.25 * fw)
+            ] = 1
+            cores[max(0, int(cy + 0.7 * fh)) : int(cy + 2.0 * fh), max(0, int(cx - 0.3 * fw)) : int(cx + 0.3 * fw)] = 1
+    return cores
+
+
+def _gmm_loglik(model: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Log-likelihood of colours ``x`` (N×3, BGR 0–255) under an OpenCV GrabCut GMM (1×65: 5 weights, 5 means,
+    5 covariances)."""
+    m = model.reshape(-1)
+    w, mu, cov = m[:5], m[5:20].reshape(5, 3), m[20:65].reshape(5, 3, 3)
+    out = []
+    for k in range(5):
+        if w[k] <= 0:
+            continue
+        c = cov[k] + np.eye(3) * 1e-3
+        d = x - mu[k]
+        inv = np.linalg.inv(c)
+        maha = np.einsum("ni,ij,nj->n", d, inv, d)
+        out.append(np.log(w[k]) - 0.5 * (maha + np.log(np.linalg.det(c)) + 3 * np.log(2 * np.pi)))
+    return np.logaddexp.reduce(np.stack(out), axis=0) if out else np.full(len(x), -np.inf)
+
+
+def _silhouette(median8: U8, prior: Bool, zones: Bool, cores: Bool) -> tuple[Bool, Bool]:
+    """The people's static silhouettes, and where that segmentation is unsure.
+
+    GrabCut on the median: the set outside ``prior`` (where nobody can be) is certain background, the
+    person-shaped ``zones`` (and what moved) probable foreground, the rest of ``prior`` probable background, the
+    face/chest ``cores`` certain foreground. Unsure: pixels of ``prior`` whose colour is about as likely under the
+    people's colour model as under the set's (likelihood ratio within ``UNSURE_RATIO`` either way) — there the
+    segmentation is a guess.
     """
-    ys, xs = np.nonzero(region)
-    vals = np.stack([f[ys, xs] for f in samples]).astype(np.float32) / 255.0  # T×K×3
-    hidden = moving[:, ys, xs]
-    vals[hidden] = np.nan
-    seen = (~hidden).sum(axis=0) >= min_seen
-    out = np.zeros((len(ys), 3), np.float32)
-    if seen.any():
-        out[seen] = np.nanmedian(vals[:, seen], axis=0)
-    return out, seen
+    mask = np.full(median8.shape[:2], cv2.GC_BGD, np.uint8)
+    mask[prior] = cv2.GC_PR_BGD
+    mask[prior & zones] = cv2.GC_PR_FGD
+    mask[cores] = cv2.GC_FGD
+    if not (mask == cv2.GC_BGD).any() or not (mask == cv2.GC_FGD).any():
+        return prior & zones, prior.copy()
+    cv2.setRNGSeed(0)
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    bgr = cv2.cvtColor(median8, cv2.COLOR_RGB2BGR)
+    cv2.grabCut(bgr, mask, None, bgd, fgd, GRABCUT_ITERS, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
+    fg = _fill((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD))
+    ys, xs = np.nonzero(prior & ~cores)
+    unsure = np.zeros(mask.shape, bool)
+    if len(ys):
+        px = bgr[ys, xs].astype(np.float64)
+        unsure[ys, xs] = np.abs(_gmm_loglik(fgd, px) - _gmm_loglik(bgd, px)) < np.log(UNSURE_RATIO)
+    return _fill(fg), unsure
 
 
-def _seed_mask(shape: tuple[int, int], motion: Bool) -> U8:
-    """GrabCut seeds: top/left/right border = background, the rest probable foreground (classic rectangle init).
-
-    The bottom edge is left open because the performer's body is cut by it; pixels that move are never seeded as
-    background.
-    """
-    h, w = shape
-    mask = np.full((h, w), cv2.GC_PR_FGD, np.uint8)
-    band = max(2, round(0.08 * min(h, w)))
-    border = np.zeros((h, w), bool)
-    border[:band, :] = True
-    border[:, :band] = True
-    border[:, -band:] = True
-    mask[border & ~motion] = cv2.GC_BGD
-    return mask
-
-
-def _largest_components(fg: Bool, seed: Bool) -> Bool:
-    """Keep the connected components of ``fg`` that touch ``seed`` (the performer), fill their holes."""
-    _, labels = cv2.connectedComponents(fg.astype(np.uint8), connectivity=8)
-    keep = np.unique(labels[seed & fg])
-    keep = keep[keep != 0]
-    out = np.isin(labels, keep) if len(keep) else fg
-    # Fill holes: background not connected to the frame border.
-    inv = (~out).astype(np.uint8)
-    _, inv_labels = cv2.connectedComponents(inv, connectivity=4)
-    border_labels = np.unique(np.concatenate([inv_labels[0], inv_labels[-1], inv_labels[:, 0], inv_labels[:, -1]]))
-    holes = (inv > 0) & ~np.isin(inv_labels, border_labels)
-    return out | holes
-
-
-def estimate_plate(frames: Sequence[U8], *, max_samples: int = 24, work_width: int = 480) -> CleanPlate:
+def estimate_plate(
+    frames: Sequence[U8],
+    *,
+    max_samples: int = 24,
+    work_width: int = 480,
+    faces: Sequence[Sequence[FaceBox] | None] | None = None,
+) -> CleanPlate:
     """Estimate a clean plate from a locked-off take (see the module docstring for the method).
 
     Deterministic: the same frames give the same plate (OpenCV's RNG, which seeds GrabCut's GMMs, is reset).
@@ -180,54 +345,89 @@ def estimate_plate(frames: Sequence[U8], *, max_samples: int = 24, work_width: i
     Args:
         frames: The take's frames, RGB uint8, all the same size.
         max_samples: At most this many evenly spaced frames are used.
-        work_width: Width at which motion and segmentation are computed.
+        work_width: Width at which people, motion and segmentation are computed.
+        faces: Per used sample, the faces on it (None = not searched); default: the face path's detector on
+            every ``FACE_EVERY``-th sample.
 
     Raises:
         PlateError: If the take is empty.
     """
     samples = _samples(frames, max_samples)
     h, w = samples[0].shape[:2]
-    median = _median(samples)
     scale = min(1.0, work_width / w)
-    moving_small = _motion_masks(samples, scale)
-    motion: Bool = np.asarray(moving_small.any(axis=0))
-    median_small = cv2.resize((median * 255).round().astype(np.uint8), motion.shape[::-1], interpolation=cv2.INTER_AREA)
-    seeds = _seed_mask(motion.shape, motion)
-    if not (seeds == cv2.GC_BGD).any():
-        raise PlateError(
-            "the take has no still background at its top and side borders (everything moves), so no clean plate "
-            "can be estimated from it; supply a clean-plate shot of the same set-up"
-        )
-    cv2.setRNGSeed(0)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    gc = seeds.copy()
-    bgr = cv2.cvtColor(median_small, cv2.COLOR_RGB2BGR)
-    cv2.grabCut(bgr, gc, None, bgd, fgd, 8, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
-    performer_small: Bool = np.asarray((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD))
-    performer_small = _largest_components(performer_small, motion if motion.any() else performer_small)
-    # Everywhere the performer ever was (static silhouette ∪ motion), with a safety margin, is not yet known.
-    margin = max(2, round(0.02 * motion.shape[0]))
-    ever_small = cv2.dilate((performer_small | motion).astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8))
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    small = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in samples]
+    shape = (size[1], size[0])
+    median = _median(small)
+    noise = _noise(small, median, np.ones(shape, bool))
+    thresh = max(4.0 * noise, 0.04)
+    if faces is None:
+        faces = [detect_faces(f, i) if i % FACE_EVERY == 0 else None for i, f in enumerate(samples)]
+    elif len(faces) != len(samples):
+        raise PlateError(f"faces were given for {len(faces)} frames but {len(samples)} are used")
+    zones = _face_zones(faces, scale, shape, 2.8, 1.15)  # where people may be (wide shoulders, big hair)
+    likely = np.logical_or.reduce(_face_zones(faces, scale, shape, 2.8, 1.0))  # ... and most likely are
+    n_faces = max((len(f) for f in faces if f is not None), default=0)
+    min_area = max(16, round(0.0005 * shape[0] * shape[1]))
+    diffs = []
+    for f in small:
+        x = f.astype(np.float32) / 255.0
+        diffs.append((np.sqrt(((x - median) ** 2).sum(-1)) > thresh) & ~shadow_mask(x, median, noise))
+    blobs = [_blobs(d, min_area) for d in diffs]
+    # Moving regions no face zone explains are people too, for the whole take.
+    ever_zone = np.logical_or.reduce(zones)
+    moving_any = _blobs(np.logical_or.reduce(blobs), min_area)
+    _, labels = cv2.connectedComponents(moving_any.astype(np.uint8), connectivity=8)
+    unexplained = np.zeros(shape, bool)
+    presences = 0
+    for lab in range(1, int(labels.max()) + 1):
+        comp = labels == lab
+        if (comp & ever_zone).sum() < 0.5 * comp.sum():
+            unexplained |= _presence_zone(comp)
+            presences += 1
+    moving = np.logical_or.reduce(blobs)
+    cores = _face_seeds(faces, scale, shape)
+    margin = max(2, round(0.012 * min(shape)))
+    pad = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+    prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
+    median8 = (median * 255).round().astype(np.uint8)
+    silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
+    # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
+    hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
+    known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))
+    # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
+    # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess.
+    guessed = unsure & ~known
+    recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
+    # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
+    # uncovered frames where somebody sometimes did, an inpainted guess (marked unknown) where nobody ever left.
     up = (w, h)
-    ever = cv2.resize(ever_small, up, interpolation=cv2.INTER_NEAREST) > 0
-    performer = cv2.resize(performer_small.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
-    image = median.copy()
-    known = ~ever
-    # Where the performer moved off the static silhouette, the background was seen in some frames: take the
-    # median of those frames (MOG2 says which).
-    ring = ever & ~performer
+    known_full = cv2.resize(known.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
+    ever_full = cv2.resize(hidden.any(axis=0).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
+    image = _median(samples)
+    ring = known_full & ever_full
     if ring.any():
-        moving = np.stack(
-            [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in moving_small]
-        )
-        vals, seen = _masked_median(samples, moving, ring, min_seen=max(3, len(samples) // 2))
+        hidden_full = [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in hidden]
         ys, xs = np.nonzero(ring)
-        image[ys[seen], xs[seen]] = vals[seen]
-        known[ys[seen], xs[seen]] = True
-    # The rest was never seen: inpaint it (for display and keying near its edge; the matte does not trust it).
-    fill_small = cv2.inpaint(median_small, ever_small, max(3, margin), cv2.INPAINT_TELEA)
+        for k in range(0, len(ys), 200_000):  # bounded memory at 4K
+            yk, xk = ys[k : k + 200_000], xs[k : k + 200_000]
+            vals = np.stack([f[yk, xk] for f in samples]).astype(np.float32) / 255.0
+            vals[np.stack([m[yk, xk] for m in hidden_full])] = np.nan
+            image[yk, xk] = np.nanmedian(vals, axis=0)
+    fill_small = cv2.inpaint(median8, (~known).astype(np.uint8), 3, cv2.INPAINT_TELEA)
     fill = cv2.resize(fill_small, up, interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-    image = np.where(known[..., None], image, fill).astype(np.float32)
+    full = np.where(known_full[..., None], image, fill)
+    core = cv2.erode(silhouette.astype(np.uint8), pad) > 0
+    core = cv2.erode(core.astype(np.uint8), pad) > 0
+    interior = cv2.resize(core.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     return CleanPlate(
-        image=image, known=known, performer=performer & ~known, noise=_noise(samples, median, ~ever), source="estimated"
+        interior=interior,
+        image=np.clip(full, 0, 1).astype(np.float32),
+        known=known_full,
+        performer=cv2.resize(silhouette.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0,
+        noise=noise,
+        source="estimated",
+        set_recovered=round(min(1.0, recovered), 6),
+        faces=n_faces,
+        presences=presences,
     )

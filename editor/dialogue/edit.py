@@ -3,11 +3,11 @@
 ``dub``: validate the line and the range → track the performer's face over the range (its mouth boxes) with the
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
 none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection →
-align, colour-match and blend each into its frame → render in the source's codec family with the line laid into
-exactly the range's audio span (the rest of the soundtrack untouched). The region is the bounding box of every
-changed pixel (inside the union of the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the
-new line against the original picture (before) and the edited picture (after); ``av_offset_target_met`` says
-whether |offset| ≤ 1 frame.
+place each in its frame (``editor.dialogue.blend``: aligned on the skin around the lips, colour and grain matched,
+blended in two bands) → render in the source's codec family with the line laid into exactly the range's audio span
+(the rest of the soundtrack untouched). The region is the bounding box of every changed pixel (inside the union of
+the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original
+picture (before) and the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame.
 
 ``retime``: align the new line's features to the original take's sync sound by DTW, fit offset + stretch, and
 show for each output frame the face area of the source frame at the mapped time (feathered, so only the face
@@ -24,14 +24,14 @@ import numpy as np
 
 from editor.cast import CastModel
 from editor.dailies import content_hash
-from editor.dialogue.blend import place_mouth
+from editor.dialogue.blend import BANK_H, BANK_W, place_mouth
 from editor.dialogue.errors import DialogueModelError, LineLengthError, NoFaceError
 from editor.dialogue.features import FEATURE_RATE, selection_descriptors, utterance_features
 from editor.dialogue.line import Line, fit_range, load_line
-from editor.dialogue.model import DialogueModel
+from editor.dialogue.model import DialogueModel, bank_crops
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
-from editor.dialogue.track import FaceTrack, crop, mouth_crops, read_range, track_face
+from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from media import AudioOverride, MediaInfo, probe, read_audio, render
@@ -144,9 +144,9 @@ def dub(
     def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = index - first
         box = track.mouth_box(index)
-        out, support = place_mouth(frames[k], model.crops[sel.indices[k]], box)
+        out, support = place_mouth(frames[k], model.crops[sel.indices[k]], box, seed=index)
         changed[support] = True
-        edited_crops[k] = crop(out, box)
+        edited_crops[k] = crop(out, box, (BANK_W, BANK_H))
         base = np.asarray(rgb, np.float32)
         return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
 
@@ -156,7 +156,7 @@ def dub(
     report = render(info, Path(out_path), edit, frames=range(first, last), overwrite=overwrite, audio_override=override)
     try:
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
-        before = _sync(model, mouth_crops(frames, track), line, info.frame_rate)
+        before = _sync(model, bank_crops(frames, track), line, info.frame_rate)
         after = _sync(model, after_crops, line, info.frame_rate)
         metrics = {**sel.as_metrics(), **_sync_metrics(before, after)}
         if track.distance is not None:
@@ -275,7 +275,7 @@ def retime(
         target, src = frames[index - lo], frames[j - lo]
         out, support = _paste_face(target, src, track, index, j)
         changed[support] = True
-        out_crops[k] = crop(out, track.mouth_box(j))  # the pasted mouth is where it was in frame j
+        out_crops[k] = crop(out, track.mouth_box(j), (BANK_W, BANK_H))  # the pasted mouth is where it was in j
         base = np.asarray(rgb, np.float32)
         return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
 
@@ -290,7 +290,9 @@ def retime(
         if model is not None:
             before = _sync(
                 model,
-                np.stack([crop(frames[first + k - lo], track.mouth_box(first + k)) for k in range(n_out)]),
+                np.stack(
+                    [crop(frames[first + k - lo], track.mouth_box(first + k), (BANK_W, BANK_H)) for k in range(n_out)]
+                ),
                 line,
                 fps,
             )

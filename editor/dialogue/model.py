@@ -19,11 +19,12 @@ import numpy as np
 
 from editor.cast import CastModel
 from editor.dailies import content_hash
+from editor.dialogue.blend import BANK_H, BANK_W
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
 from editor.dialogue.sync import train_sync as _train_sync
-from editor.dialogue.track import mouth_crops, read_range, track_face
+from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import probe, read_audio
@@ -32,6 +33,21 @@ KIND = "dialogue"
 FORMAT = "dialogue-npz/2"
 READABLE = ("dialogue-npz/1", FORMAT)  # /1 also stored a HOG face signature, which is no longer used
 HELD_OUT_SHIFTS = (-6, -3, 0, 3, 6)
+
+
+def bank_crops(frames: list[np.ndarray], track: FaceTrack) -> np.ndarray:
+    """The bank's mouth crops ``(n, BANK_H, BANK_W, 3)`` uint8 of every frame of the track: the mouth box at
+    128×80, area-averaged when the box is larger (no aliasing), so the take's sharpness and teeth survive."""
+    out = []
+    for k, f in enumerate(frames):
+        box = track.mouth_box(track.start + k)
+        if box[2] > BANK_W:  # shrink the frame first so the crop is an area average, not a point sample
+            s = BANK_W / box[2]
+            small = cv2.resize(f, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            out.append(crop(small, box * s, (BANK_W, BANK_H)))
+        else:
+            out.append(crop(f, box, (BANK_W, BANK_H)))
+    return np.stack(out)
 
 
 @dataclass
@@ -68,7 +84,7 @@ def analyse_take(path: Path, *, performer: str | None = None, cast: CastModel | 
         content_hash(info.path),
         info.frame_rate,
         info.frame_count,
-        mouth_crops(frames, track),
+        bank_crops(frames, track),
         utterance_features(audio.samples, audio.rate),
     )
 
@@ -78,7 +94,7 @@ class DialogueModel:
     """A performer's mouth bank + sync scorer."""
 
     performer: str
-    crops: np.ndarray  # (N, CROP_H, CROP_W, 3) uint8
+    crops: np.ndarray  # (N, BANK_H, BANK_W, 3) uint8 (models trained before this release: 40×64)
     descriptors: np.ndarray  # (N, D) selection descriptors of each frame's own sync sound
     take_ids: np.ndarray
     frame_ids: np.ndarray

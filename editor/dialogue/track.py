@@ -100,7 +100,3 @@ def read_range(info: MediaInfo, start: int, end: int) -> list[np.ndarray]:
         out.append(arr)
     return out
 
-
-def mouth_crops(frames: list[np.ndarray], track: FaceTrack) -> np.ndarray:
-    """Stabilised mouth crops ``(n, CROP_H, CROP_W, 3)`` uint8 of every frame of the track."""
-    return np.stack([crop(f, track.mouth_box(track.start + k)) for k, f in enumerate(frames)])

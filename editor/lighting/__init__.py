@@ -1,14 +1,17 @@
-"""Lighting match and grade adjustment: ASC CDL, 3D LUTs, the image-adaptive 3D-LUT model, training, the edit."""
+"""Lighting match and grade adjustment: the smooth grade (curves + matrix), its fits, the project model that
+predicts it, ASC CDL and 3D-LUT export, training, the edit."""
 
 from __future__ import annotations
 
 from editor.errors import ModelMismatchError
 from editor.lighting.cdl import Cdl, fit_match, fit_pairs
+from editor.lighting.exemplars import Exemplars
 from editor.lighting.grades import Adjustments, Look, random_look
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.metrics import delta_e76, psnr
-from editor.lighting.model import AdaptiveLutNet, deserialise
+from editor.lighting.model import GradeNet, deserialise
 from editor.lighting.relight import Grade, LoadedModel, RelightPlan, Shot, match_grade, plan_relight, relight
+from editor.lighting.smooth import SmoothGrade
 from editor.lighting.training import MODEL_FORMAT, LightingConfig, TrainedModel, TrainingClip, train_lighting
 from editor.manifest import TrainingManifest
 from editor.models import ModelRegistry
@@ -22,17 +25,27 @@ def load_model(registry: ModelRegistry, ref: str, *, manifest: TrainingManifest 
         ModelMismatchError: not a lighting model, or the file/manifest links do not hold.
     """
     record, mf = registry.load(ref, manifest=manifest)
-    if record.kind != "lighting" or mf.format != MODEL_FORMAT:
+    if record.kind != "lighting":
         raise ModelMismatchError(f"model {record.model_id[:12]} is a {record.kind} model ({mf.format}), not lighting")
-    return LoadedModel(deserialise(mf.payload), record.model_id, record.model_file_hash)
+    if mf.format != MODEL_FORMAT:
+        raise ModelMismatchError(
+            f"lighting model {record.model_id[:12]} is of the retired format {mf.format}, whose free-form LUTs could "
+            f"invent colour; retrain it with `cutproof model train lighting` (this release reads {MODEL_FORMAT})"
+        )
+    try:
+        net, exemplars = deserialise(mf.payload)
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise ModelMismatchError(f"lighting model {record.model_id[:12]} cannot be read ({exc}); retrain it") from None
+    return LoadedModel(net, record.model_id, record.model_file_hash, exemplars)
 
 
 __all__ = [
     "MODEL_FORMAT",
-    "AdaptiveLutNet",
     "Adjustments",
     "Cdl",
+    "Exemplars",
     "Grade",
+    "GradeNet",
     "LightingConfig",
     "LoadedModel",
     "Look",
@@ -40,6 +53,7 @@ __all__ = [
     "RelightPlan",
     "Shot",
     "ShotLut",
+    "SmoothGrade",
     "TrainedModel",
     "TrainingClip",
     "delta_e76",

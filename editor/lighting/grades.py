@@ -12,7 +12,6 @@ are no real graded dailies, so the pairs are *built for the purpose* by grading 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -108,20 +107,3 @@ def random_look(rng: np.random.Generator, strength: float = 1.0) -> Look:
         min(sat, 3.0),
     )
     return Look(cdl, float(np.clip(abs(rng.normal(0, 0.5 * s)), 0, 1.5)), float(rng.uniform(0.35, 0.6)))
-
-
-def tone_curves(src: np.ndarray, ref: np.ndarray, n: int = 65) -> Callable[[np.ndarray], np.ndarray]:
-    """Per-channel monotone tone curves taking ``src``'s channel distributions onto ``ref``'s (quantile mapping):
-    what a CDL cannot express — toe, shoulder, S-curves."""
-    qs = np.linspace(0.002, 0.998, n)
-    qsrc = np.quantile(np.reshape(src, (-1, 3)), qs, axis=0)
-    qref = np.maximum.accumulate(np.quantile(np.reshape(ref, (-1, 3)), qs, axis=0), axis=0)
-    qsrc = np.maximum.accumulate(qsrc, axis=0) + np.arange(n)[:, None] * 1e-6  # strictly increasing for interp
-
-    def apply(p: np.ndarray) -> np.ndarray:
-        out = np.empty_like(p)
-        for c in range(3):
-            out[..., c] = np.interp(p[..., c], qsrc[:, c], qref[:, c])
-        return out
-
-    return apply

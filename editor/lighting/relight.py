@@ -1,33 +1,41 @@
 """The lighting edit: match a shot (or a region of it) to a reference shot/frame, with parametric adjustments,
-through the project's learned model — then render it and account for it.
+through a smooth grade (``editor.lighting.smooth``) — then render it and account for it.
 
-1. Thumbnails of the shot (8 frames over the edited range, cropped to the region) and of the reference (the given
-   frame, or 8 frames of the reference shot) with the user's ``Adjustments`` applied to the reference: that is
-   the target look. No reference: the target is the shot itself, adjusted.
-2. The model predicts basis-LUT weights per thumbnail pair; they are averaged into ONE 33³ LUT for the whole shot
-   (temporally stable by construction: every frame gets the same colour mapping).
-3. A CDL is least-squares fitted to that LUT on the shot's pixels for colourists (``.cdl``/``.cc``; its residual
-   ΔE is reported); the LUT itself exports as ``.cube``.
-4. Frames in the range are blended ``src·(1−w) + LUT(src)·w`` with the feathered region weights ``w``; the writer
+1. Frames: 8 of the shot over the edited range; the reference's given frame (or 8 of the reference shot) with the
+   user's ``Adjustments`` applied: that is the target look. No reference: the target is the shot itself, adjusted.
+2. The project's model predicts the grade from thumbnails of both (``editor.lighting.model``).
+3. ``editor.lighting.fit`` refines it: on corresponding pixels when the reference shows the same set-up (with a
+   region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a
+   user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
+   prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
+   recorded (``metrics.grade_method``).
+4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
+   region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
+   residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
+5. Frames in the range are blended ``src·(1−w) + G(src)·w`` with the feathered region weights ``w``; the writer
    copies every sample outside the region from the source, so the declared region is true.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from editor.errors import EditParameterError
-from editor.lighting.cdl import Cdl, fit_match, fit_pairs
-from editor.lighting.grades import Adjustments, tone_curves
+from editor.lighting.cdl import Cdl, fit_pairs
+from editor.lighting.exemplars import Exemplars, look_from_exemplars
+from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
+from editor.lighting.fit import fit_pairs as fit_grade_pairs
+from editor.lighting.grades import Adjustments
 from editor.lighting.lut import Lut3D, ShotLut
-from editor.lighting.mask import matte_weights, rectangle_weights, support_region
-from editor.lighting.metrics import delta_e76, to_lab
-from editor.lighting.model import THUMB, AdaptiveLutNet
+from editor.lighting.mask import auto_feather, matte_weights, rectangle_weights, support_region
+from editor.lighting.metrics import delta_e76
+from editor.lighting.model import THUMB, GradeNet
+from editor.lighting.smooth import SmoothGrade
 from editor.results import EditResult, FrameRange, OutputMedia
 from media import MediaInfo, Region, iter_frames, read_frame, render, sample_indices
 
@@ -48,82 +56,136 @@ class Shot:
 class LoadedModel:
     """A lighting model loaded from the registry, with the ids that go into the result."""
 
-    net: AdaptiveLutNet
+    net: GradeNet
     model_id: str
     model_file_hash: str
+    exemplars: Exemplars = field(default_factory=lambda: Exemplars.build([]))
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The grade taking a shot to a target look, and how it was found.
+
+    ``method``: ``"pairs"`` (fitted on corresponding pixels), ``"distribution"`` (fitted to a reference patch's
+    colours), ``"exemplar"`` (another scene whose set-up the project's dailies show: fitted on pairs between the
+    project's own ungraded frame of it and the reference), ``"model"`` (the project model's prediction alone).
+    ``inliers``: share of pixel pairs the grade explains (NaN for distribution and model); ``ncc``: registration
+    correlation (NaN when no registration was tried).
+    """
+
+    smooth: SmoothGrade
+    lut: Lut3D
+    cdl: Cdl
+    method: str
+    inliers: float
+    ncc: float
+    cdl_residual_delta_e: float
 
 
 @dataclass(frozen=True)
 class RelightPlan:
-    """Everything decided before rendering: the shot LUT, its CDL approximation and where it applies."""
+    """Everything decided before rendering: the grade, its CDL approximation and where it applies."""
 
-    lut: Lut3D
-    cdl: Cdl
+    grade: Grade
     weights: np.ndarray
     region: Region
     frames: FrameRange
-    basis_weights: tuple[float, ...]
-    cdl_residual_delta_e: float
-    stage: str  # "cdl", "cdl+curves" or "cdl+curves+lut" (the learned refinement): what came closest
+    feather: int
 
+    @property
+    def lut(self) -> Lut3D:
+        return self.grade.lut
 
-def _distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Distance between two pixel sets' colour distributions: mean |ΔLab| over 17 quantiles per channel."""
-    qs = np.linspace(0.02, 0.98, 17)
-    return float(np.abs(np.quantile(to_lab(a), qs, axis=0) - np.quantile(to_lab(b), qs, axis=0)).mean())
+    @property
+    def cdl(self) -> Cdl:
+        return self.grade.cdl
+
+    @property
+    def cdl_residual_delta_e(self) -> float:
+        return self.grade.cdl_residual_delta_e
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
-    return cv2.resize(rgb, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+    return cv2.resize(np.asarray(rgb, np.float32), (THUMB, THUMB), interpolation=cv2.INTER_AREA)
 
 
 def _crop(rgb: np.ndarray, r: Region) -> np.ndarray:
     return rgb[r.y : r.y + r.height, r.x : r.x + r.width]
 
 
-@dataclass(frozen=True)
-class Grade:
-    """The grade taking a shot to a target look: one LUT for the shot, its CDL approximation, and which stages."""
-
-    lut: Lut3D
-    cdl: Cdl
-    stage: str
-    basis_weights: tuple[float, ...]
-    cdl_residual_delta_e: float
+def _pixels(frames: list[np.ndarray], weights: np.ndarray | None, n: int, seed: int) -> np.ndarray:
+    """Up to ``n`` pixels of ``frames`` where ``weights`` > 0 (all pixels without weights)."""
+    rows = [f.reshape(-1, 3) if weights is None else f[weights > 0] for f in frames]
+    px = np.concatenate(rows)
+    if len(px) > n:
+        px = px[np.random.default_rng(seed).choice(len(px), n, replace=False)]
+    return px
 
 
-def match_grade(net: AdaptiveLutNet, src_frames: list[np.ndarray], target_frames: list[np.ndarray]) -> Grade:
-    """Grade taking ``src_frames`` (float RGB) to the look of ``target_frames`` (reference, adjusted).
-
-    Stage 1 fits a CDL matching the distributions, stage 2 per-channel tone curves (quantile mapping), stage 3
-    the learned model's LUT (cross-channel corrections: saturation, hue twists); of the three cumulative
-    results, the one bringing the shot closest to the target look's distribution is kept. One LUT per shot.
-    """
-    src_thumbs = np.stack([_thumb(f) for f in src_frames])
-    ref_thumbs = np.stack([_thumb(f) for f in target_frames])
-    pixels = np.concatenate([f.reshape(-1, 3) for f in src_frames])
-    pixels = pixels[np.random.default_rng(0).choice(len(pixels), min(len(pixels), 20000), replace=False)]
-    ref_pixels = np.concatenate([f.reshape(-1, 3) for f in target_frames])
-    ref_pixels = ref_pixels[np.random.default_rng(1).choice(len(ref_pixels), min(len(ref_pixels), 20000))]
-    match = fit_match(pixels, ref_pixels)
-    n = max(len(src_thumbs), len(ref_thumbs))
-    src_t = np.resize(match.apply(src_thumbs), (n, THUMB, THUMB, 3)).astype(np.float32)
-    ref_t = np.resize(ref_thumbs, (n, THUMB, THUMB, 3)).astype(np.float32)
-    curves = tone_curves(match.apply(pixels), ref_pixels)
-    src_t = np.stack([curves(t) for t in src_t]).astype(np.float32)
-    refine, w = net.lut_for(src_t, ref_t, 33)
-    candidates = {
-        "cdl": Lut3D.from_function(match.apply, 33),
-        "cdl+curves": Lut3D.from_function(lambda p: curves(match.apply(p)), 33),
-        "cdl+curves+lut": Lut3D.from_function(lambda p: refine.apply(curves(match.apply(p))), 33),
-    }
-    scores = {k: _distance(v.apply(pixels), ref_pixels) for k, v in candidates.items()}
-    stage = min(scores, key=lambda k: (scores[k], k))
-    lut = candidates[stage]
-    graded = lut.apply(pixels)
-    cdl = match if stage == "cdl" else fit_pairs(pixels, graded)
+def _finish(smooth: SmoothGrade, method: str, inliers: float, ncc: float, pixels: np.ndarray) -> Grade:
+    lut = smooth.lut(33)
+    graded = smooth.apply_exact(pixels)
+    cdl = fit_pairs(pixels, graded)
     residual = round(delta_e76(cdl.apply(pixels), graded), 4)
-    return Grade(lut, cdl, stage, tuple(float(round(v, 6)) for v in w), residual)
+    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual)
+
+
+def match_grade(
+    net: GradeNet,
+    exemplars: Exemplars,
+    src_frames: list[np.ndarray],
+    target_frames: list[np.ndarray],
+    *,
+    weights: np.ndarray | None = None,
+    target_patch: Region | None = None,
+    same_frames: bool = False,
+) -> Grade:
+    """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
+
+    Args:
+        net: The project's lighting model.
+        exemplars: The project's ungraded exemplar frames (for references from another scene).
+        src_frames: Sampled frames of the shot.
+        target_frames: The target look: reference frame(s) with the adjustments applied.
+        weights: The region's feathered weights (shot-sized): only pixels there are matched.
+        target_patch: A user-picked patch of the target frames: the region is matched to its colours.
+        same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
+    """
+    prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
+    src_px = _pixels(src_frames, weights, 20000, 0)
+    if same_frames:
+        sel = [np.ones(f.shape[:2], bool) if weights is None else weights > 0 for f in src_frames]
+        w = np.concatenate([np.ones(int(m.sum())) if weights is None else weights[m] for m in sel])
+        corr = Correspondence(
+            np.concatenate([f[m] for f, m in zip(src_frames, sel, strict=True)]),
+            np.concatenate([t[m] for t, m in zip(target_frames, sel, strict=True)]),
+            w.astype(np.float32),
+            1.0,
+        )
+        idx = np.random.default_rng(0).choice(len(corr.src), min(len(corr.src), 24000), replace=False)
+        corr = Correspondence(corr.src[idx], corr.ref[idx], corr.weight[idx], 1.0)
+        fit = fit_grade_pairs(corr, init=prior)
+        return _finish(fit.grade, "pairs", fit.inliers, 1.0, src_px)
+    if target_patch is not None:
+        patch = [_crop(t, target_patch).reshape(-1, 3) for t in target_frames]
+        fit = fit_distribution(src_px, np.concatenate(patch), prior=prior, prior_weight=0.02)
+        return _finish(fit.grade, "distribution", float("nan"), float("nan"), src_px)
+    corr = correspond(src_frames, target_frames, weights)
+    if corr.ncc >= NCC_MIN and len(corr.src) >= 256:
+        fit = fit_grade_pairs(corr, init=prior)
+        if fit.inliers >= INLIER_MIN:
+            return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
+    found = look_from_exemplars(exemplars, src_frames, target_frames, prior)
+    if found is None:
+        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px)
+    look, to_bank = found
+    if to_bank is None:
+        return _finish(look.grade, "exemplar", look.inliers, look.ncc, src_px)
+    # The shot is not in the exemplars' state: grade it onto them, then apply the look; one smooth grade ≈ both.
+    sample = src_px[:8000]
+    both = Correspondence(sample, look.grade.apply_exact(to_bank.grade.apply_exact(sample)), np.ones(len(sample)), 1.0)
+    fit = fit_grade_pairs(both, init=look.grade.theta)
+    return _finish(fit.grade, "exemplar", look.inliers, look.ncc, src_px)
 
 
 def plan_relight(
@@ -132,17 +194,25 @@ def plan_relight(
     *,
     reference: Shot | None = None,
     reference_frame: int | None = None,
+    reference_region: Region | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
-    feather: int = 16,
+    feather: int | None = None,
     start: int = 0,
     end: int | None = None,
 ) -> RelightPlan:
-    """Decide the edit (LUT, CDL, weights) without writing anything.
+    """Decide the edit (grade, CDL, weights) without writing anything.
+
+    Args:
+        reference_region: A patch of the reference frame(s) whose colours the shot's region should take (e.g. the
+            same actor's skin in another scene); without it the region is matched to the corresponding region of
+            a same-set-up reference, or, for another scene, graded with the look estimated from whole frames.
+        feather: Soft-edge width in pixels inside the region/matte (default: 8 % of the region's shorter side,
+            at least 8 px).
 
     Raises:
-        EditParameterError: bad range, region, matte or reference frame; nothing to do.
+        EditParameterError: bad range, region, matte, reference frame or patch; nothing to do.
     """
     info = shot.info
     end = info.frame_count if end is None else end
@@ -151,32 +221,51 @@ def plan_relight(
         raise EditParameterError(f"--end {end} is past the last frame of {info.path.name} ({info.frame_count})")
     if region is not None and matte is not None:
         raise EditParameterError("give either a region rectangle or a matte, not both")
+    if reference_region is not None and reference is None:
+        raise EditParameterError("a reference region (patch) needs a --reference shot or frame to take it from")
     if matte is not None:
+        feather = 16 if feather is None else feather
         weights = matte_weights(matte, info.width, info.height, feather)
     else:
         rect = region or Region(0, 0, info.width, info.height)
-        weights = rectangle_weights(rect, info.width, info.height, 0 if region is None else feather)
+        feather = (auto_feather(rect) if feather is None else feather) if region is not None else 0
+        weights = rectangle_weights(rect, info.width, info.height, feather)
     declared = support_region(weights)
     if reference is None and reference_frame is None and adjustments.is_identity:
         raise EditParameterError("nothing to do: give a --reference shot/frame or at least one adjustment")
     idx = sample_indices(info.frame_count, SAMPLES, start=start, end=end)
-    src_frames = [a for _, a in iter_frames(info, start=start, end=end, indices=idx)]
-    if reference is not None:
-        ref_info = reference.info
-        if reference_frame is not None:
-            if not 0 <= reference_frame < ref_info.frame_count:
-                raise EditParameterError(
-                    f"reference frame {reference_frame} is outside {ref_info.path.name} (0–{ref_info.frame_count - 1})"
-                )
-            ref_frames = [read_frame(ref_info, reference_frame)]
-        else:
-            ref_frames = [a for _, a in iter_frames(ref_info, indices=sample_indices(ref_info.frame_count, SAMPLES))]  # type: ignore[misc]
+    src_frames = [np.asarray(a, np.float32) for _, a in iter_frames(info, start=start, end=end, indices=idx)]
+    whole = region is None and matte is None
+    if reference is None:
+        targets = [adjustments.apply(f) for f in src_frames]
+        grade = match_grade(
+            model.net, model.exemplars, src_frames, targets, weights=None if whole else weights, same_frames=True
+        )
+        return RelightPlan(grade, weights, declared, frames, feather)
+    ref_info = reference.info
+    if reference_frame is not None:
+        if not 0 <= reference_frame < ref_info.frame_count:
+            raise EditParameterError(
+                f"reference frame {reference_frame} is outside {ref_info.path.name} (0–{ref_info.frame_count - 1})"
+            )
+        ref_frames = [read_frame(ref_info, reference_frame)]
     else:
-        ref_frames = [_crop(f, declared) for f in src_frames]  # type: ignore[arg-type]
-    src_crops = [_crop(f, declared) for f in src_frames]  # type: ignore[arg-type]
-    grade = match_grade(model.net, src_crops, [adjustments.apply(f) for f in ref_frames])
-    lut, cdl, stage, w, residual = grade.lut, grade.cdl, grade.stage, grade.basis_weights, grade.cdl_residual_delta_e
-    return RelightPlan(lut, cdl, weights, declared, frames, w, residual, stage)
+        ref_frames = [a for _, a in iter_frames(ref_info, indices=sample_indices(ref_info.frame_count, SAMPLES))]  # type: ignore[misc]
+    if reference_region is not None and not reference_region.fits(ref_info.width, ref_info.height):
+        raise EditParameterError(
+            f"reference region {reference_region.as_json()} does not fit the {ref_info.width}×{ref_info.height} "
+            "reference"
+        )
+    targets = [adjustments.apply(np.asarray(f, np.float32)) for f in ref_frames]
+    grade = match_grade(
+        model.net,
+        model.exemplars,
+        src_frames,
+        targets,
+        weights=None if whole else weights,
+        target_patch=reference_region,
+    )
+    return RelightPlan(grade, weights, declared, frames, feather)
 
 
 def relight(
@@ -186,10 +275,11 @@ def relight(
     *,
     reference: Shot | None = None,
     reference_frame: int | None = None,
+    reference_region: Region | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
-    feather: int = 16,
+    feather: int | None = None,
     start: int = 0,
     end: int | None = None,
 ) -> tuple[EditResult, RelightPlan]:
@@ -204,6 +294,7 @@ def relight(
         model,
         reference=reference,
         reference_frame=reference_frame,
+        reference_region=reference_region,
         adjustments=adjustments,
         region=region,
         matte=matte,
@@ -217,11 +308,12 @@ def relight(
     w3 = plan.weights[..., None]
     support = plan.weights > 0
     changes: list[float] = []
+    every = max(1, len(plan.frames.as_range()) // SAMPLES)
 
     def edit(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        graded = shot_lut.apply(rgb, exact_8bit=exact8)
+        graded = shot_lut.apply(rgb, exact_8bit=True) if exact8 else plan.grade.smooth.apply(rgb)
         out = rgb + (graded - rgb) * w3
-        if len(changes) < SAMPLES and n % max(1, len(plan.frames.as_range()) // SAMPLES) == 0:
+        if len(changes) < SAMPLES and n % every == 0:
             r = plan.region
             changes.append(delta_e76(_crop(rgb, r)[::4, ::4], _crop(out, r)[::4, ::4]))
         return out, support
@@ -234,12 +326,25 @@ def relight(
     parameters = {
         "reference_hash": None if reference is None else reference.content_hash,
         "reference_frame": reference_frame,
+        "reference_region": None if reference_region is None else reference_region.as_json(),
         "adjustments": adjustments.as_json(),
         "region": None if region is None else region.as_json(),
         "matte_sha256": None if matte is None else hashlib.sha256(Path(matte).read_bytes()).hexdigest(),
-        "feather": feather,
+        "feather": plan.feather,
+        "grade": plan.grade.smooth.as_json(),
         "lut_size": plan.lut.size,
     }
+    g = plan.grade
+    metrics: dict[str, float | int | str] = {
+        "mean_delta_e_in_region": round(float(np.mean(changes)) if changes else 0.0, 4),
+        "cdl_residual_delta_e": g.cdl_residual_delta_e,
+        "grade_method": g.method,
+        "edited_frames": report.edited_frames,
+    }
+    if np.isfinite(g.inliers):
+        metrics["grade_inliers"] = g.inliers
+    if np.isfinite(g.ncc):
+        metrics["registration_ncc"] = g.ncc
     result = EditResult(
         kind=KIND,
         source_hash=shot.content_hash,
@@ -250,11 +355,6 @@ def relight(
         frames=plan.frames,
         region=plan.region,
         frame_size=(info.width, info.height),
-        metrics={
-            "mean_delta_e_in_region": round(float(np.mean(changes)) if changes else 0.0, 4),
-            "cdl_residual_delta_e": plan.cdl_residual_delta_e,
-            "grade_stage": plan.stage,
-            "edited_frames": report.edited_frames,
-        },
+        metrics=metrics,
     )
     return result, plan

@@ -10,6 +10,10 @@ Training data, per step, is a batch of triplets (shot frame, reference frame, ta
   third of the samples. Parametric adjustments are mixed into both reference and target, so the model learns to
   follow a target look however it was produced.
 
+The network (``editor.lighting.model.GradeNet``) predicts the parameters of a smooth grade
+(``editor.lighting.smooth``); the loss is the Charbonnier distance between the input graded by that prediction and
+the target, plus the grade's smoothness regulariser. A prediction can only ever be a smooth, monotone grade.
+
 Frames are sub-sampled: ``frames_per_clip`` key frames spread evenly over each clip's range, decoding only key
 frames (every frame of intra codecs like ProRes/DNxHR), shrunk to 64×64 — a grade is a colour mapping,
 resolution adds nothing — so 5 minutes of 1080p costs the same steps as 5 seconds, plus a demux pass.
@@ -30,14 +34,16 @@ import torch
 import torch.nn.functional as F
 
 from editor.errors import TrainingError, TrainingInterrupted
-from editor.lighting.cdl import fit_match
-from editor.lighting.grades import Adjustments, random_look, tone_curves
-from editor.lighting.model import THUMB, AdaptiveLutNet, serialise
+from editor.lighting.exemplars import FRAMES_PER_CLIP, Exemplars
+from editor.lighting.exemplars import WIDTH as EXEMPLAR_WIDTH
+from editor.lighting.grades import Adjustments, random_look
+from editor.lighting.model import THUMB, GradeNet, serialise
+from editor.lighting.smooth import apply_torch, regulariser
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import MediaInfo, sample_keyframes
 
-MODEL_FORMAT = "cutproof.lighting.adaptive-lut/1"
+MODEL_FORMAT = "cutproof.lighting.smooth-grade/2"
 IMG = 64
 
 
@@ -60,8 +66,6 @@ class LightingConfig:
     steps: int = 600
     batch: int = 8
     lr: float = 2e-3
-    n_basis: int = 4
-    lut_size: int = 17
     width: int = 16
     frames_per_clip: int = 16
     seed: int = 0
@@ -73,14 +77,14 @@ class LightingConfig:
             "steps": self.steps,
             "batch": self.batch,
             "lr": self.lr,
-            "n_basis": self.n_basis,
-            "lut_size": self.lut_size,
             "width": self.width,
+            "grade": "T(M·C(x)) smooth/2",
+            "exemplars": f"{FRAMES_PER_CLIP} frames per ungraded clip at {EXEMPLAR_WIDTH} px",
             "frames_per_clip": self.frames_per_clip,
             "image_size": IMG,
             "thumb_size": THUMB,
-            "loss": "mse+1e-4*smooth+10*mono",
-            "input": "cdl+curves matched",
+            "loss": "charbonnier+1e-3*smooth",
+            "input": "raw thumbnails + channel quantiles",
             "pairing": "built-looks",
             "device": device,
         }
@@ -114,17 +118,21 @@ def build_manifest(
     return TrainingManifest("lighting", inputs, code_version(), hp, {"torch": cfg.seed, "numpy": cfg.seed})  # type: ignore[arg-type]
 
 
-def _load_frames(clips: Sequence[TrainingClip], n: int) -> list[np.ndarray]:
-    """Per clip, ``n`` evenly spaced frames shrunk to IMG×IMG (float32 RGB)."""
-    out = []
-    for c in clips:
+def _load_frames(clips: Sequence[TrainingClip], n: int, graded: set[int]) -> tuple[list[np.ndarray], Exemplars]:
+    """Per clip, ``n`` evenly spaced frames shrunk to IMG×IMG (float32 RGB); and the exemplars: a few of those
+    frames of every clip that is not a graded version of another."""
+    out, keep = [], []
+    for i, c in enumerate(clips):
         if not 0 <= c.start < c.stop <= c.info.frame_count:
             raise TrainingError(
                 f"frames {c.start}–{c.stop} are outside {c.info.path.name} (0–{c.info.frame_count}); fix --frames"
             )
         frames = [a for _, a in sample_keyframes(c.info, n, start=c.start, end=c.stop)]
         out.append(np.stack([cv2.resize(f, (IMG, IMG), interpolation=cv2.INTER_AREA) for f in frames]))
-    return out
+        if i not in graded:
+            picks = np.unique(np.linspace(0, len(frames) - 1, min(FRAMES_PER_CLIP, len(frames))).round().astype(int))
+            keep += [np.asarray(frames[k], np.float32) for k in picks]
+    return out, Exemplars.build(keep)
 
 
 def _thumbs(x: torch.Tensor) -> torch.Tensor:
@@ -167,8 +175,6 @@ def _batch(
         if rng.random() < 0.3:
             adj = _random_adjust(rng)
             ref, y = adj.apply(ref), adj.apply(y)
-        x = fit_match(x, ref, quantiles=17).apply(x)  # the model refines CDL + tone-curve match, as at apply
-        x = tone_curves(x, ref)(x)
         xs.append(x)
         refs.append(ref)
         ys.append(y)
@@ -198,10 +204,10 @@ def train_lighting(
     manifest = build_manifest(clips, config, device, pairs)
     ckpt = None if checkpoint_dir is None else Path(checkpoint_dir) / f"{manifest.model_id}.ckpt"
     t0 = time.perf_counter()
-    frames = _load_frames(clips, config.frames_per_clip)
+    frames, exemplars = _load_frames(clips, config.frames_per_clip, {g for _, g in pairs})
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    model = AdaptiveLutNet(config.n_basis, config.lut_size, config.width).to(device)
+    model = GradeNet(config.width).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     step, losses = 0, []
     if ckpt is not None and ckpt.is_file():
@@ -234,9 +240,11 @@ def train_lighting(
                     torch.from_numpy(a.transpose(0, 3, 1, 2).copy()).to(device)
                     for a in _batch(frames, pairs, rng, config.batch)
                 )
-                out = model(x, _thumbs(x), _thumbs(r))
-                smooth, mono = model.regularisers()
-                loss = F.mse_loss(out, y) + 1e-4 * smooth + 10.0 * mono
+                theta = model(_thumbs(x), _thumbs(r))
+                pix = x.flatten(2).transpose(1, 2)
+                d = apply_torch(theta, pix) - y.flatten(2).transpose(1, 2)
+                charb = torch.sqrt(d.pow(2).sum(-1) + 1e-4) - 1e-2
+                loss = charb.mean() + 1e-3 * regulariser(theta).mean()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -254,7 +262,7 @@ def train_lighting(
             "same command again to resume"
         ) from None
     model = model.cpu()
-    model_file = pack_model(manifest.model_id, "lighting", MODEL_FORMAT, serialise(model))
+    model_file = pack_model(manifest.model_id, "lighting", MODEL_FORMAT, serialise(model, exemplars))
     if ckpt is not None:
         ckpt.unlink(missing_ok=True)
     tail = losses[-50:] if losses else [float("nan")]
@@ -262,6 +270,7 @@ def train_lighting(
         "final_loss": round(float(np.mean(tail)), 6),
         "steps": step,
         "frames_used": int(sum(len(f) for f in frames)),
+        "exemplar_frames": len(exemplars),
         "train_seconds": round(time.perf_counter() - t0, 2),
         "device": device,
     }

@@ -1,0 +1,113 @@
+"""Held-out footage for the quality benchmarks: versions of the shared clips the project has never seen.
+
+Each variant is a real file written through PyAV (never copied into the repository; cached under ``--heldout-dir``,
+default ``$TMPDIR/cutproof-heldout``):
+
+- ``mirror``   — picture flipped left/right, H.264 CRF 18 (AAC audio);
+- ``crop``     — the centre 80 % of the picture scaled back to the full size (a re-frame), H.264 CRF 18;
+- ``crf28``    — a careless re-encode: H.264 CRF 28;
+- ``prores10`` — ProRes 422 HQ, 10-bit 4:2:2 (``yuv422p10le``) in MOV with 24-bit PCM audio.
+
+Results on these are reported separately from results on the shared clips themselves (``variant: "shared"``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
+VARIANTS = ("mirror", "crop", "crf28", "prores10")
+DEFAULT_DIR = Path(tempfile.gettempdir()) / "cutproof-heldout"
+
+
+def _transform(variant: str) -> Callable[[np.ndarray], np.ndarray]:
+    if variant == "mirror":
+        return lambda a: np.ascontiguousarray(a[:, ::-1])
+    if variant == "crop":
+
+        def crop(a: np.ndarray) -> np.ndarray:
+            h, w = a.shape[:2]
+            ch, cw = int(h * 0.8) // 2 * 2, int(w * 0.8) // 2 * 2
+            y0, x0 = (h - ch) // 2, (w - cw) // 2
+            return cv2.resize(a[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_CUBIC)
+
+        return crop
+    return lambda a: a
+
+
+def _encoder(variant: str) -> tuple[str, str, str, dict[str, str], str]:
+    """(container suffix, codec, pix_fmt, options, audio codec)."""
+    if variant == "prores10":
+        return ".mov", "prores_ks", "yuv422p10le", {"profile": "3"}, "pcm_s24le"
+    crf = "28" if variant == "crf28" else "18"
+    return ".mp4", "libx264", "yuv420p", {"crf": crf, "preset": "veryfast"}, "aac"
+
+
+def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
+    """Write (once; cached by name) the ``variant`` of ``src`` and return its path."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
+    suffix, codec, pix_fmt, options, acodec = _encoder(variant)
+    dst = Path(out_dir) / f"{Path(src).stem}.{variant}{suffix}"
+    if dst.is_file():
+        return dst
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.partial{suffix}")
+    fn = _transform(variant)
+    with av.open(str(src)) as inp, av.open(str(tmp), "w") as out:
+        vin = inp.streams.video[0]
+        rate = vin.average_rate or Fraction(25)
+        w, h = vin.codec_context.width // 2 * 2, vin.codec_context.height // 2 * 2
+        vs = out.add_stream(codec, rate=rate, options=options)
+        vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
+        cc = vs.codec_context
+        cc.color_primaries = cc.color_trc = cc.colorspace = 1
+        ain = inp.streams.audio[0] if inp.streams.audio else None
+        aout = None
+        if ain is not None:
+            aout = out.add_stream(acodec, rate=ain.codec_context.sample_rate, layout="mono")
+        resampler = av.AudioResampler(format="s32" if acodec == "pcm_s24le" else "fltp", layout="mono")
+        n = 0
+        for packet in inp.demux([s for s in (vin, ain) if s is not None]):
+            for frame in packet.decode():
+                if packet.stream is vin:
+                    rgb = fn(frame.to_ndarray(format="rgb24")[:h, :w])
+                    vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+                    vf = vf.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
+                    vf.pts, vf.time_base = n, 1 / Fraction(rate)
+                    n += 1
+                    for p in vs.encode(vf):
+                        out.mux(p)
+                elif aout is not None:
+                    frame.pts = None
+                    for rf in resampler.resample(frame):
+                        for p in aout.encode(rf):
+                            out.mux(p)
+        for p in vs.encode():
+            out.mux(p)
+        if aout is not None:
+            for rf in resampler.resample(None):
+                for p in aout.encode(rf):
+                    out.mux(p)
+            for p in aout.encode():
+                out.mux(p)
+    os.replace(tmp, dst)
+    return dst
+
+
+def clip_set(names: list[str], variants: tuple[str, ...], out_dir: Path = DEFAULT_DIR) -> list[tuple[str, str, Path]]:
+    """``(name, variant, path)`` for every shared clip name: the shared clip itself, then each held-out variant."""
+    out = []
+    for name in names:
+        src = FOOTAGE / name
+        out.append((name, "shared", src))
+        out.extend((name, v, make_variant(src, v, out_dir)) for v in variants)
+    return out

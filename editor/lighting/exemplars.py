@@ -1,0 +1,120 @@
+"""The project's memory of its own ungraded footage, for matching a look across scenes.
+
+A reference from another scene corresponds to no pixel of the shot, so its colours alone cannot say what the look
+did (a blue wall graded warm and a beige wall graded cool can look alike). But in a production the reference's
+set-up has usually been shot and ingested too: the lighting model keeps a few small frames of every training clip
+(``FRAMES_PER_CLIP``, ``WIDTH`` px wide, 8-bit) with a grade-blind layout print each. To estimate the look of a
+reference:
+
+1. rank the exemplars (and their mirror images) by the correlation of layout prints, keep the best ``CANDIDATES``;
+2. register each to the reference (``editor.lighting.register``); those with NCC ≥ ``NCC_MIN`` give pixel pairs
+   (ungraded exemplar colour → reference colour);
+3. fit the smooth grade to those pairs (robust): that is the look, as a mapping from the project's ungraded
+   colours. If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in
+   colour), the shot is first mapped onto its own exemplar the same way and the two grades are composed.
+
+No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from editor.lighting.fit import INLIER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.register import register, small, thumbprint
+
+FRAMES_PER_CLIP = 3
+WIDTH = 240
+CANDIDATES = 3
+MAX_EXEMPLARS = 600
+
+
+@dataclass(frozen=True, eq=False)
+class Exemplars:
+    """Small ungraded frames of the project (uint8 RGB, ``WIDTH`` px wide) and their layout prints."""
+
+    frames: tuple[np.ndarray, ...]
+    prints: np.ndarray  # (N, 384) float32
+
+    @classmethod
+    def build(cls, frames: Sequence[np.ndarray]) -> Exemplars:
+        """From float RGB frames (any size), at most ``MAX_EXEMPLARS`` (evenly chosen)."""
+        if len(frames) > MAX_EXEMPLARS:
+            keep = np.linspace(0, len(frames) - 1, MAX_EXEMPLARS).round().astype(int)
+            frames = [frames[i] for i in keep]
+        small8 = tuple(np.clip(np.rint(small(f, WIDTH) * 255), 0, 255).astype(np.uint8) for f in frames)
+        prints = np.stack([thumbprint(f.astype(np.float32) / 255) for f in small8]) if small8 else np.zeros((0, 384))
+        return cls(small8, prints.astype(np.float32))
+
+    @classmethod
+    def build_small(cls, frames: Sequence[np.ndarray]) -> Exemplars:
+        """From stored exemplar frames (uint8, already ``WIDTH`` px wide)."""
+        small8 = tuple(np.asarray(f, np.uint8) for f in frames)
+        prints = np.stack([thumbprint(f.astype(np.float32) / 255) for f in small8]) if small8 else np.zeros((0, 384))
+        return cls(small8, prints.astype(np.float32))
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def _candidates(self, rgb: np.ndarray) -> list[tuple[int, bool]]:
+        if not len(self):
+            return []
+        p = thumbprint(rgb)
+        flipped = np.stack([thumbprint(f[:, ::-1].astype(np.float32) / 255) for f in self.frames])
+        scores = np.concatenate([self.prints @ p, flipped @ p])
+        order = np.argsort(-scores)[:CANDIDATES]
+        n = len(self)
+        return [(int(k % n), bool(k >= n)) for k in order]
+
+    def pairs_to(self, targets: Sequence[np.ndarray], *, exemplar_is_source: bool) -> Correspondence | None:
+        """Pixel pairs between the best-matching exemplars and ``targets``: (exemplar → target) when
+        ``exemplar_is_source``, else (target → exemplar). None when no exemplar shows the targets' set-up."""
+        src, dst, nccs = [], [], []
+        for t in targets:
+            best = None
+            for k, flip in self._candidates(t):
+                ex = self.frames[k][:, ::-1] if flip else self.frames[k]
+                ex_f = ex.astype(np.float32) / 255.0
+                reg = register(ex_f, t) if exemplar_is_source else register(t, ex_f)
+                if reg.ncc >= NCC_MIN and (best is None or reg.ncc > best.ncc):
+                    best = reg
+            if best is not None:
+                src.append(best.src[best.valid])
+                dst.append(best.ref[best.valid])
+                nccs.append(best.ncc)
+        if not src:
+            return None
+        s, d = np.concatenate(src), np.concatenate(dst)
+        if len(s) > MAX_PAIRS:
+            idx = np.sort(np.random.default_rng(0).choice(len(s), MAX_PAIRS, replace=False))
+            s, d = s[idx], d[idx]
+        return Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)))
+
+
+def look_from_exemplars(
+    exemplars: Exemplars, src_frames: Sequence[np.ndarray], targets: Sequence[np.ndarray], prior: np.ndarray
+) -> tuple[Fit, Fit | None] | None:
+    """(look: exemplar colours → target look, shot-to-exemplar grade or None when the shot is ungraded or unknown),
+    or None when no exemplar shows the reference's set-up or the look does not explain its pairs."""
+    corr = exemplars.pairs_to(targets, exemplar_is_source=True)
+    if corr is None:
+        return None
+    look = fit_pairs(corr, init=prior)
+    if look.inliers < INLIER_MIN:
+        return None
+    back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)
+    to_bank = fit_pairs(back) if back is not None else None
+    if to_bank is not None and (to_bank.inliers < INLIER_MIN or _near_identity(to_bank, back)):
+        to_bank = None
+    return look, to_bank
+
+
+def _near_identity(fit: Fit, corr: Correspondence | None) -> bool:
+    """The shot is already in the exemplars' (ungraded) state: mapping it changes colours by < 0.01 RGB."""
+    if corr is None:
+        return True
+    moved = np.abs(fit.grade.apply_exact(corr.src) - corr.src).mean()
+    return bool(moved < 0.01)
