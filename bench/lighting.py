@@ -145,6 +145,7 @@ def main() -> None:
     ap.add_argument("--looks", type=int, default=2)
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--clips", default=",".join(HELD_OUT))
+    ap.add_argument("--tasks", default="full,region,cross,cross-unseen")
     ap.add_argument("--png", type=Path, default=None)
     args = ap.parse_args()
     variants = tuple(v for v in args.variants.split(",") if v)
@@ -177,7 +178,7 @@ def main() -> None:
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
         for family, look in looks(args.looks):
             truth_full = [look.apply(t) for t in tests]  # type: ignore[attr-defined]
-            for task in ("full", "region", "cross", "cross-unseen"):
+            for task in args.tasks.split(","):
                 ref = look.apply(other_ref if task.startswith("cross") else ref_src)  # type: ignore[attr-defined]
                 region = task == "region"
                 t = time.perf_counter()

@@ -6,7 +6,8 @@ set-up has usually been shot and ingested too: the lighting model keeps a few sm
 (``FRAMES_PER_CLIP``, ``WIDTH`` px wide, 8-bit) with a grade-blind layout print each. To estimate the look of a
 reference:
 
-1. rank the exemplars (and their mirror images) by the correlation of layout prints, keep the best ``CANDIDATES``;
+1. rank the exemplars by the correlation of layout prints (a coarse, grade-blind prefilter) and keep the best
+   ``CANDIDATES`` (all of them in a small project), plus the best three mirror images;
 2. register each to the reference (``editor.lighting.register``); those with NCC ≥ ``NCC_MIN`` give pixel pairs
    (ungraded exemplar colour → reference colour);
 3. fit the smooth grade to those pairs (robust): that is the look, as a mapping from the project's ungraded
@@ -28,7 +29,8 @@ from editor.lighting.register import register, small, thumbprint
 
 FRAMES_PER_CLIP = 3
 WIDTH = 240
-CANDIDATES = 3
+CANDIDATES = 8
+TRY_ALL = 24
 MAX_EXEMPLARS = 600
 
 
@@ -60,14 +62,17 @@ class Exemplars:
         return len(self.frames)
 
     def _candidates(self, rgb: np.ndarray) -> list[tuple[int, bool]]:
+        """The exemplars to register, best layout match first: all of them as shot when there are at most
+        ``TRY_ALL``, else the ``CANDIDATES`` best; and the 3 best mirrored (a flopped reference)."""
         if not len(self):
             return []
         p = thumbprint(rgb)
         flipped = np.stack([thumbprint(f[:, ::-1].astype(np.float32) / 255) for f in self.frames])
-        scores = np.concatenate([self.prints @ p, flipped @ p])
-        order = np.argsort(-scores)[:CANDIDATES]
-        n = len(self)
-        return [(int(k % n), bool(k >= n)) for k in order]
+        out: list[tuple[int, bool]] = []
+        keep = len(self) if len(self) <= TRY_ALL else CANDIDATES
+        for scores, flip, n in ((self.prints @ p, False, keep), (flipped @ p, True, 3)):
+            out += [(int(k), flip) for k in np.argsort(-scores, kind="stable")[:n]]
+        return out
 
     def pairs_to(self, targets: Sequence[np.ndarray], *, exemplar_is_source: bool) -> Correspondence | None:
         """Pixel pairs between the best-matching exemplars and ``targets``: (exemplar → target) when
