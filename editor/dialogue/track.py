@@ -99,4 +99,3 @@ def read_range(info: MediaInfo, start: int, end: int) -> list[np.ndarray]:
         assert isinstance(arr, np.ndarray)
         out.append(arr)
     return out
-
