@@ -34,6 +34,33 @@ from labeler.identity import SigningIdentity
 
 FORMATS: Mapping[str, str] = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime"}
 _NO_EMBED = {".mxf", ".mkv", ".webm", ".mpg", ".mpeg", ".ts", ".flv", ".avi", ".y4m"}
+# Assertions the SDK adds itself (ingredients, thumbnails) that the claim generator attributes to itself: claim v2
+# ``created_assertions`` (C2PA 2.2 §10.3.2). Our own assertions carry ``"created": true`` in the definition. Labels
+# are matched as written, so both the family and the versioned label are listed.
+CREATED_ASSERTION_LABELS = (
+    "c2pa.actions",
+    "c2pa.actions.v2",
+    "c2pa.ingredient",
+    "c2pa.ingredient.v2",
+    "c2pa.ingredient.v3",
+    "c2pa.soft-binding",
+    "c2pa.thumbnail.claim",
+    "c2pa.thumbnail.ingredient",
+)
+# Extended key usages a claim signer's certificate may carry (C2PA 2.x §14.5.1; the SDK's ``trust_config``): the
+# profile's documentSigning and c2pa-kp-claimSigning (what ``ensure_identity`` issues), emailProtection for
+# imported certificates issued under the 1.x profile. Readers and the post-sign check use the same list.
+TRUST_CONFIG = "\n".join(
+    (
+        "// id-kp-documentSigning (RFC 9336)",
+        "1.3.6.1.5.5.7.3.36",
+        "// c2pa-kp-claimSigning",
+        "1.3.6.1.4.1.62558.2.1",
+        "// id-kp-emailProtection (1.x profile)",
+        "1.3.6.1.5.5.7.3.4",
+        "",
+    )
+)
 _ALGS = {
     "es256": c2pa.C2paSigningAlg.ES256,
     "es384": c2pa.C2paSigningAlg.ES384,
@@ -84,6 +111,7 @@ class ManifestReport:
         signer_issuer / signer_common_name: from the signature info.
         manifest_sha256: SHA-256 of the manifest store as embedded (or as handed in), None if unknown.
         embedded: whether the manifest was read from the file itself (False: from a stored copy).
+        signed_at: the signing time the signature's RFC 3161 time-stamp attests (None: not time-stamped).
     """
 
     state: ValidationState
@@ -97,6 +125,12 @@ class ManifestReport:
     signer_common_name: str
     manifest_sha256: str | None
     embedded: bool
+    signed_at: str | None = None
+
+    @property
+    def time_stamped(self) -> bool:
+        """Whether the claim signature carries a validated RFC 3161 time-stamp."""
+        return self.signed_at is not None and "timeStamp.validated" in self.codes("successes")
 
     def codes(self, kind: str = "failures") -> set[str]:
         return {s.code for s in getattr(self, kind)}
@@ -123,8 +157,18 @@ def media_type(path: Path) -> str:
     )
 
 
-def sign_video(source: Path, dest: Path, definition: Mapping[str, Any], identity: SigningIdentity) -> SignedAsset:
+def sign_video(
+    source: Path,
+    dest: Path,
+    definition: Mapping[str, Any],
+    identity: SigningIdentity,
+    *,
+    tsa_url: str | None = None,
+) -> SignedAsset:
     """Sign ``source`` with the manifest ``definition`` and write the result to ``dest`` (atomically).
+
+    With ``tsa_url`` the claim signature is time-stamped by that RFC 3161 time-stamp authority (the token goes into
+    the COSE signature's unprotected header), so the manifest still validates after the signing certificate expires.
 
     The signed file is written to a temporary file beside ``dest`` and renamed over it only on success; on any
     failure nothing is left at ``dest``.
@@ -141,7 +185,9 @@ def sign_video(source: Path, dest: Path, definition: Mapping[str, Any], identity
     _require_whole(source)
     try:
         signer = c2pa.Signer.from_info(
-            c2pa.C2paSignerInfo(_ALGS[identity.algorithm], identity.chain_pem.encode(), identity.key_pem.encode(), None)
+            c2pa.C2paSignerInfo(
+                _ALGS[identity.algorithm], identity.chain_pem.encode(), identity.key_pem.encode(), tsa_url or None
+            )
         )
     except (c2pa.C2paError, ValueError, TypeError) as exc:
         raise C2paSigningError(
@@ -149,9 +195,15 @@ def sign_video(source: Path, dest: Path, definition: Mapping[str, Any], identity
         ) from None
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
+    ctx = c2pa.Context.from_dict(
+        {
+            "builder": {"created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
+            "trust": {"trust_config": TRUST_CONFIG},
+        }
+    )
     try:
         with os.fdopen(fd, "w+b") as out, open(source, "rb") as src:
-            builder = c2pa.Builder(json.dumps(definition))
+            builder = c2pa.Builder(json.dumps(definition), context=ctx)
             store = builder.sign(signer, fmt, src, out)
             out.flush()
             os.fsync(out.fileno())
@@ -161,12 +213,14 @@ def sign_video(source: Path, dest: Path, definition: Mapping[str, Any], identity
         os.replace(tmp, dest)
     except c2pa.C2paError as exc:
         tmp.unlink(missing_ok=True)
-        raise C2paSigningError(f"C2PA signing of {source.name} failed: {_message(exc)}") from None
+        hint = f" (time-stamp authority {tsa_url})" if tsa_url and "time" in _message(exc).lower() else ""
+        raise C2paSigningError(f"C2PA signing of {source.name} failed{hint}: {_message(exc)}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     finally:
         signer.close()
+        ctx.close()
     return SignedAsset(path=dest, manifest_store=bytes(store))
 
 
@@ -223,9 +277,12 @@ def _read(
     *,
     embedded: bool,
 ) -> ManifestReport:
-    settings: dict[str, Any] = {"verify": {"verify_trust": trust_anchors_pem is not None}}
+    settings: dict[str, Any] = {
+        "verify": {"verify_trust": trust_anchors_pem is not None},
+        "trust": {"trust_config": TRUST_CONFIG},
+    }
     if trust_anchors_pem is not None:
-        settings["trust"] = {"trust_anchors": trust_anchors_pem}
+        settings["trust"]["trust_anchors"] = trust_anchors_pem
     try:
         ctx = c2pa.Context.from_dict(settings)
     except c2pa.C2paError as exc:
@@ -260,6 +317,7 @@ def _read(
         signer_common_name=str(sig.get("common_name", "")),
         manifest_sha256=hashlib.sha256(store).hexdigest() if store is not None else None,
         embedded=embedded,
+        signed_at=str(sig["time"]) if sig.get("time") else None,
     )
 
 

@@ -8,9 +8,12 @@ Layout under ``<keys_dir>/c2pa/`` (directory 0700, private keys 0600, every file
     signer.key     the leaf's private key (PKCS#8 PEM)
     identity.json  {"source": "generated" | "imported", "created": RFC 3339}
 
-``ensure_identity`` creates a project root CA (self-signed, CA:true, keyCertSign) and an ES256 leaf
-(digitalSignature, EKU emailProtection, as C2PA signers require) signed by it. ``import_identity`` replaces it with a
-production's own chain and key after validating it. Private key bytes are never put into messages or logs.
+``ensure_identity`` creates a project root CA (self-signed, CA:true, keyCertSign) and an ES256 leaf signed by it that
+follows the C2PA 2.x claim-signing certificate profile (§14.5.1): version 3, not a CA, key usage digitalSignature
+(critical), an extended key usage naming ``id-kp-documentSigning`` (RFC 9336) and ``c2pa-kp-claimSigning`` — not
+emailProtection, which 2.x keeps only for older certificates — subject/authority key identifiers.
+``import_identity`` replaces it with a production's own chain and key after validating it. Private key bytes are
+never put into messages or logs.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ _C2PA_EKUS = {
     ObjectIdentifier("1.3.6.1.5.5.7.3.36"),  # id-kp-documentSigning
     ObjectIdentifier("1.3.6.1.4.1.62558.2.1"),  # C2PA claim signing
 }
+DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # id-kp-documentSigning (RFC 9336)
+C2PA_CLAIM_SIGNING = ObjectIdentifier("1.3.6.1.4.1.62558.2.1")  # c2pa-kp-claimSigning
+SIGNER_EKUS = (DOCUMENT_SIGNING, C2PA_CLAIM_SIGNING)
 _CURVE_ALG = {"secp256r1": "es256", "secp384r1": "es384", "secp521r1": "es512"}
 
 
@@ -171,7 +177,7 @@ def ensure_identity(keys_dir: Path, organisation: str = "Cutproof workspace") ->
         .not_valid_after(now + dt.timedelta(days=825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(list(SIGNER_EKUS)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -263,6 +269,11 @@ def _validate_chain(chain: list[x509.Certificate], roots: list[x509.Certificate]
         raise IdentityImportError(
             "the signing certificate needs an extended key usage C2PA accepts "
             "(emailProtection, documentSigning or C2PA claim signing)"
+        )
+    if ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in set(eku):
+        raise IdentityImportError(
+            "the signing certificate carries anyExtendedKeyUsage, which the C2PA certificate profile forbids; "
+            "issue one with documentSigning or C2PA claim signing only"
         )
     for child, parent in itertools.pairwise(chain):
         _check_issued(child, parent, "the chain is out of order or broken")

@@ -1,11 +1,25 @@
 """Build the C2PA manifest definition for an AI-edited output from a typed ``EditLabel``.
 
-The manifest says, publicly and verifiably: this file was opened from a source clip (``parentOf``), then edited by
-Cutproof with a per-project model (``c2pa.edited`` / ``c2pa.dubbed`` / ``c2pa.placed``, digital source type
-``compositeWithTrainedAlgorithmicMedia``) in this time range and region; the model's training manifest (by hash,
-``inputTo``); the ledger entry recording the edit (``com.cutproof.ledger``) and our watermark
-(``com.cutproof.watermark``). It never carries performer names, consent terms or contract data: ``build_definition``
-rejects such fields and any string containing a caller-supplied redaction term (e.g. the performers' names).
+The manifest says, publicly and verifiably (C2PA 2.2, claim v2):
+
+1. ``c2pa.opened`` the source clip (``parentOf`` ingredient, titled with the production's shot/take label or a
+   neutral id — never the camera file name, which is production-internal and often carries people's names);
+2. the edit (``c2pa.edited`` / ``c2pa.dubbed`` / ``c2pa.placed``) with an honest ``digitalSourceType``: an edit made
+   by a trained per-project model is ``compositeWithTrainedAlgorithmicMedia`` and names the model and its training
+   manifest (``inputTo`` ingredient); an edit that used no trained model says so (``trainedModel: false``, a
+   source type without "trained") and names no model;
+3. one ``c2pa.watermarked`` action per invisible mark (pictures, dialogue track), each with the
+   ``c2pa.soft-binding`` assertion the specification requires beside it (our algorithm is not yet on the C2PA
+   soft-binding algorithm list, whose use is a "should": it is named in reverse-domain form ``com.cutproof.*``);
+4. the ledger entry recording the edit (``com.cutproof.ledger``), the model (``com.cutproof.model``) and the marks
+   (``com.cutproof.watermark``).
+
+Every assertion is a *created* assertion (``"created": true``): the signer attributes the actions, the
+ingredients and Cutproof's own assertions to itself (C2PA 2.2 §10.3.2; the ingredient assertions, added by the
+SDK, are moved there by ``CREATED_ASSERTION_LABELS`` in the adapter's settings).
+
+It never carries performer names, consent terms or contract data: ``build_definition`` rejects such fields and any
+string containing a caller-supplied redaction term (the registry's performer names, the camera file names).
 """
 
 from __future__ import annotations
@@ -20,7 +34,12 @@ from typing import Any
 from labeler.errors import ManifestContentError
 from media import Region
 
-COMPOSITE_TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+_IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+COMPOSITE_TRAINED = _IPTC + "compositeWithTrainedAlgorithmicMedia"
+COMPOSITE = _IPTC + "composite"  # a plate composited in without a trained model
+ALGORITHMICALLY_ENHANCED = _IPTC + "algorithmicallyEnhanced"  # a grade/relight computed without a trained model
+HUMAN_EDITS = _IPTC + "humanEdits"  # a re-time chosen by the editor, no generative model
+SOFT_BINDING_ASSERTION = "c2pa.soft-binding"
 LEDGER_ASSERTION = "com.cutproof.ledger"
 WATERMARK_ASSERTION = "com.cutproof.watermark"
 MODEL_ASSERTION = "com.cutproof.model"
@@ -79,15 +98,20 @@ class TimeRange:
 
 @dataclass(frozen=True)
 class IngredientRef:
-    """A referenced asset (source clip, placed plate): its title, MIME type and SHA-256."""
+    """A referenced asset (source clip, placed plate): its public title (a shot/take label or a neutral id, never
+    a camera file name), MIME type (from probing) and SHA-256."""
 
     title: str
     format: str
     sha256: str
 
     def __post_init__(self) -> None:
-        if not _HEX64.match(self.sha256):
-            raise ManifestContentError(f"ingredient {self.title!r}: sha256 must be 64 lowercase hex digits")
+        if not self.title.strip() or _placeholder(self.title):
+            raise ManifestContentError("an ingredient needs a title: the shot/take label or a neutral id")
+        if not self.format or "/" not in self.format:
+            raise ManifestContentError(f"ingredient {self.title!r}: format must be a MIME type")
+        if not _HEX64.match(self.sha256) or not self.sha256.strip("0"):
+            raise ManifestContentError(f"ingredient {self.title!r}: sha256 must be 64 lowercase hex digits, not zero")
 
 
 @dataclass(frozen=True)
@@ -134,19 +158,64 @@ class EditLabel:
     operation: str
     time_range: TimeRange
     region: Region | None
-    model_id: str
-    training_manifest_sha256: str
+    model_id: str | None
+    training_manifest_sha256: str | None
     ledger: LedgerRef
     watermark: WatermarkRef | None = None
     plate: IngredientRef | None = None
+    frame_size: tuple[int, int] | None = None
+    """The output's (width, height): a region covering the whole frame is not a spatial region and is left out."""
 
     def __post_init__(self) -> None:
-        if not self.title or not self.operation or not self.model_id:
-            raise ManifestContentError("an edit label needs a title, an operation and a model id")
-        if not _HEX64.match(self.training_manifest_sha256):
-            raise ManifestContentError("training_manifest_sha256 must be 64 lowercase hex digits")
+        if not self.title or not self.operation:
+            raise ManifestContentError("an edit label needs a title and an operation")
+        if (self.model_id is None) != (self.training_manifest_sha256 is None):
+            raise ManifestContentError("name a trained model by id and training-manifest hash together, or neither")
+        if self.model_id is not None and (not self.model_id.strip() or _placeholder(self.model_id)):
+            raise ManifestContentError(
+                f"model id {self.model_id!r} is a placeholder; an edit without a model names none"
+            )
+        if self.training_manifest_sha256 is not None and (
+            not _HEX64.match(self.training_manifest_sha256) or not self.training_manifest_sha256.strip("0")
+        ):
+            raise ManifestContentError("training_manifest_sha256 must be 64 lowercase hex digits, not all zero")
         if (self.action is EditAction.PLACED) != (self.plate is not None):
             raise ManifestContentError("c2pa.placed needs the placed plate as ingredient, and only it has one")
+
+    @property
+    def trained(self) -> bool:
+        """Whether a trained (per-project) model made the edit."""
+        return self.model_id is not None
+
+    @property
+    def source_type(self) -> str:
+        """The IPTC digital source type of the edited content, from what actually made the edit."""
+        if self.trained:
+            return COMPOSITE_TRAINED
+        if self.action is EditAction.PLACED or self.operation == "background":
+            return COMPOSITE
+        if self.action is EditAction.DUBBED:
+            return HUMAN_EDITS
+        return ALGORITHMICALLY_ENHANCED
+
+    @property
+    def spatial_region(self) -> Region | None:
+        """The edited rectangle when it is smaller than the frame (None: the whole frame, or unknown)."""
+        r = self.region
+        if r is None:
+            return None
+        if self.frame_size is not None:
+            w, h = self.frame_size
+            if r.x <= 0 and r.y <= 0 and r.x + r.width >= w and r.y + r.height >= h:
+                return None
+        return r
+        if (self.action is EditAction.PLACED) != (self.plate is not None):
+            raise ManifestContentError("c2pa.placed needs the placed plate as ingredient, and only it has one")
+
+
+def soft_binding_alg(algorithm: str) -> str:
+    """Our watermark algorithm id (``cutproof-wm/2``) in the reverse-domain form a soft-binding ``alg`` takes."""
+    return "com." + re.sub(r"[^a-z0-9]+", ".", algorithm.lower()).strip(".")
 
 
 def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict[str, Any]:
@@ -154,7 +223,7 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
 
     Args:
         label: the public facts about the edit.
-        redact_terms: strings that must not appear anywhere in the manifest (performer names, deal ids, ...).
+        redact_terms: strings that must not appear anywhere in the manifest (performer names, camera file names).
 
     Raises:
         ManifestContentError: the definition would carry personal or contract data.
@@ -166,30 +235,29 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
             "format": label.source.format,
             "relationship": "parentOf",
             "instance_id": src_id,
-        },
-        {
-            "title": f"training manifest of model {label.model_id}",
-            "format": "application/json",
-            "relationship": "inputTo",
-            "instance_id": f"cutproof:sha256:{label.training_manifest_sha256}",
-        },
+        }
     ]
-    change: dict[str, Any] = {
-        "region": [
+    if label.trained:
+        ingredients.append(
             {
-                "type": "temporal",
-                "time": {
-                    "type": "npt",
-                    "start": TimeRange.npt(label.time_range.start),
-                    "end": TimeRange.npt(label.time_range.end),
-                },
+                "title": f"training manifest {label.training_manifest_sha256}",
+                "format": "application/json",
+                "relationship": "inputTo",
+                "instance_id": f"cutproof:sha256:{label.training_manifest_sha256}",
             }
-        ],
-        "description": label.operation,
-    }
-    if label.region is not None:
-        r = label.region
-        change["region"].append(
+        )
+    regions: list[dict[str, Any]] = [
+        {
+            "type": "temporal",
+            "time": {
+                "type": "npt",
+                "start": TimeRange.npt(label.time_range.start),
+                "end": TimeRange.npt(label.time_range.end),
+            },
+        }
+    ]
+    if (r := label.spatial_region) is not None:
+        regions.append(
             {
                 "type": "spatial",
                 "shape": {
@@ -201,13 +269,20 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
                 },
             }
         )
+    agent = {"name": SOFTWARE_NAME, "version": SOFTWARE_VERSION}
+    parameters: dict[str, Any] = {"com.cutproof.operation": label.operation, "com.cutproof.trainedModel": label.trained}
+    if label.trained:
+        parameters["com.cutproof.modelId"] = label.model_id
+        description = f"{label.operation} with per-project model {label.model_id}"
+    else:
+        description = f"{label.operation} without a trained model"
     edit: dict[str, Any] = {
         "action": str(label.action),
-        "digitalSourceType": COMPOSITE_TRAINED,
-        "softwareAgent": {"name": SOFTWARE_NAME, "version": SOFTWARE_VERSION},
-        "description": f"{label.operation} with per-project model {label.model_id}",
-        "changes": [change],
-        "parameters": {"com.cutproof.modelId": label.model_id, "com.cutproof.operation": label.operation},
+        "digitalSourceType": label.source_type,
+        "softwareAgent": agent,
+        "description": description,
+        "changes": [{"region": regions, "description": label.operation}],
+        "parameters": parameters,
     }
     if label.plate is not None:
         plate_id = f"cutproof:sha256:{label.plate.sha256}"
@@ -220,6 +295,14 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
             }
         )
         edit["parameters"]["ingredientIds"] = [plate_id]
+    actions: list[dict[str, Any]] = [
+        {
+            "action": "c2pa.opened",
+            "softwareAgent": agent,
+            "parameters": {"ingredientIds": [src_id], "com.cutproof.sourceSha256": label.source.sha256},
+        },
+        edit,
+    ]
     ledger: dict[str, Any] = {
         "origin": label.ledger.origin,
         "index": label.ledger.index,
@@ -228,46 +311,54 @@ def build_definition(label: EditLabel, redact_terms: Iterable[str] = ()) -> dict
     }
     if label.ledger.receipt is not None:
         ledger["receipt"] = label.ledger.receipt
-    assertions: list[dict[str, Any]] = [
-        {
-            "label": "c2pa.actions.v2",
-            "data": {
-                "actions": [
-                    {
-                        "action": "c2pa.opened",
-                        "parameters": {"ingredientIds": [src_id], "com.cutproof.sourceSha256": label.source.sha256},
-                    },
-                    edit,
-                ]
-            },
-        },
-        {
-            "label": MODEL_ASSERTION,
-            "data": {"modelId": label.model_id, "trainingManifestSha256": label.training_manifest_sha256},
-        },
-        {"label": LEDGER_ASSERTION, "data": ledger},
-    ]
+    assertions: list[dict[str, Any]] = []
+    if label.trained:
+        assertions.append(
+            {
+                "label": MODEL_ASSERTION,
+                "data": {"modelId": label.model_id, "trainingManifestSha256": label.training_manifest_sha256},
+            }
+        )
+    assertions.append({"label": LEDGER_ASSERTION, "data": ledger})
     if label.watermark is not None:
+        wm = label.watermark
+        marks = [("video", wm.algorithm)] + ([("audio", wm.audio_algorithm)] if wm.audio_algorithm else [])
+        for medium, algorithm in marks:
+            actions.append(
+                {
+                    "action": "c2pa.watermarked",
+                    "softwareAgent": agent,
+                    "description": f"invisible {medium} watermark {algorithm} carrying the ledger key",
+                    "parameters": {"com.cutproof.algorithm": algorithm, "com.cutproof.medium": medium},
+                }
+            )
+            assertions.append(
+                {
+                    "label": SOFT_BINDING_ASSERTION,
+                    "data": {
+                        "alg": soft_binding_alg(algorithm),
+                        "blocks": [{"scope": {}, "value": wm.key_hex}],
+                        "pad": [],
+                    },
+                }
+            )
         assertions.append(
             {
                 "label": WATERMARK_ASSERTION,
                 "data": {
-                    "algorithm": label.watermark.algorithm,
-                    "key": label.watermark.key_hex,
+                    "algorithm": wm.algorithm,
+                    "key": wm.key_hex,
                     "note": "proprietary; not on the C2PA soft-binding algorithm list",
-                    **(
-                        {"audio": {"algorithm": label.watermark.audio_algorithm, "key": label.watermark.key_hex}}
-                        if label.watermark.audio_algorithm
-                        else {}
-                    ),
+                    **({"audio": {"algorithm": wm.audio_algorithm, "key": wm.key_hex}} if wm.audio_algorithm else {}),
                 },
             }
         )
+    assertions.insert(0, {"label": "c2pa.actions.v2", "data": {"actions": actions}})
     definition: dict[str, Any] = {
         "claim_generator_info": [{"name": SOFTWARE_NAME, "version": SOFTWARE_VERSION}],
         "title": label.title,
         "ingredients": ingredients,
-        "assertions": assertions,
+        "assertions": [{**a, "created": True} for a in assertions],
     }
     check_public(definition, redact_terms)
     return definition
@@ -308,3 +399,10 @@ def _tokens(key: str) -> set[str]:
     """Words of a key (camelCase, snake_case, dotted, reverse-domain), lower-cased, plural ``s`` dropped."""
     words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", key)
     return {w.lower().removesuffix("s") for w in words}
+
+
+_PLACEHOLDERS = frozenset({"none", "null", "unknown", "n/a", "tbd", "placeholder"})
+
+
+def _placeholder(value: str) -> bool:
+    return value.strip().casefold() in _PLACEHOLDERS

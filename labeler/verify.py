@@ -76,16 +76,28 @@ def key_hex(key: Any) -> str | None:
     return str(key).lower().removeprefix("0x").rjust(16, "0")
 
 
+SEEN_EMBEDDED = "manifest embedded, valid"
+SEEN_RECOVERED = "recovered from store (file has none)"
+SEEN_TAMPERED = "tampered"
+
+
 def check_manifest(report: ManifestReport | None, *, recovered: bool = False) -> Check:
-    """Manifest present, valid and Trusted (for a stored copy recovered via the watermark: signature + trust only)."""
+    """What was seen of the manifest, said as such: ``seen`` is one of
+
+    - "manifest embedded, valid": embedded in the file, valid and Trusted, bound to these bytes (pass);
+    - "recovered from store (file has none)": the file carries no manifest; the stored copy that its watermark leads
+      to validates (signature and trust). Not a pass: the file itself is unlabelled (skip, with the evidence);
+    - "tampered": a manifest is embedded but the file's bytes no longer match its hard binding (fail).
+    """
     if report is None:
         return Check("c2pa_manifest", Status.FAIL, {}, "no C2PA manifest in the file and none could be recovered")
-    evidence = {
+    evidence: dict[str, Any] = {
         "state": str(report.state),
         "signer": report.signer_common_name,
         "issuer": report.signer_issuer,
         "manifest_sha256": report.manifest_sha256,
         "source": "recovered from watermark (stored copy)" if recovered else "embedded",
+        "time_stamped": report.time_stamped,
     }
     failures = report.codes()
     if "signingCredential.untrusted" in failures:
@@ -99,10 +111,25 @@ def check_manifest(report: ManifestReport | None, *, recovered: bool = False) ->
     other = sorted(failures - binding)
     if other:
         return Check("c2pa_manifest", Status.FAIL, evidence, "manifest does not validate: " + ", ".join(other))
-    if report.state is ValidationState.TRUSTED or (recovered and not other):
-        return Check("c2pa_manifest", Status.PASS, evidence)
-    if binding:  # signature and trust fine, binding broken: reported by the hard-binding check
-        evidence["state"] = "signature valid and trusted; the content binding is reported under hard_binding"
+    if recovered:
+        evidence["seen"] = SEEN_RECOVERED
+        return Check(
+            "c2pa_manifest",
+            Status.SKIP,
+            evidence,
+            f"{SEEN_RECOVERED}: the stored manifest validates, but this file carries no C2PA manifest of its own",
+        )
+    if binding:
+        evidence["seen"] = SEEN_TAMPERED
+        evidence["codes"] = sorted(binding)
+        return Check(
+            "c2pa_manifest",
+            Status.FAIL,
+            evidence,
+            f"{SEEN_TAMPERED}: the signature is valid but the file's bytes changed after signing",
+        )
+    if report.state is ValidationState.TRUSTED:
+        evidence["seen"] = SEEN_EMBEDDED
         return Check("c2pa_manifest", Status.PASS, evidence)
     return Check("c2pa_manifest", Status.FAIL, evidence, f"validation state {report.state}, not Trusted")
 

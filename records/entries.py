@@ -148,7 +148,7 @@ class MediaFacts(Model):
 
 
 class SlateFacts(Model):
-    scene: str | None
+    scene: str | None = None
     shot: str | None
     take: int | None
 
@@ -344,7 +344,8 @@ class GateRequest(Model):
     id: str
     project: str
     clip: Sha256Hex
-    scene: str
+    scene: str | None = None
+    """The slate's scene (absent when the clip has no slate scene: never a placeholder)."""
     shot: str
     edit: EditAsked
     region: str | None
@@ -357,7 +358,7 @@ class GateRequest(Model):
     """The cast model that identified ``detected`` (absent when the project had none, and in entries written
     before it was recorded)."""
 
-    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"cast_model"})
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"cast_model", "scene"})
 
 
 class PolicyDecided(Record):

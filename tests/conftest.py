@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from cutproof.core.workspace import Workspace
+from tests._support.placeholders import placeholders_in_workspace, workspaces_under
 from tests._support.postgres import postgres_server
 
 # No timed assertions: a property test's examples may take as long as a busy machine needs (hypothesis's default
@@ -66,3 +67,39 @@ def postgres_db(postgres_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_false_is_signed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test: no ledger entry and no manifest in any workspace it made holds a placeholder value
+    (all-zero hash, "none", "unknown", empty id). See ``tests/_support/placeholders.py``."""
+    yield
+    tmp = request.node.funcargs.get("tmp_path") if hasattr(request.node, "funcargs") else None
+    if tmp is None or request.node.get_closest_marker("placeholders_allowed"):
+        return
+    found = [f"{home}: {p}" for home in workspaces_under(Path(tmp)) for p in placeholders_in_workspace(home)]
+    _WALKED.update(str(h.resolve()) for h in workspaces_under(Path(tmp)))
+    if found:
+        pytest.fail("placeholder values were signed:\n" + "\n".join(found[:20]), pytrace=False)
+
+
+_WALKED: set[str] = set()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The workspaces of module- and session-scoped fixtures, walked once at the end (see above)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except (OSError, ValueError):
+        return
+    found = []
+    for home in workspaces_under(base, max_depth=5):
+        if str(home.resolve()) in _WALKED:
+            continue
+        found += [f"{home}: {p}" for p in placeholders_in_workspace(home)]
+    if found:
+        session.config.get_terminal_writer().line("placeholder values were signed:\n" + "\n".join(found[:20]), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

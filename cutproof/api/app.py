@@ -119,7 +119,7 @@ def create_app(
             (``SchemaError``: run ``cutproof db upgrade``).
     """
     settings = (settings or Settings()).check_safe()
-    ws = (workspace or Workspace(settings.home, settings.db)).require()
+    ws = (workspace or Workspace(settings.home, settings.db, tsa_url=settings.tsa_url)).require()
     ws.engine  # noqa: B018 - checks the schema: a database not upgraded yet is refused now, not on a request
 
     @asynccontextmanager

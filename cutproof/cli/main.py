@@ -92,8 +92,14 @@ def _global_options(
         str | None,
         typer.Option("--db", envvar="CUTPROOF_DB", help="SQLAlchemy database URL (default: SQLite in --home)."),
     ] = None,
+    tsa_url: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa-url", envvar="CUTPROOF_TSA_URL", help="RFC 3161 time-stamp authority for C2PA claim signatures."
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = Workspace(home, db)
+    ctx.obj = Workspace(home, db, tsa_url=tsa_url)
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
             files, audits) run at once.
         max_in_flight: API requests handled at once per server process; past it the server answers 503 with
             ``Retry-After`` at once (load shedding) instead of queueing without bound.
+        tsa_url: RFC 3161 time-stamp authority (``http(s)://…``) that time-stamps every C2PA claim signature, as the
+            EU Code of Practice (Measure 1.1.1) asks; unset signs without a time-stamp (``CUTPROOF_TSA_URL``).
         processes: API server processes sharing the port. One process runs Python on about one core (the
             interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
             the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
     threads: int = Field(default=8, ge=1, le=1024)
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
     processes: int = Field(default=1, ge=1, le=64)
+    tsa_url: str | None = None
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

@@ -33,9 +33,12 @@ DEFAULT_HOME = Path("cutproof-data")
 class Workspace:
     """A Cutproof workspace on disk plus the database it points at."""
 
-    def __init__(self, home: Path, db_url: str | None = None) -> None:
+    def __init__(self, home: Path, db_url: str | None = None, *, tsa_url: str | None = None) -> None:
         self.home = Path(home)
         self._db_url = db_url
+        self.tsa_url = tsa_url or None
+        """The RFC 3161 time-stamp authority that time-stamps C2PA claim signatures (setting ``tsa_url``,
+        ``CUTPROOF_TSA_URL``); None signs without a time-stamp."""
 
     @property
     def db_url(self) -> str:

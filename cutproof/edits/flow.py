@@ -31,6 +31,7 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
 from cutproof.edits.gate import GateResult, evaluate
 from cutproof.edits.label import EditFacts, label_output
+from cutproof.edits.public import private_terms, probed_format, public_title
 from cutproof.edits.render import GateFacts, render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
 from cutproof.edits.submission import EditSubmission
@@ -191,7 +192,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         decision_index=req.decision_index,
         review_index=req.review_index,
         consent=tuple(req.decision.get("relied_on", [])),
-        result=EditResultFacts.model_validate(res),
+        result=EditResultFacts.model_validate(_result_facts(res)),
     )
     edit_ref = _append_once(ctx, log, "edit.applied", edit_record, req.submitted_by)
     ctx.progress(0.7, "labelling")
@@ -213,6 +214,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
             edit=appended,
             facts=_facts(clip, submission, res),
             obligations=obligations,
+            redact_terms=private_terms(ws, project),
         )
         return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
 
@@ -254,18 +256,30 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
     }
 
 
+def _result_facts(res: Mapping[str, Any]) -> dict[str, Any]:
+    """The editor's result (``editor.edit-result/1``: model keys absent and ``trained_model: false`` when no trained
+    model made the edit) in the shape of the ledger's ``EditResultFacts`` (model fields null: no model)."""
+    facts = {k: v for k, v in res.items() if k != "trained_model"}
+    for key in ("model_id", "training_manifest_hash", "model_file_hash"):
+        facts.setdefault(key, None)
+    return facts
+
+
 def _facts(clip: Any, submission: EditSubmission, res: Mapping[str, Any]) -> EditFacts:
+    """The public facts of a rendered edit: a model only when a trained one made it (``trained_model``)."""
     start_s, end_s = (Fraction(x) for x in res["frames"]["seconds"])
     region = res.get("region")
     action = {"dialogue": EditAction.DUBBED}.get(submission.kind, EditAction.EDITED)
-    fmt = "video/quicktime" if clip.path.suffix.lower() == ".mov" else "video/mp4"
+    trained = bool(res.get("trained_model", res.get("model_id") is not None)) and res.get("model_id") is not None
+    size = res.get("frame_size") or {}
     return EditFacts(
         shot=clip.slate.shot or clip.short_id,
-        source=IngredientRef(title=clip.path.name, format=fmt, sha256=clip.content_hash),
+        source=IngredientRef(title=public_title(clip), format=probed_format(clip), sha256=clip.content_hash),
         action=action,
         operation=submission.kind,
         time_range=TimeRange(start_s, end_s),
         region=Region(region["x"], region["y"], region["width"], region["height"]) if region else None,
-        model_id=res.get("model_id") or "none",
-        training_manifest_sha256=res.get("training_manifest_hash") or res.get("model_id") or "0" * 64,
+        model_id=res["model_id"] if trained else None,
+        training_manifest_sha256=(res.get("training_manifest_hash") or res["model_id"]) if trained else None,
+        frame_size=(int(size["width"]), int(size["height"])) if size else None,
     )

@@ -143,7 +143,7 @@ def evaluate(
             id=request_id,
             project=project.slug,
             clip=clip.content_hash,
-            scene=request.scene,
+            scene=clip.slate.scene,
             shot=request.shot,
             edit=EditAsked(kind=submission.kind, purpose=submission.purpose),
             region=submission.region,

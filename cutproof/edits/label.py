@@ -8,8 +8,11 @@ ledger entry that records the edit and the gate's obligations, and produces the 
 2. the invisible watermark carrying the 64-bit key of the ``edit.applied`` entry (first 8 bytes of its leaf hash),
    in the pictures (``cutproof-wm/2``) and, when the render has an audio track, in the dialogue track
    (``cutproof-awm/1``, same key, marked in the same PyAV pass; the audio is re-encoded in its codec family);
-3. the C2PA manifest (source ``parentOf``, AI edit action, model, ledger receipt, watermark), signed with the
-   workspace identity into MP4/MOV;
+3. the C2PA manifest (source ``parentOf``, AI edit action, model, ledger receipt, one ``c2pa.watermarked`` action
+   per mark), signed with the workspace identity into MP4/MOV and time-stamped by the workspace's time-stamp
+   authority (``Workspace.tsa_url``) when one is set; the privacy guard checks every string of the definition, and
+   again of the manifest as signed, against ``redact_terms`` (the registry's performer names and the camera file
+   names, ``private_terms``);
 4. the signed manifest store goes to the blob store and the key into ``app_watermark_keys`` (key → entry), so QC
    can recover the manifest from the watermark when metadata was stripped.
 
@@ -31,7 +34,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from cutproof.core.models import WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
-from labeler.c2pa_adapter import media_type, sign_video
+from labeler.c2pa_adapter import media_type, read_manifest_store, sign_video
 from labeler.disclosure import (
     AlteredShot,
     BadgeSpec,
@@ -43,7 +46,7 @@ from labeler.disclosure import (
 )
 from labeler.errors import LabelerError
 from labeler.identity import load_identity
-from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef
+from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef, check_public
 from labeler.manifest import build_definition as build_manifest
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
@@ -64,9 +67,10 @@ class EditFacts:
     operation: str
     time_range: TimeRange
     region: Region | None
-    model_id: str
-    training_manifest_sha256: str
+    model_id: str | None
+    training_manifest_sha256: str | None
     plate: IngredientRef | None = None
+    frame_size: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,11 @@ def label_output(
             ledger=LedgerRef(log.origin, edit.index, edit.leaf_hash_hex, edit.checkpoint, receipt),
             watermark=WatermarkRef(algorithm, key, audio_algorithm) if algorithm else None,
             plate=facts.plate,
+            frame_size=facts.frame_size,
         )
 
-    build_manifest(manifest_label(None), redact_terms)  # privacy guard before any expensive step
+    terms = tuple(redact_terms)
+    build_manifest(manifest_label(None), terms)  # privacy guard before any expensive step
     work = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.stem}.label-"))
     try:
         current = render
@@ -181,8 +187,14 @@ def label_output(
         signed = sign_video(
             current,
             work / f"signed{output.suffix}",
-            build_manifest(manifest_label(algorithm, audio_algorithm), redact_terms),
+            build_manifest(manifest_label(algorithm, audio_algorithm), terms),
             identity,
+            tsa_url=ws.tsa_url,
+        )
+        as_signed = read_manifest_store(signed.manifest_store, identity.trust_anchors_pem)
+        check_public(
+            {"title": as_signed.label, "assertions": dict(as_signed.assertions), "ingredients": as_signed.ingredients},
+            terms,
         )
         digest = ws.blobs.put_bytes(signed.manifest_store)
         assert digest == signed.manifest_sha256

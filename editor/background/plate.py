@@ -9,7 +9,7 @@ Two sources:
   1. the temporal median ``M`` of the sampled frames and the background's noise ``σ`` (robust MAD);
   2. **where people are**: per frame, the pixels that differ from ``M`` by more than ``max(4σ, 0.04)`` and are not
      the set in a person's shadow (``shadow_mask``), each moving blob closed and filled; and, for every face the
-     face path finds (``editor.faces``; every ``FACE_EVERY``-th sample), a person-shaped zone — head, then
+     face path finds (``editor.cast.detect``; every ``FACE_EVERY``-th sample), a person-shaped zone — head, then
      shoulders sloping out to a few face widths, down to the frame's bottom edge (``body_zone``). Moving regions
      that no face explains count as people for the whole take (an unidentified presence is never baked into the
      plate);
@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from editor.background.errors import PlateError, PlateUnrecoverableError
-from editor.faces import FaceBox, detect_faces
+from editor.cast.detect import FaceBox, detect_faces
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8

@@ -135,7 +135,7 @@ def build(
     )[0]  # fmt: skip
     facts = EditFacts(
         shot="shot 12",
-        source=IngredientRef("A003C012.mov", "video/quicktime", source_sha),
+        source=IngredientRef("12 take 1", "video/quicktime", source_sha),
         action=EditAction.EDITED,
         operation="relight",
         time_range=TimeRange(Fraction(1, 2), Fraction(3, 2)),

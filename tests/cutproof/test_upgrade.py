@@ -35,6 +35,7 @@ from editor import Catalogue, ModelRegistry
 from ledger import verify_receipt
 from ledger.fsck import fsck
 from store.blobs import sha256_file
+from tests._support.placeholders import LEGACY_MARK
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "release_0_1_0" / "workspace.tar.gz"
 ORIGIN = "cutproof.local/old-film"
@@ -47,6 +48,7 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("release_0_1_0")
     with tarfile.open(FIXTURE) as tar:
         tar.extractall(root, filter="data")
+    (root / LEGACY_MARK).write_text("0.1.0 signed placeholders; kept as written\n")
     home = root / "home"
     ws = Workspace(home)
     with pytest.raises(SchemaError, match=r"made by Cutproof 0\.1\.0.*cutproof db upgrade"):

@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 from cutproof.cli.main import app
 from cutproof.core.workspace import Workspace
 from labeler.errors import IdentityImportError, IdentityMissingError
-from labeler.identity import ensure_identity, identity_dir, import_identity, load_identity
+from labeler.identity import (
+    C2PA_CLAIM_SIGNING,
+    DOCUMENT_SIGNING,
+    ensure_identity,
+    identity_dir,
+    import_identity,
+    load_identity,
+)
 
 
 def _name(cn: str) -> x509.Name:
@@ -95,7 +102,9 @@ def test_init_creates_project_ca_and_signer_with_private_keys_0600(tmp_path: Pat
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert ca.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
     assert leaf.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature
-    assert ExtendedKeyUsageOID.EMAIL_PROTECTION in leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    ekus = set(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    assert ekus == {DOCUMENT_SIGNING, C2PA_CLAIM_SIGNING}  # the C2PA 2.x claim-signing profile
+    assert ExtendedKeyUsageOID.EMAIL_PROTECTION not in ekus
     assert ident.algorithm == "es256"
     assert "PRIVATE" not in repr(ident)
     before = (d / "signer.pem").read_bytes()

@@ -40,7 +40,7 @@ PERFORMER = "Dana Quill"
 def _label(action: EditAction = EditAction.EDITED, operation: str = "relight") -> EditLabel:
     return EditLabel(
         title="shot-12.mp4",
-        source=IngredientRef("A003C012.mov", "video/quicktime", "1" * 64),
+        source=IngredientRef("12/12A take 3", "video/quicktime", "1" * 64),
         action=action,
         operation=operation,
         time_range=TimeRange(Fraction(1, 2), Fraction(3, 2)),
@@ -84,7 +84,9 @@ def test_sign_then_verify_is_trusted(signed, identity) -> None:
     assert "assertion.bmffHash.match" in report.codes("successes")
     assert report.manifest_sha256 == signed.manifest_sha256
     assert report.embedded
-    opened, edited = report.actions
+    opened, edited, watermarked = report.actions
+    assert watermarked["action"] == "c2pa.watermarked"
+    assert watermarked["parameters"]["com.cutproof.algorithm"] == "cutproof.wm/1"
     assert opened["action"] == "c2pa.opened" and opened["parameters"]["ingredients"]
     assert edited["action"] == "c2pa.edited"
     assert edited["digitalSourceType"] == COMPOSITE_TRAINED

@@ -242,6 +242,17 @@ VECTORS: dict[str, Record] = {
         packs=(PackUsed(id="cutproof-core", version="1.0", sha256=H["2"]),),
         request=REQUEST,
     ),
+    "policy.decided@1--no-slate-scene-left-out": PolicyDecided(
+        decision_id=H["e"],
+        outcome="allow",
+        reasons=(),
+        relied_on=(CONSENT,),
+        obligations=Obligations(marking=("c2pa_metadata", "watermark")),
+        inputs_hash=H["0"],
+        policy_set_hash=H["1"],
+        packs=(PackUsed(id="cutproof-core", version="1.0", sha256=H["2"]),),
+        request=REQUEST.model_copy(update={"scene": None}),
+    ),
     "review.signed@1": ReviewSigned(
         decision_id=H["f"],
         reviewer="cli:legal@studio",
