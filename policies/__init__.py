@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from policies.packs import Pack, Rule, load_pack, parse_pack, resolve_pack_refs, shipped_pack_paths
     from policies.request_file import RequestFile, load_request_file, parse_request
+    from policies.review import QUESTIONS, answered, check_answers, open_questions
 
 # The public names load on first use, so that importing one module of the package (``policies.errors``) does
 # not load pydantic and YAML.
@@ -68,11 +69,13 @@ _LAZY = {
     ),
     "policies.packs": ("Pack", "Rule", "load_pack", "parse_pack", "resolve_pack_refs", "shipped_pack_paths"),
     "policies.request_file": ("RequestFile", "load_request_file", "parse_request"),
+    "policies.review": ("QUESTIONS", "answered", "check_answers", "open_questions"),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "ENGINE_VERSION",
+    "QUESTIONS",
     "ClaimedExemption",
     "ConsentGrant",
     "ConsentState",
@@ -100,10 +103,13 @@ __all__ = [
     "Rule",
     "Suspension",
     "UnknownPerformerError",
+    "answered",
+    "check_answers",
     "effective_outcome",
     "inputs_hash",
     "load_pack",
     "load_request_file",
+    "open_questions",
     "parse_pack",
     "parse_request",
     "resolve_pack_refs",

@@ -51,6 +51,8 @@ FACTS: dict[str, FactType] = {
     "edit.exemption": _t("str", True),
     "edit.exemption_justified": _t("bool"),
     "edit.is_deep_fake": _t("bool", True),
+    "edit.not_deep_fake_reason_given": _t("bool"),
+    "edit.changes_person": _t("bool"),
     "edit.generation": _t("str"),
     "edit.uses_replica": _t("bool"),
     "edit.replica_category": _t("str", True),
@@ -63,6 +65,8 @@ FACTS: dict[str, FactType] = {
     "request.undeclared_performers": _t("list"),
     "request.undeclared_count": _t("int"),
     "request.unidentified_faces": _t("int"),
+    "request.identified_performer_count": _t("int"),
+    "request.photoreal": _t("bool"),
     "performer.id": _t("str", scope="performer"),
     "performer.kind": _t("str", scope="performer"),
     "performer.guild_member": _t("bool", scope="performer"),
@@ -144,6 +148,10 @@ def request_facts(req: EditRequest, touched: list[str] | None = None) -> Facts:
         "edit.exemption": ex.kind if ex is not None else None,
         "edit.exemption_justified": bool(ex is not None and ex.justification.strip()),
         "edit.is_deep_fake": e.is_deep_fake,
+        "edit.not_deep_fake_reason_given": bool(e.not_deep_fake_reason and e.not_deep_fake_reason.strip()),
+        "edit.changes_person": (
+            e.kind in PERSON_CHANGING_KINDS or e.purpose in PERSON_CHANGING_PURPOSES or replica is not None
+        ),
         "edit.generation": e.generation,
         "edit.uses_replica": replica is not None,
         "edit.replica_category": replica.category if replica is not None else None,
@@ -156,6 +164,8 @@ def request_facts(req: EditRequest, touched: list[str] | None = None) -> Facts:
         "request.undeclared_performers": undeclared,
         "request.undeclared_count": len(undeclared),
         "request.unidentified_faces": req.unidentified_faces,
+        "request.identified_performer_count": len(touched),
+        "request.photoreal": req.photoreal,
     }
 
 
@@ -170,6 +180,10 @@ class ConsentIndex:
             self.grants.setdefault(g.performer_id, []).append(g)
 
 
+# Art. 3(60): an AI change to a real person's face, gaze, lips, voice or performance. Kinds that change the person
+# whatever the purpose (gaze; lips and voice), and purposes that make any edit change what a person appears to do.
+PERSON_CHANGING_KINDS = frozenset({"eyeline", "dialogue"})
+PERSON_CHANGING_PURPOSES = frozenset({"performance_change", "dubbing"})
 _SIGNER_RANK = {"performer": 0, "representative": 1, "union": 2}
 
 

@@ -134,6 +134,10 @@ class ReviewSignoff(BaseModel):
     verdict: Literal["approve", "reject"]
     note: str = Field(min_length=1)
     time: AwareDatetime
+    answers: dict[str, bool] | None = None
+    """Legal's answer to each question the review was opened for (``policies.review``)."""
+    obligations: Obligations | None = None
+    """The obligations recomputed from the answers (they replace the decision's for the edit's output)."""
 
 
 def effective_outcome(decision: Decision, signoff: ReviewSignoff | None = None) -> Outcome:

@@ -185,9 +185,25 @@ class PolicySet:
         )
 
 
+# Inputs added after decisions were recorded, left out of the hash at their defaults so the inputs of every
+# recorded decision hash as they did (replay stays possible): field path → default.
+_LATER_INPUTS: tuple[tuple[tuple[str, ...], object], ...] = (
+    (("edit", "not_deep_fake_reason"), None),
+    (("photoreal",), True),
+)
+
+
 def inputs_hash(request: EditRequest, state: ConsentState) -> str:
-    """SHA-256 of the RFC 8785 canonical JSON ``{"consent": <state>, "request": <request>}``."""
-    request_bytes = canonical_model_json(request.model_dump(mode="json"))
+    """SHA-256 of the RFC 8785 canonical JSON ``{"consent": <state>, "request": <request>}`` (inputs added later
+    are left out at their defaults, ``_LATER_INPUTS``)."""
+    dumped = request.model_dump(mode="json")
+    for path, default in _LATER_INPUTS:
+        parent = dumped
+        for key in path[:-1]:
+            parent = parent[key]
+        if parent.get(path[-1], default) == default:
+            parent.pop(path[-1], None)
+    request_bytes = canonical_model_json(dumped)
     body = b'{"consent":' + state.canonical() + b',"request":' + request_bytes + b"}"
     return sha256_hex(body)
 

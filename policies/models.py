@@ -283,6 +283,8 @@ class Edit(_Input):
     target_language: str | None = None
     claimed_exemption: ClaimedExemption | None = None
     is_deep_fake: bool | None = None
+    not_deep_fake_reason: str | None = None
+    """Why the requester says the result is not a deep fake (with ``is_deep_fake: false``): what legal reviews."""
     generation: Literal["partially_modified", "fully_generated"] = "partially_modified"
     replica: ReplicaUse | None = None
 
@@ -298,6 +300,8 @@ class EditRequest(_Input):
     detected_performers: list[str] = Field(default_factory=list)
     unidentified_faces: int = Field(default=0, ge=0)
     time: AwareDatetime
+    photoreal: bool = True
+    """Photoreal (live-action camera) footage; False for animation, where an edit cannot pass as authentic."""
 
     def touched(self) -> list[str]:
         """Performers the edit touches: declared first, then those only the editor detected (no duplicates)."""

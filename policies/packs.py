@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from policies._facts import Facts
 from policies._hashing import canonical_json, sha256_hex
@@ -76,6 +76,14 @@ class RuleSpec(_Spec):
     explain: str = Field(min_length=3)
     relies_on: Literal["none", "consent", "exemption", "purpose"] = "none"
     obligations: ObligationsSpec | None = None
+    asks: Literal["deep_fake"] | None = None
+    """For a ``review`` rule: the question legal's sign-off must answer (``policies.review.QUESTIONS``)."""
+
+    @model_validator(mode="after")
+    def _asks_only_on_review(self) -> RuleSpec:
+        if self.asks is not None and self.effect != "review":
+            raise ValueError(f"rule {self.id}: only a review rule asks a question (asks: {self.asks})")
+        return self
 
 
 class PackSpec(_Spec):

@@ -387,6 +387,13 @@ class ReviewSigned(Record):
     time: IsoInstant
     request_id: str
     decision_index: int
+    answers: dict[str, bool] | None = None
+    """Legal's answer to each question the review was opened for (e.g. ``deep_fake``); absent when none was asked
+    (and in sign-offs recorded before reviews asked questions)."""
+    obligations: Obligations | None = None
+    """The obligations recomputed from the answers; they govern the edit's output instead of the decision's."""
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"answers", "obligations"})
 
 
 # ------------------------------------------------------------------------------------------- edits and labels

@@ -104,12 +104,20 @@ def review_cmd(
     request_id: str,
     note: Annotated[str, typer.Option(help="Why (recorded in the ledger).")],
     approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
+    deep_fake: Annotated[
+        bool | None,
+        typer.Option(
+            "--deep-fake/--not-deep-fake",
+            help="Answer the review's deep-fake question (Art. 3(60)); an approval must answer it when asked.",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Approve or reject an edit request awaiting legal review."""
     ws = ready_workspace(ctx)
+    answers = {"deep_fake": deep_fake} if deep_fake is not None else None
     record, job = sign_review(
-        ws, get_project(ws, project), request_id, approve=approve, note=note, reviewer=cli_identity()
+        ws, get_project(ws, project), request_id, approve=approve, note=note, reviewer=cli_identity(), answers=answers
     )
     console.print(
         f"request {request_id}: {record.state} (ledger entry {record.review_index})"

@@ -46,6 +46,7 @@ from cutproof.training.run import CastSpec, LightingSpec
 from ledger.export import export_tiles
 from ledger.fsck import fsck
 from media import transcode
+from records import Obligations
 
 DEMO_HOME = Path("demo-output")
 FOOTAGE = Path(__file__).resolve().parents[2].parent / "shared" / "footage"
@@ -67,6 +68,8 @@ class DemoResult:
     names: dict[str, str] = field(default_factory=dict)  # performer id → name (console only)
     deliverables: list[Path] = field(default_factory=list)
     qc: dict[str, str] = field(default_factory=dict)
+    disclosures: dict[str, list[str]] = field(default_factory=dict)  # deliverable name → disclosure forms QC found
+    review_obligations: dict[str, Any] | None = None  # what legal's answers made the reviewed edit owe
     audit_html: Path | None = None
     seconds: float = 0.0
 
@@ -245,6 +248,12 @@ def _qc(ws: Workspace, origin: str, path: Path, label: str, result: DemoResult) 
     for c in report.failures()[:2]:
         console.print(f"    failed: {c.name}: {c.reason}")
     result.qc[label] = report.verdict + (" (watermark)" if report.recovered_via_watermark else "")
+    disclosure = next((c for c in report.checks if c.name == "disclosure"), None)
+    if disclosure is not None:
+        found = sorted(disclosure.evidence.get("found", {}))
+        result.disclosures[label] = found
+        if found:
+            console.print(f"    disclosure found: {', '.join(found)}")
 
 
 def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_steps: int = 150) -> DemoResult:
@@ -285,7 +294,8 @@ def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_st
         params={"plate": clips[plate].short_id}), result)  # fmt: skip
     reviewed = _decide(ws, project, "review", EditSubmission(
         shot=clips[speaker].short_id, kind="relight", purpose="performance_change", performers=(people["obama"],),
-        end=min(clips[speaker].info.frame_count, 48),
+        end=min(clips[speaker].info.frame_count, 48), is_deep_fake=False,
+        not_deep_fake_reason="a warmer grade of a consented take; the performance itself is unchanged",
         params={"exposure": 0.3, "temperature": 0.3, "model": result.models["lighting"]}), result)  # fmt: skip
     if reviewed.decision.outcome == "review":
         record, _ = sign_review(
@@ -294,9 +304,18 @@ def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_st
             reviewed.request_id,
             approve=True,
             reviewer=LEGAL,
-            note="A warmer relight of a consented performance; not a deep fake; disclose as the decision requires.",
+            note=(
+                "The relight changes how an identified, real performer looks in photoreal footage for EU release: "
+                "a deep fake (Art. 3(60)); consent does not change that. Approved with the Art. 50(4) disclosure."
+            ),
+            answers={"deep_fake": True},
         )
-        console.print(f"legal sign-off: approved (ledger entry {record.review_index})")
+        owed = Obligations.model_validate(record.review["obligations"]) if record.review else None
+        result.review_obligations = owed.model_dump(mode="json") if owed else None
+        console.print(
+            f"legal sign-off: approved, answering deep_fake=true (ledger entry {record.review_index}); "
+            f"recomputed obligations: {owed.summary() if owed else 'none'}"
+        )
 
     _step(6, "Render and label (watermark keyed to the ledger entry, C2PA manifest, disclosure)")
     _run_jobs(ws)
@@ -321,6 +340,9 @@ def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_st
         tampered.write_bytes(bytes(data))
         _qc(ws, project.origin, tampered, "tampered copy (one byte flipped)", result)
         stripped = transcode(src, attacks / f"transcoded-{src.stem}.mp4", crf=28)
+        for sidecar in (".vtt", ".disclosure.json"):  # a distributor ships the transcode with its sidecars
+            if (src.parent / f"{src.stem}{sidecar}").is_file():
+                shutil.copyfile(src.parent / f"{src.stem}{sidecar}", attacks / f"{stripped.stem}{sidecar}")
         _qc(ws, project.origin, stripped, "metadata stripped + H.264 CRF 28 transcode", result)
 
     _step(8, "Legal audit")

@@ -38,4 +38,6 @@ def review_record(signoff: ReviewSignoff, *, request_id: str, decision_index: in
         time=signoff.time,
         request_id=request_id,
         decision_index=decision_index,
+        answers=signoff.answers,
+        obligations=signoff.obligations,
     )

@@ -23,13 +23,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from cutproof.cast.presence import Presence
 from cutproof.core import recorded
 from cutproof.core.errors import CutproofError
 from cutproof.core.jobs import Job, JobContext, JobQueue
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
-from cutproof.edits.gate import GateResult, evaluate
+from cutproof.edits.gate import GateResult, evaluate, reevaluate, review_questions
 from cutproof.edits.label import EditFacts, label_output
 from cutproof.edits.public import private_terms, probed_format, public_title
 from cutproof.edits.render import GateFacts, render_edit
@@ -41,7 +42,7 @@ from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Appended, Log
 from ledger.merkle import leaf_hash
 from media import Region
-from policies import Decision, ReviewSignoff, effective_outcome
+from policies import Decision, ReviewError, ReviewSignoff, check_answers, effective_outcome
 from records import EditApplied, EditResultFacts, LabelApplied, Obligations
 
 RENDER_JOB = "render-edit"
@@ -62,9 +63,12 @@ def deliverables_dir(ws: Workspace, project: str) -> Path:
 
 
 def submit(
-    ws: Workspace, project: Project, submission: EditSubmission, *, identity: str
+    ws: Workspace, project: Project, submission: EditSubmission, *, identity: str, presence: Presence | None = None
 ) -> tuple[GateResult, Job | None]:
     """Gate a submission; queue its render job when the decision is ``allow``.
+
+    ``presence``: who is in the region when already established (e.g. by the project's cast model in an earlier
+    step); by default the gate asks the editor.
 
     The job is queued in the transaction that records the decision: an allowed request is never left without its
     job, and one decision costs one commit.
@@ -79,14 +83,26 @@ def submit(
         queued.append(job)  # a retried batch runs this again; the last run is the one that committed
         return {"state": "queued", "job_id": job.job_id}
 
-    result = evaluate(ws, project, submission, identity=identity, also=queue_render)
+    result = evaluate(ws, project, submission, identity=identity, presence=presence, also=queue_render)
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
 
 
 def sign_review(
-    ws: Workspace, project: Project, request_id: str, *, approve: bool, note: str, reviewer: str
+    ws: Workspace,
+    project: Project,
+    request_id: str,
+    *,
+    approve: bool,
+    note: str,
+    reviewer: str,
+    answers: Mapping[str, bool] | None = None,
 ) -> tuple[EditRequestRecord, Job | None]:
     """Record a legal user's sign-off on a ``review`` decision; an approval queues the render.
+
+    An approval answers every question the review was opened for (``review_questions``: e.g. ``deep_fake``); the
+    gate re-decides with the answers as facts, and the obligations it reaches (e.g. the Art. 50(4) disclosure of a
+    deep fake) are recorded with the sign-off and govern the deliverable. Answers that make the gate deny cannot be
+    approved.
 
     The ledger entry (``review.signed/1``), the request's new state and the render job commit in one transaction:
     a sign-off that loses the race to another leaves no entry, and an approval never leaves a request without its
@@ -100,12 +116,31 @@ def sign_review(
     if req.state != "awaiting_review":
         raise FlowError(f"edit request {request_id} is {req.state}, not awaiting review; nothing to sign")
     decision = Decision.from_json(req.decision)
+    questions = review_questions(project, decision)
+    given: dict[str, bool] | None = None
+    obligations = None
+    if approve and questions:
+        try:
+            given = check_answers(questions, answers)
+        except ReviewError as exc:
+            raise FlowError(f"edit request {request_id}: {exc}") from None
+        again = reevaluate(ws, project, req, given, note)
+        if again.outcome == "deny":
+            why = "; ".join(r.explanation for r in again.deciding_reasons())
+            raise FlowError(f"with these answers the gate denies edit request {request_id}: {why}")
+        obligations = again.obligations
+    elif answers:
+        given = check_answers(questions, answers) if questions else None
+        if given is None:
+            raise FlowError(f"edit request {request_id}: the review asked no question; sign without answers")
     signoff = ReviewSignoff(
         decision_id=decision.decision_id,
         reviewer=reviewer,
         verdict="approve" if approve else "reject",
         note=note,
         time=datetime.now(UTC),
+        answers=given,
+        obligations=obligations,
     )
     outcome = effective_outcome(decision, signoff)
     entry = review_record(signoff, request_id=request_id, decision_index=req.decision_index).entry()
@@ -205,7 +240,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         appended = Appended(
             index=edit_ref["index"], leaf_hash=bytes.fromhex(edit_ref["leaf_hash"]), checkpoint=log.checkpoint()
         )
-        obligations = Obligations.model_validate(req.decision.get("obligations") or {})
+        obligations = governing_obligations(req)
         labelled = label_output(
             ws,
             log,
@@ -254,6 +289,13 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         "label_index": label_ref["index"],
         **delivered,
     }
+
+
+def governing_obligations(req: EditRequestRecord) -> Obligations:
+    """What the deliverable owes: the obligations recomputed from legal's answers when the review recorded them,
+    else the gate's."""
+    recomputed = (req.review or {}).get("obligations")
+    return Obligations.model_validate(recomputed if recomputed is not None else req.decision.get("obligations") or {})
 
 
 def _result_facts(res: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from consent import ConsentRegistry
 from cutproof.cast.presence import Presence, RegionError, who_is_there
+from cutproof.core.models import EditRequestRecord
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.consent_facts import from_registry
@@ -36,11 +37,12 @@ from cutproof.edits.submission import EditSubmission, SubmissionError
 from editor import Catalogue, Clip
 from ledger import Appended
 from ledger.group import group_committer
-from policies import ConsentState, Decision, Edit, EditRequest, PolicySet
+from policies import ConsentState, Decision, Edit, EditRequest, PolicySet, answered, open_questions
 from policies import ProjectContext as PolicyProject
 from records import EditAsked, GateRequest
 
-__all__ = ["EditSubmission", "GateResult", "SubmissionError", "evaluate"]
+__all__ = ["EditSubmission", "GateResult", "SubmissionError", "evaluate", "reevaluate", "review_questions"]
+NO_SCENE = "-"  # the policies' request needs a scene; a clip without a slate scene matches no scene-scoped grant
 
 
 @dataclass(frozen=True)
@@ -114,27 +116,8 @@ def evaluate(
         )
     except RegionError as exc:
         raise SubmissionError(str(exc)) from None
-    performer_ids = sorted(set(submission.performers) | set(presence.detected))
     log = project_log(ws, project)
-    registry = ConsentRegistry(ws.engine, ws.blobs, log)
-    state = registry.state_at(performer_ids, when) if performer_ids else None
-    policy_state = from_registry(state, when) if state else ConsentState()
-    request = EditRequest(
-        project=_policy_project(project, submission.output_role),
-        shot=clip.slate.shot or clip.short_id,
-        scene=clip.slate.scene or "unknown",
-        edit=Edit(
-            kind=submission.kind,
-            purpose=submission.purpose,
-            target_language=submission.target_language,
-            claimed_exemption=submission.claimed_exemption,
-            is_deep_fake=submission.is_deep_fake,
-        ),
-        performers=list(submission.performers),
-        detected_performers=list(presence.detected),
-        unidentified_faces=presence.unidentified_faces,
-        time=when,
-    )
+    request, policy_state = _inputs(ws, project, clip, submission, presence.detected, presence.unidentified_faces, when)
     decision = _policy_set(tuple(project.context.policy_packs)).evaluate(request, policy_state)
     request_id = uuid.uuid4().hex
     record = decision_record(
@@ -176,3 +159,66 @@ def evaluate(
     # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
     appended = group_committer(log).append(record.entry(), identity=identity, also=record_request)
     return GateResult(request_id, decision, appended.index, clip, presence)
+
+
+def _inputs(
+    ws: Workspace,
+    project: Project,
+    clip: Clip,
+    submission: EditSubmission,
+    detected: tuple[str, ...] | list[str],
+    unidentified_faces: int,
+    when: datetime,
+) -> tuple[EditRequest, ConsentState]:
+    """The policy request and the judged consent state for a submission, as of ``when``."""
+    performer_ids = sorted(set(submission.performers) | set(detected))
+    registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, project))
+    state = registry.state_at(performer_ids, when) if performer_ids else None
+    policy_state = from_registry(state, when) if state else ConsentState()
+    request = EditRequest(
+        project=_policy_project(project, submission.output_role),
+        shot=clip.slate.shot or clip.short_id,
+        scene=clip.slate.scene or NO_SCENE,
+        edit=Edit(
+            kind=submission.kind,
+            purpose=submission.purpose,
+            target_language=submission.target_language,
+            claimed_exemption=submission.claimed_exemption,
+            is_deep_fake=submission.is_deep_fake,
+            not_deep_fake_reason=submission.not_deep_fake_reason,
+        ),
+        performers=list(submission.performers),
+        detected_performers=list(detected),
+        unidentified_faces=unidentified_faces,
+        time=when,
+        photoreal=True,  # catalogued dailies are live-action camera footage (Cutproof ingests no animation)
+    )
+    return request, policy_state
+
+
+def reevaluate(
+    ws: Workspace, project: Project, req: EditRequestRecord, answers: dict[str, bool], note: str
+) -> Decision:
+    """The decision the gate reaches for a request under review once legal's ``answers`` are facts.
+
+    Same policy packs, same submission, the presence the gate recorded (``policy.decided/1``'s request) and the
+    consent state as of the original decision: only the answers differ (``policies.answered``).
+    """
+    clip = Catalogue(ws.engine).get(req.clip_hash, project=project.slug)
+    recorded = project_log(ws, project).entry_json(req.decision_index).get("request") or {}
+    submission = EditSubmission.model_validate(req.submission)
+    request, state = _inputs(
+        ws,
+        project,
+        clip,
+        submission,
+        tuple(recorded.get("detected") or ()),
+        int(recorded.get("unidentified_faces") or 0),
+        req.created_at,
+    )
+    return _policy_set(tuple(project.context.policy_packs)).evaluate(answered(request, answers, note), state)
+
+
+def review_questions(project: Project, decision: Decision) -> tuple[str, ...]:
+    """The questions a review decision was opened for (``policies.open_questions``)."""
+    return open_questions(_policy_set(tuple(project.context.policy_packs)), decision)

@@ -31,7 +31,13 @@ class EditSubmission(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="Kind-specific render parameters.")
     target_language: str | None = None
     claimed_exemption: ClaimedExemption | None = None
-    is_deep_fake: bool | None = None
+    is_deep_fake: bool | None = Field(
+        default=None,
+        description="Leave unset: the gate decides deep-fake status from the facts. false needs not_deep_fake_reason.",
+    )
+    not_deep_fake_reason: str | None = Field(
+        default=None, max_length=2000, description="Why the result is not a deep fake (goes to legal review)."
+    )
     output_role: Literal["intermediate", "distribution_master"] = "distribution_master"
 
     @field_validator("region")

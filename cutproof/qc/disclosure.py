@@ -18,20 +18,25 @@ from labeler.errors import DisclosureError
 from labeler.sidecar import parse_webvtt_ranges
 from labeler.verify import Check, Status
 from media import MediaError, iter_frames, probe, sample_indices
-from records import LabelApplied, PolicyDecided
+from records import LabelApplied, Obligations, PolicyDecided
 
 BADGE_MIN_CONTRAST = 3.0  # WCAG AA for large text; the badge renders at > 14 and keeps > 5 after CRF 28
 
 
 def check_disclosure(
-    path: Path, decision: Recorded[PolicyDecided] | None, label: Recorded[LabelApplied] | None
+    path: Path,
+    decision: Recorded[PolicyDecided] | None,
+    label: Recorded[LabelApplied] | None,
+    obligations: Obligations | None = None,
 ) -> Check:
-    """Every disclosure form the decision's obligations require is present and as recorded."""
+    """Every disclosure form the recorded obligations require is present and as recorded (``obligations``: those
+    legal's sign-off recomputed, when it did; else the decision's)."""
     if decision is None:
         return Check("disclosure", Status.SKIP, {}, "no decision to read the required disclosure from")
-    required = sorted(set(decision.record.obligations.disclosure))
+    owed = obligations if obligations is not None else decision.record.obligations
+    required = sorted(set(owed.disclosure))
     if not required:
-        return Check("disclosure", Status.PASS, {"required": [], "note": "the gate required no disclosure"})
+        return Check("disclosure", Status.PASS, {"required": [], "note": "the recorded obligations require none"})
     applied = label.record.disclosure if label is not None else None
     record: Mapping[str, Any] = applied.model_dump(mode="json") if applied is not None else {}
     found: dict[str, str] = {}

@@ -30,6 +30,7 @@ from records import (
     DecisionReliance,
     EditApplied,
     LabelApplied,
+    Obligations,
     PolicyDecided,
     RecordError,
     ReviewSigned,
@@ -126,6 +127,20 @@ def check_label_recorded(
             None,
         )
     return Check("label_recorded", Status.PASS, {"index": found.index, "manifest_sha256": manifest_sha256}), found
+
+
+def recorded_obligations(log: Log, edit: Recorded[EditApplied], decision: Recorded[PolicyDecided]) -> Obligations:
+    """The obligations the deliverable owes as recorded: those legal's sign-off recomputed from its answers (the
+    ``review.signed`` entry the edit names), else the gate's decision's."""
+    ri = edit.record.review_index
+    if ri is not None:
+        try:
+            found = recorded.read(log, ri)
+        except (LedgerError, RecordError):
+            found = None
+        if found is not None and isinstance(found.record, ReviewSigned) and found.record.obligations is not None:
+            return found.record.obligations
+    return decision.record.obligations
 
 
 def check_decision(

@@ -292,4 +292,5 @@ def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None,
     decision_check, decision = lq.check_decision(log, index, edit)
     report.checks.append(decision_check)
     report.checks.extend(lq.check_consent(log, index, decision, edit))
-    report.checks.append(check_disclosure(Path(report.file), decision, label))
+    owed = lq.recorded_obligations(log, edit, decision) if decision is not None else None
+    report.checks.append(check_disclosure(Path(report.file), decision, label, owed))

@@ -62,7 +62,10 @@ def build(
     origin: str = ORIGIN,
     name: str = "shot-12.mp4",
     credit_seconds: Fraction = Fraction(1),
+    review_obligations: Obligations | None = None,
 ) -> Scenario:
+    """A history up to ``label.applied``; with ``review_obligations`` the sign-off records recomputed obligations
+    (the label still applies ``disclosure``, as a labeller ignoring them would)."""
     slug = origin.rsplit("/", 1)[1]
     if slug not in {p.slug for p in list_projects(ws)}:
         create_project(ws, slug, identity="cli:admin")
@@ -108,6 +111,8 @@ def build(
                     decision_id=decision_id, reviewer="cli:legal", note="for the QC tests",
                     verdict={"approved": "approve", "rejected": "reject"}.get(review, review),  # type: ignore[arg-type]
                     time=datetime.now(UTC), request_id=request_id, decision_index=decision.index,
+                    answers={"deep_fake": True} if review_obligations is not None else None,
+                    obligations=review_obligations,
                 ).entry()
             ],
             identity="cli:legal",

@@ -39,6 +39,12 @@ def _check(result_home: Path, result) -> None:  # type: ignore[no-untyped-def]
     assert result.qc["tampered copy (one byte flipped)"] == "fail"
     assert result.qc["metadata stripped + H.264 CRF 28 transcode"] == "pass (watermark)"
     assert result.audit_html is not None and "receipts/" in result.audit_html.read_text()
+    if "review" in result.outcomes:  # legal answered "a deep fake": the approved EU edit ships with its disclosure
+        assert result.review_obligations is not None
+        owed = set(result.review_obligations["disclosure"])
+        assert owed == {"end_credit", "sidecar"}  # evidently artistic: the limited form
+        reviewed = next(p for p in result.deliverables if "relight" in p.name)
+        assert owed <= set(result.disclosures[reviewed.name])
     assert all(r.ok for r in fsck(Workspace(result_home).engine))
 
 
@@ -61,8 +67,8 @@ def test_full_demo_on_shared_footage(tmp_path: Path, footage_dir: Path) -> None:
         p = result.presence[label]
         assert len(p["detected"]) == 1 and p["unidentified_faces"] == 0 and cast[:12] in p["method"], (label, p)
     # ... the consenting one is allowed by their grant, the other denied for lack of one, and the review is a
-    # policy question (EU deep-fake declaration), not an unknown face.
+    # policy question (the requester's "not a deep fake", which legal answers), not an unknown face.
     assert "sag2023.alteration.consented" in result.reasons["allowed"]
     assert result.reasons["denied"] == ["sag2023.alteration.consent-required"]
-    assert result.reasons["review"] == ["eu.art50.4.deep-fake-undeclared"]
+    assert result.reasons["review"] == ["eu.art50.4.not-deep-fake-claimed"]
     assert len({result.presence[k]["detected"][0] for k in ("allowed", "denied", "review")}) == 3

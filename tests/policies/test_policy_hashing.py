@@ -18,9 +18,14 @@ GOLDEN_INPUTS_HASH = "5c946a5153e4b3a8e95fd118b71469bf36cf4dae69805fd1375b57e337
 
 def test_inputs_hash_is_sha256_of_rfc8785_inputs() -> None:
     request, state = build(base_request(), base_consent())
-    body = {"consent": state.model_dump(mode="json"), "request": request.model_dump(mode="json")}
+    dumped = request.model_dump(mode="json")
+    dumped["edit"].pop("not_deep_fake_reason")  # inputs added later are left out at their defaults
+    dumped.pop("photoreal")
+    body = {"consent": state.model_dump(mode="json"), "request": dumped}
     assert inputs_hash(request, state) == hashlib.sha256(rfc8785.dumps(body)).hexdigest()
     assert inputs_hash(request, state) == GOLDEN_INPUTS_HASH
+    animated = request.model_copy(update={"photoreal": False})
+    assert inputs_hash(animated, state) != GOLDEN_INPUTS_HASH  # a non-default later input is hashed
 
 
 def test_policy_set_hash_is_sha256_of_rfc8785_pack_documents() -> None:

@@ -262,6 +262,17 @@ VECTORS: dict[str, Record] = {
         request_id=REQUEST.id,
         decision_index=15,
     ),
+    "review.signed@1--answers-and-recomputed-obligations": ReviewSigned(
+        decision_id=H["f"],
+        reviewer="cli:legal@studio",
+        verdict="approve",
+        note="the relight changes the lead's face: a deep fake, disclosed in the end credits",
+        time=datetime(2026, 12, 3, 2, 40, 0, 120000, tzinfo=UTC),
+        request_id=REQUEST.id,
+        decision_index=15,
+        answers={"deep_fake": True},
+        obligations=Obligations(marking=("c2pa_metadata", "watermark"), disclosure=("end_credit", "sidecar")),
+    ),
     # Sign-off times keep pydantic's ISO form (no fixed width): whole seconds have no fraction.
     "review.signed@1--iso-time-without-fraction": ReviewSigned(
         decision_id=H["f"],

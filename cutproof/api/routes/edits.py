@@ -41,6 +41,10 @@ class ReviewCreate(BaseModel):
 
     approve: bool
     note: str = Field(min_length=1, max_length=4000)
+    answers: dict[str, bool] | None = Field(
+        default=None,
+        description='An approval answers each question the review was opened for, e.g. {"deep_fake": true}',
+    )
 
 
 def _get_request(ws: Any, project: str, request_id: str) -> EditRequestRecord:
@@ -92,7 +96,13 @@ def post_review(ws: WorkspaceDep, access: LegalOf, request_id: RequestId, body: 
     """Approve or reject an edit awaiting review (legal); the sign-off is a ledger entry."""
     _get_request(ws, access.project.slug, request_id)
     record, _job = sign_review(
-        ws, access.project, request_id, approve=body.approve, note=body.note, reviewer=access.principal.identity
+        ws,
+        access.project,
+        request_id,
+        approve=body.approve,
+        note=body.note,
+        reviewer=access.principal.identity,
+        answers=body.answers,
     )
     return record
 
