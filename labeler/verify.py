@@ -97,7 +97,7 @@ def check_manifest(report: ManifestReport | None, *, recovered: bool = False) ->
         "issuer": report.signer_issuer,
         "manifest_sha256": report.manifest_sha256,
         "source": "recovered from watermark (stored copy)" if recovered else "embedded",
-        "time_stamped": report.time_stamped,
+        "time_stamp": _time_stamp(report),
     }
     failures = report.codes()
     if "signingCredential.untrusted" in failures:
@@ -132,6 +132,16 @@ def check_manifest(report: ManifestReport | None, *, recovered: bool = False) ->
         evidence["seen"] = SEEN_EMBEDDED
         return Check("c2pa_manifest", Status.PASS, evidence)
     return Check("c2pa_manifest", Status.FAIL, evidence, f"validation state {report.state}, not Trusted")
+
+
+def _time_stamp(report: ManifestReport) -> str:
+    """What the validation said of the claim signature's RFC 3161 time-stamp."""
+    if not report.time_stamped:
+        return "none (valid only while the signing certificate is)"
+    trusted = "timeStamp.trusted" in report.codes("successes")
+    return f"{report.signed_at}, validated" + (
+        ", TSA trusted" if trusted else ", TSA not in this workspace's trust list"
+    )
 
 
 def check_hard_binding(report: ManifestReport | None, *, recovered: bool = False) -> Check:

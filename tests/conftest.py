@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from cutproof.core.workspace import Workspace
+from cutproof.demo.tsa import LoopbackTsa
 from tests._support.placeholders import placeholders_in_workspace, workspaces_under
 from tests._support.postgres import postgres_server
 
@@ -106,3 +107,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if found:
         session.config.get_terminal_writer().line("placeholder values were signed:\n" + "\n".join(found[:20]), red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def loopback_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackTsa]:
+    """A real RFC 3161 TSA (``openssl ts -reply`` behind an HTTP handler) on 127.0.0.1, stopped after the session."""
+    with LoopbackTsa(tmp_path_factory.mktemp("tsa")) as tsa:
+        yield tsa

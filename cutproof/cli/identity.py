@@ -11,6 +11,7 @@ import typer
 from cutproof.cli._common import console, ready_workspace
 from labeler.errors import IdentityImportError
 from labeler.identity import import_identity, load_identity
+from labeler.timestamps import trust_tsa
 
 app = typer.Typer(help="The C2PA signing identity deliverables are signed with.", no_args_is_help=True)
 
@@ -48,3 +49,19 @@ def import_(
         raise IdentityImportError(f"cannot read {exc.filename}: {exc.strerror}") from None
     facts = import_identity(ws.keys_dir, chain_pem, key_pem, anchors_pem).describe()
     console.print(f"Imported signing identity {facts['signer_subject']} (trust anchor: {facts['trust_anchors']})")
+
+
+@app.command("trust-tsa")
+def trust_tsa_cmd(
+    ctx: typer.Context,
+    root: Annotated[Path, typer.Argument(help="PEM root certificate of the RFC 3161 time-stamp authority.")],
+) -> None:
+    """Trust a time-stamp authority's root, so QC reports the claim signatures' time-stamps as trusted (the TSA
+    itself is the ``--tsa-url`` / ``CUTPROOF_TSA_URL`` setting)."""
+    ws = ready_workspace(ctx)
+    try:
+        pem = root.read_text()
+    except OSError as exc:
+        raise IdentityImportError(f"cannot read {exc.filename}: {exc.strerror}") from None
+    trust_tsa(ws.keys_dir, pem)
+    console.print(f"Trusting time-stamp authority root {root.name}; tsa url: {ws.tsa_url or 'not set'}")

@@ -37,12 +37,14 @@ from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.workspace import MARKER, Workspace
 from cutproof.dailies.ingest import ingest_dailies
 from cutproof.demo.footage import generate_footage
+from cutproof.demo.tsa import LoopbackTsa
 from cutproof.edits.flow import job_handlers, sign_review, submit
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from cutproof.qc.verify import verify_deliverable
 from cutproof.training.progress import train_with_bar
 from cutproof.training.run import CastSpec, LightingSpec
+from labeler.timestamps import trust_tsa
 from ledger.export import export_tiles
 from ledger.fsck import fsck
 from media import transcode
@@ -70,6 +72,7 @@ class DemoResult:
     qc: dict[str, str] = field(default_factory=dict)
     disclosures: dict[str, list[str]] = field(default_factory=dict)  # deliverable name → disclosure forms QC found
     review_obligations: dict[str, Any] | None = None  # what legal's answers made the reviewed edit owe
+    time_stamps: int = 0  # RFC 3161 time-stamps the demo's loopback TSA issued
     audit_html: Path | None = None
     seconds: float = 0.0
 
@@ -257,10 +260,25 @@ def _qc(ws: Workspace, origin: str, path: Path, label: str, result: DemoResult) 
 
 
 def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_steps: int = 150) -> DemoResult:
-    """Run the whole demo in a fresh workspace at ``home``."""
+    """Run the whole demo in a fresh workspace at ``home``, with a loopback RFC 3161 TSA for its signatures."""
     t0 = time.perf_counter()
     _step(1, "Workspace and project")
     ws = _fresh(home)
+    with LoopbackTsa(ws.home / "loopback-tsa") as tsa:
+        ws.tsa_url = tsa.url
+        trust_tsa(ws.keys_dir, tsa.ca_pem)
+        console.print(
+            f"Started a loopback RFC 3161 time-stamp authority for this demo (openssl ts -reply behind an HTTP "
+            f"handler) at {tsa.url}: every C2PA claim signature is time-stamped by it; its root is trusted by "
+            "this workspace only. It stops when the demo ends."
+        )
+        result = _run_demo(ws, footage, train_steps, t0)
+        console.print(f"Stopped the loopback time-stamp authority ({tsa.requests} time-stamps issued).")
+        result.time_stamps = tsa.requests
+    return result
+
+
+def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) -> DemoResult:
     ctx = ProjectContext(
         principal_photography_start=date(2026, 9, 7), distribution_territories=("US", "EU"), evidently_artistic=True
     )

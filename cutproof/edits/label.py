@@ -48,6 +48,7 @@ from labeler.errors import LabelerError
 from labeler.identity import load_identity
 from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef, check_public
 from labeler.manifest import build_definition as build_manifest
+from labeler.timestamps import verification_anchors
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
 from media import Region
@@ -191,7 +192,7 @@ def label_output(
             identity,
             tsa_url=ws.tsa_url,
         )
-        as_signed = read_manifest_store(signed.manifest_store, identity.trust_anchors_pem)
+        as_signed = read_manifest_store(signed.manifest_store, verification_anchors(identity, ws.keys_dir))
         check_public(
             {"title": as_signed.label, "assertions": dict(as_signed.assertions), "ingredients": as_signed.ingredients},
             terms,

@@ -35,6 +35,7 @@ from labeler._bmff import is_complete_bmff
 from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
 from labeler.identity import load_identity
+from labeler.timestamps import verification_anchors
 from labeler.verify import (
     Check,
     Status,
@@ -125,7 +126,7 @@ def verify_deliverable(
     path = Path(path)
     _require_video(path)
     report = QcReport(str(path), sha256_file(path), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    anchors = load_identity(ws.keys_dir).trust_anchors_pem
+    anchors = verification_anchors(load_identity(ws.keys_dir), ws.keys_dir)  # the signer's roots and the TSAs'
     ledger = open_ledger(ws)
     manifest: ManifestReport | None = None
     try:

@@ -158,6 +158,7 @@ class IndependentManifest:
     claim: dict[str, Any]
     assertions: dict[str, Any]
     signature: Any
+    claim_bytes: bytes = b""
 
     def _urls(self, key: str) -> list[str]:
         return [str(ref["url"]).rsplit("/", 1)[-1] for ref in self.claim.get(key, [])]
@@ -206,7 +207,10 @@ def read_store(data: bytes) -> list[IndependentManifest]:
         if claim_box is None or sig_box is None or store is None:
             raise ValueError(f"manifest {m.label} lacks a claim, signature or assertion store")
         assertions = {a.label: _content(a) for a in store.children}
-        out.append(IndependentManifest(m.label, claim_box.label, _content(claim_box), assertions, _content(sig_box)))
+        raw = next((body for kind, body in claim_box.contents if kind == "cbor"), b"")
+        out.append(
+            IndependentManifest(m.label, claim_box.label, _content(claim_box), assertions, _content(sig_box), raw)
+        )
     return out
 
 

@@ -39,6 +39,7 @@ def _check(result_home: Path, result) -> None:  # type: ignore[no-untyped-def]
     assert result.qc["tampered copy (one byte flipped)"] == "fail"
     assert result.qc["metadata stripped + H.264 CRF 28 transcode"] == "pass (watermark)"
     assert result.audit_html is not None and "receipts/" in result.audit_html.read_text()
+    assert result.time_stamps >= len(result.deliverables)  # every claim signature was time-stamped
     if "review" in result.outcomes:  # legal answered "a deep fake": the approved EU edit ships with its disclosure
         assert result.review_obligations is not None
         owed = set(result.review_obligations["disclosure"])

@@ -14,6 +14,7 @@ from cryptography import x509
 
 from cutproof.core.jobs import JobQueue, WorkerPool
 from cutproof.core.workspace import Workspace
+from cutproof.demo.tsa import LoopbackTsa
 from cutproof.edits.flow import RENDER_JOB, run_render_job, sign_review, submit
 from cutproof.edits.public import private_terms
 from cutproof.edits.requests import RequestStore
@@ -21,10 +22,12 @@ from cutproof.edits.submission import EditSubmission
 from cutproof.qc.verify import verify_deliverable
 from labeler.identity import C2PA_CLAIM_SIGNING, DOCUMENT_SIGNING
 from labeler.manifest import COMPOSITE, COMPOSITE_TRAINED
+from labeler.timestamps import trust_tsa
 from labeler.verify import SEEN_EMBEDDED
 from tests._support.c2pa_reader import read_store, walk_strings
 from tests._support.footage import CLIP, PLATE
 from tests._support.placeholders import placeholders, placeholders_in_manifest_store
+from tests._support.timestamps import verify_claim_time_stamp
 
 
 def _deliver(ws: Workspace, film: Any) -> tuple[Path, Any]:
@@ -47,8 +50,12 @@ def _deliver(ws: Workspace, film: Any) -> tuple[Path, Any]:
     return Path(rec.deliverable or ""), rec
 
 
-def test_flow_deliverable_manifest_is_conformant_honest_and_private(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+def test_flow_deliverable_manifest_is_conformant_honest_and_private(  # type: ignore[no-untyped-def]
+    workspace: Workspace, film, loopback_tsa: LoopbackTsa
+) -> None:
     project = film[0]
+    workspace.tsa_url = loopback_tsa.url  # the setting (CUTPROOF_TSA_URL / --tsa-url)
+    trust_tsa(workspace.keys_dir, loopback_tsa.ca_pem)
     path, _rec = _deliver(workspace, film)
     store = workspace.blobs.read_bytes(_manifest_sha(workspace, path))
     (manifest,) = read_store(store)
@@ -98,10 +105,14 @@ def test_flow_deliverable_manifest_is_conformant_honest_and_private(workspace: W
     ekus = set(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
     assert ekus == {DOCUMENT_SIGNING, C2PA_CLAIM_SIGNING}
 
-    # 8. QC says what it saw
+    # 8. the claim signature is time-stamped by the TSA; the token verifies without c2pa-rs
+    verify_claim_time_stamp(manifest, loopback_tsa.ca_pem)
+
+    # 9. QC says what it saw
     report = verify_deliverable(workspace, path, origin=project.origin)
     check = next(c for c in report.checks if c.name == "c2pa_manifest")
     assert str(check.status) == "pass" and check.evidence["seen"] == SEEN_EMBEDDED
+    assert check.evidence["time_stamp"].endswith("validated, TSA trusted")
 
 
 def _manifest_sha(ws: Workspace, path: Path) -> str:
