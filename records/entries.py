@@ -535,11 +535,19 @@ class DisclosureFacts(_Aliased):
     output_sha256: Sha256Hex | None
 
 
+class FingerprintFacts(Model):
+    """The deliverable's perceptual fingerprint: algorithm, SHA-256 of the concatenated hashes, how many hashes."""
+
+    algorithm: str
+    sha256: Sha256Hex
+    hashes: int
+
+
 class LabelApplied(Record):
-    """The edit's deliverable was labelled: C2PA manifest, watermark key, disclosure."""
+    """The edit's deliverable was labelled: C2PA manifest, watermark key, disclosure, fingerprint."""
 
     kind: Literal["label.applied/1"] = "label.applied/1"
-    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"job_id"})
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"job_id", "fingerprint"})
     edit_index: int
     deliverable: str
     output_sha256: Sha256Hex
@@ -547,6 +555,8 @@ class LabelApplied(Record):
     watermark: WatermarkFacts | None
     disclosure: DisclosureFacts | None
     job_id: str | None = None
+    fingerprint: FingerprintFacts | None = None
+    """Absent in labels recorded before deliverables were fingerprinted."""
 
 
 # ------------------------------------------------------------------------------------------- the demo

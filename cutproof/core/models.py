@@ -23,7 +23,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, DateTime, MetaData, Table, Text
+from sqlalchemy import JSON, DateTime, LargeBinary, MetaData, Table, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
@@ -251,6 +251,18 @@ class WatermarkKeyRow(AppModel, table=True):
     edit_index: int
     manifest_sha256: str = Field(max_length=64)
     output_sha256: str = Field(max_length=64)
+
+
+class FingerprintRow(AppModel, table=True):
+    """``app_fingerprints``: a deliverable's perceptual fingerprint → its ``edit.applied`` entry and manifest."""
+
+    __tablename__ = "app_fingerprints"
+    output_sha256: str = Field(primary_key=True, max_length=64)
+    origin: str = Field(max_length=255)
+    edit_index: int
+    manifest_sha256: str = Field(max_length=64)
+    algorithm: str = Field(max_length=64)
+    hashes: bytes = Field(sa_type=LargeBinary)
 
 
 class PresenceRow(AppModel, table=True):

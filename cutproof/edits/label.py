@@ -13,8 +13,10 @@ ledger entry that records the edit and the gate's obligations, and produces the 
    authority (``Workspace.tsa_url``) when one is set; the privacy guard checks every string of the definition, and
    again of the manifest as signed, against ``redact_terms`` (the registry's performer names and the camera file
    names, ``private_terms``);
-4. the signed manifest store goes to the blob store and the key into ``app_watermark_keys`` (key → entry), so QC
-   can recover the manifest from the watermark when metadata was stripped.
+4. the signed manifest store goes to the blob store, the key into ``app_watermark_keys`` (key → entry) and the
+   deliverable's perceptual fingerprint (PDQ, ``labeler.fingerprint``) into ``app_fingerprints``, so QC can recover
+   the manifest from the watermark when metadata was stripped, and from the fingerprint when the watermark is gone
+   too.
 
 The caller then appends ``result.record()`` (``label.applied/1``). Nothing is left at the output path
 unless every step succeeded.
@@ -32,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from cutproof.core.models import WatermarkKeyRow, table_of
+from cutproof.core.models import FingerprintRow, WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
 from labeler.c2pa_adapter import media_type, read_manifest_store, sign_video
 from labeler.disclosure import (
@@ -45,6 +47,8 @@ from labeler.disclosure import (
     apply_disclosure,
 )
 from labeler.errors import LabelerError
+from labeler.fingerprint import ALGORITHM as FP_ALGORITHM
+from labeler.fingerprint import REFERENCE_CROPS, Fingerprint, Match, fingerprint_video, match
 from labeler.identity import load_identity
 from labeler.manifest import EditAction, EditLabel, IngredientRef, LedgerRef, TimeRange, WatermarkRef, check_public
 from labeler.manifest import build_definition as build_manifest
@@ -52,10 +56,11 @@ from labeler.timestamps import verification_anchors
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
 from media import Region
-from records import DisclosureFacts, LabelApplied, Obligations, WatermarkFacts
+from records import DisclosureFacts, FingerprintFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
 
 watermark_keys = table_of(WatermarkKeyRow)
+fingerprints = table_of(FingerprintRow)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class LabelResult:
     disclosure: DisclosureRecord | None
     sidecars: tuple[Path, ...] = field(default=())
     audio_watermark_algorithm: str | None = None
+    fingerprint: FingerprintFacts | None = None
 
     def record(self) -> LabelApplied:
         """The ``label.applied/1`` record the caller appends to the project log."""
@@ -104,6 +110,7 @@ class LabelResult:
             if self.watermark_key
             else None,
             disclosure=DisclosureFacts.model_validate(self.disclosure.to_json()) if self.disclosure else None,
+            fingerprint=self.fingerprint,
         )
 
     def ledger_entry(self) -> dict[str, Any]:
@@ -200,6 +207,7 @@ def label_output(
         digest = ws.blobs.put_bytes(signed.manifest_store)
         assert digest == signed.manifest_sha256
         output_sha = sha256_file(signed.path)
+        print_ = fingerprint_video(signed.path, crops=REFERENCE_CROPS)
         sidecars = [output.parent / name for name in (record.sidecars if record else ())]
         signed.path.replace(output)
         placed = [output]
@@ -209,6 +217,7 @@ def label_output(
                 placed.append(target)
             if algorithm:
                 _index_key(ws.engine, key, log.origin, edit.index, signed.manifest_sha256, output_sha)
+            _index_fingerprint(ws.engine, print_, log.origin, edit.index, signed.manifest_sha256, output_sha)
         except BaseException:
             for p in placed:
                 p.unlink(missing_ok=True)
@@ -228,6 +237,7 @@ def label_output(
         disclosure=record,
         sidecars=tuple(sidecars),
         audio_watermark_algorithm=audio_algorithm,
+        fingerprint=FingerprintFacts(algorithm=FP_ALGORITHM, sha256=print_.sha256, hashes=print_.count),
     )
 
 
@@ -246,6 +256,42 @@ def _watermark_api() -> dict[str, Any]:
             "the gate requires a watermark but the watermark embedder (labeler.watermark) is not installed"
         ) from None
     return {"embed_video": embed_video, "ALGORITHM_ID": ALGORITHM_ID}
+
+
+def lookup_fingerprint(engine: Engine, query: Fingerprint) -> tuple[dict[str, Any], Match] | None:
+    """The indexed deliverable whose fingerprint ``query`` matches best (None when none matches).
+
+    A linear scan of ``app_fingerprints``: fine for a production's deliverables (thousands); a larger index would
+    need a nearest-neighbour structure over the 256-bit hashes.
+    """
+    best: tuple[dict[str, Any], Match] | None = None
+    with engine.connect() as conn:
+        for row in conn.execute(select(fingerprints)):
+            m = match(query, Fingerprint.from_bytes(row.hashes))
+            if m.matched and (
+                best is None or (m.share, -m.median_distance) > (best[1].share, -best[1].median_distance)
+            ):
+                best = ({k: v for k, v in row._mapping.items() if k != "hashes"}, m)
+    return best
+
+
+def _index_fingerprint(
+    engine: Engine, print_: Fingerprint, origin: str, index: int, manifest_sha256: str, output_sha256: str
+) -> None:
+    values = {
+        "origin": origin,
+        "edit_index": index,
+        "manifest_sha256": manifest_sha256,
+        "algorithm": FP_ALGORITHM,
+        "hashes": print_.to_bytes(),
+    }
+    with engine.begin() as conn:
+        if conn.execute(
+            select(fingerprints.c.output_sha256).where(fingerprints.c.output_sha256 == output_sha256)
+        ).first():
+            conn.execute(update(fingerprints).where(fingerprints.c.output_sha256 == output_sha256).values(**values))
+        else:
+            conn.execute(insert(fingerprints).values(output_sha256=output_sha256, **values))
 
 
 def _index_key(engine: Engine, key: str, origin: str, index: int, manifest_sha256: str, output_sha256: str) -> None:

@@ -28,12 +28,13 @@ from typing import Any
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import list_projects, open_ledger, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.label import lookup_watermark_key
+from cutproof.edits.label import lookup_fingerprint, lookup_watermark_key
 from cutproof.qc import ledger_checks as lq
 from cutproof.qc.disclosure import check_disclosure
 from labeler._bmff import is_complete_bmff
 from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
+from labeler.fingerprint import MAX_DISTANCE, fingerprint_video
 from labeler.identity import load_identity
 from labeler.timestamps import verification_anchors
 from labeler.verify import (
@@ -71,6 +72,7 @@ class QcReport:
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     recovered_via_watermark: bool = False
+    recovered_via_fingerprint: bool = False
     origin: str | None = None
     edit_index: int | None = None
 
@@ -93,6 +95,7 @@ class QcReport:
             "checked_at": self.checked_at,
             "verdict": self.verdict,
             "recovered_via_watermark": self.recovered_via_watermark,
+            "recovered_via_fingerprint": self.recovered_via_fingerprint,
             "origin": self.origin,
             "edit_index": self.edit_index,
             "notes": self.notes,
@@ -198,6 +201,10 @@ def _recover(
     audio_key = key_hex(getattr(audio, "key", None)) if audio is not None else None
     from_audio = key is None and audio_key is not None
     key = key or audio_key
+    if key is None and detection is not None:
+        found = _by_fingerprint(ws, path, report)
+        if found is not None:
+            return _stored(ws, found, path, anchors, report, {"found_by": "perceptual fingerprint"})
     if key is None:
         reason = (
             "no C2PA manifest and no watermark key in the pictures or the audio: not a Cutproof deliverable, "
@@ -235,6 +242,37 @@ def _recover(
     report.notes.append(RECOVERED_NOTE)
     if from_audio:
         report.notes.append(AUDIO_RECOVERED_NOTE)
+    return _stored(ws, digest, path, anchors, report, {"watermark_key": key})
+
+
+FINGERPRINT_NOTE = "no manifest and no watermark: the deliverable was found by its perceptual fingerprint"
+
+
+def _by_fingerprint(ws: Workspace, path: Path, report: QcReport) -> str | None:
+    """The manifest digest of the indexed deliverable whose PDQ fingerprint the file matches (QC's third path)."""
+    try:
+        query = fingerprint_video(path)
+    except LabelerError:
+        return None
+    found = lookup_fingerprint(ws.engine, query)
+    if found is None:
+        return None
+    row, m = found
+    if row["manifest_sha256"] not in ws.blobs:
+        return None
+    report.recovered_via_watermark = True  # the manifest is a stored copy, as with the watermark path
+    report.recovered_via_fingerprint = True
+    report.notes.append(
+        f"{FINGERPRINT_NOTE} ({m.share:.0%} of sampled frames within {MAX_DISTANCE} bits, median distance "
+        f"{m.median_distance:.0f}; edit entry {row['edit_index']} of {row['origin']})"
+    )
+    return str(row["manifest_sha256"])
+
+
+def _stored(
+    ws: Workspace, digest: str, path: Path, anchors: str, report: QcReport, evidence: dict[str, Any]
+) -> ManifestReport | None:
+    """Validate the stored manifest ``digest`` against the file (or on its own, for a container without C2PA)."""
     store = ws.blobs.read_bytes(digest)
     try:
         if path.suffix.lower() in FORMATS:
@@ -242,7 +280,7 @@ def _recover(
         report.notes.append(f"{path.suffix} cannot carry C2PA: the stored manifest was validated on its own")
         return read_manifest_store(store, anchors)
     except LabelerError as exc:
-        report.checks.append(Check("c2pa_manifest", Status.FAIL, {"watermark_key": key}, f"stored manifest: {exc}"))
+        report.checks.append(Check("c2pa_manifest", Status.FAIL, evidence, f"stored manifest: {exc}"))
         return None
 
 

@@ -22,6 +22,7 @@ from records import (
     EditApplied,
     EditAsked,
     EditResultFacts,
+    FingerprintFacts,
     GateRequest,
     LabelApplied,
     MediaFacts,
@@ -321,6 +322,15 @@ VECTORS: dict[str, Record] = {
     ),
     # A watermark with no audio mark leaves ``audio_algorithm`` out (0.1.0 never wrote it as null); a label made
     # outside a render job has no ``job_id``.
+    "label.applied@1--with-fingerprint": LabelApplied(
+        edit_index=17,
+        deliverable="A_relight_3bfd4161.mp4",
+        output_sha256=H["5"],
+        manifest_sha256=H["6"],
+        watermark=WatermarkFacts(algorithm="cutproof-wm/2", key="8ebae03aa954f147"),
+        disclosure=None,
+        fingerprint=FingerprintFacts(algorithm="pdq/1 every 0.5 s, centre crops 1.0 0.8 0.6", sha256=H["7"], hashes=36),
+    ),
     "label.applied@1--no-audio-mark-no-job-keys-left-out": LabelApplied(
         edit_index=3,
         deliverable="x.mp4",
