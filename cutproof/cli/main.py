@@ -62,6 +62,9 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("db", "cutproof.cli.db:app", "Upgrade the database schema and show where it stands."),
     LazyCommand("identity", "cutproof.cli.identity:app", "The C2PA signing identity deliverables are signed with."),
     LazyCommand("qc", "cutproof.cli.qc:app", "Delivery QC: verify a deliverable before distribution."),
+    LazyCommand(
+        "verify", "cutproof.cli.verify:verify", "Does a file carry Cutproof marks, and what do they say (public)."
+    ),
     LazyCommand("dailies", "cutproof.cli.dailies:dailies_app", "Ingest and catalogue dailies."),
     LazyCommand("model", "cutproof.cli.editing:model_app", "Train and list the project's models."),
     LazyCommand("edit", "cutproof.cli.editing:edit_app", "Apply edits with the project's models."),

@@ -72,3 +72,36 @@ class _NoKey:
     key = None
     confidence = 0.0
     frames_used = 0
+
+
+def test_cutproof_verify_answers_with_public_facts_only(scenario: Scenario, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cutproof.cli.main import app
+    from tests._support.qc_scenario import PERFORMER_NAME
+
+    home = ["--home", str(scenario.ws.home), "verify"]
+    found = CliRunner().invoke(app, [*home, str(scenario.result.path)])
+    assert found.exit_code == 0, found.output
+    answer = json.loads(found.output)
+    assert answer["carries_cutproof_marks"] and answer["found_by"] == "embedded C2PA manifest"
+    assert answer["origin"] == scenario.log.origin and answer["edit_index"] == scenario.edit_index
+    assert answer["receipt"] and answer["marks"]["c2pa_manifest"]["seen"] == "manifest embedded, valid"
+    edit = next(e for e in answer["edits"] if e["action"] == "c2pa.edited")
+    assert edit["kind"] == "relight" and edit["time_ranges_s"] == [["0.500", "1.500"]]
+    for private in (PERFORMER_NAME, "perf-1", "g-1", "consent", "grant"):
+        assert private not in found.output
+    attacked = reencode(scenario.result.path, tmp_path / "small.mp4", downscale(0.25), crf=40)
+    by_print = json.loads(CliRunner().invoke(app, [*home, str(attacked)]).output)
+    assert by_print["found_by"] in ("watermark", "perceptual fingerprint") and by_print["origin"] == scenario.log.origin
+    other = make_other(tmp_path)
+    none = CliRunner().invoke(app, [*home, str(other)])
+    assert none.exit_code == 1 and json.loads(none.output)["carries_cutproof_marks"] is False
+
+
+def make_other(tmp_path: Path) -> Path:
+    from tests._support.video import make_clip
+
+    return make_clip(tmp_path / "unrelated.mp4", seconds=1, size=(320, 180), seed=3)
