@@ -449,6 +449,21 @@ class EditResultFacts(_Aliased):
 
     OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"performers"})
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_editor_result(cls, data: Any) -> Any:
+        """The editor's result names no model when none made the edit (model keys absent, ``trained_model:
+        false``); the record says the same with null model fields. A ``trained_model`` flag that contradicts the
+        model fields is refused."""
+        if not isinstance(data, Mapping) or "trained_model" not in data:
+            return data
+        out = {k: v for k, v in data.items() if k != "trained_model"}
+        for key in ("model_id", "training_manifest_hash", "model_file_hash"):
+            out.setdefault(key, None)
+        if bool(data["trained_model"]) != (out["model_id"] is not None):
+            raise ValueError("trained_model contradicts model_id: a trained model is named exactly when one was used")
+        return out
+
 
 class EditApplied(Record):
     """A gated edit was rendered: the request, the decision (and sign-off) it rests on, the consent relied on."""

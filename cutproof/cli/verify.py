@@ -16,7 +16,10 @@ def verify(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The video file to check.")],
 ) -> None:
-    """Print the public verification answer as JSON (exit 0: Cutproof marks found, 1: none found)."""
+    """Does a file carry Cutproof marks, and what do they say (public).
+
+    Prints the answer as JSON; exit 0 when Cutproof marks were found, 1 when none were.
+    """
     from cutproof.qc.public import public_verification
 
     answer = public_verification(ready_workspace(ctx), file)

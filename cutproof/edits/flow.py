@@ -227,7 +227,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
         decision_index=req.decision_index,
         review_index=req.review_index,
         consent=tuple(req.decision.get("relied_on", [])),
-        result=EditResultFacts.model_validate(_result_facts(res)),
+        result=EditResultFacts.model_validate(res),
     )
     edit_ref = _append_once(ctx, log, "edit.applied", edit_record, req.submitted_by)
     ctx.progress(0.7, "labelling")
@@ -296,15 +296,6 @@ def governing_obligations(req: EditRequestRecord) -> Obligations:
     else the gate's."""
     recomputed = (req.review or {}).get("obligations")
     return Obligations.model_validate(recomputed if recomputed is not None else req.decision.get("obligations") or {})
-
-
-def _result_facts(res: Mapping[str, Any]) -> dict[str, Any]:
-    """The editor's result (``editor.edit-result/1``: model keys absent and ``trained_model: false`` when no trained
-    model made the edit) in the shape of the ledger's ``EditResultFacts`` (model fields null: no model)."""
-    facts = {k: v for k, v in res.items() if k != "trained_model"}
-    for key in ("model_id", "training_manifest_hash", "model_file_hash"):
-        facts.setdefault(key, None)
-    return facts
 
 
 def _facts(clip: Any, submission: EditSubmission, res: Mapping[str, Any]) -> EditFacts:
