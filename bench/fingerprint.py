@@ -42,14 +42,15 @@ ATTACKS = {
 
 
 def _best(query: Fingerprint, refs: dict[str, Fingerprint], exclude: str | None = None) -> tuple[str | None, float]:
-    best, share = None, 0.0
+    """The matching reference with the smallest median distance (as ``lookup_fingerprint`` ranks them)."""
+    best, distance = None, float("inf")
     for name, ref in refs.items():
         if name == exclude:
             continue
         m = match(query, ref)
-        if m.matched and m.share > share:
-            best, share = name, m.share
-    return best, share
+        if m.matched and m.median_distance < distance:
+            best, distance = name, m.median_distance
+    return best, distance
 
 
 def main() -> None:

@@ -160,7 +160,7 @@ def create_app(
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
 
-    from cutproof.api.routes import consent, edits, labels, ledger, models, projects, resources
+    from cutproof.api.routes import consent, edits, labels, ledger, models, projects, resources, verify
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
@@ -169,6 +169,7 @@ def create_app(
     app.include_router(consent.router, prefix=API_PREFIX)
     app.include_router(models.router, prefix=API_PREFIX)
     app.include_router(labels.router, prefix=API_PREFIX)
+    app.include_router(verify.router, prefix=API_PREFIX)
     if gate_route:
         GateRoute.install(app, API_PREFIX)
 

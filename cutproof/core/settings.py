@@ -35,6 +35,7 @@ class Settings(BaseSettings):
             ``Retry-After`` at once (load shedding) instead of queueing without bound.
         tsa_url: RFC 3161 time-stamp authority (``http(s)://…``) that time-stamps every C2PA claim signature, as the
             EU Code of Practice (Measure 1.1.1) asks; unset signs without a time-stamp (``CUTPROOF_TSA_URL``).
+        verify_max_bytes / verify_per_minute: the unauthenticated ``POST /verify``'s size cap and per-address rate.
         processes: API server processes sharing the port. One process runs Python on about one core (the
             interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
             the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
     processes: int = Field(default=1, ge=1, le=64)
     tsa_url: str | None = None
+    verify_max_bytes: int = Field(default=512 * 1024**2, gt=0)
+    verify_per_minute: int = Field(default=10, ge=1, le=10_000)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

@@ -259,7 +259,8 @@ def _watermark_api() -> dict[str, Any]:
 
 
 def lookup_fingerprint(engine: Engine, query: Fingerprint) -> tuple[dict[str, Any], Match] | None:
-    """The indexed deliverable whose fingerprint ``query`` matches best (None when none matches).
+    """The indexed deliverable whose fingerprint ``query`` matches best — among those that match, the smallest median
+    distance (None when none matches).
 
     A linear scan of ``app_fingerprints``: fine for a production's deliverables (thousands); a larger index would
     need a nearest-neighbour structure over the 256-bit hashes.
@@ -269,7 +270,7 @@ def lookup_fingerprint(engine: Engine, query: Fingerprint) -> tuple[dict[str, An
         for row in conn.execute(select(fingerprints)):
             m = match(query, Fingerprint.from_bytes(row.hashes))
             if m.matched and (
-                best is None or (m.share, -m.median_distance) > (best[1].share, -best[1].median_distance)
+                best is None or (m.median_distance, -m.share) < (best[1].median_distance, -best[1].share)
             ):
                 best = ({k: v for k, v in row._mapping.items() if k != "hashes"}, m)
     return best
