@@ -7,6 +7,9 @@ Detection of frame ``F`` (W×H):
 1. Large faces: dlib's HOG detector over the whole frame. Its 80-pixel window finds faces of about 80 px and up;
    a frame of at most ``SMALL_FRAME`` pixels is upscaled ×2 first, which brings that down to 40 px; a larger
    frame is scanned downscaled, for faces of ``FULL_SCAN_MIN`` px and up (the cost of a 1080p scan falls 5×).
+   Whole-frame hits scoring below ``HOG_MIN_SCORE`` are dropped: fine noise textures (a set's grain, the demo's
+   generated sets) fool the upscaled scan with frame-sized boxes at scores of 0.03–0.33, where every face
+   sampled from the shared clips scored 0.85 or more.
 2. Smaller faces in a large frame: OpenCV's Haar cascades (frontal, and profile in both directions) propose boxes
    of ``min_face``–``PROPOSE_MAX`` px cheaply; each proposal is verified by the HOG detector on a crop around it
    scaled so that the face fills the HOG window. Haar alone fires on shirts, leaves and lettering; a verified
@@ -46,6 +49,7 @@ PROPOSE_SIDE = 34
 NMS_IOU = 0.3
 VERIFY_THRESHOLD = -0.2  # HOG score a Haar proposal must reach (the whole-frame scan uses 0)
 VERIFY_FILL = 1.6  # a proposal's crop is scaled so the Haar box is this many HOG windows wide
+HOG_MIN_SCORE = 0.5
 FULL_SCAN_MIN = 160  # in a large frame, the whole-frame HOG scan looks for faces from this size (px) up
 DEFAULT_SAMPLES = 12
 EYE_BOX = 3.0  # canonical face box side, in eye distances
@@ -237,6 +241,7 @@ def find_faces(rgb: np.ndarray, *, min_face: int = MIN_FACE) -> list[tuple[tuple
     found = [
         ((r.left() / s, r.top() / s, r.width() / s, r.height() / s), score)
         for r, score, _k in _dlib.hog_faces(scan, upsample=1 if small else 0)
+        if score >= HOG_MIN_SCORE
     ]
     if not small:
         for cand in _proposals(gray, min_face):
