@@ -31,7 +31,9 @@ from cutproof.core.settings import Settings
 from cutproof.core.uploads import UploadNotFoundError
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import FlowError, job_handlers
+from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.requests import RequestNotFoundError
+from editor.errors import ClipNotFoundError, ModelNotFoundError
 from ledger.errors import IndexOutOfRangeError, UnknownLogError
 from policies import ReviewError
 from store.errors import BlobTooLargeError
@@ -89,6 +91,8 @@ def _status_for(exc: Exception) -> int:
         return 404
     if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
         return 404
+    if isinstance(exc, ReferenceNotFoundError | ClipNotFoundError | ModelNotFoundError):
+        return 404  # a reference to another production's object is answered as one to nothing
     if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
     return 422

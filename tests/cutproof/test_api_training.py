@@ -120,7 +120,9 @@ def test_api_only_upload_to_trained_cast_model_to_edit(workspace: Workspace, foo
         assert [m["model_id"] for m in models] == [model_id]
         assert models[0]["training_manifest_sha256"] == model_id
         assert [d["file_name"] for d in models[0]["dailies"]] == [PLATE]
-        one = client.get(f"{p}/models/{model_id[:12]}", headers=_h(tok["qc"])).json()
+        one = client.get(f"{p}/models/{model_id}", headers=_h(tok["qc"])).json()
+        # a prefix is refused across the API: it would search every production's models
+        assert client.get(f"{p}/models/{model_id[:12]}", headers=_h(tok["qc"])).status_code == 422
         assert one["training_manifest"]["model_kind"] == "cast" and one["metrics"]["performers"] == 1
         assert client.get(f"{p}/models/{'f' * 64}", headers=_h(tok["qc"])).status_code == 404
 
