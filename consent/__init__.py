@@ -15,7 +15,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from consent import clock
     from consent._reconcile import ReconcileReport
     from consent._tables import metadata
     from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
@@ -103,7 +102,6 @@ __all__ = [
     "UnknownGrantError",
     "UnknownPerformerError",
     "UnknownSuspensionError",
-    "clock",
     "create_schema",
     "metadata",
 ]

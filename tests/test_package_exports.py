@@ -20,7 +20,7 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-LAZY_PACKAGES = ("consent", "editor", "labeler", "ledger", "media", "policies", "cutproof.api")
+LAZY_PACKAGES = ("consent", "editor", "labeler", "ledger", "media", "policies", "records", "cutproof.api")
 
 
 def type_checking_imports(package: ModuleType) -> dict[str, tuple[str, ...]]:

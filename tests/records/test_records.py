@@ -67,6 +67,7 @@ def test_release_0_1_0_ledger_reads_entry_for_entry(tmp_path: Path) -> None:
     with tarfile.open(RELEASE_0_1_0) as tar:
         tar.extractall(tmp_path, filter="data")
     ws = Workspace(tmp_path / "home")
+    ws.upgrade_schema()  # what `cutproof db upgrade` does; the ledger's tables and entries are untouched by it
     ledger = Ledger(ws.engine, ws.keys_dir / "ledger")
     kinds = []
     for origin in ledger.origins():
