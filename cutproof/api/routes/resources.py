@@ -231,8 +231,9 @@ class QcCreate(BaseModel):
 def qc_verify(ws: WorkspaceDep, access: QcOf, body: QcCreate) -> dict[str, Any]:
     """Verify an uploaded deliverable before distribution: every check with its evidence (qc)."""
     path = resolve_upload(ws, access.project.slug, body.file)
-    report = verify_deliverable(ws, path, origin=access.project.origin)
-    return report.to_json()
+    answer = verify_deliverable(ws, path, origin=access.project.origin).to_json()
+    answer["file"] = body.file  # the reference the caller gave, not where the server keeps it
+    return answer
 
 
 @router.get("/projects/{project}/audit", tags=["audit"], response_model=None)
