@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from cutproof.console import create_app
 from cutproof.cli.main import app as cli
+from cutproof.console import create_app
 from cutproof.core import auth
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
