@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from records.entries import (
         RECORD_TYPES,
+        AccessGranted,
+        AccessRevoked,
         AnyRecord,
         AudioTrackFacts,
         BadgeFacts,
@@ -78,6 +80,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "records.entries": (
         "RECORD_TYPES",
+        "AccessGranted",
+        "AccessRevoked",
         "AnyRecord",
         "AudioTrackFacts",
         "BadgeFacts",
@@ -145,6 +149,8 @@ _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 __all__ = [
     "EDIT_KINDS",
     "RECORD_TYPES",
+    "AccessGranted",
+    "AccessRevoked",
     "AnyRecord",
     "AudioTrackFacts",
     "BadgeFacts",

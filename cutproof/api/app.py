@@ -25,6 +25,7 @@ from cutproof import __version__
 from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
 from cutproof.api.shedding import LoadShedding
+from cutproof.core.access import MembershipNotFoundError, SeparationOfDutiesError
 from cutproof.core.errors import USER_ERRORS
 from cutproof.core.jobs import JobNotFoundError, JobQueue, WorkerPool
 from cutproof.core.settings import Settings
@@ -85,13 +86,15 @@ class BodySizeLimit:
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, BlobTooLargeError):
         return 413
+    if isinstance(exc, SeparationOfDutiesError):
+        return 403
     if isinstance(
         exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
     ):
         return 404
     if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
         return 404
-    if isinstance(exc, ReferenceNotFoundError | ClipNotFoundError | ModelNotFoundError):
+    if isinstance(exc, ReferenceNotFoundError | ClipNotFoundError | ModelNotFoundError | MembershipNotFoundError):
         return 404  # a reference to another production's object is answered as one to nothing
     if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
