@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +27,7 @@ from consent import (
 from cutproof import __version__
 from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
+from cutproof.api.public import scrub
 from cutproof.api.shedding import LoadShedding
 from cutproof.core.access import MembershipNotFoundError, SeparationOfDutiesError
 from cutproof.core.errors import USER_ERRORS
@@ -128,6 +132,8 @@ def create_app(
     settings = (settings or Settings()).check_safe()
     ws = (workspace or Workspace(settings.home, settings.db)).require()
     ws.engine  # noqa: B018 - checks the schema: a database not upgraded yet is refused now, not on a request
+    ws.secure()  # private whatever the umask it was made under
+    ws.sweep_stale()  # what a killed process left mid-upload
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -162,10 +168,25 @@ def create_app(
     app.state.workspace = ws
 
     async def _user_error(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=_status_for(exc))
+        detail = scrub(str(exc), ws.home)  # a message may name a file: never where the server keeps it
+        return JSONResponse({"detail": detail, "error": type(exc).__name__}, status_code=_status_for(exc))
 
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
+
+    async def _malformed(_request: Request, exc: Exception) -> JSONResponse:
+        """Input Python could parse but not store: a lone UTF-16 surrogate (not text), a number too large."""
+        what = "a number is too large" if isinstance(exc, OverflowError) else "text is not valid Unicode"
+        return JSONResponse({"detail": f"the request cannot be stored: {what}", "error": "InputError"}, 422)
+
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes the input, which may hold a lone surrogate: ASCII-escaped JSON carries it
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True, default=str)
+        return _ascii_json(body, 422)
+
+    app.add_exception_handler(UnicodeError, _malformed)
+    app.add_exception_handler(OverflowError, _malformed)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
 
     from cutproof.api.routes import consent, edits, labels, ledger, models, projects, resources
 
@@ -186,6 +207,10 @@ def create_app(
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
     return app
+
+
+def _ascii_json(body: str, status_code: int) -> Response:
+    return Response(body.encode("ascii"), status_code=status_code, media_type="application/json")
 
 
 def _open_connections(engine: Engine, n: int) -> None:
