@@ -25,6 +25,7 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof import __version__
+from cutproof.api.admission import Admission
 from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
 from cutproof.api.public import scrub
@@ -205,7 +206,15 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
-    app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
+    app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # refuse the excess before reading anything
+    app.add_middleware(  # outermost: no body is waited for from a caller without a valid token
+        Admission,
+        workspace=ws,
+        settings=settings,
+        api_prefix=API_PREFIX,
+        body_timeout_s=settings.body_timeout_s,
+        per_client=settings.max_in_flight_per_client or max(1, settings.max_in_flight // 4),
+    )
     return app
 
 

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
             files, audits) run at once.
         max_in_flight: API requests handled at once per server process; past it the server answers 503 with
             ``Retry-After`` at once (load shedding) instead of queueing without bound.
+        body_timeout_s: a request body must keep arriving: each part within this many seconds (and the whole at
+            16 KiB/s or faster after that allowance), else 408 (``cutproof.api.admission``).
+        max_in_flight_per_client: requests without a valid token (console forms, sign-in) that one client
+            address may have in flight with a body; default a quarter of ``max_in_flight``.
         processes: API server processes sharing the port. One process runs Python on about one core (the
             interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
             the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
@@ -49,6 +53,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=0, le=64)
     threads: int = Field(default=8, ge=1, le=1024)
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
+    body_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    max_in_flight_per_client: int | None = Field(default=None, ge=1, le=10_000)
     processes: int = Field(default=1, ge=1, le=64)
 
     def check_safe(self) -> Settings:
