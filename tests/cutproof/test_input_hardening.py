@@ -207,3 +207,11 @@ def test_workspace_is_private_whatever_the_umask(tmp_path: Path) -> None:
     assert mode(ws.home / "cutproof.db") == 0o600
     document = ws.blobs.path_for(grant.document_sha256)
     assert mode(document) & 0o077 == 0 and mode(document.parent) == 0o700
+
+
+def test_answers_name_files_never_server_paths(tmp_path: Path) -> None:
+    from cutproof.api.public import scrub
+
+    home = tmp_path / "home"
+    answer = {"error": f"the staged model file {home}/staging/ab/model.bin is gone", "files": [f"{home}/x/y.mp4"]}
+    assert scrub(answer, home) == {"error": "the staged model file model.bin is gone", "files": ["y.mp4"]}
