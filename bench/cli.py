@@ -39,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 0.5
 LOG = "cutproof.local/bench-film"
+NOTES = "cutproof.local/bench-notes"  # raw entries go to a log of their own: a project's log holds only records
 LEDGER_SUBCOMMANDS = (
     "create",
     "list",
@@ -99,7 +100,8 @@ def make_workspace(cli: Runner, work: Path) -> dict[str, str]:
         grants.append(cli.json([*grant, *signed])["grant_id"])
     cli.run(["consent", "revoke", grants[1], "--reason", "withdrawn by the performer"])
     lines = b"".join(json.dumps({"kind": "bench.note/1", "seq": i}).encode() + b"\n" for i in range(5))
-    cli.run(["ledger", "append", "--log", LOG], stdin=lines)
+    cli.run(["ledger", "create", NOTES])
+    cli.run(["ledger", "append", "--log", NOTES], stdin=lines)
     (work / "entry-0").write_bytes(cli.run(["ledger", "get", "--log", LOG, "0"]))
     (work / "receipt-0").write_bytes(cli.run(["ledger", "prove", "--log", LOG, "0"]))
     (work / "vkeys").write_bytes(cli.run(["ledger", "vkey", "--log", LOG]))
@@ -132,7 +134,7 @@ def commands(work: Path, ids: dict[str, str], quick: bool) -> dict[str, Command]
             (["ledger", "vkey", "--log", LOG], b"", (0,)),
             (["ledger", "get", "--log", LOG, "0"], b"", (0,)),
             (["ledger", "consistency", "--log", LOG, "1"], b"", (0,)),
-            (["ledger", "append", "--log", LOG], append_line, (0,)),
+            (["ledger", "append", "--log", NOTES], append_line, (0,)),
             (["ledger", "verify-receipt", *receipt], b"", (0,)),
             (["ledger", "fsck"], b"", (0,)),
             (["consent", "--help"], b"", (0,)),

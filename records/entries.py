@@ -459,9 +459,11 @@ class EditResultFacts(_Aliased):
     kind: str
     source_hash: Sha256Hex
     output: OutputFacts
-    model_id: str | None
-    training_manifest_hash: str | None
-    model_file_hash: Sha256Hex | None
+    trained_model: bool | None = None
+    """Whether a trained model made the edit (absent in results recorded before it was stated)."""
+    model_id: str | None = None
+    training_manifest_hash: str | None = None
+    model_file_hash: Sha256Hex | None = None
     parameters: JsonObject
     frames: FrameSpan
     region: PixelRect
@@ -470,7 +472,16 @@ class EditResultFacts(_Aliased):
     performers: tuple[str, ...] | None = None
     """The performers the gate decided the edit on (absent in results recorded before they were listed)."""
 
-    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"performers"})
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"performers", "trained_model"})
+    OMIT_IF_UNSET: ClassVar[frozenset[str]] = frozenset({"model_id", "training_manifest_hash", "model_file_hash"})
+
+    @model_validator(mode="after")
+    def _model_stated_once(self) -> Self:
+        if self.trained_model is not None and self.trained_model != (self.model_id is not None):
+            raise ValueError("trained_model must say whether model_id is given")
+        if self.model_id is None and (self.training_manifest_hash or self.model_file_hash):
+            raise ValueError("a training manifest or model file hash without a model id")
+        return self
 
 
 class EditApplied(Record):

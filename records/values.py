@@ -102,19 +102,25 @@ class Model(BaseModel):
     """Base of every record and value model: frozen, unknown fields refused.
 
     ``OMIT_IF_NONE`` names optional fields that are left out of the JSON (not written as ``null``) when they are
-    None, for records whose writers never wrote them as ``null``.
+    None, for records whose writers never wrote them as ``null``. ``OMIT_IF_UNSET`` names fields that earlier
+    writers wrote (``null`` included) and later ones leave out when they do not apply: they are written exactly
+    when the record was given them, so an old entry re-serialises to its signed bytes and a new one carries no
+    placeholder.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset()
+    OMIT_IF_UNSET: ClassVar[frozenset[str]] = frozenset()
 
     @model_serializer(mode="wrap")
     def _omit_none(self, handler: Any) -> Any:
         data = handler(self)
-        if self.OMIT_IF_NONE and isinstance(data, dict):
+        if isinstance(data, dict):
             for name in self.OMIT_IF_NONE:
                 if data.get(name, ...) is None:
                     del data[name]
+            for name in self.OMIT_IF_UNSET - self.model_fields_set:
+                data.pop(name, None)
         return data
 
 

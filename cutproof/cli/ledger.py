@@ -63,6 +63,20 @@ def _log(ctx: typer.Context, origin: str) -> Log:
     return _ledger(ctx).open_log(origin)
 
 
+def _refuse_project_log(ctx: typer.Context, origin: str) -> None:
+    """A project's log holds only the records Cutproof's own commands write (after their checks: a consent grant
+    through the registry, a decision through the gate): raw entries, even well-formed records, are refused there."""
+    from cutproof.core.projects import list_projects  # the database layer: see the module docstring
+
+    for project in list_projects(ready_workspace(ctx)):
+        if project.origin == origin:
+            _fail(
+                f"{origin} is the log of project {project.slug!r}: it holds only the records Cutproof's commands "
+                "write, never raw entries; nothing was appended (append to a log of your own: "
+                "`cutproof ledger create ORIGIN`)"
+            )
+
+
 def _out(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -139,6 +153,7 @@ def append(
     if not entries:
         _fail("no entries on stdin (expected one JSON object per line); nothing was appended")
     with _user_errors():
+        _refuse_project_log(ctx, log)
         target = _log(ctx, log)
         try:
             appended = target.append(entries, identity=identity or default_identity())

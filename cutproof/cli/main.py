@@ -19,7 +19,7 @@ from cutproof.core.errors import USER_ERRORS
 from cutproof.core.workspace import DEFAULT_HOME, Workspace
 
 COMMANDS: tuple[LazyCommand, ...] = (
-    LazyCommand("serve", "cutproof.cli.serve:serve", "Run the API server for this workspace."),
+    LazyCommand("serve", "cutproof.cli.serve:serve", "Run the API server (and the web console) for this workspace."),
     LazyCommand(
         "audit",
         "cutproof.cli.audit:audit",

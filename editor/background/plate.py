@@ -9,7 +9,7 @@ Two sources:
   1. the temporal median ``M`` of the sampled frames and the background's noise ``σ`` (robust MAD);
   2. **where people are**: per frame, the pixels that differ from ``M`` by more than ``max(4σ, 0.04)`` and are not
      the set in a person's shadow (``shadow_mask``), each moving blob closed and filled; and, for every face the
-     face path finds (``editor.faces``; every ``FACE_EVERY``-th sample), a person-shaped zone — head, then
+     face path finds (``editor.cast``; every ``FACE_EVERY``-th sample), a person-shaped zone — head, then
      shoulders sloping out to a few face widths, down to the frame's bottom edge (``body_zone``). Moving regions
      that no face explains count as people for the whole take (an unidentified presence is never baked into the
      plate);
@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from editor.background.errors import PlateError, PlateUnrecoverableError
-from editor.faces import FaceBox, detect_faces
+from editor.cast import FaceBox, detect_faces
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
@@ -227,6 +227,19 @@ def _blobs(diff: Bool, min_area: int) -> Bool:
     return _fill(keep[labels])
 
 
+HEAD_SCALE = 1.2  # the zones are proportioned to a hairline-to-chin face box; the cast detector's (dlib's) box
+HEAD_RISE = 0.1  # spans brows to chin: 1.2× as large, its centre 0.1 box heights higher, is the box they expect
+
+
+def head_box(face: FaceBox, scale: float = 1.0) -> tuple[float, float, float, float]:
+    """``(x, y, w, h)`` of the face box the zones below are proportioned to, from a box the face path found (in a
+    frame ``scale`` times the sample's size)."""
+    w, h = face.width * HEAD_SCALE * scale, face.height * HEAD_SCALE * scale
+    cx = (face.x + face.width / 2) * scale
+    cy = (face.y + face.height / 2 - HEAD_RISE * face.height) * scale
+    return cx - w / 2, cy - h / 2, w, h
+
+
 def body_zone(
     face: tuple[float, float, float, float], shape: tuple[int, int], reach: float = 1.6, grow: float = 1.0
 ) -> Bool:
@@ -256,7 +269,7 @@ def _face_zones(
         if searched:
             near = min(searched, key=lambda i: (abs(i - t), i))
             for f in faces[near] or ():
-                zone |= body_zone((f.x * scale, f.y * scale, f.width * scale, f.height * scale), shape, reach, grow)
+                zone |= body_zone(head_box(f, scale), shape, reach, grow)
         out.append(zone)
     return out
 
@@ -277,8 +290,8 @@ def _face_seeds(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: 
     cores = np.zeros(shape, bool)
     for fl in faces:
         for f in fl or ():
-            cx, cy = (f.x + f.width / 2) * scale, (f.y + f.height / 2) * scale
-            fw, fh = f.width * scale, f.height * scale
+            x, y, fw, fh = head_box(f, scale)
+            cx, cy = x + fw / 2, y + fh / 2
             cores[
                 max(0, int(cy - 0.3 * fh)) : int(cy + 0.3 * fh), max(0, int(cx - 0.25 * fw)) : int(cx + 0.25 * fw)
             ] = 1

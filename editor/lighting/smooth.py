@@ -7,7 +7,9 @@
   inversions, no flat steps that posterise a gradient into bands, no steep steps that turn codec noise into
   blotches). ``C_c(0)`` (the lift) lies in [−0.25, 0.25].
 - ``M``: a 3×3 matrix whose rows sum to 1 (so a neutral grey stays neutral through it: white balance belongs to the
-  curves), entries of ``M − I`` bounded by ±0.6 — saturation, hue twists, channel mixing; nothing local.
+  curves), entries of ``M − I`` bounded by ±0.6 — saturation, hue twists, channel mixing; nothing local. Where the
+  channel curves differ enough that a negative mix could make a channel fall as the input greys rise, ``M − I`` is
+  scaled down until every mixed channel rises along the grey axis with slope ≥ ``GREY_SLOPE_MIN``.
 - ``T``: one tone curve shared by the three channels (contrast, toe, shoulder), same form as ``C``, ``T(0) = 0``
   plus a bounded lift.
 
@@ -39,6 +41,7 @@ SLOPE_MIN, SLOPE_MAX = 0.2, 5.0
 _LOG_SLOPE = float(np.log(SLOPE_MAX))  # |log slope| ≤ log 5 (and ≥ log 0.2 = −log 5)
 LIFT_MAX = 0.25
 MIX_MAX = 0.6
+GREY_SLOPE_MIN = 0.1  # along the grey axis every mixed channel rises at least this fast (half SLOPE_MIN)
 # θ layout: pre-curves (3 × (1 lift + 16 log slopes)), matrix (9), post-curve (1 lift + 16 log slopes).
 _PRE = 3 * KNOTS
 _MAT = 9
@@ -58,9 +61,20 @@ def decode(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
     pre = _curve_values(theta[..., :_PRE].reshape(*theta.shape[:-1], 3, KNOTS))
     d = MIX_MAX * torch.tanh(theta[..., _PRE : _PRE + _MAT].reshape(*theta.shape[:-1], 3, 3) / MIX_MAX)
     d = d - d.mean(dim=-1, keepdim=True)  # rows of M − I sum to 0: greys stay grey
+    d = d * _grey_order_scale(pre, d)
     eye = torch.eye(3, dtype=theta.dtype, device=theta.device)
     post = _curve_values(theta[..., _PRE + _MAT :])
     return pre, eye + d, post
+
+
+def _grey_order_scale(pre: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
+    """The largest α ≤ 1 such that with ``M = I + α·d`` every channel of ``M · C(v, v, v)`` rises with slope
+    ≥ ``GREY_SLOPE_MIN`` on every curve segment (so greys stay ordered). Shape (..., 1, 1)."""
+    slopes = torch.diff(pre, dim=-1) * SEGMENTS  # (..., 3, SEGMENTS), each ≥ SLOPE_MIN
+    extra = torch.einsum("...ij,...jk->...ik", d, slopes)  # what the mix adds to each channel's slope
+    room = (slopes - GREY_SLOPE_MIN) / (-extra).clamp_min(1e-12)
+    alpha = torch.where(extra < 0, room, torch.ones_like(room)).amin(dim=-1).amin(dim=-1)
+    return alpha.clamp(max=1.0)[..., None, None]
 
 
 def _interp(x: torch.Tensor, values: torch.Tensor) -> torch.Tensor:

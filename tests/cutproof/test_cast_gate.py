@@ -152,7 +152,8 @@ def test_wrong_actor_in_a_consented_shot_is_not_allowed(
 ) -> None:  # type: ignore[no-untyped-def]
     """Issue 15: an edit of a performer who never consented must not pass on another performer's grant.
 
-    The GRID talker consented to background replacement; the CREMA-D actor is registered and tagged but gave no
+    The GRID talker consented to background replacement for a purpose the SAG-AFTRA exemptions do not list (for
+    continuity no consent would be needed from anyone); the CREMA-D actor is registered and tagged but gave no
     consent. A two-shot of both (the actor's *other* take, never tagged) must not be allowed; the GRID take alone
     is — so the test can fail."""
     project, pid, clips = film
@@ -163,8 +164,8 @@ def test_wrong_actor_in_a_consented_shot_is_not_allowed(
         pid,
         category="digital_alteration",
         edit_kinds=["background"],
-        purposes=["continuity"],
-        use_description="Replace the background of the grid takes for continuity",
+        purposes=["performance_change"],
+        use_description="Replace the background of the grid takes (a change of the performance's setting)",
         document=doc,
         signed_by="performer",
         contract_edition="sag-aftra-tv-theatrical-2026",
@@ -185,12 +186,18 @@ def test_wrong_actor_in_a_consented_shot_is_not_allowed(
     tag_face(workspace, project, clips[STRANGER], 20, actor, _face(clips[STRANGER], 20))
     train_model(workspace, project, CastSpec(kind="cast", samples=8), identity="t")
 
-    alone = EditSubmission(shot=clips[TAKE2].short_id, kind="background", purpose="continuity", end=24)
-    assert evaluate(workspace, project, alone, identity="t").decision.outcome == "allow"
-    both = EditSubmission(shot=twoshot.short_id, kind="background", purpose="continuity", end=24)
+    alone = EditSubmission(
+        shot=clips[TAKE2].short_id, kind="background", purpose="performance_change", end=24, performers=[pid]
+    )
+    first = evaluate(workspace, project, alone, identity="t")
+    assert first.decision.outcome == "allow", (first.decision.to_json(), first.presence.as_json())
+    # Everyone declared, so the only thing between this edit and "allow" is the actor's missing consent.
+    both = EditSubmission(
+        shot=twoshot.short_id, kind="background", purpose="performance_change", end=24, performers=[pid, actor]
+    )
     result = evaluate(workspace, project, both, identity="t")
     assert set(result.presence.detected) == {pid, actor}, result.presence.as_json()
-    assert result.decision.outcome != "allow", result.decision.to_json()
+    assert result.decision.outcome == "deny", result.decision.to_json()
 
 
 def test_render_refuses_a_performer_the_gate_did_not_decide_on(workspace: Workspace, film, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -168,3 +168,15 @@ def test_real_process_round_trip(cli: Cli) -> None:
     assert leaf_hash(got.stdout).hex() == json.loads(done.stdout)["leaf_hash"]
     bad = subprocess.run([*cmd, "get", "--log", ORIGIN, "9"], capture_output=True, env=env, cwd=REPO)
     assert bad.returncode == 2 and bad.stderr.decode().count("\n") == 1
+
+
+def test_append_to_a_projects_log_is_refused(cli: Cli) -> None:
+    """A project's log holds only what Cutproof's commands write after their checks: a raw entry there — even a
+    well-formed consent record that never went through the registry — is refused, and nothing is written."""
+    cli("project", "create", "raw-film", "--name", "Raw Film")
+    origin = "cutproof.local/raw-film"
+    before = cli("ledger", "checkpoint", "--log", origin).stdout
+    forged = json.dumps({"kind": "consent.granted/1", "grant_id": "cg_forged"}) + "\n"
+    result = cli("ledger", "append", "--log", origin, input=forged, code=2)
+    assert "is the log of project 'raw-film'" in result.stderr and "nothing was appended" in result.stderr
+    assert cli("ledger", "checkpoint", "--log", origin).stdout == before

@@ -69,6 +69,16 @@ RESULT = EditResultFacts.model_validate(
         "metrics": {"mean_delta_e_in_region": 1.0828, "edited_frames": 48, "target_met": True},
     }
 )
+NO_MODEL_KEYS = ("model_id", "training_manifest_hash", "model_file_hash")
+NO_MODEL_RESULT = EditResultFacts.model_validate(
+    {
+        **{k: v for k, v in RESULT.model_dump(mode="json").items() if k not in NO_MODEL_KEYS},
+        "kind": "background.replace",
+        "trained_model": False,
+        "performers": [],
+    }
+)
+"""Today's shape of an edit made without a trained model: it says so and carries no model key at all."""
 CONSENT = DecisionReliance(
     kind="consent", rule_id="sag2023.alteration.consented", performer_id="prf_0123456789abcdef", grant_id=
     "cg_0123456789abcdef", ledger_index=6, exemption=None, justification=None,
@@ -287,6 +297,14 @@ VECTORS: dict[str, Record] = {
         job_id="70739e02a4fe4867845773249a7f24e2",
     ),
     "edit.direct@1": DirectEdit(result=RESULT),
+    "edit.applied@1--states-the-trained-model-and-the-gates-performers": EditApplied(
+        request_id=REQUEST.id,
+        decision_index=15,
+        review_index=None,
+        consent=(CONSENT,),
+        result=RESULT.model_copy(update={"trained_model": True, "performers": ("prf_7c1d0a9e",)}),
+    ),
+    "edit.direct@1--no-trained-model-no-model-keys": DirectEdit(result=NO_MODEL_RESULT),
     "label.applied@1": LabelApplied(
         edit_index=17,
         deliverable="A_relight_3bfd4161.mp4",
