@@ -26,6 +26,7 @@ from media.errors import MediaError
 
 if TYPE_CHECKING:
     from media._audio import AudioClip, AudioOverride, read_audio, resample
+    from media._bmff import BmffFlavour, sniff_container
     from media._mux_audio import AudioFilter
     from media._policy import AudioPlan, EncodePlan, container_of, lossless_audio_plan, plan_audio, plan_encode
     from media._probe import DEFAULT_LIMITS, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits, probe
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "media.geometry": ("Region",),
     "media._audio": ("AudioClip", "AudioOverride", "read_audio", "resample"),
+    "media._bmff": ("BmffFlavour", "sniff_container"),
     "media._mux_audio": ("AudioFilter",),
     "media._policy": ("AudioPlan", "EncodePlan", "container_of", "lossless_audio_plan", "plan_audio", "plan_encode"),
     "media._probe": ("DEFAULT_LIMITS", "AudioTrack", "CodecFamily", "ColourTags", "MediaInfo", "MediaLimits", "probe"),
@@ -69,6 +71,7 @@ __all__ = [
     "AudioOverride",
     "AudioPlan",
     "AudioTrack",
+    "BmffFlavour",
     "CodecFamily",
     "ColourTags",
     "EncodePlan",
@@ -95,6 +98,7 @@ __all__ = [
     "resample",
     "sample_indices",
     "sample_keyframes",
+    "sniff_container",
     "transcode",
 ]
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
+from media._bmff import check_structure, declared_video_sizes
 from media.errors import (
     AbsurdMediaError,
     CorruptMediaError,
@@ -246,6 +247,10 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
     import av
 
     path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file; check the path")
+    check_structure(path)  # from the bytes: truncated, trailing bytes, no index (MP4/MOV)
+    declared_sizes = declared_video_sizes(path)
     with open_input(path) as container:
         stream = video_stream(container, path)
         cc = stream.codec_context
@@ -265,6 +270,11 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
         if not pix_fmt:
             raise CorruptMediaError(f"{path.name}: the video stream has no pixel format; the header is damaged")
         bit_depth = max(c.bits for c in av.VideoFormat(pix_fmt).components)
+        if declared_sizes and declared_sizes[0] != (width, height):
+            raise CorruptMediaError(
+                f"{path.name}: its header declares {declared_sizes[0][0]}×{declared_sizes[0][1]} but the picture "
+                f"decodes at {width}×{height}; the header is damaged"
+            )
         declared = int(stream.frames or 0)
         counted = _count_packets(container, stream, path)
         if counted == 0:
@@ -312,19 +322,39 @@ def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None
 
 
 def _count_packets(container: Any, stream: Any, path: Path) -> int:
+    """The video packets of ``stream``, demuxed with the audio tracks' (one pass): every audio track must hold the
+    sound its index promises too (a truncated file may lose only sound).
+
+    Raises:
+        CorruptMediaError: demuxing fails, or an audio track holds less sound than its index promises.
+    """
     import av
 
-    count = 0
+    audio = [s for s in container.streams.audio if s.codec_context is not None]
+    counts = {s.index: 0 for s in (stream, *audio)}
+    heard = {s.index: [0, 0] for s in audio}  # per audio track: total and longest packet duration (time base)
     try:
-        for packet in container.demux(stream):
-            if packet.size:
-                count += 1
+        for packet in container.demux(stream, *audio):
+            i = packet.stream.index
+            if packet.size and i in counts:
+                counts[i] += 1
+                if i in heard and packet.duration:
+                    heard[i][0] += int(packet.duration)
+                    heard[i][1] = max(heard[i][1], int(packet.duration))
     except av.FFmpegError as exc:
         raise CorruptMediaError(
-            f"{path.name}: cannot be read to the end after {count} frames ({_reason(exc)}); it is corrupt or "
-            "truncated — re-copy it from the camera card"
+            f"{path.name}: cannot be read to the end after {counts[stream.index]} frames ({_reason(exc)}); it is "
+            "corrupt or truncated — re-copy it from the camera card"
         ) from None
-    return count
+    for s in audio:
+        promised, (total, longest) = int(s.duration or 0), heard[s.index]
+        if promised and longest and total + longest < promised:  # more than a packet's worth of sound is missing
+            lost = (promised - total) // longest
+            raise CorruptMediaError(
+                f"{path.name}: truncated — audio track {s.index} lost about {lost} packets "
+                f"({float((promised - total) * s.time_base):.3f} s of sound); re-copy it from the camera card"
+            )
+    return counts[stream.index]
 
 
 def _verify_decode(info: MediaInfo, *, full: bool) -> None:

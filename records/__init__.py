@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from records.entries import (
         RECORD_TYPES,
+        AccessGranted,
+        AccessRevoked,
         AnyRecord,
         AudioTrackFacts,
         BadgeFacts,
@@ -79,6 +81,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "records.entries": (
         "RECORD_TYPES",
+        "AccessGranted",
+        "AccessRevoked",
         "AnyRecord",
         "AudioTrackFacts",
         "BadgeFacts",
@@ -147,6 +151,8 @@ _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 __all__ = [
     "EDIT_KINDS",
     "RECORD_TYPES",
+    "AccessGranted",
+    "AccessRevoked",
     "AnyRecord",
     "AudioTrackFacts",
     "BadgeFacts",

@@ -25,6 +25,8 @@ Kinds, who writes them and who reads them back:
 - ``edit.direct/1`` — the ``cutproof edit …`` commands (edits made outside the gate); the audit trail.
 - ``label.applied/1`` — ``cutproof.edits.flow`` / ``cutproof.edits.label``; QC, the audit.
 - ``demo.tour/1`` — ``cutproof demo --ledger-only``, in the tour's own demo log only.
+- ``access.granted/1``, ``access.revoked/1`` — ``cutproof.core.access`` (a role given or taken in the project, by
+  whom); the audit trail of who could do what, when (``docs/access.md``).
 
 ``edit.applied/1`` was also written, by release 0.1.0's ``cutproof edit …`` commands, in a second shape (the edit
 result flattened, ``edit_kind`` beside it, no request or decision). Those entries are read as
@@ -396,6 +398,35 @@ class ReviewSigned(Record):
     OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"answers", "obligations"})
 
 
+# ------------------------------------------------------------------------------------------------- access
+
+
+Role = Literal["admin", "editor", "legal", "qc"]
+
+
+class AccessGranted(Record):
+    """A user was given a role in the project, by someone allowed to (``docs/access.md``)."""
+
+    kind: Literal["access.granted/1"] = "access.granted/1"
+    project: str
+    username: str
+    role: Role
+    granted_by: str
+    time: FixedUtc
+
+
+class AccessRevoked(Record):
+    """A user's role in the project was taken away."""
+
+    kind: Literal["access.revoked/1"] = "access.revoked/1"
+    project: str
+    username: str
+    role: Role
+    revoked_by: str
+    reason: str
+    time: FixedUtc
+
+
 # ------------------------------------------------------------------------------------------- edits and labels
 
 
@@ -599,6 +630,8 @@ AnyRecord = (
     | ModelTrained
     | PolicyDecided
     | ReviewSigned
+    | AccessGranted
+    | AccessRevoked
     | EditApplied
     | DirectEdit
     | LegacyDirectEdit
@@ -619,6 +652,8 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ModelTrained,
     PolicyDecided,
     ReviewSigned,
+    AccessGranted,
+    AccessRevoked,
     EditApplied,
     DirectEdit,
     LabelApplied,

@@ -70,7 +70,7 @@ class BlobStore:
             BlobTooLargeError: more than ``max_bytes`` were offered.
         """
         tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="incoming-")
         tmp = Path(tmp_name)
         try:
@@ -92,9 +92,10 @@ class BlobStore:
             if final.exists():
                 tmp.unlink()
                 return digest
-            final.parent.mkdir(parents=True, exist_ok=True)
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(final.parent, 0o700)  # private whatever the umask
             os.replace(tmp, final)
-            os.chmod(final, 0o444)
+            os.chmod(final, 0o400)  # read-only, and only for the workspace's owner
             return digest
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,16 +25,21 @@ from consent import (
     UnknownSuspensionError,
 )
 from cutproof import __version__
+from cutproof.api.admission import Admission
 from cutproof.api.gate_route import GateRoute
 from cutproof.api.pool import LOCK_NAME, ElectedPool
+from cutproof.api.public import scrub
 from cutproof.api.shedding import LoadShedding
+from cutproof.core.access import MembershipNotFoundError, SeparationOfDutiesError
 from cutproof.core.errors import USER_ERRORS
 from cutproof.core.jobs import JobNotFoundError, JobQueue, WorkerPool
 from cutproof.core.settings import Settings
 from cutproof.core.uploads import UploadNotFoundError
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import FlowError, job_handlers
+from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.requests import RequestNotFoundError
+from editor.errors import ClipNotFoundError, ModelNotFoundError
 from ledger.errors import IndexOutOfRangeError, UnknownLogError
 from policies import ReviewError
 from store.errors import BlobTooLargeError
@@ -83,12 +91,16 @@ class BodySizeLimit:
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, BlobTooLargeError):
         return 413
+    if isinstance(exc, SeparationOfDutiesError):
+        return 403
     if isinstance(
         exc, UnknownLogError | IndexOutOfRangeError | JobNotFoundError | RequestNotFoundError | UploadNotFoundError
     ):
         return 404
     if isinstance(exc, UnknownPerformerError | UnknownGrantError | UnknownSuspensionError):
         return 404
+    if isinstance(exc, ReferenceNotFoundError | ClipNotFoundError | ModelNotFoundError | MembershipNotFoundError):
+        return 404  # a reference to another production's object is answered as one to nothing
     if isinstance(exc, FlowError | ReviewError | AlreadyRevokedError | AlreadyLiftedError | DuplicatePerformerError):
         return 409
     return 422
@@ -121,6 +133,8 @@ def create_app(
     settings = (settings or Settings()).check_safe()
     ws = (workspace or Workspace(settings.home, settings.db, tsa_url=settings.tsa_url)).require()
     ws.engine  # noqa: B018 - checks the schema: a database not upgraded yet is refused now, not on a request
+    ws.secure()  # private whatever the umask it was made under
+    ws.sweep_stale()  # what a killed process left mid-upload
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -155,10 +169,25 @@ def create_app(
     app.state.workspace = ws
 
     async def _user_error(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "error": type(exc).__name__}, status_code=_status_for(exc))
+        detail = scrub(str(exc), ws.home)  # a message may name a file: never where the server keeps it
+        return JSONResponse({"detail": detail, "error": type(exc).__name__}, status_code=_status_for(exc))
 
     for error_type in USER_ERRORS:
         app.add_exception_handler(error_type, _user_error)
+
+    async def _malformed(_request: Request, exc: Exception) -> JSONResponse:
+        """Input Python could parse but not store: a lone UTF-16 surrogate (not text), a number too large."""
+        what = "a number is too large" if isinstance(exc, OverflowError) else "text is not valid Unicode"
+        return JSONResponse({"detail": f"the request cannot be stored: {what}", "error": "InputError"}, 422)
+
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes the input, which may hold a lone surrogate: ASCII-escaped JSON carries it
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True, default=str)
+        return _ascii_json(body, 422)
+
+    app.add_exception_handler(UnicodeError, _malformed)
+    app.add_exception_handler(OverflowError, _malformed)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
 
     from cutproof.api.routes import consent, edits, labels, ledger, models, projects, resources, verify
 
@@ -178,8 +207,20 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
-    app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # outermost: refuse before reading anything
+    app.add_middleware(LoadShedding, limit=settings.max_in_flight)  # refuse the excess before reading anything
+    app.add_middleware(  # outermost: no body is waited for from a caller without a valid token
+        Admission,
+        workspace=ws,
+        settings=settings,
+        api_prefix=API_PREFIX,
+        body_timeout_s=settings.body_timeout_s,
+        per_client=settings.max_in_flight_per_client or max(1, settings.max_in_flight // 4),
+    )
     return app
+
+
+def _ascii_json(body: str, status_code: int) -> Response:
+    return Response(body.encode("ascii"), status_code=status_code, media_type="application/json")
 
 
 def _open_connections(engine: Engine, n: int) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import console, ready_workspace
-from cutproof.core import auth
+from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.core import access, auth
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
 
@@ -40,11 +40,38 @@ def member_add(
     role: Annotated[auth.Role, typer.Argument(help="admin, editor, legal or qc")],
     project: Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")] = None,
 ) -> None:
-    """Give USERNAME the ROLE in a project."""
+    """Give USERNAME the ROLE in a project (recorded in its ledger as ``access.granted/1``; never to yourself)."""
     ws = ready_workspace(ctx)
     p = get_project(ws, project)
-    auth.grant_role(ws.engine, username, p.slug, role)
-    console.print(f"{username} is now {role.value} in {p.slug}")
+    changed = access.grant(ws, p, username, role, by=cli_identity())
+    console.print(f"{username} is now {role.value} in {p.slug}" + ("" if changed else " (already was)"))
+
+
+@member_app.command("revoke")
+def member_revoke(
+    ctx: typer.Context,
+    username: str,
+    role: Annotated[auth.Role, typer.Argument(help="admin, editor, legal or qc")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the ledger).")],
+    project: Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")] = None,
+) -> None:
+    """Take ROLE in a project away from USERNAME (recorded in its ledger as ``access.revoked/1``)."""
+    ws = ready_workspace(ctx)
+    p = get_project(ws, project)
+    access.revoke(ws, p, username, role, by=cli_identity(), reason=reason)
+    console.print(f"{username} is no longer {role.value} in {p.slug}")
+
+
+@member_app.command("list")
+def member_list(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")] = None,
+) -> None:
+    """Who holds which role in a project."""
+    ws = ready_workspace(ctx)
+    p = get_project(ws, project)
+    for username, role in access.members(ws, p.slug):
+        print(f"{username}\t{role}")
 
 
 @token_app.command("create")

@@ -12,6 +12,7 @@ from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project, project_log
 from cutproof.edits.eyeline import eyeline_edit
+from cutproof.edits.references import local_model_ref
 from cutproof.training.progress import build_spec, train_with_bar
 from editor import Catalogue
 from records import DirectEdit
@@ -84,7 +85,16 @@ def edit_eyeline_cmd(
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
     dxdy = parse_shift(shift)
     result = eyeline_edit(
-        ws, proj, clip, out, performer=performer, shift=dxdy, start=start, end=end, model=model, overwrite=overwrite
+        ws,
+        proj,
+        clip,
+        out,
+        performer=performer,
+        shift=dxdy,
+        start=start,
+        end=end,
+        model=local_model_ref(ws, proj.slug, model, "eyeline") if model else None,
+        overwrite=overwrite,
     )
     body = result.as_json()
     project_log(ws, proj).append([DirectEdit.of(body).entry()], identity=cli_identity())

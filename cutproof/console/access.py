@@ -149,6 +149,8 @@ __all__ = [
 ]
 
 AnyPage = Annotated[PageAccess, project_page()]
+AdminPage = Annotated[PageAccess, project_page(Role.ADMIN)]
+AdminAction = Annotated[PageAccess, project_action(Role.ADMIN)]
 LegalPage = Annotated[PageAccess, project_page(Role.LEGAL)]
 QcPage = Annotated[PageAccess, project_page(Role.QC)]
 LegalAction = Annotated[PageAccess, project_action(Role.LEGAL)]

@@ -6,6 +6,7 @@ same migrations; nothing else creates tables in a workspace. Revisions::
 
     0001   the schema of release 0.1.0 (the baseline)
     0002   the console's sessions and delivery QC's history of checks
+    0003   perceptual fingerprints of deliverables (QC's third recovery path)
 
 ``upgrade`` works in four steps, all in one transaction (a failed upgrade leaves the database as it was):
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 BASELINE = "0001"
 """The revision of release 0.1.0's schema."""
-HEAD = "0004"
+HEAD = "0003"
 """The newest revision, which this code reads and writes (a test checks it is the migrations' head)."""
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "cutproof.core:migrations"

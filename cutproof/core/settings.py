@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         tsa_url: RFC 3161 time-stamp authority (``http(s)://…``) that time-stamps every C2PA claim signature, as the
             EU Code of Practice (Measure 1.1.1) asks; unset signs without a time-stamp (``CUTPROOF_TSA_URL``).
         verify_max_bytes / verify_per_minute: the unauthenticated ``POST /verify``'s size cap and per-address rate.
+        body_timeout_s: a request body must keep arriving: each part within this many seconds (and the whole at
+            16 KiB/s or faster after that allowance), else 408 (``cutproof.api.admission``).
+        max_in_flight_per_client: requests without a valid token (console forms, sign-in) that one client
+            address may have in flight with a body; default a quarter of ``max_in_flight``.
         processes: API server processes sharing the port. One process runs Python on about one core (the
             interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
             the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
@@ -52,6 +56,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=0, le=64)
     threads: int = Field(default=8, ge=1, le=1024)
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
+    body_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    max_in_flight_per_client: int | None = Field(default=None, ge=1, le=10_000)
     processes: int = Field(default=1, ge=1, le=64)
     tsa_url: str | None = None
     verify_max_bytes: int = Field(default=512 * 1024**2, gt=0)

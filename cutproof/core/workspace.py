@@ -8,12 +8,18 @@ Layout::
     <home>/job-pool.lock      held by the server process that runs the render-job pool (``cutproof.api.pool``)
     <home>/keys/              private keys, directory 0700, files 0600 (keys/c2pa/: C2PA signing identity)
     <home>/blobs/             content-addressed store (documents, models, renders, manifests)
+
+Private whatever the umask (``secure``): the home and its directories 0700, the SQLite database 0600, blobs 0400,
+keys 0600. Temporary files an interrupted upload or check left behind (``.upload-*``, ``.qc-*``,
+``blobs/tmp/incoming-*``) are swept at start-up once older than ``STALE_AFTER_S`` (``sweep_stale``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +34,11 @@ if TYPE_CHECKING:
 LAYOUT_VERSION = 1
 MARKER = "workspace.json"
 DEFAULT_HOME = Path("cutproof-data")
+PRIVATE_DIRS = ("", "keys", "blobs", "blobs/tmp", "dailies", "deliverables", "renders", "staging")
+STALE_AFTER_S = 3600
+"""A temporary upload or check untouched this long belongs to no live request (an upload's file grows with every
+chunk, and the server drops a body that stalls for ``Settings.body_timeout_s``)."""
+TEMP_PATTERNS = (".upload-*", ".qc-*", "blobs/tmp/incoming-*")
 
 
 class Workspace:
@@ -79,19 +90,55 @@ class Workspace:
             SchemaError: the database cannot be upgraded (newer than this Cutproof, or not Cutproof's).
         """
         existed = self.is_initialised
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.keys_dir.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(self.keys_dir, 0o700)
-        self.blobs_dir.mkdir(exist_ok=True)
+        self.blobs_dir.mkdir(mode=0o700, exist_ok=True)
+        self.secure()
         from labeler.identity import ensure_identity  # cryptography: loaded by the commands that write, not by all
 
         ensure_identity(self.keys_dir)  # the project's C2PA signing identity (keys/c2pa/), kept if present
         self.upgrade_schema()
+        self.secure()  # the database file now exists
         if not existed:
             tmp = self.home / (MARKER + ".tmp")
             tmp.write_text(json.dumps({"layout": LAYOUT_VERSION}) + "\n")
             os.replace(tmp, self.home / MARKER)
         return not existed
+
+    def secure(self) -> None:
+        """Make the workspace private to its owner whatever the umask it was made under (see the module's
+        docstring); idempotent, and cheap enough for every start."""
+        for name in PRIVATE_DIRS:
+            d = self.home / name
+            if d.is_dir() and not d.is_symlink():
+                os.chmod(d, 0o700)
+        if self._db_url is None:
+            for suffix in ("", "-wal", "-shm", "-writer.lock"):
+                f = self.home / f"cutproof.db{suffix}"
+                if f.is_file():
+                    os.chmod(f, 0o600)
+        for f in (self.home / MARKER, self.home / "job-pool.lock"):
+            if f.is_file():
+                os.chmod(f, 0o600)
+
+    def sweep_stale(self, older_than_s: float = STALE_AFTER_S) -> list[str]:
+        """Remove temporary files and folders (``TEMP_PATTERNS``) untouched for ``older_than_s`` seconds, left by a
+        process killed mid-upload or mid-check; returns their names."""
+        cutoff = time.time() - older_than_s
+        removed = []
+        for pattern in TEMP_PATTERNS:
+            for p in self.home.glob(pattern):
+                try:
+                    if p.lstat().st_mtime > cutoff:
+                        continue
+                    if p.is_dir() and not p.is_symlink():
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.unlink(missing_ok=True)
+                    removed.append(p.name)
+                except OSError:
+                    continue
+        return removed
 
     def upgrade_schema(self) -> schema.Upgrade:
         """Create or upgrade every package's tables through the migrations (``cutproof.core.schema.upgrade``).

@@ -68,7 +68,8 @@ def set_labels(
     """Set a clip's labels by hand (empty values are left as they are).
 
     Raises:
-        LabelError: no such clip in the project, or an invalid value.
+        ClipNotFoundError: no such clip in the project (the API answers 404, as for any reference).
+        LabelError: an invalid value.
     """
     try:
         return Catalogue(engine).set_slate(
@@ -79,7 +80,9 @@ def set_labels(
             camera_roll=(camera_roll or "").strip().upper() or None,
             project=project,
         )
-    except (ClipNotFoundError, CatalogueError) as exc:
+    except ClipNotFoundError:
+        raise
+    except CatalogueError as exc:
         raise LabelError(str(exc)) from None
 
 

@@ -9,6 +9,7 @@ from cutproof.cast.project import load_cast, project_cast
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
+from cutproof.edits.references import project_model
 from editor import Clip, EditResult, ModelRecord, ModelRegistry
 from editor.eyeline import KIND, EyelineModel, redirect_gaze
 
@@ -38,9 +39,7 @@ def project_eyeline(
                 "`cutproof model train eyeline --performer …`"
             )
         ref = records[0].model_id
-    record, model_file = registry.load(ref)
-    if record.kind != KIND:
-        raise EyelineSetupError(f"model {ref} is a {record.kind} model, not an eyeline model")
+    record, model_file = registry.load(project_model(ws, project.slug, ref, KIND).model_id)
     return record, EyelineModel.from_bytes(model_file.payload)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from cutproof.cast.presence import Presence
 from cutproof.core import recorded
+from cutproof.core.access import check_not_submitter
 from cutproof.core.errors import CutproofError
 from cutproof.core.jobs import Job, JobContext, JobQueue
 from cutproof.core.projects import Project, get_project, project_log
@@ -110,11 +111,13 @@ def sign_review(
 
     Raises:
         FlowError: the request is not awaiting review.
+        SeparationOfDutiesError: ``reviewer`` submitted the request.
     """
     store = RequestStore(ws.engine)
     req = store.get(request_id, project.slug)
     if req.state != "awaiting_review":
         raise FlowError(f"edit request {request_id} is {req.state}, not awaiting review; nothing to sign")
+    check_not_submitter(req.submitted_by, reviewer)  # separation of duties: nobody approves their own change
     decision = Decision.from_json(req.decision)
     questions = review_questions(project, decision)
     given: dict[str, bool] | None = None

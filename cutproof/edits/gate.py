@@ -31,6 +31,7 @@ from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.consent_facts import from_registry
 from cutproof.edits.decided import decision_record
+from cutproof.edits.references import ReferenceNotFoundError, check_references
 from cutproof.edits.render import check_supported
 from cutproof.edits.requests import insert_request
 from cutproof.edits.submission import EditSubmission, SubmissionError
@@ -109,7 +110,8 @@ def evaluate(
     try:
         clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
     except Exception as exc:  # the catalogue's own error names the shot and how to list clips
-        raise SubmissionError(str(exc)) from None
+        raise ReferenceNotFoundError(str(exc)) from None
+    check_references(ws, project.slug, submission.kind, submission.params)  # nothing of another production
     try:
         presence = presence or who_is_there(
             clip, submission.region, submission.start, submission.end, ws=ws, project=project

@@ -31,9 +31,9 @@ from typing import Any
 
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
-from cutproof.core.uploads import resolve_upload
 from cutproof.core.workspace import Workspace
-from editor import Catalogue, Clip, EditResult, ModelRegistry
+from cutproof.edits.references import project_clip, project_media, project_model, project_upload
+from editor import Clip, EditResult, ModelRegistry
 from media import plan_encode
 
 Progress = Callable[[float], None]
@@ -84,10 +84,8 @@ def _source_suffix(clip: Clip) -> str:
 
 
 def _resolve_media(ws: Workspace, project: Project, ref: str) -> Path:
-    """A catalogue clip ref, or ``blob:<sha256>`` of an upload."""
-    if ref.startswith("blob:"):
-        return resolve_upload(ws, project.slug, ref)
-    return Catalogue(ws.engine).get(ref, project=project.slug).path
+    """A catalogue clip ref of the project, or ``blob:<sha256>`` of an upload to it."""
+    return project_media(ws, project.slug, ref)
 
 
 def _background(
@@ -110,7 +108,8 @@ def _background(
     clean = _resolve_media(ws, project, str(params["clean_plate"])) if params.get("clean_plate") else None
     refiner = None
     if params.get("model"):
-        refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), str(params["model"]))
+        record = project_model(ws, project.slug, params["model"], "background")
+        refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), record.model_id)
     progress(0.0)
     result = replace_background(
         clip.path,
@@ -191,11 +190,11 @@ def _relight(
                 "no lighting model in this project; train one with `cutproof model train lighting --clips …`"
             )
         ref = models[0].model_id
-    model = load_model(registry, str(ref))
+    model = load_model(registry, project_model(ws, project.slug, ref, "lighting").model_id)
     args: dict[str, Any] = {"adjustments": Adjustments(**{k: float(params[k]) for k in _ADJUSTMENTS if k in params})}
     if params.get("reference"):
         name, _, frame = str(params["reference"]).partition("@")
-        r = Catalogue(ws.engine).get(name, project=project.slug)
+        r = project_clip(ws, project.slug, name)
         args["reference"] = Shot(r.info, r.content_hash)
         if frame:
             args["reference_frame"] = int(frame)
@@ -231,7 +230,7 @@ def _dialogue_model(ws: Workspace, project: Project, ref: str | None, performer:
         if not models:
             return None
         ref = models[0].model_id
-    record, model_file = registry.load(ref)
+    record, model_file = registry.load(project_model(ws, project.slug, ref, "dialogue").model_id)
     return (record.model_id, record.model_file_hash), load_dialogue(model_file)
 
 
@@ -252,7 +251,7 @@ def _dialogue(
         raise RenderParameterError("a dialogue edit needs params.performer: whose line is replaced")
     if not str(params.get("audio", "")).startswith("blob:"):
         raise RenderParameterError("a dialogue edit needs params.audio: blob:<sha256> of the uploaded WAV")
-    audio = _resolve_media(ws, project, str(params["audio"]))
+    audio = project_upload(ws, project.slug, str(params["audio"]))
     if gate is not None:
         gate.check_performer(performer)
     cast = (gate or GateFacts((), None)).cast(ws, project)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cutproof.core.errors import CutproofError
+from cutproof.core.inputs import check_json_value
 from media import Region
 from policies import ClaimedExemption
 from records import EditKind
@@ -39,6 +40,12 @@ class EditSubmission(BaseModel):
         default=None, max_length=2000, description="Why the result is not a deep fake (goes to legal review)."
     )
     output_role: Literal["intermediate", "distribution_master"] = "distribution_master"
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> EditSubmission:
+        """Every string valid Unicode, every number finite (a NaN would be signed as ``null``)."""
+        check_json_value(self.model_dump(mode="python"), "the submission")
+        return self
 
     @field_validator("region")
     @classmethod

@@ -18,10 +18,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,6 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.label import lookup_fingerprint, lookup_watermark_key
 from cutproof.qc import ledger_checks as lq
 from cutproof.qc.disclosure import check_disclosure
-from labeler._bmff import is_complete_bmff
 from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
 from labeler.fingerprint import MAX_DISTANCE, fingerprint_video
@@ -50,7 +51,7 @@ from labeler.verify import (
 )
 from ledger import Ledger, Log
 from ledger.errors import LedgerError
-from media import MediaError, iter_luma
+from media import BmffFlavour, MediaError, probe, sniff_container
 from records import RecordError
 from store.blobs import sha256_file
 
@@ -127,13 +128,27 @@ def verify_deliverable(
         QcInputError: the file is missing, truncated or not a video — nothing could be checked.
     """
     path = Path(path)
-    _require_video(path)
+    flavour = _require_video(path)
+    with _named_by_content(ws, path, flavour) as named:
+        return _verify(ws, path, named, origin, detector, audio_detector)
+
+
+def _verify(
+    ws: Workspace,
+    path: Path,
+    named: Path | None,
+    origin: str | None,
+    detector: Detector | None,
+    audio_detector: Detector | None,
+) -> QcReport:
+    """``verify_deliverable`` on ``path``; ``named``: the same bytes under a name that states the container the
+    bytes are (None: not MP4/MOV, so no embedded manifest is possible)."""
     report = QcReport(str(path), sha256_file(path), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     anchors = verification_anchors(load_identity(ws.keys_dir), ws.keys_dir)  # the signer's roots and the TSAs'
     ledger = open_ledger(ws)
     manifest: ManifestReport | None = None
     try:
-        manifest = read_manifest(path, anchors) if path.suffix.lower() in FORMATS else None
+        manifest = read_manifest(named, anchors) if named is not None else None
     except ManifestNotFoundError:
         manifest = None
     except C2paError as exc:
@@ -142,7 +157,7 @@ def verify_deliverable(
     detection, wm_check_error = _detect(path, detector)
     audio, audio_error = _detect_audio(path, audio_detector)
     if manifest is None:
-        manifest = _recover(ws, ledger, path, anchors, detection, report, audio)
+        manifest = _recover(ws, ledger, path, named, anchors, detection, report, audio)
         if manifest is None:
             if wm_check_error:
                 report.checks.append(wm_check_error)
@@ -155,16 +170,40 @@ def verify_deliverable(
     return report
 
 
-def _require_video(path: Path) -> None:
+def _require_video(path: Path) -> BmffFlavour | None:
+    """Probe ``path`` as ingest does (``media.probe``: the container sniffed from the bytes, truncation, a missing
+    index, declared vs decoded size, lost video or audio packets); returns the sniffed MP4/MOV flavour or None.
+
+    Raises:
+        QcInputError: it is not a whole, readable video.
+    """
     if not path.is_file():
         raise QcInputError(f"{path} does not exist or is not a file")
-    if path.suffix.lower() in FORMATS and not is_complete_bmff(path):
-        raise QcInputError(f"{path.name} is not a complete MP4/MOV file (truncated or not a video); nothing checked")
     try:
-        if next(iter_luma(path, seconds=Fraction(1)), None) is None:
-            raise QcInputError(f"{path.name} has no decodable video frame; nothing checked")
+        probe(path)
     except MediaError as exc:
-        raise QcInputError(f"{path.name} is not a readable video ({exc}); nothing checked") from None
+        raise QcInputError(f"{path.name} is not a whole, readable video ({exc}); nothing checked") from None
+    return sniff_container(path)
+
+
+@contextlib.contextmanager
+def _named_by_content(ws: Workspace, path: Path, flavour: BmffFlavour | None) -> Iterator[Path | None]:
+    """``path`` under a name whose suffix is the container its bytes are (the C2PA reader picks the format by
+    name): the file itself when its name already says so, else a link to it in a private scratch folder of the
+    workspace (removed on the way out). None when the bytes are not MP4/MOV."""
+    if flavour is None:
+        yield None
+        return
+    if FORMATS.get(path.suffix.lower()) == FORMATS[f".{flavour}"]:
+        yield path
+        return
+    scratch = Path(tempfile.mkdtemp(dir=ws.home, prefix=".qc-"))
+    try:
+        named = scratch / f"deliverable.{flavour}"
+        named.symlink_to(path.resolve())
+        yield named
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _detect(path: Path, detector: Detector | None) -> tuple[Any, Check | None]:
@@ -194,9 +233,17 @@ def _detect_audio(path: Path, detector: Detector | None) -> tuple[Any, Check | N
 
 
 def _recover(
-    ws: Workspace, ledger: Ledger, path: Path, anchors: str, detection: Any, report: QcReport, audio: Any = None
+    ws: Workspace,
+    ledger: Ledger,
+    path: Path,
+    named: Path | None,
+    anchors: str,
+    detection: Any,
+    report: QcReport,
+    audio: Any = None,
 ) -> ManifestReport | None:
-    """No embedded manifest: find it again through the watermark key (pictures first, else the audio mark)."""
+    """No embedded manifest: find it again through the watermark key (pictures first, else the audio mark), else
+    through the perceptual fingerprint of ``path``'s pictures. ``named``: as in ``_verify``."""
     key = key_hex(getattr(detection, "key", None)) if detection is not None else None
     audio_key = key_hex(getattr(audio, "key", None)) if audio is not None else None
     from_audio = key is None and audio_key is not None
@@ -204,7 +251,7 @@ def _recover(
     if key is None and detection is not None:
         found = _by_fingerprint(ws, path, report)
         if found is not None:
-            return _stored(ws, found, path, anchors, report, {"found_by": "perceptual fingerprint"})
+            return _stored(ws, found, named, anchors, report, {"found_by": "perceptual fingerprint"})
     if key is None:
         reason = (
             "no C2PA manifest and no watermark key in the pictures or the audio: not a Cutproof deliverable, "
@@ -242,7 +289,7 @@ def _recover(
     report.notes.append(RECOVERED_NOTE)
     if from_audio:
         report.notes.append(AUDIO_RECOVERED_NOTE)
-    return _stored(ws, digest, path, anchors, report, {"watermark_key": key})
+    return _stored(ws, digest, named, anchors, report, {"watermark_key": key})
 
 
 FINGERPRINT_NOTE = "no manifest and no watermark: the deliverable was found by its perceptual fingerprint"
@@ -270,14 +317,17 @@ def _by_fingerprint(ws: Workspace, path: Path, report: QcReport) -> str | None:
 
 
 def _stored(
-    ws: Workspace, digest: str, path: Path, anchors: str, report: QcReport, evidence: dict[str, Any]
+    ws: Workspace, digest: str, named: Path | None, anchors: str, report: QcReport, evidence: dict[str, Any]
 ) -> ManifestReport | None:
-    """Validate the stored manifest ``digest`` against the file (or on its own, for a container without C2PA)."""
+    """Validate the stored manifest ``digest`` against the file (``named``; or on its own, for a container without
+    C2PA: ``named`` None)."""
     store = ws.blobs.read_bytes(digest)
     try:
-        if path.suffix.lower() in FORMATS:
-            return read_manifest(path, anchors, manifest_store=store)
-        report.notes.append(f"{path.suffix} cannot carry C2PA: the stored manifest was validated on its own")
+        if named is not None:
+            return read_manifest(named, anchors, manifest_store=store)
+        report.notes.append(
+            "the file is not MP4/MOV and cannot carry C2PA: the stored manifest was validated on its own"
+        )
         return read_manifest_store(store, anchors)
     except LabelerError as exc:
         report.checks.append(Check("c2pa_manifest", Status.FAIL, evidence, f"stored manifest: {exc}"))

@@ -24,6 +24,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/projects"): "superuser",
     ("GET", P): "member",
     ("POST", P + "/members"): "admin",
+    ("GET", P + "/members"): "admin",
+    ("POST", P + "/members/revoke"): "admin",
     ("GET", P + "/ledger/checkpoint"): "member",
     ("GET", P + "/ledger/vkeys"): "member",
     ("GET", P + "/ledger/entries/{index}"): "member",

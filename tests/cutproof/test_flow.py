@@ -111,14 +111,18 @@ def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ign
     assert report.edit_index == rec.edit_index
 
 
-def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+def test_cli_submit_review_run(workspace: Workspace, film, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import getpass
+
     from typer.testing import CliRunner
 
     from cutproof.cli.main import app
+    from cutproof.core.access import SeparationOfDutiesError
 
     _project, performer, clips = film
     runner = CliRunner()
     base = ["--home", str(workspace.home)]
+    monkeypatch.setattr(getpass, "getuser", lambda: "editor")  # the CLI records ``cli:<user>@<host>``
     r = runner.invoke(
         app,
         [
@@ -141,6 +145,9 @@ def test_cli_submit_review_run(workspace: Workspace, film) -> None:  # type: ign
     )
     assert r.exit_code == 4, r.output  # review: a face the gate cannot identify
     rid = json.loads(r.output.strip().splitlines()[-1])["request_id"]
+    own = runner.invoke(app, [*base, "request", "review", rid, "--approve", "--note", "my own"])
+    assert isinstance(own.exception, SeparationOfDutiesError)  # the submitter cannot sign its review
+    monkeypatch.setattr(getpass, "getuser", lambda: "legal")
     r = runner.invoke(app, [*base, "request", "review", rid, "--approve", "--note", "background only"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, [*base, "jobs", "run"])

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from cutproof.core.projects import create_project
-from cutproof.core.uploads import UploadNotFoundError, record_upload
+from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
+from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.render import RenderParameterError, check_supported, render_edit
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue, ingest_folder
@@ -43,7 +44,7 @@ def test_dialogue_params_are_checked(workspace: Workspace, footage_dir: Path, tm
         ({"performer": "p1", "audio": "blob:" + "0" * 64}, "upload it first"),  # never uploaded
     ]:
         sub = EditSubmission(shot=NEU, kind="dialogue", purpose="adr", params=params)
-        with pytest.raises((RenderParameterError, UploadNotFoundError), match=message):
+        with pytest.raises((RenderParameterError, ReferenceNotFoundError), match=message):
             render_edit(workspace, project, clip, sub, tmp_path, lambda _p: None)
     wav = line_from(footage_dir / NEU, tmp_path / "l.wav", seconds=0.5)
     digest = _upload(workspace, wav)

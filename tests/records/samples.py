@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from records import (
+    AccessGranted,
+    AccessRevoked,
     AudioTrackFacts,
     ColourFacts,
     ConsentGranted,
@@ -263,6 +265,21 @@ VECTORS: dict[str, Record] = {
         policy_set_hash=H["1"],
         packs=(PackUsed(id="cutproof-core", version="1.0", sha256=H["2"]),),
         request=REQUEST.model_copy(update={"scene": None}),
+    ),
+    "access.granted@1": AccessGranted(
+        project="the-film",
+        username="lee",
+        role="legal",
+        granted_by="api:ada",
+        time=datetime(2026, 12, 2, 19, 51, 37, 709803, tzinfo=UTC),
+    ),
+    "access.revoked@1": AccessRevoked(
+        project="the-film",
+        username="lee",
+        role="legal",
+        revoked_by="cli:ada",
+        reason="left the production",
+        time=datetime(2026, 12, 3, 9, 0, tzinfo=UTC),
     ),
     "review.signed@1": ReviewSigned(
         decision_id=H["f"],

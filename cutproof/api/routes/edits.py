@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, WorkspaceDep
+from cutproof.api.public import scrub
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import project_log
 from cutproof.edits.flow import deliverables_dir, sign_review, submit
@@ -45,6 +46,16 @@ class ReviewCreate(BaseModel):
         default=None,
         description='An approval answers each question the review was opened for, e.g. {"deep_fake": true}',
     )
+
+
+def public_record(ws: Any, rec: EditRequestRecord) -> EditRequestRecord:
+    """A request as the API shows it: no server paths."""
+    return EditRequestRecord.model_validate(scrub(rec.model_dump(mode="json"), ws.home))
+
+
+def public_job(ws: Any, job: Job) -> Job:
+    """A job as the API shows it: no server paths in its steps, result or messages."""
+    return Job.model_validate(scrub(job.model_dump(mode="json"), ws.home))
 
 
 def _get_request(ws: Any, project: str, request_id: str) -> EditRequestRecord:
@@ -82,13 +93,13 @@ async def post_edit(ws: WorkspaceDep, access: EditorOf, body: EditSubmission) ->
 @router.get("/projects/{project}/edits", response_model=list[EditRequestRecord])
 def list_edits(ws: WorkspaceDep, access: AnyMember, state: str | None = None) -> list[EditRequestRecord]:
     """The project's edit requests (optionally in one state)."""
-    return RequestStore(ws.engine).list(access.project.slug, state=state)
+    return [public_record(ws, r) for r in RequestStore(ws.engine).list(access.project.slug, state=state)]
 
 
 @router.get("/projects/{project}/edits/{request_id}", response_model=EditRequestRecord)
 def get_edit(ws: WorkspaceDep, access: AnyMember, request_id: RequestId) -> EditRequestRecord:
     """One edit request and where it stands."""
-    return _get_request(ws, access.project.slug, request_id)
+    return public_record(ws, _get_request(ws, access.project.slug, request_id))
 
 
 @router.post("/projects/{project}/edits/{request_id}/review", response_model=EditRequestRecord)
@@ -104,20 +115,19 @@ def post_review(ws: WorkspaceDep, access: LegalOf, request_id: RequestId, body: 
         reviewer=access.principal.identity,
         answers=body.answers,
     )
-    return record
+    return public_record(ws, record)
 
 
 @router.get("/projects/{project}/jobs/{job_id}", response_model=Job)
 def get_job(ws: WorkspaceDep, access: AnyMember, job_id: JobId) -> Job:
     """A render job: state, progress, result or error."""
-    return JobQueue(ws.engine).get(job_id, access.project.slug)
+    return public_job(ws, JobQueue(ws.engine).get(job_id, access.project.slug))
 
 
 @router.post("/projects/{project}/jobs/{job_id}/cancel", response_model=Job)
 def cancel_job(ws: WorkspaceDep, access: EditorOf, job_id: JobId) -> Job:
     """Cancel a queued or running render job."""
-    job = JobQueue(ws.engine).cancel(job_id, access.project.slug)
-    return job
+    return public_job(ws, JobQueue(ws.engine).cancel(job_id, access.project.slug))
 
 
 @router.get("/projects/{project}/edits/{request_id}/deliverable")

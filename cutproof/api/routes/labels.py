@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cutproof.api.deps import ProjectAccess, WorkspaceDep, project_access
+from cutproof.api.public import public_clip
 from cutproof.core.auth import Role
 from cutproof.core.uploads import resolve_upload
 from cutproof.dailies.labels import apply_ale, set_labels
@@ -42,7 +43,7 @@ def post_labels(
     ws: WorkspaceDep, access: LabellerOf, clip: Annotated[str, Path(max_length=200)], body: LabelsUpdate
 ) -> dict[str, Any]:
     """Set a clip's scene/shot/take/camera roll (values left out are kept); 422 for an invalid value."""
-    return set_labels(ws.engine, access.project.slug, clip, **body.model_dump()).as_dict()
+    return public_clip(set_labels(ws.engine, access.project.slug, clip, **body.model_dump()))
 
 
 @router.post("/projects/{project}/dailies/ale")
@@ -51,7 +52,7 @@ def post_ale(ws: WorkspaceDep, access: LabellerOf, body: AleApply) -> dict[str, 
     path = resolve_upload(ws, access.project.slug, body.file)
     report = apply_ale(ws.engine, access.project.slug, path.read_text(encoding="utf-8", errors="replace"))
     return {
-        "applied": [c.as_dict() for c in report.applied],
+        "applied": [public_clip(c) for c in report.applied],
         "unmatched": report.unmatched,
         "refused": report.refused,
     }

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from cutproof.api.deps import SettingsDep, WorkspaceDep, get_principal
+from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.projects import Project, ProjectError, get_project, project_log
 from ledger import Log
 from ledger.export import read_tile_path
@@ -63,14 +64,16 @@ def vkeys(log: LogDep) -> PlainTextResponse:
 
 
 @router.get("/projects/{project}/ledger/entries/{index}")
-def entry(log: LogDep, index: Annotated[int, Path(ge=0)]) -> Response:
+def entry(log: LogDep, index: Annotated[int, Path(ge=0, le=MAX_TREE_SIZE)]) -> Response:
     """An entry's exact stored bytes (RFC 8785 canonical JSON)."""
     return Response(log.entry(index), media_type="application/json")
 
 
 @router.get("/projects/{project}/ledger/entries/{index}/receipt", response_class=PlainTextResponse)
 def receipt(
-    log: LogDep, index: Annotated[int, Path(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
+    log: LogDep,
+    index: Annotated[int, Path(ge=0, le=MAX_TREE_SIZE)],
+    size: Annotated[int | None, Query(ge=1, le=MAX_TREE_SIZE)] = None,
 ) -> PlainTextResponse:
     """A ``c2sp.org/tlog-proof@v1`` receipt for the entry, verifiable offline."""
     return PlainTextResponse(log.prove(index, size), media_type=TEXT)
@@ -78,7 +81,9 @@ def receipt(
 
 @router.get("/projects/{project}/ledger/consistency", response_class=PlainTextResponse)
 def consistency(
-    log: LogDep, old: Annotated[int, Query(ge=0)], new: Annotated[int | None, Query(ge=0)] = None
+    log: LogDep,
+    old: Annotated[int, Query(ge=0, le=MAX_TREE_SIZE)],
+    new: Annotated[int | None, Query(ge=0, le=MAX_TREE_SIZE)] = None,
 ) -> PlainTextResponse:
     """A consistency proof from tree size ``old`` to ``new`` (default: the latest), one base64 hash per line."""
     proof = log.consistency_proof(old, new)

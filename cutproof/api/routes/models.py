@@ -28,7 +28,7 @@ router = APIRouter(tags=["models"])
 
 EditorOrAdmin = Annotated[ProjectAccess, project_access(Role.EDITOR, Role.ADMIN)]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
-ModelIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8,64}$", description="Model id (or a unique prefix)")]
+ModelIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="Model id (64 hex digits; no prefixes)")]
 
 
 class TrainingJobPublic(BaseModel):

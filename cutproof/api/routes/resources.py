@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -11,12 +12,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from consent import ConsentGrant, ConsentRegistry, Coverage, Performer
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, QcOf, SettingsDep, WorkspaceDep
+from cutproof.api.public import public_clip
 from cutproof.audit.build import build_audit
 from cutproof.audit.report import to_csv, to_html
+from cutproof.core.inputs import safe_filename
 from cutproof.core.projects import project_log
 from cutproof.core.uploads import record_upload, resolve_upload
 from cutproof.dailies.ingest import ingest_dailies
@@ -42,6 +45,7 @@ async def upload(
     x_filename: Annotated[str, Header(max_length=255)] = "upload.bin",
 ) -> UploadPublic:
     """Stream the request body into the content-addressed store (size-capped); reference it as ``blob:<sha256>``."""
+    safe_filename(x_filename)
     fd, tmp = tempfile.mkstemp(dir=ws.home, prefix=".upload-")
     size = 0
     try:
@@ -188,14 +192,19 @@ def coverage(
 @router.get("/projects/{project}/dailies", tags=["dailies"])
 def list_dailies(ws: WorkspaceDep, access: AnyMember) -> list[dict[str, Any]]:
     """The project's catalogued clips."""
-    return [c.as_dict() for c in Catalogue(ws.engine).list(project=access.project.slug)]
+    return [public_clip(c) for c in Catalogue(ws.engine).list(project=access.project.slug)]
 
 
 class IngestCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     file: str = Field(description="blob:<sha256> of an uploaded camera file")
-    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$", description="name with slate info")
+    filename: str = Field(min_length=1, max_length=255, description="name with slate info")
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, v: str) -> str:
+        return safe_filename(v)
 
 
 @router.post("/projects/{project}/dailies", status_code=201, tags=["dailies"])
@@ -203,21 +212,29 @@ def ingest(ws: WorkspaceDep, access: EditorOf, body: IngestCreate) -> dict[str, 
     """Ingest an uploaded camera file into the catalogue (rejected files say why and are not catalogued)."""
     src = resolve_upload(ws, access.project.slug, body.file)
     folder = ws.home / "dailies" / access.project.slug / src.name[:16]
+    made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / body.filename
-    if not link.exists():
-        try:
-            os.link(src, link)
-        except OSError:
-            shutil.copyfile(src, link)
-    report = ingest_dailies(ws, access.project.slug, folder, identity=access.principal.identity, files=[link])
-    outcome = report.files[0]
-    if outcome.outcome == "rejected":
-        link.unlink(missing_ok=True)
+    placed = not link.exists()
+    outcome = None
+    try:
+        if placed:
+            try:
+                os.link(src, link)
+            except OSError:
+                shutil.copyfile(src, link)
+        report = ingest_dailies(ws, access.project.slug, folder, identity=access.principal.identity, files=[link])
+        outcome = report.files[0]
+    finally:
+        if placed and (outcome is None or outcome.outcome == "rejected"):  # a failed ingest leaves nothing behind
+            link.unlink(missing_ok=True)
+            if made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     return {
         "outcome": outcome.outcome,
         "reason": getattr(outcome, "reason", None),
-        "clip": outcome.clip.as_dict() if outcome.clip else None,
+        "clip": public_clip(outcome.clip) if outcome.clip else None,
     }
 
 
@@ -231,8 +248,9 @@ class QcCreate(BaseModel):
 def qc_verify(ws: WorkspaceDep, access: QcOf, body: QcCreate) -> dict[str, Any]:
     """Verify an uploaded deliverable before distribution: every check with its evidence (qc)."""
     path = resolve_upload(ws, access.project.slug, body.file)
-    report = verify_deliverable(ws, path, origin=access.project.origin)
-    return report.to_json()
+    answer = verify_deliverable(ws, path, origin=access.project.origin).to_json()
+    answer["file"] = body.file  # the reference the caller gave, not where the server keeps it
+    return answer
 
 
 @router.get("/projects/{project}/audit", tags=["audit"], response_model=None)

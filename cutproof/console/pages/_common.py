@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from consent import ConsentError, ConsentRegistry
 from cutproof.console.access import PageAccess, roles_in
 from cutproof.core.auth import Role
+from cutproof.core.inputs import safe_filename
 from cutproof.core.projects import project_log
 from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
@@ -77,6 +78,7 @@ def slate_text(clip: Clip) -> str:
 
 async def store_upload(ws: Workspace, page: PageAccess, upload: UploadFile) -> str:
     """An uploaded file into the content-addressed store, recorded as uploaded to the project (``blob:<sha256>``)."""
+    name = safe_filename(upload.filename or "upload.bin")
     fd, tmp = tempfile.mkstemp(dir=ws.home, prefix=".upload-")
     size = 0
     try:
@@ -87,7 +89,6 @@ async def store_upload(ws: Workspace, page: PageAccess, upload: UploadFile) -> s
         digest = await run_in_threadpool(ws.blobs.put_file, Path(tmp))
     finally:
         Path(tmp).unlink(missing_ok=True)
-    name = upload.filename or "upload.bin"
     await run_in_threadpool(
         record_upload, ws, page.project.slug, digest, size=size, filename=name, by=page.principal.identity
     )

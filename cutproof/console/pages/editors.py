@@ -30,6 +30,7 @@ from cutproof.console.frames import WIDTHS, FrameError, frame_jpeg
 from cutproof.console.pages._common import get_clip, get_request, layout, performer_names, store_upload, workspace
 from cutproof.console.web import PREFIX, render
 from cutproof.core.auth import Role
+from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.jobs import JobNotFoundError, JobQueue
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
@@ -62,7 +63,7 @@ def frame(
     request: Request,
     page: AnyPage,
     clip_hash: ClipHash,
-    index: Annotated[int, Path(ge=0)],
+    index: Annotated[int, Path(ge=0, le=MAX_TREE_SIZE)],
     w: Annotated[int, Query()] = 320,
 ) -> Response:
     ws = workspace(request)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from cutproof.console.access import AnyPage, PageAccess
 from cutproof.console.pages._common import layout, workspace
 from cutproof.console.web import PREFIX, render
+from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.projects import project_log
 from ledger import Log, verify_receipt
 from ledger.checkpoint import Checkpoint
@@ -77,12 +78,12 @@ def _verified(log: Log, index: int) -> dict[str, Any]:
 
 
 @router.get("/p/{project}/ledger/lookup")
-def lookup(page: AnyPage, index: Annotated[int, Query(ge=0)]) -> Response:
+def lookup(page: AnyPage, index: Annotated[int, Query(ge=0, le=MAX_TREE_SIZE)]) -> Response:
     return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/ledger/entries/{index}", status_code=303)
 
 
 @router.get("/p/{project}/ledger/entries/{index}", response_class=HTMLResponse)
-def entry(request: Request, page: AnyPage, index: Annotated[int, Path(ge=0)]) -> Response:
+def entry(request: Request, page: AnyPage, index: Annotated[int, Path(ge=0, le=MAX_TREE_SIZE)]) -> Response:
     log = _log(request, page)
     return render(request, "ledger_entry.html.j2", **layout(page, "ledger"), index=index, **_verified(log, index))
 
@@ -91,8 +92,8 @@ def entry(request: Request, page: AnyPage, index: Annotated[int, Path(ge=0)]) ->
 def entry_receipt(
     request: Request,
     page: AnyPage,
-    index: Annotated[int, Path(ge=0)],
-    size: Annotated[int | None, Query(ge=1)] = None,
+    index: Annotated[int, Path(ge=0, le=MAX_TREE_SIZE)],
+    size: Annotated[int | None, Query(ge=1, le=MAX_TREE_SIZE)] = None,
 ) -> Response:
     """A ``c2sp.org/tlog-proof@v1`` receipt for the entry (against the checkpoint at ``size``, default latest)."""
     try:
@@ -106,8 +107,8 @@ def entry_receipt(
 def consistency(
     request: Request,
     page: AnyPage,
-    old: Annotated[int, Query(ge=0)],
-    new: Annotated[int | None, Query(ge=1)] = None,
+    old: Annotated[int, Query(ge=0, le=MAX_TREE_SIZE)],
+    new: Annotated[int | None, Query(ge=1, le=MAX_TREE_SIZE)] = None,
 ) -> Response:
     log = _log(request, page)
     result: dict[str, Any] = {"old": old, "new": new}

@@ -4,8 +4,8 @@
 and the ``edit.applied`` entry and manifest it leads to, so delivery QC can find a deliverable's manifest again when
 both the manifest and the watermark are gone.
 
-Revision ID: 0004
-Revises: 0002 (the integrator chains it after 0003 when both exist)
+Revision ID: 0003
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
