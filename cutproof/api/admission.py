@@ -13,7 +13,8 @@ five bytes of it hold every place, and every other caller gets 503 for as long a
 3. **Per-client limits.** A request that comes without a token (the console's forms, a sign-in) holds at most
    ``per_client`` places per client address, so one client cannot fill the server even through the console.
 
-``/healthz`` passes untouched, as in load shedding.
+``/healthz`` passes untouched, as in load shedding. The public routes that take a body from anyone (``PUBLIC``:
+the free verification interface) skip step 1 and are held to steps 2 and 3 like the console's forms.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cutproof.core import auth
 from cutproof.core.auth import InvalidTokenError
 
+PUBLIC = frozenset({"/verify"})  # API paths (below the API prefix) that anyone may send a body to
 MIN_BODY_RATE = 16 * 1024  # bytes/s a body must average once the idle allowance is spent
 
 
@@ -73,12 +75,14 @@ class Admission:
             return
         token = _bearer(headers)
         valid = token is not None and await self._valid(token)
-        if not valid and scope.get("path", "").startswith(self.api_prefix + "/"):
+        path = scope.get("path", "")
+        public = path.removeprefix(self.api_prefix) in PUBLIC
+        if not valid and not public and path.startswith(self.api_prefix + "/"):
             self.refused["unauthenticated"] += 1
             await _answer(send, 401, "a request with a body needs a valid bearer token", bearer=True)
             return
         client = (scope.get("client") or ("?", 0))[0]
-        counted = not valid  # e.g. the console's forms (a session cookie, or a sign-in)
+        counted = not valid  # e.g. the console's forms (a session cookie, or a sign-in), the public verify route
         if counted:
             if self.anonymous[client] >= self.per_client:
                 self.refused["per_client"] += 1

@@ -29,7 +29,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 def _client(ws: Workspace, **settings: object) -> TestClient:
-    verify_route._LIMITER = verify_route._RateLimiter()  # a fresh window per test
+    verify_route.LIMITER = verify_route._RateLimiter()  # a fresh window per test
     return TestClient(create_app(Settings(home=ws.home, secret_key=SECRET, **settings), ws, run_workers=False))
 
 
@@ -62,3 +62,46 @@ def test_size_cap_and_rate_limit(scenario: Scenario, tmp_path: Path) -> None:
 def test_a_file_without_a_video_name_is_refused(scenario: Scenario) -> None:
     res = _client(scenario.ws).post("/api/v1/verify", content=b"abc", headers={"X-Filename": "notes.txt"})
     assert res.status_code == 422 and "video" in res.json()["detail"]
+
+
+def _console(ws: Workspace) -> TestClient:
+    from cutproof.console import create_app as create_console_app
+
+    verify_route.LIMITER = verify_route._RateLimiter()
+    return TestClient(create_console_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False))
+
+
+def _form_token(page: str) -> str:
+    marker = 'name="csrf_token" value="'
+    return page.split(marker, 1)[1].split('"', 1)[0]
+
+
+def test_the_console_verify_page_needs_no_account_and_shows_only_public_facts(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    client = _console(scenario.ws)
+    page = client.get("/console/verify")
+    assert page.status_code == 200 and "Check a file for Cutproof marks" in page.text  # no sign-in
+    body = scenario.result.path.read_bytes()
+    forged = client.post("/console/verify", data={"csrf_token": "forged"}, files={"file": ("x.mp4", body)})
+    assert forged.status_code == 403  # a form not sent by this page
+    res = client.post(
+        "/console/verify", data={"csrf_token": _form_token(page.text)}, files={"file": ("found-online.mp4", body)}
+    )
+    assert res.status_code == 200, res.text
+    assert "Carries Cutproof marks" in res.text and scenario.log.origin in res.text
+    for private in (PERFORMER_NAME, "perf-1", "g-1"):
+        assert private not in res.text
+    plain = make_clip(tmp_path / "plain.mp4", seconds=1, size=(320, 180), seed=7)  # other footage, never labelled
+    again = client.get("/console/verify")
+    res = client.post(
+        "/console/verify",
+        data={"csrf_token": _form_token(again.text)},
+        files={"file": ("plain.mp4", plain.read_bytes())},
+    )
+    assert res.status_code == 200 and "No Cutproof marks found" in res.text
+    bad = client.post(  # each answer is a fresh form with a fresh token
+        "/console/verify", data={"csrf_token": _form_token(res.text)}, files={"file": ("notes.txt", b"hello")}
+    )
+    assert bad.status_code == 422 and "is not named as a video" in bad.text
+    assert not list(scenario.ws.home.glob(".verify-*"))  # nothing of any file is kept

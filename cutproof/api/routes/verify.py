@@ -58,7 +58,8 @@ class _RateLimiter:
             return 0
 
 
-_LIMITER = _RateLimiter()
+LIMITER = _RateLimiter()
+"""The per-address limit of the free verification interface, shared by this route and the console's public page."""
 
 
 @router.post("/verify", response_model=None)
@@ -70,7 +71,7 @@ async def verify_file(
 ) -> JSONResponse | dict[str, Any]:
     """Does this file carry Cutproof marks, and what do they say? No account needed; the body is the file."""
     client = request.client.host if request.client else "unknown-client"
-    wait = _LIMITER.retry_after(client, settings.verify_per_minute)
+    wait = LIMITER.retry_after(client, settings.verify_per_minute)
     if wait:
         return JSONResponse(
             {"detail": f"at most {settings.verify_per_minute} verifications a minute; retry in {wait} s"},
