@@ -15,13 +15,20 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import c2pa
 
 from labeler._bmff import embedded_manifest_store, is_complete_bmff
+from labeler._ingredients import (
+    IngredientManifest,
+    ParentAsset,
+    ValidationState,
+    claim_generator,
+    parent_manifest,
+    split_parent,
+)
 from labeler.errors import (
     C2paError,
     C2paSigningError,
@@ -67,14 +74,6 @@ _ALGS = {
     "es512": c2pa.C2paSigningAlg.ES512,
     "ed25519": c2pa.C2paSigningAlg.ED25519,
 }
-
-
-class ValidationState(StrEnum):
-    """The C2PA validation state of the active manifest (C2PA 2.x §15: well-formed ⊂ valid ⊂ trusted)."""
-
-    TRUSTED = "Trusted"
-    VALID = "Valid"
-    INVALID = "Invalid"
 
 
 @dataclass(frozen=True)
@@ -126,6 +125,9 @@ class ManifestReport:
     manifest_sha256: str | None
     embedded: bool
     signed_at: str | None = None
+    claim_generator: str | None = None
+    parent: IngredientManifest | None = None
+    """The manifest the ``parentOf`` ingredient carries (a camera-signed source), as validated now."""
 
     @property
     def time_stamped(self) -> bool:
@@ -164,8 +166,15 @@ def sign_video(
     identity: SigningIdentity,
     *,
     tsa_url: str | None = None,
+    parent: ParentAsset | None = None,
 ) -> SignedAsset:
     """Sign ``source`` with the manifest ``definition`` and write the result to ``dest`` (atomically).
+
+    With ``parent`` the definition's ``parentOf`` ingredient is added from the parent's file instead of as plain
+    JSON: the SDK validates the parent's embedded manifest (signature, hard binding, and trust under
+    ``parent.trust_anchors_pem``), records the result in the ingredient (``validation_results``), references that
+    manifest as the ingredient's ``active_manifest`` and carries it, unaltered, in the new manifest store. A parent
+    whose manifest fails validation is carried all the same, with its failures recorded, so readers see it failed.
 
     With ``tsa_url`` the claim signature is time-stamped by that RFC 3161 time-stamp authority (the token goes into
     the COSE signature's unprotected header), so the manifest still validates after the signing certificate expires.
@@ -195,15 +204,23 @@ def sign_video(
         ) from None
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
-    ctx = c2pa.Context.from_dict(
-        {
-            "builder": {"created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
-            "trust": {"trust_config": TRUST_CONFIG},
-        }
-    )
+    settings: dict[str, Any] = {
+        "builder": {"created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
+        "trust": {"trust_config": TRUST_CONFIG},
+    }
+    definition, parent_json = split_parent(definition, parent)
+    if parent is not None:
+        _require_whole(parent.path)
+        settings["verify"] = {"verify_trust": parent.trust_anchors_pem is not None}
+        if parent.trust_anchors_pem is not None:
+            settings["trust"]["trust_anchors"] = identity.trust_anchors_pem + parent.trust_anchors_pem
+    ctx = c2pa.Context.from_dict(settings)
     try:
         with os.fdopen(fd, "w+b") as out, open(source, "rb") as src:
             builder = c2pa.Builder(json.dumps(definition), context=ctx)
+            if parent is not None and parent_json is not None:
+                with open(parent.path, "rb") as parent_stream:
+                    builder.add_ingredient(json.dumps(parent_json), media_type(parent.path), parent_stream)
             store = builder.sign(signer, fmt, src, out)
             out.flush()
             os.fsync(out.fileno())
@@ -293,6 +310,7 @@ def _read(
             state = reader.get_validation_state() or "Invalid"
             results = reader.get_validation_results() or {}
             manifest = reader.get_active_manifest()
+            parent = parent_manifest(manifest, results, reader.get_manifest) if manifest is not None else None
         finally:
             reader.close()
     except c2pa.C2paError as exc:
@@ -318,6 +336,8 @@ def _read(
         manifest_sha256=hashlib.sha256(store).hexdigest() if store is not None else None,
         embedded=embedded,
         signed_at=str(sig["time"]) if sig.get("time") else None,
+        claim_generator=claim_generator(manifest),
+        parent=parent,
     )
 
 

@@ -7,7 +7,9 @@ checked against the TSA's root: those roots are kept beside the signing identity
     <keys_dir>/c2pa/tsa-anchors.pem   root certificate(s) of the time-stamp authorities this workspace uses (PEM)
 
 ``verification_anchors`` is what readers trust: the signing identity's anchors plus those TSA roots (so the
-validation reports ``timeStamp.trusted``, not ``timeStamp.untrusted``).
+validation reports ``timeStamp.trusted``, not ``timeStamp.untrusted``), plus the registered camera roots
+(``labeler.camera``), so a camera manifest a deliverable carries as its ``parentOf`` ingredient is judged against
+the same camera trust list as at ingest and labelling.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from labeler.camera import camera_anchors
 from labeler.errors import IdentityImportError
 from labeler.identity import SigningIdentity, identity_dir
 
@@ -59,8 +62,8 @@ def trust_tsa(keys_dir: Path, root_pem: str) -> None:
 
 
 def verification_anchors(identity: SigningIdentity, keys_dir: Path) -> str:
-    """The roots a reader of this workspace's manifests trusts: the signing identity's and the TSAs'."""
-    return identity.trust_anchors_pem + tsa_anchors(keys_dir)
+    """The roots a reader of this workspace's manifests trusts: the signing identity's, the TSAs' and the cameras'."""
+    return identity.trust_anchors_pem + tsa_anchors(keys_dir) + camera_anchors(keys_dir)
 
 
 def _certs(pem: str) -> list[x509.Certificate]:

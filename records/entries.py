@@ -155,14 +155,35 @@ class SlateFacts(Model):
     take: int | None
 
 
+class CameraManifestFacts(Model):
+    """The C2PA manifest the camera signed into the file, as validated at ingest against the camera trust list.
+
+    ``state``: ``trusted`` (signer chains to a registered camera root), ``valid-untrusted`` (validates, signer not on
+    the list), ``invalid`` (fails validation; ``failures`` names the codes). Signer facts are left out when the
+    manifest could not be read.
+    """
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"signer_issuer", "signer", "claim_generator", "label"})
+    state: Literal["trusted", "valid-untrusted", "invalid"]
+    failures: tuple[str, ...]
+    signer_issuer: str | None = None
+    signer: str | None = None
+    claim_generator: str | None = None
+    label: str | None = None
+    manifest_sha256: Sha256Hex
+
+
 class DailiesIngested(Record):
     """A camera file was catalogued for the project."""
 
     kind: Literal["dailies.ingested/1"] = "dailies.ingested/1"
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"camera_manifest"})
     content_hash: Sha256Hex
     file_name: str
     media: MediaFacts
     slate: SlateFacts
+    camera_manifest: CameraManifestFacts | None = None
+    """Absent when the file carries no C2PA manifest (and in entries recorded before cameras' manifests were read)."""
 
 
 # ------------------------------------------------------------------------------------------- consent registry

@@ -16,6 +16,7 @@ from rich.table import Table
 from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
 from cutproof.cli._project import JsonOpt, ProjectOpt, project_slug
 from cutproof.dailies.ingest import ingest_dailies
+from cutproof.dailies.provenance import provenance_of
 from editor.catalogue import Catalogue
 
 dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
@@ -33,7 +34,10 @@ def dailies_ingest(
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
     report = ingest_dailies(ws, slug, folder, identity=cli_identity())
+    flagged = 0
     for f in report.files:
+        camera = provenance_of(ws.engine, f.clip.content_hash) if f.clip else None
+        flagged += bool(camera and camera.flagged)
         if as_json:
             print(
                 json.dumps(
@@ -42,6 +46,7 @@ def dailies_ingest(
                         "outcome": f.outcome,
                         "reason": f.reason,
                         "content_hash": f.clip.content_hash if f.clip else None,
+                        "camera_manifest": camera.as_json() if camera else None,
                     },
                     sort_keys=True,
                 )
@@ -51,10 +56,19 @@ def dailies_ingest(
         else:
             assert f.clip is not None
             console.print(f"{f.outcome:>18} {f.path.name}  {f.clip.short_id}  {f.clip.slate.label or ''}")
+            if camera is not None and camera.flagged:
+                err_console.print(
+                    f"[bold red]FLAGGED[/] {f.path.name}: {camera.describe()} — catalogued, but its camera "
+                    "provenance does not hold (altered after capture, or a bad signature); deliverables carry the "
+                    "camera manifest with its failure recorded"
+                )
+            elif camera is not None:
+                console.print(f"{'':>18} {camera.describe()}")
     if not as_json:
         console.print(
             f"{len(report.added)} added, {len(report.files) - len(report.added) - len(report.rejected)} "
             f"already catalogued, {len(report.rejected)} rejected"
+            + (f", {flagged} flagged (camera manifest invalid)" if flagged else "")
         )
     if report.rejected:
         raise typer.Exit(1)

@@ -61,6 +61,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     ),
     LazyCommand("db", "cutproof.cli.db:app", "Upgrade the database schema and show where it stands."),
     LazyCommand("identity", "cutproof.cli.identity:app", "The C2PA signing identity deliverables are signed with."),
+    LazyCommand("trust", "cutproof.cli.trust:app", "Trust lists: the camera CAs whose signed dailies are trusted."),
     LazyCommand("qc", "cutproof.cli.qc:app", "Delivery QC: verify a deliverable before distribution."),
     LazyCommand(
         "verify", "cutproof.cli.verify:verify", "Does a file carry Cutproof marks, and what do they say (public)."

@@ -265,6 +265,23 @@ class FingerprintRow(AppModel, table=True):
     hashes: bytes = Field(sa_type=LargeBinary)
 
 
+class CameraProvenanceRow(AppModel, table=True):
+    """``app_camera_provenance``: the C2PA manifest a camera signed into a catalogued daily, as validated at ingest
+    (``cutproof.dailies.provenance``); no row: the daily carries no manifest. The manifest store is in the blob
+    store under ``manifest_sha256``."""
+
+    __tablename__ = "app_camera_provenance"
+    content_hash: str = Field(primary_key=True, max_length=64)
+    state: str = Field(max_length=16)
+    failures: list[str] = Field(sa_type=JSON)
+    signer_issuer: str | None = Field(default=None, max_length=255)
+    signer: str | None = Field(default=None, max_length=255)
+    claim_generator: str | None = Field(default=None, max_length=255)
+    manifest_label: str | None = Field(default=None, max_length=255)
+    manifest_sha256: str = Field(max_length=64)
+    checked_at: UTCDateTime = _timestamp()
+
+
 class PresenceRow(AppModel, table=True):
     """``app_presence_cache``: stored who-is-there answers (``cutproof.cast.store``)."""
 

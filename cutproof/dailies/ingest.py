@@ -1,7 +1,9 @@
 """Ingesting dailies into a project — one path for the CLI, the API and the demo.
 
-The editor verifies, hashes and catalogues the camera files; every newly catalogued clip of a project is recorded
-as ``dailies.ingested/1`` (content hash, file name, media facts, slate) in the project's log.
+The editor verifies, hashes and catalogues the camera files; a file that carries a C2PA manifest its camera signed
+has it read and validated against the camera trust list (``cutproof.dailies.provenance``; a broken one is
+flagged, not refused); every newly catalogued clip of a project is recorded as ``dailies.ingested/1`` (content hash,
+file name, media facts, slate, and the camera manifest's facts when there is one) in the project's log.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.labels import ale_files, apply_ale
+from cutproof.dailies.provenance import CameraRecord, read_provenance, record_provenance
 from editor import Catalogue, IngestReport, ingest_folder
 from media import MediaInfo
 from records import AudioTrackFacts, ColourFacts, DailiesIngested, MediaFacts, SlateFacts
@@ -46,14 +49,17 @@ def _media(info: MediaInfo) -> MediaFacts:
     )
 
 
-def ingested_records(report: IngestReport) -> list[DailiesIngested]:
-    """The ``dailies.ingested/1`` records of the clips an ingest added."""
+def ingested_records(report: IngestReport, cameras: dict[str, CameraRecord] | None = None) -> list[DailiesIngested]:
+    """The ``dailies.ingested/1`` records of the clips an ingest added (``cameras``: content hash → the camera
+    provenance recorded for it)."""
+    cameras = cameras or {}
     return [
         DailiesIngested(
             content_hash=c.content_hash,
             file_name=c.path.name,
             media=_media(c.info),
             slate=SlateFacts(scene=c.slate.scene, shot=c.slate.shot, take=c.slate.take),
+            camera_manifest=cameras[c.content_hash].facts() if c.content_hash in cameras else None,
         )
         for c in report.added
     ]
@@ -64,7 +70,8 @@ def ingest_dailies(
 ) -> IngestReport:
     """Ingest ``folder`` (or just ``files`` in it) into the catalogue; record the added clips in the project's log.
 
-    Bad files are rejected one by one (the report says why) and stay out of the catalogue and the ledger.
+    Bad files are rejected one by one (the report says why) and stay out of the catalogue and the ledger. A file
+    whose camera manifest fails validation is catalogued and flagged (``provenance_of(...).flagged``).
 
     Raises:
         ProjectError: ``project`` does not exist.
@@ -75,8 +82,13 @@ def ingest_dailies(
         for ale in ale_files(folder):  # the lab's log labels the clips before they are recorded
             apply_ale(ws.engine, project, ale.read_text(encoding="utf-8", errors="replace"))
         report = _relabelled(ws, report)
+    cameras = {}
+    for clip in report.added:  # the camera's own manifest, read from the bytes that were hashed and catalogued
+        found = read_provenance(ws, clip.path)
+        if found is not None:
+            cameras[clip.content_hash] = record_provenance(ws, clip.content_hash, found)
     if report.added and proj is not None:
-        project_log(ws, proj).append([r.entry() for r in ingested_records(report)], identity=identity)
+        project_log(ws, proj).append([r.entry() for r in ingested_records(report, cameras)], identity=identity)
     return report
 
 

@@ -9,10 +9,14 @@ ledger entry that records the edit and the gate's obligations, and produces the 
    in the pictures (``cutproof-wm/2``) and, when the render has an audio track, in the dialogue track
    (``cutproof-awm/1``, same key, marked in the same PyAV pass; the audio is re-encoded in its codec family);
 3. the C2PA manifest (source ``parentOf``, AI edit action, model, ledger receipt, one ``c2pa.watermarked`` action
-   per mark), signed with the workspace identity into MP4/MOV and time-stamped by the workspace's time-stamp
-   authority (``Workspace.tsa_url``) when one is set; the privacy guard checks every string of the definition, and
-   again of the manifest as signed, against ``redact_terms`` (the registry's performer names and the camera file
-   names, ``private_terms``);
+   per mark) — when the source daily carries a camera-signed manifest (recorded at ingest), the ``parentOf``
+   ingredient is added from the daily's file, so the deliverable carries the camera's manifest unaltered as that
+   ingredient's ``active_manifest``, with the validation result under the camera trust list (EU Code of Practice,
+   Measure 1.2); our own assertions copy nothing from it — signed with the workspace identity into MP4/MOV and
+   time-stamped by the workspace's time-stamp authority (``Workspace.tsa_url``) when one is set; the privacy guard
+   checks every string of the definition, and again of our manifest as signed (not the camera's, which is carried
+   as the camera signed it), against ``redact_terms`` (the registry's performer names and the camera file names,
+   ``private_terms``);
 4. the signed manifest store goes to the blob store, the key into ``app_watermark_keys`` (key → entry) and the
    deliverable's perceptual fingerprint (PDQ, ``labeler.fingerprint``) into ``app_fingerprints``, so QC can recover
    the manifest from the watermark when metadata was stripped, and from the fingerprint when the watermark is gone
@@ -24,6 +28,7 @@ unless every step succeeded.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -36,7 +41,11 @@ from sqlalchemy import Engine, insert, select, update
 
 from cutproof.core.models import FingerprintRow, WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
-from labeler.c2pa_adapter import media_type, read_manifest_store, sign_video
+from cutproof.dailies.provenance import provenance_of
+from editor import Catalogue
+from labeler._bmff import embedded_manifest_store
+from labeler.c2pa_adapter import ParentAsset, media_type, read_manifest_store, sign_video
+from labeler.camera import camera_anchors
 from labeler.disclosure import (
     AlteredShot,
     BadgeSpec,
@@ -170,6 +179,7 @@ def label_output(
 
     terms = tuple(redact_terms)
     build_manifest(manifest_label(None), terms)  # privacy guard before any expensive step
+    parent = _camera_parent(ws, facts.source.sha256)
     work = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.stem}.label-"))
     try:
         current = render
@@ -198,6 +208,7 @@ def label_output(
             build_manifest(manifest_label(algorithm, audio_algorithm), terms),
             identity,
             tsa_url=ws.tsa_url,
+            parent=parent,
         )
         as_signed = read_manifest_store(signed.manifest_store, verification_anchors(identity, ws.keys_dir))
         check_public(
@@ -239,6 +250,29 @@ def label_output(
         audio_watermark_algorithm=audio_algorithm,
         fingerprint=FingerprintFacts(algorithm=FP_ALGORITHM, sha256=print_.sha256, hashes=print_.count),
     )
+
+
+def _camera_parent(ws: Workspace, source_sha256: str) -> ParentAsset | None:
+    """The source daily as the parent asset whose camera manifest the deliverable carries (None: no camera manifest
+    was recorded at ingest, so nothing changes).
+
+    Raises:
+        LabelerError: the daily had a camera manifest but its file is gone or no longer carries that manifest —
+            labelling without it would drop an existing marking (Measure 1.2); restore the daily first.
+    """
+    camera = provenance_of(ws.engine, source_sha256)
+    if camera is None:
+        return None
+    clip = Catalogue(ws.engine).find(source_sha256)
+    store = embedded_manifest_store(clip.path) if clip is not None and clip.path.is_file() else None
+    if clip is None or store is None or hashlib.sha256(store).hexdigest() != camera.manifest_sha256:
+        where = clip.path if clip is not None else f"clip {source_sha256[:12]}"
+        raise LabelerError(
+            f"the source daily ({where}) was camera-signed at ingest, but its file is missing or no longer carries "
+            "that camera manifest; restore the original daily to its catalogued path and label again — the "
+            "deliverable must carry the camera's manifest (EU Code of Practice, Measure 1.2)"
+        )
+    return ParentAsset(path=clip.path, trust_anchors_pem=camera_anchors(ws.keys_dir) or None)
 
 
 def lookup_watermark_key(engine: Engine, key_hex: str) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@ they say — for anyone, so built from public facts only.
 ``public_verification`` runs delivery QC on the file and keeps, by an explicit allow-list, what the public manifest
 already says or what proves it: which marks were found (C2PA manifest as seen, watermark, fingerprint), the
 production log's origin and the ``edit.applied`` entry's index, the edit actions with their kinds and time ranges,
-the claim's time-stamp and the ledger receipt. Never performer, consent or contract data: the consent checks'
+the claim's time-stamp, the ledger receipt, and a camera-signed source's issuer and validation state (read from the
+camera manifest the deliverable carries). Never performer, consent or contract data: the consent checks'
 evidence and the ledger entries' content are not read into the answer at all.
 """
 
@@ -59,6 +60,9 @@ def public_verification(ws: Workspace, path: Path) -> dict[str, Any]:
             "edits": [_edit(a) for a in manifest.actions if a.get("action") not in ("c2pa.opened",)],
         }
     )
+    camera = next((c for c in report.checks if c.name == "camera_provenance" and "seen" in c.evidence), None)
+    if camera is not None:  # what the carried camera manifest itself says: issuer and validation state
+        answer["source_camera"] = {k: camera.evidence[k] for k in ("seen", "state", "signer_issuer")}
     return answer
 
 

@@ -13,7 +13,8 @@
    consistent with the latest; a ``label.applied`` entry records this manifest;
 6. the recorded decision was allow (or review approved) and the consent it relied on was valid at edit time and
    not withdrawn since;
-7. the disclosure the gate required is present.
+7. the disclosure the gate required is present;
+8. a camera-signed source's manifest is carried as the ``parentOf`` ingredient (``cutproof.qc.camera``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cutproof.core.projects import list_projects, open_ledger, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.label import lookup_fingerprint, lookup_watermark_key
 from cutproof.qc import ledger_checks as lq
+from cutproof.qc.camera import check_source_camera
 from cutproof.qc.disclosure import check_disclosure
 from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
@@ -166,6 +168,8 @@ def _verify(
     report.checks.append(check_hard_binding(manifest, recovered=report.recovered_via_watermark))
     report.checks.append(wm_check_error or check_watermark(detection, manifest))
     report.checks.append(audio_error or check_audio_watermark(audio, manifest))
+    if (camera := check_source_camera(ws, manifest, report.notes)) is not None:
+        report.checks.append(camera)
     _ledger_checks(ledger, manifest, origin, report)
     return report
 

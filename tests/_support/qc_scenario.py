@@ -63,6 +63,7 @@ def build(
     name: str = "shot-12.mp4",
     credit_seconds: Fraction = Fraction(1),
     review_obligations: Obligations | None = None,
+    redact_terms: tuple[str, ...] = (),
 ) -> Scenario:
     """A history up to ``label.applied``; with ``review_obligations`` the sign-off records recomputed obligations
     (the label still applies ``disclosure``, as a labeller ignoring them would)."""
@@ -156,7 +157,7 @@ def build(
         edit=edit,
         facts=facts,
         obligations=Obligations.model_validate(obligations(disclosure)),
-        redact_terms=[PERFORMER_NAME],
+        redact_terms=[PERFORMER_NAME, *redact_terms],
         credit_seconds=credit_seconds,
     )
     log.append([result.ledger_entry()], identity="labeler")

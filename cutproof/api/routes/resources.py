@@ -23,6 +23,7 @@ from cutproof.core.inputs import safe_filename
 from cutproof.core.projects import project_log
 from cutproof.core.uploads import record_upload, resolve_upload
 from cutproof.dailies.ingest import ingest_dailies
+from cutproof.dailies.provenance import provenance_of
 from cutproof.qc.verify import verify_deliverable
 from editor import Catalogue
 from store.errors import BlobTooLargeError
@@ -231,10 +232,12 @@ def ingest(ws: WorkspaceDep, access: EditorOf, body: IngestCreate) -> dict[str, 
             if made:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+    camera = provenance_of(ws.engine, outcome.clip.content_hash) if outcome.clip else None
     return {
         "outcome": outcome.outcome,
         "reason": getattr(outcome, "reason", None),
         "clip": public_clip(outcome.clip) if outcome.clip else None,
+        "camera_manifest": camera.as_json() if camera else None,
     }
 
 
