@@ -182,6 +182,12 @@ def read_camera_provenance(path: Path, anchors_pem: str) -> CameraProvenance | N
     )
 
 
+def embedded_store_sha256(path: Path) -> str | None:
+    """SHA-256 of the C2PA manifest store embedded in an MP4/MOV (None: none embedded), without validating it."""
+    store = embedded_manifest_store(Path(path))
+    return hashlib.sha256(store).hexdigest() if store is not None else None
+
+
 def _anchor(cert: x509.Certificate) -> CameraAnchor:
     return CameraAnchor(
         subject=cert.subject.rfc4514_string(),

@@ -28,7 +28,6 @@ unless every step succeeded.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -43,9 +42,8 @@ from cutproof.core.models import FingerprintRow, WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.provenance import provenance_of
 from editor import Catalogue
-from labeler._bmff import embedded_manifest_store
 from labeler.c2pa_adapter import ParentAsset, media_type, read_manifest_store, sign_video
-from labeler.camera import camera_anchors
+from labeler.camera import camera_anchors, embedded_store_sha256
 from labeler.disclosure import (
     AlteredShot,
     BadgeSpec,
@@ -264,8 +262,8 @@ def _camera_parent(ws: Workspace, source_sha256: str) -> ParentAsset | None:
     if camera is None:
         return None
     clip = Catalogue(ws.engine).find(source_sha256)
-    store = embedded_manifest_store(clip.path) if clip is not None and clip.path.is_file() else None
-    if clip is None or store is None or hashlib.sha256(store).hexdigest() != camera.manifest_sha256:
+    carried = embedded_store_sha256(clip.path) if clip is not None and clip.path.is_file() else None
+    if clip is None or carried != camera.manifest_sha256:
         where = clip.path if clip is not None else f"clip {source_sha256[:12]}"
         raise LabelerError(
             f"the source daily ({where}) was camera-signed at ingest, but its file is missing or no longer carries "
