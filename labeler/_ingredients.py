@@ -45,11 +45,6 @@ class IngredientManifest:
     signer_common_name: str | None
     claim_generator: str | None
 
-    @property
-    def broken(self) -> set[str]:
-        """Failing codes other than an untrusted signer: the ingredient's manifest does not validate."""
-        return set(self.failures) - {"signingCredential.untrusted"}
-
 
 @dataclass(frozen=True)
 class ParentAsset:

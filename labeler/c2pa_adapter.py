@@ -184,14 +184,24 @@ def sign_video(
 
     Raises:
         UnsupportedFormatError: ``dest``/``source`` is not MP4/MOV.
-        UnreadableAssetError: ``source`` is not a complete MP4/MOV file.
-        C2paSigningError: the SDK refused the definition or the chain, or writing failed.
+        UnreadableAssetError: ``source`` (or ``parent.path``) is not a complete MP4/MOV file.
+        C2paSigningError: the SDK refused the definition, the chain or the parent, or writing failed.
     """
     source, dest = Path(source), Path(dest)
     fmt = media_type(dest)
     if media_type(source) != fmt:
         raise UnsupportedFormatError(f"{source.name} and {dest.name} must be the same container (MP4 or MOV)")
     _require_whole(source)
+    settings: dict[str, Any] = {
+        "builder": {"created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
+        "trust": {"trust_config": TRUST_CONFIG},
+    }
+    definition, parent_json = split_parent(definition, parent)
+    if parent is not None:
+        _require_whole(parent.path)
+        settings["verify"] = {"verify_trust": parent.trust_anchors_pem is not None}
+        if parent.trust_anchors_pem is not None:
+            settings["trust"]["trust_anchors"] = identity.trust_anchors_pem + parent.trust_anchors_pem
     try:
         signer = c2pa.Signer.from_info(
             c2pa.C2paSignerInfo(
@@ -204,16 +214,6 @@ def sign_video(
         ) from None
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
-    settings: dict[str, Any] = {
-        "builder": {"created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
-        "trust": {"trust_config": TRUST_CONFIG},
-    }
-    definition, parent_json = split_parent(definition, parent)
-    if parent is not None:
-        _require_whole(parent.path)
-        settings["verify"] = {"verify_trust": parent.trust_anchors_pem is not None}
-        if parent.trust_anchors_pem is not None:
-            settings["trust"]["trust_anchors"] = identity.trust_anchors_pem + parent.trust_anchors_pem
     ctx = c2pa.Context.from_dict(settings)
     try:
         with os.fdopen(fd, "w+b") as out, open(source, "rb") as src:
