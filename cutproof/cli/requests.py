@@ -61,6 +61,12 @@ def submit_cmd(
     param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE render parameter (repeat).")] = None,
     target_language: Annotated[str | None, typer.Option()] = None,
     output_role: Annotated[str, typer.Option(help="distribution_master or intermediate")] = "distribution_master",
+    ad_break: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Seconds where the programme resumes after an ad break; the AI icon is shown again (repeat)."
+        ),
+    ] = None,
     wait: Annotated[bool, typer.Option(help="Render an allowed edit now, in this process.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     project: ProjectOpt = None,
@@ -71,7 +77,7 @@ def submit_cmd(
     sub = EditSubmission.model_validate({
         "shot": shot, "kind": kind, "purpose": purpose, "performers": performer or [], "region": region,
         "start": start, "end": end, "params": dict(_param(x) for x in param or []),
-        "target_language": target_language, "output_role": output_role,
+        "target_language": target_language, "output_role": output_role, "ad_breaks": ad_break or [],
     })  # fmt: skip
     gate, job = submit(ws, p, sub, identity=cli_identity())
     d = gate.decision
