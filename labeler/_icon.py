@@ -35,7 +35,7 @@ a 50 % variant only when that variant reaches 4.5:1 there (in practice ``white_5
 and over pictures too busy for either (fine high-contrast texture) it lays a scrim — a rounded plate of the opposite
 tone — under the icon at the least opacity (¼ steps) that restores 4.5:1. An explicitly requested variant is kept
 as asked down to ``EXPLICIT_MIN_CONTRAST`` = 3:1 (WCAG AA for large text: the icon's letters are large text at the
-minimum size), with a scrim below that, and refused when no scrim can make it legible.
+minimum size), with a scrim below that (an opaque scrim lifts every variant above 3:1).
 """
 
 from __future__ import annotations
@@ -231,21 +231,14 @@ _SCRIMS = (None, Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1))
 
 def choose(background: np.ndarray, requested: IconColour | None) -> Choice:
     """The variant (and scrim) to draw over ``background``: gray code values of the region behind the icon over the
-    frames it will be shown on (any shape). ``requested`` None means ``auto``.
-
-    Raises:
-        DisclosureError: the requested variant cannot be made legible (≥ 3:1) even on an opaque scrim.
-    """
+    frames it will be shown on (any shape). ``requested`` None means ``auto``."""
     lo, hi = (float(p) for p in np.percentile(background, (10, 90)))
     if requested is not None:
-        for scrim in _SCRIMS:
+        for scrim in _SCRIMS:  # an opaque scrim gives black 3.98:1 at 50 %, white 5.3:1 at 50 % and 21:1 solid
             c = worst_contrast(requested, lo, hi, scrim)
             if c >= EXPLICIT_MIN_CONTRAST:
                 return Choice(requested, scrim, c)
-        raise DisclosureError(
-            f"the {requested} icon reaches at most {worst_contrast(requested, lo, hi, Fraction(1)):.2f}:1 against "
-            f"the picture behind it (at least {EXPLICIT_MIN_CONTRAST}:1 needed); request 'auto' or a solid variant"
-        )
+        raise AssertionError("an opaque scrim lifts every variant above 3:1")  # pragma: no cover
     halves = [(worst_contrast(c, lo, hi), c) for c in (IconColour.WHITE_50, IconColour.BLACK_50)]
     best_half = max(halves, key=lambda t: t[0])
     if best_half[0] >= AUTO_MIN_CONTRAST:
@@ -254,7 +247,7 @@ def choose(background: np.ndarray, requested: IconColour | None) -> Choice:
         c, colour = max((worst_contrast(c, lo, hi, scrim), c) for c in (IconColour.WHITE, IconColour.BLACK))
         if c >= AUTO_MIN_CONTRAST:
             return Choice(colour, scrim, c)
-    raise AssertionError("an opaque scrim always gives 21:1")  # pragma: no cover
+    raise AssertionError("an opaque scrim reaches every floor")  # pragma: no cover
 
 
 # --------------------------------------------------------------------------------------------------- detection

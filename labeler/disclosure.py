@@ -3,11 +3,12 @@
 ``apply_disclosure`` draws the EU icon (``labeler._icon``, placed and timed by ``BadgeSpec``) into the frames while
 it is due — from the first exposure and again after every ad break, in the colour variant asked for or, by default,
 chosen per interval from the picture behind it (frames sampled over the interval are read first) — and appends the
-end-credit card frames through ``media.render``: the video is re-encoded under the one encode policy (``media.plan_encode``: the source's codec
-family, profile, pixel format and bit depth, colour tags and timecode), pixels outside the badge are carried from
-the decoded source planes, and the audio packets are copied untouched where the container holds them; the result
-goes to a temporary file renamed over the output only on success. It returns a
-``DisclosureRecord`` — the form actually used — which the application records in the ledger (``label.applied/1``).
+end-credit card frames through ``media.render``: the video is re-encoded under the one encode policy
+(``media.plan_encode``: the source's codec family, profile, pixel format and bit depth, colour tags and timecode),
+pixels outside the badge are carried from the decoded source planes, and the audio packets are copied untouched
+where the container holds them; the result goes to a temporary file renamed over the output only on success. It
+returns a ``DisclosureRecord`` — the form actually used — which the application records in the ledger
+(``label.applied/1``).
 """
 
 from __future__ import annotations
@@ -170,6 +171,12 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
             raise DisclosureError(
                 f"altered shot {s.shot!r} ends at {npt(s.end)} s, after the video ({npt(programme_end)} s)"
             )
+    late = [b for b in req.badge.breaks if b >= programme_end] if want_badge else []
+    if late:
+        raise DisclosureError(
+            f"ad break at {npt(late[0])} s is at or after the end of the video ({npt(programme_end)} s); "
+            "give break times on the deliverable's timeline"
+        )
     due = req.badge.intervals(programme_end) if want_badge else []
     if want_badge and not due:
         raise DisclosureError("the badge's display window lies outside the video; adjust its start")
