@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from cutproof.edits.submission import EditSubmission
 from cutproof.qc.disclosure import ICON_MIN_CONTRAST, _badge
 from labeler._badge import BadgeSpec, Corner
 from labeler._badge_legacy import draw_legacy_badge, legacy_rect
@@ -20,6 +22,7 @@ from labeler._icon import (
     AUTO_MIN_CONTRAST,
     IconColour,
     IconVariant,
+    artwork,
     choose,
     draw_icon,
     observe,
@@ -98,8 +101,6 @@ def _drawn(frame: np.ndarray, variant: IconVariant, colour: IconColour) -> np.nd
 
 def test_the_text_component_stays_legible_at_the_minimum_size() -> None:
     """At the 36 px floor the capitals of MODIFIED/GENERATED keep strokes of full coverage (not a grey smear)."""
-    from labeler._icon import artwork
-
     for variant in IconVariant:
         cover = artwork(variant, 36)
         text = cover[:, 40:]  # right of the AI square
@@ -239,9 +240,17 @@ def test_qc_fails_naming_the_interval_that_lost_its_icon(
 
 def test_break_after_the_end_is_refused(dark_then_bright: Path, tmp_path: Path) -> None:
     spec = BadgeSpec(breaks=(F(9),))
-    with pytest.raises(DisclosureError, match="ad break at 9.000 s"):
+    with pytest.raises(DisclosureError, match=r"ad break at 9\.000 s"):
         apply_disclosure(dark_then_bright, tmp_path / "o.mp4", DisclosureRequest(ICON, SHOTS, "t", badge=spec))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_submissions_carry_ad_breaks() -> None:
+    base = {"shot": "A001", "kind": "relight", "purpose": "continuity"}
+    assert EditSubmission.model_validate(base).ad_breaks == ()
+    assert EditSubmission.model_validate({**base, "ad_breaks": [612.5, 30]}).ad_breaks == (612.5, 30.0)
+    with pytest.raises(ValidationError, match="ad-break"):
+        EditSubmission.model_validate({**base, "ad_breaks": [-1]})
 
 
 def test_labels_made_before_the_eu_icon_still_check(dark_then_bright: Path) -> None:
