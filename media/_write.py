@@ -1,7 +1,9 @@
 """Writing a clip again under the encode policy (``media._policy``), through any of three kinds of change.
 
 ``render`` is the one writer of Cutproof: the editor's edits, the watermark pass and the disclosure pass all go
-through it, so every output of a source gets the same ``EncodePlan``. It takes, all optional:
+through it, so every output of a source gets the same ``EncodePlan`` (``media.render_parallel`` encodes the same
+frames in segments on several workers with this module's frame loop and encoder set-up, and joins them).
+It takes, all optional:
 
 - ``edit``: a ``FrameEdit`` on float RGB with a support mask — samples outside the support are copied from the
   decoded source planes, never round-tripped through RGB, so there the output differs from the source only by the
