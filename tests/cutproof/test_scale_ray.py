@@ -1,0 +1,127 @@
+"""Jobs on a real local Ray cluster (``cutproof.scale``), on a PostgreSQL-backed workspace as deployed: a render
+job whose Ray worker is killed while it labels finishes once and correctly; a QC batch job fans its files out as
+Ray tasks and gives each file the verdict single-file QC gives; ``RayExecutor`` is a plain Executor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from datetime import timedelta
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cutproof.core.jobs import JobQueue, jobs_table
+from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import deliverables_dir, sign_review, submit
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
+from cutproof.qc.batch import submit_qc_batch
+from cutproof.qc.verify import verify_deliverable
+from cutproof.scale.ray_engine import RayDispatcher, owner_pid
+from cutproof.scale.ray_executor import RayExecutor
+from editor import Catalogue
+from ledger.fsck import fsck
+from tests._support.footage import CLIP, PLATE
+from tests._support.gated_project import add_grid_dailies_and_consent
+from tests._support.video import flip_byte_in_media_data
+
+pytestmark = [pytest.mark.ray, pytest.mark.postgres]
+
+
+def test_ray_executor_is_an_executor(ray_address: str) -> None:
+    with RayExecutor(ray_address) as ex:  # callables travel by reference to an importable module
+        assert list(ex.map(pow, range(6), [2] * 6)) == [0, 1, 4, 9, 16, 25]
+        assert ex.submit(os.getpid).result() != os.getpid()  # ran in one of the cluster's worker processes
+    with pytest.raises(ZeroDivisionError):  # a task's exception reaches the caller's future
+        RayExecutor(ray_address).submit(divmod, 1, 0).result()
+
+
+def _kinds(log) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(log.entry_json(i)["kind"]) for i in range(log.size())]
+
+
+def test_worker_killed_while_labelling_finishes_once(
+    ray_address: str, postgres_db: str, footage_dir: Path, tmp_path: Path
+) -> None:
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    ctx = ProjectContext(principal_photography_start=date(2026, 9, 1), distribution_territories=("US", "EU"))
+    project = create_project(ws, "film", "Film", ctx, identity="test:lead")
+    _report, performer = add_grid_dailies_and_consent(ws, project, footage_dir, tmp_path, representation="union")
+    clips = {c.path.name: c for c in Catalogue(ws.engine).list(project="film")}
+    sub = EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose="continuity",
+        end=12,
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+    )
+    gate, job = submit(ws, project, sub, identity="test:editor")
+    if job is None:
+        _, job = sign_review(ws, project, gate.request_id, approve=True, note="ok", reviewer="api:legal")
+    assert job is not None
+    queue = JobQueue(ws.engine)
+    dispatcher = RayDispatcher(ws, ray_address, lease=timedelta(seconds=2), poll_seconds=0.2)
+
+    # Dispatch, and kill the Ray worker process that holds the job as soon as it starts labelling.
+    assert dispatcher.tick() == [job.job_id]
+    assert dispatcher.tick() == []  # one task per job at a time
+    deadline = time.monotonic() + 240
+    while (row := queue.get(job.job_id)).message != "labelling":
+        assert row.state not in ("succeeded", "failed"), row
+        assert time.monotonic() < deadline, row
+        time.sleep(0.02)
+    with ws.engine.connect() as conn:  # the job table names the process holding the lease
+        owner = conn.execute(select(jobs_table.c.lease_owner).where(jobs_table.c.job_id == job.job_id)).scalar()
+    pid = owner_pid(owner)
+    assert pid is not None and pid != os.getpid(), owner
+    os.kill(pid, signal.SIGKILL)
+    killed = queue.get(job.job_id)
+    assert killed.state == "running" and "label" not in killed.steps, killed.steps
+
+    # Nothing unlabelled reached the delivery folder; the ledger is intact.
+    out = deliverables_dir(ws, "film")
+    assert not list(out.glob("*.mp4")) if out.exists() else True
+    assert all(r.ok for r in fsck(ws.engine))
+
+    # Ray retries the task (a no-op while the dead owner's lease lasts); after the lease the job is dispatched again
+    # and resumes at its first unfinished step.
+    ended = dispatcher.run_until_done([job.job_id], timeout=240)
+    done = ended[0]
+    assert done.state == "succeeded", done.error
+    assert done.attempts >= 2, "the job was meant to be interrupted and resumed"
+    kinds = _kinds(project_log(ws, project))
+    assert kinds.count("edit.applied/1") == 1 and kinds.count("label.applied/1") == 1, kinds
+    rec = RequestStore(ws.engine).get(gate.request_id, "film")
+    assert rec.state == "delivered"
+    deliverable = Path(rec.deliverable or "")
+    assert [p.name for p in out.glob("*.mp4")] == [deliverable.name]
+    qc = verify_deliverable(ws, deliverable, origin=project.origin)
+    assert qc.passed, [c.to_json() for c in qc.failures()]
+    assert not (ws.home / "staging" / job.job_id).exists()
+
+    # A QC batch job on the cluster (its files fan out as further Ray tasks): the delivered file, a tampered copy
+    # and an unlabelled clip, each with the verdict single-file QC gives.
+    tampered = tmp_path / "tampered.mp4"
+    shutil.copy(deliverable, tampered)
+    flip_byte_in_media_data(tampered)
+    unlabelled = footage_dir / CLIP
+    files = [("delivered", deliverable), ("tampered", tampered), ("unlabelled", unlabelled)]
+    batch = submit_qc_batch(ws, project, files, identity="test:qc")
+    result = dispatcher.run_until_done([batch.job_id], timeout=240)[0]
+    assert result.state == "succeeded", result.error
+    report = result.result or {}
+    by_name = {f["file"]: f for f in report["files"]}
+    for name, path in files:
+        single = verify_deliverable(ws, path, origin=project.origin)
+        assert by_name[name]["verdict"] == single.verdict, (name, by_name[name])
+        assert [c["name"] for c in by_name[name]["failures"]] == [c.name for c in single.failures()], name
+    assert report["counts"] == {"pass": 1, "fail": 2, "could not check": 0}
+    assert all(r.ok for r in fsck(ws.engine))
