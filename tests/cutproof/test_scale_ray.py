@@ -8,8 +8,7 @@ import os
 import shutil
 import signal
 import time
-from datetime import timedelta
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
