@@ -1,6 +1,6 @@
 """Jobs on a real local Ray cluster (``cutproof.scale``), on a PostgreSQL-backed workspace as deployed: a render
 job whose Ray worker is killed while it labels finishes once and correctly; a QC batch job fans its files out as
-Ray tasks and gives each file the verdict single-file QC gives; ``RayExecutor`` is a plain Executor."""
+Ray tasks and gives each file the verdict single-file QC gives (slow); ``RayExecutor`` is a plain Executor."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from cutproof.core.jobs import JobQueue, jobs_table
-from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.projects import ProjectContext, create_project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import deliverables_dir, sign_review, submit
 from cutproof.edits.requests import RequestStore
@@ -28,7 +28,8 @@ from editor import Catalogue
 from ledger.fsck import fsck
 from tests._support.footage import CLIP, PLATE
 from tests._support.gated_project import add_grid_dailies_and_consent
-from tests._support.video import flip_byte_in_media_data
+from tests._support.qc_scenario import build
+from tests._support.video import flip_byte_in_media_data, make_clip
 
 pytestmark = [pytest.mark.ray, pytest.mark.postgres]
 
@@ -106,14 +107,24 @@ def test_worker_killed_while_labelling_finishes_once(
     assert qc.passed, [c.to_json() for c in qc.failures()]
     assert not (ws.home / "staging" / job.job_id).exists()
 
-    # A QC batch job on the cluster (its files fan out as further Ray tasks): the delivered file, a tampered copy
-    # and an unlabelled clip, each with the verdict single-file QC gives.
+
+@pytest.mark.slow
+def test_qc_batch_job_fans_out_on_ray(ray_address: str, postgres_db: str, tmp_path: Path) -> None:
+    """A QC batch job on the cluster (its files fan out as further Ray tasks): a labelled deliverable, a tampered
+    copy and an unlabelled clip, each with the verdict single-file QC gives."""
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    (tmp_path / "out").mkdir()
+    scenario = build(ws, make_clip(tmp_path / "render.mp4", seconds=2, size=(320, 240)), tmp_path / "out")
+    project = get_project(ws, scenario.log.origin.rsplit("/", 1)[1])
+    deliverable = scenario.result.path
     tampered = tmp_path / "tampered.mp4"
     shutil.copy(deliverable, tampered)
     flip_byte_in_media_data(tampered)
-    unlabelled = footage_dir / CLIP
+    unlabelled = make_clip(tmp_path / "unlabelled.mp4", seconds=1, size=(320, 240), seed=5)
     files = [("delivered", deliverable), ("tampered", tampered), ("unlabelled", unlabelled)]
     batch = submit_qc_batch(ws, project, files, identity="test:qc")
+    dispatcher = RayDispatcher(ws, ray_address, poll_seconds=0.2)
     result = dispatcher.run_until_done([batch.job_id], timeout=240)[0]
     assert result.state == "succeeded", result.error
     report = result.result or {}
@@ -123,4 +134,3 @@ def test_worker_killed_while_labelling_finishes_once(
         assert by_name[name]["verdict"] == single.verdict, (name, by_name[name])
         assert [c["name"] for c in by_name[name]["failures"]] == [c.name for c in single.failures()], name
     assert report["counts"] == {"pass": 1, "fail": 2, "could not check": 0}
-    assert all(r.ok for r in fsck(ws.engine))
