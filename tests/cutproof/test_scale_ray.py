@@ -12,15 +12,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from cutproof.api import create_app
+from cutproof.core import auth
 from cutproof.core.jobs import JobQueue, jobs_table
-from cutproof.core.projects import ProjectContext, create_project, get_project, project_log
+from cutproof.core.projects import ProjectContext, create_project, project_log
+from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import deliverables_dir, sign_review, submit
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
-from cutproof.qc.batch import submit_qc_batch
 from cutproof.qc.verify import verify_deliverable
 from cutproof.scale.ray_engine import RayDispatcher, owner_pid
 from cutproof.scale.ray_executor import RayExecutor
@@ -109,28 +112,47 @@ def test_worker_killed_while_labelling_finishes_once(
 
 
 @pytest.mark.slow
-def test_qc_batch_job_fans_out_on_ray(ray_address: str, postgres_db: str, tmp_path: Path) -> None:
-    """A QC batch job on the cluster (its files fan out as further Ray tasks): a labelled deliverable, a tampered
-    copy and an unlabelled clip, each with the verdict single-file QC gives."""
+def test_api_on_ray_runs_a_qc_batch_whose_files_fan_out(ray_address: str, postgres_db: str, tmp_path: Path) -> None:
+    """``cutproof serve`` with ``CUTPROOF_RAY_ADDRESS``: the server dispatches a QC batch job to the cluster, whose
+    files fan out as further Ray tasks — a labelled deliverable, a tampered copy and an unlabelled clip, each with
+    the verdict single-file QC gives."""
     ws = Workspace(tmp_path / "home", postgres_db)
     ws.init()
     (tmp_path / "out").mkdir()
     scenario = build(ws, make_clip(tmp_path / "render.mp4", seconds=2, size=(320, 240)), tmp_path / "out")
-    project = get_project(ws, scenario.log.origin.rsplit("/", 1)[1])
+    slug = scenario.log.origin.rsplit("/", 1)[1]
     deliverable = scenario.result.path
     tampered = tmp_path / "tampered.mp4"
     shutil.copy(deliverable, tampered)
     flip_byte_in_media_data(tampered)
     unlabelled = make_clip(tmp_path / "unlabelled.mp4", seconds=1, size=(320, 240), seed=5)
-    files = [("delivered", deliverable), ("tampered", tampered), ("unlabelled", unlabelled)]
-    batch = submit_qc_batch(ws, project, files, identity="test:qc")
-    dispatcher = RayDispatcher(ws, ray_address, poll_seconds=0.2)
-    result = dispatcher.run_until_done([batch.job_id], timeout=240)[0]
-    assert result.state == "succeeded", result.error
-    report = result.result or {}
-    by_name = {f["file"]: f for f in report["files"]}
-    for name, path in files:
-        single = verify_deliverable(ws, path, origin=project.origin)
-        assert by_name[name]["verdict"] == single.verdict, (name, by_name[name])
-        assert [c["name"] for c in by_name[name]["failures"]] == [c.name for c in single.failures()], name
-    assert report["counts"] == {"pass": 1, "fail": 2, "could not check": 0}
+    auth.add_user(ws.engine, "quinn")
+    auth.grant_role(ws.engine, "quinn", slug, "qc")
+    secret = "ray-secret-" + "r" * 32
+    qc = {"Authorization": f"Bearer {auth.issue_token(ws.engine, 'quinn', pepper=secret.encode()).token}"}
+    settings = Settings(home=ws.home, db=postgres_db, secret_key=secret, ray_address=ray_address)
+    base = f"/api/v1/projects/{slug}"
+    with TestClient(create_app(settings, ws)) as client:
+        refs = []
+        for f in (deliverable, tampered, unlabelled):
+            r = client.post(f"{base}/uploads", content=f.read_bytes(), headers={**qc, "X-Filename": f.name})
+            refs.append(r.json()["ref"])
+        job_id = client.post(f"{base}/qc/batch", json={"files": refs}, headers=qc).json()["job_id"]
+        deadline = time.monotonic() + 240
+        owners = set()
+        while (status := client.get(f"{base}/qc/batch/{job_id}", headers=qc).json())["state"] != "succeeded":
+            assert status["state"] in ("queued", "running") and time.monotonic() < deadline, status
+            with ws.engine.connect() as conn:  # who holds the job while it runs
+                owners.add(conn.execute(select(jobs_table.c.lease_owner).where(jobs_table.c.job_id == job_id)).scalar())
+            time.sleep(0.2)
+        owners.discard(None)
+        assert owners and all(owner_pid(o) not in (None, os.getpid()) for o in owners), owners  # Ray workers ran it
+        report = status["report"]
+        verdicts = []
+        for ref, entry in zip(refs, report["files"], strict=True):
+            single = client.post(f"{base}/qc", json={"file": ref}, headers=qc).json()
+            assert entry["verdict"] == single["verdict"], (entry, single)
+            failing = [c["name"] for c in single["checks"] if c["status"] == "fail"]
+            assert [c["name"] for c in entry["failures"]] == failing
+            verdicts.append(single["verdict"])
+    assert verdicts[1:] == ["fail", "fail"]  # tampered, unlabelled
