@@ -145,7 +145,8 @@ def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt =
 
 @jobs_app.command("run")
 def jobs_run(ctx: typer.Context) -> None:
-    """Run every queued render job now, in this process (the server does this in its worker pool)."""
+    """Run every queued job now (render, training, QC batch): in this process, or on the Ray cluster of
+    CUTPROOF_RAY_ADDRESS when set (the server does this in its worker pool or through its Ray dispatcher)."""
     n = _run_jobs(ready_workspace(ctx))
     console.print(f"{n} job(s) run")
 
