@@ -14,7 +14,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from labeler._badge import BadgeSpec, Corner, IconVariant
+    from labeler._badge import BadgeSpec, Corner
+    from labeler._icon import IconColour, IconVariant
     from labeler.c2pa_adapter import (
         ManifestReport,
         SignedAsset,
@@ -60,7 +61,8 @@ if TYPE_CHECKING:
 # The public names load on first use, so that importing one module of the package (``labeler.errors``,
 # ``labeler.identity``) does not load c2pa, OpenCV and PyAV.
 _LAZY = {
-    "labeler._badge": ("BadgeSpec", "Corner", "IconVariant"),
+    "labeler._badge": ("BadgeSpec", "Corner"),
+    "labeler._icon": ("IconColour", "IconVariant"),
     "labeler.c2pa_adapter": (
         "ManifestReport",
         "SignedAsset",
@@ -117,6 +119,7 @@ __all__ = [
     "EditAction",
     "EditLabel",
     "EmbedReport",
+    "IconColour",
     "IconVariant",
     "IngredientRef",
     "LedgerRef",

@@ -1,9 +1,21 @@
-"""The on-screen "AI" badge (Art. 50(4) / EU Code of Practice icon built around the letters "AI").
+"""The on-screen disclosure: where, how big and when the EU "AI" icon (``labeler._icon``) is shown.
 
-Drawn with OpenCV onto BGR frames: a rounded dark plate with a white border and bold white "AI" letters, sized as a
-fraction of the frame height (so it is the same apparent size at 1080p and 4K), with a bar under the letters that is
-full for ``fully_generated`` content and half for ``partially_modified``. The letters are white on a plate that is
-at least 85 % opaque black, so the contrast stays above WCAG AAA (7:1) whatever the picture behind it.
+Placement (EU Code of Practice, Section 2, as publicly described — see ``labeler._icon`` for sources):
+
+- **corner**: top-right by default (the position the Code suggests); any corner can be asked for.
+- **size**: the icon's height is a fraction of the frame height (default 1/15: 72 px at 1080p, 144 px at 2160p), at
+  least ``MIN_HEIGHT`` = 1/24 of the frame height (45 px at 1080p) and never under ``MIN_ICON_PX`` = 36 px, the size
+  at which the text component's capitals are still 12 px tall. The annex's own size rule was not available to us.
+- **title-safe**: the icon lies inside the graphics-safe area of EBU R 95 (an inset of 5 % of the width left/right
+  and 5 % of the height top/bottom); ``margin`` can only make the inset larger. A frame too small for the icon inside
+  that area is refused with ``DisclosureError`` (any frame of at least 320 × 180 with an aspect ratio of 1:2 or
+  wider takes it at the default size).
+- **when**: from ``start`` (the first exposure, 0 s by default) for ``duration`` seconds, and again for ``duration``
+  seconds from every ``breaks`` time — the points where the programme resumes after an ad break (seconds on the
+  deliverable's timeline). Overlapping intervals merge; ``duration`` None shows it throughout.
+
+**colour**: one of the four EU variations, or ``auto`` (None): chosen per shown interval from the picture behind the
+icon (``labeler._icon.choose``), and recorded with the interval.
 """
 
 from __future__ import annotations
@@ -11,14 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from math import ceil
 
-import cv2
-import numpy as np
-
+from labeler._icon import IconColour, IconVariant, icon_size
 from labeler.errors import DisclosureError
 
-_FONT = cv2.FONT_HERSHEY_DUPLEX
-MIN_BADGE_PX = 36
+MIN_ICON_PX = 36
+MIN_HEIGHT = Fraction(1, 24)
+SAFE_INSET = Fraction(1, 20)
 
 
 class Corner(StrEnum):
@@ -28,124 +40,77 @@ class Corner(StrEnum):
     BOTTOM_RIGHT = "bottom_right"
 
 
-class IconVariant(StrEnum):
-    PARTIALLY_MODIFIED = "partially_modified"
-    FULLY_GENERATED = "fully_generated"
-
-
 @dataclass(frozen=True)
 class BadgeSpec:
-    """Where, how big and how long the badge is shown.
+    """Where, how big, in which colour and when the EU icon is shown.
 
     Attributes:
-        corner: frame corner.
-        height: badge height as a fraction of the frame height (default 1/12: 90 px at 1080p, 180 px at 4K).
-        margin: distance from the frame edges as a fraction of the frame height (title-safe area).
-        start: first second of display (from the start of the output).
-        duration: seconds of display; None shows it for the whole programme (end card excluded).
-        variant: partially modified (default, our edits) or fully generated.
-        opacity: plate opacity, 0.85–1.0.
+        corner: frame corner (top-right by default).
+        height: icon height as a fraction of the frame height, 1/24–1/6 (default 1/15).
+        margin: inset from the frame edges, as a fraction of the frame's width (left/right) and height (top/bottom);
+            at least 1/20, the EBU R 95 graphics-safe inset.
+        start: first exposure, seconds from the start of the output.
+        duration: seconds shown from ``start`` and from each break; None shows it for the whole programme.
+        breaks: seconds at which the programme resumes after an ad break; the icon is shown again from each.
+        variant: the EU icon: partially modified (default, our edits) or fully generated.
+        colour: one of the four colour variants, or None for ``auto`` (chosen from the picture per interval).
     """
 
     corner: Corner = Corner.TOP_RIGHT
-    height: Fraction = Fraction(1, 12)
-    margin: Fraction = Fraction(1, 20)
+    height: Fraction = Fraction(1, 15)
+    margin: Fraction = SAFE_INSET
     start: Fraction = Fraction(0)
     duration: Fraction | None = Fraction(5)
+    breaks: tuple[Fraction, ...] = ()
     variant: IconVariant = IconVariant.PARTIALLY_MODIFIED
-    opacity: Fraction = Fraction(9, 10)
+    colour: IconColour | None = None
 
     def __post_init__(self) -> None:
-        if not Fraction(1, 40) <= self.height <= Fraction(1, 4):
-            raise DisclosureError("badge height must be between 1/40 and 1/4 of the frame height")
-        if not 0 <= self.margin <= Fraction(1, 5):
-            raise DisclosureError("badge margin must be between 0 and 1/5 of the frame height")
+        if not MIN_HEIGHT <= self.height <= Fraction(1, 6):
+            raise DisclosureError("icon height must be between 1/24 and 1/6 of the frame height")
+        if not SAFE_INSET <= self.margin <= Fraction(1, 5):
+            raise DisclosureError("icon margin must be between 1/20 (the title-safe inset) and 1/5 of the frame")
         if self.start < 0 or (self.duration is not None and self.duration <= 0):
-            raise DisclosureError("badge start must be >= 0 and its duration positive (or None for always)")
-        if not Fraction(85, 100) <= self.opacity <= 1:
-            raise DisclosureError("badge opacity must be between 0.85 and 1 so the letters stay legible")
+            raise DisclosureError("icon start must be >= 0 and its duration positive (or None for always)")
+        if any(b < 0 for b in self.breaks):
+            raise DisclosureError("ad-break times must be >= 0 seconds")
+        object.__setattr__(self, "breaks", tuple(sorted(set(self.breaks))))
 
-    def shown_at(self, t: Fraction) -> bool:
-        return t >= self.start and (self.duration is None or t < self.start + self.duration)
+    def pixel_height(self, frame_height: int) -> int:
+        return max(MIN_ICON_PX, round(frame_height * self.height))
 
     def rect(self, width: int, height: int) -> tuple[int, int, int, int]:
-        """(x, y, w, h) of the badge plate in a frame of the given size."""
-        bh = max(MIN_BADGE_PX, round(height * self.height))
-        bw = round(bh * 1.5)
-        m = round(height * self.margin)
-        if bw + 2 * m > width or bh + 2 * m > height:
-            raise DisclosureError(f"a {bw}x{bh} badge does not fit a {width}x{height} frame; reduce its height")
-        x = m if self.corner in (Corner.TOP_LEFT, Corner.BOTTOM_LEFT) else width - m - bw
-        y = m if self.corner in (Corner.TOP_LEFT, Corner.TOP_RIGHT) else height - m - bh
-        return x, y, bw, bh
+        """(x, y, w, h) of the icon in a frame of the given size, inside the title-safe area.
 
+        Raises:
+            DisclosureError: the icon does not fit inside the title-safe area of that frame.
+        """
+        ih = self.pixel_height(height)
+        iw, ih = icon_size(self.variant, ih)
+        mx, my = ceil(width * self.margin), ceil(height * self.margin)
+        if iw + 2 * mx > width or ih + 2 * my > height:
+            raise DisclosureError(
+                f"a {iw}x{ih} icon does not fit the title-safe area of a {width}x{height} frame; "
+                "the frame is too small for a legible EU icon"
+            )
+        x = mx if self.corner in (Corner.TOP_LEFT, Corner.BOTTOM_LEFT) else width - mx - iw
+        y = my if self.corner in (Corner.TOP_LEFT, Corner.TOP_RIGHT) else height - my - ih
+        return x, y, iw, ih
 
-def glyph_mask(bw: int, bh: int) -> tuple[np.ndarray, float, int]:
-    """A mask (bw x bh, uint8 0/255) of the white strokes: "AI" letters. Also returns font scale and thickness."""
-    mask = np.zeros((bh, bw), np.uint8)
-    thickness = max(2, round(bh / 14))
-    target_h = bh * 0.48
-    (tw, th), _ = cv2.getTextSize("AI", _FONT, 1.0, thickness)
-    scale = target_h / th
-    (tw, th), _ = cv2.getTextSize("AI", _FONT, scale, thickness)
-    org = ((bw - tw) // 2, round(bh * 0.12) + th)
-    cv2.putText(mask, "AI", org, _FONT, scale, 255, thickness, cv2.LINE_AA)
-    return mask, scale, thickness
+    def intervals(self, programme_end: Fraction) -> list[tuple[Fraction, Fraction]]:
+        """The ``[from, to)`` seconds the icon is due, merged and clipped to ``[0, programme_end)``."""
+        if self.duration is None:
+            spans = [(self.start, programme_end)]
+        else:
+            spans = [(t, t + self.duration) for t in (self.start, *self.breaks)]
+        merged: list[tuple[Fraction, Fraction]] = []
+        for a, b in sorted((a, min(b, programme_end)) for a, b in spans if a < programme_end):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        return merged
 
-
-def draw_badge(frame: np.ndarray, spec: BadgeSpec) -> tuple[int, int, int, int]:
-    """Draw the badge onto a BGR uint8 frame in place; returns the plate rectangle (x, y, w, h)."""
-    h, w = frame.shape[:2]
-    x, y, bw, bh = spec.rect(w, h)
-    roi = frame[y : y + bh, x : x + bw]
-    plate = np.zeros((bh, bw), np.uint8)
-    radius = max(3, bh // 6)
-    cv2.rectangle(plate, (radius, 0), (bw - 1 - radius, bh - 1), 255, -1)
-    cv2.rectangle(plate, (0, radius), (bw - 1, bh - 1 - radius), 255, -1)
-    for cx, cy in (
-        (radius, radius),
-        (bw - 1 - radius, radius),
-        (radius, bh - 1 - radius),
-        (bw - 1 - radius, bh - 1 - radius),
-    ):
-        cv2.circle(plate, (cx, cy), radius, 255, -1, cv2.LINE_AA)
-    alpha = (plate.astype(np.float32) / 255.0 * float(spec.opacity))[..., None]
-    dark = np.full_like(roi, 16)
-    roi[:] = (roi.astype(np.float32) * (1 - alpha) + dark.astype(np.float32) * alpha).astype(np.uint8)
-    mask, _, thickness = glyph_mask(bw, bh)
-    bar_y = round(bh * 0.76)
-    bar_w = bw - 2 * radius if spec.variant is IconVariant.FULLY_GENERATED else (bw - 2 * radius) // 2
-    cv2.rectangle(mask, (radius, bar_y), (radius + bar_w, bar_y + max(2, thickness // 2 + 1)), 255, -1)
-    border = max(1, bh // 30)
-    outline = np.zeros_like(plate)
-    contours, _ = cv2.findContours(plate, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    cv2.drawContours(outline, contours, -1, 255, border, cv2.LINE_AA)
-    strokes = np.maximum(mask, outline).astype(np.float32)[..., None] / 255.0
-    roi[:] = (roi.astype(np.float32) * (1 - strokes) + 255.0 * strokes).astype(np.uint8)
-    return x, y, bw, bh
-
-
-def badge_contrast(frame: np.ndarray, spec: BadgeSpec) -> float:
-    """Luma contrast (WCAG ratio) between the letters and the plate in a frame carrying the badge.
-
-    Used by QC to tell whether the badge is present: a frame without it has no consistent bright "AI" strokes on a
-    dark plate at that spot (ratio near 1), a frame with it scores well above 3 even after lossy coding.
-    """
-    h, w = frame.shape[:2]
-    x, y, bw, bh = spec.rect(w, h)
-    roi = cv2.cvtColor(frame[y : y + bh, x : x + bw], cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
-    mask, _, thickness = glyph_mask(bw, bh)
-    core = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=max(1, thickness // 4)) > 127
-    ring = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(2, thickness)) > 0
-    inset = np.zeros_like(mask, bool)
-    inset[bh // 8 : bh - bh // 8, bw // 8 : bw - bw // 8] = True
-    background = inset & ~ring
-    if core.sum() == 0 or background.sum() == 0:
-        return 1.0
-    fg = float(np.median(_relative_luminance(roi[core])))
-    bg = float(np.median(_relative_luminance(roi[background])))
-    return (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05) if fg > bg else 1.0
-
-
-def _relative_luminance(v: np.ndarray) -> np.ndarray:
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    def shown_at(self, t: Fraction, programme_end: Fraction | None = None) -> bool:
+        end = programme_end if programme_end is not None else t + 1
+        return any(a <= t < b for a, b in self.intervals(end))

@@ -1,11 +1,14 @@
-"""Art. 50(4) disclosure: on-screen "AI" badge, end-credit card and sidecars, applied to a render.
+"""Art. 50(4) disclosure: the on-screen EU "AI" icon, end-credit card and sidecars, applied to a render.
 
-``apply_disclosure`` draws the badge into the frames while it is due and appends the end-credit card frames through
-``media.render``: the video is re-encoded under the one encode policy (``media.plan_encode``: the source's codec
-family, profile, pixel format and bit depth, colour tags and timecode), pixels outside the badge are carried from
-the decoded source planes, and the audio packets are copied untouched where the container holds them; the result
-goes to a temporary file renamed over the output only on success. It returns a
-``DisclosureRecord`` — the form actually used — which the application records in the ledger (``label.applied/1``).
+``apply_disclosure`` draws the EU icon (``labeler._icon``, placed and timed by ``BadgeSpec``) into the frames while
+it is due — from the first exposure and again after every ad break, in the colour variant asked for or, by default,
+chosen per interval from the picture behind it (frames sampled over the interval are read first) — and appends the
+end-credit card frames through ``media.render``: the video is re-encoded under the one encode policy
+(``media.plan_encode``: the source's codec family, profile, pixel format and bit depth, colour tags and timecode),
+pixels outside the badge are carried from the decoded source planes, and the audio packets are copied untouched
+where the container holds them; the result goes to a temporary file renamed over the output only on success. It
+returns a ``DisclosureRecord`` — the form actually used — which the application records in the ledger
+(``label.applied/1``).
 """
 
 from __future__ import annotations
@@ -17,16 +20,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from math import ceil
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
-from labeler._badge import BadgeSpec, Corner, IconVariant, draw_badge
+from labeler._badge import BadgeSpec, Corner
 from labeler._credits import card_pages, render_card
+from labeler._icon import ARTWORK, Choice, IconColour, IconVariant, choose, draw_icon
 from labeler.errors import DisclosureError, UnreadableAssetError
 from labeler.sidecar import AlteredShot, dumps, npt, sidecar_document, webvtt, write_text_atomic
-from media import MediaError, probe, render
+from media import MediaError, MediaInfo, iter_frames, probe, render, sample_indices
 from media.errors import EncodeError
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "DisclosureForm",
     "DisclosureRecord",
     "DisclosureRequest",
+    "IconColour",
     "IconVariant",
     "apply_disclosure",
 ]
@@ -84,7 +91,9 @@ class DisclosureRequest:
 class DisclosureRecord:
     """The disclosure form actually used, for the ledger and for QC.
 
-    ``badge``: corner, variant, pixel rectangle, shown-from/to seconds; ``end_credit``: start second, pages, seconds;
+    ``badge``: the EU icon (``icon`` artwork id, ``variant``), corner, pixel rectangle, overall from/to seconds and
+    ``shown``: each interval it was drawn (from/to seconds, colour variant, scrim opacity if any);
+    ``end_credit``: start second, pages, seconds;
     ``sidecars``: file name → SHA-256; ``output_sha256``: SHA-256 of the disclosed video (before signing).
     """
 
@@ -162,15 +171,27 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
             raise DisclosureError(
                 f"altered shot {s.shot!r} ends at {npt(s.end)} s, after the video ({npt(programme_end)} s)"
             )
-    badge_frames: list[int] = []
+    late = [b for b in req.badge.breaks if b >= programme_end] if want_badge else []
+    if late:
+        raise DisclosureError(
+            f"ad break at {npt(late[0])} s is at or after the end of the video ({npt(programme_end)} s); "
+            "give break times on the deliverable's timeline"
+        )
+    due = req.badge.intervals(programme_end) if want_badge else []
+    if want_badge and not due:
+        raise DisclosureError("the badge's display window lies outside the video; adjust its start")
+    choices = _choose_colours(info, req.badge, due) if want_badge else []
+    drawn: list[list[int]] = [[] for _ in due]
     pages = card_pages(req.shots, height) if want_card else []
     per_page = round(req.credit_seconds * rate)
 
     def badge(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        if not req.badge.shown_at(Fraction(n) / rate):
-            return None
-        badge_frames.append(n)
-        return _with_badge(rgb, req.badge)
+        t = Fraction(n) / rate
+        for i, (a, b) in enumerate(due):
+            if a <= t < b:
+                drawn[i].append(n)
+                return _with_badge(rgb, req.badge, choices[i])
+        return None
 
     def card() -> Iterator[np.ndarray]:
         for i, page in enumerate(pages, 1):
@@ -189,32 +210,65 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
         card_record = {"start": npt(programme_end), "pages": len(pages), "seconds_per_page": npt(req.credit_seconds)}
     badge_record = None
     if want_badge:
-        if not badge_frames:
+        shown = []
+        for frames, choice in zip(drawn, choices, strict=True):
+            if not frames:
+                continue
+            interval = {"from": npt(Fraction(frames[0]) / rate), "to": npt(Fraction(frames[-1] + 1) / rate)}
+            interval["colour"] = str(choice.colour)
+            if choice.scrim:
+                interval["scrim"] = str(choice.scrim)
+            shown.append(interval)
+        if not shown:
             raise DisclosureError("the badge's display window lies outside the video; adjust its start")
         x, y, bw, bh = req.badge.rect(width, height)
         badge_record = {
+            "icon": ARTWORK,
             "corner": str(req.badge.corner),
             "variant": str(req.badge.variant),
             "rect": [x, y, bw, bh],
             "frame": [width, height],
             "height": str(req.badge.height),
             "margin": str(req.badge.margin),
-            "from": npt(Fraction(badge_frames[0]) / rate),
-            "to": npt(Fraction(badge_frames[-1] + 1) / rate),
+            "from": shown[0]["from"],
+            "to": shown[-1]["to"],
+            "shown": shown,
         }
     return badge_record, card_record
 
 
-def _with_badge(rgb: np.ndarray, spec: BadgeSpec) -> tuple[np.ndarray, np.ndarray]:
-    """The frame (float RGB) with the badge drawn on its plate rectangle, and that rectangle as the support."""
+_SAMPLES_PER_INTERVAL = 8
+
+
+def _choose_colours(info: MediaInfo, spec: BadgeSpec, due: list[tuple[Fraction, Fraction]]) -> list[Choice]:
+    """The colour variant for each due interval, from the picture behind the icon on frames sampled over it."""
+    x, y, bw, bh = spec.rect(info.width, info.height)
+    rate = info.frame_rate
+    out = []
+    for a, b in due:
+        picks = sample_indices(info.frame_count, _SAMPLES_PER_INTERVAL, start=ceil(a * rate), end=ceil(b * rate))
+        try:
+            regions = [
+                cv2.cvtColor(np.ascontiguousarray(rgb[y : y + bh, x : x + bw]), cv2.COLOR_RGB2GRAY)
+                for _, rgb in iter_frames(info, indices=picks, fmt="rgb24")
+            ]
+        except MediaError as exc:
+            raise UnreadableAssetError(f"cannot decode the frames behind the icon: {exc}") from None
+        if not regions:
+            regions = [np.full((bh, bw), 128, np.uint8)]  # the interval starts past the last frame: never drawn
+        out.append(choose(np.stack(regions), spec.colour))
+    return out
+
+
+def _with_badge(rgb: np.ndarray, spec: BadgeSpec, choice: Choice) -> tuple[np.ndarray, np.ndarray]:
+    """The frame (float RGB) with the icon drawn on its rectangle, and that rectangle as the support."""
     h, w = rgb.shape[:2]
     x, y, bw, bh = spec.rect(w, h)
-    canvas = np.zeros((h, w, 3), np.uint8)  # draw_badge works on a BGR frame; only the plate is filled in
     roi = (slice(y, y + bh), slice(x, x + bw))
-    canvas[roi] = np.clip(np.rint(rgb[roi][..., ::-1] * 255.0), 0, 255).astype(np.uint8)
-    draw_badge(canvas, spec)
+    patch = np.ascontiguousarray(np.clip(np.rint(rgb[roi][..., ::-1] * 255.0), 0, 255).astype(np.uint8))
+    draw_icon(patch, 0, 0, spec.variant, bh, choice.colour, choice.scrim)
     out = rgb.copy()
-    out[roi] = canvas[roi][..., ::-1].astype(np.float32) / 255.0
+    out[roi] = patch[..., ::-1].astype(np.float32) / 255.0
     support = np.zeros((h, w), bool)
     support[roi] = True
     return out, support

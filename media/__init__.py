@@ -9,6 +9,9 @@ synthetic camera footage aside); PyAV's errors become ``MediaError``s.
   format and bit depth, CRF, colour tags, timecode, frame rate, and per audio track codec, sample format and depth).
 - ``render(info, out, edit, …)`` → writes the clip under that plan through an RGB edit, an in-place plane edit,
   audio filters, an audio override and appended frames, atomically (see ``media._write``).
+- ``render_parallel(info, out, …, workers=N | executor=…)`` → the same output with the video encoded in segments on
+  several workers (a process pool, or any ``concurrent.futures``-like executor such as the Ray engine's) and joined
+  without re-encoding; ``plan_segments`` says where a source may be cut (see ``media._parallel``).
 - ``read_audio(path)`` → ``AudioClip`` (float32 samples, rate); ``resample`` (polyphase).
 - ``transcode`` → a deliberately careless distribution re-encode (for robustness tests of the marks).
 - ``Region``: a pixel rectangle, the one definition shared by the editor, the labeler and the application.
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from media._audio import AudioClip, AudioOverride, read_audio, resample
     from media._bmff import BmffFlavour, sniff_container
     from media._mux_audio import AudioFilter
+    from media._parallel import InlineExecutor, SegmentExecutor, render_parallel
     from media._policy import AudioPlan, EncodePlan, container_of, lossless_audio_plan, plan_audio, plan_encode
     from media._probe import DEFAULT_LIMITS, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits, probe
     from media._read import (
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
         sample_indices,
         sample_keyframes,
     )
+    from media._segment_task import SegmentTask, run_segment
+    from media._segments import Segment, SegmentPlan, SegmentReport, plan_segments
     from media._transcode import transcode
     from media._write import FrameEdit, Picture, PlaneEdit, RenderReport, render
     from media.geometry import Region
@@ -59,6 +65,9 @@ _LAZY = {
         "sample_indices",
         "sample_keyframes",
     ),
+    "media._parallel": ("InlineExecutor", "SegmentExecutor", "render_parallel"),
+    "media._segment_task": ("SegmentTask", "run_segment"),
+    "media._segments": ("Segment", "SegmentPlan", "SegmentReport", "plan_segments"),
     "media._transcode": ("transcode",),
     "media._write": ("FrameEdit", "Picture", "PlaneEdit", "RenderReport", "render"),
 }
@@ -76,6 +85,7 @@ __all__ = [
     "ColourTags",
     "EncodePlan",
     "FrameEdit",
+    "InlineExecutor",
     "Luma",
     "MediaError",
     "MediaInfo",
@@ -85,17 +95,25 @@ __all__ = [
     "PlaneEdit",
     "Region",
     "RenderReport",
+    "Segment",
+    "SegmentExecutor",
+    "SegmentPlan",
+    "SegmentReport",
+    "SegmentTask",
     "container_of",
     "iter_frames",
     "iter_luma",
     "lossless_audio_plan",
     "plan_audio",
     "plan_encode",
+    "plan_segments",
     "probe",
     "read_audio",
     "read_frame",
     "render",
+    "render_parallel",
     "resample",
+    "run_segment",
     "sample_indices",
     "sample_keyframes",
     "sniff_container",

@@ -18,7 +18,6 @@ from typing import Any
 
 import av
 import numpy as np
-from scipy.signal import resample_poly
 
 from media._probe import _reason
 from media.errors import CorruptMediaError, MediaError, MediaRangeError, NoAudioError, UnreadableMediaError
@@ -45,6 +44,8 @@ def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
     """Polyphase resampling (scipy) along axis 0; returns float32. The identity when the rates agree."""
     if rate == new_rate:
         return np.asarray(samples, np.float32)
+    from scipy.signal import resample_poly  # SciPy only where audio is resampled (not in every render worker)
+
     g = gcd(rate, new_rate)
     return np.asarray(resample_poly(samples, new_rate // g, rate // g, axis=0), np.float32)
 

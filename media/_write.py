@@ -1,7 +1,9 @@
 """Writing a clip again under the encode policy (``media._policy``), through any of three kinds of change.
 
 ``render`` is the one writer of Cutproof: the editor's edits, the watermark pass and the disclosure pass all go
-through it, so every output of a source gets the same ``EncodePlan``. It takes, all optional:
+through it, so every output of a source gets the same ``EncodePlan`` (``media.render_parallel`` encodes the same
+frames in segments on several workers with this module's frame loop and encoder set-up, and joins them).
+It takes, all optional:
 
 - ``edit``: a ``FrameEdit`` on float RGB with a support mask — samples outside the support are copied from the
   decoded source planes, never round-tripped through RGB, so there the output differs from the source only by the
@@ -35,6 +37,7 @@ from media._mux_audio import AudioFilter, AudioMux
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason, open_input, video_stream
 from media._read import conversion_matrix, conversion_range, frame_planes, frame_to_rgb
+from media._segments import SegmentReport
 from media.errors import CorruptMediaError, EncodeError
 
 FrameEdit = Callable[[int, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
@@ -67,7 +70,8 @@ PlaneEdit = Callable[[Picture], None]
 
 @dataclass(frozen=True)
 class RenderReport:
-    """What was written: frames, how each audio track was carried, timecode, codec and the plan itself."""
+    """What was written: frames, how each audio track was carried, timecode, codec and the plan itself (and, for
+    a segment-parallel render, what each segment task did)."""
 
     path: Path
     frame_count: int
@@ -78,6 +82,7 @@ class RenderReport:
     timecode: str | None
     audio: tuple[str, ...]  # per source audio track: "remuxed", "re-encoded:<codec>", "filtered:…", "replaced:…"
     plan: EncodePlan
+    segments: tuple[SegmentReport, ...] = ()  # a segment-parallel render's segments (``media.render_parallel``)
 
 
 def render(
@@ -108,13 +113,8 @@ def render(
     """
     out_path = Path(out_path)
     plan = plan_encode(info, container_of(out_path))
-    if out_path.exists() and not overwrite:
-        raise EncodeError(f"{out_path} already exists; choose another output path or remove it first")
-    if not out_path.parent.is_dir():
-        raise EncodeError(f"{out_path.parent} is not a directory; create it first")
-    if out_path.exists() and out_path.resolve() == info.path.resolve():
-        raise EncodeError(f"{out_path.name}: the output must not overwrite its own source")
-    tmp = out_path.with_name(f".{out_path.stem}.partial-{os.getpid()}{out_path.suffix}")
+    check_target(info, out_path, overwrite)
+    tmp = partial_path(out_path)
     span = frames if frames is not None else range(info.frame_count)
     job = _Job(info, plan, edit, plane_edit, span)
     try:
@@ -140,6 +140,25 @@ def render(
     return RenderReport(
         out_path, job.count, job.edited, plan.codec, plan.pix_fmt, plan.container, plan.timecode, audio.modes, plan
     )
+
+
+def check_target(info: MediaInfo, out_path: Path, overwrite: bool) -> None:
+    """Refuse an output path that exists (unless ``overwrite``), lies in no folder, or is the source itself.
+
+    Raises:
+        EncodeError: the output path is unusable.
+    """
+    if out_path.exists() and not overwrite:
+        raise EncodeError(f"{out_path} already exists; choose another output path or remove it first")
+    if not out_path.parent.is_dir():
+        raise EncodeError(f"{out_path.parent} is not a directory; create it first")
+    if out_path.exists() and out_path.resolve() == info.path.resolve():
+        raise EncodeError(f"{out_path.name}: the output must not overwrite its own source")
+
+
+def partial_path(out_path: Path) -> Path:
+    """The temporary file an output is written to before it is renamed into place."""
+    return out_path.with_name(f".{out_path.stem}.partial-{os.getpid()}{out_path.suffix}")
 
 
 def _open_output(tmp: Path, container: str) -> Any:
@@ -216,7 +235,7 @@ class _Job:
                 ) from None
             if frame is None:
                 break
-            self._encode(out, vout, self._treat(frame))
+            self._encode(out, vout, self.treat(frame, self.count))
             audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)
         for rgb in tail:
             self._encode(out, vout, self._from_rgb(rgb))
@@ -224,8 +243,8 @@ class _Job:
         out.mux(vout.encode())
         audio.finish()
 
-    def _treat(self, frame: Any) -> Any:
-        n = self.count
+    def treat(self, frame: Any, n: int) -> Any:
+        """Frame ``n`` of the source in the encoder's pixel format, through the edits when ``n`` is in the span."""
         work = _to_working(frame, self.plan.pix_fmt, self.matrix, self.range)
         if n not in self.span or (self.edit is None and self.plane_edit is None):
             return work
@@ -253,11 +272,16 @@ class _Job:
         return frame.reformat(format=self.plan.pix_fmt, dst_colorspace=self.matrix, dst_color_range=self.range)
 
     def _encode(self, out: Any, vout: Any, work: Any) -> None:
-        work.pts = self.first + self.count * self.step
-        work.time_base = vout.codec_context.time_base
-        work.pict_type = 0  # a decoded frame keeps its source picture type, which x264 would obey: let the plan decide
-        out.mux(vout.encode(work))
+        out.mux(encode_frame(vout, work, self.first + self.count * self.step))
         self.count += 1
+
+
+def encode_frame(vout: Any, work: Any, pts: int) -> list[Any]:
+    """Encode one working frame stamped ``pts`` (in the encoder's time base); returns the packets ready so far."""
+    work.pts = pts
+    work.time_base = vout.codec_context.time_base
+    work.pict_type = 0  # a decoded frame keeps its source picture type, which x264 would obey: let the plan decide
+    return list(vout.encode(work))
 
 
 def _to_working(frame: Any, pix_fmt: str, matrix: str, crange: str) -> Any:

@@ -9,6 +9,7 @@
     ├── MediaRangeError         a frame index, frame range or audio span outside the clip (or empty)
     ├── RegionError             a pixel rectangle that is not one (negative origin, empty, unparsable)
     └── EncodeError             writing an output file failed (nothing is left at the output path)
+        └── SegmentError        a segment of a parallel render failed, or the segments do not join
 
 Messages say what was wrong and what to do about it.
 """
@@ -50,3 +51,8 @@ class RegionError(MediaError, ValueError):
 
 class EncodeError(MediaError):
     """Writing an output file failed; nothing was left at the output path."""
+
+
+class SegmentError(EncodeError):
+    """A segment of a parallel render failed or its segments do not join; nothing was left at the output path and
+    the segment files were removed."""

@@ -46,6 +46,7 @@ from records.values import (
     DisclosureForm,
     EditKind,
     FixedUtc,
+    IconColour,
     IconVariant,
     IsoDate,
     IsoInstant,
@@ -570,7 +571,23 @@ class WatermarkFacts(Model):
     audio_algorithm: str | None = None
 
 
+class BadgeShown(_Aliased):
+    """One interval the on-screen icon was drawn: seconds ``[from, to)``, its colour variant, and the opacity of the
+    scrim laid under it (absent when none)."""
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"scrim"})
+    from_: str = Field(alias="from")
+    to: str
+    colour: IconColour
+    scrim: str | None = None
+
+
 class BadgeFacts(_Aliased):
+    """The on-screen icon as drawn. ``from``/``to`` span everything shown. Labels made with the EU icon name its
+    artwork (``icon``) and list each shown interval (``shown``); labels made before have neither (one interval,
+    the legacy white-on-dark plate)."""
+
+    OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"icon", "shown"})
     corner: str
     variant: IconVariant
     rect: tuple[int, int, int, int]
@@ -579,6 +596,8 @@ class BadgeFacts(_Aliased):
     margin: str
     from_: str = Field(alias="from")
     to: str
+    icon: Literal["eu-ai/1"] | None = None
+    shown: tuple[BadgeShown, ...] | None = None
 
 
 class EndCreditFacts(Model):

@@ -33,6 +33,8 @@ Outcome = Literal["allow", "deny", "review"]
 MarkingLayer = Literal["c2pa_metadata", "watermark"]
 DisclosureForm = Literal["on_screen_icon", "end_credit", "sidecar", "spoken_disclaimer"]
 IconVariant = Literal["partially_modified", "fully_generated"]
+IconColour = Literal["black", "white", "black_50", "white_50"]
+"""The four colour variations of the EU AI icons (solid, or at 50 % opacity)."""
 
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 """A lower-case hex SHA-256 digest."""

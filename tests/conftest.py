@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from cutproof.core.workspace import Workspace
 from cutproof.demo.tsa import LoopbackTsa
 from tests._support.placeholders import LEGACY_MARK, placeholders_in_workspace, workspaces_under
 from tests._support.postgres import postgres_server
+from tests._support.ray_cluster import ray_cluster
 
 # No timed assertions: a property test's examples may take as long as a busy machine needs (hypothesis's default
 # 200 ms deadline per example failed tests on a loaded 2-core box without anything being wrong).
@@ -49,6 +51,28 @@ def postgres_url() -> Iterator[str]:
             yield url
     except (RuntimeError, OSError) as exc:  # pragma: no cover - depends on the machine
         pytest.fail(f"PostgreSQL is required for this test and could not be started: {exc}")
+
+
+@pytest.fixture(scope="session")
+def ray_address() -> Iterator[str]:
+    """Address of a real local Ray cluster started for the session (``tests/_support/ray_cluster.py``); fails
+    loudly (never skips) when it cannot start. This process talks to it as a driver, without token auth."""
+    before = os.environ.get("RAY_AUTH_MODE")
+    os.environ["RAY_AUTH_MODE"] = "disabled"  # as on the loopback cluster
+    try:
+        with ray_cluster() as address:
+            yield address
+            import ray  # only the Ray tests load it
+
+            if ray.is_initialized():
+                ray.shutdown()
+    except RuntimeError as exc:  # pragma: no cover - depends on the machine
+        pytest.fail(f"a local Ray cluster is required for this test and could not be started: {exc}")
+    finally:
+        if before is None:
+            os.environ.pop("RAY_AUTH_MODE", None)
+        else:
+            os.environ["RAY_AUTH_MODE"] = before
 
 
 _db_counter = itertools.count()

@@ -32,13 +32,14 @@ from cutproof.api.public import scrub
 from cutproof.api.shedding import LoadShedding
 from cutproof.core.access import MembershipNotFoundError, SeparationOfDutiesError
 from cutproof.core.errors import USER_ERRORS
-from cutproof.core.jobs import JobNotFoundError, JobQueue, WorkerPool
+from cutproof.core.jobs import JobNotFoundError
 from cutproof.core.settings import Settings
 from cutproof.core.uploads import UploadNotFoundError
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import FlowError, job_handlers
+from cutproof.edits.flow import FlowError
 from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.requests import RequestNotFoundError
+from cutproof.scale.engine import Runner, make_runner
 from editor.errors import ClipNotFoundError, ModelNotFoundError
 from ledger.errors import IndexOutOfRangeError, UnknownLogError
 from policies import ReviewError
@@ -115,8 +116,9 @@ def create_app(
     freeze_heap: bool = False,
     gate_route: bool = True,
 ) -> FastAPI:
-    """Build the API for a workspace; with ``run_workers`` its render jobs run in a worker pool in this process
-    (with ``elect_pool``, only while this process holds the workspace's job-pool lock: see ``cutproof.api.pool``).
+    """Build the API for a workspace; with ``run_workers`` its jobs run in a worker pool in this process, or on the
+    Ray cluster of ``settings.ray_address`` through a dispatcher in this process (``cutproof.scale``); with
+    ``elect_pool``, only while this process holds the workspace's job-pool lock: see ``cutproof.api.pool``.
 
     ``freeze_heap`` (for a server process, not for tests that build many apps): at start-up, move everything
     loaded so far out of the garbage collector's reach (``gc.freeze``). The imported libraries make some 300,000
@@ -144,11 +146,11 @@ def create_app(
             gc.freeze()
         checkpointer = WalCheckpointer(ws.engine).start()  # commits no longer checkpoint the SQLite log themselves
         _open_connections(ws.engine, settings.threads + 2)
-        pool: WorkerPool | ElectedPool | None = None
-        if run_workers and settings.workers:
+        pool: Runner | None = None
+        if run_workers and (settings.workers or settings.ray_address):
 
-            def make_pool() -> WorkerPool:
-                return WorkerPool(JobQueue(ws.engine), job_handlers(ws), workers=settings.workers)
+            def make_pool() -> Runner:  # the in-process pool, or the dispatcher to a Ray cluster
+                return make_runner(ws, settings)
 
             pool = ElectedPool(ws.home / LOCK_NAME, make_pool) if elect_pool else make_pool()
             pool.start()
@@ -189,7 +191,7 @@ def create_app(
     app.add_exception_handler(OverflowError, _malformed)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
 
-    from cutproof.api.routes import consent, edits, labels, ledger, models, projects, resources, verify
+    from cutproof.api.routes import consent, edits, labels, ledger, models, projects, qc_batch, resources, verify
 
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(ledger.router, prefix=API_PREFIX)
@@ -199,6 +201,7 @@ def create_app(
     app.include_router(models.router, prefix=API_PREFIX)
     app.include_router(labels.router, prefix=API_PREFIX)
     app.include_router(verify.router, prefix=API_PREFIX)
+    app.include_router(qc_batch.router, prefix=API_PREFIX)
     if gate_route:
         GateRoute.install(app, API_PREFIX)
 

@@ -1,7 +1,8 @@
 """One render-job worker pool per workspace when the API runs as several processes.
 
 Every server process runs an ``ElectedPool``; the one that holds the lock file ``<home>/job-pool.lock`` runs the
-worker pool, and the others wait to take over if it exits (the lock goes with the process, however it ends). Job
+worker pool, and the others wait to take over if it exits. The pool is the in-process ``WorkerPool``, or the dispatcher
+to a Ray cluster (``cutproof.scale``) (the lock goes with the process, however it ends). Job
 claims are compare-and-swaps, so two pools would still never run one job twice; the election keeps renders, which
 use every core they get, from running once per server process.
 """
@@ -13,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from cutproof.core.jobs import WorkerPool
+from cutproof.scale.engine import Runner
 
 LOCK_NAME = "job-pool.lock"
 POLL_SECONDS = 0.5
@@ -22,13 +23,13 @@ POLL_SECONDS = 0.5
 class ElectedPool:
     """Runs ``make_pool()``'s pool while this process holds the workspace's job-pool lock."""
 
-    def __init__(self, lock_path: os.PathLike[str] | str, make_pool: Callable[[], WorkerPool]) -> None:
+    def __init__(self, lock_path: os.PathLike[str] | str, make_pool: Callable[[], Runner]) -> None:
         self.lock_path = lock_path
         self._make_pool = make_pool
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="cutproof-pool-election")
         self._fd: int | None = None
-        self.pool: WorkerPool | None = None
+        self.pool: Runner | None = None
 
     @property
     def leading(self) -> bool:

@@ -54,7 +54,7 @@ def _user_errors() -> Iterator[None]:
 
 
 def _ledger(ctx: typer.Context) -> Ledger:
-    from cutproof.core.projects import open_ledger  # the database layer: see the module docstring
+    from cutproof.core.workspace import open_ledger  # the database layer: see the module docstring
 
     return open_ledger(ready_workspace(ctx))
 

@@ -1,4 +1,5 @@
-"""``cutproof qc verify FILE``: delivery QC of one file (exit 0 pass, 1 fail, 2 could not check)."""
+"""``cutproof qc verify FILE``: delivery QC of one file (exit 0 pass, 1 fail, 2 could not check);
+``cutproof qc verify-batch DIR|LIST``: every deliverable of a delivery, in parallel, with one summary report."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +18,83 @@ from cutproof.qc.plain import EXPLAIN, TITLES
 from cutproof.qc.verify import QcInputError, QcReport, verify_deliverable
 
 app = typer.Typer(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
+
+
+@app.command("verify-batch")
+def verify_batch(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(help="A directory of deliverables (video files, recursively) or a text file of paths.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary report as JSON.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, help="Worker processes (default CUTPROOF_QC_WORKERS, else one per core; ignored on Ray)."),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug every file must belong to.")
+    ] = None,
+) -> None:
+    """Verify every deliverable of SOURCE in parallel (on the Ray cluster of CUTPROOF_RAY_ADDRESS when set);
+    each file's verdict is the one `cutproof qc verify` gives it. Exit 0 all pass, 1 any fail or could not be
+    checked, 2 bad input (nothing checked)."""
+    from cutproof.core.settings import Settings
+    from cutproof.qc.batch import QcBatchInputError, collect_inputs, verify_many
+    from cutproof.scale.engine import qc_executors
+
+    ws = ready_workspace(ctx)
+    try:
+        origin = get_project(ws, project).origin if project else None
+        paths = collect_inputs(source)
+    except QcBatchInputError as exc:
+        err_console.print(f"cutproof: {exc}")
+        raise typer.Exit(2) from None
+    except USER_ERRORS as exc:
+        err_console.print(f"cutproof: cannot start the batch: {exc}")
+        raise typer.Exit(2) from None
+    settings = Settings()
+    if workers is not None:
+        settings = settings.model_copy(update={"qc_workers": workers})
+    report = _run_batch(ws, paths, settings, origin, quiet=as_json, verify_many=verify_many, executors=qc_executors)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_batch(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _run_batch(ws: Any, paths: list[Path], settings: Any, origin: str | None, *, quiet: bool, verify_many: Any,
+               executors: Any) -> Any:  # fmt: skip
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    executor = executors(settings)()
+    columns = (TextColumn("QC"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"))
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, disable=quiet) as bar:
+        task = bar.add_task("qc", total=len(paths), last="")
+
+        def advance(finished: int, _total: int, _i: int, entry: dict[str, Any]) -> None:
+            bar.update(task, completed=finished, last=f"{Path(entry['file']).name}: {entry['verdict']}")
+
+        try:
+            return verify_many(ws, paths, executor, origin=origin, on_result=advance)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _print_batch(report: Any) -> None:
+    colour = {"pass": "green", "fail": "red", "could not check": "yellow"}
+    for f in report.files:
+        console.print(f"[{colour[f['verdict']]}]{f['verdict'].upper():15}[/] {f['file']}")
+        for c in f["failures"]:
+            console.print(f"    FAIL {c['name']}" + (f" — {c['reason']}" if c["reason"] else ""))
+        if f["error"]:
+            console.print(f"    {f['error']}")
+    counts = report.counts
+    console.print(
+        f"[bold]{len(report.files)} files[/]: {counts['pass']} pass, {counts['fail']} fail, "
+        f"{counts['could not check']} could not check — batch "
+        + ("[green]PASS[/]" if report.passed else "[red]FAIL[/]")
+    )
 
 
 @app.command("verify")

@@ -12,11 +12,13 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
-from cutproof.edits.flow import job_handlers, sign_review, submit
+from cutproof.core.settings import Settings
+from cutproof.edits.flow import sign_review, submit
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
+from cutproof.scale.engine import run_jobs
 
 request_app = typer.Typer(help="Submit gated edit requests and review them.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Render jobs: run, list, cancel.", no_args_is_help=True)
@@ -34,18 +36,17 @@ def _param(text: str) -> tuple[str, Any]:
         return key, value
 
 
-def _run_jobs(ws: Any, *, until_empty: bool = True) -> int:
-    pool = WorkerPool(JobQueue(ws.engine), job_handlers(ws))
-    n = 0
-    while (job := pool.run_one()) is not None:
-        n += 1
+def _run_jobs(ws: Any) -> int:
+    """Run every runnable job now and wait for it: in this process, or on the Ray cluster of
+    ``CUTPROOF_RAY_ADDRESS`` (``cutproof.scale``)."""
+
+    def show(job: Job) -> None:
         colour = "green" if job.state == "succeeded" else "red"
         console.print(f"job {job.job_id[:12]} [{colour}]{job.state}[/] {job.error or ''}")
         if job.result and job.result.get("deliverable"):
             console.print(f"  deliverable: {job.result['deliverable']}")
-        if not until_empty:
-            break
-    return n
+
+    return len(run_jobs(ws, Settings(), on_done=show))
 
 
 @request_app.command("submit")
@@ -61,6 +62,12 @@ def submit_cmd(
     param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE render parameter (repeat).")] = None,
     target_language: Annotated[str | None, typer.Option()] = None,
     output_role: Annotated[str, typer.Option(help="distribution_master or intermediate")] = "distribution_master",
+    ad_break: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Seconds where the programme resumes after an ad break; the AI icon is shown again (repeat)."
+        ),
+    ] = None,
     wait: Annotated[bool, typer.Option(help="Render an allowed edit now, in this process.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     project: ProjectOpt = None,
@@ -71,7 +78,7 @@ def submit_cmd(
     sub = EditSubmission.model_validate({
         "shot": shot, "kind": kind, "purpose": purpose, "performers": performer or [], "region": region,
         "start": start, "end": end, "params": dict(_param(x) for x in param or []),
-        "target_language": target_language, "output_role": output_role,
+        "target_language": target_language, "output_role": output_role, "ad_breaks": ad_break or [],
     })  # fmt: skip
     gate, job = submit(ws, p, sub, identity=cli_identity())
     d = gate.decision
@@ -144,7 +151,8 @@ def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt =
 
 @jobs_app.command("run")
 def jobs_run(ctx: typer.Context) -> None:
-    """Run every queued render job now, in this process (the server does this in its worker pool)."""
+    """Run every queued job now (render, training, QC batch): in this process, or on the Ray cluster of
+    CUTPROOF_RAY_ADDRESS when set (the server does this in its worker pool or through its Ray dispatcher)."""
     n = _run_jobs(ready_workspace(ctx))
     console.print(f"{n} job(s) run")
 

@@ -39,13 +39,22 @@ def embed(
             "--no-audio copies the audio untouched.",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Encode the video in segments on this many worker processes (one per core is the most that "
+            "helps); the output is the same as with 1.",
+        ),
+    ] = 1,
 ) -> None:
     """Mark every frame of INPUT (and its dialogue track) with KEY and write OUTPUT (timecode, colour tags kept).
 
     Exit status: 0 written, 2 bad key, unreadable input or output not writable (nothing is written).
     """
     try:
-        report = embed_video(input, output, parse_key(key), strength=strength, mark_audio=audio)
+        report = embed_video(input, output, parse_key(key), strength=strength, mark_audio=audio, workers=workers)
     except WatermarkError as exc:
         typer.echo(f"cutproof: error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -58,6 +58,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _aware(t: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite hands back naive datetimes)."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
 def _to_job(row: Any) -> Job:
     return Job.model_validate(dict(row._mapping))
 
@@ -174,40 +179,85 @@ class JobQueue:
                 .limit(8)
             ).all()
         for c in candidates:
-            with self.engine.begin() as conn:
-                if c.attempts >= self.max_attempts:
-                    conn.execute(
-                        update(jobs_table)
-                        .where(and_(jobs_table.c.job_id == c.job_id, jobs_table.c.state == c.state))
-                        .values(
-                            state="failed",
-                            error=f"gave up after {c.attempts} attempts (worker lost)",
-                            message="failed",
-                            updated_at=now,
-                        )
-                    )
-                    continue
-                won = conn.execute(
+            job = self._claim_candidate(owner, c, now)
+            if job is not None:
+                return job
+        return None
+
+    def runnable(self, kinds: list[str], *, limit: int = 64) -> list[str]:
+        """Ids of jobs of ``kinds`` a worker could claim now (queued, or running with an expired lease), oldest
+        first. A hint for a dispatcher: ``claim_job`` decides."""
+        now = _now()
+        runnable = or_(
+            jobs_table.c.state == "queued",
+            and_(jobs_table.c.state == "running", jobs_table.c.lease_expires < now),
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(jobs_table.c.job_id)
+                .where(and_(runnable, jobs_table.c.kind.in_(kinds)))
+                .order_by(jobs_table.c.created_at)
+                .limit(limit)
+            ).all()
+        return [r.job_id for r in rows]
+
+    def claim_job(self, owner: str, job_id: str, kinds: list[str]) -> Job | None:
+        """Claim the job ``job_id`` if it is runnable (queued, or running with an expired lease) with the same
+        compare-and-swap as ``claim``; None when it is terminal, leased by a live owner, or of another kind (a
+        distributed engine's task for a job someone else runs is a no-op)."""
+        now = _now()
+        with self.engine.connect() as conn:
+            c = conn.execute(
+                select(
+                    jobs_table.c.job_id,
+                    jobs_table.c.state,
+                    jobs_table.c.attempts,
+                    jobs_table.c.kind,
+                    jobs_table.c.lease_expires,
+                ).where(jobs_table.c.job_id == job_id)
+            ).first()
+        if c is None or c.kind not in kinds:
+            return None
+        expired = c.state == "running" and c.lease_expires is not None and _aware(c.lease_expires) < now
+        if c.state != "queued" and not expired:
+            return None
+        return self._claim_candidate(owner, c, now)
+
+    def _claim_candidate(self, owner: str, c: Any, now: datetime) -> Job | None:
+        with self.engine.begin() as conn:
+            if c.attempts >= self.max_attempts:
+                conn.execute(
                     update(jobs_table)
-                    .where(
-                        and_(
-                            jobs_table.c.job_id == c.job_id,
-                            jobs_table.c.state == c.state,
-                            jobs_table.c.attempts == c.attempts,
-                        )
-                    )
+                    .where(and_(jobs_table.c.job_id == c.job_id, jobs_table.c.state == c.state))
                     .values(
-                        state="running",
-                        attempts=c.attempts + 1,
-                        lease_owner=owner,
-                        lease_expires=now + self.lease,
-                        message="resumed after a lost worker" if c.state == "running" else "started",
+                        state="failed",
+                        error=f"gave up after {c.attempts} attempts (worker lost)",
+                        message="failed",
                         updated_at=now,
                     )
-                ).rowcount
-            if won:
-                return self.get(c.job_id)
-        return None
+                )
+                return None
+            won = conn.execute(
+                update(jobs_table)
+                .where(
+                    and_(
+                        jobs_table.c.job_id == c.job_id,
+                        jobs_table.c.state == c.state,
+                        jobs_table.c.attempts == c.attempts,
+                        # a lease renewed since it was read is live again: not taken over
+                        or_(jobs_table.c.state == "queued", jobs_table.c.lease_expires < now),
+                    )
+                )
+                .values(
+                    state="running",
+                    attempts=c.attempts + 1,
+                    lease_owner=owner,
+                    lease_expires=now + self.lease,
+                    message="resumed after a lost worker" if c.state == "running" else "started",
+                    updated_at=now,
+                )
+            ).rowcount
+        return self.get(c.job_id) if won else None
 
     def _update(self, job_id: str, owner: str, **values: Any) -> bool:
         """Update a job this owner still holds; returns False if the lease was lost."""
@@ -346,24 +396,31 @@ class WorkerPool:
             self._run(job, owner)
 
     def _run(self, job: Job, owner: str) -> None:
-        ctx = JobContext(self.queue, job, owner)
-        try:
-            ctx.check_cancelled()
-            result = self.handlers[job.kind](ctx, job.payload)
-        except JobCancelled:
-            self.queue._update(job.job_id, owner, state="cancelled", message="cancelled", lease_owner=None)
-        except LeaseLost:
-            return
-        except Exception as exc:
-            self.queue._update(
-                job.job_id,
-                owner,
-                state="failed",
-                error=f"{type(exc).__name__}: {exc}",
-                message="failed",
-                lease_owner=None,
-            )
-        else:
-            self.queue._update(
-                job.job_id, owner, state="succeeded", progress=1.0, message="done", result=result, lease_owner=None
-            )
+        run_claimed(self.queue, self.handlers, job, owner)
+
+
+def run_claimed(queue: JobQueue, handlers: Mapping[str, Handler], job: Job, owner: str) -> None:
+    """Run a job ``owner`` has claimed with its registered handler and record the outcome (succeeded, failed,
+    cancelled) — unless the lease was lost meanwhile, in which case the job is left to whoever holds it now. Shared
+    by the embedded ``WorkerPool`` and the distributed engine (``cutproof.scale``)."""
+    ctx = JobContext(queue, job, owner)
+    try:
+        ctx.check_cancelled()
+        result = handlers[job.kind](ctx, job.payload)
+    except JobCancelled:
+        queue._update(job.job_id, owner, state="cancelled", message="cancelled", lease_owner=None)
+    except LeaseLost:
+        return
+    except Exception as exc:
+        queue._update(
+            job.job_id,
+            owner,
+            state="failed",
+            error=f"{type(exc).__name__}: {exc}",
+            message="failed",
+            lease_owner=None,
+        )
+    else:
+        queue._update(
+            job.job_id, owner, state="succeeded", progress=1.0, message="done", result=result, lease_owner=None
+        )

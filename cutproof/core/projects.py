@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, insert, select
 
 from cutproof.core.errors import CutproofError
 from cutproof.core.models import Project, ProjectContext, ProjectRow, table_of
-from cutproof.core.workspace import Workspace
-from ledger import Ledger, Log
+from cutproof.core.workspace import Workspace, open_ledger
+from ledger import Log
 from ledger.errors import LogExistsError, UnknownLogError
 from records import ProjectCreated, ProjectSettings
 
@@ -48,11 +48,6 @@ def check_slug(slug: str) -> str:
             f"invalid project slug {slug!r}: use 1-63 characters a-z, 0-9 and '-', starting with a letter or digit"
         )
     return slug
-
-
-def open_ledger(ws: Workspace) -> Ledger:
-    """The workspace's ledger (all project logs live in the workspace database)."""
-    return Ledger(ws.engine, ws.keys_dir / "ledger")
 
 
 def create_project(

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         processes: API server processes sharing the port. One process runs Python on about one core (the
             interpreter lock); more let gate decisions use more cores (measured in ``bench/api.py``). They share
             the database (SQLite writers queue on a lock file), and one of them runs the render-job worker pool.
+        ray_address: an existing Ray cluster (``host:port`` or ``ray://host:port``; ``CUTPROOF_RAY_ADDRESS``) that
+            runs the jobs (render, label, training, QC batches) instead of the server's in-process worker pool; see
+            ``cutproof.scale`` and docs/operators-database.md. Unset: the in-process pool.
+        qc_workers: processes a QC batch checks files in when no Ray cluster is set (0: one per core).
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -62,6 +66,8 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     verify_max_bytes: int = Field(default=512 * 1024**2, gt=0)
     verify_per_minute: int = Field(default=10, ge=1, le=10_000)
+    ray_address: str | None = None
+    qc_workers: int = Field(default=0, ge=0, le=256)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

@@ -31,6 +31,8 @@ from store.blobs import BlobStore
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ledger import Ledger
+
 LAYOUT_VERSION = 1
 MARKER = "workspace.json"
 DEFAULT_HOME = Path("cutproof-data")
@@ -175,3 +177,11 @@ class Workspace:
     @cached_property
     def blobs(self) -> BlobStore:
         return BlobStore(self.blobs_dir)
+
+
+def open_ledger(ws: Workspace) -> Ledger:
+    """The workspace's ledger: every log lives in the workspace database, each log's signing key under
+    ``keys/ledger``. Here (not in ``projects``) so that the ledger commands load no application tables."""
+    from ledger import Ledger  # the log's code: loaded by the commands that use it, not by all
+
+    return Ledger(ws.engine, ws.keys_dir / "ledger")

@@ -39,6 +39,7 @@ from cutproof.edits.requests import EditRequestRecord, RequestStore, update_requ
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.jobs import training_handlers
 from editor import Catalogue
+from labeler.disclosure import BadgeSpec
 from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Appended, Log
 from ledger.merkle import leaf_hash
@@ -253,6 +254,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
             facts=_facts(clip, submission, res),
             obligations=obligations,
             redact_terms=private_terms(ws, project),
+            badge=BadgeSpec(breaks=tuple(Fraction(str(b)) for b in submission.ad_breaks)),
         )
         return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
 

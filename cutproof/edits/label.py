@@ -31,7 +31,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -156,7 +156,7 @@ def label_output(
     wm = _watermark_api() if want_wm else None
     forms = frozenset(DisclosureForm(f) for f in obligations.disclosure)
     variant = IconVariant(obligations.icon_variant) if obligations.icon_variant else IconVariant.PARTIALLY_MODIFIED
-    spec = badge or BadgeSpec(variant=variant)
+    spec = replace(badge or BadgeSpec(), variant=variant)  # the gate's obligations name the icon; the caller, the rest
     receipt = log.prove(edit.index)
 
     def manifest_label(algorithm: str | None, audio_algorithm: str | None = None) -> EditLabel:

@@ -40,6 +40,19 @@ class EditSubmission(BaseModel):
         default=None, max_length=2000, description="Why the result is not a deep fake (goes to legal review)."
     )
     output_role: Literal["intermediate", "distribution_master"] = "distribution_master"
+    ad_breaks: tuple[float, ...] = Field(
+        default=(),
+        max_length=100,
+        description="Seconds on the deliverable's timeline where the programme resumes after an ad break; the "
+        "on-screen AI icon, when owed, is shown again from each.",
+    )
+
+    @field_validator("ad_breaks")
+    @classmethod
+    def _ad_breaks(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 <= b < 1e7 for b in v):
+            raise ValueError("ad-break times are seconds from the start of the deliverable (>= 0)")
+        return v
 
     @model_validator(mode="after")
     def _well_formed(self) -> EditSubmission:

@@ -1,4 +1,11 @@
-"""QC check that the disclosure the gate required is present in (and beside) the deliverable."""
+"""QC check that the disclosure the gate required is present in (and beside) the deliverable.
+
+The on-screen EU icon is checked in every interval the label record lists (``badge.shown``): on frames sampled
+over each, the letters must stand out from their ground by the recorded variant's contrast floor, in the recorded
+tone (light or dark) and at about its opacity (solid or 50 %); a missing or different icon fails, naming the
+interval. Labels made before the EU icon (one ``from``/``to``, no ``shown``) are checked as they were made: the
+white-on-dark plate at the recorded place.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +20,22 @@ from typing import Any
 import numpy as np
 
 from cutproof.core.recorded import Recorded
-from labeler._badge import BadgeSpec, Corner, badge_contrast
+from labeler._badge_legacy import legacy_contrast, legacy_rect
+from labeler._icon import ARTWORK, IconColour, IconVariant, Seen, observe
 from labeler.errors import DisclosureError
 from labeler.sidecar import parse_webvtt_ranges
 from labeler.verify import Check, Status
 from media import MediaError, iter_frames, probe, sample_indices
 from records import LabelApplied, Obligations, PolicyDecided
 
-BADGE_MIN_CONTRAST = 3.0  # WCAG AA for large text; the badge renders at > 14 and keeps > 5 after CRF 28
+BADGE_MIN_CONTRAST = 3.0  # legacy plate badge: WCAG AA for large text; it renders at > 14 and keeps > 5 after CRF 28
+ICON_MIN_CONTRAST = {1.0: 3.0, 0.5: 2.0}
+"""Contrast floor (letters against their ground, median over the sampled frames) for the EU icon's solid variants
+and its 50 % variants. The labeller draws every variant at ≥ 4.5:1 (auto) or ≥ 3:1 (as requested) against the worst
+10 % of the picture; coding blurs the strokes into their ground, and a 50 % stroke, half as far from its ground,
+loses a larger share of its contrast to that blur, so its floor is lower. A frame without the icon measures ~1:1."""
+ICON_OPACITY = {1.0: (0.7, 1.2), 0.5: (0.25, 0.7)}
+"""Accepted estimated opacity of the letters (how far from their ground towards the variant's tone) per variant."""
 
 
 def check_disclosure(
@@ -56,13 +71,65 @@ def _badge(path: Path, record: Mapping[str, Any]) -> tuple[bool, str]:
     badge = record.get("badge")
     if not isinstance(badge, Mapping):
         return False, "the label record has no on-screen badge"
+    if badge.get("shown") is None:
+        return _legacy_badge(path, badge)
+    if badge.get("icon") != ARTWORK:
+        return False, f"the label record names icon artwork {badge.get('icon')!r}, which this QC cannot check"
+    variant = IconVariant(badge["variant"])
+    x, y, _w, h = (int(v) for v in badge["rect"])
+    seen: list[str] = []
+    missing: list[str] = []
+    for shown in badge["shown"]:
+        span = f"{shown['from']}–{shown['to']} s"
+        colour = IconColour(shown["colour"])
+        frames = _frames_between(path, Fraction(shown["from"]), Fraction(shown["to"]), want=3)
+        if not frames:
+            missing.append(f"{span}: no frames there")
+            continue
+        if frames[0].shape[:2] != (int(badge["frame"][1]), int(badge["frame"][0])):
+            return (
+                False,
+                f"frames are {frames[0].shape[1]}x{frames[0].shape[0]}, the icon was recorded on {badge['frame']}",
+            )
+        looks = [observe(f, x, y, variant, h) for f in frames]
+        problem = _icon_problem(looks, colour)
+        contrast = float(np.median([s.contrast for s in looks]))
+        if problem:
+            missing.append(f"{span}: {problem}")
+        else:
+            seen.append(f"{span} {colour} {contrast:.1f}:1")
+    if missing:
+        return False, f"EU icon ({variant}) missing or not as recorded in " + "; ".join(missing)
+    return True, f"EU icon ({variant}) {badge['corner']}: " + "; ".join(seen)
+
+
+def _icon_problem(looks: list[Seen], colour: IconColour) -> str | None:
+    """Why the frames do not show the icon in ``colour`` (None when they do): the median frame must reach the
+    variant's contrast floor with letters of the recorded tone and about the recorded opacity."""
+    contrast = float(np.median([s.contrast for s in looks]))
+    light = sum(s.light for s in looks) * 2 > len(looks)
+    opacity = float(np.median([s.opacity for s in looks]))
+    floor = ICON_MIN_CONTRAST[colour.opacity]
+    if contrast < floor or light != (colour.tone == 255):
+        return f"no legible {colour} icon at the recorded place (contrast {contrast:.1f}:1, at least {floor}:1 needed)"
+    lo, hi = ICON_OPACITY[colour.opacity]
+    if not lo <= opacity <= hi:
+        return f"letters at about {opacity:.0%} opacity, the record says {colour}"
+    return None
+
+
+def _legacy_badge(path: Path, badge: Mapping[str, Any]) -> tuple[bool, str]:
+    """A label made before the EU icon: one from/to, the white-on-dark plate."""
     start, end = Fraction(badge["from"]), Fraction(badge["to"])
     frames = _frames_between(path, start, end, want=5)
     if not frames:
         return False, f"no frames between {badge['from']} s and {badge['to']} s"
-    spec = BadgeSpec(corner=Corner(badge["corner"]), height=Fraction(badge["height"]), margin=Fraction(badge["margin"]))
-    scores = [badge_contrast(f, spec) for f in frames]
-    best = float(np.median(scores))
+    h, w = frames[0].shape[:2]
+    try:
+        rect = legacy_rect(badge["corner"], Fraction(badge["height"]), Fraction(badge["margin"]), w, h)
+    except DisclosureError as exc:
+        return False, f"the recorded badge does not fit the file's frames: {exc}"
+    best = float(np.median([legacy_contrast(f, rect) for f in frames]))
     if best < BADGE_MIN_CONTRAST:
         return False, f"no legible AI badge at the recorded place (contrast {best:.1f}:1)"
     return True, f"AI badge {badge['corner']} {badge['from']}–{badge['to']} s, contrast {best:.1f}:1"

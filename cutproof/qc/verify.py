@@ -54,7 +54,7 @@ from labeler.verify import (
 from ledger import Ledger, Log
 from ledger.errors import LedgerError
 from media import BmffFlavour, MediaError, probe, sniff_container
-from records import RecordError
+from records import Obligations, RecordError
 from store.blobs import sha256_file
 
 RECOVERED_NOTE = "manifest stripped, recovered from watermark"
@@ -166,12 +166,32 @@ def _verify(
             return report
     report.checks.append(check_manifest(manifest, recovered=report.recovered_via_watermark))
     report.checks.append(check_hard_binding(manifest, recovered=report.recovered_via_watermark))
+    wm_at = len(report.checks)
     report.checks.append(wm_check_error or check_watermark(detection, manifest))
     report.checks.append(audio_error or check_audio_watermark(audio, manifest))
     if (camera := check_source_camera(ws, manifest, report.notes)) is not None:
         report.checks.append(camera)
-    _ledger_checks(ledger, manifest, origin, report)
+    owed = _ledger_checks(ledger, manifest, origin, report)
+    report.checks[wm_at] = _not_owed(report.checks[wm_at], owed)
     return report
+
+
+def _not_owed(check: Check, owed: Obligations | None) -> Check:
+    """The watermark check, judged against what the deliverable owes: a file that carries no mark and whose manifest
+    names none is not failed when the obligations recorded for its edit ask for no watermark (the gate decided the
+    edit needs C2PA only, e.g. outside the EU) — it is reported as not required, never as passed. A key found in
+    the pictures, or a manifest that names one, is still checked as before."""
+    if owed is None or "watermark" in owed.marking or check.status is not Status.FAIL:
+        return check
+    if check.evidence.get("key") is not None or check.evidence.get("manifest_key") is not None:
+        return check
+    marking = ", ".join(owed.marking) or "none"
+    return Check(
+        "watermark",
+        Status.SKIP,
+        {**check.evidence, "owed_marking": list(owed.marking)},
+        f"not required: the obligations recorded for this edit ask for no watermark (marking: {marking})",
+    )
 
 
 def _require_video(path: Path) -> BmffFlavour | None:
@@ -338,11 +358,14 @@ def _stored(
         return None
 
 
-def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None, report: QcReport) -> None:
+def _ledger_checks(
+    ledger: Ledger, manifest: ManifestReport, origin: str | None, report: QcReport
+) -> Obligations | None:
+    """The ledger's checks of the manifest's entry; returns the obligations recorded for the edit (None: unknown)."""
     ref = ledger_reference(manifest)
     if ref is None or not isinstance(ref.get("index"), int) or not isinstance(ref.get("origin"), str):
         report.checks.append(Check("ledger_entry", Status.FAIL, {}, "the manifest names no ledger entry"))
-        return
+        return None
     report.origin, report.edit_index = ref["origin"], ref["index"]
     if origin is not None and ref["origin"] != origin:
         report.checks.append(
@@ -353,7 +376,7 @@ def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None,
                 f"the file belongs to {ref['origin']}, not {origin}",
             )
         )
-        return
+        return None
     try:
         log: Log = ledger.open_log(ref["origin"])
     except LedgerError:
@@ -365,7 +388,7 @@ def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None,
                 "the manifest names a log this workspace does not hold",
             )
         )
-        return
+        return None
     index = ref["index"]
     entry_check, edit = lq.check_edit_entry(log, index)
     report.checks.append(entry_check)
@@ -379,7 +402,7 @@ def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None,
         ev = receipt_check.evidence
         report.checks.append(lq.check_consistency(log, int(ev["checkpoint_size"]), str(ev["root_hash"])))
     if edit is None:
-        return
+        return None
     label_check, label = lq.check_label_recorded(log, index, manifest.manifest_sha256)
     report.checks.append(label_check)
     decision_check, decision = lq.check_decision(log, index, edit)
@@ -387,3 +410,4 @@ def _ledger_checks(ledger: Ledger, manifest: ManifestReport, origin: str | None,
     report.checks.extend(lq.check_consent(log, index, decision, edit))
     owed = lq.recorded_obligations(log, edit, decision) if decision is not None else None
     report.checks.append(check_disclosure(Path(report.file), decision, label, owed))
+    return owed

@@ -1,10 +1,10 @@
 """Whole-file embedding and detection: decode → mark luma → encode, through the media layer's one writer.
 
-``embed_video`` hands ``media.render`` an in-place luma edit (and, with ``mark_audio``, the audio watermark's
-``StreamMarker`` as a filter on the first audio track), so a marked deliverable is encoded under the same
-``media.plan_encode`` policy as the editor's render of the same source: codec family and profile, pixel format and
-bit depth, colour tags, timecode, exact frame rate and frame count, and per audio track the codec, sample format
-and bit depth. ``detect_video`` reads luma with ``media.iter_luma``.
+``embed_video`` hands ``media.render_parallel`` (``media.render`` itself with one worker) an in-place luma edit (and,
+with ``mark_audio``, the audio watermark's ``StreamMarker`` as a filter on the first audio track), so a marked
+deliverable is encoded under the same ``media.plan_encode`` policy as the editor's render of the same source: codec
+family and profile, pixel format and bit depth, colour tags, timecode, exact frame rate and frame count, and per audio
+track the codec, sample format and bit depth. ``detect_video`` reads luma with ``media.iter_luma``.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from labeler._payload import check_key
-from labeler.audio_watermark import ALGORITHM_ID as AUDIO_ALGORITHM_ID
-from labeler.audio_watermark import StreamMarker, TrackReport
 from labeler.watermark._detect import Accumulator
 from labeler.watermark._embed import DEFAULT_STRENGTH, FrameEmbedder
 from labeler.watermark._pattern import ALGORITHM_ID
 from labeler.watermark.errors import InvalidKeyError, UnreadableVideoError, VideoWriteError
-from media import MediaError, Picture, RenderReport, iter_luma, probe, render
+from media import MediaError, Picture, RenderReport, SegmentExecutor, iter_luma, probe, render_parallel
 from media.errors import CorruptMediaError, EncodeError
+
+if TYPE_CHECKING:
+    from labeler.audio_watermark import TrackReport
 
 DEFAULT_MAX_SECONDS = Fraction(5)
 _SUFFIXES = (".mkv", ".m4v", ".mov", ".mp4")
@@ -105,7 +106,14 @@ def parse_key(text: str) -> int:
 
 
 def embed_video(
-    src: str | Path, dst: str | Path, key: int, *, strength: float = DEFAULT_STRENGTH, mark_audio: bool = False
+    src: str | Path,
+    dst: str | Path,
+    key: int,
+    *,
+    strength: float = DEFAULT_STRENGTH,
+    mark_audio: bool = False,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EmbedReport:
     """Mark every frame of ``src`` with ``key`` and write ``dst`` (MP4, MOV or MKV, chosen by extension).
 
@@ -120,11 +128,25 @@ def embed_video(
     rate, channel layout and bit depth; other audio tracks are handled as above. No audio track: nothing to mark,
     and ``audio_marks`` is empty.
 
+    With ``workers`` > 1 (a process pool of that many workers) or an ``executor`` (e.g. the Ray engine's), the
+    video is marked and encoded in segments in parallel and joined without re-encoding (``media.render_parallel``):
+    the luma mark is per frame, so every frame is marked exactly as in one pass; the audio is marked in one pass
+    while the segments are joined, so it is sample-identical to a sequential run.
+
     Raises:
         InvalidKeyError: ``key`` is not in [0, 2^64).
         UnreadableVideoError: ``src`` is missing, not a video, truncated or undecodable.
-        VideoWriteError: ``dst`` has an unsupported extension, is ``src``, or encoding/writing failed.
+        VideoWriteError: ``dst`` has an unsupported extension, is ``src``, or encoding/writing failed (also when
+            a segment worker died).
+        ValueError: ``workers`` is below 1.
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    # Imported here: the audio watermark loads SciPy, which segment workers (they unpickle ``_LumaMarker`` from this
+    # module) do not need.
+    from labeler.audio_watermark import ALGORITHM_ID as AUDIO_ALGORITHM_ID
+    from labeler.audio_watermark import StreamMarker, TrackReport
+
     try:
         check_key(key)
     except ValueError as exc:
@@ -141,7 +163,9 @@ def embed_video(
         info = probe(src_p)
         track = info.audio[0] if mark_audio and info.audio else None
         audio = {track.index: StreamMarker(key, track.sample_rate, track.channels)} if track is not None else {}
-        report = render(info, dst_p, plane_edit=marker, audio_filters=audio, overwrite=True)
+        report = render_parallel(
+            info, dst_p, plane_edit=marker, audio_filters=audio, overwrite=True, workers=workers, executor=executor
+        )
     except EncodeError as exc:
         raise VideoWriteError(f"could not write {dst_p}: {exc}") from exc
     except MediaError as exc:
@@ -151,6 +175,8 @@ def embed_video(
                     m.samples_in / t.sample_rate, m.snr_db)
         for i, t in enumerate(info.audio) if (m := audio.get(t.index)) is not None
     )  # fmt: skip
+    if report.segments:  # each segment task marked its own copy of the marker: add up what they measured
+        marker = _LumaMarker.total([s.plane_edit for s in report.segments])
     return EmbedReport(
         output=dst_p,
         key=key,
@@ -175,6 +201,17 @@ class _LumaMarker:
     def __init__(self, embedder: FrameEmbedder) -> None:
         self.embedder = embedder
         self.frames, self.sq_err, self.seconds, self.cpu_seconds = 0, 0.0, 0.0, 0.0
+
+    @classmethod
+    def total(cls, markers: list[_LumaMarker]) -> _LumaMarker:
+        """One marker whose counts are the sum of ``markers``' (the copies that marked the segments)."""
+        out = cls(markers[0].embedder)
+        for m in markers:
+            out.frames += m.frames
+            out.sq_err += m.sq_err
+            out.seconds += m.seconds
+            out.cpu_seconds += m.cpu_seconds
+        return out
 
     def __call__(self, picture: Picture) -> None:
         t0, c0 = time.perf_counter(), time.process_time()

@@ -43,9 +43,12 @@ class Scenario:
     grant_index: int
 
 
-def obligations(disclosure: tuple[str, ...] = ("on_screen_icon", "sidecar")) -> dict[str, Any]:
+def obligations(
+    disclosure: tuple[str, ...] = ("on_screen_icon", "sidecar"),
+    marking: tuple[str, ...] = ("c2pa_metadata", "watermark"),
+) -> dict[str, Any]:
     return {
-        "marking": ["c2pa_metadata", "watermark"],
+        "marking": list(marking),
         "disclosure": list(disclosure),
         "icon_variant": "partially_modified",
     }
@@ -63,6 +66,7 @@ def build(
     name: str = "shot-12.mp4",
     credit_seconds: Fraction = Fraction(1),
     review_obligations: Obligations | None = None,
+    marking: tuple[str, ...] = ("c2pa_metadata", "watermark"),
     redact_terms: tuple[str, ...] = (),
 ) -> Scenario:
     """A history up to ``label.applied``; with ``review_obligations`` the sign-off records recomputed obligations
@@ -93,7 +97,7 @@ def build(
         [
             PolicyDecided(
                 decision_id=decision_id, outcome=outcome, reasons=(), relied_on=(reliance,),
-                obligations=Obligations.model_validate(obligations(disclosure)), inputs_hash="1" * 64,
+                obligations=Obligations.model_validate(obligations(disclosure, marking)), inputs_hash="1" * 64,
                 policy_set_hash="2" * 64, packs=(),
                 request=GateRequest(
                     id=request_id, project=slug, clip="3" * 64, scene="12", shot="12", edit=EditAsked(
@@ -156,7 +160,7 @@ def build(
         output=out_dir / name,
         edit=edit,
         facts=facts,
-        obligations=Obligations.model_validate(obligations(disclosure)),
+        obligations=Obligations.model_validate(obligations(disclosure, marking)),
         redact_terms=[PERFORMER_NAME, *redact_terms],
         credit_seconds=credit_seconds,
     )

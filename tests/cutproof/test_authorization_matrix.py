@@ -69,6 +69,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", P + "/cast-tags"): "editor|admin",
     ("GET", P + "/cast-tags"): "member",
     ("POST", P + "/qc"): "qc",
+    ("POST", P + "/qc/batch"): "qc",
+    ("GET", P + "/qc/batch/{job_id}"): "qc",
     ("GET", P + "/audit"): "legal",
 }
 ROLES = ("admin", "editor", "legal", "qc")

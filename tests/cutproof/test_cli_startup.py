@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 ORIGIN = "cutproof.local/startup-film"
 
 # Never needed to start the CLI, list help, or run a ledger, consent, policy or audit command.
-HEAVY = frozenset({"torch", "cv2", "scipy", "av", "c2pa", "fastapi", "uvicorn", "sklearn", "numpy"})
+HEAVY = frozenset({"torch", "cv2", "scipy", "av", "c2pa", "fastapi", "uvicorn", "sklearn", "numpy", "ray"})
 
 # Runs one command in this interpreter and writes the names of the modules it loaded to argv[1].
 _PROBE = """

@@ -368,3 +368,28 @@ def test_deliverable_of_another_project_or_workspace(scenario: Scenario, tmp_pat
     assert report.verdict == "fail"
     assert "foreign signer" in _reason(report, "c2pa_manifest")  # another workspace's CA is not trusted here
     assert "does not hold" in _reason(report, "ledger_entry")
+
+
+def test_a_watermark_the_gate_did_not_ask_for_is_not_required(tmp_path: Path) -> None:
+    """A US-only edit owes C2PA metadata only: its unmarked deliverable passes QC, the watermark check says "not
+    required" (never "pass"); the same unmarked file fails where the recorded obligations ask for a watermark."""
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    render = make_clip(tmp_path / "render.mp4", seconds=2, size=(640, 360))
+    (tmp_path / "out").mkdir()
+    us = build(ws, render, tmp_path / "out", marking=("c2pa_metadata",), disclosure=(), name="us-only.mp4")
+    assert us.result.watermark_key is None
+    report = verify_deliverable(ws, us.result.path)
+    assert report.verdict == "pass", [c.to_json() for c in report.failures()]
+    assert _status(report, "watermark") == "skip"
+    assert "not required" in _reason(report, "watermark")
+
+    # Where the recorded obligations ask for a watermark, the same finding stays a failure.
+    from cutproof.qc.verify import _not_owed
+    from records import Obligations
+
+    missing = next(c for c in report.checks if c.name == "watermark")
+    failed = type(missing)("watermark", type(missing.status)("fail"), {"key": None, "manifest_key": None}, "no key")
+    owed = Obligations.model_validate({"marking": ["c2pa_metadata", "watermark"], "disclosure": []})
+    assert _not_owed(failed, owed) is failed
+    assert str(_not_owed(failed, Obligations.model_validate({"marking": ["c2pa_metadata"]})).status) == "skip"

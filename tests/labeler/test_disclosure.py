@@ -1,4 +1,4 @@
-"""Disclosure: the "AI" badge (legible at 1080p and 4K), the end-credit card, JSON/WebVTT sidecars, via PyAV."""
+"""Disclosure: the EU "AI" icon (legible at 1080p and 4K), the end-credit card, JSON/WebVTT sidecars, via PyAV."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeler._badge import BadgeSpec, Corner, IconVariant, badge_contrast, draw_badge, glyph_mask
+from labeler._badge import BadgeSpec, Corner
+from labeler._icon import AUTO_MIN_CONTRAST, IconVariant, artwork, choose, draw_icon, observe
 from labeler.disclosure import AlteredShot, DisclosureForm, DisclosureRequest, apply_disclosure, required_forms
 from labeler.errors import DisclosureError, UnreadableAssetError
 from labeler.sidecar import parse_webvtt_ranges, timecode, vtt_time
@@ -28,6 +29,11 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("r") / "render.mp4", seconds=2, size=(640, 360))
 
 
+def _icon_contrast(frame: np.ndarray, spec: BadgeSpec) -> float:
+    x, y, _w, h = spec.rect(frame.shape[1], frame.shape[0])
+    return observe(frame, x, y, spec.variant, h).contrast
+
+
 @pytest.mark.parametrize(("w", "h"), [(1920, 1080), (3840, 2160)])
 @pytest.mark.parametrize("background", [0, 128, 255, "noise"])
 def test_badge_is_legible_at_1080p_and_4k(w: int, h: int, background: int | str) -> None:
@@ -37,31 +43,33 @@ def test_badge_is_legible_at_1080p_and_4k(w: int, h: int, background: int | str)
         else np.full((h, w, 3), background, np.uint8)
     )
     spec = BadgeSpec()
-    x, y, bw, bh = draw_badge(frame, spec)
-    mask, _, _ = glyph_mask(bw, bh)
-    rows = np.where(mask.any(axis=1))[0]
-    letter_height = rows.max() - rows.min() + 1
-    assert letter_height >= h * 0.035  # ≥ 38 px at 1080p, ≥ 76 px at 4K: the same apparent size
-    assert badge_contrast(frame, spec) >= 7.0  # WCAG AAA for the letters against their plate
-    assert x + bw <= w - h // 20 and y >= h // 20  # inside the title-safe margin
+    x, y, bw, bh = spec.rect(w, h)
+    picked = choose(frame[y : y + bh, x : x + bw, 0], None)
+    draw_icon(frame, x, y, spec.variant, bh, picked.colour, picked.scrim)
+    rows = np.where((artwork(spec.variant, bh) > 0.5).any(axis=1))[0]
+    assert rows.max() - rows.min() + 1 >= h * 0.05  # the AI square: ≥ 54 px at 1080p, ≥ 108 px at 4K
+    assert _icon_contrast(frame, spec) >= AUTO_MIN_CONTRAST  # WCAG AA (4.5:1) letters against their ground
+    assert x + bw <= w - w // 20 and y >= h // 20  # inside the title-safe area
 
 
 def test_badge_position_and_size_are_configurable() -> None:
-    spec = BadgeSpec(corner=Corner.BOTTOM_LEFT, height=F(1, 8), margin=F(1, 30))
+    spec = BadgeSpec(corner=Corner.BOTTOM_LEFT, height=F(1, 8), margin=F(1, 10))
     x, y, _bw, bh = spec.rect(1920, 1080)
-    assert (x, bh) == (36, 135) and y + bh == 1080 - 36
+    assert (x, bh) == (192, 135) and y + bh == 1080 - 108
     assert spec.shown_at(F(0)) and not spec.shown_at(F(5))
     assert BadgeSpec(duration=None).shown_at(F(10**6))
-    with pytest.raises(DisclosureError, match="opacity"):
-        BadgeSpec(opacity=F(1, 2))
+    with pytest.raises(DisclosureError, match="height"):
+        BadgeSpec(height=F(1, 50))
     with pytest.raises(DisclosureError, match="does not fit"):
-        BadgeSpec(height=F(1, 4)).rect(60, 200)
+        BadgeSpec(height=F(1, 6)).rect(120, 200)
 
 
 def test_variants_differ() -> None:
     a, b = np.zeros((1080, 1920, 3), np.uint8), np.zeros((1080, 1920, 3), np.uint8)
-    draw_badge(a, BadgeSpec(variant=IconVariant.PARTIALLY_MODIFIED))
-    draw_badge(b, BadgeSpec(variant=IconVariant.FULLY_GENERATED))
+    for frame, variant in ((a, IconVariant.PARTIALLY_MODIFIED), (b, IconVariant.FULLY_GENERATED)):
+        x, y, _w, h = BadgeSpec(variant=variant).rect(1920, 1080)
+        picked = choose(frame[y : y + h, x : x + _w, 0], None)
+        draw_icon(frame, x, y, variant, h, picked.colour, picked.scrim)
     assert (a != b).any()
 
 
@@ -75,20 +83,24 @@ def test_apply_all_forms_keeps_audio_and_appends_the_card(render: Path, tmp_path
         frames = [f.to_ndarray(format="bgr24") for f in b.decode(video=0)]
     assert len(frames) == 48 + 48  # 2 s programme + 2 s card at 24 fps
     spec = BadgeSpec()
-    assert badge_contrast(frames[10], spec) >= 3.0  # badge visible after lossy coding
-    assert badge_contrast(frames[-1], spec) < 3.0  # no badge on the card
+    assert _icon_contrast(frames[10], spec) >= 3.0  # icon visible after lossy coding
+    assert _icon_contrast(frames[-1], spec) < 1.5  # no icon on the card
     card = frames[-1]
     assert (card < 40).mean() > 0.85 and (card > 200).any()  # black card with white text
+    assert rec.badge is not None
+    shown = rec.badge.pop("shown")
     assert rec.badge == {
+        "icon": "eu-ai/1",
         "corner": "top_right",
         "variant": "partially_modified",
-        "rect": [568, 18, 54, 36],
+        "rect": [492, 18, 116, 36],
         "frame": [640, 360],
-        "height": "1/12",
+        "height": "1/15",
         "margin": "1/20",
         "from": "0.000",
         "to": "2.000",
     }
+    assert [(s["from"], s["to"]) for s in shown] == [("0.000", "2.000")]
     assert rec.end_credit == {"start": "2.000", "pages": 1, "seconds_per_page": "2.000"}
     doc = json.loads((tmp_path / "deliverable.disclosure.json").read_text())
     assert doc["schema"] == "cutproof.disclosure/1"
@@ -107,8 +119,8 @@ def test_badge_window_is_honoured(render: Path, tmp_path: Path) -> None:
     with av.open(str(out)) as b:
         frames = [f.to_ndarray(format="bgr24") for f in b.decode(video=0)]
     assert len(frames) == 48
-    assert badge_contrast(frames[30], spec) >= 3.0
-    assert badge_contrast(frames[5], spec) < 3.0 and badge_contrast(frames[40], spec) < 3.0
+    assert _icon_contrast(frames[30], spec) >= 3.0
+    assert _icon_contrast(frames[5], spec) < 1.5 and _icon_contrast(frames[40], spec) < 1.5
     assert rec.badge is not None and (rec.badge["from"], rec.badge["to"]) == ("1.000", "1.500")
     assert not (tmp_path / "o.vtt").exists()
 

@@ -417,6 +417,39 @@ VECTORS: dict[str, Record] = {
         disclosure=None,
         fingerprint=FingerprintFacts(algorithm="pdq/1 every 0.5 s, centre crops 1.0 0.8 0.6", sha256=H["7"], hashes=36),
     ),
+    # The EU icon: its artwork id and every interval shown (re-shown after an ad break), each with its colour
+    # variant and, where the picture needed one, the scrim under it.
+    "label.applied@1--eu-icon-shown-intervals": LabelApplied(
+        edit_index=17,
+        deliverable="A_relight_3bfd4161.mp4",
+        output_sha256=H["5"],
+        manifest_sha256=H["6"],
+        watermark=WatermarkFacts(algorithm="cutproof-wm/2", key="8ebae03aa954f147"),
+        disclosure=DisclosureFacts.model_validate(
+            {
+                "schema": "cutproof.disclosure/1",
+                "forms": ["on_screen_icon"],
+                "badge": {
+                    "icon": "eu-ai/1",
+                    "corner": "top_right",
+                    "variant": "partially_modified",
+                    "rect": [1612, 54, 212, 72],
+                    "frame": [1920, 1080],
+                    "height": "1/15",
+                    "margin": "1/20",
+                    "from": "0.000",
+                    "to": "125.000",
+                    "shown": [
+                        {"from": "0.000", "to": "5.000", "colour": "white_50"},
+                        {"from": "120.000", "to": "125.000", "colour": "black", "scrim": "1/4"},
+                    ],
+                },
+                "end_credit": None,
+                "sidecars": {},
+                "output_sha256": H["9"],
+            }
+        ),
+    ),
     "label.applied@1--no-audio-mark-no-job-keys-left-out": LabelApplied(
         edit_index=3,
         deliverable="x.mp4",
