@@ -3,34 +3,11 @@ an attacker the layout of the machine). Paths inside the workspace are shown as 
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
+from cutproof.core.public_paths import scrub
 
-def _pattern(home: Path) -> re.Pattern[str]:
-    roots = {str(home), str(Path(home).resolve())}
-    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
-    return re.compile(rf"(?:{alternatives})(?:/[^\s'\"(),;]*)?")
-
-
-def scrub(value: Any, home: Path) -> Any:
-    """``value`` (JSON-like) with every workspace path in its strings replaced by the file's name."""
-    pattern = _pattern(home)
-
-    def name(m: re.Match[str]) -> str:
-        return Path(m.group(0)).name or "workspace"
-
-    def walk(v: Any) -> Any:
-        if isinstance(v, str):
-            return pattern.sub(name, v)
-        if isinstance(v, dict):
-            return {k: walk(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [walk(x) for x in v]
-        return v
-
-    return walk(value)
+__all__ = ["public_clip", "scrub"]
 
 
 def public_clip(clip: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, insert, select
 
 from cutproof.core.errors import USER_ERRORS, CutproofError
 from cutproof.core.models import QcResultRow, table_of
+from cutproof.core.public_paths import scrub
 from cutproof.core.workspace import Workspace
 from cutproof.qc.verify import QcInputError, QcReport, verify_deliverable
 from store.blobs import sha256_file
@@ -112,11 +113,11 @@ def _check(ws: Workspace, project: str, origin: str, path: Path, batch_id: str, 
     try:
         report: QcReport | None = verify_deliverable(ws, path, origin=origin)
     except QcInputError as exc:
-        report, reason = None, str(exc)
+        report, reason = None, scrub(str(exc), ws.home)
     except USER_ERRORS as exc:
-        report, reason = None, f"could not check {path.name}: {exc}"
+        report, reason = None, scrub(f"could not check {path.name}: {exc}", ws.home)
     if report is not None:
-        body = report.to_json()
+        body = scrub(report.to_json(), ws.home)  # shown in the console: no server paths
         body["file"] = path.name
         verdict, sha, found_origin, edit_index = report.verdict, report.file_sha256, report.origin, report.edit_index
     else:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from consent import ConsentGrant, ConsentRegistry, Coverage, Performer
 from cutproof.api.deps import AnyMember, EditorOf, LegalOf, QcOf, SettingsDep, WorkspaceDep
-from cutproof.api.public import public_clip
+from cutproof.api.public import public_clip, scrub
 from cutproof.audit.build import build_audit
 from cutproof.audit.report import to_csv, to_html
 from cutproof.core.inputs import safe_filename
@@ -251,7 +251,7 @@ class QcCreate(BaseModel):
 def qc_verify(ws: WorkspaceDep, access: QcOf, body: QcCreate) -> dict[str, Any]:
     """Verify an uploaded deliverable before distribution: every check with its evidence (qc)."""
     path = resolve_upload(ws, access.project.slug, body.file)
-    answer = verify_deliverable(ws, path, origin=access.project.origin).to_json()
+    answer = scrub(verify_deliverable(ws, path, origin=access.project.origin).to_json(), ws.home)  # no server paths
     answer["file"] = body.file  # the reference the caller gave, not where the server keeps it
     return answer
 
