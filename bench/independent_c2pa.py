@@ -92,18 +92,21 @@ class ToolError(RuntimeError):
 
 
 def ensure_tool() -> None:
-    """``npm ci`` in the tool's folder when its packages are missing (offline first, then from the registry).
+    """Install the tool's pinned packages when missing: ``npm ci`` (offline first), else ``npm install --no-save``.
 
     Raises:
-        ToolError: npm is missing or ``npm ci`` failed both ways.
+        ToolError: npm is missing or every install failed.
     """
     if (TOOL / "node_modules" / "@trustnxt" / "c2pa-ts").is_dir():
         return
     npm = shutil.which("npm")
     if npm is None:
         raise ToolError("npm not found: install Node.js 20+ to run the independent C2PA reader")
-    for extra in (["--offline"], []):
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", *extra], cwd=TOOL, capture_output=True, text=True)
+    # `npm ci` refuses a lock file that lacks cbor-x's optional native helpers (@cbor-extract/*, absent from some
+    # registry mirrors; cbor-x falls back to JavaScript without them): then `npm install --no-save`, which installs
+    # the lock file's exact versions and leaves it unchanged.
+    for cmd in (["ci", "--offline"], ["ci"], ["install", "--no-save"]):
+        done = subprocess.run([npm, *cmd, "--no-audit", "--no-fund"], cwd=TOOL, capture_output=True, text=True)
         if done.returncode == 0:
             return
     raise ToolError(f"npm ci failed in {TOOL}:\n{done.stderr[-2000:]}")
