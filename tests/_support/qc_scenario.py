@@ -12,6 +12,7 @@ from typing import Any
 from cutproof.core.projects import create_project, get_project, list_projects, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.label import EditFacts, LabelResult, label_output
+from labeler.c2pa_adapter import media_type
 from labeler.manifest import EditAction, IngredientRef, TimeRange
 from ledger import Log
 from media import Region
@@ -145,7 +146,7 @@ def build(
     )[0]  # fmt: skip
     facts = EditFacts(
         shot="shot 12",
-        source=IngredientRef("12 take 1", "video/quicktime", source_sha),
+        source=IngredientRef("12 take 1", media_type(render), source_sha),  # the source is the render itself
         action=EditAction.EDITED,
         operation="relight",
         time_range=TimeRange(Fraction(1, 2), Fraction(3, 2)),
