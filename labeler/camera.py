@@ -25,12 +25,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 
 from labeler._bmff import embedded_manifest_store
+from labeler._roots import add_roots, parse_roots, read_roots, require_cas, write_roots
 from labeler.c2pa_adapter import FORMATS, ValidationState, read_manifest
 from labeler.errors import C2paError, IdentityImportError, ManifestNotFoundError
-from labeler.identity import identity_dir
 
 CAMERA_ANCHORS = "camera-anchors.pem"
 UNREADABLE = "manifest.unreadable"
@@ -95,12 +95,11 @@ def describe(state: str, issuer: str | None, failures: tuple[str, ...] | list[st
 
 def camera_anchors(keys_dir: Path) -> str:
     """The registered camera roots (PEM), empty when none was added."""
-    path = identity_dir(keys_dir) / CAMERA_ANCHORS
-    return path.read_text() if path.is_file() else ""
+    return read_roots(keys_dir, CAMERA_ANCHORS)
 
 
 def list_camera_anchors(keys_dir: Path) -> list[CameraAnchor]:
-    return [_anchor(c) for c in _certs(camera_anchors(keys_dir))]
+    return [_anchor(c) for c in parse_roots(camera_anchors(keys_dir))]
 
 
 def add_camera_anchor(keys_dir: Path, root_pem: str) -> list[CameraAnchor]:
@@ -109,26 +108,12 @@ def add_camera_anchor(keys_dir: Path, root_pem: str) -> list[CameraAnchor]:
     Raises:
         IdentityImportError: ``root_pem`` holds no certificate, or one that is not a CA.
     """
-    try:
-        certs = x509.load_pem_x509_certificates(root_pem.encode())
-    except ValueError:
-        raise IdentityImportError("the camera root is not a PEM certificate; give the camera maker's root CA") from None
-    for cert in certs:
-        try:
-            ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except x509.ExtensionNotFound:
-            ca = False
-        if not ca:
-            raise IdentityImportError(
-                f"{cert.subject.rfc4514_string()} is not a CA certificate; give the camera maker's root CA, "
-                "not a camera's own signing certificate"
-            )
-    existing = _certs(camera_anchors(keys_dir))
-    have = {c.fingerprint(hashes.SHA256()) for c in existing}
-    new = [c for c in certs if c.fingerprint(hashes.SHA256()) not in have]
-    if new:
-        _write(keys_dir, [*existing, *new])
-    return [_anchor(c) for c in new]
+    certs = require_cas(
+        root_pem,
+        what="camera root",
+        hint="give the camera maker's root CA, not a camera's own signing certificate",
+    )
+    return [_anchor(c) for c in add_roots(keys_dir, CAMERA_ANCHORS, certs)]
 
 
 def remove_camera_anchor(keys_dir: Path, fingerprint: str) -> CameraAnchor:
@@ -138,14 +123,14 @@ def remove_camera_anchor(keys_dir: Path, fingerprint: str) -> CameraAnchor:
         IdentityImportError: no root, or more than one, matches.
     """
     prefix = fingerprint.strip().lower().replace(":", "")
-    certs = _certs(camera_anchors(keys_dir))
+    certs = parse_roots(camera_anchors(keys_dir))
     hits = [c for c in certs if len(prefix) >= 8 and c.fingerprint(hashes.SHA256()).hex().startswith(prefix)]
     if len(hits) != 1:
         raise IdentityImportError(
             f"{len(hits) or 'no'} registered camera root(s) match {fingerprint!r}; "
             "give 8 or more hex digits of a fingerprint shown by `cutproof trust camera list`"
         )
-    _write(keys_dir, [c for c in certs if c is not hits[0]])
+    write_roots(keys_dir, CAMERA_ANCHORS, [c for c in certs if c is not hits[0]])
     return _anchor(hits[0])
 
 
@@ -194,16 +179,3 @@ def _anchor(cert: x509.Certificate) -> CameraAnchor:
         sha256=cert.fingerprint(hashes.SHA256()).hex(),
         not_after=cert.not_valid_after_utc.isoformat(),
     )
-
-
-def _write(keys_dir: Path, certs: list[x509.Certificate]) -> None:
-    d = identity_dir(keys_dir)
-    d.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = d / CAMERA_ANCHORS
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certs))
-    tmp.replace(path)
-
-
-def _certs(pem: str) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(pem.encode()) if pem.strip() else []

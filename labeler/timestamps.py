@@ -16,20 +16,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-
+from labeler._roots import add_roots, read_roots, require_cas
 from labeler.camera import camera_anchors
-from labeler.errors import IdentityImportError
-from labeler.identity import SigningIdentity, identity_dir
+from labeler.identity import SigningIdentity
 
 TSA_ANCHORS = "tsa-anchors.pem"
 
 
 def tsa_anchors(keys_dir: Path) -> str:
     """The trusted TSA roots (PEM), empty when none was added."""
-    path = identity_dir(keys_dir) / TSA_ANCHORS
-    return path.read_text() if path.is_file() else ""
+    return read_roots(keys_dir, TSA_ANCHORS)
 
 
 def trust_tsa(keys_dir: Path, root_pem: str) -> None:
@@ -38,33 +34,9 @@ def trust_tsa(keys_dir: Path, root_pem: str) -> None:
     Raises:
         IdentityImportError: ``root_pem`` holds no certificate, or one that is not a CA.
     """
-    try:
-        certs = x509.load_pem_x509_certificates(root_pem.encode())
-    except ValueError:
-        raise IdentityImportError("the TSA root is not a PEM certificate") from None
-    for cert in certs:
-        try:
-            ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except x509.ExtensionNotFound:
-            ca = False
-        if not ca:
-            raise IdentityImportError(f"{cert.subject.rfc4514_string()} is not a CA certificate; give the TSA's root")
-    existing = tsa_anchors(keys_dir)
-    have = {c.fingerprint(hashes.SHA256()) for c in _certs(existing)}
-    new = [c for c in certs if c.fingerprint(hashes.SHA256()) not in have]
-    if not new:
-        return
-    added = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in new)
-    path = identity_dir(keys_dir) / TSA_ANCHORS
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(existing + added)
-    tmp.replace(path)
+    add_roots(keys_dir, TSA_ANCHORS, require_cas(root_pem, what="TSA root", hint="give the TSA's root"))
 
 
 def verification_anchors(identity: SigningIdentity, keys_dir: Path) -> str:
     """The roots a reader of this workspace's manifests trusts: the signing identity's, the TSAs' and the cameras'."""
     return identity.trust_anchors_pem + tsa_anchors(keys_dir) + camera_anchors(keys_dir)
-
-
-def _certs(pem: str) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(pem.encode()) if pem.strip() else []
