@@ -53,21 +53,19 @@ from typing import Any, Protocol
 import av
 
 from media._audio import AudioOverride
-from media._mux_audio import AudioFilter, AudioMux
+from media._mux_audio import AudioFilter
 from media._policy import EncodePlan, container_of, plan_encode
-from media._probe import MediaInfo, _reason, open_input, video_stream
+from media._probe import MediaInfo, _reason
 from media._segment_task import SegmentFile, SegmentTask, read_footer, read_packets, run_segment
 from media._segments import SegmentReport, plan_segments
 from media._write import (
     FrameEdit,
     PlaneEdit,
     RenderReport,
-    _open_output,
-    _video_start,
-    _video_stream,
     check_target,
     partial_path,
     render,
+    writing,
 )
 from media.errors import EncodeError, SegmentError
 
@@ -198,38 +196,29 @@ def _join(
     tmp = partial_path(out_path)
     count = 0
     try:
-        with open_input(info.path) as src, open_input(info.path) as audio_src:
-            out = _open_output(tmp, plan.container)
-            try:
-                vout = _video_stream(out, plan, src, info)
-                start = _video_start(video_stream(src, info.path))
-                audio = AudioMux(
-                    audio_src, out, info, plan.audio, container=plan.container, video_start=start,
-                    filters=audio_filters, override=audio_override,
-                )  # fmt: skip
-                cc = vout.codec_context
-                cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
-                _same_encoder(cc, files)
-                last_dts: int | None = None
-                for f in files:
-                    for pts, dts, duration, key, data in read_packets(f):
-                        if dts is not None and last_dts is not None and dts <= last_dts:
-                            raise SegmentError(
-                                f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
-                                "segments' encoders did not run with the same settings; render again"
-                            )
-                        last_dts = dts if dts is not None else last_dts
-                        packet = av.Packet(data)
-                        packet.pts, packet.dts, packet.duration = pts, dts, duration
-                        packet.is_keyframe = key
-                        packet.time_base = cc.time_base
-                        packet.stream = vout
-                        out.mux(packet)
-                        count += 1
-                        audio.mux_until(start + Fraction(count) / plan.frame_rate)
-                audio.finish()
-            finally:
-                out.close()
+        with writing(info, plan, tmp, audio_filters, audio_override) as w:
+            out, vout, audio, start = w.out, w.vout, w.audio, w.start
+            cc = vout.codec_context
+            cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
+            _same_encoder(cc, files)
+            last_dts: int | None = None
+            for f in files:
+                for pts, dts, duration, key, data in read_packets(f):
+                    if dts is not None and last_dts is not None and dts <= last_dts:
+                        raise SegmentError(
+                            f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
+                            "segments' encoders did not run with the same settings; render again"
+                        )
+                    last_dts = dts if dts is not None else last_dts
+                    packet = av.Packet(data)
+                    packet.pts, packet.dts, packet.duration = pts, dts, duration
+                    packet.is_keyframe = key
+                    packet.time_base = cc.time_base
+                    packet.stream = vout
+                    out.mux(packet)
+                    count += 1
+                    audio.mux_until(start + Fraction(count) / plan.frame_rate)
+            audio.finish()
         if count != info.frame_count:
             raise SegmentError(f"the segments hold {count} frames, the source {info.frame_count}; render again")
         os.replace(tmp, out_path)

@@ -23,7 +23,8 @@ written to a temporary file beside the target and renamed into place only when c
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -118,18 +119,8 @@ def render(
     span = frames if frames is not None else range(info.frame_count)
     job = _Job(info, plan, edit, plane_edit, span)
     try:
-        with open_input(info.path) as src, open_input(info.path) as audio_src:
-            out = _open_output(tmp, plan.container)
-            try:
-                vout = _video_stream(out, plan, src, info)
-                start = _video_start(video_stream(src, info.path))
-                audio = AudioMux(
-                    audio_src, out, info, plan.audio, container=plan.container, video_start=start,
-                    filters=audio_filters, override=audio_override,
-                )  # fmt: skip
-                job.write(src, out, vout, audio, tail, start)
-            finally:
-                out.close()
+        with writing(info, plan, tmp, audio_filters, audio_override) as w:
+            job.write(w.src, w.out, w.vout, w.audio, tail, w.start)
         os.replace(tmp, out_path)
     except av.FFmpegError as exc:
         tmp.unlink(missing_ok=True)
@@ -138,8 +129,44 @@ def render(
         tmp.unlink(missing_ok=True)
         raise
     return RenderReport(
-        out_path, job.count, job.edited, plan.codec, plan.pix_fmt, plan.container, plan.timecode, audio.modes, plan
+        out_path, job.count, job.edited, plan.codec, plan.pix_fmt, plan.container, plan.timecode, w.audio.modes, plan
     )
+
+
+@dataclass
+class Writing:
+    """An output being written: the source (opened twice: pictures and audio are read at their own pace), the
+    output container, its video stream, the audio muxer and the source's first video time."""
+
+    src: Any
+    out: Any
+    vout: Any
+    audio: AudioMux
+    start: Fraction
+
+
+@contextmanager
+def writing(
+    info: MediaInfo,
+    plan: EncodePlan,
+    tmp: Path,
+    audio_filters: Mapping[int, AudioFilter] | None,
+    audio_override: AudioOverride | None,
+) -> Iterator[Writing]:
+    """Open ``info``'s clip and the output ``tmp`` under ``plan`` (video stream, audio muxer), and close the output
+    on the way out; shared by ``render`` and the segment join (``media.render_parallel``)."""
+    with open_input(info.path) as src, open_input(info.path) as audio_src:
+        out = _open_output(tmp, plan.container)
+        try:
+            vout = _video_stream(out, plan, src, info)
+            start = _video_start(video_stream(src, info.path))
+            audio = AudioMux(
+                audio_src, out, info, plan.audio, container=plan.container, video_start=start,
+                filters=audio_filters, override=audio_override,
+            )  # fmt: skip
+            yield Writing(src, out, vout, audio, start)
+        finally:
+            out.close()
 
 
 def check_target(info: MediaInfo, out_path: Path, overwrite: bool) -> None:
