@@ -155,7 +155,16 @@ EXPECTED = {
 def test_cli_api_and_console_agree(world: dict[str, Any], case: str) -> None:
     path = Path(world["files"][case])
     answers = {"cli": _cli(world, path), "api": _api(world, path), "console": _console(world, path)}
-    assert answers["cli"] == answers["api"] == answers["console"] == EXPECTED[case], answers
+    assert answers["cli"] == answers["api"] == answers["console"], answers
+    verdict, failed = answers["cli"]
+    want_verdict, want_failed = EXPECTED[case]
+    assert verdict == want_verdict, answers
+    if case == "one flipped byte":
+        # The byte sits mid-``mdat``; which coded frame or audio packet it lands in changes with the encode, and a
+        # damaged frame inside the icon's interval may fail the disclosure check (or the marks) as well.
+        assert want_failed <= failed <= want_failed | {"disclosure", "watermark", "audio_watermark"}, answers
+    else:
+        assert failed == want_failed, answers
 
 
 @pytest.mark.parametrize("kind", MALFORMED)
