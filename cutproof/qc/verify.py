@@ -185,12 +185,12 @@ def _not_owed(check: Check, owed: Obligations | None) -> Check:
         return check
     if check.evidence.get("key") is not None or check.evidence.get("manifest_key") is not None:
         return check
-    marking = ", ".join(owed.marking) or "none"
+    asked = f"only {', '.join(owed.marking)}" if owed.marking else "no marking at all"
     return Check(
         "watermark",
         Status.SKIP,
         {**check.evidence, "owed_marking": list(owed.marking)},
-        f"not required: the obligations recorded for this edit ask for no watermark (marking: {marking})",
+        f"not required: the obligations recorded for this edit ask for no watermark ({asked})",
     )
 
 

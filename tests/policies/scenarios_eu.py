@@ -1,0 +1,180 @@
+"""Scenarios of the EU AI Act's Art. 50 and of a studio's own pack."""
+
+from __future__ import annotations
+
+from scenario_kit import (
+    EU,
+    PERF_CHANGE,
+    REPLICA,
+    Case,
+    all_of,
+    edit,
+    proj,
+    req,
+    who,
+)
+
+EU_CASES: list[Case] = [
+    # --- EU AI Act Art. 50 -----------------------------------------------------------------------------
+    Case(
+        "eu-deep-fake-artistic",
+        "allow",
+        "eu.art50.4.deep-fake-artistic",
+        all_of(EU, PERF_CHANGE, edit(is_deep_fake=True)),
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=("end_credit", "sidecar"),
+    ),
+    Case(
+        "eu-deep-fake-not-artistic",
+        "allow",
+        "eu.art50.4.deep-fake",
+        all_of(EU, PERF_CHANGE, edit(is_deep_fake=True), proj(evidently_artistic=False)),
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=("end_credit", "on_screen_icon", "sidecar"),
+        icon="partially_modified",
+    ),
+    Case(
+        "eu-deep-fake-fully-generated-icon",
+        "allow",
+        "eu.art50.4.fully-generated-icon",
+        all_of(EU, PERF_CHANGE, edit(is_deep_fake=True, generation="fully_generated"), proj(evidently_artistic=False)),
+        icon="fully_generated",
+    ),
+    # Art. 3(60) decided from the facts: an identified performer's gaze/lips/voice/performance changed by AI in
+    # photoreal footage for the EU is a deep fake, consented or not — the gate applies Art. 50(4) itself.
+    Case(
+        "eu-deep-fake-inferred-artistic",
+        "allow",
+        "eu.art50.4.deep-fake-inferred-artistic",
+        all_of(EU, PERF_CHANGE),
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=("end_credit", "sidecar"),
+        absent=("eu.art50.4.deep-fake-undeclared",),
+    ),
+    Case(
+        "eu-deep-fake-inferred-documentary-icon-at-first-exposure",
+        "allow",
+        "eu.art50.4.deep-fake-inferred",
+        all_of(EU, PERF_CHANGE, proj(evidently_artistic=False)),
+        disclosure=("end_credit", "on_screen_icon", "sidecar"),
+        icon="partially_modified",
+    ),
+    Case(
+        "eu-deep-fake-inferred-dialogue-any-purpose",
+        "allow",
+        "eu.art50.4.deep-fake-inferred-artistic",
+        all_of(EU, who("nia"), edit(kind="dialogue", purpose="ratings")),
+        disclosure=("end_credit", "sidecar"),
+    ),
+    Case(
+        "eu-not-deep-fake-claimed-with-reason-goes-to-review",
+        "review",
+        "eu.art50.4.not-deep-fake-claimed",
+        all_of(EU, PERF_CHANGE, edit(is_deep_fake=False, not_deep_fake_reason="the eyes were already off-camera")),
+        disclosure=(),
+    ),
+    Case(
+        "eu-not-deep-fake-claimed-without-reason-is-not-taken",
+        "allow",
+        "eu.art50.4.deep-fake-inferred-artistic",
+        all_of(EU, PERF_CHANGE, edit(is_deep_fake=False)),
+        disclosure=("end_credit", "sidecar"),
+        absent=("eu.art50.4.not-deep-fake",),
+    ),
+    Case(
+        "eu-animation-undeclared-is-asked",
+        "review",
+        "eu.art50.4.deep-fake-undeclared",
+        all_of(EU, PERF_CHANGE, req(photoreal=False)),
+        absent=("eu.art50.4.deep-fake-inferred-artistic",),
+    ),
+    Case(
+        "eu-not-deep-fake-marking-only",
+        "allow",
+        "eu.art50.2.marking",
+        all_of(EU, edit(is_deep_fake=False)),
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=(),
+        also=("eu.art50.4.not-deep-fake",),
+    ),
+    Case(
+        "eu-member-state-territory",
+        "allow",
+        "eu.art50.2.marking",
+        all_of(proj(distribution_territories=["DE"]), edit(is_deep_fake=False)),
+        marking=("c2pa_metadata", "watermark"),
+    ),
+    Case(
+        "eu-standard-editing-exemption",
+        "allow",
+        "eu.art50.2.standard-editing-exemption",
+        all_of(
+            EU,
+            edit(
+                is_deep_fake=False,
+                claimed_exemption={"kind": "standard_editing", "justification": "colour-matched relight"},
+            ),
+        ),
+        marking=(),
+        disclosure=(),
+        relied=("standard_editing", "purpose:continuity"),
+    ),
+    Case(
+        "eu-standard-editing-claim-for-dialogue",
+        "allow",
+        "eu.art50.2.exemption-not-available",
+        all_of(
+            EU,
+            who("nia"),
+            edit(
+                kind="dialogue",
+                purpose="ratings",
+                is_deep_fake=False,
+                claimed_exemption={"kind": "standard_editing", "justification": "bleep"},
+            ),
+        ),
+        marking=("c2pa_metadata", "watermark"),
+    ),
+    Case(
+        "eu-intermediate-output",
+        "allow",
+        "eu.art50.2.intermediate-output",
+        all_of(EU, proj(output_role="intermediate")),
+        marking=(),
+        disclosure=(),
+    ),
+    Case(
+        "eu-before-application-date",
+        "allow",
+        "eu.art50.scope.before-application",
+        all_of(EU, edit(is_deep_fake=True), req(time="2026-07-01T12:00:00Z")),
+        marking=(),
+        disclosure=(),
+    ),
+    Case(
+        "non-eu-distribution",
+        "allow",
+        "eu.art50.scope.no-eu-distribution",
+        all_of(PERF_CHANGE, edit(is_deep_fake=True)),
+        marking=(),
+        disclosure=(),
+    ),
+    Case(
+        "eu-continuity-relight-undeclared-is-not-asked",
+        "allow",
+        "eu.art50.2.marking",
+        EU,
+        marking=("c2pa_metadata", "watermark"),
+        disclosure=(),
+        absent=("eu.art50.4.deep-fake-undeclared",),
+    ),
+    # --- a studio's own pack ---------------------------------------------------------------------------
+    Case(
+        "studio-dialogue-legal-review",
+        "review",
+        "studio.dialogue.legal-review",
+        all_of(who("nia"), edit(kind="dialogue", purpose="ratings")),
+        studio=True,
+    ),
+    Case("studio-no-minor-replica", "deny", "studio.minors.no-replica", all_of(who("kid"), REPLICA), studio=True),
+]
