@@ -143,7 +143,7 @@ def source_key() -> str:
     from sqlalchemy.dialects import sqlite
     from sqlalchemy.schema import CreateTable
 
-    from ledger import storage
+    from ledger import tables as storage
     from ledger.tiles import TILE_WIDTH
 
     h = hashlib.sha256()

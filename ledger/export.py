@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from ledger import storage as st
 from ledger.checkpoint import Checkpoint, checkpoint_text_of
 from ledger.errors import CorruptionError, IndexOutOfRangeError, LedgerError
@@ -74,19 +72,15 @@ def export_tiles(log: Log, directory: Path | str) -> ExportStats:
 
 
 def _write(log: Log, root: Path) -> ExportStats:
-    engine, log_id = log._engine, log._id
-    with st.snapshot(engine) as conn:
-        note = conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == log_id)).scalar_one()
+    log_id = log._id
+    with log._db.read() as sql:
+        note = st.latest_checkpoint(sql, log_id)
         size = Checkpoint.parse(checkpoint_text_of(note)).size
         (root / "checkpoint").write_text(note)
-        t = st.tiles.c
         n_tiles = 0
         level = 0
         while size >> (TILE_HEIGHT * level):
-            rows = conn.execute(
-                select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == level)).order_by(t.idx)
-            )
-            for idx, blob in rows:
+            for idx, blob in st.level_tiles(sql, log_id, level):
                 width = tile_width(level, int(idx), size)
                 if width == 0:
                     continue  # grown after our checkpoint snapshot
@@ -95,14 +89,10 @@ def _write(log: Log, root: Path) -> ExportStats:
                 _put(root / tile_path(level, int(idx), width), bytes(blob[: width * HASH_SIZE]))
                 n_tiles += 1
             level += 1
-        e = st.entries.c
         n_bundles = 0
         for first in range(0, size, TILE_WIDTH):
             last = min(size, first + TILE_WIDTH)
-            datas = conn.execute(
-                select(e.data).where((e.log_id == log_id) & (e.idx >= first) & (e.idx < last)).order_by(e.idx)
-            ).scalars()
-            blobs = [bytes(d) for d in datas]
+            blobs = [data for _, data in st.entry_range(sql, log_id, first, last)]
             if len(blobs) != last - first:
                 raise CorruptionError(f"entries {first}..{last - 1} are incomplete; run `cutproof ledger fsck`")
             _put(root / entries_path(first // TILE_WIDTH, last - first), bundle_entries(blobs))
@@ -129,26 +119,19 @@ def read_tile_path(log: Log, path: str) -> bytes:
         level, index, width = parse_tile_path(path)
     except ValueError as exc:
         raise IndexOutOfRangeError(str(exc)) from None
-    engine, log_id = log._engine, log._id
-    with st.snapshot(engine) as conn:
-        note = conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == log_id)).scalar_one()
+    log_id = log._id
+    with log._db.read() as sql:
+        note = st.latest_checkpoint(sql, log_id)
         size = Checkpoint.parse(checkpoint_text_of(note)).size
         if width > tile_width(level or 0, index, size):
             raise IndexOutOfRangeError(f"{path} is beyond the log's current size {size}")
         if level is not None:
-            t = st.tiles.c
-            blob = conn.execute(
-                select(t.hashes).where((t.log_id == log_id) & (t.level == level) & (t.idx == index))
-            ).scalar_one_or_none()
+            blob = st.tile(sql, log_id, level, index)
             if blob is None or len(blob) < width * HASH_SIZE:
                 raise CorruptionError(f"tile {path} is missing or short; run `cutproof ledger fsck`")
             return bytes(blob[: width * HASH_SIZE])
-        e = st.entries.c
         first = index * TILE_WIDTH
-        datas = conn.execute(
-            select(e.data).where((e.log_id == log_id) & (e.idx >= first) & (e.idx < first + width)).order_by(e.idx)
-        ).scalars()
-        blobs = [bytes(d) for d in datas]
+        blobs = [data for _, data in st.entry_range(sql, log_id, first, first + width)]
         if len(blobs) != width:
             raise CorruptionError(f"entries of {path} are incomplete; run `cutproof ledger fsck`")
         return bundle_entries(blobs)

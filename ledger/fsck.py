@@ -24,9 +24,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, LargeBinary, cast, select
-from sqlalchemy.pool import NullPool
-
 from ledger import storage as st
 from ledger._hashing import leaf_hashes, subtree_roots
 from ledger.checkpoint import Checkpoint
@@ -34,7 +31,7 @@ from ledger.errors import NoteError, UnknownLogError
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Subtree, tree_hash
 from ledger.note import Verifier, open_note
 from ledger.tiles import TILE_HEIGHT, TILE_WIDTH, tile_path
-from store.db import open_engine
+from store.sql import Database, Sql, as_database, open_database
 
 CHUNK_TILES = 256  # level-0 tiles per read: 65,536 entries
 TILE_BYTES_FULL = TILE_WIDTH * HASH_SIZE
@@ -59,10 +56,10 @@ class _Corrupt(Exception):
     pass
 
 
-def _raw(conn: Connection, column: Any) -> Any:
+def _raw(sql: Sql, column: str) -> str:
     """Select a TEXT column as bytes on SQLite, where disk corruption can leave invalid UTF-8 that the driver
     would refuse to decode (PostgreSQL never stores invalid UTF-8 in text)."""
-    return cast(column, LargeBinary) if conn.dialect.name == "sqlite" else column
+    return f"CAST({column} AS BLOB)" if sql.dialect == "sqlite" else column
 
 
 def _text(value: Any, where: str) -> str:
@@ -74,43 +71,53 @@ def _text(value: Any, where: str) -> str:
         raise _Corrupt(f"{where} is not valid UTF-8 (byte {exc.start})") from None
 
 
-def fsck(engine: Engine, origins: Sequence[str] | None = None) -> list[FsckResult]:
-    """Check the given logs (default: all) and report per log.
+@dataclass(frozen=True)
+class _Head:
+    """The ``ledger_logs`` row of the log being checked (the checkpoint as stored: text, or bytes on SQLite)."""
+
+    size: int
+    root_hash: bytes
+    checkpoint: Any
+
+
+def fsck(db: Database | Any, origins: Sequence[str] | None = None) -> list[FsckResult]:
+    """Check the given logs (default: all) of ``db`` (a ``store.sql.Database`` or a SQLAlchemy ``Engine``) and
+    report per log.
 
     Raises:
         UnknownLogError: an origin names no log.
     """
-    with engine.connect() as conn:
-        rows = conn.execute(select(st.logs.c.id, st.logs.c.origin).order_by(st.logs.c.origin)).all()
-    by_origin = {r.origin: int(r.id) for r in rows}
+    database = as_database(db)
+    with database.read() as sql:
+        by_origin = st.logs_by_origin(sql)
     wanted = list(origins) if origins is not None else list(by_origin)
     for o in wanted:
         if o not in by_origin:
             raise UnknownLogError(f"no log {o!r} in this database")
-    return [_check_log(engine, by_origin[o], o) for o in wanted]
+    return [_check_log(database, by_origin[o], o) for o in wanted]
 
 
-def _check_log(engine: Engine, log_id: int, origin: str) -> FsckResult:
+def _check_log(db: Database, log_id: int, origin: str) -> FsckResult:
     start = time.perf_counter()
     size = 0
-    with st.snapshot(engine) as conn:
-        lc = st.logs.c
-        row = conn.execute(
-            select(lc.size, lc.root_hash, _raw(conn, lc.checkpoint).label("checkpoint")).where(lc.id == log_id)
-        ).one()
-        size = int(row.size)
+    with db.read() as sql:
+        q = f"SELECT size, root_hash, {_raw(sql, 'checkpoint')} FROM ledger_logs WHERE id = ?"
+        [(size_, root_hash, checkpoint)] = sql.rows(q, (log_id,))
+        row = _Head(int(size_), bytes(root_hash), checkpoint)
+        size = row.size
         try:
-            levels = _check_entries_and_tiles(conn, log_id, size)
-            _check_checkpoints(conn, log_id, origin, row, levels)
+            levels = _check_entries_and_tiles(sql, db.url, log_id, size)
+            _check_checkpoints(sql, log_id, origin, row, levels)
         except _Corrupt as exc:
             return FsckResult(origin, size, False, str(exc), time.perf_counter() - start)
     return FsckResult(origin, size, True, None, time.perf_counter() - start)
 
 
-def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[bytearray]:
+def _check_entries_and_tiles(sql: Sql, url: str, log_id: int, size: int) -> list[bytearray]:
     """Steps 1 and 2. Returns the recomputed hash rows: levels[L] = hashes of complete 256**L-leaf subtrees."""
-    e, t = st.entries.c, st.tiles.c
-    beyond = conn.execute(select(e.idx).where((e.log_id == log_id) & (e.idx >= size)).limit(1)).scalar()
+    q = "SELECT idx FROM ledger_entries WHERE log_id = ? AND idx >= ? ORDER BY idx LIMIT 1"
+    found = sql.rows(q, (log_id, size))
+    beyond = found[0][0] if found else None
     if beyond is not None:
         raise _Corrupt(f"ledger_entries: entry {beyond} exists beyond the log size {size}")
     chunk = CHUNK_TILES * TILE_WIDTH
@@ -118,9 +125,9 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     # Every chunk but the last is immutable (complete tiles below the snapshot's size): other processes may
     # check those concurrently; the last one, with the growing right edge, is checked inside our snapshot.
     # The last chunk is scanned here while the workers scan the others.
-    results = _scan_parallel(conn, log_id, ranges[:-1], last=ranges[-1]) if len(ranges) > 2 else None
+    results = _scan_parallel(sql, url, log_id, ranges[:-1], last=ranges[-1]) if len(ranges) > 2 else None
     if results is None:
-        results = [_scan_chunk(conn, log_id, lo, hi) for lo, hi in ranges]
+        results = [_scan_chunk(sql, log_id, lo, hi) for lo, hi in ranges]
     levels: list[bytearray] = [bytearray(), bytearray()]
     for i, (leaves, roots, problem) in enumerate(results):
         if problem:
@@ -132,7 +139,7 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
     level = 1
     while levels[level]:
         row = levels[level]
-        stored = dict(conn.execute(select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == level))).all())
+        stored = dict(st.level_tiles(sql, log_id, level))
         count = (len(row) // HASH_SIZE + TILE_WIDTH - 1) // TILE_WIDTH
         for n in range(count):
             _compare_tile(level, n, stored.get(n), bytes(row[n * TILE_BYTES_FULL : (n + 1) * TILE_BYTES_FULL]))
@@ -142,13 +149,13 @@ def _check_entries_and_tiles(conn: Connection, log_id: int, size: int) -> list[b
         levels.append(_tile_roots(bytes(row)))
         level += 1
     levels.pop()  # the empty row above the top
-    top = conn.execute(
-        select(t.level, t.idx).where((t.log_id == log_id) & (t.level >= level)).order_by(t.level, t.idx).limit(1)
-    ).first()
+    q = "SELECT level, idx FROM ledger_tiles WHERE log_id = ? AND level >= ? ORDER BY level, idx LIMIT 1"
+    tops = sql.rows(q, (log_id, level))
+    top = (int(tops[0][0]), int(tops[0][1])) if tops else None
     last0 = (size - 1) // TILE_WIDTH if size else -1
-    level0_beyond = conn.execute(
-        select(t.idx).where((t.log_id == log_id) & (t.level == 0) & (t.idx > last0)).limit(1)
-    ).scalar()
+    q = "SELECT idx FROM ledger_tiles WHERE log_id = ? AND level = 0 AND idx > ? ORDER BY idx LIMIT 1"
+    found = sql.rows(q, (log_id, last0))
+    level0_beyond = found[0][0] if found else None
     if top is not None or level0_beyond is not None:
         where = tile_path(*top) if top is not None else tile_path(0, int(level0_beyond or 0))
         raise _Corrupt(f"ledger_tiles: tile {where} lies beyond the tree of size {size}")
@@ -160,13 +167,12 @@ def _tile_roots(row: bytes) -> bytearray:
     return bytearray(subtree_roots(row, TILE_HEIGHT))
 
 
-def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes, bytes, str | None]:
+def _scan_chunk(sql: Sql, log_id: int, lo: int, hi: int) -> tuple[bytes, bytes, str | None]:
     """Leaf hashes of entries [lo, hi), checked against the level-0 tiles; plus the roots of the full tiles."""
-    e, t = st.entries.c, st.tiles.c
-    datas = _entry_bytes(conn, log_id, lo, hi)
+    datas = _entry_bytes(sql, log_id, lo, hi)
     if len(datas) != hi - lo:  # (log_id, idx) is the primary key: a short count means a gap
-        q = select(e.idx).where((e.log_id == log_id) & e.idx.between(lo, hi - 1))
-        have = {int(i) for i in conn.execute(q).scalars()}
+        q = "SELECT idx FROM ledger_entries WHERE log_id = ? AND idx >= ? AND idx < ?"
+        have = {int(r[0]) for r in sql.rows(q, (log_id, lo, hi))}
         missing = next(i for i in range(lo, hi) if i not in have)
         return b"", b"", f"ledger_entries: entry {missing} is missing"
     try:
@@ -175,8 +181,8 @@ def _scan_chunk(conn: Connection, log_id: int, lo: int, hi: int) -> tuple[bytes,
         bad = next(i for i, row in enumerate(datas) if not isinstance(row[0] if isinstance(row, tuple) else row, bytes))
         return b"", b"", f"ledger_entries: entry {lo + bad} is not stored as bytes (its record was altered)"
     first, last = lo // TILE_WIDTH, (hi - 1) // TILE_WIDTH
-    q = select(t.idx, t.hashes).where((t.log_id == log_id) & (t.level == 0) & t.idx.between(first, last))
-    tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in conn.execute(q)}
+    q = "SELECT idx, hashes FROM ledger_tiles WHERE log_id = ? AND level = 0 AND idx >= ? AND idx <= ?"
+    tiles: dict[int, bytes] = {int(i): bytes(h) for i, h in sql.rows(q, (log_id, first, last))}
     try:
         for n in range(first, last + 1):
             want = leaves[(n * TILE_WIDTH - lo) * HASH_SIZE : ((n + 1) * TILE_WIDTH - lo) * HASH_SIZE]
@@ -190,59 +196,44 @@ PARALLEL_MIN_CHUNKS = 2
 
 
 def _scan_parallel(
-    conn: Connection, log_id: int, ranges: list[tuple[int, int]], last: tuple[int, int]
+    sql: Sql, url: str, log_id: int, ranges: list[tuple[int, int]], last: tuple[int, int]
 ) -> list[tuple[bytes, bytes, str | None]] | None:
-    """Scan immutable chunks in worker processes (one per CPU) and, meanwhile, the ``last`` chunk on ``conn``;
+    """Scan immutable chunks in worker processes (one per CPU) and, meanwhile, the ``last`` chunk on ``sql``;
     the results of all of them in order, or None where that is not possible."""
-    url = conn.engine.url
     workers = min(os.cpu_count() or 1, len(ranges))
-    if workers < 2 or len(ranges) < PARALLEL_MIN_CHUNKS or url.get_backend_name() not in ("sqlite", "postgresql"):
+    if workers < 2 or len(ranges) < PARALLEL_MIN_CHUNKS or not url.startswith(("sqlite", "postgresql")):
         return None
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if url.startswith("sqlite") and url.rstrip("/") in ("sqlite:", "sqlite:///:memory:"):
         return None
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         return None
-    url_text = url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = pool.map(_scan_worker, [(url_text, log_id, lo, hi) for lo, hi in ranges])
-        tail = _scan_chunk(conn, log_id, *last)
+        pending = pool.map(_scan_worker, [(url, log_id, lo, hi) for lo, hi in ranges])
+        tail = _scan_chunk(sql, log_id, *last)
         return [*pending, tail]
 
 
 def _scan_worker(job: tuple[str, int, int, int]) -> tuple[bytes, bytes, str | None]:
     url, log_id, lo, hi = job
-    engine = _worker_engine(url)
-    with engine.connect() as conn:
-        return _scan_chunk(conn, log_id, lo, hi)
+    with _worker_database(url).read() as sql:
+        return _scan_chunk(sql, log_id, lo, hi)
 
 
-_ENGINES: dict[str, Engine] = {}
+_DATABASES: dict[str, Database] = {}
 
 
-def _worker_engine(url: str) -> Engine:
-    if url not in _ENGINES:
-        _ENGINES[url] = open_engine(url, poolclass=NullPool)
-    return _ENGINES[url]
+def _worker_database(url: str) -> Database:
+    if url not in _DATABASES:
+        _DATABASES[url] = open_database(url)
+    return _DATABASES[url]
 
 
-def _entry_bytes(conn: Connection, log_id: int, lo: int, hi: int) -> list[Any]:
-    """Entry bytes (or one-column rows of them) of indexes [lo, hi) in order, straight from the driver."""
-    mark = st._placeholder(conn)
-    if mark is None:
-        e = st.entries.c
-        q = select(e.data).where((e.log_id == log_id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
-        return [bytes(d) for d in conn.execute(q).scalars()]
-    cur = conn.connection.cursor()
-    try:
-        cur.execute(
-            f"SELECT data FROM ledger_entries WHERE log_id = {mark} AND idx >= {mark} AND idx < {mark} ORDER BY idx",
-            (log_id, lo, hi),
-        )
-        return cur.fetchall()  # rows of one bytes column: leaf_hashes takes them as they are
-    finally:
-        cur.close()
+def _entry_bytes(sql: Sql, log_id: int, lo: int, hi: int) -> list[Any]:
+    """Entry bytes (as one-column rows) of indexes [lo, hi) in order, straight from the driver."""
+    q = "SELECT data FROM ledger_entries WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx"
+    return sql.rows(q, (log_id, lo, hi))  # rows of one bytes column: leaf_hashes takes them as they are
 
 
 def _compare_tile(level: int, index: int, stored: bytes | None, want: bytes, leaf_base: int | None = None) -> None:
@@ -292,26 +283,28 @@ class _LevelReader:
         return got
 
 
-def _check_checkpoints(conn: Connection, log_id: int, origin: str, row: object, levels: list[bytearray]) -> None:
+def _check_checkpoints(sql: Sql, log_id: int, origin: str, row: _Head, levels: list[bytearray]) -> None:
     """Steps 3 and 4."""
-    size = int(row.size)  # type: ignore[attr-defined]
+    size = row.size
     reader = _LevelReader(levels)
     root = tree_hash(size, reader) if size else EMPTY_ROOT
-    if bytes(row.root_hash) != root:  # type: ignore[attr-defined]
+    if row.root_hash != root:
         raise _Corrupt(f"ledger_logs: stored root hash of size {size} does not match the recomputed root")
-    vkeys = conn.execute(select(_raw(conn, st.keys.c.vkey)).where(st.keys.c.log_id == log_id)).scalars().all()
+    vkeys = [r[0] for r in sql.rows(f"SELECT {_raw(sql, 'vkey')} FROM ledger_keys WHERE log_id = ?", (log_id,))]
     try:
         verifiers = [Verifier.from_vkey(_text(v, "ledger_keys: a verifier key")) for v in vkeys]
     except NoteError as exc:
         raise _Corrupt(f"ledger_keys: a verifier key of this log is malformed ({exc})") from None
-    latest = _text(row.checkpoint, "ledger_logs: latest checkpoint")  # type: ignore[attr-defined]
+    latest = _text(row.checkpoint, "ledger_logs: latest checkpoint")
     _check_note(latest, verifiers, origin, size, root, "ledger_logs: latest checkpoint")
-    c = st.checkpoints.c
-    stored_latest = conn.execute(select(_raw(conn, c.note)).where((c.log_id == log_id) & (c.size == size))).scalar()
+    note_col = _raw(sql, "note")
+    q = f"SELECT {note_col} FROM ledger_checkpoints WHERE log_id = ? AND size = ?"
+    found = sql.rows(q, (log_id, size))
+    stored_latest = found[0][0] if found else None
     if stored_latest is None or _text(stored_latest, f"ledger_checkpoints: checkpoint at size {size}") != latest:
         raise _Corrupt(f"ledger_checkpoints: the checkpoint at size {size} differs from the latest in ledger_logs")
-    result = conn.execute(select(c.size, c.root_hash, _raw(conn, c.note)).where(c.log_id == log_id).order_by(c.size))
-    for cp_size, cp_root, note in result:
+    q = f"SELECT size, root_hash, {note_col} FROM ledger_checkpoints WHERE log_id = ? ORDER BY size"
+    for cp_size, cp_root, note in sql.rows(q, (log_id,)):
         where = f"ledger_checkpoints: checkpoint at size {cp_size}"
         if cp_size > size:
             raise _Corrupt(f"{where} is beyond the latest size {size}")

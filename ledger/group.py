@@ -103,14 +103,13 @@ _ATTR = "_ledger_group_committers"
 
 
 def group_committer(log: Log) -> GroupCommitter:
-    """The process-wide group committer of ``log`` (one per database engine and origin; it lives as long as the
-    engine does)."""
-    engine = log._engine
+    """The process-wide group committer of ``log`` (one per database and origin; it lives as long as the database
+    object does: for an engine, as long as the engine)."""
+    attachments = log._db.attachments
     with _registry_lock:
-        committers: dict[str, GroupCommitter] | None = getattr(engine, _ATTR, None)
+        committers: dict[str, GroupCommitter] | None = attachments.get(_ATTR)
         if committers is None:
-            committers = {}
-            setattr(engine, _ATTR, committers)
+            committers = attachments[_ATTR] = {}
         gc = committers.get(log.origin)
         if gc is None:
             gc = committers[log.origin] = GroupCommitter(log)

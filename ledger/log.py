@@ -17,9 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-
 from ledger import storage as st
 from ledger._hashing import leaf_hashes
 from ledger.checkpoint import Checkpoint, checkpoint_text_of
@@ -36,6 +33,8 @@ from ledger.merkle import HASH_SIZE, consistency_proof, inclusion_proof
 from ledger.note import Signer, Verifier
 from ledger.receipt import format_receipt
 from ledger.tiles import RightEdge, make_hash_reader
+from store.errors import BusyError, ConstraintError, SqlError
+from store.sql import Sql
 
 if TYPE_CHECKING:
     from ledger.registry import Ledger
@@ -43,7 +42,8 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 50
 
 AlsoWrite = Callable[[Any, list["Appended"]], None]
-"""Writes that commit with an appended batch: called with the open connection and where each entry landed."""
+"""Writes that commit with an appended batch: called with the open connection (the transaction's ``Sql.native``: a
+SQLAlchemy ``Connection`` where the ledger runs on an engine) and where each entry landed."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def _undecodable(table: str) -> Iterator[None]:
     """SQLite refuses to return TEXT that disk corruption turned into invalid UTF-8: report it as corruption."""
     try:
         yield
-    except OperationalError as exc:
-        if "decode" not in str(exc.orig):
+    except SqlError as exc:
+        if "decode" not in str(exc):
             raise
         raise CorruptionError(f"{table}: a stored checkpoint is not valid UTF-8; run `cutproof ledger fsck`") from None
 
@@ -79,7 +79,7 @@ class Log:
 
     def __init__(self, ledger: Ledger, log_id: int, origin: str) -> None:
         self._ledger = ledger
-        self._engine = ledger.engine
+        self._db = ledger.db
         self._id = log_id
         self.origin = origin
         self._signers: dict[str, Signer] = {}
@@ -91,8 +91,8 @@ class Log:
 
     def size(self) -> int:
         """The size of the latest signed checkpoint."""
-        with self._engine.connect() as conn:
-            return int(conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one())
+        with self._db.read() as sql:
+            return st.current_size(sql, self._id)
 
     def checkpoint(self) -> str:
         """The latest signed checkpoint, verbatim.
@@ -100,8 +100,8 @@ class Log:
         Raises:
             CorruptionError: the stored checkpoint is not valid UTF-8 (run fsck).
         """
-        with _undecodable("ledger_logs"), self._engine.connect() as conn:
-            return str(conn.execute(select(st.logs.c.checkpoint).where(st.logs.c.id == self._id)).scalar_one())
+        with _undecodable("ledger_logs"), self._db.read() as sql:
+            return st.latest_checkpoint(sql, self._id)
 
     def checkpoint_at(self, size: int) -> str:
         """The signed checkpoint published at ``size``.
@@ -110,12 +110,8 @@ class Log:
             IndexOutOfRangeError: beyond the log's size.
             NoCheckpointError: no checkpoint was published at that size (sizes are batch boundaries).
         """
-        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
-            note = conn.execute(
-                select(st.checkpoints.c.note).where(
-                    (st.checkpoints.c.log_id == self._id) & (st.checkpoints.c.size == size)
-                )
-            ).scalar()
+        with _undecodable("ledger_checkpoints"), self._db.read() as sql:
+            note = st.checkpoint_note(sql, self._id, size)
         if note is None:
             current = self.size()
             if size > current or size < 0:
@@ -124,13 +120,12 @@ class Log:
                 f"log {self.origin} published no checkpoint at size {size}; use a size from `checkpoint_sizes` "
                 "or the latest checkpoint"
             )
-        return str(note)
+        return note
 
     def checkpoint_sizes(self) -> list[int]:
         """Every tree size at which a signed checkpoint was published, ascending."""
-        with self._engine.connect() as conn:
-            q = select(st.checkpoints.c.size).where(st.checkpoints.c.log_id == self._id).order_by(st.checkpoints.c.size)
-            return [int(s) for s in conn.execute(q).scalars()]
+        with self._db.read() as sql:
+            return st.checkpoint_sizes(sql, self._id)
 
     def entry(self, index: int) -> bytes:
         """The exact stored bytes of entry ``index``.
@@ -138,16 +133,12 @@ class Log:
         Raises:
             IndexOutOfRangeError: no such entry.
         """
-        with self._engine.connect() as conn:
-            size = conn.execute(select(st.logs.c.size).where(st.logs.c.id == self._id)).scalar_one()
-            data = None
-            if 0 <= index < size:
-                data = conn.execute(
-                    select(st.entries.c.data).where((st.entries.c.log_id == self._id) & (st.entries.c.idx == index))
-                ).scalar()
+        with self._db.read() as sql:
+            size = st.current_size(sql, self._id)
+            data = st.entry_data(sql, self._id, index) if 0 <= index < size else None
         if data is None:
             raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} (size {size})")
-        return bytes(data)
+        return data
 
     def entry_json(self, index: int) -> dict[str, Any]:
         """Entry ``index`` parsed as JSON."""
@@ -165,30 +156,26 @@ class Log:
         stop = size if stop is None else stop
         if not 0 <= start <= stop <= size:
             raise IndexOutOfRangeError(f"need 0 <= start <= stop <= {size} for log {self.origin}, got {start}, {stop}")
-        e = st.entries.c
         for lo in range(start, stop, chunk):
             hi = min(stop, lo + chunk)
-            with self._engine.connect() as conn:
-                q = select(e.idx, e.data).where((e.log_id == self._id) & (e.idx >= lo) & (e.idx < hi)).order_by(e.idx)
-                rows = conn.execute(q).all()
+            with self._db.read() as sql:
+                rows = st.entry_range(sql, self._id, lo, hi)
             if len(rows) != hi - lo:
                 raise CorruptionError(
                     f"entries {lo}…{hi - 1} of {self.origin} are incomplete; run `cutproof ledger fsck`"
                 )
-            for idx, data in rows:
-                yield int(idx), bytes(data)
+            yield from rows
 
     def verifier_keys(self) -> list[str]:
         """Verifier key strings of every key this log ever signed with (active and retired), oldest first."""
-        with self._engine.connect() as conn:
-            q = select(st.keys.c.vkey).where(st.keys.c.log_id == self._id).order_by(st.keys.c.created_at)
-            return [str(v) for v in conn.execute(q).scalars()]
+        with self._db.read() as sql:
+            return st.verifier_keys(sql, self._id)
 
     def verifiers(self) -> list[Verifier]:
         return [Verifier.from_vkey(v) for v in self.verifier_keys()]
 
-    def _reader(self, conn: Any) -> Any:
-        return make_hash_reader(lambda keys: st.fetch_tiles(conn, self._id, keys))
+    def _reader(self, sql: Sql) -> Any:
+        return make_hash_reader(lambda keys: st.fetch_tiles(sql, self._id, keys))
 
     def prove(self, index: int, size: int | None = None) -> str:
         """A c2sp.org/tlog-proof@v1 receipt for entry ``index`` against the checkpoint at ``size`` (default latest).
@@ -197,17 +184,17 @@ class Log:
             IndexOutOfRangeError: index or size beyond the log.
             NoCheckpointError: no checkpoint was published at ``size``.
         """
-        with _undecodable("ledger_checkpoints"), self._engine.connect() as conn:
+        with _undecodable("ledger_checkpoints"), self._db.read() as sql:
             if size is None:
-                note = st.latest_checkpoint(conn, self._id)
+                note = st.latest_checkpoint(sql, self._id)
             else:
-                note = st.checkpoint_note(conn, self._id, size)
+                note = st.checkpoint_note(sql, self._id, size)
                 if note is None:
                     note = self.checkpoint_at(size)  # raises the precise error (or it appeared meanwhile)
             cp_size = Checkpoint.parse(checkpoint_text_of(note)).size
             if not 0 <= index < cp_size:
                 raise IndexOutOfRangeError(f"no entry {index} in log {self.origin} at size {cp_size}")
-            proof = inclusion_proof(index, cp_size, self._reader(conn))
+            proof = inclusion_proof(index, cp_size, self._reader(sql))
         return format_receipt(index, proof, note)
 
     def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
@@ -216,27 +203,27 @@ class Log:
         Raises:
             IndexOutOfRangeError: ``old``/``new`` beyond the log or ``old > new``.
         """
-        with self._engine.connect() as conn:
-            size = st.current_size(conn, self._id)
+        with self._db.read() as sql:
+            size = st.current_size(sql, self._id)
             new = size if new is None else new
             if not 0 <= old <= new <= size:
                 raise IndexOutOfRangeError(
                     f"need 0 <= old <= new <= {size} for log {self.origin}, got old={old} new={new}"
                 )
-            return consistency_proof(old, new, self._reader(conn))
+            return consistency_proof(old, new, self._reader(sql))
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """Raw RFC 6962 inclusion proof of ``index`` in the tree of ``size`` leaves (any size ≤ the log's)."""
-        with self._engine.connect() as conn:
-            current = st.current_size(conn, self._id)
+        with self._db.read() as sql:
+            current = st.current_size(sql, self._id)
             if not 0 <= index < size <= current:
                 raise IndexOutOfRangeError(f"need 0 <= index < size <= {current}, got index={index} size={size}")
-            return inclusion_proof(index, size, self._reader(conn))
+            return inclusion_proof(index, size, self._reader(sql))
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def _active_signers(self, conn: Any) -> list[Signer]:
-        ids = st.active_key_ids(conn, self._id)
+    def _active_signers(self, sql: Sql) -> list[Signer]:
+        ids = st.active_key_ids(sql, self._id)
         out: list[Signer] = []
         for kid in ids:
             if kid not in self._signers:
@@ -277,8 +264,8 @@ class Log:
         Raises:
             SigningKeyError: the new key cannot be written or an old one cannot be loaded.
         """
-        with self._engine.connect() as conn:
-            old_signers = self._active_signers(conn)
+        with self._db.read() as sql:
+            old_signers = self._active_signers(sql)
         signer = generate_key(self._ledger.key_dir, self.origin)
         new_vkey = signer.verifier.vkey
         entry = {
@@ -290,18 +277,10 @@ class Log:
         datas = canonical_batch([entry], identity)
         now = now_rfc3339()
 
-        def register(conn: Any) -> None:
+        def register(sql: Sql) -> None:
             if retire_old:
-                conn.execute(
-                    update(st.keys)
-                    .where((st.keys.c.log_id == self._id) & st.keys.c.active)
-                    .values(active=False, retired_at=now)
-                )
-            conn.execute(
-                insert(st.keys).values(
-                    log_id=self._id, key_id=signer.key_id.hex(), vkey=new_vkey, active=True, created_at=now
-                )
-            )
+                st.retire_keys(sql, self._id, now)
+            st.insert_key(sql, self._id, signer.key_id.hex(), new_vkey, now)
 
         self._signers[signer.key_id.hex()] = signer
         try:
@@ -319,7 +298,7 @@ class Log:
         self,
         datas: Sequence[bytes],
         extra_signers: Sequence[Signer] = (),
-        before_sign: Callable[[Any], None] | None = None,
+        before_sign: Callable[[Sql], None] | None = None,
         also: AlsoWrite | None = None,
     ) -> list[Appended]:
         joined = leaf_hashes(datas)
@@ -329,9 +308,8 @@ class Log:
                 return self._try_append(datas, hashes, extra_signers, before_sign, also)
             except _Lost:
                 pass
-            except OperationalError as exc:  # e.g. PostgreSQL serialization failure / deadlock under contention
-                if "lock" not in str(exc).lower() and "serializ" not in str(exc).lower():
-                    raise
+            except BusyError:  # e.g. PostgreSQL serialization failure / deadlock under contention
+                pass
             time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 7))) * random.random())
         raise ConflictError(
             f"could not append to {self.origin}: other writers won {MAX_ATTEMPTS} times in a row; retry the batch"
@@ -342,32 +320,32 @@ class Log:
         datas: Sequence[bytes],
         hashes: Sequence[bytes],
         extra_signers: Sequence[Signer],
-        before_sign: Callable[[Any], None] | None,
+        before_sign: Callable[[Sql], None] | None,
         also: AlsoWrite | None = None,
     ) -> list[Appended]:
-        with st.write_transaction(self._engine) as conn:
+        with self._db.write() as sql:
             if before_sign is not None:
-                before_sign(conn)
-            old = st.current_size(conn, self._id)
-            edge = RightEdge.load(old, lambda keys: st.fetch_tiles(conn, self._id, keys))
+                before_sign(sql)
+            old = st.current_size(sql, self._id)
+            edge = RightEdge.load(old, lambda keys: st.fetch_tiles(sql, self._id, keys))
             changed = edge.extend(hashes)
             new = old + len(hashes)
             root = edge.root()
-            signers = self._active_signers(conn)
+            signers = self._active_signers(sql)
             signers += [s for s in extra_signers if s.key_id not in {x.key_id for x in signers}]
             note = Checkpoint(self.origin, new, root).sign(signers)
-            if not st.swap_head(conn, self._id, old, new, root, note):
+            if not st.swap_head(sql, self._id, old, new, root, note):
                 raise _Lost
             try:  # we hold the log row now: no other writer can be inserting these rows
-                st.store_entries(conn, self._id, old, datas)
-                st.store_tiles(conn, self._id, changed)
-                st.store_checkpoint(conn, self._id, new, root, note, now_rfc3339())
-            except IntegrityError:
+                st.store_entries(sql, self._id, old, datas)
+                st.store_tiles(sql, self._id, changed)
+                st.store_checkpoint(sql, self._id, new, root, note, now_rfc3339())
+            except ConstraintError:
                 raise CorruptionError(
                     f"log {self.origin} already stores entries or a checkpoint beyond its size {old}; nothing was "
                     "appended; run `cutproof ledger fsck`"
                 ) from None
             appended = [Appended(old + i, h, note) for i, h in enumerate(hashes)]
             if also is not None:
-                also(conn, appended)
+                also(sql.native, appended)
         return appended

@@ -16,19 +16,23 @@ file).
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-SQLITE_BUSY_TIMEOUT_MS = 60_000
+from store._sqlite import (  # noqa: F401 - WRITER_LOCK_SUFFIX re-exported
+    SQLITE_BUSY_TIMEOUT_MS,
+    WRITER_LOCK_SUFFIX,
+    WriterLock,
+    apply_pragmas,
+    writer_lock_path,
+)
+
 SQLITE_POOL_SIZE = 48
 
 
@@ -43,20 +47,11 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         db_file = sqlite_file(engine)
         if db_file is not None:
-            setattr(engine, _WRITER_ATTR, _WriterLock(db_file.with_name(db_file.name + WRITER_LOCK_SUFFIX)))
+            setattr(engine, _WRITER_ATTR, WriterLock(writer_lock_path(db_file)))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys=ON")
-            pages = getattr(engine, _AUTOCHECKPOINT_ATTR, None)
-            if pages is not None:
-                cur.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
-            cur.close()
-            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
+            apply_pragmas(dbapi_conn, getattr(engine, _AUTOCHECKPOINT_ATTR, None))  # SQLAlchemy emits BEGIN itself
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
@@ -113,40 +108,14 @@ def set_autocheckpoint(engine: Engine, pages: int | None) -> None:
     engine.dispose()
 
 
-WRITER_LOCK_SUFFIX = "-writer.lock"
 _WRITER_ATTR = "_ledger_writer_lock"
-
-
-class _WriterLock:
-    """Mutual exclusion among the writers of one SQLite file: a thread lock within the process, ``flock`` on a lock
-    file across processes (the file is reopened after a fork, so parent and child never share its lock; it is
-    closed when the engine is collected)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._thread_lock = threading.Lock()
-        self._file: BinaryIO | None = None
-        self._pid = 0
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._thread_lock:
-            if self._file is None or self._pid != os.getpid():
-                self._file = open(self.path, "ab")  # noqa: SIM115 - kept open for the engine's lifetime
-                self._pid = os.getpid()
-            fd = self._file.fileno()
-            fcntl.flock(fd, fcntl.LOCK_EX)  # blocks in the kernel, without the GIL
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextmanager
 def writer_lock(engine: Engine) -> Iterator[None]:
     """Hold the database's writer lock (SQLite files opened by ``open_engine``; elsewhere there is nothing to hold:
     the database server queues writers itself)."""
-    lock: _WriterLock | None = getattr(engine, _WRITER_ATTR, None)
+    lock: WriterLock | None = getattr(engine, _WRITER_ATTR, None)
     if lock is None:
         yield
         return

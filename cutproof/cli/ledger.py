@@ -3,9 +3,10 @@
 Machine-readable output goes to stdout exactly as documented (auditors script against it); messages go to stderr.
 Exit status: 0 success; 1 ``verify-receipt`` invalid or ``fsck`` found corruption; 2 bad input or unknown log.
 
-The log's storage (SQLAlchemy) is imported by the commands that open a log, not at the top: ``verify-receipt`` checks
-a receipt offline and ``--help`` reads nothing, so neither loads the database layer (auditors script them by the
-thousand; tests/cutproof/test_cli_startup.py keeps it so).
+The log's storage is imported by the commands that open a log, not at the top: ``verify-receipt`` checks a receipt
+offline and ``--help`` reads nothing, so neither loads the database layer. The commands that do open the log run
+it on ``Workspace.database``: on the embedded SQLite file that is the standard library's driver, so no ledger
+command loads SQLAlchemy (auditors script them by the thousand; tests/cutproof/test_cli_startup.py keeps it so).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _user_errors() -> Iterator[None]:
 def _ledger(ctx: typer.Context) -> Ledger:
     from cutproof.core.workspace import open_ledger  # the database layer: see the module docstring
 
-    return open_ledger(ready_workspace(ctx))
+    return open_ledger(ready_workspace(ctx), alone=True)
 
 
 def _log(ctx: typer.Context, origin: str) -> Log:
@@ -66,15 +67,15 @@ def _log(ctx: typer.Context, origin: str) -> Log:
 def _refuse_project_log(ctx: typer.Context, origin: str) -> None:
     """A project's log holds only the records Cutproof's own commands write (after their checks: a consent grant
     through the registry, a decision through the gate): raw entries, even well-formed records, are refused there."""
-    from cutproof.core.projects import list_projects  # the database layer: see the module docstring
+    from cutproof.core.project_logs import project_of_log  # the database layer: see the module docstring
 
-    for project in list_projects(ready_workspace(ctx)):
-        if project.origin == origin:
-            _fail(
-                f"{origin} is the log of project {project.slug!r}: it holds only the records Cutproof's commands "
-                "write, never raw entries; nothing was appended (append to a log of your own: "
-                "`cutproof ledger create ORIGIN`)"
-            )
+    project = project_of_log(ready_workspace(ctx), origin)
+    if project is not None:
+        _fail(
+            f"{origin} is the log of project {project!r}: it holds only the records Cutproof's commands "
+            "write, never raw entries; nothing was appended (append to a log of your own: "
+            "`cutproof ledger create ORIGIN`)"
+        )
 
 
 def _out(text: str) -> None:
@@ -257,7 +258,7 @@ def fsck_cmd(
 
     with _user_errors():
         ws = ready_workspace(ctx)
-        results = fsck(ws.engine, [log] if log else None)
+        results = fsck(ws.database, [log] if log else None)
     bad = 0
     for r in results:
         if r.ok:

@@ -13,11 +13,11 @@ import consent
 import editor.cast.tags
 import editor.catalogue
 import editor.models
-import ledger.storage
+import ledger.tables
 from cutproof.core import models
 
 TARGET_METADATA: tuple[MetaData, ...] = (
-    ledger.storage.metadata,
+    ledger.tables.metadata,
     consent.metadata,
     editor.catalogue.metadata,
     editor.models.metadata,

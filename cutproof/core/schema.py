@@ -41,10 +41,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cutproof.core.errors import WorkspaceError
+from store.errors import SqlError
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection, Engine
+
+    from store.sql import Sql
 
 BASELINE = "0001"
 """The revision of release 0.1.0's schema."""
@@ -155,6 +158,17 @@ def state(conn: Connection) -> SchemaState:
         revision = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     known = frozenset(names & RELEASE_0_1_0_TABLES)
     return SchemaState(revision=revision, release_0_1_0=known == RELEASE_0_1_0_TABLES, known_tables=known)
+
+
+def is_head(sql: Sql) -> bool:
+    """Whether the database behind a plain ``store.sql`` transaction is at the head revision: the quick check of a
+    command that opens the database without SQLAlchemy. False also where there is no ``alembic_version``;
+    ``check`` then says precisely what is wrong."""
+    try:
+        rows = sql.rows(f"SELECT version_num FROM {VERSION_TABLE}")
+    except SqlError:
+        return False
+    return rows == [(HEAD,)]
 
 
 def check(engine: Engine) -> None:

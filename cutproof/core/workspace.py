@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from ledger import Ledger
+    from store.sql import Database
 
 LAYOUT_VERSION = 1
 MARKER = "workspace.json"
@@ -169,6 +170,27 @@ class Workspace:
         return self._database
 
     @cached_property
+    def database(self) -> Database:
+        """The workspace database as plain SQL (``store.sql``), its schema checked like ``engine``'s: the embedded
+        SQLite file through the standard library's driver, so a command that needs nothing else starts without
+        SQLAlchemy; any other database through ``engine``.
+
+        Raises:
+            SchemaError: as ``engine``.
+        """
+        from store.sql import SqliteFile, as_database, sqlite_path
+
+        path = sqlite_path(self.db_url)
+        if path is None or not path.is_file():
+            return as_database(self.engine)  # (a missing file: ``engine`` says what to do)
+        db = SqliteFile(path)
+        with db.read() as sql:
+            current = schema.is_head(sql)
+        if not current:
+            self.engine  # noqa: B018 - the full check, which raises the SchemaError that says what to do
+        return db
+
+    @cached_property
     def _database(self) -> Engine:
         from store.db import open_engine  # SQLAlchemy: loaded by the commands that use the database, not by all
 
@@ -179,9 +201,14 @@ class Workspace:
         return BlobStore(self.blobs_dir)
 
 
-def open_ledger(ws: Workspace) -> Ledger:
+def open_ledger(ws: Workspace, *, alone: bool = False) -> Ledger:
     """The workspace's ledger: every log lives in the workspace database, each log's signing key under
-    ``keys/ledger``. Here (not in ``projects``) so that the ledger commands load no application tables."""
+    ``keys/ledger``. Here (not in ``projects``) so that the ledger commands load no application tables.
+
+    It runs on ``ws.engine``, so that rows the application writes with an appended entry (``Log.append(also=…)``)
+    commit in the same transaction. ``alone``: for a caller that uses the ledger by itself (the ``cutproof ledger``
+    commands), it runs on ``ws.database`` instead, which on the embedded SQLite file needs no SQLAlchemy.
+    """
     from ledger import Ledger  # the log's code: loaded by the commands that use it, not by all
 
-    return Ledger(ws.engine, ws.keys_dir / "ledger")
+    return Ledger(ws.database if alone else ws.engine, ws.keys_dir / "ledger")

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-import ledger.storage
+import ledger.tables
 from cutproof.core import schema
 from cutproof.core.metadata import TARGET_METADATA
 from cutproof.core.schema import SchemaError
@@ -107,10 +107,10 @@ def test_a_release_0_1_0_database_is_stamped_then_upgraded(engine: Engine, tmp_p
 
 
 def test_a_database_with_only_some_of_the_tables_is_refused_untouched(engine: Engine) -> None:
-    ledger.storage.create_schema(engine)  # e.g. the ledger library used on its own
+    ledger.tables.create_schema(engine)  # e.g. the ledger library used on its own
     with pytest.raises(SchemaError, match=r"not a Cutproof database.*app_projects"):
         schema.upgrade(engine)
-    assert _tables(engine) == set(ledger.storage.metadata.tables)
+    assert _tables(engine) == set(ledger.tables.metadata.tables)
 
 
 def test_a_database_from_a_newer_release_is_refused(engine: Engine) -> None:

@@ -1,8 +1,9 @@
 """Shared machinery of the ledger crash and concurrency tests: the appending child process and the audit.
 
 The appender (:data:`APPENDER` as a child process, or forked by :class:`Zygote`) appends random batches to a log
-forever (or a given number of batches) and, after each ``Log.append`` has returned, writes one JSON line per
-acknowledged entry plus one line with the checkpoint the batch was published in, with a single ``os.write``.
+forever (or a given number of batches; writers with odd seeds on ``store.sql.open_database``, the others on a
+SQLAlchemy engine, so both kinds share the database) and, after each ``Log.append`` has returned, writes one JSON
+line per acknowledged entry plus one line with the checkpoint the batch was published in, with a single ``os.write``.
 Whatever the parent finds in that stream, up to the last complete line, was acknowledged. :class:`Auditor` then
 checks a log against the acknowledgements and against the RFC 6962 reference, incrementally, so that it can run
 after every kill.
@@ -29,12 +30,16 @@ _APPEND_LOOP = r"""
 import json, os, random, sys, time
 from ledger import Ledger
 from store.db import open_engine
+from store.sql import open_database
 from ledger.errors import ConflictError
 
 
 def run(url, keys, origin, worker, seed, batches, out=1):
     rng = random.Random(int(seed))
-    log = Ledger(open_engine(url), keys).open_log(origin)
+    # Odd seeds open the database as plain SQL (a SQLite file: the standard library's driver, as the ledger
+    # commands do), even ones through a SQLAlchemy engine (as the server does): both write the same file at once.
+    db = open_database(url) if int(seed) % 2 else open_engine(url)
+    log = Ledger(db, keys).open_log(origin)
     sizes = [1, 1, 2, 3, 8, 17, 64, 200]
     seq, done = 0, 0
     while int(batches) < 0 or done < int(batches):

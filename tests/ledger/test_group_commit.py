@@ -46,7 +46,7 @@ def test_threads_share_batches_and_every_entry_lands_once(log) -> None:  # type:
         entry = log.entry_json(index)
         assert entry["n"] == n and entry["ledger"]["identity"] == f"user-{n % 3}"
     assert len(log.checkpoint_sizes()) < 60  # some appends shared a checkpoint
-    assert all(r.ok for r in fsck(log._engine))
+    assert all(r.ok for r in fsck(log._ledger.engine))
 
 
 def test_a_bad_entry_fails_only_its_caller(log) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +61,7 @@ def _side_table(log):  # type: ignore[no-untyped-def]
     from sqlalchemy import Column, Integer, MetaData, String, Table
 
     table = Table("test_side", MetaData(), Column("idx", Integer, primary_key=True), Column("note", String(20)))
-    table.metadata.create_all(log._engine)
+    table.metadata.create_all(log._ledger.engine)
     return table
 
 
@@ -86,7 +86,7 @@ def test_also_writes_commit_with_their_entry_in_shared_batches(log) -> None:  # 
         t.start()
     for t in threads:
         t.join()
-    with log._engine.connect() as conn:
+    with log._ledger.engine.connect() as conn:
         rows = dict(conn.execute(select(side.c.idx, side.c.note)).all())
     assert rows == {index: f"n{n}" for n, index in got.items()}
     for index, note in rows.items():
@@ -110,6 +110,6 @@ def test_a_failing_also_write_rolls_back_its_entry_only(log) -> None:  # type: i
         gc.append({"kind": "t/1"}, identity="t", also=duplicate)
     assert log.size() == 1  # the entry whose row failed was not appended
     assert gc.append({"kind": "t/1"}, identity="t", also=fine).index == 1
-    with log._engine.connect() as conn:
+    with log._ledger.engine.connect() as conn:
         assert conn.execute(select(side.c.note).order_by(side.c.idx)).scalars().all() == ["ok", "ok"]
-    assert all(r.ok for r in fsck(log._engine))
+    assert all(r.ok for r in fsck(log._ledger.engine))

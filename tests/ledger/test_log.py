@@ -93,7 +93,7 @@ def test_roots_match_reference_across_tile_boundaries(log: Log) -> None:
     sizes = [1, 255, 1, 300, 65536 - 557, 3]  # crosses level-0 and level-1 tile boundaries
     for n in sizes:
         log.append([{"kind": "t/1", "n": i} for i in range(n)], identity="t")
-    with log._engine.connect() as conn:
+    with log._ledger.engine.connect() as conn:
         datas = conn.execute(text("SELECT data FROM ledger_entries ORDER BY idx")).scalars().all()
     hashes = [leaf_hash(d) for d in datas]
     assert log.size() == sum(sizes) == len(hashes)

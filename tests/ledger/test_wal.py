@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from ledger import Ledger, Log
-from ledger.storage import write_transaction
+from store._engine_sql import EngineDatabase
 from store.db import WRITER_LOCK_SUFFIX, open_engine, writer_lock
 from store.wal import SAFETY_NET_PAGES, WalCheckpointer
 
@@ -72,11 +72,11 @@ def test_writer_lock_file_sits_next_to_the_database_and_serialises_writers(tmp_p
     def writer() -> None:
         nonlocal inside, most
         for _ in range(20):
-            with write_transaction(engine) as conn:
+            with EngineDatabase(engine).write() as sql:
                 with guard:
                     inside += 1
                     most = max(most, inside)
-                conn.execute(text("INSERT INTO t VALUES (1)"))
+                sql.run("INSERT INTO t VALUES (1)")
                 with guard:
                     inside -= 1
 

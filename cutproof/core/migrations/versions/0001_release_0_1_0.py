@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # the ledger (ledger/storage.py): entries, tiles and checkpoints clustered by primary key on SQLite
+    # the ledger (ledger/tables.py): entries, tiles and checkpoints clustered by primary key on SQLite
     op.create_table(
         "ledger_logs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
