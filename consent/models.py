@@ -89,7 +89,7 @@ NonBlank = Annotated[str, AfterValidator(_nonblank)]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built on first use
 
 
 class Representative(_Record):

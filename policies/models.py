@@ -72,7 +72,7 @@ class _Input(BaseModel):
     """Frozen base; with validation context ``{"strict_keys": True}`` unknown keys are rejected, and so are the
     ``JUDGED`` fields, which only the application's consent clock sets."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True, defer_build=True)
     JUDGED: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")

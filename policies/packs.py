@@ -52,7 +52,7 @@ _ID = r"^[a-z0-9][a-z0-9.\-_]*$"
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class ObligationsSpec(_Spec):

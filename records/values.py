@@ -110,7 +110,8 @@ class Model(BaseModel):
     placeholder.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a command builds the validators of the records it uses, not of all of them, at import
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset()
     OMIT_IF_UNSET: ClassVar[frozenset[str]] = frozenset()
 

@@ -22,6 +22,8 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
+from cutproof.cli._app import command_group
+
 __all__ = ["LazyCommand", "LazyGroup", "lazy_group"]
 
 
@@ -47,7 +49,7 @@ class LazyCommand:
         """
         module, _, attribute = self.target.partition(":")
         target = getattr(importlib.import_module(module), attribute)
-        holder = typer.Typer(add_completion=False)
+        holder = command_group(add_completion=False)
         if isinstance(target, typer.Typer):
             holder.add_typer(target, name=self.name)
         else:

@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core import access, auth
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
 
-user_app = typer.Typer(help="Manage API users.", no_args_is_help=True)
-member_app = typer.Typer(help="Give users roles in projects.", no_args_is_help=True)
-token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+user_app = command_group(help="Manage API users.", no_args_is_help=True)
+member_app = command_group(help="Give users roles in projects.", no_args_is_help=True)
+token_app = command_group(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
 
 def _pepper() -> bytes:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cast.project import FaceSuggestion, project_cast, suggest_faces, suggest_tags, tag_face, who_in_clip
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
@@ -21,7 +22,7 @@ from editor import Catalogue
 from editor.cast import CastTags
 from media import Region
 
-app = typer.Typer(
+app = command_group(
     help="Who is in the shot: tag performers' faces, train the cast model, match faces.", no_args_is_help=True
 )
 

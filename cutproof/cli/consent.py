@@ -18,11 +18,12 @@ from rich.table import Table
 
 from consent import ConsentGrant, ConsentRegistry
 from consent.models import Category, ContractEdition, PerformerKind, Representation, Signer
+from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core.projects import get_project, project_log
 
-performer_app = typer.Typer(help="Register and list the performers of a project.", no_args_is_help=True)
-consent_app = typer.Typer(
+performer_app = command_group(help="Register and list the performers of a project.", no_args_is_help=True)
+consent_app = command_group(
     help="Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
     no_args_is_help=True,
 )

@@ -13,13 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
 from cutproof.cli._project import JsonOpt, ProjectOpt, project_slug
 from cutproof.dailies.ingest import ingest_dailies
 from cutproof.dailies.provenance import provenance_of
 from editor.catalogue import Catalogue
 
-dailies_app = typer.Typer(help="Ingest and catalogue dailies.", no_args_is_help=True)
+dailies_app = command_group(help="Ingest and catalogue dailies.", no_args_is_help=True)
 
 
 # --- dailies ---------------------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
 from cutproof.core import schema
 
-app = typer.Typer(help="Upgrade the database schema and show where it stands.", no_args_is_help=True)
+app = command_group(help="Upgrade the database schema and show where it stands.", no_args_is_help=True)
 
 
 @app.command("upgrade")

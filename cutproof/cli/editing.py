@@ -7,11 +7,10 @@ background refiner or the eyeline model. ``cutproof cast train`` and ``cutproof 
 
 from __future__ import annotations
 
-import typer
-
+from cutproof.cli._app import command_group
 from cutproof.cli._lazy import LazyCommand, lazy_group
 
-train_app = typer.Typer(
+train_app = command_group(
     help="Train a model from catalogued clips.",
     no_args_is_help=True,
     cls=lazy_group(
@@ -43,7 +42,7 @@ train_app = typer.Typer(
     ),
 )
 
-model_app = typer.Typer(
+model_app = command_group(
     help="Train and list the project's models.",
     no_args_is_help=True,
     cls=lazy_group(
@@ -52,7 +51,7 @@ model_app = typer.Typer(
     ),
 )
 
-edit_app = typer.Typer(
+edit_app = command_group(
     help="Apply edits with the project's models.",
     no_args_is_help=True,
     cls=lazy_group(

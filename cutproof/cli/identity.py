@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
 from labeler.errors import IdentityImportError
 from labeler.identity import import_identity, load_identity
 from labeler.timestamps import trust_tsa
 
-app = typer.Typer(help="The C2PA signing identity deliverables are signed with.", no_args_is_help=True)
+app = command_group(help="The C2PA signing identity deliverables are signed with.", no_args_is_help=True)
 
 
 @app.command("show")

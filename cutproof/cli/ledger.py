@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import ready_workspace
 from cutproof.core.errors import CutproofError
 from ledger.errors import EntryError, LedgerError, ReceiptError
@@ -32,7 +33,7 @@ from ledger.receipt import verify_receipt
 if TYPE_CHECKING:
     from ledger import Ledger, Log
 
-app = typer.Typer(
+app = command_group(
     help="Signed, append-only, Merkle-proven ledger: append, checkpoints, receipts, proofs, fsck, export.",
     no_args_is_help=True,
 )

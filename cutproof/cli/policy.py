@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
 from cutproof.edits.consent_facts import from_registry, judge_snapshot
 from policies import (
@@ -27,7 +28,7 @@ from policies import (
     shipped_pack_paths,
 )
 
-app = typer.Typer(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
+app = command_group(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
 
 EXIT_STATUS = {"allow": 0, "deny": 3, "review": 4}
 _STYLE = {"allow": "green", "deny": "bold red", "review": "yellow"}

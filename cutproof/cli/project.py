@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core.projects import ProjectContext, create_project, get_project, list_projects
 
-app = typer.Typer(help="Create and inspect projects.", no_args_is_help=True)
+app = command_group(help="Create and inspect projects.", no_args_is_help=True)
 
 ProjectOpt = Annotated[
     str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")

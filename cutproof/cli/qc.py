@@ -11,13 +11,14 @@ from typing import Annotated, Any
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, err_console, ready_workspace
 from cutproof.core.errors import USER_ERRORS
 from cutproof.core.projects import get_project
 from cutproof.qc.plain import EXPLAIN, TITLES
 from cutproof.qc.verify import QcInputError, QcReport, verify_deliverable
 
-app = typer.Typer(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
+app = command_group(help="Delivery QC: verify a deliverable before distribution.", no_args_is_help=True)
 
 
 @app.command("verify-batch")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
@@ -20,8 +21,8 @@ from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from cutproof.scale.engine import run_jobs
 
-request_app = typer.Typer(help="Submit gated edit requests and review them.", no_args_is_help=True)
-jobs_app = typer.Typer(help="Render jobs: run, list, cancel.", no_args_is_help=True)
+request_app = command_group(help="Submit gated edit requests and review them.", no_args_is_help=True)
+jobs_app = command_group(help="Render jobs: run, list, cancel.", no_args_is_help=True)
 ProjectOpt = Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")]
 EXIT = {"allow": 0, "deny": 3, "review": 4}
 

@@ -13,12 +13,13 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
 from labeler.camera import add_camera_anchor, list_camera_anchors, remove_camera_anchor
 from labeler.errors import IdentityImportError
 
-app = typer.Typer(help="Trust lists: the camera CAs whose signed dailies are trusted.", no_args_is_help=True)
-camera_app = typer.Typer(
+app = command_group(help="Trust lists: the camera CAs whose signed dailies are trusted.", no_args_is_help=True)
+camera_app = command_group(
     help="The camera CAs whose C2PA-signed dailies ingest reports as trusted.", no_args_is_help=True
 )
 app.add_typer(camera_app, name="camera")

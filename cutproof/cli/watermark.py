@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli._app import command_group
 from cutproof.cli._common import console
 from labeler.audio_watermark import AudioStatus, detect_audio
 from labeler.watermark import DEFAULT_STRENGTH, WatermarkError, detect_video, embed_video, parse_key
 
-app = typer.Typer(
+app = command_group(
     name="watermark",
     help=(
         "Embed or detect the invisible watermark (video cutproof-wm/2, reads /1 too; audio cutproof-awm/1; one 64-bit"
