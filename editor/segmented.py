@@ -197,6 +197,8 @@ def render_frames(
         raise EncodeError(f"{out_path} already exists; choose another output path or remove it first")
     if not out_path.parent.is_dir():
         raise EncodeError(f"{out_path.parent} is not a directory; create it first")
+    if out_path.exists() and out_path.resolve() == Path(info.path).resolve():
+        raise EncodeError(f"{out_path.name}: the output must not overwrite its own source")
     tmp = out_path.with_name(f".{out_path.stem}.segmented-{secrets.token_hex(4)}{out_path.suffix}")
     par = {"workers": workers, "executor": executor, "segments": segments}
     try:

@@ -161,3 +161,8 @@ def test_a_failing_segment_leaves_nothing_at_the_output(clips: dict[str, dict[st
     with pytest.raises(EncodeError, match="already exists"):
         render_frames(info, tmp_path / "out.mp4", Ema(info, range(0, FRAMES), 0.5, 8), workers=2)
     assert (tmp_path / "out.mp4").read_bytes() == b"keep"
+    src = clips["h264"]["shot"]
+    before = src.read_bytes()
+    with pytest.raises(EncodeError, match="its own source"):
+        render_frames(info, src, Ema(info, range(0, FRAMES), 0.5, 8), overwrite=True, executor=InlineExecutor())
+    assert src.read_bytes() == before
