@@ -1,4 +1,5 @@
-"""Labelling throughput with segment-parallel encoding (``embed_video(workers=N)``, ``media.render_parallel``).
+"""Labelling and edit-render throughput with segment-parallel encoding (``embed_video(workers=N)``,
+``editor.segmented``, ``media.render_parallel``).
 
 For each source — 1080p ProRes 422 HQ (.mov, 16-bit PCM audio) and 1080p H.264 (.mp4, CRF 14, a key frame every
 2 s, AAC audio), both 25 fps with timecode 10:00:00:00 — the same file is processed in the same run by:
@@ -9,6 +10,14 @@ For each source — 1080p ProRes 422 HQ (.mov, 16-bit PCM audio) and 1080p H.264
 - ``label_parallel``: the same with ``workers=N`` (a process pool of N workers on this machine), for each N in
   ``--workers``; with ``--engine ray --ray-address ADDR`` also on the Ray executor
   (``cutproof.scale.ray_executor.RayExecutor``) with N segments in flight.
+
+With ``--task edit`` the same sources get the relight edit (``editor.lighting.relight``: the project model's grade,
+feathered into a region, with an exposure and saturation adjustment; per frame a LUT look-up for 8-bit sources, the
+smooth grade's tables for 10-bit) instead of the label: ``codec_only`` as above, then ``edit_sequential``
+(``relight(…)``, one piece) and ``edit_parallel`` (``relight(…, workers=N)``). The lighting model is trained for a
+few steps on the source itself (its quality is not measured here), and the edit is planned once (the grade fit,
+timed on its own ``edit_plan`` line) and that plan reused by every run, so the edit lines time the render alone; the
+parallel outputs are checked against the sequential one (same frame count; ProRes: the same video packets).
 
 Each line carries frames/s, wall seconds, CPU seconds per frame (this process and its worker processes), the
 1-minute load average before and after (the machine is shared: wall-clock figures include waiting for the CPU), and
@@ -23,11 +32,13 @@ the clip's, looped. Repeated pictures cost the encoder what new ones would at th
     python bench/scale.py                      # 120 s sources, 2 workers (~40 min on 2 idle cores)
     python bench/scale.py --seconds 30         # shorter (smoke)
     python bench/scale.py --engine ray --ray-address 127.0.0.1:6379
+    python bench/scale.py --task edit --seconds 20   # edit-render throughput (relight)
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import os
@@ -205,12 +216,94 @@ def bench(kind: str, work: Path, seconds: int, workers: list[int], engine: str, 
     src.unlink()
 
 
+def _packets_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with av.open(str(path)) as c:
+        for p in c.demux(c.streams.video[0]):
+            if p.size:
+                h.update(bytes(p))
+    return h.hexdigest()
+
+
+def bench_edit(kind: str, work: Path, seconds: int, workers: list[int]) -> None:
+    """Edit-render throughput (relight): see the module docstring."""
+    from sqlalchemy import create_engine
+
+    from editor import create_schema
+    from editor.lighting import Adjustments, LightingConfig, Shot, TrainingClip, load_model, train_lighting
+    from editor.models import ModelRegistry
+    from media import Region
+    from store.blobs import BlobStore
+
+    relight_module = importlib.import_module("editor.lighting.relight")
+    t0 = time.perf_counter()
+    src = make_source(kind, work, seconds)
+    info = probe(src)
+    emit(metric="source", material=kind, codec=info.codec, profile=info.profile, width=info.width,
+         height=info.height, frames=info.frame_count, seconds=float(info.duration), timecode=info.timecode,
+         audio=[a.codec for a in info.audio], made_in_s=round(time.perf_counter() - t0, 1))  # fmt: skip
+    frames = info.frame_count
+
+    def line(metric: str, wall: float, cpu: float, l0: float, l1: float, **extra: Any) -> None:
+        emit(metric=metric, task="edit", edit="relight", material=kind, frames=frames, wall_s=round(wall, 2),
+             fps=round(frames / wall, 2), cpu_ms_per_frame=round(1000 * cpu / frames, 1), load_before=round(l0, 2),
+             load_after=round(l1, 2), cpus=os.cpu_count(), **extra)  # fmt: skip
+
+    out = work / f"out{src.suffix}"
+    _, wall, cpu, l0, l1 = _timed(lambda: render(info, out, overwrite=True))
+    floor = wall
+    line("codec_only", wall, cpu, l0, l1)
+    out.unlink()
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    trained = train_lighting(
+        [TrainingClip(info, digest)], config=LightingConfig(steps=4, batch=2, frames_per_clip=3), progress=False
+    )
+    engine = create_engine(f"sqlite:///{work / 'models.db'}")
+    create_schema(engine)
+    registry = ModelRegistry(engine, BlobStore(work / "blobs"))
+    registry.register(trained.manifest, trained.model_file, metrics=trained.metrics)
+    model = load_model(registry, trained.manifest.model_id)
+    shot = Shot(info, digest)
+    args: dict[str, Any] = {
+        "adjustments": Adjustments(exposure=0.3, saturation=0.9),
+        "region": Region(480, 120, 960, 840),
+    }
+    plan, wall, cpu, l0, l1 = _timed(lambda: relight_module.plan_relight(shot, model, **args))
+    line("edit_plan", wall, cpu, l0, l1, note="the grade fit, made once; the edit lines below reuse it")
+    real_plan = relight_module.plan_relight
+    relight_module.plan_relight = lambda *a, **k: plan
+    try:
+        (one, _), wall, cpu, l0, l1 = _timed(lambda: relight_module.relight(shot, model, out, **args))
+        sequential = wall
+        line("edit_sequential", wall, cpu, l0, l1, workers=1, ratio_to_codec_only=round(wall / floor, 3))
+        reference = _packets_digest(out) if kind == "prores" else None
+        out.unlink()
+        for n in workers:
+            (many, _), wall, cpu, l0, l1 = _timed(
+                lambda n=n: relight_module.relight(shot, model, out, workers=n, **args)
+            )
+            written = probe(out).frame_count
+            same = None if reference is None else _packets_digest(out) == reference
+            if written != frames or same is False or many.metrics != one.metrics:
+                raise SystemExit(f"{kind}: the relight with {n} workers differs from the sequential one")
+            speedup = sequential / wall
+            target = TARGET_SPEEDUP_2 if n == 2 else None
+            line("edit_parallel", wall, cpu, l0, l1, engine="process", workers=n, speedup=round(speedup, 3),
+                 target_speedup=target, target_met=None if target is None else speedup >= target,
+                 ratio_to_codec_only=round(wall / floor, 3), same_video_packets=same)  # fmt: skip
+            out.unlink()
+    finally:
+        relight_module.plan_relight = real_plan
+    src.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=int, default=120, help="source length in seconds (default 120)")
     ap.add_argument("--workers", default="2", help="comma-separated worker counts for the parallel runs (default 2)")
     ap.add_argument("--materials", default="prores,h264", help="comma-separated: prores, h264")
     ap.add_argument("--engine", choices=("process", "ray"), default="process")
+    ap.add_argument("--task", choices=("label", "edit"), default="label", help="label (default) or edit (relight)")
     ap.add_argument("--ray-address", default=None, help="Ray cluster address for --engine ray")
     args = ap.parse_args()
     if args.engine == "ray" and not args.ray_address:
@@ -221,7 +314,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cutproof-scale-"))
     try:
         for kind in args.materials.split(","):
-            bench(kind, work, args.seconds, workers, args.engine, args.ray_address)
+            if args.task == "edit":
+                bench_edit(kind, work, args.seconds, workers)
+            else:
+                bench(kind, work, args.seconds, workers, args.engine, args.ray_address)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

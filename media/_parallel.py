@@ -19,14 +19,15 @@ the joining process writes the output:
    so the audio is sample-identical); then the file is renamed into place.
 
 **Executor contract.** ``executor`` is anything with ``submit(fn, *args)`` returning a future with ``result()``
-(``concurrent.futures.Executor``; the Ray engine passes its own). Each task is ``run_segment(SegmentTask)``: a
-top-level function and a picklable argument, so the edits must be picklable too (top-level functions or instances of
-top-level classes — no lambdas or closures). A task reads the source at ``info.path`` and writes one file into the
-render's work folder, which must be reachable at the same path by every worker (beside the output by default;
-``work_dir`` chooses another). A task is idempotent: re-running it (a retry after a killed worker, or a duplicate
-attempt) writes the same file atomically (temporary name, then ``os.replace``). Without an executor: ``workers=1``
-renders sequentially in this process (``media.render``; with ``segments`` > 1 the segments run one after the other
-here, each on a pickled copy of its task, as a pool would run them); ``workers=N`` starts a process pool of N
+(``concurrent.futures.Executor``; the Ray engine passes its own). Each task is ``run_segment(SegmentTask)``: a top-level
+function and a picklable argument, so the edits must be picklable too (top-level functions or instances of top-level
+classes — no lambdas or closures); an edit that defines ``segment_result()`` has its value returned in its task's
+``SegmentReport.edit_result`` (what the task's copy measured). A task reads the source at ``info.path`` and writes one
+file into the render's work folder, which must be reachable at the same path by every worker (beside the output by
+default; ``work_dir`` chooses another). A task is idempotent: re-running it (a retry after a killed worker, or a
+duplicate attempt) writes the same file atomically (temporary name, then ``os.replace``). Without an executor:
+``workers=1`` renders sequentially in this process (``media.render``; with ``segments`` > 1 the segments run one after
+the other here, each on a pickled copy of its task, as a pool would run them); ``workers=N`` starts a process pool of N
 workers for this render.
 
 **Failure.** When a task fails, the others are cancelled or waited for (no task is still writing when the work

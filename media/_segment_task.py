@@ -124,9 +124,10 @@ def run_segment(task: SegmentTask) -> SegmentReport:
         raise EncodeError(f"cannot write segment {seg.index} into {task.folder}: {exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
+    measured = getattr(task.edit, "segment_result", None)
     return SegmentReport(
         seg.index, seg.start, seg.end, job.edited, skipped, time.perf_counter() - t0, time.process_time() - c0,
-        task.plane_edit,
+        task.plane_edit, measured() if callable(measured) else None,
     )  # fmt: skip
 
 

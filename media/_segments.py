@@ -73,8 +73,10 @@ class SegmentPlan:
 @dataclass(frozen=True)
 class SegmentReport:
     """What one segment task did: frames written, frames edited, frames decoded only to reach ``start`` (after
-    the seek), wall and CPU seconds in the task, and the task's copy of the plane edit after it ran (edits that
-    keep statistics, such as the watermark's PSNR, are summed from these)."""
+    the seek), wall and CPU seconds in the task, the task's copy of the plane edit after it ran (edits that
+    keep statistics, such as the watermark's PSNR, are summed from these) and what the task's copy of the frame
+    edit measured: ``edit.segment_result()`` for an edit that defines it (the editor's edits return the changed
+    pixels and their metric samples this way), else ``None``."""
 
     index: int
     start: int
@@ -84,6 +86,7 @@ class SegmentReport:
     seconds: float
     cpu_seconds: float
     plane_edit: Any = None
+    edit_result: Any = None
 
 
 def split(frame_count: int, allowed: Sequence[int] | None, parts: int, min_frames: int = 1) -> list[int]:

@@ -17,12 +17,21 @@ from cutproof.core.projects import Project, ProjectError, get_project, project_l
 from cutproof.core.workspace import Workspace
 from records import Record
 
-__all__ = ["JsonOpt", "ProjectOpt", "optional_project", "project_slug", "record"]
+__all__ = ["JsonOpt", "ProjectOpt", "WorkersOpt", "optional_project", "project_slug", "record"]
 
 ProjectOpt = Annotated[
     str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Render the video in segments on this many worker processes (one per core is the most that helps); "
+        "the output is the same as with 1.",
+    ),
+]
 
 
 def project_slug(ws: Workspace, slug: str | None) -> str | None:

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
+from cutproof.cli._project import JsonOpt, ProjectOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
 from cutproof.training.progress import build_spec, train_with_bar
 from editor.background import (
@@ -88,6 +88,7 @@ def edit_background_command(
     band: Annotated[float, typer.Option(help="Trimap band, fraction of the shorter side.")] = 0.012,
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Replace the background behind the performers of SHOT with a plate (another shot's frame, or a still)."""
     ws = ready_workspace(ctx)
@@ -112,6 +113,7 @@ def edit_background_command(
             refiner=refiner,
             start=start,
             end=end,
+            workers=workers,
         )
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])

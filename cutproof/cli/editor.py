@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli._project import JsonOpt, ProjectOpt, optional_project, project_slug
+from cutproof.cli._project import JsonOpt, ProjectOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
 from cutproof.core.workspace import Workspace
 from cutproof.training.progress import build_spec, train_with_bar
@@ -149,6 +149,7 @@ def edit_relight(
     cube: Annotated[Path | None, typer.Option(help="Also write the grade as a 33³ .cube LUT.")] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Match SHOT (or a region of it) to a reference and/or adjust it, through the project's lighting model."""
     from editor.lighting import relight
@@ -173,7 +174,7 @@ def edit_relight(
     )
     loaded = _lighting_model(ws, model, slug)
     s = args.pop("shot")
-    result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, **args)
+    result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, workers=workers, **args)
     _export(plan, cdl, cube, s.info.path.stem)
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
@@ -316,6 +317,7 @@ def edit_dialogue(
     model: Annotated[str | None, typer.Option(help="Dialogue model id (default: the performer's newest).")] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
     from editor.dialogue import dub, retime
@@ -332,10 +334,15 @@ def edit_dialogue(
             except ModelNotFoundError:
                 if model is not None:
                     raise
-        result = retime(clip.path, audio, out, performer=performer, model=loaded, model_ref=ref, start=start, end=end)
+        result = retime(
+            clip.path, audio, out, performer=performer, model=loaded, model_ref=ref, start=start, end=end,
+            workers=workers,
+        )  # fmt: skip
     else:
         ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
-        result = dub(clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end)
+        result = dub(
+            clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end, workers=workers
+        )
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:

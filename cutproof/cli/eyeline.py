@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._project import WorkersOpt
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project, project_log
 from cutproof.edits.eyeline import eyeline_edit
@@ -78,6 +79,7 @@ def edit_eyeline_cmd(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
     project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the edit result as JSON.")] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Move PERFORMER's gaze in SHOT by DX,DY degrees; records ``edit.direct/1`` (an edit outside the gate)."""
     ws = ready_workspace(ctx)
@@ -95,6 +97,7 @@ def edit_eyeline_cmd(
         end=end,
         model=local_model_ref(ws, proj.slug, model, "eyeline") if model else None,
         overwrite=overwrite,
+        workers=workers,
     )
     body = result.as_json()
     project_log(ws, proj).append([DirectEdit.of(body).entry()], identity=cli_identity())

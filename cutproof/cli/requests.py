@@ -37,9 +37,9 @@ def _param(text: str) -> tuple[str, Any]:
         return key, value
 
 
-def _run_jobs(ws: Any) -> int:
+def _run_jobs(ws: Any, render_workers: int | None = None) -> int:
     """Run every runnable job now and wait for it: in this process, or on the Ray cluster of
-    ``CUTPROOF_RAY_ADDRESS`` (``cutproof.scale``)."""
+    ``CUTPROOF_RAY_ADDRESS`` (``cutproof.scale``); ``render_workers`` overrides ``CUTPROOF_RENDER_WORKERS``."""
 
     def show(job: Job) -> None:
         colour = "green" if job.state == "succeeded" else "red"
@@ -47,7 +47,10 @@ def _run_jobs(ws: Any) -> int:
         if job.result and job.result.get("deliverable"):
             console.print(f"  deliverable: {job.result['deliverable']}")
 
-    return len(run_jobs(ws, Settings(), on_done=show))
+    settings = Settings()
+    if render_workers is not None:
+        settings = settings.model_copy(update={"render_workers": render_workers})
+    return len(run_jobs(ws, settings, on_done=show))
 
 
 @request_app.command("submit")
@@ -151,10 +154,22 @@ def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt =
 
 
 @jobs_app.command("run")
-def jobs_run(ctx: typer.Context) -> None:
+def jobs_run(
+    ctx: typer.Context,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Render and watermark each edit's video in segments on this many worker processes (0: one per "
+            "core; default CUTPROOF_RENDER_WORKERS, else 1); the output is the same as in one piece. Ignored "
+            "with CUTPROOF_RAY_ADDRESS: the segments are Ray tasks.",
+        ),
+    ] = None,
+) -> None:
     """Run every queued job now (render, training, QC batch): in this process, or on the Ray cluster of
     CUTPROOF_RAY_ADDRESS when set (the server does this in its worker pool or through its Ray dispatcher)."""
-    n = _run_jobs(ready_workspace(ctx))
+    n = _run_jobs(ready_workspace(ctx), workers)
     console.print(f"{n} job(s) run")
 
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
             runs the jobs (render, label, training, QC batches) instead of the server's in-process worker pool; see
             ``cutproof.scale`` and docs/operators-database.md. Unset: the in-process pool.
         qc_workers: processes a QC batch checks files in when no Ray cluster is set (0: one per core).
+        render_workers: processes a render job renders and watermarks an edit's video in, in segments, when no
+            Ray cluster is set (1: in one piece, in the job's thread; 0: one per core); the output is the same.
+            With a Ray cluster the segments are Ray tasks. ``CUTPROOF_RENDER_WORKERS``.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")
@@ -68,6 +71,7 @@ class Settings(BaseSettings):
     verify_per_minute: int = Field(default=10, ge=1, le=10_000)
     ray_address: str | None = None
     qc_workers: int = Field(default=0, ge=0, le=256)
+    render_workers: int = Field(default=1, ge=0, le=256)
 
     def check_safe(self) -> Settings:
         """Return self, or raise if a default or weak secret is used outside local use.

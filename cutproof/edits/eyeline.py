@@ -4,6 +4,7 @@ with the project's cast model."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cutproof.cast.project import load_cast, project_cast
 from cutproof.core.errors import CutproofError
@@ -12,6 +13,9 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.references import project_model
 from editor import Clip, EditResult, ModelRecord, ModelRegistry
 from editor.eyeline import KIND, EyelineModel, redirect_gaze
+
+if TYPE_CHECKING:
+    from media import SegmentExecutor
 
 
 class EyelineSetupError(CutproofError):
@@ -56,9 +60,11 @@ def eyeline_edit(
     model: str | None = None,
     cast_model: str | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EditResult:
     """Run the eyeline edit on ``clip`` with the project's models (``cast_model``: the cast model the gate used;
-    default the project's latest)."""
+    default the project's latest), in segments on ``workers`` processes or ``executor`` (the same output)."""
     record, eyeline = project_eyeline(ws, project, performer, model)
     cast = load_cast(ws, cast_model) if cast_model else project_cast(ws, project)
     return redirect_gaze(
@@ -72,4 +78,6 @@ def eyeline_edit(
         start=start,
         end=end,
         overwrite=overwrite,
+        workers=workers,
+        executor=executor,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -36,6 +36,7 @@ from cutproof.edits.label import EditFacts, label_output
 from cutproof.edits.public import private_terms, probed_format, public_title
 from cutproof.edits.render import GateFacts, render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
+from cutproof.edits.segmented import ONE_PIECE, Segmented
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.jobs import training_handlers
 from editor import Catalogue
@@ -54,9 +55,11 @@ class FlowError(CutproofError):
     """An edit request cannot move on (wrong state, not approved, …)."""
 
 
-def job_handlers(ws: Workspace) -> dict[str, Any]:
-    """The job kinds this application runs, bound to a workspace (for the embedded worker pool)."""
-    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload), **training_handlers(ws)}
+def job_handlers(ws: Workspace, segmented: Callable[[], Segmented] | None = None) -> dict[str, Any]:
+    """The job kinds this application runs, bound to a workspace (for the embedded worker pool); ``segmented``
+    makes, per render job, where its video is rendered and labelled (default: in one piece, in the job's thread)."""
+    make = segmented or (lambda: ONE_PIECE)
+    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload, make()), **training_handlers(ws)}
 
 
 def deliverables_dir(ws: Workspace, project: str) -> Path:
@@ -195,8 +198,11 @@ def _clean_dir(path: Path) -> Path:
     return path
 
 
-def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The render job: render → ``edit.applied/1`` → label → ``label.applied/1`` → deliver."""
+def run_render_job(
+    ws: Workspace, ctx: JobContext, payload: Mapping[str, Any], segmented: Segmented = ONE_PIECE
+) -> dict[str, Any]:
+    """The render job: render → ``edit.applied/1`` → label → ``label.applied/1`` → deliver. The render and the
+    watermark pass run in segments as ``segmented`` says (local processes or Ray tasks; the same output)."""
     store = RequestStore(ws.engine)
     project = get_project(ws, ctx.job.project)
     req = store.get(str(payload["request_id"]), project.slug)
@@ -221,6 +227,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
             work,
             progress=lambda f: ctx.progress(0.05 + 0.6 * f, "rendering"),
             gate=gate,
+            segmented=segmented,
         )
         return {"result": result.as_json(), "path": str(result.output.path)}
 
@@ -255,6 +262,7 @@ def run_render_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -
             obligations=obligations,
             redact_terms=private_terms(ws, project),
             badge=BadgeSpec(breaks=tuple(Fraction(str(b)) for b in submission.ad_breaks)),
+            segmented=segmented,
         )
         return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
 

@@ -41,6 +41,7 @@ from sqlalchemy import Engine, insert, select, update
 from cutproof.core.models import FingerprintRow, WatermarkKeyRow, table_of
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.provenance import provenance_of
+from cutproof.edits.segmented import ONE_PIECE, Segmented
 from editor import Catalogue
 from labeler.c2pa_adapter import ParentAsset, media_type, read_manifest_store, sign_video
 from labeler.camera import camera_anchors, embedded_store_sha256
@@ -138,8 +139,10 @@ def label_output(
     badge: BadgeSpec | None = None,
     title: str | None = None,
     credit_seconds: Fraction = Fraction(4),
+    segmented: Segmented = ONE_PIECE,
 ) -> LabelResult:
-    """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``.
+    """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``; the
+    watermark pass runs in segments as ``segmented`` says (``labeler.watermark.embed_video``: the same output).
 
     Raises:
         UnsupportedFormatError: ``output`` is not MP4/MOV (C2PA cannot be embedded).
@@ -196,7 +199,7 @@ def label_output(
         algorithm = audio_algorithm = None
         if wm is not None:
             marked = work / f"marked{output.suffix}"
-            embedded = wm["embed_video"](current, marked, int(key, 16), mark_audio=True)
+            embedded = wm["embed_video"](current, marked, int(key, 16), mark_audio=True, **segmented.kwargs())
             current, algorithm = marked, str(wm["ALGORITHM_ID"])
             marks = getattr(embedded, "audio_marks", ())
             audio_algorithm = str(marks[0].algorithm) if marks else None

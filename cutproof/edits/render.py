@@ -17,6 +17,10 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 
+A render runs in one piece in the job's own process, or in segments (``Segmented``: ``workers`` local processes,
+or an ``executor`` such as the Ray engine's): the editor cuts the video where its codec allows, renders the
+segments on those workers and joins them without re-encoding, with the output of one pass (``editor.segmented``).
+
 A render is told what the gate decided on (``GateFacts``: the performers and the cast model it identified them
 with). The eyeline and dialogue edits find their performer's face with that same cast model, refuse a performer
 the gate did not decide on, and every result lists exactly the gate's performers (``EditResult.performers``).
@@ -33,6 +37,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from cutproof.edits.references import project_clip, project_media, project_model, project_upload
+from cutproof.edits.segmented import ONE_PIECE, Segmented
 from editor import Clip, EditResult, ModelRegistry
 from media import plan_encode
 
@@ -74,7 +79,7 @@ class GateFacts:
         return found.model if found is not None else None
 
 
-Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress, GateFacts | None], EditResult]
+Renderer = Callable[[Workspace, Project, Clip, Any, Path, Progress, GateFacts | None, Segmented], EditResult]
 
 
 def _source_suffix(clip: Clip) -> str:
@@ -96,6 +101,7 @@ def _background(
     work: Path,
     progress: Progress,
     gate: GateFacts | None,
+    segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
     from editor.background import load_background_model
     from editor.background.edit import load_plate, replace_background
@@ -119,6 +125,7 @@ def _background(
         refiner=refiner,
         start=submission.start,
         end=submission.end,
+        **segmented.kwargs(),
     )
     progress(1.0)
     return result
@@ -132,6 +139,7 @@ def _eyeline(
     work: Path,
     progress: Progress,
     gate: GateFacts | None,
+    segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
     from cutproof.edits.eyeline import eyeline_edit
 
@@ -157,6 +165,7 @@ def _eyeline(
         end=submission.end,
         model=str(params["model"]) if params.get("model") else None,
         cast_model=gate.cast_model if gate is not None else None,
+        **segmented.kwargs(),
     )
     progress(1.0)
     return result
@@ -173,6 +182,7 @@ def _relight(
     work: Path,
     progress: Progress,
     gate: GateFacts | None,
+    segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
     from editor.lighting import Adjustments, Shot, load_model, relight
     from media import Region
@@ -212,6 +222,7 @@ def _relight(
         start=submission.start or 0,
         end=submission.end,
         **args,
+        **segmented.kwargs(),
     )
     progress(1.0)
     return result
@@ -242,6 +253,7 @@ def _dialogue(
     work: Path,
     progress: Progress,
     gate: GateFacts | None,
+    segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
     from editor.dialogue import dub, retime
 
@@ -270,6 +282,7 @@ def _dialogue(
             model_ref=ref,
             start=submission.start,
             end=submission.end,
+            **segmented.kwargs(),
         )
     else:
         if loaded is None:
@@ -287,6 +300,7 @@ def _dialogue(
             model_ref=ref,
             start=submission.start,
             end=submission.end,
+            **segmented.kwargs(),
         )
     progress(1.0)
     return result
@@ -320,9 +334,11 @@ def render_edit(
     work: Path,
     progress: Progress,
     gate: GateFacts | None = None,
+    segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
-    """Render ``submission`` on ``clip`` into ``work`` with the project's models; with ``gate``, the result lists
-    the performers the gate decided on, and a performer edit must be one of them."""
+    """Render ``submission`` on ``clip`` into ``work`` with the project's models (in segments as ``segmented``
+    says: the same output); with ``gate``, the result lists the performers the gate decided on, and a performer
+    edit must be one of them."""
     check_supported(submission.kind)
-    result = RENDERERS[submission.kind](ws, project, clip, submission, work, progress, gate)
+    result = RENDERERS[submission.kind](ws, project, clip, submission, work, progress, gate, segmented)
     return replace(result, performers=gate.performers) if gate is not None else result

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from typing import Protocol
@@ -10,6 +11,7 @@ from typing import Protocol
 from cutproof.core.jobs import Job, JobQueue, WorkerPool, run_claimed
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
+from cutproof.edits.segmented import Segmented
 from cutproof.scale.handlers import job_handlers, local_executors
 
 
@@ -35,13 +37,30 @@ def qc_executors(settings: Settings) -> Callable[[], Executor]:
     return local_executors(settings.qc_workers)
 
 
+def render_segments(settings: Settings) -> Callable[[], Segmented]:
+    """Where a render job renders and labels its video: in segments as Ray tasks with a cluster set, else on
+    ``settings.render_workers`` local processes (1: in one piece; 0: one per core)."""
+    if settings.ray_address:
+        address = settings.ray_address
+
+        def on_ray() -> Segmented:
+            from cutproof.scale.ray_executor import RayExecutor  # Ray only where a cluster is configured
+
+            return Segmented(executor=RayExecutor(address))
+
+        return on_ray
+    workers = settings.render_workers or os.cpu_count() or 1
+    return lambda: Segmented(workers=workers)
+
+
 def make_runner(ws: Workspace, settings: Settings) -> Runner:
     """The API server's job runner: a ``RayDispatcher`` with a cluster set, else ``settings.workers`` threads."""
     if settings.ray_address:
         from cutproof.scale.ray_engine import RayDispatcher
 
         return RayDispatcher(ws, settings.ray_address)
-    return WorkerPool(JobQueue(ws.engine), job_handlers(ws, qc_executors(settings)), workers=settings.workers)
+    handlers = job_handlers(ws, qc_executors(settings), render_segments(settings))
+    return WorkerPool(JobQueue(ws.engine), handlers, workers=settings.workers)
 
 
 def run_jobs(
@@ -53,7 +72,7 @@ def run_jobs(
 ) -> list[Job]:
     """Run jobs now and wait for them (the CLI): ``job_ids``, or every runnable job. In this process, or on the
     Ray cluster when one is set. Returns the jobs as they ended."""
-    handlers = job_handlers(ws, qc_executors(settings))
+    handlers = job_handlers(ws, qc_executors(settings), render_segments(settings))
     if settings.ray_address:
         from cutproof.scale.ray_engine import RayDispatcher
 

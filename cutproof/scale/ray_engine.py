@@ -37,6 +37,7 @@ from typing import Any
 
 from cutproof.core.jobs import LEASE, TERMINAL, Job, JobQueue, run_claimed
 from cutproof.core.workspace import Workspace
+from cutproof.edits.segmented import Segmented
 from cutproof.scale.handlers import job_handlers
 from cutproof.scale.ray_executor import DEFAULT_MAX_RETRIES, RayExecutor, connect
 
@@ -57,7 +58,8 @@ def run_job(home: str, db_url: str, tsa_url: str | None, job_id: str, lease_s: f
     """The Ray task of one job (see the module docstring); returns whether it ran the job and the job's state."""
     ws = _workspace(home, db_url, tsa_url)
     queue = JobQueue(ws.engine, lease=timedelta(seconds=lease_s))
-    handlers = job_handlers(ws, lambda: RayExecutor())  # a QC batch fans its files out as further Ray tasks
+    # a QC batch fans its files out as further Ray tasks, and a render its segments
+    handlers = job_handlers(ws, lambda: RayExecutor(), lambda: Segmented(executor=RayExecutor()))
     owner = f"ray:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     job = queue.claim_job(owner, job_id, list(handlers))
     if job is None:

@@ -29,11 +29,12 @@ from editor.background.plate import (
     plate_from_shot,
     require_recoverable,
 )
-from editor.background.refiner import RefinerNet
+from editor.background.refiner import RefinerNet, dump_refiner, load_refiner
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from media import MediaInfo, iter_frames, probe, read_frame, render, sample_indices
+from editor.segmented import FrameEditor, Portable, render_frames
+from media import MediaInfo, SegmentExecutor, iter_frames, probe, read_frame, sample_indices
 from media.errors import MediaError
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
@@ -140,6 +141,8 @@ def replace_background(
     end: int | None = None,
     overwrite: bool = False,
     progress: Callable[[float], None] | None = None,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EditResult:
     """Replace the background of ``source`` with ``plate`` and write ``out_path``.
 
@@ -153,7 +156,11 @@ def replace_background(
         start: First frame to edit (default 0); frames outside ``start``–``end`` pass through unchanged.
         end: One past the last frame to edit (default: the clip's length).
         overwrite: Replace an existing output file.
-        progress: Called with the fraction of edited frames done (0–1) after each frame.
+        progress: Called with the fraction of edited frames done (0–1) after each frame (rendered in segments: once,
+            at the end).
+        workers: Render in segments on this many worker processes (``editor.segmented``: the same output; the
+            matte's flow stabilisation is warmed up before each cut and checked to meet the previous segment's).
+        executor: Render the segments on this executor instead (e.g. the Ray engine's).
 
     Returns:
         The edit's result: hashes, model, resolved parameters, frame range, changed region, metrics, output.
@@ -189,29 +196,14 @@ def replace_background(
     grader = CdlRegrade if params.regrade_method == "cdl" else Regrade
     regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
 
-    matter = ShotMatter(cplate, params, net)
-    changed = np.zeros((info.height, info.width), bool)
-    measured = set(sample_indices(last - first - 1, _METRIC_PAIRS)) if last - first > 1 else set()
-    pairs: dict[int, tuple[U8, U8]] = {}
-    coverage: list[float] = []
-
-    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        frame = np.asarray(rgb, np.float32)
-        alpha = matter.step(frame)
-        out = regraded_composite(frame, alpha, new_bg, regrade)
-        src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
-        out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
-        support = (out8 != src8).any(axis=-1)
-        changed[support] = True
-        coverage.append(float(1.0 - alpha.mean()))
-        k = index - first
-        if progress is not None:
-            progress((k + 1) / (last - first))
-        if k in measured or k - 1 in measured:
-            pairs[k] = (src8, out8)
-        return np.where(support[..., None], out, frame), support  # full precision for 10-bit sources
-
-    report = render(info, Path(out_path), edit, frames=frames, overwrite=overwrite)
+    editor = _BackgroundFrames(info, frames, cplate, params, refiner, new_bg, regrade)
+    editor._rt_progress = progress  # called per frame where the frames are edited in this process
+    report, _check = render_frames(
+        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor
+    )
+    if progress is not None and report.segments:
+        progress(1.0)
+    changed, pairs, measured = editor.changed, editor.pairs, editor.measured
     try:
         region = region_of_mask(changed)
         if region is None:
@@ -219,7 +211,7 @@ def replace_background(
         metrics = _temporal_metrics(pairs, measured)
         metrics.update(
             {
-                "background_fraction": round(float(np.mean(coverage)), 6),
+                "background_fraction": round(float(np.mean(editor.coverage_list)), 6),
                 "clean_plate_known_fraction": round(cplate.known_fraction, 6),
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
@@ -249,6 +241,76 @@ def replace_background(
         frame_size=(info.width, info.height),
         metrics=metrics,
     )
+
+
+class _BackgroundFrames(FrameEditor):
+    """The background edit's per-frame work: matte (with flow stabilisation: temporal state), re-graded composite
+    over the new plate; records the changed pixels, the background coverage and the metric frame pairs."""
+
+    warm_up = 40  # the stabiliser keeps at most 0.6 of its state per frame: 0.6^40 ≈ 1e-9
+
+    def __init__(
+        self,
+        info: MediaInfo,
+        span: range,
+        plate: CleanPlate,
+        params: BackgroundParams,
+        refiner: tuple[str, str, RefinerNet] | None,
+        new_bg: np.ndarray,
+        regrade: Any,
+    ) -> None:
+        super().__init__(info, span)
+        self.plate, self.params, self.new_bg, self.regrade = plate, params, new_bg, regrade
+        self.refiner = None if refiner is None else Portable.of(dump_refiner(refiner[2]), load_refiner)
+        self.measured = set(sample_indices(len(span) - 1, _METRIC_PAIRS)) if len(span) > 1 else set()
+        self.changed = np.zeros((info.height, info.width), bool)
+        self.coverage: dict[int, float] = {}
+        self.pairs: dict[int, tuple[U8, U8]] = {}
+
+    def _matter(self) -> ShotMatter:
+        if getattr(self, "_rt_matter", None) is None:
+            net = self.refiner.load() if self.refiner is not None else None
+            self._rt_matter = ShotMatter(self.plate, self.params, net)
+        return self._rt_matter
+
+    def warm(self, n: int, rgb: np.ndarray) -> None:
+        self._matter().advance(np.asarray(rgb, np.float32))
+
+    def state(self) -> list[np.ndarray | None]:
+        return self._matter().state()
+
+    def frame(self, n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        frame = np.asarray(rgb, np.float32)
+        alpha = self._matter().step(frame)
+        out = regraded_composite(frame, alpha, self.new_bg, self.regrade)
+        src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
+        out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
+        support = (out8 != src8).any(axis=-1)
+        self.changed[support] = True
+        self.coverage[n] = float(1.0 - alpha.mean())
+        k = n - self.span.start
+        if k in self.measured or k - 1 in self.measured:
+            self.pairs[k] = (src8, out8)
+        progress = getattr(self, "_rt_progress", None)
+        if progress is not None:
+            progress((k + 1) / len(self.span))
+        return np.where(support[..., None], out, frame), support  # full precision for 10-bit sources
+
+    def record(self) -> tuple[np.ndarray, dict[int, float], dict[int, tuple[U8, U8]]]:
+        return np.packbits(self.changed), self.coverage, self.pairs
+
+    def merge(self, records: list[tuple[np.ndarray, dict[int, float], dict[int, tuple[U8, U8]]]]) -> None:
+        shape = self.changed.shape
+        changed = np.zeros(shape, bool)
+        for bits, _coverage, _pairs in records:
+            changed |= np.unpackbits(bits, count=changed.size).reshape(shape).astype(bool)
+        self.changed = changed
+        self.coverage = {n: v for r in records for n, v in r[1].items()}
+        self.pairs = {k: v for r in records for k, v in r[2].items()}
+
+    @property
+    def coverage_list(self) -> list[float]:
+        return [self.coverage[n] for n in sorted(self.coverage)]
 
 
 def _temporal_metrics(pairs: dict[int, tuple[U8, U8]], measured: set[int]) -> dict[str, float]:

@@ -132,3 +132,12 @@ class ShotMatter:
         """The stabilised matte of the next frame of the shot."""
         small = self._down(frame)
         return self._up(frame, self._stabiliser.step(small, self._raw_work(small)))
+
+    def advance(self, frame: F32) -> None:
+        """Run the stabiliser over the next frame of the shot without producing its matte (a segment's warm-up)."""
+        small = self._down(frame)
+        self._stabiliser.step(small, self._raw_work(small))
+
+    def state(self) -> list[F32 | None]:
+        """The temporal state: what the stabiliser carries to the next frame."""
+        return self._stabiliser.state()

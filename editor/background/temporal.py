@@ -54,3 +54,7 @@ class Stabiliser:
             out = (weight * warped_alpha + (1.0 - weight) * alpha).astype(np.float32)
         self._prev_grey, self._prev_alpha, self._prev_frame = g, out, frame
         return out
+
+    def state(self) -> list[np.ndarray | None]:
+        """What is carried to the next frame: the previous grey image, stabilised alpha and frame."""
+        return [self._prev_grey, self._prev_alpha, self._prev_frame]

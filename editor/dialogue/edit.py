@@ -34,7 +34,8 @@ from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from media import AudioOverride, MediaInfo, probe, read_audio, render
+from editor.segmented import FrameEditor, render_frames
+from media import AudioOverride, MediaInfo, SegmentExecutor, iter_frames, probe, read_audio
 
 ModelRef = tuple[str, str]  # (model id, model file hash)
 
@@ -105,6 +106,8 @@ def dub(
     end: int | None = None,
     exclude_take: str | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EditResult:
     """Replace the line in ``start``–``end`` with ``audio`` and re-sync the performer's mouth to it.
 
@@ -119,6 +122,8 @@ def dub(
         start: First frame (default 0). end: One past the last (default: start + the line's length).
         exclude_take: Content hash of a bank take not to draw mouths from (rebuild-a-take experiments).
         overwrite: Replace an existing output.
+        workers: Render in segments on this many worker processes (``editor.segmented``: the same output, the
+            line laid in by the join in one pass). executor: Render the segments on this executor instead.
 
     Raises:
         UnreadableLineError, LineRateError, LineLengthError, SilentLineError: the line is unusable.
@@ -138,22 +143,14 @@ def dub(
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
     sel = select_units(query, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=exclude)
-    changed = np.zeros((info.height, info.width), bool)
-    edited_crops: dict[int, np.ndarray] = {}
-
-    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k = index - first
-        box = track.mouth_box(index)
-        out, support = place_mouth(frames[k], model.crops[sel.indices[k]], box, seed=index)
-        changed[support] = True
-        edited_crops[k] = crop(out, box, (BANK_W, BANK_H))
-        base = np.asarray(rgb, np.float32)
-        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
-
+    editor = _DubFrames(info, range(first, last), frames, track, model.crops[np.asarray(sel.indices[: last - first])])
     override = AudioOverride(
         line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
     )
-    report = render(info, Path(out_path), edit, frames=range(first, last), overwrite=overwrite, audio_override=override)
+    report, _check = render_frames(
+        info, Path(out_path), editor, overwrite=overwrite, audio_override=override, workers=workers, executor=executor
+    )
+    changed, edited_crops = editor.changed, editor.crops
     try:
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
         before = _sync(model, bank_crops(frames, track), line, info.frame_rate)
@@ -215,12 +212,16 @@ def retime(
     start: int | None = None,
     end: int | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EditResult:
     """Slip the picture of ``start``–``end`` to the timing of the new line and lay the line in.
 
     The original take's sync sound over ``start``–``end`` is aligned to the line by DTW; offset and stretch are
     fitted by least squares over the path; output frame ``start + k`` shows the face area of the source frame at
     the mapped time. The line's own length sets the output range (``start`` + its frames).
+
+    ``workers`` / ``executor``: as for ``dub``.
 
     Raises:
         UnreadableLineError, LineRateError, SilentLineError: the line is unusable.
@@ -266,21 +267,12 @@ def retime(
     lo, hi = int(min(first, mapped.min())), int(max(last, mapped.max() + 1))
     frames = read_range(info, lo, hi)
     track = track_face(frames, lo, performer=performer, cast=cast)
-    changed = np.zeros((info.height, info.width), bool)
-    out_crops: dict[int, np.ndarray] = {}
-
-    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        k = index - first
-        j = int(mapped[k])
-        target, src = frames[index - lo], frames[j - lo]
-        out, support = _paste_face(target, src, track, index, j)
-        changed[support] = True
-        out_crops[k] = crop(out, track.mouth_box(j), (BANK_W, BANK_H))  # the pasted mouth is where it was in j
-        base = np.asarray(rgb, np.float32)
-        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
-
+    editor = _RetimeFrames(info, range(first, last), lo, frames, track, mapped)
     override = AudioOverride(line.samples, line.rate, Fraction(first) / fps, Fraction(last) / fps)
-    report = render(info, Path(out_path), edit, frames=range(first, last), overwrite=overwrite, audio_override=override)
+    report, _check = render_frames(
+        info, Path(out_path), editor, overwrite=overwrite, audio_override=override, workers=workers, executor=executor
+    )
+    changed, out_crops = editor.changed, editor.crops
     try:
         metrics: dict[str, float] = {
             "retime_offset_frames": round(offset / FEATURE_RATE * float(fps), 3),
@@ -311,6 +303,86 @@ def retime(
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise
+
+
+_CHUNK = 24  # frames a worker decodes at a time for a dialogue edit's source pictures
+
+
+class _SourceFrames(FrameEditor):
+    """A dialogue edit's per-frame work needs the source frames as uint8 RGB (``read_range``'s conversion). The
+    calling process hands over the ones it read; a worker decodes its own, ``_CHUNK`` at a time. No temporal state;
+    records the changed pixels and the edited mouth crops (for the sync metrics)."""
+
+    def __init__(self, info: MediaInfo, span: range, lo: int, hi: int, frames: list[np.ndarray]) -> None:
+        super().__init__(info, span)
+        self.lo, self.hi = lo, hi
+        self._rt_frames = dict(enumerate(frames, start=lo))
+        self.changed = np.zeros((info.height, info.width), bool)
+        self.crops: dict[int, np.ndarray] = {}
+
+    def source(self, i: int) -> np.ndarray:
+        frames: dict[int, np.ndarray] = self.__dict__.setdefault("_rt_frames", {})
+        if i not in frames:
+            for j, arr in iter_frames(self.info, start=i, end=min(self.hi, i + _CHUNK), fmt="rgb24"):
+                frames[j] = np.asarray(arr)
+        return frames[i]
+
+    def forget(self, below: int) -> None:
+        """Drop the source frames before ``below`` (no later frame needs them: the mapping never goes back)."""
+        frames: dict[int, np.ndarray] = self.__dict__.setdefault("_rt_frames", {})
+        for j in [j for j in frames if j < below]:
+            del frames[j]
+
+    def record(self) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        return np.packbits(self.changed), self.crops
+
+    def merge(self, records: list[tuple[np.ndarray, dict[int, np.ndarray]]]) -> None:
+        changed = np.zeros(self.changed.shape, bool)
+        for bits, _ in records:
+            changed |= np.unpackbits(bits, count=changed.size).reshape(changed.shape).astype(bool)
+        self.changed = changed
+        self.crops = {k: v for r in records for k, v in r[1].items()}
+
+
+class _DubFrames(_SourceFrames):
+    """``dub``: the chosen bank mouth of each frame placed in it."""
+
+    def __init__(
+        self, info: MediaInfo, span: range, frames: list[np.ndarray], track: FaceTrack, mouths: np.ndarray
+    ) -> None:
+        super().__init__(info, span, span.start, span.stop, frames)
+        self.track, self.mouths = track, mouths
+
+    def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = index - self.span.start
+        box = self.track.mouth_box(index)
+        out, support = place_mouth(self.source(index), self.mouths[k], box, seed=index)
+        self.changed[support] = True
+        self.crops[k] = crop(out, box, (BANK_W, BANK_H))
+        self.forget(index)
+        base = np.asarray(rgb, np.float32)
+        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
+
+
+class _RetimeFrames(_SourceFrames):
+    """``retime``: each frame shows the face area of the source frame at its mapped time."""
+
+    def __init__(
+        self, info: MediaInfo, span: range, lo: int, frames: list[np.ndarray], track: FaceTrack, mapped: np.ndarray
+    ) -> None:
+        super().__init__(info, span, lo, lo + len(frames), frames)
+        self.track, self.mapped = track, mapped
+
+    def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = index - self.span.start
+        j = int(self.mapped[k])
+        src = self.source(j)
+        out, support = _paste_face(self.source(index), src, self.track, index, j)
+        self.changed[support] = True
+        self.crops[k] = crop(out, self.track.mouth_box(j), (BANK_W, BANK_H))  # the pasted mouth is where it was in j
+        self.forget(min(index, j))
+        base = np.asarray(rgb, np.float32)
+        return np.where(support[..., None], out.astype(np.float32) / 255.0, base), support
 
 
 def _face_area(track: FaceTrack, frame: int, shape: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -34,7 +34,8 @@ from editor.eyeline._net import landmark_channels
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
 from editor.eyeline.model import KIND, EyelineModel
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
-from media import probe, render
+from editor.segmented import FrameEditor, Portable, render_frames
+from media import MediaInfo, SegmentExecutor, probe
 
 TEMPORAL_ALPHA = 0.5
 RAMP = 3
@@ -76,6 +77,32 @@ class _EyeWarper:
         self.shift = shift
         self.state: list[np.ndarray | None] = [None, None]
 
+    def _field(self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float) -> np.ndarray:
+        """Eye ``k``'s flow and lightness field (patch scale), smoothed with the previous frame's; updates the
+        state."""
+        patch = cut_patch(rgb, box)
+        if k == 1:
+            patch = np.ascontiguousarray(patch[:, ::-1])
+        sx = -1.0 if k == 1 else 1.0
+        shift = torch.tensor([[self.shift[0] * ramp * sx, self.shift[1] * ramp]], dtype=torch.float32)
+        src = torch.from_numpy(patch).permute(2, 0, 1)[None]
+        lm = landmark_channels(torch.tensor([iris_centre(patch)], dtype=torch.float32))
+        with torch.no_grad():
+            flow, light = self.model.net(src, lm, shift)
+        field = torch.cat([flow, light], 1)[0].permute(1, 2, 0).numpy()  # H,W,3 (fx, fy, light)
+        if k == 1:
+            field = np.ascontiguousarray(field[:, ::-1])
+            field[..., 0] *= -1
+        prev = self.state[k]
+        field = field if prev is None else TEMPORAL_ALPHA * prev + (1 - TEMPORAL_ALPHA) * field
+        self.state[k] = field
+        return field
+
+    def advance(self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float) -> None:
+        """Update the smoothed fields over a frame without warping it (a segment's warm-up)."""
+        for k, box in enumerate(self.model.geometry.patch_boxes(face)):
+            self._field(rgb, k, box, ramp)
+
     def __call__(
         self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -83,22 +110,7 @@ class _EyeWarper:
         support = np.zeros(rgb.shape[:2], bool)
         h_img, w_img = rgb.shape[:2]
         for k, (x, y, w, h) in enumerate(self.model.geometry.patch_boxes(face)):
-            patch = cut_patch(rgb, (x, y, w, h))
-            if k == 1:
-                patch = np.ascontiguousarray(patch[:, ::-1])
-            sx = -1.0 if k == 1 else 1.0
-            shift = torch.tensor([[self.shift[0] * ramp * sx, self.shift[1] * ramp]], dtype=torch.float32)
-            src = torch.from_numpy(patch).permute(2, 0, 1)[None]
-            lm = landmark_channels(torch.tensor([iris_centre(patch)], dtype=torch.float32))
-            with torch.no_grad():
-                flow, light = self.model.net(src, lm, shift)
-            field = torch.cat([flow, light], 1)[0].permute(1, 2, 0).numpy()  # H,W,3 (fx, fy, light)
-            if k == 1:
-                field = np.ascontiguousarray(field[:, ::-1])
-                field[..., 0] *= -1
-            prev = self.state[k]
-            field = field if prev is None else TEMPORAL_ALPHA * prev + (1 - TEMPORAL_ALPHA) * field
-            self.state[k] = field
+            field = self._field(rgb, k, (x, y, w, h), ramp)
             x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
             x1, y1 = min(w_img, math.ceil(x + w)), min(h_img, math.ceil(y + h))
             if x1 - x0 < 4 or y1 - y0 < 4:
@@ -133,6 +145,8 @@ def redirect_gaze(
     start: int | None = None,
     end: int | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> EditResult:
     """Move ``performer``'s gaze in ``source`` by ``shift`` = (dx°, dy°) over frames ``start``–``end``.
 
@@ -146,6 +160,9 @@ def redirect_gaze(
         model_ref: ``(model id, model file hash)`` recorded in the result.
         start: First frame (default 0). end: One past the last frame (default: clip end).
         overwrite: Replace an existing output.
+        workers: Render in segments on this many worker processes (``editor.segmented``: the same output; the
+            smoothed fields are warmed up before each cut and checked to meet the previous segment's).
+        executor: Render the segments on this executor instead (e.g. the Ray engine's).
 
     Raises:
         EyelineModelError: the model is another performer's.
@@ -166,25 +183,11 @@ def redirect_gaze(
     tracks, _ = track_faces(info, start=first, end=last, samples=samples, embed=cast is not None)
     track = find_performer(tracks, performer, cast, info.path.name)
     boxes = _boxes(track, frames)
-    warper = _EyeWarper(model, (dx, dy))
-    changed = np.zeros((info.height, info.width), bool)
-    measured = set(np.linspace(first, last - 2, _METRIC_FRAMES).astype(int).tolist()) if last - first > 1 else set()
-    keep: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
-
-    def edit(index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k = index - first
-        ramp = min(1.0, (k + 1) / RAMP, (last - index) / RAMP)
-        face = tuple(float(v) for v in boxes[k])
-        out, support = warper(np.asarray(rgb, np.float32), face, ramp)  # type: ignore[arg-type]
-        src8 = np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
-        out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
-        support &= (out8 != src8).any(axis=-1)
-        changed[support] = True
-        if index in measured or index - 1 in measured:
-            keep[index] = (src8, out8, support, ramp)
-        return np.where(support[..., None], out8.astype(np.float32) / 255.0, rgb), support
-
-    report = render(info, Path(out_path), edit, frames=frames, overwrite=overwrite)
+    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes)
+    report, _check = render_frames(
+        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor
+    )
+    changed, keep = editor.changed, editor.keep
     try:
         region = region_of_mask(changed)
         if region is None:
@@ -218,6 +221,63 @@ def redirect_gaze(
         frame_size=(info.width, info.height),
         metrics=metrics,
     )
+
+
+class _EyelineFrames(FrameEditor):
+    """The eyeline edit's per-frame work: both eyes warped with fields smoothed over time (temporal state), the
+    shift eased in and out over ``RAMP`` frames; records the changed pixels and the metric frames."""
+
+    warm_up = 48  # the smoothing keeps half its state per frame: 0.5^48 ≈ 4e-15
+
+    def __init__(
+        self, info: MediaInfo, span: range, model: EyelineModel, shift: tuple[float, float], boxes: np.ndarray
+    ) -> None:
+        super().__init__(info, span)
+        self.model, self.shift, self.boxes = Portable.of(model.to_bytes(), EyelineModel.from_bytes), shift, boxes
+        first, last = span.start, span.stop
+        self.measured = (
+            set(np.linspace(first, last - 2, _METRIC_FRAMES).astype(int).tolist()) if last - first > 1 else set()
+        )
+        self.changed = np.zeros((info.height, info.width), bool)
+        self.keep: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
+
+    def _warper(self) -> _EyeWarper:
+        if getattr(self, "_rt_warper", None) is None:
+            self._rt_warper = _EyeWarper(self.model.load(), self.shift)
+        return self._rt_warper
+
+    def _at(self, index: int) -> tuple[tuple[float, float, float, float], float]:
+        k = index - self.span.start
+        ramp = min(1.0, (k + 1) / RAMP, (self.span.stop - index) / RAMP)
+        return tuple(float(v) for v in self.boxes[k]), ramp  # type: ignore[return-value]
+
+    def warm(self, n: int, rgb: np.ndarray) -> None:
+        face, ramp = self._at(n)
+        self._warper().advance(np.asarray(rgb, np.float32), face, ramp)
+
+    def state(self) -> list[np.ndarray | None]:
+        return list(self._warper().state)
+
+    def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        face, ramp = self._at(index)
+        out, support = self._warper()(np.asarray(rgb, np.float32), face, ramp)
+        src8 = np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
+        out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
+        support &= (out8 != src8).any(axis=-1)
+        self.changed[support] = True
+        if index in self.measured or index - 1 in self.measured:
+            self.keep[index] = (src8, out8, support, ramp)
+        return np.where(support[..., None], out8.astype(np.float32) / 255.0, rgb), support
+
+    def record(self) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]]]:
+        return np.packbits(self.changed), self.keep
+
+    def merge(self, records: list[tuple[np.ndarray, dict[int, Any]]]) -> None:
+        changed = np.zeros(self.changed.shape, bool)
+        for bits, _ in records:
+            changed |= np.unpackbits(bits, count=changed.size).reshape(changed.shape).astype(bool)
+        self.changed = changed
+        self.keep = {n: v for r in records for n, v in r[1].items()}
 
 
 def _phys(patches: list[np.ndarray]) -> np.ndarray:

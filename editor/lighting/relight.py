@@ -37,7 +37,8 @@ from editor.lighting.metrics import delta_e76
 from editor.lighting.model import THUMB, GradeNet
 from editor.lighting.smooth import SmoothGrade
 from editor.results import EditResult, FrameRange, OutputMedia
-from media import MediaInfo, Region, iter_frames, read_frame, render, sample_indices
+from editor.segmented import FrameEditor, render_frames
+from media import MediaInfo, Region, SegmentExecutor, iter_frames, read_frame, sample_indices
 
 KIND = "lighting.relight"
 SAMPLES = 8
@@ -282,8 +283,12 @@ def relight(
     feather: int | None = None,
     start: int = 0,
     end: int | None = None,
+    workers: int = 1,
+    executor: SegmentExecutor | None = None,
 ) -> tuple[EditResult, RelightPlan]:
-    """Plan and render the relight; returns the true account of it and the plan (for CDL/LUT export).
+    """Plan and render the relight; returns the true account of it and the plan (for CDL/LUT export). With
+    ``workers`` > 1 or an ``executor`` the frames are graded and encoded in segments in parallel
+    (``editor.segmented``; the same output).
 
     Raises:
         EditParameterError: invalid parameters (nothing written).
@@ -303,22 +308,9 @@ def relight(
         end=end,
     )
     info = shot.info
-    shot_lut = ShotLut(plan.lut)
-    exact8 = info.bit_depth <= 8
-    w3 = plan.weights[..., None]
-    support = plan.weights > 0
-    changes: list[float] = []
-    every = max(1, len(plan.frames.as_range()) // SAMPLES)
-
-    def edit(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        graded = shot_lut.apply(rgb, exact_8bit=True) if exact8 else plan.grade.smooth.apply(rgb)
-        out = rgb + (graded - rgb) * w3
-        if len(changes) < SAMPLES and n % every == 0:
-            r = plan.region
-            changes.append(delta_e76(_crop(rgb, r)[::4, ::4], _crop(out, r)[::4, ::4]))
-        return out, support
-
-    report = render(info, out_path, edit, frames=plan.frames.as_range())
+    frames = _RelightFrames(info, plan)
+    report, _check = render_frames(info, out_path, frames, workers=workers, executor=executor)
+    changes = frames.changes
     h = hashlib.sha256()
     with open(report.path, "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -358,3 +350,49 @@ def relight(
         metrics=metrics,
     )
     return result, plan
+
+
+class _RelightFrames(FrameEditor):
+    """The relight's per-frame work: one grade blended in with the region's weights (no temporal state). The
+    colour change in the region is sampled on the first ``SAMPLES`` frames of the range whose number is a multiple
+    of ``every``."""
+
+    def __init__(self, info: MediaInfo, plan: RelightPlan) -> None:
+        super().__init__(info, plan.frames.as_range())
+        self.lut, self.smooth, self.weights, self.region = plan.lut, plan.grade.smooth, plan.weights, plan.region
+        self.exact8 = info.bit_depth <= 8
+        every = max(1, len(self.span) // SAMPLES)
+        self.sampled = frozenset([n for n in self.span if n % every == 0][:SAMPLES])
+        self.measured: dict[int, float] = {}
+        self.changes: list[float] = []
+
+    def frame(self, n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if getattr(self, "_rt_lut", None) is None:
+            self._rt_lut = _shot_lut(self.lut)
+            self._rt_w3, self._rt_support = self.weights[..., None], self.weights > 0
+        graded = self._rt_lut.apply(rgb, exact_8bit=True) if self.exact8 else self.smooth.apply(rgb)
+        out = rgb + (graded - rgb) * self._rt_w3
+        if n in self.sampled:
+            r = self.region
+            self.measured[n] = delta_e76(_crop(rgb, r)[::4, ::4], _crop(out, r)[::4, ::4])
+        return out, self._rt_support
+
+    def record(self) -> dict[int, float]:
+        return self.measured
+
+    def merge(self, records: list[dict[int, float]]) -> None:
+        self.measured = {n: v for r in records for n, v in r.items()}
+        self.changes = [self.measured[n] for n in sorted(self.measured)]
+
+
+_SHOT_LUTS: dict[bytes, ShotLut] = {}
+
+
+def _shot_lut(lut: Lut3D) -> ShotLut:
+    """One ``ShotLut`` per grade and process: a worker that renders several segments of a shot builds the 8-bit
+    expansion (about a second) once."""
+    key = hashlib.sha256(np.ascontiguousarray(lut.table).tobytes()).digest()
+    if key not in _SHOT_LUTS:
+        _SHOT_LUTS.clear()
+        _SHOT_LUTS[key] = ShotLut(lut)
+    return _SHOT_LUTS[key]

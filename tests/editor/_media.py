@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def write_clip(
     tint: tuple[float, float, float] = (1.0, 1.0, 1.0),
     metadata: dict[str, str] | None = None,
     container_options: dict[str, str] | None = None,
+    pictures: Sequence[np.ndarray] | None = None,
 ) -> Path:
-    """Write a clip with ``frames`` frames of ``scene_frame`` plus a 440 Hz tone, BT.709-tagged."""
+    """Write a clip with ``frames`` frames of ``scene_frame`` (or the uint8 RGB ``pictures``, then as many frames as
+    there are) plus a 440 Hz tone, BT.709-tagged."""
+    if pictures is not None:
+        frames, height, width = len(pictures), pictures[0].shape[0], pictures[0].shape[1]
     fmt = "mov" if path.suffix == ".mov" else "mp4"
     out = av.open(str(path), "w", format=fmt, options=container_options or {})
     if timecode:
@@ -57,7 +62,8 @@ def write_clip(
     if audio:
         a = out.add_stream(audio, rate=48000, layout="stereo")
     for i in range(frames):
-        frame = av.VideoFrame.from_ndarray(scene_frame(i, width, height, tint=tint), format="rgb24")
+        rgb = scene_frame(i, width, height, tint=tint) if pictures is None else pictures[i]
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
         frame = frame.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
         frame.pts = i
         for p in v.encode(frame):
