@@ -8,6 +8,12 @@ default ``$TMPDIR/cutproof-heldout``):
 - ``crf28``    — a careless re-encode: H.264 CRF 28;
 - ``prores10`` — ProRes 422 HQ, 10-bit 4:2:2 (``yuv422p10le``) in MOV with 24-bit PCM audio.
 
+Content variants (``CONTENT_VARIANTS``, for benches whose behaviour depends on the picture's content, e.g. the
+watermark's level): ``dark`` — a night grade (RGB × 0.22), ProRes 10-bit; ``graded`` — a hard look (contrast
+S-curve that crushes blacks and clips highlights, teal shadows, warm highlights), ProRes 10-bit; ``grain`` — film
+grain (Gaussian, σ 7 code values, seeded), H.264 CRF 18; ``flat`` — the picture blurred to smooth gradients
+(Gaussian σ 1/40 of the width: a wall, a sky), H.264 CRF 18.
+
 Results on these are reported separately from results on the shared clips themselves (``variant: "shared"``).
 """
 
@@ -25,6 +31,7 @@ import numpy as np
 
 FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
 VARIANTS = ("mirror", "crop", "crf28", "prores10")
+CONTENT_VARIANTS = ("dark", "graded", "grain", "flat")
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "cutproof-heldout"
 
 
@@ -40,12 +47,29 @@ def _transform(variant: str) -> Callable[[np.ndarray], np.ndarray]:
             return cv2.resize(a[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_CUBIC)
 
         return crop
+    if variant == "dark":
+        return lambda a: (a.astype(np.float32) * 0.22).astype(np.uint8)
+    if variant == "graded":
+
+        def graded(a: np.ndarray) -> np.ndarray:
+            x = a.astype(np.float32) / 255.0
+            x = np.clip((x - 0.5) * 1.9 + 0.5, 0.0, 1.0)  # crushed blacks, clipped highlights
+            lum = x.mean(-1, keepdims=True)
+            x = x + (1 - lum) * np.array([-0.06, 0.02, 0.08]) + lum * np.array([0.08, 0.02, -0.08])
+            return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+        return graded
+    if variant == "grain":
+        rng = np.random.default_rng(18)
+        return lambda a: np.clip(a + rng.normal(0.0, 7.0, a.shape[:2])[..., None], 0, 255).astype(np.uint8)
+    if variant == "flat":
+        return lambda a: cv2.GaussianBlur(a, (0, 0), a.shape[1] / 40)
     return lambda a: a
 
 
 def _encoder(variant: str) -> tuple[str, str, str, dict[str, str], str]:
     """(container suffix, codec, pix_fmt, options, audio codec)."""
-    if variant == "prores10":
+    if variant in ("prores10", "dark", "graded"):
         return ".mov", "prores_ks", "yuv422p10le", {"profile": "3"}, "pcm_s24le"
     crf = "28" if variant == "crf28" else "18"
     return ".mp4", "libx264", "yuv420p", {"crf": crf, "preset": "veryfast"}, "aac"
@@ -53,8 +77,8 @@ def _encoder(variant: str) -> tuple[str, str, str, dict[str, str], str]:
 
 def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
     """Write (once; cached by name) the ``variant`` of ``src`` and return its path."""
-    if variant not in VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
+    if variant not in VARIANTS + CONTENT_VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS + CONTENT_VARIANTS)}")
     suffix, codec, pix_fmt, options, acodec = _encoder(variant)
     dst = Path(out_dir) / f"{Path(src).stem}.{variant}{suffix}"
     if dst.is_file():

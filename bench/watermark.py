@@ -10,6 +10,7 @@ all methods) and ``ratio`` (per peer: ours restricted to the peer's cases vs the
     python bench/watermark.py            # full run (all clips, all attacks, false-key test, both peers)
     python bench/watermark.py --quick    # smoke test: 2 clips, 4 attacks, 200 unmarked segments
     python bench/watermark.py --quick --methods cutproof
+    python bench/watermark.py --heldout  # held-out content, adaptive level vs today's fixed level (quick attacks)
 
 Duration on the shared 2-core machine (load average 4–9): full run 34.6 min (ours incl. 1,282 false-key
 segments: ~10 + ~7 min, dwtDctSvd ~11 min, rivaGan ~7 min); ``--quick`` ~6 min.
@@ -26,6 +27,14 @@ target metric; imwatermark marks chroma, so its luma barely changes) and ``psnr_
 codeword), dwtDctSvd 64 bits, rivaGan 32 bits (its only size). rivaGan's encoder and decoder take seconds per
 frame here, so it embeds only the first 0.5 s of frames and runs on ``--riva-clips`` clips (default 3: one of
 each source); its ratio line compares ours on exactly those clips and attacks.
+
+``--heldout``: clips the project never saw (``bench/_heldout.py``: a re-frame, ProRes 10-bit, a mirror, and content
+variants — a night grade and a hard look in ProRes 10-bit, film grain, a flat blurred picture), marked by ours
+(content-adaptive level: the realised change is solved on each frame) and by ``cutproof-fixed`` (today's fixed
+nominal level, ``bench/_peers/wm_fixed_level.py``; same pattern and detector) in the same run, quick attacks. Each
+``embed`` line then also gives ``psnr_y_min`` (the most changed frame) and ``psnr_y_delivered``: the marked
+deliverable against a codec-only re-encode of the same source under the same plan (decoded luma) — the mark's
+share as it reaches the viewer. The false-key test is skipped there (the detector is the same).
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -48,19 +59,33 @@ sys.path.insert(0, str(ROOT))  # first: bench/ledger.py must not shadow the ledg
 import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+from _heldout import make_variant  # noqa: E402
+from _peers.wm_fixed_level import FixedLevelEmbedder  # noqa: E402
+from _wm import speed as _speed  # noqa: E402
 from _wm.attacks import ATTACKS, QUICK_ATTACKS, Attack, apply, retime  # noqa: E402
 from _wm.speed import make_1080p, wall_clock_1080p  # noqa: E402
 from _wm.unmarked import false_key_run  # noqa: E402
 
+import labeler.watermark._embed as _embed_mod  # noqa: E402
+import labeler.watermark._video as _video_mod  # noqa: E402
 from labeler._payload import BCH_T, CODE_BITS  # noqa: E402
 from labeler.watermark import embed_frame, embed_video  # noqa: E402
 from labeler.watermark._detect import Accumulator  # noqa: E402
 from labeler.watermark._pattern import ALGORITHM_ID  # noqa: E402
-from media import iter_luma, plan_encode, probe  # noqa: E402
+from media import iter_luma, plan_encode, probe, render  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 QUICK_CLIPS = ["crema-d_1001_DFA_NEU_XX.flv", "obama-weekly-address_a-bad-situation.mp4"]
 RIVA_CLIPS = ["crema-d_1001_DFA_NEU_XX.flv", "grid_pwij3p.mpg", "obama-weekly-address_a-bad-situation.mp4"]
+HELDOUT = [  # smallest and hardest first (``--clips N`` keeps the first N)
+    ("grid_pwij3p.mpg", "graded"),
+    ("crema-d_1001_DFA_NEU_XX.flv", "grain"),
+    ("grid_pwij3p.mpg", "mirror"),
+    ("crema-d_1001_DFA_NEU_XX.flv", "dark"),
+    ("crema-d_1001_DFA_NEU_XX.flv", "prores10"),
+    ("obama-weekly-address_a-bad-situation.mp4", "flat"),
+    ("obama-weekly-address_a-bad-situation.mp4", "crop"),
+]
 DETECT_SECONDS = 2.0
 KEY = 0x5CA1AB1E0DDBA11
 
@@ -69,19 +94,55 @@ def emit(**kw: Any) -> None:
     print(json.dumps(kw), flush=True)
 
 
+@contextmanager
+def _fixed_level(on: bool) -> Iterator[None]:
+    """While ``on``: every embedder the product builds (files, frames, the speed bench) is today's fixed level."""
+    if not on:
+        yield
+        return
+    mods = (_video_mod, _embed_mod, _speed)
+    saved = [m.FrameEmbedder for m in mods]
+    for m in mods:
+        m.FrameEmbedder = FixedLevelEmbedder
+    try:
+        yield
+    finally:
+        for m, cls in zip(mods, saved, strict=True):
+            m.FrameEmbedder = cls
+
+
+def _luma_psnr(a: Path, b: Path) -> float:
+    """Luma PSNR (8-bit scale) of two decodes of the same length, frame by frame."""
+    sq, n = 0.0, 0
+    for la, lb in zip(iter_luma(a), iter_luma(b), strict=False):
+        d = (la.plane.astype(np.float32) - lb.plane) * (255.0 / la.max_value)
+        sq += float(np.mean(d * d))
+        n += 1
+    return float(10 * np.log10(255**2 / max(sq / max(n, 1), 1e-12)))
+
+
 class Ours:
-    name = ALGORITHM_ID
     payload_bits = 64
 
     cpu_ms = 0.0
 
     psnr_bgr = 0.0
 
+    def __init__(self, fixed: bool = False, delivered: bool = False) -> None:
+        self.fixed, self.delivered = fixed, delivered
+        self.name = f"{ALGORITHM_ID}-fixed-level" if fixed else ALGORITHM_ID
+        self.extra: dict[str, Any] = {}
+        self._plain: dict[Path, Path] = {}
+
     def embed(self, src: Path, dst: Path) -> tuple[float, float]:
-        r = embed_video(src, dst, KEY)
+        with _fixed_level(self.fixed):
+            r = embed_video(src, dst, KEY)
         self.cpu_ms = r.cpu_ms_per_frame
+        self.extra = {"psnr_y_min": round(r.psnr_y_min, 2)}
+        if src in self._plain:
+            self.extra["psnr_y_delivered"] = round(_luma_psnr(dst, self._plain[src]), 2)
         sq, n = 0.0, 0
-        with av.open(str(src)) as c:
+        with av.open(str(src)) as c, _fixed_level(self.fixed):
             for f in c.decode(video=0):
                 if n >= 20:
                     break
@@ -92,6 +153,13 @@ class Ours:
                 n += 1
         self.psnr_bgr = float(10 * np.log10(255**2 / max(sq / max(n, 1), 1e-12)))
         return r.psnr_y, r.ms_per_frame
+
+    def codec_only(self, src: Path, work: Path) -> None:
+        """Re-encode ``src`` unmarked under the same plan, so ``embed`` can measure the mark as delivered."""
+        out = work / f"plain-{src.stem}{_suffix(src)}"
+        if not out.exists():
+            render(probe(src), out)
+        self._plain[src] = out
 
     def detect(self, path: Path) -> tuple[bool, float, bool, dict[str, Any]]:
         acc = Accumulator()
@@ -185,11 +253,13 @@ def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> 
     stats: dict[str, Any] = {"embed": {}, "cases": {}}
     for clip in clips:
         tag = f"{m.name.replace('/', '_')}-{clip.stem}"
-        marked = work / f"{tag}.mp4"
+        marked = work / f"{tag}{_suffix(clip)}"
+        if getattr(m, "delivered", False):
+            m.codec_only(clip, work)
         psnr, ms = m.embed(clip, marked)
         stats["embed"][clip.name] = (psnr, m.psnr_bgr, ms, m.cpu_ms)
         emit(metric="embed", method=m.name, clip=clip.name, psnr_y=round(psnr, 2), psnr_bgr=round(m.psnr_bgr, 2),
-             ms_per_frame=round(ms, 1), cpu_ms_per_frame=round(m.cpu_ms, 1))  # fmt: skip
+             ms_per_frame=round(ms, 1), cpu_ms_per_frame=round(m.cpu_ms, 1), **getattr(m, "extra", {}))  # fmt: skip
         marked24 = None
         for a in attacks:
             if a.fps is not None:
@@ -207,6 +277,11 @@ def run_method(m: Any, clips: list[Path], attacks: list[Attack], work: Path) -> 
                  bit_accuracy=round(bit_acc, 4), wrong_key=wrong, seconds=round(time.perf_counter() - t0, 1),
                  **extra)  # fmt: skip
     return stats
+
+
+def _suffix(clip: Path) -> str:
+    """The marked file's extension: MOV for mezzanine sources (their codec stays), MP4 otherwise."""
+    return ".mov" if probe(clip).codec_family in ("prores", "dnxhd") else ".mp4"
 
 
 def summarise(m: Any, s: dict[str, Any], only: set[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -318,6 +393,7 @@ def main() -> int:
     ap.add_argument("--attacks", default=None, help="comma-separated attack names (default: all / quick set)")
     ap.add_argument("--speed-frames", type=int, default=None, help="1080p frames for the speed metric")
     ap.add_argument("--riva-clips", type=int, default=None, help="clips for rivaGan (default 3; quick 1)")
+    ap.add_argument("--heldout", action="store_true", help="held-out content: adaptive vs fixed level, quick attacks")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     cv2.setNumThreads(2)
@@ -326,7 +402,11 @@ def main() -> int:
         return 2
     all_clips = sorted(p for p in FOOTAGE.iterdir() if p.suffix in (".mp4", ".flv", ".mpg"))
     clips = [FOOTAGE / c for c in QUICK_CLIPS] if args.quick else all_clips
-    attacks = [a for a in ATTACKS if a.name in QUICK_ATTACKS] if args.quick else ATTACKS
+    attacks = [a for a in ATTACKS if a.name in QUICK_ATTACKS] if args.quick or args.heldout else ATTACKS
+    if args.heldout:
+        clips = [make_variant(FOOTAGE / name, variant) for name, variant in HELDOUT]
+        if args.methods == ap.get_default("methods"):
+            args.methods = "cutproof,cutproof-fixed"
     if args.attacks:
         wanted = args.attacks.split(",")
         unknown = set(wanted) - {a.name for a in ATTACKS}
@@ -340,6 +420,7 @@ def main() -> int:
     emit(metric="config", quick=args.quick, clips=[c.name for c in clips], attacks=[a.name for a in attacks],
          detect_seconds=DETECT_SECONDS, methods=methods, rivagan_clips=[c.name for c in riva_clips],
          loadavg_1min=round(os.getloadavg()[0], 2), cpus=os.cpu_count(),
+         heldout=args.heldout,
          note="one process; methods run one after the other on the same clips/attacks; shared machine")  # fmt: skip
     started = time.perf_counter()
     stats: dict[str, Any] = {}
@@ -349,13 +430,17 @@ def main() -> int:
         hd = make_1080p(
             FOOTAGE / QUICK_CLIPS[1], work / "speed-1080p.mp4", args.speed_frames or (20 if args.quick else 50)
         )
-        if "cutproof" in methods:
-            objs["cutproof"] = ours = Ours()
-            emit(metric="embed_1080p_wall_clock", method=ours.name, **wall_clock_1080p(hd, work, KEY))
-            stats["cutproof"] = run_method(ours, clips, attacks, work)
-            emit_summary(ours.name, ours.payload_bits, summarise(ours, stats["cutproof"]))
-            n_seg = args.segments or (200 if args.quick else 1200)
-            emit(metric="false_keys", method=ours.name, **false_key_run(all_clips, n_seg, work))
+        for key in ("cutproof", "cutproof-fixed"):
+            if key not in methods:
+                continue
+            objs[key] = ours = Ours(fixed=key == "cutproof-fixed", delivered=args.heldout)
+            with _fixed_level(ours.fixed):
+                emit(metric="embed_1080p_wall_clock", method=ours.name, **wall_clock_1080p(hd, work, KEY))
+            stats[key] = run_method(ours, clips, attacks, work)
+            emit_summary(ours.name, ours.payload_bits, summarise(ours, stats[key]))
+            if key == "cutproof" and not args.heldout:
+                n_seg = args.segments or (200 if args.quick else 1200)
+                emit(metric="false_keys", method=ours.name, **false_key_run(all_clips, n_seg, work))
         if "dwtDctSvd" in methods:
             objs["dwtDctSvd"] = peer = Peer("dwtDctSvd", 64, 10, 2.5)
             peer_speed_1080p(peer, make_1080p(FOOTAGE / QUICK_CLIPS[1], work / "peer-1080p.mp4", 5), work)

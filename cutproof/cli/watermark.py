@@ -29,7 +29,11 @@ def embed(
     output: Annotated[Path, typer.Argument(help="Marked video to write (.mp4, .mov or .mkv).")],
     key: Annotated[str, typer.Option("--key", help="64-bit key as 16 hex digits, e.g. 0123456789abcdef.")],
     strength: Annotated[
-        float, typer.Option("--strength", help="RMS of the pattern in 8-bit luma code values (PSNR ≈ 20·log10(255/s)).")
+        float,
+        typer.Option(
+            "--strength",
+            help="Most RMS luma change of the mark on any frame, 8-bit code values (PSNR ≥ 20·log10(255/s)).",
+        ),
     ] = DEFAULT_STRENGTH,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     audio: Annotated[
@@ -65,6 +69,7 @@ def embed(
         "algorithm": report.algorithm,
         "frames": report.frames,
         "psnr_y": round(report.psnr_y, 2),
+        "psnr_y_min": round(report.psnr_y_min, 2),
         "ms_per_frame": round(report.ms_per_frame, 1),
         "encoder": report.encoder,
         "audio": list(report.audio),

@@ -7,8 +7,17 @@ Per frame (all on small grids except one final upsample-and-add):
 2. Informed embedding: the detector's view of the host and of the unit-gain pattern are computed; each bit gets
    a gain so that the detector measures at least a common margin for it despite the host's own interference,
    within [``GAIN_MIN``, ``GAIN_MAX``].
-3. The pattern is rescaled to the requested RMS (``strength``, in 8-bit luma code values, so PSNR ≈
-   20·log10(255/strength)), upsampled to the frame and added with rounding and saturation.
+3. The pattern is upsampled to the frame and added with rounding and saturation at the *level* that makes the
+   mark's own share of the frame what was asked (``strength``: the RMS of the realised luma change, in 8-bit code
+   values, so the mark's luma PSNR is 20·log10(255/strength)). The level adapts to the content: it is solved on the
+   frame as written — rounding adds its own error (1/12 of a code value², in the samples' own units), and where the
+   pattern saturates (crushed blacks, clipped whites, full-range grades) the budget it lost is given back to the
+   rest of the frame, at most ``LEVEL_MAX`` × the nominal level. The realised change is never more than asked (the
+   level is lowered until it holds), so the mark's share of every frame is at least 20·log10(255/strength) —
+   42.25 dB at the default — on any footage. (What a long-GOP re-encode adds on top is not the mark's to control:
+   see docs/benchmarks.md, "Watermark level".)
+
+The detector is unaffected (it does not know the level), so marks stay ``cutproof-wm/2``.
 """
 
 from __future__ import annotations
@@ -35,7 +44,11 @@ from labeler.watermark._pattern import (
 )
 from labeler.watermark._types import Array
 
-DEFAULT_STRENGTH = 2.0  # RMS of the added pattern in 8-bit code values (PSNR ≈ 42.3 dB)
+SHARE_DB = 42.25  # the mark's own luma PSNR on every frame at the default strength
+DEFAULT_STRENGTH = 255.0 / 10 ** (SHARE_DB / 20)  # ≈ 1.964: realised RMS luma change, 8-bit code values
+LEVEL_MAX = 2.0  # the most a saturating frame's pattern is raised over its nominal level
+LEVEL_TOLERANCE = 0.01  # accept a realised MSE within 1 % below the target (never above it)
+ROUNDING_MSE = 1.0 / 12.0  # error that rounding to whole code values adds (in the samples' own units)
 GAIN_MIN, GAIN_MAX = 0.3, 4.0
 MARGIN = 1.4  # informed target, in units of the median unit-gain bit response
 MASK_FLOOR = 3.0
@@ -101,13 +114,38 @@ class FrameEmbedder:
         return gains.astype(np.float32)
 
     def embed(self, luma: Array, max_value: int = 255) -> Array:
-        """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples)."""
-        if max_value == 255 and luma.dtype == np.uint8:
-            return cv2.add(luma, self.pattern(luma), dtype=cv2.CV_8U)  # rounds, saturates
+        """Return a marked copy of a luma plane (uint8, or uint16 holding ``max_value``-range samples) whose
+        realised change has an RMS of at most ``strength`` 8-bit code values, and within 1 % of it unless the frame
+        saturates (see the module docstring, step 3)."""
         scale = max_value / 255.0
-        y = luma.astype(np.float32)
-        out = np.rint(y + self.pattern(y / scale) * scale)
-        return np.clip(out, 0, max_value).astype(luma.dtype)
+        pat = self.pattern(luma if luma.dtype == np.uint8 else luma.astype(np.float32) / scale)
+        target = (self.strength * scale) ** 2  # the realised MSE asked for, in the samples' own units
+        aim = (1.0 - LEVEL_TOLERANCE / 2) * target  # the middle of the accepted band
+        norm = cv2.norm(pat, cv2.NORM_L2)
+        power = scale * scale * norm * norm / pat.size  # of the unscaled pattern, in the samples' own units
+        nominal = level = scale * float(np.sqrt(max(aim - ROUNDING_MSE, 0.25 * aim) / max(power, 1e-12)))
+        out, mse = self._add(luma, pat, level, max_value)
+        for _ in range(4):  # saturation is not linear in the level: correct on the frame as written
+            if (1.0 - LEVEL_TOLERANCE) * target <= mse <= target or (mse < target and level >= LEVEL_MAX * nominal):
+                break
+            gain = float(np.sqrt(max(aim - ROUNDING_MSE, 1e-6) / max(mse - ROUNDING_MSE, 1e-6)))
+            level = min(level * min(max(gain, 0.5), 2.0), LEVEL_MAX * nominal)
+            out, mse = self._add(luma, pat, level, max_value)
+        while mse > target and level > 1e-6:  # never more than the share asked for
+            level *= 0.999 * float(np.sqrt(aim / mse))
+            out, mse = self._add(luma, pat, level, max_value)
+        return out
+
+    @staticmethod
+    def _add(luma: Array, pattern: Array, level: float, max_value: int) -> tuple[Array, float]:
+        """``luma + level · pattern`` rounded and saturated to ``0..max_value``, and the realised MSE."""
+        if luma.dtype == np.uint8 and max_value == 255:
+            out = cv2.addWeighted(luma, 1.0, pattern, level, 0.0, dtype=cv2.CV_8U)  # rounds, saturates
+        else:
+            y = luma.astype(np.float32)
+            out = np.clip(np.rint(y + level * pattern), 0, max_value).astype(luma.dtype)
+        err = cv2.norm(out, luma, cv2.NORM_L2)
+        return out, float(err * err) / luma.size
 
 
 def embed_frame(luma: Array, key: int, *, strength: float = DEFAULT_STRENGTH) -> Array:

@@ -236,11 +236,6 @@ def test_rebuilt_mouth_beats_a_static_mouth(rebuilt: dict) -> None:
     assert psnr(rebuilt["ours"]) > psnr(rebuilt["static"]) + 0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 18 target not met on main: the rebuilt mouth's detail is 0.88 of the take's (0.91 on the quality "
-    "branch before it met the one face path and the one media path of issues 15 and 13)",
-)
 def test_rebuilt_mouth_is_as_sharp_as_the_take(rebuilt: dict) -> None:
     def detail(frames: list[np.ndarray]) -> float:
         grads = []
@@ -249,7 +244,8 @@ def test_rebuilt_mouth_is_as_sharp_as_the_take(rebuilt: dict) -> None:
             grads.append(np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))[inner_mask() > 0.5])
         return float(np.mean(np.concatenate(grads)))
 
-    assert detail(rebuilt["ours"]) >= 0.9 * detail(rebuilt["real"])  # today's 64×40 patches came out at ~0.8
+    # today's 64×40 patches came out at ~0.8; 0.88 when the colour match's gain also scaled the mouth's fine detail
+    assert detail(rebuilt["ours"]) >= 0.9 * detail(rebuilt["real"])
 
 
 def test_mouth_blend_keeps_the_patch_detail_and_the_rest_of_the_frame() -> None:
