@@ -318,6 +318,27 @@ def summary(tallies: dict[tuple[str, str], Tally]) -> None:
         )
 
 
+def combine(paths: list[Path]) -> None:
+    """Score again, from their ``cast_clip`` lines, the parts of a run split over processes (``--full-only`` and
+    one ``--left-out`` per person) and print the summary of the whole run."""
+    tallies: dict[tuple[str, str], Tally] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            if row.get("metric") != "cast_clip":
+                continue
+            subset = "shared" if row["kind"] == "untransformed" else "held-out"
+            clip = Clip(Path(row["clip"]), subset, tuple(row["truth"]), row["kind"])
+            answer = Answer(
+                tuple(row["found"]),
+                row["unidentified_tracks"],
+                row["identified_observations"],
+                row["unidentified_observations"],
+            )
+            score(tallies.setdefault((row["engine"], subset), Tally()), clip, set(row["known"]), answer)
+    summary(tallies)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--footage", type=Path, default=Path("/work/shared/footage"))
@@ -327,7 +348,11 @@ def main() -> None:
     ap.add_argument("--full-only", action="store_true", help="only the full cast's run (no speed, recall, left-out)")
     ap.add_argument("--measure-only", action="store_true", help="only speed and detection recall (no identification)")
     ap.add_argument("--reverse", action="store_true", help="score the clips last to first (to split a run)")
+    ap.add_argument("--combine", type=Path, nargs="+", help="summarise the JSON lines of a run split in parts")
     args = ap.parse_args()
+    if args.combine:
+        combine(args.combine)
+        return
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         clips = build(args.footage, Path(tmp), args.frames, args.left_out)
