@@ -15,7 +15,7 @@ Detection of frame ``F`` (W×H):
    (frontal: 24 px, from ``min_face``; profile, both directions: 20 px, from ``PROFILE_MIN``), with pyramid steps
    of ``PROPOSE_STEP``. The cascades' cost grows with the pixels of their first pyramid level and with the
    texture of the picture, so this is the stage that decides the speed of a 1080p frame; scanning each cascade
-   at its own native scale instead of all at one finer scale cuts it about 2.5× (``bench/cast.py``). Profiles
+   at its own native scale instead of all at one finer scale cut it 1.8–2.9× (``bench/cast_detect.py``). Profiles
    smaller than ``PROFILE_MIN`` are left to the frontal cascade, which proposes faces turned up to about 30°.
    Each proposal is verified by the HOG detector on a crop around it scaled so that the face fills the HOG
    window. Haar alone fires on shirts, leaves and lettering; a verified proposal is a face to the same detector
