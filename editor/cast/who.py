@@ -7,7 +7,7 @@ the eyeline and dialogue edits which track is the performer they edit. Both deci
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from editor.cast.model import CastModel
@@ -22,6 +22,9 @@ METHOD = "dlib-face-track+resnet-open-set-cast/2"
 class PerformerPresence:
     """A performer seen in the range: the sampled ``frames`` where their face was found, and a confidence.
 
+    ``observations`` counts the face observations identified as them (one per face per sampled frame; more than
+    ``len(frames)`` when two tracks on one frame were both identified as them). Not part of the JSON answer.
+
     ``confidence`` is the relative margin of the best-matching track below the performer's threshold,
     ``(threshold − distance) / threshold``, in 0–1: 0 is on the threshold, 1 a perfect match.
     """
@@ -29,6 +32,7 @@ class PerformerPresence:
     label: str
     frames: tuple[int, ...]
     confidence: float
+    observations: int = field(default=0, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         return {"label": self.label, "frames": list(self.frames), "confidence": self.confidence}
@@ -92,12 +96,14 @@ def who(
         raise EditParameterError(f"region {region.as_json()} does not fit the {info.width}x{info.height} frame")
     tracks, seen = track_faces(info, start=start, end=end, region=region, samples=samples)
     found: dict[str, tuple[set[int], float]] = {}
+    observations: dict[str, int] = {}
     unidentified: list[dict[str, Any]] = []
     for track in tracks:
         match = model.identify_track(track)
         if match.label is not None:
             frames, best = found.get(match.label, (set(), 0.0))
             found[match.label] = (frames | set(track.frames), max(best, match.confidence))
+            observations[match.label] = observations.get(match.label, 0) + len(track.frames)
         else:
             unidentified.append(
                 {
@@ -109,7 +115,9 @@ def who(
                     "margin": None if match.margin is None else round(match.margin, 4),
                 }
             )
-    performers = tuple(PerformerPresence(lab, tuple(sorted(f)), c) for lab, (f, c) in sorted(found.items()))
+    performers = tuple(
+        PerformerPresence(lab, tuple(sorted(f)), c, observations[lab]) for lab, (f, c) in sorted(found.items())
+    )
     return CastReport(performers, tuple(unidentified), METHOD, model_id, tuple(seen))
 
 

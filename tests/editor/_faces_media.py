@@ -185,3 +185,32 @@ def cartoon_clip(frames: int, size: tuple[int, int], seed: int, *, faces: int = 
 
 
 Transform = Callable[[Frames, Fraction, Box], tuple[Frames, Fraction]]
+
+
+def gathering(
+    people: list[tuple[Frames, Box]], sides: list[int], *, size: tuple[int, int] = (1920, 1080), seed: int = 0
+) -> Frames:
+    """A crowd of real faces: each (take, face box) cropped to a window ``keep`` face widths around the face,
+    scaled so the face is ``sides[k]`` px wide, and pasted at its own place on a grey ``size`` canvas (a grid
+    cell chosen by ``seed``), as many frames as the shortest take."""
+    w, h = size
+    cols = int(np.ceil(np.sqrt(len(people) * w / h)))
+    rows = int(np.ceil(len(people) / cols))
+    cells = np.random.default_rng(seed).permutation(rows * cols)[: len(people)]
+    n = min(len(f) for f, _b in people)
+    out = []
+    for t in range(n):
+        canvas = np.full((h, w, 3), 96, np.uint8)
+        for k, ((frames, box), side) in enumerate(zip(people, sides, strict=True)):
+            x, y, bw, bh = box
+            s = side / bw
+            pad = 0.6 * bw
+            fh, fw = frames[t].shape[:2]
+            x0, y0 = int(max(0, x - pad)), int(max(0, y - pad))
+            x1, y1 = int(min(fw, x + bw + pad)), int(min(fh, y + bh + pad))
+            crop = cv2.resize(frames[t][y0:y1, x0:x1], None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            r, c = divmod(int(cells[k]), cols)
+            cx, cy = (c + 0.5) * w / cols, (r + 0.5) * h / rows
+            paste(canvas, crop, int(cx - crop.shape[1] / 2), int(cy - crop.shape[0] / 2))
+        out.append(canvas)
+    return out
