@@ -16,12 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from consent import clock
 from records import EDIT_KINDS
-
-PerformerKind = Literal["principal", "background", "stunt", "stand_in"]
-Representation = Literal["counsel", "union", "none"]
-Category = Literal["digital_alteration", "ebdr", "icdr", "background_replica"]
-Signer = Literal["performer", "representative", "union"]
-ContractEdition = Literal["sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026"]
+from records.vocab import Category, ContractEdition, PerformerKind, Representation, Signer
 
 KNOWN_PURPOSES: tuple[str, ...] = (
     "continuity",

@@ -3,7 +3,7 @@ modules share (see ``records.entries`` for the format)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 import rfc8785
 from pydantic import ConfigDict, Field
@@ -11,15 +11,11 @@ from pydantic import ConfigDict, Field
 from records.values import (
     Model,
 )
+from records.vocab import Category, ModelKind, PerformerKind, Signer  # noqa: F401 - the record modules' vocabulary
 
 Rational = Annotated[str, Field(pattern=r"^-?[0-9]+/[0-9]+$")]
 """An exact rational number as ``num/den`` (frame rates, seconds)."""
 Scalar = str | int | float | bool | None
-
-PerformerKind = Literal["principal", "background", "stunt", "stand_in"]
-Category = Literal["digital_alteration", "ebdr", "icdr", "background_replica"]
-Signer = Literal["performer", "representative", "union"]
-ModelKind = Literal["lighting", "background", "dialogue", "cast", "eyeline"]
 
 
 class _Aliased(Model):

@@ -16,8 +16,6 @@ from pathlib import Path
 from cutproof.audit.build import AuditReport
 from ledger import Log
 
-FORMATS = ("html", "csv", "json")
-
 
 def to_json(report: AuditReport) -> str:
     return json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cutproof.audit.build import build_audit
-from cutproof.audit.report import FORMATS, to_csv, to_json, write_report
+from cutproof.audit import FORMATS
 from cutproof.cli._common import console, ready_workspace
-from cutproof.core.projects import get_project, project_log
 
 
 def audit(
@@ -29,6 +27,11 @@ def audit(
     project: Annotated[str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT")] = None,
 ) -> None:
     """Audit consent per shot: edits, performers, basis (with document hashes), sign-offs, labels, flags."""
+    # the audit and the database layer: loaded when an audit runs, not by --help
+    from cutproof.audit.build import build_audit
+    from cutproof.audit.report import to_csv, to_json, write_report
+    from cutproof.core.projects import get_project, project_log
+
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if export_timeline and not timeline:

@@ -1,8 +1,9 @@
 """``cutproof performer …`` and ``cutproof consent …``: the consent registry from the command line.
 
-Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``; default: the workspace's only
-project). Times are ISO 8601
-(``2026-11-23``, ``2026-11-23T10:00:00+01:00``); a time without a zone is taken as UTC.
+The database layer (the registry, the project tables) is imported by the commands that use it, not at the top, so
+that ``--help`` answers at once. Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``;
+default: the workspace's only project). Times are ISO 8601 (``2026-11-23``, ``2026-11-23T10:00:00+01:00``); a time
+without a zone is taken as UTC.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
 
-from consent import ConsentGrant, ConsentRegistry
-from consent.models import Category, ContractEdition, PerformerKind, Representation, Signer
 from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.core.projects import get_project, project_log
+from records.vocab import Category, ContractEdition, PerformerKind, Representation, Signer
+
+if TYPE_CHECKING:
+    from consent import ConsentGrant, ConsentRegistry
 
 performer_app = command_group(help="Register and list the performers of a project.", no_args_is_help=True)
 consent_app = command_group(
@@ -39,6 +41,9 @@ EXIT_NOT_COVERED = 3
 
 def _registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
     """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
+    from consent import ConsentRegistry  # the database layer: loaded by the commands that read or write, not by --help
+    from cutproof.core.projects import get_project, project_log
+
     ws = ready_workspace(ctx)
     proj = get_project(ws, project)
     return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)

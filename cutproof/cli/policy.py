@@ -1,32 +1,24 @@
 """``cutproof policy …``: validate policy packs and evaluate edit requests (what-if cases included).
 
 Exit status of ``evaluate``: 0 allow, 3 deny, 4 review, 2 malformed request or pack (one line on stderr).
+
+The packs' models, the consent judgement and Rich's tables are imported by the commands that use them, so that
+``--help`` answers at once.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from cutproof.cli._app import command_group
 from cutproof.cli._common import console, ready_workspace
-from cutproof.edits.consent_facts import from_registry, judge_snapshot
-from policies import (
-    ConsentState,
-    Decision,
-    EditRequest,
-    PolicySet,
-    RequestError,
-    UnknownPerformerError,
-    load_pack,
-    load_request_file,
-    resolve_pack_refs,
-    shipped_pack_paths,
-)
+
+if TYPE_CHECKING:
+    from policies import ConsentState, Decision, EditRequest, PolicySet
 
 app = command_group(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
 
@@ -46,6 +38,10 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print packs and rules as JSON.")] = False,
 ) -> None:
     """Validate policy packs (and that they combine into one policy set); exit 2 on the first problem."""
+    from rich.table import Table
+
+    from policies import PolicySet, load_pack, resolve_pack_refs, shipped_pack_paths
+
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     loaded = [load_pack(p) for p in paths]
     policy_set = PolicySet(loaded)
@@ -117,6 +113,16 @@ def evaluate(
     no ``consent`` section and ``--project`` is given, the project's registry state at the request's time.
     Nothing is written: recording decisions in the ledger is the edit flow's job.
     """
+    from cutproof.edits.consent_facts import judge_snapshot
+    from policies import (
+        PolicySet,
+        RequestError,
+        UnknownPerformerError,
+        load_request_file,
+        resolve_pack_refs,
+        shipped_pack_paths,
+    )
+
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
     if add_packs:
         paths = [*paths, *resolve_pack_refs(add_packs)]
@@ -147,6 +153,8 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
     """
     from consent import ConsentRegistry  # the database layer: only an evaluation against a project's registry
     from cutproof.core.projects import get_project, project_log
+    from cutproof.edits.consent_facts import from_registry
+    from policies import RequestError
 
     ws = ready_workspace(ctx)
     proj = get_project(ws, slug)
@@ -160,6 +168,8 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
 
 
 def _print(decision: Decision) -> None:
+    from rich.table import Table
+
     style = _STYLE[decision.outcome]
     console.print(f"[{style}]{decision.outcome.upper()}[/]  decision {decision.decision_id[:16]}")
     table = Table(show_lines=True)
