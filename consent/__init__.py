@@ -1,6 +1,6 @@
 """Performer consent registry: performers, grants, revocations, suspensions, documents. Knows nothing of video.
 
-registry = ConsentRegistry(workspace.engine, workspace.blobs, log)   # log: the project's ledger.Log
+registry = ConsentRegistry(workspace.database, workspace.blobs, log)   # log: the project's ledger.Log
 alice = registry.register_performer(name="Alice Doe", kind="principal", guild="SAG-AFTRA", guild_id="123")
 g = registry.grant(alice.performer_id, category="digital_alteration", edit_kinds=["eyeline"], ...)
 registry.covering(alice.performer_id, "eyeline", "performance_change", shot="12A", at=t).verify()
@@ -15,8 +15,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from consent._reader import RegistryReader
     from consent._reconcile import ReconcileReport
-    from consent._tables import metadata
+    from consent._tables import create_schema, metadata
     from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
     from consent.errors import (
         AlreadyLiftedError,
@@ -41,11 +42,12 @@ if TYPE_CHECKING:
         Representative,
         Suspension,
     )
-    from consent.registry import ConsentRegistry, create_schema
+    from consent.registry import ConsentRegistry
 
 # The public names load on first use, so that importing one module of the package (``consent.errors``, which
 # the application's CLI needs for its error tuple) loads neither SQLAlchemy nor pydantic.
 _LAZY = {
+    "consent._reader": ("RegistryReader",),
     "consent._reconcile": ("ReconcileReport",),
     "consent.coverage": ("CandidateGrant", "ConsentEvent", "Coverage", "Proof"),
     "consent.errors": (
@@ -71,8 +73,8 @@ _LAZY = {
         "Representative",
         "Suspension",
     ),
-    "consent.registry": ("ConsentRegistry", "create_schema"),
-    "consent._tables": ("metadata",),
+    "consent.registry": ("ConsentRegistry",),
+    "consent._tables": ("metadata", "create_schema"),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -96,6 +98,7 @@ __all__ = [
     "Proof",
     "ReconcileReport",
     "RegistryIntegrityError",
+    "RegistryReader",
     "Representative",
     "SignerError",
     "Suspension",

@@ -5,31 +5,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, bindparam, select
-
+from consent import _sql as q
 from consent import _state
-from consent import _tables as t
-from consent._reconcile import ReconcileReport, reconcile
 from consent._validate import aware
 from consent._writer import leaf_hash_hex
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import DocumentError, UnknownGrantError, UnknownPerformerError
 from consent.models import Category, ConsentGrant, ConsentState, Performer, Suspension, now_utc
 from store.blobs import BlobStore
-from store.driver_select import DriverSelect
+from store.sql import Database, Sql, as_database
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ledger import Log
 
 
 class RegistryReader:
-    """The read side of ``ConsentRegistry`` (see there for the arguments)."""
+    """The read side of ``ConsentRegistry`` (see there for the arguments): what a command that only reads consent
+    needs, without the write and integrity-check code (nor the ledger record models those build)."""
 
-    def __init__(self, engine: Engine, blobs: BlobStore, log: Log, project: str | None = None) -> None:
-        self.engine = engine
+    def __init__(self, db: Database | Engine, blobs: BlobStore, log: Log, project: str | None = None) -> None:
+        self.db = as_database(db)
         self.blobs = blobs
         self.log = log
         self.project = project or log.origin.rsplit("/", 1)[-1]
@@ -56,45 +56,49 @@ class RegistryReader:
         return _state.amend(prow, erow)[0]
 
     def _grant_row(self, grant_id: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.grants).where(t.grants.c.project == self.project, t.grants.c.grant_id == grant_id)
-            ).first()
-        if row is None:
+        with self.db.read() as sql:
+            rows = q.select(sql, q.GRANTS, "project = ? AND grant_id = ?", (self.project, grant_id))
+        if not rows:
             raise UnknownGrantError(
                 f"no grant {grant_id!r} in project {self.project}; `cutproof consent show` lists them"
             )
-        return dict(row._mapping)
+        return rows[0]
 
     def _load(
         self, performer_ids: Sequence[str] | None, known_at: datetime | None
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         """Rows of the performers (None: all), their grants, and the events that can concern them (their own and
         project-wide ones), as known at ``known_at``, in ledger order."""
-        params: dict[str, Any] = {"project": self.project}
-        if performer_ids is not None:
-            params["ids"] = list(performer_ids)
-        some = performer_ids is not None
-        with self.engine.connect() as conn, conn.begin():  # one read transaction: one consistent state
-            p = (_PERFORMERS_OF if some else _PERFORMERS).rows(conn, params)
-            g = (_GRANTS_OF if some else _GRANTS).rows(conn, params)
-            e = self._events(performer_ids, known_at, conn)
-        return _state.known(p, known_at), _state.known(g, known_at), e
+        with self.db.read() as sql:  # one read transaction: one consistent state
+            if performer_ids is None:
+                where, params = "project = ?", [self.project]
+            elif performer_ids:
+                where, params = (
+                    f"project = ? AND performer_id IN ({q.marks(len(performer_ids))})",
+                    [
+                        self.project,
+                        *performer_ids,
+                    ],
+                )
+            else:
+                where, params = "1 = 0", []
+            p = q.select(sql, q.PERFORMERS, where, params, order="ledger_index")
+            g = q.select(sql, q.GRANTS, where, params, order="ledger_index")
+            e = self._event_rows(sql, performer_ids)
+        return _state.known(p, known_at), _state.known(g, known_at), _state.known(e, known_at)
 
-    def _events(
-        self, performer_ids: Sequence[str] | None, known_at: datetime | None, conn: Any = None
-    ) -> list[dict[str, Any]]:
+    def _events(self, performer_ids: Sequence[str] | None, known_at: datetime | None) -> list[dict[str, Any]]:
         """Event rows of the performers (None: every event of the project) and project-wide ones, as known."""
-        params: dict[str, Any] = {"project": self.project}
-        if performer_ids is not None:
-            params["ids"] = list(performer_ids)
-        q = _EVENTS if performer_ids is None else _EVENTS_OF
-        if conn is None:
-            with self.engine.connect() as own:
-                rows = q.rows(own, params)
-        else:
-            rows = q.rows(conn, params)
-        return _state.known(rows, known_at)
+        with self.db.read() as sql:
+            return _state.known(self._event_rows(sql, performer_ids), known_at)
+
+    def _event_rows(self, sql: Sql, performer_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+        if performer_ids is None:
+            return q.select(sql, q.EVENTS, "project = ?", (self.project,), order="ledger_index")
+        ids = list(performer_ids)
+        mine = f"performer_id IN ({q.marks(len(ids))}) OR " if ids else ""
+        where = f"project = ? AND ({mine}performer_id IS NULL)"
+        return q.select(sql, q.EVENTS, where, (self.project, *ids), order="ledger_index")
 
     def grants(
         self, performer_id: str | None = None, *, at: datetime | None = None, known_at: datetime | None = None
@@ -160,13 +164,9 @@ class RegistryReader:
         Raises:
             DocumentError: no such document recorded in this project.
         """
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.documents.c.sha256).where(
-                    t.documents.c.project == self.project, t.documents.c.sha256 == sha256
-                )
-            ).first()
-        if row is None:
+        with self.db.read() as sql:
+            known = q.exists(sql, q.DOCUMENTS, "project = ? AND sha256 = ?", (self.project, sha256))
+        if not known:
             raise DocumentError(f"no document {sha256!r} recorded in project {self.project}")
         return self.blobs.read_bytes(sha256)
 
@@ -261,19 +261,6 @@ class RegistryReader:
             checkpoint=self.log.checkpoint(), verifier_keys=self.log.verifier_keys(),
         )  # fmt: skip
 
-    # ------------------------------------------------------------------ integrity
-
-    def reconcile(self, *, repair: bool = False, abandon_after: timedelta = timedelta(minutes=5)) -> ReconcileReport:
-        """Compare registry rows with the ledger; with ``repair``, complete interrupted writes.
-
-        Finds: rows whose ledger entry is missing or different (tampering, or a row inserted behind the ledger's
-        back), consent entries in the ledger with no rows, and interrupted writes (intent rows). See
-        ``consent._reconcile``.
-        """
-        return reconcile(
-            self.engine, self.log, self.project, repair=repair, abandon_after=abandon_after, blobs=self.blobs
-        )
-
 
 def _history(g: dict[str, Any], erow: list[dict[str, Any]]) -> list[ConsentEvent]:
     """A grant's history from its row and the project's event rows (already limited to what is known)."""
@@ -303,24 +290,3 @@ def _event(e: Any) -> ConsentEvent:
         suspension_id=e["suspension_id"], effective_at=e["effective_at"], end=e["end_at"], reason=e["reason"],
         recorded_at=e["recorded_at"], identity=e["identity"], ledger_index=e["ledger_index"],
     )  # fmt: skip
-
-
-# The gate reads the consent state on every request: its statements are built once (building a statement costs
-# more than running it) and on SQLite run on the driver (``store.driver_select``). ``ids`` expands to the performer
-# ids asked for.
-_PERFORMERS = DriverSelect(
-    select(t.performers).where(t.performers.c.project == bindparam("project")).order_by(t.performers.c.ledger_index)
-)
-_PERFORMERS_OF = DriverSelect(_PERFORMERS.stmt.where(t.performers.c.performer_id.in_(bindparam("ids", expanding=True))))
-_GRANTS = DriverSelect(
-    select(t.grants).where(t.grants.c.project == bindparam("project")).order_by(t.grants.c.ledger_index)
-)
-_GRANTS_OF = DriverSelect(_GRANTS.stmt.where(t.grants.c.performer_id.in_(bindparam("ids", expanding=True))))
-_EVENTS = DriverSelect(
-    select(t.events).where(t.events.c.project == bindparam("project")).order_by(t.events.c.ledger_index)
-)
-_EVENTS_OF = DriverSelect(
-    _EVENTS.stmt.where(
-        t.events.c.performer_id.in_(bindparam("ids", expanding=True)) | t.events.c.performer_id.is_(None)
-    )
-)

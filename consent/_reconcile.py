@@ -14,15 +14,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Engine, delete, select
 
 from consent import _entries as en
-from consent import _tables as t
+from consent import _sql as q
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
-from consent._writer import Written, complete, leaf_hash_hex, rows_from_pending, write_transaction
+from consent._writer import KEYS, Written, complete, leaf_hash_hex, rows_from_pending
 from consent.models import Performer, now_utc
 from store.blobs import BlobStore
 from store.errors import StoreError
+from store.sql import Database
 
 if TYPE_CHECKING:
     from ledger import Log
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class ReconcileReport(BaseModel):
     """What ``reconcile`` found and did."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     project: str
     log_size: int
@@ -71,37 +71,31 @@ def _expected_entry(project: str, table: str, row: dict[str, Any]) -> dict[str, 
     return en.lifted_entry(project, row["event_id"], row["suspension_id"], row["effective_at"], row["reason"], salt)
 
 
-def _check_documents(engine: Engine, project: str, blobs: BlobStore) -> list[str]:
+def _check_documents(db: Database, project: str, blobs: BlobStore) -> list[str]:
     """Every document a grant or representative names is recorded for the project, stored, and intact."""
     problems = []
-    with engine.connect() as conn:
-        recorded = {r[0] for r in conn.execute(select(t.documents.c.sha256).where(t.documents.c.project == project))}
+    with db.read() as sql:
+        recorded = {r[0] for r in sql.rows(f"SELECT sha256 FROM {q.DOCUMENTS} WHERE project = ?", (project,))}
         named = {
             r[0]: f"grant {r[1]}"
-            for r in conn.execute(
-                select(t.grants.c.document_sha256, t.grants.c.grant_id).where(t.grants.c.project == project)
-            )
+            for r in sql.rows(f"SELECT document_sha256, grant_id FROM {q.GRANTS} WHERE project = ?", (project,))
         }
-        for r in conn.execute(
-            select(t.performers.c.representative_document_sha256, t.performers.c.performer_id).where(
-                t.performers.c.project == project, t.performers.c.representative_document_sha256.is_not(None)
-            )
+        for r in sql.rows(
+            f"SELECT representative_document_sha256, performer_id FROM {q.PERFORMERS} "
+            "WHERE project = ? AND representative_document_sha256 IS NOT NULL",
+            (project,),
         ):
             named.setdefault(r[0], f"performer {r[1]}")
-        for r in conn.execute(
-            select(t.events.c.record, t.events.c.performer_id).where(
-                t.events.c.project == project, t.events.c.event_kind == "performer_amended"
+        events = q.select(sql, q.EVENTS, "project = ? AND event_kind IN ('performer_amended', 'court_approved')",
+                          (project,), order="ledger_index")  # fmt: skip
+    for e in events:
+        record = e["record"] or {}
+        if e["event_kind"] == "performer_amended" and record.get("representative"):
+            named.setdefault(
+                record["representative"]["authority_document_sha256"], f"performer {e['performer_id']} (amended)"
             )
-        ):
-            rep = (r[0] or {}).get("representative")
-            if rep:
-                named.setdefault(rep["authority_document_sha256"], f"performer {r[1]} (amended)")
-        for r in conn.execute(
-            select(t.events.c.record, t.events.c.grant_id).where(
-                t.events.c.project == project, t.events.c.event_kind == "court_approved"
-            )
-        ):
-            named.setdefault((r[0] or {}).get("court_document_sha256", ""), f"court approval of grant {r[1]}")
+        elif e["event_kind"] == "court_approved":
+            named.setdefault(record.get("court_document_sha256", ""), f"court approval of grant {e['grant_id']}")
     for digest, owner in sorted(named.items()):
         if digest not in recorded:
             problems.append(f"document {digest} of {owner} is not recorded in consent_documents")
@@ -114,7 +108,7 @@ def _check_documents(engine: Engine, project: str, blobs: BlobStore) -> list[str
 
 
 def reconcile(
-    engine: Engine, log: Log, project: str, *, repair: bool, abandon_after: timedelta, blobs: BlobStore | None = None
+    db: Database, log: Log, project: str, *, repair: bool, abandon_after: timedelta, blobs: BlobStore | None = None
 ) -> ReconcileReport:
     """Compare the project's registry rows with its ledger log (see the module docstring); with ``blobs``, also
     check every signed document the rows name is stored and intact."""
@@ -134,8 +128,8 @@ def reconcile(
     abandoned: list[str] = []
     unfinished: list[str] = []
 
-    with engine.connect() as conn:
-        intents = [dict(r._mapping) for r in conn.execute(select(t.pending).where(t.pending.c.project == project))]
+    with db.read() as sql:
+        intents = q.select(sql, q.PENDING, "project = ?", (project,), order="created_at")
     for intent in intents:
         op_id = intent["op_id"]
         found = ours.get(op_id)
@@ -147,15 +141,15 @@ def reconcile(
                 index = found[0]
                 rows, docs = rows_from_pending(intent["rows"])
                 written = Written.at(log, index, leaf_hash_hex(log.entry(index)))
-                with write_transaction(engine) as conn:
-                    complete(conn, project, op_id, rows, docs, written)
+                with db.write() as sql:
+                    complete(sql, project, op_id, rows, docs, written)
                 completed.append(op_id)
             else:
                 unfinished.append(f"{op_id}: in the ledger at index {found[0]} but its rows are missing")
         elif now_utc() - intent["created_at"] >= abandon_after:
             if repair:
-                with write_transaction(engine) as conn:
-                    conn.execute(delete(t.pending).where(t.pending.c.op_id == op_id))
+                with db.write() as sql:
+                    sql.run(f"DELETE FROM {q.PENDING} WHERE op_id = ?", (op_id,))
                 abandoned.append(op_id)
             else:
                 unfinished.append(f"{op_id}: never reached the ledger (interrupted write; repair drops it)")
@@ -164,28 +158,28 @@ def reconcile(
 
     seen: set[str] = {i["op_id"] for i in intents}
     checked = 0
-    with engine.connect() as conn:
-        for table, key in ((t.performers, "performer_id"), (t.grants, "grant_id"), (t.events, "event_id")):
-            for r in conn.execute(select(table).where(table.c.project == project).order_by(table.c.ledger_index)):
-                row = dict(r._mapping)
-                rid, index = row[key], row["ledger_index"]
-                seen.add(rid)
-                checked += 1
-                if index >= size:
-                    problems.append(f"{table.name} {rid}: ledger index {index} is beyond the log (size {size})")
-                    continue
-                data = raw[index] if index in raw else log.entry(index)
-                if leaf_hash_hex(data) != row["leaf_hash"]:
-                    problems.append(f"{table.name} {rid}: the ledger entry at {index} does not match its leaf hash")
-                    continue
-                actual = {k: v for k, v in json.loads(data).items() if k != "ledger"}
-                if actual != _expected_entry(project, table.name, row):
-                    problems.append(
-                        f"{table.name} {rid}: the row differs from the ledger entry at {index} that recorded it "
-                        "(edited after recording, or recorded without its entry)"
-                    )
+    with db.read() as sql:
+        tables = {table: q.select(sql, table, "project = ?", (project,), order="ledger_index") for table in KEYS}
+    for table, key in KEYS.items():
+        for row in tables[table]:
+            rid, index = row[key], row["ledger_index"]
+            seen.add(rid)
+            checked += 1
+            if index >= size:
+                problems.append(f"{table} {rid}: ledger index {index} is beyond the log (size {size})")
+                continue
+            data = raw[index] if index in raw else log.entry(index)
+            if leaf_hash_hex(data) != row["leaf_hash"]:
+                problems.append(f"{table} {rid}: the ledger entry at {index} does not match its leaf hash")
+                continue
+            actual = {k: v for k, v in json.loads(data).items() if k != "ledger"}
+            if actual != _expected_entry(project, table, row):
+                problems.append(
+                    f"{table} {rid}: the row differs from the ledger entry at {index} that recorded it "
+                    "(edited after recording, or recorded without its entry)"
+                )
     if blobs is not None:
-        problems.extend(_check_documents(engine, project, blobs))
+        problems.extend(_check_documents(db, project, blobs))
     for rid, (index, entry) in sorted(ours.items(), key=lambda kv: kv[1][0]):
         if rid not in seen:
             problems.append(f"ledger entry {index} ({entry['kind']} {rid}) has no registry rows")

@@ -5,13 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table
-
-from consent import _tables as t
-from consent._tables import UTCText, format_utc, parse_utc
 from consent.models import ConsentGrant, Performer, Representative, Suspension
-
-TABLES: dict[str, Table] = {tbl.name: tbl for tbl in (t.performers, t.grants, t.events)}
 
 
 def performer_values(project: str, performer: Performer, salt: str) -> dict[str, Any]:
@@ -35,9 +29,8 @@ def performer_values(project: str, performer: Performer, salt: str) -> dict[str,
     }
 
 
-def performer_from_row(row: Row[Any] | dict[str, Any]) -> Performer:
+def performer_from_row(m: dict[str, Any]) -> Performer:
     """The performer a row holds."""
-    m = dict(row._mapping) if isinstance(row, Row) else row
     rep = None
     if m["representative_name"] is not None:
         rep = Representative(
@@ -93,9 +86,8 @@ def grant_values(grant: ConsentGrant, salt: str) -> dict[str, Any]:
     return values
 
 
-def grant_from_row(row: Row[Any] | dict[str, Any], **state: Any) -> ConsentGrant:
+def grant_from_row(m: dict[str, Any], **state: Any) -> ConsentGrant:
     """The grant a row holds, with the evaluated ``state`` (revoked_at, suspensions) given."""
-    m = dict(row._mapping) if isinstance(row, Row) else row
     fields = {f: m[f] for f in _GRANT_FIELDS}
     return ConsentGrant(**fields, ledger_index=m["ledger_index"], recorded_at=m["recorded_at"], **state)
 
@@ -111,21 +103,3 @@ def suspension_from_row(row: dict[str, Any], *, end: datetime | None) -> Suspens
         categories=row["categories"] or ["*"],
         strike=bool(row["strike"]),
     )
-
-
-def to_json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    """Values with datetimes as text, for the write-ahead ``consent_pending.rows``."""
-    out = {}
-    for k, v in values.items():
-        out[k] = format_utc(v) if isinstance(v, datetime) else v
-    _ = table
-    return out
-
-
-def from_json_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    """Inverse of ``to_json_row``: text back to datetimes for the table's time columns."""
-    out = dict(values)
-    for col in table.columns:
-        if isinstance(col.type, UTCText) and isinstance(out.get(col.name), str):
-            out[col.name] = parse_utc(out[col.name])
-    return out

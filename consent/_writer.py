@@ -17,32 +17,22 @@ is dropped. ``reconcile`` also finds rows without entries and entries without ro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
-
-from consent import _tables as t
-from consent._rows import TABLES, from_json_row, to_json_row
+from consent import _sql as q
 from consent.errors import RegistryIntegrityError
 from consent.models import now_utc
+from records import parse_utc
 from store.blobs import BlobStore
+from store.sql import Database, Sql
 
 if TYPE_CHECKING:
     from ledger import Log
 
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A write transaction; on SQLite it begins IMMEDIATE (write lock up front), so concurrent writers wait for
-    each other instead of failing to upgrade a read lock ("database is locked")."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            yield conn
+# The primary key of each table an operation inserts into.
+KEYS = {q.PERFORMERS: "performer_id", q.GRANTS: "grant_id", q.EVENTS: "event_id"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +50,11 @@ class Document:
 
 @dataclass
 class Operation:
-    """One validated registry operation: its ledger entry and the rows that record it."""
+    """One validated registry operation: its ledger entry and the rows that record it (table name, values)."""
 
     op_id: str
     entry: dict[str, Any]
-    rows: list[tuple[Table, dict[str, Any]]]
+    rows: list[tuple[str, dict[str, Any]]]
     documents: list[Document] = field(default_factory=list)
 
 
@@ -85,7 +75,7 @@ class Written:
         return cls(index, leaf_hash, recorded, stamp["identity"])
 
 
-def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operation, identity: str) -> Written:
+def write(db: Database, blobs: BlobStore, log: Log, project: str, op: Operation, identity: str) -> Written:
     """Write ``op`` following the protocol in the module docstring.
 
     Raises:
@@ -100,24 +90,23 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
             if doc.sha256 not in blobs:
                 created.append(blobs.put_bytes(doc.data))
         # 2. write-ahead intent
-        with write_transaction(engine) as conn:
-            conn.execute(
-                insert(t.pending).values(
-                    op_id=op.op_id,
-                    project=project,
-                    entry_kind=op.entry["kind"],
-                    log_size_before=log.size(),
-                    entry=op.entry,
-                    rows=_pending_rows(op),
-                    created_at=now_utc(),
-                )
-            )
+        intent = {
+            "op_id": op.op_id,
+            "project": project,
+            "entry_kind": op.entry["kind"],
+            "log_size_before": log.size(),
+            "entry": op.entry,
+            "rows": _pending_rows(op),
+            "created_at": now_utc(),
+        }
+        with db.write() as sql:
+            q.insert(sql, q.PENDING, intent)
         # 3. ledger
         try:
             appended = log.append([op.entry], identity=identity)[0]
         except BaseException:
-            with write_transaction(engine) as conn:
-                conn.execute(delete(t.pending).where(t.pending.c.op_id == op.op_id))
+            with db.write() as sql:
+                sql.run(f"DELETE FROM {q.PENDING} WHERE op_id = ?", (op.op_id,))
             raise
     except BaseException:
         for digest in created:
@@ -126,8 +115,8 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
     # 4. rows
     written = Written.at(log, appended.index, appended.leaf_hash_hex)
     try:
-        with write_transaction(engine) as conn:
-            complete(conn, project, op.op_id, [(tbl, values) for tbl, values in op.rows], op.documents, written)
+        with db.write() as sql:
+            complete(sql, project, op.op_id, op.rows, op.documents, written)
     except Exception as exc:
         raise RegistryIntegrityError(
             f"{op.entry['kind']} {op.op_id} is recorded in the ledger at index {appended.index} but its registry "
@@ -138,7 +127,7 @@ def write(engine: Engine, blobs: BlobStore, log: Log, project: str, op: Operatio
 
 def _pending_rows(op: Operation) -> dict[str, Any]:
     return {
-        "rows": [{"table": tbl.name, "values": to_json_row(tbl, values)} for tbl, values in op.rows],
+        "rows": [{"table": table, "values": _to_json_row(values)} for table, values in op.rows],
         "documents": [
             {"sha256": d.sha256, "size": len(d.data), "filename": d.filename, "media_type": d.media_type}
             for d in op.documents
@@ -146,46 +135,54 @@ def _pending_rows(op: Operation) -> dict[str, Any]:
     }
 
 
-def rows_from_pending(payload: dict[str, Any]) -> tuple[list[tuple[Table, dict[str, Any]]], list[dict[str, Any]]]:
-    """The rows and document records an intent row holds."""
-    rows = [(TABLES[r["table"]], from_json_row(TABLES[r["table"]], r["values"])) for r in payload["rows"]]
+def _to_json_row(values: dict[str, Any]) -> dict[str, Any]:
+    """Values with times as fixed-width UTC text, for the intent's JSON."""
+    return {k: q.encode(k, v) if k in q.TIME_COLUMNS else v for k, v in values.items()}
+
+
+def rows_from_pending(payload: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
+    """The rows and document records an intent row holds (times back to datetimes).
+
+    Raises:
+        RegistryIntegrityError: the intent names a table the registry does not write.
+    """
+    rows = []
+    for r in payload["rows"]:
+        if r["table"] not in KEYS:
+            raise RegistryIntegrityError(f"an interrupted write names the unknown table {r['table']!r}")
+        values = {k: parse_utc(v) if k in q.TIME_COLUMNS and isinstance(v, str) else v for k, v in r["values"].items()}
+        rows.append((r["table"], values))
     return rows, list(payload["documents"])
 
 
 def complete(
-    conn: Connection,
+    sql: Sql,
     project: str,
     op_id: str,
-    rows: list[tuple[Table, dict[str, Any]]],
+    rows: list[tuple[str, dict[str, Any]]],
     documents: list[Document] | list[dict[str, Any]],
     written: Written,
 ) -> None:
     """Insert an operation's rows stamped with where it was recorded, its documents, and drop its intent."""
-    for tbl, values in rows:
-        pk = next(iter(tbl.primary_key.columns))
-        exists = conn.execute(select(pk).where(pk == values[pk.name])).first()
-        if exists is None:
-            conn.execute(
-                insert(tbl).values(
-                    **values,
-                    ledger_index=written.ledger_index,
-                    leaf_hash=written.leaf_hash,
-                    recorded_at=written.recorded_at,
-                    identity=written.identity,
-                )
-            )
+    for table, values in rows:
+        key = KEYS[table]
+        if not q.exists(sql, table, f"{key} = ?", (values[key],)):
+            stamp = {
+                "ledger_index": written.ledger_index,
+                "leaf_hash": written.leaf_hash,
+                "recorded_at": written.recorded_at,
+                "identity": written.identity,
+            }
+            q.insert(sql, table, values | stamp)
     for doc in documents:
         meta = (
             {"sha256": doc.sha256, "size": len(doc.data), "filename": doc.filename, "media_type": doc.media_type}
             if isinstance(doc, Document)
             else doc
         )
-        exists = conn.execute(
-            select(t.documents.c.sha256).where(t.documents.c.project == project, t.documents.c.sha256 == meta["sha256"])
-        ).first()
-        if exists is None:
-            conn.execute(insert(t.documents).values(project=project, first_recorded_at=written.recorded_at, **meta))
-    conn.execute(delete(t.pending).where(t.pending.c.op_id == op_id))
+        if not q.exists(sql, q.DOCUMENTS, "project = ? AND sha256 = ?", (project, meta["sha256"])):
+            q.insert(sql, q.DOCUMENTS, {"project": project, "first_recorded_at": written.recorded_at, **meta})
+    sql.run(f"DELETE FROM {q.PENDING} WHERE op_id = ?", (op_id,))
 
 
 def leaf_hash_hex(entry_bytes: bytes) -> str:

@@ -22,7 +22,7 @@ EventKind = Literal["registered", "granted", "revoked", "suspended", "suspension
 
 
 class _Answer(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built on first use
 
 
 class ConsentEvent(_Answer):

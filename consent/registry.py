@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select
-
 from consent import _entries as en
-from consent import _tables, clock
-from consent import _tables as t
+from consent import _sql as q
+from consent import clock
 from consent._reader import RegistryReader
+from consent._reconcile import ReconcileReport, reconcile
 from consent._rows import grant_values, performer_values
 from consent._validate import aware, build, check_signer, load_document, nonblank
 from consent._writer import Document, Operation, write
@@ -47,16 +46,12 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the registry's tables (idempotent)."""
-    _tables.create_schema(engine)
-
-
 class ConsentRegistry(RegistryReader):
     """The consent registry of one project.
 
     Args:
-        engine: the workspace database.
+        db: the workspace database: a ``store.sql.Database`` (e.g. ``Workspace.database``, which on the embedded
+            SQLite file needs no SQLAlchemy), or a SQLAlchemy ``Engine``.
         blobs: the workspace's content-addressed store, where signed documents are kept.
         log: the project's ledger log; every registration, grant, revocation, suspension and lift is one entry.
         project: the project's slug; defaults to the last path segment of the log's origin.
@@ -114,14 +109,12 @@ class ConsentRegistry(RegistryReader):
             ),
         )
         if performer.guild_id is not None:
-            with self.engine.connect() as conn:
-                clash = conn.execute(
-                    select(t.performers.c.performer_id).where(
-                        t.performers.c.project == self.project,
-                        t.performers.c.guild == performer.guild,
-                        t.performers.c.guild_id == performer.guild_id,
-                    )
-                ).first()
+            with self.db.read() as sql:
+                found = sql.rows(
+                    f"SELECT performer_id FROM {q.PERFORMERS} WHERE project = ? AND guild = ? AND guild_id = ?",
+                    (self.project, performer.guild, performer.guild_id),
+                )
+            clash = found[0] if found else None
             if clash is not None:
                 raise DuplicatePerformerError(
                     f"{performer.guild} member {performer.guild_id} is already registered in project "
@@ -131,10 +124,10 @@ class ConsentRegistry(RegistryReader):
         op = Operation(
             op_id=performer.performer_id,
             entry=en.performer_entry(self.project, performer, salt),
-            rows=[(t.performers, performer_values(self.project, performer, salt))],
+            rows=[(q.PERFORMERS, performer_values(self.project, performer, salt))],
             documents=docs,
         )
-        write(self.engine, self.blobs, self.log, self.project, op, identity)
+        write(self.db, self.blobs, self.log, self.project, op, identity)
         return performer
 
     def amend_performer(
@@ -189,11 +182,11 @@ class ConsentRegistry(RegistryReader):
         values = self._event_values(event_id, "performer_amended", salt, reason, now_utc(), performer_id=performer_id)
         values["record"] = amended.model_dump(mode="json")
         write(
-            self.engine,
+            self.db,
             self.blobs,
             self.log,
             self.project,
-            Operation(event_id, entry, [(t.events, values)], docs),
+            Operation(event_id, entry, [(q.EVENTS, values)], docs),
             identity,
         )
         return amended
@@ -266,8 +259,8 @@ class ConsentRegistry(RegistryReader):
         )
         check_signer(performer, grant)
         salt = en.new_salt()
-        op = Operation(grant.grant_id, en.grant_entry(grant, salt), [(t.grants, grant_values(grant, salt))], [doc])
-        written = write(self.engine, self.blobs, self.log, self.project, op, identity)
+        op = Operation(grant.grant_id, en.grant_entry(grant, salt), [(q.GRANTS, grant_values(grant, salt))], [doc])
+        written = write(self.db, self.blobs, self.log, self.project, op, identity)
         rep = performer.representative
         signer = clock.SignerFacts(
             performer_id, performer.minor, performer.deceased, performer.died_at,
@@ -295,12 +288,9 @@ class ConsentRegistry(RegistryReader):
         reason = nonblank("revocation reason", reason)
         effective = aware("effective_at", effective_at) or now_utc()
         row = self._grant_row(grant_id)
-        with self.engine.connect() as conn:
-            prior = conn.execute(
-                select(t.events.c.event_id, t.events.c.effective_at).where(
-                    t.events.c.grant_id == grant_id, t.events.c.event_kind == "revoked"
-                )
-            ).first()
+        with self.db.read() as sql:
+            found = q.select(sql, q.EVENTS, "grant_id = ? AND event_kind = 'revoked'", (grant_id,))
+        prior = (found[0]["event_id"], found[0]["effective_at"]) if found else None
         if prior is not None:
             raise AlreadyRevokedError(
                 f"grant {grant_id} was already revoked with effect from {prior[1].isoformat()} ({prior[0]}); "
@@ -311,7 +301,7 @@ class ConsentRegistry(RegistryReader):
         values = self._event_values(event_id, "revoked", salt, reason, effective, grant_id=grant_id)
         values["performer_id"] = row["performer_id"]
         written = write(
-            self.engine, self.blobs, self.log, self.project, Operation(event_id, entry, [(t.events, values)]), identity
+            self.db, self.blobs, self.log, self.project, Operation(event_id, entry, [(q.EVENTS, values)]), identity
         )
         return ConsentEvent(
             event_id=event_id, kind="revoked", grant_id=grant_id, performer_id=row["performer_id"],
@@ -353,12 +343,11 @@ class ConsentRegistry(RegistryReader):
             clock.check_not_before(row["signed_at"], approved, "approved_at")
         except clock.WindowError as exc:
             raise InvalidRecordError(f"{exc}: a court approves a contract already signed") from None
-        with self.engine.connect() as conn:
-            prior = conn.execute(
-                select(t.events.c.event_id).where(
-                    t.events.c.grant_id == grant_id, t.events.c.event_kind == "court_approved"
-                )
-            ).first()
+        with self.db.read() as sql:
+            found = sql.rows(
+                f"SELECT event_id FROM {q.EVENTS} WHERE grant_id = ? AND event_kind = 'court_approved'", (grant_id,)
+            )
+        prior = found[0] if found else None
         if prior is not None:
             raise InvalidRecordError(f"grant {grant_id} already has a court approval on record ({prior[0]})")
         doc = load_document("court's approval order", document)
@@ -369,11 +358,11 @@ class ConsentRegistry(RegistryReader):
         values = self._event_values(event_id, "court_approved", salt, reason, approved, grant_id=grant_id)
         values.update(performer_id=row["performer_id"], record={"court_document_sha256": doc.sha256})
         written = write(
-            self.engine,
+            self.db,
             self.blobs,
             self.log,
             self.project,
-            Operation(event_id, entry, [(t.events, values)], [doc]),
+            Operation(event_id, entry, [(q.EVENTS, values)], [doc]),
             identity,
         )
         return ConsentEvent(
@@ -421,7 +410,7 @@ class ConsentRegistry(RegistryReader):
         values.update(
             end_at=suspension.end, suspension_id=sid, categories=list(suspension.categories), strike=suspension.strike
         )
-        write(self.engine, self.blobs, self.log, self.project, Operation(sid, entry, [(t.events, values)]), identity)
+        write(self.db, self.blobs, self.log, self.project, Operation(sid, entry, [(q.EVENTS, values)]), identity)
         return suspension
 
     def lift_suspension(
@@ -436,17 +425,15 @@ class ConsentRegistry(RegistryReader):
         """
         reason = nonblank("reason for lifting", reason)
         until = aware("end", end) or now_utc()
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.events).where(
-                    t.events.c.project == self.project,
-                    (t.events.c.event_id == suspension_id) | (t.events.c.suspension_id == suspension_id),
-                )
-            ).all()
-        susp = [r._mapping for r in rows if r.event_kind == "suspended"]
+        with self.db.read() as sql:
+            rows = q.select(
+                sql, q.EVENTS, "project = ? AND (event_id = ? OR suspension_id = ?)",
+                (self.project, suspension_id, suspension_id), order="ledger_index",
+            )  # fmt: skip
+        susp = [r for r in rows if r["event_kind"] == "suspended"]
         if not susp:
             raise UnknownSuspensionError(f"no suspension {suspension_id!r} in project {self.project}")
-        lifted = [r._mapping for r in rows if r.event_kind == "suspension_lifted"]
+        lifted = [r for r in rows if r["event_kind"] == "suspension_lifted"]
         if lifted:
             raise AlreadyLiftedError(
                 f"suspension {suspension_id} was already lifted "
@@ -468,7 +455,7 @@ class ConsentRegistry(RegistryReader):
         values = self._event_values(event_id, "suspension_lifted", salt, reason, until, performer_id=s["performer_id"])
         values["suspension_id"] = suspension_id
         written = write(
-            self.engine, self.blobs, self.log, self.project, Operation(event_id, entry, [(t.events, values)]), identity
+            self.db, self.blobs, self.log, self.project, Operation(event_id, entry, [(q.EVENTS, values)]), identity
         )
         return ConsentEvent(
             event_id=event_id, kind="suspension_lifted", performer_id=s["performer_id"], suspension_id=suspension_id,
@@ -492,3 +479,14 @@ class ConsentRegistry(RegistryReader):
             "performer_id": performer_id, "suspension_id": None, "effective_at": effective_at, "end_at": None,
             "categories": None, "strike": None, "record": None, "reason": reason, "salt": salt,
         }  # fmt: skip
+
+    # ------------------------------------------------------------------ integrity
+
+    def reconcile(self, *, repair: bool = False, abandon_after: timedelta = timedelta(minutes=5)) -> ReconcileReport:
+        """Compare registry rows with the ledger; with ``repair``, complete interrupted writes.
+
+        Finds: rows whose ledger entry is missing or different (tampering, or a row inserted behind the ledger's
+        back), consent entries in the ledger with no rows, and interrupted writes (intent rows). See
+        ``consent._reconcile``.
+        """
+        return reconcile(self.db, self.log, self.project, repair=repair, abandon_after=abandon_after, blobs=self.blobs)

@@ -50,6 +50,19 @@ class _EngineSql:
         except DBAPIError as exc:
             raise classify(exc, str(exc.orig)) from exc
 
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            if self.dialect == "sqlite":
+                cur = sqlite_execute(self._conn, sql, tuple(params))
+                try:
+                    names = [d[0] for d in cur.description or ()]
+                    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+                finally:
+                    cur.close()
+            return [dict(r) for r in self._conn.exec_driver_sql(self._sql(sql), tuple(params)).mappings()]
+        except DBAPIError as exc:
+            raise classify(exc, str(exc.orig)) from exc
+
     def run(self, sql: str, params: Any = (), *, many: bool = False) -> int:
         try:
             if self.dialect == "sqlite":

@@ -47,6 +47,9 @@ class Sql(Protocol):
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a query (``?`` placeholders)."""
 
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Every row of a query as a dict of column name to value (names as the query's result columns)."""
+
     def run(self, sql: str, params: Any = (), *, many: bool = False) -> int:
         """Run a write statement (``many``: ``params`` is a list of parameter tuples); the rows it touched."""
 
@@ -93,6 +96,16 @@ class _SqliteSql:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise classify(exc, str(exc)) from exc
+
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            cur = self._conn.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except sqlite3.IntegrityError as exc:
             raise ConstraintError(str(exc)) from exc
         except sqlite3.Error as exc:

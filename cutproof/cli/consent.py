@@ -22,7 +22,10 @@ from cutproof.cli._common import cli_identity, console, ready_workspace
 from records.vocab import Category, ContractEdition, PerformerKind, Representation, Signer
 
 if TYPE_CHECKING:
-    from consent import ConsentGrant, ConsentRegistry
+    from consent import ConsentGrant, ConsentRegistry, RegistryReader
+    from ledger import Log
+    from store.blobs import BlobStore
+    from store.sql import Database
 
 performer_app = command_group(help="Register and list the performers of a project.", no_args_is_help=True)
 consent_app = command_group(
@@ -41,12 +44,26 @@ EXIT_NOT_COVERED = 3
 
 def _registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
     """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
-    from consent import ConsentRegistry  # the database layer: loaded by the commands that read or write, not by --help
-    from cutproof.core.projects import get_project, project_log
+    from consent import ConsentRegistry  # the registry: loaded by the commands that write, not by --help
+
+    return ConsentRegistry(*_opened(ctx, project))
+
+
+def _reader(ctx: typer.Context, project: str | None) -> RegistryReader:
+    """The read side of the project's registry: what the commands that only read need (less to load)."""
+    from consent import RegistryReader  # the registry's reads: loaded by the commands that read, not by --help
+
+    return RegistryReader(*_opened(ctx, project))
+
+
+def _opened(ctx: typer.Context, project: str | None) -> tuple[Database, BlobStore, Log, str]:
+    """The workspace's database and blobs, the project's log and slug; on the embedded SQLite file through the
+    standard library's driver (plain SQL, no SQLAlchemy)."""
+    from cutproof.core.project_logs import find_project, open_project_log
 
     ws = ready_workspace(ctx)
-    proj = get_project(ws, project)
-    return ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
+    proj = find_project(ws, project)
+    return ws.database, ws.blobs, open_project_log(ws, proj), proj.slug
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
@@ -161,7 +178,7 @@ def performer_amend(
 @performer_app.command("list")
 def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List the project's performers."""
-    performers = _registry(ctx, project).performers()
+    performers = _reader(ctx, project).performers()
     if as_json:
         _emit([p.model_dump(mode="json") for p in performers])
         return
@@ -352,7 +369,7 @@ def consent_show(
     project: ProjectOpt = None,
 ) -> None:
     """Consent state at a time: grants with revocation/suspension state; --json adds ledger receipts."""
-    reg = _registry(ctx, project)
+    reg = _reader(ctx, project)
     state = reg.state_at(performer or None, parse_time(at, "--at"), known_at=parse_time(known_at, "--known-at"))
     if as_json:
         _emit(
@@ -388,7 +405,7 @@ def consent_history(
     project: ProjectOpt = None,
 ) -> None:
     """Everything recorded about a grant, in ledger order."""
-    events = _registry(ctx, project).history(grant_id)
+    events = _reader(ctx, project).history(grant_id)
     if as_json:
         _emit([e.model_dump(mode="json") for e in events])
         return
@@ -416,7 +433,7 @@ def consent_covers(
     project: ProjectOpt = None,
 ) -> None:
     """What consent covered a performer for a use at a time, with receipts. Exit 0 covered, 3 not covered."""
-    cov = _registry(ctx, project).covering(
+    cov = _reader(ctx, project).covering(
         performer, edit_kind, purpose, shot, scene, parse_time(at, "--at"),
         known_at=parse_time(known_at, "--known-at"), language=language,
     )  # fmt: skip
@@ -442,7 +459,7 @@ def consent_document(
     project: ProjectOpt = None,
 ) -> None:
     """Export a signed document recorded in the project (checked against its hash)."""
-    data = _registry(ctx, project).document(sha256)
+    data = _reader(ctx, project).document(sha256)
     out.write_bytes(data)
     console.print(f"Wrote {len(data)} bytes to {out}")
 

@@ -2,6 +2,7 @@
 
     CutproofError
     ├── WorkspaceError      the workspace (``--home``) is missing, not initialised, or unusable
+    ├── ProjectError        a project is unknown, exists already, or its definition is invalid
     └── SettingsError       settings are unsafe or inconsistent (e.g. a default secret outside local use)
 
 Each package has its own base error (``StoreError``, ``MediaError``, ``RecordError``, ``LedgerError``,
@@ -27,6 +28,10 @@ class CutproofError(Exception):
 
 class WorkspaceError(CutproofError):
     """The workspace is missing, not initialised, or unusable."""
+
+
+class ProjectError(CutproofError):
+    """A project is unknown, exists already, or its definition is invalid."""
 
 
 class SettingsError(CutproofError):

@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 
-from cutproof.core.errors import CutproofError
+from cutproof.core.errors import ProjectError
 from cutproof.core.models import Project, ProjectContext, ProjectRow, table_of
+from cutproof.core.project_logs import find_project, missing_log, unknown_project
 from cutproof.core.workspace import Workspace, open_ledger
 from ledger import Log
 from ledger.errors import LogExistsError, UnknownLogError
@@ -26,10 +27,6 @@ ORIGIN_HOST = "cutproof.local"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 projects_table = table_of(ProjectRow)
-
-
-class ProjectError(CutproofError):
-    """A project is unknown, exists already, or its definition is invalid."""
 
 
 def origin_for(slug: str) -> str:
@@ -112,13 +109,7 @@ def get_project(ws: Workspace, slug: str | None) -> Project:
     """
     ws.require()
     if slug is None:
-        projects = list_projects(ws)
-        if len(projects) == 1:
-            return projects[0]
-        if not projects:
-            raise ProjectError("this workspace has no project yet; create one with `cutproof project create SLUG`")
-        names = ", ".join(p.slug for p in projects)
-        raise ProjectError(f"several projects exist ({names}); choose one with --project or CUTPROOF_PROJECT")
+        slug = find_project(ws, None).slug
     # A project never changes once created (nor is it deleted), so each engine keeps the ones it has read: the
     # lookup runs on every API request. An unknown slug is not remembered: another process may create it.
     known: dict[str, Project] = ws.engine.__dict__.setdefault(_PROJECTS_ATTR, {})
@@ -128,7 +119,7 @@ def get_project(ws: Workspace, slug: str | None) -> Project:
     with ws.engine.connect() as conn:
         row = conn.execute(_PROJECT_BY_SLUG, {"slug": slug}).first()
     if row is None:
-        raise ProjectError(f"unknown project {slug!r}; `cutproof project list` shows the projects of this workspace")
+        raise unknown_project(slug)
     return known.setdefault(slug, _row_to_project(row))
 
 
@@ -157,10 +148,7 @@ def project_log(ws: Workspace, project: Project) -> Log:
     try:
         log = open_ledger(ws).open_log(project.origin)
     except UnknownLogError:
-        raise ProjectError(
-            f"project {project.slug!r} has no ledger log {project.origin} in this database; "
-            "check --db points at the project's database, then run `cutproof ledger fsck`"
-        ) from None
+        raise missing_log(project.slug, project.origin) from None
     with _logs_lock:
         return logs.setdefault(key, log)
 

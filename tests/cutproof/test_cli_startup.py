@@ -143,6 +143,20 @@ def test_ledger_consent_policy_and_audit_runs_load_no_heavy_library(tmp_path: Pa
         ("consent", "show"),
         ("consent", "show", "--json"),
         ("consent", "history", small_workspace["grant"]),
+        (
+            "consent",
+            "covers",
+            "--performer",
+            small_workspace["performer"],
+            "--edit-kind",
+            "relight",
+            "--purpose",
+            "continuity",
+            "--at",
+            "2026-06-01",
+        ),
+        ("consent", "check"),
+        ("performer", "list"),
         ("policy", "check"),
         ("policy", "evaluate", str(request)),
         ("audit", "--format", "json", "--out", "-"),
@@ -151,12 +165,14 @@ def test_ledger_consent_policy_and_audit_runs_load_no_heavy_library(tmp_path: Pa
     for args in runs:
         loaded = loaded_by(tmp_path, *args, home=home)
         assert heavy(loaded) == set(), args
-        if args[0] == "ledger":  # on the embedded SQLite file the log runs on the standard library's driver
+        if args[0] in ("ledger", "consent", "performer"):  # on the embedded SQLite file: the standard library's driver
             assert "sqlalchemy" not in {m.split(".")[0] for m in loaded}, args
     appended = loaded_by(
         tmp_path, "ledger", "append", "--log", "cutproof.local/another", home=home, stdin=b'{"kind": "note/1"}\n'
     )  # a log of its own: a project's log holds only Cutproof's records
     assert heavy(appended) == set() and "sqlalchemy" not in {m.split(".")[0] for m in appended}
+    revoked = loaded_by(tmp_path, "consent", "revoke", small_workspace["grant"], "--reason", "withdrawn", home=home)
+    assert heavy(revoked) == set() and "sqlalchemy" not in {m.split(".")[0] for m in revoked}  # a write, too
 
 
 def test_database_and_rich_load_only_where_used(tmp_path: Path, small_workspace: dict) -> None:

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cutproof.cli.main import app
+from cutproof.core.project_logs import ProjectRef, find_project, open_project_log, project_of_log
 from cutproof.core.projects import ProjectContext, ProjectError, create_project, get_project, list_projects, project_log
 from cutproof.core.workspace import Workspace
 
@@ -41,6 +42,29 @@ def test_project_errors_write_nothing(workspace: Workspace) -> None:
         get_project(workspace, "zzz")
     log = project_log(workspace, get_project(workspace, "a"))
     assert log.size() == 1
+
+
+def test_the_plain_lookup_agrees_with_the_project_table(workspace: Workspace) -> None:
+    """``core.project_logs`` reads ``app_projects`` as plain SQL (for commands that load no SQLAlchemy): it finds
+    what ``get_project`` finds and refuses what it refuses."""
+    with pytest.raises(ProjectError, match="no project yet"):
+        find_project(workspace, None)
+    a = create_project(workspace, "film-a", identity="t")
+    assert find_project(workspace, None) == find_project(workspace, "film-a") == ProjectRef(a.slug, a.origin)
+    assert (
+        open_project_log(workspace, find_project(workspace, None)).checkpoint()
+        == project_log(workspace, a).checkpoint()
+    )
+    assert project_of_log(workspace, a.origin) == "film-a" and project_of_log(workspace, "cutproof.local/x") is None
+    create_project(workspace, "film-b", identity="t")
+    for slug, message in (
+        (None, "several projects exist \\(film-a, film-b\\)"),
+        ("film-c", "unknown project 'film-c'"),
+    ):
+        with pytest.raises(ProjectError, match=message):
+            find_project(workspace, slug)
+        with pytest.raises(ProjectError, match=message):
+            get_project(workspace, slug)
 
 
 def test_project_cli(tmp_path: Path) -> None:
