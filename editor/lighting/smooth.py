@@ -152,20 +152,34 @@ class SmoothGrade:
         return pre_t, mat.astype(np.float32), post_t, np.array([lo, hi], np.float32)
 
     def apply(self, rgb: np.ndarray) -> np.ndarray:
-        """Apply to float RGB (..., 3) in [0, 1]: three 16-bit table look-ups, a 3×3 mix, three more look-ups
-        (within 2e-4 of :meth:`apply_exact`, below a 12-bit code). Returns float32."""
-        pre_t, mat, post_t, (lo, hi) = self._tables
+        """Apply to float RGB (..., 3) in [0, 1]: three 16-bit table look-ups, one affine 3×3 mix straight to the
+        post table's 16-bit index, one more look-up (within 2e-4 of :meth:`apply_exact`, below a 12-bit code).
+        Returns float32."""
+        pre_q, mix, post_t = self._fast
         shape = np.shape(rgb)
-        x = np.ascontiguousarray(np.asarray(rgb, np.float32).reshape(-1, 1, 3))
+        x = np.ascontiguousarray(np.asarray(rgb, np.float32).reshape(1, -1, 3))  # one row: OpenCV's loops run once
         top = float(_TABLE - 1)
         q = cv2.multiply(x, (top, top, top), dtype=cv2.CV_16U)  # rounds and saturates
-        c = cv2.merge([np.take(pre_t[k], plane) for k, plane in enumerate(cv2.split(q))])
-        m = cv2.transform(c, mat)
-        lo, hi = float(lo), float(hi)
-        k = top / (hi - lo)
-        idx = cv2.multiply(cv2.subtract(m, (lo, lo, lo, 0.0)), (k, k, k), dtype=cv2.CV_16U)
-        out = np.take(post_t, idx)
-        return np.clip(out, 0.0, 1.0).reshape(shape)
+        c = cv2.merge([np.take(pre_q[k], plane) for k, plane in enumerate(cv2.split(q))])
+        idx = cv2.transform(c, mix)  # 16-bit in, 16-bit out: rounds and saturates to the post table's range
+        return np.take(post_t, idx).reshape(shape)
+
+    @cached_property
+    def _fast(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The application tables: the pre curves as 16-bit codes of their own range [plo, phi]; the mix as an
+        affine 3×4 matrix from those codes to the post table's index (``k · (M · c − lo)`` with
+        ``c = plo + s · code``); the post table clipped to [0, 1]."""
+        pre_t, mat, post_t, (lo, hi) = self._tables
+        top = float(_TABLE - 1)
+        plo, phi = float(pre_t.min()), float(pre_t.max())
+        phi = max(phi, plo + 1e-6)
+        s = (phi - plo) / top
+        pre_q = np.rint((pre_t.astype(np.float64) - plo) / s).astype(np.uint16)
+        m = mat.astype(np.float64)
+        k = top / (float(hi) - float(lo))
+        offset = k * (m.sum(axis=1) * plo - float(lo))
+        mix = np.hstack([m * (k * s), offset[:, None]]).astype(np.float32)
+        return pre_q, mix, np.clip(post_t, 0.0, 1.0).astype(np.float32)
 
     def apply_exact(self, rgb: np.ndarray) -> np.ndarray:
         """The same mapping evaluated exactly (float64 interpolation; for LUT export and tests)."""
