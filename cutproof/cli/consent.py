@@ -1,195 +1,30 @@
-"""``cutproof performer …`` and ``cutproof consent …``: the consent registry from the command line.
+"""``cutproof consent …``: record consent grants, revocations and suspensions; show what covered whom.
 
-The database layer (the registry, the project tables) is imported by the commands that use it, not at the top, so
-that ``--help`` answers at once. Every command acts on one project (``--project SLUG``, env ``CUTPROOF_PROJECT``;
-default: the workspace's only project). Times are ISO 8601 (``2026-11-23``, ``2026-11-23T10:00:00+01:00``); a time
-without a zone is taken as UTC.
+The registry, the options, times and output are shared with ``cutproof performer`` (``cli._registry``).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, ready_workspace
-from records.vocab import Category, ContractEdition, PerformerKind, Representation, Signer
+from cutproof.cli._common import cli_identity, console
+from cutproof.cli._registry import JsonOpt, ProjectOpt, emit, new_table, parse_time, reader, registry
+from records.vocab import Category, ContractEdition, Signer
 
 if TYPE_CHECKING:
-    from consent import ConsentGrant, ConsentRegistry, RegistryReader
-    from ledger import Log
-    from store.blobs import BlobStore
-    from store.sql import Database
+    from consent import ConsentGrant
 
-performer_app = command_group(help="Register and list the performers of a project.", no_args_is_help=True)
 consent_app = command_group(
     help="Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
     no_args_is_help=True,
 )
 
-ProjectOpt = Annotated[
-    str | None,
-    typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the workspace's only one)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
 EXIT_NOT_COVERED = 3
-
-
-def _registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
-    """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
-    from consent import ConsentRegistry  # the registry: loaded by the commands that write, not by --help
-
-    return ConsentRegistry(*_opened(ctx, project))
-
-
-def _reader(ctx: typer.Context, project: str | None) -> RegistryReader:
-    """The read side of the project's registry: what the commands that only read need (less to load)."""
-    from consent import RegistryReader  # the registry's reads: loaded by the commands that read, not by --help
-
-    return RegistryReader(*_opened(ctx, project))
-
-
-def _opened(ctx: typer.Context, project: str | None) -> tuple[Database, BlobStore, Log, str]:
-    """The workspace's database and blobs, the project's log and slug; on the embedded SQLite file through the
-    standard library's driver (plain SQL, no SQLAlchemy)."""
-    from cutproof.core.project_logs import find_project, open_project_log
-
-    ws = ready_workspace(ctx)
-    proj = find_project(ws, project)
-    return ws.database, ws.blobs, open_project_log(ws, proj), proj.slug
-
-
-def parse_time(text: str | None, option: str) -> datetime | None:
-    """An ISO 8601 date or datetime (``now`` for the current time); no zone means UTC.
-
-    Raises:
-        typer.BadParameter: not a date/time.
-    """
-    if text is None:
-        return None
-    if text == "now":
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO 8601 date or time (e.g. 2026-11-23T10:00Z)", param_hint=option
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _table(*headers: str) -> Table:
-    """A table whose cells wrap rather than truncate (ids and hashes must stay whole)."""
-    table = Table()
-    for h in headers:
-        table.add_column(h, overflow="fold")
-    return table
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
-
-
-# ---------------------------------------------------------------------------------------------- performers
-
-
-@performer_app.command("add")
-def performer_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Option(help="Full name (kept in the registry, never in the ledger).")],
-    kind: Annotated[str, typer.Option(help="principal, background, stunt or stand_in.")] = "principal",
-    guild: Annotated[str | None, typer.Option(help="Guild the performer belongs to, e.g. SAG-AFTRA.")] = None,
-    guild_id: Annotated[str | None, typer.Option(help="Membership id in that guild.")] = None,
-    minor: Annotated[bool, typer.Option("--minor", help="The performer is a minor.")] = False,
-    deceased: Annotated[bool, typer.Option("--deceased", help="The performer is deceased.")] = False,
-    died_at: Annotated[str | None, typer.Option(help="Date of death (implies --deceased).")] = None,
-    representative: Annotated[
-        str | None, typer.Option(help="Authorised representative (estate, guardian); needs --representative-document.")
-    ] = None,
-    representative_document: Annotated[
-        Path | None, typer.Option(help="Document proving the representative's authority (stored content-addressed).")
-    ] = None,
-    representation: Annotated[str, typer.Option(help="counsel, union or none (in negotiating consent).")] = "none",
-    as_json: JsonOpt = False,
-    project: ProjectOpt = None,
-) -> None:
-    """Register a performer (ledger entry performer.registered/1, with no personal data in it)."""
-    reg = _registry(ctx, project)
-    p = reg.register_performer(
-        name=name,
-        kind=cast(PerformerKind, kind),
-        guild=guild,
-        guild_id=guild_id,
-        minor=minor,
-        deceased=deceased,
-        died_at=parse_time(died_at, "--died-at"),
-        representative_name=representative,
-        representative_document=representative_document,
-        representation=cast(Representation, representation),
-        identity=cli_identity(),
-    )
-    if as_json:
-        _emit(p.model_dump(mode="json"))
-    else:
-        console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
-
-
-@performer_app.command("amend")
-def performer_amend(
-    ctx: typer.Context,
-    performer_id: Annotated[str, typer.Argument(help="The performer to amend.")],
-    reason: Annotated[str, typer.Option(help="Why, e.g. 'death certificate received'.")],
-    name: Annotated[str | None, typer.Option(help="Corrected name.")] = None,
-    died_at: Annotated[str | None, typer.Option(help="Date of death (marks the performer deceased).")] = None,
-    minor: Annotated[bool | None, typer.Option("--minor/--adult", help="Now a minor / now of age.")] = None,
-    representative: Annotated[str | None, typer.Option(help="New authorised representative.")] = None,
-    representative_document: Annotated[
-        Path | None, typer.Option(help="Document proving the new representative's authority.")
-    ] = None,
-    representation: Annotated[str | None, typer.Option(help="counsel, union or none.")] = None,
-    as_json: JsonOpt = False,
-    project: ProjectOpt = None,
-) -> None:
-    """Record a change to a performer (ledger entry performer.amended/1): death, representative, age, name."""
-    p = _registry(ctx, project).amend_performer(
-        performer_id,
-        reason=reason,
-        name=name,
-        died_at=parse_time(died_at, "--died-at"),
-        minor=minor,
-        representative_name=representative,
-        representative_document=representative_document,
-        representation=cast(Representation | None, representation),
-        identity=cli_identity(),
-    )
-    if as_json:
-        _emit(p.model_dump(mode="json"))
-    else:
-        console.print(f"Amended {p.performer_id}")
-
-
-@performer_app.command("list")
-def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """List the project's performers."""
-    performers = _reader(ctx, project).performers()
-    if as_json:
-        _emit([p.model_dump(mode="json") for p in performers])
-        return
-    table = _table("performer id", "name", "kind", "guild", "flags", "representative")
-    for p in performers:
-        flags = ", ".join(f for f, on in (("minor", p.minor), ("deceased", p.deceased)) if on)
-        guild = f"{p.guild} {p.guild_id or ''}".strip() if p.guild_member else "-"
-        table.add_row(
-            p.performer_id, p.name, p.kind, guild, flags or "-", p.representative.name if p.representative else "-"
-        )
-    console.print(table)
 
 
 # ---------------------------------------------------------------------------------------------- grants
@@ -224,7 +59,7 @@ def consent_grant(
     project: ProjectOpt = None,
 ) -> None:
     """Record a consent grant for one specific use (ledger entry consent.granted/1)."""
-    reg = _registry(ctx, project)
+    reg = registry(ctx, project)
     start = parse_time(valid_from, "--valid-from")
     assert start is not None
     g = reg.grant(
@@ -249,7 +84,7 @@ def consent_grant(
         identity=cli_identity(),
     )
     if as_json:
-        _emit(g.model_dump(mode="json"))
+        emit(g.model_dump(mode="json"))
     else:
         console.print(
             f"Granted {g.grant_id} for {performer} (ledger index {g.ledger_index}, document {g.document_sha256})"
@@ -265,7 +100,7 @@ def consent_revoke(
     project: ProjectOpt = None,
 ) -> None:
     """Revoke a grant (ledger entry consent.revoked/1); the grant itself is never changed."""
-    ev = _registry(ctx, project).revoke(
+    ev = registry(ctx, project).revoke(
         grant_id, reason=reason, effective_at=parse_time(effective_at, "--effective-at"), identity=cli_identity()
     )
     console.print(
@@ -285,7 +120,7 @@ def consent_court_approve(
     """Record a court's approval of a minor's consent contract (ledger entry consent.court_approved/1)."""
     when = parse_time(approved_at, "--approved-at")
     assert when is not None
-    ev = _registry(ctx, project).approve_by_court(
+    ev = registry(ctx, project).approve_by_court(
         grant_id, document=document, approved_at=when, reason=reason, identity=cli_identity()
     )
     console.print(
@@ -311,7 +146,7 @@ def consent_suspend(
     """Suspend consent for one performer or production-wide (ledger entry consent.suspended/1)."""
     if (performer is None) == (not all_performers):
         raise typer.BadParameter("give exactly one of --performer ID or --all", param_hint="--performer/--all")
-    s = _registry(ctx, project).suspend(
+    s = registry(ctx, project).suspend(
         performer,
         reason=reason,
         start=parse_time(start, "--start"),
@@ -332,7 +167,7 @@ def consent_lift(
     project: ProjectOpt = None,
 ) -> None:
     """End a suspension (ledger entry consent.suspension_lifted/1)."""
-    ev = _registry(ctx, project).lift_suspension(
+    ev = registry(ctx, project).lift_suspension(
         suspension_id, reason=reason, end=parse_time(end, "--end"), identity=cli_identity()
     )
     console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
@@ -369,10 +204,10 @@ def consent_show(
     project: ProjectOpt = None,
 ) -> None:
     """Consent state at a time: grants with revocation/suspension state; --json adds ledger receipts."""
-    reg = _reader(ctx, project)
+    reg = reader(ctx, project)
     state = reg.state_at(performer or None, parse_time(at, "--at"), known_at=parse_time(known_at, "--known-at"))
     if as_json:
-        _emit(
+        emit(
             {
                 "state": state.model_dump(mode="json"),
                 "proofs": [p.model_dump(mode="json") for p in reg.state_proofs(state)],
@@ -382,7 +217,7 @@ def consent_show(
         )
         return
     names = {p.performer_id: p.name for p in state.performers}
-    table = _table("grant", "performer", "scope", "valid", "status", "ledger")
+    table = new_table("grant", "performer", "scope", "valid", "status", "ledger")
     for g in state.grants:
         window = f"{g.valid_from:%Y-%m-%d}…{g.valid_until:%Y-%m-%d}" if g.valid_until else f"{g.valid_from:%Y-%m-%d}…"
         shots = g.shots if isinstance(g.shots, str) else ", ".join(g.shots)
@@ -405,11 +240,11 @@ def consent_history(
     project: ProjectOpt = None,
 ) -> None:
     """Everything recorded about a grant, in ledger order."""
-    events = _reader(ctx, project).history(grant_id)
+    events = reader(ctx, project).history(grant_id)
     if as_json:
-        _emit([e.model_dump(mode="json") for e in events])
+        emit([e.model_dump(mode="json") for e in events])
         return
-    table = _table("ledger", "event", "effective", "end", "recorded", "by", "reason")
+    table = new_table("ledger", "event", "effective", "end", "recorded", "by", "reason")
     for e in events:
         table.add_row(
             str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",
@@ -433,12 +268,12 @@ def consent_covers(
     project: ProjectOpt = None,
 ) -> None:
     """What consent covered a performer for a use at a time, with receipts. Exit 0 covered, 3 not covered."""
-    cov = _reader(ctx, project).covering(
+    cov = reader(ctx, project).covering(
         performer, edit_kind, purpose, shot, scene, parse_time(at, "--at"),
         known_at=parse_time(known_at, "--known-at"), language=language,
     )  # fmt: skip
     if as_json:
-        _emit(cov.model_dump(mode="json"))
+        emit(cov.model_dump(mode="json"))
     else:
         verdict = "[green]COVERED[/]" if cov.covered else "[red]NOT COVERED[/]"
         console.print(f"{verdict}: {performer} for {edit_kind}/{purpose} shot {shot or '-'} at {cov.at.isoformat()}")
@@ -459,7 +294,7 @@ def consent_document(
     project: ProjectOpt = None,
 ) -> None:
     """Export a signed document recorded in the project (checked against its hash)."""
-    data = _reader(ctx, project).document(sha256)
+    data = reader(ctx, project).document(sha256)
     out.write_bytes(data)
     console.print(f"Wrote {len(data)} bytes to {out}")
 
@@ -472,9 +307,9 @@ def consent_check(
     project: ProjectOpt = None,
 ) -> None:
     """Check the registry against the ledger (rows without entries, entries without rows). Exit 1 on problems."""
-    report = _registry(ctx, project).reconcile(repair=repair)
+    report = registry(ctx, project).reconcile(repair=repair)
     if as_json:
-        _emit(report.model_dump(mode="json") | {"ok": report.ok})
+        emit(report.model_dump(mode="json") | {"ok": report.ok})
     else:
         console.print(
             f"{report.rows_checked} rows and {report.entries_checked} ledger entries checked "

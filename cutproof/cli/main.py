@@ -44,7 +44,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("token", "cutproof.cli.access:token_app", "Create, list and revoke API tokens."),
     LazyCommand("request", "cutproof.cli.requests:request_app", "Submit gated edit requests and review them."),
     LazyCommand("jobs", "cutproof.cli.requests:jobs_app", "Render jobs: run, list, cancel."),
-    LazyCommand("performer", "cutproof.cli.consent:performer_app", "Register and list the performers of a project."),
+    LazyCommand("performer", "cutproof.cli.performer:performer_app", "Register and list the performers of a project."),
     LazyCommand(
         "consent",
         "cutproof.cli.consent:consent_app",
