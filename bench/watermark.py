@@ -33,8 +33,13 @@ variants — a night grade and a hard look in ProRes 10-bit, film grain, a flat 
 (content-adaptive level: the realised change is solved on each frame) and by ``cutproof-fixed`` (today's fixed
 nominal level, ``bench/_peers/wm_fixed_level.py``; same pattern and detector) in the same run, quick attacks. Each
 ``embed`` line then also gives ``psnr_y_min`` (the most changed frame) and ``psnr_y_delivered``: the marked
-deliverable against a codec-only re-encode of the same source under the same plan (decoded luma) — the mark's
-share as it reaches the viewer. The false-key test is skipped there (the detector is the same).
+deliverable against a codec-only re-encode of the same source under the same plan (decoded luma), and the loss
+accounting against the source itself: ``psnr_y_total`` (the deliverable vs its source), ``psnr_y_codec_only`` (the
+codec-only re-encode vs the source) and ``psnr_y_share`` (the part of the deliverable's loss the codec-only encode
+does not have: 10·log10(255² / (MSE_total − MSE_codec))). The two measures differ on noisy footage: two encodes of
+slightly different pictures make different coding errors, so ``psnr_y_delivered`` counts the encoder's noise twice
+(once in each file), where the accounting counts it once. The false-key test is skipped there (the detector is
+the same).
 """
 
 from __future__ import annotations
@@ -111,14 +116,23 @@ def _fixed_level(on: bool) -> Iterator[None]:
             m.FrameEmbedder = cls
 
 
-def _luma_psnr(a: Path, b: Path) -> float:
-    """Luma PSNR (8-bit scale) of two decodes of the same length, frame by frame."""
+def _luma_mse(a: Path, b: Path) -> float:
+    """Mean luma squared error (8-bit scale) of two decodes of the same length, frame by frame."""
     sq, n = 0.0, 0
     for la, lb in zip(iter_luma(a), iter_luma(b), strict=False):
         d = (la.plane.astype(np.float32) - lb.plane) * (255.0 / la.max_value)
         sq += float(np.mean(d * d))
         n += 1
-    return float(10 * np.log10(255**2 / max(sq / max(n, 1), 1e-12)))
+    return sq / max(n, 1)
+
+
+def _db(mse: float) -> float:
+    return float(10 * np.log10(255**2 / max(mse, 1e-12)))
+
+
+def _luma_psnr(a: Path, b: Path) -> float:
+    """Luma PSNR (8-bit scale) of two decodes of the same length, frame by frame."""
+    return _db(_luma_mse(a, b))
 
 
 class Ours:
@@ -140,7 +154,11 @@ class Ours:
         self.cpu_ms = r.cpu_ms_per_frame
         self.extra = {"psnr_y_min": round(r.psnr_y_min, 2)}
         if src in self._plain:
-            self.extra["psnr_y_delivered"] = round(_luma_psnr(dst, self._plain[src]), 2)
+            plain = self._plain[src]
+            self.extra["psnr_y_delivered"] = round(_luma_psnr(dst, plain), 2)
+            total, codec = _luma_mse(dst, src), _luma_mse(plain, src)
+            self.extra |= {"psnr_y_total": round(_db(total), 2), "psnr_y_codec_only": round(_db(codec), 2)}
+            self.extra["psnr_y_share"] = round(_db(total - codec), 2) if total > codec else None
         sq, n = 0.0, 0
         with av.open(str(src)) as c, _fixed_level(self.fixed):
             for f in c.decode(video=0):
