@@ -7,9 +7,12 @@ excluded from the bank when it is rebuilt):
   the real take — mouth-region PSNR/SSIM (96×60 crops of the tracked mouth box) and the **sharpness ratio**: mean
   gradient magnitude inside the lips' ellipse ÷ on the cheeks and nose of the same face, for the result ÷ the same
   for the real take (1 = as sharp as the take around it; below 1 = a softer patch). Same run, same frames: ``new``
-  (this code), ``static_mouth`` (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection,
-  no smoothness cost, new blending), ``today`` (main 9a91bc4: the same selection blended by today's code from 64×40
-  crops, ``bench/_peers/blend_v1.py``).
+  (this code: the dub's rendered output, read back), ``new_in_memory`` (the same selection and blending, not
+  encoded: the peers below are scored in memory, and the render's H.264 costs the mouth ~0.3 dB), ``static_mouth``
+  (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection, no smoothness cost, new
+  blending; each with the mouth plan measured for its own mouths), ``today`` (main 9a91bc4: the same selection
+  blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``).
+- ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
 - ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
   offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
 - ``heldout_av_offset``: the held-out take's audio shifted by known offsets; the scorer's residual.
@@ -44,6 +47,8 @@ from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
 from editor.dialogue.blend import inner_mask, place_mouth
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.model import bank_crops
+from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
@@ -152,14 +157,19 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
         ).indices
         pool = np.nonzero(model.take_ids != hid)[0]
         small = np.stack([cv2.resize(c, (64, 40), interpolation=cv2.INTER_AREA) for c in model.crops])
-        fakes = {
-            "new": result,
-            "static_mouth": [
-                place_mouth(real[k], model.crops[pool[len(pool) // 2]], boxes[k], seed=k)[0] for k in range(n)
-            ],
-            "nearest_audio": [place_mouth(real[k], model.crops[greedy[k]], boxes[k], seed=k)[0] for k in range(n)],
-            "today": [blend_v1.place_mouth(real[k], small[sel.indices[k]], boxes[k])[0] for k in range(n)],
+        own_crops, bank = bank_crops(real, track), model.bank_takes(hid)
+        peers = {
+            "new_in_memory": np.asarray(sel.indices[:n]),
+            "static_mouth": np.full(n, pool[len(pool) // 2]),
+            "nearest_audio": np.asarray(greedy[:n]),
         }
+        fakes: dict[str, list[np.ndarray]] = {"new": result}
+        for method, idx in peers.items():  # the same blending, its own plan for its own mouths
+            plan = plan_mouths(own_crops, bank, model.crops[idx])
+            fakes[method] = [
+                place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)
+            ]
+        fakes["today"] = [blend_v1.place_mouth(real[k], small[sel.indices[k]], boxes[k])[0] for k in range(n)]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
         for method, fake in fakes.items():
             for metric, value in quality(real, fake, track).items():
@@ -167,6 +177,7 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
         m = rb.metrics
         emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
              after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
+        emit(metric="rebuild_plan", method="new", **{k: v for k, v in m.items() if k.startswith("mouth_")}, **ctx)
         emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
         if png is not None:
             k = n // 2

@@ -1,25 +1,32 @@
-"""Placing a bank mouth on the target face so that it looks like the take: aligned, colour- and grain-matched,
-and blended in two frequency bands.
+"""Placing a bank mouth on the target face so that it looks like the take: aligned, colour-, detail- and
+grain-matched, and blended in two frequency bands.
 
 A bank crop is the mouth box of its own face at ``BANK_W × BANK_H`` (128×80: fine enough to keep teeth and lip
-texture at 720p and below). For each output frame:
+texture at 720p and below). A ``MouthPlan`` (``editor.dialogue.plan``, measured once per dub over the whole range)
+says how large the mouth is in the box, how much softer the take's lips are than the bank's, and how the lips'
+colour differs between the takes beyond the skin's. For each output frame:
 
 1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift, at most 12 % of the
    box and 8°), on the *ring* of skin around the lips only (``ring_mask``) — the lips differ by design, the skin
    around them says where the face is.
-2. **Colour**: its CIE Lab mean and standard deviation on that ring are moved to the target's (gain 0.7–1.4, on the
-   coarse band only: the fine detail keeps its own contrast), so the skin it brings matches the skin it lands on,
-   whatever the mouth does inside.
-3. **Grain**: where the target's high-frequency noise on the ring exceeds the patch's (a resampled take is a little
-   smoother), seeded Gaussian grain makes up the difference.
+2. **Colour**: its CIE Lab mean on the skin of the ring is moved to the target's, and the mouth area gets the
+   plan's extra lips offset. Only pixels that are skin in *both* crops count (``skin_mask``: within 3 robust
+   deviations of the ring's median colour): a mouth box that takes in the jaw line, the collar or the backdrop on
+   one take but not the other must not move the skin's colour. No contrast gain: the ring's spread is mostly
+   shading and whatever else the box takes in (issue 18, GRID: the held-out take's box reaches the blue backdrop
+   and the jaw shadow, its ring's L and b spread 1.6× the bank take's; the old std gain, clipped at 1.4, made the
+   lips darker and redder and the mouth 1.17–1.35× as sharp as the face, mouth PSNR 24.6–24.9 dB).
+3. **Detail**: blurred by the plan's ``soften`` (the bank's lips are crisper than the take's, e.g. after a careless
+   re-encode), then seeded Gaussian grain where the target's skin is grainier.
 4. **Blend** in frame coordinates (bicubic warp): the fine band (image − its Gaussian blur) is taken from the
-   patch inside a tight ellipse around the lips with a narrow feather — the take's own sharpness, teeth included,
-   and no soft oval of foreign skin; the coarse band (shading, colour) crosses over with a wide feather, so there
-   is no seam. Pixels outside the mouth box are never touched.
+   patch inside the plan's mouth ellipse with a narrow feather — the take's own sharpness, teeth included, and no
+   oval of foreign skin; the coarse band (shading, colour) crosses over with a wide feather, so there is no seam.
+   Pixels outside the mouth box are never touched.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import cv2
@@ -28,26 +35,68 @@ import numpy as np
 from editor.dialogue.track import box_transform, crop
 
 BANK_W, BANK_H = 128, 80
-INNER = (0.80, 0.74)  # the lips' ellipse as fractions of the mouth box (width, height)
+INNER = (0.80, 0.74)  # the largest mouth ellipse, fractions of the mouth box (width, height)
 BAND = 0.04  # the coarse/fine split: Gaussian sigma as a fraction of the mouth box width
+SKIN_DEVIATIONS = 3.0  # a ring pixel is skin when each Lab channel is within this many robust deviations
+
+
+@dataclass(frozen=True)
+class MouthPlan:
+    """How a dub's bank mouths are fitted to its take (``editor.dialogue.plan.plan_mouths`` measures it).
+
+    ``axes``: the mouth ellipse (width, height) as fractions of the mouth box. ``soften``: Gaussian sigma in
+    bank-crop pixels that brings the bank mouths' lip detail down to the take's (0: the take is as crisp).
+    ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's.
+    """
+
+    axes: tuple[float, float] = INNER
+    soften: float = 0.0
+    lips_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+DEFAULT_PLAN = MouthPlan()
 
 
 @cache
-def inner_mask(w: int = BANK_W, h: int = BANK_H, feather: float = 0.08) -> np.ndarray:
-    """The lips' ellipse in crop coordinates: 1 inside, falling to 0 over ``feather`` (fraction of the radius)."""
+def inner_mask(
+    w: int = BANK_W, h: int = BANK_H, feather: float = 0.08, axes: tuple[float, float] = INNER
+) -> np.ndarray:
+    """The mouth ellipse (``axes`` of the crop) in crop coordinates: 1 inside, falling to 0 over ``feather``
+    (fraction of the radius)."""
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    nx = (xx + 0.5 - w / 2) / (INNER[0] * w / 2)
-    ny = (yy + 0.5 - h / 2) / (INNER[1] * h / 2)
+    nx = (xx + 0.5 - w / 2) / (axes[0] * w / 2)
+    ny = (yy + 0.5 - h / 2) / (axes[1] * h / 2)
     r = np.sqrt(nx**2 + ny**2)
     return np.clip((1.0 - r) / feather + 0.5, 0.0, 1.0).astype(np.float32)
 
 
 @cache
 def ring_mask(w: int = BANK_W, h: int = BANK_H) -> np.ndarray:
-    """The skin around the lips (mouth box minus the lips' ellipse, 3 px in from the border), uint8 0/255."""
+    """The skin around the lips (mouth box minus the largest mouth ellipse, 3 px in from the border), uint8 0/255."""
     ring = (inner_mask(w, h, 0.02) < 0.01).astype(np.uint8)
     ring[:3], ring[-3:], ring[:, :3], ring[:, -3:] = 0, 0, 0, 0
     return ring * 255
+
+
+def lab(rgb: np.ndarray) -> np.ndarray:
+    """uint8 RGB → float32 Lab (OpenCV's 8-bit scale)."""
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+
+def _skin(lab_img: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    v = lab_img[ring]
+    med = np.median(v, axis=0)
+    dev = 1.4826 * np.median(np.abs(v - med), axis=0) + 1.0
+    return ring & (np.abs((lab_img - med) / dev).max(-1) < SKIN_DEVIATIONS)
+
+
+def skin_mask(a: np.ndarray, b: np.ndarray, ring: np.ndarray | None = None) -> np.ndarray:
+    """Ring pixels (bool) that are skin in both Lab crops ``a`` and ``b``: each channel within ``SKIN_DEVIATIONS``
+    robust deviations (1.4826·MAD + 1) of that crop's ring median. Falls back to the whole ring when fewer than a
+    quarter of its pixels qualify (a crop that is not mostly skin around the mouth)."""
+    ring = (ring_mask(a.shape[1], a.shape[0]) > 0) if ring is None else ring
+    both = _skin(a, ring) & _skin(b, ring)
+    return both if both.sum() >= 0.25 * ring.sum() else ring
 
 
 def _grey(rgb: np.ndarray) -> np.ndarray:
@@ -72,22 +121,16 @@ def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(patch, warp, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
 
 
-def colour_match(src: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``src`` (uint8 RGB crop) with its Lab mean/std over ``mask`` (> 0) moved to ``ref``'s over the same pixels.
-
-    The std gain applies to the coarse band only (shading and colour, a Gaussian of ``BAND`` × the crop width); the
-    fine band — the take's own lip and teeth detail — keeps its amplitude. The ring's std is mostly shading and
-    whatever of the lips the box lets into it, so it says little about texture contrast, and scaling the detail by
-    it made the mouth's sharpness depend on where the face path puts the box (on the CREMA-D bank: gain 0.95 with
-    the landmark box, 0.98 with the detector box, the rebuilt mouth's detail 0.88 vs 0.91 of the take's).
-    """
-    s = cv2.cvtColor(src, cv2.COLOR_RGB2LAB).astype(np.float32)
-    r = cv2.cvtColor(ref, cv2.COLOR_RGB2LAB).astype(np.float32)
-    m = mask > 0
-    sm, rm = s[m].mean(0), r[m].mean(0)
-    gain = np.clip((r[m].std(0) + 1e-3) / (s[m].std(0) + 1e-3), 0.7, 1.4)
-    low = cv2.GaussianBlur(s, (0, 0), BAND * src.shape[1])
-    out = (low - sm) * gain + rm + (s - low)
+def colour_match(src: np.ndarray, ref: np.ndarray, plan: MouthPlan = DEFAULT_PLAN) -> np.ndarray:
+    """``src`` (uint8 RGB crop) with its Lab mean on the skin both crops share (``skin_mask``) moved to ``ref``'s,
+    plus ``plan.lips_offset`` over the mouth ellipse (wide feather). A mean shift only: the detail keeps its own
+    contrast, and the ring's spread (shading, jaw line, backdrop) says nothing about the mouth's."""
+    s, r = lab(src), lab(ref)
+    m = skin_mask(s, r)
+    out = s + (r[m].mean(0) - s[m].mean(0))
+    if any(plan.lips_offset):
+        wide = inner_mask(src.shape[1], src.shape[0], 0.45, plan.axes)
+        out += wide[..., None] * np.asarray(plan.lips_offset, np.float32)
     return cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 
@@ -109,27 +152,28 @@ def match_grain(patch: np.ndarray, target: np.ndarray, seed: int) -> np.ndarray:
     return np.clip(patch.astype(np.float32) + noise[..., None], 0, 255).astype(np.uint8)
 
 
-def prepare(mouth: np.ndarray, target: np.ndarray, seed: int = 0) -> np.ndarray:
-    """A bank mouth made ready for the target crop: resized to it, aligned, colour- and grain-matched."""
+def prepare(mouth: np.ndarray, target: np.ndarray, seed: int = 0, plan: MouthPlan = DEFAULT_PLAN) -> np.ndarray:
+    """A bank mouth made ready for the target crop: resized to it, aligned, colour-, detail- and grain-matched."""
     h, w = target.shape[:2]
     if mouth.shape[:2] != (h, w):
         mouth = cv2.resize(mouth, (w, h), interpolation=cv2.INTER_AREA if mouth.shape[1] > w else cv2.INTER_CUBIC)
-    aligned = align(mouth, target)
-    matched = colour_match(aligned, target, ring_mask(w, h))
+    matched = colour_match(align(mouth, target), target, plan)
+    if plan.soften > 0:
+        matched = cv2.GaussianBlur(matched, (0, 0), plan.soften * w / BANK_W)
     return match_grain(matched, target, seed)
 
 
 def place_mouth(
-    frame: np.ndarray, mouth: np.ndarray, box: np.ndarray, *, seed: int = 0
+    frame: np.ndarray, mouth: np.ndarray, box: np.ndarray, *, seed: int = 0, plan: MouthPlan = DEFAULT_PLAN
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Blend ``mouth`` (a bank crop) into ``frame`` (uint8 RGB) at mouth box ``box``.
+    """Blend ``mouth`` (a bank crop) into ``frame`` (uint8 RGB) at mouth box ``box``, fitted as ``plan`` says.
 
     Returns:
         The edited frame (uint8) and the boolean support of pixels whose value changed.
     """
     h, w = frame.shape[:2]
     target = crop(frame, box, (BANK_W, BANK_H))
-    patch = prepare(mouth, target, seed)
+    patch = prepare(mouth, target, seed, plan)
     inv = cv2.invertAffineTransform(box_transform(box, (BANK_W, BANK_H)))
     x, y, bw, bh = box
     x0, y0 = max(0, int(np.floor(x)) - 1), max(0, int(np.floor(y)) - 1)
@@ -137,8 +181,8 @@ def place_mouth(
     m = inv + np.array([[0, 0, -x0], [0, 0, -y0]], np.float64)
     size = (x1 - x0, y1 - y0)
     warped = cv2.warpAffine(patch, m, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    narrow = cv2.warpAffine(inner_mask(), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    wide = cv2.warpAffine(inner_mask(feather=0.45), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    narrow = cv2.warpAffine(inner_mask(axes=plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    wide = cv2.warpAffine(inner_mask(feather=0.45, axes=plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
     base = frame[y0:y1, x0:x1].astype(np.float32)
     sigma = max(1.0, BAND * bw)
     lo_p, lo_f = cv2.GaussianBlur(warped, (0, 0), sigma), cv2.GaussianBlur(base, (0, 0), sigma)

@@ -3,11 +3,14 @@
 ``dub``: validate the line and the range → track the performer's face over the range (its mouth boxes) with the
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
 none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection →
-place each in its frame (``editor.dialogue.blend``: aligned on the skin around the lips, colour and grain matched,
-blended in two bands) → render in the source's codec family with the line laid into exactly the range's audio span
-(the rest of the soundtrack untouched). The region is the bounding box of every changed pixel (inside the union of
-the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original
-picture (before) and the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame.
+measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the take's lip detail and
+lips colour against the bank's) → place each in its frame (``editor.dialogue.blend``: aligned on the skin around
+the lips, colour, detail and grain matched, blended in two bands) → render in the source's codec family with the
+line laid into exactly the range's audio span (the rest of the soundtrack untouched). The region is the bounding
+box of every changed pixel (inside the union of the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and
+LSE-C of the new line against the original picture (before) and the edited picture (after);
+``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan (``mouth_area_width``/``_height``,
+``mouth_soften_px``, ``mouth_lips_offset_l/a/b``).
 
 ``retime``: align the new line's features to the original take's sync sound by DTW, fit offset + stretch, and
 show for each output frame the face area of the source frame at the mapped time (feathered, so only the face
@@ -24,11 +27,12 @@ import numpy as np
 
 from editor.cast import CastModel
 from editor.dailies import content_hash
-from editor.dialogue.blend import BANK_H, BANK_W, place_mouth
+from editor.dialogue.blend import BANK_H, BANK_W, MouthPlan, place_mouth
 from editor.dialogue.errors import DialogueModelError, LineLengthError, NoFaceError
 from editor.dialogue.features import FEATURE_RATE, selection_descriptors, utterance_features
 from editor.dialogue.line import Line, fit_range, load_line
 from editor.dialogue.model import DialogueModel, bank_crops
+from editor.dialogue.plan import plan_metrics, plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
@@ -143,7 +147,10 @@ def dub(
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
     sel = select_units(query, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=exclude)
-    editor = _DubFrames(info, range(first, last), frames, track, model.crops[np.asarray(sel.indices[: last - first])])
+    mouths = model.crops[np.asarray(sel.indices[: last - first])]
+    own = bank_crops(frames, track)
+    plan = plan_mouths(own, model.bank_takes(exclude), mouths)
+    editor = _DubFrames(info, range(first, last), frames, track, mouths, plan)
     override = AudioOverride(
         line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
     )
@@ -153,9 +160,9 @@ def dub(
     changed, edited_crops = editor.changed, editor.crops
     try:
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
-        before = _sync(model, bank_crops(frames, track), line, info.frame_rate)
+        before = _sync(model, own, line, info.frame_rate)
         after = _sync(model, after_crops, line, info.frame_rate)
-        metrics = {**sel.as_metrics(), **_sync_metrics(before, after)}
+        metrics = {**sel.as_metrics(), **_sync_metrics(before, after), **plan_metrics(plan)}
         if track.distance is not None:
             metrics["performer_distance"] = round(track.distance, 4)
         params = {
@@ -348,15 +355,21 @@ class _DubFrames(_SourceFrames):
     """``dub``: the chosen bank mouth of each frame placed in it."""
 
     def __init__(
-        self, info: MediaInfo, span: range, frames: list[np.ndarray], track: FaceTrack, mouths: np.ndarray
+        self,
+        info: MediaInfo,
+        span: range,
+        frames: list[np.ndarray],
+        track: FaceTrack,
+        mouths: np.ndarray,
+        plan: MouthPlan,
     ) -> None:
         super().__init__(info, span, span.start, span.stop, frames)
-        self.track, self.mouths = track, mouths
+        self.track, self.mouths, self.plan = track, mouths, plan
 
     def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = index - self.span.start
         box = self.track.mouth_box(index)
-        out, support = place_mouth(self.source(index), self.mouths[k], box, seed=index)
+        out, support = place_mouth(self.source(index), self.mouths[k], box, seed=index, plan=self.plan)
         self.changed[support] = True
         self.crops[k] = crop(out, box, (BANK_W, BANK_H))
         self.forget(index)

@@ -114,6 +114,10 @@ class DialogueModel:
             / 255.0
         )
 
+    def bank_takes(self, exclude: int | None = None) -> list[np.ndarray]:
+        """The bank's crops, one array per take, take ``exclude`` (an index into ``take_hashes``) left out."""
+        return [self.crops[self.take_ids == t] for t in np.unique(self.take_ids) if t != exclude]
+
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         arrays: dict[str, Any] = dict(

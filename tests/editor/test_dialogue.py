@@ -26,6 +26,8 @@ from editor.dialogue import (
     train_dialogue,
 )
 from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
+from editor.dialogue.model import bank_crops
+from editor.dialogue.plan import plan_mouths
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import crop, track_face
 from editor.models import ModelRegistry, unpack_model
@@ -222,8 +224,11 @@ def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.Te
     ours = [np.asarray(a, np.uint8) for _, a in iter_frames(probe(out.output.path), end=n, fmt="rgb24")]
     track = track_face(real)
     boxes = [track.mouth_box(k) for k in range(n)]
-    pool = np.nonzero(model.take_ids != model.take_hashes.index(content_hash(src)))[0]
-    static = [place_mouth(real[k], model.crops[pool[len(pool) // 2]], boxes[k], seed=k)[0] for k in range(n)]
+    hid = model.take_hashes.index(content_hash(src))
+    pool = np.nonzero(model.take_ids != hid)[0]
+    held = np.full(n, pool[len(pool) // 2])  # the same blending, with the plan measured for its one mouth
+    plan = plan_mouths(bank_crops(real, track), model.bank_takes(hid), model.crops[held])
+    static = [place_mouth(real[k], model.crops[held[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)]
     return {"real": real, "ours": ours, "static": static, "boxes": boxes}
 
 

@@ -1,0 +1,120 @@
+"""A dub's ``MouthPlan``: how large the mouth is in the box, how crisp the take's lips are and how their colour
+differs from the bank's — measured once over the whole range, from the take and the bank, not per frame.
+
+Per frame, a bank mouth differs from the take's by design (another shape for another sound), so nothing about the
+mouth itself may be copied from the frame it replaces; over a range, the shapes average out and what remains is
+the take's: its lighting, its codec's softness, its framing.
+
+1. **Mouth area** (``axes``): where the mouth moves when the performer speaks. The temporal standard deviation of
+   the lightly blurred grey crops (σ 1.5 % of the crop width) is taken per bank take (averaged) and over the
+   range's own crops (at least ``MIN_FRAMES``); the pixels above 30 % of the way from its median to its 99th
+   percentile are the moving mouth, and an ellipse of four standard deviations of their coordinates (the full
+   width of a uniform ellipse) covers them. The larger of the bank's and the take's, capped at ``INNER``, is the
+   area whose detail is replaced: the take's own skin outside it stays (issue 18: the fixed 0.80 × 0.74 ellipse
+   brought the other take's skin texture and shading to the whole box). A still take (no motion to measure)
+   gives a scattered mask whose ellipse reaches the cap, i.e. the largest area.
+2. **Detail** (``soften``): the mean gradient magnitude inside that ellipse over the range's crops vs over the
+   chosen bank mouths; where the bank is crisper, the smallest Gaussian sigma (0.1 px steps up to 2.5) that brings
+   the chosen mouths' mean down to the take's (a CRF 28 re-encode of a GRID take: σ 1.5; the shared takes: 0.7–0.8).
+3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's mouth area minus the bank mouth's,
+   less the same difference on the skin both share (``skin_mask``); the plan takes the median over the range.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from editor.dialogue.blend import INNER, MouthPlan, inner_mask, lab, skin_mask
+
+MIN_FRAMES = 8  # fewer crops than this say nothing about where the mouth moves
+MOTION_LEVEL = 0.3  # threshold between the motion map's median (0) and its 99th percentile (1)
+
+
+def motion_map(crops: np.ndarray) -> np.ndarray:
+    """Per-pixel temporal standard deviation of the grey crops, each blurred by 1.5 % of the crop width."""
+    sigma = 0.015 * crops.shape[2]
+    grey = np.stack(
+        [cv2.GaussianBlur(cv2.cvtColor(c, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), sigma) for c in crops]
+    )
+    return grey.std(0)
+
+
+def motion_axes(motion: np.ndarray) -> tuple[float, float]:
+    """The moving area's ellipse (width, height) as fractions of the crop (step 1 of the module docstring)."""
+    h, w = motion.shape
+    lo, hi = float(np.median(motion)), float(np.percentile(motion, 99))
+    ys, xs = np.nonzero(motion > lo + MOTION_LEVEL * (hi - lo))
+    if hi <= lo or xs.size < 2:
+        return INNER
+    return 4.0 * float(xs.std()) / w, 4.0 * float(ys.std()) / h
+
+
+def mouth_axes(take: np.ndarray, bank: list[np.ndarray]) -> tuple[float, float]:
+    """The mouth area of a dub: the larger of the bank's and the take's moving area, capped at ``INNER``."""
+    maps = [motion_map(b) for b in bank if len(b) >= MIN_FRAMES]
+    found = [motion_axes(np.mean(maps, axis=0))] if maps else []
+    if len(take) >= MIN_FRAMES:
+        found.append(motion_axes(motion_map(take)))
+    if not found:
+        return INNER
+    w, h = (max(a[i] for a in found) for i in range(2))
+    return round(min(w, INNER[0]), 3), round(min(h, INNER[1]), 3)
+
+
+def _detail(crops: np.ndarray, mask: np.ndarray) -> float:
+    out = []
+    for c in crops:
+        g = cv2.cvtColor(c, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        out.append(np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))[mask].mean())
+    return float(np.mean(out))
+
+
+def detail_sigma(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> float:
+    """The Gaussian sigma (bank-crop pixels) that brings the chosen mouths' lip detail down to the take's."""
+    mask = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
+    want = _detail(take, mask)
+    sample = chosen[:: max(1, len(chosen) // 24)]  # ≤ ~24 mouths: the mean is stable, the search cheap
+    if _detail(sample, mask) <= want:
+        return 0.0
+    for sigma in np.arange(0.3, 2.51, 0.1):
+        if _detail(np.stack([cv2.GaussianBlur(c, (0, 0), sigma) for c in sample]), mask) <= want:
+            return round(float(sigma), 2)
+    return 2.5
+
+
+def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
+    """Median over the range of the take's mouth-area Lab mean minus the bank mouth's, less the skin's difference."""
+    mouth = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
+    diffs = []
+    for t, p in zip(take, chosen, strict=True):
+        lt, lp = lab(t), lab(p)
+        skin = skin_mask(lt, lp)
+        diffs.append((lt[mouth].mean(0) - lp[mouth].mean(0)) - (lt[skin].mean(0) - lp[skin].mean(0)))
+    a, b, c = (round(float(v), 2) for v in np.median(diffs, axis=0))
+    return a, b, c
+
+
+def plan_mouths(take: np.ndarray, bank: list[np.ndarray], chosen: np.ndarray) -> MouthPlan:
+    """The plan for placing ``chosen`` (n bank crops, one per frame) on the take's range.
+
+    Args:
+        take: The range's own mouth crops ``(n, BANK_H, BANK_W, 3)`` uint8 (``editor.dialogue.model.bank_crops``).
+        bank: The bank's crops the mouths may come from, one array per take (an excluded take left out).
+        chosen: The selected bank mouth of each frame, same shape as ``take``.
+    """
+    h, w = take.shape[1:3]
+    if chosen.shape[1:3] != (h, w):  # a model trained before 128×80 bank crops
+        chosen = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_CUBIC) for c in chosen])
+    axes = mouth_axes(take, bank)
+    return MouthPlan(axes, detail_sigma(take, chosen, axes), lips_offset(take, chosen, axes))
+
+
+def plan_metrics(plan: MouthPlan) -> dict[str, float]:
+    """The plan as an edit result's metrics."""
+    return {
+        "mouth_area_width": plan.axes[0],
+        "mouth_area_height": plan.axes[1],
+        "mouth_soften_px": plan.soften,
+        **{f"mouth_lips_offset_{c}": v for c, v in zip("lab", plan.lips_offset, strict=True)},
+    }
