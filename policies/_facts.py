@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policies.errors import RequestError
-from policies.models import EU_MEMBER_STATES, ConsentGrant, ConsentState, EditRequest, Performer, Standing
+
+if TYPE_CHECKING:  # facts are derived from the input models; the fact schema (checking packs) needs none of them
+    from policies.models import ConsentGrant, ConsentState, EditRequest, Performer, Standing
 
 Facts = dict[str, Any]
 
@@ -105,6 +107,39 @@ FACTS: dict[str, FactType] = {
     "consent.court_approval_law": _t("str", True, "performer"),
     "consent.why_not": _t("str", scope="performer"),
 }
+
+
+# A distribution territory in one of these (ISO 3166-1 alpha-2), or "EU" itself, is distribution in the EU.
+EU_MEMBER_STATES: frozenset[str] = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
 
 
 def _territory_is_eu(code: str) -> bool:

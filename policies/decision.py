@@ -9,6 +9,7 @@ them into the ``policy.decided`` / ``review.signed`` records at one seam (``cutp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -99,7 +100,7 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-compatible form (``schema: policy.decided/1``)."""
-        return {"schema": DECISION_SCHEMA, **_DECISION_ADAPTER.dump_python(self, mode="json")}
+        return {"schema": DECISION_SCHEMA, **_decision_adapter().dump_python(self, mode="json")}
 
     @classmethod
     def from_json(cls, data: Any) -> Decision:
@@ -112,7 +113,7 @@ class Decision:
             raise PolicyError(f"not a {DECISION_SCHEMA} decision")
         body = {k: v for k, v in data.items() if k not in ("schema", "kind", "decision_id", "ledger")}
         try:
-            decision = _DECISION_ADAPTER.validate_python(body)
+            decision = _decision_adapter().validate_python(body)
         except ValidationError as exc:
             raise PolicyError(f"invalid {DECISION_SCHEMA} decision: {exc.errors()[0]['msg']}") from None
         recorded = data.get("decision_id")
@@ -121,13 +122,16 @@ class Decision:
         return decision
 
 
-_DECISION_ADAPTER: TypeAdapter[Decision] = TypeAdapter(Decision)
+@cache
+def _decision_adapter() -> TypeAdapter[Decision]:
+    """The decision's validator and serialiser, built on first use (``policy check`` never needs it)."""
+    return TypeAdapter(Decision)
 
 
 class ReviewSignoff(BaseModel):
     """A legal user's sign-off on a ``review`` decision."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     decision_id: str = Field(pattern=r"^[0-9a-f]{64}$")
     reviewer: str = Field(min_length=1)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policies._facts import ConsentIndex, Facts, performer_facts, request_facts
 from policies._hashing import canonical_json, canonical_model_json, sha256_hex
 from policies.decision import SEVERITY, Decision, Obligations, Outcome, PackRef, Reason, Reliance
 from policies.errors import PackError, PolicyError, RequestError, UnknownPerformerError
-from policies.models import ConsentState, EditRequest
 from policies.packs import Disclosure, IconVariant, MarkingLayer, Pack, Rule, load_pack, shipped_pack_paths
+
+if TYPE_CHECKING:  # the input models are the caller's; loading and checking packs does not build them
+    from policies.models import ConsentState, EditRequest
 
 ENGINE_VERSION = "cutproof.policies/1"
 _ENGINE_CITATION = "Cutproof policy engine safety net (no pack rule decided this)"

@@ -26,36 +26,6 @@ from policies._hashing import canonical_model_json
 from records import EditKind  # the edit kinds are defined once, in records
 
 CONTRACT_EDITIONS: tuple[str, ...] = ("sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026")
-EU_MEMBER_STATES: frozenset[str] = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    ]
-)
 _TERRITORY = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
 _TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -15,12 +15,14 @@ Both end in the same judgement, so a what-if case and the registry agree about t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from consent import ConsentState as RegistryState
 from consent import clock
 from policies import ConsentGrant, ConsentState, Performer, RequestError
 from policies.models import Standing
+
+if TYPE_CHECKING:  # the registry's models (and its database layer) only for the registry's state
+    from consent import ConsentState as RegistryState
 
 
 def _standing(judged: clock.Judgement, capacity: Any) -> Standing:
