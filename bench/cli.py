@@ -69,6 +69,9 @@ class Runner:
             "COLUMNS": "100",
         }
         self.env.pop("CUTPROOF_DB", None)
+        # Measure the package as installed: with its bytecode cached (the first round writes it), as on a user's
+        # machine, even where the calling shell turns bytecode writing off.
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def argv(self, args: list[str]) -> list[str]:
         return [sys.executable, "-m", "cutproof", *args]
