@@ -74,7 +74,7 @@ _LAZY = {
         "Suspension",
     ),
     "consent.registry": ("ConsentRegistry",),
-    "consent._tables": ("metadata", "create_schema"),
+    "consent._tables": ("create_schema", "metadata"),
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
