@@ -4,7 +4,7 @@ ledger receipts, and the integrity check against the ledger."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +28,36 @@ class RegistryReader:
     """The read side of ``ConsentRegistry`` (see there for the arguments): what a command that only reads consent
     needs, without the write and integrity-check code (nor the ledger record models those build)."""
 
-    def __init__(self, db: Database | Engine, blobs: BlobStore, log: Log, project: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database | Engine,
+        blobs: BlobStore,
+        log: Log | None = None,
+        project: str | None = None,
+        *,
+        open_log: Callable[[], Log] | None = None,
+    ) -> None:
+        """``open_log`` (with ``project``) instead of ``log``: the project's log is opened on first use, so a read
+        that never touches the ledger (a state or a history without receipts) never loads it.
+
+        Raises:
+            TypeError: neither or both of ``log`` and ``open_log`` given, or ``open_log`` without ``project``.
+        """
+        if (log is None) == (open_log is None) or (open_log is not None and project is None):
+            raise TypeError("give the project's log, or open_log and project")
         self.db = as_database(db)
         self.blobs = blobs
-        self.log = log
-        self.project = project or log.origin.rsplit("/", 1)[-1]
+        self._log = log
+        self._open_log = open_log
+        self.project = project or log.origin.rsplit("/", 1)[-1]  # type: ignore[union-attr]
+
+    @property
+    def log(self) -> Log:
+        """The project's ledger log (opened now if it was given as ``open_log``)."""
+        if self._log is None:
+            assert self._open_log is not None
+            self._log = self._open_log()
+        return self._log
 
     # ------------------------------------------------------------------ reads
 

@@ -1,7 +1,7 @@
 """Helpers shared by the CLI modules: the workspace from the global options, consoles, user errors.
 
-The consoles (Rich) and ``cli_identity`` load on first use (PEP 562): the ledger's commands write plain text and
-start without Rich.
+The consoles (Rich) and ``cli_identity`` load on first use (PEP 562): the ledger's commands, and every ``--json``
+output, write plain text and start without Rich.
 """
 
 from __future__ import annotations
@@ -15,18 +15,24 @@ from cutproof.core.workspace import Workspace
 
 if TYPE_CHECKING:
     from cutproof.core.console import console, err_console
-    from cutproof.core.console import local_identity as cli_identity
+    from cutproof.core.identity import local_identity as cli_identity
 
 __all__ = ["cli_identity", "console", "err_console", "ready_workspace", "workspace"]
 
-_FROM_CONSOLE = {"console": "console", "err_console": "err_console", "cli_identity": "local_identity"}
+_LAZY = {
+    "console": ("cutproof.core.console", "console"),
+    "err_console": ("cutproof.core.console", "err_console"),
+    "cli_identity": ("cutproof.core.identity", "local_identity"),
+}
 
 
 def __getattr__(name: str) -> object:
-    """``console``, ``err_console`` and ``cli_identity`` from ``cutproof.core.console``, imported on first use."""
-    if name not in _FROM_CONSOLE:
+    """``console``, ``err_console`` (``cutproof.core.console``) and ``cli_identity`` (``cutproof.core.identity``),
+    imported on first use."""
+    if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module("cutproof.core.console"), _FROM_CONSOLE[name])
+    module, attribute = _LAZY[name]
+    return getattr(importlib.import_module(module), attribute)
 
 
 def workspace(ctx: typer.Context) -> Workspace:

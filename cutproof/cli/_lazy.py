@@ -14,7 +14,8 @@ texts, the rendered ``--help``), so a table cannot drift from the commands it st
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping, MutableMapping
+import inspect
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from cutproof.cli._app import command_group
 
-__all__ = ["LazyCommand", "LazyGroup", "lazy_group"]
+__all__ = ["LazyCommand", "LazyGroup", "commands_here", "lazy_group"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,17 @@ class LazyGroup(TyperGroup):
 def lazy_group(*table: LazyCommand) -> type[LazyGroup]:
     """A :class:`LazyGroup` class over ``table``, to pass as ``typer.Typer(cls=...)``."""
     return type("LazyGroup", (LazyGroup,), {"table": table})
+
+
+def commands_here(module: str, commands: Mapping[str, Callable[..., Any]]) -> tuple[LazyCommand, ...]:
+    """Table entries for command functions of ``module`` itself, by command name; each entry's help is the first
+    paragraph of its function's docstring (what the group's ``--help`` lists).
+
+    For a group whose commands share one module: the module is imported anyway, but Typer then reads the
+    parameters of the command used only, not those of every command of the group (a few milliseconds each).
+    """
+    table = []
+    for name, function in commands.items():
+        first = (inspect.getdoc(function) or "").split("\n\n")[0]
+        table.append(LazyCommand(name, f"{module}:{function.__name__}", " ".join(first.split())))
+    return tuple(table)

@@ -11,18 +11,19 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from cutproof.cli._common import ready_workspace
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from consent import ConsentRegistry, RegistryReader
-    from ledger import Log
-    from store.blobs import BlobStore
-    from store.sql import Database
+    from cutproof.core.project_logs import ProjectRef
+    from cutproof.core.workspace import Workspace
 
 ProjectOpt = Annotated[
     str | None,
@@ -34,25 +35,34 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 def registry(ctx: typer.Context, project: str | None) -> ConsentRegistry:
     """The consent registry of the ``--project`` project (the workspace's only one when not given)."""
     from consent import ConsentRegistry  # the registry: loaded by the commands that write, not by --help
+    from cutproof.core.project_logs import open_project_log
 
-    return ConsentRegistry(*opened(ctx, project))
+    ws, proj = _located(ctx, project)
+    return ConsentRegistry(ws.database, ws.blobs, open_project_log(ws, proj), proj.slug)
 
 
 def reader(ctx: typer.Context, project: str | None) -> RegistryReader:
-    """The read side of the project's registry: what the commands that only read need (less to load)."""
+    """The read side of the project's registry: what the commands that only read need (less to load). The
+    project's log opens when a command first needs it (receipts, checkpoints), so one that prints states or
+    history from the registry's rows never loads the ledger."""
     from consent import RegistryReader  # the registry's reads: loaded by the commands that read, not by --help
+    from cutproof.core.project_logs import open_project_log
 
-    return RegistryReader(*opened(ctx, project))
+    ws, proj = _located(ctx, project)
+    return RegistryReader(ws.database, ws.blobs, project=proj.slug, open_log=partial(open_project_log, ws, proj))
 
 
-def opened(ctx: typer.Context, project: str | None) -> tuple[Database, BlobStore, Log, str]:
-    """The workspace's database and blobs, the project's log and slug; on the embedded SQLite file through the
-    standard library's driver (plain SQL, no SQLAlchemy)."""
-    from cutproof.core.project_logs import find_project, open_project_log
+def _located(ctx: typer.Context, project: str | None) -> tuple[Workspace, ProjectRef]:
+    """The initialised workspace and the ``--project`` project in it; on the embedded SQLite file through the
+    standard library's driver (plain SQL, no SQLAlchemy).
+
+    Raises:
+        ProjectError: no such project, or none named and the workspace has not exactly one.
+    """
+    from cutproof.core.project_logs import find_project
 
     ws = ready_workspace(ctx)
-    proj = find_project(ws, project)
-    return ws.database, ws.blobs, open_project_log(ws, proj), proj.slug
+    return ws, find_project(ws, project)
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
@@ -76,6 +86,8 @@ def parse_time(text: str | None, option: str) -> datetime | None:
 
 def new_table(*headers: str) -> Table:
     """A table whose cells wrap rather than truncate (ids and hashes must stay whole)."""
+    from rich.table import Table  # Rich: loaded by the commands that print a table, not by their --json output
+
     table = Table()
     for h in headers:
         table.add_column(h, overflow="fold")

@@ -11,18 +11,14 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from cutproof.cli import _common
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console
+from cutproof.cli._lazy import commands_here, lazy_group
 from cutproof.cli._registry import JsonOpt, ProjectOpt, emit, new_table, parse_time, reader, registry
 from records.vocab import Category, ContractEdition, Signer
 
 if TYPE_CHECKING:
     from consent import ConsentGrant
-
-consent_app = command_group(
-    help="Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
-    no_args_is_help=True,
-)
 
 EXIT_NOT_COVERED = 3
 
@@ -30,7 +26,6 @@ EXIT_NOT_COVERED = 3
 # ---------------------------------------------------------------------------------------------- grants
 
 
-@consent_app.command("grant")
 def consent_grant(
     ctx: typer.Context,
     performer: Annotated[str, typer.Option(help="Performer id (see `cutproof performer list`).")],
@@ -81,17 +76,16 @@ def consent_grant(
         governing_law=law,
         compensation_ref=compensation_ref,
         languages=language or None,
-        identity=cli_identity(),
+        identity=_common.cli_identity(),
     )
     if as_json:
         emit(g.model_dump(mode="json"))
     else:
-        console.print(
+        _common.console.print(
             f"Granted {g.grant_id} for {performer} (ledger index {g.ledger_index}, document {g.document_sha256})"
         )
 
 
-@consent_app.command("revoke")
 def consent_revoke(
     ctx: typer.Context,
     grant_id: Annotated[str, typer.Argument(help="The grant to revoke.")],
@@ -101,14 +95,16 @@ def consent_revoke(
 ) -> None:
     """Revoke a grant (ledger entry consent.revoked/1); the grant itself is never changed."""
     ev = registry(ctx, project).revoke(
-        grant_id, reason=reason, effective_at=parse_time(effective_at, "--effective-at"), identity=cli_identity()
+        grant_id,
+        reason=reason,
+        effective_at=parse_time(effective_at, "--effective-at"),
+        identity=_common.cli_identity(),
     )
-    console.print(
+    _common.console.print(
         f"Revoked {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
     )
 
 
-@consent_app.command("court-approve")
 def consent_court_approve(
     ctx: typer.Context,
     grant_id: Annotated[str, typer.Argument(help="The minor's grant the court approved.")],
@@ -121,15 +117,14 @@ def consent_court_approve(
     when = parse_time(approved_at, "--approved-at")
     assert when is not None
     ev = registry(ctx, project).approve_by_court(
-        grant_id, document=document, approved_at=when, reason=reason, identity=cli_identity()
+        grant_id, document=document, approved_at=when, reason=reason, identity=_common.cli_identity()
     )
-    console.print(
+    _common.console.print(
         f"Court approval of {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index "
         f"{ev.ledger_index})"
     )
 
 
-@consent_app.command("suspend")
 def consent_suspend(
     ctx: typer.Context,
     reason: Annotated[str, typer.Option(help="Why, e.g. 'SAG-AFTRA strike'.")],
@@ -153,12 +148,11 @@ def consent_suspend(
         end=parse_time(end, "--end"),
         categories=category or None,
         strike=strike,
-        identity=cli_identity(),
+        identity=_common.cli_identity(),
     )
-    console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")
+    _common.console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")
 
 
-@consent_app.command("lift")
 def consent_lift(
     ctx: typer.Context,
     suspension_id: Annotated[str, typer.Argument(help="The suspension to lift.")],
@@ -168,9 +162,9 @@ def consent_lift(
 ) -> None:
     """End a suspension (ledger entry consent.suspension_lifted/1)."""
     ev = registry(ctx, project).lift_suspension(
-        suspension_id, reason=reason, end=parse_time(end, "--end"), identity=cli_identity()
+        suspension_id, reason=reason, end=parse_time(end, "--end"), identity=_common.cli_identity()
     )
-    console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
+    _common.console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
 
 
 # ---------------------------------------------------------------------------------------------- queries
@@ -194,7 +188,6 @@ def _status(g: ConsentGrant, at: datetime) -> str:
     return "in force"
 
 
-@consent_app.command("show")
 def consent_show(
     ctx: typer.Context,
     performer: Annotated[list[str] | None, typer.Option(help="Only this performer (repeat).")] = None,
@@ -226,13 +219,12 @@ def consent_show(
             g.grant_id, names.get(g.performer_id, g.performer_id), scope, window, _status(g, state.at),
             str(g.ledger_index),
         )  # fmt: skip
-    console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
-    console.print(table)
+    _common.console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
+    _common.console.print(table)
     for s in state.suspensions:
-        console.print(f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {s.reason}")
+        _common.console.print(f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {s.reason}")
 
 
-@consent_app.command("history")
 def consent_history(
     ctx: typer.Context,
     grant_id: Annotated[str, typer.Argument(help="The grant.")],
@@ -250,10 +242,9 @@ def consent_history(
             str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",
             e.recorded_at.isoformat(), e.identity, e.reason or "-",
         )  # fmt: skip
-    console.print(table)
+    _common.console.print(table)
 
 
-@consent_app.command("covers")
 def consent_covers(
     ctx: typer.Context,
     performer: Annotated[str, typer.Option(help="Performer id.")],
@@ -276,17 +267,20 @@ def consent_covers(
         emit(cov.model_dump(mode="json"))
     else:
         verdict = "[green]COVERED[/]" if cov.covered else "[red]NOT COVERED[/]"
-        console.print(f"{verdict}: {performer} for {edit_kind}/{purpose} shot {shot or '-'} at {cov.at.isoformat()}")
+        _common.console.print(
+            f"{verdict}: {performer} for {edit_kind}/{purpose} shot {shot or '-'} at {cov.at.isoformat()}"
+        )
         for c in cov.covering:
-            console.print(f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {c.grant.use_description}")
+            _common.console.print(
+                f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {c.grant.use_description}"
+            )
         for c in cov.not_covering:
-            console.print(f"  {c.grant.grant_id} does not cover it: {'; '.join(c.shortfalls)}")
-        console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
+            _common.console.print(f"  {c.grant.grant_id} does not cover it: {'; '.join(c.shortfalls)}")
+        _common.console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
     if not cov.covered:
         raise typer.Exit(EXIT_NOT_COVERED)
 
 
-@consent_app.command("document")
 def consent_document(
     ctx: typer.Context,
     sha256: Annotated[str, typer.Argument(help="Document hash (from a grant or performer).")],
@@ -296,10 +290,9 @@ def consent_document(
     """Export a signed document recorded in the project (checked against its hash)."""
     data = reader(ctx, project).document(sha256)
     out.write_bytes(data)
-    console.print(f"Wrote {len(data)} bytes to {out}")
+    _common.console.print(f"Wrote {len(data)} bytes to {out}")
 
 
-@consent_app.command("check")
 def consent_check(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help="Complete interrupted writes.")] = False,
@@ -311,12 +304,35 @@ def consent_check(
     if as_json:
         emit(report.model_dump(mode="json") | {"ok": report.ok})
     else:
-        console.print(
+        _common.console.print(
             f"{report.rows_checked} rows and {report.entries_checked} ledger entries checked "
             f"(log size {report.log_size}); completed {len(report.completed)}, dropped {len(report.abandoned)}"
         )
         for line in report.pending + report.problems:
-            console.print(f"  [red]•[/] {line}")
-        console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
+            _common.console.print(f"  [red]•[/] {line}")
+        _common.console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
     if not report.ok:
         raise typer.Exit(1)
+
+
+consent_app = command_group(
+    help="Record consent grants, revocations and suspensions; show what covered whom, with ledger receipts.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        *commands_here(
+            __name__,
+            {
+                "grant": consent_grant,
+                "revoke": consent_revoke,
+                "court-approve": consent_court_approve,
+                "suspend": consent_suspend,
+                "lift": consent_lift,
+                "show": consent_show,
+                "history": consent_history,
+                "covers": consent_covers,
+                "document": consent_document,
+                "check": consent_check,
+            },
+        )
+    ),
+)

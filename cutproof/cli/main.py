@@ -8,9 +8,12 @@ module, ``cutproof ledger prove`` only ``cutproof.cli.ledger``. The order of ``C
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -108,11 +111,36 @@ def _global_options(
     ctx.obj = Workspace(home, db, tsa_url=tsa_url)
 
 
+_PLUGINS_OFF = ("__all__", "1", "true")  # the values pydantic's loader reads as "no plugins"
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def _no_plugin_loader() -> None:
+    """Cutproof uses no pydantic plugin. Looking for one scans the metadata of every installed package, and even
+    with plugins turned off (``PYDANTIC_DISABLE_PLUGINS``) pydantic imports its loader, and ``importlib.metadata``
+    with it, to build the first validator: about 5 % of a command's start-up. Unless the user turned plugins on,
+    a stand-in loader answers "no plugins" without that import; should the variable be changed to allow plugins
+    later in the process, the stand-in steps aside and the real loader answers from then on.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # a user's own setting is kept
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] not in _PLUGINS_OFF or _PLUGIN_LOADER in sys.modules:
+        return
+    stand_in = ModuleType(_PLUGIN_LOADER, "Cutproof's stand-in for pydantic's plugin loader: no plugins.")
+
+    def get_plugins() -> tuple[()] | Iterable[object]:
+        if os.environ.get("PYDANTIC_DISABLE_PLUGINS") in _PLUGINS_OFF:
+            return ()
+        if sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
+        return importlib.import_module(_PLUGIN_LOADER).get_plugins()
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    sys.modules[_PLUGIN_LOADER] = stand_in
+
+
 def main() -> None:
     """Run the CLI; errors of the components become one line on stderr and exit status 2."""
-    # Cutproof uses no pydantic plugin, and looking for one scans the metadata of every installed package (tens of
-    # milliseconds of each command's start-up); a user who sets the variable keeps their choice.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_plugin_loader()
     try:
         app()
     except USER_ERRORS as exc:

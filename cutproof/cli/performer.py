@@ -7,15 +7,13 @@ from typing import Annotated, cast
 
 import typer
 
+from cutproof.cli import _common
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console
+from cutproof.cli._lazy import commands_here, lazy_group
 from cutproof.cli._registry import JsonOpt, ProjectOpt, emit, new_table, parse_time, reader, registry
 from records.vocab import PerformerKind, Representation
 
-performer_app = command_group(help="Register and list the performers of a project.", no_args_is_help=True)
 
-
-@performer_app.command("add")
 def performer_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="Full name (kept in the registry, never in the ledger).")],
@@ -48,15 +46,14 @@ def performer_add(
         representative_name=representative,
         representative_document=representative_document,
         representation=cast(Representation, representation),
-        identity=cli_identity(),
+        identity=_common.cli_identity(),
     )
     if as_json:
         emit(p.model_dump(mode="json"))
     else:
-        console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
+        _common.console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
 
 
-@performer_app.command("amend")
 def performer_amend(
     ctx: typer.Context,
     performer_id: Annotated[str, typer.Argument(help="The performer to amend.")],
@@ -82,15 +79,14 @@ def performer_amend(
         representative_name=representative,
         representative_document=representative_document,
         representation=cast(Representation | None, representation),
-        identity=cli_identity(),
+        identity=_common.cli_identity(),
     )
     if as_json:
         emit(p.model_dump(mode="json"))
     else:
-        console.print(f"Amended {p.performer_id}")
+        _common.console.print(f"Amended {p.performer_id}")
 
 
-@performer_app.command("list")
 def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """List the project's performers."""
     performers = reader(ctx, project).performers()
@@ -104,4 +100,20 @@ def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: Json
         table.add_row(
             p.performer_id, p.name, p.kind, guild, flags or "-", p.representative.name if p.representative else "-"
         )
-    console.print(table)
+    _common.console.print(table)
+
+
+performer_app = command_group(
+    help="Register and list the performers of a project.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        *commands_here(
+            __name__,
+            {
+                "add": performer_add,
+                "amend": performer_amend,
+                "list": performer_list,
+            },
+        )
+    ),
+)

@@ -2,8 +2,8 @@
 
 Exit status of ``evaluate``: 0 allow, 3 deny, 4 review, 2 malformed request or pack (one line on stderr).
 
-The packs' models, the consent judgement and Rich's tables are imported by the commands that use them, so that
-``--help`` answers at once.
+The packs' models, the consent judgement and Rich (tables, colours) are imported by the commands that use them, so
+that ``--help`` answers at once and ``--json`` output loads no Rich.
 """
 
 from __future__ import annotations
@@ -14,19 +14,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cutproof.cli import _common
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._lazy import commands_here, lazy_group
 
 if TYPE_CHECKING:
     from policies import ConsentState, Decision, EditRequest, PolicySet
 
-app = command_group(name="policy", help="Validate policy packs and evaluate edit requests.", no_args_is_help=True)
 
 EXIT_STATUS = {"allow": 0, "deny": 3, "review": 4}
 _STYLE = {"allow": "green", "deny": "bold red", "review": "yellow"}
 
 
-@app.command("check")
 def check(
     packs: Annotated[
         list[str] | None,
@@ -38,8 +37,6 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print packs and rules as JSON.")] = False,
 ) -> None:
     """Validate policy packs (and that they combine into one policy set); exit 2 on the first problem."""
-    from rich.table import Table
-
     from policies import PolicySet, load_pack, resolve_pack_refs, shipped_pack_paths
 
     paths = resolve_pack_refs(packs) if packs else shipped_pack_paths()
@@ -48,13 +45,15 @@ def check(
     if as_json:
         print(json.dumps(_set_json(policy_set), indent=2, ensure_ascii=False))
         return
+    from rich.table import Table  # the tables only: --json loads no Rich
+
     table = Table(title="Policy packs", show_lines=False)
     for col in ("pack", "version", "rules", "reported", "file"):
         table.add_column(col)
     for pack in policy_set.packs:
         reported = sum(1 for r in pack.rules if r.spec.wording == "reported")
         table.add_row(pack.id, pack.spec.version, str(len(pack.rules)), str(reported), pack.source)
-    console.print(table)
+    _common.console.print(table)
     if rules:
         listing = Table(title="Rules", show_lines=False)
         for col in ("pack", "rule", "scope", "effect", "citation"):
@@ -64,8 +63,8 @@ def check(
                 spec = rule.spec
                 citation = spec.citation + (" [reported]" if spec.wording == "reported" else "")
                 listing.add_row(pack.id, spec.id, spec.for_each, spec.effect, citation)
-        console.print(listing)
-    console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
+        _common.console.print(listing)
+    _common.console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
 
 
 def _set_json(policy_set: PolicySet) -> dict[str, object]:
@@ -85,7 +84,6 @@ def _set_json(policy_set: PolicySet) -> dict[str, object]:
     }
 
 
-@app.command("evaluate")
 def evaluate(
     ctx: typer.Context,
     request_file: Annotated[Path, typer.Argument(help="REQUEST.yaml: the edit request, optionally with consent.")],
@@ -146,24 +144,22 @@ def evaluate(
 
 
 def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> ConsentState:
-    """The project's consent state for the performers the request touches, judged at the request's time.
+    """The project's consent state for the performers the request touches, judged at the request's time (read
+    through the registry's read side, as the ``consent`` commands do).
 
     Raises:
         RequestError: the request names another project than ``--project``.
     """
-    from consent import ConsentRegistry  # the database layer: only an evaluation against a project's registry
-    from cutproof.core.projects import get_project, project_log
+    from cutproof.cli._registry import reader
     from cutproof.edits.consent_facts import from_registry
     from policies import RequestError
 
-    ws = ready_workspace(ctx)
-    proj = get_project(ws, slug)
-    if request.project.name != proj.slug:
+    registry = reader(ctx, slug)
+    if request.project.name != registry.project:
         raise RequestError(
             "request.project.name",
-            f"the request is for project {request.project.name!r} but --project is {proj.slug!r}",
+            f"the request is for project {request.project.name!r} but --project is {registry.project!r}",
         )
-    registry = ConsentRegistry(ws.engine, ws.blobs, project_log(ws, proj), project=proj.slug)
     return from_registry(registry.state_at(request.touched(), at=request.time), request.time)
 
 
@@ -171,20 +167,36 @@ def _print(decision: Decision) -> None:
     from rich.table import Table
 
     style = _STYLE[decision.outcome]
-    console.print(f"[{style}]{decision.outcome.upper()}[/]  decision {decision.decision_id[:16]}")
+    _common.console.print(f"[{style}]{decision.outcome.upper()}[/]  decision {decision.decision_id[:16]}")
     table = Table(show_lines=True)
     for col in ("effect", "rule", "performer", "explanation", "citation"):
         table.add_column(col, overflow="fold")
     for r in sorted(decision.reasons, key=lambda r: -("allow", "review", "deny").index(r.effect)):
         citation = r.citation + (" [reported]" if r.wording == "reported" else "")
         table.add_row(f"[{_STYLE[r.effect]}]{r.effect}[/]", r.rule_id, r.performer_id or "-", r.explanation, citation)
-    console.print(table)
+    _common.console.print(table)
     if decision.relied_on:
         for rel in decision.relied_on:
             what = f"grant {rel.grant_id}" if rel.kind == "consent" else f"exemption {rel.exemption}"
             idx = f" (ledger #{rel.ledger_index})" if rel.ledger_index is not None else ""
-            console.print(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]")
+            _common.console.print(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]")
     else:
-        console.print("relied on: nothing")
-    console.print(f"obligations: {decision.obligations.summary()}")
-    console.print(f"inputs {decision.inputs_hash}\npolicy set {decision.policy_set_hash}")
+        _common.console.print("relied on: nothing")
+    _common.console.print(f"obligations: {decision.obligations.summary()}")
+    _common.console.print(f"inputs {decision.inputs_hash}\npolicy set {decision.policy_set_hash}")
+
+
+app = command_group(
+    name="policy",
+    help="Validate policy packs and evaluate edit requests.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        *commands_here(
+            __name__,
+            {
+                "check": check,
+                "evaluate": evaluate,
+            },
+        )
+    ),
+)

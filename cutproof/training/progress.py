@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cutproof.core.console import console, local_identity
+from cutproof.core.console import console
+from cutproof.core.identity import local_identity
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from cutproof.training.run import SPEC, AnySpec, TrainingSetupError, prepare, record_model, run

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import typer
 import typer.main
+import yaml
 from typer.testing import CliRunner
 
 import cutproof.cli
@@ -188,6 +189,31 @@ def test_database_and_rich_load_only_where_used(tmp_path: Path, small_workspace:
     assert "sqlalchemy" not in proved
 
 
+def test_json_output_loads_no_rich_and_row_reads_open_no_ledger(tmp_path: Path, small_workspace: dict) -> None:
+    """``--json`` output is plain text (no Rich); a consent state or history printed from the registry's rows opens
+    no ledger (its signing and proof code, cryptography with it) while receipts do; ``policy evaluate --project``
+    reads the registry as the ``consent`` commands do, without SQLAlchemy."""
+    home = Path(small_workspace["home"])
+    request = yaml.safe_load((REPO / "policies" / "examples" / "continuity-relight.yaml").read_text())
+    del request["consent"]  # the state then comes from the project's registry
+    request["request"]["project"]["name"] = "startup-film"
+    request["request"]["performers"] = request["request"]["detected_performers"] = [small_workspace["performer"]]
+    (tmp_path / "request.yaml").write_text(yaml.safe_dump(request))
+    evaluate = ("policy", "evaluate", str(tmp_path / "request.yaml"), "--project", "startup-film")
+
+    def top(*args: str) -> set[str]:
+        return {m.split(".")[0] for m in loaded_by(tmp_path, *args, home=home)}
+
+    for args in [("consent", "show", "--json"), ("performer", "list", "--json"), ("policy", "check", "--json")]:
+        assert "rich" not in top(*args), args
+    evaluated = top(*evaluate, "--json")
+    assert "rich" not in evaluated and "sqlalchemy" not in evaluated and "consent" in evaluated
+    for args in [("consent", "show"), ("consent", "history", small_workspace["grant"]), ("performer", "list")]:
+        loaded = loaded_by(tmp_path, *args, home=home)
+        assert "rich" in loaded and {"ledger.log", "cryptography"} & loaded == set(), args
+    assert {"ledger.log", "cryptography"} <= loaded_by(tmp_path, "consent", "show", "--json", home=home)  # receipts
+
+
 # --- the static tables against the modules -------------------------------------------------------------------
 def lazy_groups() -> list[tuple[tuple[str, ...], LazyGroup]]:
     """Every lazy group of the CLI with its command path, found by loading every table entry."""
@@ -208,11 +234,14 @@ def rendered_help(group: LazyGroup, path: tuple[str, ...]) -> str:
     return group.get_help(ctx)
 
 
+GROUPS = [(), ("policy",), ("performer",), ("consent",), ("model",), ("model", "train"), ("edit",)]
+
+
 def test_every_lazy_group_is_reached() -> None:
-    assert [path for path, _ in lazy_groups()] == [(), ("model",), ("model", "train"), ("edit",)]
+    assert [path for path, _ in lazy_groups()] == GROUPS
 
 
-@pytest.mark.parametrize("path", [(), ("model",), ("model", "train"), ("edit",)], ids=" ".join)
+@pytest.mark.parametrize("path", GROUPS, ids=" ".join)
 def test_table_help_is_the_commands_own(path: tuple[str, ...]) -> None:
     """Help listed from the table, without importing, is byte for byte the help listed from the loaded commands."""
     group = dict(lazy_groups())[path]

@@ -15,7 +15,7 @@ from cutproof.cli.main import app as cli
 from cutproof.console import create_app
 from cutproof.core import auth
 from cutproof.core.access import SeparationOfDutiesError, members
-from cutproof.core.console import local_identity
+from cutproof.core.identity import local_identity
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.recorded import scan
 from cutproof.core.settings import Settings
