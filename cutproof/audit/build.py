@@ -162,14 +162,18 @@ class AuditReport:
         }
 
 
+_INDEXED = frozenset(r.KIND.partition("/")[0] for r in (ReviewSigned, EditApplied, LabelApplied, ConsentGranted))
+"""The names of the kinds ``_ledger_index`` reads (``review.signed`` …): entries of other kinds go unparsed."""
+
+
 def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
     """Records of interest keyed by kind → request id (or edit index, grant id), with their index.
 
     Raises:
-        RecordError: an entry is not a record this release can read (the audit would be incomplete).
+        RecordError: an entry of those kinds is not a record this release can read (the audit would be incomplete).
     """
     by: dict[str, dict[Any, tuple[int, Any]]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
-    for found in recorded.scan(log):
+    for found in recorded.scan(log, names=_INDEXED):
         rec = found.record
         if isinstance(rec, ReviewSigned):
             by["review"][rec.request_id] = (found.index, rec)

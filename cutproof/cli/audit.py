@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from cutproof.audit import FORMATS
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli import _common  # its Rich console loads on first use: not for a report written to stdout
+from cutproof.cli._common import ready_workspace
 
 
 def audit(
@@ -52,16 +53,16 @@ def audit(
     target = out or ws.home / "audit" / f"{p.slug}.{fmt}"
     written = write_report(report, log, fmt, target)
     s = report.summary()
-    console.print(
+    _common.console.print(
         f"Audit of [bold]{p.slug}[/]: {s['shots']} shots, {s['edit_requests']} edit requests, "
         f"{s['delivered']} delivered, {s['denied']} denied, {s['awaiting_review']} awaiting review, "
         f"[{'red' if s['flagged_shots'] else 'green'}]{s['flagged_shots']} shots flagged[/]"
     )
-    console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
+    _common.console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
     if tl is not None and export_timeline:
         from cutproof.audit.timeline import footage_rate, mark_timeline, write_timeline
         from editor import ClipReader  # the footage's frame rate: only when a timeline is written
 
         n = mark_timeline(tl, report)
         write_timeline(tl, export_timeline, rate=footage_rate(ClipReader(ws.database).list(project=p.slug)))
-        console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")
+        _common.console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")
