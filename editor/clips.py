@@ -95,7 +95,6 @@ def catalogue_order(c: Clip) -> tuple[str, str, int, str]:
     return (c.slate.scene or "~", c.slate.shot or "", c.slate.take or 0, c.path.name)
 
 
-
 def select_clips(sql: Sql, where: str | None = None, params: tuple[Any, ...] = ()) -> builtins.list[Clip]:
     """The clips of the rows that match ``where`` (SQL with ``?`` placeholders; None: every row), in catalogue
     order."""
@@ -123,8 +122,9 @@ class ClipReader:
 
 
 def clip_of_row(r: Mapping[str, Any]) -> Clip:
-    """The clip of a row (column name → value, times as datetimes); the same row (every column equal) gives the same, immutable, object from a small cache:
-    each gate decision reads its shot's row, and building the clip from it cost more than the query."""
+    """The clip of a row (column name → value, times as datetimes); the same row (every column equal) gives the
+    same, immutable, object from a small cache: each gate decision reads its shot's row, and building the clip from
+    it cost more than the query."""
     values = tuple(r.values())
     try:
         hash(values)

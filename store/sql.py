@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,7 +239,7 @@ def as_database(db: Any) -> Database:
 
 
 def decode_columns(
-    dialect: str, row: dict[str, Any], *, times: frozenset[str] = frozenset(), json_columns: frozenset[str] = frozenset()
+    dialect: str, row: dict[str, Any], *, times: Set[str] = frozenset(), json_columns: Set[str] = frozenset()
 ) -> dict[str, Any]:
     """A row read as plain SQL (``Sql.dicts``) from a table whose columns SQLAlchemy types, with the values
     SQLAlchemy would give (in place; returned):
