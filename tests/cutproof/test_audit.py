@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import opentimelineio as otio
@@ -18,7 +18,7 @@ from cutproof.audit.report import to_csv, write_report
 from cutproof.audit.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
 from cutproof.cli.main import app
 from cutproof.core.jobs import JobQueue, WorkerPool
-from cutproof.core.projects import create_project, project_log
+from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import RENDER_JOB, run_render_job, sign_review, submit
 from cutproof.edits.submission import EditSubmission
@@ -154,7 +154,8 @@ def test_audit_on_postgres(postgres_db: str, footage_dir: Path, tmp_path: Path) 
     ws = Workspace(tmp_path / "home", postgres_db)
     ws.init()
     try:
-        project = create_project(ws, "film", "Film", identity="test:lead")
+        ctx = ProjectContext(principal_photography_start=date(2026, 9, 1), distribution_territories=("US", "EU"))
+        project = create_project(ws, "film", "Film", ctx, identity="test:lead")
         report_in, performer = add_grid_dailies_and_consent(ws, project, footage_dir, tmp_path, representation="union")
         clip = next(c for c in report_in.added if c.path.name == CLIP)
         plate = next(c for c in report_in.added if c.path.name == PLATE)
