@@ -230,12 +230,21 @@ def open_database(url: str) -> Database:
 
 
 def as_database(db: Any) -> Database:
-    """``db`` as a ``Database``: one already is; a SQLAlchemy ``Engine`` is wrapped (``EngineDatabase``)."""
+    """``db`` as a ``Database``: one already is; a SQLAlchemy ``Engine`` is wrapped (``EngineDatabase``), once per
+    engine: stores made per request on an engine (``RequestStore``, ``Catalogue``) share the wrapper."""
+    wrapped = getattr(db, _WRAPPED, None)
+    if wrapped is not None:
+        return wrapped  # type: ignore[no-any-return]
     if isinstance(db, Database):
         return db
     from store._engine_sql import EngineDatabase  # only callers that hold an engine get here: it is loaded already
 
-    return EngineDatabase(db)
+    wrapped = EngineDatabase(db)
+    setattr(db, _WRAPPED, wrapped)
+    return wrapped
+
+
+_WRAPPED = "_store_database"
 
 
 def decode_columns(
