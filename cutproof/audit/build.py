@@ -254,7 +254,8 @@ def build_audit(
         AuditError: the log and the request table disagree about a decision.
     """
     now = datetime.now(UTC)
-    log = log or open_project_log(ws, ProjectRef(project.slug, project.origin))
+    if log is None:
+        log = open_project_log(ws, ProjectRef(project.slug, project.origin))
     checkpoint = log.checkpoint()
     size = log.size()
     idx = _ledger_index(log)
