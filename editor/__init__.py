@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from editor.catalogue import Catalogue, Clip
+    from editor.catalogue import Catalogue
+    from editor.clips import Clip, ClipReader
     from editor.dailies import FileOutcome, IngestReport, content_hash, ingest_folder
     from editor.manifest import ModelId, TrainingInput, TrainingManifest, code_version
     from editor.models import ModelRecord, ModelRegistry
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 # The public names load on first use, so that importing one module of the package (``editor.errors``) does
 # not load PyAV, NumPy and SciPy through the catalogue.
 _LAZY = {
-    "editor.catalogue": ("Catalogue", "Clip"),
+    "editor.catalogue": ("Catalogue",),
+    "editor.clips": ("Clip", "ClipReader"),
     "editor.dailies": ("FileOutcome", "IngestReport", "content_hash", "ingest_folder"),
     "editor.manifest": ("ModelId", "TrainingInput", "TrainingManifest", "code_version"),
     "editor.models": ("ModelRecord", "ModelRegistry"),
@@ -36,6 +38,7 @@ _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 __all__ = [
     "Catalogue",
     "Clip",
+    "ClipReader",
     "EditResult",
     "FileOutcome",
     "FrameRange",

@@ -1,18 +1,15 @@
 """The dailies catalogue: one row per ingested clip, keyed by the SHA-256 of the file's bytes.
 
 Table ``editor_clips`` (owned by this package). A clip is referred to by its content hash (or a unique prefix of at
-least 8 hex digits), its file name, or its slate label ``scene/shot/take`` (e.g. ``012/A/3``).
+least 8 hex digits), its file name, or its slate label ``scene/shot/take`` (e.g. ``012/A/3``). The table is
+defined here; what a row means (``Clip``) and the plain-SQL reads are ``editor.clips``'s.
 """
 
 from __future__ import annotations
 
 import builtins
-import functools
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -31,10 +28,14 @@ from sqlalchemy import (
     update,
 )
 
+from editor.clips import Clip, ClipReader, catalogue_order, clip_of_row
 from editor.errors import CatalogueError, ClipNotFoundError
 from editor.slate import Slate, SlateSource
-from media import AudioTrack, ColourTags, MediaInfo
+from media import MediaInfo
 from store.driver_select import DriverSelect
+from store.sql import as_database
+
+__all__ = ["Catalogue", "Clip", "clips_table", "metadata"]
 
 metadata = MetaData()
 
@@ -69,55 +70,18 @@ clips_table = Table(
 )
 
 
-@dataclass(frozen=True)
-class Clip:
-    """A catalogued clip: its content hash, where it was found, what it is, and its slate."""
-
-    content_hash: str
-    project: str | None
-    path: Path
-    size_bytes: int
-    info: MediaInfo
-    slate: Slate
-    ingested_at: datetime
-
-    @property
-    def short_id(self) -> str:
-        return self.content_hash[:12]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "content_hash": self.content_hash,
-            "project": self.project,
-            "path": str(self.path),
-            "file_name": self.path.name,
-            "size_bytes": self.size_bytes,
-            **self.info.as_dict(),
-            "scene": self.slate.scene,
-            "shot": self.slate.shot,
-            "take": self.slate.take,
-            "camera_roll": self.slate.camera_roll,
-            "camera_clip": self.slate.camera_clip,
-            "slate_source": self.slate.source,
-            "ingested_at": self.ingested_at.isoformat(),
-        }
-
-
 # Built once: the gate resolves the shot of every request by hash prefix (on SQLite, on the driver:
 # ``store.driver_select``).
 _BY_HASH_PREFIX = DriverSelect(select(clips_table).where(clips_table.c.content_hash.like(bindparam("prefix"))))
 _BY_HASH_PREFIX_OF = DriverSelect(_BY_HASH_PREFIX.stmt.where(clips_table.c.project == bindparam("project")))
 
 
-def _order(c: Clip) -> tuple[str, str, int, str]:
-    """Catalogue order: scene, shot, take, then file name."""
-    return (c.slate.scene or "~", c.slate.shot or "", c.slate.take or 0, c.path.name)
-
-
-class Catalogue:
-    """The dailies catalogue on a SQLAlchemy engine."""
+class Catalogue(ClipReader):
+    """The dailies catalogue on a SQLAlchemy engine: ``ClipReader``'s reads (plain SQL on the same engine), the
+    writes, and clip references."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__(as_database(engine))
         self.engine = engine
 
     def create_schema(self) -> None:
@@ -132,7 +96,7 @@ class Catalogue:
         """
         if len(content_hash) != 64 or any(c not in "0123456789abcdef" for c in content_hash):
             raise CatalogueError(f"content hash {content_hash!r} is not a lower-case SHA-256 hex digest")
-        existing = self._get(content_hash)
+        existing = self.find(content_hash)
         if existing is not None:
             return existing
         now = datetime.now(UTC)
@@ -160,18 +124,9 @@ class Catalogue:
         }
         with self.engine.begin() as conn:
             conn.execute(insert(clips_table).values(**row))
-        clip = self._get(content_hash)
+        clip = self.find(content_hash)
         assert clip is not None
         return clip
-
-    def list(self, project: str | None = None) -> builtins.list[Clip]:
-        """Every clip (of ``project`` if given), ordered by scene, shot, take, then file name."""
-        q = select(clips_table)
-        if project is not None:
-            q = q.where(clips_table.c.project == project)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        return sorted((_clip(r) for r in rows), key=_order)
 
     def get(self, ref: str, project: str | None = None) -> Clip:
         """Resolve a clip reference: content hash or unique prefix (≥ 8 hex), file name, or ``scene/shot/take``.
@@ -219,18 +174,9 @@ class Catalogue:
                 .where(clips_table.c.content_hash == clip.content_hash)
                 .values(**_slate_columns(slate))
             )
-        updated = self._get(clip.content_hash)
+        updated = self.find(clip.content_hash)
         assert updated is not None
         return updated
-
-    def find(self, content_hash: str) -> Clip | None:
-        """The clip with exactly this content hash, or None."""
-        return self._get(content_hash)
-
-    def _get(self, content_hash: str) -> Clip | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(clips_table).where(clips_table.c.content_hash == content_hash)).mappings().first()
-        return None if row is None else _clip(row)
 
     def _match(self, ref: str, project: str | None) -> builtins.list[Clip]:
         low = ref.lower()
@@ -241,7 +187,7 @@ class Catalogue:
             with self.engine.connect() as conn:
                 rows = q.rows(conn, params)
             if rows:
-                return sorted((_clip(r) for r in rows), key=_order)
+                return sorted((clip_of_row(r) for r in rows), key=catalogue_order)
         clips = self.list(project)
         if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):
             by_hash = [c for c in clips if c.content_hash.startswith(low)]
@@ -262,45 +208,3 @@ def _slate_columns(slate: Slate) -> dict[str, Any]:
         "camera_clip": slate.camera_clip,
         "slate_source": slate.source,
     }
-
-
-def _clip(r: Any) -> Clip:
-    """The clip of a row; the same row (every column equal) gives the same, immutable, object from a small cache:
-    each gate decision reads its shot's row, and building the clip from it cost more than the query."""
-    values = tuple(r.values())
-    try:
-        hash(values)
-    except TypeError:  # a driver that gives some column as an unhashable value: build it every time
-        return _build_clip(r)
-    return _cached_clip(tuple(r.keys()), values)
-
-
-@functools.lru_cache(maxsize=512)
-def _cached_clip(names: tuple[str, ...], values: tuple[Any, ...]) -> Clip:
-    return _build_clip(dict(zip(names, values, strict=True)))
-
-
-def _build_clip(r: Any) -> Clip:
-    colour = ColourTags(**json.loads(r["colour_json"]))
-    audio = tuple(AudioTrack(**a) for a in json.loads(r["audio_json"]))
-    path = Path(r["path"])
-    info = MediaInfo(
-        path=path,
-        container=r["container"],
-        codec=r["codec"],
-        profile=r["profile"],
-        width=r["width"],
-        height=r["height"],
-        pix_fmt=r["pix_fmt"],
-        bit_depth=r["bit_depth"],
-        frame_rate=Fraction(r["rate_num"], r["rate_den"]),
-        frame_count=r["frame_count"],
-        timecode=r["timecode"],
-        colour=colour,
-        audio=audio,
-    )
-    slate = Slate(r["scene"], r["shot"], r["take"], r["camera_roll"], r["camera_clip"], r["slate_source"])
-    ingested = r["ingested_at"]
-    if ingested.tzinfo is None:
-        ingested = ingested.replace(tzinfo=UTC)
-    return Clip(r["content_hash"], r["project"], path, r["size_bytes"], info, slate, ingested)

@@ -23,10 +23,12 @@ serialization failure (worth retrying the whole transaction) is ``BusyError``; a
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -228,9 +230,43 @@ def open_database(url: str) -> Database:
 
 
 def as_database(db: Any) -> Database:
-    """``db`` as a ``Database``: one already is; a SQLAlchemy ``Engine`` is wrapped (``EngineDatabase``)."""
+    """``db`` as a ``Database``: one already is; a SQLAlchemy ``Engine`` is wrapped (``EngineDatabase``), once per
+    engine: stores made per request on an engine (``RequestStore``, ``Catalogue``) share the wrapper."""
+    wrapped = getattr(db, _WRAPPED, None)
+    if wrapped is not None:
+        return wrapped  # type: ignore[no-any-return]
     if isinstance(db, Database):
         return db
     from store._engine_sql import EngineDatabase  # only callers that hold an engine get here: it is loaded already
 
-    return EngineDatabase(db)
+    wrapped = EngineDatabase(db)
+    setattr(db, _WRAPPED, wrapped)
+    return wrapped
+
+
+_WRAPPED = "_store_database"
+
+
+def decode_columns(
+    dialect: str, row: dict[str, Any], *, times: Set[str] = frozenset(), json_columns: Set[str] = frozenset()
+) -> dict[str, Any]:
+    """A row read as plain SQL (``Sql.dicts``) from a table whose columns SQLAlchemy types, with the values
+    SQLAlchemy would give (in place; returned):
+
+    - ``times`` (``DateTime``): aware datetimes. SQLite holds SQLAlchemy's text ``2026-12-03 14:26:03.123456``,
+      without a zone, which is UTC (every time is stored as UTC), PostgreSQL's driver gives them aware already;
+    - ``json_columns`` (``JSON``): decoded values. SQLite holds the JSON text (SQLAlchemy writes None as JSON
+      ``null``, which reads back as None); other drivers (psycopg) decode them themselves.
+    """
+    for name in times:
+        value = row.get(name)
+        if value is not None:
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            row[name] = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if dialect == "sqlite":
+        for name in json_columns:
+            value = row.get(name)
+            if isinstance(value, str):
+                row[name] = json.loads(value)
+    return row

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from consent import ConsentGrant, ConsentRegistry, clock
+from consent import ConsentGrant, RegistryReader, clock
 from consent.errors import ConsentError
 from cutproof.core import recorded
 from cutproof.core.errors import CutproofError
-from cutproof.core.projects import Project, project_log
+from cutproof.core.project_logs import ProjectRef, open_project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.requests import RequestStore
-from editor import Catalogue, Clip
+from cutproof.edits.request_rows import select_requests
+from editor.clips import Clip, select_clips
 from records import ConsentGranted, EditApplied, LabelApplied, PolicyDecided, ReviewSigned
+
+if TYPE_CHECKING:
+    from cutproof.core.models import Project
+    from ledger import Log
 
 SCHEMA = "cutproof.audit.build/1"
 
@@ -158,14 +162,18 @@ class AuditReport:
         }
 
 
+_INDEXED = frozenset(r.KIND.partition("/")[0] for r in (ReviewSigned, EditApplied, LabelApplied, ConsentGranted))
+"""The names of the kinds ``_ledger_index`` reads (``review.signed`` …): entries of other kinds go unparsed."""
+
+
 def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
     """Records of interest keyed by kind → request id (or edit index, grant id), with their index.
 
     Raises:
-        RecordError: an entry is not a record this release can read (the audit would be incomplete).
+        RecordError: an entry of those kinds is not a record this release can read (the audit would be incomplete).
     """
     by: dict[str, dict[Any, tuple[int, Any]]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
-    for found in recorded.scan(log):
+    for found in recorded.scan(log, names=_INDEXED):
         rec = found.record
         if isinstance(rec, ReviewSigned):
             by["review"][rec.request_id] = (found.index, rec)
@@ -179,7 +187,7 @@ def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
 
 
 def grant_judgement(
-    registry: ConsentRegistry, performer_id: str | None, grant_id: str | None, at: datetime
+    registry: RegistryReader, performer_id: str | None, grant_id: str | None, at: datetime
 ) -> tuple[ConsentGrant | None, clock.Judgement | None]:
     """A grant as the registry holds it at ``at``, and the consent clock's judgement of it then (None, None when
     the registry does not hold it)."""
@@ -206,7 +214,7 @@ def status_of(judged: clock.Judgement) -> str:
 
 
 def _basis(
-    registry: ConsentRegistry, reliances: list[dict[str, Any]], grants_idx: dict[Any, Any], now: datetime
+    registry: RegistryReader, reliances: list[dict[str, Any]], grants_idx: dict[Any, Any], now: datetime
 ) -> list[BasisRef]:
     out: list[BasisRef] = []
     for r in reliances:
@@ -233,35 +241,42 @@ def _basis(
     return out
 
 
-def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = None) -> AuditReport:
-    """Audit every shot of the project (or the given clips).
+def build_audit(
+    ws: Workspace, project: ProjectRef | Project, *, clips: list[Clip] | None = None, log: Log | None = None
+) -> AuditReport:
+    """Audit every shot of the project (or the given clips); ``log``: the project's log, when the caller has it.
+
+    Every read is plain SQL on ``ws.database`` (the catalogue, the request table, the consent registry, the log): on
+    the embedded SQLite file the audit loads no SQLAlchemy.
 
     Raises:
         RecordError: an entry of the project's log is not a record this release can read.
         AuditError: the log and the request table disagree about a decision.
     """
     now = datetime.now(UTC)
-    log = project_log(ws, project)
+    if log is None:
+        log = open_project_log(ws, ProjectRef(project.slug, project.origin))
     checkpoint = log.checkpoint()
     size = log.size()
     idx = _ledger_index(log)
-    registry = ConsentRegistry(ws.engine, ws.blobs, log)
-    requests = RequestStore(ws.engine).list(project.slug)
-    shots_clips = clips if clips is not None else Catalogue(ws.engine).list(project=project.slug)
+    registry = RegistryReader(ws.database, ws.blobs, log, project.slug)
+    with ws.database.read() as sql:  # the catalogue and the requests in one snapshot
+        requests = select_requests(sql, project.slug)
+        shots_clips = clips if clips is not None else select_clips(sql, "project = ?", (project.slug,))
     shots: list[ShotAudit] = []
     for clip in shots_clips:
         shot = ShotAudit(clip.content_hash, clip.path.name, clip.slate.scene, clip.slate.shot, clip.slate.take)
-        for req in (r for r in requests if r.clip_hash == clip.content_hash and r.decision_index < size):
-            sub, dec = req.submission, req.decision
+        for req in (r for r in requests if r["clip_hash"] == clip.content_hash and r["decision_index"] < size):
+            sub, dec, request_id = req["submission"], req["decision"], req["request_id"]
             edit = EditAudit(
-                request_id=req.request_id,
+                request_id=request_id,
                 kind=sub["kind"],
                 purpose=sub["purpose"],
                 frames=[sub.get("start") or 0, sub.get("end")],
                 region=sub.get("region"),
-                outcome=req.outcome,
-                state=req.state,
-                decision_index=req.decision_index,
+                outcome=req["outcome"],
+                state=req["state"],
+                decision_index=req["decision_index"],
                 performers=sorted(set(sub.get("performers") or [])),
                 unidentified_faces=0,
                 reasons=[
@@ -269,26 +284,26 @@ def build_audit(ws: Workspace, project: Project, *, clips: list[Clip] | None = N
                     for r in dec.get("reasons", [])
                 ],
             )
-            decided = recorded.read(log, req.decision_index)
+            decided = recorded.read(log, edit.decision_index)
             if decided is None or not isinstance(decided.record, PolicyDecided):
                 what = decided.record.kind if decided else "an entry of the ledger's own"
                 raise AuditError(
-                    f"entry {req.decision_index} of {log.origin} should record the decision on request "
-                    f"{req.request_id} but is {what}; the log and the request table disagree (run `cutproof "
+                    f"entry {edit.decision_index} of {log.origin} should record the decision on request "
+                    f"{request_id} but is {what}; the log and the request table disagree (run `cutproof "
                     "ledger fsck`)"
                 )
             gate_request = decided.record.request
             edit.performers = sorted(set(edit.performers) | set(gate_request.detected))
             edit.unidentified_faces = gate_request.unidentified_faces
             edit.basis = _basis(registry, dec.get("relied_on", []), idx["grant"], now)
-            if req.request_id in idx["review"]:
-                edit.review_index, review = idx["review"][req.request_id]
+            if request_id in idx["review"]:
+                edit.review_index, review = idx["review"][request_id]
                 edit.review = review.model_dump(mode="json", include={"reviewer", "verdict", "note", "time"})
-            if req.request_id in idx["edit"]:
-                edit.edit_index = idx["edit"][req.request_id][0]
+            if request_id in idx["edit"]:
+                edit.edit_index = idx["edit"][request_id][0]
                 label = idx["label_by_edit"].get(edit.edit_index)
                 edit.label_index = label[0] if label else None
-            edit.deliverable = req.deliverable
+            edit.deliverable = req["deliverable"]
             _flag(edit)
             shot.edits.append(edit)
         shots.append(shot)

@@ -22,15 +22,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
 from cutproof.audit.build import AuditReport, build_audit
 from cutproof.core.errors import CutproofError
-from cutproof.core.projects import Project
+from cutproof.core.project_logs import ProjectRef
 from cutproof.core.workspace import Workspace
-from editor import Catalogue, Clip
+from editor import Clip, ClipReader
+
+if TYPE_CHECKING:
+    from cutproof.core.models import Project
+    from ledger import Log
 
 
 class TimelineError(CutproofError):
@@ -215,18 +220,18 @@ def footage_rate(clips: list[Clip]) -> float:
 
 
 def audit_timeline(
-    ws: Workspace, project: Project, path: Path, *, name: str | None = None
+    ws: Workspace, project: ProjectRef | Project, path: Path, *, name: str | None = None, log: Log | None = None
 ) -> tuple[AuditReport, otio.schema.Timeline]:
     """Audit the clips a timeline uses (with the ranges it uses them at); ``name`` gives the format when
-    ``path`` has none (an upload).
+    ``path`` has none (an upload); ``log`` as ``build_audit``'s.
 
     Raises:
         TimelineError: unreadable, or none of its clips is in the catalogue.
     """
-    catalogue = Catalogue(ws.engine).list(project=project.slug)
+    catalogue = ClipReader(ws.database).list(project=project.slug)
     timeline = load_timeline(path, name=name, rate=footage_rate(catalogue))
     uses = match_clips(timeline, catalogue)
-    report = build_audit(ws, project, clips=[u.clip for u in uses])
+    report = build_audit(ws, project, clips=[u.clip for u in uses], log=log)
     ranges = {u.clip.content_hash: u.ranges for u in uses}
     for shot in report.shots:
         shot.timeline_ranges = ranges.get(shot.clip_hash, [])

@@ -7,7 +7,7 @@ The one place the application turns stored entries into ``records`` models. Entr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -29,9 +29,12 @@ class Recorded(Generic[R]):
     record: R
 
 
-def _recorded(index: int, data: bytes) -> Recorded[AnyRecord] | None:
+def _recorded(index: int, data: bytes, names: Set[str] | None = None) -> Recorded[AnyRecord] | None:
     entry = parse_entry(data)
-    if entry.get("kind") in LEDGER_KINDS:
+    kind = entry.get("kind")
+    if kind in LEDGER_KINDS:
+        return None
+    if names is not None and isinstance(kind, str) and kind.partition("/")[0] not in names:
         return None
     stamp = entry.get(RESERVED_KEY) or {}
     time = datetime.fromisoformat(str(stamp.get("time", "")).replace("Z", "+00:00"))
@@ -48,13 +51,18 @@ def read(log: Log, index: int) -> Recorded[AnyRecord] | None:
     return _recorded(index, log.entry(index))
 
 
-def scan(log: Log, start: int = 0, stop: int | None = None) -> Iterator[Recorded[AnyRecord]]:
-    """The records of entries ``start … stop-1`` (default: to the end), in order, the ledger's own left out.
+def scan(
+    log: Log, start: int = 0, stop: int | None = None, *, names: Set[str] | None = None
+) -> Iterator[Recorded[AnyRecord]]:
+    """The records of entries ``start … stop-1`` (default: to the end), in order, the ledger's own left out;
+    with ``names``, only those whose kind's name (``edit.applied`` of ``edit.applied/1``) is one of them: the
+    others are passed over unread (a reader that uses a few kinds neither validates nor builds the models of the
+    rest), while a kind of one of those names at a version this release cannot read is still reported.
 
     Raises:
-        RecordError: an entry is not a record this release can read.
+        RecordError: an entry (of ``names``, when given) is not a record this release can read.
     """
     for index, data in log.entries(start, stop):
-        found = _recorded(index, data)
+        found = _recorded(index, data, names)
         if found is not None:
             yield found

@@ -1,5 +1,8 @@
 """Edit requests as the application tracks them (the ledger holds the proof; this table holds the workflow).
 
+Reads go through ``cutproof.edits.request_rows`` (plain SQL, shared with the audit); writes are SQLAlchemy Core on
+the table model, inside the caller's transaction where the ledger entry they go with is appended.
+
 States: ``denied`` (final) · ``awaiting_review`` → ``queued`` (approved: the sign-off queues the render) |
 ``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``.
 """
@@ -9,10 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, update
 
 from cutproof.core.errors import CutproofError
 from cutproof.core.models import EditRequestRecord, EditRequestRow, table_of
+from cutproof.edits.request_rows import select_requests
+from store.sql import as_database
 
 requests_table = table_of(EditRequestRow)
 
@@ -21,10 +26,6 @@ INITIAL_STATE = {"allow": "queued", "deny": "denied", "review": "awaiting_review
 
 class RequestNotFoundError(CutproofError):
     """No edit request with that id in that project."""
-
-
-def _record(row: Any) -> EditRequestRecord:
-    return EditRequestRecord.model_validate(dict(row._mapping))
 
 
 def insert_request(
@@ -87,24 +88,19 @@ class RequestStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._db = as_database(engine)
 
     def get(self, request_id: str, project: str) -> EditRequestRecord:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(requests_table).where(
-                    requests_table.c.request_id == request_id, requests_table.c.project == project
-                )
-            ).first()
-        if row is None:
+        with self._db.read() as sql:
+            rows = select_requests(sql, project, request_id=request_id)
+        if not rows:
             raise RequestNotFoundError(f"no edit request {request_id!r} in project {project!r}")
-        return _record(row)
+        return EditRequestRecord.model_validate(rows[0])
 
     def list(self, project: str, *, state: str | None = None) -> list[EditRequestRecord]:
-        q = select(requests_table).where(requests_table.c.project == project)
-        if state:
-            q = q.where(requests_table.c.state == state)
-        with self.engine.connect() as conn:
-            return [_record(r) for r in conn.execute(q.order_by(requests_table.c.created_at))]
+        with self._db.read() as sql:
+            rows = select_requests(sql, project, state=state or None)
+        return [EditRequestRecord.model_validate(r) for r in rows]
 
     def update(self, request_id: str, *, expect_state: str | tuple[str, ...] | None = None, **values: Any) -> bool:
         """Update a request; with ``expect_state`` only if it is still in that state (compare-and-swap)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import opentimelineio as otio
@@ -18,12 +18,14 @@ from cutproof.audit.report import to_csv, write_report
 from cutproof.audit.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
 from cutproof.cli.main import app
 from cutproof.core.jobs import JobQueue, WorkerPool
-from cutproof.core.projects import project_log
+from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import RENDER_JOB, run_render_job, sign_review, submit
 from cutproof.edits.submission import EditSubmission
+from editor import Catalogue
 from ledger import verify_receipt
 from tests._support.footage import CLIP, PLATE
+from tests._support.gated_project import add_grid_dailies_and_consent
 
 
 @pytest.fixture
@@ -143,3 +145,33 @@ def test_timeline_audit_and_markers(
     otio.adapters.write_to_file(otio.schema.Timeline(tracks=[otio.schema.Track()]), str(empty))
     with pytest.raises(TimelineError, match="no clip"):
         audit_timeline(workspace, project, empty)
+
+
+@pytest.mark.postgres
+def test_audit_on_postgres(postgres_db: str, footage_dir: Path, tmp_path: Path) -> None:
+    """The audit's plain-SQL reads (project, catalogue, requests, registry, log) through a PostgreSQL engine: the
+    command's report is the library's, and it holds what the gate decided and the registry granted."""
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    try:
+        ctx = ProjectContext(principal_photography_start=date(2026, 9, 1), distribution_territories=("US", "EU"))
+        project = create_project(ws, "film", "Film", ctx, identity="test:lead")
+        report_in, performer = add_grid_dailies_and_consent(ws, project, footage_dir, tmp_path, representation="union")
+        clip = next(c for c in report_in.added if c.path.name == CLIP)
+        plate = next(c for c in report_in.added if c.path.name == PLATE)
+        bad = EditSubmission(shot=clip.short_id, kind="background", purpose="story_change", end=10,
+                             performers=(performer.performer_id,), params={"plate": plate.short_id})  # fmt: skip
+        denied, _ = submit(ws, project, bad, identity="test:editor")
+        assert denied.decision.outcome == "deny"
+        report = build_audit(ws, project)
+        (edit,) = next(s for s in report.shots if s.clip_hash == clip.content_hash).edits
+        assert (edit.request_id, edit.outcome, edit.state) == (denied.request_id, "deny", "denied")
+        assert edit.decision_index < report.log_size and report.performers[performer.performer_id] == performer.name
+        assert [s.clip_hash for s in report.shots] == [c.content_hash for c in Catalogue(ws.engine).list("film")]
+        result = CliRunner().invoke(app, ["--home", str(ws.home), "--db", postgres_db, "audit", "--format", "json",
+                                          "--out", "-"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        cli, lib = json.loads(result.output), report.as_json()
+        assert {**cli, "generated_at": None} == {**lib, "generated_at": None}
+    finally:
+        ws.engine.dispose()

@@ -166,8 +166,10 @@ def test_ledger_consent_policy_and_audit_runs_load_no_heavy_library(tmp_path: Pa
     for args in runs:
         loaded = loaded_by(tmp_path, *args, home=home)
         assert heavy(loaded) == set(), args
-        if args[0] in ("ledger", "consent", "performer"):  # on the embedded SQLite file: the standard library's driver
-            assert "sqlalchemy" not in {m.split(".")[0] for m in loaded}, args
+        if args[0] in ("ledger", "consent", "performer", "audit"):  # on the embedded SQLite file: plain SQL on the
+            assert {"sqlalchemy", "sqlmodel"} & {m.split(".")[0] for m in loaded} == set(), args  # stdlib's driver
+        if args[0] == "audit":  # the Rich console only where the command prints (not a report sent to stdout)
+            assert ("rich" in {m.split(".")[0] for m in loaded}) == ("--out" not in args), args
     appended = loaded_by(
         tmp_path, "ledger", "append", "--log", "cutproof.local/another", home=home, stdin=b'{"kind": "note/1"}\n'
     )  # a log of its own: a project's log holds only Cutproof's records
