@@ -54,6 +54,10 @@ def _looks_like_image(path: Path) -> bool:
 
 
 _METRIC_PAIRS = 12
+FOREGROUND_DESCRIPTION = {
+    "multilevel": "multi-level foreground estimation against the clean plate (Germer et al. 2020)",
+    "frame": "the take's own pixels (old set mixed into soft edges)",
+}
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,7 @@ def replace_background(
         "plate": plate.describe(),
         "clean_plate": {**cplate.describe(), **({"content_hash": content_hash(clean.path)} if clean else {})},
         "matte_method": "difference key + guided filter" + (" + trained per-shot refiner" if refiner else ""),
+        "foreground_method": FOREGROUND_DESCRIPTION[params.foreground],
         "regrade_fitted": regrade.as_json(),
     }
     return EditResult(
@@ -281,8 +286,9 @@ class _BackgroundFrames(FrameEditor):
 
     def frame(self, n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         frame = np.asarray(rgb, np.float32)
-        alpha = self._matter().step(frame)
-        out = regraded_composite(frame, alpha, self.new_bg, self.regrade)
+        matter = self._matter()
+        alpha = matter.step(frame)
+        out = regraded_composite(matter.foreground(frame, alpha), alpha, self.new_bg, self.regrade)
         src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support = (out8 != src8).any(axis=-1)
