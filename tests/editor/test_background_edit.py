@@ -140,7 +140,12 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
     src = _prores_from(footage_dir / CREMA, tmp_path / "012A_T01.mov", 24)
     plate = load_plate(footage_dir / OBAMA, frame=5)
     result = replace_background(
-        src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5, regrade_method="cdl", foreground="frame")
+        src,
+        plate,
+        tmp_path / "out.mov",
+        start=4,
+        end=20,
+        params=BackgroundParams(regrade=0.5, regrade_method="cdl", foreground="frame"),
     )
     out, info = probe(result.output.path), probe(src)
     assert out.codec == "prores" and out.profile == info.profile
