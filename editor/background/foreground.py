@@ -17,7 +17,9 @@ inpainted, so there ``B`` is estimated from its neighbours as in the paper). The
 on each level of a pyramid from 1×1 to the image's size (sizes ``h^(l/L)``), ``F`` and ``B`` from the level below
 are brought up by nearest-neighbour resizing and refined by a few Jacobi sweeps, each solving every pixel's 2×2
 normal equations with its neighbours held fixed. Only the bounding box of the fractional pixels (plus a margin) is
-solved; everywhere ``α = 1`` the result is the pixel itself, so a solid performer is never altered.
+solved, and on levels larger than 32 pixels only the fractional rim (plus ``RIM`` pixels) is updated — elsewhere
+the data term pins ``F`` (``α = 1``) or ``B`` (``α = 0``) and the level below's values stand; everywhere ``α = 1``
+the result is the pixel itself, so a solid performer is never altered.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ SMALL_SIZE = 32  # levels up to this size get SMALL_ITERATIONS sweeps, larger on
 SMALL_ITERATIONS = 10
 BIG_ITERATIONS = 2
 MARGIN = 8  # pixels around the fractional region solved with it
+RIM = 2  # on the large levels, only the fractional pixels and this many around them are updated
 
 
 def _shifted(x: F32) -> tuple[F32, F32, F32, F32]:
@@ -86,26 +89,79 @@ def _sweeps(image: F32, alpha: F32, plate: F32, prior: F32, fg: F32, bg: F32, n:
     return fg, bg
 
 
+def _sparse_sweeps(
+    image: F32, alpha: F32, plate: F32, prior: F32, fg: F32, bg: F32, n: int, active: np.ndarray
+) -> tuple[F32, F32]:
+    """The same sweeps as :func:`_sweeps`, updating only the ``active`` pixels (their neighbours outside it are
+    held at their current values): on the large levels only the fractional rim needs solving."""
+    h, w = alpha.shape
+    idx = np.flatnonzero(active)
+    ys, xs = np.divmod(idx, w)
+    nbs = (
+        np.where(ys > 0, idx - w, idx),
+        np.where(ys < h - 1, idx + w, idx),
+        np.where(xs > 0, idx - 1, idx),
+        np.where(xs < w - 1, idx + 1, idx),
+    )
+    al = alpha.reshape(-1)
+    a = al[idx][:, None]
+    ws = [np.where(nb == idx, 0.0, EPS + BETA * np.abs(al[idx] - al[nb])).astype(np.float32)[:, None] for nb in nbs]
+    wsum = ws[0] + ws[1] + ws[2] + ws[3]
+    lam = prior.reshape(-1)[idx][:, None]
+    a11 = a * a + wsum
+    a12 = a * (1 - a)
+    a22 = (1 - a) * (1 - a) + wsum + lam
+    det = np.maximum(a11 * a22 - a12 * a12, 1e-12)
+    im = image.reshape(-1, 3)[idx]
+    rhs_f0 = a * im
+    rhs_b0 = (1 - a) * im + lam * plate.reshape(-1, 3)[idx]
+    ff, bf = fg.reshape(-1, 3).copy(), bg.reshape(-1, 3).copy()
+    for _ in range(n):
+        sf = ws[0] * ff[nbs[0]] + ws[1] * ff[nbs[1]] + ws[2] * ff[nbs[2]] + ws[3] * ff[nbs[3]]
+        sb = ws[0] * bf[nbs[0]] + ws[1] * bf[nbs[1]] + ws[2] * bf[nbs[2]] + ws[3] * bf[nbs[3]]
+        b1, b2 = rhs_f0 + sf, rhs_b0 + sb
+        ff[idx] = np.clip((a22 * b1 - a12 * b2) / det, 0.0, 1.0)
+        bf[idx] = np.clip((a11 * b2 - a12 * b1) / det, 0.0, 1.0)
+    return ff.reshape(fg.shape), bf.reshape(bg.shape)
+
+
+def _rim(alpha: F32) -> np.ndarray:
+    """The fractional pixels of a level and ``RIM`` pixels around them."""
+    soft = ((alpha > 0) & (alpha < 1)).astype(np.uint8)
+    return cv2.dilate(soft, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * RIM + 1, 2 * RIM + 1))) > 0
+
+
 def _multilevel(image: F32, alpha: F32, plate: F32, prior: F32) -> F32:
     h, w = alpha.shape
     levels = max(1, math.ceil(math.log2(max(h, w))))
+    sizes = [(max(1, round(h ** (k / levels))), max(1, round(w ** (k / levels)))) for k in range(levels + 1)]
+    # The inputs on every level, each reduced from the level above it (one pass over the full image in all).
+    pyramid = [(image, alpha, plate, prior)]
+    for lh, lw in reversed(sizes[:-1]):
+        im, al, pl, pr = pyramid[-1]
+        pyramid.append(
+            (
+                cv2.resize(im, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw, 3),
+                cv2.resize(al, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw),
+                cv2.resize(pl, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw, 3),
+                cv2.resize(pr, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw),
+            )
+        )
     weight = alpha.sum()
     init = (image * alpha[..., None]).reshape(-1, 3).sum(0) / weight if weight > 0 else image.reshape(-1, 3).mean(0)
     fg = np.broadcast_to(init.astype(np.float32), (1, 1, 3)).copy()
-    bg = cv2.resize(plate, (1, 1), interpolation=cv2.INTER_AREA).reshape(1, 1, 3)
-    for level in range(levels + 1):
-        lh, lw = max(1, round(h ** (level / levels))), max(1, round(w ** (level / levels)))
-        if (lh, lw) == (h, w):
-            im, al, pl, pr = image, alpha, plate, prior
-        else:
-            im = cv2.resize(image, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw, 3)
-            al = cv2.resize(alpha, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw)
-            pl = cv2.resize(plate, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw, 3)
-            pr = cv2.resize(prior, (lw, lh), interpolation=cv2.INTER_AREA).reshape(lh, lw)
+    bg = pyramid[-1][2].reshape(-1, 3).mean(0).astype(np.float32).reshape(1, 1, 3)
+    for (lh, lw), (im, al, pl, pr) in zip(sizes, reversed(pyramid), strict=True):
         fg = cv2.resize(fg, (lw, lh), interpolation=cv2.INTER_NEAREST).reshape(lh, lw, 3)
         bg = cv2.resize(bg, (lw, lh), interpolation=cv2.INTER_NEAREST).reshape(lh, lw, 3)
-        n = SMALL_ITERATIONS if max(lh, lw) <= SMALL_SIZE else BIG_ITERATIONS
-        fg, bg = _sweeps(im, al, pl, pr, fg, bg, n)
+        if max(lh, lw) <= SMALL_SIZE:
+            fg, bg = _sweeps(im, al, pl, pr, fg, bg, SMALL_ITERATIONS)
+            continue
+        active = _rim(al)
+        if active.mean() > 0.5:
+            fg, bg = _sweeps(im, al, pl, pr, fg, bg, BIG_ITERATIONS)
+        else:
+            fg, bg = _sparse_sweeps(im, al, pl, pr, fg, bg, BIG_ITERATIONS, active)
     return fg
 
 
