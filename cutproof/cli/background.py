@@ -90,7 +90,7 @@ def edit_background_command(
         str,
         typer.Option(
             help="Colour composited in soft edges: multilevel (the performer's colour recovered against the clean "
-            "plate, no old-set fringe) or frame (the take's own pixels)."
+            "plate, the old set's colour not mixed in) or frame (the take's own pixels)."
         ),
     ] = "multilevel",
     as_json: JsonOpt = False,

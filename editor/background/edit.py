@@ -3,9 +3,12 @@
 Steps: build the clean plate (supplied clean-plate shot, or estimated from the take) → fit the per-shot re-grade
 of the performer towards the new plate → render every frame through ``media.render`` in the source's codec
 family (audio and timecode carried), matting each frame in order (key → trimap → guided filter → optional refiner
-→ flow stabilisation) and compositing over the new plate. The declared region is the bounding box of every pixel
-whose 8-bit value the edit changed; pixels outside it are copied from the source planes, so they differ from the
-source only by codec noise. Deterministic: same source, plate, model and parameters → same output bytes.
+→ flow stabilisation) and compositing over the new plate the performer's colour recovered against the clean plate
+where the matte is fractional (``editor.background.foreground``: hair and soft edges keep no old-set colour beyond
+the matte's own error).
+The declared region is the bounding box of every pixel whose 8-bit value the edit changed; pixels outside it are
+copied from the source planes, so they differ from the source only by codec noise. Deterministic: same source,
+plate, model and parameters → same output bytes.
 """
 
 from __future__ import annotations
