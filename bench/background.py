@@ -23,6 +23,16 @@ trained on the shot's own pseudo-labels (never on ``α*``).
 the edit replaces; an editor needs ~1); ``person_kept`` = share of the person (α* > 0.98) with alpha above 0.5;
 ``halo`` = mean estimated alpha over the 12-px band just outside the person (old set left around them ×1e3);
 ``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case.
+
+**Composite colour (the old set's fringe).** Each estimated matte is also composited over a new plate ``Q`` (flat
+light blue, so a dark fringe shows) twice, in the same run: with the take's own pixels as the foreground colour
+(``foreground: frame``, the edit before issue 18's fringe fix) and with the colour recovered against the clean
+plate (``foreground: multilevel``, :mod:`editor.background.foreground`; the plate the method used: estimated or
+supplied). The truth composite is exact without knowing ``F``: ``C* = I + (1 − α*)(Q − P)``. Over the edge band
+(within 3 px of the truth's fractional pixels, ``0.02 < α* < 0.98``): ``edge_colour_err`` = mean |C − C*| (×1e3)
+and ``old_set_leak`` = mean share of the old set's colour in the composite, ``max(0, (C − C*)·(P − Q) / |P − Q|²)``
+(×1e3; where |P − Q| > 0.1), which counts both a matte that is too high there and old-set colour inside the
+foreground.
 """
 
 from __future__ import annotations
@@ -46,6 +56,7 @@ from _peers import matte_v1, plate_v1  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
+from editor.background.foreground import estimate_foreground  # noqa: E402
 from editor.background.matte import matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
 from editor.background.plate import require_recoverable  # noqa: E402
@@ -54,6 +65,7 @@ from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, set_plates, wi
 
 SIZE = (960, 540)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
+NEW_PLATE = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -111,6 +123,42 @@ def scores(est: list[np.ndarray], ref: list[np.ndarray]) -> dict[str, float]:
     }
 
 
+def colour_scores(
+    frames: list[np.ndarray], est: list[np.ndarray], ref: list[np.ndarray], old: np.ndarray, fgs: list[np.ndarray]
+) -> tuple[dict[str, float], list[np.ndarray], list[np.ndarray]]:
+    """Edge-band colour error and old-set leak of ``α·F + (1 − α)·Q`` against the truth composite; also returns
+    the composites and the truth composites (for the PNGs)."""
+    q = np.broadcast_to(np.asarray(NEW_PLATE, np.float32), old.shape)
+    dq = old - q
+    dq2 = (dq * dq).sum(-1)
+    k3 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    errs, leaks, comps, truths = [], [], [], []
+    for img, a, r, f in zip(frames, est, ref, fgs, strict=True):
+        i = img.astype(np.float32) / 255.0
+        truth = i + (1 - r[..., None]) * (q - old)
+        comp = a[..., None] * f + (1 - a[..., None]) * q
+        band = cv2.dilate(((r > 0.02) & (r < 0.98)).astype(np.uint8), k3) > 0
+        d = comp - truth
+        errs.append(float(np.abs(d).mean(-1)[band].mean()) if band.any() else 0.0)
+        lk = band & (dq2 > 0.01)
+        leak = np.maximum(0.0, (d * dq).sum(-1) / np.maximum(dq2, 1e-6))
+        leaks.append(float(leak[lk].mean()) if lk.any() else 0.0)
+        comps.append(comp)
+        truths.append(truth)
+    return {"edge_colour_err": float(np.mean(errs)) * 1e3, "old_set_leak": float(np.mean(leaks)) * 1e3}, comps, truths
+
+
+def head_crop(img: np.ndarray, ref: np.ndarray, size: int = 160, zoom: int = 3) -> np.ndarray:
+    """The ``size``-px square around the top of the tallest person, enlarged ``zoom`` times (nearest)."""
+    rows = np.flatnonzero((ref > 0.5).any(axis=1))
+    y = int(rows[0]) if len(rows) else 0
+    x = int(np.flatnonzero(ref[min(y + 10, ref.shape[0] - 1)] > 0.5).mean()) if len(rows) else 0
+    h, w = ref.shape
+    y0, x0 = max(0, min(h - size, y - size // 4)), max(0, min(w - size, x - size // 2))
+    crop = img[y0 : y0 + size, x0 : x0 + size]
+    return cv2.resize(crop, (size * zoom, size * zoom), interpolation=cv2.INTER_NEAREST)
+
+
 def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: Path | None) -> None:
     frames, ref = shot.frames, shot.alphas
     split = "shared" if variant == "shared" else "heldout"
@@ -151,6 +199,29 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
         for metric, value in scores(est, ref).items():
             emit(metric, value, "x1e3" if metric in ("matte_mad", "halo") else "x1e2" if "dtssd" in metric else "share",
                  method=method, **ctx)  # fmt: skip
+    old_set = shot.plate.astype(np.float32) / 255.0
+    fl = [f.astype(np.float32) / 255 for f in frames]
+    crops: list[np.ndarray] = []
+    for method, est in runs.items():
+        if method == "today":
+            continue
+        cp = supplied if method == "new-supplied-plate" else plate
+        t1 = time.perf_counter()
+        recovered = [estimate_foreground(f, a, cp.image, cp.known) for f, a in zip(fl, est, strict=True)]
+        emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
+        for fg_name, fgs in (("frame", fl), ("multilevel", recovered)):
+            vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
+            for metric, value in vals.items():
+                emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
+            if method == "new-supplied-plate" or (method == "new" and png is not None):
+                k = len(frames) // 2
+                if not crops:
+                    crops.append(head_crop(truths[k], ref[k]))
+                crops.append(head_crop(comps[k], ref[k]))
+    if png is not None and crops:
+        png.mkdir(parents=True, exist_ok=True)
+        strip = np.concatenate(crops, axis=1)
+        cv2.imwrite(str(png / f"{name}_{variant}_hair.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]

@@ -86,6 +86,13 @@ def edit_background_command(
     ] = "lab",
     stabilise: Annotated[float, typer.Option(help="Temporal stabilisation of the matte, 0–<1.")] = 0.6,
     band: Annotated[float, typer.Option(help="Trimap band, fraction of the shorter side.")] = 0.012,
+    foreground: Annotated[
+        str,
+        typer.Option(
+            help="Colour composited in soft edges: multilevel (the performer's colour recovered against the clean "
+            "plate, the old set's colour not mixed in) or frame (the take's own pixels)."
+        ),
+    ] = "multilevel",
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
     workers: WorkersOpt = 1,
@@ -101,7 +108,11 @@ def edit_background_command(
     clean = _clip_path(catalogue, clean_plate, slug) if clean_plate else None
     refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), model) if model else None
     params = BackgroundParams(
-        matte=MatteParams(band=band), stabilise=stabilise, regrade=regrade, regrade_method=regrade_method
+        matte=MatteParams(band=band),
+        stabilise=stabilise,
+        regrade=regrade,
+        regrade_method=regrade_method,
+        foreground=foreground,
     )
     with console.status("replacing background…"):
         result = replace_background(

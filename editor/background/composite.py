@@ -142,7 +142,10 @@ class CdlRegrade:
 
 
 def regraded_composite(frame: F32, alpha: F32, plate: F32, regrade: Regrade | CdlRegrade) -> F32:
-    """Composite ``frame`` re-graded by ``regrade`` over ``plate``; the grade is computed only where ``α > 0``."""
+    """Composite ``frame`` re-graded by ``regrade`` over ``plate``; the grade is computed only where ``α > 0``.
+
+    ``frame`` is the colour to composite: the performer's colour recovered where ``α`` is fractional
+    (``ShotMatter.foreground``), or the take's own pixels (which carry the old set into soft edges)."""
     out = plate.copy()
     rows, cols = np.flatnonzero(alpha.max(axis=1) > 0), np.flatnonzero(alpha.max(axis=0) > 0)
     if len(rows) == 0:

@@ -3,9 +3,12 @@
 Steps: build the clean plate (supplied clean-plate shot, or estimated from the take) → fit the per-shot re-grade
 of the performer towards the new plate → render every frame through ``media.render`` in the source's codec
 family (audio and timecode carried), matting each frame in order (key → trimap → guided filter → optional refiner
-→ flow stabilisation) and compositing over the new plate. The declared region is the bounding box of every pixel
-whose 8-bit value the edit changed; pixels outside it are copied from the source planes, so they differ from the
-source only by codec noise. Deterministic: same source, plate, model and parameters → same output bytes.
+→ flow stabilisation) and compositing over the new plate the performer's colour recovered against the clean plate
+where the matte is fractional (``editor.background.foreground``: hair and soft edges keep no old-set colour beyond
+the matte's own error).
+The declared region is the bounding box of every pixel whose 8-bit value the edit changed; pixels outside it are
+copied from the source planes, so they differ from the source only by codec noise. Deterministic: same source,
+plate, model and parameters → same output bytes.
 """
 
 from __future__ import annotations
@@ -54,6 +57,10 @@ def _looks_like_image(path: Path) -> bool:
 
 
 _METRIC_PAIRS = 12
+FOREGROUND_DESCRIPTION = {
+    "multilevel": "multi-level foreground estimation against the clean plate (Germer et al. 2020)",
+    "frame": "the take's own pixels (old set mixed into soft edges)",
+}
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,7 @@ def replace_background(
         "plate": plate.describe(),
         "clean_plate": {**cplate.describe(), **({"content_hash": content_hash(clean.path)} if clean else {})},
         "matte_method": "difference key + guided filter" + (" + trained per-shot refiner" if refiner else ""),
+        "foreground_method": FOREGROUND_DESCRIPTION[params.foreground],
         "regrade_fitted": regrade.as_json(),
     }
     return EditResult(
@@ -281,8 +289,9 @@ class _BackgroundFrames(FrameEditor):
 
     def frame(self, n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         frame = np.asarray(rgb, np.float32)
-        alpha = self._matter().step(frame)
-        out = regraded_composite(frame, alpha, self.new_bg, self.regrade)
+        matter = self._matter()
+        alpha = matter.step(frame)
+        out = regraded_composite(matter.foreground(frame, alpha), alpha, self.new_bg, self.regrade)
         src8 = np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support = (out8 != src8).any(axis=-1)

@@ -10,12 +10,14 @@ import numpy as np
 
 from editor.background._guided import fast_guided_filter
 from editor.background.errors import BackgroundError
+from editor.background.foreground import estimate_foreground
 from editor.background.matte import MatteParams, matte_frame
 from editor.background.plate import CleanPlate
 from editor.background.refiner import RefinerNet, refine
 from editor.background.temporal import Stabiliser
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+FOREGROUND_METHODS = ("multilevel", "frame")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class BackgroundParams:
         plate_samples: Frames sampled to build or estimate the clean plate.
         work_width: Frames wider than this are matted at this width and the matte is brought back to full
             resolution by guided upsampling steered by the full frame (0 = always full resolution).
+        foreground: The performer's colour composited where the matte is fractional: ``"multilevel"`` (recovered
+            from the frame, the matte and the clean plate: :mod:`editor.background.foreground`, so no colour of the
+            old set is carried onto the new one) or ``"frame"`` (the frame's own pixel, old set and all).
     """
 
     matte: MatteParams = field(default_factory=MatteParams)
@@ -41,6 +46,7 @@ class BackgroundParams:
     regrade_method: str = "lab"
     plate_samples: int = 24
     work_width: int = 1280
+    foreground: str = "multilevel"
 
     def __post_init__(self) -> None:
         if not 0 <= self.stabilise < 1:
@@ -53,6 +59,8 @@ class BackgroundParams:
             raise BackgroundError(f"regrade must be in [0, 1], got {self.regrade}")
         if self.work_width != 0 and not 320 <= self.work_width <= 8192:
             raise BackgroundError(f"work_width must be 0 (off) or 320–8192, got {self.work_width}")
+        if self.foreground not in FOREGROUND_METHODS:
+            raise BackgroundError(f"foreground must be one of {', '.join(FOREGROUND_METHODS)}, got {self.foreground!r}")
         if not 3 <= self.plate_samples <= 200:
             raise BackgroundError(f"plate_samples must be 3–200, got {self.plate_samples}")
 
@@ -102,6 +110,7 @@ class ShotMatter:
         self._scale = params.work_width / w if 0 < params.work_width < w else 1.0
         self._size = (w, h)
         self._work = (round(w * self._scale), round(h * self._scale))
+        self.full_plate = plate
         self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
         self._stabiliser = Stabiliser(params.stabilise, params.stabilise_tolerance)
 
@@ -137,6 +146,13 @@ class ShotMatter:
         """Run the stabiliser over the next frame of the shot without producing its matte (a segment's warm-up)."""
         small = self._down(frame)
         self._stabiliser.step(small, self._raw_work(small))
+
+    def foreground(self, frame: F32, alpha: F32) -> F32:
+        """The colour to composite for ``frame`` under its full-resolution matte ``alpha``: the performer's colour
+        recovered against the clean plate (``params.foreground == "multilevel"``), or the frame itself."""
+        if self.params.foreground == "frame":
+            return frame
+        return estimate_foreground(frame, alpha, self.full_plate.image, self.full_plate.known)
 
     def state(self) -> list[F32 | None]:
         """The temporal state: what the stabiliser carries to the next frame."""

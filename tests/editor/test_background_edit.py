@@ -108,6 +108,8 @@ def test_grid_shot_over_a_generated_still(grid_edit: tuple[Path, EditResult, Pat
     assert result.source_hash == content_hash(src) and result.output_hash == content_hash(result.output.path)
     assert result.parameters["plate"]["content_hash"] == content_hash(plate)
     assert result.parameters["matte"]["key_low"] is not None  # thresholds are recorded resolved
+    assert result.parameters["foreground"] == "multilevel"
+    assert result.parameters["foreground_method"].startswith("multi-level foreground estimation")
     assert 0.3 < result.metrics["background_fraction"] < 0.9
     assert result.metrics["warping_error_ratio"] > 0
     _assert_declared_truthfully(src, result)
@@ -138,7 +140,12 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
     src = _prores_from(footage_dir / CREMA, tmp_path / "012A_T01.mov", 24)
     plate = load_plate(footage_dir / OBAMA, frame=5)
     result = replace_background(
-        src, plate, tmp_path / "out.mov", start=4, end=20, params=BackgroundParams(regrade=0.5, regrade_method="cdl")
+        src,
+        plate,
+        tmp_path / "out.mov",
+        start=4,
+        end=20,
+        params=BackgroundParams(regrade=0.5, regrade_method="cdl", foreground="frame"),
     )
     out, info = probe(result.output.path), probe(src)
     assert out.codec == "prores" and out.profile == info.profile
@@ -152,6 +159,7 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
         "name": OBAMA,
     }
     assert result.parameters["regrade_fitted"]["method"] == "cdl"
+    assert result.parameters["foreground_method"] == "the take's own pixels (old set mixed into soft edges)"
     _assert_declared_truthfully(src, result)
 
 
