@@ -14,14 +14,13 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+import records
 from policies._hashing import canonical_json, sha256_hex
 from policies.errors import PolicyError, ReviewError
-from records import Obligations, Outcome, PolicyDecided, ReviewSigned
+from records import Obligations, Outcome
 
 __all__ = [
-    "DECISION_SCHEMA",
     "SEVERITY",
-    "SIGNOFF_SCHEMA",
     "Decision",
     "Obligations",
     "Outcome",
@@ -33,9 +32,6 @@ __all__ = [
 ]
 
 SEVERITY: dict[str, int] = {"allow": 0, "review": 1, "deny": 2}
-DECISION_SCHEMA = PolicyDecided.KIND
-"""The decision's format label (part of what ``decision_id`` hashes): the kind of the record it is written as."""
-SIGNOFF_SCHEMA = ReviewSigned.KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +95,9 @@ class Decision:
         return [r for r in self.reasons if r.effect == self.outcome]
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-compatible form (``schema: policy.decided/1``)."""
-        return {"schema": DECISION_SCHEMA, **_decision_adapter().dump_python(self, mode="json")}
+        """JSON-compatible form (``schema: policy.decided/1``: the kind of the record it is written as, part of what
+        ``decision_id`` hashes; read from the record model here, so that checking packs loads no record)."""
+        return {"schema": records.PolicyDecided.KIND, **_decision_adapter().dump_python(self, mode="json")}
 
     @classmethod
     def from_json(cls, data: Any) -> Decision:
@@ -109,13 +106,14 @@ class Decision:
         Raises:
             PolicyError: the data is not a valid ``policy.decided/1`` decision.
         """
-        if not isinstance(data, dict) or data.get("schema", data.get("kind")) != DECISION_SCHEMA:
-            raise PolicyError(f"not a {DECISION_SCHEMA} decision")
+        kind = records.PolicyDecided.KIND
+        if not isinstance(data, dict) or data.get("schema", data.get("kind")) != kind:
+            raise PolicyError(f"not a {kind} decision")
         body = {k: v for k, v in data.items() if k not in ("schema", "kind", "decision_id", "ledger")}
         try:
             decision = _decision_adapter().validate_python(body)
         except ValidationError as exc:
-            raise PolicyError(f"invalid {DECISION_SCHEMA} decision: {exc.errors()[0]['msg']}") from None
+            raise PolicyError(f"invalid {kind} decision: {exc.errors()[0]['msg']}") from None
         recorded = data.get("decision_id")
         if recorded is not None and recorded != decision.decision_id:
             raise PolicyError("the recorded decision_id does not match the decision's content; it was altered")

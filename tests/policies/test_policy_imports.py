@@ -68,7 +68,7 @@ def test_checking_packs_builds_no_input_model_and_no_decision_codec() -> None:
     )
     loaded = _loaded(code)
     assert {"policies.packs", "policies.engine"} <= loaded  # the probe does see what the code uses
-    assert {"policies.models", "policies.request_file", "policies.review"} & loaded == set()
+    assert {"policies.models", "policies.request_file", "policies.review", "records._gate"} & loaded == set()
 
 
 def test_policy_cli_loads_no_consent_registry() -> None:
