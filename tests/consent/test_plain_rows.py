@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import JSON, Boolean, insert, select
 
 from consent import ConsentRegistry, Performer, RegistryReader
@@ -89,3 +90,28 @@ def test_a_reader_on_the_sqlite_driver_sees_what_the_engine_registry_wrote(
     assert plain.history(g.grant_id) == registry.history(g.grant_id)
     assert plain.document(g.document_sha256) == registry.document(g.document_sha256)
     assert "sqlalchemy" not in type(plain.db).__module__
+
+
+def test_a_reader_given_how_to_open_the_log_opens_it_only_for_receipts(
+    workspace: Workspace, registry: ConsentRegistry, log: Log, alice: Performer
+) -> None:
+    g = registry.grant(alice.performer_id, **grant_kwargs())
+    opened: list[Log] = []
+
+    def open_log() -> Log:
+        opened.append(log)
+        return log
+
+    lazy = RegistryReader(workspace.database, workspace.blobs, project=registry.project, open_log=open_log)
+    assert lazy.state_at(None, ts("2026-04-30")) == registry.state_at(None, ts("2026-04-30"))
+    assert lazy.history(g.grant_id) == registry.history(g.grant_id)
+    assert opened == []  # states and history come from the registry's rows
+    cov = lazy.covering(alice.performer_id, "eyeline", "continuity", "12A", at=ts("2026-04-30"))
+    assert cov == registry.covering(alice.performer_id, "eyeline", "continuity", "12A", at=ts("2026-04-30"))
+    assert cov.covered and cov.verify(log.verifier_keys()) == len(cov.proofs()) > 0
+    assert opened == [log]  # receipts: opened once, on first use
+    lazy.covering(alice.performer_id, "eyeline", "continuity", "12A", at=ts("2026-04-30"))
+    assert opened == [log]
+    for bad in ({}, {"log": log, "open_log": open_log}, {"open_log": open_log}):
+        with pytest.raises(TypeError, match="open_log and project"):
+            RegistryReader(workspace.database, workspace.blobs, **bad)  # type: ignore[arg-type]
