@@ -14,13 +14,20 @@ grants, a revocation, a few appended entries; no video). Target (issue 13): each
     python bench/cli.py --baseline /path/to/old/checkout  # the same commands of another checkout in the same rounds
     python bench/cli.py --repo /path/to/checkout        # measure another checkout's code only
     python bench/cli.py --runs 3 --quick                # a few commands only (smoke run; numbers not meaningful)
+    python bench/cli.py --quick --instructions          # also instructions executed, once per command (valgrind)
+    python bench/cli.py --only consent --only audit     # the commands whose label contains one of these
 
 One JSON line per metric: ``metric`` (the command line; ``$WORK`` the scratch directory), ``median_s``, ``min_s``,
 ``max_s`` (wall), ``cpu_median_s`` (user + system CPU of the process: less disturbed than wall time when other work
 shares the cores), ``runs``, ``ratio_to_python_pass`` (of the wall medians), ``code`` (the measured checkout's
 commit); with ``--baseline`` also ``baseline_median_s``, ``baseline_cpu_median_s``, ``baseline_ratio_to_python_pass``,
-``speedup`` (baseline median / median) and ``baseline_code``. Then one ``summary`` line with the load average during
-the run. Not a test.
+``speedup`` (baseline median / median) and ``baseline_code``. With ``--instructions`` (needs valgrind; about 40 s
+per command) each line, the peer's included, also carries ``instructions``: the instructions one run executes
+(callgrind's count, hash seed fixed: the same within 0.01 % from run to run, whatever else the machine is doing —
+where wall and CPU times swing with the load, this is the figure to compare; at about 2e9 instructions per second
+on this machine's cores when idle, 0.5 s is about 1e9), and with ``--baseline`` ``baseline_instructions`` and
+``instructions_ratio`` (baseline / measured). Then one ``summary`` line with the load average during the run. Not
+a test.
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -172,6 +181,18 @@ def timed(
     return elapsed, children_cpu() - cpu
 
 
+def instructions(argv: list[str], cli: Runner | None = None, stdin: bytes = b"", ok: tuple[int, ...] = (0,)) -> int:
+    """Instructions one run of ``argv`` executes, counted by valgrind's callgrind with a fixed hash seed."""
+    env = {**(cli.env if cli else os.environ), "PYTHONHASHSEED": "0"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    counted = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    done = subprocess.run(counted, input=stdin, capture_output=True, env=env, cwd=cli.repo if cli else None)
+    found = re.search(rb"Collected : (\d+)", done.stderr)
+    if done.returncode not in ok or found is None:
+        sys.exit(f"`{' '.join(counted)}` exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
+    return int(found.group(1))
+
+
 def commit_of(repo: Path) -> str:
     try:
         out = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -191,7 +212,11 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose cutproof is measured")
     parser.add_argument("--baseline", type=Path, help="another checkout, measured in the same rounds")
     parser.add_argument("--quick", action="store_true", help="only a few commands")
+    parser.add_argument("--only", action="append", help="only commands whose label contains this (repeatable)")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind; slow)")
     opts = parser.parse_args()
+    if opts.instructions and shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
     repos = [opts.repo.resolve(), *([opts.baseline.resolve()] if opts.baseline else [])]
     codes = [commit_of(r) for r in repos]
     times: list[dict[str, list[tuple[float, float]]]] = [{} for _ in repos]
@@ -202,7 +227,8 @@ def main() -> None:
             work = Path(tmp) / str(n)
             work.mkdir()
             runners.append(Runner(repo, work / "home"))
-            measured.append(commands(work, make_workspace(runners[-1], work), opts.quick))
+            table = commands(work, make_workspace(runners[-1], work), opts.quick)
+            measured.append({k: v for k, v in table.items() if not opts.only or any(o in k for o in opts.only)})
         for cli, table in zip(runners, measured, strict=True):  # warm-up: compiles .pyc files, fills the file cache
             for args, stdin, ok in table.values():
                 timed(cli.argv(args), cli, stdin, ok)
@@ -214,8 +240,17 @@ def main() -> None:
                     args, stdin, ok = measured[n][label]
                     times[n].setdefault(label, []).append(timed(cli.argv(args), cli, stdin, ok))
         load = max(load, os.getloadavg()[0])
+        counted: list[dict[str, int]] = [{} for _ in repos]
+        if opts.instructions:
+            counted[0]["python -c pass"] = instructions([sys.executable, "-c", "pass"])
+            for label in measured[0]:
+                for n, cli in enumerate(runners):
+                    args, stdin, ok = measured[n][label]
+                    counted[n][label] = instructions(cli.argv(args), cli, stdin, ok)
     peer_wall, peer_cpu = median_of(peer)
     emit = {"metric": "python -c pass", "median_s": round(peer_wall, 4), "cpu_median_s": round(peer_cpu, 4)}
+    if opts.instructions:
+        emit["instructions"] = counted[0]["python -c pass"]
     print(json.dumps({**emit, "runs": len(peer), "ratio_to_python_pass": 1.0}), flush=True)
     worst = ("", 0.0)
     for label, values in times[0].items():
@@ -240,6 +275,11 @@ def main() -> None:
                 "speedup": round(base_wall / wall, 1),
                 "baseline_code": codes[1],
             }
+        if opts.instructions:
+            line["instructions"] = counted[0][label]
+            if len(repos) > 1:
+                line["baseline_instructions"] = counted[1][label]
+                line["instructions_ratio"] = round(counted[1][label] / counted[0][label], 3)
         print(json.dumps(line), flush=True)
     summary = {
         "metric": "summary",
