@@ -32,6 +32,7 @@ WIDTH = 240
 CANDIDATES = 8
 TRY_ALL = 24
 MAX_EXEMPLARS = 600
+UNIFORM = float(__import__('os').environ.get('L4U', '0.03'))
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,14 +101,19 @@ class Exemplars:
 
 
 def look_from_exemplars(
-    exemplars: Exemplars, src_frames: Sequence[np.ndarray], targets: Sequence[np.ndarray], prior: np.ndarray
+    exemplars: Exemplars,
+    src_frames: Sequence[np.ndarray],
+    targets: Sequence[np.ndarray],
+    prior: np.ndarray,
+    *,
+    uniform: float = UNIFORM,
 ) -> tuple[Fit, Fit | None] | None:
     """(look: exemplar colours → target look, shot-to-exemplar grade or None when the shot is ungraded or unknown),
     or None when no exemplar shows the reference's set-up or the look does not explain its pairs."""
     corr = exemplars.pairs_to(targets, exemplar_is_source=True)
     if corr is None:
         return None
-    look = fit_pairs(corr, init=prior)
+    look = fit_pairs(corr, init=prior, uniform=uniform)
     if look.inliers < INLIER_MIN:
         return None
     back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)
