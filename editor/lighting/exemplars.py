@@ -10,9 +10,15 @@ reference:
    ``CANDIDATES`` (all of them in a small project), plus the best three mirror images;
 2. register each to the reference (``editor.lighting.register``); those with NCC ≥ ``NCC_MIN`` give pixel pairs
    (ungraded exemplar colour → reference colour);
-3. fit the smooth grade to those pairs (robust): that is the look, as a mapping from the project's ungraded
-   colours. If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in
-   colour), the shot is first mapped onto its own exemplar the same way and the two grades are composed.
+3. fit the smooth grade to those pairs (robust), with a hue-uniform prior (``smooth.hue_bias``, weight
+   ``UNIFORM``): that is the look, as a mapping from the project's ungraded colours. The pairs only show the
+   reference scene's colours (the GRID booth: blue backdrop, skin, dark clothes); the shot may hold others (a green
+   backdrop). Unconstrained, the grade's 3×3 mix has six free directions and fits the shown colours with whichever
+   treats each hue its own way, so the unshown ones moved arbitrarily (measured 2026-12-03: the green backdrop
+   graded 7 ΔE76 off, cross-scene 3.4–3.5 ΔE on the cdl-curve looks and 5.6–5.7 on split-tone). The prior asks the
+   mix to be saturation and hue rotation about the grey axis — the same for every hue — unless the pairs insist.
+   If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
+   shot is first mapped onto its own exemplar the same way and the two grades are composed.
 
 No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands.
 """
@@ -32,7 +38,9 @@ WIDTH = 240
 CANDIDATES = 8
 TRY_ALL = 24
 MAX_EXEMPLARS = 600
-UNIFORM = float(__import__('os').environ.get('L4U', '0.03'))
+# The hue-uniform prior's weight on an exemplar look: chosen among 0, 0.01, 0.03, 0.1 on held-out clips (re-framed and
+# ProRes 10-bit, both look families; docs/benchmarks.md "Lighting"), checked on other held-out ones (mirrored).
+UNIFORM = 0.01
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,7 +17,9 @@ Two ways, chosen by what the reference offers:
    project model's prediction. Whatever the distance asks for, the grade stays in the smooth family, so it can
    shift and stretch colours but cannot paint new ones.
 
-Both fits add the smoothness regulariser of ``smooth.regulariser``. Deterministic (fixed sample seeds, LBFGS).
+Both fits add the smoothness regulariser of ``smooth.regulariser``; a pair fit may add the hue-uniform prior
+``smooth.hue_bias`` (``uniform``: for pairs that show only part of the colour space, ``editor.lighting.exemplars``).
+Deterministic (fixed sample seeds, LBFGS).
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def fit_pairs(
     iters: int = 100,
 ) -> Fit:
     """Robust fit of the grade to corresponding pixels (two rounds: the second drops pairs the first cannot
-    explain, > 3·INLIER_TOL)."""
+    explain, > 3·INLIER_TOL); ``uniform`` > 0 adds ``uniform · hue_bias(θ)`` (a mix that treats hues alike)."""
     torch.set_num_threads(1)
     s = torch.from_numpy(corr.src.astype(np.float64))[None]
     r = torch.from_numpy(corr.ref.astype(np.float64))[None]

@@ -85,8 +85,9 @@ class Grade:
     @property
     def warning(self) -> str | None:
         """What the user must know before trusting the grade, or None. A ``"model"`` grade is fitted to no pixel:
-        nothing the project has shot corresponds to the reference, so the look is the model's guess from two
-        thumbnails (on the project's benchmark, ΔE76 of about 11 to the true look, against ≤ 3 when fitted)."""
+        nothing the project has shot corresponds to the reference, so the look is the model's guess from
+        thumbnails (the lighting benchmark's ``cross-unseen`` task: far above the ΔE76 3 target, see
+        docs/benchmarks.md)."""
         if self.method != "model":
             return None
         return (
