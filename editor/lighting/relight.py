@@ -357,6 +357,8 @@ def relight(
         "grade_method": g.method,
         "edited_frames": report.edited_frames,
     }
+    if g.warning is not None:
+        metrics["grade_warning"] = "model estimate alone: the reference's set-up is not in the project's dailies"
     if np.isfinite(g.inliers):
         metrics["grade_inliers"] = g.inliers
     if np.isfinite(g.ncc):
