@@ -8,7 +8,9 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a
    user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
    prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
-   recorded (``metrics.grade_method``).
+   recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's
+   exemplars show the reference's set-up) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
+   ``metrics.grade_warning``, printed by the CLI).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
