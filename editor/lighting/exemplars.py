@@ -14,9 +14,10 @@ reference:
    ``UNIFORM``): that is the look, as a mapping from the project's ungraded colours. The pairs only show the
    reference scene's colours (the GRID booth: blue backdrop, skin, dark clothes); the shot may hold others (a green
    backdrop). Unconstrained, the grade's 3×3 mix has six free directions and fits the shown colours with whichever
-   treats each hue its own way, so the unshown ones moved arbitrarily (measured 2026-12-03: the green backdrop
-   graded 7 ΔE76 off, cross-scene 3.4–3.5 ΔE on the cdl-curve looks and 5.6–5.7 on split-tone). The prior asks the
-   mix to be saturation and hue rotation about the grey axis — the same for every hue — unless the pairs insist.
+   treats each hue its own way, so the unshown ones moved arbitrarily (measured 2026-12-03: a green backdrop
+   8.6 ΔE76 off; cross-scene 3.3–3.5 ΔE on the cdl-curve looks, 5.5–5.7 on split-tone; with it 2.2 and 4.0–4.1,
+   docs/benchmarks.md). The prior asks the mix to be saturation and hue rotation about the grey axis — the same
+   for every hue — unless the pairs insist.
    If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
    shot is first mapped onto its own exemplar the same way and the two grades are composed.
 
