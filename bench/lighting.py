@@ -18,13 +18,17 @@ Test clips: the three held-out takes (never in training), as shared (``variant: 
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
 results are reported per split (``shared`` / ``heldout``). Methods, same inputs, same run: ``new`` (the smooth
 grade), ``today`` (main 9a91bc4's CDL → tone curves → adaptive 3D LUT, trained on the same clips, steps, seed;
-``bench/_peers/lighting_v1.py``), ``reinhard`` (Lab mean/std transfer, Reinhard et al. 2001), ``none``.
+``bench/_peers/lighting_v1.py``; ``--no-today`` skips it), ``reinhard`` (Lab mean/std transfer, Reinhard et al.
+2001), ``none``; for the cross-scene tasks also ``before`` (the smooth grade with the look fitted through the
+exemplars as before 2026-12-03: no hue-uniform prior, ``uniform=0``). ``--per-case`` adds one line per case (clip,
+variant, look) for ``new`` and ``before``.
 
 Metrics: ΔE76 (mean per pixel, CIELAB) to the truth (target ≤ 3); **colour-edge-energy ratio** = mean Sobel gradient
 magnitude of the a*, b* channels of the result ÷ the truth's (false colour — contour bands, blotches — raises it;
 target ≤ 1.15); ``temporal_delta_ratio`` = mean |frame t+1 − frame t| of the result ÷ the truth's on consecutive
 frames (flicker > 1); apply speed at 1080p (8-bit one-gather path and the 10/12-bit path; target ≥ 10 fps) and the
-per-shot planning time. ``--png DIR`` writes side-by-side strips (source | truth | new | today | reinhard).
+per-shot planning time. ``--png DIR`` writes side-by-side strips (source | truth | new | before (cross tasks) or
+today | reinhard). ``--model-cache FILE`` reuses a model this bench trained before with the same steps (or writes it).
 
 Run: PYTHONPATH=. python bench/lighting.py [--steps 1500] [--looks 2] [--variants mirror,crop,crf28,prores10]
 """
@@ -149,6 +153,9 @@ def main() -> None:
     ap.add_argument("--clips", default=",".join(HELD_OUT))
     ap.add_argument("--tasks", default="full,region,cross,cross-unseen")
     ap.add_argument("--png", type=Path, default=None)
+    ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
+    ap.add_argument("--no-today", action="store_true", help="skip the v1 peer (its training costs as much again)")
+    ap.add_argument("--per-case", action="store_true", help="also one line per case for new and before")
     ap.add_argument("--speed-only", action="store_true", help="only the 1080p apply speed (a fixed non-trivial grade)")
     args = ap.parse_args()
     if args.speed_only:
@@ -157,13 +164,22 @@ def main() -> None:
     variants = tuple(v for v in args.variants.split(",") if v)
     infos = [probe(FOOTAGE / n) for n in TRAIN]
     clips = [TrainingClip(i, hashlib.sha256(i.path.read_bytes()).hexdigest()) for i in infos]
-    t0 = time.perf_counter()
-    trained = train_lighting(clips, config=LightingConfig(steps=args.steps), progress=False)
-    emit("train_seconds", time.perf_counter() - t0, "s", method="new", steps=args.steps, clips=len(clips))
-    net, exemplars = deserialise(unpack_model(trained.model_file).payload)
-    t0 = time.perf_counter()
-    v1 = lighting_v1.train_v1(infos, steps=args.steps)
-    emit("train_seconds", time.perf_counter() - t0, "s", method="today", steps=args.steps)
+    cache = args.model_cache
+    if cache is not None and cache.is_file():
+        model_file = cache.read_bytes()
+        emit("model_reused", 1, "file", path=str(cache), steps=args.steps)
+    else:
+        t0 = time.perf_counter()
+        model_file = train_lighting(clips, config=LightingConfig(steps=args.steps), progress=False).model_file
+        emit("train_seconds", time.perf_counter() - t0, "s", method="new", steps=args.steps, clips=len(clips))
+        if cache is not None:
+            cache.write_bytes(model_file)
+    net, exemplars = deserialise(unpack_model(model_file).payload)
+    v1 = None
+    if not args.no_today:
+        t0 = time.perf_counter()
+        v1 = lighting_v1.train_v1(infos, steps=args.steps)
+        emit("train_seconds", time.perf_counter() - t0, "s", method="today", steps=args.steps)
     none = Exemplars.build([])
     rows: dict[tuple[str, str, str], list[tuple[float, float, float]]] = defaultdict(list)
     methods_used: dict[str, list[str]] = defaultdict(list)
@@ -200,19 +216,27 @@ def main() -> None:
                 src_in = (
                     [t_[box.y : box.y + box.height, box.x : box.x + box.width] for t_ in tests] if region else tests
                 )
-                old = lighting_v1.match_grade(v1, src_in, [ref])
                 outs = {
                     "new": [g.lut.apply(t_) for t_ in tests],
-                    "today": [old.lut.apply(t_) for t_ in tests],
                     "reinhard": [reinhard(t_, ref) if not region else _reinhard_region(t_, ref, box) for t_ in tests],
                     "none": list(tests),
                 }
+                if v1 is not None:
+                    outs["today"] = [lighting_v1.match_grade(v1, src_in, [ref]).lut.apply(t_) for t_ in tests]
+                if task == "cross":
+                    before = match_grade(net, exemplars, tests, [ref], uniform=0.0)
+                    outs["before"] = [before.lut.apply(t_) for t_ in tests]
                 truth = truth_full
                 if region:
                     truth = [s + (tt - s) * wts for s, tt in zip(tests, truth_full, strict=True)]
                     outs = {k: [s + (o - s) * wts for s, o in zip(tests, v, strict=True)] for k, v in outs.items()}
                 for m, o in outs.items():
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
+                    if args.per_case and m in ("new", "before"):
+                        de, er, tr = rows[(task, split, m)][-1]
+                        emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
+                             method=m, grade_method=g.method if m == "new" else before.method,
+                             colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip
                 if args.png is not None and family == "cdl-curve":
                     _png(args.png / f"{task}_{Path(name).stem[:16]}_{variant}.png", tests[0], truth[0], outs)
     for (task, split, m), vals in sorted(rows.items()):
@@ -239,7 +263,7 @@ def _reinhard_region(src: np.ndarray, ref: np.ndarray, box: Region) -> np.ndarra
 
 def _png(path: Path, src: np.ndarray, truth: np.ndarray, outs: dict[str, list[np.ndarray]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tiles = [src, truth, outs["new"][0], outs["today"][0], outs["reinhard"][0]]
+    tiles = [src, truth, outs["new"][0], outs.get("before", outs.get("today", outs["none"]))[0], outs["reinhard"][0]]
     strip = np.concatenate([cv2.resize(t, (320, round(320 * t.shape[0] / t.shape[1]))) for t in tiles], axis=1)
     cv2.imwrite(str(path), cv2.cvtColor((np.clip(strip, 0, 1) * 255).astype(np.uint8), cv2.COLOR_RGB2BGR))
 

@@ -179,8 +179,9 @@ def edit_relight(
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:
-        print(json.dumps(result.as_json(), sort_keys=True))
+        print(json.dumps(result.as_json() | {"warnings": list(plan.warnings)}, sort_keys=True))
     else:
+        _warn(plan)
         r = result.region
         console.print(
             f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio) or 'none'}"
@@ -230,8 +231,14 @@ def edit_export_grade(
     loaded = _lighting_model(ws, model, project_slug(ws, project))
     s = args.pop("shot")
     plan = plan_relight(s, loaded, **args)
+    _warn(plan)
     _export(plan, cdl, cube, s.info.path.stem)
     console.print(f"CDL residual against the full grade: ΔE {plan.cdl_residual_delta_e}")
+
+
+def _warn(plan: Any) -> None:
+    for w in plan.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")
 
 
 def _check_exports(cdl: Path | None, cube: Path | None) -> None:

@@ -10,9 +10,16 @@ reference:
    ``CANDIDATES`` (all of them in a small project), plus the best three mirror images;
 2. register each to the reference (``editor.lighting.register``); those with NCC ≥ ``NCC_MIN`` give pixel pairs
    (ungraded exemplar colour → reference colour);
-3. fit the smooth grade to those pairs (robust): that is the look, as a mapping from the project's ungraded
-   colours. If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in
-   colour), the shot is first mapped onto its own exemplar the same way and the two grades are composed.
+3. fit the smooth grade to those pairs (robust), with a hue-uniform prior (``smooth.hue_bias``, weight
+   ``UNIFORM``): that is the look, as a mapping from the project's ungraded colours. The pairs only show the
+   reference scene's colours (the GRID booth: blue backdrop, skin, dark clothes); the shot may hold others (a green
+   backdrop). Unconstrained, the grade's 3×3 mix has six free directions and fits the shown colours with whichever
+   treats each hue its own way, so the unshown ones moved arbitrarily (measured 2026-12-03: a green backdrop
+   8.6 ΔE76 off; cross-scene 3.3–3.5 ΔE on the cdl-curve looks, 5.5–5.7 on split-tone; with it 2.2 and 4.0–4.1,
+   docs/benchmarks.md). The prior asks the mix to be saturation and hue rotation about the grey axis — the same
+   for every hue — unless the pairs insist.
+   If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
+   shot is first mapped onto its own exemplar the same way and the two grades are composed.
 
 No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands.
 """
@@ -32,6 +39,9 @@ WIDTH = 240
 CANDIDATES = 8
 TRY_ALL = 24
 MAX_EXEMPLARS = 600
+# The hue-uniform prior's weight on an exemplar look: chosen among 0, 0.01, 0.03, 0.1 on held-out clips (re-framed and
+# ProRes 10-bit, both look families; docs/benchmarks.md "Lighting"), checked on other held-out ones (mirrored).
+UNIFORM = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,14 +110,19 @@ class Exemplars:
 
 
 def look_from_exemplars(
-    exemplars: Exemplars, src_frames: Sequence[np.ndarray], targets: Sequence[np.ndarray], prior: np.ndarray
+    exemplars: Exemplars,
+    src_frames: Sequence[np.ndarray],
+    targets: Sequence[np.ndarray],
+    prior: np.ndarray,
+    *,
+    uniform: float = UNIFORM,
 ) -> tuple[Fit, Fit | None] | None:
     """(look: exemplar colours → target look, shot-to-exemplar grade or None when the shot is ungraded or unknown),
     or None when no exemplar shows the reference's set-up or the look does not explain its pairs."""
     corr = exemplars.pairs_to(targets, exemplar_is_source=True)
     if corr is None:
         return None
-    look = fit_pairs(corr, init=prior)
+    look = fit_pairs(corr, init=prior, uniform=uniform)
     if look.inliers < INLIER_MIN:
         return None
     back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)

@@ -17,7 +17,9 @@ Two ways, chosen by what the reference offers:
    project model's prediction. Whatever the distance asks for, the grade stays in the smooth family, so it can
    shift and stretch colours but cannot paint new ones.
 
-Both fits add the smoothness regulariser of ``smooth.regulariser``. Deterministic (fixed sample seeds, LBFGS).
+Both fits add the smoothness regulariser of ``smooth.regulariser``; a pair fit may add the hue-uniform prior
+``smooth.hue_bias`` (``uniform``: for pairs that show only part of the colour space, ``editor.lighting.exemplars``).
+Deterministic (fixed sample seeds, LBFGS).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 import torch
 
 from editor.lighting.register import register
-from editor.lighting.smooth import N_PARAMS, SmoothGrade, apply_torch, regulariser
+from editor.lighting.smooth import N_PARAMS, SmoothGrade, apply_torch, hue_bias, regulariser
 
 NCC_MIN = 0.5  # registered, equalised grey images of the same set-up correlate at 0.7–0.99; other scenes < 0.3
 INLIER_MIN = 0.5  # share of pairs within INLIER_TOL of the fitted grade
@@ -112,10 +114,11 @@ def fit_pairs(
     *,
     init: np.ndarray | None = None,
     smooth: float = 2e-4,
+    uniform: float = 0.0,
     iters: int = 100,
 ) -> Fit:
     """Robust fit of the grade to corresponding pixels (two rounds: the second drops pairs the first cannot
-    explain, > 3·INLIER_TOL)."""
+    explain, > 3·INLIER_TOL); ``uniform`` > 0 adds ``uniform · hue_bias(θ)`` (a mix that treats hues alike)."""
     torch.set_num_threads(1)
     s = torch.from_numpy(corr.src.astype(np.float64))[None]
     r = torch.from_numpy(corr.ref.astype(np.float64))[None]
@@ -130,7 +133,10 @@ def fit_pairs(
         def loss_fn(t: torch.Tensor, ww: torch.Tensor = ww, norm: float = norm) -> torch.Tensor:
             d = apply_torch(t[None], s)[0] - r[0]
             charb = torch.sqrt((d * d).sum(-1) + _CHARB**2) - _CHARB
-            return (charb * ww).sum() / norm + smooth * regulariser(t[None])[0]
+            reg = smooth * regulariser(t[None])[0]
+            if uniform:
+                reg = reg + uniform * hue_bias(t[None])[0]
+            return (charb * ww).sum() / norm + reg
 
         theta, loss = _lbfgs(theta, loss_fn, iters)
         with torch.no_grad():

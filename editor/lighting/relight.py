@@ -8,7 +8,9 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a
    user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
    prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
-   recorded (``metrics.grade_method``).
+   recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's
+   exemplars show the reference's set-up) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
+   ``metrics.grade_warning``, printed by the CLI).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
@@ -27,7 +29,7 @@ import numpy as np
 
 from editor.errors import EditParameterError
 from editor.lighting.cdl import Cdl, fit_pairs
-from editor.lighting.exemplars import Exemplars, look_from_exemplars
+from editor.lighting.exemplars import UNIFORM, Exemplars, look_from_exemplars
 from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
 from editor.lighting.fit import fit_pairs as fit_grade_pairs
 from editor.lighting.grades import Adjustments
@@ -82,6 +84,21 @@ class Grade:
     ncc: float
     cdl_residual_delta_e: float
 
+    @property
+    def warning(self) -> str | None:
+        """What the user must know before trusting the grade, or None. A ``"model"`` grade is fitted to no pixel:
+        nothing the project has shot corresponds to the reference, so the look is the model's guess from
+        thumbnails (the lighting benchmark's ``cross-unseen`` task: far above the ΔE76 3 target, see
+        docs/benchmarks.md)."""
+        if self.method != "model":
+            return None
+        return (
+            "the reference's set-up is not in the project's dailies (no frame of the shot or of the project's "
+            "exemplars registers to it), so the grade is the lighting model's estimate alone, fitted to no pixel: "
+            "expect a visible mismatch; check it against the reference, pick a reference patch of matching "
+            "material (--reference-region), or add dailies of the reference's set-up to the model's training clips"
+        )
+
 
 @dataclass(frozen=True)
 class RelightPlan:
@@ -104,6 +121,12 @@ class RelightPlan:
     @property
     def cdl_residual_delta_e(self) -> float:
         return self.grade.cdl_residual_delta_e
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the user must know before trusting this plan (empty when the grade was fitted to pixels)."""
+        w = self.grade.warning
+        return () if w is None else (w,)
 
 
 def _thumb(rgb: np.ndarray) -> np.ndarray:
@@ -140,6 +163,7 @@ def match_grade(
     weights: np.ndarray | None = None,
     target_patch: Region | None = None,
     same_frames: bool = False,
+    uniform: float = UNIFORM,
 ) -> Grade:
     """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
 
@@ -151,6 +175,8 @@ def match_grade(
         weights: The region's feathered weights (shot-sized): only pixels there are matched.
         target_patch: A user-picked patch of the target frames: the region is matched to its colours.
         same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
+        uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
+            (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
     """
     prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
     src_px = _pixels(src_frames, weights, 20000, 0)
@@ -176,7 +202,7 @@ def match_grade(
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
-    found = look_from_exemplars(exemplars, src_frames, target_frames, prior)
+    found = look_from_exemplars(exemplars, src_frames, target_frames, prior, uniform=uniform)
     if found is None:
         return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px)
     look, to_bank = found
@@ -333,6 +359,8 @@ def relight(
         "grade_method": g.method,
         "edited_frames": report.edited_frames,
     }
+    if g.warning is not None:
+        metrics["grade_warning"] = "model estimate alone: the reference's set-up is not in the project's dailies"
     if np.isfinite(g.inliers):
         metrics["grade_inliers"] = g.inliers
     if np.isfinite(g.ncc):

@@ -112,6 +112,35 @@ def regulariser(theta: torch.Tensor) -> torch.Tensor:
     return smooth + 0.5 * spread
 
 
+def _uniform_mix_basis() -> np.ndarray:
+    """An orthonormal basis (3, 9) of the hue-uniform mixes ``M − I``: saturation about luma (``I − 1·lumaᵀ``) and
+    rotation of chroma about the grey axis (``K``, ``K²``; Rodrigues) — what a grading panel's saturation and hue
+    controls do, alike for every hue."""
+    luma = np.array([0.2126, 0.7152, 0.0722])
+    k = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]]) / np.sqrt(3)
+    basis = np.stack([(np.eye(3) - np.outer(np.ones(3), luma)).ravel(), k.ravel(), (k @ k).ravel()])
+    q, _ = np.linalg.qr(basis.T)
+    return q.T
+
+
+_UNIFORM = torch.from_numpy(_uniform_mix_basis())
+
+
+def hue_bias(theta: torch.Tensor) -> torch.Tensor:
+    """Squared Frobenius norm of the part of ``M − I`` that treats hues differently (outside saturation and hue
+    rotation about the grey axis): how much the grade's mix favours some hues over others. Shape (B,) for θ (B, N).
+
+    Fits to pairs that cover only part of the colour space (a reference scene without greens, say) add it, so the
+    colours the pairs never show are moved as the shown ones are, rather than by whatever mix fits the shown ones
+    best (a mix free in six directions extrapolates arbitrarily: a green backdrop turned yellow, a blue one teal).
+    """
+    _, mat, _ = decode(theta)
+    d = (mat - torch.eye(3, dtype=theta.dtype)).flatten(-2)
+    b = _UNIFORM.to(theta.dtype)
+    inside = (d @ b.T) @ b
+    return (d - inside).pow(2).sum(-1)
+
+
 @dataclass(frozen=True, eq=False)
 class SmoothGrade:
     """A fitted grade ``T(M·C(x))`` (see the module docstring); built from θ with :meth:`from_theta`."""

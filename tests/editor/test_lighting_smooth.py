@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from editor.lighting import Exemplars, GradeNet, SmoothGrade, delta_e76, match_grade, random_look
+from editor.lighting.cdl import LUMA_709
 from editor.lighting.mask import auto_feather, rectangle_weights
 from editor.lighting.metrics import to_lab
 from editor.lighting.register import register
-from editor.lighting.smooth import N_PARAMS
+from editor.lighting.smooth import N_PARAMS, hue_bias
 from media import Region, probe, read_frame
 
 SAD, NEU = "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
@@ -112,8 +113,43 @@ def test_another_scene_is_matched_through_the_projects_own_frames(
         out, truth = grade.lut.apply(src), look.apply(src)
         assert delta_e76(out, truth) < 0.5 * delta_e76(src, truth)
         assert _edge(out) <= 1.15 * _edge(truth)
+    assert grade.warning is None
     alone = match_grade(net, Exemplars.build([]), tests, [ref])
     assert alone.method == "model"  # nothing of that set-up in the project: the model's prediction, said so
+    assert alone.warning is not None and "estimate alone" in alone.warning  # ... and the user is told
+
+
+def _hue_look(rgb: np.ndarray) -> np.ndarray:
+    """A look outside the training family: chroma rotated −9° about the grey axis, saturation 0.8, channel gammas."""
+    a, s = np.deg2rad(-9.0), 0.8
+    luma = np.outer(np.ones(3), LUMA_709)
+    k = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]]) / np.sqrt(3)
+    m = (luma + s * (np.eye(3) + np.sin(a) * k + (1 - np.cos(a)) * (k @ k) - luma)).astype(np.float32)
+    return np.clip(np.clip(rgb @ m.T, 0, 1) ** np.array([1.1, 0.95, 0.9], np.float32), 0, 1)
+
+
+def test_hue_bias_is_zero_for_saturation_and_hue_rotation_only() -> None:
+    theta = torch.zeros(1, N_PARAMS, dtype=torch.float64)
+    assert float(hue_bias(theta)[0]) < 1e-12
+    theta[0, 3 * 17 : 3 * 17 + 9] = torch.tensor([0.0, 0.3, -0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # red only
+    assert float(hue_bias(theta)[0]) > 1e-3
+
+
+def test_another_scene_moves_colours_it_does_not_show_like_those_it_shows(
+    net: GradeNet, footage_dir: Path, sad: tuple[np.ndarray, list[np.ndarray]]
+) -> None:
+    # The GRID booth (blue backdrop, skin, dark clothes) shows no green; the shot's backdrop is green. Fitted
+    # through the exemplars with a mix free to treat each hue its own way, the look (a hue rotation) reached the
+    # green backdrop wrong: ΔE 5.58 on this frame before the hue-uniform prior (2026-12-03); 3.60 with it — better,
+    # still above the 3 target for this look family (docs/benchmarks.md, split-tone), so the bound here is 4.
+    _, tests = sad
+    exemplars = Exemplars.build([read_frame(probe(footage_dir / GRID_B), k) for k in (5, 40)])
+    ref = _hue_look(read_frame(probe(footage_dir / GRID_A), 40))
+    grade = match_grade(net, exemplars, tests[:1], [ref])
+    assert grade.method == "exemplar"
+    out, truth = grade.lut.apply(tests[0]), _hue_look(tests[0])
+    assert delta_e76(out, truth) <= 4.0
+    assert _edge(out) <= 1.15 * _edge(truth)
 
 
 def test_registration_follows_a_reframe_and_rejects_another_scene(footage_dir: Path) -> None:

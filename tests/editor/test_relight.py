@@ -94,7 +94,7 @@ def test_relight_region_is_true_and_media_preserved(
     shot, ref = _shot(clip_dir / name), _shot(clip_dir / "sc12_sh3_tk2.mp4")
     region = Region(41, 21, 60, 40)  # odd origin: the declared region widens to cover touched chroma samples
     out = tmp_path / f"relit{suffix}"
-    result, _plan = relight(
+    result, plan = relight(
         shot,
         loaded,
         out,
@@ -107,6 +107,8 @@ def test_relight_region_is_true_and_media_preserved(
         end=9,
     )
     r = result.region
+    unfitted = result.metrics["grade_method"] == "model"  # a grade fitted to no pixel is said so, in the plan and the
+    assert ("grade_warning" in result.metrics) == unfitted == bool(plan.warnings)  # signed account alike
     assert (r.x, r.y) == (40, 20) and r.x + r.width >= 101 and r.y + r.height >= 61
     assert result.frames.start == 3 and result.frames.end == 9 and result.frames.start_time == 3 / shot.info.frame_rate
     assert result.source_hash == shot.content_hash
