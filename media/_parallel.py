@@ -192,8 +192,7 @@ def _completed(futures: Sequence[Any], tasks: Sequence[SegmentTask], meter: Mete
     raises its error here, as soon as it is seen)."""
     if meter.progress is None:
         return
-    seen = [isinstance(f, Future) for f in futures]
-    if not all(seen):  # an executor whose futures cannot be waited on together: in segment order
+    if not all(isinstance(f, Future) for f in futures):  # futures that cannot be waited on together: in order
         if block:
             for i, f in enumerate(futures):
                 f.result()

@@ -121,10 +121,13 @@ def test_relight_in_segments_is_the_sequential_edit(
         relight_module, "plan_relight", lambda *a, **k: plans[0] if plans else plans.append(plan(*a, **k)) or plans[0]
     )
     kw: dict[str, Any] = {"adjustments": Adjustments(exposure=0.4, saturation=0.8), "start": 5, "end": 50}
-    one, _ = relight(shot_, lighting, tmp_path / f"one{src.suffix}", **kw)
+    seen: list[float] = []
+    one, _ = relight(shot_, lighting, tmp_path / f"one{src.suffix}", progress=seen.append, **kw)
+    assert len(seen) == FRAMES and seen[-1] == 1.0  # 60 frames: each written frame is reported
     # a real pool of two worker processes for one format, pickled copies in this process for the other
     par: dict[str, Any] = {"workers": 2} if name == "h264" else {"executor": InlineExecutor()}
-    many, _ = relight(shot_, lighting, tmp_path / f"many{src.suffix}", **par, **kw)
+    many, _ = relight(shot_, lighting, tmp_path / f"many{src.suffix}", progress=seen.append, **par, **kw)
+    assert len(seen) > FRAMES + 1 and seen[-1] == 1.0
     assert_same_output(one.output.path, many.output.path, intra=name == "prores")
     assert_same_result(one, many)
 
