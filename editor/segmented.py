@@ -24,6 +24,10 @@ first use. The same object renders sequentially in this process: one frame loop 
    differ, the parallel output is discarded before it reaches ``out`` (it is written beside it under a temporary
    name and renamed only after the check) and the edit is rendered again in one piece (``RenderReport.segments``
    then is empty, and ``StateCheck.fell_back`` says so).
+4. **Progress.** ``progress`` (``media.Progress``) is called in this process only — by ``media.render`` as frames
+   are written, by ``media.render_parallel`` as segments complete — with the fraction of the clip's frames written
+   (frames outside the span are written too): increasing, 1.0 last. After a fall-back the one-piece render's
+   fractions are mapped onto what is left above the last one reported, so the values still only increase.
 """
 
 from __future__ import annotations
@@ -39,7 +43,16 @@ from typing import Any
 import numpy as np
 
 from editor.errors import ModelError
-from media import AudioOverride, MediaInfo, RenderReport, SegmentExecutor, iter_frames, render, render_parallel
+from media import (
+    AudioOverride,
+    MediaInfo,
+    Progress,
+    RenderReport,
+    SegmentExecutor,
+    iter_frames,
+    render,
+    render_parallel,
+)
 from media.errors import EncodeError
 
 
@@ -158,6 +171,31 @@ def check_states(results: Sequence[dict[str, Any]], first: int) -> None:
             raise StateMismatchError(f"the temporal state warmed up for frame {n} is not the one frame {n - 1} left")
 
 
+class _Reported:
+    """The progress of a segmented render: passes on increasing fractions below 1.0 and remembers the last; 1.0
+    only through ``finish()`` (the segments' states are checked first: the edit may yet be rendered again)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.last = progress, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        if self.progress is not None and self.last < fraction < 1.0:
+            self.last = fraction
+            self.progress(fraction)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.last = 1.0
+            self.progress(1.0)
+
+    def rest(self) -> Progress | None:
+        """A callback for the one-piece render after a fall-back: its fractions mapped onto ``[last, 1]``."""
+        if self.progress is None:
+            return None
+        floor = self.last
+        return lambda f: self.finish() if f >= 1.0 else self(floor + (1.0 - floor) * f)
+
+
 @dataclass(frozen=True)
 class StateCheck:
     """How the segments' temporal states were checked: cuts compared, and whether the edit fell back to one piece."""
@@ -176,21 +214,23 @@ def render_frames(
     workers: int = 1,
     executor: SegmentExecutor | None = None,
     segments: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[RenderReport, StateCheck]:
     """Render ``info`` through ``editor`` (frames ``editor.span``) into ``out_path``, in one piece or in segments;
-    afterwards ``editor`` holds the records of every frame, merged (see the module docstring).
+    afterwards ``editor`` holds the records of every frame, merged; ``progress`` gets the fraction of frames written
+    (see the module docstring).
 
     Raises:
         EncodeError: the output path is unusable or encoding failed (nothing is left at ``out_path``).
         SegmentError: a worker died, or the segments do not join (nothing is left at ``out_path``).
         CorruptMediaError: a source frame does not decode (nothing is left at ``out_path``).
         ValueError: ``workers`` or ``segments`` is below 1.
-        Exception: whatever the editor raised (nothing is left at ``out_path``).
+        Exception: whatever the editor or ``progress`` raised (nothing is left at ``out_path``).
     """
     out_path = Path(out_path)
     kw: dict[str, Any] = {"frames": editor.span, "audio_override": audio_override}
     if executor is None and workers == 1 and (segments or 1) == 1:
-        report = render(info, out_path, editor, overwrite=overwrite, **kw)
+        report = render(info, out_path, editor, overwrite=overwrite, progress=progress, **kw)
         editor.merge([editor.record()])
         return report, StateCheck(0, False)
     if out_path.exists() and not overwrite:
@@ -201,6 +241,9 @@ def render_frames(
         raise EncodeError(f"{out_path.name}: the output must not overwrite its own source")
     tmp = out_path.with_name(f".{out_path.stem}.segmented-{secrets.token_hex(4)}{out_path.suffix}")
     par = {"workers": workers, "executor": executor, "segments": segments}
+    reported = _Reported(progress)
+    if progress is not None:
+        par["progress"] = reported
     try:
         report = render_parallel(info, tmp, editor, **kw, **par)  # type: ignore[arg-type]
         results = [s.edit_result for s in report.segments if s.edit_result is not None]
@@ -208,11 +251,12 @@ def render_frames(
             results = [editor.segment_result()]
         if editor.warm_up:
             check_states(results, editor.span.start)
+        reported.finish()
         os.replace(tmp, out_path)
     except StateMismatchError:
         tmp.unlink(missing_ok=True)
         # Only the copies ran: this editor is as it was before the render, so it renders the whole edit here.
-        report = render(info, out_path, editor, overwrite=overwrite, **kw)
+        report = render(info, out_path, editor, overwrite=overwrite, progress=reported.rest(), **kw)
         editor.merge([editor.record()])
         return report, StateCheck(0, True)
     except BaseException:

@@ -30,10 +30,15 @@ duplicate attempt) writes the same file atomically (temporary name, then ``os.re
 the other here, each on a pickled copy of its task, as a pool would run them); ``workers=N`` starts a process pool of N
 workers for this render.
 
-**Failure.** When a task fails, the others are cancelled or waited for (no task is still writing when the work
-folder is removed), the work folder is removed, nothing is written at the output path and the task's error is raised
-(a ``MediaError`` from media; a dead worker process is a ``SegmentError``). Nothing appears at the output path unless
-the join succeeded.
+**Progress.** ``progress`` (``media._progress``) is called in the calling process as each segment task completes,
+with the fraction of the source's frames in completed segments (1.0 once the join is complete, just before the
+rename); it never travels to a worker. Completions are seen as they happen where the executor's futures are
+``concurrent.futures.Future``s (the process pool, ``InlineExecutor``, the Ray engine's), else in segment order.
+
+**Failure.** When a task fails (or ``progress`` raises), the others are cancelled or waited for (no task is still
+writing when the work folder is removed), the work folder is removed, nothing is written at the output path and the
+error is raised (a ``MediaError`` from media; a dead worker process is a ``SegmentError``). Nothing appears at the
+output path unless the join succeeded.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ import pickle
 import secrets
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +62,7 @@ from media._audio import AudioOverride
 from media._mux_audio import AudioFilter
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason
+from media._progress import Meter, Progress
 from media._segment_task import SegmentFile, SegmentTask, read_footer, read_packets, run_segment
 from media._segments import SegmentReport, plan_segments
 from media._write import (
@@ -91,23 +97,28 @@ def render_parallel(
     executor: SegmentExecutor | None = None,
     segments: int | None = None,
     work_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> RenderReport:
     """Write ``info``'s clip to ``out_path`` as ``media.render`` does (same plan, frames, edits, audio), with the
     video encoded in segments on ``workers`` workers (or on ``executor``) and joined without re-encoding; see the
     module docstring. ``report.segments`` says what each segment task did (empty when rendered in one piece, and
-    then ``edit``/``plane_edit`` ran on the caller's objects rather than on copies).
+    then ``edit``/``plane_edit`` ran on the caller's objects rather than on copies). ``progress`` is called here as
+    segments complete (see the module docstring).
 
     Raises:
         ValueError: ``workers`` or ``segments`` is below 1.
         EncodeError: the output path is unusable or encoding failed (nothing is left at ``out_path``).
         SegmentError: a worker died, or the segments do not join (nothing is left; the segment files are removed).
         CorruptMediaError: a source frame or audio packet does not decode (nothing is left at ``out_path``).
-        Exception: whatever an edit or filter raised (nothing is left at ``out_path``).
+        Exception: whatever an edit, a filter or ``progress`` raised (nothing is left at ``out_path``).
     """
     if workers < 1 or (segments is not None and segments < 1):
         raise ValueError(f"workers and segments must be at least 1 (got workers={workers}, segments={segments})")
     out_path = Path(out_path)
-    whole = {"frames": frames, "overwrite": overwrite, "plane_edit": plane_edit, "audio_filters": audio_filters}
+    whole = {
+        "frames": frames, "overwrite": overwrite, "plane_edit": plane_edit, "audio_filters": audio_filters,
+        "progress": progress,
+    }  # fmt: skip
     if executor is None and workers == 1 and (segments or 1) == 1:
         return render(info, out_path, edit, audio_override=audio_override, **whole)  # type: ignore[arg-type]
     plan = plan_encode(info, container_of(out_path))
@@ -123,9 +134,10 @@ def render_parallel(
         raise EncodeError(f"cannot create the segment folder in {base}: {exc}") from None
     span = frames if frames is not None else range(info.frame_count)
     tasks = [SegmentTask(info, plan, seg, folder, span, edit, plane_edit) for seg in layout.segments]
+    meter = Meter(progress, info.frame_count)
     try:
-        reports = _run(tasks, executor, workers)
-        return _join(info, plan, out_path, tasks, reports, audio_filters, audio_override)
+        reports = _run(tasks, executor, workers, meter)
+        return _join(info, plan, out_path, tasks, reports, audio_filters, audio_override, meter)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -143,7 +155,9 @@ class InlineExecutor:
         return future
 
 
-def _run(tasks: Sequence[SegmentTask], executor: SegmentExecutor | None, workers: int) -> list[SegmentReport]:
+def _run(
+    tasks: Sequence[SegmentTask], executor: SegmentExecutor | None, workers: int, meter: Meter
+) -> list[SegmentReport]:
     own: ProcessPoolExecutor | None = None
     if executor is None:
         if workers == 1:
@@ -152,8 +166,12 @@ def _run(tasks: Sequence[SegmentTask], executor: SegmentExecutor | None, workers
             # spawn: workers start clean (no copy of this process's threads or open files); they import media anew
             executor = own = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = [executor.submit(run_segment, task) for task in tasks]
+        futures: list[Any] = []
         try:
+            for task in tasks:
+                futures.append(executor.submit(run_segment, task))
+                _completed(futures, tasks, meter, block=False)
+            _completed(futures, tasks, meter, block=True)
             return [f.result() for f in futures]
         except BaseException as exc:
             for f in futures:
@@ -167,6 +185,29 @@ def _run(tasks: Sequence[SegmentTask], executor: SegmentExecutor | None, workers
     finally:
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
+
+
+def _completed(futures: Sequence[Any], tasks: Sequence[SegmentTask], meter: Meter, *, block: bool) -> None:
+    """Report the frames of the segments whose tasks have completed; with ``block``, until all have (a failed task
+    raises its error here, as soon as it is seen)."""
+    if meter.progress is None:
+        return
+    if not all(isinstance(f, Future) for f in futures):  # futures that cannot be waited on together: in order
+        if block:
+            for i, f in enumerate(futures):
+                f.result()
+                meter.update(sum(t.segment.frames for t in tasks[: i + 1]))
+        return
+    pending = set(futures)
+    while True:
+        done = {f for f in futures if f.done()}
+        for f in done & pending:
+            f.result()  # a failure is raised at once
+        pending -= done
+        meter.update(sum(t.segment.frames for f, t in zip(futures, tasks, strict=False) if f in done))
+        if not block or not pending:
+            return
+        wait(pending, return_when=FIRST_COMPLETED)
 
 
 def _unpicklable(exc: BaseException) -> bool:
@@ -192,6 +233,7 @@ def _join(
     reports: Sequence[SegmentReport],
     audio_filters: Mapping[int, AudioFilter] | None,
     audio_override: AudioOverride | None,
+    meter: Meter,
 ) -> RenderReport:
     files = [_checked(task, plan) for task in tasks]
     tmp = partial_path(out_path)
@@ -222,6 +264,7 @@ def _join(
             audio.finish()
         if count != info.frame_count:
             raise SegmentError(f"the segments hold {count} frames, the source {info.frame_count}; render again")
+        meter.finish()
         os.replace(tmp, out_path)
     except av.FFmpegError as exc:
         tmp.unlink(missing_ok=True)

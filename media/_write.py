@@ -11,7 +11,8 @@ It takes, all optional:
 - ``plane_edit``: a ``PlaneEdit`` that changes a frame's planes in place, in the encoder's pixel format at its bit
   depth (the video watermark marks luma this way);
 - ``audio_filters`` / ``audio_override``: see ``media._mux_audio``;
-- ``tail``: RGB frames appended after the last source frame (the disclosure's end-credit card).
+- ``tail``: RGB frames appended after the last source frame (the disclosure's end-credit card);
+- ``progress``: called with the fraction of source frames written (``media._progress``).
 
 Every frame of the source is written (frames outside ``frames`` pass through), so the output has the source's
 frame count, exact frame rate, time base, timecode and audio sync: frame ``n`` is stamped ``start + n / frame_rate``
@@ -37,6 +38,7 @@ from media._audio import AudioOverride
 from media._mux_audio import AudioFilter, AudioMux
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason, open_input, video_stream
+from media._progress import Meter, Progress
 from media._read import conversion_matrix, conversion_range, frame_planes, frame_to_rgb
 from media._segments import SegmentReport
 from media.errors import CorruptMediaError, EncodeError
@@ -97,6 +99,7 @@ def render(
     plane_edit: PlaneEdit | None = None,
     audio_filters: Mapping[int, AudioFilter] | None = None,
     tail: Iterable[np.ndarray] = (),
+    progress: Progress | None = None,
 ) -> RenderReport:
     """Write every frame of ``info``'s clip to ``out_path`` under ``plan_encode(info, container of out_path)``,
     passing the frames in ``frames`` (all if None) through ``edit`` and then ``plane_edit``; the others are copied.
@@ -104,23 +107,27 @@ def render(
     With ``audio_override``, every audio track is decoded, the override's span replaced by the new samples (the
     rest untouched) and written losslessly; a clip without audio gets one mono track. ``audio_filters`` maps audio
     stream indices (``info.audio[i].index``) to filters their samples pass through. ``tail`` frames (uint8 RGB,
-    the clip's size) are appended after the last source frame.
+    the clip's size) are appended after the last source frame. ``progress`` is called, in this process, with the
+    fraction of the source's frames written: increasing, at least 1 % apart, 1.0 last, just before the output is
+    renamed into place (``media._progress``).
 
     Raises:
         EncodeError: the output path is unusable, the container cannot hold the codec, or encoding failed
             (nothing is left at ``out_path``).
         CorruptMediaError: a source frame or audio packet does not decode (nothing is left at ``out_path``).
-        Exception: whatever ``edit``, ``plane_edit`` or a filter raised, unchanged (nothing is left at ``out_path``).
+        Exception: whatever ``edit``, ``plane_edit``, a filter or ``progress`` raised, unchanged (nothing is left at
+            ``out_path``).
     """
     out_path = Path(out_path)
     plan = plan_encode(info, container_of(out_path))
     check_target(info, out_path, overwrite)
     tmp = partial_path(out_path)
     span = frames if frames is not None else range(info.frame_count)
-    job = _Job(info, plan, edit, plane_edit, span)
+    job = _Job(info, plan, edit, plane_edit, span, Meter(progress, info.frame_count))
     try:
         with writing(info, plan, tmp, audio_filters, audio_override) as w:
             job.write(w.src, w.out, w.vout, w.audio, tail, w.start)
+        job.meter.finish()
         os.replace(tmp, out_path)
     except av.FFmpegError as exc:
         tmp.unlink(missing_ok=True)
@@ -238,9 +245,16 @@ class _Job:
     """The frame loop of one render."""
 
     def __init__(
-        self, info: MediaInfo, plan: EncodePlan, edit: FrameEdit | None, plane_edit: PlaneEdit | None, span: range
+        self,
+        info: MediaInfo,
+        plan: EncodePlan,
+        edit: FrameEdit | None,
+        plane_edit: PlaneEdit | None,
+        span: range,
+        meter: Meter | None = None,
     ) -> None:
         self.info, self.plan, self.edit, self.plane_edit, self.span = info, plan, edit, plane_edit, span
+        self.meter = meter if meter is not None else Meter(None, info.frame_count)
         self.matrix, self.range = conversion_matrix(info), conversion_range(info)
         self.count = self.edited = self.first = self.step = 0
 
@@ -264,6 +278,7 @@ class _Job:
                 break
             self._encode(out, vout, self.treat(frame, self.count))
             audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)
+            self.meter.update(self.count)
         for rgb in tail:
             self._encode(out, vout, self._from_rgb(rgb))
             audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)

@@ -15,7 +15,7 @@ from editor import Clip, EditResult, ModelRecord, ModelRegistry
 from editor.eyeline import KIND, EyelineModel, redirect_gaze
 
 if TYPE_CHECKING:
-    from media import SegmentExecutor
+    from media import Progress, SegmentExecutor
 
 
 class EyelineSetupError(CutproofError):
@@ -62,9 +62,11 @@ def eyeline_edit(
     overwrite: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> EditResult:
     """Run the eyeline edit on ``clip`` with the project's models (``cast_model``: the cast model the gate used;
-    default the project's latest), in segments on ``workers`` processes or ``executor`` (the same output)."""
+    default the project's latest), in segments on ``workers`` processes or ``executor`` (the same output);
+    ``progress`` gets the fraction of frames written."""
     record, eyeline = project_eyeline(ws, project, performer, model)
     cast = load_cast(ws, cast_model) if cast_model else project_cast(ws, project)
     return redirect_gaze(
@@ -80,4 +82,5 @@ def eyeline_edit(
         overwrite=overwrite,
         workers=workers,
         executor=executor,
+        progress=progress,
     )

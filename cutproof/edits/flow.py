@@ -263,6 +263,7 @@ def run_render_job(
             redact_terms=private_terms(ws, project),
             badge=BadgeSpec(breaks=tuple(Fraction(str(b)) for b in submission.ad_breaks)),
             segmented=segmented,
+            progress=lambda f: ctx.progress(0.7 + 0.2 * f, "labelling"),
         )
         return {"entry": labelled.ledger_entry(), "files": [str(p) for p in (labelled.path, *labelled.sidecars)]}
 

@@ -63,7 +63,7 @@ from labeler.manifest import build_definition as build_manifest
 from labeler.timestamps import verification_anchors
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
-from media import Region
+from media import Progress, Region
 from records import DisclosureFacts, FingerprintFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
 
@@ -140,9 +140,11 @@ def label_output(
     title: str | None = None,
     credit_seconds: Fraction = Fraction(4),
     segmented: Segmented = ONE_PIECE,
+    progress: Progress | None = None,
 ) -> LabelResult:
     """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``; the
-    watermark pass runs in segments as ``segmented`` says (``labeler.watermark.embed_video``: the same output).
+    watermark pass runs in segments as ``segmented`` says (``labeler.watermark.embed_video``: the same output) and
+    reports the fraction of its frames written to ``progress``.
 
     Raises:
         UnsupportedFormatError: ``output`` is not MP4/MOV (C2PA cannot be embedded).
@@ -199,7 +201,9 @@ def label_output(
         algorithm = audio_algorithm = None
         if wm is not None:
             marked = work / f"marked{output.suffix}"
-            embedded = wm["embed_video"](current, marked, int(key, 16), mark_audio=True, **segmented.kwargs())
+            embedded = wm["embed_video"](
+                current, marked, int(key, 16), mark_audio=True, progress=progress, **segmented.kwargs()
+            )
             current, algorithm = marked, str(wm["ALGORITHM_ID"])
             marks = getattr(embedded, "audio_marks", ())
             audio_algorithm = str(marks[0].algorithm) if marks else None

@@ -20,6 +20,8 @@ Kinds whose engine is not part of this build are refused at submission time (not
 A render runs in one piece in the job's own process, or in segments (``Segmented``: ``workers`` local processes,
 or an ``executor`` such as the Ray engine's): the editor cuts the video where its codec allows, renders the
 segments on those workers and joins them without re-encoding, with the output of one pass (``editor.segmented``).
+Either way the render reports its progress — the fraction of the clip's frames written, as the frames are written
+or as segments complete — to the job's ``progress`` (``media.Progress``; called in the job's process only).
 
 A render is told what the gate decided on (``GateFacts``: the performers and the cast model it identified them
 with). The eyeline and dialogue edits find their performer's face with that same cast model, refuse a performer
@@ -126,8 +128,8 @@ def _background(
         start=submission.start,
         end=submission.end,
         **segmented.kwargs(),
+        progress=progress,
     )
-    progress(1.0)
     return result
 
 
@@ -166,8 +168,8 @@ def _eyeline(
         model=str(params["model"]) if params.get("model") else None,
         cast_model=gate.cast_model if gate is not None else None,
         **segmented.kwargs(),
+        progress=progress,
     )
-    progress(1.0)
     return result
 
 
@@ -223,8 +225,8 @@ def _relight(
         end=submission.end,
         **args,
         **segmented.kwargs(),
+        progress=progress,
     )
-    progress(1.0)
     return result
 
 
@@ -283,6 +285,7 @@ def _dialogue(
             start=submission.start,
             end=submission.end,
             **segmented.kwargs(),
+            progress=progress,
         )
     else:
         if loaded is None:
@@ -301,8 +304,8 @@ def _dialogue(
             start=submission.start,
             end=submission.end,
             **segmented.kwargs(),
+            progress=progress,
         )
-    progress(1.0)
     return result
 
 

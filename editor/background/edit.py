@@ -163,8 +163,8 @@ def replace_background(
         start: First frame to edit (default 0); frames outside ``start``–``end`` pass through unchanged.
         end: One past the last frame to edit (default: the clip's length).
         overwrite: Replace an existing output file.
-        progress: Called with the fraction of edited frames done (0–1) after each frame (rendered in segments: once,
-            at the end).
+        progress: Called with the fraction of the clip's frames written (0–1, increasing, 1.0 last; in segments: as
+            each completes), in this process only (``media.Progress``).
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output; the
             matte's flow stabilisation is warmed up before each cut and checked to meet the previous segment's).
         executor: Render the segments on this executor instead (e.g. the Ray engine's).
@@ -204,12 +204,9 @@ def replace_background(
     regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
 
     editor = _BackgroundFrames(info, frames, cplate, params, refiner, new_bg, regrade)
-    editor._rt_progress = progress  # called per frame where the frames are edited in this process
     report, _check = render_frames(
-        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor
+        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor, progress=progress
     )
-    if progress is not None and report.segments:
-        progress(1.0)
     changed, pairs, measured = editor.changed, editor.pairs, editor.measured
     try:
         region = region_of_mask(changed)
@@ -300,9 +297,6 @@ class _BackgroundFrames(FrameEditor):
         k = n - self.span.start
         if k in self.measured or k - 1 in self.measured:
             self.pairs[k] = (src8, out8)
-        progress = getattr(self, "_rt_progress", None)
-        if progress is not None:
-            progress((k + 1) / len(self.span))
         return np.where(support[..., None], out, frame), support  # full precision for 10-bit sources
 
     def record(self) -> tuple[np.ndarray, dict[int, float], dict[int, tuple[U8, U8]]]:

@@ -39,7 +39,7 @@ from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, render_frames
-from media import AudioOverride, MediaInfo, SegmentExecutor, iter_frames, probe, read_audio
+from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, iter_frames, probe, read_audio
 
 ModelRef = tuple[str, str]  # (model id, model file hash)
 
@@ -112,6 +112,7 @@ def dub(
     overwrite: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> EditResult:
     """Replace the line in ``start``–``end`` with ``audio`` and re-sync the performer's mouth to it.
 
@@ -128,6 +129,7 @@ def dub(
         overwrite: Replace an existing output.
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output, the
             line laid in by the join in one pass). executor: Render the segments on this executor instead.
+        progress: Called with the fraction of the clip's frames written, in this process (``media.Progress``).
 
     Raises:
         UnreadableLineError, LineRateError, LineLengthError, SilentLineError: the line is unusable.
@@ -155,7 +157,14 @@ def dub(
         line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
     )
     report, _check = render_frames(
-        info, Path(out_path), editor, overwrite=overwrite, audio_override=override, workers=workers, executor=executor
+        info,
+        Path(out_path),
+        editor,
+        overwrite=overwrite,
+        audio_override=override,
+        workers=workers,
+        executor=executor,
+        progress=progress,
     )
     changed, edited_crops = editor.changed, editor.crops
     try:
@@ -221,6 +230,7 @@ def retime(
     overwrite: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> EditResult:
     """Slip the picture of ``start``–``end`` to the timing of the new line and lay the line in.
 
@@ -228,7 +238,7 @@ def retime(
     fitted by least squares over the path; output frame ``start + k`` shows the face area of the source frame at
     the mapped time. The line's own length sets the output range (``start`` + its frames).
 
-    ``workers`` / ``executor``: as for ``dub``.
+    ``workers`` / ``executor`` / ``progress``: as for ``dub``.
 
     Raises:
         UnreadableLineError, LineRateError, SilentLineError: the line is unusable.
@@ -277,7 +287,14 @@ def retime(
     editor = _RetimeFrames(info, range(first, last), lo, frames, track, mapped)
     override = AudioOverride(line.samples, line.rate, Fraction(first) / fps, Fraction(last) / fps)
     report, _check = render_frames(
-        info, Path(out_path), editor, overwrite=overwrite, audio_override=override, workers=workers, executor=executor
+        info,
+        Path(out_path),
+        editor,
+        overwrite=overwrite,
+        audio_override=override,
+        workers=workers,
+        executor=executor,
+        progress=progress,
     )
     changed, out_crops = editor.changed, editor.crops
     try:

@@ -35,7 +35,7 @@ from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRan
 from editor.eyeline.model import KIND, EyelineModel
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, Portable, render_frames
-from media import MediaInfo, SegmentExecutor, probe
+from media import MediaInfo, Progress, SegmentExecutor, probe
 
 TEMPORAL_ALPHA = 0.5
 RAMP = 3
@@ -147,6 +147,7 @@ def redirect_gaze(
     overwrite: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> EditResult:
     """Move ``performer``'s gaze in ``source`` by ``shift`` = (dx°, dy°) over frames ``start``–``end``.
 
@@ -163,6 +164,7 @@ def redirect_gaze(
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output; the
             smoothed fields are warmed up before each cut and checked to meet the previous segment's).
         executor: Render the segments on this executor instead (e.g. the Ray engine's).
+        progress: Called with the fraction of the clip's frames written, in this process (``media.Progress``).
 
     Raises:
         EyelineModelError: the model is another performer's.
@@ -185,7 +187,7 @@ def redirect_gaze(
     boxes = _boxes(track, frames)
     editor = _EyelineFrames(info, frames, model, (dx, dy), boxes)
     report, _check = render_frames(
-        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor
+        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor, progress=progress
     )
     changed, keep = editor.changed, editor.keep
     try:

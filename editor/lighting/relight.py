@@ -40,7 +40,7 @@ from editor.lighting.model import THUMB, GradeNet
 from editor.lighting.smooth import SmoothGrade
 from editor.results import EditResult, FrameRange, OutputMedia
 from editor.segmented import FrameEditor, render_frames
-from media import MediaInfo, Region, SegmentExecutor, iter_frames, read_frame, sample_indices
+from media import MediaInfo, Progress, Region, SegmentExecutor, iter_frames, read_frame, sample_indices
 
 KIND = "lighting.relight"
 SAMPLES = 8
@@ -311,10 +311,11 @@ def relight(
     end: int | None = None,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> tuple[EditResult, RelightPlan]:
     """Plan and render the relight; returns the true account of it and the plan (for CDL/LUT export). With
     ``workers`` > 1 or an ``executor`` the frames are graded and encoded in segments in parallel
-    (``editor.segmented``; the same output).
+    (``editor.segmented``; the same output). ``progress`` gets the fraction of frames written (``media.Progress``).
 
     Raises:
         EditParameterError: invalid parameters (nothing written).
@@ -335,7 +336,7 @@ def relight(
     )
     info = shot.info
     frames = _RelightFrames(info, plan)
-    report, _check = render_frames(info, out_path, frames, workers=workers, executor=executor)
+    report, _check = render_frames(info, out_path, frames, workers=workers, executor=executor, progress=progress)
     changes = frames.changes
     h = hashlib.sha256()
     with open(report.path, "rb") as fh:

@@ -22,7 +22,7 @@ from labeler.watermark._detect import Accumulator
 from labeler.watermark._embed import DEFAULT_STRENGTH, FrameEmbedder
 from labeler.watermark._pattern import ALGORITHM_ID
 from labeler.watermark.errors import InvalidKeyError, UnreadableVideoError, VideoWriteError
-from media import MediaError, Picture, RenderReport, SegmentExecutor, iter_luma, probe, render_parallel
+from media import MediaError, Picture, Progress, RenderReport, SegmentExecutor, iter_luma, probe, render_parallel
 from media.errors import CorruptMediaError, EncodeError
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ def embed_video(
     mark_audio: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
+    progress: Progress | None = None,
 ) -> EmbedReport:
     """Mark every frame of ``src`` with ``key`` and write ``dst`` (MP4, MOV or MKV, chosen by extension).
 
@@ -136,6 +137,9 @@ def embed_video(
     video is marked and encoded in segments in parallel and joined without re-encoding (``media.render_parallel``):
     the luma mark is per frame, so every frame is marked exactly as in one pass; the audio is marked in one pass
     while the segments are joined, so it is sample-identical to a sequential run.
+
+    ``progress`` is called, in this process only, with the fraction of frames written (per frame in one pass, as
+    each segment completes in segments; increasing, 1.0 last); if it raises, nothing is written (``media.Progress``).
 
     Raises:
         InvalidKeyError: ``key`` is not in [0, 2^64).
@@ -168,7 +172,14 @@ def embed_video(
         track = info.audio[0] if mark_audio and info.audio else None
         audio = {track.index: StreamMarker(key, track.sample_rate, track.channels)} if track is not None else {}
         report = render_parallel(
-            info, dst_p, plane_edit=marker, audio_filters=audio, overwrite=True, workers=workers, executor=executor
+            info,
+            dst_p,
+            plane_edit=marker,
+            audio_filters=audio,
+            overwrite=True,
+            workers=workers,
+            executor=executor,
+            progress=progress,
         )
     except EncodeError as exc:
         raise VideoWriteError(f"could not write {dst_p}: {exc}") from exc

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.projects import project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import RENDER_JOB, deliverables_dir, run_render_job, sign_review, submit
@@ -34,8 +34,23 @@ def _pool(ws: Workspace) -> WorkerPool:
     return WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)})
 
 
-def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+def _stored_progress(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, str]]:
+    """What the job table holds after each progress report of a job (its stored progress and message)."""
+    stored: list[tuple[float, str]] = []
+    real = JobContext.progress
+
+    def progress(self: JobContext, fraction: float, message: str = "") -> None:
+        real(self, fraction, message)
+        job = self.queue.get(self.job.job_id)
+        stored.append((job.progress, job.message))
+
+    monkeypatch.setattr(JobContext, "progress", progress)
+    return stored
+
+
+def test_review_then_render_label_deliver(workspace: Workspace, film, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
+    stored = _stored_progress(monkeypatch)
     sub = _background(clips, performer, end=12)
     gate, job = submit(workspace, project, sub, identity="test:editor")
     log = project_log(workspace, project)
@@ -56,6 +71,10 @@ def test_review_then_render_label_deliver(workspace: Workspace, film) -> None:  
     assert gate.decision.outcome in ("review", "allow"), gate.decision.to_json()
     done = _pool(workspace).run_one()
     assert done is not None and done.state == "succeeded", done.error if done else None
+    # the job's stored progress moved during the render (0.05–0.65) and the watermark pass (0.7–0.9), never back
+    assert any(0.05 < p < 0.65 and m == "rendering" for p, m in stored), stored
+    assert any(0.7 < p < 0.9 and m == "labelling" for p, m in stored), stored
+    assert [p for p, _ in stored] == sorted(p for p, _ in stored)
     rec = RequestStore(workspace.engine).get(gate.request_id, "film")
     assert rec.state == "delivered" and rec.edit_index is not None and rec.label_index is not None
     edit = log.entry_json(rec.edit_index)

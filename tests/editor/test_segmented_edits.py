@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import itertools
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -120,10 +121,13 @@ def test_relight_in_segments_is_the_sequential_edit(
         relight_module, "plan_relight", lambda *a, **k: plans[0] if plans else plans.append(plan(*a, **k)) or plans[0]
     )
     kw: dict[str, Any] = {"adjustments": Adjustments(exposure=0.4, saturation=0.8), "start": 5, "end": 50}
-    one, _ = relight(shot_, lighting, tmp_path / f"one{src.suffix}", **kw)
+    seen: list[float] = []
+    one, _ = relight(shot_, lighting, tmp_path / f"one{src.suffix}", progress=seen.append, **kw)
+    assert len(seen) == FRAMES and seen[-1] == 1.0  # 60 frames: each written frame is reported
     # a real pool of two worker processes for one format, pickled copies in this process for the other
     par: dict[str, Any] = {"workers": 2} if name == "h264" else {"executor": InlineExecutor()}
-    many, _ = relight(shot_, lighting, tmp_path / f"many{src.suffix}", **par, **kw)
+    many, _ = relight(shot_, lighting, tmp_path / f"many{src.suffix}", progress=seen.append, **par, **kw)
+    assert len(seen) > FRAMES + 1 and seen[-1] == 1.0
     assert_same_output(one.output.path, many.output.path, intra=name == "prores")
     assert_same_result(one, many)
 
@@ -135,8 +139,14 @@ def test_state_check_proves_the_cut_or_falls_back(
     info = probe(clips["prores"]["shot"])
     one_ed, many_ed = Ema(info, range(0, FRAMES), keep, warm_up), Ema(info, range(0, FRAMES), keep, warm_up)
     one, _ = render_frames(info, tmp_path / "one.mov", one_ed)
-    many, check = render_frames(info, tmp_path / "many.mov", many_ed, executor=InlineExecutor(), segments=3)
+    seen: list[float] = []
+    many, check = render_frames(
+        info, tmp_path / "many.mov", many_ed, executor=InlineExecutor(), segments=3, progress=seen.append
+    )
     assert check.fell_back is fell_back and (check.cuts == 2) is not fell_back
+    # progress only increases, also across a fall-back (the one-piece render's fractions go on from the last)
+    assert seen[-1] == 1.0 and seen.count(1.0) == 1 and all(a < b for a, b in itertools.pairwise(seen))
+    assert len(seen) > 3 if fell_back else len(seen) == 3  # after a fall-back: the segments', then per frame
     assert_same_output(one.path, many.path, intra=True)
     assert many_ed.seen == one_ed.seen
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.mov", "one.mov"]  # no temporary output left
@@ -146,8 +156,10 @@ def test_worker_processes_render_the_sequential_edit(clips: dict[str, dict[str, 
     info = probe(clips["prores"]["shot"])
     one_ed, many_ed = Ema(info, range(4, 50), 0.25, 60), Ema(info, range(4, 50), 0.25, 60)
     one, _ = render_frames(info, tmp_path / "one.mov", one_ed)
-    many, check = render_frames(info, tmp_path / "many.mov", many_ed, workers=2)
+    seen: list[float] = []
+    many, check = render_frames(info, tmp_path / "many.mov", many_ed, workers=2, progress=seen.append)
     assert len(many.segments) == 4 and check == segmented.StateCheck(3, False)
+    assert seen[-1] == 1.0 and 1 < len(seen) <= 4 and all(a < b for a, b in itertools.pairwise(seen))
     assert_same_output(one.path, many.path, intra=True)
     assert many_ed.seen == one_ed.seen
 
