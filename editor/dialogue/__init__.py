@@ -1,6 +1,6 @@
 """Dialogue matching (ADR re-sync): a per-performer mouth bank + sync scorer, the ``dub`` and ``retime`` edits."""
 
-from editor.dialogue.edit import dub, retime
+from editor.dialogue.edit import dub
 from editor.dialogue.errors import (
     DialogueError,
     DialogueModelError,
@@ -14,6 +14,7 @@ from editor.dialogue.errors import (
 )
 from editor.dialogue.line import Line, load_line
 from editor.dialogue.model import KIND, DialogueModel, analyse_take, load_dialogue, train_dialogue
+from editor.dialogue.retime import retime
 from editor.dialogue.sync import SyncScore, SyncTake, score
 
 __all__ = [
