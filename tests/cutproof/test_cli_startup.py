@@ -94,7 +94,9 @@ def test_root_help_loads_no_command_module_and_no_database_library(tmp_path: Pat
         "cutproof.cli._lazy",
         "cutproof.cli._app",
     }
-    assert {m.split(".")[0] for m in loaded} & {"sqlalchemy", "pydantic", "cryptography", "yaml"} == set()
+    # the packages themselves: main's stand-in for pydantic's plugin loader is a name in sys.modules, not pydantic
+    assert loaded & {"sqlalchemy", "pydantic", "cryptography", "yaml"} == set()
+    assert "pydantic.plugin._loader" in loaded  # the probe does see the stand-in
     organs = ("store", "media", "ledger", "consent", "policies", "editor", "labeler")
     allowed = {*organs, *(f"{o}.errors" for o in organs), "store.blobs"}  # errors for the CLI; the workspace's blobs
     assert {m for m in loaded if m.split(".")[0] in organs} <= allowed
