@@ -1,4 +1,4 @@
-"""Does the exemplar look's inlier share separate a reference the project has shot from one that only resembles it?
+"""Does the exemplar look's acceptance separate a reference the project has shot from one that only resembles it?
 
 Cross-scene relight fits the look on pairs (the project's ungraded exemplar frame → the graded reference). Per
 reference — each held-out clip's graded frame (``bench/lighting.py``'s looks, both families), as shared and as
@@ -9,10 +9,9 @@ held-out clip, shared) with what the acceptance sees and what it yields:
   ``editor.lighting.exemplars.LOOK_INLIER_MIN``); ``registered_share``: share of the best exemplar frame whose
   registration to the reference holds (forward–backward flow; how much of the exemplar's content matches the
   reference's); ``ncc``: the registration's grey correlation; ``exemplar_clip``: the training clip it came from;
-- ``grade_method`` / ``delta_e76`` / ``colour_edge_ratio`` to the true look, and ``grade_warning``
-  (``Grade.short_warning``: set for an exemplar look below the threshold and for the model's prediction alone);
-- ``model_alone_delta_e76`` for a flagged exemplar look: what refusing it (the model's prediction alone, the
-  fallback when no exemplar matches) would have given instead.
+- ``delta_e76`` / ``colour_edge_ratio`` to the true look for ``new`` (the acceptance now) and ``unchecked`` (the
+  acceptance before 2026-12-03: inliers ≥ ``fit.INLIER_MIN``, 0.5), with each one's ``grade_method``; when both
+  accept, ``unchecked`` is the same grade (same code path, deterministic) and is not recomputed.
 
 Run: PYTHONPATH=. python bench/lighting_exemplar_check.py --model-cache FILE [--variants crop,prores10,mirror]
 """
@@ -34,7 +33,7 @@ from lighting import HELD_OUT, TRAIN, looks, score
 
 from editor.lighting import match_grade
 from editor.lighting.exemplars import FRAMES_PER_CLIP, LOOK_INLIER_MIN, Exemplars
-from editor.lighting.fit import NCC_MIN
+from editor.lighting.fit import INLIER_MIN, NCC_MIN
 from editor.lighting.model import deserialise
 from editor.lighting.register import register
 from editor.models import unpack_model
@@ -89,13 +88,19 @@ def main() -> None:
                 row: dict[str, object] = {
                     "bench": "lighting-exemplar-check", "reference": rname, "ref_variant": rvariant, "shot": shot,
                     "family": family, **seen, "look_inliers": None if not np.isfinite(inl) else round(float(inl), 4),
-                    "threshold": LOOK_INLIER_MIN, "grade_method": g.method, "delta_e76": round(de, 3),
-                    "colour_edge_ratio": round(er, 3), "grade_warning": g.short_warning,
+                    "threshold": LOOK_INLIER_MIN, "new_grade_method": g.method, "new_delta_e76": round(de, 3),
+                    "new_colour_edge_ratio": round(er, 3), "grade_warning": g.short_warning,
                 }  # fmt: skip
-                if g.method == "exemplar" and g.short_warning is not None:
-                    alone = match_grade(net, Exemplars.build([]), tests, [ref])
-                    row["model_alone_delta_e76"] = round(score([alone.lut.apply(t) for t in tests], truth, None)[0], 3)
-                row["seconds"] = round(time.perf_counter() - t0, 1)
+                old = g
+                if g.method == "model" and np.isfinite(g.refused_look_inliers) and inl >= INLIER_MIN:
+                    old = match_grade(net, exemplars, tests, [ref], look_inlier_min=INLIER_MIN)
+                    de, er, _ = score([old.lut.apply(t) for t in tests], truth, None)
+                row |= {
+                    "unchecked_grade_method": old.method,
+                    "unchecked_delta_e76": round(de, 3),
+                    "unchecked_colour_edge_ratio": round(er, 3),
+                    "seconds": round(time.perf_counter() - t0, 1),
+                }
                 print(json.dumps(row), flush=True)
 
 

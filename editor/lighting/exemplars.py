@@ -20,17 +20,15 @@ reference:
    for every hue — unless the pairs insist.
    If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
    shot is first mapped onto its own exemplar the same way and the two grades are composed.
-4. the look is used when one grade explains at least half its pairs (``fit.INLIER_MIN``), and **trusted** only when
-   it explains most of them (``LOOK_INLIER_MIN``). An exemplar of the same set-up, re-graded, is explained almost
-   wholly (0.95–0.99 on the bench's cross cases, re-framed references included); a frame that only *resembles* the
-   reference (another address of the same presenter: same framing, other light and wardrobe) registers with a high
-   correlation over the few pixels whose flow holds, but its colours follow no one grade (0.45–0.56), and the look
-   fitted to it came out 14–20 ΔE76 off (measured 2026-12-03, docs/benchmarks.md "An exemplar that only resembles
-   the reference"). Such a look is still used (the model's prediction alone was no better: 16–27 ΔE76 on the same
-   cases), but the grade carries a warning (``relight.Grade.warning``).
+4. accept the look only when one grade explains most of its pairs (inliers ≥ ``LOOK_INLIER_MIN``). An exemplar of
+   the same set-up, re-graded, is explained almost wholly (0.93–0.99 on the bench's cross cases); a frame that
+   only *resembles* the reference (another address of the same presenter: same framing, other light and wardrobe)
+   registers with a high correlation over the few pixels whose flow holds, but its colours follow no one grade
+   (0.45–0.56), and the look fitted to it came out 14–20 ΔE76 off (measured 2026-12-03, docs/benchmarks.md
+   "Refusing a look that only resembles the reference").
 
-No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands; so it does for a
-look below ``fit.INLIER_MIN``, returned with ``accepted`` False (why, for the user's warning).
+No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands; a refused look
+is returned with ``accepted`` False (why the model's prediction stands, for the user's warning).
 """
 
 from __future__ import annotations
@@ -51,9 +49,8 @@ MAX_EXEMPLARS = 600
 # The hue-uniform prior's weight on an exemplar look: chosen among 0, 0.01, 0.03, 0.1 on held-out clips (re-framed and
 # ProRes 10-bit, both look families; docs/benchmarks.md "Lighting"), checked on other held-out ones (mirrored).
 UNIFORM = 0.01
-# Share of an exemplar look's pairs it must explain (within ``fit.INLIER_TOL``) to be delivered without a warning:
-# bench cross cases (docs/benchmarks.md), same set-up 0.95–0.99, a resembling other set-up 0.45–0.56; near the
-# middle of the gap.
+# Share of an exemplar look's pairs it must explain (within ``fit.INLIER_TOL``): bench cross cases, same set-up
+# 0.93–0.99, a resembling other set-up 0.45–0.56 (docs/benchmarks.md); the middle of the gap.
 LOOK_INLIER_MIN = 0.75
 
 
@@ -126,16 +123,11 @@ class Exemplars:
 class ExemplarLook:
     """The look estimated through the exemplars: ``look`` (exemplar colours → target look), ``to_bank`` (the shot
     onto its own exemplar; None when the shot is already ungraded or matches none) and whether the look is
-    ``accepted`` (its inliers ≥ ``fit.INLIER_MIN``; a refused one has no ``to_bank``). An accepted look below
-    ``LOOK_INLIER_MIN`` is used but not ``trusted``."""
+    ``accepted`` (its pairs follow one grade: inliers ≥ ``LOOK_INLIER_MIN``; a refused one has no ``to_bank``)."""
 
     look: Fit
     to_bank: Fit | None
     accepted: bool
-
-    @property
-    def trusted(self) -> bool:
-        return self.accepted and self.look.inliers >= LOOK_INLIER_MIN
 
 
 def look_from_exemplars(
@@ -145,13 +137,16 @@ def look_from_exemplars(
     prior: np.ndarray,
     *,
     uniform: float = UNIFORM,
+    inlier_min: float = LOOK_INLIER_MIN,
 ) -> ExemplarLook | None:
-    """The look through the best-registering exemplars, or None when no exemplar registers to the targets."""
+    """The look through the best-registering exemplars, or None when no exemplar registers to the targets.
+    ``inlier_min``: the acceptance threshold (``LOOK_INLIER_MIN``; the benchmark passes ``fit.INLIER_MIN``, 0.5,
+    for the acceptance before 2026-12-03)."""
     corr = exemplars.pairs_to(targets, exemplar_is_source=True)
     if corr is None:
         return None
     look = fit_pairs(corr, init=prior, uniform=uniform)
-    if look.inliers < INLIER_MIN:
+    if look.inliers < inlier_min:
         return ExemplarLook(look, None, False)
     back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)
     to_bank = fit_pairs(back) if back is not None else None

@@ -9,9 +9,9 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
    prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
    recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's
-   exemplars show the reference's set-up), or fitted through an exemplar that only resembles the reference (its
-   look explains fewer than ``exemplars.LOOK_INLIER_MIN`` of its pairs), is flagged to the user (``Grade.warning``,
-   ``RelightPlan.warnings``, ``metrics.grade_warning``, printed by the CLI).
+   exemplars show the reference's set-up — an exemplar that only resembles it is refused,
+   ``exemplars.LOOK_INLIER_MIN``) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
+   ``metrics.grade_warning``, printed by the CLI).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
@@ -30,7 +30,7 @@ import numpy as np
 
 from editor.errors import EditParameterError
 from editor.lighting.cdl import Cdl, fit_pairs
-from editor.lighting.exemplars import UNIFORM, Exemplars, look_from_exemplars
+from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
 from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
 from editor.lighting.fit import fit_pairs as fit_grade_pairs
 from editor.lighting.grade import Grade
@@ -133,6 +133,7 @@ def match_grade(
     target_patch: Region | None = None,
     same_frames: bool = False,
     uniform: float = UNIFORM,
+    look_inlier_min: float = LOOK_INLIER_MIN,
 ) -> Grade:
     """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
 
@@ -146,6 +147,9 @@ def match_grade(
         same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
         uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
             (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
+        look_inlier_min: Share of its pairs an exemplar look must explain to be used
+            (``editor.lighting.exemplars.LOOK_INLIER_MIN``; ``fit.INLIER_MIN`` = the acceptance before 2026-12-03,
+            for the benchmark's peer).
     """
     prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
     src_px = _pixels(src_frames, weights, 20000, 0)
@@ -171,7 +175,9 @@ def match_grade(
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
-    found = look_from_exemplars(exemplars, src_frames, target_frames, prior, uniform=uniform)
+    found = look_from_exemplars(
+        exemplars, src_frames, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min
+    )
     if found is None or not found.accepted:
         refused = float("nan") if found is None else found.look.inliers
         return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
