@@ -21,11 +21,13 @@ reference:
    If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
    shot is first mapped onto its own exemplar the same way and the two grades are composed.
 4. accept the look only when one grade explains most of its pairs (inliers ≥ ``LOOK_INLIER_MIN``). An exemplar of
-   the same set-up, re-graded, is explained almost wholly (0.93–0.99 on the bench's cross cases); a frame that
-   only *resembles* the reference (another address of the same presenter: same framing, other light and wardrobe)
-   registers with a high correlation over the few pixels whose flow holds, but its colours follow no one grade
-   (0.45–0.56), and the look fitted to it came out 14–20 ΔE76 off (measured 2026-12-03, docs/benchmarks.md
-   "Refusing a look that only resembles the reference").
+   the same set-up, re-graded, is explained almost wholly (0.945–0.989 on the bench's cross cases, re-framed
+   references included); a frame that only *resembles* the reference (another address of the same presenter:
+   same framing, other light and wardrobe) registers with a high correlation over the few pixels whose flow holds,
+   but its colours follow no one grade (0.45–0.61), and the look fitted to it came out 12–40 ΔE76 off — on average
+   no better than the model's prediction alone (16–26), with a far worse worst case (measured 2026-12-03,
+   docs/benchmarks.md "An exemplar that only resembles the reference"). So it is refused, and the grade's warning
+   says why.
 
 No exemplar of the reference's set-up: the estimate is ``None`` and the model's prediction stands; a refused look
 is returned with ``accepted`` False (why the model's prediction stands, for the user's warning).
@@ -50,7 +52,7 @@ MAX_EXEMPLARS = 600
 # ProRes 10-bit, both look families; docs/benchmarks.md "Lighting"), checked on other held-out ones (mirrored).
 UNIFORM = 0.01
 # Share of an exemplar look's pairs it must explain (within ``fit.INLIER_TOL``): bench cross cases, same set-up
-# 0.93–0.99, a resembling other set-up 0.45–0.56 (docs/benchmarks.md); the middle of the gap.
+# 0.945–0.989, a resembling other set-up 0.45–0.61 (docs/benchmarks.md); near the middle of the gap.
 LOOK_INLIER_MIN = 0.75
 
 
