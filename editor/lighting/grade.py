@@ -53,8 +53,8 @@ class Grade:
             "no frame of the shot or of the project's exemplars registers to it"
             if not np.isfinite(self.refused_look_inliers)
             else "the project's exemplar frame nearest to it resembles it, but its colours follow no one grade to "
-            f"the reference's (a grade explains {self.refused_look_inliers:.0%} of their pixel pairs; the same "
-            f"set-up gives over {LOOK_INLIER_MIN:.0%}): another set-up or lighting"
+            f"the reference's (a grade explains {self.refused_look_inliers:.0%} of their pixel pairs, under the "
+            f"{LOOK_INLIER_MIN:.0%} a frame of the same set-up passes): another set-up or lighting"
         )
         return (
             f"the reference's set-up is not in the project's dailies ({why}), so the grade is the lighting model's "
