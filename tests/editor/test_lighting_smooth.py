@@ -126,7 +126,7 @@ def test_an_exemplar_that_only_resembles_the_reference_is_refused_and_the_user_t
 ) -> None:
     # The project's dailies hold another weekly address (same presenter and framing, other light and wardrobe); the
     # reference is a graded frame of a third. The exemplar registers (its layout matches) but its colours follow no
-    # one grade to the reference's: inliers 0.57 where a re-graded frame of the same set-up gives 0.945-0.989. Accepted
+    # one grade to the reference's: inliers 0.57 where a re-graded frame of the same set-up gives 0.90-0.99. Accepted
     # at the old threshold (0.5), the look came out 12-40 dE76 off and was delivered as an ordinary exemplar fit
     # with no warning (docs/benchmarks.md, "An exemplar that only resembles the reference").
     grid = probe(footage_dir / GRID_A)
