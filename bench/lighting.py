@@ -20,8 +20,10 @@ results are reported per split (``shared`` / ``heldout``). Methods, same inputs,
 grade), ``today`` (main 9a91bc4's CDL → tone curves → adaptive 3D LUT, trained on the same clips, steps, seed;
 ``bench/_peers/lighting_v1.py``; ``--no-today`` skips it), ``reinhard`` (Lab mean/std transfer, Reinhard et al.
 2001), ``none``; for the cross-scene tasks also ``before`` (the smooth grade with the look fitted through the
-exemplars as before 2026-12-03: no hue-uniform prior, ``uniform=0``). ``--per-case`` adds one line per case (clip,
-variant, look) for ``new`` and ``before``.
+exemplars as before 2026-12-03: no hue-uniform prior, ``uniform=0``, and any look explaining half its pairs
+accepted) and ``unchecked`` (the grade now but with that old acceptance, ``fit.INLIER_MIN``, instead of
+``exemplars.LOOK_INLIER_MIN``: differs from ``new`` only where an exemplar look was refused). ``--per-case`` adds
+one line per case (clip, variant, look) for ``new``, ``before`` and ``unchecked``.
 
 Metrics: ΔE76 (mean per pixel, CIELAB) to the truth (target ≤ 3); **colour-edge-energy ratio** = mean Sobel gradient
 magnitude of the a*, b* channels of the result ÷ the truth's (false colour — contour bands, blotches — raises it;
@@ -55,6 +57,7 @@ from _peers import lighting_v1
 
 from editor.lighting import Exemplars, ShotLut, TrainingClip, delta_e76, match_grade, random_look
 from editor.lighting.cdl import LUMA_709
+from editor.lighting.fit import INLIER_MIN
 from editor.lighting.mask import auto_feather, rectangle_weights
 from editor.lighting.metrics import to_lab
 from editor.lighting.model import deserialise
@@ -224,18 +227,23 @@ def main() -> None:
                 if v1 is not None:
                     outs["today"] = [lighting_v1.match_grade(v1, src_in, [ref]).lut.apply(t_) for t_ in tests]
                 if task == "cross":
-                    before = match_grade(net, exemplars, tests, [ref], uniform=0.0)
+                    before = match_grade(net, exemplars, tests, [ref], uniform=0.0, look_inlier_min=INLIER_MIN)
                     outs["before"] = [before.lut.apply(t_) for t_ in tests]
+                    unchecked = g  # the same grade unless the exemplar look was refused (same code path otherwise)
+                    if g.method == "model" and g.refused_look_inliers >= INLIER_MIN:
+                        unchecked = match_grade(net, exemplars, tests, [ref], look_inlier_min=INLIER_MIN)
+                    outs["unchecked"] = [unchecked.lut.apply(t_) for t_ in tests]
                 truth = truth_full
                 if region:
                     truth = [s + (tt - s) * wts for s, tt in zip(tests, truth_full, strict=True)]
                     outs = {k: [s + (o - s) * wts for s, o in zip(tests, v, strict=True)] for k, v in outs.items()}
                 for m, o in outs.items():
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
-                    if args.per_case and m in ("new", "before"):
+                    if args.per_case and m in ("new", "before", "unchecked"):
                         de, er, tr = rows[(task, split, m)][-1]
+                        used = {"new": g, "before": before, "unchecked": unchecked}[m] if task == "cross" else g
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
-                             method=m, grade_method=g.method if m == "new" else before.method,
+                             method=m, grade_method=used.method, grade_warning=used.short_warning,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip
                 if args.png is not None and family == "cdl-curve":
                     _png(args.png / f"{task}_{Path(name).stem[:16]}_{variant}.png", tests[0], truth[0], outs)

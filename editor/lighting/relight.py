@@ -9,7 +9,8 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
    prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
    recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's
-   exemplars show the reference's set-up) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
+   exemplars show the reference's set-up — an exemplar that only resembles it is refused,
+   ``exemplars.LOOK_INLIER_MIN``) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
    ``metrics.grade_warning``, printed by the CLI).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
@@ -29,9 +30,10 @@ import numpy as np
 
 from editor.errors import EditParameterError
 from editor.lighting.cdl import Cdl, fit_pairs
-from editor.lighting.exemplars import UNIFORM, Exemplars, look_from_exemplars
+from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
 from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
 from editor.lighting.fit import fit_pairs as fit_grade_pairs
+from editor.lighting.grade import Grade
 from editor.lighting.grades import Adjustments
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import auto_feather, matte_weights, rectangle_weights, support_region
@@ -63,41 +65,6 @@ class LoadedModel:
     model_id: str
     model_file_hash: str
     exemplars: Exemplars = field(default_factory=lambda: Exemplars.build([]))
-
-
-@dataclass(frozen=True)
-class Grade:
-    """The grade taking a shot to a target look, and how it was found.
-
-    ``method``: ``"pairs"`` (fitted on corresponding pixels), ``"distribution"`` (fitted to a reference patch's
-    colours), ``"exemplar"`` (another scene whose set-up the project's dailies show: fitted on pairs between the
-    project's own ungraded frame of it and the reference), ``"model"`` (the project model's prediction alone).
-    ``inliers``: share of pixel pairs the grade explains (NaN for distribution and model); ``ncc``: registration
-    correlation (NaN when no registration was tried).
-    """
-
-    smooth: SmoothGrade
-    lut: Lut3D
-    cdl: Cdl
-    method: str
-    inliers: float
-    ncc: float
-    cdl_residual_delta_e: float
-
-    @property
-    def warning(self) -> str | None:
-        """What the user must know before trusting the grade, or None. A ``"model"`` grade is fitted to no pixel:
-        nothing the project has shot corresponds to the reference, so the look is the model's guess from
-        thumbnails (the lighting benchmark's ``cross-unseen`` task: far above the ΔE76 3 target, see
-        docs/benchmarks.md)."""
-        if self.method != "model":
-            return None
-        return (
-            "the reference's set-up is not in the project's dailies (no frame of the shot or of the project's "
-            "exemplars registers to it), so the grade is the lighting model's estimate alone, fitted to no pixel: "
-            "expect a visible mismatch; check it against the reference, pick a reference patch of matching "
-            "material (--reference-region), or add dailies of the reference's set-up to the model's training clips"
-        )
 
 
 @dataclass(frozen=True)
@@ -146,12 +113,14 @@ def _pixels(frames: list[np.ndarray], weights: np.ndarray | None, n: int, seed: 
     return px
 
 
-def _finish(smooth: SmoothGrade, method: str, inliers: float, ncc: float, pixels: np.ndarray) -> Grade:
+def _finish(
+    smooth: SmoothGrade, method: str, inliers: float, ncc: float, pixels: np.ndarray, refused: float = float("nan")
+) -> Grade:
     lut = smooth.lut(33)
     graded = smooth.apply_exact(pixels)
     cdl = fit_pairs(pixels, graded)
     residual = round(delta_e76(cdl.apply(pixels), graded), 4)
-    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual)
+    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual, round(refused, 4))
 
 
 def match_grade(
@@ -164,6 +133,7 @@ def match_grade(
     target_patch: Region | None = None,
     same_frames: bool = False,
     uniform: float = UNIFORM,
+    look_inlier_min: float = LOOK_INLIER_MIN,
 ) -> Grade:
     """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
 
@@ -177,6 +147,9 @@ def match_grade(
         same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
         uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
             (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
+        look_inlier_min: Share of its pairs an exemplar look must explain to be used
+            (``editor.lighting.exemplars.LOOK_INLIER_MIN``; ``fit.INLIER_MIN`` = the acceptance before 2026-12-03,
+            for the benchmark's peer).
     """
     prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
     src_px = _pixels(src_frames, weights, 20000, 0)
@@ -202,10 +175,13 @@ def match_grade(
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
-    found = look_from_exemplars(exemplars, src_frames, target_frames, prior, uniform=uniform)
-    if found is None:
-        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px)
-    look, to_bank = found
+    found = look_from_exemplars(
+        exemplars, src_frames, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min
+    )
+    if found is None or not found.accepted:
+        refused = float("nan") if found is None else found.look.inliers
+        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
+    look, to_bank = found.look, found.to_bank
     if to_bank is None:
         return _finish(look.grade, "exemplar", look.inliers, look.ncc, src_px)
     # The shot is not in the exemplars' state: grade it onto them, then apply the look; one smooth grade ≈ both.
@@ -360,8 +336,8 @@ def relight(
         "grade_method": g.method,
         "edited_frames": report.edited_frames,
     }
-    if g.warning is not None:
-        metrics["grade_warning"] = "model estimate alone: the reference's set-up is not in the project's dailies"
+    if g.short_warning is not None:
+        metrics["grade_warning"] = g.short_warning
     if np.isfinite(g.inliers):
         metrics["grade_inliers"] = g.inliers
     if np.isfinite(g.ncc):
