@@ -41,6 +41,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, plate_v1  # noqa: E402
+from _peers import matte_v1, matte_v4, plate_v1  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -68,6 +69,14 @@ THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30,
 NEW_PLATE = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
+
+
+class MatterV4(ShotMatter):
+    """Branch matte4's per-frame matting (7ae1c4f: wide foreground blur, interior pulled in 2·band, guided filter
+    mixed 0.3 into the well-posed band) in the same shot pipeline: the soft band before issue 18's band fix."""
+
+    def _raw_work(self, small: np.ndarray) -> np.ndarray:
+        return matte_v4.matte_frame(small, self.plate, replace(self.params.matte, detail=0.7)).alpha
 
 
 class MatterV1(ShotMatter):
@@ -107,19 +116,26 @@ def cases(variant: str, n: int) -> dict[str, tuple[WideShot, bool]]:
 def scores(est: list[np.ndarray], ref: list[np.ndarray]) -> dict[str, float]:
     band_px = 12
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band_px + 1, 2 * band_px + 1))
-    replaced, kept, halo = [], [], []
+    replaced, kept, halo, band, rim_alpha, solid_soft = [], [], [], [], [], []
     for a, r in zip(est, ref, strict=True):
         setm, person = r < 0.02, r > 0.98
         replaced.append(float((a[setm] < 0.5).mean()) if setm.any() else 1.0)
         kept.append(float((a[person] > 0.5).mean()) if person.any() else 1.0)
         ring = (cv2.dilate((r > 0.02).astype(np.uint8), k) > 0) & setm
         halo.append(float(a[ring].mean()) if ring.any() else 0.0)
+        frac, rim = (r > 0.02) & (r < 0.98), (r >= 0.9) & (r <= 0.98)
+        band.append(float(((a > 0.02) & (a < 0.98)).sum() / max(1, frac.sum())))
+        rim_alpha.append(float(a[rim].mean()) if rim.any() else 1.0)
+        solid_soft.append(float((a[person] < 0.98).mean()) if person.any() else 0.0)
     return {
         "matte_mad": mad(est, ref),
         "matte_dtssd": dtssd(est, ref),
         "set_replaced": float(np.mean(replaced)),
         "person_kept": float(np.mean(kept)),
         "halo": float(np.mean(halo)) * 1e3,
+        "soft_band_ratio": float(np.mean(band)),
+        "rim_alpha": float(np.mean(rim_alpha)),
+        "solid_soft": float(np.mean(solid_soft)),
     }
 
 
@@ -191,6 +207,11 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     supplied = plate_from_shot([shot.plate], frames[0].shape[:2]).with_interior(None if refused else plate.interior)
     m3 = ShotMatter(supplied, BackgroundParams())
     runs["new-supplied-plate"] = [m3.step(f.astype(np.float32) / 255) for f in frames]
+    if not refused:
+        m6 = MatterV4(plate, BackgroundParams())
+        runs["matte4"] = [m6.step(f.astype(np.float32) / 255) for f in frames]
+    m5 = MatterV4(supplied, BackgroundParams())
+    runs["matte4-supplied-plate"] = [m5.step(f.astype(np.float32) / 255) for f in frames]
     old = plate_v1.estimate_plate(frames)
     emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
     m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
@@ -205,7 +226,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     for method, est in runs.items():
         if method == "today":
             continue
-        cp = supplied if method == "new-supplied-plate" else plate
+        cp = supplied if method.endswith("supplied-plate") else plate
         t1 = time.perf_counter()
         recovered = [estimate_foreground(f, a, cp.image, cp.known) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
@@ -213,7 +234,8 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
             vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
-            if method == "new-supplied-plate" or (method == "new" and png is not None):
+            shown = method in ("new-supplied-plate", "matte4-supplied-plate")
+            if shown or (method in ("new", "matte4") and png is not None):
                 k = len(frames) // 2
                 if not crops:
                     crops.append(head_crop(truths[k], ref[k]))
@@ -225,7 +247,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "today") if m in runs]
+        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "matte4", "today") if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
         cv2.imwrite(str(png / f"{name}_{variant}.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])

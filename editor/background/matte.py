@@ -9,8 +9,11 @@
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
    definite background; the band between them (``band`` pixels either side of the edge) is unknown.
-3. **Matting.** In the unknown band the soft key is filtered by the colour guided filter steered by the frame, so
-   the alpha follows image edges (hair, collars); known regions stay exactly 0 or 1.
+3. **Matting.** In the unknown band, where the plate is known and the nearby foreground differs from it, alpha is
+   the compositing equation's answer (the pixel projected onto the line from the plate's colour to the *nearest*
+   definite foreground's colour), so it is fractional only where the pixel really is a mix; elsewhere the soft key
+   is filtered by the colour guided filter steered by the frame, so the alpha follows image edges (hair,
+   collars); known regions stay exactly 0 or 1.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
 Bool = np.ndarray  # bool
 
+NEAR_SIGMA = 1.5  # finest scale (px) at which the nearby foreground colour is looked for
+NEAR_WEIGHT = 0.1  # share of a scale's window that must be definite foreground for its colour to be taken
+
 
 @dataclass(frozen=True)
 class MatteParams:
@@ -43,7 +49,9 @@ class MatteParams:
         eps: Guided-filter regularisation.
         subsample: Fast guided filter sub-sampling factor (1 = exact filter).
         detail: Where the compositing equation is well-posed, the weight of its per-pixel answer against the
-            guided filter's (1 = per-pixel only, 0 = filter only).
+            guided filter's (1 = per-pixel only, 0 = filter only). The default takes the equation's answer as it
+            is: mixing in the filter (window ``2·radius``) spreads every edge over the window, widening the soft
+            band and pulling the opaque rim down (``docs/benchmarks.md``, Background: the soft band).
     """
 
     key_low: float | None = None
@@ -52,7 +60,7 @@ class MatteParams:
     radius: float = 0.02
     eps: float = 1e-3
     subsample: int = 2
-    detail: float = 0.7
+    detail: float = 1.0
 
     def __post_init__(self) -> None:
         if self.key_low is not None and not 0 <= self.key_low < 1:
@@ -168,48 +176,75 @@ def fill_holes(key: F32, close: int) -> F32:
 def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
     """Definite foreground and definite background masks from the (hole-filled) soft key.
 
-    Definite foreground is where the key is saturated (≥ 0.98) pulled ``band`` pixels in from its edge, plus the
-    keyed silhouette (key > 0.5, cleaned of specks) pulled ``2·band`` pixels in, so low-contrast patches deep
-    inside the performer stay solid while soft rims stay unknown; definite background is where the key is
-    ~0 (≤ 0.02), pulled ``band`` pixels away from anything keyed. Everything between is unknown, so soft regions
-    wider than the band (hair, motion blur) stay unknown in full.
+    Definite foreground is the keyed silhouette (key > 0.5, cleaned of specks) pulled ``band`` pixels in from its
+    edge, so low-contrast patches inside the performer (a shirt near the set's colour, where the key is soft) stay
+    solid rather than being left to the compositing equation; definite background is where the key is ~0
+    (≤ 0.02), pulled ``band`` pixels away from anything keyed. Everything between is unknown, so soft regions
+    wider than the band outside the silhouette (hair, motion blur) stay unknown in full.
     """
     clean = _disk(_px(0.004, key.shape))
     solid = cv2.morphologyEx((key > 0.5).astype(np.uint8), cv2.MORPH_OPEN, clean)
     solid = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, clean)
     touched = np.maximum(cv2.morphologyEx((key > 0.02).astype(np.uint8), cv2.MORPH_OPEN, clean), solid)
-    saturated = cv2.morphologyEx((key >= 0.98).astype(np.uint8), cv2.MORPH_OPEN, clean)
     r = _px(params.band, key.shape)
-    fg = (_erode(saturated, r) > 0) | (_erode(solid, 2 * r) > 0)
+    fg = _erode(solid, r) > 0
     bg = _erode(1 - touched, r) > 0
     return fg, bg
+
+
+def _normalised_convolution(img: F32, w: F32, sigma: float) -> tuple[F32, F32]:
+    """``(G_σ * (w·img) / G_σ * w, G_σ * w)`` at full size; wide blurs are computed at reduced resolution (the
+    detail is not needed there)."""
+    step = max(1, int(sigma // 3))
+    h, wd = w.shape
+    if step == 1:
+        den = cv2.GaussianBlur(w, (0, 0), sigma)
+        num = cv2.GaussianBlur(img * w[..., None], (0, 0), sigma)
+    else:
+        small = (max(1, wd // step), max(1, h // step))
+        w_s = cv2.resize(w, small, interpolation=cv2.INTER_AREA)
+        num_s = cv2.resize(img * w[..., None], small, interpolation=cv2.INTER_AREA)
+        den = cv2.resize(cv2.GaussianBlur(w_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
+        num = cv2.resize(cv2.GaussianBlur(num_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
+    return num / np.maximum(den, 1e-6)[..., None], den
+
+
+def _nearest_foreground(img: F32, fg: Bool, sigma_max: float) -> tuple[F32, Bool]:
+    """Each pixel's *nearby* definite-foreground colour, and where one was found.
+
+    Normalised convolution of the definite foreground at doubling scales from ``NEAR_SIGMA`` up to ``sigma_max``;
+    each pixel takes the finest scale whose window is at least ``NEAR_WEIGHT`` foreground (at a straight edge,
+    within ~1.3σ of it), the coarsest scale wherever it has any foreground at all. One wide blur instead averages
+    hair with face and shirt, and the compositing equation then reads an opaque rim as partly transparent."""
+    w = fg.astype(np.float32)
+    out = np.zeros_like(img)
+    found = np.zeros(fg.shape, bool)
+    sigmas = [NEAR_SIGMA * 2**k for k in range(8) if NEAR_SIGMA * 2**k < sigma_max] + [sigma_max]
+    for i, sigma in enumerate(sigmas):
+        colour, den = _normalised_convolution(img, w, sigma)
+        take = ~found & (den > (NEAR_WEIGHT if i < len(sigmas) - 1 else 1e-3))
+        out[take] = colour[take]
+        found |= take
+    return out, found
 
 
 def _projected_alpha(
     frame: F32, plate: CleanPlate, fg: Bool, unknown: Bool, key: F32, params: MatteParams
 ) -> tuple[F32, Bool]:
     """Alpha in the unknown band from the compositing equation ``I = αF + (1−α)B`` with ``B`` the plate and ``F``
-    estimated by normalised convolution of the nearby definite foreground; the key where that is ill-posed.
+    the nearest definite foreground's colour (:func:`_nearest_foreground`); the key where that is ill-posed.
     Also returns where the projection was well-posed. Computed only over the band's bounding box."""
     soft, posed = key.copy(), np.zeros_like(unknown)
-    sigma = 2.0 * _px(params.band, frame.shape) + 1.0
-    box = _bbox(unknown & plate.known, int(3 * sigma))
+    sigma = 2.0 * (2.0 * _px(params.band, frame.shape) + 1.0)
+    box = _bbox(unknown & plate.known, int(1.5 * sigma))
     if box is None:
         return soft, posed
-    img, bgd, fgm, unk = frame[box], plate.image[box], fg[box], (unknown & plate.known)[box]
-    w = fgm.astype(np.float32)
-    # Normalised convolution at reduced resolution (the blur is wide; the detail is not needed).
-    step = max(1, int(sigma // 3))
-    h, wd = fgm.shape
-    small = (max(1, wd // step), max(1, h // step))
-    w_s = cv2.resize(w, small, interpolation=cv2.INTER_AREA)
-    num_s = cv2.resize(img * w[..., None], small, interpolation=cv2.INTER_AREA)
-    den = cv2.resize(cv2.GaussianBlur(w_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
-    num = cv2.resize(cv2.GaussianBlur(num_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
-    d = num / np.maximum(den, 1e-6)[..., None] - bgd
+    img, bgd, unk = frame[box], plate.image[box], (unknown & plate.known)[box]
+    f, found = _nearest_foreground(img, fg[box], sigma)
+    d = f - bgd
     d2 = _channel_sum(d * d)
     proj = _channel_sum((img - bgd) * d) / np.maximum(d2, 1e-6)
-    ok = unk & (den > 1e-3) & (d2 > 0.01)
+    ok = unk & found & (d2 > 0.01)
     soft[box] = np.where(ok, np.clip(proj, 0.0, 1.0), key[box])
     posed[box] = ok
     return soft, posed
@@ -223,8 +258,8 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatt
     soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
     p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
     q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
-    # Where the compositing equation was solvable its answer stands, lightly denoised by the filter; elsewhere
-    # (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges.
+    # Where the compositing equation was solvable its answer stands (mixed with the filter's by ``detail``);
+    # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges.
     mix = np.float32(params.detail)
     alpha = np.where(unknown, np.where(posed, mix * p + (1 - mix) * q, q), p).astype(np.float32)
     return FrameMatte(alpha=alpha, unknown=unknown, p=p)
