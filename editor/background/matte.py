@@ -10,10 +10,10 @@
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
    definite background; the band between them (``band`` pixels either side of the edge) is unknown.
 3. **Matting.** In the unknown band, where the plate is known and the nearby foreground differs from it, alpha is
-   the compositing equation's answer (the pixel projected onto the line from the plate's colour to the *nearest*
-   definite foreground's colour), so it is fractional only where the pixel really is a mix; elsewhere the soft key
-   is filtered by the colour guided filter steered by the frame, so the alpha follows image edges (hair,
-   collars); known regions stay exactly 0 or 1.
+   the compositing equation's answer (the pixel projected onto the line from the plate's colour to a nearby
+   definite foreground's colour that explains it), so it is fractional only where the pixel really is a mix;
+   elsewhere the soft key is filtered by the colour guided filter steered by the frame, so the alpha follows image
+   edges (hair, collars); known regions stay exactly 0 or 1.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ U8 = np.ndarray  # uint8
 Bool = np.ndarray  # bool
 
 NEAR_SIGMA = 1.5  # finest scale (px) at which the nearby foreground colour is looked for
-NEAR_WEIGHT = 0.1  # share of a scale's window that must be definite foreground for its colour to be taken
+NEAR_WEIGHT = 0.1  # share of a scale's window that must be definite foreground for its colour to be a candidate
+GROW_STEPS = 2  # times the definite foreground may be pulled back where the edge is softer than the band
+GROW_BELOW = 0.5  # alpha against the definite foreground below which the edge counts as still soft there
+RESIDUAL_TOL = 0.02  # RGB distance within which two foreground candidates explain a pixel equally well
 
 
 @dataclass(frozen=True)
@@ -209,43 +212,56 @@ def _normalised_convolution(img: F32, w: F32, sigma: float) -> tuple[F32, F32]:
     return num / np.maximum(den, 1e-6)[..., None], den
 
 
-def _nearest_foreground(img: F32, fg: Bool, sigma_max: float) -> tuple[F32, Bool]:
-    """Each pixel's *nearby* definite-foreground colour, and where one was found.
-
-    Normalised convolution of the definite foreground at doubling scales from ``NEAR_SIGMA`` up to ``sigma_max``;
-    each pixel takes the finest scale whose window is at least ``NEAR_WEIGHT`` foreground (at a straight edge,
-    within ~1.3σ of it), the coarsest scale wherever it has any foreground at all. One wide blur instead averages
-    hair with face and shirt, and the compositing equation then reads an opaque rim as partly transparent."""
+def _foreground_candidates(img: F32, fg: Bool, sigma_max: float) -> list[tuple[F32, Bool]]:
+    """Candidate colours of the foreground behind each pixel, near to far, and where each is defined: normalised
+    convolutions of the definite foreground at doubling scales from ``NEAR_SIGMA`` up to ``sigma_max``, each
+    defined where its window is at least ``NEAR_WEIGHT`` foreground (at a straight edge, within ~1.3σ of it; the
+    widest wherever it holds any foreground at all)."""
     w = fg.astype(np.float32)
-    out = np.zeros_like(img)
-    found = np.zeros(fg.shape, bool)
     sigmas = [NEAR_SIGMA * 2**k for k in range(8) if NEAR_SIGMA * 2**k < sigma_max] + [sigma_max]
+    out = []
     for i, sigma in enumerate(sigmas):
         colour, den = _normalised_convolution(img, w, sigma)
-        take = ~found & (den > (NEAR_WEIGHT if i < len(sigmas) - 1 else 1e-3))
-        out[take] = colour[take]
-        found |= take
-    return out, found
+        out.append((colour, den > (NEAR_WEIGHT if i < len(sigmas) - 1 else 1e-3)))
+    return out
 
 
 def _projected_alpha(
     frame: F32, plate: CleanPlate, fg: Bool, unknown: Bool, key: F32, params: MatteParams
 ) -> tuple[F32, Bool]:
-    """Alpha in the unknown band from the compositing equation ``I = αF + (1−α)B`` with ``B`` the plate and ``F``
-    the nearest definite foreground's colour (:func:`_nearest_foreground`); the key where that is ill-posed.
-    Also returns where the projection was well-posed. Computed only over the band's bounding box."""
+    """Alpha in the unknown band from the compositing equation ``I = αF + (1−α)B`` with ``B`` the plate; the key
+    where that is ill-posed. Also returns where the projection was well-posed. Computed only over the band's
+    bounding box.
+
+    ``F`` is chosen per pixel among the foreground colours found at several distances
+    (:func:`_foreground_candidates`): the candidates whose line ``B → F`` passes within the residual tolerance of
+    the pixel's best, and of those the one farthest from ``B``. A single wide average mixes hair with face and
+    reads the hair's opaque rim as partly transparent (the pixel is far from that line); the nearest colour alone
+    is itself a mix where the edge is softer than the trimap's band, and over-reads a wide soft edge (the pixel is
+    on the line of both, and the purer colour is the one farther from ``B``)."""
     soft, posed = key.copy(), np.zeros_like(unknown)
     sigma = 2.0 * (2.0 * _px(params.band, frame.shape) + 1.0)
     box = _bbox(unknown & plate.known, int(1.5 * sigma))
     if box is None:
         return soft, posed
     img, bgd, unk = frame[box], plate.image[box], (unknown & plate.known)[box]
-    f, found = _nearest_foreground(img, fg[box], sigma)
-    d = f - bgd
-    d2 = _channel_sum(d * d)
-    proj = _channel_sum((img - bgd) * d) / np.maximum(d2, 1e-6)
-    ok = unk & found & (d2 > 0.01)
-    soft[box] = np.where(ok, np.clip(proj, 0.0, 1.0), key[box])
+    alphas, residuals, spreads = [], [], []
+    for f, defined in _foreground_candidates(img, fg[box], sigma):
+        d = f - bgd
+        d2 = _channel_sum(d * d)
+        a = np.clip(_channel_sum((img - bgd) * d) / np.maximum(d2, 1e-6), 0.0, 1.0)
+        miss = img - bgd - a[..., None] * d
+        ok = defined & (d2 > 0.01)
+        alphas.append(a)
+        residuals.append(np.where(ok, np.sqrt(_channel_sum(miss * miss)), np.inf))
+        spreads.append(np.where(ok, d2, -1.0))
+    res = np.stack(residuals)
+    best = res.min(axis=0)
+    tol = max(RESIDUAL_TOL, 3.0 * plate.noise)
+    pick = np.argmax(np.where(res <= best + tol, np.stack(spreads), -2.0), axis=0)
+    alpha = np.take_along_axis(np.stack(alphas), pick[None], axis=0)[0]
+    ok = unk & np.isfinite(best)
+    soft[box] = np.where(ok, alpha, key[box])
     posed[box] = ok
     return soft, posed
 
@@ -256,6 +272,16 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatt
     fg, bg = trimap(key, params)
     unknown = ~(fg | bg)
     soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
+    r = _px(params.band, frame.shape)
+    for _ in range(GROW_STEPS):
+        # Where the answer is still well below 1 against the definite foreground, the edge is softer than the
+        # band: pull the definite foreground back by another band there and solve again.
+        touching = unknown & posed & (soft < GROW_BELOW) & (cv2.dilate(fg.astype(np.uint8), _disk(1)) > 0)
+        if not touching.any():
+            break
+        grow = fg & (_dilate(touching.astype(np.uint8), r) > 0)
+        fg, unknown = fg & ~grow, unknown | grow
+        soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
     p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
     q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
     # Where the compositing equation was solvable its answer stands (mixed with the filter's by ``detail``);
