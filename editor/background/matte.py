@@ -8,7 +8,10 @@
    so a shirt the colour of the set behind it is not cut out.
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
-   definite background; the band between them (``band`` pixels either side of the edge) is unknown.
+   definite background; the band between them (``band`` pixels either side of the edge) is unknown. Where the
+   alpha solved in step 3 is still below ``GROW_BELOW`` against the definite foreground, the edge is softer than
+   the band (motion blur, defocus): the definite foreground is pulled back by another band there and step 3 is
+   solved again (at most ``GROW_STEPS`` times).
 3. **Matting.** In the unknown band, where the plate is known and the nearby foreground differs from it, alpha is
    the compositing equation's answer (the pixel projected onto the line from the plate's colour to a nearby
    definite foreground's colour that explains it), so it is fractional only where the pixel really is a mix;
@@ -195,9 +198,9 @@ def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
     return fg, bg
 
 
-def _normalised_convolution(img: F32, w: F32, sigma: float) -> tuple[F32, F32]:
-    """``(G_σ * (w·img) / G_σ * w, G_σ * w)`` at full size; wide blurs are computed at reduced resolution (the
-    detail is not needed there)."""
+def _normalised_convolution(img: F32, w: F32, sigma: float, at: tuple[np.ndarray, ...]) -> tuple[F32, F32]:
+    """``G_σ * (w·img) / G_σ * w`` and ``G_σ * w`` at the pixels ``at`` (an ``np.nonzero`` index); wide blurs are
+    computed at reduced resolution (the detail is not needed there)."""
     step = max(1, int(sigma // 3))
     h, wd = w.shape
     if step == 1:
@@ -209,19 +212,20 @@ def _normalised_convolution(img: F32, w: F32, sigma: float) -> tuple[F32, F32]:
         num_s = cv2.resize(img * w[..., None], small, interpolation=cv2.INTER_AREA)
         den = cv2.resize(cv2.GaussianBlur(w_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
         num = cv2.resize(cv2.GaussianBlur(num_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
-    return num / np.maximum(den, 1e-6)[..., None], den
+    d = den[at]
+    return num[at] / np.maximum(d, 1e-6)[:, None], d
 
 
-def _foreground_candidates(img: F32, fg: Bool, sigma_max: float) -> list[tuple[F32, Bool]]:
-    """Candidate colours of the foreground behind each pixel, near to far, and where each is defined: normalised
-    convolutions of the definite foreground at doubling scales from ``NEAR_SIGMA`` up to ``sigma_max``, each
-    defined where its window is at least ``NEAR_WEIGHT`` foreground (at a straight edge, within ~1.3σ of it; the
-    widest wherever it holds any foreground at all)."""
+def _foreground_candidates(img: F32, fg: Bool, sigma_max: float, at: tuple[np.ndarray, ...]) -> list[tuple[F32, Bool]]:
+    """Candidate colours (N×3) of the foreground behind the pixels ``at``, near to far, and where each is defined:
+    normalised convolutions of the definite foreground at doubling scales from ``NEAR_SIGMA`` up to
+    ``sigma_max``, each defined where its window is at least ``NEAR_WEIGHT`` foreground (at a straight edge,
+    within ~1.3σ of it; the widest wherever it holds any foreground at all)."""
     w = fg.astype(np.float32)
     sigmas = [NEAR_SIGMA * 2**k for k in range(8) if NEAR_SIGMA * 2**k < sigma_max] + [sigma_max]
     out = []
     for i, sigma in enumerate(sigmas):
-        colour, den = _normalised_convolution(img, w, sigma)
+        colour, den = _normalised_convolution(img, w, sigma, at)
         out.append((colour, den > (NEAR_WEIGHT if i < len(sigmas) - 1 else 1e-3)))
     return out
 
@@ -244,25 +248,29 @@ def _projected_alpha(
     box = _bbox(unknown & plate.known, int(1.5 * sigma))
     if box is None:
         return soft, posed
-    img, bgd, unk = frame[box], plate.image[box], (unknown & plate.known)[box]
+    at = np.nonzero((unknown & plate.known)[box])
+    img, bgd = frame[box], plate.image[box]
+    i, b = img[at], bgd[at]  # N×3: the band's pixels only
     alphas, residuals, spreads = [], [], []
-    for f, defined in _foreground_candidates(img, fg[box], sigma):
-        d = f - bgd
-        d2 = _channel_sum(d * d)
-        a = np.clip(_channel_sum((img - bgd) * d) / np.maximum(d2, 1e-6), 0.0, 1.0)
-        miss = img - bgd - a[..., None] * d
+    for f, defined in _foreground_candidates(img, fg[box], sigma, at):
+        d = f - b
+        d2 = (d * d).sum(axis=1)
+        a = np.clip(((i - b) * d).sum(axis=1) / np.maximum(d2, 1e-6), 0.0, 1.0)
+        miss = i - b - a[:, None] * d
         ok = defined & (d2 > 0.01)
         alphas.append(a)
-        residuals.append(np.where(ok, np.sqrt(_channel_sum(miss * miss)), np.inf))
+        residuals.append(np.where(ok, np.sqrt((miss * miss).sum(axis=1)), np.inf))
         spreads.append(np.where(ok, d2, -1.0))
     res = np.stack(residuals)
     best = res.min(axis=0)
     tol = max(RESIDUAL_TOL, 3.0 * plate.noise)
     pick = np.argmax(np.where(res <= best + tol, np.stack(spreads), -2.0), axis=0)
     alpha = np.take_along_axis(np.stack(alphas), pick[None], axis=0)[0]
-    ok = unk & np.isfinite(best)
-    soft[box] = np.where(ok, alpha, key[box])
-    posed[box] = ok
+    ok = np.isfinite(best)
+    sub_soft, sub_posed = soft[box], posed[box]
+    rows, cols = at[0][ok], at[1][ok]
+    sub_soft[rows, cols] = alpha[ok]
+    sub_posed[rows, cols] = True
     return soft, posed
 
 
