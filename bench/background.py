@@ -16,13 +16,17 @@ still found by their faces), and a crowd of five people filling the frame. Split
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
 true empty plate given as a clean plate; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
 with border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner
-trained on the shot's own pseudo-labels (never on ``α*``).
+trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's
+per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates.
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
 the edit replaces; an editor needs ~1); ``person_kept`` = share of the person (α* > 0.98) with alpha above 0.5;
 ``halo`` = mean estimated alpha over the 12-px band just outside the person (old set left around them ×1e3);
-``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case.
+``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case. The soft band:
+``soft_band_ratio`` = fractional pixels (0.02 < α < 0.98) of the estimate ÷ the truth's; ``rim_alpha`` = mean
+estimated alpha where 0.9 ≤ α* ≤ 0.98 (the edge's nearly opaque pixels); ``solid_soft`` = share of the person
+(α* > 0.98) estimated below 0.98.
 
 **Composite colour (the old set's fringe).** Each estimated matte is also composited over a new plate ``Q`` (flat
 light blue, so a dark fringe shows) twice, in the same run: with the take's own pixels as the foreground colour
