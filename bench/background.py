@@ -57,7 +57,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, matte_v4, plate_v1  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, plate_v1  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -75,7 +75,23 @@ CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, Fa
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
 
-class MatterV4(ShotMatter):
+class _PeerMatter(ShotMatter):
+    """A peer's per-frame matting in the shot pipeline as it was before issue 18's temporal fix: solved on the
+    frame itself (not the flow-denoised frame), then stabilised."""
+
+    def _stable_work(self, small: np.ndarray) -> np.ndarray:
+        return self._stabiliser.step(small, self._raw_work(small))
+
+
+class MatterV5(_PeerMatter):
+    """Branch matte5's per-frame matting (afdfa2c: hard choice of the foreground colour among candidates, up to two
+    pull-backs) in the same shot pipeline: the soft band before issue 18's flicker fix."""
+
+    def _raw_work(self, small: np.ndarray) -> np.ndarray:
+        return matte_v5.matte_frame(small, self.plate, self.params.matte).alpha
+
+
+class MatterV4(_PeerMatter):
     """Branch matte4's per-frame matting (7ae1c4f: wide foreground blur, interior pulled in 2·band, guided filter
     mixed 0.3 into the well-posed band) in the same shot pipeline: the soft band before issue 18's band fix."""
 
@@ -83,7 +99,7 @@ class MatterV4(ShotMatter):
         return matte_v4.matte_frame(small, self.plate, replace(self.params.matte, detail=0.7)).alpha
 
 
-class MatterV1(ShotMatter):
+class MatterV1(_PeerMatter):
     """Today's per-frame matting (main 9a91bc4: no shadow test, no interior) in the same shot pipeline."""
 
     def _raw_work(self, small: np.ndarray) -> np.ndarray:
@@ -93,6 +109,14 @@ class MatterV1(ShotMatter):
 def emit(metric: str, value: float, unit: str, **extra: Any) -> None:
     row = {"bench": "background", "metric": metric, "value": round(float(value), 4), "unit": unit, **extra}
     print(json.dumps(row), flush=True)
+
+
+def stepped(matter: ShotMatter, frames: list[np.ndarray], method: str, cpu: dict[str, float]) -> list[np.ndarray]:
+    """The shot's stabilised mattes, frame by frame; records the CPU seconds per frame under ``method``."""
+    t0 = time.process_time()
+    out = [matter.step(f.astype(np.float32) / 255) for f in frames]
+    cpu[method] = (time.process_time() - t0) / len(frames)
+    return out
 
 
 def people(layout: list[tuple[int, float, float, int, bool]], takes: tuple[str, str]) -> list[Person]:
@@ -184,6 +208,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     split = "shared" if variant == "shared" else "heldout"
     ctx = {"case": name, "split": split, "variant": variant, "frames": len(frames)}
     runs: dict[str, list[np.ndarray]] = {}
+    cpu: dict[str, float] = {}
     t0 = time.perf_counter()
     plate = estimate_plate(frames)
     refused = False
@@ -195,7 +220,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces, **ctx)
     if not refused:
         matter = ShotMatter(plate, BackgroundParams())
-        runs["new"] = [matter.step(f.astype(np.float32) / 255) for f in frames]
+        runs["new"] = stepped(matter, frames, "new", cpu)
         if refiner_steps:
             params = BackgroundParams().resolved(plate)
             idx = np.linspace(0, len(frames) - 1, 8).round().astype(int)
@@ -207,20 +232,24 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
                 RefinerConfig(steps=refiner_steps),
             )  # fmt: skip
             m2 = ShotMatter(plate, BackgroundParams(), net)
-            runs["new+refiner"] = [m2.step(f.astype(np.float32) / 255) for f in frames]
+            runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
     supplied = plate_from_shot([shot.plate], frames[0].shape[:2]).with_interior(None if refused else plate.interior)
     m3 = ShotMatter(supplied, BackgroundParams())
-    runs["new-supplied-plate"] = [m3.step(f.astype(np.float32) / 255) for f in frames]
+    runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
     if not refused:
         m6 = MatterV4(plate, BackgroundParams())
-        runs["matte4"] = [m6.step(f.astype(np.float32) / 255) for f in frames]
+        runs["matte4"] = stepped(m6, frames, "matte4", cpu)
     m5 = MatterV4(supplied, BackgroundParams())
-    runs["matte4-supplied-plate"] = [m5.step(f.astype(np.float32) / 255) for f in frames]
+    runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
+    m7 = MatterV5(supplied, BackgroundParams())
+    runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
     old = plate_v1.estimate_plate(frames)
     emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
     m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
-    runs["today"] = [m4.step(f.astype(np.float32) / 255) for f in frames]
+    runs["today"] = stepped(m4, frames, "today", cpu)
     for method, est in runs.items():
+        if method in cpu:
+            emit("matte_cpu_seconds_per_frame", cpu[method], "s", method=method, **ctx)
         for metric, value in scores(est, ref).items():
             emit(metric, value, "x1e3" if metric in ("matte_mad", "halo") else "x1e2" if "dtssd" in metric else "share",
                  method=method, **ctx)  # fmt: skip
@@ -238,7 +267,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
             vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
-            shown = method in ("new-supplied-plate", "matte4-supplied-plate")
+            shown = method in ("new-supplied-plate", "matte4-supplied-plate", "matte5-supplied-plate")
             if shown or (method in ("new", "matte4") and png is not None):
                 k = len(frames) // 2
                 if not crops:

@@ -37,9 +37,11 @@ Bool = np.ndarray  # bool
 
 NEAR_SIGMA = 1.5  # finest scale (px) at which the nearby foreground colour is looked for
 NEAR_WEIGHT = 0.1  # share of a scale's window that must be definite foreground for its colour to be a candidate
-GROW_STEPS = 2  # times the definite foreground may be pulled back where the edge is softer than the band
+GROW_STEPS = 1  # times the definite foreground may be pulled back where the edge is softer than the band
 GROW_BELOW = 0.5  # alpha against the definite foreground below which the edge counts as still soft there
 RESIDUAL_TOL = 0.02  # RGB distance within which two foreground candidates explain a pixel equally well
+EXPLAINS = 0.3  # weight (of e^-(excess residual / tolerance)^2) at which a candidate counts as explaining the pixel
+SPREAD_TAU = 0.2  # RGB distance over which a candidate nearer the plate than the farthest explaining one loses e
 
 
 @dataclass(frozen=True)
@@ -264,9 +266,16 @@ def _projected_alpha(
     res = np.stack(residuals)
     best = res.min(axis=0)
     tol = max(RESIDUAL_TOL, 3.0 * plate.noise)
-    pick = np.argmax(np.where(res <= best + tol, np.stack(spreads), -2.0), axis=0)
-    alpha = np.take_along_axis(np.stack(alphas), pick[None], axis=0)[0]
+    # A soft choice: weight each candidate by how well it explains the pixel and by how far its colour lies from
+    # the plate (relative to the farthest one that explains it). A hard choice switches between candidates with
+    # the grain from frame to frame at a still edge, and every switch is a jump in alpha (the flicker dtSSD counts).
     ok = np.isfinite(best)
+    fin = np.isfinite(res)
+    explains = np.where(fin, np.exp(-(((np.where(fin, res, 0.0) - np.where(ok, best, 0.0)) / tol) ** 2)), 0.0)
+    reach = np.sqrt(np.maximum(np.stack(spreads), 0.0))
+    top = np.max(np.where(explains >= EXPLAINS, reach, 0.0), axis=0)
+    weight = explains * np.exp(np.minimum(reach - top, 0.0) / SPREAD_TAU)
+    alpha = (weight * np.stack(alphas)).sum(axis=0) / np.maximum(weight.sum(axis=0), 1e-12)
     sub_soft, sub_posed = soft[box], posed[box]
     rows, cols = at[0][ok], at[1][ok]
     sub_soft[rows, cols] = alpha[ok]

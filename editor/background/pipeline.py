@@ -137,15 +137,19 @@ class ShotMatter:
         """The single-frame matte (no temporal state)."""
         return self._up(frame, self._raw_work(self._down(frame)))
 
+    def _stable_work(self, small: F32) -> F32:
+        # The matte is solved on the frame denoised along the flow (a still edge's colour does not flicker with the
+        # grain), then stabilised with the same flow and weight.
+        motion = self._stabiliser.motion(small)
+        return self._stabiliser.step(small, self._raw_work(motion.clean), motion)
+
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
-        small = self._down(frame)
-        return self._up(frame, self._stabiliser.step(small, self._raw_work(small)))
+        return self._up(frame, self._stable_work(self._down(frame)))
 
     def advance(self, frame: F32) -> None:
         """Run the stabiliser over the next frame of the shot without producing its matte (a segment's warm-up)."""
-        small = self._down(frame)
-        self._stabiliser.step(small, self._raw_work(small))
+        self._stable_work(self._down(frame))
 
     def foreground(self, frame: F32, alpha: F32) -> F32:
         """The colour to composite for ``frame`` under its full-resolution matte ``alpha``: the performer's colour
@@ -155,5 +159,5 @@ class ShotMatter:
         return estimate_foreground(frame, alpha, self.full_plate.image, self.full_plate.known)
 
     def state(self) -> list[F32 | None]:
-        """The temporal state: what the stabiliser carries to the next frame."""
+        """The temporal state: what the stabiliser carries to the next frame (alpha, frame, denoised frame)."""
         return self._stabiliser.state()
