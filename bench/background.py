@@ -17,7 +17,10 @@ still found by their faces), and a crowd of five people filling the frame. Split
 true empty plate given as a clean plate; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
 with border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner
 trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's
-per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates.
+per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
+``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
+The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
+``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set

@@ -11,7 +11,8 @@
    definite background; the band between them (``band`` pixels either side of the edge) is unknown. Where the
    alpha solved in step 3 is still below ``GROW_BELOW`` against the definite foreground, the edge is softer than
    the band (motion blur, defocus): the definite foreground is pulled back by another band there and step 3 is
-   solved again (at most ``GROW_STEPS`` times).
+   solved again (at most ``GROW_STEPS`` times: once: a second pull-back toggles on and off between frames and
+   raised flicker, MAD and band width on held-out takes, ``docs/benchmarks.md``).
 3. **Matting.** In the unknown band, where the plate is known and the nearby foreground differs from it, alpha is
    the compositing equation's answer (the pixel projected onto the line from the plate's colour to a nearby
    definite foreground's colour that explains it), so it is fractional only where the pixel really is a mix;
@@ -241,7 +242,10 @@ def _projected_alpha(
 
     ``F`` is chosen per pixel among the foreground colours found at several distances
     (:func:`_foreground_candidates`): the candidates whose line ``B → F`` passes within the residual tolerance of
-    the pixel's best, and of those the one farthest from ``B``. A single wide average mixes hair with face and
+    the pixel's best, and of those the one farthest from ``B`` — softly: each candidate's alpha is weighted by
+    ``e^-(excess residual / tolerance)²`` and by ``e^-(shortfall in distance from B / SPREAD_TAU)``, so a pixel near
+    a tie gets a blend rather than whichever candidate the frame's grain favours (a hard choice flickers).
+    A single wide average mixes hair with face and
     reads the hair's opaque rim as partly transparent (the pixel is far from that line); the nearest colour alone
     is itself a mix where the edge is softer than the trimap's band, and over-reads a wide soft edge (the pixel is
     on the line of both, and the purer colour is the one farther from ``B``)."""
@@ -283,12 +287,15 @@ def _projected_alpha(
     return soft, posed
 
 
-def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatte:
-    """Matte one frame (RGB float32 in [0, 1]) against ``plate`` with resolved ``params``."""
+def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams, clean: F32 | None = None) -> FrameMatte:
+    """Matte one frame (RGB float32 in [0, 1]) against ``plate`` with resolved ``params``; ``clean``: the frame
+    denoised over time (``Stabiliser.motion``), on which the compositing equation is solved (key, trimap and
+    guided filter use the frame itself)."""
+    solve = frame if clean is None else clean
     key = fill_holes(soft_key(frame, plate, params), _px(params.band, frame.shape))
     fg, bg = trimap(key, params)
     unknown = ~(fg | bg)
-    soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
+    soft, posed = _projected_alpha(solve, plate, fg, unknown, key, params)
     r = _px(params.band, frame.shape)
     for _ in range(GROW_STEPS):
         # Where the answer is still well below 1 against the definite foreground, the edge is softer than the
@@ -298,7 +305,7 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams) -> FrameMatt
             break
         grow = fg & (_dilate(touching.astype(np.uint8), r) > 0)
         fg, unknown = fg & ~grow, unknown | grow
-        soft, posed = _projected_alpha(frame, plate, fg, unknown, key, params)
+        soft, posed = _projected_alpha(solve, plate, fg, unknown, key, params)
     p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
     q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
     # Where the compositing equation was solvable its answer stands (mixed with the filter's by ``detail``);

@@ -127,8 +127,8 @@ class ShotMatter:
         solid = (coarse >= 1.0) | (coarse <= 0.0)  # definite regions stay exactly 0 / 1
         return np.where(solid, coarse, q).astype(np.float32)
 
-    def _raw_work(self, small: F32) -> F32:
-        m = matte_frame(small, self.plate, self.params.matte)
+    def _raw_work(self, small: F32, clean: F32 | None = None) -> F32:
+        m = matte_frame(small, self.plate, self.params.matte, clean)
         if self.refiner is not None:
             return refine(self.refiner, small, m.p, m.unknown)
         return m.alpha
@@ -141,7 +141,7 @@ class ShotMatter:
         # The matte is solved on the frame denoised along the flow (a still edge's colour does not flicker with the
         # grain), then stabilised with the same flow and weight.
         motion = self._stabiliser.motion(small)
-        return self._stabiliser.step(small, self._raw_work(motion.clean), motion)
+        return self._stabiliser.step(small, self._raw_work(small, motion.clean), motion)
 
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
