@@ -5,7 +5,7 @@ frames that differ only by sensor noise (σ = 0.02). The truth does not move, so
 frames is flicker: dtSSD here is the RMS frame-to-frame change (×1e2). Branch matte5 chose the foreground colour
 behind each edge pixel independently in every frame, by a hard rule the grain tips either way, and solved the
 matte on the raw frame: 0.93–0.94 on these frames (matte4: 0.99–1.02). Now (a soft choice among the candidates,
-the matte solved on the frame denoised along the flow): 0.75–0.76, with the edge as accurate as matte5's.
+the compositing equation solved on the frame denoised along the flow): 0.75–0.76, with the edge as accurate as matte5's.
 """
 
 from __future__ import annotations
