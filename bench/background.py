@@ -16,13 +16,20 @@ still found by their faces), and a crowd of five people filling the frame. Split
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
 true empty plate given as a clean plate; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
 with border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner
-trained on the shot's own pseudo-labels (never on ``α*``).
+trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's
+per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
+``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
+The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
+``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
 the edit replaces; an editor needs ~1); ``person_kept`` = share of the person (α* > 0.98) with alpha above 0.5;
 ``halo`` = mean estimated alpha over the 12-px band just outside the person (old set left around them ×1e3);
-``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case.
+``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case. The soft band:
+``soft_band_ratio`` = fractional pixels (0.02 < α < 0.98) of the estimate ÷ the truth's; ``rim_alpha`` = mean
+estimated alpha where 0.9 ≤ α* ≤ 0.98 (the edge's nearly opaque pixels); ``solid_soft`` = share of the person
+(α* > 0.98) estimated below 0.98.
 
 **Composite colour (the old set's fringe).** Each estimated matte is also composited over a new plate ``Q`` (flat
 light blue, so a dark fringe shows) twice, in the same run: with the take's own pixels as the foreground colour
@@ -41,6 +48,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +60,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, plate_v1  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, plate_v1  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -70,7 +78,31 @@ CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, Fa
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
 
-class MatterV1(ShotMatter):
+class _PeerMatter(ShotMatter):
+    """A peer's per-frame matting in the shot pipeline as it was before issue 18's temporal fix: solved on the
+    frame itself (not the flow-denoised frame), then stabilised."""
+
+    def _stable_work(self, small: np.ndarray) -> np.ndarray:
+        return self._stabiliser.step(small, self._raw_work(small))
+
+
+class MatterV5(_PeerMatter):
+    """Branch matte5's per-frame matting (afdfa2c: hard choice of the foreground colour among candidates, up to two
+    pull-backs) in the same shot pipeline: the soft band before issue 18's flicker fix."""
+
+    def _raw_work(self, small: np.ndarray) -> np.ndarray:
+        return matte_v5.matte_frame(small, self.plate, self.params.matte).alpha
+
+
+class MatterV4(_PeerMatter):
+    """Branch matte4's per-frame matting (7ae1c4f: wide foreground blur, interior pulled in 2·band, guided filter
+    mixed 0.3 into the well-posed band) in the same shot pipeline: the soft band before issue 18's band fix."""
+
+    def _raw_work(self, small: np.ndarray) -> np.ndarray:
+        return matte_v4.matte_frame(small, self.plate, replace(self.params.matte, detail=0.7)).alpha
+
+
+class MatterV1(_PeerMatter):
     """Today's per-frame matting (main 9a91bc4: no shadow test, no interior) in the same shot pipeline."""
 
     def _raw_work(self, small: np.ndarray) -> np.ndarray:
@@ -80,6 +112,14 @@ class MatterV1(ShotMatter):
 def emit(metric: str, value: float, unit: str, **extra: Any) -> None:
     row = {"bench": "background", "metric": metric, "value": round(float(value), 4), "unit": unit, **extra}
     print(json.dumps(row), flush=True)
+
+
+def stepped(matter: ShotMatter, frames: list[np.ndarray], method: str, cpu: dict[str, float]) -> list[np.ndarray]:
+    """The shot's stabilised mattes, frame by frame; records the CPU seconds per frame under ``method``."""
+    t0 = time.process_time()
+    out = [matter.step(f.astype(np.float32) / 255) for f in frames]
+    cpu[method] = (time.process_time() - t0) / len(frames)
+    return out
 
 
 def people(layout: list[tuple[int, float, float, int, bool]], takes: tuple[str, str]) -> list[Person]:
@@ -107,19 +147,26 @@ def cases(variant: str, n: int) -> dict[str, tuple[WideShot, bool]]:
 def scores(est: list[np.ndarray], ref: list[np.ndarray]) -> dict[str, float]:
     band_px = 12
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band_px + 1, 2 * band_px + 1))
-    replaced, kept, halo = [], [], []
+    replaced, kept, halo, band, rim_alpha, solid_soft = [], [], [], [], [], []
     for a, r in zip(est, ref, strict=True):
         setm, person = r < 0.02, r > 0.98
         replaced.append(float((a[setm] < 0.5).mean()) if setm.any() else 1.0)
         kept.append(float((a[person] > 0.5).mean()) if person.any() else 1.0)
         ring = (cv2.dilate((r > 0.02).astype(np.uint8), k) > 0) & setm
         halo.append(float(a[ring].mean()) if ring.any() else 0.0)
+        frac, rim = (r > 0.02) & (r < 0.98), (r >= 0.9) & (r <= 0.98)
+        band.append(float(((a > 0.02) & (a < 0.98)).sum() / max(1, frac.sum())))
+        rim_alpha.append(float(a[rim].mean()) if rim.any() else 1.0)
+        solid_soft.append(float((a[person] < 0.98).mean()) if person.any() else 0.0)
     return {
         "matte_mad": mad(est, ref),
         "matte_dtssd": dtssd(est, ref),
         "set_replaced": float(np.mean(replaced)),
         "person_kept": float(np.mean(kept)),
         "halo": float(np.mean(halo)) * 1e3,
+        "soft_band_ratio": float(np.mean(band)),
+        "rim_alpha": float(np.mean(rim_alpha)),
+        "solid_soft": float(np.mean(solid_soft)),
     }
 
 
@@ -164,6 +211,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     split = "shared" if variant == "shared" else "heldout"
     ctx = {"case": name, "split": split, "variant": variant, "frames": len(frames)}
     runs: dict[str, list[np.ndarray]] = {}
+    cpu: dict[str, float] = {}
     t0 = time.perf_counter()
     plate = estimate_plate(frames)
     refused = False
@@ -175,7 +223,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces, **ctx)
     if not refused:
         matter = ShotMatter(plate, BackgroundParams())
-        runs["new"] = [matter.step(f.astype(np.float32) / 255) for f in frames]
+        runs["new"] = stepped(matter, frames, "new", cpu)
         if refiner_steps:
             params = BackgroundParams().resolved(plate)
             idx = np.linspace(0, len(frames) - 1, 8).round().astype(int)
@@ -187,15 +235,24 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
                 RefinerConfig(steps=refiner_steps),
             )  # fmt: skip
             m2 = ShotMatter(plate, BackgroundParams(), net)
-            runs["new+refiner"] = [m2.step(f.astype(np.float32) / 255) for f in frames]
+            runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
     supplied = plate_from_shot([shot.plate], frames[0].shape[:2]).with_interior(None if refused else plate.interior)
     m3 = ShotMatter(supplied, BackgroundParams())
-    runs["new-supplied-plate"] = [m3.step(f.astype(np.float32) / 255) for f in frames]
+    runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
+    if not refused:
+        m6 = MatterV4(plate, BackgroundParams())
+        runs["matte4"] = stepped(m6, frames, "matte4", cpu)
+    m5 = MatterV4(supplied, BackgroundParams())
+    runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
+    m7 = MatterV5(supplied, BackgroundParams())
+    runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
     old = plate_v1.estimate_plate(frames)
     emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
     m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
-    runs["today"] = [m4.step(f.astype(np.float32) / 255) for f in frames]
+    runs["today"] = stepped(m4, frames, "today", cpu)
     for method, est in runs.items():
+        if method in cpu:
+            emit("matte_cpu_seconds_per_frame", cpu[method], "s", method=method, **ctx)
         for metric, value in scores(est, ref).items():
             emit(metric, value, "x1e3" if metric in ("matte_mad", "halo") else "x1e2" if "dtssd" in metric else "share",
                  method=method, **ctx)  # fmt: skip
@@ -205,7 +262,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     for method, est in runs.items():
         if method == "today":
             continue
-        cp = supplied if method == "new-supplied-plate" else plate
+        cp = supplied if method.endswith("supplied-plate") else plate
         t1 = time.perf_counter()
         recovered = [estimate_foreground(f, a, cp.image, cp.known) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
@@ -213,7 +270,8 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
             vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
-            if method == "new-supplied-plate" or (method == "new" and png is not None):
+            shown = method in ("new-supplied-plate", "matte4-supplied-plate", "matte5-supplied-plate")
+            if shown or (method in ("new", "matte4") and png is not None):
                 k = len(frames) // 2
                 if not crops:
                     crops.append(head_crop(truths[k], ref[k]))
@@ -225,7 +283,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "today") if m in runs]
+        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "matte4", "today") if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
         cv2.imwrite(str(png / f"{name}_{variant}.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])

@@ -127,8 +127,8 @@ class ShotMatter:
         solid = (coarse >= 1.0) | (coarse <= 0.0)  # definite regions stay exactly 0 / 1
         return np.where(solid, coarse, q).astype(np.float32)
 
-    def _raw_work(self, small: F32) -> F32:
-        m = matte_frame(small, self.plate, self.params.matte)
+    def _raw_work(self, small: F32, clean: F32 | None = None) -> F32:
+        m = matte_frame(small, self.plate, self.params.matte, clean)
         if self.refiner is not None:
             return refine(self.refiner, small, m.p, m.unknown)
         return m.alpha
@@ -137,15 +137,19 @@ class ShotMatter:
         """The single-frame matte (no temporal state)."""
         return self._up(frame, self._raw_work(self._down(frame)))
 
+    def _stable_work(self, small: F32) -> F32:
+        # The matte is solved on the frame denoised along the flow (a still edge's colour does not flicker with the
+        # grain), then stabilised with the same flow and weight.
+        motion = self._stabiliser.motion(small)
+        return self._stabiliser.step(small, self._raw_work(small, motion.clean), motion)
+
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
-        small = self._down(frame)
-        return self._up(frame, self._stabiliser.step(small, self._raw_work(small)))
+        return self._up(frame, self._stable_work(self._down(frame)))
 
     def advance(self, frame: F32) -> None:
         """Run the stabiliser over the next frame of the shot without producing its matte (a segment's warm-up)."""
-        small = self._down(frame)
-        self._stabiliser.step(small, self._raw_work(small))
+        self._stable_work(self._down(frame))
 
     def foreground(self, frame: F32, alpha: F32) -> F32:
         """The colour to composite for ``frame`` under its full-resolution matte ``alpha``: the performer's colour
@@ -155,5 +159,5 @@ class ShotMatter:
         return estimate_foreground(frame, alpha, self.full_plate.image, self.full_plate.known)
 
     def state(self) -> list[F32 | None]:
-        """The temporal state: what the stabiliser carries to the next frame."""
+        """The temporal state: what the stabiliser carries to the next frame (alpha, frame, denoised frame)."""
         return self._stabiliser.state()

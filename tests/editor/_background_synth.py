@@ -43,3 +43,25 @@ def shot(n: int, h: int = 120, w: int = 160, *, drift: float = 1.0, noise: float
         frames.append((np.clip(img, 0, 1) * 255).round().astype(np.uint8))
         alphas.append(a)
     return frames, alphas, (bg * 255).round().astype(np.uint8)
+
+
+def hair_rim_frame(
+    h: int = 240, w: int = 320, *, soft: float = 2.0, rim: float = 6.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One frame (uint8 RGB), its true alpha and the clean plate (uint8): a head and shoulders whose edge is a
+    linear ramp ``soft`` pixels wide (the only fractional alpha), the head ringed by a ``rim``-pixel band of dark
+    hair around a light face, a blue shirt; over :func:`plate`. Everything inside the ramp is opaque."""
+    bg = plate(h, w, seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy, r = w / 2, 0.42 * h, 0.2 * min(h, w)
+    head = (np.sqrt(((xx - cx) / r) ** 2 + ((yy - cy) / (1.25 * r)) ** 2) - 1) * r  # ≈ signed distance, px
+    body = np.maximum(np.abs(xx - cx) - 2.0 * r, cy + 1.1 * r - yy)
+    a = np.clip(0.5 - np.minimum(head, body) / soft, 0, 1).astype(np.float32)
+    rng = np.random.default_rng(seed + 1)
+    fg = np.empty((h, w, 3), np.float32)
+    fg[:] = (0.85, 0.65, 0.55)
+    fg[(head > -rim) & (yy < cy + 0.3 * r)] = (0.12, 0.1, 0.08)
+    fg[yy > cy + 1.1 * r] = (0.25, 0.3, 0.7)
+    fg = np.clip(fg + rng.normal(0, 0.01, fg.shape), 0, 1).astype(np.float32)
+    img = a[..., None] * fg + (1 - a[..., None]) * bg + rng.normal(0, 0.004, bg.shape)
+    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8), a, (bg * 255).round().astype(np.uint8)
