@@ -11,6 +11,10 @@ package, version, licence and SHA-256 are in docs/identification.md and in every
 
 The 68-point landmark model in the same package is not used: its training data (iBUG 300-W) excludes commercial
 use. dlib's networks are not safe to call from two threads at once, so every call holds the models' lock.
+
+Identity vectors are remembered per process by the chip's content (``MEMO_SIZE`` most recent): the gate, the render's
+check and QC look at the same frames of a shot, and the network's output for a chip does not depend on the other chips
+in its batch (checked bit for bit by the tests), so a remembered vector is the one the network would compute again.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,8 +39,10 @@ IDENTITY_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 CHIP = 150
 CHIP_PADDING = 0.25
 HOG_WINDOW = 80  # dlib's HOG detector scans an 80×80 window: faces smaller than that need an upscaled image
+MEMO_SIZE = 16384  # remembered identity vectors (16-byte key + 512-byte vector each: about 9 MB)
 
 _lock = threading.Lock()
+_memo: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -136,11 +143,30 @@ def chips(rgb: NDArray[np.uint8], points: list[NDArray[np.float32]]) -> list[NDA
     return out
 
 
+def _chip_key(chip: NDArray[np.uint8]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((chip.shape, chip.dtype.str)).encode())
+    h.update(np.ascontiguousarray(chip).tobytes())
+    return h.digest()
+
+
 def embed_chips(face_chips: list[NDArray[np.uint8]]) -> NDArray[np.float32]:
-    """(N, 128) identity vectors of aligned chips (``chips``)."""
+    """(N, 128) identity vectors of aligned chips (``chips``); the network runs only on chips not remembered."""
     if not face_chips:
         return np.zeros((0, 128), np.float32)
-    eng = engine()
+    keys = [_chip_key(c) for c in face_chips]
     with _lock:
-        vecs = eng.identity.compute_face_descriptor([np.ascontiguousarray(c) for c in face_chips])
-    return np.array([np.array(v, np.float32) for v in vecs], np.float32)
+        known = {k: _memo[k] for k in keys if k in _memo}
+    todo = {k: c for k, c in zip(keys, face_chips, strict=True) if k not in known}
+    if todo:
+        eng = engine()
+        with _lock:
+            vecs = eng.identity.compute_face_descriptor([np.ascontiguousarray(c) for c in todo.values()])
+        known.update((k, np.array(v, np.float32)) for k, v in zip(todo, vecs, strict=True))
+    with _lock:
+        for k in keys:
+            _memo[k] = known[k]
+            _memo.move_to_end(k)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return np.stack([known[k] for k in keys])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from editor.cast import detect_faces, scan_faces
 from media import Region, probe
@@ -51,3 +52,29 @@ def test_small_faces_on_a_textured_1080p_frame(footage_dir: Path) -> None:
         frame[grey] = texture[grey]
         found = detect_faces(frame)
         assert len(found) == 1 and iou(found[0].box, box) >= 0.3, (side, [f.box for f in found], box)
+
+
+def test_identity_vectors_do_not_depend_on_the_batch_or_the_memo(
+    footage_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chip's vector is the same alone, in a batch, and remembered: the memo returns what the network computes."""
+    from editor.cast import _dlib
+    from editor.cast.detect import _as_u8
+    from media import iter_frames
+
+    info = probe(footage_dir / "grid_pwij3p.mpg")
+    frames = [np.asarray(a, np.uint8) for _, a in iter_frames(info, end=12, fmt="rgb24")]
+    faces = [detect_faces(frames[k], k)[0] for k in (3, 10)]
+    a, b = (_dlib.chips(_as_u8(frames[f.frame]), [f._points()])[0] for f in faces)
+    mirrored = np.ascontiguousarray(a[:, ::-1])
+    _dlib._memo.clear()
+    batch = _dlib.embed_chips([b, a, mirrored])
+    assert len(_dlib._memo) == 3
+    _dlib._memo.clear()
+    alone = np.concatenate([_dlib.embed_chips([c]) for c in (b, a, mirrored)])
+    assert np.array_equal(batch, alone)
+    monkeypatch.setattr(_dlib, "engine", lambda: pytest.fail("the network ran for a remembered chip"))
+    again = _dlib.embed_chips([mirrored, a, b, a])
+    assert np.array_equal(again, alone[[2, 1, 0, 1]])
+    again[0, 0] += 1.0  # the caller's array is its own
+    assert np.array_equal(_dlib.embed_chips([mirrored]), alone[[2]])
