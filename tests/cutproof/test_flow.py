@@ -118,7 +118,7 @@ def test_deliverable_passes_qc(workspace: Workspace, film) -> None:  # type: ign
     from cutproof.qc.verify import verify_deliverable
 
     project, performer, clips = film
-    sub = _background(clips, performer, end=50)
+    sub = _background(clips, performer, end=24)
     gate, job = submit(workspace, project, sub, identity="test:editor")
     if job is None:
         sign_review(workspace, project, gate.request_id, approve=True, note="ok", reviewer="api:legal")
