@@ -69,10 +69,9 @@ def to_csv(report: AuditReport) -> str:
 
 
 def to_html(report: AuditReport, receipt_url: Callable[[int], str]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape  # only the HTML report needs Jinja2
+    from cutproof.audit._template import audit_template  # only the HTML report needs Jinja2
 
-    env = Environment(loader=PackageLoader("cutproof.audit", "templates"), autoescape=select_autoescape(["html"]))
-    return env.get_template("audit.html.j2").render(r=report, summary=report.summary(), receipt=receipt_url)
+    return audit_template().render(r=report, summary=report.summary(), receipt=receipt_url)
 
 
 def write_report(report: AuditReport, log: Log, fmt: str, out: Path) -> list[Path]:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
+from jinja2 import FileSystemLoader
 from typer.testing import CliRunner
 
 from consent import ConsentRegistry
+from cutproof.audit import _template as template
 from cutproof.audit.build import build_audit
 from cutproof.audit.report import to_csv, write_report
 from cutproof.audit.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
@@ -104,6 +106,11 @@ def test_reports_and_receipts(workspace: Workspace, audited, tmp_path: Path) -> 
     files = write_report(report, log, "html", tmp_path / "audit.html")
     html = files[0].read_text()
     assert "receipts/" in html and rid[:12] in html
+    # the shipped, ahead-of-time compiled template renders exactly what Jinja2 compiling the source renders
+    env = template.environment()
+    env.loader = FileSystemLoader(template.SOURCE.parent)
+    from_source = env.get_template(template.NAME)
+    assert from_source.render(r=report, summary=report.summary(), receipt=lambda i: f"receipts/{i}.tlog-proof") == html
     for receipt in files[1:]:
         index = int(receipt.name.split(".")[0])
         assert verify_receipt(receipt.read_text(), log.entry(index), log.verifier_keys()).index == index
@@ -112,6 +119,12 @@ def test_reports_and_receipts(workspace: Workspace, audited, tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["--home", str(workspace.home), "audit", "--format", "json", "--out", "-"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["summary"]["delivered"] == 1
+
+
+def test_compiled_audit_template_is_its_source_compiled() -> None:
+    """``_audit_html.py`` is Jinja2's compilation of ``templates/audit.html.j2`` (else: ``python -m
+    cutproof.audit._template`` regenerates it), so the HTML report can never render a stale template."""
+    assert template.COMPILED.read_text(encoding="utf-8") == template.compiled_source()
 
 
 def test_timeline_audit_and_markers(
