@@ -12,7 +12,11 @@ highlight tints and per-channel gammas — a family the model never trained on).
   scored inside the region;
 - ``cross``: the whole shot to a graded frame of *another* held-out clip (another scene); ``cross-unseen``: the same
   with the project's exemplar frames withheld (a reference whose set-up the project never shot: the model's
-  prediction alone).
+  prediction alone); ``cross-sametake``: the whole shot to a graded frame (2/5 into the clip) of the *training*
+  take of that other clip's set-up — the take the project's exemplar frames come from, so the reference's ungraded
+  colours are the exemplar's (in ``cross`` the reference is another take, recorded in another session: GRID pwij3p
+  differs from the project's GRID take by 6.1 ΔE76 before any look, and the look fitted through the exemplar
+  carries that difference; ``bench/lighting_cross_diag.py --decompose``).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
@@ -154,7 +158,7 @@ def main() -> None:
     ap.add_argument("--looks", type=int, default=2)
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--clips", default=",".join(HELD_OUT))
-    ap.add_argument("--tasks", default="full,region,cross,cross-unseen")
+    ap.add_argument("--tasks", default="full,region,cross,cross-sametake,cross-unseen")
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
     ap.add_argument("--no-today", action="store_true", help="skip the v1 peer (its training costs as much again)")
@@ -194,17 +198,22 @@ def main() -> None:
         n = info.frame_count
         idx = [3, 4, n // 2, n // 2 + 1]  # two consecutive pairs (temporal ratio)
         tests_of[(name, variant)] = (read_frame(info, n - 5), [read_frame(info, i) for i in idx])
+    same_take = {name: _same_take_frame(name) for name in names}
     for (name, variant), (ref_src, tests) in tests_of.items():
         split = "shared" if variant == "shared" else "heldout"
         other = names[(names.index(name) + 1) % len(names)]
-        other_ref = tests_of[(other, "shared")][0]
+        refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
+        refs["cross-unseen"] = refs["cross"]
         h, w = tests[0].shape[:2]
         box = region_of(h, w)
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
         for family, look in looks(args.looks):
             truth_full = [look.apply(t) for t in tests]  # type: ignore[attr-defined]
             for task in args.tasks.split(","):
-                ref = look.apply(other_ref if task.startswith("cross") else ref_src)  # type: ignore[attr-defined]
+                if refs.get(task, ref_src) is None:
+                    continue  # no training take of the other clip's set-up
+                ref = look.apply(refs.get(task, ref_src))  # type: ignore[attr-defined]
+                crossing = task in ("cross", "cross-sametake")
                 region = task == "region"
                 t = time.perf_counter()
                 g = match_grade(
@@ -226,7 +235,7 @@ def main() -> None:
                 }
                 if v1 is not None:
                     outs["today"] = [lighting_v1.match_grade(v1, src_in, [ref]).lut.apply(t_) for t_ in tests]
-                if task == "cross":
+                if crossing:
                     before = match_grade(net, exemplars, tests, [ref], uniform=0.0, look_inlier_min=INLIER_MIN)
                     outs["before"] = [before.lut.apply(t_) for t_ in tests]
                     unchecked = g  # the same grade unless the exemplar look was refused (same code path otherwise)
@@ -241,7 +250,7 @@ def main() -> None:
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
                     if args.per_case and m in ("new", "before", "unchecked"):
                         de, er, tr = rows[(task, split, m)][-1]
-                        used = {"new": g, "before": before, "unchecked": unchecked}[m] if task == "cross" else g
+                        used = {"new": g, "before": before, "unchecked": unchecked}[m] if crossing else g
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
                              method=m, grade_method=used.method, grade_warning=used.short_warning,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip
@@ -259,6 +268,15 @@ def main() -> None:
         emit("grade_methods", len(used), "cases", task=task, methods={k: used.count(k) for k in sorted(set(used))})
     emit("plan_seconds_per_shot", float(np.median(plan_s)), "s", note="median; 4 frames, one reference frame")
     speed(g.smooth)
+
+
+def _same_take_frame(name: str) -> np.ndarray | None:
+    """A frame (2/5 into the clip) of the training take whose set-up ``name`` shows (same corpus prefix), or None."""
+    take = next((t for t in TRAIN if t.split("_")[0] == name.split("_")[0]), None)
+    if take is None:
+        return None
+    info = probe(FOOTAGE / take)
+    return read_frame(info, info.frame_count * 2 // 5)
 
 
 def _reinhard_region(src: np.ndarray, ref: np.ndarray, box: Region) -> np.ndarray:

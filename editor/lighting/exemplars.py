@@ -18,6 +18,13 @@ reference:
    8.6 ΔE76 off; cross-scene 3.3–3.5 ΔE on the cdl-curve looks, 5.5–5.7 on split-tone; with it 2.2 and 4.0–4.1,
    docs/benchmarks.md). The prior asks the mix to be saturation and hue rotation about the grey axis — the same
    for every hue — unless the pairs insist.
+   What such a look cannot know is the reference take's own colour before the grade: the pairs run from the
+   project's take of the set-up to the reference, so if the reference was shot in another session (GRID pwij3p
+   against the project's GRID take: 6.1 ΔE76 apart ungraded, warmer by b* +4.6) the look carries that difference
+   and the result is the look composed with it (split-tone cross 4.5–4.6 ΔE76 on that case; a reference graded
+   from the project's own take 1.7–1.8; the grade family itself, fitted to the true look of the same exemplar
+   pixels, 0.9–1.1; measured 2026-12-03, docs/benchmarks.md "Split-tone cross-scene"). A graded reference alone
+   cannot tell a take's colour from the look's.
    If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
    shot is first mapped onto its own exemplar the same way and the two grades are composed.
 4. accept the look only when one grade explains most of its pairs (inliers ≥ ``LOOK_INLIER_MIN``). An exemplar of

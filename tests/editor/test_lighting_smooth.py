@@ -173,6 +173,36 @@ def test_another_scene_moves_colours_it_does_not_show_like_those_it_shows(
     assert _edge(out) <= 1.15 * _edge(truth)
 
 
+def _split_tone(rgb: np.ndarray) -> np.ndarray:
+    """A split-tone look: teal pushed into the shadows and amber into the highlights by luma (chroma that depends on
+    brightness, not on the channel values), a slight hue twist and channel gammas."""
+    x = _hue_look(rgb)
+    lum = np.clip(np.asarray(rgb, np.float32) @ LUMA_709, 0, 1)[..., None]
+    x = x + (1 - lum) ** 2 * np.array([-0.04, 0.01, 0.04], np.float32) + lum**2 * np.array([0.04, 0.0, -0.05])
+    return np.clip(x, 0, 1).astype(np.float32)
+
+
+def test_a_split_tone_look_through_the_references_own_take_is_matched(
+    net: GradeNet, footage_dir: Path, sad: tuple[np.ndarray, list[np.ndarray]]
+) -> None:
+    # Why split-tone cross-scene looks missed ΔE 3 (docs/benchmarks.md, "Split-tone cross-scene"): not the grade
+    # family — a reference graded from the take the exemplars come from is matched within the target — but the
+    # reference's take: GRID pwij3p and the project's GRID take differ before any look (warmer, b* about +4.6;
+    # 6.1 ΔE76 over the registered pixels of the bench's frames), and a look fitted between them carries that
+    # difference (the test above, ≤ 4). Nothing in a graded reference tells a take's colour from the look's.
+    _, tests = sad
+    grid_b = probe(footage_dir / GRID_B)
+    exemplars = Exemplars.build([read_frame(grid_b, k) for k in (5, 40)])
+    same = match_grade(net, exemplars, tests[:1], [_split_tone(read_frame(grid_b, 60))])
+    assert same.method == "exemplar"
+    out, truth = same.lut.apply(tests[0]), _split_tone(tests[0])
+    assert delta_e76(out, truth) <= 3.0
+    assert _edge(out) <= 1.15 * _edge(truth)
+    reg = register(read_frame(grid_b, 40), read_frame(probe(footage_dir / GRID_A), 40))  # ungraded, other take
+    assert reg.ncc > 0.9  # the same set-up ...
+    assert delta_e76(reg.src[reg.valid], reg.ref[reg.valid]) > 3.0  # ... in other colours before any look
+
+
 def test_registration_follows_a_reframe_and_rejects_another_scene(footage_dir: Path) -> None:
     info = probe(footage_dir / NEU)
     a, b = read_frame(info, 10), read_frame(info, 40)
