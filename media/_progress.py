@@ -46,8 +46,8 @@ class Meter:
 
 
 class Stages:
-    """``progress`` split into consecutive stages, in the order their ``shares`` are given (any positive numbers:
-    each stage's part of the whole is its share over their sum).
+    """``progress`` split into consecutive stages, in the order their ``shares`` are given (numbers at least 0 with a
+    positive sum: each stage's part of the whole is its share over their sum; a stage of share 0 moves nothing).
 
     ``at(name, fraction)`` reports that ``fraction`` of stage ``name`` is done; ``part(name)`` is the same as a
     ``Progress`` callback, to hand to a render that runs as that stage. What reaches ``progress`` only increases
@@ -55,9 +55,9 @@ class Stages:
     """
 
     def __init__(self, progress: Progress | None, **shares: float) -> None:
-        if not shares or any(not v > 0 for v in shares.values()):
-            raise ValueError(f"every stage needs a positive share (got {shares})")
         total = sum(shares.values())
+        if any(not v >= 0 for v in shares.values()) or not total > 0:
+            raise ValueError(f"stage shares must be at least 0 and add up to more than 0 (got {shares})")
         self.progress, self.last = progress, 0.0
         self.span: dict[str, tuple[float, float]] = {}
         lo = 0.0

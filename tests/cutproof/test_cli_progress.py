@@ -1,8 +1,9 @@
 """The progress bars of the commands that render, label or run jobs here (``cutproof.cli._progress``): drawn on a
 terminal, hidden with ``--json``/``--quiet`` or when the output is not a terminal, and Rich loaded only to draw one.
 
-Real processes on a real pseudo-terminal: ``cutproof watermark embed`` is run with its output on a pty (so it sees a
-terminal, as a user's shell would give it); the jobs bar follows a real job table while a worker pool runs a job.
+On a real pseudo-terminal (so the command sees a terminal, as a user's shell would give it): ``cutproof watermark
+embed`` run with its output on it, in this process and — with ``--json`` — in a fresh one (what it imports); the
+jobs bar follows a real job table while a worker pool runs a job.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from cutproof.cli._progress import drawn, jobs_bar, render_bar
+from cutproof.cli.main import app
 from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.workspace import Workspace
 from tests.editor._media import write_clip
@@ -76,19 +78,6 @@ def _on_terminal(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
     proc.wait(timeout=120)
     os.close(master)
     return json.loads(out.read_text()), b"".join(chunks).decode(errors="replace")
-
-
-def test_embed_draws_a_bar_on_a_terminal_and_none_with_json(clip: Path, tmp_path: Path) -> None:
-    report, screen = _on_terminal(tmp_path, "watermark", "embed", str(clip), str(tmp_path / "a.mp4"), "--key", KEY)
-    assert report["code"] == 0 and (tmp_path / "a.mp4").is_file()
-    assert "watermarking take.mp4" in screen and "100%" in screen, screen  # the bar, to its end
-    assert "rich" in {m.split(".")[0] for m in report["modules"]}
-
-    out = tmp_path / "b.mp4"
-    report, screen = _on_terminal(tmp_path, "watermark", "embed", str(clip), str(out), "--key", KEY, "--json")
-    assert report["code"] == 0 and json.loads(screen.strip().splitlines()[-1])["frames"] == 24
-    assert "watermarking" not in screen  # a script's JSON: no bar on the terminal either
-    assert "rich" not in {m.split(".")[0] for m in report["modules"]}  # nor Rich loaded to draw one
 
 
 @pytest.fixture
@@ -160,3 +149,23 @@ def test_the_jobs_bar_follows_the_job_table(
     text = b"".join(seen).decode(errors="replace")
     assert f"job {job.job_id[:12]} rendering" in text and f"job {job.job_id[:12]} labelling" in text, text
     assert "40%" in text and "80%" in text
+
+
+def test_embed_draws_a_bar_on_a_terminal_and_none_with_json(
+    clip: Path, tmp_path: Path, terminal: tuple[Any, Any, list[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embed = ["watermark", "embed", str(clip), "--key", KEY, "--no-audio"]  # the picture's mark alone
+    screen, _, seen = terminal
+    monkeypatch.setattr(sys, "stdout", screen)
+    monkeypatch.setattr(sys, "stderr", screen)
+    app([*embed, str(tmp_path / "a.mp4")], standalone_mode=False)  # the command itself, on the terminal
+    time.sleep(0.2)
+    drawn_text = b"".join(seen).decode(errors="replace")
+    assert (tmp_path / "a.mp4").is_file()
+    assert "watermarking take.mp4" in drawn_text and "100%" in drawn_text, drawn_text  # the bar, to its end
+
+    # a fresh process, as a script runs it: with --json no bar on the terminal, and no Rich loaded to draw one
+    report, text = _on_terminal(tmp_path, *embed, str(tmp_path / "b.mp4"), "--json")
+    assert report["code"] == 0 and json.loads(text.strip().splitlines()[-1])["frames"] == 24
+    assert "watermarking" not in text
+    assert "rich" not in {m.split(".")[0] for m in report["modules"]}

@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from media import InlineExecutor, Stages, probe, render, render_parallel
@@ -134,12 +134,13 @@ def test_a_failing_callback_stops_the_render_and_leaves_nothing(
 
 @settings(max_examples=50, deadline=None)
 @given(
-    shares=st.lists(st.floats(0.01, 1000), min_size=1, max_size=5),
+    shares=st.lists(st.one_of(st.just(0.0), st.floats(0.01, 1000)), min_size=1, max_size=5),
     reports=st.lists(st.tuples(st.integers(0, 4), st.floats(-0.5, 1.5)), max_size=40),
 )
 def test_stages_report_one_increasing_whole(shares: list[float], reports: list[tuple[int, float]]) -> None:
     """However the stages report (out of order, repeated, out of range), what reaches the callback only increases,
     stays within each stage's part of the whole, and is 1.0 only when the last stage completes."""
+    assume(sum(shares) > 0)
     names = [f"s{i}" for i in range(len(shares))]
     seen: list[float] = []
     stages = Stages(seen.append, **dict(zip(names, shares, strict=True)))
@@ -156,3 +157,5 @@ def test_stages_report_one_increasing_whole(shares: list[float], reports: list[t
     stages.at(names[-1], 1.0)
     assert seen[-1] == 1.0 and seen.count(1.0) == 1
     assert Stages(None, a=1.0).part("a") is None  # no callback: nothing to report to
+    with pytest.raises(ValueError, match="shares"):
+        Stages(seen.append, a=0.0, b=-1.0)
