@@ -92,6 +92,7 @@ def dub(
     info = probe(Path(source))
     line = load_line(Path(audio))
     first, last = fit_range(line, info.frame_rate, info.frame_count, range_start(info, start), end)
+    # reading and tracking the range cost about one rendered frame per frame of it (11 s for 36 frames, measured)
     stages = Stages(progress, prepare=last - first, render=info.frame_count, measure=SYNC_SHARE * (last - first))
     frames = read_range(info, first, last)
     stages.at("prepare", 0.3)
