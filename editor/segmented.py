@@ -25,7 +25,8 @@ first use. The same object renders sequentially in this process: one frame loop 
    name and renamed only after the check) and the edit is rendered again in one piece (``RenderReport.segments``
    then is empty, and ``StateCheck.fell_back`` says so).
 4. **Progress.** ``progress`` (``media.Progress``) is called in this process only — by ``media.render`` as frames
-   are written, by ``media.render_parallel`` as segments complete — with the fraction of the clip's frames written
+   are written, by ``media.render_parallel`` as the segment tasks encode theirs (read from their tally files in the
+   work folder, the workers' and Ray tasks' alike) — with the fraction of the clip's frames written
    (frames outside the span are written too): increasing, 1.0 last. After a fall-back the one-piece render's
    fractions are mapped onto what is left above the last one reported, so the values still only increase.
 """

@@ -32,7 +32,7 @@ from labeler._credits import card_pages, render_card
 from labeler._icon import ARTWORK, Choice, IconColour, IconVariant, choose, draw_icon
 from labeler.errors import DisclosureError, UnreadableAssetError
 from labeler.sidecar import AlteredShot, dumps, npt, sidecar_document, webvtt, write_text_atomic
-from media import MediaError, MediaInfo, iter_frames, probe, render, sample_indices
+from media import MediaError, MediaInfo, Progress, iter_frames, probe, render, sample_indices
 from media.errors import EncodeError
 
 __all__ = [
@@ -108,10 +108,13 @@ class DisclosureRecord:
         return asdict(self)
 
 
-def apply_disclosure(src: Path, dst: Path, request: DisclosureRequest) -> DisclosureRecord:
+def apply_disclosure(
+    src: Path, dst: Path, request: DisclosureRequest, *, progress: Progress | None = None
+) -> DisclosureRecord:
     """Produce the disclosed deliverable ``dst`` (and sidecars beside it) from the render ``src``.
 
-    With neither ``on_screen_icon`` nor ``end_credit`` required the video is copied byte for byte.
+    With neither ``on_screen_icon`` nor ``end_credit`` required the video is copied byte for byte. ``progress`` gets
+    the fraction of the source's frames written, in this process (``media.Progress``; 1.0 once the video is done).
 
     Raises:
         UnreadableAssetError: ``src`` has no decodable video stream.
@@ -128,9 +131,11 @@ def apply_disclosure(src: Path, dst: Path, request: DisclosureRequest) -> Disclo
     tmp = Path(tmp_name)
     try:
         if needs_video:
-            badge, end_credit = _render(src, tmp, request)
+            badge, end_credit = _render(src, tmp, request, progress)
         else:
             tmp.write_bytes(src.read_bytes())
+            if progress is not None:
+                progress(1.0)
         sidecars: dict[str, str] = {}
         if DisclosureForm.SIDECAR in request.forms:
             extra = {"badge": badge, "endCredit": end_credit}
@@ -155,7 +160,9 @@ def apply_disclosure(src: Path, dst: Path, request: DisclosureRequest) -> Disclo
     )
 
 
-def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | None, dict | None]:
+def _render(
+    src: Path, out_path: Path, req: DisclosureRequest, progress: Progress | None
+) -> tuple[dict | None, dict | None]:
     want_badge = DisclosureForm.ON_SCREEN_ICON in req.forms
     want_card = DisclosureForm.END_CREDIT in req.forms
     try:
@@ -200,7 +207,7 @@ def _render(src: Path, out_path: Path, req: DisclosureRequest) -> tuple[dict | N
                 yield frame
 
     try:
-        render(info, out_path, badge if want_badge else None, tail=card(), overwrite=True)
+        render(info, out_path, badge if want_badge else None, tail=card(), overwrite=True, progress=progress)
     except EncodeError as exc:
         raise DisclosureError(f"cannot write the disclosed deliverable: {exc}") from None
     except MediaError as exc:

@@ -12,7 +12,8 @@ synthetic camera footage aside); PyAV's errors become ``MediaError``s.
 - ``render_parallel(info, out, …, workers=N | executor=…)`` → the same output with the video encoded in segments on
   several workers (a process pool, or any ``concurrent.futures``-like executor such as the Ray engine's) and joined
   without re-encoding; ``plan_segments`` says where a source may be cut (see ``media._parallel``). Both take an
-  optional ``progress`` callback (``Progress``: fraction of frames written, called in this process only).
+  optional ``progress`` callback (``Progress``: fraction of frames written, called in this process only);
+  ``Stages`` splits one such callback over the steps of a longer piece of work (preparation, then the render).
 - ``read_audio(path)`` → ``AudioClip`` (float32 samples, rate); ``resample`` (polyphase).
 - ``transcode`` → a deliberately careless distribution re-encode (for robustness tests of the marks).
 - ``Region``: a pixel rectangle, the one definition shared by the editor, the labeler and the application.
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from media._parallel import InlineExecutor, SegmentExecutor, render_parallel
     from media._policy import AudioPlan, EncodePlan, container_of, lossless_audio_plan, plan_audio, plan_encode
     from media._probe import DEFAULT_LIMITS, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits, probe
-    from media._progress import Progress
+    from media._progress import Progress, Stages
     from media._read import (
         Luma,
         PixelFormat,
@@ -58,7 +59,7 @@ _LAZY = {
     "media._mux_audio": ("AudioFilter",),
     "media._policy": ("AudioPlan", "EncodePlan", "container_of", "lossless_audio_plan", "plan_audio", "plan_encode"),
     "media._probe": ("DEFAULT_LIMITS", "AudioTrack", "CodecFamily", "ColourTags", "MediaInfo", "MediaLimits", "probe"),
-    "media._progress": ("Progress",),
+    "media._progress": ("Progress", "Stages"),
     "media._read": (
         "Luma",
         "PixelFormat",
@@ -104,6 +105,7 @@ __all__ = [
     "SegmentPlan",
     "SegmentReport",
     "SegmentTask",
+    "Stages",
     "container_of",
     "iter_frames",
     "iter_luma",

@@ -30,10 +30,14 @@ duplicate attempt) writes the same file atomically (temporary name, then ``os.re
 the other here, each on a pickled copy of its task, as a pool would run them); ``workers=N`` starts a process pool of N
 workers for this render.
 
-**Progress.** ``progress`` (``media._progress``) is called in the calling process as each segment task completes,
-with the fraction of the source's frames in completed segments (1.0 once the join is complete, just before the
-rename); it never travels to a worker. Completions are seen as they happen where the executor's futures are
-``concurrent.futures.Future``s (the process pool, ``InlineExecutor``, the Ray engine's), else in segment order.
+**Progress.** ``progress`` (``media._progress``) is called in the calling process only — it never travels to a
+worker — with the fraction of the source's frames encoded so far: the frames of completed segments plus those the
+running tasks have encoded, which each task keeps in a small tally file in the work folder (``media._segment_task``;
+the folder every worker reaches already, so a process pool and a Ray cluster report alike). While tasks run, this
+process looks at their tallies every ``POLL_SECONDS``; the values only increase (a task re-run from its start is not
+counted twice) and stay below 1.0 until the join is complete, just before the rename. Where the executor's futures
+are not ``concurrent.futures.Future``s the segments are counted only as they complete, in segment order; with
+``InlineExecutor`` each task runs inside ``submit``, so its frames are seen when it completes.
 
 **Failure.** When a task fails (or ``progress`` raises), the others are cancelled or waited for (no task is still
 writing when the work folder is removed), the work folder is removed, nothing is written at the output path and the
@@ -63,7 +67,7 @@ from media._mux_audio import AudioFilter
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason
 from media._progress import Meter, Progress
-from media._segment_task import SegmentFile, SegmentTask, read_footer, read_packets, run_segment
+from media._segment_task import SegmentFile, SegmentTask, frames_done, read_footer, read_packets, run_segment
 from media._segments import SegmentReport, plan_segments
 from media._write import (
     FrameEdit,
@@ -75,6 +79,8 @@ from media._write import (
     writing,
 )
 from media.errors import EncodeError, SegmentError
+
+POLL_SECONDS = 0.2  # how often the running tasks' tallies are read while a render with ``progress`` waits
 
 
 class SegmentExecutor(Protocol):
@@ -133,7 +139,8 @@ def render_parallel(
     except OSError as exc:
         raise EncodeError(f"cannot create the segment folder in {base}: {exc}") from None
     span = frames if frames is not None else range(info.frame_count)
-    tasks = [SegmentTask(info, plan, seg, folder, span, edit, plane_edit) for seg in layout.segments]
+    tally = progress is not None
+    tasks = [SegmentTask(info, plan, seg, folder, span, edit, plane_edit, tally) for seg in layout.segments]
     meter = Meter(progress, info.frame_count)
     try:
         reports = _run(tasks, executor, workers, meter)
@@ -188,8 +195,9 @@ def _run(
 
 
 def _completed(futures: Sequence[Any], tasks: Sequence[SegmentTask], meter: Meter, *, block: bool) -> None:
-    """Report the frames of the segments whose tasks have completed; with ``block``, until all have (a failed task
-    raises its error here, as soon as it is seen)."""
+    """Report the frames encoded so far — all of the completed segments', the running tasks' by their tallies —
+    and, with ``block``, go on until every task has completed (a failed task raises its error here, as soon as it
+    is seen)."""
     if meter.progress is None:
         return
     if not all(isinstance(f, Future) for f in futures):  # futures that cannot be waited on together: in order
@@ -204,10 +212,12 @@ def _completed(futures: Sequence[Any], tasks: Sequence[SegmentTask], meter: Mete
         for f in done & pending:
             f.result()  # a failure is raised at once
         pending -= done
-        meter.update(sum(t.segment.frames for f, t in zip(futures, tasks, strict=False) if f in done))
+        meter.update(
+            sum(t.segment.frames if f in done else frames_done(t) for f, t in zip(futures, tasks, strict=False))
+        )
         if not block or not pending:
             return
-        wait(pending, return_when=FIRST_COMPLETED)
+        wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
 
 
 def _unpicklable(exc: BaseException) -> bool:

@@ -7,6 +7,11 @@ the callback runs in the process that called the render, never in a segment work
 
 A callback that raises stops the render like any other error: the exception propagates unchanged and nothing is
 left at the output path (a job's progress callback raises this way when the job is cancelled).
+
+``Stages`` splits one callback over the steps of a longer piece of work — an edit's preparation (a clean plate
+estimated, faces tracked, a grade fitted) and then its render, or a label's disclosure, watermark and signing passes
+— each given its share of the whole (its expected cost, e.g. in frame-equivalents of the render); the whole
+reports the same way: increasing, 1.0 only as the last stage completes.
 """
 
 from __future__ import annotations
@@ -38,3 +43,45 @@ class Meter:
         if self.progress is not None:
             self.last = 1.0
             self.progress(1.0)
+
+
+class Stages:
+    """``progress`` split into consecutive stages, in the order their ``shares`` are given (numbers at least 0 with a
+    positive sum: each stage's part of the whole is its share over their sum; a stage of share 0 moves nothing).
+
+    ``at(name, fraction)`` reports that ``fraction`` of stage ``name`` is done; ``part(name)`` is the same as a
+    ``Progress`` callback, to hand to a render that runs as that stage. What reaches ``progress`` only increases
+    (values at or below the last one are dropped), and 1.0 only when the last stage reports 1.0.
+    """
+
+    def __init__(self, progress: Progress | None, **shares: float) -> None:
+        total = sum(shares.values())
+        if any(not v >= 0 for v in shares.values()) or not total > 0:
+            raise ValueError(f"stage shares must be at least 0 and add up to more than 0 (got {shares})")
+        self.progress, self.last = progress, 0.0
+        self.span: dict[str, tuple[float, float]] = {}
+        lo = 0.0
+        for name, share in shares.items():
+            self.span[name] = (lo, lo + share / total)
+            lo += share / total
+        self.final = name
+
+    def at(self, name: str, fraction: float = 0.0) -> None:
+        if self.progress is None:
+            return
+        lo, hi = self.span[name]
+        fraction = min(max(fraction, 0.0), 1.0)
+        value = 1.0 if name == self.final and fraction >= 1.0 else min(lo + (hi - lo) * fraction, _BELOW_ONE)
+        if value > self.last:
+            self.last = value
+            self.progress(value)
+
+    def part(self, name: str) -> Progress | None:
+        if self.progress is None:
+            return None
+        if name not in self.span:
+            raise KeyError(name)
+        return lambda fraction: self.at(name, fraction)
+
+
+_BELOW_ONE = 1.0 - 1e-9  # what a stage other than the last may reach at most

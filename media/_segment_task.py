@@ -19,6 +19,14 @@ The segment file (``<work>/segment-NNNNN.cpseg``) holds the encoded packets and,
 It is written to a temporary name in the same folder and renamed into place when complete (``os.replace``), so a
 task re-run — a retry after a killed worker, or a second attempt running at the same time — leaves one complete
 file with the same content; a file without the trailer is never read as a segment.
+
+**Frames done.** A task with ``tally`` set also keeps the count of its frames encoded so far in
+``<work>/segment-NNNNN.tally`` — 16 bytes ``done:i64 ~done:i64`` (little endian) rewritten in place every 1 % of
+the segment and at its end — which the joining process reads while the task runs (``frames_done``) to report
+progress by frame (``media._parallel``) without sending its callback anywhere: the work folder is shared by every
+worker already, so this works alike for a local pool and a Ray cluster. The count is written twice (the second
+inverted) so that a read that overlaps a write is recognised and ignored; a re-run task starts its count again
+from zero (the reader keeps only increases).
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from media._write import FrameEdit, PlaneEdit, _Job, _video_start, _video_stream
 from media.errors import CorruptMediaError, EncodeError, SegmentError
 
 _RECORD = struct.Struct("<qqqBI")
+_TALLY = struct.Struct("<qq")
 _TRAILER = b"CPSEG1\n"
 _NONE = -(2**63)  # a packet without a timestamp (never written by the encoders the plan uses)
 
@@ -60,10 +69,15 @@ class SegmentTask:
     span: range
     edit: FrameEdit | None = None
     plane_edit: PlaneEdit | None = None
+    tally: bool = False  # keep the count of frames encoded in ``tally_path`` (see the module docstring)
 
     @property
     def path(self) -> Path:
         return self.folder / self.segment.file_name
+
+    @property
+    def tally_path(self) -> Path:
+        return self.path.with_suffix(".tally")
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,9 @@ def run_segment(task: SegmentTask) -> SegmentReport:
     seg, info = task.segment, task.info
     tmp = task.folder / f".{seg.file_name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     job = _Job(info, task.plan, task.edit, task.plane_edit, task.span)
+    tally: _Tally | None = None
     try:
+        tally = _Tally(task.tally_path, seg.frames) if task.tally else None
         with open_input(info.path) as src:
             holder = av.open(io.BytesIO(), mode="w", format=task.plan.container)  # the encoder's home; never written
             try:
@@ -105,6 +121,8 @@ def run_segment(task: SegmentTask) -> SegmentReport:
                     for n, frame, dropped in _decoded(info, seg):
                         skipped = dropped
                         count += _write(fh, encode_frame(vout, job.treat(frame, n), first + n * step))
+                        if tally is not None:
+                            tally.update(n + 1 - seg.start)
                     count += _write(fh, vout.encode(None))
                     footer = {
                         "version": 1, "segment": seg.index, "start": seg.start, "end": seg.end, "packets": count,
@@ -124,11 +142,50 @@ def run_segment(task: SegmentTask) -> SegmentReport:
         raise EncodeError(f"cannot write segment {seg.index} into {task.folder}: {exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
+        if tally is not None:
+            tally.close()
     measured = getattr(task.edit, "segment_result", None)
     return SegmentReport(
         seg.index, seg.start, seg.end, job.edited, skipped, time.perf_counter() - t0, time.process_time() - c0,
         task.plane_edit, measured() if callable(measured) else None,
     )  # fmt: skip
+
+
+class _Tally:
+    """The count of a task's frames encoded, kept in its tally file (see the module docstring)."""
+
+    def __init__(self, path: Path, frames: int) -> None:
+        self.fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        self.frames, self.every, self.last = frames, max(1, frames // 100), 0
+
+    def update(self, done: int) -> None:
+        if self.fd is not None and (done - self.last >= self.every or done == self.frames):
+            self.last = done
+            os.pwrite(self.fd, _TALLY.pack(done, ~done), 0)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def frames_done(task: SegmentTask) -> int:
+    """How many of ``task``'s frames its run has encoded so far, by its tally file (0 when there is none yet, or
+    when the read overlapped a write)."""
+    try:
+        fd = os.open(task.tally_path, os.O_RDONLY)
+    except OSError:
+        return 0
+    try:
+        raw = os.pread(fd, _TALLY.size, 0)
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
+    if len(raw) != _TALLY.size:
+        return 0
+    done, check = _TALLY.unpack(raw)
+    return done if check == ~done and 0 <= done <= task.segment.frames else 0
 
 
 def _write(fh: BinaryIO, packets: Any) -> int:

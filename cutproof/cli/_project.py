@@ -17,12 +17,13 @@ from cutproof.core.projects import Project, ProjectError, get_project, project_l
 from cutproof.core.workspace import Workspace
 from records import Record
 
-__all__ = ["JsonOpt", "ProjectOpt", "WorkersOpt", "optional_project", "project_slug", "record"]
+__all__ = ["JsonOpt", "ProjectOpt", "QuietOpt", "WorkersOpt", "optional_project", "project_slug", "record"]
 
 ProjectOpt = Annotated[
     str | None, typer.Option("--project", envvar="CUTPROOF_PROJECT", help="Project slug (default: the only one).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar (none is drawn unless on a terminal).")]
 WorkersOpt = Annotated[
     int,
     typer.Option(

@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli._project import JsonOpt, ProjectOpt, WorkersOpt, optional_project, project_slug
+from cutproof.cli._progress import render_bar
+from cutproof.cli._project import JsonOpt, ProjectOpt, QuietOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
 from cutproof.training.progress import build_spec, train_with_bar
 from editor.background import (
@@ -96,6 +97,7 @@ def edit_background_command(
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
     workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
 ) -> None:
     """Replace the background behind the performers of SHOT with a plate (another shot's frame, or a still)."""
     ws = ready_workspace(ctx)
@@ -114,7 +116,7 @@ def edit_background_command(
         regrade_method=regrade_method,
         foreground=foreground,
     )
-    with console.status("replacing background…"):
+    with render_bar(f"replacing the background of {source.name}", quiet=quiet or as_json) as progress:
         result = replace_background(
             source,
             load_plate(plate_path, frame=plate_frame),
@@ -125,6 +127,7 @@ def edit_background_command(
             start=start,
             end=end,
             workers=workers,
+            progress=progress,
         )
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])

@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._common import console, ready_workspace
-from cutproof.cli._project import JsonOpt, ProjectOpt, WorkersOpt, optional_project, project_slug
+from cutproof.cli._progress import render_bar
+from cutproof.cli._project import JsonOpt, ProjectOpt, QuietOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
 from cutproof.core.workspace import Workspace
 from cutproof.training.progress import build_spec, train_with_bar
@@ -150,6 +151,7 @@ def edit_relight(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
 ) -> None:
     """Match SHOT (or a region of it) to a reference and/or adjust it, through the project's lighting model."""
     from editor.lighting import relight
@@ -174,7 +176,11 @@ def edit_relight(
     )
     loaded = _lighting_model(ws, model, slug)
     s = args.pop("shot")
-    result, plan = relight(s, loaded, out, matte=matte, feather=feather, start=start, end=end, workers=workers, **args)
+    with render_bar(f"relighting {s.info.path.name}", quiet=quiet or as_json) as progress:
+        result, plan = relight(
+            s, loaded, out, matte=matte, feather=feather, start=start, end=end, workers=workers, progress=progress,
+            **args,
+        )  # fmt: skip
     _export(plan, cdl, cube, s.info.path.stem)
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
@@ -325,6 +331,7 @@ def edit_dialogue(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
     from editor.dialogue import dub, retime
@@ -332,6 +339,7 @@ def edit_dialogue(
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
     clip = Catalogue(ws.engine).get(shot)
+    bar = render_bar(f"{'re-timing' if retime_only else 'dubbing'} {clip.path.name}", quiet=quiet or as_json)
     if retime_only:
         loaded = None
         ref = None
@@ -341,15 +349,18 @@ def edit_dialogue(
             except ModelNotFoundError:
                 if model is not None:
                     raise
-        result = retime(
-            clip.path, audio, out, performer=performer, model=loaded, model_ref=ref, start=start, end=end,
-            workers=workers,
-        )  # fmt: skip
+        with bar as progress:
+            result = retime(
+                clip.path, audio, out, performer=performer, model=loaded, model_ref=ref, start=start, end=end,
+                workers=workers, progress=progress,
+            )  # fmt: skip
     else:
         ref, loaded = _dialogue_model_pair(ws, model, slug, performer)
-        result = dub(
-            clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end, workers=workers
-        )
+        with bar as progress:
+            result = dub(
+                clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end,
+                workers=workers, progress=progress,
+            )  # fmt: skip
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._common import cli_identity, console, ready_workspace
-from cutproof.cli._project import WorkersOpt
+from cutproof.cli._progress import render_bar
+from cutproof.cli._project import QuietOpt, WorkersOpt
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project, project_log
 from cutproof.edits.eyeline import eyeline_edit
@@ -80,25 +81,28 @@ def edit_eyeline_cmd(
     project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the edit result as JSON.")] = False,
     workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
 ) -> None:
     """Move PERFORMER's gaze in SHOT by DX,DY degrees; records ``edit.direct/1`` (an edit outside the gate)."""
     ws = ready_workspace(ctx)
     proj = get_project(ws, project)
     clip = Catalogue(ws.engine).get(shot, project=proj.slug)
     dxdy = parse_shift(shift)
-    result = eyeline_edit(
-        ws,
-        proj,
-        clip,
-        out,
-        performer=performer,
-        shift=dxdy,
-        start=start,
-        end=end,
-        model=local_model_ref(ws, proj.slug, model, "eyeline") if model else None,
-        overwrite=overwrite,
-        workers=workers,
-    )
+    with render_bar(f"moving the eyeline in {clip.path.name}", quiet=quiet or as_json) as progress:
+        result = eyeline_edit(
+            ws,
+            proj,
+            clip,
+            out,
+            performer=performer,
+            shift=dxdy,
+            start=start,
+            end=end,
+            model=local_model_ref(ws, proj.slug, model, "eyeline") if model else None,
+            overwrite=overwrite,
+            workers=workers,
+            progress=progress,
+        )
     body = result.as_json()
     project_log(ws, proj).append([DirectEdit.of(body).entry()], identity=cli_identity())
     if as_json:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cutproof.cli._app import command_group
 from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._progress import jobs_bar
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
@@ -37,9 +38,10 @@ def _param(text: str) -> tuple[str, Any]:
         return key, value
 
 
-def _run_jobs(ws: Any, render_workers: int | None = None) -> int:
+def _run_jobs(ws: Any, render_workers: int | None = None, *, quiet: bool = False) -> int:
     """Run every runnable job now and wait for it: in this process, or on the Ray cluster of
-    ``CUTPROOF_RAY_ADDRESS`` (``cutproof.scale``); ``render_workers`` overrides ``CUTPROOF_RENDER_WORKERS``."""
+    ``CUTPROOF_RAY_ADDRESS`` (``cutproof.scale``); ``render_workers`` overrides ``CUTPROOF_RENDER_WORKERS``. A bar
+    per running job follows the job table on a terminal (``cutproof.cli._progress``; none with ``quiet``)."""
 
     def show(job: Job) -> None:
         colour = "green" if job.state == "succeeded" else "red"
@@ -50,7 +52,8 @@ def _run_jobs(ws: Any, render_workers: int | None = None) -> int:
     settings = Settings()
     if render_workers is not None:
         settings = settings.model_copy(update={"render_workers": render_workers})
-    return len(run_jobs(ws, settings, on_done=show))
+    with jobs_bar(ws, quiet=quiet):
+        return len(run_jobs(ws, settings, on_done=show))
 
 
 @request_app.command("submit")
@@ -105,7 +108,7 @@ def submit_cmd(
             console.print(f"  {r.effect:6} {r.rule_id}: {r.explanation} [dim]({r.citation})[/]")
         console.print(f"  obligations: {d.obligations.summary()}")
     if job and wait:
-        _run_jobs(ws)
+        _run_jobs(ws, quiet=as_json)
     raise typer.Exit(EXIT[d.outcome])
 
 
@@ -166,10 +169,13 @@ def jobs_run(
             "with CUTPROOF_RAY_ADDRESS: the segments are Ray tasks.",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress bar (none is drawn unless on a terminal).")
+    ] = False,
 ) -> None:
     """Run every queued job now (render, training, QC batch): in this process, or on the Ray cluster of
     CUTPROOF_RAY_ADDRESS when set (the server does this in its worker pool or through its Ray dispatcher)."""
-    n = _run_jobs(ready_workspace(ctx), workers)
+    n = _run_jobs(ready_workspace(ctx), workers, quiet=quiet)
     console.print(f"{n} job(s) run")
 
 

@@ -1,4 +1,8 @@
-"""``cutproof watermark``: low-level embed/detect tools for QC staff (no workspace needed)."""
+"""``cutproof watermark``: low-level embed/detect tools for QC staff (no workspace needed).
+
+``embed`` draws a progress bar on a terminal (``cutproof.cli._progress``); its ``--json`` output, like ``detect``'s,
+is plain text and loads no Rich (the console is looked up only where it prints).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import _common
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console
+from cutproof.cli._progress import render_bar
 from labeler.audio_watermark import AudioStatus, detect_audio
 from labeler.watermark import DEFAULT_STRENGTH, WatermarkError, detect_video, embed_video, parse_key
 
@@ -53,13 +58,20 @@ def embed(
             "helps); the output is the same as with 1.",
         ),
     ] = 1,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress bar (none is drawn unless on a terminal).")
+    ] = False,
 ) -> None:
     """Mark every frame of INPUT (and its dialogue track) with KEY and write OUTPUT (timecode, colour tags kept).
 
     Exit status: 0 written, 2 bad key, unreadable input or output not writable (nothing is written).
     """
     try:
-        report = embed_video(input, output, parse_key(key), strength=strength, mark_audio=audio, workers=workers)
+        mark = parse_key(key)  # a bad key fails before the bar appears
+        with render_bar(f"watermarking {input.name}", quiet=quiet or as_json) as progress:
+            report = embed_video(
+                input, output, mark, strength=strength, mark_audio=audio, workers=workers, progress=progress
+            )
     except WatermarkError as exc:
         typer.echo(f"cutproof: error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -88,7 +100,7 @@ def embed(
     if as_json:
         typer.echo(json.dumps(summary))
     else:
-        console.print(
+        _common.console.print(
             f"Marked {report.frames} frames with key {report.key_hex} → {report.output} "
             f"({report.encoder}, PSNR Y {report.psnr_y:.1f} dB, {report.ms_per_frame:.1f} ms/frame)",
             markup=False,
@@ -126,16 +138,16 @@ def detect(
     if as_json:
         typer.echo(json.dumps({"file": str(file), **det.to_json(), "audio": audio}))
     elif det.key_hex is not None:
-        console.print(
+        _common.console.print(
             f"Watermark found: key {det.key_hex} (confidence {det.confidence:.2f}, {det.frames_used} frames, "
             f"{det.bit_errors_corrected} bit errors corrected)",
             markup=False,
             highlight=False,
         )
     else:
-        console.print(f"No watermark found ({det.frames_used} frames examined).", markup=False, highlight=False)
+        _common.console.print(f"No watermark found ({det.frames_used} frames examined).", markup=False, highlight=False)
     if not as_json:
-        console.print(_audio_line(audio), markup=False, highlight=False)
+        _common.console.print(_audio_line(audio), markup=False, highlight=False)
     raise typer.Exit(0 if det.key is not None or audio.get("key") is not None else 1)
 
 

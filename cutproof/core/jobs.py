@@ -144,6 +144,12 @@ class JobQueue:
         with self.engine.connect() as conn:
             return [_to_job(r) for r in conn.execute(q)]
 
+    def running(self, *, limit: int = 32) -> list[Job]:
+        """The jobs running now, in every project, oldest first (what a progress display follows)."""
+        q = select(jobs_table).where(jobs_table.c.state == "running").order_by(jobs_table.c.created_at).limit(limit)
+        with self.engine.connect() as conn:
+            return [_to_job(r) for r in conn.execute(q)]
+
     def cancel(self, job_id: str, project: str | None = None) -> Job:
         """Request cancellation: a queued job is cancelled at once, a running one at its next check."""
         job = self.get(job_id, project)

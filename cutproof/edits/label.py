@@ -63,7 +63,7 @@ from labeler.manifest import build_definition as build_manifest
 from labeler.timestamps import verification_anchors
 from labeler.verify import watermark_key_for_leaf
 from ledger import Appended, Log
-from media import Progress, Region
+from media import Progress, Region, Stages
 from records import DisclosureFacts, FingerprintFacts, LabelApplied, Obligations, WatermarkFacts
 from store.blobs import sha256_file
 
@@ -143,8 +143,9 @@ def label_output(
     progress: Progress | None = None,
 ) -> LabelResult:
     """Disclose, watermark and sign ``render`` into ``output`` for the ``edit.applied`` entry ``edit``; the
-    watermark pass runs in segments as ``segmented`` says (``labeler.watermark.embed_video``: the same output) and
-    reports the fraction of its frames written to ``progress``.
+    watermark pass runs in segments as ``segmented`` says (``labeler.watermark.embed_video``: the same output).
+    ``progress`` gets the fraction of the labelling done: the disclosure pass, the watermark pass (each as its frames
+    are written) and the signing and fingerprint, with the shares in ``LABEL_SHARES`` (``media.Stages``).
 
     Raises:
         UnsupportedFormatError: ``output`` is not MP4/MOV (C2PA cannot be embedded).
@@ -183,6 +184,7 @@ def label_output(
     terms = tuple(redact_terms)
     build_manifest(manifest_label(None), terms)  # privacy guard before any expensive step
     parent = _camera_parent(ws, facts.source.sha256)
+    stages = _label_stages(progress, forms, wm is not None)
     work = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.stem}.label-"))
     try:
         current = render
@@ -196,13 +198,18 @@ def label_output(
                 badge=spec,
                 credit_seconds=credit_seconds,
             )
-            record = apply_disclosure(current, disclosed, request)
+            record = apply_disclosure(current, disclosed, request, progress=stages.part("disclose"))
             current = disclosed
         algorithm = audio_algorithm = None
         if wm is not None:
             marked = work / f"marked{output.suffix}"
             embedded = wm["embed_video"](
-                current, marked, int(key, 16), mark_audio=True, progress=progress, **segmented.kwargs()
+                current,
+                marked,
+                int(key, 16),
+                mark_audio=True,
+                progress=stages.part("watermark"),
+                **segmented.kwargs(),
             )
             current, algorithm = marked, str(wm["ALGORITHM_ID"])
             marks = getattr(embedded, "audio_marks", ())
@@ -223,6 +230,7 @@ def label_output(
         digest = ws.blobs.put_bytes(signed.manifest_store)
         assert digest == signed.manifest_sha256
         output_sha = sha256_file(signed.path)
+        stages.at("sign", 0.5)
         print_ = fingerprint_video(signed.path, crops=REFERENCE_CROPS)
         sidecars = [output.parent / name for name in (record.sidecars if record else ())]
         signed.path.replace(output)
@@ -242,6 +250,7 @@ def label_output(
         shutil.rmtree(work, ignore_errors=True)
         raise
     shutil.rmtree(work, ignore_errors=True)
+    stages.at("sign", 1.0)
     return LabelResult(
         path=output,
         manifest_sha256=signed.manifest_sha256,
@@ -255,6 +264,23 @@ def label_output(
         audio_watermark_algorithm=audio_algorithm,
         fingerprint=FingerprintFacts(algorithm=FP_ALGORITHM, sha256=print_.sha256, hashes=print_.count),
     )
+
+
+# Each labelling pass's share of the progress, measured on a 74-frame 720p H.264 render (disclosure with icon and
+# end card 61 s, watermark 93 s, fingerprint 5 s; signing copies and hashes the file, well under a second); a
+# disclosure that only writes sidecars copies the video.
+LABEL_SHARES = {"disclose": 0.66, "copy": 0.01, "watermark": 1.0, "sign": 0.06}
+
+
+def _label_stages(progress: Progress | None, forms: frozenset[DisclosureForm], watermark: bool) -> Stages:
+    shares: dict[str, float] = {}
+    if forms:
+        video = {DisclosureForm.ON_SCREEN_ICON, DisclosureForm.END_CREDIT} & forms
+        shares["disclose"] = LABEL_SHARES["disclose" if video else "copy"]
+    if watermark:
+        shares["watermark"] = LABEL_SHARES["watermark"]
+    shares["sign"] = LABEL_SHARES["sign"]
+    return Stages(progress, **shares)
 
 
 def _camera_parent(ws: Workspace, source_sha256: str) -> ParentAsset | None:

@@ -37,8 +37,13 @@ from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, Portable, render_frames
-from media import MediaInfo, SegmentExecutor, iter_frames, probe, read_frame, sample_indices
+from media import MediaInfo, SegmentExecutor, Stages, iter_frames, probe, read_frame, sample_indices
 from media.errors import MediaError
+
+# The work before and after the render, in frame-equivalents of the render (the share of the progress each gets):
+# measured on a 74-frame 720p take, the clean plate estimate and regrade fit took as long as about 11 rendered frames
+# and the temporal metrics and hashes after it about 6 (both sample a fixed number of frames, whatever the length).
+PREPARE_FRAMES, MEASURE_FRAMES = 11, 6
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
@@ -163,8 +168,9 @@ def replace_background(
         start: First frame to edit (default 0); frames outside ``start``–``end`` pass through unchanged.
         end: One past the last frame to edit (default: the clip's length).
         overwrite: Replace an existing output file.
-        progress: Called with the fraction of the clip's frames written (0–1, increasing, 1.0 last; in segments: as
-            each completes), in this process only (``media.Progress``).
+        progress: Called with the fraction of the edit done (0–1, increasing, 1.0 last), in this process only
+            (``media.Progress``): the clean plate and regrade, then the frames written, then the metrics
+            (``media.Stages``, shares ``PREPARE_FRAMES`` : frames : ``MEASURE_FRAMES``).
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output; the
             matte's flow stabilisation is warmed up before each cut and checked to meet the previous segment's).
         executor: Render the segments on this executor instead (e.g. the Ray engine's).
@@ -192,7 +198,9 @@ def replace_background(
         raise EditParameterError(f"frame range {first}–{last} is outside {info.path.name} (0–{info.frame_count})")
     clean = probe(Path(clean_plate)) if clean_plate is not None else None
     frames = range(first, last)
+    stages = Stages(progress, prepare=PREPARE_FRAMES, render=info.frame_count, measure=MEASURE_FRAMES)
     cplate = build_clean_plate(info, frames, params, clean)
+    stages.at("prepare", 0.8)
     params = params.resolved(cplate)
     new_bg = fit_plate(plate.image, (info.height, info.width))
     net = refiner[2] if refiner is not None else None
@@ -202,11 +210,13 @@ def replace_background(
     probe_matter = ShotMatter(cplate, params, net)
     grader = CdlRegrade if params.regrade_method == "cdl" else Regrade
     regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
+    stages.at("prepare", 1.0)
 
     editor = _BackgroundFrames(info, frames, cplate, params, refiner, new_bg, regrade)
     report, _check = render_frames(
-        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor, progress=progress
-    )
+        info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor,
+        progress=stages.part("render"),
+    )  # fmt: skip
     changed, pairs, measured = editor.changed, editor.pairs, editor.measured
     try:
         region = region_of_mask(changed)
@@ -232,6 +242,7 @@ def replace_background(
         "foreground_method": FOREGROUND_DESCRIPTION[params.foreground],
         "regrade_fitted": regrade.as_json(),
     }
+    stages.at("measure", 1.0)
     return EditResult(
         kind=KIND,
         source_hash=content_hash(info.path),

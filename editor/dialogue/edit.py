@@ -23,6 +23,7 @@ import numpy as np
 
 from editor.cast import CastModel
 from editor.dialogue._common import (
+    SYNC_SHARE,
     ModelRef,
     SourceFrames,
     edit_result,
@@ -40,7 +41,7 @@ from editor.dialogue.select import select_units
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.results import EditResult
 from editor.segmented import render_frames
-from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, probe
+from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, Stages, probe
 
 
 def dub(
@@ -75,7 +76,8 @@ def dub(
         overwrite: Replace an existing output.
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output, the
             line laid in by the join in one pass). executor: Render the segments on this executor instead.
-        progress: Called with the fraction of the clip's frames written, in this process (``media.Progress``).
+        progress: Called with the fraction of the edit done, in this process (``media.Progress``): reading and
+            tracking the range, the frames written, the sync metrics (``media.Stages``).
 
     Raises:
         UnreadableLineError, LineRateError, LineLengthError, SilentLineError: the line is unusable.
@@ -90,7 +92,10 @@ def dub(
     info = probe(Path(source))
     line = load_line(Path(audio))
     first, last = fit_range(line, info.frame_rate, info.frame_count, range_start(info, start), end)
+    # reading and tracking the range cost about one rendered frame per frame of it (11 s for 36 frames, measured)
+    stages = Stages(progress, prepare=last - first, render=info.frame_count, measure=SYNC_SHARE * (last - first))
     frames = read_range(info, first, last)
+    stages.at("prepare", 0.3)
     track = track_face(frames, first, performer=performer, cast=cast)
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
@@ -98,6 +103,7 @@ def dub(
     mouths = model.crops[np.asarray(sel.indices[: last - first])]
     own = bank_crops(frames, track)
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)
+    stages.at("prepare", 1.0)
     editor = _DubFrames(info, range(first, last), frames, track, mouths, plan)
     override = AudioOverride(
         line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
@@ -110,7 +116,7 @@ def dub(
         audio_override=override,
         workers=workers,
         executor=executor,
-        progress=progress,
+        progress=stages.part("render"),
     )
     changed, edited_crops = editor.changed, editor.crops
     try:
@@ -127,7 +133,9 @@ def dub(
             "exclude_take": exclude_take,
             "face_detections": track.detections,
         }
-        return edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+        result = edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+        stages.at("measure", 1.0)
+        return result
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise

@@ -15,6 +15,7 @@ import numpy as np
 
 from editor.cast import CastModel
 from editor.dialogue._common import (
+    SYNC_SHARE,
     ModelRef,
     SourceFrames,
     edit_result,
@@ -31,7 +32,7 @@ from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.errors import EditParameterError
 from editor.results import EditResult
 from editor.segmented import render_frames
-from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, probe, read_audio
+from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, Stages, probe, read_audio
 
 
 def dtw_path(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
@@ -129,8 +130,13 @@ def retime(
     mapped = first + np.floor((offset + stretch * centres) / FEATURE_RATE * float(fps)).astype(int)
     mapped = np.clip(mapped, 0, info.frame_count - 1)
     lo, hi = int(min(first, mapped.min())), int(max(last, mapped.max() + 1))
+    stages = Stages(
+        progress, prepare=hi - lo, render=info.frame_count, measure=SYNC_SHARE * n_out if model is not None else 1
+    )
     frames = read_range(info, lo, hi)
+    stages.at("prepare", 0.3)
     track = track_face(frames, lo, performer=performer, cast=cast)
+    stages.at("prepare", 1.0)
     editor = _RetimeFrames(info, range(first, last), lo, frames, track, mapped)
     override = AudioOverride(line.samples, line.rate, Fraction(first) / fps, Fraction(last) / fps)
     report, _check = render_frames(
@@ -141,7 +147,7 @@ def retime(
         audio_override=override,
         workers=workers,
         executor=executor,
-        progress=progress,
+        progress=stages.part("render"),
     )
     changed, out_crops = editor.changed, editor.crops
     try:
@@ -170,7 +176,9 @@ def retime(
             "source_range": [first, orig_end],
             "face_detections": track.detections,
         }
-        return edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+        result = edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
+        stages.at("measure", 1.0)
+        return result
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise

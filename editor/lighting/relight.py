@@ -42,7 +42,7 @@ from editor.lighting.model import THUMB, GradeNet
 from editor.lighting.smooth import SmoothGrade
 from editor.results import EditResult, FrameRange, OutputMedia
 from editor.segmented import FrameEditor, render_frames
-from media import MediaInfo, Progress, Region, SegmentExecutor, iter_frames, read_frame, sample_indices
+from media import MediaInfo, Progress, Region, SegmentExecutor, Stages, iter_frames, read_frame, sample_indices
 
 KIND = "lighting.relight"
 SAMPLES = 8
@@ -291,12 +291,14 @@ def relight(
 ) -> tuple[EditResult, RelightPlan]:
     """Plan and render the relight; returns the true account of it and the plan (for CDL/LUT export). With
     ``workers`` > 1 or an ``executor`` the frames are graded and encoded in segments in parallel
-    (``editor.segmented``; the same output). ``progress`` gets the fraction of frames written (``media.Progress``).
+    (``editor.segmented``; the same output). ``progress`` gets the fraction of the relight done (``media.Progress``):
+    the plan (its ``SAMPLES`` frames through the model count as that many frames), then the frames written.
 
     Raises:
         EditParameterError: invalid parameters (nothing written).
         RenderError: the output cannot be written (nothing left at ``out_path``).
     """
+    stages = Stages(progress, plan=SAMPLES, render=shot.info.frame_count)
     plan = plan_relight(
         shot,
         model,
@@ -310,9 +312,12 @@ def relight(
         start=start,
         end=end,
     )
+    stages.at("plan", 1.0)
     info = shot.info
     frames = _RelightFrames(info, plan)
-    report, _check = render_frames(info, out_path, frames, workers=workers, executor=executor, progress=progress)
+    report, _check = render_frames(
+        info, out_path, frames, workers=workers, executor=executor, progress=stages.part("render")
+    )
     changes = frames.changes
     h = hashlib.sha256()
     with open(report.path, "rb") as fh:

@@ -34,15 +34,17 @@ def _pool(ws: Workspace) -> WorkerPool:
     return WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)})
 
 
-def _stored_progress(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, str]]:
-    """What the job table holds after each progress report of a job (its stored progress and message)."""
-    stored: list[tuple[float, str]] = []
+def _stored_progress(monkeypatch: pytest.MonkeyPatch, home: Path) -> list[tuple[float, str, set[str]]]:
+    """What the job table holds after each progress report of a job (its stored progress and message), with the
+    names of the files under the workspace's renders/ and staging/ folders at that moment."""
+    stored: list[tuple[float, str, set[str]]] = []
     real = JobContext.progress
 
     def progress(self: JobContext, fraction: float, message: str = "") -> None:
         real(self, fraction, message)
         job = self.queue.get(self.job.job_id)
-        stored.append((job.progress, job.message))
+        files = {p.name for d in ("renders", "staging") for p in (home / d).rglob("*") if p.is_file()}
+        stored.append((job.progress, job.message, files))
 
     monkeypatch.setattr(JobContext, "progress", progress)
     return stored
@@ -50,7 +52,7 @@ def _stored_progress(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, str]]
 
 def test_review_then_render_label_deliver(workspace: Workspace, film, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
-    stored = _stored_progress(monkeypatch)
+    stored = _stored_progress(monkeypatch, workspace.home)
     sub = _background(clips, performer, end=12)
     gate, job = submit(workspace, project, sub, identity="test:editor")
     log = project_log(workspace, project)
@@ -71,10 +73,14 @@ def test_review_then_render_label_deliver(workspace: Workspace, film, monkeypatc
     assert gate.decision.outcome in ("review", "allow"), gate.decision.to_json()
     done = _pool(workspace).run_one()
     assert done is not None and done.state == "succeeded", done.error if done else None
-    # the job's stored progress moved during the render (0.05–0.65) and the watermark pass (0.7–0.9), never back
-    assert any(0.05 < p < 0.65 and m == "rendering" for p, m in stored), stored
-    assert any(0.7 < p < 0.9 and m == "labelling" for p, m in stored), stored
-    assert [p for p, _ in stored] == sorted(p for p, _ in stored)
+    # the job's stored progress moved during the render (0.05–0.65) and the labelling (0.7–0.9), never back
+    assert any(0.05 < p < 0.65 and m == "rendering" for p, m, _ in stored), stored
+    assert any(0.7 < p < 0.9 and m == "labelling" for p, m, _ in stored), stored
+    assert [p for p, _, _ in stored] == sorted(p for p, _, _ in stored)
+    # it moved before the frames too: the clean plate and regrade while nothing was written yet, the disclosure
+    # pass before the watermark pass began
+    assert any(p > 0.05 and m == "rendering" and not f for p, m, f in stored), stored
+    assert any(p > 0.7 and m == "labelling" and not any("marked" in n for n in f) for p, m, f in stored), stored
     rec = RequestStore(workspace.engine).get(gate.request_id, "film")
     assert rec.state == "delivered" and rec.edit_index is not None and rec.label_index is not None
     edit = log.entry_json(rec.edit_index)

@@ -4,6 +4,8 @@ processes, or Ray tasks with ``CUTPROOF_RAY_ADDRESS``) reaches the render job's 
 from __future__ import annotations
 
 import os
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,10 @@ from cutproof.edits import flow
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from cutproof.scale.engine import render_segments
 from cutproof.scale.handlers import job_handlers
+from cutproof.scale.ray_executor import RayExecutor
+from media import probe, render_parallel
+from tests.editor._media import write_clip
+from tests.media._edits import Slow
 
 
 def test_the_setting_chooses_local_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,3 +44,23 @@ def test_the_render_job_gets_the_engines_choice(workspace: Workspace, monkeypatc
     handlers[flow.RENDER_JOB](None, {})
     flow.job_handlers(workspace)[flow.RENDER_JOB](None, {})
     assert seen == [Segmented(workers=2), ONE_PIECE]
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_segments_on_ray_report_frames_while_they_run(ray_address: str, tmp_path: Path) -> None:
+    """On Ray the segment tasks' tallies reach the calling process too (they are in the shared work folder): the
+    progress moves inside the segments, only in this process, to 1.0."""
+    src = write_clip(
+        tmp_path / "take.mov", codec="prores_ks", pix_fmt="yuv422p10le", frames=150, rate=Fraction(25),
+        options={"profile": "3"}, audio="pcm_s16le",
+    )  # fmt: skip
+    seen: list[tuple[float, int]] = []
+    report = render_parallel(
+        probe(src), tmp_path / "out.mov", plane_edit=Slow(0.01), segments=2, executor=RayExecutor(ray_address),
+        progress=lambda f: seen.append((f, os.getpid())),
+    )  # fmt: skip
+    assert len(report.segments) == 2 and seen[-1][0] == 1.0
+    assert [f for f, _ in seen] == sorted({f for f, _ in seen})  # increasing
+    assert len([f for f, _ in seen if round(f * 150) not in (0, 75, 150)]) >= 2  # inside the segments
+    assert {pid for _, pid in seen} == {os.getpid()}

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from editor.background.edit import load_plate, replace_background
+from editor.background.edit import MEASURE_FRAMES, PREPARE_FRAMES, load_plate, replace_background
 from editor.background.errors import PlateError
 from editor.background.pipeline import BackgroundParams
 from editor.dailies import content_hash
@@ -131,7 +131,9 @@ def test_rerunning_reproduces_the_output(grid_edit: tuple[Path, EditResult, Path
     seen: list[float] = []
     again = replace_background(src, load_plate(plate), tmp_path / "again.mp4", end=30, progress=seen.append)
     n = probe(src).frame_count  # fewer than 100 frames: every frame written is reported (edited or not)
-    assert seen == [(k + 1) / n for k in range(n)]
+    whole = PREPARE_FRAMES + n + MEASURE_FRAMES  # the clean plate and regrade, the frames, the metrics
+    expected = [0.8 * PREPARE_FRAMES / whole] + [(PREPARE_FRAMES + k) / whole for k in range(n + 1)] + [1.0]
+    assert seen == pytest.approx(expected)
     assert again.output_hash == first.output_hash
     assert again.recipe_hash == first.recipe_hash
     assert again.region == first.region and again.parameters == first.parameters

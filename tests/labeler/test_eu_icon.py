@@ -198,8 +198,11 @@ def dark_then_bright(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def with_breaks(dark_then_bright: Path) -> tuple[Path, dict]:
     out = dark_then_bright.with_name("labelled.mp4")
     spec = BadgeSpec(duration=F(1), breaks=(F(5, 2),))
-    rec = apply_disclosure(dark_then_bright, out, DisclosureRequest(ICON, SHOTS, "t", badge=spec))
+    seen: list[float] = []
+    rec = apply_disclosure(dark_then_bright, out, DisclosureRequest(ICON, SHOTS, "t", badge=spec), progress=seen.append)
     assert rec.badge is not None
+    # the disclosure pass reports its frames as it writes them: increasing, 1.0 once, last
+    assert len(seen) > 2 and seen[-1] == 1.0 and seen.count(1.0) == 1 and seen == sorted(seen) and seen[0] > 0
     return out, rec.badge
 
 

@@ -4,6 +4,7 @@ only this (and ``media``, NumPy) to run them."""
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 
@@ -39,3 +40,15 @@ class DieOn(FailOn):
     def __call__(self, picture: Picture) -> None:
         if picture.index == self.frame:
             os._exit(3)
+
+
+class Slow(Brighten):
+    """Takes ``seconds`` per frame (a costly edit: long enough for the progress of a running segment to be seen)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(3)
+        self.seconds = seconds
+
+    def __call__(self, picture: Picture) -> None:
+        time.sleep(self.seconds)
+        super().__call__(picture)

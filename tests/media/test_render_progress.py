@@ -1,6 +1,7 @@
 """A render's progress (``media._progress``): the fraction of frames written, increasing and throttled to 1 %, 1.0
-last, reported in the calling process — per frame by ``media.render``, per completed segment (weighted by its
-frames) by ``media.render_parallel``; a callback that raises stops the render and leaves nothing behind.
+last, reported in the calling process — per frame by ``media.render``; by ``media.render_parallel`` per frame too,
+from the running segment tasks' tallies, in whole segments where the tasks run inside ``submit``
+(``InlineExecutor``); a callback that raises stops the render and leaves nothing behind.
 
 The clip is generated here: 150 frames of 160×96 ProRes 422 HQ (intra-only: cut anywhere) with PCM audio, so one
 frame is 0.67 % of the render and the throttle has something to drop.
@@ -9,17 +10,22 @@ frame is 0.67 % of the render and the throttle has something to drop.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from media import InlineExecutor, probe, render, render_parallel
+from media import InlineExecutor, Stages, probe, render, render_parallel
 from media._progress import STEP
 from tests.editor._media import write_clip
-from tests.media._edits import Brighten
+from tests.media._edits import Brighten, Slow
 
 FRAMES = 150
 
@@ -75,13 +81,38 @@ def test_segments_report_as_they_complete_weighted_by_their_frames(source: Path,
     assert len(sizes) == 4 and sum(sizes) == FRAMES
     assert inline.values == [sum(sizes[: i + 1]) / FRAMES for i in range(3)] + [1.0]
 
-    pool = Recorder()  # two worker processes: completions come as they happen, in any order
-    report = render_parallel(info, tmp_path / "pool.mov", plane_edit=Brighten(5), workers=2, progress=pool)
-    assert len(report.segments) == 4
+    assert not any(tmp_path.glob(".*segments*"))  # the work folder, tallies and all, is gone
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[ProcessPoolExecutor]:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+def test_segments_on_worker_processes_report_frames_while_they_run(
+    source: Path, tmp_path: Path, workers: ProcessPoolExecutor
+) -> None:
+    """Two segments on two workers: without the tallies the value would stay at 0 until one segment completes (half
+    the job); with them it moves inside the segments, from this process only."""
+    info = probe(source)
+    pool = Recorder()
+    run = {"plane_edit": Slow(0.01), "segments": 2, "executor": workers}  # a pool as a Ray engine's: futures to poll
+    report = render_parallel(info, tmp_path / "pool.mov", **run, progress=pool)
+    assert len(report.segments) == 2
     _increasing_to_one(pool.values)
-    sums = {sum(s.end - s.start for k, s in enumerate(report.segments) if m >> k & 1) for m in range(16)}
-    assert all(round(v * FRAMES) in sums for v in pool.values)  # each value counts whole segments
+    whole = {0, *(s.end - s.start for s in report.segments), FRAMES}
+    inside = [v for v in pool.values if round(v * FRAMES) not in whole]
+    assert len(inside) >= 2, pool.values  # seen while the segments ran, not only as they completed
+    assert all(round(v * FRAMES, 9).is_integer() for v in pool.values)  # whole frames
     assert pool.pids == {os.getpid()}  # never called in a worker
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pool.mov"]  # no tally left behind
+
+    failing = Recorder(fail_at=0.2)  # raises while the workers are inside their segments
+    with pytest.raises(RuntimeError, match="progress callback failed"):
+        render_parallel(info, tmp_path / "failed.mov", **run, progress=failing)
+    assert 0.2 <= failing.values[-1] < 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pool.mov"]  # nothing written, no segment folder
 
 
 @pytest.mark.parametrize("fail_at", [0.3, 1.0])
@@ -99,3 +130,32 @@ def test_a_failing_callback_stops_the_render_and_leaves_nothing(
                             progress=seen)  # fmt: skip
     assert seen.values[-1] >= fail_at
     assert list(tmp_path.iterdir()) == []  # no output, no partial file, no segment folder
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    shares=st.lists(st.one_of(st.just(0.0), st.floats(0.01, 1000)), min_size=1, max_size=5),
+    reports=st.lists(st.tuples(st.integers(0, 4), st.floats(-0.5, 1.5)), max_size=40),
+)
+def test_stages_report_one_increasing_whole(shares: list[float], reports: list[tuple[int, float]]) -> None:
+    """However the stages report (out of order, repeated, out of range), what reaches the callback only increases,
+    stays within each stage's part of the whole, and is 1.0 only when the last stage completes."""
+    assume(sum(shares) > 0)
+    names = [f"s{i}" for i in range(len(shares))]
+    seen: list[float] = []
+    stages = Stages(seen.append, **dict(zip(names, shares, strict=True)))
+    for i, fraction in reports:
+        stage = names[i % len(names)]
+        before = list(seen)
+        stages.part(stage)(fraction)  # type: ignore[misc]
+        if len(seen) > len(before):
+            lo = sum(shares[: i % len(names)]) / sum(shares)
+            hi = sum(shares[: i % len(names) + 1]) / sum(shares)
+            assert lo - 1e-9 <= seen[-1] <= hi + 1e-9
+            assert seen[-1] < 1.0 or (stage == names[-1] and fraction >= 1.0)
+    assert all(0.0 < a < b for a, b in itertools.pairwise(seen)) and all(0.0 < v <= 1.0 for v in seen)
+    stages.at(names[-1], 1.0)
+    assert seen[-1] == 1.0 and seen.count(1.0) == 1
+    assert Stages(None, a=1.0).part("a") is None  # no callback: nothing to report to
+    with pytest.raises(ValueError, match="shares"):
+        Stages(seen.append, a=0.0, b=-1.0)
