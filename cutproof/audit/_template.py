@@ -17,7 +17,7 @@ import importlib.machinery
 import importlib.util
 from pathlib import Path
 
-from jinja2 import Environment, Template, select_autoescape
+from jinja2 import Environment, Template
 
 NAME = "audit.html.j2"
 SOURCE = Path(__file__).parent / "templates" / NAME
@@ -27,8 +27,13 @@ _FOOTER = f"\n\n# Generated from templates/{NAME} by `python -m cutproof.audit._
 
 
 def environment() -> Environment:
-    """The Jinja2 environment the audit template is compiled and rendered with (HTML autoescaping)."""
-    return Environment(autoescape=select_autoescape(["html"]))
+    """The Jinja2 environment the audit template is compiled and rendered with.
+
+    Every value is HTML-escaped: names, purposes, review notes and rule explanations are text users typed, and the
+    report is opened in a browser. (``select_autoescape(["html"])`` had left it off: it goes by the template's file
+    name, and ``audit.html.j2`` ends in ``.j2``.)
+    """
+    return Environment(autoescape=True)
 
 
 def compiled_source() -> str:

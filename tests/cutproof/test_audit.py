@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from consent import ConsentRegistry
 from cutproof.audit import _template as template
 from cutproof.audit.build import build_audit
-from cutproof.audit.report import to_csv, write_report
+from cutproof.audit.report import to_csv, to_html, write_report
 from cutproof.audit.timeline import TimelineError, audit_timeline, mark_timeline, write_timeline
 from cutproof.cli.main import app
 from cutproof.core.jobs import JobQueue, WorkerPool
@@ -111,6 +112,10 @@ def test_reports_and_receipts(workspace: Workspace, audited, tmp_path: Path) -> 
     env.loader = FileSystemLoader(template.SOURCE.parent)
     from_source = env.get_template(template.NAME)
     assert from_source.render(r=report, summary=report.summary(), receipt=lambda i: f"receipts/{i}.tlog-proof") == html
+    # every value is text a user typed, escaped: a name or note cannot become markup in the legal report
+    hostile = dataclasses.replace(report, project='<script>alert("x")</script>', performers={"p": "O'Brien & <b>"})
+    marked = to_html(hostile, lambda i: f"receipts/{i}.tlog-proof")
+    assert "<script>" not in marked and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in marked
     for receipt in files[1:]:
         index = int(receipt.name.split(".")[0])
         assert verify_receipt(receipt.read_text(), log.entry(index), log.verifier_keys()).index == index
