@@ -147,9 +147,7 @@ def test_transcode_to_mkv_validates_the_stored_manifest_on_its_own(scenario: Sce
 def test_real_footage_labelled_then_reencoded(footage_dir: Path, tmp_path: Path, clip: str) -> None:
     ws = Workspace(tmp_path / "home")
     ws.init()
-    render = transcode(
-        footage_dir / "obama-weekly-address_a-bad-situation.mp4", tmp_path / "r.mp4", crf=18, max_seconds=2
-    )
+    render = transcode(footage_dir / clip, tmp_path / "r.mp4", crf=18, max_seconds=2)
     out = tmp_path / "out"
     out.mkdir()
     sc = build(ws, render, out, disclosure=("on_screen_icon", "end_credit", "sidecar"))
