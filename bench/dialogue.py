@@ -10,8 +10,8 @@ excluded from the bank when it is rebuilt):
   (this code: the dub's rendered output, read back), ``new_in_memory`` (the same selection and blending, not
   encoded: the peers below are scored in memory, and the render's H.264 costs the mouth ~0.3 dB), ``static_mouth``
   (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection, no smoothness cost, new
-  blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571: audio-only unit
-  selection, lips offset over the whole mouth area, ``bench/_peers/mouth_v2.py``), ``today`` (main 9a91bc4: the
+  blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571: unit selection by
+  audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
   audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
   sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l`` and ``jitter_ratio`` (``quality``'s docstring).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _heldout import FOOTAGE, make_variant
-from _peers import blend_v1, mouth_v2
+from _peers import blend_v1
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
@@ -215,6 +215,7 @@ def run_group(
             "new_in_memory": np.asarray(sel.indices[:n]),
             "static_mouth": np.full(n, pool[len(pool) // 2]),
             "nearest_audio": np.asarray(greedy[:n]),
+            "main": np.asarray(audio_only[:n]),  # main 9ed9571: unit selection by audio distance only
         }
         fakes: dict[str, list[np.ndarray]] = {"new": result}
         for method, idx in peers.items():  # the same blending, its own plan for its own mouths
@@ -222,10 +223,6 @@ def run_group(
             fakes[method] = [
                 place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)
             ]
-        v2_plan = mouth_v2.plan_mouths(own_crops, bank, model.crops[audio_only[:n]])
-        fakes["main"] = [  # main 9ed9571: audio-only selection, lips offset over the whole mouth area
-            mouth_v2.place_mouth(real[k], model.crops[audio_only[k]], boxes[k], seed=k, plan=v2_plan) for k in range(n)
-        ]
         fakes["today"] = [blend_v1.place_mouth(real[k], small[audio_only[k]], boxes[k])[0] for k in range(n)]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
         for method, fake in fakes.items():
@@ -269,8 +266,8 @@ def main() -> None:
         return
     variants = [v for v in args.variants.split(",") if v]
     with tempfile.TemporaryDirectory() as d:
-        for name in args.performers.split(","):
-            run_group(name.strip(), variants, args.steps, Path(d), args.png)
+        for name in [n.strip() for n in args.performers.split(",") if n.strip()]:
+            run_group(name, variants, args.steps, Path(d), args.png)
         for name in [n for n in args.other_takes.split(",") if n]:
             for i in range(len(GROUPS[name]) - 1):
                 run_group(name, variants, args.steps, Path(d), args.png, held_out=i)

@@ -9,16 +9,16 @@ colour differs between the takes beyond the skin's. For each output frame:
 1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift, at most 12 % of the
    box and 8°), on the *ring* of skin around the lips only (``ring_mask``) — the lips differ by design, the skin
    around them says where the face is.
-2. **Colour**: its CIE Lab mean on the skin of the ring is moved to the target's, and the lips (``lip_weight``:
-   redder than the skin, not the opening; never the teeth) get the plan's extra lips offset. Only pixels that are
-   skin in *both* crops count (``skin_mask``: within 3 robust deviations of the ring's median colour): a mouth box
-   that takes in the jaw line, the collar or the backdrop on one take but not the other must not move the skin's
-   colour. No contrast gain: the ring's spread is mostly shading and whatever else the box takes in (issue 18,
-   GRID: the held-out take's box reaches the blue backdrop and the jaw shadow, its ring's L and b spread 1.6× the
-   bank take's; the old std gain, clipped at 1.4, made the lips darker and redder and the mouth 1.17–1.35× as
-   sharp as the face, mouth PSNR 24.6–24.9 dB). No stage compresses the highlights: on the CREMA-D rebuild the
-   99th percentile of L inside the mouth moved by at most 4 levels from the bank crop to the placed mouth; a
-   grey tooth row is a bank mouth of another shape (teeth in the shade of a wider opening), not the placement.
+2. **Colour**: its CIE Lab mean on the skin of the ring is moved to the target's, and the mouth area gets the
+   plan's extra lips offset. Only pixels that are skin in *both* crops count (``skin_mask``: within 3 robust
+   deviations of the ring's median colour): a mouth box that takes in the jaw line, the collar or the backdrop on
+   one take but not the other must not move the skin's colour. No contrast gain: the ring's spread is mostly
+   shading and whatever else the box takes in (issue 18, GRID: the held-out take's box reaches the blue backdrop
+   and the jaw shadow, its ring's L and b spread 1.6× the bank take's; the old std gain, clipped at 1.4, made the
+   lips darker and redder and the mouth 1.17–1.35× as sharp as the face, mouth PSNR 24.6–24.9 dB). No stage
+   compresses the highlights: on the CREMA-D rebuild the 99th percentile of L inside the mouth moved by at most 4
+   levels from the bank crop to the placed mouth; a grey tooth row is a bank mouth of another shape (teeth in the
+   shade of a wider opening), not the placement.
 3. **Detail**: blurred by the plan's ``soften`` (the bank's lips are crisper than the take's, e.g. after a careless
    re-encode), then seeded Gaussian grain where the target's skin is grainier.
 4. **Blend** in frame coordinates (bicubic warp): the fine band (image − its Gaussian blur) is taken from the
@@ -40,7 +40,6 @@ from editor.dialogue.track import box_transform, crop
 BANK_W, BANK_H = 128, 80
 INNER = (0.80, 0.74)  # the largest mouth ellipse, fractions of the mouth box (width, height)
 BAND = 0.04  # the coarse/fine split: Gaussian sigma as a fraction of the mouth box width
-LIP_A = (2.0, 8.0)  # lips: a* this much above the skin's median (8-bit Lab), ramping from the first to the second
 SKIN_DEVIATIONS = 3.0  # a ring pixel is skin when each Lab channel is within this many robust deviations
 
 
@@ -50,7 +49,7 @@ class MouthPlan:
 
     ``axes``: the mouth ellipse (width, height) as fractions of the mouth box. ``soften``: Gaussian sigma in
     bank-crop pixels that brings the bank mouths' lip detail down to the take's (0: the take is as crisp).
-    ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's lips over the bank's, beyond the skin's.
+    ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's.
     """
 
     axes: tuple[float, float] = INNER
@@ -125,27 +124,16 @@ def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(patch, warp, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
 
 
-def lip_weight(lab_img: np.ndarray, axes: tuple[float, float] = INNER) -> np.ndarray:
-    """How much each pixel of a Lab crop is lip, in [0, 1]: inside the mouth ellipse (wide feather), redder than
-    the ring's skin (a* ramping from +``LIP_A[0]`` to +``LIP_A[1]`` over its median) and not the dark opening (L
-    above 0.6 × the skin's). Teeth (less red than the skin) and the opening get 0."""
-    h, w = lab_img.shape[:2]
-    skin = np.median(lab_img[ring_mask(w, h) > 0], axis=0)
-    red = np.clip((lab_img[..., 1] - skin[1] - LIP_A[0]) / (LIP_A[1] - LIP_A[0]), 0.0, 1.0)
-    lit = np.clip((lab_img[..., 0] - 0.6 * skin[0]) / 8.0, 0.0, 1.0)
-    return (inner_mask(w, h, 0.45, axes) * red * lit).astype(np.float32)
-
-
 def colour_match(src: np.ndarray, ref: np.ndarray, plan: MouthPlan = DEFAULT_PLAN) -> np.ndarray:
     """``src`` (uint8 RGB crop) with its Lab mean on the skin both crops share (``skin_mask``) moved to ``ref``'s,
-    plus ``plan.lips_offset`` on the lips (``lip_weight``: not on the teeth or the opening, whose brightness is
-    the mouth's shape, not its colour). A mean shift only: the detail keeps its own contrast, and the ring's
-    spread (shading, jaw line, backdrop) says nothing about the mouth's."""
+    plus ``plan.lips_offset`` over the mouth ellipse (wide feather). A mean shift only: the detail keeps its own
+    contrast, and the ring's spread (shading, jaw line, backdrop) says nothing about the mouth's."""
     s, r = lab(src), lab(ref)
     m = skin_mask(s, r)
     out = s + (r[m].mean(0) - s[m].mean(0))
     if any(plan.lips_offset):
-        out += lip_weight(s, plan.axes)[..., None] * np.asarray(plan.lips_offset, np.float32)
+        wide = inner_mask(src.shape[1], src.shape[0], 0.45, plan.axes)
+        out += wide[..., None] * np.asarray(plan.lips_offset, np.float32)
     return cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 

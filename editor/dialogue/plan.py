@@ -16,11 +16,8 @@ the take's: its lighting, its codec's softness, its framing.
 2. **Detail** (``soften``): the mean gradient magnitude inside that ellipse over the range's crops vs over the
    chosen bank mouths; where the bank is crisper, the smallest Gaussian sigma (0.1 px steps up to 2.5) that brings
    the chosen mouths' mean down to the take's (a CRF 28 re-encode of a GRID take: σ 1.5; the shared takes: 0.7–0.8).
-3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's lips minus the bank mouth's (each
-   crop's ``lip_weight``: redder than its skin, not the opening, not the teeth), less the same difference on the
-   skin both share (``skin_mask``); the plan takes the median over the range. (Issue 18: measured over the whole
-   mouth area, the offset mixed shape into colour — a more open bank mouth has a darker mean, so the offset lifted
-   its lips, and the teeth with them.)
+3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's mouth area minus the bank mouth's,
+   less the same difference on the skin both share (``skin_mask``); the plan takes the median over the range.
 """
 
 from __future__ import annotations
@@ -28,10 +25,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import INNER, MouthPlan, inner_mask, lab, lip_weight, skin_mask
+from editor.dialogue.blend import INNER, MouthPlan, inner_mask, lab, skin_mask
 
 MIN_FRAMES = 8  # fewer crops than this say nothing about where the mouth moves
-LIP_PIXELS = 20.0  # a crop with less lip weight than this (a closed, pressed mouth) says nothing about lip colour
 MOTION_LEVEL = 0.3  # threshold between the motion map's median (0) and its 99th percentile (1)
 
 
@@ -88,20 +84,13 @@ def detail_sigma(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]
 
 
 def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
-    """Median over the range of the take's lips' Lab mean minus the bank mouth's (each weighted by ``lip_weight``),
-    less the skin's difference. Frames where either crop shows almost no lip are skipped."""
+    """Median over the range of the take's mouth-area Lab mean minus the bank mouth's, less the skin's difference."""
+    mouth = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
     diffs = []
     for t, p in zip(take, chosen, strict=True):
         lt, lp = lab(t), lab(p)
-        wt, wp = lip_weight(lt, axes), lip_weight(lp, axes)
-        if wt.sum() < LIP_PIXELS or wp.sum() < LIP_PIXELS:
-            continue
         skin = skin_mask(lt, lp)
-        lips_t = (lt * wt[..., None]).sum((0, 1)) / wt.sum()
-        lips_p = (lp * wp[..., None]).sum((0, 1)) / wp.sum()
-        diffs.append((lips_t - lips_p) - (lt[skin].mean(0) - lp[skin].mean(0)))
-    if not diffs:
-        return 0.0, 0.0, 0.0
+        diffs.append((lt[mouth].mean(0) - lp[mouth].mean(0)) - (lt[skin].mean(0) - lp[skin].mean(0)))
     a, b, c = (round(float(v), 2) for v in np.median(diffs, axis=0))
     return a, b, c
 
