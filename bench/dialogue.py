@@ -227,7 +227,8 @@ def run_group(
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
         for method, fake in fakes.items():
             for metric, value in quality(real, fake, track).items():
-                emit(metric=f"rebuild_mouth_{metric}", method=method, value=round(value, 4), **ctx)
+                shown = None if np.isnan(value) else round(value, 4)  # teeth_l: no frame with teeth in both
+                emit(metric=f"rebuild_mouth_{metric}", method=method, value=shown, **ctx)
         m = rb.metrics
         emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
              after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
