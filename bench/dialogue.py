@@ -10,16 +10,19 @@ excluded from the bank when it is rebuilt):
   (this code: the dub's rendered output, read back), ``new_in_memory`` (the same selection and blending, not
   encoded: the peers below are scored in memory, and the render's H.264 costs the mouth ~0.3 dB), ``static_mouth``
   (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection, no smoothness cost, new
-  blending; each with the mouth plan measured for its own mouths), ``today`` (main 9a91bc4: the same selection
-  blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``).
+  blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571: unit selection by
+  audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
+  audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
+  sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l`` and ``jitter_ratio`` (``quality``'s docstring).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
 - ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
   offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
 - ``heldout_av_offset``: the held-out take's audio shifted by known offsets; the scorer's residual.
 
 Splits: ``shared`` (the held-out take as shared) and ``heldout`` (versions of it the project never saw:
-``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes).
-``--png DIR`` writes mouth close-ups (real | new | static | today) of the middle frame.
+``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes; and, with
+``--other-takes P``, each other take of P held out in turn, variant ``take<i>``, the model retrained with it last).
+``--png DIR`` writes mouth close-ups (real | new | main | nearest audio | static) of the middle frame.
 
 Usage: ``PYTHONPATH=. python bench/dialogue.py [--performers crema,grid,obama] [--variants crop,crf28,prores10]``
 """
@@ -45,11 +48,12 @@ from _peers import blend_v1
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
-from editor.dialogue.blend import inner_mask, place_mouth
+from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.model import bank_crops
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
+from editor.dialogue.shape import SHAPE_AXES, TEETH_L, mouth_shape
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from media import probe, read_audio
@@ -102,18 +106,61 @@ def sharpness(frame: np.ndarray, track: FaceTrack, k: int) -> float:
 
 
 def quality(real: list[np.ndarray], fake: list[np.ndarray], track: FaceTrack) -> dict[str, float]:
-    p, s, sh = [], [], []
+    """PSNR/SSIM (96×60 mouth crops), sharpness ratio, and the mouth's shape and motion against the take's:
+    ``open_error`` = mean |openness(result) − openness(take)| (share of the mouth ellipse that is the dark
+    opening, ``editor.dialogue.shape.mouth_shape``); ``teeth_ratio`` = the result's teeth share ÷ the take's
+    (bright, not red: summed over the frames); ``teeth_l`` = mean L of the teeth pixels, result − take (8-bit Lab,
+    frames where both show ≥ 15 teeth pixels; below 0 = greyer teeth); ``jitter_ratio`` = mean frame-to-frame
+    change of the 96×60 crops, result ÷ take (above 1: the mouth chatters)."""
+    p, s, sh, cr_all, cf_all = [], [], [], [], []
     for k, (r, f) in enumerate(zip(real, fake, strict=True)):
         b = track.mouth_box(track.start + k)
         cr, cf = crop(r, b, (96, 60)), crop(f, b, (96, 60))
         p.append(psnr(cr, cf))
         s.append(ssim(cr, cf))
         sh.append(sharpness(f, track, k) / max(sharpness(r, track, k), 1e-6))
-    return {"psnr": float(np.mean(p)), "ssim": float(np.mean(s)), "sharpness_ratio": float(np.mean(sh))}
+        cr_all.append(cr)
+        cf_all.append(cf)
+    r_arr, f_arr = np.stack(cr_all), np.stack(cf_all)
+    big_r = np.stack([crop(r, track.mouth_box(track.start + k), (128, 80)) for k, r in enumerate(real)])
+    big_f = np.stack([crop(f, track.mouth_box(track.start + k), (128, 80)) for k, f in enumerate(fake)])
+    shape_r, shape_f = mouth_shape(big_r), mouth_shape(big_f)
+    motion = lambda a: float(np.abs(np.diff(a.astype(np.float32), axis=0)).mean())  # noqa: E731
+    return {
+        "psnr": float(np.mean(p)),
+        "ssim": float(np.mean(s)),
+        "sharpness_ratio": float(np.mean(sh)),
+        "open_error": float(np.abs(shape_f[:, 0] - shape_r[:, 0]).mean()),
+        "teeth_ratio": float(shape_f[:, 1].sum() / max(shape_r[:, 1].sum(), 1e-6)),
+        "teeth_l": teeth_l(big_r, big_f),
+        "jitter_ratio": motion(f_arr) / max(motion(r_arr), 1e-6),
+    }
 
 
-def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path | None) -> None:
+def teeth_l(real: np.ndarray, fake: np.ndarray) -> float:
+    """Mean L of the teeth pixels (``mouth_shape``'s rule), result − take, over frames where both show some."""
+    ell, ring = inner_mask(128, 80, 0.08, SHAPE_AXES) > 0.5, ring_mask() > 0
+
+    def mean_teeth(c: np.ndarray) -> float | None:
+        lab = cv2.cvtColor(c, cv2.COLOR_RGB2LAB).astype(np.float32)
+        skin = np.median(lab[ring], axis=0)
+        t = ell & (lab[..., 0] > skin[0] + TEETH_L) & (lab[..., 1] < skin[1])
+        return float(lab[..., 0][t].mean()) if t.sum() >= 15 else None
+
+    diffs = [(b - a) for a, b in ((mean_teeth(r), mean_teeth(f)) for r, f in zip(real, fake, strict=True))
+             if a is not None and b is not None]  # fmt: skip
+    return float(np.mean(diffs)) if diffs else float("nan")
+
+
+def run_group(
+    name: str, variants: list[str], steps: int, tmp: Path, png: Path | None, held_out: int | None = None
+) -> None:
+    """``held_out``: another take (index in ``GROUPS``) held out instead of the last one — an untransformed take
+    the rebuild never saw (split ``heldout``, variant ``take<i>``; no transformed variants, no re-sync)."""
     takes = [FOOTAGE / f for f in GROUPS[name]]
+    if held_out is not None:
+        takes = [t for i, t in enumerate(takes) if i != held_out] + [takes[held_out]]
+        variants = []
     performer = f"{name}-performer"
     t0 = time.perf_counter()
     manifest, model_file, model = train_dialogue(takes, performer, steps=steps)
@@ -133,7 +180,9 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
     emit(group=name, metric="heldout_av_offset_residual_max_frames", value=max(residuals), target=1)
     for variant in ["shared", *variants]:
         src = held if variant == "shared" else make_variant(held, variant)
-        split = "shared" if variant == "shared" else "heldout"
+        split = "shared" if variant == "shared" and held_out is None else "heldout"
+        if held_out is not None:
+            variant = f"take{held_out}"
         info = probe(src)
         n, fps = info.frame_count, info.frame_rate
         own = line_from(held, tmp / f"{name}-{variant}-own.wav", seconds=float(n / fps) - 0.001)
@@ -151,7 +200,11 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
         boxes = [track.mouth_box(k) for k in range(n)]
         own_audio = read_audio(own)
         q = selection_descriptors(utterance_features(own_audio.samples, own_audio.rate), fps, n)
-        sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid)
+        sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid,
+                           openness=model.openness())  # fmt: skip
+        audio_only = select_units(
+            q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid
+        ).indices
         greedy = select_units(
             q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), beam=1, exclude_take=hid
         ).indices
@@ -162,6 +215,7 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
             "new_in_memory": np.asarray(sel.indices[:n]),
             "static_mouth": np.full(n, pool[len(pool) // 2]),
             "nearest_audio": np.asarray(greedy[:n]),
+            "main": np.asarray(audio_only[:n]),  # main 9ed9571: unit selection by audio distance only
         }
         fakes: dict[str, list[np.ndarray]] = {"new": result}
         for method, idx in peers.items():  # the same blending, its own plan for its own mouths
@@ -169,11 +223,12 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
             fakes[method] = [
                 place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)
             ]
-        fakes["today"] = [blend_v1.place_mouth(real[k], small[sel.indices[k]], boxes[k])[0] for k in range(n)]
+        fakes["today"] = [blend_v1.place_mouth(real[k], small[audio_only[k]], boxes[k])[0] for k in range(n)]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
         for method, fake in fakes.items():
             for metric, value in quality(real, fake, track).items():
-                emit(metric=f"rebuild_mouth_{metric}", method=method, value=round(value, 4), **ctx)
+                shown = None if np.isnan(value) else round(value, 4)  # teeth_l: no frame with teeth in both
+                emit(metric=f"rebuild_mouth_{metric}", method=method, value=shown, **ctx)
         m = rb.metrics
         emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
              after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
@@ -181,11 +236,12 @@ def run_group(name: str, variants: list[str], steps: int, tmp: Path, png: Path |
         emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
         if png is not None:
             k = n // 2
-            tiles = [
-                crop(f[k], boxes[k], (192, 120)) for f in (real, fakes["new"], fakes["static_mouth"], fakes["today"])
-            ]
+            shown = (real, fakes["new"], fakes["main"], fakes["nearest_audio"], fakes["static_mouth"])
+            tiles = [crop(f[k], boxes[k], (192, 120)) for f in shown]
             png.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(png / f"{name}_{variant}.png"), np.concatenate(tiles, axis=1)[..., ::-1])
+    if held_out is not None:
+        return
     # Re-sync the held-out picture to another take's line (that take excluded from the bank).
     other = takes[0]
     secs = min(float(probe(held).duration), float(probe(other).duration)) - 0.15
@@ -204,14 +260,18 @@ def main() -> None:
     ap.add_argument("--variants", default="crop,crf28,prores10")
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--png", type=Path, default=None)
+    ap.add_argument("--other-takes", default="", help="performers whose other takes are also held out in turn")
     args = ap.parse_args()
     if not FOOTAGE.is_dir():
         emit(metric="skipped", reason=f"no footage at {FOOTAGE}")
         return
     variants = [v for v in args.variants.split(",") if v]
     with tempfile.TemporaryDirectory() as d:
-        for name in args.performers.split(","):
-            run_group(name.strip(), variants, args.steps, Path(d), args.png)
+        for name in [n.strip() for n in args.performers.split(",") if n.strip()]:
+            run_group(name, variants, args.steps, Path(d), args.png)
+        for name in [n for n in args.other_takes.split(",") if n]:
+            for i in range(len(GROUPS[name]) - 1):
+                run_group(name, variants, args.steps, Path(d), args.png, held_out=i)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,10 @@ colour differs between the takes beyond the skin's. For each output frame:
    one take but not the other must not move the skin's colour. No contrast gain: the ring's spread is mostly
    shading and whatever else the box takes in (issue 18, GRID: the held-out take's box reaches the blue backdrop
    and the jaw shadow, its ring's L and b spread 1.6× the bank take's; the old std gain, clipped at 1.4, made the
-   lips darker and redder and the mouth 1.17–1.35× as sharp as the face, mouth PSNR 24.6–24.9 dB).
+   lips darker and redder and the mouth 1.17–1.35× as sharp as the face, mouth PSNR 24.6–24.9 dB). No stage
+   compresses the highlights: on the CREMA-D rebuild the 99th percentile of L inside the mouth moved by at most 4
+   levels from the bank crop to the placed mouth; a grey tooth row is a bank mouth of another shape (teeth in the
+   shade of a wider opening), not the placement.
 3. **Detail**: blurred by the plan's ``soften`` (the bank's lips are crisper than the take's, e.g. after a careless
    re-encode), then seeded Gaussian grain where the target's skin is grainier.
 4. **Blend** in frame coordinates (bicubic warp): the fine band (image − its Gaussian blur) is taken from the

@@ -2,8 +2,9 @@
 
 Validate the line and the range → track the performer's face over the range (its mouth boxes) with the
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
-none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection →
-measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the take's lip detail and
+none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection
+(audio distance plus the openness the project's own takes predict from the line's sound, ``editor.dialogue.shape``)
+→ measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the take's lip detail and
 lips colour against the bank's) → place each in its frame (``editor.dialogue.blend``: aligned on the skin around
 the lips, colour, detail and grain matched, blended in two bands) → render in the source's codec family with the
 line laid into exactly the range's audio span (the rest of the soundtrack untouched). The region is the bounding
@@ -99,7 +100,15 @@ def dub(
     track = track_face(frames, first, performer=performer, cast=cast)
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
-    sel = select_units(query, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=exclude)
+    sel = select_units(
+        query,
+        model.descriptors,
+        model.take_ids,
+        model.frame_ids,
+        model.thumbs(),
+        exclude_take=exclude,
+        openness=model.openness(),
+    )
     mouths = model.crops[np.asarray(sel.indices[: last - first])]
     own = bank_crops(frames, track)
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)

@@ -22,6 +22,7 @@ from editor.dailies import content_hash
 from editor.dialogue.blend import BANK_H, BANK_W
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.shape import mouth_shape
 from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
 from editor.dialogue.sync import train_sync as _train_sync
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
@@ -113,6 +114,10 @@ class DialogueModel:
             ).astype(np.float32)
             / 255.0
         )
+
+    def openness(self) -> np.ndarray:
+        """Each bank mouth's openness (``editor.dialogue.shape.mouth_shape``), for the selection's shape cost."""
+        return mouth_shape(self.crops)[:, 0]
 
     def bank_takes(self, exclude: int | None = None) -> list[np.ndarray]:
         """The bank's crops, one array per take, take ``exclude`` (an index into ``take_hashes``) left out."""

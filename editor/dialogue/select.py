@@ -1,7 +1,11 @@
 """Unit selection (Video Rewrite style): mouth frames for a new line by audio similarity plus a smoothness cost.
 
 Target cost: squared distance between the new line's per-frame audio descriptor and each bank frame's (its own
-sync sound's descriptor), divided by the dimension. Join cost: zero when the next unit is the bank frame that
+sync sound's descriptor), divided by the dimension; plus, given the bank mouths' openness, ``shape_weight`` × its
+mean × the openness cost (``editor.dialogue.shape``: the openness the project's own takes predict from the line's
+sound against each bank mouth's). Issue 18: by audio distance alone the CREMA-D neutral line got the angry and
+sad takes' wider mouths; the openness cost brought the rebuilt mouth closer to the take's on the held-out takes
+and variants. Join cost: zero when the next unit is the bank frame that
 followed the previous one in its take (natural motion), otherwise ``jump`` plus ``visual`` × the mean absolute
 difference of the two grey mouth crops. Viterbi over the ``beam`` best targets per frame.
 """
@@ -11,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from editor.dialogue.shape import SHAPE_WEIGHT, shape_cost
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ def select_units(
     jump: float = 0.3,
     visual: float = 2.0,
     exclude_take: int | None = None,
+    openness: np.ndarray | None = None,
+    shape_weight: float = SHAPE_WEIGHT,
 ) -> Selection:
     """Choose one bank frame per query frame.
 
@@ -50,10 +58,14 @@ def select_units(
         take_ids: ``(N,)`` take of each bank frame; ``frame_ids``: its frame number in that take.
         thumbs: ``(N, h, w)`` grey crops in [0, 1] for the visual join cost.
         exclude_take: a take whose frames may not be used (rebuild-a-take experiments).
+        openness: ``(N,)`` each bank mouth's openness (``editor.dialogue.shape.mouth_shape``'s first column);
+            without it, audio distance only.
     """
     allowed = np.ones(len(bank), bool) if exclude_take is None else take_ids != exclude_take
     pool = np.nonzero(allowed)[0]
     d = ((query[:, None, :] - bank[None, pool, :]) ** 2).mean(-1)  # (T, P)
+    if openness is not None and shape_weight > 0:
+        d = d + shape_weight * float(d.mean()) * shape_cost(query, bank[pool], take_ids[pool], openness[pool])
     k = min(beam, len(pool))
     cand = np.argsort(d, axis=1)[:, :k]
     cost_t = np.take_along_axis(d, cand, axis=1)
