@@ -60,6 +60,7 @@ class Motion:
     flow: F32 | None
     weight: F32 | None
     clean: F32
+    still: Bool | None = None
 
 
 @dataclass
@@ -115,7 +116,7 @@ class Stabiliser:
         weight = (self.strength * np.exp(-((err / self.tolerance) ** 2))).astype(np.float32)
         w3 = weight[..., None]
         clean = (w3 * warp(self._prev_clean, flow) + (1.0 - w3) * frame).astype(np.float32)
-        return Motion(g, flow, weight, clean)
+        return Motion(g, flow, weight, clean, still)
 
     def step(self, frame: F32, alpha: F32, motion: Motion | None = None, posed: Bool | None = None) -> F32:
         """Return the stabilised alpha of ``frame`` (RGB float32) given its raw ``alpha``; ``motion`` is
@@ -126,9 +127,9 @@ class Stabiliser:
             out = alpha
         else:
             weight = m.weight
-            if posed is not None and self.carry != self.strength:
-                # m.weight = strength·e^-(err/tol)²: the same photometric test, with the posed band's own weight.
-                weight = np.where(posed, m.weight * np.float32(self.carry / self.strength), m.weight)
+            if posed is not None and m.still is not None and self.carry != self.strength:
+                # m.weight = strength·e^-(err/tol)²: the same photometric test, with the still band's own weight.
+                weight = np.where(posed & m.still, m.weight * np.float32(self.carry / self.strength), m.weight)
             out = (weight * warp(self._prev_alpha, m.flow) + (1.0 - weight) * alpha).astype(np.float32)
         self._prev_grey, self._prev_alpha, self._prev_frame, self._prev_clean = m.grey, out, frame, m.clean
         return out
