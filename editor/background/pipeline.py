@@ -29,8 +29,8 @@ class BackgroundParams:
         stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off).
         stabilise_tolerance: Photometric error at which that weight has decayed by e.
         stabilise_posed: The same weight where the matte is the compositing equation's per-pixel answer (the plate
-            seen there; within a trimap band of it), whose frame-to-frame changes at a still edge are noise
-            (:mod:`editor.background.temporal`); a segment's warm-up grows with it (0.85: 128 frames).
+            seen there; within a trimap band of it) and the pixel did not move: there its frame-to-frame changes are
+            noise (:mod:`editor.background.temporal`); a segment's warm-up grows with it (0.85: 128 frames).
         regrade: How far (0–1) the performer's colour moves towards the new plate's.
         regrade_method: ``"lab"`` (mean/std transfer in CIE Lab) or ``"cdl"`` (the lighting model's ASC CDL match,
             exportable for a colourist).

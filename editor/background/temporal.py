@@ -10,13 +10,19 @@ The same warp and weight also denoise the frame the matte is solved on (:meth:`S
 among candidates, the compositing equation's answer) otherwise follows every grain of sensor and codec noise from
 frame to frame at a still edge; where the pixel moves or changes, the weight falls and the frame is used as it is.
 
-Where the alpha is the compositing equation's per-pixel answer (the plate seen there: the ``posed`` band passed to
-:meth:`Stabiliser.step`, and the pixels around it that enter or leave it), the previous alpha is carried with the
-larger weight ``carry``: there the answer follows only the pixel's difference from the plate, so where the warp
-says that pixel is unchanged (the same photometric test) its alpha must not change either, and every change of the
-raw answer there is noise (the candidate blend tipped by the grain, the band's pixels entering and leaving it).
-Where the alpha comes from the key and the guided filter (the plate unseen) the edge moves with the performer, and
-a longer memory only makes it lag, so ``strength`` stays there.
+**Still pixels.** DIS flow between two frames of a still picture is not zero: it jitters by a few tenths of a
+pixel with the grain, and warping the previous alpha along it smears a still edge a little differently every
+frame. Where the previous frame *unwarped* matches the current one as well as the warped one does (squared RGB
+error, window means over ``STILL_WINDOW`` pixels, up to ``STILL_MARGIN`` times the warped error: a bilinear warp
+averages away part of the grain), the pixel is taken as not moved: its flow is zero for every state carried.
+
+**Longer carry where the matte is the equation's answer and nothing moved.** Where the alpha is the compositing
+equation's per-pixel answer (the plate seen there: the ``posed`` band passed to :meth:`Stabiliser.step`, and the
+pixels around it that enter or leave it) and the pixel did not move, the previous alpha is carried with the larger
+weight ``carry``: there the answer depends only on the pixel's difference from the plate, which has not changed,
+so every change of the raw answer is noise (the candidate blend tipped by the grain, pixels entering and leaving
+the band). Elsewhere ``strength`` stays: at a moving edge, or where the alpha comes from the key and the guided
+filter (the plate unseen), a longer memory only makes the edge lag.
 
 Each state keeps at most ``max(strength, carry)`` of its previous value per frame (a contraction: the
 segment-parallel render's warm-up rebuilds them in :meth:`Stabiliser.warm_up_frames` frames, ``editor.segmented``).
