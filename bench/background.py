@@ -20,6 +20,10 @@ trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte
 per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
 ``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
 The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
+``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
+flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
+compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
+with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``);
 ``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
@@ -60,7 +64,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, matte_v4, matte_v5, plate_v1  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -78,12 +82,31 @@ CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, Fa
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
 
-class _PeerMatter(ShotMatter):
+class _OldStabiliser(ShotMatter):
+    """The shot pipeline with main's stabiliser as it was after branch matte6 (``bench/_peers/temporal_v6.py``)."""
+
+    def __init__(self, plate: Any, params: BackgroundParams) -> None:
+        super().__init__(plate, params)
+        self._stabiliser = temporal_v6.Stabiliser(params.stabilise, params.stabilise_tolerance)  # type: ignore[assignment]
+
+
+class _PeerMatter(_OldStabiliser):
     """A peer's per-frame matting in the shot pipeline as it was before issue 18's temporal fix: solved on the
     frame itself (not the flow-denoised frame), then stabilised."""
 
     def _stable_work(self, small: np.ndarray) -> np.ndarray:
         return self._stabiliser.step(small, self._raw_work(small))
+
+
+class MatterV6(_OldStabiliser):
+    """Main's matting after branch matte6 (00c6cc6: soft choice among the candidates, the compositing equation solved
+    on the flow-denoised frame) in its own shot pipeline: the stabiliser's one weight (``stabilise``) everywhere,
+    before issue 18's longer carry where the matte is the equation's answer."""
+
+    def _stable_work(self, small: np.ndarray) -> np.ndarray:
+        motion = self._stabiliser.motion(small)
+        alpha = matte_v6.matte_frame(small, self.plate, self.params.matte, motion.clean).alpha
+        return self._stabiliser.step(small, alpha, motion)
 
 
 class MatterV5(_PeerMatter):
@@ -246,6 +269,11 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
     m7 = MatterV5(supplied, BackgroundParams())
     runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
+    if not refused:
+        m8 = MatterV6(plate, BackgroundParams())
+        runs["matte6"] = stepped(m8, frames, "matte6", cpu)
+    m9 = MatterV6(supplied, BackgroundParams())
+    runs["matte6-supplied-plate"] = stepped(m9, frames, "matte6-supplied-plate", cpu)
     old = plate_v1.estimate_plate(frames)
     emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
     m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
@@ -270,7 +298,12 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
             vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
-            shown = method in ("new-supplied-plate", "matte4-supplied-plate", "matte5-supplied-plate")
+            shown = method in (
+                "new-supplied-plate",
+                "matte4-supplied-plate",
+                "matte5-supplied-plate",
+                "matte6-supplied-plate",
+            )
             if shown or (method in ("new", "matte4") and png is not None):
                 k = len(frames) // 2
                 if not crops:

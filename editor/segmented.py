@@ -16,7 +16,7 @@ first use. The same object renders sequentially in this process: one frame loop 
    the eyeline fields' smoothing) sets ``warm_up``: a copy whose first frame ``s`` is after the edit's first frame
    first runs its state over frames ``max(first, s − warm_up)`` … ``s − 1`` (decoded by ``media.iter_frames``, the
    render's own conversion to float RGB) without writing or recording anything. Both states are contractions
-   (each step keeps at most 0.6 of the previous state), so after the warm-up the state almost always equals, bit
+   (each keeps at most 0.85 of its previous state per step), so after the warm-up the state almost always equals, bit
    for bit, the one a sequential run has at ``s`` — and the run checks that it does: each copy reports the SHA-256
    of its state on entry (after its warm-up) and on exit (after its last frame), and segment ``k+1``'s entry must
    equal segment ``k``'s exit. The first segment starts with no state, as a sequential run does; by induction every

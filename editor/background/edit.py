@@ -24,7 +24,7 @@ import numpy as np
 from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
-from editor.background.pipeline import BackgroundParams, ShotMatter
+from editor.background.pipeline import BackgroundParams, ShotMatter, stabiliser
 from editor.background.plate import (
     MIN_SET_RECOVERED,
     CleanPlate,
@@ -263,7 +263,10 @@ class _BackgroundFrames(FrameEditor):
     """The background edit's per-frame work: matte (with flow stabilisation: temporal state), re-graded composite
     over the new plate; records the changed pixels, the background coverage and the metric frame pairs."""
 
-    warm_up = 40  # the stabiliser keeps at most 0.6 of its state per frame: 0.6^40 ≈ 1e-9
+    @property
+    def warm_up(self) -> int:  # type: ignore[override]
+        """Frames that rebuild the stabiliser's state to within 1e-9 (0.85 kept per frame at most: 128)."""
+        return stabiliser(self.params).warm_up_frames()
 
     def __init__(
         self,

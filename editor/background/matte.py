@@ -95,11 +95,13 @@ class MatteParams:
 
 @dataclass(frozen=True)
 class FrameMatte:
-    """The matte of one frame: ``alpha`` in [0, 1], the trimap's ``unknown`` band and the filter input ``p``."""
+    """The matte of one frame: ``alpha`` in [0, 1], the trimap's ``unknown`` band, the filter input ``p`` and
+    ``posed``, where in the band alpha is the compositing equation's answer (the plate seen there)."""
 
     alpha: F32
     unknown: Bool
     p: F32
+    posed: Bool
 
 
 def _px(frac: float, shape: tuple[int, ...]) -> int:
@@ -201,22 +203,34 @@ def trimap(key: F32, params: MatteParams) -> tuple[Bool, Bool]:
     return fg, bg
 
 
-def _normalised_convolution(img: F32, w: F32, sigma: float, at: tuple[np.ndarray, ...]) -> tuple[F32, F32]:
-    """``G_σ * (w·img) / G_σ * w`` and ``G_σ * w`` at the pixels ``at`` (an ``np.nonzero`` index); wide blurs are
-    computed at reduced resolution (the detail is not needed there)."""
+def _normalised_convolution(stack: F32, sigma: float, at: tuple[np.ndarray, ...]) -> tuple[F32, F32]:
+    """``G_σ * (w·img) / G_σ * w`` and ``G_σ * w`` at the pixels ``at`` (an ``np.nonzero`` index), given ``stack``
+    = ``(w·img, w)`` (H×W×4); wide blurs are computed at reduced resolution (the detail is not needed there) and
+    brought back at the pixels ``at`` only, bilinearly as ``cv2.resize`` would."""
     step = max(1, int(sigma // 3))
-    h, wd = w.shape
+    h, wd = stack.shape[:2]
     if step == 1:
-        den = cv2.GaussianBlur(w, (0, 0), sigma)
-        num = cv2.GaussianBlur(img * w[..., None], (0, 0), sigma)
+        out = cv2.GaussianBlur(stack, (0, 0), sigma)[at]
     else:
-        small = (max(1, wd // step), max(1, h // step))
-        w_s = cv2.resize(w, small, interpolation=cv2.INTER_AREA)
-        num_s = cv2.resize(img * w[..., None], small, interpolation=cv2.INTER_AREA)
-        den = cv2.resize(cv2.GaussianBlur(w_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
-        num = cv2.resize(cv2.GaussianBlur(num_s, (0, 0), sigma / step), (wd, h), interpolation=cv2.INTER_LINEAR)
-    d = den[at]
-    return num[at] / np.maximum(d, 1e-6)[:, None], d
+        small = cv2.resize(stack, (max(1, wd // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
+        out = _bilinear_at(cv2.GaussianBlur(small, (0, 0), sigma / step), at, (h, wd))
+    den = out[:, 3]
+    return out[:, :3] / np.maximum(den, 1e-6)[:, None], den
+
+
+def _bilinear_at(small: F32, at: tuple[np.ndarray, ...], shape: tuple[int, int]) -> F32:
+    """``small`` (h×w×c) resized bilinearly to ``shape`` (pixel centres aligned, edges clamped, as ``cv2.resize``
+    with ``INTER_LINEAR``), evaluated only at the pixels ``at``: N×c."""
+    sh, sw, c = small.shape
+    y = np.clip((at[0] + 0.5) * (sh / shape[0]) - 0.5, 0, sh - 1)
+    x = np.clip((at[1] + 0.5) * (sw / shape[1]) - 0.5, 0, sw - 1)
+    y0, x0 = np.floor(y).astype(np.intp), np.floor(x).astype(np.intp)
+    y1, x1 = np.minimum(y0 + 1, sh - 1), np.minimum(x0 + 1, sw - 1)
+    fy, fx = (y - y0).astype(np.float32)[:, None], (x - x0).astype(np.float32)[:, None]
+    flat = small.reshape(-1, c)
+    top = flat.take(y0 * sw + x0, axis=0) * (1 - fx) + flat.take(y0 * sw + x1, axis=0) * fx
+    bottom = flat.take(y1 * sw + x0, axis=0) * (1 - fx) + flat.take(y1 * sw + x1, axis=0) * fx
+    return top * (1 - fy) + bottom * fy
 
 
 def _foreground_candidates(img: F32, fg: Bool, sigma_max: float, at: tuple[np.ndarray, ...]) -> list[tuple[F32, Bool]]:
@@ -225,10 +239,11 @@ def _foreground_candidates(img: F32, fg: Bool, sigma_max: float, at: tuple[np.nd
     ``sigma_max``, each defined where its window is at least ``NEAR_WEIGHT`` foreground (at a straight edge,
     within ~1.3σ of it; the widest wherever it holds any foreground at all)."""
     w = fg.astype(np.float32)
+    stack = np.concatenate([img * w[..., None], w[..., None]], axis=-1)
     sigmas = [NEAR_SIGMA * 2**k for k in range(8) if NEAR_SIGMA * 2**k < sigma_max] + [sigma_max]
     out = []
     for i, sigma in enumerate(sigmas):
-        colour, den = _normalised_convolution(img, w, sigma, at)
+        colour, den = _normalised_convolution(stack, sigma, at)
         out.append((colour, den > (NEAR_WEIGHT if i < len(sigmas) - 1 else 1e-3)))
     return out
 
@@ -258,14 +273,15 @@ def _projected_alpha(
     img, bgd = frame[box], plate.image[box]
     i, b = img[at], bgd[at]  # N×3: the band's pixels only
     alphas, residuals, spreads = [], [], []
+    ib = i - b
     for f, defined in _foreground_candidates(img, fg[box], sigma, at):
         d = f - b
-        d2 = (d * d).sum(axis=1)
-        a = np.clip(((i - b) * d).sum(axis=1) / np.maximum(d2, 1e-6), 0.0, 1.0)
-        miss = i - b - a[:, None] * d
+        d2 = np.einsum("nc,nc->n", d, d)
+        a = np.clip(np.einsum("nc,nc->n", ib, d) / np.maximum(d2, 1e-6), 0.0, 1.0)
+        miss = ib - a[:, None] * d
         ok = defined & (d2 > 0.01)
         alphas.append(a)
-        residuals.append(np.where(ok, np.sqrt((miss * miss).sum(axis=1)), np.inf))
+        residuals.append(np.where(ok, np.sqrt(np.einsum("nc,nc->n", miss, miss)), np.inf))
         spreads.append(np.where(ok, d2, -1.0))
     res = np.stack(residuals)
     best = res.min(axis=0)
@@ -312,4 +328,4 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams, clean: F32 |
     # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges.
     mix = np.float32(params.detail)
     alpha = np.where(unknown, np.where(posed, mix * p + (1 - mix) * q, q), p).astype(np.float32)
-    return FrameMatte(alpha=alpha, unknown=unknown, p=p)
+    return FrameMatte(alpha=alpha, unknown=unknown, p=p, posed=unknown & posed)

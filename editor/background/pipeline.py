@@ -28,6 +28,9 @@ class BackgroundParams:
         matte: Keying, trimap and guided-filter settings.
         stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off).
         stabilise_tolerance: Photometric error at which that weight has decayed by e.
+        stabilise_posed: The same weight where the matte is the compositing equation's per-pixel answer (the plate
+            seen there; within a trimap band of it) and the pixel did not move: there its frame-to-frame changes are
+            noise (:mod:`editor.background.temporal`); a segment's warm-up grows with it (0.85: 128 frames).
         regrade: How far (0–1) the performer's colour moves towards the new plate's.
         regrade_method: ``"lab"`` (mean/std transfer in CIE Lab) or ``"cdl"`` (the lighting model's ASC CDL match,
             exportable for a colourist).
@@ -42,6 +45,7 @@ class BackgroundParams:
     matte: MatteParams = field(default_factory=MatteParams)
     stabilise: float = 0.6
     stabilise_tolerance: float = 0.04
+    stabilise_posed: float = 0.85
     regrade: float = 0.3
     regrade_method: str = "lab"
     plate_samples: int = 24
@@ -51,6 +55,8 @@ class BackgroundParams:
     def __post_init__(self) -> None:
         if not 0 <= self.stabilise < 1:
             raise BackgroundError(f"stabilise must be in [0, 1), got {self.stabilise}")
+        if not 0 <= self.stabilise_posed < 1:
+            raise BackgroundError(f"stabilise_posed must be in [0, 1), got {self.stabilise_posed}")
         if not self.stabilise_tolerance > 0:
             raise BackgroundError(f"stabilise_tolerance must be > 0, got {self.stabilise_tolerance}")
         if self.regrade_method not in ("lab", "cdl"):
@@ -93,6 +99,12 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
     )
 
 
+def stabiliser(params: BackgroundParams) -> Stabiliser:
+    """The shot's matte stabiliser for ``params`` (its :meth:`Stabiliser.warm_up_frames` sizes a segment's
+    warm-up)."""
+    return Stabiliser(params.stabilise, params.stabilise_tolerance, params.stabilise_posed)
+
+
 class ShotMatter:
     """Mattes the frames of one shot in order: key → trimap → guided filter (→ refiner) → stabilisation.
 
@@ -112,7 +124,9 @@ class ShotMatter:
         self._work = (round(w * self._scale), round(h * self._scale))
         self.full_plate = plate
         self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
-        self._stabiliser = Stabiliser(params.stabilise, params.stabilise_tolerance)
+        self._stabiliser = stabiliser(params)
+        r = max(1, round(params.matte.band * min(self._work)))  # the trimap band's half-width (matte._px)
+        self._near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
     def _down(self, frame: F32) -> F32:
         return frame if self._scale == 1.0 else cv2.resize(frame, self._work, interpolation=cv2.INTER_AREA)
@@ -127,11 +141,15 @@ class ShotMatter:
         solid = (coarse >= 1.0) | (coarse <= 0.0)  # definite regions stay exactly 0 / 1
         return np.where(solid, coarse, q).astype(np.float32)
 
-    def _raw_work(self, small: F32, clean: F32 | None = None) -> F32:
+    def _matte_work(self, small: F32, clean: F32 | None = None) -> tuple[F32, np.ndarray]:
+        """The single-frame matte at working size and where it is the compositing equation's answer."""
         m = matte_frame(small, self.plate, self.params.matte, clean)
         if self.refiner is not None:
-            return refine(self.refiner, small, m.p, m.unknown)
-        return m.alpha
+            return refine(self.refiner, small, m.p, m.unknown), m.posed
+        return m.alpha, m.posed
+
+    def _raw_work(self, small: F32, clean: F32 | None = None) -> F32:
+        return self._matte_work(small, clean)[0]
 
     def raw(self, frame: F32) -> F32:
         """The single-frame matte (no temporal state)."""
@@ -139,9 +157,12 @@ class ShotMatter:
 
     def _stable_work(self, small: F32) -> F32:
         # The matte is solved on the frame denoised along the flow (a still edge's colour does not flicker with the
-        # grain), then stabilised with the same flow and weight.
+        # grain), then stabilised with the same flow and weight — the longer memory ``stabilise_posed`` where it is
+        # the compositing equation's answer and within a band of it (the pixels entering or leaving the band).
         motion = self._stabiliser.motion(small)
-        return self._stabiliser.step(small, self._raw_work(small, motion.clean), motion)
+        alpha, posed = self._matte_work(small, motion.clean)
+        near = cv2.dilate(posed.astype(np.uint8), self._near) > 0
+        return self._stabiliser.step(small, alpha, motion, near)
 
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
