@@ -40,12 +40,14 @@ def _tty(stream: Any) -> bool:
 
 
 def _bar() -> Any:
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from cutproof.core.console import err_console
-
+    # A console of its own, made now that standard error is known to be a terminal: Rich decides once, when a
+    # console is made, whether it is interactive (else a live bar draws nothing), and the shared ``err_console``
+    # may have been made while standard error was elsewhere.
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=err_console, transient=True)
+    return Progress(*columns, console=Console(stderr=True), transient=True)
 
 
 @contextmanager

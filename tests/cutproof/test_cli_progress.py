@@ -24,11 +24,15 @@ import pytest
 
 from cutproof.cli._progress import drawn, jobs_bar, render_bar
 from cutproof.cli.main import app
+from cutproof.core.console import err_console
 from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.workspace import Workspace
 from tests.editor._media import write_clip
 
 REPO = Path(__file__).resolve().parents[2]
+# The shared console is made at this import, before the tests point standard error at a terminal (as an earlier
+# command in the same process would make it): a bar must still draw on the terminal.
+assert err_console is not None
 KEY = "0123456789abcdef"
 
 # Runs ``cutproof ARGS`` in this interpreter and writes the modules it loaded to argv[1].
