@@ -27,6 +27,7 @@ from cutproof.cli.main import app
 from cutproof.core.console import err_console
 from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.workspace import Workspace
+from tests._support.cli_probe import PROBE
 from tests.editor._media import write_clip
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,21 +35,6 @@ REPO = Path(__file__).resolve().parents[2]
 # command in the same process would make it): a bar must still draw on the terminal.
 assert err_console is not None
 KEY = "0123456789abcdef"
-
-# Runs ``cutproof ARGS`` in this interpreter and writes the modules it loaded to argv[1].
-_PROBE = """
-import json, sys
-out, sys.argv = sys.argv[1], ["cutproof", *sys.argv[2:]]
-from cutproof.cli.main import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
-"""
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +49,7 @@ def _on_terminal(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120", "LINES": "40", "TERM": "xterm-256color"}
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _PROBE, str(out), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env
+        [sys.executable, "-c", PROBE, str(out), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env
     )
     os.close(slave)
     chunks: list[bytes] = []

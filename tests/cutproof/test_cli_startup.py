@@ -26,27 +26,13 @@ from cutproof.cli._lazy import LazyGroup
 from cutproof.cli.main import app
 from cutproof.core.projects import create_project
 from cutproof.core.workspace import Workspace
+from tests._support.cli_probe import PROBE
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGIN = "cutproof.local/startup-film"
 
 # Never needed to start the CLI, list help, or run a ledger, consent, policy or audit command.
 HEAVY = frozenset({"torch", "cv2", "scipy", "av", "c2pa", "fastapi", "uvicorn", "sklearn", "numpy", "ray"})
-
-# Runs one command in this interpreter and writes the names of the modules it loaded to argv[1].
-_PROBE = """
-import json, sys
-out, sys.argv = sys.argv[1], ["cutproof", *sys.argv[2:]]
-from cutproof.cli.main import main
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
-"""
 
 
 def loaded_by(tmp_path: Path, *args: str, home: Path | None = None, stdin: bytes = b"") -> set[str]:
@@ -56,7 +42,7 @@ def loaded_by(tmp_path: Path, *args: str, home: Path | None = None, stdin: bytes
     env |= {"CUTPROOF_HOME": str(home or tmp_path / "no-workspace"), "CUTPROOF_PROJECT": "startup-film"}
     env.pop("CUTPROOF_DB", None)
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(out), *args], input=stdin, capture_output=True, env=env, timeout=120
+        [sys.executable, "-c", PROBE, str(out), *args], input=stdin, capture_output=True, env=env, timeout=120
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     report = json.loads(out.read_text())
