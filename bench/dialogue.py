@@ -14,6 +14,8 @@ excluded from the bank when it is rebuilt):
   audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
   audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
   sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l`` and ``jitter_ratio`` (``quality``'s docstring).
+- ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
+  (``editor.dialogue.shape``, step 3).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
 - ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
   offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
@@ -233,6 +235,8 @@ def run_group(
         emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
              after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
         emit(metric="rebuild_plan", method="new", **{k: v for k, v in m.items() if k.startswith("mouth_")}, **ctx)
+        gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
+        emit(metric="rebuild_shape_gate", method="new", **gate, **ctx)
         emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
         if png is not None:
             k = n // 2

@@ -5,9 +5,11 @@ sync sound's descriptor), divided by the dimension; plus, given the bank mouths'
 mean × the openness cost (``editor.dialogue.shape``: the openness the project's own takes predict from the line's
 sound against each bank mouth's). Issue 18: by audio distance alone the CREMA-D neutral line got the angry and
 sad takes' wider mouths; the openness cost brought the rebuilt mouth closer to the take's on the held-out takes
-and variants. Join cost: zero when the next unit is the bank frame that
-followed the previous one in its take (natural motion), otherwise ``jump`` plus ``visual`` × the mean absolute
-difference of the two grey mouth crops. Viterbi over the ``beam`` best targets per frame.
+and variants. The cost is gated (``editor.dialogue.shape``, step 3): used only when the shape model predicts each
+of the pool's takes from the others well enough, so a one-take pool, or a moving head whose openness measure is
+mostly head motion and shading (Obama), is selected by audio distance alone. Join cost: zero when the next unit is
+the bank frame that followed the previous one in its take (natural motion), otherwise ``jump`` plus ``visual`` ×
+the mean absolute difference of the two grey mouth crops. Viterbi over the ``beam`` best targets per frame.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.dialogue.shape import SHAPE_WEIGHT, shape_cost
+from editor.dialogue.shape import SHAPE_WEIGHT, ShapeCost, shape_cost
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,14 @@ class Selection:
     target_cost: float
     join_cost: float
     continuity: float  # fraction of joins that continue the bank's own sequence
+    shape: ShapeCost | None = None  # the openness cost's gate and evidence; None: no openness given
 
     def as_metrics(self) -> dict[str, float]:
         return {
             "selection_target_cost": round(self.target_cost, 4),
             "selection_join_cost": round(self.join_cost, 4),
             "selection_continuity": round(self.continuity, 4),
+            **(self.shape.as_metrics() if self.shape is not None else {}),
         }
 
 
@@ -59,13 +63,16 @@ def select_units(
         thumbs: ``(N, h, w)`` grey crops in [0, 1] for the visual join cost.
         exclude_take: a take whose frames may not be used (rebuild-a-take experiments).
         openness: ``(N,)`` each bank mouth's openness (``editor.dialogue.shape.mouth_shape``'s first column);
-            without it, audio distance only.
+            without it, audio distance only; with it, the openness cost when its gate is open.
     """
     allowed = np.ones(len(bank), bool) if exclude_take is None else take_ids != exclude_take
     pool = np.nonzero(allowed)[0]
     d = ((query[:, None, :] - bank[None, pool, :]) ** 2).mean(-1)  # (T, P)
+    shape = None
     if openness is not None and shape_weight > 0:
-        d = d + shape_weight * float(d.mean()) * shape_cost(query, bank[pool], take_ids[pool], openness[pool])
+        shape = shape_cost(query, bank[pool], take_ids[pool], openness[pool])
+        if shape.cost is not None:
+            d = d + shape_weight * float(d.mean()) * shape.cost
     k = min(beam, len(pool))
     cand = np.argsort(d, axis=1)[:, :k]
     cost_t = np.take_along_axis(d, cand, axis=1)
@@ -98,4 +105,4 @@ def select_units(
         take_ids[chosen[t]] == take_ids[chosen[t - 1]] and frame_ids[chosen[t]] == frame_ids[chosen[t - 1]] + 1
         for t in range(1, len(query))
     ]
-    return Selection(chosen, tc, jc, float(np.mean(conts)) if conts else 1.0)
+    return Selection(chosen, tc, jc, float(np.mean(conts)) if conts else 1.0, shape)

@@ -16,9 +16,21 @@ not help on the held-out CREMA-D takes and variants; it is measured here for the
    strength chosen by leave-one-take-out error among ``LAMBDAS`` when the bank has two takes or more (each take
    predicted from the others: the model must carry to a line it never saw). On the CREMA-D takes (each predicted
    from the other two) the openness correlates 0.83–0.87 with the truth.
-3. **Cost** (``shape_cost``): the squared difference between the line's predicted openness and each bank mouth's,
+3. **Gate** (``ShapeModel.loto_r``): the Pearson correlation between each held-out take's true openness and its
+   leave-one-take-out prediction (at the chosen strength), the *worst* take's. The cost is used only when it is at
+   least ``MIN_LOTO_R``; a bank of one take cannot be cross-validated, so it gets no shape cost (no evidence that
+   the model carries to a line it never saw). Issue 18, Obama: on a moving, turning head the openness measure
+   also picks up head motion and shading, the held-out takes are predicted badly, and the cost made the rebuilt
+   mouth 1 dB worse than audio distance alone. Measured (worst take, each pool of the bench): CREMA-D 0.79–0.84
+   (pools of two takes; the cost helped there), GRID 0.58 (both takes; a GRID rebuild's pool is one take),
+   Obama 0.10–0.44 (and the pool model predicts the rebuilt take at r = 0.02). ``MIN_LOTO_R`` = 0.5 (the
+   prediction explains at least a quarter of the worst take's variance) was set from CREMA-D and GRID before
+   Obama's values were printed; Obama is the check, not the tuning.
+4. **Cost** (``shape_cost``): the squared difference between the line's predicted openness and each bank mouth's,
    in units of the bank's standard deviation — added to the audio target cost by
-   ``editor.dialogue.select.select_units`` with weight ``SHAPE_WEIGHT`` × the audio cost's mean.
+   ``editor.dialogue.select.select_units`` with weight ``SHAPE_WEIGHT`` × the audio cost's mean — or, when the
+   gate is shut, none (``ShapeCost.cost`` is ``None``; ``ShapeCost.as_metrics`` says which, for the signed
+   result).
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ TEETH_L = 20.0  # teeth: L this far above the skin's (8-bit Lab) and a* below th
 LAMBDAS = (1.0, 10.0, 100.0, 1000.0)
 DEFAULT_LAMBDA = 100.0  # a single take cannot be cross-validated
 SHAPE_WEIGHT = 1.0  # the shape cost's weight against the audio target cost (chosen on held-out variants)
+MIN_LOTO_R = 0.5  # the gate: the worst held-out take's openness correlation needed to use the cost (step 3)
 
 
 def mouth_shape(crops: np.ndarray) -> np.ndarray:
@@ -53,6 +66,13 @@ def mouth_shape(crops: np.ndarray) -> np.ndarray:
     return out
 
 
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation; 0 when either side is constant (a take predicted flat carries no evidence)."""
+    if a.std() < 1e-9 or b.std() < 1e-9:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def _ridge(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     return np.linalg.solve(x.T @ x + lam * np.eye(x.shape[1]), x.T @ y)
 
@@ -66,6 +86,7 @@ class ShapeModel:
     y_mean: np.ndarray
     weights: np.ndarray
     lam: float
+    loto_r: float | None  # the worst held-out take's openness correlation (step 3); None: one take, not checked
 
     @classmethod
     def fit(cls, descriptors: np.ndarray, shapes: np.ndarray, take_ids: np.ndarray) -> ShapeModel:
@@ -75,27 +96,53 @@ class ShapeModel:
         ym = shapes.mean(0)
         y = shapes - ym
         takes = np.unique(take_ids)
-        lam = DEFAULT_LAMBDA
+        lam, loto_r = DEFAULT_LAMBDA, None
         if len(takes) >= 2:
-            errors = []
+            errors, corrs = [], []
             for candidate in LAMBDAS:
-                err = 0.0
+                err, rs = 0.0, []
                 for t in takes:
                     train, test = take_ids != t, take_ids == t
                     pred = x[test] @ _ridge(x[train], y[train] - y[train].mean(0), candidate) + y[train].mean(0)
                     err += float(((pred - y[test]) ** 2).sum())
+                    rs.append(_corr(pred[:, 0], y[test, 0]))
                 errors.append(err)
-            lam = LAMBDAS[int(np.argmin(errors))]
-        return cls(xm, xs, ym, _ridge(x, y, lam), lam)
+                corrs.append(min(rs))
+            best = int(np.argmin(errors))
+            lam, loto_r = LAMBDAS[best], corrs[best]
+        return cls(xm, xs, ym, _ridge(x, y, lam), lam, loto_r)
 
     def predict(self, descriptors: np.ndarray) -> np.ndarray:
         return ((descriptors - self.x_mean) / self.x_std) @ self.weights + self.y_mean
 
 
-def shape_cost(query: np.ndarray, bank: np.ndarray, take_ids: np.ndarray, openness: np.ndarray) -> np.ndarray:
-    """``(T, N)``: the squared distance, in the bank's standard deviations, between each line frame's predicted
-    openness (``query``: its descriptors) and each bank mouth's (``openness``, ``mouth_shape``'s first column),
-    the model fitted on the bank frames' descriptors ``bank``."""
+@dataclass(frozen=True)
+class ShapeCost:
+    """The openness cost for a selection, or ``None`` when the gate (step 3) is shut, and why."""
+
+    cost: np.ndarray | None  # (T, N)
+    loto_r: float | None
+    takes: int  # takes in the bank the model was fitted on
+
+    def as_metrics(self) -> dict[str, float]:
+        """For the signed result: whether the cost was used, and the held-out evidence it was judged on (the
+        correlation only when there was a held-out take to compute it on)."""
+        out = {"selection_shape_cost_used": float(self.cost is not None), "selection_shape_takes": float(self.takes)}
+        if self.loto_r is not None:
+            out["selection_shape_loto_r"] = round(self.loto_r, 4)
+        return out
+
+
+def shape_cost(
+    query: np.ndarray, bank: np.ndarray, take_ids: np.ndarray, openness: np.ndarray, *, min_r: float = MIN_LOTO_R
+) -> ShapeCost:
+    """The squared distance, in the bank's standard deviations, between each line frame's predicted openness
+    (``query``: its descriptors) and each bank mouth's (``openness``, ``mouth_shape``'s first column), the model
+    fitted on the bank frames' descriptors ``bank`` — when the model predicts every held-out take with a
+    correlation of at least ``min_r`` (step 3); otherwise no cost."""
     model = ShapeModel.fit(bank, openness[:, None], take_ids)
+    takes = len(np.unique(take_ids))
+    if model.loto_r is None or model.loto_r < min_r:
+        return ShapeCost(None, model.loto_r, takes)
     pred = model.predict(query)[:, 0]
-    return ((pred[:, None] - openness[None, :]) / (openness.std() + 1e-3)) ** 2
+    return ShapeCost(((pred[:, None] - openness[None, :]) / (openness.std() + 1e-3)) ** 2, model.loto_r, takes)

@@ -28,6 +28,7 @@ from editor.dialogue import (
 from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
 from editor.dialogue.model import bank_crops
 from editor.dialogue.plan import plan_mouths
+from editor.dialogue.shape import MIN_LOTO_R
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import crop, track_face
 from editor.models import ModelRegistry, unpack_model
@@ -198,6 +199,11 @@ def test_no_face_and_wrong_performer(footage_dir: Path, model: DialogueModel, tm
     assert not (tmp_path / "a.mp4").exists() and not (tmp_path / "b.mp4").exists()
     result = dub(footage_dir / SAD, model, line, tmp_path / "c.mov", performer=PERFORMER, cast=cast, end=12)
     assert 0 <= result.metrics["performer_distance"] < 0.5  # identified by the cast model, distance recorded
+    # the signed result says whether the openness cost was used and on what evidence (CREMA-D: the takes predict
+    # each other's openness, r ≈ 0.83, so it is)
+    m = result.metrics
+    assert m["selection_shape_takes"] == 3.0 and m["selection_shape_loto_r"] >= MIN_LOTO_R
+    assert m["selection_shape_cost_used"] == 1.0
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import numpy as np
 from editor.dialogue.blend import BANK_H, BANK_W, inner_mask, place_mouth
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
-from editor.dialogue.shape import ShapeModel, mouth_shape
+from editor.dialogue.shape import MIN_LOTO_R, ShapeModel, mouth_shape, shape_cost
 from editor.dialogue.track import crop
 
 SKIN, LIPS = np.array([200.0, 150.0, 120.0]), np.array([175.0, 100.0, 100.0])
@@ -84,3 +84,34 @@ def test_the_openness_cost_picks_mouths_as_open_as_the_sound_says() -> None:
         return float(np.abs(openness[chosen] - truth).mean())
 
     assert error(openness=openness) < 0.6 * error()
+    used = select_units(query, desc, take_ids, frame_ids, thumbs, beam=1, openness=openness).as_metrics()
+    assert used["selection_shape_cost_used"] == 1.0 and used["selection_shape_loto_r"] >= MIN_LOTO_R
+
+
+def test_no_openness_cost_when_the_takes_do_not_predict_each_other() -> None:
+    # Issue 18, Obama: where the openness measured on the bank is not predictable from the sound (head motion and
+    # shading), the shape model's held-out correlation is low and the selection must fall back to audio distance
+    # alone — and say so. A single take cannot be cross-validated: no evidence, no cost.
+    rng = np.random.default_rng(7)
+    n, dim = 50, 24
+    opens = rng.uniform(0.0, 0.3, 2 * n)
+    openness = mouth_shape(np.stack([_mouth(float(o), seed=i) for i, o in enumerate(opens)]))[:, 0]
+    desc = rng.normal(0, 1.0, (2 * n, dim)).astype(np.float32)  # unrelated to the openness
+    take_ids, frame_ids = np.repeat([0, 1], n), np.tile(np.arange(n), 2)
+    query = rng.normal(0, 1.0, (30, dim)).astype(np.float32)
+    thumbs = np.zeros((2 * n, 4, 4), np.float32)
+    audio_only = select_units(query, desc, take_ids, frame_ids, thumbs, beam=1)
+    assert "selection_shape_cost_used" not in audio_only.as_metrics()  # no openness given: nothing to report
+    gated = select_units(query, desc, take_ids, frame_ids, thumbs, beam=1, openness=openness)
+    np.testing.assert_array_equal(gated.indices, audio_only.indices)
+    m = gated.as_metrics()
+    assert m["selection_shape_cost_used"] == 0.0 and m["selection_shape_takes"] == 2.0
+    assert m["selection_shape_loto_r"] < MIN_LOTO_R
+    one = select_units(query, desc[:n], take_ids[:n], frame_ids[:n], thumbs[:n], beam=1, openness=openness[:n])
+    assert one.as_metrics()["selection_shape_cost_used"] == 0.0 and "selection_shape_loto_r" not in one.as_metrics()
+    np.testing.assert_array_equal(
+        one.indices, select_units(query, desc[:n], take_ids[:n], frame_ids[:n], thumbs[:n], beam=1).indices
+    )
+    # the gate is what kept the cost out: forced open, the same unpredictable model changes the choice
+    forced = shape_cost(query, desc, take_ids, openness, min_r=-1.0)
+    assert forced.cost is not None and forced.as_metrics()["selection_shape_cost_used"] == 1.0
