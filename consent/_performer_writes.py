@@ -15,8 +15,8 @@ from consent import _entries as en
 from consent import _sql as q
 from consent._reader import RegistryReader
 from consent._rows import performer_values
-from consent._validate import aware, build, load_document, nonblank
-from consent._writer import Document, Operation, write
+from consent._validate import Document, aware, build, load_document, nonblank
+from consent._writer import Operation, write
 from consent.errors import DuplicatePerformerError, InvalidRecordError
 from consent.models import Performer, PerformerKind, Representation, Representative, now_utc
 

@@ -3,6 +3,7 @@ ledger receipts, and the integrity check against the ledger."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -11,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from consent import _sql as q
 from consent import _state
 from consent._validate import aware
-from consent._writer import leaf_hash_hex
 from consent.coverage import CandidateGrant, ConsentEvent, Coverage, Proof
 from consent.errors import DocumentError, UnknownGrantError, UnknownPerformerError
 from consent.models import Category, ConsentGrant, ConsentState, Performer, Suspension, now_utc
@@ -315,3 +315,8 @@ def _event(e: Any) -> ConsentEvent:
         suspension_id=e["suspension_id"], effective_at=e["effective_at"], end=e["end_at"], reason=e["reason"],
         recorded_at=e["recorded_at"], identity=e["identity"], ledger_index=e["ledger_index"],
     )  # fmt: skip
+
+
+def leaf_hash_hex(entry_bytes: bytes) -> str:
+    """RFC 6962 leaf hash of stored entry bytes."""
+    return hashlib.sha256(b"\x00" + entry_bytes).hexdigest()

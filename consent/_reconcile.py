@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from consent import _entries as en
 from consent import _sql as q
+from consent._reader import leaf_hash_hex
 from consent._rows import grant_from_row, performer_from_row, suspension_from_row
-from consent._writer import KEYS, Written, complete, leaf_hash_hex, rows_from_pending
+from consent._writer import KEYS, Written, complete, rows_from_pending
 from consent.models import Performer, now_utc
 from store.blobs import BlobStore
 from store.errors import StoreError

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -10,7 +12,6 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from consent import clock
-from consent._writer import Document
 from consent.errors import DocumentError, InvalidRecordError, SignerError
 from consent.models import ConsentGrant, Performer, now_utc
 
@@ -18,6 +19,19 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 CLOCK_SKEW = timedelta(minutes=5)
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A signed document to store with an operation."""
+
+    data: bytes
+    filename: str | None = None
+    media_type: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def build(what: str, factory: Callable[[], T]) -> T:

@@ -16,12 +16,12 @@ is dropped. ``reconcile`` also finds rows without entries and entries without ro
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from consent import _sql as q
+from consent._validate import Document
 from consent.errors import RegistryIntegrityError
 from consent.models import now_utc
 from records import parse_utc
@@ -33,19 +33,6 @@ if TYPE_CHECKING:
 
 # The primary key of each table an operation inserts into.
 KEYS = {q.PERFORMERS: "performer_id", q.GRANTS: "grant_id", q.EVENTS: "event_id"}
-
-
-@dataclass(frozen=True)
-class Document:
-    """A signed document to store with an operation."""
-
-    data: bytes
-    filename: str | None = None
-    media_type: str | None = None
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass
@@ -183,8 +170,3 @@ def complete(
         if not q.exists(sql, q.DOCUMENTS, "project = ? AND sha256 = ?", (project, meta["sha256"])):
             q.insert(sql, q.DOCUMENTS, {"project": project, "first_recorded_at": written.recorded_at, **meta})
     sql.run(f"DELETE FROM {q.PENDING} WHERE op_id = ?", (op_id,))
-
-
-def leaf_hash_hex(entry_bytes: bytes) -> str:
-    """RFC 6962 leaf hash of stored entry bytes."""
-    return hashlib.sha256(b"\x00" + entry_bytes).hexdigest()

@@ -114,6 +114,8 @@ class GrantTerms:
 
 @dataclass(frozen=True, slots=True)
 class Revocation:
+    """A revocation of grant ``grant_id``, in force from ``effective_at`` (rule 2)."""
+
     grant_id: str
     effective_at: datetime
     recorded_at: datetime | None = None
@@ -144,6 +146,8 @@ class SuspensionEvent:
 
 @dataclass(frozen=True, slots=True)
 class Lift:
+    """The lifting of suspension ``suspension_id``, ending it at ``end`` (rule 3)."""
+
     suspension_id: str
     end: datetime
     recorded_at: datetime | None = None
@@ -151,6 +155,8 @@ class Lift:
 
 @dataclass(frozen=True, slots=True)
 class CourtApproval:
+    """A court's approval of grant ``grant_id``, in force from ``approved_at`` (rule 4)."""
+
     grant_id: str
     approved_at: datetime
     recorded_at: datetime | None = None

@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from consent import clock
-from records import EDIT_KINDS
+from records import EDIT_KINDS, empty_list
 from records.vocab import Category, ContractEdition, PerformerKind, Representation, Signer
 
 KNOWN_PURPOSES: tuple[str, ...] = (
@@ -226,7 +226,7 @@ class ConsentGrant(_Record):
     ledger_index: int | None = Field(default=None, ge=0)
     recorded_at: UTCDateTime | None = None
     revoked_at: UTCDateTime | None = None
-    suspensions: list[Suspension] = Field(default_factory=list)
+    suspensions: list[Suspension] = Field(default_factory=empty_list)
     court_approved_at: UTCDateTime | None = None
     capacity: GrantCapacity | None = None
 
@@ -327,7 +327,7 @@ class ConsentState(_Record):
     known_at: UTCDateTime | None = None
     performers: list[Performer]
     grants: list[ConsentGrant]
-    suspensions: list[Suspension] = Field(default_factory=list)
+    suspensions: list[Suspension] = Field(default_factory=empty_list)
 
 
 def now_utc() -> datetime:

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from policies._hashing import canonical_model_json
-from records import EditKind  # the edit kinds are defined once, in records
+from records import EditKind, empty_list  # the edit kinds are defined once, in records
 
 CONTRACT_EDITIONS: tuple[str, ...] = ("sag-aftra-tv-theatrical-2023", "sag-aftra-tv-theatrical-2026")
 _TERRITORY = re.compile(r"^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
@@ -134,7 +134,7 @@ class Standing(_Input):
     status: GrantStatus
     since: AwareDatetime | None = None
     strike: bool = False
-    suspension_reasons: list[str] = Field(default_factory=list)
+    suspension_reasons: list[str] = Field(default_factory=empty_list)
     capacity_ok: bool = True
     capacity_problem: str | None = None
     court_approval: Literal["not_required", "on_record", "missing"] = "not_required"
@@ -165,7 +165,7 @@ class ConsentGrant(_Input):
     languages: list[str] | None = None
     ledger_index: int | None = Field(default=None, ge=0)
     revoked_at: AwareDatetime | None = None
-    suspensions: list[Suspension] = Field(default_factory=list)
+    suspensions: list[Suspension] = Field(default_factory=empty_list)
     court_approved_at: AwareDatetime | None = None
     standing: Standing | None = None
     JUDGED: ClassVar[frozenset[str]] = frozenset({"standing"})
@@ -185,9 +185,9 @@ class ConsentState(_Input):
     """Everything the policies know about consent at the time of an edit; ``judged_at`` is the instant the
     application judged it for (every grant's ``Standing``, every performer's ``years_since_death``)."""
 
-    performers: list[Performer] = Field(default_factory=list)
-    grants: list[ConsentGrant] = Field(default_factory=list)
-    suspensions: list[ProductionSuspension] = Field(default_factory=list)
+    performers: list[Performer] = Field(default_factory=empty_list)
+    grants: list[ConsentGrant] = Field(default_factory=empty_list)
+    suspensions: list[ProductionSuspension] = Field(default_factory=empty_list)
     judged_at: AwareDatetime | None = None
     JUDGED: ClassVar[frozenset[str]] = frozenset({"judged_at"})
     _canonical: bytes | None = PrivateAttr(default=None)
@@ -266,8 +266,8 @@ class EditRequest(_Input):
     shot: str = Field(min_length=1)
     scene: str = Field(min_length=1)
     edit: Edit
-    performers: list[str] = Field(default_factory=list)
-    detected_performers: list[str] = Field(default_factory=list)
+    performers: list[str] = Field(default_factory=empty_list)
+    detected_performers: list[str] = Field(default_factory=empty_list)
     unidentified_faces: int = Field(default=0, ge=0)
     time: AwareDatetime
     photoreal: bool = True

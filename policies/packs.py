@@ -40,7 +40,7 @@ from policies._hashing import canonical_json, sha256_hex
 from policies._language import ALWAYS, Condition, LanguageError, Template, compile_condition, memoized
 from policies._yaml import Marks, YamlSyntaxError, load_yaml
 from policies.errors import PackError
-from records import DisclosureForm, IconVariant, MarkingLayer, Outcome
+from records import DisclosureForm, IconVariant, MarkingLayer, Outcome, empty_list
 
 PACK_SCHEMA = "cutproof.policy-pack/1"
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -58,8 +58,8 @@ class _Spec(BaseModel):
 class ObligationsSpec(_Spec):
     """What a rule requires of the labeler when it fires."""
 
-    marking: list[MarkingLayer] = Field(default_factory=list)
-    disclosure: list[Disclosure] = Field(default_factory=list)
+    marking: list[MarkingLayer] = Field(default_factory=empty_list)
+    disclosure: list[Disclosure] = Field(default_factory=empty_list)
     icon_variant: IconVariant | None = None
 
 

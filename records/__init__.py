@@ -90,6 +90,7 @@ if TYPE_CHECKING:
         MarkingLayer,
         Obligations,
         Outcome,
+        empty_list,
         format_utc,
         parse_utc,
     )
@@ -163,6 +164,7 @@ _LAZY = {  # each name from the module that defines it: a command loads only the
         "MarkingLayer",
         "Obligations",
         "Outcome",
+        "empty_list",
         "format_utc",
         "parse_utc",
     ),
@@ -228,6 +230,7 @@ __all__ = [
     "UnknownKindError",
     "UnknownVersionError",
     "WatermarkFacts",
+    "empty_list",
     "format_utc",
     "known_kinds",
     "parse_record",

@@ -42,6 +42,15 @@ Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 JsonObject = dict[str, JsonValue]
 """A JSON object whose shape is owned by another format (an engine's parameters or metrics)."""
 
+
+def empty_list() -> list[Any]:
+    """A new empty list: the default factory of a list field (``Field(default_factory=empty_list)``).
+
+    Not ``list`` itself: pydantic inspects a default factory's signature when it builds a model, and a builtin's
+    signature costs the interpreter a tokenizer run (about 14 M instructions on a command's start-up)."""
+    return []
+
+
 # --------------------------------------------------------------------------------------------------- times
 
 _FIXED = "%Y-%m-%dT%H:%M:%S.%fZ"
