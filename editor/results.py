@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rfc8785
 
 from editor.errors import EditParameterError
 from media import Region
+
+if TYPE_CHECKING:
+    from media import RenderReport
 
 SCHEMA = "editor.edit-result/1"
 
@@ -71,6 +74,11 @@ class OutputMedia:
     container: str
     timecode: str | None
     audio: tuple[str, ...]
+
+    @classmethod
+    def written(cls, report: RenderReport, content_hash: str) -> OutputMedia:
+        """The clip a render wrote (``media.RenderReport``), with its content hash."""
+        return cls(report.path, content_hash, report.codec, report.container, report.timecode, report.audio)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -246,9 +246,7 @@ def replace_background(
     return EditResult(
         kind=KIND,
         source_hash=content_hash(info.path),
-        output=OutputMedia(
-            report.path, content_hash(report.path), report.codec, report.container, report.timecode, report.audio
-        ),
+        output=OutputMedia.written(report, content_hash(report.path)),
         model_id=refiner[0] if refiner else None,
         model_file_hash=refiner[1] if refiner else None,
         parameters=parameters,

@@ -16,7 +16,7 @@ from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor
-from media import MediaInfo, iter_frames
+from media import MediaInfo, RenderReport, iter_frames
 
 ModelRef = tuple[str, str]  # (model id, model file hash)
 # The sync metrics after a render, per frame of the line, in frame-equivalents of the render (their share of the
@@ -49,7 +49,7 @@ def sync_metrics(before: SyncScore | None, after: SyncScore | None) -> dict[str,
 def edit_result(
     kind: str,
     info: MediaInfo,
-    report: object,
+    report: RenderReport,
     model_ref: ModelRef | None,
     params: dict,
     first: int,
@@ -62,11 +62,10 @@ def edit_result(
     if region is None:
         Path(out_path).unlink(missing_ok=True)
         raise NoFaceError("the edit changed no pixel (no mouth could be placed); nothing was written")
-    r = report
     return EditResult(
         kind=kind,
         source_hash=content_hash(info.path),
-        output=OutputMedia(r.path, content_hash(r.path), r.codec, r.container, r.timecode, r.audio),  # type: ignore[attr-defined]
+        output=OutputMedia.written(report, content_hash(report.path)),
         model_id=model_ref[0] if model_ref else None,
         model_file_hash=model_ref[1] if model_ref else None,
         parameters=params,

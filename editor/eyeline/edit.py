@@ -218,9 +218,7 @@ def redirect_gaze(
     return EditResult(
         kind=KIND,
         source_hash=content_hash(info.path),
-        output=OutputMedia(
-            report.path, content_hash(report.path), report.codec, report.container, report.timecode, report.audio
-        ),
+        output=OutputMedia.written(report, content_hash(report.path)),
         model_id=model_ref[0] if model_ref else None,
         model_file_hash=model_ref[1] if model_ref else None,
         parameters=parameters,

@@ -350,7 +350,7 @@ def relight(
     result = EditResult(
         kind=KIND,
         source_hash=shot.content_hash,
-        output=OutputMedia(report.path, h.hexdigest(), report.codec, report.container, report.timecode, report.audio),
+        output=OutputMedia.written(report, h.hexdigest()),
         model_id=model.model_id,
         model_file_hash=model.model_file_hash,
         parameters=parameters,
