@@ -9,7 +9,10 @@ For each source — 1080p ProRes 422 HQ (.mov, 16-bit PCM audio) and 1080p H.264
 - ``label_sequential``: ``embed_video(src, out, key, mark_audio=True)`` — the product before this change;
 - ``label_parallel``: the same with ``workers=N`` (a process pool of N workers on this machine), for each N in
   ``--workers``; with ``--engine ray --ray-address ADDR`` also on the Ray executor
-  (``cutproof.scale.ray_executor.RayExecutor``) with N segments in flight.
+  (``cutproof.scale.ray_executor.RayExecutor``) with N segments in flight. Each line carries ``join_s``, the time
+  of the one serial step after the segments (copying their packets into the output, with the audio); with
+  ``--audio both`` every parallel run is made twice: ``spooled`` (the product: the marked audio is made in the
+  calling process while the segments render) and ``in-join`` (the peer, as before: the join marks the audio).
 
 With ``--task edit`` the same sources get the relight edit (``editor.lighting.relight``: the project model's grade,
 feathered into a region, with an exposure and saturation adjustment; per frame a LUT look-up for 8-bit sources, the
@@ -38,6 +41,7 @@ the clip's, looped. Repeated pictures cost the encoder what new ones would at th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import json
@@ -47,7 +51,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +62,7 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 
 from labeler.watermark import detect_video, embed_video  # noqa: E402
-from media import probe, render  # noqa: E402
+from media import _parallel, probe, render  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 CLIP = "obama-weekly-address_a-bad-situation.mp4"
@@ -173,7 +177,9 @@ def _ray_executor(address: str) -> Any:
     return module.RayExecutor(address=address)
 
 
-def bench(kind: str, work: Path, seconds: int, workers: list[int], engine: str, ray_address: str | None) -> None:
+def bench(
+    kind: str, work: Path, seconds: int, workers: list[int], engine: str, ray_address: str | None, spools: list[str]
+) -> None:
     t0 = time.perf_counter()
     src = make_source(kind, work, seconds)
     info = probe(src)
@@ -196,24 +202,50 @@ def bench(kind: str, work: Path, seconds: int, workers: list[int], engine: str, 
     sequential = wall
     line("label_sequential", wall, cpu, l0, l1, workers=1, ratio_to_codec_only=round(wall / floor, 3))
     out.unlink()
-    runs: list[tuple[str, int, Any]] = [("process", w, None) for w in workers]
+    runs: list[tuple[str, int, Any, str]] = [("process", w, None, m) for w in workers for m in spools]
     if engine == "ray":
         assert ray_address is not None
-        runs += [("ray", w, _ray_executor(ray_address)) for w in workers]
-    for name, n, executor in runs:
-        report, wall, cpu, l0, l1 = _timed(
-            lambda n=n, executor=executor: embed_video(src, out, KEY, mark_audio=True, workers=n, executor=executor)
-        )
+        runs += [("ray", w, _ray_executor(ray_address), m) for w in workers for m in spools]
+    for name, n, executor, mode in runs:
+        with _audio_spool(mode) as join:
+            report, wall, cpu, l0, l1 = _timed(
+                lambda n=n, executor=executor: embed_video(src, out, KEY, mark_audio=True, workers=n, executor=executor)
+            )
         found = detect_video(out).key
         if report.frames != frames or found != KEY:
             raise SystemExit(f"{kind}: the {name} run with {n} workers wrote {report.frames} frames, key {found}")
         speedup = sequential / wall
         target = TARGET_SPEEDUP_2 if n == 2 else None
-        line("label_parallel", wall, cpu, l0, l1, engine=name, workers=n, speedup=round(speedup, 3),
-             target_speedup=target, target_met=None if target is None else speedup >= target,
+        line("label_parallel", wall, cpu, l0, l1, engine=name, workers=n, audio=mode, join_s=round(join[0], 2),
+             speedup=round(speedup, 3), target_speedup=target, target_met=None if target is None else speedup >= target,
              ratio_to_codec_only=round(wall / floor, 3))  # fmt: skip
         out.unlink()
     src.unlink()
+
+
+@contextlib.contextmanager
+def _audio_spool(mode: str) -> Iterator[list[float]]:
+    """Time the join of a segment-parallel run (``media._parallel._join``: the one serial step after the segments),
+    into the list yielded. ``spooled``: the product — the marked audio is made while the segments render
+    (``AudioMux.spool``); ``in-join``: the peer, as before that change — no spool, so the join decodes, marks and
+    encodes the audio as it copies the video packets."""
+    spent = [0.0]
+    real_join, real_spooling = _parallel._join, _parallel._spooling
+
+    def timed_join(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real_join(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t
+
+    _parallel._join = timed_join
+    if mode == "in-join":
+        _parallel._spooling = lambda audio, folder: contextlib.nullcontext()
+    try:
+        yield spent
+    finally:
+        _parallel._join, _parallel._spooling = real_join, real_spooling
 
 
 def _packets_digest(path: Path) -> str:
@@ -305,19 +337,23 @@ def main() -> None:
     ap.add_argument("--engine", choices=("process", "ray"), default="process")
     ap.add_argument("--task", choices=("label", "edit"), default="label", help="label (default) or edit (relight)")
     ap.add_argument("--ray-address", default=None, help="Ray cluster address for --engine ray")
+    ap.add_argument("--audio", choices=("spooled", "in-join", "both"), default="spooled",
+                    help="label runs: the marked audio made while the segments render (spooled, the product), in "
+                    "the join (in-join, the peer: as before) or both")  # fmt: skip
     args = ap.parse_args()
     if args.engine == "ray" and not args.ray_address:
         ap.error("--engine ray needs --ray-address ADDR")
     if not (FOOTAGE / CLIP).is_file():
         raise SystemExit(f"{FOOTAGE / CLIP} not found: place ../shared beside the repository or set CUTPROOF_FOOTAGE")
     workers = [int(w) for w in args.workers.split(",")]
+    spools = ["spooled", "in-join"] if args.audio == "both" else [args.audio]
     work = Path(tempfile.mkdtemp(prefix="cutproof-scale-"))
     try:
         for kind in args.materials.split(","):
             if args.task == "edit":
                 bench_edit(kind, work, args.seconds, workers)
             else:
-                bench(kind, work, args.seconds, workers, args.engine, args.ray_address)
+                bench(kind, work, args.seconds, workers, args.engine, args.ray_address, spools)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

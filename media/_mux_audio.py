@@ -11,21 +11,29 @@ Each source track is written one of four ways, by its ``AudioPlan`` and what the
 Timestamps stay on the source's clock: copied packets keep theirs, decoded tracks start where the source track's
 first frame starts, replaced tracks where the source track starts (a new track where the video starts), so the
 source's audio/video offset is kept exactly.
+
+**Spooling.** A decoded track is normally decoded, filtered and encoded as the video advances. ``spool`` does that
+work up front instead, into a file per track (``media._packets`` records) that muxing then only copies from: a
+segment-parallel render (``media.render_parallel``) spools while its segments render, so the audio watermark is not
+left for the one process that joins them. The spooled packets are the ones the muxer would have encoded (the same
+samples through the same filter and encoder, in the same order), so the audio is the same either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Protocol
 
 import av
 import numpy as np
 
 from media._audio import AudioOverride, read_audio, splice
+from media._packets import TruncatedRecordError, read_records, write_packets
 from media._policy import AudioPlan, lossless_audio_plan
-from media._probe import MediaInfo, _reason
-from media.errors import CorruptMediaError
+from media._probe import MediaInfo, _reason, open_input
+from media.errors import CorruptMediaError, EncodeError
 
 _SLACK = Fraction(1, 2)  # audio is muxed up to half a second ahead of the video
 
@@ -134,7 +142,7 @@ class AudioMux:
         filters: Mapping[int, AudioFilter] | None = None,
         override: AudioOverride | None = None,
     ) -> None:
-        self.out, self.path = out, info.path
+        self.out, self.path, self._src = out, info.path, src
         filters = dict(filters or {})
         if filters and override is not None:
             raise ValueError("give either an audio override (new samples laid in) or audio filters, not both")
@@ -160,6 +168,8 @@ class AudioMux:
         self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
         self._pending: Any = None
         self._next = 0
+        self._started = False
+        self._spooled: dict[int, _Spool] = {}
 
     def _replace(
         self, src: Any, info: MediaInfo, container: str, override: AudioOverride, video_start: Fraction
@@ -182,14 +192,58 @@ class AudioMux:
         self._queue.sort(key=lambda p: (p.pts or 0) * p.time_base if p.time_base is not None else 0)
         return modes
 
+    @property
+    def decoded(self) -> bool:
+        """Whether a track is decoded (filtered or re-encoded): what ``spool`` would do work for."""
+        return bool(self._decoded)
+
+    def spool(self, folder: Path, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Decode, filter and encode every decoded track now, into ``folder/audio-N.cpaud`` (see the module
+        docstring), reading the source through an input of its own; muxing then copies the spooled packets. Call
+        it before anything is muxed; nothing else may use this muxer until it returns (it may run in another thread
+        than the muxing). Returns early, leaving the muxer unusable, once ``cancelled()`` is true.
+
+        Raises:
+            CorruptMediaError: the audio cannot be read or does not decode.
+            EncodeError: the spool files cannot be written.
+            Exception: whatever a filter raised.
+        """
+        if self._started or self._spooled:
+            raise RuntimeError("spool() must come before anything is muxed, and once")
+        if not self._decoded:
+            return
+        spools: dict[int, _Spool] = {}
+        try:
+            for i, track in self._decoded.items():
+                spools[i] = _Spool(folder / f"audio-{i}.cpaud", track.encoder.stream)
+            with open_input(self.path) as src:
+                for packet in self._demuxed(src.demux(*[src.streams[i] for i in self._decoded])):
+                    if cancelled():
+                        return
+                    index = packet.stream.index
+                    spools[index].write(self._decoded[index].feed(self._decode(packet)))
+            for i, track in self._decoded.items():
+                spools[i].write(track.finish())
+        except OSError as exc:
+            raise EncodeError(f"cannot write the audio spool into {folder}: {exc}") from None
+        finally:
+            for spool in spools.values():
+                spool.close_writing()
+        copied = [s for s in self._src.streams.audio if s.index in self._copied]
+        self._packets = iter(self._src.demux(*copied)) if copied else iter(())
+        self._spooled = spools
+
     def mux_until(self, t: Fraction) -> None:
         """Mux the audio that starts before ``t`` seconds of output time (plus half a second of slack)."""
+        self._started = True
         while self._next < len(self._queue):
             p = self._queue[self._next]
             if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t + _SLACK:
                 break
             self.out.mux(p)
             self._next += 1
+        for spool in self._spooled.values():
+            spool.mux_until(self.out, t + _SLACK)
         while True:
             if self._pending is None:
                 self._pending = self._read()
@@ -204,14 +258,27 @@ class AudioMux:
     def finish(self) -> None:
         """Mux everything left and drain the encoders."""
         self.mux_until(Fraction(10**9))
-        for track in self._decoded.values():
-            self.out.mux(track.finish())
+        for index, track in self._decoded.items():
+            if index not in self._spooled:  # a spool holds its track's last packets already
+                self.out.mux(track.finish())
 
     def _read(self) -> Any:
         try:
             return next(self._packets, None)
         except av.FFmpegError as exc:
             raise CorruptMediaError(f"{self.path.name}: its audio cannot be read ({_reason(exc)})") from None
+
+    def _demuxed(self, packets: Iterator[Any]) -> Iterator[Any]:
+        try:
+            yield from packets
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{self.path.name}: its audio cannot be read ({_reason(exc)})") from None
+
+    def _decode(self, packet: Any) -> list[Any]:
+        try:
+            return list(packet.decode())
+        except av.FFmpegError as exc:
+            raise CorruptMediaError(f"{self.path.name}: its audio does not decode ({_reason(exc)})") from None
 
     def _carry(self, packet: Any) -> None:
         index = packet.stream.index
@@ -221,11 +288,60 @@ class AudioMux:
             packet.stream = self._copied[index]
             self.out.mux(packet)
             return
+        self.out.mux(self._decoded[index].feed(self._decode(packet)))
+
+
+class _Spool:
+    """One decoded track's encoded packets on disk (``AudioMux.spool``), written once, then muxed in order."""
+
+    def __init__(self, path: Path, stream: Any) -> None:
+        self.path, self.stream = path, stream
+        self._fh: Any = open(path, "wb")  # noqa: SIM115 - kept open while the track is encoded
+        self._time_base: Fraction | None = None
+        self._records: Iterator[Any] | None = None
+        self._pending: Any = None
+
+    def write(self, packets: list[Any]) -> None:
+        for p in packets:
+            if p.time_base is not None:
+                tb = Fraction(p.time_base.numerator, p.time_base.denominator)
+                if self._time_base is not None and tb != self._time_base:
+                    raise RuntimeError(f"the audio encoder changed its time base ({self._time_base} → {tb})")
+                self._time_base = tb
+        write_packets(self._fh, packets)
+
+    def close_writing(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def mux_until(self, out: Any, t: Fraction) -> None:
+        """Mux the spooled packets that start by ``t`` seconds (all that have no time)."""
+        if self._records is None:
+            self._records = self._replay()
+        while True:
+            if self._pending is None:
+                self._pending = next(self._records, None)
+                if self._pending is None:
+                    return
+            p = self._pending
+            if p.pts is not None and p.time_base is not None and p.pts * p.time_base > t:
+                return
+            self._pending = None
+            out.mux(p)
+
+    def _replay(self) -> Iterator[Any]:
         try:
-            frames = list(packet.decode())
-        except av.FFmpegError as exc:
-            raise CorruptMediaError(f"{self.path.name}: its audio does not decode ({_reason(exc)})") from None
-        self.out.mux(self._decoded[index].feed(frames))
+            with open(self.path, "rb") as fh:
+                for pts, dts, duration, key, data in read_records(fh):
+                    p = av.Packet(data)
+                    p.pts, p.dts, p.duration, p.is_keyframe = pts, dts, duration, key
+                    if self._time_base is not None:
+                        p.time_base = self._time_base
+                    p.stream = self.stream
+                    yield p
+        except (OSError, TruncatedRecordError) as exc:
+            raise EncodeError(f"the audio spool {self.path.name} cannot be read back ({exc}); render again") from None
 
 
 def _start_of(stream: Any) -> Fraction:

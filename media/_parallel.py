@@ -8,15 +8,18 @@ the joining process writes the output:
 
 1. **plan** — ``plan_encode`` for the output and ``plan_segments`` for the source (2 segments per worker unless
    ``segments`` says otherwise; a source that cannot be cut, or one segment, is rendered by ``media.render``);
-2. **run** — one ``SegmentTask`` per segment is submitted to the executor: ``run_segment(task)`` writes
-   ``<work>/segment-NNNNN.cpseg`` (see ``media._segment_task``) and returns a ``SegmentReport``;
-3. **join** — in the calling process, the output is opened under the same plan with its video stream set up exactly
-   as ``media.render`` sets it up (codec parameters, colour tags, frame rate, time base, timecode); the segments'
-   packets are copied in order (their timestamps are already on the output's clock: frame ``n`` at
-   ``first + n · step``, decode timestamps continuous because every segment's encoder has the same settings and so
-   the same reordering delay) while the audio is processed in one pass, interleaved by time, by the same
-   ``AudioMux`` a sequential render uses (filters such as the audio watermark see the same samples in the same order,
-   so the audio is sample-identical); then the file is renamed into place.
+2. **run** — the output is opened under the same plan with its video stream set up exactly as ``media.render``
+   sets it up (codec parameters, colour tags, frame rate, time base, timecode) and the same ``AudioMux`` a
+   sequential render uses; one ``SegmentTask`` per segment is submitted to the executor (``run_segment(task)``
+   writes ``<work>/segment-NNNNN.cpseg``, see ``media._segment_task``, and returns a ``SegmentReport``), and
+   meanwhile a thread of the calling process decodes, filters and encodes the audio tracks that are not copied
+   (``AudioMux.spool``: filters such as the audio watermark see the same samples in the same order as in one pass,
+   so the audio is sample-identical) into ``<work>/audio-N.cpaud``;
+3. **join** — in the calling process, the segments' packets are copied into the output in order (their timestamps
+   are already on the output's clock: frame ``n`` at ``first + n · step``, decode timestamps continuous because
+   every segment's encoder has the same settings and so the same reordering delay), the audio's interleaved by
+   time; then the file is renamed into place. The join only copies packets, so it is the same short serial step
+   whatever is done to the audio.
 
 **Executor contract.** ``executor`` is anything with ``submit(fn, *args)`` returning a future with ``result()``
 (``concurrent.futures.Executor``; the Ray engine passes its own). Each task is ``run_segment(SegmentTask)``: a top-level
@@ -53,7 +56,8 @@ import os
 import pickle
 import secrets
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from fractions import Fraction
@@ -63,7 +67,7 @@ from typing import Any, Protocol
 import av
 
 from media._audio import AudioOverride
-from media._mux_audio import AudioFilter
+from media._mux_audio import AudioFilter, AudioMux
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason
 from media._progress import Meter, Progress
@@ -73,6 +77,7 @@ from media._write import (
     FrameEdit,
     PlaneEdit,
     RenderReport,
+    Writing,
     check_target,
     partial_path,
     render,
@@ -143,8 +148,7 @@ def render_parallel(
     tasks = [SegmentTask(info, plan, seg, folder, span, edit, plane_edit, tally) for seg in layout.segments]
     meter = Meter(progress, info.frame_count)
     try:
-        reports = _run(tasks, executor, workers, meter)
-        return _join(info, plan, out_path, tasks, reports, audio_filters, audio_override, meter)
+        return _render(info, plan, out_path, tasks, executor, workers, meter, audio_filters, audio_override)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -235,57 +239,102 @@ def _explain(exc: BaseException) -> str:
     )
 
 
-def _join(
+def _render(
     info: MediaInfo,
     plan: EncodePlan,
     out_path: Path,
     tasks: Sequence[SegmentTask],
-    reports: Sequence[SegmentReport],
+    executor: SegmentExecutor | None,
+    workers: int,
+    meter: Meter,
     audio_filters: Mapping[int, AudioFilter] | None,
     audio_override: AudioOverride | None,
-    meter: Meter,
 ) -> RenderReport:
-    files = [_checked(task, plan) for task in tasks]
+    """Open the output, run the segment tasks while the decoded audio is spooled beside them, then join."""
     tmp = partial_path(out_path)
-    count = 0
     try:
-        with writing(info, plan, tmp, audio_filters, audio_override) as w:
-            out, vout, audio, start = w.out, w.vout, w.audio, w.start
-            cc = vout.codec_context
-            cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
-            _same_encoder(cc, files)
-            last_dts: int | None = None
-            for f in files:
-                for pts, dts, duration, key, data in read_packets(f):
-                    if dts is not None and last_dts is not None and dts <= last_dts:
-                        raise SegmentError(
-                            f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
-                            "segments' encoders did not run with the same settings; render again"
-                        )
-                    last_dts = dts if dts is not None else last_dts
-                    packet = av.Packet(data)
-                    packet.pts, packet.dts, packet.duration = pts, dts, duration
-                    packet.is_keyframe = key
-                    packet.time_base = cc.time_base
-                    packet.stream = vout
-                    out.mux(packet)
-                    count += 1
-                    audio.mux_until(start + Fraction(count) / plan.frame_rate)
-            audio.finish()
+        with contextlib.ExitStack() as stack:
+            try:
+                w = stack.enter_context(writing(info, plan, tmp, audio_filters, audio_override))
+            except av.FFmpegError as exc:
+                raise EncodeError(f"cannot write {out_path.name}: {_reason(exc)}") from None
+            with _spooling(w.audio, tasks[0].folder):
+                reports = _run(tasks, executor, workers, meter)
+            count = _join(w, plan, [_checked(task, plan) for task in tasks], out_path)
         if count != info.frame_count:
             raise SegmentError(f"the segments hold {count} frames, the source {info.frame_count}; render again")
         meter.finish()
         os.replace(tmp, out_path)
-    except av.FFmpegError as exc:
-        tmp.unlink(missing_ok=True)
-        raise EncodeError(f"joining the segments into {out_path.name} failed: {_reason(exc)}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return RenderReport(
         out_path, count, sum(r.edited for r in reports), plan.codec, plan.pix_fmt, plan.container, plan.timecode,
-        audio.modes, plan, tuple(reports),
+        w.audio.modes, plan, tuple(reports),
     )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _spooling(audio: AudioMux, folder: Path) -> Iterator[None]:
+    """Spool ``audio``'s decoded tracks (``AudioMux.spool``: the audio watermark, a re-encode) into ``folder`` in a
+    thread while the body runs — the segment tasks — so the join only copies packets; on the way out, wait for it
+    and raise what it raised. When the body fails, the spool is told to stop and waited for, and the body's error
+    is raised."""
+    if not audio.decoded:
+        yield
+        return
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            audio.spool(folder, stop.is_set)
+        except BaseException as exc:  # handed to the joining thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=work, name="cutproof-audio-spool", daemon=True)
+    thread.start()
+    try:
+        yield
+    except BaseException:
+        stop.set()
+        thread.join()
+        raise
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _join(w: Writing, plan: EncodePlan, files: Sequence[SegmentFile], out_path: Path) -> int:
+    """Copy the segments' packets into the open output in order, the audio interleaved by time; returns the
+    number of frames written."""
+    out, vout, audio, start = w.out, w.vout, w.audio, w.start
+    count = 0
+    try:
+        cc = vout.codec_context
+        cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
+        _same_encoder(cc, files)
+        last_dts: int | None = None
+        for f in files:
+            for pts, dts, duration, key, data in read_packets(f):
+                if dts is not None and last_dts is not None and dts <= last_dts:
+                    raise SegmentError(
+                        f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
+                        "segments' encoders did not run with the same settings; render again"
+                    )
+                last_dts = dts if dts is not None else last_dts
+                packet = av.Packet(data)
+                packet.pts, packet.dts, packet.duration = pts, dts, duration
+                packet.is_keyframe = key
+                packet.time_base = cc.time_base
+                packet.stream = vout
+                out.mux(packet)
+                count += 1
+                audio.mux_until(start + Fraction(count) / plan.frame_rate)
+        audio.finish()
+    except av.FFmpegError as exc:
+        raise EncodeError(f"joining the segments into {out_path.name} failed: {_reason(exc)}") from None
+    return count
 
 
 def _checked(task: SegmentTask, plan: EncodePlan) -> SegmentFile:

@@ -9,7 +9,8 @@ long-GOP codecs the segment starts with an IDR frame) and stamps frame ``n`` ``f
 clock, as ``media.render`` would. Should the seek land after ``start`` (a container index that misleads), the task
 decodes from the file's start instead.
 
-The segment file (``<work>/segment-NNNNN.cpseg``) holds the encoded packets and, at the end, a footer::
+The segment file (``<work>/segment-NNNNN.cpseg``) holds the encoded packets (``media._packets``' records) and, at
+the end, a footer::
 
     packet*  := pts:i64 dts:i64 duration:i64 flags:u8 size:u32 (little endian) data[size]
     footer   := JSON {"version": 1, "segment", "start", "end", "packets", "edited", "extradata": hex,
@@ -41,20 +42,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import av
 
+from media._packets import Record, TruncatedRecordError, read_records, write_packets
 from media._policy import EncodePlan
 from media._probe import MediaInfo, _reason, open_input, video_stream
 from media._segments import Segment, SegmentReport
 from media._write import FrameEdit, PlaneEdit, _Job, _video_start, _video_stream, encode_frame
 from media.errors import CorruptMediaError, EncodeError, SegmentError
 
-_RECORD = struct.Struct("<qqqBI")
 _TALLY = struct.Struct("<qq")
 _TRAILER = b"CPSEG1\n"
-_NONE = -(2**63)  # a packet without a timestamp (never written by the encoders the plan uses)
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,10 @@ def run_segment(task: SegmentTask) -> SegmentReport:
                     count = skipped = 0
                     for n, frame, dropped in _decoded(info, seg):
                         skipped = dropped
-                        count += _write(fh, encode_frame(vout, job.treat(frame, n), first + n * step))
+                        count += write_packets(fh, encode_frame(vout, job.treat(frame, n), first + n * step))
                         if tally is not None:
                             tally.update(n + 1 - seg.start)
-                    count += _write(fh, vout.encode(None))
+                    count += write_packets(fh, vout.encode(None))
                     footer = {
                         "version": 1, "segment": seg.index, "start": seg.start, "end": seg.end, "packets": count,
                         "edited": job.edited, "extradata": bytes(vout.codec_context.extradata or b"").hex(),
@@ -186,18 +186,6 @@ def frames_done(task: SegmentTask) -> int:
         return 0
     done, check = _TALLY.unpack(raw)
     return done if check == ~done and 0 <= done <= task.segment.frames else 0
-
-
-def _write(fh: BinaryIO, packets: Any) -> int:
-    n = 0
-    for p in packets:
-        data = bytes(p)
-        pts = _NONE if p.pts is None else int(p.pts)
-        dts = _NONE if p.dts is None else int(p.dts)
-        fh.write(_RECORD.pack(pts, dts, int(p.duration or 0), 1 if p.is_keyframe else 0, len(data)))
-        fh.write(data)
-        n += 1
-    return n
 
 
 def _decoded(info: MediaInfo, seg: Segment) -> Iterator[tuple[int, Any, int]]:
@@ -275,12 +263,10 @@ def read_footer(path: Path) -> SegmentFile:
     )  # fmt: skip
 
 
-def read_packets(footer: SegmentFile) -> Iterator[tuple[int | None, int | None, int, bool, bytes]]:
+def read_packets(footer: SegmentFile) -> Iterator[Record]:
     """``(pts, dts, duration, keyframe, data)`` of every packet of a segment file, in the order encoded."""
     with open(footer.path, "rb") as fh:
-        for _ in range(footer.packets):
-            pts, dts, duration, flags, size = _RECORD.unpack(fh.read(_RECORD.size))
-            data = fh.read(size)
-            if len(data) != size:
-                raise SegmentError(f"{footer.path.name}: a packet is cut short; the file is damaged")
-            yield (None if pts == _NONE else pts, None if dts == _NONE else dts, duration, bool(flags & 1), data)
+        try:
+            yield from read_records(fh, footer.packets)
+        except TruncatedRecordError:
+            raise SegmentError(f"{footer.path.name}: a packet is cut short; the file is damaged") from None

@@ -135,8 +135,9 @@ def embed_video(
 
     With ``workers`` > 1 (a process pool of that many workers) or an ``executor`` (e.g. the Ray engine's), the
     video is marked and encoded in segments in parallel and joined without re-encoding (``media.render_parallel``):
-    the luma mark is per frame, so every frame is marked exactly as in one pass; the audio is marked in one pass
-    while the segments are joined, so it is sample-identical to a sequential run.
+    the luma mark is per frame, so every frame is marked exactly as in one pass; the audio is marked in one pass in
+    this process while the segments render (``AudioMux.spool``) and copied in when they are joined, so it is
+    sample-identical to a sequential run.
 
     ``progress`` is called, in this process only, with the fraction of frames written (per frame in one pass, as
     each segment completes in segments; increasing, 1.0 last); if it raises, nothing is written (``media.Progress``).

@@ -1,5 +1,6 @@
 """Segment-parallel rendering (``media.render_parallel``): where a source is cut, that the joined output is the
-sequential one, that a re-run segment task is harmless and that a failing one leaves nothing behind.
+sequential one (its audio filtered beside the segments, packet for packet the one-pass audio), that a re-run
+segment task is harmless and that a failing one, or a failing audio filter, leaves nothing behind.
 
 Clips are generated here: ProRes 422 HQ (intra-only) MOV with timecode and PCM audio, and long-GOP H.264 MP4 (B
 frames, a key frame every 20 frames) with AAC audio, both 320×180 at 25 fps.
@@ -7,6 +8,7 @@ frames, a key frame every 20 frames) with AAC audio, both 320×180 at 25 fps.
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -167,7 +169,71 @@ def test_a_retried_segment_task_is_harmless(sources: dict[str, Path], tmp_path: 
     assert once.path.read_bytes() == twice.path.read_bytes()
 
 
+class Gain:
+    """An audio filter (``media.AudioFilter``): scales the samples, in blocks of 1000, counting what it saw."""
+
+    def __init__(self, factor: float, fail_after: int | None = None) -> None:
+        self.factor, self.fail_after, self.seen = factor, fail_after, 0
+        self.threads: set[str] = set()
+        self._held = np.zeros((0, 0), np.float32)
+
+    def push(self, samples: np.ndarray) -> list[np.ndarray]:
+        self.seen += samples.shape[1]
+        self.threads.add(threading.current_thread().name)
+        if self.fail_after is not None and self.seen > self.fail_after:
+            raise RuntimeError(f"audio filter failed after {self.fail_after} samples")
+        held = samples if self._held.size == 0 else np.concatenate([self._held, samples], axis=1)
+        n = held.shape[1] // 1000 * 1000
+        self._held = held[:, n:]
+        return [held[:, i : i + 1000] * self.factor for i in range(0, n, 1000)]
+
+    def flush(self) -> list[np.ndarray]:
+        return [self._held * self.factor] if self._held.size else []
+
+
+def _audio_packets(path: Path) -> list[tuple[int, bytes]]:
+    with av.open(str(path)) as c:
+        return [(p.pts, bytes(p)) for p in c.demux(c.streams.audio[0]) if p.size]
+
+
+@pytest.mark.parametrize("name", ["prores", "h264"])
+def test_filtered_audio_spooled_beside_the_segments_is_the_one_pass_audio(
+    sources: dict[str, Path], tmp_path: Path, name: str
+) -> None:
+    """The segment-parallel render filters and encodes the audio while the segments run (``AudioMux.spool``);
+    the track is the sequential render's, packet for packet (PCM 24-bit in MOV, AAC in MP4), and the filter saw
+    every sample once."""
+    info = probe(sources[name])
+    suffix = sources[name].suffix
+    one, many = Gain(0.5), Gain(0.5)
+    seq = render(info, tmp_path / f"seq{suffix}", audio_filters={info.audio[0].index: one})
+    par = render_parallel(info, tmp_path / f"par{suffix}", audio_filters={info.audio[0].index: many}, segments=3)
+    assert seq.audio == par.audio == (f"filtered:{info.audio[0].codec}",)
+    assert one.seen == many.seen > 0
+    assert one.threads == {"MainThread"} and many.threads == {"cutproof-audio-spool"}  # beside the segments
+    assert _audio_packets(par.path) == _audio_packets(seq.path)
+    assert np.array_equal(_audio(par.path), _audio(seq.path))
+    assert not np.array_equal(_audio(par.path), _audio(sources[name]))  # the filter did act
+    assert _leftovers(tmp_path, {seq.path.name, par.path.name}) == []
+
+
 # ------------------------------------------------------------------------------------------------------ failure
+
+
+def test_a_failing_audio_filter_fails_the_render_and_leaves_nothing(sources: dict[str, Path], tmp_path: Path) -> None:
+    info = probe(sources["prores"])
+    with pytest.raises(RuntimeError, match="audio filter failed"):
+        render_parallel(info, tmp_path / "x.mov", audio_filters={info.audio[0].index: Gain(2, 5000)}, segments=3)
+    assert _leftovers(tmp_path, set()) == []
+
+
+def test_a_failing_segment_stops_the_audio_spool_and_leaves_nothing(sources: dict[str, Path], tmp_path: Path) -> None:
+    info = probe(sources["prores"])
+    with pytest.raises(RuntimeError, match="frame 10"):
+        render_parallel(
+            info, tmp_path / "x.mov", plane_edit=FailOn(10), audio_filters={info.audio[0].index: Gain(2)}, segments=4
+        )
+    assert _leftovers(tmp_path, set()) == []
 
 
 def test_a_failing_segment_leaves_no_output_and_no_segment_files(sources: dict[str, Path], tmp_path: Path) -> None:
