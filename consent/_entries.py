@@ -19,6 +19,7 @@ from typing import Any
 
 import rfc8785
 
+from consent.errors import InvalidRecordError
 from consent.models import ConsentGrant, Performer, Suspension
 from records import (
     ConsentGranted,
@@ -56,8 +57,20 @@ def new_salt() -> str:
 
 
 def commitment(salt: str, record: dict[str, Any]) -> str:
-    """SHA-256 hex of ``salt`` bytes followed by the canonical JSON of ``record``."""
-    return hashlib.sha256(bytes.fromhex(salt) + rfc8785.dumps(record)).hexdigest()
+    """SHA-256 hex of ``salt`` bytes followed by the canonical JSON of ``record``.
+
+    Raises:
+        InvalidRecordError: the record has no canonical JSON (text that is not Unicode, such as a lone UTF-16
+            surrogate from a ``\\ud800`` escape or an undecodable command-line byte); nothing can be committed to.
+    """
+    try:
+        canonical = rfc8785.dumps(record)
+    except rfc8785.CanonicalizationError as exc:
+        raise InvalidRecordError(
+            f"the record cannot be signed: {exc} (text must be valid Unicode; a lone UTF-16 surrogate is not); "
+            "correct the text and submit it again"
+        ) from None
+    return hashlib.sha256(bytes.fromhex(salt) + canonical).hexdigest()
 
 
 def performer_record(performer: Performer) -> dict[str, Any]:

@@ -104,6 +104,21 @@ def test_errors_are_one_line_and_write_nothing(home: Path, tmp_path: Path) -> No
     assert project_log(ws, get_project(ws, "night-shift")).size() == 1  # just project.created/1
 
 
+def test_undecodable_text_is_refused_with_a_message_and_nothing_written(home: Path) -> None:
+    """A byte that is not UTF-8 reaches Python's argv as a lone surrogate (``\\udcff``), which has no canonical
+    JSON: the command says so and exits 2 (it used to end in a traceback), and the log is untouched."""
+    ws = Workspace(home)
+    size = project_log(ws, get_project(ws, "night-shift")).size()
+    argv = [sys.executable, "-m", "cutproof", "--home", str(home), "consent", "suspend", "--all", "--reason"]
+    done = subprocess.run(
+        [*map(os.fsencode, argv), b"strike \xff"], capture_output=True, env={**os.environ,
+        "CUTPROOF_PROJECT": "night-shift", "PYTHONPATH": str(REPO)}, cwd=REPO, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr.decode(errors="replace")
+    assert b"cannot be signed" in done.stderr and b"Traceback" not in done.stderr
+    assert project_log(ws, get_project(ws, "night-shift")).size() == size
+
+
 def test_suspend_needs_exactly_one_target(home: Path) -> None:
     out = cli(home, "consent", "suspend", "--reason", "strike", code=2)
     assert "exactly one of --performer ID or --all" in " ".join(out.replace("│", " ").split())

@@ -47,6 +47,9 @@ SURROGATE_BODIES = [
     ("ed", "/edits", b'{"shot": "x", "kind": "background", "purpose": "contin\\ud800"}'),
     ("lee", "/consents/grt_x/revoke", b'{"reason": "\\ud83d"}'),
     ("ed", "/edits", b'{"shot": "x", "kind": "background", "purpose": "continuity", "params": {"plate": "\\ud800"}}'),
+    # found by the slow schemathesis run: the reason reached the ledger entry's canonical JSON and 500'd there
+    ("lee", "/suspensions", b'{"reason": "\\ud800"}'),
+    ("lee", "/suspensions", b'{"reason": "strike", "categories": ["a\\udc00"]}'),
 ]
 
 
