@@ -51,6 +51,19 @@ def _wait_for_output(path: Path, alive: Callable[[], bool], timeout: float = 60.
         time.sleep(0.005)
 
 
+def _wait_for_acks(path: Path, count: int, alive: Callable[[], bool], cap: float) -> None:
+    """Until ``path`` holds ``count`` acknowledgements or ``cap`` seconds have passed. The count bounds how much a
+    child appends before its kill whatever the machine's speed (on a fast one, 0.2 s was thousands of entries, and
+    the audits after each kill, which read the whole log, made the many-kills run quadratic: it outran its timeout
+    at about 600,000 entries)."""
+    deadline = time.monotonic() + cap
+    while time.monotonic() < deadline and alive():
+        with contextlib.suppress(OSError):
+            if path.read_bytes().count(b"\n") >= count:
+                return
+        time.sleep(0.002)
+
+
 class _Children:
     """Appenders as fresh interpreters (``sys.executable -c``) or forked from a pre-imported zygote (fast)."""
 
@@ -94,8 +107,9 @@ def _crash_loop(tmp_path: Path, iterations: int, seed: int, url: str | None = No
             if rng.random() < 0.2:
                 time.sleep(rng.uniform(0.0, 0.3))  # anywhere, start-up included
             else:
-                _wait_for_output(out, functools.partial(children.alive, child))  # mid-append: sequencing batches
-                time.sleep(rng.uniform(0.0, 0.2))
+                alive = functools.partial(children.alive, child)
+                _wait_for_output(out, alive)  # mid-append: sequencing batches
+                _wait_for_acks(out, rng.randint(1, 400), alive, rng.uniform(0.0, 0.2))
             children.kill(child)
             before = len(acks.entries)
             acks.read(out.read_bytes() if out.exists() else b"")
