@@ -203,11 +203,13 @@ def plan_audio(track: AudioTrack, container: str) -> AudioPlan:
             rate = min(max(track.bit_rate, floor), ceiling)
             return AudioPlan(
                 track.index, track.codec, copy, encoder, _lossy_format(encoder), 0, rate, track.sample_rate,
-                track.layout,
+                encodable_layout(track),
             )  # fmt: skip
     if container == "mp4":
         rate = min(max(track.bit_rate, 192_000), 512_000)
-        return AudioPlan(track.index, track.codec, copy, "aac", "fltp", 0, rate, track.sample_rate, track.layout)
+        return AudioPlan(
+            track.index, track.codec, copy, "aac", "fltp", 0, rate, track.sample_rate, encodable_layout(track)
+        )
     depth = 16 if track.sample_format.startswith(("s16", "u8")) else 24
     return _lossless(track, copy, f"pcm_s{depth}le", _pcm_format(f"pcm_s{depth}le"), depth)
 
@@ -218,7 +220,7 @@ def lossless_audio_plan(track: AudioTrack | None, container: str, *, sample_rate
     depth = 24 if track is not None and track.bit_depth > 16 else 16
     index, source = (track.index, track.codec) if track is not None else (-1, "")
     rate = track.sample_rate if track is not None else sample_rate
-    layout = track.layout if track is not None else "mono"
+    layout = encodable_layout(track) if track is not None else "mono"
     if container == "mp4":
         fmt = "s16p" if depth == 16 else "s32p"
         return AudioPlan(index, source, False, "alac", fmt, depth, None, rate, layout)
@@ -227,7 +229,18 @@ def lossless_audio_plan(track: AudioTrack | None, container: str, *, sample_rate
 
 
 def _lossless(track: AudioTrack, copy: bool, codec: str, fmt: str, depth: int) -> AudioPlan:
-    return AudioPlan(track.index, track.codec, copy, codec, fmt, depth, None, track.sample_rate, track.layout)
+    layout = encodable_layout(track)
+    return AudioPlan(track.index, track.codec, copy, codec, fmt, depth, None, track.sample_rate, layout)
+
+
+def encodable_layout(track: AudioTrack) -> str:
+    """The layout a re-encode of ``track`` is written with: the track's own, except that one or two channels in no
+    stated order (``"1 channels"``/``"2 channels"``, as PCM in Matroska or AVI often comes) are written as
+    ``mono``/``stereo`` — the AAC and ALAC encoders refuse a layout without an order, and those are the orders
+    FFmpeg assumes for such a track when it plays it."""
+    if track.layout == f"{track.channels} channels" and track.channels in (1, 2):
+        return "mono" if track.channels == 1 else "stereo"
+    return track.layout
 
 
 def _pcm_format(codec: str) -> str:

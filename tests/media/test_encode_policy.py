@@ -1,6 +1,6 @@
 """The one encode policy (``media.plan_encode``) and the writer's guarantees that go with it: profiles and bit
 depths kept, audio depth kept (24-bit PCM stays 24-bit, also when a line is laid in), time base and A/V offset kept,
-plane edits and appended frames."""
+plane edits and appended frames; PCM whose channels have no stated order re-encoded for MP4."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from media import (
     probe,
     read_audio,
     render,
+    render_parallel,
 )
 from media.errors import EncodeError
 from tests.editor._media import write_clip
@@ -95,6 +96,45 @@ def test_audio_plans_keep_family_and_depth(track: AudioTrack, container: str, ex
     assert (plan.sample_rate, plan.layout) == (track.sample_rate, "stereo")
     if plan.bit_depth == 0:
         assert plan.bit_rate is not None and plan.bit_rate >= max(track.bit_rate, 192_000)
+
+
+def _pcm_in_matroska(path: Path, channels: int) -> Path:
+    """H.264 with 16-bit PCM in Matroska, as PyAV (like many cameras' and editors' exports) writes it: the channels
+    have no stated order (``"2 channels"``, not ``"stereo"``)."""
+    rng = np.random.default_rng(channels)
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=25, options={"g": "25", "keyint_min": "25"})
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = out.add_stream("pcm_s16le", rate=48000, layout="mono" if channels == 1 else "stereo")
+        for n in range(100):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 2 * n, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = n, Fraction(1, 25)
+            out.mux(video.encode(frame))
+            pcm = rng.integers(-9000, 9000, (1, 1920 * channels), dtype=np.int16)
+            block = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono" if channels == 1 else "stereo")
+            block.sample_rate, block.pts = 48000, n * 1920
+            out.mux(audio.encode(block))
+        out.mux(video.encode())
+        out.mux(audio.encode())
+    return path
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_pcm_without_a_channel_order_is_re_encoded_losslessly_into_mp4(tmp_path: Path, channels: int) -> None:
+    """MP4 cannot hold PCM, so the track becomes ALAC; the encoder refuses a layout without an order ("writing
+    o.mp4 failed: Invalid argument" before), so one or two such channels are written as mono/stereo — same
+    samples, in segments too."""
+    src = probe(_pcm_in_matroska(tmp_path / "s.mkv", channels))
+    (track,) = src.audio
+    assert track.layout == f"{channels} channels"  # what the file says: no order
+    plan = plan_encode(src, "mp4").audio[0]
+    assert (plan.codec, plan.layout) == ("alac", "mono" if channels == 1 else "stereo")
+    one = render(src, tmp_path / "one.mp4")
+    many = render_parallel(src, tmp_path / "many.mp4", segments=3)
+    assert one.audio == many.audio == ("re-encoded:alac",) and len(many.segments) == 3
+    want = read_audio(src.path).samples
+    assert np.array_equal(read_audio(one.path).samples, want)  # lossless, channel for channel
+    assert np.array_equal(read_audio(many.path).samples, want)
 
 
 def test_lossless_plan_for_laid_in_audio() -> None:
