@@ -6,6 +6,7 @@ whose slope is zero at both ends: the grade fades in without a visible step or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -78,3 +79,20 @@ def support_region(weights: np.ndarray) -> Region:
     if r is None:
         raise EditParameterError("the edit region is empty")
     return r
+
+
+def blend_in_support(
+    rgb: np.ndarray, grade: Callable[[np.ndarray], np.ndarray], weights: np.ndarray, box: Region
+) -> np.ndarray:
+    """``rgb + (grade(rgb) − rgb) · weights`` with ``grade`` run, and the blend made, only inside ``box``, which must
+    hold every non-zero weight (``support_region``). Outside it the weight is 0 and the formula gives ``rgb``
+    exactly, and ``grade`` works pixel by pixel, so the result is bit for bit the whole frame's: a region relight
+    pays for its region, not for the frame. ``weights``: (H, W, 1)."""
+    height, width = rgb.shape[:2]
+    if (box.x, box.y, box.width, box.height) == (0, 0, width, height):
+        return rgb + (grade(rgb) - rgb) * weights
+    rows, cols = slice(box.y, box.y + box.height), slice(box.x, box.x + box.width)
+    inside = rgb[rows, cols]
+    out = rgb.astype(np.result_type(rgb, weights))
+    out[rows, cols] = inside + (grade(inside) - inside) * weights[rows, cols]
+    return out

@@ -36,7 +36,7 @@ from editor.lighting.fit import fit_pairs as fit_grade_pairs
 from editor.lighting.grade import Grade
 from editor.lighting.grades import Adjustments
 from editor.lighting.lut import Lut3D, ShotLut
-from editor.lighting.mask import auto_feather, matte_weights, rectangle_weights, support_region
+from editor.lighting.mask import auto_feather, blend_in_support, matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76
 from editor.lighting.model import THUMB, GradeNet
 from editor.lighting.smooth import SmoothGrade
@@ -380,8 +380,9 @@ class _RelightFrames(FrameEditor):
         if getattr(self, "_rt_lut", None) is None:
             self._rt_lut = _shot_lut(self.lut)
             self._rt_w3, self._rt_support = self.weights[..., None], self.weights > 0
-        graded = self._rt_lut.apply(rgb, exact_8bit=True) if self.exact8 else self.smooth.apply(rgb)
-        out = rgb + (graded - rgb) * self._rt_w3
+            self._rt_box = support_region(self.weights)
+        grade = (lambda px: self._rt_lut.apply(px, exact_8bit=True)) if self.exact8 else self.smooth.apply
+        out = blend_in_support(rgb, grade, self._rt_w3, self._rt_box)
         if n in self.sampled:
             r = self.region
             self.measured[n] = delta_e76(_crop(rgb, r)[::4, ::4], _crop(out, r)[::4, ::4])
