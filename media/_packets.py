@@ -16,14 +16,16 @@ import struct
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
+from media.errors import MediaError
+
 RECORD = struct.Struct("<qqqBI")
 NONE = -(2**63)  # a packet without a timestamp
 
 Record = tuple[int | None, int | None, int, bool, bytes]  # pts, dts, duration, key frame, data
 
 
-class TruncatedRecordError(Exception):
-    """A record is cut short: the file is damaged."""
+class TruncatedRecordError(MediaError):
+    """A record is cut short: the file is damaged (the readers turn it into their own error)."""
 
 
 def write_packets(fh: BinaryIO, packets: Iterable[Any]) -> int:

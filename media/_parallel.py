@@ -260,11 +260,14 @@ def _render(
                 raise EncodeError(f"cannot write {out_path.name}: {_reason(exc)}") from None
             with _spooling(w.audio, tasks[0].folder):
                 reports = _run(tasks, executor, workers, meter)
-            count = _join(w, plan, [_checked(task, plan) for task in tasks], out_path)
+            count = _join(w, plan, [_checked(task, plan) for task in tasks])
         if count != info.frame_count:
             raise SegmentError(f"the segments hold {count} frames, the source {info.frame_count}; render again")
         meter.finish()
         os.replace(tmp, out_path)
+    except av.FFmpegError as exc:  # the join, closing the output (its index), or the audio's encoder
+        tmp.unlink(missing_ok=True)
+        raise EncodeError(f"joining the segments into {out_path.name} failed: {_reason(exc)}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -305,35 +308,32 @@ def _spooling(audio: AudioMux, folder: Path) -> Iterator[None]:
         raise failed[0]
 
 
-def _join(w: Writing, plan: EncodePlan, files: Sequence[SegmentFile], out_path: Path) -> int:
+def _join(w: Writing, plan: EncodePlan, files: Sequence[SegmentFile]) -> int:
     """Copy the segments' packets into the open output in order, the audio interleaved by time; returns the
     number of frames written."""
     out, vout, audio, start = w.out, w.vout, w.audio, w.start
     count = 0
-    try:
-        cc = vout.codec_context
-        cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
-        _same_encoder(cc, files)
-        last_dts: int | None = None
-        for f in files:
-            for pts, dts, duration, key, data in read_packets(f):
-                if dts is not None and last_dts is not None and dts <= last_dts:
-                    raise SegmentError(
-                        f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
-                        "segments' encoders did not run with the same settings; render again"
-                    )
-                last_dts = dts if dts is not None else last_dts
-                packet = av.Packet(data)
-                packet.pts, packet.dts, packet.duration = pts, dts, duration
-                packet.is_keyframe = key
-                packet.time_base = cc.time_base
-                packet.stream = vout
-                out.mux(packet)
-                count += 1
-                audio.mux_until(start + Fraction(count) / plan.frame_rate)
-        audio.finish()
-    except av.FFmpegError as exc:
-        raise EncodeError(f"joining the segments into {out_path.name} failed: {_reason(exc)}") from None
+    cc = vout.codec_context
+    cc.open(strict=False)  # as encode() would open it; start_encoding then keeps it
+    _same_encoder(cc, files)
+    last_dts: int | None = None
+    for f in files:
+        for pts, dts, duration, key, data in read_packets(f):
+            if dts is not None and last_dts is not None and dts <= last_dts:
+                raise SegmentError(
+                    f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
+                    "segments' encoders did not run with the same settings; render again"
+                )
+            last_dts = dts if dts is not None else last_dts
+            packet = av.Packet(data)
+            packet.pts, packet.dts, packet.duration = pts, dts, duration
+            packet.is_keyframe = key
+            packet.time_base = cc.time_base
+            packet.stream = vout
+            out.mux(packet)
+            count += 1
+            audio.mux_until(start + Fraction(count) / plan.frame_rate)
+    audio.finish()
     return count
 
 
