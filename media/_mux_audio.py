@@ -30,7 +30,7 @@ import av
 import numpy as np
 
 from media._audio import AudioOverride, read_audio, splice
-from media._packets import TruncatedRecordError, read_records, write_packets
+from media._packets import TruncatedRecordError, as_packet, read_records, write_packets
 from media._policy import AudioPlan, lossless_audio_plan
 from media._probe import MediaInfo, _reason, open_input
 from media.errors import CorruptMediaError, EncodeError
@@ -165,7 +165,7 @@ class AudioMux:
         self.modes = tuple(modes)
         carried = [s for s in src.streams.audio if s.index in self._copied or s.index in self._decoded]
         # demux() with no streams would demux every stream, video included: only demux when there is audio.
-        self._packets: Iterator[Any] = iter(src.demux(*carried)) if carried else iter(())
+        self._packets: Iterator[Any] = self._demuxed(src.demux(*carried)) if carried else iter(())
         self._pending: Any = None
         self._next = 0
         self._started = False
@@ -230,7 +230,7 @@ class AudioMux:
             for spool in spools.values():
                 spool.close_writing()
         copied = [s for s in self._src.streams.audio if s.index in self._copied]
-        self._packets = iter(self._src.demux(*copied)) if copied else iter(())
+        self._packets = self._demuxed(self._src.demux(*copied)) if copied else iter(())
         self._spooled = spools
 
     def mux_until(self, t: Fraction) -> None:
@@ -263,12 +263,10 @@ class AudioMux:
                 self.out.mux(track.finish())
 
     def _read(self) -> Any:
-        try:
-            return next(self._packets, None)
-        except av.FFmpegError as exc:
-            raise CorruptMediaError(f"{self.path.name}: its audio cannot be read ({_reason(exc)})") from None
+        return next(self._packets, None)
 
     def _demuxed(self, packets: Iterator[Any]) -> Iterator[Any]:
+        """``packets`` (a demux), with a read error reported as the source's ``CorruptMediaError``."""
         try:
             yield from packets
         except av.FFmpegError as exc:
@@ -333,13 +331,8 @@ class _Spool:
     def _replay(self) -> Iterator[Any]:
         try:
             with open(self.path, "rb") as fh:
-                for pts, dts, duration, key, data in read_records(fh):
-                    p = av.Packet(data)
-                    p.pts, p.dts, p.duration, p.is_keyframe = pts, dts, duration, key
-                    if self._time_base is not None:
-                        p.time_base = self._time_base
-                    p.stream = self.stream
-                    yield p
+                for record in read_records(fh):
+                    yield as_packet(record, self.stream, self._time_base)
         except (OSError, TruncatedRecordError) as exc:
             raise EncodeError(f"the audio spool {self.path.name} cannot be read back ({exc}); render again") from None
 

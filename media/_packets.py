@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import Any, BinaryIO
+
+import av
 
 from media.errors import MediaError
 
@@ -60,3 +63,14 @@ def read_records(fh: BinaryIO, count: int | None = None) -> Iterator[Record]:
             raise TruncatedRecordError("a packet's data is cut short")
         yield (None if pts == NONE else pts, None if dts == NONE else dts, duration, bool(flags & 1), data)
         n += 1
+
+
+def as_packet(record: Record, stream: Any, time_base: Fraction | None) -> Any:
+    """The PyAV packet of ``record`` for ``stream`` (to mux), its timestamps counted in ``time_base``."""
+    pts, dts, duration, key, data = record
+    packet = av.Packet(data)
+    packet.pts, packet.dts, packet.duration, packet.is_keyframe = pts, dts, duration, key
+    if time_base is not None:
+        packet.time_base = time_base
+    packet.stream = stream
+    return packet

@@ -68,6 +68,7 @@ import av
 
 from media._audio import AudioOverride
 from media._mux_audio import AudioFilter, AudioMux
+from media._packets import as_packet
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason
 from media._progress import Meter, Progress
@@ -318,19 +319,15 @@ def _join(w: Writing, plan: EncodePlan, files: Sequence[SegmentFile]) -> int:
     _same_encoder(cc, files)
     last_dts: int | None = None
     for f in files:
-        for pts, dts, duration, key, data in read_packets(f):
+        for record in read_packets(f):
+            dts = record[1]
             if dts is not None and last_dts is not None and dts <= last_dts:
                 raise SegmentError(
                     f"segment {f.path.name} starts at decode time {dts}, not after {last_dts}: the "
                     "segments' encoders did not run with the same settings; render again"
                 )
             last_dts = dts if dts is not None else last_dts
-            packet = av.Packet(data)
-            packet.pts, packet.dts, packet.duration = pts, dts, duration
-            packet.is_keyframe = key
-            packet.time_base = cc.time_base
-            packet.stream = vout
-            out.mux(packet)
+            out.mux(as_packet(record, vout, cc.time_base))
             count += 1
             audio.mux_until(start + Fraction(count) / plan.frame_rate)
     audio.finish()
