@@ -29,6 +29,10 @@ an unrecovered pixel is a coin toss between old set and performer, and in ``benc
 above 0.92 replaced ≥ 99.9 % of the set and kept ≥ 98.8 % of the people, while the case that came out at 0.74
 (five people shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old
 set around everyone); a tenth of the set guessed is already a visible patch in every frame.
+
+This module holds the plate (``CleanPlate``), its acceptance (``require_recoverable``) and the two ways to build it
+(``plate_from_shot``, ``estimate_plate``); finding the people (steps 2 and 3: ``shadow_mask``, ``body_zone``, the
+GrabCut silhouettes) is in :mod:`editor.background._people`, whose public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -40,18 +44,50 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from editor.background._people import (
+    F32,
+    GRABCUT_ITERS,
+    HEAD_RISE,
+    HEAD_SCALE,
+    SHADOW_MIN,
+    U8,
+    UNSURE_RATIO,
+    Bool,
+    _blobs,
+    _face_seeds,
+    _face_zones,
+    _presence_zone,
+    _silhouette,
+    body_zone,
+    head_box,
+    shadow_mask,
+)
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
 
-F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
-U8 = np.ndarray  # uint8
-Bool = np.ndarray  # bool
+__all__ = [
+    "F32",
+    "FACE_EVERY",
+    "GRABCUT_ITERS",
+    "HEAD_RISE",
+    "HEAD_SCALE",
+    "MIN_SEEN",
+    "MIN_SET_RECOVERED",
+    "SHADOW_MIN",
+    "U8",
+    "UNSURE_RATIO",
+    "Bool",
+    "CleanPlate",
+    "body_zone",
+    "estimate_plate",
+    "head_box",
+    "plate_from_shot",
+    "require_recoverable",
+    "shadow_mask",
+]
 
 MIN_SET_RECOVERED = 0.9
 MIN_SEEN = 3
-GRABCUT_ITERS = 4
-SHADOW_MIN = 0.45  # darker than this is a dark object, not a shadow
-UNSURE_RATIO = 4.0  # colour likelihood ratio (people vs set) below which the segmentation is a guess
 FACE_EVERY = 3  # faces are searched on every 3rd sampled frame
 
 
@@ -186,162 +222,6 @@ def plate_from_shot(frames: Sequence[U8], size: tuple[int, int], *, max_samples:
         noise=_noise(samples, image, np.ones((h, w), bool)),
         source="supplied",
     )
-
-
-def shadow_mask(frame: F32, plate: F32, noise: float) -> Bool:
-    """Where ``frame`` is ``plate`` in shadow (Horprasert et al. 1999): darker by a brightness ratio in
-    [SHADOW_MIN, 0.97], with the colour direction kept (chromaticity distortion within ``max(3σ, 0.02)`` of the
-    plate's brightness). Float RGB in [0, 1], same size."""
-    bb = _channel_sum(plate * plate)
-    ratio = _channel_sum(frame * plate) / np.maximum(bb, 1e-4)
-    dist = frame - ratio[..., None] * plate
-    chroma = np.sqrt(_channel_sum(dist * dist))
-    bright = np.sqrt(bb)
-    return (
-        (ratio >= SHADOW_MIN)
-        & (ratio <= 0.97)
-        & (chroma <= np.maximum(3 * noise, 0.02) + 0.05 * bright)
-        & (bright > 0.06)
-    )
-
-
-def _channel_sum(x: F32) -> F32:
-    return cv2.transform(np.ascontiguousarray(x, np.float32), np.ones((1, 3), np.float32))
-
-
-def _fill(mask: Bool) -> Bool:
-    """``mask`` with every hole (a region not connected to the frame border) filled."""
-    inv = (~mask).astype(np.uint8)
-    _, labels = cv2.connectedComponents(inv, connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return mask | ((inv > 0) & ~np.isin(labels, border))
-
-
-def _blobs(diff: Bool, min_area: int) -> Bool:
-    """Moving blobs: components of ``diff`` closed and with holes filled, small specks dropped."""
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    m = cv2.morphologyEx(diff.astype(np.uint8), cv2.MORPH_CLOSE, k)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
-    keep = np.zeros(n, bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
-    return _fill(keep[labels])
-
-
-HEAD_SCALE = 1.2  # the zones are proportioned to a hairline-to-chin face box; the cast detector's (dlib's) box
-HEAD_RISE = 0.1  # spans brows to chin: 1.2× as large, its centre 0.1 box heights higher, is the box they expect
-
-
-def head_box(face: FaceBox, scale: float = 1.0) -> tuple[float, float, float, float]:
-    """``(x, y, w, h)`` of the face box the zones below are proportioned to, from a box the face path found (in a
-    frame ``scale`` times the sample's size)."""
-    w, h = face.width * HEAD_SCALE * scale, face.height * HEAD_SCALE * scale
-    cx = (face.x + face.width / 2) * scale
-    cy = (face.y + face.height / 2 - HEAD_RISE * face.height) * scale
-    return cx - w / 2, cy - h / 2, w, h
-
-
-def body_zone(
-    face: tuple[float, float, float, float], shape: tuple[int, int], reach: float = 1.6, grow: float = 1.0
-) -> Bool:
-    """Where a person whose face is ``(x, y, w, h)`` is likely to be: the head (±0.62 face widths, hair
-    included, scaled by ``grow``) and a torso that widens from the neck to ±``reach`` face widths, down to the
-    frame's bottom edge."""
-    x, y, w, h = face
-    hh, ww = shape
-    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
-    cx, cy = x + w / 2, y + h / 2
-    head = ((xx - cx) / (0.62 * grow * w)) ** 2 + ((yy - (cy - 0.15 * h)) / (0.8 * grow * h)) ** 2 <= 1.0
-    neck = cy + 0.45 * h
-    # Shoulders slope out steeply from the neck (a 4.5 w/h slope), then straight down.
-    half = np.clip(0.35 * grow * w + (yy - neck) * 4.5, 0.35 * grow * w, reach * w)
-    torso = (yy >= neck) & (np.abs(xx - cx) <= half)
-    return head | torso
-
-
-def _face_zones(
-    faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int], reach: float, grow: float
-) -> list[Bool]:
-    """Per sample, the union of body zones of the faces found nearest in time (searched samples only)."""
-    searched = [i for i, f in enumerate(faces) if f is not None]
-    out = []
-    for t in range(len(faces)):
-        zone = np.zeros(shape, bool)
-        if searched:
-            near = min(searched, key=lambda i: (abs(i - t), i))
-            for f in faces[near] or ():
-                zone |= body_zone(head_box(f, scale), shape, reach, grow)
-        out.append(zone)
-    return out
-
-
-def _presence_zone(comp: Bool) -> Bool:
-    """Where an unexplained moving region's owner may be: its convex hull, and below it (bodies are cut by the
-    frame's bottom edge) the hull's widest extent down to the bottom."""
-    pts = cv2.findNonZero(comp.astype(np.uint8))
-    zone = np.zeros(comp.shape, np.uint8)
-    cv2.fillConvexPoly(zone, cv2.convexHull(pts), 1)
-    ys, xs = np.nonzero(zone)
-    zone[int(ys.mean()) :, xs.min() : xs.max() + 1] = 1
-    return zone > 0
-
-
-def _face_seeds(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int]) -> Bool:
-    """Certain foreground: the face cores and the neck/chest column under each face."""
-    cores = np.zeros(shape, bool)
-    for fl in faces:
-        for f in fl or ():
-            x, y, fw, fh = head_box(f, scale)
-            cx, cy = x + fw / 2, y + fh / 2
-            cores[
-                max(0, int(cy - 0.3 * fh)) : int(cy + 0.3 * fh), max(0, int(cx - 0.25 * fw)) : int(cx + 0.25 * fw)
-            ] = 1
-            cores[max(0, int(cy + 0.7 * fh)) : int(cy + 2.0 * fh), max(0, int(cx - 0.3 * fw)) : int(cx + 0.3 * fw)] = 1
-    return cores
-
-
-def _gmm_loglik(model: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Log-likelihood of colours ``x`` (N×3, BGR 0–255) under an OpenCV GrabCut GMM (1×65: 5 weights, 5 means,
-    5 covariances)."""
-    m = model.reshape(-1)
-    w, mu, cov = m[:5], m[5:20].reshape(5, 3), m[20:65].reshape(5, 3, 3)
-    out = []
-    for k in range(5):
-        if w[k] <= 0:
-            continue
-        c = cov[k] + np.eye(3) * 1e-3
-        d = x - mu[k]
-        inv = np.linalg.inv(c)
-        maha = np.einsum("ni,ij,nj->n", d, inv, d)
-        out.append(np.log(w[k]) - 0.5 * (maha + np.log(np.linalg.det(c)) + 3 * np.log(2 * np.pi)))
-    return np.logaddexp.reduce(np.stack(out), axis=0) if out else np.full(len(x), -np.inf)
-
-
-def _silhouette(median8: U8, prior: Bool, zones: Bool, cores: Bool) -> tuple[Bool, Bool]:
-    """The people's static silhouettes, and where that segmentation is unsure.
-
-    GrabCut on the median: the set outside ``prior`` (where nobody can be) is certain background, the
-    person-shaped ``zones`` (and what moved) probable foreground, the rest of ``prior`` probable background, the
-    face/chest ``cores`` certain foreground. Unsure: pixels of ``prior`` whose colour is about as likely under the
-    people's colour model as under the set's (likelihood ratio within ``UNSURE_RATIO`` either way) — there the
-    segmentation is a guess.
-    """
-    mask = np.full(median8.shape[:2], cv2.GC_BGD, np.uint8)
-    mask[prior] = cv2.GC_PR_BGD
-    mask[prior & zones] = cv2.GC_PR_FGD
-    mask[cores] = cv2.GC_FGD
-    if not (mask == cv2.GC_BGD).any() or not (mask == cv2.GC_FGD).any():
-        return prior & zones, prior.copy()
-    cv2.setRNGSeed(0)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    bgr = cv2.cvtColor(median8, cv2.COLOR_RGB2BGR)
-    cv2.grabCut(bgr, mask, None, bgd, fgd, GRABCUT_ITERS, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
-    fg = _fill((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD))
-    ys, xs = np.nonzero(prior & ~cores)
-    unsure = np.zeros(mask.shape, bool)
-    if len(ys):
-        px = bgr[ys, xs].astype(np.float64)
-        unsure[ys, xs] = np.abs(_gmm_loglik(fgd, px) - _gmm_loglik(bgd, px)) < np.log(UNSURE_RATIO)
-    return _fill(fg), unsure
 
 
 def estimate_plate(
