@@ -17,6 +17,10 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
 5. Frames in the range are blended ``src·(1−w) + G(src)·w`` with the feathered region weights ``w``; the writer
    copies every sample outside the region from the source, so the declared region is true.
+
+This module holds the edit's parameters and plan (``Shot``, ``LoadedModel``, ``RelightPlan``), the planning (steps 1
+and 4, ``plan_relight``) and the render with its account (step 5, ``relight``); the grade itself (steps 2 and 3,
+``match_grade``) is fitted in :mod:`editor.lighting._match` and re-exported here.
 """
 
 from __future__ import annotations
@@ -25,21 +29,18 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from editor.errors import EditParameterError
-from editor.lighting.cdl import Cdl, fit_pairs
-from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
-from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
-from editor.lighting.fit import fit_pairs as fit_grade_pairs
+from editor.lighting._match import _crop, match_grade
+from editor.lighting.cdl import Cdl
+from editor.lighting.exemplars import Exemplars
 from editor.lighting.grade import Grade
 from editor.lighting.grades import Adjustments
 from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import auto_feather, blend_in_support, matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76
-from editor.lighting.model import THUMB, GradeNet
-from editor.lighting.smooth import SmoothGrade
+from editor.lighting.model import GradeNet
 from editor.results import EditResult, FrameRange, OutputMedia
 from editor.segmented import FrameEditor, render_frames
 from media import MediaInfo, Progress, Region, SegmentExecutor, Stages, iter_frames, read_frame, sample_indices
@@ -94,101 +95,6 @@ class RelightPlan:
         """What the user must know before trusting this plan (empty when the grade was fitted to pixels)."""
         w = self.grade.warning
         return () if w is None else (w,)
-
-
-def _thumb(rgb: np.ndarray) -> np.ndarray:
-    return cv2.resize(np.asarray(rgb, np.float32), (THUMB, THUMB), interpolation=cv2.INTER_AREA)
-
-
-def _crop(rgb: np.ndarray, r: Region) -> np.ndarray:
-    return rgb[r.y : r.y + r.height, r.x : r.x + r.width]
-
-
-def _pixels(frames: list[np.ndarray], weights: np.ndarray | None, n: int, seed: int) -> np.ndarray:
-    """Up to ``n`` pixels of ``frames`` where ``weights`` > 0 (all pixels without weights)."""
-    rows = [f.reshape(-1, 3) if weights is None else f[weights > 0] for f in frames]
-    px = np.concatenate(rows)
-    if len(px) > n:
-        px = px[np.random.default_rng(seed).choice(len(px), n, replace=False)]
-    return px
-
-
-def _finish(
-    smooth: SmoothGrade, method: str, inliers: float, ncc: float, pixels: np.ndarray, refused: float = float("nan")
-) -> Grade:
-    lut = smooth.lut(33)
-    graded = smooth.apply_exact(pixels)
-    cdl = fit_pairs(pixels, graded)
-    residual = round(delta_e76(cdl.apply(pixels), graded), 4)
-    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual, round(refused, 4))
-
-
-def match_grade(
-    net: GradeNet,
-    exemplars: Exemplars,
-    src_frames: list[np.ndarray],
-    target_frames: list[np.ndarray],
-    *,
-    weights: np.ndarray | None = None,
-    target_patch: Region | None = None,
-    same_frames: bool = False,
-    uniform: float = UNIFORM,
-    look_inlier_min: float = LOOK_INLIER_MIN,
-) -> Grade:
-    """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
-
-    Args:
-        net: The project's lighting model.
-        exemplars: The project's ungraded exemplar frames (for references from another scene).
-        src_frames: Sampled frames of the shot.
-        target_frames: The target look: reference frame(s) with the adjustments applied.
-        weights: The region's feathered weights (shot-sized): only pixels there are matched.
-        target_patch: A user-picked patch of the target frames: the region is matched to its colours.
-        same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
-        uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
-            (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
-        look_inlier_min: Share of its pairs an exemplar look must explain to be used
-            (``editor.lighting.exemplars.LOOK_INLIER_MIN``; ``fit.INLIER_MIN`` = the acceptance before 2026-12-03,
-            for the benchmark's peer).
-    """
-    prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
-    src_px = _pixels(src_frames, weights, 20000, 0)
-    if same_frames:
-        sel = [np.ones(f.shape[:2], bool) if weights is None else weights > 0 for f in src_frames]
-        w = np.concatenate([np.ones(int(m.sum())) if weights is None else weights[m] for m in sel])
-        corr = Correspondence(
-            np.concatenate([f[m] for f, m in zip(src_frames, sel, strict=True)]),
-            np.concatenate([t[m] for t, m in zip(target_frames, sel, strict=True)]),
-            w.astype(np.float32),
-            1.0,
-        )
-        idx = np.random.default_rng(0).choice(len(corr.src), min(len(corr.src), 24000), replace=False)
-        corr = Correspondence(corr.src[idx], corr.ref[idx], corr.weight[idx], 1.0)
-        fit = fit_grade_pairs(corr, init=prior)
-        return _finish(fit.grade, "pairs", fit.inliers, 1.0, src_px)
-    if target_patch is not None:
-        patch = [_crop(t, target_patch).reshape(-1, 3) for t in target_frames]
-        fit = fit_distribution(src_px, np.concatenate(patch), prior=prior, prior_weight=0.02)
-        return _finish(fit.grade, "distribution", float("nan"), float("nan"), src_px)
-    corr = correspond(src_frames, target_frames, weights)
-    if corr.ncc >= NCC_MIN and len(corr.src) >= 256:
-        fit = fit_grade_pairs(corr, init=prior)
-        if fit.inliers >= INLIER_MIN:
-            return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
-    found = look_from_exemplars(
-        exemplars, src_frames, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min
-    )
-    if found is None or not found.accepted:
-        refused = float("nan") if found is None else found.look.inliers
-        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
-    look, to_bank = found.look, found.to_bank
-    if to_bank is None:
-        return _finish(look.grade, "exemplar", look.inliers, look.ncc, src_px)
-    # The shot is not in the exemplars' state: grade it onto them, then apply the look; one smooth grade ≈ both.
-    sample = src_px[:8000]
-    both = Correspondence(sample, look.grade.apply_exact(to_bank.grade.apply_exact(sample)), np.ones(len(sample)), 1.0)
-    fit = fit_grade_pairs(both, init=look.grade.theta)
-    return _finish(fit.grade, "exemplar", look.inliers, look.ncc, src_px)
 
 
 def plan_relight(
