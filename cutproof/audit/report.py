@@ -1,5 +1,10 @@
 """Rendering the legal audit: JSON, CSV (one row per edit) and a printable HTML report for lawyers.
 
+The CSV is opened in spreadsheets: a cell that a spreadsheet would read as a formula (it starts with ``=``, ``@``,
+a tab or a carriage return, or with ``+``/``-`` and is not a plain number or frame range) is written with a leading
+apostrophe (OWASP's advice against CSV injection), so a performer's name or a shot name typed as
+``=HYPERLINK(...)`` stays text. The JSON and HTML carry every value as registered.
+
 In the HTML every claim (decision, sign-off, consent grant, edit, label) links to the receipt of the ledger entry
 that proves it: either receipt files written beside the report (``receipts/<index>.tlog-proof``) or API URLs.
 """
@@ -10,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,9 +27,30 @@ def to_json(report: AuditReport) -> str:
     return json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
 
 
+_FORMULA_START = ("=", "@", "\t", "\r", "+", "-")
+_PLAIN_NUMBER = re.compile(r"[+-][0-9.:-]*")  # -12, +3.5, -20 (a frame range without a start): not formulas
+
+
+def csv_cell(value: object) -> object:
+    """``value`` as a CSV cell that a spreadsheet shows as text, never runs as a formula (see the module's doc)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """``csv.writer`` whose every cell goes through ``csv_cell``."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._w = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self._w.writerow([csv_cell(v) for v in row])
+
+
 def to_csv(report: AuditReport) -> str:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = _SafeWriter(out)
     w.writerow(
         [
             "scene",

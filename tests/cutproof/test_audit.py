@@ -126,6 +126,25 @@ def test_reports_and_receipts(workspace: Workspace, audited, tmp_path: Path) -> 
     assert json.loads(result.output)["summary"]["delivered"] == 1
 
 
+def test_csv_cells_a_spreadsheet_would_run_stay_text(workspace: Workspace, audited) -> None:  # type: ignore[no-untyped-def]
+    """A performer's name or a shot name typed as a formula is written as text (leading apostrophe), so opening the
+    CSV in a spreadsheet cannot run it; plain numbers, frame ranges and ordinary text are written unchanged."""
+    project, _performer, _clips, rid = audited
+    report = build_audit(workspace, project)
+    shot = next(s for s in report.shots if any(e.request_id == rid for e in s.edits))
+    edit = next(e for e in shot.edits if e.request_id == rid)
+    hostile_shot = dataclasses.replace(shot, shot='=HYPERLINK("https://example.invalid","open")', take="-20")
+    performers = {p: name for p, name in report.performers.items()}
+    performers[edit.performers[0]] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    hostile = dataclasses.replace(report, shots=[hostile_shot], performers=performers)
+    rows = [r for r in csv.DictReader(io.StringIO(to_csv(hostile))) if r["request_id"] == rid]
+    assert rows[0]["shot"] == "'=HYPERLINK(\"https://example.invalid\",\"open\")"
+    assert rows[0]["performer_names"].startswith("'@SUM(1+1)")
+    assert rows[0]["take"] == "-20"  # a number, not a formula: unchanged
+    plain = [r for r in csv.DictReader(io.StringIO(to_csv(report))) if r["request_id"] == rid]
+    assert plain[0]["file"] == shot.file_name and plain[0]["performer_names"] == report.name(edit.performers[0])
+
+
 def test_compiled_audit_template_is_its_source_compiled() -> None:
     """``_audit_html.py`` is Jinja2's compilation of ``templates/audit.html.j2`` (else: ``python -m
     cutproof.audit._template`` regenerates it), so the HTML report can never render a stale template."""
