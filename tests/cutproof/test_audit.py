@@ -138,7 +138,7 @@ def test_csv_cells_a_spreadsheet_would_run_stay_text(workspace: Workspace, audit
     performers[edit.performers[0]] = "@SUM(1+1)*cmd|' /C calc'!A0"
     hostile = dataclasses.replace(report, shots=[hostile_shot], performers=performers)
     rows = [r for r in csv.DictReader(io.StringIO(to_csv(hostile))) if r["request_id"] == rid]
-    assert rows[0]["shot"] == "'=HYPERLINK(\"https://example.invalid\",\"open\")"
+    assert rows[0]["shot"] == '\'=HYPERLINK("https://example.invalid","open")'
     assert rows[0]["performer_names"].startswith("'@SUM(1+1)")
     assert rows[0]["take"] == "-20"  # a number, not a formula: unchanged
     plain = [r for r in csv.DictReader(io.StringIO(to_csv(report))) if r["request_id"] == rid]
