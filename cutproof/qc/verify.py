@@ -15,6 +15,10 @@
    not withdrawn since;
 7. the disclosure the gate required is present;
 8. a camera-signed source's manifest is carried as the ``parentOf`` ingredient (``cutproof.qc.camera``).
+
+The report (``QcReport``, ``QcInputError``) lives in ``cutproof.qc._report``, and the recovery of step 4 (with the
+notes it leaves: ``RECOVERED_NOTE``, ``AUDIO_RECOVERED_NOTE``, ``FINGERPRINT_NOTE``) in ``cutproof.qc._recovery``;
+both are re-exported here: import every name from this module.
 """
 
 from __future__ import annotations
@@ -24,20 +28,25 @@ import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cutproof.core.errors import CutproofError
-from cutproof.core.projects import list_projects, open_ledger, project_log
+from cutproof.core.projects import open_ledger
 from cutproof.core.workspace import Workspace
-from cutproof.edits.label import lookup_fingerprint, lookup_watermark_key
 from cutproof.qc import ledger_checks as lq
+from cutproof.qc._recovery import (  # noqa: F401 - re-exported: the recovery notes are part of the report's vocabulary
+    AUDIO_RECOVERED_NOTE,
+    FINGERPRINT_NOTE,
+    RECOVERED_NOTE,
+    _by_fingerprint,
+    _recover,
+    _stored,
+)
+from cutproof.qc._report import QcInputError, QcReport
 from cutproof.qc.camera import check_source_camera
 from cutproof.qc.disclosure import check_disclosure
-from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest, read_manifest_store
+from labeler.c2pa_adapter import FORMATS, ManifestReport, read_manifest
 from labeler.errors import C2paError, LabelerError, ManifestNotFoundError
-from labeler.fingerprint import MAX_DISTANCE, fingerprint_video
 from labeler.identity import load_identity
 from labeler.timestamps import verification_anchors
 from labeler.verify import (
@@ -48,63 +57,13 @@ from labeler.verify import (
     check_ledger_receipt,
     check_manifest,
     check_watermark,
-    key_hex,
     ledger_reference,
 )
 from ledger import Ledger, Log
 from ledger.errors import LedgerError
 from media import BmffFlavour, MediaError, probe, sniff_container
-from records import Obligations, RecordError
+from records import Obligations
 from store.blobs import sha256_file
-
-RECOVERED_NOTE = "manifest stripped, recovered from watermark"
-AUDIO_RECOVERED_NOTE = "no watermark in the pictures: the key was recovered from the audio watermark alone"
-
-
-class QcInputError(CutproofError):
-    """The file cannot be checked at all (missing, truncated, not a video)."""
-
-
-@dataclass
-class QcReport:
-    """The QC verdict for one file: every check with its evidence, and how the manifest was found."""
-
-    file: str
-    file_sha256: str
-    checked_at: str
-    checks: list[Check] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    recovered_via_watermark: bool = False
-    recovered_via_fingerprint: bool = False
-    origin: str | None = None
-    edit_index: int | None = None
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.checks) and not any(c.status is Status.FAIL for c in self.checks)
-
-    @property
-    def verdict(self) -> str:
-        return "pass" if self.passed else "fail"
-
-    def failures(self) -> list[Check]:
-        return [c for c in self.checks if c.status is Status.FAIL]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": "cutproof.qc.verify/1",
-            "file": self.file,
-            "file_sha256": self.file_sha256,
-            "checked_at": self.checked_at,
-            "verdict": self.verdict,
-            "recovered_via_watermark": self.recovered_via_watermark,
-            "recovered_via_fingerprint": self.recovered_via_fingerprint,
-            "origin": self.origin,
-            "edit_index": self.edit_index,
-            "notes": self.notes,
-            "checks": [c.to_json() for c in self.checks],
-        }
-
 
 Detector = Callable[[Path], Any]
 
@@ -254,108 +213,6 @@ def _detect_audio(path: Path, detector: Detector | None) -> tuple[Any, Check | N
         return detector(path), None
     except LabelerError as exc:
         return None, Check("audio_watermark", Status.SKIP, {}, f"audio watermark detection failed: {exc}")
-
-
-def _recover(
-    ws: Workspace,
-    ledger: Ledger,
-    path: Path,
-    named: Path | None,
-    anchors: str,
-    detection: Any,
-    report: QcReport,
-    audio: Any = None,
-) -> ManifestReport | None:
-    """No embedded manifest: find it again through the watermark key (pictures first, else the audio mark), else
-    through the perceptual fingerprint of ``path``'s pictures. ``named``: as in ``_verify``."""
-    key = key_hex(getattr(detection, "key", None)) if detection is not None else None
-    audio_key = key_hex(getattr(audio, "key", None)) if audio is not None else None
-    from_audio = key is None and audio_key is not None
-    key = key or audio_key
-    if key is None and detection is not None:
-        found = _by_fingerprint(ws, path, report)
-        if found is not None:
-            return _stored(ws, found, named, anchors, report, {"found_by": "perceptual fingerprint"})
-    if key is None:
-        reason = (
-            "no C2PA manifest and no watermark key in the pictures or the audio: not a Cutproof deliverable, "
-            "or unmarked"
-        )
-        if detection is None:
-            reason = "no C2PA manifest, and the watermark detector is not available to recover one"
-        report.checks.append(Check("c2pa_manifest", Status.FAIL, {}, reason))
-        if detection is not None:
-            report.checks.append(check_watermark(detection, None))
-        return None
-    row = lookup_watermark_key(ws.engine, key)
-    digest = row["manifest_sha256"] if row else None
-    if row is None:  # not indexed here: scan the project logs for a label.applied entry with this key
-        for project in list_projects(ws):
-            try:
-                found = lq.find_label_by_key(project_log(ws, project), key)
-            except RecordError as exc:
-                report.checks.append(Check("c2pa_manifest", Status.FAIL, {"watermark_key": key}, str(exc)))
-                return None
-            if found is not None:
-                digest = found.record.manifest_sha256
-                break
-    if digest is None or digest not in ws.blobs:
-        report.checks.append(
-            Check(
-                "c2pa_manifest",
-                Status.FAIL,
-                {"watermark_key": key},
-                f"manifest stripped and watermark key {key} is not in the ledger: not issued by this project",
-            )
-        )
-        return None
-    report.recovered_via_watermark = True
-    report.notes.append(RECOVERED_NOTE)
-    if from_audio:
-        report.notes.append(AUDIO_RECOVERED_NOTE)
-    return _stored(ws, digest, named, anchors, report, {"watermark_key": key})
-
-
-FINGERPRINT_NOTE = "no manifest and no watermark: the deliverable was found by its perceptual fingerprint"
-
-
-def _by_fingerprint(ws: Workspace, path: Path, report: QcReport) -> str | None:
-    """The manifest digest of the indexed deliverable whose PDQ fingerprint the file matches (QC's third path)."""
-    try:
-        query = fingerprint_video(path)
-    except LabelerError:
-        return None
-    found = lookup_fingerprint(ws.engine, query)
-    if found is None:
-        return None
-    row, m = found
-    if row["manifest_sha256"] not in ws.blobs:
-        return None
-    report.recovered_via_watermark = True  # the manifest is a stored copy, as with the watermark path
-    report.recovered_via_fingerprint = True
-    report.notes.append(
-        f"{FINGERPRINT_NOTE} ({m.share:.0%} of sampled frames within {MAX_DISTANCE} bits, median distance "
-        f"{m.median_distance:.0f}; edit entry {row['edit_index']} of {row['origin']})"
-    )
-    return str(row["manifest_sha256"])
-
-
-def _stored(
-    ws: Workspace, digest: str, named: Path | None, anchors: str, report: QcReport, evidence: dict[str, Any]
-) -> ManifestReport | None:
-    """Validate the stored manifest ``digest`` against the file (``named``; or on its own, for a container without
-    C2PA: ``named`` None)."""
-    store = ws.blobs.read_bytes(digest)
-    try:
-        if named is not None:
-            return read_manifest(named, anchors, manifest_store=store)
-        report.notes.append(
-            "the file is not MP4/MOV and cannot carry C2PA: the stored manifest was validated on its own"
-        )
-        return read_manifest_store(store, anchors)
-    except LabelerError as exc:
-        report.checks.append(Check("c2pa_manifest", Status.FAIL, evidence, f"stored manifest: {exc}"))
-        return None
 
 
 def _ledger_checks(
