@@ -165,8 +165,6 @@ class EditLabel:
             if r.x <= 0 and r.y <= 0 and r.x + r.width >= w and r.y + r.height >= h:
                 return None
         return r
-        if (self.action is EditAction.PLACED) != (self.plate is not None):
-            raise ManifestContentError("c2pa.placed needs the placed plate as ingredient, and only it has one")
 
 
 _PLACEHOLDERS = frozenset({"none", "null", "unknown", "n/a", "tbd", "placeholder"})
