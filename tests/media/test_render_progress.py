@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from media import InlineExecutor, Stages, probe, render, render_parallel
 from media._progress import STEP
 from tests.editor._media import write_clip
-from tests.media._edits import Brighten, Slow
+from tests.media._edits import Brighten, Gated
 
 FRAMES = 150
 
@@ -90,27 +90,62 @@ def workers() -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
+class Gatekeeper(Recorder):
+    """A ``Recorder`` that lets the workers' ``Gated`` edit go on: it opens the edit's next gate on each of its first
+    ``opens`` calls, and all of them just before it raises (the render's failure path waits for the running tasks,
+    which would otherwise sit at a closed gate)."""
+
+    def __init__(self, edit: Gated, opens: int, fail_at: float | None = None) -> None:
+        super().__init__(fail_at)
+        self.edit, self.opens, self.opened = edit, opens, 0
+
+    def open(self, upto: int) -> None:
+        while self.opened < min(upto, len(self.edit.holds)):
+            self.opened += 1
+            Path(f"{self.edit.gate}.{self.opened}").touch()
+
+    def __call__(self, fraction: float) -> None:
+        self.open(min(self.opened + 1, self.opens))
+        if self.fail_at is not None and fraction >= self.fail_at:
+            self.open(len(self.edit.holds))
+        super().__call__(fraction)
+
+
 def test_segments_on_worker_processes_report_frames_while_they_run(
-    source: Path, tmp_path: Path, workers: ProcessPoolExecutor
+    source: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, workers: ProcessPoolExecutor
 ) -> None:
-    """Two segments on two workers: without the tallies the value would stay at 0 until one segment completes (half
-    the job); with them it moves inside the segments, from this process only."""
+    """Two segments of 75 frames on two workers: without the tallies the value would stay at 0 until one segment
+    completes (half the job); with them it moves inside the segments, from this process only.
+
+    No timing is relied on: each worker holds its segment at gates (``Gated``) that only this process's callback
+    opens, so a segment cannot complete before the callback has seen what the assertions need — whether the workers
+    run side by side or one after the other, however loaded the machine."""
     info = probe(source)
-    pool = Recorder()
-    run = {"plane_edit": Slow(0.01), "segments": 2, "executor": workers}  # a pool as a Ray engine's: futures to poll
-    report = render_parallel(info, tmp_path / "pool.mov", **run, progress=pool)
-    assert len(report.segments) == 2
+    gates = tmp_path_factory.mktemp("gates")  # not in tmp_path: that holds the render's output and nothing else
+    run = {"segments": 2, "executor": workers}  # a pool as a Ray engine's: futures to poll
+
+    # Held at 10 frames until the first report, then at 32 until the second: both reports come from at most
+    # 2 × 32 = 64 frames, before either segment's 75 are done.
+    edit = Gated(gates / "pool", holds=(10, 32))
+    pool = Gatekeeper(edit, opens=2)
+    report = render_parallel(info, tmp_path / "pool.mov", plane_edit=edit, **run, progress=pool)
+    sizes = [s.end - s.start for s in report.segments]
+    assert sizes == [FRAMES // 2] * 2
     _increasing_to_one(pool.values)
-    whole = {0, *(s.end - s.start for s in report.segments), FRAMES}
+    whole = {0, *sizes, FRAMES}
     inside = [v for v in pool.values if round(v * FRAMES) not in whole]
     assert len(inside) >= 2, pool.values  # seen while the segments ran, not only as they completed
+    assert len([v for v in pool.values if v < sizes[0] / FRAMES]) >= 2, pool.values  # before either completed
     assert all(round(v * FRAMES, 9).is_integer() for v in pool.values)  # whole frames
     assert pool.pids == {os.getpid()}  # never called in a worker
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pool.mov"]  # no tally left behind
 
-    failing = Recorder(fail_at=0.2)  # raises while the workers are inside their segments
+    # Held at 32 frames until the callback raises: the value reaches at least 32 frames (one worker's, 0.21) and
+    # at most 64 (0.43), so the callback raises at or above 0.2 while the workers are inside their segments.
+    edit = Gated(gates / "failing", holds=(32,))
+    failing = Gatekeeper(edit, opens=0, fail_at=0.2)
     with pytest.raises(RuntimeError, match="progress callback failed"):
-        render_parallel(info, tmp_path / "failed.mov", **run, progress=failing)
+        render_parallel(info, tmp_path / "failed.mov", plane_edit=edit, **run, progress=failing)
     assert 0.2 <= failing.values[-1] < 0.5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pool.mov"]  # nothing written, no segment folder
 
