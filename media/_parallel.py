@@ -114,8 +114,8 @@ def render_parallel(
     """Write ``info``'s clip to ``out_path`` as ``media.render`` does (same plan, frames, edits, audio), with the
     video encoded in segments on ``workers`` workers (or on ``executor``) and joined without re-encoding; see the
     module docstring. ``report.segments`` says what each segment task did (empty when rendered in one piece, and
-    then ``edit``/``plane_edit`` ran on the caller's objects rather than on copies). ``progress`` is called here as
-    segments complete (see the module docstring).
+    then ``edit``/``plane_edit`` ran on the caller's objects rather than on copies). ``progress`` is called here,
+    from the running segment tasks' tallies of frames written (see the module docstring).
 
     Raises:
         ValueError: ``workers`` or ``segments`` is below 1.

@@ -1,7 +1,8 @@
 """Progress of a render, reported to an optional callback in the calling process.
 
 ``Progress`` is ``progress(fraction)``: the fraction (0..1) of the output's source frames written. ``media.render``
-reports it as its frame loop runs, ``media.render_parallel`` as each segment completes (weighted by its frames). The
+reports it as its frame loop runs, ``media.render_parallel`` from the frames its running segment tasks have written
+(each task keeps a tally the calling process polls; where tasks run inside ``submit``, as each segment completes). The
 values a render reports only increase, 1.0 comes last — just before the finished output is renamed into place — and
 the callback runs in the process that called the render, never in a segment worker (it is not sent to one).
 
