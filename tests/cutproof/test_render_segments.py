@@ -19,7 +19,7 @@ from cutproof.scale.handlers import job_handlers
 from cutproof.scale.ray_executor import RayExecutor
 from media import probe, render_parallel
 from tests.editor._media import write_clip
-from tests.media._edits import Slow
+from tests.media._edits import Gated
 
 
 def test_the_setting_chooses_local_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,17 +50,28 @@ def test_the_render_job_gets_the_engines_choice(workspace: Workspace, monkeypatc
 @pytest.mark.ray
 def test_segments_on_ray_report_frames_while_they_run(ray_address: str, tmp_path: Path) -> None:
     """On Ray the segment tasks' tallies reach the calling process too (they are in the shared work folder): the
-    progress moves inside the segments, only in this process, to 1.0."""
+    progress moves inside the segments, only in this process, to 1.0. No timing is relied on: each task holds its
+    segment at gates (``Gated``: before its 10th and 32nd frame) that only this process's callback opens, one per
+    call, so at least two values arrive before either 75-frame segment can complete."""
     src = write_clip(
         tmp_path / "take.mov", codec="prores_ks", pix_fmt="yuv422p10le", frames=150, rate=Fraction(25),
         options={"profile": "3"}, audio="pcm_s16le",
     )  # fmt: skip
+    gates = tmp_path / "gates"
+    gates.mkdir()
+    edit = Gated(gates / "gate", holds=(10, 32))
     seen: list[tuple[float, int]] = []
+
+    def progress(fraction: float) -> None:
+        seen.append((fraction, os.getpid()))
+        if len(seen) <= len(edit.holds):
+            (gates / f"gate.{len(seen)}").touch()
+
     report = render_parallel(
-        probe(src), tmp_path / "out.mov", plane_edit=Slow(0.01), segments=2, executor=RayExecutor(ray_address),
-        progress=lambda f: seen.append((f, os.getpid())),
+        probe(src), tmp_path / "out.mov", plane_edit=edit, segments=2, executor=RayExecutor(ray_address),
+        progress=progress,
     )  # fmt: skip
-    assert len(report.segments) == 2 and seen[-1][0] == 1.0
+    assert [s.end - s.start for s in report.segments] == [75, 75] and seen[-1][0] == 1.0
     assert [f for f, _ in seen] == sorted({f for f, _ in seen})  # increasing
-    assert len([f for f, _ in seen if round(f * 150) not in (0, 75, 150)]) >= 2  # inside the segments
+    assert all(0 < f < 0.5 for f, _ in seen[:2])  # inside the segments, before either completed
     assert {pid for _, pid in seen} == {os.getpid()}
