@@ -15,7 +15,7 @@ from consent import _entries as en
 from consent import _sql as q
 from consent._reader import RegistryReader
 from consent._rows import performer_values
-from consent._validate import Document, aware, build, load_document, nonblank
+from consent._validate import Document, aware, build, load_document, nonblank, plain_texts
 from consent._writer import Operation, write
 from consent.errors import DuplicatePerformerError, InvalidRecordError
 from consent.models import Performer, PerformerKind, Representation, Representative, now_utc
@@ -54,6 +54,9 @@ class PerformerWrites(RegistryReader):
             DuplicatePerformerError: a performer with this guild id is already registered in the project.
         """
         aware("died_at", died_at)
+        plain_texts(
+            (("name", name), ("guild", guild), ("guild_id", guild_id), ("representative's name", representative_name))
+        )
         docs: list[Document] = []
         rep = None
         if representative_name is not None or representative_document is not None:
@@ -127,6 +130,7 @@ class PerformerWrites(RegistryReader):
         """
         reason = nonblank("reason for the amendment", reason)
         aware("died_at", died_at)
+        plain_texts((("name", name), ("representative's name", representative_name)))
         current = self.performer(performer_id)
         changes: dict[str, Any] = {
             k: v

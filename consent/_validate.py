@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,14 +63,47 @@ def aware(name: str, value: datetime | None) -> datetime | None:
     return value
 
 
-def nonblank(name: str, value: str) -> str:
-    """Check a text argument is not empty.
+# Bidirectional embeddings, overrides and isolates: they reorder the text after them on screen, so a name or a
+# reason holding one displays as something else in the audit, the console and the terminal (Unicode TR #9; the
+# "Trojan Source" class, CVE-2021-42574). The marks (U+200E, U+200F, U+061C) and the joiners (U+200C, U+200D, needed
+# in Persian and Indic names) reorder nothing beyond themselves and stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(what: str, value: str | None, *, lines: bool = False) -> None:
+    """Check that text a person typed shows as what it is wherever the registry's records are displayed: no control
+    characters (a terminal escape, a NUL; a reason may hold line breaks and tabs when ``lines``) and no bidirectional
+    embedding, override or isolate.
 
     Raises:
-        InvalidRecordError: it is empty or only whitespace.
+        InvalidRecordError: the text holds one (the message names the field and the character's code point).
+    """
+    if not isinstance(value, str):
+        return  # None, or not text at all: the record's own validation says what is wrong
+    allowed = "\n\t" if lines else ""
+    for ch in value:
+        if (unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS:
+            raise InvalidRecordError(
+                f"{what} holds the invisible character U+{ord(ch):04X} ({unicodedata.name(ch, 'a control character')}),"
+                " which would change how it displays; type it again without it"
+            )
+
+
+def plain_texts(fields: Iterable[tuple[str, str | None]]) -> None:
+    """``plain_text`` for each (field, value) pair (single-line fields)."""
+    for what, value in fields:
+        plain_text(what, value)
+
+
+def nonblank(name: str, value: str) -> str:
+    """Check a text argument is not empty and shows as what it is (``plain_text``: line breaks allowed).
+
+    Raises:
+        InvalidRecordError: it is empty or only whitespace, or holds a control or bidirectional-override character.
     """
     if not isinstance(value, str) or not value.strip():
         raise InvalidRecordError(f"{name} is empty; say in a few words why (it is kept in the registry)")
+    plain_text(name, value, lines=True)
     return value.strip()
 
 

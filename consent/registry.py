@@ -17,7 +17,7 @@ from consent import clock
 from consent._performer_writes import DocumentInput, PerformerWrites, new_id
 from consent._reconcile import ReconcileReport, reconcile
 from consent._rows import grant_values
-from consent._validate import aware, build, check_signer, load_document, nonblank
+from consent._validate import aware, build, check_signer, load_document, nonblank, plain_text, plain_texts
 from consent._writer import Operation, write
 from consent.coverage import ConsentEvent
 from consent.errors import AlreadyLiftedError, AlreadyRevokedError, InvalidRecordError, UnknownSuspensionError
@@ -78,6 +78,12 @@ class ConsentRegistry(PerformerWrites):
             ("notice_given_at", notice_given_at),
         ):  # fmt: skip
             aware(name, value)
+        plain_text("use description", use_description, lines=True)
+        plain_texts((("governing_law", governing_law), ("compensation_ref", compensation_ref)))
+        plain_texts((f"{what} {v!r}", v) for what, vs in (
+            ("edit kind", edit_kinds), ("purpose", purposes), ("language", languages or []),
+            ("shot", [] if isinstance(shots, str) else shots), ("scene", [] if isinstance(scenes, str) else scenes),
+        ) for v in vs)  # fmt: skip
         performer = self.performer(performer_id)
         doc = load_document("signed consent document", document)
         grant = build(

@@ -149,6 +149,20 @@ CASES: list[tuple[str, Callable[[World], Any], type[ConsentError], str]] = [
      "authority document is required"),
     ("duplicate guild id", _register(guild="SAG-AFTRA", guild_id="SAG-0042"), DuplicatePerformerError,
      "already registered"),
+    # text that would display as something else: a right-to-left override, a terminal escape, a NUL
+    ("name with a bidi override", _register(name="Cleo \u202eeznoR"), InvalidRecordError, "name holds the "
+     "invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("name with a terminal escape", _register(name="Cleo \x1b[31mPark"), InvalidRecordError, "U+001B"),
+    ("name with a line break", _register(name="Cleo\nPark"), InvalidRecordError, "U+000A"),
+    ("representative's name with an isolate", _register(representative_name="Estate \u2067x",
+     representative_document=NEW_DOC), InvalidRecordError, "representative's name holds"),
+    ("use description with a NUL", _grant("alice", use_description="Relight\x00 of 12A"), InvalidRecordError,
+     "use description holds the invisible character U+0000"),
+    ("shot with a bidi embedding", _grant("alice", shots=["12\u202bA"]), InvalidRecordError, "U+202B"),
+    ("revocation reason with an escape", lambda w: w.reg.revoke(w.grant, reason="ok\x1b]0;x\x07"),
+     InvalidRecordError, "revocation reason holds"),
+    ("amended name with an override", lambda w: w.reg.amend_performer(w.alice, reason="typo", name="A\u202dB"),
+     InvalidRecordError, "U+202D"),
 ]  # fmt: skip
 
 
@@ -174,3 +188,21 @@ def test_entry_refused_by_the_ledger_leaves_nothing_behind(world: World) -> None
     with pytest.raises(EntryError):
         world.reg.grant(world.alice, **grant_kwargs(document=NEW_DOC, shots=shots))
     assert footprint(ws.engine, log, ws.blobs_dir) == before
+
+
+def test_names_in_any_script_and_reasons_over_several_lines_are_accepted(tmp_path: Path) -> None:
+    """What the display check lets through: joiners (Persian, Indic, emoji sequences), the bidirectional *marks*,
+    accents and CJK in names; line breaks and tabs in a reason."""
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    r = ConsentRegistry(ws.engine, ws.blobs, Ledger(ws.engine, ws.keys_dir).create_log(ORIGIN))
+    names = [
+        "Mehrdad Sh\u200cirazi",
+        "\u0645\u0647\u0631\u062f\u0627\u062f\u200f Lee",
+        "Zo\u00eb \u674e",
+        "Ana\u200d\U0001f3ad",
+    ]
+    for name in names:
+        assert r.register_performer(name=name, kind="principal").name == name
+    g = r.grant(r.register_performer(name="Cleo Park", kind="principal").performer_id, **grant_kwargs())
+    assert r.revoke(g.grant_id, reason="withdrawn by letter:\n\t2026-03-02, see file").reason.startswith("withdrawn")
