@@ -2,6 +2,10 @@
 
 The consoles (Rich) and ``cli_identity`` load on first use (PEP 562): the ledger's commands, and every ``--json``
 output, write plain text and start without Rich.
+
+The consoles read what they print as Rich markup: text that is not the program's own (names, reasons, ids, paths,
+file contents, error messages) goes through ``esc`` first, so that it prints as written (``[/]`` would end in a
+``MarkupError``, ``[bold]ma[/]ra`` would print as ``mara``). Emoji codes are never replaced (``emoji=False``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ if TYPE_CHECKING:
     from cutproof.core.console import console, err_console
     from cutproof.core.identity import local_identity as cli_identity
 
-__all__ = ["cli_identity", "console", "err_console", "ready_workspace", "workspace"]
+__all__ = ["cli_identity", "console", "err_console", "esc", "ready_workspace", "workspace"]
 
 _LAZY = {
     "console": ("cutproof.core.console", "console"),
@@ -33,6 +37,15 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module, attribute = _LAZY[name]
     return getattr(importlib.import_module(module), attribute)
+
+
+def esc(value: object) -> str:
+    """``str(value)`` with Rich markup escaped: printed through the consoles (or in a table cell) it shows as
+    written. Use it for every value that is not the program's own words; text without ``[`` is returned unchanged.
+    Rich loads here, in a command that is printing through it anyway."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 def workspace(ctx: typer.Context) -> Workspace:

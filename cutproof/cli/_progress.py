@@ -46,8 +46,9 @@ def _bar() -> Any:
     # A console of its own, made now that standard error is known to be a terminal: Rich decides once, when a
     # console is made, whether it is interactive (else a live bar draws nothing), and the shared ``err_console``
     # may have been made while standard error was elsewhere.
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=Console(stderr=True), transient=True)
+    # The descriptions are plain text (file names, job messages): never read as markup or emoji codes.
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=Console(stderr=True, emoji=False), transient=True)
 
 
 @contextmanager

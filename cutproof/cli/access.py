@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._common import cli_identity, console, esc, ready_workspace
 from cutproof.core import access, auth
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
@@ -31,7 +31,7 @@ def user_add(
 ) -> None:
     """Create a user."""
     auth.add_user(ready_workspace(ctx).engine, username, superuser=superuser)
-    console.print(f"Created user {username}{' (workspace administrator)' if superuser else ''}")
+    console.print(f"Created user {esc(username)}{' (workspace administrator)' if superuser else ''}")
 
 
 @member_app.command("add")
@@ -45,7 +45,7 @@ def member_add(
     ws = ready_workspace(ctx)
     p = get_project(ws, project)
     changed = access.grant(ws, p, username, role, by=cli_identity())
-    console.print(f"{username} is now {role.value} in {p.slug}" + ("" if changed else " (already was)"))
+    console.print(f"{esc(username)} is now {role.value} in {p.slug}" + ("" if changed else " (already was)"))
 
 
 @member_app.command("revoke")
@@ -60,7 +60,7 @@ def member_revoke(
     ws = ready_workspace(ctx)
     p = get_project(ws, project)
     access.revoke(ws, p, username, role, by=cli_identity(), reason=reason)
-    console.print(f"{username} is no longer {role.value} in {p.slug}")
+    console.print(f"{esc(username)} is no longer {role.value} in {p.slug}")
 
 
 @member_app.command("list")
@@ -108,8 +108,8 @@ def token_list(
     for r in rows:
         table.add_row(
             r.token_id,
-            r.username,
-            r.label,
+            esc(r.username),
+            esc(r.label),
             f"{r.created_at:%Y-%m-%d}",
             f"{r.expires_at:%Y-%m-%d}",
             f"{r.revoked_at:%Y-%m-%d}" if r.revoked_at else "",
@@ -121,4 +121,4 @@ def token_list(
 def token_revoke(ctx: typer.Context, token_id: str) -> None:
     """Revoke a token by id."""
     auth.revoke_token(ready_workspace(ctx).engine, token_id)
-    console.print(f"Revoked token {token_id}")
+    console.print(f"Revoked token {esc(token_id)}")

@@ -58,11 +58,13 @@ def audit(
         f"{s['delivered']} delivered, {s['denied']} denied, {s['awaiting_review']} awaiting review, "
         f"[{'red' if s['flagged_shots'] else 'green'}]{s['flagged_shots']} shots flagged[/]"
     )
-    _common.console.print(f"Report: {target}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else ""))
+    _common.console.print(
+        f"Report: {_common.esc(target)}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else "")
+    )
     if tl is not None and export_timeline:
         from cutproof.audit.timeline import footage_rate, mark_timeline, write_timeline
         from editor import ClipReader  # the footage's frame rate: only when a timeline is written
 
         n = mark_timeline(tl, report)
         write_timeline(tl, export_timeline, rate=footage_rate(ClipReader(ws.database).list(project=p.slug)))
-        _common.console.print(f"Timeline with {n} AI-edit markers: {export_timeline}")
+        _common.console.print(f"Timeline with {n} AI-edit markers: {_common.esc(export_timeline)}")

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from cutproof.cli._progress import render_bar
 from cutproof.cli._project import JsonOpt, ProjectOpt, QuietOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
@@ -136,7 +136,8 @@ def edit_background_command(
         return
     table = Table(show_header=False, box=None)
     r = result.region
-    table.add_row("output", f"{result.output.path} ({result.output.codec}, audio: {', '.join(result.output.audio)})")
+    output = result.output
+    table.add_row("output", esc(f"{output.path} ({output.codec}, audio: {', '.join(output.audio)})"))
     table.add_row("source", result.source_hash)
     table.add_row("output hash", result.output_hash)
     table.add_row("model", result.model_id or "no trained model (difference key + guided filter)")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from cutproof.cast.project import FaceSuggestion, project_cast, suggest_faces, suggest_tags, tag_face, who_in_clip
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import get_project
 from cutproof.training.progress import build_spec, train_with_bar
@@ -53,7 +53,7 @@ def _suggestions(rows: list[FaceSuggestion], title: str, shot: str) -> None:
     for r in rows:
         b = r.box
         says = r.identified or (f"unidentified (nearest {r.nearest}, {r.distance:.2f})" if r.nearest else "-")
-        table.add_row(str(r.face), str(r.frame), f"{b.x},{b.y},{b.width},{b.height}", says, str(r.observations))
+        table.add_row(str(r.face), str(r.frame), f"{b.x},{b.y},{b.width},{b.height}", esc(says), str(r.observations))
     console.print(table)
     if rows:
         r = rows[0]
@@ -93,7 +93,7 @@ def tag(
         raise CastCliError("give --face or --box, not both")
     recorded = tag_face(ws, proj, clip, frame, performer, Region.parse(box) if box else None, face=face)
     b = recorded.box
-    console.print(f"tagged {performer} at {clip.short_id}@{frame} box {b.x},{b.y},{b.width},{b.height}")
+    console.print(f"tagged {esc(performer)} at {clip.short_id}@{frame} box {b.x},{b.y},{b.width},{b.height}")
 
 
 @app.command("suggest")
@@ -126,7 +126,7 @@ def tags(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = Fals
     table = Table("performer", "clip", "frame", "box")
     for t in rows:
         b = t.box
-        table.add_row(t.label, t.clip_hash[:12], str(t.frame), f"{b.x},{b.y},{b.width},{b.height}")
+        table.add_row(esc(t.label), t.clip_hash[:12], str(t.frame), f"{b.x},{b.y},{b.width},{b.height}")
     console.print(table)
 
 
@@ -146,7 +146,7 @@ def train_cast_cmd(
     )
     for label, c in sorted(m.get("calibration", {}).items()):
         console.print(
-            f"  {label}: threshold {c['threshold']:.3f} (bound by {c['bound_by']}), "
+            f"  {esc(label)}: threshold {c['threshold']:.3f} (bound by {esc(c['bound_by'])}), "
             f"{c['held_out_accepted']:.0%} of {c['held_out_views']} held-out views accepted"
         )
 
@@ -173,7 +173,7 @@ def who_cmd(
         return
     table = Table("performer", "frames seen", "confidence")
     for p in report.performers:
-        table.add_row(p.label, ",".join(map(str, p.frames)), f"{p.confidence:.2f}")
+        table.add_row(esc(p.label), ",".join(map(str, p.frames)), f"{p.confidence:.2f}")
     console.print(table)
     console.print(f"unidentified faces: {report.unidentified_faces}  (model {report.model_id}, {report.method})")
 

@@ -13,6 +13,7 @@ import typer
 
 from cutproof.cli import _common
 from cutproof.cli._app import command_group
+from cutproof.cli._common import esc
 from cutproof.cli._lazy import commands_here, lazy_group
 from cutproof.cli._registry import JsonOpt, ProjectOpt, emit, new_table, parse_time, reader, registry
 from records.vocab import Category, ContractEdition, Signer
@@ -82,7 +83,7 @@ def consent_grant(
         emit(g.model_dump(mode="json"))
     else:
         _common.console.print(
-            f"Granted {g.grant_id} for {performer} (ledger index {g.ledger_index}, document {g.document_sha256})"
+            f"Granted {g.grant_id} for {esc(performer)} (ledger index {g.ledger_index}, document {g.document_sha256})"
         )
 
 
@@ -101,7 +102,7 @@ def consent_revoke(
         identity=_common.cli_identity(),
     )
     _common.console.print(
-        f"Revoked {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
+        f"Revoked {esc(grant_id)} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
     )
 
 
@@ -120,7 +121,7 @@ def consent_court_approve(
         grant_id, document=document, approved_at=when, reason=reason, identity=_common.cli_identity()
     )
     _common.console.print(
-        f"Court approval of {grant_id} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index "
+        f"Court approval of {esc(grant_id)} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index "
         f"{ev.ledger_index})"
     )
 
@@ -150,7 +151,7 @@ def consent_suspend(
         strike=strike,
         identity=_common.cli_identity(),
     )
-    _common.console.print(f"Suspended {'all consents' if performer is None else performer}: {s.suspension_id}")
+    _common.console.print(f"Suspended {'all consents' if performer is None else esc(performer)}: {s.suspension_id}")
 
 
 def consent_lift(
@@ -164,7 +165,9 @@ def consent_lift(
     ev = registry(ctx, project).lift_suspension(
         suspension_id, reason=reason, end=parse_time(end, "--end"), identity=_common.cli_identity()
     )
-    _common.console.print(f"Lifted {suspension_id} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})")
+    _common.console.print(
+        f"Lifted {esc(suspension_id)} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- queries
@@ -216,13 +219,15 @@ def consent_show(
         shots = g.shots if isinstance(g.shots, str) else ", ".join(g.shots)
         scope = f"{g.category}: {', '.join(g.edit_kinds)} for {', '.join(g.purposes)}; shots {shots}"
         table.add_row(
-            g.grant_id, names.get(g.performer_id, g.performer_id), scope, window, _status(g, state.at),
+            g.grant_id, esc(names.get(g.performer_id, g.performer_id)), esc(scope), window, _status(g, state.at),
             str(g.ledger_index),
         )  # fmt: skip
     _common.console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
     _common.console.print(table)
     for s in state.suspensions:
-        _common.console.print(f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {s.reason}")
+        _common.console.print(
+            f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {esc(s.reason)}"
+        )
 
 
 def consent_history(
@@ -240,7 +245,7 @@ def consent_history(
     for e in events:
         table.add_row(
             str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",
-            e.recorded_at.isoformat(), e.identity, e.reason or "-",
+            e.recorded_at.isoformat(), esc(e.identity), esc(e.reason or "-"),
         )  # fmt: skip
     _common.console.print(table)
 
@@ -268,14 +273,15 @@ def consent_covers(
     else:
         verdict = "[green]COVERED[/]" if cov.covered else "[red]NOT COVERED[/]"
         _common.console.print(
-            f"{verdict}: {performer} for {edit_kind}/{purpose} shot {shot or '-'} at {cov.at.isoformat()}"
+            f"{verdict}: {esc(performer)} for {esc(edit_kind)}/{esc(purpose)} shot {esc(shot or '-')} at "
+            f"{cov.at.isoformat()}"
         )
         for c in cov.covering:
             _common.console.print(
-                f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {c.grant.use_description}"
+                f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {esc(c.grant.use_description)}"
             )
         for c in cov.not_covering:
-            _common.console.print(f"  {c.grant.grant_id} does not cover it: {'; '.join(c.shortfalls)}")
+            _common.console.print(f"  {c.grant.grant_id} does not cover it: {esc('; '.join(c.shortfalls))}")
         _common.console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
     if not cov.covered:
         raise typer.Exit(EXIT_NOT_COVERED)
@@ -290,7 +296,7 @@ def consent_document(
     """Export a signed document recorded in the project (checked against its hash)."""
     data = reader(ctx, project).document(sha256)
     out.write_bytes(data)
-    _common.console.print(f"Wrote {len(data)} bytes to {out}")
+    _common.console.print(f"Wrote {len(data)} bytes to {esc(out)}")
 
 
 def consent_check(
@@ -309,7 +315,7 @@ def consent_check(
             f"(log size {report.log_size}); completed {len(report.completed)}, dropped {len(report.abandoned)}"
         )
         for line in report.pending + report.problems:
-            _common.console.print(f"  [red]•[/] {line}")
+            _common.console.print(f"  [red]•[/] {esc(line)}")
         _common.console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
     if not report.ok:
         raise typer.Exit(1)

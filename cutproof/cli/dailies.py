@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, err_console, ready_workspace
+from cutproof.cli._common import cli_identity, console, err_console, esc, ready_workspace
 from cutproof.cli._project import JsonOpt, ProjectOpt, project_slug
 from cutproof.dailies.ingest import ingest_dailies
 from cutproof.dailies.provenance import provenance_of
@@ -53,18 +53,18 @@ def dailies_ingest(
                 )
             )
         elif f.outcome == "rejected":
-            err_console.print(f"[red]rejected[/] {f.path.name}: {f.reason}")
+            err_console.print(f"[red]rejected[/] {esc(f.path.name)}: {esc(f.reason)}")
         else:
             assert f.clip is not None
-            console.print(f"{f.outcome:>18} {f.path.name}  {f.clip.short_id}  {f.clip.slate.label or ''}")
+            console.print(f"{f.outcome:>18} {esc(f.path.name)}  {f.clip.short_id}  {esc(f.clip.slate.label or '')}")
             if camera is not None and camera.flagged:
                 err_console.print(
-                    f"[bold red]FLAGGED[/] {f.path.name}: {camera.describe()} — catalogued, but its camera "
+                    f"[bold red]FLAGGED[/] {esc(f.path.name)}: {esc(camera.describe())} — catalogued, but its camera "
                     "provenance does not hold (altered after capture, or a bad signature); deliverables carry the "
                     "camera manifest with its failure recorded"
                 )
             elif camera is not None:
-                console.print(f"{'':>18} {camera.describe()}")
+                console.print(f"{'':>18} {esc(camera.describe())}")
     if not as_json:
         console.print(
             f"{len(report.added)} added, {len(report.files) - len(report.added) - len(report.rejected)} "
@@ -89,13 +89,13 @@ def dailies_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOp
         i = c.info
         table.add_row(
             c.short_id,
-            c.path.name,
-            c.slate.label or "—",
-            i.codec,
+            esc(c.path.name),
+            esc(c.slate.label or "—"),
+            esc(i.codec),
             f"{i.width}×{i.height}",
             f"{i.frame_rate}",
             str(i.frame_count),
-            i.timecode or "—",
+            esc(i.timecode or "—"),
             str(len(i.audio)),
         )
     console.print(table)
@@ -111,4 +111,4 @@ def dailies_set(
 ) -> None:
     """Set a clip's scene/shot/take by hand."""
     c = Catalogue(ready_workspace(ctx).engine).set_slate(clip, scene=scene, shot=shot, take=take)
-    console.print(f"{c.path.name}: {c.slate.label or (c.slate.scene, c.slate.shot, c.slate.take)}")
+    console.print(f"{esc(c.path.name)}: {esc(c.slate.label or (c.slate.scene, c.slate.shot, c.slate.take))}")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from cutproof.core import schema
 
 app = command_group(help="Upgrade the database schema and show where it stands.", no_args_is_help=True)
@@ -28,7 +28,9 @@ def upgrade(ctx: typer.Context) -> None:
     if done.stamped_release_0_1_0:
         console.print(f"Recognised a database made by Cutproof 0.1.0: stamped at revision {schema.BASELINE}")
     if done.applied:
-        console.print(f"Upgraded {done.before or 'an empty database'} → {done.after}: ran {', '.join(done.applied)}")
+        console.print(
+            f"Upgraded {esc(done.before or 'an empty database')} → {done.after}: ran {', '.join(done.applied)}"
+        )
     else:
         console.print(f"At revision {done.after} (head){'' if done.stamped_release_0_1_0 else ': nothing to do'}")
 
@@ -40,7 +42,7 @@ def current(
 ) -> None:
     """Show the database's schema revision and whether it needs `cutproof db upgrade`."""
     found = ready_workspace(ctx).schema_state()
-    console.print(found.describe(), highlight=False)
+    console.print(esc(found.describe()), highlight=False)
     if check and not found.is_current:
         raise typer.Exit(1)
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from cutproof.cli._progress import render_bar
 from cutproof.cli._project import JsonOpt, ProjectOpt, QuietOpt, WorkersOpt, optional_project, project_slug
 from cutproof.cli._project import record as record_entries
@@ -188,10 +188,10 @@ def edit_relight(
         print(json.dumps(result.as_json() | {"warnings": list(plan.warnings)}, sort_keys=True))
     else:
         _warn(plan)
-        r = result.region
+        r, o = result.region, result.output
         console.print(
-            f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio) or 'none'}"
-            f", timecode {result.output.timecode or 'none'}); frames {result.frames.start}–{result.frames.end}, "
+            f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio) or 'none')}"
+            f", timecode {esc(o.timecode or 'none')}); frames {result.frames.start}–{result.frames.end}, "
             f"region {r.x},{r.y},{r.width},{r.height}; output {result.output_hash[:16]}…"
         )
 
@@ -244,7 +244,7 @@ def edit_export_grade(
 
 def _warn(plan: Any) -> None:
     for w in plan.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 
 def _check_exports(cdl: Path | None, cube: Path | None) -> None:
@@ -257,10 +257,10 @@ def _check_exports(cdl: Path | None, cube: Path | None) -> None:
 def _export(plan: Any, cdl: Path | None, cube: Path | None, name: str) -> None:
     if cdl is not None:
         plan.cdl.write(cdl, name)
-        console.print(f"wrote {cdl}")
+        console.print(f"wrote {esc(cdl)}")
     if cube is not None:
         plan.lut.write_cube(cube, f"Cutproof {name}")
-        console.print(f"wrote {cube}")
+        console.print(f"wrote {esc(cube)}")
 
 
 def train_dialogue_cmd(
@@ -291,7 +291,7 @@ def train_dialogue_cmd(
         else "no held-out take (give ≥ 2 takes to measure the scorer)"
     )
     console.print(
-        f"model {record.model_id} (dialogue, {performer}), file {record.model_file_hash[:16]}…, "
+        f"model {record.model_id} (dialogue, {esc(performer)}), file {record.model_file_hash[:16]}…, "
         f"{int(m['bank_frames'])} bank frames; {held}"
     )
 
@@ -366,7 +366,7 @@ def edit_dialogue(
     if as_json:
         print(json.dumps(body, sort_keys=True))
         return
-    r, m = result.region, result.metrics
+    r, m, o = result.region, result.metrics, result.output
     sync = (
         f"AV offset {m['before_av_offset_frames']:+.0f} → {m['after_av_offset_frames']:+.0f} frames "
         f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target), LSE-D {m['after_lse_d']}, "
@@ -375,6 +375,6 @@ def edit_dialogue(
         else "sync not scored (no dialogue model)"
     )
     console.print(
-        f"wrote {result.output.path} ({result.output.codec}, audio {', '.join(result.output.audio)}); frames "
+        f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._common import cli_identity, console, esc, ready_workspace
 from cutproof.cli._progress import render_bar
 from cutproof.cli._project import QuietOpt, WorkersOpt
 from cutproof.core.errors import CutproofError
@@ -60,7 +60,7 @@ def train_eyeline_cmd(
     record = train_with_bar(ws, get_project(ws, project), spec)
     m = record.metrics
     console.print(
-        f"model {record.model_id} (eyeline, {performer}): {m['train_pairs']} pairs, shift range "
+        f"model {record.model_id} (eyeline, {esc(performer)}): {m['train_pairs']} pairs, shift range "
         f"±{m['shift_range_deg'][0]}°/±{m['shift_range_deg'][1]}°, held-out L1 {m.get('held_out_l1_model')} "
         f"(unchanged {m.get('held_out_l1_unchanged')})"
     )
@@ -110,7 +110,7 @@ def edit_eyeline_cmd(
         return
     r, m = result.region, result.metrics
     console.print(
-        f"wrote {result.output.path}; frames {result.frames.start}–{result.frames.end}, eye region "
+        f"wrote {esc(result.output.path)}; frames {result.frames.start}–{result.frames.end}, eye region "
         f"{r.x},{r.y},{r.width},{r.height}; gaze shift requested {m.get('gaze_shift_requested_x_deg')}°,"
         f"{m.get('gaze_shift_requested_y_deg')}° achieved {m.get('gaze_shift_achieved_x_deg')}°,"
         f"{m.get('gaze_shift_achieved_y_deg')}°; eye warping error ratio {m.get('eye_warping_error_ratio')}"

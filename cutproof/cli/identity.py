@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from labeler.errors import IdentityImportError
 from labeler.identity import import_identity, load_identity
 from labeler.timestamps import trust_tsa
@@ -28,7 +28,7 @@ def show(
         print(json.dumps(facts, indent=2))
         return
     for name, value in facts.items():
-        console.print(f"[bold]{name.replace('_', ' ')}[/bold]: {value}")
+        console.print(f"[bold]{name.replace('_', ' ')}[/bold]: {esc(value)}")
 
 
 @app.command("import")
@@ -49,7 +49,9 @@ def import_(
     except OSError as exc:
         raise IdentityImportError(f"cannot read {exc.filename}: {exc.strerror}") from None
     facts = import_identity(ws.keys_dir, chain_pem, key_pem, anchors_pem).describe()
-    console.print(f"Imported signing identity {facts['signer_subject']} (trust anchor: {facts['trust_anchors']})")
+    console.print(
+        f"Imported signing identity {esc(facts['signer_subject'])} (trust anchor: {esc(facts['trust_anchors'])})"
+    )
 
 
 @app.command("trust-tsa")
@@ -65,4 +67,4 @@ def trust_tsa_cmd(
     except OSError as exc:
         raise IdentityImportError(f"cannot read {exc.filename}: {exc.strerror}") from None
     trust_tsa(ws.keys_dir, pem)
-    console.print(f"Trusting time-stamp authority root {root.name}; tsa url: {ws.tsa_url or 'not set'}")
+    console.print(f"Trusting time-stamp authority root {esc(root.name)}; tsa url: {esc(ws.tsa_url or 'not set')}")

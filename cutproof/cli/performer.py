@@ -97,9 +97,8 @@ def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: Json
     for p in performers:
         flags = ", ".join(f for f, on in (("minor", p.minor), ("deceased", p.deceased)) if on)
         guild = f"{p.guild} {p.guild_id or ''}".strip() if p.guild_member else "-"
-        table.add_row(
-            p.performer_id, p.name, p.kind, guild, flags or "-", p.representative.name if p.representative else "-"
-        )
+        representative = _common.esc(p.representative.name) if p.representative else "-"
+        table.add_row(p.performer_id, _common.esc(p.name), p.kind, _common.esc(guild), flags or "-", representative)
     _common.console.print(table)
 
 

@@ -16,6 +16,7 @@ import typer
 
 from cutproof.cli import _common
 from cutproof.cli._app import command_group
+from cutproof.cli._common import esc
 from cutproof.cli._lazy import commands_here, lazy_group
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def check(
         table.add_column(col)
     for pack in policy_set.packs:
         reported = sum(1 for r in pack.rules if r.spec.wording == "reported")
-        table.add_row(pack.id, pack.spec.version, str(len(pack.rules)), str(reported), pack.source)
+        table.add_row(esc(pack.id), esc(pack.spec.version), str(len(pack.rules)), str(reported), esc(pack.source))
     _common.console.print(table)
     if rules:
         listing = Table(title="Rules", show_lines=False)
@@ -62,7 +63,7 @@ def check(
             for rule in pack.rules:
                 spec = rule.spec
                 citation = spec.citation + (" [reported]" if spec.wording == "reported" else "")
-                listing.add_row(pack.id, spec.id, spec.for_each, spec.effect, citation)
+                listing.add_row(esc(pack.id), esc(spec.id), esc(spec.for_each), esc(spec.effect), esc(citation))
         _common.console.print(listing)
     _common.console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
 
@@ -173,16 +174,21 @@ def _print(decision: Decision) -> None:
         table.add_column(col, overflow="fold")
     for r in sorted(decision.reasons, key=lambda r: -("allow", "review", "deny").index(r.effect)):
         citation = r.citation + (" [reported]" if r.wording == "reported" else "")
-        table.add_row(f"[{_STYLE[r.effect]}]{r.effect}[/]", r.rule_id, r.performer_id or "-", r.explanation, citation)
+        table.add_row(
+            f"[{_STYLE[r.effect]}]{r.effect}[/]", esc(r.rule_id), esc(r.performer_id or "-"), esc(r.explanation),
+            esc(citation),
+        )  # fmt: skip
     _common.console.print(table)
     if decision.relied_on:
         for rel in decision.relied_on:
             what = f"grant {rel.grant_id}" if rel.kind == "consent" else f"exemption {rel.exemption}"
             idx = f" (ledger #{rel.ledger_index})" if rel.ledger_index is not None else ""
-            _common.console.print(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]")
+            _common.console.print(
+                esc(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]")
+            )
     else:
         _common.console.print("relied on: nothing")
-    _common.console.print(f"obligations: {decision.obligations.summary()}")
+    _common.console.print(f"obligations: {esc(decision.obligations.summary())}")
     _common.console.print(f"inputs {decision.inputs_hash}\npolicy set {decision.policy_set_hash}")
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._common import cli_identity, console, esc, ready_workspace
 from cutproof.core.projects import ProjectContext, create_project, get_project, list_projects
 
 app = command_group(help="Create and inspect projects.", no_args_is_help=True)
@@ -63,9 +63,9 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
     for p in projects:
         table.add_row(
             p.slug,
-            p.name,
+            esc(p.name),
             p.origin,
-            ", ".join(p.context.distribution_territories),
+            esc(", ".join(p.context.distribution_territories)),
             str(p.context.principal_photography_start or "-"),
         )
     console.print(table)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, err_console, ready_workspace
+from cutproof.cli._common import console, err_console, esc, ready_workspace
 from cutproof.core.errors import USER_ERRORS
 from cutproof.core.projects import get_project
 from cutproof.qc.plain import EXPLAIN, TITLES
@@ -48,10 +48,10 @@ def verify_batch(
         origin = get_project(ws, project).origin if project else None
         paths = collect_inputs(source)
     except QcBatchInputError as exc:
-        err_console.print(f"cutproof: {exc}")
+        err_console.print(f"cutproof: {esc(exc)}")
         raise typer.Exit(2) from None
     except USER_ERRORS as exc:
-        err_console.print(f"cutproof: cannot start the batch: {exc}")
+        err_console.print(f"cutproof: cannot start the batch: {esc(exc)}")
         raise typer.Exit(2) from None
     settings = Settings()
     if workers is not None:
@@ -69,7 +69,7 @@ def _run_batch(ws: Any, paths: list[Path], settings: Any, origin: str | None, *,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     executor = executors(settings)()
-    columns = (TextColumn("QC"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"))
+    columns = (TextColumn("QC"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}", markup=False))
     with Progress(*columns, TimeElapsedColumn(), console=err_console, disable=quiet) as bar:
         task = bar.add_task("qc", total=len(paths), last="")
 
@@ -85,11 +85,11 @@ def _run_batch(ws: Any, paths: list[Path], settings: Any, origin: str | None, *,
 def _print_batch(report: Any) -> None:
     colour = {"pass": "green", "fail": "red", "could not check": "yellow"}
     for f in report.files:
-        console.print(f"[{colour[f['verdict']]}]{f['verdict'].upper():15}[/] {f['file']}")
+        console.print(f"[{colour[f['verdict']]}]{f['verdict'].upper():15}[/] {esc(f['file'])}")
         for c in f["failures"]:
-            console.print(f"    FAIL {c['name']}" + (f" — {c['reason']}" if c["reason"] else ""))
+            console.print(f"    FAIL {esc(c['name'])}" + (f" — {esc(c['reason'])}" if c["reason"] else ""))
         if f["error"]:
-            console.print(f"    {f['error']}")
+            console.print(f"    {esc(f['error'])}")
     counts = report.counts
     console.print(
         f"[bold]{len(report.files)} files[/]: {counts['pass']} pass, {counts['fail']} fail, "
@@ -114,10 +114,10 @@ def verify(
         origin = get_project(ws, project).origin if project else None
         report = verify_deliverable(ws, file, origin=origin)
     except QcInputError as exc:
-        err_console.print(f"cutproof: could not check: {exc}")
+        err_console.print(f"cutproof: could not check: {esc(exc)}")
         raise typer.Exit(2) from None
     except USER_ERRORS as exc:
-        err_console.print(f"cutproof: could not check {file.name}: {exc}")
+        err_console.print(f"cutproof: could not check {esc(file.name)}: {esc(exc)}")
         raise typer.Exit(2) from None
     if html is not None:
         write_html(report, html)
@@ -130,12 +130,12 @@ def verify(
 
 def _print(report: QcReport) -> None:
     colour = {"pass": "green", "fail": "red", "skip": "yellow"}
-    console.print(f"[bold]{report.file}[/bold] — QC [{colour[report.verdict]}]{report.verdict.upper()}[/]")
+    console.print(f"[bold]{esc(report.file)}[/bold] — QC [{colour[report.verdict]}]{report.verdict.upper()}[/]")
     for note in report.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {esc(note)}")
     for c in report.checks:
-        line = f"  [{colour[str(c.status)]}]{str(c.status).upper():4}[/] {c.name}"
-        console.print(line + (f" — {c.reason}" if c.reason else ""))
+        line = f"  [{colour[str(c.status)]}]{str(c.status).upper():4}[/] {esc(c.name)}"
+        console.print(line + (f" — {esc(c.reason)}" if c.reason else ""))
 
 
 def write_html(report: QcReport, dest: Path) -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, ready_workspace
+from cutproof.cli._common import cli_identity, console, esc, ready_workspace
 from cutproof.cli._progress import jobs_bar
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
@@ -45,9 +45,9 @@ def _run_jobs(ws: Any, render_workers: int | None = None, *, quiet: bool = False
 
     def show(job: Job) -> None:
         colour = "green" if job.state == "succeeded" else "red"
-        console.print(f"job {job.job_id[:12]} [{colour}]{job.state}[/] {job.error or ''}")
+        console.print(f"job {job.job_id[:12]} [{colour}]{job.state}[/] {esc(job.error or '')}")
         if job.result and job.result.get("deliverable"):
-            console.print(f"  deliverable: {job.result['deliverable']}")
+            console.print(f"  deliverable: {esc(job.result['deliverable'])}")
 
     settings = Settings()
     if render_workers is not None:
@@ -105,8 +105,8 @@ def submit_cmd(
         colour = {"allow": "green", "deny": "red", "review": "yellow"}[d.outcome]
         console.print(f"request {gate.request_id}: [{colour} bold]{d.outcome}[/] (ledger entry {gate.decision_index})")
         for r in d.reasons:
-            console.print(f"  {r.effect:6} {r.rule_id}: {r.explanation} [dim]({r.citation})[/]")
-        console.print(f"  obligations: {d.obligations.summary()}")
+            console.print(f"  {r.effect:6} {esc(r.rule_id)}: {esc(r.explanation)} [dim]({esc(r.citation)})[/]")
+        console.print(f"  obligations: {esc(d.obligations.summary())}")
     if job and wait:
         _run_jobs(ws, quiet=as_json)
     raise typer.Exit(EXIT[d.outcome])
@@ -134,7 +134,7 @@ def review_cmd(
         ws, get_project(ws, project), request_id, approve=approve, note=note, reviewer=cli_identity(), answers=answers
     )
     console.print(
-        f"request {request_id}: {record.state} (ledger entry {record.review_index})"
+        f"request {esc(request_id)}: {record.state} (ledger entry {record.review_index})"
         + (f"; render job {job.job_id} queued" if job else "")
     )
 
@@ -148,10 +148,10 @@ def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt =
         table.add_row(
             r.request_id[:12],
             r.clip_hash[:12],
-            f"{r.submission['kind']}/{r.submission['purpose']}",
+            esc(f"{r.submission['kind']}/{r.submission['purpose']}"),
             r.outcome,
             r.state,
-            (r.deliverable or "").rsplit("/", 1)[-1],
+            esc((r.deliverable or "").rsplit("/", 1)[-1]),
         )
     console.print(table)
 
@@ -185,7 +185,7 @@ def jobs_list(ctx: typer.Context, project: ProjectOpt = None) -> None:
     ws = ready_workspace(ctx)
     table = Table("job", "state", "progress", "message", "error")
     for j in JobQueue(ws.engine).list(get_project(ws, project).slug):
-        table.add_row(j.job_id[:12], j.state, f"{j.progress:.0%}", j.message, j.error or "")
+        table.add_row(j.job_id[:12], j.state, f"{j.progress:.0%}", esc(j.message), esc(j.error or ""))
     console.print(table)
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import console, ready_workspace
+from cutproof.cli._common import console, esc, ready_workspace
 from labeler.camera import add_camera_anchor, list_camera_anchors, remove_camera_anchor
 from labeler.errors import IdentityImportError
 
@@ -38,9 +38,9 @@ def add(
         raise IdentityImportError(f"cannot read {root}: {getattr(exc, 'strerror', None) or exc}") from None
     added = add_camera_anchor(ws.keys_dir, pem)
     if not added:
-        console.print(f"{root.name}: already trusted")
+        console.print(f"{esc(root.name)}: already trusted")
     for a in added:
-        console.print(f"Trusting camera CA {a.subject} (sha256 {a.sha256[:16]}…, until {a.not_after[:10]})")
+        console.print(f"Trusting camera CA {esc(a.subject)} (sha256 {a.sha256[:16]}…, until {a.not_after[:10]})")
 
 
 @camera_app.command("list")
@@ -54,7 +54,7 @@ def list_(
         if as_json:
             print(json.dumps({"subject": a.subject, "sha256": a.sha256, "not_after": a.not_after}, sort_keys=True))
         else:
-            console.print(f"{a.sha256}  {a.subject}  (until {a.not_after[:10]})")
+            console.print(f"{a.sha256}  {esc(a.subject)}  (until {a.not_after[:10]})")
     if not anchors and not as_json:
         console.print("no camera CA is trusted: camera-signed dailies are ingested as valid-untrusted at best")
 
@@ -66,4 +66,4 @@ def remove(
 ) -> None:
     """Stop trusting a camera CA (clips already ingested keep the state recorded at their ingest)."""
     gone = remove_camera_anchor(ready_workspace(ctx).keys_dir, fingerprint)
-    console.print(f"No longer trusting camera CA {gone.subject} (sha256 {gone.sha256[:16]}…)")
+    console.print(f"No longer trusting camera CA {esc(gone.subject)} (sha256 {gone.sha256[:16]}…)")

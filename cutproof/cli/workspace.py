@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.engine import make_url
 
-from cutproof.cli._common import console, workspace
+from cutproof.cli._common import console, esc, workspace
 from cutproof.core.workspace import Workspace
 
 
@@ -13,7 +13,9 @@ def init(ctx: typer.Context) -> None:
     """Create the workspace: database schema, key directory and blob store (safe to run again)."""
     ws = workspace(ctx)
     created = ws.init()
-    console.print(f"{'Created' if created else 'Updated'} Cutproof workspace at {ws.home} (database: {_safe_url(ws)})")
+    console.print(
+        f"{'Created' if created else 'Updated'} Cutproof workspace at {esc(ws.home)} (database: {esc(_safe_url(ws))})"
+    )
 
 
 def _safe_url(ws: Workspace) -> str:

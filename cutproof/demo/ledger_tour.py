@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -98,7 +99,7 @@ def run_tour(ws: Workspace) -> None:
     ws.init()
     ledger = open_ledger(ws)
     log = ledger.create_log(_unique_origin(ledger))
-    console.rule(f"[bold]Cutproof ledger demo[/] — workspace {ws.home}")
+    console.rule(f"[bold]Cutproof ledger demo[/] — workspace {escape(str(ws.home))}")
     console.print(f"Created log [cyan]{log.origin}[/] with verifier key\n  {log.verifier_keys()[0]}", soft_wrap=True)
 
     table = Table("batch", "entries", "indexes", "time (one transaction, fsynced, signed)")
@@ -128,12 +129,12 @@ def run_tour(ws: Workspace) -> None:
     )
 
     [result] = fsck(ws.engine, [log.origin])
-    status = "[green]clean[/]" if result.ok else f"[red]{result.problem}[/]"
+    status = "[green]clean[/]" if result.ok else f"[red]{escape(str(result.problem))}[/]"
     console.print(f"fsck: {status} — re-derived {result.size} leaves, all tiles and checkpoints")
     stats = export_tiles(log, ws.home / "tiles" / log.origin.replace("/", "_"))
     console.print(
         f"Exported a static tlog-tiles directory: {stats.tiles} tiles, {stats.bundles} entry bundles → "
-        f"{ws.home / 'tiles'}"
+        f"{escape(str(ws.home / 'tiles'))}"
     )
     console.rule("[bold green]done")
 
@@ -145,7 +146,7 @@ def _receipts(ws: Workspace, log: Log, index: int) -> None:
     (out / f"entry-{index}.tlog-proof").write_text(receipt)
     (out / f"entry-{index}.json").write_bytes(entry)
     got = verify_receipt(receipt, entry, vkeys)
-    console.print(Panel(receipt.rstrip("\n"), title=f"receipt for entry {index} (demo.tour) — {out}"))
+    console.print(Panel(receipt.rstrip("\n"), title=f"receipt for entry {index} (demo.tour) — {escape(str(out))}"))
     console.print(
         f"[green]✓[/] verified offline with only the entry bytes, the receipt and the vkey: entry {got.index} "
         f"is in {got.origin} at tree size {got.size}"
@@ -155,7 +156,7 @@ def _receipts(ws: Workspace, log: Log, index: int) -> None:
         verify_receipt(receipt, tampered, vkeys)
         console.print("[red]✗ a tampered entry verified — this must never happen[/]")
     except ReceiptError as exc:
-        console.print(f"[green]✓[/] tampered entry rejected: {exc}")
+        console.print(f"[green]✓[/] tampered entry rejected: {escape(str(exc))}")
 
 
 def _consistency(log: Log, first_checkpoint: str) -> None:

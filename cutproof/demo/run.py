@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from consent import ConsentRegistry
@@ -100,21 +101,23 @@ def _dailies(ws: Workspace, footage: Path | None) -> tuple[dict[str, Any], bool]
         for f in sorted(footage.iterdir()):
             if f.suffix.lower() in (".mp4", ".mpg", ".flv"):
                 (src / f.name).symlink_to(f.resolve())
-        console.print(f"Ingesting the real footage in {footage} (3 people, 8 takes).")
+        console.print(f"Ingesting the real footage in {escape(str(footage))} (3 people, 8 takes).")
     else:
-        console.print(f"[yellow]No footage at {footage}: generating synthetic clips instead (no real faces).[/]")
+        console.print(
+            f"[yellow]No footage at {escape(str(footage))}: generating synthetic clips instead (no real faces).[/]"
+        )
         generate_footage(src)
     report = ingest_dailies(ws, "demo-film", src, identity=IDENTITY)
     table = Table("clip", "codec", "size", "frames", "rate", "outcome")
     for f in report.files:
         info = f.clip.info if f.clip else None
         table.add_row(
-            f.path.name,
-            info.codec if info else "",
+            escape(f.path.name),
+            escape(info.codec) if info else "",
             f"{info.width}x{info.height}" if info else "",
             str(info.frame_count) if info else "",
             str(info.frame_rate) if info else "",
-            f.outcome + (f" ({f.reason})" if f.reason else ""),
+            f.outcome + (f" ({escape(f.reason)})" if f.reason else ""),
         )
     console.print(table)
     return {c.path.name: c for c in report.clips}, real
@@ -190,12 +193,12 @@ def _train_models(
             except CastTagError as exc:
                 why = str(exc)
         if tag is None:
-            console.print(f"  [yellow]no cast tag for {names[key]}[/]: {why}")
+            console.print(f"  [yellow]no cast tag for {names[key]}[/]: {escape(why)}")
             continue
         tagged += 1
         b = tag.box
         console.print(
-            f"  tagged {names[key]} ({people[key]}) on {clip.path.name}@{tag.frame}, face {b.width}x{b.height}"
+            f"  tagged {names[key]} ({people[key]}) on {escape(clip.path.name)}@{tag.frame}, face {b.width}x{b.height}"
         )
     if tagged:
         cast = train_with_bar(ws, project, CastSpec(kind="cast", samples=CAST_SAMPLES), identity=IDENTITY)
@@ -221,7 +224,7 @@ def _run_jobs(ws: Workspace) -> None:
     pool = WorkerPool(JobQueue(ws.engine), job_handlers(ws))
     while (job := pool.run_one()) is not None:
         colour = "green" if job.state == "succeeded" else "red"
-        console.print(f"  render job {job.job_id[:12]}: [{colour}]{job.state}[/] {job.error or ''}")
+        console.print(f"  render job {job.job_id[:12]}: [{colour}]{job.state}[/] {escape(job.error or '')}")
 
 
 def _decide(ws: Workspace, project: Any, label: str, sub: EditSubmission, result: DemoResult) -> Any:
@@ -236,7 +239,7 @@ def _decide(ws: Workspace, project: Any, label: str, sub: EditSubmission, result
     found = ", ".join(f"{result.names.get(i, '?')} ({i})" for i in p.detected) or "no known performer"
     console.print(f"    in the region: {found}; unidentified faces: {p.unidentified_faces} — {p.method}")
     for r in d.deciding_reasons()[:4]:
-        console.print(f"    {r.rule_id}: {r.explanation}")
+        console.print(f"    {escape(r.rule_id)}: {escape(r.explanation)}")
     result.outcomes[label] = d.outcome
     result.reasons[label] = [r.rule_id for r in d.deciding_reasons()]
     result.presence[label] = p.as_json()
@@ -247,16 +250,16 @@ def _qc(ws: Workspace, origin: str, path: Path, label: str, result: DemoResult) 
     report = verify_deliverable(ws, path, origin=origin)
     colour = "green" if report.passed else "red"
     how = " — manifest stripped, recovered from watermark" if report.recovered_via_watermark else ""
-    console.print(f"QC {label}: [{colour} bold]{report.verdict}[/]{how}")
+    console.print(f"QC {escape(label)}: [{colour} bold]{report.verdict}[/]{how}")
     for c in report.failures()[:2]:
-        console.print(f"    failed: {c.name}: {c.reason}")
+        console.print(f"    failed: {c.name}: {escape(str(c.reason))}")
     result.qc[label] = report.verdict + (" (watermark)" if report.recovered_via_watermark else "")
     disclosure = next((c for c in report.checks if c.name == "disclosure"), None)
     if disclosure is not None:
         found = sorted(disclosure.evidence.get("found", {}))
         result.disclosures[label] = found
         if found:
-            console.print(f"    disclosure found: {', '.join(found)}")
+            console.print(f"    disclosure found: {escape(', '.join(found))}")
 
 
 def run_demo(home: Path = DEMO_HOME, footage: Path | None = FOOTAGE, *, train_steps: int = 150) -> DemoResult:
@@ -284,7 +287,7 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
     )
     project = create_project(ws, "demo-film", "Demo Film", ctx, identity=IDENTITY)
     log = project_log(ws, project)
-    console.print(f"Workspace {ws.home} (SQLite), project demo-film, ledger log {project.origin}")
+    console.print(f"Workspace {escape(str(ws.home))} (SQLite), project demo-film, ledger log {project.origin}")
 
     _step(2, "Dailies")
     clips, real = _dailies(ws, footage)
@@ -332,7 +335,7 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
         result.review_obligations = owed.model_dump(mode="json") if owed else None
         console.print(
             f"legal sign-off: approved, answering deep_fake=true (ledger entry {record.review_index}); "
-            f"recomputed obligations: {owed.summary() if owed else 'none'}"
+            f"recomputed obligations: {escape(owed.summary()) if owed else 'none'}"
         )
 
     _step(6, "Render and label (watermark keyed to the ledger entry, C2PA manifest, disclosure)")
@@ -342,7 +345,9 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
         rec = store.get(gate.request_id, project.slug)
         if rec.deliverable:
             result.deliverables.append(Path(rec.deliverable))
-            console.print(f"  delivered {rec.deliverable} (edit entry {rec.edit_index}, label entry {rec.label_index})")
+            console.print(
+                f"  delivered {escape(rec.deliverable)} (edit entry {rec.edit_index}, label entry {rec.label_index})"
+            )
 
     _step(7, "Delivery QC")
     attacks = ws.home / "qc-attacks"
@@ -374,17 +379,17 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
         f"{s['denied']} denied · {s['flagged_shots']} shots flagged"
     )
     for shot in report.flagged:
-        console.print(f"  {shot.file_name}: {', '.join(shot.flags)}")
+        console.print(escape(f"  {shot.file_name}: {', '.join(shot.flags)}"))
 
     _step(9, "The ledger, checked end to end")
     checks = fsck(ws.engine, [project.origin])
     console.print(f"fsck: {'clean' if all(c.ok for c in checks) else 'CORRUPTION'} — {log.size()} entries re-derived")
     export_tiles(log, ws.home / "tlog-tiles")
-    console.print(f"static tlog-tiles export: {ws.home / 'tlog-tiles'}")
+    console.print(f"static tlog-tiles export: {escape(str(ws.home / 'tlog-tiles'))}")
     result.seconds = time.perf_counter() - t0
     console.rule("[bold]Done")
-    console.print(f"Deliverables: {ws.home / 'deliverables' / 'demo-film'}")
-    console.print(f"Audit report (HTML, for lawyers): {result.audit_html}")
-    console.print(f"QC reports: run `cutproof --home {ws.home} qc verify FILE --html REPORT.html`")
+    console.print(f"Deliverables: {escape(str(ws.home / 'deliverables' / 'demo-film'))}")
+    console.print(f"Audit report (HTML, for lawyers): {escape(str(result.audit_html))}")
+    console.print(f"QC reports: run `cutproof --home {escape(str(ws.home))} qc verify FILE --html REPORT.html`")
     console.print(f"Finished in {result.seconds:.0f} s.")
     return result

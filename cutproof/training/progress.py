@@ -35,7 +35,8 @@ def build_spec(**fields: Any) -> AnySpec:
 @contextmanager
 def training_bar(title: str, *, quiet: bool = False) -> Iterator[TrainProgress]:
     """A rich progress bar fed by the training progress callback (hidden with ``quiet``)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # plain text (performer ids, clip names): never read as markup
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False, disable=quiet) as bar:
         task = bar.add_task(title, total=None)
 
