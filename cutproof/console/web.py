@@ -13,6 +13,7 @@ an error page with that status. Paths outside ``/console`` keep the API's JSON a
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +70,18 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     session = getattr(request.state, "console_session", None)
     html = _env.get_template(template).render(request=request, csrf=session.csrf_token if session else None, **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def download(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """The ``Content-Disposition`` header for a file the browser saves (or shows, ``inline``) as ``filename``
+    (RFC 6266): an ASCII ``filename`` for old clients, with quotes, backslashes, control characters and anything
+    outside printable ASCII replaced by ``_``, and the exact name as UTF-8 in ``filename*`` (RFC 8187). A user's
+    cut named ``R&D "final".edl`` or ``編集.edl`` downloads under its own name; no part of it can end the header
+    value or add a parameter."""
+    clean = "".join(c for c in filename if unicodedata.category(c) != "Cc") or "download"
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in clean)
+    kind = "inline" if inline else "attachment"
+    return {"Content-Disposition": f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"}
 
 
 def is_console(path: str) -> bool:

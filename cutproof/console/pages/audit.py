@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
@@ -31,7 +32,7 @@ from cutproof.audit.timeline import (
 )
 from cutproof.console.access import LabelAction, LegalAction, LegalPage, PageAccess
 from cutproof.console.pages._common import layout, store_upload, workspace
-from cutproof.console.web import PREFIX, render
+from cutproof.console.web import PREFIX, download, render
 from cutproof.core.uploads import resolve_upload
 from cutproof.core.workspace import Workspace
 from editor import Catalogue
@@ -63,7 +64,7 @@ def audit(request: Request, page: LegalPage, timeline: Sha = None, name: Name = 
         report, _tl = _report(ws, page, timeline, name)
     except TimelineError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
-    query = f"?timeline={timeline}&name={name}" if timeline else ""
+    query = "?" + urlencode({"timeline": timeline, "name": name or ""}) if timeline else ""
     clips = {c.content_hash: c for c in Catalogue(ws.engine).list(project=page.project.slug)}
     return render(
         request,
@@ -88,8 +89,7 @@ def export(
     name: Name = None,
 ) -> Response:
     report, _tl = _report(workspace(request), page, timeline, name)
-    filename = f"audit-{page.project.slug}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    disposition = download(f"audit-{page.project.slug}.{fmt}")
     if fmt == "json":
         return JSONResponse(report.as_json(), headers=disposition)
     if fmt == "csv":
@@ -118,7 +118,7 @@ def marked(
     return Response(
         text,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{out_name}"'},
+        headers=download(out_name),
     )
 
 
@@ -136,7 +136,7 @@ async def upload_cut(request: Request, page: LegalAction) -> Response:
     except TimelineError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
     ref = await store_upload(workspace(request), page, cut)
-    target = f"{PREFIX}/p/{page.project.slug}/audit?timeline={ref.removeprefix('blob:')}&name={name}"
+    target = f"{PREFIX}/p/{page.project.slug}/audit?" + urlencode({"timeline": ref.removeprefix("blob:"), "name": name})
     return RedirectResponse(target, status_code=303)
 
 

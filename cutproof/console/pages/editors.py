@@ -28,7 +28,7 @@ from cutproof.api.routes.labels import LABEL_ROLES, LabelsUpdate, post_labels
 from cutproof.console.access import AnyPage, EditorAction, LabelAction, PageAccess
 from cutproof.console.frames import WIDTHS, FrameError, frame_jpeg
 from cutproof.console.pages._common import get_clip, get_request, layout, performer_names, store_upload, workspace
-from cutproof.console.web import PREFIX, render
+from cutproof.console.web import PREFIX, download, render
 from cutproof.core.auth import Role
 from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.jobs import JobNotFoundError, JobQueue
@@ -273,5 +273,5 @@ def deliverable(request: Request, page: AnyPage, request_id: RequestId) -> Respo
 @router.get("/p/{project}/edits/{request_id}/receipt")
 def receipt(request: Request, page: AnyPage, request_id: RequestId) -> Response:
     response = get_receipt(workspace(request), page.access, request_id)
-    response.headers["Content-Disposition"] = f'attachment; filename="{request_id[:12]}.tlog-proof"'
+    response.headers.update(download(f"{request_id[:12]}.tlog-proof"))
     return response

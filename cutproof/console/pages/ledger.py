@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from cutproof.console.access import AnyPage, PageAccess
 from cutproof.console.pages._common import layout, workspace
-from cutproof.console.web import PREFIX, render
+from cutproof.console.web import PREFIX, download, render
 from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.projects import project_log
 from ledger import Log, verify_receipt
@@ -100,7 +100,7 @@ def entry_receipt(
         text = _log(request, page).prove(index, size)
     except LedgerError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return PlainTextResponse(text, headers={"Content-Disposition": f'attachment; filename="{index}.tlog-proof"'})
+    return PlainTextResponse(text, headers=download(f"{index}.tlog-proof"))
 
 
 @router.get("/p/{project}/ledger/consistency", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from consent import ConsentError, ConsentGrant, DocumentError, UnknownPerformerE
 from cutproof.api.routes.edits import ReviewCreate, post_review
 from cutproof.console.access import LegalAction, LegalPage, PageAccess
 from cutproof.console.pages._common import get_request, layout, registry, slate_text, workspace
-from cutproof.console.web import PREFIX, render
+from cutproof.console.web import PREFIX, download, render
 from cutproof.core.auth import Role
 from cutproof.core.projects import project_log
 from cutproof.core.workspace import Workspace
@@ -229,7 +229,7 @@ def document(request: Request, page: LegalPage, sha256: Sha256) -> Response:
             data,
             media_type="application/pdf",
             headers={
-                "Content-Disposition": f'inline; filename="{sha256[:16]}.pdf"',
+                **download(f"{sha256[:16]}.pdf", inline=True),
                 # the browser's PDF viewer runs under no page policy; only framing by other sites is refused
                 "Content-Security-Policy": "frame-ancestors 'none'",
             },
@@ -237,5 +237,5 @@ def document(request: Request, page: LegalPage, sha256: Sha256) -> Response:
     return Response(
         data,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{sha256[:16]}.bin"'},
+        headers=download(f"{sha256[:16]}.bin"),
     )
