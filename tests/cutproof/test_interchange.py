@@ -30,7 +30,7 @@ from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.ingest import ingest_dailies
-from cutproof.dailies.labels import LabelError, apply_ale, parse_ale, set_labels
+from cutproof.dailies.labels import LabelError, ale_text, apply_ale, parse_ale, set_labels
 from editor import Catalogue
 from tests._support.footage import CLIP, PLATE
 
@@ -257,6 +257,26 @@ def test_ale_in_the_card_folder_labels_the_ingested_clips(dailies) -> None:  # t
     entries = [log.entry_json(i) for i in range(log.size()) if log.entry_json(i)["kind"] == "dailies.ingested/1"]
     slates = {e["file_name"]: e["slate"] for e in entries}
     assert slates[CLIP] == {"scene": "12", "shot": "A", "take": 3}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_an_ale_in_any_encoding_the_tools_write_labels_an_accented_clip(  # type: ignore[no-untyped-def]
+    dailies, encoding: str
+) -> None:
+    """A lab's ALE written as UTF-8 (with or without a byte-order mark), UTF-16 or Windows-1252 (Avid on Windows):
+    the clip "Scène 12.mpg" is matched by its name and labelled (read as UTF-8 with replacement characters, the
+    Windows-1252 name matched nothing and the UTF-16 file read as "no data rows")."""
+    ws, _project, card = dailies
+    accented = "Sc\u00e8ne 12.mpg"
+    (card / accented).write_bytes((card / CLIP).read_bytes())  # a copy: the catalogue names a link by its target
+    (card / CLIP).unlink()
+    ale = ALE.replace("grid_pwij3p\t", "Sc\u00e8ne 12\t").replace(CLIP, accented)
+    (card / "lab.ale").write_bytes(ale.encode(encoding))
+    assert ale_text(ale.encode(encoding)) == ale
+    report = ingest_dailies(ws, "cut", card, identity="test")
+    assert len(report.added) == 2 and not report.rejected
+    slate = {c.path.name: c.slate for c in Catalogue(ws.engine).list(project="cut")}[accented]
+    assert (slate.scene, slate.shot, slate.take, slate.source) == ("12", "A", 3, "ale")
 
 
 def test_label_routes_over_the_api(dailies) -> None:  # type: ignore[no-untyped-def]
