@@ -29,6 +29,7 @@ import opentimelineio as otio
 
 from cutproof.audit.build import AuditReport, build_audit
 from cutproof.core.errors import CutproofError
+from cutproof.core.inputs import exported_text
 from cutproof.core.project_logs import ProjectRef
 from cutproof.core.workspace import Workspace
 from editor import Clip, ClipReader
@@ -91,7 +92,10 @@ def load_timeline(path: Path, *, name: str | None = None, rate: float = 24.0) ->
     adapter = adapter_for(name or path.name)
     kwargs = {"rate": rate} if adapter == "cmx_3600" else {}
     try:
-        tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
+        if adapter == "cmx_3600":  # an EDL states no encoding: read it as the tool that wrote it did
+            tl = otio.adapters.read_from_string(exported_text(path.read_bytes()), adapter_name=adapter, **kwargs)
+        else:
+            tl = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
     except Exception as exc:  # OTIO and its plugins raise many types; all mean "not a readable timeline"
         raise TimelineError(f"cannot read timeline {name or path.name} as {adapter}: {exc}") from None
     if isinstance(tl, otio.schema.SerializableCollection):  # FCPXML: a library of events and projects

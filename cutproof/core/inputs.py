@@ -7,9 +7,11 @@
   ``check_text``, nesting at most ``MAX_DEPTH``.
 - ``safe_filename``: a single, portable file name — not ``.``/``..``, no path separator, no control character
   (NUL, newline), no bidirectional override (a name that displays as ``…gpj.exe`` reversed), not a Windows device
-  name (``CON``, ``NUL``, ``COM1`` …, with any extension), no leading or trailing space or trailing dot.
+  name (``CON``, ``NUL``, ``COM1`` …, with any extension), no leading or trailing space or trailing dot;
+- ``exported_text``: the bytes of a file an editing or lab tool exported with no declared encoding (an ALE, a CMX
+  EDL) as text, read the way those tools write them.
 
-Each raises ``InputError`` (a ``ValueError`` too, so a pydantic validator that calls it reports a 422).
+Each check raises ``InputError`` (a ``ValueError`` too, so a pydantic validator that calls it reports a 422).
 """
 
 from __future__ import annotations
@@ -74,3 +76,16 @@ def safe_filename(name: str) -> str:
     if len(name.encode()) > 255:
         raise InputError("the file name is longer than 255 bytes")
     return name
+
+
+def exported_text(data: bytes) -> str:
+    """The text of an exported file that does not say its encoding (Avid Log Exchange, CMX 3600 EDL): UTF-16 or UTF-8
+    when a byte-order mark says so, UTF-8 when the bytes are valid UTF-8, else Windows-1252 (Avid on Windows; its five
+    unassigned bytes become U+FFFD). Never UTF-8 with replacement characters, which make an accented clip name match
+    nothing, and never a refusal of a legacy export."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")

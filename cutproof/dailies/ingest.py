@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from cutproof.core.inputs import exported_text
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.dailies.labels import ale_files, ale_text, apply_ale
+from cutproof.dailies.labels import ale_files, apply_ale
 from cutproof.dailies.provenance import CameraRecord, read_provenance, record_provenance
 from editor import Catalogue, IngestReport, ingest_folder
 from media import MediaInfo
@@ -80,7 +81,7 @@ def ingest_dailies(
     report = ingest_folder(folder, Catalogue(ws.engine), project=project, files=list(files) if files else None)
     if project is not None and files is None:
         for ale in ale_files(folder):  # the lab's log labels the clips before they are recorded
-            apply_ale(ws.engine, project, ale_text(ale.read_bytes()))
+            apply_ale(ws.engine, project, exported_text(ale.read_bytes()))
         report = _relabelled(ws, report)
     cameras = {}
     for clip in report.added:  # the camera's own manifest, read from the bytes that were hashed and catalogued

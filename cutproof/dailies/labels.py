@@ -5,9 +5,9 @@ OpenTimelineIO's ALE adapter (``otio-ale-adapter``, the only module here that to
 row names a clip by ``Source File`` (its file name) or ``Name`` (the file name without extension, as Avid names
 clips). From a row: ``Scene`` (``12A`` is scene 12, setup A, unless a ``Shot`` column says otherwise), ``Take``
 (``3`` or ``T3``), ``Camroll`` (else ``Tape``) as the camera roll. Rows that match no catalogued clip of the
-project are reported, not guessed. The file's bytes are read as the tools that write ALE do (``ale_text``):
-UTF-8 (with or without a byte-order mark), UTF-16 with its mark, else Windows-1252 (Avid on Windows) — never with
-replacement characters that would make an accented clip name match nothing.
+project are reported, not guessed. The file's bytes are read as the tools that write ALE do
+(``cutproof.core.inputs.exported_text``: UTF-8 with or without a byte-order mark, UTF-16 with its mark, else
+Windows-1252), so an accented clip name matches.
 
 ``ingest_dailies`` applies every ``*.ale`` of the card folder before recording the clips, so the
 ``dailies.ingested/1`` entries carry the lab's labels. Labels are catalogue metadata, not signed facts: the
@@ -86,17 +86,6 @@ def set_labels(
         raise
     except CatalogueError as exc:
         raise LabelError(str(exc)) from None
-
-
-def ale_text(data: bytes) -> str:
-    """An ALE file's bytes as text: UTF-16 or UTF-8 when a byte-order mark says so, UTF-8 when the bytes are valid
-    UTF-8, else Windows-1252 (a legacy export; its five unassigned bytes become U+FFFD)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def parse_ale(text: str) -> list[AleRow]:

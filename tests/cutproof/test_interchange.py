@@ -21,16 +21,18 @@ from cutproof.audit.build import EditAudit
 from cutproof.audit.timeline import (
     TimelineError,
     audit_timeline,
+    load_timeline,
     mark_timeline,
     marked_suffix,
     write_timeline,
 )
 from cutproof.core import auth
+from cutproof.core.inputs import exported_text
 from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.ingest import ingest_dailies
-from cutproof.dailies.labels import LabelError, ale_text, apply_ale, parse_ale, set_labels
+from cutproof.dailies.labels import LabelError, apply_ale, parse_ale, set_labels
 from editor import Catalogue
 from tests._support.footage import CLIP, PLATE
 
@@ -229,6 +231,15 @@ def test_unreadable_cut_says_so(dailies, tmp_path: Path) -> None:  # type: ignor
         audit_timeline(ws, project, bad)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_an_edl_in_any_encoding_the_tools_write_is_read(tmp_path: Path, encoding: str) -> None:
+    """A CMX 3600 EDL states no encoding: Avid on Windows writes Windows-1252, others UTF-16 with a mark. Its
+    accented clip names are read as written (before: "cannot read timeline ... 'utf-8' codec can't decode")."""
+    cut = tmp_path / "reel.edl"
+    cut.write_bytes(EDL.replace("grid_pwij3p", "Sc\u00e8ne_pwij3p").encode(encoding))
+    assert next(c.name for c in load_timeline(cut, rate=25).find_clips()) == "Sc\u00e8ne_pwij3p"
+
+
 def test_ale_labels_shots_and_reports_unmatched_rows(dailies) -> None:  # type: ignore[no-untyped-def]
     ws, _project, card = dailies
     ingest_dailies(ws, "cut", card, identity="test")
@@ -272,7 +283,7 @@ def test_an_ale_in_any_encoding_the_tools_write_labels_an_accented_clip(  # type
     (card / CLIP).unlink()
     ale = ALE.replace("grid_pwij3p\t", "Sc\u00e8ne 12\t").replace(CLIP, accented)
     (card / "lab.ale").write_bytes(ale.encode(encoding))
-    assert ale_text(ale.encode(encoding)) == ale
+    assert exported_text(ale.encode(encoding)) == ale
     report = ingest_dailies(ws, "cut", card, identity="test")
     assert len(report.added) == 2 and not report.rejected
     slate = {c.path.name: c.slate for c in Catalogue(ws.engine).list(project="cut")}[accented]

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from cutproof.api.deps import ProjectAccess, WorkspaceDep, project_access
 from cutproof.api.public import public_clip
 from cutproof.core.auth import Role
+from cutproof.core.inputs import exported_text
 from cutproof.core.uploads import resolve_upload
-from cutproof.dailies.labels import ale_text, apply_ale, set_labels
+from cutproof.dailies.labels import apply_ale, set_labels
 
 router = APIRouter(tags=["dailies"])
 
@@ -50,7 +51,7 @@ def post_labels(
 def post_ale(ws: WorkspaceDep, access: LabellerOf, body: AleApply) -> dict[str, Any]:
     """Label the project's clips from an Avid Log Exchange file: which clips were labelled, which rows matched none."""
     path = resolve_upload(ws, access.project.slug, body.file)
-    report = apply_ale(ws.engine, access.project.slug, ale_text(path.read_bytes()))
+    report = apply_ale(ws.engine, access.project.slug, exported_text(path.read_bytes()))
     return {
         "applied": [public_clip(c) for c in report.applied],
         "unmatched": report.unmatched,
