@@ -24,7 +24,14 @@ The peers run in the shot pipeline as it was before that fix (matte solved on th
 flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
 compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
 with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``);
-``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included).
+``plate7``: main a4abee8's plate estimate (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the
+480-wide segmentation by nearest neighbour, before branch sil's edge-aware upsampling) with this code's matting;
+``truth-silhouette``: this code's plate with the static silhouette replaced by the truth (the median over the
+frames of ``α* > 0.5``) — a diagnostic ceiling for what a better static segmentation could give, not a method;
+``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included);
+``plate_cpu_seconds``: process CPU time of the plate estimate (``new``, ``plate7``); ``mad_plate_unknown``: the
+part of ``matte_mad`` (same units, sums to it with the known part) from pixels where the method's plate is unknown
+(there the static silhouette decides). ``--methods`` runs only the listed methods (default: all).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
@@ -64,7 +71,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, temporal_v6  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -229,14 +236,21 @@ def head_crop(img: np.ndarray, ref: np.ndarray, size: int = 160, zoom: int = 3) 
     return cv2.resize(crop, (size * zoom, size * zoom), interpolation=cv2.INTER_NEAREST)
 
 
-def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: Path | None) -> None:
+def run_case(
+    name: str, shot: WideShot, variant: str, refiner_steps: int, png: Path | None, methods: set[str] | None = None
+) -> None:
     frames, ref = shot.frames, shot.alphas
+
+    def want(method: str) -> bool:
+        return methods is None or method in methods
+
     split = "shared" if variant == "shared" else "heldout"
     ctx = {"case": name, "split": split, "variant": variant, "frames": len(frames)}
     runs: dict[str, list[np.ndarray]] = {}
     cpu: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     plate = estimate_plate(frames)
+    emit("plate_cpu_seconds", time.process_time() - c0, "s", method="new", **ctx)
     refused = False
     try:
         require_recoverable(plate, name)
@@ -244,7 +258,18 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
         refused = True
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces, **ctx)
-    if not refused:
+    plates = {"new": plate}
+    if not refused and want("plate7"):
+        c0 = time.process_time()
+        plates["plate7"] = plate_v7.estimate_plate(frames)
+        emit("plate_cpu_seconds", time.process_time() - c0, "s", method="plate7", **ctx)
+        runs["plate7"] = stepped(ShotMatter(plates["plate7"], BackgroundParams()), frames, "plate7", cpu)
+    if not refused and want("truth-silhouette"):
+        truth = np.median(np.stack(ref), axis=0) > 0.5
+        plates["truth-silhouette"] = replace(plate, performer=truth)
+        m0 = ShotMatter(plates["truth-silhouette"], BackgroundParams())
+        runs["truth-silhouette"] = stepped(m0, frames, "truth-silhouette", cpu)
+    if not refused and want("new"):
         matter = ShotMatter(plate, BackgroundParams())
         runs["new"] = stepped(matter, frames, "new", cpu)
         if refiner_steps:
@@ -260,27 +285,36 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
             m2 = ShotMatter(plate, BackgroundParams(), net)
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
     supplied = plate_from_shot([shot.plate], frames[0].shape[:2]).with_interior(None if refused else plate.interior)
-    m3 = ShotMatter(supplied, BackgroundParams())
-    runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
-    if not refused:
+    if want("new-supplied-plate"):
+        m3 = ShotMatter(supplied, BackgroundParams())
+        runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
+    if not refused and want("matte4"):
         m6 = MatterV4(plate, BackgroundParams())
         runs["matte4"] = stepped(m6, frames, "matte4", cpu)
-    m5 = MatterV4(supplied, BackgroundParams())
-    runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
-    m7 = MatterV5(supplied, BackgroundParams())
-    runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
-    if not refused:
+    if want("matte4-supplied-plate"):
+        m5 = MatterV4(supplied, BackgroundParams())
+        runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
+    if want("matte5-supplied-plate"):
+        m7 = MatterV5(supplied, BackgroundParams())
+        runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
+    if not refused and want("matte6"):
         m8 = MatterV6(plate, BackgroundParams())
         runs["matte6"] = stepped(m8, frames, "matte6", cpu)
-    m9 = MatterV6(supplied, BackgroundParams())
-    runs["matte6-supplied-plate"] = stepped(m9, frames, "matte6-supplied-plate", cpu)
-    old = plate_v1.estimate_plate(frames)
-    emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
-    m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
-    runs["today"] = stepped(m4, frames, "today", cpu)
+    if want("matte6-supplied-plate"):
+        m9 = MatterV6(supplied, BackgroundParams())
+        runs["matte6-supplied-plate"] = stepped(m9, frames, "matte6-supplied-plate", cpu)
+    if want("today"):
+        old = plate_v1.estimate_plate(frames)
+        emit("plate_known_fraction", old.known_fraction, "share", method="today", refused=False, **ctx)
+        m4 = MatterV1(old, BackgroundParams())  # type: ignore[arg-type]
+        runs["today"] = stepped(m4, frames, "today", cpu)
     for method, est in runs.items():
         if method in cpu:
             emit("matte_cpu_seconds_per_frame", cpu[method], "s", method=method, **ctx)
+        if method in plates:
+            unknown = ~plates[method].known
+            part = sum(float(np.abs(a - r)[unknown].sum()) for a, r in zip(est, ref, strict=True))
+            emit("mad_plate_unknown", part / (len(est) * unknown.size) * 1e3, "x1e3", method=method, **ctx)
         for metric, value in scores(est, ref).items():
             emit(metric, value, "x1e3" if metric in ("matte_mad", "halo") else "x1e2" if "dtssd" in metric else "share",
                  method=method, **ctx)  # fmt: skip
@@ -290,7 +324,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     for method, est in runs.items():
         if method == "today":
             continue
-        cp = supplied if method.endswith("supplied-plate") else plate
+        cp = supplied if method.endswith("supplied-plate") else plates.get(method, plate)
         t1 = time.perf_counter()
         recovered = [estimate_foreground(f, a, cp.image, cp.known) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
@@ -304,7 +338,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
                 "matte5-supplied-plate",
                 "matte6-supplied-plate",
             )
-            if shown or (method in ("new", "matte4") and png is not None):
+            if shown or (method in ("new", "plate7", "matte4") and png is not None):
                 k = len(frames) // 2
                 if not crops:
                     crops.append(head_crop(truths[k], ref[k]))
@@ -316,7 +350,7 @@ def run_case(name: str, shot: WideShot, variant: str, refiner_steps: int, png: P
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "matte4", "today") if m in runs]
+        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "plate7", "matte4", "today") if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
         cv2.imwrite(str(png / f"{name}_{variant}.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])
@@ -330,6 +364,7 @@ def main() -> None:
     ap.add_argument("--refiner-steps", type=int, default=300)
     ap.add_argument("--quick", action="store_true", help="10 frames, shared only, no refiner")
     ap.add_argument("--png", type=Path, default=None)
+    ap.add_argument("--methods", default="", help="comma-separated methods to run (default: all)")
     args = ap.parse_args()
     n = 10 if args.quick else args.frames
     variants = ["shared"] if args.quick else args.variants.split(",")
@@ -338,7 +373,8 @@ def main() -> None:
         for name, (shot, _ok) in cases(variant, n).items():
             if args.cases and name not in args.cases.split(","):
                 continue
-            run_case(name, shot, variant, 0 if args.quick else args.refiner_steps, args.png)
+            wanted = set(args.methods.split(",")) if args.methods else None
+            run_case(name, shot, variant, 0 if args.quick else args.refiner_steps, args.png, wanted)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ Two sources:
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
      silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
-     frames. The rest is *unknown* (inpainted only for display); there the silhouette decides the matte;
+     frames. The rest is *unknown* (inpainted only for display); there the silhouette decides the matte, brought to
+     full resolution along the take's edges (:mod:`editor.background._edge`);
   5. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
      unsure) ÷ (the set), i.e. the share of the set that was either seen or told from the people with a clear
      colour margin.
@@ -44,6 +45,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from editor.background._edge import upsample_silhouette
 from editor.background._people import (
     F32,
     GRABCUT_ITERS,
@@ -298,6 +300,7 @@ def estimate_plate(
     known_full = cv2.resize(known.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     ever_full = cv2.resize(hidden.any(axis=0).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     image = _median(samples)
+    performer = upsample_silhouette(silhouette, image)  # along the median's edges, before the ring is filled
     ring = known_full & ever_full
     if ring.any():
         hidden_full = [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in hidden]
@@ -317,7 +320,7 @@ def estimate_plate(
         interior=interior,
         image=np.clip(full, 0, 1).astype(np.float32),
         known=known_full,
-        performer=cv2.resize(silhouette.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0,
+        performer=performer,
         noise=noise,
         source="estimated",
         set_recovered=round(min(1.0, recovered), 6),
