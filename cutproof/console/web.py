@@ -72,13 +72,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return HTMLResponse(html, status_code=status_code)
 
 
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # embeddings, overrides, isolates
+
+
 def download(filename: str, *, inline: bool = False) -> dict[str, str]:
     """The ``Content-Disposition`` header for a file the browser saves (or shows, ``inline``) as ``filename``
     (RFC 6266): an ASCII ``filename`` for old clients, with quotes, backslashes, control characters and anything
-    outside printable ASCII replaced by ``_``, and the exact name as UTF-8 in ``filename*`` (RFC 8187). A user's
+    outside printable ASCII replaced by ``_``, and the name as UTF-8 in ``filename*`` (RFC 8187; control characters
+    and bidirectional overrides dropped, so the saved name displays as what it is). A user's
     cut named ``R&D "final".edl`` or ``編集.edl`` downloads under its own name; no part of it can end the header
     value or add a parameter."""
-    clean = "".join(c for c in filename if unicodedata.category(c) != "Cc") or "download"
+    clean = "".join(c for c in filename if unicodedata.category(c) != "Cc" and c not in _BIDI) or "download"
     fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in clean)
     kind = "inline" if inline else "attachment"
     return {"Content-Disposition": f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"}
