@@ -13,7 +13,6 @@ an error page with that status. Paths outside ``/console`` keep the API's JSON a
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cutproof import __version__
 from cutproof.console.sessions import SessionError
 from cutproof.core.errors import USER_ERRORS
+from cutproof.core.inputs import hidden_in_filename
 
 PREFIX = "/console"
 STATIC = f"{PREFIX}/static"
@@ -72,17 +72,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return HTMLResponse(html, status_code=status_code)
 
 
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # embeddings, overrides, isolates
-
-
 def download(filename: str, *, inline: bool = False) -> dict[str, str]:
     """The ``Content-Disposition`` header for a file the browser saves (or shows, ``inline``) as ``filename``
     (RFC 6266): an ASCII ``filename`` for old clients, with quotes, backslashes, control characters and anything
-    outside printable ASCII replaced by ``_``, and the name as UTF-8 in ``filename*`` (RFC 8187; control characters
-    and bidirectional overrides dropped, so the saved name displays as what it is). A user's
+    outside printable ASCII replaced by ``_``, and the name as UTF-8 in ``filename*`` (RFC 8187; the characters no
+    uploaded file name may hold, ``core.inputs.hidden_in_filename``, dropped). A user's
     cut named ``R&D "final".edl`` or ``編集.edl`` downloads under its own name; no part of it can end the header
     value or add a parameter."""
-    clean = "".join(c for c in filename if unicodedata.category(c) != "Cc" and c not in _BIDI) or "download"
+    clean = "".join(c for c in filename if not hidden_in_filename(c)) or "download"
     fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in clean)
     kind = "inline" if inline else "attachment"
     return {"Content-Disposition": f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"}

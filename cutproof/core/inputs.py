@@ -62,12 +62,18 @@ def check_json_value(value: Any, what: str = "value", _depth: int = 0) -> Any:
     return value
 
 
+def hidden_in_filename(c: str) -> bool:
+    """Whether ``c`` is a character a file name must not hold: a control or format character (a NUL, a newline, a
+    bidirectional mark, override or isolate; the zero-width joiner of emoji and Indic names excepted)."""
+    return (unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d") or c in _BIDI
+
+
 def safe_filename(name: str) -> str:
     """``name`` unchanged if it is a safe single file name, else ``InputError`` (see the module's docstring)."""
     check_text(name, "the file name")
     if name in ("", ".", "..") or "/" in name or "\\" in name:
         raise InputError(f"{name!r} is not a file name; give a plain name such as A001C003.mov")
-    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200d" for c in name) or _BIDI & set(name):
+    if any(hidden_in_filename(c) for c in name):
         raise InputError(f"the file name {name!r} holds control or bidirectional-override characters")
     if name != name.strip() or name.endswith("."):
         raise InputError(f"the file name {name!r} starts or ends with a space, or ends with a dot")
