@@ -96,9 +96,10 @@ def to_csv(report: AuditReport) -> str:
 
 
 def to_html(report: AuditReport, receipt_url: Callable[[int], str]) -> str:
-    from cutproof.audit._template import audit_template  # only the HTML report needs Jinja2
+    """The printable HTML report (``cutproof.audit.html``); ``receipt_url(index)`` links an entry's receipt."""
+    from cutproof.audit.html import render
 
-    return audit_template().render(r=report, summary=report.summary(), receipt=receipt_url)
+    return render(report, receipt_url)
 
 
 def write_report(report: AuditReport, log: Log, fmt: str, out: Path) -> list[Path]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cutproof.cli import _plain
 from cutproof.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -42,10 +43,8 @@ def __getattr__(name: str) -> object:
 def esc(value: object) -> str:
     """``str(value)`` with Rich markup escaped: printed through the consoles (or in a table cell) it shows as
     written. Use it for every value that is not the program's own words; text without ``[`` is returned unchanged.
-    Rich loads here, in a command that is printing through it anyway."""
-    from rich.markup import escape
-
-    return escape(str(value))
+    ``rich.markup.escape``'s rule, without loading Rich (``cutproof.cli._plain.esc``)."""
+    return _plain.esc(value)
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cutproof.cli._common import ready_workspace
+from cutproof.cli._plain import Table
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from consent import ConsentRegistry, RegistryReader
     from cutproof.core.project_logs import ProjectRef
     from cutproof.core.workspace import Workspace
@@ -85,13 +84,9 @@ def parse_time(text: str | None, option: str) -> datetime | None:
 
 
 def new_table(*headers: str) -> Table:
-    """A table whose cells wrap rather than truncate (ids and hashes must stay whole)."""
-    from rich.table import Table  # Rich: loaded by the commands that print a table, not by their --json output
-
-    table = Table()
-    for h in headers:
-        table.add_column(h, overflow="fold")
-    return table
+    """A table whose cells wrap rather than truncate (ids and hashes must stay whole), printed by
+    ``cutproof.cli._plain.console``."""
+    return Table(*headers)
 
 
 def emit(data: Any) -> None:

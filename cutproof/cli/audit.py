@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cutproof.audit import FORMATS
-from cutproof.cli import _common  # its Rich console loads on first use: not for a report written to stdout
+from cutproof.cli import _plain
 from cutproof.cli._common import ready_workspace
 
 
@@ -53,13 +53,13 @@ def audit(
     target = out or ws.home / "audit" / f"{p.slug}.{fmt}"
     written = write_report(report, log, fmt, target)
     s = report.summary()
-    _common.console.print(
+    _plain.console.print(
         f"Audit of [bold]{p.slug}[/]: {s['shots']} shots, {s['edit_requests']} edit requests, "
         f"{s['delivered']} delivered, {s['denied']} denied, {s['awaiting_review']} awaiting review, "
         f"[{'red' if s['flagged_shots'] else 'green'}]{s['flagged_shots']} shots flagged[/]"
     )
-    _common.console.print(
-        f"Report: {_common.esc(target)}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else "")
+    _plain.console.print(
+        f"Report: {_plain.esc(target)}" + (f" (+ {len(written) - 1} receipts)" if len(written) > 1 else "")
     )
     if tl is not None and export_timeline:
         from cutproof.audit.timeline import footage_rate, mark_timeline, write_timeline
@@ -67,4 +67,4 @@ def audit(
 
         n = mark_timeline(tl, report)
         write_timeline(tl, export_timeline, rate=footage_rate(ClipReader(ws.database).list(project=p.slug)))
-        _common.console.print(f"Timeline with {n} AI-edit markers: {_common.esc(export_timeline)}")
+        _plain.console.print(f"Timeline with {n} AI-edit markers: {_plain.esc(export_timeline)}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from cutproof.cli import _common
+from cutproof.cli import _common, _plain
 from cutproof.cli._app import command_group
 from cutproof.cli._common import esc
 from cutproof.cli._lazy import commands_here, lazy_group
@@ -82,7 +82,7 @@ def consent_grant(
     if as_json:
         emit(g.model_dump(mode="json"))
     else:
-        _common.console.print(
+        _plain.console.print(
             f"Granted {g.grant_id} for {esc(performer)} (ledger index {g.ledger_index}, document {g.document_sha256})"
         )
 
@@ -101,7 +101,7 @@ def consent_revoke(
         effective_at=parse_time(effective_at, "--effective-at"),
         identity=_common.cli_identity(),
     )
-    _common.console.print(
+    _plain.console.print(
         f"Revoked {esc(grant_id)} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index {ev.ledger_index})"
     )
 
@@ -120,7 +120,7 @@ def consent_court_approve(
     ev = registry(ctx, project).approve_by_court(
         grant_id, document=document, approved_at=when, reason=reason, identity=_common.cli_identity()
     )
-    _common.console.print(
+    _plain.console.print(
         f"Court approval of {esc(grant_id)} from {ev.effective_at.isoformat()} ({ev.event_id}, ledger index "
         f"{ev.ledger_index})"
     )
@@ -151,7 +151,7 @@ def consent_suspend(
         strike=strike,
         identity=_common.cli_identity(),
     )
-    _common.console.print(f"Suspended {'all consents' if performer is None else esc(performer)}: {s.suspension_id}")
+    _plain.console.print(f"Suspended {'all consents' if performer is None else esc(performer)}: {s.suspension_id}")
 
 
 def consent_lift(
@@ -165,7 +165,7 @@ def consent_lift(
     ev = registry(ctx, project).lift_suspension(
         suspension_id, reason=reason, end=parse_time(end, "--end"), identity=_common.cli_identity()
     )
-    _common.console.print(
+    _plain.console.print(
         f"Lifted {esc(suspension_id)} from {ev.effective_at.isoformat()} (ledger index {ev.ledger_index})"
     )
 
@@ -222,10 +222,10 @@ def consent_show(
             g.grant_id, esc(names.get(g.performer_id, g.performer_id)), esc(scope), window, _status(g, state.at),
             str(g.ledger_index),
         )  # fmt: skip
-    _common.console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
-    _common.console.print(table)
+    _plain.console.print(f"Consent in project {state.project} at {state.at.isoformat()}")
+    _plain.console.print(table)
     for s in state.suspensions:
-        _common.console.print(
+        _plain.console.print(
             f"Production-wide suspension {s.suspension_id} since {s.start.isoformat()}: {esc(s.reason)}"
         )
 
@@ -247,7 +247,7 @@ def consent_history(
             str(e.ledger_index), e.kind, e.effective_at.isoformat(), e.end.isoformat() if e.end else "-",
             e.recorded_at.isoformat(), esc(e.identity), esc(e.reason or "-"),
         )  # fmt: skip
-    _common.console.print(table)
+    _plain.console.print(table)
 
 
 def consent_covers(
@@ -272,17 +272,17 @@ def consent_covers(
         emit(cov.model_dump(mode="json"))
     else:
         verdict = "[green]COVERED[/]" if cov.covered else "[red]NOT COVERED[/]"
-        _common.console.print(
+        _plain.console.print(
             f"{verdict}: {esc(performer)} for {esc(edit_kind)}/{esc(purpose)} shot {esc(shot or '-')} at "
             f"{cov.at.isoformat()}"
         )
         for c in cov.covering:
-            _common.console.print(
+            _plain.console.print(
                 f"  covered by {c.grant.grant_id} (ledger {c.grant.ledger_index}): {esc(c.grant.use_description)}"
             )
         for c in cov.not_covering:
-            _common.console.print(f"  {c.grant.grant_id} does not cover it: {esc('; '.join(c.shortfalls))}")
-        _common.console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
+            _plain.console.print(f"  {c.grant.grant_id} does not cover it: {esc('; '.join(c.shortfalls))}")
+        _plain.console.print(f"  {len(cov.proofs())} ledger receipts (use --json to get them)")
     if not cov.covered:
         raise typer.Exit(EXIT_NOT_COVERED)
 
@@ -296,7 +296,7 @@ def consent_document(
     """Export a signed document recorded in the project (checked against its hash)."""
     data = reader(ctx, project).document(sha256)
     out.write_bytes(data)
-    _common.console.print(f"Wrote {len(data)} bytes to {esc(out)}")
+    _plain.console.print(f"Wrote {len(data)} bytes to {esc(out)}")
 
 
 def consent_check(
@@ -310,13 +310,13 @@ def consent_check(
     if as_json:
         emit(report.model_dump(mode="json") | {"ok": report.ok})
     else:
-        _common.console.print(
+        _plain.console.print(
             f"{report.rows_checked} rows and {report.entries_checked} ledger entries checked "
             f"(log size {report.log_size}); completed {len(report.completed)}, dropped {len(report.abandoned)}"
         )
         for line in report.pending + report.problems:
-            _common.console.print(f"  [red]•[/] {esc(line)}")
-        _common.console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
+            _plain.console.print(f"  [red]•[/] {esc(line)}")
+        _plain.console.print("[green]OK[/]" if report.ok else "[red]PROBLEMS FOUND[/]")
     if not report.ok:
         raise typer.Exit(1)
 

@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from cutproof.cli import _collector
 from cutproof.cli._app import command_group
 from cutproof.cli._lazy import LazyCommand, lazy_group
 from cutproof.core.errors import USER_ERRORS
@@ -108,6 +109,7 @@ def _global_options(
         ),
     ] = None,
 ) -> None:
+    _collector.command_starts(ctx.invoked_subcommand)
     ctx.obj = Workspace(home, db, tsa_url=tsa_url)
 
 
@@ -140,6 +142,7 @@ def _no_plugin_loader() -> None:
 
 def main() -> None:
     """Run the CLI; errors of the components become one line on stderr and exit status 2."""
+    _collector.pause()  # resumed by the root callback unless the command is a short one (cutproof.cli._collector)
     _no_plugin_loader()
     try:
         app()

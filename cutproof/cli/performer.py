@@ -7,7 +7,7 @@ from typing import Annotated, cast
 
 import typer
 
-from cutproof.cli import _common
+from cutproof.cli import _common, _plain
 from cutproof.cli._app import command_group
 from cutproof.cli._lazy import commands_here, lazy_group
 from cutproof.cli._registry import JsonOpt, ProjectOpt, emit, new_table, parse_time, reader, registry
@@ -51,7 +51,7 @@ def performer_add(
     if as_json:
         emit(p.model_dump(mode="json"))
     else:
-        _common.console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
+        _plain.console.print(f"Registered {p.performer_id} ({p.kind}) in project {reg.project}")
 
 
 def performer_amend(
@@ -84,7 +84,7 @@ def performer_amend(
     if as_json:
         emit(p.model_dump(mode="json"))
     else:
-        _common.console.print(f"Amended {p.performer_id}")
+        _plain.console.print(f"Amended {p.performer_id}")
 
 
 def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
@@ -99,7 +99,7 @@ def performer_list(ctx: typer.Context, project: ProjectOpt = None, as_json: Json
         guild = f"{p.guild} {p.guild_id or ''}".strip() if p.guild_member else "-"
         representative = _common.esc(p.representative.name) if p.representative else "-"
         table.add_row(p.performer_id, _common.esc(p.name), p.kind, _common.esc(guild), flags or "-", representative)
-    _common.console.print(table)
+    _plain.console.print(table)
 
 
 performer_app = command_group(

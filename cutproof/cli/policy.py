@@ -2,8 +2,8 @@
 
 Exit status of ``evaluate``: 0 allow, 3 deny, 4 review, 2 malformed request or pack (one line on stderr).
 
-The packs' models, the consent judgement and Rich (tables, colours) are imported by the commands that use them, so
-that ``--help`` answers at once and ``--json`` output loads no Rich.
+The packs' models and the consent judgement are imported by the commands that use them, so that ``--help``
+answers at once; output is plain text and tables (``cutproof.cli._plain``: no Rich).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cutproof.cli import _common
+from cutproof.cli import _plain
 from cutproof.cli._app import command_group
 from cutproof.cli._common import esc
 from cutproof.cli._lazy import commands_here, lazy_group
@@ -46,26 +46,20 @@ def check(
     if as_json:
         print(json.dumps(_set_json(policy_set), indent=2, ensure_ascii=False))
         return
-    from rich.table import Table  # the tables only: --json loads no Rich
-
-    table = Table(title="Policy packs", show_lines=False)
-    for col in ("pack", "version", "rules", "reported", "file"):
-        table.add_column(col)
+    table = _plain.Table("pack", "version", "rules", "reported", "file", title="Policy packs")
     for pack in policy_set.packs:
         reported = sum(1 for r in pack.rules if r.spec.wording == "reported")
         table.add_row(esc(pack.id), esc(pack.spec.version), str(len(pack.rules)), str(reported), esc(pack.source))
-    _common.console.print(table)
+    _plain.console.print(table)
     if rules:
-        listing = Table(title="Rules", show_lines=False)
-        for col in ("pack", "rule", "scope", "effect", "citation"):
-            listing.add_column(col, overflow="fold")
+        listing = _plain.Table("pack", "rule", "scope", "effect", "citation", title="Rules")
         for pack in policy_set.packs:
             for rule in pack.rules:
                 spec = rule.spec
                 citation = spec.citation + (" [reported]" if spec.wording == "reported" else "")
                 listing.add_row(esc(pack.id), esc(spec.id), esc(spec.for_each), esc(spec.effect), esc(citation))
-        _common.console.print(listing)
-    _common.console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
+        _plain.console.print(listing)
+    _plain.console.print(f"policy set {policy_set.hash}: {len(loaded)} pack(s) valid")
 
 
 def _set_json(policy_set: PolicySet) -> dict[str, object]:
@@ -165,31 +159,25 @@ def _registry_state(ctx: typer.Context, slug: str, request: EditRequest) -> Cons
 
 
 def _print(decision: Decision) -> None:
-    from rich.table import Table
-
     style = _STYLE[decision.outcome]
-    _common.console.print(f"[{style}]{decision.outcome.upper()}[/]  decision {decision.decision_id[:16]}")
-    table = Table(show_lines=True)
-    for col in ("effect", "rule", "performer", "explanation", "citation"):
-        table.add_column(col, overflow="fold")
+    _plain.console.print(f"[{style}]{decision.outcome.upper()}[/]  decision {decision.decision_id[:16]}")
+    table = _plain.Table("effect", "rule", "performer", "explanation", "citation", show_lines=True)
     for r in sorted(decision.reasons, key=lambda r: -("allow", "review", "deny").index(r.effect)):
         citation = r.citation + (" [reported]" if r.wording == "reported" else "")
         table.add_row(
             f"[{_STYLE[r.effect]}]{r.effect}[/]", esc(r.rule_id), esc(r.performer_id or "-"), esc(r.explanation),
             esc(citation),
         )  # fmt: skip
-    _common.console.print(table)
+    _plain.console.print(table)
     if decision.relied_on:
         for rel in decision.relied_on:
             what = f"grant {rel.grant_id}" if rel.kind == "consent" else f"exemption {rel.exemption}"
             idx = f" (ledger #{rel.ledger_index})" if rel.ledger_index is not None else ""
-            _common.console.print(
-                esc(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]")
-            )
+            _plain.console.print(esc(f"relied on: {what}{idx} for {rel.performer_id or 'the request'} [{rel.rule_id}]"))
     else:
-        _common.console.print("relied on: nothing")
-    _common.console.print(f"obligations: {esc(decision.obligations.summary())}")
-    _common.console.print(f"inputs {decision.inputs_hash}\npolicy set {decision.policy_set_hash}")
+        _plain.console.print("relied on: nothing")
+    _plain.console.print(f"obligations: {esc(decision.obligations.summary())}")
+    _plain.console.print(f"inputs {decision.inputs_hash}\npolicy set {decision.policy_set_hash}")
 
 
 app = command_group(

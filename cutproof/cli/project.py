@@ -7,10 +7,10 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cutproof.cli._app import command_group
-from cutproof.cli._common import cli_identity, console, esc, ready_workspace
+from cutproof.cli._common import cli_identity, ready_workspace
+from cutproof.cli._plain import Table, console, esc
 from cutproof.core.projects import ProjectContext, create_project, get_project, list_projects
 
 app = command_group(help="Create and inspect projects.", no_args_is_help=True)

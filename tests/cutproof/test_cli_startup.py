@@ -7,6 +7,7 @@ command fails the suite rather than slowing every call.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -37,6 +38,11 @@ HEAVY = frozenset({"torch", "cv2", "scipy", "av", "c2pa", "fastapi", "uvicorn", 
 
 def loaded_by(tmp_path: Path, *args: str, home: Path | None = None, stdin: bytes = b"") -> set[str]:
     """The modules a fresh ``cutproof ARGS`` process imports (it must exit 0)."""
+    return set(probed(tmp_path, *args, home=home, stdin=stdin)["modules"])
+
+
+def probed(tmp_path: Path, *args: str, home: Path | None = None, stdin: bytes = b"") -> dict:
+    """What ``tests._support.cli_probe`` reports of a fresh ``cutproof ARGS`` process (it must exit 0)."""
     out = tmp_path / "modules.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     env |= {"CUTPROOF_HOME": str(home or tmp_path / "no-workspace"), "CUTPROOF_PROJECT": "startup-film"}
@@ -47,7 +53,7 @@ def loaded_by(tmp_path: Path, *args: str, home: Path | None = None, stdin: bytes
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     report = json.loads(out.read_text())
     assert report["code"] == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
-    return set(report["modules"])
+    return report
 
 
 def heavy(modules: set[str]) -> set[str]:
@@ -79,6 +85,7 @@ def test_root_help_loads_no_command_module_and_no_database_library(tmp_path: Pat
         "cutproof.cli.main",
         "cutproof.cli._lazy",
         "cutproof.cli._app",
+        "cutproof.cli._collector",
     }
     # the packages themselves: main's stand-in for pydantic's plugin loader is a name in sys.modules, not pydantic
     assert loaded & {"sqlalchemy", "pydantic", "cryptography", "yaml"} == set()
@@ -86,6 +93,16 @@ def test_root_help_loads_no_command_module_and_no_database_library(tmp_path: Pat
     organs = ("store", "media", "ledger", "consent", "policies", "editor", "labeler")
     allowed = {*organs, *(f"{o}.errors" for o in organs), "store.blobs"}  # errors for the CLI; the workspace's blobs
     assert {m for m in loaded if m.split(".")[0] in organs} <= allowed
+
+
+def test_the_collector_stays_paused_only_in_a_short_command(tmp_path: Path) -> None:
+    """``cutproof.cli._collector``: a short command (a read of policy, consent, ledger …) runs with the cyclic
+    collector paused; any other command gets it back before it starts working; the in-process app never pauses it."""
+    assert probed(tmp_path, "policy", "check")["gc"] is False
+    assert probed(tmp_path, "ledger", "--help")["gc"] is False
+    assert probed(tmp_path, "db", "--help")["gc"] is True  # not a short command: resumed by the root callback
+    assert probed(tmp_path, "qc", "--help")["gc"] is True
+    assert CliRunner().invoke(app, ["policy", "check"]).exit_code == 0 and gc.isenabled()
 
 
 @pytest.fixture
@@ -156,8 +173,8 @@ def test_ledger_consent_policy_and_audit_runs_load_no_heavy_library(tmp_path: Pa
         assert heavy(loaded) == set(), args
         if args[0] in ("ledger", "consent", "performer", "audit"):  # on the embedded SQLite file: plain SQL on the
             assert {"sqlalchemy", "sqlmodel"} & {m.split(".")[0] for m in loaded} == set(), args  # stdlib's driver
-        if args[0] == "audit":  # the Rich console only where the command prints (not a report sent to stdout)
-            assert ("rich" in {m.split(".")[0] for m in loaded}) == ("--out" not in args), args
+        if args[0] in ("consent", "performer", "policy", "audit"):  # plain text and tables (cutproof.cli._plain)
+            assert "rich" not in {m.split(".")[0] for m in loaded}, args
     appended = loaded_by(
         tmp_path, "ledger", "append", "--log", "cutproof.local/another", home=home, stdin=b'{"kind": "note/1"}\n'
     )  # a log of its own: a project's log holds only Cutproof's records
@@ -200,7 +217,7 @@ def test_json_output_loads_no_rich_and_row_reads_open_no_ledger(tmp_path: Path, 
     assert "rich" not in evaluated and "sqlalchemy" not in evaluated and "consent" in evaluated
     for args in [("consent", "show"), ("consent", "history", small_workspace["grant"]), ("performer", "list")]:
         loaded = loaded_by(tmp_path, *args, home=home)
-        assert "rich" in loaded and {"ledger.log", "cryptography"} & loaded == set(), args
+        assert "cutproof.cli._plain" in loaded and {"rich", "ledger.log", "cryptography"} & loaded == set(), args
     assert {"ledger.log", "cryptography"} <= loaded_by(tmp_path, "consent", "show", "--json", home=home)  # receipts
 
 
