@@ -1,7 +1,8 @@
 """Helpers shared by the CLI modules: the workspace from the global options, consoles, user errors.
 
 The consoles (Rich) and ``cli_identity`` load on first use (PEP 562): the ledger's commands, and every ``--json``
-output, write plain text and start without Rich.
+output, write plain text and start without Rich; the short commands (``consent``, ``policy``, ``audit``,
+``performer``, ``project``) print through ``cutproof.cli._plain``'s console, which reads the same markup.
 
 The consoles read what they print as Rich markup: text that is not the program's own (names, reasons, ids, paths,
 file contents, error messages) goes through ``esc`` first, so that it prints as written (``[/]`` would end in a
