@@ -32,7 +32,7 @@ import pytest
 
 import media._decode_check as decode_check
 import media._probe as probe_module
-from media import MediaInfo, probe
+from media import MediaInfo, probe, render
 from media._decode_check import KeyFrame
 from media.errors import CorruptMediaError
 
@@ -147,3 +147,14 @@ def test_verdict_is_the_same_on_one_core_and_on_all(clips: dict[str, Path], tmp_
     finally:
         os.sched_setaffinity(0, cores)
     assert everywhere == one_core == ("rejected", "rejected")
+
+
+def test_render_refuses_a_source_damaged_at_its_end(clips: dict[str, Path], tmp_path: Path) -> None:
+    """The frame-threaded render used to write 93 of the 96 frames and report success (the errors of the last
+    packets dropped); now it fails as a one-thread decode does, and leaves nothing behind."""
+    bad = _damage(clips["b-frames"], PACKETS - 1, tmp_path / "end.mp4")
+    info, _ = _described(bad)
+    out = tmp_path / "out.mp4"
+    with pytest.raises(CorruptMediaError, match=r"end\.mp4: .*re-copy it from the camera card"):
+        render(info, out)
+    assert not out.exists()
