@@ -3,27 +3,22 @@
 The functions that open a file import PyAV themselves: the value types (``MediaInfo`` and its parts) are read from the
 catalogue by commands that never open a file (``cutproof audit``, ``dailies list``), which then start without it.
 Those value types and the limits (``MediaLimits``) are defined in :mod:`media._info` and re-exported here; this module
-holds the probe (``probe``) and the file-opening helpers the readers and writers share (``open_input``,
-``video_stream``, ``frame_rate_of``).
+holds the probe (``probe``) and re-exports the file-opening helpers the readers and writers share (``open_input``,
+``video_stream``, from :mod:`media._open`; ``frame_rate_of`` is here). The decode check — and why its verdict does
+not depend on threads — is :mod:`media._decode_check`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
 from media._bmff import check_structure, declared_video_sizes
+from media._decode_check import KeyFrame, verify_decode
 from media._info import DEFAULT_LIMITS, LOSSLESS_AUDIO, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits
-from media.errors import (
-    AbsurdMediaError,
-    CorruptMediaError,
-    MediaError,
-    UnreadableMediaError,
-    UnsupportedMediaError,
-)
+from media._open import _reason, open_input, video_stream
+from media.errors import AbsurdMediaError, CorruptMediaError, MediaError, UnsupportedMediaError
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -38,48 +33,6 @@ __all__ = [
     "probe",
     "video_stream",
 ]
-
-
-@contextlib.contextmanager
-def open_input(path: Path) -> Iterator[Any]:
-    """Open ``path`` for reading, mapping PyAV's errors to ours.
-
-    Raises:
-        MediaError: the file does not exist.
-        UnreadableMediaError: PyAV cannot open it as media (wrong type, corrupt header, truncated index).
-    """
-    import av
-
-    path = Path(path)
-    if not path.is_file():
-        raise MediaError(f"{path}: no such file; check the path")
-    try:
-        container = av.open(str(path), mode="r")
-    except av.FFmpegError as exc:
-        raise UnreadableMediaError(
-            f"{path.name}: not a media file that can be opened ({_reason(exc)}); it may be corrupt, truncated or not "
-            "video at all — re-copy it from the camera card"
-        ) from None
-    try:
-        yield container
-    finally:
-        container.close()
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-
-
-def video_stream(container: Any, path: Path) -> Any:
-    """The first video stream of an open container.
-
-    Raises:
-        UnreadableMediaError: there is none.
-    """
-    streams = [s for s in container.streams.video if s.codec_context is not None]
-    if not streams:
-        raise UnreadableMediaError(f"{Path(path).name}: has no video stream; only video clips can be catalogued")
-    return streams[0]
 
 
 def frame_rate_of(stream: Any) -> Fraction | None:
@@ -127,7 +80,8 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
     """Describe a clip and check that it is usable.
 
     ``quick`` verification demuxes every video packet (catching truncation and broken indexes), decodes the first
-    frame and the last group of pictures; ``full`` decodes every frame.
+    frame and the last group of pictures; ``full`` decodes every frame. Either verdict depends on the file's bytes
+    only, not on the machine's cores or thread timing (the rule is in :mod:`media._decode_check`).
 
     Raises:
         MediaError: the file does not exist.
@@ -168,7 +122,7 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
                 f"decodes at {width}×{height}; the header is damaged"
             )
         declared = int(stream.frames or 0)
-        counted = _count_packets(container, stream, path)
+        counted, keyframes = _count_packets(container, stream, path)
         if counted == 0:
             raise AbsurdMediaError(f"{path.name}: the video stream has zero frames; nothing to catalogue")
         if declared and counted < declared:
@@ -194,7 +148,7 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
             audio=_audio_tracks(container),
             tags={str(k): str(v) for k, v in container.metadata.items()},
         )
-    _verify_decode(info, full=verify == "full")
+    verify_decode(info, keyframes, full=verify == "full")
     return info
 
 
@@ -213,9 +167,9 @@ def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None
         )
 
 
-def _count_packets(container: Any, stream: Any, path: Path) -> int:
-    """The video packets of ``stream``, demuxed with the audio tracks' (one pass): every audio track must hold the
-    sound its index promises too (a truncated file may lose only sound).
+def _count_packets(container: Any, stream: Any, path: Path) -> tuple[int, list[KeyFrame]]:
+    """The number of video packets of ``stream`` and its key frames, demuxed with the audio tracks' (one pass): every
+    audio track must hold the sound its index promises too (a truncated file may lose only sound).
 
     Raises:
         CorruptMediaError: demuxing fails, or an audio track holds less sound than its index promises.
@@ -225,10 +179,14 @@ def _count_packets(container: Any, stream: Any, path: Path) -> int:
     audio = [s for s in container.streams.audio if s.codec_context is not None]
     counts = {s.index: 0 for s in (stream, *audio)}
     heard = {s.index: [0, 0] for s in audio}  # per audio track: total and longest packet duration (time base)
+    keyframes: list[KeyFrame] = []
     try:
         for packet in container.demux(stream, *audio):
             i = packet.stream.index
             if packet.size and i in counts:
+                if i == stream.index and packet.is_keyframe:
+                    pos = -1 if packet.pos is None else int(packet.pos)
+                    keyframes.append(KeyFrame(counts[i], packet.pts, packet.dts, pos))
                 counts[i] += 1
                 if i in heard and packet.duration:
                     heard[i][0] += int(packet.duration)
@@ -246,59 +204,4 @@ def _count_packets(container: Any, stream: Any, path: Path) -> int:
                 f"{path.name}: truncated — audio track {s.index} lost about {lost} packets "
                 f"({float((promised - total) * s.time_base):.3f} s of sound); re-copy it from the camera card"
             )
-    return counts[stream.index]
-
-
-def _verify_decode(info: MediaInfo, *, full: bool) -> None:
-    """Decode the first frame and the tail (or every frame) and check their size.
-
-    Raises:
-        CorruptMediaError: a frame fails to decode, has the wrong size, or far fewer frames decode than exist.
-    """
-    import av
-
-    decoded = 0
-    with open_input(info.path) as container:
-        stream = video_stream(container, info.path)
-        stream.thread_type = "AUTO"
-        try:
-            for frame in container.decode(stream):
-                if (frame.width, frame.height) != (info.width, info.height):
-                    raise CorruptMediaError(
-                        f"{info.path.name}: frame {decoded} is {frame.width}×{frame.height}, not the "
-                        f"{info.width}×{info.height} the header declares; the file is corrupt"
-                    )
-                decoded += 1
-                if not full and decoded >= 1:
-                    break
-            if not full and info.frame_count > 1:
-                decoded += _decode_tail(container, stream, info)
-        except av.FFmpegError as exc:
-            raise CorruptMediaError(
-                f"{info.path.name}: frame {decoded} does not decode ({_reason(exc)}); the file is corrupt or "
-                "truncated — re-copy it from the camera card"
-            ) from None
-    if decoded == 0 or (full and decoded * 10 < info.frame_count * 9):
-        raise CorruptMediaError(
-            f"{info.path.name}: only {decoded} of {info.frame_count} frames decode; the file is corrupt"
-        )
-
-
-def _decode_tail(container: Any, stream: Any, info: MediaInfo) -> int:
-    """Decode from the last seekable key frame to the end; returns how many frames came out."""
-    import av
-
-    tb = stream.time_base
-    start = stream.start_time or 0
-    if tb is None:
-        return 0
-    end_s = info.duration
-    target = start + int(max(Fraction(0), end_s - Fraction(2)) / Fraction(tb.numerator, tb.denominator))
-    with contextlib.suppress(av.FFmpegError):
-        container.seek(target, stream=stream, backward=True, any_frame=False)
-    count = 0
-    for _frame in container.decode(stream):
-        count += 1
-    if count == 0:
-        raise CorruptMediaError(f"{info.path.name}: the last frames do not decode; the file is truncated")
-    return count
+    return counts[stream.index], keyframes

@@ -114,7 +114,8 @@ def render(
     Raises:
         EncodeError: the output path is unusable, the container cannot hold the codec, or encoding failed
             (nothing is left at ``out_path``).
-        CorruptMediaError: a source frame or audio packet does not decode (nothing is left at ``out_path``).
+        CorruptMediaError: a source frame or audio packet does not decode, or fewer frames come out of the decoder
+            than the source holds (nothing is left at ``out_path``).
         Exception: whatever ``edit``, ``plane_edit``, a filter or ``progress`` raised, unchanged (nothing is left at
             ``out_path``).
     """
@@ -279,6 +280,11 @@ class _Job:
             self._encode(out, vout, self.treat(frame, self.count))
             audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)
             self.meter.update(self.count)
+        if self.count < self.info.frame_count:  # a frame-threaded decoder drops the errors of the last packets
+            raise CorruptMediaError(
+                f"{self.info.path.name}: only {self.count} of {self.info.frame_count} frames decode; the file is "
+                "damaged or truncated — re-copy it from the camera card"
+            )
         for rgb in tail:
             self._encode(out, vout, self._from_rgb(rgb))
             audio.mux_until(start + Fraction(self.count) / self.plan.frame_rate)

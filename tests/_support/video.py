@@ -101,15 +101,45 @@ def remux(src: Path, dst: Path) -> Path:
 
 
 def flip_byte_in_media_data(path: Path) -> int:
-    """Flip one byte inside the ``mdat`` box (coded picture data) in place; returns its offset."""
+    """Flip one byte inside the ``mdat`` box (coded picture data) in place; returns its offset.
+
+    The byte is in the middle of the largest coded slice of the video packet nearest the middle of ``mdat`` (H.264),
+    never in a NAL unit's length or header: damage there cannot be concealed, so the file would stop decoding — and
+    since x264 with threads is not bit-reproducible, whether the middle of ``mdat`` fell on such a byte changed from
+    run to run (tests/cutproof/test_camera_provenance.py once saw its altered clip rejected at ingest). Other codecs:
+    the middle of ``mdat``.
+    """
     from labeler._bmff import top_level_boxes
 
     boxes, _ = top_level_boxes(path)
     mdat = next(b for b in boxes if b.kind == b"mdat")
     offset = mdat.offset + mdat.header + (mdat.size - mdat.header) // 2
+    slice_at = _middle_of_a_slice(path, offset)
+    offset = offset if slice_at is None else slice_at
     with open(path, "r+b") as fh:
         fh.seek(offset)
         b = fh.read(1)
         fh.seek(offset)
         fh.write(bytes([b[0] ^ 0xFF]))
     return offset
+
+
+def _middle_of_a_slice(path: Path, near: int) -> int | None:
+    """The file offset of the middle of the largest coded slice (NAL types 1, 5) of the H.264 packet nearest
+    ``near``; None for other codecs or streams not in length-prefixed (``avcC``) form."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        extradata = bytes(stream.codec_context.extradata or b"")
+        if stream.codec_context.name != "h264" or extradata[:1] != b"\x01":
+            return None
+        packets = [(int(p.pos), bytes(p)) for p in container.demux(stream) if p.size and p.pos is not None]
+    width = (extradata[4] & 3) + 1  # bytes of each NAL unit's length prefix
+    pos, data = min(packets, key=lambda p: abs(p[0] + len(p[1]) // 2 - near))
+    best: tuple[int, int] | None = None  # (start of the NAL unit's payload in the packet, its size)
+    i = 0
+    while i + width < len(data):
+        size = int.from_bytes(data[i : i + width], "big")
+        if data[i + width] & 0x1F in (1, 5) and (best is None or size > best[1]):
+            best = (i + width, size)
+        i += width + size
+    return None if best is None else pos + best[0] + best[1] // 2
