@@ -6,8 +6,8 @@ constructor, so an invalid record never exists, and is frozen. All datetimes are
 UTC; a naive datetime is refused.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the models' annotations as objects instead of
+# compiling each one from a string (about 4 % of a short command's start-up, bench/cli.py --instructions).
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal, Self
@@ -172,7 +172,7 @@ class GrantCapacity(_Record):
     court_approval_law: str | None = None
 
     @classmethod
-    def of(cls, judged: clock.Capacity) -> GrantCapacity:
+    def of(cls, judged: clock.Capacity) -> "GrantCapacity":
         """From the clock's answer."""
         return cls(
             ok=judged.ok,

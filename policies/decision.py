@@ -6,8 +6,8 @@ them into the ``policy.decided`` / ``review.signed`` records at one seam (``cutp
 ``Obligations`` is the records' type (``records.Obligations``): one definition for the gate and the labeller.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the models' annotations as objects instead of
+# compiling each one from a string (about 4 % of a short command's start-up, bench/cli.py --instructions).
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -100,7 +100,7 @@ class Decision:
         return {"schema": records.PolicyDecided.KIND, **_decision_adapter().dump_python(self, mode="json")}
 
     @classmethod
-    def from_json(cls, data: Any) -> Decision:
+    def from_json(cls, data: Any) -> "Decision":
         """Parse and validate a decision from its JSON form (e.g. read back from the ledger).
 
         Raises:

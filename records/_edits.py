@@ -1,8 +1,8 @@
 """Records of edits and labels: ``edit.applied/1`` (and 0.1.0's flattened shape), ``edit.direct/1``,
 ``label.applied/1``, and the demo's ``demo.tour/1`` (see ``records.entries``)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the models' annotations as objects instead of
+# compiling each one from a string (about 4 % of a short command's start-up, bench/cli.py --instructions).
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -104,7 +104,7 @@ class DirectEdit(Record):
     result: EditResultFacts
 
     @classmethod
-    def of(cls, result: Mapping[str, Any]) -> DirectEdit:
+    def of(cls, result: Mapping[str, Any]) -> "DirectEdit":
         """From an edit result's JSON (``editor.edit-result/1``)."""
         return cls(result=EditResultFacts.model_validate(result))
 

@@ -1,8 +1,8 @@
 """Records of training, the gate, reviews and roles: ``model.trained/1``, ``policy.decided/1``, ``review.signed/1``,
 ``access.granted/1``, ``access.revoked/1`` (see ``records.entries``)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the models' annotations as objects instead of
+# compiling each one from a string (about 4 % of a short command's start-up, bench/cli.py --instructions).
 from typing import ClassVar, Literal
 
 from pydantic import Field

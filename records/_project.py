@@ -1,7 +1,7 @@
 """Records of a project and its dailies: ``project.created/1``, ``dailies.ingested/1`` (see ``records.entries``)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the models' annotations as objects instead of
+# compiling each one from a string (about 4 % of a short command's start-up, bench/cli.py --instructions).
 from typing import ClassVar, Literal
 
 from records._base import Rational, Record
