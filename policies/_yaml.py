@@ -1,15 +1,17 @@
 """YAML loading that keeps the line of every value, so errors can point at ``file:line``.
 
 ``load_yaml`` returns plain data plus a ``Marks`` map from key paths (tuples of keys and list indexes) to
-1-based line numbers. Duplicate mapping keys, which PyYAML silently accepts, are reported as errors.
+1-based line numbers. Duplicate mapping keys, which PyYAML silently accepts, are reported as errors. PyYAML loads
+with the first ``load_yaml`` (a command whose packs all come from ``policies._parsed`` never imports it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 
@@ -29,6 +31,10 @@ class Marks:
             p = p[:-1]
         return self._lines.get((), None)
 
+    def items(self) -> list[tuple[Path, int]]:
+        """Every key path with its line, in document order."""
+        return list(self._lines.items())
+
 
 class YamlSyntaxError(Exception):
     """The text is not YAML (or has a duplicate key); ``line`` is 1-based or None."""
@@ -45,7 +51,9 @@ def load_yaml(text: str) -> tuple[Any, Marks]:
     Raises:
         YamlSyntaxError: the text is not a single valid YAML document or has a duplicate key.
     """
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -65,6 +73,8 @@ def load_yaml(text: str) -> tuple[Any, Marks]:
 
 
 def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -81,16 +91,17 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
             _walk(item, (*path, i), lines)
 
 
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available, same results
+@functools.cache
+def _loader_class() -> type:
+    """The safe loader (libyaml's when available, same results), keeping timestamps as strings (pydantic parses
+    them; hashing needs JSON values)."""
+    import yaml
 
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
-    """Safe loader that keeps timestamps as strings (pydantic parses them; hashing needs JSON values)."""
+    def timestamp_as_string(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
-
-def _timestamp_as_string(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
-
-
-_construct: Callable[..., Any] = _timestamp_as_string
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct)
+    loader = type("_Loader", (base,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_as_string)
+    return loader

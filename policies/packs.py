@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from policies import _parsed
 from policies._facts import Facts
 from policies._hashing import canonical_json, sha256_hex
 from policies._language import ALWAYS, Condition, LanguageError, Template, compile_condition, memoized
@@ -154,7 +155,11 @@ def load_pack(path: str | Path) -> Pack:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
+        parsed = _parsed.lookup(p, raw)  # a shipped pack, parsed ahead of time (policies._parsed)
+        if parsed is not None:
+            return _validate(*parsed, str(p))
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(str(p), None, f"cannot read the file: {exc}") from None
     return parse_pack(text, str(p))
@@ -170,6 +175,10 @@ def parse_pack(text: str, source: str = "<string>") -> Pack:
         document, marks = load_yaml(text)
     except YamlSyntaxError as exc:
         raise PackError(source, exc.line, exc.problem) from None
+    return _validate(document, marks, source)
+
+
+def _validate(document: Any, marks: Marks, source: str) -> Pack:
     if not isinstance(document, dict):
         raise PackError(source, marks.line(()), "a pack must be a mapping with schema, id, title, version, rules")
     try:

@@ -95,6 +95,11 @@ def test_root_help_loads_no_command_module_and_no_database_library(tmp_path: Pat
     assert {m for m in loaded if m.split(".")[0] in organs} <= allowed
 
 
+def test_checking_the_shipped_packs_loads_no_yaml_parser(tmp_path: Path) -> None:
+    """The shipped packs come parsed ahead of time (``policies._parsed``): ``policy check`` imports no PyYAML."""
+    assert "yaml" not in loaded_by(tmp_path, "policy", "check")
+
+
 def test_the_collector_stays_paused_only_in_a_short_command(tmp_path: Path) -> None:
     """``cutproof.cli._collector``: a short command (a read of policy, consent, ledger …) runs with the cyclic
     collector paused; any other command gets it back before it starts working; the in-process app never pauses it."""
