@@ -90,6 +90,17 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
         AbsurdMediaError: size, rate, frame count or duration outside ``limits``.
         CorruptMediaError: packets or frames fail to decode, or fewer packets than the index promises.
     """
+    info, keyframes = describe(path, limits=limits)
+    verify_decode(info, keyframes, full=verify == "full")
+    return info
+
+
+def describe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[MediaInfo, list[KeyFrame]]:
+    """``probe`` without its decode check: the clip's description, and its video key frames in decode order.
+
+    Raises:
+        the errors of ``probe`` but a frame's ``CorruptMediaError`` (packets are demuxed, not decoded).
+    """
     import av
 
     path = Path(path)
@@ -148,8 +159,7 @@ def probe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS, verify: Literal["
             audio=_audio_tracks(container),
             tags={str(k): str(v) for k, v in container.metadata.items()},
         )
-    verify_decode(info, keyframes, full=verify == "full")
-    return info
+    return info, keyframes
 
 
 def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None:
