@@ -44,9 +44,19 @@ def build() -> dict[str, Any]:
 
 
 def dumps(parsed: dict[str, Any]) -> str:
-    """``parsed.json``'s text, indented so that a change to a pack shows as a readable diff. Keys keep the YAML's
-    order: a pack's named conditions compile in file order (a condition may use the ones before it)."""
-    return json.dumps(parsed, indent=1, ensure_ascii=False) + "\n"
+    """``parsed.json``'s text: each document indented, so that a change to a pack shows as a readable diff, and one
+    line per line mark. Keys keep the YAML's order: a pack's named conditions compile in file order (a condition
+    may use the ones before it)."""
+    entries = []
+    for name, entry in parsed["packs"].items():
+        document = json.dumps(entry["document"], indent=1, ensure_ascii=False).replace("\n", "\n   ")
+        marks = ",\n    ".join(json.dumps(m, ensure_ascii=False, separators=(",", ":")) for m in entry["lines"])
+        entries.append(
+            f'  {json.dumps(name)}: {{\n   "source_sha256": {json.dumps(entry["source_sha256"])},\n'
+            f'   "document": {document},\n   "lines": [\n    {marks}\n   ]\n  }}'
+        )
+    packs = ",\n".join(entries)
+    return f'{{\n "schema": {json.dumps(parsed["schema"])},\n "packs": {{\n{packs}\n }}\n}}\n'
 
 
 @functools.cache
