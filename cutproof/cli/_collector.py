@@ -7,14 +7,18 @@ before the modules are torn down: about 7 % of the instructions of ``cutproof po
 audit`` (``bench/cli.py --instructions``), for garbage a start-up hardly makes. Reference counting, which frees
 almost everything, is not affected.
 
-1. ``pause`` (``cutproof.cli.main.main``, before the command is resolved): the collector stops.
+1. ``pause`` (``cutproof.__main__``, which ``python -m cutproof`` and the executable run, before Typer loads; and
+   ``cutproof.cli.main.main``): the collector stops.
 2. ``command_starts`` (the root callback, once the command's name is known): for any command not in ``SHORT`` —
    those that render, train, ingest, serve or run jobs, and can create cyclic garbage for as long as they run — the
-   collector resumes before the command does any work. A ``SHORT`` command (reads of the ledger, consent, policy,
-   audit, project and performer records) runs to its end with it paused.
+   collector resumes before the command does any work. A ``SHORT`` command (``ledger``, ``consent``, ``policy``,
+   ``audit``, ``project``, ``performer``: reads and records that make little cyclic garbage, however many entries
+   they go through) runs to its end with it paused.
 3. At exit, after every other exit handler: if the collector is still paused (a short command, ``--help``, a usage
    error), everything left is frozen (``gc.freeze``), so the interpreter's final collections skip objects that the
-   module teardown frees by reference counting anyway. Open files are still closed and flushed by that teardown.
+   module teardown frees by reference counting anyway. Only garbage caught in a reference cycle is then left to
+   the operating system unfinalised; the short commands close every file they write (``with`` blocks) and commit
+   every database write before they return.
 
 Only the ``cutproof`` executable pauses the collector; the application invoked in-process (tests, ``CliRunner``)
 never does, so ``command_starts`` changes nothing there.
