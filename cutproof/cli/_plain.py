@@ -74,10 +74,17 @@ def parse(markup: str) -> list[Run]:
 
 
 def cell_len(text: str) -> int:
-    """Columns ``text`` takes on a terminal (East Asian wide and full-width characters take two)."""
+    """Columns ``text`` takes on a terminal: East Asian wide and full-width characters take two, combining marks
+    (a decomposed accent) and invisible format characters none."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(c: str) -> int:
+    if unicodedata.category(c) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 
 def _colour(stream: object) -> bool:

@@ -19,7 +19,9 @@ from cutproof.cli._plain import Table, esc, parse
 
 PIECES = ["[bold]", "[/]", "[red]", "[/red]", "[bold red]", "[green]", "\\", "\\\\", "[", "]", "a", " ", "[x", "é"]
 markup = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
-word = st.text(alphabet=string.ascii_letters + "-_./é", min_size=1, max_size=8)
+# letters, a precomposed and a decomposed accent, a double-width character
+LETTERS = [*string.ascii_letters, *"-_./é", "e\u0301", "日"]
+word = st.lists(st.sampled_from(LETTERS), min_size=1, max_size=6).map("".join)
 cell = st.lists(word, max_size=6).map(" ".join)
 
 
