@@ -123,6 +123,18 @@ class Table:
             raise ValueError(f"a row of {len(cells)} cells in a table of {len(self.headers)} columns")
         self.rows.append(list(cells))
 
+    def transcoded(self, encoding: str) -> Table:
+        """This table with every character ``encoding`` cannot hold written as its escape (``\\xeb``)."""
+
+        def fit(text: str) -> str:
+            return text.encode(encoding, "backslashreplace").decode(encoding)
+
+        table = Table(
+            *map(fit, self.headers), title=fit(self.title) if self.title else None, show_lines=self.show_lines
+        )
+        table.rows = [[fit(c) for c in row] for row in self.rows]
+        return table
+
     def lines(self, width: int, *, colour: bool = False, unicode: bool = True) -> Iterator[str]:
         """The table drawn within ``width`` terminal columns, line by line."""
         top, head, head_row, mid, row_sep, bottom = _BOXES["unicode" if unicode else "ascii"]
@@ -281,7 +293,9 @@ def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: li
 
 
 class _Console:
-    """Prints markup and tables to standard output (or standard error), resolved at each call."""
+    """Prints markup and tables to standard output (or standard error), resolved at each call. A character the
+    output's encoding cannot hold is written as its escape (``Zo\\xeb``), not left to end the command with a
+    ``UnicodeEncodeError``; tables are drawn in ASCII there."""
 
     def __init__(self, *, stderr: bool = False) -> None:
         self.stderr = stderr
@@ -290,13 +304,17 @@ class _Console:
         """One line of markup, or a table."""
         stream = sys.stderr if self.stderr else sys.stdout
         colour = _colour(stream)
+        encoding = getattr(stream, "encoding", None) or "utf-8"
         if isinstance(obj, Table):
-            encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
             width = shutil.get_terminal_size((80, 24)).columns
-            for line in obj.lines(width, colour=colour, unicode=encoding.startswith("utf")):
-                stream.write(line + "\n")
+            unicode = encoding.lower().replace("-", "").startswith("utf")
+            if not unicode:  # escape what the output cannot hold before the columns are measured
+                obj = obj.transcoded(encoding)
+            lines = list(obj.lines(width, colour=colour, unicode=unicode))
         else:
-            stream.write(_show(parse(obj), colour) + "\n")
+            lines = [_show(parse(obj), colour)]
+        for line in lines:
+            stream.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
         stream.flush()
 
 

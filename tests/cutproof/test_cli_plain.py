@@ -96,3 +96,19 @@ def test_colour_only_on_a_terminal(monkeypatch) -> None:  # type: ignore[no-unty
     monkeypatch.setattr("sys.stdout", piped)
     _plain.console.print("[green]OK[/] \\[not a tag]")
     assert piped.getvalue() == "OK [not a tag]\n"
+
+
+def test_an_output_that_cannot_hold_a_character_gets_its_escape(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Under ``PYTHONIOENCODING=ascii`` (or a Latin-1 terminal) a name or a citation's dash does not end the command
+    with a ``UnicodeEncodeError``: it is written as its escape, and tables are drawn in ASCII."""
+    raw = io.BytesIO()
+    ascii_out = io.TextIOWrapper(raw, encoding="ascii")
+    monkeypatch.setattr("sys.stdout", ascii_out)
+    table = Table("performer", "note")
+    table.add_row(esc("Zoë Ångström"), "SAG-AFTRA 2023 — reported")
+    _plain.console.print(table)
+    _plain.console.print("Revoked for Zoë")
+    text = raw.getvalue().decode("ascii")
+    assert "Zo\\xeb \\xc5ngstr\\xf6m" in text and "2023 \\u2014 reported" in text
+    assert text.splitlines()[0].startswith("+-") and text.endswith("Revoked for Zo\\xeb\n")
+    assert len({len(line) for line in text.splitlines()[:-1]}) == 1  # the escapes measured: the columns line up
