@@ -29,13 +29,14 @@ from policies._yaml import Marks, load_yaml
 
 SCHEMA = "cutproof.parsed-packs/1"
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
+"""The shipped packs' directory (``policies.packs`` takes it from here)."""
 PARSED = PACKS_DIR / "parsed.json"
 
 
-def build() -> dict[str, Any]:
-    """The content of ``parsed.json`` for the YAML files now in ``packs/``."""
+def build(paths: list[Path]) -> dict[str, Any]:
+    """The content of ``parsed.json`` for the shipped pack files ``paths`` (``policies.shipped_pack_paths()``)."""
     packs: dict[str, Any] = {}
-    for path in sorted(PACKS_DIR.glob("*.yaml")):
+    for path in paths:
         raw = path.read_bytes()
         document, marks = load_yaml(raw.decode("utf-8"))
         lines = [[list(key), line] for key, line in marks.items()]
@@ -80,4 +81,6 @@ def lookup(path: Path, raw: bytes) -> tuple[Any, Marks] | None:
 
 
 if __name__ == "__main__":
-    PARSED.write_text(dumps(build()), encoding="utf-8")
+    from policies.packs import shipped_pack_paths
+
+    PARSED.write_text(dumps(build(shipped_pack_paths())), encoding="utf-8")

@@ -44,7 +44,7 @@ from policies.errors import PackError
 from records import DisclosureForm, IconVariant, MarkingLayer, Outcome, empty_list
 
 PACK_SCHEMA = "cutproof.policy-pack/1"
-PACKS_DIR = Path(__file__).resolve().parent / "packs"
+PACKS_DIR = _parsed.PACKS_DIR
 EXAMPLE_PACKS_DIR = PACKS_DIR / "examples"
 
 Effect = Outcome

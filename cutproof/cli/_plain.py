@@ -115,9 +115,6 @@ class Table:
         self.show_lines = show_lines
         self.rows: list[list[str]] = []
 
-    def add_column(self, header: str) -> None:
-        self.headers.append(header)
-
     def add_row(self, *cells: str) -> None:
         if len(cells) != len(self.headers):
             raise ValueError(f"a row of {len(cells)} cells in a table of {len(self.headers)} columns")
@@ -305,18 +302,17 @@ class _Console:
         stream = sys.stderr if self.stderr else sys.stdout
         colour = _colour(stream)
         encoding = getattr(stream, "encoding", None) or "utf-8"
+        unicode = encoding.lower().replace("-", "").startswith("utf")
         if isinstance(obj, Table):
             width = shutil.get_terminal_size((80, 24)).columns
-            unicode = encoding.lower().replace("-", "").startswith("utf")
             if not unicode:  # escape what the output cannot hold before the columns are measured
                 obj = obj.transcoded(encoding)
             lines = list(obj.lines(width, colour=colour, unicode=unicode))
         else:
             lines = [_show(parse(obj), colour)]
         for line in lines:
-            stream.write(line.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+            stream.write((line if unicode else line.encode(encoding, "backslashreplace").decode(encoding)) + "\n")
         stream.flush()
 
 
 console = _Console()
-err_console = _Console(stderr=True)
