@@ -19,7 +19,7 @@ from cutproof.core.workspace import Workspace
 REPO = Path(__file__).resolve().parents[2]
 WORKER = textwrap.dedent(
     """
-    import os, sys
+    import os, sys, time
     from pathlib import Path
     from cutproof.core import auth
     from cutproof.core.jobs import JobQueue, WorkerPool
@@ -37,6 +37,12 @@ WORKER = textwrap.dedent(
         return {"pid": os.getpid()}
 
     pool = WorkerPool(JobQueue(ws.engine), {"noop": handler})
+    # start claiming together: a process started first on a busy machine could otherwise drain the queue alone
+    (ran.parent / f"ready-{os.getpid()}").touch()
+    for _ in range(600):
+        if len(list(ran.parent.glob("ready-*"))) >= int(sys.argv[4]):
+            break
+        time.sleep(0.1)
     while pool.run_one() is not None:
         pass
     """
@@ -52,9 +58,8 @@ def test_processes_share_one_postgres_job_table(postgres_db: str, tmp_path: Path
     ran = tmp_path / "ran"
     ran.mkdir()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(ws.home), postgres_db, str(ran)], env=env) for _ in range(3)
-    ]
+    worker = [sys.executable, "-c", WORKER, str(ws.home), postgres_db, str(ran), "3"]
+    procs = [subprocess.Popen(worker, env=env) for _ in range(3)]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     done = [queue.get(j.job_id) for j in jobs]
     assert all(j.state == "succeeded" and j.attempts == 1 for j in done), [j.error for j in done]
