@@ -72,7 +72,9 @@ def iter_frames(
 
     Raises:
         MediaRangeError: the range is empty or outside the clip.
-        CorruptMediaError: a frame fails to decode.
+        CorruptMediaError: a frame fails to decode, or the decoder runs out of frames before the range's end (the
+            file is shorter than when it was probed: truncated or damaged). Either after the frames before it were
+            yielded.
     """
     end = info.frame_count if end is None else end
     if not (0 <= start < end <= info.frame_count):
@@ -103,8 +105,21 @@ def iter_frames(
                     else:
                         yield index, frame_to_rgb(frame, info, fmt)
                 index += 1
+            else:
+                _ran_out(info, index, last)
         except av.FFmpegError as exc:
             raise CorruptMediaError(f"{info.path.name}: frame {index} does not decode ({_reason(exc)})") from None
+
+
+def _ran_out(info: MediaInfo, index: int | None, last: int) -> None:
+    """The decoder ended at frame ``index`` (the next one it would have given) before frame ``last - 1``."""
+    if index is not None and index >= last:
+        return
+    got = "no frame after the seek" if index is None else "no frame" if index == 0 else f"frames 0–{index - 1}"
+    raise CorruptMediaError(
+        f"{info.path.name}: the video ends early: {got} decode, but it was probed with {info.frame_count} frames "
+        f"and frame {last - 1} was asked for; the file is truncated or damaged — copy it again from its source"
+    )
 
 
 def sample_keyframes(

@@ -86,6 +86,20 @@ def test_truncated_faststart_file_is_rejected(tmp_path: Path) -> None:
         probe(cut)
 
 
+def test_a_file_cut_after_probing_is_an_error_not_a_short_read(tmp_path: Path) -> None:
+    """The decoder running out before the probed frame count used to end the iteration quietly (3 of 40 frames
+    here), and a caller building a list of the range got a short one."""
+    src = write_clip(tmp_path / "fs.mp4", frames=40, container_options={"movflags": "+faststart"}, audio=None)
+    info = probe(src)
+    src.write_bytes(src.read_bytes()[: int(src.stat().st_size * 0.6)])
+    got: list[int] = []
+    with pytest.raises(CorruptMediaError, match=r"ends early: frames 0–\d+ decode, but it was probed with 40"):
+        got.extend(i for i, _ in iter_frames(info, fmt="yuv"))
+    assert got == list(range(len(got))) and 0 < len(got) < 40  # the frames before it were given
+    with pytest.raises(CorruptMediaError, match="ends early"):
+        read_frame(info, 39)
+
+
 def test_corrupt_payload_is_rejected(clip_dir: Path, tmp_path: Path) -> None:
     data = bytearray((clip_dir / "012A_T03.mov").read_bytes())
     # Overwrite the middle of the file (the frame data) with garbage; keep header and index.
