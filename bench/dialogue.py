@@ -14,6 +14,10 @@ excluded from the bank when it is rebuilt):
   audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
   audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
   sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l`` and ``jitter_ratio`` (``quality``'s docstring).
+  ``new`` leaves the pauses of both lines as shot (``editor.dialogue.pauses``); ``new_in_memory`` and every peer
+  place a mouth on every frame. ``rebuild_replaced_mouth_*``: PSNR/SSIM/sharpness over the frames ``new`` replaced
+  fully (every method on the same frames); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
+  there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
@@ -52,7 +56,9 @@ from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
 from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.line import load_line
 from editor.dialogue.model import bank_crops
+from editor.dialogue.pauses import dub_pauses
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.shape import SHAPE_AXES, TEETH_L, mouth_shape
@@ -107,15 +113,19 @@ def sharpness(frame: np.ndarray, track: FaceTrack, k: int) -> float:
     return float(lips / max(cheeks, 1e-6))
 
 
-def quality(real: list[np.ndarray], fake: list[np.ndarray], track: FaceTrack) -> dict[str, float]:
+def quality(
+    real: list[np.ndarray], fake: list[np.ndarray], track: FaceTrack, frames: list[int] | None = None
+) -> dict[str, float]:
     """PSNR/SSIM (96×60 mouth crops), sharpness ratio, and the mouth's shape and motion against the take's:
     ``open_error`` = mean |openness(result) − openness(take)| (share of the mouth ellipse that is the dark
     opening, ``editor.dialogue.shape.mouth_shape``); ``teeth_ratio`` = the result's teeth share ÷ the take's
     (bright, not red: summed over the frames); ``teeth_l`` = mean L of the teeth pixels, result − take (8-bit Lab,
     frames where both show ≥ 15 teeth pixels; below 0 = greyer teeth); ``jitter_ratio`` = mean frame-to-frame
-    change of the 96×60 crops, result ÷ take (above 1: the mouth chatters)."""
+    change of the 96×60 crops, result ÷ take (above 1: the mouth chatters). ``frames``: only those (indices)."""
     p, s, sh, cr_all, cf_all = [], [], [], [], []
-    for k, (r, f) in enumerate(zip(real, fake, strict=True)):
+    keep = range(len(real)) if frames is None else frames
+    real, fake = [real[k] for k in keep], [fake[k] for k in keep]
+    for k, r, f in zip(keep, real, fake, strict=True):
         b = track.mouth_box(track.start + k)
         cr, cf = crop(r, b, (96, 60)), crop(f, b, (96, 60))
         p.append(psnr(cr, cf))
@@ -124,8 +134,8 @@ def quality(real: list[np.ndarray], fake: list[np.ndarray], track: FaceTrack) ->
         cr_all.append(cr)
         cf_all.append(cf)
     r_arr, f_arr = np.stack(cr_all), np.stack(cf_all)
-    big_r = np.stack([crop(r, track.mouth_box(track.start + k), (128, 80)) for k, r in enumerate(real)])
-    big_f = np.stack([crop(f, track.mouth_box(track.start + k), (128, 80)) for k, f in enumerate(fake)])
+    big_r = np.stack([crop(r, track.mouth_box(track.start + k), (128, 80)) for k, r in zip(keep, real, strict=True)])
+    big_f = np.stack([crop(f, track.mouth_box(track.start + k), (128, 80)) for k, f in zip(keep, fake, strict=True)])
     shape_r, shape_f = mouth_shape(big_r), mouth_shape(big_f)
     motion = lambda a: float(np.abs(np.diff(a.astype(np.float32), axis=0)).mean())  # noqa: E731
     return {
@@ -227,10 +237,23 @@ def run_group(
             ]
         fakes["today"] = [blend_v1.place_mouth(real[k], small[audio_only[k]], boxes[k])[0] for k in range(n)]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
+        weights = dub_pauses(info, load_line(own), 0, n).weights  # the dub's own pauses (editor.dialogue.pauses)
+        spoken = [k for k in range(n) if weights[k] == 1]
         for method, fake in fakes.items():
             for metric, value in quality(real, fake, track).items():
                 shown = None if np.isnan(value) else round(value, 4)  # teeth_l: no frame with teeth in both
                 emit(metric=f"rebuild_mouth_{metric}", method=method, value=shown, **ctx)
+            for metric, value in quality(real, fake, track, spoken).items():
+                if metric in ("psnr", "ssim", "sharpness_ratio"):
+                    emit(metric=f"rebuild_replaced_mouth_{metric}", method=method, value=round(value, 4),
+                         replaced=len(spoken), **ctx)  # fmt: skip
+        paused = [k for k in range(n) if weights[k] < 1]
+        if paused:
+            ramp = int(((weights > 0) & (weights < 1)).sum())
+            emit(metric="rebuild_pauses", kept=int((weights == 0).sum()), ramp=ramp,
+                 new_psnr=round(quality(real, fakes["new"], track, paused)["psnr"], 4),
+                 replace_all_psnr=round(quality(real, fakes["new_in_memory"], track, paused)["psnr"], 4),
+                 **ctx)  # fmt: skip
         m = rb.metrics
         emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
              after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip

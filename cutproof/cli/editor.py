@@ -327,6 +327,13 @@ def edit_dialogue(
     retime_only: Annotated[
         bool, typer.Option("--retime-only", help="Only slip the picture to the line's timing (no mouth synthesis).")
     ] = False,
+    replace_pauses: Annotated[
+        bool,
+        typer.Option(
+            "--replace-pauses",
+            help="Place a mouth on every frame; by default where neither line is spoken the mouth is left as shot.",
+        ),
+    ] = False,
     model: Annotated[str | None, typer.Option(help="Dialogue model id (default: the performer's newest).")] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
@@ -359,7 +366,7 @@ def edit_dialogue(
         with bar as progress:
             result = dub(
                 clip.path, loaded, audio, out, performer=performer, model_ref=ref, start=start, end=end,
-                workers=workers, progress=progress,
+                keep_pauses=not replace_pauses, workers=workers, progress=progress,
             )  # fmt: skip
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
@@ -378,3 +385,9 @@ def edit_dialogue(
         f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
+    if "mouth_kept_frames" in m:
+        why = result.parameters.get("pauses_not_kept")
+        console.print(
+            f"mouth left as shot on {m['mouth_kept_frames']:.0f} pause frame(s) where neither line is spoken"
+            + (f" (none could be told: {esc(str(why))})" if why else "")
+        )

@@ -12,8 +12,10 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
   (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
 
 - ``dialogue``: ``performer`` (whose line), ``audio`` (``blob:<sha256>`` of the uploaded WAV of the new line),
-  ``retime_only`` (bool, default false: slip the picture instead of re-syncing the mouth), ``model`` (a trained
-  dialogue model id; default the performer's newest; optional for re-time only).
+  ``retime_only`` (bool, default false: slip the picture instead of re-syncing the mouth), ``replace_pauses``
+  (bool, default false: place a mouth on every frame, the pauses of both lines included; by default those are
+  left as shot), ``model`` (a trained dialogue model id; default the performer's newest; optional for re-time
+  only).
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 
@@ -303,6 +305,7 @@ def _dialogue(
             model_ref=ref,
             start=submission.start,
             end=submission.end,
+            keep_pauses=not params.get("replace_pauses"),
             **segmented.kwargs(),
             progress=progress,
         )

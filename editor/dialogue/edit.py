@@ -4,14 +4,16 @@ Validate the line and the range → track the performer's face over the range (i
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
 none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection
 (audio distance plus the openness the project's own takes predict from the line's sound, ``editor.dialogue.shape``)
-→ measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the take's lip detail and
-lips colour against the bank's) → place each in its frame (``editor.dialogue.blend``: aligned on the skin around
-the lips, colour, detail and grain matched, blended in two bands) → render in the source's codec family with the
-line laid into exactly the range's audio span (the rest of the soundtrack untouched). The region is the bounding
-box of every changed pixel (inside the union of the mouth boxes). Metrics: the sync scorer's AV offset, LSE-D and
-LSE-C of the new line against the original picture (before) and the edited picture (after);
-``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan (``mouth_area_width``/``_height``,
-``mouth_soften_px``, ``mouth_lips_offset_l/a/b``).
+→ find the pauses of both lines, where the mouth is left as shot (``editor.dialogue.pauses``; a short ramp into
+and out of each) → measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the
+take's lip detail and lips colour against the bank's) → place each in its frame (``editor.dialogue.blend``:
+aligned on the skin around the lips, colour, detail and grain matched, blended in two bands) → render in the
+source's codec family with the line laid into exactly the range's audio span (the rest of the soundtrack
+untouched). The region is the bounding box of every changed pixel (inside the union of the mouth boxes).
+Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture (before) and
+the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan
+(``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_lips_offset_l/a/b``); the frames left as shot
+(``mouth_kept_frames``) and ramped (``mouth_ramp_frames``).
 
 ``retime`` (slip the picture to the line's timing) is in ``editor.dialogue.retime``."""
 
@@ -37,6 +39,7 @@ from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors
 from editor.dialogue.line import fit_range, load_line
 from editor.dialogue.model import DialogueModel, bank_crops
+from editor.dialogue.pauses import PauseEvidence, dub_pauses
 from editor.dialogue.plan import plan_metrics, plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
@@ -57,6 +60,7 @@ def dub(
     start: int | None = None,
     end: int | None = None,
     exclude_take: str | None = None,
+    keep_pauses: bool = True,
     overwrite: bool = False,
     workers: int = 1,
     executor: SegmentExecutor | None = None,
@@ -74,6 +78,8 @@ def dub(
         model_ref: ``(model id, model file hash)`` recorded in the result.
         start: First frame (default 0). end: One past the last (default: start + the line's length).
         exclude_take: Content hash of a bank take not to draw mouths from (rebuild-a-take experiments).
+        keep_pauses: Leave the mouth as shot where neither the shot's own sound nor the new line is spoken
+            (``editor.dialogue.pauses``); False replaces it on every frame of the range.
         overwrite: Replace an existing output.
         workers: Render in segments on this many worker processes (``editor.segmented``: the same output, the
             line laid in by the join in one pass). executor: Render the segments on this executor instead.
@@ -112,8 +118,9 @@ def dub(
     mouths = model.crops[np.asarray(sel.indices[: last - first])]
     own = bank_crops(frames, track)
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)
+    kept = dub_pauses(info, line, first, last) if keep_pauses else PauseEvidence(np.ones(last - first, np.float32))
     stages.at("prepare", 1.0)
-    editor = _DubFrames(info, range(first, last), frames, track, mouths, plan)
+    editor = _DubFrames(info, range(first, last), frames, track, mouths, plan, kept.weights)
     override = AudioOverride(
         line.samples, line.rate, Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
     )
@@ -132,7 +139,7 @@ def dub(
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
         before = sync_of(model, own, line, info.frame_rate)
         after = sync_of(model, after_crops, line, info.frame_rate)
-        metrics = {**sel.as_metrics(), **sync_metrics(before, after), **plan_metrics(plan)}
+        metrics = {**sel.as_metrics(), **sync_metrics(before, after), **plan_metrics(plan), **kept.as_metrics()}
         if track.distance is not None:
             metrics["performer_distance"] = round(track.distance, 4)
         params = {
@@ -141,7 +148,10 @@ def dub(
             "retime_only": False,
             "exclude_take": exclude_take,
             "face_detections": track.detections,
+            "keep_pauses": keep_pauses,
         }
+        if keep_pauses and kept.reason:
+            params["pauses_not_kept"] = kept.reason
         result = edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
         stages.at("measure", 1.0)
         return result
@@ -151,7 +161,8 @@ def dub(
 
 
 class _DubFrames(SourceFrames):
-    """``dub``: the chosen bank mouth of each frame placed in it."""
+    """``dub``: the chosen bank mouth of each frame placed in it with its weight (0: the frame as shot; between:
+    a ramp from the shot's mouth to the placed one)."""
 
     def __init__(
         self,
@@ -161,14 +172,25 @@ class _DubFrames(SourceFrames):
         track: FaceTrack,
         mouths: np.ndarray,
         plan: MouthPlan,
+        weights: np.ndarray,
     ) -> None:
         super().__init__(info, span, span.start, span.stop, frames)
-        self.track, self.mouths, self.plan = track, mouths, plan
+        self.track, self.mouths, self.plan, self.weights = track, mouths, plan, weights
 
     def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = index - self.span.start
         box = self.track.mouth_box(index)
-        out, support = place_mouth(self.source(index), self.mouths[k], box, seed=index, plan=self.plan)
+        shot = self.source(index)
+        w = float(self.weights[k])
+        if w == 0:
+            self.crops[k] = crop(shot, box, (BANK_W, BANK_H))
+            self.forget(index)
+            return np.asarray(rgb, np.float32), np.zeros(shot.shape[:2], bool)
+        out, support = place_mouth(shot, self.mouths[k], box, seed=index, plan=self.plan)
+        if w < 1:
+            mixed = w * out.astype(np.float32) + (1 - w) * shot.astype(np.float32)
+            out = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+            support &= (out != shot).any(-1)
         self.changed[support] = True
         self.crops[k] = crop(out, box, (BANK_W, BANK_H))
         self.forget(index)

@@ -215,6 +215,30 @@ def test_exclude_take_rebuilds_from_the_other_takes(footage_dir: Path, model: Di
     assert result.metrics["selection_target_cost"] > 0.01  # its own frames (cost ≈ 0) were not available
 
 
+def test_pauses_keep_the_shot_and_say_so(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
+    # The neutral take's line before its first word: neither its sound nor the new line (its own) is spoken, so
+    # the dub leaves those frames as shot and ramps into the bank mouths; keep_pauses=False replaces them all.
+    src = footage_dir / NEU
+    line = line_from(src, tmp_path / "own.wav", seconds=20 / float(probe(src).frame_rate) - 0.001)
+    kept = dub(src, model, line, tmp_path / "k.mov", performer=PERFORMER, end=20, exclude_take=content_hash(src))
+    every = dub(src, model, line, tmp_path / "e.mov", performer=PERFORMER, end=20, exclude_take=content_hash(src),
+                keep_pauses=False)  # fmt: skip
+    k = int(kept.metrics["mouth_kept_frames"])
+    assert k >= 4 and kept.metrics["mouth_ramp_frames"] == 2.0 and kept.parameters["keep_pauses"] is True
+    assert every.metrics["mouth_kept_frames"] == 0.0 and every.parameters["keep_pauses"] is False
+    ref = tmp_path / "identity.mov"
+    render(probe(src), ref, lambda i, x: None)
+    r = every.region
+    mouth = (slice(r.y, r.y + r.height), slice(r.x, r.x + r.width))
+    shown = zip(_rgb(ref)[:20], _rgb(kept.output.path)[:20], _rgb(every.output.path)[:20], strict=True)
+    for i, (x, y, z) in enumerate(shown):
+        as_shot, placed = np.abs(x - y)[mouth].mean(), np.abs(x - z)[mouth].mean()
+        if i < k:  # as shot (the encoder's noise: 0.8–1.4 of 255 here) where the other dub placed a mouth (4.6–6.9)
+            assert as_shot < 2.0 and placed > 3 * as_shot, f"frame {i} was kept but changed"
+        elif i >= k + 2:  # past the ramp, the same placed mouth in both (up to the encoder's noise)
+            assert np.abs(y - z)[mouth].mean() < 2.0, f"frame {i}: the placed mouth differs between the two dubs"
+
+
 @pytest.fixture(scope="module")
 def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # Issue 18: the patch was softer than the face, teeth were lost, and on this performer the rebuilt mouth
@@ -224,8 +248,17 @@ def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.Te
     src = footage_dir / NEU
     n = 30
     line = line_from(src, tmp_path / "own.wav", seconds=n / float(probe(src).frame_rate) - 0.001)
-    out = dub(src, model, line, tmp_path / "r.mov", performer=PERFORMER, end=n, exclude_take=content_hash(src),
-              model_ref=("a" * 64, "b" * 64))  # fmt: skip
+    out = dub(
+        src,
+        model,
+        line,
+        tmp_path / "r.mov",
+        performer=PERFORMER,
+        end=n,
+        exclude_take=content_hash(src),
+        model_ref=("a" * 64, "b" * 64),
+        keep_pauses=False,
+    )  # fmt: skip  (the mouth on every frame)
     real = [np.asarray(a, np.uint8) for _, a in iter_frames(probe(src), end=n, fmt="rgb24")]
     ours = [np.asarray(a, np.uint8) for _, a in iter_frames(probe(out.output.path), end=n, fmt="rgb24")]
     track = track_face(real)

@@ -11,7 +11,11 @@ from typer.testing import CliRunner
 
 from cutproof.cli.main import app
 from cutproof.core.projects import get_project, project_log
+from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
+from cutproof.edits.render import render_edit
+from cutproof.edits.submission import EditSubmission
+from editor import Catalogue
 from tests.editor._dialogue_media import line_from
 
 ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
@@ -75,7 +79,10 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     assert code == 0, out
     body = json.loads(out.strip().splitlines()[-1])
     assert body["kind"] == "dialogue" and body["frames"]["frames"] == [5, 35] and dubbed.is_file()
-    assert "av_offset_target_met" in body["metrics"]
+    assert "av_offset_target_met" in body["metrics"] and body["parameters"]["keep_pauses"] is True
+    code, out = run(home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--start", "5",
+                    "--replace-pauses", "--out", str(tmp_path / "every.mov"))  # fmt: skip
+    assert code == 0 and "mouth left as shot on 0 pause frame(s)" in out, out
     code, out = run(
         home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--retime-only", "--out", str(slipped)
     )
@@ -83,4 +90,20 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     ws = Workspace(home, None)
     log = project_log(ws, get_project(ws, "film"))
     kinds = [log.entry_json(i)["kind"] for i in range(log.size())]
-    assert kinds.count("edit.direct/1") == 2 and "model.trained/1" in kinds  # edits outside the gate
+    assert kinds.count("edit.direct/1") == 3 and "model.trained/1" in kinds  # edits outside the gate
+    # A gated dub through the render path: ``replace_pauses`` reaches the edit (the line's own pause before its
+    # first word is left as shot by default, replaced when asked)
+    project, clip = get_project(ws, "film"), Catalogue(ws.engine).get(NEU, project="film")
+    own = line_from(footage_dir / NEU, tmp_path / "own.wav", seconds=0.6)
+    digest = ws.blobs.put_file(own)
+    record_upload(ws, "film", digest, size=own.stat().st_size, filename=own.name, by="test")
+    kept = {}
+    for replace in (False, True):
+        params = {"performer": p1, "audio": f"blob:{digest}", "replace_pauses": replace}
+        sub = EditSubmission(shot=NEU, kind="dialogue", purpose="adr", params=params)
+        work = tmp_path / f"work{replace}"
+        work.mkdir()
+        result = render_edit(ws, project, clip, sub, work, lambda _p: None)
+        assert result.parameters["keep_pauses"] is (not replace)
+        kept[replace] = result.metrics["mouth_kept_frames"]
+    assert kept[False] >= 4 and kept[True] == 0

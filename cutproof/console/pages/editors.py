@@ -135,6 +135,7 @@ async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form
         if isinstance(audio, UploadFile) and audio.filename:
             params["audio"] = await store_upload(ws, page, audio)
         params["retime_only"] = form.get("retime_only") == "on"
+        params["replace_pauses"] = form.get("replace_pauses") == "on"
     declared = [p.strip() for p in str(form.get("performers", "")).replace(",", " ").split() if p.strip()]
     region = str(form.get("region", "")).strip() or None
     start, end = _number(form, "start"), _number(form, "end")

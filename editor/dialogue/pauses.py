@@ -1,0 +1,182 @@
+"""Pauses: the frames of a dub where neither the picture's own line nor the new line is spoken. There the mouth is
+left as shot.
+
+Why (issue 18): a dub places a bank mouth, taken from another take, on every frame of its range. Where neither line
+is spoken, that is another take's mouth at rest, and the shot's own resting mouth is the right one. On GRID, one
+take rebuilt from the other with its own sound, the bank mouths placed on the pauses before and after the
+sentence scored 26.6 dB mouth PSNR against the take. Kept, those frames are the take itself through the
+render's encode (44.6 dB; docs/benchmarks.md, Dialogue). Keeping them also narrows what the edit alters.
+
+The rule, per line (the new line, and the shot's own sound over the range):
+
+1. **Level.** Each 10 ms hop of the line (16 kHz mono, 25 ms window) gets its energy in dB. ``loud`` is the
+   95th percentile of these levels and ``floor`` the 5th. Hops of digital silence (below ``DIGITAL_SILENCE_DB``,
+   -100 dB: padding, an editor's gap) are pauses but are left out of both percentiles. They say nothing of the
+   room's noise floor, and a few of them on a short line would pull ``floor`` far below it.
+2. **Can pauses be told apart?** Only when ``loud - floor`` is at least ``MIN_RANGE_DB`` (24 dB). Otherwise,
+   for example speech throughout or a noisy room, every frame counts as spoken and nothing is kept.
+3. **Speech.** A hop is speech when its level is above ``floor + SPEECH_SHARE · (loud - floor)`` (a quarter of
+   the way up), in a run of such hops lasting at least ``MIN_SPEECH_S`` (0.1 s). A click, a lip smack, a knock or
+   a breath is shorter than a syllable at that level. With 60 ms, the AAC re-encode of a GRID take lost all 21
+   of its pause frames to such runs in the booth's noise; on the clean sound, one 10 ms blip had made a take's
+   last 0.7 s count as speech.
+
+   The constants were chosen against the harmful error: speech taken for a pause, so that the shot's own mouth
+   shows while a line is spoken. Replacing a pause is only the behaviour from before pauses were kept. The
+   choice was made on the footage's sound re-encoded (``bench/_heldout.py`` variants) and with room noise added
+   (``bench/dialogue_pauses.py``: brown and white noise 40 to 10 dB below the speech). With a third of the way
+   up and a 20 dB range, a quiet word of an Obama take became a pause at 20 dB SNR (11 frames). At 15 dB SNR,
+   29 frames over four clips became pauses. With these constants, the kept frames change by at most one per
+   clip between the shared sound and its re-framed H.264, CRF 28 and ProRes versions. With noise at 25–30 dB
+   SNR, one clip gains 11 kept frames: a 90 ms sound at the very start of an Obama take (a word's tail or a
+   breath, 20 dB above the room). The other clips gain at most 2. A noisier sound keeps nothing. The cost: the
+   softly spoken CREMA-D take (range 21.9 dB) keeps none of its pauses.
+4. **Pause frames.** A video frame is a pause of the line when no speech hop lies within ``PAD_S`` (0.2 s) of
+   its span. The lips move before the sound starts and after it stops (coarticulation), so the margin keeps
+   those frames replaced.
+5. **Kept frames.** Frames that are pauses of both lines, in runs of at least ``MIN_RUN_S`` (0.2 s), are kept.
+   A shorter run would flicker between the shot's mouth and a bank mouth.
+6. **Weights.** Each frame gets a placed-mouth weight: 0 where kept, 1 where replaced. Over ``RAMP`` frames
+   next to a kept run, the weight ramps from the shot's mouth to the bank's (1/3, 2/3), so the change is not a
+   cut.
+
+A shot without sound gives no evidence of its pauses: every frame is replaced (``PauseEvidence.reason`` says
+so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from editor.dialogue.features import FEATURE_RATE, SR, to_16k_mono
+from editor.dialogue.line import Line
+from media import MediaInfo, read_audio
+from media.errors import NoAudioError
+
+MIN_RANGE_DB = 24.0
+DIGITAL_SILENCE_DB = -100.0
+SPEECH_SHARE = 1 / 4
+MIN_SPEECH_S = Fraction(1, 10)
+PAD_S = Fraction(1, 5)
+MIN_RUN_S = Fraction(1, 5)
+RAMP = 2
+_WIN = 400
+_HOP = SR // FEATURE_RATE
+
+
+def levels_db(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Step 1: the level in dB (full scale 0) of each 10 ms hop, over a 25 ms window centred on it."""
+    x = np.asarray(to_16k_mono(samples, rate), np.float64)
+    n = max(1, -(-len(x) // _HOP))
+    padded = np.pad(x, (_WIN // 2, _WIN // 2 + n * _HOP))
+    idx = np.arange(_WIN)[None, :] + _HOP * np.arange(n)[:, None]
+    power = (padded[idx] ** 2).mean(axis=1)
+    return 10 * np.log10(power + 1e-12)
+
+
+def speech_hops(levels: np.ndarray) -> np.ndarray | None:
+    """Steps 2–3: which hops are speech, or None when the line's pauses cannot be told from its speech."""
+    sound = levels[levels > DIGITAL_SILENCE_DB]
+    if len(sound) == 0:
+        return None
+    loud, floor = np.percentile(sound, 95), np.percentile(sound, 5)
+    if loud - floor < MIN_RANGE_DB:
+        return None
+    loud_hops = levels > floor + SPEECH_SHARE * (loud - floor)
+    return _runs_at_least(loud_hops, int(MIN_SPEECH_S * FEATURE_RATE))
+
+
+def _runs_at_least(mask: np.ndarray, length: int) -> np.ndarray:
+    """``mask`` with its runs of True shorter than ``length`` cleared."""
+    out = np.zeros_like(mask)
+    k, n = 0, len(mask)
+    while k < n:
+        if not mask[k]:
+            k += 1
+            continue
+        j = k
+        while j < n and mask[j]:
+            j += 1
+        if j - k >= length:
+            out[k:j] = True
+        k = j
+    return out
+
+
+def pause_frames(speech: np.ndarray | None, fps: Fraction, n_frames: int) -> np.ndarray:
+    """Step 4: which of ``n_frames`` video frames (frame 0 at the line's start) no speech hop comes within
+    ``PAD_S`` of. With no evidence (None), none is a pause."""
+    out = np.zeros(n_frames, bool)
+    if speech is None:
+        return out
+    hits = np.nonzero(speech)[0]
+    for k in range(n_frames):
+        lo = (Fraction(k) / fps - PAD_S) * FEATURE_RATE
+        hi = (Fraction(k + 1) / fps + PAD_S) * FEATURE_RATE
+        i = np.searchsorted(hits, float(lo))
+        out[k] = i >= len(hits) or hits[i] > float(hi)
+    return out
+
+
+def keep_weights(paused: np.ndarray, fps: Fraction) -> np.ndarray:
+    """Steps 5–6: the placed mouth's weight per frame (0 kept … 1 replaced)."""
+    n = len(paused)
+    kept = _runs_at_least(np.asarray(paused, bool), max(1, int(np.ceil(MIN_RUN_S * fps))))
+    w = np.ones(n, np.float32)
+    if not kept.any():
+        return w
+    idx = np.nonzero(kept)[0]
+    dist = np.abs(np.arange(n)[:, None] - idx[None, :]).min(axis=1)
+    return np.minimum(1.0, dist / (RAMP + 1)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PauseEvidence:
+    """The placed mouth's weight per frame of a dub's range; ``reason`` says why no frame could be kept, when no
+    pause could be told in one of the lines."""
+
+    weights: np.ndarray
+    reason: str | None = None
+
+    @property
+    def kept(self) -> int:
+        return int((self.weights == 0).sum())
+
+    def as_metrics(self) -> dict[str, float]:
+        ramp = int(((self.weights > 0) & (self.weights < 1)).sum())
+        return {"mouth_kept_frames": float(self.kept), "mouth_ramp_frames": float(ramp)}
+
+
+def pauses(
+    line: np.ndarray, line_rate: int, own: np.ndarray | None, own_rate: int, fps: Fraction, n_frames: int
+) -> PauseEvidence:
+    """The frames of a range of ``n_frames`` that are pauses of both ``line`` (the new line) and ``own`` (the
+    shot's sound over the range; None when the shot has none), as placed-mouth weights. Both start with the range.
+    Frames that ``own`` does not reach are not pauses (no evidence)."""
+    replaced = np.ones(n_frames, np.float32)
+    if own is None:
+        return PauseEvidence(replaced, "the shot has no sound to tell its pauses")
+    new_speech, old_speech = speech_hops(levels_db(line, line_rate)), speech_hops(levels_db(own, own_rate))
+    if new_speech is None:
+        return PauseEvidence(replaced, "the new line has no pause below its speech (spoken throughout or noisy)")
+    if old_speech is None:
+        return PauseEvidence(replaced, "the shot's sound has no pause below its speech (spoken throughout or noisy)")
+    both = pause_frames(new_speech, fps, n_frames) & pause_frames(old_speech, fps, n_frames)
+    reached = int(Fraction(len(own), own_rate) * fps)  # frames whose whole span the shot's sound covers
+    both[reached:] = False
+    return PauseEvidence(keep_weights(both, fps))
+
+
+def dub_pauses(info: MediaInfo, line: Line, first: int, last: int) -> PauseEvidence:
+    """The pauses of a dub's range ``first``–``last`` of the shot ``info``: ``line`` laid in from ``first``, against
+    the shot's own sound over the same span (its first audio stream)."""
+    lo, hi = Fraction(first) / info.frame_rate, Fraction(last) / info.frame_rate
+    try:
+        clip = read_audio(info.path, max_seconds=hi)
+    except NoAudioError:
+        return pauses(line.samples, line.rate, None, 0, info.frame_rate, last - first)
+    own = clip.samples[int(lo * clip.rate) :]
+    return pauses(line.samples, line.rate, own, clip.rate, info.frame_rate, last - first)
