@@ -21,6 +21,9 @@ excluded from the bank when it is rebuilt):
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
+- ``bank_round_trip``: the ceiling the bank's resolution sets. Each frame's own mouth (its crop at the bank's
+  size, ``bank_width`` px wide) is placed back on that frame, every 3rd frame. Reported: mouth PSNR and sharpness
+  ratio against the frame, with the mouth box's width in pixels. A perfect bank would give about 50 dB and 1.
 - ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
   offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
 - ``heldout_av_offset``: the held-out take's audio shifted by known offsets; the scorer's residual.
@@ -54,7 +57,7 @@ from _peers import blend_v1
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
-from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
+from editor.dialogue.blend import inner_mask, place_mouth, ring_mask, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.line import load_line
 from editor.dialogue.model import bank_crops
@@ -222,7 +225,7 @@ def run_group(
         ).indices
         pool = np.nonzero(model.take_ids != hid)[0]
         small = np.stack([cv2.resize(c, (64, 40), interpolation=cv2.INTER_AREA) for c in model.crops])
-        own_crops, bank = bank_crops(real, track), model.bank_takes(hid)
+        own_crops, bank = bank_crops(real, track, work_size(model.crops[0])), model.bank_takes(hid)
         peers = {
             "new_in_memory": np.asarray(sel.indices[:n]),
             "static_mouth": np.full(n, pool[len(pool) // 2]),
@@ -260,6 +263,14 @@ def run_group(
         emit(metric="rebuild_plan", method="new", **{k: v for k, v in m.items() if k.startswith("mouth_")}, **ctx)
         gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
         emit(metric="rebuild_shape_gate", method="new", **gate, **ctx)
+        own_plan = plan_mouths(own_crops, [own_crops], own_crops)
+        trip = {k: place_mouth(real[k], own_crops[k], boxes[k], seed=k, plan=own_plan)[0] for k in range(0, n, 3)}
+        emit(metric="bank_round_trip", box_width=round(float(np.median([b[2] for b in boxes])), 1),
+             bank_width=int(own_crops.shape[2]),
+             psnr=round(float(np.mean([psnr(crop(real[k], boxes[k], (96, 60)), crop(f, boxes[k], (96, 60)))
+                                       for k, f in trip.items()])), 2),
+             sharpness_ratio=round(float(np.mean([sharpness(f, track, k) / max(sharpness(real[k], track, k), 1e-6)
+                                                  for k, f in trip.items()])), 3), **ctx)  # fmt: skip
         emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
         if png is not None:
             k = n // 2

@@ -1,10 +1,13 @@
 """Placing a bank mouth on the target face so that it looks like the take: aligned, colour-, detail- and
 grain-matched, and blended in two frequency bands.
 
-A bank crop is the mouth box of its own face at ``BANK_W × BANK_H`` (128×80: fine enough to keep teeth and lip
-texture at 720p and below). A ``MouthPlan`` (``editor.dialogue.plan``, measured once per dub over the whole range)
-says how large the mouth is in the box, how much softer the take's lips are than the bank's, and how the lips'
-colour differs between the takes beyond the skin's. For each output frame:
+A bank crop is the mouth box of its own face at the bank's size: the takes' mouth box width rounded to 16 px, at
+least ``BANK_W × BANK_H`` (128×80) and at most 256×160 (``editor.dialogue.model.bank_size``). The mouth is fitted
+and blended at that size, so a large face keeps its lip texture and teeth.
+
+A ``MouthPlan`` (``editor.dialogue.plan``, measured once per dub over the whole range) says how large the mouth
+is in the box, how much softer the take's lips are than the bank's, and how the lips' colour differs between the
+takes beyond the skin's. For each output frame:
 
 1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift, at most 12 % of the
    box and 8°), on the *ring* of skin around the lips only (``ring_mask``) — the lips differ by design, the skin
@@ -48,7 +51,8 @@ class MouthPlan:
     """How a dub's bank mouths are fitted to its take (``editor.dialogue.plan.plan_mouths`` measures it).
 
     ``axes``: the mouth ellipse (width, height) as fractions of the mouth box. ``soften``: Gaussian sigma in
-    bank-crop pixels that brings the bank mouths' lip detail down to the take's (0: the take is as crisp).
+    pixels of the crops the dub works at (``work_size``) that brings the bank mouths' lip detail down to the
+    take's (0: the take is as crisp).
     ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's.
     """
 
@@ -162,8 +166,14 @@ def prepare(mouth: np.ndarray, target: np.ndarray, seed: int = 0, plan: MouthPla
         mouth = cv2.resize(mouth, (w, h), interpolation=cv2.INTER_AREA if mouth.shape[1] > w else cv2.INTER_CUBIC)
     matched = colour_match(align(mouth, target), target, plan)
     if plan.soften > 0:
-        matched = cv2.GaussianBlur(matched, (0, 0), plan.soften * w / BANK_W)
+        matched = cv2.GaussianBlur(matched, (0, 0), plan.soften)
     return match_grain(matched, target, seed)
+
+
+def work_size(mouth: np.ndarray) -> tuple[int, int]:
+    """The crop size ``(w, h)`` a bank mouth is fitted and blended at: its own, at least 128×80 (an old 64×40 bank
+    is fitted at 128×80). The take's crops for the dub's plan are cut at the same size."""
+    return max(BANK_W, mouth.shape[1]), max(BANK_H, mouth.shape[0])
 
 
 def place_mouth(
@@ -175,17 +185,18 @@ def place_mouth(
         The edited frame (uint8) and the boolean support of pixels whose value changed.
     """
     h, w = frame.shape[:2]
-    target = crop(frame, box, (BANK_W, BANK_H))
+    cw, ch = work_size(mouth)
+    target = crop(frame, box, (cw, ch))
     patch = prepare(mouth, target, seed, plan)
-    inv = cv2.invertAffineTransform(box_transform(box, (BANK_W, BANK_H)))
+    inv = cv2.invertAffineTransform(box_transform(box, (cw, ch)))
     x, y, bw, bh = box
     x0, y0 = max(0, int(np.floor(x)) - 1), max(0, int(np.floor(y)) - 1)
     x1, y1 = min(w, int(np.ceil(x + bw)) + 2), min(h, int(np.ceil(y + bh)) + 2)
     m = inv + np.array([[0, 0, -x0], [0, 0, -y0]], np.float64)
     size = (x1 - x0, y1 - y0)
     warped = cv2.warpAffine(patch, m, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-    narrow = cv2.warpAffine(inner_mask(axes=plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    wide = cv2.warpAffine(inner_mask(feather=0.45, axes=plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    narrow = cv2.warpAffine(inner_mask(cw, ch, 0.08, plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    wide = cv2.warpAffine(inner_mask(cw, ch, 0.45, plan.axes), m, size, flags=cv2.INTER_LINEAR, borderValue=0)
     base = frame[y0:y1, x0:x1].astype(np.float32)
     sigma = max(1.0, BAND * bw)
     lo_p, lo_f = cv2.GaussianBlur(warped, (0, 0), sigma), cv2.GaussianBlur(base, (0, 0), sigma)

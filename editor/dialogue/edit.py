@@ -34,7 +34,7 @@ from editor.dialogue._common import (
     sync_metrics,
     sync_of,
 )
-from editor.dialogue.blend import BANK_H, BANK_W, MouthPlan, place_mouth
+from editor.dialogue.blend import BANK_H, BANK_W, MouthPlan, place_mouth, work_size
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors
 from editor.dialogue.line import fit_range, load_line
@@ -116,7 +116,7 @@ def dub(
         openness=model.openness(),
     )
     mouths = model.crops[np.asarray(sel.indices[: last - first])]
-    own = bank_crops(frames, track)
+    own = bank_crops(frames, track, work_size(mouths[0]))  # the take's crops at the size the mouths are fitted at
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)
     kept = dub_pauses(info, line, first, last) if keep_pauses else PauseEvidence(np.ones(last - first, np.float32))
     stages.at("prepare", 1.0)

@@ -14,7 +14,8 @@ the take's: its lighting, its codec's softness, its framing.
    brought the other take's skin texture and shading to the whole box). A still take (no motion to measure)
    gives a scattered mask whose ellipse reaches the cap, i.e. the largest area.
 2. **Detail** (``soften``): the mean gradient magnitude inside that ellipse over the range's crops vs over the
-   chosen bank mouths; where the bank is crisper, the smallest Gaussian sigma (0.1 px steps up to 2.5) that brings
+   chosen bank mouths; where the bank is crisper, the smallest Gaussian sigma (0.1 px steps up to 2.5 at 128×80,
+   in proportion at a larger bank size) that brings
    the chosen mouths' mean down to the take's (a CRF 28 re-encode of a GRID take: σ 1.5; the shared takes: 0.7–0.8).
 3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's mouth area minus the bank mouth's,
    less the same difference on the skin both share (``skin_mask``); the plan takes the median over the range.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import INNER, MouthPlan, inner_mask, lab, skin_mask
+from editor.dialogue.blend import BANK_W, INNER, MouthPlan, inner_mask, lab, skin_mask
 
 MIN_FRAMES = 8  # fewer crops than this say nothing about where the mouth moves
 MOTION_LEVEL = 0.3  # threshold between the motion map's median (0) and its 99th percentile (1)
@@ -77,10 +78,11 @@ def detail_sigma(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]
     sample = chosen[:: max(1, len(chosen) // 24)]  # ≤ ~24 mouths: the mean is stable, the search cheap
     if _detail(sample, mask) <= want:
         return 0.0
-    for sigma in np.arange(0.3, 2.51, 0.1):
+    top = 2.5 * take.shape[2] / BANK_W  # 2.5 px at 128×80, as much of the mouth at a larger bank size
+    for sigma in np.arange(0.3, top + 0.01, 0.1):
         if _detail(np.stack([cv2.GaussianBlur(c, (0, 0), sigma) for c in sample]), mask) <= want:
             return round(float(sigma), 2)
-    return 2.5
+    return round(top, 2)
 
 
 def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
@@ -99,7 +101,8 @@ def plan_mouths(take: np.ndarray, bank: list[np.ndarray], chosen: np.ndarray) ->
     """The plan for placing ``chosen`` (n bank crops, one per frame) on the take's range.
 
     Args:
-        take: The range's own mouth crops ``(n, BANK_H, BANK_W, 3)`` uint8 (``editor.dialogue.model.bank_crops``).
+        take: The range's own mouth crops ``(n, h, w, 3)`` uint8 at the bank mouths' ``work_size``
+            (``editor.dialogue.model.bank_crops``).
         bank: The bank's crops the mouths may come from, one array per take (an excluded take left out).
         chosen: The selected bank mouth of each frame, same shape as ``take``.
     """

@@ -25,7 +25,7 @@ from editor.dialogue import (
     score,
     train_dialogue,
 )
-from editor.dialogue.blend import inner_mask, place_mouth, ring_mask
+from editor.dialogue.blend import inner_mask, place_mouth, ring_mask, work_size
 from editor.dialogue.model import bank_crops
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.shape import MIN_LOTO_R
@@ -266,7 +266,7 @@ def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.Te
     hid = model.take_hashes.index(content_hash(src))
     pool = np.nonzero(model.take_ids != hid)[0]
     held = np.full(n, pool[len(pool) // 2])  # the same blending, with the plan measured for its one mouth
-    plan = plan_mouths(bank_crops(real, track), model.bank_takes(hid), model.crops[held])
+    plan = plan_mouths(bank_crops(real, track, work_size(model.crops[0])), model.bank_takes(hid), model.crops[held])
     static = [place_mouth(real[k], model.crops[held[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)]
     return {"real": real, "ours": ours, "static": static, "boxes": boxes}
 
