@@ -133,6 +133,7 @@ def describe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[Media
                 f"decodes at {width}×{height}; the header is damaged"
             )
         declared = int(stream.frames or 0)
+        by_duration = _frames_by_header_duration(container, stream, rate)
         counted, keyframes = _count_packets(container, stream, path)
         if counted == 0:
             raise AbsurdMediaError(f"{path.name}: the video stream has zero frames; nothing to catalogue")
@@ -140,6 +141,11 @@ def describe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[Media
             raise CorruptMediaError(
                 f"{path.name}: truncated — the index promises {declared} frames but only {counted} are present; "
                 "re-copy it from the camera card"
+            )
+        if by_duration and counted < by_duration:
+            raise CorruptMediaError(
+                f"{path.name}: truncated — its header declares {by_duration} frames "
+                f"({float(by_duration / rate):.3f} s) but only {counted} are present; re-copy it from the camera card"
             )
         if Fraction(counted) / rate > limits.max_duration_s:
             raise AbsurdMediaError(f"{path.name}: {counted} frames is longer than {limits.max_duration_s} s")
@@ -160,6 +166,23 @@ def describe(path: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> tuple[Media
             tags={str(k): str(v) for k, v in container.metadata.items()},
         )
     return info, keyframes
+
+
+# Containers whose header records the video's duration exactly but no frame count (FFmpeg's nb_frames is 0): the
+# duration is the count. MXF (SMPTE 377M) writes it in the track's and the material package's Duration when it is
+# closed, so a file cut after that keeps the whole duration (issue 18: a DNxHR MXF cut in half was catalogued as 36
+# of its 72 frames). Not for program streams, FLV or raw streams, where FFmpeg estimates the duration from the bit
+# rate (the shared MPEG-1 takes: 74.5 estimated, 75 present).
+_DURATION_IN_HEADER = {"mxf"}
+
+
+def _frames_by_header_duration(container: Any, stream: Any, rate: Fraction) -> int:
+    """The frame count a ``_DURATION_IN_HEADER`` container's header declares (0: none declared, or not such a
+    container)."""
+    if container.format.name not in _DURATION_IN_HEADER or not stream.duration or stream.time_base is None:
+        return 0
+    frames = Fraction(stream.duration) * stream.time_base * rate
+    return max(0, round(frames))
 
 
 def _check_size(name: str, width: int, height: int, limits: MediaLimits) -> None:

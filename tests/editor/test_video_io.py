@@ -86,6 +86,34 @@ def test_truncated_faststart_file_is_rejected(tmp_path: Path) -> None:
         probe(cut)
 
 
+def _dnxhr_mxf(path: Path, frames: int) -> Path:
+    """A DNxHR SQ MXF (its header records the duration, not a frame count) of ``frames`` grey ramps."""
+    import av
+
+    out = av.open(str(path), "w", format="mxf")
+    v = out.add_stream("dnxhd", rate=Fraction(24000, 1001), options={"profile": "dnxhr_sq"})
+    v.width, v.height, v.pix_fmt = 320, 180, "yuv422p"
+    for i in range(frames):
+        rgb = np.full((180, 320, 3), 40 + 6 * i, np.uint8)
+        for packet in v.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv422p")):
+            out.mux(packet)
+    for packet in v.encode(None):
+        out.mux(packet)
+    out.close()
+    return path
+
+
+def test_a_truncated_mxf_is_rejected(tmp_path: Path) -> None:
+    """Issue 18: a DNxHR MXF cut in half was catalogued as a 36-frame clip, though its header says 72 (MXF has no
+    frame count FFmpeg reads, only a duration)."""
+    whole = _dnxhr_mxf(tmp_path / "A001.mxf", 24)
+    assert probe(whole).frame_count == 24
+    cut = tmp_path / "A001_cut.mxf"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(CorruptMediaError, match=r"truncated — its header declares 24 frames \(1\.001 s\) but only"):
+        probe(cut)
+
+
 def test_a_file_cut_after_probing_is_an_error_not_a_short_read(tmp_path: Path) -> None:
     """The decoder running out before the probed frame count used to end the iteration quietly (3 of 40 frames
     here), and a caller building a list of the range got a short one."""
