@@ -385,7 +385,9 @@ def edit_dialogue(
         f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
-    if "mouth_kept_frames" in m:
+    if result.parameters.get("keep_pauses") is False:
+        console.print("a mouth placed on every frame of the range, pauses included (--replace-pauses)")
+    elif "mouth_kept_frames" in m:
         why = result.parameters.get("pauses_not_kept")
         console.print(
             f"mouth left as shot on {m['mouth_kept_frames']:.0f} pause frame(s) where neither line is spoken"

@@ -53,8 +53,10 @@ def bank_crops(frames: list[np.ndarray], track: FaceTrack, size: tuple[int, int]
     """The bank's mouth crops ``(n, h, w, 3)`` uint8 of every frame of the track: the mouth box at ``size``
     (default: ``bank_size`` of the track's median box width), area-averaged when the box is larger (no aliasing),
     so the take's sharpness and teeth survive."""
+    if not frames:
+        raise DialogueModelError("no frames to cut mouth crops from; give a range of at least one frame")
     boxes = [track.mouth_box(track.start + k) for k in range(len(frames))]
-    w, h = size or bank_size(float(np.median([b[2] for b in boxes])) if boxes else BANK_W)
+    w, h = size if size is not None else bank_size(float(np.median([b[2] for b in boxes])))
     out = []
     for f, box in zip(frames, boxes, strict=True):
         if box[2] > w:  # shrink the frame first so the crop is an area average, not a point sample

@@ -82,7 +82,7 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     assert "av_offset_target_met" in body["metrics"] and body["parameters"]["keep_pauses"] is True
     code, out = run(home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--start", "5",
                     "--replace-pauses", "--out", str(tmp_path / "every.mov"))  # fmt: skip
-    assert code == 0 and "mouth left as shot on 0 pause frame(s)" in out, out
+    assert code == 0 and "a mouth placed on every frame of the range, pauses included" in out, out
     code, out = run(
         home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--retime-only", "--out", str(slipped)
     )
