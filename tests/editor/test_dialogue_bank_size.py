@@ -49,3 +49,21 @@ def test_a_large_mouth_keeps_its_detail_through_the_bank() -> None:
     assert bank_crops([frame], track).shape == (1, 150, 240, 3)  # the default: the track's own box size
     small, own = round_trip((BANK_W, BANK_H)), round_trip(bank_size(box[2]))
     assert own > small + 4, (own, small)
+
+
+def test_a_mouth_larger_than_the_largest_bank_is_area_averaged_into_it() -> None:
+    # a 1080p close-up's 370 px mouth box: the crop is capped at 256×160 (area-averaged, not point-sampled) and a
+    # mouth of that size is placed back over the whole box
+    frame = np.full((1080, 1920, 3), (200, 150, 130), np.uint8)
+    track = FaceTrack(0, np.array([[700.0, 300.0, 640.0, 640.0]]), 1)
+    box = track.mouth_box(0)
+    x, y, w, h = box.astype(int)
+    frame[y : y + h, x : x + w : 2] = (90, 40, 40)  # 1 px stripes: above the crop's resolution
+    mouth = bank_crops([frame], track)[0]
+    assert box[2] > MAX_BANK_W and mouth.shape == (160, 256, 3)
+    inner = mouth[40:120, 64:192].astype(float)
+    # averaged (a 1.45× area average leaves a faint beat, 18 here); a point sample would swing ±55 between stripes
+    assert np.abs(inner - inner.mean((0, 1))).max() < 25
+    support = place_mouth(frame, mouth, box, plan=MouthPlan(axes=(0.7, 0.5)))[1]
+    xs = np.nonzero(support)[1]
+    assert xs.min() >= x - 2 and xs.max() <= x + w + 2 and xs.max() - xs.min() > 0.6 * w
