@@ -32,6 +32,10 @@ Splits: ``shared`` (the held-out take as shared) and ``heldout`` (versions of it
 ``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes; and, with
 ``--other-takes P``, each other take of P held out in turn, variant ``take<i>``, the model retrained with it last).
 ``--png DIR`` writes mouth close-ups (real | new | main | nearest audio | static) of the middle frame.
+``--static-spread`` adds ``rebuild_static_spread``: holding each of every 2nd bank mouth of the pool (each with its
+own plan), scored on every 3rd replaced frame, with the worst, median and best held mouth next to ``new``,
+``new_in_memory`` and the ``static_mouth`` peer on the same frames. The peer's one middle frame is a single draw
+from that spread.
 
 Usage: ``PYTHONPATH=. python bench/dialogue.py [--performers crema,grid,obama] [--variants crop,crf28,prores10]``
 """
@@ -167,8 +171,48 @@ def teeth_l(real: np.ndarray, fake: np.ndarray) -> float:
     return float(np.mean(diffs)) if diffs else float("nan")
 
 
+def static_spread(
+    real: list[np.ndarray],
+    fakes: dict[str, list[np.ndarray]],
+    track: FaceTrack,
+    own_crops: np.ndarray,
+    bank: list[np.ndarray],
+    crops: np.ndarray,
+    pool: np.ndarray,
+    frames: list[int],
+) -> dict[str, float]:
+    """Mouth PSNR over ``frames`` of holding each bank mouth (every 2nd of the pool, each with its own plan): the
+    static-mouth peer's one middle frame is a single draw from this spread."""
+    boxes = {k: track.mouth_box(track.start + k) for k in frames}
+
+    def score(fake: dict[int, np.ndarray]) -> float:
+        return float(
+            np.mean([psnr(crop(real[k], boxes[k], (96, 60)), crop(fake[k], boxes[k], (96, 60))) for k in frames])
+        )
+
+    held = []
+    for j in pool[::2]:
+        plan = plan_mouths(own_crops[frames], bank, np.repeat(crops[j][None], len(frames), axis=0))
+        held.append(score({k: place_mouth(real[k], crops[j], boxes[k], seed=k, plan=plan)[0] for k in frames}))
+    q = np.percentile(held, [0, 50, 100])
+    return {
+        **{f"{m}_psnr": round(score(dict(enumerate(fakes[m]))), 4) for m in ("new", "new_in_memory", "static_mouth")},
+        "held_worst_psnr": round(float(q[0]), 4),
+        "held_median_psnr": round(float(q[1]), 4),
+        "held_best_psnr": round(float(q[2]), 4),
+        "held_mouths": len(held),
+        "scored_frames": len(frames),
+    }
+
+
 def run_group(
-    name: str, variants: list[str], steps: int, tmp: Path, png: Path | None, held_out: int | None = None
+    name: str,
+    variants: list[str],
+    steps: int,
+    tmp: Path,
+    png: Path | None,
+    held_out: int | None = None,
+    spread: bool = False,
 ) -> None:
     """``held_out``: another take (index in ``GROUPS``) held out instead of the last one — an untransformed take
     the rebuild never saw (split ``heldout``, variant ``take<i>``; no transformed variants, no re-sync)."""
@@ -250,6 +294,9 @@ def run_group(
                 if metric in ("psnr", "ssim", "sharpness_ratio"):
                     emit(metric=f"rebuild_replaced_mouth_{metric}", method=method, value=round(value, 4),
                          replaced=len(spoken), **ctx)  # fmt: skip
+        if spread:
+            spread_of = static_spread(real, fakes, track, own_crops, bank, model.crops, pool, spoken[::3])
+            emit(metric="rebuild_static_spread", **spread_of, **ctx)
         paused = [k for k in range(n) if weights[k] < 1]
         if paused:
             ramp = int(((weights > 0) & (weights < 1)).sum())
@@ -299,6 +346,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--other-takes", default="", help="performers whose other takes are also held out in turn")
+    ap.add_argument("--static-spread", action="store_true", help="score holding each bank mouth (slow)")
     args = ap.parse_args()
     if not FOOTAGE.is_dir():
         emit(metric="skipped", reason=f"no footage at {FOOTAGE}")
@@ -306,10 +354,10 @@ def main() -> None:
     variants = [v for v in args.variants.split(",") if v]
     with tempfile.TemporaryDirectory() as d:
         for name in [n.strip() for n in args.performers.split(",") if n.strip()]:
-            run_group(name, variants, args.steps, Path(d), args.png)
+            run_group(name, variants, args.steps, Path(d), args.png, spread=args.static_spread)
         for name in [n for n in args.other_takes.split(",") if n]:
             for i in range(len(GROUPS[name]) - 1):
-                run_group(name, variants, args.steps, Path(d), args.png, held_out=i)
+                run_group(name, variants, args.steps, Path(d), args.png, held_out=i, spread=args.static_spread)
 
 
 if __name__ == "__main__":
