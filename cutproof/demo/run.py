@@ -38,6 +38,7 @@ from cutproof.core.projects import ProjectContext, create_project, project_log
 from cutproof.core.workspace import MARKER, Workspace
 from cutproof.dailies.ingest import ingest_dailies
 from cutproof.demo.footage import generate_footage
+from cutproof.demo.plate import LIBRARY, library_plate
 from cutproof.demo.tsa import LoopbackTsa
 from cutproof.edits.flow import job_handlers, sign_review, submit
 from cutproof.edits.requests import RequestStore
@@ -147,8 +148,8 @@ def _consents(ws: Workspace, log: Any) -> dict[str, str]:
     grant = reg.grant(
         people["grid"].performer_id, category="digital_alteration", edit_kinds=["background"],
         purposes=["story_change"], document=doc, signed_by="performer", contract_edition="sag-aftra-tv-theatrical-2026",
-        use_description="Replace the background of the GRID talker's take with the plate of the other set-up, "
-                        "moving the scene to the other location", valid_from=now - timedelta(days=30), identity=LEGAL,
+        use_description="Replace the background of the GRID talker's take with a still of another set, "
+                        "moving the scene there", valid_from=now - timedelta(days=30), identity=LEGAL,
     )  # fmt: skip
     doc2 = docs / "speaker-relight-consent.pdf"
     doc2.write_bytes(b"%PDF-1.4 demo: separately signed consent of the speaker to a mood relight of his address\n")
@@ -305,14 +306,15 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
     order = sorted(clips)
     speaker = next((n for n in order if n.startswith("obama-weekly-address_a-bad")), order[-1])
     grid = next((n for n in order if n.startswith("grid_pwij")), order[0])
-    plate = next((n for n in order if n.startswith("grid_id2")), order[1])
+    library = clips.get(LIBRARY[0])
+    plate = library_plate(ws, "demo-film", library.path, by=IDENTITY) if library else clips[order[1]].short_id
     crema = next((n for n in order if n.startswith("crema-d_1001_DFA_ANG")), order[0])
     allowed = _decide(ws, project, "allowed", EditSubmission(
         shot=clips[grid].short_id, kind="background", purpose="story_change", performers=(people["grid"],),
-        end=min(clips[grid].info.frame_count, 50), params={"plate": clips[plate].short_id}), result)  # fmt: skip
+        end=min(clips[grid].info.frame_count, 50), params={"plate": plate}), result)  # fmt: skip
     _decide(ws, project, "denied", EditSubmission(
         shot=clips[crema].short_id, kind="background", purpose="story_change", performers=(people["crema"],),
-        params={"plate": clips[plate].short_id}), result)  # fmt: skip
+        params={"plate": plate}), result)  # fmt: skip
     reviewed = _decide(ws, project, "review", EditSubmission(
         shot=clips[speaker].short_id, kind="relight", purpose="performance_change", performers=(people["obama"],),
         end=min(clips[speaker].info.frame_count, 48), is_deep_fake=False,
