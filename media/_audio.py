@@ -19,8 +19,8 @@ from typing import Any
 import av
 import numpy as np
 
-from media._probe import _reason
-from media.errors import CorruptMediaError, MediaError, MediaRangeError, NoAudioError, UnreadableMediaError
+from media._open import _reason, open_input
+from media.errors import CorruptMediaError, MediaRangeError, NoAudioError
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,7 @@ def read_audio(path: Path, *, stream: int | None = None, max_seconds: Fraction |
         CorruptMediaError: its audio does not decode.
     """
     path = Path(path)
-    if not path.is_file():
-        raise MediaError(f"{path}: no such file; check the path")
-    try:
-        container = av.open(str(path), mode="r")
-    except av.FFmpegError as exc:
-        raise UnreadableMediaError(f"{path.name}: not an audio file that can be opened ({_reason(exc)})") from None
-    try:
+    with open_input(path, what="an audio file", advice="") as container:
         streams = [s for s in container.streams.audio if s.codec_context is not None]
         if stream is not None:
             streams = [s for s in streams if s.index == stream]
@@ -90,8 +84,6 @@ def read_audio(path: Path, *, stream: int | None = None, max_seconds: Fraction |
             raise CorruptMediaError(f"{path.name}: its audio does not decode ({_reason(exc)})") from None
         channels = int(s.codec_context.channels or 1)
         codec = s.codec_context.codec.canonical_name
-    finally:
-        container.close()
     samples = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, channels), np.float32)
     if limit is not None:
         samples = samples[:limit]

@@ -13,9 +13,13 @@ from media.errors import MediaError, UnreadableMediaError
 __all__ = ["_reason", "open_input", "video_stream"]
 
 
+_CLIP_ADVICE = "; it may be corrupt, truncated or not video at all — re-copy it from the camera card"
+
+
 @contextlib.contextmanager
-def open_input(path: Path) -> Iterator[Any]:
-    """Open ``path`` for reading, mapping PyAV's errors to ours.
+def open_input(path: Path, *, what: str = "a media file", advice: str = _CLIP_ADVICE) -> Iterator[Any]:
+    """Open ``path`` for reading, mapping PyAV's errors to ours. ``what`` and ``advice`` word the error for the
+    kind of file the caller expects (a clip by default; ``read_audio`` says "an audio file" and gives no advice).
 
     Raises:
         MediaError: the file does not exist.
@@ -29,10 +33,7 @@ def open_input(path: Path) -> Iterator[Any]:
     try:
         container = av.open(str(path), mode="r")
     except av.FFmpegError as exc:
-        raise UnreadableMediaError(
-            f"{path.name}: not a media file that can be opened ({_reason(exc)}); it may be corrupt, truncated or not "
-            "video at all — re-copy it from the camera card"
-        ) from None
+        raise UnreadableMediaError(f"{path.name}: not {what} that can be opened ({_reason(exc)}){advice}") from None
     try:
         yield container
     finally:
