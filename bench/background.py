@@ -9,9 +9,12 @@ backdrop, spill removed) and composited over plates with nobody in them, ``C = �
 exactly the alpha of ``C`` (``tests/editor/_wide_shot.py``). Cases (960×540): three talkers (two takes, one
 mirrored, one delayed; faces 115–175 px) over two different sets — a flag-and-bookshelf and a library with a
 lamp — with and without soft shadows cast on the set (shadows are background: ``α*`` excludes them); one talker
-filling the frame; and two cases built to be unrecoverable: the same three people frozen (nobody moves; people
-still found by their faces), and a crowd of five people filling the frame. Split ``shared``: the shared GRID takes;
-``heldout``: versions of them the project never saw (``bench/_heldout.py``: mirrored, H.264 CRF 28, ProRes 10-bit).
+filling the frame, before the bookshelf and before a plain set (``one-wall``: a teal painted wall, synthetic); and
+two cases built to be unrecoverable: the same three people frozen (nobody moves; people still found by their faces),
+and a crowd of five people filling the frame. Split ``shared``: the shared GRID takes; ``heldout``: versions of them
+the project never saw (``bench/_heldout.py``: mirrored, H.264 CRF 28, ProRes 10-bit), and ``recorded``: the wide
+shot itself recorded as a camera would (H.264 4:2:0 CRF 18, so the set's colour bleeds into the people's edges),
+matted from the recording and scored against the composite before it.
 
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
 true empty plate given as a clean plate; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
@@ -43,14 +46,17 @@ estimated alpha where 0.9 ≤ α* ≤ 0.98 (the edge's nearly opaque pixels); ``
 (α* > 0.98) estimated below 0.98.
 
 **Composite colour (the old set's fringe).** Each estimated matte is also composited over a new plate ``Q`` (flat
-light blue, so a dark fringe shows) twice, in the same run: with the take's own pixels as the foreground colour
-(``foreground: frame``, the edit before issue 18's fringe fix) and with the colour recovered against the clean
-plate (``foreground: multilevel``, :mod:`editor.background.foreground`; the plate the method used: estimated or
-supplied). The truth composite is exact without knowing ``F``: ``C* = I + (1 − α*)(Q − P)``. Over the edge band
-(within 3 px of the truth's fractional pixels, ``0.02 < α* < 0.98``): ``edge_colour_err`` = mean |C − C*| (×1e3)
-and ``old_set_leak`` = mean share of the old set's colour in the composite, ``max(0, (C − C*)·(P − Q) / |P − Q|²)``
-(×1e3; where |P − Q| > 0.1), which counts both a matte that is too high there and old-set colour inside the
-foreground.
+light blue, so a dark fringe shows) three times, in the same run: with the take's own pixels as the foreground colour
+(``foreground: frame``, the edit before issue 18's fringe fix), with the colour recovered against the clean plate
+(``foreground: multilevel``, :mod:`editor.background.foreground`; the plate the method used: estimated or
+supplied), and with that colour despilled (``foreground: multilevel+despill``, :mod:`editor.background.despill`,
+the edit's ``despill`` option). The truth composite is exact without knowing ``F``: ``C* = I + (1 − α*)(Q − P)``
+(``I`` the composite before any recording). Caveat for the despill: the truth's ``F`` is the GRID talker keyed from
+his blue booth, whose colour the MPEG-1 recording already bled into his hair's solid edge; the truth keeps that.
+Over the edge band (within 3 px of the truth's fractional pixels, ``0.02 < α* < 0.98``): ``edge_colour_err`` =
+mean |C − C*| (×1e3) and ``old_set_leak`` = mean share of the old set's colour in the composite,
+``max(0, (C − C*)·(P − Q) / |P − Q|²)`` (×1e3; where |P − Q| > 0.1), which counts both a matte that is too high
+there and old-set colour inside the foreground.
 """
 
 from __future__ import annotations
@@ -58,11 +64,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import av
 import cv2
 import numpy as np
 
@@ -74,6 +82,7 @@ from _heldout import FOOTAGE, make_variant  # noqa: E402
 from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
+from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
 from editor.background.foreground import estimate_foreground  # noqa: E402
 from editor.background.matte import matte_frame  # noqa: E402
@@ -156,9 +165,44 @@ def people(layout: list[tuple[int, float, float, int, bool]], takes: tuple[str, 
     return [Person(takes[k], x, hgt, start, mirror) for k, x, hgt, start, mirror in layout]
 
 
+def recorded(frames: list[np.ndarray], crf: int = 18) -> list[np.ndarray]:
+    """``frames`` (RGB uint8) as a camera or an editorial export records them: H.264 4:2:0 (BT.709, limited range)
+    at ``crf``, decoded back. The colour is stored at half resolution, so the set's colour bleeds into the people's
+    edges; the wide shot's truth still comes from the composite before recording."""
+    h, w = frames[0].shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "recorded.mp4"
+        with av.open(str(path), "w") as out:
+            vs = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "medium"})
+            vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+            for f in frames:
+                vf = av.VideoFrame.from_ndarray(f, format="rgb24")
+                vf = vf.reformat(format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG")
+                for packet in vs.encode(vf):
+                    out.mux(packet)
+            for packet in vs.encode():
+                out.mux(packet)
+        with av.open(str(path)) as inp:
+            return [
+                fr.reformat(format="rgb24", src_colorspace="ITU709", src_color_range="MPEG").to_ndarray()
+                for fr in inp.decode(video=0)
+            ]
+
+
+def painted_wall(size: tuple[int, int]) -> np.ndarray:
+    """A plain set (uint8 RGB, ``size`` = (width, height)): a teal painted wall, lit a little unevenly (a gentle
+    gradient), with fine grain. Synthetic; the shared footage has no plain set a person was not filmed in front of."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    tone = np.array([0.16, 0.52, 0.58], np.float32) + (xx / w)[..., None] * np.array([0.04, 0.1, 0.1], np.float32)
+    tone = tone - (yy / h)[..., None] * 0.06
+    grain = cv2.GaussianBlur(np.random.default_rng(7).normal(0, 0.02, (h, w, 3)).astype(np.float32), (0, 0), 1.5)
+    return (np.clip(tone + grain, 0, 1) * 255).round().astype(np.uint8)
+
+
 def cases(variant: str, n: int) -> dict[str, tuple[WideShot, bool]]:
     """name → (shot, expected to be recoverable)."""
-    if variant == "shared":
+    if variant in ("shared", "recorded"):
         footage, takes = FOOTAGE, GRID_TAKES
     else:
         paths = [make_variant(FOOTAGE / t, variant) for t in GRID_TAKES]
@@ -168,10 +212,18 @@ def cases(variant: str, n: int) -> dict[str, tuple[WideShot, bool]]:
         "three-bookshelf": (wide_shot(footage, plates["bookshelf"], people(THREE, takes), n), True),
         "three-library-shadows": (wide_shot(footage, plates["library"], people(THREE, takes), n, shadow=0.35), True),
         "one-closeup": (wide_shot(footage, plates["bookshelf"], [Person(takes[0], 0.5, 1.0)], n), True),
+        "one-wall": (wide_shot(footage, painted_wall(SIZE), [Person(takes[0], 0.5, 1.0)], n), True),
         "three-frozen": (wide_shot(footage, plates["library"], people(THREE, takes), n, freeze=True), False),
         "crowd-five": (wide_shot(footage, plates["bookshelf"], people(CROWD, takes), n), False),
     }
     return out
+
+
+def run_recorded(
+    name: str, shot: WideShot, variant: str, refiner_steps: int, png: Path | None, methods: set[str] | None
+) -> None:
+    """:func:`run_case` on the shot as recorded (matted from the recorded frames, scored against the truth)."""
+    run_case(name, replace(shot, frames=recorded(shot.frames)), variant, refiner_steps, png, methods, clean=shot.frames)
 
 
 def scores(est: list[np.ndarray], ref: list[np.ndarray]) -> dict[str, float]:
@@ -237,9 +289,18 @@ def head_crop(img: np.ndarray, ref: np.ndarray, size: int = 160, zoom: int = 3) 
 
 
 def run_case(
-    name: str, shot: WideShot, variant: str, refiner_steps: int, png: Path | None, methods: set[str] | None = None
+    name: str,
+    shot: WideShot,
+    variant: str,
+    refiner_steps: int,
+    png: Path | None,
+    methods: set[str] | None = None,
+    clean: list[np.ndarray] | None = None,
 ) -> None:
+    """Every wanted method on ``shot``; ``clean``: the composites before recording (``shot.frames`` are then the
+    recorded ones), from which the truth composite is built."""
     frames, ref = shot.frames, shot.alphas
+    truth_frames = frames if clean is None else clean
 
     def want(method: str) -> bool:
         return methods is None or method in methods
@@ -326,10 +387,13 @@ def run_case(
             continue
         cp = supplied if method.endswith("supplied-plate") else plates.get(method, plate)
         t1 = time.perf_counter()
-        recovered = [estimate_foreground(f, a, cp.image, cp.known) for f, a in zip(fl, est, strict=True)]
+        recovered = [estimate_foreground(f, a, cp.image, cp.keyable) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
-        for fg_name, fgs in (("frame", fl), ("multilevel", recovered)):
-            vals, comps, truths = colour_scores(frames, est, ref, old_set, fgs)
+        t1 = time.perf_counter()
+        despilled = [despill(f, a, cp.image) for f, a in zip(recovered, est, strict=True)]
+        emit("despill_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
+        for fg_name, fgs in (("frame", fl), ("multilevel", recovered), ("multilevel+despill", despilled)):
+            vals, comps, truths = colour_scores(truth_frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
             shown = method in (
@@ -359,7 +423,7 @@ def run_case(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=24)
-    ap.add_argument("--variants", default="shared,mirror,crf28,prores10")
+    ap.add_argument("--variants", default="shared,mirror,crf28,prores10,recorded")
     ap.add_argument("--cases", default="")
     ap.add_argument("--refiner-steps", type=int, default=300)
     ap.add_argument("--quick", action="store_true", help="10 frames, shared only, no refiner")
@@ -374,7 +438,8 @@ def main() -> None:
             if args.cases and name not in args.cases.split(","):
                 continue
             wanted = set(args.methods.split(",")) if args.methods else None
-            run_case(name, shot, variant, 0 if args.quick else args.refiner_steps, args.png, wanted)
+            run = run_recorded if variant == "recorded" else run_case
+            run(name, shot, variant, 0 if args.quick else args.refiner_steps, args.png, wanted)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,14 @@ def edit_background_command(
             "plate, the old set's colour not mixed in) or frame (the take's own pixels)."
         ),
     ] = "multilevel",
+    despill: Annotated[
+        bool,
+        typer.Option(
+            "--despill",
+            help="Take the old set's colour out of the performer's edge (a rim of a blue or green backdrop's colour "
+            "that the codec smeared into the hair); off by default.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
     workers: WorkersOpt = 1,
@@ -115,6 +123,7 @@ def edit_background_command(
         regrade=regrade,
         regrade_method=regrade_method,
         foreground=foreground,
+        despill=despill,
     )
     with render_bar(f"replacing the background of {source.name}", quiet=quiet or as_json) as progress:
         result = replace_background(

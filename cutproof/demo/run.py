@@ -311,7 +311,7 @@ def _run_demo(ws: Workspace, footage: Path | None, train_steps: int, t0: float) 
     crema = next((n for n in order if n.startswith("crema-d_1001_DFA_ANG")), order[0])
     allowed = _decide(ws, project, "allowed", EditSubmission(
         shot=clips[grid].short_id, kind="background", purpose="story_change", performers=(people["grid"],),
-        end=min(clips[grid].info.frame_count, 50), params={"plate": plate}), result)  # fmt: skip
+        end=min(clips[grid].info.frame_count, 50), params={"plate": plate, "despill": True}), result)  # fmt: skip
     _decide(ws, project, "denied", EditSubmission(
         shot=clips[crema].short_id, kind="background", purpose="story_change", performers=(people["crema"],),
         params={"plate": plate}), result)  # fmt: skip

@@ -4,7 +4,8 @@ Each edit kind maps to one editor entry point. The parameters a submission may c
 
 - ``background``: ``plate`` (catalogue clip ref, or ``blob:<sha256>`` of an uploaded still/clip),
   ``plate_frame`` (frame of a plate clip, default 0), ``clean_plate`` (catalogue ref, optional), ``model``
-  (id of a trained background refiner, optional).
+  (id of a trained background refiner, optional), ``despill`` (bool, default false: take the old set's colour out
+  of the performer's edge, for a coloured backdrop).
 - ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
   right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
 - ``relight``: ``reference`` (catalogue clip ref, optionally ``@FRAME``), adjustments ``exposure``,
@@ -107,12 +108,15 @@ def _background(
     gate: GateFacts | None,
     segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
-    from editor.background import load_background_model
+    from editor.background import BackgroundParams, load_background_model
     from editor.background.edit import load_plate, replace_background
 
     params = dict(submission.params)
     if "plate" not in params:
         raise RenderParameterError("a background edit needs params.plate: a clip of this production or blob:<hash>")
+    despill = params.get("despill", False)
+    if not isinstance(despill, bool):
+        raise RenderParameterError(f"params.despill must be true or false, got {despill!r}")
     plate_path = _resolve_media(ws, project, str(params["plate"]))
     plate = load_plate(plate_path, frame=int(params.get("plate_frame", 0)))
     clean = _resolve_media(ws, project, str(params["clean_plate"])) if params.get("clean_plate") else None
@@ -125,6 +129,7 @@ def _background(
         clip.path,
         plate,
         work / f"render{_source_suffix(clip)}",
+        params=BackgroundParams(despill=despill),
         clean_plate=clean,
         refiner=refiner,
         start=submission.start,

@@ -227,6 +227,7 @@ def replace_background(
             {
                 "background_fraction": round(float(np.mean(editor.coverage_list)), 6),
                 "clean_plate_known_fraction": round(cplate.known_fraction, 6),
+                "clean_plate_extended_fraction": cplate.describe()["extended_fraction"],
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
             }
@@ -239,7 +240,12 @@ def replace_background(
         "plate": plate.describe(),
         "clean_plate": {**cplate.describe(), **({"content_hash": content_hash(clean.path)} if clean else {})},
         "matte_method": "difference key + guided filter" + (" + trained per-shot refiner" if refiner else ""),
-        "foreground_method": FOREGROUND_DESCRIPTION[params.foreground],
+        "foreground_method": FOREGROUND_DESCRIPTION[params.foreground]
+        + (
+            "; the old set's chroma taken out of the edge band (despill against the clean plate)"
+            if params.despill
+            else ""
+        ),
         "regrade_fitted": regrade.as_json(),
     }
     stages.at("measure", 1.0)

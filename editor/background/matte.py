@@ -3,8 +3,10 @@
 1. **Difference key.** RGB distance between the (lightly blurred) frame and the clean plate, mapped to [0, 1]
    by a smoothstep between ``low`` and ``high``; thresholds default to multiples of the plate's measured noise.
    Where the plate was never observed (see :mod:`editor.background.plate`), the performer's static silhouette
-   decides instead. The set in a person's shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed
-   as set, so shadows leave no grey halo; the people's interior (their silhouettes pulled in) is always kept,
+   decides instead, except where the plate's inpainted set was shown to extrapolate the seen set (``extended``,
+   :mod:`editor.background._extend`), which is keyed (and solved in step 3) as if seen. The set in a person's
+   shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed as set, so shadows leave no grey halo;
+   the people's interior (their silhouettes pulled in) is always kept,
    so a shirt the colour of the set behind it is not cut out.
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
@@ -160,10 +162,12 @@ def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
     if plate.interior is not None:
         shade &= ~plate.interior
     key = np.where(shade, np.float32(0.0), key)
-    if not plate.known.all():
-        # Where the background was never seen, an inpainted plate cannot decide: the performer's static
-        # silhouette does (its edge is then refined by the trimap band and the guided filter).
-        key = np.where(plate.known, key, plate.performer.astype(np.float32))
+    keyable = plate.keyable
+    if not keyable.all():
+        # Where the background was never seen (and the inpainted set could not be shown to extrapolate it), an
+        # inpainted plate cannot decide: the performer's static silhouette does (its edge is then refined by the
+        # trimap band and the guided filter).
+        key = np.where(keyable, key, plate.performer.astype(np.float32))
     if plate.interior is not None:
         key = np.maximum(key, plate.interior.astype(np.float32))
     return key
@@ -266,10 +270,11 @@ def _projected_alpha(
     on the line of both, and the purer colour is the one farther from ``B``)."""
     soft, posed = key.copy(), np.zeros_like(unknown)
     sigma = 2.0 * (2.0 * _px(params.band, frame.shape) + 1.0)
-    box = _bbox(unknown & plate.known, int(1.5 * sigma))
+    keyable = plate.keyable
+    box = _bbox(unknown & keyable, int(1.5 * sigma))
     if box is None:
         return soft, posed
-    at = np.nonzero((unknown & plate.known)[box])
+    at = np.nonzero((unknown & keyable)[box])
     img, bgd = frame[box], plate.image[box]
     i, b = img[at], bgd[at]  # N×3: the band's pixels only
     alphas, residuals, spreads = [], [], []

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from editor.background._guided import fast_guided_filter
+from editor.background.despill import despill
 from editor.background.errors import BackgroundError
 from editor.background.foreground import estimate_foreground
 from editor.background.matte import MatteParams, matte_frame
@@ -40,6 +41,11 @@ class BackgroundParams:
         foreground: The performer's colour composited where the matte is fractional: ``"multilevel"`` (recovered
             from the frame, the matte and the clean plate: :mod:`editor.background.foreground`, so no colour of the
             old set is carried onto the new one) or ``"frame"`` (the frame's own pixel, old set and all).
+        despill: Take the old set's colour, smeared into the performer's edge by the codec's lower-resolution
+            chroma (and the backdrop's light on the hair), out of the colour composited there
+            (:mod:`editor.background.despill`). Off by default: on sets near the performer's colours it changes the
+            edge's own colour more than it removes (``docs/benchmarks.md``, "Edge despill"); for a coloured
+            backdrop (a blue or green booth) it takes away the rim of its colour.
     """
 
     matte: MatteParams = field(default_factory=MatteParams)
@@ -51,6 +57,7 @@ class BackgroundParams:
     plate_samples: int = 24
     work_width: int = 1280
     foreground: str = "multilevel"
+    despill: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.stabilise < 1:
@@ -96,6 +103,9 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
         interior=None
         if plate.interior is None
         else cv2.resize(plate.interior.astype(np.uint8), size, interpolation=near) > 0,
+        extended=None
+        if plate.extended is None
+        else cv2.resize(plate.extended.astype(np.uint8), size, interpolation=near) > 0,
     )
 
 
@@ -174,10 +184,15 @@ class ShotMatter:
 
     def foreground(self, frame: F32, alpha: F32) -> F32:
         """The colour to composite for ``frame`` under its full-resolution matte ``alpha``: the performer's colour
-        recovered against the clean plate (``params.foreground == "multilevel"``), or the frame itself."""
-        if self.params.foreground == "frame":
-            return frame
-        return estimate_foreground(frame, alpha, self.full_plate.image, self.full_plate.known)
+        recovered against the clean plate (``params.foreground == "multilevel"``), or the frame itself; then, with
+        ``params.despill``, the old set's colour taken out of its edge."""
+        plate = self.full_plate
+        colour = (
+            frame
+            if self.params.foreground == "frame"
+            else estimate_foreground(frame, alpha, plate.image, plate.keyable)
+        )
+        return despill(colour, alpha, plate.image) if self.params.despill else colour
 
     def state(self) -> list[F32 | None]:
         """The temporal state: what the stabiliser carries to the next frame (alpha, frame, denoised frame)."""

@@ -18,8 +18,10 @@ Two sources:
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
      silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
-     frames. The rest is *unknown* (inpainted only for display); there the silhouette decides the matte, brought to
-     full resolution along the take's edges (:mod:`editor.background._edge`);
+     frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
+     to full resolution along the take's edges (:mod:`editor.background._edge`) — except in a thin strip next to a
+     plain stretch of set, where the inpainting was shown to predict the set and the matte keys against it
+     (``extended``: :mod:`editor.background._extend`);
   5. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
      unsure) ÷ (the set), i.e. the share of the set that was either seen or told from the people with a clear
      colour margin.
@@ -46,6 +48,7 @@ import cv2
 import numpy as np
 
 from editor.background._edge import upsample_silhouette
+from editor.background._extend import extendable
 from editor.background._people import (
     F32,
     GRABCUT_ITERS,
@@ -110,6 +113,9 @@ class CleanPlate:
         interior: The people's static silhouettes pulled in by a margin — certainly a person, whatever the key
             says there (a shirt the colour of the set behind it, a dark sleeve that looks like a shadow); None when
             no people were analysed.
+        extended: Unknown pixels where the inpainted set was shown to extrapolate the seen set well
+            (:mod:`editor.background._extend`): the matte keys against the plate there as where it was seen; None
+            when nothing was extended.
     """
 
     image: F32
@@ -121,6 +127,7 @@ class CleanPlate:
     faces: int = 0
     presences: int = 0
     interior: Bool | None = None
+    extended: Bool | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -128,13 +135,19 @@ class CleanPlate:
             raise PlateError(f"a clean plate must be H×W×3 RGB, got shape {self.image.shape}")
         if self.known.shape != (h, w) or self.performer.shape != (h, w):
             raise PlateError("clean plate masks do not match the plate size")
-        if self.interior is not None and self.interior.shape != (h, w):
-            raise PlateError("clean plate masks do not match the plate size")
+        for mask in (self.interior, self.extended):
+            if mask is not None and mask.shape != (h, w):
+                raise PlateError("clean plate masks do not match the plate size")
 
     def with_interior(self, interior: Bool | None) -> CleanPlate:
         """This plate with the people's interior taken from another analysis of the take (e.g. a supplied clean
         plate with the interior its take's estimate found)."""
         return replace(self, interior=interior)
+
+    @property
+    def keyable(self) -> Bool:
+        """Where the matte may key against the plate: where the set was seen, and where it was extended."""
+        return self.known if self.extended is None else self.known | self.extended
 
     @property
     def known_fraction(self) -> float:
@@ -146,6 +159,7 @@ class CleanPlate:
         return {
             "source": self.source,
             "known_fraction": round(self.known_fraction, 6),
+            "extended_fraction": round(0.0 if self.extended is None else float(self.extended.mean()), 6),
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
@@ -310,7 +324,11 @@ def estimate_plate(
             vals = np.stack([f[yk, xk] for f in samples]).astype(np.float32) / 255.0
             vals[np.stack([m[yk, xk] for m in hidden_full])] = np.nan
             image[yk, xk] = np.nanmedian(vals, axis=0)
-    fill_small = cv2.inpaint(median8, (~known).astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    # The unknown set inpainted (and its extension tested) from the set as seen, not from the take's median, which
+    # near the people holds them in some frames.
+    seen8 = (cv2.resize(image, size, interpolation=cv2.INTER_AREA) * 255).round().astype(np.uint8)
+    fill_small = cv2.inpaint(seen8, (~known).astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    extended = cv2.resize(extendable(seen8, known, noise).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     fill = cv2.resize(fill_small, up, interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
     full = np.where(known_full[..., None], image, fill)
     core = cv2.erode(silhouette.astype(np.uint8), pad) > 0
@@ -318,6 +336,7 @@ def estimate_plate(
     interior = cv2.resize(core.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     return CleanPlate(
         interior=interior,
+        extended=extended if extended.any() else None,
         image=np.clip(full, 0, 1).astype(np.float32),
         known=known_full,
         performer=performer,

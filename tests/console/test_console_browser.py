@@ -87,6 +87,7 @@ def test_edit_review_render_audit_and_qc(site: Site) -> None:
     ed.fill("input[name=end]", "12")
     ed.fill("#performers", site.tokens["performer"])  # the editor declares who is in the shot
     ed.select_option("select[name=plate]", index=1)
+    ed.check("input[name=despill]")
     screenshot(ed, "03-shot-draw-region")
     ed.click("text=Submit to the gate")
     ed.wait_for_url(re.compile(r".*/console/p/film/edits/[0-9a-f]{32}$"))
@@ -96,6 +97,7 @@ def test_edit_review_render_audit_and_qc(site: Site) -> None:
     request_id = ed.url.rsplit("/", 1)[1]
     rec = RequestStore(site.ws.engine).get(request_id, "film")
     assert rec.submission["region"] == region and rec.submission["end"] == 12
+    assert rec.submission["params"]["despill"] is True
 
     # -- legal reviews: frames with the region, names, reasons, consent, questions; approves
     lee = open_as(site, "lee")

@@ -38,10 +38,13 @@ def test_train_then_edit_with_the_model(workspace: Workspace, dailies: Path, tmp
     assert record.manifest.hyperparameters["refiner.steps"] == 5
     out = tmp_path / "out.mp4"
     edit = ["edit", "background", GRID, "--plate", PLATE, "--plate-frame", "3", "--out", str(out), "--end", "6"]
+    edit += ["--despill"]
     edited = CliRunner().invoke(app, ["--home", str(workspace.home), *edit, "--model", record.model_id[:12], "--json"])
     assert edited.exit_code == 0, edited.output
     result = json.loads(edited.output)
     assert result["kind"] == "background" and result["model_id"] == record.model_id
+    assert result["parameters"]["despill"] is True
+    assert result["parameters"]["foreground_method"].endswith("(despill against the clean plate)")
     assert result["model_file_hash"] == record.model_file_hash
     assert result["parameters"]["plate"]["frame"] == 3
     assert result["frames"]["frames"] == [0, 6] and out.is_file()

@@ -119,6 +119,7 @@ async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form
             params["plate"] = str(form["plate"])
         if (pf := _number(form, "plate_frame")) is not None:
             params["plate_frame"] = int(pf)
+        params["despill"] = form.get("despill") == "on"
     elif kind == "relight":
         if form.get("reference"):
             ref_frame = _number(form, "reference_frame")

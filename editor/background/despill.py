@@ -1,0 +1,80 @@
+"""Edge despill: the old set's colour taken out of the performer's edge, where the codec smeared it in.
+
+Almost every take is recorded with its colour at a lower resolution than its brightness (4:2:0 in H.264, MPEG-1
+and -2; 4:2:2 in ProRes and DNxHR): each chroma sample covers two pixels or four. Along a performer's edge the old
+set's colour therefore bleeds a pixel or two into the performer, at full opacity, where no matte (a matte is the
+*share* of performer, 1 there) and no foreground estimate (which only acts where the matte is fractional) can take
+it out. Composited over a new set it shows as a thin rim of the old set's colour: a cyan line around hair shot
+before a blue backdrop.
+
+Method (a keyer's despill, generalised from a key colour to the clean plate): on a band of ``r`` pixels inside the
+performer's edge (``α > 0`` within ``r`` of the set, ``α ≤ 0.5``), each pixel's chroma ``c`` (Cr, Cb of BT.601
+YCbCr) is compared with
+
+* ``c_F``, the chroma of the performer nearby: a Gaussian-weighted mean (σ = 2r) of the solid performer
+  (``α ≥ 0.98``) beyond the band, and
+* ``c_B``, the chroma of the old set at that pixel (the clean plate),
+
+and the part of ``c − c_F`` that points toward the set, ``t = clip((c − c_F)·(c_B − c_F) / |c_B − c_F|², 0, 1)``,
+is removed: ``c ← c − t·(c_B − c_F)``. Brightness is untouched (it is recorded at full resolution), and so is any
+chroma across that axis (the hair's own colour variations). Nothing changes where the set's chroma is within
+``CHROMA_MIN`` of the performer's (then the bleed is invisible and the axis undefined), where no solid performer
+is near enough to say what its colour is, or anywhere deeper inside the performer than ``r``.
+
+``r`` = ``max(MIN_PX, EDGE·shorter side)``: 4 px up to 1080p's 6 (a 4:2:0 chroma sample spans 2 px; the codec's
+filters and the matte's own error a pixel or two more).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
+
+EDGE = 0.0055  # band width as a fraction of the frame's shorter side (1080 → 6 px) ...
+MIN_PX = 4  # ... and at least this many pixels
+SOLID = 0.98  # alpha at and above which a pixel is solid performer (its chroma is the performer's)
+CHROMA_MIN = 0.02  # chroma distance (YCbCr, [0, 1] units) between set and performer below which nothing is removed
+
+
+def band_px(shape: tuple[int, ...]) -> int:
+    """The despill band's width in pixels for a frame of ``shape``."""
+    return max(MIN_PX, round(EDGE * min(shape[:2])))
+
+
+def despill(foreground: F32, alpha: F32, plate: F32) -> F32:
+    """``foreground`` (H×W×3 RGB float32 in [0, 1], the colour to composite) with the old set's chroma removed
+    from its edge band, given the matte ``alpha`` and the old set ``plate`` (see the module docstring). A new
+    array; pixels outside the band are unchanged."""
+    out = np.array(foreground, np.float32, copy=True)
+    r = band_px(alpha.shape)
+    outside = (alpha <= 0.5).astype(np.uint8)
+    if not outside.any() or outside.all():
+        return out
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    near = cv2.dilate(outside, disk) > 0
+    band = near & (alpha > 0)
+    rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
+    if len(rows) == 0:
+        return out
+    h, w = alpha.shape
+    m = 6 * r  # the solid performer within 3σ of the band
+    box = (slice(max(0, rows[0] - m), min(h, rows[-1] + m + 1)), slice(max(0, cols[0] - m), min(w, cols[-1] + m + 1)))
+    fg = out[box]
+    ycc = cv2.cvtColor(np.clip(fg, 0, 1), cv2.COLOR_RGB2YCrCb)
+    chroma = ycc[..., 1:]
+    solid = ((alpha[box] >= SOLID) & ~near[box]).astype(np.float32)
+    sigma = 2.0 * r
+    weight = cv2.GaussianBlur(solid, (0, 0), sigma)
+    c_f = cv2.GaussianBlur(chroma * solid[..., None], (0, 0), sigma) / np.maximum(weight, 1e-6)[..., None]
+    c_b = cv2.cvtColor(np.clip(plate[box], 0, 1).astype(np.float32), cv2.COLOR_RGB2YCrCb)[..., 1:]
+    axis = c_b - c_f
+    length2 = (axis * axis).sum(-1)
+    t = np.clip(((chroma - c_f) * axis).sum(-1) / np.maximum(length2, 1e-12), 0.0, 1.0)
+    act = band[box] & (weight > 1e-3) & (length2 > CHROMA_MIN * CHROMA_MIN) & (t > 0)
+    t = np.where(act, t, np.float32(0.0)).astype(np.float32)
+    ycc[..., 1:] = chroma - t[..., None] * axis
+    cleaned = np.clip(cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB), 0, 1)
+    out[box] = np.where(act[..., None], cleaned, fg)
+    return out
