@@ -23,7 +23,8 @@ takes beyond the skin's. For each output frame:
    levels from the bank crop to the placed mouth; a grey tooth row is a bank mouth of another shape (teeth in the
    shade of a wider opening), not the placement.
 3. **Detail**: blurred by the plan's ``soften`` (the bank's lips are crisper than the take's, e.g. after a careless
-   re-encode), then seeded Gaussian grain where the target's skin is grainier.
+   re-encode) or sharpened by its ``sharpen`` (the bank's takes were recorded softer than this one), then seeded
+   Gaussian grain where the target's skin is grainier.
 4. **Blend** in frame coordinates (bicubic warp): the fine band (image − its Gaussian blur) is taken from the
    patch inside the plan's mouth ellipse with a narrow feather — the take's own sharpness, teeth included, and no
    oval of foreign skin; the coarse band (shading, colour) crosses over with a wide feather, so there is no seam.
@@ -44,6 +45,7 @@ BANK_W, BANK_H = 128, 80
 INNER = (0.80, 0.74)  # the largest mouth ellipse, fractions of the mouth box (width, height)
 BAND = 0.04  # the coarse/fine split: Gaussian sigma as a fraction of the mouth box width
 SKIN_DEVIATIONS = 3.0  # a ring pixel is skin when each Lab channel is within this many robust deviations
+SHARPEN_SIGMA = 1.0  # the unsharp mask's Gaussian sigma at BANK_W, in pixels
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,14 @@ class MouthPlan:
     pixels of the crops the dub works at (``work_size``) that brings the bank mouths' lip detail down to the
     take's (0: the take is as crisp).
     ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's.
+    ``sharpen``: unsharp-mask amount (``unsharp``) that brings the bank mouths' lip detail up to the take's (0: the
+    bank is as crisp; never together with ``soften``).
     """
 
     axes: tuple[float, float] = INNER
     soften: float = 0.0
     lips_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    sharpen: float = 0.0
 
 
 DEFAULT_PLAN = MouthPlan()
@@ -167,7 +172,17 @@ def prepare(mouth: np.ndarray, target: np.ndarray, seed: int = 0, plan: MouthPla
     matched = colour_match(align(mouth, target), target, plan)
     if plan.soften > 0:
         matched = cv2.GaussianBlur(matched, (0, 0), plan.soften)
+    elif plan.sharpen > 0:
+        matched = unsharp(matched, plan.sharpen)
     return match_grain(matched, target, seed)
+
+
+def unsharp(rgb: np.ndarray, amount: float) -> np.ndarray:
+    """``rgb`` (uint8) sharpened by an unsharp mask: ``x + amount·(x − G_σ * x)``, σ ``SHARPEN_SIGMA`` px at the
+    bank's smallest width, in proportion at a larger one."""
+    f = rgb.astype(np.float32)
+    sigma = SHARPEN_SIGMA * rgb.shape[1] / BANK_W
+    return np.clip(np.rint(f + amount * (f - cv2.GaussianBlur(f, (0, 0), sigma))), 0, 255).astype(np.uint8)
 
 
 def work_size(mouth: np.ndarray) -> tuple[int, int]:

@@ -12,8 +12,8 @@ source's codec family with the line laid into exactly the range's audio span (th
 untouched). The region is the bounding box of every changed pixel (inside the union of the mouth boxes).
 Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture (before) and
 the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan
-(``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_lips_offset_l/a/b``); the frames left as shot
-(``mouth_kept_frames``) and ramped (``mouth_ramp_frames``).
+(``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_sharpen``, ``mouth_lips_offset_l/a/b``); the frames
+left as shot (``mouth_kept_frames``) and ramped (``mouth_ramp_frames``).
 
 ``retime`` (slip the picture to the line's timing) is in ``editor.dialogue.retime``."""
 

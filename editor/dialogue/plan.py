@@ -17,6 +17,8 @@ the take's: its lighting, its codec's softness, its framing.
    chosen bank mouths; where the bank is crisper, the smallest Gaussian sigma (0.1 px steps up to 2.5 at 128×80,
    in proportion at a larger bank size) that brings
    the chosen mouths' mean down to the take's (a CRF 28 re-encode of a GRID take: σ 1.5; the shared takes: 0.7–0.8).
+   Where the bank is softer (its takes recorded in another session, or by a softer codec, than this one), the
+   smallest unsharp-mask amount (``sharpen``, 0.1 steps up to ``SHARPEN_MAX``) that brings them up to it.
 3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's mouth area minus the bank mouth's,
    less the same difference on the skin both share (``skin_mask``); the plan takes the median over the range.
 """
@@ -26,10 +28,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import BANK_W, INNER, MouthPlan, inner_mask, lab, skin_mask
+from editor.dialogue.blend import BANK_W, INNER, MouthPlan, inner_mask, lab, skin_mask, unsharp
 
 MIN_FRAMES = 8  # fewer crops than this say nothing about where the mouth moves
 MOTION_LEVEL = 0.3  # threshold between the motion map's median (0) and its 99th percentile (1)
+SHARPEN_MAX = 1.0  # the largest unsharp-mask amount: beyond it the lips' edges ring and the grain is amplified
 
 
 def motion_map(crops: np.ndarray) -> np.ndarray:
@@ -85,6 +88,20 @@ def detail_sigma(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]
     return round(top, 2)
 
 
+def detail_gain(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> float:
+    """The unsharp-mask amount (``blend.unsharp``) that brings the chosen mouths' lip detail up to the take's: the
+    smallest in 0.1 steps, at most ``SHARPEN_MAX``; 0 when the bank is as crisp."""
+    mask = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
+    want = _detail(take, mask)
+    sample = chosen[:: max(1, len(chosen) // 24)]
+    if _detail(sample, mask) >= want:
+        return 0.0
+    for amount in np.arange(0.1, SHARPEN_MAX + 0.01, 0.1):
+        if _detail(np.stack([unsharp(c, float(amount)) for c in sample]), mask) >= want:
+            return round(float(amount), 2)
+    return SHARPEN_MAX
+
+
 def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
     """Median over the range of the take's mouth-area Lab mean minus the bank mouth's, less the skin's difference."""
     mouth = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
@@ -110,7 +127,9 @@ def plan_mouths(take: np.ndarray, bank: list[np.ndarray], chosen: np.ndarray) ->
     if chosen.shape[1:3] != (h, w):  # a model trained before 128×80 bank crops
         chosen = np.stack([cv2.resize(c, (w, h), interpolation=cv2.INTER_CUBIC) for c in chosen])
     axes = mouth_axes(take, bank)
-    return MouthPlan(axes, detail_sigma(take, chosen, axes), lips_offset(take, chosen, axes))
+    soften = detail_sigma(take, chosen, axes)
+    sharpen = 0.0 if soften > 0 else detail_gain(take, chosen, axes)
+    return MouthPlan(axes, soften, lips_offset(take, chosen, axes), sharpen)
 
 
 def plan_metrics(plan: MouthPlan) -> dict[str, float]:
@@ -119,5 +138,6 @@ def plan_metrics(plan: MouthPlan) -> dict[str, float]:
         "mouth_area_width": plan.axes[0],
         "mouth_area_height": plan.axes[1],
         "mouth_soften_px": plan.soften,
+        "mouth_sharpen": plan.sharpen,
         **{f"mouth_lips_offset_{c}": v for c, v in zip("lab", plan.lips_offset, strict=True)},
     }
