@@ -40,9 +40,9 @@ TOL_MIN = 0.02  # ... and at least this (RGB distance, [0, 1] units)
 GOOD_SHARE = 0.9  # share of the nearby test strip that must have extrapolated well
 
 
-def extendable(median: U8, known: Bool, noise: float) -> Bool:
-    """The unknown pixels of a plate (``median``: H×W×3 uint8 with the set where ``known``) at which its inpainted
-    set can be trusted, by the test in the module docstring; same shape as ``known``."""
+def extendable(plate: U8, known: Bool, noise: float) -> Bool:
+    """The unknown pixels of a plate (``plate``: H×W×3 uint8, the set as seen where ``known``) at which its
+    inpainted set can be trusted, by the test in the module docstring; same shape as ``known``."""
     h, w = known.shape
     r = max(2, round(REACH * min(h, w)))
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
@@ -52,8 +52,8 @@ def extendable(median: U8, known: Bool, noise: float) -> Bool:
     out = np.zeros_like(known)
     if not strip.any() or not inner.any() or known.all():
         return out
-    trial = cv2.inpaint(median, (~inner).astype(np.uint8), 3, cv2.INPAINT_TELEA)
-    diff = (trial.astype(np.float32) - median.astype(np.float32)) / 255.0
+    trial = cv2.inpaint(plate, (~inner).astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    diff = (trial.astype(np.float32) - plate.astype(np.float32)) / 255.0
     err = np.sqrt((diff * diff).sum(axis=-1))
     good = strip & (err <= max(TOL_MIN, TOL_NOISE * noise))
     box = (2 * r + 1, 2 * r + 1)

@@ -6,8 +6,8 @@
    decides instead, except where the plate's inpainted set was shown to extrapolate the seen set (``extended``,
    :mod:`editor.background._extend`), which is keyed (and solved in step 3) as if seen. The set in a person's
    shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed as set, so shadows leave no grey halo;
-   the people's interior (their silhouettes pulled in) is always kept,
-   so a shirt the colour of the set behind it is not cut out.
+   the people's interior (their silhouettes pulled in) is always kept, so a shirt the colour of the set behind it
+   is not cut out.
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
    definite background; the band between them (``band`` pixels either side of the edge) is unknown. Where the

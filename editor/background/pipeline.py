@@ -44,8 +44,8 @@ class BackgroundParams:
         despill: Take the old set's colour, smeared into the performer's edge by the codec's lower-resolution
             chroma (and the backdrop's light on the hair), out of the colour composited there
             (:mod:`editor.background.despill`). Off by default: on sets near the performer's colours it changes the
-            edge's own colour more than it removes (``docs/benchmarks.md``, "Edge despill"); for a coloured
-            backdrop (a blue or green booth) it takes away the rim of its colour.
+            edge's own colour more than it removes (``docs/benchmarks.md``, "The plate next to a plain set, and
+            edge despill"); for a coloured backdrop (a blue or green booth) it takes away the rim of its colour.
     """
 
     matte: MatteParams = field(default_factory=MatteParams)

@@ -154,12 +154,17 @@ class CleanPlate:
         """Fraction of the frame where the background was observed."""
         return float(self.known.mean())
 
+    @property
+    def extended_fraction(self) -> float:
+        """Fraction of the frame where the unseen set was extended (keyed against the inpainted plate)."""
+        return 0.0 if self.extended is None else float(self.extended.mean())
+
     def describe(self) -> dict[str, object]:
         """What the edit result records about the plate."""
         return {
             "source": self.source,
             "known_fraction": round(self.known_fraction, 6),
-            "extended_fraction": round(0.0 if self.extended is None else float(self.extended.mean()), 6),
+            "extended_fraction": round(self.extended_fraction, 6),
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
