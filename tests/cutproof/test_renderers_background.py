@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.core.projects import create_project
 from cutproof.core.workspace import Workspace
 from cutproof.edits.render import RenderParameterError, render_edit
 from cutproof.edits.submission import EditSubmission
-from editor import Catalogue, ingest_folder
+from tests._support.one_clip import project_with_clip
 
 GRID = "grid_pwij3p.mpg"
 
@@ -26,12 +25,7 @@ GRID = "grid_pwij3p.mpg"
 def test_background_params_are_checked_before_any_work(
     workspace: Workspace, footage_dir: Path, tmp_path: Path, params: dict, message: str
 ) -> None:
-    project = create_project(workspace, "film", identity="test")
-    card = tmp_path / "card"
-    card.mkdir()
-    (card / GRID).write_bytes((footage_dir / GRID).read_bytes())
-    ingest_folder(card, Catalogue(workspace.engine), project=project.slug)
-    clip = Catalogue(workspace.engine).get(GRID, project=project.slug)
+    project, clip = project_with_clip(workspace, footage_dir, tmp_path, GRID)
     work = tmp_path / "work"
     work.mkdir()
     sub = EditSubmission(shot=GRID, kind="background", purpose="story_change", params=params)

@@ -7,26 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from cutproof.core.projects import create_project
 from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
 from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.render import RenderParameterError, check_supported, render_edit
 from cutproof.edits.submission import EditSubmission
-from editor import Catalogue, ingest_folder
+from tests._support.one_clip import project_with_clip
 from tests.editor._dialogue_media import line_from
 
 NEU = "crema-d_1001_DFA_NEU_XX.flv"
 
 
 def _setup(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> tuple:
-    project = create_project(workspace, "film", identity="test")
-    card = tmp_path / "card"
-    card.mkdir()
-    (card / NEU).write_bytes((footage_dir / NEU).read_bytes())
-    ingest_folder(card, Catalogue(workspace.engine), project=project.slug)
-    clip = Catalogue(workspace.engine).get(NEU, project=project.slug)
-    return project, clip
+    return project_with_clip(workspace, footage_dir, tmp_path, NEU)
 
 
 def _upload(workspace: Workspace, wav: Path) -> str:
