@@ -20,7 +20,8 @@ excluded from the bank when it is rebuilt):
   there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
-- ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening, lips offset).
+- ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening or sharpening, lips
+  offset).
 - ``bank_round_trip``: the ceiling the bank's resolution sets. Each frame's own mouth (its crop at the bank's
   size, ``bank_width`` px wide) is placed back on that frame, every 3rd frame. Reported: mouth PSNR and sharpness
   ratio against the frame, with the mouth box's width in pixels. A perfect bank would give about 50 dB and 1.
