@@ -25,6 +25,8 @@ the take's: its lighting, its codec's softness, its framing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -74,32 +76,51 @@ def _detail(crops: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(out))
 
 
+def _detail_target(
+    take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]
+) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """The mouth ellipse's mask, the take's lip detail there, a sample of ≤ ~24 chosen mouths (the mean is stable,
+    the search cheap) and their detail."""
+    mask = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
+    sample = chosen[:: max(1, len(chosen) // 24)]
+    return mask, _detail(take, mask), sample, _detail(sample, mask)
+
+
+def _first_reaching(
+    sample: np.ndarray,
+    mask: np.ndarray,
+    want: float,
+    steps: np.ndarray,
+    change: Callable[[np.ndarray, float], np.ndarray],
+) -> float | None:
+    """The first of ``steps`` at which ``change`` brings the sample's detail to ``want`` (from above or below)."""
+    above = _detail(sample, mask) > want
+    for v in steps:
+        got = _detail(np.stack([change(c, float(v)) for c in sample]), mask)
+        if (got <= want) if above else (got >= want):
+            return round(float(v), 2)
+    return None
+
+
 def detail_sigma(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> float:
     """The Gaussian sigma (bank-crop pixels) that brings the chosen mouths' lip detail down to the take's."""
-    mask = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
-    want = _detail(take, mask)
-    sample = chosen[:: max(1, len(chosen) // 24)]  # ≤ ~24 mouths: the mean is stable, the search cheap
-    if _detail(sample, mask) <= want:
+    mask, want, sample, have = _detail_target(take, chosen, axes)
+    if have <= want:
         return 0.0
     top = 2.5 * take.shape[2] / BANK_W  # 2.5 px at 128×80, as much of the mouth at a larger bank size
-    for sigma in np.arange(0.3, top + 0.01, 0.1):
-        if _detail(np.stack([cv2.GaussianBlur(c, (0, 0), sigma) for c in sample]), mask) <= want:
-            return round(float(sigma), 2)
-    return round(top, 2)
+    blur = lambda c, sigma: cv2.GaussianBlur(c, (0, 0), sigma)  # noqa: E731
+    found = _first_reaching(sample, mask, want, np.arange(0.3, top + 0.01, 0.1), blur)
+    return round(top, 2) if found is None else found
 
 
 def detail_gain(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> float:
     """The unsharp-mask amount (``blend.unsharp``) that brings the chosen mouths' lip detail up to the take's: the
     smallest in 0.1 steps, at most ``SHARPEN_MAX``; 0 when the bank is as crisp."""
-    mask = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
-    want = _detail(take, mask)
-    sample = chosen[:: max(1, len(chosen) // 24)]
-    if _detail(sample, mask) >= want:
+    mask, want, sample, have = _detail_target(take, chosen, axes)
+    if have >= want:
         return 0.0
-    for amount in np.arange(0.1, SHARPEN_MAX + 0.01, 0.1):
-        if _detail(np.stack([unsharp(c, float(amount)) for c in sample]), mask) >= want:
-            return round(float(amount), 2)
-    return SHARPEN_MAX
+    found = _first_reaching(sample, mask, want, np.arange(0.1, SHARPEN_MAX + 0.01, 0.1), unsharp)
+    return SHARPEN_MAX if found is None else found
 
 
 def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
