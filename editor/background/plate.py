@@ -15,7 +15,9 @@ Two sources:
      plate);
   3. **static silhouettes**: GrabCut on ``M`` — the set outside every zone certain background, the zones probable
      foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
-     *unsure* (people and set about equally likely, ``UNSURE_RATIO``);
+     *unsure* (people and set about equally likely, ``UNSURE_RATIO``); where a plain set darkens into a
+     person-shaped zone (vignetting toward a corner), the set in shade GrabCut took for a person is given back to
+     the set (:mod:`editor.background._shade`);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
      silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
      frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
@@ -67,6 +69,7 @@ from editor.background._people import (
     head_box,
     shadow_mask,
 )
+from editor.background._shade import set_in_shade
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
 
@@ -306,6 +309,7 @@ def estimate_plate(
     prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
     median8 = (median * 255).round().astype(np.uint8)
     silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
+    silhouette &= ~set_in_shade(median, silhouette, moving | cores, noise)
     # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
     hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))

@@ -71,6 +71,7 @@ class WideShot:
     frames: list[np.ndarray]  # uint8 RGB composites
     alphas: list[np.ndarray]  # float32 truth
     plate: np.ndarray  # uint8 RGB: the plate with nobody (and no shadow) in it
+    plate_exact: bool = True  # False: the plate is only known where the set was seen (``as_shot``)
 
 
 def cover(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -134,6 +135,25 @@ def wide_shot(
         comps.append((np.clip(img, 0, 1) * 255).round().astype(np.uint8))
         alphas.append(total)
     return WideShot(comps, alphas, plate)
+
+
+def as_shot(path: Path, n: int) -> WideShot:
+    """The GRID take itself, before its blue booth as recorded (the booth's vignetting and shading included), with
+    its key as the truth: a real set no composite reproduces. Frames lose their 4 top rows, as the key does. The
+    plate is the booth's median over the frames where the key says it was seen, inpainted where the talker always
+    stood (``plate_exact`` False: good for the old set's colour at the edge, not as a supplied clean plate)."""
+    frames, alphas = [], []
+    for f in decode(path, n):
+        a, _ = grid_key(f)
+        frames.append(np.ascontiguousarray(f[4:]))
+        alphas.append(a)
+    stack = np.stack(frames).astype(np.float32)
+    seen = np.stack(alphas) < 0.02
+    stack[~seen] = np.nan
+    never = ~seen.any(axis=0)
+    med = np.nan_to_num(np.nanmedian(np.where(never[None, ..., None], 0.0, stack), axis=0))
+    plate = cv2.inpaint(med.round().astype(np.uint8), never.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    return WideShot(frames, alphas, plate, plate_exact=False)
 
 
 def set_plates(footage: Path, size: tuple[int, int]) -> dict[str, np.ndarray]:
