@@ -49,7 +49,7 @@ STEP_NOISE, STEP_MIN = 3.0, 0.08  # the largest colour step to a neighbour that 
 PLAIN_NOISE, PLAIN_MIN = 4.0, 0.02  # the typical step between neighbours on a plain set, at most
 BRIGHT_MIN = 0.5  # a darker set's colour direction is too uncertain to tell it from a dark shirt
 MIN_AREA = 0.001  # the smallest patch given back, as a share of the frame
-REACH = 0.1  # how far into a silhouette the set may be followed, as a share of the shorter side
+REACH = 0.25  # how far into a silhouette the set may be followed, as a share of the shorter side
 
 
 def _distortion(pixels: F32, ref: F32) -> tuple[F32, F32]:

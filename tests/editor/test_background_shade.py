@@ -110,3 +110,43 @@ def test_a_dark_shirt_before_a_dark_set_of_its_hue_is_kept() -> None:
     shirt = yy >= H - 16
     wall[shirt] *= 0.8
     assert not set_in_shade(wall, shirt, np.zeros((H, W), bool), NOISE).any()
+
+
+def _booth_take(n: int = 8) -> tuple[list[np.ndarray], np.ndarray]:
+    """A still talker (face, dark shirt on sloping shoulders) before a blue booth that darkens toward both bottom
+    corners, ``n`` noisy frames (uint8 RGB, 480×360), and the talker's coverage."""
+    import cv2
+
+    h, w = 360, 480
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = np.minimum(np.hypot(yy - h, xx), np.hypot(yy - h, xx - w))
+    shade = 1.0 - 0.3 * np.clip(1 - d / (0.45 * h), 0, 1) ** 1.5
+    booth = np.array([0.17, 0.6, 0.76], np.float32) * shade[..., None]
+    m = np.zeros((h, w), np.uint8)
+    cv2.ellipse(m, (240, 150), (50, 64), 0, 0, 360, 1, -1)
+    cv2.fillPoly(m, [np.array([[190, 215], [290, 215], [420, h], [60, h]], np.int32)], 1)
+    cover = cv2.GaussianBlur(m.astype(np.float32), (0, 0), 1.0)
+    person = np.where((yy < 215)[..., None], np.float32([0.8, 0.6, 0.5]), np.float32([0.22, 0.21, 0.2]))
+    img = cover[..., None] * person + (1 - cover[..., None]) * booth
+    rng = np.random.default_rng(0)
+    frames = [(np.clip(img + rng.normal(0, 0.006, img.shape), 0, 1) * 255).round().astype(np.uint8) for _ in range(n)]
+    return frames, cover
+
+
+def test_the_estimated_plate_replaces_a_vignetted_booth_beside_the_shoulders(monkeypatch) -> None:
+    from editor.background import plate as plate_module
+    from editor.cast import FaceBox
+
+    frames, cover = _booth_take()
+    face = FaceBox(frame=0, x=200, y=100, width=80, height=95)
+    faces = [[face] if i % 3 == 0 else None for i in range(len(frames))]
+    truth = cover > 0.5
+    corners = ~truth & (np.mgrid[0:360, 0:480][0] > 300)
+    plate = plate_module.estimate_plate(frames, faces=faces)
+    assert plate.performer[corners].mean() < 0.15  # the booth in shade beside the shoulders is the set
+    # GrabCut alone (nothing given back) keeps the whole of both corners as the talker ...
+    monkeypatch.setattr(plate_module, "set_in_shade", lambda m, s, k, n: np.zeros_like(s))
+    alone = plate_module.estimate_plate(frames, faces=faces)
+    assert alone.performer[corners].mean() > 0.9
+    # ... and no pixel of the talker it found was given back.
+    assert not (alone.performer & truth & ~plate.performer).any()
