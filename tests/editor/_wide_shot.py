@@ -33,9 +33,14 @@ def decode(path: Path, n: int | None = None, start: int = 0) -> list[np.ndarray]
     return out
 
 
-def grid_key(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+EDGE_SPILL_PX = 3  # how far into the talker the booth's colour bleeds (MPEG-1 4:2:0: a chroma sample spans 2 px)
+
+
+def grid_key(frame: np.ndarray, clean_edge: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(alpha float32, despilled foreground float32 RGB) of a GRID frame (its 4 top rows, which hold a line of
-    coding noise, dropped)."""
+    coding noise, dropped). ``clean_edge``: also take the booth's cyan out of the talker's solid edge (``α = 1``
+    within ``EDGE_SPILL_PX`` of the key's edge), where the recording bled it at full opacity — by the classic
+    blue-green suppression (``min(G, B) − R`` taken off G and B), not by the product's despill."""
     frame = np.ascontiguousarray(frame[4:])
     ycc = cv2.cvtColor(frame, cv2.COLOR_RGB2YCrCb).astype(np.float32)
     border = np.concatenate([ycc[:, :12].reshape(-1, 3), ycc[:, -12:].reshape(-1, 3), ycc[:8].reshape(-1, 3)])
@@ -48,6 +53,10 @@ def grid_key(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     alpha[alpha > 0.98] = 1.0
     f = frame.astype(np.float32) / 255.0
     spill = np.clip(np.minimum(f[..., 1], f[..., 2]) - f[..., 0], 0, None) * (1.0 - alpha)
+    if clean_edge:
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * EDGE_SPILL_PX + 1, 2 * EDGE_SPILL_PX + 1))
+        rim = (alpha >= 1.0) & (cv2.dilate((alpha < 1.0).astype(np.uint8), k) > 0)
+        spill = np.where(rim, np.clip(np.minimum(f[..., 1], f[..., 2]) - f[..., 0], 0, None), spill)
     fg = f.copy()
     fg[..., 1] -= spill
     fg[..., 2] -= spill
@@ -91,11 +100,12 @@ def wide_shot(
     *,
     shadow: float = 0.0,
     freeze: bool = False,
+    clean_edges: bool = False,
 ) -> WideShot:
     """Composite ``people`` over ``plate`` (uint8 RGB, the output size) for ``n`` frames.
 
     ``shadow``: darkening (0–1) of a soft shadow each person casts to their right; ``freeze``: every person holds
-    their first frame (nobody moves).
+    their first frame (nobody moves); ``clean_edges``: the talkers keyed with ``grid_key(clean_edge=True)``.
     """
     h, w = plate.shape[:2]
     base = plate.astype(np.float32) / 255.0
@@ -110,7 +120,7 @@ def wide_shot(
         total = np.zeros((h, w), np.float32)
         placed = []
         for p, frames in layers:
-            a, fg = grid_key(frames[t % len(frames)])
+            a, fg = grid_key(frames[t % len(frames)], clean_edges)
             if p.mirror:
                 a, fg = a[:, ::-1], fg[:, ::-1]
             ph = round(h * p.height)
