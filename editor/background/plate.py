@@ -119,6 +119,8 @@ class CleanPlate:
         extended: Unknown pixels where the inpainted set was shown to extrapolate the seen set well
             (:mod:`editor.background._extend`): the matte keys against the plate there as where it was seen; None
             when nothing was extended.
+        in_shade: Share of the frame that GrabCut gave to the people and that was given back to the set as the set
+            in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
     """
 
     image: F32
@@ -131,6 +133,7 @@ class CleanPlate:
     presences: int = 0
     interior: Bool | None = None
     extended: Bool | None = None
+    in_shade: float = 0.0
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -168,6 +171,7 @@ class CleanPlate:
             "source": self.source,
             "known_fraction": round(self.known_fraction, 6),
             "extended_fraction": round(self.extended_fraction, 6),
+            "set_in_shade_fraction": round(self.in_shade, 6),
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
@@ -309,7 +313,8 @@ def estimate_plate(
     prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
     median8 = (median * 255).round().astype(np.uint8)
     silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
-    silhouette &= ~set_in_shade(median, silhouette, moving | cores, noise)
+    shade = set_in_shade(median, silhouette, moving | cores, noise)
+    silhouette &= ~shade
     # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
     hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))
@@ -354,4 +359,5 @@ def estimate_plate(
         set_recovered=round(min(1.0, recovered), 6),
         faces=n_faces,
         presences=presences,
+        in_shade=round(float(shade.mean()), 6),
     )

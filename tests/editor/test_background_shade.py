@@ -7,6 +7,7 @@ corner, GrabCut gave that darker blue to the talker's shoulder zone, and the old
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from editor.background._shade import REACH, set_in_shade
 
@@ -148,5 +149,9 @@ def test_the_estimated_plate_replaces_a_vignetted_booth_beside_the_shoulders(mon
     monkeypatch.setattr(plate_module, "set_in_shade", lambda m, s, k, n: np.zeros_like(s))
     alone = plate_module.estimate_plate(frames, faces=faces)
     assert alone.performer[corners].mean() > 0.9
+    assert alone.describe()["set_in_shade_fraction"] == 0.0
+    # The result says how much was given back: what the silhouette lost.
+    lost = float((alone.performer & ~plate.performer).mean())
+    assert plate.describe()["set_in_shade_fraction"] == pytest.approx(lost, rel=0.1)
     # ... and no pixel of the talker it found was given back.
     assert not (alone.performer & truth & ~plate.performer).any()
