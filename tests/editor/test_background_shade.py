@@ -52,6 +52,16 @@ def test_a_person_the_colour_of_the_set_in_shade_is_kept_by_their_edge() -> None
     assert not back.any()
 
 
+def test_very_grainy_footage_does_not_widen_the_tests_past_a_persons_edge() -> None:
+    # A blue shirt at 0.85 of a flat blue wall's brightness, its edge a 0.15 step: at σ = 0.06 the tests, unbounded,
+    # would call that step shading.
+    wall = np.array([0.18, 0.6, 0.75], np.float32)
+    median = np.broadcast_to(wall, (H, W, 3)).copy()
+    shoulder = _shoulder()
+    median[shoulder] = wall * 0.85
+    assert not set_in_shade(median, shoulder, np.zeros((H, W), bool), 0.06).any()
+
+
 def test_what_moved_or_is_certainly_a_person_is_never_given_back() -> None:
     median = _vignetted_wall()
     yy, _ = np.mgrid[0:H, 0:W]
