@@ -28,11 +28,13 @@ given back to the set when all of these hold:
 
 Float RGB in [0, 1] at the estimate's work size throughout; σ is the set's temporal noise, taken as at most
 ``NOISE_CAP`` (the takes measured so far: 0–0.013), so that very grainy footage does not widen the tests past a
-person's edge. What this cannot tell is
-a person the set's own colour with an edge as soft as shading (a pale blue shirt, out of focus, before a pale blue
-wall); any key fails there. The thresholds were set on the GRID booth takes and checked on their held-out versions
-and on the bench's composites; ``BRIGHT_MIN`` and ``MIN_AREA`` were added when, without them, the composites gave
-back a dark shirt's and a fair head of hair's pixels (``docs/benchmarks.md``, "The set in shade").
+person's edge.
+
+What this cannot tell is a person the set's own colour with an edge as soft as shading (a pale blue shirt, out of
+focus, before a pale blue wall); any key fails there. The thresholds were set on the GRID booth takes and checked on
+their held-out versions and on the bench's composites; ``BRIGHT_MIN`` and ``MIN_AREA`` were added when, without
+them, the composites gave back a dark shirt's and a fair head of hair's pixels (``docs/benchmarks.md``, "The set in
+shade given back").
 """
 
 from __future__ import annotations
