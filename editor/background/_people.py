@@ -28,15 +28,21 @@ SHADOW_MIN = 0.45  # darker than this is a dark object, not a shadow
 UNSURE_RATIO = 4.0  # colour likelihood ratio (people vs set) below which the segmentation is a guess
 
 
+def shade_distortion(frame: F32, plate: F32) -> tuple[F32, F32, F32]:
+    """``frame`` against ``plate`` in Horprasert et al.'s (1999) terms: the brightness ratio (how much darker or
+    lighter along the plate's colour), the chromaticity distortion (the RGB distance left off that direction) and
+    the plate's brightness (its RGB norm). Float RGB in [0, 1], same size."""
+    bb = _channel_sum(plate * plate)
+    ratio = _channel_sum(frame * plate) / np.maximum(bb, 1e-4)
+    dist = frame - ratio[..., None] * plate
+    return ratio, np.sqrt(_channel_sum(dist * dist)), np.sqrt(bb)
+
+
 def shadow_mask(frame: F32, plate: F32, noise: float) -> Bool:
     """Where ``frame`` is ``plate`` in shadow (Horprasert et al. 1999): darker by a brightness ratio in
     [SHADOW_MIN, 0.97], with the colour direction kept (chromaticity distortion within ``max(3σ, 0.02)`` of the
     plate's brightness). Float RGB in [0, 1], same size."""
-    bb = _channel_sum(plate * plate)
-    ratio = _channel_sum(frame * plate) / np.maximum(bb, 1e-4)
-    dist = frame - ratio[..., None] * plate
-    chroma = np.sqrt(_channel_sum(dist * dist))
-    bright = np.sqrt(bb)
+    ratio, chroma, bright = shade_distortion(frame, plate)
     return (
         (ratio >= SHADOW_MIN)
         & (ratio <= 0.97)

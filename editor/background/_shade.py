@@ -12,8 +12,9 @@ given back to the set when all of these hold:
 
 1. it is the set continued, in shade: against the set inpainted across the silhouette from outside it (Telea), its
    median has a brightness ratio in [``RATIO_MIN``, ``RATIO_MAX``] and a chromaticity distortion (Horprasert et al.
-   1999, as :func:`~editor.background._people.shadow_mask`) within ``max(3σ, TOL_MIN) + TOL_BRIGHT × brightness``;
-   and that set is bright (``BRIGHT_MIN``): a dark set's colour direction is too uncertain to tell from a dark shirt;
+   1999: :func:`~editor.background._people.shade_distortion`, as ``shadow_mask``) within ``max(3σ, TOL_MIN) +
+   TOL_BRIGHT × brightness``; and that set is bright (``BRIGHT_MIN``): a dark set's colour direction is too
+   uncertain to tell from a dark shirt;
 2. nothing there moved during the take, and it is not a face or chest core (certainly a person);
 3. its colour changes gently: no neighbour (8-connected) differs from it by more than ``max(STEP_NOISE × σ,
    STEP_MIN)`` (RGB distance) — a person's edge against the set is steeper (``STEP_MIN`` admits the row-to-row
@@ -42,6 +43,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from editor.background._people import shade_distortion
+
 F32 = np.ndarray  # float32
 Bool = np.ndarray  # bool
 
@@ -55,14 +58,6 @@ BRIGHT_MIN = 0.5  # a darker set's colour direction is too uncertain to tell it 
 MIN_AREA = 0.001  # the smallest patch given back, as a share of the frame
 REACH = 0.25  # how far into a silhouette the set may be followed, as a share of the shorter side
 NOISE_CAP = 0.02  # σ above this (very grainy footage) counts as this: the tests would pass a person's edge
-
-
-def _distortion(pixels: F32, ref: F32) -> tuple[F32, F32]:
-    """(brightness ratio, chromaticity distortion) of ``pixels`` against ``ref`` (both H×W×3)."""
-    bb = np.maximum((ref * ref).sum(-1), 1e-6)
-    ratio = (pixels * ref).sum(-1) / bb
-    dist = pixels - ratio[..., None] * ref
-    return ratio, np.sqrt((dist * dist).sum(-1))
 
 
 def _max_step(img: F32) -> F32:
@@ -93,8 +88,7 @@ def set_in_shade(median: F32, silhouette: Bool, keep: Bool, noise: float) -> Boo
     noise = min(noise, NOISE_CAP)
     m8 = (np.clip(median, 0, 1) * 255).round().astype(np.uint8)
     fill = cv2.inpaint(m8, silhouette.astype(np.uint8), 3, cv2.INPAINT_TELEA).astype(np.float32) / 255.0
-    ratio, distortion = _distortion(median.astype(np.float32), fill)
-    bright = np.sqrt((fill * fill).sum(-1))
+    ratio, distortion, bright = shade_distortion(median.astype(np.float32), fill)
     shaded = (ratio >= RATIO_MIN) & (ratio <= RATIO_MAX) & (distortion <= max(3 * noise, TOL_MIN) + TOL_BRIGHT * bright)
     shaded &= bright >= BRIGHT_MIN
     step = _max_step(median.astype(np.float32))

@@ -52,11 +52,12 @@ def grid_key(frame: np.ndarray, clean_edge: bool = False) -> tuple[np.ndarray, n
     alpha[alpha < 0.02] = 0.0
     alpha[alpha > 0.98] = 1.0
     f = frame.astype(np.float32) / 255.0
-    spill = np.clip(np.minimum(f[..., 1], f[..., 2]) - f[..., 0], 0, None) * (1.0 - alpha)
+    excess = np.clip(np.minimum(f[..., 1], f[..., 2]) - f[..., 0], 0, None)  # the booth's cyan over red
+    spill = excess * (1.0 - alpha)
     if clean_edge:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * EDGE_SPILL_PX + 1, 2 * EDGE_SPILL_PX + 1))
         rim = (alpha >= 1.0) & (cv2.dilate((alpha < 1.0).astype(np.uint8), k) > 0)
-        spill = np.where(rim, np.clip(np.minimum(f[..., 1], f[..., 2]) - f[..., 0], 0, None), spill)
+        spill = np.where(rim, excess, spill)
     fg = f.copy()
     fg[..., 1] -= spill
     fg[..., 2] -= spill
