@@ -22,6 +22,23 @@ setting, 44.2–48.3 dB; CRF 8 is the least strict setting that held 48 dB on al
 shared clips). Mezzanine codecs are fixed-quality profiles: they keep the source's profile, never a lower or a
 higher one (a ProRes HQ re-encode measured 63.4 dB, LT 57.7 dB).
 
+**Reproducible**: x264 and x265 run on one thread each. Left to FFmpeg, they get as many threads as the process
+may use cores, and their output depends on that count: the same edit rendered on a 2-core and on a 1-core process
+gave different files. With several threads x264 also varied from run to run here. On the GRID clip, 75 frames at
+360×288, 60 renders each (``bench/render_repro.py``):
+
+- FFmpeg's threads: 3 distinct files, decoded values up to 4 apart;
+- pinned to one thread: 1 file, the same on one core as on two.
+
+So an edit's output hash can be reproduced from its recipe on any machine with the same encoder build (the file
+also carries no version strings: ``fflags +bitexact``). Throughput comes from rendering in segments, one encoder
+per worker (``media._parallel``), not from the encoder's own threads. A 1080p H.264 render on 2 cores:
+
+- one piece: 0.74× the speed of FFmpeg's threads;
+- 2 segment workers: 1.05×.
+
+ProRes and DNxHR encode their slices in parallel without affecting the output, so they keep FFmpeg's threads.
+
 Audio, per track: copied bit for bit while untouched where the output container holds its codec; re-encoded (the
 watermark marks it, or the container cannot hold it) as:
 
@@ -47,6 +64,7 @@ from media._probe import AudioTrack, ColourTags, MediaInfo
 from media.errors import EncodeError
 
 VIDEO_CRF = 8
+_X265_ONE_THREAD = "pools=1:frame-threads=1:lookahead-threads=0"  # one thread: "Reproducible", above
 _X26X_PIX = ("yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le")
 _PRORES_PROFILES = {"Proxy": 0, "LT": 1, "Standard": 2, "HQ": 3, "4444": 4, "4444XQ": 5}
 _DNXHR_PROFILES = {"DNXHR LB": "dnxhr_lb", "DNXHR SQ": "dnxhr_sq", "DNXHR HQ": "dnxhr_hq", "DNXHR HQX": "dnxhr_hqx"}
@@ -178,11 +196,11 @@ def _video(info: MediaInfo) -> tuple[str, str, dict[str, str], tuple[str, ...], 
         return (
             "libx265",
             pix,
-            {"crf": str(VIDEO_CRF), "preset": "fast", "x265-params": "log-level=error"},
+            {"crf": str(VIDEO_CRF), "preset": "fast", "x265-params": f"log-level=error:{_X265_ONE_THREAD}"},
             containers,
             None,
         )
-    return "libx264", pix, {"crf": str(VIDEO_CRF), "preset": "fast"}, containers, None
+    return "libx264", pix, {"crf": str(VIDEO_CRF), "preset": "fast", "threads": "1"}, containers, None
 
 
 def plan_audio(track: AudioTrack, container: str) -> AudioPlan:

@@ -48,8 +48,10 @@ class Settings(BaseSettings):
             ``cutproof.scale`` and docs/operators-database.md. Unset: the in-process pool.
         qc_workers: processes a QC batch checks files in when no Ray cluster is set (0: one per core).
         render_workers: processes a render job renders and watermarks an edit's video in, in segments, when no
-            Ray cluster is set (1: in one piece, in the job's thread; 0: one per core); the output is the same.
-            With a Ray cluster the segments are Ray tasks. ``CUTPROOF_RENDER_WORKERS``.
+            Ray cluster is set (1: in one piece, in the job's thread; 0: one per core); the edit is the same. The
+            H.264/H.265 encoders run on one thread each so that a render is reproducible (``media._policy``), so
+            this, not the encoder, is what uses the cores; the file's bytes depend on the segments (on this
+            number), not on the machine. With a Ray cluster the segments are Ray tasks. ``CUTPROOF_RENDER_WORKERS``.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")

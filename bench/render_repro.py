@@ -1,0 +1,134 @@
+"""Is a render reproducible: does the same edit of the same clip give the same file, run after run and machine
+after machine?
+
+``media.render`` opens its output with ``fflags +bitexact`` and the encoder with the ``bitexact`` flag, so nothing
+in the file depends on the build's version strings or the clock. What this bench asks is whether the *encoder's
+decisions* repeat. Each method renders the same clip through the same deterministic edit (a box brightened on every
+frame) ``--runs`` times in this one process and counts the distinct output files (SHA-256 of the bytes); the
+largest difference of one decoded 8-bit value between two of them says how far apart they are.
+
+Methods, in the same run:
+
+- ``policy``: ``media.render`` as the product runs it (x264 and x265 pinned to one thread: ``media._policy``,
+  "Reproducible");
+- ``ffmpeg_threads``: the same render with the encoder's threads left to FFmpeg (as many as the process may use
+  cores, x264 1.5 per core), the setting before.
+
+``--workers N`` adds ``policy_segments``: the policy rendered in segments on N worker processes
+(``media.render_parallel``), the way a render gets its throughput back from the cores.
+
+``--cpus 0`` / ``--cpus 0,1`` restrict this process to those cores first: the policy's file is the same whatever
+the restriction (compare the ``sha256`` printed), the peer's is not.
+
+    PYTHONPATH=. python bench/render_repro.py [--clip PATH] [--runs 40] [--cpus 0,1] [--workers 2]
+
+One JSON line per (method, metric): ``distinct_files``, ``max_pixel_difference``, ``seconds_per_render`` (wall,
+mean), and ``sha256`` (the most frequent file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import numpy as np
+
+import media._write as writer
+from media import plan_encode, probe, render, render_parallel
+
+FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
+
+
+def _brighten_box(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    support = np.zeros(rgb.shape[:2], bool)
+    support[20:60, 40:100] = True
+    out = rgb.copy()
+    out[support] = np.clip(out[support] * 1.3 + 0.02, 0, 1)
+    return out, support
+
+
+def _ffmpeg_threads(info, container=None):  # type: ignore[no-untyped-def]
+    """The policy's plan with the encoder's threads left to FFmpeg (the setting before)."""
+    plan = plan_encode(info, container)
+    options = {k: v for k, v in plan.options.items() if k != "threads"}
+    if "x265-params" in options:
+        options["x265-params"] = "log-level=error"
+    return replace(plan, options=options)
+
+
+def _decoded(path: Path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+
+
+def _measure(info, runs: int, tmp: Path, workers: int = 0) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    files: collections.Counter[str] = collections.Counter()
+    first, worst, seconds = None, 0, 0.0
+    for k in range(runs):
+        out = tmp / f"run{k}.mov"
+        t0 = time.perf_counter()
+        if workers:
+            render_parallel(info, out, _brighten_box, workers=workers)
+        else:
+            render(info, out, _brighten_box)
+        seconds += time.perf_counter() - t0
+        files[hashlib.sha256(out.read_bytes()).hexdigest()] += 1
+        frames = _decoded(out)
+        first = frames if first is None else first
+        worst = max(worst, int(np.abs(first.astype(np.int16) - frames).max()))
+        out.unlink()
+    return {
+        "distinct_files": len(files),
+        "max_pixel_difference": worst,
+        "seconds_per_render": round(seconds / runs, 3),
+        "sha256": files.most_common(1)[0][0],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clip", type=Path, default=FOOTAGE / "grid_pwij3p.mpg")
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=0, help="also render in segments on this many processes")
+    ap.add_argument("--cpus", default="", help="comma-separated cores this process may use (default: all)")
+    args = ap.parse_args()
+    if args.cpus:
+        os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
+    info = probe(args.clip)
+    ctx = {
+        "bench": "render_repro",
+        "clip": args.clip.name,
+        "frames": info.frame_count,
+        "runs": args.runs,
+        "cpus": len(os.sched_getaffinity(0)),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {"policy": _measure(info, args.runs, Path(tmp))}
+        if args.workers:
+            results["policy_segments"] = _measure(info, args.runs, Path(tmp), args.workers)
+        writer.plan_encode = _ffmpeg_threads  # the peer: the same render, the encoder's threads left to FFmpeg
+        try:
+            results["ffmpeg_threads"] = _measure(info, args.runs, Path(tmp))
+        finally:
+            writer.plan_encode = plan_encode
+    for method, got in results.items():
+        for metric, value in got.items():
+            print(json.dumps({**ctx, "method": method, "metric": metric, "value": value}), flush=True)
+    ratio = results["ffmpeg_threads"]["seconds_per_render"] / results["policy"]["seconds_per_render"]  # type: ignore[operator]
+    print(json.dumps({**ctx, "method": "policy", "metric": "speed_ratio_to_ffmpeg_threads", "value": round(ratio, 3)}))
+    if args.workers:
+        seg = results["ffmpeg_threads"]["seconds_per_render"] / results["policy_segments"]["seconds_per_render"]  # type: ignore[operator]
+        print(json.dumps({**ctx, "method": "policy_segments", "metric": "speed_ratio_to_ffmpeg_threads",
+                          "value": round(seg, 3), "workers": args.workers}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""A render is reproducible: the same edit of the same clip gives the same bytes, whatever the machine's cores.
+
+FFmpeg gives x264 and x265 as many threads as the process may use cores, and x264's output depends on the thread
+count (and, with several threads, varied from run to run here: ``bench/render_repro.py``). The policy pins them to
+one thread (``media._policy``, "Reproducible"), so the same render in a process allowed one core and in one allowed
+two writes the same file. ProRes and DNxHR keep FFmpeg's slice threads, which do not change their output.
+On two cores, x265 at FFmpeg's threads also gave the same file here: its case guards the pin, the x264 case fails
+without it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from media import plan_encode, probe
+from tests.editor._media import write_clip
+
+ROOT = Path(__file__).resolve().parents[2]
+_RENDER = """
+import os, sys
+os.sched_setaffinity(0, {int(c) for c in sys.argv[3].split(",")})
+import numpy as np
+from pathlib import Path
+from media import probe, render
+
+def edit(n, rgb):
+    support = np.zeros(rgb.shape[:2], bool)
+    support[8:40, 16:80] = True
+    out = rgb.copy()
+    out[support] = np.clip(out[support] * 1.3 + 0.02, 0, 1)
+    return out, support
+
+render(probe(Path(sys.argv[1])), Path(sys.argv[2]), edit)
+"""
+
+
+def _render_on(cpus: set[int], src: Path, out: Path) -> bytes:
+    arg = ",".join(str(c) for c in sorted(cpus))
+    subprocess.run([sys.executable, "-c", _RENDER, str(src), str(out), arg], check=True, cwd=ROOT, timeout=120)
+    return out.read_bytes()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to vary the encoder's thread count")
+@pytest.mark.parametrize(
+    ("codec", "pix_fmt", "suffix", "options"),
+    [
+        ("libx264", "yuv420p", ".mp4", None),
+        ("libx265", "yuv420p", ".mp4", {"x265-params": "log-level=error"}),
+        ("prores_ks", "yuv422p10le", ".mov", {"profile": "3"}),
+        ("dnxhd", "yuv422p", ".mov", {"profile": "dnxhr_sq"}),
+    ],
+)
+def test_the_same_render_on_one_core_and_on_two_is_the_same_file(
+    tmp_path: Path, codec: str, pix_fmt: str, suffix: str, options: dict[str, str] | None
+) -> None:
+    audio = "pcm_s16le" if suffix == ".mov" else "aac"
+    src = write_clip(
+        tmp_path / f"src{suffix}", codec=codec, pix_fmt=pix_fmt, width=320, height=192, frames=48, options=options,
+        audio=audio,
+    )  # fmt: skip
+    cpus = sorted(os.sched_getaffinity(0))
+    one = _render_on({cpus[0]}, src, tmp_path / f"one{suffix}")
+    two = _render_on(set(cpus[:2]), src, tmp_path / f"two{suffix}")
+    assert one == two
+
+
+def test_the_policy_pins_the_software_encoders_to_one_thread(tmp_path: Path) -> None:
+    h264 = plan_encode(probe(write_clip(tmp_path / "a.mp4", codec="libx264")))
+    assert h264.codec == "libx264" and h264.options["threads"] == "1"
+    quiet = {"x265-params": "log-level=error"}
+    hevc = plan_encode(probe(write_clip(tmp_path / "b.mp4", codec="libx265", options=quiet)))
+    assert hevc.codec == "libx265" and "pools=1" in hevc.options["x265-params"]
+    assert "frame-threads=1" in hevc.options["x265-params"]
