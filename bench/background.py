@@ -56,12 +56,15 @@ light blue, so a dark fringe shows) three times, in the same run: with the take'
 (``foreground: frame``, the edit before issue 18's fringe fix), with the colour recovered against the clean plate
 (``foreground: multilevel``, :mod:`editor.background.foreground`; the plate the method used: estimated or
 supplied), and with that colour despilled (``foreground: multilevel+despill``, :mod:`editor.background.despill`,
-the edit's ``despill`` option). The truth composite is exact without knowing ``F``: ``C* = I + (1 − α*)(Q − P)``
+the edit's ``despill`` option; ``multilevel+despill-narrow``: the despill's band before 2026-12-05, no wider
+where the plate was never seen). The truth composite is exact without knowing ``F``: ``C* = I + (1 − α*)(Q − P)``
 (``I`` the composite before any recording). Caveat for the despill: the truth's ``F`` is the GRID talker keyed from
 his blue booth, whose colour the MPEG-1 recording already bled into his hair's solid edge; the truth keeps that.
 ``--clean-truth-edges`` composites talkers with that bleed taken out of their solid edge first (the classic
 blue-green suppression, not the product's despill: ``tests.editor._wide_shot.grid_key``), so the despill is judged
-against a truth without it.
+against a truth without it. ``--new-plate R,G,B`` replaces the colour scores' flat light-blue new set: light blue
+lies near a booth's or a teal wall's colour, so a rim of the old set left in the hair is almost the truth's colour
+there and costs little; against a warm new set the same rim counts.
 Over the edge band (within 3 px of the truth's fractional pixels, ``0.02 < α* < 0.98``): ``edge_colour_err`` =
 mean |C − C*| (×1e3) and ``old_set_leak`` = mean share of the old set's colour in the composite,
 ``max(0, (C − C*)·(P − Q) / |P − Q|²)`` (×1e3; where |P − Q| > 0.1), which counts both a matte that is too high
@@ -102,7 +105,7 @@ from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, as_shot, set_p
 
 SIZE = (960, 540)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
-NEW_PLATE = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
+NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -408,12 +411,18 @@ def run_case(
         recovered = [estimate_foreground(f, a, cp.image, cp.keyable) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
         t1 = time.perf_counter()
-        despilled = [despill(f, a, cp.image) for f, a in zip(recovered, est, strict=True)]
+        despilled = [despill(f, a, cp.image, ~cp.keyable) for f, a in zip(recovered, est, strict=True)]
         emit("despill_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
-        for fg_name, fgs in (("frame", fl), ("multilevel", recovered), ("multilevel+despill", despilled)):
+        narrow = [despill(f, a, cp.image) for f, a in zip(recovered, est, strict=True)]  # the band before 2026-12-05
+        for fg_name, fgs in (
+            ("frame", fl),
+            ("multilevel", recovered),
+            ("multilevel+despill", despilled),
+            ("multilevel+despill-narrow", narrow),
+        ):
             vals, comps, truths = colour_scores(truth_frames, est, ref, old_set, fgs)
             for metric, value in vals.items():
-                emit(metric, value, "x1e3", method=method, foreground=fg_name, **ctx)
+                emit(metric, value, "x1e3", method=method, foreground=fg_name, new_plate=list(NEW_PLATE), **ctx)
             shown = method in (
                 "new-supplied-plate",
                 "matte4-supplied-plate",
@@ -452,7 +461,16 @@ def main() -> None:
         action="store_true",
         help="composite talkers whose solid edges carry no booth bleed (to judge the despill: see the docstring)",
     )
+    ap.add_argument(
+        "--new-plate",
+        default="",
+        help="R,G,B in [0, 1]: the flat new set of the colour scores (default light blue, near a booth's colour; "
+        "a warm one shows a rim of the old set that the default hides)",
+    )
     args = ap.parse_args()
+    if args.new_plate:
+        global NEW_PLATE
+        NEW_PLATE = tuple(float(v) for v in args.new_plate.split(","))
     n = 10 if args.quick else args.frames
     variants = ["shared"] if args.quick else args.variants.split(",")
     cv2.setNumThreads(2)

@@ -23,6 +23,14 @@ is near enough to say what its colour is, or anywhere deeper inside the performe
 
 ``r`` = ``max(MIN_PX, EDGE·shorter side)``: 4 px up to 1080p's 6 (a 4:2:0 chroma sample spans 2 px; the codec's
 filters and the matte's own error a pixel or two more).
+
+Where the set behind the edge was never seen (``unseen``: an estimated plate's unknown region, where the matte
+follows the performer's static silhouette rather than the frame), the band reaches ``UNSEEN_BAND·r`` in. That
+silhouette holds everywhere the performer ever stood, so a moving head's hair tips lie some pixels inside its edge,
+solid in the matte, with the old set showing between them. On the demo's GRID take (360×288) the teal left on the
+hair tips after the despill lay 4–8 px inside the matte's edge, beyond the 4 px band, in the unseen region. On the
+bench's plain teal wall, against a warm new set, the wider band left a third less of the old set's colour than the
+band alone, at 7–14 % more edge colour error (``docs/benchmarks.md``, "The despill where the set was never seen").
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ EDGE = 0.0055  # band width as a fraction of the frame's shorter side (1080 → 
 MIN_PX = 4  # ... and at least this many pixels
 SOLID = 0.98  # alpha at and above which a pixel is solid performer (its chroma is the performer's)
 CHROMA_MIN = 0.02  # chroma distance (YCbCr, [0, 1] units) between set and performer below which nothing is removed
+UNSEEN_BAND = 2.0  # the band's reach, in multiples of r, where the set behind the edge was never seen
 
 
 def band_px(shape: tuple[int, ...]) -> int:
@@ -43,10 +52,11 @@ def band_px(shape: tuple[int, ...]) -> int:
     return max(MIN_PX, round(EDGE * min(shape[:2])))
 
 
-def despill(foreground: F32, alpha: F32, plate: F32) -> F32:
+def despill(foreground: F32, alpha: F32, plate: F32, unseen: np.ndarray | None = None) -> F32:
     """``foreground`` (H×W×3 RGB float32 in [0, 1], the colour to composite) with the old set's chroma removed
-    from its edge band, given the matte ``alpha`` and the old set ``plate`` (see the module docstring). A new
-    array; pixels outside the band are unchanged."""
+    from its edge band, given the matte ``alpha`` and the old set ``plate`` (see the module docstring); ``unseen``
+    (bool H×W): where the plate was never seen, the band reaching ``UNSEEN_BAND·r`` in. A new array; pixels outside
+    the band are unchanged."""
     out = np.array(foreground, np.float32, copy=True)
     r = band_px(alpha.shape)
     outside = (alpha <= 0.5).astype(np.uint8)
@@ -54,6 +64,10 @@ def despill(foreground: F32, alpha: F32, plate: F32) -> F32:
         return out
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     near = cv2.dilate(outside, disk) > 0
+    if unseen is not None and unseen.any():
+        wide = round(UNSEEN_BAND * r)
+        far = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * wide + 1, 2 * wide + 1))) > 0
+        near |= far & unseen
     band = near & (alpha > 0)
     rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
     if len(rows) == 0:

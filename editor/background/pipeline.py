@@ -185,14 +185,15 @@ class ShotMatter:
     def foreground(self, frame: F32, alpha: F32) -> F32:
         """The colour to composite for ``frame`` under its full-resolution matte ``alpha``: the performer's colour
         recovered against the clean plate (``params.foreground == "multilevel"``), or the frame itself; then, with
-        ``params.despill``, the old set's colour taken out of its edge."""
+        ``params.despill``, the old set's colour taken out of its edge (a wider edge where the set was never
+        seen)."""
         plate = self.full_plate
         colour = (
             frame
             if self.params.foreground == "frame"
             else estimate_foreground(frame, alpha, plate.image, plate.keyable)
         )
-        return despill(colour, alpha, plate.image) if self.params.despill else colour
+        return despill(colour, alpha, plate.image, ~plate.keyable) if self.params.despill else colour
 
     def state(self) -> list[F32 | None]:
         """The temporal state: what the stabiliser carries to the next frame (alpha, frame, denoised frame)."""

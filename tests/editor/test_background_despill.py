@@ -94,3 +94,28 @@ def test_the_shot_pipeline_despills_when_asked() -> None:
     assert BackgroundParams().as_dict()["despill"] is False  # opt-in
     np.testing.assert_array_equal(off[alpha >= 1], frame[alpha >= 1])  # solid pixels untouched without it
     assert (off[..., 2] - on[..., 2])[band].mean() > 0.02  # with it, the edge loses blue
+
+
+def test_where_the_set_was_never_seen_the_band_reaches_twice_as_far_in() -> None:
+    # A moving head's hair tips lie inside the static silhouette an estimated plate's matte follows there: solid in
+    # the matte, the old set between them. Here: a ring of the set's colour mixed into the performer 6–7 px inside
+    # the matte's edge, beyond the 4 px band.
+    fg, alpha, old = _scene()
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    r = np.sqrt((yy - H / 2) ** 2 + (xx - W / 2) ** 2)
+    tips = (r > 31.5) & (r < 33.5)
+    frame = fg.copy()
+    frame[tips] = 0.6 * fg[tips] + 0.4 * SET
+    r_band = band_px(alpha.shape)
+    assert r_band == 4 and np.all(38.5 - r[tips] > r_band)  # beyond the band where the set was seen
+    seen = despill(frame, alpha, old)
+    np.testing.assert_array_equal(seen[tips], frame[tips])
+    unseen = np.zeros((H, W), bool)
+    unseen[: H // 2] = True  # the top half's set was never seen (the head always covered it)
+    got = despill(frame, alpha, old, unseen)
+    top, bottom = tips & unseen, tips & ~unseen
+    blue_before = (frame[..., 2] - frame[..., 0])[top].mean()
+    assert (got[..., 2] - got[..., 0])[top].mean() < blue_before - 0.1  # the set's blue taken out of the tips
+    np.testing.assert_array_equal(got[bottom], frame[bottom])  # where the set was seen: as before
+    deep = (38.5 - r) > 2 * r_band + 1  # deeper than twice the band: untouched anywhere
+    np.testing.assert_array_equal(got[deep], frame[deep])
