@@ -22,9 +22,11 @@ setting, 44.2–48.3 dB; CRF 8 is the least strict setting that held 48 dB on al
 shared clips). Mezzanine codecs are fixed-quality profiles: they keep the source's profile, never a lower or a
 higher one (a ProRes HQ re-encode measured 63.4 dB, LT 57.7 dB).
 
-**Reproducible**: x264 and x265 run on one thread each. Left to FFmpeg, they get as many threads as the process
-may use cores, and their output depends on that count: the same edit rendered on a 2-core and on a 1-core process
-gave different files. With several threads x264 also varied from run to run here. On the GRID clip, 75 frames at
+**Reproducible**: x264 and x265 run on one thread each. Left to FFmpeg, x264 gets as many threads as the process
+may use cores, and its output depends on that count: the same edit rendered on a 2-core and on a 1-core process
+gave different files. With several threads it also varied from run to run here. x265 sizes its thread pool and
+frame threads from the cores too (on these 2 cores its output did not change; it is pinned so that no machine's
+count enters the file). On the GRID clip, 75 frames at
 360×288, 60 renders each (``bench/render_repro.py``):
 
 - FFmpeg's threads: 3 distinct files, decoded values up to 4 apart;
