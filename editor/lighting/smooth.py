@@ -47,6 +47,7 @@ _PRE = 3 * KNOTS
 _MAT = 9
 N_PARAMS = _PRE + _MAT + KNOTS
 _TABLE = 65536  # 1D lookup resolution for fast application (16-bit indices)
+_TAIL = 64  # pixels at a row's end computed again inside a block: more than any OpenCV vector loop's step
 
 
 def _curve_values(raw: torch.Tensor) -> torch.Tensor:
@@ -184,14 +185,26 @@ class SmoothGrade:
         """Apply to float RGB (..., 3) in [0, 1]: three 16-bit table look-ups, one affine 3×3 mix straight to the
         post table's 16-bit index, one more look-up (within 2e-4 of :meth:`apply_exact`, below a 12-bit code).
         Returns float32."""
-        pre_q, mix, post_t = self._fast
         shape = np.shape(rgb)
         x = np.ascontiguousarray(np.asarray(rgb, np.float32).reshape(1, -1, 3))  # one row: OpenCV's loops run once
+        idx = self._index(x)
+        # OpenCV's loops round their scalar tail (the last few pixels of the row) differently from their vector body
+        # (one post-table code, seen by a property test): the last pixels are computed again inside a block, so a
+        # pixel's result never depends on where it lies in the array (a region's grade is the whole frame's there).
+        n = x.shape[1]
+        m = min(n, _TAIL)
+        block = np.zeros((1, 2 * _TAIL, 3), np.float32)
+        block[0, :m] = x[0, n - m :]
+        idx[0, n - m :] = self._index(block)[0, :m]
+        return np.take(self._fast[2], idx).reshape(shape)
+
+    def _index(self, x: np.ndarray) -> np.ndarray:
+        """The post table's 16-bit index of each pixel of one row ``x`` (1, n, 3) float32."""
+        pre_q, mix, _ = self._fast
         top = float(_TABLE - 1)
         q = cv2.multiply(x, (top, top, top), dtype=cv2.CV_16U)  # rounds and saturates
         c = cv2.merge([np.take(pre_q[k], plane) for k, plane in enumerate(cv2.split(q))])
-        idx = cv2.transform(c, mix)  # 16-bit in, 16-bit out: rounds and saturates to the post table's range
-        return np.take(post_t, idx).reshape(shape)
+        return cv2.transform(c, mix)  # 16-bit in, 16-bit out: rounds and saturates to the post table's range
 
     @cached_property
     def _fast(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
