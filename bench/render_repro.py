@@ -4,8 +4,9 @@ after machine?
 ``media.render`` opens its output with ``fflags +bitexact`` and the encoder with the ``bitexact`` flag, so nothing
 in the file depends on the build's version strings or the clock. What this bench asks is whether the *encoder's
 decisions* repeat. Each method renders the same clip through the same deterministic edit (a box brightened on every
-frame) ``--runs`` times in this one process and counts the distinct output files (SHA-256 of the bytes); the
-largest difference of one decoded 8-bit value between two of them says how far apart they are.
+frame, drifting and changing with the frame) ``--runs`` times in this one process and counts the distinct output
+files (SHA-256 of the bytes); the largest difference of one decoded 8-bit value between two of them says how far
+apart they are.
 
 Methods, in the same run:
 
@@ -48,10 +49,13 @@ FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
 
 
 def _brighten_box(n: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    support = np.zeros(rgb.shape[:2], bool)
-    support[20:60, 40:100] = True
+    """A box that drifts right by 2 px a frame, brightened by a gain that cycles over 10 frames."""
+    x = 40 + 2 * (n % 50)
     out = rgb.copy()
-    out[support] = np.clip(out[support] * 1.3 + 0.02, 0, 1)
+    box = out[20:60, x : x + 60]
+    box[...] = np.clip(box * (1.2 + 0.02 * (n % 10)), 0, 1)
+    support = np.zeros(rgb.shape[:2], bool)
+    support[20:60, x : x + 60] = True
     return out, support
 
 

@@ -29,15 +29,15 @@ frame threads from the cores too (on these 2 cores its output did not change; it
 count enters the file). On the GRID clip, 75 frames at
 360×288, 60 renders each (``bench/render_repro.py``):
 
-- FFmpeg's threads: 3 distinct files, decoded values up to 4 apart;
+- FFmpeg's threads: 4 distinct files, decoded values up to 5 apart;
 - pinned to one thread: 1 file, the same on one core as on two.
 
 So an edit's output hash can be reproduced from its recipe on any machine with the same encoder build (the file
 also carries no version strings: ``fflags +bitexact``). Throughput comes from rendering in segments, one encoder
 per worker (``media._parallel``), not from the encoder's own threads. A 1080p H.264 render on 2 cores:
 
-- one piece: 0.74× the speed of FFmpeg's threads;
-- 2 segment workers: 1.05×.
+- one piece: 0.69–0.72× the speed of FFmpeg's threads;
+- 2 segment workers: 0.99×.
 
 ProRes and DNxHR encode their slices in parallel without affecting the output, so they keep FFmpeg's threads.
 
