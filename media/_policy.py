@@ -26,8 +26,7 @@ higher one (a ProRes HQ re-encode measured 63.4 dB, LT 57.7 dB).
 may use cores, and its output depends on that count: the same edit rendered on a 2-core and on a 1-core process
 gave different files. With several threads it also varied from run to run here. x265 sizes its thread pool and
 frame threads from the cores too (on these 2 cores its output did not change; it is pinned so that no machine's
-count enters the file). On the GRID clip, 75 frames at
-360×288, 60 renders each (``bench/render_repro.py``):
+count enters the file). On the GRID clip, 75 frames at 360×288, 60 renders each (``bench/render_repro.py``):
 
 - FFmpeg's threads: 4 distinct files, decoded values up to 5 apart;
 - pinned to one thread: 1 file, the same on one core as on two.
