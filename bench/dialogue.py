@@ -13,7 +13,8 @@ excluded from the bank when it is rebuilt):
   blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571: unit selection by
   audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
   audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
-  sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l`` and ``jitter_ratio`` (``quality``'s docstring).
+  sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l``, ``jitter_ratio`` and ``side_light`` (``quality``'s
+  docstring).
   ``new`` leaves the pauses of both lines as shot (``editor.dialogue.pauses``); ``new_in_memory`` and every peer
   place a mouth on every frame. ``rebuild_replaced_mouth_*``: PSNR/SSIM/sharpness over the frames ``new`` replaced
   fully (every method on the same frames); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
@@ -62,7 +63,7 @@ from _peers import blend_v1
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
-from editor.dialogue.blend import inner_mask, place_mouth, ring_mask, work_size
+from editor.dialogue.blend import inner_mask, lab, place_mouth, ring_mask, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.line import load_line
 from editor.dialogue.model import bank_crops
@@ -129,7 +130,10 @@ def quality(
     opening, ``editor.dialogue.shape.mouth_shape``); ``teeth_ratio`` = the result's teeth share ÷ the take's
     (bright, not red: summed over the frames); ``teeth_l`` = mean L of the teeth pixels, result − take (8-bit Lab,
     frames where both show ≥ 15 teeth pixels; below 0 = greyer teeth); ``jitter_ratio`` = mean frame-to-frame
-    change of the 96×60 crops, result ÷ take (above 1: the mouth chatters). ``frames``: only those (indices)."""
+    change of the 96×60 crops, result ÷ take (above 1: the mouth chatters); ``side_light`` = the mean L (8-bit Lab)
+    of the result − the take's over the mouth box's left and over its right third (the middle third of its height),
+    the larger in size (a mouth lit from another side is lighter on one side, darker on the other). ``frames``:
+    only those (indices)."""
     p, s, sh, cr_all, cf_all = [], [], [], [], []
     keep = range(len(real)) if frames is None else frames
     real, fake = [real[k] for k in keep], [fake[k] for k in keep]
@@ -145,6 +149,8 @@ def quality(
     big_r = np.stack([crop(r, track.mouth_box(track.start + k), (128, 80)) for k, r in zip(keep, real, strict=True)])
     big_f = np.stack([crop(f, track.mouth_box(track.start + k), (128, 80)) for k, f in zip(keep, fake, strict=True)])
     shape_r, shape_f = mouth_shape(big_r), mouth_shape(big_f)
+    light = np.mean([lab(f)[20:40, :, 0] - lab(r)[20:40, :, 0] for r, f in zip(r_arr, f_arr, strict=True)], axis=0)
+    side_light = max(abs(float(light[:, :32].mean())), abs(float(light[:, 64:].mean())))
     motion = lambda a: float(np.abs(np.diff(a.astype(np.float32), axis=0)).mean())  # noqa: E731
     return {
         "psnr": float(np.mean(p)),
@@ -154,6 +160,7 @@ def quality(
         "teeth_ratio": float(shape_f[:, 1].sum() / max(shape_r[:, 1].sum(), 1e-6)),
         "teeth_l": teeth_l(big_r, big_f),
         "jitter_ratio": motion(f_arr) / max(motion(r_arr), 1e-6),
+        "side_light": side_light,
     }
 
 

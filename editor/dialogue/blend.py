@@ -12,10 +12,16 @@ takes beyond the skin's. For each output frame:
 1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift, at most 12 % of the
    box and 8°), on the *ring* of skin around the lips only (``ring_mask``) — the lips differ by design, the skin
    around them says where the face is.
-2. **Colour**: its CIE Lab mean on the skin of the ring is moved to the target's, and the mouth area gets the
-   plan's extra lips offset. Only pixels that are skin in *both* crops count (``skin_mask``: within 3 robust
-   deviations of the ring's median colour): a mouth box that takes in the jaw line, the collar or the backdrop on
-   one take but not the other must not move the skin's colour. No contrast gain: the ring's spread is mostly
+2. **Colour**: the Lab difference between the target and the bank crop on the skin of the ring, as a plane over
+   the crop (``skin_field``: a constant plus a slope across and a slope down, least squares), is added to the bank
+   crop, and the mouth area gets the plan's extra lips offset. A plane, not a mean shift: a bank take lit from
+   another side differs from the target by a gradient across the face (issue 18, Obama: with the mean moved, the
+   placed mouth box was 25–28 L lighter on one side and as much darker on the other; the sides of the mouth were
+   another light's). A slope is fitted only along an axis where the shared skin lies on both sides of the mouth
+   (``SLOPE_SPREAD``); otherwise it would be extrapolated across the mouth from one side. Only pixels that are skin
+   in *both* crops count (``skin_mask``: within 3 robust deviations of the ring's median colour): a mouth box that
+   takes in the jaw line, the collar or the backdrop on one take but not the other must not move the skin's colour.
+   No contrast gain: the ring's spread is mostly
    shading and whatever else the box takes in (issue 18, GRID: the held-out take's box reaches the blue backdrop
    and the jaw shadow, its ring's L and b spread 1.6× the bank take's; the old std gain, clipped at 1.4, made the
    lips darker and redder and the mouth 1.17–1.35× as sharp as the face, mouth PSNR 24.6–24.9 dB). No stage
@@ -46,6 +52,7 @@ INNER = (0.80, 0.74)  # the largest mouth ellipse, fractions of the mouth box (w
 BAND = 0.04  # the coarse/fine split: Gaussian sigma as a fraction of the mouth box width
 SKIN_DEVIATIONS = 3.0  # a ring pixel is skin when each Lab channel is within this many robust deviations
 SHARPEN_SIGMA = 1.0  # the unsharp mask's Gaussian sigma at BANK_W, in pixels
+SLOPE_SPREAD = 0.2  # a colour slope needs the shared skin's coordinates this spread (std, fraction of the crop)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,8 @@ class MouthPlan:
     ``axes``: the mouth ellipse (width, height) as fractions of the mouth box. ``soften``: Gaussian sigma in
     pixels of the crops the dub works at (``work_size``) that brings the bank mouths' lip detail down to the
     take's (0: the take is as crisp).
-    ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's.
+    ``lips_offset``: Lab offset (8-bit OpenCV scale) of the take's mouth area over the bank's, beyond the skin's
+    plane (``skin_field``) there.
     ``sharpen``: unsharp-mask amount (``unsharp``) that brings the bank mouths' lip detail up to the take's (0: the
     bank is as crisp; never together with ``soften``).
     """
@@ -133,13 +141,38 @@ def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(patch, warp, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
 
 
+def skin_field(src: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """The Lab difference ``ref − src`` (two Lab crops of one size) on the skin both share (``skin_mask``), as a
+    plane over the crop: ``(h, w, 3)`` float32.
+
+    Per Lab channel, least squares of ``c + gx·x + gy·y`` (``x``, ``y`` from the crop's centre, in crop widths and
+    heights) over the shared skin. A slope is fitted only along an axis where the skin's coordinates spread at
+    least ``SLOPE_SPREAD`` (the whole ring: 0.34; the ring's one half: 0.12–0.13), so the skin lies on both sides
+    of the mouth; otherwise that axis gets the skin's mean, as a mean shift would.
+    """
+    m = skin_mask(src, ref)
+    h, w = m.shape
+    ys, xs = np.nonzero(m)
+    x, y = (xs + 0.5) / w - 0.5, (ys + 0.5) / h - 0.5
+    terms = [np.ones_like(x)] + [t for t in (x, y) if t.std() >= SLOPE_SPREAD]
+    coef, *_ = np.linalg.lstsq(np.stack(terms, 1), ref[m] - src[m], rcond=None)
+    grid_y, grid_x = np.mgrid[0:h, 0:w].astype(np.float32)
+    gx, gy = (grid_x + 0.5) / w - 0.5, (grid_y + 0.5) / h - 0.5
+    field = np.broadcast_to(coef[0].astype(np.float32), (h, w, 3)).copy()
+    k = 1
+    for t, g in ((x, gx), (y, gy)):
+        if t.std() >= SLOPE_SPREAD:
+            field += g[..., None] * coef[k].astype(np.float32)
+            k += 1
+    return field
+
+
 def colour_match(src: np.ndarray, ref: np.ndarray, plan: MouthPlan = DEFAULT_PLAN) -> np.ndarray:
-    """``src`` (uint8 RGB crop) with its Lab mean on the skin both crops share (``skin_mask``) moved to ``ref``'s,
-    plus ``plan.lips_offset`` over the mouth ellipse (wide feather). A mean shift only: the detail keeps its own
-    contrast, and the ring's spread (shading, jaw line, backdrop) says nothing about the mouth's."""
+    """``src`` (uint8 RGB crop) with the Lab difference to ``ref`` on the skin both share added as a plane
+    (``skin_field``), plus ``plan.lips_offset`` over the mouth ellipse (wide feather). No gain: the detail keeps
+    its own contrast, and the ring's spread (shading, jaw line, backdrop) says nothing about the mouth's."""
     s, r = lab(src), lab(ref)
-    m = skin_mask(s, r)
-    out = s + (r[m].mean(0) - s[m].mean(0))
+    out = s + skin_field(s, r)
     if any(plan.lips_offset):
         wide = inner_mask(src.shape[1], src.shape[0], 0.45, plan.axes)
         out += wide[..., None] * np.asarray(plan.lips_offset, np.float32)

@@ -20,7 +20,8 @@ the take's: its lighting, its codec's softness, its framing.
    Where the bank is softer (its takes recorded in another session, or by a softer codec, than this one), the
    smallest unsharp-mask amount (``sharpen``, 0.1 steps up to ``SHARPEN_MAX``) that brings them up to it.
 3. **Lips colour** (``lips_offset``): per frame, the Lab mean of the take's mouth area minus the bank mouth's,
-   less the same difference on the skin both share (``skin_mask``); the plan takes the median over the range.
+   less the skin's difference there (``skin_field``: the difference on the skin both share, as a plane over the
+   crop, which the placement adds anyway); the plan takes the median over the range.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import BANK_W, INNER, MouthPlan, inner_mask, lab, skin_mask, unsharp
+from editor.dialogue.blend import BANK_W, INNER, MouthPlan, inner_mask, lab, skin_field, unsharp
 
 MIN_FRAMES = 8  # fewer crops than this say nothing about where the mouth moves
 MOTION_LEVEL = 0.3  # threshold between the motion map's median (0) and its 99th percentile (1)
@@ -124,13 +125,13 @@ def detail_gain(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float])
 
 
 def lips_offset(take: np.ndarray, chosen: np.ndarray, axes: tuple[float, float]) -> tuple[float, float, float]:
-    """Median over the range of the take's mouth-area Lab mean minus the bank mouth's, less the skin's difference."""
+    """Median over the range of the take's mouth-area Lab mean minus the bank mouth's, less the skin's difference
+    there (``skin_field``)."""
     mouth = inner_mask(take.shape[2], take.shape[1], 0.08, axes) > 0.5
     diffs = []
     for t, p in zip(take, chosen, strict=True):
         lt, lp = lab(t), lab(p)
-        skin = skin_mask(lt, lp)
-        diffs.append((lt[mouth].mean(0) - lp[mouth].mean(0)) - (lt[skin].mean(0) - lp[skin].mean(0)))
+        diffs.append((lt[mouth] - lp[mouth] - skin_field(lp, lt)[mouth]).mean(0))
     a, b, c = (round(float(v), 2) for v in np.median(diffs, axis=0))
     return a, b, c
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import BANK_H, BANK_W, INNER, inner_mask, place_mouth, ring_mask, unsharp
+from editor.dialogue.blend import BANK_H, BANK_W, INNER, inner_mask, lab, place_mouth, ring_mask, skin_field, unsharp
 from editor.dialogue.plan import mouth_axes, plan_mouths
 from editor.dialogue.track import crop
 
@@ -42,6 +42,46 @@ def test_a_backdrop_in_the_takes_mouth_box_does_not_recolour_the_lips() -> None:
     assert np.abs(res[skin].mean(0) - FACE).max() < 4  # the skin took the face's colour
     contrast = res[skin].mean(0) - res[lips].mean(0)
     assert np.all(np.abs(contrast - (SKIN - LIPS)) < 0.1 * np.abs(SKIN - LIPS) + 2)  # lips as in the bank
+
+
+def _lit(img: np.ndarray, step: float) -> np.ndarray:
+    """``img`` lit from one side: ``step`` levels added at its left edge, falling linearly to ``-step`` at its
+    right."""
+    x = (np.arange(img.shape[1]) + 0.5) / img.shape[1]
+    return np.clip(img.astype(np.float32) + step * (1 - 2 * x)[None, :, None], 0, 255).astype(np.uint8)
+
+
+def test_a_bank_lit_from_the_other_side_takes_the_faces_light() -> None:
+    # Issue 18, Obama: the bank's takes were lit from the other side of the face. With the skin's mean moved to the
+    # face's, the placed mouth box was 25–28 L lighter than the face on one side and as much darker on the other.
+    box = np.array([40.0, 40.0, 128.0, 80.0])
+    face = np.clip(np.full((160, 208, 3), FACE) + np.random.default_rng(2).normal(0, 1.5, (160, 208, 3)), 0, 255)
+    face[40:120, 40:168] = _lit(face[40:120, 40:168].astype(np.uint8), -30)  # lit from the right
+    frame = face.astype(np.uint8)
+    out, _ = place_mouth(frame, _lit(_mouth(), 30), box, seed=1)  # the bank mouth: lit from the left
+    res, take = (crop(f, box, (BANK_W, BANK_H)).astype(float) for f in (out, frame))
+    lips = inner_mask(BANK_W, BANK_H, 0.3, (0.56, 0.4)) > 0.01
+    sides = (inner_mask(axes=(0.8, 0.6)) > 0.5) & ~lips  # the skin beside the lips, inside the placed area
+    for half in (slice(0, BANK_W // 2), slice(BANK_W // 2, BANK_W)):
+        m = np.zeros_like(sides)
+        m[:, half] = sides[:, half]
+        assert np.abs(res[m].mean(0) - take[m].mean(0)).max() < 4  # a mean shift: 21–23 levels off on each side
+
+
+def test_the_skin_field_slopes_only_where_the_skin_lies_on_both_sides() -> None:
+    src = lab(_mouth())
+    ref = lab(_lit(_mouth(seed=1), -20))
+    field = skin_field(src, ref)
+    want = lab(_lit(_mouth(seed=1), -20)).astype(float) - lab(_mouth(seed=1)).astype(float)
+    ring = ring_mask() > 0
+    assert np.abs(field[ring] - want[ring]).mean() < 1.5  # the light's gradient, from the ring
+    assert field[:, -1, 0].mean() - field[:, 0, 0].mean() > 15
+    cut = int(0.55 * BANK_W)  # the backdrop from just right of the mouth's centre: no skin on that side
+    ref[:, cut:] = lab(np.full((BANK_H, BANK_W - cut, 3), (40, 120, 210), np.uint8))
+    one_side = skin_field(src, ref)
+    assert np.ptp(one_side[..., 0], axis=1).max() < 1e-3  # no slope across: nothing to the right to say it
+    left = (ring_mask() > 0) & (np.arange(BANK_W) < cut)[None, :]
+    assert abs(one_side[0, 0, 0] - (ref - src)[left][:, 0].mean()) < 3
 
 
 def test_the_plan_softens_a_bank_crisper_than_the_take_and_nothing_else() -> None:
