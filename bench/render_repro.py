@@ -21,7 +21,13 @@ Methods, in the same run:
 ``--cpus 0`` / ``--cpus 0,1`` restrict this process to those cores first: the policy's file is the same whatever
 the restriction (compare the ``sha256`` printed), the peer's is not.
 
-    PYTHONPATH=. python bench/render_repro.py [--clip PATH] [--runs 40] [--cpus 0,1] [--workers 2]
+``--heap N`` asks instead whether a render depends on memory the encoder never wrote. Each render runs in a fresh
+process, N times with each byte glibc may fill new memory with (``MALLOC_PERTURB_``: none, 1, 85, 165, 255), for
+``policy`` and for ``x264_own_detection``: the policy with x264 left to its own CPU detection (AVX-512 where the CPU
+has it; the policy holds it to AVX2: ``media._policy``, "Reproducible"). ``seconds_per_render`` is then the render
+inside each process (wall, mean), without the process's start.
+
+    PYTHONPATH=. python bench/render_repro.py [--clip PATH] [--runs 40] [--cpus 0,1] [--workers 2] [--heap 2]
 
 One JSON line per (method, metric): ``distinct_files``, ``max_pixel_difference``, ``seconds_per_render`` (wall,
 mean), and ``sha256`` (the most frequent file).
@@ -34,6 +40,8 @@ import collections
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -66,6 +74,52 @@ def _ffmpeg_threads(info, container=None):  # type: ignore[no-untyped-def]
     if "x265-params" in options:
         options["x265-params"] = "log-level=error"
     return replace(plan, options=options)
+
+
+def _own_detection(info, container=None):  # type: ignore[no-untyped-def]
+    """The policy's plan with x264 left to its own CPU detection (AVX-512 where the CPU has it)."""
+    plan = plan_encode(info, container)
+    return replace(plan, options={k: v for k, v in plan.options.items() if k != "x264-params"})
+
+
+FILLS = (None, 1, 85, 165, 255)  # MALLOC_PERTURB_: glibc fills new memory with this byte (None: left as it is)
+
+
+def _one(clip: Path, out: Path, method: str) -> None:
+    """``--one``: one render in this (fresh) process; prints its wall seconds."""
+    if method == "x264_own_detection":
+        writer.plan_encode = _own_detection
+    info = probe(clip)
+    t0 = time.perf_counter()
+    render(info, out, _brighten_box)
+    print(time.perf_counter() - t0)
+
+
+def _measure_heap(clip: Path, method: str, repeats: int, tmp: Path) -> dict[str, object]:
+    files: collections.Counter[str] = collections.Counter()
+    first, worst, seconds, n = None, 0, 0.0, 0
+    for fill in FILLS:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_PERTURB_"}
+        if fill is not None:
+            env["MALLOC_PERTURB_"] = str(fill)
+        for k in range(repeats):
+            out = tmp / f"heap{fill}-{k}.mov"
+            cmd = [sys.executable, __file__, "--one", str(clip), str(out), method]
+            done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+            seconds += float(done.stdout.split()[-1])
+            n += 1
+            files[hashlib.sha256(out.read_bytes()).hexdigest()] += 1
+            frames = _decoded(out)
+            first = frames if first is None else first
+            worst = max(worst, int(np.abs(first.astype(np.int16) - frames).max()))
+            out.unlink()
+    return {
+        "distinct_files": len(files),
+        "max_pixel_difference": worst,
+        "seconds_per_render": round(seconds / n, 3),
+        "renders": n,
+        "sha256": files.most_common(1)[0][0],
+    }
 
 
 def _decoded(path: Path) -> np.ndarray:
@@ -103,7 +157,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--workers", type=int, default=0, help="also render in segments on this many processes")
     ap.add_argument("--cpus", default="", help="comma-separated cores this process may use (default: all)")
+    ap.add_argument("--heap", type=int, default=0, help="fresh processes per memory fill (see the docstring)")
+    ap.add_argument("--one", nargs=3, metavar=("CLIP", "OUT", "METHOD"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:
+        _one(Path(args.one[0]), Path(args.one[1]), args.one[2])
+        return
     if args.cpus:
         os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
     info = probe(args.clip)
@@ -114,6 +173,9 @@ def main() -> None:
         "runs": args.runs,
         "cpus": len(os.sched_getaffinity(0)),
     }
+    if args.heap:
+        _heap_main(args.clip, args.heap, {**ctx, "runs": args.heap * len(FILLS)})
+        return
     with tempfile.TemporaryDirectory() as tmp:
         results = {"policy": _measure(info, args.runs, Path(tmp))}
         if args.workers:
@@ -132,6 +194,18 @@ def main() -> None:
         seg = results["ffmpeg_threads"]["seconds_per_render"] / results["policy_segments"]["seconds_per_render"]  # type: ignore[operator]
         print(json.dumps({**ctx, "method": "policy_segments", "metric": "speed_ratio_to_ffmpeg_threads",
                           "value": round(seg, 3), "workers": args.workers}))  # fmt: skip
+
+
+def _heap_main(clip: Path, repeats: int, ctx: dict[str, object]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {m: _measure_heap(clip, m, repeats, Path(tmp)) for m in ("policy", "x264_own_detection")}
+    for method, got in results.items():
+        for metric, value in got.items():
+            print(json.dumps({**ctx, "method": method, "metric": metric, "value": value}), flush=True)
+    ratio = results["x264_own_detection"]["seconds_per_render"] / results["policy"]["seconds_per_render"]  # type: ignore[operator]
+    print(
+        json.dumps({**ctx, "method": "policy", "metric": "speed_ratio_to_x264_own_detection", "value": round(ratio, 3)})
+    )
 
 
 if __name__ == "__main__":

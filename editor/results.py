@@ -159,8 +159,8 @@ class EditResult:
     def recipe_hash(self) -> str:
         """SHA-256 of what determines the output — source, model, parameters, range, region — and nothing else:
         re-running an edit with the same recipe, rendered in the same segments (one piece unless a worker count
-        says otherwise), reproduces the same output hash on any machine with the same encoder build
-        (``media._policy``, "Reproducible")."""
+        says otherwise), reproduces the same output hash on any machine with the same encoder build and, for
+        H.264, AVX2 (``media._policy``, "Reproducible")."""
         recipe = {
             "kind": self.kind,
             "source_hash": self.source_hash,

@@ -31,8 +31,16 @@ count enters the file). On the GRID clip, 75 frames at 360×288, 60 renders each
 - FFmpeg's threads: 4 distinct files, decoded values up to 5 apart;
 - pinned to one thread: 1 file, the same on one core as on two.
 
-So an edit's output hash can be reproduced from its recipe on any machine with the same encoder build (the file
-also carries no version strings: ``fflags +bitexact``). Throughput comes from rendering in segments, one encoder
+x264 is also held to the same instruction sets on every x86-64 machine that has AVX2 (``x264-params asm=AVX2``,
+``_x264_params``). At its own detection it used AVX-512 on this host, and then its output depended on memory it
+had not written: the same render in fresh processes gave different files (4 distinct in 12 dubs of one re-framed
+GRID take), and it changed with the byte glibc fills new memory with (``MALLOC_PERTURB_``: 2 fills, 2 files). Held
+to AVX2, the fills and the processes gave one file; so did x264 without assembly (a third file: x264's output also
+differs between instruction sets, so a machine without AVX2, or one whose CPU flags cannot be read, may write
+another file). Measured in ``bench/render_repro.py --heap``.
+
+So an edit's output hash can be reproduced from its recipe on any machine with the same encoder build and AVX2 (the
+file also carries no version strings: ``fflags +bitexact``). Throughput comes from rendering in segments, one encoder
 per worker (``media._parallel``), not from the encoder's own threads. A 1080p H.264 render on 2 cores:
 
 - one piece: 0.69–0.72× the speed of FFmpeg's threads;
@@ -57,6 +65,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 
 import av
@@ -66,6 +75,7 @@ from media.errors import EncodeError
 
 VIDEO_CRF = 8
 _X265_ONE_THREAD = "pools=1:frame-threads=1:lookahead-threads=0"  # one thread: "Reproducible", above
+_X264_AVX2_FLAGS = frozenset({"avx2", "fma", "bmi1", "bmi2", "abm"})  # /proc/cpuinfo names of x264's "AVX2" set
 _X26X_PIX = ("yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le")
 _PRORES_PROFILES = {"Proxy": 0, "LT": 1, "Standard": 2, "HQ": 3, "4444": 4, "4444XQ": 5}
 _DNXHR_PROFILES = {"DNXHR LB": "dnxhr_lb", "DNXHR SQ": "dnxhr_sq", "DNXHR HQ": "dnxhr_hq", "DNXHR HQX": "dnxhr_hqx"}
@@ -201,7 +211,20 @@ def _video(info: MediaInfo) -> tuple[str, str, dict[str, str], tuple[str, ...], 
             containers,
             None,
         )
-    return "libx264", pix, {"crf": str(VIDEO_CRF), "preset": "fast", "threads": "1"}, containers, None
+    return "libx264", pix, {"crf": str(VIDEO_CRF), "preset": "fast", "threads": "1", **_x264_params()}, containers, None
+
+
+@cache
+def _x264_params(cpuinfo: Path = Path("/proc/cpuinfo")) -> dict[str, str]:
+    """x264 held to its "AVX2" instruction sets (AVX2, FMA3, BMI1/2, LZCNT and all below) where the CPU has them all
+    ("Reproducible", above): not AVX-512, whose code made the output depend on unwritten memory. Nothing where the
+    flags cannot be read (not Linux) or lack one of them: x264's own detection then stands."""
+    try:
+        lines = cpuinfo.read_text().splitlines()
+    except OSError:
+        return {}
+    flags = next((set(line.split(":", 1)[1].split()) for line in lines if line.startswith("flags")), set())
+    return {"x264-params": "asm=AVX2"} if flags >= _X264_AVX2_FLAGS else {}
 
 
 def plan_audio(track: AudioTrack, container: str) -> AudioPlan:

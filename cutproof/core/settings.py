@@ -51,7 +51,8 @@ class Settings(BaseSettings):
             Ray cluster is set (1: in one piece, in the job's thread; 0: one per core); the edit is the same. The
             H.264/H.265 encoders run on one thread each so that a render is reproducible (``media._policy``), so
             this, not the encoder, is what uses the cores; the file's bytes depend on the segments (on this
-            number), not on the machine. With a Ray cluster the segments are Ray tasks. ``CUTPROOF_RENDER_WORKERS``.
+            number), not on the machine's cores (x264 is also held to AVX2, ``media._policy``). With a Ray
+            cluster the segments are Ray tasks. ``CUTPROOF_RENDER_WORKERS``.
     """
 
     model_config = SettingsConfigDict(env_prefix="CUTPROOF_", extra="ignore")

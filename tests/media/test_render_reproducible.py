@@ -6,11 +6,17 @@ one thread (``media._policy``, "Reproducible"), so the same render in a process 
 two writes the same file. ProRes and DNxHR keep FFmpeg's slice threads, which do not change their output.
 On two cores, x265 at FFmpeg's threads also gave the same file here: its case guards the pin, the x264 case fails
 without it.
+
+x264 at its own CPU detection used AVX-512 on the development host, and then its output depended on memory it had not
+written: a 360-px-wide render came out differently with glibc filling new memory with another byte
+(``MALLOC_PERTURB_``). The policy holds x264 to AVX2 (``media._policy._x264_params``); the fill test fails without it
+on an AVX-512 host.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from media import plan_encode, probe
+from media._policy import _x264_params
 from tests.editor._media import write_clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,3 +87,29 @@ def test_the_policy_pins_the_software_encoders_to_one_thread(tmp_path: Path) -> 
     hevc = plan_encode(probe(write_clip(tmp_path / "b.mp4", codec="libx265", options=quiet)))
     assert hevc.codec == "libx265" and "pools=1" in hevc.options["x265-params"]
     assert "frame-threads=1" in hevc.options["x265-params"]
+
+
+def _render_with_fill(fill: int, src: Path, out: Path) -> bytes:
+    cpus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    env = {**os.environ, "MALLOC_PERTURB_": str(fill)}  # glibc fills new memory with this byte, freed with its inverse
+    subprocess.run(
+        [sys.executable, "-c", _RENDER, str(src), str(out), cpus], check=True, cwd=ROOT, timeout=120, env=env
+    )
+    return out.read_bytes()
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or not hasattr(os, "sched_getaffinity"), reason="needs glibc")
+def test_an_h264_render_does_not_depend_on_unwritten_memory(tmp_path: Path) -> None:
+    # 360 px wide, not a multiple of 16: x264's AVX-512 code read past the picture into memory nothing had written
+    src = write_clip(tmp_path / "src.mp4", codec="libx264", width=360, height=288, frames=75, audio="aac")
+    assert _render_with_fill(1, src, tmp_path / "a.mp4") == _render_with_fill(165, src, tmp_path / "b.mp4")
+
+
+def test_x264_is_held_to_avx2_where_the_cpu_has_it(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi1 bmi2 abm avx512f avx512bw avx512vl\n")
+    assert _x264_params(info) == {"x264-params": "asm=AVX2"}
+    older = tmp_path / "older"
+    older.write_text("processor\t: 0\nflags\t\t: fpu sse2 sse4_2 avx\n")
+    assert _x264_params(older) == {}  # x264's own detection: no instruction set it lacks is forced on it
+    assert _x264_params(tmp_path / "missing") == {}
