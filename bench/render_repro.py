@@ -96,8 +96,7 @@ def _one(clip: Path, out: Path, method: str) -> None:
 
 
 def _measure_heap(clip: Path, method: str, repeats: int, tmp: Path) -> dict[str, object]:
-    files: collections.Counter[str] = collections.Counter()
-    first, worst, seconds, n = None, 0, 0.0, 0
+    tally = _Tally()
     for fill in FILLS:
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_PERTURB_"}
         if fill is not None:
@@ -106,20 +105,34 @@ def _measure_heap(clip: Path, method: str, repeats: int, tmp: Path) -> dict[str,
             out = tmp / f"heap{fill}-{k}.mov"
             cmd = [sys.executable, __file__, "--one", str(clip), str(out), method]
             done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-            seconds += float(done.stdout.split()[-1])
-            n += 1
-            files[hashlib.sha256(out.read_bytes()).hexdigest()] += 1
-            frames = _decoded(out)
-            first = frames if first is None else first
-            worst = max(worst, int(np.abs(first.astype(np.int16) - frames).max()))
-            out.unlink()
-    return {
-        "distinct_files": len(files),
-        "max_pixel_difference": worst,
-        "seconds_per_render": round(seconds / n, 3),
-        "renders": n,
-        "sha256": files.most_common(1)[0][0],
-    }
+            tally.add(out, float(done.stdout.split()[-1]))
+    return {**tally.summary(), "renders": tally.n}
+
+
+class _Tally:
+    """The distinct output files, the largest decoded difference to the first and the mean render seconds."""
+
+    def __init__(self) -> None:
+        self.files: collections.Counter[str] = collections.Counter()
+        self.first: np.ndarray | None = None
+        self.worst, self.seconds, self.n = 0, 0.0, 0
+
+    def add(self, out: Path, seconds: float) -> None:
+        self.files[hashlib.sha256(out.read_bytes()).hexdigest()] += 1
+        frames = _decoded(out)
+        self.first = frames if self.first is None else self.first
+        self.worst = max(self.worst, int(np.abs(self.first.astype(np.int16) - frames).max()))
+        self.seconds += seconds
+        self.n += 1
+        out.unlink()
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "distinct_files": len(self.files),
+            "max_pixel_difference": self.worst,
+            "seconds_per_render": round(self.seconds / self.n, 3),
+            "sha256": self.files.most_common(1)[0][0],
+        }
 
 
 def _decoded(path: Path) -> np.ndarray:
@@ -128,8 +141,7 @@ def _decoded(path: Path) -> np.ndarray:
 
 
 def _measure(info, runs: int, tmp: Path, workers: int = 0) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    files: collections.Counter[str] = collections.Counter()
-    first, worst, seconds = None, 0, 0.0
+    tally = _Tally()
     for k in range(runs):
         out = tmp / f"run{k}.mov"
         t0 = time.perf_counter()
@@ -137,18 +149,8 @@ def _measure(info, runs: int, tmp: Path, workers: int = 0) -> dict[str, object]:
             render_parallel(info, out, _brighten_box, workers=workers)
         else:
             render(info, out, _brighten_box)
-        seconds += time.perf_counter() - t0
-        files[hashlib.sha256(out.read_bytes()).hexdigest()] += 1
-        frames = _decoded(out)
-        first = frames if first is None else first
-        worst = max(worst, int(np.abs(first.astype(np.int16) - frames).max()))
-        out.unlink()
-    return {
-        "distinct_files": len(files),
-        "max_pixel_difference": worst,
-        "seconds_per_render": round(seconds / runs, 3),
-        "sha256": files.most_common(1)[0][0],
-    }
+        tally.add(out, time.perf_counter() - t0)
+    return tally.summary()
 
 
 def main() -> None:
