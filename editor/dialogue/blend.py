@@ -16,7 +16,7 @@ takes beyond the skin's. For each output frame:
    the crop (``skin_field``: a constant plus a slope across and a slope down, least squares), is added to the bank
    crop, and the mouth area gets the plan's extra lips offset. A plane, not a mean shift: a bank take lit from
    another side differs from the target by a gradient across the face (issue 18, Obama: with the mean moved, the
-   placed mouth box was 25–28 L lighter on one side and as much darker on the other; the sides of the mouth were
+   placed mouth box was 20–28 L lighter on one side and 21–25 L darker on the other; the sides of the mouth were
    another light's). A slope is fitted only along an axis where the shared skin lies on both sides of the mouth
    (``SLOPE_SPREAD``); otherwise it would be extrapolated across the mouth from one side. Only pixels that are skin
    in *both* crops count (``skin_mask``: within 3 robust deviations of the ring's median colour): a mouth box that
