@@ -52,7 +52,7 @@ def _lit(img: np.ndarray, step: float) -> np.ndarray:
 
 
 def test_a_bank_lit_from_the_other_side_takes_the_faces_light() -> None:
-    # Issue 18, Obama: the bank's takes were lit from the other side of the face. With the skin's mean moved to the
+    # Issue 18, Obama: the bank's takes were lit differently across the face. With the skin's mean moved to the
     # face's, the placed mouth box was 20–28 L lighter than the face on one side and 21–25 L darker on the other.
     box = np.array([40.0, 40.0, 128.0, 80.0])
     face = np.clip(np.full((160, 208, 3), FACE) + np.random.default_rng(2).normal(0, 1.5, (160, 208, 3)), 0, 255)
