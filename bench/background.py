@@ -23,7 +23,10 @@ same matte — compare methods on them, not them with the composites. Split ``sh
 bleeds into the people's edges), matted from the recording and scored against the composite before it.
 
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
-true empty plate given as a clean plate; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
+true empty plate given as a clean plate, brought to the take's exposure as the edit does
+(:mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the same without that step (the peer for
+``--plate-gain R,G,B``, which scales the supplied plate as if shot under other light; the older supplied-plate peers
+below get the scaled plate as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
 with border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner
 trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's
 per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
@@ -32,15 +35,15 @@ The peers run in the shot pipeline as it was before that fix (matte solved on th
 ``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
 flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
 compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
-with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``);
-``plate7``: main a4abee8's plate estimate (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the
-480-wide segmentation by nearest neighbour, before branch sil's edge-aware upsampling) with this code's matting;
-``truth-silhouette``: this code's plate with the static silhouette replaced by the truth (the median over the
-frames of ``α* > 0.5``) — a diagnostic ceiling for what a better static segmentation could give, not a method;
-``matte_cpu_seconds_per_frame``: process CPU time per frame of each method's matte (stabilisation included);
-``plate_cpu_seconds``: process CPU time of the plate estimate (``new``, ``plate7``); ``mad_plate_unknown``: the
-part of ``matte_mad`` (same units, sums to it with the known part) from pixels where the method's plate is unknown
-(there the static silhouette decides). ``--methods`` runs only the listed methods (default: all).
+with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
+(``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
+before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
+the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
+what a better static segmentation could give, not a method; ``matte_cpu_seconds_per_frame``: process CPU time per
+frame of each method's matte (stabilisation included); ``plate_cpu_seconds``: process CPU time of the plate estimate
+(``new``, ``plate7``); ``mad_plate_unknown``: the part of ``matte_mad`` (same units, sums to it with the known part)
+from pixels where the method's plate is unknown (there the static silhouette decides). ``--methods`` runs only the
+listed methods (default: all).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
@@ -94,6 +97,7 @@ from _heldout import FOOTAGE, make_variant  # noqa: E402
 from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
+from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
 from editor.background.foreground import estimate_foreground  # noqa: E402
@@ -106,6 +110,7 @@ from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, as_shot, set_p
 SIZE = (960, 540)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
+PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -322,7 +327,7 @@ def run_case(
     truth_frames = frames if clean is None else clean
 
     def want(method: str) -> bool:
-        if method.endswith("supplied-plate") and not shot.plate_exact:
+        if "supplied-plate" in method and not shot.plate_exact:
             return False  # no empty plate of that set exists
         return methods is None or method in methods
 
@@ -366,24 +371,33 @@ def run_case(
             )  # fmt: skip
             m2 = ShotMatter(plate, BackgroundParams(), net)
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
-    supplied = plate_from_shot([shot.plate], frames[0].shape[:2]).with_interior(None if refused else plate.interior)
+    shot_plate = np.clip(np.rint(shot.plate * np.float32(PLATE_GAIN)), 0, 255).astype(np.uint8)  # other light
+    interior = None if refused else plate.interior
+    raw = plate_from_shot([shot_plate], frames[0].shape[:2]).with_interior(interior)
+    supplied = match_exposure(raw, plate).with_interior(interior)  # as the edit builds it
     if want("new-supplied-plate"):
+        emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
+             plate_gain=list(PLATE_GAIN), **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
+    if want("new-supplied-plate-unmatched"):
+        m10 = ShotMatter(raw, BackgroundParams())
+        runs["new-supplied-plate-unmatched"] = stepped(m10, frames, "new-supplied-plate-unmatched", cpu)
+    supplied_old = raw  # the peers' code did not match the plate's exposure
     if not refused and want("matte4"):
         m6 = MatterV4(plate, BackgroundParams())
         runs["matte4"] = stepped(m6, frames, "matte4", cpu)
     if want("matte4-supplied-plate"):
-        m5 = MatterV4(supplied, BackgroundParams())
+        m5 = MatterV4(supplied_old, BackgroundParams())
         runs["matte4-supplied-plate"] = stepped(m5, frames, "matte4-supplied-plate", cpu)
     if want("matte5-supplied-plate"):
-        m7 = MatterV5(supplied, BackgroundParams())
+        m7 = MatterV5(supplied_old, BackgroundParams())
         runs["matte5-supplied-plate"] = stepped(m7, frames, "matte5-supplied-plate", cpu)
     if not refused and want("matte6"):
         m8 = MatterV6(plate, BackgroundParams())
         runs["matte6"] = stepped(m8, frames, "matte6", cpu)
     if want("matte6-supplied-plate"):
-        m9 = MatterV6(supplied, BackgroundParams())
+        m9 = MatterV6(supplied_old, BackgroundParams())
         runs["matte6-supplied-plate"] = stepped(m9, frames, "matte6-supplied-plate", cpu)
     if want("today"):
         old = plate_v1.estimate_plate(frames)
@@ -406,7 +420,8 @@ def run_case(
     for method, est in runs.items():
         if method == "today":
             continue
-        cp = supplied if method.endswith("supplied-plate") else plates.get(method, plate)
+        cp = (supplied if method == "new-supplied-plate" else supplied_old) if "supplied-plate" in method else None
+        cp = plates.get(method, plate) if cp is None else cp
         t1 = time.perf_counter()
         recovered = [estimate_foreground(f, a, cp.image, cp.keyable) for f, a in zip(fl, est, strict=True)]
         emit("foreground_seconds_per_frame", (time.perf_counter() - t1) / len(fl), "s", method=method, **ctx)
@@ -425,6 +440,7 @@ def run_case(
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, new_plate=list(NEW_PLATE), **ctx)
             shown = method in (
                 "new-supplied-plate",
+                "new-supplied-plate-unmatched",
                 "matte4-supplied-plate",
                 "matte5-supplied-plate",
                 "matte6-supplied-plate",
@@ -462,15 +478,22 @@ def main() -> None:
         help="composite talkers whose solid edges carry no booth bleed (to judge the despill: see the docstring)",
     )
     ap.add_argument(
+        "--plate-gain",
+        default="",
+        help="R,G,B gains: the supplied clean plate shot under other light than the take (e.g. 1.06,1.06,1.06)",
+    )
+    ap.add_argument(
         "--new-plate",
         default="",
         help="R,G,B in [0, 1]: the flat new set of the colour scores (default light blue, near a booth's colour; "
         "a warm one shows a rim of the old set that the default hides)",
     )
     args = ap.parse_args()
+    global NEW_PLATE, PLATE_GAIN
     if args.new_plate:
-        global NEW_PLATE
         NEW_PLATE = tuple(float(v) for v in args.new_plate.split(","))
+    if args.plate_gain:
+        PLATE_GAIN = tuple(float(v) for v in args.plate_gain.split(","))
     n = 10 if args.quick else args.frames
     variants = ["shared"] if args.quick else args.variants.split(",")
     cv2.setNumThreads(2)

@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from editor.background._exposure import match_exposure
 from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError
 from editor.background.metrics import source_flows, warping_error
@@ -134,7 +135,7 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
     if clean is not None:
         # The supplied plate decides the key; the take's own analysis still says where the people certainly are.
         clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
-        supplied = plate_from_shot(clean_samples, size, max_samples=params.plate_samples)
+        supplied = match_exposure(plate_from_shot(clean_samples, size, max_samples=params.plate_samples), estimate)
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
         return supplied.with_interior(estimate.interior if trusted else None)
     require_recoverable(estimate, info.path.name)

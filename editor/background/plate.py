@@ -121,6 +121,8 @@ class CleanPlate:
             when nothing was extended.
         in_shade: Share of the frame that GrabCut gave to the people and that was given back to the set as the set
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
+        exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
+            (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
     """
 
     image: F32
@@ -134,6 +136,7 @@ class CleanPlate:
     interior: Bool | None = None
     extended: Bool | None = None
     in_shade: float = 0.0
+    exposure_gain: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -175,6 +178,7 @@ class CleanPlate:
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
+            **({"exposure_gain": list(self.exposure_gain)} if self.exposure_gain is not None else {}),
         }
 
 
