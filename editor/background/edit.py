@@ -133,7 +133,8 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
     )
     estimate = estimate_plate(samples, max_samples=params.plate_samples)
     if clean is not None:
-        # The supplied plate decides the key; the take's own analysis still says where the people certainly are.
+        # The supplied plate decides the key, in the take's light; the take's own analysis says what that light
+        # is (where it saw the set) and where the people certainly are.
         clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
         supplied = match_exposure(plate_from_shot(clean_samples, size, max_samples=params.plate_samples), estimate)
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
