@@ -7,13 +7,17 @@ a plate 6 % brighter raised the supplied-plate matte's halo around the people fr
 bookshelf set, and from 0.4 to 10.0 on the plain wall).
 
 1. **Where the two agree by construction:** the pixels where the take's own estimate saw the set (``known``: the
-   median of frames in which no person covered it), each channel at least ``MIN_LEVEL`` in both (a ratio of two
-   near-blacks is noise).
+   median of frames in which no person covered it), each channel at least ``MIN_LEVEL`` (a ratio of two
+   near-blacks is noise) and below ``CLIPPED`` (a clipped highlight says nothing of the light) in both.
 2. **Gain:** per RGB channel, ``exp(median(log(take / plate)))`` over those pixels. A change of exposure or white
    balance multiplies each channel's light, and a power-law transfer curve keeps it a product in code values
    (``(k·L)^γ = k^γ·L^γ``); the median ignores what the estimate got wrong (a still person baked into it, a prop
    moved between the plate and the take).
-3. **Only with evidence:** at least ``MIN_SHARE`` of the frame must qualify; otherwise the plate is left as shot
+3. **Clipped highlights:** where a plate channel is at ``CLIPPED`` or above and the take saw the set, the take's own
+   set is used there. A gain says nothing of what a burnt-out window or lamp really was: below 1 it would grey a
+   highlight the take shows clipped too, and a plate clipped only because it was shot brighter hides the value
+   the take shows. Where the take never saw the set, the scaled plate stands.
+4. **Only with evidence:** at least ``MIN_SHARE`` of the frame must qualify; otherwise the plate is left as shot
    and ``exposure_gain`` is not recorded. The gains are recorded in the plate's description
    (``CleanPlate.describe``), so the edit result says how far the supplied plate was moved.
 """
@@ -27,15 +31,19 @@ import numpy as np
 from editor.background.plate import CleanPlate
 
 MIN_LEVEL = 0.05  # both values at least this (of full scale) in every channel
+CLIPPED = 254 / 255  # at or above this a channel is taken as clipped
 MIN_SHARE = 0.05  # of the frame: fewer matching pixels say nothing about the light
 
 
 def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
-    """``supplied`` with each channel scaled to ``take``'s set where the take saw it (steps 1–3 above)."""
-    ok = take.known & (supplied.image >= MIN_LEVEL).all(-1) & (take.image >= MIN_LEVEL).all(-1)
+    """``supplied`` with each channel scaled to ``take``'s set where the take saw it (steps 1–4 above)."""
+    usable = [((p.image >= MIN_LEVEL) & (p.image < CLIPPED)).all(-1) for p in (supplied, take)]
+    ok = take.known & usable[0] & usable[1]
     if ok.mean() < MIN_SHARE:
         return supplied
     ratio = np.log(take.image[ok]) - np.log(supplied.image[ok])
     gain = np.exp(np.median(ratio, axis=0)).astype(np.float32)
-    image = np.clip(supplied.image * gain, 0.0, 1.0).astype(np.float32)
+    scaled = np.clip(supplied.image * gain, 0.0, 1.0)
+    clipped = (supplied.image >= CLIPPED).any(-1) & take.known
+    image = np.where(clipped[..., None], take.image, scaled).astype(np.float32)
     return replace(supplied, image=image, exposure_gain=tuple(round(float(g), 4) for g in gain))

@@ -107,3 +107,17 @@ def test_the_edit_brings_a_supplied_plate_to_its_takes_exposure_and_records_the_
     plate = build_clean_plate(take, range(len(frames)), BackgroundParams(), clean)
     assert plate.source == "supplied"
     assert np.allclose(plate.describe()["exposure_gain"], 1 / 0.9, atol=0.02)
+
+
+def test_where_the_plate_is_clipped_the_takes_own_set_is_used(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    plate, take_set = _other_light(bg), bg.copy()
+    plate[:40, :60] = take_set[:40, :60] = 255  # a window, clipped in both
+    plate[200:, :60], take_set[200:, :60] = 255, 240  # a lamp, clipped only because the plate was shot brighter
+    known = np.ones(bg.shape[:2], bool)
+    known[:20, :20] = False  # a corner of the window the take never saw
+    matched = match_exposure(plate_from_shot([plate], bg.shape[:2]), _take(take_set, known))
+    assert np.allclose(matched.exposure_gain, 1 / GAIN, atol=0.01)  # the clipped pixels told nothing of the light
+    assert (matched.image[20:40, 20:60] == 1.0).all()  # not greyed by a gain below 1
+    assert np.allclose(matched.image[200:, :60], 240 / 255)  # the value the take shows
+    assert np.allclose(matched.image[:20, :20], np.minimum(matched.exposure_gain, 1.0), atol=1e-4)  # never seen: scaled
