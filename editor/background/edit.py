@@ -14,16 +14,16 @@ plate, model and parameters → same output bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from editor.background._exposure import match_exposure
+from editor.background._exposure import MISMATCH, match_exposure, set_difference
 from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
-from editor.background.errors import BackgroundError, EmptyClipError, PlateError
+from editor.background.errors import BackgroundError, EmptyClipError, PlateError, PlateMismatchError
 from editor.background.metrics import source_flows, warping_error
 from editor.background.pipeline import BackgroundParams, ShotMatter, stabiliser
 from editor.background.plate import (
@@ -126,6 +126,7 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
 
     Raises:
         PlateUnrecoverableError: the estimate recovered too little of the set, or found no performer.
+        PlateMismatchError: the supplied plate is not the take's set (``editor.background._exposure``, step 5).
     """
     size = (info.height, info.width)
     samples = _frames_u8(
@@ -137,6 +138,15 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
         # is (where it saw the set) and where the people certainly are.
         clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
         supplied = match_exposure(plate_from_shot(clean_samples, size, max_samples=params.plate_samples), estimate)
+        difference = set_difference(supplied, estimate)
+        if difference is not None and difference > MISMATCH:
+            raise PlateMismatchError(
+                f"the clean plate {clean.path.name} differs from the set {info.path.name} shows by {difference:.0%} "
+                "of full scale (the median where the take shows the set, after matching its exposure; a plate of "
+                f"the same set-up differs by under {MISMATCH:.0%}): it is another set-up or framing, or the light "
+                "changed across the set; supply a clean plate of this set-up, shot under the take's light"
+            )
+        supplied = replace(supplied, set_difference=difference)
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
         return supplied.with_interior(estimate.interior if trusted else None)
     require_recoverable(estimate, info.path.name)

@@ -123,6 +123,8 @@ class CleanPlate:
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
         exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
             (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
+        set_difference: How far a supplied plate, so matched, still differs from the set the take shows (the
+            median largest-channel difference, of full scale); None when not measured.
     """
 
     image: F32
@@ -137,6 +139,7 @@ class CleanPlate:
     extended: Bool | None = None
     in_shade: float = 0.0
     exposure_gain: tuple[float, ...] | None = None
+    set_difference: float | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -179,6 +182,7 @@ class CleanPlate:
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
             **({"exposure_gain": list(self.exposure_gain)} if self.exposure_gain is not None else {}),
+            **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
         }
 
 

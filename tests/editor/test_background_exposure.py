@@ -12,11 +12,13 @@ import cv2
 import numpy as np
 import pytest
 
-from editor.background._exposure import MIN_SHARE, match_exposure
+from editor.background._exposure import MIN_SHARE, MISMATCH, match_exposure, set_difference
 from editor.background.edit import build_clean_plate
+from editor.background.errors import PlateMismatchError
 from editor.background.pipeline import BackgroundParams, ShotMatter
 from editor.background.plate import CleanPlate, plate_from_shot
 from media import probe
+from tests.editor._background_synth import plate as synth_plate
 from tests.editor._background_synth import shot
 
 GAIN = np.array([1.06, 1.02, 0.95], np.float32)  # brighter and warmer: later in the day, or the iris touched
@@ -107,6 +109,7 @@ def test_the_edit_brings_a_supplied_plate_to_its_takes_exposure_and_records_the_
     plate = build_clean_plate(take, range(len(frames)), BackgroundParams(), clean)
     assert plate.source == "supplied"
     assert np.allclose(plate.describe()["exposure_gain"], 1 / 0.9, atol=0.02)
+    assert plate.describe()["set_difference"] < MISMATCH / 4  # the same set-up
 
 
 def test_where_the_plate_is_clipped_the_takes_own_set_is_used(synthetic) -> None:
@@ -121,3 +124,15 @@ def test_where_the_plate_is_clipped_the_takes_own_set_is_used(synthetic) -> None
     assert (matched.image[20:40, 20:60] == 1.0).all()  # not greyed by a gain below 1
     assert np.allclose(matched.image[200:, :60], 240 / 255)  # the value the take shows
     assert np.allclose(matched.image[:20, :20], np.minimum(matched.exposure_gain, 1.0), atol=1e-4)  # never seen: scaled
+
+
+def test_a_plate_of_another_set_is_refused_with_what_to_do(tmp_path: Path, synthetic) -> None:
+    frames, _alphas, bg = synthetic
+    h, w = bg.shape[:2]
+    other_set = (synth_plate(h, w, seed=7)[:, ::-1] * 255).round().astype(np.uint8)  # another set-up
+    take_set = _take(bg, np.ones((h, w), bool))
+    assert set_difference(match_exposure(plate_from_shot([other_set], (h, w)), take_set), take_set) > MISMATCH
+    take = probe(_write(tmp_path / "take.mp4", frames))
+    clean = probe(_write(tmp_path / "other.mp4", [other_set] * 4))
+    with pytest.raises(PlateMismatchError, match="another set-up or framing"):
+        build_clean_plate(take, range(len(frames)), BackgroundParams(), clean)
