@@ -25,17 +25,18 @@ bleeds into the people's edges), matted from the recording and scored against th
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
 true empty plate given as a clean plate, brought to the take's exposure as the edit does
 (:mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the same without that step (the peer for
-``--plate-gain R,G,B``, which scales the supplied plate as if shot under other light; the older supplied-plate peers
-below get the scaled plate as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py``
-with border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner
-trained on the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's
-per-frame matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
-``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
-The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
-``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
-flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
-compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
-with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
+``--plate-gain R,G,B``, which scales the supplied plate as if shot under other light; ``--plate-shift DX,DY`` moves
+it as if the camera had been nudged, which nothing corrects; the older supplied-plate peers below get the plate so
+changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with border-seeded
+GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on the shot's own
+pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame matting
+(``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates; ``matte5-supplied-plate``: branch
+matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix). The peers run in the shot pipeline
+as it was before that fix (matte solved on the frame itself, then stabilised); ``matte6`` /
+``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the flow-denoised
+frame, then stabilised with one weight everywhere: before the longer carry where the matte is the compositing
+equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises with main's
+stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
 the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
@@ -111,6 +112,7 @@ SIZE = (960, 540)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
+PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -372,12 +374,15 @@ def run_case(
             m2 = ShotMatter(plate, BackgroundParams(), net)
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
     shot_plate = np.clip(np.rint(shot.plate * np.float32(PLATE_GAIN)), 0, 255).astype(np.uint8)  # other light
+    if any(PLATE_SHIFT):  # the camera nudged between the take and the plate
+        move = np.float32([[1, 0, PLATE_SHIFT[0]], [0, 1, PLATE_SHIFT[1]]])
+        shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
     interior = None if refused else plate.interior
     raw = plate_from_shot([shot_plate], frames[0].shape[:2]).with_interior(interior)
     supplied = match_exposure(raw, plate).with_interior(interior)  # as the edit builds it
     if want("new-supplied-plate"):
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
-             plate_gain=list(PLATE_GAIN), **ctx)  # fmt: skip
+             plate_gain=list(PLATE_GAIN), plate_shift=list(PLATE_SHIFT), **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
     if want("new-supplied-plate-unmatched"):
@@ -483,17 +488,24 @@ def main() -> None:
         help="R,G,B gains: the supplied clean plate shot under other light than the take (e.g. 1.06,1.06,1.06)",
     )
     ap.add_argument(
+        "--plate-shift",
+        default="",
+        help="DX,DY pixels: the supplied clean plate shot with the camera nudged (e.g. 1,0)",
+    )
+    ap.add_argument(
         "--new-plate",
         default="",
         help="R,G,B in [0, 1]: the flat new set of the colour scores (default light blue, near a booth's colour; "
         "a warm one shows a rim of the old set that the default hides)",
     )
     args = ap.parse_args()
-    global NEW_PLATE, PLATE_GAIN
+    global NEW_PLATE, PLATE_GAIN, PLATE_SHIFT
     if args.new_plate:
         NEW_PLATE = tuple(float(v) for v in args.new_plate.split(","))
     if args.plate_gain:
         PLATE_GAIN = tuple(float(v) for v in args.plate_gain.split(","))
+    if args.plate_shift:
+        PLATE_SHIFT = tuple(float(v) for v in args.plate_shift.split(","))
     n = 10 if args.quick else args.frames
     variants = ["shared"] if args.quick else args.variants.split(",")
     cv2.setNumThreads(2)
