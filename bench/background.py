@@ -23,20 +23,20 @@ same matte — compare methods on them, not them with the composites. Split ``sh
 bleeds into the people's edges), matted from the recording and scored against the composite before it.
 
 **Methods, same frames, same run.** ``new``: this code, plate estimated from the take; ``new-supplied-plate``: the
-true empty plate given as a clean plate, brought to the take's exposure as the edit does
-(:mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the same without that step (the peer for
-``--plate-gain R,G,B``, which scales the supplied plate as if shot under other light; ``--plate-shift DX,DY`` moves
-it as if the camera had been nudged, which nothing corrects; the older supplied-plate peers below get the plate so
-changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with border-seeded
-GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on the shot's own
-pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame matting
-(``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates; ``matte5-supplied-plate``: branch
-matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix). The peers run in the shot pipeline
-as it was before that fix (matte solved on the frame itself, then stabilised); ``matte6`` /
-``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the flow-denoised
-frame, then stabilised with one weight everywhere: before the longer carry where the matte is the compositing
-equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises with main's
-stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
+true empty plate given as a clean plate, registered to the take's framing and brought to its exposure as the edit
+does (:mod:`editor.background._register`, :mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the
+same without those steps (the peer for ``--plate-gain R,G,B`` and ``--plate-shift DX,DY``, which scale and move the
+supplied plate as if shot under other light or with the camera nudged; the older supplied-plate peers below get the
+plate so changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
+border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
+the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
+matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
+``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
+The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
+``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
+flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
+compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
+with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
 the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
@@ -99,6 +99,7 @@ from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, t
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
+from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
 from editor.background.foreground import estimate_foreground  # noqa: E402
@@ -379,10 +380,10 @@ def run_case(
         shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
     interior = None if refused else plate.interior
     raw = plate_from_shot([shot_plate], frames[0].shape[:2]).with_interior(interior)
-    supplied = match_exposure(raw, plate).with_interior(interior)  # as the edit builds it
+    supplied = match_exposure(register_plate(raw, plate), plate).with_interior(interior)  # as the edit builds it
     if want("new-supplied-plate"):
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
-             plate_gain=list(PLATE_GAIN), plate_shift=list(PLATE_SHIFT), **ctx)  # fmt: skip
+             plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT), **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
     if want("new-supplied-plate-unmatched"):

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from editor.background._exposure import MISMATCH, match_exposure, set_difference
+from editor.background._register import register_plate
 from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError, PlateMismatchError
 from editor.background.metrics import source_flows, warping_error
@@ -134,10 +135,11 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
     )
     estimate = estimate_plate(samples, max_samples=params.plate_samples)
     if clean is not None:
-        # The supplied plate decides the key, in the take's light; the take's own analysis says what that light
-        # is (where it saw the set) and where the people certainly are.
+        # The supplied plate decides the key, in the take's framing and light; the take's own analysis says what
+        # those are (where it saw the set) and where the people certainly are.
         clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
-        supplied = match_exposure(plate_from_shot(clean_samples, size, max_samples=params.plate_samples), estimate)
+        shot_plate = plate_from_shot(clean_samples, size, max_samples=params.plate_samples)
+        supplied = match_exposure(register_plate(shot_plate, estimate), estimate)
         difference = set_difference(supplied, estimate)
         if difference is not None and difference > MISMATCH:
             raise PlateMismatchError(

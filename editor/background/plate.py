@@ -125,6 +125,8 @@ class CleanPlate:
             (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
         set_difference: How far a supplied plate, so matched, still differs from the set the take shows (the
             median largest-channel difference, of full scale); None when not measured.
+        shift: The translation ``(x, y)`` in pixels a supplied plate was moved by onto its take's framing
+            (:mod:`editor.background._register`); None when it was not.
     """
 
     image: F32
@@ -140,6 +142,7 @@ class CleanPlate:
     in_shade: float = 0.0
     exposure_gain: tuple[float, ...] | None = None
     set_difference: float | None = None
+    shift: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -183,6 +186,7 @@ class CleanPlate:
             "unexplained_moving_regions": self.presences,
             **({"exposure_gain": list(self.exposure_gain)} if self.exposure_gain is not None else {}),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
+            **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
         }
 
 
