@@ -33,9 +33,9 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
+from editor.background._exposure import MIN_SHARE  # of the frame seen by the take: fewer say nothing
 from editor.background.plate import CleanPlate
 
-MIN_SHARE = 0.05  # of the frame seen by the take: fewer pixels say nothing of the framing
 MAX_SHIFT = 0.03  # of the frame's width: a larger move is another framing, not a nudge
 MIN_CORRELATION = 0.8  # ECC's correlation coefficient a registration must reach (step 3)
 MIN_MOVE = 0.05  # pixels: a smaller shift is the take's framing already, and the plate is not resampled

@@ -152,18 +152,14 @@ def skin_field(src: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """
     m = skin_mask(src, ref)
     h, w = m.shape
-    ys, xs = np.nonzero(m)
-    x, y = (xs + 0.5) / w - 0.5, (ys + 0.5) / h - 0.5
-    terms = [np.ones_like(x)] + [t for t in (x, y) if t.std() >= SLOPE_SPREAD]
-    coef, *_ = np.linalg.lstsq(np.stack(terms, 1), ref[m] - src[m], rcond=None)
     grid_y, grid_x = np.mgrid[0:h, 0:w].astype(np.float32)
     gx, gy = (grid_x + 0.5) / w - 0.5, (grid_y + 0.5) / h - 0.5
+    slopes = [g for g in (gx, gy) if g[m].std() >= SLOPE_SPREAD]  # the axes the skin spans
+    terms = [np.ones(int(m.sum()))] + [g[m].astype(np.float64) for g in slopes]
+    coef, *_ = np.linalg.lstsq(np.stack(terms, 1), ref[m] - src[m], rcond=None)
     field = np.broadcast_to(coef[0].astype(np.float32), (h, w, 3)).copy()
-    k = 1
-    for t, g in ((x, gx), (y, gy)):
-        if t.std() >= SLOPE_SPREAD:
-            field += g[..., None] * coef[k].astype(np.float32)
-            k += 1
+    for g, c in zip(slopes, coef[1:], strict=True):
+        field += g[..., None] * c.astype(np.float32)
     return field
 
 
