@@ -26,7 +26,9 @@ bleeds into the people's edges), matted from the recording and scored against th
 true empty plate given as a clean plate, registered to the take's framing and brought to its exposure as the edit
 does (:mod:`editor.background._register`, :mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the
 same without those steps (the peer for ``--plate-gain R,G,B`` and ``--plate-shift DX,DY``, which scale and move the
-supplied plate as if shot under other light or with the camera nudged; the older supplied-plate peers below get the
+supplied plate as if shot under other light or with the camera nudged, and for ``--plate-light``, which changes its
+light across the set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's
+plane (the peer for ``--plate-light``; the older supplied-plate peers below get the
 plate so changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
 the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
@@ -85,6 +87,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import av
 import cv2
@@ -98,7 +101,8 @@ from _heldout import FOOTAGE, make_variant  # noqa: E402
 from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
-from editor.background._exposure import match_exposure  # noqa: E402
+from editor.background import _exposure as exposure  # noqa: E402
+from editor.background._exposure import match_exposure, set_difference  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -114,6 +118,7 @@ THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30,
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
+PLATE_LIGHT = ""  # ... and with light changed across the set: "ramp:L,R" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -166,6 +171,27 @@ class MatterV1(_PeerMatter):
 
     def _raw_work(self, small: np.ndarray) -> np.ndarray:
         return matte_v1.matte_frame(small, self.plate, self.params.matte).alpha
+
+
+def light_field(shape: tuple[int, int]) -> np.ndarray:
+    """The plate's light over the take's, per pixel (``--plate-light``): ``ramp:LEFT,RIGHT[,TOP,BOTTOM]`` a gain
+    changing linearly from the left edge to the right (daylight from a window at one side), times one from the top
+    to the bottom; ``spot:GAIN,X,Y,SIGMA`` a lamp's pool of
+    light, a Gaussian of peak gain GAIN at (X, Y) and width SIGMA, all fractions of the frame's width."""
+    h, w = shape
+    x = (np.arange(w, dtype=np.float32) + 0.5) / w
+    y = (np.arange(h, dtype=np.float32)[:, None] + 0.5) / w
+    if not PLATE_LIGHT:
+        return np.ones((h, w), np.float32)
+    kind, _, spec = PLATE_LIGHT.partition(":")
+    v = [float(t) for t in spec.split(",")]
+    if kind == "ramp":  # LEFT,RIGHT[,TOP,BOTTOM]
+        down = (np.arange(h, dtype=np.float32)[:, None] + 0.5) / h
+        vertical = v[2] + (v[3] - v[2]) * down if len(v) == 4 else np.float32(1)
+        return np.broadcast_to((v[0] + (v[1] - v[0]) * x) * vertical, (h, w)).astype(np.float32)
+    if kind == "spot":
+        return (1 + (v[0] - 1) * np.exp(-((x - v[1]) ** 2 + (y - v[2]) ** 2) / (2 * v[3] ** 2))).astype(np.float32)
+    raise SystemExit(f"--plate-light: {PLATE_LIGHT!r} is neither ramp:LEFT,RIGHT nor spot:GAIN,X,Y,SIGMA")
 
 
 def emit(metric: str, value: float, unit: str, **extra: Any) -> None:
@@ -374,7 +400,8 @@ def run_case(
             )  # fmt: skip
             m2 = ShotMatter(plate, BackgroundParams(), net)
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
-    shot_plate = np.clip(np.rint(shot.plate * np.float32(PLATE_GAIN)), 0, 255).astype(np.uint8)  # other light
+    light = np.float32(PLATE_GAIN) * light_field(shot.plate.shape[:2])[..., None]
+    shot_plate = np.clip(np.rint(shot.plate * light), 0, 255).astype(np.uint8)  # other light
     if any(PLATE_SHIFT):  # the camera nudged between the take and the plate
         move = np.float32([[1, 0, PLATE_SHIFT[0]], [0, 1, PLATE_SHIFT[1]]])
         shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
@@ -383,9 +410,16 @@ def run_case(
     supplied = match_exposure(register_plate(raw, plate), plate).with_interior(interior)  # as the edit builds it
     if want("new-supplied-plate"):
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
-             plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT), **ctx)  # fmt: skip
+             gradient=supplied.exposure_gradient,
+             plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
+             plate_light=PLATE_LIGHT, set_difference=set_difference(supplied, plate), **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
+    if want("new-supplied-plate-one-gain"):  # this code with one gain for the frame, as before the light's plane
+        with mock.patch.object(exposure, "_plane", lambda *_: None):
+            one_gain = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
+        m11 = ShotMatter(one_gain, BackgroundParams())
+        runs["new-supplied-plate-one-gain"] = stepped(m11, frames, "new-supplied-plate-one-gain", cpu)
     if want("new-supplied-plate-unmatched"):
         m10 = ShotMatter(raw, BackgroundParams())
         runs["new-supplied-plate-unmatched"] = stepped(m10, frames, "new-supplied-plate-unmatched", cpu)
@@ -494,13 +528,20 @@ def main() -> None:
         help="DX,DY pixels: the supplied clean plate shot with the camera nudged (e.g. 1,0)",
     )
     ap.add_argument(
+        "--plate-light",
+        default="",
+        help="the supplied clean plate with light changed across the set: ramp:LEFT,RIGHT (gains at the left and "
+        "right edges) or spot:GAIN,X,Y,SIGMA (a lamp's pool, fractions of the width; e.g. spot:1.2,0.3,0.2,0.12)",
+    )
+    ap.add_argument(
         "--new-plate",
         default="",
         help="R,G,B in [0, 1]: the flat new set of the colour scores (default light blue, near a booth's colour; "
         "a warm one shows a rim of the old set that the default hides)",
     )
     args = ap.parse_args()
-    global NEW_PLATE, PLATE_GAIN, PLATE_SHIFT
+    global NEW_PLATE, PLATE_GAIN, PLATE_SHIFT, PLATE_LIGHT
+    PLATE_LIGHT = args.plate_light
     if args.new_plate:
         NEW_PLATE = tuple(float(v) for v in args.new_plate.split(","))
     if args.plate_gain:

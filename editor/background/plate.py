@@ -123,6 +123,10 @@ class CleanPlate:
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
         exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
             (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
+            With ``exposure_gradient``, the gains at the frame's centre.
+        exposure_gradient: Where the light changed across the set, how the gain changes over the frame: per RGB
+            channel, its ratio from the left edge to the right (``"across"``) and from the top to the bottom
+            (``"down"``); None when one gain was used.
         set_difference: How far a supplied plate, so matched, still differs from the set the take shows (the
             median largest-channel difference, of full scale); None when not measured.
         shift: The translation ``(x, y)`` in pixels a supplied plate was moved by onto its take's framing
@@ -141,6 +145,7 @@ class CleanPlate:
     extended: Bool | None = None
     in_shade: float = 0.0
     exposure_gain: tuple[float, ...] | None = None
+    exposure_gradient: dict[str, tuple[float, ...]] | None = None
     set_difference: float | None = None
     shift: tuple[float, ...] | None = None
 
@@ -185,6 +190,11 @@ class CleanPlate:
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,
             **({"exposure_gain": list(self.exposure_gain)} if self.exposure_gain is not None else {}),
+            **(
+                {"exposure_gradient": {k: list(v) for k, v in self.exposure_gradient.items()}}
+                if self.exposure_gradient is not None
+                else {}
+            ),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
         }

@@ -6,12 +6,14 @@ supplied-plate matte's halo around the people several-fold (``bench/background.p
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import av
 import cv2
 import numpy as np
 import pytest
 
+from editor.background import _exposure as exposure
 from editor.background._exposure import MIN_SHARE, MISMATCH, match_exposure, set_difference
 from editor.background.edit import build_clean_plate
 from editor.background.errors import PlateMismatchError
@@ -39,6 +41,18 @@ def _other_light(bg: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(bg * GAIN), 0, 255).astype(np.uint8)
 
 
+def _errors(plate: CleanPlate, frames: list[np.ndarray], alphas: list[np.ndarray]) -> tuple[float, float]:
+    """Mean alpha error on the soft rim, and mean alpha on the set just outside the person (the halo)."""
+    matter = ShotMatter(plate, BackgroundParams())
+    est = [matter.step(f.astype(np.float32) / 255) for f in frames]
+    rim, halo = [], []
+    for e, a in zip(est, alphas, strict=True):
+        rim.append(np.abs(e - a)[(a > 0.02) & (a < 0.98)].mean())
+        outside = cv2.dilate((a > 0.02).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & (a <= 0.02)
+        halo.append(e[outside].mean())
+    return float(np.mean(rim)), float(np.mean(halo))
+
+
 def test_a_plate_shot_under_other_light_is_brought_to_the_takes(synthetic) -> None:
     _frames, _alphas, bg = synthetic
     known = np.ones(bg.shape[:2], bool)
@@ -54,23 +68,73 @@ def test_the_matte_against_a_plate_shot_under_other_light_is_as_good_as_against_
     frames, alphas, bg = synthetic
     size = bg.shape[:2]
     take = _take(bg, np.ones(size, bool))
-
-    def errors(plate: CleanPlate) -> tuple[float, float]:
-        """Mean alpha error on the soft rim, and mean alpha on the set just outside the person (the halo)."""
-        matter = ShotMatter(plate, BackgroundParams())
-        est = [matter.step(f.astype(np.float32) / 255) for f in frames]
-        rim, halo = [], []
-        for e, a in zip(est, alphas, strict=True):
-            rim.append(np.abs(e - a)[(a > 0.02) & (a < 0.98)].mean())
-            outside = cv2.dilate((a > 0.02).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & (a <= 0.02)
-            halo.append(e[outside].mean())
-        return float(np.mean(rim)), float(np.mean(halo))
-
-    exact = errors(plate_from_shot([bg], size))
+    exact = _errors(plate_from_shot([bg], size), frames, alphas)
     darker = plate_from_shot([np.rint(bg * 0.9).astype(np.uint8)], size)  # a cloud over the sun for the plate
-    as_shot, matched = errors(darker), errors(match_exposure(darker, take))
+    as_shot, matched = _errors(darker, frames, alphas), _errors(match_exposure(darker, take), frames, alphas)
     assert as_shot[0] > 1.5 * exact[0] and as_shot[1] > 5 * exact[1]  # measured: 0.205 vs 0.119, 0.130 vs 0.011
     assert matched[0] < 1.02 * exact[0] and matched[1] < 1.1 * exact[1]
+
+
+def _falloff(bg: np.ndarray, left: float = 0.9, right: float = 1.08) -> np.ndarray:
+    """``bg`` lit by light that changes across the frame (a window's daylight moved on): linear in light, so the
+    edit's plane in log gain fits it only approximately."""
+    w = bg.shape[1]
+    gain = left + (right - left) * (np.arange(w) + 0.5) / w
+    return np.clip(np.rint(bg * gain[None, :, None]), 0, 255).astype(np.uint8)
+
+
+def test_light_that_changed_across_the_set_is_followed_across_the_frame(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    known = np.ones(bg.shape[:2], bool)
+    known[60:, 100:220] = False  # where the performer always stood
+    matched = match_exposure(plate_from_shot([_falloff(bg)], bg.shape[:2]), _take(bg, known))
+    assert matched.exposure_gradient is not None
+    assert np.allclose(matched.exposure_gradient["across"], 0.9 / 1.08, atol=0.01)
+    assert np.allclose(matched.exposure_gradient["down"], 1.0, atol=0.01)
+    assert np.allclose(matched.exposure_gain, 1 / 0.99, atol=0.01)  # the gain at the centre
+    assert np.abs(matched.image - bg / 255).max() < 4 / 255  # everywhere, behind the performer too
+    one_gain = bg * np.float32(0.99)  # the best one gain leaves up to 9 % at the edges
+    assert np.abs(one_gain - _falloff(bg)).max() > 15
+    assert matched.describe()["exposure_gradient"] == {k: list(v) for k, v in matched.exposure_gradient.items()}
+
+
+def test_the_matte_against_a_plate_lit_unevenly_is_as_good_as_against_the_takes_own(synthetic) -> None:
+    frames, alphas, bg = synthetic
+    size = bg.shape[:2]
+    take = _take(bg, np.ones(size, bool))
+    exact = _errors(plate_from_shot([bg], size), frames, alphas)
+    uneven = plate_from_shot([_falloff(bg, 0.86, 1.1)], size)
+    with mock.patch.object(exposure, "_plane", lambda *_: None):
+        one_gain = _errors(match_exposure(uneven, take), frames, alphas)
+    matched = _errors(match_exposure(uneven, take), frames, alphas)
+    assert one_gain[1] > 1.6 * exact[1]  # measured: halo 0.021 against 0.011
+    assert matched[0] < 1.02 * exact[0] and matched[1] < 1.05 * exact[1]
+
+
+def test_one_gain_is_kept_where_the_light_changed_evenly(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    take = _take(bg, np.ones(bg.shape[:2], bool))
+    for supplied in (bg, _other_light(bg)):  # the take's own light, and one gain
+        matched = match_exposure(plate_from_shot([supplied], bg.shape[:2]), take)
+        assert matched.exposure_gradient is None and "exposure_gradient" not in matched.describe()
+
+
+def test_no_slope_is_fitted_across_a_frame_seen_on_one_side_only(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    known = np.zeros(bg.shape[:2], bool)
+    known[:, :110] = True  # the take saw only the left third of the set
+    matched = match_exposure(plate_from_shot([_falloff(bg)], bg.shape[:2]), _take(bg, known))
+    assert matched.exposure_gradient is None or matched.exposure_gradient["across"] == (1.0, 1.0, 1.0)
+
+
+def test_what_the_estimate_got_wrong_does_not_move_the_light_across(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    wrong = bg.copy()
+    wrong[:90] = (30, 160, 60)  # a third of the "set" is something else (a still person, a prop moved)
+    matched = match_exposure(plate_from_shot([_falloff(bg)], bg.shape[:2]), _take(wrong, np.ones(bg.shape[:2], bool)))
+    assert matched.exposure_gradient is not None
+    assert np.allclose(matched.exposure_gradient["across"], 0.9 / 1.08, atol=0.01)
+    assert np.abs(matched.image[90:] - bg[90:] / 255).max() < 4 / 255
 
 
 def test_what_the_estimate_got_wrong_does_not_move_the_gain(synthetic) -> None:
@@ -110,6 +174,15 @@ def test_the_edit_brings_a_supplied_plate_to_its_takes_exposure_and_records_the_
     assert plate.source == "supplied"
     assert np.allclose(plate.describe()["exposure_gain"], 1 / 0.9, atol=0.02)
     assert plate.describe()["set_difference"] < MISMATCH / 4  # the same set-up
+
+
+def test_the_edit_records_how_the_light_changed_across_a_supplied_plate(tmp_path: Path, synthetic) -> None:
+    frames, _alphas, bg = synthetic
+    take = probe(_write(tmp_path / "take.mp4", frames))
+    clean = probe(_write(tmp_path / "clean.mp4", [_falloff(bg)] * 4))
+    described = build_clean_plate(take, range(len(frames)), BackgroundParams(), clean).describe()
+    assert np.allclose(described["exposure_gradient"]["across"], 0.9 / 1.08, atol=0.02)
+    assert described["set_difference"] < MISMATCH / 4
 
 
 def test_where_the_plate_is_clipped_the_takes_own_set_is_used(synthetic) -> None:
