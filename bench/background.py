@@ -28,7 +28,8 @@ does (:mod:`editor.background._register`, :mod:`editor.background._exposure`); `
 same without those steps (the peer for ``--plate-gain R,G,B`` and ``--plate-shift DX,DY``, which scale and move the
 supplied plate as if shot under other light or with the camera nudged, and for ``--plate-light``, which changes its
 light across the set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's
-plane (the peer for ``--plate-light``; the older supplied-plate peers below get the
+change over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
+(:mod:`editor.background._light`; the peers for ``--plate-light``; the older supplied-plate peers below get the
 plate so changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
 the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
@@ -80,6 +81,7 @@ there and old-set colour inside the foreground.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -101,8 +103,8 @@ from _heldout import FOOTAGE, make_variant  # noqa: E402
 from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
-from editor.background import _exposure as exposure  # noqa: E402
-from editor.background._exposure import match_exposure, set_difference  # noqa: E402
+from editor.background import _light as light_steps  # noqa: E402
+from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -400,8 +402,8 @@ def run_case(
             )  # fmt: skip
             m2 = ShotMatter(plate, BackgroundParams(), net)
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
-    light = np.float32(PLATE_GAIN) * light_field(shot.plate.shape[:2])[..., None]
-    shot_plate = np.clip(np.rint(shot.plate * light), 0, 255).astype(np.uint8)  # other light
+    other_light = np.float32(PLATE_GAIN) * light_field(shot.plate.shape[:2])[..., None]
+    shot_plate = np.clip(np.rint(shot.plate * other_light), 0, 255).astype(np.uint8)  # other light
     if any(PLATE_SHIFT):  # the camera nudged between the take and the plate
         move = np.float32([[1, 0, PLATE_SHIFT[0]], [0, 1, PLATE_SHIFT[1]]])
         shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
@@ -410,16 +412,18 @@ def run_case(
     supplied = match_exposure(register_plate(raw, plate), plate).with_interior(interior)  # as the edit builds it
     if want("new-supplied-plate"):
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
-             gradient=supplied.exposure_gradient,
+             gradient=supplied.exposure_gradient, pools=supplied.exposure_pools,
              plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
-             plate_light=PLATE_LIGHT, set_difference=set_difference(supplied, plate), **ctx)  # fmt: skip
+             plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
-    if want("new-supplied-plate-one-gain"):  # this code with one gain for the frame, as before the light's plane
-        with mock.patch.object(exposure, "_plane", lambda *_: None):
-            one_gain = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
-        m11 = ShotMatter(one_gain, BackgroundParams())
-        runs["new-supplied-plate-one-gain"] = stepped(m11, frames, "new-supplied-plate-one-gain", cpu)
+    for peer, off in (("new-supplied-plate-one-gain", ("plane", "pools")), ("new-supplied-plate-plane", ("pools",))):
+        if want(peer):  # this code with one gain for the frame (as before the light's change over the set), or
+            with contextlib.ExitStack() as stack:  # a plane and no pools
+                for step in off:
+                    stack.enter_context(mock.patch.object(light_steps, step, lambda *_: None))
+                lit = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
+            runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
     if want("new-supplied-plate-unmatched"):
         m10 = ShotMatter(raw, BackgroundParams())
         runs["new-supplied-plate-unmatched"] = stepped(m10, frames, "new-supplied-plate-unmatched", cpu)

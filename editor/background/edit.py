@@ -14,14 +14,14 @@ plate, model and parameters → same output bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from editor.background._exposure import MISMATCH, match_exposure, set_difference
+from editor.background._exposure import MISMATCH, match_exposure
 from editor.background._register import register_plate
 from editor.background.composite import CdlRegrade, Regrade, fit_plate, regraded_composite
 from editor.background.errors import BackgroundError, EmptyClipError, PlateError, PlateMismatchError
@@ -140,7 +140,7 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
         clean_samples = _frames_u8(clean, sample_indices(clean.frame_count, params.plate_samples))
         shot_plate = plate_from_shot(clean_samples, size, max_samples=params.plate_samples)
         supplied = match_exposure(register_plate(shot_plate, estimate), estimate)
-        difference = set_difference(supplied, estimate)
+        difference = supplied.set_difference
         if difference is not None and difference > MISMATCH:
             raise PlateMismatchError(
                 f"the clean plate {clean.path.name} differs from the set {info.path.name} shows by {difference:.0%} "
@@ -148,7 +148,6 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
                 f"the same set-up differs by under {MISMATCH:.0%}): it is another set-up or framing, or the light "
                 "changed across the set; supply a clean plate of this set-up, shot under the take's light"
             )
-        supplied = replace(supplied, set_difference=difference)
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
         return supplied.with_interior(estimate.interior if trusted else None)
     require_recoverable(estimate, info.path.name)

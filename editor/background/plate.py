@@ -127,6 +127,9 @@ class CleanPlate:
         exposure_gradient: Where the light changed across the set, how the gain changes over the frame: per RGB
             channel, its ratio from the left edge to the right (``"across"``) and from the top to the bottom
             (``"down"``); None when one gain was used.
+        exposure_pools: Where pools of light changed over the set (a lamp switched on or off): the share of the frame
+            whose gain they move by 1 % or more (``"share"``), and the lowest and highest gains they reach, per RGB
+            channel; None when there were none.
         set_difference: How far a supplied plate, so matched, still differs from the set the take shows (the
             median largest-channel difference, of full scale); None when not measured.
         shift: The translation ``(x, y)`` in pixels a supplied plate was moved by onto its take's framing
@@ -146,6 +149,7 @@ class CleanPlate:
     in_shade: float = 0.0
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
+    exposure_pools: dict[str, object] | None = None
     set_difference: float | None = None
     shift: tuple[float, ...] | None = None
 
@@ -195,6 +199,7 @@ class CleanPlate:
                 if self.exposure_gradient is not None
                 else {}
             ),
+            **({"exposure_pools": self.exposure_pools} if self.exposure_pools is not None else {}),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
         }

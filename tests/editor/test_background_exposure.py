@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from editor.background import _exposure as exposure
+from editor.background import _light as light
 from editor.background._exposure import MIN_SHARE, MISMATCH, match_exposure, set_difference
 from editor.background.edit import build_clean_plate
 from editor.background.errors import PlateMismatchError
@@ -104,11 +104,59 @@ def test_the_matte_against_a_plate_lit_unevenly_is_as_good_as_against_the_takes_
     take = _take(bg, np.ones(size, bool))
     exact = _errors(plate_from_shot([bg], size), frames, alphas)
     uneven = plate_from_shot([_falloff(bg, 0.86, 1.1)], size)
-    with mock.patch.object(exposure, "_plane", lambda *_: None):
+    with mock.patch.object(light, "plane", lambda *_: None), mock.patch.object(light, "pools", lambda *_: None):
         one_gain = _errors(match_exposure(uneven, take), frames, alphas)
     matched = _errors(match_exposure(uneven, take), frames, alphas)
     assert one_gain[1] > 1.6 * exact[1]  # measured: halo 0.021 against 0.011
     assert matched[0] < 1.02 * exact[0] and matched[1] < 1.05 * exact[1]
+
+
+def _pool(bg: np.ndarray, peak: float = 1.25, at: tuple[float, float] = (0.3, 0.3)) -> np.ndarray:
+    """``bg`` with a lamp's pool of light switched on: a Gaussian of peak gain ``peak`` centred ``at`` (fractions of
+    the width and height), 0.12 of the width wide."""
+    h, w = bg.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    gain = 1 + (peak - 1) * np.exp(-((xx - at[0] * w) ** 2 + (yy - at[1] * h) ** 2) / (2 * (0.12 * w) ** 2))
+    return np.clip(np.rint(bg * gain[..., None]), 0, 255).astype(np.uint8)
+
+
+def test_a_lamps_pool_of_light_is_followed(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    known = np.ones(bg.shape[:2], bool)
+    known[60:, 100:220] = False  # where the performer always stood
+    lamp = plate_from_shot([_pool(bg)], bg.shape[:2])
+    with mock.patch.object(light, "pools", lambda *_: None):
+        gain_only = match_exposure(lamp, _take(bg, known))
+    matched = match_exposure(lamp, _take(bg, known))
+    assert np.abs(gain_only.image - bg / 255).max() > 40 / 255  # the pool left in the plate
+    assert np.abs(matched.image - bg / 255)[known].max() < 8 / 255
+    assert np.abs(matched.image - bg / 255)[known].mean() < 1 / 255
+    pools = matched.describe()["exposure_pools"]
+    assert 0.1 < pools["share"] < 0.5 and min(pools["lowest_gain"]) > 0.77 and max(pools["lowest_gain"]) < 0.85
+    assert matched.set_difference == gain_only.set_difference  # judged before the pools
+
+
+def test_the_matte_against_a_plate_with_a_lamp_switched_on_is_as_good_as_against_the_takes_own(synthetic) -> None:
+    frames, alphas, bg = synthetic
+    size = bg.shape[:2]
+    take = _take(bg, np.ones(size, bool))
+    exact = _errors(plate_from_shot([bg], size), frames, alphas)
+    lamp = plate_from_shot([_pool(bg, 1.3, (0.5, 0.25))], size)  # over the performer's head
+    with mock.patch.object(light, "pools", lambda *_: None):
+        gain_only = _errors(match_exposure(lamp, take), frames, alphas)
+    matched = _errors(match_exposure(lamp, take), frames, alphas)
+    assert gain_only[0] > 1.1 * exact[0] and gain_only[1] > 1.25 * exact[1]  # measured: 0.137 / 0.119, 0.015 / 0.011
+    assert matched[0] < 1.02 * exact[0] and matched[1] < 1.05 * exact[1]
+
+
+def test_content_that_changed_is_not_taken_for_light(synthetic) -> None:
+    _frames, _alphas, bg = synthetic
+    changed = bg.copy()
+    yy, xx = np.mgrid[0:80, 0:120]
+    stripes = np.where((xx // 3 + yy // 3) % 2 == 0, 1.3, 1.0)[..., None]  # a textured prop where the plate has none
+    changed[20:100, 180:300] = np.clip(np.rint(bg[20:100, 180:300] * stripes), 0, 255).astype(np.uint8)
+    matched = match_exposure(plate_from_shot([bg], bg.shape[:2]), _take(changed, np.ones(bg.shape[:2], bool)))
+    assert matched.exposure_pools is None and np.array_equal(matched.image, bg / np.float32(255))
 
 
 def test_one_gain_is_kept_where_the_light_changed_evenly(synthetic) -> None:
@@ -117,6 +165,7 @@ def test_one_gain_is_kept_where_the_light_changed_evenly(synthetic) -> None:
     for supplied in (bg, _other_light(bg)):  # the take's own light, and one gain
         matched = match_exposure(plate_from_shot([supplied], bg.shape[:2]), take)
         assert matched.exposure_gradient is None and "exposure_gradient" not in matched.describe()
+        assert matched.exposure_pools is None and "exposure_pools" not in matched.describe()
 
 
 def test_no_slope_is_fitted_across_a_frame_seen_on_one_side_only(synthetic) -> None:
@@ -204,7 +253,9 @@ def test_a_plate_of_another_set_is_refused_with_what_to_do(tmp_path: Path, synth
     h, w = bg.shape[:2]
     other_set = (synth_plate(h, w, seed=7)[:, ::-1] * 255).round().astype(np.uint8)  # another set-up
     take_set = _take(bg, np.ones((h, w), bool))
-    assert set_difference(match_exposure(plate_from_shot([other_set], (h, w)), take_set), take_set) > MISMATCH
+    matched = match_exposure(plate_from_shot([other_set], (h, w)), take_set)
+    assert matched.set_difference is not None and matched.set_difference > MISMATCH
+    assert set_difference(matched, take_set) < MISMATCH  # its pools of "light" would have let it pass
     take = probe(_write(tmp_path / "take.mp4", frames))
     clean = probe(_write(tmp_path / "other.mp4", [other_set] * 4))
     with pytest.raises(PlateMismatchError, match="another set-up or framing"):
