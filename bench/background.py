@@ -484,6 +484,8 @@ def run_case(
                 emit(metric, value, "x1e3", method=method, foreground=fg_name, new_plate=list(NEW_PLATE), **ctx)
             shown = method in (
                 "new-supplied-plate",
+                "new-supplied-plate-one-gain",
+                "new-supplied-plate-plane",
                 "new-supplied-plate-unmatched",
                 "matte4-supplied-plate",
                 "matte5-supplied-plate",
@@ -501,7 +503,8 @@ def run_case(
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in ("new", "plate7", "matte4", "today") if m in runs]
+        shown = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain")
+        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in shown if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
         cv2.imwrite(str(png / f"{name}_{variant}.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])
