@@ -80,9 +80,11 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         return supplied
     ratio = np.log(take.image[ok]) - np.log(supplied.image[ok])
     gain = np.exp(np.median(ratio, axis=0)).astype(np.float32)
-    field = np.full((*ok.shape, 3), np.nan, np.float32)
-    field[ok] = ratio
-    found = light.blocks(field)
+    step = light.sampling(ok.shape)
+    seen = ok[::step, ::step]
+    field = np.full((*seen.shape, 3), np.nan, np.float32)
+    field[seen] = np.log(take.image[::step, ::step][seen]) - np.log(supplied.image[::step, ::step][seen])
+    found = light.blocks(field, step)
     plane = light.plane(found)
     clipped = (supplied.image >= CLIPPED).any(-1) & take.known
 

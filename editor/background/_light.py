@@ -70,11 +70,14 @@ class Blocks:
     side: int
 
 
-def blocks(ratio: np.ndarray) -> Blocks:
-    """Step 1 on ``ratio`` (H×W×3 log ratios, NaN where the two do not compare)."""
-    h, w = ratio.shape[:2]
-    step = max(1, max(h, w) // 960)
-    sub = ratio[::step, ::step]
+def sampling(shape: tuple[int, int]) -> int:
+    """Step 1: every how many pixels a frame of ``shape`` (H, W) is sampled for the blocks."""
+    return max(1, max(shape) // 960)
+
+
+def blocks(sub: np.ndarray, step: int) -> Blocks:
+    """Step 1 on ``sub``: the log ratios (NaN where the two do not compare) of every ``step``-th pixel of the frame
+    (:func:`sampling`)."""
     hs, ws = sub.shape[:2]
     b = -(-max(hs, ws) // BLOCKS)
     gh, gw = -(-hs // b), -(-ws // b)
