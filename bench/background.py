@@ -120,7 +120,7 @@ THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30,
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
-PLATE_LIGHT = ""  # ... and with light changed across the set: "ramp:L,R" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
+PLATE_LIGHT = ""  # ... and with light changed over the set: "ramp:L,R[,T,B]" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
 
@@ -178,8 +178,8 @@ class MatterV1(_PeerMatter):
 def light_field(shape: tuple[int, int]) -> np.ndarray:
     """The plate's light over the take's, per pixel (``--plate-light``): ``ramp:LEFT,RIGHT[,TOP,BOTTOM]`` a gain
     changing linearly from the left edge to the right (daylight from a window at one side), times one from the top
-    to the bottom; ``spot:GAIN,X,Y,SIGMA`` a lamp's pool of
-    light, a Gaussian of peak gain GAIN at (X, Y) and width SIGMA, all fractions of the frame's width."""
+    to the bottom; ``spot:GAIN,X,Y,SIGMA`` a lamp's pool of light, a Gaussian of peak gain GAIN at (X, Y) and width
+    SIGMA, all fractions of the frame's width."""
     h, w = shape
     x = (np.arange(w, dtype=np.float32) + 0.5) / w
     y = (np.arange(h, dtype=np.float32)[:, None] + 0.5) / w
@@ -193,7 +193,7 @@ def light_field(shape: tuple[int, int]) -> np.ndarray:
         return np.broadcast_to((v[0] + (v[1] - v[0]) * x) * vertical, (h, w)).astype(np.float32)
     if kind == "spot":
         return (1 + (v[0] - 1) * np.exp(-((x - v[1]) ** 2 + (y - v[2]) ** 2) / (2 * v[3] ** 2))).astype(np.float32)
-    raise SystemExit(f"--plate-light: {PLATE_LIGHT!r} is neither ramp:LEFT,RIGHT nor spot:GAIN,X,Y,SIGMA")
+    raise SystemExit(f"--plate-light: {PLATE_LIGHT!r} is neither ramp:LEFT,RIGHT[,TOP,BOTTOM] nor spot:GAIN,X,Y,SIGMA")
 
 
 def emit(metric: str, value: float, unit: str, **extra: Any) -> None:
@@ -503,8 +503,8 @@ def run_case(
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        shown = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain")
-        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in shown if m in runs]
+        in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain")
+        tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
         cv2.imwrite(str(png / f"{name}_{variant}.png"), (np.clip(strip, 0, 1) * 255).astype(np.uint8)[..., ::-1])
@@ -537,8 +537,8 @@ def main() -> None:
     ap.add_argument(
         "--plate-light",
         default="",
-        help="the supplied clean plate with light changed across the set: ramp:LEFT,RIGHT (gains at the left and "
-        "right edges) or spot:GAIN,X,Y,SIGMA (a lamp's pool, fractions of the width; e.g. spot:1.2,0.3,0.2,0.12)",
+        help="the supplied clean plate with light changed over the set: ramp:LEFT,RIGHT[,TOP,BOTTOM] (gains at the "
+        "edges) or spot:GAIN,X,Y,SIGMA (a lamp's pool, fractions of the width; e.g. spot:1.25,0.3,0.2,0.12)",
     )
     ap.add_argument(
         "--new-plate",
