@@ -53,11 +53,21 @@ def _errors(plate: CleanPlate, frames: list[np.ndarray], alphas: list[np.ndarray
     return float(np.mean(rim)), float(np.mean(halo))
 
 
+def _seen(bg: np.ndarray) -> np.ndarray:
+    """The set the take saw: all but where the performer always stood."""
+    known = np.ones(bg.shape[:2], bool)
+    known[60:, 100:220] = False
+    return known
+
+
+def _matched(bg: np.ndarray, supplied: np.ndarray) -> CleanPlate:
+    """``supplied`` (uint8) matched to a take that saw ``bg`` where :func:`_seen`."""
+    return match_exposure(plate_from_shot([supplied], bg.shape[:2]), _take(bg, _seen(bg)))
+
+
 def test_a_plate_shot_under_other_light_is_brought_to_the_takes(synthetic) -> None:
     _frames, _alphas, bg = synthetic
-    known = np.ones(bg.shape[:2], bool)
-    known[60:, 100:220] = False  # where the performer always stood
-    matched = match_exposure(plate_from_shot([_other_light(bg)], bg.shape[:2]), _take(bg, known))
+    matched = _matched(bg, _other_light(bg))
     assert matched.exposure_gain is not None
     assert np.allclose(matched.exposure_gain, 1 / GAIN, atol=0.01)
     assert np.abs(matched.image - bg / 255).max() < 3 / 255  # the take's set again, to the plate's rounding
@@ -85,9 +95,7 @@ def _falloff(bg: np.ndarray, left: float = 0.9, right: float = 1.08) -> np.ndarr
 
 def test_light_that_changed_across_the_set_is_followed_across_the_frame(synthetic) -> None:
     _frames, _alphas, bg = synthetic
-    known = np.ones(bg.shape[:2], bool)
-    known[60:, 100:220] = False  # where the performer always stood
-    matched = match_exposure(plate_from_shot([_falloff(bg)], bg.shape[:2]), _take(bg, known))
+    matched = _matched(bg, _falloff(bg))
     assert matched.exposure_gradient is not None
     assert np.allclose(matched.exposure_gradient["across"], 0.9 / 1.08, atol=0.01)
     assert np.allclose(matched.exposure_gradient["down"], 1.0, atol=0.01)
@@ -122,12 +130,10 @@ def _pool(bg: np.ndarray, peak: float = 1.25, at: tuple[float, float] = (0.3, 0.
 
 def test_a_lamps_pool_of_light_is_followed(synthetic) -> None:
     _frames, _alphas, bg = synthetic
-    known = np.ones(bg.shape[:2], bool)
-    known[60:, 100:220] = False  # where the performer always stood
-    lamp = plate_from_shot([_pool(bg)], bg.shape[:2])
+    known = _seen(bg)
     with mock.patch.object(light, "pools", lambda *_: None):
-        gain_only = match_exposure(lamp, _take(bg, known))
-    matched = match_exposure(lamp, _take(bg, known))
+        gain_only = _matched(bg, _pool(bg))
+    matched = _matched(bg, _pool(bg))
     assert np.abs(gain_only.image - bg / 255).max() > 40 / 255  # the pool left in the plate
     assert np.abs(matched.image - bg / 255)[known].max() < 8 / 255
     assert np.abs(matched.image - bg / 255)[known].mean() < 1 / 255
