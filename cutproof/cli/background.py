@@ -152,6 +152,40 @@ def edit_background_command(
     table.add_row("model", result.model_id or "no trained model (difference key + guided filter)")
     table.add_row("frames", f"{result.frames.start}–{result.frames.end} @ {result.frames.frame_rate}")
     table.add_row("region", f"{r.x},{r.y},{r.width},{r.height}")
+    plate_note = supplied_plate_summary(result.parameters.get("clean_plate", {}))
+    if plate_note:
+        table.add_row("clean plate", esc(plate_note))
     for k, v in result.metrics.items():
         table.add_row(k, f"{v:g}")
     console.print(table)
+
+
+def _gains(values: list[float]) -> str:
+    """``×1.087`` for one gain on every channel, ``×1.040/1.000/0.950 (R/G/B)`` otherwise."""
+    if len(set(values)) == 1:
+        return f"×{values[0]:.3f}"
+    return "×" + "/".join(f"{v:.3f}" for v in values) + " (R/G/B)"
+
+
+def supplied_plate_summary(plate: dict) -> str | None:
+    """How the edit brought a supplied clean plate to its take, in one line (None for an estimated plate): what the
+    result records under ``parameters.clean_plate``."""
+    if plate.get("source") != "supplied":
+        return None
+    parts = []
+    if "registration_shift_px" in plate:
+        dx, dy = plate["registration_shift_px"]
+        parts.append(f"moved {dx:+.2f}, {dy:+.2f} px onto the take's framing" if dx or dy else "framed as the take")
+    if "exposure_gain" in plate:
+        parts.append(f"exposure {_gains(plate['exposure_gain'])}")
+    if "exposure_gradient" in plate:
+        grad = plate["exposure_gradient"]
+        across, down = _gains(grad["across"]), _gains(grad["down"])
+        parts.append(f"light changed across the set: {across} left→right, {down} top→bottom")
+    if "exposure_pools" in plate:
+        pools = plate["exposure_pools"]
+        low, high = min(pools["lowest_gain"]), max(pools["highest_gain"])
+        parts.append(f"pools of light over {pools['share']:.0%} of the frame (gains {low:.2f}–{high:.2f})")
+    if "set_difference" in plate:
+        parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
+    return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"

@@ -1,0 +1,39 @@
+"""``cutproof edit background`` tells the editor how a supplied clean plate was brought to the take."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cutproof.cli.background import supplied_plate_summary
+from editor.background.plate import CleanPlate
+
+
+def _plate(**recorded: object) -> dict:
+    h, w = 4, 6
+    plate = CleanPlate(np.zeros((h, w, 3), np.float32), np.ones((h, w), bool), np.zeros((h, w), bool), 0.0, "supplied")
+    return CleanPlate(**{**plate.__dict__, **recorded}).describe()
+
+
+def test_every_step_the_edit_took_is_said() -> None:
+    line = supplied_plate_summary(
+        _plate(
+            shift=(1.0, -0.5),
+            exposure_gain=(1.04, 1.0, 0.95),
+            exposure_gradient={"across": (0.85, 0.85, 0.85), "down": (1.0, 1.0, 1.0)},
+            exposure_pools={"share": 0.23, "lowest_gain": [0.81, 0.82, 0.81], "highest_gain": [1.0, 1.0, 1.0]},
+            set_difference=0.0021,
+        )
+    )
+    assert line == (
+        "supplied; moved +1.00, -0.50 px onto the take's framing; exposure ×1.040/1.000/0.950 (R/G/B); "
+        "light changed across the set: ×0.850 left→right, ×1.000 top→bottom; "
+        "pools of light over 23% of the frame (gains 0.81–1.00); differs from the take's set by 0.2% of full scale"
+    )
+
+
+def test_a_plate_left_as_shot_and_an_estimate() -> None:
+    assert supplied_plate_summary(_plate()) == "supplied, used as shot"
+    assert supplied_plate_summary(_plate(shift=(0.0, 0.0), exposure_gain=(1.0, 1.0, 1.0))) == (
+        "supplied; framed as the take; exposure ×1.000"
+    )
+    assert supplied_plate_summary({**_plate(), "source": "estimated"}) is None
