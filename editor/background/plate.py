@@ -130,8 +130,8 @@ class CleanPlate:
         exposure_pools: Where pools of light changed over the set (a lamp switched on or off): the share of the frame
             whose gain they move by 1 % or more (``"share"``), and the lowest and highest gains they reach, per RGB
             channel; None when there were none.
-        set_difference: How far a supplied plate, so matched, still differs from the set the take shows (the
-            median largest-channel difference, of full scale); None when not measured.
+        set_difference: How far a supplied plate, matched by its gain or plane (before the pools), still differs from
+            the set the take shows (the median largest-channel difference, of full scale); None when not measured.
         shift: The translation ``(x, y)`` in pixels a supplied plate was moved by onto its take's framing
             (:mod:`editor.background._register`); None when it was not.
     """
@@ -199,7 +199,7 @@ class CleanPlate:
                 if self.exposure_gradient is not None
                 else {}
             ),
-            **({"exposure_pools": self.exposure_pools} if self.exposure_pools is not None else {}),
+            **({"exposure_pools": dict(self.exposure_pools)} if self.exposure_pools is not None else {}),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
         }
