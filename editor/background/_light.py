@@ -24,11 +24,12 @@ set (NaN elsewhere):
    ``MAX_CHANGE``, its ratios spread by at most ``POOL_UNIFORM`` of its departure, and at least two of its eight
    neighbours are such blocks too. Blocks departing by less than ``POOL_MIN`` hold the pool at 0 around it; the
    others (content that changed) say nothing. The pools' departures are spread over the grid by a normalised
-   Gaussian of ``POOL_SIGMA`` blocks (0 where the blocks nearby say too little) and brought to the frame's size.
-   At least ``POOL_BLOCKS`` blocks must qualify. Measured on the ``bench/background.py`` composites: with the
-   plate as the take's, no block of the bookshelf, close-up or wall set departs by 0.03; on the library under
-   moving shadows 50 blocks do (departure 0.044), their ratios spreading by 0.035–0.11, most above a quarter of
-   it; in a lamp's pool (peak 1.25×) 154–196 blocks depart by about 0.1 with a spread of 0.007–0.014.
+   Gaussian of ``POOL_SIGMA`` blocks (0 where the blocks nearby weigh under ``POOL_SUPPORT``) and brought to the
+   frame's size. At least ``POOL_BLOCKS`` blocks must qualify. Measured on the ``bench/background.py``
+   composites: with the plate as the take's, no block of the bookshelf, close-up or wall set departs by 0.03; on the
+   library under moving shadows 50 blocks do (departure 0.044), their ratios spreading by 0.035–0.11, most above a
+   quarter of it; in a lamp's pool (peak 1.25×) 154–196 blocks depart by about 0.1 with a spread of 0.007–0.014.
+   On a take recorded through H.264 a pool's fringe spreads more and is partly missed (``docs/benchmarks.md``).
 
 A plain set of another colour is, to a ratio, the same as its set under other light; a pool follows it too. So the
 edit judges whether a plate is the take's set at all on the plate matched by the gain or the plane only
@@ -53,6 +54,7 @@ POOL_MIN = 0.02  # log gain: a block departing by less is left to the gain or th
 POOL_UNIFORM = 0.25  # a pool's block: its ratios spread by at most this share of its departure
 POOL_SIGMA = 1.0  # blocks: the Gaussian that spreads the pools' departures over the grid
 POOL_BLOCKS = 4  # the fewest blocks that make a pool
+POOL_SUPPORT = 0.2  # the Gaussian's weight of blocks that speak below which the pool is 0 (one lone block: 0.16)
 AXES = ("across", "down")  # the names of the plane's slopes in the edit result
 
 
@@ -150,6 +152,6 @@ def pools(found: Blocks, predicted: np.ndarray, shape: tuple[int, int]) -> np.nd
     blur = {"ksize": (0, 0), "sigmaX": POOL_SIGMA, "borderType": cv2.BORDER_CONSTANT}
     num = np.stack([cv2.GaussianBlur(grid[..., c], **blur) for c in range(3)], axis=-1)
     den = cv2.GaussianBlur(weight, **blur)[..., None]
-    field = np.where(den > 0.2, num / np.maximum(den, 1e-6), 0).astype(np.float32)
+    field = np.where(den > POOL_SUPPORT, num / np.maximum(den, 1e-6), 0).astype(np.float32)
     h, w = shape
     return cv2.resize(field, (gw * found.side, gh * found.side), interpolation=cv2.INTER_LINEAR)[:h, :w]
