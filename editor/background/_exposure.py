@@ -88,12 +88,12 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     plane = light.plane(found)
     clipped = (supplied.image >= CLIPPED).any(-1) & take.known
 
-    def lit(log_gain: np.ndarray) -> np.ndarray:
-        scaled = np.clip(supplied.image * np.exp(log_gain), 0.0, 1.0)
+    def lit(gains: np.ndarray) -> np.ndarray:  # one gain per channel, or per pixel
+        scaled = np.clip(supplied.image * gains, 0.0, 1.0)
         return np.where(clipped[..., None], take.image, scaled).astype(np.float32)
 
     if plane is None:
-        image = np.where(clipped[..., None], take.image, np.clip(supplied.image * gain, 0.0, 1.0)).astype(np.float32)
+        image = lit(gain)
         log_gain, predicted, gradient = np.log(gain), np.broadcast_to(np.log(gain), found.medians.shape), None
     else:
         h, w = ok.shape
@@ -101,7 +101,7 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         y = (np.arange(h, dtype=np.float32) + 0.5) / h - 0.5
         log_gain = (plane[0] + x[None, :, None] * plane[1] + y[:, None, None] * plane[2]).astype(np.float32)
         predicted = plane[0] + found.centres[:, :1] * plane[1] + found.centres[:, 1:] * plane[2]
-        image, gain = lit(log_gain), np.exp(plane[0])
+        image, gain = lit(np.exp(log_gain)), np.exp(plane[0])
         gradient = {axis: _rounded(np.exp(plane[i])) for i, axis in enumerate(light.AXES, 1)}
     matched = replace(supplied, image=image, exposure_gain=_rounded(gain), exposure_gradient=gradient)
     matched = replace(matched, set_difference=set_difference(matched, take))
@@ -113,4 +113,4 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         "lowest_gain": list(_rounded(np.exp(pooled.min(axis=(0, 1))))),
         "highest_gain": list(_rounded(np.exp(pooled.max(axis=(0, 1))))),
     }
-    return replace(matched, image=lit(log_gain + pooled), exposure_pools=pools)
+    return replace(matched, image=lit(np.exp(log_gain + pooled)), exposure_pools=pools)
