@@ -26,9 +26,13 @@ bleeds into the people's edges), matted from the recording and scored against th
 true empty plate given as a clean plate, registered to the take's framing and brought to its exposure as the edit
 does (:mod:`editor.background._register`, :mod:`editor.background._exposure`); ``new-supplied-plate-unmatched``: the
 same without those steps (the peer for ``--plate-gain R,G,B`` and ``--plate-shift DX,DY``, which scale and move the
-supplied plate as if shot under other light or with the camera nudged, and for ``--plate-light``, which changes its
-light across the set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's
-change over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
+supplied plate as if shot under other light or with the camera nudged, for ``--plate-warp DEGREES,SCALE``, which
+turns and scales it about the frame's centre as if the tripod was knocked or the focus pulled, and for
+``--plate-light``, which changes its light across the set); ``new-supplied-plate-translation``: registered by a move
+only, as before a turn or a scale was followed (the peer for ``--plate-warp``); ``new-supplied-plate-register1``:
+registered as main e98e759 did (``bench/_peers/register_v1.py``: a move found on the grey image, judged over the
+whole seen set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's change
+over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
 (:mod:`editor.background._light`; the peers for ``--plate-light``; the older supplied-plate peers below get the
 plate so changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
@@ -100,10 +104,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, temporal_v6  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, register_v1, temporal_v6  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
+from editor.background import _register as register_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
@@ -120,6 +125,7 @@ THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30,
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
+PLATE_WARP: tuple[float, ...] = (0.0, 1.0)  # ... turned (degrees) and scaled about the frame's centre (--plate-warp)
 PLATE_LIGHT = ""  # ... and with light changed over the set: "ramp:L,R[,T,B]" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
@@ -404,8 +410,10 @@ def run_case(
             runs["new+refiner"] = stepped(m2, frames, "new+refiner", cpu)
     other_light = np.float32(PLATE_GAIN) * light_field(shot.plate.shape[:2])[..., None]
     shot_plate = np.clip(np.rint(shot.plate * other_light), 0, 255).astype(np.uint8)  # other light
-    if any(PLATE_SHIFT):  # the camera nudged between the take and the plate
-        move = np.float32([[1, 0, PLATE_SHIFT[0]], [0, 1, PLATE_SHIFT[1]]])
+    if any(PLATE_SHIFT) or PLATE_WARP != (0.0, 1.0):  # the camera nudged, turned or zoomed between take and plate
+        h, w = shot_plate.shape[:2]
+        move = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), PLATE_WARP[0], PLATE_WARP[1])
+        move[:, 2] += PLATE_SHIFT
         shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
     interior = None if refused else plate.interior
     raw = plate_from_shot([shot_plate], frames[0].shape[:2]).with_interior(interior)
@@ -414,6 +422,7 @@ def run_case(
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
              gradient=supplied.exposure_gradient, pools=supplied.exposure_pools,
              plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
+             warp=supplied.warp, plate_warp=list(PLATE_WARP),
              plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
@@ -424,6 +433,19 @@ def run_case(
                     stack.enter_context(mock.patch.object(light_steps, step, lambda *_: None))
                 lit = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
             runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
+    if want("new-supplied-plate-translation"):  # this code registering by a move only (before turn and scale)
+        with mock.patch.object(register_steps, "MOTIONS", register_steps.MOTIONS[:1]):
+            moved = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
+        emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-translation", shift=moved.shift,
+             plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
+        m11 = ShotMatter(moved, BackgroundParams())
+        runs["new-supplied-plate-translation"] = stepped(m11, frames, "new-supplied-plate-translation", cpu)
+    if want("new-supplied-plate-register1"):  # main e98e759's registration (a move, on the grey image)
+        moved1 = match_exposure(register_v1.register_plate(raw, plate), plate).with_interior(interior)
+        emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-register1", shift=moved1.shift,
+             plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
+        m12 = ShotMatter(moved1, BackgroundParams())
+        runs["new-supplied-plate-register1"] = stepped(m12, frames, "new-supplied-plate-register1", cpu)
     if want("new-supplied-plate-unmatched"):
         m10 = ShotMatter(raw, BackgroundParams())
         runs["new-supplied-plate-unmatched"] = stepped(m10, frames, "new-supplied-plate-unmatched", cpu)
@@ -486,6 +508,7 @@ def run_case(
                 "new-supplied-plate",
                 "new-supplied-plate-one-gain",
                 "new-supplied-plate-plane",
+                "new-supplied-plate-translation",
                 "new-supplied-plate-unmatched",
                 "matte4-supplied-plate",
                 "matte5-supplied-plate",
@@ -503,7 +526,8 @@ def run_case(
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain")
+        in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain",
+                    "new-supplied-plate-translation")  # fmt: skip
         tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
@@ -535,6 +559,12 @@ def main() -> None:
         help="DX,DY pixels: the supplied clean plate shot with the camera nudged (e.g. 1,0)",
     )
     ap.add_argument(
+        "--plate-warp",
+        default="",
+        help="DEGREES,SCALE: the supplied clean plate turned and scaled about the frame's centre (a tripod knocked, "
+        "the focus pulled: e.g. 0.2,1.004); with --plate-shift, moved as well",
+    )
+    ap.add_argument(
         "--plate-light",
         default="",
         help="the supplied clean plate with light changed over the set: ramp:LEFT,RIGHT[,TOP,BOTTOM] (gains at the "
@@ -547,7 +577,7 @@ def main() -> None:
         "a warm one shows a rim of the old set that the default hides)",
     )
     args = ap.parse_args()
-    global NEW_PLATE, PLATE_GAIN, PLATE_SHIFT, PLATE_LIGHT
+    global NEW_PLATE, PLATE_GAIN, PLATE_SHIFT, PLATE_WARP, PLATE_LIGHT
     PLATE_LIGHT = args.plate_light
     if args.new_plate:
         NEW_PLATE = tuple(float(v) for v in args.new_plate.split(","))
@@ -555,6 +585,8 @@ def main() -> None:
         PLATE_GAIN = tuple(float(v) for v in args.plate_gain.split(","))
     if args.plate_shift:
         PLATE_SHIFT = tuple(float(v) for v in args.plate_shift.split(","))
+    if args.plate_warp:
+        PLATE_WARP = tuple(float(v) for v in args.plate_warp.split(","))
     n = 10 if args.quick else args.frames
     variants = ["shared"] if args.quick else args.variants.split(",")
     cv2.setNumThreads(2)

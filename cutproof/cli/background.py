@@ -8,6 +8,7 @@ the other editor commands they take catalogue references, and with a project the
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -173,9 +174,18 @@ def supplied_plate_summary(plate: dict) -> str | None:
     if plate.get("source") != "supplied":
         return None
     parts = []
-    if "registration_shift_px" in plate:
+    if "registration_affine" in plate:
+        (a, b, _), (c, d, _) = plate["registration_affine"]
         dx, dy = plate["registration_shift_px"]
-        parts.append(f"moved {dx:+.2f}, {dy:+.2f} px onto the take's framing" if dx or dy else "framed as the take")
+        turn, scale = math.degrees(math.atan2(b - c, a + d)), math.sqrt(abs(a * d - b * c))
+        parts.append(
+            f"off the take's framing by {dx:+.2f}, {dy:+.2f} px at the centre, turned {turn:+.2f}° and scaled "
+            f"×{scale:.4f}, and brought back"
+        )
+    elif "registration_shift_px" in plate:
+        dx, dy = plate["registration_shift_px"]
+        parts.append(f"off the take's framing by {dx:+.2f}, {dy:+.2f} px, and moved back" if dx or dy else
+                     "framed as the take")  # fmt: skip
     if "exposure_gain" in plate:
         parts.append(f"exposure {_gains(plate['exposure_gain'])}")
     if "exposure_gradient" in plate:

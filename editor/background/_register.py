@@ -1,29 +1,39 @@
 """A supplied clean plate registered to its take's framing.
 
-A locked-off camera is not always left untouched between the take and the clean plate: the tripod is brushed, a
-magazine or a battery is changed. A plate off by a pixel puts every edge of a textured set in the difference key
-(issue 18, ``bench/background.py --plate-shift``: 1 px across raised the supplied-plate matte's halo from 2.9 to
-9.3 ×1e3 on the bookshelf set; 2 px across and 1 down raised its mean alpha error from 11.6 to 21.1).
+A locked-off camera is not always left untouched between the take and the clean plate: the tripod is brushed or
+knocked, a magazine or a battery is changed, the focus is pulled (which scales the picture a little). A plate off
+by a pixel puts every edge of a textured set in the difference key (issue 18, ``bench/background.py
+--plate-shift``: 1 px across raised the supplied-plate matte's halo from 2.9 to 9.3 ×1e3 on the bookshelf set; 2 px
+across and 1 down raised its mean alpha error from 11.6 to 21.1); a turn or a scale does the same towards the
+frame's corners (``--plate-warp``: 0.2° raised the halo to 6.5, a scale of 0.4 % to 9.6, 1 % to 31.7).
 
-1. **Where:** the pixels where the take's own estimate saw the set (``known``).
-2. **Shift:** the translation that best aligns the plate's grey image to the take's set there, by the enhanced
-   correlation coefficient (``cv2.findTransformECC``, ``MOTION_TRANSLATION``): sub-pixel, and blind to a change
-   of exposure or contrast, so it runs before the exposure match (:mod:`editor.background._exposure`).
-3. **Applied only where it clearly helps:** it must converge within ``MAX_SHIFT`` of the frame's width with a
-   correlation of at least ``MIN_CORRELATION``, and the moved plate's difference to the take's set (the median
-   absolute grey difference, each side less its median, over the seen set: the estimate's own errors do not count)
-   must fall to at most ``IMPROVEMENT`` of the unmoved plate's. A set with little texture in one direction does not
-   pin a shift there, and ECC then wanders with a high correlation; a set under moving shadows pulls it off.
-   Measured (a one-off script: the ``bench/background.py`` composites and the smooth synthetic test take, plates
-   moved by 0, ½, 1 and 2×1 px; and the test take over a textured set, through H.264): every nudge of the
-   textured sets was found within 0.05 px, and the difference fell to 0.00–0.40 of the unmoved plate's (0.61
-   through H.264); the wrong shifts ECC found on the library under moving shadows, on the smooth set and on the
-   plain wall nudged by half a pixel left it at 0.92–1.25. On the library nudged by 2×1 px it found 1.6×0 px
-   (0.41), which is kept: the plate moves the right way. A plate moved further than ECC reaches converges with a
-   correlation near 0 (0.04 for a textured set 19 px off). Otherwise the plate is left as shot, and the
-   set-difference test that follows refuses it if it is not the take's set. A shift under ``MIN_MOVE`` is
-   recorded as none and the plate is not resampled. The shift is recorded (``CleanPlate.describe``:
-   ``registration_shift_px``).
+1. **Where:** the pixels where the take's own estimate saw the set (``known``), on a frame at most
+   ``WORKING_WIDTH`` wide (a wider one is scaled down, and the map found scaled back up).
+2. **What is compared:** the set's detail, not its shading: each grey image less a Gaussian blur of ``DETAIL`` of
+   the frame's width, divided by its local contrast. Soft shadows that moved over the set between take and plate,
+   and light that changed across it, are shading; on the grey image itself they pulled the library set's fit off
+   by up to 7 px at the corners (a one-off script on the bench's composites).
+3. **A move:** the translation that best aligns the plate's detail to the take's, by the enhanced correlation
+   coefficient (``cv2.findTransformECC``, ``MOTION_TRANSLATION``): sub-pixel, and blind to a change of exposure or
+   contrast, so it runs before the exposure match (:mod:`editor.background._exposure`).
+4. **A turn and a scale:** from the move, an affine map (``MOTION_AFFINE``) brought to the nearest turn and uniform
+   scale (a camera turned on its tripod or a lens breathing changes no more; a set with texture in one direction
+   only would otherwise fit a stretch along the other), re-fitted ``ROUNDS`` times on the share ``KEEP`` of the
+   seen set it explains best (where shadows moved, it explains least). It is kept only where
+   it moves some pixel at least ``MIN_TURN`` beyond the move alone, and turns or scales by at most ``MAX_LINEAR``
+   (a larger change is another lens setting, not a nudge).
+5. **Applied only where it clearly helps:** each map must keep every pixel within ``MAX_SHIFT`` of the frame's
+   width, ECC's correlation over the whole seen set must reach ``MIN_CORRELATION``, and the registered plate's
+   difference to the take's set must fall under ``IMPROVEMENT`` of the one before it (the plate as shot, then the
+   moved plate). The difference is the median absolute grey difference, each side less its median, over the seen
+   set's most textured quarter (``TEXTURED``): a plain stretch shows resampling noise, not misregistration, and
+   the median leaves out what the estimate got wrong. A set with no texture in one direction does not pin a move
+   there; the plate is then left as shot, and the set-difference test that follows refuses it if it is not the
+   take's set. A map that moves no pixel by ``MIN_MOVE`` is recorded as no move and the plate is not resampled.
+
+Recorded (``CleanPlate.describe``): ``registration_shift_px``, how far the plate was off at the frame's centre, and,
+where it was turned or scaled, ``registration_affine``, the whole map from the take's framing into the plate.
+Measured in ``docs/benchmarks.md`` ("A clean plate shot with the camera turned or zoomed").
 """
 
 from __future__ import annotations
@@ -34,46 +44,138 @@ import cv2
 import numpy as np
 
 from editor.background._exposure import MIN_SHARE  # of the frame seen by the take: fewer say nothing
-from editor.background.plate import CleanPlate
+from editor.background.plate import F32, CleanPlate
 
-MAX_SHIFT = 0.03  # of the frame's width: a larger move is another framing, not a nudge
-MIN_CORRELATION = 0.8  # ECC's correlation coefficient a registration must reach (step 3)
-MIN_MOVE = 0.05  # pixels: a smaller shift is the take's framing already, and the plate is not resampled
-IMPROVEMENT = 0.8  # the moved plate's difference to the take's set, at most this share of the unmoved one's
+MAX_SHIFT = 0.03  # of the frame's width: no pixel moved further (a larger move is another framing, not a nudge)
+MAX_LINEAR = 0.02  # the turn and scale's largest departure from identity (about 1.1° or 2 %): more is another lens
+MIN_CORRELATION = 0.8  # ECC's correlation coefficient over the whole seen set a registration must reach (step 5)
+MIN_MOVE = 0.05  # pixels: a smaller move is the take's framing already, and the plate is not resampled
+MIN_TURN = 0.25  # pixels: a turn and scale that moves no pixel this much beyond the move alone is not kept
+IMPROVEMENT = 0.8  # the registered plate's difference to the take's set, under this share of the one before's
+TEXTURED = 0.75  # the difference is measured where the seen set's gradient is above this quantile of its own
+DETAIL = 0.004  # of the frame's width: the scale below which ECC compares the set's detail (step 2)
+ROUNDS = 3  # re-fits of the turn and scale on the share KEEP of the seen set it explains best (step 4)
+KEEP = 0.5
+WORKING_WIDTH = 1920  # pixels: a wider frame is registered scaled down to this (4K: 4× less work)
+MOTIONS = (cv2.MOTION_TRANSLATION, cv2.MOTION_AFFINE)  # step 3, then step 4 from where step 3 left it
+_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
+_INVERSE = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(image, np.float32), cv2.COLOR_RGB2GRAY)
 
 
+def _detail(grey: np.ndarray, sigma: float) -> np.ndarray:
+    """The grey image less its shading (a Gaussian of ``sigma``), in units of its local contrast (step 2)."""
+    fine = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
+    return fine / np.sqrt(cv2.GaussianBlur(fine * fine, (0, 0), sigma) + 1e-4)
+
+
 def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
-    """``supplied`` shifted onto ``take``'s framing where the take saw the set (steps 1–3 above)."""
+    """``supplied`` moved, and where that is not enough turned and scaled, onto ``take``'s framing where the take
+    saw the set (steps 1–5 above)."""
     h, w = take.known.shape
     if take.known.mean() < MIN_SHARE:
         return supplied
-    warp = np.eye(2, 3, dtype=np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
-    mask = take.known.astype(np.uint8)
-    try:  # OpenCV's mask marks the *input* image's valid pixels: the take is the input, the plate the template
-        cc, warp = cv2.findTransformECC(_grey(supplied.image), _grey(take.image), warp, cv2.MOTION_TRANSLATION,
-                                        criteria, mask, 5)  # fmt: skip
-    except cv2.error:
+    f = min(1.0, WORKING_WIDTH / w)  # ECC on a frame at most WORKING_WIDTH wide; its map brought to full size
+    size = (round(w * f), round(h * f))
+    small = [cv2.resize(_grey(i.image), size, interpolation=cv2.INTER_AREA) for i in (supplied, take)]
+    known = cv2.resize(take.known.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.99
+    sigma = max(1.0, DETAIL * size[0])
+    plate, seen = (_detail(g, sigma) for g in small)
+    best, best_map, best_diff = supplied.image, None, _difference(take, supplied.image)
+    start = np.eye(2, 3, dtype=np.float32)
+    for motion in MOTIONS:
+        found = _ecc(plate, seen, known, start, motion, sigma)
+        if found is None or not _a_nudge(found, *size):
+            continue
+        back = _full_size(_back(found), f)  # the result at x is the plate at back·[x, 1]
+        if motion == cv2.MOTION_AFFINE and _largest_move(back - _full_size(_back(start), f), w, h) < MIN_TURN:
+            continue  # the move alone explains the plate: a turn and a scale are not fitted to noise
+        if _largest_move(back - np.eye(2, 3, dtype=np.float32), w, h) < MIN_MOVE:  # the take's framing already
+            best_map = np.eye(2, 3, dtype=np.float32) if best_map is None else best_map
+            continue
+        image = cv2.warpAffine(supplied.image, back, (w, h), flags=_INVERSE, borderMode=cv2.BORDER_REPLICATE)
+        diff = _difference(take, image)
+        if diff < IMPROVEMENT * best_diff:
+            best, best_map, best_diff, start = image, back, diff, found
+    if best_map is None:
         return supplied
-    dx, dy = -float(warp[0, 2]), -float(warp[1, 2])  # take(x + p) ≈ plate(x): the plate's content is moved by −p
-    if not np.isfinite([dx, dy]).all() or np.hypot(dx, dy) > MAX_SHIFT * w or cc < MIN_CORRELATION:
-        return supplied
-    if np.hypot(dx, dy) < MIN_MOVE:  # already the take's framing: no resampling
+    if best is supplied.image:  # converged on the take's framing: recorded as no move, not resampled
         return replace(supplied, shift=(0.0, 0.0))
-    back = np.float32([[1, 0, dx], [0, 1, dy]])  # the result at x is the plate at x + (dx, dy)
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    image = cv2.warpAffine(supplied.image, back, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
-    if _difference(take, image) > IMPROVEMENT * _difference(take, supplied.image):
-        return supplied
-    return replace(supplied, image=np.clip(image, 0, 1).astype(np.float32), shift=(round(dx, 3), round(dy, 3)))
+    centre = np.float32([(w - 1) / 2, (h - 1) / 2, 1])
+    dx, dy = (best_map @ centre)[:2] - centre[:2]
+    linear = not np.allclose(best_map[:, :2], np.eye(2), atol=1e-6)
+    warp = tuple(tuple(round(float(v), 6) for v in row) for row in best_map) if linear else None
+    image = np.clip(best, 0, 1).astype(np.float32)
+    return replace(supplied, image=image, shift=(round(float(dx), 3), round(float(dy), 3)), warp=warp)
+
+
+def _ecc(plate: F32, seen: F32, known: np.ndarray, start: np.ndarray, motion: int, sigma: float) -> np.ndarray | None:
+    """ECC's warp (steps 3–4), or None where it did not converge or its first fit, over the whole seen set,
+    reached too little. OpenCV's mask marks the *input* image's valid pixels: the take is the input, the plate the
+    template. A turn and scale (the affine fit's nearest, :func:`_similar`) is re-fitted ``ROUNDS`` times on the
+    share ``KEEP`` of the seen set it explains best."""
+    warp, mask = start.copy(), known
+    for k in range(1 + (ROUNDS if motion == cv2.MOTION_AFFINE else 0)):
+        try:
+            cc, found = cv2.findTransformECC(plate, seen, warp.copy(), motion, _CRITERIA, mask.astype(np.uint8), 5)
+        except cv2.error:
+            return warp if k else None  # a re-fit that does not converge leaves the fit before it
+        if not np.isfinite(found).all() or (k == 0 and cc < MIN_CORRELATION):
+            return warp if k else None
+        warp = found = _similar(found, seen.shape) if motion == cv2.MOTION_AFFINE else found
+        aligned = cv2.warpAffine(plate, _back(found), seen.shape[::-1], flags=_INVERSE)
+        residual = cv2.GaussianBlur(np.abs(seen - aligned), (0, 0), 2 * sigma)
+        mask = known & (residual <= np.quantile(residual[known], KEEP))
+    return warp
+
+
+def _similar(found: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The turn and uniform scale nearest an affine map, moving the frame's centre as it does: a camera turned on
+    its tripod or a lens breathing changes no more than that, and a set with texture in one direction only would
+    otherwise fit a scale along the other out of its noise."""
+    (a, b, _), (c, d, _) = found
+    p, q = (a + d) / 2, (b - c) / 2
+    linear = np.float32([[p, q], [-q, p]])
+    h, w = shape[:2]
+    centre = np.float32([(w - 1) / 2, (h - 1) / 2])
+    return np.hstack([linear, (found[:, :2] @ centre + found[:, 2] - linear @ centre)[:, None]]).astype(np.float32)
+
+
+def _back(found: np.ndarray) -> np.ndarray:
+    """ECC's warp (take(W·x) ≈ plate(x)) inverted: the map from the take's framing into the plate."""
+    return cv2.invertAffineTransform(found.astype(np.float64)).astype(np.float32)
+
+
+def _full_size(back: np.ndarray, f: float) -> np.ndarray:
+    """A map found on the frame scaled by ``f`` (pixel centres: ``x_small = f·(x + ½) − ½``) as a full-size map."""
+    to_small = np.float64([[f, 0, (f - 1) / 2], [0, f, (f - 1) / 2], [0, 0, 1]])
+    full = np.linalg.inv(to_small) @ np.vstack([back.astype(np.float64), [0, 0, 1]]) @ to_small
+    return full[:2].astype(np.float32)
+
+
+def _largest_move(change: np.ndarray, w: int, h: int) -> float:
+    """How far the affine ``change`` (a map less another, or less identity) moves the frame's farthest pixel: an
+    affine map's largest move is at a corner."""
+    corners = np.float32([[0, 0, 1], [w - 1, 0, 1], [0, h - 1, 1], [w - 1, h - 1, 1]])
+    return float(np.hypot(*(corners @ change.T).T).max())
+
+
+def _a_nudge(found: np.ndarray, w: int, h: int) -> bool:
+    """Within ``MAX_SHIFT`` of the frame's width everywhere, and turned or scaled by at most ``MAX_LINEAR``."""
+    back = _back(found)
+    identity = np.eye(2, 3, dtype=np.float32)
+    return _largest_move(back - identity, w, h) <= MAX_SHIFT * w and np.abs(back[:, :2] - np.eye(2)).max() <= MAX_LINEAR
 
 
 def _difference(take: CleanPlate, image: np.ndarray) -> float:
-    """Median absolute grey difference, each side less its median, over the set the take saw (the median: what
-    the estimate got wrong there does not count)."""
-    a, b = _grey(take.image)[take.known], _grey(image)[take.known]
+    """Median absolute grey difference, each side less its median, over the set the take saw where it has the most
+    texture (its grey gradient in the top ``1 − TEXTURED`` there: a plain stretch shows no misregistration, only
+    resampling noise); the median, so that what the estimate got wrong there does not count."""
+    grey = _grey(take.image)
+    gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+    where = take.known & (gradient >= np.quantile(gradient[take.known], TEXTURED))
+    a, b = grey[where], _grey(image)[where]
     return float(np.median(np.abs((a - np.median(a)) - (b - np.median(b)))))

@@ -132,8 +132,11 @@ class CleanPlate:
             channel; None when there were none.
         set_difference: How far a supplied plate, matched by its gain or plane (before the pools), still differs from
             the set the take shows (the median largest-channel difference, of full scale); None when not measured.
-        shift: The translation ``(x, y)`` in pixels a supplied plate was moved by onto its take's framing
-            (:mod:`editor.background._register`); None when it was not.
+        shift: How far ``(x, y)`` in pixels a supplied plate's content at the frame's centre was off its take's
+            framing, and was moved back by (:mod:`editor.background._register`); None when it was not registered.
+        warp: Where the plate was also turned or scaled back onto the take's framing, the 2×3 affine map from a pixel
+            of the take's framing to where it lies in the plate as supplied (``x_plate = A·x + t``, pixel units);
+            None when it was only moved, or not registered.
     """
 
     image: F32
@@ -152,6 +155,7 @@ class CleanPlate:
     exposure_pools: dict[str, object] | None = None
     set_difference: float | None = None
     shift: tuple[float, ...] | None = None
+    warp: tuple[tuple[float, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -202,6 +206,7 @@ class CleanPlate:
             **({"exposure_pools": dict(self.exposure_pools)} if self.exposure_pools is not None else {}),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
+            **({"registration_affine": [list(row) for row in self.warp]} if self.warp is not None else {}),
         }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cutproof.cli.background import supplied_plate_summary
@@ -25,7 +27,7 @@ def test_every_step_the_edit_took_is_said() -> None:
         )
     )
     assert line == (
-        "supplied; moved +1.00, -0.50 px onto the take's framing; exposure ×1.040/1.000/0.950 (R/G/B); "
+        "supplied; off the take's framing by +1.00, -0.50 px, and moved back; exposure ×1.040/1.000/0.950 (R/G/B); "
         "light changed across the set: ×0.850 left→right, ×1.000 top→bottom; "
         "pools of light over 23% of the frame (gains 0.81–1.00); differs from the take's set by 0.2% of full scale"
     )
@@ -37,3 +39,14 @@ def test_a_plate_left_as_shot_and_an_estimate() -> None:
         "supplied; framed as the take; exposure ×1.000"
     )
     assert supplied_plate_summary({**_plate(), "source": "estimated"}) is None
+
+
+def test_a_turned_plate_is_said_with_its_turn_and_scale() -> None:
+    # the map from the take's framing into the plate: the plate's content turned 0.2° and 0.4 % larger
+    turn = math.radians(0.2)
+    a, b = 1.004 * math.cos(turn), 1.004 * math.sin(turn)
+    line = supplied_plate_summary(_plate(shift=(0.03, -0.02), warp=((a, b, -1.9), (-b, a, 2.1))))
+    assert line == (
+        "supplied; off the take's framing by +0.03, -0.02 px at the centre, turned +0.20° and scaled ×1.0040, "
+        "and brought back"
+    )
