@@ -19,9 +19,9 @@ frame's corners (``--plate-warp``: 0.2° raised the halo to 6.5, a scale of 0.4 
 4. **A turn and a scale:** from the move, an affine map (``MOTION_AFFINE``) brought to the nearest turn and uniform
    scale (a camera turned on its tripod or a lens breathing changes no more; a set with texture in one direction
    only would otherwise fit a stretch along the other), re-fitted ``ROUNDS`` times on the share ``KEEP`` of the
-   seen set it explains best (where shadows moved, it explains least). It is kept only where
-   it moves some pixel at least ``MIN_TURN`` beyond the move alone, and turns or scales by at most ``MAX_LINEAR``
-   (a larger change is another lens setting, not a nudge).
+   seen set it explains best (where shadows moved, it explains least). It is kept only where it moves some pixel at
+   least ``MIN_TURN`` beyond the move alone, and turns or scales by at most ``MAX_LINEAR`` (a larger change is
+   another lens setting, not a nudge).
 5. **Applied only where it clearly helps:** each map must keep every pixel within ``MAX_SHIFT`` of the frame's
    width, ECC's correlation over the whole seen set must reach ``MIN_CORRELATION``, and the registered plate's
    difference to the take's set must fall under ``IMPROVEMENT`` of the one before it (the plate as shot, then the
