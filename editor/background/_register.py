@@ -30,6 +30,12 @@ frame's corners (``--plate-warp``: 0.2° raised the halo to 6.5, a scale of 0.4 
    the median leaves out what the estimate got wrong. A set with no texture in one direction does not pin a move
    there; the plate is then left as shot, and the set-difference test that follows refuses it if it is not the
    take's set. A map that moves no pixel by ``MIN_MOVE`` is recorded as no move and the plate is not resampled.
+6. **The set, framed otherwise, is refused** (``PlateMismatchError``): where ECC converges beyond a nudge (a turn or
+   scale over ``MAX_LINEAR``, a move over ``MAX_SHIFT``) and that map brings the plate clearly closer to the take's
+   set than anything within one (under ``IMPROVEMENT`` of it), the plate is the take's set shot from elsewhere or
+   through another lens setting. Left as shot it would pass the set-difference test that follows (a plate turned
+   2° or zoomed 3–5 % differs from the bench's sets by a median 0.016–0.063 of full scale, under its 0.08) and
+   break the matte at every edge of the set.
 
 Recorded (``CleanPlate.describe``): ``registration_shift_px``, how far the plate was off at the frame's centre, and,
 where it was turned or scaled, ``registration_affine``, the whole map from the take's framing into the plate.
@@ -44,6 +50,7 @@ import cv2
 import numpy as np
 
 from editor.background._exposure import MIN_SHARE  # of the frame seen by the take: fewer say nothing
+from editor.background.errors import PlateMismatchError
 from editor.background.plate import F32, CleanPlate
 
 MAX_SHIFT = 0.03  # of the frame's width: no pixel moved further (a larger move is another framing, not a nudge)
@@ -74,7 +81,11 @@ def _detail(grey: np.ndarray, sigma: float) -> np.ndarray:
 
 def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     """``supplied`` moved, and where that is not enough turned and scaled, onto ``take``'s framing where the take
-    saw the set (steps 1–5 above)."""
+    saw the set (steps 1–6 above).
+
+    Raises:
+        PlateMismatchError: the plate is the take's set framed otherwise, beyond a nudge (step 6).
+    """
     h, w = take.known.shape
     if take.known.mean() < MIN_SHARE:
         return supplied
@@ -85,10 +96,13 @@ def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     sigma = max(1.0, DETAIL * size[0])
     plate, seen = (_detail(g, sigma) for g in small)
     best, best_map, best_diff = supplied.image, None, _difference(take, supplied.image)
-    start = np.eye(2, 3, dtype=np.float32)
+    start, beyond = np.eye(2, 3, dtype=np.float32), None
     for motion in MOTIONS:
         found = _ecc(plate, seen, known, start, motion, sigma)
-        if found is None or not _a_nudge(found, *size):
+        if found is None:
+            continue
+        if not _a_nudge(found, *size):
+            beyond = _full_size(_back(found), f)  # step 6: the set framed otherwise, if it matches clearly better
             continue
         back = _full_size(_back(found), f)  # the result at x is the plate at back·[x, 1]
         if motion == cv2.MOTION_AFFINE and _largest_move(back - _full_size(_back(start), f), w, h) < MIN_TURN:
@@ -100,6 +114,8 @@ def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         diff = _difference(take, image)
         if diff < IMPROVEMENT * best_diff:
             best, best_map, best_diff, start = image, back, diff, found
+    if beyond is not None:
+        _refuse_framed_otherwise(supplied, take, beyond, best_diff)
     if best_map is None:
         return supplied
     if best is supplied.image:  # converged on the take's framing: recorded as no move, not resampled
@@ -110,6 +126,25 @@ def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     warp = tuple(tuple(round(float(v), 6) for v in row) for row in best_map) if linear else None
     image = np.clip(best, 0, 1).astype(np.float32)
     return replace(supplied, image=image, shift=(round(float(dx), 3), round(float(dy), 3)), warp=warp)
+
+
+def _refuse_framed_otherwise(supplied: CleanPlate, take: CleanPlate, back: np.ndarray, best_diff: float) -> None:
+    """Step 6: raise where the map found beyond a nudge brings the plate clearly closer to the take's set than
+    anything within one did."""
+    h, w = take.known.shape
+    image = cv2.warpAffine(supplied.image, back, (w, h), flags=_INVERSE, borderMode=cv2.BORDER_REPLICATE)
+    if not _difference(take, image) < IMPROVEMENT * best_diff:
+        return
+    (a, b, _), (c, d, _) = back.astype(np.float64)
+    centre = np.float32([(w - 1) / 2, (h - 1) / 2, 1])
+    dx, dy = (back @ centre)[:2] - centre[:2]
+    turn, scale = np.degrees(np.arctan2(b - c, a + d)), np.sqrt(abs(a * d - b * c))
+    raise PlateMismatchError(
+        f"the clean plate shows the take's set framed otherwise: turned {turn:+.2f}°, scaled ×{scale:.3f} and off by "
+        f"{dx:+.1f}, {dy:+.1f} px at the frame's centre, more than the nudge the edit brings back (a turn or scale "
+        f"of {MAX_LINEAR:.0%}, a move of {MAX_SHIFT:.0%} of the width); shoot the clean plate again from the take's "
+        "camera position, with the same lens and focus"
+    )
 
 
 def _ecc(plate: F32, seen: F32, known: np.ndarray, start: np.ndarray, motion: int, sigma: float) -> np.ndarray | None:
