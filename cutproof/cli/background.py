@@ -8,7 +8,6 @@ the other editor commands they take catalogue references, and with a project the
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,7 @@ from editor.background import (
     replace_background,
 )
 from editor.background.edit import _looks_like_image
+from editor.background.plate import turn_and_scale
 from editor.catalogue import Catalogue
 from editor.dailies import content_hash
 from editor.errors import ClipNotFoundError
@@ -175,9 +175,8 @@ def supplied_plate_summary(plate: dict) -> str | None:
         return None
     parts = []
     if "registration_affine" in plate:
-        (a, b, _), (c, d, _) = plate["registration_affine"]
         dx, dy = plate["registration_shift_px"]
-        turn, scale = math.degrees(math.atan2(b - c, a + d)), math.sqrt(abs(a * d - b * c))
+        turn, scale = turn_and_scale(plate["registration_affine"])
         parts.append(
             f"off the take's framing by {dx:+.2f}, {dy:+.2f} px at the centre, turned {turn:+.2f}° and scaled "
             f"×{scale:.4f}, and brought back"

@@ -44,6 +44,7 @@ Measured in ``docs/benchmarks.md`` ("A clean plate shot with the camera turned o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
@@ -51,7 +52,7 @@ import numpy as np
 
 from editor.background._exposure import MIN_SHARE  # of the frame seen by the take: fewer say nothing
 from editor.background.errors import PlateMismatchError
-from editor.background.plate import F32, CleanPlate
+from editor.background.plate import F32, CleanPlate, turn_and_scale
 
 MAX_SHIFT = 0.03  # of the frame's width: no pixel moved further (a larger move is another framing, not a nudge)
 MAX_LINEAR = 0.02  # the turn and scale's largest departure from identity (about 1.1° or 2 %): more is another lens
@@ -95,56 +96,63 @@ def register_plate(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     known = cv2.resize(take.known.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.99
     sigma = max(1.0, DETAIL * size[0])
     plate, seen = (_detail(g, sigma) for g in small)
-    best, best_map, best_diff = supplied.image, None, _difference(take, supplied.image)
+    difference = _difference_to(take)
+    best, best_map, best_diff = supplied.image, None, difference(supplied.image)
     start, beyond = np.eye(2, 3, dtype=np.float32), None
     for motion in MOTIONS:
         found = _ecc(plate, seen, known, start, motion, sigma)
         if found is None:
             continue
-        if not _a_nudge(found, *size):
-            beyond = _full_size(_back(found), f)  # step 6: the set framed otherwise, if it matches clearly better
-            continue
         back = _full_size(_back(found), f)  # the result at x is the plate at back·[x, 1]
+        if not _a_nudge(found, *size):
+            beyond = back  # step 6: the set framed otherwise, if it matches clearly better
+            continue
         if motion == cv2.MOTION_AFFINE and _largest_move(back - _full_size(_back(start), f), w, h) < MIN_TURN:
             continue  # the move alone explains the plate: a turn and a scale are not fitted to noise
         if _largest_move(back - np.eye(2, 3, dtype=np.float32), w, h) < MIN_MOVE:  # the take's framing already
             best_map = np.eye(2, 3, dtype=np.float32) if best_map is None else best_map
             continue
-        image = cv2.warpAffine(supplied.image, back, (w, h), flags=_INVERSE, borderMode=cv2.BORDER_REPLICATE)
-        diff = _difference(take, image)
+        image = _warped(supplied.image, back, w, h)
+        diff = difference(image)
         if diff < IMPROVEMENT * best_diff:
             best, best_map, best_diff, start = image, back, diff, found
-    if beyond is not None:
-        _refuse_framed_otherwise(supplied, take, beyond, best_diff)
+    if beyond is not None and difference(_warped(supplied.image, beyond, w, h)) < IMPROVEMENT * best_diff:
+        _refuse_framed_otherwise(beyond, w, h)
     if best_map is None:
         return supplied
     if best is supplied.image:  # converged on the take's framing: recorded as no move, not resampled
         return replace(supplied, shift=(0.0, 0.0))
-    centre = np.float32([(w - 1) / 2, (h - 1) / 2, 1])
-    dx, dy = (best_map @ centre)[:2] - centre[:2]
+    dx, dy = _centre_move(best_map, w, h)
     linear = not np.allclose(best_map[:, :2], np.eye(2), atol=1e-6)
     warp = tuple(tuple(round(float(v), 6) for v in row) for row in best_map) if linear else None
     image = np.clip(best, 0, 1).astype(np.float32)
-    return replace(supplied, image=image, shift=(round(float(dx), 3), round(float(dy), 3)), warp=warp)
+    return replace(supplied, image=image, shift=(round(dx, 3), round(dy, 3)), warp=warp)
 
 
-def _refuse_framed_otherwise(supplied: CleanPlate, take: CleanPlate, back: np.ndarray, best_diff: float) -> None:
-    """Step 6: raise where the map found beyond a nudge brings the plate clearly closer to the take's set than
-    anything within one did."""
-    h, w = take.known.shape
-    image = cv2.warpAffine(supplied.image, back, (w, h), flags=_INVERSE, borderMode=cv2.BORDER_REPLICATE)
-    if not _difference(take, image) < IMPROVEMENT * best_diff:
-        return
-    (a, b, _), (c, d, _) = back.astype(np.float64)
-    centre = np.float32([(w - 1) / 2, (h - 1) / 2, 1])
-    dx, dy = (back @ centre)[:2] - centre[:2]
-    turn, scale = np.degrees(np.arctan2(b - c, a + d)), np.sqrt(abs(a * d - b * c))
+def _refuse_framed_otherwise(back: np.ndarray, w: int, h: int) -> None:
+    """Step 6: the plate is the take's set framed otherwise (``back``, beyond a nudge, brought it clearly closer to
+    the take's set than anything within one did)."""
+    dx, dy = _centre_move(back, w, h)
+    turn, scale = turn_and_scale(back.astype(np.float64))
     raise PlateMismatchError(
         f"the clean plate shows the take's set framed otherwise: turned {turn:+.2f}°, scaled ×{scale:.3f} and off by "
         f"{dx:+.1f}, {dy:+.1f} px at the frame's centre, more than the nudge the edit brings back (a turn or scale "
         f"of {MAX_LINEAR:.0%}, a move of {MAX_SHIFT:.0%} of the width); shoot the clean plate again from the take's "
         "camera position, with the same lens and focus"
     )
+
+
+def _warped(image: np.ndarray, back: np.ndarray, w: int, h: int) -> np.ndarray:
+    """``image`` (the plate as supplied) in the take's w×h framing through ``back``: the result at x is the plate
+    at back·[x, 1]."""
+    return cv2.warpAffine(image, back, (w, h), flags=_INVERSE, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _centre_move(back: np.ndarray, w: int, h: int) -> tuple[float, float]:
+    """How far ``back`` moves the frame's centre: how far the plate was off the take's framing there."""
+    centre = np.float32([(w - 1) / 2, (h - 1) / 2, 1])
+    dx, dy = (back @ centre)[:2] - centre[:2]
+    return float(dx), float(dy)
 
 
 def _ecc(plate: F32, seen: F32, known: np.ndarray, start: np.ndarray, motion: int, sigma: float) -> np.ndarray | None:
@@ -205,12 +213,19 @@ def _a_nudge(found: np.ndarray, w: int, h: int) -> bool:
     return _largest_move(back - identity, w, h) <= MAX_SHIFT * w and np.abs(back[:, :2] - np.eye(2)).max() <= MAX_LINEAR
 
 
-def _difference(take: CleanPlate, image: np.ndarray) -> float:
-    """Median absolute grey difference, each side less its median, over the set the take saw where it has the most
-    texture (its grey gradient in the top ``1 − TEXTURED`` there: a plain stretch shows no misregistration, only
-    resampling noise); the median, so that what the estimate got wrong there does not count."""
+def _difference_to(take: CleanPlate) -> Callable[[np.ndarray], float]:
+    """Step 5's difference of an image to ``take``'s set: the median absolute grey difference, each side less its
+    median, over the set the take saw where it has the most texture (its grey gradient in the top ``1 − TEXTURED``
+    there: a plain stretch shows no misregistration, only resampling noise); the median, so that what the estimate
+    got wrong there does not count. The take's side is found once."""
     grey = _grey(take.image)
     gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
     where = take.known & (gradient >= np.quantile(gradient[take.known], TEXTURED))
-    a, b = grey[where], _grey(image)[where]
-    return float(np.median(np.abs((a - np.median(a)) - (b - np.median(b)))))
+    a = grey[where]
+    a = a - np.median(a)
+
+    def difference(image: np.ndarray) -> float:
+        b = _grey(image)[where]
+        return float(np.median(np.abs(a - (b - np.median(b)))))
+
+    return difference

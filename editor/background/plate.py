@@ -210,6 +210,13 @@ class CleanPlate:
         }
 
 
+def turn_and_scale(affine: Sequence[Sequence[float]]) -> tuple[float, float]:
+    """The turn (degrees, counter-clockwise as shown) and the scale of a registration map
+    (``CleanPlate.warp``, recorded as ``registration_affine``), whose linear part is a turn and one scale."""
+    (a, b, _), (c, d, _) = affine
+    return float(np.degrees(np.arctan2(b - c, a + d))), float(np.sqrt(abs(a * d - b * c)))
+
+
 def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
     """Refuse an estimated plate that recovered too little of the set, or found no person.
 

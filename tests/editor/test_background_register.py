@@ -6,7 +6,6 @@ focus pulled) does the same towards the frame's corners (``--plate-warp``)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from unittest import mock
 
@@ -19,7 +18,7 @@ from editor.background._register import MAX_SHIFT, register_plate
 from editor.background.edit import build_clean_plate
 from editor.background.errors import PlateMismatchError
 from editor.background.pipeline import BackgroundParams
-from editor.background.plate import CleanPlate, estimate_plate, plate_from_shot
+from editor.background.plate import CleanPlate, estimate_plate, plate_from_shot, turn_and_scale
 from media import probe
 from tests.editor._background_synth import shot
 from tests.editor.test_background_exposure import _write
@@ -111,11 +110,6 @@ def _turned(img: np.ndarray, degrees: float, scale: float) -> np.ndarray:
     return cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _turn_and_scale(warp: tuple[tuple[float, ...], ...]) -> tuple[float, float]:
-    (a, b, _), (c, d, _) = warp
-    return math.degrees(math.atan2(b - c, a + d)), math.sqrt(a * d - b * c)
-
-
 @pytest.mark.parametrize(("degrees", "scale"), [(0.4, 1.0), (0.0, 1.008), (-0.3, 1.005)])
 def test_a_plate_turned_or_scaled_is_brought_back_onto_the_take(degrees: float, scale: float) -> None:
     scene = _textured_set()
@@ -126,7 +120,7 @@ def test_a_plate_turned_or_scaled_is_brought_back_onto_the_take(degrees: float, 
     assert got.warp is not None
     (a, b, _), (c, d, _) = got.warp
     assert abs(a - d) < 2e-6 and abs(b + c) < 2e-6  # a turn and one scale: no stretch along one axis
-    found_turn, found_scale = _turn_and_scale(got.warp)
+    found_turn, found_scale = turn_and_scale(got.warp)
     assert abs(found_turn - degrees) < 0.03 and abs(found_scale - scale) < 0.0005
     assert np.allclose(got.shift, (0, 0), atol=0.1)  # the frame's centre stayed where it was
     assert got.describe()["registration_affine"] == [list(row) for row in got.warp]
@@ -153,5 +147,5 @@ def test_the_edit_records_a_turned_plate(tmp_path: Path) -> None:
     take = probe(_write(tmp_path / "take.mp4", _on_textured_set(frames, alphas, bg)))
     clean = probe(_write(tmp_path / "clean.mp4", [_turned(_textured_set(), 0.4, 1.0)] * 4))
     recorded = build_clean_plate(take, range(len(frames)), BackgroundParams(), clean).describe()
-    turn, scale = _turn_and_scale(recorded["registration_affine"])  # type: ignore[arg-type]
+    turn, scale = turn_and_scale(recorded["registration_affine"])  # type: ignore[arg-type]
     assert abs(turn - 0.4) < 0.05 and abs(scale - 1) < 0.001
