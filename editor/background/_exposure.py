@@ -25,6 +25,8 @@ bookshelf set, and from 0.4 to 10.0 on the plain wall).
    ``exposure_gain`` is its gain at the frame's centre, ``exposure_gradient`` its ratio across the frame (right
    edge ÷ left, bottom ÷ top). Where pools of light changed (a lamp switched on), their log gain is added, and
    ``exposure_pools`` records the share of the frame they change by a per cent or more and the gains they reach.
+   Where the light on part of the set changed by more than a pool is followed (``_light.POOL_MAX``), the plate is
+   refused (``PlateMismatchError``): the heart of such a pool, left as shot, would read as people to the matte.
 6. **Is it the take's set at all?** (``set_difference``) Over the same pixels, the median of the largest channel
    difference between the take's set and the plate matched by the gain or the plane (not the pools: to a ratio, a
    plain set of another colour is its set under other light), recorded in the plate's description. The edit
@@ -44,6 +46,7 @@ from dataclasses import replace
 import numpy as np
 
 from editor.background import _light as light
+from editor.background.errors import PlateMismatchError
 from editor.background.plate import CleanPlate
 
 MIN_LEVEL = 0.05  # both values at least this (of full scale) in every channel
@@ -68,13 +71,41 @@ def set_difference(matched: CleanPlate, take: CleanPlate) -> float | None:
     return float(np.median(np.abs(take.image[ok] - matched.image[ok]).max(-1)))
 
 
+def _black_under_light(plate: np.ndarray, take: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Step 5: where a channel is near black in the plate (no ratio is measured there) while the take shows it more
+    than ``POOL_MAX`` times as bright as the gain explains, and clearly lit (at least ``2 * MIN_LEVEL``): a black
+    prop in both is neither."""
+    scaled = np.maximum(plate * gain, 1 / 255)
+    return ((plate < MIN_LEVEL) & (take >= 2 * MIN_LEVEL) & (take > light.POOL_MAX * scaled)).any(-1)
+
+
+def _refuse_light_beyond(gain: float | None, share: float) -> None:
+    """Step 5: the take's set is lit ``gain`` times the plate's (None: beyond ``POOL_MAX``, where the plate is black)
+    over about ``share`` of the frame, beyond a pool."""
+    if gain is None:
+        what = f"is black in the clean plate and more than {light.POOL_MAX:g}× as bright in the take"
+    else:
+        what = f"is {gain:.1f}× as bright in the take as" if gain > 1 else f"is {1 / gain:.1f}× darker in the take than"
+        what += " in the clean plate"
+    raise PlateMismatchError(
+        f"part of the set (about {share:.0%} of the frame) {what}, more than the {light.POOL_MAX:g}× a pool of light "
+        "is followed: a lamp was switched on or off between the two, or the light on the set was changed; shoot the "
+        "clean plate again under the take's light"
+    )
+
+
 def _rounded(values: np.ndarray) -> tuple[float, ...]:
     return tuple(round(float(v), 4) for v in values)
 
 
 def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     """``supplied`` scaled to ``take``'s set where the take saw it (steps 1–5 above), with its ``set_difference``
-    (step 6) measured."""
+    (step 6) measured.
+
+    Raises:
+        PlateMismatchError: part of the set the take shows is lit more otherwise than a pool of light is followed
+            (step 5; a plate of another set-up is left to the edit's ``set_difference`` test).
+    """
     ok = _comparable(supplied, take)
     if ok.mean() < MIN_SHARE:
         return supplied
@@ -105,6 +136,10 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         gradient = {axis: _rounded(np.exp(plane[i])) for i, axis in enumerate(light.AXES, 1)}
     matched = replace(supplied, image=image, exposure_gain=_rounded(gain), exposure_gradient=gradient)
     matched = replace(matched, set_difference=set_difference(matched, take))
+    black = take.known & _black_under_light(supplied.image, take.image, gain)
+    strong = light.beyond(found, predicted, light.mostly(black[::step, ::step]))
+    if strong is not None and (matched.set_difference is None or matched.set_difference <= MISMATCH):
+        _refuse_light_beyond(*strong)
     pooled = light.pools(found, predicted, ok.shape)
     if pooled is None:
         return matched

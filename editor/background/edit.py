@@ -127,7 +127,8 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
 
     Raises:
         PlateUnrecoverableError: the estimate recovered too little of the set, or found no performer.
-        PlateMismatchError: the supplied plate is not the take's set (``editor.background._exposure``, step 6).
+        PlateMismatchError: the supplied plate is not the take's set (``editor.background._exposure``, step 6),
+            shows it framed otherwise (``_register``), or lit otherwise beyond a pool of light (``_exposure``, step 5).
     """
     size = (info.height, info.width)
     samples = _frames_u8(
