@@ -34,7 +34,11 @@ registered as main e98e759 did (``bench/_peers/register_v1.py``: a move found on
 whole seen set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's change
 over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
 (:mod:`editor.background._light`; the peers for ``--plate-light``; the older supplied-plate peers below get the
-plate so changed, as it is); ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
+plate so changed, as it is); ``new-supplied-plate-pools1``: the light matched as main 2a5e2a5 did (pools followed
+to 1.5×, 0 where no block nearby speaks, nothing refused for its light) and ``new-supplied-plate-unfilled``: this
+code with the pools held at 0 behind the people instead of carried on (both peers for ``--plate-light``). Where the
+edit would refuse a method's supplied plate (exit 2), that method does not run and a ``plate_refused`` line gives
+the message; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
 the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
 matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
@@ -85,11 +89,11 @@ there and old-set colour inside the foreground.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -112,11 +116,11 @@ from editor.background import _register as register_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
-from editor.background.errors import PlateUnrecoverableError  # noqa: E402
+from editor.background.errors import PlateMismatchError, PlateUnrecoverableError  # noqa: E402
 from editor.background.foreground import estimate_foreground  # noqa: E402
 from editor.background.matte import matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
-from editor.background.plate import require_recoverable  # noqa: E402
+from editor.background.plate import CleanPlate, require_recoverable  # noqa: E402
 from editor.background.refiner import RefinerConfig, train_refiner  # noqa: E402
 from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, as_shot, set_plates, wide_shot  # noqa: E402
 
@@ -417,8 +421,18 @@ def run_case(
         shot_plate = cv2.warpAffine(shot_plate, move, shot_plate.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
     interior = None if refused else plate.interior
     raw = plate_from_shot([shot_plate], frames[0].shape[:2]).with_interior(interior)
-    supplied = match_exposure(register_plate(raw, plate), plate).with_interior(interior)  # as the edit builds it
-    if want("new-supplied-plate"):
+
+    def built(method: str, build: Callable[[], CleanPlate]) -> CleanPlate | None:
+        """The supplied plate as ``build`` makes it for ``method``; None, and a ``plate_refused`` line, where it is
+        refused (the edit would exit 2 and write nothing)."""
+        try:
+            return build().with_interior(interior)
+        except PlateMismatchError as exc:
+            emit("plate_refused", 1.0, "", method=method, reason=str(exc), plate_light=PLATE_LIGHT, **ctx)
+            return None
+
+    supplied = built("new-supplied-plate", lambda: match_exposure(register_plate(raw, plate), plate))  # as the edit
+    if want("new-supplied-plate") and supplied is not None:
         emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate", gain=supplied.exposure_gain,
              gradient=supplied.exposure_gradient, pools=supplied.exposure_pools,
              plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
@@ -426,26 +440,37 @@ def run_case(
              plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
-    for peer, off in (("new-supplied-plate-one-gain", ("plane", "pools")), ("new-supplied-plate-plane", ("pools",))):
-        if want(peer):  # this code with one gain for the frame (as before the light's change over the set), or
-            with contextlib.ExitStack() as stack:  # a plane and no pools
-                for step in off:
-                    stack.enter_context(mock.patch.object(light_steps, step, lambda *_: None))
-                lit = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
-            runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
+    none = lambda *_: None  # noqa: E731
+    unfilled = lambda grid, fixed: np.where(fixed[..., None], grid, 0).astype(np.float32)  # noqa: E731
+    for peer, patches in (
+        ("new-supplied-plate-one-gain", {"plane": none, "pools": none, "beyond": none}),  # before the light over
+        ("new-supplied-plate-plane", {"pools": none, "beyond": none}),  # the set was followed; a plane, no pools
+        ("new-supplied-plate-pools1", {"POOL_MAX": 1.5, "_filled": unfilled, "beyond": none}),  # main 2a5e2a5
+        ("new-supplied-plate-unfilled", {"_filled": unfilled}),  # pools to 3×, 0 where no block nearby speaks
+    ):
+        if want(peer):
+            with mock.patch.multiple(light_steps, **patches):
+                lit = built(peer, lambda: match_exposure(register_plate(raw, plate), plate))
+            if lit is not None:
+                emit("plate_exposure_gain", 0.0, "", method=peer, pools=lit.exposure_pools, plate_light=PLATE_LIGHT,
+                     **ctx)  # fmt: skip
+                runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
     if want("new-supplied-plate-translation"):  # this code registering by a move only (before turn and scale)
         with mock.patch.object(register_steps, "MOTIONS", register_steps.MOTIONS[:1]):
-            moved = match_exposure(register_plate(raw, plate), plate).with_interior(interior)
-        emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-translation", shift=moved.shift,
-             plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
-        m11 = ShotMatter(moved, BackgroundParams())
-        runs["new-supplied-plate-translation"] = stepped(m11, frames, "new-supplied-plate-translation", cpu)
+            moved = built("new-supplied-plate-translation", lambda: match_exposure(register_plate(raw, plate), plate))
+        if moved is not None:
+            emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-translation", shift=moved.shift,
+                 plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
+            m11 = ShotMatter(moved, BackgroundParams())
+            runs["new-supplied-plate-translation"] = stepped(m11, frames, "new-supplied-plate-translation", cpu)
     if want("new-supplied-plate-register1"):  # main e98e759's registration (a move, on the grey image)
-        moved1 = match_exposure(register_v1.register_plate(raw, plate), plate).with_interior(interior)
-        emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-register1", shift=moved1.shift,
-             plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
-        m12 = ShotMatter(moved1, BackgroundParams())
-        runs["new-supplied-plate-register1"] = stepped(m12, frames, "new-supplied-plate-register1", cpu)
+        moved1 = built("new-supplied-plate-register1",
+                       lambda: match_exposure(register_v1.register_plate(raw, plate), plate))  # fmt: skip
+        if moved1 is not None:
+            emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-register1", shift=moved1.shift,
+                 plate_shift=list(PLATE_SHIFT), plate_warp=list(PLATE_WARP), **ctx)  # fmt: skip
+            m12 = ShotMatter(moved1, BackgroundParams())
+            runs["new-supplied-plate-register1"] = stepped(m12, frames, "new-supplied-plate-register1", cpu)
     if want("new-supplied-plate-unmatched"):
         m10 = ShotMatter(raw, BackgroundParams())
         runs["new-supplied-plate-unmatched"] = stepped(m10, frames, "new-supplied-plate-unmatched", cpu)
@@ -527,7 +552,7 @@ def run_case(
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
         in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain",
-                    "new-supplied-plate-translation")  # fmt: skip
+                    "new-supplied-plate-translation", "new-supplied-plate-pools1")  # fmt: skip
         tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
