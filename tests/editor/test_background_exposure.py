@@ -12,6 +12,9 @@ import av
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from editor.background import _light as light
 from editor.background._exposure import MIN_SHARE, MISMATCH, match_exposure
@@ -208,6 +211,31 @@ def test_where_the_take_never_saw_the_set_the_pools_run_on_smoothly() -> None:
     fixed[:] = False
     fixed[4, 3] = True  # one cell known: the same value everywhere (the grid's edges hold nothing)
     assert np.allclose(light._filled(np.full((9, 12, 3), 0.3, np.float32), fixed), 0.3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 9).flatmap(
+        lambda h: st.integers(2, 9).flatmap(
+            lambda w: st.tuples(
+                arrays(np.bool_, (h, w)).filter(np.any),
+                arrays(np.float32, (h, w, 3), elements=st.floats(-1, 1, width=32)),
+            )
+        )
+    )
+)
+def test_the_fill_keeps_what_is_known_and_invents_no_light(case: tuple[np.ndarray, np.ndarray]) -> None:
+    fixed, grid = case
+    filled = light._filled(grid, fixed)
+    assert np.array_equal(filled[fixed], grid[fixed])
+    known = grid[fixed]
+    assert (filled >= known.min(0) - 1e-4).all() and (filled <= known.max(0) + 1e-4).all()  # no pool beyond its own
+    h, w = fixed.shape
+    for r, c in zip(*np.nonzero(~fixed), strict=True):  # each other cell: the mean of its neighbours
+        around = [
+            filled[y, x] for y, x in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)) if 0 <= y < h and 0 <= x < w
+        ]
+        assert np.allclose(filled[r, c], np.mean(around, axis=0), atol=1e-4)
 
 
 def test_a_lamp_beyond_what_a_pool_follows_is_refused_with_what_to_do(tmp_path: Path, synthetic) -> None:
