@@ -24,7 +24,9 @@ bookshelf set, and from 0.4 to 10.0 on the plain wall).
    the light changed more on one side than the other, the gain is a plane over the frame instead, and
    ``exposure_gain`` is its gain at the frame's centre, ``exposure_gradient`` its ratio across the frame (right
    edge ÷ left, bottom ÷ top). Where pools of light changed (a lamp switched on), their log gain is added, and
-   ``exposure_pools`` records the share of the frame they change by a per cent or more and the gains they reach.
+   ``exposure_pools`` records the share of the frame they change by a per cent or more, the part of it where the
+   take never showed the set to compare (``unseen_share``: behind the people, or too dark or clipped; there the
+   pools are carried on from around, a guess), and the gains they reach.
    Where the light on part of the set changed by more than a pool is followed (``_light.POOL_MAX``), the plate is
    refused (``PlateMismatchError``): the heart of such a pool, left as shot, would read as people to the matte.
 6. **Is it the take's set at all?** (``set_difference``) Over the same pixels, the median of the largest channel
@@ -143,8 +145,10 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     pooled = light.pools(found, predicted, ok.shape)
     if pooled is None:
         return matched
+    counted = np.abs(pooled).max(-1) >= POOL_COUNTED
     pools = {
-        "share": round(float((np.abs(pooled).max(-1) >= POOL_COUNTED).mean()), 4),
+        "share": round(float(counted.mean()), 4),
+        "unseen_share": round(float((counted & ~ok).mean()), 4),
         "lowest_gain": list(_rounded(np.exp(pooled.min(axis=(0, 1))))),
         "highest_gain": list(_rounded(np.exp(pooled.max(axis=(0, 1))))),
     }

@@ -128,8 +128,9 @@ class CleanPlate:
             channel, its ratio from the left edge to the right (``"across"``) and from the top to the bottom
             (``"down"``); None when one gain was used.
         exposure_pools: Where pools of light changed over the set (a lamp switched on or off): the share of the frame
-            whose gain they move by 1 % or more (``"share"``), and the lowest and highest gains they reach, per RGB
-            channel; None when there were none.
+            whose gain they move by 1 % or more (``"share"``), the part of the frame among it where the take never
+            showed the set to compare, so the pools were carried on from around it (``"unseen_share"``), and the
+            lowest and highest gains they reach, per RGB channel; None when there were none.
         set_difference: How far a supplied plate, matched by its gain or plane (before the pools), still differs from
             the set the take shows (the median largest-channel difference, of full scale); None when not measured.
         shift: How far ``(x, y)`` in pixels a supplied plate's content at the frame's centre was off its take's

@@ -50,3 +50,11 @@ def test_a_turned_plate_is_said_with_its_turn_and_scale() -> None:
         "supplied; off the take's framing by +0.03, -0.02 px at the centre, turned +0.20° and scaled ×1.0040, "
         "and brought back"
     )
+
+
+def test_pools_carried_on_where_the_take_never_showed_the_set_are_said() -> None:
+    pools = {"share": 0.43, "unseen_share": 0.12, "lowest_gain": [1.0] * 3, "highest_gain": [1.83, 1.85, 1.84]}
+    assert supplied_plate_summary(_plate(exposure_pools=pools)) == (
+        "supplied; pools of light over 43% of the frame (gains 1.00–1.85; 12% of the frame where the take never "
+        "showed the set)"
+    )

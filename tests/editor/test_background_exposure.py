@@ -199,6 +199,8 @@ def test_a_pool_is_carried_on_behind_the_performer(synthetic) -> None:
     matched = _matched(bg, on)
     assert np.abs(cut_off.image - bg / 255).max(-1)[unseen].max() > 80 / 255  # measured: 103 code values
     assert np.abs(matched.image - bg / 255).max(-1)[unseen].max() < 30 / 255  # measured: 16.9
+    pools = matched.describe()["exposure_pools"]
+    assert 0.02 < pools["unseen_share"] < pools["share"]  # recorded: carried on where the take never saw the set
 
 
 def test_where_the_take_never_saw_the_set_the_pools_run_on_smoothly() -> None:
