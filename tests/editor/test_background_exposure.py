@@ -242,7 +242,7 @@ def test_the_fill_keeps_what_is_known_and_invents_no_light(case: tuple[np.ndarra
 
 def test_a_lamp_beyond_what_a_pool_follows_is_refused_with_what_to_do(tmp_path: Path, synthetic) -> None:
     frames, _alphas, bg = synthetic
-    with pytest.raises(PlateMismatchError, match=r"\d\.\d× as bright in the take as in the clean plate.*under the take"):
+    with pytest.raises(PlateMismatchError, match=r"\d\.\d× as bright in the take as in the clean plate.*take's light"):
         _matched(bg, _pool(bg, 0.25))  # a lamp off for the plate, lighting its pool 4× in the take
     with _main_2a5e2a5():
         before = _matched(bg, _pool(bg, 0.25))  # left as it was, its pool's heart followed to 1.4× of 4
