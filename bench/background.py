@@ -34,11 +34,12 @@ registered as main e98e759 did (``bench/_peers/register_v1.py``: a move found on
 whole seen set); ``new-supplied-plate-one-gain``: with one gain for the whole frame, as before the light's change
 over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
 (:mod:`editor.background._light`; the peers for ``--plate-light``; the older supplied-plate peers below get the
-plate so changed, as it is); ``new-supplied-plate-pools1``: the light matched as main 2a5e2a5 did (pools followed
-to 1.5×, 0 where no block nearby speaks, nothing refused for its light) and ``new-supplied-plate-unfilled``: this
-code with the pools held at 0 behind the people instead of carried on (both peers for ``--plate-light``). Where the
-edit would refuse a method's supplied plate (exit 2), that method does not run and a ``plate_refused`` line gives
-the message; ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
+plate so changed, as it is); ``new-supplied-plate-pools1``: the light matched as main 2a5e2a5 did (32 blocks across,
+pools followed to 1.5×, 0 where no block nearby speaks, nothing refused for its light) and
+``new-supplied-plate-unfilled``: this code with the pools held at 0 behind the people instead of carried on (both
+peers for ``--plate-light``). Where the edit would refuse a method's supplied plate (exit 2), that method does not
+run and a ``plate_refused`` line gives the message;
+``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
 the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
 matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
@@ -130,6 +131,7 @@ NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old se
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
 PLATE_WARP: tuple[float, ...] = (0.0, 1.0)  # ... turned (degrees) and scaled about the frame's centre (--plate-warp)
+MAIN_GRID = {"BLOCKS": 32, "MIN_SIDE": 1}  # main 2a5e2a5's blocks for the light (the peer new-supplied-plate-pools1)
 PLATE_LIGHT = ""  # ... and with light changed over the set: "ramp:L,R[,T,B]" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
@@ -445,7 +447,7 @@ def run_case(
     for peer, patches in (
         ("new-supplied-plate-one-gain", {"plane": none, "pools": none, "beyond": none}),  # before the light over
         ("new-supplied-plate-plane", {"pools": none, "beyond": none}),  # the set was followed; a plane, no pools
-        ("new-supplied-plate-pools1", {"POOL_MAX": 1.5, "_filled": unfilled, "beyond": none}),  # main 2a5e2a5
+        ("new-supplied-plate-pools1", {**MAIN_GRID, "POOL_MAX": 1.5, "_filled": unfilled, "beyond": none}),  # main
         ("new-supplied-plate-unfilled", {"_filled": unfilled}),  # pools to 3×, 0 where no block nearby speaks
     ):
         if want(peer):

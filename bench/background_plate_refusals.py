@@ -13,10 +13,10 @@ made from the recording). **Plates:** the true empty plate, its light changed as
 
 **Methods, same take estimate, same run.** ``new``: the supplied plate as the edit builds it (registered, then
 brought to the take's light: :mod:`editor.background._exposure`, :mod:`editor.background._light`), refused or
-not; ``pools1``: main 2a5e2a5's light matching (pools followed to 1.5×, 0 where no block nearby speaks, nothing
-refused for its light). **Fields:** ``value`` 1 where the plate was refused (``reason``: the message), 0 where it
-was kept; then ``set_difference``, and the lowest and highest gains its pools reach (none: no pool). Whether a kept
-plate gives a good matte is ``bench/background.py --plate-light``'s question.
+not; ``pools1``: main 2a5e2a5's light matching (32 blocks across, pools followed to 1.5×, 0 where no block nearby
+speaks, nothing refused for its light). **Fields:** ``value`` 1 where the plate was refused (``reason``: the
+message), 0 where it was kept; then ``set_difference``, and the lowest and highest gains its pools reach (none: no
+pool). Whether a kept plate gives a good matte is ``bench/background.py --plate-light``'s question.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ CONDITIONS = (
 PEERS = {
     "new": {},
     "pools1": {
+        "BLOCKS": 32,
+        "MIN_SIDE": 1,
         "POOL_MAX": 1.5,
         "_filled": lambda grid, fixed: np.where(fixed[..., None], grid, 0).astype(np.float32),
         "beyond": lambda *_: None,

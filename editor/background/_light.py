@@ -4,11 +4,15 @@
 finds where one gain is not enough, from the log ratio ``log(take / plate)`` over the pixels where both show the
 set (NaN elsewhere):
 
-1. **Blocks.** The frame is cut into ``BLOCKS`` blocks along its longer side (a large frame is sampled every
-   ``max(H, W) // 960`` pixels first: the light is smooth). A block counts where at least ``BLOCK_SHARE`` of its
-   pixels compare. Per block: the median log ratio, and how far its pixels' ratios spread about it (the median of
-   the largest channel's absolute deviation). A change of light multiplies every surface in a block alike, so its
-   ratios barely spread; a change of content (a shadow that moved, another object) spreads them.
+1. **Blocks.** The frame is cut into ``BLOCKS`` blocks along its longer side, each at least ``MIN_SIDE`` pixels
+   across (a large frame is sampled every ``max(H, W) // 960`` pixels first: the light is smooth). A frame of 960
+   pixels or more has blocks of 20 sampled pixels or more, a small one none finer than 10: the spread below is a
+   median, and a block of few pixels is easily more than half one small texture (a 3-px check in blocks of 7 px
+   passed for light). 48 blocks, not 32 as before stop 37: a pool's slope near the people is followed closer. A block
+   counts where at least ``BLOCK_SHARE`` of its pixels compare. Per block: the median log ratio, and how far its
+   pixels' ratios spread about it (the median of the largest channel's absolute deviation). A change of light
+   multiplies every surface in a block alike, so its ratios barely spread; a change of content (a shadow that moved,
+   another object) spreads them.
 2. **A plane** (daylight from a window moving on, a cloud over part of a skylight): ``log gain = level +
    slope_x·x + slope_y·y`` per channel, fitted to the blocks by least median of squares (``SAMPLES`` random
    triples of blocks from a seeded generator, so a shot always gives the same plane; then least squares over the
@@ -34,27 +38,28 @@ set (NaN elsewhere):
    takes the mean of its neighbours (:func:`_filled`): the light runs on smoothly behind the people from around
    them, where it used to stop at their edge. Then the grid is brought to the frame's size.
 
-   Measured on the ``bench/background.py`` composites: with the plate as the take's, no block of the bookshelf,
-   close-up or wall set departs by 0.03; on the library under moving shadows 50 blocks do (departure 0.044), their
-   ratios spreading by 0.035–0.11, most above a quarter of it; in a lamp's pool (peak 1.25×) 154–196 blocks depart
-   by about 0.1 with a spread of 0.007–0.014. On a take recorded through H.264 a pool's fringe spreads more and is
-   partly missed (``docs/benchmarks.md``). ``POOL_MAX`` was 1.5 (``MAX_CHANGE``), and a lamp switched off for the
-   plate (its pool's heart 2× in the take) was followed at its fringe only, to 1.4×: its matte failed over the pool
-   (MAD 31–52 ×1e3 against 2.7–11.6). At 3× its matte comes within 0.3 MAD of the exact plate's on the shared
-   and mirrored bookshelf, close-up and library, and 1.0 on the plain wall; a wide lamp of 2.5× is followed where
-   the take shows the set, but behind the people only as far as the set around them says (``docs/benchmarks.md``).
-4. **Beyond a pool, refused** (:func:`beyond`): at least ``POOL_BLOCKS`` blocks, each with two neighbours that
-   look like light or are such blocks too, that depart by more than ``POOL_MAX`` and look like light, or that the
-   plate shows black (a channel under 5 % of full scale, where no ratio is measured) while the take shows the set
-   there lit (at least 10 %) and more than ``POOL_MAX`` times as bright. Left unfollowed, such a pool's heart reads
-   as people to the matte, so the edit refuses the plate (``PlateMismatchError``, from
+   Measured on the ``bench/background.py`` composites at 32 blocks (stop 35): with the plate as the take's, no block
+   of the bookshelf, close-up or wall set departs by 0.03; on the library under moving shadows 50 blocks do
+   (departure 0.044), their ratios spreading by 0.035–0.11, most above a quarter of it; in a lamp's pool (peak 1.25×)
+   154–196 blocks depart by about 0.1 with a spread of 0.007–0.014. On a take recorded through H.264 a pool's fringe
+   spreads more and is partly missed (``docs/benchmarks.md``). ``POOL_MAX`` was 1.5 (``MAX_CHANGE``), and a lamp
+   switched off for the plate (its pool's heart 2× in the take) was followed at its fringe only, to 1.4×: its matte
+   failed over the pool (MAD 31–52 ×1e3 against 2.7–11.6). At 3× (and 48 blocks) its matte comes within 0.25 MAD of
+   the exact plate's on the bookshelf, close-up and plain wall, shared and mirrored, and within 0.55 on the library,
+   whose moving shadows are now followed too; a wide lamp of 2.5× is followed where the take shows the set, and
+   behind the people only as far as the set around them says (``docs/benchmarks.md``).
+4. **Beyond a pool, refused** (:func:`beyond`): at least ``POOL_BLOCKS`` blocks, each with two neighbours that look
+   like light or are such blocks too, that depart by more than ``POOL_MAX`` and look like light, or that the plate
+   shows black (a channel under 5 % of full scale, where no ratio is measured) while the take shows the set there lit
+   (at least 10 %) and more than ``POOL_MAX`` times as bright. Left unfollowed, such a pool's heart reads as people
+   to the matte, so the edit refuses the plate (``PlateMismatchError``, from
    :func:`editor.background._exposure.match_exposure`). Measured (``bench/background_plate_refusals.py``, the six
-   sets on the three splits, 18 shots per plate): none of 198 plates of the take's set is refused (the exact plate,
-   6 % brighter, lit by a ramp, lamps of 0.33–1.8×, wide ones of 0.4× and 2.5×); a lamp leaving a quarter of the
-   light in its pool (σ 0.1 of the width), and a wide one leaving a fifth, are refused on 15 of 18 shots, one on
-   for the plate at 4× on 12 of 18. The crowd of five covers the pools. The plain wall's plate under the 4× lamp
-   is clipped (no ratio): it is kept, and its matte fails at the talker's edge (``docs/benchmarks.md``). A 4× pool
-   σ 0.05 of the width across (about three blocks) is not refused either.
+   sets on the three splits, 18 shots per plate): none of 198 plates of the take's set is refused (the exact plate, 6
+   % brighter, lit by a ramp, lamps of 0.33–1.8×, wide ones of 0.4× and 2.5×); a lamp leaving a quarter of the light
+   in its pool (σ 0.1 of the width), a wide one leaving a fifth and one on for the plate at 4× are each refused on 15
+   of 18 shots, a 4× pool σ 0.05 of the width across on 11 of 18. The crowd of five covers the pools. The plain
+   wall's plate under the 4× lamp is clipped (no ratio): it is kept, and its matte fails at the talker's edge
+   (``docs/benchmarks.md``).
 
 A plain set of another colour is, to a ratio, the same as its set under other light; a pool follows it too. So the
 edit judges whether a plate is the take's set at all on the plate matched by the gain or the plane only
@@ -68,7 +73,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-BLOCKS = 32  # blocks along the frame's longer side (step 1)
+BLOCKS = 48  # blocks along the frame's longer side (step 1) ...
+MIN_SIDE = 10  # ... but a block at least this many (sampled) pixels across
 BLOCK_SHARE = 0.25  # of a block's pixels comparable for its median to count
 SLOPE_SPREAD = 0.2  # the blocks' coordinate spread (std, of the frame) that lets a slope be fitted on that axis
 BETTER = 0.8  # the plane's median block residual, at most this share of one gain's ...
@@ -125,7 +131,7 @@ def _cells(sub: np.ndarray, pad_value: float) -> tuple[np.ndarray, int, tuple[in
     """``sub`` (h×w×c) cut into step 1's blocks: (blocks, pixels, c), padded with ``pad_value``; the block's side
     and the grid's shape."""
     hs, ws, c = sub.shape
-    b = -(-max(hs, ws) // BLOCKS)
+    b = max(-(-max(hs, ws) // BLOCKS), MIN_SIDE)
     gh, gw = -(-hs // b), -(-ws // b)
     pad = np.full((gh * b, gw * b, c), pad_value, np.float32)
     pad[:hs, :ws] = sub
