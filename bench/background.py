@@ -131,7 +131,6 @@ NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old se
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
 PLATE_SHIFT: tuple[float, ...] = (0.0, 0.0)  # ... and from the take's framing (--plate-shift)
 PLATE_WARP: tuple[float, ...] = (0.0, 1.0)  # ... turned (degrees) and scaled about the frame's centre (--plate-warp)
-MAIN_GRID = {"BLOCKS": 32, "MIN_SIDE": 1}  # main 2a5e2a5's blocks for the light (the peer new-supplied-plate-pools1)
 PLATE_LIGHT = ""  # ... and with light changed over the set: "ramp:L,R[,T,B]" or "spot:GAIN,X,Y,SIGMA" (--plate-light)
 CROWD = [(0, 0.1, 0.7, 0, False), (1, 0.3, 0.8, 10, True), (0, 0.5, 0.75, 20, False), (1, 0.7, 0.8, 5, False),
          (0, 0.9, 0.7, 40, True)]  # fmt: skip
@@ -185,6 +184,21 @@ class MatterV1(_PeerMatter):
 
     def _raw_work(self, small: np.ndarray) -> np.ndarray:
         return matte_v1.matte_frame(small, self.plate, self.params.matte).alpha
+
+
+def _unfilled(grid: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """``editor.background._light._filled`` as main 2a5e2a5 had it: 0 wherever no block nearby speaks."""
+    return np.where(fixed[..., None], grid, 0).astype(np.float32)
+
+
+def _none(*_: object) -> None:
+    return None
+
+
+# What ``editor.background._light`` is patched with to match the light as main 2a5e2a5 did (the peer
+# new-supplied-plate-pools1, and bench/background_plate_refusals.py's pools1): 32 blocks across with no floor, pools
+# followed to 1.5×, 0 where no block nearby speaks, nothing refused for its light.
+MAIN_LIGHT = {"BLOCKS": 32, "MIN_SIDE": 1, "POOL_MAX": 1.5, "_filled": _unfilled, "beyond": _none}
 
 
 def light_field(shape: tuple[int, int]) -> np.ndarray:
@@ -442,13 +456,11 @@ def run_case(
              plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
-    none = lambda *_: None  # noqa: E731
-    unfilled = lambda grid, fixed: np.where(fixed[..., None], grid, 0).astype(np.float32)  # noqa: E731
     for peer, patches in (
-        ("new-supplied-plate-one-gain", {"plane": none, "pools": none, "beyond": none}),  # before the light over
-        ("new-supplied-plate-plane", {"pools": none, "beyond": none}),  # the set was followed; a plane, no pools
-        ("new-supplied-plate-pools1", {**MAIN_GRID, "POOL_MAX": 1.5, "_filled": unfilled, "beyond": none}),  # main
-        ("new-supplied-plate-unfilled", {"_filled": unfilled}),  # pools to 3×, 0 where no block nearby speaks
+        ("new-supplied-plate-one-gain", {"plane": _none, "pools": _none, "beyond": _none}),  # before the light over
+        ("new-supplied-plate-plane", {"pools": _none, "beyond": _none}),  # the set was followed; a plane, no pools
+        ("new-supplied-plate-pools1", MAIN_LIGHT),  # main 2a5e2a5
+        ("new-supplied-plate-unfilled", {"_filled": _unfilled}),  # pools to 3×, 0 where no block nearby speaks
     ):
         if want(peer):
             with mock.patch.multiple(light_steps, **patches):

@@ -48,16 +48,7 @@ CONDITIONS = (
     "spot:1.8,0.3,0.2,0.1;spot:0.5,0.3,0.2,0.1;spot:0.4,0.6,0.3,0.15;spot:2.5,0.6,0.3,0.15;spot:0.33,0.3,0.2,0.1;"
     "spot:0.25,0.3,0.2,0.1;spot:0.2,0.6,0.3,0.15;spot:4,0.3,0.2,0.1;spot:0.25,0.7,0.15,0.05"
 )
-PEERS = {
-    "new": {},
-    "pools1": {
-        "BLOCKS": 32,
-        "MIN_SIDE": 1,
-        "POOL_MAX": 1.5,
-        "_filled": lambda grid, fixed: np.where(fixed[..., None], grid, 0).astype(np.float32),
-        "beyond": lambda *_: None,
-    },
-}
+PEERS = {"new": {}, "pools1": composites.MAIN_LIGHT}
 
 
 def plate_light(plate: np.ndarray, condition: str) -> np.ndarray:

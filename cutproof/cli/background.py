@@ -194,7 +194,7 @@ def supplied_plate_summary(plate: dict) -> str | None:
     if "exposure_pools" in plate:
         pools = plate["exposure_pools"]
         low, high = min(pools["lowest_gain"]), max(pools["highest_gain"])
-        unseen = pools.get("unseen_share", 0)  # absent in results recorded before 2026-12-05 (stop 37)
+        unseen = pools["unseen_share"]
         carried = f"; {unseen:.0%} of the frame where the take never showed the set" if unseen >= 0.005 else ""
         parts.append(f"pools of light over {pools['share']:.0%} of the frame (gains {low:.2f}–{high:.2f}{carried})")
     if "set_difference" in plate:

@@ -22,7 +22,12 @@ def test_every_step_the_edit_took_is_said() -> None:
             shift=(1.0, -0.5),
             exposure_gain=(1.04, 1.0, 0.95),
             exposure_gradient={"across": (0.85, 0.85, 0.85), "down": (1.0, 1.0, 1.0)},
-            exposure_pools={"share": 0.23, "lowest_gain": [0.81, 0.82, 0.81], "highest_gain": [1.0, 1.0, 1.0]},
+            exposure_pools={
+                "share": 0.23,
+                "unseen_share": 0.0,
+                "lowest_gain": [0.81, 0.82, 0.81],
+                "highest_gain": [1.0, 1.0, 1.0],
+            },
             set_difference=0.0021,
         )
     )

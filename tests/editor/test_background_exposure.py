@@ -161,7 +161,7 @@ def test_the_matte_against_a_plate_with_a_lamp_switched_on_is_as_good_as_against
 def _main_2a5e2a5() -> mock._patch:
     """The pools as main 2a5e2a5 followed them: up to 1.5×, and 0 wherever no block nearby spoke."""
     unfilled = lambda grid, fixed: np.where(fixed[..., None], grid, 0).astype(np.float32)  # noqa: E731
-    return mock.patch.multiple(light, POOL_MAX=1.5, _filled=unfilled, beyond=lambda *_: None)
+    return mock.patch.multiple(light, BLOCKS=32, MIN_SIDE=1, POOL_MAX=1.5, _filled=unfilled, beyond=lambda *_: None)
 
 
 def test_a_lamp_switched_off_for_the_plate_is_followed(synthetic) -> None:
