@@ -25,9 +25,11 @@ grade), ``today`` (main 9a91bc4's CDL → tone curves → adaptive 3D LUT, train
 ``bench/_peers/lighting_v1.py``; ``--no-today`` skips it), ``reinhard`` (Lab mean/std transfer, Reinhard et al.
 2001), ``none``; for the cross-scene tasks also ``before`` (the smooth grade with the look fitted through the
 exemplars as before 2026-12-03: no hue-uniform prior, ``uniform=0``, and any look explaining half its pairs
-accepted) and ``unchecked`` (the grade now but with that old acceptance, ``fit.INLIER_MIN``, instead of
+accepted, the shot mapped onto its own exemplar first as then), ``main`` (main 5ee95ce: the look as now, but the
+shot mapped onto its own set-up's exemplar first when it differs from it, ``bench/_peers/lighting_to_bank.py``;
+removed 2026-12-05) and ``unchecked`` (the grade now but with that old acceptance, ``fit.INLIER_MIN``, instead of
 ``exemplars.LOOK_INLIER_MIN``: differs from ``new`` only where an exemplar look was refused). ``--per-case`` adds
-one line per case (clip, variant, look) for ``new``, ``before`` and ``unchecked``.
+one line per case (clip, variant, look) for ``new``, ``before``, ``main`` and ``unchecked``.
 
 Metrics: ΔE76 (mean per pixel, CIELAB) to the truth (target ≤ 3); **colour-edge-energy ratio** = mean Sobel gradient
 magnitude of the a*, b* channels of the result ÷ the truth's (false colour — contour bands, blotches — raises it;
@@ -58,6 +60,7 @@ import cv2
 import numpy as np
 from _heldout import FOOTAGE, VARIANTS, clip_set
 from _peers import lighting_v1
+from _peers.lighting_to_bank import match_grade_to_bank
 
 from editor.lighting import Exemplars, ShotLut, TrainingClip, delta_e76, match_grade, random_look
 from editor.lighting.cdl import LUMA_709
@@ -236,8 +239,10 @@ def main() -> None:
                 if v1 is not None:
                     outs["today"] = [lighting_v1.match_grade(v1, src_in, [ref]).lut.apply(t_) for t_ in tests]
                 if crossing:
-                    before = match_grade(net, exemplars, tests, [ref], uniform=0.0, look_inlier_min=INLIER_MIN)
+                    before = match_grade_to_bank(net, exemplars, tests, [ref], uniform=0.0, look_inlier_min=INLIER_MIN)
                     outs["before"] = [before.lut.apply(t_) for t_ in tests]
+                    main_ = match_grade_to_bank(net, exemplars, tests, [ref])
+                    outs["main"] = [main_.lut.apply(t_) for t_ in tests]
                     unchecked = g  # the same grade unless the exemplar look was refused (same code path otherwise)
                     if g.method == "model" and g.refused_look_inliers >= INLIER_MIN:
                         unchecked = match_grade(net, exemplars, tests, [ref], look_inlier_min=INLIER_MIN)
@@ -248,9 +253,9 @@ def main() -> None:
                     outs = {k: [s + (o - s) * wts for s, o in zip(tests, v, strict=True)] for k, v in outs.items()}
                 for m, o in outs.items():
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
-                    if args.per_case and m in ("new", "before", "unchecked"):
+                    if args.per_case and m in ("new", "before", "unchecked", "main"):
                         de, er, tr = rows[(task, split, m)][-1]
-                        used = {"new": g, "before": before, "unchecked": unchecked}[m] if crossing else g
+                        used = {"new": g, "before": before, "unchecked": unchecked, "main": main_}[m] if crossing else g
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
                              method=m, grade_method=used.method, grade_warning=used.short_warning,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip

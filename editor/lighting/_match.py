@@ -102,17 +102,8 @@ def match_grade(
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
-    found = look_from_exemplars(
-        exemplars, src_frames, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min
-    )
+    found = look_from_exemplars(exemplars, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min)
     if found is None or not found.accepted:
         refused = float("nan") if found is None else found.look.inliers
         return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
-    look, to_bank = found.look, found.to_bank
-    if to_bank is None:
-        return _finish(look.grade, "exemplar", look.inliers, look.ncc, src_px)
-    # The shot is not in the exemplars' state: grade it onto them, then apply the look; one smooth grade ≈ both.
-    sample = src_px[:8000]
-    both = Correspondence(sample, look.grade.apply_exact(to_bank.grade.apply_exact(sample)), np.ones(len(sample)), 1.0)
-    fit = fit_grade_pairs(both, init=look.grade.theta)
-    return _finish(fit.grade, "exemplar", look.inliers, look.ncc, src_px)
+    return _finish(found.look.grade, "exemplar", found.look.inliers, found.look.ncc, src_px)

@@ -25,8 +25,12 @@ reference:
    from the project's own take 1.7–1.8; the grade family itself, fitted to the true look of the same exemplar
    pixels, 0.9–1.1; measured 2026-12-03, docs/benchmarks.md "Split-tone cross-scene"). A graded reference alone
    cannot tell a take's colour from the look's.
-   If the shot itself is not in that ungraded state (it matches an exemplar but differs from it in colour), the
-   shot is first mapped onto its own exemplar the same way and the two grades are composed.
+   The look is applied to the shot as it is. Until 2026-12-05 a shot that registered to one of its own set-up's
+   exemplars but differed from it in colour was first mapped onto that exemplar (meant for a shot that carries a
+   grade). The shots that differ so are mostly other takes, recorded in another session: the mapping took their
+   own colour away (GRID pwij3p against the project's GRID take, 5–6 ΔE76), which no look transfer should, and
+   cost 1.2–1.9 ΔE76 on references graded from the project's own take (docs/benchmarks.md, "The shot's own
+   colour kept"). A shot that already carries a grade gets the look on top of it: relight the ungraded original.
 4. accept the look only when one grade explains most of its pairs (inliers ≥ ``LOOK_INLIER_MIN``). An exemplar of
    the same set-up, re-graded, is explained almost wholly (0.90–0.99 on the bench's cross cases, re-framed
    references included); a frame that only *resembles* the reference (another address of the same presenter:
@@ -47,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.lighting.fit import INLIER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
 from editor.lighting.register import register, small, thumbprint
 
 FRAMES_PER_CLIP = 3
@@ -130,18 +134,15 @@ class Exemplars:
 
 @dataclass(frozen=True)
 class ExemplarLook:
-    """The look estimated through the exemplars: ``look`` (exemplar colours → target look), ``to_bank`` (the shot
-    onto its own exemplar; None when the shot is already ungraded or matches none) and whether the look is
-    ``accepted`` (its pairs follow one grade: inliers ≥ ``LOOK_INLIER_MIN``; a refused one has no ``to_bank``)."""
+    """The look estimated through the exemplars: ``look`` (exemplar colours → target look) and whether it is
+    ``accepted`` (its pairs follow one grade: inliers ≥ ``LOOK_INLIER_MIN``)."""
 
     look: Fit
-    to_bank: Fit | None
     accepted: bool
 
 
 def look_from_exemplars(
     exemplars: Exemplars,
-    src_frames: Sequence[np.ndarray],
     targets: Sequence[np.ndarray],
     prior: np.ndarray,
     *,
@@ -155,18 +156,4 @@ def look_from_exemplars(
     if corr is None:
         return None
     look = fit_pairs(corr, init=prior, uniform=uniform)
-    if look.inliers < inlier_min:
-        return ExemplarLook(look, None, False)
-    back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)
-    to_bank = fit_pairs(back) if back is not None else None
-    if to_bank is not None and (to_bank.inliers < INLIER_MIN or _near_identity(to_bank, back)):
-        to_bank = None
-    return ExemplarLook(look, to_bank, True)
-
-
-def _near_identity(fit: Fit, corr: Correspondence | None) -> bool:
-    """The shot is already in the exemplars' (ungraded) state: mapping it changes colours by < 0.01 RGB."""
-    if corr is None:
-        return True
-    moved = np.abs(fit.grade.apply_exact(corr.src) - corr.src).mean()
-    return bool(moved < 0.01)
+    return ExemplarLook(look, look.inliers >= inlier_min)
