@@ -35,10 +35,13 @@ whole seen set); ``new-supplied-plate-one-gain``: with one gain for the whole fr
 over the set was followed, and ``new-supplied-plate-plane``: with a plane but no pools of light
 (:mod:`editor.background._light`; the peers for ``--plate-light``; the older supplied-plate peers below get the
 plate so changed, as it is); ``new-supplied-plate-pools1``: the light matched as main 2a5e2a5 did (32 blocks across,
-pools followed to 1.5×, 0 where no block nearby speaks, nothing refused for its light) and
-``new-supplied-plate-unfilled``: this code with the pools held at 0 behind the people instead of carried on (both
-peers for ``--plate-light``). Where the edit would refuse a method's supplied plate (exit 2), that method does not
-run and a ``plate_refused`` line gives the message;
+pools followed to 1.5×, 0 where no block nearby speaks, nothing refused for its light),
+``new-supplied-plate-v37``: the pools as main 5ee95ce (stop 37) found and spread them
+(``bench/_peers/light_pools_v37.py``: no noise floor, each pool block averaged with its neighbours, a heart beyond 3×
+left out) and ``new-supplied-plate-unfilled``: this
+code with the pools held at 0 behind the people instead of carried on (all peers for ``--plate-light``). Where
+the edit would refuse a method's supplied plate (exit 2), that method does not run and a ``plate_refused`` line
+gives the message;
 ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
 border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
 the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
@@ -110,6 +113,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
 from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, register_v1, temporal_v6  # noqa: E402
+from _peers.light_pools_v37 import V37  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
@@ -198,7 +202,7 @@ def _none(*_: object) -> None:
 # What ``editor.background._light`` is patched with to match the light as main 2a5e2a5 did (the peer
 # new-supplied-plate-pools1, and bench/background_plate_refusals.py's pools1): 32 blocks across with no floor, pools
 # followed to 1.5×, 0 where no block nearby speaks, nothing refused for its light.
-MAIN_LIGHT = {"BLOCKS": 32, "MIN_SIDE": 1, "POOL_MAX": 1.5, "_filled": _unfilled, "beyond": _none}
+MAIN_LIGHT = {"BLOCKS": 32, "MIN_SIDE": 1, "POOL_MAX": 1.5, **V37, "_filled": _unfilled, "beyond": _none}
 
 
 def light_field(shape: tuple[int, int]) -> np.ndarray:
@@ -460,7 +464,8 @@ def run_case(
         ("new-supplied-plate-one-gain", {"plane": _none, "pools": _none, "beyond": _none}),  # before the light over
         ("new-supplied-plate-plane", {"pools": _none, "beyond": _none}),  # the set was followed; a plane, no pools
         ("new-supplied-plate-pools1", MAIN_LIGHT),  # main 2a5e2a5
-        ("new-supplied-plate-unfilled", {"_filled": _unfilled}),  # pools to 3×, 0 where no block nearby speaks
+        ("new-supplied-plate-v37", V37),  # main 5ee95ce: no noise floor; each pool block averaged with its neighbours
+        ("new-supplied-plate-unfilled", {"_filled": _unfilled}),  # this code's pools, 0 where no block nearby speaks
     ):
         if want(peer):
             with mock.patch.multiple(light_steps, **patches):
@@ -566,7 +571,8 @@ def run_case(
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
         in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain",
-                    "new-supplied-plate-translation", "new-supplied-plate-pools1")  # fmt: skip
+                    "new-supplied-plate-translation", "new-supplied-plate-pools1",
+                    "new-supplied-plate-v37")  # fmt: skip
         tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)
