@@ -25,10 +25,11 @@ grade), ``today`` (main 9a91bc4's CDL → tone curves → adaptive 3D LUT, train
 ``bench/_peers/lighting_v1.py``; ``--no-today`` skips it), ``reinhard`` (Lab mean/std transfer, Reinhard et al.
 2001), ``none``; for the cross-scene tasks also ``before`` (the smooth grade with the look fitted through the
 exemplars as before 2026-12-03: no hue-uniform prior, ``uniform=0``, and any look explaining half its pairs
-accepted, the shot mapped onto its own exemplar first as then), ``main`` (main 5ee95ce: the look as now, but the
-shot mapped onto its own set-up's exemplar first when it differs from it, ``bench/_peers/lighting_to_bank.py``;
-removed 2026-12-05) and ``unchecked`` (the grade now but with that old acceptance, ``fit.INLIER_MIN``, instead of
-``exemplars.LOOK_INLIER_MIN``: differs from ``new`` only where an exemplar look was refused). ``--per-case`` adds
+accepted, the shot mapped onto its own exemplar first as then), ``main`` (main 5ee95ce: the shot mapped onto its own
+set-up's exemplar first when it differs from it, ``bench/_peers/lighting_to_bank.py``, removed 2026-12-05; and the
+hue-uniform prior's weight then, 0.01) and ``unchecked`` (the grade now but with that old acceptance,
+``fit.INLIER_MIN``, instead of ``exemplars.LOOK_INLIER_MIN``: differs from ``new`` only where an exemplar look was
+refused). ``--per-case`` adds
 one line per case (clip, variant, look) for ``new``, ``before``, ``main`` and ``unchecked``.
 
 Metrics: ΔE76 (mean per pixel, CIELAB) to the truth (target ≤ 3); **colour-edge-energy ratio** = mean Sobel gradient
@@ -82,6 +83,7 @@ TRAIN = [
 ]
 REGION = (0.25, 0.62, 0.5)  # x, y, width as fractions of the frame; to the bottom edge
 HELD_OUT = ["crema-d_1001_DFA_SAD_XX.flv", "grid_pwij3p.mpg", "obama-weekly-address_very-real-challenges.mp4"]
+MAIN_UNIFORM = 0.01  # main 5ee95ce's hue-uniform prior weight (exemplars.UNIFORM then), for the peer ``main``
 
 
 def emit(metric: str, value: float, unit: str, **extra: object) -> None:
@@ -241,7 +243,7 @@ def main() -> None:
                 if crossing:
                     before = match_grade_to_bank(net, exemplars, tests, [ref], uniform=0.0, look_inlier_min=INLIER_MIN)
                     outs["before"] = [before.lut.apply(t_) for t_ in tests]
-                    main_ = match_grade_to_bank(net, exemplars, tests, [ref])
+                    main_ = match_grade_to_bank(net, exemplars, tests, [ref], uniform=MAIN_UNIFORM)
                     outs["main"] = [main_.lut.apply(t_) for t_ in tests]
                     unchecked = g  # the same grade unless the exemplar look was refused (same code path otherwise)
                     if g.method == "model" and g.refused_look_inliers >= INLIER_MIN:

@@ -28,10 +28,10 @@ set (NaN elsewhere):
    channel), its ratios spread by at most ``POOL_UNIFORM`` of its departure plus the take's noise floor (the spread
    below which ``NOISE_SHARE`` of the blocks lie: a take recorded through a codec spreads every block's ratios),
    and every channel departs the same way, the least by at least ``POOL_TINT`` of the most (less ``POOL_MIN``, for
-   the noise): more light is more
-   light in every channel, even a warm lamp's on a daylight set (a lamp of colour 1, 0.7, 0.4 adding as much light
-   again gains 2, 1.7 and 1.4: its least channel departs 0.49 of its most), where a plain prop of another colour
-   that the estimate took for the set moves them apart (the synthetic test set's green patch: −0.54, +0.04, −0.41).
+   the noise): more light is more light in every channel, even a warm lamp's on a daylight set (a lamp of colour
+   1, 0.7, 0.4 adding as much light again gains 2, 1.7 and 1.4: its least channel departs 0.49 of its most), where
+   a plain prop of another colour that the estimate took for the set moves them apart (the synthetic test set's
+   green patch: −0.54, +0.04, −0.41).
    Such a block is a pool's where it departs by at most ``POOL_MAX`` and at least two of its eight neighbours are
    such blocks too; at least ``POOL_BLOCKS`` blocks must qualify. A block that looks like light beyond
    ``POOL_MAX`` with two of the pool's blocks beside it (the heart of a small, strong lamp) is the pool's too,
