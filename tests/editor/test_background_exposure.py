@@ -214,7 +214,7 @@ def test_a_pool_is_followed_through_the_takes_noise(synthetic) -> None:
     # A take recorded through a codec (or grainy) spreads every block's ratios to the plate, so a pool's blocks,
     # judged against a spread of a quarter of their departure alone, were taken for changed content and left out. On
     # the bench's take recorded through H.264 a wide lamp's pool was matched on 334 of the close-up's 886 departing
-    # blocks (731 of 799 as composited), and the matte's halo was 18.8 against 3.2 with the exact plate. Here the take
+    # blocks (731 of 799 as composited), and the matte's halo was 20.4 against 3.2 with the exact plate. Here the take
     # carries noise of 3 levels; until stop 38 this lamp was left 20.8 levels off at worst (3.59 on average).
     _frames, _alphas, bg = synthetic
     known = _seen(bg)
