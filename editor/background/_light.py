@@ -247,8 +247,8 @@ def pools(found: Blocks, predicted: np.ndarray, shape: tuple[int, int]) -> np.nd
     supported = den[..., 0] > POOL_SUPPORT
     seen = np.zeros((gh, gw), bool)
     seen[rows, cols] = True
-    spread = np.where(supported[..., None], num / np.maximum(den, 1e-6), 0)
-    field = _filled(np.where(own[..., None], grid, spread), supported | seen | own)
+    around = np.where(supported[..., None], num / np.maximum(den, 1e-6), 0)  # the pools spread to the blocks between
+    field = _filled(np.where(own[..., None], grid, around), supported | seen | own)
     h, w = shape
     return cv2.resize(field, (gw * found.side, gh * found.side), interpolation=cv2.INTER_LINEAR)[:h, :w]
 
