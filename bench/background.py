@@ -39,7 +39,9 @@ pools followed to 1.5×, 0 where no block nearby speaks, nothing refused for its
 ``new-supplied-plate-v37``: the pools as main 5ee95ce (stop 37) found and spread them
 (``bench/_peers/light_pools_v37.py``: no noise floor, each pool block averaged with its neighbours, a heart beyond 3×
 left out) and ``new-supplied-plate-unfilled``: this
-code with the pools held at 0 behind the people instead of carried on (all peers for ``--plate-light``). Where
+code with the pools held at 0 behind the people instead of carried on (all peers for ``--plate-light``);
+``new-supplied-plate-v38``: the clipped plate left to stand wherever the take never saw the set, as main ddbf745
+(stop 38) did (the peer for a plate clipped white: ``--plate-gain`` above 1, a lamp on for the plate). Where
 the edit would refuse a method's supplied plate (exit 2), that method does not run and a ``plate_refused`` line
 gives the message;
 ``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
@@ -116,6 +118,7 @@ from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, r
 from _peers.light_pools_v37 import V37  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
+from editor.background import _exposure as exposure_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
@@ -127,7 +130,15 @@ from editor.background.matte import matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
 from editor.background.plate import CleanPlate, require_recoverable  # noqa: E402
 from editor.background.refiner import RefinerConfig, train_refiner  # noqa: E402
-from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, as_shot, set_plates, wide_shot  # noqa: E402
+from tests.editor._wide_shot import (  # noqa: E402
+    GRID_TAKES,
+    Person,
+    WideShot,
+    as_shot,
+    painted_wall,
+    set_plates,
+    wide_shot,
+)
 
 SIZE = (960, 540)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
@@ -265,17 +276,6 @@ def recorded(frames: list[np.ndarray], crf: int = 18) -> list[np.ndarray]:
                 fr.reformat(format="rgb24", src_colorspace="ITU709", src_color_range="MPEG").to_ndarray()
                 for fr in inp.decode(video=0)
             ]
-
-
-def painted_wall(size: tuple[int, int]) -> np.ndarray:
-    """A plain set (uint8 RGB, ``size`` = (width, height)): a teal painted wall, lit a little unevenly (a gentle
-    gradient), with fine grain. Synthetic; the shared footage has no plain set a person was not filmed in front of."""
-    w, h = size
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    tone = np.array([0.16, 0.52, 0.58], np.float32) + (xx / w)[..., None] * np.array([0.04, 0.1, 0.1], np.float32)
-    tone = tone - (yy / h)[..., None] * 0.06
-    grain = cv2.GaussianBlur(np.random.default_rng(7).normal(0, 0.02, (h, w, 3)).astype(np.float32), (0, 0), 1.5)
-    return (np.clip(tone + grain, 0, 1) * 255).round().astype(np.uint8)
 
 
 def cases(variant: str, n: int, clean_edges: bool = False) -> dict[str, tuple[WideShot, bool]]:
@@ -457,7 +457,8 @@ def run_case(
              gradient=supplied.exposure_gradient, pools=supplied.exposure_pools,
              plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
              warp=supplied.warp, plate_warp=list(PLATE_WARP),
-             plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, **ctx)  # fmt: skip
+             plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, clipped_unseen=supplied.clipped_unseen,
+             **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
     for peer, patches in (
@@ -474,6 +475,13 @@ def run_case(
                 emit("plate_exposure_gain", 0.0, "", method=peer, pools=lit.exposure_pools, plate_light=PLATE_LIGHT,
                      **ctx)  # fmt: skip
                 runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
+    if want("new-supplied-plate-v38"):  # main ddbf745: the clipped plate stands wherever the take never saw the set
+        with mock.patch.object(exposure_steps, "_behind", lambda clipped, *_: np.zeros_like(clipped)):
+            kept = built("new-supplied-plate-v38", lambda: match_exposure(register_plate(raw, plate), plate))
+        if kept is not None:
+            emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-v38", plate_light=PLATE_LIGHT, **ctx)
+            runs["new-supplied-plate-v38"] = stepped(ShotMatter(kept, BackgroundParams()), frames,
+                                                     "new-supplied-plate-v38", cpu)  # fmt: skip
     if want("new-supplied-plate-translation"):  # this code registering by a move only (before turn and scale)
         with mock.patch.object(register_steps, "MOTIONS", register_steps.MOTIONS[:1]):
             moved = built("new-supplied-plate-translation", lambda: match_exposure(register_plate(raw, plate), plate))
@@ -572,7 +580,7 @@ def run_case(
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
         in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain",
                     "new-supplied-plate-translation", "new-supplied-plate-pools1",
-                    "new-supplied-plate-v37")  # fmt: skip
+                    "new-supplied-plate-v37", "new-supplied-plate-v38")  # fmt: skip
         tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
         strip = np.concatenate([cv2.resize(t, (480, 270)) for t in tiles], axis=1)

@@ -197,6 +197,13 @@ def supplied_plate_summary(plate: dict) -> str | None:
         unseen = pools["unseen_share"]
         carried = f"; {unseen:.0%} of the frame where the take never showed the set" if unseen >= 0.005 else ""
         parts.append(f"pools of light over {pools['share']:.0%} of the frame (gains {low:.2f}–{high:.2f}{carried})")
+    if "clipped_unseen_share" in plate:
+        share = plate["clipped_unseen_share"]
+        said = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+        parts.append(
+            f"clipped white over {said} of the frame behind the people, where the take's own estimate of the set "
+            "was used"
+        )
     if "set_difference" in plate:
         parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
     return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"

@@ -16,7 +16,16 @@ bookshelf set, and from 0.4 to 10.0 on the plain wall).
 3. **Clipped highlights:** where a plate channel is at ``CLIPPED`` or above and the take saw the set, the take's own
    set is used there. A gain says nothing of what a burnt-out window or lamp really was: below 1 it would grey a
    highlight the take shows clipped too, and a plate clipped only because it was shot brighter hides the value
-   the take shows. Where the take never saw the set, the scaled plate stands.
+   the take shows. Where the take never saw the set (behind the people) the plate's clip hides the set as well, and
+   the take's estimate stands in (``clipped_unseen``, the share of the frame) where it was shown to extend the seen
+   set (its ``extended`` band next to a plain stretch of set, where the people's edges move:
+   :mod:`editor.background._extend`) and is not clipped itself (a window burnt out in both stays the plate's
+   white). Elsewhere the scaled plate stands, as it did everywhere the take never saw the set before stop 39. The
+   plain wall's plate with a lamp on for it (4×, clipped over its pool) was then white at the talker's moving edge,
+   and the matte keyed that edge as foreground wherever it uncovered the set: halo 23.5 ×1e3 on the mirrored take
+   against 0.3 with the exact plate; 1.2 now (``docs/benchmarks.md``, "A plate clipped white where the take never
+   showed the set"). Standing in beyond the ``extended`` band was tried and not kept: keyed against the
+   estimate's inpainted books and flag, a close-up's halo rose from 1.3 to 3.6.
 4. **Only with evidence:** at least ``MIN_SHARE`` of the frame must qualify; otherwise the plate is left as shot
    and ``exposure_gain`` is not recorded. The gains are recorded in the plate's description
    (``CleanPlate.describe``), so the edit result says how far the supplied plate was moved.
@@ -62,6 +71,14 @@ def _comparable(supplied: CleanPlate, take: CleanPlate) -> np.ndarray:
     """Step 1: where the take saw the set and both are neither near black nor clipped."""
     usable = [((p.image >= MIN_LEVEL) & (p.image < CLIPPED)).all(-1) for p in (supplied, take)]
     return take.known & usable[0] & usable[1]
+
+
+def _behind(clipped: np.ndarray, take: CleanPlate) -> np.ndarray:
+    """Step 3: of the plate's ``clipped`` pixels the take never saw, those where its estimate stands in: where the
+    estimate's inpainted set was shown to extend the seen set, and is not clipped itself."""
+    if take.extended is None:
+        return np.zeros_like(clipped)
+    return clipped & take.extended & ~take.known & (take.image < CLIPPED).all(-1)
 
 
 def set_difference(matched: CleanPlate, take: CleanPlate) -> float | None:
@@ -119,7 +136,9 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     field[seen] = np.log(take.image[::step, ::step][seen]) - np.log(supplied.image[::step, ::step][seen])
     found = light.blocks(field, step)
     plane = light.plane(found)
-    clipped = (supplied.image >= CLIPPED).any(-1) & take.known
+    clipped = (supplied.image >= CLIPPED).any(-1)
+    behind = _behind(clipped, take)
+    clipped = clipped & take.known | behind  # step 3: where the take's set stands in for the plate
 
     def lit(gains: np.ndarray) -> np.ndarray:  # one gain per channel, or per pixel
         scaled = np.clip(supplied.image * gains, 0.0, 1.0)
@@ -136,7 +155,13 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         predicted = plane[0] + found.centres[:, :1] * plane[1] + found.centres[:, 1:] * plane[2]
         image, gain = lit(np.exp(log_gain)), np.exp(plane[0])
         gradient = {axis: _rounded(np.exp(plane[i])) for i, axis in enumerate(light.AXES, 1)}
-    matched = replace(supplied, image=image, exposure_gain=_rounded(gain), exposure_gradient=gradient)
+    matched = replace(
+        supplied,
+        image=image,
+        exposure_gain=_rounded(gain),
+        exposure_gradient=gradient,
+        clipped_unseen=round(float(behind.mean()), 6),
+    )
     matched = replace(matched, set_difference=set_difference(matched, take))
     black = take.known & _black_under_light(supplied.image, take.image, gain)
     strong = light.beyond(found, predicted, light.mostly(black[::step, ::step]))

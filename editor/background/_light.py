@@ -73,8 +73,9 @@ set (NaN elsewhere):
    % brighter, lit by a ramp, lamps of 0.33–1.8×, wide ones of 0.4× and 2.5×); a lamp leaving a quarter of the light
    in its pool (σ 0.1 of the width), a wide one leaving a fifth and one on for the plate at 4× are each refused on 15
    of 18 shots, a 4× pool σ 0.05 of the width across on 11 of 18. The crowd of five covers the pools. The plain
-   wall's plate under the 4× lamp is clipped (no ratio): it is kept, and its matte fails at the talker's edge
-   (``docs/benchmarks.md``).
+   wall's plate under the 4× lamp is clipped (no ratio): it is kept, and behind the talker the take's estimate
+   stands in where it extends the set (:mod:`editor.background._exposure`, step 3; before stop 39 the matte failed
+   at his edge there).
 
 A plain set of another colour is, to a ratio, the same as its set under other light; a pool follows it too. So the
 edit judges whether a plate is the take's set at all on the plate matched by the gain or the plane only

@@ -63,3 +63,11 @@ def test_pools_carried_on_where_the_take_never_showed_the_set_are_said() -> None
         "supplied; pools of light over 43% of the frame (gains 1.00–1.85; 12% of the frame where the take never "
         "showed the set)"
     )
+
+
+def test_a_plate_clipped_where_the_take_never_showed_the_set_is_said() -> None:
+    assert "clipped white over less than 0.1% of the frame" in supplied_plate_summary(_plate(clipped_unseen=0.0004))
+    assert supplied_plate_summary(_plate(exposure_gain=(0.6, 0.6, 0.6), clipped_unseen=0.0213)) == (
+        "supplied; exposure ×0.600; clipped white over 2.1% of the frame behind the people, where the take's own "
+        "estimate of the set was used"
+    )

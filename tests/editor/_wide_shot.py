@@ -176,3 +176,14 @@ def set_plates(footage: Path, size: tuple[int, int]) -> dict[str, np.ndarray]:
         "bookshelf": cover(np.ascontiguousarray(a[:, : a.shape[1] // 3]), size),
         "library": cover(np.ascontiguousarray(b[:, int(b.shape[1] * 0.73) :]), size),
     }
+
+
+def painted_wall(size: tuple[int, int]) -> np.ndarray:
+    """A plain set (uint8 RGB, ``size`` = (width, height)): a teal painted wall, lit a little unevenly (a gentle
+    gradient), with fine grain. Synthetic; the shared footage has no plain set a person was not filmed in front of."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    tone = np.array([0.16, 0.52, 0.58], np.float32) + (xx / w)[..., None] * np.array([0.04, 0.1, 0.1], np.float32)
+    tone = tone - (yy / h)[..., None] * 0.06
+    grain = cv2.GaussianBlur(np.random.default_rng(7).normal(0, 0.02, (h, w, 3)).astype(np.float32), (0, 0), 1.5)
+    return (np.clip(tone + grain, 0, 1) * 255).round().astype(np.uint8)
