@@ -108,6 +108,7 @@ def test_edit_review_render_audit_and_qc(site: Site) -> None:
     screenshot(lee, "05-review-queue")
     card.locator("text=Review and sign off").click()
     questions = lee.locator("textarea[name^=answer_]")
+    questions.first.wait_for()  # the sign-off page loads after the click: count() does not wait for it
     assert questions.count() >= 1
     for i in range(questions.count()):
         questions.nth(i).fill("Checked on the frames: only the background changes; the performer is untouched.")
