@@ -458,7 +458,7 @@ def run_case(
              plate_gain=list(PLATE_GAIN), shift=supplied.shift, plate_shift=list(PLATE_SHIFT),
              warp=supplied.warp, plate_warp=list(PLATE_WARP),
              plate_light=PLATE_LIGHT, set_difference=supplied.set_difference, clipped_unseen=supplied.clipped_unseen,
-             **ctx)  # fmt: skip
+             clipped_left=supplied.clipped_left, **ctx)  # fmt: skip
         m3 = ShotMatter(supplied, BackgroundParams())
         runs["new-supplied-plate"] = stepped(m3, frames, "new-supplied-plate", cpu)
     for peer, patches in (

@@ -204,6 +204,13 @@ def supplied_plate_summary(plate: dict) -> str | None:
             f"clipped white over {said} of the frame behind the people, where the take's own estimate of the set "
             "was used"
         )
+    if "clipped_left_share" in plate:
+        share = plate["clipped_left_share"]
+        said = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+        parts.append(
+            f"clipped white and kept as shot over {said} of the frame behind the people, where nothing better is "
+            "known (a halo may show there: shoot the clean plate at the take's exposure)"
+        )
     if "set_difference" in plate:
         parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
     return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"

@@ -20,12 +20,13 @@ bookshelf set, and from 0.4 to 10.0 on the plain wall).
    the take's estimate stands in (``clipped_unseen``, the share of the frame) where it was shown to extend the seen
    set (its ``extended`` band next to a plain stretch of set, where the people's edges move:
    :mod:`editor.background._extend`) and is not clipped itself (a window burnt out in both stays the plate's
-   white). Elsewhere the scaled plate stands, as it did everywhere the take never saw the set before stop 39. The
-   plain wall's plate with a lamp on for it (4×, clipped over its pool) was then white at the talker's moving edge,
-   and the matte keyed that edge as foreground wherever it uncovered the set: halo 23.5 ×1e3 on the mirrored take
-   against 0.3 with the exact plate; 1.2 now (``docs/benchmarks.md``, "A plate clipped white where the take never
-   showed the set"). Standing in beyond the ``extended`` band was tried and not kept: keyed against the
-   estimate's inpainted books and flag, a close-up's halo rose from 1.3 to 3.6.
+   white). Elsewhere the scaled plate stands, as it did everywhere the take never saw the set before stop 39; where
+   the estimate is not clipped either, that is a guess, recorded as ``clipped_left``. The plain wall's plate with a
+   lamp on for it (4×, clipped over its pool) was white at the talker's moving edge, and the matte keyed that edge
+   as foreground wherever it uncovered the set: halo 23.5 ×1e3 on the mirrored take against 0.3 with the exact
+   plate; 1.2 now (``docs/benchmarks.md``, "A plate clipped white where the take never showed the set"). Standing
+   in beyond the ``extended`` band was tried and not kept: keyed against the estimate's inpainted books and flag, a
+   close-up's halo rose from 1.3 to 3.6.
 4. **Only with evidence:** at least ``MIN_SHARE`` of the frame must qualify; otherwise the plate is left as shot
    and ``exposure_gain`` is not recorded. The gains are recorded in the plate's description
    (``CleanPlate.describe``), so the edit result says how far the supplied plate was moved.
@@ -73,12 +74,17 @@ def _comparable(supplied: CleanPlate, take: CleanPlate) -> np.ndarray:
     return take.known & usable[0] & usable[1]
 
 
+def _hidden(clipped: np.ndarray, take: CleanPlate) -> np.ndarray:
+    """Step 3: the plate's ``clipped`` pixels the take never saw and its estimate is not clipped at."""
+    return clipped & ~take.known & (take.image < CLIPPED).all(-1)
+
+
 def _behind(clipped: np.ndarray, take: CleanPlate) -> np.ndarray:
-    """Step 3: of the plate's ``clipped`` pixels the take never saw, those where its estimate stands in: where the
-    estimate's inpainted set was shown to extend the seen set, and is not clipped itself."""
+    """Step 3: of :func:`_hidden`, those where the take's estimate stands in: where its inpainted set was shown to
+    extend the seen set."""
     if take.extended is None:
         return np.zeros_like(clipped)
-    return clipped & take.extended & ~take.known & (take.image < CLIPPED).all(-1)
+    return _hidden(clipped, take) & take.extended
 
 
 def set_difference(matched: CleanPlate, take: CleanPlate) -> float | None:
@@ -138,6 +144,7 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     plane = light.plane(found)
     clipped = (supplied.image >= CLIPPED).any(-1)
     behind = _behind(clipped, take)
+    left = _hidden(clipped, take) & ~behind  # step 3: the clipped plate stands there, a guess
     clipped = clipped & take.known | behind  # step 3: where the take's set stands in for the plate
 
     def lit(gains: np.ndarray) -> np.ndarray:  # one gain per channel, or per pixel
@@ -161,6 +168,7 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
         exposure_gain=_rounded(gain),
         exposure_gradient=gradient,
         clipped_unseen=round(float(behind.mean()), 6),
+        clipped_left=round(float(left.mean()), 6),
     )
     matched = replace(matched, set_difference=set_difference(matched, take))
     black = take.known & _black_under_light(supplied.image, take.image, gain)

@@ -136,6 +136,9 @@ class CleanPlate:
         clipped_unseen: Share of the frame where a supplied plate was clipped white and the take never showed the
             set, but its estimate was shown to extend the set there and is not clipped: the estimate stands in for
             the plate there (:mod:`editor.background._exposure`, step 3); 0 otherwise.
+        clipped_left: Share of the frame where a supplied plate was clipped white and the take never showed the set,
+            its estimate is not clipped there but was not shown to extend the set: the clipped plate stands, a guess
+            (a halo may show there); 0 otherwise.
         shift: How far ``(x, y)`` in pixels a supplied plate's content at the frame's centre was off its take's
             framing, and was moved back by (:mod:`editor.background._register`); None when it was not registered.
         warp: Where the plate was also turned or scaled back onto the take's framing, the 2×3 affine map from a pixel
@@ -159,6 +162,7 @@ class CleanPlate:
     exposure_pools: dict[str, object] | None = None
     set_difference: float | None = None
     clipped_unseen: float = 0.0
+    clipped_left: float = 0.0
     shift: tuple[float, ...] | None = None
     warp: tuple[tuple[float, ...], ...] | None = None
 
@@ -211,6 +215,7 @@ class CleanPlate:
             **({"exposure_pools": dict(self.exposure_pools)} if self.exposure_pools is not None else {}),
             **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
             **({"clipped_unseen_share": round(self.clipped_unseen, 6)} if self.clipped_unseen else {}),
+            **({"clipped_left_share": round(self.clipped_left, 6)} if self.clipped_left else {}),
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
             **({"registration_affine": [list(row) for row in self.warp]} if self.warp is not None else {}),
         }

@@ -45,6 +45,7 @@ def test_the_takes_estimate_stands_in_only_where_it_extends_the_set_and_is_not_c
     assert np.allclose(matched.image[200:230, 270:310], scaled_white, atol=1e-4)  # beyond the band: the plate
     assert np.allclose(matched.image[:20, :20], scaled_white, atol=1e-4)  # white in both: the plate
     assert matched.describe()["clipped_unseen_share"] == round(10 * 40 / bg[..., 0].size, 6)
+    assert matched.describe()["clipped_left_share"] == round(30 * 40 / bg[..., 0].size, 6)  # not the window
     with _as_before():
         before = match_exposure(plate_from_shot([plate], bg.shape[:2]), take)
     assert np.allclose(before.image[190:200, 270:310], scaled_white, atol=1e-4)
