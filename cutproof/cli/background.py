@@ -168,6 +168,16 @@ def _gains(values: list[float]) -> str:
     return "×" + "/".join(f"{v:.3f}" for v in values) + " (R/G/B)"
 
 
+_CLIPPED = (  # what the edit did where a supplied plate is clipped and the take never showed the set
+    ("clipped_unseen_share", "the take's own estimate of the set was used"),
+    (
+        "clipped_left_share",
+        "it was kept as shot, nothing better being known (a halo may show there: shoot the clean plate at the take's "
+        "exposure)",
+    ),
+)
+
+
 def supplied_plate_summary(plate: dict) -> str | None:
     """How the edit brought a supplied clean plate to its take, in one line (None for an estimated plate): what the
     result records under ``parameters.clean_plate``."""
@@ -197,20 +207,10 @@ def supplied_plate_summary(plate: dict) -> str | None:
         unseen = pools["unseen_share"]
         carried = f"; {unseen:.0%} of the frame where the take never showed the set" if unseen >= 0.005 else ""
         parts.append(f"pools of light over {pools['share']:.0%} of the frame (gains {low:.2f}–{high:.2f}{carried})")
-    if "clipped_unseen_share" in plate:
-        share = plate["clipped_unseen_share"]
-        said = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
-        parts.append(
-            f"clipped white over {said} of the frame behind the people, where the take's own estimate of the set "
-            "was used"
-        )
-    if "clipped_left_share" in plate:
-        share = plate["clipped_left_share"]
-        said = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
-        parts.append(
-            f"clipped white and kept as shot over {said} of the frame behind the people, where nothing better is "
-            "known (a halo may show there: shoot the clean plate at the take's exposure)"
-        )
+    for key, what in _CLIPPED:
+        if key in plate:
+            said = f"{plate[key]:.1%}" if plate[key] >= 0.001 else "less than 0.1%"
+            parts.append(f"clipped white over {said} of the frame behind the people, where {what}")
     if "set_difference" in plate:
         parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
     return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"

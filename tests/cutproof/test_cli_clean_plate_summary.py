@@ -76,6 +76,6 @@ def test_a_plate_clipped_where_the_take_never_showed_the_set_is_said() -> None:
 def test_a_plate_clipped_and_kept_where_nothing_better_is_known_is_said() -> None:
     assert supplied_plate_summary(_plate(clipped_unseen=0.003, clipped_left=0.0412)) == (
         "supplied; clipped white over 0.3% of the frame behind the people, where the take's own estimate of the set "
-        "was used; clipped white and kept as shot over 4.1% of the frame behind the people, where nothing better is "
-        "known (a halo may show there: shoot the clean plate at the take's exposure)"
+        "was used; clipped white over 4.1% of the frame behind the people, where it was kept as shot, nothing better "
+        "being known (a halo may show there: shoot the clean plate at the take's exposure)"
     )
