@@ -13,11 +13,14 @@ from unittest import mock
 
 import cv2
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate
 from editor.background import _exposure as exposure
-from editor.background._exposure import match_exposure
+from editor.background._exposure import CLIPPED, match_exposure
 from editor.background.plate import CleanPlate, plate_from_shot
+from tests.editor._background_synth import plate as synth_plate
 from tests.editor._background_synth import shot
 from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, painted_wall, wide_shot
 
@@ -50,6 +53,32 @@ def test_the_takes_estimate_stands_in_only_where_it_extends_the_set_and_is_not_c
         before = match_exposure(plate_from_shot([plate], bg.shape[:2]), take)
     assert np.allclose(before.image[190:200, 270:310], scaled_white, atol=1e-4)
     assert "clipped_unseen_share" not in before.describe()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**16), brighter=st.floats(1.0, 2.0))
+def test_the_estimate_stands_in_nowhere_else(seed: int, brighter: float) -> None:
+    rng = np.random.default_rng(seed)
+    h, w = 60, 80
+    bg = synth_plate(h, w, seed)
+    blocks = lambda share: cv2.resize((rng.random((6, 8)) < share).astype(np.uint8), (w, h), interpolation=0) > 0  # noqa: E731
+    known, extended = blocks(0.8), blocks(0.5)
+    extended &= ~known
+    estimate = np.where(blocks(0.2)[..., None], np.float32(1.0), bg)  # clipped itself in places
+    take = CleanPlate(estimate, known, np.zeros_like(known), 0.01, "estimated", extended=extended)
+    supplied = plate_from_shot([np.clip(np.rint(bg * 255 * brighter), 0, 255).astype(np.uint8)], (h, w))
+    with _as_before():
+        before = match_exposure(supplied, take)
+    after = match_exposure(supplied, take)
+    if before is supplied:  # too little set to compare: the plate is left as shot either way
+        assert after is supplied
+        return
+    hidden = (supplied.image >= CLIPPED).any(-1) & ~known & (estimate < CLIPPED).all(-1)
+    stand = hidden & extended
+    assert np.array_equal(after.image[~stand], before.image[~stand])
+    assert np.array_equal(after.image[stand], estimate[stand])
+    assert after.clipped_unseen == round(float(stand.mean()), 6)
+    assert after.clipped_left == round(float((hidden & ~stand).mean()), 6)
 
 
 def _lamp(plate: np.ndarray, peak: float, at: tuple[float, float], sigma: float) -> np.ndarray:
