@@ -61,7 +61,11 @@ def test_the_estimate_stands_in_nowhere_else(seed: int, brighter: float) -> None
     rng = np.random.default_rng(seed)
     h, w = 60, 80
     bg = synth_plate(h, w, seed)
-    blocks = lambda share: cv2.resize((rng.random((6, 8)) < share).astype(np.uint8), (w, h), interpolation=0) > 0  # noqa: E731
+
+    def blocks(share: float) -> np.ndarray:  # a random mask of 6×8 blocks, ``share`` of them set
+        cells = (rng.random((6, 8)) < share).astype(np.uint8)
+        return cv2.resize(cells, (w, h), interpolation=cv2.INTER_NEAREST) > 0
+
     known, extended = blocks(0.8), blocks(0.5)
     extended &= ~known
     estimate = np.where(blocks(0.2)[..., None], np.float32(1.0), bg)  # clipped itself in places
