@@ -476,7 +476,7 @@ def run_case(
                      **ctx)  # fmt: skip
                 runs[peer] = stepped(ShotMatter(lit, BackgroundParams()), frames, peer, cpu)
     if want("new-supplied-plate-v38"):  # main ddbf745: the clipped plate stands wherever the take never saw the set
-        with mock.patch.object(exposure_steps, "_behind", lambda clipped, *_: np.zeros_like(clipped)):
+        with mock.patch.object(exposure_steps, "_behind", lambda hidden, *_: np.zeros_like(hidden)):
             kept = built("new-supplied-plate-v38", lambda: match_exposure(register_plate(raw, plate), plate))
         if kept is not None:
             emit("plate_exposure_gain", 0.0, "", method="new-supplied-plate-v38", plate_light=PLATE_LIGHT, **ctx)

@@ -79,12 +79,10 @@ def _hidden(clipped: np.ndarray, take: CleanPlate) -> np.ndarray:
     return clipped & ~take.known & (take.image < CLIPPED).all(-1)
 
 
-def _behind(clipped: np.ndarray, take: CleanPlate) -> np.ndarray:
-    """Step 3: of :func:`_hidden`, those where the take's estimate stands in: where its inpainted set was shown to
-    extend the seen set."""
-    if take.extended is None:
-        return np.zeros_like(clipped)
-    return _hidden(clipped, take) & take.extended
+def _behind(hidden: np.ndarray, take: CleanPlate) -> np.ndarray:
+    """Step 3: of the ``hidden`` pixels (:func:`_hidden`), those where the take's estimate stands in: where its
+    inpainted set was shown to extend the seen set."""
+    return np.zeros_like(hidden) if take.extended is None else hidden & take.extended
 
 
 def set_difference(matched: CleanPlate, take: CleanPlate) -> float | None:
@@ -143,8 +141,9 @@ def match_exposure(supplied: CleanPlate, take: CleanPlate) -> CleanPlate:
     found = light.blocks(field, step)
     plane = light.plane(found)
     clipped = (supplied.image >= CLIPPED).any(-1)
-    behind = _behind(clipped, take)
-    left = _hidden(clipped, take) & ~behind  # step 3: the clipped plate stands there, a guess
+    hidden = _hidden(clipped, take)
+    behind = _behind(hidden, take)
+    left = hidden & ~behind  # step 3: the clipped plate stands there, a guess
     clipped = clipped & take.known | behind  # step 3: where the take's set stands in for the plate
 
     def lit(gains: np.ndarray) -> np.ndarray:  # one gain per channel, or per pixel

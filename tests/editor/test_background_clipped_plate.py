@@ -7,7 +7,6 @@ uncovered the wall the matte keyed it as foreground (``bench/background.py --pla
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 
@@ -29,7 +28,7 @@ GAIN = np.array([1.06, 1.02, 0.95], np.float32)
 
 def _as_before() -> mock._patch:
     """Main ddbf745: the clipped plate stood wherever the take never saw the set."""
-    return mock.patch.object(exposure, "_behind", lambda clipped, *_: np.zeros_like(clipped))
+    return mock.patch.object(exposure, "_behind", lambda hidden, *_: np.zeros_like(hidden))
 
 
 def test_the_takes_estimate_stands_in_only_where_it_extends_the_set_and_is_not_clipped() -> None:
@@ -116,7 +115,7 @@ def test_a_plate_clipped_under_a_lamp_on_for_it_keys_the_talkers_moving_edge(foo
     with _as_before():
         before = match_exposure(lamp, estimate).with_interior(estimate.interior)
     after = match_exposure(lamp, estimate).with_interior(estimate.interior)
-    exact = _mad_and_halo(talker, replace(plate_from_shot([wall], size), interior=estimate.interior))
+    exact = _mad_and_halo(talker, plate_from_shot([wall], size).with_interior(estimate.interior))
     was, now = _mad_and_halo(talker, before), _mad_and_halo(talker, after)
     assert after.clipped_unseen > 0.001
     assert was[1] > 10 * exact[1]  # measured: 15.2 against 0.54
