@@ -35,16 +35,15 @@ above 0.92 replaced ≥ 99.9 % of the set and kept ≥ 98.8 % of the people, whi
 (five people shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old
 set around everyone); a tenth of the set guessed is already a visible patch in every frame.
 
-This module holds the plate (``CleanPlate``), its acceptance (``require_recoverable``) and the two ways to build it
-(``plate_from_shot``, ``estimate_plate``); finding the people (steps 2 and 3: ``shadow_mask``, ``body_zone``, the
-GrabCut silhouettes) is in :mod:`editor.background._people`, whose public names are re-exported here.
+This module holds the plate's acceptance (``require_recoverable``) and the two ways to build it (``plate_from_shot``,
+``estimate_plate``). The plate itself (``CleanPlate``) is :mod:`editor.background.clean_plate`; finding the people
+(steps 2 and 3: ``shadow_mask``, ``body_zone``, the GrabCut silhouettes) is in :mod:`editor.background._people`.
+Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -70,6 +69,7 @@ from editor.background._people import (
     shadow_mask,
 )
 from editor.background._shade import set_in_shade
+from editor.background.clean_plate import CleanPlate, turn_and_scale
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
 
@@ -92,140 +92,12 @@ __all__ = [
     "plate_from_shot",
     "require_recoverable",
     "shadow_mask",
+    "turn_and_scale",
 ]
 
 MIN_SET_RECOVERED = 0.9
 MIN_SEEN = 3
 FACE_EVERY = 3  # faces are searched on every 3rd sampled frame
-
-
-@dataclass(frozen=True)
-class CleanPlate:
-    """A clean plate for one shot.
-
-    Attributes:
-        image: ``H×W×3`` RGB float32 in [0, 1].
-        known: Where the background was actually observed (``True``) rather than inpainted.
-        performer: The performers' static silhouette where the plate is unknown (decides the matte there); empty
-            for a supplied plate.
-        noise: Estimated per-pixel temporal noise (RGB distance) of the background, in [0, 1] units.
-        source: ``"supplied"`` or ``"estimated"``.
-        set_recovered: Share of the set (frame minus static silhouettes) whose background was observed.
-        faces: Faces the estimate found on the frames it searched (0 for a supplied plate).
-        presences: Moving regions no face explained, treated as people.
-        interior: The people's static silhouettes pulled in by a margin — certainly a person, whatever the key
-            says there (a shirt the colour of the set behind it, a dark sleeve that looks like a shadow); None when
-            no people were analysed.
-        extended: Unknown pixels where the inpainted set was shown to extrapolate the seen set well
-            (:mod:`editor.background._extend`): the matte keys against the plate there as where it was seen; None
-            when nothing was extended.
-        in_shade: Share of the frame that GrabCut gave to the people and that was given back to the set as the set
-            in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
-        exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
-            (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
-            With ``exposure_gradient``, the gains at the frame's centre.
-        exposure_gradient: Where the light changed across the set, how the gain changes over the frame: per RGB
-            channel, its ratio from the left edge to the right (``"across"``) and from the top to the bottom
-            (``"down"``); None when one gain was used.
-        exposure_pools: Where pools of light changed over the set (a lamp switched on or off): the share of the frame
-            whose gain they move by 1 % or more (``"share"``), the part of the frame among it where the take never
-            showed the set to compare, so the pools were carried on from around it (``"unseen_share"``), and the
-            lowest and highest gains they reach, per RGB channel; None when there were none.
-        set_difference: How far a supplied plate, matched by its gain or plane (before the pools), still differs from
-            the set the take shows (the median largest-channel difference, of full scale); None when not measured.
-        clipped_unseen: Share of the frame where a supplied plate was clipped white and the take never showed the
-            set, but its estimate was shown to extend the set there and is not clipped: the estimate stands in for
-            the plate there (:mod:`editor.background._exposure`, step 3); 0 otherwise.
-        clipped_left: Share of the frame where a supplied plate was clipped white and the take never showed the set,
-            its estimate is not clipped there but was not shown to extend the set: the clipped plate stands, a guess
-            (a halo may show there); 0 otherwise.
-        shift: How far ``(x, y)`` in pixels a supplied plate's content at the frame's centre was off its take's
-            framing, and was moved back by (:mod:`editor.background._register`); None when it was not registered.
-        warp: Where the plate was also turned or scaled back onto the take's framing, the 2×3 affine map from a pixel
-            of the take's framing to where it lies in the plate as supplied (``x_plate = A·x + t``, pixel units);
-            None when it was only moved, or not registered.
-    """
-
-    image: F32
-    known: Bool
-    performer: Bool
-    noise: float
-    source: Literal["supplied", "estimated"]
-    set_recovered: float = 1.0
-    faces: int = 0
-    presences: int = 0
-    interior: Bool | None = None
-    extended: Bool | None = None
-    in_shade: float = 0.0
-    exposure_gain: tuple[float, ...] | None = None
-    exposure_gradient: dict[str, tuple[float, ...]] | None = None
-    exposure_pools: dict[str, object] | None = None
-    set_difference: float | None = None
-    clipped_unseen: float = 0.0
-    clipped_left: float = 0.0
-    shift: tuple[float, ...] | None = None
-    warp: tuple[tuple[float, ...], ...] | None = None
-
-    def __post_init__(self) -> None:
-        h, w = self.image.shape[:2]
-        if self.image.ndim != 3 or self.image.shape[2] != 3:
-            raise PlateError(f"a clean plate must be H×W×3 RGB, got shape {self.image.shape}")
-        if self.known.shape != (h, w) or self.performer.shape != (h, w):
-            raise PlateError("clean plate masks do not match the plate size")
-        for mask in (self.interior, self.extended):
-            if mask is not None and mask.shape != (h, w):
-                raise PlateError("clean plate masks do not match the plate size")
-
-    def with_interior(self, interior: Bool | None) -> CleanPlate:
-        """This plate with the people's interior taken from another analysis of the take (e.g. a supplied clean
-        plate with the interior its take's estimate found)."""
-        return replace(self, interior=interior)
-
-    @property
-    def keyable(self) -> Bool:
-        """Where the matte may key against the plate: where the set was seen, and where it was extended."""
-        return self.known if self.extended is None else self.known | self.extended
-
-    @property
-    def known_fraction(self) -> float:
-        """Fraction of the frame where the background was observed."""
-        return float(self.known.mean())
-
-    @property
-    def extended_fraction(self) -> float:
-        """Fraction of the frame where the unseen set was extended (keyed against the inpainted plate)."""
-        return 0.0 if self.extended is None else float(self.extended.mean())
-
-    def describe(self) -> dict[str, object]:
-        """What the edit result records about the plate."""
-        return {
-            "source": self.source,
-            "known_fraction": round(self.known_fraction, 6),
-            "extended_fraction": round(self.extended_fraction, 6),
-            "set_in_shade_fraction": round(self.in_shade, 6),
-            "set_recovered": round(self.set_recovered, 6),
-            "faces_found": self.faces,
-            "unexplained_moving_regions": self.presences,
-            **({"exposure_gain": list(self.exposure_gain)} if self.exposure_gain is not None else {}),
-            **(
-                {"exposure_gradient": {k: list(v) for k, v in self.exposure_gradient.items()}}
-                if self.exposure_gradient is not None
-                else {}
-            ),
-            **({"exposure_pools": dict(self.exposure_pools)} if self.exposure_pools is not None else {}),
-            **({"set_difference": round(self.set_difference, 6)} if self.set_difference is not None else {}),
-            **({"clipped_unseen_share": round(self.clipped_unseen, 6)} if self.clipped_unseen else {}),
-            **({"clipped_left_share": round(self.clipped_left, 6)} if self.clipped_left else {}),
-            **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
-            **({"registration_affine": [list(row) for row in self.warp]} if self.warp is not None else {}),
-        }
-
-
-def turn_and_scale(affine: Sequence[Sequence[float]]) -> tuple[float, float]:
-    """The turn (degrees, counter-clockwise as shown) and the scale of a registration map
-    (``CleanPlate.warp``, recorded as ``registration_affine``), whose linear part is a turn and one scale."""
-    (a, b, _), (c, d, _) = affine
-    return float(np.degrees(np.arctan2(b - c, a + d))), float(np.sqrt(abs(a * d - b * c)))
 
 
 def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
