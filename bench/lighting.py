@@ -16,7 +16,11 @@ highlight tints and per-channel gammas — a family the model never trained on).
   take of that other clip's set-up — the take the project's exemplar frames come from, so the reference's ungraded
   colours are the exemplar's (in ``cross`` the reference is another take, recorded in another session: GRID pwij3p
   differs from the project's GRID take by 6.1 ΔE76 before any look, and the look fitted through the exemplar
-  carries that difference; ``bench/lighting_cross_diag.py --decompose``).
+  carries that difference; ``bench/lighting_cross_diag.py --decompose``); ``cross-original``: the ``cross``
+  reference with its ungraded original given (``relight --reference-original``: the look fitted from the original
+  to the graded reference, ``editor.lighting.original``) — compare with ``cross``'s ``new`` in the same run;
+  ``cross-original-export``: the same with the graded reference delivered as a still (re-framed to 1280 px wide,
+  8-bit JPEG quality 90).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
@@ -163,7 +167,7 @@ def main() -> None:
     ap.add_argument("--looks", type=int, default=2)
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--clips", default=",".join(HELD_OUT))
-    ap.add_argument("--tasks", default="full,region,cross,cross-sametake,cross-unseen")
+    ap.add_argument("--tasks", default="full,region,cross,cross-sametake,cross-original,cross-unseen")
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
     ap.add_argument("--no-today", action="store_true", help="skip the v1 peer (its training costs as much again)")
@@ -208,7 +212,7 @@ def main() -> None:
         split = "shared" if variant == "shared" else "heldout"
         other = names[(names.index(name) + 1) % len(names)]
         refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
-        refs["cross-unseen"] = refs["cross"]
+        refs["cross-unseen"] = refs["cross-original"] = refs["cross-original-export"] = refs["cross"]
         h, w = tests[0].shape[:2]
         box = region_of(h, w)
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
@@ -218,6 +222,8 @@ def main() -> None:
                 if refs.get(task, ref_src) is None:
                     continue  # no training take of the other clip's set-up
                 ref = look.apply(refs.get(task, ref_src))  # type: ignore[attr-defined]
+                if task == "cross-original-export":
+                    ref = _exported(ref)
                 crossing = task in ("cross", "cross-sametake")
                 region = task == "region"
                 t = time.perf_counter()
@@ -227,6 +233,7 @@ def main() -> None:
                     tests,
                     [ref],
                     weights=wts[..., 0] if region else None,
+                    originals=[refs["cross"]] if task.startswith("cross-original") else None,
                 )
                 plan_s.append(time.perf_counter() - t)
                 methods_used[task].append(g.method)
@@ -275,6 +282,18 @@ def main() -> None:
         emit("grade_methods", len(used), "cases", task=task, methods={k: used.count(k) for k in sorted(set(used))})
     emit("plan_seconds_per_shot", float(np.median(plan_s)), "s", note="median; 4 frames, one reference frame")
     speed(g.smooth)
+
+
+def _exported(rgb: np.ndarray) -> np.ndarray:
+    """A graded still as a colourist sends it: the centre 90 % re-framed to 1280 px wide, through 8-bit JPEG
+    (quality 90, 4:2:0)."""
+    h, w = rgb.shape[:2]
+    c = rgb[round(h * 0.05) : round(h * 0.95), round(w * 0.05) : round(w * 0.95)]
+    c = cv2.resize(c, (1280, round(1280 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_CUBIC)
+    bgr = np.clip(np.rint(c[..., ::-1] * 255), 0, 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
 
 
 def _same_take_frame(name: str) -> np.ndarray | None:

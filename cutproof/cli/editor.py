@@ -96,21 +96,30 @@ def _lighting_model(ws: Workspace, ref: str | None, project: str | None) -> Any:
 
 
 def _relight_args(
-    ws: Workspace, shot: str, reference: str | None, region: str | None, patch: str | None = None, **adj: float
+    ws: Workspace,
+    shot: str,
+    reference: str | None,
+    region: str | None,
+    patch: str | None = None,
+    original: str | None = None,
+    **adj: float,
 ) -> dict[str, Any]:
     from editor.lighting import Adjustments, Shot
 
     cat = Catalogue(ws.engine)
     s = cat.get(shot)
     args: dict[str, Any] = {"adjustments": Adjustments(**adj)}
-    if reference:
-        name, _, frame = reference.partition("@")
-        r = cat.get(name)
-        args["reference"] = Shot(r.info, r.content_hash)
-        if frame:
-            if not frame.isdigit():
-                raise EditParameterError(f"reference frame {frame!r} must be a frame number (SHOT@FRAME)")
-            args["reference_frame"] = int(frame)
+    for key, spec in (("reference", reference), ("reference_original", original)):
+        if spec:
+            name, _, frame = spec.partition("@")
+            r = cat.get(name)
+            args[key] = Shot(r.info, r.content_hash)
+            if frame:
+                if not frame.isdigit():
+                    raise EditParameterError(
+                        f"{key.replace('_', ' ')} frame {frame!r} must be a frame number (SHOT@FRAME)"
+                    )
+                args[f"{key}_frame"] = int(frame)
     if region:
         args["region"] = Region.parse(region)
     if patch:
@@ -120,6 +129,13 @@ def _relight_args(
 
 
 Exposure = Annotated[float, typer.Option(help="Exposure change in stops.")]
+ReferenceOriginal = Annotated[
+    str | None,
+    typer.Option(
+        help="The ungraded SHOT or SHOT@FRAME the reference was graded from: its look is then known, not estimated "
+        "(for a reference from another scene)."
+    ),
+]
 
 
 def edit_relight(
@@ -131,6 +147,7 @@ def edit_relight(
     reference_region: Annotated[
         str | None, typer.Option(help="Match the region to this patch of the reference (x,y,w,h).")
     ] = None,
+    reference_original: ReferenceOriginal = None,
     matte: Annotated[Path | None, typer.Option(help="Only where this greyscale matte is white.")] = None,
     feather: Annotated[
         int | None, typer.Option(help="Feather width in pixels inside the region (default 8 % of its shorter side).")
@@ -165,6 +182,7 @@ def edit_relight(
         reference,
         region,
         reference_region,
+        reference_original,
         exposure=exposure,
         temperature=temperature,
         tint=tint,
@@ -185,7 +203,9 @@ def edit_relight(
     body = result.as_json()
     record_entries(ws, slug, [DirectEdit.of(body)])
     if as_json:
-        print(json.dumps(result.as_json() | {"warnings": list(plan.warnings)}, sort_keys=True))
+        print(
+            json.dumps(result.as_json() | {"warnings": list(plan.warnings), "notes": list(plan.notes)}, sort_keys=True)
+        )
     else:
         _warn(plan)
         r, o = result.region, result.output
@@ -200,6 +220,7 @@ def edit_export_grade(
     ctx: typer.Context,
     shot: Annotated[str, typer.Argument(help="Shot the grade is for.")],
     reference: Annotated[str | None, typer.Option(help="Reference SHOT or SHOT@FRAME to match.")] = None,
+    reference_original: ReferenceOriginal = None,
     exposure: Exposure = 0.0,
     temperature: Annotated[float, typer.Option()] = 0.0,
     tint: Annotated[float, typer.Option()] = 0.0,
@@ -225,6 +246,7 @@ def edit_export_grade(
         shot,
         reference,
         None,
+        original=reference_original,
         exposure=exposure,
         temperature=temperature,
         tint=tint,
@@ -245,6 +267,8 @@ def edit_export_grade(
 def _warn(plan: Any) -> None:
     for w in plan.warnings:
         console.print(f"[yellow]warning:[/yellow] {esc(w)}")
+    for n in plan.notes:
+        console.print(f"note: {esc(n)}")
 
 
 def _check_exports(cdl: Path | None, cube: Path | None) -> None:

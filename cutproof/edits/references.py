@@ -1,14 +1,15 @@
 """Every reference an edit request carries, resolved inside the caller's project.
 
 A submission names things by reference: the shot (``shot``), a trained model (``params.model``), a plate and a
-clean plate (``params.plate``, ``params.clean_plate``), a reference shot (``params.reference``), the new line's
-audio (``params.audio``). Each is resolved here, in the submitting project only, before anything is recorded:
+clean plate (``params.plate``, ``params.clean_plate``), a reference shot and its ungraded original
+(``params.reference``, ``params.reference_original``), the new line's audio (``params.audio``). Each is resolved
+here, in the submitting project only, before anything is recorded:
 
 1. a model is named by its full id (64 hex digits: the SHA-256 of its training manifest), never a prefix — a
    prefix across a trust boundary is a search over every production's models — and it must be a model of this
    project and of the edit's kind;
-2. a clip (plate, clean plate, reference shot) is a catalogue reference of this project, or ``blob:<sha256>`` of a
-   file uploaded to this project;
+2. a clip (plate, clean plate, reference shot, its original) is a catalogue reference of this project, or
+   ``blob:<sha256>`` of a file uploaded to this project;
 3. audio is ``blob:<sha256>`` of a file uploaded to this project.
 
 Anything else — another production's model, clip or upload, a prefix, a model of the wrong kind — is
@@ -110,8 +111,9 @@ def check_references(ws: Workspace, project: str, kind: str, params: dict[str, A
     for key in MEDIA_PARAMS.get(kind, ()):
         if params.get(key):
             project_media(ws, project, params[key])
-    if kind == "relight" and params.get("reference"):
-        project_clip(ws, project, str(params["reference"]).partition("@")[0])
+    for key in ("reference", "reference_original"):
+        if kind == "relight" and params.get(key):
+            project_clip(ws, project, str(params[key]).partition("@")[0])
     if kind == "dialogue" and params.get("audio"):
         project_upload(ws, project, params["audio"])
 

@@ -197,7 +197,8 @@ def _relight(
     from media import Region
 
     params = dict(submission.params)
-    unknown = sorted(set(params) - {*_ADJUSTMENTS, "reference", "reference_region", "feather", "model"})
+    known = {*_ADJUSTMENTS, "reference", "reference_original", "reference_region", "feather", "model"}
+    unknown = sorted(set(params) - known)
     if unknown:
         raise RenderParameterError(f"unknown relight parameter(s) {', '.join(unknown)}")
     registry = ModelRegistry(ws.engine, ws.blobs)
@@ -211,12 +212,13 @@ def _relight(
         ref = models[0].model_id
     model = load_model(registry, project_model(ws, project.slug, ref, "lighting").model_id)
     args: dict[str, Any] = {"adjustments": Adjustments(**{k: float(params[k]) for k in _ADJUSTMENTS if k in params})}
-    if params.get("reference"):
-        name, _, frame = str(params["reference"]).partition("@")
-        r = project_clip(ws, project.slug, name)
-        args["reference"] = Shot(r.info, r.content_hash)
-        if frame:
-            args["reference_frame"] = int(frame)
+    for key in ("reference", "reference_original"):
+        if params.get(key):
+            name, _, frame = str(params[key]).partition("@")
+            r = project_clip(ws, project.slug, name)
+            args[key] = Shot(r.info, r.content_hash)
+            if frame:
+                args[f"{key}_frame"] = int(frame)
     if submission.region:
         args["region"] = Region.parse(submission.region)
     if params.get("reference_region"):

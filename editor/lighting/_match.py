@@ -2,9 +2,10 @@
 which fit produced it (steps 2 and 3 of the lighting edit, :mod:`editor.lighting.relight`, which re-exports it).
 
 The project's model predicts the grade from thumbnails; it is then refined on corresponding pixels (the same
-set-up, or the shot itself adjusted), on the colours of a user-picked reference patch, or through the project's
-exemplars for another scene; with none of those the model's prediction stands (``"model"``, flagged). The result is
-finished into a ``Grade``: its 33³ LUT and the least-squares CDL with its residual ΔE.
+set-up, or the shot itself adjusted), on the colours of a user-picked reference patch, from the reference's own
+ungraded original (``editor.lighting.original``: the look known, not guessed), or through the project's exemplars
+for another scene; with none of those the model's prediction stands (``"model"``, flagged). The result is finished
+into a ``Grade``: its 33³ LUT and the least-squares CDL with its residual ΔE.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from editor.errors import EditParameterError
 from editor.lighting.cdl import fit_pairs
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
 from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
@@ -19,6 +21,7 @@ from editor.lighting.fit import fit_pairs as fit_grade_pairs
 from editor.lighting.grade import Grade
 from editor.lighting.metrics import delta_e76
 from editor.lighting.model import THUMB, GradeNet
+from editor.lighting.original import look_from_original
 from editor.lighting.smooth import SmoothGrade
 from media import Region
 
@@ -59,6 +62,7 @@ def match_grade(
     weights: np.ndarray | None = None,
     target_patch: Region | None = None,
     same_frames: bool = False,
+    originals: list[np.ndarray] | None = None,
     uniform: float = UNIFORM,
     look_inlier_min: float = LOOK_INLIER_MIN,
 ) -> Grade:
@@ -72,11 +76,17 @@ def match_grade(
         weights: The region's feathered weights (shot-sized): only pixels there are matched.
         target_patch: A user-picked patch of the target frames: the region is matched to its colours.
         same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
+        originals: The reference's ungraded original, one frame per target frame: the look is fitted from them to
+            the targets and applied to the shot as it is (``"original"``), whatever the shot shows.
         uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
             (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
         look_inlier_min: Share of its pairs an exemplar look must explain to be used
             (``editor.lighting.exemplars.LOOK_INLIER_MIN``; ``fit.INLIER_MIN`` = the acceptance before 2026-12-03,
             for the benchmark's peer).
+
+    Raises:
+        EditParameterError: ``originals`` are not the targets' ungraded frames (a pair does not register, or no one
+            grade explains their pixel pairs).
     """
     prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
     src_px = _pixels(src_frames, weights, 20000, 0)
@@ -93,6 +103,8 @@ def match_grade(
         corr = Correspondence(corr.src[idx], corr.ref[idx], corr.weight[idx], 1.0)
         fit = fit_grade_pairs(corr, init=prior)
         return _finish(fit.grade, "pairs", fit.inliers, 1.0, src_px)
+    if originals is not None:
+        return _from_original(originals, target_frames, prior, uniform, look_inlier_min, src_px)
     if target_patch is not None:
         patch = [_crop(t, target_patch).reshape(-1, 3) for t in target_frames]
         fit = fit_distribution(src_px, np.concatenate(patch), prior=prior, prior_weight=0.02)
@@ -107,3 +119,30 @@ def match_grade(
         refused = float("nan") if found is None else found.look.inliers
         return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
     return _finish(found.look.grade, "exemplar", found.look.inliers, found.look.ncc, src_px)
+
+
+def _from_original(
+    originals: list[np.ndarray],
+    targets: list[np.ndarray],
+    prior: np.ndarray,
+    uniform: float,
+    inlier_min: float,
+    src_px: np.ndarray,
+) -> Grade:
+    found = look_from_original(originals, targets, prior, uniform=uniform, inlier_min=inlier_min)
+    if found.look is None:
+        i, ncc = found.unregistered or (0, 0.0)
+        raise EditParameterError(
+            f"the reference's original does not show the reference's frame (frame pair {i + 1} of {len(targets)} "
+            f"does not register: correlation {ncc:.2f} where a frame and its graded version reach {NCC_MIN} and "
+            "more over most of the frame): give the ungraded clip the reference was graded from, and its frame "
+            "(SHOT@FRAME) when the reference is a single frame"
+        )
+    if not found.accepted:
+        raise EditParameterError(
+            f"one grade explains only {found.look.inliers:.0%} of the pixel pairs between the reference and its "
+            f"original (a frame and its graded version reach {inlier_min:.0%} and more): the reference carries "
+            "local corrections (windows, keys, retouching) or the original is another frame; relight without "
+            "--reference-original, or with a reference patch (--reference-region)"
+        )
+    return _finish(found.look.grade, "original", found.look.inliers, found.look.ncc, src_px)

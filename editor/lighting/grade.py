@@ -24,7 +24,9 @@ class Grade:
 
     ``method``: ``"pairs"`` (fitted on corresponding pixels), ``"distribution"`` (fitted to a reference patch's
     colours), ``"exemplar"`` (another scene whose set-up the project's dailies show: fitted on pairs between the
-    project's own ungraded frame of it and the reference), ``"model"`` (the project model's prediction alone).
+    project's own ungraded frame of it and the reference), ``"original"`` (fitted on pairs between the reference's
+    own ungraded original, given by the user, and the reference: ``editor.lighting.original``), ``"model"`` (the
+    project model's prediction alone).
     ``inliers``: share of pixel pairs the grade explains (NaN for distribution and model); ``ncc``: registration
     correlation (NaN when no registration was tried); ``refused_look_inliers``: for a ``"model"`` grade, the
     inlier share of the look the exemplars gave but which was refused (below ``exemplars.LOOK_INLIER_MIN``; NaN
@@ -58,9 +60,22 @@ class Grade:
         )
         return (
             f"the reference's set-up is not in the project's dailies ({why}), so the grade is the lighting model's "
-            "estimate alone, fitted to no pixel: expect a visible mismatch; check it against the reference, pick a "
-            "reference patch of matching material (--reference-region), or add dailies of the reference's set-up "
-            "to the model's training clips"
+            "estimate alone, fitted to no pixel: expect a visible mismatch; give the ungraded clip the reference was "
+            "graded from (--reference-original), pick a reference patch of matching material (--reference-region), "
+            "or add dailies of the reference's set-up to the model's training clips"
+        )
+
+    @property
+    def note(self) -> str | None:
+        """What the user may do better, or None: an ``"exemplar"`` look is fitted from the project's own take of the
+        reference's set-up, so it carries the colour difference of the take the reference was graded from when that
+        is another one (docs/benchmarks.md, "The reference's ungraded original")."""
+        if self.method != "exemplar":
+            return None
+        return (
+            "the look was estimated through the project's own take of the reference's set-up; if the reference was "
+            "graded from another take, that take's colour is carried into the look: give its ungraded clip "
+            "(--reference-original SHOT@FRAME) for the look itself"
         )
 
     @property

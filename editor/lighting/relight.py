@@ -6,12 +6,15 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
 2. The project's model predicts the grade from thumbnails of both (``editor.lighting.model``).
 3. ``editor.lighting.fit`` refines it: on corresponding pixels when the reference shows the same set-up (with a
    region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a
-   user-picked reference patch (``reference_region``) by colour distribution; for another scene the model's
-   prediction stands (the look is estimated from whole frames, then applied in the region). Which one ran is
-   recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's
-   exemplars show the reference's set-up — an exemplar that only resembles it is refused,
-   ``exemplars.LOOK_INLIER_MIN``) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
-   ``metrics.grade_warning``, printed by the CLI).
+   user-picked reference patch (``reference_region``) by colour distribution; from the reference's ungraded
+   original when the user gives it (``reference_original``: the look is fitted on the pairs original → reference,
+   ``editor.lighting.original``, and transferred to the shot as it is); for another scene through the project's
+   exemplars or, failing them, the model's prediction (the look is estimated from whole frames, then applied in the
+   region). Which one ran is recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither
+   the shot nor the project's exemplars show the reference's set-up — an exemplar that only resembles it is
+   refused, ``exemplars.LOOK_INLIER_MIN``) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
+   ``metrics.grade_warning``, printed by the CLI); an exemplar look comes with a note of what would pin it down
+   (``Grade.note``, ``RelightPlan.notes``: the reference's original).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
@@ -96,6 +99,12 @@ class RelightPlan:
         w = self.grade.warning
         return () if w is None else (w,)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the user may do for a better grade (``Grade.note``; not a doubt about this one)."""
+        n = self.grade.note
+        return () if n is None else (n,)
+
 
 def plan_relight(
     shot: Shot,
@@ -104,6 +113,8 @@ def plan_relight(
     reference: Shot | None = None,
     reference_frame: int | None = None,
     reference_region: Region | None = None,
+    reference_original: Shot | None = None,
+    reference_original_frame: int | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
@@ -117,11 +128,15 @@ def plan_relight(
         reference_region: A patch of the reference frame(s) whose colours the shot's region should take (e.g. the
             same actor's skin in another scene); without it the region is matched to the corresponding region of
             a same-set-up reference, or, for another scene, graded with the look estimated from whole frames.
+        reference_original: The ungraded clip the reference was graded from: the look is fitted from it to the
+            reference (a look transfer; the shot keeps its own colour) instead of being estimated.
+        reference_original_frame: The original's frame that the reference frame was graded from (a reference
+            given as one frame; default: the reference's own frame number(s), which the original must have).
         feather: Soft-edge width in pixels inside the region/matte (default: 8 % of the region's shorter side,
             at least 8 px).
 
     Raises:
-        EditParameterError: bad range, region, matte, reference frame or patch; nothing to do.
+        EditParameterError: bad range, region, matte, reference frame, patch or original; nothing to do.
     """
     info = shot.info
     end = info.frame_count if end is None else end
@@ -132,6 +147,8 @@ def plan_relight(
         raise EditParameterError("give either a region rectangle or a matte, not both")
     if reference_region is not None and reference is None:
         raise EditParameterError("a reference region (patch) needs a --reference shot or frame to take it from")
+    if reference_original is not None and reference is None:
+        raise EditParameterError("a reference's original (--reference-original) needs the --reference graded from it")
     if matte is not None:
         feather = 16 if feather is None else feather
         weights = matte_weights(matte, info.width, info.height, feather)
@@ -165,6 +182,16 @@ def plan_relight(
             f"reference region {reference_region.as_json()} does not fit the {ref_info.width}×{ref_info.height} "
             "reference"
         )
+    originals = None
+    if reference_original is not None:
+        if reference_region is not None:
+            raise EditParameterError(
+                "give either a reference patch (matches the region to its colours) or the reference's original "
+                "(transfers the reference's look), not both"
+            )
+        originals = _original_frames(reference, reference_frame, reference_original, reference_original_frame)
+    elif reference_original_frame is not None:
+        raise EditParameterError("an original frame needs the reference's original (--reference-original SHOT@FRAME)")
     targets = [adjustments.apply(np.asarray(f, np.float32)) for f in ref_frames]
     grade = match_grade(
         model.net,
@@ -173,8 +200,44 @@ def plan_relight(
         targets,
         weights=None if whole else weights,
         target_patch=reference_region,
+        originals=originals,
     )
     return RelightPlan(grade, weights, declared, frames, feather)
+
+
+def _original_frames(
+    reference: Shot, reference_frame: int | None, original: Shot, original_frame: int | None
+) -> list[np.ndarray]:
+    """The original's frames, one per reference frame read by ``plan_relight`` (the same frame numbers, or the one
+    frame named)."""
+    ref_info, info = reference.info, original.info
+    if original.content_hash == reference.content_hash:
+        raise EditParameterError(
+            f"the reference's original is the reference itself ({info.path.name}): give the ungraded clip it was "
+            "graded from"
+        )
+    if original_frame is not None:
+        if reference_frame is None:
+            raise EditParameterError(
+                "an original frame (SHOT@FRAME) pairs with one reference frame: give the reference as SHOT@FRAME too"
+            )
+        wanted = [original_frame]
+    elif reference_frame is not None:
+        wanted = [reference_frame]
+    else:
+        if info.frame_count != ref_info.frame_count:
+            raise EditParameterError(
+                f"the reference's original {info.path.name} has {info.frame_count} frames and the reference "
+                f"{ref_info.path.name} {ref_info.frame_count}: give one frame of each (SHOT@FRAME)"
+            )
+        wanted = sample_indices(ref_info.frame_count, SAMPLES)
+    for n in wanted:
+        if not 0 <= n < info.frame_count:
+            raise EditParameterError(
+                f"frame {n} is outside the reference's original {info.path.name} (0–{info.frame_count - 1}); name "
+                "its frame that the reference was graded from (SHOT@FRAME)"
+            )
+    return [np.asarray(a, np.float32) for _, a in iter_frames(info, indices=wanted)]
 
 
 def relight(
@@ -185,6 +248,8 @@ def relight(
     reference: Shot | None = None,
     reference_frame: int | None = None,
     reference_region: Region | None = None,
+    reference_original: Shot | None = None,
+    reference_original_frame: int | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
@@ -211,6 +276,8 @@ def relight(
         reference=reference,
         reference_frame=reference_frame,
         reference_region=reference_region,
+        reference_original=reference_original,
+        reference_original_frame=reference_original_frame,
         adjustments=adjustments,
         region=region,
         matte=matte,
@@ -233,6 +300,7 @@ def relight(
         "reference_hash": None if reference is None else reference.content_hash,
         "reference_frame": reference_frame,
         "reference_region": None if reference_region is None else reference_region.as_json(),
+        **_original_parameters(reference_original, reference_original_frame),
         "adjustments": adjustments.as_json(),
         "region": None if region is None else region.as_json(),
         "matte_sha256": None if matte is None else hashlib.sha256(Path(matte).read_bytes()).hexdigest(),
@@ -266,6 +334,14 @@ def relight(
         metrics=metrics,
     )
     return result, plan
+
+
+def _original_parameters(original: Shot | None, frame: int | None) -> dict[str, object]:
+    """The original's hash and frame, recorded only when one was given (results of relights without it, and their
+    hashes, stay as they were)."""
+    if original is None:
+        return {}
+    return {"reference_original_hash": original.content_hash, "reference_original_frame": frame}
 
 
 class _RelightFrames(FrameEditor):

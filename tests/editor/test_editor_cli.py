@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -104,3 +105,42 @@ def test_relight_with_bad_region_writes_nothing(clip_dir: Path, tmp_path: Path) 
     )
     assert code != 0 and "does not fit" in out
     assert not (tmp_path / "o.mov").exists()
+
+
+def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path) -> None:
+    from tests.editor._graded_elsewhere import write_graded_elsewhere
+
+    card = tmp_path / "card"
+    card.mkdir()
+    clips = write_graded_elsewhere(footage_dir, card)
+    home = tmp_path / "home"
+    assert run(home, "init")[0] == 0 and run(home, "project", "create", "film")[0] == 0
+    assert run(home, "dailies", "ingest", str(card))[0] == 0
+    assert run(home, "model", "train", "lighting", "--clips", "shot.mp4", "--steps", "2", "--quiet")[0] == 0
+    out_file = tmp_path / "relit.mp4"
+    args = ["edit", "relight", "shot.mp4", "--reference", "graded.mp4@2", "--reference-original", "original.mov@2"]
+    code, out = run(home, *args, "--out", str(out_file), "--json")
+    assert code == 0, out
+    result = json.loads(out.splitlines()[-1])
+    assert result["metrics"]["grade_method"] == "original" and result["warnings"] == result["notes"] == []
+    original_hash = hashlib.sha256(clips["original"].read_bytes()).hexdigest()
+    assert result["parameters"]["reference_original_hash"] == original_hash
+    assert result["parameters"]["reference_original_frame"] == 2
+    ws = Workspace(home)
+    log = project_log(ws, get_project(ws, "film"))
+    assert log.entry_json(log.size() - 1)["result"]["parameters"]["reference_original_hash"] == original_hash
+    cube = tmp_path / "look.cube"
+    export = [
+        "edit",
+        "export-grade",
+        "shot.mp4",
+        "--reference",
+        "graded.mp4@2",
+        "--reference-original",
+        "original.mov@2",
+    ]
+    code, out = run(home, *export, "--cube", str(cube))
+    assert code == 0 and cube.is_file(), out
+    code, out = run(home, *args[:-1], "original.mov@two", "--out", str(tmp_path / "x.mp4"))
+    assert code != 0 and "reference original frame 'two' must be a frame number" in out
+    assert not (tmp_path / "x.mp4").exists()

@@ -15,6 +15,7 @@ from editor.lighting import (
     Lut3D,
     Shot,
     TrainingClip,
+    delta_e76,
     load_model,
     relight,
     train_lighting,
@@ -22,6 +23,7 @@ from editor.lighting import (
 from editor.lighting.cdl import Cdl
 from editor.models import ModelRegistry
 from media import Region, iter_frames, probe
+from tests.editor._graded_elsewhere import warm_highlights, write_graded_elsewhere
 from tests.editor._media import decode_audio
 
 TINY = LightingConfig(steps=6, batch=2, frames_per_clip=3, checkpoint_every=2)
@@ -185,3 +187,70 @@ def test_matte_region(clip_dir: Path, tmp_path: Path, loaded) -> None:  # type: 
             matte=path,
             region=Region(0, 0, 10, 10),
         )
+
+
+@pytest.fixture(scope="module")
+def graded_elsewhere(footage_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_graded_elsewhere(footage_dir, tmp_path_factory.mktemp("graded_elsewhere"))
+
+
+def test_relight_with_the_references_original_transfers_the_known_look_and_records_it(
+    graded_elsewhere: dict[str, Path], tmp_path: Path, loaded
+) -> None:  # type: ignore[no-untyped-def]
+    g = graded_elsewhere
+    shot, ref, orig = _shot(g["shot"]), _shot(g["graded"]), _shot(g["original"])
+    result, _ = relight(shot, loaded, tmp_path / "a.mp4", reference=ref, reference_frame=2,
+                           reference_original=orig, reference_original_frame=2)  # fmt: skip
+    assert result.metrics["grade_method"] == "original" and float(result.metrics["grade_inliers"]) > 0.9
+    assert result.parameters["reference_original_hash"] == orig.content_hash
+    assert result.parameters["reference_original_frame"] == 2
+    _, src = next(iter_frames(shot.info, indices=[3]))
+    _, out = next(iter_frames(probe(tmp_path / "a.mp4"), indices=[3]))
+    truth = warm_highlights(np.asarray(src, np.float32))
+    _, guessed = relight(shot, loaded, tmp_path / "b.mp4", reference=ref, reference_frame=2)
+    assert guessed.grade.method != "original"  # without it the look is estimated (here from these tiny frames)
+    assert delta_e76(np.asarray(out, np.float32), truth) <= 3.0  # measured 2.52 (through H.264 both ways, 160 px)
+    assert delta_e76(guessed.grade.smooth.apply(src), truth) > 10.0  # measured 67.8: the shot matched to the booth
+    # a whole reference shot: the original's frames at the same numbers
+    whole, _ = relight(shot, loaded, tmp_path / "c.mp4", reference=ref, reference_original=orig)
+    assert whole.metrics["grade_method"] == "original" and whole.parameters["reference_original_frame"] is None
+    plain, _ = relight(shot, loaded, tmp_path / "d.mp4", adjustments=Adjustments(gain=1.2))
+    assert "reference_original_hash" not in plain.parameters  # results without it keep their old form
+
+
+@pytest.mark.parametrize(
+    ("case", "match"),
+    [
+        ("no reference", "needs the --reference graded from it"),
+        ("with a patch", "not both"),
+        ("original frame alone", "give the reference as SHOT@FRAME too"),
+        ("the reference itself", "is the reference itself"),
+        ("other length", "has 6 frames and the reference"),
+        ("frame outside", "frame 9 is outside the reference's original"),
+        ("another scene", "does not show the reference's frame"),
+    ],
+)
+def test_a_bad_reference_original_is_refused_and_nothing_written(
+    graded_elsewhere: dict[str, Path], tmp_path: Path, loaded, case: str, match: str
+) -> None:  # type: ignore[no-untyped-def]
+    g = graded_elsewhere
+    shot, ref, orig = _shot(g["shot"]), _shot(g["graded"]), _shot(g["original"])
+    args = {
+        "no reference": {"reference_original": orig, "adjustments": Adjustments(gain=1.1)},
+        "with a patch": {"reference": ref, "reference_original": orig, "reference_region": Region(0, 0, 40, 40)},
+        "original frame alone": {"reference": ref, "reference_original": orig, "reference_original_frame": 1},
+        "the reference itself": {"reference": ref, "reference_frame": 1, "reference_original": ref},
+        "other length": {"reference": _shot(g["short"]), "reference_original": orig},
+        "frame outside": {
+            "reference": ref,
+            "reference_frame": 1,
+            "reference_original": orig,
+            "reference_original_frame": 9,
+        },
+        "another scene": {"reference": ref, "reference_frame": 1, "reference_original": shot},
+    }[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(EditParameterError, match=match):
+        relight(shot, loaded, out / "o.mp4", **args)
+    assert list(out.iterdir()) == []

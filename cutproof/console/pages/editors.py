@@ -121,9 +121,10 @@ async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form
             params["plate_frame"] = int(pf)
         params["despill"] = form.get("despill") == "on"
     elif kind == "relight":
-        if form.get("reference"):
-            ref_frame = _number(form, "reference_frame")
-            params["reference"] = str(form["reference"]) + (f"@{int(ref_frame)}" if ref_frame is not None else "")
+        for key in ("reference", "reference_original"):
+            if form.get(key):
+                frame = _number(form, f"{key}_frame")
+                params[key] = str(form[key]) + (f"@{int(frame)}" if frame is not None else "")
         for name in ("exposure", "temperature", "tint", "contrast", "saturation"):
             if (v := _number(form, name)) is not None:
                 params[name] = v
