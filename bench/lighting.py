@@ -20,7 +20,10 @@ highlight tints and per-channel gammas — a family the model never trained on).
   reference with its ungraded original given (``relight --reference-original``: the look fitted from the original
   to the graded reference, ``editor.lighting.original``) — compare with ``cross``'s ``new`` in the same run;
   ``cross-original-export``: the same with the graded reference delivered as a still (re-framed to 1280 px wide,
-  8-bit JPEG quality 90).
+  8-bit JPEG quality 90); ``cross-samesize``: the ``cross`` reference at the shot's own frame size (every shot of a
+  production has one size; registration then falls back to the identity, and the same-set-up test must not take
+  the other scene for the shot's), with the peer ``unguarded`` (the same grade without the registration's coverage
+  test, ``cover_min=0``: the acceptance before 2026-12-06).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
@@ -167,7 +170,10 @@ def main() -> None:
     ap.add_argument("--looks", type=int, default=2)
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--clips", default=",".join(HELD_OUT))
-    ap.add_argument("--tasks", default="full,region,cross,cross-sametake,cross-original,cross-unseen")
+    ap.add_argument(
+        "--tasks",
+        default="full,region,cross,cross-sametake,cross-original,cross-original-export,cross-samesize,cross-unseen",
+    )
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
     ap.add_argument("--no-today", action="store_true", help="skip the v1 peer (its training costs as much again)")
@@ -214,6 +220,7 @@ def main() -> None:
         refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
         refs["cross-unseen"] = refs["cross-original"] = refs["cross-original-export"] = refs["cross"]
         h, w = tests[0].shape[:2]
+        refs["cross-samesize"] = cv2.resize(refs["cross"], (w, h), interpolation=cv2.INTER_AREA)
         box = region_of(h, w)
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
         for family, look in looks(args.looks):
@@ -240,7 +247,11 @@ def main() -> None:
                 src_in = (
                     [t_[box.y : box.y + box.height, box.x : box.x + box.width] for t_ in tests] if region else tests
                 )
+                peers = {}
+                if task == "cross-samesize":
+                    peers["unguarded"] = match_grade(net, exemplars, tests, [ref], cover_min=0.0)
                 outs = {
+                    **{k: [p.lut.apply(t_) for t_ in tests] for k, p in peers.items()},
                     "new": [g.lut.apply(t_) for t_ in tests],
                     "reinhard": [reinhard(t_, ref) if not region else _reinhard_region(t_, ref, box) for t_ in tests],
                     "none": list(tests),
@@ -262,9 +273,10 @@ def main() -> None:
                     outs = {k: [s + (o - s) * wts for s, o in zip(tests, v, strict=True)] for k, v in outs.items()}
                 for m, o in outs.items():
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
-                    if args.per_case and m in ("new", "before", "unchecked", "main"):
+                    if args.per_case and m in ("new", "before", "unchecked", "main", *peers):
                         de, er, tr = rows[(task, split, m)][-1]
-                        used = {"new": g, "before": before, "unchecked": unchecked, "main": main_}[m] if crossing else g
+                        used = {"new": g, **peers, **({"before": before, "unchecked": unchecked, "main": main_}
+                                                      if crossing else {})}[m]  # fmt: skip
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
                              method=m, grade_method=used.method, grade_warning=used.short_warning,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip

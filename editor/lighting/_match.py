@@ -16,7 +16,7 @@ import numpy as np
 from editor.errors import EditParameterError
 from editor.lighting.cdl import fit_pairs
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
-from editor.lighting.fit import INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
+from editor.lighting.fit import COVER_MIN, INLIER_MIN, NCC_MIN, Correspondence, correspond, fit_distribution
 from editor.lighting.fit import fit_pairs as fit_grade_pairs
 from editor.lighting.grade import Grade
 from editor.lighting.metrics import delta_e76
@@ -65,6 +65,7 @@ def match_grade(
     originals: list[np.ndarray] | None = None,
     uniform: float = UNIFORM,
     look_inlier_min: float = LOOK_INLIER_MIN,
+    cover_min: float = COVER_MIN,
 ) -> Grade:
     """The smooth grade taking ``src_frames`` (float RGB, whole frames) to the look of ``target_frames``.
 
@@ -83,6 +84,9 @@ def match_grade(
         look_inlier_min: Share of its pairs an exemplar look must explain to be used
             (``editor.lighting.exemplars.LOOK_INLIER_MIN``; ``fit.INLIER_MIN`` = the acceptance before 2026-12-03,
             for the benchmark's peer).
+        cover_min: Share of the frame the shot's registration to the reference must hold on for the reference to
+            count as the same set-up (``editor.lighting.fit.COVER_MIN``; 0 = the acceptance before 2026-12-06, for
+            the benchmark's peer).
 
     Raises:
         EditParameterError: ``originals`` are not the targets' ungraded frames (a pair does not register, or no one
@@ -110,7 +114,7 @@ def match_grade(
         fit = fit_distribution(src_px, np.concatenate(patch), prior=prior, prior_weight=0.02)
         return _finish(fit.grade, "distribution", float("nan"), float("nan"), src_px)
     corr = correspond(src_frames, target_frames, weights)
-    if corr.ncc >= NCC_MIN and len(corr.src) >= 256:
+    if corr.ncc >= NCC_MIN and corr.coverage >= cover_min and len(corr.src) >= 256:
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
@@ -131,12 +135,12 @@ def _from_original(
 ) -> Grade:
     found = look_from_original(originals, targets, prior, uniform=uniform, inlier_min=inlier_min)
     if found.look is None:
-        i, ncc = found.unregistered or (0, 0.0)
+        i, ncc, cover = found.unregistered or (0, 0.0, 0.0)
         raise EditParameterError(
             f"the reference's original does not show the reference's frame (frame pair {i + 1} of {len(targets)} "
-            f"does not register: correlation {ncc:.2f} where a frame and its graded version reach {NCC_MIN} and "
-            "more over most of the frame): give the ungraded clip the reference was graded from, and its frame "
-            "(SHOT@FRAME) when the reference is a single frame"
+            f"does not register: it holds on {cover:.0%} of the frame with correlation {ncc:.2f}, where a frame "
+            f"and its graded version hold on {COVER_MIN:.0%} and more with {NCC_MIN} and more): give the ungraded "
+            "clip the reference was graded from, and its frame (SHOT@FRAME) when the reference is a single frame"
         )
     if not found.accepted:
         raise EditParameterError(

@@ -113,7 +113,7 @@ class Exemplars:
     def pairs_to(self, targets: Sequence[np.ndarray], *, exemplar_is_source: bool) -> Correspondence | None:
         """Pixel pairs between the best-matching exemplars and ``targets``: (exemplar → target) when
         ``exemplar_is_source``, else (target → exemplar). None when no exemplar shows the targets' set-up."""
-        src, dst, nccs = [], [], []
+        src, dst, nccs, covers = [], [], [], []
         for t in targets:
             best = None
             for k, flip in self._candidates(t):
@@ -126,13 +126,14 @@ class Exemplars:
                 src.append(best.src[best.valid])
                 dst.append(best.ref[best.valid])
                 nccs.append(best.ncc)
+                covers.append(best.coverage)
         if not src:
             return None
         s, d = np.concatenate(src), np.concatenate(dst)
         if len(s) > MAX_PAIRS:
             idx = np.sort(np.random.default_rng(0).choice(len(s), MAX_PAIRS, replace=False))
             s, d = s[idx], d[idx]
-        return Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)))
+        return Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)), float(np.mean(covers)))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,12 @@ Two ways, chosen by what the reference offers:
    colour, reference colour). The grade is fitted
    to the pairs with a robust (Charbonnier) loss, so pixels that changed between the frames (a hand that moved, a
    face that turned) count little; a forward–backward flow check and the fit's own inlier test drop the rest. The
-   reference is accepted as corresponding when the registered grey images correlate (NCC ≥ ``NCC_MIN``) and most
-   pairs agree with the fitted grade (inliers ≥ ``INLIER_MIN``). With a region, only pairs inside it (weighted by
-   its feathered weights) count — the region is matched to the *corresponding region* of the reference.
+   reference is accepted as corresponding when the registration holds over a good share of the frame (coverage ≥
+   ``COVER_MIN``), the registered grey images correlate (NCC ≥ ``NCC_MIN``) and most pairs agree with the fitted
+   grade (inliers ≥ ``INLIER_MIN``). Until 2026-12-06 the coverage was not asked: a reference of another scene at
+   the shot's frame size could pass, and the shot was matched pixel by pixel to the other scene's colours. With a
+   region, only pairs inside it (weighted by its feathered weights) count — the region is matched to the
+   *corresponding region* of the reference.
 2. **Colour distributions** — another scene, or a user-picked reference patch. The grade minimises a sliced
    Wasserstein distance between the graded shot's colours and the reference's (16 fixed directions: the channels,
    luma, two opponent axes and ten seeded random ones; 48 quantiles each), starting from — and pulled towards — the
@@ -35,6 +38,12 @@ from editor.lighting.register import register
 from editor.lighting.smooth import N_PARAMS, SmoothGrade, apply_torch, hue_bias, regulariser
 
 NCC_MIN = 0.5  # registered, equalised grey images of the same set-up correlate at 0.7–0.99; other scenes < 0.3
+# Share of the frames' overlap whose registration holds (``Registration.coverage``), measured 2026-12-06 on the shared
+# footage at its own sizes and resized to 320×240, 640×480 and 1280×720: the same take 0.83–0.98, another take of the
+# set-up 0.67–0.97, a re-framed frame 0.84–0.89, zoomed 1.4× 0.78–0.95; a frame that only resembles it (another weekly
+# address) 0.03–0.09, another scene 0.00–0.03 — where, at the same frame size, the correlation over those pixels was
+# 0.58–0.97 — and a 2–3× zoom the registration does not follow 0.003–0.04.
+COVER_MIN = 0.25
 INLIER_MIN = 0.5  # share of pairs within INLIER_TOL of the fitted grade
 INLIER_TOL = 0.06  # RGB distance ([0, 1] units)
 MAX_PAIRS = 8000
@@ -43,13 +52,15 @@ _CHARB = 0.01
 
 @dataclass(frozen=True)
 class Correspondence:
-    """Pixel pairs between shot and reference frames: colours (K, 3) each, weights (K,), and the registration's
-    grey-level correlation (mean over frame pairs)."""
+    """Pixel pairs between shot and reference frames: colours (K, 3) each, weights (K,), the registration's
+    grey-level correlation and the share of the frame it holds on (``coverage``; means over frame pairs; 1 for pairs
+    that correspond by construction)."""
 
     src: np.ndarray
     ref: np.ndarray
     weight: np.ndarray
     ncc: float
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,11 @@ def correspond(
     """Register the shot frames to the reference frames (``editor.lighting.register``; each shot frame to one
     reference frame, round robin) and collect pixel pairs, weighted by ``weights`` (shot-sized, ≥ 0: a region's
     feathered weights) where given."""
-    srcs, refs, ws, nccs = [], [], [], []
+    srcs, refs, ws, nccs, covers = [], [], [], [], []
     for k in range(max(len(src_frames), len(ref_frames))):
         reg = register(src_frames[k % len(src_frames)], ref_frames[k % len(ref_frames)])
         nccs.append(reg.ncc)
+        covers.append(reg.coverage)
         h, w = reg.src.shape[:2]
         wt = np.ones((h, w), np.float32)
         if weights is not None:
@@ -90,7 +102,9 @@ def correspond(
     if len(src) > MAX_PAIRS:
         idx = np.sort(np.random.default_rng(seed).choice(len(src), MAX_PAIRS, replace=False))
         src, ref, wts = src[idx], ref[idx], wts[idx]
-    return Correspondence(src, ref, wts, float(np.mean(nccs)) if nccs else 0.0)
+    return Correspondence(
+        src, ref, wts, float(np.mean(nccs)) if nccs else 0.0, float(np.mean(covers)) if covers else 0.0
+    )
 
 
 def _lbfgs(theta0: np.ndarray, loss_fn: object, iters: int) -> tuple[np.ndarray, float]:

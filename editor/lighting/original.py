@@ -9,8 +9,9 @@ reference is almost always a graded frame of the production's own footage: its u
 dailies. Given it, the look needs no guess:
 
 1. each original frame is registered to the graded reference frame it was graded into (``register``: grade-blind
-   key points and optical flow, so a re-framed or re-sized export still pairs up); the pair must correlate
-   (NCC ≥ ``fit.NCC_MIN``), else the original is not the reference's frame;
+   key points and optical flow, so a re-framed or re-sized export still pairs up); the registration must hold over
+   a good share of the frame and correlate (``fit.COVER_MIN``, ``fit.NCC_MIN``), else the original is not the
+   reference's frame;
 2. the smooth grade is fitted to the pixel pairs (original colour → reference colour) as an exemplar look is, with
    the same hue-uniform prior (``exemplars.UNIFORM``): the pairs show only the reference scene's colours and the
    shot may hold others;
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
-from editor.lighting.fit import MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import COVER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
 from editor.lighting.register import register
 
 
@@ -37,12 +38,12 @@ from editor.lighting.register import register
 class OriginalLook:
     """The look fitted from the original's frames to the reference's: the fit, or why there is none.
 
-    ``look`` is None when a frame pair did not register (``unregistered`` holds its index and NCC); ``accepted``
-    says whether the look explains its pairs (inliers ≥ ``LOOK_INLIER_MIN``)."""
+    ``look`` is None when a frame pair did not register (``unregistered``: its index, correlation and coverage);
+    ``accepted`` says whether the look explains its pairs (inliers ≥ ``LOOK_INLIER_MIN``)."""
 
     look: Fit | None
     accepted: bool
-    unregistered: tuple[int, float] | None = None
+    unregistered: tuple[int, float, float] | None = None
 
 
 def look_from_original(
@@ -60,18 +61,19 @@ def look_from_original(
     """
     if not originals or len(originals) != len(targets):
         raise ValueError(f"{len(originals)} original frames for {len(targets)} reference frames")
-    src, dst, nccs = [], [], []
+    src, dst, nccs, covers = [], [], [], []
     for i, (o, t) in enumerate(zip(originals, targets, strict=True)):
         reg = register(np.asarray(o, np.float32), np.asarray(t, np.float32))
-        if reg.ncc < NCC_MIN or int(reg.valid.sum()) < 256:
-            return OriginalLook(None, False, (i, round(reg.ncc, 4)))
+        if reg.ncc < NCC_MIN or reg.coverage < COVER_MIN or int(reg.valid.sum()) < 256:
+            return OriginalLook(None, False, (i, round(reg.ncc, 4), round(reg.coverage, 4)))
         src.append(reg.src[reg.valid])
         dst.append(reg.ref[reg.valid])
         nccs.append(reg.ncc)
+        covers.append(reg.coverage)
     s, d = np.concatenate(src), np.concatenate(dst)
     if len(s) > MAX_PAIRS:
         idx = np.sort(np.random.default_rng(0).choice(len(s), MAX_PAIRS, replace=False))
         s, d = s[idx], d[idx]
-    corr = Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)))
+    corr = Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)), float(np.mean(covers)))
     look = fit_pairs(corr, init=prior, uniform=uniform)
     return OriginalLook(look, look.inliers >= inlier_min)

@@ -6,8 +6,11 @@ monotone grade. Then:
 1. ORB key points matched with a ratio test; RANSAC fits a similarity (rotation, scale, shift) — a re-framed,
    zoomed or slightly moved camera is brought into place. Too few inliers: the identity is tried instead.
 2. DIS optical flow on the pre-aligned images refines it per pixel (people who moved a little).
-3. A forward–backward flow check marks the pixels whose correspondence holds; the normalised cross-correlation of
-   the equalised grey images over them says whether the two frames show the same set-up at all.
+3. A forward–backward flow check marks the pixels whose correspondence holds; the share of the frame they cover
+   (``coverage``) and the normalised cross-correlation of the equalised grey images over them say whether the two
+   frames show the same set-up at all (``editor.lighting.fit``: ``COVER_MIN``, ``NCC_MIN``). The correlation alone
+   does not: two scenes framed alike and shot at the same size (every shot of a production) fall back to the
+   identity, the flow bends one onto the other, and over the few pixels whose flow holds the grey images correlate.
 
 Everything runs at ``width`` pixels wide (320 by default): a grade is a colour mapping, resolution adds nothing.
 """
@@ -26,12 +29,20 @@ _MIN_MATCHES = 12
 @dataclass(frozen=True)
 class Registration:
     """``ref`` resampled onto the source frame's small grid (float32 RGB), where that holds (``valid``), the
-    grey-level correlation over the valid pixels, and the source frame on the same grid (``src``)."""
+    grey-level correlation over the valid pixels, the source frame on the same grid (``src``) and the share of that
+    grid the alignment maps inside the reference (``overlap``)."""
 
     src: np.ndarray
     ref: np.ndarray
     valid: np.ndarray
     ncc: float
+    overlap: float = 1.0
+
+    @property
+    def coverage(self) -> float:
+        """The share of the frames' overlap (the source grid's pixels the alignment maps inside the reference)
+        whose correspondence holds (``valid``)."""
+        return float(self.valid.mean()) / self.overlap if self.overlap > 0 else 0.0
 
 
 def small(rgb: np.ndarray, width: int = WIDTH) -> np.ndarray:
@@ -77,7 +88,7 @@ def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registr
     mat = _similarity(gs, gr)
     if mat is None:
         if abs(r.shape[0] / r.shape[1] - h / w) > 0.02:
-            return Registration(s, np.zeros_like(s), np.zeros((h, w), bool), 0.0)
+            return Registration(s, np.zeros_like(s), np.zeros((h, w), bool), 0.0, 0.0)
         mat = np.array([[w / r.shape[1], 0, 0], [0, h / r.shape[0], 0]], np.float64)
     r_al = cv2.warpAffine(r, mat, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(np.ones(r.shape[:2], np.uint8), mat, (w, h), flags=cv2.INTER_NEAREST) > 0
@@ -95,7 +106,7 @@ def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registr
     g_w = cv2.remap(g_al, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     a, b = gs.astype(np.float32)[valid], g_w[valid]
     ncc = float(np.corrcoef(a, b)[0, 1]) if len(a) > 64 and a.std() > 1 and b.std() > 1 else 0.0
-    return Registration(s, warped, valid, ncc if np.isfinite(ncc) else 0.0)
+    return Registration(s, warped, valid, ncc if np.isfinite(ncc) else 0.0, float(inside.mean()))
 
 
 def thumbprint(rgb: np.ndarray) -> np.ndarray:

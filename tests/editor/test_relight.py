@@ -207,10 +207,7 @@ def test_relight_with_the_references_original_transfers_the_known_look_and_recor
     _, src = next(iter_frames(shot.info, indices=[3]))
     _, out = next(iter_frames(probe(tmp_path / "a.mp4"), indices=[3]))
     truth = warm_highlights(np.asarray(src, np.float32))
-    _, guessed = relight(shot, loaded, tmp_path / "b.mp4", reference=ref, reference_frame=2)
-    assert guessed.grade.method != "original"  # without it the look is estimated (here from these tiny frames)
     assert delta_e76(np.asarray(out, np.float32), truth) <= 3.0  # measured 2.52 (through H.264 both ways, 160 px)
-    assert delta_e76(guessed.grade.smooth.apply(src), truth) > 10.0  # measured 67.8: the shot matched to the booth
     # a whole reference shot: the original's frames at the same numbers
     whole, _ = relight(shot, loaded, tmp_path / "c.mp4", reference=ref, reference_original=orig)
     assert whole.metrics["grade_method"] == "original" and whole.parameters["reference_original_frame"] is None
