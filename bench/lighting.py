@@ -20,10 +20,10 @@ highlight tints and per-channel gammas — a family the model never trained on).
   reference with its ungraded original given (``relight --reference-original``: the look fitted from the original
   to the graded reference, ``editor.lighting.original``) — compare with ``cross``'s ``new`` in the same run;
   ``cross-original-export``: the same with the graded reference delivered as a still (re-framed to 1280 px wide,
-  8-bit JPEG quality 90); ``cross-samesize``: the ``cross`` reference at the shot's own frame size (every shot of a
-  production has one size; registration then falls back to the identity, and the same-set-up test must not take
-  the other scene for the shot's), with the peer ``unguarded`` (the same grade without the registration's coverage
-  test, ``cover_min=0``: the acceptance before 2026-12-06).
+  8-bit JPEG quality 90); ``cross-samesize``: the ``cross`` reference at the shot's own frame size and aspect ratio
+  (centre cut, then scaled; every shot of a production has one size; registration then falls back to the
+  identity, and the same-set-up test must not take the other scene for the shot's), with the peer ``unguarded``
+  (the same grade without the registration's coverage test, ``cover_min=0``: the acceptance before 2026-12-06).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
@@ -220,7 +220,7 @@ def main() -> None:
         refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
         refs["cross-unseen"] = refs["cross-original"] = refs["cross-original-export"] = refs["cross"]
         h, w = tests[0].shape[:2]
-        refs["cross-samesize"] = cv2.resize(refs["cross"], (w, h), interpolation=cv2.INTER_AREA)
+        refs["cross-samesize"] = _at_size(refs["cross"], w, h)
         box = region_of(h, w)
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
         for family, look in looks(args.looks):
@@ -294,6 +294,15 @@ def main() -> None:
         emit("grade_methods", len(used), "cases", task=task, methods={k: used.count(k) for k in sorted(set(used))})
     emit("plan_seconds_per_shot", float(np.median(plan_s)), "s", note="median; 4 frames, one reference frame")
     speed(g.smooth)
+
+
+def _at_size(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The frame at ``w``×``h`` as a production shooting at that size would have framed it: the centre cut to that
+    aspect ratio, then scaled (nothing stretched)."""
+    fh, fw = rgb.shape[:2]
+    cw, ch = min(fw, round(fh * w / h)), min(fh, round(fw * h / w))
+    x0, y0 = (fw - cw) // 2, (fh - ch) // 2
+    return cv2.resize(rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
 
 
 def _exported(rgb: np.ndarray) -> np.ndarray:
