@@ -4,7 +4,11 @@ Both frames are reduced to grey and histogram-equalised (rank-normalised), which
 monotone grade. Then:
 
 1. ORB key points matched with a ratio test; RANSAC fits a similarity (rotation, scale, shift) — a re-framed,
-   zoomed or slightly moved camera is brought into place. Too few inliers: the identity is tried instead.
+   zoomed or slightly moved camera is brought into place. The reference is first taken at the source's pixel scale
+   (a crop of the same camera's frame); where no similarity is found and the two differ in resolution, it is tried
+   again over the source's width (the same view at another resolution: an exemplar thumbnail against a full-size
+   reference, a still exported larger, a frame cut to another aspect ratio). Still too few inliers: the identity
+   is tried instead, when the aspect ratios agree.
 2. DIS optical flow on the pre-aligned images refines it per pixel (people who moved a little).
 3. A forward–backward flow check marks the pixels whose correspondence holds; the share of the frame they cover
    (``coverage``) and the normalised cross-correlation of the equalised grey images over them say whether the two
@@ -86,6 +90,12 @@ def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registr
     r = small(ref, round(width * ref.shape[1] / src.shape[1]) if ref.shape[1] != src.shape[1] else width)
     gs, gr = grey_eq(s), grey_eq(r)
     mat = _similarity(gs, gr)
+    if mat is None and r.shape[1] != w:  # another resolution: try the reference over the source's width instead
+        r2 = small(ref, w)
+        g2 = grey_eq(r2)
+        mat2 = _similarity(gs, g2)
+        if mat2 is not None:
+            r, gr, mat = r2, g2, mat2
     if mat is None:
         if abs(r.shape[0] / r.shape[1] - h / w) > 0.02:
             return Registration(s, np.zeros_like(s), np.zeros((h, w), bool), 0.0, 0.0)
