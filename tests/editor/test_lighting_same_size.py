@@ -5,8 +5,9 @@ similarity and the identity is tried; the optical flow bends one scene onto the 
 flow holds the equalised grey images still correlate (0.58-0.97 measured on the shared footage). With the
 correlation as the only test the reference passed as the same set-up, and the shot was matched pixel by pixel to the
 other scene's colours: 8 of the benchmark's 30 such cases, 37-63 dE76 off the look, colour-edge energy up to 3.1x
-the truth's (bench/lighting.py, task ``cross-samesize``). The registration's coverage (the share of the frames' overlap whose correspondence holds)
-tells them apart: same set-up 0.67-0.98, another scene 0.00-0.03 (``editor.lighting.fit.COVER_MIN``).
+the truth's (bench/lighting.py, task ``cross-samesize``). The registration's coverage (the share of the frames'
+overlap whose correspondence holds) tells them apart: same set-up 0.67-0.98, another scene 0.00-0.03
+(``editor.lighting.fit.COVER_MIN``).
 """
 
 from __future__ import annotations
