@@ -8,8 +8,12 @@ reference:
 
 1. rank the exemplars by the correlation of layout prints (a coarse, grade-blind prefilter) and keep the best
    ``CANDIDATES`` (all of them in a small project), plus the best three mirror images;
-2. register each to the reference (``editor.lighting.register``); those with NCC ≥ ``NCC_MIN`` give pixel pairs
-   (ungraded exemplar colour → reference colour);
+2. register each to the reference (``editor.lighting.register``); those whose registration holds over the frames'
+   overlap (coverage ≥ ``fit.COVER_MIN``) and correlates (NCC ≥ ``NCC_MIN``) give pixel pairs (ungraded exemplar
+   colour → reference colour). Until 2026-12-06 the coverage was not asked: a reference of another scene at the
+   exemplar's frame size registered over a sliver of the frame (0.2–5 %), and on 10 of 42 such pairings of the
+   shared clips one grade explained that sliver's few hundred pairs (inliers 0.76–1.0), so another scene's look
+   was accepted without a warning (a GRID shot toward a CREMA-D reference: 31.7 ΔE76);
 3. fit the smooth grade to those pairs (robust), with a hue-uniform prior (``smooth.hue_bias``, weight
    ``UNIFORM``): that is the look, as a mapping from the project's ungraded colours. The pairs only show the
    reference scene's colours (the GRID booth: blue backdrop, skin, dark clothes); the shot may hold others (a green
@@ -52,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.lighting.fit import MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import COVER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
 from editor.lighting.register import register, small, thumbprint
 
 FRAMES_PER_CLIP = 3
@@ -120,7 +124,8 @@ class Exemplars:
                 ex = self.frames[k][:, ::-1] if flip else self.frames[k]
                 ex_f = ex.astype(np.float32) / 255.0
                 reg = register(ex_f, t) if exemplar_is_source else register(t, ex_f)
-                if reg.ncc >= NCC_MIN and (best is None or reg.ncc > best.ncc):
+                holds = reg.ncc >= NCC_MIN and reg.coverage >= COVER_MIN
+                if holds and (best is None or reg.ncc > best.ncc):
                     best = reg
             if best is not None:
                 src.append(best.src[best.valid])

@@ -24,6 +24,7 @@ from editor.lighting.fit import COVER_MIN, correspond
 from media import probe, read_frame
 
 SAD, NEU, GRID_A = "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv", "grid_pwij3p.mpg"
+GRID_B = "grid_id2_vcd_swwp2s.mpg"
 
 
 def _at_size(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -74,3 +75,25 @@ def test_the_same_set_up_still_corresponds(frames: dict) -> None:  # type: ignor
         grade = match_grade(net, Exemplars.build([]), shots, [look.apply(ref_src)])
         assert grade.method == "pairs"
         assert delta_e76(grade.lut.apply(shots[0]), look.apply(shots[0])) <= 3.0
+
+
+def test_an_exemplar_of_another_scene_at_the_references_size_is_not_taken_for_its_set_up(
+    frames: dict,  # type: ignore[type-arg]
+    footage_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The project holds the GRID booth only; the reference is a CREMA-D frame at the booth's size. The exemplar
+    # registered over 0.5-1 % of the frame, one grade explained those few hundred pairs (inliers 0.86-0.98), and the
+    # CREMA-D look was fitted as if from the booth: 31.7 dE76 off on the GRID shot, with no warning. Now the
+    # exemplar does not register and the model's estimate stands, with its warning.
+    net, shots = frames["net"], frames["shots"]
+    grid_b, neu = probe(footage_dir / GRID_B), probe(footage_dir / NEU)
+    exemplars = Exemplars.build([read_frame(grid_b, k) for k in (5, grid_b.frame_count // 2)])
+    look = random_look(np.random.default_rng(9000))
+    ref = look.apply(_at_size(read_frame(neu, neu.frame_count - 5), grid_b.width, grid_b.height))
+    grade = match_grade(net, exemplars, shots, [ref])
+    assert grade.method == "model" and grade.warning is not None
+    monkeypatch.setattr("editor.lighting.exemplars.COVER_MIN", 0.0)  # the acceptance before 2026-12-06
+    unguarded = match_grade(net, exemplars, shots, [ref])
+    assert unguarded.method == "exemplar" and unguarded.warning is None
+    assert delta_e76(unguarded.lut.apply(shots[0]), look.apply(shots[0])) > 20.0  # measured 31.7
