@@ -36,8 +36,10 @@ accepted, the shot mapped onto its own exemplar first as then), ``main`` (main 5
 set-up's exemplar first when it differs from it, ``bench/_peers/lighting_to_bank.py``, removed 2026-12-05; and the
 hue-uniform prior's weight then, 0.01) and ``unchecked`` (the grade now but with that old acceptance,
 ``fit.INLIER_MIN``, instead of ``exemplars.LOOK_INLIER_MIN``: differs from ``new`` only where an exemplar look was
-refused by its inliers; since 2026-12-06 an exemplar that only resembles the reference is refused at registration,
-by the coverage test, so there ``unchecked`` equals ``new``). ``--per-case`` adds
+refused by its inliers). The peers are built from the product's pieces and share its registration: since
+2026-12-06 an exemplar that only resembles the reference is refused at registration, by the coverage test, so
+there ``before`` and ``unchecked`` give the model's estimate as ``new`` does (the GRID shot toward the Obama
+reference: before that, 13.8–19.5 ΔE76 through the refused look). ``--per-case`` adds
 one line per case (clip, variant, look) for ``new``, ``before``, ``main`` and ``unchecked``.
 
 Metrics: ΔE76 (mean per pixel, CIELAB) to the truth (target ≤ 3); **colour-edge-energy ratio** = mean Sobel gradient

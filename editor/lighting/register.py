@@ -5,10 +5,10 @@ monotone grade. Then:
 
 1. ORB key points matched with a ratio test; RANSAC fits a similarity (rotation, scale, shift) — a re-framed,
    zoomed or slightly moved camera is brought into place. The reference is first taken at the source's pixel scale
-   (a crop of the same camera's frame); where no similarity is found and the two differ in resolution, it is tried
-   again over the source's width (the same view at another resolution: an exemplar thumbnail against a full-size
-   reference, a still exported larger, a frame cut to another aspect ratio). Still too few inliers: the identity
-   is tried instead, when the aspect ratios agree.
+   (a crop of the same camera's frame). Where no similarity is found, the identity is tried instead when the aspect
+   ratios agree (the same view at another resolution); when they differ (a frame cut to another aspect ratio,
+   against an exemplar thumbnail of the whole frame) the similarity is tried again with the reference over the
+   source's width, and without one the frames do not register.
 2. DIS optical flow on the pre-aligned images refines it per pixel (people who moved a little).
 3. A forward–backward flow check marks the pixels whose correspondence holds; the share of the frame they cover
    (``coverage``) and the normalised cross-correlation of the equalised grey images over them say whether the two
@@ -90,14 +90,15 @@ def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registr
     r = small(ref, round(width * ref.shape[1] / src.shape[1]) if ref.shape[1] != src.shape[1] else width)
     gs, gr = grey_eq(s), grey_eq(r)
     mat = _similarity(gs, gr)
-    if mat is None and r.shape[1] != w:  # another resolution: try the reference over the source's width instead
+    other_aspect = abs(r.shape[0] / r.shape[1] - h / w) > 0.02
+    if mat is None and r.shape[1] != w and other_aspect:  # no identity to fall back on: the reference over our width
         r2 = small(ref, w)
         g2 = grey_eq(r2)
         mat2 = _similarity(gs, g2)
         if mat2 is not None:
             r, gr, mat = r2, g2, mat2
     if mat is None:
-        if abs(r.shape[0] / r.shape[1] - h / w) > 0.02:
+        if other_aspect:
             return Registration(s, np.zeros_like(s), np.zeros((h, w), bool), 0.0, 0.0)
         mat = np.array([[w / r.shape[1], 0, 0], [0, h / r.shape[0], 0]], np.float64)
     r_al = cv2.warpAffine(r, mat, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
