@@ -23,7 +23,8 @@ highlight tints and per-channel gammas — a family the model never trained on).
   8-bit JPEG quality 90); ``cross-samesize``: the ``cross`` reference at the shot's own frame size and aspect ratio
   (centre cut, then scaled; every shot of a production has one size; registration then falls back to the
   identity, and the same-set-up test must not take the other scene for the shot's), with the peer ``unguarded``
-  (the same grade without the registration's coverage test, ``cover_min=0``: the acceptance before 2026-12-06).
+  (the same grade without the coverage test on the shot's own pairs, ``cover_min=0``: their acceptance before
+  2026-12-06; its exemplars are tested as the product's are).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);

@@ -10,11 +10,12 @@ monotone grade. Then:
    against an exemplar thumbnail of the whole frame) the similarity is tried again with the reference over the
    source's width, and without one the frames do not register.
 2. DIS optical flow on the pre-aligned images refines it per pixel (people who moved a little).
-3. A forward–backward flow check marks the pixels whose correspondence holds; the share of the frame they cover
-   (``coverage``) and the normalised cross-correlation of the equalised grey images over them say whether the two
-   frames show the same set-up at all (``editor.lighting.fit``: ``COVER_MIN``, ``NCC_MIN``). The correlation alone
-   does not: two scenes framed alike and shot at the same size (every shot of a production) fall back to the
-   identity, the flow bends one onto the other, and over the few pixels whose flow holds the grey images correlate.
+3. A forward–backward flow check marks the pixels whose correspondence holds; the share of the frames' overlap
+   they cover (``coverage``) and the normalised cross-correlation of the equalised grey images over them say
+   whether the two frames show the same set-up at all (``editor.lighting.fit``: ``COVER_MIN``, ``NCC_MIN``). The
+   correlation alone does not: two scenes framed alike and shot at the same size (every shot of a production) fall
+   back to the identity, the flow bends one onto the other, and over the few pixels whose flow holds the grey
+   images correlate.
 
 Everything runs at ``width`` pixels wide (320 by default): a grade is a colour mapping, resolution adds nothing.
 """
