@@ -84,6 +84,7 @@ from editor.lighting.smooth import N_PARAMS, SmoothGrade
 from editor.lighting.training import LightingConfig, train_lighting
 from editor.models import unpack_model
 from media import Region, probe, read_frame
+from tests.editor._graded_elsewhere import at_size
 
 TRAIN = [
     "crema-d_1001_DFA_NEU_XX.flv",
@@ -224,7 +225,7 @@ def main() -> None:
         refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
         refs["cross-unseen"] = refs["cross-original"] = refs["cross-original-export"] = refs["cross"]
         h, w = tests[0].shape[:2]
-        refs["cross-samesize"] = _at_size(refs["cross"], w, h)
+        refs["cross-samesize"] = at_size(refs["cross"], w, h)
         box = region_of(h, w)
         wts = rectangle_weights(box, w, h, auto_feather(box))[..., None]
         for family, look in looks(args.looks):
@@ -298,15 +299,6 @@ def main() -> None:
         emit("grade_methods", len(used), "cases", task=task, methods={k: used.count(k) for k in sorted(set(used))})
     emit("plan_seconds_per_shot", float(np.median(plan_s)), "s", note="median; 4 frames, one reference frame")
     speed(g.smooth)
-
-
-def _at_size(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
-    """The frame at ``w``×``h`` as a production shooting at that size would have framed it: the centre cut to that
-    aspect ratio, then scaled (nothing stretched)."""
-    fh, fw = rgb.shape[:2]
-    cw, ch = min(fw, round(fh * w / h)), min(fh, round(fw * h / w))
-    x0, y0 = (fw - cw) // 2, (fh - ch) // 2
-    return cv2.resize(rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
 
 
 def _exported(rgb: np.ndarray) -> np.ndarray:

@@ -135,7 +135,8 @@ def _from_original(
 ) -> Grade:
     found = look_from_original(originals, targets, prior, uniform=uniform, inlier_min=inlier_min)
     if found.look is None:
-        i, ncc, cover = found.unregistered or (0, 0.0, 0.0)
+        assert found.unregistered is not None  # no look: a frame pair did not register
+        i, ncc, cover = found.unregistered
         raise EditParameterError(
             f"the reference's original does not show the reference's frame (frame pair {i + 1} of {len(targets)} "
             f"does not register: it holds on {cover:.0%} of the frame with correlation {ncc:.2f}, where a frame "

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.lighting.fit import COVER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import COVER_MIN, NCC_MIN, Correspondence, Fit, fit_pairs, gather
 from editor.lighting.register import register, small, thumbprint
 
 FRAMES_PER_CLIP = 3
@@ -132,13 +132,7 @@ class Exemplars:
                 dst.append(best.ref[best.valid])
                 nccs.append(best.ncc)
                 covers.append(best.coverage)
-        if not src:
-            return None
-        s, d = np.concatenate(src), np.concatenate(dst)
-        if len(s) > MAX_PAIRS:
-            idx = np.sort(np.random.default_rng(0).choice(len(s), MAX_PAIRS, replace=False))
-            s, d = s[idx], d[idx]
-        return Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)), float(np.mean(covers)))
+        return gather(src, dst, nccs, covers) if src else None
 
 
 @dataclass(frozen=True)

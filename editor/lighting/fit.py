@@ -98,7 +98,23 @@ def correspond(
         srcs.append(reg.src[sel])
         refs.append(reg.ref[sel])
         ws.append(wt[sel])
-    src, ref, wts = np.concatenate(srcs), np.concatenate(refs), np.concatenate(ws)
+    return gather(srcs, refs, nccs, covers, ws, seed=seed)
+
+
+def gather(
+    srcs: Sequence[np.ndarray],
+    refs: Sequence[np.ndarray],
+    nccs: Sequence[float],
+    covers: Sequence[float],
+    weights: Sequence[np.ndarray] | None = None,
+    *,
+    seed: int = 0,
+) -> Correspondence:
+    """The pixel pairs of several registered frame pairs as one ``Correspondence``: concatenated, at most
+    ``MAX_PAIRS`` of them (a seeded random sample, in order), weighted 1 unless ``weights`` are given, with the
+    frame pairs' mean correlation and coverage (0 when there were none)."""
+    src, ref = np.concatenate(srcs), np.concatenate(refs)
+    wts = np.ones(len(src), np.float32) if weights is None else np.concatenate(weights)
     if len(src) > MAX_PAIRS:
         idx = np.sort(np.random.default_rng(seed).choice(len(src), MAX_PAIRS, replace=False))
         src, ref, wts = src[idx], ref[idx], wts[idx]

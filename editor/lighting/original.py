@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
-from editor.lighting.fit import COVER_MIN, MAX_PAIRS, NCC_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import COVER_MIN, NCC_MIN, Fit, fit_pairs, gather
 from editor.lighting.register import register
 
 
@@ -70,10 +70,5 @@ def look_from_original(
         dst.append(reg.ref[reg.valid])
         nccs.append(reg.ncc)
         covers.append(reg.coverage)
-    s, d = np.concatenate(src), np.concatenate(dst)
-    if len(s) > MAX_PAIRS:
-        idx = np.sort(np.random.default_rng(0).choice(len(s), MAX_PAIRS, replace=False))
-        s, d = s[idx], d[idx]
-    corr = Correspondence(s, d, np.ones(len(s), np.float32), float(np.mean(nccs)), float(np.mean(covers)))
-    look = fit_pairs(corr, init=prior, uniform=uniform)
+    look = fit_pairs(gather(src, dst, nccs, covers), init=prior, uniform=uniform)
     return OriginalLook(look, look.inliers >= inlier_min)

@@ -1,5 +1,6 @@
 """A look known exactly and clips graded with it elsewhere: a reference from another scene, and its ungraded original
-(``relight --reference-original``)."""
+(``relight --reference-original``); a frame as another production size would frame it; the colour-edge energy a
+result is scored by."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import cv2
 import numpy as np
 
 from editor.lighting.cdl import LUMA_709
+from editor.lighting.metrics import to_lab
 from media import probe, read_frame
 from tests.editor._media import write_clip
 
@@ -23,6 +25,21 @@ def warm_highlights(rgb: np.ndarray) -> np.ndarray:
     lum = np.clip(np.asarray(rgb, np.float32) @ LUMA_709, 0, 1)[..., None]
     x = x + (1 - lum) ** 2 * np.array([0.04, 0.0, -0.03], np.float32) + lum**2 * np.array([-0.03, 0.01, 0.04])
     return np.clip(x, 0, 1).astype(np.float32)
+
+
+def at_size(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The frame as shot at ``w``×``h``: its centre cut to that aspect ratio, then scaled (nothing stretched)."""
+    fh, fw = rgb.shape[:2]
+    cw, ch = min(fw, round(fh * w / h)), min(fh, round(fw * h / w))
+    x0, y0 = (fw - cw) // 2, (fh - ch) // 2
+    return cv2.resize(rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
+
+
+def colour_edge(rgb: np.ndarray) -> float:
+    """Mean Sobel gradient magnitude of the a*, b* channels (false colour — bands, blotches — raises it)."""
+    lab = to_lab(rgb)
+    mags = [cv2.Sobel(lab[..., c], cv2.CV_32F, dx, dy, ksize=3) for c in (1, 2) for dx, dy in ((1, 0), (0, 1))]
+    return float(np.mean(np.sqrt(sum(m * m for m in mags))))
 
 
 def write_graded_elsewhere(footage_dir: Path, d: Path) -> dict[str, Path]:

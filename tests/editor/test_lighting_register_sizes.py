@@ -20,7 +20,7 @@ import torch
 
 from editor.lighting import Exemplars, GradeNet, delta_e76, match_grade, random_look
 from media import probe, read_frame
-from tests.editor.test_lighting_same_size import _at_size
+from tests.editor._graded_elsewhere import at_size
 
 SAD, NEU, GRID_A = "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv", "grid_pwij3p.mpg"
 
@@ -35,7 +35,7 @@ def test_a_reference_cut_to_another_aspect_ratio_finds_its_exemplar(
     torch.manual_seed(0)
     sad, neu, grid = (probe(footage_dir / n) for n in (SAD, NEU, GRID_A))
     exemplars = Exemplars.build([read_frame(neu, k) for k in (5, 40)])  # the project's take of the set-up, 4:3
-    ref_src = _at_size(read_frame(sad, sad.frame_count - 5), *size)  # another take of it, cut and scaled
+    ref_src = at_size(read_frame(sad, sad.frame_count - 5), *size)  # another take of it, cut and scaled
     corr = exemplars.pairs_to([ref_src], exemplar_is_source=True)
     assert corr is not None and corr.coverage > 0.6  # measured 0.87-0.96; before: no exemplar registered
     shots = [read_frame(grid, k) for k in (3, grid.frame_count // 2)]  # a shot of another scene

@@ -22,17 +22,10 @@ import torch
 from editor.lighting import Exemplars, GradeNet, delta_e76, match_grade, random_look
 from editor.lighting.fit import COVER_MIN, correspond
 from media import probe, read_frame
+from tests.editor._graded_elsewhere import at_size
 
 SAD, NEU, GRID_A = "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv", "grid_pwij3p.mpg"
 GRID_B = "grid_id2_vcd_swwp2s.mpg"
-
-
-def _at_size(rgb: np.ndarray, w: int, h: int) -> np.ndarray:
-    """The frame as shot at ``w``×``h``: its centre cut to that aspect ratio, then scaled."""
-    fh, fw = rgb.shape[:2]
-    cw, ch = min(fw, round(fh * w / h)), min(fh, round(fw * h / w))
-    x0, y0 = (fw - cw) // 2, (fh - ch) // 2
-    return cv2.resize(rgb[y0 : y0 + ch, x0 : x0 + cw], (w, h), interpolation=cv2.INTER_AREA)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +37,7 @@ def frames(footage_dir: Path) -> dict[str, object]:
     return {
         "net": GradeNet(),  # an untrained model predicts (almost) the identity: the fits do the work here
         "shots": shots,  # the GRID booth
-        "other": _at_size(read_frame(sad, 55), w, h),  # the CREMA-D green backdrop, as if shot at the booth's size
+        "other": at_size(read_frame(sad, 55), w, h),  # the CREMA-D green backdrop, as if shot at the booth's size
         "same": read_frame(grid_a, grid_a.frame_count - 5),
         "exemplars": Exemplars.build([read_frame(neu, k) for k in (5, 40)]),  # the project's take of that set-up
     }
@@ -90,7 +83,7 @@ def test_an_exemplar_of_another_scene_at_the_references_size_is_not_taken_for_it
     grid_b, neu = probe(footage_dir / GRID_B), probe(footage_dir / NEU)
     exemplars = Exemplars.build([read_frame(grid_b, k) for k in (5, grid_b.frame_count // 2)])
     look = random_look(np.random.default_rng(9000))
-    ref = look.apply(_at_size(read_frame(neu, neu.frame_count - 5), grid_b.width, grid_b.height))
+    ref = look.apply(at_size(read_frame(neu, neu.frame_count - 5), grid_b.width, grid_b.height))
     grade = match_grade(net, exemplars, shots, [ref])
     assert grade.method == "model" and grade.warning is not None
     monkeypatch.setattr("editor.lighting.exemplars.COVER_MIN", 0.0)  # the acceptance before 2026-12-06

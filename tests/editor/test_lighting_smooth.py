@@ -21,20 +21,14 @@ from editor.lighting.cdl import LUMA_709
 from editor.lighting.exemplars import LOOK_INLIER_MIN
 from editor.lighting.lut import ShotLut
 from editor.lighting.mask import auto_feather, blend_in_support, rectangle_weights, support_region
-from editor.lighting.metrics import to_lab
 from editor.lighting.register import register
 from editor.lighting.smooth import N_PARAMS, hue_bias
 from media import Region, probe, read_frame
+from tests.editor._graded_elsewhere import colour_edge
 
 SAD, NEU = "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
 GRID_A, GRID_B = "grid_pwij3p.mpg", "grid_id2_vcd_swwp2s.mpg"
 OBAMA, OBAMA_OTHER = "obama-weekly-address_very-real-challenges.mp4", "obama-weekly-address_a-bad-situation.mp4"
-
-
-def _edge(rgb: np.ndarray) -> float:
-    lab = to_lab(rgb)
-    mags = [cv2.Sobel(lab[..., c], cv2.CV_32F, dx, dy, ksize=3) for c in (1, 2) for dx, dy in ((1, 0), (0, 1))]
-    return float(np.mean(np.sqrt(sum(m * m for m in mags))))
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +101,7 @@ def test_full_frame_relight_reaches_a_known_look_without_false_colour(
     for src in tests:
         out, truth = grade.lut.apply(src), look.apply(src)
         assert delta_e76(out, truth) <= 3.0
-        assert _edge(out) <= 1.15 * _edge(truth)
+        assert colour_edge(out) <= 1.15 * colour_edge(truth)
         dark = (src.max(axis=-1) < 0.2) & (src.max(axis=-1) - src.min(axis=-1) < 0.03)  # dark neutral cloth
         assert delta_e76(out[dark], truth[dark]) <= 3.0
 
@@ -129,7 +123,7 @@ def test_region_relight_matches_the_corresponding_region_of_the_reference(
         out = src + (grade.lut.apply(src) - src) * wts[..., None]
         truth = src + (look.apply(src) - src) * wts[..., None]
         assert delta_e76(out[sl], truth[sl]) <= 3.0
-        assert _edge(out[sl]) <= 1.15 * _edge(truth[sl])
+        assert colour_edge(out[sl]) <= 1.15 * colour_edge(truth[sl])
 
 
 def test_another_scene_is_matched_through_the_projects_own_frames(
@@ -146,7 +140,7 @@ def test_another_scene_is_matched_through_the_projects_own_frames(
     for src in tests:
         out, truth = grade.lut.apply(src), look.apply(src)
         assert delta_e76(out, truth) < 0.5 * delta_e76(src, truth)
-        assert _edge(out) <= 1.15 * _edge(truth)
+        assert colour_edge(out) <= 1.15 * colour_edge(truth)
     assert grade.warning is None
     alone = match_grade(net, Exemplars.build([]), tests, [ref])
     assert alone.method == "model"  # nothing of that set-up in the project: the model's prediction, said so
@@ -207,7 +201,7 @@ def test_another_scene_moves_colours_it_does_not_show_like_those_it_shows(
     assert grade.method == "exemplar"
     out, truth = grade.lut.apply(tests[0]), _hue_look(tests[0])
     assert delta_e76(out, truth) <= 4.0
-    assert _edge(out) <= 1.15 * _edge(truth)
+    assert colour_edge(out) <= 1.15 * colour_edge(truth)
 
 
 def _split_tone(rgb: np.ndarray) -> np.ndarray:
@@ -234,7 +228,7 @@ def test_a_split_tone_look_through_the_references_own_take_is_matched(
     assert same.method == "exemplar"
     out, truth = same.lut.apply(tests[0]), _split_tone(tests[0])
     assert delta_e76(out, truth) <= 3.0
-    assert _edge(out) <= 1.15 * _edge(truth)
+    assert colour_edge(out) <= 1.15 * colour_edge(truth)
     reg = register(read_frame(grid_b, 40), read_frame(probe(footage_dir / GRID_A), 40))  # ungraded, other take
     assert reg.ncc > 0.9  # the same set-up ...
     assert delta_e76(reg.src[reg.valid], reg.ref[reg.valid]) > 3.0  # ... in other colours before any look

@@ -18,9 +18,8 @@ import torch
 
 from editor.errors import EditParameterError
 from editor.lighting import Exemplars, GradeNet, delta_e76, match_grade
-from editor.lighting.metrics import to_lab
 from media import probe, read_frame
-from tests.editor._graded_elsewhere import warm_highlights
+from tests.editor._graded_elsewhere import colour_edge, warm_highlights
 
 SAD, GRID_A, GRID_B = "crema-d_1001_DFA_SAD_XX.flv", "grid_pwij3p.mpg", "grid_id2_vcd_swwp2s.mpg"
 
@@ -30,12 +29,6 @@ def reframed(rgb: np.ndarray) -> np.ndarray:
     h, w = rgb.shape[:2]
     c = rgb[round(h * 0.05) : round(h * 0.95), round(w * 0.05) : round(w * 0.95)]
     return cv2.resize(c, (640, round(640 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA)
-
-
-def _edge(rgb: np.ndarray) -> float:
-    lab = to_lab(rgb)
-    mags = [cv2.Sobel(lab[..., c], cv2.CV_32F, dx, dy, ksize=3) for c in (1, 2) for dx, dy in ((1, 0), (0, 1))]
-    return float(np.mean(np.sqrt(sum(m * m for m in mags))))
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +54,7 @@ def test_a_look_graded_from_another_take_is_known_from_the_references_original(s
     for s in shots:
         out, truth = known.lut.apply(s), warm_highlights(s)
         assert delta_e76(out, truth) <= 1.5  # measured 0.70
-        assert _edge(out) <= 1.15 * _edge(truth)
+        assert colour_edge(out) <= 1.15 * colour_edge(truth)
     assert known.warning is None and known.short_warning is None and known.note is None
     assert guessed.note is not None and "--reference-original" in guessed.note  # the user is told what would help
 
