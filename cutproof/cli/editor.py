@@ -104,6 +104,7 @@ def _relight_args(
     original: str | None = None,
     **adj: float,
 ) -> dict[str, Any]:
+    from cutproof.edits.params import ShotFrame
     from editor.lighting import Adjustments, Shot
 
     cat = Catalogue(ws.engine)
@@ -111,15 +112,11 @@ def _relight_args(
     args: dict[str, Any] = {"adjustments": Adjustments(**adj)}
     for key, spec in (("reference", reference), ("reference_original", original)):
         if spec:
-            name, _, frame = spec.partition("@")
-            r = cat.get(name)
+            sf = ShotFrame.parse(spec, key.replace("_", " "))
+            r = cat.get(sf.shot)
             args[key] = Shot(r.info, r.content_hash)
-            if frame:
-                if not frame.isdigit():
-                    raise EditParameterError(
-                        f"{key.replace('_', ' ')} frame {frame!r} must be a frame number (SHOT@FRAME)"
-                    )
-                args[f"{key}_frame"] = int(frame)
+            if sf.frame is not None:
+                args[f"{key}_frame"] = sf.frame
     if region:
         args["region"] = Region.parse(region)
     if patch:

@@ -31,6 +31,7 @@ from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.consent_facts import from_registry
 from cutproof.edits.decided import decision_record
+from cutproof.edits.params import check_params
 from cutproof.edits.references import ReferenceNotFoundError, check_references
 from cutproof.edits.render import check_supported
 from cutproof.edits.requests import insert_request
@@ -101,12 +102,14 @@ def evaluate(
     batch) and returns values for the request row (``state``, ``job_id``).
 
     Raises:
-        SubmissionError: unknown shot, bad region/range, project without the dates the rules need.
+        SubmissionError: unknown shot, bad region/range, parameters the kind does not take or of a wrong type
+            (``InvalidParametersError``), project without the dates the rules need.
         ConsentError: a declared performer is not registered in the project.
         PolicyError: the project's packs are malformed.
     """
     when = at or datetime.now(UTC)
     check_supported(submission.kind)
+    check_params(submission.kind, submission.params)  # every parameter of the kind, typed, before anything
     try:
         clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
     except Exception as exc:  # the catalogue's own error names the shot and how to list clips

@@ -25,6 +25,7 @@ from typing import Any
 
 from cutproof.core.uploads import UploadNotFoundError, resolve_upload
 from cutproof.core.workspace import Workspace
+from cutproof.edits.params import ShotFrame
 from cutproof.edits.submission import SubmissionError
 from editor import Catalogue, Clip, ModelRecord, ModelRegistry
 from editor.errors import ClipNotFoundError, ModelNotFoundError
@@ -113,7 +114,7 @@ def check_references(ws: Workspace, project: str, kind: str, params: dict[str, A
             project_media(ws, project, params[key])
     for key in ("reference", "reference_original"):
         if kind == "relight" and params.get(key):
-            project_clip(ws, project, str(params[key]).partition("@")[0])
+            project_clip(ws, project, ShotFrame.parse(str(params[key]), key.replace("_", " ")).shot)
     if kind == "dialogue" and params.get("audio"):
         project_upload(ws, project, params["audio"])
 

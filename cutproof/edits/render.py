@@ -1,22 +1,11 @@
 """From an approved edit submission to the editor call that renders it.
 
-Each edit kind maps to one editor entry point. The parameters a submission may carry per kind:
-
-- ``background``: ``plate`` (catalogue clip ref, or ``blob:<sha256>`` of an uploaded still/clip),
-  ``plate_frame`` (frame of a plate clip, default 0), ``clean_plate`` (catalogue ref, optional), ``model``
-  (id of a trained background refiner, optional), ``despill`` (bool, default false: take the old set's colour out
-  of the performer's edge, for a coloured backdrop).
-- ``eyeline``: ``performer`` (consent performer id, required), ``shift`` ([dx, dy] degrees, required; +x = image
-  right, +y = down), ``model`` (eyeline model id, optional: default the performer's newest).
-- ``relight``: ``reference`` (catalogue clip ref, optionally ``@FRAME``), adjustments ``exposure``,
-  ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain``, ``feather``, and ``model``
-  (a trained lighting model id; default the project's newest). The submission's ``region`` limits the change.
-
-- ``dialogue``: ``performer`` (whose line), ``audio`` (``blob:<sha256>`` of the uploaded WAV of the new line),
-  ``retime_only`` (bool, default false: slip the picture instead of re-syncing the mouth), ``replace_pauses``
-  (bool, default false: place a mouth on every frame, the pauses of both lines included; by default those are
-  left as shot), ``model`` (a trained dialogue model id; default the performer's newest; optional for re-time
-  only).
+Each edit kind maps to one editor entry point. The parameters a submission may carry per kind, and what each
+means, are ``cutproof.edits.params``' (checked by the gate before anything is recorded, and read here typed):
+``background`` (the new plate, a clean plate, a refiner model, despill), ``eyeline`` (performer, shift, model),
+``relight`` (a reference shot and its ungraded original, a reference patch, the adjustments, feather, model; the
+submission's ``region`` limits the change) and ``dialogue`` (performer, the new line's audio, re-time only, replace
+pauses, model). A model left out is the project's newest of the kind (for eyeline and dialogue: the performer's).
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 
@@ -41,6 +30,7 @@ from typing import Any
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
+from cutproof.edits.params import BackgroundParams, DialogueParams, EyelineParams, RelightParams
 from cutproof.edits.references import project_clip, project_media, project_model, project_upload
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from editor import Clip, EditResult, ModelRegistry
@@ -108,28 +98,23 @@ def _background(
     gate: GateFacts | None,
     segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
-    from editor.background import BackgroundParams, load_background_model
+    from editor.background import BackgroundParams as EditorBackgroundParams
+    from editor.background import load_background_model
     from editor.background.edit import load_plate, replace_background
 
-    params = dict(submission.params)
-    if "plate" not in params:
-        raise RenderParameterError("a background edit needs params.plate: a clip of this production or blob:<hash>")
-    despill = params.get("despill", False)
-    if not isinstance(despill, bool):
-        raise RenderParameterError(f"params.despill must be true or false, got {despill!r}")
-    plate_path = _resolve_media(ws, project, str(params["plate"]))
-    plate = load_plate(plate_path, frame=int(params.get("plate_frame", 0)))
-    clean = _resolve_media(ws, project, str(params["clean_plate"])) if params.get("clean_plate") else None
+    p = BackgroundParams.parse(submission.params)
+    plate = load_plate(_resolve_media(ws, project, p.plate), frame=p.plate_frame)
+    clean = _resolve_media(ws, project, p.clean_plate) if p.clean_plate else None
     refiner = None
-    if params.get("model"):
-        record = project_model(ws, project.slug, params["model"], "background")
+    if p.model:
+        record = project_model(ws, project.slug, p.model, "background")
         refiner = load_background_model(ModelRegistry(ws.engine, ws.blobs), record.model_id)
     progress(0.0)
     result = replace_background(
         clip.path,
         plate,
         work / f"render{_source_suffix(clip)}",
-        params=BackgroundParams(despill=despill),
+        params=EditorBackgroundParams(despill=p.despill),
         clean_plate=clean,
         refiner=refiner,
         start=submission.start,
@@ -152,35 +137,25 @@ def _eyeline(
 ) -> EditResult:
     from cutproof.edits.eyeline import eyeline_edit
 
-    params = dict(submission.params)
-    shift = params.get("shift")
-    if not params.get("performer") or not isinstance(shift, list | tuple) or len(shift) != 2:
-        raise RenderParameterError("an eyeline edit needs params.performer and params.shift: [dx, dy] in degrees")
-    try:
-        dx, dy = float(shift[0]), float(shift[1])
-    except (TypeError, ValueError):
-        raise RenderParameterError(f"params.shift {shift!r} must be two numbers of degrees") from None
+    p = EyelineParams.parse(submission.params)
     if gate is not None:
-        gate.check_performer(str(params["performer"]))
+        gate.check_performer(p.performer)
     progress(0.0)
     result = eyeline_edit(
         ws,
         project,
         clip,
         work / f"render{_source_suffix(clip)}",
-        performer=str(params["performer"]),
-        shift=(dx, dy),
+        performer=p.performer,
+        shift=(p.shift[0], p.shift[1]),
         start=submission.start,
         end=submission.end,
-        model=str(params["model"]) if params.get("model") else None,
+        model=p.model,
         cast_model=gate.cast_model if gate is not None else None,
         **segmented.kwargs(),
         progress=progress,
     )
     return result
-
-
-_ADJUSTMENTS = ("exposure", "temperature", "tint", "contrast", "saturation", "lift", "gamma", "gain")
 
 
 def _relight(
@@ -196,13 +171,9 @@ def _relight(
     from editor.lighting import Adjustments, Shot, load_model, relight
     from media import Region
 
-    params = dict(submission.params)
-    known = {*_ADJUSTMENTS, "reference", "reference_original", "reference_region", "feather", "model"}
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise RenderParameterError(f"unknown relight parameter(s) {', '.join(unknown)}")
+    p = RelightParams.parse(submission.params)
     registry = ModelRegistry(ws.engine, ws.blobs)
-    ref = params.get("model")
+    ref = p.model
     if ref is None:
         models = registry.list(kind="lighting", project=project.slug)
         if not models:
@@ -211,20 +182,19 @@ def _relight(
             )
         ref = models[0].model_id
     model = load_model(registry, project_model(ws, project.slug, ref, "lighting").model_id)
-    args: dict[str, Any] = {"adjustments": Adjustments(**{k: float(params[k]) for k in _ADJUSTMENTS if k in params})}
+    args: dict[str, Any] = {"adjustments": Adjustments(**p.adjustments())}
     for key in ("reference", "reference_original"):
-        if params.get(key):
-            name, _, frame = str(params[key]).partition("@")
-            r = project_clip(ws, project.slug, name)
+        if (sf := p.shot_frame(key)) is not None:
+            r = project_clip(ws, project.slug, sf.shot)
             args[key] = Shot(r.info, r.content_hash)
-            if frame:
-                args[f"{key}_frame"] = int(frame)
+            if sf.frame is not None:
+                args[f"{key}_frame"] = sf.frame
     if submission.region:
         args["region"] = Region.parse(submission.region)
-    if params.get("reference_region"):
-        args["reference_region"] = Region.parse(str(params["reference_region"]))
-    if "feather" in params:
-        args["feather"] = int(params["feather"])
+    if p.reference_region:
+        args["reference_region"] = Region.parse(p.reference_region)
+    if p.feather is not None:
+        args["feather"] = p.feather
     progress(0.0)
     result, _plan = relight(
         Shot(clip.info, clip.content_hash),
@@ -268,20 +238,16 @@ def _dialogue(
 ) -> EditResult:
     from editor.dialogue import dub, retime
 
-    params = dict(submission.params)
-    performer = str(params.get("performer") or "")
-    if not performer:
-        raise RenderParameterError("a dialogue edit needs params.performer: whose line is replaced")
-    if not str(params.get("audio", "")).startswith("blob:"):
-        raise RenderParameterError("a dialogue edit needs params.audio: blob:<sha256> of the uploaded WAV")
-    audio = project_upload(ws, project.slug, str(params["audio"]))
+    p = DialogueParams.parse(submission.params)
+    performer = p.performer
+    audio = project_upload(ws, project.slug, p.audio)
     if gate is not None:
         gate.check_performer(performer)
     cast = (gate or GateFacts((), None)).cast(ws, project)
-    loaded = _dialogue_model(ws, project, str(params["model"]) if params.get("model") else None, performer)
+    loaded = _dialogue_model(ws, project, p.model, performer)
     out = work / f"render{_source_suffix(clip)}"
     progress(0.0)
-    if params.get("retime_only"):
+    if p.retime_only:
         ref, model = loaded if loaded is not None else (None, None)
         result = retime(
             clip.path,
@@ -312,7 +278,7 @@ def _dialogue(
             model_ref=ref,
             start=submission.start,
             end=submission.end,
-            keep_pauses=not params.get("replace_pauses"),
+            keep_pauses=not p.replace_pauses,
             **segmented.kwargs(),
             progress=progress,
         )

@@ -29,7 +29,13 @@ class EditSubmission(BaseModel):
     region: str | None = Field(default=None, description="x,y,w,h in pixels; default the whole frame.")
     start: int | None = Field(default=None, ge=0, description="First frame (default 0).")
     end: int | None = Field(default=None, ge=1, description="One past the last frame (default: clip end).")
-    params: dict[str, Any] = Field(default_factory=dict, description="Kind-specific render parameters.")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Kind-specific render parameters, checked before the gate decides: background {plate, plate_frame, "
+        "clean_plate, model, despill}; eyeline {performer, shift, model}; relight {reference, reference_original, "
+        "reference_region, feather, model, exposure, temperature, tint, contrast, saturation, lift, gamma, gain}; "
+        "dialogue {performer, audio, retime_only, replace_pauses, model}.",
+    )
     target_language: str | None = None
     claimed_exemption: ClaimedExemption | None = None
     is_deep_fake: bool | None = Field(

@@ -119,6 +119,8 @@ def test_edit_review_render_audit_and_qc(site: Site) -> None:
     lee.wait_for_url(f"{site.base}/console/p/film/edits/{request_id}")
     lee.wait_for_selector("text=Download the deliverable", timeout=RENDER_TIMEOUT_MS)  # live progress, then delivered
     assert "delivered" in lee.inner_text("[data-state]")
+    result = lee.locator("section.result").text_content() or ""  # what the signed edit entry says the render did
+    assert "What the render did" in result and "clean plate set recovered" in result
     screenshot(lee, "07-delivered")
     rec = RequestStore(site.ws.engine).get(request_id, "film")
     assert rec.state == "delivered" and rec.review and "Answers to the review's questions" in rec.review["note"]

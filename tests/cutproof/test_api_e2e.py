@@ -22,7 +22,25 @@ def _setup(ws: Workspace, footage: Path, tmp: Path) -> dict[str, str]:
 
 
 def test_submit_review_render_download(workspace: Workspace, footage_dir: Path, tmp_path: Path) -> None:
-    _flow_through_http(workspace, footage_dir, tmp_path)
+    s, rid = _flow_through_http(workspace, footage_dir, tmp_path)
+    # The console's page of the delivered edit shows what its signed edit entry states the render did.
+    from fastapi.testclient import TestClient
+
+    from cutproof.console import create_app
+    from cutproof.core.settings import Settings
+    from tests.console.test_console_access import sign_in
+
+    console = sign_in(TestClient(create_app(Settings(home=workspace.home, secret_key=SECRET), workspace)), s["ed"])
+    page = console.get(f"/console/p/film/edits/{rid}").text
+    edit_index = next(
+        i
+        for i, entry in project_log(workspace, get_project(workspace, "film")).entries()
+        if b'"edit.applied/1"' in entry and rid.encode() in entry
+    )
+    metrics = project_log(workspace, get_project(workspace, "film")).entry_json(edit_index)["result"]["metrics"]
+    assert "What the render did" in page and f"ledger/entries/{edit_index}" in page
+    assert "clean plate set recovered" in page and str(metrics["clean_plate_set_recovered"]) in page
+    assert "Check this edit before you use it" not in page  # no warning was recorded
 
 
 @pytest.mark.postgres
@@ -32,7 +50,9 @@ def test_submit_review_render_download_postgres(postgres_db: str, footage_dir: P
     _flow_through_http(ws, footage_dir, tmp_path, db=postgres_db)
 
 
-def _flow_through_http(workspace: Workspace, footage_dir: Path, tmp_path: Path, db: str | None = None) -> None:
+def _flow_through_http(
+    workspace: Workspace, footage_dir: Path, tmp_path: Path, db: str | None = None
+) -> tuple[dict[str, str], str]:
     s = _setup(workspace, footage_dir, tmp_path)
     with running_server(workspace.home, secret=SECRET, db=db) as base:
         ed = httpx.Client(
@@ -67,6 +87,7 @@ def _flow_through_http(workspace: Workspace, footage_dir: Path, tmp_path: Path, 
         assert verify_receipt(receipt, entry, vkeys).index == rec["label_index"]
         # a second review of the same request is a conflict, not a second ledger entry
         assert lee.post(f"/edits/{rid}/review", json={"approve": False, "note": "late"}).status_code == 409
+    return s, rid
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,13 @@ def _grant(registry: ConsentRegistry, performer_id: str, **over: Any) -> str:
 
 def _decide(film: tuple[Any, ...], performer_id: str) -> GateResult:
     ws, project, _, shot, _ = film
-    submission = EditSubmission(shot=shot, kind="eyeline", purpose="performance_change", performers=(performer_id,))
+    submission = EditSubmission(
+        shot=shot,
+        kind="eyeline",
+        purpose="performance_change",
+        performers=(performer_id,),
+        params={"performer": performer_id, "shift": [2, 0]},
+    )
     return evaluate(ws, project, submission, identity="test:editor", presence=GIVEN)
 
 

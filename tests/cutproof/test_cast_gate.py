@@ -51,7 +51,13 @@ def _face(clip, frame: int) -> Region:  # type: ignore[no-untyped-def]
 
 def test_gate_uses_the_cast_model(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
     project, pid, clips = film
-    sub = EditSubmission(shot=clips[TAKE2].short_id, kind="background", purpose="continuity", end=30)
+    sub = EditSubmission(
+        shot=clips[TAKE2].short_id,
+        kind="background",
+        purpose="continuity",
+        end=30,
+        params={"plate": clips[TAKE1].short_id},
+    )
     before = who_is_there(clips[TAKE2], sub.region, sub.start, sub.end, ws=workspace, project=project)
     assert before.detected == () and before.unidentified_faces == 1 and "no cast model" in before.method
 
@@ -123,14 +129,15 @@ def test_cli_tag_train_who(workspace: Workspace, film) -> None:  # type: ignore[
     [{}, {"performer": "prf_1"}, {"performer": "prf_1", "shift": [1]}, {"performer": "prf_1", "shift": ["a", 0]}],
 )
 def test_eyeline_renderer_needs_performer_and_shift(workspace: Workspace, film, tmp_path: Path, params) -> None:  # type: ignore[no-untyped-def]
-    from cutproof.edits.render import RenderParameterError, render_edit, supported_kinds
+    from cutproof.edits.params import InvalidParametersError
+    from cutproof.edits.render import render_edit, supported_kinds
 
     project, _pid, clips = film
     assert "eyeline" in supported_kinds()
     sub = EditSubmission(shot=clips[TAKE2].short_id, kind="eyeline", purpose="continuity", params=params)
     work = tmp_path / "work"
     work.mkdir()
-    with pytest.raises(RenderParameterError):
+    with pytest.raises(InvalidParametersError, match=r"params\.performer|params\.shift"):
         render_edit(workspace, project, clips[TAKE2], sub, work, lambda _p: None)
     assert list(work.iterdir()) == []
 
@@ -186,14 +193,25 @@ def test_wrong_actor_in_a_consented_shot_is_not_allowed(
     tag_face(workspace, project, clips[STRANGER], 20, actor, _face(clips[STRANGER], 20))
     train_model(workspace, project, CastSpec(kind="cast", samples=8), identity="t")
 
+    plate = {"plate": clips[TAKE1].short_id}
     alone = EditSubmission(
-        shot=clips[TAKE2].short_id, kind="background", purpose="performance_change", end=24, performers=[pid]
+        shot=clips[TAKE2].short_id,
+        kind="background",
+        purpose="performance_change",
+        end=24,
+        performers=[pid],
+        params=plate,
     )
     first = evaluate(workspace, project, alone, identity="t")
     assert first.decision.outcome == "allow", (first.decision.to_json(), first.presence.as_json())
     # Everyone declared, so the only thing between this edit and "allow" is the actor's missing consent.
     both = EditSubmission(
-        shot=twoshot.short_id, kind="background", purpose="performance_change", end=24, performers=[pid, actor]
+        shot=twoshot.short_id,
+        kind="background",
+        purpose="performance_change",
+        end=24,
+        performers=[pid, actor],
+        params=plate,
     )
     result = evaluate(workspace, project, both, identity="t")
     assert set(result.presence.detected) == {pid, actor}, result.presence.as_json()

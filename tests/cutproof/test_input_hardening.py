@@ -96,6 +96,32 @@ def test_non_finite_edit_params_are_refused_not_signed_as_null(
     assert _size(world) == size
 
 
+BAD_PARAMS = [
+    # each used to pass the gate (a decision signed into the ledger, a render queued) and fail or misbehave later
+    ("relight", {"reference": "{plate}@two"}, "reference frame 'two' must be a whole frame number"),  # ValueError
+    ("relight", {"exposure": "bright"}, "params.exposure: input should be a valid number"),  # failed in the job
+    ("background", {"plate": "{plate}", "despil": True}, "params.despil is not a parameter"),  # silently ignored
+    ("dialogue", {"performer": "{performer}", "audio": "blob:" + "0" * 64, "retime_only": "false"}, "retime_only"),
+]
+
+
+@pytest.mark.parametrize(("kind", "params", "says"), BAD_PARAMS)
+def test_bad_edit_params_are_refused_before_anything_is_recorded(
+    world: dict[str, Any], kind: str, params: dict[str, Any], says: str
+) -> None:
+    from cutproof.core.jobs import JobQueue
+
+    s = world["s"]
+    filled = {k: v.format(**s) if isinstance(v, str) else v for k, v in params.items()}
+    body = {**background_edit(s), "kind": kind, "params": filled}
+    size, jobs = _size(world), len(JobQueue(world["ws"].engine).list("film"))
+    r = world["client"].post("/api/v1/projects/film/edits", json=body, headers=_h(world, "ed"))
+    assert r.status_code == 422, r.text
+    assert says in r.json()["detail"] and f"parameters of a {kind} edit" in r.json()["detail"]
+    assert _size(world) == size
+    assert len(JobQueue(world["ws"].engine).list("film")) == jobs
+
+
 BAD_NAMES = [
     "..",
     ".",

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cutproof.core.workspace import Workspace
-from cutproof.edits.render import RenderParameterError, render_edit
+from cutproof.edits.params import InvalidParametersError
+from cutproof.edits.render import render_edit
 from cutproof.edits.submission import EditSubmission
 from tests._support.one_clip import project_with_clip
 
@@ -17,9 +18,11 @@ GRID = "grid_pwij3p.mpg"
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({}, "needs params.plate"),
-        ({"plate": GRID, "despill": "yes"}, "params.despill must be true or false, got 'yes'"),
-        ({"plate": GRID, "despill": 1}, "params.despill must be true or false, got 1"),
+        ({}, "params.plate is required"),
+        ({"plate": GRID, "despill": "yes"}, "params.despill: input should be a valid boolean, got 'yes'"),
+        ({"plate": GRID, "despill": 1}, "params.despill: input should be a valid boolean, got 1"),
+        ({"plate": GRID, "despil": True}, "params.despil is not a parameter of this kind"),
+        ({"plate": GRID, "plate_frame": "3"}, "params.plate_frame: input should be a valid integer, got '3'"),
     ],
 )
 def test_background_params_are_checked_before_any_work(
@@ -29,6 +32,6 @@ def test_background_params_are_checked_before_any_work(
     work = tmp_path / "work"
     work.mkdir()
     sub = EditSubmission(shot=GRID, kind="background", purpose="story_change", params=params)
-    with pytest.raises(RenderParameterError, match=message):
+    with pytest.raises(InvalidParametersError, match=message):
         render_edit(workspace, project, clip, sub, work, lambda _p: None)
     assert list(work.iterdir()) == []

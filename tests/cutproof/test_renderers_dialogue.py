@@ -9,6 +9,7 @@ import pytest
 
 from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
+from cutproof.edits.params import InvalidParametersError
 from cutproof.edits.references import ReferenceNotFoundError
 from cutproof.edits.render import RenderParameterError, check_supported, render_edit
 from cutproof.edits.submission import EditSubmission
@@ -34,10 +35,11 @@ def test_dialogue_params_are_checked(workspace: Workspace, footage_dir: Path, tm
     for params, message in [
         ({"audio": "blob:" + "0" * 64}, "params.performer"),
         ({"performer": "p1"}, "params.audio"),
+        ({"performer": "p1", "audio": "blob:" + "0" * 64, "retime_only": "false"}, "params.retime_only"),
         ({"performer": "p1", "audio": "blob:" + "0" * 64}, "upload it first"),  # never uploaded
     ]:
         sub = EditSubmission(shot=NEU, kind="dialogue", purpose="adr", params=params)
-        with pytest.raises((RenderParameterError, ReferenceNotFoundError), match=message):
+        with pytest.raises((InvalidParametersError, ReferenceNotFoundError), match=message):
             render_edit(workspace, project, clip, sub, tmp_path, lambda _p: None)
     wav = line_from(footage_dir / NEU, tmp_path / "l.wav", seconds=0.5)
     digest = _upload(workspace, wav)

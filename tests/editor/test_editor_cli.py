@@ -142,5 +142,5 @@ def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path)
     code, out = run(home, *export, "--cube", str(cube))
     assert code == 0 and cube.is_file(), out
     code, out = run(home, *args[:-1], "original.mov@two", "--out", str(tmp_path / "x.mp4"))
-    assert code != 0 and "reference original frame 'two' must be a frame number" in out
+    assert code != 0 and "reference original frame 'two' must be a whole frame number" in out
     assert not (tmp_path / "x.mp4").exists()

@@ -32,8 +32,10 @@ from cutproof.console.web import PREFIX, download, render
 from cutproof.core.auth import Role
 from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.jobs import JobNotFoundError, JobQueue
+from cutproof.core.projects import project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
+from cutproof.edits.params import InvalidParametersError
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
@@ -154,6 +156,15 @@ async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form
     )
 
 
+async def _form_again(
+    request: Request, ws: Workspace, page: PageAccess, clip_hash: str, form: FormData, problems: list[str]
+) -> Response:
+    """The shot page again (422), with the form as filled in and what was wrong with it."""
+    ctx = await run_in_threadpool(_shot_context, ws, page, clip_hash)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    return render(request, "shot.html.j2", 422, **layout(page, "shots"), **ctx, problems=problems, form=values)
+
+
 @router.post("/p/{project}/shots/{clip_hash}/edits")
 async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash) -> Response:
     ws = workspace(request)
@@ -163,10 +174,11 @@ async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash)
     except (ValidationError, ValueError) as exc:
         errors = exc.errors() if isinstance(exc, ValidationError) else [{"loc": (), "msg": str(exc)}]
         problems = [f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in errors]
-        ctx = await run_in_threadpool(_shot_context, ws, page, clip_hash)
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return render(request, "shot.html.j2", 422, **layout(page, "shots"), **ctx, problems=problems, form=values)
-    gate, _job = await run_in_threadpool(submit, ws, page.project, submission, identity=page.principal.identity)
+        return await _form_again(request, ws, page, clip_hash, form, problems)
+    try:
+        gate, _job = await run_in_threadpool(submit, ws, page.project, submission, identity=page.principal.identity)
+    except InvalidParametersError as exc:  # nothing was recorded: the form again, with what to mend
+        return await _form_again(request, ws, page, clip_hash, form, [str(exc)])
     return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/edits/{gate.request_id}", status_code=303)
 
 
@@ -208,6 +220,34 @@ def _job_view(ws: Workspace, project: str, job_id: str | None) -> dict[str, Any]
     return {"state": job.state, "progress": job.progress, "message": job.message, "error": job.error}
 
 
+# What the editor may do where the signed result's ``metrics.grade_method`` shows a look estimated, not known: the
+# console's words for ``editor.lighting.grade.Grade.note`` (the CLI names its option; here, the form's field).
+GRADE_METHOD_HINTS = {
+    "exemplar": "The look was estimated through this production's own take of the reference's set-up. If the "
+    "reference was graded from another take, that take's colour is in the look: submit again with the reference's "
+    'ungraded original (the relight form\'s "Its ungraded original") for the look itself.',
+}
+
+
+def result_view(result: dict[str, Any]) -> dict[str, Any]:
+    """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
+    (``*_warning``), a hint for a relight whose look was estimated, and whether a trained model made it."""
+    metrics = dict(result.get("metrics") or {})
+    return {
+        "metrics": sorted(metrics.items()),
+        "warnings": [str(v) for k, v in sorted(metrics.items()) if k.endswith("_warning")],
+        "hint": GRADE_METHOD_HINTS.get(str(metrics.get("grade_method"))),
+        "trained_model": result.get("trained_model"),
+    }
+
+
+def _result_view(ws: Workspace, page: PageAccess, edit_index: int | None) -> dict[str, Any] | None:
+    """``result_view`` of the request's ``edit.applied/1`` entry; None before the edit is recorded."""
+    if edit_index is None:
+        return None
+    return result_view(project_log(ws, page.project).entry_json(edit_index).get("result") or {})
+
+
 @router.get("/p/{project}/edits/{request_id}", response_class=HTMLResponse)
 def edit_request(request: Request, page: AnyPage, request_id: RequestId) -> Response:
     ws = workspace(request)
@@ -222,6 +262,7 @@ def edit_request(request: Request, page: AnyPage, request_id: RequestId) -> Resp
         clip=clip,
         region=region,
         job=_job_view(ws, page.project.slug, rec.job_id),
+        result=_result_view(ws, page, rec.edit_index),
         names=performer_names(ws, page),
         final=rec.state in FINAL_STATES,
         legal=page.principal.has_role(page.project.slug, Role.LEGAL),
