@@ -84,12 +84,12 @@ class _Params(BaseModel):
             problems = "; ".join(_problem(cls, err) for err in exc.errors())
             takes = ", ".join(cls.model_fields)
             kind = cls.KIND
-            raise InvalidParametersError(f"{kind} edit: {problems} (parameters of a {kind} edit: {takes})") from None
+            raise InvalidParametersError(f"{kind} edit: {problems} ({kind} parameters: {takes})") from None
 
 
 def _problem(schema: type[_Params], err: Any) -> str:
     where = "params." + ".".join(str(p) for p in err["loc"])
-    if err["type"] == "missing":
+    if err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == ""):
         field = schema.model_fields.get(str(err["loc"][0]))
         return f"{where} is required" + (f": {field.description}" if field and field.description else "")
     if err["type"] == "extra_forbidden":

@@ -5,10 +5,22 @@ give the look itself (the console's words for ``Grade.note``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
+from fastapi.testclient import TestClient
+
+from cutproof.console import create_app
 from cutproof.console.pages.editors import result_view
 from cutproof.console.web import _env
+from cutproof.core.projects import get_project, project_log
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
+from editor import Catalogue
+from tests._support.gated_project import setup_gated_project
+from tests.console.test_console_access import csrf_of, sign_in
+
+SECRET = "console-result-" + "r" * 32
 
 WARNING = "model estimate alone: the reference's set-up is not in the project's dailies"
 
@@ -44,3 +56,21 @@ def test_an_exemplar_look_says_how_to_give_the_look_itself() -> None:
 def test_a_measured_grade_shows_no_hint() -> None:
     html = _page({"grade_method": "original", "edited_frames": 48})
     assert "ungraded original" not in html and "Check this edit" not in html
+
+
+def test_a_bad_parameter_comes_back_on_the_form_with_nothing_recorded(tmp_path: Path, footage_dir: Path) -> None:
+    """An eyeline request without the performer whose eyes move: the shot page again (422), naming the parameter,
+    with no decision in the ledger (until 2026-12-06 it was decided and recorded, then failed in the render)."""
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ed = sign_in(TestClient(create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)), s["ed"])
+    shot = Catalogue(ws.engine).get(s["shot"], project="film").content_hash
+    page = f"/console/p/film/shots/{shot}"
+    log = project_log(ws, get_project(ws, "film"))
+    size = log.size()
+    form = {"kind": "eyeline", "purpose": "continuity", "performer": "", "shift_x": "2", "shift_y": "0"}
+    r = ed.post(f"{page}/edits", data=form, headers={"X-CSRF-Token": csrf_of(ed, page)}, follow_redirects=False)
+    assert r.status_code == 422, r.text
+    assert "Not submitted" in r.text and "params.performer is required" in r.text
+    assert log.size() == size

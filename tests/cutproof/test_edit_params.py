@@ -80,7 +80,7 @@ BAD = [
 
 @pytest.mark.parametrize(("kind", "params", "says"), BAD)
 def test_bad_parameters_are_refused_by_name(kind: str, params: dict, says: str) -> None:
-    with pytest.raises(InvalidParametersError, match=f"^{kind} edit: .*{_re(says)}.*parameters of a {kind} edit"):
+    with pytest.raises(InvalidParametersError, match=f"^{kind} edit: .*{_re(says)}.*{kind} parameters:"):
         check_params(kind, params)
 
 

@@ -117,7 +117,7 @@ def test_bad_edit_params_are_refused_before_anything_is_recorded(
     size, jobs = _size(world), len(JobQueue(world["ws"].engine).list("film"))
     r = world["client"].post("/api/v1/projects/film/edits", json=body, headers=_h(world, "ed"))
     assert r.status_code == 422, r.text
-    assert says in r.json()["detail"] and f"parameters of a {kind} edit" in r.json()["detail"]
+    assert says in r.json()["detail"] and f"{kind} parameters:" in r.json()["detail"]
     assert _size(world) == size
     assert len(JobQueue(world["ws"].engine).list("film")) == jobs
 
