@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cutproof.edits.submission import SubmissionError
 from media import Region
@@ -95,6 +95,8 @@ def _problem(schema: type[_Params], err: Any) -> str:
     if err["type"] == "extra_forbidden":
         return f"{where} is not a parameter of this kind"
     msg = str(err["msg"]).removeprefix("Value error, ")
+    if not err["loc"]:  # a rule across parameters: its message names them
+        return msg
     return f"{where}: {msg[:1].lower()}{msg[1:]}, got {_shown(err.get('input'))}"
 
 
@@ -170,6 +172,22 @@ class RelightParams(_Params):
             except RegionError as exc:
                 raise ValueError(str(exc)) from None
         return v
+
+    @model_validator(mode="after")
+    def _together(self) -> RelightParams:
+        """What the editor would refuse after the gate's decision: parameters that need another, or exclude one."""
+        if self.reference is None:
+            for key in ("reference_region", "reference_original"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"params.{key} needs params.reference (the graded shot or SHOT@FRAME)")
+            if not self.adjustments():
+                raise ValueError("nothing to do: give params.reference or at least one adjustment")
+        if self.reference_region is not None and self.reference_original is not None:
+            raise ValueError(
+                "give params.reference_region (the region takes the patch's colours) or params.reference_original "
+                "(the reference's look, known from its ungraded original), not both"
+            )
+        return self
 
     def shot_frame(self, key: str) -> ShotFrame | None:
         """``reference`` or ``reference_original`` as a ``ShotFrame`` (None when not given)."""

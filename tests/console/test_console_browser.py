@@ -75,7 +75,7 @@ def test_edit_review_render_audit_and_qc(site: Site) -> None:
     screenshot(ed, "02-shots")
     ed.locator(".shot-card", has_text=CLIP).locator("a").click()
     ed.wait_for_url(re.compile(rf".*/console/p/film/shots/{shot}[0-9a-f]+$"))
-    box = ed.locator(".drawer .frame-box").bounding_box()
+    box = ed.locator(".drawer:not([data-reference-drawer]) .frame-box").bounding_box()
     assert box is not None
     ed.mouse.move(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.1)
     ed.mouse.down()
@@ -209,3 +209,32 @@ def test_tablet_layout_and_sign_out(site: Site) -> None:
     lee.wait_for_url(re.compile(r".*/console/sign-in$"))
     lee.goto(f"{site.base}/console/p/film/reviews")
     assert "/console/sign-in" in lee.url
+
+
+def test_the_reference_patch_is_drawn_on_the_reference_frame(site: Site) -> None:
+    """Relight: choosing the reference shows its frame; a box dragged on it fills the patch field in the reference's
+    own pixels (GRID 360×288, shown at another size), and typing the field moves the box."""
+    shot = site.tokens["shot"]
+    ed = open_as(site, "ed")
+    ed.goto(f"{site.base}/console/p/film/shots/{Catalogue(site.ws.engine).get(shot, project='film').content_hash}")
+    ed.select_option("select[name=kind]", "relight")
+    drawer = ed.locator("[data-reference-drawer]")
+    assert drawer.is_hidden()  # no reference chosen yet
+    ed.select_option("select[name=reference]", index=1)
+    drawer.wait_for(state="visible")
+    ed.fill("input[name=reference_frame]", "10")
+    ed.locator("input[name=reference_frame]").dispatch_event("change")
+    assert ed.get_attribute("[data-reference-drawer] [data-drawer-img]", "src").endswith("/frames/10.jpg?w=640")
+    drawer.locator(".frame-box").scroll_into_view_if_needed()
+    box = drawer.locator(".frame-box").bounding_box()
+    assert box is not None
+    ed.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    ed.mouse.down()
+    ed.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.75, steps=5)
+    ed.mouse.up()
+    x, y, w, h = (int(v) for v in ed.input_value("#reference_region").split(","))
+    assert abs(x - 90) <= 3 and abs(y - 72) <= 3 and abs(w - 180) <= 4 and abs(h - 144) <= 4, (x, y, w, h)
+    assert ed.input_value("#region") == ""  # the shot's own region is another field
+    screenshot(ed, "18-relight-reference-patch")
+    ed.fill("#reference_region", "0,0,36,29")
+    assert ed.get_attribute("[data-reference-drawer] [data-drawer-rect]", "width") == "36"

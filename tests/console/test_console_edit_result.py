@@ -25,8 +25,8 @@ SECRET = "console-result-" + "r" * 32
 WARNING = "model estimate alone: the reference's set-up is not in the project's dailies"
 
 
-def _page(metrics: dict[str, object]) -> str:
-    result = result_view({"metrics": metrics, "trained_model": True})
+def _page(metrics: dict[str, object], parameters: dict[str, object] | None = None) -> str:
+    result = result_view({"metrics": metrics, "parameters": parameters or {}, "trained_model": True})
     rec = SimpleNamespace(
         submission=SimpleNamespace(
             kind="relight", purpose="continuity", get=lambda k, d=None: d, params={}, performers=()
@@ -51,6 +51,12 @@ def test_an_exemplar_look_says_how_to_give_the_look_itself() -> None:
     html = _page({"grade_method": "exemplar", "edited_frames": 48})
     assert "Its ungraded original" in html and "Check this edit" not in html
     assert "<details>" in html
+
+
+def test_a_dub_says_why_its_pauses_were_not_left_as_shot() -> None:
+    why = "the shot's sound has no pause below its speech (spoken throughout or noisy)"
+    html = _page({"after_av_offset_frames": 0}, {"keep_pauses": True, "pauses_not_kept": why})
+    assert "The mouth was replaced in the pauses too, not left as shot: the shot&#39;s sound has no pause" in html
 
 
 def test_a_measured_grade_shows_no_hint() -> None:

@@ -103,13 +103,13 @@ def _edit_cases(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "background plate blob": _edit(w, "background", plate=fb),
         "background clean plate clip": _edit(w, "background", plate=s["plate"], clean_plate=fc),
         "background clean plate blob": _edit(w, "background", plate=s["plate"], clean_plate=fb),
-        "relight model": _edit(w, "relight", model=m["lighting"]),
+        "relight model": _edit(w, "relight", model=m["lighting"], exposure=0.5),
         "relight reference shot": _edit(w, "relight", reference=f"{fc}@0"),
         "relight reference's original": _edit(w, "relight", reference=f"{s['plate']}@0", reference_original=f"{fc}@0"),
         "eyeline model": _edit(w, "eyeline", performer=s["performer"], shift=[1, 0], model=m["eyeline"]),
         "dialogue model": _edit(w, "dialogue", performer=s["performer"], audio=fb, model=m["dialogue"]),
         "dialogue audio": _edit(w, "dialogue", performer=s["performer"], audio=fb),
-        "own model of another kind": _edit(w, "relight", model=w["own_models"]["eyeline"]),
+        "own model of another kind": _edit(w, "relight", model=w["own_models"]["eyeline"], exposure=0.5),
     }
 
 

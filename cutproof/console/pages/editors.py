@@ -35,7 +35,7 @@ from cutproof.core.jobs import JobNotFoundError, JobQueue
 from cutproof.core.projects import project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
-from cutproof.edits.params import InvalidParametersError
+from cutproof.edits.params import ADJUSTMENTS, InvalidParametersError
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
@@ -127,9 +127,15 @@ async def build_submission(ws: Workspace, page: PageAccess, clip_hash: str, form
             if form.get(key):
                 frame = _number(form, f"{key}_frame")
                 params[key] = str(form[key]) + (f"@{int(frame)}" if frame is not None else "")
-        for name in ("exposure", "temperature", "tint", "contrast", "saturation"):
+        if patch := str(form.get("reference_region", "")).strip():
+            params["reference_region"] = patch
+        for name in ADJUSTMENTS:
             if (v := _number(form, name)) is not None:
                 params[name] = v
+        if (feather := _number(form, "feather")) is not None:
+            if feather != int(feather):
+                raise ValueError(f"feather must be a whole number of pixels, got {feather}")
+            params["feather"] = int(feather)
     elif kind == "eyeline":
         params["performer"] = str(form.get("performer", "")).strip()
         params["shift"] = [_number(form, "shift_x") or 0.0, _number(form, "shift_y") or 0.0]
@@ -231,12 +237,17 @@ GRADE_METHOD_HINTS = {
 
 def result_view(result: dict[str, Any]) -> dict[str, Any]:
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
-    (``*_warning``), a hint for a relight whose look was estimated, and whether a trained model made it."""
+    (``*_warning``), notes (how to give a relight's look itself where it was estimated; why a dub's pauses were not
+    left as shot), and whether a trained model made it."""
     metrics = dict(result.get("metrics") or {})
+    parameters = dict(result.get("parameters") or {})
+    notes = [GRADE_METHOD_HINTS[m]] if (m := str(metrics.get("grade_method"))) in GRADE_METHOD_HINTS else []
+    if parameters.get("pauses_not_kept"):
+        notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
     return {
         "metrics": sorted(metrics.items()),
         "warnings": [str(v) for k, v in sorted(metrics.items()) if k.endswith("_warning")],
-        "hint": GRADE_METHOD_HINTS.get(str(metrics.get("grade_method"))),
+        "notes": notes,
         "trained_model": result.get("trained_model"),
     }
 

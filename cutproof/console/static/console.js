@@ -17,9 +17,11 @@
     var rect = root.querySelector("[data-drawer-rect]");
     var frame = root.querySelector("[data-drawer-frame]");
     var frameOut = root.querySelector("[data-drawer-frame-out]");
-    var field = document.querySelector("[data-drawer-region]");
+    var forId = root.getAttribute("data-drawer-for");
+    var field = forId ? document.getElementById(forId) : document.querySelector("[data-drawer-region]");
     var W = parseInt(root.getAttribute("data-width"), 10), H = parseInt(root.getAttribute("data-height"), 10);
     var start = null;
+    root.drawerResize = function (w, h) { W = w; H = h; svg.setAttribute("viewBox", "0 0 " + w + " " + h); fromField(); };
 
     function toShot(ev) {
       var box = svg.getBoundingClientRect();
@@ -63,6 +65,29 @@
         img.src = root.getAttribute("data-frame-url") + frame.value + ".jpg?w=640";
       });
     }
+  }
+
+  // The relight form's reference patch: the chosen reference shot's frame (the "Reference frame" field's, default
+  // 0) is shown in a second drawer, whose box fills the patch field in the reference's own pixels.
+  function initReferenceDrawer(form) {
+    var pick = form.querySelector("[data-reference-pick]");
+    var frameField = form.querySelector("[data-reference-frame]");
+    var root = form.querySelector("[data-reference-drawer]");
+    if (!pick || !root) { return; }
+    var img = root.querySelector("[data-drawer-img]");
+    function update() {
+      var opt = pick.options[pick.selectedIndex];
+      if (!pick.value || !opt) { root.hidden = true; return; }
+      var w = parseInt(opt.getAttribute("data-width"), 10), h = parseInt(opt.getAttribute("data-height"), 10);
+      var n = parseInt((frameField && frameField.value) || "0", 10) || 0;
+      img.setAttribute("width", w); img.setAttribute("height", h);
+      img.src = root.getAttribute("data-shots-url") + pick.value + "/frames/" + n + ".jpg?w=640";
+      if (root.drawerResize) { root.drawerResize(w, h); }
+      root.hidden = false;
+    }
+    pick.addEventListener("change", update);
+    if (frameField) { frameField.addEventListener("change", update); }
+    update();
   }
 
   // Show only the parameters of the chosen edit kind (hidden fieldsets are also disabled: not submitted).
@@ -126,6 +151,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-drawer]").forEach(initDrawer);
     document.querySelectorAll("[data-edit-form]").forEach(initKind);
+    document.querySelectorAll("[data-edit-form]").forEach(initReferenceDrawer);
     document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
     document.querySelectorAll("[data-events]").forEach(initEvents);
     document.querySelectorAll("[data-print]").forEach(function (b) {
