@@ -182,7 +182,7 @@ def main() -> None:
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
     ap.add_argument("--no-today", action="store_true", help="skip the v1 peer (its training costs as much again)")
-    ap.add_argument("--per-case", action="store_true", help="also one line per case for new and before")
+    ap.add_argument("--per-case", action="store_true", help="also one line per case: new, the peers and none")
     ap.add_argument("--speed-only", action="store_true", help="only the 1080p apply speed (a fixed non-trivial grade)")
     args = ap.parse_args()
     if args.speed_only:
@@ -278,12 +278,13 @@ def main() -> None:
                     outs = {k: [s + (o - s) * wts for s, o in zip(tests, v, strict=True)] for k, v in outs.items()}
                 for m, o in outs.items():
                     rows[(task, split, m)].append(score(o, truth, box if region else None))
-                    if args.per_case and m in ("new", "before", "unchecked", "main", *peers):
+                    if args.per_case and m in ("new", "before", "unchecked", "main", "none", *peers):
                         de, er, tr = rows[(task, split, m)][-1]
                         used = {"new": g, **peers, **({"before": before, "unchecked": unchecked, "main": main_}
-                                                      if crossing else {})}[m]  # fmt: skip
+                                                      if crossing else {})}.get(m)  # fmt: skip
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
-                             method=m, grade_method=used.method, grade_warning=used.short_warning,
+                             method=m, grade_method=used.method if used else None,
+                             grade_warning=used.short_warning if used else None,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip
                 if args.png is not None and family == "cdl-curve":
                     _png(args.png / f"{task}_{Path(name).stem[:16]}_{variant}.png", tests[0], truth[0], outs)

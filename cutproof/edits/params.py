@@ -7,7 +7,8 @@ A submission's ``params`` is free JSON; what each kind takes is fixed here, once
 - ``eyeline``: ``performer`` (required), ``shift`` (required: ``[dx, dy]`` degrees), ``model``;
 - ``relight``: ``reference`` and ``reference_original`` (``SHOT`` or ``SHOT@FRAME``), ``reference_region``
   (``x,y,w,h``), ``feather`` (whole number of pixels ≥ 0), ``model``, and the adjustments ``exposure``,
-  ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain`` (numbers);
+  ``temperature``, ``tint``, ``contrast``, ``saturation``, ``lift``, ``gamma``, ``gain`` (numbers); a reference or
+  at least one adjustment, a patch or an original only with a reference, and not both;
 - ``dialogue``: ``performer`` and ``audio`` (``blob:<sha256>``; both required), ``retime_only`` and
   ``replace_pauses`` (true/false), ``model``.
 
