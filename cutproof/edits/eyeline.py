@@ -10,7 +10,7 @@ from cutproof.cast.project import load_cast, project_cast
 from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
-from cutproof.edits.references import project_model
+from cutproof.edits.references import newest_model, project_model
 from editor import Clip, EditResult, ModelRecord, ModelRegistry
 from editor.eyeline import KIND, EyelineModel, redirect_gaze
 
@@ -32,17 +32,13 @@ def project_eyeline(
     """
     registry = ModelRegistry(ws.engine, ws.blobs)
     if ref is None:
-        records = [
-            r
-            for r in registry.list(kind=KIND, project=project.slug)
-            if r.manifest.hyperparameters.get("performer") == performer
-        ]
-        if not records:
+        newest = newest_model(ws, project.slug, KIND, performer)
+        if newest is None:
             raise EyelineSetupError(
                 f"no eyeline model for performer {performer!r} in project {project.slug!r}; train one with "
                 "`cutproof model train eyeline --performer …`"
             )
-        ref = records[0].model_id
+        ref = newest.model_id
     record, model_file = registry.load(project_model(ws, project.slug, ref, KIND).model_id)
     return record, EyelineModel.from_bytes(model_file.payload)
 

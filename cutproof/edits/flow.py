@@ -33,8 +33,10 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
 from cutproof.edits.gate import GateResult, evaluate, reevaluate, review_questions
 from cutproof.edits.label import EditFacts, label_output
+from cutproof.edits.params import check_params
 from cutproof.edits.public import private_terms, probed_format, public_title
-from cutproof.edits.render import GateFacts, render_edit
+from cutproof.edits.references import check_model_available
+from cutproof.edits.render import GateFacts, check_supported, render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from cutproof.edits.submission import EditSubmission
@@ -72,6 +74,10 @@ def submit(
 ) -> tuple[GateResult, Job | None]:
     """Gate a submission; queue its render job when the decision is ``allow``.
 
+    Refused before anything is recorded (besides the gate's own checks): parameters the kind does not take, and an
+    edit that needs a trained model the project does not have yet (``check_model_available``) — its request would
+    be decided, perhaps reviewed, and its render fail at once.
+
     ``presence``: who is in the region when already established (e.g. by the project's cast model in an earlier
     step); by default the gate asks the editor.
 
@@ -88,6 +94,9 @@ def submit(
         queued.append(job)  # a retried batch runs this again; the last run is the one that committed
         return {"state": "queued", "job_id": job.job_id}
 
+    check_supported(submission.kind)
+    check_params(submission.kind, submission.params)
+    check_model_available(ws, project.slug, submission.kind, submission.params)  # else a decision for a dead render
     result = evaluate(ws, project, submission, identity=identity, presence=presence, also=queue_render)
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
 

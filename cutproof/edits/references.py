@@ -43,6 +43,14 @@ class ReferenceNotFoundError(SubmissionError):
     """A reference names nothing of this project (or names it by prefix where a full id is required)."""
 
 
+class ModelMissingError(SubmissionError):
+    """The edit needs a trained model the project does not have yet (nothing was recorded)."""
+
+
+PERFORMER_MODELS = frozenset({"eyeline", "dialogue"})
+"""Model kinds trained per performer: an edit's default is the newest trained for its ``params.performer``."""
+
+
 def project_model(ws: Workspace, project: str, ref: str, kind: str) -> ModelRecord:
     """The model ``ref`` (a full id) of ``project`` and of ``kind``.
 
@@ -63,6 +71,41 @@ def project_model(ws: Workspace, project: str, ref: str, kind: str) -> ModelReco
     if record.kind != kind:
         raise ReferenceNotFoundError(f"model {ref[:12]} is a {record.kind} model, not a {kind} model")
     return record
+
+
+def newest_model(ws: Workspace, project: str, kind: str, performer: str | None = None) -> ModelRecord | None:
+    """The project's newest model of ``kind`` — for a performer's kinds (``PERFORMER_MODELS``), the newest trained
+    for ``performer`` — or None: the model an edit without ``params.model`` is rendered with."""
+    records = ModelRegistry(ws.engine, ws.blobs).list(kind=kind, project=project)
+    if kind in PERFORMER_MODELS:
+        records = [r for r in records if r.manifest.hyperparameters.get("performer") == performer]
+    return records[0] if records else None
+
+
+def check_model_available(ws: Workspace, project: str, kind: str, params: dict[str, Any]) -> None:
+    """An edit that needs a trained model and names none must find one in the project (``newest_model``), so a
+    request is not decided, recorded and reviewed only for its render to fail at once: a relight needs the
+    project's lighting model, an eyeline edit the performer's eyeline model, a dialogue edit (unless re-time only)
+    the performer's dialogue model. A named model is resolved by ``check_references``.
+
+    Raises:
+        ModelMissingError: none trained yet; the message says how to train one.
+    """
+    model_kind = MODEL_KIND.get(kind)
+    if model_kind is None or kind == "background" or params.get("model") is not None:
+        return
+    if kind == "dialogue" and params.get("retime_only") is True:
+        return
+    performer = str(params.get("performer")) if model_kind in PERFORMER_MODELS else None
+    if newest_model(ws, project, model_kind, performer) is not None:
+        return
+    whose = f" for performer {performer!r}" if performer is not None else ""
+    train = f"cutproof model train {model_kind}" + (f" --performer {performer}" if performer is not None else "")
+    also = ", or ask for retime_only (no model needed)" if kind == "dialogue" else ""
+    raise ModelMissingError(
+        f"no {model_kind} model{whose} in project {project!r} yet: train one from the project's dailies (`{train} "
+        f"--clips …`, or POST /trainings with kind {model_kind!r}) and submit again{also}; nothing was recorded"
+    )
 
 
 def project_clip(ws: Workspace, project: str, ref: str) -> Clip:

@@ -31,7 +31,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from cutproof.edits.params import BackgroundParams, DialogueParams, EyelineParams, RelightParams
-from cutproof.edits.references import project_clip, project_media, project_model, project_upload
+from cutproof.edits.references import newest_model, project_clip, project_media, project_model, project_upload
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from editor import Clip, EditResult, ModelRegistry
 from media import plan_encode
@@ -175,12 +175,12 @@ def _relight(
     registry = ModelRegistry(ws.engine, ws.blobs)
     ref = p.model
     if ref is None:
-        models = registry.list(kind="lighting", project=project.slug)
-        if not models:
+        newest = newest_model(ws, project.slug, "lighting")
+        if newest is None:
             raise RenderParameterError(
                 "no lighting model in this project; train one with `cutproof model train lighting --clips …`"
             )
-        ref = models[0].model_id
+        ref = newest.model_id
     model = load_model(registry, project_model(ws, project.slug, ref, "lighting").model_id)
     args: dict[str, Any] = {"adjustments": Adjustments(**p.adjustments())}
     for key in ("reference", "reference_original"):
@@ -214,14 +214,10 @@ def _dialogue_model(ws: Workspace, project: Project, ref: str | None, performer:
 
     registry = ModelRegistry(ws.engine, ws.blobs)
     if ref is None:
-        models = [
-            r
-            for r in registry.list(kind="dialogue", project=project.slug)
-            if r.manifest.hyperparameters.get("performer") == performer
-        ]
-        if not models:
+        newest = newest_model(ws, project.slug, "dialogue", performer)
+        if newest is None:
             return None
-        ref = models[0].model_id
+        ref = newest.model_id
     record, model_file = registry.load(project_model(ws, project.slug, ref, "dialogue").model_id)
     return (record.model_id, record.model_file_hash), load_dialogue(model_file)
 

@@ -80,3 +80,16 @@ def test_a_bad_parameter_comes_back_on_the_form_with_nothing_recorded(tmp_path: 
     assert r.status_code == 422, r.text
     assert "Not submitted" in r.text and "params.performer is required" in r.text
     assert log.size() == size
+
+
+def test_an_edit_whose_model_is_not_trained_comes_back_on_the_form(tmp_path: Path, footage_dir: Path) -> None:
+    ws = Workspace(tmp_path / "home")
+    ws.init()
+    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ed = sign_in(TestClient(create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)), s["ed"])
+    page = f"/console/p/film/shots/{Catalogue(ws.engine).get(s['shot'], project='film').content_hash}"
+    size = project_log(ws, get_project(ws, "film")).size()
+    form = {"kind": "relight", "purpose": "continuity", "exposure": "0.3"}
+    r = ed.post(f"{page}/edits", data=form, headers={"X-CSRF-Token": csrf_of(ed, page)}, follow_redirects=False)
+    assert r.status_code == 422 and "no lighting model in project" in r.text, r.text
+    assert project_log(ws, get_project(ws, "film")).size() == size

@@ -36,6 +36,7 @@ from cutproof.core.projects import project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
 from cutproof.edits.params import ADJUSTMENTS, InvalidParametersError
+from cutproof.edits.references import ModelMissingError
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
@@ -183,7 +184,7 @@ async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash)
         return await _form_again(request, ws, page, clip_hash, form, problems)
     try:
         gate, _job = await run_in_threadpool(submit, ws, page.project, submission, identity=page.principal.identity)
-    except InvalidParametersError as exc:  # nothing was recorded: the form again, with what to mend
+    except (InvalidParametersError, ModelMissingError) as exc:  # nothing was recorded: the form again, what to mend
         return await _form_again(request, ws, page, clip_hash, form, [str(exc)])
     return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/edits/{gate.request_id}", status_code=303)
 
