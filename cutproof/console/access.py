@@ -157,3 +157,4 @@ LegalAction = Annotated[PageAccess, project_action(Role.LEGAL)]
 EditorAction = Annotated[PageAccess, project_action(Role.EDITOR)]
 QcAction = Annotated[PageAccess, project_action(Role.QC)]
 LabelAction = Annotated[PageAccess, project_action(Role.EDITOR, Role.LEGAL)]  # = routes.labels.LABEL_ROLES
+TrainAction = Annotated[PageAccess, project_action(Role.EDITOR, Role.ADMIN)]  # = POST /trainings' EditorOrAdmin

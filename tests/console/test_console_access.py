@@ -51,6 +51,8 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", P + "/edits/{request_id}/events"): "member",
     ("GET", P + "/edits/{request_id}/deliverable"): "member",
     ("GET", P + "/edits/{request_id}/receipt"): "member",
+    ("GET", P + "/models"): "member",
+    ("POST", P + "/models/train"): "editor|admin",
     ("GET", P + "/qc"): "qc",
     ("GET", P + "/members"): "admin",
     ("POST", P + "/members"): "admin",

@@ -20,7 +20,7 @@ from consent import ConsentRegistry
 from cutproof.core.projects import create_project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.requests import RequestStore
-from editor import Catalogue
+from editor import Catalogue, ModelRegistry
 from tests._support.browser import chromium, screenshot
 from tests._support.footage import CLIP
 from tests._support.gated_project import setup_gated_project
@@ -238,3 +238,33 @@ def test_the_reference_patch_is_drawn_on_the_reference_frame(site: Site) -> None
     screenshot(ed, "18-relight-reference-patch")
     ed.fill("#reference_region", "0,0,36,29")
     assert ed.get_attribute("[data-reference-drawer] [data-drawer-rect]", "width") == "36"
+
+
+def test_an_editor_trains_a_model_from_the_models_page(site: Site) -> None:
+    """The form shows only the chosen kind's fields; a lighting model trained from one daily appears as trained,
+    with its ledger entry, once the job ran (the server's own worker)."""
+    ed = open_as(site, "ed")
+    ed.click("text=Film")
+    ed.click("nav >> text=Models")
+    ed.select_option("select[name=kind]", "eyeline")
+    assert ed.locator("input[name=performer]").is_visible()
+    ed.select_option("select[name=kind]", "cast")
+    assert (
+        not ed.locator("input[name=performer]").is_visible() and not ed.locator("input[name=clips]").first.is_visible()
+    )
+    ed.select_option("select[name=kind]", "lighting")
+    ed.locator("input[name=clips]").first.check()
+    ed.fill("input[name=steps]", "2")
+    screenshot(ed, "19-models-train")
+    ed.click("form[aria-labelledby=train-h] button[type=submit]")
+    ed.wait_for_url(f"{site.base}/console/p/film/models")
+    for _ in range(240):  # the job runs in the server's worker pool
+        ed.reload()
+        if "succeeded" in ed.inner_text("main") or "failed" in ed.inner_text("main"):
+            break
+        ed.wait_for_timeout(500)
+    main = ed.inner_text("main")
+    assert "succeeded" in main, main
+    models = ModelRegistry(site.ws.engine, site.ws.blobs).list(kind="lighting", project="film")
+    assert models and models[0].model_id[:12] in main
+    screenshot(ed, "20-models-trained")

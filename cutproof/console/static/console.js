@@ -95,7 +95,7 @@
     var select = form.querySelector("[data-kind]");
     function update() {
       form.querySelectorAll("[data-kind-fields]").forEach(function (fs) {
-        var on = fs.getAttribute("data-kind-fields") === select.value;
+        var on = fs.getAttribute("data-kind-fields").split(" ").indexOf(select.value) >= 0;
         fs.hidden = !on; fs.disabled = !on;
       });
     }

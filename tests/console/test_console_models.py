@@ -1,0 +1,106 @@
+"""The console's Models page: the project's models and training jobs, and training one from the dailies without a
+terminal — the same spec, checks and job as ``POST /trainings``."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.datastructures import FormData
+
+from cutproof.console import create_app
+from cutproof.console.pages.models import spec_from_form
+from cutproof.core.jobs import JobQueue
+from cutproof.core.settings import Settings
+from cutproof.core.workspace import Workspace
+from cutproof.training.jobs import TRAIN_JOB
+from editor import Catalogue
+from editor.manifest import TrainingInput, TrainingManifest
+from editor.models import ModelRegistry, pack_model
+from tests._support.gated_project import setup_gated_project
+from tests.console.test_console_access import csrf_of, sign_in
+
+SECRET = "console-models-" + "t" * 32
+PAGE = "/console/p/film/models"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, footage_dir: Path) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("models")
+    ws = Workspace(tmp / "home")
+    ws.init()
+    s = setup_gated_project(ws, footage_dir, tmp, secret=SECRET)
+    app = create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)
+    clips = {c.path.name: c.content_hash for c in Catalogue(ws.engine).list(project="film")}
+    return {"ws": ws, "s": s, "ed": sign_in(TestClient(app), s["ed"]), "quinn": sign_in(TestClient(app), s["quinn"]),
+            "clips": clips}  # fmt: skip
+
+
+def _jobs(w: dict[str, Any]) -> list[Any]:
+    return [j for j in JobQueue(w["ws"].engine).list("film") if j.kind == TRAIN_JOB]
+
+
+def _post(w: dict[str, Any], form: dict[str, Any]) -> Any:
+    ed = w["ed"]
+    return ed.post(f"{PAGE}/train", data=form, headers={"X-CSRF-Token": csrf_of(ed, PAGE)}, follow_redirects=False)
+
+
+def test_an_editor_trains_the_lighting_model_from_the_page(world: dict[str, Any]) -> None:
+    clip = next(iter(world["clips"].values()))
+    before = len(_jobs(world))
+    r = _post(world, {"kind": "lighting", "clips": [clip], "steps": "5", "performer": "ignored for lighting"})
+    assert r.status_code == 303 and r.headers["location"] == PAGE, r.text
+    jobs = _jobs(world)
+    assert len(jobs) == before + 1
+    spec = jobs[0].payload["spec"]
+    assert spec["kind"] == "lighting" and spec["steps"] == 5 and spec["clips"][0].startswith(clip)
+    page = world["ed"].get(PAGE).text
+    assert "Training jobs" in page and ">lighting<" in page and "queued" in page
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        ({"kind": "dialogue", "clips": ["CLIP"]}, "performer"),
+        ({"kind": "eyeline", "performer": "prf_nobody", "clips": ["CLIP"]}, "not registered"),
+        ({"kind": "lighting"}, "clips"),
+        ({"kind": "lighting", "clips": ["CLIP"], "steps": "many"}, "steps"),
+        ({"kind": "lighting", "clips": ["no-such-daily.mov"]}, "no-such-daily.mov"),
+    ],
+)
+def test_a_spec_that_does_not_fit_comes_back_on_the_form(world: dict[str, Any], form: dict, says: str) -> None:
+    clip = next(iter(world["clips"].values()))
+    form = {k: ([clip if c == "CLIP" else c for c in v] if k == "clips" else v) for k, v in form.items()}
+    before = len(_jobs(world))
+    r = _post(world, form)
+    assert r.status_code == 422 and "Not queued" in r.text and says in r.text, r.text
+    assert len(_jobs(world)) == before
+
+
+def test_trained_models_are_listed_for_every_member_and_only_editors_see_the_form(world: dict[str, Any]) -> None:
+    ws, clip = world["ws"], next(iter(world["clips"].values()))
+    m = TrainingManifest(
+        model_kind="dialogue",
+        inputs=(TrainingInput(clip, 0, 12, Fraction(25)),),
+        code_version="editor 0.1.0+src.0123456789abcdef",
+        hyperparameters={"steps": 1, "performer": world["s"]["performer"]},
+        seeds={"torch": 1},
+    )
+    ModelRegistry(ws.engine, ws.blobs).register(
+        m, pack_model(m.model_id, "dialogue", "test/1", b"w"), project="film", metrics={"heldout_av_offset": 0}
+    )
+    qc = world["quinn"].get(PAGE).text
+    assert m.model_id[:12] in qc and world["s"]["performer"] in qc and "heldout av offset" in qc
+    assert "Train a model" not in qc  # QC may look, not train
+    assert "Train a model" in world["ed"].get(PAGE).text
+
+
+def test_the_form_sends_only_the_chosen_kinds_fields() -> None:
+    form = FormData([("kind", "cast"), ("clips", "a"), ("performer", "p"), ("steps", "3")])
+    assert spec_from_form(form).model_dump() == {"kind": "cast", "samples": 16}
+    form = FormData([("kind", "eyeline"), ("clips", "a"), ("clips", "b"), ("performer", " prf_1 ")])
+    spec = spec_from_form(form).model_dump()
+    assert spec["clips"] == ["a", "b"] and spec["performer"] == "prf_1"
