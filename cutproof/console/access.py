@@ -158,3 +158,4 @@ EditorAction = Annotated[PageAccess, project_action(Role.EDITOR)]
 QcAction = Annotated[PageAccess, project_action(Role.QC)]
 LabelAction = Annotated[PageAccess, project_action(Role.EDITOR, Role.LEGAL)]  # = routes.labels.LABEL_ROLES
 TrainAction = Annotated[PageAccess, project_action(Role.EDITOR, Role.ADMIN)]  # = POST /trainings' EditorOrAdmin
+TagAction = Annotated[PageAccess, project_action(Role.EDITOR, Role.ADMIN)]  # = POST /cast-tags' EditorOrAdmin

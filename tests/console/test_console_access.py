@@ -46,6 +46,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", P + "/shots/{clip_hash}/frames/{index}.jpg"): "member",
     ("POST", P + "/shots/{clip_hash}/edits"): "editor",
     ("POST", P + "/shots/{clip_hash}/labels"): "editor|legal",
+    ("POST", P + "/shots/{clip_hash}/cast-tags"): "editor|admin",
     ("GET", P + "/edits"): "member",
     ("GET", P + "/edits/{request_id}"): "member",
     ("GET", P + "/edits/{request_id}/events"): "member",

@@ -82,7 +82,8 @@ def _shot_context(ws: Workspace, page: PageAccess, clip_hash: str) -> dict[str, 
     clip = get_clip(ws, page, clip_hash)
     slug = page.project.slug
     catalogue = Catalogue(ws.engine).list(project=slug)
-    tagged = sorted({t.performer_id for t in CastTags(ws.engine).list(project=slug)})
+    tags = CastTags(ws.engine).list(project=slug)
+    tagged = sorted({t.label for t in tags})
     return {
         "clip": clip,
         "others": [c for c in catalogue if c.content_hash != clip.content_hash],
@@ -92,6 +93,10 @@ def _shot_context(ws: Workspace, page: PageAccess, clip_hash: str) -> dict[str, 
         "names": performer_names(ws, page),
         "can_edit": page.principal.has_role(slug, Role.EDITOR),
         "can_label": any(page.principal.has_role(slug, r) for r in LABEL_ROLES),
+        "can_tag": any(page.principal.has_role(slug, r) for r in (Role.EDITOR, Role.ADMIN)),
+        "shot_tags": [t for t in tags if t.clip_hash == clip.content_hash],
+        "tag_form": {},
+        "tag_problems": [],
     }
 
 

@@ -90,6 +90,22 @@
     update();
   }
 
+  // The face-tag form follows the frame shown, and can take the region drawn on it as the face box.
+  function initTagForm() {
+    var frameField = document.querySelector("[data-tag-frame]");
+    var slider = document.querySelector("[data-drawer-frame]");
+    var box = document.querySelector("[data-tag-box]");
+    var use = document.querySelector("[data-tag-use-region]");
+    var region = document.querySelector("[data-drawer-region]");
+    if (frameField && slider) {
+      slider.addEventListener("change", function () { frameField.value = slider.value; });
+    }
+    if (use && box && region) {
+      use.hidden = false;
+      use.addEventListener("click", function () { box.value = region.value; });
+    }
+  }
+
   // Show only the parameters of the chosen edit kind (hidden fieldsets are also disabled: not submitted).
   function initKind(form) {
     var select = form.querySelector("[data-kind]");
@@ -153,6 +169,7 @@
     document.querySelectorAll("[data-edit-form]").forEach(initKind);
     document.querySelectorAll("[data-edit-form]").forEach(initReferenceDrawer);
     document.querySelectorAll("[data-dropzone]").forEach(initDropzone);
+    initTagForm();
     document.querySelectorAll("[data-events]").forEach(initEvents);
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
