@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cutproof.api.app import create_app as create_api_app
-from cutproof.console.pages import audit, cast, editors, home, ledger, legal, members, models, qc, verify
+from cutproof.console.pages import audit, cast, dailies, editors, home, ledger, legal, members, models, qc, verify
 from cutproof.console.web import PREFIX, STATIC, SecurityHeaders, install_error_pages
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 
-PAGE_MODULES = (home, legal, audit, editors, cast, models, qc, ledger, members, verify)
+PAGE_MODULES = (home, legal, audit, editors, cast, dailies, models, qc, ledger, members, verify)
 
 
 def install(app: FastAPI) -> FastAPI:

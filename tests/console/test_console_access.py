@@ -41,6 +41,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", P + "/audit/marked"): "legal",
     ("POST", P + "/audit/timeline"): "legal",
     ("POST", P + "/dailies/ale"): "editor|legal",
+    ("POST", P + "/dailies"): "editor",
     ("GET", P + "/shots"): "member",
     ("GET", P + "/shots/{clip_hash}"): "member",
     ("GET", P + "/shots/{clip_hash}/frames/{index}.jpg"): "member",

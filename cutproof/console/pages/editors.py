@@ -50,15 +50,25 @@ FINAL_STATES = ("delivered", "failed", "cancelled", "denied", "rejected")
 EVENTS_SECONDS = 120  # one event stream at most this long; the browser reconnects (each stream holds a request slot)
 
 
+def shots_context(ws: Workspace, page: PageAccess) -> dict[str, Any]:
+    """The Shots page's context: the dailies, their edit counts, what the caller may do there."""
+    slug = page.project.slug
+    edits: dict[str, int] = {}
+    for r in RequestStore(ws.engine).list(slug):
+        edits[r.clip_hash] = edits.get(r.clip_hash, 0) + 1
+    return {
+        "clips": Catalogue(ws.engine).list(project=slug),
+        "edits": edits,
+        "can_label": any(page.principal.has_role(slug, r) for r in LABEL_ROLES),
+        "can_ingest": page.principal.has_role(slug, Role.EDITOR),
+        "ingested": [],
+    }
+
+
 @router.get("/p/{project}/shots", response_class=HTMLResponse)
 def shots(request: Request, page: AnyPage) -> Response:
-    ws = workspace(request)
-    clips = Catalogue(ws.engine).list(project=page.project.slug)
-    edits: dict[str, int] = {}
-    for r in RequestStore(ws.engine).list(page.project.slug):
-        edits[r.clip_hash] = edits.get(r.clip_hash, 0) + 1
-    can_label = any(page.principal.has_role(page.project.slug, r) for r in LABEL_ROLES)
-    return render(request, "shots.html.j2", **layout(page, "shots"), clips=clips, edits=edits, can_label=can_label)
+    ctx = shots_context(workspace(request), page)
+    return render(request, "shots.html.j2", **layout(page, "shots"), **ctx)
 
 
 @router.get("/p/{project}/shots/{clip_hash}/frames/{index}.jpg")
