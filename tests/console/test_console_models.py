@@ -3,7 +3,6 @@ terminal — the same spec, checks and job as ``POST /trainings``."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,8 @@ from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from cutproof.training.jobs import TRAIN_JOB
 from editor import Catalogue
-from editor.manifest import TrainingInput, TrainingManifest
-from editor.models import ModelRegistry, pack_model
 from tests._support.gated_project import setup_gated_project
+from tests._support.models import register_model
 from tests.console.test_console_access import csrf_of, sign_in
 
 SECRET = "console-models-" + "t" * 32
@@ -82,18 +80,11 @@ def test_a_spec_that_does_not_fit_comes_back_on_the_form(world: dict[str, Any], 
 
 def test_trained_models_are_listed_for_every_member_and_only_editors_see_the_form(world: dict[str, Any]) -> None:
     ws, clip = world["ws"], next(iter(world["clips"].values()))
-    m = TrainingManifest(
-        model_kind="dialogue",
-        inputs=(TrainingInput(clip, 0, 12, Fraction(25)),),
-        code_version="editor 0.1.0+src.0123456789abcdef",
-        hyperparameters={"steps": 1, "performer": world["s"]["performer"]},
-        seeds={"torch": 1},
-    )
-    ModelRegistry(ws.engine, ws.blobs).register(
-        m, pack_model(m.model_id, "dialogue", "test/1", b"w"), project="film", metrics={"heldout_av_offset": 0}
+    model_id = register_model(
+        ws, "film", "dialogue", clip, performer=world["s"]["performer"], metrics={"heldout_av_offset": 0}
     )
     qc = world["quinn"].get(PAGE).text
-    assert m.model_id[:12] in qc and world["s"]["performer"] in qc and "heldout av offset" in qc
+    assert model_id[:12] in qc and world["s"]["performer"] in qc and "heldout av offset" in qc
     assert "Train a model" not in qc  # QC may look, not train
     assert "Train a model" in world["ed"].get(PAGE).text
 

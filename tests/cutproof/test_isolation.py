@@ -9,7 +9,6 @@ of every kind) and project ``foreign`` (its own clip, upload, job, request, gran
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,8 @@ from cutproof.edits.flow import submit
 from cutproof.edits.references import ReferenceNotFoundError, check_references, project_model
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue, ingest_folder
-from editor.manifest import TrainingInput, TrainingManifest
-from editor.models import ModelRegistry, pack_model
 from tests._support.gated_project import setup_gated_project
+from tests._support.models import register_model
 from tests._support.video import make_clip
 
 SECRET = "isolation-secret-" + "z" * 32
@@ -37,18 +35,7 @@ KINDS = ("background", "lighting", "eyeline", "dialogue")
 
 
 def _model(ws: Workspace, project: str, kind: str, clip_hash: str, performer: str | None = None) -> str:
-    hp: dict[str, Any] = {"steps": 1, "project_marker": project}
-    if performer:
-        hp["performer"] = performer
-    m = TrainingManifest(
-        model_kind=kind,
-        inputs=(TrainingInput(clip_hash, 0, 12, Fraction(25)),),
-        code_version="editor 0.1.0+src.0123456789abcdef",
-        hyperparameters=hp,
-        seeds={"torch": 1},
-    )
-    ModelRegistry(ws.engine, ws.blobs).register(m, pack_model(m.model_id, kind, "test/1", b"w"), project=project)
-    return m.model_id
+    return register_model(ws, project, kind, clip_hash, performer=performer, project_marker=project)
 
 
 @pytest.fixture(scope="module")

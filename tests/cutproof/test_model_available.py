@@ -4,7 +4,6 @@ legal) and its render failed at once, leaving a dead request to submit and revie
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,8 @@ from cutproof.edits.flow import submit
 from cutproof.edits.references import ModelMissingError, newest_model
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
-from editor.manifest import TrainingInput, TrainingManifest
-from editor.models import ModelRegistry, pack_model
 from tests._support.gated_project import setup_gated_project
+from tests._support.models import register_model
 
 SECRET = "model-available-" + "m" * 32
 BLOB = "blob:" + "0" * 64
@@ -36,17 +34,8 @@ def world(tmp_path: Path, footage_dir: Path) -> dict[str, Any]:
     return {"ws": ws, "s": s, "project": get_project(ws, "film")}
 
 
-def _register(ws: Workspace, kind: str, clip_hash: str, performer: str | None = None, marker: int = 0) -> str:
-    hp: dict[str, Any] = {"steps": 1, "marker": marker, **({"performer": performer} if performer else {})}
-    m = TrainingManifest(
-        model_kind=kind,
-        inputs=(TrainingInput(clip_hash, 0, 12, Fraction(25)),),
-        code_version="editor 0.1.0+src.0123456789abcdef",
-        hyperparameters=hp,
-        seeds={"torch": 1},
-    )
-    ModelRegistry(ws.engine, ws.blobs).register(m, pack_model(m.model_id, kind, "test/1", b"w"), project="film")
-    return m.model_id
+def _register(ws: Workspace, kind: str, clip_hash: str, performer: str | None = None) -> str:
+    return register_model(ws, "film", kind, clip_hash, performer=performer)
 
 
 def _sub(w: dict[str, Any], kind: str, **params: Any) -> EditSubmission:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from consent import ConsentError, ConsentRegistry
 from cutproof.console.access import PageAccess, roles_in
@@ -93,3 +93,17 @@ async def store_upload(ws: Workspace, page: PageAccess, upload: UploadFile) -> s
         record_upload, ws, page.project.slug, digest, size=size, filename=name, by=page.principal.identity
     )
     return f"blob:{digest}"
+
+
+def form_files(form: FormData, name: str, most: int, what: str) -> list[UploadFile]:
+    """The files chosen in ``form``'s file field ``name`` (those with a name): at least one, at most ``most``.
+
+    Raises:
+        HTTPException: 422, none chosen or too many (``what``: what the files are for, for the message).
+    """
+    files = [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+    if not files:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"choose or drop at least one file to {what}")
+    if len(files) > most:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{what} at most {most} files at once")
+    return files

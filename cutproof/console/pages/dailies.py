@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from cutproof.api.routes.resources import IngestCreate, ingest
 from cutproof.console.access import EditorAction
-from cutproof.console.pages._common import layout, store_upload, workspace
+from cutproof.console.pages._common import form_files, layout, store_upload, workspace
 from cutproof.console.pages.editors import shots_context
 from cutproof.console.web import render
 from cutproof.core.errors import CutproofError
@@ -29,14 +28,7 @@ MAX_FILES = 32  # one form's files; more at once through the API or `cutproof da
 async def upload_dailies(request: Request, page: EditorAction) -> Response:
     ws = workspace(request)
     form = await request.form()
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if not files:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "choose one or more camera files to ingest")
-    if len(files) > MAX_FILES:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            f"{len(files)} files at once; at most {MAX_FILES} per upload (`cutproof dailies ingest` takes a folder)",
-        )
+    files = form_files(form, "files", MAX_FILES, "ingest")
     outcomes: list[dict[str, Any]] = []
     for upload in files:
         name = str(upload.filename)

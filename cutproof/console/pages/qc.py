@@ -13,10 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from cutproof.console.access import QcAction, QcPage
-from cutproof.console.pages._common import layout, store_upload, workspace
+from cutproof.console.pages._common import form_files, layout, store_upload, workspace
 from cutproof.console.web import PREFIX, render
 from cutproof.core.uploads import resolve_upload
 from cutproof.edits.requests import RequestStore
@@ -39,11 +38,7 @@ def qc_home(request: Request, page: QcPage) -> Response:
 async def qc_drop(request: Request, page: QcAction) -> Response:
     ws = workspace(request)
     form = await request.form()
-    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    if not uploads:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "choose or drop at least one file to check")
-    if len(uploads) > MAX_FILES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"check at most {MAX_FILES} files at once")
+    uploads = form_files(form, "files", MAX_FILES, "check")
     stored = []
     for f in uploads:
         ref = await store_upload(ws, page, f)
