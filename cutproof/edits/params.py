@@ -106,14 +106,14 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_Name = Field(default=None, min_length=1, max_length=200)
+_Name = Field(default=None, min_length=1, max_length=300)  # a catalogue ref, as the training specs take it
 _Number = Field(default=None, allow_inf_nan=False)
 
 
 class BackgroundParams(_Params):
     KIND = "background"
     plate: str = Field(
-        min_length=1, max_length=200, description="a clip of this production or blob:<sha256> of an uploaded file"
+        min_length=1, max_length=300, description="a clip of this production or blob:<sha256> of an uploaded file"
     )
     plate_frame: int = Field(default=0, ge=0)
     clean_plate: str | None = _Name
