@@ -103,7 +103,7 @@ def form_files(form: FormData, name: str, most: int, what: str) -> list[UploadFi
     """
     files = [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
     if not files:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"choose or drop at least one file to {what}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"choose or drop at least one file to {what}")
     if len(files) > most:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{what} at most {most} files at once")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{what} at most {most} files at once")
     return files
