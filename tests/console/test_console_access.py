@@ -55,6 +55,9 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", P + "/edits/{request_id}/receipt"): "member",
     ("GET", P + "/models"): "member",
     ("POST", P + "/models/train"): "editor|admin",
+    ("GET", P + "/models/jobs/{job_id}"): "member",
+    ("GET", P + "/models/jobs/{job_id}/events"): "member",
+    ("POST", P + "/models/jobs/{job_id}/cancel"): "editor|admin",
     ("GET", P + "/qc"): "qc",
     ("GET", P + "/members"): "admin",
     ("POST", P + "/members"): "admin",
@@ -138,6 +141,7 @@ def _url(path: str, project: str, document: str) -> str:
     return (
         path.replace("{project}", project)
         .replace("{request_id}", "0" * 32)
+        .replace("{job_id}", "0" * 32)
         .replace("{performer_id}", "prf_00000000unknown")
         .replace("{sha256}", document)
         .replace("{fmt}", "json")

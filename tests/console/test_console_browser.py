@@ -257,14 +257,12 @@ def test_an_editor_trains_a_model_from_the_models_page(site: Site) -> None:
     ed.fill("input[name=steps]", "2")
     screenshot(ed, "19-models-train")
     ed.click("form[aria-labelledby=train-h] button[type=submit]")
-    ed.wait_for_url(f"{site.base}/console/p/film/models")
-    for _ in range(240):  # the job runs in the server's worker pool
-        ed.reload()
-        if "succeeded" in ed.inner_text("main") or "failed" in ed.inner_text("main"):
-            break
-        ed.wait_for_timeout(500)
+    ed.wait_for_url(re.compile(r".*/console/p/film/models/jobs/[0-9a-f]{32}$"))  # the job's own page
+    ed.wait_for_selector("[data-model]", timeout=RENDER_TIMEOUT_MS)  # live progress; the page reloads when done
+    assert "succeeded" in ed.inner_text("[data-state]")
+    screenshot(ed, "20-training-succeeded")
+    ed.click("text=Models")
     main = ed.inner_text("main")
-    assert "succeeded" in main, main
     models = ModelRegistry(site.ws.engine, site.ws.blobs).list(kind="lighting", project="film")
-    assert models and models[0].model_id[:12] in main
-    screenshot(ed, "20-models-trained")
+    assert models and models[0].model_id[:12] in main and "succeeded" in main
+    screenshot(ed, "21-models-trained")

@@ -50,13 +50,35 @@ def test_an_editor_trains_the_lighting_model_from_the_page(world: dict[str, Any]
     clip = next(iter(world["clips"].values()))
     before = len(_jobs(world))
     r = _post(world, {"kind": "lighting", "clips": [clip], "steps": "5", "performer": "ignored for lighting"})
-    assert r.status_code == 303 and r.headers["location"] == PAGE, r.text
     jobs = _jobs(world)
     assert len(jobs) == before + 1
-    spec = jobs[0].payload["spec"]
+    job = jobs[0]
+    assert r.status_code == 303 and r.headers["location"] == f"{PAGE}/jobs/{job.job_id}", r.text
+    spec = job.payload["spec"]
     assert spec["kind"] == "lighting" and spec["steps"] == 5 and spec["clips"][0].startswith(clip)
     page = world["ed"].get(PAGE).text
     assert "Training jobs" in page and ">lighting<" in page and "queued" in page
+    assert f"/models/jobs/{job.job_id}" in page
+
+
+def test_a_training_job_has_its_page_with_live_state_and_can_be_cancelled(world: dict[str, Any]) -> None:
+    clip = next(iter(world["clips"].values()))
+    _post(world, {"kind": "lighting", "clips": [clip], "steps": "3"})
+    job = _jobs(world)[0]
+    url = f"{PAGE}/jobs/{job.job_id}"
+    page = world["ed"].get(url).text
+    assert "Training a lighting model" in page and f'data-events="{url}/events"' in page
+    assert "Cancel the training" in page and "grid_" in page  # the dailies by name
+    assert "Cancel the training" not in world["quinn"].get(url).text  # QC may look, not cancel
+    ed = world["ed"]
+    r = ed.post(f"{url}/cancel", headers={"X-CSRF-Token": csrf_of(ed, url)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == url
+    assert JobQueue(world["ws"].engine).get(job.job_id).state == "cancelled"
+    page = ed.get(url).text
+    assert "cancelled" in page and "Cancel the training" not in page and 'data-events=""' in page
+    events = ed.get(f"{url}/events").text  # a final job: one `done` event, and the stream ends
+    assert "event: done" in events and '"state": "cancelled"' in events
+    assert world["ed"].get(f"{PAGE}/jobs/{'0' * 32}").status_code == 404
 
 
 @pytest.mark.parametrize(

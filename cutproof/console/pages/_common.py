@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
 from consent import ConsentError, ConsentRegistry
@@ -107,3 +112,33 @@ def form_files(form: FormData, name: str, most: int, what: str) -> list[UploadFi
     if len(files) > most:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{what} at most {most} files at once")
     return files
+
+
+EVENTS_SECONDS = 120  # one event stream at most this long; the browser reconnects (each stream holds a request slot)
+
+
+def event_stream(request: Request, snapshot: Callable[[], dict[str, Any]]) -> StreamingResponse:
+    """Server-sent events of ``snapshot()`` (run in a thread, twice a second; a dict with ``final``): ``progress``
+    whenever it changes, then ``done`` once it is final. The stream ends after ``EVENTS_SECONDS`` (the browser
+    reconnects), and with ``ended`` when ``snapshot`` raises ``HTTPException`` (the session's token stopped
+    authorizing it)."""
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 1000\n\n"
+        last = None
+        deadline = time.monotonic() + EVENTS_SECONDS
+        while time.monotonic() < deadline and not await request.is_disconnected():
+            try:
+                snap = await run_in_threadpool(snapshot)
+            except HTTPException:
+                yield "event: ended\ndata: {}\n\n"
+                return
+            text = json.dumps(snap, sort_keys=True)
+            if text != last:
+                yield f"event: {'done' if snap['final'] else 'progress'}\ndata: {text}\n\n"
+                last = text
+            if snap["final"]:
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})

@@ -8,10 +8,6 @@ identity, exactly as ``POST /edits``; downloads are the API's own route function
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
@@ -27,7 +23,15 @@ from cutproof.api.routes.edits import get_deliverable, get_receipt
 from cutproof.api.routes.labels import LABEL_ROLES, LabelsUpdate, post_labels
 from cutproof.console.access import AnyPage, EditorAction, LabelAction, PageAccess
 from cutproof.console.frames import WIDTHS, FrameError, frame_jpeg
-from cutproof.console.pages._common import get_clip, get_request, layout, performer_names, store_upload, workspace
+from cutproof.console.pages._common import (
+    event_stream,
+    get_clip,
+    get_request,
+    layout,
+    performer_names,
+    store_upload,
+    workspace,
+)
 from cutproof.console.web import PREFIX, download, render
 from cutproof.core.auth import Role
 from cutproof.core.inputs import MAX_TREE_SIZE
@@ -47,7 +51,6 @@ router = APIRouter()
 ClipHash = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 FINAL_STATES = ("delivered", "failed", "cancelled", "denied", "rejected")
-EVENTS_SECONDS = 120  # one event stream at most this long; the browser reconnects (each stream holds a request slot)
 
 
 def shots_context(ws: Workspace, page: PageAccess) -> dict[str, Any]:
@@ -310,30 +313,10 @@ def _snapshot(request: Request, project: str, request_id: str, token: str) -> di
 @router.get("/p/{project}/edits/{request_id}/events")
 async def edit_events(request: Request, page: AnyPage, request_id: RequestId) -> StreamingResponse:
     """Server-sent events: ``progress`` whenever the request's state or its job's progress changes, then ``done``
-    when it reaches a final state. The stream ends after ``EVENTS_SECONDS`` (the browser reconnects), and stops
-    when the session's token stops authorizing it."""
+    when it reaches a final state (``_common.event_stream``)."""
     get_request(workspace(request), page, request_id)
     slug, token = page.project.slug, page.session.token
-
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 1000\n\n"
-        last = None
-        deadline = time.monotonic() + EVENTS_SECONDS
-        while time.monotonic() < deadline and not await request.is_disconnected():
-            try:
-                snap = await run_in_threadpool(_snapshot, request, slug, request_id, token)
-            except HTTPException:
-                yield "event: ended\ndata: {}\n\n"
-                return
-            text = json.dumps(snap, sort_keys=True)
-            if text != last:
-                yield f"event: {'done' if snap['final'] else 'progress'}\ndata: {text}\n\n"
-                last = text
-            if snap["final"]:
-                return
-            await asyncio.sleep(0.5)
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
+    return event_stream(request, lambda: _snapshot(request, slug, request_id, token))
 
 
 @router.get("/p/{project}/edits/{request_id}/deliverable")

@@ -4,20 +4,22 @@ that trains one from the project's dailies — the same spec, checks and job as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from cutproof.api.deps import authorize
 from cutproof.console.access import AnyPage, PageAccess, TrainAction
-from cutproof.console.pages._common import layout, performer_names, workspace
+from cutproof.console.pages._common import event_stream, layout, performer_names, workspace
 from cutproof.console.web import PREFIX, render
 from cutproof.core.auth import Role
 from cutproof.core.errors import CutproofError
-from cutproof.core.jobs import JobQueue
+from cutproof.core.jobs import Job, JobNotFoundError, JobQueue
 from cutproof.core.workspace import Workspace
 from cutproof.training.jobs import TRAIN_JOB, submit_training
 from cutproof.training.specs import SPEC, AnySpec
@@ -90,13 +92,13 @@ async def train(request: Request, page: TrainAction) -> Response:
     form = await request.form()
     try:
         spec = spec_from_form(form)
-        await run_in_threadpool(submit_training, ws, page.project, spec, identity=page.principal.identity)
+        job = await run_in_threadpool(submit_training, ws, page.project, spec, identity=page.principal.identity)
     except ValidationError as exc:
         problems = [f"{'.'.join(map(str, e['loc'][1:])) or 'form'}: {e['msg']}" for e in exc.errors()]
         return await _form_again(request, ws, page, form, problems)
     except (CutproofError, ClipNotFoundError) as exc:  # the spec does not fit the project: nothing was queued
         return await _form_again(request, ws, page, form, [str(exc)])
-    return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/models", status_code=303)
+    return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/models/jobs/{job.job_id}", status_code=303)
 
 
 async def _form_again(
@@ -106,3 +108,67 @@ async def _form_again(
     values = {"kind": str(form.get("kind", "")), "performer": str(form.get("performer", "")),
               "steps": str(form.get("steps", "")), "clips": [str(c) for c in form.getlist("clips")]}  # fmt: skip
     return render(request, "models.html.j2", 422, **layout(page, "models"), **ctx, problems=problems, form=values)
+
+
+FINAL = ("succeeded", "failed", "cancelled")
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+def _training_job(ws: Workspace, project: str, job_id: str) -> Job:
+    """A training job of the project (404 otherwise, as ``GET /trainings/{id}``)."""
+    try:
+        job = JobQueue(ws.engine).get(job_id, project)
+    except JobNotFoundError:
+        job = None
+    if job is None or job.kind != TRAIN_JOB:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no training job {job_id} in this project")
+    return job
+
+
+def _job_snapshot(request: Request, project: str, job_id: str, token: str) -> dict[str, Any]:
+    """Where a training job stands, for the event stream — authorized again each time, as a page view is."""
+    ws = workspace(request)
+    creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    access = authorize(ws, request.app.state.settings, creds, project, ())
+    job = _training_job(ws, access.project.slug, job_id)
+    view = {"state": job.state, "progress": job.progress, "message": job.message, "error": job.error}
+    return {"state": job.state, "job": view, "final": job.state in FINAL}
+
+
+@router.get("/p/{project}/models/jobs/{job_id}", response_class=HTMLResponse)
+def training_page(request: Request, page: AnyPage, job_id: JobId) -> Response:
+    ws = workspace(request)
+    job = _training_job(ws, page.project.slug, job_id)
+    names = {c.content_hash: c.path.name for c in Catalogue(ws.engine).list(project=page.project.slug)}
+    spec = dict(job.payload.get("spec", {}))
+    clips = [names.get(str(c).split("@")[0], str(c)) for c in spec.get("clips", [])]
+    return render(
+        request,
+        "training.html.j2",
+        **layout(page, "models"),
+        job=job,
+        spec=spec,
+        clips=clips,
+        result=job.result or {},
+        final=job.state in FINAL,
+        can_train=any(page.principal.has_role(page.project.slug, r) for r in (Role.EDITOR, Role.ADMIN)),
+        names=performer_names(ws, page),
+    )
+
+
+@router.get("/p/{project}/models/jobs/{job_id}/events")
+async def training_events(request: Request, page: AnyPage, job_id: JobId) -> StreamingResponse:
+    """Server-sent events of the training job's state and progress (``_common.event_stream``)."""
+    _training_job(workspace(request), page.project.slug, job_id)
+    slug, token = page.project.slug, page.session.token
+    return event_stream(request, lambda: _job_snapshot(request, slug, job_id, token))
+
+
+@router.post("/p/{project}/models/jobs/{job_id}/cancel")
+async def cancel_training(request: Request, page: TrainAction, job_id: JobId) -> Response:
+    """Cancel the training job (as ``POST /trainings/{id}/cancel``): a queued one at once, a running one before it
+    records its model."""
+    ws = workspace(request)
+    _training_job(ws, page.project.slug, job_id)
+    await run_in_threadpool(JobQueue(ws.engine).cancel, job_id, page.project.slug)
+    return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/models/jobs/{job_id}", status_code=303)
