@@ -153,7 +153,8 @@ def list_trainings(
     return [TrainingJobPublic.of(j) for j in jobs if j.kind == TRAIN_JOB]
 
 
-def _training(ws: Any, project: str, job_id: str) -> Job:
+def training_job(ws: Any, project: str, job_id: str) -> Job:
+    """A training job of ``project`` (404 for any other job, or another project's)."""
     try:
         job = JobQueue(ws.engine).get(job_id, project)
     except JobNotFoundError:
@@ -166,13 +167,13 @@ def _training(ws: Any, project: str, job_id: str) -> Job:
 @router.get("/projects/{project}/trainings/{job_id}", response_model=TrainingJobPublic)
 def get_training(ws: WorkspaceDep, access: AnyMember, job_id: JobId) -> TrainingJobPublic:
     """A training job: state, progress (0–1) and message, then the model id and its ledger entry, or the error."""
-    return TrainingJobPublic.of(_training(ws, access.project.slug, job_id))
+    return TrainingJobPublic.of(training_job(ws, access.project.slug, job_id))
 
 
 @router.post("/projects/{project}/trainings/{job_id}/cancel", response_model=TrainingJobPublic)
 def cancel_training(ws: WorkspaceDep, access: EditorOrAdmin, job_id: JobId) -> TrainingJobPublic:
     """Cancel a training job (editor or admin): a queued one at once, a running one before it records the model."""
-    _training(ws, access.project.slug, job_id)
+    training_job(ws, access.project.slug, job_id)
     return TrainingJobPublic.of(JobQueue(ws.engine).cancel(job_id, access.project.slug))
 
 

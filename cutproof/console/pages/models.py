@@ -4,9 +4,9 @@ that trains one from the project's dailies — the same spec, checks and job as 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from cutproof.api.deps import authorize
+from cutproof.api.routes.models import JobId, training_job
 from cutproof.console.access import AnyPage, PageAccess, TrainAction
 from cutproof.console.pages._common import event_stream, layout, performer_names, workspace
 from cutproof.console.web import PREFIX, render
 from cutproof.core.auth import Role
 from cutproof.core.errors import CutproofError
-from cutproof.core.jobs import Job, JobNotFoundError, JobQueue
+from cutproof.core.jobs import JobQueue
 from cutproof.core.workspace import Workspace
 from cutproof.training.jobs import TRAIN_JOB, submit_training
 from cutproof.training.specs import SPEC, AnySpec
@@ -111,18 +112,6 @@ async def _form_again(
 
 
 FINAL = ("succeeded", "failed", "cancelled")
-JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
-
-
-def _training_job(ws: Workspace, project: str, job_id: str) -> Job:
-    """A training job of the project (404 otherwise, as ``GET /trainings/{id}``)."""
-    try:
-        job = JobQueue(ws.engine).get(job_id, project)
-    except JobNotFoundError:
-        job = None
-    if job is None or job.kind != TRAIN_JOB:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no training job {job_id} in this project")
-    return job
 
 
 def _job_snapshot(request: Request, project: str, job_id: str, token: str) -> dict[str, Any]:
@@ -130,7 +119,7 @@ def _job_snapshot(request: Request, project: str, job_id: str, token: str) -> di
     ws = workspace(request)
     creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
     access = authorize(ws, request.app.state.settings, creds, project, ())
-    job = _training_job(ws, access.project.slug, job_id)
+    job = training_job(ws, access.project.slug, job_id)
     view = {"state": job.state, "progress": job.progress, "message": job.message, "error": job.error}
     return {"state": job.state, "job": view, "final": job.state in FINAL}
 
@@ -138,7 +127,7 @@ def _job_snapshot(request: Request, project: str, job_id: str, token: str) -> di
 @router.get("/p/{project}/models/jobs/{job_id}", response_class=HTMLResponse)
 def training_page(request: Request, page: AnyPage, job_id: JobId) -> Response:
     ws = workspace(request)
-    job = _training_job(ws, page.project.slug, job_id)
+    job = training_job(ws, page.project.slug, job_id)
     names = {c.content_hash: c.path.name for c in Catalogue(ws.engine).list(project=page.project.slug)}
     spec = dict(job.payload.get("spec", {}))
     clips = [names.get(str(c).split("@")[0], str(c)) for c in spec.get("clips", [])]
@@ -159,7 +148,7 @@ def training_page(request: Request, page: AnyPage, job_id: JobId) -> Response:
 @router.get("/p/{project}/models/jobs/{job_id}/events")
 async def training_events(request: Request, page: AnyPage, job_id: JobId) -> StreamingResponse:
     """Server-sent events of the training job's state and progress (``_common.event_stream``)."""
-    _training_job(workspace(request), page.project.slug, job_id)
+    training_job(workspace(request), page.project.slug, job_id)
     slug, token = page.project.slug, page.session.token
     return event_stream(request, lambda: _job_snapshot(request, slug, job_id, token))
 
@@ -169,6 +158,6 @@ async def cancel_training(request: Request, page: TrainAction, job_id: JobId) ->
     """Cancel the training job (as ``POST /trainings/{id}/cancel``): a queued one at once, a running one before it
     records its model."""
     ws = workspace(request)
-    _training_job(ws, page.project.slug, job_id)
+    training_job(ws, page.project.slug, job_id)
     await run_in_threadpool(JobQueue(ws.engine).cancel, job_id, page.project.slug)
     return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/models/jobs/{job_id}", status_code=303)
