@@ -80,6 +80,8 @@ from editor.lighting.fit import INLIER_MIN
 from editor.lighting.mask import auto_feather, blend_in_support, rectangle_weights, support_region
 from editor.lighting.metrics import to_lab
 from editor.lighting.model import deserialise
+from editor.lighting.relight import Shot
+from editor.lighting.search import Dailies
 from editor.lighting.smooth import N_PARAMS, SmoothGrade
 from editor.lighting.training import LightingConfig, train_lighting
 from editor.models import unpack_model
@@ -177,7 +179,8 @@ def main() -> None:
     ap.add_argument("--clips", default=",".join(HELD_OUT))
     ap.add_argument(
         "--tasks",
-        default="full,region,cross,cross-sametake,cross-original,cross-original-export,cross-samesize,cross-unseen",
+        default="full,region,cross,cross-sametake,cross-original,cross-original-export,cross-samesize,cross-unseen,"
+        "cross-dailies,cross-dailies-export,cross-dailies-without",
     )
     ap.add_argument("--png", type=Path, default=None)
     ap.add_argument("--model-cache", type=Path, default=None, help="reuse (or write) the trained model file")
@@ -213,7 +216,9 @@ def main() -> None:
     plan_s: list[float] = []
     names = args.clips.split(",")
     tests_of: dict[tuple[str, str], tuple[np.ndarray, list[np.ndarray]]] = {}
+    paths: dict[tuple[str, str], Path] = {}
     for name, variant, path in clip_set(names, variants):
+        paths[(name, variant)] = path
         info = probe(path)
         n = info.frame_count
         idx = [3, 4, n // 2, n // 2 + 1]  # two consecutive pairs (temporal ratio)
@@ -224,6 +229,11 @@ def main() -> None:
         other = names[(names.index(name) + 1) % len(names)]
         refs = {"cross": tests_of[(other, "shared")][0], "cross-sametake": same_take[other]}
         refs["cross-unseen"] = refs["cross-original"] = refs["cross-original-export"] = refs["cross"]
+        # the dailies tasks: the reference graded from the other clip's file of this split, which the dailies hold
+        refs["cross-dailies"] = refs["cross-dailies-export"] = tests_of[(other, variant)][0]
+        refs["cross-dailies-without"] = refs["cross-dailies"]
+        dailies = _dailies([paths[(c, variant)] for c in names])
+        without = Dailies([d for d in dailies.clips if d.info.path.name != paths[(other, variant)].name])
         h, w = tests[0].shape[:2]
         refs["cross-samesize"] = at_size(refs["cross"], w, h)
         box = region_of(h, w)
@@ -234,7 +244,7 @@ def main() -> None:
                 if refs.get(task, ref_src) is None:
                     continue  # no training take of the other clip's set-up
                 ref = look.apply(refs.get(task, ref_src))  # type: ignore[attr-defined]
-                if task == "cross-original-export":
+                if task in ("cross-original-export", "cross-dailies-export"):
                     ref = _exported(ref)
                 crossing = task in ("cross", "cross-sametake")
                 region = task == "region"
@@ -246,6 +256,7 @@ def main() -> None:
                     [ref],
                     weights=wts[..., 0] if region else None,
                     originals=[refs["cross"]] if task.startswith("cross-original") else None,
+                    dailies=(without if task.endswith("-without") else dailies) if "dailies" in task else None,
                 )
                 plan_s.append(time.perf_counter() - t)
                 methods_used[task].append(g.method)
@@ -285,7 +296,8 @@ def main() -> None:
                         emit("case_delta_e76", de, "dE", task=task, clip=name, variant=variant, family=family,
                              method=m, grade_method=used.method if used else None,
                              grade_warning=used.short_warning if used else None,
-                             colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4))  # fmt: skip
+                             colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4),
+                             **(_found(used, paths[(other, variant)]) if used and used.search else {}))  # fmt: skip
                 if args.png is not None and family == "cdl-curve":
                     _png(args.png / f"{task}_{Path(name).stem[:16]}_{variant}.png", tests[0], truth[0], outs)
     for (task, split, m), vals in sorted(rows.items()):
@@ -300,6 +312,26 @@ def main() -> None:
         emit("grade_methods", len(used), "cases", task=task, methods={k: used.count(k) for k in sorted(set(used))})
     emit("plan_seconds_per_shot", float(np.median(plan_s)), "s", note="median; 4 frames, one reference frame")
     speed(g.smooth)
+
+
+def _dailies(clip_paths: list[Path]) -> Dailies:
+    """The project's dailies for the ``cross-dailies`` tasks: the training clips and this split's files of the
+    held-out clips (content hashes of the files' bytes; prints kept in the process only)."""
+    files = [FOOTAGE / n for n in TRAIN] + clip_paths
+    return Dailies([Shot(probe(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files])
+
+
+def _found(g: object, original: Path) -> dict[str, object]:
+    """What a grade's search of the dailies found, for a per-case line: the clip's file name and frames, whether it
+    is the reference's own original, and its residual."""
+    s = g.search  # type: ignore[attr-defined]
+    out: dict[str, object] = {"dailies_searched": s.searched}
+    if s.found is not None:
+        out |= {"found": s.found.name, "found_frames": list(s.found.frames), "found_residual": s.found.residual,
+                "found_is_original": s.found.name == original.name}  # fmt: skip
+    if s.undecided is not None:
+        out["undecided"] = [f.name for f in s.undecided]
+    return out
 
 
 def _exported(rgb: np.ndarray) -> np.ndarray:

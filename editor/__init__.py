@@ -60,14 +60,17 @@ __all__ = [
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the engine's tables (``editor_clips``, ``editor_models``, ``editor_cast_tags``) (idempotent)."""
+    """Create the engine's tables (``editor_clips``, ``editor_models``, ``editor_cast_tags``,
+    ``editor_layout_prints``) (idempotent)."""
     from editor.cast.tags import metadata as cast_metadata
     from editor.catalogue import metadata as clips_metadata
+    from editor.layout_prints import metadata as prints_metadata
     from editor.models import metadata as models_metadata
 
     clips_metadata.create_all(engine)
     models_metadata.create_all(engine)
     cast_metadata.create_all(engine)
+    prints_metadata.create_all(engine)
 
 
 def __getattr__(name: str) -> object:

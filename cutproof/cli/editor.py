@@ -105,7 +105,10 @@ def _relight_args(
     **adj: float,
 ) -> dict[str, Any]:
     from cutproof.edits.params import ShotFrame
+    from cutproof.edits.references import project_clips
+    from editor.layout_prints import LayoutPrints
     from editor.lighting import Adjustments, Shot
+    from editor.lighting.search import Dailies
 
     cat = Catalogue(ws.engine)
     s = cat.get(shot)
@@ -117,6 +120,9 @@ def _relight_args(
             args[key] = Shot(r.info, r.content_hash)
             if sf.frame is not None:
                 args[f"{key}_frame"] = sf.frame
+    if reference and not original and not patch:
+        clips = [Shot(c.info, c.content_hash) for c in project_clips(ws, s.project)]
+        args["dailies"] = Dailies(clips, LayoutPrints(ws.engine))
     if region:
         args["region"] = Region.parse(region)
     if patch:

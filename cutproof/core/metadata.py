@@ -12,6 +12,7 @@ from sqlalchemy import MetaData
 import consent
 import editor.cast.tags
 import editor.catalogue
+import editor.layout_prints
 import editor.models
 import ledger.tables
 from cutproof.core import models
@@ -22,6 +23,8 @@ TARGET_METADATA: tuple[MetaData, ...] = (
     editor.catalogue.metadata,
     editor.models.metadata,
     editor.cast.tags.metadata,
+    editor.layout_prints.metadata,
     models.metadata,
 )
-"""The ledger's, the consent registry's, the editor's (clips, models, cast tags) and the application's tables."""
+"""The ledger's, the consent registry's, the editor's (clips, models, cast tags, layout prints) and the application's
+tables."""

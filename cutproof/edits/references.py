@@ -120,6 +120,12 @@ def project_clip(ws: Workspace, project: str, ref: str) -> Clip:
         raise ReferenceNotFoundError(str(exc)) from None
 
 
+def project_clips(ws: Workspace, project: str | None) -> list[Clip]:
+    """Every catalogue clip of ``project`` (None: those catalogued without a project), never another project's:
+    the dailies a relight searches for its reference's original."""
+    return [c for c in Catalogue(ws.engine).list(project) if c.project == project]
+
+
 def project_media(ws: Workspace, project: str, ref: str) -> Path:
     """A catalogue clip of ``project``, or ``blob:<sha256>`` of a file uploaded to it.
 

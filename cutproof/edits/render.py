@@ -6,6 +6,8 @@ means, are ``cutproof.edits.params``' (checked by the gate before anything is re
 ``relight`` (a reference shot and its ungraded original, a reference patch, the adjustments, feather, model; the
 submission's ``region`` limits the change) and ``dialogue`` (performer, the new line's audio, re-time only, replace
 pauses, model). A model left out is the project's newest of the kind (for eyeline and dialogue: the performer's).
+A relight toward a reference with neither its original nor a patch is offered the project's catalogue, to search
+for the reference's ungraded original where the shot's own frames do not correspond to it (``editor.lighting.search``).
 
 Kinds whose engine is not part of this build are refused at submission time (nothing is recorded).
 
@@ -31,7 +33,14 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from cutproof.edits.params import BackgroundParams, DialogueParams, EyelineParams, RelightParams
-from cutproof.edits.references import newest_model, project_clip, project_media, project_model, project_upload
+from cutproof.edits.references import (
+    newest_model,
+    project_clip,
+    project_clips,
+    project_media,
+    project_model,
+    project_upload,
+)
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from editor import Clip, EditResult, ModelRegistry
 from media import plan_encode
@@ -168,7 +177,9 @@ def _relight(
     gate: GateFacts | None,
     segmented: Segmented = ONE_PIECE,
 ) -> EditResult:
+    from editor.layout_prints import LayoutPrints
     from editor.lighting import Adjustments, Shot, load_model, relight
+    from editor.lighting.search import Dailies
     from media import Region
 
     p = RelightParams.parse(submission.params)
@@ -189,6 +200,9 @@ def _relight(
             args[key] = Shot(r.info, r.content_hash)
             if sf.frame is not None:
                 args[f"{key}_frame"] = sf.frame
+    if p.reference is not None and p.reference_original is None and p.reference_region is None:
+        clips = [Shot(c.info, c.content_hash) for c in project_clips(ws, project.slug)]
+        args["dailies"] = Dailies(clips, LayoutPrints(ws.engine))
     if submission.region:
         args["region"] = Region.parse(submission.region)
     if p.reference_region:

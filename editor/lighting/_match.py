@@ -1,11 +1,12 @@
 """The grade for a shot: ``match_grade`` takes sampled frames of the shot to the look of target frames, and says
 which fit produced it (steps 2 and 3 of the lighting edit, :mod:`editor.lighting.relight`, which re-exports it).
 
-The project's model predicts the grade from thumbnails; it is then refined on corresponding pixels (the same
-set-up, or the shot itself adjusted), on the colours of a user-picked reference patch, from the reference's own
-ungraded original (``editor.lighting.original``: the look known, not guessed), or through the project's exemplars
-for another scene; with none of those the model's prediction stands (``"model"``, flagged). The result is finished
-into a ``Grade``: its 33³ LUT and the least-squares CDL with its residual ΔE.
+The project's model predicts the grade from thumbnails; it is then refined on corresponding pixels (the same set-up,
+or the shot itself adjusted), on the colours of a user-picked reference patch, from the reference's own ungraded
+original (``editor.lighting.original``: the look known, not guessed), from that original found in the project's
+dailies (``editor.lighting.search``), or through the project's exemplars for another scene; with none of those the
+model's prediction stands (``"model"``, flagged). The result is finished into a ``Grade``: its 33³ LUT and the
+least-squares CDL with its residual ΔE.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from editor.lighting.grade import Grade
 from editor.lighting.metrics import delta_e76
 from editor.lighting.model import THUMB, GradeNet
 from editor.lighting.original import look_from_original
+from editor.lighting.search import Dailies, Search, find_original
 from editor.lighting.smooth import SmoothGrade
 from media import Region
 
@@ -44,13 +46,19 @@ def _pixels(frames: list[np.ndarray], weights: np.ndarray | None, n: int, seed: 
 
 
 def _finish(
-    smooth: SmoothGrade, method: str, inliers: float, ncc: float, pixels: np.ndarray, refused: float = float("nan")
+    smooth: SmoothGrade,
+    method: str,
+    inliers: float,
+    ncc: float,
+    pixels: np.ndarray,
+    refused: float = float("nan"),
+    search: Search | None = None,
 ) -> Grade:
     lut = smooth.lut(33)
     graded = smooth.apply_exact(pixels)
     cdl = fit_pairs(pixels, graded)
     residual = round(delta_e76(cdl.apply(pixels), graded), 4)
-    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual, round(refused, 4))
+    return Grade(smooth, lut, cdl, method, round(inliers, 4), round(ncc, 4), residual, round(refused, 4), search)
 
 
 def match_grade(
@@ -63,6 +71,7 @@ def match_grade(
     target_patch: Region | None = None,
     same_frames: bool = False,
     originals: list[np.ndarray] | None = None,
+    dailies: Dailies | None = None,
     uniform: float = UNIFORM,
     look_inlier_min: float = LOOK_INLIER_MIN,
     cover_min: float = COVER_MIN,
@@ -79,6 +88,8 @@ def match_grade(
         same_frames: ``target_frames`` are ``src_frames`` adjusted (no reference): pixels correspond 1:1.
         originals: The reference's ungraded original, one frame per target frame: the look is fitted from them to
             the targets and applied to the shot as it is (``"original"``), whatever the shot shows.
+        dailies: Clips to search for the reference's original when neither the shot's frames nor a named original
+            give the look (``editor.lighting.search``; found: ``"dailies"``, and the search is kept on the grade).
         uniform: Weight of the hue-uniform prior on a look fitted through the project's exemplars
             (``editor.lighting.exemplars.UNIFORM``; 0 = the fit as before 2026-12-03, for the benchmark's peer).
         look_inlier_min: Share of its pairs an exemplar look must explain to be used
@@ -118,11 +129,17 @@ def match_grade(
         fit = fit_grade_pairs(corr, init=prior)
         if fit.inliers >= INLIER_MIN:
             return _finish(fit.grade, "pairs", fit.inliers, corr.ncc, src_px)
+    search = None
+    if dailies is not None and dailies.clips:
+        search = find_original(target_frames, dailies, prior, src_px, uniform=uniform, inlier_min=look_inlier_min)
+        if search.found is not None:
+            look = search.found.look
+            return _finish(look.grade, "dailies", look.inliers, look.ncc, src_px, search=search)
     found = look_from_exemplars(exemplars, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min)
     if found is None or not found.accepted:
         refused = float("nan") if found is None else found.look.inliers
-        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused)
-    return _finish(found.look.grade, "exemplar", found.look.inliers, found.look.ncc, src_px)
+        return _finish(SmoothGrade.from_theta(prior), "model", float("nan"), corr.ncc, src_px, refused, search)
+    return _finish(found.look.grade, "exemplar", found.look.inliers, found.look.ncc, src_px, search=search)
 
 
 def _from_original(

@@ -15,6 +15,7 @@ import numpy as np
 from editor.lighting.cdl import Cdl
 from editor.lighting.exemplars import LOOK_INLIER_MIN
 from editor.lighting.lut import Lut3D
+from editor.lighting.search import Search
 from editor.lighting.smooth import SmoothGrade
 
 
@@ -25,12 +26,14 @@ class Grade:
     ``method``: ``"pairs"`` (fitted on corresponding pixels), ``"distribution"`` (fitted to a reference patch's
     colours), ``"exemplar"`` (another scene whose set-up the project's dailies show: fitted on pairs between the
     project's own ungraded frame of it and the reference), ``"original"`` (fitted on pairs between the reference's
-    own ungraded original, given by the user, and the reference: ``editor.lighting.original``), ``"model"`` (the
-    project model's prediction alone).
+    own ungraded original, given by the user, and the reference: ``editor.lighting.original``), ``"dailies"`` (the
+    same, from the clip of the project's dailies found to match the reference best: ``editor.lighting.search``;
+    ``search`` says which clip and frames), ``"model"`` (the project model's prediction alone).
     ``inliers``: share of pixel pairs the grade explains (NaN for distribution and model); ``ncc``: registration
     correlation (NaN when no registration was tried); ``refused_look_inliers``: for a ``"model"`` grade, the
     inlier share of the look the exemplars gave but which was refused (below ``exemplars.LOOK_INLIER_MIN``; NaN
-    when no exemplar registered).
+    when no exemplar registered); ``search``: the search of the dailies for the reference's original, when one
+    ran.
     """
 
     smooth: SmoothGrade
@@ -41,6 +44,7 @@ class Grade:
     ncc: float
     cdl_residual_delta_e: float
     refused_look_inliers: float = float("nan")
+    search: Search | None = None
 
     @property
     def warning(self) -> str | None:
@@ -69,7 +73,26 @@ class Grade:
     def note(self) -> str | None:
         """What the user may do better, or None: an ``"exemplar"`` look is fitted from the project's own take of the
         reference's set-up, so it carries the colour difference of the take the reference was graded from when that
-        is another one (docs/benchmarks.md, "The reference's ungraded original")."""
+        is another one (docs/benchmarks.md, "The reference's ungraded original"); a ``"dailies"`` look says which
+        clip it was fitted from; and where two clips of the dailies matched equally well with different looks, the
+        note names them."""
+        s = self.search
+        if self.method == "dailies" and s is not None and s.found is not None:
+            f = s.found
+            return (
+                f"the look was fitted from {f.name} ({f.content_hash[:12]}) frame {_frames(f.frames)}, found in the "
+                f"project's dailies as the frame nearest the reference (the look leaves {f.residual:.2f} ΔE76 "
+                f"between them: about 0.2–0.5 for the frame a reference was graded from, up to about 1.2 as a "
+                "re-framed JPEG still, more for another take); if the reference was graded from another clip, name "
+                "it (--reference-original SHOT@FRAME)"
+            )
+        if s is not None and s.undecided is not None:
+            a, b = s.undecided
+            return (
+                f"two clips of the dailies match the reference about as well but give different looks ({a.name} "
+                f"frame {_frames(a.frames)}, {b.name} frame {_frames(b.frames)}), so neither was used: name the one "
+                "the reference was graded from (--reference-original SHOT@FRAME)"
+            )
         if self.method != "exemplar":
             return None
         return (
@@ -77,6 +100,24 @@ class Grade:
             "graded from another take, that take's colour is carried into the look: give its ungraded clip "
             "(--reference-original SHOT@FRAME) for the look itself"
         )
+
+    def search_metrics(self) -> dict[str, float | int | str]:
+        """What the search of the dailies did, for the signed edit result, when one ran: how many clips it read
+        (and could not); the clip and frames it found, whose look graded the shot (``"dailies"``), with the
+        residual; or the two clips it could not decide between (neither used)."""
+        s = self.search
+        if s is None:
+            return {}
+        out: dict[str, float | int | str] = {"dailies_searched": s.searched}
+        if s.unreadable:
+            out["dailies_unreadable"] = s.unreadable
+        if s.found is not None and self.method == "dailies":
+            out["reference_original_found_hash"] = s.found.content_hash
+            out["reference_original_found_frames"] = _frames(s.found.frames).replace(" ", "")
+            out["reference_original_found_residual_delta_e"] = s.found.residual
+        if s.undecided is not None:
+            out["dailies_undecided_hashes"] = ",".join(f.content_hash for f in s.undecided)
+        return out
 
     @property
     def short_warning(self) -> str | None:
@@ -89,3 +130,7 @@ class Grade:
                 f"(look inliers {self.refused_look_inliers:.2f} < {LOOK_INLIER_MIN})"
             )
         return "model estimate alone: the reference's set-up is not in the project's dailies"
+
+
+def _frames(frames: tuple[int, ...]) -> str:
+    return ", ".join(str(n) for n in frames)

@@ -31,6 +31,7 @@ import numpy as np
 
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
 from editor.lighting.fit import COVER_MIN, NCC_MIN, Fit, fit_pairs, gather
+from editor.lighting.metrics import delta_e76
 from editor.lighting.register import register
 
 
@@ -39,11 +40,15 @@ class OriginalLook:
     """The look fitted from the original's frames to the reference's: the fit, or why there is none.
 
     ``look`` is None when a frame pair did not register (``unregistered``: its index, correlation and coverage);
-    ``accepted`` says whether the look explains its pairs (inliers ≥ ``LOOK_INLIER_MIN``)."""
+    ``accepted`` says whether the look explains its pairs (inliers ≥ ``LOOK_INLIER_MIN``); ``residual``: the mean
+    ΔE76 between the look applied to the original's pixels and the reference's, over the pairs (how nearly the two
+    are one picture under one grade); ``apart``: the same before any look (a copy of the reference is near 0)."""
 
     look: Fit | None
     accepted: bool
     unregistered: tuple[int, float, float] | None = None
+    residual: float = float("nan")
+    apart: float = float("nan")
 
 
 def look_from_original(
@@ -70,5 +75,8 @@ def look_from_original(
         dst.append(reg.ref[reg.valid])
         nccs.append(reg.ncc)
         covers.append(reg.coverage)
-    look = fit_pairs(gather(src, dst, nccs, covers), init=prior, uniform=uniform)
-    return OriginalLook(look, look.inliers >= inlier_min)
+    pairs = gather(src, dst, nccs, covers)
+    look = fit_pairs(pairs, init=prior, uniform=uniform)
+    residual = delta_e76(look.grade.apply(pairs.src[None]), pairs.ref[None])
+    apart = delta_e76(pairs.src[None], pairs.ref[None])
+    return OriginalLook(look, look.inliers >= inlier_min, residual=round(residual, 4), apart=round(apart, 4))

@@ -84,15 +84,31 @@ def _similarity(ga: np.ndarray, gb: np.ndarray) -> np.ndarray | None:
     return mat if 0.5 < scale < 2.0 else None
 
 
-def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registration:
-    """Register ``ref`` onto ``src`` (both float RGB, any sizes)."""
+@dataclass(frozen=True)
+class Prealigned:
+    """Step 1's result: the source frame at ``width`` px (``src``, its equalised grey ``grey``), the reference
+    brought onto that grid by the similarity (or identity) found (``ref``, float RGB; ``ref_grey``), and the grid's
+    pixels the alignment maps inside the reference (``inside``)."""
+
+    src: np.ndarray
+    grey: np.ndarray
+    ref: np.ndarray
+    ref_grey: np.ndarray
+    inside: np.ndarray
+
+
+def prealign(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH, retry: bool = False) -> Prealigned | None:
+    """Step 1 alone: ``ref`` brought onto ``src``'s small grid by a similarity, or None where the frames do not
+    register (no similarity, and no identity to fall back on). ``retry``: try the reference over the source's width
+    whenever no similarity is found at the source's pixel scale, before the identity (a still re-framed and
+    enlarged from the frame; ``register`` tries that only for another aspect ratio)."""
     s = small(src, width)
     h, w = s.shape[:2]
     r = small(ref, round(width * ref.shape[1] / src.shape[1]) if ref.shape[1] != src.shape[1] else width)
     gs, gr = grey_eq(s), grey_eq(r)
     mat = _similarity(gs, gr)
     other_aspect = abs(r.shape[0] / r.shape[1] - h / w) > 0.02
-    if mat is None and r.shape[1] != w and other_aspect:  # no identity to fall back on: the reference over our width
+    if mat is None and r.shape[1] != w and (other_aspect or retry):  # the reference over our width
         r2 = small(ref, w)
         g2 = grey_eq(r2)
         mat2 = _similarity(gs, g2)
@@ -100,11 +116,21 @@ def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registr
             r, gr, mat = r2, g2, mat2
     if mat is None:
         if other_aspect:
-            return Registration(s, np.zeros_like(s), np.zeros((h, w), bool), 0.0, 0.0)
+            return None
         mat = np.array([[w / r.shape[1], 0, 0], [0, h / r.shape[0], 0]], np.float64)
     r_al = cv2.warpAffine(r, mat, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(np.ones(r.shape[:2], np.uint8), mat, (w, h), flags=cv2.INTER_NEAREST) > 0
-    g_al = grey_eq(r_al)
+    return Prealigned(s, gs, r_al, grey_eq(r_al), inside)
+
+
+def register(src: np.ndarray, ref: np.ndarray, *, width: int = WIDTH) -> Registration:
+    """Register ``ref`` onto ``src`` (both float RGB, any sizes)."""
+    pre = prealign(src, ref, width=width)
+    if pre is None:
+        s = small(src, width)
+        return Registration(s, np.zeros_like(s), np.zeros(s.shape[:2], bool), 0.0, 0.0)
+    s, gs, r_al, g_al, inside = pre.src, pre.grey, pre.ref, pre.ref_grey, pre.inside
+    h, w = s.shape[:2]
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     fwd = dis.calc(gs, g_al, None)  # gs(x) ≈ g_al(x + fwd(x))
     bwd = dis.calc(g_al, gs, None)

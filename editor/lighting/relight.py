@@ -5,16 +5,18 @@ through a smooth grade (``editor.lighting.smooth``) — then render it and accou
    user's ``Adjustments`` applied: that is the target look. No reference: the target is the shot itself, adjusted.
 2. The project's model predicts the grade from thumbnails of both (``editor.lighting.model``).
 3. ``editor.lighting.fit`` refines it: on corresponding pixels when the reference shows the same set-up (with a
-   region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a
-   user-picked reference patch (``reference_region``) by colour distribution; from the reference's ungraded
-   original when the user gives it (``reference_original``: the look is fitted on the pairs original → reference,
-   ``editor.lighting.original``, and transferred to the shot as it is); for another scene through the project's
-   exemplars or, failing them, the model's prediction (the look is estimated from whole frames, then applied in the
-   region). Which one ran is recorded (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither
-   the shot nor the project's exemplars show the reference's set-up — an exemplar that only resembles it is
-   refused, ``exemplars.LOOK_INLIER_MIN``) is flagged to the user (``Grade.warning``, ``RelightPlan.warnings``,
-   ``metrics.grade_warning``, printed by the CLI); an exemplar look comes with a note of what would pin it down
-   (``Grade.note``, ``RelightPlan.notes``: the reference's original).
+   region: the *corresponding region* of the reference, weighted by the region's feathered weights); on a user-
+   picked reference patch (``reference_region``) by colour distribution; from the reference's ungraded original when
+   the user gives it (``reference_original``: the look is fitted on the pairs original → reference,
+   ``editor.lighting.original``, and transferred to the shot as it is); from that original found in the dailies
+   offered (``dailies``: the project's catalogue, searched by ``editor.lighting.search`` when no original is named,
+   ``"dailies"``); for another scene through the project's exemplars or, failing them, the model's prediction (the
+   look is estimated from whole frames, then applied in the region). Which one ran is recorded
+   (``metrics.grade_method``); a grade fitted to no pixel (``"model"``: neither the shot nor the project's exemplars
+   show the reference's set-up — an exemplar that only resembles it is refused, ``exemplars.LOOK_INLIER_MIN``) is
+   flagged to the user (``Grade.warning``, ``RelightPlan.warnings``, ``metrics.grade_warning``, printed by the CLI);
+   an exemplar look comes with a note of what would pin it down (``Grade.note``, ``RelightPlan.notes``: the
+   reference's original).
 4. ONE grade per shot, so every frame gets the same colour mapping (temporally stable by construction; the
    region's weights are fixed too). A CDL is least-squares fitted to it for colourists (``.cdl``/``.cc``; its
    residual ΔE is reported); the grade itself exports as a 33³ ``.cube``.
@@ -44,6 +46,7 @@ from editor.lighting.lut import Lut3D, ShotLut
 from editor.lighting.mask import auto_feather, blend_in_support, matte_weights, rectangle_weights, support_region
 from editor.lighting.metrics import delta_e76
 from editor.lighting.model import GradeNet
+from editor.lighting.search import Dailies
 from editor.results import EditResult, FrameRange, OutputMedia
 from editor.segmented import FrameEditor, render_frames
 from media import MediaInfo, Progress, Region, SegmentExecutor, Stages, iter_frames, read_frame, sample_indices
@@ -115,6 +118,7 @@ def plan_relight(
     reference_region: Region | None = None,
     reference_original: Shot | None = None,
     reference_original_frame: int | None = None,
+    dailies: Dailies | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
@@ -132,6 +136,9 @@ def plan_relight(
             reference (a look transfer; the shot keeps its own colour) instead of being estimated.
         reference_original_frame: The original's frame that the reference frame was graded from (a reference
             given as one frame; default: the reference's own frame number(s), which the original must have).
+        dailies: Clips to search for the reference's original when none is named, no patch is given and the shot's
+            own frames do not correspond to the reference (``editor.lighting.search``); the reference itself is
+            left out.
         feather: Soft-edge width in pixels inside the region/matte (default: 8 % of the region's shorter side,
             at least 8 px).
 
@@ -201,6 +208,7 @@ def plan_relight(
         weights=None if whole else weights,
         target_patch=reference_region,
         originals=originals,
+        dailies=None if dailies is None else dailies.without(reference.content_hash),
     )
     return RelightPlan(grade, weights, declared, frames, feather)
 
@@ -250,6 +258,7 @@ def relight(
     reference_region: Region | None = None,
     reference_original: Shot | None = None,
     reference_original_frame: int | None = None,
+    dailies: Dailies | None = None,
     adjustments: Adjustments = _NO_ADJUSTMENT,
     region: Region | None = None,
     matte: Path | None = None,
@@ -278,6 +287,7 @@ def relight(
         reference_region=reference_region,
         reference_original=reference_original,
         reference_original_frame=reference_original_frame,
+        dailies=dailies,
         adjustments=adjustments,
         region=region,
         matte=matte,
@@ -321,6 +331,7 @@ def relight(
         metrics["grade_inliers"] = g.inliers
     if np.isfinite(g.ncc):
         metrics["registration_ncc"] = g.ncc
+    metrics.update(g.search_metrics())
     result = EditResult(
         kind=KIND,
         source_hash=shot.content_hash,

@@ -59,6 +59,23 @@ def test_a_dub_says_why_its_pauses_were_not_left_as_shot() -> None:
     assert "The mouth was replaced in the pauses too, not left as shot: the shot&#39;s sound has no pause" in html
 
 
+def test_a_look_found_in_the_dailies_names_the_clip_it_came_from() -> None:
+    found = {
+        "grade_method": "dailies",
+        "dailies_searched": 14,
+        "reference_original_found_hash": "ab" * 32,
+        "reference_original_found_frames": "70",
+        "reference_original_found_residual_delta_e": 0.44,
+    }
+    notes = result_view({"metrics": found}, {"ab" * 32: "A012_C003.mov"}.get)["notes"]
+    assert len(notes) == 1 and "A012_C003.mov (abababababab), frame 70" in notes[0] and "0.44 ΔE76" in notes[0]
+    assert "a clip (abababababab)" in result_view({"metrics": found})["notes"][0]  # a name it may not show
+    undecided = {"grade_method": "model", "dailies_undecided_hashes": f"{'ab' * 32},{'cd' * 32}"}
+    (note,) = result_view({"metrics": undecided})["notes"]
+    assert "abababababab" in note and "cdcdcdcdcdcd" in note and "neither was used" in note
+    assert result_view({"metrics": {"grade_method": "model", "dailies_searched": 3}})["notes"] == []
+
+
 def test_a_measured_grade_shows_no_hint() -> None:
     html = _page({"grade_method": "original", "edited_frames": 48})
     assert "ungraded original" not in html and "Check this edit" not in html

@@ -23,7 +23,7 @@ from cutproof.core.settings import Settings
 from cutproof.core.uploads import record_upload
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
-from cutproof.edits.references import ReferenceNotFoundError, check_references, project_model
+from cutproof.edits.references import ReferenceNotFoundError, check_references, project_clips, project_model
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue, ingest_folder
 from tests._support.gated_project import setup_gated_project
@@ -212,3 +212,12 @@ def test_other_references_stay_in_the_project(world: dict[str, Any], i: int) -> 
     assert r.status_code == 404, (method, path, r.status_code, r.text)
     assert project_log(ws, get_project(ws, "own")).size() == size
     assert JobQueue(ws.engine).get(world["job"], "foreign").state == "queued"
+
+
+def test_a_relight_searches_only_its_own_projects_dailies(world: dict[str, Any]) -> None:
+    # a relight toward a reference of another scene searches the dailies for the reference's original: the
+    # project's own clips, never another production's (``project_clips``, used by the render and the CLI)
+    ws, own = world["ws"], {c.content_hash for c in Catalogue(world["ws"].engine).list(project="own")}
+    assert own and {c.content_hash for c in project_clips(ws, "own")} == own
+    assert world["f_clip"] not in {c.content_hash for c in project_clips(ws, "own")}
+    assert [c.content_hash for c in project_clips(ws, "foreign")] == [world["f_clip"]]

@@ -144,3 +144,30 @@ def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path)
     code, out = run(home, *args[:-1], "original.mov@two", "--out", str(tmp_path / "x.mp4"))
     assert code != 0 and "reference original frame 'two' must be a whole frame number" in out
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_relight_finds_the_references_original_in_the_dailies(footage_dir: Path, tmp_path: Path) -> None:
+    # the same reference, its original not named: the project's dailies hold it, and the relight finds it there
+    from tests.editor._graded_elsewhere import write_graded_elsewhere
+
+    card = tmp_path / "card"
+    card.mkdir()
+    clips = write_graded_elsewhere(footage_dir, card)
+    home = tmp_path / "home"
+    assert run(home, "init")[0] == 0 and run(home, "project", "create", "film")[0] == 0
+    assert run(home, "dailies", "ingest", str(card))[0] == 0
+    assert run(home, "model", "train", "lighting", "--clips", "shot.mp4", "--steps", "2", "--quiet")[0] == 0
+    code, out = run(
+        home, "edit", "relight", "shot.mp4", "--reference", "graded.mp4@2", "--out", str(tmp_path / "r.mp4"), "--json"
+    )
+    assert code == 0, out
+    result = json.loads(out.splitlines()[-1])
+    metrics = result["metrics"]
+    original_hash = hashlib.sha256(clips["original"].read_bytes()).hexdigest()
+    assert metrics["grade_method"] == "dailies" and metrics["reference_original_found_hash"] == original_hash
+    assert metrics["dailies_searched"] == 3  # the shot, the original and the short export; not the reference itself
+    assert "reference_original_hash" not in result["parameters"]  # found, not named
+    assert len(result["notes"]) == 1 and "original.mov" in result["notes"][0]
+    ws = Workspace(home)
+    log = project_log(ws, get_project(ws, "film"))
+    assert log.entry_json(log.size() - 1)["result"]["metrics"]["reference_original_found_hash"] == original_hash

@@ -8,6 +8,7 @@ identity, exactly as ``POST /edits``; downloads are the API's own route function
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
@@ -254,13 +255,15 @@ GRADE_METHOD_HINTS = {
 }
 
 
-def result_view(result: dict[str, Any]) -> dict[str, Any]:
+def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] = lambda h: None) -> dict[str, Any]:
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
-    (``*_warning``), notes (how to give a relight's look itself where it was estimated; why a dub's pauses were not
-    left as shot), and whether a trained model made it."""
+    (``*_warning``), notes (how to give a relight's look itself where it was estimated; which clip of the dailies a
+    look was fitted from, or which two it could not choose between; why a dub's pauses were not left as shot), and
+    whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
     notes = [GRADE_METHOD_HINTS[m]] if (m := str(metrics.get("grade_method"))) in GRADE_METHOD_HINTS else []
+    notes += _dailies_notes(metrics, clip_name)
     if parameters.get("pauses_not_kept"):
         notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
     return {
@@ -271,11 +274,41 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _dailies_notes(metrics: dict[str, Any], clip_name: Callable[[str], str | None]) -> list[str]:
+    """What a relight's search of the dailies did, in words (``editor.lighting.search``)."""
+
+    def named(h: str) -> str:
+        return f"{clip_name(h) or 'a clip'} ({h[:12]})"
+
+    if metrics.get("grade_method") == "dailies" and (h := metrics.get("reference_original_found_hash")):
+        return [
+            f"The look was fitted from {named(str(h))}, frame {metrics.get('reference_original_found_frames')}: "
+            "the frame of this production's dailies found nearest the reference, taken as its ungraded original "
+            f"(the look leaves {metrics.get('reference_original_found_residual_delta_e')} ΔE76 between them; about "
+            "0.2–0.5 for the frame a reference was graded from, more for another take). If the reference was "
+            "graded from another clip, submit again with that clip as its ungraded original."
+        ]
+    if undecided := metrics.get("dailies_undecided_hashes"):
+        a, b = str(undecided).split(",")[:2]
+        return [
+            f"Two clips of the dailies match the reference about as well but give different looks ({named(a)} and "
+            f"{named(b)}), so neither was used: submit again with the one the reference was graded from as its "
+            "ungraded original."
+        ]
+    return []
+
+
 def _result_view(ws: Workspace, page: PageAccess, edit_index: int | None) -> dict[str, Any] | None:
     """``result_view`` of the request's ``edit.applied/1`` entry; None before the edit is recorded."""
     if edit_index is None:
         return None
-    return result_view(project_log(ws, page.project).entry_json(edit_index).get("result") or {})
+    catalogue = Catalogue(ws.engine)
+
+    def clip_name(h: str) -> str | None:
+        clip = catalogue.find(h)
+        return clip.path.name if clip is not None and clip.project == page.project.slug else None
+
+    return result_view(project_log(ws, page.project).entry_json(edit_index).get("result") or {}, clip_name)
 
 
 @router.get("/p/{project}/edits/{request_id}", response_class=HTMLResponse)

@@ -1,0 +1,241 @@
+"""Finding a graded reference's ungraded original among the project's dailies, when the user names none.
+
+A colourist's reference is almost always a graded frame of the production's own footage, and its ungraded
+original is then in the dailies (``editor.lighting.original``: with it the look is known, not estimated). The
+user may not know which clip and frame it was, so where the shot's own frames do not correspond to the reference
+the clips offered (the project's catalogue, less the reference) are searched for it:
+
+1. **Layout prints.** ``SCAN`` frames of every clip, spread over it, get a grade-blind layout print
+   (``register.thumbprint``; kept per content hash, in the process and in ``Dailies.prints``, the application's
+   ``editor.layout_prints`` table, so a clip is read for them once). A clip's score is the mean, over the reference
+   frames, of its best print correlation; the ``KEEP`` best clips go on.
+2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is
+   brought onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``),
+   frames are compared by the motion optical flow still finds between each and the reference (the frame itself
+   leaves none, a frame a moment apart the motion of whoever moved), and the search goes coarse to fine around the
+   ``STARTS`` best samples, down to one frame.
+3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
+   (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of
+   the pairs). A clip whose pixels are the reference's colours already (the look takes less than ``COPY_GAIN`` ΔE76
+   off their distance: a re-encoded, re-framed copy of a reference measured 1.84 → 1.62, its original 12.67 → 0.72)
+   is a copy of the reference, not its original, and is passed over. Of the rest, the look leaving the smallest
+   residual wins: on the shared footage (2026-12-06) the frame a graded reference was made from leaves 0.22–0.46
+   ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of another take of the
+   set-up 0.82–2.29.
+4. **No guess.** Two clips that fit about as well (residuals within ``TIE``) whose looks differ on the shot by more
+   than ``LOOKS_APART`` ΔE76 leave it undecided — a warmer and a cooler grade of the reference's take, and not its
+   original, say — and neither is used (``Search.undecided`` names both for the user's note). The original itself,
+   where it is offered, fits better than any other version of its picture: in the tests' GRID clip 0.72 ΔE76, a
+   re-encoded copy of it 1.34, a white-balanced one 1.53, a crushed one 2.12.
+
+What is found is recorded as found, never as named: the grade's method is ``"dailies"`` and the edit's signed
+metrics carry the clip's hash, its frames and the residual. It may be another take of the set-up rather than the
+reference's own original (the residual says how near); the user can name the original to settle it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
+from editor.lighting.fit import COVER_MIN, Fit
+from editor.lighting.metrics import delta_e76
+from editor.lighting.original import look_from_original
+from editor.lighting.register import grey_eq, prealign, small, thumbprint
+from media import MediaError, MediaInfo, iter_frames, read_frame, sample_indices
+
+SCAN = 12  # frames printed per clip
+KEEP = 3  # clips searched further, per search
+REFINE = 9  # frames compared per step of the coarse-to-fine narrowing
+STARTS = 3  # best samples of a clip narrowed from
+MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is the motion left
+MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
+COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
+TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
+LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
+_CACHE_MAX = 4096
+
+
+class Media(Protocol):
+    """A clip offered to the search: probed media and content hash (``editor.lighting.relight.Shot``)."""
+
+    @property
+    def info(self) -> MediaInfo: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+class PrintStore(Protocol):
+    """Where clips' layout prints are kept between searches (``editor.layout_prints.LayoutPrints``)."""
+
+    def get(self, content_hash: str, scan: int) -> tuple[list[int], np.ndarray] | None: ...
+
+    def put(self, content_hash: str, scan: int, frames: list[int], prints: np.ndarray) -> None: ...
+
+
+@dataclass(frozen=True)
+class Dailies:
+    """The clips to search (the project's catalogue) and where their prints are kept (None: this process only)."""
+
+    clips: Sequence[Media]
+    prints: PrintStore | None = None
+
+    def without(self, content_hash: str) -> Dailies:
+        """The same dailies less the clip ``content_hash`` (the reference itself)."""
+        return Dailies([c for c in self.clips if c.content_hash != content_hash], self.prints)
+
+
+@dataclass(frozen=True)
+class FoundOriginal:
+    """A clip's frames that registered to the reference frames, the look fitted from them and its residual."""
+
+    content_hash: str
+    name: str
+    frames: tuple[int, ...]
+    look: Fit
+    residual: float
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the search found (``found``), how many clips it read (``searched``; ``unreadable``: those offered whose
+    file could not be read, passed over) and, when two clips fit as well with different looks, both of them
+    (``undecided``; ``found`` is then None)."""
+
+    found: FoundOriginal | None
+    searched: int
+    undecided: tuple[FoundOriginal, FoundOriginal] | None = None
+    unreadable: int = 0
+
+
+_PRINTS: dict[str, tuple[list[int], np.ndarray]] = {}
+
+
+def find_original(
+    targets: Sequence[np.ndarray],
+    dailies: Dailies,
+    prior: np.ndarray,
+    shot_pixels: np.ndarray,
+    *,
+    uniform: float = UNIFORM,
+    inlier_min: float = LOOK_INLIER_MIN,
+) -> Search:
+    """Search ``dailies`` for the ungraded frames ``targets`` (float RGB reference frames) were graded from.
+    ``shot_pixels`` (K, 3): the shot's colours, on which two candidates' looks are compared."""
+    if not dailies.clips or not targets:
+        return Search(None, 0)
+    coarse = np.stack([thumbprint(np.asarray(t, np.float32)) for t in targets])
+    scored = []
+    unreadable = 0
+    for clip in dailies.clips:
+        try:
+            idx, prints = _prints(clip, dailies.prints)
+        except (MediaError, OSError):
+            unreadable += 1
+            continue
+        if not idx:
+            continue
+        corr = prints @ coarse.T  # (samples, targets)
+        scored.append((float(corr.max(axis=0).mean()), clip, [idx[int(k)] for k in corr.argmax(axis=0)]))
+    scored.sort(key=lambda s: -s[0])
+    looks = []
+    searched = len(dailies.clips) - unreadable
+    for _score, clip, starts in scored[:KEEP]:
+        try:
+            frames = tuple(_narrow(clip.info, s, t) for s, t in zip(starts, targets, strict=True))
+            by_index = dict(iter_frames(clip.info, indices=sorted(set(frames))))
+        except (MediaError, OSError):
+            continue
+        originals = [np.asarray(by_index[n], np.float32) for n in frames]
+        lk = look_from_original(originals, targets, prior, uniform=uniform, inlier_min=inlier_min)
+        if lk.look is None or not lk.accepted or lk.apart - lk.residual < COPY_GAIN:
+            continue
+        looks.append(FoundOriginal(clip.content_hash, clip.info.path.name, frames, lk.look, lk.residual))
+    if not looks:
+        return Search(None, searched, unreadable=unreadable)
+    looks.sort(key=lambda f: f.residual)
+    best = looks[0]
+    for other in looks[1:]:
+        if other.content_hash == best.content_hash or other.residual - best.residual > TIE:
+            continue
+        if delta_e76(best.look.grade.apply(shot_pixels[None]), other.look.grade.apply(shot_pixels[None])) > LOOKS_APART:
+            return Search(None, searched, (best, other), unreadable)
+    return Search(best, searched, unreadable=unreadable)
+
+
+def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarray]:
+    """The clip's sampled frame numbers and their layout prints: from this process's cache, else the ``store``,
+    else read (and kept in both)."""
+    key = clip.content_hash
+    if key not in _PRINTS:
+        kept = store.get(key, SCAN) if store is not None else None
+        if kept is None:
+            idx = sample_indices(clip.info.frame_count, SCAN)
+            got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in iter_frames(clip.info, indices=idx)]
+            prints = np.stack([p for _, p in got]) if got else np.zeros((0, 384), np.float32)
+            kept = ([n for n, _ in got], prints.astype(np.float32))
+            if store is not None and got:
+                store.put(key, SCAN, *kept)
+        if len(_PRINTS) >= _CACHE_MAX:
+            _PRINTS.clear()
+        _PRINTS[key] = kept
+    return _PRINTS[key]
+
+
+def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarray], float] | None:
+    """How nearly a frame of ``frame``'s clip is ``target``'s ungraded picture: minus the motion left between them
+    (the mean of the largest ``MOTION_TAIL`` share of optical-flow magnitudes, in pixels at the registration's
+    width, over the grey-equalised frames: grade-blind), the target first brought onto the clip's grid by the
+    similarity found against ``frame``. The frame the target was graded from leaves none; a frame a moment apart
+    leaves the motion of whoever moved. None where the target does not align."""
+    pre = prealign(np.asarray(frame, np.float32), np.asarray(target, np.float32), retry=True)
+    if pre is None or pre.inside.mean() < COVER_MIN:
+        return None
+    g = pre.ref_grey.astype(np.float32)
+    texture = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    inside = cv2.erode(pre.inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    inside &= texture > np.median(texture[inside]) if inside.any() else inside
+    if inside.sum() < 64:
+        return None
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    yy, xx = np.nonzero(inside)
+    basis = np.stack([xx, yy, np.ones_like(xx)], axis=1).astype(np.float64)
+
+    def score(rgb: np.ndarray) -> float:
+        flow = dis.calc(grey_eq(small(np.asarray(rgb, np.float32))), pre.ref_grey, None)[inside].astype(np.float64)
+        coef, *_ = np.linalg.lstsq(basis, flow, rcond=None)  # the frame's whole-picture shift, zoom and turn
+        local = flow - basis @ coef
+        mag = np.minimum(np.hypot(local[:, 0], local[:, 1]), MOTION_CAP)
+        k = max(1, int(len(mag) * MOTION_TAIL))
+        return -float(np.mean(np.partition(mag, len(mag) - k)[-k:]))
+
+    return score
+
+
+def _narrow(info: MediaInfo, start: int, target: np.ndarray) -> int:
+    """The frame of ``info`` nearest ``target`` (``_aligned_score``, the target aligned on frame ``start``): the
+    ``SCAN`` samples compared, then around the best ``STARTS`` of them coarse to fine, down to one frame; ``start``
+    itself where the target does not align to it."""
+    n = info.frame_count
+    score = _aligned_score(target, read_frame(info, start))
+    if score is None:
+        return start
+    seen = {i: score(a) for i, a in iter_frames(info, indices=sample_indices(n, SCAN))}
+    step0 = max(1, -(-n // max(SCAN - 1, 1)))
+    for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
+        best, step = first, step0
+        while True:
+            lo, hi = max(0, best - step), min(n - 1, best + step)
+            idx = [i for i in sample_indices(n, REFINE, start=lo, end=hi + 1) if i not in seen]
+            seen.update({i: score(a) for i, a in iter_frames(info, indices=idx)})
+            best = max(range(lo, hi + 1), key=lambda i: seen.get(i, -2.0))
+            if hi - lo + 1 <= REFINE:
+                break
+            step = max(1, -(-(hi - lo) // (REFINE - 1)))
+    return max(sorted(seen), key=lambda i: seen[i])
