@@ -17,7 +17,7 @@ import json
 
 import numpy as np
 from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, String, Table, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 
 PRINT_VERSION = 1  # ``register.thumbprint``: equalised grey at 96 px, 24×16, zero mean, unit norm
 _WIDTH = 384
@@ -56,7 +56,8 @@ class LayoutPrints:
 
     def put(self, content_hash: str, scan: int, frames: list[int], prints: np.ndarray) -> None:
         """Keep a clip's prints (replacing a row of another ``scan`` or version; a row another worker kept for the
-        same clip meanwhile is left, it holds the same prints)."""
+        same clip meanwhile is left, it holds the same prints). A write the database refuses (busy, read-only) is
+        dropped: the prints are a cache, and the next search reads the clip again."""
         values = {
             "scan": scan,
             "version": PRINT_VERSION,
@@ -68,5 +69,5 @@ class LayoutPrints:
             with self.engine.begin() as conn:
                 conn.execute(prints_table.delete().where(key))
                 conn.execute(prints_table.insert().values(content_hash=content_hash, **values))
-        except IntegrityError:
+        except SQLAlchemyError:
             pass

@@ -136,7 +136,7 @@ ReferenceOriginal = Annotated[
     str | None,
     typer.Option(
         help="The ungraded SHOT or SHOT@FRAME the reference was graded from: its look is then known, not estimated "
-        "(for a reference from another scene)."
+        "(for a reference from another scene). Without it the project's dailies are searched for it."
     ),
 ]
 

@@ -82,9 +82,9 @@ class Grade:
             return (
                 f"the look was fitted from {f.name} ({f.content_hash[:12]}) frame {_frames(f.frames)}, found in the "
                 f"project's dailies as the frame nearest the reference (the look leaves {f.residual:.2f} ΔE76 "
-                f"between them: about 0.2–0.5 for the frame a reference was graded from, up to about 1.2 as a "
-                "re-framed JPEG still, more for another take); if the reference was graded from another clip, name "
-                "it (--reference-original SHOT@FRAME)"
+                "between them; on the benchmark 0.2–0.5 for the frame a reference was graded from, 0.6–2.0 for it "
+                "as a re-framed JPEG still, 0.8–2.9 for another take of the set-up); if the reference was graded "
+                "from another clip, name it (--reference-original SHOT@FRAME)"
             )
         if s is not None and s.undecided is not None:
             a, b = s.undecided

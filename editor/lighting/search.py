@@ -189,11 +189,14 @@ def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarra
 
 
 def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarray], float] | None:
-    """How nearly a frame of ``frame``'s clip is ``target``'s ungraded picture: minus the motion left between them
-    (the mean of the largest ``MOTION_TAIL`` share of optical-flow magnitudes, in pixels at the registration's
-    width, over the grey-equalised frames: grade-blind), the target first brought onto the clip's grid by the
-    similarity found against ``frame``. The frame the target was graded from leaves none; a frame a moment apart
-    leaves the motion of whoever moved. None where the target does not align."""
+    """How nearly a frame of ``frame``'s clip is ``target``'s ungraded picture: minus the motion left between them.
+
+    The target is brought onto the clip's grid by the similarity found against ``frame`` (``register.prealign``);
+    optical flow between the grey-equalised frames (grade-blind) is taken less its best affine fit (what is left of
+    a re-framing), on the textured half of the pixels well inside the overlap (flow in flat areas is noise); the
+    motion left is the mean of the largest ``MOTION_TAIL`` share of its magnitudes, each at most ``MOTION_CAP``.
+    The frame the target was graded from leaves almost none; a frame a moment apart leaves the motion of whoever
+    moved. None where the target does not align."""
     pre = prealign(np.asarray(frame, np.float32), np.asarray(target, np.float32), retry=True)
     if pre is None or pre.inside.mean() < COVER_MIN:
         return None

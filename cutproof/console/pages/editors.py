@@ -284,9 +284,10 @@ def _dailies_notes(metrics: dict[str, Any], clip_name: Callable[[str], str | Non
         return [
             f"The look was fitted from {named(str(h))}, frame {metrics.get('reference_original_found_frames')}: "
             "the frame of this production's dailies found nearest the reference, taken as its ungraded original "
-            f"(the look leaves {metrics.get('reference_original_found_residual_delta_e')} ΔE76 between them; about "
-            "0.2–0.5 for the frame a reference was graded from, more for another take). If the reference was "
-            "graded from another clip, submit again with that clip as its ungraded original."
+            f"(the look leaves {metrics.get('reference_original_found_residual_delta_e')} ΔE76 between them; on the "
+            "benchmark 0.2–0.5 for the frame a reference was graded from, 0.6–2.0 for it as a JPEG still, 0.8–2.9 "
+            "for another take of the set-up). If the reference was graded from another clip, submit again with "
+            "that clip as its ungraded original."
         ]
     if undecided := metrics.get("dailies_undecided_hashes"):
         a, b = str(undecided).split(",")[:2]
