@@ -107,7 +107,9 @@ def test_relight_with_bad_region_writes_nothing(clip_dir: Path, tmp_path: Path) 
     assert not (tmp_path / "o.mov").exists()
 
 
-def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path) -> None:
+def _graded_elsewhere_project(footage_dir: Path, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    """A workspace whose project ``film`` catalogued ``write_graded_elsewhere``'s clips and trained a lighting model
+    on the shot; its home and the clips."""
     from tests.editor._graded_elsewhere import write_graded_elsewhere
 
     card = tmp_path / "card"
@@ -117,6 +119,11 @@ def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path)
     assert run(home, "init")[0] == 0 and run(home, "project", "create", "film")[0] == 0
     assert run(home, "dailies", "ingest", str(card))[0] == 0
     assert run(home, "model", "train", "lighting", "--clips", "shot.mp4", "--steps", "2", "--quiet")[0] == 0
+    return home, clips
+
+
+def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path) -> None:
+    home, clips = _graded_elsewhere_project(footage_dir, tmp_path)
     out_file = tmp_path / "relit.mp4"
     args = ["edit", "relight", "shot.mp4", "--reference", "graded.mp4@2", "--reference-original", "original.mov@2"]
     code, out = run(home, *args, "--out", str(out_file), "--json")
@@ -148,15 +155,7 @@ def test_relight_with_the_references_original(footage_dir: Path, tmp_path: Path)
 
 def test_relight_finds_the_references_original_in_the_dailies(footage_dir: Path, tmp_path: Path) -> None:
     # the same reference, its original not named: the project's dailies hold it, and the relight finds it there
-    from tests.editor._graded_elsewhere import write_graded_elsewhere
-
-    card = tmp_path / "card"
-    card.mkdir()
-    clips = write_graded_elsewhere(footage_dir, card)
-    home = tmp_path / "home"
-    assert run(home, "init")[0] == 0 and run(home, "project", "create", "film")[0] == 0
-    assert run(home, "dailies", "ingest", str(card))[0] == 0
-    assert run(home, "model", "train", "lighting", "--clips", "shot.mp4", "--steps", "2", "--quiet")[0] == 0
+    home, clips = _graded_elsewhere_project(footage_dir, tmp_path)
     code, out = run(
         home, "edit", "relight", "shot.mp4", "--reference", "graded.mp4@2", "--out", str(tmp_path / "r.mp4"), "--json"
     )
