@@ -55,8 +55,18 @@ class Grade:
         docs/benchmarks.md)."""
         if self.method != "model":
             return None
+        s = self.search
+        if s is not None and s.undecided is not None:
+            a, b = s.undecided
+            return (
+                f"two clips of the project's dailies match the reference about as well but give different looks "
+                f"({a.name} frame {_frames(a.frames)}, {b.name} frame {_frames(b.frames)}), so neither was used and "
+                "the grade is the lighting model's estimate alone, fitted to no pixel: expect a visible mismatch; "
+                "name the one the reference was graded from (--reference-original SHOT@FRAME)"
+            )
+        searched = f", of the {s.searched} clips of the dailies searched" if s is not None and s.searched else ""
         why = (
-            "no frame of the shot or of the project's exemplars registers to it"
+            f"no frame of the shot{searched} or of the project's exemplars registers to it"
             if not np.isfinite(self.refused_look_inliers)
             else "the project's exemplar frame nearest to it resembles it, but its colours follow no one grade to "
             f"the reference's (a grade explains {self.refused_look_inliers:.0%} of their pixel pairs, under the "
@@ -86,7 +96,7 @@ class Grade:
                 "as a re-framed JPEG still, 0.8–2.9 for another take of the set-up); if the reference was graded "
                 "from another clip, name it (--reference-original SHOT@FRAME)"
             )
-        if s is not None and s.undecided is not None:
+        if s is not None and s.undecided is not None and self.method != "model":  # a model grade's warning says it
             a, b = s.undecided
             return (
                 f"two clips of the dailies match the reference about as well but give different looks ({a.name} "
@@ -124,6 +134,8 @@ class Grade:
         """The warning in a few words, for the signed edit result's ``metrics.grade_warning``."""
         if self.method != "model":
             return None
+        if self.search is not None and self.search.undecided is not None:
+            return "model estimate alone: two clips of the dailies match the reference with other looks, neither used"
         if np.isfinite(self.refused_look_inliers):
             return (
                 "model estimate alone: the project's nearest exemplar only resembles the reference "

@@ -42,7 +42,8 @@ class OriginalLook:
     ``look`` is None when a frame pair did not register (``unregistered``: its index, correlation and coverage);
     ``accepted`` says whether the look explains its pairs (inliers ≥ ``LOOK_INLIER_MIN``); ``residual``: the mean
     ΔE76 between the look applied to the original's pixels and the reference's, over the pairs (how nearly the two
-    are one picture under one grade); ``apart``: the same before any look (a copy of the reference is near 0)."""
+    are one picture under one grade); ``apart``: the same before any look (for a copy of the reference, only what
+    re-encoding and re-framing left)."""
 
     look: Fit | None
     accepted: bool

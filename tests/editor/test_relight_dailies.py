@@ -126,6 +126,7 @@ def test_without_the_original_another_take_is_said_to_be_what_it_is(dailies: dic
     assert g.note is not None and f"{g.search.found.residual:.2f} ΔE76" in g.note and "swwp2s.mp4" in g.note
     nothing = match_grade(net, Exemplars.build([]), shots, [ref], dailies=_offer(dailies, "shot", "other-take"))
     assert nothing.method == "model" and nothing.warning is not None  # no clip of the set-up: as without a search
+    assert "of the 2 clips of the dailies searched" in nothing.warning
     assert nothing.search_metrics() == {"dailies_searched": 2}
 
 
@@ -149,7 +150,8 @@ def test_two_clips_that_fit_alike_with_different_looks_leave_it_undecided(dailie
     assert search.found is None and search.undecided is not None
     assert {f.content_hash for f in search.undecided} == {dailies[k].content_hash for k in ("warmer", "cooler")}
     g = match_grade(net, Exemplars.build([]), shots, [ref], dailies=_offer(dailies, "warmer", "cooler"))
-    assert g.method == "model" and g.note is not None and "warmer.mp4" in g.note and "cooler.mp4" in g.note
+    assert g.method == "model" and g.warning is not None and "warmer.mp4" in g.warning and "cooler.mp4" in g.warning
+    assert g.short_warning is not None and "two clips of the dailies match" in g.short_warning  # not "not in"
     assert str(g.search_metrics()["dailies_undecided_hashes"]).count(",") == 1
     # the original itself fits far better than either (0.72 against 1.5), and better than a crushed grade of it
     for others in (("warmer", "cooler"), ("crushed",)):
