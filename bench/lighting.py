@@ -24,7 +24,13 @@ highlight tints and per-channel gammas — a family the model never trained on).
   (centre cut, then scaled; every shot of a production has one size; registration then falls back to the
   identity, and the same-set-up test must not take the other scene for the shot's), with the peer ``unguarded``
   (the same grade without the coverage test on the shot's own pairs, ``cover_min=0``: their acceptance before
-  2026-12-06; its exemplars are tested as the product's are).
+  2026-12-06; its exemplars are tested as the product's are); ``cross-dailies``: nothing named, the project's
+  dailies (the training clips and this split's files of the held-out clips) searched for the reference's original
+  (``editor.lighting.search``), the reference a graded frame (n−5) of the other clip's file of the same split —
+  compare with ``cross``; ``cross-dailies-export``: that reference as a still (as ``cross-original-export``);
+  ``cross-dailies-without``: the dailies without the reference's take (another take of its set-up, or nothing, is
+  the nearest). Their per-case lines say what the search found (``found``, ``found_frames``, ``found_residual``,
+  ``found_is_original``).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
