@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 from cutproof.cli.main import app
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
+from cutproof.edits.render import render_edit
+from cutproof.edits.submission import EditSubmission
+from editor import Catalogue
 from editor.lighting import Cdl, Lut3D
 from media import probe
 
@@ -170,3 +173,13 @@ def test_relight_finds_the_references_original_in_the_dailies(footage_dir: Path,
     ws = Workspace(home)
     log = project_log(ws, get_project(ws, "film"))
     assert log.entry_json(log.size() - 1)["result"]["metrics"]["reference_original_found_hash"] == original_hash
+    # the gated path's renderer (the API, the console, the demo) offers the same dailies: the same clip is found
+    work = tmp_path / "work"
+    work.mkdir()
+    sub = EditSubmission(shot="shot.mp4", kind="relight", purpose="continuity", params={"reference": "graded.mp4@2"})
+    shot = Catalogue(ws.engine).get("shot.mp4", project="film")
+    gated = render_edit(ws, get_project(ws, "film"), shot, sub, work, lambda _p: None)
+    assert (
+        gated.metrics["grade_method"] == "dailies" and gated.metrics["reference_original_found_hash"] == original_hash
+    )
+    assert gated.metrics["dailies_searched"] == 3
