@@ -44,6 +44,14 @@ def setup_gated_project(
     return {**tokens, "performer": p.performer_id, "shot": clips[CLIP], "plate": clips[PLATE]}
 
 
+def gated_workspace(scratch: Path, footage: Path, *, secret: str, **kwargs: Any) -> tuple[Workspace, dict[str, str]]:
+    """A new workspace at ``scratch/home`` with ``setup_gated_project``'s project in it (``kwargs`` passed on): the
+    workspace and the project's tokens, performer, shot and plate."""
+    ws = Workspace(scratch / "home")
+    ws.init()
+    return ws, setup_gated_project(ws, footage, scratch, secret=secret, **kwargs)
+
+
 def add_grid_dailies_and_consent(
     ws: Workspace, project: Project, footage: Path, scratch: Path, **performer: Any
 ) -> tuple[IngestReport, Performer]:

@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 
 from cutproof.console import create_app
 from cutproof.core.settings import Settings
-from cutproof.core.workspace import Workspace
 from editor import Catalogue
 from editor.cast.tags import CastTags
-from tests._support.gated_project import setup_gated_project
+from tests._support.gated_project import gated_workspace
 from tests.console.test_console_access import csrf_of, sign_in
 
 SECRET = "console-tags-" + "c" * 32
@@ -24,9 +23,7 @@ SECRET = "console-tags-" + "c" * 32
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, footage_dir: Path) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("tags")
-    ws = Workspace(tmp / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp, secret=SECRET)
+    ws, s = gated_workspace(tmp, footage_dir, secret=SECRET)
     app = create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)
     shot = Catalogue(ws.engine).get(s["shot"], project="film").content_hash
     return {"ws": ws, "s": s, "ed": sign_in(TestClient(app, raise_server_exceptions=False), s["ed"]),

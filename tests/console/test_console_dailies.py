@@ -14,7 +14,7 @@ from cutproof.core.projects import get_project, project_log
 from cutproof.core.settings import Settings
 from cutproof.core.workspace import Workspace
 from editor import Catalogue
-from tests._support.gated_project import setup_gated_project
+from tests._support.gated_project import gated_workspace
 from tests.console.test_console_access import csrf_of, sign_in
 
 SECRET = "console-dailies-" + "d" * 32
@@ -24,9 +24,7 @@ CREMA = "crema-d_1001_DFA_NEU_XX.flv"
 
 @pytest.fixture
 def world(tmp_path: Path, footage_dir: Path) -> dict[str, Any]:
-    ws = Workspace(tmp_path / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ws, s = gated_workspace(tmp_path, footage_dir, secret=SECRET)
     app = create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)
     return {"ws": ws, "ed": sign_in(TestClient(app), s["ed"]), "lee": sign_in(TestClient(app), s["lee"])}
 

@@ -15,9 +15,8 @@ from cutproof.console.pages.editors import result_view
 from cutproof.console.web import _env
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.settings import Settings
-from cutproof.core.workspace import Workspace
 from editor import Catalogue
-from tests._support.gated_project import setup_gated_project
+from tests._support.gated_project import gated_workspace
 from tests.console.test_console_access import csrf_of, sign_in
 
 SECRET = "console-result-" + "r" * 32
@@ -84,9 +83,7 @@ def test_a_measured_grade_shows_no_hint() -> None:
 def test_a_bad_parameter_comes_back_on_the_form_with_nothing_recorded(tmp_path: Path, footage_dir: Path) -> None:
     """An eyeline request without the performer whose eyes move: the shot page again (422), naming the parameter,
     with no decision in the ledger (until 2026-12-06 it was decided and recorded, then failed in the render)."""
-    ws = Workspace(tmp_path / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ws, s = gated_workspace(tmp_path, footage_dir, secret=SECRET)
     ed = sign_in(TestClient(create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)), s["ed"])
     shot = Catalogue(ws.engine).get(s["shot"], project="film").content_hash
     page = f"/console/p/film/shots/{shot}"
@@ -100,9 +97,7 @@ def test_a_bad_parameter_comes_back_on_the_form_with_nothing_recorded(tmp_path: 
 
 
 def test_an_edit_whose_model_is_not_trained_comes_back_on_the_form(tmp_path: Path, footage_dir: Path) -> None:
-    ws = Workspace(tmp_path / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ws, s = gated_workspace(tmp_path, footage_dir, secret=SECRET)
     ed = sign_in(TestClient(create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)), s["ed"])
     page = f"/console/p/film/shots/{Catalogue(ws.engine).get(s['shot'], project='film').content_hash}"
     size = project_log(ws, get_project(ws, "film")).size()

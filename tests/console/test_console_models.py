@@ -14,10 +14,9 @@ from cutproof.console import create_app
 from cutproof.console.pages.models import spec_from_form
 from cutproof.core.jobs import JobQueue
 from cutproof.core.settings import Settings
-from cutproof.core.workspace import Workspace
 from cutproof.training.jobs import TRAIN_JOB
 from editor import Catalogue
-from tests._support.gated_project import setup_gated_project
+from tests._support.gated_project import gated_workspace
 from tests._support.models import register_model
 from tests.console.test_console_access import csrf_of, sign_in
 
@@ -28,9 +27,7 @@ PAGE = "/console/p/film/models"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, footage_dir: Path) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("models")
-    ws = Workspace(tmp / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp, secret=SECRET)
+    ws, s = gated_workspace(tmp, footage_dir, secret=SECRET)
     app = create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)
     clips = {c.path.name: c.content_hash for c in Catalogue(ws.engine).list(project="film")}
     return {"ws": ws, "s": s, "ed": sign_in(TestClient(app), s["ed"]), "quinn": sign_in(TestClient(app), s["quinn"]),

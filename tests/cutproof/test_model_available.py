@@ -19,7 +19,7 @@ from cutproof.edits.flow import submit
 from cutproof.edits.references import ModelMissingError, newest_model
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
-from tests._support.gated_project import setup_gated_project
+from tests._support.gated_project import gated_workspace
 from tests._support.models import register_model
 
 SECRET = "model-available-" + "m" * 32
@@ -28,9 +28,7 @@ BLOB = "blob:" + "0" * 64
 
 @pytest.fixture
 def world(tmp_path: Path, footage_dir: Path) -> dict[str, Any]:
-    ws = Workspace(tmp_path / "home")
-    ws.init()
-    s = setup_gated_project(ws, footage_dir, tmp_path, secret=SECRET)
+    ws, s = gated_workspace(tmp_path, footage_dir, secret=SECRET)
     return {"ws": ws, "s": s, "project": get_project(ws, "film")}
 
 
