@@ -3,15 +3,18 @@
 Per performer (takes in SOURCES.md order; the last take is held out of the model's training, and its mouths are
 excluded from the bank when it is rebuilt):
 
-- ``rebuild``: the held-out take rebuilt from the *other* takes' mouths using its own sync sound, scored against
+- ``rebuild``: the held-out take rebuilt from the *other* takes' mouths using its own sync sound, in two halves:
+  each half is dubbed with that half's sound, and which bank takes and mouths fit the shot (``editor.dialogue.fit``)
+  is measured on the *other* half (``dub(fit_frames=...)``), since a half's own mouths are the answer. Scored against
   the real take — mouth-region PSNR/SSIM (96×60 crops of the tracked mouth box) and the **sharpness ratio**: mean
   gradient magnitude inside the lips' ellipse ÷ on the cheeks and nose of the same face, for the result ÷ the same
-  for the real take (1 = as sharp as the take around it; below 1 = a softer patch). Same run, same frames: ``new``
-  (this code: the dub's rendered output, read back), ``new_in_memory`` (the same selection and blending, not
-  encoded: the peers below are scored in memory, and the render's H.264 costs the mouth ~0.3 dB), ``static_mouth``
-  (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection, no smoothness cost, new
-  blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571: unit selection by
-  audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
+  for the real take (1 = as sharp as the take around it; below 1 = a softer patch). Same run, same frames, each
+  half selected and planned as the dub does: ``new`` (this code: the two dubs' rendered output, read back),
+  ``new_in_memory`` (the same selection and blending, not encoded: the peers below are scored in memory, and the
+  render's H.264 costs the mouth ~0.3 dB), ``unfitted`` (the same, the pool not cut by the fit: the code before
+  it), ``static_mouth`` (one bank frame held, new blending), ``nearest_audio`` (audio-nearest selection, no
+  smoothness cost, new blending; each with the mouth plan measured for its own mouths), ``main`` (main 9ed9571:
+  unit selection by audio distance only, the same blending and plan), ``today`` (main 9a91bc4: the
   audio-only selection blended by that code from 64×40 crops, ``bench/_peers/blend_v1.py``). Besides PSNR/SSIM/
   sharpness: ``open_error``, ``teeth_ratio``, ``teeth_l``, ``jitter_ratio`` and ``side_light`` (``quality``'s
   docstring).
@@ -19,6 +22,10 @@ excluded from the bank when it is rebuilt):
   place a mouth on every frame. ``rebuild_replaced_mouth_*``: PSNR/SSIM/sharpness over the frames ``new`` replaced
   fully (every method on the same frames); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
   there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
+  ``rebuild_distinct_mouths``: how many distinct bank mouths each selection used on the replaced frames (a cut pool
+  must not freeze the mouth). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
+  ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (37–72 frames each:
+  a noisier reading than the whole take's).
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening or sharpening, lips
@@ -63,8 +70,9 @@ from _peers import blend_v1
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
-from editor.dialogue.blend import inner_mask, lab, place_mouth, ring_mask, work_size
+from editor.dialogue.blend import BANK_H, BANK_W, inner_mask, lab, place_mouth, ring_mask, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.fit import mouth_fit
 from editor.dialogue.line import load_line
 from editor.dialogue.model import bank_crops
 from editor.dialogue.pauses import dub_pauses
@@ -252,47 +260,59 @@ def run_group(
             variant = f"take{held_out}"
         info = probe(src)
         n, fps = info.frame_count, info.frame_rate
-        own = line_from(held, tmp / f"{name}-{variant}-own.wav", seconds=float(n / fps) - 0.001)
+        halves = [(0, n // 2, (n // 2, n)), (n // 2, n, (0, n // 2))]  # each half's mouths fitted on the other's
         t0 = time.perf_counter()
-        out = tmp / f"{name}-{variant}-rebuild.mov"
+        rbs, lines = [], []
         try:
-            rb = dub(src, model, own, out, performer=performer, model_ref=ref, end=n, exclude_take=content_hash(held))
+            for i, (a, b, other) in enumerate(halves):
+                lines.append(line_from(held, tmp / f"{name}-{variant}-own{i}.wav", start_s=float(a / fps),
+                                       seconds=float((b - a) / fps) - 0.001))  # fmt: skip
+                out = tmp / f"{name}-{variant}-rebuild{i}.mov"
+                rbs.append(dub(src, model, lines[i], out, performer=performer, model_ref=ref, start=a, end=b,
+                               exclude_take=content_hash(held), fit_frames=other))  # fmt: skip
         except Exception as exc:
             emit(group=name, variant=variant, split=split, metric="rebuild_refused", error=type(exc).__name__)
             continue
         dt = time.perf_counter() - t0
         real = read_range(info, 0, n)
-        result = read_range(probe(rb.output.path), 0, n)
+        result = [f for (a, b, _), r in zip(halves, rbs, strict=True) for f in read_range(probe(r.output.path), a, b)]
         track = track_face(real)
         boxes = [track.mouth_box(k) for k in range(n)]
-        own_audio = read_audio(own)
-        q = selection_descriptors(utterance_features(own_audio.samples, own_audio.rate), fps, n)
-        sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid,
-                           openness=model.openness())  # fmt: skip
-        audio_only = select_units(
-            q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), exclude_take=hid
-        ).indices
-        greedy = select_units(
-            q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(), beam=1, exclude_take=hid
-        ).indices
-        pool = np.nonzero(model.take_ids != hid)[0]
+        size = work_size(model.crops[0])
+        own_crops, bank = bank_crops(real, track, size), model.bank_takes(hid)
+        takes_pool = model.take_ids != hid
+        pool = np.nonzero(takes_pool)[0]
         small = np.stack([cv2.resize(c, (64, 40), interpolation=cv2.INTER_AREA) for c in model.crops])
-        own_crops, bank = bank_crops(real, track, work_size(model.crops[0])), model.bank_takes(hid)
-        peers = {
-            "new_in_memory": np.asarray(sel.indices[:n]),
-            "static_mouth": np.full(n, pool[len(pool) // 2]),
-            "nearest_audio": np.asarray(greedy[:n]),
-            "main": np.asarray(audio_only[:n]),  # main 9ed9571: unit selection by audio distance only
-        }
+        chosen: dict[str, list[np.ndarray]] = {m: [] for m in ("new_in_memory", "unfitted", "nearest_audio", "main")}
+        weights_of = []
+        for (a, b, (o0, o1)), line_i in zip(halves, lines, strict=True):
+            au = read_audio(line_i)
+            q = selection_descriptors(utterance_features(au.samples, au.rate), fps, b - a)
+            fit = mouth_fit(
+                model.crops, takes_pool, model.take_ids, bank_crops(real[o0:o1], track_face(real[o0:o1], o0), size)
+            )
+            common = (q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs())
+            chosen["new_in_memory"].append(
+                select_units(*common, exclude_take=hid, openness=model.openness(), allowed=fit.allowed).indices[: b - a]
+            )
+            chosen["unfitted"].append(
+                select_units(*common, exclude_take=hid, openness=model.openness()).indices[: b - a]
+            )
+            chosen["nearest_audio"].append(select_units(*common, beam=1, exclude_take=hid).indices[: b - a])
+            chosen["main"].append(select_units(*common, exclude_take=hid).indices[: b - a])  # main 9ed9571: audio only
+            weights_of.append(dub_pauses(info, load_line(line_i), a, b).weights)  # the dub's own pauses
+        peers = {m: np.concatenate(v) for m, v in chosen.items()}
+        peers["static_mouth"] = np.full(n, pool[len(pool) // 2])
         fakes: dict[str, list[np.ndarray]] = {"new": result}
-        for method, idx in peers.items():  # the same blending, its own plan for its own mouths
-            plan = plan_mouths(own_crops, bank, model.crops[idx])
-            fakes[method] = [
-                place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0] for k in range(n)
-            ]
-        fakes["today"] = [blend_v1.place_mouth(real[k], small[audio_only[k]], boxes[k])[0] for k in range(n)]
+        for method, idx in peers.items():  # the same blending, each half's plan for its own mouths (as the dub)
+            fakes[method] = []
+            for a, b, _ in halves:
+                plan = plan_mouths(own_crops[a:b], bank, model.crops[idx[a:b]])
+                fakes[method] += [place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0]
+                                  for k in range(a, b)]  # fmt: skip
+        fakes["today"] = [blend_v1.place_mouth(real[k], small[peers["main"][k]], boxes[k])[0] for k in range(n)]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
-        weights = dub_pauses(info, load_line(own), 0, n).weights  # the dub's own pauses (editor.dialogue.pauses)
+        weights = np.concatenate(weights_of)
         spoken = [k for k in range(n) if weights[k] == 1]
         for method, fake in fakes.items():
             for metric, value in quality(real, fake, track).items():
@@ -302,6 +322,15 @@ def run_group(
                 if metric in ("psnr", "ssim", "sharpness_ratio"):
                     emit(metric=f"rebuild_replaced_mouth_{metric}", method=method, value=round(value, 4),
                          replaced=len(spoken), **ctx)  # fmt: skip
+        for method, idx in peers.items():
+            emit(metric="rebuild_distinct_mouths", method=method, value=len(set(idx[spoken].tolist())),
+                 replaced=len(spoken), **ctx)  # fmt: skip
+        for method in ("new", "new_in_memory", "unfitted", "static_mouth"):  # each half's AV offset, as the dub's
+            for half, ((a, b, _), line_i) in enumerate(zip(halves, lines, strict=True)):
+                mouths = np.stack([crop(fakes[method][k], boxes[k], (BANK_W, BANK_H)) for k in range(a, b)])
+                got = score(model.sync, SyncTake(grey_mouths(mouths), load_line(line_i).feats, fps))
+                emit(metric="rebuild_half_sync", method=method, half=half, av_offset=got.offset_frames,
+                     lse_d=round(got.lse_d, 4), **ctx)  # fmt: skip
         if spread:
             spread_of = static_spread(real, fakes, track, own_crops, bank, model.crops, pool, spoken[::3])
             emit(metric="rebuild_static_spread", **spread_of, **ctx)
@@ -312,12 +341,16 @@ def run_group(
                  new_psnr=round(quality(real, fakes["new"], track, paused)["psnr"], 4),
                  replace_all_psnr=round(quality(real, fakes["new_in_memory"], track, paused)["psnr"], 4),
                  **ctx)  # fmt: skip
-        m = rb.metrics
-        emit(metric="rebuild_sync", method="new", after_av_offset=m.get("after_av_offset_frames"),
-             after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
-        emit(metric="rebuild_plan", method="new", **{k: v for k, v in m.items() if k.startswith("mouth_")}, **ctx)
-        gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
-        emit(metric="rebuild_shape_gate", method="new", **gate, **ctx)
+        for half, rb in enumerate(rbs):
+            m = rb.metrics
+            emit(metric="rebuild_sync", method="new", half=half, after_av_offset=m.get("after_av_offset_frames"),
+                 after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
+            plan_of = {k: v for k, v in m.items() if k.startswith("mouth_")}
+            emit(metric="rebuild_plan", method="new", half=half, **plan_of, **ctx)
+            emit(metric="rebuild_fit", method="new", half=half,
+                 **{k: v for k, v in m.items() if k.startswith("selection_fit")}, **ctx)  # fmt: skip
+            gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
+            emit(metric="rebuild_shape_gate", method="new", half=half, **gate, **ctx)
         own_plan = plan_mouths(own_crops, [own_crops], own_crops)
         trip = {k: place_mouth(real[k], own_crops[k], boxes[k], seed=k, plan=own_plan)[0] for k in range(0, n, 3)}
         emit(metric="bank_round_trip", box_width=round(float(np.median([b[2] for b in boxes])), 1),
@@ -329,7 +362,7 @@ def run_group(
         emit(metric="dub_seconds_per_frame", value=round(dt / n, 3), **ctx)
         if png is not None:
             k = n // 2
-            shown = (real, fakes["new"], fakes["main"], fakes["nearest_audio"], fakes["static_mouth"])
+            shown = (real, fakes["new"], fakes["unfitted"], fakes["nearest_audio"], fakes["static_mouth"])
             tiles = [crop(f[k], boxes[k], (192, 120)) for f in shown]
             png.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(png / f"{name}_{variant}.png"), np.concatenate(tiles, axis=1)[..., ::-1])

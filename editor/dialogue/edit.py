@@ -37,12 +37,14 @@ from editor.dialogue._common import (
 from editor.dialogue.blend import BANK_H, BANK_W, MouthPlan, place_mouth, work_size
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors
+from editor.dialogue.fit import mouth_fit
 from editor.dialogue.line import fit_range, load_line
 from editor.dialogue.model import DialogueModel, bank_crops
 from editor.dialogue.pauses import PauseEvidence, dub_pauses
 from editor.dialogue.plan import plan_metrics, plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
+from editor.errors import EditParameterError
 from editor.results import EditResult
 from editor.segmented import render_frames
 from media import AudioOverride, MediaInfo, Progress, SegmentExecutor, Stages, probe
@@ -60,6 +62,7 @@ def dub(
     start: int | None = None,
     end: int | None = None,
     exclude_take: str | None = None,
+    fit_frames: tuple[int, int] | None = None,
     keep_pauses: bool = True,
     overwrite: bool = False,
     workers: int = 1,
@@ -78,6 +81,9 @@ def dub(
         model_ref: ``(model id, model file hash)`` recorded in the result.
         start: First frame (default 0). end: One past the last (default: start + the line's length).
         exclude_take: Content hash of a bank take not to draw mouths from (rebuild-a-take experiments).
+        fit_frames: The shot's frames ``(first, end)`` the bank mouths' fit to the shot is measured on
+            (``editor.dialogue.fit``); default the range itself. A rebuild experiment passes frames outside the
+            range, since there the range's mouths are the answer.
         keep_pauses: Leave the mouth as shot where neither the shot's own sound nor the new line is spoken
             (``editor.dialogue.pauses``); False replaces it on every frame of the range.
         overwrite: Replace an existing output.
@@ -99,6 +105,11 @@ def dub(
     info = probe(Path(source))
     line = load_line(Path(audio))
     first, last = fit_range(line, info.frame_rate, info.frame_count, range_start(info, start), end)
+    if fit_frames is not None and not 0 <= fit_frames[0] < fit_frames[1] <= info.frame_count:
+        raise EditParameterError(
+            f"fit frames {fit_frames[0]}–{fit_frames[1]} are outside {info.path.name} (0–{info.frame_count}); "
+            "pick frames in the clip"
+        )
     # reading and tracking the range cost about one rendered frame per frame of it (11 s for 36 frames, measured)
     stages = Stages(progress, prepare=last - first, render=info.frame_count, measure=SYNC_SHARE * (last - first))
     frames = read_range(info, first, last)
@@ -106,6 +117,11 @@ def dub(
     track = track_face(frames, first, performer=performer, cast=cast)
     query = selection_descriptors(line.feats, info.frame_rate, last - first)
     exclude = model.take_hashes.index(exclude_take) if exclude_take in model.take_hashes else None
+    size = work_size(model.crops[0])
+    own = bank_crops(frames, track, size)  # the take's crops at the size the mouths are fitted at
+    pool = np.ones(len(model.crops), bool) if exclude is None else model.take_ids != exclude
+    shot = own if fit_frames is None else _fit_crops(info, fit_frames, performer, cast, size)
+    fit = mouth_fit(model.crops, pool, model.take_ids, shot)
     sel = select_units(
         query,
         model.descriptors,
@@ -114,9 +130,9 @@ def dub(
         model.thumbs(),
         exclude_take=exclude,
         openness=model.openness(),
+        allowed=fit.allowed,
     )
     mouths = model.crops[np.asarray(sel.indices[: last - first])]
-    own = bank_crops(frames, track, work_size(mouths[0]))  # the take's crops at the size the mouths are fitted at
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)
     kept = dub_pauses(info, line, first, last) if keep_pauses else PauseEvidence(np.ones(last - first, np.float32))
     stages.at("prepare", 1.0)
@@ -139,7 +155,13 @@ def dub(
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
         before = sync_of(model, own, line, info.frame_rate)
         after = sync_of(model, after_crops, line, info.frame_rate)
-        metrics = {**sel.as_metrics(), **sync_metrics(before, after), **plan_metrics(plan), **kept.as_metrics()}
+        metrics = {
+            **sel.as_metrics(),
+            **fit.as_metrics(),
+            **sync_metrics(before, after),
+            **plan_metrics(plan),
+            **kept.as_metrics(),
+        }
         if track.distance is not None:
             metrics["performer_distance"] = round(track.distance, 4)
         params = {
@@ -147,6 +169,7 @@ def dub(
             "audio": line.describe(),
             "retime_only": False,
             "exclude_take": exclude_take,
+            **({"fit_frames": list(fit_frames)} if fit_frames is not None else {}),
             "face_detections": track.detections,
             "keep_pauses": keep_pauses,
         }
@@ -158,6 +181,14 @@ def dub(
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise
+
+
+def _fit_crops(
+    info: MediaInfo, span: tuple[int, int], performer: str, cast: CastModel | None, size: tuple[int, int]
+) -> np.ndarray:
+    """The performer's mouth crops on frames ``span`` of the shot, at ``size``."""
+    frames = read_range(info, *span)
+    return bank_crops(frames, track_face(frames, span[0], performer=performer, cast=cast), size)
 
 
 class _DubFrames(SourceFrames):

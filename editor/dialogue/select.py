@@ -10,6 +10,8 @@ of the pool's takes from the others well enough, so a one-take pool, or a moving
 mostly head motion and shading (Obama), is selected by audio distance alone. Join cost: zero when the next unit is
 the bank frame that followed the previous one in its take (natural motion), otherwise ``jump`` plus ``visual`` ×
 the mean absolute difference of the two grey mouth crops. Viterbi over the ``beam`` best targets per frame.
+The pool may be cut first (``allowed``: ``editor.dialogue.fit``, the mouths that fit the shot); the openness model
+still learns from every mouth of the takes.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def select_units(
     exclude_take: int | None = None,
     openness: np.ndarray | None = None,
     shape_weight: float = SHAPE_WEIGHT,
+    allowed: np.ndarray | None = None,
 ) -> Selection:
     """Choose one bank frame per query frame.
 
@@ -64,15 +67,21 @@ def select_units(
         exclude_take: a take whose frames may not be used (rebuild-a-take experiments).
         openness: ``(N,)`` each bank mouth's openness (``editor.dialogue.shape.mouth_shape``'s first column);
             without it, audio distance only; with it, the openness cost when its gate is open.
+        allowed: ``(N,)`` bool, the bank frames that may be chosen (``editor.dialogue.fit``: those that fit the
+            shot); default all (less ``exclude_take``'s).
     """
-    allowed = np.ones(len(bank), bool) if exclude_take is None else take_ids != exclude_take
-    pool = np.nonzero(allowed)[0]
+    takes = np.ones(len(bank), bool) if exclude_take is None else take_ids != exclude_take
+    usable = takes if allowed is None else takes & np.asarray(allowed, bool)
+    pool = np.nonzero(usable)[0]
+    if not len(pool):
+        raise ValueError("no bank frame may be chosen: the pool is empty")
     d = ((query[:, None, :] - bank[None, pool, :]) ** 2).mean(-1)  # (T, P)
     shape = None
     if openness is not None and shape_weight > 0:
-        shape = shape_cost(query, bank[pool], take_ids[pool], openness[pool])
+        whole = np.nonzero(takes)[0]  # the shape model learns from every mouth of the takes, chosen or not
+        shape = shape_cost(query, bank[whole], take_ids[whole], openness[whole])
         if shape.cost is not None:
-            d = d + shape_weight * float(d.mean()) * shape.cost
+            d = d + shape_weight * float(d.mean()) * shape.cost[:, usable[whole]]
     k = min(beam, len(pool))
     cand = np.argsort(d, axis=1)[:, :k]
     cost_t = np.take_along_axis(d, cand, axis=1)

@@ -31,6 +31,7 @@ from editor.dialogue.plan import plan_mouths
 from editor.dialogue.shape import MIN_LOTO_R
 from editor.dialogue.sync import SyncTake, grey_mouths, shift_features
 from editor.dialogue.track import crop, track_face
+from editor.errors import EditParameterError
 from editor.models import ModelRegistry, unpack_model
 from editor.results import EditResult
 from media import iter_frames, probe, read_audio, render
@@ -206,6 +207,18 @@ def test_no_face_and_wrong_performer(footage_dir: Path, model: DialogueModel, tm
     assert m["selection_shape_cost_used"] == 1.0
 
 
+def test_fit_frames_outside_the_clip_are_refused_before_anything_is_written(
+    footage_dir: Path, model: DialogueModel, tmp_path: Path
+) -> None:
+    src = footage_dir / NEU
+    line = line_from(src, tmp_path / "own.wav", seconds=0.3)
+    total = probe(src).frame_count
+    for bad in ((total - 5, total + 5), (10, 10), (-1, 5)):
+        with pytest.raises(EditParameterError, match="fit frames"):
+            dub(src, model, line, tmp_path / "f.mov", performer=PERFORMER, fit_frames=bad)
+        assert not (tmp_path / "f.mov").exists()
+
+
 @pytest.mark.slow
 def test_exclude_take_rebuilds_from_the_other_takes(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
     src = footage_dir / NEU
@@ -243,7 +256,9 @@ def test_pauses_keep_the_shot_and_say_so(footage_dir: Path, model: DialogueModel
 def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # Issue 18: the patch was softer than the face, teeth were lost, and on this performer the rebuilt mouth
     # scored below simply holding one bank mouth (PSNR 24.2 vs 24.4 dB). Rebuild 30 frames of the held-out
-    # neutral take from the other takes' mouths with its own sound.
+    # neutral take from the other takes' mouths with its own sound. Which mouths fit the shot is measured on the
+    # take's frames after the range: the range's own mouths are the answer here (in a real dub they speak the old
+    # line).
     tmp_path = tmp_path_factory.mktemp("rebuilt")
     src = footage_dir / NEU
     n = 30
@@ -256,9 +271,12 @@ def rebuilt(footage_dir: Path, model: DialogueModel, tmp_path_factory: pytest.Te
         performer=PERFORMER,
         end=n,
         exclude_take=content_hash(src),
+        fit_frames=(n, probe(src).frame_count),
         model_ref=("a" * 64, "b" * 64),
         keep_pauses=False,
     )  # fmt: skip  (the mouth on every frame)
+    assert out.parameters["fit_frames"] == [n, probe(src).frame_count]
+    assert out.metrics["selection_fit_frames"] > 0
     real = [np.asarray(a, np.uint8) for _, a in iter_frames(probe(src), end=n, fmt="rgb24")]
     ours = [np.asarray(a, np.uint8) for _, a in iter_frames(probe(out.output.path), end=n, fmt="rgb24")]
     track = track_face(real)
