@@ -368,7 +368,7 @@ def edit_dialogue(
     quiet: QuietOpt = False,
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
-    from editor.dialogue import dub, retime
+    from editor.dialogue import dub, fit_note, retime
 
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
@@ -412,6 +412,8 @@ def edit_dialogue(
         f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
+    if note := fit_note(m):
+        console.print(note)
     if result.parameters.get("keep_pauses") is False:
         console.print("a mouth placed on every frame of the range, pauses included (--replace-pauses)")
     elif "mouth_kept_frames" in m:

@@ -12,6 +12,7 @@ from editor.dialogue.errors import (
     SilentLineError,
     UnreadableLineError,
 )
+from editor.dialogue.fit import fit_note
 from editor.dialogue.line import Line, load_line
 from editor.dialogue.model import KIND, DialogueModel, analyse_take, load_dialogue, train_dialogue
 from editor.dialogue.retime import retime
@@ -34,6 +35,7 @@ __all__ = [
     "UnreadableLineError",
     "analyse_take",
     "dub",
+    "fit_note",
     "load_dialogue",
     "load_line",
     "retime",
