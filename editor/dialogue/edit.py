@@ -2,8 +2,10 @@
 
 Validate the line and the range → track the performer's face over the range (its mouth boxes) with the
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
-none of theirs is refused (``editor.cast.performer_track``) → choose bank mouths for the line by unit selection
-(audio distance plus the openness the project's own takes predict from the line's sound, ``editor.dialogue.shape``)
+none of theirs is refused (``editor.cast.performer_track``) → leave out a bank take of another recording session
+and keep the mouths that fit the shot best (``editor.dialogue.fit``: only where such a take is found) → choose bank
+mouths for the line by unit selection (audio distance plus the openness the project's own takes predict from the
+line's sound, ``editor.dialogue.shape``)
 → find the pauses of both lines, where the mouth is left as shot (``editor.dialogue.pauses``; a short ramp into
 and out of each) → measure the dub's mouth plan over the range (``editor.dialogue.plan``: the mouth's area, the
 take's lip detail and lips colour against the bank's) → place each in its frame (``editor.dialogue.blend``:
@@ -13,7 +15,8 @@ untouched). The region is the bounding box of every changed pixel (inside the un
 Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture (before) and
 the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan
 (``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_sharpen``, ``mouth_lips_offset_l/a/b``); the frames
-left as shot (``mouth_kept_frames``) and ramped (``mouth_ramp_frames``).
+left as shot (``mouth_kept_frames``) and ramped (``mouth_ramp_frames``); the bank's fit to the shot
+(``selection_fit_*``: takes offered and kept, mouths kept, the lowest take's share against the best).
 
 ``retime`` (slip the picture to the line's timing) is in ``editor.dialogue.retime``."""
 
