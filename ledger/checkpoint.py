@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ledger.errors import NoteError
 from ledger.merkle import HASH_SIZE
-from ledger.note import Signer, Verifier, open_note, sign_note
+from ledger.note import Signer, Verifier, b64decode_canonical, open_note, sign_note
 
 _ORIGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/@-]*")
 MAX_ORIGIN = 255
@@ -69,9 +69,9 @@ class Checkpoint:
         if not size_s.isdigit() or (size_s != "0" and size_s.startswith("0")) or not size_s.isascii():
             raise NoteError(f"checkpoint size {size_s!r} is not a decimal number")
         try:
-            root = base64.b64decode(root_s, validate=True)
+            root = b64decode_canonical(root_s)
         except (binascii.Error, ValueError):  # ValueError: non-ASCII text
-            raise NoteError("checkpoint root hash is not base64") from None
+            raise NoteError("checkpoint root hash is not canonical base64") from None
         if any(not e for e in ext):
             raise NoteError("checkpoint extension lines must not be empty")
         return cls(origin, int(size_s), root, tuple(ext))

@@ -6,6 +6,9 @@ Ed25519 key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]; verifier ke
 
 Verification (as the spec and Go's ``golang.org/x/mod/sumdb/note`` do it): signatures by unknown keys are ignored,
 a bad signature by a known key rejects the note, and at least one good signature by a known key is required.
+Base64 (RFC 4648 §4) must be canonical: its pad bits zero (§3.5 lets a decoder reject them otherwise). A lenient
+decoder accepts ``…QM=`` and ``…QN=`` as the same signature, so one signed note could be written several ways and
+an altered character would go unnoticed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ from ledger.errors import NoteError
 ALG_ED25519 = 0x01
 SIG_PREFIX = "— "  # U+2014 EM DASH, space
 MAX_SIGNATURES = 100
+
+
+def b64decode_canonical(text: str) -> bytes:
+    """Standard base64 (RFC 4648 §4) decoded, only when it is the canonical encoding of what it decodes to.
+
+    Raises:
+        binascii.Error: not base64, or its pad bits are not zero.
+    """
+    raw = base64.b64decode(text, validate=True)
+    if base64.b64encode(raw).decode() != text:
+        raise binascii.Error("non-canonical base64 (pad bits set)")
+    return raw
 
 
 def check_key_name(name: str) -> None:
@@ -64,7 +79,7 @@ class Verifier:
         check_key_name(name)
         try:
             kid = bytes.fromhex(hex_id)
-            raw = base64.b64decode(b64, validate=True)
+            raw = b64decode_canonical(b64)
         except (ValueError, binascii.Error):
             raise NoteError(f"verifier key for {name!r} has a malformed key id or key") from None
         if len(kid) != 4 or len(raw) != 33 or raw[0] != ALG_ED25519:
@@ -172,7 +187,7 @@ def parse_note(note: str) -> Note:
             raise NoteError("signed note has a signature line that does not start with '— '")
         try:
             name, b64 = line[len(SIG_PREFIX) :].split(" ")
-            raw = base64.b64decode(b64, validate=True)
+            raw = b64decode_canonical(b64)
         except (ValueError, binascii.Error):
             raise NoteError("signed note has a malformed signature line") from None
         check_key_name(name)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ledger.checkpoint import Checkpoint
 from ledger.errors import NoteError, ProofError, ReceiptError
 from ledger.merkle import HASH_SIZE, leaf_hash, verify_inclusion
-from ledger.note import Verifier, open_note
+from ledger.note import Verifier, b64decode_canonical, open_note
 
 HEADER = "c2sp.org/tlog-proof@v1"
 MAX_PROOF_HASHES = 64
@@ -52,9 +52,9 @@ class Receipt:
         extra = None
         if pos < len(lines) and lines[pos].startswith("extra "):
             try:
-                extra = base64.b64decode(lines[pos][6:], validate=True)
+                extra = b64decode_canonical(lines[pos][6:])
             except (binascii.Error, ValueError):  # ValueError: non-ASCII text
-                raise ReceiptError("receipt 'extra' line is not base64") from None
+                raise ReceiptError("receipt 'extra' line is not canonical base64") from None
             pos += 1
         if pos >= len(lines) or not lines[pos].startswith("index "):
             raise ReceiptError("receipt has no 'index <n>' line")
@@ -64,9 +64,9 @@ class Receipt:
         proof: list[bytes] = []
         for n, line in enumerate(lines[pos + 1 :], start=1):
             try:
-                h = base64.b64decode(line, validate=True)
+                h = b64decode_canonical(line)
             except (binascii.Error, ValueError):  # ValueError: non-ASCII text
-                raise ReceiptError(f"receipt proof hash #{n} is not base64") from None
+                raise ReceiptError(f"receipt proof hash #{n} is not canonical base64") from None
             if len(h) != HASH_SIZE:
                 raise ReceiptError(f"receipt proof hash #{n} is {len(h)} bytes, not {HASH_SIZE}")
             proof.append(h)

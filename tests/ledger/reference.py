@@ -183,6 +183,8 @@ def open_note_reference(note: str, vkey: str) -> str:
             raise ValueError("signature line does not start with an em dash")
         sig_name, sig_b64 = line[2:].split(" ")
         sig = base64.b64decode(sig_b64, validate=True)
+        if base64.b64encode(sig).decode() != sig_b64:  # RFC 4648 §3.5: pad bits must be zero
+            raise ValueError("non-canonical base64 in a signature line")
         if sig_name != name or sig[:4] != kid:
             continue
         try:

@@ -17,8 +17,9 @@ SIGNATURE = (
     "— example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
 )
 NOTE = TEXT + "\n" + SIGNATURE
-# A second, unrelated key's signature line (made with a throw-away key): verifiers must ignore it.
-OTHER_SIG = "— other.example/bar AAECAw" + "A" * 86 + "==\n"
+# A second, unrelated key's signature line (a 4-byte key id and 64 bytes, canonical base64): verifiers must
+# ignore it.
+OTHER_SIG = "— other.example/bar AAECAw" + "A" * 85 + "=\n"
 
 
 def test_c2sp_vector_verifies() -> None:
@@ -49,6 +50,17 @@ def test_any_changed_character_is_rejected(pos: int, replacement: str) -> None:
     with pytest.raises(NoteError):
         open_note(tampered, [Verifier.from_vkey(VKEY)])
     with pytest.raises(ValueError):
+        open_note_reference(tampered, VKEY)
+
+
+def test_a_signature_with_its_pad_bits_set_is_rejected() -> None:
+    # Found by the property above: the signature's last character 'M' (pad bits 00) read as 'N' (pad bits 01)
+    # decoded to the same bytes, so the altered note verified. RFC 4648 §3.5: a decoder may reject non-zero pad bits.
+    at = NOTE.rindex("QM=")
+    tampered = NOTE[: at + 1] + "N" + NOTE[at + 2 :]
+    with pytest.raises(NoteError, match="malformed signature line"):
+        open_note(tampered, [Verifier.from_vkey(VKEY)])
+    with pytest.raises(ValueError, match="non-canonical"):
         open_note_reference(tampered, VKEY)
 
 

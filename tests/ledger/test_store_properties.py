@@ -237,7 +237,7 @@ def test_random_character_changes_never_verify_a_different_receipt(built: Built,
         return
     except Exception as exc:  # pragma: no cover - a failure mode, reported here
         pytest.fail(f"verify_receipt raised {type(exc).__name__}, not ReceiptError: {exc}")
-    # It verified: the change must be meaning-preserving (e.g. unused base64 padding bits).
+    # It verified: the change must be meaning-preserving (base64 is read canonically, so no padding-bit flip is).
     a_index, a_proof, a_note = parse_receipt_reference(receipt)
     b_index, b_proof, b_note = parse_receipt_reference(tampered)
     assert (a_index, a_proof) == (b_index, b_proof)
@@ -255,6 +255,20 @@ def test_regression_non_ascii_in_a_receipt_is_a_receipt_error(built: Built, line
     lines = receipt.split("\n")
     lines[line] = lines[line][:5] + "\u00e9" + lines[line][6:]
     with pytest.raises(ReceiptError):
+        verify_receipt("\n".join(lines), built.log.entry(300), built.vkeys)
+
+
+def test_a_proof_hash_with_its_pad_bits_set_is_rejected(built: Built) -> None:
+    """A 32-byte hash in base64 ends in one '=' and carries 2 unused bits; set, a lenient decoder reads the same
+    hash, and the receipt could be written two ways. Only canonical base64 is read."""
+    receipt = built.log.prove(300)
+    lines = receipt.split("\n")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    h = lines[2]
+    assert h.endswith("=") and not h.endswith("==")
+    lines[2] = h[:-2] + alphabet[alphabet.index(h[-2]) ^ 1] + "="
+    assert base64.b64decode(lines[2]) == base64.b64decode(h)  # the same bytes to a lenient decoder
+    with pytest.raises(ReceiptError, match="canonical"):
         verify_receipt("\n".join(lines), built.log.entry(300), built.vkeys)
 
 
