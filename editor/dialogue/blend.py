@@ -115,7 +115,18 @@ def skin_mask(a: np.ndarray, b: np.ndarray, ring: np.ndarray | None = None) -> n
     robust deviations (1.4826·MAD + 1) of that crop's ring median. Falls back to the whole ring when fewer than a
     quarter of its pixels qualify (a crop that is not mostly skin around the mouth)."""
     ring = (ring_mask(a.shape[1], a.shape[0]) > 0) if ring is None else ring
-    both = _skin(a, ring) & _skin(b, ring)
+    return shared_skin(_skin(a, ring), _skin(b, ring), ring)
+
+
+def skin_pixels(lab_img: np.ndarray) -> np.ndarray:
+    """One Lab crop's own skin pixels on its ring (``skin_mask``'s test for one crop), to pair with others."""
+    return _skin(lab_img, ring_mask(lab_img.shape[1], lab_img.shape[0]) > 0)
+
+
+def shared_skin(a: np.ndarray, b: np.ndarray, ring: np.ndarray | None = None) -> np.ndarray:
+    """``skin_mask`` from two crops' ``skin_pixels``."""
+    ring = (ring_mask(a.shape[1], a.shape[0]) > 0) if ring is None else ring
+    both = a & b
     return both if both.sum() >= 0.25 * ring.sum() else ring
 
 
@@ -141,19 +152,27 @@ def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(patch, warp, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
 
 
-def skin_field(src: np.ndarray, ref: np.ndarray) -> np.ndarray:
+@cache
+def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    grid_y, grid_x = np.mgrid[0:h, 0:w].astype(np.float32)
+    gx, gy = (grid_x + 0.5) / w - 0.5, (grid_y + 0.5) / h - 0.5
+    gx.flags.writeable = gy.flags.writeable = False  # shared between calls
+    return gx, gy
+
+
+def skin_field(src: np.ndarray, ref: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """The Lab difference ``ref − src`` (two Lab crops of one size) on the skin both share (``skin_mask``), as a
     plane over the crop: ``(h, w, 3)`` float32.
 
     Per Lab channel, least squares of ``c + gx·x + gy·y`` (``x``, ``y`` from the crop's centre, in crop widths and
     heights) over the shared skin. A slope is fitted only along an axis where the skin's coordinates spread at
     least ``SLOPE_SPREAD`` (the whole ring: 0.34; the ring's one half: 0.12–0.13), so the skin lies on both sides
-    of the mouth; otherwise that axis gets the skin's mean, as a mean shift would.
+    of the mouth; otherwise that axis gets the skin's mean, as a mean shift would. ``mask``: the shared skin
+    (``shared_skin``) where the caller already has it.
     """
-    m = skin_mask(src, ref)
+    m = skin_mask(src, ref) if mask is None else mask
     h, w = m.shape
-    grid_y, grid_x = np.mgrid[0:h, 0:w].astype(np.float32)
-    gx, gy = (grid_x + 0.5) / w - 0.5, (grid_y + 0.5) / h - 0.5
+    gx, gy = _grid(h, w)
     slopes = [g for g in (gx, gy) if g[m].std() >= SLOPE_SPREAD]  # the axes the skin spans
     terms = [np.ones(int(m.sum()))] + [g[m].astype(np.float64) for g in slopes]
     coef, *_ = np.linalg.lstsq(np.stack(terms, 1), ref[m] - src[m], rcond=None)

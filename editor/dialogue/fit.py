@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from editor.dialogue.blend import INNER, colour_match, inner_mask
+from editor.dialogue.blend import INNER, inner_mask, lab, shared_skin, skin_field, skin_pixels
 
 FIT_FRAMES = 32  # at most this many of the shot's frames are compared (evenly spaced)
 NEAREST = 0.25  # a mouth's fit: over this share of the shot's frames it is closest to
@@ -100,15 +100,25 @@ def _shrink(crops: np.ndarray, size: tuple[int, int]) -> list[np.ndarray]:
 
 def mouth_fits(bank: np.ndarray, index: np.ndarray, shot: np.ndarray) -> tuple[np.ndarray, int]:
     """Steps 1–2: the fit (dB) of each bank mouth ``index`` to ``shot`` (``(T, h', w', 3)`` uint8 crops of the
-    shot's mouth box, any size), and the number of the shot's frames compared."""
+    shot's mouth box, any size), and the number of the shot's frames compared.
+
+    Each pair is ``blend.colour_match(mouth, target)`` to the bit; each crop's Lab and own skin pixels are worked
+    out once, not once per pair (a 720p bank of 259 mouths against 25 frames: 19 s per pair anew)."""
     size = fit_size(bank)
     ell = inner_mask(size[0], size[1], 0.3, INNER) > 0.01
     step = max(1, -(-len(shot) // FIT_FRAMES))
-    targets = [(t, t.astype(np.float32)) for t in _shrink(shot[::step], size)]
+    targets = [(t_lab, skin_pixels(t_lab), t.astype(np.float32)) for t in _shrink(shot[::step], size)
+               for t_lab in [lab(t)]]  # fmt: skip
     nearest = max(1, round(NEAREST * len(targets)))
     fits = np.empty(len(index))
     for i, mouth in enumerate(_shrink(bank[index], size)):
-        errs = [float(((colour_match(mouth, t) - f) ** 2).mean(-1)[ell].mean()) for t, f in targets]
+        m_lab = lab(mouth)
+        m_skin = skin_pixels(m_lab)
+        errs = []
+        for t_lab, t_skin, t_rgb in targets:
+            matched = m_lab + skin_field(m_lab, t_lab, shared_skin(m_skin, t_skin))
+            rgb = cv2.cvtColor(np.clip(matched, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+            errs.append(float(((rgb - t_rgb) ** 2).mean(-1)[ell].mean()))
         fits[i] = 10.0 * np.log10(255.0**2 / max(float(np.mean(np.sort(errs)[:nearest])), 1e-6))
     return fits, len(targets)
 
