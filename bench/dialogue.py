@@ -40,7 +40,7 @@ excluded from the bank when it is rebuilt):
 Splits: ``shared`` (the held-out take as shared) and ``heldout`` (versions of it the project never saw:
 ``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes; and, with
 ``--other-takes P``, each other take of P held out in turn, variant ``take<i>``, the model retrained with it last).
-``--png DIR`` writes mouth close-ups (real | new | main | nearest audio | static) of the middle frame.
+``--png DIR`` writes mouth close-ups (real | new | unfitted | nearest audio | static) of the middle frame.
 ``--static-spread`` adds ``rebuild_static_spread``: holding each of every 2nd bank mouth of the pool (each with its
 own plan), scored on every 3rd replaced frame, with the worst, median and best held mouth next to ``new``,
 ``new_in_memory`` and the ``static_mouth`` peer on the same frames. The peer's one middle frame is a single draw
