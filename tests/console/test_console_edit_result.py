@@ -58,6 +58,15 @@ def test_a_dub_says_why_its_pauses_were_not_left_as_shot() -> None:
     assert "The mouth was replaced in the pauses too, not left as shot: the shot&#39;s sound has no pause" in html
 
 
+def test_a_dub_says_which_bank_takes_it_left_out() -> None:
+    fit = {"selection_fit_takes": 2.0, "selection_fit_takes_kept": 1.0, "selection_fit_kept": 72.0}
+    html = _page({"after_av_offset_frames": 0, **fit}, {"keep_pauses": True})
+    assert "The mouths were drawn from 1 of the dialogue model&#39;s 2 takes" in html
+    assert "the 72 best-fitting mouths" in html
+    whole = {"selection_fit_takes": 2.0, "selection_fit_takes_kept": 2.0, "selection_fit_kept": 127.0}
+    assert result_view({"metrics": whole})["notes"] == [] and result_view({"metrics": {}})["notes"] == []
+
+
 def test_a_look_found_in_the_dailies_names_the_clip_it_came_from() -> None:
     found = {
         "grade_method": "dailies",

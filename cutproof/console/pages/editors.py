@@ -258,12 +258,14 @@ GRADE_METHOD_HINTS = {
 def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] = lambda h: None) -> dict[str, Any]:
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
     (``*_warning``), notes (how to give a relight's look itself where it was estimated; which clip of the dailies a
-    look was fitted from, or which two it could not choose between; why a dub's pauses were not left as shot), and
+    look was fitted from, or which two it could not choose between; which of a dub's bank takes were left out and
+    why its pauses were not left as shot), and
     whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
     notes = [GRADE_METHOD_HINTS[m]] if (m := str(metrics.get("grade_method"))) in GRADE_METHOD_HINTS else []
     notes += _dailies_notes(metrics, clip_name)
+    notes += _fit_notes(metrics)
     if parameters.get("pauses_not_kept"):
         notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
     return {
@@ -272,6 +274,19 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
         "notes": notes,
         "trained_model": result.get("trained_model"),
     }
+
+
+def _fit_notes(metrics: dict[str, Any]) -> list[str]:
+    """Which of the dialogue model's takes a dub left out as another recording session (``editor.dialogue.fit``;
+    the CLI prints ``fit_note``, which this page does not import: it would load the dialogue engine)."""
+    takes, kept = metrics.get("selection_fit_takes"), metrics.get("selection_fit_takes_kept")
+    if takes is None or kept is None or float(kept) >= float(takes):
+        return []
+    return [
+        f"The mouths were drawn from {float(kept):.0f} of the dialogue model's {float(takes):.0f} takes: the others' "
+        "mouths fitted this shot clearly worse (another recording session: other light, framing or lips), so only "
+        f"the {float(metrics.get('selection_fit_kept', 0)):.0f} best-fitting mouths were matched to the line."
+    ]
 
 
 def _dailies_notes(metrics: dict[str, Any], clip_name: Callable[[str], str | None]) -> list[str]:
