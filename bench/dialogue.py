@@ -24,7 +24,7 @@ excluded from the bank when it is rebuilt):
   there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
   ``rebuild_distinct_mouths``: how many distinct bank mouths each selection used on the replaced frames (a cut pool
   must not freeze the mouth). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
-  ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (37–72 frames each:
+  ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (30–72 frames each here:
   a noisier reading than the whole take's).
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
