@@ -95,7 +95,9 @@ def test_one_take_or_a_pool_left_out_is_not_cut() -> None:
     shot = _shot(np.linspace(0, 1, 8), 700)
     fit = mouth_fit(bank, takes == 1, takes, shot)  # only the other session's take is offered: kept whole
     assert (fit.allowed == (takes == 1)).all() and np.isnan(fit.fit_db[takes == 0]).all()
-    assert fit.as_metrics()["selection_fit_lowest_share"] == 0.5
+    m = fit.as_metrics()
+    assert m["selection_fit_lowest_share"] == 0.5 and m["selection_fit_frames"] == 0  # not scored: nothing to cut
+    assert "selection_fit_kept_db" not in m
 
 
 def test_shot_crops_of_another_size_are_resized() -> None:
