@@ -17,7 +17,8 @@ from cutproof.cli._progress import jobs_bar
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
-from cutproof.edits.flow import sign_review, submit
+from cutproof.edits.flow import resubmit, sign_review, submit
+from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from cutproof.scale.engine import run_jobs
@@ -88,6 +89,34 @@ def submit_cmd(
         "target_language": target_language, "output_role": output_role, "ad_breaks": ad_break or [],
     })  # fmt: skip
     gate, job = submit(ws, p, sub, identity=cli_identity())
+    _show_decision(gate, job, as_json=as_json)
+    if job and wait:
+        _run_jobs(ws, quiet=as_json)
+    raise typer.Exit(EXIT[gate.decision.outcome])
+
+
+@request_app.command("resubmit")
+def resubmit_cmd(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request that ended without a deliverable.")],
+    wait: Annotated[bool, typer.Option(help="Render an allowed edit now, in this process.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Submit a failed, cancelled, denied or rejected request again, as it was: a new request the gate decides
+    afresh (consent as it stands now); exit 0 allow, 3 deny, 4 review."""
+    ws = ready_workspace(ctx)
+    _old, gate, job = resubmit(ws, get_project(ws, project), request_id, identity=cli_identity())
+    if not as_json:
+        console.print(f"request {esc(request_id)} submitted again as {gate.request_id}")
+    _show_decision(gate, job, as_json=as_json)
+    if job and wait:
+        _run_jobs(ws, quiet=as_json)
+    raise typer.Exit(EXIT[gate.decision.outcome])
+
+
+def _show_decision(gate: GateResult, job: Job | None, *, as_json: bool) -> None:
+    """A decision as ``submit`` and ``resubmit`` print it: one JSON object, or the outcome with its reasons."""
     d = gate.decision
     if as_json:
         print(
@@ -107,9 +136,6 @@ def submit_cmd(
         for r in d.reasons:
             console.print(f"  {r.effect:6} {esc(r.rule_id)}: {esc(r.explanation)} [dim]({esc(r.citation)})[/]")
         console.print(f"  obligations: {esc(d.obligations.summary())}")
-    if job and wait:
-        _run_jobs(ws, quiet=as_json)
-    raise typer.Exit(EXIT[d.outcome])
 
 
 @request_app.command("review")
@@ -143,7 +169,7 @@ def review_cmd(
 def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt = None) -> None:
     """List edit requests and where they stand."""
     ws = ready_workspace(ctx)
-    table = Table("request", "shot clip", "edit", "decision", "state", "deliverable")
+    table = Table("request", "shot clip", "edit", "decision", "state", "deliverable / submitted again as")
     for r in RequestStore(ws.engine).list(get_project(ws, project).slug, state=state):
         table.add_row(
             r.request_id[:12],
@@ -151,7 +177,7 @@ def list_cmd(ctx: typer.Context, state: str | None = None, project: ProjectOpt =
             esc(f"{r.submission['kind']}/{r.submission['purpose']}"),
             r.outcome,
             r.state,
-            esc((r.deliverable or "").rsplit("/", 1)[-1]),
+            esc((r.deliverable or "").rsplit("/", 1)[-1] or (r.resubmitted_as or "")[:12]),
         )
     console.print(table)
 

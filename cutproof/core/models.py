@@ -230,6 +230,8 @@ class EditRequestBase(AppModel):
     submitted_by: str = Field(max_length=128)
     created_at: UTCDateTime = _timestamp()
     updated_at: UTCDateTime = _timestamp()
+    resubmitted_as: str | None = Field(default=None, max_length=32)
+    """The request this one was submitted again as (``cutproof.edits.flow.resubmit``), once it has been."""
 
 
 class EditRequestRow(EditRequestBase, table=True):

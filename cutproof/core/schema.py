@@ -9,6 +9,7 @@ same migrations; nothing else creates tables in a workspace. Revisions::
     0003   perceptual fingerprints of deliverables (QC's third recovery path)
     0004   camera provenance of dailies (the C2PA manifest a camera signed, as validated at ingest)
     0005   layout prints of catalogued clips (a relight's search of the dailies for a reference's original)
+    0006   the request an edit request was submitted again as
 
 ``upgrade`` works in four steps, all in one transaction (a failed upgrade leaves the database as it was):
 
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 BASELINE = "0001"
 """The revision of release 0.1.0's schema."""
-HEAD = "0005"
+HEAD = "0006"
 """The newest revision, which this code reads and writes (a test checks it is the migrations' head)."""
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "cutproof.core:migrations"

@@ -37,7 +37,7 @@ from cutproof.edits.params import check_params
 from cutproof.edits.public import private_terms, probed_format, public_title
 from cutproof.edits.references import check_model_available
 from cutproof.edits.render import GateFacts, check_supported, render_edit
-from cutproof.edits.requests import EditRequestRecord, RequestStore, update_request
+from cutproof.edits.requests import EditRequestRecord, RequestStore, mark_resubmitted, update_request
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from cutproof.edits.submission import EditSubmission
 from cutproof.training.jobs import training_handlers
@@ -70,7 +70,13 @@ def deliverables_dir(ws: Workspace, project: str) -> Path:
 
 
 def submit(
-    ws: Workspace, project: Project, submission: EditSubmission, *, identity: str, presence: Presence | None = None
+    ws: Workspace,
+    project: Project,
+    submission: EditSubmission,
+    *,
+    identity: str,
+    presence: Presence | None = None,
+    resubmits: str | None = None,
 ) -> tuple[GateResult, Job | None]:
     """Gate a submission; queue its render job when the decision is ``allow``.
 
@@ -82,12 +88,15 @@ def submit(
     step); by default the gate asks the editor.
 
     The job is queued in the transaction that records the decision: an allowed request is never left without its
-    job, and one decision costs one commit.
+    job, and one decision costs one commit. ``resubmits``: the request this one submits again (``resubmit``), which
+    records the new request's id in that transaction too, unless it already names one (then nothing is recorded).
     """
     queue = JobQueue(ws.engine)
     queued: list[Job] = []
 
     def queue_render(conn: Any, request_id: str, decision: Decision) -> dict[str, Any]:
+        if resubmits is not None and not mark_resubmitted(conn, resubmits, request_id):
+            raise FlowError(f"edit request {resubmits} was submitted again meanwhile; nothing was recorded")
         if decision.outcome != "allow":
             return {}
         job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=identity)
@@ -99,6 +108,43 @@ def submit(
     check_model_available(ws, project.slug, submission.kind, submission.params)  # else a decision for a dead render
     result = evaluate(ws, project, submission, identity=identity, presence=presence, also=queue_render)
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
+
+
+RESUBMITTABLE = ("failed", "cancelled", "denied", "rejected")
+"""The states a request can be submitted again from: it ended without a deliverable."""
+
+
+def resubmit(
+    ws: Workspace, project: Project, request_id: str, *, identity: str
+) -> tuple[EditRequestRecord, GateResult, Job | None]:
+    """Submit an ended request again, as it was submitted: a new request, which the gate decides afresh.
+
+    For a render that failed or was cancelled, or a decision that may go otherwise now (a grant signed since a
+    denial, a review to ask again). Nothing of the old decision carries over: the gate judges consent as it stands
+    now, who is in the region is found again, a review is asked again where the rules want one. ``identity``
+    submits the new request. The old one keeps its state and records the new one's id (``resubmitted_as``) in the
+    transaction that records the new decision; a request is submitted again once.
+
+    Returns the old request as it now reads, the new decision, and the new render job when it was allowed.
+
+    Raises:
+        FlowError: the request is on its way or delivered (nothing to submit again), or was submitted again already.
+        And whatever ``submit`` raises for the submission today (e.g. the model it needs was deleted since).
+    """
+    store = RequestStore(ws.engine)
+    old = store.get(request_id, project.slug)
+    if old.resubmitted_as is not None:
+        raise FlowError(
+            f"edit request {request_id} was submitted again already, as {old.resubmitted_as}; follow that one"
+        )
+    if old.state not in RESUBMITTABLE:
+        raise FlowError(
+            f"edit request {request_id} is {old.state}; only a request that ended without a deliverable "
+            f"({', '.join(RESUBMITTABLE)}) can be submitted again"
+        )
+    submission = EditSubmission.model_validate(old.submission)
+    gate, job = submit(ws, project, submission, identity=identity, resubmits=request_id)
+    return store.get(request_id, project.slug), gate, job
 
 
 def sign_review(

@@ -4,7 +4,9 @@ Reads go through ``cutproof.edits.request_rows`` (plain SQL, shared with the aud
 the table model, inside the caller's transaction where the ledger entry they go with is appended.
 
 States: ``denied`` (final) · ``awaiting_review`` → ``queued`` (approved: the sign-off queues the render) |
-``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``.
+``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``. ``failed`` and
+``cancelled`` are the render job's end, read from the job (``request_rows``); a request that ended without a
+deliverable can be submitted again as a new one (``cutproof.edits.flow.resubmit``, ``resubmitted_as``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,15 @@ def update_request(
         states = (expect_state,) if isinstance(expect_state, str) else expect_state
         q = q.where(requests_table.c.state.in_(states))
     return bool(conn.execute(q.values(updated_at=datetime.now(UTC), **values)).rowcount)
+
+
+def mark_resubmitted(conn: Any, request_id: str, new_request_id: str) -> bool:
+    """Record on ``conn`` that ``request_id`` was submitted again as ``new_request_id``, inside the transaction
+    that records the new request's decision; only if it names none yet (compare-and-swap). Returns whether it did."""
+    q = update(requests_table).where(
+        requests_table.c.request_id == request_id, requests_table.c.resubmitted_as.is_(None)
+    )
+    return bool(conn.execute(q.values(resubmitted_as=new_request_id, updated_at=datetime.now(UTC))).rowcount)
 
 
 class RequestStore:

@@ -32,7 +32,6 @@ another session, take by take, and only then cuts mouths:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cv2
@@ -76,17 +75,6 @@ class MouthFit:
             if mask.any():
                 out[f"selection_fit_{name}_db"] = round(float(np.median(self.fit_db[mask])), 3)
         return out
-
-
-def fit_note(metrics: Mapping[str, float]) -> str | None:
-    """What the fit left out, for the editor, from a dub's signed metrics; None when the whole bank was offered."""
-    takes, kept = metrics.get("selection_fit_takes"), metrics.get("selection_fit_takes_kept")
-    if takes is None or kept is None or kept >= takes:
-        return None
-    return (
-        f"left out {takes - kept:.0f} of the bank's {takes:.0f} takes: their mouths fit this shot clearly worse "
-        f"(another recording session); chose among the {metrics['selection_fit_kept']:.0f} best-fitting mouths"
-    )
 
 
 def fit_size(crops: np.ndarray) -> tuple[int, int]:

@@ -15,6 +15,7 @@ import numpy as np
 from editor.lighting.cdl import Cdl
 from editor.lighting.exemplars import LOOK_INLIER_MIN
 from editor.lighting.lut import Lut3D
+from editor.lighting.notes import grade_note
 from editor.lighting.search import Search
 from editor.lighting.smooth import SmoothGrade
 
@@ -81,35 +82,15 @@ class Grade:
 
     @property
     def note(self) -> str | None:
-        """What the user may do better, or None: an ``"exemplar"`` look is fitted from the project's own take of the
-        reference's set-up, so it carries the colour difference of the take the reference was graded from when that
-        is another one (docs/benchmarks.md, "The reference's ungraded original"); a ``"dailies"`` look says which
-        clip it was fitted from; and where two clips of the dailies matched equally well with different looks, the
-        note names them."""
+        """What the user may do better, or None (``editor.lighting.notes.grade_note``, naming the CLI's option): an
+        ``"exemplar"`` look is fitted from the project's own take of the reference's set-up, so it carries the
+        colour difference of the take the reference was graded from when that is another one (docs/benchmarks.md,
+        "The reference's ungraded original"); a ``"dailies"`` look says which clip it was fitted from; and where two
+        clips of the dailies matched equally well with different looks, the note names them."""
         s = self.search
-        if self.method == "dailies" and s is not None and s.found is not None:
-            f = s.found
-            return (
-                f"the look was fitted from {f.name} ({f.content_hash[:12]}) frame {_frames(f.frames)}, found in the "
-                f"project's dailies as the frame nearest the reference (the look leaves {f.residual:.2f} ΔE76 "
-                "between them; on the benchmark 0.2–0.5 for the frame a reference was graded from, 0.6–2.0 for it "
-                "as a re-framed JPEG still, 0.8–2.9 for another take of the set-up); if the reference was graded "
-                "from another clip, name it (--reference-original SHOT@FRAME)"
-            )
-        if s is not None and s.undecided is not None and self.method != "model":  # a model grade's warning says it
-            a, b = s.undecided
-            return (
-                f"two clips of the dailies match the reference about as well but give different looks ({a.name} "
-                f"frame {_frames(a.frames)}, {b.name} frame {_frames(b.frames)}), so neither was used: name the one "
-                "the reference was graded from (--reference-original SHOT@FRAME)"
-            )
-        if self.method != "exemplar":
-            return None
-        return (
-            "the look was estimated through the project's own take of the reference's set-up; if the reference was "
-            "graded from another take, that take's colour is carried into the look: give its ungraded clip "
-            "(--reference-original SHOT@FRAME) for the look itself"
-        )
+        found = () if s is None else (*((s.found,) if s.found else ()), *(s.undecided or ()))
+        names = {f.content_hash: f.name for f in found}
+        return grade_note({"grade_method": self.method, **self.search_metrics()}, clip_name=names.get)
 
     def search_metrics(self) -> dict[str, float | int | str]:
         """What the search of the dailies did, for the signed edit result, when one ran: how many clips it read
@@ -127,6 +108,7 @@ class Grade:
             out["reference_original_found_residual_delta_e"] = s.found.residual
         if s.undecided is not None:
             out["dailies_undecided_hashes"] = ",".join(f.content_hash for f in s.undecided)
+            out["dailies_undecided_frames"] = ";".join(_frames(f.frames).replace(" ", "") for f in s.undecided)
         return out
 
     @property

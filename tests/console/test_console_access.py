@@ -53,6 +53,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", P + "/edits/{request_id}/events"): "member",
     ("GET", P + "/edits/{request_id}/deliverable"): "member",
     ("GET", P + "/edits/{request_id}/receipt"): "member",
+    ("POST", P + "/edits/{request_id}/resubmit"): "editor",
     ("GET", P + "/models"): "member",
     ("POST", P + "/models/train"): "editor|admin",
     ("GET", P + "/models/jobs/{job_id}"): "member",

@@ -36,6 +36,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", P + "/edits"): "member",
     ("GET", P + "/edits/{request_id}"): "member",
     ("POST", P + "/edits/{request_id}/review"): "legal",
+    ("POST", P + "/edits/{request_id}/resubmit"): "editor",
     ("GET", P + "/edits/{request_id}/deliverable"): "member",
     ("GET", P + "/edits/{request_id}/receipt"): "member",
     ("GET", P + "/jobs/{job_id}"): "member",

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import JSON, DateTime, select
 
+from cutproof.core.jobs import JobQueue, run_claimed
 from cutproof.core.models import EditRequestRecord
 from cutproof.core.workspace import Workspace
 from cutproof.edits import request_rows as rows
@@ -82,5 +83,57 @@ def test_rows_read_back_as_plain_sql_on_postgres(postgres_db: str, tmp_path: Pat
     try:
         assert ws.database.dialect == "postgresql"
         _check(ws)
+    finally:
+        ws.engine.dispose()
+
+
+def _ended_jobs(ws: Workspace) -> dict[str, str]:
+    """Four requests with render jobs: one whose job failed (its handler raised), one cancelled while queued, one
+    delivered and one still queued; returns request id → the state each must read as."""
+    queue = JobQueue(ws.engine)
+    decision = {"outcome": "allow", "reasons": [], "relied_on": []}
+    with ws.engine.begin() as conn:
+        for rid, state in (("req_f", "rendering"), ("req_c", "queued"), ("req_d", "delivered"), ("req_q", "queued")):
+            job = queue.insert(conn, "film", "render-edit", {"request_id": rid}, created_by="test:editor")
+            insert_request(
+                conn, request_id=rid, project="film", clip_hash="ab" * 32, submission={"kind": "relight"},
+                decision=decision, decision_index=1, submitted_by="test:editor", at=AT, state=state, job_id=job.job_id,
+            )  # fmt: skip
+    jobs = {r.request_id: r.job_id for r in RequestStore(ws.engine).list("film")}
+    queue.cancel(jobs["req_c"], "film")
+
+    def fail(_ctx: Any, _payload: Any) -> None:
+        raise OSError("the plate's file is gone")
+
+    for rid in ("req_f", "req_d"):
+        claimed = queue.claim_job("worker", jobs[rid], ["render-edit"])
+        assert claimed is not None
+        run_claimed(queue, {"render-edit": fail if rid == "req_f" else (lambda _c, _p: {})}, claimed, "worker")
+    assert {queue.get(j).state for j in jobs.values()} == {"failed", "cancelled", "succeeded", "queued"}
+    return {"req_f": "failed", "req_c": "cancelled", "req_d": "delivered", "req_q": "queued"}
+
+
+def _check_ended(ws: Workspace) -> None:
+    expect = _ended_jobs(ws)
+    store = RequestStore(ws.engine)
+    assert {r.request_id: r.state for r in store.list("film")} == expect
+    for rid, state in expect.items():
+        assert store.get(rid, "film").state == state
+        assert [r.request_id for r in store.list("film", state=state)] == [rid]
+    with ws.database.read() as sql:  # the audit's reader, without SQLAlchemy
+        assert {r["request_id"]: r["state"] for r in rows.select_requests(sql, "film")} == expect
+    assert store.list("film", state="rendering") == []  # the row still says rendering; nothing reads it so
+
+
+def test_a_request_reads_as_its_render_jobs_end(workspace: Workspace) -> None:
+    _check_ended(workspace)
+
+
+@pytest.mark.postgres
+def test_a_request_reads_as_its_render_jobs_end_on_postgres(postgres_db: str, tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "home", postgres_db)
+    ws.init()
+    try:
+        _check_ended(ws)
     finally:
         ws.engine.dispose()

@@ -18,8 +18,9 @@ from editor.dailies import content_hash
 from editor.dialogue import train_dialogue
 from editor.dialogue.blend import place_mouth, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
-from editor.dialogue.fit import KEEP, MIN_KEPT, MIN_SHARE, MouthFit, beat_share, fit_note, mouth_fit, mouth_fits
+from editor.dialogue.fit import KEEP, MIN_KEPT, MIN_SHARE, MouthFit, beat_share, mouth_fit, mouth_fits
 from editor.dialogue.model import bank_crops
+from editor.dialogue.notes import fit_note
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.track import crop, read_range, track_face
@@ -134,8 +135,9 @@ def test_the_note_says_what_was_left_out() -> None:
     bank, takes = _bank()
     fit = mouth_fit(bank, np.ones(len(bank), bool), takes, _shot(np.linspace(0, 1, 20), 500))
     assert fit_note(fit.as_metrics()) == (
-        "left out 1 of the bank's 2 takes: their mouths fit this shot clearly worse (another recording session); "
-        "chose among the 24 best-fitting mouths"
+        "The mouths were drawn from 1 of the dialogue model's 2 takes: the others' mouths fitted this shot clearly "
+        "worse (another recording session: other light, framing or lips), so only the 24 best-fitting mouths were "
+        "matched to the line."
     )
     whole = mouth_fit(bank, takes == 0, takes, _shot(np.linspace(0, 1, 20), 500))
     assert fit_note(whole.as_metrics()) is None and fit_note({}) is None

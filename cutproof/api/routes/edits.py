@@ -14,7 +14,7 @@ from cutproof.api.deps import AnyMember, EditorOf, LegalOf, WorkspaceDep
 from cutproof.api.public import scrub
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import project_log
-from cutproof.edits.flow import deliverables_dir, sign_review, submit
+from cutproof.edits.flow import deliverables_dir, resubmit, sign_review, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import EditRequestRecord, RequestNotFoundError, RequestStore
 from cutproof.edits.submission import EditSubmission
@@ -100,6 +100,22 @@ def list_edits(ws: WorkspaceDep, access: AnyMember, state: str | None = None) ->
 def get_edit(ws: WorkspaceDep, access: AnyMember, request_id: RequestId) -> EditRequestRecord:
     """One edit request and where it stands."""
     return public_record(ws, _get_request(ws, access.project.slug, request_id))
+
+
+@router.post(
+    "/projects/{project}/edits/{request_id}/resubmit",
+    response_model=DecisionPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+async def post_resubmit(ws: WorkspaceDep, access: EditorOf, request_id: RequestId) -> DecisionPublic:
+    """Submit an ended edit request again (its render failed or was cancelled, or it was denied or rejected): a new
+    request, decided afresh by the gate on consent as it stands now. The old request records the new one's id
+    (``resubmitted_as``); a request is submitted again once (409 after that, or while it is still on its way)."""
+    _get_request(ws, access.project.slug, request_id)
+    _old, gate, job = await run_in_threadpool(
+        resubmit, ws, access.project, request_id, identity=access.principal.identity
+    )
+    return decision_public(gate, job)
 
 
 @router.post("/projects/{project}/edits/{request_id}/review", response_model=EditRequestRecord)

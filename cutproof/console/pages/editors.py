@@ -38,14 +38,17 @@ from cutproof.core.auth import Role
 from cutproof.core.inputs import MAX_TREE_SIZE
 from cutproof.core.jobs import JobNotFoundError, JobQueue
 from cutproof.core.projects import project_log
+from cutproof.core.public_paths import scrub
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import submit
+from cutproof.edits.flow import RESUBMITTABLE, resubmit, submit
 from cutproof.edits.params import ADJUSTMENTS, InvalidParametersError
 from cutproof.edits.references import ModelMissingError
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
+from editor.dialogue.notes import fit_note
+from editor.lighting.notes import grade_note
 
 router = APIRouter()
 
@@ -208,6 +211,15 @@ async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash)
     return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/edits/{gate.request_id}", status_code=303)
 
 
+@router.post("/p/{project}/edits/{request_id}/resubmit")
+async def resubmit_edit(request: Request, page: EditorAction, request_id: RequestId) -> Response:
+    """Submit an ended request again (``flow.resubmit``): on to the new request's page."""
+    ws = workspace(request)
+    get_request(ws, page, request_id)
+    _old, gate, _job = await run_in_threadpool(resubmit, ws, page.project, request_id, identity=page.principal.identity)
+    return RedirectResponse(f"{PREFIX}/p/{page.project.slug}/edits/{gate.request_id}", status_code=303)
+
+
 @router.post("/p/{project}/shots/{clip_hash}/labels")
 async def labels(request: Request, page: LabelAction, clip_hash: ClipHash) -> Response:
     form = await request.form()
@@ -243,16 +255,13 @@ def _job_view(ws: Workspace, project: str, job_id: str | None) -> dict[str, Any]
         job = JobQueue(ws.engine).get(job_id, project)
     except JobNotFoundError:
         return None
-    return {"state": job.state, "progress": job.progress, "message": job.message, "error": job.error}
+    error = scrub(job.error, ws.home) if job.error else None  # as the API shows it: no server paths
+    return {"state": job.state, "progress": job.progress, "message": job.message, "error": error}
 
 
-# What the editor may do where the signed result's ``metrics.grade_method`` shows a look estimated, not known: the
-# console's words for ``editor.lighting.grade.Grade.note`` (the CLI names its option; here, the form's field).
-GRADE_METHOD_HINTS = {
-    "exemplar": "The look was estimated through this production's own take of the reference's set-up. If the "
-    "reference was graded from another take, that take's colour is in the look: submit again with the reference's "
-    'ungraded original (the relight form\'s "Its ungraded original") for the look itself.',
-}
+CONSOLE_ORIGINAL = 'in the relight form\'s "Its ungraded original", submitting the edit again'
+"""How a console user names a relight reference's ungraded original (``editor.lighting.notes.grade_note``'s
+``how``)."""
 
 
 def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] = lambda h: None) -> dict[str, Any]:
@@ -263,9 +272,7 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
-    notes = [GRADE_METHOD_HINTS[m]] if (m := str(metrics.get("grade_method"))) in GRADE_METHOD_HINTS else []
-    notes += _dailies_notes(metrics, clip_name)
-    notes += _fit_notes(metrics)
+    notes = [n for n in (grade_note(metrics, how=CONSOLE_ORIGINAL, clip_name=clip_name), fit_note(metrics)) if n]
     if parameters.get("pauses_not_kept"):
         notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
     return {
@@ -274,44 +281,6 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
         "notes": notes,
         "trained_model": result.get("trained_model"),
     }
-
-
-def _fit_notes(metrics: dict[str, Any]) -> list[str]:
-    """Which of the dialogue model's takes a dub left out as another recording session (``editor.dialogue.fit``;
-    the CLI prints ``fit_note``, which this page does not import: it would load the dialogue engine)."""
-    takes, kept = metrics.get("selection_fit_takes"), metrics.get("selection_fit_takes_kept")
-    if takes is None or kept is None or float(kept) >= float(takes):
-        return []
-    return [
-        f"The mouths were drawn from {float(kept):.0f} of the dialogue model's {float(takes):.0f} takes: the others' "
-        "mouths fitted this shot clearly worse (another recording session: other light, framing or lips), so only "
-        f"the {float(metrics.get('selection_fit_kept', 0)):.0f} best-fitting mouths were matched to the line."
-    ]
-
-
-def _dailies_notes(metrics: dict[str, Any], clip_name: Callable[[str], str | None]) -> list[str]:
-    """What a relight's search of the dailies did, in words (``editor.lighting.search``)."""
-
-    def named(h: str) -> str:
-        return f"{clip_name(h) or 'a clip'} ({h[:12]})"
-
-    if metrics.get("grade_method") == "dailies" and (h := metrics.get("reference_original_found_hash")):
-        return [
-            f"The look was fitted from {named(str(h))}, frame {metrics.get('reference_original_found_frames')}: "
-            "the frame of this production's dailies found nearest the reference, taken as its ungraded original "
-            f"(the look leaves {metrics.get('reference_original_found_residual_delta_e')} ΔE76 between them; on the "
-            "benchmark 0.2–0.5 for the frame a reference was graded from, 0.6–2.0 for it as a JPEG still, 0.8–2.9 "
-            "for another take of the set-up). If the reference was graded from another clip, submit again with "
-            "that clip as its ungraded original."
-        ]
-    if undecided := metrics.get("dailies_undecided_hashes"):
-        a, b = str(undecided).split(",")[:2]
-        return [
-            f"Two clips of the dailies match the reference about as well but give different looks ({named(a)} and "
-            f"{named(b)}), so neither was used: submit again with the one the reference was graded from as its "
-            "ungraded original."
-        ]
-    return []
 
 
 def _result_view(ws: Workspace, page: PageAccess, edit_index: int | None) -> dict[str, Any] | None:
@@ -345,6 +314,9 @@ def edit_request(request: Request, page: AnyPage, request_id: RequestId) -> Resp
         names=performer_names(ws, page),
         final=rec.state in FINAL_STATES,
         legal=page.principal.has_role(page.project.slug, Role.LEGAL),
+        can_resubmit=rec.state in RESUBMITTABLE
+        and rec.resubmitted_as is None
+        and page.principal.has_role(page.project.slug, Role.EDITOR),
     )
 
 

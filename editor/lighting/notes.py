@@ -1,0 +1,56 @@
+"""What a relight's grade leaves the editor to decide, in words, from its signed metrics — one wording for the CLI
+(``Grade.note``) and the console. Plain Python: the console imports it without loading the lighting engine.
+
+The metrics are the signed edit result's (``editor.lighting.relight``): ``grade_method`` and what the search of the
+dailies found (``Grade.search_metrics``). A note says what the user may do for a better grade, never a doubt about
+this one (that is a warning, ``Grade.warning``). ``how``: how the user names a reference's ungraded original where
+they are (the CLI's option, the console's form field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+CLI_ORIGINAL = "--reference-original SHOT@FRAME"
+"""How a user of the CLI names a reference's ungraded original."""
+
+
+def grade_note(
+    metrics: Mapping[str, Any], *, how: str = CLI_ORIGINAL, clip_name: Callable[[str], str | None] = lambda h: None
+) -> str | None:
+    """The note on a relight's grade, or None: which clip of the dailies its look was fitted from (``"dailies"``),
+    which two clips the search could not choose between, or that an ``"exemplar"`` look carries the colour of the
+    project's own take. ``clip_name``: a catalogue clip's file name by content hash (None where it may not be
+    shown)."""
+
+    def named(h: str) -> str:
+        return f"{clip_name(h) or 'a clip'} ({h[:12]})"
+
+    method = metrics.get("grade_method")
+    if method == "dailies" and (h := metrics.get("reference_original_found_hash")):
+        residual = float(metrics.get("reference_original_found_residual_delta_e", float("nan")))
+        return (
+            f"The look was fitted from {named(str(h))}, frame {metrics.get('reference_original_found_frames')}: the "
+            "frame of this production's dailies found nearest the reference, taken as its ungraded original (the "
+            f"look leaves {residual:.2f} ΔE76 between them; on the benchmark 0.2–0.5 for the frame a reference was "
+            "graded from, 0.6–2.0 for it as a re-framed JPEG still, 0.8–2.9 for another take of the set-up). If the "
+            f"reference was graded from another clip, name that clip as its ungraded original ({how})."
+        )
+    if undecided := metrics.get("dailies_undecided_hashes"):
+        frames = str(metrics.get("dailies_undecided_frames") or "").split(";")
+        a, b = (
+            named(h) + (f" frame {frames[i]}" if len(frames) > i and frames[i] else "")
+            for i, h in enumerate(str(undecided).split(",")[:2])
+        )
+        return (
+            f"Two clips of the dailies match the reference about as well but give different looks ({a} and {b}), "
+            f"so neither was used: name the one the reference was graded from as its ungraded original ({how})."
+        )
+    if method == "exemplar":
+        return (
+            "The look was estimated through this production's own take of the reference's set-up. If the reference "
+            "was graded from another take, that take's colour is in the look: give the reference's ungraded "
+            f"original ({how}) for the look itself."
+        )
+    return None

@@ -1,0 +1,125 @@
+"""A request that ended without a deliverable, submitted again (``cutproof.edits.flow.resubmit``).
+
+Real footage and a real render: the plate's file goes missing between the decision and the render, the render job
+fails, the request reads as failed; the file is put back and the request submitted again, through the gate, and
+that one is delivered. The API, the CLI and the console offer the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.projects import Project, project_log
+from cutproof.core.workspace import Workspace
+from cutproof.edits.flow import RENDER_JOB, FlowError, resubmit, run_render_job, sign_review, submit
+from cutproof.edits.gate import GateResult
+from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
+from tests._support.footage import CLIP, PLATE
+
+
+def _background(clips: dict[str, Any], performer: Any, **fields: Any) -> EditSubmission:
+    return EditSubmission(
+        shot=clips[CLIP].short_id,
+        kind="background",
+        purpose=fields.pop("purpose", "continuity"),
+        performers=(performer.performer_id,),
+        params={"plate": clips[PLATE].short_id},
+        **fields,
+    )
+
+
+def _approved(ws: Workspace, project: Project, gate: GateResult) -> None:
+    """Sign off a request the gate sent to review (the rules may or may not want one for this edit)."""
+    if gate.decision.outcome == "review":
+        sign_review(ws, project, gate.request_id, approve=True, note="Background only", reviewer="api:legal-lee")
+    assert gate.decision.outcome in ("allow", "review"), gate.decision.to_json()
+
+
+def _run_one(ws: Workspace) -> Any:
+    return WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)}).run_one()
+
+
+def test_a_failed_render_is_submitted_again_and_delivered(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    project, performer, clips = film
+    store = RequestStore(workspace.engine)
+    gate, _job = submit(workspace, project, _background(clips, performer, end=4), identity="test:editor")
+    _approved(workspace, project, gate)
+    with pytest.raises(FlowError, match="only a request that ended"):  # on its way: nothing to submit again
+        resubmit(workspace, project, gate.request_id, identity="test:editor")
+    plate = clips[PLATE].path
+    away = plate.with_name("offline.mpg")
+    plate.rename(away)  # the plate's volume went offline before the render
+    try:
+        done = _run_one(workspace)
+    finally:
+        away.rename(plate)
+    assert done is not None and done.state == "failed", done
+    failed = store.get(gate.request_id, "film")
+    assert failed.state == "failed" and failed.deliverable is None and failed.resubmitted_as is None
+    log = project_log(workspace, project)
+    size = log.size()
+
+    old, again, job = resubmit(workspace, project, gate.request_id, identity="test:editor-2")
+    assert again.request_id != gate.request_id
+    assert old.state == "failed" and old.resubmitted_as == again.request_id
+    new = store.get(again.request_id, "film")
+    assert new.submission == failed.submission and new.submitted_by == "test:editor-2"
+    assert log.size() > size and log.entry_json(again.decision_index)["kind"] == "policy.decided/1"  # decided afresh
+    assert again.decision_index >= size
+    assert log.size() == again.decision_index + 1
+    with pytest.raises(FlowError, match="submitted again already"):  # once: the new request is the one to follow
+        resubmit(workspace, project, gate.request_id, identity="test:editor")
+    assert log.size() == again.decision_index + 1  # the refusal recorded nothing
+    _approved(workspace, project, again)
+    done = _run_one(workspace)
+    assert done is not None and done.state == "succeeded", done.error if done else None
+    delivered = store.get(again.request_id, "film")
+    assert delivered.state == "delivered" and Path(delivered.deliverable or "").is_file()
+    with pytest.raises(FlowError, match="is delivered"):
+        resubmit(workspace, project, again.request_id, identity="test:editor")
+    assert job is None or job.job_id == delivered.job_id
+
+
+def test_a_denied_request_is_decided_again_on_consent_as_it_stands(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    project, performer, clips = film
+    gate, job = submit(
+        workspace, project, _background(clips, performer, purpose="performance_change"), identity="test:editor"
+    )
+    assert gate.decision.outcome == "deny" and job is None
+    old, again, job = resubmit(workspace, project, gate.request_id, identity="test:editor")
+    assert again.decision.outcome == "deny" and job is None  # no grant covers it still
+    assert old.state == "denied" and old.resubmitted_as == again.request_id
+    assert RequestStore(workspace.engine).get(again.request_id, "film").resubmitted_as is None
+    # two editors pressing at once both pass the first check; the second to record finds the first's id and
+    # records nothing (its decision entry and row roll back with the compare-and-swap)
+    log = project_log(workspace, project)
+    size = log.size()
+    sub = EditSubmission.model_validate(old.submission)
+    with pytest.raises(FlowError, match="submitted again meanwhile"):
+        submit(workspace, project, sub, identity="test:editor-2", resubmits=gate.request_id)
+    assert log.size() == size and len(RequestStore(workspace.engine).list("film")) == 2
+
+
+def test_the_cli_submits_a_request_again(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cutproof.cli.main import app
+
+    project, performer, clips = film
+    gate, _job = submit(
+        workspace, project, _background(clips, performer, purpose="performance_change"), identity="test:editor"
+    )
+    base = ["--home", str(workspace.home), "request"]
+    r = CliRunner().invoke(app, [*base, "resubmit", gate.request_id])
+    assert r.exit_code == 3, r.output  # denied again: the exit code of the new decision
+    new_id = RequestStore(workspace.engine).get(gate.request_id, "film").resubmitted_as
+    assert new_id and f"submitted again as {new_id}" in " ".join(r.output.split())  # rich wraps at 80 columns
+    r = CliRunner().invoke(app, [*base, "list"])
+    assert new_id[:12] in r.output, r.output
+    r = CliRunner().invoke(app, [*base, "resubmit", gate.request_id])
+    assert r.exit_code != 0 and isinstance(r.exception, FlowError)

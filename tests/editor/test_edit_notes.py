@@ -1,0 +1,60 @@
+"""The notes an edit leaves the editor (``editor.lighting.notes``, ``editor.dialogue.notes``): one wording from the
+signed metrics for the CLI and the console, importable without the engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from editor.lighting.notes import CLI_ORIGINAL, grade_note
+
+A, B = "ab" * 32, "cd" * 32
+
+
+def test_the_notes_load_no_engine() -> None:
+    """The console words a relight's and a dub's notes with these modules: importing them loads neither NumPy,
+    OpenCV nor torch (the packages' names load on first use), and the packages still give every name."""
+    code = (
+        "import sys; from editor.lighting.notes import grade_note; from editor.dialogue.notes import fit_note; "
+        "import editor.lighting, editor.dialogue; "
+        "print(sorted({'numpy', 'cv2', 'torch', 'editor.lighting.relight', 'editor.dialogue.edit'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    import editor.dialogue
+    import editor.lighting
+
+    for package in (editor.lighting, editor.dialogue):
+        assert all(getattr(package, name) is not None for name in package.__all__)
+
+
+def test_a_look_found_in_the_dailies_names_its_clip_and_how_to_overrule_it() -> None:
+    found = {
+        "grade_method": "dailies",
+        "reference_original_found_hash": A,
+        "reference_original_found_frames": "70,71",
+        "reference_original_found_residual_delta_e": 0.4412,
+    }
+    note = grade_note(found, clip_name={A: "A012_C003.mov"}.get)
+    assert note is not None and "A012_C003.mov (abababababab), frame 70,71" in note and "0.44 ΔE76" in note
+    assert note.endswith(f"({CLI_ORIGINAL}).")
+    assert "a clip (abababababab)" in (grade_note(found, how="the form") or "")  # a name it may not show
+
+
+def test_two_clips_the_search_could_not_choose_between_are_named_with_their_frames() -> None:
+    undecided = {
+        "grade_method": "exemplar",
+        "dailies_undecided_hashes": f"{A},{B}",
+        "dailies_undecided_frames": "70;12,13",
+    }
+    note = grade_note(undecided, clip_name={A: "a.mov", B: "b.mov"}.get)
+    assert note is not None and "a.mov (abababababab) frame 70 and b.mov (cdcdcdcdcdcd) frame 12,13" in note
+    assert "neither was used" in note
+    older = grade_note({"grade_method": "model", "dailies_undecided_hashes": f"{A},{B}"})  # signed before the frames
+    assert older is not None and "a clip (abababababab) and a clip (cdcdcdcdcdcd)" in older
+
+
+def test_a_measured_grade_has_no_note() -> None:
+    for method in ("pairs", "original", "distribution", "model"):
+        assert grade_note({"grade_method": method, "dailies_searched": 3}) is None
+    assert "own take of the reference's set-up" in (grade_note({"grade_method": "exemplar"}) or "")
