@@ -33,10 +33,9 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
 from cutproof.edits.gate import GateResult, evaluate, reevaluate, review_questions
 from cutproof.edits.label import EditFacts, label_output
-from cutproof.edits.params import check_params
 from cutproof.edits.public import private_terms, probed_format, public_title
 from cutproof.edits.references import check_model_available
-from cutproof.edits.render import GateFacts, check_supported, render_edit
+from cutproof.edits.render import GateFacts, render_edit
 from cutproof.edits.requests import EditRequestRecord, RequestStore, mark_resubmitted, update_request
 from cutproof.edits.segmented import ONE_PIECE, Segmented
 from cutproof.edits.submission import EditSubmission
@@ -103,10 +102,12 @@ def submit(
         queued.append(job)  # a retried batch runs this again; the last run is the one that committed
         return {"state": "queued", "job_id": job.job_id}
 
-    check_supported(submission.kind)
-    check_params(submission.kind, submission.params)
-    check_model_available(ws, project.slug, submission.kind, submission.params)  # else a decision for a dead render
-    result = evaluate(ws, project, submission, identity=identity, presence=presence, also=queue_render)
+    def model_available() -> None:  # else a decision for a dead render; once the parameters are checked
+        check_model_available(ws, project.slug, submission.kind, submission.params)
+
+    result = evaluate(
+        ws, project, submission, identity=identity, presence=presence, also=queue_render, precheck=model_available
+    )
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
 
 

@@ -94,8 +94,12 @@ def evaluate(
     presence: Presence | None = None,
     at: datetime | None = None,
     also: RecordHook | None = None,
+    precheck: Callable[[], None] | None = None,
 ) -> GateResult:
     """Decide a submission and record the decision (``policy.decided/1``) and the request row.
+
+    ``precheck`` runs once the submission's kind and parameters are checked, before anything is read for the
+    decision (e.g. that the model the edit needs exists); what it raises is raised, and nothing is recorded.
 
     ``also`` runs inside the transaction that records them (e.g. to queue the render of an allowed edit), so what
     it writes commits with the decision, in the same fsync, or not at all; it may run more than once (a retried
@@ -110,6 +114,8 @@ def evaluate(
     when = at or datetime.now(UTC)
     check_supported(submission.kind)
     check_params(submission.kind, submission.params)  # every parameter of the kind, typed, before anything
+    if precheck is not None:
+        precheck()
     try:
         clip = Catalogue(ws.engine).get(submission.shot, project=project.slug)
     except Exception as exc:  # the catalogue's own error names the shot and how to list clips

@@ -15,9 +15,9 @@ import numpy as np
 from editor.lighting.cdl import Cdl
 from editor.lighting.exemplars import LOOK_INLIER_MIN
 from editor.lighting.lut import Lut3D
-from editor.lighting.notes import grade_note
 from editor.lighting.search import Search
 from editor.lighting.smooth import SmoothGrade
+from editor.notes import grade_note
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Grade:
 
     @property
     def note(self) -> str | None:
-        """What the user may do better, or None (``editor.lighting.notes.grade_note``, naming the CLI's option): an
+        """What the user may do better, or None (``editor.notes.grade_note``, naming the CLI's option): an
         ``"exemplar"`` look is fitted from the project's own take of the reference's set-up, so it carries the
         colour difference of the take the reference was graded from when that is another one (docs/benchmarks.md,
         "The reference's ungraded original"); a ``"dailies"`` look says which clip it was fitted from; and where two

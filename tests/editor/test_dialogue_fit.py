@@ -20,10 +20,10 @@ from editor.dialogue.blend import place_mouth, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.fit import KEEP, MIN_KEPT, MIN_SHARE, MouthFit, beat_share, mouth_fit, mouth_fits
 from editor.dialogue.model import bank_crops
-from editor.dialogue.notes import fit_note
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
 from editor.dialogue.track import crop, read_range, track_face
+from editor.notes import fit_note
 from media import probe, read_audio
 
 W, H = 128, 80

@@ -1,31 +1,29 @@
-"""The notes an edit leaves the editor (``editor.lighting.notes``, ``editor.dialogue.notes``): one wording from the
-signed metrics for the CLI and the console, importable without the engine."""
+"""The notes an edit leaves the editor (``editor.notes``): one wording from the signed metrics for the CLI and the
+console, importable without the engine."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from editor.lighting.notes import CLI_ORIGINAL, grade_note
+from editor.notes import CLI_ORIGINAL, grade_note
 
 A, B = "ab" * 32, "cd" * 32
 
 
 def test_the_notes_load_no_engine() -> None:
-    """The console words a relight's and a dub's notes with these modules: importing them loads neither NumPy,
-    OpenCV nor torch (the packages' names load on first use), and the packages still give every name."""
+    """The console words a relight's and a dub's notes with ``editor.notes``: importing it loads neither NumPy, OpenCV
+    nor torch; the CLI's ``Grade.note`` and ``editor.dialogue.fit_note`` are the same functions."""
     code = (
-        "import sys; from editor.lighting.notes import grade_note; from editor.dialogue.notes import fit_note; "
-        "import editor.lighting, editor.dialogue; "
-        "print(sorted({'numpy', 'cv2', 'torch', 'editor.lighting.relight', 'editor.dialogue.edit'} & set(sys.modules)))"
+        "import sys; from editor.notes import fit_note, grade_note; "
+        "print(sorted({'numpy', 'cv2', 'torch', 'editor.lighting', 'editor.dialogue'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     import editor.dialogue
-    import editor.lighting
+    import editor.notes
 
-    for package in (editor.lighting, editor.dialogue):
-        assert all(getattr(package, name) is not None for name in package.__all__)
+    assert editor.dialogue.fit_note is editor.notes.fit_note
 
 
 def test_a_look_found_in_the_dailies_names_its_clip_and_how_to_overrule_it() -> None:

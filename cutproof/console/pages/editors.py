@@ -47,8 +47,7 @@ from cutproof.edits.requests import RequestStore
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
-from editor.dialogue.notes import fit_note
-from editor.lighting.notes import grade_note
+from editor.notes import fit_note, grade_note
 
 router = APIRouter()
 
@@ -260,7 +259,7 @@ def _job_view(ws: Workspace, project: str, job_id: str | None) -> dict[str, Any]
 
 
 CONSOLE_ORIGINAL = 'in the relight form\'s "Its ungraded original", submitting the edit again'
-"""How a console user names a relight reference's ungraded original (``editor.lighting.notes.grade_note``'s
+"""How a console user names a relight reference's ungraded original (``editor.notes.grade_note``'s
 ``how``)."""
 
 

@@ -1,10 +1,12 @@
-"""What a relight's grade leaves the editor to decide, in words, from its signed metrics — one wording for the CLI
-(``Grade.note``) and the console. Plain Python: the console imports it without loading the lighting engine.
+"""What an edit leaves the editor to decide, in words, from its signed metrics: one wording for the CLI and the
+console. Plain Python: the console imports it without loading the engine (NumPy, OpenCV, torch).
 
-The metrics are the signed edit result's (``editor.lighting.relight``): ``grade_method`` and what the search of the
-dailies found (``Grade.search_metrics``). A note says what the user may do for a better grade, never a doubt about
-this one (that is a warning, ``Grade.warning``). ``how``: how the user names a reference's ungraded original where
-they are (the CLI's option, the console's form field).
+- ``grade_note``: a relight's grade (``editor.lighting``; ``Grade.note`` is this with the CLI's option). The metrics
+  are the signed edit result's: ``grade_method`` and what the search of the dailies found
+  (``Grade.search_metrics``). A note says what the user may do for a better grade, never a doubt about this one
+  (that is a warning, ``Grade.warning``). ``how``: how the user names a reference's ungraded original where they
+  are (the CLI's option, the console's form field).
+- ``fit_note``: which of a dub's bank takes were left out (``editor.dialogue.fit``).
 """
 
 from __future__ import annotations
@@ -54,3 +56,16 @@ def grade_note(
             f"original ({how}) for the look itself."
         )
     return None
+
+
+def fit_note(metrics: Mapping[str, Any]) -> str | None:
+    """Which of the dialogue model's takes the fit left out as another recording session (``editor.dialogue.fit``),
+    from a dub's metrics (``selection_fit_*``); None when the whole bank was offered."""
+    takes, kept = metrics.get("selection_fit_takes"), metrics.get("selection_fit_takes_kept")
+    if takes is None or kept is None or float(kept) >= float(takes):
+        return None
+    return (
+        f"The mouths were drawn from {float(kept):.0f} of the dialogue model's {float(takes):.0f} takes: the others' "
+        "mouths fitted this shot clearly worse (another recording session: other light, framing or lips), so only "
+        f"the {float(metrics.get('selection_fit_kept', 0)):.0f} best-fitting mouths were matched to the line."
+    )
