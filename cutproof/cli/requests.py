@@ -17,9 +17,10 @@ from cutproof.cli._progress import jobs_bar
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import get_project
 from cutproof.core.settings import Settings
-from cutproof.edits.flow import resubmit, sign_review, submit
+from cutproof.edits.flow import sign_review, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import RequestStore
+from cutproof.edits.resubmit import resubmit
 from cutproof.edits.submission import EditSubmission
 from cutproof.scale.engine import run_jobs
 

@@ -231,7 +231,7 @@ class EditRequestBase(AppModel):
     created_at: UTCDateTime = _timestamp()
     updated_at: UTCDateTime = _timestamp()
     resubmitted_as: str | None = Field(default=None, max_length=32)
-    """The request this one was submitted again as (``cutproof.edits.flow.resubmit``), once it has been."""
+    """The request this one was submitted again as (``cutproof.edits.resubmit.resubmit``), once it has been."""
 
 
 class EditRequestRow(EditRequestBase, table=True):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from cutproof.cast.presence import Presence
 from cutproof.core import recorded
 from cutproof.core.access import check_not_submitter
 from cutproof.core.errors import CutproofError
-from cutproof.core.jobs import Job, JobContext, JobQueue
+from cutproof.core.jobs import Job, JobContext, JobQueue, LeaseLost
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
@@ -109,43 +110,6 @@ def submit(
         ws, project, submission, identity=identity, presence=presence, also=queue_render, precheck=model_available
     )
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
-
-
-RESUBMITTABLE = ("failed", "cancelled", "denied", "rejected")
-"""The states a request can be submitted again from: it ended without a deliverable."""
-
-
-def resubmit(
-    ws: Workspace, project: Project, request_id: str, *, identity: str
-) -> tuple[EditRequestRecord, GateResult, Job | None]:
-    """Submit an ended request again, as it was submitted: a new request, which the gate decides afresh.
-
-    For a render that failed or was cancelled, or a decision that may go otherwise now (a grant signed since a
-    denial, a review to ask again). Nothing of the old decision carries over: the gate judges consent as it stands
-    now, who is in the region is found again, a review is asked again where the rules want one. ``identity``
-    submits the new request. The old one keeps its state and records the new one's id (``resubmitted_as``) in the
-    transaction that records the new decision; a request is submitted again once.
-
-    Returns the old request as it now reads, the new decision, and the new render job when it was allowed.
-
-    Raises:
-        FlowError: the request is on its way or delivered (nothing to submit again), or was submitted again already.
-        And whatever ``submit`` raises for the submission today (e.g. the model it needs was deleted since).
-    """
-    store = RequestStore(ws.engine)
-    old = store.get(request_id, project.slug)
-    if old.resubmitted_as is not None:
-        raise FlowError(
-            f"edit request {request_id} was submitted again already, as {old.resubmitted_as}; follow that one"
-        )
-    if old.state not in RESUBMITTABLE:
-        raise FlowError(
-            f"edit request {request_id} is {old.state}; only a request that ended without a deliverable "
-            f"({', '.join(RESUBMITTABLE)}) can be submitted again"
-        )
-    submission = EditSubmission.model_validate(old.submission)
-    gate, job = submit(ws, project, submission, identity=identity, resubmits=request_id)
-    return store.get(request_id, project.slug), gate, job
 
 
 def sign_review(
@@ -258,7 +222,29 @@ def run_render_job(
     ws: Workspace, ctx: JobContext, payload: Mapping[str, Any], segmented: Segmented = ONE_PIECE
 ) -> dict[str, Any]:
     """The render job: render → ``edit.applied/1`` → label → ``label.applied/1`` → deliver. The render and the
-    watermark pass run in segments as ``segmented`` says (local processes or Ray tasks; the same output)."""
+    watermark pass run in segments as ``segmented`` says (local processes or Ray tasks; the same output).
+
+    A job that ends without a deliverable — its render or labelling raised, or it was cancelled — takes its files
+    with it: the render's work folder and the labelling's staging folder are removed, so nothing it rendered
+    outlives it unlabelled. The request reads as failed or cancelled and is submitted again as a new one
+    (``resubmit``). A worker that lost its lease leaves them to the one that took the job over, and a crash leaves
+    them to the attempt that resumes it.
+    """
+    try:
+        return _render_label_deliver(ws, ctx, payload, segmented)
+    except LeaseLost:
+        raise
+    except Exception:
+        request_id = str(payload.get("request_id", ""))
+        if re.fullmatch(r"[0-9a-f]{32}", request_id):  # the folder is named by it: nothing else is removed
+            shutil.rmtree(ws.home / "renders" / request_id, ignore_errors=True)
+        shutil.rmtree(ws.home / "staging" / ctx.job.job_id, ignore_errors=True)
+        raise
+
+
+def _render_label_deliver(
+    ws: Workspace, ctx: JobContext, payload: Mapping[str, Any], segmented: Segmented
+) -> dict[str, Any]:
     store = RequestStore(ws.engine)
     project = get_project(ws, ctx.job.project)
     req = store.get(str(payload["request_id"]), project.slug)

@@ -6,7 +6,7 @@ the table model, inside the caller's transaction where the ledger entry they go 
 States: ``denied`` (final) · ``awaiting_review`` → ``queued`` (approved: the sign-off queues the render) |
 ``rejected`` (final) · ``queued`` → ``rendering`` → ``delivered`` | ``failed`` | ``cancelled``. ``failed`` and
 ``cancelled`` are the render job's end, read from the job (``request_rows``); a request that ended without a
-deliverable can be submitted again as a new one (``cutproof.edits.flow.resubmit``, ``resubmitted_as``).
+deliverable can be submitted again as a new one (``cutproof.edits.resubmit.resubmit``, ``resubmitted_as``).
 """
 
 from __future__ import annotations

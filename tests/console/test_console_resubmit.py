@@ -1,5 +1,5 @@
-"""Submitting an ended request again from the console and through the API (``flow.resubmit``): the editor's button
-on the request's page, the API's ``POST …/edits/{id}/resubmit``, each once, only for an editor."""
+"""Submitting an ended request again from the console and through the API (``cutproof.edits.resubmit``): the
+editor's button on the request's page, the API's ``POST …/edits/{id}/resubmit``, each once, only for an editor."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A request that ended without a deliverable, submitted again (``cutproof.edits.flow.resubmit``).
+"""A request that ended without a deliverable, submitted again (``cutproof.edits.resubmit.resubmit``).
 
 Real footage and a real render: the plate's file goes missing between the decision and the render, the render job
 fails, the request reads as failed; the file is put back and the request submitted again, through the gate, and
@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from cutproof.core.jobs import JobQueue, WorkerPool
+from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import RENDER_JOB, FlowError, resubmit, run_render_job, sign_review, submit
+from cutproof.edits.flow import RENDER_JOB, FlowError, run_render_job, sign_review, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import RequestStore
+from cutproof.edits.resubmit import resubmit
 from cutproof.edits.submission import EditSubmission
 from tests._support.footage import CLIP, PLATE
 
@@ -123,3 +124,42 @@ def test_the_cli_submits_a_request_again(workspace: Workspace, film) -> None:  #
     assert new_id[:12] in r.output, r.output
     r = CliRunner().invoke(app, [*base, "resubmit", gate.request_id])
     assert r.exit_code != 0 and isinstance(r.exception, FlowError)
+
+
+@pytest.mark.parametrize("end", ["cancelled", "failed"])
+def test_a_render_that_ends_at_labelling_leaves_no_unlabelled_file(  # type: ignore[no-untyped-def]
+    workspace: Workspace, film, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    """The render is written and recorded (``edit.applied/1``), then the job ends as labelling starts: an editor
+    cancels it, or the disk fills up. Its unlabelled render and staging folder go with it; the ledger keeps what
+    happened (the edit was rendered, never labelled)."""
+    project, performer, clips = film
+    gate, _job = submit(workspace, project, _background(clips, performer, end=4), identity="test:editor")
+    _approved(workspace, project, gate)
+    real = JobContext.progress
+    seen: list[set[str]] = []
+
+    def progress(self: JobContext, fraction: float, message: str = "") -> None:
+        if message == "labelling" and not seen:
+            seen.append({p.name for p in (workspace.home / "renders" / gate.request_id).iterdir()})
+            if end == "cancelled":
+                self.queue.cancel(self.job.job_id)  # the editor's cancel, as the render's labelling starts
+            else:
+                raise OSError(28, "No space left on device")
+        real(self, fraction, message)
+
+    monkeypatch.setattr(JobContext, "progress", progress)
+    done = _run_one(workspace)
+    assert done is not None and done.state == end, done
+    assert seen and any(n.startswith("render") for n in seen[0])  # the unlabelled render was there
+    assert not (workspace.home / "renders" / gate.request_id).exists()
+    assert not (workspace.home / "staging" / done.job_id).exists()
+    rec = RequestStore(workspace.engine).get(gate.request_id, "film")
+    assert rec.state == end and rec.deliverable is None
+    kinds = [
+        project_log(workspace, project).entry_json(i)["kind"] for i in range(project_log(workspace, project).size())
+    ]
+    assert kinds.count("edit.applied/1") == 1 and "label.applied/1" not in kinds
+    monkeypatch.setattr(JobContext, "progress", real)
+    _old, again, _job = resubmit(workspace, project, gate.request_id, identity="test:editor")
+    assert RequestStore(workspace.engine).get(again.request_id, "film").state in ("queued", "awaiting_review")

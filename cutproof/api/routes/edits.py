@@ -14,9 +14,10 @@ from cutproof.api.deps import AnyMember, EditorOf, LegalOf, WorkspaceDep
 from cutproof.api.public import scrub
 from cutproof.core.jobs import Job, JobQueue
 from cutproof.core.projects import project_log
-from cutproof.edits.flow import deliverables_dir, resubmit, sign_review, submit
+from cutproof.edits.flow import deliverables_dir, sign_review, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import EditRequestRecord, RequestNotFoundError, RequestStore
+from cutproof.edits.resubmit import resubmit
 from cutproof.edits.submission import EditSubmission
 
 router = APIRouter(tags=["edits"])

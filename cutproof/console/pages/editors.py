@@ -40,10 +40,11 @@ from cutproof.core.jobs import JobNotFoundError, JobQueue
 from cutproof.core.projects import project_log
 from cutproof.core.public_paths import scrub
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import RESUBMITTABLE, resubmit, submit
+from cutproof.edits.flow import submit
 from cutproof.edits.params import ADJUSTMENTS, InvalidParametersError
 from cutproof.edits.references import ModelMissingError
 from cutproof.edits.requests import RequestStore
+from cutproof.edits.resubmit import RESUBMITTABLE, resubmit
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
@@ -212,7 +213,7 @@ async def submit_edit(request: Request, page: EditorAction, clip_hash: ClipHash)
 
 @router.post("/p/{project}/edits/{request_id}/resubmit")
 async def resubmit_edit(request: Request, page: EditorAction, request_id: RequestId) -> Response:
-    """Submit an ended request again (``flow.resubmit``): on to the new request's page."""
+    """Submit an ended request again (``cutproof.edits.resubmit``): on to the new request's page."""
     ws = workspace(request)
     get_request(ws, page, request_id)
     _old, gate, _job = await run_in_threadpool(resubmit, ws, page.project, request_id, identity=page.principal.identity)

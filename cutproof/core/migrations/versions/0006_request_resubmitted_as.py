@@ -1,7 +1,7 @@
 """An edit request submitted again (issue 18).
 
 ``app_edit_requests.resubmitted_as``: the id of the request a failed, cancelled, denied or rejected one was submitted
-again as (``cutproof.edits.flow.resubmit``), set in the transaction that records the new request's decision. A
+again as (``cutproof.edits.resubmit.resubmit``), set in the transaction that records the new request's decision. A
 request is submitted again once; NULL until it is.
 
 Revision ID: 0006
