@@ -225,21 +225,27 @@ def run_render_job(
     watermark pass run in segments as ``segmented`` says (local processes or Ray tasks; the same output).
 
     A job that ends without a deliverable — its render or labelling raised, or it was cancelled — takes its files
-    with it: the render's work folder and the labelling's staging folder are removed, so nothing it rendered
-    outlives it unlabelled. The request reads as failed or cancelled and is submitted again as a new one
-    (``resubmit``). A worker that lost its lease leaves them to the one that took the job over, and a crash leaves
-    them to the attempt that resumes it.
+    with it: the render's work folder and the labelling's staging folder are removed (``discard_render_files``), so
+    nothing it rendered outlives it unlabelled. The request reads as failed or cancelled and is submitted again as a
+    new one (``cutproof.edits.resubmit``). A worker that lost its lease leaves them to the one that took the job
+    over, and a crash leaves them to the attempt that resumes it.
     """
     try:
         return _render_label_deliver(ws, ctx, payload, segmented)
     except LeaseLost:
         raise
     except Exception:
-        request_id = str(payload.get("request_id", ""))
-        if re.fullmatch(r"[0-9a-f]{32}", request_id):  # the folder is named by it: nothing else is removed
-            shutil.rmtree(ws.home / "renders" / request_id, ignore_errors=True)
-        shutil.rmtree(ws.home / "staging" / ctx.job.job_id, ignore_errors=True)
+        discard_render_files(ws, str(payload.get("request_id", "")), ctx.job.job_id)
         raise
+
+
+def discard_render_files(ws: Workspace, request_id: str, job_id: str | None) -> None:
+    """Remove what a render job that ended without a deliverable left in the workspace: its render's work folder
+    and its labelling's staging folder (unlabelled files: they must not outlive it)."""
+    if re.fullmatch(r"[0-9a-f]{32}", request_id):  # the folder is named by it: nothing else is removed
+        shutil.rmtree(ws.home / "renders" / request_id, ignore_errors=True)
+    if job_id is not None and re.fullmatch(r"[0-9a-f]{32}", job_id):
+        shutil.rmtree(ws.home / "staging" / job_id, ignore_errors=True)
 
 
 def _render_label_deliver(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from cutproof.core.jobs import Job
 from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import FlowError, submit
+from cutproof.edits.flow import FlowError, discard_render_files, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import EditRequestRecord, RequestStore
 from cutproof.edits.submission import EditSubmission
@@ -29,7 +29,8 @@ def resubmit(
     denial, a review to ask again). Nothing of the old decision carries over: the gate judges consent as it stands
     now, who is in the region is found again, a review is asked again where the rules want one. ``identity``
     submits the new request. The old one keeps its state and records the new one's id (``resubmitted_as``) in the
-    transaction that records the new decision; a request is submitted again once.
+    transaction that records the new decision; a request is submitted again once. Whatever the old render job left
+    in the workspace goes (``discard_render_files``: a job given up after its workers were lost ran no clean-up).
 
     Returns the old request as it now reads, the new decision, and the new render job when it was allowed.
 
@@ -50,4 +51,5 @@ def resubmit(
         )
     submission = EditSubmission.model_validate(old.submission)
     gate, job = submit(ws, project, submission, identity=identity, resubmits=request_id)
+    discard_render_files(ws, request_id, old.job_id)  # a job given up after lost workers ran no clean-up of its own
     return store.get(request_id, project.slug), gate, job

@@ -65,7 +65,11 @@ def test_a_failed_render_is_submitted_again_and_delivered(workspace: Workspace, 
     log = project_log(workspace, project)
     size = log.size()
 
+    left = workspace.home / "renders" / gate.request_id  # what a job given up after lost workers leaves behind
+    left.mkdir(parents=True)
+    (left / "render.mp4").write_bytes(b"an unlabelled render")
     old, again, job = resubmit(workspace, project, gate.request_id, identity="test:editor-2")
+    assert not left.exists()
     assert again.request_id != gate.request_id
     assert old.state == "failed" and old.resubmitted_as == again.request_id
     new = store.get(again.request_id, "film")
