@@ -20,7 +20,9 @@ excluded from the bank when it is rebuilt):
   docstring).
   ``new`` leaves the pauses of both lines as shot (``editor.dialogue.pauses``); ``new_in_memory`` and every peer
   place a mouth on every frame. ``rebuild_replaced_mouth_*``: PSNR/SSIM/sharpness over the frames ``new`` replaced
-  fully (every method on the same frames); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
+  fully (every method on the same frames), each peer twice: in memory (``path: in_memory``) and written as the dub
+  is, through the source's codec family, and read back (``path: rendered``, ``bench/_rendered.py``: like for like
+  with ``new``); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
   there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
   ``rebuild_distinct_mouths``: how many distinct bank mouths each selection used on the replaced frames (a cut pool
   must not freeze the mouth). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
@@ -67,6 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _heldout import FOOTAGE, make_variant
 from _peers import blend_v1
+from _rendered import rendered
 
 from editor.dailies import content_hash
 from editor.dialogue import dub, score, train_dialogue
@@ -304,13 +307,15 @@ def run_group(
         peers = {m: np.concatenate(v) for m, v in chosen.items()}
         peers["static_mouth"] = np.full(n, pool[len(pool) // 2])
         fakes: dict[str, list[np.ndarray]] = {"new": result}
+        supports: dict[str, list[np.ndarray]] = {}
         for method, idx in peers.items():  # the same blending, each half's plan for its own mouths (as the dub)
-            fakes[method] = []
+            placed = []
             for a, b, _ in halves:
                 plan = plan_mouths(own_crops[a:b], bank, model.crops[idx[a:b]])
-                fakes[method] += [place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan)[0]
-                                  for k in range(a, b)]  # fmt: skip
-        fakes["today"] = [blend_v1.place_mouth(real[k], small[peers["main"][k]], boxes[k])[0] for k in range(n)]
+                placed += [place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan) for k in range(a, b)]
+            fakes[method], supports[method] = [f for f, _ in placed], [s for _, s in placed]
+        placed = [blend_v1.place_mouth(real[k], small[peers["main"][k]], boxes[k]) for k in range(n)]
+        fakes["today"], supports["today"] = [f for f, _ in placed], [s for _, s in placed]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}
         weights = np.concatenate(weights_of)
         spoken = [k for k in range(n) if weights[k] == 1]
@@ -321,7 +326,13 @@ def run_group(
             for metric, value in quality(real, fake, track, spoken).items():
                 if metric in ("psnr", "ssim", "sharpness_ratio"):
                     emit(metric=f"rebuild_replaced_mouth_{metric}", method=method, value=round(value, 4),
-                         replaced=len(spoken), **ctx)  # fmt: skip
+                         replaced=len(spoken), path="rendered" if method == "new" else "in_memory", **ctx)  # fmt: skip
+        for method in supports:  # the peers through the render's encode too: like for like with ``new``
+            again = rendered(info, fakes[method], supports[method], tmp / f"{name}-{variant}-{method}.mov")
+            for metric, value in quality(real, again, track, spoken).items():
+                if metric in ("psnr", "ssim", "sharpness_ratio"):
+                    emit(metric=f"rebuild_replaced_mouth_{metric}", method=method, value=round(value, 4),
+                         replaced=len(spoken), path="rendered", **ctx)  # fmt: skip
         for method, idx in peers.items():
             emit(metric="rebuild_distinct_mouths", method=method, value=len(set(idx[spoken].tolist())),
                  replaced=len(spoken), **ctx)  # fmt: skip
