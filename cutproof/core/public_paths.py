@@ -1,6 +1,8 @@
 """No absolute server path in what a caller or a console user is shown: where the server keeps a file is not their
-business (and tells an attacker the layout of the machine). Paths inside the workspace are shown as their file
-name. Used by the API's answers and by the QC history the console shows."""
+business (and tells an attacker the layout of the machine). A path is shown as its file name: a path inside the
+workspace, and any other absolute path of two segments or more (a camera file ingested from a folder outside the
+workspace: a render's error names it). The console's and the API's own URL paths (``/console/…``, ``/api/…``) are
+left as they are. Used by the API's answers, the console's job errors and the QC history it shows."""
 
 from __future__ import annotations
 
@@ -15,16 +17,24 @@ def _pattern(home: Path) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})(?:/[^\s'\"(),;]*)?")
 
 
+_ABSOLUTE = re.compile(r"(?<![\w.:/~-])/(?!(?:api|console)/)(?:[^\s/'\"(),;]+/)+[^\s/'\"(),;]*")
+"""An absolute path of two segments or more, not inside a word or a URL (``https://host/a/b``: after the host)."""
+
+
 def scrub(value: Any, home: Path) -> Any:
-    """``value`` (JSON-like) with every workspace path in its strings replaced by the file's name."""
+    """``value`` (JSON-like) with every workspace path, and every other absolute path, in its strings replaced by
+    the file's name."""
     pattern = _pattern(home)
 
     def name(m: re.Match[str]) -> str:
         return Path(m.group(0)).name or "workspace"
 
+    def other(m: re.Match[str]) -> str:
+        return Path(m.group(0)).name or "folder"
+
     def walk(v: Any) -> Any:
         if isinstance(v, str):
-            return pattern.sub(name, v)
+            return _ABSOLUTE.sub(other, pattern.sub(name, v))
         if isinstance(v, dict):
             return {k: walk(x) for k, x in v.items()}
         if isinstance(v, list | tuple):

@@ -8,10 +8,15 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from cutproof.console import create_app
+from cutproof.core.jobs import JobQueue, WorkerPool
 from cutproof.core.projects import get_project, project_log
 from cutproof.core.settings import Settings
+from cutproof.edits.flow import RENDER_JOB, run_render_job, sign_review, submit
 from cutproof.edits.requests import RequestStore
+from cutproof.edits.submission import EditSubmission
+from editor import Catalogue
 from tests._support.gated_project import gated_workspace
+from tests._support.uploaded_plate import offline, uploaded_plate
 from tests.console.test_console_access import csrf_of, sign_in
 
 SECRET = "console-resubmit-" + "r" * 32
@@ -60,3 +65,27 @@ def test_an_ended_request_is_submitted_again_once_by_an_editor(tmp_path: Path, f
     assert "Submit again</button>" in ed.get(r.headers["location"]).text
     r = ed.post(f"{page}/resubmit", headers={"X-CSRF-Token": csrf_of(ed, page)}, follow_redirects=False)
     assert r.status_code == 409 and "submitted again already" in r.text
+
+
+def test_a_failed_render_reads_failed_on_its_page_and_its_events_end(tmp_path: Path, footage_dir: Path) -> None:
+    """The plate's file (an upload) goes missing before the render: the request's page says the render failed (in
+    the job's words, no server path), its event stream ends with ``done``, and an editor can submit it again."""
+    ws, s = gated_workspace(tmp_path, footage_dir, secret=SECRET)
+    project = get_project(ws, "film")
+    plate = uploaded_plate(ws, "film", Catalogue(ws.engine).get(s["plate"], project="film").path)
+    sub = EditSubmission(shot=s["shot"], kind="background", purpose="continuity", performers=(s["performer"],),
+                         params={"plate": plate}, end=4)  # fmt: skip
+    gate, _job = submit(ws, project, sub, identity="ed")
+    if gate.decision.outcome == "review":
+        sign_review(ws, project, gate.request_id, approve=True, note="Background only", reviewer="lee")
+    with offline(ws, plate):  # the plate's file went missing before the render
+        done = WorkerPool(JobQueue(ws.engine), {RENDER_JOB: lambda ctx, p: run_render_job(ws, ctx, p)}).run_one()
+    assert done is not None and done.state == "failed" and done.error
+    ed = sign_in(TestClient(create_app(Settings(home=ws.home, secret_key=SECRET), ws, run_workers=False)), s["ed"])
+    page = f"/console/p/film/edits/{gate.request_id}"
+    html = ed.get(page).text
+    assert "<span data-state>failed</span>" in html and "The render failed:" in html
+    assert str(ws.home) not in html and str(tmp_path) not in html  # the job's error, without server paths
+    assert "Submit again</button>" in html and 'data-events=""' in html  # final: the page opens no stream
+    events = ed.get(f"{page}/events").text
+    assert "event: done" in events and '"state": "failed"' in events

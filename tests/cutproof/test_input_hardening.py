@@ -244,3 +244,7 @@ def test_answers_name_files_never_server_paths(tmp_path: Path) -> None:
     home = tmp_path / "home"
     answer = {"error": f"the staged model file {home}/staging/ab/model.bin is gone", "files": [f"{home}/x/y.mp4"]}
     assert scrub(answer, home) == {"error": "the staged model file model.bin is gone", "files": ["y.mp4"]}
+    elsewhere = "PlateError: plate /mnt/dailies/day3/A003.mov does not exist; plate '/srv/x/B.mxf' (frame 4)"
+    assert scrub(elsewhere, home) == "PlateError: plate A003.mov does not exist; plate 'B.mxf' (frame 4)"
+    kept = "see https://example.org/a/b, GET /api/v1/projects/film/edits, /console/p/film, POST /uploads, a/b/c.mov"
+    assert scrub(kept, home) == kept  # URLs, the app's own paths, one segment, relative paths

@@ -1,8 +1,8 @@
 """A request that ended without a deliverable, submitted again (``cutproof.edits.resubmit.resubmit``).
 
-Real footage and a real render: the plate's file goes missing between the decision and the render, the render job
-fails, the request reads as failed; the file is put back and the request submitted again, through the gate, and
-that one is delivered. The API, the CLI and the console offer the same.
+Real footage and a real render: the plate's file (an upload) goes missing between the decision and the render, the
+render job fails, the request reads as failed; the file is put back and the request submitted again, through the
+gate, and that one is delivered. The API, the CLI and the console offer the same.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from cutproof.edits.requests import RequestStore
 from cutproof.edits.resubmit import resubmit
 from cutproof.edits.submission import EditSubmission
 from tests._support.footage import CLIP, PLATE
+from tests._support.uploaded_plate import offline, uploaded_plate
 
 
 def _background(clips: dict[str, Any], performer: Any, **fields: Any) -> EditSubmission:
@@ -29,7 +30,7 @@ def _background(clips: dict[str, Any], performer: Any, **fields: Any) -> EditSub
         kind="background",
         purpose=fields.pop("purpose", "continuity"),
         performers=(performer.performer_id,),
-        params={"plate": clips[PLATE].short_id},
+        params=fields.pop("params", {"plate": clips[PLATE].short_id}),
         **fields,
     )
 
@@ -48,17 +49,15 @@ def _run_one(ws: Workspace) -> Any:
 def test_a_failed_render_is_submitted_again_and_delivered(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
     project, performer, clips = film
     store = RequestStore(workspace.engine)
-    gate, _job = submit(workspace, project, _background(clips, performer, end=4), identity="test:editor")
+    plate = uploaded_plate(workspace, "film", clips[PLATE].path)
+    gate, _job = submit(
+        workspace, project, _background(clips, performer, end=4, params={"plate": plate}), identity="test:editor"
+    )
     _approved(workspace, project, gate)
     with pytest.raises(FlowError, match="only a request that ended"):  # on its way: nothing to submit again
         resubmit(workspace, project, gate.request_id, identity="test:editor")
-    plate = clips[PLATE].path
-    away = plate.with_name("offline.mpg")
-    plate.rename(away)  # the plate's volume went offline before the render
-    try:
+    with offline(workspace, plate):  # the plate's volume went offline before the render
         done = _run_one(workspace)
-    finally:
-        away.rename(plate)
     assert done is not None and done.state == "failed", done
     failed = store.get(gate.request_id, "film")
     assert failed.state == "failed" and failed.deliverable is None and failed.resubmitted_as is None
