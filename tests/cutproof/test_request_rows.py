@@ -8,6 +8,7 @@ PostgreSQL), and ``RequestStore`` still returns the records it did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,15 +77,19 @@ def test_rows_sqlalchemy_wrote_read_back_as_plain_sql(workspace: Workspace) -> N
     _check(workspace)
 
 
-@pytest.mark.postgres
-def test_rows_read_back_as_plain_sql_on_postgres(postgres_db: str, tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "home", postgres_db)
+def _on_postgres(postgres_db: str, home: Path, check: Callable[[Workspace], None]) -> None:
+    ws = Workspace(home, postgres_db)
     ws.init()
     try:
         assert ws.database.dialect == "postgresql"
-        _check(ws)
+        check(ws)
     finally:
         ws.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_rows_read_back_as_plain_sql_on_postgres(postgres_db: str, tmp_path: Path) -> None:
+    _on_postgres(postgres_db, tmp_path / "home", _check)
 
 
 def _ended_jobs(ws: Workspace) -> dict[str, str]:
@@ -131,9 +136,4 @@ def test_a_request_reads_as_its_render_jobs_end(workspace: Workspace) -> None:
 
 @pytest.mark.postgres
 def test_a_request_reads_as_its_render_jobs_end_on_postgres(postgres_db: str, tmp_path: Path) -> None:
-    ws = Workspace(tmp_path / "home", postgres_db)
-    ws.init()
-    try:
-        _check_ended(ws)
-    finally:
-        ws.engine.dispose()
+    _on_postgres(postgres_db, tmp_path / "home", _check_ended)
