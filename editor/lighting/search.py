@@ -13,7 +13,9 @@ the clips offered (the project's catalogue, less the reference) are searched for
    brought onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``),
    frames are compared by the motion optical flow still finds between each and the reference (the frame itself
    leaves none, a frame a moment apart the motion of whoever moved), and the search goes coarse to fine around the
-   ``STARTS`` best samples, down to one frame.
+   ``STARTS`` best samples, down to one frame. A clip of at most ``CACHE_FRAMES`` is read once for it, each frame's
+   small grey picture kept (media seeks only further into a clip, so there every read decoded from the first frame:
+   the start, the samples and each round were seven reads of a 115-frame clip).
 3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
    (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of
    the pairs). A clip whose pixels are the reference's colours already (the look takes less than ``COPY_GAIN`` ΔE76
@@ -47,7 +49,7 @@ from editor.lighting.fit import COVER_MIN, Fit
 from editor.lighting.metrics import delta_e76
 from editor.lighting.original import look_from_original
 from editor.lighting.register import grey_eq, prealign, small, thumbprint
-from media import MediaError, MediaInfo, iter_frames, read_frame, sample_indices
+from media import MediaError, MediaInfo, iter_frames, sample_indices
 
 SCAN = 12  # frames printed per clip
 KEEP = 3  # clips searched further, per search
@@ -58,6 +60,7 @@ MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed ma
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
+CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
 _CACHE_MAX = 4096
 
 
@@ -148,7 +151,8 @@ def find_original(
     searched = len(dailies.clips) - unreadable
     for _score, clip, starts in scored[:KEEP]:
         try:
-            frames = tuple(_narrow(clip.info, s, t) for s, t in zip(starts, targets, strict=True))
+            read = _ClipFrames(clip.info, starts)
+            frames = tuple(_narrow(read, s, t) for s, t in zip(starts, targets, strict=True))
             by_index = dict(iter_frames(clip.info, indices=sorted(set(frames))))
         except (MediaError, OSError):
             continue
@@ -189,7 +193,8 @@ def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarra
 
 
 def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarray], float] | None:
-    """How nearly a frame of ``frame``'s clip is ``target``'s ungraded picture: minus the motion left between them.
+    """How nearly a frame of ``frame``'s clip, given as its ``_grey`` picture, is ``target``'s ungraded picture: minus
+    the motion left between them.
 
     The target is brought onto the clip's grid by the similarity found against ``frame`` (``register.prealign``);
     optical flow between the grey-equalised frames (grade-blind) is taken less its best affine fit (what is left of
@@ -210,8 +215,8 @@ def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarra
     yy, xx = np.nonzero(inside)
     basis = np.stack([xx, yy, np.ones_like(xx)], axis=1).astype(np.float64)
 
-    def score(rgb: np.ndarray) -> float:
-        flow = dis.calc(grey_eq(small(np.asarray(rgb, np.float32))), pre.ref_grey, None)[inside].astype(np.float64)
+    def score(grey: np.ndarray) -> float:
+        flow = dis.calc(grey, pre.ref_grey, None)[inside].astype(np.float64)
         coef, *_ = np.linalg.lstsq(basis, flow, rcond=None)  # the frame's whole-picture shift, zoom and turn
         local = flow - basis @ coef
         mag = np.minimum(np.hypot(local[:, 0], local[:, 1]), MOTION_CAP)
@@ -221,22 +226,51 @@ def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarra
     return score
 
 
-def _narrow(info: MediaInfo, start: int, target: np.ndarray) -> int:
-    """The frame of ``info`` nearest ``target`` (``_aligned_score``, the target aligned on frame ``start``): the
-    ``SCAN`` samples compared, then around the best ``STARTS`` of them coarse to fine, down to one frame; ``start``
-    itself where the target does not align to it."""
-    n = info.frame_count
-    score = _aligned_score(target, read_frame(info, start))
+def _grey(rgb: np.ndarray) -> np.ndarray:
+    """What the narrowing compares of a frame: its small, equalised grey picture."""
+    return grey_eq(small(np.asarray(rgb, np.float32)))
+
+
+class _ClipFrames:
+    """A clip's frames as the narrowing reads them: every frame's ``_grey`` picture, and the whole picture of the
+    frames in ``keep`` (where each reference is aligned). A clip of at most ``CACHE_FRAMES`` is read once, its grey
+    pictures kept; a longer one is read where asked."""
+
+    def __init__(self, info: MediaInfo, keep: Sequence[int]) -> None:
+        self.info = info
+        self._greys: dict[int, np.ndarray] | None = None
+        if info.frame_count <= CACHE_FRAMES:
+            self._greys, self.kept = {}, {}
+            for i, a in iter_frames(info):
+                self._greys[i] = _grey(a)
+                if i in keep:
+                    self.kept[i] = a
+        else:
+            self.kept = dict(iter_frames(info, indices=sorted(set(keep))))
+
+    def greys(self, indices: Sequence[int]) -> dict[int, np.ndarray]:
+        """The grey pictures of frames ``indices``."""
+        if self._greys is not None:
+            return {i: self._greys[i] for i in indices}
+        return {i: _grey(a) for i, a in iter_frames(self.info, indices=indices)} if indices else {}
+
+
+def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> int:
+    """The frame of the clip nearest ``target`` (``_aligned_score``, the target aligned on frame ``start``, which
+    ``frames`` keeps whole): the ``SCAN`` samples compared, then around the best ``STARTS`` of them coarse to fine,
+    down to one frame; ``start`` itself where the target does not align to it."""
+    n = frames.info.frame_count
+    score = _aligned_score(target, frames.kept[start])
     if score is None:
         return start
-    seen = {i: score(a) for i, a in iter_frames(info, indices=sample_indices(n, SCAN))}
+    seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
         best, step = first, step0
         while True:
             lo, hi = max(0, best - step), min(n - 1, best + step)
             idx = [i for i in sample_indices(n, REFINE, start=lo, end=hi + 1) if i not in seen]
-            seen.update({i: score(a) for i, a in iter_frames(info, indices=idx)})
+            seen.update({i: score(g) for i, g in frames.greys(idx).items()})
             best = max(range(lo, hi + 1), key=lambda i: seen.get(i, -2.0))
             if hi - lo + 1 <= REFINE:
                 break

@@ -1,0 +1,35 @@
+"""The search's narrowing (``editor.lighting.search._narrow``) reads a short clip once: the same frame is found, and
+the same grey pictures compared, as when every step reads its frames from the file (the path of a clip longer than
+``CACHE_FRAMES``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from editor.lighting import search
+from editor.lighting.search import _ClipFrames, _grey, _narrow
+from media import iter_frames, probe, read_frame
+
+CLIP = "obama-weekly-address_a-bad-situation.mp4"
+
+
+@pytest.mark.parametrize(("ref", "start"), [(44, 40), (14, 22), (62, 7)])
+def test_a_short_clip_read_once_finds_what_reading_each_step_finds(
+    footage_dir: Path, monkeypatch: pytest.MonkeyPatch, ref: int, start: int
+) -> None:
+    info = probe(footage_dir / CLIP)
+    assert info.frame_count <= search.CACHE_FRAMES
+    target = np.clip(np.asarray(read_frame(info, ref), np.float32) * np.array([1.1, 0.95, 0.85], np.float32), 0, 1)
+    once = _ClipFrames(info, [start])
+    found = _narrow(once, start, target)
+    monkeypatch.setattr(search, "CACHE_FRAMES", 0)
+    each = _ClipFrames(info, [start])
+    assert each._greys is None and np.array_equal(each.kept[start], once.kept[start])
+    assert _narrow(each, start, target) == found
+    assert abs(found - ref) <= 1  # a talking head a frame apart can look the same
+    picked = [3, 40, info.frame_count - 1]
+    for (i, a), g in zip(iter_frames(info, indices=picked), once.greys(picked).values(), strict=True):
+        assert np.array_equal(_grey(a), g) and np.array_equal(each.greys([i])[i], g)
