@@ -37,7 +37,7 @@ reference's own original (the residual says how near); the user can name the ori
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,6 +61,7 @@ COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the referen
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
+SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
 _CACHE_MAX = 4096
 
 
@@ -153,7 +154,7 @@ def find_original(
         try:
             read = _ClipFrames(clip.info, starts)
             frames = tuple(_narrow(read, s, t) for s, t in zip(starts, targets, strict=True))
-            by_index = dict(iter_frames(clip.info, indices=sorted(set(frames))))
+            by_index = dict(_read(clip.info, frames))
         except (MediaError, OSError):
             continue
         originals = [np.asarray(by_index[n], np.float32) for n in frames]
@@ -181,7 +182,7 @@ def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarra
         kept = store.get(key, SCAN) if store is not None else None
         if kept is None:
             idx = sample_indices(clip.info.frame_count, SCAN)
-            got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in iter_frames(clip.info, indices=idx)]
+            got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in _read(clip.info, idx)]
             prints = np.stack([p for _, p in got]) if got else np.zeros((0, 384), np.float32)
             kept = ([n for n, _ in got], prints.astype(np.float32))
             if store is not None and got:
@@ -246,13 +247,28 @@ class _ClipFrames:
                 if i in keep:
                     self.kept[i] = a
         else:
-            self.kept = dict(iter_frames(info, indices=sorted(set(keep))))
+            self.kept = dict(_read(info, keep))
 
     def greys(self, indices: Sequence[int]) -> dict[int, np.ndarray]:
         """The grey pictures of frames ``indices``."""
         if self._greys is not None:
             return {i: self._greys[i] for i in indices}
-        return {i: _grey(a) for i, a in iter_frames(self.info, indices=indices)} if indices else {}
+        return {i: _grey(a) for i, a in _read(self.info, indices)}
+
+
+def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.ndarray]]:
+    """Frames ``indices`` of ``info``'s clip, in order: in one read, or, in a clip longer than ``CACHE_FRAMES``
+    (where media seeks), in one read per run of them at most ``SPREAD_GAP`` apart. One read decodes every frame from
+    the first one asked for to the last; for samples spread over a long take, a seek to each is far cheaper."""
+    wanted = sorted(set(indices))
+    runs: list[list[int]] = []
+    for i in wanted:
+        if runs and (info.frame_count <= CACHE_FRAMES or i - runs[-1][-1] <= SPREAD_GAP):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        yield from iter_frames(info, indices=run)
 
 
 def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> int:

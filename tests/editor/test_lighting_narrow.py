@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from editor.lighting import search
-from editor.lighting.search import _ClipFrames, _grey, _narrow
+from editor.lighting.search import _ClipFrames, _grey, _narrow, _read
 from media import iter_frames, probe, read_frame
+from tests.editor._media import write_clip
 
 CLIP = "obama-weekly-address_a-bad-situation.mp4"
 
@@ -33,3 +34,24 @@ def test_a_short_clip_read_once_finds_what_reading_each_step_finds(
     picked = [3, 40, info.frame_count - 1]
     for (i, a), g in zip(iter_frames(info, indices=picked), once.greys(picked).values(), strict=True):
         assert np.array_equal(_grey(a), g) and np.array_equal(each.greys([i])[i], g)
+
+
+@pytest.mark.parametrize(("codec", "suffix", "pix_fmt", "options"), [
+    ("libx264", ".mp4", "yuv420p", {"g": "24", "crf": "20"}),
+    ("prores_ks", ".mov", "yuv422p10le", {"profile": "3"}),
+])  # fmt: skip
+def test_a_long_clip_is_read_with_a_seek_per_spread_frame_and_gives_the_same_pictures(
+    tmp_path: Path, codec: str, suffix: str, pix_fmt: str, options: dict[str, str]
+) -> None:
+    """Past ``CACHE_FRAMES`` the search reads frames far apart with a seek each (``search._read``): the pictures
+    are the ones one read of them all gives."""
+    info = probe(write_clip(tmp_path / f"long{suffix}", codec=codec, pix_fmt=pix_fmt, frames=340, options=options,
+                            audio=None))  # fmt: skip
+    assert info.frame_count == 340 > search.CACHE_FRAMES
+    wanted = [2, 150, 301, 305, 339]
+    got = list(_read(info, wanted))
+    assert [i for i, _ in got] == wanted
+    for (i, a), (j, b) in zip(got, iter_frames(info, indices=wanted), strict=True):
+        assert i == j and np.array_equal(a, b)
+    frames = _ClipFrames(info, [301])
+    assert frames._greys is None and np.array_equal(frames.greys([339])[339], _grey(read_frame(info, 339)))
