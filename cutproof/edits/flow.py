@@ -243,9 +243,19 @@ def discard_render_files(ws: Workspace, request_id: str, job_id: str | None) -> 
     """Remove what a render job that ended without a deliverable left in the workspace: its render's work folder
     and its labelling's staging folder (unlabelled files: they must not outlive it)."""
     if re.fullmatch(r"[0-9a-f]{32}", request_id):  # the folder is named by it: nothing else is removed
-        shutil.rmtree(ws.home / "renders" / request_id, ignore_errors=True)
+        shutil.rmtree(_work_dir(ws, request_id), ignore_errors=True)
     if job_id is not None and re.fullmatch(r"[0-9a-f]{32}", job_id):
-        shutil.rmtree(ws.home / "staging" / job_id, ignore_errors=True)
+        shutil.rmtree(_stage_dir(ws, job_id), ignore_errors=True)
+
+
+def _work_dir(ws: Workspace, request_id: str) -> Path:
+    """Where a request's render is written, before it is labelled."""
+    return ws.home / "renders" / request_id
+
+
+def _stage_dir(ws: Workspace, job_id: str) -> Path:
+    """Where a render job labels its render, before the deliverable is moved out."""
+    return ws.home / "staging" / job_id
 
 
 def _render_label_deliver(
@@ -261,7 +271,7 @@ def _render_label_deliver(
     log = project_log(ws, project)
     submission = EditSubmission.model_validate(req.submission)
     clip = Catalogue(ws.engine).get(req.clip_hash, project=project.slug)
-    work = ws.home / "renders" / req.request_id
+    work = _work_dir(ws, req.request_id)
     gate = GateFacts.from_entry(log.entry_json(req.decision_index).get("request") or {})
 
     def render() -> dict[str, Any]:
@@ -290,7 +300,7 @@ def _render_label_deliver(
     )
     edit_ref = _append_once(ctx, log, "edit.applied", edit_record, req.submitted_by)
     ctx.progress(0.7, "labelling")
-    stage = ws.home / "staging" / ctx.job.job_id
+    stage = _stage_dir(ws, ctx.job.job_id)
     render_path = Path(rendered["path"])
     out_name = f"{clip.slate.shot or clip.short_id}_{submission.kind}_{req.request_id[:8]}{render_path.suffix}"
 

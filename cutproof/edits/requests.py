@@ -24,6 +24,8 @@ from store.sql import as_database
 requests_table = table_of(EditRequestRow)
 
 INITIAL_STATE = {"allow": "queued", "deny": "denied", "review": "awaiting_review"}
+FINAL_STATES = ("delivered", "failed", "cancelled", "denied", "rejected")
+"""The states a request does not leave (``failed`` and ``cancelled`` as read from its render job)."""
 
 
 class RequestNotFoundError(CutproofError):

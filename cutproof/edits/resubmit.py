@@ -13,10 +13,10 @@ from cutproof.core.projects import Project
 from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import FlowError, discard_render_files, submit
 from cutproof.edits.gate import GateResult
-from cutproof.edits.requests import EditRequestRecord, RequestStore
+from cutproof.edits.requests import FINAL_STATES, EditRequestRecord, RequestStore
 from cutproof.edits.submission import EditSubmission
 
-RESUBMITTABLE = ("failed", "cancelled", "denied", "rejected")
+RESUBMITTABLE = tuple(s for s in FINAL_STATES if s != "delivered")
 """The states a request can be submitted again from: it ended without a deliverable."""
 
 

@@ -43,7 +43,7 @@ from cutproof.core.workspace import Workspace
 from cutproof.edits.flow import submit
 from cutproof.edits.params import ADJUSTMENTS, InvalidParametersError
 from cutproof.edits.references import ModelMissingError
-from cutproof.edits.requests import RequestStore
+from cutproof.edits.requests import FINAL_STATES, RequestStore
 from cutproof.edits.resubmit import RESUBMITTABLE, resubmit
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
@@ -54,7 +54,6 @@ router = APIRouter()
 
 ClipHash = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
-FINAL_STATES = ("delivered", "failed", "cancelled", "denied", "rejected")
 
 
 def shots_context(ws: Workspace, page: PageAccess) -> dict[str, Any]:
