@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,10 @@ jobs_table = table_of(JobRow)
 TERMINAL = ("succeeded", "failed", "cancelled")
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 3
+
+GivenUp = Callable[[Job], None]
+"""Called with a job the queue has just given up on (failed after ``max_attempts`` lost workers), once, by the
+worker whose claim gave it up: no handler ran to end it, so this is where its kind cleans up after it."""
 
 
 class JobError(CutproofError):
@@ -148,8 +152,9 @@ class JobQueue:
             )
         return self.get(job_id)
 
-    def claim(self, owner: str, kinds: list[str]) -> Job | None:
-        """Claim the oldest runnable job (queued, or running with an expired lease) with a compare-and-swap."""
+    def claim(self, owner: str, kinds: list[str], *, on_given_up: GivenUp | None = None) -> Job | None:
+        """Claim the oldest runnable job (queued, or running with an expired lease) with a compare-and-swap. A job
+        whose workers were lost ``max_attempts`` times is failed instead, and handed to ``on_given_up``."""
         now = _now()
         runnable = or_(
             jobs_table.c.state == "queued",
@@ -163,7 +168,7 @@ class JobQueue:
                 .limit(8)
             ).all()
         for c in candidates:
-            job = self._claim_candidate(owner, c, now)
+            job = self._claim_candidate(owner, c, now, on_given_up)
             if job is not None:
                 return job
         return None
@@ -185,7 +190,7 @@ class JobQueue:
             ).all()
         return [r.job_id for r in rows]
 
-    def claim_job(self, owner: str, job_id: str, kinds: list[str]) -> Job | None:
+    def claim_job(self, owner: str, job_id: str, kinds: list[str], *, on_given_up: GivenUp | None = None) -> Job | None:
         """Claim the job ``job_id`` if it is runnable (queued, or running with an expired lease) with the same
         compare-and-swap as ``claim``; None when it is terminal, leased by a live owner, or of another kind (a
         distributed engine's task for a job someone else runs is a no-op)."""
@@ -205,22 +210,13 @@ class JobQueue:
         expired = c.state == "running" and c.lease_expires is not None and _aware(c.lease_expires) < now
         if c.state != "queued" and not expired:
             return None
-        return self._claim_candidate(owner, c, now)
+        return self._claim_candidate(owner, c, now, on_given_up)
 
-    def _claim_candidate(self, owner: str, c: Any, now: datetime) -> Job | None:
+    def _claim_candidate(self, owner: str, c: Any, now: datetime, on_given_up: GivenUp | None) -> Job | None:
+        if c.attempts >= self.max_attempts:
+            self._give_up(c, now, on_given_up)
+            return None
         with self.engine.begin() as conn:
-            if c.attempts >= self.max_attempts:
-                conn.execute(
-                    update(jobs_table)
-                    .where(and_(jobs_table.c.job_id == c.job_id, jobs_table.c.state == c.state))
-                    .values(
-                        state="failed",
-                        error=f"gave up after {c.attempts} attempts (worker lost)",
-                        message="failed",
-                        updated_at=now,
-                    )
-                )
-                return None
             won = conn.execute(
                 update(jobs_table)
                 .where(
@@ -242,6 +238,31 @@ class JobQueue:
                 )
             ).rowcount
         return self.get(c.job_id) if won else None
+
+    def _give_up(self, c: Any, now: datetime, on_given_up: GivenUp | None) -> None:
+        """Fail a job its workers were lost on too often; the one claim whose compare-and-swap does it (of any
+        racing) hands it to ``on_given_up``, after the failure is committed."""
+        with self.engine.begin() as conn:
+            gave_up = conn.execute(
+                update(jobs_table)
+                .where(
+                    and_(
+                        jobs_table.c.job_id == c.job_id,
+                        jobs_table.c.state == c.state,
+                        # a lease renewed since it was read is live again: its worker is back, not lost
+                        or_(jobs_table.c.state == "queued", jobs_table.c.lease_expires < now),
+                    )
+                )
+                .values(
+                    state="failed",
+                    error=f"gave up after {c.attempts} attempts (worker lost)",
+                    message="failed",
+                    lease_owner=None,
+                    updated_at=now,
+                )
+            ).rowcount
+        if gave_up and on_given_up is not None:
+            on_given_up(self.get(c.job_id))
 
     def _update(self, job_id: str, owner: str, **values: Any) -> bool:
         """Update a job this owner still holds; returns False if the lease was lost."""

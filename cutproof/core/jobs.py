@@ -19,6 +19,7 @@ re-exported here: import every name from this module.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -32,6 +33,7 @@ from cutproof.core._job_queue import (  # noqa: F401 - re-exported: the job tabl
     LEASE,
     MAX_ATTEMPTS,
     TERMINAL,
+    GivenUp,
     JobError,
     JobNotFoundError,
     JobQueue,
@@ -41,6 +43,8 @@ from cutproof.core._job_queue import (  # noqa: F401 - re-exported: the job tabl
     jobs_table,
 )
 from cutproof.core.models import Job
+
+log = logging.getLogger(__name__)
 
 
 class JobCancelled(Exception):
@@ -52,6 +56,34 @@ class LeaseLost(Exception):
 
 
 Handler = Callable[["JobContext", Mapping[str, Any]], dict[str, Any]]
+
+
+class CleaningHandler:
+    """A handler whose kind leaves files behind that must not outlive a job given up on: ``run`` is the handler,
+    ``given_up(job)`` cleans up after a job the queue failed because its workers were lost ``max_attempts`` times
+    (no handler ran to end it, so nothing else would)."""
+
+    def __init__(self, run: Handler, given_up: GivenUp) -> None:
+        self.run = run
+        self.given_up = given_up
+
+    def __call__(self, ctx: JobContext, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return self.run(ctx, payload)
+
+
+def given_up_hook(handlers: Mapping[str, Handler]) -> GivenUp:
+    """The ``on_given_up`` a worker passes to ``JobQueue.claim``: runs the job kind's ``CleaningHandler.given_up``.
+    A clean-up that raises is logged and goes no further: the job is failed either way."""
+
+    def hook(job: Job) -> None:
+        handler = handlers.get(job.kind)
+        if isinstance(handler, CleaningHandler):
+            try:
+                handler.given_up(job)
+            except Exception:  # pragma: no cover - a clean-up is best effort; the failure is recorded already
+                log.exception("clean-up of job %s, given up, failed", job.job_id)
+
+    return hook
 
 
 class JobContext:
@@ -131,6 +163,7 @@ class WorkerPool:
     ) -> None:
         self.queue = queue
         self.handlers = dict(handlers)
+        self._given_up = given_up_hook(self.handlers)
         self.workers = workers
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
@@ -154,7 +187,7 @@ class WorkerPool:
     def run_one(self, owner: str | None = None) -> Job | None:
         """Claim and run one job in the calling thread (used by the CLI and tests); None if nothing was runnable."""
         owner = owner or f"{self._base_owner}:inline"
-        job = self.queue.claim(owner, list(self.handlers))
+        job = self.queue.claim(owner, list(self.handlers), on_given_up=self._given_up)
         if job is None:
             return None
         self._run(job, owner)
@@ -163,7 +196,7 @@ class WorkerPool:
     def _loop(self, owner: str) -> None:
         while not self._stop.is_set():
             try:
-                job = self.queue.claim(owner, list(self.handlers))
+                job = self.queue.claim(owner, list(self.handlers), on_given_up=self._given_up)
             except Exception:  # pragma: no cover - database hiccup; try again
                 job = None
             if job is None:

@@ -28,7 +28,7 @@ from cutproof.cast.presence import Presence
 from cutproof.core import recorded
 from cutproof.core.access import check_not_submitter
 from cutproof.core.errors import CutproofError
-from cutproof.core.jobs import Job, JobContext, JobQueue, LeaseLost
+from cutproof.core.jobs import CleaningHandler, Job, JobContext, JobQueue, LeaseLost
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.decided import review_record
@@ -61,7 +61,12 @@ def job_handlers(ws: Workspace, segmented: Callable[[], Segmented] | None = None
     """The job kinds this application runs, bound to a workspace (for the embedded worker pool); ``segmented``
     makes, per render job, where its video is rendered and labelled (default: in one piece, in the job's thread)."""
     make = segmented or (lambda: ONE_PIECE)
-    return {RENDER_JOB: lambda ctx, payload: run_render_job(ws, ctx, payload, make()), **training_handlers(ws)}
+    render = CleaningHandler(
+        lambda ctx, payload: run_render_job(ws, ctx, payload, make()),
+        # a job given up after lost workers ran no handler to the end: its files go as a failed one's do
+        lambda job: discard_render_files(ws, str(job.payload.get("request_id", "")), job.job_id),
+    )
+    return {RENDER_JOB: render, **training_handlers(ws)}
 
 
 def deliverables_dir(ws: Workspace, project: str) -> Path:
@@ -228,7 +233,8 @@ def run_render_job(
     with it: the render's work folder and the labelling's staging folder are removed (``discard_render_files``), so
     nothing it rendered outlives it unlabelled. The request reads as failed or cancelled and is submitted again as a
     new one (``cutproof.edits.resubmit``). A worker that lost its lease leaves them to the one that took the job
-    over, and a crash leaves them to the attempt that resumes it.
+    over, and a crash leaves them to the attempt that resumes it, or, once the queue gives the job up after
+    ``max_attempts`` lost workers, to the worker that gives it up (``job_handlers``' ``given_up``).
     """
     try:
         return _render_label_deliver(ws, ctx, payload, segmented)

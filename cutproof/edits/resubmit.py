@@ -30,7 +30,8 @@ def resubmit(
     now, who is in the region is found again, a review is asked again where the rules want one. ``identity``
     submits the new request. The old one keeps its state and records the new one's id (``resubmitted_as``) in the
     transaction that records the new decision; a request is submitted again once. Whatever the old render job left
-    in the workspace goes (``discard_render_files``: a job given up after its workers were lost ran no clean-up).
+    in the workspace goes (``discard_render_files``; the job's own end removed it already, unless that clean-up
+    failed or the job ended before there was one).
 
     Returns the old request as it now reads, the new decision, and the new render job when it was allowed.
 
@@ -51,5 +52,5 @@ def resubmit(
         )
     submission = EditSubmission.model_validate(old.submission)
     gate, job = submit(ws, project, submission, identity=identity, resubmits=request_id)
-    discard_render_files(ws, request_id, old.job_id)  # a job given up after lost workers ran no clean-up of its own
+    discard_render_files(ws, request_id, old.job_id)  # whatever the old job's own clean-up left
     return store.get(request_id, project.slug), gate, job

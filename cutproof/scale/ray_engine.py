@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from cutproof.core.jobs import LEASE, TERMINAL, Job, JobQueue, run_claimed
+from cutproof.core.jobs import LEASE, TERMINAL, Job, JobQueue, given_up_hook, run_claimed
 from cutproof.core.workspace import Workspace
 from cutproof.edits.segmented import Segmented
 from cutproof.scale.handlers import job_handlers
@@ -61,7 +61,7 @@ def run_job(home: str, db_url: str, tsa_url: str | None, job_id: str, lease_s: f
     # a QC batch fans its files out as further Ray tasks, and a render its segments
     handlers = job_handlers(ws, lambda: RayExecutor(), lambda: Segmented(executor=RayExecutor()))
     owner = f"ray:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    job = queue.claim_job(owner, job_id, list(handlers))
+    job = queue.claim_job(owner, job_id, list(handlers), on_given_up=given_up_hook(handlers))
     if job is None:
         return {"job_id": job_id, "ran": False, "state": queue.get(job_id).state}
     run_claimed(queue, handlers, job, owner)

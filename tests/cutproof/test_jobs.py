@@ -9,13 +9,15 @@ import time
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from cutproof.core import schema
-from cutproof.core.jobs import JobContext, JobError, JobQueue, WorkerPool
+from cutproof.core._job_queue import _now
+from cutproof.core.jobs import CleaningHandler, JobContext, JobError, JobQueue, WorkerPool
 from store.db import open_engine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,3 +137,36 @@ def test_gives_up_after_max_attempts(engine: Engine) -> None:
     assert q.claim("w1", ["x"]) is not None  # attempt 1; the worker then "dies"
     assert q.claim("w2", ["x"]) is None
     assert q.get(job.job_id).state == "failed"
+
+
+def test_the_claim_that_gives_a_job_up_hands_it_to_its_kinds_clean_up(engine: Engine) -> None:
+    """A job its workers were lost on ``max_attempts`` times ran no handler to its end: the worker whose claim fails
+    it runs the kind's ``CleaningHandler.given_up`` once, after the failure is recorded; a plain handler has none."""
+    q = JobQueue(engine, lease=timedelta(seconds=0), max_attempts=1)
+    cleaned: list[tuple[str, str]] = []
+    handlers = {
+        "x": CleaningHandler(lambda ctx, p: {}, lambda job: cleaned.append((job.job_id, job.state))),
+        "plain": lambda ctx, p: {},
+    }
+    job = q.submit("p", "x", {"request_id": "r1"}, created_by="t")
+    plain = q.submit("p", "plain", {}, created_by="t")
+    assert q.claim_job("w1", job.job_id, ["x"]) is not None  # attempt 1; the worker then "dies"
+    assert q.claim_job("w1", plain.job_id, ["plain"]) is not None
+    pool = WorkerPool(q, handlers)
+    assert pool.run_one("w2") is None
+    assert cleaned == [(job.job_id, "failed")]
+    assert q.get(plain.job_id).state == "failed"  # given up too, with nothing to clean
+    assert pool.run_one("w3") is None and cleaned == [(job.job_id, "failed")]  # once
+
+
+def test_a_lease_renewed_since_it_was_read_is_not_given_up(engine: Engine) -> None:
+    """The give-up is a compare-and-swap like a claim: a worker that renewed its lease between the claimer's read of
+    the job and its give-up is back, not lost, and keeps the job; nothing is cleaned up."""
+    q = JobQueue(engine, lease=timedelta(seconds=0), max_attempts=1)
+    job = q.submit("p", "x", {}, created_by="t")
+    assert q.claim("w1", ["x"]) is not None
+    read = SimpleNamespace(job_id=job.job_id, state="running", attempts=1)  # what the claimer read: expired
+    assert q._update(job.job_id, "w1", lease_expires=_now() + timedelta(hours=1))  # w1 renews meanwhile
+    cleaned: list[Any] = []
+    q._give_up(read, _now(), cleaned.append)
+    assert q.get(job.job_id).state == "running" and cleaned == []

@@ -7,6 +7,7 @@ gate, and that one is delivered. The API, the CLI and the console offer the same
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.flow import RENDER_JOB, FlowError, run_render_job, sign_review, submit
+from cutproof.edits.flow import RENDER_JOB, FlowError, job_handlers, run_render_job, sign_review, submit
 from cutproof.edits.gate import GateResult
 from cutproof.edits.requests import RequestStore
 from cutproof.edits.resubmit import resubmit
@@ -166,3 +167,41 @@ def test_a_render_that_ends_at_labelling_leaves_no_unlabelled_file(  # type: ign
     monkeypatch.setattr(JobContext, "progress", real)
     _old, again, _job = resubmit(workspace, project, gate.request_id, identity="test:editor")
     assert RequestStore(workspace.engine).get(again.request_id, "film").state in ("queued", "awaiting_review")
+
+
+class _WorkerDied(BaseException):
+    """The worker's process dies: no handler's ``except Exception`` and no job outcome runs."""
+
+
+def test_a_render_given_up_after_lost_workers_leaves_no_unlabelled_file(  # type: ignore[no-untyped-def]
+    workspace: Workspace, film, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The render's worker dies as labelling starts, with its unlabelled render written; the lease runs out, and the
+    next worker's claim gives the job up (``max_attempts`` reached). That worker removes the render and staging
+    folders, since no handler ran to the end of the job."""
+    project, performer, clips = film
+    gate, _job = submit(workspace, project, _background(clips, performer, end=4), identity="test:editor")
+    _approved(workspace, project, gate)
+    queue = JobQueue(workspace.engine, lease=timedelta(0), max_attempts=1)
+    pool = WorkerPool(queue, job_handlers(workspace))
+    real = JobContext.progress
+
+    def progress(self: JobContext, fraction: float, message: str = "") -> None:
+        if message == "labelling":
+            raise _WorkerDied
+        real(self, fraction, message)
+
+    monkeypatch.setattr(JobContext, "progress", progress)
+    with pytest.raises(_WorkerDied):
+        pool.run_one("worker-1")
+    renders = workspace.home / "renders" / gate.request_id
+    assert any(p.name.startswith("render") for p in renders.iterdir())  # left behind by the dead worker
+    job_id = RequestStore(workspace.engine).get(gate.request_id, "film").job_id
+    assert queue.get(job_id).state == "running"
+    monkeypatch.setattr(JobContext, "progress", real)
+    assert pool.run_one("worker-2") is None  # its claim gives the job up instead of running it
+    assert queue.get(job_id).state == "failed" and "worker lost" in (queue.get(job_id).error or "")
+    assert not renders.exists()
+    assert not (workspace.home / "staging" / job_id).exists()
+    rec = RequestStore(workspace.engine).get(gate.request_id, "film")
+    assert rec.state == "failed" and rec.deliverable is None
