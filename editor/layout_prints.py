@@ -3,7 +3,8 @@
 The search for a graded reference's original (``editor.lighting.search``) compares the reference with grade-blind
 layout prints of ``SCAN`` frames of every clip of the project. Reading those frames costs 25 ms (a 360p MPEG-1 take)
 to 1.1 s (a 720p ProRes 10-bit one) per clip on this project's footage, and a camera original of minutes seeks
-twelve times, so a production's dailies are printed once, at their first search, and the prints kept here. A
+twelve times, so a production's dailies are printed once, as they are ingested (``search.keep_prints``; or at the
+first search, for clips catalogued before), and the prints kept here. A
 clip's content never changes (the row is keyed by its SHA-256), so a row stays true; a row written with another
 ``scan`` or print ``version`` is written again.
 

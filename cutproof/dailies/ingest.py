@@ -3,7 +3,8 @@
 The editor verifies, hashes and catalogues the camera files; a file that carries a C2PA manifest its camera signed
 has it read and validated against the camera trust list (``cutproof.dailies.provenance``; a broken one is
 flagged, not refused); every newly catalogued clip of a project is recorded as ``dailies.ingested/1`` (content hash,
-file name, media facts, slate, and the camera manifest's facts when there is one) in the project's log.
+file name, media facts, slate, and the camera manifest's facts when there is one) in the project's log. Each clip's
+layout is printed for the relight's search of the dailies (``editor.layout_prints``), so no search reads them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from cutproof.core.projects import get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.dailies.labels import ale_files, apply_ale
 from cutproof.dailies.provenance import CameraRecord, read_provenance, record_provenance
-from editor import Catalogue, IngestReport, ingest_folder
+from editor import Catalogue, Clip, IngestReport, ingest_folder
 from media import MediaInfo
 from records import AudioTrackFacts, ColourFacts, DailiesIngested, MediaFacts, SlateFacts
 
@@ -90,7 +91,19 @@ def ingest_dailies(
             cameras[clip.content_hash] = record_provenance(ws, clip.content_hash, found)
     if report.added and proj is not None:
         project_log(ws, proj).append([r.entry() for r in ingested_records(report, cameras)], identity=identity)
+    _print_layouts(ws, [o.clip for o in report.files if o.clip is not None])
     return report
+
+
+def _print_layouts(ws: Workspace, clips: Sequence[Clip]) -> None:
+    """Print the clips' layouts for the relight's search of the dailies now, while they are at hand
+    (``editor.lighting.search.keep_prints``): a production's first search would otherwise read every clip it holds.
+    Clips printed before (the same content) are not read again; a print is a cache, so one that fails is left to
+    the search."""
+    from editor.layout_prints import LayoutPrints
+    from editor.lighting.search import keep_prints
+
+    keep_prints(clips, LayoutPrints(ws.engine))
 
 
 def _relabelled(ws: Workspace, report: IngestReport) -> IngestReport:

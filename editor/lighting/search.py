@@ -7,7 +7,8 @@ the clips offered (the project's catalogue, less the reference) are searched for
 
 1. **Layout prints.** ``SCAN`` frames of every clip, spread over it, get a grade-blind layout print
    (``register.thumbprint``; kept per content hash, in the process and in ``Dailies.prints``, the application's
-   ``editor.layout_prints`` table, so a clip is read for them once). A clip's score is the mean, over the reference
+   ``editor.layout_prints`` table, so a clip is read for them once: the application prints each clip as it is
+   ingested, ``keep_prints``). A clip's score is the mean, over the reference
    frames, of its best print correlation; the ``KEEP`` best clips go on.
 2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is
    brought onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``),
@@ -174,6 +175,26 @@ def find_original(
     return Search(best, searched, unreadable=unreadable)
 
 
+def keep_prints(clips: Sequence[Media], store: PrintStore) -> int:
+    """Print ``clips`` now and keep their prints in ``store`` (the application does it as it ingests dailies), so no
+    search has to read them: a production's first search otherwise reads every clip it holds. A clip whose prints
+    the store has already (the same content, catalogued before) is not read; one that cannot be read is passed over
+    (a search counts it unreadable). Returns how many clips were read."""
+    read = 0
+    for clip in clips:
+        if clip.info.frame_count <= 0 or store.get(clip.content_hash, SCAN) is not None:
+            continue
+        try:
+            kept = _read_prints(clip)
+        except (MediaError, OSError):
+            continue
+        read += 1
+        if kept[0]:
+            store.put(clip.content_hash, SCAN, *kept)
+            _remember(clip.content_hash, kept)
+    return read
+
+
 def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarray]:
     """The clip's sampled frame numbers and their layout prints: from this process's cache, else the ``store``,
     else read (and kept in both)."""
@@ -181,16 +202,25 @@ def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarra
     if key not in _PRINTS:
         kept = store.get(key, SCAN) if store is not None else None
         if kept is None:
-            idx = sample_indices(clip.info.frame_count, SCAN)
-            got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in _read(clip.info, idx)]
-            prints = np.stack([p for _, p in got]) if got else np.zeros((0, 384), np.float32)
-            kept = ([n for n, _ in got], prints.astype(np.float32))
-            if store is not None and got:
+            kept = _read_prints(clip)
+            if store is not None and kept[0]:
                 store.put(key, SCAN, *kept)
-        if len(_PRINTS) >= _CACHE_MAX:
-            _PRINTS.clear()
-        _PRINTS[key] = kept
+        _remember(key, kept)
     return _PRINTS[key]
+
+
+def _read_prints(clip: Media) -> tuple[list[int], np.ndarray]:
+    """Read the clip's ``SCAN`` sampled frames and print them."""
+    idx = sample_indices(clip.info.frame_count, SCAN)
+    got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in _read(clip.info, idx)]
+    prints = np.stack([p for _, p in got]) if got else np.zeros((0, 384), np.float32)
+    return [n for n, _ in got], prints.astype(np.float32)
+
+
+def _remember(key: str, kept: tuple[list[int], np.ndarray]) -> None:
+    if len(_PRINTS) >= _CACHE_MAX:
+        _PRINTS.clear()
+    _PRINTS[key] = kept
 
 
 def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarray], float] | None:
