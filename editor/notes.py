@@ -7,6 +7,8 @@ console. Plain Python: the console imports it without loading the engine (NumPy,
   (that is a warning, ``Grade.warning``). ``how``: how the user names a reference's ungraded original where they
   are (the CLI's option, the console's form field).
 - ``fit_note``: which of a dub's bank takes were left out (``editor.dialogue.fit``).
+- ``pauses_note``: which of a dub's lines had their pauses told through a steady room noise
+  (``editor.dialogue.steady_noise``).
 """
 
 from __future__ import annotations
@@ -68,4 +70,18 @@ def fit_note(metrics: Mapping[str, Any]) -> str | None:
         f"The mouths were drawn from {float(kept):.0f} of the dialogue model's {float(takes):.0f} takes: the others' "
         "mouths fitted this shot clearly worse (another recording session: other light, framing or lips), so only "
         f"the {float(metrics.get('selection_fit_kept', 0)):.0f} best-fitting mouths were matched to the line."
+    )
+
+
+def pauses_note(parameters: Mapping[str, Any]) -> str | None:
+    """Which of a dub's lines had their pauses told through a steady room noise (``editor.dialogue.steady_noise``)
+    rather than by their level, from its parameters (``pauses_found_by``); None when none was."""
+    found = parameters.get("pauses_found_by") or {}
+    lines = (("the new line", "line"), ("the shot's sound", "shot"))
+    noisy = [who for who, key in lines if found.get(key) == "steady_noise"]
+    if not noisy:
+        return None
+    return (
+        f"The pauses of {' and of '.join(noisy)} were told through a steady room noise, by the sound's spectrum rather "
+        "than its level: check the frames left as shot at the edges of words."
     )

@@ -369,6 +369,7 @@ def edit_dialogue(
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
     from editor.dialogue import dub, fit_note, retime
+    from editor.notes import pauses_note
 
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
@@ -422,3 +423,5 @@ def edit_dialogue(
             f"mouth left as shot on {m['mouth_kept_frames']:.0f} pause frame(s) where neither line is spoken"
             + (f" (none could be told: {esc(str(why))})" if why else "")
         )
+        if note := pauses_note(result.parameters):
+            console.print(note)

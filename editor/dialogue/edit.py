@@ -178,6 +178,8 @@ def dub(
         }
         if keep_pauses and kept.reason:
             params["pauses_not_kept"] = kept.reason
+        if keep_pauses and kept.found_by is not None:
+            params["pauses_found_by"] = {"line": kept.found_by[0], "shot": kept.found_by[1]}
         result = edit_result("dialogue", info, report, model_ref, params, first, last, changed, metrics, Path(out_path))
         stages.at("measure", 1.0)
         return result

@@ -51,6 +51,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from editor.dialogue import steady_noise
 from editor.dialogue.features import FEATURE_RATE, SR, to_16k_mono
 from editor.dialogue.line import Line
 from media import MediaInfo, read_audio
@@ -64,6 +65,7 @@ PAD_S = Fraction(1, 5)
 MIN_RUN_S = Fraction(1, 5)
 RAMP = 2
 _WIN = 400
+_WHY = "spoken throughout, or a room noise too loud or unsteady to tell speech from"
 _HOP = SR // FEATURE_RATE
 
 
@@ -87,6 +89,19 @@ def speech_hops(levels: np.ndarray) -> np.ndarray | None:
         return None
     loud_hops = levels > floor + SPEECH_SHARE * (loud - floor)
     return _runs_at_least(loud_hops, int(MIN_SPEECH_S * FEATURE_RATE))
+
+
+def line_speech(samples: np.ndarray, rate: int) -> tuple[np.ndarray, str] | None:
+    """Which hops of a line are speech, and by which rule: its level (steps 1–3, ``"level"``), or, when the level
+    cannot tell, how its spectrum stands out of a steady room noise (``editor.dialogue.steady_noise``,
+    ``"steady_noise"``); None when neither can."""
+    by_level = speech_hops(levels_db(samples, rate))
+    if by_level is not None:
+        return by_level, "level"
+    loud = steady_noise.loud_hops(samples, rate)
+    if loud is None:
+        return None
+    return steady_noise.widen(_runs_at_least(loud, int(MIN_SPEECH_S * FEATURE_RATE))), "steady_noise"
 
 
 def _runs_at_least(mask: np.ndarray, length: int) -> np.ndarray:
@@ -140,6 +155,8 @@ class PauseEvidence:
 
     weights: np.ndarray
     reason: str | None = None
+    found_by: tuple[str, str] | None = None
+    """The rule that told each line's pauses, the new line's and the shot's (``line_speech``)."""
 
     @property
     def kept(self) -> int:
@@ -159,15 +176,15 @@ def pauses(
     replaced = np.ones(n_frames, np.float32)
     if own is None:
         return PauseEvidence(replaced, "the shot has no sound to tell its pauses")
-    new_speech, old_speech = speech_hops(levels_db(line, line_rate)), speech_hops(levels_db(own, own_rate))
+    new_speech, old_speech = line_speech(line, line_rate), line_speech(own, own_rate)
     if new_speech is None:
-        return PauseEvidence(replaced, "the new line has no pause below its speech (spoken throughout or noisy)")
+        return PauseEvidence(replaced, f"the new line has no pause the rules can tell from its speech ({_WHY})")
     if old_speech is None:
-        return PauseEvidence(replaced, "the shot's sound has no pause below its speech (spoken throughout or noisy)")
-    both = pause_frames(new_speech, fps, n_frames) & pause_frames(old_speech, fps, n_frames)
+        return PauseEvidence(replaced, f"the shot's sound has no pause the rules can tell from its speech ({_WHY})")
+    both = pause_frames(new_speech[0], fps, n_frames) & pause_frames(old_speech[0], fps, n_frames)
     reached = int(Fraction(len(own), own_rate) * fps)  # frames whose whole span the shot's sound covers
     both[reached:] = False
-    return PauseEvidence(keep_weights(both, fps))
+    return PauseEvidence(keep_weights(both, fps), found_by=(new_speech[1], old_speech[1]))
 
 
 def dub_pauses(info: MediaInfo, line: Line, first: int, last: int) -> PauseEvidence:

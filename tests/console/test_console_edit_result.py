@@ -58,6 +58,12 @@ def test_a_dub_says_why_its_pauses_were_not_left_as_shot() -> None:
     assert "The mouth was replaced in the pauses too, not left as shot: the shot&#39;s sound has no pause" in html
 
 
+def test_a_dub_says_its_pauses_were_told_through_a_room_noise() -> None:
+    found = {"keep_pauses": True, "pauses_found_by": {"line": "level", "shot": "steady_noise"}}
+    html = _page({"after_av_offset_frames": 0, "mouth_kept_frames": 12.0}, found)
+    assert "The pauses of the shot&#39;s sound were told through a steady room noise" in html
+
+
 def test_a_dub_says_which_bank_takes_it_left_out() -> None:
     fit = {"selection_fit_takes": 2.0, "selection_fit_takes_kept": 1.0, "selection_fit_kept": 72.0}
     html = _page({"after_av_offset_frames": 0, **fit}, {"keep_pauses": True})

@@ -239,6 +239,8 @@ def test_pauses_keep_the_shot_and_say_so(footage_dir: Path, model: DialogueModel
     k = int(kept.metrics["mouth_kept_frames"])
     assert k >= 4 and kept.metrics["mouth_ramp_frames"] == 2.0 and kept.parameters["keep_pauses"] is True
     assert every.metrics["mouth_kept_frames"] == 0.0 and every.parameters["keep_pauses"] is False
+    assert kept.parameters["pauses_found_by"] == {"line": "level", "shot": "level"}  # the take's sound is clean
+    assert "pauses_found_by" not in every.parameters
     ref = tmp_path / "identity.mov"
     render(probe(src), ref, lambda i, x: None)
     r = every.region

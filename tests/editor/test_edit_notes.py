@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from editor.notes import CLI_ORIGINAL, grade_note
+from editor.notes import CLI_ORIGINAL, grade_note, pauses_note
 
 A, B = "ab" * 32, "cd" * 32
 
@@ -56,3 +56,12 @@ def test_a_measured_grade_has_no_note() -> None:
     for method in ("pairs", "original", "distribution", "model"):
         assert grade_note({"grade_method": method, "dailies_searched": 3}) is None
     assert "own take of the reference's set-up" in (grade_note({"grade_method": "exemplar"}) or "")
+
+
+def test_pauses_told_through_a_room_noise_say_so() -> None:
+    assert pauses_note({"pauses_found_by": {"line": "level", "shot": "level"}}) is None
+    assert pauses_note({"keep_pauses": False}) is None  # every frame replaced: no pause told, nothing to check
+    note = pauses_note({"pauses_found_by": {"line": "level", "shot": "steady_noise"}})
+    assert note is not None and "of the shot's sound were told through a steady room noise" in note
+    both = pauses_note({"pauses_found_by": {"line": "steady_noise", "shot": "steady_noise"}})
+    assert both is not None and "the new line and of the shot's sound" in both

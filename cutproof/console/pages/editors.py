@@ -48,7 +48,7 @@ from cutproof.edits.resubmit import RESUBMITTABLE, resubmit
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
-from editor.notes import fit_note, grade_note
+from editor.notes import fit_note, grade_note, pauses_note
 
 router = APIRouter()
 
@@ -271,7 +271,15 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
-    notes = [n for n in (grade_note(metrics, how=CONSOLE_ORIGINAL, clip_name=clip_name), fit_note(metrics)) if n]
+    notes = [
+        n
+        for n in (
+            grade_note(metrics, how=CONSOLE_ORIGINAL, clip_name=clip_name),
+            fit_note(metrics),
+            pauses_note(parameters),
+        )
+        if n
+    ]
     if parameters.get("pauses_not_kept"):
         notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
     return {
