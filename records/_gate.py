@@ -145,6 +145,20 @@ class ReviewSigned(Record):
     OMIT_IF_NONE: ClassVar[frozenset[str]] = frozenset({"answers", "obligations"})
 
 
+class RequestResubmitted(Record):
+    """An edit request that ended without a deliverable was submitted again as a new one. Appended in one batch
+    with the new request's ``policy.decided/1`` (the entry before it): the new decision stands on its own, made
+    afresh; this says which request it takes up, and how that one had ended."""
+
+    kind: Literal["request.resubmitted/1"] = "request.resubmitted/1"
+    request_id: str
+    """The request submitted again."""
+    ended: Literal["failed", "cancelled", "denied", "rejected"]
+    """How it had ended: its render failed or was cancelled, the gate denied it, or legal rejected it."""
+    resubmitted_as: str
+    """The new request (``policy.decided/1``'s ``request.id``)."""
+
+
 # ------------------------------------------------------------------------------------------------- access
 
 

@@ -21,6 +21,7 @@ Kinds, who writes them and who reads them back:
 - ``policy.decided/1`` — ``cutproof.edits.gate`` (translated from ``policies.Decision`` in
   ``cutproof.edits.decided``); QC, the audit.
 - ``review.signed/1`` — ``cutproof.edits.flow``; QC, the audit.
+- ``request.resubmitted/1`` — ``cutproof.edits.flow`` (with the new request's decision, in one batch); the audit.
 - ``edit.applied/1`` — ``cutproof.edits.flow`` (gated edits only); QC, the audit, the flow (resume).
 - ``edit.direct/1`` — the ``cutproof edit …`` commands (edits made outside the gate); the audit trail.
 - ``label.applied/1`` — ``cutproof.edits.flow`` / ``cutproof.edits.label``; QC, the audit.
@@ -78,6 +79,7 @@ from records._gate import (
     ModelTrained,
     PackUsed,
     PolicyDecided,
+    RequestResubmitted,
     ReviewSigned,
     TrainingInputFacts,
     TrainingManifestFacts,
@@ -136,6 +138,7 @@ __all__ = [
     "ProjectSettings",
     "Rational",
     "Record",
+    "RequestResubmitted",
     "ReviewSigned",
     "Scalar",
     "SlateFacts",
@@ -163,6 +166,7 @@ AnyRecord = (
     | ModelTrained
     | PolicyDecided
     | ReviewSigned
+    | RequestResubmitted
     | AccessGranted
     | AccessRevoked
     | EditApplied
@@ -185,6 +189,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ModelTrained,
     PolicyDecided,
     ReviewSigned,
+    RequestResubmitted,
     AccessGranted,
     AccessRevoked,
     EditApplied,

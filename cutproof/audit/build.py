@@ -26,7 +26,7 @@ from cutproof.core.project_logs import ProjectRef, open_project_log
 from cutproof.core.workspace import Workspace
 from cutproof.edits.request_rows import select_requests
 from editor.clips import Clip, select_clips
-from records import ConsentGranted, EditApplied, LabelApplied, PolicyDecided, ReviewSigned
+from records import ConsentGranted, EditApplied, LabelApplied, PolicyDecided, RequestResubmitted, ReviewSigned
 
 if TYPE_CHECKING:
     from cutproof.core.models import Project
@@ -77,6 +77,12 @@ class EditAudit:
     edit_index: int | None = None
     label_index: int | None = None
     deliverable: str | None = None
+    resubmits: str | None = None
+    """The request this one submitted again, by the ``request.resubmitted/1`` at ``resubmits_index``."""
+    resubmits_index: int | None = None
+    resubmitted_as: str | None = None
+    """The request this one was submitted again as, by the ``request.resubmitted/1`` at ``resubmitted_index``."""
+    resubmitted_index: int | None = None
     flags: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -162,7 +168,9 @@ class AuditReport:
         }
 
 
-_INDEXED = frozenset(r.KIND.partition("/")[0] for r in (ReviewSigned, EditApplied, LabelApplied, ConsentGranted))
+_INDEXED = frozenset(
+    r.KIND.partition("/")[0] for r in (ReviewSigned, EditApplied, LabelApplied, ConsentGranted, RequestResubmitted)
+)
 """The names of the kinds ``_ledger_index`` reads (``review.signed`` …): entries of other kinds go unparsed."""
 
 
@@ -172,7 +180,14 @@ def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
     Raises:
         RecordError: an entry of those kinds is not a record this release can read (the audit would be incomplete).
     """
-    by: dict[str, dict[Any, tuple[int, Any]]] = {"review": {}, "edit": {}, "label_by_edit": {}, "grant": {}}
+    by: dict[str, dict[Any, tuple[int, Any]]] = {
+        "review": {},
+        "edit": {},
+        "label_by_edit": {},
+        "grant": {},
+        "resubmitted": {},  # by the request submitted again
+        "resubmits": {},  # by the request it was submitted again as
+    }
     for found in recorded.scan(log, names=_INDEXED):
         rec = found.record
         if isinstance(rec, ReviewSigned):
@@ -183,6 +198,9 @@ def _ledger_index(log: Any) -> dict[str, dict[Any, tuple[int, Any]]]:
             by["label_by_edit"][rec.edit_index] = (found.index, rec)
         elif isinstance(rec, ConsentGranted):
             by["grant"][rec.grant_id] = (found.index, rec)
+        elif isinstance(rec, RequestResubmitted):
+            by["resubmitted"][rec.request_id] = (found.index, rec)
+            by["resubmits"][rec.resubmitted_as] = (found.index, rec)
     return by
 
 
@@ -304,6 +322,12 @@ def build_audit(
                 label = idx["label_by_edit"].get(edit.edit_index)
                 edit.label_index = label[0] if label else None
             edit.deliverable = req["deliverable"]
+            if request_id in idx["resubmits"]:
+                edit.resubmits_index, link = idx["resubmits"][request_id]
+                edit.resubmits = link.request_id
+            if request_id in idx["resubmitted"]:
+                edit.resubmitted_index, link = idx["resubmitted"][request_id]
+                edit.resubmitted_as = link.resubmitted_as
             _flag(edit)
             shot.edits.append(edit)
         shots.append(shot)

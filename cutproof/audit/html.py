@@ -120,6 +120,7 @@ def _edit(r: AuditReport, e: EditAudit, receipt: Receipt) -> str:
         f"<tr><th>Edit applied</th><td>{_applied(e, receipt)}</td></tr>\n",
         f"<tr><th>Label</th><td>{_label(e, receipt)}</td></tr>\n",
     ]
+    rows += _resubmission(e, receipt)
     if e.flags:
         problems = "".join(f'<span class="flag">{_e(f)}</span> ' for f in e.flags)
         rows.append(f"<tr><th>Problems</th><td>{problems}</td></tr>")
@@ -202,3 +203,20 @@ def _label(e: EditAudit, receipt: Receipt) -> str:
     if e.edit_index is not None:
         return '<span class="flag">missing</span>'
     return "—"
+
+
+def _resubmission(e: EditAudit, receipt: Receipt) -> list[str]:
+    """Rows linking a request to the one it submitted again and the one it was submitted again as."""
+    rows = []
+    if e.resubmits is not None and e.resubmits_index is not None:
+        rows.append(
+            f"<tr><th>Submits again</th><td>request {_e(e.resubmits[:12])}, which ended without a deliverable; "
+            f'decided afresh — <a href="{_e(receipt(e.resubmits_index))}">ledger entry {_e(e.resubmits_index)}</a>'
+            "</td></tr>\n"
+        )
+    if e.resubmitted_as is not None and e.resubmitted_index is not None:
+        rows.append(
+            f"<tr><th>Submitted again</th><td>as request {_e(e.resubmitted_as[:12])} — "
+            f'<a href="{_e(receipt(e.resubmitted_index))}">ledger entry {_e(e.resubmitted_index)}</a></td></tr>\n'
+        )
+    return rows

@@ -75,6 +75,8 @@ def to_csv(report: AuditReport) -> str:
             "review_entry",
             "edit_entry",
             "label_entry",
+            "resubmits",
+            "resubmitted_as",
             "flags",
         ]
     )
@@ -90,6 +92,7 @@ def to_csv(report: AuditReport) -> str:
                 (e.review or {}).get("reviewer", ""),
                 e.decision_index, e.review_index if e.review_index is not None else "",
                 e.edit_index if e.edit_index is not None else "", e.label_index if e.label_index is not None else "",
+                e.resubmits or "", e.resubmitted_as or "",
                 " ".join(e.flags),
             ])  # fmt: skip
     return out.getvalue()
@@ -111,6 +114,7 @@ def write_report(report: AuditReport, log: Log, fmt: str, out: Path) -> list[Pat
         receipts.mkdir(exist_ok=True)
         indices = sorted({i for s in report.shots for e in s.edits
                           for i in (e.decision_index, e.review_index, e.edit_index, e.label_index,
+                                    e.resubmits_index, e.resubmitted_index,
                                     *(b.grant_index for b in e.basis)) if i is not None})  # fmt: skip
         for i in indices:
             p = receipts / f"{i}.tlog-proof"

@@ -1,5 +1,6 @@
 """The one seam between the policy engine's answers and the ledger: ``policies.Decision`` and
-``policies.ReviewSignoff`` become the ``policy.decided/1`` and ``review.signed/1`` records, and back.
+``policies.ReviewSignoff`` become the ``policy.decided/1`` and ``review.signed/1`` records, and back; a request
+submitted again becomes ``request.resubmitted/1``.
 
 The engine owns the decision (its fields, and ``decision_id``, the SHA-256 of its canonical JSON); the record
 adds what the application knows about the request (clip, frames, who was detected and how). Reading a decision
@@ -9,7 +10,7 @@ back from its record re-checks ``decision_id``, so an altered entry is refused.
 from __future__ import annotations
 
 from policies import Decision, ReviewSignoff
-from records import GateRequest, PolicyDecided, ReviewSigned
+from records import GateRequest, PolicyDecided, RequestResubmitted, ReviewSigned
 
 
 def decision_record(decision: Decision, request: GateRequest) -> PolicyDecided:
@@ -40,4 +41,12 @@ def review_record(signoff: ReviewSignoff, *, request_id: str, decision_index: in
         decision_index=decision_index,
         answers=signoff.answers,
         obligations=signoff.obligations,
+    )
+
+
+def resubmitted_record(request_id: str, ended: str, new_request_id: str) -> RequestResubmitted:
+    """The ``request.resubmitted/1`` record of ``request_id``, which ``ended`` without a deliverable (``failed``,
+    ``cancelled``, ``denied`` or ``rejected``), submitted again as ``new_request_id``."""
+    return RequestResubmitted.model_validate(
+        {"request_id": request_id, "ended": ended, "resubmitted_as": new_request_id}
     )

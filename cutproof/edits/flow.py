@@ -1,6 +1,7 @@
 """The edit flow — one path whatever the entry point (API, CLI, demo).
 
-submit → who is in the region (editor) → gate decision (policies + consent) → ``policy.decided/1`` →
+submit → who is in the region (editor) → gate decision (policies + consent) → ``policy.decided/1`` (and
+``request.resubmitted/1`` when it submits a failed, cancelled, denied or rejected request again) →
 [``review`` → legal sign-off → ``review.signed/1``] → render job (editor) → ``edit.applied/1`` → label
 (watermark keyed to that entry, C2PA manifest with its receipt, required disclosure) → ``label.applied/1`` →
 deliverable + receipt in the project's output folder.
@@ -21,6 +22,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.jobs import CleaningHandler, Job, JobContext, JobQueue, LeaseLost
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
-from cutproof.edits.decided import review_record
+from cutproof.edits.decided import resubmitted_record, review_record
 from cutproof.edits.gate import GateResult, evaluate, reevaluate, review_questions
 from cutproof.edits.label import EditFacts, label_output
 from cutproof.edits.public import private_terms, probed_format, public_title
@@ -81,7 +83,7 @@ def submit(
     *,
     identity: str,
     presence: Presence | None = None,
-    resubmits: str | None = None,
+    resubmits: EditRequestRecord | None = None,
 ) -> tuple[GateResult, Job | None]:
     """Gate a submission; queue its render job when the decision is ``allow``.
 
@@ -93,15 +95,16 @@ def submit(
     step); by default the gate asks the editor.
 
     The job is queued in the transaction that records the decision: an allowed request is never left without its
-    job, and one decision costs one commit. ``resubmits``: the request this one submits again (``resubmit``), which
-    records the new request's id in that transaction too, unless it already names one (then nothing is recorded).
+    job, and one decision costs one commit. ``resubmits``: the request this one submits again, as read
+    (``resubmit``); it records the new request's id in that transaction too, unless it already names one (then
+    nothing is recorded), and ``request.resubmitted/1`` is appended with the new decision, in its batch.
     """
     queue = JobQueue(ws.engine)
     queued: list[Job] = []
 
     def queue_render(conn: Any, request_id: str, decision: Decision) -> dict[str, Any]:
-        if resubmits is not None and not mark_resubmitted(conn, resubmits, request_id):
-            raise FlowError(f"edit request {resubmits} was submitted again meanwhile; nothing was recorded")
+        if resubmits is not None and not mark_resubmitted(conn, resubmits.request_id, request_id):
+            raise FlowError(f"edit request {resubmits.request_id} was submitted again meanwhile; nothing was recorded")
         if decision.outcome != "allow":
             return {}
         job = queue.insert(conn, project.slug, RENDER_JOB, {"request_id": request_id}, created_by=identity)
@@ -112,7 +115,14 @@ def submit(
         check_model_available(ws, project.slug, submission.kind, submission.params)
 
     result = evaluate(
-        ws, project, submission, identity=identity, presence=presence, also=queue_render, precheck=model_available
+        ws,
+        project,
+        submission,
+        identity=identity,
+        presence=presence,
+        also=queue_render,
+        precheck=model_available,
+        follow=partial(resubmitted_record, resubmits.request_id, resubmits.state) if resubmits is not None else None,
     )
     return result, (queued[-1] if result.decision.outcome == "allow" else None)
 

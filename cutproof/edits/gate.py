@@ -41,7 +41,7 @@ from ledger import Appended
 from ledger.group import group_committer
 from policies import ConsentState, Decision, Edit, EditRequest, PolicySet, answered, open_questions
 from policies import ProjectContext as PolicyProject
-from records import EditAsked, GateRequest
+from records import EditAsked, GateRequest, Record
 
 __all__ = ["EditSubmission", "GateResult", "SubmissionError", "evaluate", "reevaluate", "review_questions"]
 NO_SCENE = "-"  # the policies' request needs a scene; a clip without a slate scene matches no scene-scoped grant
@@ -95,8 +95,12 @@ def evaluate(
     at: datetime | None = None,
     also: RecordHook | None = None,
     precheck: Callable[[], None] | None = None,
+    follow: Callable[[str], Record] | None = None,
 ) -> GateResult:
     """Decide a submission and record the decision (``policy.decided/1``) and the request row.
+
+    ``follow(request_id)``: an entry to append right after the decision, in the same batch (e.g.
+    ``request.resubmitted/1``), so the two land together or not at all.
 
     ``precheck`` runs once the submission's kind and parameters are checked, before anything is read for the
     decision (e.g. that the model the edit needs exists); what it raises is raised, and nothing is recorded.
@@ -167,8 +171,14 @@ def evaluate(
             **extra,
         )
 
-    # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
-    appended = group_committer(log).append(record.entry(), identity=identity, also=record_request)
+    if follow is None:  # concurrent decisions share one batch: one transaction, one fsync, one signed checkpoint
+        appended = group_committer(log).append(record.entry(), identity=identity, also=record_request)
+    else:  # two entries that must land together: their own batch
+        appended = log.append(
+            [record.entry(), follow(request_id).entry()],
+            identity,
+            also=lambda conn, landed: record_request(conn, landed[0]),
+        )[0]
     return GateResult(request_id, decision, appended.index, clip, presence)
 
 

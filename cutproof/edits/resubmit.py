@@ -51,6 +51,6 @@ def resubmit(
             f"({', '.join(RESUBMITTABLE)}) can be submitted again"
         )
     submission = EditSubmission.model_validate(old.submission)
-    gate, job = submit(ws, project, submission, identity=identity, resubmits=request_id)
+    gate, job = submit(ws, project, submission, identity=identity, resubmits=old)
     discard_render_files(ws, request_id, old.job_id)  # whatever the old job's own clean-up left
     return store.get(request_id, project.slug), gate, job

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cutproof.audit.build import build_audit
+from cutproof.audit.html import render as render_html
 from cutproof.core.jobs import JobContext, JobQueue, WorkerPool
 from cutproof.core.projects import Project, project_log
 from cutproof.core.workspace import Workspace
@@ -76,10 +78,14 @@ def test_a_failed_render_is_submitted_again_and_delivered(workspace: Workspace, 
     assert new.submission == failed.submission and new.submitted_by == "test:editor-2"
     assert log.size() > size and log.entry_json(again.decision_index)["kind"] == "policy.decided/1"  # decided afresh
     assert again.decision_index >= size
-    assert log.size() == again.decision_index + 1
+    link = log.entry_json(again.decision_index + 1)  # the ledger links the two, appended with the new decision
+    assert log.size() == again.decision_index + 2
+    assert (link["kind"], link["request_id"], link["ended"], link["resubmitted_as"]) == (
+        "request.resubmitted/1", gate.request_id, "failed", again.request_id
+    )  # fmt: skip
     with pytest.raises(FlowError, match="submitted again already"):  # once: the new request is the one to follow
         resubmit(workspace, project, gate.request_id, identity="test:editor")
-    assert log.size() == again.decision_index + 1  # the refusal recorded nothing
+    assert log.size() == again.decision_index + 2  # the refusal recorded nothing
     _approved(workspace, project, again)
     done = _run_one(workspace)
     assert done is not None and done.state == "succeeded", done.error if done else None
@@ -88,6 +94,14 @@ def test_a_failed_render_is_submitted_again_and_delivered(workspace: Workspace, 
     with pytest.raises(FlowError, match="is delivered"):
         resubmit(workspace, project, again.request_id, identity="test:editor")
     assert job is None or job.job_id == delivered.job_id
+    # the audit links the two requests from the ledger, each with the entry that proves it
+    edits = {e.request_id: e for s in build_audit(workspace, project).shots for e in s.edits}
+    first, second = edits[gate.request_id], edits[again.request_id]
+    assert (first.resubmitted_as, first.resubmitted_index) == (again.request_id, again.decision_index + 1)
+    assert (second.resubmits, second.resubmits_index) == (gate.request_id, again.decision_index + 1)
+    assert first.resubmits is None and second.resubmitted_as is None
+    html = render_html(build_audit(workspace, project), lambda i: f"receipts/{i}.tlog-proof")
+    assert f"as request {again.request_id[:12]}" in html and f"request {gate.request_id[:12]}, which ended" in html
 
 
 def test_a_denied_request_is_decided_again_on_consent_as_it_stands(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]
@@ -106,8 +120,8 @@ def test_a_denied_request_is_decided_again_on_consent_as_it_stands(workspace: Wo
     size = log.size()
     sub = EditSubmission.model_validate(old.submission)
     with pytest.raises(FlowError, match="submitted again meanwhile"):
-        submit(workspace, project, sub, identity="test:editor-2", resubmits=gate.request_id)
-    assert log.size() == size and len(RequestStore(workspace.engine).list("film")) == 2
+        submit(workspace, project, sub, identity="test:editor-2", resubmits=old)
+    assert log.size() == size and len(RequestStore(workspace.engine).list("film")) == 2  # nor its link
 
 
 def test_the_cli_submits_a_request_again(workspace: Workspace, film) -> None:  # type: ignore[no-untyped-def]

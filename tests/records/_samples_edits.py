@@ -22,6 +22,7 @@ from records import (
     PackUsed,
     PolicyDecided,
     Record,
+    RequestResubmitted,
     ReviewSigned,
     TrainingManifestFacts,
     WatermarkFacts,
@@ -123,6 +124,9 @@ EDIT_VECTORS: dict[str, Record] = {
         policy_set_hash=H["1"],
         packs=(PackUsed(id="cutproof-core", version="1.0", sha256=H["2"]),),
         request=REQUEST.model_copy(update={"scene": None}),
+    ),
+    "request.resubmitted@1": RequestResubmitted(
+        request_id="9f2c41d07be84a0c8a7d5e3f61b2c0aa", ended="failed", resubmitted_as=REQUEST.id
     ),
     "review.signed@1": ReviewSigned(
         decision_id=H["f"],
