@@ -147,8 +147,8 @@ def decompose(
     ref = look.apply(ref_src)  # type: ignore[attr-defined]
     thumb = lambda f: cv2.resize(np.asarray(f, np.float32), (THUMB, THUMB), interpolation=cv2.INTER_AREA)  # noqa: E731
     prior = net.predict(np.stack([thumb(f) for f in tests]), np.stack([thumb(ref)]))
-    corr = exemplars.pairs_to([ref], exemplar_is_source=True)
-    take = exemplars.pairs_to([ref_src], exemplar_is_source=True)
+    corr = exemplars.pairs_to([ref])
+    take = exemplars.pairs_to([ref_src])
     if corr is None or take is None:
         return {"decompose": "no exemplar registers"}
     ideal = Correspondence(corr.src, look.apply(corr.src), corr.weight, corr.ncc)  # type: ignore[attr-defined]

@@ -13,9 +13,10 @@ import numpy as np
 from editor.lighting import match_grade
 from editor.lighting._match import _finish, _pixels, _thumb
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM, Exemplars, look_from_exemplars
-from editor.lighting.fit import INLIER_MIN, Correspondence, Fit, fit_pairs
+from editor.lighting.fit import COVER_MIN, INLIER_MIN, NCC_MIN, Correspondence, Fit, fit_pairs, gather
 from editor.lighting.grade import Grade
 from editor.lighting.model import GradeNet
+from editor.lighting.register import register
 
 
 def _near_identity(fit: Fit, corr: Correspondence) -> bool:
@@ -39,7 +40,7 @@ def match_grade_to_bank(
     prior = net.predict(np.stack([_thumb(f) for f in src_frames]), np.stack([_thumb(f) for f in target_frames]))
     found = look_from_exemplars(exemplars, target_frames, prior, uniform=uniform, inlier_min=look_inlier_min)
     assert found is not None and found.accepted  # the product's own path just accepted the same look
-    back = exemplars.pairs_to(src_frames[:2], exemplar_is_source=False)
+    back = _pairs_from(exemplars, src_frames[:2])
     if back is None:
         return g
     to_bank = fit_pairs(back)
@@ -51,3 +52,22 @@ def match_grade_to_bank(
     both = Correspondence(sample, look.grade.apply_exact(to_bank.grade.apply_exact(sample)), np.ones(len(sample)), 1.0)
     fit = fit_pairs(both, init=look.grade.theta)
     return _finish(fit.grade, "exemplar", look.inliers, look.ncc, src_px)
+
+
+def _pairs_from(exemplars: Exemplars, targets: list[np.ndarray]) -> Correspondence | None:
+    """Pixel pairs (target → exemplar) between ``targets`` and their best-matching exemplars: main's
+    ``Exemplars.pairs_to(exemplar_is_source=False)``, which only this peer used."""
+    src, dst, nccs, covers = [], [], [], []
+    for t in targets:
+        best = None
+        for k, flip in exemplars._candidates(t):
+            ex = exemplars.frames[k][:, ::-1] if flip else exemplars.frames[k]
+            reg = register(t, ex.astype(np.float32) / 255.0)
+            if reg.ncc >= NCC_MIN and reg.coverage >= COVER_MIN and (best is None or reg.ncc > best.ncc):
+                best = reg
+        if best is not None:
+            src.append(best.src[best.valid])
+            dst.append(best.ref[best.valid])
+            nccs.append(best.ncc)
+            covers.append(best.coverage)
+    return gather(src, dst, nccs, covers) if src else None

@@ -7,6 +7,7 @@ left as they are. Used by the API's answers, the console's job errors and the QC
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,11 @@ def scrub(value: Any, home: Path) -> Any:
     """``value`` (JSON-like) with every workspace path, and every other absolute path, in its strings replaced by
     the file's name."""
     pattern = _pattern(home)
-
-    def name(m: re.Match[str]) -> str:
-        return Path(m.group(0)).name or "workspace"
-
-    def other(m: re.Match[str]) -> str:
-        return Path(m.group(0)).name or "folder"
+    workspace, folder = _named("workspace"), _named("folder")
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):
-            return _ABSOLUTE.sub(other, pattern.sub(name, v))
+            return _ABSOLUTE.sub(folder, pattern.sub(workspace, v))
         if isinstance(v, dict):
             return {k: walk(x) for k, x in v.items()}
         if isinstance(v, list | tuple):
@@ -42,3 +38,8 @@ def scrub(value: Any, home: Path) -> Any:
         return v
 
     return walk(value)
+
+
+def _named(bare: str) -> Callable[[re.Match[str]], str]:
+    """A replacement: the matched path's file name, or ``bare`` for a path that has none (the root itself)."""
+    return lambda m: Path(m.group(0)).name or bare

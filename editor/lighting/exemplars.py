@@ -114,16 +114,16 @@ class Exemplars:
             out += [(int(k), flip) for k in np.argsort(-scores, kind="stable")[:n]]
         return out
 
-    def pairs_to(self, targets: Sequence[np.ndarray], *, exemplar_is_source: bool) -> Correspondence | None:
-        """Pixel pairs between the best-matching exemplars and ``targets``: (exemplar → target) when
-        ``exemplar_is_source``, else (target → exemplar). None when no exemplar shows the targets' set-up."""
+    def pairs_to(self, targets: Sequence[np.ndarray]) -> Correspondence | None:
+        """Pixel pairs (exemplar → target) between the best-matching exemplars and ``targets``; None when no
+        exemplar shows the targets' set-up."""
         src, dst, nccs, covers = [], [], [], []
         for t in targets:
             best = None
             for k, flip in self._candidates(t):
                 ex = self.frames[k][:, ::-1] if flip else self.frames[k]
                 ex_f = ex.astype(np.float32) / 255.0
-                reg = register(ex_f, t) if exemplar_is_source else register(t, ex_f)
+                reg = register(ex_f, t)
                 holds = reg.ncc >= NCC_MIN and reg.coverage >= COVER_MIN
                 if holds and (best is None or reg.ncc > best.ncc):
                     best = reg
@@ -155,7 +155,7 @@ def look_from_exemplars(
     """The look through the best-registering exemplars, or None when no exemplar registers to the targets.
     ``inlier_min``: the acceptance threshold (``LOOK_INLIER_MIN``; the benchmark passes ``fit.INLIER_MIN``, 0.5,
     for the acceptance before 2026-12-03)."""
-    corr = exemplars.pairs_to(targets, exemplar_is_source=True)
+    corr = exemplars.pairs_to(targets)
     if corr is None:
         return None
     look = fit_pairs(corr, init=prior, uniform=uniform)
