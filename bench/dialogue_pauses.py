@@ -7,8 +7,9 @@ harder in ways a production meets:
 
 - room noise, at a signal-to-noise ratio in dB against the speech's RMS: ``brown`` (rumble-like) and ``white``,
   the two the steady-noise rule's constants were chosen on (stop 45, on the CREMA-D and GRID clips); and, never
-  looked at while choosing, ``pink``, ``hum`` (50 Hz mains and its harmonics under a hiss) and ``hvac`` (air
-  handling: noise in 100–1000 Hz);
+  looked at while choosing, ``pink``, ``hum`` (50 Hz mains and its harmonics under a hiss), ``hvac`` (air
+  handling: noise in 100–1000 Hz) and ``babble`` (people talking: three takes of the footage mixed, not a steady
+  noise at all);
 - the level: the whole sound 20 dB quieter (``gain`` 0.1);
 - with ``--variants``, the held-out versions of each clip (``bench/_heldout.py``: re-framed H.264, CRF 28,
   ProRes 10-bit; their sound re-encoded as AAC or PCM), noise added the same way, scored against the shared
@@ -27,8 +28,8 @@ Per condition and ``rule`` (``new``: the product, the level rule then the steady
 The softly spoken CREMA-D SAD take keeps nothing on its clean sound by the level rule, so it has no reference;
 its lines are marked ``reference: none`` and left out of totals.
 
-Usage: ``PYTHONPATH=. python bench/dialogue_pauses.py [--snr 40,30,25,20,15,12,10] [--noise brown,white,pink,hum,hvac]
-[--variants crop,crf28,prores10]``
+Usage: ``PYTHONPATH=. python bench/dialogue_pauses.py [--snr 40,30,25,20,15,12,10]
+[--noise brown,white,pink,hum,hvac,babble] [--variants crop,crf28,prores10]``
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def noise(kind: str, n: int, rng: np.random.Generator, rate: int = SR_NOISE) -> 
         f = np.fft.rfftfreq(n, 1 / rate)
         shape = 1 / np.sqrt(np.maximum(f, 20.0)) if kind == "pink" else ((f >= 100) & (f <= 1000)).astype(float)
         x = np.fft.irfft(np.fft.rfft(x) * shape, n)
+    elif kind == "babble":  # people talking in the background: three other takes' sound, mixed and looped
+        x = _babble(n, rate, rng)
     elif kind == "hum":  # 50 Hz mains and its first harmonics, with a hiss 10 dB under them
         t = np.arange(n) / rate
         hum = sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 8))
@@ -75,10 +78,24 @@ def noise(kind: str, n: int, rng: np.random.Generator, rate: int = SR_NOISE) -> 
     return x / np.sqrt(np.mean(x**2))
 
 
+def _babble(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Three takes' sound (drawn from all the footage's, whose pauses the bench scores: a crowd of the same voices
+    is the hardest case), each from a random start, looped to ``n`` samples and summed at equal RMS."""
+    out = np.zeros(n)
+    for name in rng.choice(CLIPS, 3, replace=False):
+        a = read_audio(FOOTAGE / str(name))
+        y = np.asarray(a.mono(), np.float64)
+        if a.rate != rate:
+            y = np.interp(np.arange(int(len(y) * rate / a.rate)) * a.rate / rate, np.arange(len(y)), y)
+        y = np.roll(np.resize(y, n), int(rng.integers(0, n)))
+        out += y / max(float(np.sqrt(np.mean(y**2))), 1e-12)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--snr", default="40,30,25,20,15,12,10")
-    ap.add_argument("--noise", default="brown,white,pink,hum,hvac")
+    ap.add_argument("--noise", default="brown,white,pink,hum,hvac,babble")
     ap.add_argument("--variants", default="", help="held-out versions too (e.g. crop,crf28,prores10)")
     args = ap.parse_args()
     if not CLIPS:
