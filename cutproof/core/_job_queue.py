@@ -49,6 +49,17 @@ def _to_job(row: Any) -> Job:
     return Job.model_validate(dict(row._mapping))
 
 
+def _still_as_read(c: Any, now: datetime) -> Any:
+    """The compare-and-swap of a claim or a give-up: the job is as the claimer read it (state, attempts), and still
+    runnable (queued, or its lease expired: a lease renewed since it was read is live again, its worker back)."""
+    return and_(
+        jobs_table.c.job_id == c.job_id,
+        jobs_table.c.state == c.state,
+        jobs_table.c.attempts == c.attempts,
+        or_(jobs_table.c.state == "queued", jobs_table.c.lease_expires < now),
+    )
+
+
 _INSERT_JOB = insert(jobs_table)  # built once: a job is queued with every allowed gate decision
 
 
@@ -216,53 +227,36 @@ class JobQueue:
         if c.attempts >= self.max_attempts:
             self._give_up(c, now, on_given_up)
             return None
-        with self.engine.begin() as conn:
-            won = conn.execute(
-                update(jobs_table)
-                .where(
-                    and_(
-                        jobs_table.c.job_id == c.job_id,
-                        jobs_table.c.state == c.state,
-                        jobs_table.c.attempts == c.attempts,
-                        # a lease renewed since it was read is live again: not taken over
-                        or_(jobs_table.c.state == "queued", jobs_table.c.lease_expires < now),
-                    )
-                )
-                .values(
-                    state="running",
-                    attempts=c.attempts + 1,
-                    lease_owner=owner,
-                    lease_expires=now + self.lease,
-                    message="resumed after a lost worker" if c.state == "running" else "started",
-                    updated_at=now,
-                )
-            ).rowcount
+        won = self._swap(
+            c,
+            now,
+            state="running",
+            attempts=c.attempts + 1,
+            lease_owner=owner,
+            lease_expires=now + self.lease,
+            message="resumed after a lost worker" if c.state == "running" else "started",
+        )
         return self.get(c.job_id) if won else None
 
     def _give_up(self, c: Any, now: datetime, on_given_up: GivenUp | None) -> None:
         """Fail a job its workers were lost on too often; the one claim whose compare-and-swap does it (of any
         racing) hands it to ``on_given_up``, after the failure is committed."""
-        with self.engine.begin() as conn:
-            gave_up = conn.execute(
-                update(jobs_table)
-                .where(
-                    and_(
-                        jobs_table.c.job_id == c.job_id,
-                        jobs_table.c.state == c.state,
-                        # a lease renewed since it was read is live again: its worker is back, not lost
-                        or_(jobs_table.c.state == "queued", jobs_table.c.lease_expires < now),
-                    )
-                )
-                .values(
-                    state="failed",
-                    error=f"gave up after {c.attempts} attempts (worker lost)",
-                    message="failed",
-                    lease_owner=None,
-                    updated_at=now,
-                )
-            ).rowcount
+        gave_up = self._swap(
+            c,
+            now,
+            state="failed",
+            error=f"gave up after {c.attempts} attempts (worker lost)",
+            message="failed",
+            lease_owner=None,
+        )
         if gave_up and on_given_up is not None:
             on_given_up(self.get(c.job_id))
+
+    def _swap(self, c: Any, now: datetime, **values: Any) -> bool:
+        """Update the job ``c`` (as read) with ``values`` if it is still as read (``_still_as_read``)."""
+        with self.engine.begin() as conn:
+            q = update(jobs_table).where(_still_as_read(c, now)).values(updated_at=now, **values)
+            return bool(conn.execute(q).rowcount)
 
     def _update(self, job_id: str, owner: str, **values: Any) -> bool:
         """Update a job this owner still holds; returns False if the lease was lost."""
