@@ -13,8 +13,10 @@ The rule, per line (the new line, and the shot's own sound over the range):
    95th percentile of these levels and ``floor`` the 5th. Hops of digital silence (below ``DIGITAL_SILENCE_DB``,
    -100 dB: padding, an editor's gap) are pauses but are left out of both percentiles. They say nothing of the
    room's noise floor, and a few of them on a short line would pull ``floor`` far below it.
-2. **Can pauses be told apart?** Only when ``loud - floor`` is at least ``MIN_RANGE_DB`` (24 dB). Otherwise,
-   for example speech throughout or a noisy room, every frame counts as spoken and nothing is kept.
+2. **Can pauses be told apart?** By the level, only when ``loud - floor`` is at least ``MIN_RANGE_DB`` (24 dB).
+   Otherwise (speech throughout, a noisy room, a softly spoken take) the line's speech is told by how its
+   spectrum stands out of a steady room noise (``editor.dialogue.steady_noise``, ``line_speech``), and where
+   that cannot tell either, every frame counts as spoken and nothing is kept.
 3. **Speech.** A hop is speech when its level is above ``floor + SPEECH_SHARE · (loud - floor)`` (a quarter of
    the way up), in a run of such hops lasting at least ``MIN_SPEECH_S`` (0.1 s). A click, a lip smack, a knock or
    a breath is shorter than a syllable at that level. With 60 ms, the AAC re-encode of a GRID take lost all 21
