@@ -9,7 +9,9 @@ Reported per clip: both medians and their ratio, the frames each found (they mus
 Long takes (``--long``): a shared clip looped to ``LONG_FRAMES`` frames, written as H.264 (a key frame every 48
 frames, as long-GOP camera codecs) and as ProRes 10-bit, cached beside the held-out versions. On these the clip is
 read where asked; what is timed besides the narrowing is the first search's read of a clip for its layout prints
-(``SCAN`` samples spread over it): in one read before, one seek per sample now (``search._read``).
+(``SCAN`` samples spread over it): in one read before stop 44, one seek per sample from stop 44
+(``bench/_peers/spread_read_v1.py``), and from stop 45 the samples before frame 300 in one read (media decodes
+those from the first frame whatever is asked) and one seek per sample after (``search._read``).
 
 Usage: ``PYTHONPATH=. python bench/lighting_narrow.py [--repeats 3] [--long]``
 """
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _heldout import DEFAULT_DIR, FOOTAGE, make_variant
 from _peers.narrow_v1 import narrow as narrow_v1
+from _peers.spread_read_v1 import read as spread_read_v1
 
 from editor.lighting.register import thumbprint
 from editor.lighting.search import SCAN, _ClipFrames, _narrow, _read
@@ -86,7 +89,7 @@ def run_long(repeats: int) -> None:
         info = probe(long_take(src, codec))
         n = info.frame_count
         idx = sample_indices(n, SCAN)
-        new_t, old_t = [], []
+        new_t, old_t, v1_t = [], [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
             new_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in _read(info, idx)]
@@ -94,12 +97,18 @@ def run_long(repeats: int) -> None:
             t0 = time.perf_counter()
             old_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in iter_frames(info, indices=idx)]
             old_t.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            v1_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in spread_read_v1(info, idx)]
+            v1_t.append(time.perf_counter() - t0)
         ctx = {"clip": f"{CLIPS[0]} looped", "variant": f"long-{codec}", "frames": n, "codec": info.codec_family}
-        new_s, old_s = statistics.median(new_t), statistics.median(old_t)
+        new_s, old_s, v1_s = statistics.median(new_t), statistics.median(old_t), statistics.median(v1_t)
         emit(metric="prints_read_seconds", method="new", value=round(new_s, 3), **ctx)
         emit(metric="prints_read_seconds", method="one_read", value=round(old_s, 3), **ctx)
+        emit(metric="prints_read_seconds", method="seek_each_spread_v1", value=round(v1_s, 3), **ctx)
         emit(metric="prints_read_speedup", value=round(old_s / new_s, 2),
              prints_equal=all(np.array_equal(a, b) for a, b in zip(new_p, old_p, strict=True)), **ctx)  # fmt: skip
+        emit(metric="prints_read_speedup_vs_spread_v1", value=round(v1_s / new_s, 2),
+             prints_equal=all(np.array_equal(a, b) for a, b in zip(new_p, v1_p, strict=True)), **ctx)  # fmt: skip
         narrow_clip(info, ctx, repeats)
 
 

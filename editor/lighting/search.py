@@ -289,11 +289,12 @@ class _ClipFrames:
 def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.ndarray]]:
     """Frames ``indices`` of ``info``'s clip, in order: in one read, or, in a clip longer than ``CACHE_FRAMES``
     (where media seeks), in one read per run of them at most ``SPREAD_GAP`` apart. One read decodes every frame from
-    the first one asked for to the last; for samples spread over a long take, a seek to each is far cheaper."""
+    the first one asked for to the last; for samples spread over a long take, a seek to each is far cheaper. Frames
+    before ``CACHE_FRAMES`` are one run whatever their gaps: media decodes each read of them from the first frame."""
     wanted = sorted(set(indices))
     runs: list[list[int]] = []
     for i in wanted:
-        if runs and (info.frame_count <= CACHE_FRAMES or i - runs[-1][-1] <= SPREAD_GAP):
+        if runs and (info.frame_count <= CACHE_FRAMES or i < CACHE_FRAMES or i - runs[-1][-1] <= SPREAD_GAP):
             runs[-1].append(i)
         else:
             runs.append([i])
