@@ -24,7 +24,7 @@ hum lie mostly under it):
 3. **Clear of it?** The loudest tenth of the hops must reach ``LOUD_MIN`` (50: band power some 17 dB over the
    noise's), else the speech does not stand far enough out of the noise to be told (None). Below it, on the
    CREMA-D and GRID takes with noise 8–15 dB under the speech, quiet syllables read as noise for long enough to
-   be kept as pauses (up to 18 frames a take).
+   be kept as pauses (1–3 frames a take at 15 dB, up to 18 at 12 dB and below).
 4. **Speech.** A hop is speech when its statistic is above ``SPEECH_MIN`` (2.0; the noise's own hops measured
    0.57–0.64 at the median and mostly under 0.9 at the 90th percentile), in a run of at least ``MIN_SPEECH_S``
    as in the level rule, widened by ``WIDEN_S`` (0.2 s) on each side: the noise hides the soft onsets and tails
@@ -34,9 +34,9 @@ hum lie mostly under it):
 The harmful error is the same as the level rule's: speech taken for a pause. A quiet syllable under ``SPEECH_MIN``
 is harmless on its own, since a pause frame needs no speech hop within ``PAD_S`` (0.2 s) and a kept run lasts
 ``MIN_RUN_S`` (0.2 s). ``SPEECH_MIN`` and ``STEADY_MAX`` were set before measuring; ``LOUD_MIN`` and ``WIDEN_S``
-were chosen on the shared takes with brown and white noise, and checked on pink noise, mains hum, air-handling
-noise and the held-out re-encoded versions (``bench/dialogue_pauses.py``; docs/benchmarks.md, "Pauses in a room's
-noise").
+were chosen on the CREMA-D and GRID takes with brown and white noise, and checked on pink noise, mains hum,
+air-handling noise, babble and the held-out re-encoded versions (``bench/dialogue_pauses.py``; docs/benchmarks.md,
+"Pauses in a room's noise").
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ STEADY_MAX = 1.0
 SPEECH_MIN = 2.0
 LOUD_MIN = 50.0
 WIDEN_S = Fraction(1, 5)
-DIGITAL_SILENCE_DB = -100.0
+DIGITAL_SILENCE_DB = -100.0  # as the level rule's (``pauses.DIGITAL_SILENCE_DB``), which imports this module
 _WIN = 400
 _NFFT = 512
 _HOP = SR // FEATURE_RATE
@@ -83,8 +83,8 @@ def divergence(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float] | Non
 
 
 def loud_hops(samples: np.ndarray, rate: int) -> np.ndarray | None:
-    """Steps 1–3 but the run length: which hops of the line stand out of its steady noise, or None when the rule
-    cannot tell (no sound, a quiet part that is not a steady noise, or speech not clear of it)."""
+    """Steps 1–4 but the run length and the widening: which hops of the line stand out of its steady noise, or None
+    when the rule cannot tell (no sound, a quiet part that is not a steady noise, or speech not clear of it)."""
     got = divergence(samples, rate)
     if got is None:
         return None
@@ -95,6 +95,6 @@ def loud_hops(samples: np.ndarray, rate: int) -> np.ndarray | None:
 
 
 def widen(speech: np.ndarray) -> np.ndarray:
-    """Step 4: ``speech`` (per hop) widened by ``WIDEN_S`` on each side."""
+    """Step 4's widening: ``speech`` (per hop) widened by ``WIDEN_S`` on each side."""
     k = int(WIDEN_S * FEATURE_RATE)
     return np.convolve(speech.astype(np.int32), np.ones(2 * k + 1, np.int32), "same") > 0

@@ -5,13 +5,14 @@ the same grey pictures compared, as when every step reads its frames from the fi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from editor.lighting import search
 from editor.lighting.search import _ClipFrames, _grey, _narrow, _read
-from media import iter_frames, probe, read_frame
+from media import MediaInfo, iter_frames, probe, read_frame
 from tests.editor._media import write_clip
 
 CLIP = "obama-weekly-address_a-bad-situation.mp4"
@@ -41,15 +42,27 @@ def test_a_short_clip_read_once_finds_what_reading_each_step_finds(
     ("prores_ks", ".mov", "yuv422p10le", {"profile": "3"}),
 ])  # fmt: skip
 def test_a_long_clip_is_read_with_a_seek_per_spread_frame_and_gives_the_same_pictures(
-    tmp_path: Path, codec: str, suffix: str, pix_fmt: str, options: dict[str, str]
+    tmp_path: Path, codec: str, suffix: str, pix_fmt: str, options: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past ``CACHE_FRAMES`` the search reads frames far apart with a seek each (``search._read``): the pictures
-    are the ones one read of them all gives."""
+    """In a clip longer than ``CACHE_FRAMES`` the search reads frames far apart with a seek each, and those before
+    frame ``CACHE_FRAMES`` (which media decodes from the first frame anyway) in one read (``search._read``): the
+    pictures are the ones one read of them all gives."""
     info = probe(write_clip(tmp_path / f"long{suffix}", codec=codec, pix_fmt=pix_fmt, frames=340, options=options,
                             audio=None))  # fmt: skip
     assert info.frame_count == 340 > search.CACHE_FRAMES
     wanted = [2, 150, 301, 305, 339]
+    reads: list[list[int]] = []
+    real = search.iter_frames
+
+    def counted(info: MediaInfo, **kw: Any) -> Any:
+        reads.append(list(kw["indices"]))
+        return real(info, **kw)
+
+    monkeypatch.setattr(search, "iter_frames", counted)
     got = list(_read(info, wanted))
+    monkeypatch.undo()
+    # before frame 300 media decodes every read from the first frame: 2 and 150 are one read; 301 on, seeks
+    assert reads == [[2, 150], [301, 305, 339]]
     assert [i for i, _ in got] == wanted
     for (i, a), (j, b) in zip(got, iter_frames(info, indices=wanted), strict=True):
         assert i == j and np.array_equal(a, b)
