@@ -54,17 +54,27 @@ def to_16k_mono(samples: np.ndarray, rate: int) -> np.ndarray:
     return resample(np.asarray(x, np.float32), rate, SR)
 
 
+DIGITAL_SILENCE_DB = -100.0
+"""A hop quieter than this (dB full scale) is digital silence: padding, an editor's gap; no room is that quiet."""
+
+
+def hop_frames(x: np.ndarray) -> np.ndarray:
+    """The ``WIN``-sample windows of 16 kHz mono samples, one per 10 ms hop, zero-padded at both ends: window ``k``
+    is centred on sample ``k * HOP``; ``(max(1, ceil(len / HOP)), WIN)`` float64."""
+    x = np.asarray(x, np.float64)
+    n = max(1, -(-len(x) // HOP))
+    padded = np.pad(x, (WIN // 2, WIN // 2 + n * HOP), mode="constant")
+    return padded[np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]]
+
+
 def mfcc(x: np.ndarray) -> np.ndarray:
     """13 MFCC + log energy at 100 Hz of 16 kHz mono samples: ``(ceil(len / 160), 14)`` float32.
 
     Frame ``k`` is centred on sample ``k * 160``, i.e. at time ``k / 100`` s.
     """
     x = np.asarray(x, np.float64)
-    n = max(1, -(-len(x) // HOP))
     emph = np.append(x[:1], x[1:] - 0.97 * x[:-1])
-    padded = np.pad(emph, (WIN // 2, WIN // 2 + n * HOP), mode="constant")
-    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
-    frames = padded[idx] * np.hamming(WIN)[None, :]
+    frames = hop_frames(emph) * np.hamming(WIN)[None, :]
     power = np.abs(np.fft.rfft(frames, NFFT)) ** 2 / NFFT
     mel = np.log(power @ mel_filterbank().T + 1e-10)
     ceps = dct(mel, type=2, axis=1, norm="ortho")[:, :N_CEP]

@@ -54,31 +54,23 @@ from fractions import Fraction
 import numpy as np
 
 from editor.dialogue import steady_noise
-from editor.dialogue.features import FEATURE_RATE, SR, to_16k_mono
+from editor.dialogue.features import DIGITAL_SILENCE_DB, FEATURE_RATE, hop_frames, to_16k_mono
 from editor.dialogue.line import Line
 from media import MediaInfo, read_audio
 from media.errors import NoAudioError
 
 MIN_RANGE_DB = 24.0
-DIGITAL_SILENCE_DB = -100.0
 SPEECH_SHARE = 1 / 4
 MIN_SPEECH_S = Fraction(1, 10)
 PAD_S = Fraction(1, 5)
 MIN_RUN_S = Fraction(1, 5)
 RAMP = 2
-_WIN = 400
 _WHY = "spoken throughout, or a room noise too loud or unsteady to tell speech from"
-_HOP = SR // FEATURE_RATE
 
 
 def levels_db(samples: np.ndarray, rate: int) -> np.ndarray:
     """Step 1: the level in dB (full scale 0) of each 10 ms hop, over a 25 ms window centred on it."""
-    x = np.asarray(to_16k_mono(samples, rate), np.float64)
-    n = max(1, -(-len(x) // _HOP))
-    padded = np.pad(x, (_WIN // 2, _WIN // 2 + n * _HOP))
-    idx = np.arange(_WIN)[None, :] + _HOP * np.arange(n)[:, None]
-    power = (padded[idx] ** 2).mean(axis=1)
-    return 10 * np.log10(power + 1e-12)
+    return 10 * np.log10((hop_frames(to_16k_mono(samples, rate)) ** 2).mean(axis=1) + 1e-12)
 
 
 def speech_hops(levels: np.ndarray) -> np.ndarray | None:

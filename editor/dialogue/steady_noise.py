@@ -45,7 +45,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from editor.dialogue.features import FEATURE_RATE, SR, to_16k_mono
+from editor.dialogue.features import DIGITAL_SILENCE_DB, FEATURE_RATE, NFFT, SR, WIN, hop_frames, to_16k_mono
 
 BAND = (250.0, 4000.0)
 QUIET_SHARE = 0.2
@@ -53,26 +53,18 @@ STEADY_MAX = 1.0
 SPEECH_MIN = 2.0
 LOUD_MIN = 50.0
 WIDEN_S = Fraction(1, 5)
-DIGITAL_SILENCE_DB = -100.0  # as the level rule's (``pauses.DIGITAL_SILENCE_DB``), which imports this module
-_WIN = 400
-_NFFT = 512
-_HOP = SR // FEATURE_RATE
 
 
 def divergence(samples: np.ndarray, rate: int) -> tuple[np.ndarray, float] | None:
     """Steps 1–2: each hop's statistic against the line's steady noise, and the statistic's mean over the quiet
     hops; None when the line has no sound (digital silence throughout)."""
-    x = np.asarray(to_16k_mono(samples, rate), np.float64)
-    n = max(1, -(-len(x) // _HOP))
-    padded = np.pad(x, (_WIN // 2, _WIN // 2 + n * _HOP))
-    idx = np.arange(_WIN)[None, :] + _HOP * np.arange(n)[:, None]
-    level = 10 * np.log10((padded[idx] ** 2).mean(axis=1) + 1e-12)
-    sound = level > DIGITAL_SILENCE_DB
+    frames = hop_frames(to_16k_mono(samples, rate))
+    sound = 10 * np.log10((frames**2).mean(axis=1) + 1e-12) > DIGITAL_SILENCE_DB
     if not sound.any():
         return None
-    freqs = np.fft.rfftfreq(_NFFT, 1 / SR)
+    freqs = np.fft.rfftfreq(NFFT, 1 / SR)
     band = (freqs >= BAND[0]) & (freqs <= BAND[1])
-    power = np.abs(np.fft.rfft(padded[idx] * np.hanning(_WIN)[None, :], _NFFT, axis=1))[:, band] ** 2
+    power = np.abs(np.fft.rfft(frames * np.hanning(WIN)[None, :], NFFT, axis=1))[:, band] ** 2
     total = np.where(sound, power.sum(axis=1), np.inf)
     quiet = np.argsort(total, kind="stable")[: max(1, int(QUIET_SHARE * sound.sum()))]
     noise = np.maximum(power[quiet].mean(axis=0), 1e-20)
