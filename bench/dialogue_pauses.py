@@ -9,7 +9,9 @@ harder in ways a production meets:
   the two the steady-noise rule's constants were chosen on (stop 45, on the CREMA-D and GRID clips); and, never
   looked at while choosing, ``pink``, ``hum`` (50 Hz mains and its harmonics under a hiss), ``hvac`` (air
   handling: noise in 100–1000 Hz) and ``babble`` (people talking: three takes of the footage mixed, not a steady
-  noise at all);
+  noise at all); and two that come and go, measured after stop 45: ``traffic`` (cars passing: a rumble that swells
+  and fades over 1–3 s, at random times, over a steady one 15 dB under it) and ``music`` (a synthetic stand-in:
+  chords of harmonic tones changing every half second, with a beat of noise bursts; no recording is used);
 - the level: the whole sound 20 dB quieter (``gain`` 0.1);
 - with ``--variants``, the held-out versions of each clip (``bench/_heldout.py``: re-framed H.264, CRF 28,
   ProRes 10-bit; their sound re-encoded as AAC or PCM), noise added the same way, scored against the shared
@@ -29,7 +31,7 @@ The softly spoken CREMA-D SAD take keeps nothing on its clean sound by the level
 its lines are marked ``reference: none`` and left out of totals.
 
 Usage: ``PYTHONPATH=. python bench/dialogue_pauses.py [--snr 40,30,25,20,15,12,10]
-[--noise brown,white,pink,hum,hvac,babble] [--variants crop,crf28,prores10]``
+[--noise brown,white,pink,hum,hvac,babble,traffic,music] [--variants crop,crf28,prores10]``
 """
 
 from __future__ import annotations
@@ -71,11 +73,50 @@ def noise(kind: str, n: int, rng: np.random.Generator, rate: int = SR_NOISE) -> 
         x = np.fft.irfft(np.fft.rfft(x) * shape, n)
     elif kind == "babble":  # people talking in the background: three other takes' sound, mixed and looped
         x = _babble(n, rate, rng)
+    elif kind == "traffic":
+        x = _traffic(n, rate, rng)
+    elif kind == "music":
+        x = _music(n, rate, rng)
     elif kind == "hum":  # 50 Hz mains and its first harmonics, with a hiss 10 dB under them
         t = np.arange(n) / rate
         hum = sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 8))
         x = hum / np.sqrt(np.mean(hum**2)) + x * 10 ** (-10 / 20)
     return x / np.sqrt(np.mean(x**2))
+
+
+def _traffic(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Cars passing: brown noise (a rumble) under an envelope of bell-shaped swells, each 1–3 s wide and 6–20 dB over
+    the steady rumble beneath, one every 1.5 s on average at random times (some before and after the sound)."""
+    t = np.arange(n) / rate
+    rumble = np.cumsum(rng.normal(0, 1, n))
+    rumble -= np.convolve(rumble, np.ones(200) / 200, "same")
+    rumble /= np.sqrt(np.mean(rumble**2))
+    env = np.full(n, 10 ** (-15 / 20))
+    span = n / rate
+    for at in rng.uniform(-1.5, span + 1.5, max(1, rng.poisson((span + 3) / 1.5))):
+        width = rng.uniform(1.0, 3.0) / 2.355  # the swell's full width at half height, as a standard deviation
+        env += 10 ** ((rng.uniform(6, 20) - 15) / 20) * np.exp(-0.5 * ((t - at) / width) ** 2)
+    return rumble * env
+
+
+def _music(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
+    """A synthetic stand-in for music: a chord of three notes (each with its first five harmonics) held for half a
+    second, then another, over a beat of 60 ms noise bursts every quarter second."""
+    t = np.arange(n) / rate
+    out = np.zeros(n)
+    hold = rate // 2
+    for start in range(0, n, hold):
+        seg = slice(start, min(n, start + hold))
+        root = 110.0 * 2 ** (rng.integers(0, 24) / 12)
+        for step in (0, 4, 7):
+            f = root * 2 ** (step / 12)
+            out[seg] += sum(np.sin(2 * np.pi * f * k * t[seg]) / k for k in range(1, 6))
+    beat = np.zeros(n)
+    for start in range(0, n, rate // 4):
+        m = min(n - start, int(0.06 * rate))
+        beat[start : start + m] = rng.normal(0, 1, m) * np.exp(-np.arange(m) / (0.015 * rate))
+    out /= np.sqrt(np.mean(out**2))
+    return out + 0.7 * beat / max(float(np.sqrt(np.mean(beat**2))), 1e-12)
 
 
 def _babble(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -95,7 +136,7 @@ def _babble(n: int, rate: int, rng: np.random.Generator) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--snr", default="40,30,25,20,15,12,10")
-    ap.add_argument("--noise", default="brown,white,pink,hum,hvac,babble")
+    ap.add_argument("--noise", default="brown,white,pink,hum,hvac,babble,traffic,music")
     ap.add_argument("--variants", default="", help="held-out versions too (e.g. crop,crf28,prores10)")
     args = ap.parse_args()
     if not CLIPS:
