@@ -8,6 +8,11 @@ default ``$TMPDIR/cutproof-heldout``):
 - ``crf28``    — a careless re-encode: H.264 CRF 28;
 - ``prores10`` — ProRes 422 HQ, 10-bit 4:2:2 (``yuv422p10le``) in MOV with 24-bit PCM audio.
 
+Frame-rate variants (``RATE_VARIANTS``, for benches of what is timed in frames): ``rate2x`` — twice the frame rate,
+each frame shown twice (25 → 50, 29.97 → 59.94), H.264 CRF 18; ``rate24`` — conformed to 23.976 by showing, at each
+new frame's time, the source frame on screen then (a 29.97 take loses one frame in five, a 25 take one in 25), H.264
+CRF 18. The sound is the source's, unchanged in time.
+
 Content variants (``CONTENT_VARIANTS``, for benches whose behaviour depends on the picture's content, e.g. the
 watermark's level): ``dark`` — a night grade (RGB × 0.22), ProRes 10-bit; ``graded`` — a hard look (contrast
 S-curve that crushes blacks and clips highlights, teal shadows, warm highlights), ProRes 10-bit; ``grain`` — film
@@ -32,6 +37,7 @@ import numpy as np
 FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
 VARIANTS = ("mirror", "crop", "crf28", "prores10")
 CONTENT_VARIANTS = ("dark", "graded", "grain", "flat")
+RATE_VARIANTS = ("rate2x", "rate24")
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "cutproof-heldout"
 
 
@@ -67,6 +73,14 @@ def _transform(variant: str) -> Callable[[np.ndarray], np.ndarray]:
     return lambda a: a
 
 
+def _new_rate(variant: str, rate: Fraction) -> Fraction:
+    if variant == "rate2x":
+        return rate * 2
+    if variant == "rate24":
+        return Fraction(24000, 1001)
+    return rate
+
+
 def _encoder(variant: str) -> tuple[str, str, str, dict[str, str], str]:
     """(container suffix, codec, pix_fmt, options, audio codec)."""
     if variant in ("prores10", "dark", "graded"):
@@ -77,8 +91,9 @@ def _encoder(variant: str) -> tuple[str, str, str, dict[str, str], str]:
 
 def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
     """Write (once; cached by name) the ``variant`` of ``src`` and return its path."""
-    if variant not in VARIANTS + CONTENT_VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(VARIANTS + CONTENT_VARIANTS)}")
+    known = VARIANTS + CONTENT_VARIANTS + RATE_VARIANTS
+    if variant not in known:
+        raise ValueError(f"unknown variant {variant!r}; one of {', '.join(known)}")
     suffix, codec, pix_fmt, options, acodec = _encoder(variant)
     dst = Path(out_dir) / f"{Path(src).stem}.{variant}{suffix}"
     if dst.is_file():
@@ -88,7 +103,8 @@ def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
     fn = _transform(variant)
     with av.open(str(src)) as inp, av.open(str(tmp), "w") as out:
         vin = inp.streams.video[0]
-        rate = vin.average_rate or Fraction(25)
+        src_rate = vin.average_rate or Fraction(25)
+        rate = _new_rate(variant, src_rate)
         w, h = vin.codec_context.width // 2 * 2, vin.codec_context.height // 2 * 2
         vs = out.add_stream(codec, rate=rate, options=options)
         vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
@@ -99,17 +115,19 @@ def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
         if ain is not None:
             aout = out.add_stream(acodec, rate=ain.codec_context.sample_rate, layout="mono")
         resampler = av.AudioResampler(format="s32" if acodec == "pcm_s24le" else "fltp", layout="mono")
-        n = 0
+        n = k = 0
         for packet in inp.demux([s for s in (vin, ain) if s is not None]):
             for frame in packet.decode():
                 if packet.stream is vin:
                     rgb = fn(frame.to_ndarray(format="rgb24")[:h, :w])
                     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
                     vf = vf.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
-                    vf.pts, vf.time_base = n, 1 / Fraction(rate)
-                    n += 1
-                    for p in vs.encode(vf):
-                        out.mux(p)
+                    k += 1  # source frames read; output frame n shows the source frame on screen at its time
+                    while Fraction(n) / rate < Fraction(k) / src_rate:
+                        vf.pts, vf.time_base = n, 1 / Fraction(rate)
+                        n += 1
+                        for p in vs.encode(vf):
+                            out.mux(p)
                 elif aout is not None:
                     frame.pts = None
                     for rf in resampler.resample(frame):
