@@ -294,15 +294,17 @@ def run_group(
             fit = mouth_fit(
                 model.crops, takes_pool, model.take_ids, bank_crops(real[o0:o1], track_face(real[o0:o1], o0), size)
             )
-            common = (q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs())
-            chosen["new_in_memory"].append(
-                select_units(*common, exclude_take=hid, openness=model.openness(), allowed=fit.allowed).indices[: b - a]
-            )
-            chosen["unfitted"].append(
-                select_units(*common, exclude_take=hid, openness=model.openness()).indices[: b - a]
-            )
-            chosen["nearest_audio"].append(select_units(*common, beam=1, exclude_take=hid).indices[: b - a])
-            chosen["main"].append(select_units(*common, exclude_take=hid).indices[: b - a])  # main 9ed9571: audio only
+            view = model.view(fps)  # the bank timed in the shot's frames, as the dub sees it
+            src = view.source
+            common = (q, model.descriptors[src], view.take_ids, view.frame_ids, model.thumbs()[src])
+            opened = model.openness()[src]
+            for method, sel in (
+                ("new_in_memory", select_units(*common, exclude_take=hid, openness=opened, allowed=fit.allowed[src])),
+                ("unfitted", select_units(*common, exclude_take=hid, openness=opened)),
+                ("nearest_audio", select_units(*common, beam=1, exclude_take=hid)),
+                ("main", select_units(*common, exclude_take=hid)),  # main 9ed9571: audio only
+            ):
+                chosen[method].append(src[sel.indices[: b - a]])
             weights_of.append(dub_pauses(info, load_line(line_i), a, b).weights)  # the dub's own pauses
         peers = {m: np.concatenate(v) for m, v in chosen.items()}
         peers["static_mouth"] = np.full(n, pool[len(pool) // 2])

@@ -125,17 +125,19 @@ def dub(
     pool = np.ones(len(model.crops), bool) if exclude is None else model.take_ids != exclude
     shot = own if fit_frames is None else _fit_crops(info, fit_frames, performer, cast, size)
     fit = mouth_fit(model.crops, pool, model.take_ids, shot)
+    view = model.view(info.frame_rate)  # the bank timed in the shot's frames (editor.dialogue.rate)
+    src = view.source
     sel = select_units(
         query,
-        model.descriptors,
-        model.take_ids,
-        model.frame_ids,
-        model.thumbs(),
+        model.descriptors[src],
+        view.take_ids,
+        view.frame_ids,
+        model.thumbs()[src],
         exclude_take=exclude,
-        openness=model.openness(),
-        allowed=fit.allowed,
+        openness=model.openness()[src],
+        allowed=fit.allowed[src],
     )
-    mouths = model.crops[np.asarray(sel.indices[: last - first])]
+    mouths = model.crops[src[np.asarray(sel.indices[: last - first])]]
     plan = plan_mouths(own, model.bank_takes(exclude), mouths)
     kept = dub_pauses(info, line, first, last) if keep_pauses else PauseEvidence(np.ones(last - first, np.float32))
     stages.at("prepare", 1.0)
@@ -176,6 +178,12 @@ def dub(
             "face_detections": track.detections,
             "keep_pauses": keep_pauses,
         }
+        if view.retimed_takes and model.take_rates is not None:
+            params["bank_retimed"] = {
+                "takes": [model.take_hashes[t] for t in view.retimed_takes],
+                "from_fps": sorted({str(model.take_rates[t]) for t in view.retimed_takes}),
+                "to_fps": str(info.frame_rate),
+            }
         if keep_pauses and kept.reason:
             params["pauses_not_kept"] = kept.reason
         if keep_pauses and kept.found_by is not None:

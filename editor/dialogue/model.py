@@ -22,6 +22,7 @@ from editor.dailies import content_hash
 from editor.dialogue.blend import BANK_H, BANK_W
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.rate import BankView, bank_view
 from editor.dialogue.shape import mouth_shape
 from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
 from editor.dialogue.sync import train_sync as _train_sync
@@ -31,8 +32,9 @@ from editor.models import pack_model
 from media import probe, read_audio
 
 KIND = "dialogue"
-FORMAT = "dialogue-npz/2"
-READABLE = ("dialogue-npz/1", FORMAT)  # /1 also stored a HOG face signature, which is no longer used
+FORMAT = "dialogue-npz/3"
+# /1 also stored a HOG face signature, which is no longer used; /1 and /2 did not store the takes' frame rates
+READABLE = ("dialogue-npz/1", "dialogue-npz/2", FORMAT)
 HELD_OUT_SHIFTS = (-6, -3, 0, 3, 6)
 MAX_BANK_W = 256  # the largest bank crop (a 1080p close-up's mouth box is ~350 px): 123 KB a frame
 
@@ -126,6 +128,11 @@ class DialogueModel:
     take_hashes: list[str]
     sync: SyncNet
     metrics: dict[str, float] = field(default_factory=dict)
+    take_rates: tuple[Fraction, ...] | None = None  # each take's frame rate (None: a model from before /3)
+
+    def view(self, rate: Fraction) -> BankView:
+        """The bank as a shot at ``rate`` sees it (``editor.dialogue.rate``, step 2)."""
+        return bank_view(self.take_ids, self.frame_ids, self.take_rates, rate)
 
     def thumbs(self) -> np.ndarray:
         """Grey 16×24 crops in [0, 1] for the selection's visual join cost."""
@@ -160,6 +167,9 @@ class DialogueModel:
             metrics_values=np.array(list(self.metrics.values()), np.float64),
             **state_arrays(self.sync),
         )
+        if self.take_rates is not None:
+            arrays["rate_num"] = np.array([r.numerator for r in self.take_rates], np.int64)
+            arrays["rate_den"] = np.array([r.denominator for r in self.take_rates], np.int64)
         np.savez_compressed(buf, **arrays)
         return buf.getvalue()
 
@@ -181,11 +191,18 @@ class DialogueModel:
                 [str(h) for h in z["take_hashes"]],
                 from_arrays({k: z[k] for k in z.files if k.startswith("sync/")}),
                 dict(zip([str(k) for k in z["metrics_keys"]], [float(v) for v in z["metrics_values"]], strict=True)),
+                _rates(z),
             )
         except (ValueError, KeyError, OSError, RuntimeError) as exc:
             raise DialogueModelError(
                 f"not a dialogue model payload ({exc}); retrain with `cutproof model train dialogue`"
             ) from None
+
+
+def _rates(z: Any) -> tuple[Fraction, ...] | None:
+    if "rate_num" not in z.files:
+        return None
+    return tuple(Fraction(int(n), int(d)) for n, d in zip(z["rate_num"], z["rate_den"], strict=True))
 
 
 def train_dialogue(
@@ -235,6 +252,7 @@ def train_dialogue(
         take_hashes=hashes,
         sync=net,
         metrics=metrics,
+        take_rates=tuple(d.fps for d in data),
     )
     manifest = TrainingManifest(
         model_kind=KIND,

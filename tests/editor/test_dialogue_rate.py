@@ -1,0 +1,130 @@
+"""A dub's shot at another frame rate than the model's takes (``editor.dialogue.rate``)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from editor.dialogue import DialogueModel, dub, train_dialogue
+from editor.dialogue.rate import bank_view, retimed
+from editor.dialogue.select import select_units
+from media import probe
+from tests.editor._dialogue_media import line_from
+
+ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
+PERFORMER = "actor-1001"
+NTSC = Fraction(30000, 1001)
+
+
+def test_retimed_shows_each_frame_twice_at_twice_the_rate() -> None:
+    assert retimed(4, Fraction(25), Fraction(50)).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert retimed(5, NTSC, NTSC).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_retimed_drops_one_frame_in_five_from_2997_to_23976() -> None:
+    got = retimed(10, NTSC, Fraction(24000, 1001))
+    assert got.tolist() == [0, 1, 3, 4, 5, 6, 8, 9]
+
+
+rates = st.sampled_from([Fraction(24000, 1001), Fraction(24), Fraction(25), NTSC, Fraction(50), Fraction(60000, 1001)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 400), src=rates, dst=rates)
+def test_retimed_shows_the_source_frame_on_screen_at_each_frame_centre(n: int, src: Fraction, dst: Fraction) -> None:
+    got = retimed(n, src, dst)
+    assert len(got) == max(1, int(n * dst / src)) and (np.diff(got) >= 0).all()
+    for j, k in enumerate(got.tolist()):
+        centre = (Fraction(j) + Fraction(1, 2)) / dst
+        assert Fraction(k) / src <= centre < Fraction(k + 1) / src or k == n - 1
+
+
+def test_bank_view_retimes_only_the_takes_at_another_rate() -> None:
+    take_ids = np.array([0, 0, 0, 1, 1])
+    frame_ids = np.array([0, 1, 2, 0, 1])
+    same = bank_view(take_ids, frame_ids, (Fraction(25), Fraction(25)), Fraction(25))
+    assert same.source.tolist() == [0, 1, 2, 3, 4] and same.retimed_takes == ()
+    assert bank_view(take_ids, frame_ids, None, Fraction(50)).source.tolist() == [0, 1, 2, 3, 4]
+    mixed = bank_view(take_ids, frame_ids, (Fraction(25), Fraction(50)), Fraction(50))
+    assert mixed.source.tolist() == [0, 0, 1, 1, 2, 2, 3, 4]
+    assert mixed.frame_ids.tolist() == [0, 1, 2, 3, 4, 5, 0, 1] and mixed.retimed_takes == (0,)
+    assert mixed.take_ids.tolist() == [0, 0, 0, 0, 0, 0, 1, 1]
+
+
+def test_selection_through_the_view_follows_the_take_at_its_own_speed() -> None:
+    """A shot at 50 fps speaking take 0's line, its sound not the bank's own (descriptors that drift from frame to
+    frame as speech does, plus noise): through the bank at the shot's rate each of take 0's mouths is held two
+    frames, as the take moved. Chosen from the bank at its own 25 fps (the code before), following the take frame by
+    frame plays its mouths faster: 64 % of the frames right here."""
+    rng = np.random.default_rng(0)
+    bank = np.cumsum(rng.normal(0, 0.5, (80, 6)), axis=0).astype(np.float32)
+    take_ids, frame_ids = np.repeat([0, 1], 40), np.tile(np.arange(40), 2)
+    thumbs = np.repeat(np.linspace(0, 1, 80)[:, None, None], 24, axis=1).reshape(80, 4, 6).astype(np.float32)
+    view = bank_view(take_ids, frame_ids, (Fraction(25), Fraction(25)), Fraction(50))
+    truth = retimed(40, Fraction(25), Fraction(50))
+    query = bank[truth] + rng.normal(0, 0.6, (80, 6)).astype(np.float32)
+    sel = select_units(query, bank[view.source], view.take_ids, view.frame_ids, thumbs[view.source])
+    chosen = view.source[sel.indices]
+    assert np.mean(chosen == truth) >= 0.85
+    steps = np.diff(chosen)
+    assert abs(np.mean(steps[(steps >= 0) & (steps <= 3)]) - 0.5) < 0.05  # half a bank frame per shot frame
+
+
+@pytest.fixture(scope="module")
+def model(footage_dir: Path) -> DialogueModel:
+    return train_dialogue([footage_dir / ANG, footage_dir / SAD, footage_dir / NEU], PERFORMER, steps=150)[2]
+
+
+def _twice_the_rate(src: Path, dst: Path) -> Path:
+    """``src`` at twice its frame rate, each frame shown twice, its sound unchanged (H.264, PCM in MOV)."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        vin, ain = inp.streams.video[0], inp.streams.audio[0]
+        rate = probe(src).frame_rate * 2
+        vs = out.add_stream("libx264", rate=rate, options={"crf": "16"})
+        vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        aout = out.add_stream("pcm_s16le", rate=ain.codec_context.sample_rate, layout="mono")
+        resampler = av.AudioResampler(format="s16", layout="mono")
+        n = 0
+        for packet in inp.demux(vin, ain):
+            for frame in packet.decode():
+                if packet.stream is vin:
+                    rgb = frame.to_ndarray(format="rgb24")
+                    for _ in range(2):
+                        vf = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+                        vf.pts, vf.time_base = n, 1 / rate
+                        n += 1
+                        out.mux(vs.encode(vf))
+                else:
+                    frame.pts = None
+                    for rf in resampler.resample(frame):
+                        out.mux(aout.encode(rf))
+        out.mux(vs.encode())
+        out.mux(aout.encode())
+    return dst
+
+
+def test_model_keeps_its_takes_rates(model: DialogueModel) -> None:
+    assert model.take_rates == (NTSC, NTSC, NTSC)
+    assert DialogueModel.from_bytes(model.to_bytes()).take_rates == model.take_rates
+
+
+def test_dub_of_a_shot_at_twice_the_rate_times_the_bank_in_its_frames(
+    footage_dir: Path, model: DialogueModel, tmp_path: Path
+) -> None:
+    src = _twice_the_rate(footage_dir / NEU, tmp_path / "neu_5994.mov")
+    line = line_from(footage_dir / NEU, tmp_path / "own.wav", start_s=0.3, seconds=1.0)
+    out = tmp_path / "dubbed.mov"
+    result = dub(src, model, line, out, performer=PERFORMER, start=20, model_ref=("a" * 64, "b" * 64))
+    assert result.frames.end - result.frames.start == 60  # 1.0 s at 59.94 fps
+    assert result.parameters["bank_retimed"] == {
+        "takes": model.take_hashes,
+        "from_fps": ["30000/1001"],
+        "to_fps": "60000/1001",
+    }
+    assert abs(result.metrics["after_av_offset_frames"]) <= 1
