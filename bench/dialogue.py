@@ -25,9 +25,13 @@ excluded from the bank when it is rebuilt):
   with ``new``); ``rebuild_pauses``: the frames it kept and ramped, and the mouth PSNR
   there of ``new`` (the take through the render) and of ``new_in_memory`` (a bank mouth placed, as before).
   ``rebuild_distinct_mouths``: how many distinct bank mouths each selection used on the replaced frames (a cut pool
-  must not freeze the mouth). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
+  must not freeze the mouth). ``rebuild_mouth_speed``: how fast each selection's mouths move through their takes
+  (``mouth_speed``; 1 = as shot). Every selection sees the bank at the shot's frame rate as the dub does
+  (``editor.dialogue.rate``); where that retimed a take, ``unretimed`` is ``new_in_memory``'s selection from the
+  bank as it is (the code before). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
   ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (30–72 frames each here:
-  a noisier reading than the whole take's).
+  a noisier reading than the whole take's), and ``open_lag`` (``open_lag``: the lag of the mouth's openness
+  against the take's, a reading that does not use the project's scorer).
 - ``rebuild_shape_gate``: whether the dub used the openness cost and the held-out evidence it was judged on
   (``editor.dialogue.shape``, step 3).
 - ``rebuild_plan``: the dub's mouth plan (``editor.dialogue.plan``: mouth area, detail softening or sharpening, lips
@@ -49,6 +53,7 @@ own plan), scored on every 3rd replaced frame, with the worst, median and best h
 from that spread.
 
 Usage: ``PYTHONPATH=. python bench/dialogue.py [--performers crema,grid,obama] [--variants crop,crf28,prores10]``
+(``--variants rate2x,rate24``: the held-out take at twice its frame rate and conformed to 23.976, ``_heldout.py``)
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ import json
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -77,7 +83,7 @@ from editor.dialogue.blend import BANK_H, BANK_W, inner_mask, lab, place_mouth, 
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.fit import mouth_fit
 from editor.dialogue.line import load_line
-from editor.dialogue.model import bank_crops
+from editor.dialogue.model import DialogueModel, bank_crops
 from editor.dialogue.pauses import dub_pauses
 from editor.dialogue.plan import plan_mouths
 from editor.dialogue.select import select_units
@@ -224,6 +230,39 @@ def static_spread(
     }
 
 
+def open_lag(real: list[np.ndarray], fake: list[np.ndarray], boxes: list[np.ndarray], most: int = 6) -> int | None:
+    """The lag (frames, −``most``…``most``; positive: the result's mouth opens later than the take's) at which the
+    result's mouth openness (``mouth_shape``) best correlates with the take's: a check of the sync that does not use
+    the project's scorer. None where the take's mouth does not move enough to tell."""
+    shape = [mouth_shape(np.stack([crop(f, box, (BANK_W, BANK_H)) for f, box in zip(x, boxes, strict=True)]))[:, 0]
+             for x in (real, fake)]  # fmt: skip
+    r, f = shape
+    best, lag = -2.0, None
+    for k in range(-most, most + 1):
+        a, b = (f[k:], r[: len(r) - k]) if k >= 0 else (f[:k], r[-k:])
+        if len(a) < 8 or a.std() < 1e-6 or b.std() < 1e-6:
+            continue
+        c = float(np.corrcoef(a, b)[0, 1])
+        if c > best:
+            best, lag = c, k
+    return lag
+
+
+def mouth_speed(model: DialogueModel, idx: np.ndarray, halves: list, fps: Fraction) -> float | None:
+    """How fast the chosen mouths move through their takes: bank frames advanced per shot frame, within runs of the
+    same take advancing 0 to 3 frames at a time (each half apart), times the shot's rate over the take's. 1 = the
+    speed the take was shot at; None where no such run."""
+    speeds = []
+    for a, b, _ in halves:
+        ch = idx[a:b]
+        same = model.take_ids[ch[1:]] == model.take_ids[ch[:-1]]
+        step = model.frame_ids[ch[1:]] - model.frame_ids[ch[:-1]]
+        ok = same & (step >= 0) & (step <= 3)
+        rates = np.array([float(fps / model.take_rates[t]) for t in model.take_ids[ch[1:]]])
+        speeds += (step * rates)[ok].tolist()
+    return round(float(np.mean(speeds)), 4) if speeds else None
+
+
 def run_group(
     name: str,
     variants: list[str],
@@ -305,6 +344,10 @@ def run_group(
                 ("main", select_units(*common, exclude_take=hid)),  # main 9ed9571: audio only
             ):
                 chosen[method].append(src[sel.indices[: b - a]])
+            if view.retimed_takes:  # the code before: the bank as it is, its takes at their own rate
+                sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(),
+                                   exclude_take=hid, openness=model.openness(), allowed=fit.allowed)  # fmt: skip
+                chosen.setdefault("unretimed", []).append(sel.indices[: b - a])
             weights_of.append(dub_pauses(info, load_line(line_i), a, b).weights)  # the dub's own pauses
         peers = {m: np.concatenate(v) for m, v in chosen.items()}
         peers["static_mouth"] = np.full(n, pool[len(pool) // 2])
@@ -338,12 +381,15 @@ def run_group(
         for method, idx in peers.items():
             emit(metric="rebuild_distinct_mouths", method=method, value=len(set(idx[spoken].tolist())),
                  replaced=len(spoken), **ctx)  # fmt: skip
+            if method != "static_mouth" and model.take_rates is not None:
+                emit(metric="rebuild_mouth_speed", method=method, value=mouth_speed(model, idx, halves, fps), **ctx)
         for method in ("new", "new_in_memory", "unfitted", "static_mouth"):  # each half's AV offset, as the dub's
             for half, ((a, b, _), line_i) in enumerate(zip(halves, lines, strict=True)):
                 mouths = np.stack([crop(fakes[method][k], boxes[k], (BANK_W, BANK_H)) for k in range(a, b)])
                 got = score(model.sync, SyncTake(grey_mouths(mouths), load_line(line_i).feats, fps))
+                lag = open_lag(real[a:b], fakes[method][a:b], boxes[a:b])
                 emit(metric="rebuild_half_sync", method=method, half=half, av_offset=got.offset_frames,
-                     lse_d=round(got.lse_d, 4), **ctx)  # fmt: skip
+                     lse_d=round(got.lse_d, 4), open_lag=lag, **ctx)  # fmt: skip
         if spread:
             spread_of = static_spread(real, fakes, track, own_crops, bank, model.crops, pool, spoken[::3])
             emit(metric="rebuild_static_spread", **spread_of, **ctx)

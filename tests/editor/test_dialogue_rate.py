@@ -45,12 +45,15 @@ def test_retimed_shows_the_source_frame_on_screen_at_each_frame_centre(n: int, s
         assert Fraction(k) / src <= centre < Fraction(k + 1) / src or k == n - 1
 
 
-def test_bank_view_retimes_only_the_takes_at_another_rate() -> None:
+def test_bank_view_retimes_only_the_takes_at_a_lower_rate() -> None:
     take_ids = np.array([0, 0, 0, 1, 1])
     frame_ids = np.array([0, 1, 2, 0, 1])
     same = bank_view(take_ids, frame_ids, (Fraction(25), Fraction(25)), Fraction(25))
     assert same.source.tolist() == [0, 1, 2, 3, 4] and same.retimed_takes == ()
     assert bank_view(take_ids, frame_ids, None, Fraction(50)).source.tolist() == [0, 1, 2, 3, 4]
+    # a shot at a lower rate: every mouth stays, the bank as it is (retimed down, a fifth would be dropped)
+    down = bank_view(take_ids, frame_ids, (NTSC, NTSC), Fraction(24000, 1001))
+    assert down.source.tolist() == [0, 1, 2, 3, 4] and down.retimed_takes == ()
     mixed = bank_view(take_ids, frame_ids, (Fraction(25), Fraction(50)), Fraction(50))
     assert mixed.source.tolist() == [0, 0, 1, 1, 2, 2, 3, 4]
     assert mixed.frame_ids.tolist() == [0, 1, 2, 3, 4, 5, 0, 1] and mixed.retimed_takes == (0,)
