@@ -38,9 +38,10 @@ The rule, per line (the new line, and the shot's own sound over the range):
    those frames replaced.
 5. **Kept frames.** Frames that are pauses of both lines, in runs of at least ``MIN_RUN_S`` (0.2 s), are kept.
    A shorter run would flicker between the shot's mouth and a bank mouth.
-6. **Weights.** Each frame gets a placed-mouth weight: 0 where kept, 1 where replaced. Over ``RAMP`` frames
-   next to a kept run, the weight ramps from the shot's mouth to the bank's (1/3, 2/3), so the change is not a
-   cut.
+6. **Weights.** Each frame gets a placed-mouth weight: 0 where kept, 1 where replaced. Over the frames of
+   ``RAMP_S`` (1/15 s) next to a kept run (``ramp_frames``: 2 frames at 23.976–30 fps, 4 at 50–60), the weight
+   ramps from the shot's mouth to the bank's (1/3, 2/3 at 2 frames), so the change is not a cut, and takes as long
+   at any frame rate.
 
 A shot without sound gives no evidence of its pauses: every frame is replaced (``PauseEvidence.reason`` says
 so).
@@ -48,6 +49,7 @@ so).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -64,7 +66,7 @@ SPEECH_SHARE = 1 / 4
 MIN_SPEECH_S = Fraction(1, 10)
 PAD_S = Fraction(1, 5)
 MIN_RUN_S = Fraction(1, 5)
-RAMP = 2
+RAMP_S = Fraction(1, 15)
 _WHY = "spoken throughout, or a room noise too loud or unsteady to tell speech from"
 
 
@@ -130,6 +132,11 @@ def pause_frames(speech: np.ndarray | None, fps: Fraction, n_frames: int) -> np.
     return out
 
 
+def ramp_frames(fps: Fraction) -> int:
+    """Step 6: the frames of the ramp next to a kept run: ``RAMP_S`` at ``fps``, rounded up."""
+    return max(1, math.ceil(RAMP_S * Fraction(fps)))
+
+
 def keep_weights(paused: np.ndarray, fps: Fraction) -> np.ndarray:
     """Steps 5–6: the placed mouth's weight per frame (0 kept … 1 replaced)."""
     n = len(paused)
@@ -139,7 +146,7 @@ def keep_weights(paused: np.ndarray, fps: Fraction) -> np.ndarray:
         return w
     idx = np.nonzero(kept)[0]
     dist = np.abs(np.arange(n)[:, None] - idx[None, :]).min(axis=1)
-    return np.minimum(1.0, dist / (RAMP + 1)).astype(np.float32)
+    return np.minimum(1.0, dist / (ramp_frames(fps) + 1)).astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from editor.dialogue.pauses import PAD_S, RAMP, keep_weights, levels_db, pause_frames, pauses, speech_hops
+from editor.dialogue.pauses import PAD_S, keep_weights, levels_db, pause_frames, pauses, speech_hops
 
 RATE = 16000
 FPS = Fraction(25)
@@ -41,9 +41,9 @@ def test_pauses_of_both_lines_are_kept_with_a_ramp() -> None:
     # … and from 0.2 s after the shot's sound stops until the end
     assert list(tail) == list(range(tail[0], 85)) and 2.6 + 0.2 <= tail[0] / 25 <= 2.6 + 0.2 + 0.02 + 1 / 25
     first = head[-1] + 1
-    assert list(got.weights[first : first + RAMP + 1]) == [np.float32(1 / 3), np.float32(2 / 3), 1.0]
+    assert list(got.weights[first : first + 3]) == [np.float32(1 / 3), np.float32(2 / 3), 1.0]
     last = tail[0] - 1
-    assert list(got.weights[last - RAMP : last + 1]) == [1.0, np.float32(2 / 3), np.float32(1 / 3)]
+    assert list(got.weights[last - 2 : last + 1]) == [1.0, np.float32(2 / 3), np.float32(1 / 3)]
     assert got.as_metrics() == {"mouth_kept_frames": float(len(kept)), "mouth_ramp_frames": 4.0}
 
 
@@ -89,16 +89,20 @@ def test_speech_hops_need_a_range_between_pause_and_speech() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.booleans(), min_size=1, max_size=120), st.sampled_from([Fraction(24), Fraction(30000, 1001), 50]))
+@given(
+    st.lists(st.booleans(), min_size=1, max_size=120),
+    st.sampled_from([Fraction(24000, 1001), Fraction(25), Fraction(30000, 1001), Fraction(50)]),
+)
 def test_weights_are_a_ramped_subset_of_the_pauses(paused: list[bool], fps: Fraction) -> None:
     p = np.array(paused)
     w = keep_weights(p, Fraction(fps))
     assert w.shape == p.shape and ((w >= 0) & (w <= 1)).all()
     assert not (w[~p] == 0).any()  # a spoken frame is never kept
     kept = np.nonzero(w == 0)[0]
-    for k in range(len(p)):  # the weight grows by 1 / (RAMP + 1) per frame away from the nearest kept frame
+    ramp = 4 if fps == 50 else 2  # 1/15 s
+    for k in range(len(p)):  # the weight grows by 1 / (ramp + 1) per frame away from the nearest kept frame
         d = np.abs(kept - k).min() if len(kept) else None
-        assert w[k] == (1.0 if d is None else np.float32(min(1.0, d / (RAMP + 1))))
+        assert w[k] == (1.0 if d is None else np.float32(min(1.0, d / (ramp + 1))))
 
 
 def test_pause_frames_margin() -> None:
