@@ -131,7 +131,7 @@ class DialogueModel:
     take_rates: tuple[Fraction, ...] | None = None  # each take's frame rate (None: a model from before /3)
 
     def view(self, rate: Fraction) -> BankView:
-        """The bank as a shot at ``rate`` sees it (``editor.dialogue.rate``, step 2)."""
+        """The bank as a shot at ``rate`` sees it (``editor.dialogue.rate``, step 3)."""
         return bank_view(self.take_ids, self.frame_ids, self.take_rates, rate)
 
     def thumbs(self) -> np.ndarray:
