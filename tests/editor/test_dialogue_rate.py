@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -154,6 +155,17 @@ def _twice_the_rate(src: Path, dst: Path) -> Path:
 def test_model_keeps_its_takes_rates(model: DialogueModel) -> None:
     assert model.take_rates == (NTSC, NTSC, NTSC)
     assert DialogueModel.from_bytes(model.to_bytes()).take_rates == model.take_rates
+
+
+def test_a_model_from_before_the_rates_were_kept_sees_the_bank_as_it_is(model: DialogueModel) -> None:
+    """A ``dialogue-npz/2`` payload has no rates: it loads, and a shot at any rate sees the bank frame for frame."""
+    z = np.load(io.BytesIO(model.to_bytes()))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{k: z[k] for k in z.files if not k.startswith("rate_")})
+    old = DialogueModel.from_bytes(buf.getvalue())
+    assert old.take_rates is None
+    view = old.view(Fraction(50))
+    assert view.source.tolist() == list(range(len(old.crops))) and view.retimed_takes == ()
 
 
 def test_dub_of_a_shot_at_twice_the_rate_times_the_bank_in_its_frames(
