@@ -28,7 +28,9 @@ excluded from the bank when it is rebuilt):
   must not freeze the mouth). ``rebuild_mouth_speed``: how fast each selection's mouths move through their takes
   (``mouth_speed``; 1 = as shot). Every selection sees the bank at the shot's frame rate as the dub does
   (``editor.dialogue.rate``); where that retimed a take, ``unretimed`` is ``new_in_memory``'s selection from the
-  bank as it is (the code before). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
+  bank as it is (the code before). Where the dub took the shot as flopped (``editor.dialogue.flop``), every peer but
+  ``today`` draws from the mirrored bank as it does, and ``unflopped`` is the selection from the bank as shot (the
+  code before). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
   ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (30–72 frames each here:
   a noisier reading than the whole take's), and ``open_lag`` (``open_lag``: the lag of the mouth's openness
   against the take's, a reading that does not use the project's scorer).
@@ -82,6 +84,7 @@ from editor.dialogue import dub, score, train_dialogue
 from editor.dialogue.blend import BANK_H, BANK_W, inner_mask, lab, place_mouth, ring_mask, work_size
 from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.fit import mouth_fit
+from editor.dialogue.flop import flop_test
 from editor.dialogue.line import load_line
 from editor.dialogue.model import DialogueModel, bank_crops
 from editor.dialogue.pauses import dub_pauses
@@ -326,17 +329,19 @@ def run_group(
         pool = np.nonzero(takes_pool)[0]
         small = np.stack([cv2.resize(c, (64, 40), interpolation=cv2.INTER_AREA) for c in model.crops])
         chosen: dict[str, list[np.ndarray]] = {m: [] for m in ("new_in_memory", "unfitted", "nearest_audio", "main")}
-        weights_of = []
+        weights_of, flips, as_shot = [], [], []
         for (a, b, (o0, o1)), line_i in zip(halves, lines, strict=True):
             au = read_audio(line_i)
             q = selection_descriptors(utterance_features(au.samples, au.rate), fps, b - a)
-            fit = mouth_fit(
-                model.crops, takes_pool, model.take_ids, bank_crops(real[o0:o1], track_face(real[o0:o1], o0), size)
-            )
+            shot = bank_crops(real[o0:o1], track_face(real[o0:o1], o0), size)
+            flip = flop_test(model.crops, takes_pool, shot).flopped  # as the dub: the bank mirrored for a flopped shot
+            flips.append(flip)
+            seen = model.flopped() if flip else model
+            fit = mouth_fit(seen.crops, takes_pool, model.take_ids, shot)
             view = model.view(fps)  # the bank timed in the shot's frames, as the dub sees it
             src = view.source
-            common = (q, model.descriptors[src], view.take_ids, view.frame_ids, model.thumbs()[src])
-            opened = model.openness()[src]
+            common = (q, model.descriptors[src], view.take_ids, view.frame_ids, seen.thumbs()[src])
+            opened = seen.openness()[src]
             for method, sel in (
                 ("new_in_memory", select_units(*common, exclude_take=hid, openness=opened, allowed=fit.allowed[src])),
                 ("unfitted", select_units(*common, exclude_take=hid, openness=opened)),
@@ -348,16 +353,24 @@ def run_group(
                 sel = select_units(q, model.descriptors, model.take_ids, model.frame_ids, model.thumbs(),
                                    exclude_take=hid, openness=model.openness(), allowed=fit.allowed)  # fmt: skip
                 chosen.setdefault("unretimed", []).append(sel.indices[: b - a])
+            # the code before: the bank as shot (its fit and selection), placed as shot; a peer where a half flopped
+            fit0 = fit if not flip else mouth_fit(model.crops, takes_pool, model.take_ids, shot)
+            sel = select_units(*common[:4], model.thumbs()[src], exclude_take=hid,
+                               openness=model.openness()[src], allowed=fit0.allowed[src])  # fmt: skip
+            as_shot.append(src[sel.indices[: b - a]])
             weights_of.append(dub_pauses(info, load_line(line_i), a, b).weights)  # the dub's own pauses
+        if any(flips):
+            chosen["unflopped"] = as_shot
         peers = {m: np.concatenate(v) for m, v in chosen.items()}
         peers["static_mouth"] = np.full(n, pool[len(pool) // 2])
         fakes: dict[str, list[np.ndarray]] = {"new": result}
         supports: dict[str, list[np.ndarray]] = {}
         for method, idx in peers.items():  # the same blending, each half's plan for its own mouths (as the dub)
             placed = []
-            for a, b, _ in halves:
-                plan = plan_mouths(own_crops[a:b], bank, model.crops[idx[a:b]])
-                placed += [place_mouth(real[k], model.crops[idx[k]], boxes[k], seed=k, plan=plan) for k in range(a, b)]
+            for (a, b, _), flip in zip(halves, flips, strict=True):
+                seen = model.flopped() if flip and method != "unflopped" else model
+                plan = plan_mouths(own_crops[a:b], seen.bank_takes(hid), seen.crops[idx[a:b]])
+                placed += [place_mouth(real[k], seen.crops[idx[k]], boxes[k], seed=k, plan=plan) for k in range(a, b)]
             fakes[method], supports[method] = [f for f, _ in placed], [s for _, s in placed]
         placed = [blend_v1.place_mouth(real[k], small[peers["main"][k]], boxes[k]) for k in range(n)]
         fakes["today"], supports["today"] = [f for f, _ in placed], [s for _, s in placed]

@@ -2,7 +2,9 @@
 
 Validate the line and the range → track the performer's face over the range (its mouth boxes) with the
 engine's one face path: the project's cast model says which face is the performer's, and a range where it finds
-none of theirs is refused (``editor.cast.performer_track``) → leave out a bank take of another recording session
+none of theirs is refused (``editor.cast.performer_track``) → mirror the bank where the shot is flopped
+(``editor.dialogue.flop``) and show its takes at the shot's frame rate (``editor.dialogue.rate``) → leave out a bank
+take of another recording session
 and keep the mouths that fit the shot best (``editor.dialogue.fit``: only where such a take is found) → choose bank
 mouths for the line by unit selection (audio distance plus the openness the project's own takes predict from the
 line's sound, ``editor.dialogue.shape``)
@@ -16,7 +18,8 @@ Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against th
 the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan
 (``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_sharpen``, ``mouth_lips_offset_l/a/b``); the frames
 left as shot (``mouth_kept_frames``) and ramped (``mouth_ramp_frames``); the bank's fit to the shot
-(``selection_fit_*``: takes offered and kept, mouths kept, the lowest take's share against the best).
+(``selection_fit_*``: takes offered and kept, mouths kept, the lowest take's share against the best); the flop test
+(``selection_flop_*``).
 
 ``retime`` (slip the picture to the line's timing) is in ``editor.dialogue.retime``."""
 
@@ -41,6 +44,7 @@ from editor.dialogue.blend import BANK_H, BANK_W, MouthPlan, place_mouth, work_s
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors
 from editor.dialogue.fit import mouth_fit
+from editor.dialogue.flop import flop_test
 from editor.dialogue.line import fit_range, load_line
 from editor.dialogue.model import DialogueModel, bank_crops
 from editor.dialogue.pauses import PauseEvidence, dub_pauses
@@ -124,21 +128,23 @@ def dub(
     own = bank_crops(frames, track, size)  # the take's crops at the size the mouths are fitted at
     pool = np.ones(len(model.crops), bool) if exclude is None else model.take_ids != exclude
     shot = own if fit_frames is None else _fit_crops(info, fit_frames, performer, cast, size)
-    fit = mouth_fit(model.crops, pool, model.take_ids, shot)
-    view = model.view(info.frame_rate)  # the bank timed in the shot's frames (editor.dialogue.rate)
+    flop = flop_test(model.crops, pool, shot)
+    bank = model.flopped() if flop.flopped else model  # a flopped shot gets the mirrored mouths (editor.dialogue.flop)
+    fit = mouth_fit(bank.crops, pool, bank.take_ids, shot)
+    view = bank.view(info.frame_rate)  # the bank timed in the shot's frames (editor.dialogue.rate)
     src = view.source
     sel = select_units(
         query,
-        model.descriptors[src],
+        bank.descriptors[src],
         view.take_ids,
         view.frame_ids,
-        model.thumbs()[src],
+        bank.thumbs()[src],
         exclude_take=exclude,
-        openness=model.openness()[src],
+        openness=bank.openness()[src],
         allowed=fit.allowed[src],
     )
-    mouths = model.crops[src[np.asarray(sel.indices[: last - first])]]
-    plan = plan_mouths(own, model.bank_takes(exclude), mouths)
+    mouths = bank.crops[src[np.asarray(sel.indices[: last - first])]]
+    plan = plan_mouths(own, bank.bank_takes(exclude), mouths)
     kept = dub_pauses(info, line, first, last) if keep_pauses else PauseEvidence(np.ones(last - first, np.float32))
     stages.at("prepare", 1.0)
     editor = _DubFrames(info, range(first, last), frames, track, mouths, plan, kept.weights)
@@ -158,11 +164,13 @@ def dub(
     changed, edited_crops = editor.changed, editor.crops
     try:
         after_crops = np.stack([edited_crops[k] for k in range(last - first)])
-        before = sync_of(model, own, line, info.frame_rate)
-        after = sync_of(model, after_crops, line, info.frame_rate)
+        as_shot = (lambda c: c[:, :, ::-1]) if flop.flopped else (lambda c: c)  # the scorer knows the takes as shot
+        before = sync_of(model, as_shot(own), line, info.frame_rate)
+        after = sync_of(model, as_shot(after_crops), line, info.frame_rate)
         metrics = {
             **sel.as_metrics(),
             **fit.as_metrics(),
+            **flop.as_metrics(),
             **sync_metrics(before, after),
             **plan_metrics(plan),
             **kept.as_metrics(),
@@ -178,6 +186,8 @@ def dub(
             "face_detections": track.detections,
             "keep_pauses": keep_pauses,
         }
+        if flop.flopped:
+            params["bank_flopped"] = True
         if view.retimed_takes and model.take_rates is not None:
             params["bank_retimed"] = {
                 "takes": [model.take_hashes[t] for t in view.retimed_takes],

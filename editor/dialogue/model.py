@@ -9,7 +9,7 @@ the registry's model envelope; the training manifest (kind ``dialogue``) names e
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,10 @@ class DialogueModel:
     sync: SyncNet
     metrics: dict[str, float] = field(default_factory=dict)
     take_rates: tuple[Fraction, ...] | None = None  # each take's frame rate (None: a model from before /3)
+
+    def flopped(self) -> DialogueModel:
+        """The model with its bank's mouths mirrored left to right (``editor.dialogue.flop``: a flopped shot)."""
+        return replace(self, crops=np.ascontiguousarray(self.crops[:, :, ::-1]))
 
     def view(self, rate: Fraction) -> BankView:
         """The bank as a shot at ``rate`` sees it (``editor.dialogue.rate``, step 3)."""
