@@ -9,6 +9,7 @@ console. Plain Python: the console imports it without loading the engine (NumPy,
 - ``fit_note``: which of a dub's bank takes were left out (``editor.dialogue.fit``).
 - ``pauses_note``: which of a dub's lines had their pauses told through a steady room noise
   (``editor.dialogue.steady_noise``).
+- ``flop_note``: that a dub took its shot as flopped and drew the bank's mouths mirrored (``editor.dialogue.flop``).
 """
 
 from __future__ import annotations
@@ -84,4 +85,15 @@ def pauses_note(parameters: Mapping[str, Any]) -> str | None:
     return (
         f"The pauses of {' and of '.join(noisy)} were told through a steady room noise, by the sound's spectrum rather "
         "than its level: check the frames left as shot at the edges of words."
+    )
+
+
+def flop_note(parameters: Mapping[str, Any]) -> str | None:
+    """That a dub took its shot as flopped (mirrored against the performer's takes) and mirrored the bank's mouths
+    (``editor.dialogue.flop``), from its parameters (``bank_flopped``); None otherwise."""
+    if not parameters.get("bank_flopped"):
+        return None
+    return (
+        "The shot's mouth is the mirror image of the performer's takes (a flopped shot), so the mouths were drawn "
+        "mirrored: check that the shot was flopped."
     )

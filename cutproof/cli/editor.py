@@ -369,7 +369,7 @@ def edit_dialogue(
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
     from editor.dialogue import dub, fit_note, retime
-    from editor.notes import pauses_note
+    from editor.notes import flop_note, pauses_note
 
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
@@ -413,8 +413,9 @@ def edit_dialogue(
         f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
-    if note := fit_note(m):
-        console.print(note)
+    for note in (flop_note(result.parameters), fit_note(m)):
+        if note:
+            console.print(note)
     if result.parameters.get("keep_pauses") is False:
         console.print("a mouth placed on every frame of the range, pauses included (--replace-pauses)")
     elif "mouth_kept_frames" in m:

@@ -64,6 +64,12 @@ def test_a_dub_says_its_pauses_were_told_through_a_room_noise() -> None:
     assert "The pauses of the shot&#39;s sound were told through a steady room noise" in html
 
 
+def test_a_dub_says_it_took_its_shot_as_flopped() -> None:
+    view = result_view({"metrics": {"selection_flopped": 1.0}, "parameters": {"bank_flopped": True}})
+    assert any("mirror image" in n and "check that the shot was flopped" in n for n in view["notes"])
+    assert result_view({"metrics": {"selection_flopped": 0.0}, "parameters": {}})["notes"] == []
+
+
 def test_a_dub_says_which_bank_takes_it_left_out() -> None:
     fit = {"selection_fit_takes": 2.0, "selection_fit_takes_kept": 1.0, "selection_fit_kept": 72.0}
     html = _page({"after_av_offset_frames": 0, **fit}, {"keep_pauses": True})

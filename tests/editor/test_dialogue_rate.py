@@ -57,6 +57,9 @@ def test_bank_view_shows_each_take_at_the_shots_rate() -> None:
     assert mixed.source.tolist() == [0, 0, 1, 1, 2, 2, 3, 4]
     assert mixed.frame_ids.tolist() == [0, 1, 2, 3, 4, 5, 0, 1] and mixed.retimed_takes == (0,)
     assert mixed.take_ids.tolist() == [0, 0, 0, 0, 0, 0, 1, 1]
+    # one rate written two ways, or 29.97 against 30: frame for frame
+    for a, b in ((NTSC, Fraction(989, 33)), (NTSC, Fraction(30)), (Fraction(24000, 1001), Fraction(24))):
+        assert bank_view(take_ids, frame_ids, (a, a), b).source.tolist() == [0, 1, 2, 3, 4]
     # at a lower rate: both phases, every mouth kept, each phase numbered apart (no join from one to the next)
     down = bank_view(np.zeros(6, int), np.arange(6), (Fraction(50),), Fraction(25))
     assert down.source.tolist() == [0, 2, 4, 1, 3, 5] and down.frame_ids.tolist() == [0, 1, 2, 4, 5, 6]

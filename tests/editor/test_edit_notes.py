@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from editor.notes import CLI_ORIGINAL, grade_note, pauses_note
+from editor.notes import CLI_ORIGINAL, flop_note, grade_note, pauses_note
 
 A, B = "ab" * 32, "cd" * 32
 
@@ -65,3 +65,10 @@ def test_pauses_told_through_a_room_noise_say_so() -> None:
     assert note is not None and "of the shot's sound were told through a steady room noise" in note
     both = pauses_note({"pauses_found_by": {"line": "steady_noise", "shot": "steady_noise"}})
     assert both is not None and "the new line and of the shot's sound" in both
+
+
+def test_a_flopped_shot_says_so() -> None:
+    assert flop_note({"keep_pauses": True}) is None
+    assert flop_note({"bank_flopped": False}) is None
+    note = flop_note({"bank_flopped": True})
+    assert note is not None and "mirror image" in note and "check that the shot was flopped" in note
