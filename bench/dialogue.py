@@ -420,7 +420,7 @@ def run_group(
             plan_of = {k: v for k, v in m.items() if k.startswith("mouth_")}
             emit(metric="rebuild_plan", method="new", half=half, **plan_of, **ctx)
             emit(metric="rebuild_fit", method="new", half=half,
-                 **{k: v for k, v in m.items() if k.startswith("selection_fit")}, **ctx)  # fmt: skip
+                 **{k: v for k, v in m.items() if k.startswith(("selection_fit", "selection_flop"))}, **ctx)  # fmt: skip
             gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
             emit(metric="rebuild_shape_gate", method="new", half=half, **gate, **ctx)
         own_plan = plan_mouths(own_crops, [own_crops], own_crops)

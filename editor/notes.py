@@ -9,7 +9,7 @@ console. Plain Python: the console imports it without loading the engine (NumPy,
 - ``fit_note``: which of a dub's bank takes were left out (``editor.dialogue.fit``).
 - ``pauses_note``: which of a dub's lines had their pauses told through a steady room noise
   (``editor.dialogue.steady_noise``).
-- ``flop_note``: that a dub took its shot as flopped and drew the bank's mouths mirrored (``editor.dialogue.flop``).
+- ``flop_note``: that a dub drew the bank's mouths mirrored (``editor.dialogue.flop``).
 """
 
 from __future__ import annotations
@@ -89,11 +89,12 @@ def pauses_note(parameters: Mapping[str, Any]) -> str | None:
 
 
 def flop_note(parameters: Mapping[str, Any]) -> str | None:
-    """That a dub took its shot as flopped (mirrored against the performer's takes) and mirrored the bank's mouths
+    """That a dub drew the bank's mouths mirrored, its shot flopped or lit from the other side
     (``editor.dialogue.flop``), from its parameters (``bank_flopped``); None otherwise."""
     if not parameters.get("bank_flopped"):
         return None
     return (
-        "The shot's mouth is the mirror image of the performer's takes (a flopped shot), so the mouths were drawn "
-        "mirrored: check that the shot was flopped."
+        "The dialogue model's mouths fitted this shot clearly better mirrored (a flopped shot, or one lit from the "
+        "other side), so they were drawn mirrored: check the mouth's own asymmetries (a crooked smile, a scar, a "
+        "gap in the teeth) against the shot."
     )

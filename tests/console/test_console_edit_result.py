@@ -66,7 +66,7 @@ def test_a_dub_says_its_pauses_were_told_through_a_room_noise() -> None:
 
 def test_a_dub_says_it_took_its_shot_as_flopped() -> None:
     view = result_view({"metrics": {"selection_flopped": 1.0}, "parameters": {"bank_flopped": True}})
-    assert any("mirror image" in n and "check that the shot was flopped" in n for n in view["notes"])
+    assert any("better mirrored" in n and "asymmetries" in n for n in view["notes"])
     assert result_view({"metrics": {"selection_flopped": 0.0}, "parameters": {}})["notes"] == []
 
 

@@ -71,4 +71,4 @@ def test_a_flopped_shot_says_so() -> None:
     assert flop_note({"keep_pauses": True}) is None
     assert flop_note({"bank_flopped": False}) is None
     note = flop_note({"bank_flopped": True})
-    assert note is not None and "mirror image" in note and "check that the shot was flopped" in note
+    assert note is not None and "better mirrored" in note and "asymmetries" in note
