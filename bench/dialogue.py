@@ -419,8 +419,8 @@ def run_group(
                  after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
             plan_of = {k: v for k, v in m.items() if k.startswith("mouth_")}
             emit(metric="rebuild_plan", method="new", half=half, **plan_of, **ctx)
-            emit(metric="rebuild_fit", method="new", half=half,
-                 **{k: v for k, v in m.items() if k.startswith(("selection_fit", "selection_flop"))}, **ctx)  # fmt: skip
+            fit_of = {k: v for k, v in m.items() if k.startswith(("selection_fit", "selection_flop"))}
+            emit(metric="rebuild_fit", method="new", half=half, **fit_of, **ctx)
             gate = {k: v for k, v in m.items() if k.startswith("selection_shape")}
             emit(metric="rebuild_shape_gate", method="new", half=half, **gate, **ctx)
         own_plan = plan_mouths(own_crops, [own_crops], own_crops)
