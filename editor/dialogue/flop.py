@@ -23,7 +23,7 @@ Why (issue 18): the dub placed the bank's mouths as they were shot. On the CREMA
 
 What the test tells is that the mirrored mouths fit the shot better, not why: on the bench's halves of Obama's
 held-out take, as shot, it chose the mirrored mouths (his other takes are lit from the other side), and they scored
-0.34 dB over the mouths as shot with a third of the side-light error (``bench/dialogue.py``, ``side_light``). The
+0.34 dB over the mouths as shot with under half the side-light error (``bench/dialogue.py``, ``side_light``). The
 signed result says what was done (``bank_flopped``, ``selection_flop_*``), and the CLI and the console ask the editor
 to check the mouth's own asymmetries (``editor.notes.flop_note``).
 """

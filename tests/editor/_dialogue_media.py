@@ -41,3 +41,35 @@ def line_from(
     if len(x) < n:
         x = np.concatenate([x, np.zeros(n - len(x), np.float32)])
     return write_wav(path, x, rate)
+
+
+def rewrite_clip(src: Path, dst: Path, *, repeat: int = 1, mirror: bool = False) -> Path:
+    """``src`` written again as H.264 (CRF 16) with PCM sound in MOV, its sound as it was: each frame shown
+    ``repeat`` times at ``repeat`` times the rate, and mirrored left to right (an editor's flop) with ``mirror``."""
+    from media import probe
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        vin, ain = inp.streams.video[0], inp.streams.audio[0]
+        rate = probe(src).frame_rate * repeat
+        vs = out.add_stream("libx264", rate=rate, options={"crf": "16"})
+        vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+        aout = out.add_stream("pcm_s16le", rate=ain.codec_context.sample_rate, layout="mono")
+        resampler = av.AudioResampler(format="s16", layout="mono")
+        n = 0
+        for packet in inp.demux(vin, ain):
+            for frame in packet.decode():
+                if packet.stream is vin:
+                    rgb = frame.to_ndarray(format="rgb24")
+                    rgb = np.ascontiguousarray(rgb[:, ::-1]) if mirror else rgb
+                    for _ in range(repeat):
+                        vf = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+                        vf.pts, vf.time_base = n, 1 / rate
+                        n += 1
+                        out.mux(vs.encode(vf))
+                else:
+                    frame.pts = None
+                    for rf in resampler.resample(frame):
+                        out.mux(aout.encode(rf))
+        out.mux(vs.encode())
+        out.mux(aout.encode())
+    return dst

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -14,7 +13,7 @@ from editor.dialogue.flop import MARGIN_DB, flop_test
 from editor.dialogue.model import bank_crops
 from editor.dialogue.track import read_range, track_face
 from media import probe
-from tests.editor._dialogue_media import line_from
+from tests.editor._dialogue_media import line_from, rewrite_clip
 
 ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
 PERFORMER = "actor-1001"
@@ -23,33 +22,6 @@ PERFORMER = "actor-1001"
 @pytest.fixture(scope="module")
 def model(footage_dir: Path) -> DialogueModel:
     return train_dialogue([footage_dir / ANG, footage_dir / SAD, footage_dir / NEU], PERFORMER, steps=40)[2]
-
-
-def _flopped(src: Path, dst: Path) -> Path:
-    """``src`` mirrored left to right (an editor's flop), its sound as it was (H.264 CRF 16, PCM in MOV)."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        vin, ain = inp.streams.video[0], inp.streams.audio[0]
-        rate = probe(src).frame_rate
-        vs = out.add_stream("libx264", rate=rate, options={"crf": "16"})
-        vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
-        aout = out.add_stream("pcm_s16le", rate=ain.codec_context.sample_rate, layout="mono")
-        resampler = av.AudioResampler(format="s16", layout="mono")
-        n = 0
-        for packet in inp.demux(vin, ain):
-            for frame in packet.decode():
-                if packet.stream is vin:
-                    rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24")[:, ::-1])
-                    vf = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
-                    vf.pts, vf.time_base = n, 1 / rate
-                    n += 1
-                    out.mux(vs.encode(vf))
-                else:
-                    frame.pts = None
-                    for rf in resampler.resample(frame):
-                        out.mux(aout.encode(rf))
-        out.mux(vs.encode())
-        out.mux(aout.encode())
-    return dst
 
 
 def _shot_mouths(path: Path, model: DialogueModel) -> np.ndarray:
@@ -66,7 +38,7 @@ def test_a_take_as_shot_is_not_taken_for_flopped(footage_dir: Path, model: Dialo
 
 def test_a_flopped_take_is_taken_for_flopped(footage_dir: Path, model: DialogueModel, tmp_path: Path) -> None:
     pool = model.take_ids != model.take_hashes.index(content_hash(footage_dir / NEU))
-    shot = _shot_mouths(_flopped(footage_dir / NEU, tmp_path / "neu_flopped.mov"), model)
+    shot = _shot_mouths(rewrite_clip(footage_dir / NEU, tmp_path / "neu_flopped.mov", mirror=True), model)
     got = flop_test(model.crops, pool, shot)
     assert got.flopped and got.margin_db >= MARGIN_DB and got.share >= 0.75
     # the same mouths mirrored back read as shot: the test is about the picture, not the file
@@ -81,7 +53,7 @@ def test_an_empty_pool_is_not_flopped(model: DialogueModel) -> None:
 def test_dub_of_a_flopped_shot_records_the_mirrored_bank(
     footage_dir: Path, model: DialogueModel, tmp_path: Path
 ) -> None:
-    src = _flopped(footage_dir / NEU, tmp_path / "neu_flopped.mov")
+    src = rewrite_clip(footage_dir / NEU, tmp_path / "neu_flopped.mov", mirror=True)
     line = line_from(footage_dir / NEU, tmp_path / "own.wav", start_s=0.3, seconds=1.0)
     result = dub(
         src, model, line, tmp_path / "dubbed.mov", performer=PERFORMER, start=10, model_ref=("a" * 64, "b" * 64),

@@ -7,7 +7,6 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,8 +15,7 @@ from hypothesis import strategies as st
 from editor.dialogue import DialogueModel, dub, train_dialogue
 from editor.dialogue.rate import bank_view, phases, retimed
 from editor.dialogue.select import select_units
-from media import probe
-from tests.editor._dialogue_media import line_from
+from tests.editor._dialogue_media import line_from, rewrite_clip
 
 ANG, SAD, NEU = "crema-d_1001_DFA_ANG_XX.flv", "crema-d_1001_DFA_SAD_XX.flv", "crema-d_1001_DFA_NEU_XX.flv"
 PERFORMER = "actor-1001"
@@ -127,34 +125,6 @@ def model(footage_dir: Path) -> DialogueModel:
     return train_dialogue([footage_dir / ANG, footage_dir / SAD, footage_dir / NEU], PERFORMER, steps=150)[2]
 
 
-def _twice_the_rate(src: Path, dst: Path) -> Path:
-    """``src`` at twice its frame rate, each frame shown twice, its sound unchanged (H.264, PCM in MOV)."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        vin, ain = inp.streams.video[0], inp.streams.audio[0]
-        rate = probe(src).frame_rate * 2
-        vs = out.add_stream("libx264", rate=rate, options={"crf": "16"})
-        vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
-        aout = out.add_stream("pcm_s16le", rate=ain.codec_context.sample_rate, layout="mono")
-        resampler = av.AudioResampler(format="s16", layout="mono")
-        n = 0
-        for packet in inp.demux(vin, ain):
-            for frame in packet.decode():
-                if packet.stream is vin:
-                    rgb = frame.to_ndarray(format="rgb24")
-                    for _ in range(2):
-                        vf = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
-                        vf.pts, vf.time_base = n, 1 / rate
-                        n += 1
-                        out.mux(vs.encode(vf))
-                else:
-                    frame.pts = None
-                    for rf in resampler.resample(frame):
-                        out.mux(aout.encode(rf))
-        out.mux(vs.encode())
-        out.mux(aout.encode())
-    return dst
-
-
 def test_model_keeps_its_takes_rates(model: DialogueModel) -> None:
     assert model.take_rates == (NTSC, NTSC, NTSC)
     assert DialogueModel.from_bytes(model.to_bytes()).take_rates == model.take_rates
@@ -174,7 +144,7 @@ def test_a_model_from_before_the_rates_were_kept_sees_the_bank_as_it_is(model: D
 def test_dub_of_a_shot_at_twice_the_rate_times_the_bank_in_its_frames(
     footage_dir: Path, model: DialogueModel, tmp_path: Path
 ) -> None:
-    src = _twice_the_rate(footage_dir / NEU, tmp_path / "neu_5994.mov")
+    src = rewrite_clip(footage_dir / NEU, tmp_path / "neu_5994.mov", repeat=2)
     line = line_from(footage_dir / NEU, tmp_path / "own.wav", start_s=0.3, seconds=1.0)
     out = tmp_path / "dubbed.mov"
     result = dub(src, model, line, out, performer=PERFORMER, start=20, model_ref=("a" * 64, "b" * 64))
