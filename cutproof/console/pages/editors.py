@@ -267,7 +267,7 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
     (``*_warning``), notes (how to give a relight's look itself where it was estimated; which clip of the dailies a
     look was fitted from, or which two it could not choose between; which of a dub's bank takes were left out and
-    why its pauses were not left as shot; that a shot was taken as flopped), and
+    why its pauses were not left as shot; that its mouths were drawn mirrored), and
     whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
