@@ -86,10 +86,9 @@ def phases(n: int, src: Fraction, dst: Fraction) -> list[np.ndarray]:
         return [retimed(n, src, dst)]
     r = src / dst
     k = math.ceil(r)
+    j = np.arange(n * r.denominator // r.numerator + 1, dtype=np.int64)  # enough frames at dst to pass frame n
     out = []
     for i in range(k):
-        m = n * dst.numerator * src.denominator // (dst.denominator * src.numerator) + 1
-        j = np.arange(m, dtype=np.int64)
         idx = (r.numerator * (j * k + i)) // (r.denominator * k)
         out.append(idx[idx < n])
     return out
