@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from media import read_audio, resample
+from media import probe, read_audio, resample
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
@@ -46,8 +46,6 @@ def line_from(
 def rewrite_clip(src: Path, dst: Path, *, repeat: int = 1, mirror: bool = False) -> Path:
     """``src`` written again as H.264 (CRF 16) with PCM sound in MOV, its sound as it was: each frame shown
     ``repeat`` times at ``repeat`` times the rate, and mirrored left to right (an editor's flop) with ``mirror``."""
-    from media import probe
-
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin, ain = inp.streams.video[0], inp.streams.audio[0]
         rate = probe(src).frame_rate * repeat
