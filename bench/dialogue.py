@@ -30,7 +30,9 @@ excluded from the bank when it is rebuilt):
   (``editor.dialogue.rate``); where that retimed a take, ``unretimed`` is ``new_in_memory``'s selection from the
   bank as it is (the code before). Where the dub took the shot as flopped (``editor.dialogue.flop``), every peer but
   ``today`` draws from the mirrored bank as it does, and ``unflopped`` is the selection from the bank as shot (the
-  code before). ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
+  code before). ``corner_test`` is ``new_in_memory``'s mouths and plans placed with the registration test before
+  stop 47 (``bench/_peers/align_v1.py``: ECC's shift measured at the crop's corner, at most 12 %).
+  ``rebuild_fit``: each half's fit evidence (``selection_fit_*``);
   ``rebuild_half_sync``: each half's AV offset and LSE-D for ``new`` and the in-memory peers (30–72 frames each here:
   a noisier reading than the whole take's), and ``open_lag`` (``open_lag``: the lag of the mouth's openness
   against the take's, a reading that does not use the project's scorer).
@@ -76,7 +78,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _heldout import FOOTAGE, make_variant
-from _peers import blend_v1
+from _peers import align_v1, blend_v1
 from _rendered import rendered
 
 from editor.dailies import content_hash
@@ -372,6 +374,13 @@ def run_group(
                 plan = plan_mouths(own_crops[a:b], seen.bank_takes(hid), seen.crops[idx[a:b]])
                 placed += [place_mouth(real[k], seen.crops[idx[k]], boxes[k], seed=k, plan=plan) for k in range(a, b)]
             fakes[method], supports[method] = [f for f, _ in placed], [s for _, s in placed]
+        with align_v1.placing():  # new_in_memory's mouths and plans, registered as the code before tested it
+            placed = []
+            for (a, b, _), flip in zip(halves, flips, strict=True):
+                seen, idx = model.flopped() if flip else model, peers["new_in_memory"]
+                plan = plan_mouths(own_crops[a:b], seen.bank_takes(hid), seen.crops[idx[a:b]])
+                placed += [place_mouth(real[k], seen.crops[idx[k]], boxes[k], seed=k, plan=plan) for k in range(a, b)]
+        fakes["corner_test"], supports["corner_test"] = [f for f, _ in placed], [s for _, s in placed]
         placed = [blend_v1.place_mouth(real[k], small[peers["main"][k]], boxes[k]) for k in range(n)]
         fakes["today"], supports["today"] = [f for f, _ in placed], [s for _, s in placed]
         ctx = {"group": name, "variant": variant, "split": split, "frames": n}

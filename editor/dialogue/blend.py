@@ -9,9 +9,13 @@ A ``MouthPlan`` (``editor.dialogue.plan``, measured once per dub over the whole 
 is in the box, how much softer the take's lips are than the bank's, and how the lips' colour differs between the
 takes beyond the skin's. For each output frame:
 
-1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift, at most 12 % of the
-   box and 8°), on the *ring* of skin around the lips only (``ring_mask``) — the lips differ by design, the skin
-   around them says where the face is.
+1. **Align**: the bank crop is registered onto the target's mouth box by ECC (rotation + shift), on the *ring* of
+   skin around the lips only (``ring_mask``) — the lips differ by design, the skin around them says where the face
+   is. The registration is kept when it turns the crop by at most 8° and moves the crop's *centre* by at most
+   ``MAX_SHIFT`` (6 %) of the box across and down; otherwise the crop is placed as the tracker framed it. Measured
+   at the centre, the test is the same for a shot and its mirror image (issue 18: measured on ECC's raw
+   translation, a turn about the crop's top-left corner, it kept a clockwise turn that an anticlockwise one of the
+   same size was refused, so a flopped GRID take was placed differently from the take as shot).
 2. **Colour**: the Lab difference between the target and the bank crop on the skin of the ring, as a plane over
    the crop (``skin_field``: a constant plus a slope across and a slope down, least squares), is added to the bank
    crop, and the mouth area gets the plan's extra lips offset. A plane, not a mean shift: a bank take lit from
@@ -53,6 +57,8 @@ BAND = 0.04  # the coarse/fine split: Gaussian sigma as a fraction of the mouth 
 SKIN_DEVIATIONS = 3.0  # a ring pixel is skin when each Lab channel is within this many robust deviations
 SHARPEN_SIGMA = 1.0  # the unsharp mask's Gaussian sigma at BANK_W, in pixels
 SLOPE_SPREAD = 0.2  # a colour slope needs the shared skin's coordinates this spread (std, fraction of the crop)
+MAX_SHIFT = 0.06  # the registration may move the crop's centre this far (fraction of its width, and of its height)
+MAX_TURN = 8.0  # … and turn it this much (degrees)
 
 
 @dataclass(frozen=True)
@@ -134,8 +140,19 @@ def _grey(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
 
 
+def plausible(warp: np.ndarray, w: int, h: int) -> bool:
+    """Whether an ECC warp (2×3, rotation + shift, ``w × h`` crop) moves the crop's centre by at most ``MAX_SHIFT``
+    of the crop each way and turns it by at most ``MAX_TURN`` (step 1 of the module docstring). The same answer for
+    the mirror-image crops: the centre is where a mirror leaves the crop."""
+    centre = np.array([(w - 1) / 2, (h - 1) / 2, 1.0])
+    dx, dy = np.asarray(warp, np.float64) @ centre - centre[:2]
+    turn = abs(np.degrees(np.arctan2(warp[1, 0], warp[0, 0])))
+    return abs(dx) <= MAX_SHIFT * w and abs(dy) <= MAX_SHIFT * h and turn <= MAX_TURN
+
+
 def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """``patch`` (a bank crop) warped so that its skin ring lies on ``target``'s (both crop-sized RGB uint8)."""
+    """``patch`` (a bank crop) warped so that its skin ring lies on ``target``'s (both crop-sized RGB uint8); as it
+    is where the registration is not ``plausible``."""
     h, w = target.shape[:2]
     warp = np.eye(2, 3, dtype=np.float32)
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
@@ -145,8 +162,7 @@ def align(patch: np.ndarray, target: np.ndarray) -> np.ndarray:
         )
     except cv2.error:
         return patch
-    angle = abs(np.degrees(np.arctan2(warp[1, 0], warp[0, 0])))
-    if abs(warp[0, 2]) > 0.12 * w or abs(warp[1, 2]) > 0.12 * h or angle > 8.0:
+    if not plausible(warp, w, h):
         return patch
     flags = cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP
     return cv2.warpAffine(patch, warp, (w, h), flags=flags, borderMode=cv2.BORDER_REFLECT)
