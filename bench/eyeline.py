@@ -1,14 +1,29 @@
 """Bench: eyeline (gaze redirection) on the shared footage, one JSON line per metric.
 
-Per performer with more than one take: train the eyeline model on the first take; on a held-out take:
-1. error against real frames: for pairs of held-out frames (a, b) whose estimated gazes differ, warp a's eye
-   patches by the gaze difference and compare with b's real patches (mean absolute error, 0–1 RGB), next to the
-   error of leaving a unchanged (the ratio < 1 means the model moves the eye towards the real look);
-2. iris displacement achieved vs requested (degrees, eye model: eyeball radius 12 mm, corner-to-corner 28 mm),
-   from a full edit of the take with a fixed request;
-3. warping error (Lai et al.) of the eye region in the edited take relative to the source's.
+Per performer with more than one take: train the eyeline model on the first take; on a held-out take, the
+iris warp (``method: new``, ``editor.eyeline.iris``) and the warp network before it (``net_v1``,
+``bench/_peers/eyeline_net_v1.py``, trained in the same run on the same observed frames, ``--steps``), on the
+left eye's patches:
+1. ``eyeline_real_frame_error``: for pairs of held-out frames (a, b) whose estimated gazes differ, warp a's eye
+   patch by the gaze difference and compare with b's real patch (mean absolute error, 0–1 RGB), next to the error
+   of leaving a unchanged (the ratio < 1 means the warp moves the eye towards the real look). The gaze estimates
+   on small eyes are noisy, so this is a weak test of either;
+2. ``eyeline_response``: each frame's patch warped for a request of 2°, 4° and −4°; what moved, read twice: by
+   the eye model (``gaze_of``: the same estimator that labels the network's training pairs) and by finding the
+   source's iris disc again in the output (``iris_moved_px``, template matching: no eye model), against the
+   request in patch pixels (``degrees_to_px``: eyeball radius 12 mm, corner to corner 28 mm);
+3. ``eyeline_edit``: a full edit of the take's first 48 frames (new only): the achieved shift by the edit's own
+   metric and the warping error (Lai et al.) of the eye region against the source's.
 
-Run: ``python bench/eyeline.py [--footage /work/shared/footage] [--steps 300] [--samples 32]``
+With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
+at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
+(``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
+eyeline_frames_v1.py``, ``method: frames``), in the same run. ``eyeline_ease``: the achieved horizontal shift
+(the edit's own eye model, ``gaze_of``: output less source) on every frame; ``ease_s`` is the time from the range's
+start to the first frame reaching 90 % of the achieved shift's median over the second half of the range (one
+frame's time is the reading's step); ``warping_error_ratio`` the edit's own temporal-stability metric.
+
+Run: ``python bench/eyeline.py [--footage /work/shared/footage] [--steps 400] [--samples 32] [--rates]``
 """
 
 from __future__ import annotations
@@ -18,18 +33,30 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
+import cv2
 import numpy as np
-import torch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-named scripts (bench/ledger.py)
+sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers), after the repo's packages
 
-from editor.eyeline import EyelineConfig, redirect_gaze, train_eyeline  # noqa: E402
-from editor.eyeline._data import eye_samples, observe  # noqa: E402
-from editor.eyeline.model import _batch, _pairs, _tensors, apply_net  # noqa: E402
-from media import probe  # noqa: E402
+from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
+from _peers import eyeline_frames_v1, eyeline_net_v1  # noqa: E402
+
+from editor.cast import track_faces  # noqa: E402
+from editor.dailies import content_hash  # noqa: E402
+from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
+from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
+from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre  # noqa: E402
+from editor.eyeline.edit import _phys  # noqa: E402
+from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
+from editor.eyeline.model import _gazes, moved  # noqa: E402
+from media import MediaInfo, iter_frames, probe  # noqa: E402
 
 PEOPLE = {
     "grid": ["grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"],
@@ -45,36 +72,24 @@ def emit(**kv: object) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--footage", type=Path, default=Path("/work/shared/footage"))
-    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--steps", type=int, default=400, help="the network peer's training steps")
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--shift", type=float, default=4.0)
     ap.add_argument("--people", default=",".join(PEOPLE))
+    ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
     args = ap.parse_args()
     for person in args.people.split(","):
         train_take, test_take = PEOPLE[person]
         t0 = time.perf_counter()
-        trained = train_eyeline(
-            [probe(args.footage / train_take)], person, config=EyelineConfig(samples=args.samples, steps=args.steps)
-        )
+        trained = train_eyeline([probe(args.footage / train_take)], person, config=EyelineConfig(samples=args.samples))
         emit(metric="eyeline_train", person=person, seconds=round(time.perf_counter() - t0, 1), note="2 shared cores",
              **{k: v for k, v in trained.metrics.items() if k != "train_seconds"})  # fmt: skip
         model = trained.model
+        if args.rates:
+            ease_at_rates(model, person, args.footage / test_take, args.shift)
+            continue
         info = probe(args.footage / test_take)
-        obs = observe(info, person, None, samples=args.samples)
-        samples = eye_samples(test_take, obs, model.geometry)
-        patches, iris, phys = _tensors(samples)
-        pairs = _pairs(samples, list(range(len(samples))))
-        delta = np.abs(phys[pairs[:, 1]] - phys[pairs[:, 0]])
-        ok = (delta[:, 0] <= model.shift_range[0]) & (delta[:, 1] <= model.shift_range[1]) & (delta.max(1) >= 1.0)
-        pairs = pairs[ok]
-        with torch.no_grad():
-            src, dst, lm, shift = _batch(patches, iris, phys, pairs, np.arange(len(pairs)), identity=0)
-            out, _, _ = apply_net(model.net, src, lm, shift)
-        err_model = float((out - dst).abs().mean())
-        err_none = float((src - dst).abs().mean())
-        emit(metric="eyeline_real_frame_error", person=person, take=test_take, pairs=len(pairs),
-             mae_model=round(err_model, 5), mae_unchanged=round(err_none, 5),
-             ratio=round(err_model / err_none, 4) if err_none else None)  # fmt: skip
+        against_the_network(model, person, args.footage / train_take, info, args)
         with tempfile.TemporaryDirectory() as tmp:
             s = min(args.shift, model.shift_range[0])
             t1 = time.perf_counter()
@@ -83,6 +98,109 @@ def main() -> None:
             emit(metric="eyeline_edit", person=person, take=test_take, shift_deg=[s, 0.0],
                  seconds=round(time.perf_counter() - t1, 1), region=result.region.as_json(),
                  **result.metrics)  # fmt: skip
+
+
+def iris_moved_px(src: np.ndarray, out: np.ndarray) -> float:
+    """How far the iris moved across from ``src`` to ``out`` (float RGB patches), read without the eye model's iris
+    estimate of ``out``: the source's iris disc (``IRIS_RADIUS``) found again in the output by template matching
+    (squared difference, ±4 px, sub-pixel by a parabola through the best three)."""
+    grey = [cv2.cvtColor(np.ascontiguousarray(p), cv2.COLOR_RGB2GRAY) for p in (src, out)]
+    h, w = grey[0].shape
+    r, reach = max(2, round(IRIS_RADIUS * w)), 4
+    cx, cy = (round(v) for v in iris_centre(src))
+    cx, cy = min(max(cx, r + reach), w - r - reach - 1), min(max(cy, r), h - r - 1)
+    tpl = grey[0][cy - r : cy + r + 1, cx - r : cx + r + 1]
+    area = grey[1][cy - r : cy + r + 1, cx - r - reach : cx + r + reach + 1]
+    cost = cv2.matchTemplate(area, tpl, cv2.TM_SQDIFF)[0]
+    k = int(np.argmin(cost))
+    if 0 < k < len(cost) - 1:
+        a, b, c = cost[k - 1], cost[k], cost[k + 1]
+        k += 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c > 0 else 0.0
+    return float(k - reach)
+
+
+def against_the_network(model: EyelineModel, person: str, train_take: Path, info: MediaInfo, args: Any) -> None:
+    """The iris warp (``new``) and the network before it (``net_v1``, trained in this run on the same observed
+    frames), on the held-out take's left-eye patches: error against real frames, and the response to requests."""
+    train_info = probe(train_take)
+    seen = eye_samples(content_hash(train_take), observe(train_info, person, None, samples=args.samples),
+                       model.geometry)  # fmt: skip
+    cut = max(1, round(len(seen) * 0.8))  # the frames the model's range was learnt from
+    idx = list(range(cut))
+    pairs = np.array([(a, b) for a in idx for b in idx if a != b])
+    t0 = time.perf_counter()
+    net = eyeline_net_v1.train_net(np.stack([x.patches for x in seen]), _gazes(seen), pairs, steps=args.steps)
+    emit(metric="eyeline_train", person=person, method="net_v1", steps=args.steps,
+         seconds=round(time.perf_counter() - t0, 1))  # fmt: skip
+    samples = eye_samples(info.path.name, observe(info, person, None, samples=args.samples), model.geometry)
+    gazes = _gazes(samples)
+    pairs = np.array([(a, b) for a in range(len(samples)) for b in range(len(samples)) if a != b])
+    delta = gazes[pairs[:, 1]] - gazes[pairs[:, 0]]
+    ok = (np.abs(delta[:, 0]) <= model.shift_range[0]) & (np.abs(delta[:, 1]) <= model.shift_range[1])
+    ok &= np.abs(delta).max(1) >= 1.0
+    pairs, delta = pairs[ok], delta[ok]
+    methods: dict[str, Callable[[np.ndarray, tuple[float, float]], np.ndarray]] = {
+        "new": moved, "net_v1": lambda p, d: eyeline_net_v1.moved(net, p, d)}  # fmt: skip
+    none = [float(np.abs(samples[a].patches[0] - samples[b].patches[0]).mean()) for a, b in pairs]
+    for method, move in methods.items():
+        err = [float(np.abs(move(samples[a].patches[0], (float(d[0]), float(d[1]))) - samples[b].patches[0]).mean())
+               for (a, b), d in zip(pairs, delta, strict=True)]  # fmt: skip
+        emit(metric="eyeline_real_frame_error", person=person, method=method, take=info.path.name, pairs=len(pairs),
+             mae_model=round(float(np.mean(err)), 5), mae_unchanged=round(float(np.mean(none)), 5),
+             ratio=round(float(np.mean(err) / np.mean(none)), 4) if len(err) else None)  # fmt: skip
+        for request in (2.0, 4.0, -4.0):
+            got_deg, got_px = [], []
+            for x in samples:
+                src = x.patches[0]
+                out = move(src, (request, 0.0))
+                got_deg.append(gaze_of(out)[0] - gaze_of(src)[0])
+                got_px.append(iris_moved_px(src, out))
+            emit(metric="eyeline_response", person=person, method=method, take=info.path.name, frames=len(samples),
+                 request_deg=request, request_px=round(degrees_to_px(request, PATCH_W), 3),
+                 gaze_of_deg_median=round(float(np.median(got_deg)), 3),
+                 iris_moved_px_median=round(float(np.median(got_px)), 3),
+                 iris_moved_px_p10_p90=[round(float(v), 3) for v in np.percentile(got_px, [10, 90])])  # fmt: skip
+
+
+def achieved_x(model: EyelineModel, person: str, src: Path, out: Path, end: int) -> np.ndarray:
+    """The achieved horizontal shift (degrees, output less source) on frames 0..end, with the edit's eye model."""
+    info = probe(src)
+    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
+    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
+    shots = [list(iter_frames(probe(p), end=end, fmt="rgb24")) for p in (src, out)]
+    got = []
+    for k in range(end):
+        face = tuple(float(v) for v in boxes[k])
+        gaze = []
+        for frames in shots:
+            f = np.asarray(frames[k][1], np.float32) / 255.0
+            ps = [cut_patch(f, b) for b in model.geometry.patch_boxes(face)]  # type: ignore[arg-type]
+            ps[1] = np.ascontiguousarray(ps[1][:, ::-1])
+            gaze.append(_phys(ps))
+        got.append(gaze[1][0] - gaze[0][0])
+    return np.array(got)
+
+
+def ease_at_rates(model: EyelineModel, person: str, take: Path, shift: float) -> None:
+    """``--rates``: the ease in seconds on the take at its own and at other rates, new and frame-counted timing."""
+    s = min(shift, model.shift_range[0])
+    for variant in ("shared", *RATE_VARIANTS):
+        src = take if variant == "shared" else make_variant(take, variant)
+        info = probe(src)
+        end = min(info.frame_count, round(float(info.frame_rate)))  # the first second
+        for method in ("new", "frames"):
+            with tempfile.TemporaryDirectory() as tmp:
+                with eyeline_frames_v1.timing() if method == "frames" else nullcontext():
+                    result = redirect_gaze(src, Path(tmp) / "out.mov", model, (s, 0.0), performer=person, end=end)
+                got = achieved_x(model, person, src, result.output.path, end)
+            plateau = float(np.median(got[end // 2 :]))
+            reached = np.nonzero(got >= 0.9 * plateau)[0] if plateau > 0 else np.array([], int)
+            emit(metric="eyeline_ease", person=person, variant=variant, method=method,
+                 fps=round(float(info.frame_rate), 3), frames=end, shift_deg=s,
+                 ramp_frames=result.parameters["ramp_frames"],
+                 ease_s=round(float(reached[0] + 1) / float(info.frame_rate), 4) if len(reached) else None,
+                 plateau_deg=round(plateau, 3), first_frames_deg=[round(float(v), 3) for v in got[:8]],
+                 warping_error_ratio=result.metrics.get("eye_warping_error_ratio"))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -49,14 +49,13 @@ def train_eyeline_cmd(
     performer: Annotated[str, typer.Option("--performer", help="Consent performer id whose eyes to learn.")],
     clips: Annotated[list[str], typer.Option("--clips", help="Takes of the performer to learn from (repeat).")],
     samples: Annotated[int, typer.Option(min=8, max=256, help="Frames sampled per take.")] = 40,
-    steps: Annotated[int, typer.Option(min=10, max=20000, help="Optimisation steps.")] = 600,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     project: ProjectOpt = None,
 ) -> None:
-    """Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``."""
+    """Learn PERFORMER's eye geometry and gaze range from their takes (the iris warp's model); records
+    ``model.trained/1``."""
     ws = ready_workspace(ctx)
     refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]
-    spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples, steps=steps, seed=seed)
+    spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples)
     record = train_with_bar(ws, get_project(ws, project), spec)
     m = record.metrics
     console.print(

@@ -258,7 +258,7 @@ def run(ws: Workspace, prepared: PreparedTraining, *, progress: Progress | None 
         assert prepared.project is not None
         cast = project_cast(ws, prepared.project)
         report(0, 1, f"eyeline model for {spec.performer}")
-        config = EyelineConfig(samples=spec.samples, steps=spec.steps, seed=spec.seed)
+        config = EyelineConfig(samples=spec.samples)
         t = train_eyeline(
             [c.info for c, _s, _e in prepared.inputs], spec.performer, cast=cast.model if cast else None, config=config
         )

@@ -55,14 +55,13 @@ class DialogueSpec(_Spec):
 
 
 class EyelineSpec(_Spec):
-    """A performer's gaze-warp model from their takes."""
+    """A performer's eye geometry and gaze range from their takes (``editor.eyeline.model``: nothing is optimised,
+    so there are no steps and no seed)."""
 
     kind: Literal["eyeline"]
     performer: PerformerId
     clips: list[ClipRef] = Field(min_length=1, max_length=16)
     samples: int = Field(40, ge=8, le=256, description="Frames sampled per take")
-    steps: int = Field(600, ge=10, le=20_000)
-    seed: Seed = 0
 
 
 class CastSpec(_Spec):

@@ -1,11 +1,13 @@
 """The eyeline edit: move performer P's gaze by (dx°, dy°) over a frame range → output clip + ``EditResult``.
 
 1. Find the performer's face track in the range (the project's cast model says which face is theirs) on sampled
-   frames; interpolate the box to every frame and smooth it over time (Gaussian, σ = 2 frames), so the eye
+   frames; interpolate the box to every frame and smooth it over time (Gaussian, σ = 1/15 s), so the eye
    patches — cut at the performer's learnt eye geometry — do not jitter.
-2. Per frame and eye, the warp network gives a flow and lightness correction at patch scale; both are smoothed
-   over time (exponential, ``TEMPORAL_ALPHA``) so the eyes do not shimmer, and the requested shift eases in and
-   out over ``RAMP`` frames at the range's ends. The flow is resampled to the real patch and applied to the frame
+2. Per frame and eye, the iris is moved by the requested rotation (``editor.eyeline.iris``: the stated eye model
+   turns degrees into the iris's displacement, the white of the eye beside it is squeezed and stretched, the lids
+   and corners stay). The flow is smoothed over time (exponential, half-life 1/30 s) so the eyes do not shimmer,
+   and the requested shift eases in and out over 0.1 s at the range's ends; those times are turned into frames at
+   the shot's rate (``editor.eyeline.timing``). The flow is resampled to the real patch and applied to the frame
    (sampling real pixels), blended in with a feathered ellipse inside each eye patch.
 3. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
@@ -21,7 +23,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-import torch
 from scipy.ndimage import gaussian_filter1d
 
 from editor.background.metrics import source_flows, warping_error
@@ -29,17 +30,17 @@ from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of, iris_centre
-from editor.eyeline._net import landmark_channels
+from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
+from editor.eyeline.iris import iris_field
 from editor.eyeline.model import KIND, EyelineModel
+from editor.eyeline.timing import Timing
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, Portable, render_frames
 from media import MediaInfo, Progress, SegmentExecutor, Stages, probe
 
-TEMPORAL_ALPHA = 0.5
-RAMP = 3
 DETECT_STRIDE = 4
+FIELD_GRID = 4096  # the smoothed flow's resolution, steps per patch pixel
 _METRIC_FRAMES = 10
 
 
@@ -63,38 +64,31 @@ def check_shift(model: EyelineModel, shift: tuple[float, float]) -> tuple[float,
     return dx, dy
 
 
-def _boxes(track: Track, frames: range) -> np.ndarray:
-    """The track's landmark-derived face boxes on every frame of the range, smoothed over time (σ = 2 frames)."""
+def _boxes(track: Track, frames: range, sigma: float) -> np.ndarray:
+    """The track's landmark-derived face boxes on every frame of the range, smoothed over time (σ in frames)."""
     out = track.canonical_boxes(frames)
-    return gaussian_filter1d(out, sigma=2.0, axis=0, mode="nearest") if len(out) > 1 else out
+    return gaussian_filter1d(out, sigma=sigma, axis=0, mode="nearest") if len(out) > 1 else out
 
 
 class _EyeWarper:
-    """Per-frame, per-eye warping with temporally smoothed flow/lightness fields."""
+    """Per-frame, per-eye iris warping with temporally smoothed flow fields."""
 
-    def __init__(self, model: EyelineModel, shift: tuple[float, float]) -> None:
+    def __init__(self, model: EyelineModel, shift: tuple[float, float], alpha: float) -> None:
         self.model = model
         self.shift = shift
+        self.alpha = alpha  # share of the previous frame's field kept
         self.state: list[np.ndarray | None] = [None, None]
 
     def _field(self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float) -> np.ndarray:
-        """Eye ``k``'s flow and lightness field (patch scale), smoothed with the previous frame's; updates the
-        state."""
+        """Eye ``k``'s flow and lightness field (patch scale, ``editor.eyeline.iris``), smoothed with the previous
+        frame's; updates the state."""
         patch = cut_patch(rgb, box)
-        if k == 1:
-            patch = np.ascontiguousarray(patch[:, ::-1])
-        sx = -1.0 if k == 1 else 1.0
-        shift = torch.tensor([[self.shift[0] * ramp * sx, self.shift[1] * ramp]], dtype=torch.float32)
-        src = torch.from_numpy(patch).permute(2, 0, 1)[None]
-        lm = landmark_channels(torch.tensor([iris_centre(patch)], dtype=torch.float32))
-        with torch.no_grad():
-            flow, light = self.model.net(src, lm, shift)
-        field = torch.cat([flow, light], 1)[0].permute(1, 2, 0).numpy()  # H,W,3 (fx, fy, light)
-        if k == 1:
-            field = np.ascontiguousarray(field[:, ::-1])
-            field[..., 0] *= -1
+        field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp))
         prev = self.state[k]
-        field = field if prev is None else TEMPORAL_ALPHA * prev + (1 - TEMPORAL_ALPHA) * field
+        field = field if prev is None else self.alpha * prev + (1 - self.alpha) * field
+        # on a grid of 1/4096 patch px: a flow that fades to nothing reaches 0, so a segment warmed up from another
+        # frame meets the same state (``editor.segmented``), where float32 would keep the start's 1e-15 in it
+        field = np.round(field * FIELD_GRID) / FIELD_GRID
         self.state[k] = field
         return field
 
@@ -187,9 +181,10 @@ def redirect_gaze(
     stages = Stages(progress, track=samples / 2, render=info.frame_count, measure=1)
     tracks, _ = track_faces(info, start=first, end=last, samples=samples, embed=cast is not None)
     track = find_performer(tracks, performer, cast, info.path.name)
-    boxes = _boxes(track, frames)
+    timing = Timing.at(info.frame_rate)
+    boxes = _boxes(track, frames, timing.box_sigma)
     stages.at("track", 1.0)
-    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes)
+    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes, timing)
     report, _check = render_frames(
         info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor,
         progress=stages.part("render"),
@@ -208,8 +203,7 @@ def redirect_gaze(
     parameters: dict[str, Any] = {
         "performer": performer,
         "shift_deg": [dx, dy],
-        "temporal_alpha": TEMPORAL_ALPHA,
-        "ramp_frames": RAMP,
+        **timing.as_parameters(),
         "detect_stride": DETECT_STRIDE,
         "eye_geometry": model.geometry.as_json(),
         "face_track": track.summary(),
@@ -231,15 +225,21 @@ def redirect_gaze(
 
 class _EyelineFrames(FrameEditor):
     """The eyeline edit's per-frame work: both eyes warped with fields smoothed over time (temporal state), the
-    shift eased in and out over ``RAMP`` frames; records the changed pixels and the metric frames."""
-
-    warm_up = 48  # the smoothing keeps half its state per frame: 0.5^48 ≈ 4e-15
+    shift eased in and out (``timing``); records the changed pixels and the metric frames."""
 
     def __init__(
-        self, info: MediaInfo, span: range, model: EyelineModel, shift: tuple[float, float], boxes: np.ndarray
+        self,
+        info: MediaInfo,
+        span: range,
+        model: EyelineModel,
+        shift: tuple[float, float],
+        boxes: np.ndarray,
+        timing: Timing,
     ) -> None:
         super().__init__(info, span)
         self.model, self.shift, self.boxes = Portable.of(model.to_bytes(), EyelineModel.from_bytes), shift, boxes
+        self.timing = timing
+        self.warm_up = timing.warm_up  # the smoothing's start forgotten to 0.5^48 ≈ 4e-15
         first, last = span.start, span.stop
         self.measured = (
             set(np.linspace(first, last - 2, _METRIC_FRAMES).astype(int).tolist()) if last - first > 1 else set()
@@ -249,12 +249,12 @@ class _EyelineFrames(FrameEditor):
 
     def _warper(self) -> _EyeWarper:
         if getattr(self, "_rt_warper", None) is None:
-            self._rt_warper = _EyeWarper(self.model.load(), self.shift)
+            self._rt_warper = _EyeWarper(self.model.load(), self.shift, self.timing.alpha)
         return self._rt_warper
 
     def _at(self, index: int) -> tuple[tuple[float, float, float, float], float]:
         k = index - self.span.start
-        ramp = min(1.0, (k + 1) / RAMP, (self.span.stop - index) / RAMP)
+        ramp = self.timing.ease(k, len(self.span))
         return tuple(float(v) for v in self.boxes[k]), ramp  # type: ignore[return-value]
 
     def warm(self, n: int, rgb: np.ndarray) -> None:

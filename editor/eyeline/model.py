@@ -1,12 +1,22 @@
 """Training a performer's eyeline model from the dailies, and its model file.
 
-Pairs: two sampled frames of the same clip (same set-up and light), same eye; the target shift is the difference
-of their gazes, each gaze the mean of both eyes' estimates under the stated eye model (``_eyes``). A further 15 %
-of each batch are identity pairs (shift 0 → the patch itself), which keeps a zero request a no-op. Loss: L1
-between the warped source patch and the real target patch, plus a small total-variation term on the flow.
-Held-out: the last 20 % of each clip's sampled frames never train; their pairs give the reported error.
-The shift range a model accepts is the 80th percentile of the training pairs' gaze differences per axis, clipped
-to 2°–10° (iris estimates on small eyes are noisy, so larger spreads are not trusted).
+The model is what the edit's iris warp (``editor.eyeline.iris``) needs to know about the performer, learnt from
+their takes:
+
+1. **Eye geometry** (``learn_geometry``): where the eyes sit in the performer's face box and how wide they are,
+   the median over the observed frames' landmarks.
+2. **Shift range**: how far the performer's gaze was seen to move, per axis: the 80th percentile of the gaze
+   differences between pairs of observed frames of the same take (each gaze the mean of both eyes' estimates under
+   the stated eye model, ``_eyes``), clipped to 2°–10° (iris estimates on small eyes are noisy, so larger spreads
+   are not trusted). The edit refuses a request beyond it.
+3. **Held-out check**: the last 20 % of each take's observed frames are not used for 1–2. For their pairs, the
+   first frame's eyes are warped by the pair's measured gaze difference; ``held_out_l1_model`` is their mean
+   absolute error against the second frame's real eyes, next to ``held_out_l1_unchanged`` (the first frame as it
+   is). Below it: moving the iris as the eye model says brings the eye closer to the real look.
+
+Model file: JSON (``FORMAT``). A model trained before stop 47 (``eyeline-torch/1``: a warp network's weights with
+this geometry and range) is still read for its geometry and range; its network is not used (``iris``: it had
+learnt too little of the gaze to move it).
 """
 
 from __future__ import annotations
@@ -18,72 +28,75 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
-import torch
 
 from editor.cast import CastModel
 from editor.dailies import content_hash
 from editor.eyeline._data import EyeSample, eye_samples, observe
 from editor.eyeline._eyes import PATCH_H, PATCH_W, EyeGeometry, learn_geometry
-from editor.eyeline._net import WarpNet, landmark_channels, warp
 from editor.eyeline.errors import EyelineModelError
+from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, iris_field
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import MediaInfo
 
 KIND = "eyeline"
-FORMAT = "eyeline-torch/1"
+FORMAT = "eyeline-geometry/2"
 MAX_SHIFT_DEG = 10.0
 MIN_RANGE_DEG = 2.0
 
 
 @dataclass(frozen=True)
 class EyelineConfig:
-    """Training settings (all recorded in the manifest)."""
+    """Training settings (recorded in the manifest)."""
 
-    samples: int = 40
-    steps: int = 400
-    batch: int = 16
-    lr: float = 2e-3
-    seed: int = 0
-    tv_weight: float = 0.02
+    samples: int = 40  # frames observed per take
 
 
-@dataclass
+@dataclass(frozen=True)
 class EyelineModel:
-    """A performer's eye geometry, gaze range seen in training and warp network."""
+    """A performer's eye geometry and the gaze range seen in their takes."""
 
     performer: str
     geometry: EyeGeometry
     shift_range: tuple[float, float]
-    net: WarpNet
 
     def to_bytes(self) -> bytes:
-        meta = {"performer": self.performer, "geometry": self.geometry.as_json(), "shift_range": list(self.shift_range)}
-        buf = io.BytesIO()
-        state = {k: v for k, v in self.net.state_dict().items()}
-        state["__meta__"] = torch.frombuffer(bytearray(json.dumps(meta, sort_keys=True).encode()), dtype=torch.uint8)
-        torch.save(state, buf)
-        return buf.getvalue()
+        meta = {
+            "format": FORMAT,
+            "performer": self.performer,
+            "geometry": self.geometry.as_json(),
+            "shift_range": list(self.shift_range),
+        }
+        return json.dumps(meta, sort_keys=True).encode()
 
     @classmethod
     def from_bytes(cls, payload: bytes) -> EyelineModel:
-        """Parse a model payload.
+        """Parse a model payload (this format, or ``eyeline-torch/1``'s geometry and range).
 
         Raises:
             EyelineModelError: not an eyeline model payload.
         """
         try:
-            state = torch.load(io.BytesIO(payload), weights_only=True)
-            meta = json.loads(bytes(state.pop("__meta__").numpy()).decode())
-            net = WarpNet()
-            net.load_state_dict(state)
+            meta = json.loads(payload) if payload[:1] == b"{" else _torch_meta(payload)
             g = meta["geometry"]
-            geom = EyeGeometry((tuple(g["centres"][0]), tuple(g["centres"][1])), tuple(g["size"]), int(g["detections"]))  # type: ignore[arg-type]
+            centres = (tuple(map(float, g["centres"][0])), tuple(map(float, g["centres"][1])))
+            geom = EyeGeometry(centres, tuple(map(float, g["size"])), int(g["detections"]))  # type: ignore[arg-type]
             rng = meta["shift_range"]
-            return cls(str(meta["performer"]), geom, (float(rng[0]), float(rng[1])), net.eval())
-        except Exception as exc:  # torch's unpickler raises many kinds on foreign bytes
-            raise EyelineModelError(f"not an eyeline model payload: {exc}") from None
+            return cls(str(meta["performer"]), geom, (float(rng[0]), float(rng[1])))
+        except Exception as exc:  # json, torch's unpickler and the fields raise many kinds on foreign bytes
+            raise EyelineModelError(
+                f"not an eyeline model payload ({type(exc).__name__}); retrain with `cutproof model train eyeline`"
+            ) from None
+
+
+def _torch_meta(payload: bytes) -> dict[str, Any]:
+    """The geometry and range of an ``eyeline-torch/1`` payload (a torch state dict; the weights are not used)."""
+    import torch
+
+    state = torch.load(io.BytesIO(payload), weights_only=True)
+    return dict(json.loads(bytes(state["__meta__"].numpy()).decode()))
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,10 @@ class TrainedEyeline:
     metrics: dict[str, Any]
 
 
-def _tensors(samples: list[EyeSample]) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
-    patches = torch.from_numpy(np.stack([s.patches for s in samples])).permute(0, 1, 4, 2, 3)  # N,2,3,H,W
-    iris = torch.from_numpy(np.stack([s.iris for s in samples]))  # N,2,2
-    g = np.stack([s.gaze for s in samples])  # N,2(eye),2(yaw,pitch) in patch frames
-    phys = np.stack([(g[:, 0, 0] - g[:, 1, 0]) / 2, (g[:, 0, 1] + g[:, 1, 1]) / 2], 1)  # right eye mirrored back
-    return patches, iris, phys
+def _gazes(samples: list[EyeSample]) -> np.ndarray:
+    """Each sample's (yaw, pitch): the mean of both eyes' estimates (the right eye's cut is mirrored)."""
+    g = np.stack([s.gaze for s in samples])  # N, eye, (yaw, pitch) in each patch's own frame
+    return np.stack([(g[:, 0, 0] - g[:, 1, 0]) / 2, (g[:, 0, 1] + g[:, 1, 1]) / 2], 1)
 
 
 def _pairs(samples: list[EyeSample], idx: list[int]) -> np.ndarray:
@@ -109,28 +120,25 @@ def _pairs(samples: list[EyeSample], idx: list[int]) -> np.ndarray:
     return np.array([(a, b) for ids in by_clip.values() for a in ids for b in ids if a != b], np.int64).reshape(-1, 2)
 
 
-def _batch(patches, iris, phys, pairs, rows, identity: int):  # type: ignore[no-untyped-def]
-    """Source/target patches, landmarks and network shifts for pair rows (both eyes), plus identity pairs."""
-    a, b = pairs[rows, 0], pairs[rows, 1]
-    delta = torch.from_numpy((phys[b] - phys[a]).astype(np.float32))
-    src = torch.cat([patches[a, 0], patches[a, 1]])
-    dst = torch.cat([patches[b, 0], patches[b, 1]])
-    lm = torch.cat([iris[a, 0], iris[a, 1]])
-    shift = torch.cat([delta, delta * torch.tensor([-1.0, 1.0])])
-    if identity:
-        same = torch.from_numpy(a[:identity])
-        src = torch.cat([src, patches[same, 0]])
-        dst = torch.cat([dst, patches[same, 0]])
-        lm = torch.cat([lm, iris[same, 0]])
-        shift = torch.cat([shift, torch.zeros(identity, 2)])
-    return src, dst, landmark_channels(lm), shift
+def moved(patch: np.ndarray, shift_deg: tuple[float, float]) -> np.ndarray:
+    """``patch`` (float RGB, image orientation) with its iris moved by ``shift_deg`` (``iris.iris_field``)."""
+    field = iris_field(patch, shift_deg)
+    h, w = patch.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    return cv2.remap(patch, xs + field[..., 0], ys + field[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def apply_net(
-    net: WarpNet, src: torch.Tensor, lm: torch.Tensor, shift: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    flow, light = net(src, lm, shift)
-    return (warp(src, flow) * light).clamp(0, 1), flow, light
+def _held_out(samples: list[EyeSample], pairs: np.ndarray, gazes: np.ndarray) -> tuple[float, float]:
+    """Step 3: the mean absolute error of the first frames' eyes, moved by each pair's measured gaze difference and
+    as they are, against the second frames' eyes."""
+    moved_err, as_is_err = [], []
+    for a, b in pairs:
+        yaw, pitch = gazes[b] - gazes[a]
+        for k in (0, 1):  # the right eye's cut is mirrored: its yaw turns the other way in it
+            src, dst = samples[a].patches[k], samples[b].patches[k]
+            moved_err.append(float(np.abs(moved(src, (yaw if k == 0 else -yaw, pitch)) - dst).mean()))
+            as_is_err.append(float(np.abs(src - dst).mean()))
+    return float(np.mean(moved_err)), float(np.mean(as_is_err))
 
 
 def train_eyeline(
@@ -140,15 +148,13 @@ def train_eyeline(
     cast: CastModel | None = None,
     config: EyelineConfig | None = None,
 ) -> TrainedEyeline:
-    """Train ``performer``'s eyeline model on their faces in ``clips``.
+    """Learn ``performer``'s eye geometry and gaze range from their faces in ``clips``.
 
     Raises:
         NoFaceError / PerformerNotInShotError: a clip has no face, or not the performer's.
-        EyelineModelError: too few frames to form training pairs.
+        EyelineModelError: too few frames to form pairs.
     """
     cfg = config or EyelineConfig()
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
     t0 = time.perf_counter()
     per_clip = [(content_hash(info.path), info, observe(info, performer, cast, samples=cfg.samples)) for info in clips]
     geometry = learn_geometry([(o.face, o.eyes) for _, _, obs in per_clip for o in obs])
@@ -161,42 +167,24 @@ def train_eyeline(
         train_idx += list(range(len(samples), len(samples) + cut))
         held_idx += list(range(len(samples) + cut, len(samples) + len(batch)))
         samples += batch
-    patches, iris, phys = _tensors(samples)
+    gazes = _gazes(samples)
     pairs, held_pairs = _pairs(samples, train_idx), _pairs(samples, held_idx)
     if len(pairs) < 8:
-        raise EyelineModelError(f"only {len(pairs)} training pairs; give longer takes or more of them")
-    spread = np.abs(phys[pairs[:, 1]] - phys[pairs[:, 0]])
+        raise EyelineModelError(f"only {len(pairs)} pairs of observed frames; give longer takes or more of them")
+    spread = np.abs(gazes[pairs[:, 1]] - gazes[pairs[:, 0]])
     shift_range = tuple(float(np.clip(np.percentile(spread[:, k], 80), MIN_RANGE_DEG, MAX_SHIFT_DEG)) for k in (0, 1))
-    net = WarpNet()
-    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    losses = []
-    for _step in range(cfg.steps):
-        rows = rng.integers(0, len(pairs), cfg.batch)
-        src, dst, lm, shift = _batch(patches, iris, phys, pairs, rows, identity=max(1, cfg.batch // 6))
-        out, flow, _ = apply_net(net, src, lm, shift)
-        tv = (flow[:, :, 1:] - flow[:, :, :-1]).abs().mean() + (flow[:, :, :, 1:] - flow[:, :, :, :-1]).abs().mean()
-        loss = (out - dst).abs().mean() + cfg.tv_weight * tv
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-    net.eval()
     metrics: dict[str, Any] = {
         "train_pairs": len(pairs),
         "held_out_pairs": len(held_pairs),
-        "final_loss": round(float(np.mean(losses[-20:])), 5),
         "shift_range_deg": [round(v, 3) for v in shift_range],
         "eye_detections": geometry.detections,
-        "train_seconds": round(time.perf_counter() - t0, 2),
     }
     if len(held_pairs):
-        with torch.no_grad():
-            src, dst, lm, shift = _batch(patches, iris, phys, held_pairs, np.arange(len(held_pairs)), identity=0)
-            out, _, _ = apply_net(net, src, lm, shift)
-            metrics["held_out_l1_model"] = round(float((out - dst).abs().mean()), 5)
-            metrics["held_out_l1_unchanged"] = round(float((src - dst).abs().mean()), 5)
-    model = EyelineModel(performer, geometry, shift_range, net)  # type: ignore[arg-type]
+        model_err, as_is_err = _held_out(samples, held_pairs, gazes)
+        metrics["held_out_l1_model"] = round(model_err, 5)
+        metrics["held_out_l1_unchanged"] = round(as_is_err, 5)
+    metrics["train_seconds"] = round(time.perf_counter() - t0, 2)
+    model = EyelineModel(performer, geometry, shift_range)  # type: ignore[arg-type]
     inputs = tuple(
         sorted(
             {
@@ -213,13 +201,9 @@ def train_eyeline(
         hyperparameters={
             "performer": performer,
             "samples": cfg.samples,
-            "steps": cfg.steps,
-            "batch": cfg.batch,
-            "lr": cfg.lr,
-            "tv_weight": cfg.tv_weight,
             "patch": f"{PATCH_W}x{PATCH_H}",
             "eye_model": "eyeball 12 mm, fissure 28 mm",
+            "warp": f"iris slide, radius {IRIS_RADIUS} of the patch, falloff {FALLOFF} radii",
         },
-        seeds={"torch": cfg.seed, "pairs": cfg.seed},
     )
     return TrainedEyeline(model, manifest, pack_model(manifest.model_id, KIND, FORMAT, model.to_bytes()), metrics)

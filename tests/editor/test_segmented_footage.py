@@ -57,9 +57,7 @@ class _Checked:
 def test_eyeline_in_segments_is_the_sequential_edit(
     footage_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    trained = train_eyeline(
-        [probe(footage_dir / "grid_id2_vcd_swwp2s.mpg")], "grid", config=EyelineConfig(samples=12, steps=25)
-    )
+    trained = train_eyeline([probe(footage_dir / "grid_id2_vcd_swwp2s.mpg")], "grid", config=EyelineConfig(samples=12))
     model = EyelineModel.from_bytes(trained.model.to_bytes())
     src = _rewrap(footage_dir / "grid_pwij3p.mpg", tmp_path / "take", name, 60)
     shift = (min(4.0, model.shift_range[0]), 0.0)
@@ -69,7 +67,7 @@ def test_eyeline_in_segments_is_the_sequential_edit(
     # pickled copies in this process for one format, a pool of two worker processes (torch in each) for the other
     par: dict[str, Any] = {"executor": InlineExecutor()} if name == "prores" else {"workers": 2}
     many = redirect_gaze(src, tmp_path / f"many{src.suffix}", model, shift, **par, **kw)
-    assert checked.passed == [1] if name == "prores" else checked.passed == [3]  # the cuts' states met
+    assert checked.passed == [1] if name == "prores" else checked.passed == [3], checked.passed  # the cuts met
     assert_same_output(one.output.path, many.output.path, intra=name == "prores")
     assert_same_result(one, many)
 

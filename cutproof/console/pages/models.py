@@ -37,6 +37,7 @@ TRAINABLE = (
     ("cast", "Cast: who is in the shot, from the project's face tags"),
 )
 PER_PERFORMER = ("dialogue", "eyeline")
+STEPPED = ("background", "dialogue", "lighting")  # the kinds whose training optimises for a number of steps
 
 
 def _context(ws: Workspace, page: PageAccess) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def models_page(request: Request, page: AnyPage) -> Response:
 
 def spec_from_form(form: FormData) -> AnySpec:
     """The training spec of the form: the kind, the chosen dailies (all but a cast model), the performer (dialogue,
-    eyeline) and the steps when given; fields of other kinds are ignored.
+    eyeline) and the steps when given to a kind that takes them; fields of other kinds are ignored.
 
     Raises:
         ValidationError: the spec is not one ``POST /trainings`` would take.
@@ -82,7 +83,7 @@ def spec_from_form(form: FormData) -> AnySpec:
     if kind in PER_PERFORMER:
         spec["performer"] = str(form.get("performer", "")).strip()
     steps = str(form.get("steps", "")).strip()
-    if steps and kind != "cast":
+    if steps and kind in STEPPED:
         spec["steps"] = steps  # the spec reads a whole number, or says what is wrong
     return SPEC.validate_python(spec)
 

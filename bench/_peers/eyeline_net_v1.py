@@ -1,19 +1,17 @@
-"""The warp-field network (DeepWarp-style, Ganin et al. 2016, reduced for a CPU and one production's data).
-
-Input, per eye patch (32×48, right eyes mirrored so one network serves both): the RGB patch, two landmark
-channels (each pixel's offset from the iris centre, in patch widths/heights; eye corners are fixed in patch
-coordinates) and two channels holding the requested shift (dx°, dy° / 10). Output: a per-pixel flow (≤ 4 px at
-patch scale, tanh-bounded) and a multiplicative lightness correction (1 ± 0.3). The source patch is resampled
-along the flow (bilinear) and multiplied by the correction.
+"""The eyeline warp network before stop 47 (main 56c54df: ``editor/eyeline/_net.py`` and its training loop in
+``editor/eyeline/model.py``), kept as bench/eyeline.py's peer: a small U-Net conditioned on the requested shift,
+trained on pairs of frames of the same take with their measured gaze difference as the shift (L1 + a small total
+variation on the flow; 15 % identity pairs). The right eye's patch is mirrored so one network serves both eyes.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from editor.eyeline._eyes import PATCH_H, PATCH_W
+from editor.eyeline._eyes import PATCH_H, PATCH_W, iris_centre
 
 MAX_FLOW = 4.0
 SHIFT_SCALE = 10.0
@@ -69,3 +67,41 @@ def warp(patch: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
     gx = (xx[None] + flow[:, 0]) * 2 / (w - 1) - 1
     gy = (yy[None] + flow[:, 1]) * 2 / (h - 1) - 1
     return F.grid_sample(patch, torch.stack([gx, gy], -1), mode="bilinear", padding_mode="border", align_corners=True)
+
+
+def train_net(patches: np.ndarray, gazes: np.ndarray, pairs: np.ndarray, *, steps: int = 400, seed: int = 0) -> WarpNet:
+    """The old training loop: ``patches`` (N, 2, H, W, 3) float (right eye mirrored), ``gazes`` (N, 2) the
+    physical (yaw, pitch), ``pairs`` (M, 2) rows of frames of one take; batch 16, Adam 2e-3, TV weight 0.02."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    pt = torch.from_numpy(patches).permute(0, 1, 4, 2, 3)
+    iris = torch.tensor([[iris_centre(p) for p in eyes] for eyes in patches], dtype=torch.float32)
+    net = WarpNet()
+    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    for _ in range(steps):
+        rows = rng.integers(0, len(pairs), 16)
+        a, b = pairs[rows, 0], pairs[rows, 1]
+        delta = torch.from_numpy((gazes[b] - gazes[a]).astype(np.float32))
+        same = torch.from_numpy(a[:2])
+        src = torch.cat([pt[a, 0], pt[a, 1], pt[same, 0]])
+        dst = torch.cat([pt[b, 0], pt[b, 1], pt[same, 0]])
+        lm = landmark_channels(torch.cat([iris[a, 0], iris[a, 1], iris[same, 0]]))
+        shift = torch.cat([delta, delta * torch.tensor([-1.0, 1.0]), torch.zeros(2, 2)])
+        flow, light = net(src, lm, shift)
+        out = (warp(src, flow) * light).clamp(0, 1)
+        tv = (flow[:, :, 1:] - flow[:, :, :-1]).abs().mean() + (flow[:, :, :, 1:] - flow[:, :, :, :-1]).abs().mean()
+        loss = (out - dst).abs().mean() + 0.02 * tv
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return net.eval()
+
+
+def moved(net: WarpNet, patch: np.ndarray, shift_deg: tuple[float, float]) -> np.ndarray:
+    """A left-eye ``patch`` (float RGB) as the old network warped it for ``shift_deg``."""
+    src = torch.from_numpy(np.ascontiguousarray(patch)).permute(2, 0, 1)[None]
+    lm = landmark_channels(torch.tensor([iris_centre(patch)], dtype=torch.float32))
+    with torch.no_grad():
+        flow, light = net(src, lm, torch.tensor([shift_deg], dtype=torch.float32))
+        out = (warp(src, flow) * light).clamp(0, 1)
+    return out[0].permute(1, 2, 0).numpy()

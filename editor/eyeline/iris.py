@@ -1,0 +1,74 @@
+"""Moving the iris: the eyeline edit's warp, from the stated eye model and the performer's learnt eye geometry.
+
+Why (issue 18, stop 47): the edit warped each eye with a network trained on pairs of frames from the takes,
+conditioned on their gaze difference. Its own eye model measured what the edits achieved for a 4° request: GRID
+0.00°, CREMA-D 0.58°, Obama 1.9° (``bench/eyeline.py``): on 17–40 px eyes the iris estimates that label the
+pairs are noisier than the looks the takes show, so the network learnt to brighten and soften the eye, not to move
+it. The edit exited 0 with the gaze where it was.
+
+The warp, per eye patch (``PATCH_W × PATCH_H`` at the learnt geometry, in image orientation):
+
+1. **Where the iris is and where it goes**: its centre ``c`` (``iris_centre``) and the requested rotation turned
+   into patch pixels ``d`` by the stated eye model (``degrees_to_px``: eyeball radius 12 mm against a 28 mm
+   corner-to-corner fissure), the same model that reads the gaze back (``gaze_of``).
+2. **The flow**: the output at ``p`` is the source at ``p − d·w(p)``. ``w`` is 1 within the iris's radius
+   (``IRIS_RADIUS`` of the patch width, the disc the iris is found with) of the moved centre ``c + d`` and falls
+   smoothly (a raised cosine) to 0 at ``FALLOFF`` radii: the iris moves whole, the white of the eye beside it is
+   squeezed on one side and stretched on the other, the lids and skin beyond stay. ``w`` is also brought to 0
+   before the eye's corners (``CORNER_SPREAD``), which never move.
+3. **No light change**: the iris is resampled, not relit (the lightness channel is 1).
+
+The shift range a model accepts (``EyelineModel.shift_range``) is how far the performer's eyes were seen to move
+in the dailies; beyond it the moved iris would show more of the eye than the takes ever did.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from editor.eyeline._eyes import CORNER_SPREAD, F32, PATCH_H, PATCH_W, degrees_to_px, iris_centre
+
+IRIS_RADIUS = 0.11  # the iris's radius, fraction of the patch width (``iris_centre``'s disc)
+FALLOFF = 2.0  # the warp reaches 0 this many iris radii from the moved centre
+CORNER_BAND = 0.08  # the warp falls to 0 over this fraction of the patch width inside each corner
+
+
+@cache
+def _grid(h: int, w: int) -> tuple[F32, F32]:
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    xs.flags.writeable = ys.flags.writeable = False
+    return xs, ys
+
+
+@cache
+def _corners(h: int, w: int) -> F32:
+    """1 between the eye's corners, falling to 0 at them (step 2)."""
+    xs, _ = _grid(h, w)
+    half = CORNER_SPREAD * w / 2
+    taper = (half - np.abs(xs - (w - 1) / 2)) / (CORNER_BAND * w)
+    return np.clip(taper, 0.0, 1.0).astype(np.float32)
+
+
+def iris_weight(h: int, w: int, centre: tuple[float, float]) -> F32:
+    """Step 2's ``w``: 1 within the iris's radius of ``centre``, a raised cosine to 0 at ``FALLOFF`` radii, times
+    the corners' taper."""
+    xs, ys = _grid(h, w)
+    r = IRIS_RADIUS * w
+    dist = np.hypot(xs - centre[0], ys - centre[1])
+    t = np.clip((dist - r) / ((FALLOFF - 1.0) * r), 0.0, 1.0)
+    return (0.5 * (1.0 + np.cos(np.pi * t)) * _corners(h, w)).astype(np.float32)
+
+
+def iris_field(patch: F32, shift_deg: tuple[float, float]) -> F32:
+    """The flow and lightness field ``(H, W, 3)`` (fx, fy, light) that moves ``patch``'s iris by ``shift_deg``
+    (yaw, pitch in degrees; + = image right, down): output ``p`` samples the patch at ``p + (fx, fy)``."""
+    h, w = patch.shape[:2]
+    dx, dy = (degrees_to_px(s, w) for s in shift_deg)
+    cx, cy = iris_centre(patch)
+    weight = iris_weight(h, w, (cx + dx, cy + dy))
+    return np.stack([-dx * weight, -dy * weight, np.ones_like(weight)], axis=-1).astype(np.float32)
+
+
+__all__ = ["FALLOFF", "IRIS_RADIUS", "PATCH_H", "PATCH_W", "iris_field", "iris_weight"]
