@@ -9,9 +9,10 @@ left eye's patches:
    of leaving a unchanged (the ratio < 1 means the warp moves the eye towards the real look). The gaze estimates
    on small eyes are noisy, so this is a weak test of either;
 2. ``eyeline_response``: each frame's patch warped for a request of 2°, 4° and −4°; what moved, read twice: by
-   the eye model (``gaze_of``: the same estimator that labels the network's training pairs) and by finding the
-   source's iris disc again in the output (``iris_moved_px``, template matching: no eye model), against the
-   request in patch pixels (``degrees_to_px``: eyeball radius 12 mm, corner to corner 28 mm);
+   the eye model (``gaze_of``: the same estimator that labels the network's training pairs; its argmin can jump to
+   another dark blob) and by finding the source's iris disc again in the output (``iris_moved``, template matching,
+   as the edit's own metric now reads it), against the request in patch pixels (``degrees_to_px``: eyeball radius
+   12 mm, corner to corner 28 mm);
 3. ``eyeline_edit``: a full edit of the take's first 48 frames (new only): the achieved shift by the edit's own
    metric and the warping error (Lai et al.) of the eye region against the source's.
 
@@ -19,7 +20,7 @@ With ``--rates``, instead: the held-out take as shared and at other frame rates 
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
 (``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
 eyeline_frames_v1.py``, ``method: frames``), in the same run. ``eyeline_ease``: the achieved horizontal shift
-(the edit's own eye model, ``gaze_of``: output less source) on every frame; ``ease_s`` is the time from the range's
+(as the edit's metric reads it, ``edit.achieved_shift``) on every frame; ``ease_s`` is the time from the range's
 start to the first frame reaching 90 % of the achieved shift's median over the second half of the range (one
 frame's time is the reading's step); ``warping_error_ratio`` the edit's own temporal-stability metric.
 
@@ -38,7 +39,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,9 +52,9 @@ from editor.cast import track_faces  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
-from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre  # noqa: E402
-from editor.eyeline.edit import _phys  # noqa: E402
-from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
+from editor.eyeline._eyes import PATCH_W, degrees_to_px, gaze_of  # noqa: E402
+from editor.eyeline.edit import achieved_shift  # noqa: E402
+from editor.eyeline.iris import iris_moved  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
 from media import MediaInfo, iter_frames, probe  # noqa: E402
 
@@ -100,25 +100,6 @@ def main() -> None:
                  **result.metrics)  # fmt: skip
 
 
-def iris_moved_px(src: np.ndarray, out: np.ndarray) -> float:
-    """How far the iris moved across from ``src`` to ``out`` (float RGB patches), read without the eye model's iris
-    estimate of ``out``: the source's iris disc (``IRIS_RADIUS``) found again in the output by template matching
-    (squared difference, ±4 px, sub-pixel by a parabola through the best three)."""
-    grey = [cv2.cvtColor(np.ascontiguousarray(p), cv2.COLOR_RGB2GRAY) for p in (src, out)]
-    h, w = grey[0].shape
-    r, reach = max(2, round(IRIS_RADIUS * w)), 4
-    cx, cy = (round(v) for v in iris_centre(src))
-    cx, cy = min(max(cx, r + reach), w - r - reach - 1), min(max(cy, r), h - r - 1)
-    tpl = grey[0][cy - r : cy + r + 1, cx - r : cx + r + 1]
-    area = grey[1][cy - r : cy + r + 1, cx - r - reach : cx + r + reach + 1]
-    cost = cv2.matchTemplate(area, tpl, cv2.TM_SQDIFF)[0]
-    k = int(np.argmin(cost))
-    if 0 < k < len(cost) - 1:
-        a, b, c = cost[k - 1], cost[k], cost[k + 1]
-        k += 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c > 0 else 0.0
-    return float(k - reach)
-
-
 def against_the_network(model: EyelineModel, person: str, train_take: Path, info: MediaInfo, args: Any) -> None:
     """The iris warp (``new``) and the network before it (``net_v1``, trained in this run on the same observed
     frames), on the held-out take's left-eye patches: error against real frames, and the response to requests."""
@@ -154,7 +135,7 @@ def against_the_network(model: EyelineModel, person: str, train_take: Path, info
                 src = x.patches[0]
                 out = move(src, (request, 0.0))
                 got_deg.append(gaze_of(out)[0] - gaze_of(src)[0])
-                got_px.append(iris_moved_px(src, out))
+                got_px.append(iris_moved(src, out)[0])
             emit(metric="eyeline_response", person=person, method=method, take=info.path.name, frames=len(samples),
                  request_deg=request, request_px=round(degrees_to_px(request, PATCH_W), 3),
                  gaze_of_deg_median=round(float(np.median(got_deg)), 3),
@@ -163,22 +144,14 @@ def against_the_network(model: EyelineModel, person: str, train_take: Path, info
 
 
 def achieved_x(model: EyelineModel, person: str, src: Path, out: Path, end: int) -> np.ndarray:
-    """The achieved horizontal shift (degrees, output less source) on frames 0..end, with the edit's eye model."""
+    """The achieved horizontal shift (degrees) on frames 0..end, read as the edit's metric reads it
+    (``edit.achieved_shift``: each eye's iris found again in the output)."""
     info = probe(src)
     tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
     boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
-    shots = [list(iter_frames(probe(p), end=end, fmt="rgb24")) for p in (src, out)]
-    got = []
-    for k in range(end):
-        face = tuple(float(v) for v in boxes[k])
-        gaze = []
-        for frames in shots:
-            f = np.asarray(frames[k][1], np.float32) / 255.0
-            ps = [cut_patch(f, b) for b in model.geometry.patch_boxes(face)]  # type: ignore[arg-type]
-            ps[1] = np.ascontiguousarray(ps[1][:, ::-1])
-            gaze.append(_phys(ps))
-        got.append(gaze[1][0] - gaze[0][0])
-    return np.array(got)
+    shots = [[np.asarray(f) for _, f in iter_frames(probe(p), end=end, fmt="rgb24")] for p in (src, out)]
+    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
+    return np.array([achieved_shift(model, face[k], shots[0][k], shots[1][k])[0] for k in range(end)])
 
 
 def ease_at_rates(model: EyelineModel, person: str, take: Path, shift: float) -> None:

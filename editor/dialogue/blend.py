@@ -15,7 +15,11 @@ takes beyond the skin's. For each output frame:
    ``MAX_SHIFT`` (6 %) of the box across and down; otherwise the crop is placed as the tracker framed it. Measured
    at the centre, the test is the same for a shot and its mirror image (issue 18: measured on ECC's raw
    translation, a turn about the crop's top-left corner, it kept a clockwise turn that an anticlockwise one of the
-   same size was refused, so a flopped GRID take was placed differently from the take as shot).
+   same size was refused, so a flopped GRID take was placed differently from the take as shot). Registrations that
+   move the centre further were wrong on the bench's takes: on GRID the ring's jaw pulled the mouth 6–8 % of the
+   box down; refusing them raised GRID's mouth PSNR by 0.13–0.43 dB on the take and its re-framed and re-encoded
+   versions, and by 2.5 dB on it flopped; no CREMA-D registration moved that far (the same pixels on all four
+   versions; ``docs/benchmarks.md``, Dialogue, "The registration measured at the crop's centre").
 2. **Colour**: the Lab difference between the target and the bank crop on the skin of the ring, as a plane over
    the crop (``skin_field``: a constant plus a slope across and a slope down, least squares), is added to the bank
    crop, and the mouth area gets the plan's extra lips offset. A plane, not a mean shift: a bank take lit from

@@ -118,6 +118,12 @@ def gaze_of(patch: F32) -> tuple[float, float]:
     return float(np.degrees(np.arcsin(np.clip(dx, -1, 1)))), float(np.degrees(np.arcsin(np.clip(dy, -1, 1))))
 
 
+def px_to_degrees(px: float, patch_w: float) -> float:
+    """The rotation (degrees) that moves the iris ``px`` patch pixels (``degrees_to_px``'s inverse)."""
+    radius = CORNER_SPREAD * patch_w * EYEBALL_MM / FISSURE_MM
+    return float(np.degrees(np.arcsin(np.clip(px / radius, -1.0, 1.0))))
+
+
 def degrees_to_px(deg: float, patch_w: float) -> float:
     """Iris displacement in patch pixels for a rotation of ``deg`` from straight ahead (small-angle inverse)."""
     return float(np.sin(np.radians(deg)) * CORNER_SPREAD * patch_w * EYEBALL_MM / FISSURE_MM)

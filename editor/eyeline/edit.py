@@ -11,8 +11,9 @@
    (sampling real pixels), blended in with a feathered ellipse inside each eye patch.
 3. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
-Metrics (in ``EditResult.metrics``): the iris displacement achieved vs requested (degrees, stated eye model),
-and the warping error of the eye region relative to the source's.
+Metrics (in ``EditResult.metrics``): the gaze shift achieved vs requested (degrees, stated eye model; achieved = how
+far each eye's iris moved, found again in the output by template matching, ``iris.iris_moved``), and the warping
+error of the eye region relative to the source's.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of
+from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, px_to_degrees
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.iris import iris_field
+from editor.eyeline.iris import iris_field, iris_moved
 from editor.eyeline.model import KIND, EyelineModel
 from editor.eyeline.timing import Timing
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
@@ -286,10 +287,16 @@ class _EyelineFrames(FrameEditor):
         self.keep = {n: v for r in records for n, v in r[1].items()}
 
 
-def _phys(patches: list[np.ndarray]) -> np.ndarray:
-    """Physical (yaw, pitch) of a face from its two patches (right eye cut mirrored, so its yaw is negated)."""
-    g = [gaze_of(p) for p in patches]
-    return np.array([(g[0][0] - g[1][0]) / 2, (g[0][1] + g[1][1]) / 2])
+def achieved_shift(
+    model: EyelineModel, face: tuple[float, float, float, float], src8: np.ndarray, out8: np.ndarray
+) -> np.ndarray:
+    """How far the edit turned the eyes on one frame, (yaw, pitch) degrees: each eye's iris found again in the
+    output (``iris.iris_moved``), turned into degrees by the stated eye model, averaged over both eyes."""
+    moved = []
+    for box in model.geometry.patch_boxes(face):
+        src, out = (cut_patch(img.astype(np.float32) / 255.0, box) for img in (src8, out8))
+        moved.append([px_to_degrees(v, PATCH_W) for v in iris_moved(src, out)])
+    return np.mean(moved, axis=0)
 
 
 def _metrics(
@@ -298,13 +305,7 @@ def _metrics(
     achieved, requested = [], []
     for index, (src8, out8, _s, ramp) in sorted(keep.items()):
         face = tuple(float(v) for v in boxes[index - first])
-        pats = {}
-        for name, img in (("src", src8), ("out", out8)):
-            f = img.astype(np.float32) / 255.0
-            ps = [cut_patch(f, b) for b in model.geometry.patch_boxes(face)]  # type: ignore[arg-type]
-            ps[1] = np.ascontiguousarray(ps[1][:, ::-1])
-            pats[name] = _phys(ps)
-        achieved.append(pats["out"] - pats["src"])
+        achieved.append(achieved_shift(model, face, src8, out8))  # type: ignore[arg-type]
         requested.append(np.array(shift) * ramp)
     a, r = np.array(achieved), np.array(requested)
     metrics: dict[str, float] = {

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from editor.eyeline._eyes import PATCH_H, PATCH_W, degrees_to_px, gaze_of
-from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, iris_field
+from editor.eyeline._eyes import PATCH_H, PATCH_W, degrees_to_px, gaze_of, px_to_degrees
+from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, iris_field, iris_moved
 from editor.eyeline.model import moved
 from editor.eyeline.timing import HALF_LIFE_S, RAMP_S, Timing
 
@@ -36,6 +36,20 @@ def test_the_iris_moves_by_the_eye_models_displacement(deg: float) -> None:
     iris = np.abs(want - src).max(-1) > 0.05
     assert np.abs(out - want)[iris].mean() < 0.35 * np.abs(src - want)[iris].mean()
     assert gaze_of(out)[0] == pytest.approx(deg, abs=1.5)
+
+
+@pytest.mark.parametrize("shift", [(4.0, 0.0), (-6.0, 0.0), (0.0, 5.0), (3.0, -3.0)])
+def test_iris_moved_reads_the_displacement_back(shift: tuple[float, float]) -> None:
+    src = _eye()
+    got = iris_moved(src, moved(src, shift))
+    want = [degrees_to_px(v, PATCH_W) for v in shift]
+    assert got == pytest.approx(want, abs=0.15)
+    assert iris_moved(src, src) == pytest.approx((0.0, 0.0), abs=1e-6)
+
+
+@given(deg=st.floats(-20, 20))
+def test_px_to_degrees_is_degrees_to_px_turned_round(deg: float) -> None:
+    assert px_to_degrees(degrees_to_px(deg, PATCH_W), PATCH_W) == pytest.approx(deg, abs=1e-6)
 
 
 def test_the_lids_and_corners_stay() -> None:
