@@ -37,7 +37,7 @@ train_app = command_group(
         LazyCommand(
             "eyeline",
             "cutproof.cli.eyeline:train_eyeline_cmd",
-            "Train PERFORMER's eyeline (gaze-warp) model on their takes; records ``model.trained/1``.",
+            "Learn PERFORMER's eye geometry and gaze range (the iris warp's model); records ``model.trained/1``.",
         ),
     ),
 )

@@ -51,8 +51,7 @@ def train_eyeline_cmd(
     samples: Annotated[int, typer.Option(min=8, max=256, help="Frames sampled per take.")] = 40,
     project: ProjectOpt = None,
 ) -> None:
-    """Learn PERFORMER's eye geometry and gaze range from their takes (the iris warp's model); records
-    ``model.trained/1``."""
+    """Learn PERFORMER's eye geometry and gaze range (the iris warp's model); records ``model.trained/1``."""
     ws = ready_workspace(ctx)
     refs = [ref.strip() for c in clips for ref in c.split(",") if ref.strip()]
     spec = build_spec(kind="eyeline", performer=performer, clips=refs, samples=samples)

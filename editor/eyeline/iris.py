@@ -1,8 +1,8 @@
 """Moving the iris: the eyeline edit's warp, from the stated eye model and the performer's learnt eye geometry.
 
 Why (issue 18, stop 47): the edit warped each eye with a network trained on pairs of frames from the takes,
-conditioned on their gaze difference. Its own eye model measured what the edits achieved for a 4° request: GRID
-0.00°, CREMA-D 0.58°, Obama 1.9° (``bench/eyeline.py``): on 17–40 px eyes the iris estimates that label the
+conditioned on their gaze difference. For a 4° request (1.00 patch px) it moved the iris −0.05 px on GRID, 0.02 on
+CREMA-D and 0.27 on Obama (``bench/eyeline.py``, ``net_v1``): on 17–40 px eyes the iris estimates that label the
 pairs are noisier than the looks the takes show, so the network learnt to brighten and soften the eye, not to move
 it. The edit exited 0 with the gaze where it was.
 

@@ -80,6 +80,8 @@ class EyelineModel:
         """
         try:
             meta = json.loads(payload) if payload[:1] == b"{" else _torch_meta(payload)
+            if meta.get("format", "eyeline-torch/1") not in (FORMAT, "eyeline-torch/1"):
+                raise ValueError(f"format {meta['format']!r}")
             g = meta["geometry"]
             centres = (tuple(map(float, g["centres"][0])), tuple(map(float, g["centres"][1])))
             geom = EyeGeometry(centres, tuple(map(float, g["size"])), int(g["detections"]))  # type: ignore[arg-type]
