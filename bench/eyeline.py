@@ -14,7 +14,8 @@ left eye's patches:
    as the edit's own metric now reads it), against the request in patch pixels (``degrees_to_px``: eyeball radius
    12 mm, corner to corner 28 mm);
 3. ``eyeline_edit``: a full edit of the take's first 48 frames (new only): the achieved shift by the edit's own
-   metric and the warping error (Lai et al.) of the eye region against the source's.
+   metric and the warping error (Lai et al.) of the eye region against the source's. With ``--variants`` (e.g.
+   ``shared,mirror,crop,prores10``, ``bench/_heldout.py``), only this, on each held-out version of the test take.
 
 With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
@@ -77,6 +78,7 @@ def main() -> None:
     ap.add_argument("--shift", type=float, default=4.0)
     ap.add_argument("--people", default=",".join(PEOPLE))
     ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
+    ap.add_argument("--variants", default=None, help="only the edit (3.), on these held-out versions of the test take")
     args = ap.parse_args()
     for person in args.people.split(","):
         train_take, test_take = PEOPLE[person]
@@ -89,15 +91,19 @@ def main() -> None:
             ease_at_rates(model, person, args.footage / test_take, args.shift)
             continue
         info = probe(args.footage / test_take)
-        against_the_network(model, person, args.footage / train_take, info, args)
-        with tempfile.TemporaryDirectory() as tmp:
-            s = min(args.shift, model.shift_range[0])
-            t1 = time.perf_counter()
-            result = redirect_gaze(info.path, Path(tmp) / "out.mp4", model, (s, 0.0), performer=person,
-                                   end=min(info.frame_count, 48))  # fmt: skip
-            emit(metric="eyeline_edit", person=person, take=test_take, shift_deg=[s, 0.0],
-                 seconds=round(time.perf_counter() - t1, 1), region=result.region.as_json(),
-                 **result.metrics)  # fmt: skip
+        if args.variants is None:
+            against_the_network(model, person, args.footage / train_take, info, args)
+        for variant in args.variants.split(",") if args.variants else ["shared"]:
+            src = info.path if variant == "shared" else make_variant(info.path, variant)
+            with tempfile.TemporaryDirectory() as tmp:
+                s = min(args.shift, model.shift_range[0])
+                t1 = time.perf_counter()
+                out = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+                result = redirect_gaze(src, out, model, (s, 0.0), performer=person,
+                                       end=min(probe(src).frame_count, 48))  # fmt: skip
+                emit(metric="eyeline_edit", person=person, take=test_take, variant=variant, shift_deg=[s, 0.0],
+                     seconds=round(time.perf_counter() - t1, 1), region=result.region.as_json(),
+                     **result.metrics)  # fmt: skip
 
 
 def against_the_network(model: EyelineModel, person: str, train_take: Path, info: MediaInfo, args: Any) -> None:
