@@ -74,7 +74,9 @@ def test_the_edit_moves_the_gaze_it_was_asked_to(edited) -> None:  # type: ignor
     assert result.parameters["ramp_frames"] == 3 and result.parameters["temporal_alpha"] == 0.4353  # GRID's 25 fps
 
 
-def test_at_twice_the_rate_the_edit_eases_over_the_same_time(trained, footage_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_at_twice_the_rate_the_edit_counts_its_ease_and_smoothing_in_seconds(
+    trained, footage_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     doubled = rewrite_clip(footage_dir / TAKE2, tmp_path / "x2.mov", repeat=2)
     model = trained.model
     result = redirect_gaze(doubled, tmp_path / "out.mov", model, (min(4.0, model.shift_range[0]), 0.0),
