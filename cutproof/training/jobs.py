@@ -31,7 +31,6 @@ from cutproof.core.jobs import Job, JobContext, JobQueue, LeaseLost
 from cutproof.core.projects import Project, get_project, project_log
 from cutproof.core.workspace import Workspace
 from cutproof.training.run import (
-    SPEC,
     AnySpec,
     TrainedModel,
     append_trained_entry,
@@ -39,6 +38,7 @@ from cutproof.training.run import (
     register_trained,
     run,
 )
+from cutproof.training.specs import stored_spec
 from editor import TrainingManifest
 
 TRAIN_JOB = "train-model"
@@ -94,7 +94,7 @@ def _load_staged(stage: Path, saved: Mapping[str, Any]) -> TrainedModel:
 def run_training_job(ws: Workspace, ctx: JobContext, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The training job: train → ``model.trained/1`` → register (see the module docstring)."""
     project = get_project(ws, ctx.job.project)
-    spec = SPEC.validate_python(payload["spec"])
+    spec = stored_spec(payload["spec"])
     stage = _stage(ws, ctx.job.job_id)
     log = project_log(ws, project)
 

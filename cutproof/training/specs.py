@@ -3,7 +3,8 @@ and the demo (``kind`` selects the model; unknown keys are errors)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -75,3 +76,15 @@ AnySpec = LightingSpec | BackgroundSpec | DialogueSpec | EyelineSpec | CastSpec
 TrainingSpec = Annotated[AnySpec, Field(discriminator="kind")]
 SPEC = TypeAdapter(TrainingSpec)
 KINDS = ("background", "cast", "dialogue", "eyeline", "lighting")
+_DROPPED = {"eyeline": ("steps", "seed")}  # fields a kind's spec had before stop 47 and no longer has
+
+
+def stored_spec(raw: Mapping[str, Any]) -> AnySpec:
+    """A spec a training job stored when it was queued. An eyeline spec queued before stop 47 carries ``steps`` and
+    ``seed``, which the eyeline model no longer has (nothing is optimised); they are dropped, so the job still runs.
+
+    Raises:
+        ValidationError: anything else the spec does not take.
+    """
+    dropped = _DROPPED.get(str(raw.get("kind")), ())
+    return SPEC.validate_python({k: v for k, v in raw.items() if k not in dropped})
