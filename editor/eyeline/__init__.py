@@ -1,4 +1,5 @@
-"""Eyeline: move a performer's gaze by (dx°, dy°) with a per-performer warp-field model learnt from the dailies."""
+"""Eyeline: move a performer's gaze by (dx°, dy°), the iris moved by a stated eye model at the performer's eye geometry
+learnt from the dailies."""
 
 from editor.eyeline._eyes import EYEBALL_MM, FISSURE_MM, EyeGeometry, gaze_of, iris_centre
 from editor.eyeline.edit import check_shift, redirect_gaze
