@@ -4,7 +4,7 @@ and the demo (``kind`` selects the model; unknown keys are errors)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -76,6 +76,9 @@ AnySpec = LightingSpec | BackgroundSpec | DialogueSpec | EyelineSpec | CastSpec
 TrainingSpec = Annotated[AnySpec, Field(discriminator="kind")]
 SPEC = TypeAdapter(TrainingSpec)
 KINDS = ("background", "cast", "dialogue", "eyeline", "lighting")
+STEPPED = tuple(  # the kinds whose training optimises for a number of steps (their spec has ``steps``)
+    sorted(get_args(s.model_fields["kind"].annotation)[0] for s in get_args(AnySpec) if "steps" in s.model_fields)
+)
 _DROPPED = {"eyeline": ("steps", "seed")}  # fields a kind's spec had before stop 47 and no longer has
 
 

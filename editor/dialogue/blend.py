@@ -18,7 +18,7 @@ takes beyond the skin's. For each output frame:
    same size was refused, so a flopped GRID take was placed differently from the take as shot). Registrations that
    move the centre further were wrong on the bench's takes: on GRID the ring's jaw pulled the mouth 6–8 % of the
    box down; refusing them raised GRID's mouth PSNR by 0.13–0.43 dB on the take and its re-framed and re-encoded
-   versions, and by 2.5 dB on it flopped; no CREMA-D registration moved that far (the same pixels on all four
+   versions, and by 2.5 dB on it flopped; no CREMA-D registration moved that far (the same scores on all four
    versions; ``docs/benchmarks.md``, Dialogue, "The registration measured at the crop's centre").
 2. **Colour**: the Lab difference between the target and the bank crop on the skin of the ring, as a plane over
    the crop (``skin_field``: a constant plus a slope across and a slope down, least squares), is added to the bank

@@ -6,7 +6,7 @@ CREMA-D and 0.27 on Obama (``bench/eyeline.py``, ``net_v1``): on 17–40 px eyes
 pairs are noisier than the looks the takes show, so the network learnt to brighten and soften the eye, not to move
 it. The edit exited 0 with the gaze where it was.
 
-The warp, per eye patch (``PATCH_W × PATCH_H`` at the learnt geometry, in image orientation):
+The warp, per eye patch (``_eyes.PATCH_W × PATCH_H`` at the learnt geometry, in image orientation):
 
 1. **Where the iris is and where it goes**: its centre ``c`` (``iris_centre``) and the requested rotation turned
    into patch pixels ``d`` by the stated eye model (``degrees_to_px``: eyeball radius 12 mm against a 28 mm
@@ -29,7 +29,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from editor.eyeline._eyes import CORNER_SPREAD, F32, PATCH_H, PATCH_W, degrees_to_px, iris_centre
+from editor.eyeline._eyes import CORNER_SPREAD, F32, degrees_to_px, iris_centre
 
 IRIS_RADIUS = 0.11  # the iris's radius, fraction of the patch width (``iris_centre``'s disc)
 FALLOFF = 2.0  # the warp reaches 0 this many iris radii from the moved centre
@@ -119,4 +119,4 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     return dx, dy
 
 
-__all__ = ["FALLOFF", "IRIS_RADIUS", "PATCH_H", "PATCH_W", "iris_field", "iris_moved", "iris_weight"]
+__all__ = ["FALLOFF", "IRIS_RADIUS", "iris_field", "iris_moved", "iris_weight"]

@@ -23,7 +23,7 @@ from cutproof.core.errors import CutproofError
 from cutproof.core.jobs import JobQueue
 from cutproof.core.workspace import Workspace
 from cutproof.training.jobs import TRAIN_JOB, submit_training
-from cutproof.training.specs import SPEC, AnySpec
+from cutproof.training.specs import SPEC, STEPPED, AnySpec
 from editor import Catalogue, ModelRegistry
 from editor.errors import ClipNotFoundError
 
@@ -37,7 +37,6 @@ TRAINABLE = (
     ("cast", "Cast: who is in the shot, from the project's face tags"),
 )
 PER_PERFORMER = ("dialogue", "eyeline")
-STEPPED = ("background", "dialogue", "lighting")  # the kinds whose training optimises for a number of steps
 
 
 def _context(ws: Workspace, page: PageAccess) -> dict[str, Any]:
