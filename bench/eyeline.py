@@ -17,6 +17,13 @@ left eye's patches:
    metric and the warping error (Lai et al.) of the eye region against the source's. With ``--variants`` (e.g.
    ``shared,mirror,crop,prores10``, ``bench/_heldout.py``), only this, on each held-out version of the test take.
 
+With ``--readback``, instead: the signed achieved shift's read-back (``editor.eyeline.readback``, ``method: new``)
+and the one before it (``bench/_peers/readback_v1.py``, ``method: v1``), in the same run, on the held-out take and
+its held-out versions (``--variants``). ``eyeline_readback``: each of the first 16 frames moved whole by a known
+±0.5 and ±1 patch px (bilinear, at the frame's own pixels, then 8-bit), both eyes read back; ``bias_px`` is the
+mean of the + and − readings (0 when a look either way reads the same). ``eyeline_edit_readback``: the edit at
++4° and −4° over the first 48 frames, its output read back by both on every frame.
+
 With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
 (``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
@@ -47,16 +54,16 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers), after the repo's packages
 
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
-from _peers import eyeline_frames_v1, eyeline_net_v1  # noqa: E402
+from _peers import eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
 
 from editor.cast import track_faces  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
-from editor.eyeline._eyes import PATCH_W, degrees_to_px, gaze_of  # noqa: E402
+from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, px_to_degrees  # noqa: E402
 from editor.eyeline.edit import achieved_shift  # noqa: E402
-from editor.eyeline.iris import iris_moved  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
+from editor.eyeline.readback import iris_moved  # noqa: E402
 from media import MediaInfo, iter_frames, probe  # noqa: E402
 
 PEOPLE = {
@@ -78,6 +85,7 @@ def main() -> None:
     ap.add_argument("--shift", type=float, default=4.0)
     ap.add_argument("--people", default=",".join(PEOPLE))
     ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
+    ap.add_argument("--readback", action="store_true", help="the achieved shift's read-back, new and v1")
     ap.add_argument("--variants", default=None, help="only the edit (3.), on these held-out versions of the test take")
     args = ap.parse_args()
     for person in args.people.split(","):
@@ -89,6 +97,12 @@ def main() -> None:
         model = trained.model
         if args.rates:
             ease_at_rates(model, person, args.footage / test_take, args.shift)
+            continue
+        if args.readback:
+            for variant in (args.variants or "shared").split(","):
+                take = args.footage / test_take
+                readback(model, person, take if variant == "shared" else make_variant(take, variant), variant,
+                         args.shift)  # fmt: skip
             continue
         info = probe(args.footage / test_take)
         if args.variants is None:
@@ -158,6 +172,66 @@ def achieved_x(model: EyelineModel, person: str, src: Path, out: Path, end: int)
     shots = [[np.asarray(f) for _, f in iter_frames(probe(p), end=end, fmt="rgb24")] for p in (src, out)]
     face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
     return np.array([achieved_shift(model, face[k], shots[0][k], shots[1][k])[0] for k in range(end)])
+
+
+READERS = {"new": iris_moved, "v1": readback_v1.iris_moved}
+
+
+def _read(reader: Callable[..., tuple[float, float]], model: EyelineModel, face: tuple[float, ...],
+          src: np.ndarray, out: np.ndarray) -> list[float]:  # fmt: skip
+    """Both eyes' horizontal displacement (patch px) from ``src`` to ``out`` (8-bit frames) by ``reader``."""
+    got = []
+    for box in model.geometry.patch_boxes(face):  # type: ignore[arg-type]
+        a, b = (cut_patch(f.astype(np.float32) / 255.0, box) for f in (src, out))
+        got.append(reader(a, b)[0])
+    return got
+
+
+def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
+    """``--readback``: known moves and the edit's ±shift, read back by the new read-back and v1 (docstring)."""
+    import cv2
+
+    info = probe(src)
+    end = min(info.frame_count, 48)
+    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
+    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
+    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
+    frames = [np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]
+    for amount in (0.5, 1.0):
+        got: dict[tuple[str, int], list[float]] = {}
+        for k in range(min(16, end)):
+            ys, xs = np.mgrid[0 : info.height, 0 : info.width].astype(np.float32)
+            for sign in (1, -1):
+                for box in model.geometry.patch_boxes(face[k]):
+                    step = np.float32(sign * amount * box[2] / PATCH_W)  # patch px at the frame's own scale
+                    moved_frame = cv2.remap(frames[k].astype(np.float32), xs - step, ys, cv2.INTER_LINEAR,
+                                            borderMode=cv2.BORDER_REFLECT)  # fmt: skip
+                    out = np.clip(np.rint(moved_frame), 0, 255).astype(np.uint8)
+                    for method, reader in READERS.items():
+                        a, b = (cut_patch(f.astype(np.float32) / 255.0, box) for f in (frames[k], out))
+                        got.setdefault((method, sign), []).append(reader(a, b)[0])
+        for method in READERS:
+            plus, minus = np.array(got[(method, 1)]), np.array(got[(method, -1)])
+            emit(metric="eyeline_readback", person=person, variant=variant, method=method, moved_px=amount,
+                 readings=len(plus), plus_median=round(float(np.median(plus)), 3),
+                 minus_median=round(float(np.median(minus)), 3),
+                 bias_px=round(float(np.mean(plus + minus) / 2), 3),
+                 spread_px=round(float(np.std(np.concatenate([plus - amount, minus + amount]))), 3))  # fmt: skip
+    s = min(shift, model.shift_range[0])
+    for sign in (1, -1):
+        with tempfile.TemporaryDirectory() as tmp:
+            out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+            result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
+            edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+        settled = range(result.parameters["ramp_frames"], end - result.parameters["ramp_frames"])
+        for method, reader in READERS.items():
+            deg = [px_to_degrees(float(np.mean(_read(reader, model, face[k], frames[k], edited[k]))), PATCH_W)
+                   for k in settled]  # fmt: skip
+            emit(metric="eyeline_edit_readback", person=person, variant=variant, method=method,
+                 requested_deg=sign * s, frames=len(deg), achieved_median_deg=round(float(np.median(deg)), 3),
+                 achieved_mean_deg=round(float(np.mean(deg)), 3),
+                 edit_metric_deg=result.metrics["gaze_shift_achieved_x_deg"],
+                 edit_metric_requested_deg=result.metrics["gaze_shift_requested_x_deg"])  # fmt: skip
 
 
 def ease_at_rates(model: EyelineModel, person: str, take: Path, shift: float) -> None:

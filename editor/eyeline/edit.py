@@ -12,8 +12,8 @@
 3. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
 Metrics (in ``EditResult.metrics``): the gaze shift achieved vs requested (degrees, stated eye model; achieved = how
-far each eye's iris moved, found again in the output by template matching, ``iris.iris_moved``), and the warping
-error of the eye region relative to the source's.
+far each eye's iris moved, found again in the output, ``readback.iris_moved``), and the warping error of the eye
+region relative to the source's.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
 from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, px_to_degrees
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.iris import iris_field, iris_moved
+from editor.eyeline.iris import iris_field
 from editor.eyeline.model import KIND, EyelineModel
+from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, Portable, render_frames
@@ -81,7 +82,7 @@ class _EyeWarper:
         self.state: list[np.ndarray | None] = [None, None]
 
     def _field(self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float) -> np.ndarray:
-        """Eye ``k``'s flow and lightness field (patch scale, ``editor.eyeline.iris``), smoothed with the previous
+        """Eye ``k``'s flow field (patch scale, ``editor.eyeline.iris``), smoothed with the previous
         frame's; updates the state."""
         patch = cut_patch(rgb, box)
         field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp))
@@ -117,7 +118,6 @@ class _EyeWarper:
             warped = cv2.remap(
                 rgb, xs + f[..., 0] * sxp, ys + f[..., 1] * syp, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
             )
-            warped = np.clip(warped * f[..., 2:3], 0, 1)
             r = np.sqrt(
                 ((pu - (PATCH_W - 1) / 2) / (PATCH_W / 2)) ** 2 + ((pv - (PATCH_H - 1) / 2) / (PATCH_H / 2)) ** 2
             )
@@ -291,7 +291,7 @@ def achieved_shift(
     model: EyelineModel, face: tuple[float, float, float, float], src8: np.ndarray, out8: np.ndarray
 ) -> np.ndarray:
     """How far the edit turned the eyes on one frame, (yaw, pitch) degrees: each eye's iris found again in the
-    output (``iris.iris_moved``), turned into degrees by the stated eye model, averaged over both eyes."""
+    output (``readback.iris_moved``), turned into degrees by the stated eye model, averaged over both eyes."""
     moved = []
     for box in model.geometry.patch_boxes(face):
         src, out = (cut_patch(img.astype(np.float32) / 255.0, box) for img in (src8, out8))
