@@ -31,9 +31,10 @@ from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, px_to_degrees
+from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees
+from editor.eyeline.catchlight import move_eye
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.iris import iris_field
+from editor.eyeline.iris import IRIS_RADIUS, iris_field
 from editor.eyeline.model import KIND, EyelineModel
 from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
@@ -81,9 +82,11 @@ class _EyeWarper:
         self.alpha = alpha  # share of the previous frame's field kept
         self.state: list[np.ndarray | None] = [None, None]
 
-    def _field(self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float) -> np.ndarray:
-        """Eye ``k``'s flow field (patch scale, ``editor.eyeline.iris``), smoothed with the previous
-        frame's; updates the state."""
+    def _field(
+        self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float
+    ) -> tuple[np.ndarray, tuple[float, float]]:
+        """Eye ``k``'s flow field (patch scale, ``editor.eyeline.iris``), smoothed with the previous frame's (updates
+        the state), and this frame's iris centre (patch px)."""
         patch = cut_patch(rgb, box)
         field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp))
         prev = self.state[k]
@@ -92,7 +95,7 @@ class _EyeWarper:
         # frame meets the same state (``editor.segmented``), where float32 would keep the start's 1e-15 in it
         field = np.round(field * FIELD_GRID) / FIELD_GRID
         self.state[k] = field
-        return field
+        return field, iris_centre(patch)
 
     def advance(self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float) -> None:
         """Update the smoothed fields over a frame without warping it (a segment's warm-up)."""
@@ -106,7 +109,7 @@ class _EyeWarper:
         support = np.zeros(rgb.shape[:2], bool)
         h_img, w_img = rgb.shape[:2]
         for k, (x, y, w, h) in enumerate(self.model.geometry.patch_boxes(face)):
-            field = self._field(rgb, k, (x, y, w, h), ramp)
+            field, centre = self._field(rgb, k, (x, y, w, h), ramp)
             x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
             x1, y1 = min(w_img, math.ceil(x + w)), min(h_img, math.ceil(y + h))
             if x1 - x0 < 4 or y1 - y0 < 4:
@@ -115,9 +118,8 @@ class _EyeWarper:
             sxp, syp = w / PATCH_W, h / PATCH_H
             pu, pv = (xs + 0.5 - x) / sxp - 0.5, (ys + 0.5 - y) / syp - 0.5
             f = cv2.remap(field, pu, pv, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            warped = cv2.remap(
-                rgb, xs + f[..., 0] * sxp, ys + f[..., 1] * syp, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-            )
+            warped = move_eye(rgb, (xs, ys), f * np.float32((sxp, syp)), (x + (centre[0] + 0.5) * sxp - 0.5,
+                            y + (centre[1] + 0.5) * syp - 0.5, IRIS_RADIUS * w))  # fmt: skip
             r = np.sqrt(
                 ((pu - (PATCH_W - 1) / 2) / (PATCH_W / 2)) ** 2 + ((pv - (PATCH_H - 1) / 2) / (PATCH_H / 2)) ** 2
             )

@@ -14,7 +14,9 @@ The read-back, per pair of patches (float RGB, image orientation, the same size)
 1. **Both softened alike**: grey levels, Gaussian-blurred by ``SOFTEN`` px, so the extra resampling of the output
    is small against the blur both share.
 2. **Where to start**: the source's iris disc (radius ``IRIS_RADIUS`` of the patch width, at ``iris_centre``) is
-   found in the output to the pixel by template matching (squared difference, within ``REACH`` px).
+   found in the output to the pixel by template matching (squared difference, within ``REACH`` px). The
+   catchlights are taken out of both irises (``catchlight.split``, the output's where step 2 found it): they move
+   by their own share, not the iris's.
 3. **The displacement** ``d``: Gauss–Newton on the symmetric residual ``out(u + d/2) − src(u − d/2)`` (both
    images resampled by the same half step, so neither is softened more by the interpolation than the other; the
    gradient is both images' mean, as in ESM, Benhimane & Malis 2004), over a window centred on the iris's
@@ -29,6 +31,7 @@ import cv2
 import numpy as np
 
 from editor.eyeline._eyes import F32, iris_centre
+from editor.eyeline.catchlight import split
 from editor.eyeline.iris import IRIS_RADIUS
 
 SOFTEN = 1.0  # px, the Gaussian blur both patches get (step 1)
@@ -58,10 +61,12 @@ def _whole_pixel(src: F32, out: F32, centre: tuple[float, float], r: float) -> t
 
 def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     """How far the iris moved from ``src`` to ``out``, in patch pixels (x, y; + = image right, down)."""
-    grey = [_grey(p) for p in (src, out)]
-    r = max(2.0, IRIS_RADIUS * grey[0].shape[1])
+    r = max(2.0, IRIS_RADIUS * src.shape[1])
     cx, cy = iris_centre(src)
-    start = _whole_pixel(grey[0], grey[1], (cx, cy), r)
+    src = split(src, (cx, cy), r)[0]
+    start = _whole_pixel(_grey(src), _grey(out), (cx, cy), r)
+    out = split(out, (cx + start[0], cy + start[1]), r)[0]
+    grey = [_grey(p) for p in (src, out)]
     reach = int(np.ceil(r + EDGE))
     ys, xs = np.mgrid[-reach : reach + 1, -reach : reach + 1].astype(np.float32)
     fall = np.clip((np.hypot(xs, ys) - r) / EDGE, 0.0, 1.0)
