@@ -12,11 +12,12 @@ catchlight moves ``SHARE`` = 5.7 / 12 ≈ 0.475 of the iris's displacement.
 
 Per eye and frame, on the frame's own pixels:
 
-1. **Find**: inside the iris (``INNER`` of its radius), small bright spots: the white top-hat of the grey levels
-   (the grey minus its opening by a disc half the iris's radius across), which keeps what is brighter than its
-   surround and narrower than that disc, and drops the white of the eye beside the iris (wider). The weight rises
-   from 0 at a top-hat of ``LIFT`` to 1 at twice that (iris texture and compression noise stay below it), grown by
-   a pixel, so the spot's soft rim goes with it.
+1. **Find**: inside the disc the iris is found with (``iris.IRIS_RADIUS``; ``INNER`` of its radius, so the white
+   of the eye stays out), small bright spots: the white top-hat of the grey levels (the grey minus its opening by
+   a disc half that radius across), which keeps what is brighter than its surround and narrower than that disc,
+   and drops the white of the eye beside the iris (wider). The weight rises from 0 at a top-hat of ``LIFT`` to 1
+   at twice that (iris texture and compression noise stay below it), grown by a pixel, so the spot's soft rim goes
+   with it.
 2. **Split**: the eye under the catchlight is filled in from the iris around it (normalised convolution,
    ``FILL_SIGMA`` px); the catchlight is what the frame has above that fill, where step 1's weight is.
 3. **Move** (``move_eye``): the filled eye is warped by the iris's flow and the catchlight by ``SHARE`` of it;
@@ -35,7 +36,7 @@ from editor.eyeline._eyes import F32
 SHARE = 5.7 / 12.0  # the catchlight's displacement per unit of the iris's (module docstring)
 LIFT = 0.1  # grey (0–1) above its surround where a catchlight starts, and its ramp to full weight
 FILL_SIGMA = 1.5  # px (the frame's), the fill's reach under the catchlight
-INNER = 0.8  # catchlights are looked for within this share of the iris's radius: the white beside it stays out
+INNER = 0.8  # catchlights are looked for within this share of the radius given: the white beside it stays out
 
 
 def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32, F32]:
@@ -64,7 +65,8 @@ def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32,
 def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndarray,
            iris: tuple[float, float, float]) -> np.ndarray:  # fmt: skip
     """The frame's pixels at ``grid`` (xs, ys) with the iris moved by ``flow`` (frame px) and its catchlight by
-    ``catchlight.SHARE`` of it. ``iris``: the iris's centre and radius in frame px, where a catchlight is looked for."""
+    ``SHARE`` of it. ``iris``: where a catchlight is looked for, the centre and radius (frame px) of the disc the
+    iris is found with."""
     xs, ys = grid
     reach = math.ceil(float(np.abs(flow).max())) + 2
     h_img, w_img = rgb.shape[:2]

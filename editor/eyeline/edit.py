@@ -32,9 +32,9 @@ from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
 from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees
-from editor.eyeline.catchlight import move_eye
+from editor.eyeline.catchlight import SHARE, move_eye
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.iris import IRIS_RADIUS, iris_field
+from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, LIMBUS, iris_field
 from editor.eyeline.model import KIND, EyelineModel
 from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
@@ -207,6 +207,9 @@ def redirect_gaze(
         "performer": performer,
         "shift_deg": [dx, dy],
         **timing.as_parameters(),
+        "iris_radius": round(LIMBUS, 4),
+        "falloff_radii": FALLOFF,
+        "catchlight_share": round(SHARE, 4),
         "detect_stride": DETECT_STRIDE,
         "eye_geometry": model.geometry.as_json(),
         "face_track": track.summary(),

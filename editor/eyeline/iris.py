@@ -12,10 +12,15 @@ The warp, per eye patch (``_eyes.PATCH_W × PATCH_H`` at the learnt geometry, in
    into patch pixels ``d`` by the stated eye model (``degrees_to_px``: eyeball radius 12 mm against a 28 mm
    corner-to-corner fissure), the same model that reads the gaze back (``gaze_of``).
 2. **The flow**: the output at ``p`` is the source at ``p − d·w(p)``. ``w`` is 1 within the iris's radius
-   (``IRIS_RADIUS`` of the patch width, the disc the iris is found with) of the moved centre ``c + d`` and falls
-   smoothly (a raised cosine) to 0 at ``FALLOFF`` radii: the iris moves whole, the white of the eye beside it is
-   squeezed on one side and stretched on the other, the lids and skin beyond stay. ``w`` is also brought to 0
-   before the eye's corners (``CORNER_SPREAD``), which never move.
+   (``LIMBUS`` of the patch width) of the moved centre ``c + d`` and falls smoothly (a raised cosine) to 0 at
+   ``FALLOFF`` radii: the iris moves whole, the white of the eye beside it is squeezed on one side and stretched
+   on the other, the lids and skin beyond stay. ``w`` is also brought to 0 before the eye's corners
+   (``CORNER_SPREAD``), which never move.
+   ``LIMBUS`` is the iris's own radius in the stated eye model: 11.7 mm across (adults' mean horizontal visible
+   iris diameter, white to white; Rüfer et al. 2005) against the 28 mm fissure. Stop 47 moved whole only the
+   disc the iris is found with (``IRIS_RADIUS``, 0.11 of the patch; the darkest disc, narrower than the iris):
+   the limbus sat in the falloff and moved 0.87–0.95 of the request on the three performers' held-out takes
+   (read back by ``readback``, stop 48), and 0.85–0.91 for a look up.
 3. **No light change**: the iris is resampled, not relit.
 
 The shift range a model accepts (``EyelineModel.shift_range``) is how far the performer's eyes were seen to move
@@ -28,9 +33,11 @@ from functools import cache
 
 import numpy as np
 
-from editor.eyeline._eyes import CORNER_SPREAD, F32, degrees_to_px, iris_centre
+from editor.eyeline._eyes import CORNER_SPREAD, F32, FISSURE_MM, degrees_to_px, iris_centre
 
-IRIS_RADIUS = 0.11  # the iris's radius, fraction of the patch width (``iris_centre``'s disc)
+IRIS_RADIUS = 0.11  # the disc the iris is found with (``iris_centre``), fraction of the patch width
+IRIS_MM = 11.7  # the iris's diameter in the stated eye model (module docstring, step 2)
+LIMBUS = IRIS_MM / 2 / FISSURE_MM * CORNER_SPREAD  # the iris's radius, fraction of the patch width (≈ 0.146)
 FALLOFF = 2.0  # the warp reaches 0 this many iris radii from the moved centre
 CORNER_BAND = 0.08  # the warp falls to 0 over this fraction of the patch width inside each corner
 
@@ -52,10 +59,10 @@ def _corners(h: int, w: int) -> F32:
 
 
 def iris_weight(h: int, w: int, centre: tuple[float, float]) -> F32:
-    """Step 2's ``w``: 1 within the iris's radius of ``centre``, a raised cosine to 0 at ``FALLOFF`` radii, times
-    the corners' taper."""
+    """Step 2's ``w``: 1 within the iris's radius (``LIMBUS``) of ``centre``, a raised cosine to 0 at ``FALLOFF``
+    radii, times the corners' taper."""
     xs, ys = _grid(h, w)
-    r = IRIS_RADIUS * w
+    r = LIMBUS * w
     dist = np.hypot(xs - centre[0], ys - centre[1])
     t = np.clip((dist - r) / ((FALLOFF - 1.0) * r), 0.0, 1.0)
     return (0.5 * (1.0 + np.cos(np.pi * t)) * _corners(h, w)).astype(np.float32)
@@ -71,4 +78,4 @@ def iris_field(patch: F32, shift_deg: tuple[float, float]) -> F32:
     return np.stack([-dx * weight, -dy * weight], axis=-1).astype(np.float32)
 
 
-__all__ = ["FALLOFF", "IRIS_RADIUS", "iris_field", "iris_weight"]
+__all__ = ["FALLOFF", "IRIS_MM", "IRIS_RADIUS", "LIMBUS", "iris_field", "iris_weight"]

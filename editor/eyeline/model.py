@@ -36,7 +36,7 @@ from editor.dailies import content_hash
 from editor.eyeline._data import EyeSample, eye_samples, observe
 from editor.eyeline._eyes import PATCH_H, PATCH_W, EyeGeometry, learn_geometry
 from editor.eyeline.errors import EyelineModelError
-from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, iris_field
+from editor.eyeline.iris import FALLOFF, LIMBUS, iris_field
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import MediaInfo
@@ -205,7 +205,7 @@ def train_eyeline(
             "samples": cfg.samples,
             "patch": f"{PATCH_W}x{PATCH_H}",
             "eye_model": "eyeball 12 mm, fissure 28 mm",
-            "warp": f"iris slide, radius {IRIS_RADIUS} of the patch, falloff {FALLOFF} radii",
+            "warp": f"iris slide, radius {LIMBUS:.4f} of the patch, falloff {FALLOFF} radii",
         },
     )
     return TrainedEyeline(model, manifest, pack_model(manifest.model_id, KIND, FORMAT, model.to_bytes()), metrics)

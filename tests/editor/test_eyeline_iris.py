@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from editor.eyeline._eyes import PATCH_W, degrees_to_px, gaze_of, px_to_degrees
-from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, iris_field
+from editor.eyeline.iris import FALLOFF, LIMBUS, iris_field
 from editor.eyeline.model import moved
 from editor.eyeline.timing import HALF_LIFE_S, RAMP_S, Timing
 from tests.editor._drawn_eye import drawn_eye
@@ -38,7 +38,7 @@ def test_the_lids_and_corners_stay() -> None:
     field = iris_field(src, (8.0, 4.0))
     h, w = src.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w]
-    far = np.hypot(xs - (w - 1) / 2, ys - (h - 1) / 2) > FALLOFF * IRIS_RADIUS * w + 3
+    far = np.hypot(xs - (w - 1) / 2, ys - (h - 1) / 2) > FALLOFF * LIMBUS * w + 3
     corners = np.abs(xs - (w - 1) / 2) >= 0.35 * w
     assert field.shape == (h, w, 2)  # a flow only: the eye is resampled, never relit
     assert not np.abs(field)[far | corners].any()
