@@ -24,6 +24,13 @@ its held-out versions (``--variants``). ``eyeline_readback``: each of the first 
 mean of the + and − readings (0 when a look either way reads the same). ``eyeline_edit_readback``: the edit at
 +4° and −4° over the first 48 frames, its output read back by both on every frame.
 
+With ``--catchlight``, instead: the edit at ±8° (or the model's range) over the first 48 frames of the held-out take
+and its ``--variants``, today's (``method: new``: the catchlight moves ``catchlight.SHARE`` of the iris's way) and
+the one before (``method: v1``, ``bench/_peers/catchlight_v1.py``: the whole way), in the same run.
+``eyeline_catchlight``: on the settled frames whose source eye shows a catchlight (a white top-hat above twice
+``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement (its top-hat-weighted centroid) over the
+iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share.
+
 With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
 (``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
@@ -54,14 +61,16 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers), after the repo's packages
 
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
-from _peers import eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
+from _peers import catchlight_v1, eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
 
 from editor.cast import track_faces  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
-from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, px_to_degrees  # noqa: E402
+from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre, px_to_degrees  # noqa: E402
+from editor.eyeline.catchlight import INNER, LIFT, SHARE  # noqa: E402
 from editor.eyeline.edit import achieved_shift  # noqa: E402
+from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
 from editor.eyeline.readback import iris_moved  # noqa: E402
 from media import MediaInfo, iter_frames, probe  # noqa: E402
@@ -86,6 +95,7 @@ def main() -> None:
     ap.add_argument("--people", default=",".join(PEOPLE))
     ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
     ap.add_argument("--readback", action="store_true", help="the achieved shift's read-back, new and v1")
+    ap.add_argument("--catchlight", action="store_true", help="where the catchlight goes, new and v1")
     ap.add_argument("--variants", default=None, help="only the edit (3.), on these held-out versions of the test take")
     args = ap.parse_args()
     for person in args.people.split(","):
@@ -98,11 +108,14 @@ def main() -> None:
         if args.rates:
             ease_at_rates(model, person, args.footage / test_take, args.shift)
             continue
-        if args.readback:
+        if args.readback or args.catchlight:
             for variant in (args.variants or "shared").split(","):
                 take = args.footage / test_take
-                readback(model, person, take if variant == "shared" else make_variant(take, variant), variant,
-                         args.shift)  # fmt: skip
+                take = take if variant == "shared" else make_variant(take, variant)
+                if args.readback:
+                    readback(model, person, take, variant, args.shift)
+                else:
+                    catchlights(model, person, take, variant)
             continue
         info = probe(args.footage / test_take)
         if args.variants is None:
@@ -232,6 +245,60 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
                  achieved_mean_deg=round(float(np.mean(deg)), 3),
                  edit_metric_deg=result.metrics["gaze_shift_achieved_x_deg"],
                  edit_metric_requested_deg=result.metrics["gaze_shift_requested_x_deg"])  # fmt: skip
+
+
+def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> float | None:
+    """The top-hat-weighted x centroid of the catchlight within ``radius`` of ``centre``; None when there is none."""
+    import cv2
+
+    grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
+    size = max(3, 2 * round(IRIS_RADIUS * PATCH_W / 2) + 1)
+    hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]]
+    weight = np.clip(hat - LIFT, 0, None) * (np.hypot(xs - centre[0], ys - centre[1]) <= radius)
+    if weight.max() < LIFT:
+        return None
+    return float((weight * xs).sum() / weight.sum())
+
+
+def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> None:
+    """``--catchlight``: the catchlight's displacement over the iris's, new and v1 (docstring)."""
+    info = probe(src)
+    end = min(info.frame_count, 48)
+    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
+    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
+    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
+    frames = [np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]
+    s = min(8.0, model.shift_range[0])
+    r = INNER * IRIS_RADIUS * PATCH_W
+    for method in ("new", "v1"):
+        for sign in (1, -1):
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                catchlight_v1.with_the_iris() if method == "v1" else nullcontext(),
+            ):
+                out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+                result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
+                edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+            ramp = result.parameters["ramp_frames"]
+            ratios, seen = [], 0
+            for k in range(ramp, end - ramp):
+                for box in model.geometry.patch_boxes(face[k]):  # type: ignore[arg-type]
+                    a, b = (cut_patch(f.astype(np.float32) / 255.0, box) for f in (frames[k], edited[k]))
+                    centre = iris_centre(a)
+                    before = _catchlight_x(a, centre, r)
+                    if before is None:
+                        continue
+                    seen += 1
+                    iris = iris_moved(a, b)
+                    after = _catchlight_x(b, (centre[0] + iris[0], centre[1] + iris[1]), r + 1)
+                    if after is not None and abs(iris[0]) > 0.25:
+                        ratios.append((after - before) / iris[0])
+            emit(metric="eyeline_catchlight", person=person, variant=variant, method=method, shift_deg=sign * s,
+                 eyes_with_catchlight=seen, eyes_read=len(ratios),
+                 ratio_median=round(float(np.median(ratios)), 3) if ratios else None,
+                 ratio_p25_p75=[round(float(v), 3) for v in np.percentile(ratios, [25, 75])] if ratios else None,
+                 expected=round(SHARE, 3) if method == "new" else 1.0)  # fmt: skip
 
 
 def ease_at_rates(model: EyelineModel, person: str, take: Path, shift: float) -> None:
