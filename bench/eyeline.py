@@ -28,8 +28,9 @@ With ``--catchlight``, instead: the edit at ±8° (or the model's range) over th
 and its ``--variants``, today's (``method: new``: the catchlight moves ``catchlight.SHARE`` of the iris's way) and
 the one before (``method: v1``, ``bench/_peers/catchlight_v1.py``: the whole way), in the same run.
 ``eyeline_catchlight``: on the settled frames whose source eye shows a catchlight (a white top-hat above twice
-``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement (its top-hat-weighted centroid) over the
-iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share.
+``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement over the
+iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
+place is the peak of its smoothed top-hat, to a fraction of a pixel.
 
 With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
@@ -248,17 +249,24 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
 
 
 def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> float | None:
-    """The top-hat-weighted x centroid of the catchlight within ``radius`` of ``centre``; None when there is none."""
+    """The x of the catchlight's peak within ``radius`` of ``centre`` (the white top-hat, smoothed by σ = 1 px, its
+    maximum refined by a parabola through its neighbours); None when there is none (a top-hat under 2 ``LIFT``)."""
     import cv2
 
     grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
     size = max(3, 2 * round(IRIS_RADIUS * PATCH_W / 2) + 1)
     hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]]
-    weight = np.clip(hat - LIFT, 0, None) * (np.hypot(xs - centre[0], ys - centre[1]) <= radius)
-    if weight.max() < LIFT:
+    inside = np.hypot(xs - centre[0], ys - centre[1]) <= radius
+    if (hat * inside).max() < 2 * LIFT:
         return None
-    return float((weight * xs).sum() / weight.sum())
+    smooth = cv2.GaussianBlur(hat, (0, 0), 1.0)
+    y, x = np.unravel_index(int(np.argmax(np.where(inside, smooth, -1.0))), smooth.shape)
+    if not 0 < x < patch.shape[1] - 1:
+        return float(x)
+    left, mid, right = smooth[y, x - 1], smooth[y, x], smooth[y, x + 1]
+    bend = left - 2 * mid + right
+    return float(x + (0.5 * (left - right) / bend if bend < 0 else 0.0))
 
 
 def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> None:
@@ -291,7 +299,7 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                         continue
                     seen += 1
                     iris = iris_moved(a, b)
-                    after = _catchlight_x(b, (centre[0] + iris[0], centre[1] + iris[1]), r + 1)
+                    after = _catchlight_x(b, (centre[0] + iris[0], centre[1] + iris[1]), r)
                     if after is not None and abs(iris[0]) > 0.25:
                         ratios.append((after - before) / iris[0])
             emit(metric="eyeline_catchlight", person=person, variant=variant, method=method, shift_deg=sign * s,
