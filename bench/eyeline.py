@@ -32,6 +32,13 @@ the one before (``method: v1``, ``bench/_peers/catchlight_v1.py``: the whole way
 iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
 place is the peak of its smoothed top-hat, to a fraction of a pixel.
 
+With ``--blinks``, instead: on the held-out take and its ``--variants``, the first 150 frames (6 s at 25 fps).
+``eyeline_openness``: each frame's openness (``blink``: the white beside each iris against the iris, ÷ the shot's
+median over the face's detection frames, the lower eye's), its percentiles, and the frames read as closing (under
+``blink.OPEN``) and shut (the hold under 0.5). ``eyeline_blink_edit``: the edit at 4° (or the model's range) over
+those frames, today's (``method: new``) and without the hold (``method: v1``, ``bench/_peers/blinks_v1.py``), in
+the same run: the mean absolute change (0–255) in both eye patches on the frames held back and on the others.
+
 With ``--rates``, instead: the held-out take as shared and at other frame rates (``bench/_heldout.py``: ``rate2x``
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
 (``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
@@ -62,18 +69,20 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers), after the repo's packages
 
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
-from _peers import catchlight_v1, eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
+from _peers import blinks_v1, catchlight_v1, eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
 
 from editor.cast import track_faces  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
 from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre, px_to_degrees  # noqa: E402
+from editor.eyeline.blink import OPEN, hold, sclera_contrast  # noqa: E402
 from editor.eyeline.catchlight import INNER, LIFT, SHARE  # noqa: E402
-from editor.eyeline.edit import achieved_shift  # noqa: E402
+from editor.eyeline.edit import _boxes, _open_eyes, achieved_shift  # noqa: E402
 from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
 from editor.eyeline.readback import iris_moved  # noqa: E402
+from editor.eyeline.timing import Timing  # noqa: E402
 from media import MediaInfo, iter_frames, probe  # noqa: E402
 
 PEOPLE = {
@@ -97,6 +106,7 @@ def main() -> None:
     ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
     ap.add_argument("--readback", action="store_true", help="the achieved shift's read-back, new and v1")
     ap.add_argument("--catchlight", action="store_true", help="where the catchlight goes, new and v1")
+    ap.add_argument("--blinks", action="store_true", help="the look held back through blinks, new and v1")
     ap.add_argument("--variants", default=None, help="only the edit (3.), on these held-out versions of the test take")
     args = ap.parse_args()
     for person in args.people.split(","):
@@ -109,12 +119,14 @@ def main() -> None:
         if args.rates:
             ease_at_rates(model, person, args.footage / test_take, args.shift)
             continue
-        if args.readback or args.catchlight:
+        if args.readback or args.catchlight or args.blinks:
             for variant in (args.variants or "shared").split(","):
                 take = args.footage / test_take
                 take = take if variant == "shared" else make_variant(take, variant)
                 if args.readback:
                     readback(model, person, take, variant, args.shift)
+                elif args.blinks:
+                    blinks(model, person, take, variant, args.shift)
                 else:
                     catchlights(model, person, take, variant)
             continue
@@ -307,6 +319,56 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                  ratio_median=round(float(np.median(ratios)), 3) if ratios else None,
                  ratio_p25_p75=[round(float(v), 3) for v in np.percentile(ratios, [25, 75])] if ratios else None,
                  expected=round(SHARE, 3) if method == "new" else 1.0)  # fmt: skip
+
+
+def blinks(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
+    """``--blinks``: the openness over the take, and the edit through its blinks, new and v1 (docstring)."""
+    info = probe(src)
+    end = min(info.frame_count, 150)
+    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
+    track = find_performer(tracks, person, None, src.name)
+    boxes = _boxes(track, range(end), Timing.at(info.frame_rate).box_sigma)  # as the edit smooths them
+    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
+    frames = [np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]
+    contrasts = np.array(
+        [
+            [
+                sclera_contrast(cut_patch(frames[k].astype(np.float32) / 255.0, box))
+                for box in model.geometry.patch_boxes(face[k])
+            ]
+            for k in range(end)
+        ]
+    )  # type: ignore[arg-type]
+    ref = _open_eyes(info, model, track, boxes, 0)  # the edit's own reading of the shot's open eyes
+    if ref is None:
+        emit(metric="eyeline_openness", person=person, variant=variant, frames=end, reference=None)
+        return
+    openness = (contrasts[:, 0] / ref[0] + contrasts[:, 1] / ref[1]) / 2
+    held = np.array([hold((float(c[0]), float(c[1])), ref) for c in contrasts])
+    emit(metric="eyeline_openness", person=person, variant=variant, frames=end,
+         reference=[round(v, 4) for v in ref],
+         openness_p5_p50_p95=[round(float(v), 3) for v in np.percentile(openness, [5, 50, 95])],
+         closing_frames=[int(k) for k in np.nonzero(openness < OPEN)[0]],
+         shut_frames=[int(k) for k in np.nonzero(held < 0.5)[0]],
+         openness_on_shut=[round(float(v), 3) for v in openness[held < 0.5]])  # fmt: skip
+    s = min(shift, model.shift_range[0])
+    for method in ("new", "v1"):
+        peer = blinks_v1.without_holding() if method == "v1" else nullcontext()
+        with tempfile.TemporaryDirectory() as tmp, peer:
+            out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+            result = redirect_gaze(src, out_path, model, (s, 0.0), performer=person, end=end)
+            edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+        change = np.array([np.mean([np.abs(cut_patch(edited[k].astype(np.float32), box)
+                                           - cut_patch(frames[k].astype(np.float32), box)).mean()
+                                    for box in model.geometry.patch_boxes(face[k])])  # type: ignore[arg-type]
+                           for k in range(end)])  # fmt: skip
+        shut = held < 0.5
+        emit(metric="eyeline_blink_edit", person=person, variant=variant, method=method, shift_deg=s,
+             frames_held=int(shut.sum()), frames_held_signed=result.metrics.get("frames_held_for_blinks"),
+             change_on_held=round(float(change[shut].mean()), 3) if shut.any() else None,
+             change_on_open=round(float(change[~shut].mean()), 3),
+             achieved_x_deg=result.metrics.get("gaze_shift_achieved_x_deg"),
+             requested_x_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
 def ease_at_rates(model: EyelineModel, person: str, take: Path, shift: float) -> None:

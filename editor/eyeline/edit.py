@@ -22,7 +22,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
@@ -31,20 +30,22 @@ from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees
-from editor.eyeline.catchlight import SHARE, move_eye
+from editor.eyeline._eyes import PATCH_W, cut_patch, px_to_degrees
+from editor.eyeline.blink import CLOSED, OPEN, reference, sclera_contrast
+from editor.eyeline.catchlight import SHARE
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
-from editor.eyeline.iris import FALLOFF, IRIS_RADIUS, LIMBUS, iris_field
+from editor.eyeline.iris import FALLOFF, LIMBUS
 from editor.eyeline.model import KIND, EyelineModel
 from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
+from editor.eyeline.warper import EyeWarper
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
 from editor.segmented import FrameEditor, Portable, render_frames
-from media import MediaInfo, Progress, SegmentExecutor, Stages, probe
+from media import MediaInfo, Progress, SegmentExecutor, Stages, iter_frames, probe
 
 DETECT_STRIDE = 4
-FIELD_GRID = 4096  # the smoothed flow's resolution, steps per patch pixel
 _METRIC_FRAMES = 10
+_BLINK_FRAMES = 32  # detection frames read for the shot's open-eye contrast
 
 
 def check_shift(model: EyelineModel, shift: tuple[float, float]) -> tuple[float, float]:
@@ -67,67 +68,25 @@ def check_shift(model: EyelineModel, shift: tuple[float, float]) -> tuple[float,
     return dx, dy
 
 
+def _open_eyes(
+    info: MediaInfo, model: EyelineModel, track: Track, boxes: np.ndarray, first: int
+) -> tuple[float, float] | None:
+    """The shot's open-eye contrasts (``blink.reference``) on up to ``_BLINK_FRAMES`` of the face's detection frames
+    spread over the range."""
+    seen = track.frames
+    picks = [seen[i] for i in np.linspace(0, len(seen) - 1, min(len(seen), _BLINK_FRAMES)).round().astype(int)]
+    contrasts = []
+    for index, rgb in iter_frames(info, fmt="rgb24", indices=picks):
+        face = tuple(float(v) for v in boxes[index - first])
+        frame = np.asarray(rgb, np.float32) / 255.0
+        contrasts.append([sclera_contrast(cut_patch(frame, box)) for box in model.geometry.patch_boxes(face)])  # type: ignore[arg-type]
+    return reference(np.array(contrasts))
+
+
 def _boxes(track: Track, frames: range, sigma: float) -> np.ndarray:
     """The track's landmark-derived face boxes on every frame of the range, smoothed over time (σ in frames)."""
     out = track.canonical_boxes(frames)
     return gaussian_filter1d(out, sigma=sigma, axis=0, mode="nearest") if len(out) > 1 else out
-
-
-class _EyeWarper:
-    """Per-frame, per-eye iris warping with temporally smoothed flow fields."""
-
-    def __init__(self, model: EyelineModel, shift: tuple[float, float], alpha: float) -> None:
-        self.model = model
-        self.shift = shift
-        self.alpha = alpha  # share of the previous frame's field kept
-        self.state: list[np.ndarray | None] = [None, None]
-
-    def _field(
-        self, rgb: np.ndarray, k: int, box: tuple[float, float, float, float], ramp: float
-    ) -> tuple[np.ndarray, tuple[float, float]]:
-        """Eye ``k``'s flow field (patch scale, ``editor.eyeline.iris``), smoothed with the previous frame's (updates
-        the state), and this frame's iris centre (patch px)."""
-        patch = cut_patch(rgb, box)
-        field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp))
-        prev = self.state[k]
-        field = field if prev is None else self.alpha * prev + (1 - self.alpha) * field
-        # on a grid of 1/4096 patch px: a flow that fades to nothing reaches 0, so a segment warmed up from another
-        # frame meets the same state (``editor.segmented``), where float32 would keep the start's 1e-15 in it
-        field = np.round(field * FIELD_GRID) / FIELD_GRID
-        self.state[k] = field
-        return field, iris_centre(patch)
-
-    def advance(self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float) -> None:
-        """Update the smoothed fields over a frame without warping it (a segment's warm-up)."""
-        for k, box in enumerate(self.model.geometry.patch_boxes(face)):
-            self._field(rgb, k, box, ramp)
-
-    def __call__(
-        self, rgb: np.ndarray, face: tuple[float, float, float, float], ramp: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        out = rgb.copy()
-        support = np.zeros(rgb.shape[:2], bool)
-        h_img, w_img = rgb.shape[:2]
-        for k, (x, y, w, h) in enumerate(self.model.geometry.patch_boxes(face)):
-            field, centre = self._field(rgb, k, (x, y, w, h), ramp)
-            x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
-            x1, y1 = min(w_img, math.ceil(x + w)), min(h_img, math.ceil(y + h))
-            if x1 - x0 < 4 or y1 - y0 < 4:
-                continue
-            ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-            sxp, syp = w / PATCH_W, h / PATCH_H
-            pu, pv = (xs + 0.5 - x) / sxp - 0.5, (ys + 0.5 - y) / syp - 0.5
-            f = cv2.remap(field, pu, pv, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            warped = move_eye(rgb, (xs, ys), f * np.float32((sxp, syp)), (x + (centre[0] + 0.5) * sxp - 0.5,
-                            y + (centre[1] + 0.5) * syp - 0.5, IRIS_RADIUS * w))  # fmt: skip
-            r = np.sqrt(
-                ((pu - (PATCH_W - 1) / 2) / (PATCH_W / 2)) ** 2 + ((pv - (PATCH_H - 1) / 2) / (PATCH_H / 2)) ** 2
-            )
-            m = np.clip((1.0 - r) / 0.3, 0, 1)[..., None] ** 2
-            region = out[y0:y1, x0:x1]
-            out[y0:y1, x0:x1] = m * warped + (1 - m) * region
-            support[y0:y1, x0:x1] |= m[..., 0] > 0
-        return out, support
 
 
 def redirect_gaze(
@@ -186,8 +145,9 @@ def redirect_gaze(
     track = find_performer(tracks, performer, cast, info.path.name)
     timing = Timing.at(info.frame_rate)
     boxes = _boxes(track, frames, timing.box_sigma)
+    blinks = _open_eyes(info, model, track, boxes, first)
     stages.at("track", 1.0)
-    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes, timing)
+    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes, timing, blinks)
     report, _check = render_frames(
         info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor,
         progress=stages.part("render"),
@@ -200,6 +160,7 @@ def redirect_gaze(
                 "the edit changed no pixel (the eyes are too small or the shift too slight); nothing was written"
             )
         metrics = _metrics(model, boxes, first, keep, (dx, dy))
+        metrics["frames_held_for_blinks"] = float(sum(v < 0.5 for v in editor.held.values()))
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise
@@ -210,6 +171,9 @@ def redirect_gaze(
         "iris_radius": round(LIMBUS, 4),
         "falloff_radii": FALLOFF,
         "catchlight_share": round(SHARE, 4),
+        "blink_hold": None
+        if blinks is None
+        else {"open_eye_contrast": [round(v, 4) for v in blinks], "closed": CLOSED, "open": OPEN},
         "detect_stride": DETECT_STRIDE,
         "eye_geometry": model.geometry.as_json(),
         "face_track": track.summary(),
@@ -241,8 +205,10 @@ class _EyelineFrames(FrameEditor):
         shift: tuple[float, float],
         boxes: np.ndarray,
         timing: Timing,
+        blinks: tuple[float, float] | None,
     ) -> None:
         super().__init__(info, span)
+        self.blinks = blinks
         self.model, self.shift, self.boxes = Portable.of(model.to_bytes(), EyelineModel.from_bytes), shift, boxes
         self.timing = timing
         self.warm_up = timing.warm_up  # the smoothing's start forgotten to 0.5^48 ≈ 4e-15
@@ -251,11 +217,12 @@ class _EyelineFrames(FrameEditor):
             set(np.linspace(first, last - 2, _METRIC_FRAMES).astype(int).tolist()) if last - first > 1 else set()
         )
         self.changed = np.zeros((info.height, info.width), bool)
-        self.keep: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
+        self.keep: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float, float]] = {}
+        self.held: dict[int, float] = {}  # frame → the share of the eased shift a blink left it
 
-    def _warper(self) -> _EyeWarper:
+    def _warper(self) -> EyeWarper:
         if getattr(self, "_rt_warper", None) is None:
-            self._rt_warper = _EyeWarper(self.model.load(), self.shift, self.timing.alpha)
+            self._rt_warper = EyeWarper(self.model.load(), self.shift, self.timing.alpha, self.blinks)
         return self._rt_warper
 
     def _at(self, index: int) -> tuple[tuple[float, float, float, float], float]:
@@ -272,24 +239,26 @@ class _EyelineFrames(FrameEditor):
 
     def frame(self, index: int, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         face, ramp = self._at(index)
-        out, support = self._warper()(np.asarray(rgb, np.float32), face, ramp)
+        out, support, held = self._warper()(np.asarray(rgb, np.float32), face, ramp)
+        self.held[index] = held
         src8 = np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support &= (out8 != src8).any(axis=-1)
         self.changed[support] = True
         if index in self.measured or index - 1 in self.measured:
-            self.keep[index] = (src8, out8, support, ramp)
+            self.keep[index] = (src8, out8, support, ramp, held)
         return np.where(support[..., None], out8.astype(np.float32) / 255.0, rgb), support
 
-    def record(self) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]]]:
-        return np.packbits(self.changed), self.keep
+    def record(self) -> tuple[np.ndarray, dict[int, Any], dict[int, float]]:
+        return np.packbits(self.changed), self.keep, self.held
 
-    def merge(self, records: list[tuple[np.ndarray, dict[int, Any]]]) -> None:
+    def merge(self, records: list[tuple[np.ndarray, dict[int, Any], dict[int, float]]]) -> None:
         changed = np.zeros(self.changed.shape, bool)
-        for bits, _ in records:
+        for bits, _, _ in records:
             changed |= np.unpackbits(bits, count=changed.size).reshape(changed.shape).astype(bool)
         self.changed = changed
         self.keep = {n: v for r in records for n, v in r[1].items()}
+        self.held = {n: v for r in records for n, v in r[2].items()}
 
 
 def achieved_shift(
@@ -308,10 +277,14 @@ def _metrics(
     model: EyelineModel, boxes: np.ndarray, first: int, keep: dict, shift: tuple[float, float]
 ) -> dict[str, float]:  # type: ignore[type-arg]
     achieved, requested = [], []
-    for index, (src8, out8, _s, ramp) in sorted(keep.items()):
+    for index, (src8, out8, _s, ramp, held) in sorted(keep.items()):
+        if held < 0.5:  # the eyes are shut: there is no gaze to read (``blink``)
+            continue
         face = tuple(float(v) for v in boxes[index - first])
         achieved.append(achieved_shift(model, face, src8, out8))  # type: ignore[arg-type]
-        requested.append(np.array(shift) * ramp)
+        requested.append(np.array(shift) * ramp * held)
+    if not achieved:
+        return {"gaze_frames_measured": 0.0}
     a, r = np.array(achieved), np.array(requested)
     metrics: dict[str, float] = {
         "gaze_shift_requested_x_deg": round(float(r[:, 0].mean()), 3),

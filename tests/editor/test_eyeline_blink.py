@@ -1,0 +1,92 @@
+"""The look held back while the eyes close (``editor.eyeline.blink``), on drawn eyes and a real blink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from editor.cast import track_faces
+from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline
+from editor.eyeline._data import find_performer
+from editor.eyeline._eyes import PATCH_H, PATCH_W
+from editor.eyeline.blink import CLOSED, OPEN, hold, reference, sclera_contrast
+from editor.eyeline.edit import _boxes, _open_eyes
+from editor.eyeline.timing import Timing
+from editor.eyeline.warper import EyeWarper
+from media import iter_frames, probe
+from tests.editor._drawn_eye import drawn_eye
+
+TAKE1, TAKE2 = "grid_id2_vcd_swwp2s.mpg", "grid_pwij3p.mpg"
+BLINKS = (35, 36, 49, 50)  # GRID's held-out take: the lids are down on these frames (looked at)
+START, END = 26, 58
+
+
+def _shut() -> np.ndarray:
+    """The drawn eye's skin with the lid down: a dark line of lashes where the eye's opening was."""
+    patch = np.full((PATCH_H, PATCH_W, 3), (0.8, 0.6, 0.5), np.float32)
+    cv2.ellipse(patch, (PATCH_W // 2, PATCH_H // 2), (int(0.35 * PATCH_W), 1), 0, 0, 360, (0.2, 0.15, 0.1), -1)
+    return patch
+
+
+def test_an_open_eye_shows_white_beside_the_iris_and_a_shut_one_does_not() -> None:
+    opened, shut = sclera_contrast(drawn_eye()), sclera_contrast(_shut())
+    assert opened > 0.5 and abs(shut) < 0.1
+    ref = (opened, opened)
+    assert hold((opened, opened), ref) == 1.0
+    assert hold((shut, shut), ref) == 0.0
+
+
+@given(a=st.floats(0.0, 1.5), b=st.floats(0.0, 1.5), c=st.floats(0.0, 1.5))
+def test_the_hold_grows_with_openness_and_both_eyes_share_it(a: float, b: float, c: float) -> None:
+    ref = (0.4, 0.2)
+    lo, hi = sorted((a, b))
+    assert 0.0 <= hold((lo * 0.4, c * 0.2), ref) <= hold((hi * 0.4, c * 0.2), ref) <= 1.0
+    assert hold((a * 0.4, c * 0.2), ref) == pytest.approx(hold((c * 0.4, a * 0.2), ref))  # one weight, both eyes
+    if min(a, c) >= OPEN:
+        assert hold((a * 0.4, c * 0.2), ref) == 1.0
+    if min(a, c) <= CLOSED:
+        assert hold((a * 0.4, c * 0.2), ref) == 0.0
+
+
+def test_a_shot_without_white_to_see_is_not_held() -> None:
+    assert reference(np.array([[0.01, 0.2]] * 5)) is None
+    assert hold((0.0, 0.0), None) == 1.0
+    assert reference(np.array([[0.3, 0.2], [0.0, 0.0], [0.31, 0.21]])) == pytest.approx((0.3, 0.2))
+
+
+@pytest.fixture(scope="module")
+def model(footage_dir: Path) -> EyelineModel:
+    return train_eyeline([probe(footage_dir / TAKE1)], "grid", config=EyelineConfig(samples=12)).model
+
+
+def test_the_lids_are_left_as_shot_through_a_blink(model: EyelineModel, footage_dir: Path, tmp_path: Path) -> None:
+    """Before stop 48 the warp slid the lashes' line sideways on a shut eye (it is the darkest disc there)."""
+    info = probe(footage_dir / TAKE2)
+    tracks, _ = track_faces(info, start=START, end=END, samples=9)
+    track = find_performer(tracks, "grid", None, TAKE2)
+    boxes = _boxes(track, range(START, END), Timing.at(info.frame_rate).box_sigma)
+    blinks = _open_eyes(info, model, track, boxes, START)
+    assert blinks is not None
+    warp = EyeWarper(model, (min(4.0, model.shift_range[0]), 0.0), Timing.at(info.frame_rate).alpha, blinks)
+    held, moved = {}, {}
+    for i, rgb in iter_frames(info, start=START, end=END, fmt="rgb24"):
+        frame = np.asarray(rgb, np.float32) / 255.0
+        out, _, held[i] = warp(frame, tuple(float(v) for v in boxes[i - START]), 1.0)  # type: ignore[arg-type]
+        moved[i] = float(np.abs(np.rint(out * 255) - np.asarray(rgb)).max())  # in 8-bit levels, as written
+    assert all(held[i] == 0.0 and moved[i] == 0.0 for i in BLINKS)  # shut: left as shot
+    opened = [i for i in held if min(abs(i - 35), abs(i - 49)) > 4]
+    assert all(held[i] > 0.99 and moved[i] > 10 for i in opened), {i: (held[i], moved[i]) for i in opened}
+
+
+def test_the_edit_signs_what_it_held_back(model: EyelineModel, footage_dir: Path, tmp_path: Path) -> None:
+    shift = (min(4.0, model.shift_range[0]), 0.0)
+    result = redirect_gaze(footage_dir / TAKE2, tmp_path / "out.mp4", model, shift, performer="grid", start=START,
+                           end=END)  # fmt: skip
+    assert result.parameters["blink_hold"]["closed"] == CLOSED
+    assert len(result.parameters["blink_hold"]["open_eye_contrast"]) == 2
+    assert result.metrics["frames_held_for_blinks"] >= len(BLINKS)
