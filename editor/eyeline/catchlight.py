@@ -39,21 +39,32 @@ FILL_SIGMA = 1.5  # px (the frame's), the fill's reach under the catchlight
 INNER = 0.8  # catchlights are looked for within this share of the radius given: the white beside it stays out
 
 
-def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32, F32]:
-    """Steps 1–2 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's
-    px): ``(eye without its catchlight, the catchlight)``, summing to ``region``. No catchlight: ``(region, 0)``."""
+def spots(region: F32, centre: tuple[float, float], radius: float) -> F32:
+    """Step 1 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's px):
+    the catchlight's weight per pixel (0–1; all 0 where there is none)."""
     h, w = region.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w]
     inside = (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
     if not inside.any():
-        return region, np.zeros_like(region)
+        return np.zeros((h, w), np.float32)
     grey = cv2.cvtColor(np.ascontiguousarray(region, np.float32), cv2.COLOR_RGB2GRAY)
     size = max(3, 2 * round(radius / 2) + 1)
     hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     weight = np.clip((hat - LIFT) / LIFT, 0.0, 1.0) * inside
     if not weight.any():
+        return weight.astype(np.float32)
+    return (cv2.dilate(weight.astype(np.float32), np.ones((3, 3), np.uint8)) * inside).astype(np.float32)
+
+
+def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32, F32]:
+    """Steps 1–2 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's
+    px): ``(eye without its catchlight, the catchlight)``, summing to ``region``. No catchlight: ``(region, 0)``."""
+    weight = spots(region, centre, radius)
+    if not weight.any():
         return region, np.zeros_like(region)
-    weight = cv2.dilate(weight, np.ones((3, 3), np.uint8)) * inside
+    h, w = region.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w]
+    inside = (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
     keep = (1.0 - weight) * inside  # the fill is drawn from the iris only, never the white of the eye
     num = cv2.GaussianBlur(region * keep[..., None], (0, 0), FILL_SIGMA)
     den = cv2.GaussianBlur(keep, (0, 0), FILL_SIGMA)[..., None]
@@ -83,4 +94,4 @@ def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndar
     return out
 
 
-__all__ = ["FILL_SIGMA", "INNER", "LIFT", "SHARE", "move_eye", "split"]
+__all__ = ["FILL_SIGMA", "INNER", "LIFT", "SHARE", "move_eye", "split", "spots"]

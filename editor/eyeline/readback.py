@@ -11,16 +11,19 @@ iris had moved the same both ways.
 
 The read-back, per pair of patches (float RGB, image orientation, the same size):
 
-1. **The iris alone**: catchlights are taken out of the source's iris (``catchlight.split``, at ``iris_centre``);
-   they move by their own share, not the iris's. Both patches are turned to grey and Gaussian-blurred by
-   ``SOFTEN`` px, so the output's extra resampling is small against the blur both share.
-2. **Where to start**: the source's iris disc (radius ``IRIS_RADIUS`` of the patch width) is found in the output
-   to the pixel by template matching (squared difference, within ``REACH`` px); the output's catchlights are
-   taken out there.
+1. **Both softened alike**: grey levels, Gaussian-blurred by ``SOFTEN`` px, so the output's extra resampling is
+   small against the blur both share: a bilinear resample softens by up to σ ½ px of the frame, 1 px of the patch
+   on a 24 px eye; the blur is twice that. (At 1 px, a known move of CREMA-D's frames read 0.03–0.06 px more to
+   the right than to the left; at 2 px, 0.02–0.03, and GRID's and Obama's within 0.01.)
+2. **Where to start**: the source's iris disc (radius ``IRIS_RADIUS`` of the patch width, at ``iris_centre``) is
+   found in the output to the pixel by template matching (squared difference, within ``REACH`` px). The
+   catchlights in both irises are found (``catchlight.spots``, the output's around where the iris was found):
+   they move by their own share, not the iris's, and step 3 does not look at them.
 3. **The displacement** ``d``: Gauss–Newton on the symmetric residual ``out(u + d/2) − src(u − d/2)`` (both
    images resampled by the same half step, so neither is softened more by the interpolation than the other; the
    gradient is both images' mean, as in ESM, Benhimane & Malis 2004), over a window centred on the iris's
-   sub-pixel centre: weight 1 on the disc, a raised cosine to 0 over ``EDGE`` px beyond it. A window that is
+   sub-pixel centre: weight 1 on the disc, a raised cosine to 0 over ``EDGE`` px beyond it, and 0 where either
+   image has a catchlight (each image's, at its own half step). A window that is
    symmetric about the iris reads a mirrored pair as the mirrored displacement. The patches are sampled by a
    cubic B-spline in floating point, the gradient by central differences of the same spline: OpenCV's remap puts
    its samples on a 1/32 px grid, and a refinement on it wandered by as much (drawn eyes: a mirrored pair read
@@ -35,10 +38,10 @@ import numpy as np
 from scipy.ndimage import map_coordinates, spline_filter
 
 from editor.eyeline._eyes import F32, iris_centre
-from editor.eyeline.catchlight import split
+from editor.eyeline.catchlight import spots
 from editor.eyeline.iris import IRIS_RADIUS
 
-SOFTEN = 1.0  # px, the Gaussian blur both patches get (step 1)
+SOFTEN = 2.0  # px, the Gaussian blur both patches get (step 1)
 REACH = 4  # px, how far step 2 looks for the iris, each way
 EDGE = 2.0  # px, the window's fall beyond the iris's radius (step 3)
 _STEPS = 20
@@ -68,14 +71,13 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     """How far the iris moved from ``src`` to ``out``, in patch pixels (x, y; + = image right, down)."""
     r = max(2.0, IRIS_RADIUS * src.shape[1])
     cx, cy = iris_centre(src)
-    src = split(src, (cx, cy), r)[0]
-    start = _whole_pixel(_grey(src), _grey(out), (cx, cy), r)
-    out = split(out, (cx + start[0], cy + start[1]), r)[0]
     grey = [_grey(p) for p in (src, out)]
+    start = _whole_pixel(grey[0], grey[1], (cx, cy), r)
+    lights = [spots(src, (cx, cy), r), spots(out, (cx + start[0], cy + start[1]), r)]
     reach = int(np.ceil(r + EDGE))
     ys, xs = np.mgrid[-reach : reach + 1, -reach : reach + 1].astype(np.float32)
     fall = np.clip((np.hypot(xs, ys) - r) / EDGE, 0.0, 1.0)
-    weight = 0.5 * (1.0 + np.cos(np.pi * fall))
+    window = 0.5 * (1.0 + np.cos(np.pi * fall))
     ux, uy = xs.astype(np.float64) + cx, ys.astype(np.float64) + cy
 
     coeffs = [spline_filter(g.astype(np.float64), order=3, mode="nearest") for g in grey]
@@ -84,6 +86,9 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
         """Patch ``k`` at ``u + (dx, dy)`` (cubic B-spline, in floating point: OpenCV's remap places its samples
         on a 1/32 px grid, and the refinement wandered by that much)."""
         return map_coordinates(coeffs[k], [uy + dy, ux + dx], order=3, mode="nearest", prefilter=False)
+
+    def light(k: int, dx: float, dy: float) -> np.ndarray:
+        return map_coordinates(lights[k], [uy + dy, ux + dx], order=1, mode="constant", cval=0.0)
 
     def sampled(k: int, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Patch ``k`` at ``u + (dx, dy)`` and its gradient there (central differences of the same spline)."""
@@ -96,6 +101,7 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
         o, ox, oy = sampled(1, d[0] / 2, d[1] / 2)
         s, sx, sy = sampled(0, -d[0] / 2, -d[1] / 2)
         err, jx, jy = o - s, 0.5 * (ox + sx), 0.5 * (oy + sy)
+        weight = window * (1.0 - np.maximum(light(1, d[0] / 2, d[1] / 2), light(0, -d[0] / 2, -d[1] / 2)))
         a = np.array([[(weight * jx * jx).sum(), (weight * jx * jy).sum()],
                       [(weight * jx * jy).sum(), (weight * jy * jy).sum()]], np.float64)  # fmt: skip
         if abs(np.linalg.det(a)) < 1e-12:
