@@ -343,7 +343,7 @@ def blinks(model: EyelineModel, person: str, src: Path, variant: str, shift: flo
     if ref is None:
         emit(metric="eyeline_openness", person=person, variant=variant, frames=end, reference=None)
         return
-    openness = (contrasts[:, 0] / ref[0] + contrasts[:, 1] / ref[1]) / 2
+    openness = np.minimum(contrasts[:, 0] / ref[0], contrasts[:, 1] / ref[1])  # the lower eye's, as ``blink.hold``
     held = np.array([hold((float(c[0]), float(c[1])), ref) for c in contrasts])
     emit(metric="eyeline_openness", person=person, variant=variant, frames=end,
          reference=[round(v, 4) for v in ref],
