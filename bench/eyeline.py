@@ -22,7 +22,9 @@ and the one before it (``bench/_peers/readback_v1.py``, ``method: v1``), in the 
 its held-out versions (``--variants``). ``eyeline_readback``: each of the first 16 frames moved whole by a known
 ±0.5 and ±1 patch px (bilinear, at the frame's own pixels, then 8-bit), both eyes read back; ``bias_px`` is the
 mean of the + and − readings (0 when a look either way reads the same). ``eyeline_edit_readback``: the edit at
-+4° and −4° over the first 48 frames, its output read back by both on every frame.
++4° and −4° over the first 48 frames, its output read back by both on every frame (``warp: limbus``); and the
+edit with the warp before stop 48 (``warp: disc_v1``, ``bench/_peers/iris_disc_v1.py``: only the iris's found disc
+moved whole), read back by the new read-back.
 
 With ``--catchlight``, instead: the edit at ±8° (or the model's range) over the first 48 frames of the held-out take
 and its ``--variants``, today's (``method: new``: the catchlight moves ``catchlight.SHARE`` of the iris's way) and
@@ -69,7 +71,14 @@ sys.path.insert(0, str(REPO))  # the repo's packages, not this folder's same-nam
 sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers), after the repo's packages
 
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
-from _peers import blinks_v1, catchlight_v1, eyeline_frames_v1, eyeline_net_v1, readback_v1  # noqa: E402
+from _peers import (  # noqa: E402
+    blinks_v1,
+    catchlight_v1,
+    eyeline_frames_v1,
+    eyeline_net_v1,
+    iris_disc_v1,
+    readback_v1,
+)
 
 from editor.cast import track_faces  # noqa: E402
 from editor.dailies import content_hash  # noqa: E402
@@ -244,20 +253,24 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
                  bias_px=round(float(np.mean(plus + minus) / 2), 3),
                  spread_px=round(float(np.std(np.concatenate([plus - amount, minus + amount]))), 3))  # fmt: skip
     s = min(shift, model.shift_range[0])
-    for sign in (1, -1):
-        with tempfile.TemporaryDirectory() as tmp:
-            out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
-            result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
-            edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
-        settled = range(result.parameters["ramp_frames"], end - result.parameters["ramp_frames"])
-        for method, reader in READERS.items():
-            deg = [px_to_degrees(float(np.mean(_read(reader, model, face[k], frames[k], edited[k]))), PATCH_W)
-                   for k in settled]  # fmt: skip
-            emit(metric="eyeline_edit_readback", person=person, variant=variant, method=method,
-                 requested_deg=sign * s, frames=len(deg), achieved_median_deg=round(float(np.median(deg)), 3),
-                 achieved_mean_deg=round(float(np.mean(deg)), 3),
-                 edit_metric_deg=result.metrics["gaze_shift_achieved_x_deg"],
-                 edit_metric_requested_deg=result.metrics["gaze_shift_requested_x_deg"])  # fmt: skip
+    for warp in ("limbus", "disc_v1"):
+        for sign in (1, -1):
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                iris_disc_v1.found_disc() if warp == "disc_v1" else nullcontext(),
+            ):
+                out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+                result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
+                edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+            settled = range(result.parameters["ramp_frames"], end - result.parameters["ramp_frames"])
+            for method, reader in READERS.items() if warp == "limbus" else [("new", iris_moved)]:
+                deg = [px_to_degrees(float(np.mean(_read(reader, model, face[k], frames[k], edited[k]))), PATCH_W)
+                       for k in settled]  # fmt: skip
+                emit(metric="eyeline_edit_readback", person=person, variant=variant, method=method, warp=warp,
+                     requested_deg=sign * s, frames=len(deg), achieved_median_deg=round(float(np.median(deg)), 3),
+                     achieved_mean_deg=round(float(np.mean(deg)), 3),
+                     edit_metric_deg=result.metrics.get("gaze_shift_achieved_x_deg"),
+                     edit_metric_requested_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
 def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> float | None:
