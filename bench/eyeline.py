@@ -222,20 +222,35 @@ def _read(reader: Callable[..., tuple[float, float]], model: EyelineModel, face:
     return got
 
 
+def _first_frames(person: str, src: Path, most: int) -> tuple[int, list[tuple[float, ...]], list[np.ndarray]]:
+    """The take's first ``most`` frames (or all): how many, the performer's face box on each, the RGB frames."""
+    info = probe(src)
+    end = min(info.frame_count, most)
+    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
+    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
+    return end, [tuple(float(v) for v in boxes[k]) for k in range(end)], [
+        np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]  # fmt: skip
+
+
+def _edited(model: EyelineModel, person: str, src: Path, shift: float, end: int,
+            peer: Any = None) -> tuple[Any, list[np.ndarray]]:  # fmt: skip
+    """The edit of ``src``'s frames 0..end at ``shift``° (horizontal), inside ``peer`` (a context manager that puts an
+    older method in place) when given: its result and its output's frames."""
+    with tempfile.TemporaryDirectory() as tmp, peer if peer is not None else nullcontext():
+        out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
+        result = redirect_gaze(src, out_path, model, (shift, 0.0), performer=person, end=end)
+        return result, [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+
+
 def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
     """``--readback``: known moves and the edit's ±shift, read back by the new read-back and v1 (docstring)."""
     import cv2
 
-    info = probe(src)
-    end = min(info.frame_count, 48)
-    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
-    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
-    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
-    frames = [np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]
+    end, face, frames = _first_frames(person, src, 48)
     for amount in (0.5, 1.0):
         got: dict[tuple[str, int], list[float]] = {}
         for k in range(min(16, end)):
-            ys, xs = np.mgrid[0 : info.height, 0 : info.width].astype(np.float32)
+            ys, xs = np.mgrid[0 : frames[k].shape[0], 0 : frames[k].shape[1]].astype(np.float32)
             for sign in (1, -1):
                 for box in model.geometry.patch_boxes(face[k]):
                     step = np.float32(sign * amount * box[2] / PATCH_W)  # patch px at the frame's own scale
@@ -255,13 +270,8 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
     s = min(shift, model.shift_range[0])
     for warp in ("limbus", "disc_v1"):
         for sign in (1, -1):
-            with (
-                tempfile.TemporaryDirectory() as tmp,
-                iris_disc_v1.found_disc() if warp == "disc_v1" else nullcontext(),
-            ):
-                out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
-                result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
-                edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+            peer = iris_disc_v1.found_disc() if warp == "disc_v1" else None
+            result, edited = _edited(model, person, src, sign * s, end, peer)
             settled = range(result.parameters["ramp_frames"], end - result.parameters["ramp_frames"])
             for method, reader in READERS.items() if warp == "limbus" else [("new", iris_moved)]:
                 deg = [px_to_degrees(float(np.mean(_read(reader, model, face[k], frames[k], edited[k]))), PATCH_W)
@@ -296,23 +306,13 @@ def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float)
 
 def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> None:
     """``--catchlight``: the catchlight's displacement over the iris's, new and v1 (docstring)."""
-    info = probe(src)
-    end = min(info.frame_count, 48)
-    tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
-    boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))
-    face = [tuple(float(v) for v in boxes[k]) for k in range(end)]
-    frames = [np.asarray(f) for _, f in iter_frames(info, end=end, fmt="rgb24")]
+    end, face, frames = _first_frames(person, src, 48)
     s = min(8.0, model.shift_range[0])
     r = INNER * IRIS_RADIUS * PATCH_W
     for method in ("new", "v1"):
         for sign in (1, -1):
-            with (
-                tempfile.TemporaryDirectory() as tmp,
-                catchlight_v1.with_the_iris() if method == "v1" else nullcontext(),
-            ):
-                out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
-                result = redirect_gaze(src, out_path, model, (sign * s, 0.0), performer=person, end=end)
-                edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+            peer = catchlight_v1.with_the_iris() if method == "v1" else None
+            result, edited = _edited(model, person, src, sign * s, end, peer)
             ramp = result.parameters["ramp_frames"]
             ratios, seen = [], 0
             for k in range(ramp, end - ramp):
@@ -366,11 +366,7 @@ def blinks(model: EyelineModel, person: str, src: Path, variant: str, shift: flo
          openness_on_shut=[round(float(v), 3) for v in openness[held < 0.5]])  # fmt: skip
     s = min(shift, model.shift_range[0])
     for method in ("new", "v1"):
-        peer = blinks_v1.without_holding() if method == "v1" else nullcontext()
-        with tempfile.TemporaryDirectory() as tmp, peer:
-            out_path = Path(tmp) / ("out.mov" if src.suffix == ".mov" else "out.mp4")
-            result = redirect_gaze(src, out_path, model, (s, 0.0), performer=person, end=end)
-            edited = [np.asarray(f) for _, f in iter_frames(probe(out_path), end=end, fmt="rgb24")]
+        result, edited = _edited(model, person, src, s, end, blinks_v1.without_holding() if method == "v1" else None)
         change = np.array([np.mean([np.abs(cut_patch(edited[k].astype(np.float32), box)
                                            - cut_patch(frames[k].astype(np.float32), box)).mean()
                                     for box in model.geometry.patch_boxes(face[k])])  # type: ignore[arg-type]
