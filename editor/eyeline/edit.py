@@ -3,17 +3,21 @@
 1. Find the performer's face track in the range (the project's cast model says which face is theirs) on sampled
    frames; interpolate the box to every frame and smooth it over time (Gaussian, σ = 1/15 s), so the eye
    patches — cut at the performer's learnt eye geometry — do not jitter.
-2. Per frame and eye, the iris is moved by the requested rotation (``editor.eyeline.iris``: the stated eye model
-   turns degrees into the iris's displacement, the white of the eye beside it is squeezed and stretched, the lids
-   and corners stay). The flow is smoothed over time (exponential, half-life 1/30 s) so the eyes do not shimmer,
-   and the requested shift eases in and out over 0.1 s at the range's ends; those times are turned into frames at
-   the shot's rate (``editor.eyeline.timing``). The flow is resampled to the real patch and applied to the frame
+2. The shot's open eye is read on up to 32 of those frames (``blink.reference``: the white beside each iris
+   against the iris), so that a blink can be told from it.
+3. Per frame, both eyes are warped (``editor.eyeline.warper``): the iris is moved by the requested rotation
+   (``editor.eyeline.iris``: the stated eye model turns degrees into the iris's displacement, the whole iris moves,
+   the white of the eye beside it is squeezed and stretched, the lids and corners stay) and its catchlight by the
+   cornea's share of that (``editor.eyeline.catchlight``). The flow is smoothed over time (exponential, half-life
+   1/30 s) so the eyes do not shimmer, and the requested shift eases in and out over 0.1 s at the range's ends;
+   those times are turned into frames at the shot's rate (``editor.eyeline.timing``). While the eyes are shut the
+   shift is held back (``editor.eyeline.blink``). The flow is resampled to the real patch and applied to the frame
    (sampling real pixels), blended in with a feathered ellipse inside each eye patch.
-3. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
+4. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
 Metrics (in ``EditResult.metrics``): the gaze shift achieved vs requested (degrees, stated eye model; achieved = how
-far each eye's iris moved, found again in the output, ``readback.iris_moved``), and the warping error of the eye
-region relative to the source's.
+far each eye's iris moved, found again in the output, ``readback.iris_moved``; frames with the eyes shut are not
+read), the frames held back for blinks, and the warping error of the eye region relative to the source's.
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ def _open_eyes(
     seen = track.frames
     picks = [seen[i] for i in np.linspace(0, len(seen) - 1, min(len(seen), _BLINK_FRAMES)).round().astype(int)]
     contrasts = []
-    for index, rgb in iter_frames(info, fmt="rgb24", indices=picks):
+    for index, rgb in iter_frames(info, start=first, end=first + len(boxes), fmt="rgb24", indices=picks):
         face = tuple(float(v) for v in boxes[index - first])
         frame = np.asarray(rgb, np.float32) / 255.0
         contrasts.append([sclera_contrast(cut_patch(frame, box)) for box in model.geometry.patch_boxes(face)])  # type: ignore[arg-type]

@@ -19,8 +19,8 @@ The warp, per eye patch (``_eyes.PATCH_W × PATCH_H`` at the learnt geometry, in
    ``LIMBUS`` is the iris's own radius in the stated eye model: 11.7 mm across (adults' mean horizontal visible
    iris diameter, white to white; Rüfer et al. 2005) against the 28 mm fissure. Stop 47 moved whole only the
    disc the iris is found with (``IRIS_RADIUS``, 0.11 of the patch; the darkest disc, narrower than the iris):
-   the limbus sat in the falloff and moved 0.87–0.95 of the request on the three performers' held-out takes
-   (read back by ``readback``, stop 48), and 0.85–0.91 for a look up.
+   its rim sat in the falloff, and the edit read back 0.73–0.90 of a 4° request on the three performers'
+   held-out takes, against 0.82–1.04 now (``bench/eyeline.py --readback``, stop 48).
 3. **No light change**: the iris is resampled, not relit.
 
 The shift range a model accepts (``EyelineModel.shift_range``) is how far the performer's eyes were seen to move
