@@ -42,11 +42,11 @@ OPEN = 0.55  # openness at and above which the whole shift is applied
 MIN_CONTRAST = 0.03  # grey (0–1): a shot whose eyes show less white than this cannot be read for blinks
 
 
-def sclera_contrast(patch: F32) -> float:
-    """Step 1 on one eye patch (float RGB, image orientation)."""
+def sclera_contrast(patch: F32, centre: tuple[float, float] | None = None) -> float:
+    """Step 1 on one eye patch (float RGB, image orientation); ``centre``: its iris's, when already found."""
     grey = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(patch, np.float32), cv2.COLOR_RGB2GRAY), (0, 0), 1.0)
     h, w = grey.shape
-    cx, cy = iris_centre(patch)
+    cx, cy = iris_centre(patch) if centre is None else centre
     r = IRIS_RADIUS * w
     ys, xs = np.mgrid[0:h, 0:w]
     core = np.hypot(xs - cx, ys - cy) <= 0.7 * r

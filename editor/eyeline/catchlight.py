@@ -39,14 +39,18 @@ FILL_SIGMA = 1.5  # px (the frame's), the fill's reach under the catchlight
 INNER = 0.8  # catchlights are looked for within this share of the radius given: the white beside it stays out
 
 
+def _inside(shape: tuple[int, ...], centre: tuple[float, float], radius: float) -> F32:
+    """1 within ``INNER`` of ``radius`` of ``centre``, where catchlights are looked for and the fill is drawn from."""
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]]
+    return (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
+
+
 def spots(region: F32, centre: tuple[float, float], radius: float) -> F32:
     """Step 1 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's px):
     the catchlight's weight per pixel (0–1; all 0 where there is none)."""
-    h, w = region.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w]
-    inside = (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
+    inside = _inside(region.shape, centre, radius)
     if not inside.any():
-        return np.zeros((h, w), np.float32)
+        return inside
     grey = cv2.cvtColor(np.ascontiguousarray(region, np.float32), cv2.COLOR_RGB2GRAY)
     size = max(3, 2 * round(radius / 2) + 1)
     hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
@@ -62,10 +66,9 @@ def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32,
     weight = spots(region, centre, radius)
     if not weight.any():
         return region, np.zeros_like(region)
-    h, w = region.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w]
-    inside = (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
-    keep = (1.0 - weight) * inside  # the fill is drawn from the iris only, never the white of the eye
+    keep = (1.0 - weight) * _inside(
+        region.shape, centre, radius
+    )  # the fill is drawn from the iris only, never the white of the eye
     num = cv2.GaussianBlur(region * keep[..., None], (0, 0), FILL_SIGMA)
     den = cv2.GaussianBlur(keep, (0, 0), FILL_SIGMA)[..., None]
     fill = np.where(den > 1e-3, num / np.maximum(den, 1e-3), region)

@@ -68,12 +68,13 @@ def iris_weight(h: int, w: int, centre: tuple[float, float]) -> F32:
     return (0.5 * (1.0 + np.cos(np.pi * t)) * _corners(h, w)).astype(np.float32)
 
 
-def iris_field(patch: F32, shift_deg: tuple[float, float]) -> F32:
+def iris_field(patch: F32, shift_deg: tuple[float, float], centre: tuple[float, float] | None = None) -> F32:
     """The flow ``(H, W, 2)`` (fx, fy) that moves ``patch``'s iris by ``shift_deg`` (yaw, pitch in degrees;
-    + = image right, down): output ``p`` samples the patch at ``p + (fx, fy)``."""
+    + = image right, down): output ``p`` samples the patch at ``p + (fx, fy)``. ``centre``: the iris's centre when
+    already found (``iris_centre``)."""
     h, w = patch.shape[:2]
     dx, dy = (degrees_to_px(s, w) for s in shift_deg)
-    cx, cy = iris_centre(patch)
+    cx, cy = iris_centre(patch) if centre is None else centre
     weight = iris_weight(h, w, (cx + dx, cy + dy))
     return np.stack([-dx * weight, -dy * weight], axis=-1).astype(np.float32)
 

@@ -36,31 +36,35 @@ class EyeWarper:
         self.blinks = blinks  # the shot's open-eye contrasts (``blink.reference``); None: blinks not told
         self.state: list[np.ndarray | None] = [None, None]
 
-    def _patches(self, rgb: np.ndarray, face: Box) -> tuple[list[Box], list[np.ndarray], float]:
-        """Both eyes' boxes and patches, and the share of the shift the frame gets (``blink.hold``)."""
+    def _patches(
+        self, rgb: np.ndarray, face: Box
+    ) -> tuple[list[Box], list[np.ndarray], list[tuple[float, float]], float]:
+        """Both eyes' boxes, patches and iris centres (patch px, found once), and the share of the shift the frame
+        gets (``blink.hold``)."""
         boxes = self.model.geometry.patch_boxes(face)
         patches = [cut_patch(rgb, box) for box in boxes]
-        held = hold((sclera_contrast(patches[0]), sclera_contrast(patches[1])), self.blinks)
-        return boxes, patches, held
+        centres = [iris_centre(p) for p in patches]
+        held = hold((sclera_contrast(patches[0], centres[0]), sclera_contrast(patches[1], centres[1])), self.blinks)
+        return boxes, patches, centres, held
 
-    def _field(self, patch: np.ndarray, k: int, ramp: float, held: float) -> tuple[np.ndarray, tuple[float, float]]:
+    def _field(self, patch: np.ndarray, centre: tuple[float, float], k: int, ramp: float, held: float) -> np.ndarray:
         """Eye ``k``'s flow field (patch scale, ``editor.eyeline.iris``) for ``ramp`` of the shift, smoothed with the
         previous frame's (updates the state), times ``held`` (after the smoothing, so that a blink holds the look
-        back on the frame it starts, not a half-life later); and this frame's iris centre (patch px)."""
-        field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp))
+        back on the frame it starts, not a half-life later)."""
+        field = iris_field(patch, (self.shift[0] * ramp, self.shift[1] * ramp), centre)
         prev = self.state[k]
         field = field if prev is None else self.alpha * prev + (1 - self.alpha) * field
         # on a grid of 1/4096 patch px: a flow that fades to nothing reaches 0, so a segment warmed up from another
         # frame meets the same state (``editor.segmented``), where float32 would keep the start's 1e-15 in it
         field = np.round(field * FIELD_GRID) / FIELD_GRID
         self.state[k] = field
-        return field * np.float32(held), iris_centre(patch)
+        return field * np.float32(held)
 
     def advance(self, rgb: np.ndarray, face: Box, ramp: float) -> None:
         """Update the smoothed fields over a frame without warping it (a segment's warm-up)."""
-        _, patches, held = self._patches(rgb, face)
+        _, patches, centres, held = self._patches(rgb, face)
         for k, patch in enumerate(patches):
-            self._field(patch, k, ramp, held)
+            self._field(patch, centres[k], k, ramp, held)
 
     def __call__(self, rgb: np.ndarray, face: Box, ramp: float) -> tuple[np.ndarray, np.ndarray, float]:
         """The frame with both eyes moved by ``ramp`` (the ease) of the shift, less what a blink holds back; the
@@ -68,9 +72,9 @@ class EyeWarper:
         out = rgb.copy()
         support = np.zeros(rgb.shape[:2], bool)
         h_img, w_img = rgb.shape[:2]
-        boxes, patches, held = self._patches(rgb, face)
-        for k, (x, y, w, h) in enumerate(boxes):
-            field, centre = self._field(patches[k], k, ramp, held)
+        boxes, patches, centres, held = self._patches(rgb, face)
+        for k, ((x, y, w, h), centre) in enumerate(zip(boxes, centres, strict=True)):
+            field = self._field(patches[k], centre, k, ramp, held)
             x0, y0 = max(0, math.floor(x)), max(0, math.floor(y))
             x1, y1 = min(w_img, math.ceil(x + w)), min(h_img, math.ceil(y + h))
             if x1 - x0 < 4 or y1 - y0 < 4:
