@@ -34,6 +34,8 @@ import av
 import cv2
 import numpy as np
 
+from media import reproducible_options
+
 FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
 VARIANTS = ("mirror", "crop", "crf28", "prores10")
 CONTENT_VARIANTS = ("dark", "graded", "grain", "flat")
@@ -106,7 +108,7 @@ def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
         src_rate = vin.average_rate or Fraction(25)
         rate = _new_rate(variant, src_rate)
         w, h = vin.codec_context.width // 2 * 2, vin.codec_context.height // 2 * 2
-        vs = out.add_stream(codec, rate=rate, options=options)
+        vs = out.add_stream(codec, rate=rate, options=reproducible_options(codec, options))
         vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
         cc = vs.codec_context
         cc.color_primaries = cc.color_trc = cc.colorspace = 1

@@ -64,6 +64,7 @@ from labeler.audio_watermark._detect import hypotheses  # noqa: E402
 from labeler.audio_watermark.quality import log_spectral_distance_db, segmental_snr_db, snr_db  # noqa: E402
 from labeler.watermark import embed_video  # noqa: E402
 from media import read_audio as media_read_audio  # noqa: E402
+from media import reproducible_options  # noqa: E402
 from tests.labeler._awm_media import decode_audio, encode_audio  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
@@ -165,7 +166,9 @@ def transcode_file(src: Path, dst: Path, crf: int = 28, audio_rate: int = 128_00
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin, ain = inp.streams.video[0], inp.streams.audio[0]
         rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
-        vs = out.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": "fast"})
+        vs = out.add_stream(
+            "libx264", rate=rate, options=reproducible_options("libx264", {"crf": str(crf), "preset": "fast"})
+        )
         vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
         aus = out.add_stream("aac", rate=ain.codec_context.sample_rate)
         aus.layout, aus.bit_rate = ain.codec_context.layout.name, audio_rate

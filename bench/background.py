@@ -130,6 +130,7 @@ from editor.background.matte import matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
 from editor.background.plate import CleanPlate, require_recoverable  # noqa: E402
 from editor.background.refiner import RefinerConfig, train_refiner  # noqa: E402
+from media import reproducible_options  # noqa: E402
 from tests.editor._wide_shot import (  # noqa: E402
     GRID_TAKES,
     Person,
@@ -262,7 +263,9 @@ def recorded(frames: list[np.ndarray], crf: int = 18) -> list[np.ndarray]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "recorded.mp4"
         with av.open(str(path), "w") as out:
-            vs = out.add_stream("libx264", rate=25, options={"crf": str(crf), "preset": "medium"})
+            vs = out.add_stream(
+                "libx264", rate=25, options=reproducible_options("libx264", {"crf": str(crf), "preset": "medium"})
+            )
             vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
             for f in frames:
                 vf = av.VideoFrame.from_ndarray(f, format="rgb24")

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from media import MediaInfo, plan_encode, probe, render  # noqa: E402
+from media import MediaInfo, plan_encode, probe, render, reproducible_options  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 TARGET_DB = 48.0
@@ -87,7 +87,7 @@ def _footage_frames(name: str, n: int, transform: Callable[[np.ndarray], np.ndar
 def _write_source(path: Path, frames: Iterator[np.ndarray], *, codec: str, pix_fmt: str, rate: Fraction,
                   options: dict[str, str]) -> Path:  # fmt: skip
     with av.open(str(path), "w") as out:
-        st = out.add_stream(codec, rate=rate, options=options)
+        st = out.add_stream(codec, rate=rate, options=reproducible_options(codec, options))
         cc = st.codec_context
         cc.color_primaries = cc.color_trc = cc.colorspace = 1
         cc.color_range = 1

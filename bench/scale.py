@@ -62,7 +62,7 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 
 from labeler.watermark import detect_video, embed_video  # noqa: E402
-from media import _parallel, probe, render  # noqa: E402
+from media import _parallel, probe, render, reproducible_options  # noqa: E402
 
 FOOTAGE = Path(os.environ.get("CUTPROOF_FOOTAGE", ROOT.parent / "shared" / "footage"))
 CLIP = "obama-weekly-address_a-bad-situation.mp4"
@@ -114,7 +114,7 @@ def make_source(kind: str, work: Path, seconds: int) -> Path:
     }[kind]
     chunk = work / f"chunk-{kind}{suffix}"
     with av.open(str(chunk), "w") as out:
-        st = out.add_stream(codec, rate=RATE, options=opts)
+        st = out.add_stream(codec, rate=RATE, options=reproducible_options(codec, opts))
         st.width, st.height, st.pix_fmt = 1920, 1080, pix
         cc = st.codec_context
         cc.color_primaries = cc.color_trc = cc.colorspace = 1

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from media._bmff import BmffFlavour, sniff_container
     from media._mux_audio import AudioFilter
     from media._parallel import InlineExecutor, SegmentExecutor, render_parallel
-    from media._policy import AudioPlan, EncodePlan, container_of, lossless_audio_plan, plan_audio, plan_encode
+    from media._policy import (
+        AudioPlan,
+        EncodePlan,
+        container_of,
+        lossless_audio_plan,
+        plan_audio,
+        plan_encode,
+        reproducible_options,
+    )
     from media._probe import DEFAULT_LIMITS, AudioTrack, CodecFamily, ColourTags, MediaInfo, MediaLimits, probe
     from media._progress import Progress, Stages
     from media._read import (
@@ -57,7 +65,15 @@ _LAZY = {
     "media._audio": ("AudioClip", "AudioOverride", "read_audio", "resample"),
     "media._bmff": ("BmffFlavour", "sniff_container"),
     "media._mux_audio": ("AudioFilter",),
-    "media._policy": ("AudioPlan", "EncodePlan", "container_of", "lossless_audio_plan", "plan_audio", "plan_encode"),
+    "media._policy": (
+        "AudioPlan",
+        "EncodePlan",
+        "container_of",
+        "lossless_audio_plan",
+        "plan_audio",
+        "plan_encode",
+        "reproducible_options",
+    ),
     "media._probe": ("DEFAULT_LIMITS", "AudioTrack", "CodecFamily", "ColourTags", "MediaInfo", "MediaLimits", "probe"),
     "media._progress": ("Progress", "Stages"),
     "media._read": (
@@ -118,6 +134,7 @@ __all__ = [
     "read_frame",
     "render",
     "render_parallel",
+    "reproducible_options",
     "resample",
     "run_segment",
     "sample_indices",

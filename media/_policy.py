@@ -63,6 +63,7 @@ track's depth (at least 16-bit) in MOV/Matroska, ALAC in MP4.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
@@ -207,11 +208,32 @@ def _video(info: MediaInfo) -> tuple[str, str, dict[str, str], tuple[str, ...], 
         return (
             "libx265",
             pix,
-            {"crf": str(VIDEO_CRF), "preset": "fast", "x265-params": f"log-level=error:{_X265_ONE_THREAD}"},
+            reproducible_options(
+                "libx265", {"crf": str(VIDEO_CRF), "preset": "fast", "x265-params": "log-level=error"}
+            ),
             containers,
             None,
         )
-    return "libx264", pix, {"crf": str(VIDEO_CRF), "preset": "fast", "threads": "1", **_x264_params()}, containers, None
+    return "libx264", pix, reproducible_options("libx264", {"crf": str(VIDEO_CRF), "preset": "fast"}), containers, None
+
+
+def reproducible_options(codec: str, options: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``options`` for the encoder ``codec``, with what makes its output reproducible ("Reproducible", above).
+
+    libx264: one thread, and held to its AVX2 sets where the CPU has them (``_x264_params``); libx265: one thread.
+    Their own ``x264-params``/``x265-params`` in ``options`` are kept, these joined on. Other encoders' options come
+    back as given: their output does not depend on threads or memory here. The renders, ``transcode``, the demo's
+    footage and the tests' and benches' material are all encoded through this (bench peers that measure other
+    settings aside), so the same input gives the same file in every process.
+    """
+    out = dict(options or {})
+    if codec == "libx264":
+        out["threads"] = "1"
+        if asm := _x264_params().get("x264-params"):
+            out["x264-params"] = ":".join(filter(None, (out.get("x264-params"), asm)))
+    elif codec == "libx265":
+        out["x265-params"] = ":".join(filter(None, (out.get("x265-params"), _X265_ONE_THREAD)))
+    return out
 
 
 @cache

@@ -9,6 +9,7 @@ from typing import Any
 
 import av
 
+from media._policy import reproducible_options
 from media._probe import open_input, video_stream
 from media.errors import EncodeError
 
@@ -32,7 +33,7 @@ def transcode(src: Path, dst: Path, *, crf: int = 28, codec: str = "libx264", sc
             height = max(2, int(vin.codec_context.height * scale) // 2 * 2)
             vs: Any = out.add_stream(codec, rate=rate)
             vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
-            vs.options = {"crf": str(crf), "preset": "veryfast"}
+            vs.options = reproducible_options(codec, {"crf": str(crf), "preset": "veryfast"})
             ain = inp.streams.audio[0] if inp.streams.audio else None
             aout: Any = out.add_stream("aac", rate=ain.codec_context.sample_rate) if ain is not None else None
             streams = [vin] + ([ain] if ain is not None else [])

@@ -12,6 +12,8 @@ import av
 import cv2
 import numpy as np
 
+from media import reproducible_options
+
 
 @dataclass(frozen=True)
 class Attack:
@@ -113,7 +115,7 @@ def apply(src: Path, dst: Path, a: Attack, max_seconds: float = 2.5) -> Path:
         for n in range(n_out):
             arr, w, h = frames[min(len(frames) - 1, int(n * src_rate / rate))]
             if stream is None:
-                stream = out.add_stream(a.encoder, rate=rate, options=opts)
+                stream = out.add_stream(a.encoder, rate=rate, options=reproducible_options(a.encoder, opts))
                 stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
             vf = av.VideoFrame.from_ndarray(arr, format="yuv420p")
             vf.pts = n

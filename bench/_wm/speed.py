@@ -25,13 +25,15 @@ import numpy as np
 
 from labeler.watermark import embed_video
 from labeler.watermark._embed import FrameEmbedder
-from media import plan_encode, probe
+from media import plan_encode, probe, reproducible_options
 
 
 def make_1080p(clip: Path, dst: Path, frames: int) -> Path:
     """``frames`` frames of ``clip`` upscaled (bicubic) to 1920×1080, near-lossless H.264 (CRF 14), 25 fps."""
     with av.open(str(clip)) as inp, av.open(str(dst), "w") as out:
-        st = out.add_stream("libx264", rate=25, options={"crf": "14", "preset": "ultrafast"})
+        st = out.add_stream(
+            "libx264", rate=25, options=reproducible_options("libx264", {"crf": "14", "preset": "ultrafast"})
+        )
         st.width, st.height, st.pix_fmt = 1920, 1080, "yuv420p"
         for n, f in enumerate(inp.decode(video=0)):
             if n >= frames:

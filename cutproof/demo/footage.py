@@ -11,6 +11,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from media import reproducible_options
+
 RATE = Fraction(25)
 SIZE = (640, 360)
 
@@ -51,7 +53,7 @@ def generate_footage(folder: Path, *, seconds: int = 2) -> list[Path]:
         with av.open(str(path), "w") as c:
             vs = c.add_stream("libx264", rate=RATE)
             vs.width, vs.height, vs.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
-            vs.options = {"crf": "18", "preset": "veryfast"}
+            vs.options = reproducible_options("libx264", {"crf": "18", "preset": "veryfast"})
             a = c.add_stream("aac", rate=48000)
             for t in range(int(RATE * seconds)):
                 f = av.VideoFrame.from_ndarray(_frame(t, seed), format="rgb24")

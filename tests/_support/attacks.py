@@ -12,6 +12,8 @@ import av
 import cv2
 import numpy as np
 
+from media import reproducible_options
+
 Frame = np.ndarray
 
 
@@ -28,7 +30,7 @@ def reencode(src: Path, dst: Path, transform: Callable[[Frame], Frame], *, crf: 
             if vs is None:
                 vs = out.add_stream("libx264", rate=rate)
                 vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-                vs.options = {"crf": str(crf), "preset": "veryfast"}
+                vs.options = reproducible_options("libx264", {"crf": str(crf), "preset": "veryfast"})
             f = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
             f.pts = i
             f.time_base = 1 / Fraction(rate)

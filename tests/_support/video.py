@@ -9,6 +9,8 @@ import av
 import cv2
 import numpy as np
 
+from media import reproducible_options
+
 
 def make_clip(
     path: Path,
@@ -32,7 +34,7 @@ def make_clip(
     with av.open(str(path), "w") as out:
         vs = out.add_stream(codec, rate=fps)
         vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-        vs.options = {"crf": "18", "preset": "veryfast"} if codec == "libx264" else {}
+        vs.options = reproducible_options(codec, {"crf": "18", "preset": "veryfast"} if codec == "libx264" else {})
         as_ = out.add_stream("aac", rate=48000, layout="mono") if audio else None
         for i in range(seconds * fps):
             dx, dy = (2 * i) % 64, i % 64
@@ -71,7 +73,7 @@ def transcode(src: Path, dst: Path, *, crf: int = 28, codec: str = "libx264", ma
         rate = vin.average_rate or Fraction(24)
         vs = out.add_stream(codec, rate=rate)
         vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
-        vs.options = {"crf": str(crf), "preset": "veryfast"}
+        vs.options = reproducible_options(codec, {"crf": str(crf), "preset": "veryfast"})
         for i, frame in enumerate(inp.decode(vin)):
             if max_seconds is not None and i >= max_seconds * float(rate):
                 break

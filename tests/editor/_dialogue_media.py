@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from media import probe, read_audio, resample
+from media import probe, read_audio, reproducible_options, resample
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
@@ -49,7 +49,7 @@ def rewrite_clip(src: Path, dst: Path, *, repeat: int = 1, mirror: bool = False)
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin, ain = inp.streams.video[0], inp.streams.audio[0]
         rate = probe(src).frame_rate * repeat
-        vs = out.add_stream("libx264", rate=rate, options={"crf": "16"})
+        vs = out.add_stream("libx264", rate=rate, options=reproducible_options("libx264", {"crf": "16"}))
         vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
         aout = out.add_stream("pcm_s16le", rate=ain.codec_context.sample_rate, layout="mono")
         resampler = av.AudioResampler(format="s16", layout="mono")

@@ -15,7 +15,7 @@ import av
 import cv2
 import numpy as np
 
-from media import iter_frames, probe
+from media import iter_frames, probe, reproducible_options
 
 Frames = list[np.ndarray]
 Box = tuple[float, float, float, float]
@@ -35,7 +35,7 @@ def write_clip(path: Path, frames: Frames, rate: Fraction, *, codec: str = "libx
     fmt = "mov" if path.suffix == ".mov" else "mp4"
     with av.open(str(path), "w", format=fmt) as out:
         options = {"profile": "3"} if codec == "prores_ks" else {"crf": "20", "preset": "veryfast"}
-        stream = out.add_stream(codec, rate=rate, options=options)
+        stream = out.add_stream(codec, rate=rate, options=reproducible_options(codec, options))
         stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
         for i, rgb in enumerate(frames):
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24").reformat(format=pix_fmt)

@@ -9,6 +9,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from media import reproducible_options
+
 
 def scene_frame(i: int, width: int, height: int, *, tint: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """A deterministic test picture: colour gradients, a moving disc and some texture (uint8 RGB)."""
@@ -53,7 +55,7 @@ def write_clip(
         out.metadata["timecode"] = timecode
     for k, v in (metadata or {}).items():
         out.metadata[k] = v
-    v = out.add_stream(codec, rate=rate, options=options or {})
+    v = out.add_stream(codec, rate=rate, options=reproducible_options(codec, options))
     v.width, v.height, v.pix_fmt = width, height, pix_fmt
     cc = v.codec_context
     cc.color_primaries = cc.color_trc = cc.colorspace = 1

@@ -23,7 +23,7 @@ from editor.background.edit import build_clean_plate
 from editor.background.errors import PlateMismatchError
 from editor.background.pipeline import BackgroundParams, ShotMatter
 from editor.background.plate import CleanPlate, plate_from_shot
-from media import probe
+from media import probe, reproducible_options
 from tests.editor._background_synth import plate as synth_plate
 from tests.editor._background_synth import shot
 
@@ -357,7 +357,7 @@ def test_too_little_set_seen_leaves_the_plate_as_shot(synthetic) -> None:
 
 def _write(path: Path, frames: list[np.ndarray]) -> Path:
     with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=25, options={"crf": "4"})
+        stream = out.add_stream("libx264", rate=25, options=reproducible_options("libx264", {"crf": "4"}))
         stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
         for f in frames:
             out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))

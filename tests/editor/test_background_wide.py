@@ -22,7 +22,7 @@ from editor.background.errors import PlateUnrecoverableError
 from editor.background.plate import MIN_SET_RECOVERED, require_recoverable
 from editor.errors import EditParameterError
 from editor.results import EditResult, FrameRange, OutputMedia
-from media import Region
+from media import Region, reproducible_options
 from tests.editor._wide_shot import GRID_TAKES, Person, WideShot, set_plates, wide_shot
 
 SIZE = (480, 270)
@@ -112,7 +112,9 @@ def test_a_result_without_a_trained_model_names_none() -> None:
 
 def _encode(frames: list[np.ndarray], path: Path) -> Path:
     with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=Fraction(25), options={"crf": "16", "preset": "veryfast"})
+        s = c.add_stream(
+            "libx264", rate=Fraction(25), options=reproducible_options("libx264", {"crf": "16", "preset": "veryfast"})
+        )
         s.width, s.height, s.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
         for i, f in enumerate(frames):
             vf = av.VideoFrame.from_ndarray(f, format="rgb24")

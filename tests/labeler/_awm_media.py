@@ -9,6 +9,8 @@ from typing import BinaryIO
 import av
 import numpy as np
 
+from media import reproducible_options
+
 
 def decode_audio(src: Path | BinaryIO) -> tuple[np.ndarray, int]:
     """First audio stream (of a file, or of an in-memory one) as float planar samples (channels × n) and its rate."""
@@ -50,7 +52,9 @@ def speech_render(src: Path, dst: Path, *, seconds: float = 2.0) -> Path:
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin, ain = inp.streams.video[0], inp.streams.audio[0]
         rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
-        vs = out.add_stream("libx264", rate=rate, options={"crf": "18", "preset": "fast"})
+        vs = out.add_stream(
+            "libx264", rate=rate, options=reproducible_options("libx264", {"crf": "18", "preset": "fast"})
+        )
         vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
         sr = ain.codec_context.sample_rate
         aus = out.add_stream("aac", rate=sr)

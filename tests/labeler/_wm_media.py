@@ -8,6 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from media import reproducible_options
+
 
 def reencode(
     src: Path, dst: Path, *, crf: int = 28, encoder: str = "libx264", seconds: float = 2.5, scale: float = 1.0
@@ -17,7 +19,9 @@ def reencode(
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin = inp.streams.video[0]
         rate = Fraction(vin.average_rate.numerator, vin.average_rate.denominator)
-        st = out.add_stream(encoder, rate=rate, options={"crf": str(crf), "preset": "fast"})
+        st = out.add_stream(
+            encoder, rate=rate, options=reproducible_options(encoder, {"crf": str(crf), "preset": "fast"})
+        )
         w, h = (round(vin.codec_context.width * scale / 2) * 2, round(vin.codec_context.height * scale / 2) * 2)
         st.width, st.height, st.pix_fmt = w, h, "yuv420p"
         for n, f in enumerate(inp.decode(vin)):
@@ -36,7 +40,9 @@ def tagged_source(src: Path, dst: Path, *, seconds: float = 1.6) -> Path:
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         vin = inp.streams.video[0]
         rate = Fraction(25)
-        vs = out.add_stream("libx264", rate=rate, options={"crf": "18", "preset": "fast"})
+        vs = out.add_stream(
+            "libx264", rate=rate, options=reproducible_options("libx264", {"crf": "18", "preset": "fast"})
+        )
         vs.width, vs.height, vs.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
         cc = vs.codec_context
         cc.color_primaries, cc.color_trc, cc.colorspace, cc.color_range = 1, 1, 1, 1

@@ -30,6 +30,7 @@ from labeler._icon import (
 )
 from labeler.disclosure import AlteredShot, DisclosureForm, DisclosureRequest, apply_disclosure
 from labeler.errors import DisclosureError
+from media import reproducible_options
 
 F = Fraction
 SHOTS = (AlteredShot("shot 1", F(0), F(1), "relight"),)
@@ -43,7 +44,7 @@ def _encode(path: Path, frames: list[np.ndarray], fps: int = FPS) -> Path:
     with av.open(str(path), "w") as out:
         vs = out.add_stream("libx264", rate=fps)
         vs.width, vs.height, vs.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
-        vs.options = {"crf": "23", "preset": "veryfast"}
+        vs.options = reproducible_options("libx264", {"crf": "23", "preset": "veryfast"})
         for i, img in enumerate(frames):
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             frame.pts, frame.time_base = i, F(1, fps)

@@ -32,7 +32,7 @@ import pytest
 
 import media._decode_check as decode_check
 import media._probe as probe_module
-from media import MediaInfo, probe, render
+from media import MediaInfo, probe, render, reproducible_options
 from media._decode_check import KeyFrame
 from media.errors import CorruptMediaError
 
@@ -47,7 +47,9 @@ def _write(path: Path, *, bframes: int) -> Path:
     with av.open(str(path), "w") as out:
         vs = out.add_stream("libx264", rate=FPS)
         vs.width, vs.height, vs.pix_fmt = 160, 96, "yuv420p"
-        vs.options = {"crf": "23", "preset": "veryfast", "g": str(GOP), "keyint_min": str(GOP), "bf": str(bframes)}
+        vs.options = reproducible_options(
+            "libx264", {"crf": "23", "preset": "veryfast", "g": str(GOP), "keyint_min": str(GOP), "bf": str(bframes)}
+        )
         for i in range(PACKETS):
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(big[i % 64 : i % 64 + 96, i : i + 160]), "rgb24")
             frame.pts = i

@@ -24,6 +24,7 @@ from media import (
     read_audio,
     render,
     render_parallel,
+    reproducible_options,
 )
 from media.errors import EncodeError
 from tests.editor._media import write_clip
@@ -103,7 +104,9 @@ def _pcm_in_matroska(path: Path, channels: int) -> Path:
     have no stated order (``"2 channels"``, not ``"stereo"``)."""
     rng = np.random.default_rng(channels)
     with av.open(str(path), "w") as out:
-        video = out.add_stream("libx264", rate=25, options={"g": "25", "keyint_min": "25"})
+        video = out.add_stream(
+            "libx264", rate=25, options=reproducible_options("libx264", {"g": "25", "keyint_min": "25"})
+        )
         video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
         audio = out.add_stream("pcm_s16le", rate=48000, layout="mono" if channels == 1 else "stereo")
         for n in range(100):

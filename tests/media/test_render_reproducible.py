@@ -11,6 +11,10 @@ x264 at its own CPU detection used AVX-512 on the development host, and then its
 written: a 360-px-wide render came out differently with glibc filling new memory with another byte
 (``MALLOC_PERTURB_``). The policy holds x264 to AVX2 (``media._policy._x264_params``); the fill test fails without it
 on an AVX-512 host.
+
+The same holds for every other H.264 file the code base writes (``media.reproducible_options``): ``transcode`` (the
+demo's careless distributor), and the tests' own material. A test clip that came out differently from run to run
+made the dailies search's pick, and so a relight test, differ between runs (stop 48's flake, found in stop 49).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from media import plan_encode, probe
+from media import plan_encode, probe, reproducible_options
 from media._policy import _x264_params
 from tests.editor._media import write_clip
 
@@ -113,3 +117,46 @@ def test_x264_is_held_to_avx2_where_the_cpu_has_it(tmp_path: Path) -> None:
     older.write_text("processor\t: 0\nflags\t\t: fpu sse2 sse4_2 avx\n")
     assert _x264_params(older) == {}  # x264's own detection: no instruction set it lacks is forced on it
     assert _x264_params(tmp_path / "missing") == {}
+
+
+_WRITE = """
+import os, sys
+os.sched_setaffinity(0, {int(c) for c in sys.argv[3].split(",")})
+from pathlib import Path
+from media import transcode
+from tests.editor._media import write_clip
+
+src, out = Path(sys.argv[1]), Path(sys.argv[2])
+if sys.argv[4] == "transcode":
+    transcode(src, out, crf=28)
+else:
+    write_clip(out, codec="libx264", width=360, height=288, frames=48, audio=None)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or _cores() < 2, reason="needs glibc and two cores")
+@pytest.mark.parametrize("writer", ["transcode", "test material"])
+def test_other_h264_files_do_not_depend_on_the_cores_or_unwritten_memory(tmp_path: Path, writer: str) -> None:
+    src = write_clip(tmp_path / "src.mp4", codec="libx264", width=360, height=288, frames=48, audio="aac")
+    cpus = sorted(os.sched_getaffinity(0))
+    files = []
+    for fill, allowed in ((1, cpus[:1]), (165, cpus[:2])):
+        out = tmp_path / f"{fill}.mp4"
+        env = {**os.environ, "MALLOC_PERTURB_": str(fill)}
+        arg = ",".join(str(c) for c in allowed)
+        run = [sys.executable, "-c", _WRITE, str(src), str(out), arg, writer]
+        subprocess.run(run, check=True, cwd=ROOT, timeout=120, env=env)
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
+
+
+def test_reproducible_options_add_to_what_the_caller_asked_for(tmp_path: Path) -> None:
+    asm = _x264_params().get("x264-params")
+    h264 = reproducible_options("libx264", {"crf": "28", "x264-params": "keyint=12"})
+    assert h264["crf"] == "28" and h264["threads"] == "1"
+    assert h264["x264-params"] == ("keyint=12:" + asm if asm else "keyint=12")
+    hevc = reproducible_options("libx265", {"x265-params": "log-level=error"})
+    assert hevc["x265-params"].startswith("log-level=error:") and "pools=1" in hevc["x265-params"]
+    assert reproducible_options("prores_ks", {"profile": "3"}) == {"profile": "3"}  # slices do not change its output
+    plan = plan_encode(probe(write_clip(tmp_path / "a.mp4", codec="libx264")))
+    assert {k: v for k, v in plan.options.items() if k not in ("crf", "preset")} == reproducible_options("libx264")
