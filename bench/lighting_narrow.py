@@ -38,7 +38,7 @@ from _peers.spread_read_v1 import read as spread_read_v1
 
 from editor.lighting.register import thumbprint
 from editor.lighting.search import SCAN, _ClipFrames, _narrow, _read
-from media import MediaInfo, iter_frames, probe, read_frame, sample_indices
+from media import MediaInfo, iter_frames, probe, read_frame, reproducible_options, sample_indices
 
 CLIPS = (
     "obama-weekly-address_but-heres-the-thing.mp4",
@@ -69,7 +69,7 @@ def long_take(src: Path, codec: str) -> Path:
     tmp = dst.with_name(f".{dst.name}.partial{suffix}")
     DEFAULT_DIR.mkdir(parents=True, exist_ok=True)
     with av.open(str(tmp), "w") as out:
-        vs = out.add_stream(name, rate=25, options=options)
+        vs = out.add_stream(name, rate=25, options=reproducible_options(name, options))
         vs.height, vs.width = frames[0].shape[:2]
         vs.pix_fmt = pix_fmt
         for n in range(LONG_FRAMES):
@@ -121,7 +121,7 @@ def narrow_clip(info: MediaInfo, ctx: dict[str, object], repeats: int) -> None:
         target = np.clip(np.asarray(read_frame(info, k), np.float32) * GAIN, 0, 1)
         for _ in range(repeats):
             t0 = time.perf_counter()
-            got = _narrow(_ClipFrames(info, [start]), start, target)
+            got = _narrow(_ClipFrames(info, [start]), start, target)[0]
             new_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             was = narrow_v1(info, start, target)

@@ -10,26 +10,33 @@ the clips offered (the project's catalogue, less the reference) are searched for
    ``editor.layout_prints`` table, so a clip is read for them once: the application prints each clip as it is
    ingested, ``keep_prints``). A clip's score is the mean, over the reference
    frames, of its best print correlation; the ``KEEP`` best clips go on.
-2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is
-   brought onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``),
-   frames are compared by the motion optical flow still finds between each and the reference (the frame itself
-   leaves none, a frame a moment apart the motion of whoever moved), and the search goes coarse to fine around the
-   ``STARTS`` best samples, down to one frame. A clip of at most ``CACHE_FRAMES`` is read once for it, each frame's
-   small grey picture kept (media seeks only further into a clip, so there every read decoded from the first frame:
-   the start, the samples and each round were seven reads of a 115-frame clip).
+2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is brought
+   onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), frames are
+   compared by the motion optical flow still finds between each and the reference (the frame itself leaves none, a frame
+   a moment apart the motion of whoever moved), and the search goes coarse to fine around the ``STARTS`` best samples,
+   down to one frame; the ``CANDIDATES`` frames that leave the least motion go on. A clip of at most ``CACHE_FRAMES`` is
+   read once for it, each frame's small grey picture kept (media seeks only further into a clip, so there every read
+   decoded from the first frame: the start, the samples and each round were seven reads of a 115-frame clip).
 3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
-   (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of
-   the pairs). A clip whose pixels are the reference's colours already (the look takes less than ``COPY_GAIN`` ΔE76
-   off their distance: a re-encoded, re-framed copy of a reference measured 1.84 → 1.62, its original 12.67 → 0.72)
-   is a copy of the reference, not its original, and is passed over. Of the rest, the look leaving the smallest
-   residual wins: on the shared footage (2026-12-06) the frame a graded reference was made from leaves 0.22–0.46
-   ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of another take of the
-   set-up 0.82–2.29.
-4. **No guess.** Two clips that fit about as well (residuals within ``TIE``) whose looks differ on the shot by more
-   than ``LOOKS_APART`` ΔE76 leave it undecided — a warmer and a cooler grade of the reference's take, and not its
-   original, say — and neither is used (``Search.undecided`` names both for the user's note). The original itself,
-   where it is offered, fits better than any other version of its picture: in the tests' GRID clip 0.72 ΔE76, a
-   re-encoded copy of it 1.34, a white-balanced one 1.53, a crushed one 2.12.
+   (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of the
+   pairs), and the candidate whose look leaves the smallest residual is the frame. Motion alone cannot tell the frames
+   of a near-still talker apart once the reference has been through a codec of its own: on the tests' GRID clip with the
+   reference re-encoded 12 ways (±1 level of noise each), the least motion was the reference's frame 5 times, the
+   residual 12 (2026-12-06, stop 49). A clip whose pixels are the reference's colours already (the look takes less than
+   ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a reference measured 1.84 → 1.62, its original
+   12.67 → 0.72) is a copy of the reference, not its original, and is passed over. Of the rest, the look leaving the
+   smallest residual wins: on the shared footage (2026-12-06) the frame a graded reference was made from leaves
+   0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of another take
+   of the set-up 0.82–2.29.
+4. **No guess.** Two clips that fit about as well (residuals within ``TIE``, or ``TIE_SHARE`` of the better one's,
+   whichever is larger) whose looks differ on the shot by more than ``LOOKS_APART`` ΔE76 leave it undecided — a warmer
+   and a cooler grade of the reference's take, and not its original, say — and neither is used (``Search.undecided``
+   names both for the user's note). The original itself, where it is offered, fits better than any other version of its
+   picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of it 1.34, a white-balanced one 1.53, a crushed one
+   2.12. Other versions of a picture leave residuals that differ with their own codec noise alone: a warmer and a cooler
+   grade of the tests' clip, each encoded 20 ways, left 1.95–2.31 and 1.98–2.35 ΔE76; of the 400 pairs, the larger
+   residual was at most 1.205× the smaller and 1.185× at the 99th percentile, so ``TIE_SHARE`` is 0.2 (``TIE`` alone
+   tied 346 of them).
 
 What is found is recorded as found, never as named: the grade's method is ``"dailies"`` and the edit's signed
 metrics carry the clip's hash, its frames and the residual. It may be another take of the set-up rather than the
@@ -48,8 +55,8 @@ import numpy as np
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
 from editor.lighting.fit import COVER_MIN, Fit
 from editor.lighting.metrics import delta_e76
-from editor.lighting.original import look_from_original
-from editor.lighting.register import grey_eq, prealign, small, thumbprint
+from editor.lighting.original import OriginalLook, look_from_original
+from editor.lighting.register import grey_eq, prealign, register, small, thumbprint
 from media import MediaError, MediaInfo, iter_frames, sample_indices
 
 SCAN = 12  # frames printed per clip
@@ -60,6 +67,9 @@ MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is t
 MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
+TIE_SHARE = 0.2  # ... or within this share of the better residual, whichever is larger (docstring, step 4)
+SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
+CANDIDATES = 3  # of those, the frames whose look is fitted: the ones a plain colour fit leaves least residual
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
 SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
@@ -154,12 +164,11 @@ def find_original(
     for _score, clip, starts in scored[:KEEP]:
         try:
             read = _ClipFrames(clip.info, starts)
-            frames = tuple(_narrow(read, s, t) for s, t in zip(starts, targets, strict=True))
-            by_index = dict(_read(clip.info, frames))
+            ranked = [_narrow(read, s, t) for s, t in zip(starts, targets, strict=True)]
+            by_index = dict(_read(clip.info, [n for r in ranked for n in r]))
         except (MediaError, OSError):
             continue
-        originals = [np.asarray(by_index[n], np.float32) for n in frames]
-        lk = look_from_original(originals, targets, prior, uniform=uniform, inlier_min=inlier_min)
+        frames, lk = _best_look(ranked, by_index, targets, prior, uniform=uniform, inlier_min=inlier_min)
         if lk.look is None or not lk.accepted or lk.apart - lk.residual < COPY_GAIN:
             continue
         looks.append(FoundOriginal(clip.content_hash, clip.info.path.name, frames, lk.look, lk.residual))
@@ -168,7 +177,9 @@ def find_original(
     looks.sort(key=lambda f: f.residual)
     best = looks[0]
     for other in looks[1:]:
-        if other.content_hash == best.content_hash or other.residual - best.residual > TIE:
+        if other.content_hash == best.content_hash or other.residual - best.residual > max(
+            TIE, TIE_SHARE * best.residual
+        ):
             continue
         if delta_e76(best.look.grade.apply(shot_pixels[None]), other.look.grade.apply(shot_pixels[None])) > LOOKS_APART:
             return Search(None, searched, (best, other), unreadable)
@@ -302,14 +313,14 @@ def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.nda
         yield from iter_frames(info, indices=run)
 
 
-def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> int:
-    """The frame of the clip nearest ``target`` (``_aligned_score``, the target aligned on frame ``start``, which
-    ``frames`` keeps whole): the ``SCAN`` samples compared, then around the best ``STARTS`` of them coarse to fine,
-    down to one frame; ``start`` itself where the target does not align to it."""
+def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[int]:
+    """The ``SHORTLIST`` frames of the clip nearest ``target``, nearest first (``_aligned_score``, the target aligned
+    on frame ``start``, which ``frames`` keeps whole): the ``SCAN`` samples compared, then around the best ``STARTS``
+    of them coarse to fine, down to one frame; ``[start]`` where the target does not align to it."""
     n = frames.info.frame_count
     score = _aligned_score(target, frames.kept[start])
     if score is None:
-        return start
+        return [start]
     seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
@@ -322,4 +333,48 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> int:
             if hi - lo + 1 <= REFINE:
                 break
             step = max(1, -(-(hi - lo) // (REFINE - 1)))
-    return max(sorted(seen), key=lambda i: seen[i])
+    return sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]
+
+
+def _best_look(
+    ranked: Sequence[Sequence[int]],
+    by_index: dict[int, np.ndarray],
+    targets: Sequence[np.ndarray],
+    prior: np.ndarray,
+    *,
+    uniform: float,
+    inlier_min: float,
+) -> tuple[tuple[int, ...], OriginalLook]:
+    """The frame of each target's shortlist (``ranked``, least motion first) whose look to that target leaves the
+    least residual (an accepted look before any other), and the look fitted from those frames to all the targets
+    together (that same look where there is one target). The look is fitted on the ``CANDIDATES`` frames a plain
+    colour fit takes nearest the target (``_plain_residual``; a look's fit takes about 30 times as long)."""
+
+    def fitted(frames: Sequence[int], to: Sequence[np.ndarray]) -> OriginalLook:
+        originals = [np.asarray(by_index[i], np.float32) for i in frames]
+        return look_from_original(originals, to, prior, uniform=uniform, inlier_min=inlier_min)
+
+    chosen, looks = [], []
+    for candidates, target in zip(ranked, targets, strict=True):
+        t = np.asarray(target, np.float32)
+        near = sorted(candidates, key=lambda i: _plain_residual(np.asarray(by_index[i], np.float32), t))
+        tried = [(fitted([i], [target]), i) for i in near[:CANDIDATES]]
+        lk, frame = min(
+            tried, key=lambda t: (0, t[0].residual) if t[0].look is not None and t[0].accepted else (1, 0.0)
+        )
+        chosen.append(frame)
+        looks.append(lk)
+    return tuple(chosen), (looks[0] if len(targets) == 1 else fitted(chosen, targets))
+
+
+def _plain_residual(frame: np.ndarray, target: np.ndarray) -> float:
+    """ΔE76 left between ``target`` registered onto ``frame`` and the best plain colour fit of ``frame`` to it (each
+    channel of the target from the frame's three and their squares, least squares): a quick ranking of frames by how
+    nearly they are the target's picture under one grade. Infinite where they do not register."""
+    reg = register(frame, target)
+    if int(reg.valid.sum()) < 256:
+        return float("inf")
+    src, ref = reg.src[reg.valid].astype(np.float64), reg.ref[reg.valid].astype(np.float64)
+    basis = np.concatenate([src, src * src, np.ones((len(src), 1))], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, ref, rcond=None)
+    return delta_e76((basis @ coef).astype(np.float32)[None], ref.astype(np.float32)[None])

@@ -1,0 +1,161 @@
+"""The dailies search's pick (``editor.lighting.search.find_original``): which frame it finds when the reference has
+been through a codec of its own, and whether two versions of one picture are told apart by codec noise alone. The
+search before stop 49 (``bench/_peers/search_pick_v1.py``: the frame its motion measure ranked first, ties within
+``TIE`` ΔE76 only) runs in the same run. One JSON line per metric.
+
+``--frames``: for each clip (shared footage and held-out versions the project never saw: re-framed, ProRes 10-bit),
+three of its frames are graded with a known gain (R × 1.1, G × 0.95, B × 0.85), re-framed (the centre 90 % scaled to
+480 px wide) and sent as an 8-bit JPEG still at quality ``--quality``; the clip alone is offered. Reported per clip
+and method: the frames found against the true ones, the residual, the seconds; then, over all, the share found
+exactly and within one frame.
+
+``--ties``: the tests' case (``tests/editor/test_relight_dailies.py``): GRID pwij3p frames 30–41 at 320×256, graded
+warmer (R × 1.05, B × 0.95) and cooler (R × 0.95, B × 1.05), each encoded ``--encodes`` ways (H.264, each with its
+own ±½-level dither before rounding); the reference is frame 35 with the tests' known look. Each version is searched
+alone; reported per method: the residuals, and of the warmer × cooler pairs how many each tie rule calls a tie (the
+two are versions of one picture, so each should be one).
+
+Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes 20] [--variants crop,prores10]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _heldout import FOOTAGE, clip_set
+from _peers.search_pick_v1 import motion_pick
+
+import editor.lighting.search as search
+from editor.lighting.relight import Shot
+from editor.lighting.smooth import N_PARAMS
+from media import probe, read_frame
+from tests.editor._graded_elsewhere import warm_highlights
+from tests.editor._media import write_clip
+
+CLIPS = ("grid_pwij3p.mpg", "crema-d_1001_DFA_ANG_XX.flv", "obama-weekly-address_a-bad-situation.mp4")
+SHARES = (0.2, 0.5, 0.8)  # the reference frames, as shares of the clip
+GAIN = np.array([1.1, 0.95, 0.85], np.float32)
+METHODS: dict[str, Callable[[], AbstractContextManager[None]]] = {"new": nullcontext, "motion_pick_v1": motion_pick}
+
+
+def emit(**kw: object) -> None:
+    print(json.dumps({"bench": "lighting_search", **kw}, sort_keys=True), flush=True)
+
+
+def _u8(rgb: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+
+
+def _still(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """A graded frame as a colourist sends it: the centre 90 % at 480 px wide, through an 8-bit JPEG."""
+    h, w = rgb.shape[:2]
+    c = rgb[round(h * 0.05) : round(h * 0.95), round(w * 0.05) : round(w * 0.95)]
+    c = cv2.resize(c, (480, 2 * round(240 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_CUBIC)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(_u8(c), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB).astype(np.float32) / 255
+
+
+def _shot(path: Path) -> Shot:
+    import hashlib
+
+    return Shot(probe(path), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def frames(variants: tuple[str, ...], quality: int) -> None:
+    prior = np.zeros(N_PARAMS, np.float32)
+    hits: dict[str, list[int]] = {m: [] for m in METHODS}
+    for name, variant, path in clip_set(list(CLIPS), variants):
+        shot = _shot(path)
+        n = shot.info.frame_count
+        for method, ctx in METHODS.items():
+            got, residuals, seconds = [], [], []
+            truth = [int(n * s) for s in SHARES]
+            for k in truth:
+                original = read_frame(shot.info, k)
+                ref = _still(np.clip(original * GAIN, 0, 1), quality)
+                px = original.reshape(-1, 3)[::97]
+                search._PRINTS.clear()  # each search reads its clip's prints afresh, as a first search does
+                t0 = time.perf_counter()
+                with ctx():
+                    found = search.find_original([ref], search.Dailies([shot]), prior, px).found
+                seconds.append(time.perf_counter() - t0)
+                got.append(found.frames[0] if found else None)
+                residuals.append(found.residual if found else None)
+            hits[method] += [abs(g - t) if g is not None else 99 for g, t in zip(got, truth, strict=True)]
+            emit(metric="found_frames", clip=name, variant=variant, method=method, true=truth, found=got,
+                 residual=residuals, seconds=round(statistics.median(seconds), 2))  # fmt: skip
+    for method, errs in hits.items():
+        emit(metric="found_exact", method=method, value=round(sum(e == 0 for e in errs) / len(errs), 3), n=len(errs))
+        emit(metric="found_within_1", method=method, value=round(sum(e <= 1 for e in errs) / len(errs), 3))
+
+
+def ties(encodes: int) -> None:
+    info = probe(FOOTAGE / "grid_pwij3p.mpg")
+    src = [cv2.resize(read_frame(info, 30 + k), (320, 256), interpolation=cv2.INTER_AREA) for k in range(12)]
+    original = src[5]
+    h, w = original.shape[:2]
+    c = warm_highlights(original)[round(h * 0.05) : round(h * 0.95), round(w * 0.05) : round(w * 0.95)]
+    ref = cv2.resize(c, (480, 2 * round(240 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_CUBIC)
+    shots = [read_frame(info, 30 + k) for k in (2, 9)]
+    px = np.concatenate([s.reshape(-1, 3) for s in shots])[::7]
+    prior = np.zeros(N_PARAMS, np.float32)
+    grades = {"warmer": np.array([1.05, 1.0, 0.95]), "cooler": np.array([0.95, 1.0, 1.05])}
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = {g: [] for g in grades}
+        for g, gain in grades.items():
+            for seed in range(encodes):
+                rng = np.random.default_rng(seed)
+                pics = [np.clip(np.rint(np.clip(f * gain, 0, 1) * 255 + rng.uniform(-0.5, 0.5, f.shape)), 0, 255)
+                        .astype(np.uint8) for f in src]  # fmt: skip
+                clips[g].append(_shot(write_clip(Path(tmp) / f"{g}{seed}.mp4", pictures=pics)))
+        for method, ctx in METHODS.items():
+            res: dict[str, list[float]] = {g: [] for g in grades}
+            for g, shots_g in clips.items():
+                for shot in shots_g:
+                    with ctx():
+                        found = search.find_original([ref], search.Dailies([shot]), prior, px).found
+                        tie, share = search.TIE, search.TIE_SHARE
+                    res[g].append(found.residual if found else float("nan"))
+            pairs = [(a, b) for a in res["warmer"] for b in res["cooler"]]
+            tied = sum(abs(a - b) <= max(tie, share * min(a, b)) for a, b in pairs)
+            ratios = sorted(max(a, b) / min(a, b) for a, b in pairs)
+            for g, r in res.items():
+                emit(metric="residuals", method=method, grade=g, min=round(min(r), 3), max=round(max(r), 3),
+                     mean=round(statistics.mean(r), 3))  # fmt: skip
+            emit(metric="pair_ratio", method=method, median=round(ratios[len(ratios) // 2], 3),
+                 p99=round(ratios[int(len(ratios) * 0.99)], 3), max=round(ratios[-1], 3))  # fmt: skip
+            emit(metric="pairs_tied", method=method, value=tied, of=len(pairs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--frames", action="store_true")
+    mode.add_argument("--ties", action="store_true")
+    ap.add_argument("--encodes", type=int, default=20)
+    ap.add_argument("--quality", type=int, default=90)
+    ap.add_argument("--variants", default="crop,prores10")
+    args = ap.parse_args()
+    if args.frames:
+        frames(tuple(v for v in args.variants.split(",") if v), args.quality)
+    else:
+        ties(args.encodes)
+
+
+if __name__ == "__main__":
+    main()
