@@ -1,7 +1,7 @@
 """The dailies search's pick (``editor.lighting.search.find_original``): which frame it finds when the reference has
 been through a codec of its own, and whether two versions of one picture are told apart by codec noise alone. The
-search before stop 49 (``bench/_peers/search_pick_v1.py``: the frame its motion measure ranked first, ties within
-``TIE`` ΔE76 only) runs in the same run. One JSON line per metric.
+search before stop 49 (``bench/_peers/search_pick_v1.py``: the frame its motion measure ranked first) runs in the same
+run. One JSON line per metric.
 
 ``--frames``: for each clip (shared footage and held-out versions the project never saw: re-framed, ProRes 10-bit),
 three of its frames are graded with a known gain (R × 1.1, G × 0.95, B × 0.85), re-framed (the centre 90 % scaled to
@@ -10,10 +10,12 @@ and method: the frames found against the true ones, the residual, the seconds; t
 exactly and within one frame.
 
 ``--ties``: the tests' case (``tests/editor/test_relight_dailies.py``): GRID pwij3p frames 30–41 at 320×256, graded
-warmer (R × 1.05, B × 0.95) and cooler (R × 0.95, B × 1.05), each encoded ``--encodes`` ways (H.264, each with its
-own ±½-level dither before rounding); the reference is frame 35 with the tests' known look. Each version is searched
-alone; reported per method: the residuals, and of the warmer × cooler pairs how many each tie rule calls a tie (the
-two are versions of one picture, so each should be one).
+warmer (R × 1.05, B × 0.95) and cooler (R × 0.95, B × 1.05), each encoded ``--encodes`` ways (H.264, each with its own
+±½-level dither before rounding); the reference is frame 35 as decoded from the shared clip (not through the clip's
+codec) with the tests' known look, re-framed. Each version is searched alone; reported per method: the residuals, and of
+the warmer × cooler pairs how many are within ``TIE`` (the two are versions of one picture, so every pair should be).
+Then the clip's own frames are offered (as the tests' original) and the reference sent through H.264 ``--encodes`` ways,
+each with its own ±1-level noise: the frames found.
 
 Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes 20] [--variants crop,prores10]``
 """
@@ -129,10 +131,9 @@ def ties(encodes: int) -> None:
                 for shot in shots_g:
                     with ctx():
                         found = search.find_original([ref], search.Dailies([shot]), prior, px).found
-                        tie, share = search.TIE, search.TIE_SHARE
                     res[g].append(found.residual if found else float("nan"))
             pairs = [(a, b) for a in res["warmer"] for b in res["cooler"]]
-            tied = sum(abs(a - b) <= max(tie, share * min(a, b)) for a, b in pairs)
+            tied = sum(abs(a - b) <= search.TIE for a, b in pairs)
             ratios = sorted(max(a, b) / min(a, b) for a, b in pairs)
             for g, r in res.items():
                 emit(metric="residuals", method=method, grade=g, min=round(min(r), 3), max=round(max(r), 3),
@@ -140,6 +141,23 @@ def ties(encodes: int) -> None:
             emit(metric="pair_ratio", method=method, median=round(ratios[len(ratios) // 2], 3),
                  p99=round(ratios[int(len(ratios) * 0.99)], 3), max=round(ratios[-1], 3))  # fmt: skip
             emit(metric="pairs_tied", method=method, value=tied, of=len(pairs))
+        # the reference itself through H.264, each time with its own ±1-level noise; the original clip offered
+        pics = [_u8(np.clip(f, 0, 1)) for f in src]
+        original_clip = _shot(write_clip(Path(tmp) / "original.mp4", pictures=pics))
+        still = _u8(ref)
+        refs = []
+        for seed in range(encodes):
+            noisy = np.clip(still.astype(int) + np.random.default_rng(seed).integers(-1, 2, still.shape), 0, 255)
+            sent = write_clip(Path(tmp) / f"ref{seed}.mp4", pictures=[noisy.astype(np.uint8)] * 2)
+            refs.append(read_frame(probe(sent), 0))
+        for method, ctx in METHODS.items():
+            got = []
+            for r in refs:
+                with ctx():
+                    found = search.find_original([r], search.Dailies([original_clip]), prior, px).found
+                got.append(found.frames[0] if found else None)
+            emit(metric="h264_reference_frames", method=method, true=5, found=got,
+                 exact=sum(g == 5 for g in got), of=len(got))  # fmt: skip
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """The dailies search's pick before stop 49 (main 1c621ea), kept as ``bench/lighting_search.py``'s peer: the frame
-was the one the narrowing's motion measure ranked first, and two clips tied only within ``TIE`` ΔE76 of residual.
-Today's search with a shortlist and candidates of one frame and no relative tie is that code path."""
+was the one the narrowing's motion measure ranked first. Today's search with a shortlist of one frame is that code
+path (the one candidate's look is fitted, as the one frame's was)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import editor.lighting.search as search
 
 @contextmanager
 def motion_pick() -> Iterator[None]:
-    """Inside the block, the search picks frames and ties clips as before stop 49."""
-    before = search.SHORTLIST, search.CANDIDATES, search.TIE_SHARE
-    search.SHORTLIST, search.CANDIDATES, search.TIE_SHARE = 1, 1, 0.0
+    """Inside the block, the search picks frames as before stop 49."""
+    before = search.SHORTLIST
+    search.SHORTLIST = 1
     try:
         yield
     finally:
-        search.SHORTLIST, search.CANDIDATES, search.TIE_SHARE = before
+        search.SHORTLIST = before

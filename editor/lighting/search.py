@@ -14,29 +14,30 @@ the clips offered (the project's catalogue, less the reference) are searched for
    onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), frames are
    compared by the motion optical flow still finds between each and the reference (the frame itself leaves none, a frame
    a moment apart the motion of whoever moved), and the search goes coarse to fine around the ``STARTS`` best samples,
-   down to one frame; the ``CANDIDATES`` frames that leave the least motion go on. A clip of at most ``CACHE_FRAMES`` is
+   down to one frame; the ``SHORTLIST`` frames that leave the least motion go on. A clip of at most ``CACHE_FRAMES`` is
    read once for it, each frame's small grey picture kept (media seeks only further into a clip, so there every read
    decoded from the first frame: the start, the samples and each round were seven reads of a 115-frame clip).
 3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
    (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of the
-   pairs), and the candidate whose look leaves the smallest residual is the frame. Motion alone cannot tell the frames
-   of a near-still talker apart once the reference has been through a codec of its own: on the tests' GRID clip with the
-   reference re-encoded 12 ways (±1 level of noise each), the least motion was the reference's frame 5 times, the
-   residual 12 (2026-12-06, stop 49). A clip whose pixels are the reference's colours already (the look takes less than
-   ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a reference measured 1.84 → 1.62, its original
-   12.67 → 0.72) is a copy of the reference, not its original, and is passed over. Of the rest, the look leaving the
-   smallest residual wins: on the shared footage (2026-12-06) the frame a graded reference was made from leaves
-   0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of another take
-   of the set-up 0.82–2.29.
-4. **No guess.** Two clips that fit about as well (residuals within ``TIE``, or ``TIE_SHARE`` of the better one's,
-   whichever is larger) whose looks differ on the shot by more than ``LOOKS_APART`` ΔE76 leave it undecided — a warmer
-   and a cooler grade of the reference's take, and not its original, say — and neither is used (``Search.undecided``
-   names both for the user's note). The original itself, where it is offered, fits better than any other version of its
-   picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of it 1.34, a white-balanced one 1.53, a crushed one
-   2.12. Other versions of a picture leave residuals that differ with their own codec noise alone: a warmer and a cooler
-   grade of the tests' clip, each encoded 20 ways, left 1.95–2.31 and 1.98–2.35 ΔE76; of the 400 pairs, the larger
-   residual was at most 1.205× the smaller and 1.185× at the 99th percentile, so ``TIE_SHARE`` is 0.2 (``TIE`` alone
-   tied 346 of them).
+   pairs). Of the shortlist, the ``CANDIDATES`` frames a plain colour fit takes nearest the reference have the look
+   fitted, and the one whose look leaves the least residual is the frame: motion alone cannot tell the frames of a
+   near-still talker apart once the reference has been through a codec of its own (on the tests' GRID clip with the
+   reference sent through H.264 12 ways, ±1 level of noise each, the least motion was the reference's frame 5 times, the
+   least residual 12; ``bench/lighting_search.py --frames`` on other clips). A clip whose pixels are the reference's
+   colours already (the look takes less than ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a
+   reference measured 1.84 → 1.62, its original 12.67 → 0.72) is a copy of the reference, not its original, and is
+   passed over. Of the rest, the look leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a
+   graded reference was made from leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step
+   away 0.25–0.91, a frame of another take of the set-up 0.82–2.29.
+4. **No guess.** Two clips that fit about as well (residuals within ``TIE``) whose looks differ on the shot by more than
+   ``LOOKS_APART`` ΔE76 leave it undecided — a warmer and a cooler grade of the reference's take, and not its original,
+   say — and neither is used (``Search.undecided`` names both for the user's note). The original itself, where it is
+   offered, fits better than any other version of its picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of
+   it 1.34, a white-balanced one 1.53, a crushed one 2.12. Two versions of one picture differ in residual by their own
+   codec noise as well (``bench/lighting_search.py --ties``: a warmer and a cooler grade of the tests' clip, each
+   encoded 20 ways). With the frame taken as the look's least residual they differed by at most 0.23 ΔE76, within
+   ``TIE`` for all 400 pairs; with the frame the least motion, the spread was wider and 54 of the pairs were told apart
+   by noise.
 
 What is found is recorded as found, never as named: the grade's method is ``"dailies"`` and the edit's signed
 metrics carry the clip's hash, its frames and the residual. It may be another take of the set-up rather than the
@@ -67,7 +68,6 @@ MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is t
 MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
-TIE_SHARE = 0.2  # ... or within this share of the better residual, whichever is larger (docstring, step 4)
 SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
 CANDIDATES = 3  # of those, the frames whose look is fitted: the ones a plain colour fit leaves least residual
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
@@ -177,9 +177,7 @@ def find_original(
     looks.sort(key=lambda f: f.residual)
     best = looks[0]
     for other in looks[1:]:
-        if other.content_hash == best.content_hash or other.residual - best.residual > max(
-            TIE, TIE_SHARE * best.residual
-        ):
+        if other.content_hash == best.content_hash or other.residual - best.residual > TIE:
             continue
         if delta_e76(best.look.grade.apply(shot_pixels[None]), other.look.grade.apply(shot_pixels[None])) > LOOKS_APART:
             return Search(None, searched, (best, other), unreadable)
