@@ -13,9 +13,10 @@ exactly and within one frame.
 warmer (R × 1.05, B × 0.95) and cooler (R × 0.95, B × 1.05), each encoded ``--encodes`` ways (H.264, each with its own
 ±½-level dither before rounding); the reference is frame 35 as decoded from the shared clip (not through the clip's
 codec) with the tests' known look, re-framed. Each version is searched alone; reported per method: the residuals, and of
-the warmer × cooler pairs how many are within ``TIE`` (the two are versions of one picture, so every pair should be).
-Then the clip's own frames are offered (as the tests' original) and the reference sent through H.264 ``--encodes`` ways,
-each with its own ±1-level noise: the frames found.
+the warmer × cooler pairs how many the search calls alike (``fit_alike``; the two are versions of one picture, so every
+pair should be). Then the ungraded frames, encoded once, are offered, and the reference is sent through H.264
+``--encodes`` ways, each with its own ±1-level noise: the frames found (the clip's and the reference's codec noise are
+then independent, unlike in the tests, where the reference is made from the offered clip's decoded frame).
 
 Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes 20] [--variants crop,prores10]``
 """
@@ -133,7 +134,7 @@ def ties(encodes: int) -> None:
                         found = search.find_original([ref], search.Dailies([shot]), prior, px).found
                     res[g].append(found.residual if found else float("nan"))
             pairs = [(a, b) for a in res["warmer"] for b in res["cooler"]]
-            tied = sum(abs(a - b) <= search.TIE for a, b in pairs)
+            tied = sum(search.fit_alike(a, b) for a, b in pairs)
             ratios = sorted(max(a, b) / min(a, b) for a, b in pairs)
             for g, r in res.items():
                 emit(metric="residuals", method=method, grade=g, min=round(min(r), 3), max=round(max(r), 3),

@@ -29,15 +29,15 @@ the clips offered (the project's catalogue, less the reference) are searched for
    passed over. Of the rest, the look leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a
    graded reference was made from leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step
    away 0.25–0.91, a frame of another take of the set-up 0.82–2.29.
-4. **No guess.** Two clips that fit about as well (residuals within ``TIE``) whose looks differ on the shot by more than
-   ``LOOKS_APART`` ΔE76 leave it undecided — a warmer and a cooler grade of the reference's take, and not its original,
-   say — and neither is used (``Search.undecided`` names both for the user's note). The original itself, where it is
-   offered, fits better than any other version of its picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of
-   it 1.34, a white-balanced one 1.53, a crushed one 2.12. Two versions of one picture differ in residual by their own
-   codec noise as well (``bench/lighting_search.py --ties``: a warmer and a cooler grade of the tests' clip, each
-   encoded 20 ways). With the frame taken as the look's least residual they differed by at most 0.23 ΔE76, within
-   ``TIE`` for all 400 pairs; with the frame the least motion, the spread was wider and 54 of the pairs were told apart
-   by noise.
+4. **No guess.** Two clips that fit about as well (``fit_alike``: residuals within ``TIE``, or within ``TIE_SHARE`` of
+   the smaller, whichever is more) whose looks differ on the shot by more than ``LOOKS_APART`` ΔE76 leave it undecided —
+   a warmer and a cooler grade of the reference's take, and not its original, say — and neither is used
+   (``Search.undecided`` names both for the user's note). The original itself, where it is offered, fits better than any
+   other version of its picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of it 1.34, a white-balanced one
+   1.53, a crushed one 2.12. Two versions of one picture differ in residual by their own codec noise alone, and more so
+   the larger the residual (``bench/lighting_search.py --ties``: a warmer and a cooler grade of the tests' clip, each
+   encoded 20 ways, 400 pairs). The larger of a pair was at most 1.141× the smaller, at residuals of 2.31–2.65 ΔE76: 2
+   pairs were further apart than ``TIE``. ``TIE_SHARE`` 0.2 leaves room for draws not seen.
 
 What is found is recorded as found, never as named: the grade's method is ``"dailies"`` and the edit's signed
 metrics carry the clip's hash, its frames and the residual. It may be another take of the set-up rather than the
@@ -67,7 +67,8 @@ STARTS = 3  # best samples of a clip narrowed from
 MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is the motion left
 MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
-TIE = 0.25  # ΔE76 of residual within which two clips fit about as well
+TIE = 0.25  # ΔE76 of residual within which two clips fit about as well ...
+TIE_SHARE = 0.2  # ... or within this share of the better one's residual, whichever is more (step 4)
 SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
 CANDIDATES = 3  # of those, the frames whose look is fitted: the ones a plain colour fit leaves least residual
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
@@ -177,11 +178,18 @@ def find_original(
     looks.sort(key=lambda f: f.residual)
     best = looks[0]
     for other in looks[1:]:
-        if other.content_hash == best.content_hash or other.residual - best.residual > TIE:
+        if other.content_hash == best.content_hash or not fit_alike(best.residual, other.residual):
             continue
         if delta_e76(best.look.grade.apply(shot_pixels[None]), other.look.grade.apply(shot_pixels[None])) > LOOKS_APART:
             return Search(None, searched, (best, other), unreadable)
     return Search(best, searched, unreadable=unreadable)
+
+
+def fit_alike(a: float, b: float) -> bool:
+    """Whether two clips' residuals ``a`` and ``b`` (ΔE76) are too near to say which fits the reference better: within
+    ``TIE``, or within ``TIE_SHARE`` of the smaller, whichever is more (codec noise alone moves a residual by about a
+    tenth of it: the module's docstring, step 4)."""
+    return abs(a - b) <= max(TIE, TIE_SHARE * min(a, b))
 
 
 def keep_prints(clips: Sequence[Media], store: PrintStore) -> int:

@@ -16,10 +16,12 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from editor.lighting import Exemplars, GradeNet, delta_e76, match_grade
 from editor.lighting.relight import LoadedModel, Shot, relight
-from editor.lighting.search import Dailies, find_original
+from editor.lighting.search import Dailies, find_original, fit_alike
 from editor.lighting.smooth import N_PARAMS
 from media import probe, read_frame
 from tests.editor._graded_elsewhere import colour_edge, warm_highlights
@@ -170,6 +172,18 @@ def test_a_reference_sent_through_a_codec_is_found_at_its_frame(
     px = np.concatenate([s.reshape(-1, 3) for s in scene["shots"]])[::7]
     found = find_original([read_frame(probe(sent), 0)], _offer(dailies, "original"), np.zeros(N_PARAMS, np.float32), px)
     assert found.found is not None and found.found.frames == (FRAME,)
+
+
+@given(st.floats(0.05, 20), st.floats(0.05, 20))
+def test_alike_is_symmetric_and_holds_within_the_tie(a: float, b: float) -> None:
+    assert fit_alike(a, b) == fit_alike(b, a)
+    assert fit_alike(a, a + 0.249) and fit_alike(a, a * 1.199)
+
+
+def test_residuals_are_alike_within_codec_noise_and_apart_beyond_it() -> None:
+    assert not fit_alike(0.72, 1.34)  # the original against a re-encoded copy of it (the tests' clip)
+    assert fit_alike(2.31, 2.63)  # two versions of one picture, the bench's widest pair (further apart than TIE)
+    assert not fit_alike(2.0, 2.5) and not fit_alike(0.5, 0.8)
 
 
 def test_a_clip_that_cannot_be_read_is_passed_over_and_counted(dailies: dict, scene: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
