@@ -27,7 +27,14 @@ process, N times with each byte glibc may fill new memory with (``MALLOC_PERTURB
 has it; the policy holds it to AVX2: ``media._policy``, "Reproducible"). ``seconds_per_render`` is then the render
 inside each process (wall, mean), without the process's start.
 
+``--heap N --writer transcode|test_material`` asks the same of the code base's other H.264 writers (stop 49), each
+process on all the cores or, every second repeat, on one: ``media.transcode`` at CRF 28, and the tests' clip writer
+(``tests/editor/_media.write_clip``, the clip's first 48 frames). Their peers (``transcode_before``,
+``test_material_before``) are the same writers with the encoder's options as they were before
+``media.reproducible_options``: x264's threads and instruction sets left to FFmpeg and x264.
+
     PYTHONPATH=. python bench/render_repro.py [--clip PATH] [--runs 40] [--cpus 0,1] [--workers 2] [--heap 2]
+        [--writer render|transcode|test_material]
 
 One JSON line per (method, metric): ``distinct_files``, ``max_pixel_difference``, ``seconds_per_render`` (wall,
 mean), and ``sha256`` (the most frequent file).
@@ -51,7 +58,7 @@ import av
 import numpy as np
 
 import media._write as writer
-from media import plan_encode, probe, render, render_parallel
+from media import iter_frames, plan_encode, probe, render, render_parallel, transcode
 
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
 
@@ -85,25 +92,48 @@ def _own_detection(info, container=None):  # type: ignore[no-untyped-def]
 FILLS = (None, 1, 85, 165, 255)  # MALLOC_PERTURB_: glibc fills new memory with this byte (None: left as it is)
 
 
+def _as_given(codec: str, options: dict[str, str] | None = None) -> dict[str, str]:
+    """The encoder's options as the caller gave them: the writers before ``media.reproducible_options``."""
+    return dict(options or {})
+
+
 def _one(clip: Path, out: Path, method: str) -> None:
-    """``--one``: one render in this (fresh) process; prints its wall seconds."""
+    """``--one``: one render (or other write) in this (fresh) process; prints its wall seconds."""
     if method == "x264_own_detection":
         writer.plan_encode = _own_detection
+    if method.endswith("_before"):
+        import media._transcode
+        import tests.editor._media
+
+        media._transcode.reproducible_options = _as_given  # type: ignore[assignment]
+        tests.editor._media.reproducible_options = _as_given  # type: ignore[assignment]
     info = probe(clip)
     t0 = time.perf_counter()
-    render(info, out, _brighten_box)
+    if method.startswith("transcode"):
+        transcode(clip, out, crf=28)
+    elif method.startswith("test_material"):
+        from tests.editor._media import write_clip
+
+        pictures = [np.clip(np.rint(a * 255), 0, 255).astype(np.uint8) for _i, a in iter_frames(info, end=48)]
+        write_clip(out, pictures=pictures)
+    else:
+        render(info, out, _brighten_box)
     print(time.perf_counter() - t0)
 
 
-def _measure_heap(clip: Path, method: str, repeats: int, tmp: Path) -> dict[str, object]:
+def _measure_heap(clip: Path, method: str, repeats: int, tmp: Path, one_core: bool = False) -> dict[str, object]:
+    """``repeats`` fresh processes per fill; with ``one_core``, every second one restricted to the first core."""
     tally = _Tally()
+    first = min(os.sched_getaffinity(0))
     for fill in FILLS:
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_PERTURB_"}
         if fill is not None:
             env["MALLOC_PERTURB_"] = str(fill)
         for k in range(repeats):
-            out = tmp / f"heap{fill}-{k}.mov"
+            out = tmp / f"heap{fill}-{k}.{'mp4' if method.startswith(('transcode', 'test_material')) else 'mov'}"
             cmd = [sys.executable, __file__, "--one", str(clip), str(out), method]
+            if one_core and k % 2:
+                cmd = ["taskset", "-c", str(first), *cmd]
             done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
             tally.add(out, float(done.stdout.split()[-1]))
     return {**tally.summary(), "renders": tally.n}
@@ -160,6 +190,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="also render in segments on this many processes")
     ap.add_argument("--cpus", default="", help="comma-separated cores this process may use (default: all)")
     ap.add_argument("--heap", type=int, default=0, help="fresh processes per memory fill (see the docstring)")
+    ap.add_argument("--writer", choices=("render", "transcode", "test_material"), default="render")
     ap.add_argument("--one", nargs=3, metavar=("CLIP", "OUT", "METHOD"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -176,7 +207,7 @@ def main() -> None:
         "cpus": len(os.sched_getaffinity(0)),
     }
     if args.heap:
-        _heap_main(args.clip, args.heap, {**ctx, "runs": args.heap * len(FILLS)})
+        _heap_main(args.clip, args.heap, {**ctx, "runs": args.heap * len(FILLS), "writer": args.writer})
         return
     with tempfile.TemporaryDirectory() as tmp:
         results = {"policy": _measure(info, args.runs, Path(tmp))}
@@ -199,15 +230,16 @@ def main() -> None:
 
 
 def _heap_main(clip: Path, repeats: int, ctx: dict[str, object]) -> None:
+    writer_name = str(ctx["writer"])
+    methods = ("policy", "x264_own_detection") if writer_name == "render" else (writer_name, f"{writer_name}_before")
     with tempfile.TemporaryDirectory() as tmp:
-        results = {m: _measure_heap(clip, m, repeats, Path(tmp)) for m in ("policy", "x264_own_detection")}
+        results = {m: _measure_heap(clip, m, repeats, Path(tmp), writer_name != "render") for m in methods}
     for method, got in results.items():
         for metric, value in got.items():
             print(json.dumps({**ctx, "method": method, "metric": metric, "value": value}), flush=True)
-    ratio = results["x264_own_detection"]["seconds_per_render"] / results["policy"]["seconds_per_render"]  # type: ignore[operator]
-    print(
-        json.dumps({**ctx, "method": "policy", "metric": "speed_ratio_to_x264_own_detection", "value": round(ratio, 3)})
-    )
+    new, peer = methods
+    ratio = results[peer]["seconds_per_render"] / results[new]["seconds_per_render"]  # type: ignore[operator]
+    print(json.dumps({**ctx, "method": new, "metric": f"speed_ratio_to_{peer}", "value": round(ratio, 3)}))
 
 
 if __name__ == "__main__":
