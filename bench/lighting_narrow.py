@@ -121,7 +121,7 @@ def narrow_clip(info: MediaInfo, ctx: dict[str, object], repeats: int) -> None:
         target = np.clip(np.asarray(read_frame(info, k), np.float32) * GAIN, 0, 1)
         for _ in range(repeats):
             t0 = time.perf_counter()
-            got = _narrow(_ClipFrames(info, [start]), start, target)[0]
+            got = _narrow(_ClipFrames(info, [start]), start, target)[0][0]
             new_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             was = narrow_v1(info, start, target)

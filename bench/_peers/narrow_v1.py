@@ -30,4 +30,4 @@ class _OneReadPerStep:
 
 def narrow(info: MediaInfo, start: int, target: np.ndarray) -> int:
     """``_narrow`` reading as it did before."""
-    return _narrow(_OneReadPerStep(info, start), start, target)[0]  # type: ignore[arg-type]
+    return _narrow(_OneReadPerStep(info, start), start, target)[0][0]  # type: ignore[arg-type]

@@ -19,16 +19,17 @@ the clips offered (the project's catalogue, less the reference) are searched for
    decoded from the first frame: the start, the samples and each round were seven reads of a 115-frame clip).
 3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
    (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of the
-   pairs). Of the shortlist, the ``CANDIDATES`` frames a plain colour fit takes nearest the reference have the look
-   fitted, and the one whose look leaves the least residual is the frame: motion alone cannot tell the frames of a
-   near-still talker apart once the reference has been through a codec of its own (on the tests' GRID clip with the
-   reference sent through H.264 12 ways, ±1 level of noise each, the least motion was the reference's frame 5 times, the
-   least residual 12; ``bench/lighting_search.py --frames`` on other clips). A clip whose pixels are the reference's
-   colours already (the look takes less than ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a
-   reference measured 1.84 → 1.62, its original 12.67 → 0.72) is a copy of the reference, not its original, and is
-   passed over. Of the rest, the look leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a
-   graded reference was made from leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step
-   away 0.25–0.91, a frame of another take of the set-up 0.82–2.29.
+   pairs). Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least have the look fitted, and
+   the one whose look leaves the least residual is the frame. Where the talker moves, the least motion stands alone and
+   is the frame; where the talker is nearly still, the motions of several frames are within the measure's own noise once
+   the reference has been through a codec of its own, and which of them shows the reference's very pixels the look's
+   residual tells (``bench/lighting_search.py``; the residual alone was misled where the reference still is far softer
+   than the frames, e.g. the 720p take as a 480-px JPEG). A clip whose pixels are the reference's colours already (the
+   look takes less than ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a reference measured 1.84
+   → 1.62, its original 12.67 → 0.72) is a copy of the reference, not its original, and is passed over. Of the rest, the
+   look leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a graded reference was made
+   from leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of
+   another take of the set-up 0.82–2.29.
 4. **No guess.** Two clips that fit about as well (``fit_alike``: residuals within ``TIE``, or within ``TIE_SHARE`` of
    the smaller, whichever is more) whose looks differ on the shot by more than ``LOOKS_APART`` ΔE76 leave it undecided —
    a warmer and a cooler grade of the reference's take, and not its original, say — and neither is used
@@ -57,7 +58,7 @@ from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
 from editor.lighting.fit import COVER_MIN, Fit
 from editor.lighting.metrics import delta_e76
 from editor.lighting.original import OriginalLook, look_from_original
-from editor.lighting.register import grey_eq, prealign, register, small, thumbprint
+from editor.lighting.register import grey_eq, prealign, small, thumbprint
 from media import MediaError, MediaInfo, iter_frames, sample_indices
 
 SCAN = 12  # frames printed per clip
@@ -70,7 +71,7 @@ COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the referen
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well ...
 TIE_SHARE = 0.2  # ... or within this share of the better one's residual, whichever is more (step 4)
 SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
-CANDIDATES = 3  # of those, the frames whose look is fitted: the ones a plain colour fit leaves least residual
+MOTION_NOISE = 0.25  # of the shortlist, frames within this share of the least motion have their look fitted (step 3)
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
 SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
@@ -166,7 +167,7 @@ def find_original(
         try:
             read = _ClipFrames(clip.info, starts)
             ranked = [_narrow(read, s, t) for s, t in zip(starts, targets, strict=True)]
-            by_index = dict(_read(clip.info, [n for r in ranked for n in r]))
+            by_index = dict(_read(clip.info, [n for r in ranked for n, _motion in r]))
         except (MediaError, OSError):
             continue
         frames, lk = _best_look(ranked, by_index, targets, prior, uniform=uniform, inlier_min=inlier_min)
@@ -319,14 +320,15 @@ def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.nda
         yield from iter_frames(info, indices=run)
 
 
-def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[int]:
-    """The ``SHORTLIST`` frames of the clip nearest ``target``, nearest first (``_aligned_score``, the target aligned
-    on frame ``start``, which ``frames`` keeps whole): the ``SCAN`` samples compared, then around the best ``STARTS``
-    of them coarse to fine, down to one frame; ``[start]`` where the target does not align to it."""
+def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
+    """The ``SHORTLIST`` frames of the clip nearest ``target`` and the motion each leaves, nearest first
+    (``_aligned_score``, the target aligned on frame ``start``, which ``frames`` keeps whole): the ``SCAN`` samples
+    compared, then around the best ``STARTS`` of them coarse to fine, down to one frame; ``[(start, 0.0)]`` where the
+    target does not align to it."""
     n = frames.info.frame_count
     score = _aligned_score(target, frames.kept[start])
     if score is None:
-        return [start]
+        return [(start, 0.0)]
     seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
@@ -339,11 +341,11 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[int]:
             if hi - lo + 1 <= REFINE:
                 break
             step = max(1, -(-(hi - lo) // (REFINE - 1)))
-    return sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]
+    return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
 
 
 def _best_look(
-    ranked: Sequence[Sequence[int]],
+    ranked: Sequence[Sequence[tuple[int, float]]],
     by_index: dict[int, np.ndarray],
     targets: Sequence[np.ndarray],
     prior: np.ndarray,
@@ -351,36 +353,22 @@ def _best_look(
     uniform: float,
     inlier_min: float,
 ) -> tuple[tuple[int, ...], OriginalLook]:
-    """The frame of each target's shortlist (``ranked``, least motion first) whose look to that target leaves the
-    least residual (an accepted look before any other), and the look fitted from those frames to all the targets
-    together (that same look where there is one target). The look is fitted on the ``CANDIDATES`` frames a plain
-    colour fit takes nearest the target (``_plain_residual``; a look's fit takes about 30 times as long)."""
+    """For each target, of its shortlist (``ranked``: frames and their motion, least first) the frames whose motion
+    is within ``MOTION_NOISE`` of the least, the one whose look to the target leaves the least residual (an accepted
+    look before any other); and the look fitted from those frames to all the targets together (that same look where
+    there is one target)."""
 
     def fitted(frames: Sequence[int], to: Sequence[np.ndarray]) -> OriginalLook:
         originals = [np.asarray(by_index[i], np.float32) for i in frames]
         return look_from_original(originals, to, prior, uniform=uniform, inlier_min=inlier_min)
 
     chosen, looks = [], []
-    for candidates, target in zip(ranked, targets, strict=True):
-        t = np.asarray(target, np.float32)
-        near = sorted(candidates, key=lambda i: _plain_residual(np.asarray(by_index[i], np.float32), t))
-        tried = [(fitted([i], [target]), i) for i in near[:CANDIDATES]]
+    for shortlist, target in zip(ranked, targets, strict=True):
+        least = shortlist[0][1]
+        tried = [(fitted([i], [target]), i) for i, motion in shortlist if motion <= least * (1 + MOTION_NOISE)]
         lk, frame = min(
             tried, key=lambda t: (0, t[0].residual) if t[0].look is not None and t[0].accepted else (1, 0.0)
         )
         chosen.append(frame)
         looks.append(lk)
     return tuple(chosen), (looks[0] if len(targets) == 1 else fitted(chosen, targets))
-
-
-def _plain_residual(frame: np.ndarray, target: np.ndarray) -> float:
-    """ΔE76 left between ``target`` registered onto ``frame`` and the best plain colour fit of ``frame`` to it (each
-    channel of the target from the frame's three and their squares, least squares): a quick ranking of frames by how
-    nearly they are the target's picture under one grade. Infinite where they do not register."""
-    reg = register(frame, target)
-    if int(reg.valid.sum()) < 256:
-        return float("inf")
-    src, ref = reg.src[reg.valid].astype(np.float64), reg.ref[reg.valid].astype(np.float64)
-    basis = np.concatenate([src, src * src, np.ones((len(src), 1))], axis=1)
-    coef, *_ = np.linalg.lstsq(basis, ref, rcond=None)
-    return delta_e76((basis @ coef).astype(np.float32)[None], ref.astype(np.float32)[None])
