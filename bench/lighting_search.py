@@ -1,7 +1,7 @@
 """The dailies search's pick (``editor.lighting.search.find_original``): which frame it finds when the reference has
 been through a codec of its own, and whether two versions of one picture are told apart by codec noise alone. The
-search before stop 49 (``bench/_peers/search_pick_v1.py``: the frame its motion measure ranked first) runs in the same
-run. One JSON line per metric.
+search before stop 49 (``bench/_peers/search_pick_v1.py``: its narrowing, which could end on frames it had never
+compared, and the frame that narrowing ranked first) runs in the same run. One JSON line per metric.
 
 ``--frames``: for each clip (shared footage and held-out versions the project never saw: re-framed, ProRes 10-bit),
 three of its frames are graded with a known gain (R × 1.1, G × 0.95, B × 0.85), re-framed (the centre 90 % scaled to

@@ -337,7 +337,7 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
             lo, hi = max(0, best - step), min(n - 1, best + step)
             idx = [i for i in sample_indices(n, REFINE, start=lo, end=hi + 1) if i not in seen]
             seen.update({i: score(g) for i, g in frames.greys(idx).items()})
-            best = max(range(lo, hi + 1), key=lambda i: seen.get(i, -2.0))
+            best = max((i for i in range(lo, hi + 1) if i in seen), key=lambda i: seen[i])
             if hi - lo + 1 <= REFINE:
                 break
             step = max(1, -(-(hi - lo) // (REFINE - 1)))

@@ -1,14 +1,18 @@
 """The search's narrowing (``editor.lighting.search._narrow``) reads a short clip once: the same frame is found, and
 the same grey pictures compared, as when every step reads its frames from the file (the path of a clip longer than
-``CACHE_FRAMES``)."""
+``CACHE_FRAMES``). And it ends on the frame of least motion, whatever the motion's level."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from editor.lighting import search
 from editor.lighting.search import _ClipFrames, _grey, _narrow, _read
@@ -68,3 +72,29 @@ def test_a_long_clip_is_read_with_a_seek_per_spread_frame_and_gives_the_same_pic
         assert i == j and np.array_equal(a, b)
     frames = _ClipFrames(info, [301])
     assert frames._greys is None and np.array_equal(frames.greys([339])[339], _grey(read_frame(info, 339)))
+
+
+class _Frames:
+    """A clip of ``n`` frames as the narrowing reads it, each frame's "grey picture" its own index."""
+
+    def __init__(self, n: int) -> None:
+        self.info = SimpleNamespace(frame_count=n)
+        self.kept = {i: np.zeros((2, 2, 3), np.float32) for i in range(n)}
+        self.asked: list[int] = []
+
+    def greys(self, indices: list[int]) -> dict[int, int]:
+        self.asked += indices
+        return {i: i for i in indices}
+
+
+@given(st.integers(0, 74), st.floats(0.3, 3.0), st.floats(0.0, 6.0))
+def test_the_narrowing_ends_on_the_least_motion_whatever_its_level(truth: int, slope: float, floor: float) -> None:
+    # Motion grows away from the reference's frame, from ``floor`` px: on these clips the least is 0.3-1.9 px and the
+    # rest 1-8. Frames not yet compared once counted as 2 px, so above that the narrowing walked to frames it had
+    # never compared and missed the reference's (GRID's frame 15: 14 and 16 compared, 15 never; stop 49).
+    frames = _Frames(75)
+    motion = {i: floor + slope * abs(i - truth) ** 0.5 for i in range(75)}
+    with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motion[i]):
+        shortlist = _narrow(frames, 20, np.zeros((2, 2, 3), np.float32))  # type: ignore[arg-type]
+    assert shortlist[0] == (truth, motion[truth])
+    assert all(i in frames.asked for i, _m in shortlist)  # only frames that were compared
