@@ -30,7 +30,8 @@ highlight tints and per-channel gammas — a family the model never trained on).
   compare with ``cross``; ``cross-dailies-export``: that reference as a still (as ``cross-original-export``);
   ``cross-dailies-without``: the dailies without the reference's take (another take of its set-up, or nothing, is
   the nearest). Their per-case lines say what the search found (``found``, ``found_frames``, ``found_residual``,
-  ``found_is_original``).
+  ``found_is_original``); the dailies tasks also run the peer ``search_v1``, the search before stop 49
+  (``bench/_peers/search_pick_v1.py``: its narrowing, and the frame that narrowing ranked first).
 
 Test clips: the three held-out takes (never in training), as shared (``variant: "shared"``) and as held-out versions
 the project has never seen (``bench/_heldout.py``: mirrored, re-framed, H.264 CRF 28, ProRes 422 HQ 10-bit);
@@ -79,6 +80,7 @@ import numpy as np
 from _heldout import FOOTAGE, VARIANTS, clip_set
 from _peers import lighting_v1
 from _peers.lighting_to_bank import match_grade_to_bank
+from _peers.search_pick_v1 import motion_pick
 
 from editor.lighting import Exemplars, ShotLut, TrainingClip, delta_e76, match_grade, random_look
 from editor.lighting.cdl import LUMA_709
@@ -222,6 +224,7 @@ def main() -> None:
     plan_s: list[float] = []
     names = args.clips.split(",")
     tests_of: dict[tuple[str, str], tuple[np.ndarray, list[np.ndarray]]] = {}
+    ref_frame: dict[tuple[str, str], int] = {}
     paths: dict[tuple[str, str], Path] = {}
     for name, variant, path in clip_set(names, variants):
         paths[(name, variant)] = path
@@ -229,6 +232,7 @@ def main() -> None:
         n = info.frame_count
         idx = [3, 4, n // 2, n // 2 + 1]  # two consecutive pairs (temporal ratio)
         tests_of[(name, variant)] = (read_frame(info, n - 5), [read_frame(info, i) for i in idx])
+        ref_frame[(name, variant)] = n - 5
     same_take = {name: _same_take_frame(name) for name in names}
     for (name, variant), (ref_src, tests) in tests_of.items():
         split = "shared" if variant == "shared" else "heldout"
@@ -272,6 +276,10 @@ def main() -> None:
                 peers = {}
                 if task == "cross-samesize":
                     peers["unguarded"] = match_grade(net, exemplars, tests, [ref], cover_min=0.0)
+                if "dailies" in task:  # the dailies search as it was before stop 49
+                    with motion_pick():
+                        offered = without if task.endswith("-without") else dailies
+                        peers["search_v1"] = match_grade(net, exemplars, tests, [ref], dailies=offered)
                 outs = {
                     **{k: [p.lut.apply(t_) for t_ in tests] for k, p in peers.items()},
                     "new": [g.lut.apply(t_) for t_ in tests],
@@ -303,7 +311,8 @@ def main() -> None:
                              method=m, grade_method=used.method if used else None,
                              grade_warning=used.short_warning if used else None,
                              colour_edge_ratio=round(er, 4), temporal_delta_ratio=round(tr, 4),
-                             **(_found(used, paths[(other, variant)]) if used and used.search else {}))  # fmt: skip
+                             **(_found(used, paths[(other, variant)], ref_frame[(other, variant)])
+                                if used and used.search else {}))  # fmt: skip
                 if args.png is not None and family == "cdl-curve":
                     _png(args.png / f"{task}_{Path(name).stem[:16]}_{variant}.png", tests[0], truth[0], outs)
     for (task, split, m), vals in sorted(rows.items()):
@@ -327,14 +336,14 @@ def _dailies(clip_paths: list[Path]) -> Dailies:
     return Dailies([Shot(probe(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files])
 
 
-def _found(g: object, original: Path) -> dict[str, object]:
+def _found(g: object, original: Path, frame: int) -> dict[str, object]:
     """What a grade's search of the dailies found, for a per-case line: the clip's file name and frames, whether it
-    is the reference's own original, and its residual."""
+    is the reference's own original (``frame``: the one the reference was graded from), and its residual."""
     s = g.search  # type: ignore[attr-defined]
     out: dict[str, object] = {"dailies_searched": s.searched}
     if s.found is not None:
         out |= {"found": s.found.name, "found_frames": list(s.found.frames), "found_residual": s.found.residual,
-                "found_is_original": s.found.name == original.name}  # fmt: skip
+                "found_is_original": s.found.name == original.name, "reference_frame": frame}  # fmt: skip
     if s.undecided is not None:
         out["undecided"] = [f.name for f in s.undecided]
     return out
