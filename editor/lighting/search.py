@@ -166,11 +166,11 @@ def find_original(
     for _score, clip, starts in scored[:KEEP]:
         try:
             read = _ClipFrames(clip.info, starts)
-            ranked = [_narrow(read, s, t) for s, t in zip(starts, targets, strict=True)]
-            by_index = dict(_read(clip.info, [n for r in ranked for n, _motion in r]))
+            pools = [_within_noise(_narrow(read, s, t)) for s, t in zip(starts, targets, strict=True)]
+            by_index = dict(_read(clip.info, [n for pool in pools for n in pool]))
         except (MediaError, OSError):
             continue
-        frames, lk = _best_look(ranked, by_index, targets, prior, uniform=uniform, inlier_min=inlier_min)
+        frames, lk = _best_look(pools, by_index, targets, prior, uniform=uniform, inlier_min=inlier_min)
         if lk.look is None or not lk.accepted or lk.apart - lk.residual < COPY_GAIN:
             continue
         looks.append(FoundOriginal(clip.content_hash, clip.info.path.name, frames, lk.look, lk.residual))
@@ -344,8 +344,15 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
     return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
 
 
+def _within_noise(shortlist: Sequence[tuple[int, float]]) -> list[int]:
+    """The frames of a shortlist (frames and their motion, least first) whose motion is within ``MOTION_NOISE`` of the
+    least: those the motion measure cannot tell apart."""
+    least = shortlist[0][1]
+    return [i for i, motion in shortlist if motion <= least * (1 + MOTION_NOISE)]
+
+
 def _best_look(
-    ranked: Sequence[Sequence[tuple[int, float]]],
+    pools: Sequence[Sequence[int]],
     by_index: dict[int, np.ndarray],
     targets: Sequence[np.ndarray],
     prior: np.ndarray,
@@ -353,19 +360,17 @@ def _best_look(
     uniform: float,
     inlier_min: float,
 ) -> tuple[tuple[int, ...], OriginalLook]:
-    """For each target, of its shortlist (``ranked``: frames and their motion, least first) the frames whose motion
-    is within ``MOTION_NOISE`` of the least, the one whose look to the target leaves the least residual (an accepted
-    look before any other); and the look fitted from those frames to all the targets together (that same look where
-    there is one target)."""
+    """For each target, the frame of its pool (``_within_noise``) whose look to the target leaves the least residual
+    (an accepted look before any other, the least motion on a tie); and the look fitted from those frames to all the
+    targets together (that same look where there is one target)."""
 
     def fitted(frames: Sequence[int], to: Sequence[np.ndarray]) -> OriginalLook:
         originals = [np.asarray(by_index[i], np.float32) for i in frames]
         return look_from_original(originals, to, prior, uniform=uniform, inlier_min=inlier_min)
 
     chosen, looks = [], []
-    for shortlist, target in zip(ranked, targets, strict=True):
-        least = shortlist[0][1]
-        tried = [(fitted([i], [target]), i) for i, motion in shortlist if motion <= least * (1 + MOTION_NOISE)]
+    for pool, target in zip(pools, targets, strict=True):
+        tried = [(fitted([i], [target]), i) for i in pool]
         lk, frame = min(
             tried, key=lambda t: (0, t[0].residual) if t[0].look is not None and t[0].accepted else (1, 0.0)
         )
