@@ -13,10 +13,13 @@ the clips offered (the project's catalogue, less the reference) are searched for
 2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is brought
    onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), frames are
    compared by the motion optical flow still finds between each and the reference (the frame itself leaves none, a frame
-   a moment apart the motion of whoever moved), and the search goes coarse to fine around the ``STARTS`` best samples,
-   down to one frame; the ``SHORTLIST`` frames that leave the least motion go on. A clip of at most ``CACHE_FRAMES`` is
-   read once for it, each frame's small grey picture kept (media seeks only further into a clip, so there every read
-   decoded from the first frame: the start, the samples and each round were seven reads of a 115-frame clip).
+   a moment apart the motion of whoever moved), every frame of a clip of at most ``EXHAUSTIVE`` frames is compared, and
+   in a longer one the search goes coarse to fine around the ``STARTS`` best samples, down to one frame (the motion's
+   basin at the reference's frame can be one frame wide, between samples 6 apart: CREMA-D ANG's frame 33, as ProRes,
+   left 1.1 px, its neighbours 2.0 and more, the samples beside it 2.4 and 3.5); the ``SHORTLIST`` frames that leave the
+   least motion go on. A clip of at most ``CACHE_FRAMES`` is read once for it, each frame's small grey picture kept
+   (media seeks only further into a clip, so there every read decoded from the first frame: the start, the samples and
+   each round were seven reads of a 115-frame clip).
 3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
    (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of the
    pairs). Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least have the look fitted, and
@@ -71,6 +74,7 @@ COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the referen
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well ...
 TIE_SHARE = 0.2  # ... or within this share of the better one's residual, whichever is more (step 4)
 SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
+EXHAUSTIVE = 300  # a clip this short has every frame compared (step 2); a longer one coarse to fine
 MOTION_NOISE = 0.25  # of the shortlist, frames within this share of the least motion have their look fitted (step 3)
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
@@ -322,13 +326,16 @@ def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.nda
 
 def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
     """The ``SHORTLIST`` frames of the clip nearest ``target`` and the motion each leaves, nearest first
-    (``_aligned_score``, the target aligned on frame ``start``, which ``frames`` keeps whole): the ``SCAN`` samples
-    compared, then around the best ``STARTS`` of them coarse to fine, down to one frame; ``[(start, 0.0)]`` where the
-    target does not align to it."""
+    (``_aligned_score``, the target aligned on frame ``start``, which ``frames`` keeps whole): every frame compared in a
+    clip of at most ``EXHAUSTIVE`` frames; in a longer one the ``SCAN`` samples, then around the best ``STARTS`` of them
+    coarse to fine, down to one frame. ``[(start, 0.0)]`` where the target does not align to it."""
     n = frames.info.frame_count
     score = _aligned_score(target, frames.kept[start])
     if score is None:
         return [(start, 0.0)]
+    if n <= EXHAUSTIVE:
+        seen = {i: score(g) for i, g in frames.greys(range(n)).items()}
+        return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
     seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:

@@ -87,14 +87,24 @@ class _Frames:
         return {i: i for i in indices}
 
 
-@given(st.integers(0, 74), st.floats(0.3, 3.0), st.floats(0.0, 6.0))
+@given(st.integers(0, 399), st.floats(0.3, 3.0), st.floats(0.0, 6.0))
 def test_the_narrowing_ends_on_the_least_motion_whatever_its_level(truth: int, slope: float, floor: float) -> None:
     # Motion grows away from the reference's frame, from ``floor`` px: on these clips the least is 0.3-1.9 px and the
     # rest 1-8. Frames not yet compared once counted as 2 px, so above that the narrowing walked to frames it had
     # never compared and missed the reference's (GRID's frame 15: 14 and 16 compared, 15 never; stop 49).
-    frames = _Frames(75)
-    motion = {i: floor + slope * abs(i - truth) ** 0.5 for i in range(75)}
+    frames = _Frames(400)  # longer than EXHAUSTIVE: narrowed coarse to fine
+    motion = {i: floor + slope * abs(i - truth) ** 0.5 for i in range(400)}
     with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motion[i]):
         shortlist = _narrow(frames, 20, np.zeros((2, 2, 3), np.float32))  # type: ignore[arg-type]
     assert shortlist[0] == (truth, motion[truth])
     assert all(i in frames.asked for i, _m in shortlist)  # only frames that were compared
+    assert len(set(frames.asked)) < 100
+
+
+def test_a_short_clip_has_every_frame_compared() -> None:
+    # a motion basin one frame wide between samples (CREMA-D ANG's frame 33 as ProRes: 1.1 px, beside it 2.0 and more)
+    frames = _Frames(67)
+    motion = {i: 2.5 + 0.1 * ((i * 7) % 5) for i in range(67)} | {33: 1.1}
+    with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motion[i]):
+        shortlist = _narrow(frames, 18, np.zeros((2, 2, 3), np.float32))  # type: ignore[arg-type]
+    assert shortlist[0] == (33, 1.1) and sorted(set(frames.asked)) == list(range(67))
