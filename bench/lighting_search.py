@@ -13,10 +13,11 @@ exactly and within one frame.
 warmer (R × 1.05, B × 0.95) and cooler (R × 0.95, B × 1.05), each encoded ``--encodes`` ways (H.264, each with its own
 ±½-level dither before rounding); the reference is frame 35 as decoded from the shared clip (not through the clip's
 codec) with the tests' known look, re-framed. Each version is searched alone; reported per method: the residuals, and of
-the warmer × cooler pairs how many the search calls alike (``fit_alike``; the two are versions of one picture, so every
-pair should be). Then the ungraded frames, encoded once, are offered, and the reference is sent through H.264
-``--encodes`` ways, each with its own ±1-level noise: the frames found (the clip's and the reference's codec noise are
-then independent, unlike in the tests, where the reference is made from the offered clip's decoded frame).
+the warmer × cooler pairs how many each rule calls alike (``fit_alike`` now, within ``TIE`` before; the two are versions
+of one picture, so every pair should be). Then the ungraded frames, encoded once, are offered, and the reference is sent
+through H.264 ``--encodes`` ways, each with its own ±1-level noise: the frames found (the clip's and the reference's
+codec noise are then independent, unlike in the tests, where the reference is made from the offered clip's decoded
+frame).
 
 Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes 20] [--variants crop,prores10]``
 """
@@ -134,14 +135,16 @@ def ties(encodes: int) -> None:
                         found = search.find_original([ref], search.Dailies([shot]), prior, px).found
                     res[g].append(found.residual if found else float("nan"))
             pairs = [(a, b) for a in res["warmer"] for b in res["cooler"]]
-            tied = sum(search.fit_alike(a, b) for a, b in pairs)
+            alike = sum(search.fit_alike(a, b) for a, b in pairs)  # the rule now
+            within_tie = sum(abs(a - b) <= search.TIE for a, b in pairs)  # the rule before stop 49
             ratios = sorted(max(a, b) / min(a, b) for a, b in pairs)
             for g, r in res.items():
                 emit(metric="residuals", method=method, grade=g, min=round(min(r), 3), max=round(max(r), 3),
                      mean=round(statistics.mean(r), 3))  # fmt: skip
             emit(metric="pair_ratio", method=method, median=round(ratios[len(ratios) // 2], 3),
                  p99=round(ratios[int(len(ratios) * 0.99)], 3), max=round(ratios[-1], 3))  # fmt: skip
-            emit(metric="pairs_tied", method=method, value=tied, of=len(pairs))
+            emit(metric="pairs_alike", method=method, rule="fit_alike", value=alike, of=len(pairs))
+            emit(metric="pairs_alike", method=method, rule="within_TIE", value=within_tie, of=len(pairs))
         # the reference itself through H.264, each time with its own ±1-level noise; the original clip offered
         pics = [_u8(np.clip(f, 0, 1)) for f in src]
         original_clip = _shot(write_clip(Path(tmp) / "original.mp4", pictures=pics))
