@@ -40,7 +40,7 @@ the clips offered (the project's catalogue, less the reference) are searched for
    other version of its picture: in the tests' GRID clip 0.72 ΔE76, a re-encoded copy of it 1.34, a white-balanced one
    1.53, a crushed one 2.12. Two versions of one picture differ in residual by their own codec noise alone, and more so
    the larger the residual (``bench/lighting_search.py --ties``: a warmer and a cooler grade of the tests' clip, each
-   encoded 20 ways, 400 pairs). The larger of a pair was at most 1.141× the smaller, at residuals of 2.31–2.65 ΔE76: 2
+   encoded 20 ways, 400 pairs). The larger of a pair was at most 1.141× the smaller, at residuals of 2.31–2.63 ΔE76: 2
    pairs were further apart than ``TIE``. ``TIE_SHARE`` 0.2 leaves room for draws not seen.
 
 What is found is recorded as found, never as named: the grade's method is ``"dailies"`` and the edit's signed
