@@ -20,18 +20,18 @@ the clips offered (the project's catalogue, less the reference) are searched for
    least motion go on. A clip of at most ``CACHE_FRAMES`` is read once for it, each frame's small grey picture kept
    (media seeks only further into a clip, so there every read decoded from the first frame: the start, the samples and
    each round were seven reads of a 115-frame clip).
-3. **The look.** Those frames are registered to the reference frames and the look fitted as for a named original
-   (``original.look_from_original``: coverage, correlation, and one grade explaining at least ``LOOK_INLIER_MIN`` of the
-   pairs). Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least have the look fitted, and
-   the one whose look leaves the least residual is the frame. Where the talker moves, the least motion stands alone and
-   is the frame; where the talker is nearly still, the motions of several frames are within the measure's own noise once
-   the reference has been through a codec of its own, and which of them shows the reference's very pixels the look's
-   residual tells (``bench/lighting_search.py``; the residual alone was misled where the reference still is far softer
-   than the frames, e.g. the 720p take as a 480-px JPEG). A clip whose pixels are the reference's colours already (the
-   look takes less than ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a reference measured 1.84
-   → 1.62, its original 12.67 → 0.72) is a copy of the reference, not its original, and is passed over. Of the rest, the
-   look leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a graded reference was made
-   from leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of
+3. **The look.** Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least each have the look
+   fitted as for a named original (``original.look_from_original``: coverage, correlation, and one grade explaining at
+   least ``LOOK_INLIER_MIN`` of the pairs), and the one whose look leaves the least residual is the frame. Where the
+   talker moves, the least motion stands alone and is the frame; where the talker is nearly still, the motions of
+   several frames are within the measure's own noise once the reference has been through a codec of its own, and the
+   look's residual tells which of them shows the reference's very pixels (``bench/lighting_search.py``). The residual
+   alone was misled where the reference is far softer than every frame (in a probe, Obama's 720p take as a 480-px JPEG:
+   a neighbour of the frame fitted better). A clip whose pixels are the reference's colours already (the look takes less
+   than ``COPY_GAIN`` ΔE76 off their distance: a re-encoded, re-framed copy of a reference measured 1.84 → 1.62, its
+   original 12.67 → 0.72) is a copy of the reference, not its original, and is passed over. Of the rest, the look
+   leaving the smallest residual wins: on the shared footage (2026-12-06) the frame a graded reference was made from
+   leaves 0.22–0.46 ΔE76 (as a re-framed 8-bit JPEG still 0.58–1.23), a frame one step away 0.25–0.91, a frame of
    another take of the set-up 0.82–2.29.
 4. **No guess.** Two clips that fit about as well (``fit_alike``: residuals within ``TIE``, or within ``TIE_SHARE`` of
    the smaller, whichever is more) whose looks differ on the shot by more than ``LOOKS_APART`` ΔE76 leave it undecided —
@@ -192,8 +192,8 @@ def find_original(
 
 def fit_alike(a: float, b: float) -> bool:
     """Whether two clips' residuals ``a`` and ``b`` (ΔE76) are too near to say which fits the reference better: within
-    ``TIE``, or within ``TIE_SHARE`` of the smaller, whichever is more (codec noise alone moves a residual by about a
-    tenth of it: the module's docstring, step 4)."""
+    ``TIE``, or within ``TIE_SHARE`` of the smaller, whichever is more (two versions of one picture were up to 1.141×
+    apart by their codec noise alone: the module's docstring, step 4)."""
     return abs(a - b) <= max(TIE, TIE_SHARE * min(a, b))
 
 
