@@ -25,6 +25,7 @@ Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -75,8 +76,6 @@ def _still(rgb: np.ndarray, quality: int) -> np.ndarray:
 
 
 def _shot(path: Path) -> Shot:
-    import hashlib
-
     return Shot(probe(path), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
