@@ -74,10 +74,10 @@ COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the referen
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well ...
 TIE_SHARE = 0.2  # ... or within this share of the better one's residual, whichever is more (step 4)
 SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
-EXHAUSTIVE = 300  # a clip this short has every frame compared (step 2); a longer one coarse to fine
 MOTION_NOISE = 0.25  # of the shortlist, frames within this share of the least motion have their look fitted (step 3)
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
+EXHAUSTIVE = CACHE_FRAMES  # ... and has every frame compared, its grey pictures in memory (step 2); a longer one not
 SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
 _CACHE_MAX = 4096
 
@@ -335,7 +335,14 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
         return [(start, 0.0)]
     if n <= EXHAUSTIVE:
         seen = {i: score(g) for i, g in frames.greys(range(n)).items()}
-        return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
+    else:
+        seen = _coarse_to_fine(frames, score, n)
+    return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
+
+
+def _coarse_to_fine(frames: _ClipFrames, score: Callable[[np.ndarray], float], n: int) -> dict[int, float]:
+    """The scores of the frames a long clip's narrowing compares: the ``SCAN`` samples, then around the best
+    ``STARTS`` of them windows narrowing down to one frame, each refined only among frames it compared."""
     seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
@@ -348,7 +355,7 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
             if hi - lo + 1 <= REFINE:
                 break
             step = max(1, -(-(hi - lo) // (REFINE - 1)))
-    return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
+    return seen
 
 
 def _within_noise(shortlist: Sequence[tuple[int, float]]) -> list[int]:
