@@ -1,10 +1,12 @@
 """The dailies search's narrowing (``editor.lighting.search._narrow``): its time per reference frame, against the
-way it read the clip before (``bench/_peers/narrow_v1.py``) in the same run. One JSON line per metric.
+way it read the clip before (``bench/_peers/narrow_v1.py``: since stop 50, stop 49's steps with stop 44's reading) in
+the same run. One JSON line per metric.
 
 For each clip (the shared footage, and held-out versions the project never saw: re-framed, ProRes 10-bit), three
 reference frames — a frame of the clip graded with a known gain (R × 1.1, G × 0.95, B × 0.85) — are narrowed from
 a start frame elsewhere in the clip, new and peer alternately, each ``--repeats`` times (median wall seconds).
-Reported per clip: both medians and their ratio, the frames each found (they must agree) and the true frame.
+Reported per clip: both medians and their ratio, the frames each found and the true frame (on the short clips both
+compare every frame, so they must agree; on the long takes the peer goes coarse to fine).
 
 Long takes (``--long``): a shared clip looped to ``LONG_FRAMES`` frames, written as H.264 (a key frame every 48
 frames, as long-GOP camera codecs) and as ProRes 10-bit, cached beside the held-out versions. On these the clip is

@@ -19,7 +19,18 @@ through H.264 ``--encodes`` ways, each with its own ±1-level noise: the frames 
 codec noise are then independent, unlike in the tests, where the reference is made from the offered clip's decoded
 frame).
 
-Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties [--encodes 20] [--variants crop,prores10]``
+``--long``: clips longer than the 300 frames a clip is read once for (``search.CACHE_FRAMES``), made from the shared
+footage and cached beside the held-out versions: ``obama-day``, Obama's three takes one after another (333 frames,
+720p, H.264 CRF 18); ``reel``, all eight shared clips one after another in a 640×360 frame (671 frames, H.264 CRF 18),
+the 4:3 takes (GRID, CREMA-D) pillarboxed, as a day's dailies reel holds them; ``reel-prores10``, the same reel as
+ProRes 422 HQ 10-bit. Three frames of each take (as in ``--frames``) are graded and sent as JPEG stills; the long
+clip alone is offered. Reported per clip and method: the frames found against the true ones, how many were found
+exactly, within one frame and within the right take, the seconds. Methods: ``new``; ``narrow_v49``, the narrowing as
+stop 49 left it (``bench/_peers/search_narrow_v49.py``: coarse to fine in a clip this long, the motion measured over
+the whole picture); ``every_frame_whole_picture``, every frame compared as now but over the whole picture, bars
+included (what the bars alone do).
+
+Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties|--long [--encodes 20] [--variants crop,prores10]``
 """
 
 from __future__ import annotations
@@ -33,21 +44,24 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _heldout import FOOTAGE, clip_set
+from _heldout import DEFAULT_DIR, FOOTAGE, clip_set
+from _peers.search_narrow_v49 import every_frame_whole_picture, narrow_v49
 from _peers.search_pick_v1 import motion_pick
 
 import editor.lighting.search as search
 from editor.lighting.relight import Shot
 from editor.lighting.smooth import N_PARAMS
-from media import probe, read_frame
+from media import iter_frames, probe, read_frame, reproducible_options
 from tests.editor._graded_elsewhere import warm_highlights
 from tests.editor._media import write_clip
 
@@ -163,17 +177,100 @@ def ties(encodes: int) -> None:
                  exact=sum(g == 5 for g in got), of=len(got))  # fmt: skip
 
 
+LONG_METHODS: dict[str, Callable[[], AbstractContextManager[None]]] = {
+    "new": nullcontext, "narrow_v49": narrow_v49, "every_frame_whole_picture": every_frame_whole_picture}  # fmt: skip
+LONG_CLIPS = {  # name: (takes, frame size, codec, pixel format, options, suffix)
+    "obama-day": ("obama*.mp4", (1280, 720), "libx264", "yuv420p", {"crf": "18"}, ".mp4"),
+    "reel": ("*.*", (640, 360), "libx264", "yuv420p", {"crf": "18"}, ".mp4"),
+    "reel-prores10": ("*.*", (640, 360), "prores_ks", "yuv422p10le", {"profile": "3"}, ".mov"),
+}
+
+
+def _takes(pattern: str) -> list[Path]:
+    return sorted(p for p in FOOTAGE.glob(pattern) if p.suffix in (".mp4", ".mpg", ".flv"))
+
+
+def _boxed(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``a`` (uint8 RGB) scaled to fit ``size`` (w, h), centred on black: pillarboxed or letterboxed."""
+    h, w = a.shape[:2]
+    s = min(size[0] / w, size[1] / h)
+    r = cv2.resize(a, (round(w * s) // 2 * 2, round(h * s) // 2 * 2), interpolation=cv2.INTER_AREA)
+    out = np.zeros((size[1], size[0], 3), np.uint8)
+    y0, x0 = (size[1] - r.shape[0]) // 2, (size[0] - r.shape[1]) // 2
+    out[y0 : y0 + r.shape[0], x0 : x0 + r.shape[1]] = r
+    return out
+
+
+def long_clip(name: str) -> tuple[Path, list[tuple[str, int, int]]]:
+    """The long clip ``name`` (written once, cached) and its takes: (take, first frame, frames)."""
+    pattern, size, codec, pix_fmt, options, suffix = LONG_CLIPS[name]
+    takes, segments, n0 = _takes(pattern), [], 0
+    for t in takes:
+        n = probe(t).frame_count
+        segments.append((t.name, n0, n))
+        n0 += n
+    dst = DEFAULT_DIR / f"long-{name}{suffix}"
+    if dst.is_file():
+        return dst, segments
+    DEFAULT_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.partial{suffix}")
+    with av.open(str(tmp), "w") as out:
+        vs = out.add_stream(codec, rate=Fraction(25), options=reproducible_options(codec, options))
+        vs.width, vs.height, vs.pix_fmt = size[0], size[1], pix_fmt
+        for t in takes:
+            for _i, a in iter_frames(probe(t), fmt="rgb24"):
+                vf = av.VideoFrame.from_ndarray(_boxed(a, size), format="rgb24").reformat(format=pix_fmt)
+                for pk in vs.encode(vf):
+                    out.mux(pk)
+        for pk in vs.encode():
+            out.mux(pk)
+    tmp.replace(dst)
+    return dst, segments
+
+
+def long_clips(names: tuple[str, ...], quality: int) -> None:
+    prior = np.zeros(N_PARAMS, np.float32)
+    for name in names:
+        path, segments = long_clip(name)
+        shot = _shot(path)
+        truth = [(take, n0 + int(n * s), n0, n) for take, n0, n in segments for s in SHARES]
+        refs = []
+        for _take, k, _n0, _n in truth:
+            original = read_frame(shot.info, k)
+            refs.append((_still(np.clip(original * GAIN, 0, 1), quality), original.reshape(-1, 3)[::97]))
+        for method, ctx in LONG_METHODS.items():
+            got, seconds = [], []
+            for ref, px in refs:
+                search._PRINTS.clear()
+                t0 = time.perf_counter()
+                with ctx():
+                    found = search.find_original([ref], search.Dailies([shot]), prior, px).found
+                seconds.append(time.perf_counter() - t0)
+                got.append(found.frames[0] if found else None)
+            exact = sum(g == k for g, (_t, k, _a, _b) in zip(got, truth, strict=True))
+            within_1 = sum(g is not None and abs(g - k) <= 1 for g, (_t, k, _a, _b) in zip(got, truth, strict=True))
+            take = sum(g is not None and n0 <= g < n0 + n for g, (_t, _k, n0, n) in zip(got, truth, strict=True))
+            emit(metric="long_found_frames", clip=name, frames=shot.info.frame_count, method=method,
+                 true=[k for _t, k, _a, _b in truth], found=got, exact=exact, within_1=within_1, right_take=take,
+                 of=len(truth), seconds_median=round(statistics.median(seconds), 2),
+                 seconds_max=round(max(seconds), 2))  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--frames", action="store_true")
     mode.add_argument("--ties", action="store_true")
+    mode.add_argument("--long", action="store_true")
+    ap.add_argument("--clips", default=",".join(LONG_CLIPS), help="with --long: which long clips")
     ap.add_argument("--encodes", type=int, default=20)
     ap.add_argument("--quality", type=int, default=90)
     ap.add_argument("--variants", default="crop,prores10")
     args = ap.parse_args()
     if args.frames:
         frames(tuple(v for v in args.variants.split(",") if v), args.quality)
+    elif args.long:
+        long_clips(tuple(c for c in args.clips.split(",") if c), args.quality)
     else:
         ties(args.encodes)
 

@@ -1,10 +1,11 @@
 """The dailies search's narrowing as it read a clip before 2026-12-06 (stop 44): the same steps and scoring, each
 step's frames read from the file in one read.
 
-``editor.lighting.search._narrow`` now gets its frames from ``_ClipFrames``: a clip of at most ``CACHE_FRAMES`` read
-once, a longer one with a seek per run of frames. Before, the start frame, the samples and every refining round
-were each one read, and one read decodes every frame from the first asked for to the last (below 300 frames, from
-the clip's first frame). This reader gives ``_narrow`` exactly that, for ``bench/lighting_narrow.py``'s ratio.
+The narrowing gets its frames from ``_ClipFrames``: a clip of at most ``CACHE_FRAMES`` read once, a longer one with a
+seek per run of frames (and since stop 50 read through once). Before, the start frame, the samples and every refining
+round were each one read, and one read decodes every frame from the first asked for to the last (below 300 frames,
+from the clip's first frame). This reader gives stop 49's narrowing (``search_narrow_v49``: the steps as they were
+then, coarse to fine in a long clip) exactly that, for ``bench/lighting_narrow.py``'s ratio.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from editor.lighting.search import _grey, _narrow
+from editor.lighting.search import _grey
 from media import MediaInfo, iter_frames, read_frame
+
+from .search_narrow_v49 import _narrow
 
 
 class _OneReadPerStep:
@@ -29,5 +32,5 @@ class _OneReadPerStep:
 
 
 def narrow(info: MediaInfo, start: int, target: np.ndarray) -> int:
-    """``_narrow`` reading as it did before."""
+    """Stop 49's narrowing, reading as before stop 44."""
     return _narrow(_OneReadPerStep(info, start), start, target)[0][0]  # type: ignore[arg-type]

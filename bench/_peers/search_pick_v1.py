@@ -5,6 +5,7 @@
   it had never compared (GRID's frame 15: 14 and 16 compared, 15 never).
 - The frame was the one that narrowing ranked first; its look alone was fitted.
 - Two clips fitted alike only within ``TIE`` ΔE76 of residual (no ``TIE_SHARE``).
+- (As stop 49 too) each reference frame was narrowed on its own, over the whole picture (``search_narrow_v49``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from contextlib import contextmanager
 import numpy as np
 
 import editor.lighting.search as search
-from editor.lighting.search import REFINE, SCAN, STARTS, _aligned_score, _ClipFrames
+from editor.lighting.search import SCAN, _aligned_score, _ClipFrames
 from media import sample_indices
+
+from .search_narrow_v49 import REFINE, STARTS, greys, per_target
 
 
 def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
@@ -24,14 +27,14 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
     score = _aligned_score(target, frames.kept[start])
     if score is None:
         return [(start, 0.0)]
-    seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
+    seen = {i: score(g) for i, g in greys(frames, sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
         best, step = first, step0
         while True:
             lo, hi = max(0, best - step), min(n - 1, best + step)
             idx = [i for i in sample_indices(n, REFINE, start=lo, end=hi + 1) if i not in seen]
-            seen.update({i: score(g) for i, g in frames.greys(idx).items()})
+            seen.update({i: score(g) for i, g in greys(frames, idx).items()})
             best = max(range(lo, hi + 1), key=lambda i: seen.get(i, -2.0))
             if hi - lo + 1 <= REFINE:
                 break
@@ -43,9 +46,10 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
 @contextmanager
 def motion_pick() -> Iterator[None]:
     """Inside the block, the search narrows, picks frames and calls residuals alike as before stop 49."""
-    before = search._narrow, search.TIE_SHARE
-    search._narrow, search.TIE_SHARE = _narrow, 0.0  # type: ignore[assignment]
+    before = search.TIE_SHARE
+    search.TIE_SHARE = 0.0
     try:
-        yield
+        with per_target(_narrow):
+            yield
     finally:
-        search._narrow, search.TIE_SHARE = before  # type: ignore[assignment]
+        search.TIE_SHARE = before

@@ -11,15 +11,18 @@ the clips offered (the project's catalogue, less the reference) are searched for
    ingested, ``keep_prints``). A clip's score is the mean, over the reference
    frames, of its best print correlation; the ``KEEP`` best clips go on.
 2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is brought
-   onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), frames are
-   compared by the motion optical flow still finds between each and the reference (the frame itself leaves none, a frame
-   a moment apart the motion of whoever moved), every frame of a clip of at most ``EXHAUSTIVE`` frames is compared, and
-   in a longer one the search goes coarse to fine around the ``STARTS`` best samples, down to one frame (the motion's
-   basin at the reference's frame can be one frame wide, between samples 6 apart: CREMA-D ANG's frame 33, as ProRes,
-   left 1.1 px, its neighbours 2.0 and more, the samples beside it 2.4 and 3.5); the ``SHORTLIST`` frames that leave the
-   least motion go on. A clip of at most ``CACHE_FRAMES`` is read once for it, each frame's small grey picture kept
-   (media seeks only further into a clip, so there every read decoded from the first frame: the start, the samples and
-   each round were seven reads of a 115-frame clip).
+   onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), and every
+   frame of the clip is compared by the motion optical flow still finds between it and the reference (the frame
+   itself leaves none, a frame a moment apart the motion of whoever moved), away from any letterbox or pillarbox
+   bars (``_picture_area``). The ``SHORTLIST`` frames that leave the least motion go on. Every frame, because the
+   motion's basin at the reference's frame can be one frame wide (CREMA-D ANG's frame 33, as ProRes, left 1.1 px,
+   its neighbours 2.0 and more, samples 6 frames away 2.4 and 3.5), so no sampling of a clip can be trusted to
+   land in it: a coarse-to-fine search over samples, which took clips longer than 300 frames until stop 50, found
+   the frame in 4 of 12 references to a 671-frame reel and took 3 of them from another take
+   (``bench/lighting_search.py --long``). A clip of at most ``CACHE_FRAMES`` is read once, each frame's small grey
+   picture kept (media seeks only further into a clip, so there every read decoded from the first frame); a longer
+   one has its aligning frames read with a seek each, then is read through once, every reference frame compared as
+   each frame goes by, nothing kept but the scores.
 3. **The look.** Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least each have the look
    fitted as for a named original (``original.look_from_original``: coverage, correlation, and one grade explaining at
    least ``LOOK_INLIER_MIN`` of the pairs), and the one whose look leaves the least residual is the frame. Where the
@@ -66,8 +69,6 @@ from media import MediaError, MediaInfo, iter_frames, sample_indices
 
 SCAN = 12  # frames printed per clip
 KEEP = 3  # clips searched further, per search
-REFINE = 9  # frames compared per step of the coarse-to-fine narrowing
-STARTS = 3  # best samples of a clip narrowed from
 MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is the motion left
 MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
@@ -77,8 +78,9 @@ SHORTLIST = 12  # frames per reference frame, least motion first, that go on to 
 MOTION_NOISE = 0.25  # of the shortlist, frames within this share of the least motion have their look fitted (step 3)
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
 CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
-EXHAUSTIVE = CACHE_FRAMES  # ... and has every frame compared, its grey pictures in memory (step 2); a longer one not
 SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
+BAR_FLAT = 0.03  # a row or column at the frame's edge this flat (grey range, [0, 1]) is a letterbox or pillarbox bar
+BAR_MARGIN = 8  # px at the registration's width: the motion is not measured this near a bar's edge
 _CACHE_MAX = 4096
 
 
@@ -170,7 +172,7 @@ def find_original(
     for _score, clip, starts in scored[:KEEP]:
         try:
             read = _ClipFrames(clip.info, starts)
-            pools = [_within_noise(_narrow(read, s, t)) for s, t in zip(starts, targets, strict=True)]
+            pools = [_within_noise(shortlist) for shortlist in _narrow_all(read, starts, targets)]
             by_index = dict(_read(clip.info, [n for pool in pools for n in pool]))
         except (MediaError, OSError):
             continue
@@ -261,6 +263,7 @@ def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarra
     g = pre.ref_grey.astype(np.float32)
     texture = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
     inside = cv2.erode(pre.inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    inside &= _picture_area(pre.src) & _picture_area(pre.ref)
     inside &= texture > np.median(texture[inside]) if inside.any() else inside
     if inside.sum() < 64:
         return None
@@ -279,15 +282,39 @@ def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarra
     return score
 
 
+def _picture_area(rgb: np.ndarray) -> np.ndarray:
+    """Where a (small, float RGB) frame shows picture: inside its letterbox or pillarbox bars, if any, and at least
+    ``BAR_MARGIN`` pixels from their edges. A bar is a run of whole rows or columns at the frame's edge each of one
+    colour (within ``BAR_FLAT``); its edge is a hard line whose flow runs along it (equalised, a JPEG's noise in a
+    black bar is texture too): in a pillarboxed reel the frame the reference was graded from left more motion there
+    (5.0 px) than frames of another take."""
+    grey = np.asarray(rgb, np.float32).mean(axis=-1)
+    h, w = grey.shape
+    flat_rows = np.ptp(grey, axis=1) <= BAR_FLAT
+    flat_cols = np.ptp(grey, axis=0) <= BAR_FLAT
+
+    def run(flat: np.ndarray) -> int:
+        return int(np.argmin(flat)) if not flat.all() else len(flat)
+
+    top, bottom = run(flat_rows), run(flat_rows[::-1])
+    left, right = run(flat_cols), run(flat_cols[::-1])
+    area = np.zeros((h, w), bool)
+    m = BAR_MARGIN
+    y0, y1 = top + (m if top else 0), h - bottom - (m if bottom else 0)
+    x0, x1 = left + (m if left else 0), w - right - (m if right else 0)
+    area[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
+    return area
+
+
 def _grey(rgb: np.ndarray) -> np.ndarray:
     """What the narrowing compares of a frame: its small, equalised grey picture."""
     return grey_eq(small(np.asarray(rgb, np.float32)))
 
 
 class _ClipFrames:
-    """A clip's frames as the narrowing reads them: every frame's ``_grey`` picture, and the whole picture of the
-    frames in ``keep`` (where each reference is aligned). A clip of at most ``CACHE_FRAMES`` is read once, its grey
-    pictures kept; a longer one is read where asked."""
+    """A clip's frames as the narrowing reads them: every frame's ``_grey`` picture, in order, and the whole picture
+    of the frames in ``keep`` (where each reference is aligned). A clip of at most ``CACHE_FRAMES`` is read once, its
+    grey pictures kept; a longer one has ``keep`` read with a seek each and is read through for the grey pictures."""
 
     def __init__(self, info: MediaInfo, keep: Sequence[int]) -> None:
         self.info = info
@@ -301,11 +328,13 @@ class _ClipFrames:
         else:
             self.kept = dict(_read(info, keep))
 
-    def greys(self, indices: Sequence[int]) -> dict[int, np.ndarray]:
-        """The grey pictures of frames ``indices``."""
+    def each(self) -> Iterator[tuple[int, np.ndarray]]:
+        """Every frame's grey picture, in order: from memory, or read through once (none kept)."""
         if self._greys is not None:
-            return {i: self._greys[i] for i in indices}
-        return {i: _grey(a) for i, a in _read(self.info, indices)}
+            yield from self._greys.items()
+            return
+        for i, a in iter_frames(self.info):
+            yield i, _grey(a)
 
 
 def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.ndarray]]:
@@ -325,37 +354,27 @@ def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.nda
 
 
 def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
-    """The ``SHORTLIST`` frames of the clip nearest ``target`` and the motion each leaves, nearest first
-    (``_aligned_score``, the target aligned on frame ``start``, which ``frames`` keeps whole): every frame compared in a
-    clip of at most ``EXHAUSTIVE`` frames; in a longer one the ``SCAN`` samples, then around the best ``STARTS`` of them
-    coarse to fine, down to one frame. ``[(start, 0.0)]`` where the target does not align to it."""
-    n = frames.info.frame_count
-    score = _aligned_score(target, frames.kept[start])
-    if score is None:
-        return [(start, 0.0)]
-    if n <= EXHAUSTIVE:
-        seen = {i: score(g) for i, g in frames.greys(range(n)).items()}
-    else:
-        seen = _coarse_to_fine(frames, score, n)
-    return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
+    """``_narrow_all`` for one reference frame."""
+    return _narrow_all(frames, [start], [target])[0]
 
 
-def _coarse_to_fine(frames: _ClipFrames, score: Callable[[np.ndarray], float], n: int) -> dict[int, float]:
-    """The scores of the frames a long clip's narrowing compares: the ``SCAN`` samples, then around the best
-    ``STARTS`` of them windows narrowing down to one frame, each refined only among frames it compared."""
-    seen = {i: score(g) for i, g in frames.greys(sample_indices(n, SCAN)).items()}
-    step0 = max(1, -(-n // max(SCAN - 1, 1)))
-    for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
-        best, step = first, step0
-        while True:
-            lo, hi = max(0, best - step), min(n - 1, best + step)
-            idx = [i for i in sample_indices(n, REFINE, start=lo, end=hi + 1) if i not in seen]
-            seen.update({i: score(g) for i, g in frames.greys(idx).items()})
-            best = max((i for i in range(lo, hi + 1) if i in seen), key=lambda i: seen[i])
-            if hi - lo + 1 <= REFINE:
-                break
-            step = max(1, -(-(hi - lo) // (REFINE - 1)))
-    return seen
+def _narrow_all(
+    frames: _ClipFrames, starts: Sequence[int], targets: Sequence[np.ndarray]
+) -> list[list[tuple[int, float]]]:
+    """For each target, the ``SHORTLIST`` frames of the clip nearest it and the motion each leaves, nearest first
+    (``_aligned_score``, the target aligned on its start frame, which ``frames`` keeps whole), every frame compared
+    (step 2) in one pass over the clip for all targets. ``[(start, 0.0)]`` for a target that does not align."""
+    scores = [_aligned_score(t, frames.kept[s]) for s, t in zip(starts, targets, strict=True)]
+    live = [(k, score) for k, score in enumerate(scores) if score is not None]
+    seen: list[dict[int, float]] = [{} for _ in scores]
+    if live:
+        for i, grey in frames.each():
+            for k, score in live:
+                seen[k][i] = score(grey)
+    return [
+        [(i, -got[i]) for i in sorted(sorted(got), key=lambda i: -got[i])[:SHORTLIST]] if got else [(start, 0.0)]
+        for start, got in zip(starts, seen, strict=True)
+    ]
 
 
 def _within_noise(shortlist: Sequence[tuple[int, float]]) -> list[int]:

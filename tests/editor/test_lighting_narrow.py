@@ -1,44 +1,47 @@
-"""The search's narrowing (``editor.lighting.search._narrow``) reads a short clip once: the same frame is found, and
-the same grey pictures compared, as when every step reads its frames from the file (the path of a clip longer than
-``CACHE_FRAMES``). And it ends on the frame of least motion, whatever the motion's level."""
+"""The search's narrowing (``editor.lighting.search._narrow_all``) compares every frame of a clip: a short clip read
+once, its grey pictures kept, finds what a long clip's read-through finds; a long clip is read through once for all
+the reference frames; a letterbox or pillarbox bar's edge is not taken for motion."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from editor.lighting import search
-from editor.lighting.search import _ClipFrames, _grey, _narrow, _read
+from editor.lighting.search import _ClipFrames, _grey, _narrow, _narrow_all, _picture_area, _read
 from media import MediaInfo, iter_frames, probe, read_frame
 from tests.editor._media import write_clip
 
 CLIP = "obama-weekly-address_a-bad-situation.mp4"
+GAIN = np.array([1.1, 0.95, 0.85], np.float32)
 
 
 @pytest.mark.parametrize(("ref", "start"), [(44, 40), (14, 22), (62, 7)])
-def test_a_short_clip_read_once_finds_what_reading_each_step_finds(
+def test_a_short_clip_read_once_finds_what_reading_it_through_finds(
     footage_dir: Path, monkeypatch: pytest.MonkeyPatch, ref: int, start: int
 ) -> None:
     info = probe(footage_dir / CLIP)
     assert info.frame_count <= search.CACHE_FRAMES
-    target = np.clip(np.asarray(read_frame(info, ref), np.float32) * np.array([1.1, 0.95, 0.85], np.float32), 0, 1)
+    target = np.clip(np.asarray(read_frame(info, ref), np.float32) * GAIN, 0, 1)
     once = _ClipFrames(info, [start])
     found = _narrow(once, start, target)
     monkeypatch.setattr(search, "CACHE_FRAMES", 0)
-    each = _ClipFrames(info, [start])
-    assert each._greys is None and np.array_equal(each.kept[start], once.kept[start])
-    assert _narrow(each, start, target) == found
+    through = _ClipFrames(info, [start])
+    assert through._greys is None and np.array_equal(through.kept[start], once.kept[start])
+    assert _narrow(through, start, target) == found
     assert abs(found[0][0] - ref) <= 1  # a talking head a frame apart can look the same
-    picked = [3, 40, info.frame_count - 1]
-    for (i, a), g in zip(iter_frames(info, indices=picked), once.greys(picked).values(), strict=True):
-        assert np.array_equal(_grey(a), g) and np.array_equal(each.greys([i])[i], g)
+    pairs = list(zip(once.each(), through.each(), strict=True))
+    assert [i for (i, _g), _ in pairs] == list(range(info.frame_count))
+    assert all(i == j and np.array_equal(g, h) for (i, g), (j, h) in pairs)
 
 
 @pytest.mark.parametrize(("codec", "suffix", "pix_fmt", "options"), [
@@ -71,7 +74,9 @@ def test_a_long_clip_is_read_with_a_seek_per_spread_frame_and_gives_the_same_pic
     for (i, a), (j, b) in zip(got, iter_frames(info, indices=wanted), strict=True):
         assert i == j and np.array_equal(a, b)
     frames = _ClipFrames(info, [301])
-    assert frames._greys is None and np.array_equal(frames.greys([339])[339], _grey(read_frame(info, 339)))
+    greys = dict(frames.each())
+    assert frames._greys is None and sorted(greys) == list(range(340))
+    assert np.array_equal(greys[339], _grey(read_frame(info, 339)))
 
 
 class _Frames:
@@ -81,24 +86,29 @@ class _Frames:
         self.info = SimpleNamespace(frame_count=n)
         self.kept = {i: np.zeros((2, 2, 3), np.float32) for i in range(n)}
         self.asked: list[int] = []
+        self.passes = 0
 
-    def greys(self, indices: list[int]) -> dict[int, int]:
-        self.asked += indices
-        return {i: i for i in indices}
+    def each(self) -> Iterator[tuple[int, int]]:
+        self.passes += 1
+        for i in range(self.info.frame_count):
+            self.asked.append(i)
+            yield i, i
 
 
-@given(st.integers(0, 399), st.floats(0.3, 3.0), st.floats(0.0, 6.0))
-def test_the_narrowing_ends_on_the_least_motion_whatever_its_level(truth: int, slope: float, floor: float) -> None:
-    # Motion grows away from the reference's frame, from ``floor`` px: on these clips the least is 0.3-1.9 px and the
-    # rest 1-8. Frames not yet compared once counted as 2 px, so above that the narrowing walked to frames it had
-    # never compared and missed the reference's (GRID's frame 15: 14 and 16 compared, 15 never; stop 49).
-    frames = _Frames(400)  # longer than EXHAUSTIVE: narrowed coarse to fine
-    motion = {i: floor + slope * abs(i - truth) ** 0.5 for i in range(400)}
-    with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motion[i]):
-        shortlist = _narrow(frames, 20, np.zeros((2, 2, 3), np.float32))  # type: ignore[arg-type]
-    assert shortlist[0] == (truth, motion[truth])
-    assert all(i in frames.asked for i, _m in shortlist)  # only frames that were compared
-    assert len(set(frames.asked)) < 100
+@given(st.lists(st.integers(0, 999), min_size=1, max_size=4, unique=True), st.floats(0.3, 6.0))
+def test_a_long_clip_has_every_frame_compared_in_one_pass(truths: list[int], floor: float) -> None:
+    # Each reference frame's motion basin one frame wide, anywhere in a 1,000-frame take: stop 49 went coarse to fine
+    # over 12 samples 91 frames apart in a clip this long, and found the frame in 4 of 12 references to a 671-frame
+    # reel (bench/lighting_search.py --long). A reference clip brings 8 reference frames: one pass reads them all.
+    frames = _Frames(1000)
+    motions = [{i: floor + 2.0 + 0.3 * ((i * 7) % 5) for i in range(1000)} | {t: floor} for t in truths]
+    starts = list(range(len(truths)))
+    targets = [np.full((2, 2, 3), k, np.float32) for k in starts]
+    with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motions[int(target[0, 0, 0])][i]):
+        shortlists = _narrow_all(frames, starts, targets)  # type: ignore[arg-type]
+    assert [sl[0] for sl in shortlists] == [(t, floor) for t in truths]
+    assert all(len(sl) == search.SHORTLIST for sl in shortlists)
+    assert frames.passes == 1 and frames.asked == list(range(1000))
 
 
 def test_a_short_clip_has_every_frame_compared() -> None:
@@ -107,4 +117,51 @@ def test_a_short_clip_has_every_frame_compared() -> None:
     motion = {i: 2.5 + 0.1 * ((i * 7) % 5) for i in range(67)} | {33: 1.1}
     with mock.patch.object(search, "_aligned_score", lambda target, frame: lambda i: -motion[i]):
         shortlist = _narrow(frames, 18, np.zeros((2, 2, 3), np.float32))  # type: ignore[arg-type]
-    assert shortlist[0] == (33, 1.1) and sorted(set(frames.asked)) == list(range(67))
+    assert shortlist[0] == (33, 1.1) and frames.asked == list(range(67))
+
+
+def test_a_reference_that_does_not_align_keeps_its_start() -> None:
+    frames = _Frames(50)
+    with mock.patch.object(search, "_aligned_score", lambda target, frame: None):
+        assert _narrow_all(frames, [7, 9], [np.zeros((2, 2, 3), np.float32)] * 2) == [[(7, 0.0)], [(9, 0.0)]]  # type: ignore[arg-type]
+    assert frames.passes == 0
+
+
+def test_the_picture_area_leaves_out_bars_and_their_edges() -> None:
+    rng = np.random.default_rng(0)
+    frame = np.zeros((180, 320, 3), np.float32)
+    frame[:, 47:273] = rng.uniform(0.2, 0.8, (180, 226, 3))  # pillarboxed: a 4:3 picture in 16:9
+    frame[:, :47] += rng.uniform(0, 0.008, (180, 47, 3))  # a JPEG's noise in a black bar is still a bar
+    area = _picture_area(frame)
+    m = search.BAR_MARGIN
+    assert not area[:, : 47 + m].any() and not area[:, 273 - m :].any()
+    assert area[:, 47 + m : 273 - m].all()
+    letterboxed = np.zeros((180, 320, 3), np.float32)
+    letterboxed[22:158] = rng.uniform(0.2, 0.8, (136, 320, 3))  # 2.39:1 in 16:9
+    area = _picture_area(letterboxed)
+    assert area[22 + m : 158 - m].all() and not area[: 22 + m].any() and not area[158 - m :].any()
+    assert area[22 + m : 158 - m, 0].all()  # no bars at the sides: nothing taken off them
+    assert _picture_area(rng.uniform(0, 1, (180, 320, 3)).astype(np.float32)).all()
+    assert not _picture_area(np.full((180, 320, 3), 0.5, np.float32)).any()
+
+
+def test_a_pillarboxed_clip_is_narrowed_to_the_reference_frame(footage_dir: Path, tmp_path: Path) -> None:
+    # GRID's 4:3 take in a 16:9 frame, as a reel or a letterboxed delivery holds it; the reference a graded frame as a
+    # JPEG still, its centre 90 %. Measured up to the bars, the bars' edges left 5 px of motion at the reference's own
+    # frame, more than frames of another take (stop 50).
+    info = probe(footage_dir / "grid_pwij3p.mpg")
+    pics = []
+    for _i, a in iter_frames(info, start=20, end=50, fmt="rgb24"):
+        pic = np.zeros((360, 640, 3), np.uint8)
+        pic[:, 95:545] = cv2.resize(a, (450, 360), interpolation=cv2.INTER_AREA)
+        pics.append(pic)
+    clip = probe(write_clip(tmp_path / "pillarboxed.mp4", pictures=pics, rate=info.frame_rate, audio=None))
+    truth = 17
+    graded = np.clip(np.asarray(read_frame(clip, truth), np.float32) * GAIN, 0, 1)
+    still = cv2.resize(graded[18:342, 32:608], (480, 270), interpolation=cv2.INTER_CUBIC)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(np.rint(still * 255).astype(np.uint8), cv2.COLOR_RGB2BGR))
+    assert ok
+    ref = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB).astype(np.float32) / 255
+    start = 5
+    shortlist = _narrow(_ClipFrames(clip, [start]), start, ref)
+    assert shortlist[0][0] == truth and shortlist[0][1] < 3.0  # up to the bars: frame 11 first, at 6.8 px
