@@ -11,7 +11,9 @@ default ``$TMPDIR/cutproof-heldout``):
 Frame-rate variants (``RATE_VARIANTS``, for benches of what is timed in frames): ``rate2x`` — twice the frame rate,
 each frame shown twice (25 → 50, 29.97 → 59.94), H.264 CRF 18; ``rate24`` — conformed to 23.976 by showing, at each
 new frame's time, the source frame on screen then (a 29.97 take loses one frame in five, a 25 take one in 25), H.264
-CRF 18. The sound is the source's, unchanged in time.
+CRF 18; ``rate2x-flow`` — twice the frame rate with a frame between each two, the first moved halfway along the
+optical flow to the second (DIS, ``_halfway``), so that whatever moves moves in half steps as a camera at twice the
+rate would see it; the last frame is shown twice, H.264 CRF 18. The sound is the source's, unchanged in time.
 
 Content variants (``CONTENT_VARIANTS``, for benches whose behaviour depends on the picture's content, e.g. the
 watermark's level): ``dark`` — a night grade (RGB × 0.22), ProRes 10-bit; ``graded`` — a hard look (contrast
@@ -39,7 +41,7 @@ from media import reproducible_options
 FOOTAGE = Path(__file__).resolve().parents[2] / "shared" / "footage"
 VARIANTS = ("mirror", "crop", "crf28", "prores10")
 CONTENT_VARIANTS = ("dark", "graded", "grain", "flat")
-RATE_VARIANTS = ("rate2x", "rate24")
+RATE_VARIANTS = ("rate2x", "rate24", "rate2x-flow")
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "cutproof-heldout"
 
 
@@ -75,8 +77,18 @@ def _transform(variant: str) -> Callable[[np.ndarray], np.ndarray]:
     return lambda a: a
 
 
+def _halfway(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The picture halfway from ``a`` to ``b`` (uint8 RGB): ``a`` moved half its optical flow toward ``b``."""
+    ga, gb = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY) for x in (a, b))
+    flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM).calc(ga, gb, None)  # a(x) ≈ b(x + flow)
+    h, w = ga.shape
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.remap(a, xs - 0.5 * flow[..., 0], ys - 0.5 * flow[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+
+
 def _new_rate(variant: str, rate: Fraction) -> Fraction:
-    if variant == "rate2x":
+    if variant in ("rate2x", "rate2x-flow"):
         return rate * 2
     if variant == "rate24":
         return Fraction(24000, 1001)
@@ -118,23 +130,37 @@ def make_variant(src: Path, variant: str, out_dir: Path = DEFAULT_DIR) -> Path:
             aout = out.add_stream(acodec, rate=ain.codec_context.sample_rate, layout="mono")
         resampler = av.AudioResampler(format="s32" if acodec == "pcm_s24le" else "fltp", layout="mono")
         n = k = 0
+        prev: np.ndarray | None = None
+
+        def put(rgb: np.ndarray) -> None:
+            nonlocal n
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            vf = vf.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
+            vf.pts, vf.time_base = n, 1 / Fraction(rate)
+            n += 1
+            for p in vs.encode(vf):
+                out.mux(p)
+
         for packet in inp.demux([s for s in (vin, ain) if s is not None]):
             for frame in packet.decode():
                 if packet.stream is vin:
                     rgb = fn(frame.to_ndarray(format="rgb24")[:h, :w])
-                    vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-                    vf = vf.reformat(format=pix_fmt, dst_colorspace="ITU709", dst_color_range="MPEG")
                     k += 1  # source frames read; output frame n shows the source frame on screen at its time
+                    if variant == "rate2x-flow":
+                        if prev is not None:
+                            put(_halfway(prev, rgb))
+                        put(rgb)
+                        prev = rgb
+                        continue
                     while Fraction(n) / rate < Fraction(k) / src_rate:
-                        vf.pts, vf.time_base = n, 1 / Fraction(rate)
-                        n += 1
-                        for p in vs.encode(vf):
-                            out.mux(p)
+                        put(rgb)
                 elif aout is not None:
                     frame.pts = None
                     for rf in resampler.resample(frame):
                         for p in aout.encode(rf):
                             out.mux(p)
+        if prev is not None:  # rate2x-flow: the last frame twice, as many frames as rate2x
+            put(prev)
         for p in vs.encode():
             out.mux(p)
         if aout is not None:

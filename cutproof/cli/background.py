@@ -86,7 +86,13 @@ def edit_background_command(
     regrade_method: Annotated[
         str, typer.Option(help="lab (Lab mean/std transfer) or cdl (the lighting model's ASC CDL match).")
     ] = "lab",
-    stabilise: Annotated[float, typer.Option(help="Temporal stabilisation of the matte, 0–<1.")] = 0.6,
+    stabilise: Annotated[
+        float,
+        typer.Option(
+            help="Temporal stabilisation of the matte, 0–<1: the share kept per frame at 25 fps "
+            "(the same memory in seconds at the shot's rate)."
+        ),
+    ] = 0.6,
     band: Annotated[float, typer.Option(help="Trimap band, fraction of the shorter side.")] = 0.012,
     foreground: Annotated[
         str,

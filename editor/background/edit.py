@@ -221,7 +221,7 @@ def replace_background(
     # Per-shot regrade, fitted once on a few frames' single-frame mattes so it cannot flicker.
     probe_idx = sample_indices(info.frame_count, 6, start=first, end=last)
     probe_frames = [f.astype(np.float32) / 255.0 for f in _frames_u8(info, probe_idx)]
-    probe_matter = ShotMatter(cplate, params, net)
+    probe_matter = ShotMatter(cplate, params, net, frame_rate=float(info.frame_rate))
     grader = CdlRegrade if params.regrade_method == "cdl" else Regrade
     regrade = grader.fit(probe_frames, [probe_matter.raw(f) for f in probe_frames], new_bg, params.regrade)
     stages.at("prepare", 1.0)
@@ -250,8 +250,14 @@ def replace_background(
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
         raise
+    kept = stabiliser(params, float(info.frame_rate))
     parameters = {
         **params.as_dict(),
+        "stabilise_per_frame": {  # the weights at the shot's rate (``stabilise``, ``stabilise_posed``: at 25 fps)
+            "frame_rate": f"{info.frame_rate.numerator}/{info.frame_rate.denominator}",
+            "stabilise": round(kept.strength, 6),
+            "stabilise_posed": round(kept.carry, 6),
+        },
         "plate": plate.describe(),
         "clean_plate": {**cplate.describe(), **({"content_hash": content_hash(clean.path)} if clean else {})},
         "matte_method": "difference key + guided filter" + (" + trained per-shot refiner" if refiner else ""),
@@ -284,8 +290,9 @@ class _BackgroundFrames(FrameEditor):
 
     @property
     def warm_up(self) -> int:  # type: ignore[override]
-        """Frames that rebuild the stabiliser's state to within 1e-9 (0.85 kept per frame at most: 128)."""
-        return stabiliser(self.params).warm_up_frames()
+        """Frames that rebuild the stabiliser's state to within 1e-9 (0.85 kept per frame at 25 fps at most: 128;
+        at 50 fps 256)."""
+        return stabiliser(self.params, float(self.info.frame_rate)).warm_up_frames()
 
     def __init__(
         self,
@@ -308,7 +315,7 @@ class _BackgroundFrames(FrameEditor):
     def _matter(self) -> ShotMatter:
         if getattr(self, "_rt_matter", None) is None:
             net = self.refiner.load() if self.refiner is not None else None
-            self._rt_matter = ShotMatter(self.plate, self.params, net)
+            self._rt_matter = ShotMatter(self.plate, self.params, net, frame_rate=float(self.info.frame_rate))
         return self._rt_matter
 
     def warm(self, n: int, rgb: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from editor.background.foreground import estimate_foreground
 from editor.background.matte import MatteParams, matte_frame
 from editor.background.plate import CleanPlate
 from editor.background.refiner import RefinerNet, refine
-from editor.background.temporal import Stabiliser
+from editor.background.temporal import RATE, Stabiliser, per_frame
 
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 FOREGROUND_METHODS = ("multilevel", "frame")
@@ -27,11 +27,14 @@ class BackgroundParams:
 
     Attributes:
         matte: Keying, trimap and guided-filter settings.
-        stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off).
+        stabilise: Weight of the flow-warped previous matte where the warp is reliable (0 = off), per frame at 25
+            fps: a shot at another rate keeps the share that makes the memory as long in seconds
+            (``temporal.per_frame``; 0.6 is 0.775 at 50 fps).
         stabilise_tolerance: Photometric error at which that weight has decayed by e.
         stabilise_posed: The same weight where the matte is the compositing equation's per-pixel answer (the plate
             seen there; within a trimap band of it) and the pixel did not move: there its frame-to-frame changes are
-            noise (:mod:`editor.background.temporal`); a segment's warm-up grows with it (0.85: 128 frames).
+            noise (:mod:`editor.background.temporal`); a segment's warm-up grows with it (0.85: 128 frames at 25
+            fps, 256 at 50).
         regrade: How far (0–1) the performer's colour moves towards the new plate's.
         regrade_method: ``"lab"`` (mean/std transfer in CIE Lab) or ``"cdl"`` (the lighting model's ASC CDL match,
             exportable for a colourist).
@@ -109,10 +112,14 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
     )
 
 
-def stabiliser(params: BackgroundParams) -> Stabiliser:
-    """The shot's matte stabiliser for ``params`` (its :meth:`Stabiliser.warm_up_frames` sizes a segment's
-    warm-up)."""
-    return Stabiliser(params.stabilise, params.stabilise_tolerance, params.stabilise_posed)
+def stabiliser(params: BackgroundParams, frame_rate: float = RATE) -> Stabiliser:
+    """The matte stabiliser for ``params`` on a shot at ``frame_rate`` fps (its :meth:`Stabiliser.warm_up_frames`
+    sizes a segment's warm-up)."""
+    return Stabiliser(
+        per_frame(params.stabilise, frame_rate),
+        params.stabilise_tolerance,
+        per_frame(params.stabilise_posed, frame_rate),
+    )
 
 
 class ShotMatter:
@@ -120,10 +127,18 @@ class ShotMatter:
 
     Frames wider than ``params.work_width`` are matted (and stabilised) at that width; the matte then returns to
     full resolution through the fast guided filter with the full frame as guide, so its edges follow the
-    full-resolution image.
+    full-resolution image. ``frame_rate``: the shot's, which the stabiliser's weights are brought to (frames taken
+    at 25 fps where none is given: stills, synthetic frames).
     """
 
-    def __init__(self, plate: CleanPlate, params: BackgroundParams, refiner: RefinerNet | None = None) -> None:
+    def __init__(
+        self,
+        plate: CleanPlate,
+        params: BackgroundParams,
+        refiner: RefinerNet | None = None,
+        *,
+        frame_rate: float = RATE,
+    ) -> None:
         if params.matte.key_low is None or params.matte.key_high is None:
             params = params.resolved(plate)
         self.params = params
@@ -134,7 +149,7 @@ class ShotMatter:
         self._work = (round(w * self._scale), round(h * self._scale))
         self.full_plate = plate
         self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
-        self._stabiliser = stabiliser(params)
+        self._stabiliser = stabiliser(params, frame_rate)
         r = max(1, round(params.matte.band * min(self._work)))  # the trimap band's half-width (matte._px)
         self._near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 

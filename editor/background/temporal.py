@@ -26,6 +26,13 @@ filter (the plate unseen), a longer memory only makes the edge lag.
 
 Each state keeps at most ``max(strength, carry)`` of its previous value per frame (a contraction: the
 segment-parallel render's warm-up rebuilds them in :meth:`Stabiliser.warm_up_frames` frames, ``editor.segmented``).
+
+**Times, not frames.** The weights are set as shares kept per frame at ``RATE`` (25 fps: the benchmark's composites
+of the GRID takes, on which they were chosen); a shot at another rate keeps :func:`per_frame` of them, the share that
+makes its memory last as long in seconds (0.6 at 25 fps is 0.775 at 50 and 0.587 at 23.976; 0.85 is 0.922 at 50).
+Counted in frames, a 50 fps shot's matte forgot its grain-averaged past in half the time, so its frame-to-frame
+noise was that of a 25 fps shot twice a second as often; ``bench/background.py --rates`` measures both on a shot
+composited at 25 and at 50 fps.
 """
 
 from __future__ import annotations
@@ -43,11 +50,20 @@ F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 U8 = np.ndarray  # uint8
 Bool = np.ndarray  # bool
 
+RATE = 25.0  # frames per second at which the weights are the shares kept per frame
 STILL_WINDOW = 5  # px: window over which "not moved" is tested against the flow's warp
 # A bilinear warp averages up to four pixels, which lowers the warped frame's grain to as little as 1/4 of its
 # variance: on pure grain the warped error can be (1 + 1/4)/2 of the unwarped one, so "not moved" must win up to
 # 1/0.625 = 1.6× the warped error.
 STILL_MARGIN = 1.6
+
+
+def per_frame(weight: float, frame_rate: float) -> float:
+    """The share to keep per frame at ``frame_rate`` (fps, positive) for a memory as long in seconds as ``weight``
+    kept per frame at ``RATE``."""
+    if not frame_rate > 0:
+        raise BackgroundError(f"a frame rate must be positive, not {frame_rate}")
+    return float(weight ** (RATE / frame_rate)) if weight > 0 else 0.0
 
 
 def _sq_dist(a: F32, b: F32) -> F32:

@@ -13,12 +13,13 @@ import pytest
 
 from editor.background.edit import MEASURE_FRAMES, PREPARE_FRAMES, load_plate, replace_background
 from editor.background.errors import PlateError
-from editor.background.pipeline import BackgroundParams
+from editor.background.pipeline import BackgroundParams, stabiliser
 from editor.dailies import content_hash
 from editor.errors import EditorError
 from editor.results import EditResult
 from media import iter_frames, probe
 from media.errors import MediaError
+from tests.editor._media import write_clip
 
 GRID = "grid_pwij3p.mpg"
 CREMA = "crema-d_1001_DFA_NEU_XX.flv"
@@ -110,6 +111,7 @@ def test_grid_shot_over_a_generated_still(grid_edit: tuple[Path, EditResult, Pat
     assert result.parameters["matte"]["key_low"] is not None  # thresholds are recorded resolved
     assert result.parameters["foreground"] == "multilevel"
     assert result.parameters["foreground_method"].startswith("multi-level foreground estimation")
+    assert result.parameters["stabilise_per_frame"] == {"frame_rate": "25/1", "stabilise": 0.6, "stabilise_posed": 0.85}
     assert 0.3 < result.metrics["background_fraction"] < 0.9
     assert result.metrics["warping_error_ratio"] > 0
     _assert_declared_truthfully(src, result)
@@ -164,6 +166,21 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
     assert result.parameters["regrade_fitted"]["method"] == "cdl"
     assert result.parameters["foreground_method"] == "the take's own pixels (old set mixed into soft edges)"
     _assert_declared_truthfully(src, result)
+
+
+def test_a_50_fps_shot_is_stabilised_as_long_in_seconds(footage_dir: Path, tmp_path: Path) -> None:
+    # GRID's frames at 50 fps: the stabiliser keeps 0.6 and 0.85 per frame at 25 fps, so here the shares that last
+    # as long (0.6^(1/2), 0.85^(1/2)), and says so in the signed result; a segment's warm-up is as long in seconds.
+    pics = [f for _i, f in iter_frames(probe(footage_dir / GRID), end=12, fmt="rgb24")]
+    src = write_clip(tmp_path / "grid50.mp4", pictures=[p for p in pics for _ in (0, 1)], rate=Fraction(50))
+    result = replace_background(src, load_plate(_still(tmp_path / "plate.png")), tmp_path / "out.mp4")
+    assert result.parameters["stabilise"] == 0.6 and result.parameters["stabilise_posed"] == 0.85  # as asked
+    assert result.parameters["stabilise_per_frame"] == {
+        "frame_rate": "50/1",
+        "stabilise": round(0.6**0.5, 6),
+        "stabilise_posed": round(0.85**0.5, 6),
+    }
+    assert stabiliser(BackgroundParams(), 50.0).warm_up_frames() == 256  # 128 at 25 fps
 
 
 def test_bad_inputs_raise_editor_errors_and_write_nothing(footage_dir: Path, tmp_path: Path) -> None:

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 
 from editor.background import BackgroundParams, ShotMatter
+from editor.background.errors import BackgroundError
 from editor.background.metrics import dtssd, mad
+from editor.background.pipeline import stabiliser
 from editor.background.plate import plate_from_shot
-from editor.background.temporal import Stabiliser
+from editor.background.temporal import RATE, Stabiliser, per_frame
 from tests.editor._background_synth import hair_rim_frame
 
 
@@ -87,3 +89,18 @@ def test_the_carried_state_forgets_its_start_within_the_warm_up() -> None:
         alpha = rng.uniform(0, 1, (24, 32)).astype(np.float32)
         out_a, out_b = a.step(frame, alpha, posed=posed), b.step(frame, alpha, posed=posed)
     np.testing.assert_array_equal(out_a, out_b)
+
+
+@pytest.mark.parametrize("fps", [23.976, 25.0, 29.97, 50.0, 59.94])
+def test_the_weights_keep_their_memory_in_seconds_at_any_rate(fps: float) -> None:
+    # Counted in frames, a 50 fps shot's matte forgot its grain-averaged past in half the time (stop 50).
+    for weight in (0.6, 0.85):
+        kept = per_frame(weight, fps)
+        assert kept**fps == pytest.approx(weight**RATE, rel=1e-9)  # the share left after one second
+    assert per_frame(0.6, RATE) == 0.6 and per_frame(0.0, fps) == 0.0
+    stab = stabiliser(BackgroundParams(), fps)
+    assert stab.strength == pytest.approx(0.6 ** (25 / fps)) and stab.carry == pytest.approx(0.85 ** (25 / fps))
+    # the segment-parallel render's warm-up is as long in seconds: 128 frames at 25 fps
+    assert stab.warm_up_frames() / fps == pytest.approx(128 / 25, abs=1.5 / fps)
+    with pytest.raises(BackgroundError, match="frame rate must be positive"):
+        per_frame(0.6, 0.0)
