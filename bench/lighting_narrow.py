@@ -1,4 +1,4 @@
-"""The dailies search's narrowing (``editor.lighting.search._narrow``): its time per reference frame, against the
+"""The dailies search's narrowing (``editor.lighting.narrow.narrow``): its time per reference frame, against the
 way it read the clip before (``bench/_peers/narrow_v1.py``: since stop 50, stop 49's steps with stop 44's reading) in
 the same run. One JSON line per metric.
 
@@ -13,7 +13,7 @@ frames, as long-GOP camera codecs) and as ProRes 10-bit, cached beside the held-
 read where asked; what is timed besides the narrowing is the first search's read of a clip for its layout prints
 (``SCAN`` samples spread over it): in one read before stop 44, one seek per sample from stop 44
 (``bench/_peers/spread_read_v1.py``), and from stop 45 the samples before frame 300 in one read (media decodes
-those from the first frame whatever is asked) and one seek per sample after (``search._read``).
+those from the first frame whatever is asked) and one seek per sample after (``narrow.read_frames``).
 
 Usage: ``PYTHONPATH=. python bench/lighting_narrow.py [--repeats 3] [--long]``
 """
@@ -38,8 +38,9 @@ from _heldout import DEFAULT_DIR, FOOTAGE, make_variant
 from _peers.narrow_v1 import narrow as narrow_v1
 from _peers.spread_read_v1 import read as spread_read_v1
 
+from editor.lighting.narrow import ClipFrames, narrow, read_frames
 from editor.lighting.register import thumbprint
-from editor.lighting.search import SCAN, _ClipFrames, _narrow, _read
+from editor.lighting.search import SCAN
 from media import MediaInfo, iter_frames, probe, read_frame, reproducible_options, sample_indices
 
 CLIPS = (
@@ -94,7 +95,7 @@ def run_long(repeats: int) -> None:
         new_t, old_t, v1_t = [], [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            new_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in _read(info, idx)]
+            new_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in read_frames(info, idx)]
             new_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             old_p = [thumbprint(np.asarray(a, np.float32)) for _i, a in iter_frames(info, indices=idx)]
@@ -123,7 +124,7 @@ def narrow_clip(info: MediaInfo, ctx: dict[str, object], repeats: int) -> None:
         target = np.clip(np.asarray(read_frame(info, k), np.float32) * GAIN, 0, 1)
         for _ in range(repeats):
             t0 = time.perf_counter()
-            got = _narrow(_ClipFrames(info, [start]), start, target)[0][0]
+            got = narrow(ClipFrames(info, [start]), start, target)[0][0]
             new_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             was = narrow_v1(info, start, target)

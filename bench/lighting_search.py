@@ -28,7 +28,7 @@ clip alone is offered. Reported per clip and method: the frames found against th
 exactly, within one frame and within the right take, the seconds. Methods: ``new``; ``narrow_v49``, the narrowing as
 stop 49 left it (``bench/_peers/search_narrow_v49.py``: coarse to fine in a clip this long, the motion measured over
 the whole picture); ``every_frame_whole_picture``, every frame compared as now but over the whole picture, bars
-included (what the bars alone do).
+included (what the bars alone do). ``--methods`` runs only those named.
 
 Usage: ``PYTHONPATH=. python bench/lighting_search.py --frames|--ties|--long [--encodes 20] [--variants crop,prores10]``
 """
@@ -228,7 +228,7 @@ def long_clip(name: str) -> tuple[Path, list[tuple[str, int, int]]]:
     return dst, segments
 
 
-def long_clips(names: tuple[str, ...], quality: int) -> None:
+def long_clips(names: tuple[str, ...], quality: int, methods: tuple[str, ...]) -> None:
     prior = np.zeros(N_PARAMS, np.float32)
     for name in names:
         path, segments = long_clip(name)
@@ -238,7 +238,8 @@ def long_clips(names: tuple[str, ...], quality: int) -> None:
         for _take, k, _n0, _n in truth:
             original = read_frame(shot.info, k)
             refs.append((_still(np.clip(original * GAIN, 0, 1), quality), original.reshape(-1, 3)[::97]))
-        for method, ctx in LONG_METHODS.items():
+        for method in methods:
+            ctx = LONG_METHODS[method]
             got, seconds = [], []
             for ref, px in refs:
                 search._PRINTS.clear()
@@ -263,6 +264,7 @@ def main() -> None:
     mode.add_argument("--ties", action="store_true")
     mode.add_argument("--long", action="store_true")
     ap.add_argument("--clips", default=",".join(LONG_CLIPS), help="with --long: which long clips")
+    ap.add_argument("--methods", default=",".join(LONG_METHODS), help="with --long: which methods")
     ap.add_argument("--encodes", type=int, default=20)
     ap.add_argument("--quality", type=int, default=90)
     ap.add_argument("--variants", default="crop,prores10")
@@ -270,7 +272,7 @@ def main() -> None:
     if args.frames:
         frames(tuple(v for v in args.variants.split(",") if v), args.quality)
     elif args.long:
-        long_clips(tuple(c for c in args.clips.split(",") if c), args.quality)
+        long_clips(tuple(c for c in args.clips.split(",") if c), args.quality, tuple(args.methods.split(",")))
     else:
         ties(args.encodes)
 

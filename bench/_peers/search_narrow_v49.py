@@ -2,11 +2,13 @@
 
 - A clip of at most ``EXHAUSTIVE`` (300) frames had every frame compared; a longer one went coarse to fine: the
   ``SCAN`` samples, then windows around the best ``STARTS`` of them narrowing down to one frame (``_narrow`` and
-  ``_coarse_to_fine`` verbatim below).
-- The motion was measured up to the picture's edges, letterbox or pillarbox bars included (no ``_picture_area``).
+  ``_coarse_to_fine`` below).
+- The motion was measured up to the picture's edges, letterbox or pillarbox bars included (no ``picture_area``).
+- It was measured at the registration's width for every frame it compared (no first pass at half the width).
 
-``narrow_v49()`` puts both back inside a block; ``greys`` is stop 49's ``_ClipFrames.greys``, for the peers that
-read the frames they compare a few at a time.
+``narrow_v49()`` puts them back inside a block; ``greys`` is stop 49's ``_ClipFrames.greys``, for the peers that
+read the frames they compare a few at a time. ``_narrow`` and ``_coarse_to_fine`` are verbatim but for taking the
+measure at the registration's width from the pair ``aligned_score`` gives now.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
+import editor.lighting.narrow as narrow
 import editor.lighting.search as search
-from editor.lighting.search import SCAN, SHORTLIST, _aligned_score, _ClipFrames, _grey, _read
+from editor.lighting.narrow import SHORTLIST, ClipFrames, aligned_score, grey_picture, read_frames
+from editor.lighting.search import SCAN
 from media import sample_indices
 
 EXHAUSTIVE = 300
@@ -25,21 +29,22 @@ REFINE = 9
 STARTS = 3
 
 
-def greys(frames: _ClipFrames, indices: Sequence[int]) -> dict[int, np.ndarray]:
+def greys(frames: ClipFrames, indices: Sequence[int]) -> dict[int, np.ndarray]:
     """The grey pictures of frames ``indices``: from memory (a short clip), else read where asked; a reader of another
     peer's (``narrow_v1``) reads them its own way."""
-    if not isinstance(frames, _ClipFrames):
+    if not isinstance(frames, ClipFrames):
         return frames.greys(indices)
     if frames._greys is not None:
         return {i: frames._greys[i] for i in indices}
-    return {i: _grey(a) for i, a in _read(frames.info, indices)}
+    return {i: grey_picture(a) for i, a in read_frames(frames.info, indices)}
 
 
-def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
+def _narrow(frames: ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
     n = frames.info.frame_count
-    score = _aligned_score(target, frames.kept[start])
-    if score is None:
+    scores = aligned_score(target, frames.kept[start])
+    if scores is None:
         return [(start, 0.0)]
+    score = scores[0]  # the measure at the registration's width, the only one then
     if n <= EXHAUSTIVE:
         seen = {i: score(g) for i, g in greys(frames, range(n)).items()}
     else:
@@ -47,7 +52,7 @@ def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[i
     return [(i, -seen[i]) for i in sorted(sorted(seen), key=lambda i: -seen[i])[:SHORTLIST]]
 
 
-def _coarse_to_fine(frames: _ClipFrames, score: Callable[[np.ndarray], float], n: int) -> dict[int, float]:
+def _coarse_to_fine(frames: ClipFrames, score: Callable[[np.ndarray], float], n: int) -> dict[int, float]:
     seen = {i: score(g) for i, g in greys(frames, sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:
@@ -69,20 +74,20 @@ def whole_picture(rgb: np.ndarray) -> np.ndarray:
 
 
 @contextmanager
-def per_target(narrow: Callable[[_ClipFrames, int, np.ndarray], list[tuple[int, float]]]) -> Iterator[None]:
+def per_target(narrow: Callable[[ClipFrames, int, np.ndarray], list[tuple[int, float]]]) -> Iterator[None]:
     """Inside the block the search narrows with ``narrow``, one reference frame at a time, measuring the whole frame."""
 
     def narrow_all(
-        frames: _ClipFrames, starts: Sequence[int], targets: Sequence[np.ndarray]
+        frames: ClipFrames, starts: Sequence[int], targets: Sequence[np.ndarray]
     ) -> list[list[tuple[int, float]]]:
         return [narrow(frames, s, t) for s, t in zip(starts, targets, strict=True)]
 
-    before = search._narrow_all, search._picture_area
-    search._narrow_all, search._picture_area = narrow_all, whole_picture  # type: ignore[assignment]
+    before = search.narrow_all, narrow.picture_area
+    search.narrow_all, narrow.picture_area = narrow_all, whole_picture  # type: ignore[assignment]
     try:
         yield
     finally:
-        search._narrow_all, search._picture_area = before  # type: ignore[assignment]
+        search.narrow_all, narrow.picture_area = before  # type: ignore[assignment]
 
 
 @contextmanager
@@ -95,9 +100,9 @@ def narrow_v49() -> Iterator[None]:
 @contextmanager
 def every_frame_whole_picture() -> Iterator[None]:
     """Inside the block, every frame is compared (as now) but over the whole picture, bars included (as before)."""
-    before = search._picture_area
-    search._picture_area = whole_picture  # type: ignore[assignment]
+    before = narrow.picture_area
+    narrow.picture_area = whole_picture  # type: ignore[assignment]
     try:
         yield
     finally:
-        search._picture_area = before  # type: ignore[assignment]
+        narrow.picture_area = before  # type: ignore[assignment]

@@ -1,6 +1,7 @@
 """The dailies search's pick before stop 49 (main 1c621ea), kept as ``bench/lighting_search.py``'s peer.
 
-- The narrowing (``_narrow``, verbatim below but for its return: the one frame as a shortlist of one) counted a frame
+- The narrowing (``_narrow``, verbatim below but for its return, the one frame as a shortlist of one, and for taking
+  the measure at the registration's width from the pair ``aligned_score`` gives now) counted a frame
   it had not compared yet as 2 px of motion, so where every compared frame left more, its refining walked to frames
   it had never compared (GRID's frame 15: 14 and 16 compared, 15 never).
 - The frame was the one that narrowing ranked first; its look alone was fitted.
@@ -16,17 +17,19 @@ from contextlib import contextmanager
 import numpy as np
 
 import editor.lighting.search as search
-from editor.lighting.search import SCAN, _aligned_score, _ClipFrames
+from editor.lighting.narrow import ClipFrames, aligned_score
+from editor.lighting.search import SCAN
 from media import sample_indices
 
 from .search_narrow_v49 import REFINE, STARTS, greys, per_target
 
 
-def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
+def _narrow(frames: ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
     n = frames.info.frame_count
-    score = _aligned_score(target, frames.kept[start])
-    if score is None:
+    scores = aligned_score(target, frames.kept[start])
+    if scores is None:
         return [(start, 0.0)]
+    score = scores[0]
     seen = {i: score(g) for i, g in greys(frames, sample_indices(n, SCAN)).items()}
     step0 = max(1, -(-n // max(SCAN - 1, 1)))
     for first in sorted(seen, key=lambda i: -seen[i])[:STARTS]:

@@ -1,6 +1,6 @@
-"""The dailies search's reader as stop 44 left it (``editor.lighting.search._read`` before stop 45): in a clip longer
-than ``CACHE_FRAMES``, one read per run of frames at most ``SPREAD_GAP`` apart, also before frame ``CACHE_FRAMES``,
-where media decodes each read from the first frame. Stop 45 reads the frames there in one run."""
+"""The dailies search's reader as stop 44 left it (``editor.lighting.narrow.read_frames`` before stop 45): in a clip
+longer than ``CACHE_FRAMES``, one read per run of frames at most ``SPREAD_GAP`` apart, also before frame
+``CACHE_FRAMES``, where media decodes each read from the first frame. Stop 45 reads the frames there in one run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from editor.lighting.search import CACHE_FRAMES, SPREAD_GAP
+from editor.lighting.narrow import CACHE_FRAMES, SPREAD_GAP
 from media import MediaInfo, iter_frames
 
 

@@ -10,19 +10,9 @@ the clips offered (the project's catalogue, less the reference) are searched for
    ``editor.layout_prints`` table, so a clip is read for them once: the application prints each clip as it is
    ingested, ``keep_prints``). A clip's score is the mean, over the reference
    frames, of its best print correlation; the ``KEEP`` best clips go on.
-2. **The frame.** In each kept clip the frame nearest each reference frame is narrowed down: the reference is brought
-   onto the clip's grid by the similarity found against its best-printed sample (``register.prealign``), and every
-   frame of the clip is compared by the motion optical flow still finds between it and the reference (the frame
-   itself leaves none, a frame a moment apart the motion of whoever moved), away from any letterbox or pillarbox
-   bars (``_picture_area``). The ``SHORTLIST`` frames that leave the least motion go on. Every frame, because the
-   motion's basin at the reference's frame can be one frame wide (CREMA-D ANG's frame 33, as ProRes, left 1.1 px,
-   its neighbours 2.0 and more, samples 6 frames away 2.4 and 3.5), so no sampling of a clip can be trusted to
-   land in it: a coarse-to-fine search over samples, which took clips longer than 300 frames until stop 50, found
-   the frame in 4 of 12 references to a 671-frame reel and took 3 of them from another take
-   (``bench/lighting_search.py --long``). A clip of at most ``CACHE_FRAMES`` is read once, each frame's small grey
-   picture kept (media seeks only further into a clip, so there every read decoded from the first frame); a longer
-   one has its aligning frames read with a seek each, then is read through once, every reference frame compared as
-   each frame goes by, nothing kept but the scores.
+2. **The frame.** In each kept clip, every frame is compared with each reference frame by the motion optical flow
+   still finds between them (``editor.lighting.narrow``: the frame itself leaves none, a frame a moment apart the
+   motion of whoever moved); the ``narrow.SHORTLIST`` frames that leave the least motion go on.
 3. **The look.** Of the shortlist, the frames whose motion is within ``MOTION_NOISE`` of the least each have the look
    fitted as for a named original (``original.look_from_original``: coverage, correlation, and one grade explaining at
    least ``LOOK_INLIER_MIN`` of the pairs), and the one whose look leaves the least residual is the frame. Where the
@@ -53,34 +43,27 @@ reference's own original (the residual says how near); the user can name the ori
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import cv2
 import numpy as np
 
 from editor.lighting.exemplars import LOOK_INLIER_MIN, UNIFORM
-from editor.lighting.fit import COVER_MIN, Fit
+from editor.lighting.fit import Fit
 from editor.lighting.metrics import delta_e76
+from editor.lighting.narrow import ClipFrames, narrow_all, read_frames
 from editor.lighting.original import OriginalLook, look_from_original
-from editor.lighting.register import grey_eq, prealign, small, thumbprint
-from media import MediaError, MediaInfo, iter_frames, sample_indices
+from editor.lighting.register import thumbprint
+from media import MediaError, MediaInfo, sample_indices
 
 SCAN = 12  # frames printed per clip
 KEEP = 3  # clips searched further, per search
-MOTION_TAIL = 0.05  # share of a frame's largest flow magnitudes whose mean is the motion left
-MOTION_CAP = 8.0  # px at the registration's width: a larger flow is a failed match, counted as this
 COPY_GAIN = 1.0  # ΔE76 a look must take off the clip's distance to the reference, else the clip is a copy of it
 TIE = 0.25  # ΔE76 of residual within which two clips fit about as well ...
 TIE_SHARE = 0.2  # ... or within this share of the better one's residual, whichever is more (step 4)
-SHORTLIST = 12  # frames per reference frame, least motion first, that go on to the look (step 3)
 MOTION_NOISE = 0.25  # of the shortlist, frames within this share of the least motion have their look fitted (step 3)
 LOOKS_APART = 2.0  # ΔE76 on the shot between two such clips' looks above which the search is undecided
-CACHE_FRAMES = 300  # a clip this short is read once for the narrowing (media seeks only further in: ``_ClipFrames``)
-SPREAD_GAP = 48  # frames: in a longer clip, frames further apart than this are read with a seek each (``_read``)
-BAR_FLAT = 0.03  # a row or column at the frame's edge this flat (grey range, [0, 1]) is a letterbox or pillarbox bar
-BAR_MARGIN = 8  # px at the registration's width: the motion is not measured this near a bar's edge
 _CACHE_MAX = 4096
 
 
@@ -171,9 +154,9 @@ def find_original(
     searched = len(dailies.clips) - unreadable
     for _score, clip, starts in scored[:KEEP]:
         try:
-            read = _ClipFrames(clip.info, starts)
-            pools = [_within_noise(shortlist) for shortlist in _narrow_all(read, starts, targets)]
-            by_index = dict(_read(clip.info, [n for pool in pools for n in pool]))
+            read = ClipFrames(clip.info, starts)
+            pools = [_within_noise(shortlist) for shortlist in narrow_all(read, starts, targets)]
+            by_index = dict(read_frames(clip.info, [n for pool in pools for n in pool]))
         except (MediaError, OSError):
             continue
         frames, lk = _best_look(pools, by_index, targets, prior, uniform=uniform, inlier_min=inlier_min)
@@ -236,7 +219,7 @@ def _prints(clip: Media, store: PrintStore | None) -> tuple[list[int], np.ndarra
 def _read_prints(clip: Media) -> tuple[list[int], np.ndarray]:
     """Read the clip's ``SCAN`` sampled frames and print them."""
     idx = sample_indices(clip.info.frame_count, SCAN)
-    got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in _read(clip.info, idx)]
+    got = [(n, thumbprint(np.asarray(a, np.float32))) for n, a in read_frames(clip.info, idx)]
     prints = np.stack([p for _, p in got]) if got else np.zeros((0, 384), np.float32)
     return [n for n, _ in got], prints.astype(np.float32)
 
@@ -245,136 +228,6 @@ def _remember(key: str, kept: tuple[list[int], np.ndarray]) -> None:
     if len(_PRINTS) >= _CACHE_MAX:
         _PRINTS.clear()
     _PRINTS[key] = kept
-
-
-def _aligned_score(target: np.ndarray, frame: np.ndarray) -> Callable[[np.ndarray], float] | None:
-    """How nearly a frame of ``frame``'s clip, given as its ``_grey`` picture, is ``target``'s ungraded picture: minus
-    the motion left between them.
-
-    The target is brought onto the clip's grid by the similarity found against ``frame`` (``register.prealign``);
-    optical flow between the grey-equalised frames (grade-blind) is taken less its best affine fit (what is left of
-    a re-framing), on the textured half of the pixels well inside the overlap (flow in flat areas is noise); the
-    motion left is the mean of the largest ``MOTION_TAIL`` share of its magnitudes, each at most ``MOTION_CAP``.
-    The frame the target was graded from leaves almost none; a frame a moment apart leaves the motion of whoever
-    moved. None where the target does not align."""
-    pre = prealign(np.asarray(frame, np.float32), np.asarray(target, np.float32), retry=True)
-    if pre is None or pre.inside.mean() < COVER_MIN:
-        return None
-    g = pre.ref_grey.astype(np.float32)
-    texture = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
-    inside = cv2.erode(pre.inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
-    inside &= _picture_area(pre.src) & _picture_area(pre.ref)
-    inside &= texture > np.median(texture[inside]) if inside.any() else inside
-    if inside.sum() < 64:
-        return None
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    yy, xx = np.nonzero(inside)
-    basis = np.stack([xx, yy, np.ones_like(xx)], axis=1).astype(np.float64)
-
-    def score(grey: np.ndarray) -> float:
-        flow = dis.calc(grey, pre.ref_grey, None)[inside].astype(np.float64)
-        coef, *_ = np.linalg.lstsq(basis, flow, rcond=None)  # the frame's whole-picture shift, zoom and turn
-        local = flow - basis @ coef
-        mag = np.minimum(np.hypot(local[:, 0], local[:, 1]), MOTION_CAP)
-        k = max(1, int(len(mag) * MOTION_TAIL))
-        return -float(np.mean(np.partition(mag, len(mag) - k)[-k:]))
-
-    return score
-
-
-def _picture_area(rgb: np.ndarray) -> np.ndarray:
-    """Where a (small, float RGB) frame shows picture: inside its letterbox or pillarbox bars, if any, and at least
-    ``BAR_MARGIN`` pixels from their edges. A bar is a run of whole rows or columns at the frame's edge each of one
-    colour (within ``BAR_FLAT``); its edge is a hard line whose flow runs along it (equalised, a JPEG's noise in a
-    black bar is texture too): in a pillarboxed reel the frame the reference was graded from left more motion there
-    (5.0 px) than frames of another take."""
-    grey = np.asarray(rgb, np.float32).mean(axis=-1)
-    h, w = grey.shape
-    flat_rows = np.ptp(grey, axis=1) <= BAR_FLAT
-    flat_cols = np.ptp(grey, axis=0) <= BAR_FLAT
-
-    def run(flat: np.ndarray) -> int:
-        return int(np.argmin(flat)) if not flat.all() else len(flat)
-
-    top, bottom = run(flat_rows), run(flat_rows[::-1])
-    left, right = run(flat_cols), run(flat_cols[::-1])
-    area = np.zeros((h, w), bool)
-    m = BAR_MARGIN
-    y0, y1 = top + (m if top else 0), h - bottom - (m if bottom else 0)
-    x0, x1 = left + (m if left else 0), w - right - (m if right else 0)
-    area[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
-    return area
-
-
-def _grey(rgb: np.ndarray) -> np.ndarray:
-    """What the narrowing compares of a frame: its small, equalised grey picture."""
-    return grey_eq(small(np.asarray(rgb, np.float32)))
-
-
-class _ClipFrames:
-    """A clip's frames as the narrowing reads them: every frame's ``_grey`` picture, in order, and the whole picture
-    of the frames in ``keep`` (where each reference is aligned). A clip of at most ``CACHE_FRAMES`` is read once, its
-    grey pictures kept; a longer one has ``keep`` read with a seek each and is read through for the grey pictures."""
-
-    def __init__(self, info: MediaInfo, keep: Sequence[int]) -> None:
-        self.info = info
-        self._greys: dict[int, np.ndarray] | None = None
-        if info.frame_count <= CACHE_FRAMES:
-            self._greys, self.kept = {}, {}
-            for i, a in iter_frames(info):
-                self._greys[i] = _grey(a)
-                if i in keep:
-                    self.kept[i] = a
-        else:
-            self.kept = dict(_read(info, keep))
-
-    def each(self) -> Iterator[tuple[int, np.ndarray]]:
-        """Every frame's grey picture, in order: from memory, or read through once (none kept)."""
-        if self._greys is not None:
-            yield from self._greys.items()
-            return
-        for i, a in iter_frames(self.info):
-            yield i, _grey(a)
-
-
-def _read(info: MediaInfo, indices: Sequence[int]) -> Iterator[tuple[int, np.ndarray]]:
-    """Frames ``indices`` of ``info``'s clip, in order: in one read, or, in a clip longer than ``CACHE_FRAMES``
-    (where media seeks), in one read per run of them at most ``SPREAD_GAP`` apart. One read decodes every frame from
-    the first one asked for to the last; for samples spread over a long take, a seek to each is far cheaper. Frames
-    before ``CACHE_FRAMES`` are one run whatever their gaps: media decodes each read of them from the first frame."""
-    wanted = sorted(set(indices))
-    runs: list[list[int]] = []
-    for i in wanted:
-        if runs and (info.frame_count <= CACHE_FRAMES or i < CACHE_FRAMES or i - runs[-1][-1] <= SPREAD_GAP):
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    for run in runs:
-        yield from iter_frames(info, indices=run)
-
-
-def _narrow(frames: _ClipFrames, start: int, target: np.ndarray) -> list[tuple[int, float]]:
-    """``_narrow_all`` for one reference frame."""
-    return _narrow_all(frames, [start], [target])[0]
-
-
-def _narrow_all(
-    frames: _ClipFrames, starts: Sequence[int], targets: Sequence[np.ndarray]
-) -> list[list[tuple[int, float]]]:
-    """For each target, the ``SHORTLIST`` frames of the clip nearest it and the motion each leaves, nearest first
-    (``_aligned_score``, the target aligned on its start frame, which ``frames`` keeps whole), every frame compared
-    (step 2) in one pass over the clip for all targets. ``[(start, 0.0)]`` for a target that does not align."""
-    scores = [_aligned_score(t, frames.kept[s]) for s, t in zip(starts, targets, strict=True)]
-    live = [(k, score) for k, score in enumerate(scores) if score is not None]
-    seen: list[dict[int, float]] = [{} for _ in scores]
-    if live:
-        for i, grey in frames.each():
-            for k, score in live:
-                seen[k][i] = score(grey)
-    return [
-        [(i, -got[i]) for i in sorted(sorted(got), key=lambda i: -got[i])[:SHORTLIST]] if got else [(start, 0.0)]
-        for start, got in zip(starts, seen, strict=True)
-    ]
 
 
 def _within_noise(shortlist: Sequence[tuple[int, float]]) -> list[int]:
