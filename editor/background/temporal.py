@@ -31,7 +31,7 @@ segment-parallel render's warm-up rebuilds them in :meth:`Stabiliser.warm_up_fra
 of the GRID takes, on which they were chosen); a shot at another rate keeps :func:`per_frame` of them, the share that
 makes its memory last as long in seconds (0.6 at 25 fps is 0.775 at 50 and 0.587 at 23.976; 0.85 is 0.922 at 50).
 Counted in frames, a 50 fps shot's matte forgot its grain-averaged past in half the time, so its frame-to-frame
-noise was that of a 25 fps shot twice a second as often; ``bench/background.py --rates`` measures both on a shot
+noise was that of a 25 fps shot twice a second as often; ``bench/background_rates.py`` measures both on a shot
 composited at 25 and at 50 fps.
 """
 

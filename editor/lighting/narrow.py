@@ -48,7 +48,7 @@ BAR_FLAT = 0.03  # a row or column at the frame's edge this flat (grey range, [0
 BAR_MARGIN = 8  # px at the registration's width: the motion is not measured this near a bar's edge
 
 
-Score = Callable[[np.ndarray], float]  # a frame's ``grey_picture`` picture → minus the motion it leaves
+Score = Callable[[np.ndarray], float]  # a frame's ``grey_picture`` → minus the motion it leaves
 
 
 def aligned_score(target: np.ndarray, frame: np.ndarray) -> tuple[Score, Score] | None:

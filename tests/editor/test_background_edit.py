@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
 import numpy as np
 import pytest
 
+from editor.background import edit as bg_edit
 from editor.background.edit import MEASURE_FRAMES, PREPARE_FRAMES, load_plate, replace_background
 from editor.background.errors import PlateError
 from editor.background.pipeline import BackgroundParams, stabiliser
@@ -168,12 +170,25 @@ def test_prores_shot_keeps_family_audio_timecode_and_range(footage_dir: Path, tm
     _assert_declared_truthfully(src, result)
 
 
-def test_a_50_fps_shot_is_stabilised_as_long_in_seconds(footage_dir: Path, tmp_path: Path) -> None:
+def test_a_50_fps_shot_is_stabilised_as_long_in_seconds(
+    footage_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # GRID's frames at 50 fps: the stabiliser keeps 0.6 and 0.85 per frame at 25 fps, so here the shares that last
     # as long (0.6^(1/2), 0.85^(1/2)), and says so in the signed result; a segment's warm-up is as long in seconds.
     pics = [f for _i, f in iter_frames(probe(footage_dir / GRID), end=12, fmt="rgb24")]
     src = write_clip(tmp_path / "grid50.mp4", pictures=[p for p in pics for _ in (0, 1)], rate=Fraction(50))
+    used: list[tuple[float, float]] = []
+    real = bg_edit.ShotMatter
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            used.append((self._stabiliser.strength, self._stabiliser.carry))
+
+    monkeypatch.setattr(bg_edit, "ShotMatter", Spy)
     result = replace_background(src, load_plate(_still(tmp_path / "plate.png")), tmp_path / "out.mp4")
+    assert len(used) >= 2  # the regrade's probe and the render's
+    assert used == [(pytest.approx(0.6**0.5), pytest.approx(0.85**0.5))] * len(used)
     assert result.parameters["stabilise"] == 0.6 and result.parameters["stabilise_posed"] == 0.85  # as asked
     assert result.parameters["stabilise_per_frame"] == {
         "frame_rate": "50/1",
