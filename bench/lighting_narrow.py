@@ -15,7 +15,12 @@ read where asked; what is timed besides the narrowing is the first search's read
 (``bench/_peers/spread_read_v1.py``), and from stop 45 the samples before frame 300 in one read (media decodes
 those from the first frame whatever is asked) and one seek per sample after (``narrow.read_frames``).
 
-Usage: ``PYTHONPATH=. python bench/lighting_narrow.py [--repeats 3] [--long]``
+``--reference-clip``: on the long takes, the 8 frames a reference clip brings (graded, spread over the take, each
+aligned on the print sample nearest it) narrowed together in one read-through (``narrow_all``), against the peer
+narrowing them one after another; the frames found count as right where they show the same picture (the loop's
+copies).
+
+Usage: ``PYTHONPATH=. python bench/lighting_narrow.py [--repeats 3] [--long | --reference-clip]``
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from _heldout import DEFAULT_DIR, FOOTAGE, make_variant
 from _peers.narrow_v1 import narrow as narrow_v1
 from _peers.spread_read_v1 import read as spread_read_v1
 
-from editor.lighting.narrow import ClipFrames, narrow, read_frames
+from editor.lighting.narrow import ClipFrames, narrow, narrow_all, read_frames
 from editor.lighting.register import thumbprint
 from editor.lighting.search import SCAN
 from media import MediaInfo, iter_frames, probe, read_frame, reproducible_options, sample_indices
@@ -58,6 +63,8 @@ def emit(**kw: object) -> None:
 
 
 LONG_FRAMES = 1495  # Obama's 115-frame take 13 times: a minute at 25 fps
+LOOP = 115  # ... so frame k shows the same picture as frame k ± 115
+REFERENCE_FRAMES = 8  # what a reference clip brings (``editor.lighting.relight.SAMPLES``)
 LONG_CODECS = {"h264": ("libx264", "yuv420p", {"crf": "18", "g": "48"}, ".mp4"),
                "prores10": ("prores_ks", "yuv422p10le", {"profile": "3"}, ".mov")}  # fmt: skip
 
@@ -138,11 +145,45 @@ def narrow_clip(info: MediaInfo, ctx: dict[str, object], repeats: int) -> None:
          read_each_round=[f[2] for f in found], agree=all(f[1] == f[2] for f in found), **ctx)  # fmt: skip
 
 
+def run_reference_clip(repeats: int) -> None:
+    """``--reference-clip``: on each long take, the ``REFERENCE_FRAMES`` graded frames a reference clip brings, each
+    aligned on the print sample nearest it, narrowed together (``narrow_all``: one read-through) against one after
+    another by the peer (stop 49's narrowing, reading each round)."""
+    src = FOOTAGE / CLIPS[0]
+    for codec in LONG_CODECS:
+        info = probe(long_take(src, codec))
+        n = info.frame_count
+        samples = sample_indices(n, SCAN)
+        truth = [int(n * (j + 0.5) / REFERENCE_FRAMES) for j in range(REFERENCE_FRAMES)]
+        starts = [min(samples, key=lambda s, k=k: abs(s - k)) for k in truth]
+        targets = [np.clip(np.asarray(read_frame(info, k), np.float32) * GAIN, 0, 1) for k in truth]
+        new_t, old_t = [], []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            got = [sl[0][0] for sl in narrow_all(ClipFrames(info, starts), starts, targets)]
+            new_t.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            was = [narrow_v1(info, s, t) for s, t in zip(starts, targets, strict=True)]
+            old_t.append(time.perf_counter() - t0)
+        ctx = {"clip": f"{CLIPS[0]} looped", "variant": f"long-{codec}", "frames": n, "codec": info.codec_family,
+               "reference_frames": REFERENCE_FRAMES}  # fmt: skip
+        new_s, old_s = statistics.median(new_t), statistics.median(old_t)
+        emit(metric="reference_clip_seconds", method="new", value=round(new_s, 3), **ctx)
+        emit(metric="reference_clip_seconds", method="read_each_round", value=round(old_s, 3), **ctx)
+        emit(metric="reference_clip_found", true=truth, new=got, read_each_round=was, loop=LOOP,
+             new_same_picture=sum((g - k) % LOOP == 0 for g, k in zip(got, truth, strict=True)),
+             peer_same_picture=sum((w - k) % LOOP == 0 for w, k in zip(was, truth, strict=True)), **ctx)  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--long", action="store_true", help="only the long takes")
+    ap.add_argument("--reference-clip", action="store_true", help="only a reference clip's frames on the long takes")
     args = ap.parse_args()
+    if args.reference_clip:
+        run_reference_clip(args.repeats)
+        return
     if args.long:
         run_long(args.repeats)
         return
