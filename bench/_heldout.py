@@ -20,8 +20,8 @@ watermark's level): ``dark`` — a night grade (RGB × 0.22), ProRes 10-bit; ``g
 S-curve that crushes blacks and clips highlights, teal shadows, warm highlights), ProRes 10-bit; ``grain`` — film
 grain (Gaussian, σ 7 code values, seeded), H.264 CRF 18; ``flat`` — the picture blurred to smooth gradients
 (Gaussian σ 1/40 of the width: a wall, a sky), H.264 CRF 18; ``closeup`` — the centre 60 % of the picture, centred
-at 40 % of its height, scaled back to the full size (a tighter shot: the faces and eyes 1.67× larger; Obama's eyes
-about 95 px wide at 720p), H.264 CRF 18.
+at 40 % of its height, scaled back to the full size (a tighter shot: the faces and eyes 1.67× larger), H.264 CRF
+18.
 
 Results on these are reported separately from results on the shared clips themselves (``variant: "shared"``).
 """

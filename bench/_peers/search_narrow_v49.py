@@ -34,8 +34,9 @@ def greys(frames: ClipFrames, indices: Sequence[int]) -> dict[int, np.ndarray]:
     peer's (``narrow_v1``) reads them its own way."""
     if not isinstance(frames, ClipFrames):
         return frames.greys(indices)
-    if frames._greys is not None:
-        return {i: frames._greys[i] for i in indices}
+    if frames.read_once:
+        wanted = set(indices)
+        return {i: g for i, g in frames.each() if i in wanted}
     return {i: grey_picture(a) for i, a in read_frames(frames.info, indices)}
 
 
