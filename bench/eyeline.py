@@ -34,6 +34,12 @@ the one before (``method: v1``, ``bench/_peers/catchlight_v1.py``: the whole way
 iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
 place is the peak of its smoothed top-hat, to a fraction of a pixel.
 
+With ``--catchlight-flicker``, instead (stop 51): the edit at 4° (or the model's range) over the first 48 frames of
+the held-out take and its ``--variants``, three ways in the same run: today's (``method: new``), the catchlight
+moved with the iris (``v1``, as ``--catchlight``), and a candidate that warps once, holding the iris's flow back
+where the catchlights go (``one_warp``, ``bench/_peers/catchlight_one_warp.py``). ``eyeline_catchlight_flicker``:
+the edit's own warping-error ratio of the eye region and its signed achieved shift.
+
 With ``--blinks``, instead: on the held-out take and its ``--variants``, the first 150 frames (6 s at 25 fps).
 ``eyeline_openness``: each frame's openness (``blink``: the white beside each iris against the iris, ÷ the shot's
 median over the face's detection frames, the lower eye's), its percentiles, and the frames read as closing (under
@@ -73,6 +79,7 @@ sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
 from _peers import (  # noqa: E402
     blinks_v1,
+    catchlight_one_warp,
     catchlight_v1,
     eyeline_frames_v1,
     eyeline_net_v1,
@@ -115,6 +122,7 @@ def main() -> None:
     ap.add_argument("--rates", action="store_true", help="the ease at other frame rates (module docstring)")
     ap.add_argument("--readback", action="store_true", help="the achieved shift's read-back, new and v1")
     ap.add_argument("--catchlight", action="store_true", help="where the catchlight goes, new and v1")
+    ap.add_argument("--catchlight-flicker", action="store_true", help="the eye's flicker: new, v1, one_warp")
     ap.add_argument("--blinks", action="store_true", help="the look held back through blinks, new and v1")
     ap.add_argument("--variants", default=None, help="only the edit (3.), on these held-out versions of the test take")
     args = ap.parse_args()
@@ -127,6 +135,12 @@ def main() -> None:
         model = trained.model
         if args.rates:
             ease_at_rates(model, person, args.footage / test_take, args.shift)
+            continue
+        if args.catchlight_flicker:
+            for variant in (args.variants or "shared").split(","):
+                take = args.footage / test_take
+                catchlight_flicker(model, person, take if variant == "shared" else make_variant(take, variant), variant,
+                                   args.shift)  # fmt: skip
             continue
         if args.readback or args.catchlight or args.blinks:
             for variant in (args.variants or "shared").split(","):
@@ -332,6 +346,19 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                  ratio_median=round(float(np.median(ratios)), 3) if ratios else None,
                  ratio_p25_p75=[round(float(v), 3) for v in np.percentile(ratios, [25, 75])] if ratios else None,
                  expected=round(SHARE, 3) if method == "new" else 1.0)  # fmt: skip
+
+
+def catchlight_flicker(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
+    """``--catchlight-flicker``: the eye region's warping error, new, v1 and one_warp (docstring)."""
+    s = min(shift, model.shift_range[0])
+    end = min(probe(src).frame_count, 48)
+    peers = {"new": None, "v1": catchlight_v1.with_the_iris(), "one_warp": catchlight_one_warp.one_warp()}
+    for method, peer in peers.items():
+        result, _ = _edited(model, person, src, s, end, peer)
+        emit(metric="eyeline_catchlight_flicker", person=person, variant=variant, method=method, shift_deg=s,
+             frames=end, warping_error_ratio=result.metrics.get("eye_warping_error_ratio"),
+             achieved_x_deg=result.metrics.get("gaze_shift_achieved_x_deg"),
+             requested_x_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
 def blinks(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
