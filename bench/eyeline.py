@@ -35,10 +35,11 @@ iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the co
 place is the peak of its smoothed top-hat, to a fraction of a pixel.
 
 With ``--catchlight-flicker``, instead (stop 51): the edit at 4° (or the model's range) over the first 48 frames of
-the held-out take and its ``--variants``, three ways in the same run: today's (``method: new``), the catchlight
-moved with the iris (``v1``, as ``--catchlight``), and a candidate that warps once, holding the iris's flow back
-where the catchlights go (``one_warp``, ``bench/_peers/catchlight_one_warp.py``). ``eyeline_catchlight_flicker``:
-the edit's own warping-error ratio of the eye region and its signed achieved shift.
+the held-out take and its ``--variants``, in the same run: today's (``method: new``: one warp, the flow held back
+where the catchlights go), stop 48's (``split_v2``, ``bench/_peers/catchlight_split_v2.py``: the catchlight split
+off, the eye filled in under it, the two warped apart) with the catchlight moved ``SHARE``, 0.75 and 0 of the
+iris's way (``share``), and the catchlight moved with the iris (``v1``, as ``--catchlight``).
+``eyeline_catchlight_flicker``: the edit's own warping-error ratio of the eye region and its signed achieved shift.
 
 With ``--blinks``, instead: on the held-out take and its ``--variants``, the first 150 frames (6 s at 25 fps).
 ``eyeline_openness``: each frame's openness (``blink``: the white beside each iris against the iris, ÷ the shot's
@@ -79,7 +80,7 @@ sys.path.insert(1, str(REPO / "bench"))  # the bench's helpers (_heldout, _peers
 from _heldout import RATE_VARIANTS, make_variant  # noqa: E402
 from _peers import (  # noqa: E402
     blinks_v1,
-    catchlight_one_warp,
+    catchlight_split_v2,
     catchlight_v1,
     eyeline_frames_v1,
     eyeline_net_v1,
@@ -349,14 +350,16 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
 
 
 def catchlight_flicker(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
-    """``--catchlight-flicker``: the eye region's warping error, new, v1 and one_warp (docstring)."""
+    """``--catchlight-flicker``: the eye region's warping error, new, split_v2 and v1 (docstring)."""
     s = min(shift, model.shift_range[0])
     end = min(probe(src).frame_count, 48)
-    peers = {"new": None, "v1": catchlight_v1.with_the_iris(), "one_warp": catchlight_one_warp.one_warp()}
-    for method, peer in peers.items():
+    runs: list[tuple[str, float, Any]] = [("new", SHARE, None), ("v1", 1.0, catchlight_v1.with_the_iris())]
+    runs += [("split_v2", share, catchlight_split_v2.split_and_fill(share)) for share in (SHARE, 0.75, 0.0)]
+    for method, share, peer in runs:
         result, _ = _edited(model, person, src, s, end, peer)
-        emit(metric="eyeline_catchlight_flicker", person=person, variant=variant, method=method, shift_deg=s,
-             frames=end, warping_error_ratio=result.metrics.get("eye_warping_error_ratio"),
+        emit(metric="eyeline_catchlight_flicker", person=person, variant=variant, method=method,
+             share=round(share, 3), shift_deg=s, frames=end,
+             warping_error_ratio=result.metrics.get("eye_warping_error_ratio"),
              achieved_x_deg=result.metrics.get("gaze_shift_achieved_x_deg"),
              requested_x_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 

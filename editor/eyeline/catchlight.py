@@ -12,16 +12,34 @@ catchlight moves ``SHARE`` = 5.7 / 12 ≈ 0.475 of the iris's displacement.
 
 Per eye and frame, on the frame's own pixels:
 
-1. **Find**: inside the disc the iris is found with (``iris.IRIS_RADIUS``; ``INNER`` of its radius, so the white
-   of the eye stays out), small bright spots: the white top-hat of the grey levels (the grey minus its opening by
-   a disc half that radius across), which keeps what is brighter than its surround and narrower than that disc,
-   and drops the white of the eye beside the iris (wider). The weight rises from 0 at a top-hat of ``LIFT`` to 1
-   at twice that (iris texture and compression noise stay below it), grown by a pixel, so the spot's soft rim goes
-   with it.
-2. **Split**: the eye under the catchlight is filled in from the iris around it (normalised convolution,
-   ``FILL_SIGMA`` px); the catchlight is what the frame has above that fill, where step 1's weight is.
-3. **Move** (``move_eye``): the filled eye is warped by the iris's flow and the catchlight by ``SHARE`` of it;
-   the output is their sum.
+1. **Find**: on the iris, small bright spots: the white top-hat of the grey levels (the grey minus its opening by
+   a disc half the found disc's radius across, ``iris.IRIS_RADIUS``), which keeps what is brighter than its
+   surround and narrower than that disc. The weight rises from 0 at a top-hat of ``LIFT`` to 1 at twice that (iris
+   texture and compression noise stay below it). The iris is where the opening (the eye without its catchlights)
+   is dark: under halfway from the found disc's lower quartile to the region's median, joined to the found disc,
+   within ``INNER`` of the iris's radius (``iris.LIMBUS``) of the centre found. A sliver of white between the iris
+   and a lid, narrow enough for the top-hat to keep, is not on it.
+2. **Move** (``move_eye``, ``held_back``): one warp, by the iris's flow held back to ``SHARE`` of it where a
+   catchlight will be: the spots' weight, grown by 2σ, carried to where the spots go and blurred by σ (``sigma``,
+   below), scales the flow from 1 down to ``SHARE``. The iris around a spot is squeezed on one side and stretched
+   on the other over that band (4σ: 2 px on the close-ups' eyes, 1 px on the shared takes'), and lags there.
+
+Why one warp (stop 51): stops 48–50 split the catchlight off the eye, filled the eye in under it from the iris
+around, and warped the two apart (``bench/_peers/catchlight_split_v2.py``). On close-ups (eyes 1.67× the shared
+takes') the eye flickered: the eye region's warping error rose to 1.25–1.30 of the source's, against 1.03–1.04
+with the catchlight left on the iris (``bench/eyeline.py --catchlight-flicker``). Two causes:
+- the catchlights were looked for within 0.8 of the found disc's radius (0.6 of the iris's) around the centre
+  found on each frame. On a dark iris with two catchlights that centre moves by pixels from frame to frame (the
+  darkest disc slides off whichever catchlight), so which catchlight was split changed from frame to frame;
+- with the same catchlights split on every frame, the error still rose with how far the catchlight was moved off
+  the iris (on the close-ups: 1.03–1.04 moved with it, 1.08 at 0.75 of its way, 1.25–1.30 at ``SHARE``, 1.69–1.84
+  left in place). The fill under a spot shows where the spot moves off it, and what the soft weight leaves of the
+  spot's rim rides with the iris; both change with each frame's noise.
+A warp has no fill: a weight a little off moves a spot a little off its place, not a copy of it.
+
+The blur ``sigma`` is at least 0.1 of the found disc's radius and at least ``FOLD`` × the lag, (1 − ``SHARE``) ×
+the flow's largest step: the flow's change across a blurred edge is then under a pixel per pixel (a Gaussian
+edge's steepest slope is 1/(σ√(2π)) ≈ 0.4/σ), so the warp never folds the iris over itself.
 """
 
 from __future__ import annotations
@@ -32,48 +50,48 @@ import cv2
 import numpy as np
 
 from editor.eyeline._eyes import F32
+from editor.eyeline.iris import IRIS_RADIUS, LIMBUS
 
 SHARE = 5.7 / 12.0  # the catchlight's displacement per unit of the iris's (module docstring)
 LIFT = 0.1  # grey (0–1) above its surround where a catchlight starts, and its ramp to full weight
-FILL_SIGMA = 1.5  # px (the frame's), the fill's reach under the catchlight
-INNER = 0.8  # catchlights are looked for within this share of the radius given: the white beside it stays out
+INNER = 0.85  # catchlights are looked for within this share of the iris's radius: the white beside it stays out
+SOFT = 0.1  # the weight's blur, at least this share of the found disc's radius (step 2)
+FOLD = 0.5  # ... and at least this many times the catchlight's lag (step 2: 0.4 keeps the warp from folding)
 
 
 def _inside(shape: tuple[int, ...], centre: tuple[float, float], radius: float) -> F32:
-    """1 within ``INNER`` of ``radius`` of ``centre``, where catchlights are looked for and the fill is drawn from."""
+    """1 within ``INNER`` of the iris's radius of ``centre`` (``radius``: the found disc's, ``IRIS_RADIUS`` of the
+    patch), where catchlights are looked for."""
     ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]]
-    return (np.hypot(xs - centre[0], ys - centre[1]) <= INNER * radius).astype(np.float32)
+    reach = INNER * radius * LIMBUS / IRIS_RADIUS
+    return (np.hypot(xs - centre[0], ys - centre[1]) <= reach).astype(np.float32)
 
 
 def spots(region: F32, centre: tuple[float, float], radius: float) -> F32:
-    """Step 1 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's px):
-    the catchlight's weight per pixel (0–1; all 0 where there is none)."""
+    """Step 1 on an eye's region (float RGB) whose iris is centred at ``centre``, found with a disc of ``radius``
+    (the region's px): the catchlight's weight per pixel (0–1; all 0 where there is none)."""
     inside = _inside(region.shape, centre, radius)
     if not inside.any():
         return inside
     grey = cv2.cvtColor(np.ascontiguousarray(region, np.float32), cv2.COLOR_RGB2GRAY)
     size = max(3, 2 * round(radius / 2) + 1)
-    hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    weight = np.clip((hat - LIFT) / LIFT, 0.0, 1.0) * inside
-    if not weight.any():
-        return weight.astype(np.float32)
-    return (cv2.dilate(weight.astype(np.float32), np.ones((3, 3), np.uint8)) * inside).astype(np.float32)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    under = cv2.morphologyEx(grey, cv2.MORPH_OPEN, disc)  # the eye without what is small and bright
+    hat = grey - under
+    ys, xs = np.mgrid[0 : region.shape[0], 0 : region.shape[1]]
+    found = (np.hypot(xs - centre[0], ys - centre[1]) <= radius) & (inside > 0)
+    if not found.any():
+        return np.zeros(region.shape[:2], np.float32)
+    dark = under <= 0.5 * (np.percentile(under[found], 25) + np.median(under))  # the iris, not the white or skin
+    _, label = cv2.connectedComponents((dark & (inside > 0)).astype(np.uint8))
+    iris = np.isin(label, np.unique(label[found & dark & (label > 0)]))
+    return (np.clip((hat - LIFT) / LIFT, 0.0, 1.0) * iris).astype(np.float32)
 
 
-def split(region: F32, centre: tuple[float, float], radius: float) -> tuple[F32, F32]:
-    """Steps 1–2 on an eye's region (float RGB) whose iris is centred at ``centre`` with ``radius`` (the region's
-    px): ``(eye without its catchlight, the catchlight)``, summing to ``region``. No catchlight: ``(region, 0)``."""
-    weight = spots(region, centre, radius)
-    if not weight.any():
-        return region, np.zeros_like(region)
-    keep = (1.0 - weight) * _inside(
-        region.shape, centre, radius
-    )  # the fill is drawn from the iris only, never the white of the eye
-    num = cv2.GaussianBlur(region * keep[..., None], (0, 0), FILL_SIGMA)
-    den = cv2.GaussianBlur(keep, (0, 0), FILL_SIGMA)[..., None]
-    fill = np.where(den > 1e-3, num / np.maximum(den, 1e-3), region)
-    light = (weight[..., None] * (region - fill)).astype(np.float32)
-    return (region - light).astype(np.float32), light
+def sigma(radius: float, flow: np.ndarray) -> float:
+    """Step 2's blur (px) for an iris found with a disc of ``radius`` moved by ``flow`` (px)."""
+    lag = (1.0 - SHARE) * float(np.abs(flow).max()) if flow.size else 0.0
+    return max(0.5, SOFT * radius, FOLD * lag)
 
 
 def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndarray,
@@ -87,14 +105,25 @@ def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndar
     x0, y0 = max(0, int(xs[0, 0]) - reach), max(0, int(ys[0, 0]) - reach)
     x1, y1 = min(w_img, int(xs[0, -1]) + 1 + reach), min(h_img, int(ys[-1, 0]) + 1 + reach)
     area = np.ascontiguousarray(rgb[y0:y1, x0:x1], np.float32)
-    eye, light = split(area, (iris[0] - x0, iris[1] - y0), iris[2])
     u, v = xs - np.float32(x0), ys - np.float32(y0)
-    out = cv2.remap(eye, u + flow[..., 0], v + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    if light.any():
-        share = np.float32(SHARE)
-        out += cv2.remap(light, u + share * flow[..., 0], v + share * flow[..., 1], cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REFLECT)  # fmt: skip
-    return out
+    flow = held_back(flow, spots(area, (iris[0] - x0, iris[1] - y0), iris[2]), (u, v), iris[2])
+    return cv2.remap(area, u + flow[..., 0], v + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-__all__ = ["FILL_SIGMA", "INNER", "LIFT", "SHARE", "move_eye", "split", "spots"]
+def held_back(flow: np.ndarray, weight: F32, grid: tuple[np.ndarray, np.ndarray], radius: float) -> np.ndarray:
+    """Step 2's flow: ``flow`` (at ``grid``, the weight's px) held back to ``SHARE`` of it where the catchlights'
+    ``weight`` goes, blurred by ``sigma``; ``flow`` itself where there is no catchlight."""
+    if not weight.any() or SHARE == 1.0:
+        return flow
+    u, v = grid
+    share = np.float32(SHARE)
+    blur = sigma(radius, flow)
+    grow = 2 * math.ceil(2 * blur) + 1  # grown by 2σ first: blurred, the weight is still whole on the spot (0.98)
+    weight = cv2.dilate(weight, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    there = cv2.remap(weight, u + share * flow[..., 0], v + share * flow[..., 1], cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)  # fmt: skip
+    there = np.clip(cv2.GaussianBlur(there, (0, 0), blur), 0.0, 1.0)
+    return flow * (1.0 - (1.0 - share) * there)[..., None]
+
+
+__all__ = ["FOLD", "INNER", "LIFT", "SHARE", "SOFT", "held_back", "move_eye", "sigma", "spots"]

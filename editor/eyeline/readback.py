@@ -18,7 +18,8 @@ The read-back, per pair of patches (float RGB, image orientation, the same size)
 2. **Where to start**: the source's iris disc (radius ``IRIS_RADIUS`` of the patch width, at ``iris_centre``) is
    found in the output to the pixel by template matching (squared difference, within ``REACH`` px). The
    catchlights in both irises are found (``catchlight.spots``, the output's around where the iris was found):
-   they move by their own share, not the iris's, and step 3 does not look at them.
+   they move by their own share, not the iris's, and step 3 does not look at them, nor at ``BAND`` px around
+   them, where the edit's warp goes over from the catchlight's share to the iris's (``catchlight.move_eye``).
 3. **The displacement** ``d``: Gauss–Newton on the symmetric residual ``out(u + d/2) − src(u − d/2)`` (both
    images resampled by the same half step, so neither is softened more by the interpolation than the other; the
    gradient is both images' mean, as in ESM, Benhimane & Malis 2004), over a window centred on the iris's
@@ -44,6 +45,7 @@ from editor.eyeline.iris import IRIS_RADIUS
 SOFTEN = 2.0  # px, the Gaussian blur both patches get (step 1)
 REACH = 4  # px, how far step 2 looks for the iris, each way
 EDGE = 2.0  # px, the window's fall beyond the iris's radius (step 3)
+BAND = 2  # px, left out around a catchlight (step 2): the edit's band, 4σ (σ 0.5–0.6 patch px)
 _STEPS = 20
 _STOP = 1e-4  # px, the step below which the refinement has converged
 _H = 0.05  # px, the half-step of the interpolant's central differences
@@ -67,13 +69,20 @@ def _whole_pixel(src: F32, out: F32, centre: tuple[float, float], r: float) -> t
     return int(kx) - REACH, int(ky) - REACH
 
 
+def _around(weight: F32) -> F32:
+    """Step 2: a catchlight's weight grown by ``BAND`` px."""
+    if BAND <= 0 or not weight.any():
+        return weight
+    return cv2.dilate(weight, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * BAND + 1, 2 * BAND + 1)))
+
+
 def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     """How far the iris moved from ``src`` to ``out``, in patch pixels (x, y; + = image right, down)."""
     r = max(2.0, IRIS_RADIUS * src.shape[1])
     cx, cy = iris_centre(src)
     grey = [_grey(p) for p in (src, out)]
     start = _whole_pixel(grey[0], grey[1], (cx, cy), r)
-    lights = [spots(src, (cx, cy), r), spots(out, (cx + start[0], cy + start[1]), r)]
+    lights = [_around(spots(src, (cx, cy), r)), _around(spots(out, (cx + start[0], cy + start[1]), r))]
     reach = int(np.ceil(r + EDGE))
     ys, xs = np.mgrid[-reach : reach + 1, -reach : reach + 1].astype(np.float32)
     fall = np.clip((np.hypot(xs, ys) - r) / EDGE, 0.0, 1.0)
@@ -115,4 +124,4 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     return float(d[0]), float(d[1])
 
 
-__all__ = ["REACH", "SOFTEN", "iris_moved"]
+__all__ = ["BAND", "REACH", "SOFTEN", "iris_moved"]
