@@ -27,8 +27,9 @@ edit with the warp before stop 48 (``warp: disc_v1``, ``bench/_peers/iris_disc_v
 moved whole), read back by the new read-back.
 
 With ``--catchlight``, instead: the edit at ±8° (or the model's range) over the first 48 frames of the held-out take
-and its ``--variants``, today's (``method: new``: the catchlight moves ``catchlight.SHARE`` of the iris's way) and
-the one before (``method: v1``, ``bench/_peers/catchlight_v1.py``: the whole way), in the same run.
+and its ``--variants``, today's (``method: new``: the catchlight moves ``catchlight.SHARE`` of the iris's way, one
+warp), stop 48's (``split_v2``: split off and moved apart) and the one before (``method: v1``,
+``bench/_peers/catchlight_v1.py``: the whole way), in the same run.
 ``eyeline_catchlight``: on the settled frames whose source eye shows a catchlight (a white top-hat above twice
 ``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement over the
 iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
@@ -94,7 +95,7 @@ from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eye
 from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E402
 from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre, px_to_degrees  # noqa: E402
 from editor.eyeline.blink import OPEN, hold, sclera_contrast  # noqa: E402
-from editor.eyeline.catchlight import INNER, LIFT, SHARE  # noqa: E402
+from editor.eyeline.catchlight import LIFT, SHARE  # noqa: E402
 from editor.eyeline.edit import _boxes, _open_eyes, achieved_shift  # noqa: E402
 from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
@@ -323,10 +324,11 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
     """``--catchlight``: the catchlight's displacement over the iris's, new and v1 (docstring)."""
     end, face, frames = _first_frames(person, src, 48)
     s = min(8.0, model.shift_range[0])
-    r = INNER * IRIS_RADIUS * PATCH_W
-    for method in ("new", "v1"):
+    r = 0.8 * IRIS_RADIUS * PATCH_W  # where the catchlight is read, as in stop 48
+    for method in ("new", "split_v2", "v1"):
         for sign in (1, -1):
-            peer = catchlight_v1.with_the_iris() if method == "v1" else None
+            peer = {"new": None, "split_v2": catchlight_split_v2.split_and_fill(),
+                    "v1": catchlight_v1.with_the_iris()}[method]  # fmt: skip
             result, edited = _edited(model, person, src, sign * s, end, peer)
             ramp = result.parameters["ramp_frames"]
             ratios, seen = [], 0
@@ -346,7 +348,7 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                  eyes_with_catchlight=seen, eyes_read=len(ratios),
                  ratio_median=round(float(np.median(ratios)), 3) if ratios else None,
                  ratio_p25_p75=[round(float(v), 3) for v in np.percentile(ratios, [25, 75])] if ratios else None,
-                 expected=round(SHARE, 3) if method == "new" else 1.0)  # fmt: skip
+                 expected=1.0 if method == "v1" else round(SHARE, 3))  # fmt: skip
 
 
 def catchlight_flicker(model: EyelineModel, person: str, src: Path, variant: str, shift: float) -> None:
