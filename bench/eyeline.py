@@ -33,7 +33,9 @@ warp), stop 48's (``split_v2``: split off and moved apart) and the one before (`
 ``eyeline_catchlight``: on the settled frames whose source eye shows a catchlight (a white top-hat above twice
 ``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement over the
 iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
-place is the peak of its smoothed top-hat, to a fraction of a pixel.
+place is the peak of its smoothed top-hat, to a fraction of a pixel; in the output, the brightest peak within the
+iris's displacement and 1.5 px of where it was (until stop 51: the brightest around the moved iris, which on an
+eye with two catchlights could be the other one).
 
 With ``--catchlight-flicker``, instead (stop 51): the edit at 4° (or the model's range) over the first 48 frames of
 the held-out take and its ``--variants``, in the same run: today's (``method: new``: one warp, the flow held back
@@ -299,9 +301,10 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
                      edit_metric_requested_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
-def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> float | None:
-    """The x of the catchlight's peak within ``radius`` of ``centre`` (the white top-hat, smoothed by σ = 1 px, its
-    maximum refined by a parabola through its neighbours); None when there is none (a top-hat under 2 ``LIFT``)."""
+def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> tuple[float, int] | None:
+    """The x (and row) of the catchlight's peak within ``radius`` of ``centre`` (the white top-hat, smoothed by
+    σ = 1 px, its maximum refined by a parabola through its neighbours); None when there is none (a top-hat under
+    2 ``LIFT``)."""
     import cv2
 
     grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
@@ -314,10 +317,10 @@ def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float)
     smooth = cv2.GaussianBlur(hat, (0, 0), 1.0)
     y, x = np.unravel_index(int(np.argmax(np.where(inside, smooth, -1.0))), smooth.shape)
     if not 0 < x < patch.shape[1] - 1:
-        return float(x)
+        return float(x), int(y)
     left, mid, right = smooth[y, x - 1], smooth[y, x], smooth[y, x + 1]
     bend = left - 2 * mid + right
-    return float(x + (0.5 * (left - right) / bend if bend < 0 else 0.0))
+    return float(x + (0.5 * (left - right) / bend if bend < 0 else 0.0)), int(y)
 
 
 def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> None:
@@ -341,9 +344,10 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                         continue
                     seen += 1
                     iris = iris_moved(a, b)
-                    after = _catchlight_x(b, (centre[0] + iris[0], centre[1] + iris[1]), r)
+                    # the same catchlight, where it could have gone: Obama's two lie 5-6 px apart, nearly as bright
+                    after = _catchlight_x(b, (before[0], before[1]), abs(iris[0]) + 1.5)
                     if after is not None and abs(iris[0]) > 0.25:
-                        ratios.append((after - before) / iris[0])
+                        ratios.append((after[0] - before[0]) / iris[0])
             emit(metric="eyeline_catchlight", person=person, variant=variant, method=method, shift_deg=sign * s,
                  eyes_with_catchlight=seen, eyes_read=len(ratios),
                  ratio_median=round(float(np.median(ratios)), 3) if ratios else None,
