@@ -33,9 +33,9 @@ warp), stop 48's (``split_v2``: split off and moved apart) and the one before (`
 ``eyeline_catchlight``: on the settled frames whose source eye shows a catchlight (a white top-hat above twice
 ``catchlight.LIFT`` inside the iris's disc), the catchlight's displacement over the
 iris's (``readback``), both eyes; ``ratio_median`` is 0.475 when it moves the cornea's share. The catchlight's
-place is the peak of its smoothed top-hat, to a fraction of a pixel; in the output, the brightest peak within the
-iris's displacement and 1.5 px of where it was (until stop 51: the brightest around the moved iris, which on an
-eye with two catchlights could be the other one).
+place is the peak of its smoothed top-hat, to a fraction of a pixel; in the output, the peak nearest where it was,
+within the iris's displacement and 1.5 px (until stop 51: the brightest around the moved iris, which on an eye
+with two catchlights could be the other one).
 
 With ``--catchlight-flicker``, instead (stop 51): the edit at 4° (or the model's range) over the first 48 frames of
 the held-out take and its ``--variants``, in the same run: today's (``method: new``: one warp, the flow held back
@@ -301,21 +301,29 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
                      edit_metric_requested_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
-def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float) -> tuple[float, int] | None:
+def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float,
+                  nearest: bool = False) -> tuple[float, int] | None:  # fmt: skip
     """The x (and row) of the catchlight's peak within ``radius`` of ``centre`` (the white top-hat, smoothed by
-    σ = 1 px, its maximum refined by a parabola through its neighbours); None when there is none (a top-hat under
-    2 ``LIFT``)."""
+    σ = 1 px, its maximum refined by a parabola through its neighbours): the brightest, or with ``nearest`` the
+    local peak nearest ``centre``. None when there is none (a top-hat under 2 ``LIFT``)."""
     import cv2
 
     grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
     size = max(3, 2 * round(IRIS_RADIUS * PATCH_W / 2) + 1)
     hat = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]]
-    inside = np.hypot(xs - centre[0], ys - centre[1]) <= radius
+    away = np.hypot(xs - centre[0], ys - centre[1])
+    inside = away <= radius
     if (hat * inside).max() < 2 * LIFT:
         return None
     smooth = cv2.GaussianBlur(hat, (0, 0), 1.0)
-    y, x = np.unravel_index(int(np.argmax(np.where(inside, smooth, -1.0))), smooth.shape)
+    if nearest:
+        peaks = inside & (smooth >= cv2.dilate(smooth, np.ones((3, 3), np.uint8))) & (hat >= LIFT)
+        if not peaks.any():
+            return None
+        y, x = np.unravel_index(int(np.argmin(np.where(peaks, away, np.inf))), smooth.shape)
+    else:
+        y, x = np.unravel_index(int(np.argmax(np.where(inside, smooth, -1.0))), smooth.shape)
     if not 0 < x < patch.shape[1] - 1:
         return float(x), int(y)
     left, mid, right = smooth[y, x - 1], smooth[y, x], smooth[y, x + 1]
@@ -344,8 +352,9 @@ def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> No
                         continue
                     seen += 1
                     iris = iris_moved(a, b)
-                    # the same catchlight, where it could have gone: Obama's two lie 5-6 px apart, nearly as bright
-                    after = _catchlight_x(b, (before[0], before[1]), abs(iris[0]) + 1.5)
+                    # the same catchlight: the peak nearest where it was, within the iris's move and 1.5 px (Obama's
+                    # two lie 5-6 px apart and nearly as bright, so the brightest may be the other one)
+                    after = _catchlight_x(b, (before[0], before[1]), abs(iris[0]) + 1.5, nearest=True)
                     if after is not None and abs(iris[0]) > 0.25:
                         ratios.append((after[0] - before[0]) / iris[0])
             emit(metric="eyeline_catchlight", person=person, variant=variant, method=method, shift_deg=sign * s,
