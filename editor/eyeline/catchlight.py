@@ -22,7 +22,8 @@ Per eye and frame, on the frame's own pixels:
 2. **Move** (``move_eye``, ``held_back``): one warp, by the iris's flow held back to ``SHARE`` of it where a
    catchlight will be: the spots' weight, grown by 2σ, carried to where the spots go and blurred by σ (``sigma``,
    below), scales the flow from 1 down to ``SHARE``. The iris around a spot is squeezed on one side and stretched
-   on the other over that band (4σ: 2 px on the close-ups' eyes, 1 px on the shared takes'), and lags there.
+   on the other over that band (4σ: about 2 px of the 48 px eye patch, more on small eyes where σ's 0.5 px floor
+   holds), and lags there.
 
 Why one warp (stop 51): stops 48–50 split the catchlight off the eye, filled the eye in under it from the iris
 around, and warped the two apart (``bench/_peers/catchlight_split_v2.py``). On close-ups (eyes 1.67× the shared
@@ -31,15 +32,16 @@ with the catchlight left on the iris (``bench/eyeline.py --catchlight-flicker``)
 - the catchlights were looked for within 0.8 of the found disc's radius (0.6 of the iris's) around the centre
   found on each frame. On a dark iris with two catchlights that centre moves by pixels from frame to frame (the
   darkest disc slides off whichever catchlight), so which catchlight was split changed from frame to frame;
-- with the same catchlights split on every frame, the error still rose with how far the catchlight was moved off
-  the iris (on the close-ups: 1.03–1.04 moved with it, 1.08 at 0.75 of its way, 1.25–1.30 at ``SHARE``, 1.69–1.84
-  left in place). The fill under a spot shows where the spot moves off it, and what the soft weight leaves of the
-  spot's rim rides with the iris; both change with each frame's noise.
+- a split flickers however steady its choice: splitting both of Obama's catchlights on every frame (a probe that
+  searched 0.85 of the iris's radius) raised the close-up's ratio to 1.48, and the split's error grows with how far
+  the catchlight is moved off the iris (on the close-ups: 1.03–1.04 moved with it, 1.08–1.09 at 0.75 of its way,
+  1.25–1.30 at ``SHARE``, 1.69–1.84 left in place). The fill under a spot shows where the spot moves off it, and
+  what the soft weight leaves of the spot's rim rides with the iris; both change with each frame's noise.
 A warp has no fill: a weight a little off moves a spot a little off its place, not a copy of it.
 
-The blur ``sigma`` is at least 0.1 of the found disc's radius and at least ``FOLD`` × the lag, (1 − ``SHARE``) ×
-the flow's largest step: the flow's change across a blurred edge is then under a pixel per pixel (a Gaussian
-edge's steepest slope is 1/(σ√(2π)) ≈ 0.4/σ), so the warp never folds the iris over itself.
+The blur ``sigma`` is at least 0.5 px, at least ``SOFT`` of the found disc's radius and at least ``FOLD`` × the
+lag, (1 − ``SHARE``) × the flow's largest step: the flow's change across a blurred edge is then under a pixel per
+pixel (a Gaussian edge's steepest slope is 1/(σ√(2π)) ≈ 0.4/σ), so the warp never folds the iris over itself.
 """
 
 from __future__ import annotations
