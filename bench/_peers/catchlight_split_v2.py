@@ -8,7 +8,6 @@ changed from frame to frame with the found centre, and the fill showed where a s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +17,7 @@ import numpy as np
 import editor.eyeline.readback as readback
 import editor.eyeline.warper as warper
 from editor.eyeline._eyes import F32
+from editor.eyeline.catchlight import around
 
 SHARE = 5.7 / 12.0  # the cornea's share (editor.eyeline.catchlight)
 LIFT = 0.1  # grey (0–1) above its surround where a catchlight starts, and its ramp to full weight
@@ -67,14 +67,8 @@ def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndar
     """The frame's pixels at ``grid`` (xs, ys) with the iris moved by ``flow`` (frame px) and its catchlight by
     ``SHARE`` of it. ``iris``: where a catchlight is looked for, the centre and radius (frame px) of the disc the
     iris is found with."""
-    xs, ys = grid
-    reach = math.ceil(float(np.abs(flow).max())) + 2
-    h_img, w_img = rgb.shape[:2]
-    x0, y0 = max(0, int(xs[0, 0]) - reach), max(0, int(ys[0, 0]) - reach)
-    x1, y1 = min(w_img, int(xs[0, -1]) + 1 + reach), min(h_img, int(ys[-1, 0]) + 1 + reach)
-    area = np.ascontiguousarray(rgb[y0:y1, x0:x1], np.float32)
+    area, (x0, y0), (u, v) = around(rgb, grid, flow)  # the same cut as today's edit
     eye, light = split(area, (iris[0] - x0, iris[1] - y0), iris[2])
-    u, v = xs - np.float32(x0), ys - np.float32(y0)
     out = cv2.remap(eye, u + flow[..., 0], v + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if light.any():
         share = np.float32(SHARE)

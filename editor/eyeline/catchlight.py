@@ -35,9 +35,9 @@ with the catchlight left on the iris (``bench/eyeline.py --catchlight-flicker``)
 - a split flickers however steady its choice: splitting both of Obama's catchlights on every frame (a probe that
   searched 0.85 of the iris's radius) raised the close-up's ratio to 1.48, and the split's error grows with how far
   the catchlight is moved off the iris (on the close-ups: 1.03–1.04 moved with it, 1.08–1.09 at 0.75 of its way,
-  1.25–1.30 at ``SHARE``, 1.69–1.84 left in place). The fill under a spot shows where the spot moves off it, and
-  what the soft weight leaves of the spot's rim rides with the iris; both change with each frame's noise.
-A warp has no fill: a weight a little off moves a spot a little off its place, not a copy of it.
+  1.25–1.30 at ``SHARE``, 1.69–1.84 left in place). Why was not isolated: on a drawn eye (a flat iris, a soft spot,
+  noise) the split passed the noise through no more than one warp does. A real iris has texture the fill under a
+  spot does not have, and the fill shows where the spot moves off it.
 
 The blur ``sigma`` is at least 0.5 px, at least ``SOFT`` of the found disc's radius and at least ``FOLD`` × the
 lag, (1 − ``SHARE``) × the flow's largest step: the flow's change across a blurred edge is then under a pixel per
@@ -101,15 +101,22 @@ def move_eye(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray], flow: np.ndar
     """The frame's pixels at ``grid`` (xs, ys) with the iris moved by ``flow`` (frame px) and its catchlight by
     ``SHARE`` of it. ``iris``: where a catchlight is looked for, the centre and radius (frame px) of the disc the
     iris is found with."""
+    area, (x0, y0), (u, v) = around(rgb, grid, flow)
+    flow = held_back(flow, spots(area, (iris[0] - x0, iris[1] - y0), iris[2]), (u, v), iris[2])
+    return cv2.remap(area, u + flow[..., 0], v + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def around(rgb: np.ndarray, grid: tuple[np.ndarray, np.ndarray],
+           flow: np.ndarray) -> tuple[F32, tuple[int, int], tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """The frame's pixels (float) that a warp of ``grid`` (xs, ys) by ``flow`` can reach, where they start in the
+    frame, and ``grid`` in their px."""
     xs, ys = grid
     reach = math.ceil(float(np.abs(flow).max())) + 2
     h_img, w_img = rgb.shape[:2]
     x0, y0 = max(0, int(xs[0, 0]) - reach), max(0, int(ys[0, 0]) - reach)
     x1, y1 = min(w_img, int(xs[0, -1]) + 1 + reach), min(h_img, int(ys[-1, 0]) + 1 + reach)
     area = np.ascontiguousarray(rgb[y0:y1, x0:x1], np.float32)
-    u, v = xs - np.float32(x0), ys - np.float32(y0)
-    flow = held_back(flow, spots(area, (iris[0] - x0, iris[1] - y0), iris[2]), (u, v), iris[2])
-    return cv2.remap(area, u + flow[..., 0], v + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return area, (x0, y0), (xs - np.float32(x0), ys - np.float32(y0))
 
 
 def held_back(flow: np.ndarray, weight: F32, grid: tuple[np.ndarray, np.ndarray], radius: float) -> np.ndarray:
@@ -128,4 +135,4 @@ def held_back(flow: np.ndarray, weight: F32, grid: tuple[np.ndarray, np.ndarray]
     return flow * (1.0 - (1.0 - share) * there)[..., None]
 
 
-__all__ = ["FOLD", "INNER", "LIFT", "SHARE", "SOFT", "held_back", "move_eye", "sigma", "spots"]
+__all__ = ["FOLD", "INNER", "LIFT", "SHARE", "SOFT", "around", "held_back", "move_eye", "sigma", "spots"]

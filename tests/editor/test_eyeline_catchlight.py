@@ -12,7 +12,7 @@ from editor.eyeline._eyes import PATCH_H, PATCH_W, degrees_to_px, iris_centre
 from editor.eyeline.catchlight import INNER, SHARE, held_back, move_eye, spots
 from editor.eyeline.iris import IRIS_RADIUS, LIMBUS, iris_field
 from editor.eyeline.readback import iris_moved
-from tests.editor._drawn_eye import drawn_eye
+from tests.editor._drawn_eye import LOOKS, drawn_eye
 
 GRID = tuple(np.mgrid[0:PATCH_H, 0:PATCH_W].astype(np.float32)[::-1])
 
@@ -41,25 +41,28 @@ def _moved(patch: np.ndarray, deg: float) -> np.ndarray:
     return move_eye(patch, GRID, flow, (*centre, IRIS_RADIUS * PATCH_W))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("look", sorted(LOOKS))
 @pytest.mark.parametrize("deg", [8.0, -8.0])
-def test_the_catchlight_moves_the_corneas_share(deg: float) -> None:
+def test_the_catchlight_moves_the_corneas_share(deg: float, look: str) -> None:
     """Stop 47's warp carried the catchlight the iris's whole way."""
     centre = ((PATCH_W - 1) / 2, PATCH_H / 2 - 0.5)
     at = (centre[0] - 0.5 * np.sign(deg), centre[1] - 1.5)  # ends up inside the moved iris
-    src = _with_catchlight(drawn_eye(), at)
+    src = _with_catchlight(drawn_eye(look=look), at)
     out = _moved(src, deg)
     iris = degrees_to_px(deg, PATCH_W)
     assert iris_moved(src, out)[0] == pytest.approx(iris, abs=0.1)
     assert _spot_x(out, (at[0] + SHARE * iris, at[1])) - _spot_x(src, at) == pytest.approx(SHARE * iris, abs=0.15)
 
 
-def test_an_eye_without_a_catchlight_is_the_plain_warp() -> None:
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_an_eye_without_a_catchlight_is_the_plain_warp(look: str) -> None:
     """The white of the eye beside the iris is not taken for a catchlight. The drawn iris is narrower than the search
     (``INNER`` of ``LIMBUS``), and above and below it the white is a sliver narrow enough for the top-hat to keep:
-    only spots on the iris count (``catchlight.spots``)."""
+    only spots on the iris count (``catchlight.spots``: where the eye without them is dark), on a light iris next to
+    fair skin as on a dark one."""
     assert INNER * LIMBUS * PATCH_W > IRIS_RADIUS * PATCH_W + 0.5
     for x in (17.0, (PATCH_W - 1) / 2, 30.0):
-        src = drawn_eye(x)
+        src = drawn_eye(x, look)
         assert not spots(src, iris_centre(src), IRIS_RADIUS * PATCH_W).any()
         flow = iris_field(src, (8.0, 0.0))
         plain = cv2.remap(src, GRID[0] + flow[..., 0], GRID[1] + flow[..., 1], cv2.INTER_LINEAR,
@@ -83,8 +86,8 @@ def test_a_catchlight_anywhere_on_the_iris_moves_its_share(off: float) -> None:
 
 
 def test_the_catchlight_keeps_its_light() -> None:
-    """Stops 48-50 filled the eye in under the catchlight and moved the two apart; what the weight left of the spot's
-    rim rode with the iris, a fainter copy beside it. One warp moves the spot whole."""
+    """The spot is moved, not remade: its light above the iris is the source's (the close-up flicker itself is
+    ``test_eyeline_closeup_slow.py``)."""
     src = _with_catchlight(drawn_eye(), (22.0, 14.0))
     out = _moved(src, 8.0)
 
