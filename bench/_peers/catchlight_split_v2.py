@@ -4,7 +4,7 @@ catchlights were looked for within 0.8 of the found disc's radius around the cen
 read-back left out only the spots themselves.
 
 On close-ups the eye flickered (docs/benchmarks.md, stops 50 and 51): which catchlights fell inside that disc
-changed from frame to frame with the found centre, and the fill showed where a spot moved off its place."""
+changed from frame to frame with the found centre, and a split that kept to the same catchlights flickered too."""
 
 from __future__ import annotations
 
