@@ -69,7 +69,7 @@ def _whole_pixel(src: F32, out: F32, centre: tuple[float, float], r: float) -> t
     return int(kx) - REACH, int(ky) - REACH
 
 
-def _around(weight: F32) -> F32:
+def _grown(weight: F32) -> F32:
     """Step 2: a catchlight's weight grown by ``BAND`` px."""
     if BAND <= 0 or not weight.any():
         return weight
@@ -82,7 +82,7 @@ def iris_moved(src: F32, out: F32) -> tuple[float, float]:
     cx, cy = iris_centre(src)
     grey = [_grey(p) for p in (src, out)]
     start = _whole_pixel(grey[0], grey[1], (cx, cy), r)
-    lights = [_around(spots(src, (cx, cy), r)), _around(spots(out, (cx + start[0], cy + start[1]), r))]
+    lights = [_grown(spots(src, (cx, cy), r)), _grown(spots(out, (cx + start[0], cy + start[1]), r))]
     reach = int(np.ceil(r + EDGE))
     ys, xs = np.mgrid[-reach : reach + 1, -reach : reach + 1].astype(np.float32)
     fall = np.clip((np.hypot(xs, ys) - r) / EDGE, 0.0, 1.0)
