@@ -397,7 +397,7 @@ def blinks(model: EyelineModel, person: str, src: Path, variant: str, shift: flo
             for k in range(end)
         ]
     )  # type: ignore[arg-type]
-    ref = _open_eyes(info, model, track, boxes, 0)  # the edit's own reading of the shot's open eyes
+    ref, _ = _open_eyes(info, model, track, boxes, 0)  # the edit's own reading of the shot's open eyes
     if ref is None:
         emit(metric="eyeline_openness", person=person, variant=variant, frames=end, reference=None)
         return

@@ -13,7 +13,7 @@ import editor.eyeline.edit as edit
 def without_holding() -> Iterator[None]:
     """Inside the block, the edit moves the eyes through blinks, as before stop 48."""
     before = edit._open_eyes
-    edit._open_eyes = lambda *args, **kwargs: None  # type: ignore[assignment]
+    edit._open_eyes = lambda *args, **kwargs: (None, before(*args, **kwargs)[1])  # type: ignore[assignment]
     try:
         yield
     finally:

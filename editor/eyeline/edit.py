@@ -7,7 +7,8 @@
    against the iris), so that a blink can be told from it.
 3. Per frame, both eyes are warped (``editor.eyeline.warper``): the iris is moved by the requested rotation
    (``editor.eyeline.iris``: the stated eye model turns degrees into the iris's displacement, the whole iris moves,
-   the white of the eye beside it is squeezed and stretched, the lids and corners stay) and its catchlight by the
+   the white of the eye beside it is squeezed and stretched, the corners stay; on a look up or down the lids follow,
+   ``editor.eyeline.lids``, anchored on each eye's iris row over the frames of step 2) and its catchlight by the
    cornea's share of that (``editor.eyeline.catchlight``). The flow is smoothed over time (exponential, half-life
    1/30 s) so the eyes do not shimmer, and the requested shift eases in and out over 0.1 s at the range's ends;
    those times are turned into frames at the shot's rate (``editor.eyeline.timing``). While the eyes are shut the
@@ -34,11 +35,12 @@ from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_W, cut_patch, px_to_degrees
+from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees
 from editor.eyeline.blink import CLOSED, OPEN, reference, sclera_contrast
 from editor.eyeline.catchlight import SHARE
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
 from editor.eyeline.iris import FALLOFF, LIMBUS
+from editor.eyeline.lids import LOWER, UPPER
 from editor.eyeline.model import KIND, EyelineModel
 from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
@@ -74,17 +76,22 @@ def check_shift(model: EyelineModel, shift: tuple[float, float]) -> tuple[float,
 
 def _open_eyes(
     info: MediaInfo, model: EyelineModel, track: Track, boxes: np.ndarray, first: int
-) -> tuple[float, float] | None:
-    """The shot's open-eye contrasts (``blink.reference``) on up to ``_BLINK_FRAMES`` of the face's detection frames
-    spread over the range."""
+) -> tuple[tuple[float, float] | None, tuple[float, float]]:
+    """On up to ``_BLINK_FRAMES`` of the face's detection frames spread over the range: the shot's open-eye
+    contrasts (``blink.reference``), and each eye's iris row, the median (patch px): the lids' follow is anchored
+    there (``lids``), so that it does not jump with a frame's iris estimate."""
     seen = track.frames
     picks = [seen[i] for i in np.linspace(0, len(seen) - 1, min(len(seen), _BLINK_FRAMES)).round().astype(int)]
-    contrasts = []
+    contrasts, rows = [], []
     for index, rgb in iter_frames(info, start=first, end=first + len(boxes), fmt="rgb24", indices=picks):
         face = tuple(float(v) for v in boxes[index - first])
         frame = np.asarray(rgb, np.float32) / 255.0
-        contrasts.append([sclera_contrast(cut_patch(frame, box)) for box in model.geometry.patch_boxes(face)])  # type: ignore[arg-type]
-    return reference(np.array(contrasts))
+        patches = [cut_patch(frame, box) for box in model.geometry.patch_boxes(face)]  # type: ignore[arg-type]
+        centres = [iris_centre(p) for p in patches]
+        contrasts.append([sclera_contrast(p, c) for p, c in zip(patches, centres, strict=True)])
+        rows.append([c[1] for c in centres])
+    anchors = np.median(rows, axis=0) if rows else np.full(2, (PATCH_H - 1) / 2)
+    return reference(np.array(contrasts)), (float(anchors[0]), float(anchors[1]))
 
 
 def _boxes(track: Track, frames: range, sigma: float) -> np.ndarray:
@@ -149,9 +156,9 @@ def redirect_gaze(
     track = find_performer(tracks, performer, cast, info.path.name)
     timing = Timing.at(info.frame_rate)
     boxes = _boxes(track, frames, timing.box_sigma)
-    blinks = _open_eyes(info, model, track, boxes, first)
+    blinks, lids_at = _open_eyes(info, model, track, boxes, first)
     stages.at("track", 1.0)
-    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes, timing, blinks)
+    editor = _EyelineFrames(info, frames, model, (dx, dy), boxes, timing, blinks, lids_at)
     report, _check = render_frames(
         info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor,
         progress=stages.part("render"),
@@ -175,6 +182,7 @@ def redirect_gaze(
         "iris_radius": round(LIMBUS, 4),
         "falloff_radii": FALLOFF,
         "catchlight_share": round(SHARE, 4),
+        "lids_follow": {"upper": UPPER, "lower": round(LOWER, 4), "anchor_rows": [round(v, 3) for v in lids_at]},
         "blink_hold": None
         if blinks is None
         else {"open_eye_contrast": [round(v, 4) for v in blinks], "closed": CLOSED, "open": OPEN},
@@ -210,9 +218,10 @@ class _EyelineFrames(FrameEditor):
         boxes: np.ndarray,
         timing: Timing,
         blinks: tuple[float, float] | None,
+        lids_at: tuple[float, float],
     ) -> None:
         super().__init__(info, span)
-        self.blinks = blinks
+        self.blinks, self.lids_at = blinks, lids_at
         self.model, self.shift, self.boxes = Portable.of(model.to_bytes(), EyelineModel.from_bytes), shift, boxes
         self.timing = timing
         self.warm_up = timing.warm_up  # the smoothing's start forgotten to 0.5^48 ≈ 4e-15
@@ -226,7 +235,7 @@ class _EyelineFrames(FrameEditor):
 
     def _warper(self) -> EyeWarper:
         if getattr(self, "_rt_warper", None) is None:
-            self._rt_warper = EyeWarper(self.model.load(), self.shift, self.timing.alpha, self.blinks)
+            self._rt_warper = EyeWarper(self.model.load(), self.shift, self.timing.alpha, self.blinks, self.lids_at)
         return self._rt_warper
 
     def _at(self, index: int) -> tuple[tuple[float, float, float, float], float]:

@@ -15,7 +15,9 @@ The warp, per eye patch (``_eyes.PATCH_W × PATCH_H`` at the learnt geometry, in
    (``LIMBUS`` of the patch width) of the moved centre ``c + d`` and falls smoothly (a raised cosine) to 0 at
    ``FALLOFF`` radii: the iris moves whole, the white of the eye beside it is squeezed on one side and stretched
    on the other, the lids and skin beyond stay. ``w`` is also brought to 0 before the eye's corners
-   (``CORNER_SPREAD``), which never move.
+   (``CORNER_SPREAD``), which never move. On a vertical look the vertical flow takes the larger of ``w`` and the
+   lids' follow (``editor.eyeline.lids``, stop 52): the upper lid moves with the iris, the lower lid part of the
+   way, the corners stay.
    ``LIMBUS`` is the iris's own radius in the stated eye model: 11.7 mm across (adults' mean horizontal visible
    iris diameter, white to white; Rüfer et al. 2005) against the 28 mm fissure. Stop 47 moved whole only the
    disc the iris is found with (``IRIS_RADIUS``, 0.11 of the patch; the darkest disc, narrower than the iris):
@@ -34,6 +36,7 @@ from functools import cache
 import numpy as np
 
 from editor.eyeline._eyes import CORNER_SPREAD, F32, FISSURE_MM, degrees_to_px, iris_centre
+from editor.eyeline.lids import lid_weight
 
 IRIS_RADIUS = 0.11  # the disc the iris is found with (``iris_centre``), fraction of the patch width
 IRIS_MM = 11.7  # the iris's diameter in the stated eye model (module docstring, step 2)
@@ -68,15 +71,30 @@ def iris_weight(h: int, w: int, centre: tuple[float, float]) -> F32:
     return (0.5 * (1.0 + np.cos(np.pi * t)) * _corners(h, w)).astype(np.float32)
 
 
-def iris_field(patch: F32, shift_deg: tuple[float, float], centre: tuple[float, float] | None = None) -> F32:
+def iris_field(
+    patch: F32,
+    shift_deg: tuple[float, float],
+    centre: tuple[float, float] | None = None,
+    lids_at: float | None = None,
+) -> F32:
     """The flow ``(H, W, 2)`` (fx, fy) that moves ``patch``'s iris by ``shift_deg`` (yaw, pitch in degrees;
     + = image right, down): output ``p`` samples the patch at ``p + (fx, fy)``. ``centre``: the iris's centre when
-    already found (``iris_centre``)."""
-    h, w = patch.shape[:2]
+    already found (``iris_centre``). ``lids_at``: the row the lids' follow is anchored on (``lids.lid_weight``: the
+    shot's iris row; default the iris's centre found here)."""
+    return iris_flow(patch.shape[:2], shift_deg, iris_centre(patch) if centre is None else centre, lids_at)
+
+
+def iris_flow(
+    shape: tuple[int, ...], shift_deg: tuple[float, float], centre: tuple[float, float], lids_at: float | None = None
+) -> F32:
+    """``iris_field`` on a canvas of ``shape`` (h, w: the eye patch's width, and rows above and below it where a
+    vertical look's warp may reach) for an iris centred at ``centre`` there."""
+    h, w = shape[0], shape[1]
     dx, dy = (degrees_to_px(s, w) for s in shift_deg)
-    cx, cy = iris_centre(patch) if centre is None else centre
+    cx, cy = centre
     weight = iris_weight(h, w, (cx + dx, cy + dy))
-    return np.stack([-dx * weight, -dy * weight], axis=-1).astype(np.float32)
-
-
-__all__ = ["FALLOFF", "IRIS_MM", "IRIS_RADIUS", "LIMBUS", "iris_field", "iris_weight"]
+    vertical = weight
+    if dy != 0.0:  # step 2: the lids follow a vertical look (``editor.eyeline.lids``)
+        anchor = cy if lids_at is None else lids_at
+        vertical = np.maximum(weight, lid_weight(h, w, anchor + dy, LIMBUS * w))
+    return np.stack([-dx * weight, -dy * vertical], axis=-1).astype(np.float32)

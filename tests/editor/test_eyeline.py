@@ -19,7 +19,7 @@ from editor.eyeline import (
     redirect_gaze,
     train_eyeline,
 )
-from editor.eyeline._eyes import degrees_to_px, gaze_of, iris_centre
+from editor.eyeline._eyes import PATCH_H, degrees_to_px, gaze_of, iris_centre
 from media import Region, iter_frames, probe, read_frame
 from tests.editor._dialogue_media import rewrite_clip
 from tests.editor._media import write_clip
@@ -72,6 +72,22 @@ def test_the_edit_moves_the_gaze_it_was_asked_to(edited) -> None:  # type: ignor
     assert asked > 3 and 0.8 * asked <= got <= 1.2 * asked, (asked, got)
     assert abs(result.metrics["gaze_shift_achieved_y_deg"]) < 0.5
     assert result.parameters["ramp_frames"] == 3 and result.parameters["temporal_alpha"] == 0.4353  # GRID's 25 fps
+
+
+def test_a_look_down_carries_the_lids_with_the_iris(trained, edited, footage_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # issue 18, stop 52: on a look up or down the lids stayed but for a bump over and under the iris
+    model = trained.model
+    dy = min(4.0, model.shift_range[1])
+    result = redirect_gaze(footage_dir / TAKE2, tmp_path / "down.mp4", model, (0.0, dy), performer="grid", end=END)
+    asked, got = result.metrics["gaze_shift_requested_y_deg"], result.metrics["gaze_shift_achieved_y_deg"]
+    assert 0.8 * asked <= got <= 1.2 * asked, (asked, got)
+    assert abs(result.metrics["gaze_shift_achieved_x_deg"]) < 0.5
+    follow = result.parameters["lids_follow"]
+    assert follow["upper"] == 1.0 and follow["lower"] == pytest.approx(0.572, abs=1e-3)
+    assert len(follow["anchor_rows"]) == 2 and all(0 < row < PATCH_H for row in follow["anchor_rows"])
+    # the warp reaches the lids above and below the eye patch, where a look aside's stays inside it
+    down, aside = result.region, edited[0].region
+    assert down.y < aside.y and down.y + down.height > aside.y + aside.height, (down, aside)
 
 
 def test_at_twice_the_rate_the_edit_counts_its_ease_and_smoothing_in_seconds(

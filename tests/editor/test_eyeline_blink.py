@@ -70,9 +70,9 @@ def test_the_lids_are_left_as_shot_through_a_blink(model: EyelineModel, footage_
     tracks, _ = track_faces(info, start=START, end=END, samples=9)
     track = find_performer(tracks, "grid", None, TAKE2)
     boxes = _boxes(track, range(START, END), Timing.at(info.frame_rate).box_sigma)
-    blinks = _open_eyes(info, model, track, boxes, START)
+    blinks, lids_at = _open_eyes(info, model, track, boxes, START)
     assert blinks is not None
-    warp = EyeWarper(model, (min(4.0, model.shift_range[0]), 0.0), Timing.at(info.frame_rate).alpha, blinks)
+    warp = EyeWarper(model, (min(4.0, model.shift_range[0]), 0.0), Timing.at(info.frame_rate).alpha, blinks, lids_at)
     held, moved = {}, {}
     for i, rgb in iter_frames(info, start=START, end=END, fmt="rgb24"):
         frame = np.asarray(rgb, np.float32) / 255.0

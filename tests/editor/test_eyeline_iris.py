@@ -33,9 +33,9 @@ def test_px_to_degrees_is_degrees_to_px_turned_round(deg: float) -> None:
     assert px_to_degrees(degrees_to_px(deg, PATCH_W), PATCH_W) == pytest.approx(deg, abs=1e-6)
 
 
-def test_the_lids_and_corners_stay() -> None:
+def test_on_a_look_aside_the_lids_and_corners_stay() -> None:
     src = drawn_eye()
-    field = iris_field(src, (8.0, 4.0))
+    field = iris_field(src, (8.0, 0.0))
     h, w = src.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w]
     far = np.hypot(xs - (w - 1) / 2, ys - (h - 1) / 2) > FALLOFF * LIMBUS * w + 3
