@@ -53,14 +53,15 @@ class _Checked:
         self.passed.append(sum(1 for r in results if r["entry"] and r["entry"][0] != first))
 
 
-@pytest.mark.parametrize("name", ["prores", "h264"])
+@pytest.mark.parametrize(("name", "up"), [("prores", False), ("h264", False), ("prores", True)])
 def test_eyeline_in_segments_is_the_sequential_edit(
-    footage_dir: Path, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+    footage_dir: Path, tmp_path: Path, name: str, up: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trained = train_eyeline([probe(footage_dir / "grid_id2_vcd_swwp2s.mpg")], "grid", config=EyelineConfig(samples=12))
     model = EyelineModel.from_bytes(trained.model.to_bytes())
     src = _rewrap(footage_dir / "grid_pwij3p.mpg", tmp_path / "take", name, 60)
-    shift = (min(4.0, model.shift_range[0]), 0.0)
+    # a look up as well (stop 52): the lids follow, and the warp reaches above and below the eye patch
+    shift = (min(4.0, model.shift_range[0]), -min(2.0, model.shift_range[1]) if up else 0.0)
     kw: dict[str, Any] = {"performer": "grid", "start": 2, "end": 58}
     one = redirect_gaze(src, tmp_path / f"one{src.suffix}", model, shift, **kw)
     checked = _Checked(monkeypatch)
