@@ -13,6 +13,8 @@ long, on a 23.976 one a quarter longer.
    25, 0.42 at 23.976). A segment of a parallel render runs its state over ``warm_up`` frames before its first,
    ``FORGET`` half-lives (0.5^48 ≈ 4e-15 of the start left).
 3. **Face box smoothing** (``BOX_SIGMA_S``): a Gaussian of ``box_sigma`` frames (2 at 30 fps as before).
+4. **Settled** (``settled``): the frames the look is held on, where the edit's metrics are read (stop 52): the
+   eyes moving to their new look over the ease are the edit's own motion, not flicker.
 
 The constants are the values the edit had at 30 fps: nothing changes there, and at another rate the edit takes
 the same time. ``bench/eyeline.py --rates`` measures the ease on the held-out take at twice its rate and at
@@ -57,6 +59,12 @@ class Timing:
     def ease(self, k: int, n: int) -> float:
         """The share of the shift on the range's frame ``k`` of ``n`` (step 1)."""
         return min(1.0, (k + 1) / self.ramp, (n - k) / self.ramp)
+
+    def settled(self, n: int) -> range:
+        """The frames of a range of ``n`` (0-based) on which the look is held: the whole shift (step 1), from two of
+        the smoothing's half-lives (step 2) after the ease in reaches it, to the last frame before the ease out."""
+        lag = math.ceil(2.0 * math.log(0.5) / math.log(self.alpha)) if 0.0 < self.alpha < 1.0 else 0
+        return range(self.ramp - 1 + lag, n - self.ramp + 1)
 
     def as_parameters(self) -> dict[str, float]:
         """What the signed result records."""

@@ -3,7 +3,8 @@
 Stops 48-50 split the catchlight off the eye and warped the two apart. On a close-up of Obama's held-out take (the
 centre 60 % of the picture, scaled back up: eyes 1.67x larger; here its first 48 frames, H.264 CRF 16) the eye
 region's warping error is 1.42 of the source's with that split, 0.99 with one warp: which of his two catchlights
-was split changed from frame to frame (docs/benchmarks.md, "The catchlight moved in one warp")."""
+was split changed from frame to frame (docs/benchmarks.md, "The catchlight moved in one warp"). Read where the look is
+held (stop 52: the ease's pairs left out), 1.38 with the split and 0.99 with one warp."""
 
 from __future__ import annotations
 
@@ -49,4 +50,4 @@ def test_a_close_up_eye_is_as_steady_as_the_source(footage_dir: Path, tmp_path: 
     shot = _closeup(footage_dir / TEST, tmp_path / "closeup.mp4")
     result = redirect_gaze(shot, tmp_path / "out.mp4", model, (4.0, 0.0), performer="obama", end=FRAMES)
     assert result.metrics["eye_warping_error_ratio"] < 1.1
-    assert result.metrics["gaze_shift_achieved_x_deg"] > 3.0  # 4° asked, 3.6 after the ease
+    assert result.metrics["gaze_shift_achieved_x_deg"] > 3.0  # 4° asked and held; 3.56 read (stop 52)

@@ -64,6 +64,18 @@ def test_the_edit_takes_the_same_time_at_any_rate(fps: Fraction) -> None:
     assert t.ease(t.ramp, 100) == 1.0 == t.ease(100 - t.ramp, 100)
 
 
+@given(fps=st.sampled_from([Fraction(24000, 1001), Fraction(25), Fraction(30000, 1001), Fraction(50), Fraction(60)]),
+       n=st.integers(2, 400))  # fmt: skip
+def test_the_metrics_frames_hold_the_whole_look(fps: Fraction, n: int) -> None:
+    # stop 52: the ease's first and last pairs were read as flicker; the look held is read where it is held
+    t = Timing.at(fps)
+    for k in t.settled(n):
+        assert t.ease(k, n) == 1.0  # the whole shift, not the ease
+        assert k >= t.ramp - 1 and t.alpha ** (k - t.ramp + 1) <= 0.25 + 1e-9  # the smoothing caught up
+    if n >= 2 * t.ramp + 4:  # a range a few frames longer than its two eases holds the look somewhere
+        assert len(t.settled(n)) >= 1
+
+
 def test_a_rate_that_is_not_positive_is_refused() -> None:
     for bad in (0, -25, math.nan):
         with pytest.raises(ValueError, match="frame rate must be positive"):
