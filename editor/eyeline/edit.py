@@ -20,8 +20,9 @@ Metrics (in ``EditResult.metrics``): the gaze shift achieved vs requested (degre
 far each eye's iris moved, found again in the output, ``readback.iris_moved``; frames with the eyes shut are not
 read), the frames held back for blinks, and the warping error of the eye region relative to the source's. Both
 are read on up to 10 pairs of frames where the look is held (``Timing.settled``; the whole range when it is too
-short for that): until stop 52 the ease's first and last pairs were among them, and the eyes moving to their new
-look there counted as flicker (13 and 5 times the source's error on a 6° look on CREMA-D's close-up).
+short for that; the warping error leaves out a pair across which a blink's hold changes). Until stop 52 the ease's
+first and last pairs were among them, and the eyes moving to their new look there counted as flicker (13 and 5
+times the source's error on a 6° look on CREMA-D's close-up).
 """
 
 from __future__ import annotations
@@ -310,7 +311,9 @@ def _metrics(
         "gaze_shift_error_deg": round(float(np.linalg.norm(a - r, axis=1).mean()), 3),
         "gaze_frames_measured": float(len(a)),
     }
-    pairs = [i for i in sorted(keep) if i + 1 in keep]
+    # pairs on which the look is held alike: a blink's hold letting the look go or taking it up again is the edit's
+    # own motion, as the ease is (``Timing.settled``)
+    pairs = [i for i in sorted(keep) if i + 1 in keep and abs(keep[i][4] - keep[i + 1][4]) < 0.01]
     if pairs:
         src_e, out_e = [], []
         for i in pairs:
