@@ -301,11 +301,12 @@ def readback(model: EyelineModel, person: str, src: Path, variant: str, shift: f
                      edit_metric_requested_deg=result.metrics.get("gaze_shift_requested_x_deg"))  # fmt: skip
 
 
-def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float,
-                  nearest: bool = False) -> tuple[float, int] | None:  # fmt: skip
+def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float, nearest: bool = False,
+                  rows: bool = False) -> tuple[float, float] | None:  # fmt: skip
     """The x (and row) of the catchlight's peak within ``radius`` of ``centre`` (the white top-hat, smoothed by
     σ = 1 px, its maximum refined by a parabola through its neighbours): the brightest, or with ``nearest`` the
-    local peak nearest ``centre``. None when there is none (a top-hat under 2 ``LIFT``)."""
+    local peak nearest ``centre``. None when there is none (a top-hat under 2 ``LIFT``). With ``rows`` the row is
+    refined the same way (``bench/eyeline_lids.py``: a look up or down), else it is the peak's whole row."""
     import cv2
 
     grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
@@ -324,11 +325,16 @@ def _catchlight_x(patch: np.ndarray, centre: tuple[float, float], radius: float,
         y, x = np.unravel_index(int(np.argmin(np.where(peaks, away, np.inf))), smooth.shape)
     else:
         y, x = np.unravel_index(int(np.argmax(np.where(inside, smooth, -1.0))), smooth.shape)
-    if not 0 < x < patch.shape[1] - 1:
-        return float(x), int(y)
-    left, mid, right = smooth[y, x - 1], smooth[y, x], smooth[y, x + 1]
+    return _refined(smooth[y, :], int(x)), _refined(smooth[:, x], int(y)) if rows else float(y)
+
+
+def _refined(line: np.ndarray, at: int) -> float:
+    """``at``, a maximum of ``line``, refined by a parabola through its neighbours."""
+    if not 0 < at < len(line) - 1:
+        return float(at)
+    left, mid, right = line[at - 1], line[at], line[at + 1]
     bend = left - 2 * mid + right
-    return float(x + (0.5 * (left - right) / bend if bend < 0 else 0.0)), int(y)
+    return float(at + (0.5 * (left - right) / bend if bend < 0 else 0.0))
 
 
 def catchlights(model: EyelineModel, person: str, src: Path, variant: str) -> None:

@@ -14,6 +14,9 @@ the model's vertical range where smaller) over the first 48 frames, this code (`
   the same measure of the source patch warped in memory by this code's flow for the iris's read move (no codec, no
   blend into the frame): what the lids' model (``lids.UPPER``, ``lids.LOWER``, the cosine arch) gives there. The
   lids before moved only as far as the iris's falloff dragged them.
+- ``catchlight_ratio`` (same lines): on the eyes that show a catchlight (``bench/eyeline.py``'s ``--catchlight``
+  reading, its row refined as its column is), its vertical move ÷ the iris's; the cornea's share
+  (``catchlight.SHARE``) expected, with the lids following or not.
 - ``eyeline_lids_edit``: the edit's own signed metrics: the achieved vertical shift against the requested, and the
   eye region's warping error ÷ the source's (flicker).
 
@@ -37,11 +40,20 @@ sys.path.insert(1, str(REPO / "bench"))
 
 from _heldout import make_variant  # noqa: E402
 from _peers.lids_static_v1 import lids_static  # noqa: E402
-from eyeline import PEOPLE, _first_frames  # noqa: E402
+from eyeline import PEOPLE, _catchlight_x, _first_frames  # noqa: E402
 
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
-from editor.eyeline._eyes import CORNER_SPREAD, EYEBALL_MM, FISSURE_MM, PATCH_H, PATCH_W, cut_patch  # noqa: E402
-from editor.eyeline.iris import LIMBUS, iris_field  # noqa: E402
+from editor.eyeline._eyes import (  # noqa: E402
+    CORNER_SPREAD,
+    EYEBALL_MM,
+    FISSURE_MM,
+    PATCH_H,
+    PATCH_W,
+    cut_patch,
+    iris_centre,
+)
+from editor.eyeline.catchlight import SHARE  # noqa: E402
+from editor.eyeline.iris import IRIS_RADIUS, LIMBUS, iris_field  # noqa: E402
 from editor.eyeline.readback import iris_moved  # noqa: E402
 from media import iter_frames, probe  # noqa: E402
 
@@ -108,7 +120,7 @@ def lids(model: EyelineModel, person: str, src: Path, variant: str, shift: float
             anchors = result.parameters["lids_follow"]["anchor_rows"]
             ratios: dict[str, list[float]] = {"upper": [], "lower": []}
             expected: dict[str, list[float]] = {"upper": [], "lower": []}
-            iris_dy = []
+            iris_dy, lights = [], []
             for k in range(ramp, end - ramp):
                 for e, box in enumerate(model.geometry.patch_boxes(face[k])):  # type: ignore[arg-type]
                     a, b = (cut_patch(f.astype(np.float32) / 255.0, box) for f in (frames[k], edited[k]))
@@ -116,6 +128,11 @@ def lids(model: EyelineModel, person: str, src: Path, variant: str, shift: float
                     if abs(moved[1]) < 0.25:  # a blink held back, or nothing read
                         continue
                     iris_dy.append(moved[1])
+                    before = _catchlight_x(a, iris_centre(a), 0.8 * IRIS_RADIUS * PATCH_W, rows=True)
+                    if before is not None:  # the same catchlight: the peak nearest where it was
+                        after = _catchlight_x(b, before, abs(moved[1]) + 1.5, nearest=True, rows=True)
+                        if after is not None:
+                            lights.append((after[1] - before[1]) / moved[1])
                     ga, gb, gi = _grey(a), _grey(b), _grey(_ideal(a, moved[1], anchors[e]))
                     cx = float(np.clip(np.argmin(ga.mean(0)[8:-8]) + 8, 0, PATCH_W - 1))
                     for part, above in (("upper", True), ("lower", False)):
@@ -126,7 +143,9 @@ def lids(model: EyelineModel, person: str, src: Path, variant: str, shift: float
                         ideal = np.mean([_band_moved(ga, gi, r, c) for r, c in bands])
                         ratios[part].append(float(got / moved[1]))
                         expected[part].append(float(ideal / moved[1]))
-            line: dict[str, object] = {"eyes_read": len(iris_dy)}
+            line: dict[str, object] = {"eyes_read": len(iris_dy), "catchlights_read": len(lights)}
+            line["catchlight_ratio"] = round(float(np.median(lights)), 3) if lights else None
+            line["catchlight_expected"] = round(SHARE, 3)
             line["iris_dy_px_median"] = round(float(np.median(iris_dy)), 3) if iris_dy else None
             for p in ("upper", "lower"):
                 v = ratios[p]
