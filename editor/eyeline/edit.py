@@ -186,7 +186,9 @@ def redirect_gaze(
         "iris_radius": round(LIMBUS, 4),
         "falloff_radii": FALLOFF,
         "catchlight_share": round(SHARE, 4),
-        "lids_follow": {"upper": UPPER, "lower": round(LOWER, 4), "anchor_rows": [round(v, 3) for v in lids_at]},
+        "lids_follow": None  # a look aside moves no lid
+        if dy == 0
+        else {"upper": UPPER, "lower": round(LOWER, 4), "anchor_rows": [round(v, 3) for v in lids_at]},
         "blink_hold": None
         if blinks is None
         else {"open_eye_contrast": [round(v, 4) for v in blinks], "closed": CLOSED, "open": OPEN},

@@ -98,3 +98,6 @@ def iris_flow(
         anchor = cy if lids_at is None else lids_at
         vertical = np.maximum(weight, lid_weight(h, w, anchor + dy, LIMBUS * w))
     return np.stack([-dx * weight, -dy * vertical], axis=-1).astype(np.float32)
+
+
+__all__ = ["FALLOFF", "IRIS_MM", "IRIS_RADIUS", "LIMBUS", "iris_field", "iris_flow", "iris_weight"]

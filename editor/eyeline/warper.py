@@ -5,7 +5,8 @@ iris's flow for the eased shift (``timing``, ``iris.iris_field``; on a vertical 
 the shot's iris row, ``lids``) is smoothed with the previous frame's (exponentially, ``alpha`` kept) and kept on a
 grid of ``1/FIELD_GRID`` px; then multiplied by what a blink leaves of it (``blink.hold``, the same for both eyes);
 resampled to the frame's pixels and applied there, the catchlight moving its own share (``catchlight.move_eye``),
-blended in with a feathered ellipse inside the eye's patch.
+blended in with a feathered ellipse inside the eye's patch (on a vertical look, a rounded rectangle ``ROOM`` patch px
+taller above and below: the lids' follow reaches there).
 """
 
 from __future__ import annotations

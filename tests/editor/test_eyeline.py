@@ -70,6 +70,7 @@ def test_the_edit_moves_the_gaze_it_was_asked_to(edited) -> None:  # type: ignor
     result, _out = edited
     asked, got = result.metrics["gaze_shift_requested_x_deg"], result.metrics["gaze_shift_achieved_x_deg"]
     assert asked == result.parameters["shift_deg"][0]  # read where the look is held, not over the ease (stop 52)
+    assert result.parameters["lids_follow"] is None  # a look aside moves no lid, and none is signed
     assert 0.8 * asked <= got <= 1.2 * asked, (asked, got)
     assert abs(result.metrics["gaze_shift_achieved_y_deg"]) < 0.5
     assert result.parameters["ramp_frames"] == 3 and result.parameters["temporal_alpha"] == 0.4353  # GRID's 25 fps
