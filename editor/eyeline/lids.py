@@ -26,18 +26,19 @@ The follow ``lid_weight``, per patch pixel, the share of the iris's vertical dis
    - above it: 1 up to ``UP_HOLD`` iris radii (past the limbus's top: the upper margin rests 2–3 mm under it over
      the iris and about as high beside it, its lashes above), then a raised cosine to 0 over ``UP_FALL`` radii: the
      lid's skin up toward the crease is squeezed on a look up and stretched on a look down, as it folds in life;
-   - below it: from 1 to ``LOWER`` by ``LOW_TURN`` radii, on the white (the eyeball: no texture to show the change;
-     the lower margin curves up beside the iris, to about half a radius under its centre on the drawn eye and on the
-     shared takes), held to ``LOW_HOLD`` radii past the iris's lower edge (the margin sits at that edge under the
-     iris, and its lashes), then a raised cosine to 0 over ``LOW_FALL`` radii.
+   - below it: from 1 to ``LOWER`` by ``LOW_TURN`` radii, on the white above the lower margin (the eyeball: no
+     texture to show the change; beside the iris the margin curves up, to 0.85 of a radius under the iris's centre
+     on the tests' drawn eye), held to ``LOW_HOLD`` radii past the iris's lower edge (the margin sits at that edge
+     under the iris, and its lashes), then a raised cosine to 0 over ``LOW_FALL`` radii.
 2. **Columns**: times ``cos(π/2 · u)``, ``u`` the distance from the patch's centre column over the corners'.
 3. The vertical flow is the iris's displacement times the larger of this and the iris's own weight
    (``iris.iris_weight``), so the iris still moves whole wherever it is. The horizontal flow is unchanged: on a
    look aside the lids stay.
 
-The falls are at least an iris radius wide, so the follow's steepest slope is π/2 per ``UP_FALL`` radii; on the
-patch's 7 px radius and the largest look (10°, 2.5 px), under 0.6 px per px: the warp never folds (a hypothesis test
-checks it with the iris's weight, both ways and in both directions).
+The follow's steepest slope is the upper fall's, π/2 per ``UP_FALL`` radii: on the patch's 7 px radius, 0.22 per px
+(the turn to ``LOWER`` 0.19, the lower fall 0.13, the arch 0.09). At the largest look (10°, 2.5 px) the flow then
+changes by under 0.6 px per px, so the warp never folds (a hypothesis test checks it with the iris's weight, looks
+both ways in both directions).
 """
 
 from __future__ import annotations
