@@ -39,7 +39,7 @@ from media._mux_audio import AudioFilter, AudioMux
 from media._policy import EncodePlan, container_of, plan_encode
 from media._probe import MediaInfo, _reason, open_input, video_stream
 from media._progress import Meter, Progress
-from media._read import conversion_matrix, conversion_range, frame_planes, frame_to_rgb
+from media._read import EXACT_RGB, conversion_matrix, conversion_range, frame_planes, frame_to_rgb
 from media._segments import SegmentReport
 from media.errors import CorruptMediaError, EncodeError
 
@@ -317,7 +317,9 @@ class _Job:
                 f"got {rgb.dtype} {rgb.shape}"
             )
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-        return frame.reformat(format=self.plan.pix_fmt, dst_colorspace=self.matrix, dst_color_range=self.range)
+        return frame.reformat(
+            format=self.plan.pix_fmt, dst_colorspace=self.matrix, dst_color_range=self.range, interpolation=EXACT_RGB
+        )
 
     def _encode(self, out: Any, vout: Any, work: Any) -> None:
         out.mux(encode_frame(vout, work, self.first + self.count * self.step))
@@ -363,7 +365,13 @@ def _composite(
     else:
         arr = np.clip(np.rint(rgb * 255.0), 0, 255).astype(np.uint8)
         edited = av.VideoFrame.from_ndarray(arr, format="rgb24")
-    edited = edited.reformat(format=pix_fmt, dst_colorspace=matrix, dst_color_range=crange, src_colorspace=matrix)
+    edited = edited.reformat(
+        format=pix_fmt,
+        dst_colorspace=matrix,
+        dst_color_range=crange,
+        src_colorspace=matrix,
+        interpolation=None if deep else EXACT_RGB,  # the 8-bit conversion as the read's (``media._read``)
+    )
     for dst, src in zip(frame_planes(edited), frame_planes(work), strict=True):
         keep = ~_pool_mask(support, dst.shape)
         dst[keep] = src[keep]
