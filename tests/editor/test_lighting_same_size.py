@@ -83,10 +83,13 @@ def test_an_exemplar_of_another_scene_at_the_references_size_is_not_taken_for_it
     grid_b, neu = probe(footage_dir / GRID_B), probe(footage_dir / NEU)
     exemplars = Exemplars.build([read_frame(grid_b, k) for k in (5, grid_b.frame_count // 2)])
     look = random_look(np.random.default_rng(9000))
-    ref = look.apply(at_size(read_frame(neu, neu.frame_count - 5), grid_b.width, grid_b.height))
-    grade = match_grade(net, exemplars, shots, [ref])
-    assert grade.method == "model" and grade.warning is not None
+    # three neighbouring frames: which of them the old acceptance took moves with the pixels (stop 52's exact 8-bit
+    # read: frame n-5, 31.7 before, is now refused by its inlier test; n-6 and n-4 are taken, 31.5 and 36.2 off)
+    refs = [look.apply(at_size(read_frame(neu, neu.frame_count - k), grid_b.width, grid_b.height)) for k in (6, 5, 4)]
+    for ref in refs:
+        grade = match_grade(net, exemplars, shots, [ref])
+        assert grade.method == "model" and grade.warning is not None
     monkeypatch.setattr("editor.lighting.exemplars.COVER_MIN", 0.0)  # the acceptance before 2026-12-06
-    unguarded = match_grade(net, exemplars, shots, [ref])
-    assert unguarded.method == "exemplar" and unguarded.warning is None
-    assert delta_e76(unguarded.lut.apply(shots[0]), look.apply(shots[0])) > 20.0  # measured 31.7
+    taken = [g for g in (match_grade(net, exemplars, shots, [ref]) for ref in refs) if g.method == "exemplar"]
+    assert taken and all(g.warning is None for g in taken)
+    assert all(delta_e76(g.lut.apply(shots[0]), look.apply(shots[0])) > 20.0 for g in taken)
