@@ -84,7 +84,7 @@ def test_an_exemplar_of_another_scene_at_the_references_size_is_not_taken_for_it
     exemplars = Exemplars.build([read_frame(grid_b, k) for k in (5, grid_b.frame_count // 2)])
     look = random_look(np.random.default_rng(9000))
     # three neighbouring frames: which of them the old acceptance took moves with the pixels (stop 52's exact 8-bit
-    # read: frame n-5, 31.7 before, is now refused by its inlier test; n-6 and n-4 are taken, 31.5 and 36.2 off)
+    # read: frame n-5, 31.7 off before, is no longer taken; n-6 and n-4 are, 31.5 and 36.2 off)
     refs = [look.apply(at_size(read_frame(neu, neu.frame_count - k), grid_b.width, grid_b.height)) for k in (6, 5, 4)]
     for ref in refs:
         grade = match_grade(net, exemplars, shots, [ref])
