@@ -43,15 +43,7 @@ from _peers.lids_static_v1 import lids_static  # noqa: E402
 from eyeline import PEOPLE, _catchlight_x, _first_frames  # noqa: E402
 
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
-from editor.eyeline._eyes import (  # noqa: E402
-    CORNER_SPREAD,
-    EYEBALL_MM,
-    FISSURE_MM,
-    PATCH_H,
-    PATCH_W,
-    cut_patch,
-    iris_centre,
-)
+from editor.eyeline._eyes import CORNER_SPREAD, PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees  # noqa: E402
 from editor.eyeline.catchlight import SHARE  # noqa: E402
 from editor.eyeline.iris import IRIS_RADIUS, LIMBUS, iris_field  # noqa: E402
 from editor.eyeline.readback import iris_moved  # noqa: E402
@@ -101,8 +93,7 @@ def _ideal(patch: np.ndarray, dy_px: float, anchor: float) -> np.ndarray:
     what the band measure reads where the lids follow exactly as the model says."""
     import cv2
 
-    deg = float(np.degrees(np.arcsin(dy_px / (CORNER_SPREAD * PATCH_W * EYEBALL_MM / FISSURE_MM))))
-    field = iris_field(patch, (0.0, deg), lids_at=anchor)
+    field = iris_field(patch, (0.0, px_to_degrees(dy_px, PATCH_W)), lids_at=anchor)
     ys, xs = np.mgrid[0:PATCH_H, 0:PATCH_W].astype(np.float32)
     return cv2.remap(patch, xs + field[..., 0], ys + field[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
