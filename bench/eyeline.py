@@ -55,7 +55,7 @@ With ``--rates``, instead: the held-out take as shared and at other frame rates 
 at twice its rate, ``rate24`` conformed to 23.976), each edited over its first second with the timing in seconds
 (``editor.eyeline.timing``, ``method: new``) and counted in frames (the code before, ``bench/_peers/
 eyeline_frames_v1.py``, ``method: frames``), in the same run. ``eyeline_ease``: the achieved horizontal shift
-(as the edit's metric reads it, ``edit.achieved_shift``) on every frame; ``ease_s`` is the time from the range's
+(as the edit's metric reads it, ``measure.achieved_shift``) on every frame; ``ease_s`` is the time from the range's
 start to the first frame reaching 90 % of the achieved shift's median over the second half of the range (one
 frame's time is the reading's step); ``warping_error_ratio`` the edit's own temporal-stability metric.
 
@@ -98,8 +98,9 @@ from editor.eyeline._data import eye_samples, find_performer, observe  # noqa: E
 from editor.eyeline._eyes import PATCH_W, cut_patch, degrees_to_px, gaze_of, iris_centre, px_to_degrees  # noqa: E402
 from editor.eyeline.blink import OPEN, hold, sclera_contrast  # noqa: E402
 from editor.eyeline.catchlight import LIFT, SHARE  # noqa: E402
-from editor.eyeline.edit import _boxes, _open_eyes, achieved_shift  # noqa: E402
+from editor.eyeline.edit import _boxes, _open_eyes  # noqa: E402
 from editor.eyeline.iris import IRIS_RADIUS  # noqa: E402
+from editor.eyeline.measure import achieved_shift  # noqa: E402
 from editor.eyeline.model import _gazes, moved  # noqa: E402
 from editor.eyeline.readback import iris_moved  # noqa: E402
 from editor.eyeline.timing import Timing  # noqa: E402
@@ -218,7 +219,7 @@ def against_the_network(model: EyelineModel, person: str, train_take: Path, info
 
 def achieved_x(model: EyelineModel, person: str, src: Path, out: Path, end: int) -> np.ndarray:
     """The achieved horizontal shift (degrees) on frames 0..end, read as the edit's metric reads it
-    (``edit.achieved_shift``: each eye's iris found again in the output)."""
+    (``measure.achieved_shift``: each eye's iris found again in the output)."""
     info = probe(src)
     tracks, _ = track_faces(info, start=0, end=end, samples=max(2, end // 4 + 1))
     boxes = find_performer(tracks, person, None, src.name).canonical_boxes(range(end))

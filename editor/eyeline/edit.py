@@ -16,13 +16,13 @@
    (sampling real pixels), blended in with a feathered ellipse inside each eye patch.
 4. Only the eye patches change: every other pixel is copied from the source planes by ``media.render``; the
    declared region is the union of changed pixels.
-Metrics (in ``EditResult.metrics``): the gaze shift achieved vs requested (degrees, stated eye model; achieved = how
-far each eye's iris moved, found again in the output, ``readback.iris_moved``; frames with the eyes shut are not
-read), the frames held back for blinks, and the warping error of the eye region relative to the source's. Both
-are read on up to 10 pairs of frames where the look is held (``Timing.settled``; the whole range when it is too
-short for that; the warping error leaves out a pair across which a blink's hold changes). Until stop 52 the ease's
-first and last pairs were among them, and the eyes moving to their new look there counted as flicker (13 and 5
-times the source's error on a 6° look on CREMA-D's close-up).
+Metrics (in ``EditResult.metrics``, read as ``editor.eyeline.measure`` says): the gaze shift achieved vs requested
+(degrees, stated eye model; frames with the eyes shut are not read), the frames held back for blinks, and the warping
+error of the eye region relative to the source's (a pair across which a blink's hold changes is left out). Both are
+read on up to ``measure.PAIRS`` pairs of consecutive frames where the look is held (``Timing.settled``; the whole
+range when it is too short for that). Until stop 52 the ease's first and last pairs were among them, and the eyes
+moving to their new look there counted as flicker (13 and 5 times the source's error on a 6° look on CREMA-D's
+close-up); until stop 53 they were 10 pairs of whole frames.
 """
 
 from __future__ import annotations
@@ -34,19 +34,18 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from editor.background.metrics import source_flows, warping_error
 from editor.cast import CastModel, Track, track_faces
 from editor.dailies import content_hash
 from editor.errors import EditParameterError
 from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, iris_centre, px_to_degrees
+from editor.eyeline._eyes import PATCH_H, cut_patch, iris_centre
 from editor.eyeline.blink import CLOSED, OPEN, reference, sclera_contrast
 from editor.eyeline.catchlight import SHARE
 from editor.eyeline.errors import EyelineError, EyelineModelError, ShiftOutOfRangeError
 from editor.eyeline.iris import FALLOFF, LIMBUS
 from editor.eyeline.lids import LOWER, UPPER
+from editor.eyeline.measure import PairCut, Pairs, achieved_shift, pair_region, pair_starts, summarise
 from editor.eyeline.model import KIND, EyelineModel
-from editor.eyeline.readback import iris_moved
 from editor.eyeline.timing import Timing
 from editor.eyeline.warper import EyeWarper
 from editor.results import EditResult, FrameRange, OutputMedia, region_of_mask
@@ -54,7 +53,9 @@ from editor.segmented import FrameEditor, Portable, render_frames
 from media import MediaInfo, Progress, SegmentExecutor, Stages, iter_frames, probe
 
 DETECT_STRIDE = 4
-_METRIC_FRAMES = 10
+# what a copy of the per-frame work records: the changed pixels (packed), the gaze read by frame, the pairs (read, and
+# the cuts of those another segment holds a frame of), the blink's hold by frame (``_EyelineFrames``)
+_Record = tuple[np.ndarray, dict[int, Any], Pairs, dict[int, float]]
 _BLINK_FRAMES = 32  # detection frames read for the shot's open-eye contrast
 
 
@@ -167,14 +168,14 @@ def redirect_gaze(
         info, Path(out_path), editor, overwrite=overwrite, workers=workers, executor=executor,
         progress=stages.part("render"),
     )  # fmt: skip
-    changed, keep = editor.changed, editor.keep
+    changed = editor.changed
     try:
         region = region_of_mask(changed)
         if region is None:
             raise EyelineError(
                 "the edit changed no pixel (the eyes are too small or the shift too slight); nothing was written"
             )
-        metrics = _metrics(model, boxes, first, keep, (dx, dy))
+        metrics = summarise(editor.gaze, editor.pairs.read, (dx, dy))
         metrics["frames_held_for_blinks"] = float(sum(v < 0.5 for v in editor.held.values()))
     except BaseException:
         Path(out_path).unlink(missing_ok=True)
@@ -234,9 +235,10 @@ class _EyelineFrames(FrameEditor):
         first, last = span.start, span.stop
         held = timing.settled(last - first)  # the metrics' frames: the look held, not eased (``Timing.settled``)
         a, b = (first + held.start, first + held.stop - 1) if len(held) >= 2 else (first, last - 1)
-        self.measured = set(np.linspace(a, b - 1, _METRIC_FRAMES).astype(int).tolist()) if b > a else set()
+        self.starts = set(pair_starts(a, b))  # the pairs read (``measure``): each start and the frame after it
         self.changed = np.zeros((info.height, info.width), bool)
-        self.keep: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float, float]] = {}
+        self.gaze: dict[int, tuple[np.ndarray, float]] = {}  # frame → (achieved shift, share of the shift asked)
+        self.pairs = Pairs()  # the pairs read, and the cuts of those whose other frame is not yet rendered
         self.held: dict[int, float] = {}  # frame → the share of the eased shift a blink left it
 
     def _warper(self) -> EyeWarper:
@@ -264,73 +266,28 @@ class _EyelineFrames(FrameEditor):
         out8 = np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
         support &= (out8 != src8).any(axis=-1)
         self.changed[support] = True
-        if index in self.measured or index - 1 in self.measured:
-            self.keep[index] = (src8, out8, support, ramp, held)
+        if held >= 0.5 and (index in self.starts or index - 1 in self.starts):  # eyes shut: no gaze to read
+            self.gaze[index] = (achieved_shift(self._warper().model, face, src8, out8), ramp * held)
+        for start in (index - 1, index):
+            if start in self.starts:
+                self.pairs.add(start, index, PairCut.of(src8, out8, support, held, self._region(start)))
         return np.where(support[..., None], out8.astype(np.float32) / 255.0, rgb), support
 
-    def record(self) -> tuple[np.ndarray, dict[int, Any], dict[int, float]]:
-        return np.packbits(self.changed), self.keep, self.held
+    def _region(self, start: int) -> tuple[slice, slice]:
+        """Where the pair starting at frame ``start`` is read (``measure.pair_region``)."""
+        geometry = self._warper().model.geometry
+        k = start - self.span.start
+        eyes = [e for face in self.boxes[k : k + 2] for e in geometry.patch_boxes(tuple(float(v) for v in face))]
+        return pair_region(eyes, (self.info.height, self.info.width))
 
-    def merge(self, records: list[tuple[np.ndarray, dict[int, Any], dict[int, float]]]) -> None:
+    def record(self) -> _Record:
+        return np.packbits(self.changed), self.gaze, self.pairs, self.held
+
+    def merge(self, records: list[_Record]) -> None:
         changed = np.zeros(self.changed.shape, bool)
-        for bits, _, _ in records:
+        for bits, *_ in records:
             changed |= np.unpackbits(bits, count=changed.size).reshape(changed.shape).astype(bool)
         self.changed = changed
-        self.keep = {n: v for r in records for n, v in r[1].items()}
-        self.held = {n: v for r in records for n, v in r[2].items()}
-
-
-def achieved_shift(
-    model: EyelineModel, face: tuple[float, float, float, float], src8: np.ndarray, out8: np.ndarray
-) -> np.ndarray:
-    """How far the edit turned the eyes on one frame, (yaw, pitch) degrees: each eye's iris found again in the
-    output (``readback.iris_moved``), turned into degrees by the stated eye model, averaged over both eyes."""
-    moved = []
-    for box in model.geometry.patch_boxes(face):
-        src, out = (cut_patch(img.astype(np.float32) / 255.0, box) for img in (src8, out8))
-        moved.append([px_to_degrees(v, PATCH_W) for v in iris_moved(src, out)])
-    return np.mean(moved, axis=0)
-
-
-def _metrics(
-    model: EyelineModel, boxes: np.ndarray, first: int, keep: dict, shift: tuple[float, float]
-) -> dict[str, float]:  # type: ignore[type-arg]
-    achieved, requested = [], []
-    for index, (src8, out8, _s, ramp, held) in sorted(keep.items()):
-        if held < 0.5:  # the eyes are shut: there is no gaze to read (``blink``)
-            continue
-        face = tuple(float(v) for v in boxes[index - first])
-        achieved.append(achieved_shift(model, face, src8, out8))  # type: ignore[arg-type]
-        requested.append(np.array(shift) * ramp * held)
-    if not achieved:
-        return {"gaze_frames_measured": 0.0}
-    a, r = np.array(achieved), np.array(requested)
-    metrics: dict[str, float] = {
-        "gaze_shift_requested_x_deg": round(float(r[:, 0].mean()), 3),
-        "gaze_shift_requested_y_deg": round(float(r[:, 1].mean()), 3),
-        "gaze_shift_achieved_x_deg": round(float(a[:, 0].mean()), 3),
-        "gaze_shift_achieved_y_deg": round(float(a[:, 1].mean()), 3),
-        "gaze_shift_error_deg": round(float(np.linalg.norm(a - r, axis=1).mean()), 3),
-        "gaze_frames_measured": float(len(a)),
-    }
-    # pairs on which the look is held alike: a blink's hold letting the look go or taking it up again is the edit's
-    # own motion, as the ease is (``Timing.settled``)
-    pairs = [i for i in sorted(keep) if i + 1 in keep and abs(keep[i][4] - keep[i + 1][4]) < 0.01]
-    if pairs:
-        src_e, out_e = [], []
-        for i in pairs:
-            s_pair = [keep[i][0], keep[i + 1][0]]
-            o_pair = [keep[i][1], keep[i + 1][1]]
-            flows = source_flows(s_pair)
-            mask = [keep[i][2] | keep[i + 1][2]]
-            if not mask[0].any():
-                continue
-            src_e.append(warping_error(s_pair, flows, mask))
-            out_e.append(warping_error(o_pair, flows, mask))
-        if src_e:
-            s, o = float(np.mean(src_e)), float(np.mean(out_e))
-            metrics["eye_warping_error_source_x1e3"] = round(s, 6)
-            metrics["eye_warping_error_result_x1e3"] = round(o, 6)
-            if s > 0:
-                metrics["eye_warping_error_ratio"] = round(o / s, 4)
-    return metrics
+        self.gaze = {n: v for r in records for n, v in r[1].items()}
+        self.pairs = Pairs.merged([r[2] for r in records])
+        self.held = {n: v for r in records for n, v in r[3].items()}
