@@ -32,7 +32,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.eyeline._eyes import F32, iris_centre
+from editor.eyeline._eyes import F32, dark_disc
 from editor.eyeline.iris import IRIS_RADIUS
 
 SIDE = 1.6  # iris radii from the iris's centre to the middle of each band of white beside it
@@ -43,10 +43,12 @@ MIN_CONTRAST = 0.03  # grey (0–1): a shot whose eyes show less white than this
 
 
 def sclera_contrast(patch: F32, centre: tuple[float, float] | None = None) -> float:
-    """Step 1 on one eye patch (float RGB, image orientation); ``centre``: its iris's, when already found."""
+    """Step 1 on one eye patch (float RGB, image orientation); ``centre``: where to read it, when given (by default
+    the darkest disc of ``IRIS_RADIUS``, catchlights left in: the iris when open, the lashes' line when shut; the
+    thresholds were set on it)."""
     grey = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(patch, np.float32), cv2.COLOR_RGB2GRAY), (0, 0), 1.0)
     h, w = grey.shape
-    cx, cy = iris_centre(patch) if centre is None else centre
+    cx, cy = dark_disc(patch, IRIS_RADIUS) if centre is None else centre
     r = IRIS_RADIUS * w
     ys, xs = np.mgrid[0:h, 0:w]
     core = np.hypot(xs - cx, ys - cy) <= 0.7 * r

@@ -93,7 +93,7 @@ def _open_eyes(
         frame = np.asarray(rgb, np.float32) / 255.0
         patches = [cut_patch(frame, box) for box in model.geometry.patch_boxes(face)]  # type: ignore[arg-type]
         centres = [iris_centre(p) for p in patches]
-        contrasts.append([sclera_contrast(p, c) for p, c in zip(patches, centres, strict=True)])
+        contrasts.append([sclera_contrast(p) for p in patches])
         rows.append([c[1] for c in centres])
     anchors = np.median(rows, axis=0) if rows else np.full(2, (PATCH_H - 1) / 2)
     return reference(np.array(contrasts)), (float(anchors[0]), float(anchors[1]))

@@ -35,12 +35,12 @@ from functools import cache
 
 import numpy as np
 
-from editor.eyeline._eyes import CORNER_SPREAD, F32, FISSURE_MM, degrees_to_px, iris_centre
+from editor.eyeline._eyes import CORNER_SPREAD, F32, IRIS_MM, LIMBUS, degrees_to_px, iris_centre
 from editor.eyeline.lids import lid_weight
 
-IRIS_RADIUS = 0.11  # the disc the iris is found with (``iris_centre``), fraction of the patch width
-IRIS_MM = 11.7  # the iris's diameter in the stated eye model (module docstring, step 2)
-LIMBUS = IRIS_MM / 2 / FISSURE_MM * CORNER_SPREAD  # the iris's radius, fraction of the patch width (≈ 0.146)
+# the read-back's starting disc and the catchlights' search radius, fraction of the patch width (``readback``,
+# ``catchlight``; until stop 53 ``iris_centre``'s disc too, which is now the iris's radius, ``LIMBUS``)
+IRIS_RADIUS = 0.11
 FALLOFF = 2.0  # the warp reaches 0 this many iris radii from the moved centre
 CORNER_BAND = 0.08  # the warp falls to 0 over this fraction of the patch width inside each corner
 

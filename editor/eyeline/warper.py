@@ -54,7 +54,7 @@ class EyeWarper:
         boxes = self.model.geometry.patch_boxes(face)
         patches = [cut_patch(rgb, box) for box in boxes]
         centres = [iris_centre(p) for p in patches]
-        held = hold((sclera_contrast(patches[0], centres[0]), sclera_contrast(patches[1], centres[1])), self.blinks)
+        held = hold((sclera_contrast(patches[0]), sclera_contrast(patches[1])), self.blinks)  # its own disc
         return boxes, patches, centres, held
 
     def _field(self, centre: tuple[float, float], k: int, ramp: float, held: float) -> np.ndarray:
