@@ -5,8 +5,8 @@
   learnt from the dailies (``EyeGeometry``). Patches are cut at that learnt place from the temporally smoothed
   face track, so they do not jitter with per-frame landmarks.
 - Landmarks: a patch is ``corner distance / CORNER_SPREAD`` wide, so the eye corners sit at ± ``CORNER_SPREAD`` ×
-  patch width/2 from its centre; the iris centre is the minimum of the patch's grey level convolved with a disc
-  of the iris's expected radius (darkest round blob), refined by a weighted centroid.
+  patch width/2 from its centre; the iris centre is where a disc of the iris's radius in the eye model is darkest
+  against the ring around it, the catchlights taken out first, refined by a weighted centroid (``iris_centre``).
 - Eye model (stated): palpebral fissure (corner to corner) ``FISSURE_MM`` = 28 mm, eyeball radius
   ``EYEBALL_MM`` = 12 mm. An iris offset ``d`` px from the eye centre on an eye whose corners are ``c`` px apart
   is a rotation of ``asin(d / R)`` with ``R = c × 12 / 28`` px.
