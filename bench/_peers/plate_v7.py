@@ -124,6 +124,9 @@ class CleanPlate:
     faces: int = 0
     presences: int = 0
     interior: Bool | None = None
+    # read by today's matte (``editor.background``), at what this plate had: no set extended, none in shade
+    extended: Bool | None = None
+    in_shade: float = 0.0
 
     def __post_init__(self) -> None:
         h, w = self.image.shape[:2]
@@ -138,6 +141,11 @@ class CleanPlate:
         """This plate with the people's interior taken from another analysis of the take (e.g. a supplied clean
         plate with the interior its take's estimate found)."""
         return replace(self, interior=interior)
+
+    @property
+    def keyable(self) -> Bool:
+        """Where today's matte may key against the plate: where the set was seen (this plate extended none)."""
+        return self.known
 
     @property
     def known_fraction(self) -> float:

@@ -7,8 +7,9 @@ their takes:
    the median over the observed frames' landmarks.
 2. **Shift range**: how far the performer's gaze was seen to move, per axis: the 80th percentile of the gaze
    differences between pairs of observed frames of the same take (each gaze the mean of both eyes' estimates under
-   the stated eye model, ``_eyes``), clipped to 2°–10° (iris estimates on small eyes are noisy, so larger spreads
-   are not trusted). The edit refuses a request beyond it.
+   the stated eye model, ``_eyes``), frames with the eyes shut left out (``blink``, ``_open``), clipped to 2°–10°
+   (iris estimates on small eyes are noisy, so larger spreads are not trusted). The edit refuses a request beyond
+   it.
 3. **Held-out check**: the last 20 % of each take's observed frames are not used for 1–2. For their pairs, the
    first frame's eyes are warped by the pair's measured gaze difference; ``held_out_l1_model`` is their mean
    absolute error against the second frame's real eyes, next to ``held_out_l1_unchanged`` (the first frame as it
@@ -35,6 +36,7 @@ from editor.cast import CastModel
 from editor.dailies import content_hash
 from editor.eyeline._data import EyeSample, eye_samples, observe
 from editor.eyeline._eyes import PATCH_H, PATCH_W, EyeGeometry, learn_geometry
+from editor.eyeline.blink import hold, reference, sclera_contrast
 from editor.eyeline.errors import EyelineModelError
 from editor.eyeline.iris import FALLOFF, LIMBUS, iris_field
 from editor.manifest import TrainingInput, TrainingManifest, code_version
@@ -109,6 +111,17 @@ class TrainedEyeline:
     metrics: dict[str, Any]
 
 
+def _open(batch: list[EyeSample]) -> list[EyeSample]:
+    """A take's samples whose eyes are open (``blink``: the hold the edit would give the frame is at least half):
+    a shut eye has no iris to read a gaze from. Until stop 53 blinks were read too; the iris finder found the lashes'
+    line there, and since stop 53 a dark corner of the patch, which put GRID's vertical range at the 10° cap."""
+    contrasts = np.array([[sclera_contrast(p) for p in s.patches] for s in batch])
+    ref = reference(contrasts)
+    if ref is None:  # no white to see: blinks cannot be told
+        return batch
+    return [s for s, c in zip(batch, contrasts, strict=True) if hold((float(c[0]), float(c[1])), ref) >= 0.5]
+
+
 def _gazes(samples: list[EyeSample]) -> np.ndarray:
     """Each sample's (yaw, pitch): the mean of both eyes' estimates (the right eye's cut is mirrored)."""
     g = np.stack([s.gaze for s in samples])  # N, eye, (yaw, pitch) in each patch's own frame
@@ -164,7 +177,7 @@ def train_eyeline(
     train_idx: list[int] = []
     held_idx: list[int] = []
     for h, _info, obs in per_clip:
-        batch = eye_samples(h, obs, geometry)
+        batch = _open(eye_samples(h, obs, geometry))
         cut = max(1, round(len(batch) * 0.8))
         train_idx += list(range(len(samples), len(samples) + cut))
         held_idx += list(range(len(samples) + cut, len(samples) + len(batch)))

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from editor.cast import track_faces
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline
-from editor.eyeline._data import find_performer
-from editor.eyeline._eyes import PATCH_H, PATCH_W
+from editor.eyeline._data import EyeSample, find_performer
+from editor.eyeline._eyes import PATCH_H, PATCH_W, cut_patch, gaze_of, iris_centre
 from editor.eyeline.blink import CLOSED, OPEN, hold, reference, sclera_contrast
 from editor.eyeline.edit import _boxes, _open_eyes
 from editor.eyeline.measure import PairCut, pair_error
+from editor.eyeline.model import _open
 from editor.eyeline.timing import Timing
 from editor.eyeline.warper import EyeWarper
 from media import iter_frames, probe
@@ -111,3 +112,23 @@ def test_the_steadiness_is_not_read_across_a_blinks_hold(footage_dir: Path) -> N
     assert pair_error(cut(31, frames[31], 1.0), cut(32, scrambled, 0.0)) is None  # the look let go: a blink's hold
     flicker = pair_error(cut(31, frames[31], 1.0), cut(32, scrambled, 1.0))  # the same change with the look held
     assert flicker is not None and flicker[1] > 1.5 * flicker[0]
+
+
+def test_training_reads_no_gaze_off_a_shut_eye(model: EyelineModel, footage_dir: Path) -> None:
+    """Stop 53: the iris finder lands on a dark corner of a shut eye's patch; read as a gaze, GRID's blinks put its
+    vertical range at the 10° cap. Training leaves the shut frames out, as the edit holds the look there."""
+    info = probe(footage_dir / TAKE2)
+    tracks, _ = track_faces(info, start=START, end=END, samples=9)
+    boxes = _boxes(find_performer(tracks, "grid", None, TAKE2), range(START, END), Timing.at(info.frame_rate).box_sigma)
+    samples = []
+    for i, rgb in iter_frames(info, start=START, end=END, fmt="rgb24"):
+        frame = np.asarray(rgb, np.float32) / 255.0
+        patches = [cut_patch(frame, b) for b in model.geometry.patch_boxes(tuple(float(v) for v in boxes[i - START]))]
+        patches[1] = np.ascontiguousarray(patches[1][:, ::-1])  # the right eye mirrored, as training cuts it
+        iris = np.array([iris_centre(p) for p in patches], np.float32)
+        samples.append(
+            EyeSample(TAKE2, i, np.stack(patches), iris, np.array([gaze_of(p) for p in patches], np.float32))
+        )
+    kept = {s.frame for s in _open(samples)}
+    assert not kept & set(BLINKS)  # the lids down: no gaze read
+    assert len(kept) >= len(samples) - 3 * len(BLINKS)  # the open eyes all read but around the blinks
