@@ -75,13 +75,15 @@ def whole_picture(rgb: np.ndarray) -> np.ndarray:
 
 
 @contextmanager
-def per_target(narrow: Callable[[ClipFrames, int, np.ndarray], list[tuple[int, float]]]) -> Iterator[None]:
-    """Inside the block the search narrows with ``narrow``, one reference frame at a time, measuring the whole frame."""
+def per_target(narrow_one: Callable[[ClipFrames, int, np.ndarray], list[tuple[int, float]]]) -> Iterator[None]:
+    """Inside the block the search narrows with ``narrow_one``, one reference frame at a time, measuring the whole
+    frame. (The argument was called ``narrow`` until stop 53, which hid the module of that name here: the block
+    raised on entry.)"""
 
     def narrow_all(
         frames: ClipFrames, starts: Sequence[int], targets: Sequence[np.ndarray]
     ) -> list[list[tuple[int, float]]]:
-        return [narrow(frames, s, t) for s, t in zip(starts, targets, strict=True)]
+        return [narrow_one(frames, s, t) for s, t in zip(starts, targets, strict=True)]
 
     before = search.narrow_all, narrow.picture_area
     search.narrow_all, narrow.picture_area = narrow_all, whole_picture  # type: ignore[assignment]

@@ -11,7 +11,7 @@ anywhere while it is shut, so the edit leaves it as shot.
    both with skin and lashes, and the difference falls towards 0. The iris here is the darkest disc of
    ``iris.IRIS_RADIUS``, catchlights left in: the iris finder before stop 53, which on a shut eye finds the lashes'
    line. The thresholds below were set on it, so the reading keeps it; the warp's finder (``_eyes.iris_centre``)
-   lands elsewhere on a shut eye (at the patch's dark corners on GRID's blinks).
+   lands off the lashes' line on a shut eye (low in the patch, on GRID's blinks).
 2. **The shot's open eye** (``reference``): each eye's median contrast over the frames the face was detected on,
    spread through the range. Blinks last a tenth of a second or so; the median is an open eye. When either
    eye's median is under ``MIN_CONTRAST`` (no white to see: a squint, a dark shot), blinks cannot be told and
