@@ -104,10 +104,10 @@ def iris_centre(patch: F32) -> tuple[float, float]:
     Until stop 53 it was the darkest disc of 0.11 of the patch width, 5 of the iris's 7 px radius, catchlights left
     in: on a large dark iris a smaller disc fits anywhere inside it and the catchlights decided where, so the found
     centre swung left and right of them from frame to frame. Two eyes move together, so the difference of their
-    frame-to-frame moves is the finder's noise; its 90th percentile over frames where both eyes are open went from
-    3.3-4.1 patch px to 0.86-0.91 on Obama's two held-out takes, as shot and as close-ups; from 1.1-3.4 to 0.84-0.86 on
-    CREMA-D's; 0.71 to 0.83-0.89 on GRID's small soft eyes (stop 53's note). The ring keeps the disc off a dark
-    skin's corner, which a disc larger than the iris otherwise prefers to the iris beside the white. The blink's
+    frame-to-frame moves is the finder's noise; its 90th percentile over frames where both eyes are open, five
+    versions of each held-out take (``bench/eyeline_finder.py``): Obama's 3.4-4.4 patch px before, 0.70-0.98 now;
+    CREMA-D's 0.92-3.37 and 0.74-0.93; GRID's small soft eyes 0.57-0.74 and 0.78-0.89. The ring keeps the disc off a
+    dark skin's corner, which a disc larger than the iris otherwise prefers to the iris beside the white. The blink's
     reading keeps the small disc (``blink.sclera_contrast``: on a shut eye it finds the lashes' line)."""
     return dark_disc(patch, LIMBUS, spots=CATCHLIGHT_OPEN, ring=RING)
 
