@@ -1,0 +1,107 @@
+"""How far the dialogue edits' sync reading can be trusted: the project's scorer on takes it never saw, by line length.
+
+Every dub and re-time signs ``after_av_offset_frames`` and ``av_offset_target_met`` (|offset| ≤ 1 frame) from the
+performer's own sync scorer (``editor.dialogue.sync``), on the dubbed range alone: a line of one to a few seconds.
+The model's own check (``heldout_av_offset_residual_*``) reads one whole held-out take. This bench reads lines.
+
+Per performer (takes as in ``bench/dialogue.py``), each take held out in turn: the scorer is trained on the other
+takes as ``train_dialogue`` trains it (``train_sync``, 300 steps, negatives ±6 frames), once per seed. The held-out
+take's sound is shifted by known offsets (``SHIFTS``) and read as a line of each length: the whole take, each half,
+each third (each piece's sound cut out and normalised on its own, as a line is). A reading is *right* when it is
+within 1 frame of the shift. Same run, same pieces, two peers: ``wide`` (negatives ±15 frames, the search's own
+reach) and ``ensemble3`` (three nets' distance curves averaged).
+
+JSON lines: ``sync_line_right`` (per performer, held take, method, length: the share of readings right, and
+``gross``: the share 5 frames or more off) and ``sync_take_reading`` (the whole take's reading with its sound
+unshifted, per seed: the take's own offset as the scorer sees it, against the takes it was trained on).
+
+Usage: ``PYTHONPATH=. python bench/dialogue_sync.py [--performers crema,grid,obama] [--seeds 0,1,2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _heldout import FOOTAGE
+from dialogue import GROUPS
+
+from editor.dialogue.features import utterance_features
+from editor.dialogue.model import analyse_take
+from editor.dialogue.sync import SyncNet, SyncTake, score, shift_features, train_sync
+from media import read_audio
+
+SHIFTS = (-8, -4, 0, 4, 8)
+STEPS = 300
+METHODS = {"new": (6, 1), "wide": (15, 1), "ensemble3": (6, 3)}  # negatives' reach, nets averaged
+
+
+def emit(**kw: object) -> None:
+    print(json.dumps({"bench": "dialogue_sync", **kw}, sort_keys=True), flush=True)
+
+
+def reading(nets: list[SyncNet], take: SyncTake) -> int:
+    """The offset the nets' mean distance curve puts lowest (``score``'s reading for one net)."""
+    curves = np.mean([score(net, take).curve for net in nets], axis=0)
+    return int(np.argmin(curves)) - len(curves) // 2
+
+
+def pieces(n: int) -> list[tuple[str, int, int]]:
+    whole = [("whole", 0, n)]
+    halves = [("half", n * i // 2, n * (i + 1) // 2) for i in range(2)]
+    thirds = [("third", n * i // 3, n * (i + 1) // 3) for i in range(3)]
+    return whole + halves + thirds
+
+
+def line_of(samples: np.ndarray, rate: int, fps: Fraction, a: int, b: int) -> np.ndarray:
+    """The features of frames ``a``..``b``'s sound cut out and normalised on its own, as a dub's line is."""
+    lo, hi = (round(float(Fraction(k) / fps) * rate) for k in (a, b))
+    return utterance_features(samples[lo:hi], rate)
+
+
+def run(performer: str, seeds: list[int]) -> None:
+    files = GROUPS[performer]
+    takes = [analyse_take(FOOTAGE / f, performer=f"{performer}-performer").sync_take() for f in files]
+    for held in range(len(takes)):
+        train = [t for i, t in enumerate(takes) if i != held]
+        take, audio = takes[held], read_audio(FOOTAGE / files[held])
+        cut = pieces(len(take.grey))
+        lines = [(kind, a, b, line_of(audio.samples, audio.rate, take.fps, a, b)) for kind, a, b in cut]
+        tally: dict[tuple[str, str], list[int]] = {}
+        for seed in seeds:
+            for method, (reach, k) in METHODS.items():
+                nets = [train_sync(train, steps=STEPS, max_shift=reach, seed=seed * 10 + j)[0] for j in range(k)]
+                for kind, a, b, feats in lines:
+                    for s in SHIFTS:
+                        got = reading(nets, SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps))
+                        tally.setdefault((method, kind), []).append(got - s)
+                        if kind == "whole" and s == 0:
+                            emit(metric="sync_take_reading", performer=performer, held=files[held], method=method,
+                                 seed=seed, frames=b - a, value=got)  # fmt: skip
+        for (method, kind), errors in tally.items():
+            err = np.abs(np.array(errors))
+            frames = sorted({b - a for kd, a, b, _ in lines if kd == kind})
+            emit(metric="sync_line_right", performer=performer, held=files[held], method=method, length=kind,
+                 frames=frames, readings=len(err), value=round(float(np.mean(err <= 1)), 3),
+                 gross=round(float(np.mean(err >= 5)), 3), seeds=len(seeds))  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--performers", default="crema,grid,obama")
+    ap.add_argument("--seeds", default="0,1,2")
+    args = ap.parse_args()
+    for performer in args.performers.split(","):
+        run(performer, [int(s) for s in args.seeds.split(",")])
+
+
+if __name__ == "__main__":
+    main()
