@@ -317,9 +317,25 @@ def train_dialogue_cmd(
         if "heldout_av_offset_target_met" in m
         else "no held-out take (give ≥ 2 takes to measure the scorer)"
     )
+    parts = sorted(k.removeprefix("heldout_line_frames_") for k in m if k.startswith("heldout_line_frames_"))
+    if parts:  # editor.dialogue.line_check: the held-out take whole and cut into a dub's lines
+        held += "; lines read right: " + ", ".join(
+            f"{m[f'heldout_line_frames_{p}']:.0f} frames {m[f'heldout_line_right_{p}']:.0%}" for p in parts
+        )
     console.print(
         f"model {record.model_id} (dialogue, {esc(performer)}), file {record.model_file_hash[:16]}…, "
         f"{int(m['bank_frames'])} bank frames; {held}"
+    )
+
+
+def _sync_check(m: dict[str, float]) -> str:
+    """How sure the verdict is: how often the model's scorer read a line this long right on its held-out take."""
+    if "sync_check_right_share" not in m:
+        return ""
+    longer = " (longer than this line)" if m["sync_check_line_shorter"] else ""
+    return (
+        f"; on its held-out take the scorer read {m['sync_check_right_share']:.0%} of "
+        f"{m['sync_check_line_frames']:.0f}-frame lines{longer} right"
     )
 
 
@@ -404,8 +420,8 @@ def edit_dialogue(
     r, m, o = result.region, result.metrics, result.output
     sync = (
         f"AV offset {m['before_av_offset_frames']:+.0f} → {m['after_av_offset_frames']:+.0f} frames "
-        f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target), LSE-D {m['after_lse_d']}, "
-        f"LSE-C {m['after_lse_c']}"
+        f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target{_sync_check(m)}), "
+        f"LSE-D {m['after_lse_d']}, LSE-C {m['after_lse_c']}"
         if "after_av_offset_frames" in m
         else "sync not scored (no dialogue model)"
     )

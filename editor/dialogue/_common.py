@@ -11,6 +11,7 @@ import numpy as np
 from editor.dailies import content_hash
 from editor.dialogue.errors import NoFaceError
 from editor.dialogue.line import Line
+from editor.dialogue.line_check import for_line
 from editor.dialogue.model import DialogueModel
 from editor.dialogue.sync import SyncScore, SyncTake, grey_mouths, score
 from editor.errors import EditParameterError
@@ -37,13 +38,17 @@ def sync_of(model: DialogueModel | None, crops: np.ndarray, line: Line, fps: Fra
     return score(model.sync, SyncTake(grey_mouths(crops), line.feats, fps))
 
 
-def sync_metrics(before: SyncScore | None, after: SyncScore | None) -> dict[str, float]:
+def sync_metrics(
+    model: DialogueModel, before: SyncScore | None, after: SyncScore | None, frames: int
+) -> dict[str, float]:
+    """The signed sync reading of a ``frames``-long line, its verdict, and how often the model's scorer read a line
+    that long right on its held-out take (``editor.dialogue.line_check``)."""
     if after is None:
         return {}
     metrics = {**(before.as_metrics("before_") if before else {}), **after.as_metrics("after_")}
     metrics["av_offset_target_frames"] = 1.0
     metrics["av_offset_target_met"] = float(abs(after.offset_frames) <= 1)
-    return metrics
+    return {**metrics, **for_line(model.metrics, frames)}
 
 
 def edit_result(

@@ -15,7 +15,8 @@ aligned on the skin around the lips, colour, detail and grain matched, blended i
 source's codec family with the line laid into exactly the range's audio span (the rest of the soundtrack
 untouched). The region is the bounding box of every changed pixel (inside the union of the mouth boxes).
 Metrics: the sync scorer's AV offset, LSE-D and LSE-C of the new line against the original picture (before) and
-the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame; the plan
+the edited picture (after); ``av_offset_target_met`` says whether |offset| ≤ 1 frame, and ``sync_check_*`` how
+often the model's scorer read a line that long right on its held-out take (``editor.dialogue.line_check``); the plan
 (``mouth_area_width``/``_height``, ``mouth_soften_px``, ``mouth_sharpen``, ``mouth_lips_offset_l/a/b``); the frames
 left as shot (``mouth_kept_frames``) and ramped (``mouth_ramp_frames``); the bank's fit to the shot
 (``selection_fit_*``: takes offered and kept, mouths kept, the lowest take's share against the best); the flop test
@@ -171,7 +172,7 @@ def dub(
             **sel.as_metrics(),
             **fit.as_metrics(),
             **flop.as_metrics(),
-            **sync_metrics(before, after),
+            **sync_metrics(model, before, after, last - first),
             **plan_metrics(plan),
             **kept.as_metrics(),
         }

@@ -2,7 +2,8 @@
 
 Training reads each take, tracks the performer's face, cuts stabilised mouth crops and the take's own sync sound
 features for every frame, and trains the SyncNet-style scorer on all takes but the last (held out to measure the
-AV-offset residual the model achieves on a line it never saw). Everything is stored in one ``npz`` payload inside
+AV-offset residual the model achieves on a take it never saw, and how often it reads a line of a dub's length right:
+``editor.dialogue.line_check``). Everything is stored in one ``npz`` payload inside
 the registry's model envelope; the training manifest (kind ``dialogue``) names every take by content hash.
 """
 
@@ -22,6 +23,7 @@ from editor.dailies import content_hash
 from editor.dialogue.blend import BANK_H, BANK_W
 from editor.dialogue.errors import DialogueModelError
 from editor.dialogue.features import selection_descriptors, utterance_features
+from editor.dialogue.line_check import HELD_OUT_SHIFTS, as_metrics, measure
 from editor.dialogue.rate import BankView, bank_view
 from editor.dialogue.shape import mouth_shape
 from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
@@ -35,7 +37,6 @@ KIND = "dialogue"
 FORMAT = "dialogue-npz/3"
 # /1 also stored a HOG face signature, which is no longer used; /1 and /2 did not store the takes' frame rates
 READABLE = ("dialogue-npz/1", "dialogue-npz/2", FORMAT)
-HELD_OUT_SHIFTS = (-6, -3, 0, 3, 6)
 MAX_BANK_W = 256  # the largest bank crop (a 1080p close-up's mouth box is ~350 px): 123 KB a frame
 
 
@@ -247,6 +248,8 @@ def train_dialogue(
         metrics["heldout_av_offset_residual_max_frames"] = float(max(residuals))
         metrics["heldout_av_offset_residual_mean_frames"] = round(float(np.mean(residuals)), 4)
         metrics["heldout_av_offset_target_met"] = float(max(residuals) <= 1)
+        sound = read_audio(data[-1].path)
+        metrics.update(as_metrics(measure(net, held, sound.samples, sound.rate)))
     model = DialogueModel(
         performer=performer,
         crops=np.concatenate([_resized(d.crops, size) for d in data]),

@@ -166,7 +166,7 @@ def retime(
                 fps,
             )
             after = sync_of(model, np.stack([out_crops[k] for k in range(n_out)]), line, fps)
-            metrics.update(sync_metrics(before, after))
+            metrics.update(sync_metrics(model, before, after, n_out))
         if track.distance is not None:
             metrics["performer_distance"] = round(track.distance, 4)
         params = {

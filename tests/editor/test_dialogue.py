@@ -58,7 +58,7 @@ def _rgb(path: Path) -> list[np.ndarray]:
     return [np.asarray(a, np.int16) for _, a in iter_frames(probe(path), fmt="rgb24")]
 
 
-def test_model_registers_and_round_trips(trained: tuple, registry: ModelRegistry) -> None:
+def test_model_registers_and_round_trips(trained: tuple, registry: ModelRegistry, footage_dir: Path) -> None:
     manifest, model_file, model = trained
     record = registry.register(manifest, model_file, metrics=model.metrics)
     assert record.kind == "dialogue" and record.manifest.hyperparameters["performer"] == PERFORMER
@@ -68,6 +68,10 @@ def test_model_registers_and_round_trips(trained: tuple, registry: ModelRegistry
     assert loaded.metrics == model.metrics
     assert unpack_model(model_file).model_id == manifest.model_id
     assert {"heldout_av_offset_residual_max_frames", "heldout_av_offset_target_met"} <= set(model.metrics)
+    n = probe(footage_dir / NEU).frame_count  # the held-out take, whole and cut into a dub's lines (line_check)
+    for part in (1, 2, 3):
+        assert model.metrics[f"heldout_line_frames_{part}"] == n // part
+        assert 0.0 <= model.metrics[f"heldout_line_right_{part}"] <= 1.0
 
 
 def test_scorer_finds_known_shifts_on_held_out_take(footage_dir: Path, model: DialogueModel) -> None:
@@ -123,6 +127,9 @@ def test_dub_end_to_end(footage_dir: Path, model: DialogueModel, tmp_path: Path)
     assert changed > 5.0
     for key in ("after_av_offset_frames", "after_lse_d", "after_lse_c", "av_offset_target_met"):
         assert key in result.metrics
+    # How sure that verdict is: the held-out take's 30-frame lines (its halves), the longest reading ≤ the line's 30.
+    assert result.metrics["sync_check_line_frames"] == 30 and result.metrics["sync_check_line_shorter"] == 0
+    assert result.metrics["sync_check_right_share"] == model.metrics["heldout_line_right_2"]
 
 
 def test_retime_only_finds_the_slip(footage_dir: Path, tmp_path: Path) -> None:
