@@ -46,6 +46,9 @@ excluded from the bank when it is rebuilt):
 - ``sync``: the rebuilt take's AV offset (frames; target |offset| ≤ 1) and LSE-D (mean embedding distance at that
   offset) from the project's sync scorer; ``resync``: the held-out picture dubbed to another take's line.
 - ``heldout_av_offset``: the held-out take's audio shifted by known offsets; the scorer's residual.
+- ``rebuild_sync`` (per half): the dub's signed sync reading and verdict, with ``check_right_share`` and
+  ``check_frames``: how often the model's scorer read a line that long right on its held-out take, as the dub signs
+  it (``editor.dialogue.line_check``).
 
 Splits: ``shared`` (the held-out take as shared) and ``heldout`` (versions of it the project never saw:
 ``bench/_heldout.py`` re-frame, H.264 CRF 28, ProRes 10-bit; the model is trained on the shared takes; and, with
@@ -425,7 +428,9 @@ def run_group(
         for half, rb in enumerate(rbs):
             m = rb.metrics
             emit(metric="rebuild_sync", method="new", half=half, after_av_offset=m.get("after_av_offset_frames"),
-                 after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")), **ctx)  # fmt: skip
+                 after_lse_d=m.get("after_lse_d"), target_met=bool(m.get("av_offset_target_met")),
+                 check_right_share=m.get("sync_check_right_share"), check_frames=m.get("sync_check_line_frames"),
+                 **ctx)  # fmt: skip
             plan_of = {k: v for k, v in m.items() if k.startswith("mouth_")}
             emit(metric="rebuild_plan", method="new", half=half, **plan_of, **ctx)
             fit_of = {k: v for k, v in m.items() if k.startswith(("selection_fit", "selection_flop"))}

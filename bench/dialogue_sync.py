@@ -5,11 +5,13 @@ performer's own sync scorer (``editor.dialogue.sync``), on the dubbed range alon
 The model's own check (``heldout_av_offset_residual_*``) reads one whole held-out take. This bench reads lines.
 
 Per performer (takes as in ``bench/dialogue.py``), each take held out in turn: the scorer is trained on the other
-takes as ``train_dialogue`` trains it (``train_sync``, 300 steps, negatives ±6 frames), once per seed. The held-out
+takes as ``train_dialogue`` trains it (``new``: ``train_scorer``, ``NETS`` nets of 300 steps, negatives ±6 frames,
+their curves averaged), once per seed. The held-out
 take's sound is shifted by known offsets (``SHIFTS``) and read as a line of each length: the whole take, each half,
 each third (each piece's sound cut out and normalised on its own, as a line is). A reading is *right* when it is
-within 1 frame of the shift. Same run, same pieces, two peers: ``wide`` (negatives ±15 frames, the search's own
-reach) and ``ensemble3`` (three nets' distance curves averaged).
+within 1 frame of the shift. Same run, same pieces, two peers: ``single`` (one net: the scorer before stop 54) and
+``wide`` (one net, negatives ±15 frames, the search's own reach). In the first run (``run: sync-lines``, code
+ef0be4d) ``new`` was one net and ``ensemble3`` three: the scorer this bench led to.
 
 JSON lines: ``sync_line_right`` (per performer, held take, method, length: the share of readings right, and
 ``gross``: the share 5 frames or more off) and ``sync_take_reading`` (the whole take's reading with its sound
@@ -36,22 +38,23 @@ from dialogue import GROUPS
 
 from editor.dialogue.features import utterance_features
 from editor.dialogue.model import analyse_take
-from editor.dialogue.sync import SyncNet, SyncTake, score, shift_features, train_sync
+from editor.dialogue.sync import NETS, SyncNet, SyncTake, score, shift_features, train_scorer, train_sync
 from media import read_audio
 
 SHIFTS = (-8, -4, 0, 4, 8)
 STEPS = 300
-METHODS = {"new": (6, 1), "wide": (15, 1), "ensemble3": (6, 3)}  # negatives' reach, nets averaged
+METHODS = {"new": (6, NETS), "single": (6, 1), "wide": (15, 1)}  # negatives' reach, nets averaged
 
 
 def emit(**kw: object) -> None:
     print(json.dumps({"bench": "dialogue_sync", **kw}, sort_keys=True), flush=True)
 
 
-def reading(nets: list[SyncNet], take: SyncTake) -> int:
-    """The offset the nets' mean distance curve puts lowest (``score``'s reading for one net)."""
-    curves = np.mean([score(net, take).curve for net in nets], axis=0)
-    return int(np.argmin(curves)) - len(curves) // 2
+def scorer(method: str, train: list[SyncTake], seed: int) -> tuple[SyncNet, ...]:
+    if method == "new":
+        return train_scorer(train, steps=STEPS, seed=seed)[0]
+    reach, _ = METHODS[method]
+    return (train_sync(train, steps=STEPS, max_shift=reach, seed=seed)[0],)
 
 
 def pieces(n: int) -> list[tuple[str, int, int]]:
@@ -77,11 +80,12 @@ def run(performer: str, seeds: list[int]) -> None:
         lines = [(kind, a, b, line_of(audio.samples, audio.rate, take.fps, a, b)) for kind, a, b in cut]
         tally: dict[tuple[str, str], list[int]] = {}
         for seed in seeds:
-            for method, (reach, k) in METHODS.items():
-                nets = [train_sync(train, steps=STEPS, max_shift=reach, seed=seed * 10 + j)[0] for j in range(k)]
+            for method in METHODS:
+                nets = scorer(method, train, seed)
                 for kind, a, b, feats in lines:
                     for s in SHIFTS:
-                        got = reading(nets, SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps))
+                        piece = SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps)
+                        got = score(nets, piece).offset_frames
                         tally.setdefault((method, kind), []).append(got - s)
                         if kind == "whole" and s == 0:
                             emit(metric="sync_take_reading", performer=performer, held=files[held], method=method,

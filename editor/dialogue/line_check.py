@@ -24,6 +24,7 @@ its length was read right:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -47,7 +48,9 @@ class LineCheck:
     right: float
 
 
-def measure(net: SyncNet, take: SyncTake, samples: np.ndarray, rate: int) -> dict[int, LineCheck]:
+def measure(
+    scorer: SyncNet | Sequence[SyncNet], take: SyncTake, samples: np.ndarray, rate: int
+) -> dict[int, LineCheck]:
     """Steps 1–2: ``{part: LineCheck}`` for the held-out ``take`` (its grey mouths) and its sound ``samples``."""
     n = len(take.grey)
     out = {}
@@ -60,7 +63,7 @@ def measure(net: SyncNet, take: SyncTake, samples: np.ndarray, rate: int) -> dic
             lo, hi = (round(Fraction(k) / take.fps * rate) for k in (a, b))
             feats = utterance_features(samples[lo:hi], rate)
             for s in HELD_OUT_SHIFTS:
-                got = score(net, SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps))
+                got = score(scorer, SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps))
                 right.append(abs(got.offset_frames - s) <= TARGET_FRAMES)
         out[part] = LineCheck(min(b - a for a, b in cuts), len(right), round(float(np.mean(right)), 4))
     return out

@@ -26,17 +26,18 @@ from editor.dialogue.features import selection_descriptors, utterance_features
 from editor.dialogue.line_check import HELD_OUT_SHIFTS, as_metrics, measure
 from editor.dialogue.rate import BankView, bank_view
 from editor.dialogue.shape import mouth_shape
-from editor.dialogue.sync import SyncNet, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
-from editor.dialogue.sync import train_sync as _train_sync
+from editor.dialogue.sync import NETS, Scorer, SyncTake, from_arrays, grey_mouths, score, shift_features, state_arrays
+from editor.dialogue.sync import train_scorer as _train_scorer
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
 from media import probe, read_audio
 
 KIND = "dialogue"
-FORMAT = "dialogue-npz/3"
-# /1 also stored a HOG face signature, which is no longer used; /1 and /2 did not store the takes' frame rates
-READABLE = ("dialogue-npz/1", "dialogue-npz/2", FORMAT)
+FORMAT = "dialogue-npz/4"
+# /1 also stored a HOG face signature, which is no longer used; /1 and /2 did not store the takes' frame rates;
+# /1–/3 stored a scorer of one network (``editor.dialogue.sync``: now ``NETS``, their curves averaged)
+READABLE = ("dialogue-npz/1", "dialogue-npz/2", "dialogue-npz/3", FORMAT)
 MAX_BANK_W = 256  # the largest bank crop (a 1080p close-up's mouth box is ~350 px): 123 KB a frame
 
 
@@ -127,7 +128,7 @@ class DialogueModel:
     take_ids: np.ndarray
     frame_ids: np.ndarray
     take_hashes: list[str]
-    sync: SyncNet
+    sync: Scorer
     metrics: dict[str, float] = field(default_factory=dict)
     take_rates: tuple[Fraction, ...] | None = None  # each take's frame rate (None: a model from before /3)
 
@@ -194,7 +195,7 @@ class DialogueModel:
                 z["take_ids"],
                 z["frame_ids"],
                 [str(h) for h in z["take_hashes"]],
-                from_arrays({k: z[k] for k in z.files if k.startswith("sync/")}),
+                from_arrays({k: z[k] for k in z.files if k.startswith("sync")}),
                 dict(zip([str(k) for k in z["metrics_keys"]], [float(v) for v in z["metrics_values"]], strict=True)),
                 _rates(z),
             )
@@ -234,7 +235,7 @@ def train_dialogue(
         raise DialogueModelError("the same take was given twice; give each sync take once")
     sync_takes = [d.sync_take() for d in data]
     train_set, held = (sync_takes[:-1], sync_takes[-1]) if len(sync_takes) > 1 else (sync_takes, None)
-    net, acc = _train_sync(train_set, steps=steps, seed=seed)
+    scorer, acc = _train_scorer(train_set, steps=steps, seed=seed)
     metrics: dict[str, float] = {
         "sync_train_accuracy": round(acc, 4),
         "bank_frames": float(sum(len(d.crops) for d in data)),
@@ -243,13 +244,13 @@ def train_dialogue(
     if held is not None:
         residuals = []
         for s in HELD_OUT_SHIFTS:
-            got = score(net, SyncTake(held.grey, shift_features(held.feats, s, held.fps), held.fps))
+            got = score(scorer, SyncTake(held.grey, shift_features(held.feats, s, held.fps), held.fps))
             residuals.append(abs(got.offset_frames - s))
         metrics["heldout_av_offset_residual_max_frames"] = float(max(residuals))
         metrics["heldout_av_offset_residual_mean_frames"] = round(float(np.mean(residuals)), 4)
         metrics["heldout_av_offset_target_met"] = float(max(residuals) <= 1)
         sound = read_audio(data[-1].path)
-        metrics.update(as_metrics(measure(net, held, sound.samples, sound.rate)))
+        metrics.update(as_metrics(measure(scorer, held, sound.samples, sound.rate)))
     model = DialogueModel(
         performer=performer,
         crops=np.concatenate([_resized(d.crops, size) for d in data]),
@@ -257,7 +258,7 @@ def train_dialogue(
         take_ids=np.concatenate([np.full(len(d.crops), i) for i, d in enumerate(data)]),
         frame_ids=np.concatenate([np.arange(len(d.crops)) for d in data]),
         take_hashes=hashes,
-        sync=net,
+        sync=scorer,
         metrics=metrics,
         take_rates=tuple(d.fps for d in data),
     )
@@ -265,7 +266,12 @@ def train_dialogue(
         model_kind=KIND,
         inputs=tuple(TrainingInput(d.content_hash, 0, d.frame_count, d.fps, "sync-take") for d in data),
         code_version=code_version(),
-        hyperparameters={"performer": performer, "sync_steps": steps, "held_out_take": len(data) > 1},
+        hyperparameters={
+            "performer": performer,
+            "sync_steps": steps,
+            "sync_nets": NETS,
+            "held_out_take": len(data) > 1,
+        },
         seeds={"sync": seed},
     )
     return manifest, pack_model(manifest.model_id, KIND, FORMAT, model.to_bytes()), model

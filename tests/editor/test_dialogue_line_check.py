@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from editor.dialogue.line_check import HELD_OUT_SHIFTS, LINE_PARTS, MIN_FRAMES, as_metrics, for_line, measure
-from editor.dialogue.sync import GREY_H, GREY_W, SyncTake
+from editor.dialogue.sync import GREY_H, GREY_W, SyncNet, SyncTake
 
 
-class _Blind(torch.nn.Module):
+class _Blind(SyncNet):
     """A scorer that cannot tell one offset from another: every embedding is the same."""
 
     def embed_video(self, v: torch.Tensor) -> torch.Tensor:
