@@ -10,6 +10,7 @@ console. Plain Python: the console imports it without loading the engine (NumPy,
 - ``pauses_note``: which of a dub's lines had their pauses told through a steady room noise
   (``editor.dialogue.steady_noise``).
 - ``flop_note``: that a dub drew the bank's mouths mirrored (``editor.dialogue.flop``).
+- ``sync_note``: how sure a dialogue edit's sync verdict is (``editor.dialogue.line_check``).
 """
 
 from __future__ import annotations
@@ -97,4 +98,21 @@ def flop_note(parameters: Mapping[str, Any]) -> str | None:
         "The dialogue model's mouths fitted this shot clearly better mirrored (a flopped shot, or one lit from the "
         "other side), so they were drawn mirrored: check the mouth's own asymmetries (a crooked smile, a scar, a "
         "gap in the teeth) against the shot."
+    )
+
+
+def sync_note(metrics: Mapping[str, Any]) -> str | None:
+    """How sure a dub's or re-time's AV-offset verdict is, from its metrics (``sync_check_*``,
+    ``editor.dialogue.line_check``): how often the dialogue model's scorer read a line that long right on its
+    held-out take. None when it read every such line right, or measured none (a model from before the check)."""
+    share = metrics.get("sync_check_right_share")
+    if share is None or float(share) >= 1.0 or "after_av_offset_frames" not in metrics:
+        return None
+    longer = " (longer than this line)" if metrics.get("sync_check_line_shorter") else ""
+    verdict = "meets" if metrics.get("av_offset_target_met") else "misses"
+    return (
+        f"The sync scorer reads this line {float(metrics['after_av_offset_frames']):+.0f} frames off, which {verdict} "
+        f"the 1-frame target; but on the dialogue model's held-out take it read only {float(share):.0%} of "
+        f"{float(metrics['sync_check_line_frames']):.0f}-frame lines{longer} within a frame of their known offset: "
+        "check the sync by eye."
     )

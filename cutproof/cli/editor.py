@@ -328,17 +328,6 @@ def train_dialogue_cmd(
     )
 
 
-def _sync_check(m: dict[str, float]) -> str:
-    """How sure the verdict is: how often the model's scorer read a line this long right on its held-out take."""
-    if "sync_check_right_share" not in m:
-        return ""
-    longer = " (longer than this line)" if m["sync_check_line_shorter"] else ""
-    return (
-        f"; on its held-out take the scorer read {m['sync_check_right_share']:.0%} of "
-        f"{m['sync_check_line_frames']:.0f}-frame lines{longer} right"
-    )
-
-
 def _dialogue_model_pair(ws: Workspace, ref: str | None, project: str | None, performer: str) -> Any:
     """``((model id, file hash), DialogueModel)`` — the given model, or the performer's newest."""
     from editor.dialogue import load_dialogue
@@ -385,7 +374,7 @@ def edit_dialogue(
 ) -> None:
     """Replace the line in SHOT with a re-recorded one and re-sync the mouth (or only re-time the picture)."""
     from editor.dialogue import dub, fit_note, retime
-    from editor.notes import flop_note, pauses_note
+    from editor.notes import flop_note, pauses_note, sync_note
 
     ws = ready_workspace(ctx)
     slug = project_slug(ws, project)
@@ -420,7 +409,7 @@ def edit_dialogue(
     r, m, o = result.region, result.metrics, result.output
     sync = (
         f"AV offset {m['before_av_offset_frames']:+.0f} → {m['after_av_offset_frames']:+.0f} frames "
-        f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target{_sync_check(m)}), "
+        f"({'meets' if m['av_offset_target_met'] else 'BELOW'} the ≤ 1 frame target), "
         f"LSE-D {m['after_lse_d']}, LSE-C {m['after_lse_c']}"
         if "after_av_offset_frames" in m
         else "sync not scored (no dialogue model)"
@@ -429,7 +418,7 @@ def edit_dialogue(
         f"wrote {esc(o.path)} ({esc(o.codec)}, audio {esc(', '.join(o.audio))}); frames "
         f"{result.frames.start}–{result.frames.end}, region {r.x},{r.y},{r.width},{r.height}; {sync}"
     )
-    for note in (flop_note(result.parameters), fit_note(m)):
+    for note in (sync_note(m), flop_note(result.parameters), fit_note(m)):
         if note:
             console.print(note)
     if result.parameters.get("keep_pauses") is False:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from editor.notes import CLI_ORIGINAL, flop_note, grade_note, pauses_note
+from editor.notes import CLI_ORIGINAL, flop_note, grade_note, pauses_note, sync_note
 
 A, B = "ab" * 32, "cd" * 32
 
@@ -72,3 +72,23 @@ def test_a_flopped_shot_says_so() -> None:
     assert flop_note({"bank_flopped": False}) is None
     note = flop_note({"bank_flopped": True})
     assert note is not None and "better mirrored" in note and "asymmetries" in note
+
+
+def test_a_sync_verdict_says_how_often_a_line_that_long_was_read_right() -> None:
+    """A dub signs its sync reading and how often the model's scorer read a line that long right on its held-out
+    take (``editor.dialogue.line_check``): the note gives both, whichever way the verdict went."""
+    dub = {"after_av_offset_frames": 12.0, "av_offset_target_met": 0.0, "sync_check_line_frames": 30.0,
+           "sync_check_right_share": 0.6, "sync_check_line_shorter": 0.0}  # fmt: skip
+    note = sync_note(dub)
+    assert note is not None and "+12 frames off" in note and "misses" in note and "60% of 30-frame lines" in note
+    assert "check the sync by eye" in note and "longer than this line" not in note
+    met = sync_note({**dub, "after_av_offset_frames": 0.0, "av_offset_target_met": 1.0, "sync_check_line_shorter": 1.0})
+    assert met is not None and "+0 frames off, which meets" in met and "(longer than this line)" in met
+
+
+def test_a_sync_verdict_every_such_line_backed_or_not_measured_has_no_note() -> None:
+    dub = {"after_av_offset_frames": 0.0, "av_offset_target_met": 1.0, "sync_check_line_frames": 30.0,
+           "sync_check_right_share": 1.0, "sync_check_line_shorter": 0.0}  # fmt: skip
+    assert sync_note(dub) is None
+    assert sync_note({"after_av_offset_frames": 0.0, "av_offset_target_met": 1.0}) is None  # a model before the check
+    assert sync_note({}) is None  # a re-time without a model: not scored

@@ -48,7 +48,7 @@ from cutproof.edits.resubmit import RESUBMITTABLE, resubmit
 from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
-from editor.notes import fit_note, flop_note, grade_note, pauses_note
+from editor.notes import fit_note, flop_note, grade_note, pauses_note, sync_note
 
 router = APIRouter()
 
@@ -267,7 +267,7 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
     (``*_warning``), notes (how to give a relight's look itself where it was estimated; which clip of the dailies a
     look was fitted from, or which two it could not choose between; which of a dub's bank takes were left out and
-    why its pauses were not left as shot; that its mouths were drawn mirrored), and
+    why its pauses were not left as shot; that its mouths were drawn mirrored; how sure its sync verdict is), and
     whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
@@ -278,6 +278,7 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
             flop_note(parameters),
             fit_note(metrics),
             pauses_note(parameters),
+            sync_note(metrics),
         )
         if n
     ]
