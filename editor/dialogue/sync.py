@@ -11,11 +11,11 @@ mean distance at that offset and LSE-C the median over offsets minus it (as Sync
 
 The project's scorer is ``NETS`` such networks trained alike from different seeds (``train_scorer``), their distance
 curves averaged (``score``). Why: one net trained on a few takes reads a dub's short line 5 frames or more off on
-a quarter of the lines, and which lines depends on its seed. On takes the scorers never saw, cut into lines of
-20–72 frames (``bench/dialogue_sync.py``, every shared take held out in turn, three seeds, the same run), three
-nets averaged put 17 % of the readings 5 frames or more off against 26 % for one net, and 69 % within 1 frame
-against 63 %; a reach of ±15 frames for the negatives instead of ±6 did not help (``docs/benchmarks.md``, "The
-sync reading on a line").
+a quarter of the lines, and which lines depends on its seed. On takes the scorers never saw, whole and cut into
+lines of 20–72 frames (``bench/dialogue_sync.py``: every shared take held out in turn, three seeds, one net in the
+same run), three nets averaged put 20 % of the readings 5 frames or more off against 26 % for one net, and 69 %
+within 1 frame against 61 % (higher for every performer on halves and thirds, the same on whole takes); a reach of
+±15 frames for the negatives instead of ±6 did not help (``docs/benchmarks.md``, "The sync reading on a line").
 """
 
 from __future__ import annotations
