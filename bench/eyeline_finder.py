@@ -8,13 +8,16 @@ in), in the same run. Each method trains its own model: the finder labels the tr
 - ``eyeline_finder_noise``: the finder's noise with no truth to compare to. Two eyes move together, so the
   difference of their frame-to-frame moves (patch px, both axes) is what the finder adds. Over the first
   ``--frames`` frames of the take, on the eye patches the edit cuts (the face track smoothed as the edit smooths
-  it), on pairs of frames whose eyes are both open (the lower eye's white-beside-iris contrast, ``blink``, over half
-  the take's median): its median and 90th percentile.
+  it), on pairs of frames whose eyes are both open by the edit's own rule (``blink.hold`` at least half against the
+  take's ``blink.reference``, as training's ``_open``): its median and 90th percentile. ``open_rule_agreement``: the
+  share of frames that rule and the bench's rule before stop 54 (the lower eye's contrast over half the median of
+  the lower eye's) call alike.
 - ``eyeline_finder_edit``: the eyeline edit over the same frames, a look aside (``--aside``) and a look down
   (``--down``, or the model's range where smaller): the signed metrics, the eye region's warping error ÷ the
   source's (``measure``: flicker) and the achieved shift against the requested; the seconds the edit took.
 
-Run: ``PYTHONPATH=. python bench/eyeline_finder.py [--variants shared,crop,closeup,prores10,mirror] [--frames 96]``
+Run: ``PYTHONPATH=. python bench/eyeline_finder.py [--variants shared,crop,closeup,prores10,mirror] [--frames 96]
+[--noise-only]``
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import editor.eyeline._eyes as eyes  # noqa: E402
 from editor.cast import track_faces  # noqa: E402
 from editor.eyeline import EyelineConfig, EyelineModel, redirect_gaze, train_eyeline  # noqa: E402
 from editor.eyeline._data import find_performer  # noqa: E402
-from editor.eyeline.blink import sclera_contrast  # noqa: E402
+from editor.eyeline.blink import hold, reference, sclera_contrast  # noqa: E402
 from editor.eyeline.edit import _boxes  # noqa: E402
 from editor.eyeline.timing import Timing  # noqa: E402
 from media import iter_frames, probe  # noqa: E402
@@ -67,13 +70,16 @@ def noise(model: EyelineModel, person: str, take: Path, frames: int) -> dict[str
     end = min(frames, info.frame_count)
     tracks, _ = track_faces(info, start=0, end=end, samples=end // 4 + 1)
     boxes = _boxes(find_performer(tracks, person, None, take.name), range(end), Timing.at(info.frame_rate).box_sigma)
-    centres, opened = [], []
+    centres, contrasts = [], []
     for i, rgb in iter_frames(info, end=end, fmt="rgb24"):
         frame = np.asarray(rgb, np.float32) / 255.0
         patches = [eyes.cut_patch(frame, b) for b in model.geometry.patch_boxes(tuple(float(v) for v in boxes[i]))]
         centres.append([eyes.iris_centre(p) for p in patches])
-        opened.append(min(sclera_contrast(p) for p in patches))
-    ok = np.array(opened) > 0.5 * np.median(opened)
+        contrasts.append([sclera_contrast(p) for p in patches])
+    c = np.array(contrasts)
+    ref = reference(c)
+    ok = np.array([ref is None or hold((float(a), float(b)), ref) >= 0.5 for a, b in c])
+    before = c.min(axis=1) > 0.5 * np.median(c.min(axis=1))
     both = ok[1:] & ok[:-1]
     moves = np.diff(np.array(centres), axis=0)  # (frames - 1, eye, xy)
     d = np.linalg.norm(moves[:, 0] - moves[:, 1], axis=1)[both]
@@ -81,6 +87,8 @@ def noise(model: EyelineModel, person: str, take: Path, frames: int) -> dict[str
         "pairs": int(both.sum()),
         "median_px": round(float(np.median(d)), 3),
         "p90_px": round(float(np.percentile(d, 90)), 3),
+        "open_rule_agreement": round(float(np.mean(ok == before)), 3),
+        "open_frames": int(ok.sum()),
     }
 
 
@@ -107,6 +115,7 @@ def main() -> None:
     ap.add_argument("--aside", type=float, default=4.0)
     ap.add_argument("--down", type=float, default=6.0)
     ap.add_argument("--samples", type=int, default=32)
+    ap.add_argument("--noise-only", action="store_true", help="the finder's noise alone, no edits")
     args = ap.parse_args()
     for person in args.people.split(","):
         train, *tests = TAKES[person]
@@ -122,7 +131,8 @@ def main() -> None:
                     with context():
                         emit(metric="eyeline_finder_noise", **where, **noise(model.model, person, take, args.frames))
                         rx, ry = model.model.shift_range
-                        for shift in ((min(args.aside, rx), 0.0), (0.0, min(args.down, ry))):
+                        shifts = ((min(args.aside, rx), 0.0), (0.0, min(args.down, ry)))
+                        for shift in () if args.noise_only else shifts:
                             line = edit(model.model, person, take, args.frames, shift)
                             emit(metric="eyeline_finder_edit", **where, shift_deg=list(shift), **line)
 
