@@ -59,6 +59,7 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     p1 = re.search(r"prf_[0-9a-f]+", out).group(0)  # type: ignore[union-attr]
     code, out = run(home, "model", "train", "dialogue", "--performer", p1, "--clips", f"{ANG},{NEU}", "--steps", "40")
     assert code == 0 and f"(dialogue, {p1})" in out and "held-out AV offset residual" in out, out
+    assert re.search(r"lines read right: \d+ frames \d+%, \d+ frames \d+%, \d+ frames \d+%", out), out
     line = line_from(footage_dir / SAD, tmp_path / "l.wav", start_s=0.3, seconds=1.0)
     dubbed, slipped = tmp_path / "d.mov", tmp_path / "r.mov"
     code, out = run(
@@ -83,6 +84,8 @@ def test_train_and_dub_through_the_cli(footage_dir: Path, tmp_path: Path) -> Non
     code, out = run(home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--start", "5",
                     "--replace-pauses", "--out", str(tmp_path / "every.mov"))  # fmt: skip
     assert code == 0 and "a mouth placed on every frame of the range, pauses included" in out, out
+    share = re.search(r"read only (\d+)% of (\d+)-frame lines", out)  # the note, where not every line read right
+    assert share is None or "check the sync by eye" in out, out
     code, out = run(
         home, "edit", "dialogue", NEU, "--performer", p1, "--audio", str(line), "--retime-only", "--out", str(slipped)
     )
