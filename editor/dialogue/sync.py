@@ -10,10 +10,10 @@ audio window at t + o. The minimising o is the AV offset (positive = the audio i
 mean distance at that offset and LSE-C the median over offsets minus it (as SyncNet's evaluation reports them).
 
 The project's scorer is ``NETS`` such networks trained alike from different seeds (``train_scorer``), their distance
-curves averaged (``score``). Why: one net trained on a few takes reads a dub's short line 5 frames or more off on
-a quarter of the lines, and which lines depends on its seed. On takes the scorers never saw, whole and cut into
-lines of 20–72 frames (``bench/dialogue_sync.py``: every shared take held out in turn, three seeds, one net in the
-same run), three nets averaged put 20 % of the readings 5 frames or more off against 26 % for one net, and 69 %
+curves averaged (``score``). Why: one net trained on a few takes reads a short line 5 frames or more off on a
+quarter to a third of the lines, and which lines depends on its seed. On takes the scorers never saw, whole and cut
+into lines of 20–72 frames (``bench/dialogue_sync.py``: every shared take held out in turn, three seeds, one net in
+the same run), three nets averaged put 20 % of the readings 5 frames or more off against 26 % for one net, and 69 %
 within 1 frame against 61 % (higher for every performer on halves and thirds, the same on whole takes); a reach of
 ±15 frames for the negatives instead of ±6 did not help (``docs/benchmarks.md``, "The sync reading on a line").
 """
