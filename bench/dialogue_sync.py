@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _heldout import FOOTAGE
 from dialogue import GROUPS
 
-from editor.dialogue.features import utterance_features
+from editor.dialogue.line_check import cuts, line_features
 from editor.dialogue.model import analyse_take
 from editor.dialogue.sync import NETS, SyncNet, SyncTake, score, shift_features, train_scorer, train_sync
-from media import read_audio
 
 SHIFTS = (-8, -4, 0, 4, 8)
 STEPS = 300
+LENGTHS = {"whole": 1, "half": 2, "third": 3}  # training's LINE_PARTS, named
 METHODS = {"new": (6, NETS), "single": (6, 1), "wide": (15, 1)}  # negatives' reach, nets averaged
 
 
@@ -58,26 +57,19 @@ def scorer(method: str, train: list[SyncTake], seed: int) -> tuple[SyncNet, ...]
 
 
 def pieces(n: int) -> list[tuple[str, int, int]]:
-    whole = [("whole", 0, n)]
-    halves = [("half", n * i // 2, n * (i + 1) // 2) for i in range(2)]
-    thirds = [("third", n * i // 3, n * (i + 1) // 3) for i in range(3)]
-    return whole + halves + thirds
-
-
-def line_of(samples: np.ndarray, rate: int, fps: Fraction, a: int, b: int) -> np.ndarray:
-    """The features of frames ``a``..``b``'s sound cut out and normalised on its own, as a dub's line is."""
-    lo, hi = (round(float(Fraction(k) / fps) * rate) for k in (a, b))
-    return utterance_features(samples[lo:hi], rate)
+    """The take whole, in halves and in thirds, as training's check cuts it (``editor.dialogue.line_check``)."""
+    return [(kind, a, b) for kind, part in LENGTHS.items() for a, b in cuts(n, part)]
 
 
 def run(performer: str, seeds: list[int]) -> None:
     files = GROUPS[performer]
-    takes = [analyse_take(FOOTAGE / f, performer=f"{performer}-performer").sync_take() for f in files]
+    data = [analyse_take(FOOTAGE / f, performer=f"{performer}-performer") for f in files]
+    takes = [d.sync_take() for d in data]
     for held in range(len(takes)):
         train = [t for i, t in enumerate(takes) if i != held]
-        take, audio = takes[held], read_audio(FOOTAGE / files[held])
+        take, audio = takes[held], data[held].sound
         cut = pieces(len(take.grey))
-        lines = [(kind, a, b, line_of(audio.samples, audio.rate, take.fps, a, b)) for kind, a, b in cut]
+        lines = [(kind, a, b, line_features(audio.samples, audio.rate, take.fps, a, b)) for kind, a, b in cut]
         tally: dict[tuple[str, str], list[int]] = {}
         for seed in seeds:
             for method in METHODS:

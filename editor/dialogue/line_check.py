@@ -48,24 +48,33 @@ class LineCheck:
     right: float
 
 
+def cuts(n: int, part: int) -> list[tuple[int, int]]:
+    """Step 1: the frames ``[a, b)`` of each line of a take of ``n`` frames cut into ``part`` lines."""
+    return [(n * i // part, n * (i + 1) // part) for i in range(part)]
+
+
+def line_features(samples: np.ndarray, rate: int, fps: Fraction, a: int, b: int) -> np.ndarray:
+    """Step 1: the sound of frames ``a``..``b`` cut out of the take's and normalised on its own, as a dub's line is."""
+    lo, hi = (round(Fraction(k) / fps * rate) for k in (a, b))
+    return utterance_features(samples[lo:hi], rate)
+
+
 def measure(
     scorer: SyncNet | Sequence[SyncNet], take: SyncTake, samples: np.ndarray, rate: int
 ) -> dict[int, LineCheck]:
     """Steps 1–2: ``{part: LineCheck}`` for the held-out ``take`` (its grey mouths) and its sound ``samples``."""
-    n = len(take.grey)
     out = {}
     for part in LINE_PARTS:
-        cuts = [(n * i // part, n * (i + 1) // part) for i in range(part)]
-        if min(b - a for a, b in cuts) < MIN_FRAMES:
+        lines = cuts(len(take.grey), part)
+        if min(b - a for a, b in lines) < MIN_FRAMES:
             continue
         right = []
-        for a, b in cuts:
-            lo, hi = (round(Fraction(k) / take.fps * rate) for k in (a, b))
-            feats = utterance_features(samples[lo:hi], rate)
+        for a, b in lines:
+            feats = line_features(samples, rate, take.fps, a, b)
             for s in HELD_OUT_SHIFTS:
                 got = score(scorer, SyncTake(take.grey[a:b], shift_features(feats, s, take.fps), take.fps))
                 right.append(abs(got.offset_frames - s) <= TARGET_FRAMES)
-        out[part] = LineCheck(min(b - a for a, b in cuts), len(right), round(float(np.mean(right)), 4))
+        out[part] = LineCheck(min(b - a for a, b in lines), len(right), round(float(np.mean(right)), 4))
     return out
 
 

@@ -31,7 +31,7 @@ from editor.dialogue.sync import train_scorer as _train_scorer
 from editor.dialogue.track import FaceTrack, crop, read_range, track_face
 from editor.manifest import TrainingInput, TrainingManifest, code_version
 from editor.models import pack_model
-from media import probe, read_audio
+from media import AudioClip, probe, read_audio
 
 KIND = "dialogue"
 FORMAT = "dialogue-npz/4"
@@ -81,7 +81,7 @@ def _resized(crops: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 @dataclass
 class TakeData:
-    """One analysed take: mouth crops and sync-sound features."""
+    """One analysed take: mouth crops, its sync sound and that sound's features."""
 
     path: Path
     content_hash: str
@@ -89,6 +89,7 @@ class TakeData:
     frame_count: int
     crops: np.ndarray
     feats: np.ndarray
+    sound: AudioClip
 
     def sync_take(self) -> SyncTake:
         return SyncTake(grey_mouths(self.crops), self.feats, self.fps)
@@ -115,6 +116,7 @@ def analyse_take(path: Path, *, performer: str | None = None, cast: CastModel | 
         info.frame_count,
         bank_crops(frames, track),
         utterance_features(audio.samples, audio.rate),
+        audio,
     )
 
 
@@ -249,7 +251,7 @@ def train_dialogue(
         metrics["heldout_av_offset_residual_max_frames"] = float(max(residuals))
         metrics["heldout_av_offset_residual_mean_frames"] = round(float(np.mean(residuals)), 4)
         metrics["heldout_av_offset_target_met"] = float(max(residuals) <= 1)
-        sound = read_audio(data[-1].path)
+        sound = data[-1].sound
         metrics.update(as_metrics(measure(scorer, held, sound.samples, sound.rate)))
     model = DialogueModel(
         performer=performer,
