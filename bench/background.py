@@ -408,7 +408,8 @@ def run_case(
     except PlateUnrecoverableError:
         refused = True
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
-    emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces, **ctx)
+    emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
+         strays=plate.strays, **ctx)  # fmt: skip
     plates = {"new": plate}
     if not refused and want("plate7"):
         c0 = time.process_time()

@@ -7,7 +7,17 @@ and 3 of its method).
   face widths, down to the frame's bottom edge (``head_box``, ``body_zone``, ``_face_zones``); around a moving
   region no face explains, its hull and below (``_presence_zone``); the face and chest cores (``_face_seeds``);
 * **static silhouettes**: GrabCut on the median seeded with those, and where its colour models cannot tell the
-  people from the set (``_silhouette``, ``UNSURE_RATIO``).
+  people from the set (``_silhouette``, ``UNSURE_RATIO``);
+* **pieces with no person in them** (``stray_pieces``): a piece of the silhouette (8-connected) that holds no face
+  or chest core, nothing that moved and no moving region that no face explained, and that either lies mostly
+  outside the person-shaped zones or touches the set given back as the set in shade (:mod:`._shade`). GrabCut's
+  people's model, seeded by a head's zone that reaches the frame's edge, can take a dark line along that edge (an
+  SD recording's half-lit first row) for hair; the allowance beyond the zones is for hair and shoulders attached to
+  a person, and a piece out there on its own is the set. Where the set between such a line and the head was
+  enclosed and filled, the give-back returns it and leaves the line and a thread of set that joined it to the hair
+  cut off (the demo's GRID take kept a bar of the blue booth and a thread down to the hair in every frame). A piece
+  of a person apart from the rest would hold a core or have moved, or lie in a zone; one that did none of these is
+  told from the set by nothing here.
 """
 
 from __future__ import annotations
@@ -188,3 +198,23 @@ def _silhouette(median8: U8, prior: Bool, zones: Bool, cores: Bool) -> tuple[Boo
         px = bgr[ys, xs].astype(np.float64)
         unsure[ys, xs] = np.abs(_gmm_loglik(fgd, px) - _gmm_loglik(bgd, px)) < np.log(UNSURE_RATIO)
     return _fill(fg), unsure
+
+
+def stray_pieces(silhouette: Bool, evidence: Bool, zones: Bool, given_back: Bool) -> Bool:
+    """The pieces of ``silhouette`` with no person in them (module docstring): its 8-connected components that hold
+    no pixel of ``evidence`` (the face and chest cores, what moved, the zones of moving regions no face explained)
+    and that lie mostly (over half their pixels) outside ``zones`` or touch ``given_back``."""
+    out = np.zeros_like(silhouette)
+    if not silhouette.any():
+        return out
+    n, labels = cv2.connectedComponents(silhouette.astype(np.uint8), connectivity=8)
+    area = np.bincount(labels.ravel(), minlength=n)
+    inside = np.bincount(labels[zones], minlength=n)
+    held = np.zeros(n, bool)
+    held[np.unique(labels[evidence])] = True
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[cv2.dilate(given_back.astype(np.uint8), square) > 0])] = True
+    drop = ~held & (touching | (2 * inside < area))
+    drop[0] = False
+    return drop[labels]

@@ -40,6 +40,8 @@ class CleanPlate:
             when nothing was extended.
         in_shade: Share of the frame that GrabCut gave to the people and that was given back to the set as the set
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
+        strays: Share of the frame in pieces of the silhouette with no person in them, given back to the set
+            (:func:`editor.background._people.stray_pieces`); 0 for a supplied plate.
         exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
             (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
             With ``exposure_gradient``, the gains at the frame's centre.
@@ -76,6 +78,7 @@ class CleanPlate:
     interior: Bool | None = None
     extended: Bool | None = None
     in_shade: float = 0.0
+    strays: float = 0.0
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
     exposure_pools: dict[str, object] | None = None
@@ -122,6 +125,7 @@ class CleanPlate:
             "known_fraction": round(self.known_fraction, 6),
             "extended_fraction": round(self.extended_fraction, 6),
             "set_in_shade_fraction": round(self.in_shade, 6),
+            "stray_pieces_fraction": round(self.strays, 6),
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,

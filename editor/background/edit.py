@@ -243,6 +243,7 @@ def replace_background(
                 "clean_plate_known_fraction": round(cplate.known_fraction, 6),
                 "clean_plate_extended_fraction": round(cplate.extended_fraction, 6),
                 "clean_plate_set_in_shade_fraction": round(cplate.in_shade, 6),
+                "clean_plate_stray_pieces_fraction": round(cplate.strays, 6),
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
             }

@@ -17,7 +17,9 @@ Two sources:
      foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``); where a plain set darkens into a
      person-shaped zone (vignetting toward a corner), the set in shade GrabCut took for a person is given back to
-     the set (:mod:`editor.background._shade`);
+     the set (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face
+     or chest core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that
+     give-back (``stray_pieces``);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
      silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
      frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
@@ -67,6 +69,7 @@ from editor.background._people import (
     body_zone,
     head_box,
     shadow_mask,
+    stray_pieces,
 )
 from editor.background._shade import set_in_shade
 from editor.background.clean_plate import CleanPlate, turn_and_scale
@@ -237,6 +240,8 @@ def estimate_plate(
     silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
     shade = set_in_shade(median, silhouette, moving | cores, noise)
     silhouette &= ~shade
+    detached = stray_pieces(silhouette, moving | cores | unexplained, likely | unexplained | moving, shade)
+    silhouette &= ~detached
     # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
     hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))
@@ -282,4 +287,5 @@ def estimate_plate(
         faces=n_faces,
         presences=presences,
         in_shade=round(float(shade.mean()), 6),
+        strays=round(float(detached.mean()), 6),
     )
