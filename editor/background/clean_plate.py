@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from editor.background._people import F32, Bool
+from editor.background._still import SetMotion
 from editor.background.errors import PlateError
 
 
@@ -42,6 +43,12 @@ class CleanPlate:
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
         strays: Share of the frame in pieces of the silhouette with no person in them, given back to the set
             (:func:`editor.background._people.stray_pieces`); 0 for a supplied plate.
+        moved_inside: Share of the frame that GrabCut gave to the set and that was inside a person's moving blobs in
+            more than half the samples, added to the silhouette (:func:`editor.background._people.moved_inside`); 0
+            for a supplied plate.
+        camera: How far the set moved over the take against its median, and how far it may before its own edges
+            read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
+            the set has too little texture to measure it on.
         exposure_gain: The RGB gains a supplied plate was scaled by to its take's exposure and white balance
             (:mod:`editor.background._exposure`); None when it was not (an estimate, or too little set to compare).
             With ``exposure_gradient``, the gains at the frame's centre.
@@ -79,6 +86,8 @@ class CleanPlate:
     extended: Bool | None = None
     in_shade: float = 0.0
     strays: float = 0.0
+    moved_inside: float = 0.0
+    camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
     exposure_pools: dict[str, object] | None = None
@@ -126,6 +135,12 @@ class CleanPlate:
             "extended_fraction": round(self.extended_fraction, 6),
             "set_in_shade_fraction": round(self.in_shade, 6),
             "stray_pieces_fraction": round(self.strays, 6),
+            "moved_inside_fraction": round(self.moved_inside, 6),
+            **(
+                {"camera_shift_px": round(self.camera.shift, 4), "camera_tolerance_px": round(self.camera.tolerance, 4)}
+                if self.camera is not None
+                else {}
+            ),
             "set_recovered": round(self.set_recovered, 6),
             "faces_found": self.faces,
             "unexplained_moving_regions": self.presences,

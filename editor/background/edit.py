@@ -149,7 +149,8 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
                 f"the same set-up differs by under {MISMATCH:.0%}): it is another set-up or framing, or the light "
                 "changed across the set; supply a clean plate of this set-up, shot under the take's light"
             )
-        trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences)
+        still = estimate.camera is None or estimate.camera.still
+        trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences) and still
         return supplied.with_interior(estimate.interior if trusted else None)
     require_recoverable(estimate, info.path.name)
     return estimate
@@ -244,6 +245,7 @@ def replace_background(
                 "clean_plate_extended_fraction": round(cplate.extended_fraction, 6),
                 "clean_plate_set_in_shade_fraction": round(cplate.in_shade, 6),
                 "clean_plate_stray_pieces_fraction": round(cplate.strays, 6),
+                "clean_plate_moved_inside_fraction": round(cplate.moved_inside, 6),
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
             }

@@ -15,7 +15,8 @@ Two sources:
      plate);
   3. **static silhouettes**: GrabCut on ``M`` — the set outside every zone certain background, the zones probable
      foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
-     *unsure* (people and set about equally likely, ``UNSURE_RATIO``); where a plain set darkens into a
+     *unsure* (people and set about equally likely, ``UNSURE_RATIO``); to it is added the inside of a person who
+     moved, which colour alone can miss (``moved_inside``); where a plain set darkens into a
      person-shaped zone (vignetting toward a corner), the set in shade GrabCut took for a person is given back to
      the set (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face
      or chest core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that
@@ -26,12 +27,14 @@ Two sources:
      to full resolution along the take's edges (:mod:`editor.background._edge`) — except in a thin strip next to a
      plain stretch of set, where the inpainting was shown to predict the set and the matte keys against it
      (``extended``: :mod:`editor.background._extend`);
-  5. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
+  5. **whether the camera held still** (:mod:`editor.background._still`): how far the set outside every zone moved
+     against the median, and how far it may before its own edges read as people;
+  6. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
      unsure) ÷ (the set), i.e. the share of the set that was either seen or told from the people with a clear
      colour margin.
 
-The edit refuses an estimate that recovered less than ``MIN_SET_RECOVERED`` = 0.9 of the set, or that found no
-person at all (no face, nothing moving: the people cannot be told from the set) — ``require_recoverable``. Why 0.9:
+The edit refuses an estimate from a take whose camera moved (step 5), one that recovered less than
+``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people cannot be told from the set) — ``require_recoverable``. Why 0.9:
 an unrecovered pixel is a coin toss between old set and performer, and in ``bench/background.py`` every case at or
 above 0.92 replaced ≥ 99.9 % of the set and kept ≥ 98.8 % of the people, while the case that came out at 0.74
 (five people shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old
@@ -62,16 +65,19 @@ from editor.background._people import (
     UNSURE_RATIO,
     Bool,
     _blobs,
+    _fill,
     _face_seeds,
     _face_zones,
     _presence_zone,
     _silhouette,
     body_zone,
     head_box,
+    moved_inside,
     shadow_mask,
     stray_pieces,
 )
 from editor.background._shade import set_in_shade
+from editor.background._still import set_motion
 from editor.background.clean_plate import CleanPlate, turn_and_scale
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
@@ -116,6 +122,13 @@ def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
             f"no performer found in {what} (no face, nothing moving): the people cannot be told from the set, so "
             "no clean plate can be estimated; shoot a clean plate of the set-up (the set empty) and supply it with "
             "--clean-plate"
+        )
+    if plate.camera is not None and not plate.camera.still:
+        raise PlateUnrecoverableError(
+            f"the camera moved during {what}: its set shifts by up to {plate.camera.shift:.2f} px from the take's "
+            f"median, and at {plate.camera.tolerance:.2f} px its own edges already read as people; a plate can only "
+            "be estimated from a locked-off take. Supply a clean plate of the set-up with --clean-plate, or edit a "
+            "range where the camera holds still (--start/--end)"
         )
     if plate.set_recovered < MIN_SET_RECOVERED:
         raise PlateUnrecoverableError(
@@ -236,8 +249,11 @@ def estimate_plate(
     margin = max(2, round(0.012 * min(shape)))
     pad = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
     prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
+    camera = set_motion(median, small, ~prior, thresh)
     median8 = (median * 255).round().astype(np.uint8)
     silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
+    inside = moved_inside(blobs, likely | unexplained) & ~silhouette
+    silhouette = _fill(silhouette | inside)
     shade = set_in_shade(median, silhouette, moving | cores, noise)
     silhouette &= ~shade
     detached = stray_pieces(silhouette, moving | cores | unexplained, likely | unexplained | moving, shade)
@@ -288,4 +304,6 @@ def estimate_plate(
         presences=presences,
         in_shade=round(float(shade.mean()), 6),
         strays=round(float(detached.mean()), 6),
+        moved_inside=round(float(inside.mean()), 6),
+        camera=None if camera is None else camera.scaled(1.0 / scale),
     )
