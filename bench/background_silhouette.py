@@ -49,8 +49,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from _heldout import clip_set  # noqa: E402
 
 from editor.background import plate as plate_module  # noqa: E402
-from editor.background.errors import PlateUnrecoverableError  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
+from editor.background.errors import PlateUnrecoverableError  # noqa: E402
 from media import probe, sample_indices  # noqa: E402
 from tests.editor._wide_shot import grid_key  # noqa: E402
 

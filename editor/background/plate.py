@@ -34,11 +34,12 @@ Two sources:
      colour margin.
 
 The edit refuses an estimate from a take whose camera moved (step 5), one that recovered less than
-``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people cannot be told from the set) — ``require_recoverable``. Why 0.9:
-an unrecovered pixel is a coin toss between old set and performer, and in ``bench/background.py`` every case at or
-above 0.92 replaced ≥ 99.9 % of the set and kept ≥ 98.8 % of the people, while the case that came out at 0.74
-(five people shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old
-set around everyone); a tenth of the set guessed is already a visible patch in every frame.
+``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people
+cannot be told from the set) — ``require_recoverable``. Why 0.9: an unrecovered pixel is a coin toss between old
+set and performer, and in ``bench/background.py`` every case at or above 0.92 replaced ≥ 99.9 % of the set and kept
+≥ 98.8 % of the people, while the case that came out at 0.74 (five people shoulder to shoulder, the set showing only
+in gaps) is the one where the matte fails (a halo of old set around everyone); a tenth of the set guessed is already
+a visible patch in every frame.
 
 This module holds the plate's acceptance (``require_recoverable``) and the two ways to build it (``plate_from_shot``,
 ``estimate_plate``). The plate itself (``CleanPlate``) is :mod:`editor.background.clean_plate`; finding the people
@@ -65,9 +66,9 @@ from editor.background._people import (
     UNSURE_RATIO,
     Bool,
     _blobs,
-    _fill,
     _face_seeds,
     _face_zones,
+    _fill,
     _presence_zone,
     _silhouette,
     body_zone,
