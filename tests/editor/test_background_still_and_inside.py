@@ -1,0 +1,124 @@
+"""An estimated plate keeps the inside of a person who moved, and is refused where the camera moved.
+
+The failures these guard against were found by replacing the background of the weekly addresses: on "a bad
+situation" the speaker lost the top of his head (dark hair before dark books, which GrabCut gave to the set, baked
+into the plate from the frames where his head was near its median pose); on "very real challenges" the camera
+moves by under a pixel, every shelf edge read as a person, and the flag, a chair and a cabinet stayed in the
+composite while the edit ran and said 93 % of the set was recovered.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from editor.background._people import INSIDE, moved_inside
+from editor.background._still import set_motion
+
+H, W = 90, 120
+
+
+def test_a_pixel_inside_the_moving_blobs_more_than_half_the_time_is_the_person() -> None:
+    zones = np.zeros((H, W), bool)
+    zones[:, : W // 2] = True
+    n = 24
+    blobs = [np.zeros((H, W), bool) for _ in range(n)]
+    for t in range(n):
+        blobs[t][10, 10] = t < n // 2 + 1  # 13 of 24: inside the person's outline most of the time
+        blobs[t][20, 20] = t < n // 2  # 12 of 24: a pixel the person sways over (set or person, half each)
+        blobs[t][10, 100] = True  # every sample, but outside any person's zone
+    inside = moved_inside(blobs, zones)
+    assert INSIDE == 0.5
+    assert inside[10, 10] and not inside[20, 20] and not inside[10, 100]
+    assert inside.sum() == 1
+    assert not moved_inside([], zones).any()
+
+
+def _bookshelf(h: int = 180, w: int = 320) -> np.ndarray:
+    """A textured set: shelves of book spines in many colours (float32 RGB in [0, 1])."""
+    rng = np.random.default_rng(5)
+    img = np.zeros((h, w, 3), np.float32)
+    x = 0
+    while x < w:
+        width = int(rng.integers(4, 12))
+        img[:, x : x + width] = rng.uniform(0.1, 0.8, 3)
+        x += width
+    img[::45] = 0.9  # the shelves
+    return cv2.GaussianBlur(img, (0, 0), 0.7)
+
+
+def _frames(plate: np.ndarray, shifts: list[float], noise: float = 0.01) -> list[np.ndarray]:
+    rng = np.random.default_rng(1)
+    out = []
+    for dx in shifts:
+        moved = cv2.warpAffine(
+            plate, np.float32([[1, 0, dx], [0, 1, 0]]), plate.shape[1::-1], borderMode=cv2.BORDER_REFLECT
+        )
+        out.append((np.clip(moved + rng.normal(0, noise, plate.shape), 0, 1) * 255).round().astype(np.uint8))
+    return out
+
+
+def test_a_set_that_holds_still_is_still_and_one_that_moves_half_a_pixel_is_not() -> None:
+    plate = _bookshelf()
+    the_set = np.ones(plate.shape[:2], bool)
+    the_set[60:, 120:200] = False  # where a person may be
+    still = _frames(plate, [0.0] * 12)
+    median = np.median(np.stack(still), axis=0).astype(np.float32) / 255.0
+    held = set_motion(median, still, the_set, 0.04)
+    assert held is not None and held.still
+    assert held.shift < 0.05
+    assert 0.05 < held.tolerance < 0.5  # a bookshelf's edges read as people after a fraction of a pixel
+    moving = _frames(plate, [0.0] * 10 + [0.5, 0.6])
+    median = np.median(np.stack(moving), axis=0).astype(np.float32) / 255.0
+    drift = set_motion(median, moving, the_set, 0.04)
+    assert drift is not None and not drift.still
+    assert drift.shift == pytest.approx(0.6, abs=0.15)
+    assert drift.scaled(2.0).shift == pytest.approx(2 * drift.shift)
+
+
+def test_a_plain_set_tolerates_more_and_a_set_never_seen_is_not_measured() -> None:
+    plain = np.ones((180, 320, 3), np.float32) * np.float32([0.2, 0.5, 0.7])
+    yy = np.mgrid[0:180, 0:320][0].astype(np.float32)
+    plain = plain * (0.8 + 0.2 * yy / 180)[..., None]  # a gentle light fall-off, no edges
+    frames = _frames(plain, [0.0] * 8)
+    wall = set_motion(plain, frames, np.ones((180, 320), bool), 0.04)
+    assert wall is not None and wall.still
+    assert wall.tolerance > 5.0  # measured 40.8: no edge of it reads as a person until it moves far
+    assert set_motion(plain, frames, np.zeros((180, 320), bool), 0.04) is None
+
+
+def test_the_weekly_address_keeps_the_top_of_its_speakers_head(footage_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The failure as found: "a bad situation", its first 50 frames as the edit samples them. The box is his hair
+    above the forehead in every frame."""
+    from editor.background import plate as plate_module
+    from editor.background.edit import _frames_u8
+    from media import probe, sample_indices
+
+    info = probe(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
+    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=50))
+    hair = np.zeros(frames[0].shape[:2], bool)
+    hair[80:115, 580:680] = True
+    plate = plate_module.estimate_plate(frames)
+    assert plate.performer[hair].mean() > 0.4  # measured 0.49
+    assert plate.describe()["moved_inside_fraction"] > 0
+    assert plate.camera is not None and plate.camera.still
+    monkeypatch.setattr(plate_module, "moved_inside", lambda b, z: np.zeros(z.shape, bool))
+    lost = plate_module.estimate_plate(frames)
+    assert lost.performer[hair].mean() < 0.2  # measured 0.125: the rest baked into the plate or left to the key
+    assert lost.known[hair].mean() > plate.known[hair].mean() + 0.2
+
+
+def test_a_take_whose_camera_moved_is_refused_and_nothing_is_written(footage_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from editor.background import load_plate, replace_background
+    from editor.background.errors import PlateUnrecoverableError
+
+    still = tmp_path / "plate.png"
+    cv2.imwrite(str(still), (_bookshelf(360, 640) * 255).astype(np.uint8))
+    out = tmp_path / "out.mp4"
+    with pytest.raises(PlateUnrecoverableError, match="the camera moved during") as caught:
+        replace_background(
+            footage_dir / "obama-weekly-address_very-real-challenges.mp4", load_plate(still), out, end=50
+        )
+    assert "--clean-plate" in str(caught.value) and "--start/--end" in str(caught.value)
+    assert not out.exists()
