@@ -53,7 +53,9 @@ The peers run in the shot pipeline as it was before that fix (matte solved on th
 ``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
 flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
 compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
-with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate7``: main a4abee8's plate estimate
+with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate54``: the plate estimated as stop
+54 left it (no stray pieces taken out, no inside of a moving person added, no refusal for a camera that moved:
+``editor.background._people``, ``editor.background._still``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
 the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
@@ -121,6 +123,7 @@ from editor.background import BackgroundParams, ShotMatter, estimate_plate, plat
 from editor.background import _exposure as exposure_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
+from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
@@ -128,7 +131,7 @@ from editor.background.errors import PlateMismatchError, PlateUnrecoverableError
 from editor.background.foreground import estimate_foreground  # noqa: E402
 from editor.background.matte import matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
-from editor.background.plate import CleanPlate, require_recoverable  # noqa: E402
+from editor.background.plate import MIN_SET_RECOVERED, CleanPlate, require_recoverable  # noqa: E402
 from editor.background.refiner import RefinerConfig, train_refiner  # noqa: E402
 from media import reproducible_options  # noqa: E402
 from tests.editor._wide_shot import (  # noqa: E402
@@ -416,6 +419,15 @@ def run_case(
         plates["plate7"] = plate_v7.estimate_plate(frames)
         emit("plate_cpu_seconds", time.process_time() - c0, "s", method="plate7", **ctx)
         runs["plate7"] = stepped(ShotMatter(plates["plate7"], BackgroundParams()), frames, "plate7", cpu)
+    if want("plate54"):  # the estimate as stop 54 left it: no stray pieces out, no moved inside, no camera check
+        with mock.patch.multiple(
+            plate_steps, stray_pieces=lambda s, *a: np.zeros_like(s), moved_inside=lambda b, z: np.zeros(z.shape, bool)
+        ):
+            plates["plate54"] = estimate_plate(frames)
+        old_refused = plates["plate54"].set_recovered < MIN_SET_RECOVERED
+        emit("set_recovered", plates["plate54"].set_recovered, "share", method="plate54", refused=old_refused, **ctx)
+        if not old_refused:
+            runs["plate54"] = stepped(ShotMatter(plates["plate54"], BackgroundParams()), frames, "plate54", cpu)
     if not refused and want("truth-silhouette"):
         truth = np.median(np.stack(ref), axis=0) > 0.5
         plates["truth-silhouette"] = replace(plate, performer=truth)
