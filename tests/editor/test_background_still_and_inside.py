@@ -122,3 +122,18 @@ def test_a_take_whose_camera_moved_is_refused_and_nothing_is_written(footage_dir
         )
     assert "--clean-plate" in str(caught.value) and "--start/--end" in str(caught.value)
     assert not out.exists()
+
+
+def test_a_supplied_plate_does_not_take_the_peoples_interior_from_a_take_whose_camera_moved(footage_dir) -> None:  # type: ignore[no-untyped-def]
+    """The interior (certainly a person, whatever the key says) comes from the take's own estimate; where the camera
+    moved, that estimate counted shelves and a flag as people, so a supplied plate goes without it."""
+    from editor.background.edit import build_clean_plate
+    from editor.background.pipeline import BackgroundParams
+    from media import probe
+
+    take = probe(footage_dir / "obama-weekly-address_very-real-challenges.mp4")
+    still = probe(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
+    moved = build_clean_plate(take, range(0, 50), BackgroundParams(), take)  # the take itself as the plate
+    assert moved.source == "supplied" and moved.interior is None
+    kept = build_clean_plate(still, range(0, 50), BackgroundParams(), still)
+    assert kept.interior is not None and kept.interior.any()
