@@ -7,8 +7,10 @@ The model's own check (``heldout_av_offset_residual_*``) reads one whole held-ou
 Per performer (takes as in ``bench/dialogue.py``), each take held out in turn: the scorer is trained on the other
 takes as ``train_dialogue`` trains it (``new``: ``train_scorer``, ``NETS`` nets of 300 steps, negatives ±6 frames,
 their curves averaged), once per seed. The held-out
-take's sound is shifted by known offsets (``SHIFTS``) and read as a line of each length: the whole take, each half,
-each third (each piece's sound cut out and normalised on its own, as a line is). A reading is *right* when it is
+take's sound is shifted by known offsets (``SHIFTS``) and read as a line of each length: the whole take, and pieces
+a half and a third of it long as training's check cuts them (``line_check.cuts``: since stop 55 one starting every
+half piece; before, the disjoint halves and thirds), each piece's sound cut out and normalised on its own, as a
+line is. A reading is *right* when it is
 within 1 frame of the shift. Same run, same pieces, two peers: ``single`` (one net: the scorer before stop 54) and
 ``wide`` (one net, negatives ±15 frames, the search's own reach). In the first run (``run: sync-lines``, code
 ef0be4d) ``new`` was one net and ``ensemble3`` three: the scorer this bench led to.
@@ -57,7 +59,7 @@ def scorer(method: str, train: list[SyncTake], seed: int) -> tuple[SyncNet, ...]
 
 
 def pieces(n: int) -> list[tuple[str, int, int]]:
-    """The take whole, in halves and in thirds, as training's check cuts it (``editor.dialogue.line_check``)."""
+    """The take whole, and its half and third pieces, as training's check cuts it (``editor.dialogue.line_check``)."""
     return [(kind, a, b) for kind, part in LENGTHS.items() for a, b in cuts(n, part)]
 
 

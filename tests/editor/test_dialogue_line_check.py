@@ -3,6 +3,7 @@ signs beside its AV-offset verdict."""
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -10,7 +11,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from editor.dialogue.line_check import HELD_OUT_SHIFTS, LINE_PARTS, MIN_FRAMES, as_metrics, for_line, measure
+from editor.dialogue.line_check import LINE_PARTS, LINE_SHIFTS, MIN_FRAMES, as_metrics, cuts, for_line, measure
 from editor.dialogue.sync import GREY_H, GREY_W, SyncNet, SyncTake
 
 
@@ -38,7 +39,20 @@ def test_a_scorer_that_cannot_tell_is_measured_as_never_right() -> None:
     checks = measure(_Blind(), take, samples, 16000)
     assert sorted(checks) == list(LINE_PARTS)
     for part, c in checks.items():
-        assert c.frames == 61 // part and c.readings == part * len(HELD_OUT_SHIFTS) and c.right == 0.0
+        assert c.frames == 61 // part and c.readings == (2 * part - 1) * len(LINE_SHIFTS) and c.right == 0.0
+
+
+def test_the_lines_are_the_whole_take_and_pieces_starting_every_half_piece() -> None:
+    assert cuts(61, 1) == [(0, 61)]
+    for n in (20, 61, 144):
+        for part in (2, 3):
+            lines = cuts(n, part)
+            assert len(lines) == 2 * part - 1
+            assert {b - a for a, b in lines} == {n // part}
+            assert lines[0][0] == 0 and lines[-1][1] == n
+            steps = {b[0] - a[0] for a, b in itertools.pairwise(lines)}
+            assert max(steps) - min(steps) <= 1 and max(steps) <= (n // part) // 2 + 1  # about half a piece apart
+    assert tuple(range(-6, 7)) == LINE_SHIFTS
 
 
 def test_pieces_too_short_to_read_are_not_measured() -> None:
