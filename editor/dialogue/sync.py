@@ -186,6 +186,9 @@ def _train(takes: list[SyncTake], steps: int, max_shift: int, seed: int) -> tupl
     return net, acc
 
 
+SCORE_BATCH = 1024  # audio windows embedded per call when scoring (fewer calls for a short line; no huge batch)
+
+
 @torch.no_grad()
 def score(
     scorer: SyncNet | Sequence[SyncNet], take: SyncTake, *, search: int = 15, frames: slice | None = None
@@ -196,11 +199,20 @@ def score(
     n = len(take.grey)
     idx = np.arange(n)[frames] if frames is not None else np.arange(n)
     video = torch.from_numpy(video_windows(take.grey)[idx])
-    audio = [torch.from_numpy(audio_windows(take.feats, take.fps, idx + o)) for o in range(-search, search + 1)]
+    offsets = list(range(-search, search + 1))
+    per = max(
+        1, SCORE_BATCH // max(1, len(idx))
+    )  # offsets per call: a short line's in one batch, a long one's in a few
+    groups = [offsets[i : i + per] for i in range(0, len(offsets), per)]
+    audio = [
+        torch.from_numpy(np.concatenate([audio_windows(take.feats, take.fps, idx + o) for o in group]))
+        for group in groups
+    ]
     curves = []
     for net in nets:
         ev = net.embed_video(video)
-        curves.append([float(torch.linalg.vector_norm(ev - net.embed_audio(a), dim=-1).mean()) for a in audio])
+        dist = [net.embed_audio(a).reshape(-1, len(idx), ev.shape[-1]) - ev[None] for a in audio]
+        curves.append(torch.cat([torch.linalg.vector_norm(d, dim=-1).mean(dim=1) for d in dist]).double().numpy())
     arr = np.mean(np.array(curves), axis=0)
     curve = arr.tolist()
     best = int(arr.argmin())
