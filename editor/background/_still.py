@@ -9,9 +9,11 @@ found 14 such regions and kept the flag, a chair and a cabinet behind the speake
 93 % of the set was recovered, and the edit ran.
 
 1. **The set's motion** (``shift``): per sample, the Farnebäck optical flow from the take's median to the sample
-   (grey, at the estimate's work size), its median vector over the set's textured pixels — outside every zone where
-   a person may be, the quarter of them with the steepest gradient, where a move can be seen; the largest length
-   over the samples.
+   (grey, at the estimate's work size) at the set's textured pixels — outside every zone where a person may be, the
+   quarter of them with the steepest gradient, where a move can be seen; an affine motion fitted to it (least
+   median of squares: a pan, a tilt, a turn, a zoom or a focus pull's breathing, whatever a few of the pixels do);
+   how far that motion moves the textured pixels (the 90th percentile: under a zoom the set's edges far from the
+   centre move most); the largest over the samples.
 2. **How far the set may move** (``tolerance``): the difference key reads a set pixel as moving where its change
    exceeds the key's threshold, ``max(4σ, 0.04)``; a move of ``d`` pixels changes an edge of gradient ``g`` (per
    pixel, RGB distance) by about ``d·g``. With ``g`` the set's steep edges' gradient (the 99th percentile over the
@@ -40,6 +42,7 @@ Bool = np.ndarray  # bool
 TEXTURED = 75.0  # the set's pixels above this percentile of gradient are where its motion is measured
 STEEP = 99.0  # the percentile of the set's gradient its steep edges are taken at
 MIN_PIXELS = 64  # fewer textured set pixels than this: no motion can be measured (a plain set, or none seen)
+MAX_POINTS = 4000  # the set's textured pixels the motion is fitted to, at most (evenly spread over them)
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,22 @@ def set_motion(median: F32, samples: Sequence[U8], the_set: Bool, threshold: flo
     steep = float(np.percentile(on_set, STEEP))
     tolerance = threshold / steep if steep > 0 else float("inf")
     base = cv2.cvtColor((np.clip(median, 0, 1) * 255).round().astype(np.uint8), cv2.COLOR_RGB2GRAY)
+    ys, xs = np.nonzero(textured)
+    pick = np.linspace(0, len(ys) - 1, min(len(ys), MAX_POINTS)).round().astype(int)
+    points = np.stack([xs[pick], ys[pick]], axis=1).astype(np.float32)
     shift = 0.0
     for frame in samples:
         grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
         flow = cv2.calcOpticalFlowFarneback(base, grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
-        dx, dy = np.median(flow[textured], axis=0)
-        shift = max(shift, float(np.hypot(dx, dy)))
+        shift = max(shift, _moved(points, flow[ys[pick], xs[pick]]))
     return SetMotion(round(shift, 4), round(tolerance, 4))
+
+
+def _moved(points: F32, flow: F32) -> float:
+    """Step 1 for one sample: the 90th percentile of how far the affine motion fitted to ``flow`` at ``points``
+    moves them (the flow's median vector where no motion can be fitted)."""
+    fitted, _ = cv2.estimateAffine2D(points, points + flow, method=cv2.LMEDS)
+    if fitted is None:
+        return float(np.hypot(*np.median(flow, axis=0)))
+    moved = points @ fitted[:, :2].T + fitted[:, 2] - points
+    return float(np.percentile(np.hypot(moved[:, 0], moved[:, 1]), 90))

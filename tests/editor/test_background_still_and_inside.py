@@ -77,6 +77,31 @@ def test_a_set_that_holds_still_is_still_and_one_that_moves_half_a_pixel_is_not(
     assert drift.scaled(2.0).shift == pytest.approx(2 * drift.shift)
 
 
+@pytest.mark.parametrize(
+    ("what", "scale", "degrees", "least"),
+    [("a zoom of 1 %", 1.01, 0.0, 1.0), ("a turn of 0.3°", 1.0, 0.3, 0.4)],
+)
+def test_a_set_zoomed_or_turned_about_its_centre_has_moved(
+    what: str, scale: float, degrees: float, least: float
+) -> None:
+    """A zoom or a turn moves the set's edges apart, not one way: its median move is about nothing, its affine
+    motion is not (a focus pull's breathing, a knocked tripod)."""
+    plate = _bookshelf()
+    h, w = plate.shape[:2]
+    the_set = np.ones((h, w), bool)
+    the_set[60:, 120:200] = False
+    move = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, scale)
+    rng = np.random.default_rng(2)
+    frames = []
+    for k in range(12):
+        moved = plate if k < 10 else cv2.warpAffine(plate, move, (w, h), borderMode=cv2.BORDER_REFLECT)
+        frames.append((np.clip(moved + rng.normal(0, 0.01, plate.shape), 0, 1) * 255).round().astype(np.uint8))
+    median = np.median(np.stack(frames), axis=0).astype(np.float32) / 255.0
+    got = set_motion(median, frames, the_set, 0.04)
+    assert got is not None and not got.still, what
+    assert got.shift > least  # measured 1.35 px (the zoom) and 0.68 px (the turn) at 320 px wide
+
+
 def test_a_plain_set_tolerates_more_and_a_set_never_seen_is_not_measured() -> None:
     plain = np.ones((180, 320, 3), np.float32) * np.float32([0.2, 0.5, 0.7])
     yy = np.mgrid[0:180, 0:320][0].astype(np.float32)
