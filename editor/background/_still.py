@@ -23,8 +23,8 @@ found 14 such regions and kept the flag, a chair and a cabinet behind the speake
    estimate from a take that is not, and a supplied plate does not take the people's interior from it.
 
 Measured (``bench/background_silhouette.py``, full-frame pixels) on the shared takes and four versions of each the
-project never saw: the other takes' sets moved by at most 0.038 px, under a tenth of what they tolerate (0.29–4.4
-px); "very real challenges" by 0.80–0.99 px against 0.45–0.60.
+project never saw: the other takes' sets moved by at most 0.15 px, at most 0.16 of what they tolerate (0.29–4.4 px);
+"very real challenges" by 0.86–1.11 px, 1.9–2.1 times its tolerance (0.45–0.60).
 """
 
 from __future__ import annotations
