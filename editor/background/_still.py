@@ -4,7 +4,7 @@ The estimate (:mod:`editor.background.plate`) takes the take's median for the se
 people. That holds on a locked-off take. Where the camera drifts, shakes or breathes by a fraction of a pixel, each
 edge of a textured set differs from the median in the frames where it moved: the shelves, a flag, a lamp become
 moving regions no face explains, which the estimate counts as people for the whole take, and the matte keeps the
-old set there. Found on the weekly address "very real challenges": its camera moves by up to 0.9 px; the estimate
+old set there. Found on the weekly address "very real challenges": its camera moves by about 0.9 px; the estimate
 found 14 such regions and kept the flag, a chair and a cabinet behind the speaker in the composite, while it said
 93 % of the set was recovered, and the edit ran.
 

@@ -200,9 +200,8 @@ def score(
     idx = np.arange(n)[frames] if frames is not None else np.arange(n)
     video = torch.from_numpy(video_windows(take.grey)[idx])
     offsets = list(range(-search, search + 1))
-    per = max(
-        1, SCORE_BATCH // max(1, len(idx))
-    )  # offsets per call: a short line's in one batch, a long one's in a few
+    # Offsets per call: a short line's all in one batch, a long one's in a few.
+    per = max(1, SCORE_BATCH // max(1, len(idx)))
     groups = [offsets[i : i + per] for i in range(0, len(offsets), per)]
     audio = [
         torch.from_numpy(np.concatenate([audio_windows(take.feats, take.fps, idx + o) for o in group]))
