@@ -159,7 +159,8 @@ def edit_background_command(
     table.add_row("model", result.model_id or "no trained model (difference key + guided filter)")
     table.add_row("frames", f"{result.frames.start}–{result.frames.end} @ {result.frames.frame_rate}")
     table.add_row("region", f"{r.x},{r.y},{r.width},{r.height}")
-    plate_note = supplied_plate_summary(result.parameters.get("clean_plate", {}))
+    recorded = result.parameters.get("clean_plate", {})
+    plate_note = supplied_plate_summary(recorded) or estimated_plate_summary(recorded)
     if plate_note:
         table.add_row("clean plate", esc(plate_note))
     for k, v in result.metrics.items():
@@ -220,3 +221,31 @@ def supplied_plate_summary(plate: dict) -> str | None:
     if "set_difference" in plate:
         parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
     return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"
+
+
+def _share(value: float) -> str:
+    return f"{value:.1%}" if value >= 0.001 else "less than 0.1%"
+
+
+def estimated_plate_summary(plate: dict) -> str | None:
+    """What the estimate of a clean plate from the take found, in one line (None for a supplied plate): how much of
+    the set it recovered, whether the camera held still, and what it changed in the people's static silhouette
+    (``editor.background.plate``)."""
+    if plate.get("source") != "estimated":
+        return None
+    parts = [f"{plate['set_recovered']:.1%} of the set recovered (seen, or told from the people by colour)"]
+    if "camera_shift_px" in plate:
+        parts.append(
+            f"the set moved {plate['camera_shift_px']:.2f} px, where {plate['camera_tolerance_px']:.2f} px would read "
+            "as people"
+        )
+    else:
+        parts.append("the camera's stillness not measured (too little texture on the set)")
+    for key, what in (
+        ("moved_inside_fraction", "added to the people inside where they moved"),
+        ("stray_pieces_fraction", "of pieces with no person in them given back to the set"),
+        ("set_in_shade_fraction", "of the set in shade given back"),
+    ):
+        if plate.get(key):
+            parts.append(f"{_share(plate[key])} of the frame {what}")
+    return "estimated from the take; " + "; ".join(parts)

@@ -1,4 +1,5 @@
-"""``cutproof edit background`` tells the editor how a supplied clean plate was brought to the take."""
+"""``cutproof edit background`` tells the editor how a supplied clean plate was brought to the take, and what an
+estimated one found."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import math
 
 import numpy as np
 
-from cutproof.cli.background import supplied_plate_summary
+from cutproof.cli.background import estimated_plate_summary, supplied_plate_summary
+from editor.background._still import SetMotion
 from editor.background.plate import CleanPlate
 
 
@@ -79,3 +81,24 @@ def test_a_plate_clipped_and_kept_where_nothing_better_is_known_is_said() -> Non
         "was used; clipped white over 4.1% of the frame behind the people, where it was kept as shot, nothing better "
         "being known (a halo may show there: shoot the clean plate at the take's exposure)"
     )
+
+
+def _estimated(**recorded: object) -> dict:
+    h, w = 4, 6
+    plate = CleanPlate(np.zeros((h, w, 3), np.float32), np.ones((h, w), bool), np.zeros((h, w), bool), 0.0, "estimated")
+    return CleanPlate(**{**plate.__dict__, **recorded}).describe()
+
+
+def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_still() -> None:
+    line = estimated_plate_summary(
+        _estimated(set_recovered=0.935, camera=SetMotion(0.018, 0.434), moved_inside=0.0104, strays=0.0004)
+    )
+    assert line == (
+        "estimated from the take; 93.5% of the set recovered (seen, or told from the people by colour); the set moved "
+        "0.02 px, where 0.43 px would read as people; 1.0% of the frame added to the people inside where they moved; "
+        "less than 0.1% of the frame of pieces with no person in them given back to the set"
+    )
+    bare = estimated_plate_summary(_estimated(set_recovered=0.99))
+    assert bare is not None and "the camera's stillness not measured" in bare and "given back" not in bare
+    assert estimated_plate_summary(_plate()) is None
+    assert supplied_plate_summary(_estimated()) is None
