@@ -216,8 +216,7 @@ def supplied_plate_summary(plate: dict) -> str | None:
         parts.append(f"pools of light over {pools['share']:.0%} of the frame (gains {low:.2f}–{high:.2f}{carried})")
     for key, what in _CLIPPED:
         if key in plate:
-            said = f"{plate[key]:.1%}" if plate[key] >= 0.001 else "less than 0.1%"
-            parts.append(f"clipped white over {said} of the frame behind the people, where {what}")
+            parts.append(f"clipped white over {_share(plate[key])} of the frame behind the people, where {what}")
     if "set_difference" in plate:
         parts.append(f"differs from the take's set by {plate['set_difference']:.1%} of full scale")
     return "supplied; " + "; ".join(parts) if parts else "supplied, used as shot"
