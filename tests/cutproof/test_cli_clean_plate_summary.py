@@ -84,9 +84,7 @@ def test_a_plate_clipped_and_kept_where_nothing_better_is_known_is_said() -> Non
 
 
 def _estimated(**recorded: object) -> dict:
-    h, w = 4, 6
-    plate = CleanPlate(np.zeros((h, w, 3), np.float32), np.ones((h, w), bool), np.zeros((h, w), bool), 0.0, "estimated")
-    return CleanPlate(**{**plate.__dict__, **recorded}).describe()
+    return _plate(source="estimated", **recorded)
 
 
 def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_still() -> None:
