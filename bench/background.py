@@ -53,9 +53,9 @@ The peers run in the shot pipeline as it was before that fix (matte solved on th
 ``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
 flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
 compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
-with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate54``: the plate estimated as stop
-54 left it (no stray pieces taken out, no inside of a moving person added, no refusal for a camera that moved:
-``editor.background._people``, ``editor.background._still``); ``plate7``: main a4abee8's plate estimate
+with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate55``: the plate estimated as stop
+55 left it (the silhouette not judged by colour models its answer did not teach, ``editor.background._set_colour``:
+the same plate, so its composite is run only where ``new`` is refused); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
 the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
@@ -412,22 +412,20 @@ def run_case(
         refused = True
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
-         strays=plate.strays, **ctx)  # fmt: skip
+         strays=plate.strays, set_coloured=plate.set_coloured, **ctx)  # fmt: skip
     plates = {"new": plate}
     if not refused and want("plate7"):
         c0 = time.process_time()
         plates["plate7"] = plate_v7.estimate_plate(frames)
         emit("plate_cpu_seconds", time.process_time() - c0, "s", method="plate7", **ctx)
         runs["plate7"] = stepped(ShotMatter(plates["plate7"], BackgroundParams()), frames, "plate7", cpu)
-    if want("plate54"):  # the estimate as stop 54 left it: no stray pieces out, no moved inside, no camera check
-        with mock.patch.multiple(
-            plate_steps, stray_pieces=lambda s, *a: np.zeros_like(s), moved_inside=lambda b, z: np.zeros(z.shape, bool)
-        ):
-            plates["plate54"] = estimate_plate(frames)
-        old_refused = plates["plate54"].set_recovered < MIN_SET_RECOVERED
-        emit("set_recovered", plates["plate54"].set_recovered, "share", method="plate54", refused=old_refused, **ctx)
-        if not old_refused:
-            runs["plate54"] = stepped(ShotMatter(plates["plate54"], BackgroundParams()), frames, "plate54", cpu)
+    if want("plate55"):  # the estimate as stop 55 left it: the silhouette not judged by colour models of its own
+        with mock.patch.object(plate_steps, "set_coloured", lambda m, c, *a: np.zeros_like(c)):
+            plates["plate55"] = estimate_plate(frames)
+        old_refused = plates["plate55"].set_recovered < MIN_SET_RECOVERED
+        emit("set_recovered", plates["plate55"].set_recovered, "share", method="plate55", refused=old_refused, **ctx)
+        if refused and not old_refused:  # the same matte as ``new``'s where both run: only what it now refuses
+            runs["plate55"] = stepped(ShotMatter(plates["plate55"], BackgroundParams()), frames, "plate55", cpu)
     if not refused and want("truth-silhouette"):
         truth = np.median(np.stack(ref), axis=0) > 0.5
         plates["truth-silhouette"] = replace(plate, performer=truth)

@@ -46,6 +46,10 @@ class CleanPlate:
         moved_inside: Share of the frame that GrabCut gave to the set and that was inside a person's moving blobs in
             more than half the samples, added to the silhouette (:func:`editor.background._people.moved_inside`); 0
             for a supplied plate.
+        set_coloured: Share of the frame in the static silhouettes where the set was never seen and whose colour a
+            model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
+            kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
+            plate.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.
@@ -87,6 +91,7 @@ class CleanPlate:
     in_shade: float = 0.0
     strays: float = 0.0
     moved_inside: float = 0.0
+    set_coloured: float = 0.0
     camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
@@ -136,6 +141,7 @@ class CleanPlate:
             "set_in_shade_fraction": round(self.in_shade, 6),
             "stray_pieces_fraction": round(self.strays, 6),
             "moved_inside_fraction": round(self.moved_inside, 6),
+            "set_coloured_silhouette_fraction": round(self.set_coloured, 6),
             **(
                 {"camera_shift_px": round(self.camera.shift, 4), "camera_tolerance_px": round(self.camera.tolerance, 4)}
                 if self.camera is not None

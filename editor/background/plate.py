@@ -30,8 +30,10 @@ Two sources:
   5. **whether the camera held still** (:mod:`editor.background._still`): how far the set outside every zone moved
      against the median, and how far it may before its own edges read as people;
   6. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
-     unsure) ÷ (the set), i.e. the share of the set that was either seen or told from the people with a clear
-     colour margin.
+     unsure, or that the silhouette holds in the set's colours) ÷ (the set, and those), i.e. the share of the set
+     that was either seen or told from the people with a clear colour margin. GrabCut's own colour models learn
+     from its answer and confirm it; the silhouette is judged by models learned only where the people and the set
+     certainly are (:mod:`editor.background._set_colour`).
 
 The edit refuses an estimate from a take whose camera moved (step 5), one that recovered less than
 ``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people
@@ -77,6 +79,7 @@ from editor.background._people import (
     shadow_mask,
     stray_pieces,
 )
+from editor.background._set_colour import set_coloured, torso
 from editor.background._shade import set_in_shade
 from editor.background._still import set_motion
 from editor.background.clean_plate import CleanPlate, turn_and_scale
@@ -132,10 +135,16 @@ def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
             "range where the camera holds still (--start/--end)"
         )
     if plate.set_recovered < MIN_SET_RECOVERED:
+        why = "the performers never moved off the rest"
+        if plate.set_coloured >= 0.01:
+            why += (
+                f", and {plate.set_coloured:.0%} of the frame taken for them has the set's colours, so only where a "
+                "person is expected says it is one: a flag, a shelf or a chair beside them may be kept as them"
+            )
         raise PlateUnrecoverableError(
-            f"only {plate.set_recovered:.0%} of the set could be recovered from {what} (the performers never "
-            f"moved off the rest; at least {MIN_SET_RECOVERED:.0%} is needed for a matte that does not guess); "
-            "shoot a clean plate of the set-up (the set empty) and supply it with --clean-plate"
+            f"only {plate.set_recovered:.0%} of the set could be recovered from {what} ({why}; at least "
+            f"{MIN_SET_RECOVERED:.0%} is needed for a matte that does not guess); shoot a clean plate of the set-up "
+            "(the set empty) and supply it with --clean-plate"
         )
 
 
@@ -253,7 +262,8 @@ def estimate_plate(
     camera = set_motion(median, small, ~prior, thresh)
     median8 = (median * 255).round().astype(np.uint8)
     silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
-    inside = moved_inside(blobs, likely | unexplained) & ~silhouette
+    within = moved_inside(blobs, likely | unexplained)
+    inside = within & ~silhouette
     silhouette = _fill(silhouette | inside)
     shade = set_in_shade(median, silhouette, moving | cores, noise)
     silhouette &= ~shade
@@ -263,8 +273,13 @@ def estimate_plate(
     hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))
     # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
-    # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess.
-    guessed = unsure & ~known
+    # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
+    # so is a silhouette pixel in the set's colours by models GrabCut's answer did not teach (._set_colour).
+    evidence = cores | within
+    doubted = set_coloured(
+        median8, silhouette & ~(moving | evidence | known), evidence | torso(faces, scale, shape), ~prior
+    )
+    guessed = (unsure | doubted) & ~known
     recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
     # uncovered frames where somebody sometimes did, an inpainted guess (marked unknown) where nobody ever left.
@@ -306,5 +321,6 @@ def estimate_plate(
         in_shade=round(float(shade.mean()), 6),
         strays=round(float(detached.mean()), 6),
         moved_inside=round(float(inside.mean()), 6),
+        set_coloured=round(float(doubted.mean()), 6),
         camera=None if camera is None else camera.scaled(1.0 / scale),
     )
