@@ -96,6 +96,12 @@ def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_s
         "0.02 px, where 0.43 px would read as people; 1.0% of the frame added to the people inside where they moved; "
         "less than 0.1% of the frame of pieces with no person in them given back to the set"
     )
+    doubted = estimated_plate_summary(
+        _estimated(set_recovered=0.861, camera=SetMotion(0.215, 0.375), set_coloured=0.0673)
+    )
+    assert doubted is not None and doubted.endswith(
+        "; 6.7% of the frame taken for the people in the set's colours (counted as guessed)"
+    )
     bare = estimated_plate_summary(_estimated(set_recovered=0.99))
     assert bare is not None and "the camera's stillness not measured" in bare and "given back" not in bare
     assert estimated_plate_summary(_plate()) is None
