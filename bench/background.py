@@ -44,32 +44,36 @@ code with the pools held at 0 behind the people instead of carried on (all peers
 (stop 38) did (the peer for a plate clipped white: ``--plate-gain`` above 1, a lamp on for the plate). Where
 the edit would refuse a method's supplied plate (exit 2), that method does not run and a ``plate_refused`` line
 gives the message;
-``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with
-border-seeded GrabCut, ``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on
-the shot's own pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame
-matting (``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates;
-``matte5-supplied-plate``: branch matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix).
-The peers run in the shot pipeline as it was before that fix (matte solved on the frame itself, then stabilised);
-``matte6`` / ``matte6-supplied-plate``: main after branch matte6 (``bench/_peers/matte_v6.py``, solved on the
-flow-denoised frame, then stabilised with one weight everywhere: before the longer carry where the matte is the
-compositing equation's answer and the still-pixel test, ``editor/background/temporal.py``); every peer stabilises
-with main's stabiliser as it was then (``bench/_peers/temporal_v6.py``); ``plate55``: the plate estimated as stop
-55 left it (the silhouette not judged by colour models its answer did not teach, ``editor.background._set_colour``:
-the same plate, so its composite is run only where ``new`` is refused); ``plate7``: main a4abee8's plate estimate
+``today``: main 9a91bc4's estimator and matting (``bench/_peers/plate_v1.py`` with border-seeded GrabCut,
+``matte_v1.py``) in the same shot pipeline; ``new+refiner``: the per-shot refiner trained on the shot's own
+pseudo-labels (never on ``α*``); ``matte4`` / ``matte4-supplied-plate``: branch matte4's per-frame matting
+(``bench/_peers/matte_v4.py``: the soft band before its fix) with the same plates; ``matte5-supplied-plate``: branch
+matte5's (``bench/_peers/matte_v5.py``: the narrow band before its flicker fix). The peers run in the shot pipeline as
+it was before that fix (matte solved on the frame itself, then stabilised); ``matte6`` / ``matte6-supplied-plate``: main
+after branch matte6 (``bench/_peers/matte_v6.py``, solved on the flow-denoised frame, then stabilised with one weight
+everywhere: before the longer carry where the matte is the compositing equation's answer and the still-pixel test,
+``editor/background/temporal.py``); every peer stabilises with main's stabiliser as it was then
+(``bench/_peers/temporal_v6.py``); ``plate55``: the plate estimated as stop 55 left it (the silhouette not judged by
+colour models its answer did not teach, ``editor.background._set_colour``: the same plate, so its composite is run only
+where ``new`` is refused); ``torso``: the plate estimated with the judge's torso column ±0.4 and ±0.7 face-box widths
+(``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
-before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with
-the static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for
-what a better static segmentation could give, not a method; ``matte_cpu_seconds_per_frame``: process CPU time per
-frame of each method's matte (stabilisation included); ``plate_cpu_seconds``: process CPU time of the plate estimate
-(``new``, ``plate7``); ``mad_plate_unknown``: the part of ``matte_mad`` (same units, sums to it with the known part)
-from pixels where the method's plate is unknown (there the static silhouette decides). ``--methods`` runs only the
-listed methods (default: all).
+before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
+static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
+better static segmentation could give, not a method; ``matte_cpu_seconds_per_frame``: process CPU time per frame of each
+method's matte (stabilisation included); ``plate_cpu_seconds``: process CPU time of the plate estimate (``new``,
+``plate7``); ``mad_plate_unknown``: the part of ``matte_mad`` (same units, sums to it with the known part) from pixels
+where the method's plate is unknown (there the static silhouette decides). ``--methods`` runs only the listed methods
+(default: all).
 
 **Metrics.** ``matte_mad`` (×1e3) and ``matte_dtssd`` (×1e2) as in Robust Video Matting's evaluation;
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
 the edit replaces; an editor needs ~1); ``person_kept`` = share of the person (α* > 0.98) with alpha above 0.5;
 ``halo`` = mean estimated alpha over the 12-px band just outside the person (old set left around them ×1e3);
-``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case. The soft band:
+``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case;
+``set_coloured_truly_set``: of the silhouette's pixels the estimate holds in the set's colours
+(:mod:`editor.background._set_colour`), the share the true matte calls the set in every frame (``truly_person``:
+the person in every frame). The soft band:
 ``soft_band_ratio`` = fractional pixels (0.02 < α < 0.98) of the estimate ÷ the truth's; ``rim_alpha`` = mean
 estimated alpha where 0.9 ≤ α* ≤ 0.98 (the edge's nearly opaque pixels); ``solid_soft`` = share of the person
 (α* > 0.98) estimated below 0.98.
@@ -123,6 +127,7 @@ from editor.background import BackgroundParams, ShotMatter, estimate_plate, plat
 from editor.background import _exposure as exposure_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
+from editor.background import _set_colour as colour_steps  # noqa: E402
 from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
@@ -403,8 +408,16 @@ def run_case(
     runs: dict[str, list[np.ndarray]] = {}
     cpu: dict[str, float] = {}
     t0, c0 = time.perf_counter(), time.process_time()
-    plate = estimate_plate(frames)
+    doubted: list[np.ndarray] = []
+    judge = plate_steps.set_coloured
+    with mock.patch.object(plate_steps, "set_coloured", lambda *a: doubted.append(judge(*a)) or doubted[-1]):
+        plate = estimate_plate(frames)
     emit("plate_cpu_seconds", time.process_time() - c0, "s", method="new", **ctx)
+    if doubted and doubted[0].any():  # what the silhouette holds in the set's colours, by the true matte
+        held = cv2.resize(doubted[0].astype(np.uint8), ref[0].shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+        alphas = np.stack(ref)
+        emit("set_coloured_truly_set", float((alphas < 0.02).all(axis=0)[held].mean()), "share", method="new",
+             truly_person=round(float((alphas > 0.98).all(axis=0)[held].mean()), 6), **ctx)  # fmt: skip
     refused = False
     try:
         require_recoverable(plate, name)
@@ -419,6 +432,11 @@ def run_case(
         plates["plate7"] = plate_v7.estimate_plate(frames)
         emit("plate_cpu_seconds", time.process_time() - c0, "s", method="plate7", **ctx)
         runs["plate7"] = stepped(ShotMatter(plates["plate7"], BackgroundParams()), frames, "plate7", cpu)
+    for half in (0.4, 0.7) if want("torso") else ():  # the judge's torso column narrower and wider
+        with mock.patch.object(colour_steps, "TORSO_HALF", half):
+            other = estimate_plate(frames)
+        emit("set_recovered", other.set_recovered, "share", method=f"torso{half}", set_coloured=other.set_coloured,
+             refused=other.set_recovered < MIN_SET_RECOVERED, **ctx)  # fmt: skip
     if want("plate55"):  # the estimate as stop 55 left it: the silhouette not judged by colour models of its own
         with mock.patch.object(plate_steps, "set_coloured", lambda m, c, *a: np.zeros_like(c)):
             plates["plate55"] = estimate_plate(frames)

@@ -18,17 +18,19 @@ pixels the key calls backdrop (α < 0.02) in every sample; ``person`` = α > 0.9
 
 **Methods, same samples, same run.** ``new``: this code; ``stop55``: the silhouette not judged by colour models
 its answer did not teach (``editor.background._set_colour.set_coloured`` answering none: the code before stop 56;
-the same silhouette and plate, only ``set_recovered`` and the refusal differ). "Very real challenges" is also
+the same silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4`` and ``torso0.7``: the
+judge's torso column ±0.4 and ±0.7 face-box widths instead of ±0.55. "Very real challenges" is also
 estimated on its first 30 frames alone (``range`` 30), where its camera holds still.
 
-**Fields.** ``set_as_person``: the share of ``set`` that the static silhouette marks as a person (there the matte
-keeps the old set); ``set_as_person_px``: the same in pixels; ``top_rows_px``: silhouette pixels in the first 4
-rows where the key of the row below says backdrop; ``person_baked``: the share of ``person`` that the plate says it
-saw as the set and the silhouette does not cover (there the matte replaces the person with the plate's copy of
-them); ``strays`` and ``moved_inside``: the shares of the frame each step changed; ``camera_shift_px`` and
-``camera_tolerance_px`` (:mod:`editor.background._still`); ``set_coloured``: the share of the frame the silhouette
-holds in the set's colours (counted as guessed); ``refused``: the message where the edit refuses the estimate, else
-null; ``set_recovered``.
+**Fields.** ``set_as_person``: the share of ``set`` that the static silhouette marks as a person (there the matte keeps
+the old set); ``set_as_person_px``: the same in pixels; ``top_rows_px``: silhouette pixels in the first 4 rows where the
+key of the row below says backdrop; ``person_baked``: the share of ``person`` that the plate says it saw as the set and
+the silhouette does not cover (there the matte replaces the person with the plate's copy of them); ``strays`` and
+``moved_inside``: the shares of the frame each step changed; ``camera_shift_px`` and ``camera_tolerance_px``
+(:mod:`editor.background._still`); ``set_coloured``: the share of the frame the silhouette holds in the set's colours
+(counted as guessed), and of those pixels (``new``, keyed takes) the shares the key calls the set and the person in
+every sample (``set_coloured_truly_set``, ``set_coloured_truly_person``); ``refused``: the message where the edit
+refuses the estimate, else null; ``set_recovered``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import sys
 from pathlib import Path
 from unittest import mock
 
+import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +51,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import clip_set  # noqa: E402
 
+from editor.background import _set_colour as colour_module  # noqa: E402
 from editor.background import plate as plate_module  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -65,9 +69,11 @@ TAKES = (
     "obama-weekly-address_very-real-challenges.mp4",
     "obama-weekly-address_but-heres-the-thing.mp4",
 )
-PEERS = {
+PEERS: dict[str, dict[str, object]] = {
     "new": {},
     "stop55": {"set_coloured": lambda m, c, *a: np.zeros_like(c)},
+    "torso0.4": {"TORSO_HALF": 0.4},
+    "torso0.7": {"TORSO_HALF": 0.7},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 
@@ -82,11 +88,18 @@ def key(frame: np.ndarray) -> np.ndarray:
     return np.concatenate([np.repeat(alpha[:1], 4, axis=0), alpha])
 
 
-def estimate(samples: list[np.ndarray], method: str) -> plate_module.CleanPlate:
+def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.CleanPlate, np.ndarray | None]:
+    """The plate by ``method``, and the silhouette pixels it held in the set's colours (at the work size)."""
+    held: list[np.ndarray] = []
+    judge = plate_module.set_coloured
     with contextlib.ExitStack() as stack:
         for name, stand_in in PEERS[method].items():
-            stack.enter_context(mock.patch.object(plate_module, name, stand_in))
-        return plate_module.estimate_plate(samples)
+            module = colour_module if name == "TORSO_HALF" else plate_module
+            stack.enter_context(mock.patch.object(module, name, stand_in))
+        if method == "new":
+            spy = lambda *a: held.append(judge(*a)) or held[-1]  # noqa: E731
+            stack.enter_context(mock.patch.object(plate_module, "set_coloured", spy))
+        return plate_module.estimate_plate(samples), held[0] if held else None
 
 
 def run(name: str, variant: str, path: Path, frames: int) -> None:
@@ -99,7 +112,7 @@ def run(name: str, variant: str, path: Path, frames: int) -> None:
         is_set, person = (alphas < 0.02).all(axis=0), (alphas > 0.98).all(axis=0)
         top = (alphas[:, 4] < 0.02).all(axis=0)[None]
     for method in PEERS:
-        plate = estimate(samples, method)
+        plate, held = estimate(samples, method)
         try:
             plate_module.require_recoverable(plate, name)
             refused = None
@@ -114,6 +127,10 @@ def run(name: str, variant: str, path: Path, frames: int) -> None:
                 "top_rows_px": int((sil[:4] & top).sum()),
                 "person_baked": round(float((plate.known & ~sil)[person].mean()), 6),
             }
+            if held is not None and held.any():
+                at = cv2.resize(held.astype(np.uint8), sil.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+                truth["set_coloured_truly_set"] = round(float(is_set[at].mean()), 6)
+                truth["set_coloured_truly_person"] = round(float(person[at].mean()), 6)
         camera = plate.camera
         emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, set_recovered=plate.set_recovered,
              set_coloured=plate.set_coloured,
