@@ -8,6 +8,7 @@ was recovered, and the edit ran, keeping them in the composite.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -98,6 +99,22 @@ def test_the_still_first_second_of_very_real_challenges_is_refused(footage_dir, 
     trusted = plate_module.estimate_plate(frames)
     assert trusted.set_recovered >= plate_module.MIN_SET_RECOVERED  # measured 0.93: the edit ran
     plate_module.require_recoverable(trusted, "the take")
+
+
+def test_the_edit_refuses_the_still_first_second_and_writes_nothing(footage_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from editor.background import load_plate, replace_background
+    from editor.background.errors import PlateUnrecoverableError
+
+    still = tmp_path / "plate.png"
+    yy, xx = np.mgrid[0:720, 0:1280]
+    cv2.imwrite(str(still), np.stack([60 + 0 * xx, 100 + xx % 120, 140 + yy % 90], axis=-1).astype(np.uint8))
+    out = tmp_path / "out.mp4"
+    with pytest.raises(PlateUnrecoverableError, match=r"only 8\d% of the set .* has the set's colours") as caught:
+        replace_background(
+            footage_dir / "obama-weekly-address_very-real-challenges.mp4", load_plate(still), out, end=30
+        )
+    assert "--clean-plate" in str(caught.value)
+    assert not out.exists()
 
 
 def test_the_demo_take_is_not_doubted(footage_dir) -> None:  # type: ignore[no-untyped-def]
