@@ -56,7 +56,9 @@ everywhere: before the longer carry where the matte is the compositing equation'
 (``bench/_peers/temporal_v6.py``); ``plate55``: the plate estimated as stop 55 left it (the silhouette not judged by
 colour models its answer did not teach, ``editor.background._set_colour``: the same plate, so its composite is run only
 where ``new`` is refused); ``torso``: the plate estimated with the judge's torso column ±0.4 and ±0.7 face-box widths
-(``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``plate7``: main a4abee8's plate estimate
+(``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``noreturn``: where the set is plain, the silhouette's pixels
+in the set's colours kept and counted as guessed instead of given back (``editor.background._set_colour.PLAIN_SET``
+out of reach: stop 56's first step; run only where ``new`` gave some back); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
@@ -425,7 +427,8 @@ def run_case(
         refused = True
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
-         strays=plate.strays, set_coloured=plate.set_coloured, **ctx)  # fmt: skip
+         strays=plate.strays, set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
+         **ctx)  # fmt: skip
     plates = {"new": plate}
     if not refused and want("plate7"):
         c0 = time.process_time()
@@ -437,6 +440,12 @@ def run_case(
             other = estimate_plate(frames)
         emit("set_recovered", other.set_recovered, "share", method=f"torso{half}", set_coloured=other.set_coloured,
              refused=other.set_recovered < MIN_SET_RECOVERED, **ctx)  # fmt: skip
+    if want("noreturn") and plate.set_coloured_returned > 0:  # the judge's pixels on a plain set kept, not returned
+        with mock.patch.object(plate_steps, "PLAIN_SET", 2.0):
+            plates["noreturn"] = estimate_plate(frames)
+        emit("set_recovered", plates["noreturn"].set_recovered, "share", method="noreturn",
+             refused=plates["noreturn"].set_recovered < MIN_SET_RECOVERED, **ctx)  # fmt: skip
+        runs["noreturn"] = stepped(ShotMatter(plates["noreturn"], BackgroundParams()), frames, "noreturn", cpu)
     if want("plate55"):  # the estimate as stop 55 left it: the silhouette not judged by colour models of its own
         with mock.patch.object(plate_steps, "set_coloured", lambda m, c, *a: np.zeros_like(c)):
             plates["plate55"] = estimate_plate(frames)

@@ -19,7 +19,9 @@ pixels the key calls backdrop (α < 0.02) in every sample; ``person`` = α > 0.9
 **Methods, same samples, same run.** ``new``: this code; ``stop55``: the silhouette not judged by colour models
 its answer did not teach (``editor.background._set_colour.set_coloured`` answering none: the code before stop 56;
 the same silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4`` and ``torso0.7``: the
-judge's torso column ±0.4 and ±0.7 face-box widths instead of ±0.55. "Very real challenges" is also
+judge's torso column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the judge holds counted as
+guessed on a plain set too, as on a textured one (``PLAIN_SET`` out of reach), instead of given back to the set.
+``--methods`` runs only those listed (default: all). "Very real challenges" is also
 estimated on its first 30 frames alone (``range`` 30), where its camera holds still.
 
 **Fields.** ``set_as_person``: the share of ``set`` that the static silhouette marks as a person (there the matte keeps
@@ -74,6 +76,7 @@ PEERS: dict[str, dict[str, object]] = {
     "stop55": {"set_coloured": lambda m, c, *a: np.zeros_like(c)},
     "torso0.4": {"TORSO_HALF": 0.4},
     "torso0.7": {"TORSO_HALF": 0.7},
+    "noreturn": {"PLAIN_SET": 2.0},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 
@@ -94,7 +97,7 @@ def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.Clean
     judge = plate_module.set_coloured
     with contextlib.ExitStack() as stack:
         for name, stand_in in PEERS[method].items():
-            module = colour_module if name == "TORSO_HALF" else plate_module
+            module = colour_module if name == "TORSO_HALF" else plate_module  # PLAIN_SET: as plate uses it
             stack.enter_context(mock.patch.object(module, name, stand_in))
         if method == "new":
             spy = lambda *a: held.append(judge(*a)) or held[-1]  # noqa: E731
@@ -102,7 +105,7 @@ def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.Clean
         return plate_module.estimate_plate(samples), held[0] if held else None
 
 
-def run(name: str, variant: str, path: Path, frames: int) -> None:
+def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) -> None:
     info = probe(path)
     samples = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=min(frames, info.frame_count)))
     keyed = not name.startswith("obama")
@@ -111,7 +114,7 @@ def run(name: str, variant: str, path: Path, frames: int) -> None:
         alphas = np.stack([key(f) for f in samples])
         is_set, person = (alphas < 0.02).all(axis=0), (alphas > 0.98).all(axis=0)
         top = (alphas[:, 4] < 0.02).all(axis=0)[None]
-    for method in PEERS:
+    for method in methods:
         plate, held = estimate(samples, method)
         try:
             plate_module.require_recoverable(plate, name)
@@ -133,7 +136,7 @@ def run(name: str, variant: str, path: Path, frames: int) -> None:
                 truth["set_coloured_truly_person"] = round(float(person[at].mean()), 6)
         camera = plate.camera
         emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, set_recovered=plate.set_recovered,
-             set_coloured=plate.set_coloured,
+             set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
              camera_shift_px=None if camera is None else round(camera.shift, 3),
              camera_tolerance_px=None if camera is None else round(camera.tolerance, 3),
              refused=refused, **truth, **ctx)  # fmt: skip
@@ -143,15 +146,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", default="mirror,crf28,prores10,crop")
     ap.add_argument("--frames", type=int, default=50)
+    ap.add_argument("--methods", default=",".join(PEERS))
+    ap.add_argument("--takes", default="", help="comma-separated names (default: all)")
     args = ap.parse_args()
     if not FOOTAGE.is_dir():
         emit(metric="skipped", reason=f"no footage at {FOOTAGE}")
         return
     variants = tuple(v for v in args.variants.split(",") if v)
-    for name, variant, path in clip_set(list(TAKES), variants):
-        run(name, variant, path, args.frames)
+    methods = [m for m in args.methods.split(",") if m]
+    takes = [t for t in TAKES if not args.takes or t in args.takes.split(",")]
+    for name, variant, path in clip_set(takes, variants):
+        run(name, variant, path, args.frames, methods)
         if name == STILL_RANGE[0]:
-            run(name, variant, path, STILL_RANGE[1])
+            run(name, variant, path, STILL_RANGE[1], methods)
 
 
 if __name__ == "__main__":

@@ -242,6 +242,7 @@ def estimated_plate_summary(plate: dict) -> str | None:
         parts.append("the camera's stillness not measured (too little texture on the set)")
     for key, what in (
         ("set_coloured_silhouette_fraction", "taken for the people in the set's colours (counted as guessed)"),
+        ("set_coloured_given_back_fraction", "taken for the people in a plain set's colours given back to it"),
         ("moved_inside_fraction", "added to the people inside where they moved"),
         ("stray_pieces_fraction", "of pieces with no person in them given back to the set"),
         ("set_in_shade_fraction", "of the set in shade given back"),

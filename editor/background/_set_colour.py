@@ -36,11 +36,13 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from editor.background._people import U8, UNSURE_RATIO, Bool, _gmm_loglik, head_box
+from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _gmm_loglik, head_box
+from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
 from editor.cast import FaceBox
 
 TORSO_HALF = 0.55  # the torso column's half width, in face-box widths
 MAX_FIT = 60_000  # at most this many pixels (evenly strided) teach each model
+PLAIN_SET = 0.9  # a set plain over at least this share of what is seen beyond the zones: its colours are its own
 
 
 def torso(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int]) -> Bool:
@@ -88,3 +90,13 @@ def set_coloured(median8: U8, candidates: Bool, people: Bool, set_: Bool) -> Boo
     px = bgr[ys, xs].astype(np.float64)
     out[ys, xs] = _gmm_loglik(bgd, px) - _gmm_loglik(fgd, px) > np.log(UNSURE_RATIO)
     return out
+
+
+def plain_share(median: F32, set_: Bool, noise: float) -> float:
+    """The share of the ``set_`` pixels of the take's median (float RGB in [0, 1]) on a plain stretch: the typical
+    step to a neighbour (the median over 5×5 of each pixel's largest) at most ``max(PLAIN_NOISE × σ, PLAIN_MIN)``, as
+    :mod:`editor.background._shade` reads a plain set; 0 where there is no set."""
+    if not set_.any():
+        return 0.0
+    step = cv2.medianBlur(_max_step(median.astype(np.float32)), 5)
+    return float((step[set_] <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN)).mean())

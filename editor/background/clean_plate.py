@@ -50,6 +50,8 @@ class CleanPlate:
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
             plate.
+        set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``): there a
+            colour the set's model explains is the set's own, and they were given back to the set instead.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.
@@ -92,6 +94,7 @@ class CleanPlate:
     strays: float = 0.0
     moved_inside: float = 0.0
     set_coloured: float = 0.0
+    set_coloured_returned: float = 0.0
     camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
@@ -142,6 +145,7 @@ class CleanPlate:
             "stray_pieces_fraction": round(self.strays, 6),
             "moved_inside_fraction": round(self.moved_inside, 6),
             "set_coloured_silhouette_fraction": round(self.set_coloured, 6),
+            "set_coloured_given_back_fraction": round(self.set_coloured_returned, 6),
             **(
                 {"camera_shift_px": round(self.camera.shift, 4), "camera_tolerance_px": round(self.camera.tolerance, 4)}
                 if self.camera is not None

@@ -83,7 +83,7 @@ from editor.background._people import (
     shadow_mask,
     stray_pieces,
 )
-from editor.background._set_colour import set_coloured, torso
+from editor.background._set_colour import PLAIN_SET, plain_share, set_coloured, torso
 from editor.background._shade import set_in_shade
 from editor.background._still import set_motion
 from editor.background.clean_plate import CleanPlate, turn_and_scale
@@ -283,6 +283,10 @@ def estimate_plate(
     doubted = set_coloured(
         median8, silhouette & ~(moving | evidence | known), evidence | torso(faces, scale, shape), ~prior
     )
+    returned = np.zeros_like(doubted)
+    if plain_share(median, ~prior, noise) >= PLAIN_SET:  # a plain set's colours are its own: given back
+        returned, doubted = doubted, returned
+        silhouette &= ~returned
     guessed = (unsure | doubted) & ~known
     recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
@@ -326,5 +330,6 @@ def estimate_plate(
         strays=round(float(detached.mean()), 6),
         moved_inside=round(float(inside.mean()), 6),
         set_coloured=round(float(doubted.mean()), 6),
+        set_coloured_returned=round(float(returned.mean()), 6),
         camera=None if camera is None else camera.scaled(1.0 / scale),
     )
