@@ -102,6 +102,10 @@ def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_s
     assert doubted is not None and doubted.endswith(
         "; 6.7% of the frame taken for the people in the set's colours (counted as guessed)"
     )
+    plain = estimated_plate_summary(_estimated(set_recovered=0.9957, set_coloured_returned=0.0061))
+    assert plain is not None and plain.endswith(
+        "; 0.6% of the frame taken for the people in a plain set's colours given back to it"
+    )
     bare = estimated_plate_summary(_estimated(set_recovered=0.99))
     assert bare is not None and "the camera's stillness not measured" in bare and "given back" not in bare
     assert estimated_plate_summary(_plate()) is None
