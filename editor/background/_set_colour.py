@@ -27,6 +27,14 @@ is where colour cannot vouch for the silhouette, not where the set is: on ``benc
 talkers before bookshelves, 76–92 % of it is the talkers by the true matte, and it lowers their count by at most
 0.019 (none refused); on the weekly addresses it refuses the estimates whose composites keep a flag, shelves or a
 desk (stop 56, ``docs/benchmarks.md``).
+
+**On a plain set they are given back** (``PLAIN_SET``, ``plain_share``). Where at least 0.9 of the set seen beyond the
+zones is a plain stretch (as :mod:`editor.background._shade` reads one: a booth, a green screen, a painted wall measured
+0.96–1.0 on GRID, CREMA-D and the composites; the bookshelves, libraries and offices 0.10–0.73), the set's model is one
+tight colour, and a colour it explains that much better is the set's own: those pixels go back to the set
+(``set_coloured_returned``) instead of counting as guessed — the GRID booth above a talker's head and the rim of it
+round his hair, which the static silhouette took for him. On a textured set the set's model is broad enough to explain
+the people's colours too, so what it holds stays, counted as guessed.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ Two sources:
      unsure, or that the silhouette holds in the set's colours) ÷ (the set, and those), i.e. the share of the set
      that was either seen or told from the people with a clear colour margin. GrabCut's own colour models learn
      from its answer and confirm it; the silhouette is judged by models learned only where the people and the set
-     certainly are (:mod:`editor.background._set_colour`).
+     certainly are (:mod:`editor.background._set_colour`); on a plain set, what it holds in the set's colours is
+     given back to the set instead.
 
 The edit refuses an estimate from a take whose camera moved (step 5), one that recovered less than
 ``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people
