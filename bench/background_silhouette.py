@@ -4,6 +4,7 @@ much of the person it bakes into the plate, and whether it refuses a take whose 
 One JSON line per take, version and method. Not a test.
 
     PYTHONPATH=. python bench/background_silhouette.py [--variants mirror,crf28,prores10,crop] [--frames 50]
+        [--methods new,stop55,…] [--takes NAME,…]
 
 **Takes.** The shared takes as recorded, every row kept (the recordings' half-lit first rows included): the two
 GRID takes (blue booth) and the three CREMA-D takes (green screen), scored against their key; and the three weekly
@@ -16,13 +17,13 @@ re-framed). The plate is estimated as the edit does it: the take's first ``--fra
 from the frame's border); its 4 top rows, which it leaves out, take the key of the row below them. ``set`` = the
 pixels the key calls backdrop (α < 0.02) in every sample; ``person`` = α > 0.98 in every sample.
 
-**Methods, same samples, same run.** ``new``: this code; ``stop55``: the silhouette not judged by colour models
-its answer did not teach (``editor.background._set_colour.set_coloured`` answering none: the code before stop 56;
-the same silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4`` and ``torso0.7``: the
-judge's torso column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the judge holds counted as
-guessed on a plain set too, as on a textured one (``PLAIN_SET`` out of reach), instead of given back to the set.
-``--methods`` runs only those listed (default: all). "Very real challenges" is also
-estimated on its first 30 frames alone (``range`` 30), where its camera holds still.
+**Methods, same samples, same run.** ``new``: this code; ``stop55``: the silhouette not judged by colour models its
+answer did not teach (``editor.background._set_colour.set_coloured`` answering none: the code before stop 56; the same
+silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4`` and ``torso0.7``: the judge's torso
+column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the judge holds counted as guessed on a plain
+set too, as on a textured one (``PLAIN_SET`` out of reach), instead of given back to the set. ``--methods`` runs only
+those listed (default: all). "Very real challenges" is also estimated on its first 30 frames alone (``range`` 30), where
+its camera holds still.
 
 **Fields.** ``set_as_person``: the share of ``set`` that the static silhouette marks as a person (there the matte keeps
 the old set); ``set_as_person_px``: the same in pixels; ``top_rows_px``: silhouette pixels in the first 4 rows where the
@@ -30,9 +31,10 @@ key of the row below says backdrop; ``person_baked``: the share of ``person`` th
 the silhouette does not cover (there the matte replaces the person with the plate's copy of them); ``strays`` and
 ``moved_inside``: the shares of the frame each step changed; ``camera_shift_px`` and ``camera_tolerance_px``
 (:mod:`editor.background._still`); ``set_coloured``: the share of the frame the silhouette holds in the set's colours
-(counted as guessed), and of those pixels (``new``, keyed takes) the shares the key calls the set and the person in
-every sample (``set_coloured_truly_set``, ``set_coloured_truly_person``); ``refused``: the message where the edit
-refuses the estimate, else null; ``set_recovered``.
+(counted as guessed), ``set_coloured_returned``: the same given back to a plain set, and of those pixels (``new``, keyed
+takes) the shares the key calls the set and the person in every sample (``set_coloured_truly_set``,
+``set_coloured_truly_person``); ``refused``: the message where the edit refuses the estimate, else null;
+``set_recovered``.
 """
 
 from __future__ import annotations

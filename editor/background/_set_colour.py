@@ -33,8 +33,9 @@ zones is a plain stretch (as :mod:`editor.background._shade` reads one: a booth,
 0.96–1.0 on GRID, CREMA-D and the composites; the bookshelves, libraries and offices 0.10–0.73), the set's model is one
 tight colour, and a colour it explains that much better is the set's own: those pixels go back to the set
 (``set_coloured_returned``) instead of counting as guessed — the GRID booth above a talker's head and the rim of it
-round his hair, which the static silhouette took for him. On a textured set the set's model is broad enough to explain
-the people's colours too, so what it holds stays, counted as guessed.
+round his hair, which the static silhouette took for him — unless the rest of the silhouette encloses them
+(``given_back``: then they stay, counted as guessed). On a textured set the set's model is broad enough to explain the
+people's colours too, so what it holds stays, counted as guessed.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _gmm_loglik, head_box
+from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _fill, _gmm_loglik, head_box
 from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
 from editor.cast import FaceBox
 
@@ -108,3 +109,10 @@ def plain_share(median: F32, set_: Bool, noise: float) -> float:
         return 0.0
     step = cv2.medianBlur(_max_step(median.astype(np.float32)), 5)
     return float((step[set_] <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN)).mean())
+
+
+def given_back(silhouette: Bool, held: Bool) -> Bool:
+    """The ``held`` pixels (of ``silhouette``, in a plain set's colours) that go back to the set: all but those the
+    rest of the silhouette encloses — a patch in the set's colour inside a person (a blue badge on a shirt before a
+    blue booth) stays theirs, as GrabCut's own holes are filled."""
+    return held & ~_fill(silhouette & ~held)

@@ -50,8 +50,9 @@ class CleanPlate:
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
             plate.
-        set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``): there a
-            colour the set's model explains is the set's own, and they were given back to the set instead.
+        set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``) and the rest of
+            the silhouette does not enclose them: there a colour the set's model explains is the set's own, and they
+            were given back to the set instead.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.

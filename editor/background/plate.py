@@ -84,7 +84,7 @@ from editor.background._people import (
     shadow_mask,
     stray_pieces,
 )
-from editor.background._set_colour import PLAIN_SET, plain_share, set_coloured, torso
+from editor.background._set_colour import PLAIN_SET, given_back, plain_share, set_coloured, torso
 from editor.background._shade import set_in_shade
 from editor.background._still import set_motion
 from editor.background.clean_plate import CleanPlate, turn_and_scale
@@ -286,8 +286,8 @@ def estimate_plate(
     )
     returned = np.zeros_like(doubted)
     if plain_share(median, ~prior, noise) >= PLAIN_SET:  # a plain set's colours are its own: given back
-        returned, doubted = doubted, returned
-        silhouette &= ~returned
+        returned = given_back(silhouette, doubted)
+        doubted, silhouette = doubted & ~returned, silhouette & ~returned
     guessed = (unsure | doubted) & ~known
     recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from editor.background._set_colour import PLAIN_SET
 from editor.background._shade import REACH, set_in_shade
 
 H, W = 180, 240
@@ -153,6 +154,8 @@ def test_the_estimated_plate_replaces_a_vignetted_booth_beside_the_shoulders(mon
     faces = [[face] if i % 3 == 0 else None for i in range(len(frames))]
     truth = cover > 0.5
     corners = ~truth & (np.mgrid[0:360, 0:480][0] > 300)
+    # The step on its own: a plain set's colours are given back as well (._set_colour), which would hide it.
+    monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)
     plate = plate_module.estimate_plate(frames, faces=faces)
     assert plate.performer[corners].mean() < 0.15  # the booth in shade beside the shoulders is the set
     # GrabCut alone (nothing given back) keeps the whole of both corners as the talker ...
@@ -165,6 +168,9 @@ def test_the_estimated_plate_replaces_a_vignetted_booth_beside_the_shoulders(mon
     assert plate.describe()["set_in_shade_fraction"] == pytest.approx(lost, rel=0.1)
     # ... and no pixel of the talker it found was given back.
     assert not (alone.performer & truth & ~plate.performer).any()
+    # Without the step, the plain set's give-back takes the corners back too (measured 0.045 of them kept).
+    monkeypatch.setattr(plate_module, "PLAIN_SET", PLAIN_SET)
+    assert plate_module.estimate_plate(frames, faces=faces).performer[corners].mean() < 0.15
 
 
 def test_the_demo_takes_booth_corner_is_not_kept_as_the_talker(footage_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -180,9 +186,12 @@ def test_the_demo_takes_booth_corner_is_not_kept_as_the_talker(footage_dir, monk
     corner[: truth.shape[0] - 30] = False
     corner[:, 30:] = False  # the booth in the bottom-left 30 × 30 px
     assert corner.sum() > 200
+    monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)  # the step on its own (the give-back takes it too: below)
     plate = plate_module.estimate_plate(frames)
     # Measured 0.059 (the shirt's edge, where silhouette and key differ by a pixel); GrabCut alone 0.72.
     assert plate.performer[corner].mean() < 0.15
     assert plate.describe()["set_in_shade_fraction"] > 0
     monkeypatch.setattr(plate_module, "set_in_shade", lambda m, s, k, n: np.zeros_like(s))
     assert plate_module.estimate_plate(frames).performer[corner].mean() > 0.5
+    monkeypatch.setattr(plate_module, "PLAIN_SET", PLAIN_SET)
+    assert plate_module.estimate_plate(frames).performer[corner].mean() < 0.15  # measured 0.0
