@@ -149,18 +149,34 @@ def _presence_zone(comp: Bool) -> Bool:
     return zone > 0
 
 
+def _boxes(
+    faces: Sequence[Sequence[FaceBox] | None],
+    scale: float,
+    shape: tuple[int, int],
+    rows: tuple[float, float],
+    half: float,
+) -> Bool:
+    """Under or on every face found: ``rows`` (from, to) face-box heights from its centre, ±``half`` face-box widths
+    (at the work size: the faces' boxes times ``scale``)."""
+    out = np.zeros(shape, bool)
+    for found in faces:
+        for face in found or ():
+            x, y, fw, fh = head_box(face, scale)
+            cx, cy = x + fw / 2, y + fh / 2
+            top, bottom = (max(0, int(cy + r * fh)) for r in rows)
+            out[top:bottom, max(0, int(cx - half * fw)) : max(0, int(cx + half * fw))] = True
+    return out
+
+
+def chest(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int], half: float) -> Bool:
+    """The column under every face found, ±``half`` face-box widths, from 0.7 to 2 face-box heights below its
+    centre."""
+    return _boxes(faces, scale, shape, (0.7, 2.0), half)
+
+
 def _face_seeds(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int]) -> Bool:
     """Certain foreground: the face cores and the neck/chest column under each face."""
-    cores = np.zeros(shape, bool)
-    for fl in faces:
-        for f in fl or ():
-            x, y, fw, fh = head_box(f, scale)
-            cx, cy = x + fw / 2, y + fh / 2
-            cores[
-                max(0, int(cy - 0.3 * fh)) : int(cy + 0.3 * fh), max(0, int(cx - 0.25 * fw)) : int(cx + 0.25 * fw)
-            ] = 1
-            cores[max(0, int(cy + 0.7 * fh)) : int(cy + 2.0 * fh), max(0, int(cx - 0.3 * fw)) : int(cx + 0.3 * fw)] = 1
-    return cores
+    return _boxes(faces, scale, shape, (-0.3, 0.3), 0.25) | chest(faces, scale, shape, 0.3)
 
 
 def _gmm_loglik(model: np.ndarray, x: np.ndarray) -> np.ndarray:

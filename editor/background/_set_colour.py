@@ -45,7 +45,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _fill, _gmm_loglik, head_box
+from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _fill, _gmm_loglik, chest
 from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
 from editor.cast import FaceBox
 
@@ -57,16 +57,7 @@ PLAIN_SET = 0.9  # a set plain over at least this share of what is seen beyond t
 def torso(faces: Sequence[Sequence[FaceBox] | None], scale: float, shape: tuple[int, int]) -> Bool:
     """The column under every face found, ±``TORSO_HALF`` face-box widths, from 0.7 to 2 face-box heights below its
     centre (at the estimate's work size: the faces' boxes times ``scale``)."""
-    out = np.zeros(shape, bool)
-    for found in faces:
-        for face in found or ():
-            x, y, fw, fh = head_box(face, scale)
-            cx, cy = x + fw / 2, y + fh / 2
-            out[
-                max(0, int(cy + 0.7 * fh)) : max(0, int(cy + 2.0 * fh)),
-                max(0, int(cx - TORSO_HALF * fw)) : max(0, int(cx + TORSO_HALF * fw)),
-            ] = True
-    return out
+    return chest(faces, scale, shape, TORSO_HALF)
 
 
 def _strided(bgr: U8, mask: Bool) -> np.ndarray:
