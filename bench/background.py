@@ -58,7 +58,10 @@ colour models its answer did not teach, ``editor.background._set_colour``: the s
 where ``new`` is refused); ``torso``: the plate estimated with the judge's torso column ±0.4 and ±0.7 face-box widths
 (``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``noreturn``: where the set is plain, the silhouette's pixels
 in the set's colours kept and counted as guessed instead of given back (``editor.background._set_colour.PLAIN_SET``
-out of reach: stop 56's first step; run only where ``new`` gave some back); ``plate7``: main a4abee8's plate estimate
+out of reach: stop 56's first step; run only where ``new`` gave some back); ``plate56``: the plate estimated as stop
+56 left it (nothing added along a still person's faintly moving edge, :mod:`editor.background._faint`); ``matte56``:
+this plate matted as stop 56 did, the guided filter's window as wide where the set was never seen as elsewhere
+(``MatteParams.unseen_radius`` = ``radius``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
@@ -136,7 +139,7 @@ from editor.background._register import register_plate  # noqa: E402
 from editor.background.despill import despill  # noqa: E402
 from editor.background.errors import PlateMismatchError, PlateUnrecoverableError  # noqa: E402
 from editor.background.foreground import estimate_foreground  # noqa: E402
-from editor.background.matte import matte_frame  # noqa: E402
+from editor.background.matte import MatteParams, matte_frame  # noqa: E402
 from editor.background.metrics import dtssd, mad  # noqa: E402
 from editor.background.plate import MIN_SET_RECOVERED, CleanPlate, require_recoverable  # noqa: E402
 from editor.background.refiner import RefinerConfig, train_refiner  # noqa: E402
@@ -453,6 +456,16 @@ def run_case(
         emit("set_recovered", plates["plate55"].set_recovered, "share", method="plate55", refused=old_refused, **ctx)
         if refused and not old_refused:  # the same matte as ``new``'s where both run: only what it now refuses
             runs["plate55"] = stepped(ShotMatter(plates["plate55"], BackgroundParams()), frames, "plate55", cpu)
+    if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
+        with mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, _z: np.zeros_like(sil)):
+            plates["plate56"] = estimate_plate(frames)
+        old_refused = plates["plate56"].set_recovered < MIN_SET_RECOVERED
+        emit("set_recovered", plates["plate56"].set_recovered, "share", method="plate56", refused=old_refused, **ctx)
+        if not old_refused:
+            runs["plate56"] = stepped(ShotMatter(plates["plate56"], BackgroundParams()), frames, "plate56", cpu)
+    if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
+        params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
+        runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)
     if not refused and want("truth-silhouette"):
         truth = np.median(np.stack(ref), axis=0) > 0.5
         plates["truth-silhouette"] = replace(plate, performer=truth)

@@ -244,6 +244,7 @@ def estimated_plate_summary(plate: dict) -> str | None:
         ("set_coloured_silhouette_fraction", "taken for the people in the set's colours (counted as guessed)"),
         ("set_coloured_given_back_fraction", "taken for the people in a plain set's colours given back to it"),
         ("moved_inside_fraction", "added to the people inside where they moved"),
+        ("faint_outline_fraction", "added to the people along an edge that moved only faintly"),
         ("stray_pieces_fraction", "of pieces with no person in them given back to the set"),
         ("set_in_shade_fraction", "of the set in shade given back"),
     ):

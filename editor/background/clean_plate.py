@@ -46,6 +46,9 @@ class CleanPlate:
         moved_inside: Share of the frame that GrabCut gave to the set and that was inside a person's moving blobs in
             more than half the samples, added to the silhouette (:func:`editor.background._people.moved_inside`); 0
             for a supplied plate.
+        faint_outline: Share of the frame added to the silhouette along a person's edge where it moved only faintly,
+            on a textured set (:mod:`editor.background._faint`: an ear or the hair's edge GrabCut gave to the set);
+            0 for a supplied plate or a plain set.
         set_coloured: Share of the frame in the static silhouettes where the set was never seen and whose colour a
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
@@ -94,6 +97,7 @@ class CleanPlate:
     in_shade: float = 0.0
     strays: float = 0.0
     moved_inside: float = 0.0
+    faint_outline: float = 0.0
     set_coloured: float = 0.0
     set_coloured_returned: float = 0.0
     camera: SetMotion | None = None
@@ -145,6 +149,7 @@ class CleanPlate:
             "set_in_shade_fraction": round(self.in_shade, 6),
             "stray_pieces_fraction": round(self.strays, 6),
             "moved_inside_fraction": round(self.moved_inside, 6),
+            "faint_outline_fraction": round(self.faint_outline, 6),
             "set_coloured_silhouette_fraction": round(self.set_coloured, 6),
             "set_coloured_given_back_fraction": round(self.set_coloured_returned, 6),
             **(

@@ -246,6 +246,7 @@ def replace_background(
                 "clean_plate_set_in_shade_fraction": round(cplate.in_shade, 6),
                 "clean_plate_stray_pieces_fraction": round(cplate.strays, 6),
                 "clean_plate_moved_inside_fraction": round(cplate.moved_inside, 6),
+                "clean_plate_faint_outline_fraction": round(cplate.faint_outline, 6),
                 "clean_plate_set_coloured_silhouette_fraction": round(cplate.set_coloured, 6),
                 "clean_plate_set_coloured_given_back_fraction": round(cplate.set_coloured_returned, 6),
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),

@@ -19,7 +19,8 @@
    the compositing equation's answer (the pixel projected onto the line from the plate's colour to a nearby
    definite foreground's colour that explains it), so it is fractional only where the pixel really is a mix;
    elsewhere the soft key is filtered by the colour guided filter steered by the frame, so the alpha follows image
-   edges (hair, collars); known regions stay exactly 0 or 1.
+   edges (hair, collars) — where the plate never saw the set in a window half as wide (``unseen_radius``): there the
+   key is the static silhouette's step, which the filter spreads over its window; known regions stay exactly 0 or 1.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ class MatteParams:
             guided filter's (1 = per-pixel only, 0 = filter only). The default takes the equation's answer as it
             is: mixing in the filter (window ``2·radius``) spreads every edge over the window, widening the soft
             band and pulling the opaque rim down (``docs/benchmarks.md``, Background: the soft band).
+        unseen_radius: The guided filter's radius where the plate never saw the set (the static silhouette
+            decides there, and no compositing equation can be solved). The filter spreads the silhouette's step
+            over its window; at ``radius`` the soft edge came out 1.3–1.9 times the truth's on textured sets, a halo
+            of the old set round every still head (``docs/benchmarks.md``, "The matte where the set was never
+            seen").
     """
 
     key_low: float | None = None
@@ -72,6 +78,7 @@ class MatteParams:
     eps: float = 1e-3
     subsample: int = 2
     detail: float = 1.0
+    unseen_radius: float = 0.01
 
     def __post_init__(self) -> None:
         if self.key_low is not None and not 0 <= self.key_low < 1:
@@ -80,8 +87,10 @@ class MatteParams:
             raise BackgroundError(f"key_high must be in (0, 2], got {self.key_high}")
         if self.key_low is not None and self.key_high is not None and self.key_high <= self.key_low:
             raise BackgroundError(f"key_high ({self.key_high}) must be above key_low ({self.key_low})")
-        if not 0 < self.band <= 0.2 or not 0 < self.radius <= 0.2:
-            raise BackgroundError("band and radius are fractions of the frame's shorter side in (0, 0.2]")
+        if not 0 < self.band <= 0.2 or not 0 < self.radius <= 0.2 or not 0 < self.unseen_radius <= 0.2:
+            raise BackgroundError(
+                "band, radius and unseen_radius are fractions of the frame's shorter side in (0, 0.2]"
+            )
         if not self.eps > 0 or self.subsample < 1 or not 0 <= self.detail <= 1:
             raise BackgroundError("eps must be > 0, subsample >= 1 and detail in [0, 1]")
 
@@ -330,7 +339,12 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams, clean: F32 |
     p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
     q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
     # Where the compositing equation was solvable its answer stands (mixed with the filter's by ``detail``);
-    # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges.
+    # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges, in a
+    # narrower window where the plate never saw the set (the silhouette's step is all it has to spread there).
     mix = np.float32(params.detail)
+    if params.unseen_radius != params.radius and not plate.keyable.all():
+        r_unseen = _px(params.unseen_radius, frame.shape)
+        q_unseen = np.clip(fast_guided_filter(frame, p, r_unseen, params.eps, 1), 0, 1)  # exact: a window this small
+        q = np.where(plate.keyable, q, q_unseen)
     alpha = np.where(unknown, np.where(posed, mix * p + (1 - mix) * q, q), p).astype(np.float32)
     return FrameMatte(alpha=alpha, unknown=unknown, p=p, posed=unknown & posed)

@@ -63,6 +63,7 @@ import numpy as np
 
 from editor.background._edge import upsample_silhouette
 from editor.background._extend import extendable
+from editor.background._faint import faint_outline, often_changed
 from editor.background._people import (
     F32,
     GRABCUT_ITERS,
@@ -270,6 +271,11 @@ def estimate_plate(
     within = moved_inside(blobs, likely | unexplained)
     inside = within & ~silhouette
     silhouette = _fill(silhouette | inside)
+    plain = plain_share(median, ~prior, noise) >= PLAIN_SET
+    traced = np.zeros_like(silhouette)
+    if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
+        traced = faint_outline(often_changed(small, median, noise), silhouette, likely | unexplained | moving)
+        silhouette |= traced
     shade = set_in_shade(median, silhouette, moving | cores, noise)
     silhouette &= ~shade
     detached = stray_pieces(silhouette, moving | cores | unexplained, likely | unexplained | moving, shade)
@@ -285,7 +291,7 @@ def estimate_plate(
         median8, silhouette & ~(moving | evidence | known), evidence | torso(faces, scale, shape), ~prior
     )
     returned = np.zeros_like(doubted)
-    if plain_share(median, ~prior, noise) >= PLAIN_SET:  # a plain set's colours are its own: given back
+    if plain:  # a plain set's colours are its own: given back
         returned = given_back(silhouette, doubted)
         doubted, silhouette = doubted & ~returned, silhouette & ~returned
     guessed = (unsure | doubted) & ~known
@@ -330,6 +336,7 @@ def estimate_plate(
         in_shade=round(float(shade.mean()), 6),
         strays=round(float(detached.mean()), 6),
         moved_inside=round(float(inside.mean()), 6),
+        faint_outline=round(float(traced.mean()), 6),
         set_coloured=round(float(doubted.mean()), 6),
         set_coloured_returned=round(float(returned.mean()), 6),
         camera=None if camera is None else camera.scaled(1.0 / scale),

@@ -89,11 +89,18 @@ def _estimated(**recorded: object) -> dict:
 
 def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_still() -> None:
     line = estimated_plate_summary(
-        _estimated(set_recovered=0.935, camera=SetMotion(0.018, 0.434), moved_inside=0.0104, strays=0.0004)
+        _estimated(
+            set_recovered=0.935,
+            camera=SetMotion(0.018, 0.434),
+            moved_inside=0.0104,
+            faint_outline=0.0035,
+            strays=0.0004,
+        )
     )
     assert line == (
         "estimated from the take; 93.5% of the set recovered (seen, or told from the people by colour); the set moved "
         "0.02 px, where 0.43 px would read as people; 1.0% of the frame added to the people inside where they moved; "
+        "0.3% of the frame added to the people along an edge that moved only faintly; "
         "less than 0.1% of the frame of pieces with no person in them given back to the set"
     )
     doubted = estimated_plate_summary(

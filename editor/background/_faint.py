@@ -1,0 +1,60 @@
+"""The edge of a person who hardly moves, traced by the faint motion the per-frame test misses.
+
+A talker at a desk barely moves. The estimate's per-frame test (:mod:`editor.background.plate`, step 2: over
+``max(4σ, 0.04)`` from the take's median, in blobs of at least 0.05 % of the frame) sees the face and the mouth,
+not the ears or the hair's edge; GrabCut on the median gives an ear the colour of the books behind it to the set;
+nothing the estimate knows of covered the ear, so the plate takes it for the set seen, and the matte replaces it
+("a bad situation", stop 56: the ear gone but for a faint ghost, the hair's top cut flat).
+
+The head still turns by a pixel or two now and then, and its edge moves with it. Counted over the samples, a pixel
+that differs from the median by a fainter amount (``max(3σ, FAINT)``) in at least ``OFTEN`` of them is where
+something moved now and then; inside the person-shaped zones and touching the silhouette, those pixels trace the
+person's own edge, and the silhouette is grown to them and to what they enclose (:func:`faint_outline`). A set
+does not move in a locked-off take (the camera check, :mod:`editor.background._still`, refuses one that does), and
+its noise passes ``3σ`` in far fewer than a fifth of the samples.
+
+Used on a textured set only (:func:`editor.background._set_colour.plain_share`): on a plain one GrabCut's colour
+models tell a person from the set by themselves (the set is one tight colour) and the per-frame test sees every move
+against it; there the count adds only the band a swaying head covers now and then, which the plate sees in the
+frames it is uncovered and which, held in the silhouette, keeps the booth as the talker in every frame
+(``docs/benchmarks.md``, "A still person's faint motion": the keyed takes' booth kept as the talker 2–3 times
+as often).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from editor.background._people import F32, U8, Bool, _fill, shadow_mask
+
+FAINT = 0.03  # RGB distance (of 1.73) below which a change from the median is not counted, whatever the noise
+OFTEN = 0.2  # share of the samples in which a pixel must have changed for it to count as moving now and then
+
+
+def often_changed(samples: Sequence[U8], median: F32, noise: float) -> Bool:
+    """Where a sample differs from ``median`` by more than ``max(3σ, FAINT)`` (the set in a person's shadow apart,
+    :func:`editor.background._people.shadow_mask`) in at least ``OFTEN`` of ``samples`` (RGB uint8, the median's
+    size)."""
+    thresh = max(3.0 * noise, FAINT)
+    count = np.zeros(median.shape[:2], np.float32)
+    for f in samples:
+        x = f.astype(np.float32) / 255.0
+        count += (np.sqrt(((x - median) ** 2).sum(axis=-1)) > thresh) & ~shadow_mask(x, median, noise)
+    return count >= OFTEN * len(samples)
+
+
+def faint_outline(changed: Bool, silhouette: Bool, zones: Bool) -> Bool:
+    """What the silhouette gains from ``changed`` (:func:`often_changed`): its pieces inside ``zones`` (where people
+    may be) that touch ``silhouette`` (8-connected), and what they and the silhouette enclose together."""
+    faint = changed & zones & ~silhouette
+    if not faint.any() or not silhouette.any():
+        return np.zeros_like(silhouette)
+    n, labels = cv2.connectedComponents(faint.astype(np.uint8), connectivity=8)
+    ring = cv2.dilate(silhouette.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[ring & faint])] = True
+    touching[0] = False
+    return _fill(silhouette | touching[labels]) & ~silhouette
