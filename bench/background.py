@@ -61,7 +61,8 @@ in the set's colours kept and counted as guessed instead of given back (``editor
 out of reach: stop 56's first step; run only where ``new`` gave some back); ``plate56``: the plate estimated as stop
 56 left it (nothing added along a still person's faintly moving edge, :mod:`editor.background._faint`); ``matte56``:
 this plate matted as stop 56 did, the guided filter's window as wide where the set was never seen as elsewhere
-(``MatteParams.unseen_radius`` = ``radius``); ``plate7``: main a4abee8's plate estimate
+(``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's plate, matted as stop 56 did; run with
+``plate56``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
@@ -444,7 +445,10 @@ def run_case(
         emit("set_recovered", other.set_recovered, "share", method=f"torso{half}", set_coloured=other.set_coloured,
              refused=other.set_recovered < MIN_SET_RECOVERED, **ctx)  # fmt: skip
     if want("noreturn") and plate.set_coloured_returned > 0:  # the judge's pixels on a plain set kept, not returned
-        with mock.patch.object(plate_steps, "PLAIN_SET", 2.0):
+        with (
+            mock.patch.object(plate_steps, "PLAIN_SET", 2.0),
+            mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, _z: np.zeros_like(sil)),
+        ):
             plates["noreturn"] = estimate_plate(frames)
         emit("set_recovered", plates["noreturn"].set_recovered, "share", method="noreturn",
              refused=plates["noreturn"].set_recovered < MIN_SET_RECOVERED, **ctx)  # fmt: skip
@@ -463,9 +467,11 @@ def run_case(
         emit("set_recovered", plates["plate56"].set_recovered, "share", method="plate56", refused=old_refused, **ctx)
         if not old_refused:
             runs["plate56"] = stepped(ShotMatter(plates["plate56"], BackgroundParams()), frames, "plate56", cpu)
+    params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
-        params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
         runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)
+    if want("stop56") and "plate56" in plates and plates["plate56"].set_recovered >= MIN_SET_RECOVERED:
+        runs["stop56"] = stepped(ShotMatter(plates["plate56"], params56), frames, "stop56", cpu)  # both as they were
     if not refused and want("truth-silhouette"):
         truth = np.median(np.stack(ref), axis=0) > 0.5
         plates["truth-silhouette"] = replace(plate, performer=truth)

@@ -53,6 +53,10 @@ class CleanPlate:
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
             plate.
+        plain_set: Whether at least ``_set_colour.PLAIN_SET`` of the set seen beyond the people is plain (a booth, a
+            green screen, a painted wall; :func:`editor.background._set_colour.plain_share`); None for a supplied
+            plate. On a textured set the matte's guided filter takes a narrower window where the set was never seen
+            (``MatteParams.unseen_radius``).
         set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``) and the rest of
             the silhouette does not enclose them: there a colour the set's model explains is the set's own, and they
             were given back to the set instead.
@@ -100,6 +104,7 @@ class CleanPlate:
     faint_outline: float = 0.0
     set_coloured: float = 0.0
     set_coloured_returned: float = 0.0
+    plain_set: bool | None = None
     camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
@@ -152,6 +157,7 @@ class CleanPlate:
             "faint_outline_fraction": round(self.faint_outline, 6),
             "set_coloured_silhouette_fraction": round(self.set_coloured, 6),
             "set_coloured_given_back_fraction": round(self.set_coloured_returned, 6),
+            **({"plain_set": self.plain_set} if self.plain_set is not None else {}),
             **(
                 {"camera_shift_px": round(self.camera.shift, 4), "camera_tolerance_px": round(self.camera.tolerance, 4)}
                 if self.camera is not None

@@ -19,8 +19,9 @@
    the compositing equation's answer (the pixel projected onto the line from the plate's colour to a nearby
    definite foreground's colour that explains it), so it is fractional only where the pixel really is a mix;
    elsewhere the soft key is filtered by the colour guided filter steered by the frame, so the alpha follows image
-   edges (hair, collars) — where the plate never saw the set in a window half as wide (``unseen_radius``): there the
-   key is the static silhouette's step, which the filter spreads over its window; known regions stay exactly 0 or 1.
+   edges (hair, collars) — where a textured set was never seen, in a window half as wide (``unseen_radius``): there
+   the key is the static silhouette's step, which the filter spreads over its window; known regions stay exactly 0
+   or 1.
 """
 
 from __future__ import annotations
@@ -64,10 +65,12 @@ class MatteParams:
             guided filter's (1 = per-pixel only, 0 = filter only). The default takes the equation's answer as it
             is: mixing in the filter (window ``2·radius``) spreads every edge over the window, widening the soft
             band and pulling the opaque rim down (``docs/benchmarks.md``, Background: the soft band).
-        unseen_radius: The guided filter's radius where the plate never saw the set (the static silhouette
-            decides there, and no compositing equation can be solved). The filter spreads the silhouette's step
-            over its window; at ``radius`` the soft edge came out 1.3–1.9 times the truth's on textured sets, a halo
-            of the old set round every still head (``docs/benchmarks.md``, "The matte where the set was never
+        unseen_radius: The guided filter's radius where an estimated plate never saw a textured set (the static
+            silhouette decides there, and no compositing equation can be solved; ``CleanPlate.plain_set`` False).
+            The filter's local colour-line model makes it a matting solver where the window holds one background
+            colour, as a plain set does; over books or foliage it only spreads the silhouette's step over its
+            window: at ``radius`` the soft edge came out 1.5–1.9 times the truth's on textured sets, a halo of the
+            old set round every still head (``docs/benchmarks.md``, "The matte where a textured set was never
             seen").
     """
 
@@ -339,10 +342,11 @@ def matte_frame(frame: F32, plate: CleanPlate, params: MatteParams, clean: F32 |
     p = np.where(fg, np.float32(1.0), np.where(bg, np.float32(0.0), soft)).astype(np.float32)
     q = np.clip(fast_guided_filter(frame, p, _px(params.radius, frame.shape), params.eps, params.subsample), 0, 1)
     # Where the compositing equation was solvable its answer stands (mixed with the filter's by ``detail``);
-    # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges, in a
-    # narrower window where the plate never saw the set (the silhouette's step is all it has to spread there).
+    # elsewhere (the plate unknown, foreground ≈ background) the guided filter decides from the image's edges — in a
+    # narrower window where a textured set was never seen: its colour-line model, which makes it a matting solver,
+    # needs one background colour in the window, which a plain set gives and a textured one does not.
     mix = np.float32(params.detail)
-    if params.unseen_radius != params.radius and not plate.keyable.all():
+    if plate.plain_set is False and params.unseen_radius != params.radius and not plate.keyable.all():
         r_unseen = _px(params.unseen_radius, frame.shape)
         q_unseen = np.clip(fast_guided_filter(frame, p, r_unseen, params.eps, 1), 0, 1)  # exact: a window this small
         q = np.where(plate.keyable, q, q_unseen)

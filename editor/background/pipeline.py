@@ -103,6 +103,7 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
         set_recovered=plate.set_recovered,
         faces=plate.faces,
         presences=plate.presences,
+        plain_set=plate.plain_set,
         interior=None
         if plate.interior is None
         else cv2.resize(plate.interior.astype(np.uint8), size, interpolation=near) > 0,

@@ -339,5 +339,6 @@ def estimate_plate(
         faint_outline=round(float(traced.mean()), 6),
         set_coloured=round(float(doubted.mean()), 6),
         set_coloured_returned=round(float(returned.mean()), 6),
+        plain_set=bool(plain),
         camera=None if camera is None else camera.scaled(1.0 / scale),
     )
