@@ -58,7 +58,8 @@ colour models its answer did not teach, ``editor.background._set_colour``: the s
 where ``new`` is refused); ``torso``: the plate estimated with the judge's torso column ±0.4 and ±0.7 face-box widths
 (``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``noreturn``: where the set is plain, the silhouette's pixels
 in the set's colours kept and counted as guessed instead of given back (``editor.background._set_colour.PLAIN_SET``
-out of reach: stop 56's first step; run only where ``new`` gave some back); ``plate56``: the plate estimated as stop
+out of reach, nothing traced by faint motion as on a plain set: stop 56's first step; run only where ``new`` gave some
+back); ``plate56``: the plate estimated as stop
 56 left it (nothing added along a still person's faintly moving edge, :mod:`editor.background._faint`); ``matte56``:
 this plate matted as stop 56 did, the guided filter's window as wide where the set was never seen as elsewhere
 (``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's plate, matted as stop 56 did; run with

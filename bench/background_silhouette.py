@@ -21,17 +21,20 @@ pixels the key calls backdrop (α < 0.02) in every sample; ``person`` = α > 0.9
 answer did not teach (``editor.background._set_colour.set_coloured`` answering none: the code before stop 56; the same
 silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4`` and ``torso0.7``: the judge's torso
 column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the judge holds counted as guessed on a plain
-set too, as on a textured one (``PLAIN_SET`` out of reach), instead of given back to the set. ``--methods`` runs only
+set too, as on a textured one (``PLAIN_SET`` out of reach; nothing traced by faint motion, as on a plain set), instead
+of given back to the set; ``stop56``: nothing added along a still person's faintly moving edge
+(:mod:`editor.background._faint`: the code before stop 57). ``--methods`` runs only
 those listed (default: all). "Very real challenges" is also estimated on its first 30 frames alone (``range`` 30), where
 its camera holds still.
 
 **Fields.** ``set_as_person``: the share of ``set`` that the static silhouette marks as a person (there the matte keeps
 the old set); ``set_as_person_px``: the same in pixels; ``top_rows_px``: silhouette pixels in the first 4 rows where the
 key of the row below says backdrop; ``person_baked``: the share of ``person`` that the plate says it saw as the set and
-the silhouette does not cover (there the matte replaces the person with the plate's copy of them); ``strays`` and
-``moved_inside``: the shares of the frame each step changed; ``camera_shift_px`` and ``camera_tolerance_px``
-(:mod:`editor.background._still`); ``set_coloured``: the share of the frame the silhouette holds in the set's colours
-(counted as guessed), ``set_coloured_returned``: the same given back to a plain set, and of those pixels (``new``, keyed
+the silhouette does not cover (there the matte replaces the person with the plate's copy of them); ``strays``,
+``moved_inside`` and ``faint_outline``: the shares of the frame each step changed; ``plain_set``: whether the set
+was judged plain; ``camera_shift_px`` and ``camera_tolerance_px`` (:mod:`editor.background._still`);
+``set_coloured``: the share of the frame the silhouette holds in the set's colours (counted as guessed),
+``set_coloured_returned``: the same given back to a plain set, and of those pixels (``new``, keyed
 takes) the shares the key calls the set and the person in every sample (``set_coloured_truly_set``,
 ``set_coloured_truly_person``); ``refused``: the message where the edit refuses the estimate, else null;
 ``set_recovered``.
@@ -138,7 +141,8 @@ def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) ->
                 truth["set_coloured_truly_set"] = round(float(is_set[at].mean()), 6)
                 truth["set_coloured_truly_person"] = round(float(person[at].mean()), 6)
         camera = plate.camera
-        emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, set_recovered=plate.set_recovered,
+        emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, faint_outline=plate.faint_outline,
+             plain_set=plate.plain_set, set_recovered=plate.set_recovered,
              set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
              camera_shift_px=None if camera is None else round(camera.shift, 3),
              camera_tolerance_px=None if camera is None else round(camera.tolerance, 3),

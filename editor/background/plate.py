@@ -16,11 +16,13 @@ Two sources:
   3. **static silhouettes**: GrabCut on ``M`` — the set outside every zone certain background, the zones probable
      foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``); to it is added the inside of a person who
-     moved, which colour alone can miss (``moved_inside``); where a plain set darkens into a
-     person-shaped zone (vignetting toward a corner), the set in shade GrabCut took for a person is given back to
-     the set (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face
-     or chest core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that
-     give-back (``stray_pieces``);
+     moved, which colour alone can miss (``moved_inside``), and, on a textured set, the edge of a person who hardly
+     moved, traced by the faint motion the per-frame test misses, with what it encloses (an ear the colour of the
+     books behind it: :mod:`editor.background._faint`); where a plain set darkens into a person-shaped zone
+     (vignetting toward a corner), the set in shade GrabCut took for a person is given back to the set
+     (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face or chest
+     core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that give-back
+     (``stray_pieces``);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
      silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
      frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
@@ -44,9 +46,9 @@ replaced ≥ 99.3 % of the set and kept ≥ 99.3 % of the people, while the one 
 shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old set around
 everyone); on the weekly addresses the estimates whose composites were seen to keep a flag, shelves or a desk come out
 at 0.86–0.88, and the two seen clean at 0.965 and 0.982 (``bench/background_silhouette.py``) — but "a bad situation",
-whose composite loses an ear and keeps a chair's knob and a band of old set by the collar, at 0.93: GrabCut gave the ear
-to the set, and those are in the people's own colours, and nothing here tells them apart. A tenth of the set guessed is
-already a visible patch in every frame.
+whose composite keeps a chair's knob and a band of old set by the collar, at 0.93: those are in the people's own colours,
+and nothing here tells them apart (the ear GrabCut gave to the set, which the composite also lost, is now traced by its
+faint motion: step 3). A tenth of the set guessed is already a visible patch in every frame.
 
 This module holds the plate's acceptance (``require_recoverable``) and the two ways to build it (``plate_from_shot``,
 ``estimate_plate``). The plate itself (``CleanPlate``) is :mod:`editor.background.clean_plate`; finding the people
