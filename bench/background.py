@@ -627,7 +627,7 @@ def run_case(
                 "matte5-supplied-plate",
                 "matte6-supplied-plate",
             )
-            if shown or (method in ("new", "plate7", "matte4") and png is not None):
+            if shown or (method in ("new", "plate7", "matte4", "plate56", "stop56") and png is not None):
                 k = len(frames) // 2
                 if not crops:
                     crops.append(head_crop(truths[k], ref[k]))
@@ -639,8 +639,8 @@ def run_case(
     if png is not None:
         k = len(frames) // 2
         tiles = [frames[k].astype(np.float32) / 255, np.repeat(ref[k][..., None], 3, 2)]
-        in_strip = ("new", "plate7", "matte4", "today", "new-supplied-plate", "new-supplied-plate-one-gain",
-                    "new-supplied-plate-translation", "new-supplied-plate-pools1",
+        in_strip = ("new", "plate56", "stop56", "plate7", "matte4", "today", "new-supplied-plate",
+                    "new-supplied-plate-one-gain", "new-supplied-plate-translation", "new-supplied-plate-pools1",
                     "new-supplied-plate-v37", "new-supplied-plate-v38")  # fmt: skip
         tiles += [np.repeat(runs[m][k][..., None], 3, 2) for m in in_strip if m in runs]
         png.mkdir(parents=True, exist_ok=True)
