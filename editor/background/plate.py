@@ -41,14 +41,14 @@ Two sources:
 The edit refuses an estimate from a take whose camera moved (step 5), one that recovered less than
 ``MIN_SET_RECOVERED`` = 0.9 of the set, or one that found no person at all (no face, nothing moving: the people
 cannot be told from the set) — ``require_recoverable``. Why 0.9: an unrecovered pixel is a coin toss between old set and
-performer. In ``bench/background.py`` (stop 56, held out: mirrored and recorded) every composite at or above 0.918
-replaced ≥ 99.3 % of the set and kept ≥ 99.3 % of the people, while the one that came out at 0.68–0.71 (five people
+performer. In ``bench/background.py`` (stop 57, held out: mirrored and recorded) every composite at or above 0.915
+replaced ≥ 99.6 % of the set and kept ≥ 99.6 % of the people, while the one that came out at 0.68–0.71 (five people
 shoulder to shoulder, the set showing only in gaps) is the one where the matte fails (a halo of old set around
 everyone); on the weekly addresses the estimates whose composites were seen to keep a flag, shelves or a desk come out
 at 0.86–0.88, and the two seen clean at 0.965 and 0.982 (``bench/background_silhouette.py``) — but "a bad situation",
-whose composite keeps a chair's knob and a band of old set by the collar, at 0.93: those are in the people's own colours,
-and nothing here tells them apart (the ear GrabCut gave to the set, which the composite also lost, is now traced by its
-faint motion: step 3). A tenth of the set guessed is already a visible patch in every frame.
+whose composite keeps a chair's knob and a band of old set by the collar, at 0.93: those are in the people's own
+colours, and nothing here tells them apart (the ear GrabCut gave to the set, which the composite also lost, is now
+traced by its faint motion: step 3). A tenth of the set guessed is already a visible patch in every frame.
 
 This module holds the plate's acceptance (``require_recoverable``) and the two ways to build it (``plate_from_shot``,
 ``estimate_plate``). The plate itself (``CleanPlate``) is :mod:`editor.background.clean_plate`; finding the people
