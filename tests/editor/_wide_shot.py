@@ -33,6 +33,16 @@ def decode(path: Path, n: int | None = None, start: int = 0) -> list[np.ndarray]
     return out
 
 
+def edit_samples(path: Path, end: int = 50) -> list[np.ndarray]:
+    """The frames a background edit of ``path``'s first ``end`` frames estimates its plate from (24 samples, read at
+    the recording's own levels), as ``editor.background.edit`` reads them."""
+    from editor.background.edit import _frames_u8
+    from media import probe, sample_indices
+
+    info = probe(path)
+    return _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=min(end, info.frame_count)))
+
+
 EDGE_SPILL_PX = 3  # how far into the talker the booth's colour bleeds (MPEG-1 4:2:0: a chroma sample spans 2 px)
 
 

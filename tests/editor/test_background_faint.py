@@ -60,11 +60,9 @@ def test_the_weekly_address_keeps_his_ear(footage_dir, monkeypatch) -> None:  # 
     right ear (image left) to the set, the plate took it for the set seen and the matte replaced it; the box is the
     ear's lower half in every frame."""
     from editor.background import plate as plate_module
-    from editor.background.edit import _frames_u8
-    from media import probe, sample_indices
+    from tests.editor._wide_shot import edit_samples
 
-    info = probe(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
-    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=50))
+    frames = edit_samples(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
     ear = np.zeros(frames[0].shape[:2], bool)
     ear[265:300, 478:500] = True
     plate = plate_module.estimate_plate(frames)

@@ -82,11 +82,9 @@ def test_the_torso_column_lies_under_each_face_found() -> None:
 def test_the_still_first_second_of_very_real_challenges_is_refused(footage_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The failure as found: the camera holds still there, the silhouette keeps the flag and the shelves."""
     from editor.background import plate as plate_module
-    from editor.background.edit import _frames_u8
-    from media import probe, sample_indices
+    from tests.editor._wide_shot import edit_samples
 
-    info = probe(footage_dir / "obama-weekly-address_very-real-challenges.mp4")
-    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=30))
+    frames = edit_samples(footage_dir / "obama-weekly-address_very-real-challenges.mp4", end=30)
     plate = plate_module.estimate_plate(frames)
     assert plate.camera is not None and plate.camera.still
     assert plate.set_coloured > 0.03  # measured 0.067
@@ -143,11 +141,9 @@ def test_on_the_demo_take_the_booth_colours_are_given_back(footage_dir, monkeypa
     """The GRID booth is plain: what the silhouette holds in its colours is the booth (or the edge a talker sways
     over), given back rather than counted as guessed."""
     from editor.background import plate as plate_module
-    from editor.background.edit import _frames_u8
-    from media import probe, sample_indices
+    from tests.editor._wide_shot import edit_samples
 
-    info = probe(footage_dir / "grid_pwij3p.mpg")
-    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=50))
+    frames = edit_samples(footage_dir / "grid_pwij3p.mpg")
     plate = plate_module.estimate_plate(frames)
     assert plate.set_coloured < 0.0005  # measured 1e-5: a pixel the rest encloses, kept and counted as guessed
     assert plate.set_coloured_returned > 0.003  # measured 0.0061: slivers at the hair's edge

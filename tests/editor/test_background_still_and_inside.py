@@ -117,11 +117,9 @@ def test_the_weekly_address_keeps_the_top_of_its_speakers_head(footage_dir, monk
     """The failure as found: "a bad situation", its first 50 frames as the edit samples them. The box is his hair
     above the forehead in every frame."""
     from editor.background import plate as plate_module
-    from editor.background.edit import _frames_u8
-    from media import probe, sample_indices
+    from tests.editor._wide_shot import edit_samples
 
-    info = probe(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
-    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=50))
+    frames = edit_samples(footage_dir / "obama-weekly-address_a-bad-situation.mp4")
     hair = np.zeros(frames[0].shape[:2], bool)
     hair[80:115, 580:680] = True
     plate = plate_module.estimate_plate(frames)

@@ -63,12 +63,9 @@ def test_the_demo_takes_booth_above_the_head_is_not_kept_as_the_talker(footage_d
     """The failure as found: GRID pwij3p, the demo's background take, read as the edit reads it (its first 50
     frames, 24 samples, at the recording's own levels, the half-lit first row included)."""
     from editor.background import plate as plate_module
-    from editor.background.edit import _frames_u8
-    from media import probe, sample_indices
-    from tests.editor._wide_shot import grid_key
+    from tests.editor._wide_shot import edit_samples, grid_key
 
-    info = probe(footage_dir / "grid_pwij3p.mpg")
-    frames = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=50))
+    frames = edit_samples(footage_dir / "grid_pwij3p.mpg")
     # By the take's own key, the talker never reaches the top 24 rows (the first rows are the recording's edge).
     assert max(float(grid_key(f)[0][4:24].max()) for f in frames) < 0.5
     monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)  # the step on its own (the give-back takes most too: below)
