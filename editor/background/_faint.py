@@ -17,8 +17,8 @@ Used on a textured set only (:func:`editor.background._set_colour.plain_share`):
 models tell a person from the set by themselves (the set is one tight colour) and the per-frame test sees every move
 against it; there the count adds only the band a swaying head covers now and then, which the plate sees in the
 frames it is uncovered and which, held in the silhouette, keeps the booth as the talker in every frame
-(``docs/benchmarks.md``, "A still person's faint motion": the keyed takes' booth kept as the talker 2–3 times
-as often).
+(``docs/benchmarks.md``, "A still person's edge, and the matte where a textured set was never seen": on the keyed
+takes the booth kept as the talker went from 274 to 813 px on CREMA-D, from 87 to 240 on GRID at CRF 28).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 
 from editor.background._people import F32, U8, Bool, _fill, shadow_mask
 
-FAINT = 0.03  # RGB distance (of 1.73) below which a change from the median is not counted, whatever the noise
+FAINT = 0.03  # RGB distance (of at most √3) below which a change from the median is not counted, whatever the noise
 OFTEN = 0.2  # share of the samples in which a pixel must have changed for it to count as moving now and then
 
 

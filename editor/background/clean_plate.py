@@ -53,13 +53,13 @@ class CleanPlate:
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied
             plate.
+        set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``) and the rest of
+            the silhouette does not enclose them: there a colour the set's model explains is the set's own, and they
+            were given back to the set instead.
         plain_set: Whether at least ``_set_colour.PLAIN_SET`` of the set seen beyond the people is plain (a booth, a
             green screen, a painted wall; :func:`editor.background._set_colour.plain_share`); None for a supplied
             plate. On a textured set the matte's guided filter takes a narrower window where the set was never seen
             (``MatteParams.unseen_radius``).
-        set_coloured_returned: The same pixels where the set is plain (``_set_colour.PLAIN_SET``) and the rest of
-            the silhouette does not enclose them: there a colour the set's model explains is the set's own, and they
-            were given back to the set instead.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.

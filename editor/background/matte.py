@@ -70,8 +70,8 @@ class MatteParams:
             The filter's local colour-line model makes it a matting solver where the window holds one background
             colour, as a plain set does; over books or foliage it only spreads the silhouette's step over its
             window: at ``radius`` the soft edge came out 1.1–1.9 times the truth's on textured sets, a halo of the
-            old set round every still head (``docs/benchmarks.md``, "The matte where a textured set was never
-            seen").
+            old set round every still head (``docs/benchmarks.md``, "A still person's edge, and the matte where a
+            textured set was never seen").
     """
 
     key_low: float | None = None
