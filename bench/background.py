@@ -448,7 +448,7 @@ def run_case(
     if want("noreturn") and plate.set_coloured_returned > 0:  # the judge's pixels on a plain set kept, not returned
         with (
             mock.patch.object(plate_steps, "PLAIN_SET", 2.0),
-            mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, _z: np.zeros_like(sil)),
+            mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, *_: np.zeros_like(sil)),
         ):
             plates["noreturn"] = estimate_plate(frames)
         emit("set_recovered", plates["noreturn"].set_recovered, "share", method="noreturn",
@@ -462,7 +462,7 @@ def run_case(
         if refused and not old_refused:  # the same matte as ``new``'s where both run: only what it now refuses
             runs["plate55"] = stepped(ShotMatter(plates["plate55"], BackgroundParams()), frames, "plate55", cpu)
     if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
-        with mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, _z: np.zeros_like(sil)):
+        with mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, *_: np.zeros_like(sil)):
             plates["plate56"] = estimate_plate(frames)
         old_refused = plates["plate56"].set_recovered < MIN_SET_RECOVERED
         emit("set_recovered", plates["plate56"].set_recovered, "share", method="plate56", refused=old_refused, **ctx)

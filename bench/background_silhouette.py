@@ -81,8 +81,8 @@ PEERS: dict[str, dict[str, object]] = {
     "stop55": {"set_coloured": lambda m, c, *a: np.zeros_like(c)},
     "torso0.4": {"TORSO_HALF": 0.4},
     "torso0.7": {"TORSO_HALF": 0.7},
-    "noreturn": {"PLAIN_SET": 2.0, "faint_outline": lambda _c, sil, _z: np.zeros_like(sil)},
-    "stop56": {"faint_outline": lambda _c, sil, _z: np.zeros_like(sil)},
+    "noreturn": {"PLAIN_SET": 2.0, "faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
+    "stop56": {"faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 

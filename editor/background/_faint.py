@@ -11,7 +11,10 @@ that differs from the median by a fainter amount (``max(3σ, FAINT)``) in at lea
 something moved now and then; inside the person-shaped zones and touching the silhouette, those pixels trace the
 person's own edge, and the silhouette is grown to them and to what they enclose (:func:`faint_outline`). A set
 does not move in a locked-off take (the camera check, :mod:`editor.background._still`, refuses one that does), and
-its noise passes ``3σ`` in far fewer than a fifth of the samples.
+its noise passes ``3σ`` in far fewer than a fifth of the samples: on the weekly addresses 0–1 % of the set beyond
+the people changes that often (every version; the most, 1.0 %, on "very real challenges", whose camera drifts). Where
+more than ``SET_CHANGING`` of it does (a flickering light, a screen or foliage on the set, a camera that breathes),
+faint change says nothing about where a person's edge is, and nothing is traced.
 
 Used on a textured set only (:func:`editor.background._set_colour.plain_share`): on a plain one GrabCut's colour
 models tell a person from the set by themselves (the set is one tight colour) and the per-frame test sees every move
@@ -32,6 +35,7 @@ from editor.background._people import F32, U8, Bool, _fill, shadow_mask
 
 FAINT = 0.03  # RGB distance (of at most √3) below which a change from the median is not counted, whatever the noise
 OFTEN = 0.2  # share of the samples in which a pixel must have changed for it to count as moving now and then
+SET_CHANGING = 0.05  # share of the set beyond the people that changing that often makes faint change no evidence
 
 
 def often_changed(samples: Sequence[U8], median: F32, noise: float) -> Bool:
@@ -46,11 +50,12 @@ def often_changed(samples: Sequence[U8], median: F32, noise: float) -> Bool:
     return count >= OFTEN * len(samples)
 
 
-def faint_outline(changed: Bool, silhouette: Bool, zones: Bool) -> Bool:
+def faint_outline(changed: Bool, silhouette: Bool, zones: Bool, set_: Bool) -> Bool:
     """What the silhouette gains from ``changed`` (:func:`often_changed`): its pieces inside ``zones`` (where people
-    may be) that touch ``silhouette`` (8-connected), and what they and the silhouette enclose together."""
+    may be) that touch ``silhouette`` (8-connected), and what they and the silhouette enclose together; nothing where
+    more than ``SET_CHANGING`` of ``set_`` (the set beyond every person-shaped zone) changed as often."""
     faint = changed & zones & ~silhouette
-    if not faint.any() or not silhouette.any():
+    if not faint.any() or not silhouette.any() or (set_.any() and changed[set_].mean() > SET_CHANGING):
         return np.zeros_like(silhouette)
     n, labels = cv2.connectedComponents(faint.astype(np.uint8), connectivity=8)
     ring = cv2.dilate(silhouette.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0

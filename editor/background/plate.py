@@ -276,7 +276,8 @@ def estimate_plate(
     plain = plain_share(median, ~prior, noise) >= PLAIN_SET
     traced = np.zeros_like(silhouette)
     if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
-        traced = faint_outline(often_changed(small, median, noise), silhouette, likely | unexplained | moving)
+        changed = often_changed(small, median, noise)
+        traced = faint_outline(changed, silhouette, likely | unexplained | moving, ~prior)
         silhouette |= traced
     shade = set_in_shade(median, silhouette, moving | cores, noise)
     silhouette &= ~shade

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from editor.background._faint import FAINT, OFTEN, faint_outline, often_changed
+from editor.background._faint import FAINT, OFTEN, SET_CHANGING, faint_outline, often_changed
 from editor.background.errors import BackgroundError
 from editor.background.matte import MatteParams, matte_frame
 from editor.background.plate import CleanPlate
@@ -25,13 +25,32 @@ def test_the_faint_outline_adds_what_touches_the_silhouette_inside_the_zones_and
     rim = ear & ~_disc(60, 108, 6)  # its edge moved now and then, its inside did not
     far = _disc(20, 20, 5)  # something moving that touches no one
     zones = _disc(60, 80, 45)
-    added = faint_outline(rim | far, head, zones)
+    the_set = ~zones
+    added = faint_outline(rim | far, head, zones, the_set)
     assert added[ear].all()  # the rim and the inside it encloses with the head
     assert not added[far].any() and not (added & head).any()
     assert not (added & ~ear).any()
     # Outside the person-shaped zones nothing is traced, and without a silhouette nothing is anchored.
-    assert not faint_outline(rim, head, ~_disc(60, 108, 12)).any()
-    assert not faint_outline(rim, np.zeros_like(head), zones).any()
+    assert not faint_outline(rim, head, ~_disc(60, 108, 12), the_set).any()
+    assert not faint_outline(rim, np.zeros_like(head), zones, the_set).any()
+
+
+def test_nothing_is_traced_where_the_set_itself_keeps_changing() -> None:
+    """A flickering light or foliage on the set: faint change no longer says where a person's edge is."""
+    head = _disc(60, 80, 25)
+    ear = _disc(60, 108, 8) & ~head
+    zones = _disc(60, 80, 45)
+    the_set = ~zones
+    rows = np.zeros_like(head)
+    rows[::8] = True  # a share of the set's rows that flicker
+    changing = rows & the_set
+    assert changing[the_set].mean() > SET_CHANGING
+    assert not faint_outline(ear | changing, head, zones, the_set).any()
+    # A little of the set changing (the weekly addresses: at most 1 %) leaves the trace alone.
+    few = np.zeros_like(head)
+    few[::40, ::4] = True
+    assert 0 < (few & the_set)[the_set].mean() < SET_CHANGING
+    assert faint_outline(ear | (few & the_set), head, zones, the_set)[ear].all()
 
 
 def test_an_edge_that_moves_now_and_then_is_changed_and_the_sets_noise_is_not() -> None:
@@ -71,7 +90,7 @@ def test_the_weekly_address_keeps_his_ear(footage_dir, monkeypatch) -> None:  # 
     assert plate.faint_outline > 0.005  # measured 0.0122: the ear, the hair's top, his left cheek's edge
     assert plate.describe()["faint_outline_fraction"] == plate.faint_outline
     assert plate.plain_set is False and plate.describe()["plain_set"] is False  # books: a textured set
-    monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, z: np.zeros_like(s))
+    monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, *a: np.zeros_like(s))
     lost = plate_module.estimate_plate(frames)
     assert lost.performer[ear].mean() < 0.4  # measured 0.22
     assert lost.faint_outline == 0.0
