@@ -59,11 +59,10 @@ where ``new`` is refused); ``torso``: the plate estimated with the judge's torso
 (``torso0.4``, ``torso0.7``: ``set_recovered`` only); ``noreturn``: where the set is plain, the silhouette's pixels
 in the set's colours kept and counted as guessed instead of given back (``editor.background._set_colour.PLAIN_SET``
 out of reach, nothing traced by faint motion as on a plain set: stop 56's first step; run only where ``new`` gave some
-back); ``plate56``: the plate estimated as stop
-56 left it (nothing added along a still person's faintly moving edge, :mod:`editor.background._faint`); ``matte56``:
-this plate matted as stop 56 did, the guided filter's window as wide where the set was never seen as elsewhere
-(``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's plate, matted as stop 56 did; run with
-``plate56``); ``plate7``: main a4abee8's plate estimate
+back); ``plate56``: the plate estimated as stop 56 left it (nothing added along a still person's faintly moving edge,
+:mod:`editor.background._faint`); ``matte56``: this plate matted as stop 56 did, the guided filter's window as wide
+where the set was never seen as elsewhere (``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's
+plate, matted as stop 56 did; run with ``plate56``); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
