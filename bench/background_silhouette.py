@@ -60,10 +60,8 @@ from _heldout import clip_set  # noqa: E402
 
 from editor.background import _set_colour as colour_module  # noqa: E402
 from editor.background import plate as plate_module  # noqa: E402
-from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
-from media import probe, sample_indices  # noqa: E402
-from tests.editor._wide_shot import grid_key  # noqa: E402
+from tests.editor._wide_shot import edit_samples, grid_key  # noqa: E402
 
 FOOTAGE = REPO.parent / "shared" / "footage"
 TAKES = (
@@ -112,8 +110,7 @@ def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.Clean
 
 
 def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) -> None:
-    info = probe(path)
-    samples = _frames_u8(info, sample_indices(info.frame_count, 24, start=0, end=min(frames, info.frame_count)))
+    samples = edit_samples(path, frames)
     keyed = not name.startswith("obama")
     ctx = {"take": name, "variant": variant, "split": "shared" if variant == "shared" else "heldout", "range": frames}
     if keyed:

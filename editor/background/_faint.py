@@ -31,23 +31,22 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from editor.background._people import F32, U8, Bool, _fill, shadow_mask
+from editor.background._people import F32, Bool, _fill
 
 FAINT = 0.03  # RGB distance (of at most √3) below which a change from the median is not counted, whatever the noise
 OFTEN = 0.2  # share of the samples in which a pixel must have changed for it to count as moving now and then
 SET_CHANGING = 0.05  # share of the set beyond the people that changing that often makes faint change no evidence
 
 
-def often_changed(samples: Sequence[U8], median: F32, noise: float) -> Bool:
-    """Where a sample differs from ``median`` by more than ``max(3σ, FAINT)`` (the set in a person's shadow apart,
-    :func:`editor.background._people.shadow_mask`) in at least ``OFTEN`` of ``samples`` (RGB uint8, the median's
-    size)."""
+def often_changed(changes: Sequence[F32], noise: float) -> Bool:
+    """Where a sample differs from the take's median by more than ``max(3σ, FAINT)`` in at least ``OFTEN`` of them;
+    ``changes``: each sample's RGB distance from the median, 0 where it is the set in a person's shadow
+    (:func:`editor.background._people.shadow_mask`), as the estimate's per-frame test computes them."""
     thresh = max(3.0 * noise, FAINT)
-    count = np.zeros(median.shape[:2], np.float32)
-    for f in samples:
-        x = f.astype(np.float32) / 255.0
-        count += (np.sqrt(((x - median) ** 2).sum(axis=-1)) > thresh) & ~shadow_mask(x, median, noise)
-    return count >= OFTEN * len(samples)
+    count = np.zeros(changes[0].shape, np.float32)
+    for change in changes:
+        count += change > thresh
+    return count >= OFTEN * len(changes)
 
 
 def faint_outline(changed: Bool, silhouette: Bool, zones: Bool, set_: Bool) -> Bool:

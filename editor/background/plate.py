@@ -246,11 +246,13 @@ def estimate_plate(
     likely = np.logical_or.reduce(_face_zones(faces, scale, shape, 2.8, 1.0))  # ... and most likely are
     n_faces = max((len(f) for f in faces if f is not None), default=0)
     min_area = max(16, round(0.0005 * shape[0] * shape[1]))
-    diffs = []
+    changes = []  # each sample's distance from the median, 0 where it is the set in a person's shadow
     for f in small:
         x = f.astype(np.float32) / 255.0
-        diffs.append((np.sqrt(((x - median) ** 2).sum(-1)) > thresh) & ~shadow_mask(x, median, noise))
-    blobs = [_blobs(d, min_area) for d in diffs]
+        change = np.sqrt(((x - median) ** 2).sum(-1))
+        change[shadow_mask(x, median, noise)] = 0.0
+        changes.append(change)
+    blobs = [_blobs(c > thresh, min_area) for c in changes]
     # Moving regions no face zone explains are people too, for the whole take.
     ever_zone = np.logical_or.reduce(zones)
     moving_any = _blobs(np.logical_or.reduce(blobs), min_area)
@@ -276,7 +278,7 @@ def estimate_plate(
     plain = plain_share(median, ~prior, noise) >= PLAIN_SET
     traced = np.zeros_like(silhouette)
     if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
-        changed = often_changed(small, median, noise)
+        changed = often_changed(changes, noise)
         traced = faint_outline(changed, silhouette, likely | unexplained | moving, ~prior)
         silhouette |= traced
     shade = set_in_shade(median, silhouette, moving | cores, noise)
