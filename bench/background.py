@@ -62,7 +62,9 @@ out of reach, nothing traced by faint motion as on a plain set: stop 56's first 
 back); ``plate56``: the plate estimated as stop 56 left it (nothing added along a still person's faintly moving edge,
 :mod:`editor.background._faint`); ``matte56``: this plate matted as stop 56 did, the guided filter's window as wide
 where the set was never seen as elsewhere (``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's
-plate, matted as stop 56 did; run with ``plate56``); ``plate7``: main a4abee8's plate estimate
+plate, matted as stop 56 did; run with ``plate56``); ``plate57``: the plate estimated with GrabCut never asked again
+where the judge's doubts alone would refuse it (``plate.REASKS`` = 0, stop 57; run only where ``new`` asked again, its
+composite only where it is not refused); ``plate7``: main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
@@ -419,8 +421,9 @@ def run_case(
     with mock.patch.object(plate_steps, "set_coloured", lambda *a: doubted.append(judge(*a)) or doubted[-1]):
         plate = estimate_plate(frames)
     emit("plate_cpu_seconds", time.process_time() - c0, "s", method="new", **ctx)
-    if doubted and doubted[0].any():  # what the silhouette holds in the set's colours, by the true matte
-        held = cv2.resize(doubted[0].astype(np.uint8), ref[0].shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    doubted = [d for d in doubted if round(float(d.mean()), 6) == plate.set_coloured]  # the answer kept
+    if doubted and doubted[-1].any():  # what the silhouette holds in the set's colours, by the true matte
+        held = cv2.resize(doubted[-1].astype(np.uint8), ref[0].shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
         alphas = np.stack(ref)
         emit("set_coloured_truly_set", float((alphas < 0.02).all(axis=0)[held].mean()), "share", method="new",
              truly_person=round(float((alphas > 0.98).all(axis=0)[held].mean()), 6), **ctx)  # fmt: skip
@@ -432,8 +435,16 @@ def run_case(
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
          strays=plate.strays, set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
-         **ctx)  # fmt: skip
+         reasked=plate.reasked, released=plate.released, **ctx)  # fmt: skip
     plates = {"new": plate}
+    if want("plate57") and plate.reasked:  # GrabCut never asked again: the plate as stop 57 left it
+        with mock.patch.object(plate_steps, "REASKS", 0):
+            plates["plate57"] = estimate_plate(frames)
+        old_refused = plates["plate57"].set_recovered < MIN_SET_RECOVERED
+        emit("set_recovered", plates["plate57"].set_recovered, "share", method="plate57", refused=old_refused,
+             set_coloured=plates["plate57"].set_coloured, **ctx)  # fmt: skip
+        if not old_refused:
+            runs["plate57"] = stepped(ShotMatter(plates["plate57"], BackgroundParams()), frames, "plate57", cpu)
     if not refused and want("plate7"):
         c0 = time.process_time()
         plates["plate7"] = plate_v7.estimate_plate(frames)

@@ -23,7 +23,8 @@ silhouette and plate, only ``set_recovered`` and the refusal differ); ``torso0.4
 column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the judge holds counted as guessed on a plain
 set too, as on a textured one (``PLAIN_SET`` out of reach; nothing traced by faint motion, as on a plain set), instead
 of given back to the set; ``stop56``: nothing added along a still person's faintly moving edge
-(:mod:`editor.background._faint`: the code before stop 57). ``--methods`` runs only
+(:mod:`editor.background._faint`: the code before stop 57); ``stop57``: GrabCut never asked again where the judge's
+doubts alone would refuse the estimate (``plate.REASKS`` = 0: the code before stop 58). ``--methods`` runs only
 those listed (default: all). "Very real challenges" is also estimated on its first 30 frames alone (``range`` 30), where
 its camera holds still.
 
@@ -34,7 +35,9 @@ the silhouette does not cover (there the matte replaces the person with the plat
 ``moved_inside`` and ``faint_outline``: the shares of the frame each step changed; ``plain_set``: whether the set
 was judged plain; ``camera_shift_px`` and ``camera_tolerance_px`` (:mod:`editor.background._still`);
 ``set_coloured``: the share of the frame the silhouette holds in the set's colours (counted as guessed),
-``set_coloured_returned``: the same given back to a plain set, and of those pixels (``new``, keyed
+``set_coloured_returned``: the same given back to a plain set; ``reasked``: how many times GrabCut was asked again,
+``released``: the share of the frame the judge doubted that the answer kept gave to the set; and of the pixels the kept
+answer holds in the set's colours (``new``, keyed
 takes) the shares the key calls the set and the person in every sample (``set_coloured_truly_set``,
 ``set_coloured_truly_person``); ``refused``: the message where the edit refuses the estimate, else null;
 ``set_recovered``.
@@ -81,6 +84,7 @@ PEERS: dict[str, dict[str, object]] = {
     "torso0.7": {"TORSO_HALF": 0.7},
     "noreturn": {"PLAIN_SET": 2.0, "faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
     "stop56": {"faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
+    "stop57": {"REASKS": 0},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 
@@ -106,7 +110,9 @@ def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.Clean
         if method == "new":
             spy = lambda *a: held.append(judge(*a)) or held[-1]  # noqa: E731
             stack.enter_context(mock.patch.object(plate_module, "set_coloured", spy))
-        return plate_module.estimate_plate(samples), held[0] if held else None
+        plate = plate_module.estimate_plate(samples)
+    kept = [h for h in held if round(float(h.mean()), 6) == plate.set_coloured]  # the answer kept (GrabCut re-asked)
+    return plate, kept[-1] if kept else None
 
 
 def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) -> None:
@@ -139,7 +145,8 @@ def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) ->
                 truth["set_coloured_truly_person"] = round(float(person[at].mean()), 6)
         camera = plate.camera
         emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, faint_outline=plate.faint_outline,
-             plain_set=plate.plain_set, set_recovered=plate.set_recovered,
+             plain_set=plate.plain_set, set_recovered=plate.set_recovered, reasked=plate.reasked,
+             released=plate.released,
              set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
              camera_shift_px=None if camera is None else round(camera.shift, 3),
              camera_tolerance_px=None if camera is None else round(camera.tolerance, 3),

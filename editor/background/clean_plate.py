@@ -60,6 +60,11 @@ class CleanPlate:
             green screen, a painted wall; :func:`editor.background._set_colour.plain_share`); None for a supplied
             plate. On a textured set the matte's guided filter takes a narrower window where the set was never seen
             (``MatteParams.unseen_radius``).
+        reasked: How many times GrabCut was asked again, with what the judge held in the set's colours no longer
+            taken as probably a person, because those doubts alone would have refused the estimate
+            (:mod:`editor.background.plate`, step 6); 0 for a supplied plate or where it was not needed.
+        released: Share of the frame the judge held in the set's colours and the answer kept gave to the set
+            (its pixels were seen: the plate has the set there); 0 where GrabCut was not asked again.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.
@@ -105,6 +110,8 @@ class CleanPlate:
     set_coloured: float = 0.0
     set_coloured_returned: float = 0.0
     plain_set: bool | None = None
+    reasked: int = 0
+    released: float = 0.0
     camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
     exposure_gradient: dict[str, tuple[float, ...]] | None = None
@@ -158,6 +165,11 @@ class CleanPlate:
             "set_coloured_silhouette_fraction": round(self.set_coloured, 6),
             "set_coloured_given_back_fraction": round(self.set_coloured_returned, 6),
             **({"plain_set": self.plain_set} if self.plain_set is not None else {}),
+            **(
+                {"segmentation_reasked": self.reasked, "set_coloured_released_fraction": round(self.released, 6)}
+                if self.source == "estimated"
+                else {}
+            ),
             **(
                 {"camera_shift_px": round(self.camera.shift, 4), "camera_tolerance_px": round(self.camera.tolerance, 4)}
                 if self.camera is not None

@@ -59,6 +59,7 @@ Their public names are re-exported here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -118,6 +119,7 @@ __all__ = [
 
 MIN_SET_RECOVERED = 0.9
 MIN_SEEN = 3
+REASKS = 2  # times GrabCut is asked again where the judge's doubts alone would refuse the estimate
 FACE_EVERY = 3  # faces are searched on every 3rd sampled frame
 
 
@@ -154,6 +156,77 @@ def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
             f"{MIN_SET_RECOVERED:.0%} is needed for a matte that does not guess); shoot a clean plate of the set-up "
             "(the set empty) and supply it with --clean-plate"
         )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What steps 1–2 found, at the work size: the median and its noise, where people may be and what moved."""
+
+    median: F32
+    noise: float
+    prior: Bool  # where a person may be, widened: beyond it is certainly the set
+    zones: Bool  # the person-shaped zones and what moved: probably a person
+    faced: Bool  # the zones most likely a person, and the zones of moving regions no face explains
+    moving: Bool  # what moved in any sample
+    cores: Bool  # the face and chest cores: certainly a person
+    unexplained: Bool  # the zones of moving regions no face explains
+    blobs: list[Bool]  # what moved, per sample
+    changes: list[F32]  # each sample's distance from the median (0 where it is the set in a person's shadow)
+    pad: np.ndarray  # the structuring element of the segmentation's margin
+    torso: Bool  # below each face, where a person's body certainly is
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One segmentation (step 3), what the plate saw under it (step 4) and how much of the set it recovered (6)."""
+
+    silhouette: Bool
+    hidden: Bool  # per sample, covered by a silhouette or by what moved then (widened)
+    known: Bool
+    inside: Bool
+    traced: Bool
+    shade: Bool
+    detached: Bool
+    doubted: Bool
+    returned: Bool
+    recovered: float
+
+
+def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
+    """Steps 3, 4 and 6 once; ``released``: pixels GrabCut is told are no longer probably a person."""
+    median8 = (found.median * 255).round().astype(np.uint8)
+    zones = found.zones if released is None else found.zones & ~released
+    silhouette, unsure = _silhouette(median8, found.prior, zones, found.cores)
+    within = moved_inside(found.blobs, found.faced)
+    inside = within & ~silhouette
+    silhouette = _fill(silhouette | inside)
+    traced = np.zeros_like(silhouette)
+    if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
+        changed = often_changed(found.changes, found.noise)
+        traced = faint_outline(changed, silhouette, found.zones, ~found.prior)
+        silhouette |= traced
+    shade = set_in_shade(found.median, silhouette, found.moving | found.cores, found.noise)
+    silhouette &= ~shade
+    evidence = found.moving | found.cores | found.unexplained
+    detached = stray_pieces(silhouette, evidence, found.zones, shade)
+    silhouette &= ~detached
+    # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
+    hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), found.pad) > 0 for b in found.blobs])
+    known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(found.blobs))
+    # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
+    # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
+    # so is a silhouette pixel in the set's colours by models GrabCut's answer did not teach (._set_colour).
+    evidence = found.cores | within
+    doubted = set_coloured(
+        median8, silhouette & ~(found.moving | evidence | known), evidence | found.torso, ~found.prior
+    )
+    returned = np.zeros_like(doubted)
+    if plain:  # a plain set's colours are its own: given back
+        returned = given_back(silhouette, doubted)
+        doubted, silhouette = doubted & ~returned, silhouette & ~returned
+    guessed = (unsure | doubted) & ~known
+    recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
+    return _Pass(silhouette, hidden, known, inside, traced, shade, detached, doubted, returned, recovered)
 
 
 def _samples(frames: Sequence[U8], max_samples: int) -> list[U8]:
@@ -270,47 +343,42 @@ def estimate_plate(
     pad = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
     prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
     camera = set_motion(median, small, ~prior, thresh)
-    median8 = (median * 255).round().astype(np.uint8)
-    silhouette, unsure = _silhouette(median8, prior, likely | unexplained | moving, cores)
-    within = moved_inside(blobs, likely | unexplained)
-    inside = within & ~silhouette
-    silhouette = _fill(silhouette | inside)
-    plain = plain_share(median, ~prior, noise) >= PLAIN_SET
-    traced = np.zeros_like(silhouette)
-    if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
-        changed = often_changed(changes, noise)
-        traced = faint_outline(changed, silhouette, likely | unexplained | moving, ~prior)
-        silhouette |= traced
-    shade = set_in_shade(median, silhouette, moving | cores, noise)
-    silhouette &= ~shade
-    detached = stray_pieces(silhouette, moving | cores | unexplained, likely | unexplained | moving, shade)
-    silhouette &= ~detached
-    # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
-    hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), pad) > 0 for b in blobs])
-    known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(small))
-    # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
-    # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
-    # so is a silhouette pixel in the set's colours by models GrabCut's answer did not teach (._set_colour).
-    evidence = cores | within
-    doubted = set_coloured(
-        median8, silhouette & ~(moving | evidence | known), evidence | torso(faces, scale, shape), ~prior
+    found = _Found(
+        median=median,
+        noise=noise,
+        prior=prior,
+        zones=likely | unexplained | moving,
+        faced=likely | unexplained,
+        moving=moving,
+        cores=cores,
+        unexplained=unexplained,
+        blobs=blobs,
+        changes=changes,
+        pad=pad,
+        torso=torso(faces, scale, shape),
     )
-    returned = np.zeros_like(doubted)
-    if plain:  # a plain set's colours are its own: given back
-        returned = given_back(silhouette, doubted)
-        doubted, silhouette = doubted & ~returned, silhouette & ~returned
-    guessed = (unsure | doubted) & ~known
-    recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
+    plain = plain_share(median, ~prior, noise) >= PLAIN_SET
+    seg, released, reasked = _segment(found, plain), np.zeros(shape, bool), 0
+    # Where the judge doubts so much of GrabCut's answer that the estimate would be refused, GrabCut is asked again
+    # with those pixels no longer taken as probably a person; the answer that recovers the most of the set stands.
+    while not plain and seg.recovered < MIN_SET_RECOVERED and seg.doubted.any() and reasked < REASKS:
+        released |= seg.doubted
+        reasked += 1
+        again = _segment(found, plain, released)
+        if again.recovered <= seg.recovered:
+            break
+        seg = again
+    silhouette, known = seg.silhouette, seg.known
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
     # uncovered frames where somebody sometimes did, an inpainted guess (marked unknown) where nobody ever left.
     up = (w, h)
     known_full = cv2.resize(known.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
-    ever_full = cv2.resize(hidden.any(axis=0).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
+    ever_full = cv2.resize(seg.hidden.any(axis=0).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     image = _median(samples)
     performer = upsample_silhouette(silhouette, image)  # along the median's edges, before the ring is filled
     ring = known_full & ever_full
     if ring.any():
-        hidden_full = [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in hidden]
+        hidden_full = [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in seg.hidden]
         ys, xs = np.nonzero(ring)
         for k in range(0, len(ys), 200_000):  # bounded memory at 4K
             yk, xk = ys[k : k + 200_000], xs[k : k + 200_000]
@@ -335,15 +403,17 @@ def estimate_plate(
         performer=performer,
         noise=noise,
         source="estimated",
-        set_recovered=round(min(1.0, recovered), 6),
+        set_recovered=round(min(1.0, seg.recovered), 6),
         faces=n_faces,
         presences=presences,
-        in_shade=round(float(shade.mean()), 6),
-        strays=round(float(detached.mean()), 6),
-        moved_inside=round(float(inside.mean()), 6),
-        faint_outline=round(float(traced.mean()), 6),
-        set_coloured=round(float(doubted.mean()), 6),
-        set_coloured_returned=round(float(returned.mean()), 6),
+        in_shade=round(float(seg.shade.mean()), 6),
+        strays=round(float(seg.detached.mean()), 6),
+        moved_inside=round(float(seg.inside.mean()), 6),
+        faint_outline=round(float(seg.traced.mean()), 6),
+        set_coloured=round(float(seg.doubted.mean()), 6),
+        set_coloured_returned=round(float(seg.returned.mean()), 6),
         plain_set=bool(plain),
+        reasked=reasked,
+        released=round(float((released & ~silhouette).mean()), 6),
         camera=None if camera is None else camera.scaled(1.0 / scale),
     )
