@@ -240,6 +240,15 @@ def estimated_plate_summary(plate: dict) -> str | None:
         )
     else:
         parts.append("the camera's stillness not measured (too little texture on the set)")
+    if plate.get("segmentation_reasked"):
+        n = plate["segmentation_reasked"]
+        again = f"the people's outline found again {'once' if n == 1 else f'{n} times'} without what the first held in "
+        released = plate.get("set_coloured_released_fraction", 0.0)
+        parts.append(
+            again + f"the set's colours: {_share(released)} of the frame given to the set"
+            if released
+            else again + "the set's colours, none clear of them: the first outline stands"
+        )
     for key, what in (
         ("set_coloured_silhouette_fraction", "taken for the people in the set's colours (counted as guessed)"),
         ("set_coloured_given_back_fraction", "taken for the people in a plain set's colours given back to it"),

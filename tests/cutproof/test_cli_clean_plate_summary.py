@@ -113,7 +113,19 @@ def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_s
     assert plain is not None and plain.endswith(
         "; 0.6% of the frame taken for the people in a plain set's colours given back to it"
     )
+    asked = estimated_plate_summary(_estimated(set_recovered=0.969, reasked=2, released=0.1754, set_coloured=0.0027))
+    assert asked is not None and asked.endswith(
+        "; the people's outline found again 2 times without what the first held in the set's colours: 17.5% of the "
+        "frame given to the set; 0.3% of the frame taken for the people in the set's colours (counted as guessed)"
+    )
+    kept = estimated_plate_summary(_estimated(set_recovered=0.858, reasked=1, set_coloured=0.0678))
+    said = (
+        "; the people's outline found again once without what the first held in the set's colours, none clear of "
+        "them: the first outline stands; 6.8% of the frame taken for the people in the set's colours"
+    )
+    assert kept is not None and said in kept
     bare = estimated_plate_summary(_estimated(set_recovered=0.99))
     assert bare is not None and "the camera's stillness not measured" in bare and "given back" not in bare
+    assert "found again" not in bare
     assert estimated_plate_summary(_plate()) is None
     assert supplied_plate_summary(_estimated()) is None
