@@ -199,14 +199,15 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
 
 
 def _runs(seg: _Pass) -> bool:
-    """Whether an answer asked for again may stand: it recovers enough, and the judge holds less than ``AGREED``
-    of the frame in it in the set's colours."""
+    """Whether an answer asked for again may stand: it recovers enough of the set, and the judge holds less than
+    ``AGREED`` of the frame of it in the set's colours."""
     return seg.recovered >= MIN_SET_RECOVERED and float(seg.doubted.mean()) < AGREED
 
 
 def _asked_again(found: _Found, plain: bool) -> tuple[_Pass, int, Bool]:
-    """Step 3 to 6, and GrabCut asked again (step 6) where the judge's doubts would refuse its first answer on a
-    textured set: the answer that stands, how many times GrabCut was asked again, and what it was told."""
+    """Steps 3 to 6, and GrabCut asked again (step 7) where the judge's doubts would refuse its first answer on a
+    textured set: the answer that stands, how many times GrabCut was asked again, and what it was told of the
+    answer that stands (nothing where the first stands)."""
     first = seg = _segment(found, plain)
     released, reasked = np.zeros_like(first.silhouette), 0
     if plain or first.recovered >= MIN_SET_RECOVERED:

@@ -152,6 +152,7 @@ def test_on_the_demo_take_the_booth_colours_are_given_back(footage_dir, monkeypa
     assert plate.plain_set and plate.faint_outline == 0.0  # nothing traced along faint motion on a plain set
     monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)
     monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, *a: np.zeros_like(s))  # ._faint: textured sets
+    monkeypatch.setattr(plate_module, "REASKS", 0)  # nor GrabCut asked again (step 7: it gives back the set too)
     kept = plate_module.estimate_plate(frames)
     assert kept.set_coloured == pytest.approx(plate.set_coloured + plate.set_coloured_returned, abs=2e-6)
     assert kept.set_coloured_returned == 0.0

@@ -157,6 +157,7 @@ def test_the_estimated_plate_replaces_a_vignetted_booth_beside_the_shoulders(mon
     # The step on its own: a plain set's colours are given back as well (._set_colour), which would hide it.
     monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)
     monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, *a: np.zeros_like(s))  # ._faint: textured sets
+    monkeypatch.setattr(plate_module, "REASKS", 0)  # nor GrabCut asked again (step 7: it gives back the set too)
     plate = plate_module.estimate_plate(frames, faces=faces)
     assert plate.performer[corners].mean() < 0.15  # the booth in shade beside the shoulders is the set
     # GrabCut alone (nothing given back) keeps the whole of both corners as the talker ...
@@ -189,6 +190,7 @@ def test_the_demo_takes_booth_corner_is_not_kept_as_the_talker(footage_dir, monk
     assert corner.sum() > 200
     monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)  # the step on its own (the give-back takes it too: below)
     monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, *a: np.zeros_like(s))  # ._faint: textured sets
+    monkeypatch.setattr(plate_module, "REASKS", 0)  # nor GrabCut asked again (step 7: it gives back the set too)
     plate = plate_module.estimate_plate(frames)
     # Measured 0.059 (the shirt's edge, where silhouette and key differ by a pixel); GrabCut alone 0.72.
     assert plate.performer[corner].mean() < 0.15

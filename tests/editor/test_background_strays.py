@@ -70,6 +70,7 @@ def test_the_demo_takes_booth_above_the_head_is_not_kept_as_the_talker(footage_d
     assert max(float(grid_key(f)[0][4:24].max()) for f in frames) < 0.5
     monkeypatch.setattr(plate_module, "PLAIN_SET", 2.0)  # the step on its own (the give-back takes most too: below)
     monkeypatch.setattr(plate_module, "faint_outline", lambda c, s, *a: np.zeros_like(s))  # ._faint: textured sets
+    monkeypatch.setattr(plate_module, "REASKS", 0)  # nor GrabCut asked again (step 7: it gives back the set too)
     plate = plate_module.estimate_plate(frames)
     assert not plate.performer[:24].any()
     assert plate.describe()["stray_pieces_fraction"] > 0
