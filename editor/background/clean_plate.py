@@ -8,11 +8,8 @@ edit result records of it is ``CleanPlate.describe``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
-
-import numpy as np
 
 from editor.background._people import F32, Bool
 from editor.background._still import SetMotion
@@ -191,10 +188,3 @@ class CleanPlate:
             **({"registration_shift_px": list(self.shift)} if self.shift is not None else {}),
             **({"registration_affine": [list(row) for row in self.warp]} if self.warp is not None else {}),
         }
-
-
-def turn_and_scale(affine: Sequence[Sequence[float]]) -> tuple[float, float]:
-    """The turn (degrees, counter-clockwise as shown) and the scale of a registration map
-    (``CleanPlate.warp``, recorded as ``registration_affine``), whose linear part is a turn and one scale."""
-    (a, b, _), (c, d, _) = affine
-    return float(np.degrees(np.arctan2(b - c, a + d))), float(np.sqrt(abs(a * d - b * c)))

@@ -94,9 +94,10 @@ from editor.background._people import (
 from editor.background._set_colour import PLAIN_SET, given_back, plain_share, set_coloured, torso
 from editor.background._shade import set_in_shade
 from editor.background._still import set_motion
-from editor.background.clean_plate import CleanPlate, turn_and_scale
+from editor.background.clean_plate import CleanPlate
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
+from editor.plate_summary import turn_and_scale
 
 __all__ = [
     "F32",

@@ -126,3 +126,21 @@ def test_an_edit_whose_model_is_not_trained_comes_back_on_the_form(tmp_path: Pat
     r = ed.post(f"{page}/edits", data=form, headers={"X-CSRF-Token": csrf_of(ed, page)}, follow_redirects=False)
     assert r.status_code == 422 and "no lighting model in project" in r.text, r.text
     assert project_log(ws, get_project(ws, "film")).size() == size
+
+
+def test_a_background_edit_says_how_its_clean_plate_was_found() -> None:
+    """The console's words are the CLI's "clean plate" row (``editor.plate_summary``)."""
+    estimated = {
+        "source": "estimated",
+        "set_recovered": 0.969,
+        "camera_shift_px": 0.085,
+        "camera_tolerance_px": 0.522,
+        "segmentation_reasked": 2,
+        "set_coloured_released_fraction": 0.1754,
+    }
+    html = _page({"clean_plate_set_recovered": 0.969}, {"clean_plate": estimated})
+    assert "Clean plate: estimated from the take; 96.9% of the set recovered" in html
+    assert "found again 2 times without what the first held in the set&#39;s colours: 17.5% of the frame" in html
+    supplied = result_view({"metrics": {}, "parameters": {"clean_plate": {"source": "supplied"}}})
+    assert supplied["notes"] == ["Clean plate: supplied, used as shot."]
+    assert result_view({"metrics": {}, "parameters": {}})["notes"] == []

@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
-from cutproof.cli.background import estimated_plate_summary, supplied_plate_summary
 from editor.background._still import SetMotion
 from editor.background.plate import CleanPlate
+from editor.plate_summary import estimated_plate_summary, supplied_plate_summary
 
 
 def _plate(**recorded: object) -> dict:

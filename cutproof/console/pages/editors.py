@@ -49,6 +49,7 @@ from cutproof.edits.submission import EditSubmission
 from editor import Catalogue
 from editor.cast.tags import CastTags
 from editor.notes import fit_note, flop_note, grade_note, pauses_note, sync_note
+from editor.plate_summary import plate_summary
 
 router = APIRouter()
 
@@ -267,8 +268,9 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     """A signed edit result (``editor.edit-result/1``) for the edit page: every metric, the warnings among them
     (``*_warning``), notes (how to give a relight's look itself where it was estimated; which clip of the dailies a
     look was fitted from, or which two it could not choose between; which of a dub's bank takes were left out and
-    why its pauses were not left as shot; that its mouths were drawn mirrored; how sure its sync verdict is), and
-    whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
+    why its pauses were not left as shot; that its mouths were drawn mirrored; how sure its sync verdict is; how a
+    background edit's clean plate was brought to its take or what its estimate found, as the CLI's "clean plate" row
+    says it), and whether a trained model made it. ``clip_name``: a catalogue clip's file name by content hash."""
     metrics = dict(result.get("metrics") or {})
     parameters = dict(result.get("parameters") or {})
     notes = [
@@ -284,6 +286,9 @@ def result_view(result: dict[str, Any], clip_name: Callable[[str], str | None] =
     ]
     if parameters.get("pauses_not_kept"):
         notes.append(f"The mouth was replaced in the pauses too, not left as shot: {parameters['pauses_not_kept']}.")
+    plate = plate_summary(parameters.get("clean_plate") or {})
+    if plate:
+        notes.append(f"Clean plate: {plate}.")
     return {
         "metrics": sorted(metrics.items()),
         "warnings": [str(v) for k, v in sorted(metrics.items()) if k.endswith("_warning")],
