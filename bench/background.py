@@ -64,7 +64,9 @@ back); ``plate56``: the plate estimated as stop 56 left it (nothing added along 
 where the set was never seen as elsewhere (``MatteParams.unseen_radius`` = ``radius``); ``stop56``: both (stop 56's
 plate, matted as stop 56 did; run with ``plate56``); ``plate57``: the plate estimated with GrabCut never asked again
 where the judge's doubts alone would refuse it (``plate.REASKS`` = 0, stop 57; run only where ``new`` asked again, its
-composite only where it is not refused); ``plate7``: main a4abee8's plate estimate
+composite only where it is not refused); ``trace57``: the plate estimated with the faint trace keeping what is a plain
+stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop 57 traced); ``plate7``:
+main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
 static silhouette replaced by the truth (the median over the frames of ``α* > 0.5``) — a diagnostic ceiling for what a
@@ -434,7 +436,8 @@ def run_case(
         refused = True
     emit("plate_seconds", time.perf_counter() - t0, "s", method="new", **ctx)
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
-         strays=plate.strays, set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
+         faint_outline=plate.faint_outline, strays=plate.strays, set_coloured=plate.set_coloured,
+         set_coloured_returned=plate.set_coloured_returned,
          reasked=plate.reasked, released=plate.released, **ctx)  # fmt: skip
     plates = {"new": plate}
     if want("plate57") and plate.reasked:  # GrabCut never asked again: the plate as stop 57 left it
@@ -471,6 +474,14 @@ def run_case(
         emit("set_recovered", plates["plate55"].set_recovered, "share", method="plate55", refused=old_refused, **ctx)
         if refused and not old_refused:  # the same matte as ``new``'s where both run: only what it now refuses
             runs["plate55"] = stepped(ShotMatter(plates["plate55"], BackgroundParams()), frames, "plate55", cpu)
+    if want("trace57"):  # the faint trace as stop 57 left it: what is a plain stretch of set continued kept
+        with mock.patch.object(plate_steps, "set_continued", lambda _m, traced, *_: np.zeros_like(traced)):
+            plates["trace57"] = estimate_plate(frames)
+        old_refused = plates["trace57"].set_recovered < MIN_SET_RECOVERED
+        emit("set_recovered", plates["trace57"].set_recovered, "share", method="trace57", refused=old_refused,
+             faint_outline=plates["trace57"].faint_outline, **ctx)  # fmt: skip
+        if not old_refused:
+            runs["trace57"] = stepped(ShotMatter(plates["trace57"], BackgroundParams()), frames, "trace57", cpu)
     if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
         with mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, *_: np.zeros_like(sil)):
             plates["plate56"] = estimate_plate(frames)

@@ -24,7 +24,9 @@ column ±0.4 and ±0.7 face-box widths instead of ±0.55; ``noreturn``: what the
 set too, as on a textured one (``PLAIN_SET`` out of reach; nothing traced by faint motion, as on a plain set), instead
 of given back to the set; ``stop56``: nothing added along a still person's faintly moving edge
 (:mod:`editor.background._faint`: the code before stop 57); ``stop57``: GrabCut never asked again where the judge's
-doubts alone would refuse the estimate (``plate.REASKS`` = 0: the code before stop 58). ``--methods`` runs only
+doubts alone would refuse the estimate (``plate.REASKS`` = 0: the code before stop 58); ``trace57``: the faint trace
+keeping what is a plain stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop
+57 traced). ``--methods`` runs only
 those listed (default: all). "Very real challenges" is also estimated on its first 30 frames alone (``range`` 30), where
 its camera holds still.
 
@@ -85,6 +87,7 @@ PEERS: dict[str, dict[str, object]] = {
     "noreturn": {"PLAIN_SET": 2.0, "faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
     "stop56": {"faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
     "stop57": {"REASKS": 0},
+    "trace57": {"set_continued": lambda _m, traced, *_: np.zeros_like(traced)},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 

@@ -44,8 +44,8 @@ class CleanPlate:
             more than half the samples, added to the silhouette (:func:`editor.background._people.moved_inside`); 0
             for a supplied plate.
         faint_outline: Share of the frame added to the silhouette along a person's edge where it moved only faintly,
-            on a textured set (:mod:`editor.background._faint`: an ear or the hair's edge GrabCut gave to the set);
-            0 for a supplied plate or a plain set.
+            on a textured set (:mod:`editor.background._faint`: an ear or the hair's edge GrabCut gave to the set;
+            not where it is a plain stretch of the set continued); 0 for a supplied plate or a plain set.
         set_coloured: Share of the frame in the static silhouettes where the set was never seen and whose colour a
             model of the set explains far better than one of the people (:mod:`editor.background._set_colour`):
             kept as a person by the zones' shape alone, counted as guessed in ``set_recovered``; 0 for a supplied

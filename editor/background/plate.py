@@ -18,7 +18,8 @@ Two sources:
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``); to it is added the inside of a person who
      moved, which colour alone can miss (``moved_inside``), and, on a textured set, the edge of a person who hardly
      moved, traced by the faint motion the per-frame test misses, with what it encloses (an ear the colour of the
-     books behind it: :mod:`editor.background._faint`); where a plain set darkens into a person-shaped zone
+     books behind it: :mod:`editor.background._faint`), less what is a plain stretch of set continued; where a
+     plain set darkens into a person-shaped zone
      (vignetting toward a corner), the set in shade GrabCut took for a person is given back to the set
      (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face or chest
      core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that give-back
@@ -69,7 +70,7 @@ import numpy as np
 from editor.background._acceptance import MIN_SET_RECOVERED, require_recoverable
 from editor.background._edge import upsample_silhouette
 from editor.background._extend import extendable
-from editor.background._faint import faint_outline, often_changed
+from editor.background._faint import faint_outline, often_changed, set_continued
 from editor.background._people import (
     F32,
     GRABCUT_ITERS,
@@ -174,6 +175,7 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
     if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
         changed = often_changed(found.changes, found.noise)
         traced = faint_outline(changed, silhouette, found.zones, ~found.prior)
+        traced &= ~set_continued(median8, traced, silhouette, found.noise)
         silhouette |= traced
     shade = set_in_shade(found.median, silhouette, found.moving | found.cores, found.noise)
     silhouette &= ~shade
