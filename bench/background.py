@@ -440,14 +440,20 @@ def run_case(
          set_coloured_returned=plate.set_coloured_returned,
          reasked=plate.reasked, released=plate.released, **ctx)  # fmt: skip
     plates = {"new": plate}
-    if want("plate57") and plate.reasked:  # GrabCut never asked again: the plate as stop 57 left it
-        with mock.patch.object(plate_steps, "REASKS", 0):
-            plates["plate57"] = estimate_plate(frames)
-        old_refused = plates["plate57"].set_recovered < MIN_SET_RECOVERED
-        emit("set_recovered", plates["plate57"].set_recovered, "share", method="plate57", refused=old_refused,
-             set_coloured=plates["plate57"].set_coloured, **ctx)  # fmt: skip
+
+    def peer_plate(method: str, step: str, stand_in: object, field: str | None = None) -> None:
+        """The plate estimated with ``plate_steps.<step>`` replaced by ``stand_in``, its ``set_recovered`` line (with
+        ``field`` of it), and its composite where it is not refused."""
+        with mock.patch.object(plate_steps, step, stand_in):
+            plates[method] = estimate_plate(frames)
+        old_refused = plates[method].set_recovered < MIN_SET_RECOVERED
+        extra = {field: getattr(plates[method], field)} if field else {}
+        emit("set_recovered", plates[method].set_recovered, "share", method=method, refused=old_refused, **extra, **ctx)
         if not old_refused:
-            runs["plate57"] = stepped(ShotMatter(plates["plate57"], BackgroundParams()), frames, "plate57", cpu)
+            runs[method] = stepped(ShotMatter(plates[method], BackgroundParams()), frames, method, cpu)
+
+    if want("plate57") and plate.reasked:  # GrabCut never asked again: the plate as stop 57 left it
+        peer_plate("plate57", "REASKS", 0, "set_coloured")
     if not refused and want("plate7"):
         c0 = time.process_time()
         plates["plate7"] = plate_v7.estimate_plate(frames)
@@ -475,20 +481,9 @@ def run_case(
         if refused and not old_refused:  # the same matte as ``new``'s where both run: only what it now refuses
             runs["plate55"] = stepped(ShotMatter(plates["plate55"], BackgroundParams()), frames, "plate55", cpu)
     if want("trace57"):  # the faint trace as stop 57 left it: what is a plain stretch of set continued kept
-        with mock.patch.object(plate_steps, "set_continued", lambda _m, traced, *_: np.zeros_like(traced)):
-            plates["trace57"] = estimate_plate(frames)
-        old_refused = plates["trace57"].set_recovered < MIN_SET_RECOVERED
-        emit("set_recovered", plates["trace57"].set_recovered, "share", method="trace57", refused=old_refused,
-             faint_outline=plates["trace57"].faint_outline, **ctx)  # fmt: skip
-        if not old_refused:
-            runs["trace57"] = stepped(ShotMatter(plates["trace57"], BackgroundParams()), frames, "trace57", cpu)
+        peer_plate("trace57", "set_continued", lambda _m, traced, *_: np.zeros_like(traced), "faint_outline")
     if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
-        with mock.patch.object(plate_steps, "faint_outline", lambda _c, sil, *_: np.zeros_like(sil)):
-            plates["plate56"] = estimate_plate(frames)
-        old_refused = plates["plate56"].set_recovered < MIN_SET_RECOVERED
-        emit("set_recovered", plates["plate56"].set_recovered, "share", method="plate56", refused=old_refused, **ctx)
-        if not old_refused:
-            runs["plate56"] = stepped(ShotMatter(plates["plate56"], BackgroundParams()), frames, "plate56", cpu)
+        peer_plate("plate56", "faint_outline", lambda _c, sil, *_: np.zeros_like(sil))
     params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
         runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)
