@@ -59,7 +59,7 @@ class CleanPlate:
             (``MatteParams.unseen_radius``).
         reasked: How many times GrabCut was asked again, with what the judge held in the set's colours no longer
             taken as probably a person, because those doubts alone would have refused the estimate
-            (:mod:`editor.background.plate`, step 6); 0 for a supplied plate or where it was not needed.
+            (:mod:`editor.background.plate`, step 7); 0 for a supplied plate or where it was not needed.
         released: Share of the frame the judge held in the set's colours and the answer that stands gave to the
             set; 0 where GrabCut was not asked again or its first answer stands.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
