@@ -142,7 +142,7 @@ class _Found:
     cores: Bool  # the face and chest cores: certainly a person
     unexplained: Bool  # the zones of moving regions no face explains
     blobs: list[Bool]  # what moved, per sample
-    changes: list[F32]  # each sample's distance from the median (0 where it is the set in a person's shadow)
+    changed: Bool  # where a sample differed faintly from the median often (._faint.often_changed); none on a plain set
     pad: np.ndarray  # the structuring element of the segmentation's margin
     torso: Bool  # below each face, where a person's body certainly is
 
@@ -173,14 +173,12 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
     silhouette = _fill(silhouette | inside)
     traced = np.zeros_like(silhouette)
     if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
-        changed = often_changed(found.changes, found.noise)
-        traced = faint_outline(changed, silhouette, found.zones, ~found.prior)
+        traced = faint_outline(found.changed, silhouette, found.zones, ~found.prior)
         traced &= ~set_continued(median8, traced, silhouette, found.noise)
         silhouette |= traced
     shade = set_in_shade(found.median, silhouette, found.moving | found.cores, found.noise)
     silhouette &= ~shade
-    evidence = found.moving | found.cores | found.unexplained
-    detached = stray_pieces(silhouette, evidence, found.zones, shade)
+    detached = stray_pieces(silhouette, found.moving | found.cores | found.unexplained, found.zones, shade)
     silhouette &= ~detached
     # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
     hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), found.pad) > 0 for b in found.blobs])
@@ -341,6 +339,7 @@ def estimate_plate(
     pad = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
     prior = cv2.dilate((ever_zone | unexplained | moving).astype(np.uint8), pad) > 0
     camera = set_motion(median, small, ~prior, thresh)
+    plain = plain_share(median, ~prior, noise) >= PLAIN_SET
     found = _Found(
         median=median,
         noise=noise,
@@ -351,11 +350,10 @@ def estimate_plate(
         cores=cores,
         unexplained=unexplained,
         blobs=blobs,
-        changes=changes,
+        changed=np.zeros(shape, bool) if plain else often_changed(changes, noise),
         pad=pad,
         torso=torso(faces, scale, shape),
     )
-    plain = plain_share(median, ~prior, noise) >= PLAIN_SET
     seg, reasked, released = _asked_again(found, plain)
     silhouette, known = seg.silhouette, seg.known
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
