@@ -65,7 +65,10 @@ where the set was never seen as elsewhere (``MatteParams.unseen_radius`` = ``rad
 plate, matted as stop 56 did; run with ``plate56``); ``plate57``: the plate estimated with GrabCut never asked again
 where the judge's doubts alone would refuse it (``plate.REASKS`` = 0, stop 57; run only where ``new`` asked again, its
 composite only where it is not refused); ``trace57``: the plate estimated with the faint trace keeping what is a plain
-stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop 57 traced); ``plate7``:
+stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop 57 traced);
+``uncover58``: this plate matted as stop 58 did, the static silhouette deciding wherever the set was never seen, with
+no frame keying the set it uncovers next to a plain set (``CleanPlate.uncoverable`` None; run only where there is
+such a zone, :mod:`editor.background._uncovered`); ``plate7``:
 main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
@@ -438,7 +441,8 @@ def run_case(
     emit("set_recovered", plate.set_recovered, "share", method="new", refused=refused, faces=plate.faces,
          faint_outline=plate.faint_outline, strays=plate.strays, set_coloured=plate.set_coloured,
          set_coloured_returned=plate.set_coloured_returned,
-         reasked=plate.reasked, released=plate.released, **ctx)  # fmt: skip
+         reasked=plate.reasked, released=plate.released, uncoverable=round(plate.uncoverable_fraction, 6),
+         **ctx)  # fmt: skip
     plates = {"new": plate}
 
     def peer_plate(method: str, step: str, stand_in: object, field: str | None = None) -> None:
@@ -484,6 +488,9 @@ def run_case(
         peer_plate("trace57", "set_continued", lambda _m, traced, *_: np.zeros_like(traced), "faint_outline")
     if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
         peer_plate("plate56", "faint_outline", lambda _c, sil, *_: np.zeros_like(sil))
+    if not refused and want("uncover58") and plate.uncoverable is not None:  # the matte as stop 58 left it: the
+        plates["uncover58"] = replace(plate, uncoverable=None)  # static silhouette decides wherever the set was unseen
+        runs["uncover58"] = stepped(ShotMatter(plates["uncover58"], BackgroundParams()), frames, "uncover58", cpu)
     params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
         runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)

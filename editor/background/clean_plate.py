@@ -36,6 +36,8 @@ class CleanPlate:
         extended: Unknown pixels where the inpainted set was shown to extrapolate the seen set well
             (:mod:`editor.background._extend`): the matte keys against the plate there as where it was seen; None
             when nothing was extended.
+        uncoverable: Unknown pixels, beyond ``extended``, next to a plain stretch of the seen set, where each frame
+            keys the set it uncovers (:mod:`editor.background._uncovered`); None when there are none.
         in_shade: Share of the frame that GrabCut gave to the people and that was given back to the set as the set
             in shade (:mod:`editor.background._shade`); 0 for a supplied plate.
         strays: Share of the frame in pieces of the silhouette with no person in them, given back to the set
@@ -100,6 +102,7 @@ class CleanPlate:
     presences: int = 0
     interior: Bool | None = None
     extended: Bool | None = None
+    uncoverable: Bool | None = None
     in_shade: float = 0.0
     strays: float = 0.0
     moved_inside: float = 0.0
@@ -125,7 +128,7 @@ class CleanPlate:
             raise PlateError(f"a clean plate must be H×W×3 RGB, got shape {self.image.shape}")
         if self.known.shape != (h, w) or self.performer.shape != (h, w):
             raise PlateError("clean plate masks do not match the plate size")
-        for mask in (self.interior, self.extended):
+        for mask in (self.interior, self.extended, self.uncoverable):
             if mask is not None and mask.shape != (h, w):
                 raise PlateError("clean plate masks do not match the plate size")
 
@@ -149,12 +152,18 @@ class CleanPlate:
         """Fraction of the frame where the unseen set was extended (keyed against the inpainted plate)."""
         return 0.0 if self.extended is None else float(self.extended.mean())
 
+    @property
+    def uncoverable_fraction(self) -> float:
+        """Fraction of the frame where each frame keys the set it uncovers against the inpainted plate."""
+        return 0.0 if self.uncoverable is None else float(self.uncoverable.mean())
+
     def describe(self) -> dict[str, object]:
         """What the edit result records about the plate."""
         return {
             "source": self.source,
             "known_fraction": round(self.known_fraction, 6),
             "extended_fraction": round(self.extended_fraction, 6),
+            **({"uncoverable_fraction": round(self.uncoverable_fraction, 6)} if self.source == "estimated" else {}),
             "set_in_shade_fraction": round(self.in_shade, 6),
             "stray_pieces_fraction": round(self.strays, 6),
             "moved_inside_fraction": round(self.moved_inside, 6),

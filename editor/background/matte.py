@@ -4,10 +4,11 @@
    by a smoothstep between ``low`` and ``high``; thresholds default to multiples of the plate's measured noise.
    Where the plate was never observed (see :mod:`editor.background.plate`), the performer's static silhouette
    decides instead, except where the plate's inpainted set was shown to extrapolate the seen set (``extended``,
-   :mod:`editor.background._extend`), which is keyed (and solved in step 3) as if seen. The set in a person's
-   shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed as set, so shadows leave no grey halo;
-   the people's interior (their silhouettes pulled in) is always kept, so a shirt the colour of the set behind it
-   is not cut out.
+   :mod:`editor.background._extend`), which is keyed (and solved in step 3) as if seen, and where, next to a plain
+   set, the frame uncovers the set the plate continues (``uncoverable``, :mod:`editor.background._uncovered`),
+   which is keyed. The set in a person's shadow (darker, same colour direction: ``plate.shadow_mask``) is keyed as
+   set, so shadows leave no grey halo; the people's interior (their silhouettes pulled in) is always kept, so a shirt
+   the colour of the set behind it is not cut out.
    Background-looking holes enclosed by foreground are filled (a face matching the plate's colour there).
 2. **Trimap.** The binary key, cleaned by a morphological open/close, is eroded into definite foreground and
    definite background; the band between them (``band`` pixels either side of the edge) is unknown. Where the
@@ -33,6 +34,7 @@ import cv2
 import numpy as np
 
 from editor.background._guided import fast_guided_filter
+from editor.background._uncovered import uncovered
 from editor.background.errors import BackgroundError
 from editor.background.plate import CleanPlate, shadow_mask
 
@@ -168,18 +170,22 @@ def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
     blurred = cv2.GaussianBlur(frame, (3, 3), 0)
     dist = np.sqrt(_channel_sum(cv2.multiply(blurred - plate.image, blurred - plate.image)))
     t = np.clip((dist - params.key_low) / (params.key_high - params.key_low), 0.0, 1.0)
-    key = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+    difference = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
     # The set in a person's shadow is set: darker, same colour direction (never inside a person's interior).
     shade = shadow_mask(blurred, plate.image, plate.noise)
     if plate.interior is not None:
         shade &= ~plate.interior
-    key = np.where(shade, np.float32(0.0), key)
+    key = np.where(shade, np.float32(0.0), difference)
     keyable = plate.keyable
     if not keyable.all():
         # Where the background was never seen (and the inpainted set could not be shown to extrapolate it), an
         # inpainted plate cannot decide: the performer's static silhouette does (its edge is then refined by the
-        # trimap band and the guided filter).
-        key = np.where(keyable, key, plate.performer.astype(np.float32))
+        # trimap band and the guided filter) — but for the set this frame uncovers next to a plain set, keyed by
+        # its difference alone (against an inpainted set, a dark suit reads as the wall in shade).
+        static = np.where(keyable, key, plate.performer.astype(np.float32))
+        if plate.uncoverable is not None:
+            static = np.where(uncovered(difference, static, plate.uncoverable, keyable), difference, static)
+        key = static
     if plate.interior is not None:
         key = np.maximum(key, plate.interior.astype(np.float32))
     return key

@@ -110,6 +110,9 @@ def _scaled_plate(plate: CleanPlate, size: tuple[int, int]) -> CleanPlate:
         extended=None
         if plate.extended is None
         else cv2.resize(plate.extended.astype(np.uint8), size, interpolation=near) > 0,
+        uncoverable=None
+        if plate.uncoverable is None
+        else cv2.resize(plate.uncoverable.astype(np.uint8), size, interpolation=near) > 0,
     )
 
 

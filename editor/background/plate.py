@@ -29,7 +29,8 @@ Two sources:
      frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
      to full resolution along the take's edges (:mod:`editor.background._edge`) — except in a thin strip next to a
      plain stretch of set, where the inpainting was shown to predict the set and the matte keys against it
-     (``extended``: :mod:`editor.background._extend`);
+     (``extended``: :mod:`editor.background._extend`), and in a wider zone next to a plain set where each frame keys
+     the set it uncovers (``uncoverable``: :mod:`editor.background._uncovered`);
   5. **whether the camera held still** (:mod:`editor.background._still`): how far the set outside every zone moved
      against the median, and how far it may before its own edges read as people;
   6. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
@@ -95,6 +96,8 @@ from editor.background._people import (
 from editor.background._set_colour import PLAIN_SET, given_back, plain_share, set_coloured, torso
 from editor.background._shade import set_in_shade
 from editor.background._still import set_motion
+from editor.background._takes import _median, _noise, _samples, _to
+from editor.background._uncovered import uncoverable
 from editor.background.clean_plate import CleanPlate
 from editor.background.errors import PlateError, PlateUnrecoverableError
 from editor.cast import FaceBox, detect_faces
@@ -225,30 +228,6 @@ def _asked_again(found: _Found, plain: bool) -> tuple[_Pass, int, Bool]:
     return seg, reasked, released
 
 
-def _samples(frames: Sequence[U8], max_samples: int) -> list[U8]:
-    if len(frames) == 0:
-        raise PlateError("cannot build a clean plate from an empty clip; supply a clip with at least one frame")
-    idx = np.unique(np.linspace(0, len(frames) - 1, min(max_samples, len(frames))).round().astype(int))
-    return [frames[i] for i in idx]
-
-
-def _median(samples: Sequence[U8]) -> F32:
-    """Per-pixel temporal median (the upper median for an even count), RGB float32 in [0, 1]."""
-    stack = np.stack(samples)
-    k = len(samples) // 2
-    return (np.partition(stack, k, axis=0)[k].astype(np.float32) / 255.0).astype(np.float32)
-
-
-def _noise(samples: Sequence[U8], median: F32, mask: Bool, step: int = 3) -> float:
-    """Robust temporal noise (1.4826·MAD of the RGB distance to the median) over ``mask``, on a pixel grid."""
-    sub = mask[::step, ::step]
-    if not sub.any():
-        sub = np.ones_like(sub)
-    med = median[::step, ::step][sub]
-    dist = [np.sqrt(((f[::step, ::step][sub].astype(np.float32) / 255.0 - med) ** 2).sum(axis=-1)) for f in samples]
-    return float(1.4826 * np.median(np.concatenate(dist)))
-
-
 def plate_from_shot(frames: Sequence[U8], size: tuple[int, int], *, max_samples: int = 24) -> CleanPlate:
     """A clean plate from a supplied clean-plate shot of the same set-up (temporal median of its frames).
 
@@ -359,13 +338,13 @@ def estimate_plate(
     # The plate at full resolution: the take's median where nobody ever covered the set, the median of the
     # uncovered frames where somebody sometimes did, an inpainted guess (marked unknown) where nobody ever left.
     up = (w, h)
-    known_full = cv2.resize(known.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
-    ever_full = cv2.resize(seg.hidden.any(axis=0).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
+    known_full = _to(known, up)
+    ever_full = _to(seg.hidden.any(axis=0), up)
     image = _median(samples)
     performer = upsample_silhouette(silhouette, image)  # along the median's edges, before the ring is filled
     ring = known_full & ever_full
     if ring.any():
-        hidden_full = [cv2.resize(m.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0 for m in seg.hidden]
+        hidden_full = [_to(m, up) for m in seg.hidden]
         ys, xs = np.nonzero(ring)
         for k in range(0, len(ys), 200_000):  # bounded memory at 4K
             yk, xk = ys[k : k + 200_000], xs[k : k + 200_000]
@@ -376,15 +355,16 @@ def estimate_plate(
     # near the people holds them in some frames.
     seen8 = (cv2.resize(image, size, interpolation=cv2.INTER_AREA) * 255).round().astype(np.uint8)
     fill_small = cv2.inpaint(seen8, (~known).astype(np.uint8), 3, cv2.INPAINT_TELEA)
-    extended = cv2.resize(extendable(seen8, known, noise).astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
     fill = cv2.resize(fill_small, up, interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
     full = np.where(known_full[..., None], image, fill)
-    core = cv2.erode(silhouette.astype(np.uint8), pad) > 0
-    core = cv2.erode(core.astype(np.uint8), pad) > 0
-    interior = cv2.resize(core.astype(np.uint8), up, interpolation=cv2.INTER_NEAREST) > 0
+    core = cv2.erode(cv2.erode(silhouette.astype(np.uint8), pad), pad) > 0
+    near = extendable(seen8, known, noise)
+    zone = uncoverable(fill_small.astype(np.float32) / 255.0, known, noise) & ~near & ~core
+    extended, zone, interior = _to(near, up), _to(zone, up), _to(core, up)
     return CleanPlate(
         interior=interior,
         extended=extended if extended.any() else None,
+        uncoverable=zone if zone.any() else None,
         image=np.clip(full, 0, 1).astype(np.float32),
         known=known_full,
         performer=performer,

@@ -1,0 +1,78 @@
+"""The set a person uncovers, frame by frame, where an estimated plate never saw it: keyed next to a plain set.
+
+An estimated plate is unknown wherever somebody stood in (nearly) every sampled frame (:mod:`editor.background.plate`);
+there the matte follows the people's *static* silhouette, the union of where they stood. A talker who leans away
+from where he stood most of the take leaves part of it uncovered, and the matte keeps that part as him: on "but
+here's the thing" (frames 37–49 of the first 50, as shared and as ProRes 10-bit) a pale glow of wall 15–25 px wide
+by his ear and along his shoulder. The plate's thin ``extended`` strip (:mod:`editor.background._extend`, ``REACH``
+≈ 9 px at 720p) is keyed, but not this far in, and it may not go farther: keyed throughout, a wider strip softened
+the near-opaque rim of every still head (``docs/benchmarks.md``, "The plate next to a plain set").
+
+What a frame shows there is evidence the static silhouette does not use: where the set it uncovers is the plain set
+beside it continued, the frame matches the inpainted plate. Per frame, within the **zone**:
+
+1. the zone (once per plate, at the estimate's work size): the unknown pixels within ``REACH`` of the seen set (a
+   share of the frame's shorter side) whose seen set within ``REACH`` is plain over at least ``PLAIN_SHARE`` of it —
+   a typical step to a neighbour (the median over 5×5 of each pixel's largest) of at most ``max(PLAIN_NOISE × σ,
+   PLAIN_MIN)``, as :mod:`editor.background._shade` reads a plain set. There the inpainted set continues a plain
+   stretch; next to books, foliage or a flag it is a guess, and dark hair before dark books matches it (tried on "a
+   bad situation" with no plainness test: the hair's top and a shoulder were cut);
+2. per frame, a zone pixel whose difference key against the plate is below one half, **joined** (8-connected,
+   through such pixels) to set the same frame keys as set where the plate is keyable, is keyed by that difference
+   key instead of the silhouette's 1. A person's colour that happens to match the plate inside them is not joined
+   to the set; the people's interior (their silhouettes pulled in) is kept whatever the key says, as everywhere.
+
+Only the key changes: the compositing equation is not solved there (no plate was seen) and the guided filter keeps
+the narrower window of the unseen set. What it cannot tell: a person whose edge is the plain set's own colour (a
+pale shirt before a pale wall) where they moved off their usual place — any key fails there.
+
+``REACH`` (0.05: the glow reached 25 px at 720p, 0.035 of the shorter side) and ``PLAIN_SHARE`` (0.9, the share
+:mod:`editor.background._set_colour` takes for a plain set) were chosen on "but here's the thing" and checked on the
+held-out composites of ``bench/background.py`` and "a bad situation" (``docs/benchmarks.md``, "The set a talker
+uncovers where the plate never saw it").
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
+
+F32 = np.ndarray  # float32
+Bool = np.ndarray  # bool
+
+REACH = 0.05  # how far into the unknown region a frame's own set is keyed, as a share of the shorter side
+PLAIN_SHARE = 0.9  # share of the seen set within REACH that must be plain
+
+
+def uncoverable(seen: F32, known: Bool, noise: float) -> Bool:
+    """The zone of step 1: unknown pixels of a plate (``seen``: H×W×3 float RGB in [0, 1], the set as seen where
+    ``known``) where a frame's own set may be keyed; same shape as ``known``."""
+    h, w = known.shape
+    if known.all() or not known.any():
+        return np.zeros_like(known)
+    r = max(2, round(REACH * min(h, w)))
+    step = cv2.medianBlur(_max_step(seen.astype(np.float32)), 5)
+    plain = known & (step <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN))
+    box = (2 * r + 1, 2 * r + 1)
+    seen_n = cv2.boxFilter(known.astype(np.float32), -1, box, normalize=False, borderType=cv2.BORDER_CONSTANT)
+    plain_n = cv2.boxFilter(plain.astype(np.float32), -1, box, normalize=False, borderType=cv2.BORDER_CONSTANT)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    near = ~known & (cv2.dilate(known.astype(np.uint8), disk) > 0)
+    return near & (seen_n > 0) & (plain_n >= PLAIN_SHARE * seen_n)
+
+
+def uncovered(difference: F32, key: F32, zone: Bool, keyable: Bool) -> Bool:
+    """Step 2: the ``zone`` pixels of one frame keyed as the set it uncovered — ``difference`` (the difference key
+    against the plate) below one half and joined to pixels of ``keyable`` that ``key`` (the frame's key so far) holds
+    as set; same shape as ``zone``."""
+    candidate = zone & (difference < 0.5)
+    if not candidate.any():
+        return candidate
+    seed = keyable & (key < 0.5)
+    n, labels = cv2.connectedComponents((seed | candidate).astype(np.uint8), connectivity=8)
+    joined = np.zeros(n, bool)
+    joined[np.unique(labels[seed])] = True
+    joined[0] = False
+    return candidate & joined[labels]
