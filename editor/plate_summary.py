@@ -110,6 +110,7 @@ def estimated_plate_summary(plate: Mapping[str, Any]) -> str | None:
         ("faint_outline_fraction", "added to the people along an edge that moved only faintly"),
         ("stray_pieces_fraction", "of pieces with no person in them given back to the set"),
         ("set_in_shade_fraction", "of the set in shade given back"),
+        ("uncoverable_fraction", "never seen beside a plain set, keyed as set where a frame shows it uncovered"),
     ):
         if plate.get(key):
             parts.append(f"{_share(plate[key])} of the frame {what}")

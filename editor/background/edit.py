@@ -243,6 +243,7 @@ def replace_background(
                 "background_fraction": round(float(np.mean(editor.coverage_list)), 6),
                 "clean_plate_known_fraction": round(cplate.known_fraction, 6),
                 "clean_plate_extended_fraction": round(cplate.extended_fraction, 6),
+                "clean_plate_uncoverable_fraction": round(cplate.uncoverable_fraction, 6),
                 "clean_plate_set_in_shade_fraction": round(cplate.in_shade, 6),
                 "clean_plate_stray_pieces_fraction": round(cplate.strays, 6),
                 "clean_plate_moved_inside_fraction": round(cplate.moved_inside, 6),

@@ -360,7 +360,7 @@ def estimate_plate(
     core = cv2.erode(cv2.erode(silhouette.astype(np.uint8), pad), pad) > 0
     near = extendable(seen8, known, noise)
     zone = uncoverable(fill_small.astype(np.float32) / 255.0, known, noise) & ~near & ~core
-    extended, zone, interior = _to(near, up), _to(zone, up), _to(core, up)
+    extended, zone, interior = _to(near, up), _to(zone, up) & performer, _to(core, up)
     return CleanPlate(
         interior=interior,
         extended=extended if extended.any() else None,

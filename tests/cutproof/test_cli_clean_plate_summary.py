@@ -118,6 +118,12 @@ def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_s
         "; the people's outline found again 2 times without what the first held in the set's colours: 17.5% of the "
         "frame given to the set; 0.3% of the frame taken for the people in the set's colours (counted as guessed)"
     )
+    zone = np.zeros((4, 6), bool)
+    zone[0] = True
+    leaned = estimated_plate_summary(_estimated(set_recovered=0.969, uncoverable=zone))
+    assert leaned is not None and leaned.endswith(
+        "; 25.0% of the frame never seen beside a plain set, keyed as set where a frame shows it uncovered"
+    )
     kept = estimated_plate_summary(_estimated(set_recovered=0.858, reasked=1, set_coloured=0.0678))
     said = (
         "; the people's outline found again once without what the first held in the set's colours, none clear of "
