@@ -9,7 +9,10 @@ backdrop, spill removed) and composited over plates with nobody in them, ``C = �
 exactly the alpha of ``C`` (``tests/editor/_wide_shot.py``). Cases (960×540): three talkers (two takes, one
 mirrored, one delayed; faces 115–175 px) over two different sets — a flag-and-bookshelf and a library with a
 lamp — with and without soft shadows cast on the set (shadows are background: ``α*`` excludes them); one talker
-filling the frame, before the bookshelf and before a plain set (``one-wall``: a teal painted wall, synthetic); and
+filling the frame, before the bookshelf and before a plain set (``one-wall``: a teal painted wall, synthetic), and
+the same talker leaning off his place (``LEAN`` of the width) for the last 30 % of the frames before each
+(``one-wall-leaning``, ``one-closeup-leaning``: the set he uncovers is one the estimate never saw, as on "but here's
+the thing"); and
 two cases built to be unrecoverable: the same three people frozen (nobody moves; people still found by their faces),
 and a crowd of five people filling the frame. Two cases are no composite: each GRID take as recorded before its
 booth (``one-booth``, ``one-booth-b``; ``tests.editor._wide_shot.as_shot``), whose vignetting and shading no
@@ -66,6 +69,8 @@ plate, matted as stop 56 did; run with ``plate56``); ``plate57``: the plate esti
 where the judge's doubts alone would refuse it (``plate.REASKS`` = 0, stop 57; run only where ``new`` asked again, its
 composite only where it is not refused); ``trace57``: the plate estimated with the faint trace keeping what is a plain
 stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop 57 traced);
+``plate58``: the plate estimated as stop 58 did, nobody followed off their place (``editor.background._lean``: the
+static silhouette covers the set in every sample); ``stop58``: that plate matted as stop 58 did (no ``uncoverable``);
 ``uncover58``: this plate matted as stop 58 did, the static silhouette deciding wherever the set was never seen, with
 no frame keying the set it uncovers next to a plain set (``CleanPlate.uncoverable`` None; run only where there is
 such a zone, :mod:`editor.background._uncovered`); ``plate7``:
@@ -138,6 +143,7 @@ from _peers.light_pools_v37 import V37  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
 from editor.background import _exposure as exposure_steps  # noqa: E402
+from editor.background import _lean as lean_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
 from editor.background import _set_colour as colour_steps  # noqa: E402
@@ -163,6 +169,7 @@ from tests.editor._wide_shot import (  # noqa: E402
 )
 
 SIZE = (960, 540)
+LEAN = 0.02  # how far the leaning talker leans, of the width: 19 px here ("but here's the thing": 15–25 px at 720p)
 THREE = [(0, 0.2, 0.55, 0, False), (1, 0.52, 0.62, 0, True), (0, 0.82, 0.48, 30, False)]
 NEW_PLATE: tuple[float, ...] = (0.55, 0.75, 0.95)  # flat light blue: the old set's dark fringe shows against it
 PLATE_GAIN: tuple[float, ...] = (1.0, 1.0, 1.0)  # the supplied clean plate shot under the take's light (--plate-gain)
@@ -226,6 +233,11 @@ class MatterV1(_PeerMatter):
 def _unfilled(grid: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     """``editor.background._light._filled`` as main 2a5e2a5 had it: 0 wherever no block nearby speaks."""
     return np.where(fixed[..., None], grid, 0).astype(np.float32)
+
+
+def _standing(samples: list, _median: object, silhouette: np.ndarray) -> list[np.ndarray]:
+    """Nobody followed off their place, as stop 58 estimated: the static silhouette in every sample."""
+    return [silhouette] * len(samples)
 
 
 def _none(*_: object) -> None:
@@ -320,6 +332,14 @@ def cases(variant: str, n: int, clean_edges: bool = False) -> dict[str, tuple[Wi
         ),
         "one-closeup": (wide_shot(footage, plates["bookshelf"], [Person(takes[0], 0.5, 1.0)], n, **ce), True),
         "one-wall": (wide_shot(footage, painted_wall(SIZE), [Person(takes[0], 0.5, 1.0)], n, **ce), True),
+        "one-wall-leaning": (
+            wide_shot(footage, painted_wall(SIZE), [Person(takes[0], 0.5, 1.0, lean=LEAN)], n, **ce),
+            True,
+        ),
+        "one-closeup-leaning": (
+            wide_shot(footage, plates["bookshelf"], [Person(takes[0], 0.5, 1.0, lean=LEAN)], n, **ce),
+            True,
+        ),
         "one-booth": (as_shot(footage / takes[0], n), True),
         "one-booth-b": (as_shot(footage / takes[1], n), True),
         "three-frozen": (wide_shot(footage, plates["library"], people(THREE, takes), n, freeze=True, **ce), False),
@@ -488,6 +508,12 @@ def run_case(
         peer_plate("trace57", "set_continued", lambda _m, traced, *_: np.zeros_like(traced), "faint_outline")
     if want("plate56"):  # the estimate as stop 56 left it: nothing a still person's faint motion traces added
         peer_plate("plate56", "faint_outline", lambda _c, sil, *_: np.zeros_like(sil))
+    if want("plate58"):  # the plate estimated as stop 58 left it: nobody followed off their place
+        with mock.patch.object(lean_steps, "followed", _standing):
+            peer_plate("plate58", "followed", _standing)
+    if want("stop58") and plates.get("plate58") and plates["plate58"].set_recovered >= MIN_SET_RECOVERED:
+        runs["stop58"] = stepped(ShotMatter(replace(plates["plate58"], uncoverable=None), BackgroundParams()), frames,
+                                 "stop58", cpu)  # fmt: skip
     if not refused and want("uncover58") and plate.uncoverable is not None:  # the matte as stop 58 left it: the
         plates["uncover58"] = replace(plate, uncoverable=None)  # static silhouette decides wherever the set was unseen
         runs["uncover58"] = stepped(ShotMatter(plates["uncover58"], BackgroundParams()), frames, "uncover58", cpu)

@@ -26,7 +26,8 @@ of given back to the set; ``stop56``: nothing added along a still person's faint
 (:mod:`editor.background._faint`: the code before stop 57); ``stop57``: GrabCut never asked again where the judge's
 doubts alone would refuse the estimate (``plate.REASKS`` = 0: the code before stop 58); ``trace57``: the faint trace
 keeping what is a plain stretch of set continued (``editor.background._faint.set_continued`` answering none, as stop
-57 traced). ``--methods`` runs only
+57 traced); ``stop58``: nobody followed off their place (``editor.background._lean.followed`` answering the static
+silhouette in every sample: the code before stop 59). ``--methods`` runs only
 those listed (default: all). "Very real challenges" is also estimated on its first 30 frames alone (``range`` 30), where
 its camera holds still.
 
@@ -38,7 +39,9 @@ the silhouette does not cover (there the matte replaces the person with the plat
 was judged plain; ``camera_shift_px`` and ``camera_tolerance_px`` (:mod:`editor.background._still`);
 ``set_coloured``: the share of the frame the silhouette holds in the set's colours (counted as guessed),
 ``set_coloured_returned``: the same given back to a plain set; ``reasked``: how many times GrabCut was asked again,
-``released``: the share of the frame the judge doubted that the answer kept gave to the set; and of the pixels the kept
+``released``: the share of the frame the judge doubted that the answer kept gave to the set; ``known``: the share of
+the frame the plate saw; ``uncoverable``: where each frame keys the set it uncovers (:mod:`editor.background
+._uncovered`); and of the pixels the kept
 answer holds in the set's colours (``new``, keyed
 takes) the shares the key calls the set and the person in every sample (``set_coloured_truly_set``,
 ``set_coloured_truly_person``); ``refused``: the message where the edit refuses the estimate, else null;
@@ -63,6 +66,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import clip_set  # noqa: E402
 
+from editor.background import _lean as lean_module  # noqa: E402
 from editor.background import _set_colour as colour_module  # noqa: E402
 from editor.background import plate as plate_module  # noqa: E402
 from editor.background.errors import PlateUnrecoverableError  # noqa: E402
@@ -88,6 +92,7 @@ PEERS: dict[str, dict[str, object]] = {
     "stop56": {"faint_outline": lambda _c, sil, *_: np.zeros_like(sil)},
     "stop57": {"REASKS": 0},
     "trace57": {"set_continued": lambda _m, traced, *_: np.zeros_like(traced)},
+    "stop58": {"followed": lambda samples, _m, silhouette: [silhouette] * len(samples)},
 }
 STILL_RANGE = ("obama-weekly-address_very-real-challenges.mp4", 30)  # its camera holds still in its first 30 frames
 
@@ -110,6 +115,8 @@ def estimate(samples: list[np.ndarray], method: str) -> tuple[plate_module.Clean
         for name, stand_in in PEERS[method].items():
             module = colour_module if name == "TORSO_HALF" else plate_module  # PLAIN_SET: as plate uses it
             stack.enter_context(mock.patch.object(module, name, stand_in))
+            if name == "followed":  # what covered the set, as well as the faint trace's count
+                stack.enter_context(mock.patch.object(lean_module, name, stand_in))
         if method == "new":
             spy = lambda *a: held.append(judge(*a)) or held[-1]  # noqa: E731
             stack.enter_context(mock.patch.object(plate_module, "set_coloured", spy))
@@ -149,7 +156,8 @@ def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) ->
         camera = plate.camera
         emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, faint_outline=plate.faint_outline,
              plain_set=plate.plain_set, set_recovered=plate.set_recovered, reasked=plate.reasked,
-             released=plate.released,
+             released=plate.released, known=round(plate.known_fraction, 6),
+             uncoverable=round(plate.uncoverable_fraction, 6),
              set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
              camera_shift_px=None if camera is None else round(camera.shift, 3),
              camera_tolerance_px=None if camera is None else round(camera.tolerance, 3),

@@ -44,14 +44,16 @@ OFTEN = 0.2  # share of the samples in which a pixel must have changed for it to
 SET_CHANGING = 0.05  # share of the set beyond the people that changing that often makes faint change no evidence
 
 
-def often_changed(changes: Sequence[F32], noise: float) -> Bool:
+def often_changed(changes: Sequence[F32], noise: float, away: Sequence[Bool] | None = None) -> Bool:
     """Where a sample differs from the take's median by more than ``max(3σ, FAINT)`` in at least ``OFTEN`` of them;
     ``changes``: each sample's RGB distance from the median, 0 where it is the set in a person's shadow
-    (:func:`editor.background._people.shadow_mask`), as the estimate's per-frame test computes them."""
+    (:func:`editor.background._people.shadow_mask`), as the estimate's per-frame test computes them; ``away``: per
+    sample, where a person was followed off their place (:func:`editor.background._lean.followed`), not counted there:
+    a talker who leans for a fifth of the take is no edge that moves now and then."""
     thresh = max(3.0 * noise, FAINT)
     count = np.zeros(changes[0].shape, np.float32)
-    for change in changes:
-        count += change > thresh
+    for i, change in enumerate(changes):
+        count += (change > thresh) & (True if away is None else ~away[i])
     return count >= OFTEN * len(changes)
 
 

@@ -1,7 +1,7 @@
 """The set a person uncovers, frame by frame, where an estimated plate never saw it: keyed next to a plain set.
 
 An estimated plate is unknown wherever somebody stood in (nearly) every sampled frame (:mod:`editor.background.plate`);
-there the matte follows the people's *static* silhouette, the union of where they stood. A talker who leans away
+there the matte follows the people's *static* silhouette, where they stood in most of it. A talker who leans away
 from where he stood most of the take leaves part of it uncovered, and the matte keeps that part as him: on "but
 here's the thing" (frames 37–49 of the first 50, as shared and as ProRes 10-bit) a pale glow of wall 15–25 px wide
 by his ear and along his shoulder. The plate's thin ``extended`` strip (:mod:`editor.background._extend`, ``REACH``
@@ -11,20 +11,27 @@ the near-opaque rim of every still head (``docs/benchmarks.md``, "The plate next
 What a frame shows there is evidence the static silhouette does not use: where the set it uncovers is the plain set
 beside it continued, the frame matches the inpainted plate. Per frame, within the **zone**:
 
-1. the zone (once per plate, at the estimate's work size): the unknown pixels within ``REACH`` of the seen set (a
-   share of the frame's shorter side) whose seen set within ``REACH`` is plain over at least ``PLAIN_SHARE`` of it —
-   a typical step to a neighbour (the median over 5×5 of each pixel's largest) of at most ``max(PLAIN_NOISE × σ,
-   PLAIN_MIN)``, as :mod:`editor.background._shade` reads a plain set. There the inpainted set continues a plain
-   stretch; next to books, foliage or a flag it is a guess, and dark hair before dark books matches it (tried on "a
-   bad situation" with no plainness test: the hair's top and a shoulder were cut);
+1. the zone (once per plate, at the estimate's work size; :func:`uncoverable`): the unknown pixels within ``REACH``
+   of the seen set (a share of the frame's shorter side) whose seen set within ``REACH`` is plain over at least
+   ``PLAIN_SHARE`` of it — a typical step to a neighbour (the median over 5×5 of each pixel's largest) of at most
+   ``max(PLAIN_NOISE × σ, PLAIN_MIN)``, as :mod:`editor.background._shade` reads a plain set (on the plate with its
+   unseen set inpainted, so the people's edge is no step). There the inpainted set continues a plain stretch; next
+   to books, foliage or a flag it is a guess, and dark hair before dark books matches it (tried on "a bad situation"
+   with no plainness test: the hair's top and a shoulder were cut). The plate keeps the zone where the static
+   silhouette holds it (elsewhere the key is already the set's), less what the ``extended`` strip keys already and
+   the people's interior;
 2. per frame, a zone pixel whose difference key against the plate is below one half, **joined** (8-connected,
    through such pixels) to set the same frame keys as set where the plate is keyable, is keyed by that difference
-   key instead of the silhouette's 1. A person's colour that happens to match the plate inside them is not joined
-   to the set; the people's interior (their silhouettes pulled in) is kept whatever the key says, as everywhere.
+   key instead of the silhouette's 1 (:func:`uncovered`; never above what the silhouette says: where it said set, a
+   difference key against an inpainted set only adds noise, and it raised the GRID booth's halo). A person's colour
+   that happens to match the plate inside them is not joined to the set; the people's interior (their silhouettes
+   pulled in) is kept whatever the key says, as everywhere. The difference key is taken before the set in a person's
+   shadow is keyed as set: against an inpainted wall a dark suit reads as the wall in shade.
 
-Only the key changes: the compositing equation is not solved there (no plate was seen) and the guided filter keeps
-the narrower window of the unseen set. What it cannot tell: a person whose edge is the plain set's own colour (a
-pale shirt before a pale wall) where they moved off their usual place — any key fails there.
+Only the key changes: the compositing equation is not solved there (no plate was seen), and the guided filter treats
+it as the unseen set it is (the narrower ``MatteParams.unseen_radius`` on a textured set). What it cannot tell: a
+person whose edge is the plain set's own colour (a pale shirt before a pale wall) where they moved off their usual
+place — any key fails there.
 
 ``REACH`` (0.05: the glow reached 25 px at 720p, 0.035 of the shorter side) and ``PLAIN_SHARE`` (0.9, the share
 :mod:`editor.background._set_colour` takes for a plain set) were chosen on "but here's the thing" and checked on the

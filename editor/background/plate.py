@@ -72,6 +72,7 @@ from editor.background._acceptance import MIN_SET_RECOVERED, require_recoverable
 from editor.background._edge import upsample_silhouette
 from editor.background._extend import extendable
 from editor.background._faint import faint_outline, often_changed, set_continued
+from editor.background._lean import covered, followed
 from editor.background._people import (
     F32,
     GRABCUT_ITERS,
@@ -145,7 +146,8 @@ class _Found:
     cores: Bool  # the face and chest cores: certainly a person
     unexplained: Bool  # the zones of moving regions no face explains
     blobs: list[Bool]  # what moved, per sample
-    changed: Bool  # where a sample differed faintly from the median often (._faint.often_changed); none on a plain set
+    small: list[U8]  # the samples at the work size
+    changes: list[F32]  # each sample's distance from the median, 0 where it is the set in a person's shadow
     pad: np.ndarray  # the structuring element of the segmentation's margin
     torso: Bool  # below each face, where a person's body certainly is
 
@@ -176,15 +178,18 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
     silhouette = _fill(silhouette | inside)
     traced = np.zeros_like(silhouette)
     if not plain:  # a still person's edge, traced by the faint motion the per-frame test missed (._faint)
-        traced = faint_outline(found.changed, silhouette, found.zones, ~found.prior)
+        # Not counted: where a person was followed off their place in that sample (they leaned there, ._lean).
+        away = [w & ~silhouette for w in followed(found.small, found.median, silhouette)]
+        traced = faint_outline(often_changed(found.changes, found.noise, away), silhouette, found.zones, ~found.prior)
         traced &= ~set_continued(median8, traced, silhouette, found.noise)
         silhouette |= traced
     shade = set_in_shade(found.median, silhouette, found.moving | found.cores, found.noise)
     silhouette &= ~shade
     detached = stray_pieces(silhouette, found.moving | found.cores | found.unexplained, found.zones, shade)
     silhouette &= ~detached
-    # Covered in frame t: the static silhouettes and what moved in t, widened by the segmentation's uncertainty.
-    hidden = np.stack([cv2.dilate((silhouette | b).astype(np.uint8), found.pad) > 0 for b in found.blobs])
+    # Covered in frame t: the static silhouettes, moved with whoever leaned off their place, and what moved in t but
+    # the set they left (._lean), widened by the segmentation's uncertainty.
+    hidden = covered(found.small, found.median, silhouette, found.blobs, found.pad)
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(found.blobs))
     # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
     # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
@@ -329,7 +334,8 @@ def estimate_plate(
         cores=cores,
         unexplained=unexplained,
         blobs=blobs,
-        changed=np.zeros(shape, bool) if plain else often_changed(changes, noise),
+        small=small,
+        changes=changes,
         pad=pad,
         torso=torso(faces, scale, shape),
     )

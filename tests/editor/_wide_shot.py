@@ -77,13 +77,25 @@ def grid_key(frame: np.ndarray, clean_edge: bool = False) -> tuple[np.ndarray, n
 @dataclass(frozen=True)
 class Person:
     """One composited talker: which take, where (centre x as a fraction of the width), how tall (fraction of
-    the frame height), from which frame of the take, mirrored or not."""
+    the frame height), from which frame of the take, mirrored or not; ``lean``: how far (a fraction of the width)
+    they lean off their place for the last ``LEAN_SHARE`` of the frames, easing in over ``LEAN_EASE`` frames — off
+    the place where they stand in most of the frames, as a talker who leans toward the camera now and then."""
 
     take: str
     x: float
     height: float
     start: int = 0
     mirror: bool = False
+    lean: float = 0.0
+
+
+LEAN_SHARE = 0.3  # the share of the frames, at the end, a leaning talker spends off their place
+LEAN_EASE = 3  # frames over which they lean
+
+
+def leaned(t: int, n: int) -> float:
+    """How far into their lean (0–1) a leaning talker is at frame ``t`` of ``n``."""
+    return float(np.clip((t - (1 - LEAN_SHARE) * n + 1) / LEAN_EASE, 0.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def wide_shot(
             pw = round(a.shape[1] * ph / a.shape[0])
             a = cv2.resize(a, (pw, ph), interpolation=cv2.INTER_AREA)
             fg = cv2.resize(fg, (pw, ph), interpolation=cv2.INTER_AREA)
-            x0 = round(p.x * w - pw / 2)
+            x0 = round((p.x + p.lean * leaned(t, n)) * w - pw / 2)
             full_a = np.zeros((h, w), np.float32)
             full_f = np.zeros((h, w, 3), np.float32)
             xs, xe = max(0, x0), min(w, x0 + pw)
