@@ -17,20 +17,21 @@ Two sources:
      foreground, face and chest cores certain foreground; its colour models also say where the segmentation is
      *unsure* (people and set about equally likely, ``UNSURE_RATIO``); to it is added the inside of a person who
      moved, which colour alone can miss (``moved_inside``), and, on a textured set, the edge of a person who hardly
-     moved, traced by the faint motion the per-frame test misses, with what it encloses (an ear the colour of the
-     books behind it: :mod:`editor.background._faint`), less what is a plain stretch of set continued; where a
-     plain set darkens into a person-shaped zone
-     (vignetting toward a corner), the set in shade GrabCut took for a person is given back to the set
+     moved, traced by the faint motion the per-frame test misses (not where they leaned, step 4), with what it
+     encloses (an ear the colour of the books behind it: :mod:`editor.background._faint`), less what is a plain
+     stretch of set continued; where a plain set darkens into a person-shaped zone (vignetting toward a corner), the
+     set in shade GrabCut took for a person is given back to the set
      (:mod:`editor.background._shade`), and so is a piece of the silhouette with no person in it: no face or chest
      core, nothing that moved, and either mostly outside the person-shaped zones or cut off by that give-back
      (``stray_pieces``);
   4. **the plate where the set was seen**: a pixel is known when, in at least ``MIN_SEEN`` frames, neither a
-     silhouette nor what moved in that frame (widened by a margin) covered it; its value is the median over those
-     frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette decides the matte, brought
-     to full resolution along the take's edges (:mod:`editor.background._edge`) — except in a thin strip next to a
-     plain stretch of set, where the inpainting was shown to predict the set and the matte keys against it
-     (``extended``: :mod:`editor.background._extend`), and in a wider zone next to a plain set where each frame keys
-     the set it uncovers (``uncoverable``: :mod:`editor.background._uncovered`);
+     silhouette — moved with a person who leaned off their place in that frame, and then not the set they left
+     (:mod:`editor.background._lean`) — nor what moved in that frame (widened by a margin) covered it; its value is
+     the median over those frames. The rest is *unknown* (inpainted from the set as seen); there the silhouette
+     decides the matte, brought to full resolution along the take's edges (:mod:`editor.background._edge`) — except
+     in a thin strip next to a plain stretch of set, where the inpainting was shown to predict the set and the matte
+     keys against it (``extended``: :mod:`editor.background._extend`), and in a wider zone next to a plain set where
+     each frame keys the set it uncovers (``uncoverable``: :mod:`editor.background._uncovered`);
   5. **whether the camera held still** (:mod:`editor.background._still`): how far the set outside every zone moved
      against the median, and how far it may before its own edges read as people;
   6. **how much of the set was recovered**: ``set_recovered`` = 1 − (unknown pixels where the segmentation was
@@ -189,7 +190,7 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
     silhouette &= ~detached
     # Covered in frame t: the static silhouettes, moved with whoever leaned off their place, and what moved in t but
     # the set they left (._lean), widened by the segmentation's uncertainty.
-    hidden = covered(found.small, found.median, silhouette, found.blobs, found.pad)
+    hidden = covered(found.small, found.median, silhouette, found.blobs, found.pad, found.noise)
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(found.blobs))
     # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
     # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
