@@ -88,7 +88,9 @@ where the method's plate is unknown (there the static silhouette decides). ``--m
 ``set_replaced`` = share of the true set (α* < 0.02) whose estimated alpha is below 0.5 (the share of the old set
 the edit replaces; an editor needs ~1); ``person_kept`` = share of the person (α* > 0.98) with alpha above 0.5;
 ``halo`` = mean estimated alpha over the 12-px band just outside the person (old set left around them ×1e3);
-``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case;
+``set_recovered`` as the estimator reports it and whether the edit refused (``refused``), per case (with
+``uncoverable``, the share of the frame where each frame keys the set it uncovers, and ``leaned``, the samples in
+which somebody was followed off their place);
 ``set_coloured_truly_set``: of the silhouette's pixels the estimate holds in the set's colours
 (:mod:`editor.background._set_colour`), the share the true matte calls the set in every frame (``truly_person``:
 the person in every frame). The soft band:
@@ -462,6 +464,7 @@ def run_case(
          faint_outline=plate.faint_outline, strays=plate.strays, set_coloured=plate.set_coloured,
          set_coloured_returned=plate.set_coloured_returned,
          reasked=plate.reasked, released=plate.released, uncoverable=round(plate.uncoverable_fraction, 6),
+         leaned=plate.leaned,
          **ctx)  # fmt: skip
     plates = {"new": plate}
 

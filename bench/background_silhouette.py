@@ -41,7 +41,8 @@ was judged plain; ``camera_shift_px`` and ``camera_tolerance_px`` (:mod:`editor.
 ``set_coloured_returned``: the same given back to a plain set; ``reasked``: how many times GrabCut was asked again,
 ``released``: the share of the frame the judge doubted that the answer kept gave to the set; ``known``: the share of
 the frame the plate saw; ``uncoverable``: where each frame keys the set it uncovers (:mod:`editor.background
-._uncovered`); and of the pixels the kept
+._uncovered`); ``leaned``: in how many samples somebody was followed off their place (:mod:`editor.background._lean`);
+and of the pixels the kept
 answer holds in the set's colours (``new``, keyed
 takes) the shares the key calls the set and the person in every sample (``set_coloured_truly_set``,
 ``set_coloured_truly_person``); ``refused``: the message where the edit refuses the estimate, else null;
@@ -157,7 +158,7 @@ def run(name: str, variant: str, path: Path, frames: int, methods: list[str]) ->
         emit(method=method, strays=plate.strays, moved_inside=plate.moved_inside, faint_outline=plate.faint_outline,
              plain_set=plate.plain_set, set_recovered=plate.set_recovered, reasked=plate.reasked,
              released=plate.released, known=round(plate.known_fraction, 6),
-             uncoverable=round(plate.uncoverable_fraction, 6),
+             uncoverable=round(plate.uncoverable_fraction, 6), leaned=plate.leaned,
              set_coloured=plate.set_coloured, set_coloured_returned=plate.set_coloured_returned,
              camera_shift_px=None if camera is None else round(camera.shift, 3),
              camera_tolerance_px=None if camera is None else round(camera.tolerance, 3),

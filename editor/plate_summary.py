@@ -103,6 +103,10 @@ def estimated_plate_summary(plate: Mapping[str, Any]) -> str | None:
             if released
             else again + "the set's colours, none clear of them: the first outline stands"
         )
+    if plate.get("samples_followed_off_their_place"):
+        n = plate["samples_followed_off_their_place"]
+        parts.append(f"somebody followed off their place in {'one' if n == 1 else n} of the sampled frames (the set "
+                     "they left seen there)")  # fmt: skip
     for key, what in (
         ("set_coloured_silhouette_fraction", "taken for the people in the set's colours (counted as guessed)"),
         ("set_coloured_given_back_fraction", "taken for the people in a plain set's colours given back to it"),

@@ -106,12 +106,13 @@ def followed(samples: Sequence[U8], median: F32, silhouette: Bool) -> list[Bool]
 
 def covered(
     samples: Sequence[U8], median: F32, silhouette: Bool, blobs: Sequence[Bool], pad: np.ndarray, noise: float
-) -> Bool:
-    """Per sample (a stack, samples first), what covered the set, dilated by ``pad`` (the segmentation's margin): the
+) -> tuple[Bool, int]:
+    """Per sample (a stack, samples first), what covered the set, dilated by ``pad`` (the segmentation's margin), and
+    in how many samples somebody was followed off their place and the set they left counted as seen: the
     static silhouette and what moved in that sample (``blobs``), but the set its people left — what the silhouette
     holds, the silhouette as :func:`followed` moves it does not, and the sample shows changed from the median by more
     than ``max(3σ, FAINT)`` (``noise`` σ; where it shows no change, whoever stood there may still stand there)."""
-    out = []
+    out, seen = [], 0
     faint = max(3.0 * noise, FAINT)
     for sample, where, blob in zip(samples, followed(samples, median, silhouette), blobs, strict=True):
         left = silhouette & ~where
@@ -119,5 +120,6 @@ def covered(
             change = np.sqrt(((sample[left].astype(np.float32) / 255.0 - median[left]) ** 2).sum(axis=-1))
             if (change > faint).mean() < CHANGED:
                 left = np.zeros_like(left)
+        seen += bool(left.any())
         out.append(cv2.dilate(((where | silhouette | blob) & ~left).astype(np.uint8), pad) > 0)
-    return np.stack(out)
+    return np.stack(out), seen

@@ -64,6 +64,8 @@ class CleanPlate:
             (:mod:`editor.background.plate`, step 7); 0 for a supplied plate or where it was not needed.
         released: Share of the frame the judge held in the set's colours and the answer that stands gave to the
             set; 0 where GrabCut was not asked again or its first answer stands.
+        leaned: In how many of the sampled frames somebody was followed off their place and the set they left
+            counted as seen (:mod:`editor.background._lean`); 0 for a supplied plate.
         camera: How far the set moved over the take against its median, and how far it may before its own edges
             read as people (full-frame pixels; :mod:`editor.background._still`); None for a supplied plate, or where
             the set has too little texture to measure it on.
@@ -111,6 +113,7 @@ class CleanPlate:
     set_coloured_returned: float = 0.0
     plain_set: bool | None = None
     reasked: int = 0
+    leaned: int = 0
     released: float = 0.0
     camera: SetMotion | None = None
     exposure_gain: tuple[float, ...] | None = None
@@ -172,7 +175,11 @@ class CleanPlate:
             "set_coloured_given_back_fraction": round(self.set_coloured_returned, 6),
             **({"plain_set": self.plain_set} if self.plain_set is not None else {}),
             **(
-                {"segmentation_reasked": self.reasked, "set_coloured_released_fraction": round(self.released, 6)}
+                {
+                    "segmentation_reasked": self.reasked,
+                    "set_coloured_released_fraction": round(self.released, 6),
+                    "samples_followed_off_their_place": self.leaned,
+                }
                 if self.source == "estimated"
                 else {}
             ),

@@ -252,6 +252,7 @@ def replace_background(
                 "clean_plate_set_coloured_given_back_fraction": round(cplate.set_coloured_returned, 6),
                 "clean_plate_segmentation_reasked": cplate.reasked,
                 "clean_plate_set_coloured_released_fraction": round(cplate.released, 6),
+                "clean_plate_samples_followed_off_their_place": cplate.leaned,
                 "clean_plate_set_recovered": round(cplate.set_recovered, 6),
                 "clean_plate_noise": round(cplate.noise, 6),
             }

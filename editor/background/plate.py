@@ -167,6 +167,7 @@ class _Pass:
     doubted: Bool
     returned: Bool
     recovered: float
+    leaned: int  # samples in which somebody was followed off their place (._lean)
 
 
 def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
@@ -190,7 +191,7 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
     silhouette &= ~detached
     # Covered in frame t: the static silhouettes, moved with whoever leaned off their place, and what moved in t but
     # the set they left (._lean), widened by the segmentation's uncertainty.
-    hidden = covered(found.small, found.median, silhouette, found.blobs, found.pad, found.noise)
+    hidden, leaned = covered(found.small, found.median, silhouette, found.blobs, found.pad, found.noise)
     known = (~hidden).sum(axis=0) >= min(MIN_SEEN, len(found.blobs))
     # Recovered: the share of the set (all but the silhouettes) that was seen, or separated from the people with
     # a clear colour margin. Where the segmentation was unsure — on either side of the silhouette — is a guess, and
@@ -205,7 +206,7 @@ def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:
         doubted, silhouette = doubted & ~returned, silhouette & ~returned
     guessed = (unsure | doubted) & ~known
     recovered = float(1.0 - guessed.sum() / max(1, int((~silhouette).sum() + (silhouette & guessed).sum())))
-    return _Pass(silhouette, hidden, known, inside, traced, shade, detached, doubted, returned, recovered)
+    return _Pass(silhouette, hidden, known, inside, traced, shade, detached, doubted, returned, recovered, leaned)
 
 
 def _runs(seg: _Pass) -> bool:
@@ -388,6 +389,7 @@ def estimate_plate(
         set_coloured_returned=round(float(seg.returned.mean()), 6),
         plain_set=bool(plain),
         reasked=reasked,
+        leaned=seg.leaned,
         released=round(float((released & ~silhouette).mean()), 6),
         camera=None if camera is None else camera.scaled(1.0 / scale),
     )

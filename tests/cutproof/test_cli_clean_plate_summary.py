@@ -120,9 +120,10 @@ def test_an_estimated_plate_says_what_it_recovered_and_whether_the_camera_held_s
     )
     zone = np.zeros((4, 6), bool)
     zone[0] = True
-    leaned = estimated_plate_summary(_estimated(set_recovered=0.969, uncoverable=zone))
+    leaned = estimated_plate_summary(_estimated(set_recovered=0.969, uncoverable=zone, leaned=7))
     assert leaned is not None and leaned.endswith(
-        "; 25.0% of the frame never seen beside a plain set, keyed as set where a frame shows it uncovered"
+        "; somebody followed off their place in 7 of the sampled frames (the set they left seen there); 25.0% of the "
+        "frame never seen beside a plain set, keyed as set where a frame shows it uncovered"
     )
     kept = estimated_plate_summary(_estimated(set_recovered=0.858, reasked=1, set_coloured=0.0678))
     said = (

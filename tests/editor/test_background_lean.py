@@ -54,7 +54,8 @@ def test_a_talker_who_leans_is_followed_in_the_samples_that_show_him_leaning() -
     # What he left is seen in the samples he leaned (the moved head and a margin still cover the rest): it changed
     # from the median there (the per-frame test's blobs).
     blobs = [np.sqrt(((s / 255.0 - median) ** 2).sum(-1)) > 0.04 for s in samples]
-    hidden = covered(samples, median, sil, blobs, PAD, 0.005)
+    hidden, leaned = covered(samples, median, sil, blobs, PAD, 0.005)
+    assert leaned == 3
     left = sil & ~cv2.dilate(_disc(60, 85, 25).astype(np.uint8), PAD).astype(bool) & blobs[-1]
     assert left.sum() > 50
     assert not hidden[7:, left].any() and hidden[:7, left].all()
@@ -67,7 +68,8 @@ def test_a_talker_who_leans_is_followed_in_the_samples_that_show_him_leaning() -
     median = np.median(np.stack(panel), axis=0).astype(np.float32) / 255.0
     assert not np.array_equal(followed(panel, median, sil)[-1], sil)
     blobs = [np.sqrt(((s / 255.0 - median) ** 2).sum(-1)) > 0.04 for s in panel]
-    assert covered(panel, median, sil, blobs, PAD, 0.005)[:, sil].all()
+    hidden, leaned = covered(panel, median, sil, blobs, PAD, 0.005)
+    assert hidden[:, sil].all() and leaned == 0
 
 
 def test_a_move_under_the_margin_or_one_that_does_not_explain_the_sample_is_not_taken() -> None:
@@ -121,6 +123,7 @@ def test_before_books_the_set_a_leaning_talker_leaves_is_seen_and_his_lean_is_no
     plate = plate_module.estimate_plate(leaning.frames)
     assert plate.performer[into].mean() < 0.1  # not traced as his edge (measured 0)
     assert plate.known[left].mean() > 0.9  # seen in the frames he leaned (measured 1)
+    assert plate.leaned >= 6 and plate.describe()["samples_followed_off_their_place"] == plate.leaned
     truth = leaning.plate.astype(np.float32) / 255.0
     assert np.abs(plate.image - truth)[left & plate.known].max(axis=-1).mean() < 0.02  # the set, not him (0)
     still = lambda samples, _m, silhouette: [silhouette] * len(samples)  # noqa: E731
@@ -128,3 +131,4 @@ def test_before_books_the_set_a_leaning_talker_leaves_is_seen_and_his_lean_is_no
     monkeypatch.setattr(_lean, "followed", still)
     before = plate_module.estimate_plate(leaning.frames)
     assert before.performer[into].mean() > 0.5 and before.known[left].mean() < 0.1  # measured 0.63 and 0
+    assert before.leaned == 0
