@@ -27,13 +27,15 @@ Per sampled frame and per piece of the silhouette (a connected component, a pers
 
 The estimate then counts those pixels seen in that frame, as any other, with the segmentation's margin round the
 moved piece: seen in ``MIN_SEEN`` frames they are known, their value the median over those frames, and the matte
-keys them against it. A lean is a move of the whole piece here. A talker who bends (the head moves, the shoulders
-less) and speaks as he leans is explained less well by one move, and the gate of step 2 leaves him where he stood:
-on the weekly addresses and the keyed takes nobody is followed. On "but here's the thing", where he leans in the
-last samples of the first 50 frames, the best move of the whole piece explains at most 3 % more than standing still,
-of his head alone (-6, +6) px at the work size 24–32 % more (one-off, stop 59) — a gate that loose would also take
-the 2-pixel moves it finds in samples where he barely moves. Next to a plain set, each frame keys what it uncovers
-instead (:mod:`editor.background._uncovered`).
+keys them against it. Nor does the faint trace (:mod:`editor.background._faint`) count a sample's change where the
+moved piece went beyond the silhouette: a lean held for a fifth of the take is no edge that moves now and then. A
+lean is a move of the whole piece here. A talker who bends (the head moves, the shoulders less) and speaks as he
+leans is explained less well by one move, and the gate of step 2 leaves him where he stood: on the weekly addresses
+and the keyed takes nobody is followed. On "but here's the thing", where he leans in the last samples of the first
+50 frames, the best move of the whole piece explains at most 3 % more than standing still, of his head alone (-6,
++6) px at the work size 23–32 % more (one-off, stop 59) — a gate that loose would also take the 2-pixel moves it
+finds in samples where he barely moves. Next to a plain set, each frame keys what it uncovers instead
+(:mod:`editor.background._uncovered`). Measured in ``docs/benchmarks.md``, "A talker who leans off his place".
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ place — any key fails there.
 
 ``REACH`` (0.05: the glow reached 25 px at 720p, 0.035 of the shorter side) and ``PLAIN_SHARE`` (0.9, the share
 :mod:`editor.background._set_colour` takes for a plain set) were chosen on "but here's the thing" and checked on the
-held-out composites of ``bench/background.py`` and "a bad situation" (``docs/benchmarks.md``, "The set a talker
-uncovers where the plate never saw it").
+held-out composites of ``bench/background.py`` and "a bad situation" (``docs/benchmarks.md``, "A talker who leans
+off his place").
 """
 
 from __future__ import annotations

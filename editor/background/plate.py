@@ -167,7 +167,7 @@ class _Pass:
     doubted: Bool
     returned: Bool
     recovered: float
-    leaned: int  # samples in which somebody was followed off their place (._lean)
+    leaned: int = 0  # samples in which somebody was followed off their place (._lean)
 
 
 def _segment(found: _Found, plain: bool, released: Bool | None = None) -> _Pass:

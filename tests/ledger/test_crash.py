@@ -94,6 +94,30 @@ class _Children:
         assert child.returncode == -signal.SIGKILL, f"appender died on its own ({child.returncode}): {stderr[-2000:]}"
 
 
+def _server_done(url: str, timeout: float = 30.0) -> None:
+    """On PostgreSQL, wait until the server has finished what the killed client left it doing: a backend that had
+    its COMMIT before the kill commits it after, and an audit that read the log's size before and its checkpoints
+    after saw them disagree (a checkpoint 200 entries past the size, on a loaded host). SQLite has no server."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import text
+
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND state IS NOT NULL AND state <> 'idle'"
+    )
+    engine = open_engine(url)
+    try:
+        deadline = time.monotonic() + timeout
+        with engine.connect() as conn:
+            while conn.execute(busy).scalar_one():
+                assert time.monotonic() < deadline, f"the killed appender's server session still busy after {timeout} s"
+                conn.rollback()
+                time.sleep(0.01)
+    finally:
+        engine.dispose()
+
+
 def _crash_loop(tmp_path: Path, iterations: int, seed: int, url: str | None = None, fork: bool = True) -> None:
     url, keys = _new_log(tmp_path, url)
     auditor = Auditor(url, keys, ORIGIN)
@@ -111,6 +135,7 @@ def _crash_loop(tmp_path: Path, iterations: int, seed: int, url: str | None = No
                 _wait_for_output(out, alive)  # mid-append: sequencing batches
                 _wait_for_acks(out, rng.randint(1, 400), alive, rng.uniform(0.0, 0.2))
             children.kill(child)
+            _server_done(url)
             before = len(acks.entries)
             acks.read(out.read_bytes() if out.exists() else b"")
             size = auditor.audit(acks)
