@@ -53,7 +53,8 @@ def often_changed(changes: Sequence[F32], noise: float, away: Sequence[Bool] | N
     thresh = max(3.0 * noise, FAINT)
     count = np.zeros(changes[0].shape, np.float32)
     for i, change in enumerate(changes):
-        count += (change > thresh) & (True if away is None else ~away[i])
+        hit = change > thresh
+        count += hit if away is None else hit & ~away[i]
     return count >= OFTEN * len(changes)
 
 
