@@ -46,7 +46,7 @@ import cv2
 import numpy as np
 
 from editor.background._people import F32, U8, UNSURE_RATIO, Bool, _fill, _gmm_loglik, chest
-from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
+from editor.background._shade import _max_step, plain_steps
 from editor.cast import FaceBox
 
 TORSO_HALF = 0.55  # the torso column's half width, in face-box widths
@@ -98,8 +98,7 @@ def plain_share(median: F32, set_: Bool, noise: float) -> float:
     :mod:`editor.background._shade` reads a plain set; 0 where there is no set."""
     if not set_.any():
         return 0.0
-    step = cv2.medianBlur(_max_step(median.astype(np.float32)), 5)
-    return float((step[set_] <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN)).mean())
+    return float(plain_steps(_max_step(median.astype(np.float32)), noise)[set_].mean())
 
 
 def given_back(silhouette: Bool, held: Bool) -> Bool:

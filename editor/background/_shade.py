@@ -73,6 +73,13 @@ def _max_step(img: F32) -> F32:
     return out
 
 
+def plain_steps(step: F32, noise: float) -> Bool:
+    """Where a set is a plain stretch (test 4): the typical step around a pixel — the median over 5×5 of ``step``,
+    each pixel's largest step to a neighbour (:func:`_max_step`), so one row of MPEG-1 blocking does not count — is at
+    most ``max(PLAIN_NOISE × σ, PLAIN_MIN)``, σ taken as at most ``NOISE_CAP``."""
+    return cv2.medianBlur(step, 5) <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN)
+
+
 def set_in_shade(median: F32, silhouette: Bool, keep: Bool, noise: float) -> Bool:
     """The pixels of ``silhouette`` that are the set in shade, by the test in the module docstring.
 
@@ -96,8 +103,7 @@ def set_in_shade(median: F32, silhouette: Bool, keep: Bool, noise: float) -> Boo
     candidate = silhouette & ~keep & shaded & gentle
     if not candidate.any():
         return out
-    # Plain: the typical step around a pixel (the median over 5×5, so one row of MPEG-1 blocking does not count).
-    plain = ~silhouette & (cv2.medianBlur(step, 5) <= max(PLAIN_NOISE * noise, PLAIN_MIN))
+    plain = ~silhouette & plain_steps(step, noise)
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
     grown = plain.astype(np.uint8)
     # The set between a plain stretch and the silhouette (a row of blocking, the silhouette's own blurred edge)

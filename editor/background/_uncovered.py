@@ -44,7 +44,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.background._shade import NOISE_CAP, PLAIN_MIN, PLAIN_NOISE, _max_step
+from editor.background._shade import _max_step, plain_steps
 
 F32 = np.ndarray  # float32
 Bool = np.ndarray  # bool
@@ -60,8 +60,7 @@ def uncoverable(seen: F32, known: Bool, noise: float) -> Bool:
     if known.all() or not known.any():
         return np.zeros_like(known)
     r = max(2, round(REACH * min(h, w)))
-    step = cv2.medianBlur(_max_step(seen.astype(np.float32)), 5)
-    plain = known & (step <= max(PLAIN_NOISE * min(noise, NOISE_CAP), PLAIN_MIN))
+    plain = known & plain_steps(_max_step(seen.astype(np.float32)), noise)
     box = (2 * r + 1, 2 * r + 1)
     seen_n = cv2.boxFilter(known.astype(np.float32), -1, box, normalize=False, borderType=cv2.BORDER_CONSTANT)
     plain_n = cv2.boxFilter(plain.astype(np.float32), -1, box, normalize=False, borderType=cv2.BORDER_CONSTANT)
