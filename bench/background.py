@@ -73,7 +73,9 @@ stretch of set continued (``editor.background._faint.set_continued`` answering n
 static silhouette covers the set in every sample); ``stop58``: that plate matted as stop 58 did (no ``uncoverable``);
 ``uncover58``: this plate matted as stop 58 did, the static silhouette deciding wherever the set was never seen, with
 no frame keying the set it uncovers next to a plain set (``CleanPlate.uncoverable`` None; run only where there is
-such a zone, :mod:`editor.background._uncovered`); ``plate7``:
+such a zone, :mod:`editor.background._uncovered`); ``join59``: this plate matted as stop 59 did, the set a frame
+uncovers keyed only where it joins the keyable set directly, not through the unseen margin the silhouette leaves to
+the set (run only where there is such a zone); ``plate7``:
 main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
@@ -149,6 +151,8 @@ from editor.background import _lean as lean_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
 from editor.background import _set_colour as colour_steps  # noqa: E402
+from editor.background import _uncovered as uncovered_steps  # noqa: E402
+from editor.background import matte as matte_steps  # noqa: E402
 from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
@@ -240,6 +244,13 @@ def _unfilled(grid: np.ndarray, fixed: np.ndarray) -> np.ndarray:
 def _standing(samples: list, _median: object, silhouette: np.ndarray) -> list[np.ndarray]:
     """Nobody followed off their place, as stop 58 estimated: the static silhouette in every sample."""
     return [silhouette] * len(samples)
+
+
+def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, keyable: np.ndarray,
+                     left: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The set a frame uncovers joined to the keyable set directly, not through the margin the silhouette leaves to
+    the set, as stop 59 keyed it."""
+    return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
 
 
 def _none(*_: object) -> None:
@@ -520,6 +531,9 @@ def run_case(
     if not refused and want("uncover58") and plate.uncoverable is not None:  # the matte as stop 58 left it: the
         plates["uncover58"] = replace(plate, uncoverable=None)  # static silhouette decides wherever the set was unseen
         runs["uncover58"] = stepped(ShotMatter(plates["uncover58"], BackgroundParams()), frames, "uncover58", cpu)
+    if not refused and want("join59") and plate.uncoverable is not None:  # the matte as stop 59 left it: what a
+        with mock.patch.object(matte_steps, "uncovered", _joined_directly):  # frame uncovers joined to keyable set only
+            runs["join59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "join59", cpu)
     params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
         runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)

@@ -20,8 +20,10 @@ percentage of the frame averaged over the scored frames: ``alpha_on_wall`` (the 
 the old set kept; ``wall`` itself for scale), ``alpha_on_not_set`` (over ``not_set``: what the matte keeps of the
 talker there; ``not_set`` for scale: the gap between them is the talker cut), ``alpha_in_zone``.
 
-**Methods, same plate, same frames, same run.** ``new``: this code; ``uncover58``: the plate's ``uncoverable`` zone
-taken away (``None``): the static silhouette decides wherever the set was never seen, as at stop 58.
+**Methods, same plate, same frames, same run.** ``new``: this code; ``join59``: the set a frame uncovers keyed only
+where it joins the keyable set directly, not through the unseen margin the silhouette leaves to the set, as at stop 59;
+``uncover58``: the plate's ``uncoverable`` zone taken away (``None``): the static silhouette decides wherever the set
+was never seen, as at stop 58.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -41,6 +45,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, clip_set  # noqa: E402
 
+from editor.background import _uncovered as uncovered_steps  # noqa: E402
+from editor.background import matte as matte_steps  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.pipeline import BackgroundParams, ShotMatter  # noqa: E402
 from editor.background.plate import estimate_plate  # noqa: E402
@@ -48,6 +54,12 @@ from media import probe  # noqa: E402
 from tests.editor._wide_shot import edit_samples  # noqa: E402
 
 TAKES = ("obama-weekly-address_but-heres-the-thing.mp4",)
+
+
+def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, keyable: np.ndarray,
+                     left: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Stop 59's join: to the keyable set directly, not through the margin the silhouette leaves to the set."""
+    return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
 
 
 def emit(**kw: object) -> None:
@@ -60,13 +72,18 @@ def run(name: str, variant: str, path: Path, frames: int, first: int) -> None:
     zone = plate.uncoverable if plate.uncoverable is not None else np.zeros(plate.known.shape, bool)
     matters = {
         "new": ShotMatter(plate, params),
+        "join59": ShotMatter(plate, params),
         "uncover58": ShotMatter(replace(plate, uncoverable=None), params),
     }
+    patched = {"join59": lambda: mock.patch.object(matte_steps, "uncovered", _joined_directly)}
     sums = {k: np.zeros(3) for k in matters}
     wall_n = not_set_n = scored = 0
     for i, frame in enumerate(_frames_u8(probe(path), list(range(frames)))):
         f = frame.astype(np.float32) / 255.0
-        alphas = {k: m.step(f) for k, m in matters.items()}
+        alphas = {}
+        for k, m in matters.items():
+            with patched.get(k, nullcontext)():
+                alphas[k] = m.step(f)
         if i < first:
             continue
         dist = np.sqrt(((cv2.GaussianBlur(f, (3, 3), 0) - plate.image) ** 2).sum(axis=-1))

@@ -23,7 +23,12 @@ beside it continued, the frame matches the inpainted plate. Per frame, within th
 2. per frame, a zone pixel whose difference key against the plate is below one half, **joined** (8-connected,
    through such pixels) to set the same frame keys as set where the plate is keyable, is keyed by that difference
    key instead of the silhouette's 1 (:func:`uncovered`; never above what the silhouette says: where it said set, a
-   difference key against an inpainted set only adds noise, and it raised the GRID booth's halo). A person's colour
+   difference key against an inpainted set only adds noise, and it raised the GRID booth's halo). The join may pass
+   through the **margin**: the estimate counts the set as covered a few pixels beyond the silhouette (the
+   segmentation's uncertainty), so a ring of unseen set lies between the silhouette and the seen set, which the
+   silhouette leaves to the set; where the ``extended`` strip does not key it (books or a shelf within its reach), a
+   join through keyable pixels only was cut off there, and the wall "but here's the thing" uncovers along his
+   shoulder stayed him (stop 59: the glow by the ear went, a fringe along the shoulder stayed). A person's colour
    that happens to match the plate inside them is not joined to the set; the people's interior (their silhouettes
    pulled in) is kept whatever the key says, as everywhere. The difference key is taken before the set in a person's
    shadow is keyed as set: against an inpainted wall a dark suit reads as the wall in shade.
@@ -69,15 +74,15 @@ def uncoverable(seen: F32, known: Bool, noise: float) -> Bool:
     return near & (seen_n > 0) & (plain_n >= PLAIN_SHARE * seen_n)
 
 
-def uncovered(difference: F32, key: F32, zone: Bool, keyable: Bool) -> Bool:
+def uncovered(difference: F32, key: F32, zone: Bool, keyable: Bool, left: Bool) -> Bool:
     """Step 2: the ``zone`` pixels of one frame keyed as the set it uncovered — ``difference`` (the difference key
-    against the plate) below one half and joined to pixels of ``keyable`` that ``key`` (the frame's key so far) holds
-    as set; same shape as ``zone``."""
+    against the plate) below one half and joined, directly or through ``left`` (the unseen margin the silhouette leaves
+    to the set), to pixels of ``keyable`` that ``key`` (the frame's key so far) holds as set; same shape as ``zone``."""
     candidate = zone & (difference < 0.5)
     if not candidate.any():
         return candidate
     seed = keyable & (key < 0.5)
-    n, labels = cv2.connectedComponents((seed | candidate).astype(np.uint8), connectivity=8)
+    n, labels = cv2.connectedComponents((seed | left | candidate).astype(np.uint8), connectivity=8)
     joined = np.zeros(n, bool)
     joined[np.unique(labels[seed])] = True
     joined[0] = False
