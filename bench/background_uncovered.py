@@ -18,7 +18,9 @@ is within the matte's lower key threshold of the plate there (the set, as the in
 ``not_set``, those beyond its upper threshold (certainly not the set the plate predicts: the talker). Fields, each a
 percentage of the frame averaged over the scored frames: ``alpha_on_wall`` (the matte's alpha summed over ``wall``:
 the old set kept; ``wall`` itself for scale), ``alpha_on_not_set`` (over ``not_set``: what the matte keeps of the
-talker there; ``not_set`` for scale: the gap between them is the talker cut), ``alpha_in_zone``.
+talker there; ``not_set`` for scale: the gap between them is the talker cut), ``alpha_in_zone``; and beside the zone,
+in the unseen margin the silhouette leaves to the set (neither keyable nor the silhouette), ``alpha_on_margin_wall``
+over its pixels within the lower threshold of the plate (``margin_wall`` for scale): the set kept just outside him.
 
 **Methods, same plate, same frames, same run.** ``new``: this code; ``join59``: the set a frame uncovers keyed only
 where it joins the keyable set directly, not through the unseen margin the silhouette leaves to the set, as at stop 59;
@@ -70,14 +72,15 @@ def run(name: str, variant: str, path: Path, frames: int, first: int) -> None:
     plate = estimate_plate(edit_samples(path, frames))
     params = BackgroundParams().resolved(plate)
     zone = plate.uncoverable if plate.uncoverable is not None else np.zeros(plate.known.shape, bool)
+    margin = ~plate.keyable & ~plate.performer  # unseen, left to the set by the silhouette (the segmentation's margin)
     matters = {
         "new": ShotMatter(plate, params),
         "join59": ShotMatter(plate, params),
         "uncover58": ShotMatter(replace(plate, uncoverable=None), params),
     }
     patched = {"join59": lambda: mock.patch.object(matte_steps, "uncovered", _joined_directly)}
-    sums = {k: np.zeros(3) for k in matters}
-    wall_n = not_set_n = scored = 0
+    sums = {k: np.zeros(4) for k in matters}
+    wall_n = not_set_n = margin_n = scored = 0
     for i, frame in enumerate(_frames_u8(probe(path), list(range(frames)))):
         f = frame.astype(np.float32) / 255.0
         alphas = {}
@@ -88,16 +91,19 @@ def run(name: str, variant: str, path: Path, frames: int, first: int) -> None:
             continue
         dist = np.sqrt(((cv2.GaussianBlur(f, (3, 3), 0) - plate.image) ** 2).sum(axis=-1))
         wall, not_set = zone & (dist < params.matte.key_low), zone & (dist > params.matte.key_high)
+        beside = margin & (dist < params.matte.key_low)
         wall_n, not_set_n, scored = wall_n + int(wall.sum()), not_set_n + int(not_set.sum()), scored + 1
+        margin_n += int(beside.sum())
         for k, a in alphas.items():
-            sums[k] += [float(a[wall].sum()), float(a[not_set].sum()), float(a[zone].sum())]
+            sums[k] += [float(a[wall].sum()), float(a[not_set].sum()), float(a[zone].sum()), float(a[beside].sum())]
     share = 100.0 / (zone.size * max(1, scored))
-    for method, (on_wall, on_not_set, in_zone) in sums.items():
+    for method, (on_wall, on_not_set, in_zone, on_margin) in sums.items():
         emit(take=name, variant=variant, split="shared" if variant == "shared" else "heldout", method=method,
              frames=f"{first}-{frames - 1}", zone=round(float(zone.mean()), 6), set_recovered=plate.set_recovered,
              alpha_on_wall=round(on_wall * share, 4), wall=round(wall_n * share, 4),
              alpha_on_not_set=round(on_not_set * share, 4), not_set=round(not_set_n * share, 4),
-             alpha_in_zone=round(in_zone * share, 4))  # fmt: skip
+             alpha_in_zone=round(in_zone * share, 4), alpha_on_margin_wall=round(on_margin * share, 4),
+             margin_wall=round(margin_n * share, 4))  # fmt: skip
 
 
 def main() -> None:
