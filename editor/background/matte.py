@@ -184,7 +184,8 @@ def soft_key(frame: F32, plate: CleanPlate, params: MatteParams) -> F32:
         # its difference alone (against an inpainted set, a dark suit reads as the wall in shade).
         static = np.where(keyable, key, plate.performer.astype(np.float32))
         if plate.uncoverable is not None:
-            left = ~keyable & ~plate.performer  # unseen, and the silhouette leaves it to the set (its margin)
+            # Unseen, left to the set by the silhouette (its margin), and the set by this frame's difference too.
+            left = ~keyable & ~plate.performer & (difference < 0.5)
             static = np.where(
                 uncovered(difference, static, plate.uncoverable, keyable, left), np.minimum(difference, static), static
             )
