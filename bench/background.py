@@ -75,7 +75,9 @@ static silhouette covers the set in every sample); ``stop58``: that plate matted
 no frame keying the set it uncovers next to a plain set (``CleanPlate.uncoverable`` None; run only where there is
 such a zone, :mod:`editor.background._uncovered`); ``join59``: this plate matted as stop 59 did, the set a frame
 uncovers keyed only where it joins the keyable set directly, not through the unseen margin the silhouette leaves to
-the set (run only where there is such a zone); ``plate7``:
+the set (run only where there is such a zone); ``bound59``: this plate matted as stop 59 did, the soft edge where the
+set was never seen not bounded by its colour (:mod:`editor.background._unmix`); ``stop59``: both as stop 59 left
+them; ``plate7``:
 main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the
@@ -153,6 +155,7 @@ from editor.background import _register as register_steps  # noqa: E402
 from editor.background import _set_colour as colour_steps  # noqa: E402
 from editor.background import _uncovered as uncovered_steps  # noqa: E402
 from editor.background import matte as matte_steps  # noqa: E402
+from editor.background import pipeline as pipeline_steps  # noqa: E402
 from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
@@ -251,6 +254,11 @@ def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, 
     """The set a frame uncovers joined to the keyable set directly, not through the margin the silhouette leaves to
     the set, as stop 59 keyed it."""
     return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
+
+
+def _unbounded(_frame: np.ndarray, alpha: np.ndarray, *_: object) -> np.ndarray:
+    """The soft edge left as the matte made it where the set was never seen, as stop 59 left it."""
+    return alpha
 
 
 def _none(*_: object) -> None:
@@ -534,6 +542,15 @@ def run_case(
     if not refused and want("join59") and plate.uncoverable is not None:  # the matte as stop 59 left it: what a
         with mock.patch.object(matte_steps, "uncovered", _joined_directly):  # frame uncovers joined to keyable set only
             runs["join59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "join59", cpu)
+    if not refused and want("bound59") and not plate.keyable.all():  # the soft edge unbounded where never seen
+        with mock.patch.object(pipeline_steps, "bounded", _unbounded):
+            runs["bound59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "bound59", cpu)
+    if not refused and want("stop59") and not plate.keyable.all():  # both as stop 59 left them
+        with (
+            mock.patch.object(pipeline_steps, "bounded", _unbounded),
+            mock.patch.object(matte_steps, "uncovered", _joined_directly),
+        ):
+            runs["stop59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "stop59", cpu)
     params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not
         runs["matte56"] = stepped(ShotMatter(plate, params56), frames, "matte56", cpu)

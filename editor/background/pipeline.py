@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from editor.background._guided import fast_guided_filter
+from editor.background._unmix import bounded, unmixable
 from editor.background.despill import despill
 from editor.background.errors import BackgroundError
 from editor.background.foreground import estimate_foreground
@@ -154,6 +155,7 @@ class ShotMatter:
         self.full_plate = plate
         self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
         self._stabiliser = stabiliser(params, frame_rate)
+        self._unmixable = unmixable(plate)  # where the soft edge is bounded by its colour (._unmix)
         r = max(1, round(params.matte.band * min(self._work)))  # the trimap band's half-width (matte._px)
         self._near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
@@ -180,9 +182,13 @@ class ShotMatter:
     def _raw_work(self, small: F32, clean: F32 | None = None) -> F32:
         return self._matte_work(small, clean)[0]
 
+    def _bound(self, frame: F32, alpha: F32) -> F32:
+        """The full-resolution matte's soft edge bounded by its colour where the set was never seen but is plain."""
+        return alpha if self._unmixable is None else bounded(frame, alpha, self.full_plate.image, self._unmixable)
+
     def raw(self, frame: F32) -> F32:
         """The single-frame matte (no temporal state)."""
-        return self._up(frame, self._raw_work(self._down(frame)))
+        return self._bound(frame, self._up(frame, self._raw_work(self._down(frame))))
 
     def _stable_work(self, small: F32) -> F32:
         # The matte is solved on the frame denoised along the flow (a still edge's colour does not flicker with the
@@ -195,7 +201,7 @@ class ShotMatter:
 
     def step(self, frame: F32) -> F32:
         """The stabilised matte of the next frame of the shot."""
-        return self._up(frame, self._stable_work(self._down(frame)))
+        return self._bound(frame, self._up(frame, self._stable_work(self._down(frame))))
 
     def advance(self, frame: F32) -> None:
         """Run the stabiliser over the next frame of the shot without producing its matte (a segment's warm-up)."""

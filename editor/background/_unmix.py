@@ -1,0 +1,86 @@
+"""A soft edge's alpha bounded by the colour it shows, where the set behind it was never seen but is plain.
+
+Where the set was seen (the plate keyable) the matte solves the compositing equation ``I = αF + (1 − α)B`` in its
+unknown band (:func:`editor.background.matte._projected_alpha`). Where it was never seen, the static silhouette
+decides and the guided filter spreads its step over a window (``MatteParams.radius``): beside a performer who moved
+off where he mostly stood, the soft tail of that step keeps a glow of the old set at partial alpha just outside
+him, and an edge the camera sharpened (a thin line brighter than the set beside a dark suit) at nearly full alpha
+("but here's the thing", frame 45: the alpha 0.4–0.9 over 10–14 px of pale wall along his shoulder, where the frame
+matches the plate within 0.01–0.06).
+
+Beside a plain set the unseen set is the plain stretch continued (the inpainted plate; :mod:`editor.background
+._uncovered` keys it on the same ground), so the equation's ``B`` is known there after all, and the pixel's colour
+bounds its alpha. Per frame, on the edge band (``α > 0`` within ``band_px`` of ``α ≤ 0.5``, as the despill's) of
+the pixels where the plate is unseen, plain (``_shade.plain_steps`` on the plate) and not the people's interior:
+
+1. ``F``, the solid performer nearby: the Gaussian-weighted mean (σ = 2·``band_px``) of ``α ≥ SOLID`` beyond the
+   band (as :mod:`editor.background.despill` takes its chroma);
+2. ``t = (I − F)·(B − F) / |B − F|²``, how far along the line from the performer's colour to the set's the pixel
+   lies (0 the performer, 1 the set, above 1 beyond the set: a sharpening overshoot);
+3. where that reading is well-posed — ``|B − F|`` at least ``CONTRAST``, the pixel within ``LINE·|B − F|`` of the
+   line, ``t`` at most ``BEYOND`` (farther, it is a highlight of neither) — ``α ← min(α, 1 − t + SLACK)``.
+
+Only a bound: alpha is never raised, and a pixel the unmixing reads as mostly performer keeps the matte's alpha (the
+wide mean ``F`` is no single strand's colour: a strand lighter than the hair's mean reads as partly set, which the
+``SLACK`` absorbs). What it cannot tell: a performer's edge in the plain set's own colour (the same as any key).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from editor.background._shade import _max_step, plain_steps
+from editor.background.clean_plate import CleanPlate
+from editor.background.despill import band_px
+
+F32 = np.ndarray  # float32
+Bool = np.ndarray  # bool
+
+SOLID = 0.98  # alpha at and above which a pixel is solid performer (its colour is the performer's)
+CONTRAST = 0.1  # |B − F| (RGB distance, [0, 1] units) below which the unmixing is not read
+LINE = 0.25  # the pixel's distance from the line F → B, as a share of |B − F|, beyond which it is no mix of the two
+BEYOND = 1.5  # t above this: a highlight of neither colour, left alone
+SLACK = 0.1  # the bound: α ≤ 1 − t + SLACK
+
+
+def unmixable(plate: CleanPlate) -> Bool | None:
+    """Where the bound may act for ``plate`` (once per plate): unseen, plain, not the people's interior; None where
+    nowhere (a supplied plate, a textured set)."""
+    keyable = plate.keyable
+    if keyable.all():
+        return None
+    where = ~keyable & plain_steps(_max_step(plate.image.astype(np.float32)), plate.noise)
+    if plate.interior is not None:
+        where &= ~plate.interior
+    return where if where.any() else None
+
+
+def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
+    """``alpha`` (H×W float32) of ``frame`` (H×W×3 RGB float32 in [0, 1]) bounded by steps 1–3 of the module
+    docstring against ``plate`` (the set's colour, same size) on the edge band within ``where``; a new array."""
+    r = band_px(alpha.shape)
+    outside = (alpha <= 0.5).astype(np.uint8)
+    if not outside.any() or outside.all():
+        return alpha
+    near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+    band = near & (alpha > 0) & where
+    rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
+    if len(rows) == 0:
+        return alpha
+    h, w = alpha.shape
+    m = 6 * r  # the solid performer within 3σ of the band
+    box = (slice(max(0, rows[0] - m), min(h, rows[-1] + m + 1)), slice(max(0, cols[0] - m), min(w, cols[-1] + m + 1)))
+    img, a = frame[box], alpha[box]
+    solid = ((a >= SOLID) & ~near[box]).astype(np.float32)
+    weight = cv2.GaussianBlur(solid, (0, 0), 2.0 * r)
+    performer = cv2.GaussianBlur(img * solid[..., None], (0, 0), 2.0 * r) / np.maximum(weight, 1e-6)[..., None]
+    axis = plate[box] - performer
+    length2 = (axis * axis).sum(-1)
+    t = ((img - performer) * axis).sum(-1) / np.maximum(length2, 1e-12)
+    miss = (img - performer) - t[..., None] * axis
+    off = np.sqrt((miss * miss).sum(-1) / np.maximum(length2, 1e-12))
+    posed = band[box] & (weight > 1e-3) & (length2 >= CONTRAST * CONTRAST) & (off <= LINE) & (t <= BEYOND)
+    out = np.array(alpha, np.float32, copy=True)
+    out[box] = np.where(posed, np.minimum(a, np.clip(1.0 - t + SLACK, 0.0, 1.0)), a)
+    return out
