@@ -10,11 +10,12 @@ matches the plate within 0.01–0.06).
 
 Beside a plain set the unseen set is the plain stretch continued (the inpainted plate; :mod:`editor.background
 ._uncovered` keys it on the same ground), so the equation's ``B`` is known there after all, and the pixel's colour
-bounds its alpha. Per frame, on the edge band (``α > 0`` within ``band_px`` of ``α ≤ 0.5``, as the despill's) of
-the pixels where the plate is unseen, plain (``_shade.plain_steps`` on the plate) and not the people's interior:
+bounds its alpha. Per frame, on the soft edge (``0 < α < 1``) where the plate is unseen, within ``_uncovered.REACH``
+of a stretch of seen set that is plain (:func:`editor.background._uncovered.uncoverable`: not the inpainted plate's
+own smoothness, which books have too) and not the people's interior:
 
-1. ``F``, the solid performer nearby: the Gaussian-weighted mean (σ = 2·``band_px``) of ``α ≥ SOLID`` beyond the
-   band (as :mod:`editor.background.despill` takes its chroma);
+1. ``F``, the solid performer nearby: the Gaussian-weighted mean (σ = 2·``band_px``) of ``α ≥ SOLID`` farther than
+   ``band_px`` from ``α ≤ 0.5`` (as :mod:`editor.background.despill` takes its chroma);
 2. ``t = (I − F)·(B − F) / |B − F|²``, how far along the line from the performer's colour to the set's the pixel
    lies (0 the performer, 1 the set, above 1 beyond the set: a sharpening overshoot);
 3. where that reading is well-posed — ``|B − F|`` at least ``CONTRAST``, the pixel within ``LINE·|B − F|`` of the
@@ -30,7 +31,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from editor.background._shade import _max_step, plain_steps
+from editor.background._uncovered import uncoverable
 from editor.background.clean_plate import CleanPlate
 from editor.background.despill import band_px
 
@@ -50,7 +51,8 @@ def unmixable(plate: CleanPlate) -> Bool | None:
     keyable = plate.keyable
     if keyable.all():
         return None
-    where = ~keyable & plain_steps(_max_step(plate.image.astype(np.float32)), plate.noise)
+    # Beside a plain stretch of the set as seen (the inpainted plate is smooth wherever it is, books or wall).
+    where = ~keyable & uncoverable(plate.image.astype(np.float32), plate.known, plate.noise)
     if plate.interior is not None:
         where &= ~plate.interior
     return where if where.any() else None
@@ -64,7 +66,7 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
     if not outside.any() or outside.all():
         return alpha
     near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
-    band = near & (alpha > 0) & where
+    band = (alpha > 0) & (alpha < 1) & where
     rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
     if len(rows) == 0:
         return alpha
