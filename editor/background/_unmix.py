@@ -42,7 +42,7 @@ SOLID = 0.98  # alpha at and above which a pixel is solid performer (its colour 
 CONTRAST = 0.1  # |B − F| (RGB distance, [0, 1] units) below which the unmixing is not read
 LINE = 0.25  # the pixel's distance from the line F → B, as a share of |B − F|, beyond which it is no mix of the two
 BEYOND = 1.5  # t above this: a highlight of neither colour, left alone
-SLACK = 0.1  # the bound: α ≤ 1 − t + SLACK
+SLACK = 0.2  # the bound: α ≤ 1 − t + SLACK
 
 
 def unmixable(plate: CleanPlate) -> Bool | None:
@@ -73,16 +73,23 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
     h, w = alpha.shape
     m = 6 * r  # the solid performer within 3σ of the band
     box = (slice(max(0, rows[0] - m), min(h, rows[-1] + m + 1)), slice(max(0, cols[0] - m), min(w, cols[-1] + m + 1)))
-    img, a = frame[box], alpha[box]
-    solid = ((a >= SOLID) & ~near[box]).astype(np.float32)
-    weight = cv2.GaussianBlur(solid, (0, 0), 2.0 * r)
-    performer = cv2.GaussianBlur(img * solid[..., None], (0, 0), 2.0 * r) / np.maximum(weight, 1e-6)[..., None]
-    axis = plate[box] - performer
-    length2 = (axis * axis).sum(-1)
-    t = ((img - performer) * axis).sum(-1) / np.maximum(length2, 1e-12)
-    miss = (img - performer) - t[..., None] * axis
-    off = np.sqrt((miss * miss).sum(-1) / np.maximum(length2, 1e-12))
-    posed = band[box] & (weight > 1e-3) & (length2 >= CONTRAST * CONTRAST) & (off <= LINE) & (t <= BEYOND)
+    img, a, b = frame[box], alpha[box], plate[box]
+    solid = a >= SOLID
+    cap = np.full(a.shape, -np.inf, np.float32)
+    # Step 1's F, twice: the solid performer right at the edge (its own shade: a jaw darker than the cheek), and
+    # beyond the edge band (a wider mean, which a codec's bleed into the edge does not colour). The bound is the
+    # looser of the two: a pixel counts as set only where both say so.
+    for sigma, pure in ((0.5 * r, solid), (2.0 * r, solid & ~near[box])):
+        weight = cv2.GaussianBlur(pure.astype(np.float32), (0, 0), sigma)
+        performer = cv2.GaussianBlur(img * pure[..., None], (0, 0), sigma) / np.maximum(weight, 1e-6)[..., None]
+        axis = b - performer
+        length2 = (axis * axis).sum(-1)
+        t = ((img - performer) * axis).sum(-1) / np.maximum(length2, 1e-12)
+        miss = (img - performer) - t[..., None] * axis
+        off = np.sqrt((miss * miss).sum(-1) / np.maximum(length2, 1e-12))
+        posed = (length2 >= CONTRAST * CONTRAST) & (off <= LINE) & (t <= BEYOND)
+        bound = np.where(posed, np.clip(1.0 - t + SLACK, 0.0, 1.0), np.inf)  # ill-posed: no bound
+        cap = np.maximum(cap, np.where(weight > 1e-3, bound, -np.inf))  # no performer that near: not counted
     out = np.array(alpha, np.float32, copy=True)
-    out[box] = np.where(posed, np.minimum(a, np.clip(1.0 - t + SLACK, 0.0, 1.0)), a)
+    out[box] = np.where(band[box] & (cap > -np.inf), np.minimum(a, cap), a)
     return out
