@@ -24,6 +24,8 @@ over its pixels within the lower threshold of the plate (``margin_wall`` for sca
 
 **Methods, same plate, same frames, same run.** ``new``: this code; ``join59``: the set a frame uncovers keyed only
 where it joins the keyable set directly, not through the unseen margin the silhouette leaves to the set, as at stop 59;
+``bound59``: the soft edge where the set was never seen not bounded by its colour (:mod:`editor.background._unmix`),
+as at stop 59; ``stop59``: both as at stop 59;
 ``uncover58``: the plate's ``uncoverable`` zone taken away (``None``): the static silhouette decides wherever the set
 was never seen, as at stop 58.
 """
@@ -33,7 +35,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
@@ -49,6 +52,7 @@ from _heldout import FOOTAGE, clip_set  # noqa: E402
 
 from editor.background import _uncovered as uncovered_steps  # noqa: E402
 from editor.background import matte as matte_steps  # noqa: E402
+from editor.background import pipeline as pipeline_steps  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.pipeline import BackgroundParams, ShotMatter  # noqa: E402
 from editor.background.plate import estimate_plate  # noqa: E402
@@ -64,6 +68,21 @@ def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, 
     return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
 
 
+def _unbounded(_frame: np.ndarray, alpha: np.ndarray, *_: object) -> np.ndarray:
+    """Stop 59's soft edge: not bounded by its colour where the set was never seen."""
+    return alpha
+
+
+@contextmanager
+def _both() -> Iterator[None]:
+    """Stop 59's matte: the join directly to the keyable set, the soft edge unbounded."""
+    with (
+        mock.patch.object(matte_steps, "uncovered", _joined_directly),
+        mock.patch.object(pipeline_steps, "bounded", _unbounded),
+    ):
+        yield
+
+
 def emit(**kw: object) -> None:
     print(json.dumps({"bench": "background_uncovered", **kw}, sort_keys=True), flush=True)
 
@@ -76,9 +95,15 @@ def run(name: str, variant: str, path: Path, frames: int, first: int) -> None:
     matters = {
         "new": ShotMatter(plate, params),
         "join59": ShotMatter(plate, params),
+        "bound59": ShotMatter(plate, params),
+        "stop59": ShotMatter(plate, params),
         "uncover58": ShotMatter(replace(plate, uncoverable=None), params),
     }
-    patched = {"join59": lambda: mock.patch.object(matte_steps, "uncovered", _joined_directly)}
+    patched = {
+        "join59": lambda: mock.patch.object(matte_steps, "uncovered", _joined_directly),
+        "bound59": lambda: mock.patch.object(pipeline_steps, "bounded", _unbounded),
+        "stop59": lambda: _both(),
+    }
     sums = {k: np.zeros(4) for k in matters}
     wall_n = not_set_n = margin_n = scored = 0
     for i, frame in enumerate(_frames_u8(probe(path), list(range(frames)))):

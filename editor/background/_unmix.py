@@ -3,27 +3,35 @@
 Where the set was seen (the plate keyable) the matte solves the compositing equation ``I = αF + (1 − α)B`` in its
 unknown band (:func:`editor.background.matte._projected_alpha`). Where it was never seen, the static silhouette
 decides and the guided filter spreads its step over a window (``MatteParams.radius``): beside a performer who moved
-off where he mostly stood, the soft tail of that step keeps a glow of the old set at partial alpha just outside
-him, and an edge the camera sharpened (a thin line brighter than the set beside a dark suit) at nearly full alpha
-("but here's the thing", frame 45: the alpha 0.4–0.9 over 10–14 px of pale wall along his shoulder, where the frame
-matches the plate within 0.01–0.06).
+off where he mostly stood, the soft tail of that step keeps a glow of the old set at partial alpha just outside him
+("but here's the thing", frame 45, leaning: the pale wall beside his hair at alpha 0.6–0.7, and along his shoulder
+0.3–0.9 over 10–14 px, where the frame matches the plate within 0.01–0.06).
 
 Beside a plain set the unseen set is the plain stretch continued (the inpainted plate; :mod:`editor.background
 ._uncovered` keys it on the same ground), so the equation's ``B`` is known there after all, and the pixel's colour
 bounds its alpha. Per frame, on the soft edge (``0 < α < 1``) where the plate is unseen, within ``_uncovered.REACH``
 of a stretch of seen set that is plain (:func:`editor.background._uncovered.uncoverable`: not the inpainted plate's
-own smoothness, which books have too) and not the people's interior:
+own smoothness, which books have too), not the people's interior, and where the difference key, too, holds the
+pixel near the set (``|I − B|`` at most the key's upper threshold):
 
-1. ``F``, the solid performer nearby: the Gaussian-weighted mean (σ = 2·``band_px``) of ``α ≥ SOLID`` farther than
-   ``band_px`` from ``α ≤ 0.5`` (as :mod:`editor.background.despill` takes its chroma);
-2. ``t = (I − F)·(B − F) / |B − F|²``, how far along the line from the performer's colour to the set's the pixel
-   lies (0 the performer, 1 the set, above 1 beyond the set: a sharpening overshoot);
-3. where that reading is well-posed — ``|B − F|`` at least ``CONTRAST``, the pixel within ``LINE·|B − F|`` of the
-   line, ``t`` at most ``BEYOND`` (farther, it is a highlight of neither) — ``α ← min(α, 1 − t + SLACK)``.
+1. ``F``, the solid performer nearby (``α ≥ SOLID``), read twice: a Gaussian-weighted mean at the edge itself
+   (σ = ``band_px``/2: a jaw darker than the cheek) and beyond the edge band (σ = 2·``band_px``, farther than
+   ``band_px`` from ``α ≤ 0.5``, as :mod:`editor.background.despill` takes its chroma: no codec bleed);
+2. for each, ``t = (I − F)·(B − F) / |B − F|²``, how far along the line from the performer's colour to the set's
+   the pixel lies (0 the performer, 1 the set);
+3. where that reading is well-posed — ``|B − F|`` at least ``CONTRAST`` (a clear step, as a dark suit before a pale
+   wall: before a dark set a shaded jaw lies on the line from the lit cheek and read as half set), the pixel within
+   ``LINE·|B − F|`` of the line, ``t`` at most ``BEYOND`` — the bound ``1 − t + SLACK``; the looser of the two
+   readings (a reading with no solid performer within its reach is not counted; one ill-posed: no bound);
+4. ``α ← α − e·max(0, α − bound)``, ``e`` easing in as the matte softens (0 at ``α = 1``, 1 at ``α ≤ 1 − EASE``):
+   a solid pixel the matte holds at 0.99 in one frame and 1 in the next is not dropped to the bound in one of them.
 
-Only a bound: alpha is never raised, and a pixel the unmixing reads as mostly performer keeps the matte's alpha (the
-wide mean ``F`` is no single strand's colour: a strand lighter than the hair's mean reads as partly set, which the
+Only a bound: alpha is never raised, and a pixel the unmixing reads as mostly performer keeps the matte's alpha (a
+mean ``F`` is no single strand's colour: a strand lighter than the hair's mean reads as partly set, which the
 ``SLACK`` absorbs). What it cannot tell: a performer's edge in the plain set's own colour (the same as any key).
+``CONTRAST``, ``LINE`` and ``EASE`` were set on the bench's composites with a known matte (``bench/background.py``,
+peer ``bound59``: a dark shirt and a shaded jaw before the library's dark red set were cut and flickered with looser
+ones), the rest on the weekly address.
 """
 
 from __future__ import annotations
@@ -39,10 +47,11 @@ F32 = np.ndarray  # float32
 Bool = np.ndarray  # bool
 
 SOLID = 0.98  # alpha at and above which a pixel is solid performer (its colour is the performer's)
-CONTRAST = 0.1  # |B − F| (RGB distance, [0, 1] units) below which the unmixing is not read
-LINE = 0.25  # the pixel's distance from the line F → B, as a share of |B − F|, beyond which it is no mix of the two
+CONTRAST = 0.5  # |B − F| (RGB distance, [0, 1] units) below which the unmixing is not read
+LINE = 0.15  # the pixel's distance from the line F → B, as a share of |B − F|, beyond which it is no mix of the two
 BEYOND = 1.5  # t above this: a highlight of neither colour, left alone
 SLACK = 0.2  # the bound: α ≤ 1 − t + SLACK
+EASE = 0.2  # the bound eased in over alpha 1 → 1 − EASE (none on a solid pixel, all of it at and below 1 − EASE)
 
 
 def unmixable(plate: CleanPlate) -> Bool | None:
@@ -58,7 +67,7 @@ def unmixable(plate: CleanPlate) -> Bool | None:
     return where if where.any() else None
 
 
-def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
+def bounded(frame: F32, alpha: F32, plate: F32, where: Bool, near_set: float) -> F32:
     """``alpha`` (H×W float32) of ``frame`` (H×W×3 RGB float32 in [0, 1]) bounded by steps 1–3 of the module
     docstring against ``plate`` (the set's colour, same size) on the edge band within ``where``; a new array."""
     r = band_px(alpha.shape)
@@ -67,6 +76,7 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
         return alpha
     near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
     band = (alpha > 0) & (alpha < 1) & where
+    band &= np.sqrt(((frame - plate) ** 2).sum(-1)) <= near_set  # the difference key, too, holds it near the set
     rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
     if len(rows) == 0:
         return alpha
@@ -90,6 +100,10 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool) -> F32:
         posed = (length2 >= CONTRAST * CONTRAST) & (off <= LINE) & (t <= BEYOND)
         bound = np.where(posed, np.clip(1.0 - t + SLACK, 0.0, 1.0), np.inf)  # ill-posed: no bound
         cap = np.maximum(cap, np.where(weight > 1e-3, bound, -np.inf))  # no performer that near: not counted
+    # Eased in as the matte softens (fully from 1 − EASE down), so a solid pixel the matte holds at 0.99 in one
+    # frame and 1 in the next does not drop to the bound and back: the bound is continuous in alpha.
+    ease = np.clip((1.0 - a) / EASE, 0.0, 1.0)
+    bounded_a = a - ease * np.maximum(a - cap, 0.0)
     out = np.array(alpha, np.float32, copy=True)
-    out[box] = np.where(band[box] & (cap > -np.inf), np.minimum(a, cap), a)
+    out[box] = np.where(band[box] & (cap > -np.inf) & np.isfinite(cap), bounded_a, a)
     return out

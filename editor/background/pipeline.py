@@ -184,7 +184,9 @@ class ShotMatter:
 
     def _bound(self, frame: F32, alpha: F32) -> F32:
         """The full-resolution matte's soft edge bounded by its colour where the set was never seen but is plain."""
-        return alpha if self._unmixable is None else bounded(frame, alpha, self.full_plate.image, self._unmixable)
+        if self._unmixable is None:
+            return alpha
+        return bounded(frame, alpha, self.full_plate.image, self._unmixable, float(self.params.matte.key_high))
 
     def raw(self, frame: F32) -> F32:
         """The single-frame matte (no temporal state)."""
