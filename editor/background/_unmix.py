@@ -42,6 +42,7 @@ import numpy as np
 from editor.background._uncovered import uncoverable
 from editor.background.clean_plate import CleanPlate
 from editor.background.despill import band_px
+from editor.background.matte import bounding_box
 
 F32 = np.ndarray  # float32
 Bool = np.ndarray  # bool
@@ -68,7 +69,7 @@ def unmixable(plate: CleanPlate) -> Bool | None:
 
 
 def bounded(frame: F32, alpha: F32, plate: F32, where: Bool, near_set: float) -> F32:
-    """``alpha`` (H×W float32) of ``frame`` (H×W×3 RGB float32 in [0, 1]) bounded by steps 1–3 of the module
+    """``alpha`` (H×W float32) of ``frame`` (H×W×3 RGB float32 in [0, 1]) bounded by steps 1–4 of the module
     docstring against ``plate`` (the set's colour, same size) on the edge band within ``where``; a new array."""
     r = band_px(alpha.shape)
     outside = (alpha <= 0.5).astype(np.uint8)
@@ -77,12 +78,9 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool, near_set: float) ->
     near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
     band = (alpha > 0) & (alpha < 1) & where
     band &= np.sqrt(((frame - plate) ** 2).sum(-1)) <= near_set  # the difference key, too, holds it near the set
-    rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
-    if len(rows) == 0:
+    box = bounding_box(band, 6 * r)  # the solid performer within 3σ of the band
+    if box is None:
         return alpha
-    h, w = alpha.shape
-    m = 6 * r  # the solid performer within 3σ of the band
-    box = (slice(max(0, rows[0] - m), min(h, rows[-1] + m + 1)), slice(max(0, cols[0] - m), min(w, cols[-1] + m + 1)))
     img, a, b = frame[box], alpha[box], plate[box]
     solid = a >= SOLID
     cap = np.full(a.shape, -np.inf, np.float32)

@@ -38,6 +38,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from editor.background.matte import bounding_box
+
 F32 = np.ndarray  # float32; loose alias: OpenCV stubs return untyped arrays
 
 EDGE = 0.0055  # band width as a fraction of the frame's shorter side (1080 → 6 px) ...
@@ -69,12 +71,9 @@ def despill(foreground: F32, alpha: F32, plate: F32, unseen: np.ndarray | None =
         far = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * wide + 1, 2 * wide + 1))) > 0
         near |= far & unseen
     band = near & (alpha > 0)
-    rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
-    if len(rows) == 0:
+    box = bounding_box(band, 6 * r)  # the solid performer within 3σ of the band
+    if box is None:
         return out
-    h, w = alpha.shape
-    m = 6 * r  # the solid performer within 3σ of the band
-    box = (slice(max(0, rows[0] - m), min(h, rows[-1] + m + 1)), slice(max(0, cols[0] - m), min(w, cols[-1] + m + 1)))
     fg = out[box]
     ycc = cv2.cvtColor(np.clip(fg, 0, 1), cv2.COLOR_RGB2YCrCb)
     chroma = ycc[..., 1:]

@@ -133,7 +133,8 @@ def _channel_sum(x: F32) -> F32:
     return cv2.transform(x, np.ones((1, 3), np.float32))
 
 
-def _bbox(mask: Bool, margin: int) -> tuple[slice, slice] | None:
+def bounding_box(mask: Bool, margin: int) -> tuple[slice, slice] | None:
+    """The bounding box of ``mask`` widened by ``margin`` pixels (clipped to the frame); None where it is empty."""
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if len(rows) == 0:
         return None
@@ -293,7 +294,7 @@ def _projected_alpha(
     soft, posed = key.copy(), np.zeros_like(unknown)
     sigma = 2.0 * (2.0 * _px(params.band, frame.shape) + 1.0)
     keyable = plate.keyable
-    box = _bbox(unknown & keyable, int(1.5 * sigma))
+    box = bounding_box(unknown & keyable, int(1.5 * sigma))
     if box is None:
         return soft, posed
     at = np.nonzero((unknown & keyable)[box])
