@@ -75,33 +75,39 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool, near_set: float) ->
     outside = (alpha <= 0.5).astype(np.uint8)
     if not outside.any() or outside.all():
         return alpha
-    near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
-    band = (alpha > 0) & (alpha < 1) & where
-    band &= np.sqrt(((frame - plate) ** 2).sum(-1)) <= near_set  # the difference key, too, holds it near the set
+    soft = np.nonzero((alpha > 0) & (alpha < 1) & where)
+    diff = frame[soft] - plate[soft]
+    near_plate = np.sqrt((diff * diff).sum(-1)) <= near_set  # the difference key, too, holds it near the set
+    band = np.zeros(alpha.shape, bool)
+    band[soft[0][near_plate], soft[1][near_plate]] = True
     box = bounding_box(band, 6 * r)  # the solid performer within 3σ of the band
     if box is None:
         return alpha
-    img, a, b = frame[box], alpha[box], plate[box]
+    near = cv2.dilate(outside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+    img, a = frame[box], alpha[box]
+    at = np.nonzero(band[box])  # the band's pixels only: N×3 colours from here on
+    i, b, ab = img[at], plate[box][at], a[at]
     solid = a >= SOLID
-    cap = np.full(a.shape, -np.inf, np.float32)
+    cap = np.full(len(ab), -np.inf, np.float32)
     # Step 1's F, twice: the solid performer right at the edge (its own shade: a jaw darker than the cheek), and
     # beyond the edge band (a wider mean, which a codec's bleed into the edge does not colour). The bound is the
     # looser of the two: a pixel counts as set only where both say so.
     for sigma, pure in ((0.5 * r, solid), (2.0 * r, solid & ~near[box])):
-        weight = cv2.GaussianBlur(pure.astype(np.float32), (0, 0), sigma)
-        performer = cv2.GaussianBlur(img * pure[..., None], (0, 0), sigma) / np.maximum(weight, 1e-6)[..., None]
+        weight = cv2.GaussianBlur(pure.astype(np.float32), (0, 0), sigma)[at]
+        performer = cv2.GaussianBlur(img * pure[..., None], (0, 0), sigma)[at] / np.maximum(weight, 1e-6)[:, None]
         axis = b - performer
         length2 = (axis * axis).sum(-1)
-        t = ((img - performer) * axis).sum(-1) / np.maximum(length2, 1e-12)
-        miss = (img - performer) - t[..., None] * axis
+        t = ((i - performer) * axis).sum(-1) / np.maximum(length2, 1e-12)
+        miss = (i - performer) - t[:, None] * axis
         off = np.sqrt((miss * miss).sum(-1) / np.maximum(length2, 1e-12))
         posed = (length2 >= CONTRAST * CONTRAST) & (off <= LINE) & (t <= BEYOND)
         bound = np.where(posed, np.clip(1.0 - t + SLACK, 0.0, 1.0), np.inf)  # ill-posed: no bound
         cap = np.maximum(cap, np.where(weight > 1e-3, bound, -np.inf))  # no performer that near: not counted
     # Eased in as the matte softens (fully from 1 − EASE down), so a solid pixel the matte holds at 0.99 in one
     # frame and 1 in the next does not drop to the bound and back: the bound is continuous in alpha.
-    ease = np.clip((1.0 - a) / EASE, 0.0, 1.0)
-    bounded_a = a - ease * np.maximum(a - cap, 0.0)
+    ease = np.clip((1.0 - ab) / EASE, 0.0, 1.0)
+    act = np.isfinite(cap)  # a reading counted and well-posed
     out = np.array(alpha, np.float32, copy=True)
-    out[box] = np.where(band[box] & (cap > -np.inf) & np.isfinite(cap), bounded_a, a)
+    sub = out[box]
+    sub[at[0][act], at[1][act]] = (ab - ease * np.maximum(ab - cap, 0.0))[act]
     return out
