@@ -26,7 +26,8 @@ beside it continued, the frame matches the inpainted plate. Per frame, within th
    difference key against an inpainted set only adds noise, and it raised the GRID booth's halo). The join may pass
    through the **margin**: the estimate counts the set as covered a few pixels beyond the silhouette (the
    segmentation's uncertainty), so a ring of unseen set lies between the silhouette and the seen set, which the
-   silhouette leaves to the set; where the ``extended`` strip does not key it (books or a shelf within its reach), a
+   silhouette leaves to the set (a bridge where this frame's difference key is below one half there too; alone it
+   joins nothing); where the ``extended`` strip does not key it (books or a shelf within its reach), a
    join through keyable pixels only was cut off there, and the wall "but here's the thing" uncovers along his
    shoulder stayed him (stop 59: the glow by the ear went, a fringe along the shoulder stayed). A person's colour
    that happens to match the plate inside them is not joined to the set; the people's interior (their silhouettes

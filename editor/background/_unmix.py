@@ -56,8 +56,8 @@ EASE = 0.2  # the bound eased in over alpha 1 → 1 − EASE (none on a solid pi
 
 
 def unmixable(plate: CleanPlate) -> Bool | None:
-    """Where the bound may act for ``plate`` (once per plate): unseen, plain, not the people's interior; None where
-    nowhere (a supplied plate, a textured set)."""
+    """Where the bound may act for ``plate`` (once per plate): unseen, beside a plain stretch of the seen set, not the
+    people's interior; None where nowhere (a supplied plate, a set with no plain stretch near the people)."""
     keyable = plate.keyable
     if keyable.all():
         return None
@@ -91,7 +91,7 @@ def bounded(frame: F32, alpha: F32, plate: F32, where: Bool, near_set: float) ->
     cap = np.full(len(ab), -np.inf, np.float32)
     # Step 1's F, twice: the solid performer right at the edge (its own shade: a jaw darker than the cheek), and
     # beyond the edge band (a wider mean, which a codec's bleed into the edge does not colour). The bound is the
-    # looser of the two: a pixel counts as set only where both say so.
+    # looser of the two: a pixel counts as set only where each reading with a performer within its reach says so.
     for sigma, pure in ((0.5 * r, solid), (2.0 * r, solid & ~near[box])):
         weight = cv2.GaussianBlur(pure.astype(np.float32), (0, 0), sigma)[at]
         performer = cv2.GaussianBlur(img * pure[..., None], (0, 0), sigma)[at] / np.maximum(weight, 1e-6)[:, None]
