@@ -73,11 +73,11 @@ stretch of set continued (``editor.background._faint.set_continued`` answering n
 static silhouette covers the set in every sample); ``stop58``: that plate matted as stop 58 did (no ``uncoverable``);
 ``uncover58``: this plate matted as stop 58 did, the static silhouette deciding wherever the set was never seen, with
 no frame keying the set it uncovers next to a plain set (``CleanPlate.uncoverable`` None; run only where there is
-such a zone, :mod:`editor.background._uncovered`); ``join59``: this plate matted as stop 59 did, the set a frame
+such a zone, :mod:`editor.background._uncovered`); ``join59``: this code with stop 59's join, the set a frame
 uncovers keyed only where it joins the keyable set directly, not through the unseen margin the silhouette leaves to
-the set (run only where there is such a zone); ``bound59``: this plate matted as stop 59 did, the soft edge where the
-set was never seen not bounded by its colour (:mod:`editor.background._unmix`); ``stop59``: both as stop 59 left
-them; ``plate7``:
+the set (run only where there is such a zone); ``bound59``: this code with stop 59's soft edge, not bounded by its
+colour where the set was never seen (:mod:`editor.background._unmix`); ``stop59``: both as stop 59 left them;
+``plate7``:
 main a4abee8's plate estimate
 (``bench/_peers/plate_v7.py``: the static silhouette upsampled from the 480-wide segmentation by nearest neighbour,
 before branch sil's edge-aware upsampling) with this code's matting; ``truth-silhouette``: this code's plate with the

@@ -22,10 +22,10 @@ talker there; ``not_set`` for scale: the gap between them is the talker cut), ``
 in the unseen margin the silhouette leaves to the set (neither keyable nor the silhouette), ``alpha_on_margin_wall``
 over its pixels within the lower threshold of the plate (``margin_wall`` for scale): the set kept just outside him.
 
-**Methods, same plate, same frames, same run.** ``new``: this code; ``join59``: the set a frame uncovers keyed only
-where it joins the keyable set directly, not through the unseen margin the silhouette leaves to the set, as at stop 59;
-``bound59``: the soft edge where the set was never seen not bounded by its colour (:mod:`editor.background._unmix`),
-as at stop 59; ``stop59``: both as at stop 59;
+**Methods, same plate, same frames, same run.** ``new``: this code; ``join59``: this code but the set a frame
+uncovers keyed only where it joins the keyable set directly, not through the unseen margin the silhouette leaves to
+the set, as at stop 59; ``bound59``: this code but the soft edge where the set was never seen not bounded by its
+colour (:mod:`editor.background._unmix`), as at stop 59; ``stop59``: both as at stop 59;
 ``uncover58``: the plate's ``uncoverable`` zone taken away (``None``): the static silhouette decides wherever the set
 was never seen, as at stop 58.
 """
