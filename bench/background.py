@@ -144,7 +144,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, make_variant  # noqa: E402
-from _peers import matte_v1, matte_v4, matte_v5, matte_v6, plate_v1, plate_v7, register_v1, temporal_v6  # noqa: E402
+from _peers import matte_v1, matte_v4, matte_v5, matte_v6, matte_v59, plate_v1, plate_v7, register_v1, temporal_v6  # noqa: E402
 from _peers.light_pools_v37 import V37  # noqa: E402
 
 from editor.background import BackgroundParams, ShotMatter, estimate_plate, plate_from_shot  # noqa: E402
@@ -153,9 +153,6 @@ from editor.background import _lean as lean_steps  # noqa: E402
 from editor.background import _light as light_steps  # noqa: E402
 from editor.background import _register as register_steps  # noqa: E402
 from editor.background import _set_colour as colour_steps  # noqa: E402
-from editor.background import _uncovered as uncovered_steps  # noqa: E402
-from editor.background import matte as matte_steps  # noqa: E402
-from editor.background import pipeline as pipeline_steps  # noqa: E402
 from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._exposure import match_exposure  # noqa: E402
 from editor.background._register import register_plate  # noqa: E402
@@ -247,18 +244,6 @@ def _unfilled(grid: np.ndarray, fixed: np.ndarray) -> np.ndarray:
 def _standing(samples: list, _median: object, silhouette: np.ndarray) -> list[np.ndarray]:
     """Nobody followed off their place, as stop 58 estimated: the static silhouette in every sample."""
     return [silhouette] * len(samples)
-
-
-def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, keyable: np.ndarray,
-                     left: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The set a frame uncovers joined to the keyable set directly, not through the margin the silhouette leaves to
-    the set, as stop 59 keyed it."""
-    return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
-
-
-def _unbounded(_frame: np.ndarray, alpha: np.ndarray, *_: object) -> np.ndarray:
-    """The soft edge left as the matte made it where the set was never seen, as stop 59 left it."""
-    return alpha
 
 
 def _none(*_: object) -> None:
@@ -539,17 +524,14 @@ def run_case(
     if not refused and want("uncover58") and plate.uncoverable is not None:  # the matte as stop 58 left it: the
         plates["uncover58"] = replace(plate, uncoverable=None)  # static silhouette decides wherever the set was unseen
         runs["uncover58"] = stepped(ShotMatter(plates["uncover58"], BackgroundParams()), frames, "uncover58", cpu)
-    if not refused and want("join59") and plate.uncoverable is not None:  # the matte as stop 59 left it: what a
-        with mock.patch.object(matte_steps, "uncovered", _joined_directly):  # frame uncovers joined to keyable set only
+    if not refused and want("join59") and plate.uncoverable is not None:  # this code with stop 59's join
+        with matte_v59.join59():
             runs["join59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "join59", cpu)
     if not refused and want("bound59") and not plate.keyable.all():  # the soft edge unbounded where never seen
-        with mock.patch.object(pipeline_steps, "bounded", _unbounded):
+        with matte_v59.bound59():
             runs["bound59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "bound59", cpu)
     if not refused and want("stop59") and not plate.keyable.all():  # both as stop 59 left them
-        with (
-            mock.patch.object(pipeline_steps, "bounded", _unbounded),
-            mock.patch.object(matte_steps, "uncovered", _joined_directly),
-        ):
+        with matte_v59.as_stop59():
             runs["stop59"] = stepped(ShotMatter(plate, BackgroundParams()), frames, "stop59", cpu)
     params56 = BackgroundParams(matte=MatteParams(unseen_radius=MatteParams().radius))
     if not refused and want("matte56"):  # the matte as stop 56 left it: one guided-filter window, set seen or not

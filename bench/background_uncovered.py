@@ -35,11 +35,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
-from unittest import mock
 
 import cv2
 import numpy as np
@@ -49,10 +47,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _heldout import FOOTAGE, clip_set  # noqa: E402
+from _peers import matte_v59  # noqa: E402
 
-from editor.background import _uncovered as uncovered_steps  # noqa: E402
-from editor.background import matte as matte_steps  # noqa: E402
-from editor.background import pipeline as pipeline_steps  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.pipeline import BackgroundParams, ShotMatter  # noqa: E402
 from editor.background.plate import estimate_plate  # noqa: E402
@@ -60,27 +56,6 @@ from media import probe  # noqa: E402
 from tests.editor._wide_shot import edit_samples  # noqa: E402
 
 TAKES = ("obama-weekly-address_but-heres-the-thing.mp4",)
-
-
-def _joined_directly(difference: np.ndarray, key: np.ndarray, zone: np.ndarray, keyable: np.ndarray,
-                     left: np.ndarray) -> np.ndarray:  # fmt: skip
-    """Stop 59's join: to the keyable set directly, not through the margin the silhouette leaves to the set."""
-    return uncovered_steps.uncovered(difference, key, zone, keyable, np.zeros_like(left))
-
-
-def _unbounded(_frame: np.ndarray, alpha: np.ndarray, *_: object) -> np.ndarray:
-    """Stop 59's soft edge: not bounded by its colour where the set was never seen."""
-    return alpha
-
-
-@contextmanager
-def _both() -> Iterator[None]:
-    """Stop 59's matte: the join directly to the keyable set, the soft edge unbounded."""
-    with (
-        mock.patch.object(matte_steps, "uncovered", _joined_directly),
-        mock.patch.object(pipeline_steps, "bounded", _unbounded),
-    ):
-        yield
 
 
 def emit(**kw: object) -> None:
@@ -99,11 +74,7 @@ def run(name: str, variant: str, path: Path, frames: int, first: int) -> None:
         "stop59": ShotMatter(plate, params),
         "uncover58": ShotMatter(replace(plate, uncoverable=None), params),
     }
-    patched = {
-        "join59": lambda: mock.patch.object(matte_steps, "uncovered", _joined_directly),
-        "bound59": lambda: mock.patch.object(pipeline_steps, "bounded", _unbounded),
-        "stop59": lambda: _both(),
-    }
+    patched = {"join59": matte_v59.join59, "bound59": matte_v59.bound59, "stop59": matte_v59.as_stop59}
     sums = {k: np.zeros(4) for k in matters}
     wall_n = not_set_n = margin_n = scored = 0
     for i, frame in enumerate(_frames_u8(probe(path), list(range(frames)))):
