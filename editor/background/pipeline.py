@@ -127,6 +127,16 @@ def stabiliser(params: BackgroundParams, frame_rate: float = RATE) -> Stabiliser
     )
 
 
+def _unmixable(plate: CleanPlate, size: tuple[int, int]) -> np.ndarray | None:
+    """Where the soft edge is bounded by its colour (:func:`editor.background._unmix.unmixable`), found on ``plate``
+    at the matte's work size and brought to ``(width, height)``: the search's cost is the work size's at any
+    resolution (at 4K on the full plate it took 4.0 s, in every matter)."""
+    where = unmixable(plate)
+    if where is None or where.shape[::-1] == size:
+        return where
+    return cv2.resize(where.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+
+
 class ShotMatter:
     """Mattes the frames of one shot in order: key → trimap → guided filter (→ refiner) → stabilisation.
 
@@ -155,7 +165,7 @@ class ShotMatter:
         self.full_plate = plate
         self.plate = plate if self._scale == 1.0 else _scaled_plate(plate, self._work)
         self._stabiliser = stabiliser(params, frame_rate)
-        self._unmixable = unmixable(plate)  # where the soft edge is bounded by its colour (._unmix)
+        self._unmixable = _unmixable(self.plate, self._size)  # where the soft edge is bounded by its colour
         r = max(1, round(params.matte.band * min(self._work)))  # the trimap band's half-width (matte._px)
         self._near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
