@@ -15,14 +15,18 @@ traced by its faint motion: step 3). A tenth of the set guessed is already a vis
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from editor.background.clean_plate import CleanPlate
 from editor.background.errors import PlateUnrecoverableError
 
 MIN_SET_RECOVERED = 0.9
 
 
-def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
-    """Refuse an estimated plate that recovered too little of the set, or found no person.
+def require_recoverable(plate: CleanPlate, what: str = "the take", still: tuple[int, int] | None = None) -> None:
+    """Refuse an estimated plate that recovered too little of the set, or found no person. ``still``: where the
+    camera moved, a range of frames (first, one past the last) where it held still and a plate estimated from it was
+    accepted, which the refusal names (``editor.background.edit``).
 
     Raises:
         PlateUnrecoverableError: with what was measured and what to do.
@@ -36,11 +40,17 @@ def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
             "--clean-plate"
         )
     if plate.camera is not None and not plate.camera.still:
+        camera = plate.camera
+        where = (
+            "edit a range where the camera holds still (--start/--end)"
+            if still is None
+            else f"edit frames {still[0]}–{still[1] - 1}, where it held still (a plate estimated from them alone was "
+            f"accepted): --start {still[0]} --end {still[1]}"
+        )
         raise PlateUnrecoverableError(
-            f"the camera moved during {what}: its set shifts by up to {plate.camera.shift:.2f} px from the take's "
-            f"median, and at {plate.camera.tolerance:.2f} px its own edges already read as people; a plate can only "
-            "be estimated from a locked-off take. Supply a clean plate of the set-up with --clean-plate, or edit a "
-            "range where the camera holds still (--start/--end)"
+            f"the camera moved during {what}: its set shifts by up to {camera.shift:.2f} px from the take's "
+            f"median, and at {camera.tolerance:.2f} px its own edges already read as people; a plate can only "
+            f"be estimated from a locked-off take. Supply a clean plate of the set-up with --clean-plate, or {where}"
         )
     if plate.set_recovered < MIN_SET_RECOVERED:
         why = "the performers never moved off the rest"
@@ -54,3 +64,26 @@ def require_recoverable(plate: CleanPlate, what: str = "the take") -> None:
             f"{MIN_SET_RECOVERED:.0%} is needed for a matte that does not guess); shoot a clean plate of the set-up "
             "(the set empty) and supply it with --clean-plate"
         )
+
+
+def held_still(
+    plate: CleanPlate, frames: Sequence[int], estimate_from: Callable[[int, int], CleanPlate]
+) -> tuple[int, int] | None:
+    """Where the camera moved over the samples of ``plate`` (``frames``: the clip's frame number of each, in order):
+    the frames (first, one past the last) of the longest run of samples within its tolerance
+    (:meth:`editor.background._still.SetMotion.still_run`), if the plate ``estimate_from(first, end)`` estimates
+    from those frames alone is accepted; else None. Checked, not assumed: a camera that drifts all along reads within
+    its tolerance of its own median over the middle of the take, and again over the middle of that range ("very real
+    challenges")."""
+    camera = plate.camera
+    if camera is None or camera.still or len(frames) != len(camera.shifts):
+        return None
+    run = camera.still_run()
+    if run is None:
+        return None
+    first, end = frames[run[0]], frames[run[1]] + 1
+    try:
+        require_recoverable(estimate_from(first, end))
+    except PlateUnrecoverableError:
+        return None
+    return first, end

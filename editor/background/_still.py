@@ -21,6 +21,11 @@ found 14 such regions and kept the flag, a chair and a cabinet behind the speake
    tolerates more (its edges are few and soft), a bookshelf less.
 3. The take is **still** when ``shift ≤ tolerance``; :func:`editor.background.plate.require_recoverable` refuses an
    estimate from a take that is not, and a supplied plate does not take the people's interior from it.
+4. **Where it held still** (``shifts``, :meth:`SetMotion.still_run`): each sample's shift is kept, in the take's
+   order; the longest run of at least ``MIN_RUN`` consecutive samples within the tolerance is the range the refusal
+   names (a camera that settles after its first frames, or is bumped near the end, holds still over the rest: the
+   editor re-runs the edit there). The median is the set where the camera rested most, so a run is measured against
+   it; a camera that never rests has none.
 
 Measured (``bench/background_silhouette.py``, full-frame pixels) on the shared takes and four versions of each the
 project never saw: the other takes' sets moved by at most 0.15 px, at most 0.16 of what they tolerate (0.29–4.4 px);
@@ -43,14 +48,17 @@ TEXTURED = 75.0  # the set's pixels above this percentile of gradient are where 
 STEEP = 99.0  # the percentile of the set's gradient its steep edges are taken at
 MIN_PIXELS = 64  # fewer textured set pixels than this: no motion can be measured (a plain set, or none seen)
 MAX_POINTS = 4000  # the set's textured pixels the motion is fitted to, at most (evenly spread over them)
+MIN_RUN = 3  # consecutive still samples, at least, for a range where the camera held still (step 4)
 
 
 @dataclass(frozen=True)
 class SetMotion:
-    """How far the set moved over the take and how far it may (pixels at the size it was measured at)."""
+    """How far the set moved over the take and how far it may (pixels at the size it was measured at); ``shifts``:
+    each sample's, in the take's order (``shift`` is the largest)."""
 
     shift: float
     tolerance: float
+    shifts: tuple[float, ...] = ()
 
     @property
     def still(self) -> bool:
@@ -58,7 +66,21 @@ class SetMotion:
 
     def scaled(self, factor: float) -> SetMotion:
         """The same in pixels of a frame ``factor`` times as wide."""
-        return SetMotion(self.shift * factor, self.tolerance * factor)
+        return SetMotion(self.shift * factor, self.tolerance * factor, tuple(s * factor for s in self.shifts))
+
+    def still_run(self) -> tuple[int, int] | None:
+        """Step 4: the first and last sample (indices into ``shifts``) of the longest run of at least ``MIN_RUN``
+        consecutive samples within the tolerance (the earliest of equal runs); None where there is none."""
+        best: tuple[int, int] | None = None
+        first = None
+        for k, moved in enumerate([*self.shifts, float("inf")]):
+            if moved <= self.tolerance:
+                first = k if first is None else first
+                continue
+            if first is not None and k - first >= MIN_RUN and (best is None or k - first > best[1] - best[0] + 1):
+                best = (first, k - 1)
+            first = None
+        return best
 
 
 def _gradient(img: F32) -> F32:
@@ -85,12 +107,12 @@ def set_motion(median: F32, samples: Sequence[U8], the_set: Bool, threshold: flo
     ys, xs = np.nonzero(textured)
     pick = np.linspace(0, len(ys) - 1, min(len(ys), MAX_POINTS)).round().astype(int)
     points = np.stack([xs[pick], ys[pick]], axis=1).astype(np.float32)
-    shift = 0.0
+    shifts = []
     for frame in samples:
         grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
         flow = cv2.calcOpticalFlowFarneback(base, grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
-        shift = max(shift, _moved(points, flow[ys[pick], xs[pick]]))
-    return SetMotion(round(shift, 4), round(tolerance, 4))
+        shifts.append(round(_moved(points, flow[ys[pick], xs[pick]]), 4))
+    return SetMotion(max(shifts, default=0.0), round(tolerance, 4), tuple(shifts))
 
 
 def _moved(points: F32, flow: F32) -> float:

@@ -31,6 +31,7 @@ from editor.background.plate import (
     MIN_SET_RECOVERED,
     CleanPlate,
     estimate_plate,
+    held_still,
     plate_from_shot,
     require_recoverable,
 )
@@ -131,9 +132,8 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
             shows it framed otherwise (``_register``), or lit otherwise beyond a pool of light (``_exposure``, step 5).
     """
     size = (info.height, info.width)
-    samples = _frames_u8(
-        info, sample_indices(info.frame_count, params.plate_samples, start=frames.start, end=frames.stop)
-    )
+    indices = sample_indices(info.frame_count, params.plate_samples, start=frames.start, end=frames.stop)
+    samples = _frames_u8(info, indices)
     estimate = estimate_plate(samples, max_samples=params.plate_samples)
     if clean is not None:
         # The supplied plate decides the key, in the take's framing and light; the take's own analysis says what
@@ -152,7 +152,12 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
         still = estimate.camera is None or estimate.camera.still
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences) and still
         return supplied.with_interior(estimate.interior if trusted else None)
-    require_recoverable(estimate, info.path.name)
+
+    def estimate_from(first: int, end: int) -> CleanPlate:
+        again = sample_indices(info.frame_count, params.plate_samples, start=first, end=end)
+        return estimate_plate(_frames_u8(info, again), max_samples=params.plate_samples)
+
+    require_recoverable(estimate, info.path.name, held_still(estimate, indices, estimate_from))
     return estimate
 
 

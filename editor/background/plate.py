@@ -69,7 +69,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from editor.background._acceptance import MIN_SET_RECOVERED, require_recoverable
+from editor.background._acceptance import MIN_SET_RECOVERED, held_still, require_recoverable
 from editor.background._edge import upsample_silhouette
 from editor.background._extend import extendable
 from editor.background._faint import faint_outline, often_changed, set_continued
@@ -122,6 +122,7 @@ __all__ = [
     "body_zone",
     "estimate_plate",
     "head_box",
+    "held_still",
     "plate_from_shot",
     "require_recoverable",
     "shadow_mask",

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from editor.background._people import INSIDE, moved_inside
-from editor.background._still import set_motion
+from editor.background._still import MIN_RUN, SetMotion, set_motion
 
 H, W = 90, 120
 
@@ -75,6 +75,28 @@ def test_a_set_that_holds_still_is_still_and_one_that_moves_half_a_pixel_is_not(
     assert drift is not None and not drift.still
     assert drift.shift == pytest.approx(0.6, abs=0.15)
     assert drift.scaled(2.0).shift == pytest.approx(2 * drift.shift)
+    # Each sample's shift is kept in order: the last two moved, the ten before held still.
+    assert len(drift.shifts) == 12 and max(drift.shifts) == drift.shift
+    assert max(drift.shifts[:10]) < 0.05 and min(drift.shifts[10:]) > drift.tolerance
+    assert drift.still_run() == (0, 9)
+    assert drift.scaled(2.0).shifts == pytest.approx([2 * v for v in drift.shifts])
+
+
+@pytest.mark.parametrize(
+    ("shifts", "run"),
+    [
+        ([3.0, 2.0, 1.0, 0.01, 0.0, 0.02, 0.01], (3, 6)),  # settles after its first frames
+        ([0.0, 0.01, 0.0, 0.0, 0.9, 1.2], (0, 3)),  # bumped near the end
+        ([0.0, 0.0, 0.9, 0.0, 0.0, 0.01, 0.0, 0.8], (3, 6)),  # the longest run
+        ([0.0, 0.0, 0.9, 0.0, 0.0, 0.8], None),  # no run of MIN_RUN samples
+        ([0.9, 1.0, 1.1], None),  # never rests
+    ],
+)
+def test_the_longest_run_of_samples_within_the_tolerance_is_where_the_camera_held_still(
+    shifts: list[float], run: tuple[int, int] | None
+) -> None:
+    assert MIN_RUN == 3
+    assert SetMotion(max(shifts), 0.5, tuple(shifts)).still_run() == run
 
 
 @pytest.mark.parametrize(
@@ -146,6 +168,42 @@ def test_a_take_whose_camera_moved_is_refused_and_nothing_is_written(footage_dir
         )
     assert "--clean-plate" in str(caught.value) and "--start/--end" in str(caught.value)
     assert not out.exists()
+
+
+def test_a_camera_that_settles_is_refused_with_the_range_where_it_held_still(footage_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A take whose camera settles over its first 8 frames (3 px to rest) is refused whole, as before; the refusal
+    names the frames where it held still, checked: a plate estimated from them alone is accepted. A camera that
+    drifts all along ("very real challenges" above) is not offered a range: over the middle of the take it reads
+    within its tolerance of its own median, but a plate estimated from that middle is refused again."""
+    import av
+
+    from editor.background import load_plate, replace_background
+    from editor.background.edit import _frames_u8, build_clean_plate
+    from editor.background.errors import PlateUnrecoverableError
+    from editor.background.pipeline import BackgroundParams
+    from media import probe, reproducible_options
+
+    frames = _frames_u8(probe(footage_dir / "obama-weekly-address_a-bad-situation.mp4"), list(range(50)))
+    take = tmp_path / "settles.mp4"
+    with av.open(str(take), "w") as out:
+        stream = out.add_stream("libx264", rate=25, options=reproducible_options("libx264", {"crf": "12"}))
+        stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
+        for i, f in enumerate(frames):
+            d = max(0.0, 3.0 * (1 - i / 8))
+            moved = cv2.warpAffine(
+                f, np.float32([[1, 0, d], [0, 1, d / 2]]), f.shape[1::-1], borderMode=cv2.BORDER_REFLECT
+            )
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(moved, format="rgb24")))
+        out.mux(stream.encode())
+    still = tmp_path / "plate.png"
+    cv2.imwrite(str(still), (_bookshelf(360, 640) * 255).astype(np.uint8))
+    out_path = tmp_path / "out.mp4"
+    with pytest.raises(PlateUnrecoverableError, match="the camera moved during") as caught:
+        replace_background(take, load_plate(still), out_path)
+    assert "--start 8 --end 50" in str(caught.value) and "--clean-plate" in str(caught.value)
+    assert not out_path.exists()
+    rested = build_clean_plate(probe(take), range(8, 50), BackgroundParams(), None)  # accepted: no refusal
+    assert rested.camera is not None and rested.camera.still
 
 
 def test_a_supplied_plate_does_not_take_the_peoples_interior_from_a_take_whose_camera_moved(footage_dir) -> None:  # type: ignore[no-untyped-def]
