@@ -21,6 +21,7 @@ from editor.background.clean_plate import CleanPlate
 from editor.background.errors import PlateUnrecoverableError
 
 MIN_SET_RECOVERED = 0.9
+CHECKS = 3  # ranges estimated again, at most, for one where the camera held still (held_still)
 
 
 def require_recoverable(plate: CleanPlate, what: str = "the take", still: tuple[int, int] | None = None) -> None:
@@ -67,23 +68,31 @@ def require_recoverable(plate: CleanPlate, what: str = "the take", still: tuple[
 
 
 def held_still(
-    plate: CleanPlate, frames: Sequence[int], estimate_from: Callable[[int, int], CleanPlate]
+    plate: CleanPlate, frames: Sequence[int], estimate_from: Callable[[int, int], tuple[CleanPlate, Sequence[int]]]
 ) -> tuple[int, int] | None:
     """Where the camera moved over the samples of ``plate`` (``frames``: the clip's frame number of each, in order):
     the frames (first, one past the last) of the longest run of samples within its tolerance
-    (:meth:`editor.background._still.SetMotion.still_run`), if the plate ``estimate_from(first, end)`` estimates
-    from those frames alone is accepted; else None. Checked, not assumed: a camera that drifts all along reads within
-    its tolerance of its own median over the middle of the take, and again over the middle of that range ("very real
-    challenges")."""
-    camera = plate.camera
-    if camera is None or camera.still or len(frames) != len(camera.shifts):
-        return None
-    run = camera.still_run()
-    if run is None:
-        return None
-    first, end = frames[run[0]], frames[run[1]] + 1
-    try:
-        require_recoverable(estimate_from(first, end))
-    except PlateUnrecoverableError:
-        return None
-    return first, end
+    (:meth:`editor.background._still.SetMotion.still_run`), if the plate ``estimate_from(first, end)`` estimates from
+    those frames alone (with its samples' frame numbers) is accepted; else None.
+
+    Checked, not assumed, up to ``CHECKS`` times: against a median the move has blurred the set's edges are softer
+    and tolerate more, so a run may take in a frame or two of the move, and the range's own estimate is then refused
+    for the camera too; its own run (against its own, sharper median) is checked next. A camera that drifts all along
+    reads within its tolerance of its own median over the middle of the take, and again over the middle of that
+    range, until no run is left or ``CHECKS`` is spent ("very real challenges"); a range refused for anything else
+    (too little of the set recovered) ends the search."""
+    for _ in range(CHECKS):
+        camera = plate.camera
+        if camera is None or camera.still or len(frames) != len(camera.shifts):
+            return None
+        run = camera.still_run()
+        if run is None:
+            return None
+        first, end = frames[run[0]], frames[run[1]] + 1
+        plate, frames = estimate_from(first, end)
+        try:
+            require_recoverable(plate)
+        except PlateUnrecoverableError:
+            continue
+        return first, end
+    return None

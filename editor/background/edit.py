@@ -153,9 +153,9 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences) and still
         return supplied.with_interior(estimate.interior if trusted else None)
 
-    def estimate_from(first: int, end: int) -> CleanPlate:
+    def estimate_from(first: int, end: int) -> tuple[CleanPlate, list[int]]:
         again = sample_indices(info.frame_count, params.plate_samples, start=first, end=end)
-        return estimate_plate(_frames_u8(info, again), max_samples=params.plate_samples)
+        return estimate_plate(_frames_u8(info, again), max_samples=params.plate_samples), again
 
     require_recoverable(estimate, info.path.name, held_still(estimate, indices, estimate_from))
     return estimate
