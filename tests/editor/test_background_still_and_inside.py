@@ -13,8 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
+from editor.background._acceptance import CHECKS, held_still
 from editor.background._people import INSIDE, moved_inside
 from editor.background._still import MIN_RUN, SetMotion, set_motion
+from editor.background.clean_plate import CleanPlate
 
 H, W = 90, 120
 
@@ -168,6 +170,41 @@ def test_a_take_whose_camera_moved_is_refused_and_nothing_is_written(footage_dir
         )
     assert "--clean-plate" in str(caught.value) and "--start/--end" in str(caught.value)
     assert not out.exists()
+
+
+def _estimate(shifts: list[float], recovered: float = 0.95) -> CleanPlate:
+    """An estimate whose samples moved by ``shifts`` (tolerance 0.5 px), one face found."""
+    h, w = 4, 4
+    return CleanPlate(np.zeros((h, w, 3), np.float32), np.ones((h, w), bool), np.zeros((h, w), bool), 0.01,
+                      "estimated", set_recovered=recovered, faces=1,
+                      camera=SetMotion(max(shifts), 0.5, tuple(shifts)))  # fmt: skip
+
+
+def test_the_range_named_is_checked_and_a_range_refused_for_the_camera_is_narrowed_by_its_own_run() -> None:
+    asked: list[tuple[int, int]] = []
+    moved = _estimate([2.0, 0.4, 0.1, 0.1, 0.1, 0.1])  # a frame of the move within the blurred median's tolerance
+
+    def estimate_from(first: int, end: int) -> tuple[CleanPlate, list[int]]:
+        asked.append((first, end))
+        frames = list(range(first, end, 2))
+        if first == 10:  # against its own median the frame of the move is a move: refused, its own run is 12-20
+            return _estimate([0.9, 0.0, 0.0, 0.0, 0.0]), frames
+        return _estimate([0.0] * len(frames)), frames
+
+    assert held_still(moved, [0, 10, 12, 14, 16, 18], estimate_from) == (12, 19)
+    assert asked == [(10, 19), (12, 19)]
+    # A range whose plate is refused for anything else is not offered; nor one where the camera never rests.
+    assert held_still(moved, [0, 10, 12, 14, 16, 18], lambda a, b: (_estimate([0.0], 0.8), [a])) is None
+    assert held_still(_estimate([0.9, 1.0, 0.8, 1.1]), [0, 1, 2, 3], estimate_from) is None
+    # Each check narrows a drifting camera's range; after CHECKS of them, none is named.
+    drifting: list[tuple[int, int]] = []
+
+    def drifts(first: int, end: int) -> tuple[CleanPlate, list[int]]:
+        drifting.append((first, end))
+        return _estimate([0.6, 0.1, 0.1, 0.1, 0.6]), [first, first + 1, first + 2, first + 3, end - 1]
+
+    assert held_still(_estimate([0.6, 0.1, 0.1, 0.1, 0.6]), [0, 10, 20, 30, 40], drifts) is None
+    assert len(drifting) == CHECKS
 
 
 def test_a_camera_that_settles_is_refused_with_the_range_where_it_held_still(footage_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
