@@ -184,3 +184,15 @@ def clip_set(names: list[str], variants: tuple[str, ...], out_dir: Path = DEFAUL
         out.append((name, "shared", src))
         out.extend((name, v, make_variant(src, v, out_dir)) for v in variants)
     return out
+
+
+def write_h264(frames: list[np.ndarray], path: Path, crf: int, rate: Fraction = Fraction(25)) -> Path:
+    """``frames`` (uint8 RGB) written to ``path`` with H.264 (``libx264``) at ``crf`` and ``rate``, as they are: a
+    copy of a take an editor might make (no audio, no re-framing)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate, options=reproducible_options("libx264", {"crf": str(crf)}))
+        stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode())
+    return path

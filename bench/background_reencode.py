@@ -25,7 +25,6 @@ from fractions import Fraction
 from pathlib import Path
 from unittest import mock
 
-import av
 import cv2
 import numpy as np
 
@@ -33,14 +32,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from _heldout import FOOTAGE  # noqa: E402
+from _heldout import FOOTAGE, write_h264  # noqa: E402
 
 from editor.background import _set_colour as colour_steps  # noqa: E402
 from editor.background import plate as plate_steps  # noqa: E402
 from editor.background._people import UNSURE_RATIO, _gmm_loglik  # noqa: E402
 from editor.background.edit import _frames_u8  # noqa: E402
 from editor.background.plate import MIN_SET_RECOVERED  # noqa: E402
-from media import probe, reproducible_options, sample_indices  # noqa: E402
+from media import probe, sample_indices  # noqa: E402
 
 TAKES = ("obama-weekly-address_but-heres-the-thing.mp4", "obama-weekly-address_a-bad-situation.mp4")
 BOX = (slice(20, 140), slice(250, 300))  # at the estimate's 480-px work size: between his head and the mirror
@@ -48,16 +47,6 @@ BOX = (slice(20, 140), slice(250, 300))  # at the estimate's 480-px work size: b
 
 def emit(**kw: object) -> None:
     print(json.dumps({"bench": "background_reencode", **kw}, sort_keys=True), flush=True)
-
-
-def written(frames: list[np.ndarray], crf: int, rate: Fraction, path: Path) -> Path:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=rate, options=reproducible_options("libx264", {"crf": str(crf)}))
-        stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
-        for f in frames:
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
-        out.mux(stream.encode())
-    return path
 
 
 def seeded_models(bgr: np.ndarray, people: np.ndarray, set_: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +100,7 @@ def main() -> None:
             frames = _frames_u8(info, list(range(min(args.frames, info.frame_count))))
             for crf in [int(c) for c in args.crfs.split(",") if c]:
                 for rate in (Fraction(25), info.frame_rate):
-                    path = written(frames, crf, rate, Path(tmp) / f"crf{crf}.mp4")
+                    path = write_h264(frames, Path(tmp) / f"crf{crf}.mp4", crf, rate)
                     run(name, f"crf{crf}@{float(rate):.2f}", path, args.frames, args.seeds)
 
 

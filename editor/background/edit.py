@@ -132,9 +132,13 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
             shows it framed otherwise (``_register``), or lit otherwise beyond a pool of light (``_exposure``, step 5).
     """
     size = (info.height, info.width)
-    indices = sample_indices(info.frame_count, params.plate_samples, start=frames.start, end=frames.stop)
-    samples = _frames_u8(info, indices)
-    estimate = estimate_plate(samples, max_samples=params.plate_samples)
+
+    def estimate_from(first: int, end: int) -> tuple[CleanPlate, list[int]]:
+        """The plate estimated from frames ``first``–``end`` of the shot, and the frames it sampled."""
+        indices = sample_indices(info.frame_count, params.plate_samples, start=first, end=end)
+        return estimate_plate(_frames_u8(info, indices), max_samples=params.plate_samples), indices
+
+    estimate, indices = estimate_from(frames.start, frames.stop)
     if clean is not None:
         # The supplied plate decides the key, in the take's framing and light; the take's own analysis says what
         # those are (where it saw the set) and where the people certainly are.
@@ -152,11 +156,6 @@ def build_clean_plate(info: MediaInfo, frames: range, params: BackgroundParams, 
         still = estimate.camera is None or estimate.camera.still
         trusted = estimate.set_recovered >= MIN_SET_RECOVERED and (estimate.faces or estimate.presences) and still
         return supplied.with_interior(estimate.interior if trusted else None)
-
-    def estimate_from(first: int, end: int) -> tuple[CleanPlate, list[int]]:
-        again = sample_indices(info.frame_count, params.plate_samples, start=first, end=end)
-        return estimate_plate(_frames_u8(info, again), max_samples=params.plate_samples), again
-
     require_recoverable(estimate, info.path.name, held_still(estimate, indices, estimate_from))
     return estimate
 
